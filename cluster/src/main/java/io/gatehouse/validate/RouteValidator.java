@@ -1,0 +1,335 @@
+package io.gatehouse.validate;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.Limits;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.PathMatchType;
+import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.ValueMatchType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks a route from any source and returns it normalised, or every violation found. Pure: the
+ * same input always gives the same answer, and nothing is thrown for bad user input.
+ */
+public final class RouteValidator {
+  public static final int MAX_HOSTS = 100;
+  public static final int MAX_PATHS = 100;
+  public static final int MAX_CONDITIONS = 32;
+  public static final int MAX_ENDPOINTS = 1024;
+  public static final int MAX_WEIGHT = 10_000;
+  public static final int MAX_PATH_LENGTH = 4096;
+  public static final int MAX_REGEX_LENGTH = 1024;
+  public static final int MAX_VALUE_LENGTH = 1024;
+  public static final int MAX_PRIORITY = 1_000_000;
+  private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
+  private static final java.util.regex.Pattern TENANT =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final java.util.regex.Pattern SOURCE =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+  private static final java.util.regex.Pattern NAME =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9._]{0,251}[a-z0-9])?");
+  private static final java.util.regex.Pattern TOKEN =
+      java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+  private static final java.util.regex.Pattern ENDPOINT_HOST =
+      java.util.regex.Pattern.compile("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}");
+
+  private RouteValidator() {}
+
+  public static Validated<RouteSpec> validate(RouteSpec spec) {
+    List<Violation> out = new ArrayList<>();
+    checkKey(spec.key(), out);
+    List<String> hosts = hosts(spec.hosts(), out);
+    List<PathMatch> paths = paths(spec.paths(), out);
+    Set<String> methods = methods(spec.methods(), out);
+    List<HeaderMatch> headers = headers(spec.headers(), out);
+    List<QueryMatch> queries = queries(spec.queries(), out);
+    backend(spec.backend(), out);
+    timeouts(spec.timeouts(), out);
+    limits(spec.limits(), out);
+    if (spec.priority() < -MAX_PRIORITY || spec.priority() > MAX_PRIORITY) {
+      out.add(
+          new Violation(
+              "priority",
+              Integer.toString(spec.priority()),
+              "between " + -MAX_PRIORITY + " and " + MAX_PRIORITY));
+    }
+    if (!out.isEmpty()) {
+      return Validated.failed(out);
+    }
+    return Validated.ok(
+        new RouteSpec(
+            spec.key(),
+            hosts,
+            paths,
+            methods,
+            headers,
+            queries,
+            spec.backend(),
+            spec.timeouts(),
+            spec.limits(),
+            spec.priority()));
+  }
+
+  private static void checkKey(RouteKey key, List<Violation> out) {
+    if (!TENANT.matcher(key.tenant().value()).matches()) {
+      out.add(
+          new Violation(
+              "tenant", key.tenant().value(), "a DNS label: a-z, 0-9 and '-', 1-63 characters"));
+    }
+    if (!SOURCE.matcher(key.source()).matches()) {
+      out.add(new Violation("source", key.source(), "a-z, 0-9 and '-', 1-32 characters"));
+    }
+    if (!NAME.matcher(key.name()).matches()) {
+      out.add(
+          new Violation(
+              "name",
+              key.name(),
+              "a-z, 0-9, '-', '.' and '_', 1-253 characters, alphanumeric ends"));
+    }
+  }
+
+  private static List<String> hosts(List<String> raw, List<Violation> out) {
+    if (raw.size() > MAX_HOSTS) {
+      out.add(new Violation("hosts", raw.size() + " hosts", "at most " + MAX_HOSTS));
+      return List.of();
+    }
+    Set<String> result = new LinkedHashSet<>();
+    for (int i = 0; i < raw.size(); i++) {
+      Validated<String> h = Hostnames.normalizeConfigured("hosts[" + i + "]", raw.get(i));
+      if (h.isValid()) {
+        if (!result.add(h.value())) {
+          out.add(new Violation("hosts[" + i + "]", raw.get(i), "each host listed once"));
+        }
+      } else {
+        out.addAll(h.violations());
+      }
+    }
+    return List.copyOf(result);
+  }
+
+  private static List<PathMatch> paths(List<PathMatch> raw, List<Violation> out) {
+    if (raw.isEmpty()) {
+      return List.of(PathMatch.prefix("/"));
+    }
+    if (raw.size() > MAX_PATHS) {
+      out.add(new Violation("paths", raw.size() + " paths", "at most " + MAX_PATHS));
+      return List.of();
+    }
+    List<PathMatch> result = new ArrayList<>(raw.size());
+    Set<PathMatch> seen = new java.util.HashSet<>();
+    for (int i = 0; i < raw.size(); i++) {
+      PathMatch p = raw.get(i);
+      String field = "paths[" + i + "].value";
+      String v = p.value();
+      PathMatch normalised = p;
+      if (p.type() == PathMatchType.REGULAR_EXPRESSION) {
+        regex(field, v, out);
+      } else {
+        String problem = pathProblem(v);
+        if (problem != null) {
+          out.add(new Violation(field, v, problem));
+          continue;
+        }
+        if (p.type() != PathMatchType.EXACT && v.length() > 1 && v.endsWith("/")) {
+          // Kubernetes: a trailing slash on a Prefix path is ignored.
+          normalised = new PathMatch(p.type(), v.substring(0, v.length() - 1));
+        }
+      }
+      if (!seen.add(normalised)) {
+        out.add(new Violation(field, v, "each path listed once"));
+      }
+      result.add(normalised);
+    }
+    return result;
+  }
+
+  /** Null when {@code v} is a normalised absolute path, else the rule it breaks. */
+  static String pathProblem(String v) {
+    if (v.isEmpty() || v.charAt(0) != '/') {
+      return "starts with '/'";
+    }
+    if (v.length() > MAX_PATH_LENGTH) {
+      return "at most " + MAX_PATH_LENGTH + " characters";
+    }
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c <= 0x20 || c >= 0x7f || c == '?' || c == '#' || c == '\\') {
+        return "printable ASCII without spaces, '?', '#' or '\\' (percent-encode the rest)";
+      }
+      if (c == '%' && (i + 2 >= v.length() || !isHex(v.charAt(i + 1)) || !isHex(v.charAt(i + 2)))) {
+        return "'%' followed by two hex digits";
+      }
+    }
+    if (v.contains("//")) {
+      return "no empty segments ('//'); request paths are matched after merging slashes";
+    }
+    for (String seg : v.split("/", -1)) {
+      if (seg.equals(".") || seg.equals("..")) {
+        return "no '.' or '..' segments; request paths are matched after resolving them";
+      }
+    }
+    return null;
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  private static void regex(String field, String v, List<Violation> out) {
+    if (v.isEmpty() || v.length() > MAX_REGEX_LENGTH) {
+      out.add(
+          new Violation(field, v, "a regular expression of 1-" + MAX_REGEX_LENGTH + " characters"));
+      return;
+    }
+    try {
+      Pattern.compile(v);
+    } catch (PatternSyntaxException e) {
+      out.add(
+          new Violation(
+              field,
+              v,
+              "an RE2 regular expression ("
+                  + e.getDescription()
+                  + "; no backreferences or lookaround)"));
+    }
+  }
+
+  private static Set<String> methods(Set<String> raw, List<Violation> out) {
+    Set<String> result = new TreeSet<>();
+    int i = 0;
+    for (String m : new TreeSet<>(raw)) {
+      if (!TOKEN.matcher(m).matches()) {
+        out.add(new Violation("methods[" + i + "]", m, "an HTTP method token such as GET"));
+      } else {
+        result.add(m.toUpperCase(Locale.ROOT));
+      }
+      i++;
+    }
+    return result;
+  }
+
+  private static List<HeaderMatch> headers(List<HeaderMatch> raw, List<Violation> out) {
+    if (raw.size() > MAX_CONDITIONS) {
+      out.add(new Violation("headers", raw.size() + " matches", "at most " + MAX_CONDITIONS));
+      return List.of();
+    }
+    List<HeaderMatch> result = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      HeaderMatch h = raw.get(i);
+      String f = "headers[" + i + "]";
+      if (!TOKEN.matcher(h.name()).matches()) {
+        out.add(new Violation(f + ".name", h.name(), "a header field name token"));
+        continue;
+      }
+      valueMatch(f, h.type(), h.value(), out);
+      result.add(new HeaderMatch(h.name().toLowerCase(Locale.ROOT), h.type(), h.value()));
+    }
+    return result;
+  }
+
+  private static List<QueryMatch> queries(List<QueryMatch> raw, List<Violation> out) {
+    if (raw.size() > MAX_CONDITIONS) {
+      out.add(new Violation("queries", raw.size() + " matches", "at most " + MAX_CONDITIONS));
+      return List.of();
+    }
+    for (int i = 0; i < raw.size(); i++) {
+      QueryMatch q = raw.get(i);
+      String f = "queries[" + i + "]";
+      if (q.name().isEmpty() || q.name().length() > MAX_VALUE_LENGTH) {
+        out.add(
+            new Violation(
+                f + ".name",
+                q.name(),
+                "a parameter name of 1-" + MAX_VALUE_LENGTH + " characters"));
+        continue;
+      }
+      valueMatch(f, q.type(), q.value(), out);
+    }
+    return raw;
+  }
+
+  private static void valueMatch(String f, ValueMatchType type, String value, List<Violation> out) {
+    switch (type) {
+      case REGULAR_EXPRESSION -> regex(f + ".value", value, out);
+      case EXACT -> {
+        if (value.length() > MAX_VALUE_LENGTH) {
+          out.add(
+              new Violation(f + ".value", value, "at most " + MAX_VALUE_LENGTH + " characters"));
+        }
+      }
+      case PRESENT -> {
+        if (!value.isEmpty()) {
+          out.add(new Violation(f + ".value", value, "no value with type Present"));
+        }
+      }
+    }
+  }
+
+  private static void backend(BackendSpec backend, List<Violation> out) {
+    List<Endpoint> eps = backend.endpoints();
+    if (eps.size() > MAX_ENDPOINTS) {
+      out.add(
+          new Violation(
+              "backend.endpoints", eps.size() + " endpoints", "at most " + MAX_ENDPOINTS));
+      return;
+    }
+    Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < eps.size(); i++) {
+      Endpoint e = eps.get(i);
+      String f = "backend.endpoints[" + i + "]";
+      if (!ENDPOINT_HOST.matcher(e.host()).matches()) {
+        out.add(new Violation(f + ".host", e.host(), "a DNS name or an IP address"));
+      }
+      if (e.port() < 1 || e.port() > 65535) {
+        out.add(new Violation(f + ".port", Integer.toString(e.port()), "1-65535"));
+      }
+      if (e.weight() < 0 || e.weight() > MAX_WEIGHT) {
+        out.add(new Violation(f + ".weight", Integer.toString(e.weight()), "0-" + MAX_WEIGHT));
+      }
+      if (!seen.add(e.host().toLowerCase(Locale.ROOT) + ":" + e.port())) {
+        out.add(new Violation(f, e.authority(), "each endpoint listed once"));
+      }
+    }
+  }
+
+  private static void timeouts(Timeouts t, List<Violation> out) {
+    positive("timeouts.connect", t.connect(), false, out);
+    positive("timeouts.response", t.response(), false, out);
+    positive("timeouts.bodyIdle", t.bodyIdle(), false, out);
+    positive("timeouts.request", t.request(), true, out);
+  }
+
+  private static void positive(String f, Duration d, boolean zeroMeansOff, List<Violation> out) {
+    boolean ok = zeroMeansOff ? !d.isNegative() : !(d.isNegative() || d.isZero());
+    if (!ok || d.compareTo(MAX_TIMEOUT) > 0) {
+      out.add(
+          new Violation(
+              f, d.toString(), zeroMeansOff ? "0 (off) up to 1 day" : "more than 0, up to 1 day"));
+    }
+  }
+
+  private static void limits(Limits l, List<Violation> out) {
+    if (l.maxRequestBodyBytes() < 0) {
+      out.add(
+          new Violation(
+              "limits.maxRequestBodyBytes",
+              Long.toString(l.maxRequestBodyBytes()),
+              "0 (unlimited) or more bytes"));
+    }
+  }
+}

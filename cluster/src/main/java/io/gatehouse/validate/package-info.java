@@ -1,0 +1,6 @@
+/**
+ * Stage: validate. Pure checks and normalisation of specs from any source; user errors come back as
+ * {@link io.gatehouse.validate.Violation} data, never as exceptions. Imports the model, the JDK and
+ * RE2/J only.
+ */
+package io.gatehouse.validate;

@@ -1,0 +1,41 @@
+package io.gatehouse.node;
+
+import java.time.Duration;
+
+/** Downstream hardening limits; defaults and sources are in the README's "Edge limits" table. */
+public record EdgeLimits(
+    int maxHeaderBytes,
+    int maxHeaderLineBytes,
+    int maxHeaderCount,
+    int maxRequestLineBytes,
+    Duration headerReadTimeout,
+    Duration keepAliveIdleTimeout,
+    int maxConnections,
+    int maxConnectionsPerClient,
+    UnderscoreHeaders underscoreHeaders,
+    double overloadHeapRatio,
+    Duration overloadLoopLag,
+    int writeQueueBytes) {
+
+  public static final EdgeLimits DEFAULTS =
+      new EdgeLimits(
+          32 * 1024,
+          8 * 1024,
+          100,
+          8 * 1024,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(75),
+          10_000,
+          1_000,
+          UnderscoreHeaders.REJECT,
+          0.95,
+          Duration.ofMillis(200),
+          32 * 1024);
+
+  /** What to do with a request header whose name contains '_'. */
+  public enum UnderscoreHeaders {
+    REJECT,
+    DROP,
+    ALLOW
+  }
+}

@@ -1,0 +1,67 @@
+package io.gatehouse.node;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The node's whole configuration, after the YAML file, {@code GATEHOUSE_*} environment variables
+ * and command-line flags were applied in that order. Every field has a default here.
+ */
+public record NodeConfig(
+    Listener http,
+    Listener status,
+    Routes routes,
+    DefaultBackend defaultBackend,
+    Proxy proxy,
+    EdgeLimits limits,
+    Shutdown shutdown,
+    Log log,
+    int eventLoops) {
+
+  public static final NodeConfig DEFAULTS =
+      new NodeConfig(
+          new Listener("0.0.0.0", 80),
+          new Listener("127.0.0.1", 9901),
+          new Routes("", Duration.ofMillis(250)),
+          new DefaultBackend(""),
+          new Proxy(List.of(), true),
+          EdgeLimits.DEFAULTS,
+          new Shutdown(Duration.ofSeconds(5), Duration.ofSeconds(60)),
+          new Log("info", true),
+          0);
+
+  /** A listening socket. Port 0 asks the OS for a free port (tests). */
+  public record Listener(String host, int port) {}
+
+  /**
+   * The file source.
+   *
+   * @param file YAML file of routes; empty means no file source
+   * @param pollInterval how often the file is checked for changes
+   */
+  public record Routes(String file, Duration pollInterval) {}
+
+  /**
+   * @param upstream {@code host:port} to proxy unmatched requests to; empty serves the built-in
+   *     page
+   */
+  public record DefaultBackend(String upstream) {}
+
+  /**
+   * @param trustedProxies CIDRs whose X-Forwarded-* and Forwarded headers are kept and extended
+   * @param retryConnectFailures retry an idempotent request once on another endpoint when connect
+   *     fails
+   */
+  public record Proxy(List<String> trustedProxies, boolean retryConnectFailures) {}
+
+  /**
+   * @param readinessGrace how long readiness fails before draining starts, so load balancers notice
+   * @param drainTimeout the longest wait for in-flight requests
+   */
+  public record Shutdown(Duration readinessGrace, Duration drainTimeout) {}
+
+  /**
+   * @param level root level: error, warn, info, debug
+   */
+  public record Log(String level, boolean access) {}
+}

@@ -1,0 +1,12 @@
+package io.gatehouse.snapshot;
+
+/** What route conditions may read from a request, beyond its host and path. */
+public interface RequestView {
+  String method();
+
+  /** The first value of the header, or null; {@code lowerCaseName} is already lower-case. */
+  String header(String lowerCaseName);
+
+  /** The first value of the query parameter, or null. */
+  String queryParam(String name);
+}
