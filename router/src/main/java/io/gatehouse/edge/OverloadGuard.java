@@ -1,0 +1,58 @@
+package io.gatehouse.edge;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.List;
+
+/**
+ * Sheds load with 503 while the heap stays above a ratio after garbage collection, or while an
+ * event loop runs late by more than a threshold (Envoy's overload manager, reduced to two signals).
+ */
+public final class OverloadGuard {
+  private final double heapRatio;
+  private final long maxLagNanos;
+  private final List<MemoryPoolMXBean> heapPools;
+  private volatile boolean heapPressure;
+  private volatile int laggingLoops;
+
+  public OverloadGuard(double heapRatio, long maxLagNanos) {
+    this.heapRatio = heapRatio;
+    this.maxLagNanos = maxLagNanos;
+    this.heapPools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported())
+            .toList();
+  }
+
+  public boolean shedding() {
+    return heapPressure || laggingLoops > 0;
+  }
+
+  /** Re-reads heap occupancy after the last collection of each pool that reports it. */
+  public void sampleHeap() {
+    boolean pressure = false;
+    for (MemoryPoolMXBean p : heapPools) {
+      MemoryUsage u = p.getCollectionUsage();
+      if (u != null && u.getMax() > 0 && (double) u.getUsed() / u.getMax() > heapRatio) {
+        pressure = true;
+      }
+    }
+    heapPressure = pressure;
+  }
+
+  /**
+   * Records how late an event loop ran a periodic task; returns the new lagging state of that loop
+   * so the caller can report transitions.
+   */
+  public boolean reportLag(boolean wasLagging, long lateByNanos) {
+    boolean lagging = lateByNanos > maxLagNanos;
+    if (lagging != wasLagging) {
+      synchronized (this) {
+        laggingLoops += lagging ? 1 : -1;
+      }
+    }
+    return lagging;
+  }
+}

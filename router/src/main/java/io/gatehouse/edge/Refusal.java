@@ -1,0 +1,8 @@
+package io.gatehouse.edge;
+
+/** Why a request is answered by Gatehouse itself and never forwarded. */
+public record Refusal(int status, String reason) {
+  public static Refusal badRequest(String reason) {
+    return new Refusal(400, reason);
+  }
+}

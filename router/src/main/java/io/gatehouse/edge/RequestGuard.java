@@ -1,0 +1,127 @@
+package io.gatehouse.edge;
+
+import io.gatehouse.node.EdgeLimits;
+import io.gatehouse.validate.Hostnames;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Applies the parsing rules Vert.x leaves to us (see README, "Edge limits"): a request that fails
+ * one is refused here and never reaches an upstream. One pass over the headers, no allocation on
+ * the accepted path besides the normalised strings.
+ */
+public final class RequestGuard {
+  private final int maxHeaderCount;
+  private final int maxHeaderLineBytes;
+  private final EdgeLimits.UnderscoreHeaders underscores;
+
+  public RequestGuard(EdgeLimits limits) {
+    this.maxHeaderCount = limits.maxHeaderCount();
+    this.maxHeaderLineBytes = limits.maxHeaderLineBytes();
+    this.underscores = limits.underscoreHeaders();
+  }
+
+  /** The checked head, or a {@link Refusal}. */
+  public Object check(HttpServerRequest req) {
+    MultiMap headers = req.headers();
+    int count = 0;
+    int hosts = 0;
+    int transferEncodings = 0;
+    String host = null;
+    boolean underscore = false;
+    for (Map.Entry<String, String> h : headers) {
+      count++;
+      String name = h.getKey();
+      String value = h.getValue();
+      if (name.isEmpty()) {
+        return Refusal.badRequest("empty header name");
+      }
+      if (name.length() + value.length() + 2 > maxHeaderLineBytes) {
+        return new Refusal(431, "header line longer than " + maxHeaderLineBytes + " bytes");
+      }
+      if (name.indexOf('_') >= 0) {
+        if (underscores == EdgeLimits.UnderscoreHeaders.REJECT) {
+          return Refusal.badRequest("header name with '_'");
+        }
+        underscore |= underscores == EdgeLimits.UnderscoreHeaders.DROP;
+      }
+      if (name.length() == 4 && name.equalsIgnoreCase("host")) {
+        hosts++;
+        host = value;
+      } else if (name.length() == 17 && name.equalsIgnoreCase("transfer-encoding")) {
+        transferEncodings++;
+        if (!value.equalsIgnoreCase("chunked")) {
+          return Refusal.badRequest("Transfer-Encoding other than exactly \"chunked\"");
+        }
+      }
+    }
+    if (count > maxHeaderCount) {
+      return new Refusal(431, "more than " + maxHeaderCount + " header fields");
+    }
+    if (transferEncodings > 1) {
+      return Refusal.badRequest("Transfer-Encoding repeated");
+    }
+    if (hosts > 1) {
+      return Refusal.badRequest("more than one Host header");
+    }
+    boolean http11 = req.version() == HttpVersion.HTTP_1_1;
+    if (http11 && hosts == 0) {
+      return Refusal.badRequest("HTTP/1.1 request without Host");
+    }
+    String uri = req.uri();
+    String rawPath;
+    String query;
+    String authority = host;
+    if (uri.startsWith("/")) {
+      int q = uri.indexOf('?');
+      rawPath = q < 0 ? uri : uri.substring(0, q);
+      query = q < 0 ? null : uri.substring(q + 1);
+    } else if (startsWithIgnoreCase(uri, "http://") || startsWithIgnoreCase(uri, "https://")) {
+      // RFC 9112 3.2.2: the target's authority wins over Host.
+      int start = uri.indexOf("//") + 2;
+      int end = start;
+      while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+        end++;
+      }
+      authority = uri.substring(start, end);
+      if (authority.isEmpty()) {
+        return Refusal.badRequest("absolute-form target without authority");
+      }
+      String rest = uri.substring(end);
+      int q = rest.indexOf('?');
+      rawPath = q < 0 ? rest : rest.substring(0, q);
+      query = q < 0 ? null : rest.substring(q + 1);
+      if (rawPath.isEmpty()) {
+        rawPath = "/";
+      }
+    } else {
+      return Refusal.badRequest("request target is neither origin-form nor absolute-form");
+    }
+    if (query != null && query.indexOf('#') >= 0) {
+      return Refusal.badRequest("fragment in request target");
+    }
+    String normalizedHost = null;
+    if (authority != null) {
+      if (authority.indexOf('@') >= 0) {
+        return Refusal.badRequest("userinfo in Host");
+      }
+      Optional<String> h = Hostnames.normalizeRequestHost(authority);
+      if (h.isEmpty()) {
+        return Refusal.badRequest("invalid Host");
+      }
+      normalizedHost = h.get();
+    }
+    String path = RequestPaths.normalize(rawPath);
+    if (path == null) {
+      return Refusal.badRequest("invalid path");
+    }
+    return new RequestHead(authority, normalizedHost, path, query, underscore);
+  }
+
+  private static boolean startsWithIgnoreCase(String s, String prefix) {
+    return s.regionMatches(true, 0, prefix, 0, prefix.length());
+  }
+}

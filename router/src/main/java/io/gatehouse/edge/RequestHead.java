@@ -1,0 +1,20 @@
+package io.gatehouse.edge;
+
+/**
+ * The parts of a request head that routing and forwarding use, checked and normalised once.
+ *
+ * @param authority the Host (or absolute-form authority) exactly as the upstream will see it, or
+ *     null for an HTTP/1.0 request without one
+ * @param host {@code authority} normalised for lookup, or null
+ * @param path the normalised path, forwarded as is
+ * @param query the raw query without '?', or null
+ * @param dropUnderscoreHeaders whether headers with '_' in their name must not be forwarded
+ */
+public record RequestHead(
+    String authority, String host, String path, String query, boolean dropUnderscoreHeaders) {
+
+  /** The request target to send upstream. */
+  public String target() {
+    return query == null ? path : path + "?" + query;
+  }
+}

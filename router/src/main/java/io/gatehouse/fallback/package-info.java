@@ -1,0 +1,6 @@
+/**
+ * Stage: fallback. The default backend verticle and the pages Gatehouse answers with itself (404,
+ * 503, 502, 504, and refusals): small HTML for browsers, JSON for {@code Accept: application/json},
+ * carrying the request id and nothing internal. Imports Vert.x core.
+ */
+package io.gatehouse.fallback;

@@ -1,0 +1,287 @@
+package io.gatehouse.node;
+
+import io.gatehouse.edge.ConnectionLimiter;
+import io.gatehouse.edge.OverloadGuard;
+import io.gatehouse.edge.TrustedProxies;
+import io.gatehouse.fallback.DefaultBackendVerticle;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.proxy.InFlight;
+import io.gatehouse.proxy.RouterSettings;
+import io.gatehouse.proxy.RouterVerticle;
+import io.gatehouse.snapshot.RouteProblem;
+import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.SnapshotHolder;
+import io.gatehouse.snapshot.SnapshotPublisher;
+import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.table.RouteTable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running Gatehouse node: wires the table, sources, compiler and verticles together. */
+public final class GatehouseNode {
+  private static final Logger LOG = LoggerFactory.getLogger(GatehouseNode.class);
+  private static final Duration HOLD_OFF = Duration.ofMillis(5);
+  private static final Duration MAX_DELAY = Duration.ofMillis(100);
+
+  private final NodeConfig config;
+  private final Vertx vertx;
+  private final RouteTable table = new InMemoryRouteTable();
+  private final SnapshotHolder snapshots = new SnapshotHolder();
+  private final SnapshotPublisher publisher;
+  private final InFlight inFlight = new InFlight();
+  private final List<RouterVerticle> routers = new CopyOnWriteArrayList<>();
+  private final long startedAt = System.currentTimeMillis();
+  private volatile boolean draining;
+  private volatile List<RouteProblem> lastProblems = List.of();
+  private StatusVerticle status;
+  private long heapTimer = -1;
+
+  private GatehouseNode(NodeConfig config) {
+    this.config = config;
+    int loops =
+        config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    this.vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true))
+            .build();
+    this.publisher = new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY);
+  }
+
+  /** Starts a node; the future completes once it listens and has published its first snapshot. */
+  public static Future<GatehouseNode> start(NodeConfig config, List<RouteSpec> staticRoutes) {
+    GatehouseNode node = new GatehouseNode(config);
+    return node.startAll(staticRoutes)
+        .map(node)
+        .recover(t -> node.vertx.close().transform(ar -> Future.failedFuture(t)));
+  }
+
+  private Future<Void> startAll(List<RouteSpec> staticRoutes) {
+    publisher.onPublish(this::onPublish);
+    publisher.start();
+    if (!staticRoutes.isEmpty()) {
+      table.replaceSource("cli", staticRoutes);
+    }
+    TrustedProxies trusted = TrustedProxies.parse(config.proxy().trustedProxies());
+    EdgeLimits limits = config.limits();
+    OverloadGuard overload =
+        new OverloadGuard(limits.overloadHeapRatio(), limits.overloadLoopLag().toNanos());
+    heapTimer = vertx.setPeriodic(1000, id -> overload.sampleHeap());
+    ConnectionLimiter connections =
+        new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerClient());
+    int instances =
+        config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+
+    return defaultBackend()
+        .compose(
+            fallback -> {
+              RouterSettings settings =
+                  new RouterSettings(
+                      config.http().host(),
+                      config.http().port(),
+                      snapshots,
+                      limits,
+                      trusted,
+                      config.proxy().retryConnectFailures(),
+                      fallback,
+                      connections,
+                      overload,
+                      inFlight,
+                      config.log().access());
+              return vertx.deployVerticle(
+                  () -> {
+                    RouterVerticle v = new RouterVerticle(settings);
+                    routers.add(v);
+                    return v;
+                  },
+                  new DeploymentOptions().setInstances(instances));
+            })
+        .compose(
+            id -> {
+              status = new StatusVerticle(config.status(), this::isReady, this::statusJson);
+              return vertx.deployVerticle(status);
+            })
+        .compose(id -> awaitFirstSnapshot())
+        .onSuccess(
+            v ->
+                LOG.atInfo()
+                    .setMessage("gatehouse started")
+                    .addKeyValue("httpPort", httpPort())
+                    .addKeyValue("statusPort", statusPort())
+                    .addKeyValue("routers", routers.size())
+                    .log());
+  }
+
+  private Future<BackendSpec> defaultBackend() {
+    String upstream = config.defaultBackend().upstream();
+    if (upstream != null && !upstream.isBlank()) {
+      int colon = upstream.lastIndexOf(':');
+      try {
+        String host = upstream.substring(0, colon);
+        int port = Integer.parseInt(upstream.substring(colon + 1));
+        return Future.succeededFuture(BackendSpec.http1(List.of(Endpoint.of(host, port))));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(
+            new IllegalArgumentException(
+                "defaultBackend.upstream \"" + upstream + "\" (expected: host:port)"));
+      }
+    }
+    DefaultBackendVerticle fallback = new DefaultBackendVerticle();
+    return vertx
+        .deployVerticle(fallback)
+        .map(id -> BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", fallback.port()))));
+  }
+
+  private Future<Void> awaitFirstSnapshot() {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    long[] timer = new long[1];
+    timer[0] =
+        vertx.setPeriodic(
+            5,
+            id -> {
+              if (snapshots.hasSnapshot()) {
+                vertx.cancelTimer(timer[0]);
+                p.tryComplete();
+              }
+            });
+    return p.future();
+  }
+
+  private void onPublish(RouteSnapshot snapshot) {
+    List<RouteProblem> problems = snapshot.problems();
+    if (!problems.equals(lastProblems)) {
+      for (RouteProblem problem : problems) {
+        LOG.atWarn()
+            .setMessage("route rejected")
+            .addKeyValue("route", problem.key().toString())
+            .addKeyValue("reason", problem.message())
+            .log();
+      }
+      lastProblems = problems;
+    }
+    LOG.atDebug()
+        .setMessage("snapshot published")
+        .addKeyValue("generation", snapshot.generation())
+        .addKeyValue("routes", snapshot.routeCount())
+        .log();
+  }
+
+  public boolean isReady() {
+    return !draining && snapshots.hasSnapshot();
+  }
+
+  JsonObject statusJson() {
+    RouteSnapshot s = snapshots.get();
+    JsonArray problems = new JsonArray();
+    if (s != null) {
+      for (RouteProblem p : s.problems()) {
+        problems.add(new JsonObject().put("route", p.key().toString()).put("reason", p.message()));
+      }
+    }
+    return new JsonObject()
+        .put("ready", isReady())
+        .put("draining", draining)
+        .put("generation", s == null ? 0 : s.generation())
+        .put("routes", s == null ? 0 : s.routeCount())
+        .put("problems", problems)
+        .put("inFlight", inFlight.current())
+        .put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000)
+        .put("version", Version.current());
+  }
+
+  public RouteTable table() {
+    return table;
+  }
+
+  public SnapshotHolder snapshots() {
+    return snapshots;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int httpPort() {
+    return routers.isEmpty() ? -1 : routers.get(0).actualPort();
+  }
+
+  public int statusPort() {
+    return status == null ? -1 : status.actualPort();
+  }
+
+  public long inFlight() {
+    return inFlight.current();
+  }
+
+  /**
+   * Graceful stop: readiness fails at once, the node keeps serving for the readiness grace so load
+   * balancers can notice, then stops accepting and drains in-flight requests up to the drain
+   * timeout, then closes.
+   */
+  public Future<Void> stop() {
+    if (draining) {
+      return Future.succeededFuture();
+    }
+    draining = true;
+    LOG.atInfo().setMessage("draining").addKeyValue("inFlight", inFlight.current()).log();
+    long grace = config.shutdown().readinessGrace().toMillis();
+    long drain = config.shutdown().drainTimeout().toMillis();
+    io.vertx.core.Promise<Void> graceDone = io.vertx.core.Promise.promise();
+    if (grace > 0) {
+      vertx.setTimer(grace, id -> graceDone.complete());
+    } else {
+      graceDone.complete();
+    }
+    return graceDone
+        .future()
+        .compose(
+            v -> {
+              List<Future<Void>> drains = new ArrayList<>();
+              for (RouterVerticle r : routers) {
+                drains.add(r.drain(drain));
+              }
+              return Future.join(drains).<Void>mapEmpty().recover(t -> Future.succeededFuture());
+            })
+        .compose(
+            v -> {
+              if (heapTimer >= 0) {
+                vertx.cancelTimer(heapTimer);
+              }
+              try {
+                publisher.close();
+              } catch (Exception e) {
+                LOG.atWarn().setMessage("closing publisher").setCause(e).log();
+              }
+              LOG.atInfo().setMessage("stopped").addKeyValue("inFlight", inFlight.current()).log();
+              return vertx.close();
+            });
+  }
+
+  /** Blocks the calling thread until {@link #stop()} finished; used by the SIGTERM hook. */
+  public void stopAndWait() {
+    try {
+      stop()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(
+              config.shutdown().readinessGrace().toMillis()
+                  + config.shutdown().drainTimeout().toMillis()
+                  + 10_000,
+              TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.atWarn().setMessage("shutdown incomplete").setCause(e).log();
+    }
+  }
+}

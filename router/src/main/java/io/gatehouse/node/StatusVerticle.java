@@ -1,0 +1,57 @@
+package io.gatehouse.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The internal status listener: {@code /healthz} (the process serves), {@code /readyz} (the first
+ * snapshot is published and the node is not draining) and {@code /status} (JSON for operators).
+ * Kept off the router's ports so probes never compete with traffic or leak to the internet.
+ */
+final class StatusVerticle extends VerticleBase {
+  private final NodeConfig.Listener listener;
+  private final BooleanSupplier ready;
+  private final Supplier<JsonObject> status;
+  private HttpServer server;
+
+  StatusVerticle(NodeConfig.Listener listener, BooleanSupplier ready, Supplier<JsonObject> status) {
+    this.listener = listener;
+    this.ready = ready;
+    this.status = status;
+  }
+
+  @Override
+  public Future<?> start() {
+    server =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions().setHost(listener.host()).setPort(listener.port()))
+            .requestHandler(
+                req -> {
+                  var resp = req.response().putHeader("cache-control", "no-store");
+                  switch (req.path()) {
+                    case "/healthz" -> resp.putHeader("content-type", "text/plain").end("ok\n");
+                    case "/readyz" -> {
+                      boolean ok = ready.getAsBoolean();
+                      resp.setStatusCode(ok ? 200 : 503)
+                          .putHeader("content-type", "text/plain")
+                          .end(ok ? "ready\n" : "not ready\n");
+                    }
+                    case "/status" ->
+                        resp.putHeader("content-type", "application/json")
+                            .end(status.get().encodePrettily());
+                    default -> resp.setStatusCode(404).end();
+                  }
+                });
+    return server.listen();
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+}

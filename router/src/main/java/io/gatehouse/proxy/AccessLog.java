@@ -1,0 +1,42 @@
+package io.gatehouse.proxy;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One structured line per request on the {@code gatehouse.access} logger. */
+final class AccessLog {
+  private static final Logger LOG = LoggerFactory.getLogger("gatehouse.access");
+
+  private AccessLog() {}
+
+  static void write(
+      String method,
+      String host,
+      String path,
+      int status,
+      long bytesIn,
+      long bytesOut,
+      long durationMicros,
+      String upstream,
+      String route,
+      String requestId,
+      String client) {
+    if (!LOG.isInfoEnabled()) {
+      return;
+    }
+    LOG.atInfo()
+        .setMessage("request")
+        .addKeyValue("method", method)
+        .addKeyValue("host", host)
+        .addKeyValue("path", path)
+        .addKeyValue("status", status)
+        .addKeyValue("bytesIn", bytesIn)
+        .addKeyValue("bytesOut", bytesOut)
+        .addKeyValue("durationMs", durationMicros / 1000.0)
+        .addKeyValue("upstream", upstream)
+        .addKeyValue("route", route)
+        .addKeyValue("requestId", requestId)
+        .addKeyValue("client", client)
+        .log();
+  }
+}

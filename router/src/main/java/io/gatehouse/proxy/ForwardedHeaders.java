@@ -1,0 +1,93 @@
+package io.gatehouse.proxy;
+
+import io.vertx.core.MultiMap;
+
+/**
+ * Writes X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP and Forwarded (RFC 7239). A client's own
+ * values are replaced, unless the peer is a trusted proxy: then the chain is extended and the
+ * original proto, host and port are kept.
+ */
+final class ForwardedHeaders {
+  static final String XFF = "x-forwarded-for";
+  static final String XFP = "x-forwarded-proto";
+  static final String XFH = "x-forwarded-host";
+  static final String XFPORT = "x-forwarded-port";
+  static final String X_REAL_IP = "x-real-ip";
+  static final String FORWARDED = "forwarded";
+
+  private ForwardedHeaders() {}
+
+  static boolean isForwardingHeader(String name) {
+    return switch (name.length()) {
+      case 9 -> name.equalsIgnoreCase(FORWARDED) || name.equalsIgnoreCase(X_REAL_IP);
+      case 15 -> name.equalsIgnoreCase(XFF);
+      case 16 -> name.equalsIgnoreCase(XFH) || name.equalsIgnoreCase(XFPORT);
+      case 17 -> name.equalsIgnoreCase(XFP);
+      default -> false;
+    };
+  }
+
+  /**
+   * Sets the forwarding headers on {@code out}. {@code in} holds the client's headers; it is only
+   * read when {@code trusted}.
+   */
+  static void write(
+      MultiMap in,
+      MultiMap out,
+      boolean trusted,
+      String peer,
+      String scheme,
+      String authority,
+      int localPort) {
+    String priorFor = trusted ? join(in, XFF) : null;
+    String priorForwarded = trusted ? join(in, FORWARDED) : null;
+    String proto = trusted ? in.get(XFP) : null;
+    String host = trusted ? in.get(XFH) : null;
+    String port = trusted ? in.get(XFPORT) : null;
+    String realIp = trusted ? in.get(X_REAL_IP) : null;
+
+    out.set(XFF, priorFor == null ? peer : priorFor + ", " + peer);
+    out.set(XFP, proto != null ? proto : scheme);
+    if (host != null) {
+      out.set(XFH, host);
+    } else if (authority != null) {
+      out.set(XFH, authority);
+    }
+    out.set(XFPORT, port != null ? port : Integer.toString(localPort));
+    out.set(X_REAL_IP, realIp != null ? realIp : peer);
+    String element = element(peer, scheme, authority);
+    out.set(FORWARDED, priorForwarded == null ? element : priorForwarded + ", " + element);
+  }
+
+  /** One RFC 7239 forwarded-element; IPv6 nodes and hosts with ':' are quoted. */
+  static String element(String peer, String scheme, String authority) {
+    StringBuilder b = new StringBuilder(64).append("for=");
+    if (peer.indexOf(':') >= 0) {
+      b.append("\"[").append(peer).append("]\"");
+    } else {
+      b.append(peer);
+    }
+    if (authority != null && isSafeQuotedValue(authority)) {
+      b.append(";host=\"").append(authority).append('"');
+    }
+    return b.append(";proto=").append(scheme).toString();
+  }
+
+  private static boolean isSafeQuotedValue(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String join(MultiMap in, String name) {
+    java.util.List<String> all = in.getAll(name);
+    if (all.isEmpty()) {
+      return null;
+    }
+    return all.size() == 1 ? all.get(0) : String.join(", ", all);
+  }
+}

@@ -1,0 +1,28 @@
+package io.gatehouse.proxy;
+
+import io.gatehouse.edge.ConnectionLimiter;
+import io.gatehouse.edge.OverloadGuard;
+import io.gatehouse.edge.TrustedProxies;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.node.EdgeLimits;
+import io.gatehouse.snapshot.SnapshotHolder;
+
+/**
+ * What every router verticle of a node shares: immutable settings and the thread-safe parts
+ * (snapshot holder, connection limiter, overload guard, in-flight counter).
+ *
+ * @param defaultBackend where unmatched requests go: the built-in default backend verticle or the
+ *     operator's upstream
+ */
+public record RouterSettings(
+    String host,
+    int port,
+    SnapshotHolder snapshots,
+    EdgeLimits limits,
+    TrustedProxies trustedProxies,
+    boolean retryConnectFailures,
+    BackendSpec defaultBackend,
+    ConnectionLimiter connections,
+    OverloadGuard overload,
+    InFlight inFlight,
+    boolean accessLog) {}

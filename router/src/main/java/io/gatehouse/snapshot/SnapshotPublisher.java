@@ -1,0 +1,100 @@
+package io.gatehouse.snapshot;
+
+import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.TableView;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Follows the table and keeps the holder's snapshot current. Bursts of changes merge into one
+ * compile after a short hold-off, with a ceiling so a steady stream still publishes (Contour's
+ * hold-off/max-delay). Compiles on its own thread, never on an event loop.
+ */
+public final class SnapshotPublisher implements AutoCloseable {
+  private final SnapshotHolder holder;
+  private final long holdOffNanos;
+  private final long maxDelayNanos;
+  private final ScheduledExecutorService executor;
+  private final List<Consumer<RouteSnapshot>> listeners = new CopyOnWriteArrayList<>();
+  private final RouteTable table;
+  private AutoCloseable subscription;
+  private TableView pending;
+  private long firstPendingNanos;
+  private ScheduledFuture<?> scheduled;
+
+  public SnapshotPublisher(
+      RouteTable table, SnapshotHolder holder, Duration holdOff, Duration maxDelay) {
+    this.holder = holder;
+    this.holdOffNanos = holdOff.toNanos();
+    this.maxDelayNanos = maxDelay.toNanos();
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gatehouse-compile");
+              t.setDaemon(true);
+              return t;
+            });
+    this.table = table;
+  }
+
+  /** Starts following the table; the first snapshot follows shortly. */
+  public synchronized void start() {
+    if (subscription == null) {
+      subscription = table.subscribe(this::onView);
+    }
+  }
+
+  /** Called with every snapshot published, on the compile thread. */
+  public void onPublish(Consumer<RouteSnapshot> listener) {
+    listeners.add(listener);
+  }
+
+  private synchronized void onView(TableView view) {
+    long now = System.nanoTime();
+    if (pending == null) {
+      firstPendingNanos = now;
+    }
+    pending = view;
+    long waited = now - firstPendingNanos;
+    long delay = Math.max(0, Math.min(holdOffNanos, maxDelayNanos - waited));
+    if (scheduled != null) {
+      scheduled.cancel(false);
+    }
+    scheduled = executor.schedule(this::compilePending, delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void compilePending() {
+    TableView view;
+    synchronized (this) {
+      view = pending;
+      pending = null;
+      scheduled = null;
+    }
+    if (view == null) {
+      return;
+    }
+    RouteSnapshot current = holder.get();
+    if (current != null && current.generation() == view.generation()) {
+      return;
+    }
+    RouteSnapshot next = SnapshotCompiler.compile(view);
+    holder.publish(next);
+    for (Consumer<RouteSnapshot> l : listeners) {
+      l.accept(next);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (subscription != null) {
+      subscription.close();
+    }
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,63 @@
+package io.gatehouse.upstream;
+
+import io.gatehouse.model.UpstreamProtocol;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+
+/**
+ * The HTTP clients of one router verticle, one per upstream protocol. Each keeps a keep-alive pool
+ * per endpoint, bound to the verticle's event loop, so a request never crosses threads.
+ */
+public final class UpstreamClients {
+  /** Connections per endpoint per event loop; enough for the edge's concurrency on one core. */
+  public static final int HTTP1_POOL_SIZE = 512;
+
+  private static final int MAX_WAIT_QUEUE = 4096;
+
+  private final HttpClientAgent http1;
+  private final HttpClientAgent h2c;
+
+  public UpstreamClients(Vertx vertx, int maxResponseHeaderBytes) {
+    HttpClientOptions base =
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(60)
+            .setTcpNoDelay(true)
+            .setDecompressionSupported(false)
+            .setMaxHeaderSize(maxResponseHeaderBytes)
+            .setMaxInitialLineLength(8192)
+            .setVerifyHost(false)
+            .setShared(false);
+    this.http1 =
+        vertx
+            .httpClientBuilder()
+            .with(new HttpClientOptions(base).setProtocolVersion(HttpVersion.HTTP_1_1))
+            .with(
+                new PoolOptions()
+                    .setHttp1MaxSize(HTTP1_POOL_SIZE)
+                    .setMaxWaitQueueSize(MAX_WAIT_QUEUE))
+            .build();
+    this.h2c =
+        vertx
+            .httpClientBuilder()
+            .with(
+                new HttpClientOptions(base)
+                    .setProtocolVersion(HttpVersion.HTTP_2)
+                    .setHttp2ClearTextUpgrade(false)
+                    .setHttp2MultiplexingLimit(100))
+            .with(new PoolOptions().setHttp2MaxSize(4).setMaxWaitQueueSize(MAX_WAIT_QUEUE))
+            .build();
+  }
+
+  public HttpClientAgent client(UpstreamProtocol protocol) {
+    return protocol == UpstreamProtocol.H2C ? h2c : http1;
+  }
+
+  public void close() {
+    http1.close();
+    h2c.close();
+  }
+}
