@@ -13,6 +13,7 @@ import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.upstream.Balancer;
 import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
@@ -353,42 +354,42 @@ final class ProxyExchange implements RequestView {
   private void tunnel(HttpClientRequest up) {
     up.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
     up.putHeader(HttpHeaders.UPGRADE, req.getHeader(HttpHeaders.UPGRADE));
-    up.connect()
-        .onComplete(
-            ar -> {
-              if (finished) {
-                return;
-              }
-              if (ar.failed()) {
-                onUpstreamFailure(ar.cause());
-                return;
-              }
-              HttpClientResponse ur = ar.result();
-              if (ur.statusCode() != 101) {
-                onUpstreamResponse(ur);
-                req.resume();
-                return;
-              }
-              status = 101;
-              resp.setStatusCode(101);
-              for (Map.Entry<String, String> h : ur.headers()) {
-                resp.headers().add(h.getKey(), h.getValue());
-              }
-              NetSocket upstreamSocket = ur.netSocket();
-              req.toNetSocket()
-                  .onComplete(
-                      ds -> {
-                        if (ds.failed()) {
-                          upstreamSocket.close();
-                          abort();
-                          return;
-                        }
-                        NetSocket downstream = ds.result();
-                        downstream.pipeTo(upstreamSocket);
-                        upstreamSocket.pipeTo(downstream);
-                        downstream.closeHandler(v -> finish());
-                      });
-            });
+    Future<HttpClientResponse> upgraded = up.connect();
+    req.resume();
+    upgraded.onComplete(
+        ar -> {
+          if (finished) {
+            return;
+          }
+          if (ar.failed()) {
+            onUpstreamFailure(ar.cause());
+            return;
+          }
+          HttpClientResponse ur = ar.result();
+          if (ur.statusCode() != 101) {
+            onUpstreamResponse(ur);
+            return;
+          }
+          status = 101;
+          resp.setStatusCode(101);
+          for (Map.Entry<String, String> h : ur.headers()) {
+            resp.headers().add(h.getKey(), h.getValue());
+          }
+          NetSocket upstreamSocket = ur.netSocket();
+          req.toNetSocket()
+              .onComplete(
+                  ds -> {
+                    if (ds.failed()) {
+                      upstreamSocket.close();
+                      abort();
+                      return;
+                    }
+                    NetSocket downstream = ds.result();
+                    downstream.pipeTo(upstreamSocket);
+                    upstreamSocket.pipeTo(downstream);
+                    downstream.closeHandler(v -> finish());
+                  });
+        });
   }
 
   // ---------------------------------------------------------------- local answers and endings

@@ -61,6 +61,7 @@ public final class RouterVerticle extends VerticleBase {
             .setCompressionSupported(false)
             .setDecompressionSupported(false)
             .setHandle100ContinueAutomatically(false)
+            .setHttp2ClearTextEnabled(false)
             .setAcceptBacklog(4096);
     server =
         vertx
