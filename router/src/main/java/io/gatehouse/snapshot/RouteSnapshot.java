@@ -3,38 +3,62 @@ package io.gatehouse.snapshot;
 import io.gatehouse.model.BackendSpec;
 import java.util.List;
 
-/** PLACEHOLDER API: the real indexes land with SnapshotCompiler. */
+/**
+ * One immutable routing state: the compiled routes, their deduplicated backends, the problems the
+ * compiler found, and the host and path indexes already built. Readers on the event loop call
+ * {@link #match} without locks or allocation (regular-expression routes aside).
+ *
+ * <p>Lookup: the host picks exactly one level (exact host, else {@code *.suffix} wildcard covering
+ * one label, else the routes without hosts); within it, Exact paths, then the longest matching
+ * Prefix/ImplementationSpecific path (falling back to shorter ones), then RE2 regular expressions.
+ * See {@link PathIndex} for the order between candidates.
+ */
 public final class RouteSnapshot {
+  private static final RouteSnapshot EMPTY =
+      new RouteSnapshot(0, List.of(), List.of(), List.of(), HostIndex.EMPTY);
+
   private final long generation;
   private final List<CompiledRoute> routes;
   private final List<BackendSpec> backends;
   private final List<RouteProblem> problems;
+  private final HostIndex hosts;
 
   RouteSnapshot(
       long generation,
       List<CompiledRoute> routes,
       List<BackendSpec> backends,
-      List<RouteProblem> problems) {
+      List<RouteProblem> problems,
+      HostIndex hosts) {
     this.generation = generation;
-    this.routes = routes;
-    this.backends = backends;
-    this.problems = problems;
+    this.routes = List.copyOf(routes);
+    this.backends = List.copyOf(backends);
+    this.problems = List.copyOf(problems);
+    this.hosts = hosts;
   }
 
+  /** A snapshot without routes: every request goes to the default backend. */
   public static RouteSnapshot empty() {
-    return new RouteSnapshot(0, List.of(), List.of(), List.of());
+    return EMPTY;
   }
 
+  /** The table generation this snapshot was compiled from. */
   public long generation() {
     return generation;
   }
 
+  /** Distinct backends; {@link CompiledRoute#backendIndex()} points into this list. */
   public List<BackendSpec> backends() {
     return backends;
   }
 
+  /** Routes (or parts of routes) the compiler could not use, in route key order. */
   public List<RouteProblem> problems() {
     return problems;
+  }
+
+  /** The routes that made it into the snapshot, in route key order. */
+  public List<CompiledRoute> routes() {
+    return routes;
   }
 
   public int routeCount() {
@@ -43,14 +67,26 @@ public final class RouteSnapshot {
 
   /**
    * The route for a request, or null. {@code host} is already normalised by {@code
-   * Hostnames.normalizeRequestHost}; {@code path} is normalised and has no query.
+   * Hostnames.normalizeRequestHost} (null selects the routes without hosts); {@code path} is
+   * normalised and has no query.
    */
   public CompiledRoute match(String host, String path, RequestView request) {
-    for (CompiledRoute r : routes) {
-      if (r.spec().hosts().isEmpty() || r.spec().hosts().contains(host)) {
-        return r;
-      }
+    PathIndex level = hosts.select(host);
+    if (level == null || path == null) {
+      return null;
     }
-    return null;
+    RouteMatcher m = level.match(path, request);
+    return m == null ? null : m.route;
+  }
+
+  /** Test hook: trie probes made to find the deepest prefix node for this host and path. */
+  int prefixProbes(String host, String path) {
+    PathIndex level = hosts.select(host);
+    if (level == null || !level.hasPrefixTrie()) {
+      return 0;
+    }
+    int[] probes = new int[1];
+    level.deepest(path, probes);
+    return probes[0];
   }
 }

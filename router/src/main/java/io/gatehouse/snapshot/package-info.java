@@ -1,5 +1,12 @@
 /**
  * Stage: snapshot. Compiles a table view into one immutable routing snapshot and publishes it
  * atomically. Pure Java over the model and RE2/J; no Vert.x types, so it runs off the event loop.
+ *
+ * <p>Matching follows Kubernetes Ingress: a host selects one level (exact host, else a {@code
+ * *.suffix} wildcard covering exactly one label, else routes without hosts; no fall-through between
+ * levels). Paths are case-sensitive: Exact first, then Prefix by whole segments, longest first,
+ * then RE2 regular expressions matched against the whole path. {@code ImplementationSpecific} is
+ * treated exactly as {@code Prefix}. Candidates at the same level are ordered by priority (high
+ * first), then number of conditions (more first), then route key.
  */
 package io.gatehouse.snapshot;

@@ -1,0 +1,244 @@
+package io.gatehouse.snapshot;
+
+import com.google.re2j.Pattern;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The routes of one host level (an exact host, a wildcard suffix or the catch-all), indexed by
+ * path. Lookup order, after Kubernetes Ingress precedence:
+ *
+ * <ol>
+ *   <li>Exact paths: one hash lookup of the whole path.
+ *   <li>Prefix and ImplementationSpecific paths (the latter treated exactly as Prefix): a trie of
+ *       path segments walked once, from the deepest matching node back to the root; {@code /foo}
+ *       matches {@code /foo}, {@code /foo/} and {@code /foo/bar}, never {@code /foobar}. The work
+ *       grows with the segments of the request path, not with the number of routes.
+ *   <li>Regular expressions (RE2, whole path) in {@link RegexRoute#ORDER}.
+ * </ol>
+ *
+ * At each level the candidates are tried in {@link RouteMatcher#ORDER}; the first whose conditions
+ * hold wins, and when none does the lookup goes on to the next level (a shorter prefix, then the
+ * regular expressions).
+ */
+final class PathIndex {
+  private static final RouteMatcher[] NONE = new RouteMatcher[0];
+
+  private final Map<String, RouteMatcher[]> exact;
+  private final Node root;
+  private final RegexRoute[] regexes;
+
+  private PathIndex(Map<String, RouteMatcher[]> exact, Node root, RegexRoute[] regexes) {
+    this.exact = exact;
+    this.root = root;
+    this.regexes = regexes;
+  }
+
+  RouteMatcher match(String path, RequestView request) {
+    if (!exact.isEmpty()) {
+      RouteMatcher[] atPath = exact.get(path);
+      if (atPath != null) {
+        RouteMatcher m = RouteMatcher.first(atPath, request);
+        if (m != null) {
+          return m;
+        }
+      }
+    }
+    if (root != null && !path.isEmpty() && path.charAt(0) == '/') {
+      for (Node n = deepest(path, null).best; n != null; n = n.fallback) {
+        RouteMatcher m = RouteMatcher.first(n.routes, request);
+        if (m != null) {
+          return m;
+        }
+      }
+    }
+    for (RegexRoute r : regexes) {
+      if ((r.route.conditionCount == 0 || r.route.accepts(request)) && r.pattern.matches(path)) {
+        return r.route;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The deepest trie node whose segments are a prefix of {@code path}'s segments. {@code probes},
+   * when not null, counts the nodes and child lookups visited (a test hook; null on the hot path).
+   */
+  Node deepest(String path, int[] probes) {
+    Node n = root;
+    if (probes != null) {
+      probes[0]++;
+    }
+    int len = path.length();
+    int i = 1;
+    while (i < len && n.hasChildren()) {
+      int end = path.indexOf('/', i);
+      if (end < 0) {
+        end = len;
+      }
+      if (end == i) {
+        break;
+      }
+      Node child = n.child(path, i, end);
+      if (probes != null) {
+        probes[0]++;
+      }
+      if (child == null) {
+        break;
+      }
+      n = child;
+      i = end + 1;
+    }
+    return n;
+  }
+
+  boolean hasPrefixTrie() {
+    return root != null;
+  }
+
+  /** One node of the segment trie; immutable once the snapshot is built. */
+  static final class Node {
+    final RouteMatcher[] routes;
+
+    /** This node if it has routes, else the nearest ancestor that has; null if none. */
+    Node best;
+
+    /** The nearest strict ancestor that has routes; null if none. */
+    Node fallback;
+
+    private String onlyKey;
+    private Node onlyChild;
+    private RangeMap<Node> children;
+
+    Node(RouteMatcher[] routes) {
+      this.routes = routes;
+    }
+
+    boolean hasChildren() {
+      return onlyKey != null || children != null;
+    }
+
+    Node child(String path, int from, int to) {
+      String k = onlyKey;
+      if (k != null) {
+        int len = to - from;
+        return k.length() == len && k.regionMatches(0, path, from, len) ? onlyChild : null;
+      }
+      return children == null ? null : children.get(path, from, to);
+    }
+  }
+
+  /** A regular-expression path with the route it belongs to. */
+  static final class RegexRoute {
+    /** Priority high to low, then longer expressions first, then route key, then expression. */
+    static final Comparator<RegexRoute> ORDER =
+        (a, b) -> {
+          if (a.route.priority != b.route.priority) {
+            return a.route.priority > b.route.priority ? -1 : 1;
+          }
+          if (a.regex.length() != b.regex.length()) {
+            return a.regex.length() > b.regex.length() ? -1 : 1;
+          }
+          int c = a.route.key.compareTo(b.route.key);
+          return c != 0 ? c : a.regex.compareTo(b.regex);
+        };
+
+    final String regex;
+    final Pattern pattern;
+    final RouteMatcher route;
+
+    RegexRoute(String regex, Pattern pattern, RouteMatcher route) {
+      this.regex = regex;
+      this.pattern = pattern;
+      this.route = route;
+    }
+  }
+
+  /** Collects the paths of one host level; not thread-safe, used once by the compiler. */
+  static final class Builder {
+    private final Map<String, List<RouteMatcher>> exact = new HashMap<>();
+    private final MutableNode root = new MutableNode();
+    private boolean anyPrefix;
+    private final List<RegexRoute> regexes = new ArrayList<>();
+
+    void addExact(String path, RouteMatcher route) {
+      addOnce(exact.computeIfAbsent(path, p -> new ArrayList<>(1)), route);
+    }
+
+    /** {@code path} starts with '/', has no empty segment and no trailing '/' unless it is "/". */
+    void addPrefix(String path, RouteMatcher route) {
+      anyPrefix = true;
+      MutableNode n = root;
+      int i = 1;
+      while (i < path.length()) {
+        int end = path.indexOf('/', i);
+        if (end < 0) {
+          end = path.length();
+        }
+        n = n.children.computeIfAbsent(path.substring(i, end), s -> new MutableNode());
+        i = end + 1;
+      }
+      addOnce(n.routes, route);
+    }
+
+    void addRegex(String regex, Pattern pattern, RouteMatcher route) {
+      if (!regexes.isEmpty()) {
+        RegexRoute last = regexes.get(regexes.size() - 1);
+        if (last.route == route && last.regex.equals(regex)) {
+          return;
+        }
+      }
+      regexes.add(new RegexRoute(regex, pattern, route));
+    }
+
+    PathIndex build() {
+      Map<String, RouteMatcher[]> exactPaths = new HashMap<>(exact.size() * 2);
+      for (Map.Entry<String, List<RouteMatcher>> e : exact.entrySet()) {
+        exactPaths.put(e.getKey(), sorted(e.getValue()));
+      }
+      Node trie = anyPrefix ? freeze(root, null) : null;
+      RegexRoute[] rx = regexes.toArray(new RegexRoute[0]);
+      java.util.Arrays.sort(rx, RegexRoute.ORDER);
+      return new PathIndex(exactPaths.isEmpty() ? Map.of() : exactPaths, trie, rx);
+    }
+
+    private static Node freeze(MutableNode m, Node ancestorWithRoutes) {
+      Node n = new Node(m.routes.isEmpty() ? NONE : sorted(m.routes));
+      n.fallback = ancestorWithRoutes;
+      n.best = n.routes.length > 0 ? n : ancestorWithRoutes;
+      if (m.children.size() == 1) {
+        Map.Entry<String, MutableNode> only = m.children.entrySet().iterator().next();
+        n.onlyKey = only.getKey();
+        n.onlyChild = freeze(only.getValue(), n.best);
+      } else if (!m.children.isEmpty()) {
+        Map<String, Node> kids = new HashMap<>(m.children.size() * 2);
+        for (Map.Entry<String, MutableNode> e : m.children.entrySet()) {
+          kids.put(e.getKey(), freeze(e.getValue(), n.best));
+        }
+        n.children = new RangeMap<>(kids);
+      }
+      return n;
+    }
+
+    private static RouteMatcher[] sorted(List<RouteMatcher> routes) {
+      RouteMatcher[] a = routes.toArray(new RouteMatcher[0]);
+      java.util.Arrays.sort(a, RouteMatcher.ORDER);
+      return a;
+    }
+
+    /** A route adds its paths one after the other, so a repeat can only be the last entry. */
+    private static void addOnce(List<RouteMatcher> list, RouteMatcher route) {
+      if (list.isEmpty() || list.get(list.size() - 1) != route) {
+        list.add(route);
+      }
+    }
+  }
+
+  private static final class MutableNode {
+    final Map<String, MutableNode> children = new HashMap<>(2);
+    final List<RouteMatcher> routes = new ArrayList<>(1);
+  }
+}
