@@ -16,7 +16,8 @@ public record NodeConfig(
     EdgeLimits limits,
     Shutdown shutdown,
     Log log,
-    int eventLoops) {
+    int eventLoops,
+    Tls tls) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -28,7 +29,8 @@ public record NodeConfig(
           EdgeLimits.DEFAULTS,
           new Shutdown(Duration.ofSeconds(5), Duration.ofSeconds(60)),
           new Log("info", true),
-          0);
+          0,
+          new Tls(443, ""));
 
   /** A listening socket. Port 0 asks the OS for a free port (tests). */
   public record Listener(String host, int port) {}
@@ -64,4 +66,13 @@ public record NodeConfig(
    * @param level root level: error, warn, info, debug
    */
   public record Log(String level, boolean access) {}
+
+  /**
+   * The HTTPS listener, used by the TLS issue; until then the values are only carried (a benchmark
+   * harness already passes {@code --https-port} and {@code --cert-dir}).
+   *
+   * @param port HTTPS listener port
+   * @param certDir directory of certificates and keys; empty means no HTTPS listener
+   */
+  public record Tls(int port, String certDir) {}
 }

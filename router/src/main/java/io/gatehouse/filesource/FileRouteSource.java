@@ -1,0 +1,255 @@
+package io.gatehouse.filesource;
+
+import io.gatehouse.table.RouteTable;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the table's {@code file} source equal to the last valid version of one routes file.
+ *
+ * <p>The file is loaded at {@link #start()}; a broken first version fails the start, so a node
+ * never comes up on a file it cannot read. Afterwards it is polled: a change of size, modification
+ * time or file identity, or a modification time too recent to trust, makes it read the file and
+ * compare a SHA-256 of the content (editors replace files; Kubernetes ConfigMaps swap symlinks). A
+ * changed, valid file replaces the whole source in one generation; a broken or deleted file changes
+ * nothing, logs one WARN line and is reported by {@link #lastError()} until a valid version
+ * appears. All file I/O, translation and table writes run on a worker thread, one at a time.
+ */
+public final class FileRouteSource {
+  /** Files larger than this are refused without being read. */
+  public static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(FileRouteSource.class);
+  private static final Duration UNTRUSTED_MTIME = Duration.ofSeconds(2);
+  private static final int MAX_PROBLEMS_SHOWN = 20;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Path file;
+  private final Duration pollInterval;
+  private final RouteTable table;
+  private final Consumer<Status> listener;
+  private final AtomicBoolean checking = new AtomicBoolean();
+
+  // Written only by the (ordered) blocking checks.
+  private Stamp lastStamp;
+  private String lastHash;
+  private int routeCount;
+
+  private volatile String lastError;
+  private volatile boolean stopped;
+  private volatile long timerId = -1;
+
+  /**
+   * What the source last did, delivered on the source's context after every applied or rejected
+   * version.
+   *
+   * @param routes how many routes of the file are in the table
+   * @param generation the table generation after the last applied version, or -1 before the first
+   * @param lastError why the newest version was refused; empty while the newest version is served
+   */
+  public record Status(Path file, int routes, long generation, Optional<String> lastError) {}
+
+  public FileRouteSource(
+      Vertx vertx, Path file, Duration pollInterval, RouteTable table, Consumer<Status> listener) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.context = vertx.getOrCreateContext();
+    this.file = Objects.requireNonNull(file, "file");
+    this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+    this.table = Objects.requireNonNull(table, "table");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    if (pollInterval.toMillis() < 1) {
+      throw new IllegalArgumentException("pollInterval must be at least 1ms");
+    }
+  }
+
+  /**
+   * Loads the file and starts polling. Fails, and does not poll, when the first version is missing
+   * or invalid; succeeds once the table holds the file's routes.
+   */
+  public Future<Void> start() {
+    return context
+        .executeBlocking(() -> check(true))
+        .compose(
+            error -> {
+              if (error.isPresent()) {
+                return Future.failedFuture(new IllegalStateException(error.get()));
+              }
+              if (!stopped) {
+                timerId = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
+              }
+              return Future.succeededFuture();
+            });
+  }
+
+  /** Stops polling; the table keeps the routes it has. */
+  public void stop() {
+    stopped = true;
+    long id = timerId;
+    if (id >= 0) {
+      vertx.cancelTimer(id);
+    }
+  }
+
+  /** Why the newest version of the file is not being served, if it is not. */
+  public Optional<String> lastError() {
+    return Optional.ofNullable(lastError);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  private void poll() {
+    if (stopped || !checking.compareAndSet(false, true)) {
+      return;
+    }
+    context
+        .executeBlocking(() -> check(false))
+        .onComplete(
+            ar -> {
+              checking.set(false);
+              if (ar.failed()) {
+                log.atWarn()
+                    .addKeyValue("file", file)
+                    .setCause(ar.cause())
+                    .log("routes file check failed");
+              }
+            });
+  }
+
+  /** Runs on a worker. Returns the error that stopped the newest version, if any. */
+  private Optional<String> check(boolean first) throws IOException {
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      lastStamp = null;
+      lastHash = null;
+      return reject(0, "file not found", List.of(), first);
+    }
+    Stamp stamp = new Stamp(attrs.size(), attrs.lastModifiedTime(), attrs.fileKey());
+    boolean fresh =
+        System.currentTimeMillis() - attrs.lastModifiedTime().toMillis()
+            < UNTRUSTED_MTIME.toMillis();
+    if (!first && stamp.equals(lastStamp) && !fresh) {
+      return Optional.ofNullable(lastError);
+    }
+    lastStamp = stamp;
+    if (attrs.size() > MAX_FILE_BYTES) {
+      lastHash = "too-big:" + attrs.size();
+      return reject(
+          0, "file is " + attrs.size() + " bytes (expected: at most 16 MiB)", List.of(), first);
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    if (bytes.length > MAX_FILE_BYTES) {
+      lastHash = "too-big:" + bytes.length;
+      return reject(
+          0, "file is " + bytes.length + " bytes (expected: at most 16 MiB)", List.of(), first);
+    }
+    String hash = sha256(bytes);
+    if (!first && hash.equals(lastHash)) {
+      return Optional.ofNullable(lastError);
+    }
+    lastHash = hash;
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      return reject(0, "file is not UTF-8 text", List.of(), first);
+    }
+    RouteFileTranslator.Result result = RouteFileTranslator.translate(text);
+    if (!result.isValid()) {
+      RouteFileTranslator.Problem p = result.problems().get(0);
+      return reject(p.line(), p.message(), result.problems(), first);
+    }
+    if (stopped) {
+      return Optional.empty();
+    }
+    long generation = table.replaceSource(RouteFileTranslator.SOURCE, result.routes());
+    routeCount = result.routes().size();
+    boolean recovered = lastError != null;
+    lastError = null;
+    log.atInfo()
+        .addKeyValue("file", file)
+        .addKeyValue("routes", routeCount)
+        .addKeyValue("generation", generation)
+        .addKeyValue("hash", hash.substring(0, 12))
+        .log(recovered ? "routes file applied after an error" : "routes file applied");
+    publish(new Status(file, routeCount, generation, Optional.empty()));
+    return Optional.empty();
+  }
+
+  private Optional<String> reject(
+      int line, String reason, List<RouteFileTranslator.Problem> problems, boolean first) {
+    String detail =
+        problems.isEmpty()
+            ? (line > 0 ? "line " + line + ": " : "") + reason
+            : problems.stream()
+                    .limit(MAX_PROBLEMS_SHOWN)
+                    .map(RouteFileTranslator.Problem::toString)
+                    .collect(Collectors.joining("; "))
+                + (problems.size() > MAX_PROBLEMS_SHOWN
+                    ? "; and " + (problems.size() - MAX_PROBLEMS_SHOWN) + " more"
+                    : "");
+    String error = "routes file " + file + ": " + detail;
+    if (error.equals(lastError)) {
+      return Optional.of(error);
+    }
+    lastError = error;
+    if (!first) {
+      log.atWarn()
+          .addKeyValue("file", file)
+          .addKeyValue("line", line)
+          .addKeyValue("reason", reason)
+          .addKeyValue("problems", Math.max(1, problems.size()))
+          .addKeyValue("routes", routeCount)
+          .log("routes file rejected; still serving the last good routes");
+    }
+    publish(new Status(file, routeCount, first ? -1 : table.view().generation(), lastError()));
+    return Optional.of(error);
+  }
+
+  private void publish(Status status) {
+    context.runOnContext(v -> listener.accept(status));
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by the JDK", e);
+    }
+  }
+
+  private record Stamp(long size, FileTime modified, Object fileKey) {}
+}

@@ -1,0 +1,554 @@
+package io.gatehouse.node;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.filesource.HostPort;
+import io.gatehouse.filesource.LocatedYaml;
+import io.gatehouse.filesource.Quantities;
+import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Builds a {@link NodeConfig} from, in increasing precedence: {@link NodeConfig#DEFAULTS}, a YAML
+ * file, {@code GATEHOUSE_*} environment variables, and command-line values. Call the layers in that
+ * order, then {@link #load()}.
+ *
+ * <p>Every key path comes from the records of {@link NodeConfig} ({@code limits.maxHeaderBytes}),
+ * and its environment variable is the path in upper snake case ({@code
+ * GATEHOUSE_LIMITS_MAX_HEADER_BYTES}). Lists are YAML lists or comma-separated text; durations take
+ * {@code 10s}, {@code 250ms}, {@code 5m}, {@code 1h} or {@code PT10S}; keys ending in {@code Bytes}
+ * also take {@code 32KiB} and {@code 10MiB}; enum values ignore case. An unknown key or a bad value
+ * is a {@link ConfigException} whose message names the key and where it came from.
+ */
+public final class ConfigLoader {
+  public static final String ENV_PREFIX = "GATEHOUSE_";
+
+  /** Not a key: the path of the YAML file, read by {@link Cli} when {@code --config} is absent. */
+  public static final String ENV_CONFIG_FILE = "GATEHOUSE_CONFIG";
+
+  private static final Map<String, Type> LEAVES = Collections.unmodifiableMap(leaves());
+  private static final Map<String, String> KEY_BY_ENV = envNames();
+  private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+  private static final ObjectMapper MAPPER = mapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final ObjectNode tree = MAPPER.valueToTree(NodeConfig.DEFAULTS);
+  private final Map<String, String> origins = new HashMap<>();
+
+  /** Every key path, in the order of the records. */
+  public static List<String> keys() {
+    return List.copyOf(LEAVES.keySet());
+  }
+
+  /** {@code limits.maxHeaderBytes} gives {@code GATEHOUSE_LIMITS_MAX_HEADER_BYTES}. */
+  public static String envName(String key) {
+    StringBuilder b = new StringBuilder(ENV_PREFIX);
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c == '.') {
+        b.append('_');
+      } else if (Character.isUpperCase(c)) {
+        b.append('_').append(c);
+      } else {
+        b.append(Character.toUpperCase(c));
+      }
+    }
+    return b.toString();
+  }
+
+  /** The value of {@code key} in {@link NodeConfig#DEFAULTS}, as it would be written in YAML. */
+  public static String defaultText(String key) {
+    JsonNode node = MAPPER.valueToTree(NodeConfig.DEFAULTS);
+    for (String part : key.split("\\.")) {
+      node = node.path(part);
+    }
+    if (node.isArray()) {
+      List<String> items = new ArrayList<>();
+      node.forEach(n -> items.add(n.asText()));
+      return String.join(",", items);
+    }
+    return node.asText();
+  }
+
+  /** Reads the YAML file at {@code path} as the file layer. */
+  public ConfigLoader file(Path path) throws ConfigException {
+    String text;
+    try {
+      if (Files.size(path) > LocatedYaml.MAX_CHARS) {
+        throw new ConfigException("configuration file " + path + " is larger than 16 MiB");
+      }
+      text = Files.readString(path);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("configuration file " + path + " not found");
+    } catch (MalformedInputException e) {
+      throw new ConfigException("configuration file " + path + " is not UTF-8 text");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read configuration file " + path + ": " + e.getMessage());
+    }
+    return yaml(text, path.toString());
+  }
+
+  /** Applies YAML text as the file layer; {@code name} says where it came from in messages. */
+  public ConfigLoader yaml(String text, String name) throws ConfigException {
+    LocatedYaml.Document doc;
+    try {
+      doc = LocatedYaml.parse(text);
+    } catch (LocatedYaml.SyntaxException e) {
+      throw new ConfigException(
+          "invalid YAML in "
+              + name
+              + (e.line() > 0 ? " line " + e.line() : "")
+              + (e.column() > 0 ? " column " + e.column() : "")
+              + ": "
+              + e.getMessage());
+    }
+    if (doc.root().isNull()) {
+      return this;
+    }
+    if (!doc.root().isObject()) {
+      throw new ConfigException(
+          "configuration file " + name + " is not a mapping of configuration keys");
+    }
+    merge((ObjectNode) doc.root(), "", doc, name);
+    return this;
+  }
+
+  private void merge(ObjectNode src, String path, LocatedYaml.Document doc, String name)
+      throws ConfigException {
+    for (Map.Entry<String, JsonNode> e : iterable(src)) {
+      String key = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+      String where = " in " + name + " line " + doc.lineOf(key);
+      JsonNode value = e.getValue();
+      if (LEAVES.containsKey(key)) {
+        if (!value.isNull()) {
+          put(key, value, where);
+        }
+      } else if (isGroup(key)) {
+        if (value.isObject()) {
+          merge((ObjectNode) value, key, doc, name);
+        } else if (!value.isNull()) {
+          throw bad(
+              key, where, value, "a mapping with the keys " + String.join(", ", children(key)));
+        }
+      } else {
+        throw new ConfigException("unknown configuration key \"" + key + "\"" + where);
+      }
+    }
+  }
+
+  /** Applies the {@code GATEHOUSE_*} variables of {@code env}; other variables are ignored. */
+  public ConfigLoader env(Map<String, String> env) throws ConfigException {
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String name = e.getKey();
+      if (!name.startsWith(ENV_PREFIX) || name.equals(ENV_CONFIG_FILE)) {
+        continue;
+      }
+      String key = KEY_BY_ENV.get(name);
+      if (key == null) {
+        throw new ConfigException("unknown environment variable " + name);
+      }
+      put(key, NODES.textNode(e.getValue()), " in environment variable " + name);
+    }
+    return this;
+  }
+
+  /**
+   * Sets one key from the command line; {@code origin} names the flag in messages, as in {@code
+   * --http-port} or {@code --set http.port=80}.
+   */
+  public ConfigLoader set(String key, String value, String origin) throws ConfigException {
+    checkKey(key, origin);
+    put(key, NODES.textNode(value), " in " + origin);
+    return this;
+  }
+
+  /** Sets a list key from a repeated command-line flag. */
+  public ConfigLoader setList(String key, List<String> values, String origin)
+      throws ConfigException {
+    checkKey(key, origin);
+    ArrayNode arr = NODES.arrayNode();
+    values.forEach(arr::add);
+    put(key, arr, " in " + origin);
+    return this;
+  }
+
+  /** Converts and checks every value and returns the configuration. */
+  public NodeConfig load() throws ConfigException {
+    ObjectNode typed = tree.deepCopy();
+    for (Map.Entry<String, Type> leaf : LEAVES.entrySet()) {
+      String key = leaf.getKey();
+      ObjectNode parent = parentOf(typed, key);
+      String field = key.substring(key.lastIndexOf('.') + 1);
+      parent.set(field, coerce(key, leaf.getValue(), parent.get(field)));
+    }
+    NodeConfig config;
+    try {
+      config = MAPPER.treeToValue(typed, NodeConfig.class);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("configuration cannot be bound: " + e.getOriginalMessage());
+    }
+    check(config);
+    return config;
+  }
+
+  private void checkKey(String key, String origin) throws ConfigException {
+    if (!LEAVES.containsKey(key)) {
+      String hint =
+          isGroup(key) ? " (expected: one of " + String.join(", ", children(key)) + ")" : "";
+      throw new ConfigException("unknown configuration key \"" + key + "\" in " + origin + hint);
+    }
+  }
+
+  private void put(String key, JsonNode value, String where) {
+    parentOf(tree, key).set(key.substring(key.lastIndexOf('.') + 1), value);
+    origins.put(key, where);
+  }
+
+  private static ObjectNode parentOf(ObjectNode root, String key) {
+    ObjectNode node = root;
+    String[] parts = key.split("\\.");
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = (ObjectNode) node.get(parts[i]);
+    }
+    return node;
+  }
+
+  private JsonNode coerce(String key, Type type, JsonNode v) throws ConfigException {
+    String where = origins.getOrDefault(key, "");
+    if (type == int.class || type == long.class) {
+      boolean bytes = key.endsWith("Bytes");
+      Optional<Long> n = Optional.empty();
+      if (v.isIntegralNumber() && v.canConvertToLong()) {
+        n = Optional.of(v.asLong());
+      } else if (v.isTextual()) {
+        n = bytes ? Quantities.parseBytes(v.asText()) : parseLong(v.asText());
+      }
+      boolean fits =
+          n.isPresent()
+              && (type == long.class
+                  || (n.get() >= Integer.MIN_VALUE && n.get() <= Integer.MAX_VALUE));
+      if (!fits) {
+        throw bad(key, where, v, bytes ? Quantities.BYTES_FORM : "an integer");
+      }
+      return type == int.class ? NODES.numberNode(n.get().intValue()) : NODES.numberNode(n.get());
+    }
+    if (type == double.class) {
+      Double d = null;
+      if (v.isNumber()) {
+        d = v.asDouble();
+      } else if (v.isTextual()) {
+        try {
+          d = Double.parseDouble(v.asText().trim());
+        } catch (NumberFormatException e) {
+          d = null;
+        }
+      }
+      if (d == null || d.isNaN() || d.isInfinite()) {
+        throw bad(key, where, v, "a number such as 0.95");
+      }
+      return NODES.numberNode(d);
+    }
+    if (type == boolean.class) {
+      if (v.isBoolean()) {
+        return v;
+      }
+      String t = v.isTextual() ? v.asText().trim().toLowerCase(Locale.ROOT) : "";
+      if (t.equals("true") || t.equals("false")) {
+        return NODES.booleanNode(t.equals("true"));
+      }
+      throw bad(key, where, v, "true or false");
+    }
+    if (type == String.class) {
+      if (!v.isValueNode() || v.isNull()) {
+        throw bad(key, where, v, "a string");
+      }
+      return NODES.textNode(v.asText());
+    }
+    if (type == Duration.class) {
+      Optional<Duration> d =
+          v.isTextual() || (v.isIntegralNumber() && v.asLong() == 0)
+              ? Quantities.parseDuration(v.asText())
+              : Optional.empty();
+      if (d.isEmpty()) {
+        throw bad(key, where, v, Quantities.DURATION_FORM);
+      }
+      return NODES.textNode(d.get().toString());
+    }
+    if (type instanceof Class<?> c && c.isEnum()) {
+      if (v.isTextual()) {
+        String wanted = v.asText().trim().replace('-', '_');
+        for (Object constant : c.getEnumConstants()) {
+          if (((Enum<?>) constant).name().equalsIgnoreCase(wanted)) {
+            return NODES.textNode(((Enum<?>) constant).name());
+          }
+        }
+      }
+      throw bad(key, where, v, "one of " + enumNames(c));
+    }
+    if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
+      ArrayNode out = NODES.arrayNode();
+      if (v.isArray()) {
+        for (JsonNode item : v) {
+          if (!item.isValueNode() || item.isNull()) {
+            throw bad(key, where, v, "a list of strings");
+          }
+          out.add(item.asText());
+        }
+      } else if (v.isTextual()) {
+        Arrays.stream(v.asText().split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .forEach(out::add);
+      } else {
+        throw bad(key, where, v, "a list of strings, or comma-separated text");
+      }
+      return out;
+    }
+    throw new IllegalStateException("no conversion for " + key + " of type " + type);
+  }
+
+  private void check(NodeConfig c) throws ConfigException {
+    port("http.port", c.http().port());
+    port("status.port", c.status().port());
+    port("tls.port", c.tls().port());
+    notBlank("http.host", c.http().host(), "an address to listen on, such as 0.0.0.0");
+    notBlank("status.host", c.status().host(), "an address to listen on, such as 127.0.0.1");
+    positive("routes.pollInterval", c.routes().pollInterval());
+    String upstream = c.defaultBackend().upstream();
+    if (!upstream.isEmpty() && HostPort.parse(upstream, 1).isEmpty()) {
+      throw bad("defaultBackend.upstream", upstream, HostPort.FORM + ", or empty");
+    }
+    for (String cidr : c.proxy().trustedProxies()) {
+      if (!isCidr(cidr)) {
+        throw bad(
+            "proxy.trustedProxies", cidr, "an IP address or CIDR such as 10.0.0.0/8 or fd00::/8");
+      }
+    }
+    EdgeLimits l = c.limits();
+    atLeastOne("limits.maxHeaderBytes", l.maxHeaderBytes());
+    atLeastOne("limits.maxHeaderLineBytes", l.maxHeaderLineBytes());
+    atLeastOne("limits.maxHeaderCount", l.maxHeaderCount());
+    atLeastOne("limits.maxRequestLineBytes", l.maxRequestLineBytes());
+    atLeastOne("limits.maxConnections", l.maxConnections());
+    atLeastOne("limits.maxConnectionsPerClient", l.maxConnectionsPerClient());
+    atLeastOne("limits.writeQueueBytes", l.writeQueueBytes());
+    positive("limits.headerReadTimeout", l.headerReadTimeout());
+    positive("limits.keepAliveIdleTimeout", l.keepAliveIdleTimeout());
+    positive("limits.overloadLoopLag", l.overloadLoopLag());
+    if (!(l.overloadHeapRatio() > 0 && l.overloadHeapRatio() <= 1)) {
+      throw bad(
+          "limits.overloadHeapRatio",
+          Double.toString(l.overloadHeapRatio()),
+          "a fraction of the heap, more than 0 and at most 1");
+    }
+    if (c.eventLoops() < 0) {
+      throw bad(
+          "eventLoops", Integer.toString(c.eventLoops()), "0 (automatic) or a positive count");
+    }
+    if (!LOG_LEVELS.contains(c.log().level().toLowerCase(Locale.ROOT))) {
+      throw bad("log.level", c.log().level(), "one of error, warn, info, debug, trace");
+    }
+  }
+
+  private void port(String key, int port) throws ConfigException {
+    if (port < 0 || port > 65535) {
+      throw bad(key, Integer.toString(port), "a port 0-65535 (0 picks a free port)");
+    }
+  }
+
+  private void notBlank(String key, String value, String expected) throws ConfigException {
+    if (value.isBlank()) {
+      throw bad(key, value, expected);
+    }
+  }
+
+  private void positive(String key, Duration d) throws ConfigException {
+    if (d.isZero() || d.isNegative()) {
+      throw bad(key, Quantities.formatDuration(d), "a duration of more than 0");
+    }
+  }
+
+  private void atLeastOne(String key, int n) throws ConfigException {
+    if (n < 1) {
+      throw bad(key, Integer.toString(n), "1 or more");
+    }
+  }
+
+  private ConfigException bad(String key, String value, String expected) {
+    return bad(key, origins.getOrDefault(key, ""), NODES.textNode(value), expected);
+  }
+
+  private static ConfigException bad(String key, String where, JsonNode v, String expected) {
+    String shown = v.isTextual() ? "\"" + v.asText() + "\"" : v.toString();
+    return new ConfigException(
+        "bad value for configuration key \""
+            + key
+            + "\""
+            + where
+            + ": "
+            + shown
+            + " (expected: "
+            + expected
+            + ")");
+  }
+
+  static boolean isCidr(String raw) {
+    String s = raw.trim();
+    int slash = s.indexOf('/');
+    String addr = slash < 0 ? s : s.substring(0, slash);
+    int max;
+    if (IPV4.matcher(addr).matches()) {
+      max = 32;
+    } else if (addr.indexOf(':') >= 0 && IPV6.matcher(addr).matches()) {
+      try {
+        // A literal with ':' is parsed, never resolved.
+        java.net.InetAddress.getByName(addr);
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+      max = 128;
+    } else {
+      return false;
+    }
+    if (slash < 0) {
+      return true;
+    }
+    Optional<Long> bits = parseLong(s.substring(slash + 1));
+    return bits.isPresent() && bits.get() >= 0 && bits.get() <= max;
+  }
+
+  private static Optional<Long> parseLong(String s) {
+    try {
+      return Optional.of(Long.parseLong(s.trim()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean isGroup(String key) {
+    String prefix = key + ".";
+    return LEAVES.keySet().stream().anyMatch(k -> k.startsWith(prefix));
+  }
+
+  private static List<String> children(String group) {
+    String prefix = group + ".";
+    return LEAVES.keySet().stream()
+        .filter(k -> k.startsWith(prefix))
+        .map(k -> k.substring(prefix.length()).split("\\.")[0])
+        .distinct()
+        .toList();
+  }
+
+  private static String enumNames(Class<?> type) {
+    return Arrays.stream(type.getEnumConstants())
+        .map(e -> ((Enum<?>) e).name().toLowerCase(Locale.ROOT))
+        .collect(Collectors.joining(", "));
+  }
+
+  private static Iterable<Map.Entry<String, JsonNode>> iterable(ObjectNode node) {
+    List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
+    node.fields().forEachRemaining(out::add);
+    return out;
+  }
+
+  private static Map<String, Type> leaves() {
+    Map<String, Type> out = new LinkedHashMap<>();
+    collect(NodeConfig.class, "", out);
+    return out;
+  }
+
+  private static void collect(Class<?> record, String prefix, Map<String, Type> out) {
+    for (RecordComponent rc : record.getRecordComponents()) {
+      String key = prefix + rc.getName();
+      if (rc.getType().isRecord()) {
+        collect(rc.getType(), key + ".", out);
+      } else {
+        out.put(key, rc.getGenericType());
+      }
+    }
+  }
+
+  private static Map<String, String> envNames() {
+    Map<String, String> out = new HashMap<>();
+    for (String key : LEAVES.keySet()) {
+      String previous = out.put(envName(key), key);
+      if (previous != null) {
+        throw new IllegalStateException(key + " and " + previous + " share an environment name");
+      }
+    }
+    return Map.copyOf(out);
+  }
+
+  private static ObjectMapper mapper() {
+    SimpleModule durations = new SimpleModule("gatehouse-durations");
+    durations.addSerializer(
+        Duration.class,
+        new JsonSerializer<>() {
+          @Override
+          public void serialize(Duration value, JsonGenerator gen, SerializerProvider serializers)
+              throws IOException {
+            gen.writeString(Quantities.formatDuration(value));
+          }
+        });
+    durations.addDeserializer(
+        Duration.class,
+        new JsonDeserializer<>() {
+          @Override
+          public Duration deserialize(JsonParser p, DeserializationContext ctxt)
+              throws IOException {
+            String text = p.getValueAsString();
+            Optional<Duration> d = Quantities.parseDuration(text);
+            if (d.isEmpty()) {
+              return (Duration)
+                  ctxt.handleWeirdStringValue(Duration.class, text, Quantities.DURATION_FORM);
+            }
+            return d.get();
+          }
+        });
+    return JsonMapper.builder()
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+        .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+        .addModule(durations)
+        .build();
+  }
+}

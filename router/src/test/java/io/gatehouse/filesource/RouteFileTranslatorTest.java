@@ -1,0 +1,316 @@
+package io.gatehouse.filesource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.PathMatchType;
+import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.ValueMatchType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RouteFileTranslatorTest {
+
+  @Test
+  void example_file_translates_to_validated_specs() throws IOException {
+    String yaml;
+    try (InputStream in = getClass().getResourceAsStream("/examples/routes.yaml")) {
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    RouteFileTranslator.Result result = RouteFileTranslator.translate(yaml);
+
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.routes()).hasSize(2);
+    RouteSpec echo = result.routes().get(0);
+    assertThat(echo.key()).isEqualTo(RouteKey.of("default", "file", "echo"));
+    assertThat(echo.hosts()).containsExactly("echo.localhost", "*.apps.example.com");
+    assertThat(echo.paths()).containsExactly(PathMatch.prefix("/api"), PathMatch.exact("/healthz"));
+    assertThat(echo.methods()).isEqualTo(Set.of("GET", "POST"));
+    assertThat(echo.headers())
+        .containsExactly(new HeaderMatch("x-canary", ValueMatchType.EXACT, "1"));
+    assertThat(echo.queries()).containsExactly(new QueryMatch("debug", ValueMatchType.PRESENT, ""));
+    assertThat(echo.backend().protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+    assertThat(echo.backend().endpoints())
+        .containsExactly(new Endpoint("127.0.0.1", 8080, 1), new Endpoint("127.0.0.1", 8081, 3));
+    assertThat(echo.timeouts())
+        .isEqualTo(
+            new Timeouts(
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(300)));
+    assertThat(echo.limits().maxRequestBodyBytes()).isEqualTo(10L * 1024 * 1024);
+    RouteSpec grpc = result.routes().get(1);
+    assertThat(grpc.backend().protocol()).isEqualTo(UpstreamProtocol.H2C);
+    assertThat(grpc.paths()).containsExactly(PathMatch.prefix("/"));
+    assertThat(grpc.timeouts()).isEqualTo(Timeouts.DEFAULTS);
+  }
+
+  @Test
+  void defaults_fill_optional_fields_and_plain_strings_are_prefix_paths() {
+    RouteFileTranslator.Result result =
+        RouteFileTranslator.translate(
+            """
+            routes:
+              - name: a
+                hosts: A.Example.COM
+                paths: [/static/, {value: /x, type: regular_expression}]
+                timeouts: {request: 0}
+                backend: {endpoints: ["[::1]:8080"]}
+            """);
+
+    assertThat(result.problems()).isEmpty();
+    RouteSpec a = result.routes().get(0);
+    assertThat(a.key().tenant().value()).isEqualTo("default");
+    assertThat(a.hosts()).containsExactly("a.example.com");
+    assertThat(a.paths())
+        .containsExactly(
+            PathMatch.prefix("/static"), new PathMatch(PathMatchType.REGULAR_EXPRESSION, "/x"));
+    assertThat(a.timeouts().request()).isZero();
+    assertThat(a.timeouts().connect()).isEqualTo(Timeouts.DEFAULTS.connect());
+    assertThat(a.backend().endpoints()).containsExactly(new Endpoint("::1", 8080, 1));
+  }
+
+  @Test
+  void an_explicit_empty_list_is_no_routes() {
+    RouteFileTranslator.Result result = RouteFileTranslator.translate("routes: []\n");
+
+    assertThat(result.isValid()).isTrue();
+    assertThat(result.routes()).isEmpty();
+  }
+
+  static Stream<Arguments> broken_files() {
+    return Stream.of(
+        Arguments.of(
+            "unknown-route-key-names-key-and-line",
+            """
+            routes:
+              - name: a
+                hostz: [a.example]
+                backend: {endpoints: ["127.0.0.1:1"]}
+            """,
+            3,
+            "unknown key \"routes[0].hostz\""),
+        Arguments.of(
+            "unknown-top-level-key",
+            """
+            routes: []
+            rutes: []
+            """,
+            2,
+            "unknown key \"rutes\""),
+        Arguments.of(
+            "validator-violation-is-prefixed-by-the-route",
+            """
+            routes:
+              - name: a
+                backend: {endpoints: ["127.0.0.1:1"]}
+              - name: b
+                paths:
+                  - {type: Prefix, value: api}
+                backend: {endpoints: ["127.0.0.1:1"]}
+            """,
+            6,
+            "routes[1].paths[0].value: \"api\" (expected: starts with '/')"),
+        Arguments.of(
+            "invalid-host-points-at-the-host",
+            """
+            routes:
+              - name: a
+                hosts:
+                  - ok.example
+                  - "bad host"
+                backend: {endpoints: ["127.0.0.1:1"]}
+            """,
+            5,
+            "routes[0].hosts[1]"),
+        Arguments.of(
+            "duplicate-route-name",
+            """
+            routes:
+              - name: echo
+                backend: {endpoints: ["127.0.0.1:1"]}
+              - name: echo
+                backend: {endpoints: ["127.0.0.1:2"]}
+            """,
+            4,
+            "routes[1].name: \"echo\" (expected: a name not already used by routes[0])"),
+        Arguments.of(
+            "invalid-yaml-gives-the-parser-line",
+            """
+            routes:
+              - name: a
+                backend: {endpoints: ["127.0.0.1:1"
+              - name: b
+            """,
+            4,
+            "column"),
+        Arguments.of(
+            "duplicate-key",
+            """
+            routes:
+              - name: a
+                name: b
+                backend: {endpoints: ["127.0.0.1:1"]}
+            """,
+            3,
+            "duplicate key \"name\""),
+        Arguments.of(
+            "bad-duration-names-the-field",
+            """
+            routes:
+              - name: a
+                backend: {endpoints: ["127.0.0.1:1"]}
+                timeouts:
+                  connect: 5 seconds
+            """,
+            5,
+            "routes[0].timeouts.connect: \"5 seconds\" (expected: a duration such as 10s"),
+        Arguments.of(
+            "bad-endpoint",
+            """
+            routes:
+              - name: a
+                backend:
+                  endpoints:
+                    - 127.0.0.1
+            """,
+            5,
+            "routes[0].backend.endpoints[0]: \"127.0.0.1\" (expected: HOST:PORT"),
+        Arguments.of(
+            "bad-weight-from-the-validator",
+            """
+            routes:
+              - name: a
+                backend:
+                  endpoints:
+                    - {address: "127.0.0.1:1", weight: 99999}
+            """,
+            5,
+            "routes[0].backend.endpoints[0].weight: \"99999\" (expected: 0-10000)"),
+        Arguments.of(
+            "missing-backend",
+            """
+            routes:
+              - name: a
+                hosts: [a.example]
+            """,
+            2,
+            "routes[0].backend: missing"),
+        Arguments.of(
+            "missing-name",
+            """
+            routes:
+              - hosts: [a.example]
+                backend: {endpoints: ["127.0.0.1:1"]}
+            """,
+            2,
+            "routes[0].name: missing"),
+        Arguments.of(
+            "unknown-protocol",
+            """
+            routes:
+              - name: a
+                backend:
+                  protocol: http3
+                  endpoints: ["127.0.0.1:1"]
+            """,
+            4,
+            "routes[0].backend.protocol: \"http3\" (expected: http1 or h2c)"),
+        Arguments.of(
+            "list-expected",
+            """
+            routes:
+              - name: a
+                headers: {name: x}
+                backend: {endpoints: ["127.0.0.1:1"]}
+            """,
+            3,
+            "routes[0].headers: \"{\\\"name\\\":\\\"x\\\"}\" (expected: a list)"),
+        Arguments.of(
+            "bad-body-size",
+            """
+            routes:
+              - name: a
+                backend: {endpoints: ["127.0.0.1:1"]}
+                maxRequestBodyBytes: 10 megs
+            """,
+            4,
+            "routes[0].maxRequestBodyBytes: \"10 megs\" (expected: a byte size"),
+        Arguments.of(
+            "empty-file-is-not-no-routes", "", 0, "(expected: a mapping with the key routes"),
+        Arguments.of(
+            "routes-must-be-a-list",
+            """
+            routes:
+              name: a
+            """,
+            1,
+            "routes: \"{\\\"name\\\":\\\"a\\\"}\" (expected: a list of routes"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource
+  void broken_files(String name, String yaml, int line, String message) {
+    RouteFileTranslator.Result result = RouteFileTranslator.translate(yaml);
+
+    assertThat(result.routes()).isEmpty();
+    assertThat(result.problems()).isNotEmpty();
+    RouteFileTranslator.Problem first = result.problems().get(0);
+    assertThat(first.message()).contains(message);
+    assertThat(first.line()).isEqualTo(line);
+  }
+
+  @Test
+  void every_problem_of_a_file_is_reported_in_line_order() {
+    RouteFileTranslator.Result result =
+        RouteFileTranslator.translate(
+            """
+            routes:
+              - name: a
+                hosts: ["bad host"]
+                backend: {endpoints: ["127.0.0.1:1"]}
+              - name: B!
+                backend: {endpoints: ["127.0.0.1:0"]}
+            """);
+
+    assertThat(result.problems())
+        .extracting(RouteFileTranslator.Problem::line)
+        .containsExactly(3, 5, 6);
+  }
+
+  @Test
+  void a_file_over_16_mib_is_refused_without_parsing() {
+    String huge = "routes: []\n#" + "x".repeat(16 * 1024 * 1024);
+
+    RouteFileTranslator.Result result = RouteFileTranslator.translate(huge);
+
+    assertThat(result.problems()).hasSize(1);
+    assertThat(result.problems().get(0).message()).contains("at most 16 MiB");
+  }
+
+  @Test
+  void problems_render_with_their_line() {
+    assertThat(new RouteFileTranslator.Problem(7, "x: \"y\" (expected: z)"))
+        .hasToString("line 7: x: \"y\" (expected: z)");
+    assertThat(List.of(new RouteFileTranslator.Problem(0, "too big")))
+        .extracting(Object::toString)
+        .containsExactly("too big");
+  }
+}

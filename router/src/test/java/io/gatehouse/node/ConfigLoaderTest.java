@@ -1,0 +1,194 @@
+package io.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void nothing_given_is_the_defaults() throws Exception {
+    assertThat(new ConfigLoader().load()).isEqualTo(NodeConfig.DEFAULTS);
+    assertThat(new ConfigLoader().yaml("", "empty.yaml").env(Map.of("PATH", "/bin")).load())
+        .isEqualTo(NodeConfig.DEFAULTS);
+  }
+
+  @Test
+  void file_then_env_then_flag_for_the_same_key() throws Exception {
+    Path file = write("http:\n  port: 1000\n");
+    Map<String, String> env = Map.of("GATEHOUSE_HTTP_PORT", "2000");
+
+    assertThat(new ConfigLoader().file(file).load().http().port()).isEqualTo(1000);
+    assertThat(new ConfigLoader().file(file).env(env).load().http().port()).isEqualTo(2000);
+    assertThat(
+            new ConfigLoader()
+                .file(file)
+                .env(env)
+                .set("http.port", "3000", "--http-port")
+                .load()
+                .http()
+                .port())
+        .isEqualTo(3000);
+  }
+
+  @Test
+  void a_file_changes_only_the_keys_it_names() throws Exception {
+    NodeConfig c = new ConfigLoader().file(write("limits:\n  maxHeaderCount: 50\n")).load();
+
+    assertThat(c.limits().maxHeaderCount()).isEqualTo(50);
+    assertThat(c.limits().maxHeaderBytes()).isEqualTo(EdgeLimits.DEFAULTS.maxHeaderBytes());
+    assertThat(c.http()).isEqualTo(NodeConfig.DEFAULTS.http());
+  }
+
+  @Test
+  void an_unknown_key_in_the_file_is_named_with_its_line() throws Exception {
+    Path file = write("http:\n  port: 8080\nlimits:\n  maxHeaderCount: 50\n  maxHeaderBites: 1\n");
+
+    assertThatThrownBy(() -> new ConfigLoader().file(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("unknown configuration key \"limits.maxHeaderBites\" in " + file + " line 5");
+  }
+
+  @Test
+  void an_unknown_top_level_key_is_named() throws Exception {
+    Path file = write("htp:\n  port: 8080\n");
+
+    assertThatThrownBy(() -> new ConfigLoader().file(file))
+        .hasMessage("unknown configuration key \"htp\" in " + file + " line 1");
+  }
+
+  @Test
+  void an_unknown_environment_variable_is_named() {
+    assertThatThrownBy(() -> new ConfigLoader().env(Map.of("GATEHOUSE_HTTP_PROT", "80")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("unknown environment variable GATEHOUSE_HTTP_PROT");
+  }
+
+  @Test
+  void a_bad_duration_names_the_key_line_and_form() throws Exception {
+    Path file = write("limits:\n  headerReadTimeout: ten seconds\n");
+
+    assertThatThrownBy(() -> new ConfigLoader().file(file).load())
+        .hasMessage(
+            "bad value for configuration key \"limits.headerReadTimeout\" in "
+                + file
+                + " line 2: \"ten seconds\" (expected: a duration such as 10s, 250ms, 5m, 1h or"
+                + " PT10S)");
+  }
+
+  @Test
+  void a_bad_value_from_the_environment_names_the_variable() {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader().env(Map.of("GATEHOUSE_LIMITS_MAX_HEADER_COUNT", "many")).load())
+        .hasMessage(
+            "bad value for configuration key \"limits.maxHeaderCount\" in environment variable"
+                + " GATEHOUSE_LIMITS_MAX_HEADER_COUNT: \"many\" (expected: an integer)");
+  }
+
+  @ParameterizedTest(name = "{0} is {1} ms")
+  @CsvSource({"250ms,250", "10s,10000", "5m,300000", "1h,3600000", "PT10S,10000", "1m30s,90000"})
+  void durations_take_short_and_iso_forms(String text, long millis) throws Exception {
+    NodeConfig c = new ConfigLoader().set("routes.pollInterval", text, "--set").load();
+
+    assertThat(c.routes().pollInterval()).isEqualTo(Duration.ofMillis(millis));
+  }
+
+  @Test
+  void byte_sizes_take_binary_units() throws Exception {
+    NodeConfig c =
+        new ConfigLoader()
+            .yaml("limits:\n  maxHeaderBytes: 64KiB\n  writeQueueBytes: 1MiB\n", "c.yaml")
+            .load();
+
+    assertThat(c.limits().maxHeaderBytes()).isEqualTo(64 * 1024);
+    assertThat(c.limits().writeQueueBytes()).isEqualTo(1024 * 1024);
+  }
+
+  @Test
+  void enum_values_ignore_case() throws Exception {
+    NodeConfig c =
+        new ConfigLoader().env(Map.of("GATEHOUSE_LIMITS_UNDERSCORE_HEADERS", "drop")).load();
+
+    assertThat(c.limits().underscoreHeaders()).isEqualTo(EdgeLimits.UnderscoreHeaders.DROP);
+    assertThatThrownBy(
+            () -> new ConfigLoader().set("limits.underscoreHeaders", "strip", "--set").load())
+        .hasMessageContaining("(expected: one of reject, drop, allow)");
+  }
+
+  @Test
+  void lists_come_from_yaml_lists_or_comma_separated_text() throws Exception {
+    NodeConfig fromYaml =
+        new ConfigLoader()
+            .yaml("proxy:\n  trustedProxies:\n    - 10.0.0.0/8\n    - \"fd00::/8\"\n", "c.yaml")
+            .load();
+    NodeConfig fromEnv =
+        new ConfigLoader()
+            .env(Map.of("GATEHOUSE_PROXY_TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8"))
+            .load();
+
+    assertThat(fromYaml.proxy().trustedProxies()).containsExactly("10.0.0.0/8", "fd00::/8");
+    assertThat(fromEnv.proxy()).isEqualTo(fromYaml.proxy());
+  }
+
+  @Test
+  void a_bad_cidr_names_the_key() {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .setList("proxy.trustedProxies", List.of("10.0.0.0/33"), "--trusted-proxy")
+                    .load())
+        .hasMessageStartingWith(
+            "bad value for configuration key \"proxy.trustedProxies\" in --trusted-proxy:"
+                + " \"10.0.0.0/33\"");
+  }
+
+  @Test
+  void a_port_out_of_range_names_the_key() {
+    assertThatThrownBy(() -> new ConfigLoader().set("http.port", "70000", "--http-port").load())
+        .hasMessageContaining("\"http.port\" in --http-port: \"70000\" (expected: a port 0-65535");
+  }
+
+  @Test
+  void a_mapping_where_a_value_belongs_and_the_reverse_are_errors() {
+    assertThatThrownBy(() -> new ConfigLoader().yaml("http: 8080\n", "c.yaml"))
+        .hasMessageContaining("\"http\" in c.yaml line 1: 8080 (expected: a mapping");
+    assertThatThrownBy(() -> new ConfigLoader().yaml("http:\n  port: {a: 1}\n", "c.yaml").load())
+        .hasMessageContaining("\"http.port\" in c.yaml line 2");
+  }
+
+  @Test
+  void invalid_yaml_gives_the_line() {
+    assertThatThrownBy(() -> new ConfigLoader().yaml("http:\n  port: [1\n", "c.yaml"))
+        .hasMessageStartingWith("invalid YAML in c.yaml line 3");
+  }
+
+  @Test
+  void environment_names_are_the_key_in_upper_snake_case() {
+    assertThat(ConfigLoader.envName("limits.maxHeaderBytes"))
+        .isEqualTo("GATEHOUSE_LIMITS_MAX_HEADER_BYTES");
+    assertThat(ConfigLoader.envName("eventLoops")).isEqualTo("GATEHOUSE_EVENT_LOOPS");
+    assertThat(ConfigLoader.keys()).contains("tls.port", "tls.certDir", "routes.pollInterval");
+  }
+
+  @Test
+  void tls_defaults_until_the_tls_issue_uses_them() throws Exception {
+    assertThat(new ConfigLoader().load().tls()).isEqualTo(new NodeConfig.Tls(443, ""));
+  }
+
+  private Path write(String yaml) throws Exception {
+    Path file = dir.resolve("gatehouse.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}
