@@ -1,6 +1,5 @@
 package io.gatehouse.edge;
 
-import io.gatehouse.node.EdgeLimits;
 import io.gatehouse.validate.Hostnames;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.filesource.HostPort;
 import io.gatehouse.filesource.LocatedYaml;
 import io.gatehouse.filesource.Quantities;
@@ -355,6 +356,10 @@ public final class ConfigLoader {
     String upstream = c.defaultBackend().upstream();
     if (!upstream.isEmpty() && HostPort.parse(upstream, 1).isEmpty()) {
       throw bad("defaultBackend.upstream", upstream, HostPort.FORM + ", or empty");
+    }
+    String echo = c.demo().echoUpstream();
+    if (!echo.isEmpty() && HostPort.parse(echo, 0).isEmpty()) {
+      throw bad("demo.echoUpstream", echo, HostPort.FORM + ", or empty");
     }
     for (String cidr : c.proxy().trustedProxies()) {
       if (!isCidr(cidr)) {

@@ -1,9 +1,12 @@
 package io.gatehouse.node;
 
+import io.gatehouse.echo.EchoVerticle;
 import io.gatehouse.edge.ConnectionLimiter;
+import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.fallback.DefaultBackendVerticle;
+import io.gatehouse.filesource.FileRouteSource;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteSpec;
@@ -22,6 +25,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +51,8 @@ public final class GatehouseNode {
   private volatile boolean draining;
   private volatile List<RouteProblem> lastProblems = List.of();
   private StatusVerticle status;
+  private FileRouteSource fileSource;
+  private volatile FileRouteSource.Status fileStatus;
   private long heapTimer = -1;
 
   private GatehouseNode(NodeConfig config) {
@@ -84,7 +90,9 @@ public final class GatehouseNode {
     int instances =
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 
-    return defaultBackend()
+    return startEcho()
+        .compose(v -> startFileSource())
+        .compose(v -> defaultBackend())
         .compose(
             fallback -> {
               RouterSettings settings =
@@ -122,6 +130,30 @@ public final class GatehouseNode {
                     .addKeyValue("statusPort", statusPort())
                     .addKeyValue("routers", routers.size())
                     .log());
+  }
+
+  /** The built-in echo upstream, when the demo asks for one. */
+  private Future<Void> startEcho() {
+    String addr = config.demo().echoUpstream();
+    if (addr == null || addr.isBlank()) {
+      return Future.succeededFuture();
+    }
+    int colon = addr.lastIndexOf(':');
+    EchoVerticle echo =
+        new EchoVerticle(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)));
+    return vertx.deployVerticle(echo).mapEmpty();
+  }
+
+  /** The file source, when configured; a broken first file stops the node from starting. */
+  private Future<Void> startFileSource() {
+    String file = config.routes().file();
+    if (file == null || file.isBlank()) {
+      return Future.succeededFuture();
+    }
+    fileSource =
+        new FileRouteSource(
+            vertx, Path.of(file), config.routes().pollInterval(), table, s -> fileStatus = s);
+    return fileSource.start();
   }
 
   private Future<BackendSpec> defaultBackend() {
@@ -198,7 +230,19 @@ public final class GatehouseNode {
         .put("problems", problems)
         .put("inFlight", inFlight.current())
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000)
-        .put("version", Version.current());
+        .put("version", Version.current())
+        .put("fileSource", fileStatusJson());
+  }
+
+  private JsonObject fileStatusJson() {
+    if (fileSource == null) {
+      return null;
+    }
+    FileRouteSource.Status fs = fileStatus;
+    return new JsonObject()
+        .put("file", fileSource.file().toString())
+        .put("routes", fs == null ? 0 : fs.routes())
+        .put("lastError", fileSource.lastError().orElse(null));
   }
 
   public RouteTable table() {
@@ -256,6 +300,9 @@ public final class GatehouseNode {
             })
         .compose(
             v -> {
+              if (fileSource != null) {
+                fileSource.stop();
+              }
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);
               }

@@ -1,5 +1,6 @@
 package io.gatehouse.node;
 
+import io.gatehouse.edge.EdgeLimits;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,7 +18,8 @@ public record NodeConfig(
     Shutdown shutdown,
     Log log,
     int eventLoops,
-    Tls tls) {
+    Tls tls,
+    Demo demo) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -30,7 +32,66 @@ public record NodeConfig(
           new Shutdown(Duration.ofSeconds(5), Duration.ofSeconds(60)),
           new Log("info", true),
           0,
-          new Tls(443, ""));
+          new Tls(443, ""),
+          new Demo(""));
+
+  public NodeConfig withHttp(Listener v) {
+    return new NodeConfig(
+        v, status, routes, defaultBackend, proxy, limits, shutdown, log, eventLoops, tls, demo);
+  }
+
+  public NodeConfig withStatus(Listener v) {
+    return new NodeConfig(
+        http, v, routes, defaultBackend, proxy, limits, shutdown, log, eventLoops, tls, demo);
+  }
+
+  public NodeConfig withRoutes(Routes v) {
+    return new NodeConfig(
+        http, status, v, defaultBackend, proxy, limits, shutdown, log, eventLoops, tls, demo);
+  }
+
+  public NodeConfig withDefaultBackend(DefaultBackend v) {
+    return new NodeConfig(
+        http, status, routes, v, proxy, limits, shutdown, log, eventLoops, tls, demo);
+  }
+
+  public NodeConfig withProxy(Proxy v) {
+    return new NodeConfig(
+        http, status, routes, defaultBackend, v, limits, shutdown, log, eventLoops, tls, demo);
+  }
+
+  public NodeConfig withLimits(EdgeLimits v) {
+    return new NodeConfig(
+        http, status, routes, defaultBackend, proxy, v, shutdown, log, eventLoops, tls, demo);
+  }
+
+  public NodeConfig withShutdown(Shutdown v) {
+    return new NodeConfig(
+        http, status, routes, defaultBackend, proxy, limits, v, log, eventLoops, tls, demo);
+  }
+
+  public NodeConfig withLog(Log v) {
+    return new NodeConfig(
+        http, status, routes, defaultBackend, proxy, limits, shutdown, v, eventLoops, tls, demo);
+  }
+
+  public NodeConfig withEventLoops(int v) {
+    return new NodeConfig(
+        http, status, routes, defaultBackend, proxy, limits, shutdown, log, v, tls, demo);
+  }
+
+  public NodeConfig withDemo(Demo v) {
+    return new NodeConfig(
+        http, status, routes, defaultBackend, proxy, limits, shutdown, log, eventLoops, tls, v);
+  }
+
+  /**
+   * For trials only.
+   *
+   * @param echoUpstream {@code host:port} on which to start a built-in echo upstream that answers
+   *     with what it received; empty starts none
+   */
+  public record Demo(String echoUpstream) {}
 
   /** A listening socket. Port 0 asks the OS for a free port (tests). */
   public record Listener(String host, int port) {}

@@ -1,10 +1,10 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.edge.ConnectionLimiter;
+import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.model.BackendSpec;
-import io.gatehouse.node.EdgeLimits;
 import io.gatehouse.snapshot.SnapshotHolder;
 
 /**

@@ -3,6 +3,7 @@ package io.gatehouse.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.edge.EdgeLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

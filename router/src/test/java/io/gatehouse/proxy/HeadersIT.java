@@ -44,17 +44,7 @@ class HeadersIT {
     untrusting = NodeFixture.start(route("h", "h.example", up.address()));
     trusting =
         NodeFixture.start(
-            c ->
-                new NodeConfig(
-                    c.http(),
-                    c.status(),
-                    c.routes(),
-                    c.defaultBackend(),
-                    new NodeConfig.Proxy(List.of("127.0.0.0/8"), true),
-                    c.limits(),
-                    c.shutdown(),
-                    c.log(),
-                    c.eventLoops()),
+            c -> c.withProxy(new NodeConfig.Proxy(List.of("127.0.0.0/8"), true)),
             route("h", "h.example", up.address()));
   }
 

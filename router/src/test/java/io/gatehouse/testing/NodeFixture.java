@@ -25,17 +25,12 @@ public final class NodeFixture implements AutoCloseable {
 
   /** Test defaults: loopback, port 0, one event loop, no readiness grace, quiet. */
   public static NodeConfig testConfig() {
-    NodeConfig d = NodeConfig.DEFAULTS;
-    return new NodeConfig(
-        new NodeConfig.Listener("127.0.0.1", 0),
-        new NodeConfig.Listener("127.0.0.1", 0),
-        d.routes(),
-        d.defaultBackend(),
-        d.proxy(),
-        d.limits(),
-        new NodeConfig.Shutdown(Duration.ZERO, Duration.ofSeconds(5)),
-        new NodeConfig.Log("warn", false),
-        1);
+    return NodeConfig.DEFAULTS
+        .withHttp(new NodeConfig.Listener("127.0.0.1", 0))
+        .withStatus(new NodeConfig.Listener("127.0.0.1", 0))
+        .withShutdown(new NodeConfig.Shutdown(Duration.ZERO, Duration.ofSeconds(5)))
+        .withLog(new NodeConfig.Log("warn", false))
+        .withEventLoops(1);
   }
 
   public static NodeFixture start(RouteSpec... routes) throws Exception {

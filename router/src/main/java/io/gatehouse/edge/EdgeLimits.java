@@ -1,4 +1,4 @@
-package io.gatehouse.node;
+package io.gatehouse.edge;
 
 import java.time.Duration;
 

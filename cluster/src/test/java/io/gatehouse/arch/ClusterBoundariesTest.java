@@ -1,0 +1,48 @@
+package io.gatehouse.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The cluster module's boundaries: a framework-free model, and Hazelcast in one package only. */
+@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+class ClusterBoundariesTest {
+  @ArchTest
+  static final ArchRule model_and_validation_use_only_the_jdk_and_re2j =
+      classes()
+          .that()
+          .resideInAnyPackage("io.gatehouse.model..", "io.gatehouse.validate..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..", "com.google.re2j..", "io.gatehouse.model..", "io.gatehouse.validate..");
+
+  @ArchTest
+  static final ArchRule no_vertx_or_kubernetes_types_in_the_cluster_module =
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.vertx..", "io.kubernetes..", "io.fabric8..", "io.netty..");
+
+  @ArchTest
+  static final ArchRule only_the_hazelcast_table_package_imports_hazelcast =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.gatehouse.table.hazelcast..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("com.hazelcast..");
+
+  @ArchTest
+  static final ArchRule the_model_never_depends_on_the_table =
+      noClasses()
+          .that()
+          .resideInAnyPackage("io.gatehouse.model..", "io.gatehouse.validate..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.table..");
+}

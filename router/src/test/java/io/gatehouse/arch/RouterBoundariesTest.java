@@ -1,0 +1,110 @@
+package io.gatehouse.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import io.vertx.core.Vertx;
+
+/**
+ * The router module's boundaries: data flows one way, only the node package wires stages together,
+ * the snapshot stays framework-free, and the data plane never blocks or makes its own Vert.x
+ * instance.
+ */
+@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+class RouterBoundariesTest {
+  private static final String[] DATA_PLANE = {
+    "io.gatehouse.snapshot..",
+    "io.gatehouse.proxy..",
+    "io.gatehouse.upstream..",
+    "io.gatehouse.edge..",
+    "io.gatehouse.fallback.."
+  };
+
+  @ArchTest
+  static final ArchRule only_the_node_package_depends_on_the_node_package =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.gatehouse.node..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.node..");
+
+  @ArchTest
+  static final ArchRule the_snapshot_is_pure_java =
+      noClasses()
+          .that()
+          .resideInAPackage("io.gatehouse.snapshot..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.vertx..", "io.netty..", "com.fasterxml..");
+
+  /** Requests are served from the snapshot alone; only the compiler reads the table. */
+  @ArchTest
+  static final ArchRule the_serving_path_does_not_reach_back_to_sources_or_the_table =
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              "io.gatehouse.proxy..",
+              "io.gatehouse.upstream..",
+              "io.gatehouse.edge..",
+              "io.gatehouse.fallback..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.gatehouse.filesource..", "io.gatehouse.table..");
+
+  @ArchTest
+  static final ArchRule the_model_does_not_know_the_router =
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              "io.gatehouse.model..", "io.gatehouse.validate..", "io.gatehouse.table..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(DATA_PLANE);
+
+  @ArchTest
+  static final ArchRule the_data_plane_never_sleeps =
+      noClasses()
+          .that()
+          .resideInAnyPackage(DATA_PLANE)
+          .should()
+          .callMethod(Thread.class, "sleep", long.class);
+
+  @ArchTest
+  static final ArchRule the_data_plane_never_creates_its_own_vertx =
+      noClasses()
+          .that()
+          .resideInAnyPackage(DATA_PLANE)
+          .should()
+          .callMethod(Vertx.class, "vertx")
+          .orShould()
+          .callMethod(Vertx.class, "builder");
+
+  @ArchTest
+  static final ArchRule only_node_owns_a_main_method =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.gatehouse.node..")
+          .should(
+              new com.tngtech.archunit.lang.ArchCondition<JavaClass>("declare main(String[])") {
+                @Override
+                public void check(JavaClass c, com.tngtech.archunit.lang.ConditionEvents events) {
+                  c.getMethods().stream()
+                      .filter(
+                          m ->
+                              m.getName().equals("main")
+                                  && m.getModifiers()
+                                      .contains(
+                                          com.tngtech.archunit.core.domain.JavaModifier.STATIC))
+                      .forEach(
+                          m ->
+                              events.add(
+                                  com.tngtech.archunit.lang.SimpleConditionEvent.violated(
+                                      m, m.getFullName() + " is a main method outside node")));
+                }
+              });
+}
