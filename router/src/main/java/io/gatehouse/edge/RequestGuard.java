@@ -31,6 +31,11 @@ public final class RequestGuard {
     int transferEncodings = 0;
     String host = null;
     boolean underscore = false;
+    long contentLength = -1;
+    String connection = null;
+    String upgrade = null;
+    boolean expectContinue = false;
+    String requestId = null;
     for (Map.Entry<String, String> h : headers) {
       count++;
       String name = h.getKey();
@@ -47,14 +52,45 @@ public final class RequestGuard {
         }
         underscore |= underscores == EdgeLimits.UnderscoreHeaders.DROP;
       }
-      if (name.length() == 4 && name.equalsIgnoreCase("host")) {
-        hosts++;
-        host = value;
-      } else if (name.length() == 17 && name.equalsIgnoreCase("transfer-encoding")) {
-        transferEncodings++;
-        if (!value.equalsIgnoreCase("chunked")) {
-          return Refusal.badRequest("Transfer-Encoding other than exactly \"chunked\"");
+      switch (name.length()) {
+        case 4 -> {
+          if (name.equalsIgnoreCase("host")) {
+            hosts++;
+            host = value;
+          }
         }
+        case 6 ->
+            expectContinue |=
+                name.equalsIgnoreCase("expect") && value.equalsIgnoreCase("100-continue");
+        case 7 -> {
+          if (name.equalsIgnoreCase("upgrade")) {
+            upgrade = value;
+          }
+        }
+        case 10 -> {
+          if (name.equalsIgnoreCase("connection")) {
+            connection = connection == null ? value : connection + ", " + value;
+          }
+        }
+        case 12 -> {
+          if (name.equalsIgnoreCase("x-request-id")) {
+            requestId = value;
+          }
+        }
+        case 14 -> {
+          if (name.equalsIgnoreCase("content-length")) {
+            contentLength = parseLength(value);
+          }
+        }
+        case 17 -> {
+          if (name.equalsIgnoreCase("transfer-encoding")) {
+            transferEncodings++;
+            if (!value.equalsIgnoreCase("chunked")) {
+              return Refusal.badRequest("Transfer-Encoding other than exactly \"chunked\"");
+            }
+          }
+        }
+        default -> {}
       }
     }
     if (count > maxHeaderCount) {
@@ -117,7 +153,27 @@ public final class RequestGuard {
     if (path == null) {
       return Refusal.badRequest("invalid path");
     }
-    return new RequestHead(authority, normalizedHost, path, query, underscore);
+    return new RequestHead(
+        authority,
+        normalizedHost,
+        path,
+        query,
+        underscore,
+        contentLength,
+        transferEncodings == 1,
+        connection,
+        upgrade,
+        expectContinue,
+        requestId);
+  }
+
+  /** Vert.x has already refused malformed and repeated Content-Length values. */
+  private static long parseLength(String v) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static boolean startsWithIgnoreCase(String s, String prefix) {

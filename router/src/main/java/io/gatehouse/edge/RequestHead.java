@@ -9,9 +9,25 @@ package io.gatehouse.edge;
  * @param path the normalised path, forwarded as is
  * @param query the raw query without '?', or null
  * @param dropUnderscoreHeaders whether headers with '_' in their name must not be forwarded
+ * @param contentLength the Content-Length, or -1 when absent
+ * @param chunked whether the body is chunked
+ * @param connection the Connection header, or null
+ * @param upgrade the Upgrade header, or null
+ * @param expectContinue whether the client sent {@code Expect: 100-continue}
+ * @param requestId the client's X-Request-Id, or null
  */
 public record RequestHead(
-    String authority, String host, String path, String query, boolean dropUnderscoreHeaders) {
+    String authority,
+    String host,
+    String path,
+    String query,
+    boolean dropUnderscoreHeaders,
+    long contentLength,
+    boolean chunked,
+    String connection,
+    String upgrade,
+    boolean expectContinue,
+    String requestId) {
 
   /** The request target to send upstream. */
   public String target() {

@@ -1,6 +1,7 @@
 package io.gatehouse.proxy;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * Writes X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP and Forwarded (RFC 7239). A client's own
@@ -14,6 +15,14 @@ final class ForwardedHeaders {
   static final String XFPORT = "x-forwarded-port";
   static final String X_REAL_IP = "x-real-ip";
   static final String FORWARDED = "forwarded";
+  // Pre-encoded names: written on every request.
+  private static final CharSequence XFF_NAME = HttpHeaders.createOptimized(XFF);
+  private static final CharSequence XFP_NAME = HttpHeaders.createOptimized(XFP);
+  private static final CharSequence XFH_NAME = HttpHeaders.createOptimized(XFH);
+  private static final CharSequence XFPORT_NAME = HttpHeaders.createOptimized(XFPORT);
+  private static final CharSequence X_REAL_IP_NAME = HttpHeaders.createOptimized(X_REAL_IP);
+  private static final CharSequence FORWARDED_NAME = HttpHeaders.createOptimized(FORWARDED);
+  private static final CharSequence HTTP = HttpHeaders.createOptimized("http");
 
   private ForwardedHeaders() {}
 
@@ -28,8 +37,8 @@ final class ForwardedHeaders {
   }
 
   /**
-   * Sets the forwarding headers on {@code out}. {@code in} holds the client's headers; it is only
-   * read when {@code trusted}.
+   * Adds the forwarding headers to {@code out}, which holds none of them yet. {@code in} holds the
+   * client's headers; it is only read when {@code trusted}.
    */
   static void write(
       MultiMap in,
@@ -38,7 +47,7 @@ final class ForwardedHeaders {
       String peer,
       String scheme,
       String authority,
-      int localPort) {
+      String localPort) {
     String priorFor = trusted ? join(in, XFF) : null;
     String priorForwarded = trusted ? join(in, FORWARDED) : null;
     String proto = trusted ? in.get(XFP) : null;
@@ -46,17 +55,17 @@ final class ForwardedHeaders {
     String port = trusted ? in.get(XFPORT) : null;
     String realIp = trusted ? in.get(X_REAL_IP) : null;
 
-    out.set(XFF, priorFor == null ? peer : priorFor + ", " + peer);
-    out.set(XFP, proto != null ? proto : scheme);
+    out.add(XFF_NAME, priorFor == null ? peer : priorFor + ", " + peer);
+    out.add(XFP_NAME, proto != null ? proto : ("http".equals(scheme) ? HTTP : scheme));
     if (host != null) {
-      out.set(XFH, host);
+      out.add(XFH_NAME, host);
     } else if (authority != null) {
-      out.set(XFH, authority);
+      out.add(XFH_NAME, authority);
     }
-    out.set(XFPORT, port != null ? port : Integer.toString(localPort));
-    out.set(X_REAL_IP, realIp != null ? realIp : peer);
+    out.add(XFPORT_NAME, port != null ? port : localPort);
+    out.add(X_REAL_IP_NAME, realIp != null ? realIp : peer);
     String element = element(peer, scheme, authority);
-    out.set(FORWARDED, priorForwarded == null ? element : priorForwarded + ", " + element);
+    out.add(FORWARDED_NAME, priorForwarded == null ? element : priorForwarded + ", " + element);
   }
 
   /** One RFC 7239 forwarded-element; IPv6 nodes and hosts with ':' are quoted. */

@@ -36,9 +36,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * One request through the proxy: check, route, pick an endpoint, stream the request up and the
  * response down with back-pressure, and map failures to 502/503/504. Lives on one event loop.
+ *
+ * <p>Timeouts are not timers: the verticle's sweep ({@link #checkDeadlines}) looks at every live
+ * exchange a few times a second, which costs nothing per request.
  */
 final class ProxyExchange implements RequestView {
   private static final String SCHEME = "http";
+  private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
 
   private final RouterVerticle router;
   private final HttpServerRequest req;
@@ -46,6 +50,11 @@ final class ProxyExchange implements RequestView {
   private final RouterVerticle.ConnectionState connState;
   private final HttpConnection conn;
   private final long startNanos = System.nanoTime();
+
+  /** Intrusive list of live exchanges, owned by the verticle. */
+  ProxyExchange prev;
+
+  ProxyExchange next;
 
   private RequestHead head;
   private CompiledRoute route;
@@ -60,12 +69,16 @@ final class ProxyExchange implements RequestView {
   private HttpClientResponse upstreamResponse;
   private long bytesIn;
   private long bytesOut;
-  private long lastBodyActivity;
-  private long bodyTimer = -1;
-  private long requestTimer = -1;
   private boolean finished;
-  private int status;
   private boolean closeAfterEnd;
+  private boolean answeredLocally;
+  private int status;
+
+  /** Deadlines in System.nanoTime(); 0 means not armed. */
+  private long requestDeadline;
+
+  private long bodyIdleSince;
+  private long upstreamIdleSince;
 
   ProxyExchange(
       RouterVerticle router, HttpServerRequest req, RouterVerticle.ConnectionState connState) {
@@ -79,22 +92,20 @@ final class ProxyExchange implements RequestView {
   void start(RouteSnapshot snapshot, RequestGuard guard) {
     RouterSettings s = router.settings();
     s.inFlight().begin();
+    router.track(this);
     req.pause();
     resp.endHandler(v -> finish());
     resp.closeHandler(v -> onDownstreamClosed());
-    requestId = RequestIds.acceptOrGenerate(req.getHeader(ErrorPages.REQUEST_ID));
 
     Object checked = guard.check(req);
     if (checked instanceof Refusal r) {
+      requestId = RequestIds.acceptOrGenerate(req.getHeader(ErrorPages.REQUEST_ID));
       respondLocally(r.status(), true);
       return;
     }
     head = (RequestHead) checked;
-    if (s.overload().shedding()) {
-      respondLocally(503, false);
-      return;
-    }
-    if (snapshot == null) {
+    requestId = RequestIds.acceptOrGenerate(head.requestId());
+    if (s.overload().shedding() || snapshot == null) {
       respondLocally(503, false);
       return;
     }
@@ -107,8 +118,7 @@ final class ProxyExchange implements RequestView {
       timeouts = route.spec().timeouts();
       maxBody = route.spec().limits().maxRequestBodyBytes();
     }
-    long contentLength = contentLength();
-    if (maxBody > 0 && contentLength > maxBody) {
+    if (maxBody > 0 && head.contentLength() > maxBody) {
       respondLocally(413, true);
       return;
     }
@@ -118,11 +128,30 @@ final class ProxyExchange implements RequestView {
       return;
     }
     websocket = isWebSocketUpgrade();
-    long whole = timeouts.request().toMillis();
+    long whole = timeouts.request().toNanos();
     if (whole > 0 && !websocket) {
-      requestTimer = router.vertxInstance().setTimer(whole, id -> onRequestTimeout());
+      requestDeadline = startNanos + whole;
     }
     connect();
+  }
+
+  // ---------------------------------------------------------------- deadlines
+
+  /** Called by the verticle's sweep; fires whichever deadline has passed. */
+  void checkDeadlines(long now) {
+    if (finished) {
+      return;
+    }
+    if (requestDeadline != 0 && now - requestDeadline >= 0) {
+      requestDeadline = 0;
+      respondLocally(504, true);
+    } else if (bodyIdleSince != 0 && now - bodyIdleSince >= timeouts.bodyIdle().toNanos()) {
+      bodyIdleSince = 0;
+      respondLocally(408, true);
+    } else if (upstreamIdleSince != 0 && now - upstreamIdleSince >= timeouts.response().toNanos()) {
+      upstreamIdleSince = 0;
+      onUpstreamFailure(new TimeoutException("upstream response timeout"));
+    }
   }
 
   // ---------------------------------------------------------------- upstream
@@ -136,8 +165,7 @@ final class ProxyExchange implements RequestView {
             .setPort(endpoint.port())
             .setMethod(req.method())
             .setURI(head.target())
-            .setConnectTimeout(timeouts.connect().toMillis())
-            .setIdleTimeout(websocket ? 0 : timeouts.response().toMillis());
+            .setConnectTimeout(timeouts.connect().toMillis());
     client
         .request(options)
         .onComplete(
@@ -189,12 +217,13 @@ final class ProxyExchange implements RequestView {
                 onUpstreamFailure(ar.cause());
               }
             });
-    boolean chunked = req.version() != HttpVersion.HTTP_1_0 && isChunkedRequest();
-    long contentLength = contentLength();
+    boolean chunked = head.chunked() && req.version() != HttpVersion.HTTP_1_0;
+    long contentLength = head.contentLength();
     if (!chunked && contentLength <= 0 && req.version() != HttpVersion.HTTP_2) {
       // No body: end without one, so the client does not add Transfer-Encoding.
       req.resume();
       up.end();
+      upstreamIdleSince = System.nanoTime();
       return;
     }
     if (contentLength > 0) {
@@ -202,7 +231,7 @@ final class ProxyExchange implements RequestView {
     } else {
       up.setChunked(true);
     }
-    if (HopByHop.namedIn(req.getHeader(HttpHeaders.EXPECT), "100-continue")) {
+    if (head.expectContinue()) {
       // Our checks passed: invite the body now rather than make the upstream decide.
       resp.writeContinue();
     }
@@ -210,14 +239,12 @@ final class ProxyExchange implements RequestView {
   }
 
   private void pumpRequestBody(HttpClientRequest up) {
-    lastBodyActivity = System.nanoTime();
-    armBodyTimer(timeouts.bodyIdle().toMillis());
+    bodyIdleSince = System.nanoTime();
     req.handler(
         buf -> {
           bytesIn += buf.length();
-          lastBodyActivity = System.nanoTime();
+          bodyIdleSince = System.nanoTime();
           if (maxBody > 0 && bytesIn > maxBody) {
-            up.reset();
             respondLocally(413, true);
             return;
           }
@@ -229,46 +256,20 @@ final class ProxyExchange implements RequestView {
         });
     req.endHandler(
         v -> {
-          cancelBodyTimer();
+          bodyIdleSince = 0;
           up.end();
+          if (upstreamResponse == null) {
+            upstreamIdleSince = System.nanoTime();
+          }
         });
     req.exceptionHandler(
         t -> {
           // A body found malformed mid-stream (or a client reset): never let a partial body look
           // complete upstream.
-          cancelBodyTimer();
-          up.reset();
+          bodyIdleSince = 0;
           respondLocally(400, true);
         });
     req.resume();
-  }
-
-  private void armBodyTimer(long idleMs) {
-    bodyTimer =
-        router
-            .vertxInstance()
-            .setTimer(
-                idleMs,
-                id -> {
-                  bodyTimer = -1;
-                  long idleNanos = System.nanoTime() - lastBodyActivity;
-                  long limit = timeouts.bodyIdle().toNanos();
-                  if (idleNanos >= limit) {
-                    if (upstream != null) {
-                      upstream.reset();
-                    }
-                    respondLocally(408, true);
-                  } else {
-                    armBodyTimer(Math.max(1, (limit - idleNanos) / 1_000_000));
-                  }
-                });
-  }
-
-  private void cancelBodyTimer() {
-    if (bodyTimer >= 0) {
-      router.vertxInstance().cancelTimer(bodyTimer);
-      bodyTimer = -1;
-    }
   }
 
   private void onUpstreamResponse(HttpClientResponse ur) {
@@ -276,25 +277,35 @@ final class ProxyExchange implements RequestView {
       return;
     }
     upstreamResponse = ur;
+    upstreamIdleSince = System.nanoTime();
     status = ur.statusCode();
     resp.setStatusCode(status);
+    MultiMap in = ur.headers();
     MultiMap out = resp.headers();
-    String connection = ur.getHeader(HttpHeaders.CONNECTION);
-    for (Map.Entry<String, String> h : ur.headers()) {
+    String connection = null;
+    String contentLength = null;
+    for (Map.Entry<String, String> h : in) {
+      String name = h.getKey();
+      if (name.length() == 10 && name.equalsIgnoreCase("connection")) {
+        connection = h.getValue();
+      } else if (name.length() == 14 && name.equalsIgnoreCase("content-length")) {
+        contentLength = h.getValue();
+      }
+    }
+    for (Map.Entry<String, String> h : in) {
       String name = h.getKey();
       if (HopByHop.isHopByHop(name) || (connection != null && HopByHop.namedIn(connection, name))) {
         continue;
       }
       out.add(name, h.getValue());
     }
-    String cl = ur.getHeader(HttpHeaders.CONTENT_LENGTH);
     boolean bodyless =
         req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
-    if (cl != null) {
-      out.set(HttpHeaders.CONTENT_LENGTH, cl);
+    if (contentLength != null) {
+      out.add(HttpHeaders.CONTENT_LENGTH, contentLength);
     } else if (!bodyless) {
       if (req.version() == HttpVersion.HTTP_1_0) {
-        out.set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        out.add(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
       resp.setChunked(true);
     }
@@ -302,14 +313,22 @@ final class ProxyExchange implements RequestView {
     ur.handler(
         buf -> {
           bytesOut += buf.length();
+          upstreamIdleSince = System.nanoTime();
           resp.write(buf);
           if (resp.writeQueueFull()) {
             ur.pause();
-            resp.drainHandler(v -> ur.resume());
+            // A stalled reader is not a stalled upstream.
+            upstreamIdleSince = 0;
+            resp.drainHandler(
+                v -> {
+                  upstreamIdleSince = System.nanoTime();
+                  ur.resume();
+                });
           }
         });
     ur.endHandler(
         v -> {
+          upstreamIdleSince = 0;
           if (!finished) {
             resp.end();
           }
@@ -317,7 +336,7 @@ final class ProxyExchange implements RequestView {
   }
 
   private void onUpstreamFailure(Throwable cause) {
-    if (finished) {
+    if (finished || answeredLocally) {
       return;
     }
     if (!resp.headWritten()) {
@@ -326,6 +345,7 @@ final class ProxyExchange implements RequestView {
         Endpoint other = balancer.next(endpoint);
         endpoint = other != null ? other : endpoint;
         upstream = null;
+        upstreamIdleSince = 0;
         connect();
         return;
       }
@@ -345,15 +365,15 @@ final class ProxyExchange implements RequestView {
         && cause instanceof HttpClosedException
         && isIdempotent()
         && bytesIn == 0
-        && contentLength() <= 0
-        && !isChunkedRequest();
+        && head.contentLength() <= 0
+        && !head.chunked();
   }
 
   // ---------------------------------------------------------------- WebSocket
 
   private void tunnel(HttpClientRequest up) {
     up.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-    up.putHeader(HttpHeaders.UPGRADE, req.getHeader(HttpHeaders.UPGRADE));
+    up.putHeader(HttpHeaders.UPGRADE, head.upgrade());
     Future<HttpClientResponse> upgraded = up.connect();
     req.resume();
     upgraded.onComplete(
@@ -395,43 +415,28 @@ final class ProxyExchange implements RequestView {
   // ---------------------------------------------------------------- local answers and endings
 
   private void respondLocally(int code, boolean closeConnection) {
-    if (finished) {
+    if (finished || answeredLocally) {
       return;
+    }
+    answeredLocally = true;
+    bodyIdleSince = 0;
+    upstreamIdleSince = 0;
+    if (upstream != null && (upstreamResponse == null || code >= 400)) {
+      upstream.reset();
     }
     if (resp.headWritten()) {
       abort();
       return;
     }
     status = code;
-    cancelBodyTimer();
-    if (upstream != null && upstreamResponse == null) {
-      upstream.reset();
-    }
     if (closeConnection) {
+      // An unread body may still follow: closing is the only safe way to resynchronise.
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      closeAfterEnd = true;
     }
     ErrorPages.send(
         resp, code, requestId, req.getHeader(HttpHeaders.ACCEPT), req.method() == HttpMethod.HEAD);
-    if (closeConnection) {
-      // An unread body may still follow: closing is the only safe way to resynchronise.
-      resp.endHandler(
-          v -> {
-            finish();
-            conn.close();
-          });
-    }
     req.resume();
-  }
-
-  private void onRequestTimeout() {
-    requestTimer = -1;
-    if (finished) {
-      return;
-    }
-    if (upstream != null) {
-      upstream.reset();
-    }
-    respondLocally(504, true);
   }
 
   private void onDownstreamClosed() {
@@ -460,11 +465,7 @@ final class ProxyExchange implements RequestView {
       return;
     }
     finished = true;
-    cancelBodyTimer();
-    if (requestTimer >= 0) {
-      router.vertxInstance().cancelTimer(requestTimer);
-      requestTimer = -1;
-    }
+    router.untrack(this);
     router.settings().inFlight().end();
     router.exchangeDone(connState, conn);
     if (closeAfterEnd) {
@@ -489,14 +490,20 @@ final class ProxyExchange implements RequestView {
   // ---------------------------------------------------------------- headers
 
   private void copyRequestHeaders(MultiMap out) {
-    MultiMap in = req.headers();
-    String connection = in.get(HttpHeaders.CONNECTION);
+    String connection = head.connection();
     boolean dropUnderscore = head.dropUnderscoreHeaders();
+    MultiMap in = req.headers();
+    boolean sawForwarding = false;
     for (Map.Entry<String, String> h : in) {
       String name = h.getKey();
-      if (HopByHop.isHopByHop(name)
-          || ForwardedHeaders.isForwardingHeader(name)
-          || (name.length() == 4 && name.equalsIgnoreCase("host"))
+      if (HopByHop.isHopByHop(name)) {
+        continue;
+      }
+      if (ForwardedHeaders.isForwardingHeader(name)) {
+        sawForwarding = true;
+        continue;
+      }
+      if ((name.length() == 4 && name.equalsIgnoreCase("host"))
           || (name.length() == 6 && name.equalsIgnoreCase("expect"))
           || (name.length() == 12 && name.equalsIgnoreCase(ErrorPages.REQUEST_ID))
           || (dropUnderscore && name.indexOf('_') >= 0)
@@ -507,13 +514,11 @@ final class ProxyExchange implements RequestView {
     }
     RouterSettings s = router.settings();
     String peer = connState != null ? connState.client : req.remoteAddress().hostAddress();
-    boolean trusted = !s.trustedProxies().isEmpty() && s.trustedProxies().contains(peer);
-    ForwardedHeaders.write(in, out, trusted, peer, SCHEME, head.authority(), localPort());
-    out.set(ErrorPages.REQUEST_ID, requestId);
-  }
-
-  private int localPort() {
-    return req.localAddress() == null ? router.settings().port() : req.localAddress().port();
+    boolean trusted =
+        sawForwarding && !s.trustedProxies().isEmpty() && s.trustedProxies().contains(peer);
+    ForwardedHeaders.write(
+        in, out, trusted, peer, SCHEME, head.authority(), router.localPortText());
+    out.add(REQUEST_ID, requestId);
   }
 
   private HostAndPort authority() {
@@ -521,27 +526,11 @@ final class ProxyExchange implements RequestView {
     return parsed != null ? parsed : HostAndPort.create(head.host(), -1);
   }
 
-  private long contentLength() {
-    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (cl == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(cl.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private boolean isChunkedRequest() {
-    return req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
-  }
-
   private boolean isWebSocketUpgrade() {
     return req.method() == HttpMethod.GET
         && req.version() == HttpVersion.HTTP_1_1
-        && "websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))
-        && HopByHop.namedIn(req.getHeader(HttpHeaders.CONNECTION), "upgrade");
+        && "websocket".equalsIgnoreCase(head.upgrade())
+        && HopByHop.namedIn(head.connection(), "upgrade");
   }
 
   private boolean isIdempotent() {

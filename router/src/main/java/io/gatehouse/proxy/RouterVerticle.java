@@ -27,7 +27,9 @@ public final class RouterVerticle extends VerticleBase {
   private static final byte[] REQUEST_TIMEOUT =
       ("HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII);
-  private static final long LAG_PROBE_MS = 100;
+
+  /** How often deadlines are checked and the event loop's lag is probed. */
+  private static final long SWEEP_MS = 100;
 
   private final RouterSettings settings;
   private final Map<HttpConnection, ConnectionState> connections = new IdentityHashMap<>();
@@ -36,9 +38,11 @@ public final class RouterVerticle extends VerticleBase {
   private RequestGuard guard;
   private BalancerSet balancers = BalancerSet.empty();
   private Balancer defaultBalancer;
-  private long lagTimer = -1;
+  private long sweepTimer = -1;
   private long lagExpected;
   private boolean lagging;
+  private ProxyExchange live;
+  private String localPortText;
 
   public RouterVerticle(RouterSettings settings) {
     this.settings = settings;
@@ -62,15 +66,16 @@ public final class RouterVerticle extends VerticleBase {
             .setDecompressionSupported(false)
             .setHandle100ContinueAutomatically(false)
             .setHttp2ClearTextEnabled(false)
-            .setAcceptBacklog(4096);
+            .setAcceptBacklog(4096)
+            .setStrictThreadMode(true);
     server =
         vertx
             .createHttpServer(options)
             .connectionHandler(this::onConnection)
             .requestHandler(this::onRequest);
-    lagExpected = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LAG_PROBE_MS);
-    lagTimer = vertx.setPeriodic(LAG_PROBE_MS, id -> probeLag());
-    return server.listen();
+    lagExpected = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
+    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> sweep());
+    return server.listen().onSuccess(s -> localPortText = Integer.toString(s.actualPort()));
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
@@ -85,17 +90,65 @@ public final class RouterVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (lagTimer >= 0) {
-      vertx.cancelTimer(lagTimer);
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
     }
     clients.close();
     return server.close();
   }
 
-  private void probeLag() {
+  /** Fires passed deadlines of live exchanges and idle connections, and probes loop lag. */
+  private void sweep() {
     long now = System.nanoTime();
     lagging = settings.overload().reportLag(lagging, now - lagExpected);
-    lagExpected = now + TimeUnit.MILLISECONDS.toNanos(LAG_PROBE_MS);
+    lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
+    for (ProxyExchange e = live; e != null; ) {
+      ProxyExchange next = e.next;
+      e.checkDeadlines(now);
+      e = next;
+    }
+    if (!connections.isEmpty()) {
+      HttpConnection[] expired = null;
+      int n = 0;
+      for (Map.Entry<HttpConnection, ConnectionState> c : connections.entrySet()) {
+        ConnectionState st = c.getValue();
+        if (st.active == 0 && st.headDeadline != 0 && now - st.headDeadline >= 0) {
+          st.headDeadline = 0;
+          if (expired == null) {
+            expired = new HttpConnection[connections.size()];
+          }
+          expired[n++] = c.getKey();
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        requestTimeout(expired[i]);
+      }
+    }
+  }
+
+  void track(ProxyExchange e) {
+    e.next = live;
+    if (live != null) {
+      live.prev = e;
+    }
+    live = e;
+  }
+
+  void untrack(ProxyExchange e) {
+    if (e.prev != null) {
+      e.prev.next = e.next;
+    } else if (live == e) {
+      live = e.next;
+    }
+    if (e.next != null) {
+      e.next.prev = e.prev;
+    }
+    e.prev = null;
+    e.next = null;
+  }
+
+  String localPortText() {
+    return localPortText;
   }
 
   private void onConnection(HttpConnection conn) {
@@ -105,31 +158,18 @@ public final class RouterVerticle extends VerticleBase {
       return;
     }
     ConnectionState state = new ConnectionState(client);
+    // Slowloris defence: the first request head must be complete within the header-read timeout.
+    state.headDeadline = System.nanoTime() + settings.limits().headerReadTimeout().toNanos();
     connections.put(conn, state);
-    armHeaderDeadline(conn, state, settings.limits().headerReadTimeout().toMillis());
     conn.closeHandler(
         v -> {
           connections.remove(conn);
-          state.cancelTimer(vertx);
           settings.connections().release(client);
         });
   }
 
-  /**
-   * Slowloris defence: the first request head must be complete within the header-read timeout of
-   * the accept; a later one within the keep-alive idle time plus that timeout after the previous
-   * response, since Vert.x does not report when a head's first byte arrives.
-   */
-  private void armHeaderDeadline(HttpConnection conn, ConnectionState state, long delayMs) {
-    state.cancelTimer(vertx);
-    state.timer = vertx.setTimer(delayMs, id -> onHeaderDeadline(conn, state));
-  }
-
-  private void onHeaderDeadline(HttpConnection conn, ConnectionState state) {
-    state.timer = -1;
-    if (state.active > 0) {
-      return;
-    }
+  /** Answers 408 on the raw channel (there is no request to answer on) and closes. */
+  private void requestTimeout(HttpConnection conn) {
     if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
       Channel ch = base.channel();
       ch.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT))
@@ -144,7 +184,7 @@ public final class RouterVerticle extends VerticleBase {
     ConnectionState state = connections.get(conn);
     if (state != null) {
       state.active++;
-      state.cancelTimer(vertx);
+      state.headDeadline = 0;
     }
     RouteSnapshot snapshot = settings.snapshots().get();
     if (snapshot != null && balancers.snapshot() != snapshot) {
@@ -153,12 +193,16 @@ public final class RouterVerticle extends VerticleBase {
     new ProxyExchange(this, req, state).start(snapshot, guard);
   }
 
+  /**
+   * After a response, the next head on a keep-alive connection must be complete within the idle
+   * time plus the header-read timeout: Vert.x does not report when a head's first byte arrives.
+   */
   void exchangeDone(ConnectionState state, HttpConnection conn) {
-    if (state != null && --state.active == 0 && connections.containsKey(conn)) {
-      long idle =
-          settings.limits().keepAliveIdleTimeout().toMillis()
-              + settings.limits().headerReadTimeout().toMillis();
-      armHeaderDeadline(conn, state, idle);
+    if (state != null && --state.active == 0) {
+      state.headDeadline =
+          System.nanoTime()
+              + settings.limits().keepAliveIdleTimeout().toNanos()
+              + settings.limits().headerReadTimeout().toNanos();
     }
   }
 
@@ -185,18 +229,11 @@ public final class RouterVerticle extends VerticleBase {
   /** Per-connection bookkeeping, touched only on this verticle's event loop. */
   static final class ConnectionState {
     final String client;
-    long timer = -1;
+    long headDeadline;
     int active;
 
     ConnectionState(String client) {
       this.client = client;
-    }
-
-    void cancelTimer(io.vertx.core.Vertx vertx) {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
     }
   }
 }
