@@ -36,10 +36,20 @@ public final class RequestGuard {
     String upgrade = null;
     boolean expectContinue = false;
     String requestId = null;
+    // size() counts distinct names; repeated names grow the array below.
+    String[] pairs = new String[Math.min(headers.size() + 4, maxHeaderCount + 1) * 2];
     for (Map.Entry<String, String> h : headers) {
       count++;
+      if (count > maxHeaderCount) {
+        return new Refusal(431, "more than " + maxHeaderCount + " header fields");
+      }
       String name = h.getKey();
       String value = h.getValue();
+      if (2 * count > pairs.length) {
+        pairs = java.util.Arrays.copyOf(pairs, Math.min(pairs.length * 2, 2 * maxHeaderCount));
+      }
+      pairs[2 * count - 2] = name;
+      pairs[2 * count - 1] = value;
       if (name.isEmpty()) {
         return Refusal.badRequest("empty header name");
       }
@@ -164,7 +174,8 @@ public final class RequestGuard {
         connection,
         upgrade,
         expectContinue,
-        requestId);
+        requestId,
+        pairs);
   }
 
   /** Vert.x has already refused malformed and repeated Content-Length values. */

@@ -15,6 +15,8 @@ package io.gatehouse.edge;
  * @param upgrade the Upgrade header, or null
  * @param expectContinue whether the client sent {@code Expect: 100-continue}
  * @param requestId the client's X-Request-Id, or null
+ * @param headers the request's headers as name, value, name, value..., read once by the guard so
+ *     forwarding does not decode them again
  */
 public record RequestHead(
     String authority,
@@ -27,7 +29,8 @@ public record RequestHead(
     String connection,
     String upgrade,
     boolean expectContinue,
-    String requestId) {
+    String requestId,
+    String[] headers) {
 
   /** The request target to send upstream. */
   public String target() {

@@ -282,16 +282,8 @@ final class ProxyExchange implements RequestView {
     resp.setStatusCode(status);
     MultiMap in = ur.headers();
     MultiMap out = resp.headers();
-    String connection = null;
-    String contentLength = null;
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey();
-      if (name.length() == 10 && name.equalsIgnoreCase("connection")) {
-        connection = h.getValue();
-      } else if (name.length() == 14 && name.equalsIgnoreCase("content-length")) {
-        contentLength = h.getValue();
-      }
-    }
+    String connection = in.get(HttpHeaders.CONNECTION);
+    String contentLength = in.get(HttpHeaders.CONTENT_LENGTH);
     for (Map.Entry<String, String> h : in) {
       String name = h.getKey();
       if (HopByHop.isHopByHop(name) || (connection != null && HopByHop.namedIn(connection, name))) {
@@ -310,10 +302,16 @@ final class ProxyExchange implements RequestView {
       resp.setChunked(true);
     }
     ur.exceptionHandler(this::onUpstreamFailure);
+    long expected = contentLength == null || bodyless ? -1 : parseLength(contentLength);
     ur.handler(
         buf -> {
           bytesOut += buf.length();
           upstreamIdleSince = System.nanoTime();
+          if (bytesOut == expected && bytesOut == buf.length()) {
+            // The whole body in one read: one write and flush instead of two.
+            resp.end(buf);
+            return;
+          }
           resp.write(buf);
           if (resp.writeQueueFull()) {
             ur.pause();
@@ -329,7 +327,7 @@ final class ProxyExchange implements RequestView {
     ur.endHandler(
         v -> {
           upstreamIdleSince = 0;
-          if (!finished) {
+          if (!finished && !resp.ended()) {
             resp.end();
           }
         });
@@ -494,8 +492,9 @@ final class ProxyExchange implements RequestView {
     boolean dropUnderscore = head.dropUnderscoreHeaders();
     MultiMap in = req.headers();
     boolean sawForwarding = false;
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey();
+    String[] pairs = head.headers();
+    for (int i = 0; i < pairs.length && pairs[i] != null; i += 2) {
+      String name = pairs[i];
       if (HopByHop.isHopByHop(name)) {
         continue;
       }
@@ -510,7 +509,7 @@ final class ProxyExchange implements RequestView {
           || (connection != null && HopByHop.namedIn(connection, name))) {
         continue;
       }
-      out.add(name, h.getValue());
+      out.add(name, pairs[i + 1]);
     }
     RouterSettings s = router.settings();
     String peer = connState != null ? connState.client : req.remoteAddress().hostAddress();
@@ -519,6 +518,14 @@ final class ProxyExchange implements RequestView {
     ForwardedHeaders.write(
         in, out, trusted, peer, SCHEME, head.authority(), router.localPortText());
     out.add(REQUEST_ID, requestId);
+  }
+
+  private static long parseLength(String v) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private HostAndPort authority() {
