@@ -239,6 +239,7 @@ final class ProxyExchange implements RequestView {
   }
 
   private void pumpRequestBody(HttpClientRequest up) {
+    up.setWriteQueueMaxSize(router.settings().limits().writeQueueBytes());
     bodyIdleSince = System.nanoTime();
     req.handler(
         buf -> {
@@ -302,6 +303,7 @@ final class ProxyExchange implements RequestView {
       resp.setChunked(true);
     }
     ur.exceptionHandler(this::onUpstreamFailure);
+    resp.setWriteQueueMaxSize(router.settings().limits().writeQueueBytes());
     long expected = contentLength == null || bodyless ? -1 : parseLength(contentLength);
     ur.handler(
         buf -> {
