@@ -12,10 +12,10 @@ import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.upstream.Balancer;
+import io.gatehouse.upstream.Http1Connections;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
@@ -67,6 +67,9 @@ final class ProxyExchange implements RequestView {
   private boolean websocket;
   private HttpClientRequest upstream;
   private HttpClientResponse upstreamResponse;
+  private Http1Connections.Lease lease;
+  private boolean requestSent;
+  private boolean upstreamEnded;
   private long bytesIn;
   private long bytesOut;
   private boolean finished;
@@ -158,7 +161,6 @@ final class ProxyExchange implements RequestView {
 
   private void connect() {
     UpstreamProtocol protocol = websocket ? UpstreamProtocol.HTTP1 : balancer.backend().protocol();
-    HttpClientAgent client = router.clients().client(protocol);
     RequestOptions options =
         new RequestOptions()
             .setHost(endpoint.host())
@@ -166,22 +168,69 @@ final class ProxyExchange implements RequestView {
             .setMethod(req.method())
             .setURI(head.target())
             .setConnectTimeout(timeouts.connect().toMillis());
-    client
-        .request(options)
-        .onComplete(
-            ar -> {
-              if (finished) {
-                if (ar.succeeded()) {
-                  ar.result().reset();
+    if (protocol == UpstreamProtocol.HTTP1 && !websocket) {
+      router
+          .clients()
+          .http1Connections()
+          .acquire(endpoint, timeouts.connect().toMillis())
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  if (!finished) {
+                    onConnectFailure(ar.cause());
+                  }
+                  return;
                 }
-                return;
-              }
-              if (ar.failed()) {
-                onConnectFailure(ar.cause());
-              } else {
-                onConnected(ar.result());
-              }
-            });
+                lease = ar.result();
+                if (finished) {
+                  releaseLease(false);
+                  return;
+                }
+                lease.connection().request(options).onComplete(this::onRequestCreated);
+              });
+      return;
+    }
+    router.clients().client(protocol).request(options).onComplete(this::onRequestCreated);
+  }
+
+  private void onRequestCreated(io.vertx.core.AsyncResult<HttpClientRequest> ar) {
+    if (finished) {
+      if (ar.succeeded()) {
+        ar.result().reset();
+      }
+      releaseLease(false);
+      return;
+    }
+    if (ar.succeeded()) {
+      onConnected(ar.result());
+    } else if (lease != null) {
+      // The cached connection went away between the pick and the request: open a fresh one.
+      boolean stale = lease.reused();
+      releaseLease(false);
+      if (stale && !retried) {
+        retried = true;
+        connect();
+      } else {
+        onConnectFailure(ar.cause());
+      }
+    } else {
+      onConnectFailure(ar.cause());
+    }
+  }
+
+  /** Gives the connection back: reusable only after a clean, complete exchange. */
+  private void releaseLease(boolean reusable) {
+    Http1Connections.Lease l = lease;
+    if (l != null) {
+      lease = null;
+      router.clients().http1Connections().release(l, reusable);
+    }
+  }
+
+  private void maybeReleaseAfterSuccess() {
+    if (lease != null && finished && upstreamEnded) {
+      releaseLease(requestSent && !answeredLocally);
+    }
   }
 
   private void onConnectFailure(Throwable cause) {
@@ -223,6 +272,7 @@ final class ProxyExchange implements RequestView {
       // No body: end without one, so the client does not add Transfer-Encoding.
       req.resume();
       up.end();
+      requestSent = true;
       upstreamIdleSince = System.nanoTime();
       return;
     }
@@ -259,6 +309,7 @@ final class ProxyExchange implements RequestView {
         v -> {
           bodyIdleSince = 0;
           up.end();
+          requestSent = true;
           if (upstreamResponse == null) {
             upstreamIdleSince = System.nanoTime();
           }
@@ -329,9 +380,11 @@ final class ProxyExchange implements RequestView {
     ur.endHandler(
         v -> {
           upstreamIdleSince = 0;
+          upstreamEnded = true;
           if (!finished && !resp.ended()) {
             resp.end();
           }
+          maybeReleaseAfterSuccess();
         });
   }
 
@@ -341,6 +394,7 @@ final class ProxyExchange implements RequestView {
     }
     if (!resp.headWritten()) {
       if (canRetryAfterClose(cause)) {
+        releaseLease(false);
         retried = true;
         Endpoint other = balancer.next(endpoint);
         endpoint = other != null ? other : endpoint;
@@ -363,6 +417,7 @@ final class ProxyExchange implements RequestView {
   private boolean canRetryAfterClose(Throwable cause) {
     return !retried
         && cause instanceof HttpClosedException
+        && (lease == null || lease.reused())
         && isIdempotent()
         && bytesIn == 0
         && head.contentLength() <= 0
@@ -423,6 +478,7 @@ final class ProxyExchange implements RequestView {
     upstreamIdleSince = 0;
     if (upstream != null && (upstreamResponse == null || code >= 400)) {
       upstream.reset();
+      releaseLease(false);
     }
     if (resp.headWritten()) {
       abort();
@@ -446,6 +502,7 @@ final class ProxyExchange implements RequestView {
     if (upstream != null) {
       upstream.reset();
     }
+    releaseLease(false);
     if (status == 0) {
       status = 499;
     }
@@ -456,6 +513,7 @@ final class ProxyExchange implements RequestView {
     if (upstream != null) {
       upstream.reset();
     }
+    releaseLease(false);
     resp.reset();
     finish();
   }
@@ -466,6 +524,13 @@ final class ProxyExchange implements RequestView {
     }
     finished = true;
     router.untrack(this);
+    if (lease != null) {
+      if (upstreamEnded) {
+        maybeReleaseAfterSuccess();
+      } else if (upstream == null || answeredLocally) {
+        releaseLease(upstream == null && !answeredLocally);
+      }
+    }
     router.settings().inFlight().end();
     router.exchangeDone(connState, conn);
     if (closeAfterEnd) {

@@ -102,6 +102,7 @@ public final class RouterVerticle extends VerticleBase {
     long now = System.nanoTime();
     lagging = settings.overload().reportLag(lagging, now - lagExpected);
     lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
+    clients.http1Connections().sweep(now);
     for (ProxyExchange e = live; e != null; ) {
       ProxyExchange next = e.next;
       e.checkDeadlines(now);

@@ -17,8 +17,15 @@ public final class UpstreamClients {
 
   private static final int MAX_WAIT_QUEUE = 4096;
 
+  /** Idle connections kept per endpoint per event loop. */
+  public static final int MAX_IDLE_PER_ENDPOINT = 256;
+
+  /** Below the 60-75 s keep-alive timeout of common upstreams, so Gatehouse closes first. */
+  private static final long IDLE_TIMEOUT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(50);
+
   private final HttpClientAgent http1;
   private final HttpClientAgent h2c;
+  private final Http1Connections http1Connections;
 
   public UpstreamClients(Vertx vertx, int maxResponseHeaderBytes) {
     HttpClientOptions base =
@@ -50,6 +57,12 @@ public final class UpstreamClients {
                     .setHttp2MultiplexingLimit(100))
             .with(new PoolOptions().setHttp2MaxSize(4).setMaxWaitQueueSize(MAX_WAIT_QUEUE))
             .build();
+    this.http1Connections = new Http1Connections(http1, MAX_IDLE_PER_ENDPOINT, IDLE_TIMEOUT_NANOS);
+  }
+
+  /** The keep-alive cache for HTTP/1.1 exchanges (WebSocket upgrades use the client's pool). */
+  public Http1Connections http1Connections() {
+    return http1Connections;
   }
 
   public HttpClientAgent client(UpstreamProtocol protocol) {
@@ -57,6 +70,7 @@ public final class UpstreamClients {
   }
 
   public void close() {
+    http1Connections.closeAll();
     http1.close();
     h2c.close();
   }

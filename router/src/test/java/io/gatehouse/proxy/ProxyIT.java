@@ -60,6 +60,41 @@ class ProxyIT {
   }
 
   @Test
+  void upstream_connections_are_kept_alive_and_reused() throws Exception {
+    TestUpstream keep = TestUpstream.named(vertx, "keep");
+    try (NodeFixture n = NodeFixture.start(route("k", "k.example", keep.address()));
+        RawHttp client = new RawHttp(n.port())) {
+      for (int i = 0; i < 20; i++) {
+        client.send("GET /" + i + " HTTP/1.1\r\nHost: k.example\r\n\r\n");
+        assertThat(client.read().status()).isEqualTo(200);
+      }
+      assertThat(keep.connections()).isEqualTo(1);
+    } finally {
+      keep.close();
+    }
+  }
+
+  @Test
+  void an_upstream_that_closes_after_each_response_gets_a_fresh_connection() throws Exception {
+    TestUpstream closing =
+        TestUpstream.custom(
+            vertx, req -> req.response().putHeader("connection", "close").end("bye"));
+    try (NodeFixture n = NodeFixture.start(route("c", "c.example", closing.address()));
+        RawHttp client = new RawHttp(n.port())) {
+      for (int i = 0; i < 5; i++) {
+        client.send("GET / HTTP/1.1\r\nHost: c.example\r\n\r\n");
+        RawHttp.Response r = client.read();
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("bye");
+        assertThat(r.header("connection")).isNull();
+      }
+      assertThat(closing.connections()).isEqualTo(5);
+    } finally {
+      closing.close();
+    }
+  }
+
+  @Test
   void unmatched_host_gets_the_default_backend_404() throws Exception {
     RawHttp.Response html =
         RawHttp.exchange(

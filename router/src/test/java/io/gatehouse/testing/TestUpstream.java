@@ -26,6 +26,8 @@ public final class TestUpstream implements AutoCloseable {
   private final BlockingQueue<Recorded> received = new LinkedBlockingQueue<>();
   private final HttpServer server;
   private volatile Handler<HttpServerRequest> handler;
+  private final java.util.concurrent.atomic.AtomicInteger connections =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private TestUpstream(Vertx vertx, HttpServerOptions options, Handler<HttpServerRequest> h) {
     this.vertx = vertx;
@@ -33,6 +35,7 @@ public final class TestUpstream implements AutoCloseable {
     this.server =
         vertx
             .createHttpServer(options.setHost("127.0.0.1").setPort(0))
+            .connectionHandler(c -> connections.incrementAndGet())
             .requestHandler(req -> handler.handle(req));
     server.listen().await();
   }
@@ -74,6 +77,11 @@ public final class TestUpstream implements AutoCloseable {
 
   public void handler(Handler<HttpServerRequest> h) {
     this.handler = h;
+  }
+
+  /** Connections accepted so far. */
+  public int connections() {
+    return connections.get();
   }
 
   public int port() {
