@@ -171,8 +171,18 @@ public final class RouteValidator {
       if (c <= 0x20 || c >= 0x7f || c == '?' || c == '#' || c == '\\') {
         return "printable ASCII without spaces, '?', '#' or '\\' (percent-encode the rest)";
       }
-      if (c == '%' && (i + 2 >= v.length() || !isHex(v.charAt(i + 1)) || !isHex(v.charAt(i + 2)))) {
-        return "'%' followed by two hex digits";
+      if (c == '%') {
+        if (i + 2 >= v.length() || !isHex(v.charAt(i + 1)) || !isHex(v.charAt(i + 2))) {
+          return "'%' followed by two hex digits";
+        }
+        // Request paths are matched after normalisation; a configured path must be in that form.
+        int b = Character.digit(v.charAt(i + 1), 16) * 16 + Character.digit(v.charAt(i + 2), 16);
+        if (isUnreserved((char) b)) {
+          return "'" + (char) b + "' written as itself, not %" + v.substring(i + 1, i + 3);
+        }
+        if (Character.isLowerCase(v.charAt(i + 1)) || Character.isLowerCase(v.charAt(i + 2))) {
+          return "upper-case hex digits in percent-encodings";
+        }
       }
     }
     if (v.contains("//")) {
@@ -184,6 +194,16 @@ public final class RouteValidator {
       }
     }
     return null;
+  }
+
+  private static boolean isUnreserved(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '.'
+        || c == '_'
+        || c == '~';
   }
 
   private static boolean isHex(char c) {
