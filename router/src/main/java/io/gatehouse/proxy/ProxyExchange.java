@@ -252,7 +252,13 @@ final class ProxyExchange implements RequestView {
     if (head.authority() != null) {
       up.authority(authority());
     }
-    up.exceptionHandler(this::onUpstreamFailure);
+    // Callbacks of an attempt that was retried must not touch the exchange any more.
+    up.exceptionHandler(
+        t -> {
+          if (upstream == up) {
+            onUpstreamFailure(t);
+          }
+        });
     if (websocket) {
       tunnel(up);
       return;
@@ -260,6 +266,9 @@ final class ProxyExchange implements RequestView {
     up.response()
         .onComplete(
             ar -> {
+              if (upstream != up) {
+                return;
+              }
               if (ar.succeeded()) {
                 onUpstreamResponse(ar.result());
               } else {
@@ -302,7 +311,13 @@ final class ProxyExchange implements RequestView {
           up.write(buf);
           if (up.writeQueueFull()) {
             req.pause();
-            up.drainHandler(v -> req.resume());
+            // Waiting on a slow upstream is not an idle client.
+            bodyIdleSince = 0;
+            up.drainHandler(
+                v -> {
+                  bodyIdleSince = System.nanoTime();
+                  req.resume();
+                });
           }
         });
     req.endHandler(
