@@ -35,20 +35,41 @@ public final class TrustedProxies {
         throw new IllegalArgumentException(
             "trusted proxy \"" + c + "\" (expected: an IP address or CIDR such as 10.0.0.0/8)");
       }
-      int prefix;
-      try {
-        prefix = slash < 0 ? bytes.length * 8 : Integer.parseInt(c.substring(slash + 1));
-      } catch (NumberFormatException e) {
-        prefix = -1;
-      }
-      if (prefix < 0 || prefix > bytes.length * 8) {
+      // An IPv4-mapped IPv6 network (::ffff:10.0.0.0/104) is kept as IPv4, like peers are.
+      boolean mapped = bytes.length == 4 && addr.indexOf(':') >= 0;
+      int max = mapped ? 128 : bytes.length * 8;
+      int prefix = slash < 0 ? max : prefixLength(c.substring(slash + 1));
+      if (prefix < (mapped ? 96 : 0) || prefix > max) {
         throw new IllegalArgumentException(
-            "trusted proxy \"" + c + "\" (expected: prefix length 0-" + bytes.length * 8 + ")");
+            "trusted proxy \""
+                + c
+                + "\" (expected: prefix length "
+                + (mapped ? "96-128 for an IPv4-mapped address" : "0-" + max)
+                + ")");
+      }
+      if (mapped) {
+        prefix -= 96;
       }
       nets.add(bytes);
       prefixes[i] = prefix;
     }
     return new TrustedProxies(nets.toArray(new byte[0][]), prefixes);
+  }
+
+  /** 1-3 decimal digits; -1 for anything else ("", "+8", "8a"). */
+  private static int prefixLength(String s) {
+    if (s.isEmpty() || s.length() > 3) {
+      return -1;
+    }
+    int v = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch < '0' || ch > '9') {
+        return -1;
+      }
+      v = v * 10 + (ch - '0');
+    }
+    return v;
   }
 
   public boolean isEmpty() {
@@ -107,8 +128,9 @@ public final class TrustedProxies {
         return null;
       }
     }
-    if (!v6 && t.chars().filter(ch -> ch == '.').count() != 3) {
-      return null;
+    if (!v6) {
+      // Parsed here: InetAddress would look up "256.1.1.1" or "1.2.3.04x" in DNS.
+      return dottedQuad(t);
     }
     try {
       byte[] b = InetAddress.getByName(t).getAddress();
@@ -120,6 +142,37 @@ public final class TrustedProxies {
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  /** Four decimal octets 0-255 without leading zeros (which some parsers read as octal). */
+  private static byte[] dottedQuad(String t) {
+    byte[] out = new byte[4];
+    int part = 0;
+    int i = 0;
+    int n = t.length();
+    while (part < 4) {
+      int start = i;
+      int v = 0;
+      while (i < n && t.charAt(i) != '.') {
+        v = v * 10 + (t.charAt(i) - '0');
+        i++;
+        if (i - start > 3) {
+          return null;
+        }
+      }
+      int len = i - start;
+      if (len == 0 || v > 255 || (len > 1 && t.charAt(start) == '0')) {
+        return null;
+      }
+      out[part++] = (byte) v;
+      if (part < 4) {
+        if (i >= n) {
+          return null;
+        }
+        i++; // the dot
+      }
+    }
+    return i == n ? out : null;
   }
 
   private static boolean isV4Mapped(byte[] b) {

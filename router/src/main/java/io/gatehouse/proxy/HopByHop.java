@@ -39,10 +39,11 @@ final class HopByHop {
       int end = comma < 0 ? n : comma;
       int s = i;
       int e = end;
-      while (s < e && connection.charAt(s) == ' ') {
+      // OWS is spaces and horizontal tabs (RFC 9110 5.6.3).
+      while (s < e && isOws(connection.charAt(s))) {
         s++;
       }
-      while (e > s && connection.charAt(e - 1) == ' ') {
+      while (e > s && isOws(connection.charAt(e - 1))) {
         e--;
       }
       if (e - s == name.length() && connection.regionMatches(true, s, name, 0, name.length())) {
@@ -51,5 +52,9 @@ final class HopByHop {
       i = end + 1;
     }
     return false;
+  }
+
+  private static boolean isOws(char c) {
+    return c == ' ' || c == '\t';
   }
 }

@@ -59,7 +59,9 @@ public final class Balancer {
     int best = -1;
     for (int i = 0; i < n; i++) {
       current[i] += weights[i];
-      if (endpoints[i] != avoid && (best < 0 || current[i] > current[best])) {
+      // By value: a retry may hold an equal Endpoint from an older snapshot's balancer.
+      boolean avoided = avoid != null && endpoints[i].equals(avoid);
+      if (!avoided && (best < 0 || current[i] > current[best])) {
         best = i;
       }
     }

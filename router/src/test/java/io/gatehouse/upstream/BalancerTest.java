@@ -1,0 +1,225 @@
+package io.gatehouse.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.SnapshotCompiler;
+import io.gatehouse.table.TableView;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@Timeout(10)
+class BalancerTest {
+
+  private static Endpoint ep(String name, int weight) {
+    return new Endpoint(name, 80, weight);
+  }
+
+  private static Balancer balancer(int... weights) {
+    List<Endpoint> eps = new ArrayList<>();
+    for (int i = 0; i < weights.length; i++) {
+      eps.add(ep("e" + i, weights[i]));
+    }
+    return new Balancer(BackendSpec.http1(eps));
+  }
+
+  /** nginx's smooth weighted round-robin, written out independently as the reference. */
+  private static List<Integer> nginxSequence(int[] weights, int picks) {
+    int[] current = new int[weights.length];
+    int total = 0;
+    for (int w : weights) {
+      total += w;
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int p = 0; p < picks; p++) {
+      int best = -1;
+      for (int i = 0; i < weights.length; i++) {
+        if (weights[i] == 0) {
+          continue;
+        }
+        current[i] += weights[i];
+        if (best < 0 || current[i] > current[best]) {
+          best = i;
+        }
+      }
+      current[best] -= total;
+      out.add(best);
+    }
+    return out;
+  }
+
+  private static List<Integer> picks(Balancer b, int n) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(Integer.parseInt(b.next().host().substring(1)));
+    }
+    return out;
+  }
+
+  static Stream<Arguments> weightSets() {
+    return Stream.of(
+        Arguments.of("equal", new int[] {1, 1, 1}),
+        Arguments.of("three-to-one", new int[] {3, 1}),
+        Arguments.of("five-one-one", new int[] {5, 1, 1}),
+        Arguments.of("with-zero", new int[] {2, 0, 3}),
+        Arguments.of("large", new int[] {100, 37, 1, 62}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("weightSets")
+  void every_window_of_sum_weights_picks_is_exactly_proportional(String name, int[] weights) {
+    Balancer b = balancer(weights);
+    int total = 0;
+    for (int w : weights) {
+      total += w;
+    }
+    for (int round = 0; round < 5; round++) {
+      int[] counts = new int[weights.length];
+      for (int i : picks(b, total)) {
+        counts[i]++;
+      }
+      assertThat(counts).as("round %d", round).containsExactly(weights);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("weightSets")
+  void sequence_is_nginx_smooth_weighted_round_robin(String name, int[] weights) {
+    Balancer b = balancer(weights);
+    int total = 0;
+    for (int w : weights) {
+      total += w;
+    }
+    assertThat(picks(b, 3 * total)).isEqualTo(nginxSequence(weights, 3 * total));
+  }
+
+  @Test
+  void five_one_one_interleaves_like_nginx() {
+    Balancer b = balancer(5, 1, 1);
+    // nginx's documented order for {a=5, b=1, c=1}: a a b a c a a
+    assertThat(picks(b, 7)).containsExactly(0, 0, 1, 0, 2, 0, 0);
+    // The heavy endpoint never runs more than 4 in a row (2 at a cycle's end + 2 at the next
+    // start),
+    // whereas plain weighted round-robin would give it 5.
+    List<Integer> long_ = picks(b, 700);
+    int run = 0;
+    int longest = 0;
+    for (int i : long_) {
+      run = i == 0 ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    assertThat(longest).isEqualTo(4);
+  }
+
+  @Test
+  void weight_zero_endpoints_are_never_picked() {
+    Balancer b = balancer(0, 2, 0, 1);
+    assertThat(b.size()).isEqualTo(2);
+    assertThat(picks(b, 30)).containsOnly(1, 3);
+  }
+
+  @Test
+  void all_weights_zero_or_no_endpoints_gives_null() {
+    assertThat(balancer(0, 0).next()).isNull();
+    assertThat(balancer().next()).isNull();
+    assertThat(balancer().size()).isZero();
+  }
+
+  @Test
+  void next_with_avoid_never_returns_avoid_when_another_exists() {
+    Balancer b = balancer(5, 1, 1);
+    for (int i = 0; i < 200; i++) {
+      Endpoint first = b.next();
+      Endpoint retry = b.next(first);
+      assertThat(retry).isNotNull().isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void avoid_is_compared_by_value_not_identity() {
+    Balancer b = balancer(1000, 1);
+    Endpoint heavyCopy = ep("e0", 1000);
+    for (int i = 0; i < 50; i++) {
+      assertThat(b.next(heavyCopy)).isEqualTo(ep("e1", 1));
+    }
+  }
+
+  @Test
+  void avoid_with_one_endpoint_returns_it() {
+    Balancer b = balancer(0, 3);
+    Endpoint only = b.next();
+    assertThat(b.next(only)).isEqualTo(only);
+  }
+
+  @Test
+  void avoiding_keeps_the_long_run_distribution() {
+    // Retries are rare; the rotation must still converge to the weights once they stop.
+    Balancer b = balancer(3, 1);
+    b.next(ep("e0", 3));
+    b.next(ep("e0", 3));
+    int[] counts = new int[2];
+    for (int i : picks(b, 400)) {
+      counts[i]++;
+    }
+    assertThat(counts[0]).isBetween(298, 302);
+  }
+
+  // --- BalancerSet ---
+
+  private static RouteSpec route(String name, String host, Endpoint... eps) {
+    return RouteSpec.simple(
+        RouteKey.of("default", "cli", name),
+        List.of(host),
+        List.of(PathMatch.prefix("/")),
+        BackendSpec.http1(List.of(eps)));
+  }
+
+  private static RouteSnapshot snapshot(long generation, RouteSpec... routes) {
+    Map<RouteKey, RouteSpec> m = new HashMap<>();
+    for (RouteSpec r : routes) {
+      m.put(r.key(), r);
+    }
+    return SnapshotCompiler.compile(new TableView(generation, m));
+  }
+
+  private static Balancer balancerFor(BalancerSet set, BackendSpec backend) {
+    int i = set.snapshot().backends().indexOf(backend);
+    assertThat(i).as("backend in snapshot").isNotNegative();
+    return set.get(i);
+  }
+
+  @Test
+  void balancer_set_keeps_the_balancer_of_an_unchanged_backend() {
+    RouteSpec a = route("a", "a.example", ep("10.0.0.1", 1), ep("10.0.0.2", 1));
+    RouteSpec b = route("b", "b.example", ep("10.0.0.3", 1));
+    RouteSnapshot s1 = snapshot(1, a, b);
+    BalancerSet set1 = BalancerSet.empty().forSnapshot(s1);
+    Balancer aBalancer = balancerFor(set1, a.backend());
+    Endpoint firstPick = aBalancer.next();
+
+    RouteSpec b2 = route("b", "b.example", ep("10.0.0.4", 1));
+    RouteSpec c = route("c", "c.example", ep("10.0.0.5", 1));
+    RouteSnapshot s2 = snapshot(2, a, b2, c);
+    BalancerSet set2 = set1.forSnapshot(s2);
+
+    assertThat(set2.snapshot()).isSameAs(s2);
+    assertThat(balancerFor(set2, a.backend())).isSameAs(aBalancer);
+    // Same rotation: the unchanged backend continues where it was, not from the start.
+    assertThat(balancerFor(set2, a.backend()).next()).isNotEqualTo(firstPick);
+    assertThat(balancerFor(set2, b2.backend()).backend()).isEqualTo(b2.backend());
+    assertThat(set2.forSnapshot(s2)).isSameAs(set2);
+  }
+}
