@@ -43,16 +43,34 @@ public final class OverloadGuard {
   }
 
   /**
-   * Records how late an event loop ran a periodic task; returns the new lagging state of that loop
-   * so the caller can report transitions.
+   * Consecutive late probes before a loop counts as lagging: one GC pause or JIT burst is not
+   * overload.
    */
-  public boolean reportLag(boolean wasLagging, long lateByNanos) {
-    boolean lagging = lateByNanos > maxLagNanos;
-    if (lagging != wasLagging) {
-      synchronized (this) {
-        laggingLoops += lagging ? 1 : -1;
+  public static final int SUSTAINED_PROBES = 3;
+
+  /** A probe for one event loop, called only from that loop. */
+  public LoopProbe newLoopProbe() {
+    return new LoopProbe();
+  }
+
+  /** Tracks how late one event loop runs its periodic sweep. */
+  public final class LoopProbe {
+    private int late;
+    private boolean lagging;
+
+    private LoopProbe() {}
+
+    /** Records how late the loop ran a periodic task; returns whether it now counts as lagging. */
+    public boolean record(long lateByNanos) {
+      late = lateByNanos > maxLagNanos ? late + 1 : 0;
+      boolean now = late >= SUSTAINED_PROBES;
+      if (now != lagging) {
+        lagging = now;
+        synchronized (OverloadGuard.this) {
+          laggingLoops += now ? 1 : -1;
+        }
       }
+      return now;
     }
-    return lagging;
   }
 }

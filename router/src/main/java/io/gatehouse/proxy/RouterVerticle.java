@@ -40,7 +40,7 @@ public final class RouterVerticle extends VerticleBase {
   private Balancer defaultBalancer;
   private long sweepTimer = -1;
   private long lagExpected;
-  private boolean lagging;
+  private io.gatehouse.edge.OverloadGuard.LoopProbe lagProbe;
   private ProxyExchange live;
   private String localPortText;
 
@@ -73,6 +73,7 @@ public final class RouterVerticle extends VerticleBase {
             .createHttpServer(options)
             .connectionHandler(this::onConnection)
             .requestHandler(this::onRequest);
+    lagProbe = settings.overload().newLoopProbe();
     lagExpected = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
     sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> sweep());
     return server.listen().onSuccess(s -> localPortText = Integer.toString(s.actualPort()));
@@ -100,7 +101,7 @@ public final class RouterVerticle extends VerticleBase {
   /** Fires passed deadlines of live exchanges and idle connections, and probes loop lag. */
   private void sweep() {
     long now = System.nanoTime();
-    lagging = settings.overload().reportLag(lagging, now - lagExpected);
+    lagProbe.record(now - lagExpected);
     lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
     clients.http1Connections().sweep(now);
     for (ProxyExchange e = live; e != null; ) {
