@@ -32,6 +32,7 @@ public final class RequestGuard {
     String host = null;
     boolean underscore = false;
     long contentLength = -1;
+    boolean sawContentLength = false;
     String connection = null;
     String upgrade = null;
     boolean expectContinue = false;
@@ -89,6 +90,7 @@ public final class RequestGuard {
         }
         case 14 -> {
           if (name.equalsIgnoreCase("content-length")) {
+            sawContentLength = true;
             contentLength = parseLength(value);
           }
         }
@@ -108,6 +110,14 @@ public final class RequestGuard {
     }
     if (transferEncodings > 1) {
       return Refusal.badRequest("Transfer-Encoding repeated");
+    }
+    if (transferEncodings > 0 && sawContentLength) {
+      // Netty keeps both only through StrictRequestDecoder (HTTP/1.1) or for HTTP/1.0.
+      return Refusal.badRequest("both Transfer-Encoding and Content-Length");
+    }
+    if (transferEncodings > 0 && req.version() == HttpVersion.HTTP_1_0) {
+      // RFC 9112 6.1: the framing of an HTTP/1.0 message with Transfer-Encoding is faulty.
+      return Refusal.badRequest("Transfer-Encoding in an HTTP/1.0 request");
     }
     if (hosts > 1) {
       return Refusal.badRequest("more than one Host header");

@@ -1,6 +1,7 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.edge.RequestGuard;
+import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.BalancerSet;
@@ -8,13 +9,15 @@ import io.gatehouse.upstream.UpstreamClients;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,16 +27,13 @@ import java.util.concurrent.TimeUnit;
  * A node deploys one instance per event loop; Vert.x spreads accepted connections over them.
  */
 public final class RouterVerticle extends VerticleBase {
-  private static final byte[] REQUEST_TIMEOUT =
-      ("HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII);
-
   /** How often deadlines are checked and the event loop's lag is probed. */
   private static final long SWEEP_MS = 100;
 
   private final RouterSettings settings;
   private final Map<HttpConnection, ConnectionState> connections = new IdentityHashMap<>();
   private HttpServer server;
+  private HttpServerOptions options;
   private UpstreamClients clients;
   private RequestGuard guard;
   private BalancerSet balancers = BalancerSet.empty();
@@ -53,7 +53,7 @@ public final class RouterVerticle extends VerticleBase {
     clients = new UpstreamClients(vertx, settings.limits().maxHeaderBytes());
     guard = new RequestGuard(settings.limits());
     defaultBalancer = new Balancer(settings.defaultBackend());
-    HttpServerOptions options =
+    options =
         new HttpServerOptions()
             .setHost(settings.host())
             .setPort(settings.port())
@@ -159,6 +159,10 @@ public final class RouterVerticle extends VerticleBase {
       conn.close();
       return;
     }
+    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+      // Keeps Content-Length next to Transfer-Encoding so that RequestGuard refuses the pair.
+      StrictRequestDecoder.install(base.channel(), options);
+    }
     ConnectionState state = new ConnectionState(client);
     // Slowloris defence: the first request head must be complete within the header-read timeout.
     state.headDeadline = System.nanoTime() + settings.limits().headerReadTimeout().toNanos();
@@ -170,12 +174,24 @@ public final class RouterVerticle extends VerticleBase {
         });
   }
 
-  /** Answers 408 on the raw channel (there is no request to answer on) and closes. */
+  /**
+   * Answers 408 on the channel (there is no request to answer on) and closes. The answer is a Netty
+   * response, not raw bytes: the HTTP encoder in the pipeline refuses a bare buffer before a head,
+   * and the connection was then closed without the 408.
+   */
   private void requestTimeout(HttpConnection conn) {
     if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
       Channel ch = base.channel();
-      ch.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT))
-          .addListener(ChannelFutureListener.CLOSE);
+      DefaultFullHttpResponse timeout =
+          new DefaultFullHttpResponse(
+              io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+              HttpResponseStatus.REQUEST_TIMEOUT,
+              Unpooled.EMPTY_BUFFER);
+      timeout
+          .headers()
+          .set(HttpHeaderNames.CONTENT_LENGTH, 0)
+          .set(HttpHeaderNames.CONNECTION, "close");
+      ch.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
     } else {
       conn.close();
     }

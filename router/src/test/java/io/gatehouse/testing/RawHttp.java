@@ -28,7 +28,19 @@ public final class RawHttp implements AutoCloseable {
   private final OutputStream out;
 
   public RawHttp(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, null);
+  }
+
+  /** Connects from {@code localAddress} (e.g. 127.0.0.2, to look like another client), or any. */
+  public RawHttp(int port, String localAddress) throws IOException {
+    socket =
+        localAddress == null
+            ? new Socket("127.0.0.1", port)
+            : new Socket(
+                java.net.InetAddress.getByName("127.0.0.1"),
+                port,
+                java.net.InetAddress.getByName(localAddress),
+                0);
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
@@ -49,6 +61,11 @@ public final class RawHttp implements AutoCloseable {
   public void send(byte[] data) throws IOException {
     out.write(data);
     out.flush();
+  }
+
+  /** Whether response bytes are waiting to be read. */
+  public boolean hasInput() throws IOException {
+    return in.available() > 0;
   }
 
   public Socket socket() {
