@@ -39,4 +39,17 @@ final class AccessLog {
         .addKeyValue("client", client)
         .log();
   }
+
+  /** A request refused before Gatehouse saw a usable head; nothing about it is trusted. */
+  static void refused(int status, String reason, String client) {
+    if (!LOG.isInfoEnabled()) {
+      return;
+    }
+    LOG.atInfo()
+        .setMessage("request refused")
+        .addKeyValue("status", status)
+        .addKeyValue("reason", reason)
+        .addKeyValue("client", client)
+        .log();
+  }
 }

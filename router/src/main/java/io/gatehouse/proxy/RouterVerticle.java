@@ -59,8 +59,8 @@ public final class RouterVerticle extends VerticleBase {
             .setPort(settings.port())
             .setMaxHeaderSize(settings.limits().maxHeaderBytes())
             .setMaxInitialLineLength(settings.limits().maxRequestLineBytes())
-            .setIdleTimeout((int) settings.limits().keepAliveIdleTimeout().toSeconds())
-            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setIdleTimeout((int) settings.limits().keepAliveIdleTimeout().toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
             .setDecompressionSupported(false)
@@ -72,6 +72,7 @@ public final class RouterVerticle extends VerticleBase {
         vertx
             .createHttpServer(options)
             .connectionHandler(this::onConnection)
+            .invalidRequestHandler(this::onInvalidRequest)
             .requestHandler(this::onRequest);
     lagProbe = settings.overload().newLoopProbe();
     lagExpected = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
@@ -194,6 +195,18 @@ public final class RouterVerticle extends VerticleBase {
       ch.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
     } else {
       conn.close();
+    }
+  }
+
+  /** Vert.x refused the head itself (431, 414, 400): answer as Vert.x does, and log it. */
+  private void onInvalidRequest(HttpServerRequest req) {
+    HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(req);
+    if (settings.accessLog()) {
+      Throwable cause = req.decoderResult().cause();
+      AccessLog.refused(
+          req.response().getStatusCode(),
+          cause == null ? "invalid request" : cause.getClass().getSimpleName(),
+          req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
     }
   }
 
