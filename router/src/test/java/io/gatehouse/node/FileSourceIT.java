@@ -106,7 +106,14 @@ class FileSourceIT {
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertThat(ms).as("write-to-served time in ms").isLessThan(1000);
 
-      // A broken edit: still served by B; /status names the line.
+      // A broken edit: still served by B; the log and /status name the line.
+      ch.qos.logback.classic.Logger sourceLog =
+          (ch.qos.logback.classic.Logger)
+              org.slf4j.LoggerFactory.getLogger(io.gatehouse.filesource.FileRouteSource.class);
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+          new ch.qos.logback.core.read.ListAppender<>();
+      logged.start();
+      sourceLog.addAppender(logged);
       write(file, broken(a));
       await("error reported")
           .atMost(Duration.ofSeconds(5))
@@ -117,6 +124,14 @@ class FileSourceIT {
           .contains(file.toString())
           .contains("line 4")
           .contains("no-leading-slash")
+          .contains("starts with '/'");
+      await("reason logged").atMost(Duration.ofSeconds(5)).until(() -> !logged.list.isEmpty());
+      sourceLog.detachAppender(logged);
+      ch.qos.logback.classic.spi.ILoggingEvent warn = logged.list.get(0);
+      assertThat(warn.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+      assertThat(warn.getKeyValuePairs().toString())
+          .contains("line")
+          .contains("4")
           .contains("starts with '/'");
       assertThat(status(node).getBoolean("ready")).isTrue();
       for (int i = 0; i < 5; i++) {
