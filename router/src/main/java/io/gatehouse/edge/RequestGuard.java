@@ -126,6 +126,10 @@ public final class RequestGuard {
     if (http11 && hosts == 0) {
       return Refusal.badRequest("HTTP/1.1 request without Host");
     }
+    if (req.version() == HttpVersion.HTTP_2 && host == null && req.authority() != null) {
+      // HTTP/2 carries the authority in :authority, not in a Host header.
+      host = req.authority().toString();
+    }
     String uri = req.uri();
     String rawPath;
     String query;

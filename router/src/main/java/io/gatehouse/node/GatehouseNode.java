@@ -107,7 +107,12 @@ public final class GatehouseNode {
                       connections,
                       overload,
                       inFlight,
-                      config.log().access());
+                      config.log().access(),
+                      new RouterSettings.Http2Settings(
+                          config.http2().cleartext(),
+                          config.http2().maxConcurrentStreams(),
+                          config.http2().streamWindowBytes(),
+                          config.http2().connectionWindowBytes()));
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);

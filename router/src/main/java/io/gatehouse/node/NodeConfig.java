@@ -19,7 +19,8 @@ public record NodeConfig(
     Log log,
     int eventLoops,
     Tls tls,
-    Demo demo) {
+    Demo demo,
+    Http2 http2) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -33,56 +34,167 @@ public record NodeConfig(
           new Log("info", true),
           0,
           new Tls(443, ""),
-          new Demo(""));
+          new Demo(""),
+          Http2.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
-        v, status, routes, defaultBackend, proxy, limits, shutdown, log, eventLoops, tls, demo);
+        v,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2);
   }
 
   public NodeConfig withStatus(Listener v) {
     return new NodeConfig(
-        http, v, routes, defaultBackend, proxy, limits, shutdown, log, eventLoops, tls, demo);
+        http,
+        v,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2);
   }
 
   public NodeConfig withRoutes(Routes v) {
     return new NodeConfig(
-        http, status, v, defaultBackend, proxy, limits, shutdown, log, eventLoops, tls, demo);
+        http,
+        status,
+        v,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
     return new NodeConfig(
-        http, status, routes, v, proxy, limits, shutdown, log, eventLoops, tls, demo);
+        http, status, routes, v, proxy, limits, shutdown, log, eventLoops, tls, demo, http2);
   }
 
   public NodeConfig withProxy(Proxy v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, v, limits, shutdown, log, eventLoops, tls, demo);
+        http,
+        status,
+        routes,
+        defaultBackend,
+        v,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, v, shutdown, log, eventLoops, tls, demo);
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        v,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, limits, v, log, eventLoops, tls, demo);
+        http, status, routes, defaultBackend, proxy, limits, v, log, eventLoops, tls, demo, http2);
   }
 
   public NodeConfig withLog(Log v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, limits, shutdown, v, eventLoops, tls, demo);
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        v,
+        eventLoops,
+        tls,
+        demo,
+        http2);
   }
 
   public NodeConfig withEventLoops(int v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, limits, shutdown, log, v, tls, demo);
+        http, status, routes, defaultBackend, proxy, limits, shutdown, log, v, tls, demo, http2);
   }
 
   public NodeConfig withDemo(Demo v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, limits, shutdown, log, eventLoops, tls, v);
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        v,
+        http2);
+  }
+
+  public NodeConfig withHttp2(Http2 v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        v);
+  }
+
+  /**
+   * HTTP/2 from clients (over TLS by ALPN, and optionally cleartext on the HTTP listener).
+   *
+   * @param cleartext accept h2c on the HTTP listener (prior knowledge or Upgrade), for trusted
+   *     internal load balancers; off by default
+   * @param maxConcurrentStreams streams a client may open at once on one connection
+   * @param streamWindowBytes initial flow-control window of a stream
+   * @param connectionWindowBytes flow-control window of a connection
+   */
+  public record Http2(
+      boolean cleartext,
+      int maxConcurrentStreams,
+      int streamWindowBytes,
+      int connectionWindowBytes) {
+    public static final Http2 DEFAULTS = new Http2(false, 100, 64 * 1024, 1024 * 1024);
   }
 
   /**

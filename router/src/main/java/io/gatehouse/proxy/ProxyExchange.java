@@ -275,9 +275,16 @@ final class ProxyExchange implements RequestView {
                 onUpstreamFailure(ar.cause());
               }
             });
-    boolean chunked = head.chunked() && req.version() != HttpVersion.HTTP_1_0;
     long contentLength = head.contentLength();
-    if (!chunked && contentLength <= 0 && req.version() != HttpVersion.HTTP_2) {
+    boolean bodyless;
+    if (req.version() == HttpVersion.HTTP_2) {
+      // HTTP/2 frames the body itself; without content-length, methods that carry no body are
+      // sent without one and the rest are streamed chunked.
+      bodyless = contentLength == 0 || (contentLength < 0 && carriesNoBody());
+    } else {
+      bodyless = !head.chunked() && contentLength <= 0;
+    }
+    if (bodyless) {
       // No body: end without one, so the client does not add Transfer-Encoding.
       req.resume();
       up.end();
@@ -500,8 +507,9 @@ final class ProxyExchange implements RequestView {
       return;
     }
     status = code;
-    if (closeConnection) {
-      // An unread body may still follow: closing is the only safe way to resynchronise.
+    if (closeConnection && req.version() != HttpVersion.HTTP_2) {
+      // An unread body may still follow: closing is the only safe way to resynchronise. HTTP/2
+      // frames every stream, so answering the stream is enough there.
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       closeAfterEnd = true;
     }
@@ -620,6 +628,15 @@ final class ProxyExchange implements RequestView {
         && req.version() == HttpVersion.HTTP_1_1
         && "websocket".equalsIgnoreCase(head.upgrade())
         && HopByHop.namedIn(head.connection(), "upgrade");
+  }
+
+  private boolean carriesNoBody() {
+    HttpMethod m = req.method();
+    return m == HttpMethod.GET
+        || m == HttpMethod.HEAD
+        || m == HttpMethod.OPTIONS
+        || m == HttpMethod.DELETE
+        || m == HttpMethod.TRACE;
   }
 
   private boolean isIdempotent() {

@@ -25,4 +25,20 @@ public record RouterSettings(
     ConnectionLimiter connections,
     OverloadGuard overload,
     InFlight inFlight,
-    boolean accessLog) {}
+    boolean accessLog,
+    Http2Settings http2) {
+
+  /**
+   * Downstream HTTP/2 settings (LIMITS.md: 100 streams, 64 KiB stream and 1 MiB connection
+   * windows).
+   *
+   * @param cleartext accept h2c on the plain listener
+   */
+  public record Http2Settings(
+      boolean cleartext,
+      int maxConcurrentStreams,
+      int streamWindowBytes,
+      int connectionWindowBytes) {
+    public static final Http2Settings DEFAULTS = new Http2Settings(false, 100, 64 * 1024, 1 << 20);
+  }
+}

@@ -65,7 +65,12 @@ public final class RouterVerticle extends VerticleBase {
             .setCompressionSupported(false)
             .setDecompressionSupported(false)
             .setHandle100ContinueAutomatically(false)
-            .setHttp2ClearTextEnabled(false)
+            .setHttp2ClearTextEnabled(settings.http2().cleartext())
+            .setInitialSettings(
+                new io.vertx.core.http.Http2Settings()
+                    .setMaxConcurrentStreams(settings.http2().maxConcurrentStreams())
+                    .setInitialWindowSize(settings.http2().streamWindowBytes()))
+            .setHttp2ConnectionWindowSize(settings.http2().connectionWindowBytes())
             .setAcceptBacklog(4096)
             .setStrictThreadMode(true);
     server =
