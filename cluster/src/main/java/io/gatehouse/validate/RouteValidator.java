@@ -37,11 +37,11 @@ public final class RouteValidator {
   public static final int MAX_PRIORITY = 1_000_000;
   private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
-  private static final java.util.regex.Pattern TENANT =
+  static final java.util.regex.Pattern TENANT =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final java.util.regex.Pattern SOURCE =
       java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
-  private static final java.util.regex.Pattern NAME =
+  static final java.util.regex.Pattern NAME =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9._]{0,251}[a-z0-9])?");
   private static final java.util.regex.Pattern TOKEN =
       java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");

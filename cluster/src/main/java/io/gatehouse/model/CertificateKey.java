@@ -1,0 +1,32 @@
+package io.gatehouse.model;
+
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * Identity of a certificate: the tenant that owns it and its name within that tenant. A route's
+ * {@link TlsSpec} names a certificate of its own tenant only.
+ */
+public record CertificateKey(TenantId tenant, String name) implements Comparable<CertificateKey> {
+  private static final Comparator<CertificateKey> ORDER =
+      Comparator.comparing(CertificateKey::tenant).thenComparing(CertificateKey::name);
+
+  public CertificateKey {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(name, "name");
+  }
+
+  public static CertificateKey of(String tenant, String name) {
+    return new CertificateKey(TenantId.of(tenant), name);
+  }
+
+  @Override
+  public int compareTo(CertificateKey o) {
+    return ORDER.compare(this, o);
+  }
+
+  @Override
+  public String toString() {
+    return tenant + "/" + name;
+  }
+}

@@ -1,0 +1,100 @@
+package io.gatehouse.tls;
+
+import io.gatehouse.validate.ValidCertificate;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One certificate as the key manager serves it. Its {@link #alias()} is unique for the life of the
+ * process and never reused for other material, so an alias chosen during a handshake always names
+ * the same chain and key.
+ *
+ * @param name what logs call it: {@code tenant/name}, or {@code default} for the default
+ * @param keyType {@code RSA} or {@code EC}
+ */
+public record ServedCertificate(
+    String alias,
+    String name,
+    X509Certificate[] chain,
+    PrivateKey privateKey,
+    String keyType,
+    List<String> dnsNames,
+    String sha256Fingerprint) {
+  private static final AtomicLong NEXT = new AtomicLong(1);
+
+  public ServedCertificate {
+    Objects.requireNonNull(alias, "alias");
+    chain = chain.clone();
+    Objects.requireNonNull(privateKey, "privateKey");
+    dnsNames = List.copyOf(dnsNames);
+  }
+
+  public static ServedCertificate of(ValidCertificate c) {
+    return new ServedCertificate(
+        nextAlias(),
+        c.key().toString(),
+        c.chain().toArray(new X509Certificate[0]),
+        c.privateKey(),
+        c.keyType(),
+        c.dnsNames(),
+        c.sha256Fingerprint());
+  }
+
+  static String nextAlias() {
+    return "gatehouse-" + NEXT.getAndIncrement();
+  }
+
+  /** A copy: callers may not change the served chain. */
+  @Override
+  public X509Certificate[] chain() {
+    return chain.clone();
+  }
+
+  java.util.Date notAfter() {
+    return chain[0].getNotAfter();
+  }
+
+  /** Whether this certificate can serve a key manager's {@code keyType} (RSA, EC, EC_EC...). */
+  boolean serves(String keyType) {
+    return keyType == null
+        || keyType.equals(this.keyType)
+        || (keyType.startsWith(this.keyType + "_") && this.keyType.equals("EC"));
+  }
+
+  /** Same certificate and key: a new index keeps the entry (and its alias) when this holds. */
+  boolean sameMaterial(ServedCertificate o) {
+    return name.equals(o.name)
+        && sha256Fingerprint.equals(o.sha256Fingerprint)
+        && privateKey.equals(o.privateKey)
+        && java.util.Arrays.equals(chain, o.chain);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ServedCertificate s && s.alias.equals(alias);
+  }
+
+  @Override
+  public int hashCode() {
+    return alias.hashCode();
+  }
+
+  /** Never prints the key. */
+  @Override
+  public String toString() {
+    return "ServedCertificate["
+        + alias
+        + " "
+        + name
+        + " "
+        + keyType
+        + " "
+        + dnsNames
+        + " sha256="
+        + sha256Fingerprint
+        + "]";
+  }
+}

@@ -1,0 +1,110 @@
+package io.gatehouse.tls;
+
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+/**
+ * The server's one key manager: at each handshake it reads the current {@link CertificateIndex} and
+ * picks the certificate for the client's SNI name, so a certificate added, renewed or removed is
+ * served (or no longer served) from the next handshake on, with no SSL context to rebuild.
+ * Connections already open keep the session they negotiated.
+ *
+ * <p>The alias it returns is the chosen entry's process-unique alias, never reused for other
+ * material, and {@link #getCertificateChain} and {@link #getPrivateKey} resolve it against the
+ * current index, which still knows the entries the last swap retired: a swap between choosing and
+ * reading never mixes one certificate's chain with another's key. (Two swaps inside that
+ * microsecond window would make the alias unknown and fail that one handshake, never serve the
+ * wrong key.)
+ *
+ * <p>Runs on the event loop: two map lookups, no locks, no I/O.
+ */
+public final class SniKeyManager extends X509ExtendedKeyManager {
+  private final AtomicReference<CertificateIndex> index;
+
+  public SniKeyManager(AtomicReference<CertificateIndex> index) {
+    this.index = index;
+  }
+
+  /** The index handshakes read; swap it with {@code set}. */
+  public AtomicReference<CertificateIndex> index() {
+    return index;
+  }
+
+  @Override
+  public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+    return choose(keyType, engine == null ? null : engine.getHandshakeSession());
+  }
+
+  @Override
+  public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+    return choose(
+        keyType, socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : (SSLSession) null);
+  }
+
+  private String choose(String keyType, SSLSession handshake) {
+    ServedCertificate c = index.get().lookup(requestedServerName(handshake));
+    return c.serves(keyType) ? c.alias() : null;
+  }
+
+  /** The SNI host name the client sent, or null. */
+  static String requestedServerName(SSLSession handshake) {
+    if (handshake instanceof ExtendedSSLSession ext) {
+      for (SNIServerName n : ext.getRequestedServerNames()) {
+        if (n instanceof SNIHostName host) {
+          return host.getAsciiName();
+        }
+        if (n.getType() == 0) {
+          return new SNIHostName(n.getEncoded()).getAsciiName();
+        }
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String[] getServerAliases(String keyType, Principal[] issuers) {
+    CertificateIndex i = index.get();
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(i.defaultCertificate()), i.certificates().stream())
+        .filter(c -> c.serves(keyType))
+        .map(ServedCertificate::alias)
+        .toArray(String[]::new);
+  }
+
+  @Override
+  public X509Certificate[] getCertificateChain(String alias) {
+    ServedCertificate c = index.get().byAlias(alias);
+    return c == null ? null : c.chain();
+  }
+
+  @Override
+  public PrivateKey getPrivateKey(String alias) {
+    ServedCertificate c = index.get().byAlias(alias);
+    return c == null ? null : c.privateKey();
+  }
+
+  @Override
+  public String[] getClientAliases(String keyType, Principal[] issuers) {
+    return null;
+  }
+
+  @Override
+  public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+    return null;
+  }
+
+  @Override
+  public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+    return null;
+  }
+}

@@ -1,0 +1,62 @@
+package io.gatehouse.tls;
+
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+/** Self-signed certificates for tests, passed through the real validator. */
+final class TestCertificates {
+  private TestCertificates() {}
+
+  static ValidCertificate valid(String name, String... dnsNames) {
+    KeyPair keys = DefaultCertificate.ecP256();
+    Instant now = Instant.now();
+    X509Certificate cert =
+        DefaultCertificate.selfSigned(
+            dnsNames[0],
+            List.of(dnsNames),
+            keys,
+            now.minus(Duration.ofHours(1)),
+            now.plus(Duration.ofDays(1)));
+    Validated<ValidCertificate> v =
+        CertificateValidator.validate(
+            new CertificateSpec(
+                CertificateKey.of("test", name),
+                pem("CERTIFICATE", der(cert)),
+                new PrivateKeyPem(pem("PRIVATE KEY", keys.getPrivate().getEncoded()))),
+            Clock.systemUTC());
+    if (!v.isValid()) {
+      throw new IllegalStateException(v.violations().toString());
+    }
+    return v.value();
+  }
+
+  private static byte[] der(X509Certificate c) {
+    try {
+      return c.getEncoded();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String pem(String label, byte[] der) {
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
+  }
+}
