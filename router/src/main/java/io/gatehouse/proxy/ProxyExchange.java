@@ -354,16 +354,24 @@ final class ProxyExchange implements RequestView {
     upstreamIdleSince = System.nanoTime();
     status = ur.statusCode();
     resp.setStatusCode(status);
-    MultiMap in = ur.headers();
     MultiMap out = resp.headers();
-    String connection = in.get(HttpHeaders.CONNECTION);
-    String contentLength = in.get(HttpHeaders.CONTENT_LENGTH);
-    for (Map.Entry<String, String> h : in) {
+    // One pass over the upstream's headers; the rare Connection-named ones are removed after.
+    String connection = null;
+    String contentLength = null;
+    for (Map.Entry<String, String> h : ur.headers()) {
       String name = h.getKey();
-      if (HopByHop.isHopByHop(name) || (connection != null && HopByHop.namedIn(connection, name))) {
+      if (HopByHop.isHopByHop(name)) {
+        if (name.length() == 14) {
+          contentLength = h.getValue();
+        } else if (name.equalsIgnoreCase("connection")) {
+          connection = connection == null ? h.getValue() : connection + "," + h.getValue();
+        }
         continue;
       }
       out.add(name, h.getValue());
+    }
+    if (connection != null) {
+      removeNamedIn(out, connection);
     }
     boolean bodyless =
         req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
@@ -608,6 +616,16 @@ final class ProxyExchange implements RequestView {
     ForwardedHeaders.write(
         in, out, trusted, peer, SCHEME, head.authority(), router.localPortText());
     out.add(REQUEST_ID, requestId);
+  }
+
+  /** Removes the headers a Connection header names (other than the hop-by-hop ones). */
+  private static void removeNamedIn(MultiMap headers, String connection) {
+    for (String token : connection.split(",")) {
+      String name = token.trim();
+      if (!name.isEmpty() && !HopByHop.isHopByHop(name)) {
+        headers.remove(name);
+      }
+    }
   }
 
   private static long parseLength(String v) {
