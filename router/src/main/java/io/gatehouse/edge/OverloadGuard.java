@@ -22,8 +22,19 @@ public final class OverloadGuard {
     this.maxLagNanos = maxLagNanos;
     this.heapPools =
         ManagementFactory.getMemoryPoolMXBeans().stream()
-            .filter(p -> p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported())
+            // Only the old generation: young pools (a survivor space is nearly full after every
+            // young collection) say nothing about pressure.
+            .filter(
+                p ->
+                    p.getType() == MemoryType.HEAP
+                        && p.isUsageThresholdSupported()
+                        && p.isCollectionUsageThresholdSupported())
             .toList();
+  }
+
+  /** Names of the heap pools watched for pressure. */
+  public List<String> watchedPools() {
+    return heapPools.stream().map(MemoryPoolMXBean::getName).toList();
   }
 
   public boolean shedding() {
