@@ -52,4 +52,9 @@ public record RouteSpec(
     return new RouteSpec(
         key, hosts, newPaths, methods, headers, queries, backend, timeouts, limits, priority);
   }
+
+  public RouteSpec withKey(RouteKey newKey) {
+    return new RouteSpec(
+        newKey, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority);
+  }
 }

@@ -176,18 +176,7 @@ public final class Cli {
               "--route " + flag + ": the same host and path as an earlier --route");
         }
         String name = r.key().name() + "-" + (out.size() + 1);
-        r =
-            new RouteSpec(
-                RouteKey.of(RouteFlagTranslator.TENANT, RouteFlagTranslator.SOURCE, name),
-                r.hosts(),
-                r.paths(),
-                r.methods(),
-                r.headers(),
-                r.queries(),
-                r.backend(),
-                r.timeouts(),
-                r.limits(),
-                r.priority());
+        r = r.withKey(RouteKey.of(RouteFlagTranslator.TENANT, RouteFlagTranslator.SOURCE, name));
       }
       byName.put(r.key().name(), r);
       out.add(r);
