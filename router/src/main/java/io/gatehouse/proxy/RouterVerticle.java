@@ -107,6 +107,7 @@ public final class RouterVerticle extends VerticleBase {
   /** Fires passed deadlines of live exchanges and idle connections, and probes loop lag. */
   private void sweep() {
     long now = System.nanoTime();
+    long headerReadNanos = settings.limits().headerReadTimeout().toNanos();
     lagProbe.record(now - lagExpected);
     lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
     clients.http1Connections().sweep(now);
@@ -120,8 +121,9 @@ public final class RouterVerticle extends VerticleBase {
       int n = 0;
       for (Map.Entry<HttpConnection, ConnectionState> c : connections.entrySet()) {
         ConnectionState st = c.getValue();
-        if (st.active == 0 && st.headDeadline != 0 && now - st.headDeadline >= 0) {
+        if (st.active == 0 && !st.timedOut && st.headTimedOut(now, headerReadNanos)) {
           st.headDeadline = 0;
+          st.timedOut = true;
           if (expired == null) {
             expired = new HttpConnection[connections.size()];
           }
@@ -165,11 +167,12 @@ public final class RouterVerticle extends VerticleBase {
       conn.close();
       return;
     }
-    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
-      // Keeps Content-Length next to Transfer-Encoding so that RequestGuard refuses the pair.
-      StrictRequestDecoder.install(base.channel(), options);
-    }
     ConnectionState state = new ConnectionState(client);
+    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+      // Keeps Content-Length next to Transfer-Encoding so that RequestGuard refuses the pair, and
+      // reports when each request head starts.
+      state.decoder = StrictRequestDecoder.install(base.channel(), options);
+    }
     // Slowloris defence: the first request head must be complete within the header-read timeout.
     state.headDeadline = System.nanoTime() + settings.limits().headerReadTimeout().toNanos();
     connections.put(conn, state);
@@ -267,6 +270,20 @@ public final class RouterVerticle extends VerticleBase {
     final String client;
     long headDeadline;
     int active;
+    StrictRequestDecoder decoder;
+    boolean timedOut;
+
+    /**
+     * Whether the head being read is late: from the head's first byte when the decoder reports it,
+     * otherwise from the connection's fallback deadline.
+     */
+    boolean headTimedOut(long now, long headerReadNanos) {
+      long started = decoder == null ? 0 : decoder.headStartedNanos();
+      if (started != 0 && now - started >= headerReadNanos) {
+        return true;
+      }
+      return headDeadline != 0 && now - headDeadline >= 0;
+    }
 
     ConnectionState(String client) {
       this.client = client;

@@ -297,6 +297,30 @@ class LimitsIT {
     assertThat(up.heads()).isEmpty();
   }
 
+  @Test
+  void a_second_head_trickled_on_a_keep_alive_connection_is_408_from_its_first_byte()
+      throws Exception {
+    up.clear();
+    try (RawHttp raw = new RawHttp(tight.port())) {
+      raw.send("GET /first HTTP/1.1\r\nHost: lim.example\r\n\r\n");
+      assertThat(raw.read().status()).isEqualTo(200);
+      // The next head starts at once and then trickles: the deadline runs from its first byte,
+      // not from the keep-alive idle time.
+      long t0 = System.nanoTime();
+      raw.send("GET /second HTTP/1.1\r\nHost: lim.example\r\n");
+      for (int i = 0; i < 4; i++) {
+        pause(100);
+        raw.send("X-Slow-" + i + ": 1\r\n");
+      }
+      RawHttp.Response r = raw.read();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(r.status()).isEqualTo(408);
+      assertThat(ms).isBetween(HEADER_READ.toMillis(), HEADER_READ.toMillis() + 1000);
+      assertThat(raw.closedByServer()).isTrue();
+    }
+    assertThat(up.take().uri()).isEqualTo("/first");
+  }
+
   // ------------------------------------------------------------------ body inactivity
 
   @Test
