@@ -24,7 +24,7 @@ public final class RequestGuard {
   }
 
   /** The checked head, or a {@link Refusal}. */
-  public Object check(HttpServerRequest req) {
+  public GuardResult check(HttpServerRequest req) {
     MultiMap headers = req.headers();
     int count = 0;
     int hosts = 0;

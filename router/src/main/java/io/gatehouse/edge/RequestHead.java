@@ -30,7 +30,8 @@ public record RequestHead(
     String upgrade,
     boolean expectContinue,
     String requestId,
-    String[] headers) {
+    String[] headers)
+    implements GuardResult {
 
   /** The request target to send upstream. */
   public String target() {
