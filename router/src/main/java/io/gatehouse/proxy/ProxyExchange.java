@@ -11,6 +11,7 @@ import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
 import io.netty.channel.ConnectTimeoutException;
@@ -41,7 +42,8 @@ import java.util.concurrent.TimeoutException;
  * exchange a few times a second, which costs nothing per request.
  */
 final class ProxyExchange implements RequestView {
-  private static final String SCHEME = "http";
+  private static final String HTTP = "http";
+  private static final String HTTPS = "https";
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
 
   private final RouterVerticle router;
@@ -49,6 +51,7 @@ final class ProxyExchange implements RequestView {
   private final HttpServerResponse resp;
   private final RouterVerticle.ConnectionState connState;
   private final HttpConnection conn;
+  private final boolean tls;
   private final long startNanos = System.nanoTime();
 
   /** Intrusive list of live exchanges, owned by the verticle. */
@@ -84,8 +87,12 @@ final class ProxyExchange implements RequestView {
   private long upstreamIdleSince;
 
   ProxyExchange(
-      RouterVerticle router, HttpServerRequest req, RouterVerticle.ConnectionState connState) {
+      RouterVerticle router,
+      HttpServerRequest req,
+      RouterVerticle.ConnectionState connState,
+      boolean tls) {
     this.router = router;
+    this.tls = tls;
     this.req = req;
     this.resp = req.response();
     this.connState = connState;
@@ -108,6 +115,12 @@ final class ProxyExchange implements RequestView {
     }
     head = (RequestHead) checked;
     requestId = RequestIds.acceptOrGenerate(head.requestId());
+    if (tls
+        && MisdirectedRequests.misdirected(
+            s.tls().keyManager().index().get(), conn.indicatedServerName(), head.host())) {
+      respondLocally(421, false);
+      return;
+    }
     if (s.overload().shedding() || snapshot == null) {
       respondLocally(503, false);
       return;
@@ -614,7 +627,7 @@ final class ProxyExchange implements RequestView {
     boolean trusted =
         sawForwarding && !s.trustedProxies().isEmpty() && s.trustedProxies().contains(peer);
     ForwardedHeaders.write(
-        in, out, trusted, peer, SCHEME, head.authority(), router.localPortText());
+        in, out, trusted, peer, tls ? HTTPS : HTTP, head.authority(), router.localPortText(tls));
     out.add(REQUEST_ID, requestId);
   }
 
