@@ -11,6 +11,7 @@ import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.tls.HttpsRedirects;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
@@ -44,6 +45,7 @@ import java.util.concurrent.TimeoutException;
 final class ProxyExchange implements RequestView {
   private static final String HTTP = "http";
   private static final String HTTPS = "https";
+  private static final CharSequence STS = HttpHeaders.createOptimized("strict-transport-security");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
 
   private final RouterVerticle router;
@@ -133,6 +135,16 @@ final class ProxyExchange implements RequestView {
       balancer = router.balancers().get(route.backendIndex());
       timeouts = route.spec().timeouts();
       maxBody = route.spec().limits().maxRequestBodyBytes();
+    }
+    if (route != null && !tls && s.tls() != null) {
+      int redirect = HttpsRedirects.redirectStatus(route.spec().tls(), head.host(), head.path());
+      if (redirect != 0) {
+        redirectLocally(
+            redirect,
+            HttpsRedirects.location(
+                head.host(), router.localPortText(true), head.path(), head.query()));
+        return;
+      }
     }
     if (maxBody > 0 && head.contentLength() > maxBody) {
       respondLocally(413, true);
@@ -386,6 +398,12 @@ final class ProxyExchange implements RequestView {
     if (connection != null) {
       removeNamedIn(out, connection);
     }
+    if (tls && route != null && route.spec().tls() != null) {
+      String hsts = HttpsRedirects.hsts(route.spec().tls(), head.host());
+      if (hsts != null) {
+        out.set(STS, hsts);
+      }
+    }
     boolean bodyless =
         req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
     if (contentLength != null) {
@@ -536,6 +554,22 @@ final class ProxyExchange implements RequestView {
     }
     ErrorPages.send(
         resp, code, requestId, req.getHeader(HttpHeaders.ACCEPT), req.method() == HttpMethod.HEAD);
+    req.resume();
+  }
+
+  /** Answers a redirect to HTTPS without a body; an unread HTTP/1 body closes the connection. */
+  private void redirectLocally(int code, String location) {
+    answeredLocally = true;
+    status = code;
+    if (req.version() != HttpVersion.HTTP_2 && (head.contentLength() > 0 || head.chunked())) {
+      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      closeAfterEnd = true;
+    }
+    resp.setStatusCode(code)
+        .putHeader(HttpHeaders.LOCATION, location)
+        .putHeader(REQUEST_ID, requestId)
+        .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
+        .end();
     req.resume();
   }
 
