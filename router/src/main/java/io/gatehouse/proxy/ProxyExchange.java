@@ -565,12 +565,14 @@ final class ProxyExchange implements RequestView {
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       closeAfterEnd = true;
     }
+    // Resumed first: the request (no body, or one discarded before the close) ends before the
+    // response, the order a proxied exchange has on a keep-alive connection.
+    req.resume();
     resp.setStatusCode(code)
         .putHeader(HttpHeaders.LOCATION, location)
         .putHeader(REQUEST_ID, requestId)
         .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
         .end();
-    req.resume();
   }
 
   private void onDownstreamClosed() {
