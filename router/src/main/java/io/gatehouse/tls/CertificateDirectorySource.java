@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>The directory is polled: every poll reads the (small) files and compares a SHA-256 of names
  * and contents, so editors that replace files and secret volumes that swap links are both noticed.
  * A changed directory is validated and the next index built on a worker thread, then published with
- * one {@code set}; handshakes from then on see it. A missing first directory fails {@link
- * #start()}; a directory that disappears later keeps the last index.
+ * one {@code set}; handshakes from then on see it. The directory is also validated again once a
+ * served certificate has expired, which then stops being served. A missing first directory fails
+ * {@link #start()}; a directory that disappears later keeps the last index.
  */
 public final class CertificateDirectorySource {
   /** Larger files are refused without being read (the validator's limit for chain and key). */
@@ -76,6 +77,7 @@ public final class CertificateDirectorySource {
 
   // Written only by the (ordered) blocking checks.
   private String lastHash;
+  private java.time.Instant firstExpiry = java.time.Instant.MAX;
 
   private volatile boolean stopped;
   private volatile long timerId = -1;
@@ -162,7 +164,8 @@ public final class CertificateDirectorySource {
   private void check() throws IOException {
     Map<String, byte[]> files = read();
     String hash = hash(files);
-    if (hash.equals(lastHash) || stopped) {
+    boolean expired = clock.instant().isAfter(firstExpiry);
+    if ((hash.equals(lastHash) && !expired) || stopped) {
       return;
     }
     lastHash = hash;
@@ -207,6 +210,11 @@ public final class CertificateDirectorySource {
       nextDefault = old.sameMaterial(fresh) ? old : fresh;
     }
     index.set(current.next(nextDefault, valid));
+    firstExpiry =
+        valid.stream()
+            .map(ValidCertificate::notAfter)
+            .min(java.time.Instant::compareTo)
+            .orElse(java.time.Instant.MAX);
     log.atInfo()
         .addKeyValue("dir", dir)
         .addKeyValue("certificates", valid.size())

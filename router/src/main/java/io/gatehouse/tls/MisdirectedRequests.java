@@ -14,7 +14,9 @@ import java.util.Locale;
  * certificate covers; a host equal to the SNI name never does either (the client asked for that
  * name, even if it got the default certificate); otherwise the host must be covered by the
  * certificate the index serves for the SNI name now: the same DNS name, or a wildcard one label
- * above it. Runs on the event loop: one index lookup.
+ * above it. The certificate is looked up in the current index, so right after a certificate change
+ * it may differ from the one the connection's handshake got. Runs on the event loop: one index
+ * lookup.
  */
 public final class MisdirectedRequests {
   private MisdirectedRequests() {}
