@@ -109,6 +109,19 @@ final class ProxyExchange implements RequestView {
     resp.endHandler(v -> finish());
     resp.closeHandler(v -> onDownstreamClosed());
 
+    System.err.println(
+        "DBG start "
+            + req.method()
+            + " "
+            + req.uri()
+            + " "
+            + req.getHeader("host")
+            + " tls="
+            + tls
+            + " conn="
+            + System.identityHashCode(conn)
+            + " t="
+            + System.nanoTime() / 1000000);
     Object checked = guard.check(req);
     if (checked instanceof Refusal r) {
       requestId = RequestIds.acceptOrGenerate(req.getHeader(ErrorPages.REQUEST_ID));
@@ -557,22 +570,36 @@ final class ProxyExchange implements RequestView {
     req.resume();
   }
 
-  /** Answers a redirect to HTTPS without a body; an unread HTTP/1 body closes the connection. */
+  /**
+   * Answers a redirect to HTTPS without a body. A request without a body is answered once it has
+   * ended, so a keep-alive connection sees request end before response end, as with a proxied
+   * exchange (answering first left the next request on the connection unanswered now and then). A
+   * request with an HTTP/1 body is answered at once and its connection closed.
+   */
   private void redirectLocally(int code, String location) {
     answeredLocally = true;
     status = code;
-    if (req.version() != HttpVersion.HTTP_2 && (head.contentLength() > 0 || head.chunked())) {
+    boolean body = head.contentLength() > 0 || head.chunked();
+    if (req.version() != HttpVersion.HTTP_2 && body) {
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       closeAfterEnd = true;
     }
-    // Resumed first: the request (no body, or one discarded before the close) ends before the
-    // response, the order a proxied exchange has on a keep-alive connection.
-    req.resume();
     resp.setStatusCode(code)
         .putHeader(HttpHeaders.LOCATION, location)
         .putHeader(REQUEST_ID, requestId)
-        .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
-        .end();
+        .putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+    req.resume();
+    if (body || req.isEnded()) {
+      resp.end();
+    } else {
+      req.end()
+          .onComplete(
+              ar -> {
+                if (!resp.ended() && !resp.closed()) {
+                  resp.end();
+                }
+              });
+    }
   }
 
   private void onDownstreamClosed() {
@@ -603,6 +630,17 @@ final class ProxyExchange implements RequestView {
       return;
     }
     finished = true;
+    System.err.println(
+        "DBG finish "
+            + req.uri()
+            + " status="
+            + status
+            + " conn="
+            + System.identityHashCode(conn)
+            + " ended="
+            + req.isEnded()
+            + " t="
+            + System.nanoTime() / 1000000);
     router.untrack(this);
     if (lease != null) {
       if (upstreamEnded) {
