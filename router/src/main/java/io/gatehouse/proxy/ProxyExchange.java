@@ -109,19 +109,6 @@ final class ProxyExchange implements RequestView {
     resp.endHandler(v -> finish());
     resp.closeHandler(v -> onDownstreamClosed());
 
-    System.err.println(
-        "DBG start "
-            + req.method()
-            + " "
-            + req.uri()
-            + " "
-            + req.getHeader("host")
-            + " tls="
-            + tls
-            + " conn="
-            + System.identityHashCode(conn)
-            + " t="
-            + System.nanoTime() / 1000000);
     Object checked = guard.check(req);
     if (checked instanceof Refusal r) {
       requestId = RequestIds.acceptOrGenerate(req.getHeader(ErrorPages.REQUEST_ID));
@@ -630,17 +617,6 @@ final class ProxyExchange implements RequestView {
       return;
     }
     finished = true;
-    System.err.println(
-        "DBG finish "
-            + req.uri()
-            + " status="
-            + status
-            + " conn="
-            + System.identityHashCode(conn)
-            + " ended="
-            + req.isEnded()
-            + " t="
-            + System.nanoTime() / 1000000);
     router.untrack(this);
     if (lease != null) {
       if (upstreamEnded) {
