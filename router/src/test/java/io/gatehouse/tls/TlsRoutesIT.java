@@ -67,7 +67,10 @@ class TlsRoutesIT {
                         new TlsSpec(
                             List.of(), "www", HttpsRedirect.TEMPORARY_REDIRECT_307, Hsts.OFF))),
             route("open", "b.example", up.address()));
-    plain = vertx.createHttpClient();
+    // One connection per plain request: a request following a redirect on a kept-alive
+    // connection now and then got no answer within 20 s in full builds (not yet explained; see
+    // the TLS issue's notes), and these tests are about the redirect itself.
+    plain = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     https =
         vertx.createHttpClient(
             new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
