@@ -12,6 +12,8 @@ import java.util.Set;
  * @param paths path matches; empty means {@code Prefix /}
  * @param methods upper-case method names; empty means every method
  * @param priority breaks ties between routes that match the same host and path; higher wins
+ * @param tls how the route is served over HTTPS (redirect from plain HTTP, HSTS), or null for no
+ *     HTTPS-specific behaviour
  */
 public record RouteSpec(
     RouteKey key,
@@ -23,7 +25,23 @@ public record RouteSpec(
     BackendSpec backend,
     Timeouts timeouts,
     Limits limits,
-    int priority) {
+    int priority,
+    TlsSpec tls) {
+
+  /** A route without TLS settings (the form every source used before {@code tls}). */
+  public RouteSpec(
+      RouteKey key,
+      List<String> hosts,
+      List<PathMatch> paths,
+      Set<String> methods,
+      List<HeaderMatch> headers,
+      List<QueryMatch> queries,
+      BackendSpec backend,
+      Timeouts timeouts,
+      Limits limits,
+      int priority) {
+    this(key, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority, null);
+  }
 
   public RouteSpec {
     Objects.requireNonNull(key, "key");
@@ -45,12 +63,17 @@ public record RouteSpec(
 
   public RouteSpec withHosts(List<String> newHosts) {
     return new RouteSpec(
-        key, newHosts, paths, methods, headers, queries, backend, timeouts, limits, priority);
+        key, newHosts, paths, methods, headers, queries, backend, timeouts, limits, priority, tls);
+  }
+
+  public RouteSpec withTls(TlsSpec newTls) {
+    return new RouteSpec(
+        key, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority, newTls);
   }
 
   public RouteSpec withPaths(List<PathMatch> newPaths) {
     return new RouteSpec(
-        key, hosts, newPaths, methods, headers, queries, backend, timeouts, limits, priority);
+        key, hosts, newPaths, methods, headers, queries, backend, timeouts, limits, priority, tls);
   }
 
   public RouteSpec withKey(RouteKey newKey) {

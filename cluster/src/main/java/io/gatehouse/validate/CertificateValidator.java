@@ -192,7 +192,7 @@ public final class CertificateValidator {
         new TlsSpec(List.copyOf(hosts), spec.certificateName(), spec.redirect(), spec.hsts()));
   }
 
-  private static void hsts(Hsts hsts, List<Violation> out) {
+  static void hsts(Hsts hsts, List<Violation> out) {
     if (!hsts.enabled()) {
       return;
     }

@@ -12,6 +12,7 @@ import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.ValueMatchType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +69,7 @@ public final class RouteValidator {
               Integer.toString(spec.priority()),
               "between " + -MAX_PRIORITY + " and " + MAX_PRIORITY));
     }
+    TlsSpec tls = spec.tls() == null ? null : tls(spec.tls(), hosts, out);
     if (!out.isEmpty()) {
       return Validated.failed(out);
     }
@@ -82,7 +84,48 @@ public final class RouteValidator {
             spec.backend(),
             spec.timeouts(),
             spec.limits(),
-            spec.priority()));
+            spec.priority(),
+            tls));
+  }
+
+  /**
+   * The route's TLS settings: a certificate name, hosts normalised and each one of the route's own
+   * hosts (empty means all of them), HSTS in range. Whether the certificate covers the hosts is
+   * checked against the certificate itself ({@link CertificateValidator#validateTls}).
+   */
+  private static TlsSpec tls(TlsSpec spec, List<String> routeHosts, List<Violation> out) {
+    if (!NAME.matcher(spec.certificateName()).matches()) {
+      out.add(
+          new Violation(
+              "tls.certificateName",
+              spec.certificateName(),
+              "a-z, 0-9, '-', '.' and '_', 1-253 characters, alphanumeric ends"));
+    }
+    if (spec.hosts().size() > MAX_HOSTS) {
+      out.add(new Violation("tls.hosts", spec.hosts().size() + " hosts", "at most " + MAX_HOSTS));
+      return null;
+    }
+    Set<String> hosts = new LinkedHashSet<>();
+    for (int i = 0; i < spec.hosts().size(); i++) {
+      String field = "tls.hosts[" + i + "]";
+      Validated<String> h = Hostnames.normalizeConfigured(field, spec.hosts().get(i));
+      if (!h.isValid()) {
+        out.addAll(h.violations());
+      } else if (!hosts.add(h.value())) {
+        out.add(new Violation(field, spec.hosts().get(i), "each host listed once"));
+      } else if (!routeHosts.contains(h.value())) {
+        out.add(
+            new Violation(
+                field,
+                h.value(),
+                routeHosts.isEmpty()
+                    ? "no tls.hosts on a route for every host"
+                    : "one of the route's hosts: " + String.join(", ", routeHosts)));
+      }
+    }
+    CertificateValidator.hsts(spec.hsts(), out);
+    List<String> served = hosts.isEmpty() ? routeHosts : List.copyOf(hosts);
+    return new TlsSpec(served, spec.certificateName(), spec.redirect(), spec.hsts());
   }
 
   private static void checkKey(RouteKey key, List<Violation> out) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.Hsts;
+import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
@@ -12,6 +14,7 @@ import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.validate.RouteValidator;
@@ -52,6 +55,11 @@ import java.util.stream.Collectors;
  *     timeouts: {connect: 5s, response: 15s, bodyIdle: 60s, request: 300s}  # each optional
  *     maxRequestBodyBytes: 10MiB   # optional
  *     priority: 0              # optional
+ *     tls:                     # optional: how the route's hosts are served over HTTPS
+ *       certificate: www       # NAME of the certificate (tls.certDir's NAME.crt/NAME.pem)
+ *       hosts: [echo.localhost]  # optional, default all the route's hosts
+ *       redirect: 308          # 301 | 302 | 307 | 308 | off, default 308
+ *       hsts: {maxAge: 365d, includeSubDomains: true, preload: false}  # optional
  * }</pre>
  *
  * An empty file is an error; {@code routes: []} says "no routes" on purpose.
@@ -73,7 +81,11 @@ public final class RouteFileTranslator {
           "backend",
           "timeouts",
           "maxRequestBodyBytes",
-          "priority");
+          "priority",
+          "tls");
+  private static final Set<String> TLS_KEYS =
+      orderedSet("certificate", "hosts", "redirect", "hsts");
+  private static final Set<String> HSTS_KEYS = orderedSet("maxAge", "includeSubDomains", "preload");
   private static final Set<String> PATH_KEYS = orderedSet("type", "value");
   private static final Set<String> MATCH_KEYS = orderedSet("name", "type", "value");
   private static final Set<String> BACKEND_KEYS = orderedSet("protocol", "endpoints");
@@ -221,6 +233,7 @@ public final class RouteFileTranslator {
           bad(path + ".priority", prio, "an integer");
         }
       }
+      TlsSpec tls = tls(obj.get("tls"), path + ".tls");
       return new RouteSpec(
           RouteKey.of(
               tenant == null ? DEFAULT_TENANT : tenant, SOURCE, name == null ? "unnamed" : name),
@@ -232,7 +245,86 @@ public final class RouteFileTranslator {
           backend == null ? BackendSpec.http1(List.of()) : backend,
           timeouts,
           limits,
-          priority);
+          priority,
+          tls);
+    }
+
+    /** The route's {@code tls:} section, or null when absent or broken (then with problems). */
+    private TlsSpec tls(JsonNode node, String path) {
+      if (node == null || node.isNull()) {
+        return null;
+      }
+      if (!node.isObject()) {
+        bad(path, node, "a mapping with certificate, and optionally hosts, redirect and hsts");
+        return null;
+      }
+      ObjectNode obj = (ObjectNode) node;
+      unknownKeys(obj, path, TLS_KEYS);
+      String certificate = text(obj, "certificate", path, null);
+      if (certificate == null && !obj.has("certificate")) {
+        problem(
+            path + ".certificate",
+            path + ".certificate: missing (expected: the NAME of a certificate)");
+      }
+      List<String> hosts = texts(obj, "hosts", path);
+      HttpsRedirect redirect = HttpsRedirect.DEFAULT;
+      JsonNode r = obj.get("redirect");
+      if (r != null) {
+        redirect = redirect(r, path + ".redirect");
+      }
+      Hsts hsts = Hsts.OFF;
+      JsonNode h = obj.get("hsts");
+      if (h != null) {
+        hsts = hsts(h, path + ".hsts");
+      }
+      if (certificate == null || redirect == null || hsts == null) {
+        return null;
+      }
+      return new TlsSpec(hosts, certificate, redirect, hsts);
+    }
+
+    private HttpsRedirect redirect(JsonNode node, String path) {
+      String v = node.isValueNode() && !node.isNull() ? node.asText().trim() : "";
+      for (HttpsRedirect r : HttpsRedirect.values()) {
+        if (r == HttpsRedirect.OFF
+            ? v.equalsIgnoreCase("off") || (node.isBoolean() && !node.asBoolean())
+            : v.equals(Integer.toString(r.status()))) {
+          return r;
+        }
+      }
+      bad(path, node, "301, 302, 307, 308 or off");
+      return null;
+    }
+
+    private Hsts hsts(JsonNode node, String path) {
+      if (!node.isObject()) {
+        bad(path, node, "a mapping such as {maxAge: 365d, includeSubDomains: true}");
+        return null;
+      }
+      ObjectNode obj = (ObjectNode) node;
+      unknownKeys(obj, path, HSTS_KEYS);
+      if (!obj.has("maxAge")) {
+        problem(path + ".maxAge", path + ".maxAge: missing (expected: a duration such as 365d)");
+        return null;
+      }
+      Duration maxAge = duration(obj.get("maxAge"), path + ".maxAge", null);
+      Boolean sub = bool(obj.get("includeSubDomains"), path + ".includeSubDomains");
+      Boolean preload = bool(obj.get("preload"), path + ".preload");
+      if (maxAge == null || sub == null || preload == null) {
+        return null;
+      }
+      return Hsts.of(maxAge, sub, preload);
+    }
+
+    private Boolean bool(JsonNode node, String path) {
+      if (node == null) {
+        return false;
+      }
+      if (!node.isBoolean()) {
+        bad(path, node, "true or false");
+        return null;
+      }
+      return node.asBoolean();
     }
 
     private List<PathMatch> paths(JsonNode node, String path) {
@@ -498,6 +590,9 @@ public final class RouteFileTranslator {
 
   /** The file's name for a validator field: limits live at the route's top level. */
   private static String fileField(String field) {
+    if (field.startsWith("tls.certificateName")) {
+      return "tls.certificate";
+    }
     return field.startsWith("limits.") ? field.substring("limits.".length()) : field;
   }
 

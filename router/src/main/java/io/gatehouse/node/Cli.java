@@ -78,13 +78,13 @@ public final class Cli {
               "N",
               "tls.port",
               Integer.class,
-              "HTTPS listener port (used once TLS is enabled)"),
+              "HTTPS listener port (used when tls.enabled is true or --cert-dir is given)"),
           new KeyFlag(
               "--cert-dir",
               "PATH",
               "tls.certDir",
               String.class,
-              "directory of TLS certificates (used once TLS is enabled)"));
+              "directory of NAME.crt + NAME.key pairs or NAME.pem files; enables HTTPS"));
 
   /**
    * Parses {@code args}; help and errors are written to {@code out} and {@code err}. Never exits

@@ -68,6 +68,7 @@ public final class ConfigLoader {
       Pattern.compile(
           "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+  private static final Pattern CERT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
   private static final ObjectMapper MAPPER = mapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -353,6 +354,14 @@ public final class ConfigLoader {
     notBlank("http.host", c.http().host(), "an address to listen on, such as 0.0.0.0");
     notBlank("status.host", c.status().host(), "an address to listen on, such as 127.0.0.1");
     positive("routes.pollInterval", c.routes().pollInterval());
+    positive("tls.pollInterval", c.tls().pollInterval());
+    String defaultCertificate = c.tls().defaultCertificate();
+    if (!defaultCertificate.isEmpty() && !CERT_NAME.matcher(defaultCertificate).matches()) {
+      throw bad(
+          "tls.defaultCertificate",
+          defaultCertificate,
+          "the NAME of NAME.crt/NAME.key or NAME.pem in tls.certDir, or empty");
+    }
     String upstream = c.defaultBackend().upstream();
     if (!upstream.isEmpty() && HostPort.parse(upstream, 1).isEmpty()) {
       throw bad("defaultBackend.upstream", upstream, HostPort.FORM + ", or empty");

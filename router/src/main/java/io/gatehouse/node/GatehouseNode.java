@@ -19,6 +19,12 @@ import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.snapshot.SnapshotPublisher;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.RouteTable;
+import io.gatehouse.tls.CertificateDirectorySource;
+import io.gatehouse.tls.CertificateIndex;
+import io.gatehouse.tls.DefaultCertificate;
+import io.gatehouse.tls.ServedCertificate;
+import io.gatehouse.tls.SniKeyManager;
+import io.gatehouse.tls.TlsServerOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,11 +32,13 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +61,9 @@ public final class GatehouseNode {
   private StatusVerticle status;
   private FileRouteSource fileSource;
   private volatile FileRouteSource.Status fileStatus;
+  private AtomicReference<CertificateIndex> certificates;
+  private SniKeyManager keyManager;
+  private CertificateDirectorySource certificateSource;
   private long heapTimer = -1;
 
   private GatehouseNode(NodeConfig config) {
@@ -92,6 +103,7 @@ public final class GatehouseNode {
 
     return startEcho()
         .compose(v -> startFileSource())
+        .compose(v -> startCertificates())
         .compose(v -> defaultBackend())
         .compose(
             fallback -> {
@@ -112,7 +124,8 @@ public final class GatehouseNode {
                           config.http2().cleartext(),
                           config.http2().maxConcurrentStreams(),
                           config.http2().streamWindowBytes(),
-                          config.http2().connectionWindowBytes()));
+                          config.http2().connectionWindowBytes()),
+                      tlsListener());
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
@@ -132,6 +145,7 @@ public final class GatehouseNode {
                 LOG.atInfo()
                     .setMessage("gatehouse started")
                     .addKeyValue("httpPort", httpPort())
+                    .addKeyValue("httpsPort", httpsPort())
                     .addKeyValue("statusPort", statusPort())
                     .addKeyValue("routers", routers.size())
                     .log());
@@ -159,6 +173,52 @@ public final class GatehouseNode {
         new FileRouteSource(
             vertx, Path.of(file), config.routes().pollInterval(), table, s -> fileStatus = s);
     return fileSource.start();
+  }
+
+  /**
+   * The certificate index and key manager every router verticle shares, when HTTPS is on: first the
+   * generated default only, then the certificate directory's contents.
+   */
+  private Future<Void> startCertificates() {
+    NodeConfig.Tls tls = config.tls();
+    if (!tls.listens()) {
+      return Future.succeededFuture();
+    }
+    return vertx
+        .executeBlocking(
+            () -> {
+              ServedCertificate generated = DefaultCertificate.generate(Clock.systemUTC());
+              certificates = new AtomicReference<>(CertificateIndex.of(generated));
+              keyManager = new SniKeyManager(certificates);
+              return generated;
+            })
+        .compose(
+            generated -> {
+              if (tls.certDir().isBlank()) {
+                return Future.succeededFuture();
+              }
+              certificateSource =
+                  new CertificateDirectorySource(
+                      vertx,
+                      Path.of(tls.certDir()),
+                      tls.pollInterval(),
+                      tls.defaultCertificate(),
+                      generated,
+                      Clock.systemUTC(),
+                      certificates);
+              return certificateSource.start();
+            });
+  }
+
+  private RouterSettings.TlsListener tlsListener() {
+    NodeConfig.Tls tls = config.tls();
+    if (!tls.listens()) {
+      return null;
+    }
+    TlsServerOptions.Engine engine =
+        TlsServerOptions.selectEngine(tls.engine() != NodeConfig.Tls.Engine.JDK);
+    String host = tls.host().isBlank() ? config.http().host() : tls.host();
+    return new RouterSettings.TlsListener(host, tls.port(), keyManager, engine);
   }
 
   private Future<BackendSpec> defaultBackend() {
@@ -266,6 +326,16 @@ public final class GatehouseNode {
     return routers.isEmpty() ? -1 : routers.get(0).actualPort();
   }
 
+  /** The HTTPS port actually bound, or -1 without an HTTPS listener. */
+  public int httpsPort() {
+    return routers.isEmpty() ? -1 : routers.get(0).actualHttpsPort();
+  }
+
+  /** The index the HTTPS listener serves, or null without one. */
+  public CertificateIndex certificates() {
+    return certificates == null ? null : certificates.get();
+  }
+
   public int statusPort() {
     return status == null ? -1 : status.actualPort();
   }
@@ -307,6 +377,9 @@ public final class GatehouseNode {
             v -> {
               if (fileSource != null) {
                 fileSource.stop();
+              }
+              if (certificateSource != null) {
+                certificateSource.stop();
               }
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);

@@ -33,7 +33,7 @@ public record NodeConfig(
           new Shutdown(Duration.ofSeconds(5), Duration.ofSeconds(60)),
           new Log("info", true),
           0,
-          new Tls(443, ""),
+          new Tls(false, "", 443, "", "", Tls.Engine.AUTO, Duration.ofSeconds(2)),
           new Demo(""),
           Http2.DEFAULTS);
 
@@ -240,12 +240,55 @@ public record NodeConfig(
    */
   public record Log(String level, boolean access) {}
 
+  public NodeConfig withTls(Tls v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        v,
+        demo,
+        http2);
+  }
+
   /**
-   * The HTTPS listener, used by the TLS issue; until then the values are only carried (a benchmark
-   * harness already passes {@code --https-port} and {@code --cert-dir}).
+   * The HTTPS listener. It runs when {@code enabled} is true or a {@code certDir} is given.
    *
-   * @param port HTTPS listener port
-   * @param certDir directory of certificates and keys; empty means no HTTPS listener
+   * @param enabled start the HTTPS listener even without a certificate directory (then every client
+   *     gets the generated self-signed default certificate)
+   * @param host address to listen on; empty means the HTTP listener's address
+   * @param port HTTPS listener port; 0 picks a free port
+   * @param certDir directory of {@code NAME.crt} + {@code NAME.key} pairs and {@code NAME.pem}
+   *     files, polled for changes; empty serves only the default certificate
+   * @param defaultCertificate the NAME in {@code certDir} served to clients without SNI or with an
+   *     unknown name; empty serves a generated self-signed certificate
+   * @param engine the TLS implementation: {@code auto} (OpenSSL when it loads, else the JDK),
+   *     {@code openssl} (the same, preferring OpenSSL) or {@code jdk}
+   * @param pollInterval how often {@code certDir} is checked for changes
    */
-  public record Tls(int port, String certDir) {}
+  public record Tls(
+      boolean enabled,
+      String host,
+      int port,
+      String certDir,
+      String defaultCertificate,
+      Engine engine,
+      Duration pollInterval) {
+    /** Which TLS implementation to run. */
+    public enum Engine {
+      AUTO,
+      OPENSSL,
+      JDK
+    }
+
+    /** Whether the HTTPS listener runs: enabled, or a certificate directory given. */
+    public boolean listens() {
+      return enabled || !certDir.isBlank();
+    }
+  }
 }

@@ -11,6 +11,8 @@ import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.tls.HttpsRedirects;
+import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
 import io.netty.channel.ConnectTimeoutException;
@@ -41,7 +43,9 @@ import java.util.concurrent.TimeoutException;
  * exchange a few times a second, which costs nothing per request.
  */
 final class ProxyExchange implements RequestView {
-  private static final String SCHEME = "http";
+  private static final String HTTP = "http";
+  private static final String HTTPS = "https";
+  private static final CharSequence STS = HttpHeaders.createOptimized("strict-transport-security");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
 
   private final RouterVerticle router;
@@ -49,6 +53,7 @@ final class ProxyExchange implements RequestView {
   private final HttpServerResponse resp;
   private final RouterVerticle.ConnectionState connState;
   private final HttpConnection conn;
+  private final boolean tls;
   private final long startNanos = System.nanoTime();
 
   /** Intrusive list of live exchanges, owned by the verticle. */
@@ -84,8 +89,12 @@ final class ProxyExchange implements RequestView {
   private long upstreamIdleSince;
 
   ProxyExchange(
-      RouterVerticle router, HttpServerRequest req, RouterVerticle.ConnectionState connState) {
+      RouterVerticle router,
+      HttpServerRequest req,
+      RouterVerticle.ConnectionState connState,
+      boolean tls) {
     this.router = router;
+    this.tls = tls;
     this.req = req;
     this.resp = req.response();
     this.connState = connState;
@@ -108,6 +117,12 @@ final class ProxyExchange implements RequestView {
     }
     head = (RequestHead) checked;
     requestId = RequestIds.acceptOrGenerate(head.requestId());
+    if (tls
+        && MisdirectedRequests.misdirected(
+            s.tls().keyManager().index().get(), conn.indicatedServerName(), head.host())) {
+      respondLocally(421, false);
+      return;
+    }
     if (s.overload().shedding() || snapshot == null) {
       respondLocally(503, false);
       return;
@@ -120,6 +135,16 @@ final class ProxyExchange implements RequestView {
       balancer = router.balancers().get(route.backendIndex());
       timeouts = route.spec().timeouts();
       maxBody = route.spec().limits().maxRequestBodyBytes();
+    }
+    if (route != null && !tls && s.tls() != null) {
+      int redirect = HttpsRedirects.redirectStatus(route.spec().tls(), head.host(), head.path());
+      if (redirect != 0) {
+        redirectLocally(
+            redirect,
+            HttpsRedirects.location(
+                head.host(), router.localPortText(true), head.path(), head.query()));
+        return;
+      }
     }
     if (maxBody > 0 && head.contentLength() > maxBody) {
       respondLocally(413, true);
@@ -373,6 +398,12 @@ final class ProxyExchange implements RequestView {
     if (connection != null) {
       removeNamedIn(out, connection);
     }
+    if (tls && route != null && route.spec().tls() != null) {
+      String hsts = HttpsRedirects.hsts(route.spec().tls(), head.host());
+      if (hsts != null) {
+        out.set(STS, hsts);
+      }
+    }
     boolean bodyless =
         req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
     if (contentLength != null) {
@@ -526,6 +557,38 @@ final class ProxyExchange implements RequestView {
     req.resume();
   }
 
+  /**
+   * Answers a redirect to HTTPS without a body. A request without a body is answered once it has
+   * ended, so a keep-alive connection sees request end before response end, as with a proxied
+   * exchange (answering first left the next request on the connection unanswered now and then). A
+   * request with an HTTP/1 body is answered at once and its connection closed.
+   */
+  private void redirectLocally(int code, String location) {
+    answeredLocally = true;
+    status = code;
+    boolean body = head.contentLength() > 0 || head.chunked();
+    if (req.version() != HttpVersion.HTTP_2 && body) {
+      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      closeAfterEnd = true;
+    }
+    resp.setStatusCode(code)
+        .putHeader(HttpHeaders.LOCATION, location)
+        .putHeader(REQUEST_ID, requestId)
+        .putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+    req.resume();
+    if (body || req.isEnded()) {
+      resp.end();
+    } else {
+      req.end()
+          .onComplete(
+              ar -> {
+                if (!resp.ended() && !resp.closed()) {
+                  resp.end();
+                }
+              });
+    }
+  }
+
   private void onDownstreamClosed() {
     if (finished) {
       return;
@@ -614,7 +677,7 @@ final class ProxyExchange implements RequestView {
     boolean trusted =
         sawForwarding && !s.trustedProxies().isEmpty() && s.trustedProxies().contains(peer);
     ForwardedHeaders.write(
-        in, out, trusted, peer, SCHEME, head.authority(), router.localPortText());
+        in, out, trusted, peer, tls ? HTTPS : HTTP, head.authority(), router.localPortText(tls));
     out.add(REQUEST_ID, requestId);
   }
 

@@ -6,6 +6,8 @@ import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.snapshot.SnapshotHolder;
+import io.gatehouse.tls.SniKeyManager;
+import io.gatehouse.tls.TlsServerOptions;
 
 /**
  * What every router verticle of a node shares: immutable settings and the thread-safe parts
@@ -13,6 +15,7 @@ import io.gatehouse.snapshot.SnapshotHolder;
  *
  * @param defaultBackend where unmatched requests go: the built-in default backend verticle or the
  *     operator's upstream
+ * @param tls the HTTPS listener, or null for none
  */
 public record RouterSettings(
     String host,
@@ -26,7 +29,15 @@ public record RouterSettings(
     OverloadGuard overload,
     InFlight inFlight,
     boolean accessLog,
-    Http2Settings http2) {
+    Http2Settings http2,
+    TlsListener tls) {
+
+  /**
+   * The HTTPS listener each router verticle opens next to the plain one: same handler, limits and
+   * HTTP/2 settings; certificates come from the one key manager all verticles share.
+   */
+  public record TlsListener(
+      String host, int port, SniKeyManager keyManager, TlsServerOptions.Engine engine) {}
 
   /**
    * Downstream HTTP/2 settings (LIMITS.md: 100 streams, 64 KiB stream and 1 MiB connection

@@ -3,6 +3,7 @@ package io.gatehouse.proxy;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.BalancerSet;
 import io.gatehouse.upstream.UpstreamClients;
@@ -23,8 +24,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One router: an HTTP server on the node's shared port and the upstream clients of its event loop.
- * A node deploys one instance per event loop; Vert.x spreads accepted connections over them.
+ * One router: an HTTP server on the node's shared port (and, when configured, an HTTPS server on
+ * the shared HTTPS port) and the upstream clients of its event loop. A node deploys one instance
+ * per event loop; Vert.x spreads accepted connections over them. Both listeners run the same
+ * handler; each exchange knows which one it came in on, for the forwarding headers and the 421
+ * check.
  */
 public final class RouterVerticle extends VerticleBase {
   /** How often deadlines are checked and the event loop's lag is probed. */
@@ -33,6 +37,7 @@ public final class RouterVerticle extends VerticleBase {
   private final RouterSettings settings;
   private final Map<HttpConnection, ConnectionState> connections = new IdentityHashMap<>();
   private HttpServer server;
+  private HttpServer httpsServer;
   private HttpServerOptions options;
   private UpstreamClients clients;
   private RequestGuard guard;
@@ -43,6 +48,7 @@ public final class RouterVerticle extends VerticleBase {
   private io.gatehouse.edge.OverloadGuard.LoopProbe lagProbe;
   private ProxyExchange live;
   private String localPortText;
+  private String httpsPortText;
 
   public RouterVerticle(RouterSettings settings) {
     this.settings = settings;
@@ -78,11 +84,29 @@ public final class RouterVerticle extends VerticleBase {
             .createHttpServer(options)
             .connectionHandler(this::onConnection)
             .invalidRequestHandler(this::onInvalidRequest)
-            .requestHandler(this::onRequest);
+            .requestHandler(req -> onRequest(req, false));
     lagProbe = settings.overload().newLoopProbe();
     lagExpected = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
     sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> sweep());
-    return server.listen().onSuccess(s -> localPortText = Integer.toString(s.actualPort()));
+    Future<?> plain =
+        server.listen().onSuccess(s -> localPortText = Integer.toString(s.actualPort()));
+    RouterSettings.TlsListener tls = settings.tls();
+    if (tls == null) {
+      return plain;
+    }
+    HttpServerOptions https =
+        TlsServerOptions.https(
+            new HttpServerOptions(options).setHost(tls.host()).setPort(tls.port()),
+            tls.keyManager(),
+            tls.engine());
+    httpsServer =
+        vertx
+            .createHttpServer(https)
+            .connectionHandler(this::onConnection)
+            .invalidRequestHandler(this::onInvalidRequest)
+            .requestHandler(req -> onRequest(req, true));
+    return plain.compose(
+        v -> httpsServer.listen().onSuccess(s -> httpsPortText = Integer.toString(s.actualPort())));
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
@@ -90,9 +114,18 @@ public final class RouterVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The HTTPS port actually bound, or -1 without an HTTPS listener. */
+  public int actualHttpsPort() {
+    return httpsServer == null ? -1 : httpsServer.actualPort();
+  }
+
   /** Stops accepting, lets in-flight requests finish up to {@code timeoutMs}, then closes. */
   public Future<Void> drain(long timeoutMs) {
-    return server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
+    Future<Void> plain = server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
+    if (httpsServer == null) {
+      return plain;
+    }
+    return Future.join(plain, httpsServer.shutdown(timeoutMs, TimeUnit.MILLISECONDS)).mapEmpty();
   }
 
   @Override
@@ -101,7 +134,10 @@ public final class RouterVerticle extends VerticleBase {
       vertx.cancelTimer(sweepTimer);
     }
     clients.close();
-    return server.close();
+    if (httpsServer == null) {
+      return server.close();
+    }
+    return Future.join(server.close(), httpsServer.close());
   }
 
   /** Fires passed deadlines of live exchanges and idle connections, and probes loop lag. */
@@ -157,8 +193,9 @@ public final class RouterVerticle extends VerticleBase {
     e.next = null;
   }
 
-  String localPortText() {
-    return localPortText;
+  /** The bound port of the listener an exchange came in on, as X-Forwarded-Port text. */
+  String localPortText(boolean tls) {
+    return tls ? httpsPortText : localPortText;
   }
 
   private void onConnection(HttpConnection conn) {
@@ -218,7 +255,7 @@ public final class RouterVerticle extends VerticleBase {
     }
   }
 
-  private void onRequest(HttpServerRequest req) {
+  private void onRequest(HttpServerRequest req, boolean tls) {
     HttpConnection conn = req.connection();
     ConnectionState state = connections.get(conn);
     if (state != null) {
@@ -229,7 +266,7 @@ public final class RouterVerticle extends VerticleBase {
     if (snapshot != null && balancers.snapshot() != snapshot) {
       balancers = balancers.forSnapshot(snapshot);
     }
-    new ProxyExchange(this, req, state).start(snapshot, guard);
+    new ProxyExchange(this, req, state, tls).start(snapshot, guard);
   }
 
   /**

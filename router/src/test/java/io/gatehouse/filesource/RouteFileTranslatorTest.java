@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.Hsts;
+import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.ValueMatchType;
 import java.io.IOException;
@@ -95,6 +98,37 @@ class RouteFileTranslatorTest {
     assertThat(result.routes()).isEmpty();
   }
 
+  @Test
+  void a_tls_section_becomes_the_route_tls_spec() {
+    RouteFileTranslator.Result result =
+        RouteFileTranslator.translate(
+            """
+            routes:
+              - name: a
+                hosts: [a.example, www.a.example]
+                backend: {endpoints: ["127.0.0.1:1"]}
+                tls:
+                  certificate: www
+                  hosts: [www.a.example]
+                  redirect: 301
+                  hsts: {maxAge: 365d, includeSubDomains: true}
+              - name: b
+                hosts: [b.example]
+                backend: {endpoints: ["127.0.0.1:2"]}
+                tls: {certificate: b, redirect: "off"}
+            """);
+    assertThat(result.problems()).isEmpty();
+    TlsSpec a = result.routes().get(0).tls();
+    assertThat(a.certificateName()).isEqualTo("www");
+    assertThat(a.hosts()).containsExactly("www.a.example");
+    assertThat(a.redirect()).isEqualTo(HttpsRedirect.MOVED_PERMANENTLY_301);
+    assertThat(a.hsts()).isEqualTo(Hsts.of(Duration.ofDays(365), true, false));
+    TlsSpec b = result.routes().get(1).tls();
+    assertThat(b.hosts()).containsExactly("b.example");
+    assertThat(b.redirect()).isEqualTo(HttpsRedirect.OFF);
+    assertThat(b.hsts()).isEqualTo(Hsts.OFF);
+  }
+
   static Stream<Arguments> broken_files() {
     return Stream.of(
         Arguments.of(
@@ -107,6 +141,39 @@ class RouteFileTranslatorTest {
             """,
             3,
             "unknown key \"routes[0].hostz\""),
+        Arguments.of(
+            "tls-host-must-be-a-route-host",
+            """
+            routes:
+              - name: a
+                hosts: [a.example]
+                backend: {endpoints: ["127.0.0.1:1"]}
+                tls: {certificate: www, hosts: [b.example]}
+            """,
+            5,
+            "routes[0].tls.hosts[0]: \"b.example\" (expected: one of the route's hosts"),
+        Arguments.of(
+            "tls-redirect-is-a-status-or-off",
+            """
+            routes:
+              - name: a
+                backend: {endpoints: ["127.0.0.1:1"]}
+                tls:
+                  certificate: www
+                  redirect: 303
+            """,
+            6,
+            "routes[0].tls.redirect: \"303\" (expected: 301, 302, 307, 308 or off)"),
+        Arguments.of(
+            "tls-needs-a-certificate",
+            """
+            routes:
+              - name: a
+                backend: {endpoints: ["127.0.0.1:1"]}
+                tls: {redirect: off}
+            """,
+            4,
+            "routes[0].tls.certificate: missing"),
         Arguments.of(
             "unknown-top-level-key",
             """

@@ -116,7 +116,9 @@ class CliTest {
     assertThat(c.defaultBackend().upstream()).isEqualTo("127.0.0.1:9000");
     assertThat(c.proxy().trustedProxies()).containsExactly("10.0.0.0/8", "192.168.1.1");
     assertThat(c.log().level()).isEqualTo("debug");
-    assertThat(c.tls()).isEqualTo(new NodeConfig.Tls(8443, "/certs"));
+    assertThat(c.tls().port()).isEqualTo(8443);
+    assertThat(c.tls().certDir()).isEqualTo("/certs");
+    assertThat(c.tls().listens()).isTrue();
   }
 
   @Test

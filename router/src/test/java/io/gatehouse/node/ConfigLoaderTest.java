@@ -183,8 +183,29 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void tls_defaults_until_the_tls_issue_uses_them() throws Exception {
-    assertThat(new ConfigLoader().load().tls()).isEqualTo(new NodeConfig.Tls(443, ""));
+  void tls_is_off_by_default_and_a_cert_dir_turns_it_on() throws Exception {
+    NodeConfig.Tls tls = new ConfigLoader().load().tls();
+    assertThat(tls).isEqualTo(NodeConfig.DEFAULTS.tls());
+    assertThat(tls.listens()).isFalse();
+    assertThat(tls.engine()).isEqualTo(NodeConfig.Tls.Engine.AUTO);
+    NodeConfig.Tls withDir =
+        new ConfigLoader()
+            .env(Map.of("GATEHOUSE_TLS_CERT_DIR", "/certs", "GATEHOUSE_TLS_ENGINE", "jdk"))
+            .load()
+            .tls();
+    assertThat(withDir.listens()).isTrue();
+    assertThat(withDir.engine()).isEqualTo(NodeConfig.Tls.Engine.JDK);
+  }
+
+  @Test
+  void a_default_certificate_name_must_be_a_file_name() {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .env(Map.of("GATEHOUSE_TLS_DEFAULT_CERTIFICATE", "../etc/key"))
+                    .load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls.defaultCertificate");
   }
 
   private Path write(String yaml) throws Exception {

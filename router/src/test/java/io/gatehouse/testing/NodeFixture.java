@@ -97,6 +97,10 @@ public final class NodeFixture implements AutoCloseable {
     return node.httpPort();
   }
 
+  public int httpsPort() {
+    return node.httpsPort();
+  }
+
   public int statusPort() {
     return node.statusPort();
   }

@@ -42,6 +42,54 @@ final class TestCertificates {
     return v.value();
   }
 
+  /**
+   * Writes a self-signed {@code NAME.crt} and {@code NAME.key} into {@code dir}; returns the leaf.
+   */
+  static X509Certificate writePair(java.nio.file.Path dir, String name, String... dnsNames)
+      throws java.io.IOException {
+    KeyPair keys = DefaultCertificate.ecP256();
+    Instant now = Instant.now();
+    X509Certificate cert =
+        DefaultCertificate.selfSigned(
+            dnsNames[0],
+            List.of(dnsNames),
+            keys,
+            now.minus(Duration.ofHours(1)),
+            now.plus(Duration.ofDays(1)));
+    java.nio.file.Files.writeString(
+        dir.resolve(name + ".key.tmp"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+    java.nio.file.Files.writeString(dir.resolve(name + ".crt.tmp"), pem("CERTIFICATE", der(cert)));
+    java.nio.file.Files.move(
+        dir.resolve(name + ".key.tmp"),
+        dir.resolve(name + ".key"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    java.nio.file.Files.move(
+        dir.resolve(name + ".crt.tmp"),
+        dir.resolve(name + ".crt"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return cert;
+  }
+
+  /** Writes {@code NAME.pem} holding the chain and the key together; returns the leaf. */
+  static X509Certificate writePem(java.nio.file.Path dir, String name, String... dnsNames)
+      throws java.io.IOException {
+    KeyPair keys = DefaultCertificate.ecP256();
+    Instant now = Instant.now();
+    X509Certificate cert =
+        DefaultCertificate.selfSigned(
+            dnsNames[0],
+            List.of(dnsNames),
+            keys,
+            now.minus(Duration.ofHours(1)),
+            now.plus(Duration.ofDays(1)));
+    java.nio.file.Files.writeString(
+        dir.resolve(name + ".pem"),
+        pem("CERTIFICATE", der(cert)) + pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+    return cert;
+  }
+
   private static byte[] der(X509Certificate c) {
     try {
       return c.getEncoded();
