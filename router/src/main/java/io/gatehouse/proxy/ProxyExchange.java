@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.edge.GuardResult;
 import io.gatehouse.edge.Refusal;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.RequestHead;
@@ -109,7 +110,7 @@ final class ProxyExchange implements RequestView {
     resp.endHandler(v -> finish());
     resp.closeHandler(v -> onDownstreamClosed());
 
-    Object checked = guard.check(req);
+    GuardResult checked = guard.check(req);
     if (checked instanceof Refusal r) {
       requestId = RequestIds.acceptOrGenerate(req.getHeader(ErrorPages.REQUEST_ID));
       respondLocally(r.status(), true);

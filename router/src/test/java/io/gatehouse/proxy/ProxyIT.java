@@ -94,6 +94,22 @@ class ProxyIT {
     }
   }
 
+  @org.junit.jupiter.api.RepeatedTest(30)
+  void a_keep_alive_connection_serves_on_after_a_local_answer() throws Exception {
+    try (NodeFixture n =
+            NodeFixture.start(route("k", "k.example", a.address()), route("none", "none.example"));
+        RawHttp client = new RawHttp(n.port())) {
+      for (int i = 0; i < 3; i++) {
+        client.send("GET /x HTTP/1.1\r\nHost: none.example\r\n\r\n");
+        assertThat(client.read().status()).isEqualTo(503);
+        client.send("GET /y HTTP/1.1\r\nHost: k.example\r\n\r\n");
+        assertThat(client.read().status()).isEqualTo(200);
+        client.send("POST /z HTTP/1.1\r\nHost: none.example\r\nContent-Length: 0\r\n\r\n");
+        assertThat(client.read().status()).isEqualTo(503);
+      }
+    }
+  }
+
   @Test
   void unmatched_host_gets_the_default_backend_404() throws Exception {
     RawHttp.Response html =

@@ -122,6 +122,25 @@ class TlsRoutesIT {
     assertThat(up.receivedNothing()).isTrue();
   }
 
+  @org.junit.jupiter.api.RepeatedTest(20)
+  void a_kept_alive_plain_connection_serves_on_after_redirects() throws Exception {
+    try (io.gatehouse.testing.RawHttp raw = new io.gatehouse.testing.RawHttp(node.port())) {
+      for (int i = 0; i < 3; i++) {
+        raw.send("GET /r" + i + " HTTP/1.1\r\nHost: a.example\r\n\r\n");
+        io.gatehouse.testing.RawHttp.Response r = raw.read();
+        assertThat(r.status()).isEqualTo(308);
+        assertThat(r.header("connection")).isNull();
+        raw.send("GET /open HTTP/1.1\r\nHost: b.example\r\n\r\n");
+        assertThat(raw.read().status()).isEqualTo(200);
+      }
+      // A redirected request with an unread body closes the connection instead of desyncing.
+      raw.send("POST /form HTTP/1.1\r\nHost: t.example\r\nContent-Length: 3\r\n\r\nabc");
+      io.gatehouse.testing.RawHttp.Response r = raw.read();
+      assertThat(r.status()).isEqualTo(307);
+      assertThat(raw.closedByServer()).isTrue();
+    }
+  }
+
   @Test
   void the_configured_status_is_used() throws Exception {
     Answer r = send(false, HttpMethod.POST, "t.example", "/form");
