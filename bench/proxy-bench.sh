@@ -4,6 +4,7 @@
 # Targets are interleaved over $ROUNDS rounds (default 3); report.md holds medians and ratios.
 #
 #   bench/proxy-bench.sh                     # h1 and h1-4k, 3 rounds of 15 s
+#   SCENARIOS="tls hs h2" bench/proxy-bench.sh   # HTTPS keep-alive, new handshakes, HTTP/2 over TLS
 #   ROUNDS=5 SCENARIOS="h1" bench/proxy-bench.sh
 #
 # Needs: nginx haproxy wrk nghttp2-client apache2-utils libnss-wrapper curl (Debian packages).
@@ -19,6 +20,7 @@ export WARMUP_gatehouse=${WARMUP_gatehouse:-15}
 export START_TIMEOUT=${START_TIMEOUT:-90}
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseParallelGC -Xms256m -Xmx256m"}
 GATEHOUSE_CMD="java $JAVA_OPTS -jar $JAR --http-host 127.0.0.1 --http-port \$HTTP_PORT --status-port 0 \
+ --https-port \$HTTPS_PORT --cert-dir \$CERT_DIR --set tls.defaultCertificate=default.example \
  --route a.example=127.0.0.1:\$BACKEND_A_PORT --route b.example=127.0.0.1:\$BACKEND_B_PORT \
  --default-backend 127.0.0.1:\$BACKEND_404_PORT --set log.access=false --set eventLoops=\${GATEHOUSE_EVENT_LOOPS:-1}"
-exec "$here/bench.sh" "$@" nginx haproxy "gatehouse|18200|-|$GATEHOUSE_CMD"
+exec "$here/bench.sh" "$@" nginx haproxy "gatehouse|18200|18643|$GATEHOUSE_CMD"
