@@ -594,6 +594,12 @@ final class ProxyExchange implements RequestView {
     if (finished) {
       return;
     }
+    if (resp.ended()) {
+      // An HTTP/2 stream closes once its response is written: a normal end, not an abort, so the
+      // upstream connection stays reusable.
+      finish();
+      return;
+    }
     if (upstream != null) {
       upstream.reset();
     }

@@ -94,6 +94,17 @@ class H2DownstreamIT {
   }
 
   @Test
+  void h2_streams_reuse_the_upstream_keep_alive_connection() throws Exception {
+    int before = up.connections();
+    for (int i = 0; i < 10; i++) {
+      assertThat(send(HttpMethod.GET, null, "a.example", 8443).status()).isEqualTo(200);
+      up.take();
+    }
+    // A closed HTTP/2 stream is a normal end: its upstream connection goes back to the cache.
+    assertThat(up.connections() - before).isLessThanOrEqualTo(1);
+  }
+
+  @Test
   void a_post_over_h2_forwards_its_body() throws Exception {
     Answer r = send(HttpMethod.POST, "payload over h2", "a.example", 8443);
     assertThat(r.status()).isEqualTo(200);
