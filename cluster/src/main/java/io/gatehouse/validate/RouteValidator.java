@@ -215,12 +215,14 @@ public final class RouteValidator {
         return "printable ASCII without spaces, '?', '#' or '\\' (percent-encode the rest)";
       }
       if (c == '%') {
-        if (i + 2 >= v.length() || !isHex(v.charAt(i + 1)) || !isHex(v.charAt(i + 2))) {
+        if (i + 2 >= v.length()
+            || !UriChars.isHex(v.charAt(i + 1))
+            || !UriChars.isHex(v.charAt(i + 2))) {
           return "'%' followed by two hex digits";
         }
         // Request paths are matched after normalisation; a configured path must be in that form.
         int b = Character.digit(v.charAt(i + 1), 16) * 16 + Character.digit(v.charAt(i + 2), 16);
-        if (isUnreserved((char) b)) {
+        if (UriChars.isUnreserved((char) b)) {
           return "'" + (char) b + "' written as itself, not %" + v.substring(i + 1, i + 3);
         }
         if (Character.isLowerCase(v.charAt(i + 1)) || Character.isLowerCase(v.charAt(i + 2))) {
@@ -237,20 +239,6 @@ public final class RouteValidator {
       }
     }
     return null;
-  }
-
-  private static boolean isUnreserved(char c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || c == '-'
-        || c == '.'
-        || c == '_'
-        || c == '~';
-  }
-
-  private static boolean isHex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   private static void regex(String field, String v, List<Violation> out) {

@@ -33,8 +33,4 @@ public final class ConnectionLimiter {
     total.decrementAndGet();
     perClient.computeIfPresent(client, (k, c) -> c.decrementAndGet() <= 0 ? null : c);
   }
-
-  public int open() {
-    return total.get();
-  }
 }

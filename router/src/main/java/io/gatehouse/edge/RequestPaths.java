@@ -1,5 +1,7 @@
 package io.gatehouse.edge;
 
+import io.gatehouse.validate.UriChars;
+
 /**
  * Normalises the path of a request before routing, Envoy-style, so that the router and the upstream
  * see the same path and no encoding trick reaches a route it should not. The input is the path
@@ -94,7 +96,7 @@ public final class RequestPaths {
           return null;
         }
         char decoded = (char) (hi * 16 + lo);
-        if (isUnreserved(decoded)) {
+        if (UriChars.isUnreserved(decoded)) {
           buf[n++] = decoded;
         } else {
           buf[n++] = '%';
@@ -148,16 +150,6 @@ public final class RequestPaths {
     }
     String result = new String(out, 0, o);
     return result.equals(raw) ? raw : result;
-  }
-
-  private static boolean isUnreserved(char c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || c == '-'
-        || c == '.'
-        || c == '_'
-        || c == '~';
   }
 
   private static int hex(char c) {

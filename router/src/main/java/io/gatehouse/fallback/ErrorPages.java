@@ -92,6 +92,17 @@ public final class ErrorPages {
   }
 
   /** Request ids are echoed into HTML and JSON, so only a safe alphabet is shown. */
+  /** The request-id alphabet: safe in HTML, JSON and log lines without escaping. */
+  public static boolean isRequestIdChar(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '_'
+        || c == '.'
+        || c == ':';
+  }
+
   static String safeId(String id) {
     if (id == null) {
       return "";
@@ -100,15 +111,7 @@ public final class ErrorPages {
     StringBuilder b = null;
     for (int i = 0; i < n; i++) {
       char c = id.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '-'
-              || c == '_'
-              || c == '.'
-              || c == ':';
-      if (!ok) {
+      if (!isRequestIdChar(c)) {
         if (b == null) {
           b = new StringBuilder(id.substring(0, i));
         }

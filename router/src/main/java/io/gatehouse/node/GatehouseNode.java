@@ -7,6 +7,7 @@ import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.filesource.FileRouteSource;
+import io.gatehouse.filesource.HostPort;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteSpec;
@@ -36,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -157,10 +159,13 @@ public final class GatehouseNode {
     if (addr == null || addr.isBlank()) {
       return Future.succeededFuture();
     }
-    int colon = addr.lastIndexOf(':');
-    EchoVerticle echo =
-        new EchoVerticle(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)));
-    return vertx.deployVerticle(echo).mapEmpty();
+    Optional<Endpoint> at = HostPort.parse(addr, 0);
+    if (at.isEmpty()) {
+      return Future.failedFuture(
+          new IllegalArgumentException(
+              "demo.echoUpstream \"" + addr + "\" (expected: " + HostPort.FORM + ")"));
+    }
+    return vertx.deployVerticle(new EchoVerticle(at.get().host(), at.get().port())).mapEmpty();
   }
 
   /** The file source, when configured; a broken first file stops the node from starting. */
@@ -224,16 +229,13 @@ public final class GatehouseNode {
   private Future<BackendSpec> defaultBackend() {
     String upstream = config.defaultBackend().upstream();
     if (upstream != null && !upstream.isBlank()) {
-      int colon = upstream.lastIndexOf(':');
-      try {
-        String host = upstream.substring(0, colon);
-        int port = Integer.parseInt(upstream.substring(colon + 1));
-        return Future.succeededFuture(BackendSpec.http1(List.of(Endpoint.of(host, port))));
-      } catch (RuntimeException e) {
+      Optional<Endpoint> at = HostPort.parse(upstream, Endpoint.DEFAULT_WEIGHT);
+      if (at.isEmpty()) {
         return Future.failedFuture(
             new IllegalArgumentException(
-                "defaultBackend.upstream \"" + upstream + "\" (expected: host:port)"));
+                "defaultBackend.upstream \"" + upstream + "\" (expected: " + HostPort.FORM + ")"));
       }
+      return Future.succeededFuture(BackendSpec.http1(List.of(at.get())));
     }
     DefaultBackendVerticle fallback = new DefaultBackendVerticle();
     return vertx

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.fallback.ErrorPages;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** X-Request-Id: a client's id is passed through when it is sane, otherwise one is generated. */
@@ -18,16 +19,7 @@ final class RequestIds {
       return false;
     }
     for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '-'
-              || c == '_'
-              || c == '.'
-              || c == ':';
-      if (!ok) {
+      if (!ErrorPages.isRequestIdChar(id.charAt(i))) {
         return false;
       }
     }

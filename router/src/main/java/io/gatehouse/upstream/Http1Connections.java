@@ -48,7 +48,6 @@ public final class Http1Connections {
   private final int maxIdle;
   private final long idleTimeoutNanos;
   private final Map<String, ArrayDeque<Lease>> idle = new HashMap<>();
-  private int open;
 
   public Http1Connections(HttpClientAgent client, int maxIdle, long idleTimeoutNanos) {
     this.client = client;
@@ -78,12 +77,7 @@ public final class Http1Connections {
         .map(
             c -> {
               Lease l = new Lease(c, key);
-              open++;
-              c.closeHandler(
-                  v -> {
-                    l.closed = true;
-                    open--;
-                  });
+              c.closeHandler(v -> l.closed = true);
               return l;
             });
   }
@@ -122,11 +116,6 @@ public final class Http1Connections {
         it.remove();
       }
     }
-  }
-
-  /** Connections open now, idle or on loan. */
-  public int open() {
-    return open;
   }
 
   public void closeAll() {
