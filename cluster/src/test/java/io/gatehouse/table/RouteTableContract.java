@@ -82,8 +82,8 @@ public abstract class RouteTableContract {
     RouteSpec a = route("t1", "api", "a", 1);
     RouteSpec b = route("t1", "api", "b", 1);
     long rev = applied(t.apply(Batch.of(Write.put(a)))).revisions().get(EntryKey.route(a.key()));
-    applied(t.apply(Batch.of(Write.put(route("t1", "api", "a", 2), rev))));
-    long gen = t.view().generation();
+    long gen = applied(t.apply(Batch.of(Write.put(route("t1", "api", "a", 2), rev)))).generation();
+    awaitGeneration(t, gen);
 
     Outcome out =
         t.apply(new Batch(List.of(Write.put(route("t1", "api", "a", 3), rev), Write.put(b)), true));
@@ -103,8 +103,9 @@ public abstract class RouteTableContract {
     RouteTable t = table();
     HostClaim first = new HostClaim("shop.example", TenantId.of("t1"));
     HostClaim second = new HostClaim("shop.example", TenantId.of("t2"));
-    applied(t.apply(Batch.of(Write.put(first, Write.ABSENT))));
+    long gen = applied(t.apply(Batch.of(Write.put(first, Write.ABSENT)))).generation();
     Outcome out = t.apply(Batch.of(Write.put(second, Write.ABSENT)));
+    awaitGeneration(t, gen);
     assertThat(out).isInstanceOf(Outcome.Conflict.class);
     assertThat(t.view().hostClaims().get("shop.example").tenant()).isEqualTo(TenantId.of("t1"));
   }

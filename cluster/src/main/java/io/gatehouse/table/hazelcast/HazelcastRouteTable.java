@@ -7,6 +7,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
 import io.gatehouse.model.RouteSpec;
@@ -33,6 +34,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -74,6 +76,9 @@ public final class HazelcastRouteTable implements RouteTable {
   private final ScheduledExecutorService timer;
   private final List<Consumer<TableView>> listeners = new CopyOnWriteArrayList<>();
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+  // What members say of themselves, kept locally: status pages and waiters never block on a map
+  // whose partition may sit on a hung member.
+  private final Map<String, MemberRecord> known = new ConcurrentHashMap<>();
 
   // Owned by the events executor.
   private final TableState state = new TableState();
@@ -129,14 +134,14 @@ public final class HazelcastRouteTable implements RouteTable {
 
                   @Override
                   public void memberRemoved(MembershipEvent e) {
+                    known.remove(e.getMember().getUuid().toString());
                     members.removeAsync(e.getMember().getUuid().toString());
                     post(() -> reload("member left"));
                     checkWaiters();
                   }
                 });
-    membersListener =
-        members.addEntryListener(
-            (EntryUpdatedListener<String, MemberRecord>) e -> checkWaiters(), false);
+    membersListener = members.addEntryListener(new MemberEvents(), true);
+    known.putAll(members);
     mergeFromDisk();
     CompletableFuture<Void> loaded = new CompletableFuture<>();
     events.execute(
@@ -257,7 +262,7 @@ public final class HazelcastRouteTable implements RouteTable {
     List<MemberInfo> out = new ArrayList<>();
     for (Member m : hz.getCluster().getMembers()) {
       String id = m.getUuid().toString();
-      MemberRecord r = members.get(id);
+      MemberRecord r = m.localMember() ? selfRecord() : known.get(id);
       String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
       out.add(
           r == null
@@ -486,11 +491,35 @@ public final class HazelcastRouteTable implements RouteTable {
   // --- served generations ---
 
   private void publishSelf() {
+    members.setAsync(self, selfRecord());
+  }
+
+  private MemberRecord selfRecord() {
     Member m = hz.getCluster().getLocalMember();
-    members.setAsync(
-        self,
-        new MemberRecord(
-            m.getAddress().getHost() + ":" + m.getAddress().getPort(), served, started, version));
+    return new MemberRecord(
+        m.getAddress().getHost() + ":" + m.getAddress().getPort(), served, started, version);
+  }
+
+  private final class MemberEvents
+      implements EntryAddedListener<String, MemberRecord>,
+          EntryUpdatedListener<String, MemberRecord>,
+          EntryRemovedListener<String, MemberRecord> {
+    @Override
+    public void entryAdded(EntryEvent<String, MemberRecord> e) {
+      known.put(e.getKey(), e.getValue());
+      checkWaiters();
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, MemberRecord> e) {
+      known.put(e.getKey(), e.getValue());
+      checkWaiters();
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, MemberRecord> e) {
+      known.remove(e.getKey());
+    }
   }
 
   private void checkWaiters() {
