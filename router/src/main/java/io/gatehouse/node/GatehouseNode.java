@@ -99,7 +99,11 @@ public final class GatehouseNode {
     NodeConfig.Cluster c = config.cluster();
     HazelcastClusterManager manager =
         new HazelcastClusterManager(HazelcastTableConfig.build(ClusterWiring.settings(c)));
-    options.getEventBusOptions().setHost(c.host()).setClusterPublicHost(c.host()).setPort(0);
+    options
+        .getEventBusOptions()
+        .setHost(c.host())
+        .setClusterPublicHost(c.host())
+        .setPort(c.eventBusPort());
     return Vertx.builder()
         .with(options)
         .withClusterManager(manager)

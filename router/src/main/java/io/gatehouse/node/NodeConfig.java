@@ -404,6 +404,8 @@ public record NodeConfig(
    * @param backupCount synchronous copies of each entry on other members
    * @param initialMinMembers members to wait for before serving; set a quorum for full-cluster
    *     restarts
+   * @param eventBusPort the clustered Vert.x event bus port; 0 picks a free one (set it where a
+   *     firewall sits between members)
    */
   public record Cluster(
       boolean enabled,
@@ -415,7 +417,8 @@ public record NodeConfig(
       Duration heartbeat,
       Duration maxNoHeartbeat,
       int backupCount,
-      int initialMinMembers) {
+      int initialMinMembers,
+      int eventBusPort) {
     public static final Cluster DEFAULTS =
         new Cluster(
             false,
@@ -427,7 +430,8 @@ public record NodeConfig(
             Duration.ofSeconds(1),
             Duration.ofSeconds(5),
             2,
-            1);
+            1,
+            0);
   }
 
   /**

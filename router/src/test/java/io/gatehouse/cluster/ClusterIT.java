@@ -150,8 +150,15 @@ class ClusterIT {
     Load load = new Load(List.of(a, b), "app.example");
     load.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> load.ok.get() > 200);
+    long killedAt = System.nanoTime();
     c.kill9();
-    await().atMost(Duration.ofSeconds(30)).until(() -> a.memberCount() == 2);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> a.memberCount() == 2);
+    System.out.printf(
+        "killed member removed after %d ms%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
     long afterKill = load.ok.get();
     await().atMost(Duration.ofSeconds(30)).until(() -> load.ok.get() > afterKill + 500);
     // A change made while the node is down reaches it when it comes back.
