@@ -37,11 +37,15 @@ esac
 
 # The cache entry is valid when every binary exists, runs and reports the expected version.
 cached_ok() {
-  local d=$1
+  local d=$1 v
   [ -x "$d/kube-apiserver" ] && [ -x "$d/kubectl" ] && [ -x "$d/etcd" ] || return 1
-  "$d/kube-apiserver" --version 2>/dev/null | grep -q "v${K8S_VERSION}\$" || return 1
-  "$d/kubectl" version --client 2>/dev/null | grep -q "v${K8S_VERSION}" || return 1
-  "$d/etcd" --version 2>/dev/null | grep -q "etcd Version: ${ETCD_VERSION}\$" || return 1
+  # Capture, then match: `cmd | grep -q` under pipefail fails when grep exits early (SIGPIPE).
+  v="$("$d/kube-apiserver" --version 2>/dev/null)" || return 1
+  [[ "$v" == *"v${K8S_VERSION}" ]] || return 1
+  v="$("$d/kubectl" version --client 2>/dev/null)" || return 1
+  [[ "$v" == *"v${K8S_VERSION}"* ]] || return 1
+  v="$("$d/etcd" --version 2>/dev/null)" || return 1
+  [[ $'\n'"$v"$'\n' == *$'\n'"etcd Version: ${ETCD_VERSION}"$'\n'* ]] || return 1
 }
 
 if [ "$MODE" != "--force" ] && cached_ok "$DEST"; then
@@ -78,6 +82,7 @@ log "module cache $(go env GOMODCACHE), build cache $(go env GOCACHE)"
 # Run a long command, its output in a log file, and print a heartbeat line every 30 s.
 # With `go build -v`, the log holds one line per package compiled, so the heartbeat counts them.
 TIME_BIN=""; [ -x /usr/bin/time ] && TIME_BIN="/usr/bin/time -v"
+STEP_TOTAL=""   # set before a build step: how many packages it may compile, for the heartbeat
 run_step() {
   local name=$1; shift
   local logf="$TMP/$name.log" t0 rc=0
@@ -87,7 +92,9 @@ run_step() {
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -0 "$pid" 2>/dev/null && log "$name: running $(( $(date +%s) - t0 ))s, $(grep -c -v -e '^\s' "$logf" 2>/dev/null || true) log lines"
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name: running $(( $(date +%s) - t0 ))s, $(grep -c -v -e '^\s' "$logf" 2>/dev/null || true)${STEP_TOTAL:+ of at most $STEP_TOTAL} packages compiled"
+    fi
   done
   wait "$pid" || rc=$?
   local rss; rss="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$logf" | tail -1)"
@@ -97,7 +104,9 @@ run_step() {
     return "$rc"
   fi
   log "$name: done in $(( $(date +%s) - t0 ))s${rss:+, peak RSS $((rss / 1024)) MiB}"
+  STEP_TOTAL=""
 }
+count_deps() { go list -deps "$@" 2>/dev/null | wc -l || true; }
 
 ########################################################################################
 # 1. kube-apiserver + kubectl: a wrapper module requiring k8s.io/kubernetes, with every staging
@@ -142,7 +151,9 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   LDFLAGS+=" -X ${pkg}.gitVersion=v${K8S_VERSION} -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=${K8S_MINOR}"
   LDFLAGS+=" -X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=${BUILD_DATE}"
 done
+STEP_TOTAL="$(count_deps k8s.io/kubernetes/cmd/kube-apiserver)"
 run_step build-kube-apiserver go build -v -trimpath -ldflags "$LDFLAGS" -o "$OUT/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+STEP_TOTAL="$(count_deps k8s.io/kubernetes/cmd/kubectl)"
 run_step build-kubectl go build -v -trimpath -ldflags "$LDFLAGS" -o "$OUT/kubectl" k8s.io/kubernetes/cmd/kubectl
 
 ########################################################################################
@@ -153,6 +164,7 @@ cd "$WORK/etcd"
 go mod init local/gatehouse-envtest-etcd >/dev/null 2>&1
 run_step resolve-etcd go get "go.etcd.io/etcd/server/v3@v${ETCD_VERSION}"
 cp go.mod "$OUT/go.mod.etcd"
+STEP_TOTAL="$(count_deps go.etcd.io/etcd/server/v3)"
 run_step build-etcd go build -v -trimpath -ldflags "-s -w" -o "$OUT/etcd" go.etcd.io/etcd/server/v3
 
 ########################################################################################
