@@ -73,8 +73,12 @@ case "$GO_VERSION" in
   *) die "$GO_VERSION is too old: Kubernetes ${K8S_VERSION%.*} needs Go >= 1.25 (GOTOOLCHAIN=local, no download)" ;;
 esac
 
+# We hold the lock, so any earlier temp directory for this version is from an interrupted run.
+rm -rf "$CACHE_ROOT/.building-${K8S_VERSION}-etcd${ETCD_VERSION}".*
 TMP="$(mktemp -d "$CACHE_ROOT/.building-${K8S_VERSION}-etcd${ETCD_VERSION}.XXXXXX")"
+STEP_PID=""
 trap 'rm -rf "$TMP"' EXIT
+trap 'log "interrupted; removing $TMP (the cache is unchanged)"; [ -n "$STEP_PID" ] && kill "$STEP_PID" 2>/dev/null; wait; exit 130' INT TERM
 OUT="$TMP/bin"; WORK="$TMP/work"; mkdir -p "$OUT" "$WORK/apiserver" "$WORK/etcd"
 log "building into $TMP (then renamed to $DEST); $GO_VERSION, $(nproc) cores"
 log "module cache $(go env GOMODCACHE), build cache $(go env GOCACHE)"
@@ -90,6 +94,7 @@ run_step() {
   log "$name: start ($*)"
   ( $TIME_BIN "$@" ) >"$logf" 2>&1 &
   local pid=$!
+  STEP_PID=$pid
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     if kill -0 "$pid" 2>/dev/null; then
@@ -97,6 +102,7 @@ run_step() {
     fi
   done
   wait "$pid" || rc=$?
+  STEP_PID=""
   local rss; rss="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$logf" | tail -1)"
   if [ "$rc" -ne 0 ]; then
     log "$name: FAILED (exit $rc) after $(( $(date +%s) - t0 ))s; last lines of $logf:"
