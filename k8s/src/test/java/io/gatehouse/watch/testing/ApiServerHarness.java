@@ -80,6 +80,7 @@ public final class ApiServerHarness implements AutoCloseable {
   private volatile Process apiServer;
   private int apiPort;
   private Duration startupTime = Duration.ZERO;
+  private long etcdReadyMillis;
   private ApiClient adminClient;
   private boolean closed;
 
@@ -120,12 +121,17 @@ public final class ApiServerHarness implements AutoCloseable {
       harness.startupTime = Duration.between(t0, Instant.now());
       Files.writeString(
           harness.runDir.resolve("startup.txt"),
-          "startup_ms=" + harness.startupTime.toMillis() + System.lineSeparator());
+          "startup_ms="
+              + harness.startupTime.toMillis()
+              + "\netcd_ready_ms="
+              + harness.etcdReadyMillis
+              + "\n");
       LOG.info(
-          "kube-apiserver {} ready at {} in {} ms (logs, kubeconfig: {})",
+          "kube-apiserver {} ready at {} in {} ms, etcd after {} ms (logs, kubeconfig: {})",
           binDir.getFileName(),
           harness.baseUrl(),
           harness.startupTime.toMillis(),
+          harness.etcdReadyMillis,
           harness.runDir);
       return harness;
     } catch (IOException e) {
@@ -193,6 +199,7 @@ public final class ApiServerHarness implements AutoCloseable {
   }
 
   private void startOnce(Path certs, Instant deadline, int attempt) throws IOException {
+    Instant started = Instant.now();
     int etcdPort = freePort();
     int peerPort = freePort();
     apiPort = freePort();
@@ -220,6 +227,8 @@ public final class ApiServerHarness implements AutoCloseable {
         etcdLog,
         deadline,
         () -> get(plain, URI.create(etcdUrl + "/health")).contains("\"health\":\"true\""));
+
+    etcdReadyMillis = Duration.between(started, Instant.now()).toMillis();
 
     Path apiLog = runDir.resolve("kube-apiserver-" + attempt + ".log");
     List<String> args = new ArrayList<>();
