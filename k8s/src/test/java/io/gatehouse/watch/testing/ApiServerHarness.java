@@ -477,7 +477,8 @@ public final class ApiServerHarness implements AutoCloseable {
               .start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        throw new IllegalStateException("kubectl " + args[0] + " took longer than " + timeout);
+        throw new IllegalStateException(
+            "kubectl " + String.join(" ", args) + " took longer than " + timeout);
       }
       return new CommandResult(process.exitValue(), Files.readString(out));
     } catch (IOException e) {
@@ -546,7 +547,7 @@ public final class ApiServerHarness implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       return socket.getLocalPort();
     }
   }
