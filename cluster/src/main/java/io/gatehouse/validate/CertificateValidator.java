@@ -270,7 +270,28 @@ public final class CertificateValidator {
    * backend.tls.clientCertificate.privateKey}; the key is never shown.
    */
   static void clientCertificate(String prefix, KeyCertPem pair, List<Violation> out) {
+    parseClientCertificate(prefix, pair, out);
+  }
+
+  /** A client certificate parsed for use, or the violations (as {@link #clientCertificate}). */
+  public static Validated<ValidKeyCert> validateClientCertificate(String prefix, KeyCertPem pair) {
+    List<Violation> out = new ArrayList<>();
+    ValidKeyCert v = parseClientCertificate(prefix, pair, out);
+    return out.isEmpty() ? Validated.ok(v) : Validated.failed(out);
+  }
+
+  /** A CA bundle parsed for use, or the violations named under {@code field}. */
+  public static Validated<List<X509Certificate>> validateCaBundle(String field, String pem) {
+    List<Violation> out = new ArrayList<>();
+    List<X509Certificate> certs = caBundle(field, pem, out);
+    return out.isEmpty() ? Validated.ok(certs) : Validated.failed(out);
+  }
+
+  private static ValidKeyCert parseClientCertificate(
+      String prefix, KeyCertPem pair, List<Violation> out) {
     List<Violation> found = new ArrayList<>();
+    List<X509Certificate> chain = List.of();
+    ParsedKey key = null;
     long total = (long) pair.certificateChainPem().length() + pair.privateKey().pem().length();
     if (total > MAX_PEM_CHARS) {
       found.add(
@@ -279,8 +300,8 @@ public final class CertificateValidator {
               total + " characters",
               "at most " + MAX_PEM_CHARS + " characters (1 MiB) of PEM together"));
     } else {
-      List<X509Certificate> chain = parseChain(pair.certificateChainPem(), found);
-      ParsedKey key = parseKey(pair.privateKey().pem(), found);
+      chain = parseChain(pair.certificateChainPem(), found);
+      key = parseKey(pair.privateKey().pem(), found);
       if (!chain.isEmpty() && key != null) {
         checkLeafKeyType(chain.get(0), found);
         checkKeyMatches(chain, key, found);
@@ -290,6 +311,7 @@ public final class CertificateValidator {
     for (Violation v : found) {
       out.add(new Violation(prefix + v.field(), v.value(), v.rule()));
     }
+    return found.isEmpty() ? new ValidKeyCert(chain, key.key()) : null;
   }
 
   private static CertificateFactory x509() {

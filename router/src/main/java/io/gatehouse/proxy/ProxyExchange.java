@@ -9,6 +9,7 @@ import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
@@ -31,6 +32,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -44,6 +46,8 @@ import java.util.concurrent.TimeoutException;
  * exchange a few times a second, which costs nothing per request.
  */
 final class ProxyExchange implements RequestView {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ProxyExchange.class);
   private static final String HTTP = "http";
   private static final String HTTPS = "https";
   private static final CharSequence STS = HttpHeaders.createOptimized("strict-transport-security");
@@ -194,10 +198,26 @@ final class ProxyExchange implements RequestView {
             .setMethod(req.method())
             .setURI(head.target())
             .setConnectTimeout(timeouts.connect().toMillis());
+    UpstreamTls upstreamTls = balancer.backend().tls();
+    if (upstreamTls != null && upstreamTls.serverName() != null) {
+      // Connect to the endpoint, but send and verify the configured name.
+      options
+          .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+          .setHost(upstreamTls.serverName());
+    }
+    Http1Connections cache;
+    io.vertx.core.http.HttpClientAgent client;
+    try {
+      cache = router.clients().http1Connections(upstreamTls);
+      client = router.clients().client(protocol, upstreamTls);
+    } catch (RuntimeException e) {
+      // A setting the validator let through but the TLS stack refused: no key material in e.
+      LOG.warn("upstream TLS setting unusable for route {}: {}", routeId(), e.getMessage());
+      respondLocally(502, false);
+      return;
+    }
     if (protocol == UpstreamProtocol.HTTP1 && !websocket) {
-      router
-          .clients()
-          .http1Connections()
+      cache
           .acquire(endpoint, timeouts.connect().toMillis())
           .onComplete(
               ar -> {
@@ -216,7 +236,7 @@ final class ProxyExchange implements RequestView {
               });
       return;
     }
-    router.clients().client(protocol).request(options).onComplete(this::onRequestCreated);
+    client.request(options).onComplete(this::onRequestCreated);
   }
 
   private void onRequestCreated(io.vertx.core.AsyncResult<HttpClientRequest> ar) {
@@ -249,7 +269,7 @@ final class ProxyExchange implements RequestView {
     Http1Connections.Lease l = lease;
     if (l != null) {
       lease = null;
-      router.clients().http1Connections().release(l, reusable);
+      l.release(reusable);
     }
   }
 
@@ -269,7 +289,28 @@ final class ProxyExchange implements RequestView {
         return;
       }
     }
+    logTlsFailure(cause);
     respondLocally(isTimeout(cause) ? 504 : 502, false);
+  }
+
+  /**
+   * A failed upstream handshake is only a 502 to the client; the log says why (the JDK's reason
+   * names certificates and host names, never a key).
+   */
+  private void logTlsFailure(Throwable cause) {
+    boolean tlsFailure = false;
+    Throwable root = cause;
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      tlsFailure |= t instanceof javax.net.ssl.SSLException;
+      root = t;
+    }
+    if (tlsFailure) {
+      LOG.warn(
+          "upstream TLS handshake with {} for route {} failed: {}",
+          endpoint.authority(),
+          routeId(),
+          root.getMessage());
+    }
   }
 
   private void onConnected(HttpClientRequest up) {
@@ -735,6 +776,10 @@ final class ProxyExchange implements RequestView {
         || m == HttpMethod.TRACE
         || m == HttpMethod.PUT
         || m == HttpMethod.DELETE;
+  }
+
+  private String routeId() {
+    return route == null ? "(default backend)" : route.id();
   }
 
   private static boolean isTimeout(Throwable t) {

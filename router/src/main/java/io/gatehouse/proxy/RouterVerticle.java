@@ -146,7 +146,7 @@ public final class RouterVerticle extends VerticleBase {
     long headerReadNanos = settings.limits().headerReadTimeout().toNanos();
     lagProbe.record(now - lagExpected);
     lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
-    clients.http1Connections().sweep(now);
+    clients.sweep(now);
     for (ProxyExchange e = live; e != null; ) {
       ProxyExchange next = e.next;
       e.checkDeadlines(now);
@@ -265,8 +265,21 @@ public final class RouterVerticle extends VerticleBase {
     RouteSnapshot snapshot = settings.snapshots().get();
     if (snapshot != null && balancers.snapshot() != snapshot) {
       balancers = balancers.forSnapshot(snapshot);
+      clients.retain(upstreamTlsSettings(snapshot));
     }
     new ProxyExchange(this, req, state, tls).start(snapshot, guard);
+  }
+
+  /** The TLS settings the snapshot's backends use; clients of any other setting are retired. */
+  private static java.util.Set<io.gatehouse.model.UpstreamTls> upstreamTlsSettings(
+      RouteSnapshot snapshot) {
+    java.util.Set<io.gatehouse.model.UpstreamTls> live = new java.util.HashSet<>();
+    for (io.gatehouse.model.BackendSpec b : snapshot.backends()) {
+      if (b.tls() != null) {
+        live.add(b.tls());
+      }
+    }
+    return live;
   }
 
   /**
