@@ -98,7 +98,15 @@ public final class RouterVerticle extends VerticleBase {
         TlsServerOptions.https(
             new HttpServerOptions(options).setHost(tls.host()).setPort(tls.port()),
             tls.keyManager(),
-            tls.engine());
+            tls.engine(),
+            name -> {
+              RouteSnapshot s = settings.snapshots().get();
+              return s != null && s.asksForClientCertificate(name);
+            },
+            name -> {
+              RouteSnapshot s = settings.snapshots().get();
+              return s != null && s.asksByWildcardOnly(name);
+            });
     httpsServer =
         vertx
             .createHttpServer(https)
@@ -322,6 +330,14 @@ public final class RouterVerticle extends VerticleBase {
     int active;
     StrictRequestDecoder decoder;
     boolean timedOut;
+
+    /** The last client-certificate check on this connection and its verdict (same session). */
+    io.gatehouse.snapshot.ClientCertificateCheck certCheck;
+
+    io.gatehouse.snapshot.ClientCertificateCheck.Result certResult;
+
+    /** The session the verdict was made on: a renegotiation makes a new one. */
+    javax.net.ssl.SSLSession certSession;
 
     /**
      * Whether the head being read is late: from the head's first byte when the decoder reports it,
