@@ -98,7 +98,15 @@ public final class RouterVerticle extends VerticleBase {
         TlsServerOptions.https(
             new HttpServerOptions(options).setHost(tls.host()).setPort(tls.port()),
             tls.keyManager(),
-            tls.engine());
+            tls.engine(),
+            name -> {
+              RouteSnapshot s = settings.snapshots().get();
+              return s != null && s.asksForClientCertificate(name);
+            },
+            name -> {
+              RouteSnapshot s = settings.snapshots().get();
+              return s != null && s.asksByWildcardOnly(name);
+            });
     httpsServer =
         vertx
             .createHttpServer(https)
@@ -146,7 +154,7 @@ public final class RouterVerticle extends VerticleBase {
     long headerReadNanos = settings.limits().headerReadTimeout().toNanos();
     lagProbe.record(now - lagExpected);
     lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
-    clients.http1Connections().sweep(now);
+    clients.sweep(now);
     for (ProxyExchange e = live; e != null; ) {
       ProxyExchange next = e.next;
       e.checkDeadlines(now);
@@ -265,8 +273,21 @@ public final class RouterVerticle extends VerticleBase {
     RouteSnapshot snapshot = settings.snapshots().get();
     if (snapshot != null && balancers.snapshot() != snapshot) {
       balancers = balancers.forSnapshot(snapshot);
+      clients.retain(upstreamTlsSettings(snapshot));
     }
     new ProxyExchange(this, req, state, tls).start(snapshot, guard);
+  }
+
+  /** The TLS settings the snapshot's backends use; clients of any other setting are retired. */
+  private static java.util.Set<io.gatehouse.model.UpstreamTls> upstreamTlsSettings(
+      RouteSnapshot snapshot) {
+    java.util.Set<io.gatehouse.model.UpstreamTls> live = new java.util.HashSet<>();
+    for (io.gatehouse.model.BackendSpec b : snapshot.backends()) {
+      if (b.tls() != null) {
+        live.add(b.tls());
+      }
+    }
+    return live;
   }
 
   /**
@@ -309,6 +330,14 @@ public final class RouterVerticle extends VerticleBase {
     int active;
     StrictRequestDecoder decoder;
     boolean timedOut;
+
+    /** The last client-certificate check on this connection and its verdict (same session). */
+    io.gatehouse.snapshot.ClientCertificateCheck certCheck;
+
+    io.gatehouse.snapshot.ClientCertificateCheck.Result certResult;
+
+    /** The session the verdict was made on: a renegotiation makes a new one. */
+    javax.net.ssl.SSLSession certSession;
 
     /**
      * Whether the head being read is late: from the head's first byte when the decoder reports it,

@@ -2,6 +2,7 @@ package io.gatehouse.snapshot;
 
 import io.gatehouse.model.BackendSpec;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One immutable routing state: the compiled routes, their deduplicated backends, the problems the
@@ -17,11 +18,25 @@ public final class RouteSnapshot {
   private static final RouteSnapshot EMPTY =
       new RouteSnapshot(0, List.of(), List.of(), List.of(), HostIndex.EMPTY);
 
+  /**
+   * The hosts on which a route asks for client certificates: exact names and the suffixes of {@code
+   * *.suffix} wildcards.
+   */
+  record ClientCertificateHosts(Set<String> exact, Set<String> wildcardSuffixes) {
+    static final ClientCertificateHosts NONE = new ClientCertificateHosts(Set.of(), Set.of());
+
+    ClientCertificateHosts {
+      exact = Set.copyOf(exact);
+      wildcardSuffixes = Set.copyOf(wildcardSuffixes);
+    }
+  }
+
   private final long generation;
   private final List<CompiledRoute> routes;
   private final List<BackendSpec> backends;
   private final List<RouteProblem> problems;
   private final HostIndex hosts;
+  private final ClientCertificateHosts clientCertificateHosts;
 
   RouteSnapshot(
       long generation,
@@ -29,11 +44,51 @@ public final class RouteSnapshot {
       List<BackendSpec> backends,
       List<RouteProblem> problems,
       HostIndex hosts) {
+    this(generation, routes, backends, problems, hosts, ClientCertificateHosts.NONE);
+  }
+
+  RouteSnapshot(
+      long generation,
+      List<CompiledRoute> routes,
+      List<BackendSpec> backends,
+      List<RouteProblem> problems,
+      HostIndex hosts,
+      ClientCertificateHosts clientCertificateHosts) {
     this.generation = generation;
     this.routes = List.copyOf(routes);
     this.backends = List.copyOf(backends);
     this.problems = List.copyOf(problems);
     this.hosts = hosts;
+    this.clientCertificateHosts = clientCertificateHosts;
+  }
+
+  /** Whether a route for this SNI name asks for client certificates (exact or wildcard). */
+  public boolean asksForClientCertificate(String sniName) {
+    if (sniName == null || sniName.isEmpty()) {
+      return false;
+    }
+    ClientCertificateHosts c = clientCertificateHosts;
+    if (c.exact().isEmpty() && c.wildcardSuffixes().isEmpty()) {
+      return false;
+    }
+    String name = sniName.toLowerCase(java.util.Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    if (c.exact().contains(name)) {
+      return true;
+    }
+    int dot = name.indexOf('.');
+    return dot > 0 && c.wildcardSuffixes().contains(name.substring(dot + 1));
+  }
+
+  /** Whether the name matched only a wildcard (each such name costs Vert.x one cached context). */
+  public boolean asksByWildcardOnly(String sniName) {
+    String name = sniName.toLowerCase(java.util.Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    return !clientCertificateHosts.exact().contains(name) && asksForClientCertificate(name);
   }
 
   /** A snapshot without routes: every request goes to the default backend. */

@@ -46,6 +46,8 @@ public final class SnapshotCompiler {
     Map<String, PathIndex.Builder> exactHosts = new HashMap<>();
     Map<String, PathIndex.Builder> wildcards = new HashMap<>();
     PathIndex.Builder catchAll = null;
+    Set<String> clientCertHosts = new java.util.HashSet<>();
+    Set<String> clientCertWildcards = new java.util.HashSet<>();
 
     for (RouteSpec spec : specs) {
       List<String> issues = new ArrayList<>(0);
@@ -54,8 +56,24 @@ public final class SnapshotCompiler {
       ValueCondition[] queries = queries(spec.queries(), issues);
       boolean conditionsOk = headers != null && queries != null;
       List<CompiledPath> paths = paths(spec.paths(), issues);
+      ClientCertificateCheck clientCertificates = null;
       String fatal = null;
-      if (!conditionsOk) {
+      if (spec.tls() != null && spec.tls().clientAuth().enabled()) {
+        Validated<ClientCertificateCheck> check =
+            ClientCertificateCheck.of(spec.tls().clientAuth());
+        if (check.isValid()) {
+          clientCertificates = check.value();
+        } else {
+          for (Violation violation : check.violations()) {
+            issues.add(violation.message());
+          }
+          // Never serve a host that asks for client certificates without its CAs.
+          fatal = "route dropped: its client CA bundle cannot be used";
+        }
+      }
+      if (fatal != null) {
+        // The client CA bundle decided it.
+      } else if (!conditionsOk) {
         fatal = "route dropped: a condition cannot be compiled";
       } else if (!spec.hosts().isEmpty() && hosts.isEmpty()) {
         fatal = "route dropped: none of its hosts can be used";
@@ -76,8 +94,18 @@ public final class SnapshotCompiler {
         backendIndex.put(spec.backend(), index);
         backends.add(spec.backend());
       }
-      CompiledRoute route = new CompiledRoute(spec, spec.key().toString(), index);
+      CompiledRoute route =
+          new CompiledRoute(spec, spec.key().toString(), index, clientCertificates);
       routes.add(route);
+      if (clientCertificates != null) {
+        for (String h : spec.tls().hosts()) {
+          if (h.startsWith("*.")) {
+            clientCertWildcards.add(h.substring(2));
+          } else {
+            clientCertHosts.add(h);
+          }
+        }
+      }
       RouteMatcher matcher = new RouteMatcher(route, methods(spec.methods()), headers, queries);
 
       List<PathIndex.Builder> levels = new ArrayList<>(Math.max(1, hosts.size()));
@@ -107,7 +135,13 @@ public final class SnapshotCompiler {
     HostIndex index =
         new HostIndex(
             build(exactHosts), build(wildcards), catchAll == null ? null : catchAll.build());
-    return new RouteSnapshot(view.generation(), routes, backends, problems, index);
+    return new RouteSnapshot(
+        view.generation(),
+        routes,
+        backends,
+        problems,
+        index,
+        new RouteSnapshot.ClientCertificateHosts(clientCertHosts, clientCertWildcards));
   }
 
   private static Map<String, PathIndex> build(Map<String, PathIndex.Builder> builders) {
