@@ -28,6 +28,7 @@ import io.gatehouse.table.hazelcast.HazelcastTableConfig;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.CertificateDirectorySource;
 import io.gatehouse.tls.CertificateIndex;
+import io.gatehouse.tls.CertificateIndexHolder;
 import io.gatehouse.tls.DefaultCertificate;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.SniKeyManager;
@@ -47,7 +48,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +70,7 @@ public final class GatehouseNode {
   private StatusVerticle status;
   private FileRouteSource fileSource;
   private volatile FileRouteSource.Status fileStatus;
-  private AtomicReference<CertificateIndex> certificates;
+  private CertificateIndexHolder certificates;
   private SniKeyManager keyManager;
   private CertificateDirectorySource certificateSource;
   private long heapTimer = -1;
@@ -250,8 +250,8 @@ public final class GatehouseNode {
         .executeBlocking(
             () -> {
               ServedCertificate generated = DefaultCertificate.generate(Clock.systemUTC());
-              certificates = new AtomicReference<>(CertificateIndex.of(generated));
-              keyManager = new SniKeyManager(certificates);
+              certificates = new CertificateIndexHolder(generated, Clock.systemUTC());
+              keyManager = new SniKeyManager(certificates.ref());
               return generated;
             })
         .compose(
@@ -265,7 +265,6 @@ public final class GatehouseNode {
                       Path.of(tls.certDir()),
                       tls.pollInterval(),
                       tls.defaultCertificate(),
-                      generated,
                       Clock.systemUTC(),
                       certificates);
               return certificateSource.start();

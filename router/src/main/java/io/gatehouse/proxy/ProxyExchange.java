@@ -134,7 +134,7 @@ final class ProxyExchange implements RequestView {
     requestId = RequestIds.acceptOrGenerate(head.requestId());
     if (tls
         && MisdirectedRequests.misdirected(
-            s.tls().keyManager().index().get(), conn.indicatedServerName(), head.host())) {
+            servedNames(), conn.indicatedServerName(), head.host())) {
       respondLocally(421, false);
       return;
     }
@@ -227,6 +227,22 @@ final class ProxyExchange implements RequestView {
     }
     respondLocally(403, false);
     return null;
+  }
+
+  /**
+   * The DNS names of the certificate this connection's handshake got, read once per session: a
+   * certificate swapped in since then does not change what the client verified.
+   */
+  private java.util.List<String> servedNames() {
+    javax.net.ssl.SSLSession session = conn.sslSession();
+    if (connState == null) {
+      return MisdirectedRequests.dnsNames(session);
+    }
+    if (connState.servedSession != session || connState.servedNames == null) {
+      connState.servedNames = MisdirectedRequests.dnsNames(session);
+      connState.servedSession = session;
+    }
+    return connState.servedNames;
   }
 
   private static java.security.cert.Certificate[] peerChain(javax.net.ssl.SSLSession session) {

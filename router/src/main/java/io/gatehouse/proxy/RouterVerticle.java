@@ -339,6 +339,11 @@ public final class RouterVerticle extends VerticleBase {
     /** The session the verdict was made on: a renegotiation makes a new one. */
     javax.net.ssl.SSLSession certSession;
 
+    /** The DNS names of the certificate {@link #servedSession} presented (for 421). */
+    java.util.List<String> servedNames;
+
+    javax.net.ssl.SSLSession servedSession;
+
     /**
      * Whether the head being read is late: from the head's first byte when the decoder reports it,
      * otherwise from the connection's fallback deadline.

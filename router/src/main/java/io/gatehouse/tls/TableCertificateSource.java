@@ -1,0 +1,143 @@
+package io.gatehouse.tls;
+
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import io.gatehouse.validate.Violation;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds the table's certificates and the routes' TLS settings into the {@link
+ * CertificateIndexHolder}. {@link #accept} is called on the table's thread with every view and only
+ * keeps it; a worker then compares it with the last one and, when the certificates or any route's
+ * TLS settings changed, validates the certificates and publishes. Views that arrive while the
+ * worker runs collapse into the newest.
+ *
+ * <p>Each certificate is validated once and cached by spec equality, so a renewal re-parses one
+ * certificate and a route change none. A cached failure is validated again only when it said the
+ * certificate is not valid yet.
+ */
+public final class TableCertificateSource {
+  private static final Logger LOG = LoggerFactory.getLogger(TableCertificateSource.class);
+
+  private record Input(
+      Map<RouteKey, RouteSpec> routes, Map<CertificateKey, CertificateSpec> certs, boolean force) {}
+
+  private record Cached(CertificateSpec spec, Validated<ValidCertificate> result) {}
+
+  private final Context context;
+  private final CertificateIndexHolder holder;
+  private final Clock clock;
+  private final AtomicReference<Input> pending = new AtomicReference<>();
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  private volatile Input last;
+  private volatile boolean waitingForNotBefore;
+
+  // Touched only by the (ordered) worker.
+  private Map<CertificateKey, CertificateSpec> lastCerts;
+  private Map<RouteKey, TlsSpec> lastRoutes;
+  private Map<CertificateKey, Cached> cache = Map.of();
+
+  public TableCertificateSource(Vertx vertx, CertificateIndexHolder holder, Clock clock) {
+    this.context = vertx.getOrCreateContext();
+    this.holder = Objects.requireNonNull(holder, "holder");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A new table view: O(1) here, the work happens on a worker. */
+  public void accept(Map<RouteKey, RouteSpec> routes, Map<CertificateKey, CertificateSpec> certs) {
+    pending.set(new Input(routes, certs, false));
+    drain();
+  }
+
+  /** Validates again a certificate that was not valid yet (called periodically). */
+  public void recheck() {
+    Input in = last;
+    if (waitingForNotBefore && in != null) {
+      pending.compareAndSet(null, new Input(in.routes(), in.certs(), true));
+      drain();
+    }
+  }
+
+  private void drain() {
+    if (pending.get() == null || !running.compareAndSet(false, true)) {
+      return;
+    }
+    context
+        .executeBlocking(
+            () -> {
+              Input in;
+              while ((in = pending.getAndSet(null)) != null) {
+                apply(in);
+              }
+              return null;
+            })
+        .onComplete(
+            ar -> {
+              running.set(false);
+              if (ar.failed()) {
+                LOG.atWarn()
+                    .setMessage("table certificates not applied")
+                    .addKeyValue("reason", ar.cause().toString())
+                    .log();
+              }
+              drain();
+            });
+  }
+
+  private void apply(Input in) {
+    last = in;
+    Map<RouteKey, TlsSpec> routes = new HashMap<>();
+    for (RouteSpec r : in.routes().values()) {
+      if (r.tls() != null) {
+        routes.put(r.key(), r.tls());
+      }
+    }
+    boolean certsSame = in.certs() == lastCerts || in.certs().equals(lastCerts);
+    if (!in.force() && certsSame && routes.equals(lastRoutes)) {
+      return;
+    }
+    Map<CertificateKey, Cached> nextCache = new HashMap<>();
+    Map<CertificateKey, Validated<ValidCertificate>> validated = new HashMap<>();
+    for (CertificateSpec spec : in.certs().values()) {
+      Cached c = cache.get(spec.key());
+      if (c == null || !c.spec().equals(spec) || notYetValid(c.result())) {
+        c = new Cached(spec, CertificateValidator.validate(spec, clock));
+      }
+      nextCache.put(spec.key(), c);
+      validated.put(spec.key(), c.result());
+    }
+    cache = nextCache;
+    waitingForNotBefore = nextCache.values().stream().anyMatch(c -> notYetValid(c.result()));
+    lastCerts = in.certs();
+    lastRoutes = routes;
+    holder.publishTable(routes, validated);
+  }
+
+  private static boolean notYetValid(Validated<ValidCertificate> v) {
+    if (v.isValid()) {
+      return false;
+    }
+    for (Violation violation : v.violations()) {
+      if (violation.rule().contains("not valid before")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
