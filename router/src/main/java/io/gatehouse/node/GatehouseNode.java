@@ -26,12 +26,14 @@ import io.gatehouse.table.codec.EntryCodec;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.hazelcast.HazelcastTableConfig;
 import io.gatehouse.table.store.SqliteEntryStore;
+import io.gatehouse.tls.CertificateBindings;
 import io.gatehouse.tls.CertificateDirectorySource;
 import io.gatehouse.tls.CertificateIndex;
 import io.gatehouse.tls.CertificateIndexHolder;
 import io.gatehouse.tls.DefaultCertificate;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.SniKeyManager;
+import io.gatehouse.tls.TableCertificateSource;
 import io.gatehouse.tls.TlsServerOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -56,6 +58,7 @@ public final class GatehouseNode {
   private static final Logger LOG = LoggerFactory.getLogger(GatehouseNode.class);
   private static final Duration HOLD_OFF = Duration.ofMillis(5);
   private static final Duration MAX_DELAY = Duration.ofMillis(100);
+  private static final Duration CERTIFICATE_RECHECK = Duration.ofMinutes(1);
 
   private final NodeConfig config;
   private final Vertx vertx;
@@ -73,7 +76,9 @@ public final class GatehouseNode {
   private CertificateIndexHolder certificates;
   private SniKeyManager keyManager;
   private CertificateDirectorySource certificateSource;
+  private AutoCloseable tableCertificates;
   private long heapTimer = -1;
+  private long certificateTimer = -1;
 
   private GatehouseNode(NodeConfig config, Vertx vertx, RouteTable table) {
     this.config = config;
@@ -257,7 +262,7 @@ public final class GatehouseNode {
         .compose(
             generated -> {
               if (tls.certDir().isBlank()) {
-                return Future.succeededFuture();
+                return Future.<Void>succeededFuture();
               }
               certificateSource =
                   new CertificateDirectorySource(
@@ -268,7 +273,26 @@ public final class GatehouseNode {
                       Clock.systemUTC(),
                       certificates);
               return certificateSource.start();
-            });
+            })
+        .onSuccess(v -> subscribeTableCertificates());
+  }
+
+  /** Table certificates bound by routes; rebuilt off the event loop when either changes. */
+  private void subscribeTableCertificates() {
+    TableCertificateSource source =
+        new TableCertificateSource(vertx, certificates, Clock.systemUTC());
+    tableCertificates = table.subscribe(view -> source.accept(view.routes(), view.certificates()));
+    certificateTimer =
+        vertx.setPeriodic(
+            CERTIFICATE_RECHECK.toMillis(),
+            id ->
+                vertx.executeBlocking(
+                    () -> {
+                      source.recheck();
+                      certificates.recheck();
+                      return null;
+                    },
+                    false));
   }
 
   private RouterSettings.TlsListener tlsListener() {
@@ -346,6 +370,9 @@ public final class GatehouseNode {
         problems.add(new JsonObject().put("route", p.key().toString()).put("reason", p.message()));
       }
     }
+    for (CertificateBindings.Problem p : certificateProblems()) {
+      problems.add(new JsonObject().put("route", p.route().toString()).put("reason", p.message()));
+    }
     return new JsonObject()
         .put("ready", isReady())
         .put("draining", draining)
@@ -418,6 +445,11 @@ public final class GatehouseNode {
     return certificates == null ? null : certificates.get();
   }
 
+  /** Routes whose TLS hosts are not served with the certificate they name. */
+  public List<CertificateBindings.Problem> certificateProblems() {
+    return certificates == null ? List.of() : certificates.problems();
+  }
+
   public int statusPort() {
     return status == null ? -1 : status.actualPort();
   }
@@ -462,6 +494,16 @@ public final class GatehouseNode {
               }
               if (certificateSource != null) {
                 certificateSource.stop();
+              }
+              if (certificateTimer >= 0) {
+                vertx.cancelTimer(certificateTimer);
+              }
+              if (tableCertificates != null) {
+                try {
+                  tableCertificates.close();
+                } catch (Exception e) {
+                  LOG.atWarn().setMessage("closing table certificates").setCause(e).log();
+                }
               }
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);
