@@ -38,6 +38,7 @@ public final class CertificateIndexHolder {
   private Map<RouteKey, TlsSpec> routes = Map.of();
   private Map<CertificateKey, Validated<ValidCertificate>> table = Map.of();
   private Instant rebindAt = Instant.MAX;
+  private Map<String, Instant> warned = new HashMap<>();
 
   private volatile CertificateBindings bindings = CertificateBindings.NONE;
 
@@ -87,11 +88,47 @@ public final class CertificateIndexHolder {
     rebuild();
   }
 
-  /** Rebinds when a bound certificate has expired since the last build (called periodically). */
+  /**
+   * Rebinds when a bound certificate has expired since the last build, and warns about certificates
+   * that expire soon (called periodically).
+   */
   public synchronized void recheck() {
     if (!clock.instant().isBefore(rebindAt)) {
       rebuild();
+    } else {
+      warnExpiring();
     }
+  }
+
+  /** Every served certificate with its expiry. */
+  public List<CertificateExpiry> expiry() {
+    return CertificateExpiry.of(index.get(), clock.instant());
+  }
+
+  /** One WARN per certificate expiring soon: again after a day, or when it changes. */
+  private void warnExpiring() {
+    Instant now = clock.instant();
+    Map<String, Instant> next = new HashMap<>();
+    for (CertificateExpiry c : CertificateExpiry.of(index.get(), now)) {
+      if (!c.expiringSoon()) {
+        continue;
+      }
+      String id = c.source() + ":" + c.name() + "@" + c.notAfter();
+      Instant last = warned.get(id);
+      if (last == null || !now.isBefore(last.plus(java.time.Duration.ofDays(1)))) {
+        LOG.atWarn()
+            .setMessage("TLS certificate expires soon")
+            .addKeyValue("certificate", c.name())
+            .addKeyValue("source", c.source())
+            .addKeyValue("dnsNames", c.dnsNames().toString())
+            .addKeyValue("notAfter", c.notAfter().toString())
+            .addKeyValue("daysLeft", c.daysLeft())
+            .log();
+        last = now;
+      }
+      next.put(id, last);
+    }
+    warned = next;
   }
 
   private void rebuild() {
@@ -130,5 +167,17 @@ public final class CertificateIndexHolder {
           .log();
     }
     bindings = next;
+    warnExpiring();
+    boolean generated = nextDefault == generatedDefault;
+    if (generated != (current.defaultCertificate() == generatedDefault)) {
+      if (generated) {
+        DefaultCertificate.logInUse(generatedDefault);
+      } else {
+        LOG.atInfo()
+            .setMessage("default TLS certificate")
+            .addKeyValue("certificate", nextDefault.name())
+            .log();
+      }
+    }
   }
 }

@@ -71,7 +71,7 @@ public final class DefaultCertificate {
 
   /** Says that the generated certificate is the default now (at start, and when it becomes so). */
   public static void logInUse(ServedCertificate c) {
-    LOG.warn(
+    LOG.info(
         "No usable default TLS certificate: clients without SNI or with an unknown name get a"
             + " generated self-signed certificate (EC P-256, CN=Gatehouse default certificate,"
             + " SHA-256 {}), which no client trusts",
