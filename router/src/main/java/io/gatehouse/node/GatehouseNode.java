@@ -8,6 +8,7 @@ import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.filesource.FileRouteSource;
 import io.gatehouse.filesource.HostPort;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteSpec;
@@ -28,6 +29,7 @@ import io.gatehouse.table.hazelcast.HazelcastTableConfig;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.CertificateBindings;
 import io.gatehouse.tls.CertificateDirectorySource;
+import io.gatehouse.tls.CertificateExpiry;
 import io.gatehouse.tls.CertificateIndex;
 import io.gatehouse.tls.CertificateIndexHolder;
 import io.gatehouse.tls.DefaultCertificate;
@@ -66,6 +68,7 @@ public final class GatehouseNode {
   private final SnapshotHolder snapshots = new SnapshotHolder();
   private final SnapshotPublisher publisher;
   private final InFlight inFlight = new InFlight();
+  private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
   private final List<RouterVerticle> routers = new CopyOnWriteArrayList<>();
   private final long startedAt = System.currentTimeMillis();
   private volatile boolean draining;
@@ -200,7 +203,9 @@ public final class GatehouseNode {
             })
         .compose(
             id -> {
-              status = new StatusVerticle(config.status(), this::isReady, this::statusJson);
+              status =
+                  new StatusVerticle(
+                      config.status(), this::isReady, this::statusJson, metrics::scrape);
               return vertx.deployVerticle(status);
             })
         .compose(id -> awaitFirstSnapshot())
@@ -256,7 +261,8 @@ public final class GatehouseNode {
             () -> {
               ServedCertificate generated = DefaultCertificate.generate(Clock.systemUTC());
               certificates = new CertificateIndexHolder(generated, Clock.systemUTC());
-              keyManager = new SniKeyManager(certificates.ref());
+              keyManager = new SniKeyManager(certificates.ref(), metrics.fallbacks());
+              metrics.bindCertificates(certificates);
               return generated;
             })
         .compose(
@@ -274,7 +280,13 @@ public final class GatehouseNode {
                       certificates);
               return certificateSource.start();
             })
-        .onSuccess(v -> subscribeTableCertificates());
+        .onSuccess(
+            v -> {
+              if (certificates.get().defaultCertificate() == certificates.generatedDefault()) {
+                DefaultCertificate.logInUse(certificates.generatedDefault());
+              }
+              subscribeTableCertificates();
+            });
   }
 
   /** Table certificates bound by routes; rebuilt off the event loop when either changes. */
@@ -383,7 +395,28 @@ public final class GatehouseNode {
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000)
         .put("version", Version.current())
         .put("fileSource", fileStatusJson())
-        .put("cluster", clusterJson());
+        .put("cluster", clusterJson())
+        .put("certificates", certificatesJson());
+  }
+
+  /** Served certificates and their expiry; never the key. */
+  private JsonArray certificatesJson() {
+    JsonArray out = new JsonArray();
+    if (certificates == null) {
+      return out;
+    }
+    for (CertificateExpiry c : certificates.expiry()) {
+      out.add(
+          new JsonObject()
+              .put("name", c.name())
+              .put("tenant", c.tenant())
+              .put("dnsNames", new JsonArray(c.dnsNames()))
+              .put("notAfter", c.notAfter().toString())
+              .put("daysLeft", c.daysLeft())
+              .put("source", c.source())
+              .put("expiringSoon", c.expiringSoon()));
+    }
+    return out;
   }
 
   private JsonObject clusterJson() {

@@ -146,17 +146,19 @@ class TableCertificatesIT {
   }
 
   static JsonObject status() throws Exception {
+    return new JsonObject(get("/status"));
+  }
+
+  /** A GET on the status listener. */
+  static String get(String path) throws Exception {
     HttpClientAgent plain = vertx.createHttpClient();
     try {
       return plain
           .request(
-              new RequestOptions()
-                  .setHost("127.0.0.1")
-                  .setPort(node.statusPort())
-                  .setURI("/status"))
+              new RequestOptions().setHost("127.0.0.1").setPort(node.statusPort()).setURI(path))
           .compose(r -> r.send())
           .compose(r -> r.body())
-          .map(b -> new JsonObject(b))
+          .map(b -> b.toString())
           .await(20, TimeUnit.SECONDS);
     } finally {
       plain.close().await();
@@ -281,7 +283,62 @@ class TableCertificatesIT {
     }
   }
 
-  static CertificateKey key(String name) {
-    return CertificateKey.of("acme", name);
+  @Test
+  void metrics_show_the_generated_default_fallbacks_expiry_and_the_served_generation()
+      throws Exception {
+    CertificateSpec soon =
+        TestCertificates.spec(
+            CertificateKey.of("acme", "soon"),
+            java.time.Instant.now().plus(Duration.ofDays(3)),
+            "soon.acme.example");
+    write(
+        Write.put(soon),
+        Write.put(
+            route(
+                "soon",
+                List.of("soon.acme.example"),
+                TlsSpec.of(List.of("soon.acme.example"), "soon"))),
+        Write.put(
+            route(
+                "unserved",
+                List.of("unserved.acme.example"),
+                TlsSpec.of(List.of("unserved.acme.example"), "absent"))));
+    Awaitility.await("the expiring certificate is served")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> servedFor("soon.acme.example").equals(leaf(soon)));
+    servedFor("unserved.acme.example");
+    servedFor("unserved.acme.example");
+    servedFor("nobody-serves-this.example");
+
+    String metrics = get("/metrics");
+    assertThat(metrics).contains("gatehouse_tls_default_certificate_self_signed 1.0");
+    assertThat(metrics)
+        .contains(
+            "gatehouse_tls_default_certificate_fallbacks_total{host=\"unserved.acme.example\"} 2.0")
+        .doesNotContain("nobody-serves-this.example");
+    assertThat(metrics)
+        .contains(
+            "gatehouse_tls_certificate_expiry_days{certificate=\"acme/soon\",source=\"table\"} 2.0");
+    assertThat(metrics).containsPattern("gatehouse_tls_certificates_expiring_soon [1-9]");
+    assertThat(metrics)
+        .containsPattern(
+            "gatehouse_snapshot_generation " + node.node().snapshots().get().generation() + "\\.0");
+    assertThat(metrics).doesNotContain(TestCertificates.keyText(soon));
+
+    JsonObject entry =
+        status().getJsonArray("certificates").stream()
+            .map(JsonObject.class::cast)
+            .filter(c -> c.getString("name").equals("acme/soon"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(entry.getString("tenant")).isEqualTo("acme");
+    assertThat(entry.getJsonArray("dnsNames").getList()).containsExactly("soon.acme.example");
+    assertThat(entry.getLong("daysLeft")).isEqualTo(2);
+    assertThat(entry.getString("source")).isEqualTo("table");
+    assertThat(entry.getBoolean("expiringSoon")).isTrue();
+    assertThat(entry.getString("notAfter"))
+        .isEqualTo(TestCertificates.validate(soon).notAfter().toString());
+    assertThat(status().encode()).doesNotContain(TestCertificates.keyText(soon));
   }
 }
