@@ -157,7 +157,7 @@ final class ProxyExchange implements RequestView {
         redirectLocally(
             redirect,
             HttpsRedirects.location(
-                head.host(), router.localPortText(true), head.path(), head.query()));
+                head.host(), router.redirectPortText(), head.path(), head.query()));
         return;
       }
     }

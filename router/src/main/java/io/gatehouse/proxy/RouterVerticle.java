@@ -201,6 +201,12 @@ public final class RouterVerticle extends VerticleBase {
     e.next = null;
   }
 
+  /** The HTTPS port redirects name: the configured public one, else the bound one. */
+  String redirectPortText() {
+    int configured = settings.tls() == null ? 0 : settings.tls().redirectPort();
+    return configured > 0 ? Integer.toString(configured) : httpsPortText;
+  }
+
   /** The bound port of the listener an exchange came in on, as X-Forwarded-Port text. */
   String localPortText(boolean tls) {
     return tls ? httpsPortText : localPortText;
