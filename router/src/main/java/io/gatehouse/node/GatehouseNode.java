@@ -315,7 +315,7 @@ public final class GatehouseNode {
     TlsServerOptions.Engine engine =
         TlsServerOptions.selectEngine(tls.engine() != NodeConfig.Tls.Engine.JDK);
     String host = tls.host().isBlank() ? config.http().host() : tls.host();
-    return new RouterSettings.TlsListener(host, tls.port(), keyManager, engine);
+    return new RouterSettings.TlsListener(host, tls.port(), keyManager, engine, tls.redirectPort());
   }
 
   private Future<BackendSpec> defaultBackend() {

@@ -367,6 +367,8 @@ public record NodeConfig(
    * @param engine the TLS implementation: {@code auto} (OpenSSL when it loads, else the JDK),
    *     {@code openssl} (the same, preferring OpenSSL) or {@code jdk}
    * @param pollInterval how often {@code certDir} is checked for changes
+   * @param redirectPort the HTTPS port clients reach, for redirects from plain HTTP (behind a load
+   *     balancer that maps ports); 0 means the port this node bound; 443 is left out of the URL
    */
   public record Tls(
       boolean enabled,
@@ -375,7 +377,20 @@ public record NodeConfig(
       String certDir,
       String defaultCertificate,
       Engine engine,
-      Duration pollInterval) {
+      Duration pollInterval,
+      int redirectPort) {
+    /** Redirects name the bound port. */
+    public Tls(
+        boolean enabled,
+        String host,
+        int port,
+        String certDir,
+        String defaultCertificate,
+        Engine engine,
+        Duration pollInterval) {
+      this(enabled, host, port, certDir, defaultCertificate, engine, pollInterval, 0);
+    }
+
     /** Which TLS implementation to run. */
     public enum Engine {
       AUTO,
