@@ -300,14 +300,20 @@ public final class GatehouseNode {
         .map(id -> BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", fallback.port()))));
   }
 
+  /**
+   * Completes once a published snapshot holds everything the sources loaded at start (the table's
+   * initial load, the first routes file), so a node never reports ready on an empty snapshot.
+   */
   private Future<Void> awaitFirstSnapshot() {
+    long loaded = table.view().generation();
     io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
     long[] timer = new long[1];
     timer[0] =
         vertx.setPeriodic(
             5,
             id -> {
-              if (snapshots.hasSnapshot()) {
+              RouteSnapshot s = snapshots.get();
+              if (s != null && s.generation() >= loaded) {
                 vertx.cancelTimer(timer[0]);
                 p.tryComplete();
               }
