@@ -182,7 +182,11 @@ public final class AdminApiVerticle extends VerticleBase {
       router.errorHandler(status, this::failure);
     }
     HttpServerOptions serverOptions =
-        new HttpServerOptions().setHost(options.host()).setPort(options.port());
+        new HttpServerOptions()
+            .setHost(options.host())
+            .setPort(options.port())
+            .setMaxInitialLineLength(8 * 1024)
+            .setMaxHeaderSize(16 * 1024);
     if (!options.tlsCertPath().isBlank()) {
       serverOptions
           .setSsl(true)
