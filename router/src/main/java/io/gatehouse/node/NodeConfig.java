@@ -20,7 +20,8 @@ public record NodeConfig(
     int eventLoops,
     Tls tls,
     Demo demo,
-    Http2 http2) {
+    Http2 http2,
+    Admin admin) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -35,7 +36,8 @@ public record NodeConfig(
           0,
           new Tls(false, "", 443, "", "", Tls.Engine.AUTO, Duration.ofSeconds(2)),
           new Demo(""),
-          Http2.DEFAULTS);
+          Http2.DEFAULTS,
+          Admin.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -50,7 +52,8 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        admin);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -66,7 +69,8 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        admin);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -82,12 +86,13 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        admin);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
     return new NodeConfig(
-        http, status, routes, v, proxy, limits, shutdown, log, eventLoops, tls, demo, http2);
+        http, status, routes, v, proxy, limits, shutdown, log, eventLoops, tls, demo, http2, admin);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -103,7 +108,8 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        admin);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -119,12 +125,25 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        admin);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, limits, v, log, eventLoops, tls, demo, http2);
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        v,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        admin);
   }
 
   public NodeConfig withLog(Log v) {
@@ -140,12 +159,25 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        admin);
   }
 
   public NodeConfig withEventLoops(int v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, limits, shutdown, log, v, tls, demo, http2);
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        v,
+        tls,
+        demo,
+        http2,
+        admin);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -161,7 +193,8 @@ public record NodeConfig(
         eventLoops,
         tls,
         v,
-        http2);
+        http2,
+        admin);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -177,7 +210,8 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        v);
+        v,
+        admin);
   }
 
   /**
@@ -253,7 +287,8 @@ public record NodeConfig(
         eventLoops,
         v,
         demo,
-        http2);
+        http2,
+        admin);
   }
 
   /**
@@ -289,6 +324,58 @@ public record NodeConfig(
     /** Whether the HTTPS listener runs: enabled, or a certificate directory given. */
     public boolean listens() {
       return enabled || !certDir.isBlank();
+    }
+  }
+
+  public NodeConfig withAdmin(Admin v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        v);
+  }
+
+  /**
+   * The admin REST API: a listener of its own, never on the router's ports.
+   *
+   * @param enabled start the admin API
+   * @param host address to listen on; 127.0.0.1 by default
+   * @param certFile PEM chain for HTTPS on the admin listener; empty serves plain HTTP
+   * @param keyFile the key of {@code certFile}
+   * @param token an admin token ({@code <id>.<secret>}) stored when the table has none, for
+   *     automation; empty (and no {@code tokenFile}) creates one and logs it once
+   * @param tokenFile a file holding that token
+   * @param ratePerSecond requests per second per token
+   * @param rateBurst requests a token may send at once
+   * @param deniedUpstreams CIDRs refused as route endpoints, beyond link-local and cloud metadata
+   */
+  public record Admin(
+      boolean enabled,
+      String host,
+      int port,
+      String certFile,
+      String keyFile,
+      String token,
+      String tokenFile,
+      int ratePerSecond,
+      int rateBurst,
+      List<String> deniedUpstreams) {
+    public static final Admin DEFAULTS =
+        new Admin(false, "127.0.0.1", 9902, "", "", "", "", 20, 40, List.of());
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+      return "Admin[enabled=" + enabled + ", host=" + host + ", port=" + port + "]";
     }
   }
 }
