@@ -1,5 +1,7 @@
 package io.gatehouse.node;
 
+import io.gatehouse.admin.AdminApiOptions;
+import io.gatehouse.admin.AdminApiVerticle;
 import io.gatehouse.echo.EchoVerticle;
 import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
@@ -68,6 +70,7 @@ public final class GatehouseNode {
   private volatile boolean draining;
   private volatile List<RouteProblem> lastProblems = List.of();
   private StatusVerticle status;
+  private AdminApiVerticle admin;
   private FileRouteSource fileSource;
   private volatile FileRouteSource.Status fileStatus;
   private AtomicReference<CertificateIndex> certificates;
@@ -198,6 +201,7 @@ public final class GatehouseNode {
               status = new StatusVerticle(config.status(), this::isReady, this::statusJson);
               return vertx.deployVerticle(status);
             })
+        .compose(id -> startAdmin())
         .compose(id -> awaitFirstSnapshot())
         .onSuccess(
             v ->
@@ -206,6 +210,7 @@ public final class GatehouseNode {
                     .addKeyValue("httpPort", httpPort())
                     .addKeyValue("httpsPort", httpsPort())
                     .addKeyValue("statusPort", statusPort())
+                    .addKeyValue("adminPort", adminPort())
                     .addKeyValue("routers", routers.size())
                     .log());
   }
@@ -223,6 +228,42 @@ public final class GatehouseNode {
               "demo.echoUpstream \"" + addr + "\" (expected: " + HostPort.FORM + ")"));
     }
     return vertx.deployVerticle(new EchoVerticle(at.get().host(), at.get().port())).mapEmpty();
+  }
+
+  /** The admin REST API on its own listener, when enabled. */
+  private Future<String> startAdmin() {
+    NodeConfig.Admin a = config.admin();
+    if (!a.enabled()) {
+      return Future.succeededFuture("");
+    }
+    String token = a.token();
+    if (token.isBlank() && !a.tokenFile().isBlank()) {
+      try {
+        token = java.nio.file.Files.readString(Path.of(a.tokenFile())).trim();
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(new ConfigException("admin.tokenFile: " + e.getMessage()));
+      }
+    }
+    AdminApiOptions options =
+        new AdminApiOptions(
+            a.host(),
+            a.port(),
+            a.certFile(),
+            a.keyFile(),
+            AdminApiOptions.DEFAULTS.bodyLimitBytes(),
+            a.ratePerSecond(),
+            a.rateBurst(),
+            a.deniedUpstreams(),
+            token,
+            AdminApiOptions.DEFAULTS.defaultWaitTimeout(),
+            AdminApiOptions.DEFAULTS.maxWaitTimeout());
+    admin = new AdminApiVerticle(table, options);
+    return vertx.deployVerticle(admin);
+  }
+
+  /** The admin API's port, or -1 when it is off. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
   }
 
   /** The file source, when configured; a broken first file stops the node from starting. */
