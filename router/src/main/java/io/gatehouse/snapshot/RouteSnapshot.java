@@ -1,6 +1,9 @@
 package io.gatehouse.snapshot;
 
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.RouteKey;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -12,28 +15,53 @@ import java.util.List;
  * one label, else the routes without hosts); within it, Exact paths, then the longest matching
  * Prefix/ImplementationSpecific path (falling back to shorter ones), then RE2 regular expressions.
  * See {@link PathIndex} for the order between candidates.
+ *
+ * <p>An incremental compile shares every unchanged level, compiled route and backend with the
+ * snapshot it started from; nothing a reader can reach is ever modified.
  */
 public final class RouteSnapshot {
   private static final RouteSnapshot EMPTY =
-      new RouteSnapshot(0, List.of(), List.of(), List.of(), HostIndex.EMPTY);
+      new RouteSnapshot(
+          0, new CompiledRoute[0], new BackendSpec[0], List.of(), HostIndex.EMPTY, null, null);
 
   private final long generation;
-  private final List<CompiledRoute> routes;
-  private final List<BackendSpec> backends;
+  private final CompiledRoute[] routes;
+  private final List<CompiledRoute> routeList;
+  private final BackendSpec[] backends;
+  private final List<BackendSpec> backendList;
   private final List<RouteProblem> problems;
   private final HostIndex hosts;
 
+  /** Who this snapshot is; a successor holds this token, never the snapshot, so none is leaked. */
+  private final Object identity = new Object();
+
+  /** The identity of the snapshot this one was built from incrementally, or null. */
+  private final Object base;
+
+  /** Backend indexes whose content differs from {@link #base}'s; null when not incremental. */
+  private final int[] changedBackends;
+
+  /**
+   * @param routes sorted by key, not copied
+   * @param backends by index, null where no route uses the index; not copied
+   */
   RouteSnapshot(
       long generation,
-      List<CompiledRoute> routes,
-      List<BackendSpec> backends,
+      CompiledRoute[] routes,
+      BackendSpec[] backends,
       List<RouteProblem> problems,
-      HostIndex hosts) {
+      HostIndex hosts,
+      RouteSnapshot base,
+      int[] changedBackends) {
     this.generation = generation;
-    this.routes = List.copyOf(routes);
-    this.backends = List.copyOf(backends);
+    this.routes = routes;
+    this.routeList = Collections.unmodifiableList(Arrays.asList(routes));
+    this.backends = backends;
+    this.backendList = Collections.unmodifiableList(Arrays.asList(backends));
     this.problems = List.copyOf(problems);
     this.hosts = hosts;
+    this.base = base == null || changedBackends == null ? null : base.identity;
+    this.changedBackends = this.base == null ? null : changedBackends;
   }
 
   /** A snapshot without routes: every request goes to the default backend. */
@@ -46,9 +74,22 @@ public final class RouteSnapshot {
     return generation;
   }
 
-  /** Distinct backends; {@link CompiledRoute#backendIndex()} points into this list. */
+  /**
+   * Backends by index; {@link CompiledRoute#backendIndex()} points into this list. Equal backends
+   * share one index. After an incremental compile an index that no route uses any more holds null
+   * until a later compile reuses it.
+   */
   public List<BackendSpec> backends() {
-    return backends;
+    return backendList;
+  }
+
+  /**
+   * The backend indexes whose backend differs from {@code previous}'s, when this snapshot was
+   * compiled incrementally from exactly {@code previous}; otherwise null, and every index must be
+   * compared. Lets the upstream pools apply an endpoint change in O(changed backends).
+   */
+  public int[] changedBackendsSince(RouteSnapshot previous) {
+    return previous != null && base == previous.identity ? changedBackends.clone() : null;
   }
 
   /** Routes (or parts of routes) the compiler could not use, in route key order. */
@@ -58,11 +99,47 @@ public final class RouteSnapshot {
 
   /** The routes that made it into the snapshot, in route key order. */
   public List<CompiledRoute> routes() {
-    return routes;
+    return routeList;
   }
 
   public int routeCount() {
-    return routes.size();
+    return routes.length;
+  }
+
+  /** The compiled route with this key, or null if the route is absent or was dropped. */
+  public CompiledRoute route(RouteKey key) {
+    int i = indexOf(routes, key);
+    return i >= 0 ? routes[i] : null;
+  }
+
+  /** Binary search by key; {@code -(insertion point) - 1} when absent. */
+  static int indexOf(CompiledRoute[] sorted, RouteKey key) {
+    int lo = 0;
+    int hi = sorted.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = sorted[mid].spec().key().compareTo(key);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(lo + 1);
+  }
+
+  CompiledRoute[] routeArray() {
+    return routes;
+  }
+
+  BackendSpec[] backendArray() {
+    return backends;
+  }
+
+  HostIndex hostIndex() {
+    return hosts;
   }
 
   /**

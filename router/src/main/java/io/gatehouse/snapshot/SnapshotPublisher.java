@@ -10,13 +10,23 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Follows the table and keeps the holder's snapshot current. Bursts of changes merge into one
  * compile after a short hold-off, with a ceiling so a steady stream still publishes (Contour's
- * hold-off/max-delay). Compiles on its own thread, never on an event loop.
+ * hold-off/max-delay). Compiles on its own thread, never on an event loop, and incrementally from
+ * the last published view; if an incremental compile fails, a full compile replaces it, so the node
+ * is never left without a snapshot.
  */
 public final class SnapshotPublisher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+
+  /** Used on the compile thread only. */
+  private final SnapshotCompiler compiler = new SnapshotCompiler();
+
+  private volatile int fallbacks;
   private final SnapshotHolder holder;
   private final long holdOffNanos;
   private final long maxDelayNanos;
@@ -83,11 +93,29 @@ public final class SnapshotPublisher implements AutoCloseable {
     if (current != null && current.generation() == view.generation()) {
       return;
     }
-    RouteSnapshot next = SnapshotCompiler.compile(view);
+    RouteSnapshot next;
+    try {
+      next = compiler.update(view);
+    } catch (RuntimeException | StackOverflowError e) {
+      // A bug in the incremental path must cost time, never routes: logged once with its cause.
+      if (fallbacks++ == 0) {
+        LOG.atWarn()
+            .setMessage("incremental compile failed; compiling in full")
+            .addKeyValue("generation", view.generation())
+            .setCause(e)
+            .log();
+      }
+      next = compiler.rebuild(view);
+    }
     holder.publish(next);
     for (Consumer<RouteSnapshot> l : listeners) {
       l.accept(next);
     }
+  }
+
+  /** How many incremental compiles failed and were replaced by a full compile. */
+  public int fallbacks() {
+    return fallbacks;
   }
 
   @Override
