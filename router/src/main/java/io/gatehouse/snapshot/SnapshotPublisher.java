@@ -9,7 +9,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
 
-  /** Used on the compile thread only. */
-  private final SnapshotCompiler compiler = new SnapshotCompiler();
+  /** Both used on the compile thread only. */
+  private final Function<TableView, RouteSnapshot> incremental;
 
-  private volatile int fallbacks;
+  private final Function<TableView, RouteSnapshot> full;
+  private final AtomicInteger fallbacks = new AtomicInteger();
   private final SnapshotHolder holder;
   private final long holdOffNanos;
   private final long maxDelayNanos;
@@ -40,6 +43,28 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   public SnapshotPublisher(
       RouteTable table, SnapshotHolder holder, Duration holdOff, Duration maxDelay) {
+    this(table, holder, holdOff, maxDelay, new SnapshotCompiler());
+  }
+
+  private SnapshotPublisher(
+      RouteTable table,
+      SnapshotHolder holder,
+      Duration holdOff,
+      Duration maxDelay,
+      SnapshotCompiler compiler) {
+    this(table, holder, holdOff, maxDelay, compiler::update, compiler::rebuild);
+  }
+
+  /** Tests swap the compile steps to see the fallback work. */
+  SnapshotPublisher(
+      RouteTable table,
+      SnapshotHolder holder,
+      Duration holdOff,
+      Duration maxDelay,
+      Function<TableView, RouteSnapshot> incremental,
+      Function<TableView, RouteSnapshot> full) {
+    this.incremental = incremental;
+    this.full = full;
     this.holder = holder;
     this.holdOffNanos = holdOff.toNanos();
     this.maxDelayNanos = maxDelay.toNanos();
@@ -95,17 +120,17 @@ public final class SnapshotPublisher implements AutoCloseable {
     }
     RouteSnapshot next;
     try {
-      next = compiler.update(view);
+      next = incremental.apply(view);
     } catch (RuntimeException | StackOverflowError e) {
       // A bug in the incremental path must cost time, never routes: logged once with its cause.
-      if (fallbacks++ == 0) {
+      if (fallbacks.getAndIncrement() == 0) {
         LOG.atWarn()
             .setMessage("incremental compile failed; compiling in full")
             .addKeyValue("generation", view.generation())
             .setCause(e)
             .log();
       }
-      next = compiler.rebuild(view);
+      next = full.apply(view);
     }
     holder.publish(next);
     for (Consumer<RouteSnapshot> l : listeners) {
@@ -115,7 +140,7 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   /** How many incremental compiles failed and were replaced by a full compile. */
   public int fallbacks() {
-    return fallbacks;
+    return fallbacks.get();
   }
 
   @Override
