@@ -83,6 +83,6 @@ public record RouteSpec(
 
   public RouteSpec withKey(RouteKey newKey) {
     return new RouteSpec(
-        newKey, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority);
+        newKey, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority, tls);
   }
 }

@@ -1,19 +1,48 @@
 package io.gatehouse.table;
 
-import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** The table of a single node that is not clustered; writes are serialised by one lock. */
+/**
+ * The table of a node that is not clustered: one lock serialises writes, and durable entries go to
+ * the node's {@link EntryStore} before a write returns.
+ */
 public final class InMemoryRouteTable implements RouteTable {
   private final List<Consumer<TableView>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+  private final TableState state = new TableState();
+  private final EntryStore store;
+  private final long started = System.currentTimeMillis();
+  private final String version;
   private volatile TableView view = TableView.EMPTY;
+  private volatile long served = -1;
+  private long revision;
+
+  public InMemoryRouteTable() {
+    this(EntryStore.NONE, "dev");
+  }
+
+  /** A table that starts from what {@code store} holds. */
+  public InMemoryRouteTable(EntryStore store, String version) {
+    this.store = store;
+    this.version = version;
+    List<Versioned> loaded = store.load();
+    for (Versioned v : loaded) {
+      state.apply(v);
+      revision = Math.max(revision, v.revision());
+    }
+    if (!loaded.isEmpty()) {
+      state.generation(1);
+      view = state.view();
+    }
+  }
 
   @Override
   public TableView view() {
@@ -21,47 +50,41 @@ public final class InMemoryRouteTable implements RouteTable {
   }
 
   @Override
-  public long put(RouteSpec route) {
-    Objects.requireNonNull(route, "route");
+  public Outcome apply(Batch batch) {
     synchronized (this) {
-      if (route.equals(view.routes().get(route.key()))) {
-        return view.generation();
+      long generation = state.generation();
+      Object planned = BatchPlanner.plan(batch, state::get, revision + 1, generation + 1);
+      if (planned instanceof Outcome.Conflict conflict) {
+        return conflict;
       }
-      Map<RouteKey, RouteSpec> next = new HashMap<>(view.routes());
-      next.put(route.key(), route);
-      return publish(next);
-    }
-  }
-
-  @Override
-  public long remove(RouteKey key) {
-    synchronized (this) {
-      if (!view.routes().containsKey(key)) {
-        return view.generation();
+      BatchPlanner.Plan plan = (BatchPlanner.Plan) planned;
+      if (plan.changed().isEmpty()) {
+        return new Outcome.Applied(generation, plan.revisions());
       }
-      Map<RouteKey, RouteSpec> next = new HashMap<>(view.routes());
-      next.remove(key);
-      return publish(next);
+      if (batch.durable()) {
+        store.write(plan.changed());
+      }
+      revision++;
+      for (Versioned v : plan.changed()) {
+        state.apply(v);
+      }
+      state.generation(generation + 1);
+      publish(state.view());
+      return new Outcome.Applied(generation + 1, plan.revisions());
     }
   }
 
   @Override
   public long replaceSource(String source, Collection<RouteSpec> routes) {
-    for (RouteSpec r : routes) {
-      if (!r.key().source().equals(source)) {
-        throw new IllegalArgumentException("route " + r.key() + " is not from source " + source);
-      }
-    }
     synchronized (this) {
-      Map<RouteKey, RouteSpec> next = new HashMap<>(view.routes());
-      next.keySet().removeIf(k -> k.source().equals(source));
-      for (RouteSpec r : routes) {
-        next.put(r.key(), r);
+      List<EntryKey> live = new ArrayList<>();
+      for (Versioned v : state.entries()) {
+        if (!v.deleted() && BatchPlanner.isRouteOfSource(v.key(), source)) {
+          live.add(v.key());
+        }
       }
-      if (next.equals(view.routes())) {
-        return view.generation();
-      }
-      return publish(next);
+      Outcome outcome = apply(BatchPlanner.replaceSource(source, routes, live));
+      return ((Outcome.Applied) outcome).generation();
     }
   }
 
@@ -72,12 +95,50 @@ public final class InMemoryRouteTable implements RouteTable {
     return () -> listeners.remove(listener);
   }
 
-  private long publish(Map<RouteKey, RouteSpec> routes) {
-    TableView next = new TableView(view.generation() + 1, routes);
+  @Override
+  public void served(long generation) {
+    served = Math.max(served, generation);
+    for (Waiter w : waiters) {
+      if (served >= w.generation) {
+        waiters.remove(w);
+        w.future.complete(new ServedReport(w.generation, true, List.of()));
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<ServedReport> awaitServed(long generation, Duration timeout) {
+    Waiter w = new Waiter(generation, new CompletableFuture<>());
+    waiters.add(w);
+    served(served);
+    return w.future
+        .completeOnTimeout(
+            new ServedReport(generation, false, List.of(self())),
+            timeout.toMillis(),
+            TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> waiters.remove(w));
+  }
+
+  @Override
+  public List<MemberInfo> members() {
+    return List.of(self());
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+
+  private MemberInfo self() {
+    return new MemberInfo("local", "local", true, served, started, version);
+  }
+
+  private void publish(TableView next) {
     view = next;
     for (Consumer<TableView> l : listeners) {
       l.accept(next);
     }
-    return next.generation();
   }
+
+  private record Waiter(long generation, CompletableFuture<ServedReport> future) {}
 }

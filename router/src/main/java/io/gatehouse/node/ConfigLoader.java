@@ -400,6 +400,34 @@ public final class ConfigLoader {
     if (!LOG_LEVELS.contains(c.log().level().toLowerCase(Locale.ROOT))) {
       throw bad("log.level", c.log().level(), "one of error, warn, info, debug, trace");
     }
+    checkCluster(c.cluster());
+  }
+
+  private void checkCluster(NodeConfig.Cluster k) throws ConfigException {
+    if (k.port() < 1 || k.port() > 65535) {
+      throw bad("cluster.port", Integer.toString(k.port()), "a port 1-65535");
+    }
+    notBlank("cluster.name", k.name(), "a name shared by the members of one cluster");
+    notBlank("cluster.host", k.host(), "the address this member binds and announces");
+    for (String m : k.members()) {
+      if (HostPort.parse(m, 1).isEmpty() && HostPort.parse(m + ":" + k.port(), 1).isEmpty()) {
+        throw bad("cluster.members", m, HostPort.FORM + " or a host");
+      }
+    }
+    positive("cluster.heartbeat", k.heartbeat());
+    if (k.maxNoHeartbeat().compareTo(k.heartbeat().multipliedBy(2)) < 0) {
+      throw bad(
+          "cluster.maxNoHeartbeat",
+          Quantities.formatDuration(k.maxNoHeartbeat()),
+          "at least twice cluster.heartbeat");
+    }
+    if (k.backupCount() < 0 || k.backupCount() > 6) {
+      throw bad("cluster.backupCount", Integer.toString(k.backupCount()), "0 to 6");
+    }
+    port("cluster.eventBusPort", k.eventBusPort());
+    if (k.initialMinMembers() < 1) {
+      throw bad("cluster.initialMinMembers", Integer.toString(k.initialMinMembers()), "1 or more");
+    }
   }
 
   private void port(String key, int port) throws ConfigException {

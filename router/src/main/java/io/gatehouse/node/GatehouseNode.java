@@ -18,8 +18,14 @@ import io.gatehouse.snapshot.RouteProblem;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.snapshot.SnapshotPublisher;
+import io.gatehouse.table.EntryStore;
 import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.codec.EntryCodec;
+import io.gatehouse.table.hazelcast.HazelcastRouteTable;
+import io.gatehouse.table.hazelcast.HazelcastTableConfig;
+import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.CertificateDirectorySource;
 import io.gatehouse.tls.CertificateIndex;
 import io.gatehouse.tls.DefaultCertificate;
@@ -32,6 +38,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +59,7 @@ public final class GatehouseNode {
 
   private final NodeConfig config;
   private final Vertx vertx;
-  private final RouteTable table = new InMemoryRouteTable();
+  private final RouteTable table;
   private final SnapshotHolder snapshots = new SnapshotHolder();
   private final SnapshotPublisher publisher;
   private final InFlight inFlight = new InFlight();
@@ -68,23 +75,73 @@ public final class GatehouseNode {
   private CertificateDirectorySource certificateSource;
   private long heapTimer = -1;
 
-  private GatehouseNode(NodeConfig config) {
+  private GatehouseNode(NodeConfig config, Vertx vertx, RouteTable table) {
     this.config = config;
-    int loops =
-        config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    this.vertx =
-        Vertx.builder()
-            .with(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true))
-            .build();
+    this.vertx = vertx;
+    this.table = table;
     this.publisher = new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY);
   }
 
   /** Starts a node; the future completes once it listens and has published its first snapshot. */
   public static Future<GatehouseNode> start(NodeConfig config, List<RouteSpec> staticRoutes) {
-    GatehouseNode node = new GatehouseNode(config);
+    int loops =
+        config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    VertxOptions options =
+        new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true);
+    if (!config.cluster().enabled()) {
+      Vertx vertx = Vertx.builder().with(options).build();
+      return vertx
+          .executeBlocking(
+              () -> (RouteTable) new InMemoryRouteTable(store(config), Version.current()))
+          .compose(table -> launch(config, vertx, table, staticRoutes))
+          .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t)));
+    }
+    NodeConfig.Cluster c = config.cluster();
+    HazelcastClusterManager manager =
+        new HazelcastClusterManager(HazelcastTableConfig.build(ClusterWiring.settings(c)));
+    options
+        .getEventBusOptions()
+        .setHost(c.host())
+        .setClusterPublicHost(c.host())
+        .setPort(c.eventBusPort());
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(manager)
+        .buildClustered()
+        .compose(
+            vertx ->
+                ClusterWiring.tableContext(vertx)
+                    .compose(
+                        events ->
+                            vertx.executeBlocking(
+                                () ->
+                                    (RouteTable)
+                                        new HazelcastRouteTable(
+                                                manager.getHazelcastInstance(),
+                                                store(config),
+                                                new EntryCodec(),
+                                                events,
+                                                Version.current())
+                                            .start()))
+                    .compose(table -> launch(config, vertx, table, staticRoutes))
+                    .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t))));
+  }
+
+  private static Future<GatehouseNode> launch(
+      NodeConfig config, Vertx vertx, RouteTable table, List<RouteSpec> staticRoutes) {
+    GatehouseNode node = new GatehouseNode(config, vertx, table);
     return node.startAll(staticRoutes)
         .map(node)
-        .recover(t -> node.vertx.close().transform(ar -> Future.failedFuture(t)));
+        .recover(
+            t -> {
+              table.close();
+              return Future.failedFuture(t);
+            });
+  }
+
+  private static EntryStore store(NodeConfig config) {
+    String dir = config.store().dir();
+    return dir.isBlank() ? EntryStore.NONE : SqliteEntryStore.open(Path.of(dir), new EntryCodec());
   }
 
   private Future<Void> startAll(List<RouteSpec> staticRoutes) {
@@ -243,14 +300,20 @@ public final class GatehouseNode {
         .map(id -> BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", fallback.port()))));
   }
 
+  /**
+   * Completes once a published snapshot holds everything the sources loaded at start (the table's
+   * initial load, the first routes file), so a node never reports ready on an empty snapshot.
+   */
   private Future<Void> awaitFirstSnapshot() {
+    long loaded = table.view().generation();
     io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
     long[] timer = new long[1];
     timer[0] =
         vertx.setPeriodic(
             5,
             id -> {
-              if (snapshots.hasSnapshot()) {
+              RouteSnapshot s = snapshots.get();
+              if (s != null && s.generation() >= loaded) {
                 vertx.cancelTimer(timer[0]);
                 p.tryComplete();
               }
@@ -259,6 +322,7 @@ public final class GatehouseNode {
   }
 
   private void onPublish(RouteSnapshot snapshot) {
+    table.served(snapshot.generation());
     List<RouteProblem> problems = snapshot.problems();
     if (!problems.equals(lastProblems)) {
       for (RouteProblem problem : problems) {
@@ -298,7 +362,30 @@ public final class GatehouseNode {
         .put("inFlight", inFlight.current())
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000)
         .put("version", Version.current())
-        .put("fileSource", fileStatusJson());
+        .put("fileSource", fileStatusJson())
+        .put("cluster", clusterJson());
+  }
+
+  private JsonObject clusterJson() {
+    JsonArray members = new JsonArray();
+    long now = System.currentTimeMillis();
+    for (MemberInfo m : table.members()) {
+      members.add(
+          new JsonObject()
+              .put("id", m.id())
+              .put("address", m.address())
+              .put("local", m.local())
+              .put("servedGeneration", m.servedGeneration())
+              .put(
+                  "uptimeSeconds",
+                  m.startedEpochMillis() > 0 ? (now - m.startedEpochMillis()) / 1000 : null)
+              .put("version", m.version()));
+    }
+    return new JsonObject()
+        .put("enabled", config.cluster().enabled())
+        .put("name", config.cluster().enabled() ? config.cluster().name() : null)
+        .put("tableGeneration", table.view().generation())
+        .put("members", members);
   }
 
   private JsonObject fileStatusJson() {
@@ -391,6 +478,15 @@ public final class GatehouseNode {
               } catch (Exception e) {
                 LOG.atWarn().setMessage("closing publisher").setCause(e).log();
               }
+              return vertx.executeBlocking(
+                  () -> {
+                    table.close();
+                    return null;
+                  });
+            })
+        .compose(
+            v -> {
+              // Closing a clustered Vert.x leaves the cluster; members see a graceful leave.
               LOG.atInfo().setMessage("stopped").addKeyValue("inFlight", inFlight.current()).log();
               return vertx.close();
             });

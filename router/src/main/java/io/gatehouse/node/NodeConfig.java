@@ -20,7 +20,9 @@ public record NodeConfig(
     int eventLoops,
     Tls tls,
     Demo demo,
-    Http2 http2) {
+    Http2 http2,
+    Cluster cluster,
+    Store store) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -35,7 +37,9 @@ public record NodeConfig(
           0,
           new Tls(false, "", 443, "", "", Tls.Engine.AUTO, Duration.ofSeconds(2)),
           new Demo(""),
-          Http2.DEFAULTS);
+          Http2.DEFAULTS,
+          Cluster.DEFAULTS,
+          new Store("data"));
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -50,7 +54,9 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -66,7 +72,9 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -82,12 +90,27 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
     return new NodeConfig(
-        http, status, routes, v, proxy, limits, shutdown, log, eventLoops, tls, demo, http2);
+        http,
+        status,
+        routes,
+        v,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -103,7 +126,9 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -119,12 +144,27 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, limits, v, log, eventLoops, tls, demo, http2);
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        v,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withLog(Log v) {
@@ -140,12 +180,45 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
-        http2);
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withEventLoops(int v) {
     return new NodeConfig(
-        http, status, routes, defaultBackend, proxy, limits, shutdown, log, v, tls, demo, http2);
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        v,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store);
+  }
+
+  public NodeConfig withTls(Tls v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        v,
+        demo,
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -161,7 +234,9 @@ public record NodeConfig(
         eventLoops,
         tls,
         v,
-        http2);
+        http2,
+        cluster,
+        store);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -177,6 +252,44 @@ public record NodeConfig(
         eventLoops,
         tls,
         demo,
+        v,
+        cluster,
+        store);
+  }
+
+  public NodeConfig withCluster(Cluster v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        v,
+        store);
+  }
+
+  public NodeConfig withStore(Store v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
         v);
   }
 
@@ -240,22 +353,6 @@ public record NodeConfig(
    */
   public record Log(String level, boolean access) {}
 
-  public NodeConfig withTls(Tls v) {
-    return new NodeConfig(
-        http,
-        status,
-        routes,
-        defaultBackend,
-        proxy,
-        limits,
-        shutdown,
-        log,
-        eventLoops,
-        v,
-        demo,
-        http2);
-  }
-
   /**
    * The HTTPS listener. It runs when {@code enabled} is true or a {@code certDir} is given.
    *
@@ -291,4 +388,56 @@ public record NodeConfig(
       return enabled || !certDir.isBlank();
     }
   }
+
+  /**
+   * Clustering: nodes that share one route table through Hazelcast.
+   *
+   * @param enabled join a cluster; off runs a single node with its own table
+   * @param name only members with the same name form a cluster, so two clusters never merge
+   * @param host the address Hazelcast and the event bus bind and announce
+   * @param port the first Hazelcast port tried (the next ones while taken)
+   * @param members TCP-IP join: {@code host:port} of the members (this node may be listed)
+   * @param kubernetesService headless Service DNS name for discovery in Kubernetes; overrides
+   *     {@code members}
+   * @param heartbeat how often members report they are alive
+   * @param maxNoHeartbeat how long a silent (hung) member is kept before it is declared dead
+   * @param backupCount synchronous copies of each entry on other members
+   * @param initialMinMembers members to wait for before serving; set a quorum for full-cluster
+   *     restarts
+   * @param eventBusPort the clustered Vert.x event bus port; 0 picks a free one (set it where a
+   *     firewall sits between members)
+   */
+  public record Cluster(
+      boolean enabled,
+      String name,
+      String host,
+      int port,
+      List<String> members,
+      String kubernetesService,
+      Duration heartbeat,
+      Duration maxNoHeartbeat,
+      int backupCount,
+      int initialMinMembers,
+      int eventBusPort) {
+    public static final Cluster DEFAULTS =
+        new Cluster(
+            false,
+            "gatehouse",
+            "127.0.0.1",
+            5701,
+            List.of(),
+            "",
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5),
+            2,
+            1,
+            0);
+  }
+
+  /**
+   * The node's disk copy of the durable entries (routes written through the admin API).
+   *
+   * @param dir directory of the SQLite store; empty keeps nothing on disk
+   */
+  public record Store(String dir) {}
 }

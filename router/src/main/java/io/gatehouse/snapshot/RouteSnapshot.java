@@ -3,8 +3,11 @@ package io.gatehouse.snapshot;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.RouteKey;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One immutable routing state: the compiled routes, their deduplicated backends, the problems the
@@ -22,7 +25,71 @@ import java.util.List;
 public final class RouteSnapshot {
   private static final RouteSnapshot EMPTY =
       new RouteSnapshot(
-          0, new CompiledRoute[0], new BackendSpec[0], List.of(), HostIndex.EMPTY, null, null);
+          0,
+          new CompiledRoute[0],
+          new BackendSpec[0],
+          List.of(),
+          HostIndex.EMPTY,
+          ClientCertificateHosts.NONE,
+          null,
+          null);
+
+  /**
+   * The hosts on which a route asks for client certificates: exact names and the suffixes of {@code
+   * *.suffix} wildcards, each with how many compiled routes ask on it (so an incremental compile
+   * can add and remove routes without looking at the others). Immutable.
+   */
+  record ClientCertificateHosts(Map<String, Integer> exact, Map<String, Integer> wildcardSuffixes) {
+    static final ClientCertificateHosts NONE = new ClientCertificateHosts(Map.of(), Map.of());
+
+    ClientCertificateHosts {
+      exact = Map.copyOf(exact);
+      wildcardSuffixes = Map.copyOf(wildcardSuffixes);
+    }
+
+    boolean isEmpty() {
+      return exact.isEmpty() && wildcardSuffixes.isEmpty();
+    }
+
+    /**
+     * These hosts without those of {@code removed} and with those of {@code added} (compiled routes
+     * of this snapshot and of the next one; a route without a client-certificate check counts for
+     * nothing). Returns this instance when neither side asks for client certificates.
+     */
+    ClientCertificateHosts with(
+        Collection<CompiledRoute> removed, Collection<CompiledRoute> added) {
+      Map<String, Integer> e = null;
+      Map<String, Integer> w = null;
+      for (int sign = -1; sign <= 1; sign += 2) {
+        for (CompiledRoute r : sign < 0 ? removed : added) {
+          if (r == null || r.clientCertificates() == null) {
+            continue;
+          }
+          if (e == null) {
+            e = new HashMap<>(exact);
+            w = new HashMap<>(wildcardSuffixes);
+          }
+          for (String h : r.spec().tls().hosts()) {
+            boolean wildcard = h.startsWith("*.");
+            Map<String, Integer> target = wildcard ? w : e;
+            String k = wildcard ? h.substring(2) : h;
+            int count = target.getOrDefault(k, 0) + sign;
+            if (count < 0) {
+              // Only a route of this snapshot is ever removed; the caller falls back to a full
+              // compile.
+              throw new IllegalStateException("client-certificate host counted below zero: " + k);
+            }
+            if (count == 0) {
+              target.remove(k);
+            } else {
+              target.put(k, count);
+            }
+          }
+        }
+      }
+      return e == null ? this : new ClientCertificateHosts(e, w);
+    }
+  }
 
   private final long generation;
   private final CompiledRoute[] routes;
@@ -31,6 +98,7 @@ public final class RouteSnapshot {
   private final List<BackendSpec> backendList;
   private final List<RouteProblem> problems;
   private final HostIndex hosts;
+  private final ClientCertificateHosts clientCertificateHosts;
 
   /** Who this snapshot is; a successor holds this token, never the snapshot, so none is leaked. */
   private final Object identity = new Object();
@@ -51,6 +119,7 @@ public final class RouteSnapshot {
       BackendSpec[] backends,
       List<RouteProblem> problems,
       HostIndex hosts,
+      ClientCertificateHosts clientCertificateHosts,
       RouteSnapshot base,
       int[] changedBackends) {
     this.generation = generation;
@@ -60,8 +129,38 @@ public final class RouteSnapshot {
     this.backendList = Collections.unmodifiableList(Arrays.asList(backends));
     this.problems = List.copyOf(problems);
     this.hosts = hosts;
+    this.clientCertificateHosts = clientCertificateHosts;
     this.base = base == null || changedBackends == null ? null : base.identity;
     this.changedBackends = this.base == null ? null : changedBackends;
+  }
+
+  /** Whether a route for this SNI name asks for client certificates (exact or wildcard). */
+  public boolean asksForClientCertificate(String sniName) {
+    if (sniName == null || sniName.isEmpty()) {
+      return false;
+    }
+    ClientCertificateHosts c = clientCertificateHosts;
+    if (c.isEmpty()) {
+      return false;
+    }
+    String name = sniName.toLowerCase(java.util.Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    if (c.exact().containsKey(name)) {
+      return true;
+    }
+    int dot = name.indexOf('.');
+    return dot > 0 && c.wildcardSuffixes().containsKey(name.substring(dot + 1));
+  }
+
+  /** Whether the name matched only a wildcard (each such name costs Vert.x one cached context). */
+  public boolean asksByWildcardOnly(String sniName) {
+    String name = sniName.toLowerCase(java.util.Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    return !clientCertificateHosts.exact().containsKey(name) && asksForClientCertificate(name);
   }
 
   /** A snapshot without routes: every request goes to the default backend. */
@@ -140,6 +239,10 @@ public final class RouteSnapshot {
 
   HostIndex hostIndex() {
     return hosts;
+  }
+
+  ClientCertificateHosts clientCertificateHosts() {
+    return clientCertificateHosts;
   }
 
   /**

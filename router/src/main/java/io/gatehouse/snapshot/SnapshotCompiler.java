@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -44,8 +45,13 @@ import java.util.function.Predicate;
  * shared with the previous snapshot. A change that only touches a route's endpoints, and touches
  * every route of that backend index alike, rewrites that index and recompiles nothing (Contour
  * keeps endpoints out of its DAG rebuild); the upstream pools learn of it through {@link
- * RouteSnapshot#changedBackendsSince}. The result matches what a full compile of the new view
- * serves; backend index numbers may differ.
+ * RouteSnapshot#changedBackendsSince}. A change of a backend's protocol or upstream TLS setting is
+ * never endpoint-only. The result matches what a full compile of the new view serves; backend index
+ * numbers may differ.
+ *
+ * <p>Both compiles make a route through the same step ({@code RouteParts}), client-certificate
+ * check included; the hosts that ask for client certificates are counted per route, so an
+ * incremental compile updates them from the changed routes alone.
  *
  * <p>An instance keeps the bookkeeping of the last snapshot it built (backend indexes and how many
  * routes use each) and is not thread-safe: one per publisher.
@@ -126,8 +132,7 @@ public final class SnapshotCompiler {
       if (parts == null) {
         continue;
       }
-      CompiledRoute route =
-          new CompiledRoute(spec, spec.key().toString(), backendIndex.acquire(spec.backend()));
+      CompiledRoute route = parts.compile(spec, backendIndex.acquire(spec.backend()));
       routes.add(route);
       parts.addTo(levels, route, l -> new PathIndex.Builder());
     }
@@ -152,6 +157,7 @@ public final class SnapshotCompiler {
         backends,
         problems,
         new HostIndex(exact, wildcards, catchAll),
+        RouteSnapshot.ClientCertificateHosts.NONE.with(List.of(), routes),
         null,
         null);
   }
@@ -232,6 +238,7 @@ public final class SnapshotCompiler {
           backends,
           prev.problems(),
           prev.hostIndex(),
+          prev.clientCertificateHosts(),
           prev,
           backendIndex.takeChanged());
     }
@@ -267,8 +274,7 @@ public final class SnapshotCompiler {
         compiled.put(e.getKey(), null);
         continue;
       }
-      CompiledRoute route =
-          new CompiledRoute(spec, spec.key().toString(), backendIndex.acquire(spec.backend()));
+      CompiledRoute route = parts.compile(spec, backendIndex.acquire(spec.backend()));
       compiled.put(e.getKey(), route);
       parts.addTo(touched, route, thaw);
     }
@@ -293,13 +299,19 @@ public final class SnapshotCompiler {
         backends,
         problems,
         hosts.with(exact, wildcards, catchAll),
+        prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
         prev,
         backendIndex.takeChanged());
   }
 
-  /** True when the two specs differ in their endpoints alone (same protocol, same everything). */
+  /**
+   * True when the two specs differ in their endpoints alone (same protocol, same upstream TLS
+   * setting, same everything else, the route's own TLS included). A change of the upstream TLS
+   * setting is not endpoint-only: it moves the backend to other upstream clients.
+   */
   private static boolean endpointsOnly(RouteSpec old, RouteSpec now) {
     return old.backend().protocol() == now.backend().protocol()
+        && Objects.equals(old.backend().tls(), now.backend().tls())
         && old.withBackend(now.backend()).equals(now);
   }
 
@@ -372,7 +384,8 @@ public final class SnapshotCompiler {
       List<CompiledPath> paths,
       String[] methods,
       ValueCondition[] headers,
-      ValueCondition[] queries) {
+      ValueCondition[] queries,
+      ClientCertificateCheck clientCertificates) {
 
     /** The parts of {@code spec}, or null when it is dropped; its problems go to {@code out}. */
     static RouteParts of(RouteSpec spec, List<RouteProblem> out) {
@@ -382,8 +395,24 @@ public final class SnapshotCompiler {
       ValueCondition[] queries = SnapshotCompiler.queries(spec.queries(), issues);
       boolean conditionsOk = headers != null && queries != null;
       List<CompiledPath> paths = SnapshotCompiler.paths(spec.paths(), issues);
+      ClientCertificateCheck clientCertificates = null;
       String fatal = null;
-      if (!conditionsOk) {
+      if (spec.tls() != null && spec.tls().clientAuth().enabled()) {
+        Validated<ClientCertificateCheck> check =
+            ClientCertificateCheck.of(spec.tls().clientAuth());
+        if (check.isValid()) {
+          clientCertificates = check.value();
+        } else {
+          for (Violation violation : check.violations()) {
+            issues.add(violation.message());
+          }
+          // Never serve a host that asks for client certificates without its CAs.
+          fatal = "route dropped: its client CA bundle cannot be used";
+        }
+      }
+      if (fatal != null) {
+        // The client CA bundle decided it.
+      } else if (!conditionsOk) {
         fatal = "route dropped: a condition cannot be compiled";
       } else if (!spec.hosts().isEmpty() && hosts.isEmpty()) {
         fatal = "route dropped: none of its hosts can be used";
@@ -398,7 +427,20 @@ public final class SnapshotCompiler {
         return null;
       }
       return new RouteParts(
-          hosts, paths, SnapshotCompiler.methods(spec.methods()), headers, queries);
+          hosts,
+          paths,
+          SnapshotCompiler.methods(spec.methods()),
+          headers,
+          queries,
+          clientCertificates);
+    }
+
+    /**
+     * The compiled route: the one place a {@link CompiledRoute} is made, so a full and an
+     * incremental compile give a route the same fields.
+     */
+    CompiledRoute compile(RouteSpec spec, int backendIndex) {
+      return new CompiledRoute(spec, spec.key().toString(), backendIndex, clientCertificates);
     }
 
     /** Adds the route's paths to each of its levels, one matcher shared by all of them. */

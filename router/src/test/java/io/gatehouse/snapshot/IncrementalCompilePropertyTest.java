@@ -6,14 +6,18 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.table.TableView;
+import io.gatehouse.testing.TestPki;
 import io.gatehouse.upstream.BalancerSet;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +32,9 @@ import org.junit.jupiter.api.Timeout;
  * Incremental compile serves exactly what a full compile of the same view serves: random sequences
  * of puts, removes and endpoint changes (alone, or several merged into one compile as the debounce
  * does) over a small universe of hosts, paths, conditions and backends, where routes collide often.
+ * Some routes ask for client certificates (one with a CA bundle that cannot be used, so it is
+ * dropped) and some backends are reached over upstream TLS, whose setting changes apart from the
+ * endpoints.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IncrementalCompilePropertyTest {
@@ -58,6 +65,27 @@ class IncrementalCompilePropertyTest {
           List.of(PathMatch.regex("/r[0-9]+")),
           List.of(PathMatch.regex("("), PathMatch.prefix("/api/v1")),
           List.of(PathMatch.exact("nope")));
+  private static final String[] SNI_NAMES = {
+    "a.test", "b.test", "x.w.test", "A.TEST.", "other.test", "p.q.w.test", ""
+  };
+  private static final List<List<String>> TLS_HOSTS =
+      List.of(List.of("a.test"), List.of("*.w.test"), List.of("a.test", "*.w.test"));
+  private static final String CA_PEM = TestPki.ca("property CA").caPem();
+  private static final List<ClientAuth> CLIENT_AUTHS =
+      List.of(
+          ClientAuth.NONE,
+          ClientAuth.optional(CA_PEM),
+          ClientAuth.required(CA_PEM),
+          ClientAuth.required("junk"));
+
+  /** Index 0: plain TCP. */
+  private static final List<UpstreamTls> UPSTREAM_TLS =
+      List.of(
+          UpstreamTls.DEFAULT,
+          UpstreamTls.DEFAULT,
+          UpstreamTls.DEFAULT.withServerName("svc.internal"),
+          UpstreamTls.withCa(CA_PEM));
+
   private static final int KEYS = 8;
   private static final int ENDPOINT_SETS = 4;
 
@@ -104,7 +132,7 @@ class IncrementalCompilePropertyTest {
 
   private static void change(Map<RouteKey, RouteSpec> routes, SplittableRandom random) {
     RouteKey key = key(random.nextInt(KEYS));
-    switch (random.nextInt(6)) {
+    switch (random.nextInt(8)) {
       case 0, 1 -> routes.put(key, randomRoute(key, random));
       case 2 -> routes.remove(key);
       case 3 -> {
@@ -114,10 +142,27 @@ class IncrementalCompilePropertyTest {
           routes.put(key, r.withBackend(backend(random.nextInt(ENDPOINT_SETS), r)));
         }
       }
+      case 4 -> {
+        // One route's upstream TLS setting alone (same endpoints): never endpoint-only.
+        RouteSpec r = routes.get(key);
+        if (r != null) {
+          routes.put(key, r.withBackend(r.backend().withTls(upstreamTls(random))));
+        }
+      }
+      case 5 -> {
+        // One route's own TLS: client certificates switched on, off or to other hosts.
+        RouteSpec r = routes.get(key);
+        if (r != null) {
+          routes.put(key, r.withTls(tls(random)));
+        }
+      }
       default -> {
         // A service's endpoints change: every route on that backend follows (Endpoints update).
-        BackendSpec from = backend(random.nextInt(ENDPOINT_SETS), UpstreamProtocol.HTTP1);
-        BackendSpec to = backend(random.nextInt(ENDPOINT_SETS), UpstreamProtocol.HTTP1);
+        UpstreamTls tls = upstreamTls(random);
+        BackendSpec from =
+            backend(random.nextInt(ENDPOINT_SETS), UpstreamProtocol.HTTP1).withTls(tls);
+        BackendSpec to =
+            backend(random.nextInt(ENDPOINT_SETS), UpstreamProtocol.HTTP1).withTls(tls);
         routes.replaceAll((k, r) -> r.backend().equals(from) ? r.withBackend(to) : r);
       }
     }
@@ -138,14 +183,31 @@ class IncrementalCompilePropertyTest {
         methods,
         headers,
         List.of(),
-        backend(random.nextInt(ENDPOINT_SETS), protocol),
+        backend(random.nextInt(ENDPOINT_SETS), protocol).withTls(upstreamTls(random)),
         null,
         null,
-        random.nextInt(2));
+        random.nextInt(2),
+        tls(random));
   }
 
+  /** Null (plain TCP) half the time. */
+  private static UpstreamTls upstreamTls(SplittableRandom random) {
+    int i = random.nextInt(2 * UPSTREAM_TLS.size());
+    return i < UPSTREAM_TLS.size() ? null : UPSTREAM_TLS.get(i - UPSTREAM_TLS.size());
+  }
+
+  /** Null half the time; otherwise HTTPS on some hosts, with or without client certificates. */
+  private static TlsSpec tls(SplittableRandom random) {
+    if (random.nextBoolean()) {
+      return null;
+    }
+    return TlsSpec.of(TLS_HOSTS.get(random.nextInt(TLS_HOSTS.size())), "www")
+        .withClientAuth(CLIENT_AUTHS.get(random.nextInt(CLIENT_AUTHS.size())));
+  }
+
+  /** Another endpoint set, same protocol and upstream TLS setting. */
   private static BackendSpec backend(int set, RouteSpec like) {
-    return backend(set, like.backend().protocol());
+    return backend(set, like.backend().protocol()).withTls(like.backend().tls());
   }
 
   private static BackendSpec backend(int set, UpstreamProtocol protocol) {
@@ -167,9 +229,22 @@ class IncrementalCompilePropertyTest {
     assertThat(ids(incremental)).as(context).isEqualTo(ids(full));
     assertThat(incremental.problems()).as(context).isEqualTo(full.problems());
     for (CompiledRoute r : incremental.routes()) {
+      CompiledRoute f = full.route(r.spec().key());
       assertThat(backendOf(incremental, r))
           .as("%s backend of %s", context, r.id())
-          .isEqualTo(backendOf(full, full.route(r.spec().key())));
+          .isEqualTo(backendOf(full, f));
+      assertThat(clientCertificates(r))
+          .as("%s client certificates of %s", context, r.id())
+          .isEqualTo(clientCertificates(f));
+      assertThat(r.spec().tls()).as("%s tls of %s", context, r.id()).isEqualTo(f.spec().tls());
+    }
+    for (String name : SNI_NAMES) {
+      assertThat(incremental.asksForClientCertificate(name))
+          .as("%s asks on %s", context, name)
+          .isEqualTo(full.asksForClientCertificate(name));
+      assertThat(incremental.asksByWildcardOnly(name))
+          .as("%s asks by wildcard only on %s", context, name)
+          .isEqualTo(full.asksByWildcardOnly(name));
     }
     for (String host : REQUEST_HOSTS) {
       for (String path : REQUEST_PATHS) {
@@ -193,6 +268,12 @@ class IncrementalCompilePropertyTest {
         }
       }
     }
+  }
+
+  /** "none", "optional" or "required": checks are compared by what they ask, not by identity. */
+  private static String clientCertificates(CompiledRoute r) {
+    ClientCertificateCheck c = r.clientCertificates();
+    return c == null ? "none" : c.required() ? "required" : "optional";
   }
 
   private static List<String> ids(RouteSnapshot s) {

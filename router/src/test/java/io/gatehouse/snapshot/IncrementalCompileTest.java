@@ -6,11 +6,17 @@ import static io.gatehouse.snapshot.Routes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.TableView;
+import io.gatehouse.testing.TestPki;
+import io.gatehouse.upstream.Balancer;
+import io.gatehouse.upstream.BalancerSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -95,6 +101,95 @@ class IncrementalCompileTest {
         .isEqualTo("alone.internal");
     assertThat(after.route(A1.key())).isSameAs(before.route(A1.key()));
     assertThat(after.hostIndex().exact("a.test")).isSameAs(before.hostIndex().exact("a.test"));
+  }
+
+  @Test
+  void endpoint_only_change_of_an_upstream_tls_backend_keeps_its_tls_setting() {
+    UpstreamTls upstream = UpstreamTls.DEFAULT.withServerName("svc.internal");
+    RouteSpec tlsRoute = A2.withBackend(A2.backend().withTls(upstream));
+    RouteSnapshot before = put(A1, tlsRoute, B);
+    CompiledRoute compiled = before.route(A2.key());
+    BalancerSet balancers = BalancerSet.empty().forSnapshot(before);
+
+    RouteSpec moved =
+        tlsRoute.withBackend(
+            new BackendSpec(
+                tlsRoute.backend().protocol(),
+                List.of(Endpoint.of("moved.internal", 443)),
+                upstream));
+    RouteSnapshot after = put(moved);
+
+    // In place: the compiled route is kept, its index rewritten, and the balancer (which the proxy
+    // asks for the TLS setting) follows with the setting.
+    assertThat(after.route(A2.key())).isSameAs(compiled);
+    assertThat(after.changedBackendsSince(before)).containsExactly(compiled.backendIndex());
+    Balancer b = balancers.forSnapshot(after).get(compiled.backendIndex());
+    assertThat(b.backend().tls()).isEqualTo(upstream);
+    assertThat(b.backend().endpoints()).containsExactly(Endpoint.of("moved.internal", 443));
+  }
+
+  @Test
+  void a_change_of_the_upstream_tls_setting_is_not_endpoint_only() {
+    RouteSpec tlsRoute = A2.withBackend(A2.backend().withTls(UpstreamTls.DEFAULT));
+    RouteSnapshot before = put(A1, tlsRoute, B);
+    CompiledRoute compiled = before.route(A2.key());
+
+    UpstreamTls other = UpstreamTls.DEFAULT.withServerName("other.internal");
+    RouteSnapshot after = put(tlsRoute.withBackend(tlsRoute.backend().withTls(other)));
+
+    CompiledRoute recompiled = after.route(A2.key());
+    assertThat(recompiled).isNotSameAs(compiled);
+    assertThat(recompiled.spec().backend().tls()).isEqualTo(other);
+    assertThat(after.backends().get(recompiled.backendIndex()).tls()).isEqualTo(other);
+    IncrementalCompilePropertyTest.assertSameService(
+        after, SnapshotCompiler.compile(new TableView(generation, routes)), "");
+  }
+
+  @Test
+  void client_certificate_checks_and_hosts_follow_added_changed_and_removed_routes() {
+    String ca = TestPki.ca("incremental CA").caPem();
+    RouteSpec m1 =
+        route("m1")
+            .host("m.test")
+            .prefix("/one")
+            .backend("m1.internal")
+            .build()
+            .withTls(TlsSpec.of(List.of("m.test"), "www").withClientAuth(ClientAuth.required(ca)));
+    RouteSpec m2 =
+        route("m2")
+            .host("m.test")
+            .prefix("/two")
+            .build()
+            .withTls(
+                TlsSpec.of(List.of("m.test", "*.w.test"), "www")
+                    .withClientAuth(ClientAuth.optional(ca)));
+    RouteSnapshot s = put(A1, m1, m2);
+    assertThat(s.route(m1.key()).clientCertificates().required()).isTrue();
+    assertThat(s.route(m2.key()).clientCertificates().required()).isFalse();
+    assertThat(s.asksForClientCertificate("m.test")).isTrue();
+    assertThat(s.asksByWildcardOnly("x.w.test")).isTrue();
+
+    // An endpoint-only change keeps the compiled route and its check.
+    ClientCertificateCheck check = s.route(m1.key()).clientCertificates();
+    s = put(withEndpoint(m1, "moved.internal"));
+    assertThat(s.route(m1.key()).clientCertificates()).isSameAs(check);
+
+    // m.test is still asked on while one of its two routes asks.
+    routes.remove(m2.key());
+    s = compiler.update(new TableView(++generation, routes));
+    assertThat(s.asksForClientCertificate("m.test")).isTrue();
+    assertThat(s.asksForClientCertificate("x.w.test")).isFalse();
+
+    s = put(m1.withTls(m1.tls().withClientAuth(ClientAuth.NONE)));
+    assertThat(s.route(m1.key()).clientCertificates()).isNull();
+    assertThat(s.asksForClientCertificate("m.test")).isFalse();
+
+    // A bundle that cannot be used drops the route, as a full compile does.
+    s = put(m1.withTls(m1.tls().withClientAuth(ClientAuth.required("junk"))));
+    assertThat(s.route(m1.key())).isNull();
+    assertThat(s.asksForClientCertificate("m.test")).isFalse();
+    IncrementalCompilePropertyTest.assertSameService(
+        s, SnapshotCompiler.compile(new TableView(generation, routes)), "");
   }
 
   @Test

@@ -23,9 +23,10 @@ public final class NodeFixture implements AutoCloseable {
     this.node = node;
   }
 
-  /** Test defaults: loopback, port 0, one event loop, no readiness grace, quiet. */
+  /** Test defaults: loopback, port 0, one event loop, no readiness grace, quiet, no disk. */
   public static NodeConfig testConfig() {
     return NodeConfig.DEFAULTS
+        .withStore(new NodeConfig.Store(""))
         .withHttp(new NodeConfig.Listener("127.0.0.1", 0))
         .withStatus(new NodeConfig.Listener("127.0.0.1", 0))
         .withShutdown(new NodeConfig.Shutdown(Duration.ZERO, Duration.ofSeconds(5)))

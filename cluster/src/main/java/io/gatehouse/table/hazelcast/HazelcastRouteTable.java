@@ -1,0 +1,567 @@
+package io.gatehouse.table.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.query.Predicates;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.table.Batch;
+import io.gatehouse.table.BatchPlanner;
+import io.gatehouse.table.EntryKey;
+import io.gatehouse.table.EntryStore;
+import io.gatehouse.table.MemberInfo;
+import io.gatehouse.table.Outcome;
+import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.ServedReport;
+import io.gatehouse.table.TableState;
+import io.gatehouse.table.TableView;
+import io.gatehouse.table.Versioned;
+import io.gatehouse.table.codec.EntryCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The route table shared by every member, in one Hazelcast IMap with synchronous backups, and held
+ * whole in memory on each node.
+ *
+ * <p>Writes are serialised cluster-wide by a map lock, which makes conditional writes (If-Match,
+ * host claims) and the generation counter simple and exact; admin writes are rare enough for that.
+ * A write fsyncs its durable entries to the writer's disk, then puts them with their backups, then
+ * returns. Every node applies entry events in generation order on one ordered executor, holding
+ * back a generation until all of its entries arrived (no node serves half a batch), persists
+ * durable entries to its own disk, and publishes a view. A gap that does not fill (an event lost
+ * with a dead member) or a membership change triggers a full reload.
+ */
+public final class HazelcastRouteTable implements RouteTable {
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastRouteTable.class);
+  private static final String CLOCK = "clock";
+  private static final String WRITE_LOCK = "write-lock";
+  private static final Duration GAP_PATIENCE = Duration.ofSeconds(2);
+
+  private final HazelcastInstance hz;
+  private final IMap<String, StoredEntry> entries;
+  private final IMap<String, String> meta;
+  private final IMap<String, MemberRecord> members;
+  private final EntryStore store;
+  private final EntryCodec codec;
+  private final Executor events;
+  private final String version;
+  private final long started = System.currentTimeMillis();
+  private final String self;
+  private final ScheduledExecutorService timer;
+  private final List<Consumer<TableView>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+  // What members say of themselves, kept locally: status pages and waiters never block on a map
+  // whose partition may sit on a hung member.
+  private final Map<String, MemberRecord> known = new ConcurrentHashMap<>();
+
+  // Owned by the events executor.
+  private final TableState state = new TableState();
+  private final TreeMap<Long, List<Versioned>> pending = new TreeMap<>();
+  private long watermark;
+  private long gapSince = -1;
+
+  private volatile boolean closed;
+  private volatile TableView view = TableView.EMPTY;
+  private volatile long served = -1;
+  private UUID entryListener;
+  private UUID membershipListener;
+  private UUID membersListener;
+
+  /**
+   * @param events an ordered executor that may block (disk writes); the node passes a Vert.x worker
+   *     context
+   */
+  public HazelcastRouteTable(
+      HazelcastInstance hz, EntryStore store, EntryCodec codec, Executor events, String version) {
+    this.hz = hz;
+    this.entries = hz.getMap(HazelcastTableConfig.ENTRIES);
+    this.meta = hz.getMap(HazelcastTableConfig.META);
+    this.members = hz.getMap(HazelcastTableConfig.MEMBERS);
+    this.store = store;
+    this.codec = codec;
+    this.events = events;
+    this.version = version;
+    this.self = hz.getCluster().getLocalMember().getUuid().toString();
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gatehouse-table-timer");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Joins the table: merges this node's disk copy into the cluster (newer revisions win, so a
+   * deleted entry stays deleted), loads everything, and starts following changes. Blocks.
+   */
+  public HazelcastRouteTable start() {
+    entryListener = entries.addEntryListener(new Events(), true);
+    membershipListener =
+        hz.getCluster()
+            .addMembershipListener(
+                new MembershipListener() {
+                  @Override
+                  public void memberAdded(MembershipEvent e) {
+                    post(() -> reload("member joined"));
+                  }
+
+                  @Override
+                  public void memberRemoved(MembershipEvent e) {
+                    known.remove(e.getMember().getUuid().toString());
+                    members.removeAsync(e.getMember().getUuid().toString());
+                    post(() -> reload("member left"));
+                    checkWaiters();
+                  }
+                });
+    membersListener = members.addEntryListener(new MemberEvents(), true);
+    known.putAll(members);
+    mergeFromDisk();
+    CompletableFuture<Void> loaded = new CompletableFuture<>();
+    events.execute(
+        () -> {
+          try {
+            reload("start");
+            loaded.complete(null);
+          } catch (RuntimeException e) {
+            loaded.completeExceptionally(e);
+          }
+        });
+    loaded.join();
+    publishSelf();
+    timer.scheduleWithFixedDelay(() -> post(this::checkGap), 500, 500, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  @Override
+  public TableView view() {
+    return view;
+  }
+
+  @Override
+  public Outcome apply(Batch batch) {
+    meta.lock(WRITE_LOCK, 30, TimeUnit.SECONDS);
+    try {
+      Clock clock = Clock.parse(meta.get(CLOCK));
+      Set<String> keys = new HashSet<>();
+      for (var w : batch.writes()) {
+        keys.add(w.key().encoded());
+      }
+      Map<String, StoredEntry> stored = entries.getAll(keys);
+      Map<EntryKey, Versioned> current = new HashMap<>();
+      for (StoredEntry e : stored.values()) {
+        Versioned v = decode(e);
+        current.put(v.key(), v);
+      }
+      Object planned =
+          BatchPlanner.plan(batch, current::get, clock.revision() + 1, clock.sequence() + 1);
+      if (planned instanceof Outcome.Conflict conflict) {
+        return conflict;
+      }
+      BatchPlanner.Plan plan = (BatchPlanner.Plan) planned;
+      if (plan.changed().isEmpty()) {
+        return new Outcome.Applied(clock.sequence(), plan.revisions());
+      }
+      if (batch.durable()) {
+        store.write(plan.changed());
+      }
+      Clock next = new Clock(clock.sequence() + 1, clock.revision() + 1);
+      // The clock moves first: a writer that dies after it leaves a gap, which readers repair by
+      // reloading; the reverse would let two batches share a generation.
+      meta.set(CLOCK, next.encode());
+      Map<String, StoredEntry> out = new HashMap<>();
+      for (Versioned v : plan.changed()) {
+        out.put(v.key().encoded(), encode(v));
+      }
+      entries.putAll(out);
+      return new Outcome.Applied(next.sequence(), plan.revisions());
+    } finally {
+      meta.unlock(WRITE_LOCK);
+    }
+  }
+
+  @Override
+  public long replaceSource(String source, Collection<RouteSpec> routes) {
+    meta.lock(WRITE_LOCK, 30, TimeUnit.SECONDS);
+    try {
+      List<EntryKey> live = new ArrayList<>();
+      for (Map.Entry<String, StoredEntry> e :
+          entries.entrySet(Predicates.like("__key", "ROUTE:%/" + source + "/%")).stream()
+              .toList()) {
+        EntryKey key = EntryKey.decode(e.getKey());
+        if (e.getValue().payload() != null && BatchPlanner.isRouteOfSource(key, source)) {
+          live.add(key);
+        }
+      }
+      // Re-entrant: apply takes the same lock again on this thread.
+      Outcome o = apply(BatchPlanner.replaceSource(source, routes, live));
+      return ((Outcome.Applied) o).generation();
+    } finally {
+      meta.unlock(WRITE_LOCK);
+    }
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<TableView> listener) {
+    listeners.add(listener);
+    listener.accept(view);
+    return () -> listeners.remove(listener);
+  }
+
+  @Override
+  public void served(long generation) {
+    if (generation <= served) {
+      return;
+    }
+    served = generation;
+    publishSelf();
+    checkWaiters();
+  }
+
+  @Override
+  public CompletableFuture<ServedReport> awaitServed(long generation, Duration timeout) {
+    Waiter w = new Waiter(generation, new CompletableFuture<>());
+    waiters.add(w);
+    w.future.whenComplete((r, e) -> waiters.remove(w));
+    timer.schedule(
+        () -> w.future.complete(new ServedReport(generation, false, lagging(generation))),
+        timeout.toMillis(),
+        TimeUnit.MILLISECONDS);
+    checkWaiters();
+    return w.future;
+  }
+
+  @Override
+  public List<MemberInfo> members() {
+    List<MemberInfo> out = new ArrayList<>();
+    for (Member m : hz.getCluster().getMembers()) {
+      String id = m.getUuid().toString();
+      MemberRecord r = m.localMember() ? selfRecord() : known.get(id);
+      String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
+      out.add(
+          r == null
+              ? new MemberInfo(id, address, m.localMember(), -1, 0, "unknown")
+              : new MemberInfo(
+                  id,
+                  address,
+                  m.localMember(),
+                  r.servedGeneration(),
+                  r.startedEpochMillis(),
+                  r.version()));
+    }
+    return out;
+  }
+
+  /** The generation this node has applied (not yet necessarily compiled). */
+  public long appliedGeneration() {
+    return view.generation();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    timer.shutdownNow();
+    try {
+      if (entryListener != null) {
+        entries.removeEntryListener(entryListener);
+        members.removeEntryListener(membersListener);
+        hz.getCluster().removeMembershipListener(membershipListener);
+        members.remove(self);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("leaving the table after the cluster stopped: {}", e.toString());
+    }
+    for (Waiter w : waiters) {
+      w.future.complete(new ServedReport(w.generation, false, List.of()));
+    }
+    store.close();
+  }
+
+  // --- materialisation, on the events executor ---
+
+  private void post(Runnable task) {
+    if (closed) {
+      return;
+    }
+    try {
+      events.execute(
+          () -> {
+            if (closed) {
+              return;
+            }
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              if (!closed) {
+                // The next membership change or gap check reloads; the node keeps its last view.
+                LOG.error("table update failed: {}", e.toString(), e);
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      LOG.debug("table event after its executor stopped");
+    }
+  }
+
+  private final class Events
+      implements EntryAddedListener<String, StoredEntry>,
+          EntryUpdatedListener<String, StoredEntry> {
+    @Override
+    public void entryAdded(EntryEvent<String, StoredEntry> e) {
+      StoredEntry v = e.getValue();
+      post(() -> onEntry(v));
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, StoredEntry> e) {
+      StoredEntry v = e.getValue();
+      post(() -> onEntry(v));
+    }
+  }
+
+  private void onEntry(StoredEntry stored) {
+    Versioned v = decode(stored);
+    if (v.sequence() <= watermark) {
+      // A merge after a split brain rewrites entries at old sequences: apply by revision alone.
+      if (state.apply(v)) {
+        persist(List.of(v));
+        publish();
+      }
+      return;
+    }
+    pending.computeIfAbsent(v.sequence(), s -> new ArrayList<>()).add(v);
+    drain();
+  }
+
+  private void drain() {
+    List<Versioned> durable = new ArrayList<>();
+    boolean changed = false;
+    while (!pending.isEmpty()) {
+      Map.Entry<Long, List<Versioned>> first = pending.firstEntry();
+      if (first.getKey() != watermark + 1
+          || first.getValue().size() < first.getValue().get(0).batchSize()) {
+        break;
+      }
+      pending.pollFirstEntry();
+      for (Versioned v : first.getValue()) {
+        if (state.apply(v) && v.durable()) {
+          durable.add(v);
+        }
+      }
+      watermark = first.getKey();
+      changed = true;
+    }
+    gapSince = pending.isEmpty() ? -1 : gapSince < 0 ? System.nanoTime() : gapSince;
+    if (changed) {
+      persist(durable);
+      state.generation(watermark);
+      publish();
+    }
+  }
+
+  private void checkGap() {
+    if (gapSince >= 0 && System.nanoTime() - gapSince > GAP_PATIENCE.toNanos()) {
+      reload(
+          "generation " + (watermark + 1) + " incomplete for " + GAP_PATIENCE.toSeconds() + " s");
+    }
+  }
+
+  /** Replaces the local copy with the cluster's, read under the write lock so no batch is split. */
+  private void reload(String why) {
+    Map<String, StoredEntry> all;
+    Clock clock;
+    meta.lock(WRITE_LOCK, 30, TimeUnit.SECONDS);
+    try {
+      clock = Clock.parse(meta.get(CLOCK));
+      all = new HashMap<>(entries);
+    } finally {
+      meta.unlock(WRITE_LOCK);
+    }
+    state.clear();
+    List<Versioned> durable = new ArrayList<>();
+    for (StoredEntry e : all.values()) {
+      Versioned v = decode(e);
+      state.apply(v);
+      if (v.durable()) {
+        durable.add(v);
+      }
+    }
+    persist(durable);
+    pending.headMap(clock.sequence(), true).clear();
+    watermark = clock.sequence();
+    gapSince = -1;
+    state.generation(watermark);
+    LOG.info("table loaded: {} entries at generation {} ({})", all.size(), watermark, why);
+    drain();
+    publish();
+  }
+
+  private void persist(List<Versioned> durable) {
+    if (durable.isEmpty()) {
+      return;
+    }
+    try {
+      store.write(durable);
+    } catch (RuntimeException e) {
+      // The cluster still holds the entries; the next reload writes them again.
+      LOG.error(
+          "cannot persist {} entries to this node's store: {}", durable.size(), e.getMessage());
+    }
+  }
+
+  private void publish() {
+    TableView next = state.view();
+    if (next == view) {
+      return;
+    }
+    view = next;
+    for (Consumer<TableView> l : listeners) {
+      l.accept(next);
+    }
+  }
+
+  /** Cold start: what this node's disk has that the cluster lacks goes back in, revisions kept. */
+  private void mergeFromDisk() {
+    List<Versioned> local = store.load();
+    if (local.isEmpty()) {
+      return;
+    }
+    meta.lock(WRITE_LOCK, 30, TimeUnit.SECONDS);
+    try {
+      Clock clock = Clock.parse(meta.get(CLOCK));
+      Set<String> keys = new HashSet<>();
+      long maxRevision = 0;
+      for (Versioned v : local) {
+        keys.add(v.key().encoded());
+        maxRevision = Math.max(maxRevision, v.revision());
+      }
+      Map<String, StoredEntry> stored = entries.getAll(keys);
+      List<Versioned> newer = new ArrayList<>();
+      for (Versioned v : local) {
+        StoredEntry there = stored.get(v.key().encoded());
+        if (there == null || v.supersedes(decode(there))) {
+          newer.add(v);
+        }
+      }
+      if (newer.isEmpty()) {
+        return;
+      }
+      Clock next = new Clock(clock.sequence() + 1, Math.max(clock.revision(), maxRevision));
+      meta.set(CLOCK, next.encode());
+      Map<String, StoredEntry> out = new HashMap<>();
+      for (Versioned v : newer) {
+        out.put(v.key().encoded(), encode(v.withSequence(next.sequence(), newer.size())));
+      }
+      entries.putAll(out);
+      LOG.info(
+          "recovered {} entries from this node's store into the cluster (generation {})",
+          newer.size(),
+          next.sequence());
+    } finally {
+      meta.unlock(WRITE_LOCK);
+    }
+  }
+
+  // --- served generations ---
+
+  private void publishSelf() {
+    members.setAsync(self, selfRecord());
+  }
+
+  private MemberRecord selfRecord() {
+    Member m = hz.getCluster().getLocalMember();
+    return new MemberRecord(
+        m.getAddress().getHost() + ":" + m.getAddress().getPort(), served, started, version);
+  }
+
+  private final class MemberEvents
+      implements EntryAddedListener<String, MemberRecord>,
+          EntryUpdatedListener<String, MemberRecord>,
+          EntryRemovedListener<String, MemberRecord> {
+    @Override
+    public void entryAdded(EntryEvent<String, MemberRecord> e) {
+      known.put(e.getKey(), e.getValue());
+      checkWaiters();
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, MemberRecord> e) {
+      known.put(e.getKey(), e.getValue());
+      checkWaiters();
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, MemberRecord> e) {
+      known.remove(e.getKey());
+    }
+  }
+
+  private void checkWaiters() {
+    if (waiters.isEmpty()) {
+      return;
+    }
+    long lowest = Long.MAX_VALUE;
+    for (MemberInfo m : members()) {
+      lowest = Math.min(lowest, m.local() ? served : m.servedGeneration());
+    }
+    for (Waiter w : waiters) {
+      if (lowest >= w.generation) {
+        w.future.complete(new ServedReport(w.generation, true, List.of()));
+      }
+    }
+  }
+
+  private List<MemberInfo> lagging(long generation) {
+    List<MemberInfo> out = new ArrayList<>();
+    for (MemberInfo m : members()) {
+      if ((m.local() ? served : m.servedGeneration()) < generation) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  private Versioned decode(StoredEntry e) {
+    EntryKey key = EntryKey.decode(e.key());
+    Object value = e.payload() == null ? null : codec.decode(key.kind(), e.payload());
+    return new Versioned(key, e.revision(), e.sequence(), e.batchSize(), value, e.durable());
+  }
+
+  private StoredEntry encode(Versioned v) {
+    return new StoredEntry(
+        v.key().encoded(),
+        v.revision(),
+        v.sequence(),
+        v.batchSize(),
+        v.deleted() ? null : codec.encode(v.value()),
+        v.durable());
+  }
+
+  private record Waiter(long generation, CompletableFuture<ServedReport> future) {}
+}

@@ -1,0 +1,5 @@
+/**
+ * Table stage, durability: each node's copy of the durable entries on its own disk (SQLite).
+ * Imports the table API, its codec and JDBC; nothing else.
+ */
+package io.gatehouse.table.store;

@@ -1,0 +1,8 @@
+package io.gatehouse.table;
+
+class InMemoryRouteTableContractTest extends RouteTableContract {
+  @Override
+  protected RouteTable newTable() {
+    return new InMemoryRouteTable();
+  }
+}
