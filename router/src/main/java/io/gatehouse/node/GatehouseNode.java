@@ -68,6 +68,8 @@ public final class GatehouseNode {
   private final List<RouterVerticle> routers = new CopyOnWriteArrayList<>();
   private final long startedAt = System.currentTimeMillis();
   private volatile boolean draining;
+  // Ready only once every listener (admin API included) is up, not at the first snapshot.
+  private volatile boolean started;
   private volatile List<RouteProblem> lastProblems = List.of();
   private StatusVerticle status;
   private AdminApiVerticle admin;
@@ -204,15 +206,17 @@ public final class GatehouseNode {
         .compose(id -> startAdmin())
         .compose(id -> awaitFirstSnapshot())
         .onSuccess(
-            v ->
-                LOG.atInfo()
-                    .setMessage("gatehouse started")
-                    .addKeyValue("httpPort", httpPort())
-                    .addKeyValue("httpsPort", httpsPort())
-                    .addKeyValue("statusPort", statusPort())
-                    .addKeyValue("adminPort", adminPort())
-                    .addKeyValue("routers", routers.size())
-                    .log());
+            v -> {
+              started = true;
+              LOG.atInfo()
+                  .setMessage("gatehouse started")
+                  .addKeyValue("httpPort", httpPort())
+                  .addKeyValue("httpsPort", httpsPort())
+                  .addKeyValue("statusPort", statusPort())
+                  .addKeyValue("adminPort", adminPort())
+                  .addKeyValue("routers", routers.size())
+                  .log();
+            });
   }
 
   /** The built-in echo upstream, when the demo asks for one. */
@@ -383,7 +387,7 @@ public final class GatehouseNode {
   }
 
   public boolean isReady() {
-    return !draining && snapshots.hasSnapshot();
+    return started && !draining && snapshots.hasSnapshot();
   }
 
   JsonObject statusJson() {
