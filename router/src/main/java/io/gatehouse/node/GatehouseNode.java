@@ -1,5 +1,7 @@
 package io.gatehouse.node;
 
+import io.gatehouse.admin.AdminApiOptions;
+import io.gatehouse.admin.AdminApiVerticle;
 import io.gatehouse.echo.EchoVerticle;
 import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
@@ -72,8 +74,11 @@ public final class GatehouseNode {
   private final List<RouterVerticle> routers = new CopyOnWriteArrayList<>();
   private final long startedAt = System.currentTimeMillis();
   private volatile boolean draining;
+  // Ready only once every listener (admin API included) is up, not at the first snapshot.
+  private volatile boolean started;
   private volatile List<RouteProblem> lastProblems = List.of();
   private StatusVerticle status;
+  private AdminApiVerticle admin;
   private FileRouteSource fileSource;
   private volatile FileRouteSource.Status fileStatus;
   private CertificateIndexHolder certificates;
@@ -208,16 +213,20 @@ public final class GatehouseNode {
                       config.status(), this::isReady, this::statusJson, metrics::scrape);
               return vertx.deployVerticle(status);
             })
+        .compose(id -> startAdmin())
         .compose(id -> awaitFirstSnapshot())
         .onSuccess(
-            v ->
-                LOG.atInfo()
-                    .setMessage("gatehouse started")
-                    .addKeyValue("httpPort", httpPort())
-                    .addKeyValue("httpsPort", httpsPort())
-                    .addKeyValue("statusPort", statusPort())
-                    .addKeyValue("routers", routers.size())
-                    .log());
+            v -> {
+              started = true;
+              LOG.atInfo()
+                  .setMessage("gatehouse started")
+                  .addKeyValue("httpPort", httpPort())
+                  .addKeyValue("httpsPort", httpsPort())
+                  .addKeyValue("statusPort", statusPort())
+                  .addKeyValue("adminPort", adminPort())
+                  .addKeyValue("routers", routers.size())
+                  .log();
+            });
   }
 
   /** The built-in echo upstream, when the demo asks for one. */
@@ -233,6 +242,42 @@ public final class GatehouseNode {
               "demo.echoUpstream \"" + addr + "\" (expected: " + HostPort.FORM + ")"));
     }
     return vertx.deployVerticle(new EchoVerticle(at.get().host(), at.get().port())).mapEmpty();
+  }
+
+  /** The admin REST API on its own listener, when enabled. */
+  private Future<String> startAdmin() {
+    NodeConfig.Admin a = config.admin();
+    if (!a.enabled()) {
+      return Future.succeededFuture("");
+    }
+    String token = a.token();
+    if (token.isBlank() && !a.tokenFile().isBlank()) {
+      try {
+        token = java.nio.file.Files.readString(Path.of(a.tokenFile())).trim();
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(new ConfigException("admin.tokenFile: " + e.getMessage()));
+      }
+    }
+    AdminApiOptions options =
+        new AdminApiOptions(
+            a.host(),
+            a.port(),
+            a.certFile(),
+            a.keyFile(),
+            AdminApiOptions.DEFAULTS.bodyLimitBytes(),
+            a.ratePerSecond(),
+            a.rateBurst(),
+            a.deniedUpstreams(),
+            token,
+            AdminApiOptions.DEFAULTS.defaultWaitTimeout(),
+            AdminApiOptions.DEFAULTS.maxWaitTimeout());
+    admin = new AdminApiVerticle(table, options);
+    return vertx.deployVerticle(admin);
+  }
+
+  /** The admin API's port, or -1 when it is off. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
   }
 
   /** The file source, when configured; a broken first file stops the node from starting. */
@@ -335,14 +380,20 @@ public final class GatehouseNode {
         .map(id -> BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", fallback.port()))));
   }
 
+  /**
+   * Completes once a published snapshot holds everything the sources loaded at start (the table's
+   * initial load, the first routes file), so a node never reports ready on an empty snapshot.
+   */
   private Future<Void> awaitFirstSnapshot() {
+    long loaded = table.view().generation();
     io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
     long[] timer = new long[1];
     timer[0] =
         vertx.setPeriodic(
             5,
             id -> {
-              if (snapshots.hasSnapshot()) {
+              RouteSnapshot s = snapshots.get();
+              if (s != null && s.generation() >= loaded) {
                 vertx.cancelTimer(timer[0]);
                 p.tryComplete();
               }
@@ -371,7 +422,7 @@ public final class GatehouseNode {
   }
 
   public boolean isReady() {
-    return !draining && snapshots.hasSnapshot();
+    return started && !draining && snapshots.hasSnapshot();
   }
 
   JsonObject statusJson() {

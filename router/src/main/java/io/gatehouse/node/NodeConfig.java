@@ -22,7 +22,8 @@ public record NodeConfig(
     Demo demo,
     Http2 http2,
     Cluster cluster,
-    Store store) {
+    Store store,
+    Admin admin) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -39,7 +40,8 @@ public record NodeConfig(
           new Demo(""),
           Http2.DEFAULTS,
           Cluster.DEFAULTS,
-          new Store("data"));
+          new Store("data"),
+          Admin.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -56,7 +58,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -74,7 +77,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -92,7 +96,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -110,7 +115,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -128,7 +134,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -146,7 +153,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -164,7 +172,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withLog(Log v) {
@@ -182,7 +191,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -200,7 +210,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -218,7 +229,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -236,7 +248,8 @@ public record NodeConfig(
         v,
         http2,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -254,7 +267,8 @@ public record NodeConfig(
         demo,
         v,
         cluster,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -272,7 +286,8 @@ public record NodeConfig(
         demo,
         http2,
         v,
-        store);
+        store,
+        admin);
   }
 
   public NodeConfig withStore(Store v) {
@@ -290,6 +305,26 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
+        v,
+        admin);
+  }
+
+  public NodeConfig withAdmin(Admin v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
         v);
   }
 
@@ -455,4 +490,67 @@ public record NodeConfig(
    * @param dir directory of the SQLite store; empty keeps nothing on disk
    */
   public record Store(String dir) {}
+
+  /**
+   * The admin REST API: a listener of its own, never on the router's ports.
+   *
+   * @param enabled start the admin API (on by default, on loopback, behind a token)
+   * @param host address to listen on; 127.0.0.1 by default
+   * @param certFile PEM chain for HTTPS on the admin listener; empty serves plain HTTP
+   * @param keyFile the key of {@code certFile}
+   * @param token an admin token ({@code <id>.<secret>}) stored when the table has none, for
+   *     automation; empty (and no {@code tokenFile}) creates one and logs it once
+   * @param tokenFile a file holding that token
+   * @param ratePerSecond requests per second per token
+   * @param rateBurst requests a token may send at once
+   * @param deniedUpstreams CIDRs refused as route endpoints, beyond link-local and cloud metadata
+   */
+  public record Admin(
+      boolean enabled,
+      String host,
+      int port,
+      String certFile,
+      String keyFile,
+      String token,
+      String tokenFile,
+      int ratePerSecond,
+      int rateBurst,
+      List<String> deniedUpstreams) {
+    public static final Admin DEFAULTS =
+        new Admin(true, "127.0.0.1", 9902, "", "", "", "", 20, 40, List.of());
+
+    public Admin withEnabled(boolean v) {
+      return new Admin(
+          v,
+          host,
+          port,
+          certFile,
+          keyFile,
+          token,
+          tokenFile,
+          ratePerSecond,
+          rateBurst,
+          deniedUpstreams);
+    }
+
+    public Admin withPort(int v) {
+      return new Admin(
+          enabled,
+          host,
+          v,
+          certFile,
+          keyFile,
+          token,
+          tokenFile,
+          ratePerSecond,
+          rateBurst,
+          deniedUpstreams);
+    }
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+      return "Admin[enabled=" + enabled + ", host=" + host + ", port=" + port + "]";
+    }
+  }
 }

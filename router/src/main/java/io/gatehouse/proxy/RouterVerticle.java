@@ -278,18 +278,44 @@ public final class RouterVerticle extends VerticleBase {
     }
     RouteSnapshot snapshot = settings.snapshots().get();
     if (snapshot != null && balancers.snapshot() != snapshot) {
+      RouteSnapshot previous = balancers.snapshot();
       balancers = balancers.forSnapshot(snapshot);
-      clients.retain(upstreamTlsSettings(snapshot));
+      if (upstreamTlsMayDiffer(previous, snapshot)) {
+        clients.retain(upstreamTlsSettings(snapshot));
+      }
     }
     new ProxyExchange(this, req, state, tls).start(snapshot, guard);
   }
 
+  /**
+   * Whether the snapshots' sets of upstream TLS settings may differ. After an incremental compile
+   * only the changed backend indexes are looked at, so an endpoint change of plain backends costs
+   * O(changed backends), like the balancers; otherwise (or when a changed index has a TLS setting
+   * on either side) the caller rescans.
+   */
+  static boolean upstreamTlsMayDiffer(RouteSnapshot previous, RouteSnapshot next) {
+    int[] changed = next.changedBackendsSince(previous);
+    if (changed == null) {
+      return true;
+    }
+    java.util.List<io.gatehouse.model.BackendSpec> before = previous.backends();
+    java.util.List<io.gatehouse.model.BackendSpec> after = next.backends();
+    for (int i : changed) {
+      io.gatehouse.model.BackendSpec b = i < before.size() ? before.get(i) : null;
+      io.gatehouse.model.BackendSpec a = i < after.size() ? after.get(i) : null;
+      if ((b != null && b.tls() != null) || (a != null && a.tls() != null)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The TLS settings the snapshot's backends use; clients of any other setting are retired. */
-  private static java.util.Set<io.gatehouse.model.UpstreamTls> upstreamTlsSettings(
-      RouteSnapshot snapshot) {
+  static java.util.Set<io.gatehouse.model.UpstreamTls> upstreamTlsSettings(RouteSnapshot snapshot) {
     java.util.Set<io.gatehouse.model.UpstreamTls> live = new java.util.HashSet<>();
     for (io.gatehouse.model.BackendSpec b : snapshot.backends()) {
-      if (b.tls() != null) {
+      // After an incremental compile an index no route uses holds null.
+      if (b != null && b.tls() != null) {
         live.add(b.tls());
       }
     }

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The routes of one host level (an exact host, a wildcard suffix or the catch-all), indexed by
@@ -160,9 +161,70 @@ final class PathIndex {
   /** Collects the paths of one host level; not thread-safe, used once by the compiler. */
   static final class Builder {
     private final Map<String, List<RouteMatcher>> exact = new HashMap<>();
-    private final MutableNode root = new MutableNode();
+    private final MutableNode root;
     private boolean anyPrefix;
     private final List<RegexRoute> regexes = new ArrayList<>();
+
+    Builder() {
+      root = new MutableNode();
+    }
+
+    /**
+     * A builder that starts with the entries of {@code from} whose route {@code keep} accepts: an
+     * incremental compile rebuilds a level from it without compiling its other routes again.
+     */
+    Builder(PathIndex from, Predicate<RouteMatcher> keep) {
+      for (Map.Entry<String, RouteMatcher[]> e : from.exact.entrySet()) {
+        List<RouteMatcher> kept = keep(e.getValue(), keep);
+        if (!kept.isEmpty()) {
+          exact.put(e.getKey(), kept);
+        }
+      }
+      MutableNode thawed = from.root == null ? null : thaw(from.root, keep);
+      root = thawed == null ? new MutableNode() : thawed;
+      anyPrefix = thawed != null;
+      for (RegexRoute r : from.regexes) {
+        if (keep.test(r.route)) {
+          regexes.add(r);
+        }
+      }
+    }
+
+    /** True when no route is left: the level goes away. */
+    boolean isEmpty() {
+      return exact.isEmpty() && !anyPrefix && regexes.isEmpty();
+    }
+
+    /** The kept part of a trie, or null when no route is left in it (so pruned nodes vanish). */
+    private static MutableNode thaw(Node n, Predicate<RouteMatcher> keep) {
+      MutableNode m = new MutableNode();
+      m.routes.addAll(keep(n.routes, keep));
+      if (n.onlyKey != null) {
+        MutableNode c = thaw(n.onlyChild, keep);
+        if (c != null) {
+          m.children.put(n.onlyKey, c);
+        }
+      } else if (n.children != null) {
+        n.children.forEach(
+            (k, child) -> {
+              MutableNode c = thaw(child, keep);
+              if (c != null) {
+                m.children.put(k, c);
+              }
+            });
+      }
+      return m.routes.isEmpty() && m.children.isEmpty() ? null : m;
+    }
+
+    private static List<RouteMatcher> keep(RouteMatcher[] routes, Predicate<RouteMatcher> keep) {
+      List<RouteMatcher> out = new ArrayList<>(routes.length);
+      for (RouteMatcher r : routes) {
+        if (keep.test(r)) {
+          out.add(r);
+        }
+      }
+      return out;
+    }
 
     void addExact(String path, RouteMatcher route) {
       addOnce(exact.computeIfAbsent(path, p -> new ArrayList<>(1)), route);

@@ -15,6 +15,8 @@ public final class ClusterProcesses implements AutoCloseable {
   private final int[] ports;
   private final List<NodeProcess> started = new ArrayList<>();
   private final List<String> extraMembers = new ArrayList<>();
+  private String adminToken;
+  private int[] adminPorts;
 
   public ClusterProcesses(Path dir, int size) {
     this.dir = dir;
@@ -71,7 +73,19 @@ public final class ClusterProcesses implements AutoCloseable {
         + "]\n"
         + "  heartbeat: 1s\n"
         + "  maxNoHeartbeat: 5s\n"
+        + admin(index)
         + extra;
+  }
+
+  private String admin(int index) {
+    if (adminToken == null) {
+      return "admin: {enabled: false}\n";
+    }
+    return "admin: {enabled: true, host: 127.0.0.1, port: "
+        + adminPorts[index]
+        + ", token: \""
+        + adminToken
+        + "\", ratePerSecond: 100000, rateBurst: 100000}\n";
   }
 
   /** Starts member {@code index} and waits until it serves. */
@@ -86,6 +100,23 @@ public final class ClusterProcesses implements AutoCloseable {
             dir, "node" + index + "-" + started.size(), config(index, extra, httpPort, statusPort));
     started.add(n);
     return n;
+  }
+
+  /**
+   * Turns the admin API on for every member, on a free port of its own (kept across restarts), with
+   * {@code token} as the admin token and no rate limit to speak of.
+   */
+  public ClusterProcesses withAdmin(String token) {
+    adminToken = token;
+    adminPorts = new int[ports.length];
+    for (int i = 0; i < ports.length; i++) {
+      adminPorts[i] = freePort();
+    }
+    return this;
+  }
+
+  public int adminPort(int index) {
+    return adminPorts[index];
   }
 
   /** Lists {@code address} in every member's TCP-IP member list too. */
