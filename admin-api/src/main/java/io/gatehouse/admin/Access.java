@@ -6,11 +6,15 @@ import java.util.Set;
 /**
  * The authorization rule of every operation. {@code ADMIN}: a tenant token gets 403. {@code
  * TENANT}: the path names a tenant; a tenant token for another tenant gets 404, exactly what a
- * missing tenant gets, so existence never leaks.
+ * missing tenant gets, so existence never leaks. {@code ANY}: every valid token; the handler scopes
+ * the answer to the caller's tenant.
  */
 public enum Access {
   ADMIN,
-  TENANT;
+  TENANT,
+  ANY;
+
+  private static final Set<String> ANY_OPS = Set.of("explainRequest");
 
   private static final Set<String> ADMIN_OPS =
       Set.of(
@@ -48,6 +52,7 @@ public enum Access {
     Map<String, Access> m = new java.util.HashMap<>();
     ADMIN_OPS.forEach(op -> m.put(op, ADMIN));
     TENANT_OPS.forEach(op -> m.put(op, TENANT));
+    ANY_OPS.forEach(op -> m.put(op, ANY));
     return Map.copyOf(m);
   }
 }

@@ -66,6 +66,7 @@ public final class AdminApiVerticle extends VerticleBase {
   private final AdminApiOptions options;
   private final Clock clock;
   private final RateLimiter limiter;
+  private final Explainer explainer;
   private HttpServer server;
 
   public AdminApiVerticle(RouteTable table, AdminApiOptions options) {
@@ -73,9 +74,18 @@ public final class AdminApiVerticle extends VerticleBase {
   }
 
   public AdminApiVerticle(RouteTable table, AdminApiOptions options, Clock clock) {
+    this(table, options, clock, Explainer.UNAVAILABLE);
+  }
+
+  /**
+   * @param explainer answers {@code POST /v1/explain} from the node's routing state
+   */
+  public AdminApiVerticle(
+      RouteTable table, AdminApiOptions options, Clock clock, Explainer explainer) {
     this.table = table;
     this.options = options;
     this.clock = clock;
+    this.explainer = explainer;
     this.limiter = new RateLimiter(options.ratePerSecond(), options.rateBurst(), System::nanoTime);
   }
 
@@ -117,7 +127,8 @@ public final class AdminApiVerticle extends VerticleBase {
   public Future<?> start() {
     EndpointPolicy policy = EndpointPolicy.withDefaults(options.deniedCidrs());
     AdminHandlers handlers =
-        new AdminHandlers(vertx, table, options, new ChangePlanner(policy, clock), clock);
+        new AdminHandlers(
+            vertx, table, options, new ChangePlanner(policy, clock), clock, explainer);
     Optional<String> given =
         options.bootstrapToken().isBlank()
             ? Optional.empty()
@@ -274,7 +285,7 @@ public final class AdminApiVerticle extends VerticleBase {
   /** 403 for admin operations, 404 for another tenant's objects; null when allowed. */
   static Problem authorize(Caller caller, Operation op, String path) {
     Access access = Access.BY_OPERATION.get(op.getOperationId());
-    if (caller.admin()) {
+    if (caller.admin() || access == Access.ANY) {
       return null;
     }
     if (access != Access.TENANT) {

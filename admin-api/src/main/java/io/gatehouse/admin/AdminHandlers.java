@@ -74,14 +74,21 @@ final class AdminHandlers {
   private final AdminApiOptions options;
   private final ChangePlanner planner;
   private final Clock clock;
+  private final Explainer explainer;
 
   AdminHandlers(
-      Vertx vertx, RouteTable table, AdminApiOptions options, ChangePlanner planner, Clock clock) {
+      Vertx vertx,
+      RouteTable table,
+      AdminApiOptions options,
+      ChangePlanner planner,
+      Clock clock,
+      Explainer explainer) {
     this.vertx = vertx;
     this.table = table;
     this.options = options;
     this.planner = planner;
     this.clock = clock;
+    this.explainer = explainer;
   }
 
   /** The handler of every operation id. */
@@ -109,7 +116,8 @@ final class AdminHandlers {
         Map.entry("getToken", this::getToken),
         Map.entry("revokeToken", this::revokeToken),
         Map.entry("rotateToken", this::rotateToken),
-        Map.entry("getCluster", this::getCluster));
+        Map.entry("getCluster", this::getCluster),
+        Map.entry("explainRequest", this::explainRequest));
   }
 
   // --- tenants ---------------------------------------------------------------------------------
@@ -457,6 +465,35 @@ final class AdminHandlers {
         Reply.json(
             200,
             new JsonObject().put("generation", table.view().generation()).put("members", members)));
+  }
+
+  // --- explain ---------------------------------------------------------------------------------
+
+  /** Read-only: the caller's tenant scopes the answer, so any valid token may ask. */
+  private Future<Reply> explainRequest(Request r) {
+    JsonObject body = r.body();
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    JsonObject given = body.getJsonObject("headers", new JsonObject());
+    for (String name : given.fieldNames()) {
+      headers.putIfAbsent(
+          name.toLowerCase(java.util.Locale.ROOT), String.valueOf(given.getValue(name)));
+    }
+    Explainer.Question q =
+        new Explainer.Question(
+            body.getString("method", "GET").toUpperCase(java.util.Locale.ROOT),
+            body.getString("url"),
+            headers,
+            body.getString("sni"));
+    Explainer.Result result = explainer.explain(q, r.caller().admin() ? null : r.caller().tenant());
+    if (result == null) {
+      return problem(Problem.of(503, "explain-unavailable", "This node cannot explain requests"));
+    }
+    if (result instanceof Explainer.Invalid bad) {
+      return problem(
+          Problem.invalid(List.of(new FieldError(bad.pointer(), bad.value(), bad.rule()))));
+    }
+    return Future.succeededFuture(
+        Reply.json(200, ExplainJson.toJson((Explainer.Explanation) result)));
   }
 
   // --- shared ----------------------------------------------------------------------------------

@@ -29,7 +29,26 @@ public final class AdminApiFixture implements AutoCloseable {
   }
 
   public AdminApiFixture(AdminApiOptions options) throws Exception {
-    verticle = new AdminApiVerticle(table, options.withBootstrapToken(ADMIN), Clock.systemUTC());
+    this(options, UNMATCHED);
+  }
+
+  /** Explains every request as unmatched: the admin API alone has no routing state. */
+  public static final Explainer UNMATCHED =
+      (q, viewer) ->
+          new Explainer.Explanation(
+              0,
+              "defaultBackend",
+              null,
+              null,
+              null,
+              null,
+              null,
+              new Explainer.Fallback(404, null, "default backend"));
+
+  public AdminApiFixture(AdminApiOptions options, Explainer explainer) throws Exception {
+    verticle =
+        new AdminApiVerticle(
+            table, options.withBootstrapToken(ADMIN), Clock.systemUTC(), explainer);
     vertx
         .deployVerticle(verticle)
         .toCompletionStage()

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every operation × {admin, owning tenant, other tenant, revoked token, no token}. The rule: admin
  * operations answer 403 to tenant tokens; another tenant's objects answer 404 (as a missing tenant
- * does); a missing, unknown or revoked token answers 401.
+ * does); a missing, unknown or revoked token answers 401; explain answers any valid token.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -232,7 +232,17 @@ class AuthorizationMatrixIT {
             204,
             403,
             403),
-        new Row("getCluster", "GET", "/v1/cluster", null, none, 200, 403, 403));
+        new Row("getCluster", "GET", "/v1/cluster", null, none, 200, 403, 403),
+        // Any token may explain; the answer, not the status, is scoped to its tenant.
+        new Row(
+            "explainRequest",
+            "POST",
+            "/v1/explain",
+            "{\"method\":\"GET\",\"url\":\"http://www.acme.example/\"}",
+            none,
+            200,
+            200,
+            200));
   }
 
   Stream<Arguments> cells() {

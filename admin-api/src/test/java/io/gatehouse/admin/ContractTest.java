@@ -49,9 +49,10 @@ class ContractTest {
             new InMemoryRouteTable(),
             AdminApiOptions.DEFAULTS,
             new ChangePlanner(EndpointPolicy.withDefaults(List.of()), Clock.systemUTC()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            Explainer.UNAVAILABLE);
     List<String> ops = contract.operations().stream().map(Operation::getOperationId).toList();
-    assertThat(ops).hasSize(23);
+    assertThat(ops).hasSize(24);
     assertThat(handlers.all().keySet()).containsExactlyInAnyOrderElementsOf(ops);
     assertThat(Access.BY_OPERATION.keySet()).containsExactlyInAnyOrderElementsOf(ops);
   }

@@ -271,7 +271,14 @@ public final class GatehouseNode {
             token,
             AdminApiOptions.DEFAULTS.defaultWaitTimeout(),
             AdminApiOptions.DEFAULTS.maxWaitTimeout());
-    admin = new AdminApiVerticle(table, options);
+    NodeExplainer explainer =
+        new NodeExplainer(
+            snapshots::get,
+            this::certificates,
+            this::httpsPort,
+            spec -> table.view().revision(io.gatehouse.table.EntryKey.of(spec)),
+            config.defaultBackend().upstream());
+    admin = new AdminApiVerticle(table, options, Clock.systemUTC(), explainer);
     return vertx.deployVerticle(admin);
   }
 

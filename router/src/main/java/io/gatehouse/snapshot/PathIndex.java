@@ -65,6 +65,91 @@ final class PathIndex {
   }
 
   /**
+   * {@link #match} step by step: candidates whose conditions fail go to {@code passed}; {@code
+   * rule} gets the winner's path type and value.
+   */
+  RouteMatcher trace(
+      String path, RequestView request, List<MatchTrace.PassedOver> passed, String[] rule) {
+    RouteMatcher[] atPath = exact.get(path);
+    if (atPath != null) {
+      RouteMatcher m = firstTraced(atPath, request, "Exact", path, passed);
+      if (m != null) {
+        rule[0] = "Exact";
+        rule[1] = path;
+        return m;
+      }
+    }
+    if (root != null && !path.isEmpty() && path.charAt(0) == '/') {
+      // The walk of deepest(), remembering where each visited node's prefix ends.
+      List<Node> nodes = new ArrayList<>();
+      List<Integer> ends = new ArrayList<>();
+      Node n = root;
+      nodes.add(n);
+      ends.add(1);
+      int len = path.length();
+      int i = 1;
+      while (i < len && n.hasChildren()) {
+        int end = path.indexOf('/', i);
+        if (end < 0) {
+          end = len;
+        }
+        if (end == i) {
+          break;
+        }
+        Node child = n.child(path, i, end);
+        if (child == null) {
+          break;
+        }
+        n = child;
+        nodes.add(n);
+        ends.add(end);
+        i = end + 1;
+      }
+      for (int k = nodes.size() - 1; k >= 0; k--) {
+        if (nodes.get(k).routes.length == 0) {
+          continue;
+        }
+        String prefix = path.substring(0, ends.get(k));
+        RouteMatcher m = firstTraced(nodes.get(k).routes, request, "Prefix", prefix, passed);
+        if (m != null) {
+          rule[0] = "Prefix";
+          rule[1] = prefix;
+          return m;
+        }
+      }
+    }
+    for (RegexRoute r : regexes) {
+      if (!r.pattern.matches(path)) {
+        continue;
+      }
+      String failed = r.route.failure(request);
+      if (failed == null) {
+        rule[0] = "RegularExpression";
+        rule[1] = r.regex;
+        return r.route;
+      }
+      passed.add(new MatchTrace.PassedOver(r.route.route, "RegularExpression", r.regex, failed));
+    }
+    return null;
+  }
+
+  private static RouteMatcher firstTraced(
+      RouteMatcher[] candidates,
+      RequestView request,
+      String type,
+      String value,
+      List<MatchTrace.PassedOver> passed) {
+    for (RouteMatcher c : candidates) {
+      String failed = c.failure(request);
+      if (failed == null) {
+        return c;
+      }
+      passed.add(new MatchTrace.PassedOver(c.route, type, value, failed));
+    }
+    return null;
+  }
+
+  /**
    * The deepest trie node whose segments are a prefix of {@code path}'s segments. {@code probes},
    * when not null, counts the nodes and child lookups visited (a test hook; null on the hot path).
    */

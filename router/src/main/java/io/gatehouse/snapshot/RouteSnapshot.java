@@ -259,6 +259,37 @@ public final class RouteSnapshot {
     return m == null ? null : m.route;
   }
 
+  /**
+   * The same lookup as {@link #match}, recording the host level, the winner's path rule and the
+   * candidates passed over. Allocates; for the admin API, never the serving path.
+   */
+  public MatchTrace trace(String host, String path, RequestView request) {
+    MatchTrace.HostLevel level;
+    String levelHost = null;
+    PathIndex index = host == null ? null : hosts.exact(host);
+    if (index != null) {
+      level = MatchTrace.HostLevel.EXACT;
+      levelHost = host;
+    } else {
+      String suffix = host == null ? null : io.gatehouse.validate.Hostnames.wildcardSuffix(host);
+      index = suffix == null ? null : hosts.wildcard(suffix);
+      if (index != null) {
+        level = MatchTrace.HostLevel.WILDCARD;
+        levelHost = "*." + suffix;
+      } else {
+        index = hosts.catchAll();
+        level = index == null ? MatchTrace.HostLevel.NONE : MatchTrace.HostLevel.CATCH_ALL;
+      }
+    }
+    java.util.List<MatchTrace.PassedOver> passed = new java.util.ArrayList<>();
+    if (index == null || path == null) {
+      return new MatchTrace(level, levelHost, null, null, null, passed);
+    }
+    String[] rule = new String[2];
+    RouteMatcher m = index.trace(path, request, passed, rule);
+    return new MatchTrace(level, levelHost, m == null ? null : m.route, rule[0], rule[1], passed);
+  }
+
   /** Test hook: trie probes made to find the deepest prefix node for this host and path. */
   int prefixProbes(String host, String path) {
     PathIndex level = hosts.select(host);
