@@ -253,8 +253,7 @@ final class NodeExplainer implements Explainer {
     ServedCertificate served = index.lookup(sni);
     boolean isDefault = served.equals(index.defaultCertificate());
     String name = served.name();
-    int slash = name.indexOf('/');
-    String owner = slash > 0 ? name.substring(0, slash) : null;
+    String owner = served.key() == null ? null : served.key().tenant().value();
     Certificate cert;
     if (viewer != null && !isDefault && !viewer.value().equals(owner)) {
       cert = new Certificate(null, null, null, null, false, true);
@@ -268,7 +267,7 @@ final class NodeExplainer implements Explainer {
               isDefault,
               false);
     }
-    if (MisdirectedRequests.misdirected(index, sni, host)) {
+    if (MisdirectedRequests.misdirected(served.dnsNames(), sni, host)) {
       return new Tls(
           true,
           sni,
