@@ -81,7 +81,7 @@ import java.util.stream.Collectors;
  *       name at the Service port. A missing Service or port leaves the route with no endpoints
  *       (503) and a warning; resource backends are refused.
  *   <li><b>TLS.</b> A {@code kubernetes.io/tls} Secret of the Ingress's namespace becomes
- *       certificate {@code <namespace>/<secret>}, checked by {@link CertificateValidator}. Its
+ *       certificate {@code <namespace>/k8s.<secret>}, checked by {@link CertificateValidator}. Its
  *       hosts are served over HTTPS with a 308 redirect from HTTP (unless {@code ssl-redirect:
  *       false}); a host the certificate does not cover, or whose Secret is missing or invalid,
  *       still gets HTTPS with the default certificate, and a warning naming host and Secret.
@@ -93,6 +93,10 @@ public final class IngressTranslator {
   public static final String DEFAULT_CLASS_ANNOTATION =
       "ingressclass.kubernetes.io/is-default-class";
   public static final String LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+
+  /** Certificates made from Secrets are named {@code k8s.<secret>} in the Ingress's tenant. */
+  public static final String CERTIFICATE_PREFIX = "k8s.";
+
   static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
   /** The key of the catch-all in host ownership: host-less rules and default backends. */
@@ -423,7 +427,9 @@ public final class IngressTranslator {
           if (host == null || host.equals(ANY_HOST) || out.containsKey(host)) {
             continue;
           }
-          String name = secretName == null || secretName.isEmpty() ? "default" : secretName;
+          String name =
+              CERTIFICATE_PREFIX
+                  + (secretName == null || secretName.isEmpty() ? "default" : secretName);
           if (cert.isPresent() && CertificateValidator.coverage(cert.get(), host).isEmpty()) {
             problem(
                 ref,
@@ -447,7 +453,7 @@ public final class IngressTranslator {
     /** The Secret's certificate when it is a valid TLS Secret; a problem otherwise. */
     private Optional<ValidCertificate> certificate(
         IngressRef ref, String field, String secretName) {
-      CertificateKey key = CertificateKey.of(ref.namespace(), secretName);
+      CertificateKey key = CertificateKey.of(ref.namespace(), CERTIFICATE_PREFIX + secretName);
       Optional<ValidCertificate> known = checked.get(key);
       if (known != null) {
         return known;
@@ -459,8 +465,9 @@ public final class IngressTranslator {
 
     private Optional<ValidCertificate> readCertificate(
         IngressRef ref, String field, CertificateKey key) {
-      String where = "Secret " + key;
-      Optional<V1Secret> secret = state.secret(ref.namespace(), key.name());
+      String secretName = key.name().substring(CERTIFICATE_PREFIX.length());
+      String where = "Secret " + ref.namespace() + "/" + secretName;
+      Optional<V1Secret> secret = state.secret(ref.namespace(), secretName);
       if (secret.isEmpty()) {
         problem(
             ref,
