@@ -22,6 +22,7 @@ public final class ListedClusterState implements ClusterState {
   private final Map<String, V1Service> services = new HashMap<>();
   private final Map<String, List<V1EndpointSlice>> slices = new HashMap<>();
   private final Map<String, V1Secret> secrets = new HashMap<>();
+  private final Map<String, V1Ingress> ingressByKey = new HashMap<>();
 
   public ListedClusterState(
       Collection<V1IngressClass> classes,
@@ -31,6 +32,9 @@ public final class ListedClusterState implements ClusterState {
       Collection<V1Secret> secrets) {
     this.classes = List.copyOf(classes);
     this.ingresses = List.copyOf(ingresses);
+    for (V1Ingress i : ingresses) {
+      ingressByKey.put(key(i.getMetadata()), i);
+    }
     for (V1Service s : services) {
       this.services.put(key(s.getMetadata()), s);
     }
@@ -58,6 +62,11 @@ public final class ListedClusterState implements ClusterState {
   @Override
   public List<V1Ingress> ingresses() {
     return ingresses;
+  }
+
+  /** The Ingress of that namespace and name, for the writers of events and status. */
+  public Optional<V1Ingress> ingress(IngressRef ref) {
+    return Optional.ofNullable(ingressByKey.get(ref.namespace() + "/" + ref.name()));
   }
 
   @Override

@@ -63,6 +63,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngressWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IngressWatcher.class);
+  private static final java.time.Duration RETRY = java.time.Duration.ofSeconds(1);
   static final String TLS_SECRETS = "type=kubernetes.io/tls";
 
   private final IngressWatcherOptions options;
@@ -84,7 +85,6 @@ public final class IngressWatcher implements AutoCloseable {
   private ScheduledFuture<?> pending;
   private long burstStartNanos = -1;
   private boolean synced;
-  private Translation last;
   private volatile long rebuilds;
   private volatile boolean closed;
 
@@ -239,18 +239,14 @@ public final class IngressWatcher implements AutoCloseable {
     return Map.copyOf(errors);
   }
 
-  /** Rebuilds that published something (for tests and status). */
+  /** Rebuilds so far (for tests and status). */
   public long rebuilds() {
     return rebuilds;
   }
 
   /** Asks for a rebuild now, e.g. after this node became the leader. */
   public void poke() {
-    loop.execute(
-        () -> {
-          last = null;
-          schedule();
-        });
+    changed();
   }
 
   private void awaitSync() {
@@ -329,14 +325,22 @@ public final class IngressWatcher implements AutoCloseable {
           new ListedClusterState(
               list(classes), list(ingresses), list(services), list(slices), list(secrets));
       Translation t = mapEndpoints(translator.translate(state, claims.get()));
-      if (t.equals(last)) {
-        firstPublish.complete(null);
-        return;
-      }
+      boolean failed = false;
       for (TranslationSink sink : sinks) {
-        sink.publish(t);
+        try {
+          sink.publish(t, state);
+        } catch (Exception e) {
+          failed = true;
+          LOG.atWarn()
+              .setMessage("kubernetes sink failed; retrying")
+              .addKeyValue("sink", sink.getClass().getSimpleName())
+              .addKeyValue("error", String.valueOf(e.getMessage()))
+              .log();
+        }
       }
-      last = t;
+      if (failed) {
+        loop.schedule(this::schedule, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      }
       rebuilds++;
       firstPublish.complete(null);
     } catch (Exception | Error e) {

@@ -7,6 +7,7 @@ import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.Write;
 import io.gatehouse.translate.IngressTranslator;
+import io.gatehouse.translate.ListedClusterState;
 import io.gatehouse.translate.Translation;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class TableSink implements TranslationSink {
   }
 
   @Override
-  public void publish(Translation t) {
+  public void publish(Translation t, ListedClusterState state) {
     List<Write> writes = new ArrayList<>();
     Map<CertificateKey, CertificateSpec> stored = table.view().certificates();
     List<CertificateKey> wanted = new ArrayList<>();
