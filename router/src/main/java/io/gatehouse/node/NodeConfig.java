@@ -22,7 +22,8 @@ public record NodeConfig(
     Demo demo,
     Http2 http2,
     Cluster cluster,
-    Store store) {
+    Store store,
+    Kubernetes kubernetes) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -39,7 +40,8 @@ public record NodeConfig(
           new Demo(""),
           Http2.DEFAULTS,
           Cluster.DEFAULTS,
-          new Store("data"));
+          new Store("data"),
+          Kubernetes.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -56,7 +58,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -74,7 +77,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -92,7 +96,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -110,7 +115,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -128,7 +134,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -146,7 +153,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -164,7 +172,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withLog(Log v) {
@@ -182,7 +191,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -200,7 +210,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -218,7 +229,8 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -236,7 +248,8 @@ public record NodeConfig(
         v,
         http2,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -254,7 +267,8 @@ public record NodeConfig(
         demo,
         v,
         cluster,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -272,7 +286,8 @@ public record NodeConfig(
         demo,
         http2,
         v,
-        store);
+        store,
+        kubernetes);
   }
 
   public NodeConfig withStore(Store v) {
@@ -290,6 +305,26 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
+        v,
+        kubernetes);
+  }
+
+  public NodeConfig withKubernetes(Kubernetes v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
         v);
   }
 
@@ -440,4 +475,31 @@ public record NodeConfig(
    * @param dir directory of the SQLite store; empty keeps nothing on disk
    */
   public record Store(String dir) {}
+
+  /**
+   * The Kubernetes ingress controller (k8s/README.md).
+   *
+   * @param kubeconfig path of a kubeconfig file; empty uses the in-cluster ServiceAccount
+   * @param namespaces namespaces to watch; empty watches all
+   * @param ingressClass the one IngressClass to serve; empty serves every class whose controller is
+   *     gatehouse.io/ingress-controller
+   * @param ingressLabelSelector only Ingresses with these labels (e.g. team=a); empty for all
+   * @param publishAddresses IPs or DNS names written to the status of the Ingresses served
+   * @param leaderElection elect one writer of status and events (and of routes when the table is
+   *     shared by a cluster) with a Lease; off only for a single replica
+   */
+  public record Kubernetes(
+      boolean enabled,
+      String kubeconfig,
+      List<String> namespaces,
+      String ingressClass,
+      String ingressLabelSelector,
+      List<String> publishAddresses,
+      boolean leaderElection,
+      String leaseNamespace,
+      String leaseName) {
+    public static final Kubernetes DEFAULTS =
+        new Kubernetes(
+            false, "", List.of(), "", "", List.of(), true, "gatehouse", "gatehouse-leader");
+  }
 }

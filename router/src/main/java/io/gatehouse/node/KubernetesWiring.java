@@ -1,0 +1,159 @@
+package io.gatehouse.node;
+
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.table.RouteTable;
+import io.gatehouse.translate.IngressTranslator;
+import io.gatehouse.watch.IngressWatcher;
+import io.gatehouse.watch.IngressWatcherOptions;
+import io.gatehouse.watch.LeaseLeadership;
+import io.gatehouse.watch.ProblemEvents;
+import io.gatehouse.watch.StatusWriter;
+import io.gatehouse.watch.TableSink;
+import io.gatehouse.watch.TranslationSink;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Starts the Kubernetes ingress controller for a node: client, optional Lease leadership, the
+ * watcher and its sinks. Routes go to the table on every replica unless the table is shared by a
+ * cluster, where only the leader writes them; status and events are always the leader's.
+ */
+final class KubernetesWiring implements AutoCloseable {
+  private final IngressWatcher watcher;
+  private final LeaseLeadership leadership;
+
+  private KubernetesWiring(IngressWatcher watcher, LeaseLeadership leadership) {
+    this.watcher = watcher;
+    this.leadership = leadership;
+  }
+
+  /** Completes once every informer has synced and the first translation is in the table. */
+  static Future<KubernetesWiring> start(
+      Vertx vertx,
+      NodeConfig.Kubernetes k,
+      RouteTable table,
+      boolean sharedTable,
+      UnaryOperator<Endpoint> endpointMapper) {
+    return vertx
+        .executeBlocking(() -> build(k, table, sharedTable, endpointMapper))
+        .compose(
+            w ->
+                Future.fromCompletionStage(w.watcher.start(), vertx.getOrCreateContext())
+                    .map(w)
+                    .recover(
+                        t -> {
+                          w.close();
+                          return Future.failedFuture(
+                              new IllegalStateException(
+                                  "kubernetes watcher failed to start: " + t.getMessage(), t));
+                        }));
+  }
+
+  private static KubernetesWiring build(
+      NodeConfig.Kubernetes k,
+      RouteTable table,
+      boolean sharedTable,
+      UnaryOperator<Endpoint> endpointMapper)
+      throws Exception {
+    ApiClient client = client(k.kubeconfig());
+    String identity = identity();
+    IngressWatcher[] watcher = new IngressWatcher[1];
+    LeaseLeadership lease =
+        k.leaderElection()
+            ? LeaseLeadership.withDefaults(
+                client,
+                k.leaseNamespace(),
+                k.leaseName(),
+                identity,
+                leading -> {
+                  if (watcher[0] != null) {
+                    watcher[0].poke();
+                  }
+                })
+            : null;
+    BooleanSupplier leader = lease == null ? () -> true : lease::isLeader;
+    TableSink tableSink = new TableSink(table);
+    TranslationSink routes =
+        sharedTable
+            ? (t, s) -> {
+              if (leader.getAsBoolean()) {
+                tableSink.publish(t, s);
+              }
+            }
+            : tableSink;
+    IngressWatcherOptions defaults = IngressWatcherOptions.DEFAULTS;
+    IngressWatcherOptions options =
+        new IngressWatcherOptions(
+            k.namespaces(),
+            k.ingressLabelSelector(),
+            k.ingressClass(),
+            defaults.holdOff(),
+            defaults.maxDelay(),
+            endpointMapper);
+    watcher[0] =
+        new IngressWatcher(
+            client,
+            options,
+            Clock.systemUTC(),
+            () -> table.view().hostClaims(),
+            List.of(
+                routes,
+                new StatusWriter(client, leader, k.publishAddresses()),
+                new ProblemEvents(client, leader, identity, Clock.systemUTC())));
+    if (lease != null) {
+      lease.start();
+    }
+    return new KubernetesWiring(watcher[0], lease);
+  }
+
+  private static ApiClient client(String kubeconfig) throws Exception {
+    ClientBuilder builder;
+    if (kubeconfig.isBlank()) {
+      builder = ClientBuilder.cluster();
+    } else {
+      try (Reader r = Files.newBufferedReader(Path.of(kubeconfig))) {
+        KubeConfig config = KubeConfig.loadKubeConfig(r);
+        config.setFile(Path.of(kubeconfig).toFile());
+        builder = ClientBuilder.kubeconfig(config);
+      }
+    }
+    // watches stay open for minutes: no read timeout (informers bound their own waits)
+    return builder.setReadTimeout(Duration.ZERO).build();
+  }
+
+  private static String identity() {
+    String pod = System.getenv("POD_NAME");
+    String host = pod != null && !pod.isBlank() ? pod : System.getenv("HOSTNAME");
+    return (host == null || host.isBlank() ? "gatehouse" : host)
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  boolean isReady() {
+    return watcher.isReady();
+  }
+
+  String source() {
+    return IngressTranslator.SOURCE;
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+    if (leadership != null) {
+      leadership.close();
+    }
+  }
+}
