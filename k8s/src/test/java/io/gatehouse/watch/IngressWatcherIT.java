@@ -58,7 +58,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The watcher against a real API server: sync gate, updates, TLS Secrets, permissions. */
 @ExtendWith(ApiServerExtension.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class IngressWatcherIT {
+public class IngressWatcherIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final AtomicInteger CLASSES = new AtomicInteger();
 
@@ -238,7 +238,7 @@ class IngressWatcherIT {
   }
 
   /** A cluster-scoped IngressClass of our controller, unique per test. */
-  static String ingressClass(ApiClient admin, String prefix) throws Exception {
+  public static String ingressClass(ApiClient admin, String prefix) throws Exception {
     String name =
         "gh-" + prefix + "-" + CLASSES.incrementAndGet() + "-" + System.nanoTime() % 100000;
     new NetworkingV1Api(admin)
@@ -289,7 +289,8 @@ class IngressWatcherIT {
     return name;
   }
 
-  static V1Ingress ingress(String ns, String name, String cls, String host, String tlsSecret) {
+  public static V1Ingress ingress(
+      String ns, String name, String cls, String host, String tlsSecret) {
     V1IngressSpec spec =
         new V1IngressSpec()
             .ingressClassName(cls)
