@@ -28,9 +28,11 @@ import io.gatehouse.table.hazelcast.HazelcastTableConfig;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.CertificateDirectorySource;
 import io.gatehouse.tls.CertificateIndex;
+import io.gatehouse.tls.CertificateSources;
 import io.gatehouse.tls.DefaultCertificate;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.SniKeyManager;
+import io.gatehouse.tls.TableCertificateSource;
 import io.gatehouse.tls.TlsServerOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -74,6 +76,8 @@ public final class GatehouseNode {
   private AtomicReference<CertificateIndex> certificates;
   private SniKeyManager keyManager;
   private CertificateDirectorySource certificateSource;
+  private TableCertificateSource tableCertificates;
+  private CertificateSources certificateSources;
   private long heapTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
   private KubernetesWiring kubernetes;
@@ -283,6 +287,10 @@ public final class GatehouseNode {
               ServedCertificate generated = DefaultCertificate.generate(Clock.systemUTC());
               certificates = new AtomicReference<>(CertificateIndex.of(generated));
               keyManager = new SniKeyManager(certificates);
+              certificateSources = new CertificateSources(certificates);
+              // certificates in the table (from Kubernetes TLS Secrets) are served too
+              tableCertificates =
+                  new TableCertificateSource(table, certificateSources, Clock.systemUTC());
               return generated;
             })
         .compose(
@@ -298,7 +306,7 @@ public final class GatehouseNode {
                       tls.defaultCertificate(),
                       generated,
                       Clock.systemUTC(),
-                      certificates);
+                      certificateSources);
               return certificateSource.start();
             });
   }
@@ -497,6 +505,9 @@ public final class GatehouseNode {
               }
               if (certificateSource != null) {
                 certificateSource.stop();
+              }
+              if (tableCertificates != null) {
+                tableCertificates.close();
               }
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);

@@ -72,7 +72,7 @@ public final class CertificateDirectorySource {
   private final String defaultName;
   private final ServedCertificate generatedDefault;
   private final Clock clock;
-  private final AtomicReference<CertificateIndex> index;
+  private final CertificateSources sources;
   private final AtomicBoolean checking = new AtomicBoolean();
 
   // Written only by the (ordered) blocking checks.
@@ -95,6 +95,25 @@ public final class CertificateDirectorySource {
       ServedCertificate generatedDefault,
       Clock clock,
       AtomicReference<CertificateIndex> index) {
+    this(
+        vertx,
+        dir,
+        pollInterval,
+        defaultName,
+        generatedDefault,
+        clock,
+        new CertificateSources(index));
+  }
+
+  /** As above, sharing the index with other certificate sources. */
+  public CertificateDirectorySource(
+      Vertx vertx,
+      Path dir,
+      Duration pollInterval,
+      String defaultName,
+      ServedCertificate generatedDefault,
+      Clock clock,
+      CertificateSources sources) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.context = vertx.getOrCreateContext();
     this.dir = Objects.requireNonNull(dir, "dir");
@@ -102,7 +121,7 @@ public final class CertificateDirectorySource {
     this.defaultName = Objects.requireNonNull(defaultName, "defaultName");
     this.generatedDefault = Objects.requireNonNull(generatedDefault, "generatedDefault");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.index = Objects.requireNonNull(index, "index");
+    this.sources = Objects.requireNonNull(sources, "sources");
     if (pollInterval.toMillis() < 1) {
       throw new IllegalArgumentException("pollInterval must be at least 1ms");
     }
@@ -202,14 +221,14 @@ public final class CertificateDirectorySource {
               "the default certificate is missing or invalid; clients without SNI or with an"
                   + " unknown name get the generated self-signed certificate");
     }
-    CertificateIndex current = index.get();
+    CertificateIndex current = sources.current();
     ServedCertificate nextDefault = generatedDefault;
     if (namedDefault != null) {
       ServedCertificate fresh = ServedCertificate.of(namedDefault);
       ServedCertificate old = current.defaultCertificate();
       nextDefault = old.sameMaterial(fresh) ? old : fresh;
     }
-    index.set(current.next(nextDefault, valid));
+    sources.update("directory", nextDefault, valid);
     firstExpiry =
         valid.stream()
             .map(ValidCertificate::notAfter)

@@ -23,11 +23,15 @@ import io.kubernetes.client.openapi.models.V1EndpointConditions;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressLoadBalancerIngress;
+import io.kubernetes.client.openapi.models.V1IngressTLS;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +40,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -232,6 +242,123 @@ class KubernetesNodeIT {
     }
   }
 
+  @Test
+  void tlsFromASecretWithA308FromHttpAndAnUncoveredHostGetsTheDefaultAndAWarning(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-tls");
+    String cls = ingressClass(admin, "node-tls");
+    TestUpstream web = backendFor(admin, ns, "web", "secure");
+    io.gatehouse.translate.TestCertificates.Pair pair =
+        io.gatehouse.translate.TestCertificates.selfSigned(List.of("a.example.test"));
+    new CoreV1Api(admin)
+        .createNamespacedSecret(
+            ns,
+            new io.kubernetes.client.openapi.models.V1Secret()
+                .metadata(new V1ObjectMeta().name("a-tls"))
+                .type("kubernetes.io/tls")
+                .data(
+                    Map.of(
+                        "tls.crt", pair.certificatePem().getBytes(StandardCharsets.US_ASCII),
+                        "tls.key", pair.keyPem().getBytes(StandardCharsets.US_ASCII))))
+        .execute();
+    V1Ingress ing = ingressTo(ns, "web", cls, "a.example.test", "web");
+    ing.getSpec()
+        .rules(
+            List.of(
+                ing.getSpec().getRules().get(0),
+                ingressTo(ns, "x", cls, "uncovered.example.test", "web")
+                    .getSpec()
+                    .getRules()
+                    .get(0)))
+        .tls(
+            List.of(
+                new V1IngressTLS()
+                    .hosts(List.of("a.example.test", "uncovered.example.test"))
+                    .secretName("a-tls")));
+    new NetworkingV1Api(admin).createNamespacedIngress(ns, ing).execute();
+    UnaryOperator<NodeConfig> tls =
+        c ->
+            c.withTls(
+                new NodeConfig.Tls(
+                    true, "", 0, "", "", NodeConfig.Tls.Engine.JDK, Duration.ofSeconds(2)));
+    try (Running node = node(server, ns, cls, tls)) {
+      RawHttp.Response plain = get(node, "a.example.test");
+      assertThat(plain.status()).isEqualTo(308);
+      assertThat(plain.header("location"))
+          .isEqualTo("https://a.example.test:" + node.node().httpsPort() + "/");
+
+      assertThat(served(node, "a.example.test").getSubjectAlternativeNames())
+          .anySatisfy(san -> assertThat(san.get(1)).isEqualTo("a.example.test"));
+      X509Certificate fallback = served(node, "uncovered.example.test");
+      assertThat(fallback).isEqualTo(node.node().certificates().defaultCertificate().chain()[0]);
+      assertThat(httpsGet(node, "a.example.test")).contains("secure");
+
+      await("warning names the host and the Secret")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  new CoreV1Api(admin)
+                          .listNamespacedEvent(ns)
+                          .fieldSelector("involvedObject.name=web,type=Warning")
+                          .execute()
+                          .getItems()
+                          .stream()
+                          .anyMatch(
+                              e ->
+                                  "TlsHostNotCovered".equals(e.getReason())
+                                      && e.getMessage().contains("uncovered.example.test")
+                                      && e.getMessage().contains(ns + "/a-tls")));
+    } finally {
+      web.close();
+    }
+  }
+
+  private static SSLSocket tlsSocket(Running node, String sni) throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(
+        null,
+        new TrustManager[] {
+          new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          }
+        },
+        new SecureRandom());
+    SSLSocket s =
+        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.node().httpsPort());
+    s.setSoTimeout(10_000);
+    SSLParameters p = s.getSSLParameters();
+    p.setServerNames(List.of(new SNIHostName(sni)));
+    s.setSSLParameters(p);
+    s.startHandshake();
+    return s;
+  }
+
+  private static X509Certificate served(Running node, String sni) throws Exception {
+    try (SSLSocket s = tlsSocket(node, sni)) {
+      return (X509Certificate) s.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  private static String httpsGet(Running node, String host) throws Exception {
+    try (SSLSocket s = tlsSocket(node, host)) {
+      s.getOutputStream()
+          .write(
+              ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+  }
+
   // --- fixtures ----------------------------------------------------------------------------
 
   /** A started node; closing stops it. */
@@ -247,6 +374,12 @@ class KubernetesNodeIT {
   }
 
   private static Running node(ApiServerHarness server, String ns, String cls) throws Exception {
+    return node(server, ns, cls, UnaryOperator.identity());
+  }
+
+  private static Running node(
+      ApiServerHarness server, String ns, String cls, UnaryOperator<NodeConfig> tweak)
+      throws Exception {
     NodeConfig.Kubernetes k =
         new NodeConfig.Kubernetes(
             true,
@@ -259,7 +392,8 @@ class KubernetesNodeIT {
             server.createNamespace("lease"),
             "gatehouse-leader");
     GatehouseNode node =
-        GatehouseNode.start(NodeFixture.testConfig().withKubernetes(k), List.of(), MAPPER)
+        GatehouseNode.start(
+                tweak.apply(NodeFixture.testConfig().withKubernetes(k)), List.of(), MAPPER)
             .await(60, TimeUnit.SECONDS);
     return new Running(node);
   }
