@@ -213,6 +213,12 @@ public final class LeaseLeadership implements AutoCloseable {
     onChange.accept(now);
   }
 
+  /** Stops renewing without releasing the Lease, as a crashed process would (failover tests). */
+  void abandon() {
+    loop.shutdownNow();
+    leader = false;
+  }
+
   /** Stops renewing; a leader clears the holder so a successor need not wait out the lease. */
   @Override
   public void close() {

@@ -167,6 +167,30 @@ class StatusEventsLeaseIT {
     }
   }
 
+  @Test
+  void aCrashedLeaderIsReplacedAfterOneLease(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("lease-crash");
+    LeaseLeadership a = lease(admin, ns, "a", new AtomicBoolean());
+    LeaseLeadership b = lease(admin, ns, "b", new AtomicBoolean());
+    try {
+      a.start();
+      await("a leads").atMost(WAIT).until(a::isLeader);
+      b.start();
+      await("b follows").during(Duration.ofMillis(500)).atMost(WAIT).until(() -> !b.isLeader());
+      long crashed = System.nanoTime();
+      a.abandon();
+      await("b leads").atMost(WAIT).until(b::isLeader);
+      Duration failover = Duration.ofNanos(System.nanoTime() - crashed);
+      // b waits for the record to stay unchanged one whole lease (3 s) by its own clock
+      assertThat(failover).isBetween(Duration.ofMillis(2500), Duration.ofSeconds(6));
+      System.out.println("lease failover after a crashed leader: " + failover.toMillis() + " ms");
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
   private static LeaseLeadership lease(ApiClient admin, String ns, String id, AtomicBoolean last) {
     return new LeaseLeadership(
         admin,

@@ -199,6 +199,73 @@ class KubernetesNodeIT {
   }
 
   @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void anApiServerOutageUnderLoadFailsNoRequestAndTheWatchResumes(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-outage");
+    String cls = ingressClass(admin, "node-outage");
+    TestUpstream web = backendFor(admin, ns, "web", "steady");
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    net.createNamespacedIngress(ns, ingressTo(ns, "before", cls, "before.example.test", "web"))
+        .execute();
+    try (Running node = node(server, ns, cls)) {
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      Thread load =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  try {
+                    if (get(node, "before.example.test").status() == 200) {
+                      ok.incrementAndGet();
+                    } else {
+                      failed.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    failed.incrementAndGet();
+                  }
+                }
+              },
+              "load");
+      load.start();
+      try {
+        await("load flows").atMost(WAIT).until(() -> ok.get() > 50);
+        server.stopApiServer();
+        int beforeOutage = ok.get();
+        // the table keeps the last state while the informers retry
+        await("30 s without the API server")
+            .during(Duration.ofSeconds(30))
+            .atMost(Duration.ofSeconds(45))
+            .until(() -> failed.get() == 0);
+        assertThat(ok.get()).isGreaterThan(beforeOutage + 100);
+        server.restartApiServer(Duration.ofSeconds(60));
+        await("the API server answers again")
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(
+                () -> {
+                  net.createNamespacedIngress(
+                          ns, ingressTo(ns, "after", cls, "after.example.test", "web"))
+                      .execute();
+                  return true;
+                });
+        await("a change after the outage is served")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> get(node, "after.example.test").status() == 200);
+      } finally {
+        running.set(false);
+        load.join(10_000);
+        server.restartApiServer(Duration.ofSeconds(60));
+      }
+      assertThat(failed).hasValue(0);
+    } finally {
+      web.close();
+    }
+  }
+
+  @Test
   void twoNamespacesClaimOneHostAndTheYoungerGetsAnEvent(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String first = server.createNamespace("node-first");
