@@ -1,8 +1,9 @@
 package io.gatehouse.node;
 
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HostClaim;
 import io.gatehouse.table.RouteTable;
-import io.gatehouse.translate.IngressTranslator;
+import io.gatehouse.table.TableView;
 import io.gatehouse.watch.IngressWatcher;
 import io.gatehouse.watch.IngressWatcherOptions;
 import io.gatehouse.watch.LeaseLeadership;
@@ -21,8 +22,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -33,10 +36,13 @@ import java.util.function.UnaryOperator;
 final class KubernetesWiring implements AutoCloseable {
   private final IngressWatcher watcher;
   private final LeaseLeadership leadership;
+  private final AutoCloseable claims;
 
-  private KubernetesWiring(IngressWatcher watcher, LeaseLeadership leadership) {
+  private KubernetesWiring(
+      IngressWatcher watcher, LeaseLeadership leadership, AutoCloseable claims) {
     this.watcher = watcher;
     this.leadership = leadership;
+    this.claims = claims;
   }
 
   /** Completes once every informer has synced and the first translation is in the table. */
@@ -112,10 +118,25 @@ final class KubernetesWiring implements AutoCloseable {
                 routes,
                 new StatusWriter(client, leader, k.publishAddresses()),
                 new ProblemEvents(client, leader, identity, Clock.systemUTC())));
+    // an admin-API host claim changes who may serve a host: rebuild when the claims change
+    AutoCloseable claims =
+        table.subscribe(
+            new Consumer<TableView>() {
+              private Map<String, HostClaim> last;
+
+              @Override
+              public void accept(TableView view) {
+                Map<String, HostClaim> now = view.hostClaims();
+                if (last != null && !now.equals(last)) {
+                  watcher[0].poke();
+                }
+                last = now;
+              }
+            });
     if (lease != null) {
       lease.start();
     }
-    return new KubernetesWiring(watcher[0], lease);
+    return new KubernetesWiring(watcher[0], lease, claims);
   }
 
   private static ApiClient client(String kubeconfig) throws Exception {
@@ -141,16 +162,13 @@ final class KubernetesWiring implements AutoCloseable {
         + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  boolean isReady() {
-    return watcher.isReady();
-  }
-
-  String source() {
-    return IngressTranslator.SOURCE;
-  }
-
   @Override
   public void close() {
+    try {
+      claims.close();
+    } catch (Exception e) {
+      // the table is closing too
+    }
     watcher.close();
     if (leadership != null) {
       leadership.close();

@@ -266,6 +266,34 @@ class KubernetesNodeIT {
   }
 
   @Test
+  void anAdminHostClaimOfAnotherTenantTakesTheHostAway(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-claimed");
+    String cls = ingressClass(admin, "node-claimed");
+    TestUpstream web = backendFor(admin, ns, "web", "tenant");
+    new NetworkingV1Api(admin)
+        .createNamespacedIngress(ns, ingressTo(ns, "web", cls, "claimed.example.test", "web"))
+        .execute();
+    try (Running node = node(server, ns, cls)) {
+      assertThat(get(node, "claimed.example.test").body()).isEqualTo("tenant");
+      // no Kubernetes event follows: the claim alone must trigger the rebuild
+      node.node()
+          .table()
+          .apply(
+              io.gatehouse.table.Batch.of(
+                  io.gatehouse.table.Write.put(
+                      new io.gatehouse.model.HostClaim(
+                          "claimed.example.test",
+                          io.gatehouse.model.TenantId.of("someone-else")))));
+      await("host taken away")
+          .atMost(WAIT)
+          .until(() -> get(node, "claimed.example.test").status() == 404);
+    } finally {
+      web.close();
+    }
+  }
+
+  @Test
   void twoNamespacesClaimOneHostAndTheYoungerGetsAnEvent(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String first = server.createNamespace("node-first");
