@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# JMH: route lookup (ns/op at 10, 1,000, 100,000 routes) and snapshot compile (ms/op at 1,000,
-# 10,000, 100,000 routes). Pin with PIN=0 to run on one core.
+# JMH: route lookup (ns/op at 10, 1,000, 100,000 routes) and snapshot compile, full and
+# incremental (ms/op at 1,000, 10,000, 100,000 routes; the pattern "CompileBenchmark" also selects
+# IncrementalCompileBenchmark). Pin with PIN=0 to run on one core.
 #   bench/jmh.sh                 # defaults in the benchmark classes (3 warm-up, 5 measured, 1 fork)
 #   bench/jmh.sh -f 1 -wi 2 -i 3 # any JMH option is passed through
 set -euo pipefail

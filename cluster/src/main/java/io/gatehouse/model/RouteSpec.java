@@ -76,8 +76,13 @@ public record RouteSpec(
         key, hosts, newPaths, methods, headers, queries, backend, timeouts, limits, priority, tls);
   }
 
+  public RouteSpec withBackend(BackendSpec newBackend) {
+    return new RouteSpec(
+        key, hosts, paths, methods, headers, queries, newBackend, timeouts, limits, priority, tls);
+  }
+
   public RouteSpec withKey(RouteKey newKey) {
     return new RouteSpec(
-        newKey, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority);
+        newKey, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority, tls);
   }
 }

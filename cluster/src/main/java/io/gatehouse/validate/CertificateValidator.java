@@ -2,7 +2,9 @@ package io.gatehouse.validate;
 
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Hsts;
+import io.gatehouse.model.KeyCertPem;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import java.io.ByteArrayInputStream;
@@ -185,11 +187,154 @@ public final class CertificateValidator {
       }
     }
     hsts(spec.hsts(), out);
+    clientAuth(spec.clientAuth(), out);
     if (!out.isEmpty()) {
       return Validated.failed(out);
     }
     return Validated.ok(
-        new TlsSpec(List.copyOf(hosts), spec.certificateName(), spec.redirect(), spec.hsts()));
+        new TlsSpec(
+            List.copyOf(hosts),
+            spec.certificateName(),
+            spec.redirect(),
+            spec.hsts(),
+            spec.clientAuth()));
+  }
+
+  /** CA certificates in a trust bundle; more than a served chain, as a system bundle holds. */
+  public static final int MAX_CA_BUNDLE = 500;
+
+  /**
+   * A CA bundle: one or more parsable {@code CERTIFICATE} blocks and nothing else. Dates are not
+   * checked here: an expired CA is a runtime verification failure, not a malformed setting.
+   */
+  static List<X509Certificate> caBundle(String field, String pem, List<Violation> out) {
+    if (pem == null || pem.isBlank()) {
+      out.add(
+          new Violation(field, pem == null ? null : "", "one or more -----BEGIN CERTIFICATE-----"));
+      return List.of();
+    }
+    if (pem.length() > MAX_PEM_CHARS) {
+      out.add(
+          new Violation(
+              field, pem.length() + " characters", "at most " + MAX_PEM_CHARS + " characters"));
+      return List.of();
+    }
+    List<Pem.Block> blocks;
+    try {
+      blocks = Pem.parse(pem);
+    } catch (Pem.PemException e) {
+      out.add(new Violation(field, e.getMessage(), "well-formed PEM"));
+      return List.of();
+    }
+    if (blocks.isEmpty()) {
+      out.add(
+          new Violation(
+              field,
+              pem.length() + " characters without a PEM block",
+              "one or more -----BEGIN CERTIFICATE----- blocks"));
+      return List.of();
+    }
+    if (blocks.size() > MAX_CA_BUNDLE) {
+      out.add(
+          new Violation(field, blocks.size() + " blocks", "at most " + MAX_CA_BUNDLE + " blocks"));
+      return List.of();
+    }
+    List<X509Certificate> certs = new ArrayList<>();
+    int before = out.size();
+    for (Pem.Block b : blocks) {
+      String f = field + "[" + b.index() + "]";
+      if (!b.label().equals("CERTIFICATE")) {
+        // Never show the block: it may be a private key pasted into the wrong field.
+        out.add(
+            new Violation(
+                f,
+                "BEGIN " + b.label(),
+                b.label().contains("PRIVATE KEY")
+                    ? "a CERTIFICATE block; a CA bundle holds no private key"
+                    : "a CERTIFICATE block"));
+        continue;
+      }
+      try {
+        certs.add((X509Certificate) x509().generateCertificate(new ByteArrayInputStream(b.der())));
+      } catch (CertificateException | RuntimeException e) {
+        out.add(new Violation(f, "BEGIN CERTIFICATE", "a parsable X.509 certificate (DER)"));
+      }
+    }
+    return out.size() == before ? certs : List.of();
+  }
+
+  /**
+   * A certificate chain and key that Gatehouse presents as a client: the same checks as a served
+   * certificate (parsable, accepted key type, key matches the leaf, chain in order) except dates
+   * and DNS names. Violations are named under {@code prefix}, e.g. {@code
+   * backend.tls.clientCertificate.privateKey}; the key is never shown.
+   */
+  static void clientCertificate(String prefix, KeyCertPem pair, List<Violation> out) {
+    parseClientCertificate(prefix, pair, out);
+  }
+
+  /** A client certificate parsed for use, or the violations (as {@link #clientCertificate}). */
+  public static Validated<ValidKeyCert> validateClientCertificate(String prefix, KeyCertPem pair) {
+    List<Violation> out = new ArrayList<>();
+    ValidKeyCert v = parseClientCertificate(prefix, pair, out);
+    return out.isEmpty() ? Validated.ok(v) : Validated.failed(out);
+  }
+
+  /** A CA bundle parsed for use, or the violations named under {@code field}. */
+  public static Validated<List<X509Certificate>> validateCaBundle(String field, String pem) {
+    List<Violation> out = new ArrayList<>();
+    List<X509Certificate> certs = caBundle(field, pem, out);
+    return out.isEmpty() ? Validated.ok(certs) : Validated.failed(out);
+  }
+
+  private static ValidKeyCert parseClientCertificate(
+      String prefix, KeyCertPem pair, List<Violation> out) {
+    List<Violation> found = new ArrayList<>();
+    List<X509Certificate> chain = List.of();
+    ParsedKey key = null;
+    long total = (long) pair.certificateChainPem().length() + pair.privateKey().pem().length();
+    if (total > MAX_PEM_CHARS) {
+      found.add(
+          new Violation(
+              "certificateChainPem+privateKey",
+              total + " characters",
+              "at most " + MAX_PEM_CHARS + " characters (1 MiB) of PEM together"));
+    } else {
+      chain = parseChain(pair.certificateChainPem(), found);
+      key = parseKey(pair.privateKey().pem(), found);
+      if (!chain.isEmpty() && key != null) {
+        checkLeafKeyType(chain.get(0), found);
+        checkKeyMatches(chain, key, found);
+        checkOrder(chain, found);
+      }
+    }
+    for (Violation v : found) {
+      out.add(new Violation(prefix + v.field(), v.value(), v.rule()));
+    }
+    return found.isEmpty() ? new ValidKeyCert(chain, key.key()) : null;
+  }
+
+  private static CertificateFactory x509() {
+    try {
+      return CertificateFactory.getInstance("X.509");
+    } catch (CertificateException e) {
+      throw new IllegalStateException("the JDK has no X.509 certificate factory", e);
+    }
+  }
+
+  /** A mode with a CA bundle to verify against, or NONE without one. */
+  static void clientAuth(ClientAuth clientAuth, List<Violation> out) {
+    if (!clientAuth.enabled()) {
+      if (clientAuth.caBundlePem() != null) {
+        out.add(
+            new Violation(
+                "tls.clientAuth.caBundlePem",
+                clientAuth.caBundlePem().length() + " characters",
+                "no CA bundle with mode NONE (set mode OPTIONAL or REQUIRED)"));
+      }
+      return;
+    }
+    caBundle("tls.clientAuth.caBundlePem", clientAuth.caBundlePem(), out);
   }
 
   static void hsts(Hsts hsts, List<Violation> out) {

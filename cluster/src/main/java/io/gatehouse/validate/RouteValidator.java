@@ -13,6 +13,8 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +62,7 @@ public final class RouteValidator {
     List<HeaderMatch> headers = headers(spec.headers(), out);
     List<QueryMatch> queries = queries(spec.queries(), out);
     backend(spec.backend(), out);
+    BackendSpec backend = upstreamTls(spec.backend(), out);
     timeouts(spec.timeouts(), out);
     limits(spec.limits(), out);
     if (spec.priority() < -MAX_PRIORITY || spec.priority() > MAX_PRIORITY) {
@@ -81,7 +84,7 @@ public final class RouteValidator {
             methods,
             headers,
             queries,
-            spec.backend(),
+            backend,
             spec.timeouts(),
             spec.limits(),
             spec.priority(),
@@ -124,8 +127,18 @@ public final class RouteValidator {
       }
     }
     CertificateValidator.hsts(spec.hsts(), out);
+    CertificateValidator.clientAuth(spec.clientAuth(), out);
     List<String> served = hosts.isEmpty() ? routeHosts : List.copyOf(hosts);
-    return new TlsSpec(served, spec.certificateName(), spec.redirect(), spec.hsts());
+    if (spec.clientAuth().enabled() && served.isEmpty()) {
+      // The certificate is requested per SNI name: a route for every host has no name to ask on.
+      out.add(
+          new Violation(
+              "tls.clientAuth.mode",
+              spec.clientAuth().mode().name(),
+              "NONE on a route for every host (client certificates need named hosts)"));
+    }
+    return new TlsSpec(
+        served, spec.certificateName(), spec.redirect(), spec.hsts(), spec.clientAuth());
   }
 
   private static void checkKey(RouteKey key, List<Violation> out) {
@@ -356,6 +369,54 @@ public final class RouteValidator {
         out.add(new Violation(f, e.authority(), "each endpoint listed once"));
       }
     }
+  }
+
+  /**
+   * The backend's TLS settings: a protocol that fits (h2 only over TLS, h2c only without), a CA
+   * bundle that parses, a server name that is a host name, no CA or name with insecureSkipVerify,
+   * and a client certificate that passes the served-certificate checks.
+   */
+  private static BackendSpec upstreamTls(BackendSpec backend, List<Violation> out) {
+    UpstreamTls tls = backend.tls();
+    if (tls == null) {
+      if (backend.protocol() == UpstreamProtocol.H2) {
+        out.add(
+            new Violation(
+                "backend.protocol", "h2", "h2c, or h2 with backend.tls (HTTP/2 over TLS)"));
+      }
+      return backend;
+    }
+    if (backend.protocol() == UpstreamProtocol.H2C) {
+      out.add(
+          new Violation(
+              "backend.protocol", "h2c", "http1 or h2 with backend.tls (h2c is cleartext)"));
+    }
+    if (tls.caBundlePem() != null) {
+      CertificateValidator.caBundle("backend.tls.caBundlePem", tls.caBundlePem(), out);
+    }
+    if (tls.serverName() != null) {
+      Validated<String> name =
+          Hostnames.normalizeConfigured("backend.tls.serverName", tls.serverName());
+      if (!name.isValid()) {
+        out.addAll(name.violations());
+      } else if (name.value().startsWith("*.")) {
+        out.add(new Violation("backend.tls.serverName", tls.serverName(), "a host name, no '*'"));
+      } else {
+        tls = tls.withServerName(name.value());
+      }
+    }
+    if (tls.insecureSkipVerify() && (tls.caBundlePem() != null || tls.serverName() != null)) {
+      out.add(
+          new Violation(
+              "backend.tls.insecureSkipVerify",
+              "true",
+              "false when caBundlePem or serverName is set (they would not be checked)"));
+    }
+    if (tls.clientCertificate() != null) {
+      CertificateValidator.clientCertificate(
+          "backend.tls.clientCertificate.", tls.clientCertificate(), out);
+    }
+    return backend.withTls(tls);
   }
 
   private static void timeouts(Timeouts t, List<Violation> out) {

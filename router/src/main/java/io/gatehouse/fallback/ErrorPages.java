@@ -19,6 +19,7 @@ public final class ErrorPages {
   public static String phrase(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
+      case 403 -> "Forbidden";
       case 404 -> "Not Found";
       case 408 -> "Request Timeout";
       case 413 -> "Content Too Large";

@@ -3,19 +3,23 @@ package io.gatehouse.filesource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.KeyCertPem;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
+import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
@@ -50,8 +54,14 @@ import java.util.stream.Collectors;
  *     headers: [{name: x-canary, type: Exact, value: "1"}]  # type Exact|RegularExpression|Present
  *     queries: [{name: debug, type: Present}]
  *     backend:
- *       protocol: http1        # http1 | h2c, default http1
+ *       protocol: http1        # http1 | h2c | h2 (HTTP/2 over TLS), default http1
  *       endpoints: ["127.0.0.1:8080", {address: "127.0.0.1:8081", weight: 3}]
+ *       tls:                   # optional: reach the endpoints over TLS ({} = verified, JDK CAs)
+ *         caBundle: |          # optional PEM; default the JDK's trust store
+ *         serverName: api.internal   # optional: SNI and the name verified
+ *         verifyHostname: true # default true
+ *         insecureSkipVerify: false  # default false; logged as a warning
+ *         clientCertificate: {certificateChain: |, privateKey: |}   # optional PEM pair
  *     timeouts: {connect: 5s, response: 15s, bodyIdle: 60s, request: 300s}  # each optional
  *     maxRequestBodyBytes: 10MiB   # optional
  *     priority: 0              # optional
@@ -60,6 +70,7 @@ import java.util.stream.Collectors;
  *       hosts: [echo.localhost]  # optional, default all the route's hosts
  *       redirect: 308          # 301 | 302 | 307 | 308 | off, default 308
  *       hsts: {maxAge: 365d, includeSubDomains: true, preload: false}  # optional
+ *       clientAuth: {mode: required, caBundle: |}   # none | optional | required
  * }</pre>
  *
  * An empty file is an error; {@code routes: []} says "no routes" on purpose.
@@ -84,14 +95,22 @@ public final class RouteFileTranslator {
           "priority",
           "tls");
   private static final Set<String> TLS_KEYS =
-      orderedSet("certificate", "hosts", "redirect", "hsts");
+      orderedSet("certificate", "hosts", "redirect", "hsts", "clientAuth");
+  private static final Set<String> CLIENT_AUTH_KEYS = orderedSet("mode", "caBundle");
+  private static final Set<String> UPSTREAM_TLS_KEYS =
+      orderedSet(
+          "caBundle", "serverName", "verifyHostname", "insecureSkipVerify", "clientCertificate");
+  private static final Set<String> KEY_CERT_KEYS = orderedSet("certificateChain", "privateKey");
   private static final Set<String> HSTS_KEYS = orderedSet("maxAge", "includeSubDomains", "preload");
   private static final Set<String> PATH_KEYS = orderedSet("type", "value");
   private static final Set<String> MATCH_KEYS = orderedSet("name", "type", "value");
-  private static final Set<String> BACKEND_KEYS = orderedSet("protocol", "endpoints");
+  private static final Set<String> BACKEND_KEYS = orderedSet("protocol", "endpoints", "tls");
   private static final Set<String> ENDPOINT_KEYS = orderedSet("address", "weight");
   private static final Set<String> TIMEOUT_KEYS =
       orderedSet("connect", "response", "bodyIdle", "request");
+
+  /** How a private key, or anything that may hold one, is shown in a problem. */
+  private static final String KEY_SHOWN = "PrivateKeyPem[redacted]";
 
   private RouteFileTranslator() {}
 
@@ -277,10 +296,88 @@ public final class RouteFileTranslator {
       if (h != null) {
         hsts = hsts(h, path + ".hsts");
       }
-      if (certificate == null || redirect == null || hsts == null) {
+      ClientAuth clientAuth = ClientAuth.NONE;
+      JsonNode ca = obj.get("clientAuth");
+      if (ca != null) {
+        clientAuth = clientAuth(ca, path + ".clientAuth");
+      }
+      if (certificate == null || redirect == null || hsts == null || clientAuth == null) {
         return null;
       }
-      return new TlsSpec(hosts, certificate, redirect, hsts);
+      return new TlsSpec(hosts, certificate, redirect, hsts, clientAuth);
+    }
+
+    private ClientAuth clientAuth(JsonNode node, String path) {
+      if (!node.isObject()) {
+        bad(path, node, "a mapping such as {mode: required, caBundle: PEM}");
+        return null;
+      }
+      ObjectNode obj = (ObjectNode) node;
+      unknownKeys(obj, path, CLIENT_AUTH_KEYS);
+      JsonNode m = obj.get("mode");
+      if (m == null) {
+        problem(path + ".mode", path + ".mode: missing (expected: none, optional or required)");
+        return null;
+      }
+      ClientAuth.Mode mode =
+          enumValue(ClientAuth.Mode.class, m, path + ".mode", "none, optional or required");
+      String bundle = text(obj, "caBundle", path, null);
+      return mode == null ? null : new ClientAuth(mode, bundle);
+    }
+
+    /** The backend's {@code tls:} section; {@code {}} means verified against the JDK's CAs. */
+    private UpstreamTls upstreamTls(JsonNode node, String path) {
+      if (!node.isObject()) {
+        bad(path, node, "a mapping such as {caBundle: PEM, serverName: api.internal} or {}");
+        return null;
+      }
+      ObjectNode obj = (ObjectNode) node;
+      unknownKeys(obj, path, UPSTREAM_TLS_KEYS);
+      String ca = text(obj, "caBundle", path, null);
+      String serverName = text(obj, "serverName", path, null);
+      Boolean verify =
+          obj.has("verifyHostname")
+              ? bool(obj.get("verifyHostname"), path + ".verifyHostname")
+              : true;
+      Boolean insecure = bool(obj.get("insecureSkipVerify"), path + ".insecureSkipVerify");
+      KeyCertPem client = null;
+      JsonNode c = obj.get("clientCertificate");
+      if (c != null) {
+        client = keyCert(c, path + ".clientCertificate");
+        if (client == null) {
+          return null;
+        }
+      }
+      if (verify == null || insecure == null) {
+        return null;
+      }
+      return new UpstreamTls(ca, verify, serverName, insecure, client);
+    }
+
+    private KeyCertPem keyCert(JsonNode node, String path) {
+      if (!node.isObject()) {
+        // Never shown: it may hold the key.
+        bad(path, KEY_SHOWN, "a mapping with certificateChain and privateKey");
+        return null;
+      }
+      ObjectNode obj = (ObjectNode) node;
+      unknownKeys(obj, path, KEY_CERT_KEYS);
+      String chain = text(obj, "certificateChain", path, null);
+      JsonNode k = obj.get("privateKey");
+      String key = null;
+      if (k == null) {
+        problem(path + ".privateKey", path + ".privateKey: missing (expected: a PEM private key)");
+      } else if (!k.isTextual()) {
+        bad(path + ".privateKey", KEY_SHOWN, "a PEM private key as a string");
+      } else {
+        key = k.asText();
+      }
+      if (chain == null && !obj.has("certificateChain")) {
+        problem(
+            path + ".certificateChain",
+            path + ".certificateChain: missing (expected: PEM certificates, the leaf first)");
+      }
+      return chain == null || key == null ? null : new KeyCertPem(chain, new PrivateKeyPem(key));
     }
 
     private HttpsRedirect redirect(JsonNode node, String path) {
@@ -408,7 +505,7 @@ public final class RouteFileTranslator {
       UpstreamProtocol protocol = UpstreamProtocol.HTTP1;
       JsonNode proto = node.get("protocol");
       if (proto != null) {
-        protocol = enumValue(UpstreamProtocol.class, proto, path + ".protocol", "http1 or h2c");
+        protocol = enumValue(UpstreamProtocol.class, proto, path + ".protocol", "http1, h2c or h2");
       }
       JsonNode eps = node.get("endpoints");
       if (eps == null) {
@@ -455,7 +552,15 @@ public final class RouteFileTranslator {
           endpoints.add(ep.get());
         }
       }
-      return protocol == null ? null : new BackendSpec(protocol, endpoints);
+      UpstreamTls tls = null;
+      JsonNode t = node.get("tls");
+      if (t != null && !t.isNull()) {
+        tls = upstreamTls(t, path + ".tls");
+        if (tls == null) {
+          return null;
+        }
+      }
+      return protocol == null ? null : new BackendSpec(protocol, endpoints, tls);
     }
 
     private Timeouts timeouts(JsonNode node, String path) {
@@ -588,12 +693,14 @@ public final class RouteFileTranslator {
     }
   }
 
-  /** The file's name for a validator field: limits live at the route's top level. */
-  private static String fileField(String field) {
+  /** The file's name for a validator field: limits live at the route's top level; no Pem suffix. */
+  static String fileField(String field) {
     if (field.startsWith("tls.certificateName")) {
       return "tls.certificate";
     }
-    return field.startsWith("limits.") ? field.substring("limits.".length()) : field;
+    String f =
+        field.replace("caBundlePem", "caBundle").replace("certificateChainPem", "certificateChain");
+    return f.startsWith("limits.") ? f.substring("limits.".length()) : f;
   }
 
   private static String squash(String s) {

@@ -56,6 +56,12 @@ public final class Cli {
           new KeyFlag(
               "--status-host", "ADDR", "status.host", String.class, "status listener address"),
           new KeyFlag(
+              "--admin-port",
+              "N",
+              "admin.port",
+              Integer.class,
+              "admin REST API port (admin.enabled)"),
+          new KeyFlag(
               "--routes-file",
               "PATH",
               "routes.file",

@@ -351,6 +351,11 @@ public final class ConfigLoader {
     port("http.port", c.http().port());
     port("status.port", c.status().port());
     port("tls.port", c.tls().port());
+    port("tls.redirectPort", c.tls().redirectPort());
+    port("admin.port", c.admin().port());
+    notBlank("admin.host", c.admin().host(), "an address to listen on, such as 127.0.0.1");
+    atLeastOne("admin.ratePerSecond", c.admin().ratePerSecond());
+    atLeastOne("admin.rateBurst", c.admin().rateBurst());
     notBlank("http.host", c.http().host(), "an address to listen on, such as 0.0.0.0");
     notBlank("status.host", c.status().host(), "an address to listen on, such as 127.0.0.1");
     positive("routes.pollInterval", c.routes().pollInterval());

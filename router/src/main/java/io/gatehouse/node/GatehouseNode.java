@@ -1,5 +1,7 @@
 package io.gatehouse.node;
 
+import io.gatehouse.admin.AdminApiOptions;
+import io.gatehouse.admin.AdminApiVerticle;
 import io.gatehouse.echo.EchoVerticle;
 import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
@@ -8,6 +10,7 @@ import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.filesource.FileRouteSource;
 import io.gatehouse.filesource.HostPort;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteSpec;
@@ -26,9 +29,11 @@ import io.gatehouse.table.codec.EntryCodec;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.hazelcast.HazelcastTableConfig;
 import io.gatehouse.table.store.SqliteEntryStore;
+import io.gatehouse.tls.CertificateBindings;
 import io.gatehouse.tls.CertificateDirectorySource;
+import io.gatehouse.tls.CertificateExpiry;
 import io.gatehouse.tls.CertificateIndex;
-import io.gatehouse.tls.CertificateSources;
+import io.gatehouse.tls.CertificateIndexHolder;
 import io.gatehouse.tls.DefaultCertificate;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.SniKeyManager;
@@ -49,7 +54,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +63,7 @@ public final class GatehouseNode {
   private static final Logger LOG = LoggerFactory.getLogger(GatehouseNode.class);
   private static final Duration HOLD_OFF = Duration.ofMillis(5);
   private static final Duration MAX_DELAY = Duration.ofMillis(100);
+  private static final Duration CERTIFICATE_RECHECK = Duration.ofMinutes(1);
 
   private final NodeConfig config;
   private final Vertx vertx;
@@ -66,19 +71,23 @@ public final class GatehouseNode {
   private final SnapshotHolder snapshots = new SnapshotHolder();
   private final SnapshotPublisher publisher;
   private final InFlight inFlight = new InFlight();
+  private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
   private final List<RouterVerticle> routers = new CopyOnWriteArrayList<>();
   private final long startedAt = System.currentTimeMillis();
   private volatile boolean draining;
+  // Ready only once every listener (admin API included) is up, not at the first snapshot.
+  private volatile boolean started;
   private volatile List<RouteProblem> lastProblems = List.of();
   private StatusVerticle status;
+  private AdminApiVerticle admin;
   private FileRouteSource fileSource;
   private volatile FileRouteSource.Status fileStatus;
-  private AtomicReference<CertificateIndex> certificates;
+  private CertificateIndexHolder certificates;
   private SniKeyManager keyManager;
   private CertificateDirectorySource certificateSource;
-  private TableCertificateSource tableCertificates;
-  private CertificateSources certificateSources;
+  private AutoCloseable tableCertificates;
   private long heapTimer = -1;
+  private long certificateTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
   private KubernetesWiring kubernetes;
 
@@ -219,19 +228,25 @@ public final class GatehouseNode {
             })
         .compose(
             id -> {
-              status = new StatusVerticle(config.status(), this::isReady, this::statusJson);
+              status =
+                  new StatusVerticle(
+                      config.status(), this::isReady, this::statusJson, metrics::scrape);
               return vertx.deployVerticle(status);
             })
+        .compose(id -> startAdmin())
         .compose(id -> awaitFirstSnapshot())
         .onSuccess(
-            v ->
-                LOG.atInfo()
-                    .setMessage("gatehouse started")
-                    .addKeyValue("httpPort", httpPort())
-                    .addKeyValue("httpsPort", httpsPort())
-                    .addKeyValue("statusPort", statusPort())
-                    .addKeyValue("routers", routers.size())
-                    .log());
+            v -> {
+              started = true;
+              LOG.atInfo()
+                  .setMessage("gatehouse started")
+                  .addKeyValue("httpPort", httpPort())
+                  .addKeyValue("httpsPort", httpsPort())
+                  .addKeyValue("statusPort", statusPort())
+                  .addKeyValue("adminPort", adminPort())
+                  .addKeyValue("routers", routers.size())
+                  .log();
+            });
   }
 
   /** The built-in echo upstream, when the demo asks for one. */
@@ -247,6 +262,49 @@ public final class GatehouseNode {
               "demo.echoUpstream \"" + addr + "\" (expected: " + HostPort.FORM + ")"));
     }
     return vertx.deployVerticle(new EchoVerticle(at.get().host(), at.get().port())).mapEmpty();
+  }
+
+  /** The admin REST API on its own listener, when enabled. */
+  private Future<String> startAdmin() {
+    NodeConfig.Admin a = config.admin();
+    if (!a.enabled()) {
+      return Future.succeededFuture("");
+    }
+    String token = a.token();
+    if (token.isBlank() && !a.tokenFile().isBlank()) {
+      try {
+        token = java.nio.file.Files.readString(Path.of(a.tokenFile())).trim();
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(new ConfigException("admin.tokenFile: " + e.getMessage()));
+      }
+    }
+    AdminApiOptions options =
+        new AdminApiOptions(
+            a.host(),
+            a.port(),
+            a.certFile(),
+            a.keyFile(),
+            AdminApiOptions.DEFAULTS.bodyLimitBytes(),
+            a.ratePerSecond(),
+            a.rateBurst(),
+            a.deniedUpstreams(),
+            token,
+            AdminApiOptions.DEFAULTS.defaultWaitTimeout(),
+            AdminApiOptions.DEFAULTS.maxWaitTimeout());
+    NodeExplainer explainer =
+        new NodeExplainer(
+            snapshots::get,
+            this::certificates,
+            this::httpsPort,
+            spec -> table.view().revision(io.gatehouse.table.EntryKey.of(spec)),
+            config.defaultBackend().upstream());
+    admin = new AdminApiVerticle(table, options, Clock.systemUTC(), explainer);
+    return vertx.deployVerticle(admin);
+  }
+
+  /** The admin API's port, or -1 when it is off. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
   }
 
   /** The file source, when configured; a broken first file stops the node from starting. */
@@ -285,18 +343,15 @@ public final class GatehouseNode {
         .executeBlocking(
             () -> {
               ServedCertificate generated = DefaultCertificate.generate(Clock.systemUTC());
-              certificates = new AtomicReference<>(CertificateIndex.of(generated));
-              keyManager = new SniKeyManager(certificates);
-              certificateSources = new CertificateSources(certificates);
-              // certificates in the table (from Kubernetes TLS Secrets) are served too
-              tableCertificates =
-                  new TableCertificateSource(table, certificateSources, Clock.systemUTC());
+              certificates = new CertificateIndexHolder(generated, Clock.systemUTC());
+              keyManager = new SniKeyManager(certificates.ref(), metrics.fallbacks());
+              metrics.bindCertificates(certificates);
               return generated;
             })
         .compose(
             generated -> {
               if (tls.certDir().isBlank()) {
-                return Future.succeededFuture();
+                return Future.<Void>succeededFuture();
               }
               certificateSource =
                   new CertificateDirectorySource(
@@ -304,11 +359,35 @@ public final class GatehouseNode {
                       Path.of(tls.certDir()),
                       tls.pollInterval(),
                       tls.defaultCertificate(),
-                      generated,
                       Clock.systemUTC(),
-                      certificateSources);
+                      certificates);
               return certificateSource.start();
+            })
+        .onSuccess(
+            v -> {
+              if (certificates.get().defaultCertificate() == certificates.generatedDefault()) {
+                DefaultCertificate.logInUse(certificates.generatedDefault());
+              }
+              subscribeTableCertificates();
             });
+  }
+
+  /** Table certificates bound by routes; rebuilt off the event loop when either changes. */
+  private void subscribeTableCertificates() {
+    TableCertificateSource source =
+        new TableCertificateSource(vertx, certificates, Clock.systemUTC());
+    tableCertificates = table.subscribe(view -> source.accept(view.routes(), view.certificates()));
+    certificateTimer =
+        vertx.setPeriodic(
+            CERTIFICATE_RECHECK.toMillis(),
+            id ->
+                vertx.executeBlocking(
+                    () -> {
+                      source.recheck();
+                      certificates.recheck();
+                      return null;
+                    },
+                    false));
   }
 
   private RouterSettings.TlsListener tlsListener() {
@@ -319,7 +398,7 @@ public final class GatehouseNode {
     TlsServerOptions.Engine engine =
         TlsServerOptions.selectEngine(tls.engine() != NodeConfig.Tls.Engine.JDK);
     String host = tls.host().isBlank() ? config.http().host() : tls.host();
-    return new RouterSettings.TlsListener(host, tls.port(), keyManager, engine);
+    return new RouterSettings.TlsListener(host, tls.port(), keyManager, engine, tls.redirectPort());
   }
 
   private Future<BackendSpec> defaultBackend() {
@@ -339,14 +418,20 @@ public final class GatehouseNode {
         .map(id -> BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", fallback.port()))));
   }
 
+  /**
+   * Completes once a published snapshot holds everything the sources loaded at start (the table's
+   * initial load, the first routes file), so a node never reports ready on an empty snapshot.
+   */
   private Future<Void> awaitFirstSnapshot() {
+    long loaded = table.view().generation();
     io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
     long[] timer = new long[1];
     timer[0] =
         vertx.setPeriodic(
             5,
             id -> {
-              if (snapshots.hasSnapshot()) {
+              RouteSnapshot s = snapshots.get();
+              if (s != null && s.generation() >= loaded) {
                 vertx.cancelTimer(timer[0]);
                 p.tryComplete();
               }
@@ -375,7 +460,7 @@ public final class GatehouseNode {
   }
 
   public boolean isReady() {
-    return !draining && snapshots.hasSnapshot();
+    return started && !draining && snapshots.hasSnapshot();
   }
 
   JsonObject statusJson() {
@@ -385,6 +470,9 @@ public final class GatehouseNode {
       for (RouteProblem p : s.problems()) {
         problems.add(new JsonObject().put("route", p.key().toString()).put("reason", p.message()));
       }
+    }
+    for (CertificateBindings.Problem p : certificateProblems()) {
+      problems.add(new JsonObject().put("route", p.route().toString()).put("reason", p.message()));
     }
     return new JsonObject()
         .put("ready", isReady())
@@ -396,7 +484,28 @@ public final class GatehouseNode {
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000)
         .put("version", Version.current())
         .put("fileSource", fileStatusJson())
-        .put("cluster", clusterJson());
+        .put("cluster", clusterJson())
+        .put("certificates", certificatesJson());
+  }
+
+  /** Served certificates and their expiry; never the key. */
+  private JsonArray certificatesJson() {
+    JsonArray out = new JsonArray();
+    if (certificates == null) {
+      return out;
+    }
+    for (CertificateExpiry c : certificates.expiry()) {
+      out.add(
+          new JsonObject()
+              .put("name", c.name())
+              .put("tenant", c.tenant())
+              .put("dnsNames", new JsonArray(c.dnsNames()))
+              .put("notAfter", c.notAfter().toString())
+              .put("daysLeft", c.daysLeft())
+              .put("source", c.source())
+              .put("expiringSoon", c.expiringSoon()));
+    }
+    return out;
   }
 
   private JsonObject clusterJson() {
@@ -458,6 +567,11 @@ public final class GatehouseNode {
     return certificates == null ? null : certificates.get();
   }
 
+  /** Routes whose TLS hosts are not served with the certificate they name. */
+  public List<CertificateBindings.Problem> certificateProblems() {
+    return certificates == null ? List.of() : certificates.problems();
+  }
+
   public int statusPort() {
     return status == null ? -1 : status.actualPort();
   }
@@ -506,8 +620,15 @@ public final class GatehouseNode {
               if (certificateSource != null) {
                 certificateSource.stop();
               }
+              if (certificateTimer >= 0) {
+                vertx.cancelTimer(certificateTimer);
+              }
               if (tableCertificates != null) {
-                tableCertificates.close();
+                try {
+                  tableCertificates.close();
+                } catch (Exception e) {
+                  LOG.atWarn().setMessage("closing table certificates").setCause(e).log();
+                }
               }
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);

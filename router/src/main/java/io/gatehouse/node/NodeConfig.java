@@ -23,6 +23,7 @@ public record NodeConfig(
     Http2 http2,
     Cluster cluster,
     Store store,
+    Admin admin,
     Kubernetes kubernetes) {
 
   public static final NodeConfig DEFAULTS =
@@ -41,6 +42,7 @@ public record NodeConfig(
           Http2.DEFAULTS,
           Cluster.DEFAULTS,
           new Store("data"),
+          Admin.DEFAULTS,
           Kubernetes.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
@@ -59,6 +61,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -78,6 +81,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -97,6 +101,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -116,6 +121,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -135,6 +141,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -154,6 +161,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -173,6 +181,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -192,6 +201,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -211,6 +221,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -230,6 +241,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -249,6 +261,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -268,6 +281,7 @@ public record NodeConfig(
         v,
         cluster,
         store,
+        admin,
         kubernetes);
   }
 
@@ -287,6 +301,7 @@ public record NodeConfig(
         http2,
         v,
         store,
+        admin,
         kubernetes);
   }
 
@@ -305,6 +320,27 @@ public record NodeConfig(
         demo,
         http2,
         cluster,
+        v,
+        admin,
+        kubernetes);
+  }
+
+  public NodeConfig withAdmin(Admin v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
         v,
         kubernetes);
   }
@@ -325,6 +361,7 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        admin,
         v);
   }
 
@@ -402,6 +439,8 @@ public record NodeConfig(
    * @param engine the TLS implementation: {@code auto} (OpenSSL when it loads, else the JDK),
    *     {@code openssl} (the same, preferring OpenSSL) or {@code jdk}
    * @param pollInterval how often {@code certDir} is checked for changes
+   * @param redirectPort the HTTPS port clients reach, for redirects from plain HTTP (behind a load
+   *     balancer that maps ports); 0 means the port this node bound; 443 is left out of the URL
    */
   public record Tls(
       boolean enabled,
@@ -410,7 +449,20 @@ public record NodeConfig(
       String certDir,
       String defaultCertificate,
       Engine engine,
-      Duration pollInterval) {
+      Duration pollInterval,
+      int redirectPort) {
+    /** Redirects name the bound port. */
+    public Tls(
+        boolean enabled,
+        String host,
+        int port,
+        String certDir,
+        String defaultCertificate,
+        Engine engine,
+        Duration pollInterval) {
+      this(enabled, host, port, certDir, defaultCertificate, engine, pollInterval, 0);
+    }
+
     /** Which TLS implementation to run. */
     public enum Engine {
       AUTO,
@@ -475,6 +527,69 @@ public record NodeConfig(
    * @param dir directory of the SQLite store; empty keeps nothing on disk
    */
   public record Store(String dir) {}
+
+  /**
+   * The admin REST API: a listener of its own, never on the router's ports.
+   *
+   * @param enabled start the admin API (on by default, on loopback, behind a token)
+   * @param host address to listen on; 127.0.0.1 by default
+   * @param certFile PEM chain for HTTPS on the admin listener; empty serves plain HTTP
+   * @param keyFile the key of {@code certFile}
+   * @param token an admin token ({@code <id>.<secret>}) stored when the table has none, for
+   *     automation; empty (and no {@code tokenFile}) creates one and logs it once
+   * @param tokenFile a file holding that token
+   * @param ratePerSecond requests per second per token
+   * @param rateBurst requests a token may send at once
+   * @param deniedUpstreams CIDRs refused as route endpoints, beyond link-local and cloud metadata
+   */
+  public record Admin(
+      boolean enabled,
+      String host,
+      int port,
+      String certFile,
+      String keyFile,
+      String token,
+      String tokenFile,
+      int ratePerSecond,
+      int rateBurst,
+      List<String> deniedUpstreams) {
+    public static final Admin DEFAULTS =
+        new Admin(true, "127.0.0.1", 9902, "", "", "", "", 20, 40, List.of());
+
+    public Admin withEnabled(boolean v) {
+      return new Admin(
+          v,
+          host,
+          port,
+          certFile,
+          keyFile,
+          token,
+          tokenFile,
+          ratePerSecond,
+          rateBurst,
+          deniedUpstreams);
+    }
+
+    public Admin withPort(int v) {
+      return new Admin(
+          enabled,
+          host,
+          v,
+          certFile,
+          keyFile,
+          token,
+          tokenFile,
+          ratePerSecond,
+          rateBurst,
+          deniedUpstreams);
+    }
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+      return "Admin[enabled=" + enabled + ", host=" + host + ", port=" + port + "]";
+    }
+  }
 
   /**
    * The Kubernetes ingress controller (k8s/README.md).

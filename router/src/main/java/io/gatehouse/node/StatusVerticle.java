@@ -10,19 +10,26 @@ import java.util.function.Supplier;
 
 /**
  * The internal status listener: {@code /healthz} (the process serves), {@code /readyz} (the first
- * snapshot is published and the node is not draining) and {@code /status} (JSON for operators).
- * Kept off the router's ports so probes never compete with traffic or leak to the internet.
+ * snapshot is published and the node is not draining), {@code /status} (JSON for operators) and
+ * {@code /metrics} (Prometheus text). Kept off the router's ports so probes never compete with
+ * traffic or leak to the internet.
  */
 final class StatusVerticle extends VerticleBase {
   private final NodeConfig.Listener listener;
   private final BooleanSupplier ready;
   private final Supplier<JsonObject> status;
+  private final Supplier<String> metrics;
   private HttpServer server;
 
-  StatusVerticle(NodeConfig.Listener listener, BooleanSupplier ready, Supplier<JsonObject> status) {
+  StatusVerticle(
+      NodeConfig.Listener listener,
+      BooleanSupplier ready,
+      Supplier<JsonObject> status,
+      Supplier<String> metrics) {
     this.listener = listener;
     this.ready = ready;
     this.status = status;
+    this.metrics = metrics;
   }
 
   @Override
@@ -45,6 +52,9 @@ final class StatusVerticle extends VerticleBase {
                     case "/status" ->
                         resp.putHeader("content-type", "application/json")
                             .end(status.get().encodePrettily());
+                    case "/metrics" ->
+                        resp.putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                            .end(metrics.get());
                     default -> resp.setStatusCode(404).end();
                   }
                 });

@@ -5,10 +5,13 @@ import io.gatehouse.edge.Refusal;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.RequestHead;
 import io.gatehouse.fallback.ErrorPages;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.snapshot.ClientCertificateCheck;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
@@ -31,6 +34,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -44,10 +48,19 @@ import java.util.concurrent.TimeoutException;
  * exchange a few times a second, which costs nothing per request.
  */
 final class ProxyExchange implements RequestView {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ProxyExchange.class);
   private static final String HTTP = "http";
   private static final String HTTPS = "https";
   private static final CharSequence STS = HttpHeaders.createOptimized("strict-transport-security");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
+  private static final String CERT_PREFIX = "x-client-cert-";
+  private static final CharSequence CERT_VERIFIED =
+      HttpHeaders.createOptimized(ClientAuth.VERIFIED_HEADER);
+  private static final CharSequence CERT_SUBJECT =
+      HttpHeaders.createOptimized(ClientAuth.SUBJECT_HEADER);
+  private static final CharSequence CERT_SHA256 =
+      HttpHeaders.createOptimized(ClientAuth.SHA256_HEADER);
 
   private final RouterVerticle router;
   private final HttpServerRequest req;
@@ -67,6 +80,7 @@ final class ProxyExchange implements RequestView {
   private Balancer balancer;
   private Endpoint endpoint;
   private String requestId;
+  private ClientCertificateCheck.Result clientCertificate;
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
   private boolean retried;
@@ -120,7 +134,7 @@ final class ProxyExchange implements RequestView {
     requestId = RequestIds.acceptOrGenerate(head.requestId());
     if (tls
         && MisdirectedRequests.misdirected(
-            s.tls().keyManager().index().get(), conn.indicatedServerName(), head.host())) {
+            servedNames(), conn.indicatedServerName(), head.host())) {
       respondLocally(421, false);
       return;
     }
@@ -143,7 +157,13 @@ final class ProxyExchange implements RequestView {
         redirectLocally(
             redirect,
             HttpsRedirects.location(
-                head.host(), router.localPortText(true), head.path(), head.query()));
+                head.host(), router.redirectPortText(), head.path(), head.query()));
+        return;
+      }
+    }
+    if (route != null && route.clientCertificates() != null) {
+      clientCertificate = checkClientCertificate(route.clientCertificates(), s);
+      if (clientCertificate == null) {
         return;
       }
     }
@@ -162,6 +182,86 @@ final class ProxyExchange implements RequestView {
       requestDeadline = startNanos + whole;
     }
     connect();
+  }
+
+  /**
+   * The route's client-certificate verdict, or null when the request was answered: 421 when the
+   * connection was made for another name (HTTP/2 coalescing: the certificate was asked for, and
+   * verified, for that name only, so the client must open a connection for this host), 403 when a
+   * required certificate is missing or a sent one does not verify against the route's CAs. The
+   * verdict is kept on the connection for the next request to the same route.
+   */
+  private ClientCertificateCheck.Result checkClientCertificate(
+      ClientCertificateCheck check, RouterSettings s) {
+    ClientCertificateCheck.Result result;
+    if (!tls) {
+      result = check.check(null);
+    } else {
+      String sni = conn.indicatedServerName();
+      if (sni != null && !sni.isEmpty() && !sameName(sni, head.host())) {
+        respondLocally(421, false);
+        return null;
+      }
+      javax.net.ssl.SSLSession session = conn.sslSession();
+      if (connState != null && connState.certCheck == check && connState.certSession == session) {
+        result = connState.certResult;
+      } else {
+        result = check.check(peerChain(session));
+        if (connState != null) {
+          connState.certCheck = check;
+          connState.certSession = session;
+          connState.certResult = result;
+        }
+      }
+    }
+    switch (result.outcome()) {
+      case VERIFIED -> {
+        return result;
+      }
+      case ABSENT -> {
+        if (!check.required()) {
+          return result;
+        }
+      }
+      case REFUSED -> {}
+    }
+    respondLocally(403, false);
+    return null;
+  }
+
+  /**
+   * The DNS names of the certificate this connection's handshake got, read once per session: a
+   * certificate swapped in since then does not change what the client verified.
+   */
+  private java.util.List<String> servedNames() {
+    javax.net.ssl.SSLSession session = conn.sslSession();
+    if (connState == null) {
+      return MisdirectedRequests.dnsNames(session);
+    }
+    if (connState.servedSession != session || connState.servedNames == null) {
+      connState.servedNames = MisdirectedRequests.dnsNames(session);
+      connState.servedSession = session;
+    }
+    return connState.servedNames;
+  }
+
+  private static java.security.cert.Certificate[] peerChain(javax.net.ssl.SSLSession session) {
+    if (session == null) {
+      return null;
+    }
+    try {
+      return session.getPeerCertificates();
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
+  private static boolean sameName(String sni, String host) {
+    if (host == null) {
+      return false;
+    }
+    int n = sni.endsWith(".") ? sni.length() - 1 : sni.length();
+    return n == host.length() && sni.regionMatches(true, 0, host, 0, n);
   }
 
   // ---------------------------------------------------------------- deadlines
@@ -194,10 +294,26 @@ final class ProxyExchange implements RequestView {
             .setMethod(req.method())
             .setURI(head.target())
             .setConnectTimeout(timeouts.connect().toMillis());
+    UpstreamTls upstreamTls = balancer.backend().tls();
+    if (upstreamTls != null && upstreamTls.serverName() != null) {
+      // Connect to the endpoint, but send and verify the configured name.
+      options
+          .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+          .setHost(upstreamTls.serverName());
+    }
+    Http1Connections cache;
+    io.vertx.core.http.HttpClientAgent client;
+    try {
+      cache = router.clients().http1Connections(upstreamTls);
+      client = router.clients().client(protocol, upstreamTls);
+    } catch (RuntimeException e) {
+      // A setting the validator let through but the TLS stack refused: no key material in e.
+      LOG.warn("upstream TLS setting unusable for route {}: {}", routeId(), e.getMessage());
+      respondLocally(502, false);
+      return;
+    }
     if (protocol == UpstreamProtocol.HTTP1 && !websocket) {
-      router
-          .clients()
-          .http1Connections()
+      cache
           .acquire(endpoint, timeouts.connect().toMillis())
           .onComplete(
               ar -> {
@@ -216,7 +332,7 @@ final class ProxyExchange implements RequestView {
               });
       return;
     }
-    router.clients().client(protocol).request(options).onComplete(this::onRequestCreated);
+    client.request(options).onComplete(this::onRequestCreated);
   }
 
   private void onRequestCreated(io.vertx.core.AsyncResult<HttpClientRequest> ar) {
@@ -249,7 +365,7 @@ final class ProxyExchange implements RequestView {
     Http1Connections.Lease l = lease;
     if (l != null) {
       lease = null;
-      router.clients().http1Connections().release(l, reusable);
+      l.release(reusable);
     }
   }
 
@@ -269,7 +385,28 @@ final class ProxyExchange implements RequestView {
         return;
       }
     }
+    logTlsFailure(cause);
     respondLocally(isTimeout(cause) ? 504 : 502, false);
+  }
+
+  /**
+   * A failed upstream handshake is only a 502 to the client; the log says why (the JDK's reason
+   * names certificates and host names, never a key).
+   */
+  private void logTlsFailure(Throwable cause) {
+    boolean tlsFailure = false;
+    Throwable root = cause;
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      tlsFailure |= t instanceof javax.net.ssl.SSLException;
+      root = t;
+    }
+    if (tlsFailure) {
+      LOG.warn(
+          "upstream TLS handshake with {} for route {} failed: {}",
+          endpoint.authority(),
+          routeId(),
+          root.getMessage());
+    }
   }
 
   private void onConnected(HttpClientRequest up) {
@@ -671,6 +808,7 @@ final class ProxyExchange implements RequestView {
         continue;
       }
       if ((name.length() == 4 && name.equalsIgnoreCase("host"))
+          || isClientCertificateHeader(name)
           || (name.length() == 6 && name.equalsIgnoreCase("expect"))
           || (name.length() == 12 && name.equalsIgnoreCase(ErrorPages.REQUEST_ID))
           || (dropUnderscore && name.indexOf('_') >= 0)
@@ -686,6 +824,22 @@ final class ProxyExchange implements RequestView {
     ForwardedHeaders.write(
         in, out, trusted, peer, tls ? HTTPS : HTTP, head.authority(), router.localPortText(tls));
     out.add(REQUEST_ID, requestId);
+    ClientCertificateCheck.Result cert = clientCertificate;
+    if (cert != null) {
+      if (cert.outcome() == ClientCertificateCheck.Outcome.VERIFIED) {
+        out.add(CERT_VERIFIED, "SUCCESS");
+        out.add(CERT_SUBJECT, cert.subject());
+        out.add(CERT_SHA256, cert.sha256());
+      } else {
+        out.add(CERT_VERIFIED, "NONE");
+      }
+    }
+  }
+
+  /** Any {@code X-Client-Cert-*} header: only Gatehouse sets these, from a verified certificate. */
+  static boolean isClientCertificateHeader(String name) {
+    return name.length() > CERT_PREFIX.length()
+        && name.regionMatches(true, 0, CERT_PREFIX, 0, CERT_PREFIX.length());
   }
 
   /** Removes the headers a Connection header names (other than the hop-by-hop ones). */
@@ -735,6 +889,10 @@ final class ProxyExchange implements RequestView {
         || m == HttpMethod.TRACE
         || m == HttpMethod.PUT
         || m == HttpMethod.DELETE;
+  }
+
+  private String routeId() {
+    return route == null ? "(default backend)" : route.id();
   }
 
   private static boolean isTimeout(Throwable t) {

@@ -35,9 +35,20 @@ public record RouterSettings(
   /**
    * The HTTPS listener each router verticle opens next to the plain one: same handler, limits and
    * HTTP/2 settings; certificates come from the one key manager all verticles share.
+   *
+   * @param redirectPort the port redirects to HTTPS name; 0 for the bound port
    */
   public record TlsListener(
-      String host, int port, SniKeyManager keyManager, TlsServerOptions.Engine engine) {}
+      String host,
+      int port,
+      SniKeyManager keyManager,
+      TlsServerOptions.Engine engine,
+      int redirectPort) {
+    public TlsListener(
+        String host, int port, SniKeyManager keyManager, TlsServerOptions.Engine engine) {
+      this(host, port, keyManager, engine, 0);
+    }
+  }
 
   /**
    * Downstream HTTP/2 settings (LIMITS.md: 100 streams, 64 KiB stream and 1 MiB connection

@@ -98,7 +98,15 @@ public final class RouterVerticle extends VerticleBase {
         TlsServerOptions.https(
             new HttpServerOptions(options).setHost(tls.host()).setPort(tls.port()),
             tls.keyManager(),
-            tls.engine());
+            tls.engine(),
+            name -> {
+              RouteSnapshot s = settings.snapshots().get();
+              return s != null && s.asksForClientCertificate(name);
+            },
+            name -> {
+              RouteSnapshot s = settings.snapshots().get();
+              return s != null && s.asksByWildcardOnly(name);
+            });
     httpsServer =
         vertx
             .createHttpServer(https)
@@ -146,7 +154,7 @@ public final class RouterVerticle extends VerticleBase {
     long headerReadNanos = settings.limits().headerReadTimeout().toNanos();
     lagProbe.record(now - lagExpected);
     lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
-    clients.http1Connections().sweep(now);
+    clients.sweep(now);
     for (ProxyExchange e = live; e != null; ) {
       ProxyExchange next = e.next;
       e.checkDeadlines(now);
@@ -191,6 +199,12 @@ public final class RouterVerticle extends VerticleBase {
     }
     e.prev = null;
     e.next = null;
+  }
+
+  /** The HTTPS port redirects name: the configured public one, else the bound one. */
+  String redirectPortText() {
+    int configured = settings.tls() == null ? 0 : settings.tls().redirectPort();
+    return configured > 0 ? Integer.toString(configured) : httpsPortText;
   }
 
   /** The bound port of the listener an exchange came in on, as X-Forwarded-Port text. */
@@ -264,9 +278,48 @@ public final class RouterVerticle extends VerticleBase {
     }
     RouteSnapshot snapshot = settings.snapshots().get();
     if (snapshot != null && balancers.snapshot() != snapshot) {
+      RouteSnapshot previous = balancers.snapshot();
       balancers = balancers.forSnapshot(snapshot);
+      if (upstreamTlsMayDiffer(previous, snapshot)) {
+        clients.retain(upstreamTlsSettings(snapshot));
+      }
     }
     new ProxyExchange(this, req, state, tls).start(snapshot, guard);
+  }
+
+  /**
+   * Whether the snapshots' sets of upstream TLS settings may differ. After an incremental compile
+   * only the changed backend indexes are looked at, so an endpoint change of plain backends costs
+   * O(changed backends), like the balancers; otherwise (or when a changed index has a TLS setting
+   * on either side) the caller rescans.
+   */
+  static boolean upstreamTlsMayDiffer(RouteSnapshot previous, RouteSnapshot next) {
+    int[] changed = next.changedBackendsSince(previous);
+    if (changed == null) {
+      return true;
+    }
+    java.util.List<io.gatehouse.model.BackendSpec> before = previous.backends();
+    java.util.List<io.gatehouse.model.BackendSpec> after = next.backends();
+    for (int i : changed) {
+      io.gatehouse.model.BackendSpec b = i < before.size() ? before.get(i) : null;
+      io.gatehouse.model.BackendSpec a = i < after.size() ? after.get(i) : null;
+      if ((b != null && b.tls() != null) || (a != null && a.tls() != null)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The TLS settings the snapshot's backends use; clients of any other setting are retired. */
+  static java.util.Set<io.gatehouse.model.UpstreamTls> upstreamTlsSettings(RouteSnapshot snapshot) {
+    java.util.Set<io.gatehouse.model.UpstreamTls> live = new java.util.HashSet<>();
+    for (io.gatehouse.model.BackendSpec b : snapshot.backends()) {
+      // After an incremental compile an index no route uses holds null.
+      if (b != null && b.tls() != null) {
+        live.add(b.tls());
+      }
+    }
+    return live;
   }
 
   /**
@@ -309,6 +362,19 @@ public final class RouterVerticle extends VerticleBase {
     int active;
     StrictRequestDecoder decoder;
     boolean timedOut;
+
+    /** The last client-certificate check on this connection and its verdict (same session). */
+    io.gatehouse.snapshot.ClientCertificateCheck certCheck;
+
+    io.gatehouse.snapshot.ClientCertificateCheck.Result certResult;
+
+    /** The session the verdict was made on: a renegotiation makes a new one. */
+    javax.net.ssl.SSLSession certSession;
+
+    /** The DNS names of the certificate {@link #servedSession} presented (for 421). */
+    java.util.List<String> servedNames;
+
+    javax.net.ssl.SSLSession servedSession;
 
     /**
      * Whether the head being read is late: from the head's first byte when the decoder reports it,

@@ -19,9 +19,38 @@ final class HostIndex {
    * @param wildcards keyed by the suffix after {@code "*."}
    */
   HostIndex(Map<String, PathIndex> exact, Map<String, PathIndex> wildcards, PathIndex catchAll) {
-    this.exact = new RangeMap<>(exact);
-    this.wildcard = new RangeMap<>(wildcards);
+    this(new RangeMap<>(exact), new RangeMap<>(wildcards), catchAll);
+  }
+
+  private HostIndex(RangeMap<PathIndex> exact, RangeMap<PathIndex> wildcard, PathIndex catchAll) {
+    this.exact = exact;
+    this.wildcard = wildcard;
     this.catchAll = catchAll;
+  }
+
+  /**
+   * A copy with the given levels replaced (a null value removes a host or suffix); the levels not
+   * named are shared with this index, not copied.
+   */
+  HostIndex with(
+      Map<String, PathIndex> exactChanges,
+      Map<String, PathIndex> wildcardChanges,
+      PathIndex nextCatchAll) {
+    return new HostIndex(exact.with(exactChanges), wildcard.with(wildcardChanges), nextCatchAll);
+  }
+
+  /** The level of one configured exact host, or null. */
+  PathIndex exact(String host) {
+    return exact.get(host);
+  }
+
+  /** The level of one configured wildcard, keyed by the suffix after {@code "*."}, or null. */
+  PathIndex wildcard(String suffix) {
+    return wildcard.get(suffix);
+  }
+
+  PathIndex catchAll() {
+    return catchAll;
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The routes of one host level (an exact host, a wildcard suffix or the catch-all), indexed by
@@ -59,6 +60,91 @@ final class PathIndex {
       if ((r.route.conditionCount == 0 || r.route.accepts(request)) && r.pattern.matches(path)) {
         return r.route;
       }
+    }
+    return null;
+  }
+
+  /**
+   * {@link #match} step by step: candidates whose conditions fail go to {@code passed}; {@code
+   * rule} gets the winner's path type and value.
+   */
+  RouteMatcher trace(
+      String path, RequestView request, List<MatchTrace.PassedOver> passed, String[] rule) {
+    RouteMatcher[] atPath = exact.get(path);
+    if (atPath != null) {
+      RouteMatcher m = firstTraced(atPath, request, "Exact", path, passed);
+      if (m != null) {
+        rule[0] = "Exact";
+        rule[1] = path;
+        return m;
+      }
+    }
+    if (root != null && !path.isEmpty() && path.charAt(0) == '/') {
+      // The walk of deepest(), remembering where each visited node's prefix ends.
+      List<Node> nodes = new ArrayList<>();
+      List<Integer> ends = new ArrayList<>();
+      Node n = root;
+      nodes.add(n);
+      ends.add(1);
+      int len = path.length();
+      int i = 1;
+      while (i < len && n.hasChildren()) {
+        int end = path.indexOf('/', i);
+        if (end < 0) {
+          end = len;
+        }
+        if (end == i) {
+          break;
+        }
+        Node child = n.child(path, i, end);
+        if (child == null) {
+          break;
+        }
+        n = child;
+        nodes.add(n);
+        ends.add(end);
+        i = end + 1;
+      }
+      for (int k = nodes.size() - 1; k >= 0; k--) {
+        if (nodes.get(k).routes.length == 0) {
+          continue;
+        }
+        String prefix = path.substring(0, ends.get(k));
+        RouteMatcher m = firstTraced(nodes.get(k).routes, request, "Prefix", prefix, passed);
+        if (m != null) {
+          rule[0] = "Prefix";
+          rule[1] = prefix;
+          return m;
+        }
+      }
+    }
+    for (RegexRoute r : regexes) {
+      if (!r.pattern.matches(path)) {
+        continue;
+      }
+      String failed = r.route.failure(request);
+      if (failed == null) {
+        rule[0] = "RegularExpression";
+        rule[1] = r.regex;
+        return r.route;
+      }
+      passed.add(new MatchTrace.PassedOver(r.route.route, "RegularExpression", r.regex, failed));
+    }
+    return null;
+  }
+
+  private static RouteMatcher firstTraced(
+      RouteMatcher[] candidates,
+      RequestView request,
+      String type,
+      String value,
+      List<MatchTrace.PassedOver> passed) {
+    for (RouteMatcher c : candidates) {
+      String failed = c.failure(request);
+      if (failed == null) {
+        return c;
+      }
+      passed.add(new MatchTrace.PassedOver(c.route, type, value, failed));
     }
     return null;
   }
@@ -160,9 +246,70 @@ final class PathIndex {
   /** Collects the paths of one host level; not thread-safe, used once by the compiler. */
   static final class Builder {
     private final Map<String, List<RouteMatcher>> exact = new HashMap<>();
-    private final MutableNode root = new MutableNode();
+    private final MutableNode root;
     private boolean anyPrefix;
     private final List<RegexRoute> regexes = new ArrayList<>();
+
+    Builder() {
+      root = new MutableNode();
+    }
+
+    /**
+     * A builder that starts with the entries of {@code from} whose route {@code keep} accepts: an
+     * incremental compile rebuilds a level from it without compiling its other routes again.
+     */
+    Builder(PathIndex from, Predicate<RouteMatcher> keep) {
+      for (Map.Entry<String, RouteMatcher[]> e : from.exact.entrySet()) {
+        List<RouteMatcher> kept = keep(e.getValue(), keep);
+        if (!kept.isEmpty()) {
+          exact.put(e.getKey(), kept);
+        }
+      }
+      MutableNode thawed = from.root == null ? null : thaw(from.root, keep);
+      root = thawed == null ? new MutableNode() : thawed;
+      anyPrefix = thawed != null;
+      for (RegexRoute r : from.regexes) {
+        if (keep.test(r.route)) {
+          regexes.add(r);
+        }
+      }
+    }
+
+    /** True when no route is left: the level goes away. */
+    boolean isEmpty() {
+      return exact.isEmpty() && !anyPrefix && regexes.isEmpty();
+    }
+
+    /** The kept part of a trie, or null when no route is left in it (so pruned nodes vanish). */
+    private static MutableNode thaw(Node n, Predicate<RouteMatcher> keep) {
+      MutableNode m = new MutableNode();
+      m.routes.addAll(keep(n.routes, keep));
+      if (n.onlyKey != null) {
+        MutableNode c = thaw(n.onlyChild, keep);
+        if (c != null) {
+          m.children.put(n.onlyKey, c);
+        }
+      } else if (n.children != null) {
+        n.children.forEach(
+            (k, child) -> {
+              MutableNode c = thaw(child, keep);
+              if (c != null) {
+                m.children.put(k, c);
+              }
+            });
+      }
+      return m.routes.isEmpty() && m.children.isEmpty() ? null : m;
+    }
+
+    private static List<RouteMatcher> keep(RouteMatcher[] routes, Predicate<RouteMatcher> keep) {
+      List<RouteMatcher> out = new ArrayList<>(routes.length);
+      for (RouteMatcher r : routes) {
+        if (keep.test(r)) {
+          out.add(r);
+        }
+      }
+      return out;
+    }
 
     void addExact(String path, RouteMatcher route) {
       addOnce(exact.computeIfAbsent(path, p -> new ArrayList<>(1)), route);

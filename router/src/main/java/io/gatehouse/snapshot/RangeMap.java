@@ -1,6 +1,8 @@
 package io.gatehouse.snapshot;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * An immutable open-addressing hash table with string keys that is probed with a range of a longer
@@ -12,6 +14,7 @@ final class RangeMap<V> {
   private final int[] hashes;
   private final Object[] values;
   private final int mask;
+  private final int size;
 
   RangeMap(Map<String, V> entries) {
     int capacity = 2;
@@ -22,27 +25,23 @@ final class RangeMap<V> {
     hashes = new int[capacity];
     values = new Object[capacity];
     mask = capacity - 1;
+    size = entries.size();
     for (Map.Entry<String, V> e : entries.entrySet()) {
       String k = e.getKey();
-      int h = hash(k, 0, k.length());
-      int i = h & mask;
-      while (keys[i] != null) {
-        i = (i + 1) & mask;
-      }
-      keys[i] = k;
-      hashes[i] = h;
-      values[i] = e.getValue();
+      insert(k, hash(k, 0, k.length()), e.getValue());
     }
   }
 
+  private RangeMap(RangeMap<V> from, int size) {
+    keys = from.keys.clone();
+    hashes = from.hashes.clone();
+    values = from.values.clone();
+    mask = from.mask;
+    this.size = size;
+  }
+
   int size() {
-    int n = 0;
-    for (String k : keys) {
-      if (k != null) {
-        n++;
-      }
-    }
-    return n;
+    return size;
   }
 
   V get(String s) {
@@ -51,17 +50,116 @@ final class RangeMap<V> {
 
   @SuppressWarnings("unchecked")
   V get(String s, int from, int to) {
+    int i = find(s, from, to, hash(s, from, to));
+    return i < 0 ? null : (V) values[i];
+  }
+
+  @SuppressWarnings("unchecked")
+  void forEach(BiConsumer<String, V> action) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != null) {
+        action.accept(keys[i], (V) values[i]);
+      }
+    }
+  }
+
+  /**
+   * A copy with {@code changes} applied, a null value removing its key; this map is unchanged. Only
+   * the changed keys are hashed unless the table must grow or shrink.
+   */
+  RangeMap<V> with(Map<String, V> changes) {
+    if (changes.isEmpty()) {
+      return this;
+    }
+    int next = size;
+    for (Map.Entry<String, V> e : changes.entrySet()) {
+      boolean present = get(e.getKey()) != null;
+      if (e.getValue() == null && present) {
+        next--;
+      } else if (e.getValue() != null && !present) {
+        next++;
+      }
+    }
+    if (next * 2 > keys.length || (keys.length > 64 && next * 8 < keys.length)) {
+      Map<String, V> all = new HashMap<>(next * 2);
+      forEach(all::put);
+      changes.forEach(
+          (k, v) -> {
+            if (v == null) {
+              all.remove(k);
+            } else {
+              all.put(k, v);
+            }
+          });
+      return new RangeMap<>(all);
+    }
+    RangeMap<V> copy = new RangeMap<>(this, next);
+    changes.forEach(copy::set);
+    return copy;
+  }
+
+  /** Only on a fresh copy inside {@link #with}. */
+  private void set(String k, V v) {
+    int h = hash(k, 0, k.length());
+    int i = find(k, 0, k.length(), h);
+    if (v != null) {
+      if (i >= 0) {
+        values[i] = v;
+      } else {
+        insert(k, h, v);
+      }
+    } else if (i >= 0) {
+      delete(i);
+    }
+  }
+
+  private void insert(String k, int h, Object v) {
+    int i = h & mask;
+    while (keys[i] != null) {
+      i = (i + 1) & mask;
+    }
+    keys[i] = k;
+    hashes[i] = h;
+    values[i] = v;
+  }
+
+  /**
+   * Backward-shift deletion: later entries of the probe run move up so lookups never stop early.
+   */
+  private void delete(int i) {
+    int hole = i;
+    clear(hole);
+    for (int j = (hole + 1) & mask; keys[j] != null; j = (j + 1) & mask) {
+      int home = hashes[j] & mask;
+      // The entry at j stays unless the hole lies cyclically in [home, j).
+      boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+      if (!stays) {
+        keys[hole] = keys[j];
+        hashes[hole] = hashes[j];
+        values[hole] = values[j];
+        clear(j);
+        hole = j;
+      }
+    }
+  }
+
+  private void clear(int i) {
+    keys[i] = null;
+    hashes[i] = 0;
+    values[i] = null;
+  }
+
+  private int find(String s, int from, int to, int h) {
     int len = to - from;
-    int h = hash(s, from, to);
     int i = h & mask;
     String k;
     while ((k = keys[i]) != null) {
       if (hashes[i] == h && k.length() == len && k.regionMatches(0, s, from, len)) {
-        return (V) values[i];
+        return i;
       }
       i = (i + 1) & mask;
     }
-    return null;
+    return -1;
   }
 
   private static int hash(String s, int from, int to) {

@@ -65,6 +65,24 @@ final class RouteMatcher {
     return true;
   }
 
+  /** The first condition that fails for the request, described; null when every one holds. */
+  String failure(RequestView request) {
+    if (methods.length > 0 && !methodAllowed(request.method())) {
+      return "method " + request.method() + " not in " + java.util.Arrays.toString(methods);
+    }
+    for (ValueCondition h : headers) {
+      if (!h.test(request.header(h.name))) {
+        return "header " + h.describe();
+      }
+    }
+    for (ValueCondition q : queries) {
+      if (!q.test(request.queryParam(q.name))) {
+        return "query " + q.describe();
+      }
+    }
+    return null;
+  }
+
   private boolean methodAllowed(String method) {
     if (method == null) {
       return false;
@@ -103,6 +121,14 @@ final class RouteMatcher {
       this.kind = kind;
       this.value = value;
       this.pattern = pattern;
+    }
+
+    String describe() {
+      return switch (kind) {
+        case EXACT -> name + " = \"" + value + "\"";
+        case REGEX -> name + " ~ " + pattern.pattern();
+        default -> name + " present";
+      };
     }
 
     boolean test(String actual) {

@@ -1,7 +1,13 @@
 package io.gatehouse.snapshot;
 
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.RouteKey;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One immutable routing state: the compiled routes, their deduplicated backends, the problems the
@@ -12,28 +18,149 @@ import java.util.List;
  * one label, else the routes without hosts); within it, Exact paths, then the longest matching
  * Prefix/ImplementationSpecific path (falling back to shorter ones), then RE2 regular expressions.
  * See {@link PathIndex} for the order between candidates.
+ *
+ * <p>An incremental compile shares every unchanged level, compiled route and backend with the
+ * snapshot it started from; nothing a reader can reach is ever modified.
  */
 public final class RouteSnapshot {
   private static final RouteSnapshot EMPTY =
-      new RouteSnapshot(0, List.of(), List.of(), List.of(), HostIndex.EMPTY);
+      new RouteSnapshot(
+          0,
+          new CompiledRoute[0],
+          new BackendSpec[0],
+          List.of(),
+          HostIndex.EMPTY,
+          ClientCertificateHosts.NONE,
+          null,
+          null);
+
+  /**
+   * The hosts on which a route asks for client certificates: exact names and the suffixes of {@code
+   * *.suffix} wildcards, each with how many compiled routes ask on it (so an incremental compile
+   * can add and remove routes without looking at the others). Immutable.
+   */
+  record ClientCertificateHosts(Map<String, Integer> exact, Map<String, Integer> wildcardSuffixes) {
+    static final ClientCertificateHosts NONE = new ClientCertificateHosts(Map.of(), Map.of());
+
+    ClientCertificateHosts {
+      exact = Map.copyOf(exact);
+      wildcardSuffixes = Map.copyOf(wildcardSuffixes);
+    }
+
+    boolean isEmpty() {
+      return exact.isEmpty() && wildcardSuffixes.isEmpty();
+    }
+
+    /**
+     * These hosts without those of {@code removed} and with those of {@code added} (compiled routes
+     * of this snapshot and of the next one; a route without a client-certificate check counts for
+     * nothing). Returns this instance when neither side asks for client certificates.
+     */
+    ClientCertificateHosts with(
+        Collection<CompiledRoute> removed, Collection<CompiledRoute> added) {
+      Map<String, Integer> e = null;
+      Map<String, Integer> w = null;
+      for (int sign = -1; sign <= 1; sign += 2) {
+        for (CompiledRoute r : sign < 0 ? removed : added) {
+          if (r == null || r.clientCertificates() == null) {
+            continue;
+          }
+          if (e == null) {
+            e = new HashMap<>(exact);
+            w = new HashMap<>(wildcardSuffixes);
+          }
+          for (String h : r.spec().tls().hosts()) {
+            boolean wildcard = h.startsWith("*.");
+            Map<String, Integer> target = wildcard ? w : e;
+            String k = wildcard ? h.substring(2) : h;
+            int count = target.getOrDefault(k, 0) + sign;
+            if (count < 0) {
+              // Only a route of this snapshot is ever removed; the caller falls back to a full
+              // compile.
+              throw new IllegalStateException("client-certificate host counted below zero: " + k);
+            }
+            if (count == 0) {
+              target.remove(k);
+            } else {
+              target.put(k, count);
+            }
+          }
+        }
+      }
+      return e == null ? this : new ClientCertificateHosts(e, w);
+    }
+  }
 
   private final long generation;
-  private final List<CompiledRoute> routes;
-  private final List<BackendSpec> backends;
+  private final CompiledRoute[] routes;
+  private final List<CompiledRoute> routeList;
+  private final BackendSpec[] backends;
+  private final List<BackendSpec> backendList;
   private final List<RouteProblem> problems;
   private final HostIndex hosts;
+  private final ClientCertificateHosts clientCertificateHosts;
 
+  /** Who this snapshot is; a successor holds this token, never the snapshot, so none is leaked. */
+  private final Object identity = new Object();
+
+  /** The identity of the snapshot this one was built from incrementally, or null. */
+  private final Object base;
+
+  /** Backend indexes whose content differs from {@link #base}'s; null when not incremental. */
+  private final int[] changedBackends;
+
+  /**
+   * @param routes sorted by key, not copied
+   * @param backends by index, null where no route uses the index; not copied
+   */
   RouteSnapshot(
       long generation,
-      List<CompiledRoute> routes,
-      List<BackendSpec> backends,
+      CompiledRoute[] routes,
+      BackendSpec[] backends,
       List<RouteProblem> problems,
-      HostIndex hosts) {
+      HostIndex hosts,
+      ClientCertificateHosts clientCertificateHosts,
+      RouteSnapshot base,
+      int[] changedBackends) {
     this.generation = generation;
-    this.routes = List.copyOf(routes);
-    this.backends = List.copyOf(backends);
+    this.routes = routes;
+    this.routeList = Collections.unmodifiableList(Arrays.asList(routes));
+    this.backends = backends;
+    this.backendList = Collections.unmodifiableList(Arrays.asList(backends));
     this.problems = List.copyOf(problems);
     this.hosts = hosts;
+    this.clientCertificateHosts = clientCertificateHosts;
+    this.base = base == null || changedBackends == null ? null : base.identity;
+    this.changedBackends = this.base == null ? null : changedBackends;
+  }
+
+  /** Whether a route for this SNI name asks for client certificates (exact or wildcard). */
+  public boolean asksForClientCertificate(String sniName) {
+    if (sniName == null || sniName.isEmpty()) {
+      return false;
+    }
+    ClientCertificateHosts c = clientCertificateHosts;
+    if (c.isEmpty()) {
+      return false;
+    }
+    String name = sniName.toLowerCase(java.util.Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    if (c.exact().containsKey(name)) {
+      return true;
+    }
+    int dot = name.indexOf('.');
+    return dot > 0 && c.wildcardSuffixes().containsKey(name.substring(dot + 1));
+  }
+
+  /** Whether the name matched only a wildcard (each such name costs Vert.x one cached context). */
+  public boolean asksByWildcardOnly(String sniName) {
+    String name = sniName.toLowerCase(java.util.Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    return !clientCertificateHosts.exact().containsKey(name) && asksForClientCertificate(name);
   }
 
   /** A snapshot without routes: every request goes to the default backend. */
@@ -46,9 +173,22 @@ public final class RouteSnapshot {
     return generation;
   }
 
-  /** Distinct backends; {@link CompiledRoute#backendIndex()} points into this list. */
+  /**
+   * Backends by index; {@link CompiledRoute#backendIndex()} points into this list. Equal backends
+   * share one index. After an incremental compile an index that no route uses any more holds null
+   * until a later compile reuses it.
+   */
   public List<BackendSpec> backends() {
-    return backends;
+    return backendList;
+  }
+
+  /**
+   * The backend indexes whose backend differs from {@code previous}'s, when this snapshot was
+   * compiled incrementally from exactly {@code previous}; otherwise null, and every index must be
+   * compared. Lets the upstream pools apply an endpoint change in O(changed backends).
+   */
+  public int[] changedBackendsSince(RouteSnapshot previous) {
+    return previous != null && base == previous.identity ? changedBackends.clone() : null;
   }
 
   /** Routes (or parts of routes) the compiler could not use, in route key order. */
@@ -58,11 +198,51 @@ public final class RouteSnapshot {
 
   /** The routes that made it into the snapshot, in route key order. */
   public List<CompiledRoute> routes() {
-    return routes;
+    return routeList;
   }
 
   public int routeCount() {
-    return routes.size();
+    return routes.length;
+  }
+
+  /** The compiled route with this key, or null if the route is absent or was dropped. */
+  public CompiledRoute route(RouteKey key) {
+    int i = indexOf(routes, key);
+    return i >= 0 ? routes[i] : null;
+  }
+
+  /** Binary search by key; {@code -(insertion point) - 1} when absent. */
+  static int indexOf(CompiledRoute[] sorted, RouteKey key) {
+    int lo = 0;
+    int hi = sorted.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = sorted[mid].spec().key().compareTo(key);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(lo + 1);
+  }
+
+  CompiledRoute[] routeArray() {
+    return routes;
+  }
+
+  BackendSpec[] backendArray() {
+    return backends;
+  }
+
+  HostIndex hostIndex() {
+    return hosts;
+  }
+
+  ClientCertificateHosts clientCertificateHosts() {
+    return clientCertificateHosts;
   }
 
   /**
@@ -77,6 +257,37 @@ public final class RouteSnapshot {
     }
     RouteMatcher m = level.match(path, request);
     return m == null ? null : m.route;
+  }
+
+  /**
+   * The same lookup as {@link #match}, recording the host level, the winner's path rule and the
+   * candidates passed over. Allocates; for the admin API, never the serving path.
+   */
+  public MatchTrace trace(String host, String path, RequestView request) {
+    MatchTrace.HostLevel level;
+    String levelHost = null;
+    PathIndex index = host == null ? null : hosts.exact(host);
+    if (index != null) {
+      level = MatchTrace.HostLevel.EXACT;
+      levelHost = host;
+    } else {
+      String suffix = host == null ? null : io.gatehouse.validate.Hostnames.wildcardSuffix(host);
+      index = suffix == null ? null : hosts.wildcard(suffix);
+      if (index != null) {
+        level = MatchTrace.HostLevel.WILDCARD;
+        levelHost = "*." + suffix;
+      } else {
+        index = hosts.catchAll();
+        level = index == null ? MatchTrace.HostLevel.NONE : MatchTrace.HostLevel.CATCH_ALL;
+      }
+    }
+    java.util.List<MatchTrace.PassedOver> passed = new java.util.ArrayList<>();
+    if (index == null || path == null) {
+      return new MatchTrace(level, levelHost, null, null, null, passed);
+    }
+    String[] rule = new String[2];
+    RouteMatcher m = index.trace(path, request, passed, rule);
+    return new MatchTrace(level, levelHost, m == null ? null : m.route, rule[0], rule[1], passed);
   }
 
   /** Test hook: trie probes made to find the deepest prefix node for this host and path. */

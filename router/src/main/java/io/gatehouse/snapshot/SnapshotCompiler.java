@@ -6,6 +6,7 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
@@ -15,11 +16,16 @@ import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Compiles a table view into an immutable {@link RouteSnapshot}. Pure and deterministic (routes are
@@ -31,31 +37,382 @@ import java.util.Set;
  * hosts or paths, drops the whole route (it must never widen).
  *
  * <p>Equal {@link BackendSpec}s share one index in {@link RouteSnapshot#backends()}.
+ *
+ * <p>Incremental compile ({@link #update}, or the pure {@link #compile(RouteSnapshot, TableView,
+ * TableView)}): the two views are diffed by key, and only the host levels (exact host, wildcard
+ * suffix, catch-all) that an added, removed or changed route lists are rebuilt, from the kept
+ * entries of the old level plus the new routes; every other level, compiled route and backend is
+ * shared with the previous snapshot. A change that only touches a route's endpoints, and touches
+ * every route of that backend index alike, rewrites that index and recompiles nothing (Contour
+ * keeps endpoints out of its DAG rebuild); the upstream pools learn of it through {@link
+ * RouteSnapshot#changedBackendsSince}. A change of a backend's protocol or upstream TLS setting is
+ * never endpoint-only. The result matches what a full compile of the new view serves; backend index
+ * numbers may differ.
+ *
+ * <p>Both compiles make a route through the same step ({@code RouteParts}), client-certificate
+ * check included; the hosts that ask for client certificates are counted per route, so an
+ * incremental compile updates them from the changed routes alone.
+ *
+ * <p>An instance keeps the bookkeeping of the last snapshot it built (backend indexes and how many
+ * routes use each) and is not thread-safe: one per publisher.
  */
 public final class SnapshotCompiler {
-  private SnapshotCompiler() {}
+  private RouteSnapshot last;
+  private TableView lastView;
+  private BackendIndex backendIndex;
 
+  /** A compiler whose first {@link #update} is a full compile. */
+  public SnapshotCompiler() {}
+
+  /** A full compile. */
   public static RouteSnapshot compile(TableView view) {
+    return full(view, new BackendIndex());
+  }
+
+  /**
+   * An incremental compile of {@code next} from {@code previous}, which was compiled from {@code
+   * previousView}. Pure; rebuilds the backend bookkeeping from {@code previous} first (O(routes)),
+   * which {@link #update} avoids.
+   */
+  public static RouteSnapshot compile(
+      RouteSnapshot previous, TableView previousView, TableView next) {
+    return incremental(previous, previousView, next, BackendIndex.of(previous));
+  }
+
+  /**
+   * Compiles {@code next} incrementally from the last snapshot this compiler built, or in full when
+   * there is none. If it throws, the compiler forgets its state, so the caller's fallback is {@link
+   * #rebuild}.
+   */
+  public RouteSnapshot update(TableView next) {
+    if (last == null) {
+      return rebuild(next);
+    }
+    RouteSnapshot previous = last;
+    TableView previousView = lastView;
+    BackendIndex b = backendIndex;
+    forget(); // a failure below must not leave half-updated bookkeeping for the next call
+    RouteSnapshot s = incremental(previous, previousView, next, b);
+    remember(s, next, b);
+    return s;
+  }
+
+  /** A full compile of {@code next} that the next {@link #update} starts from. */
+  public RouteSnapshot rebuild(TableView next) {
+    forget();
+    BackendIndex b = new BackendIndex();
+    RouteSnapshot s = full(next, b);
+    remember(s, next, b);
+    return s;
+  }
+
+  private void forget() {
+    last = null;
+    lastView = null;
+    backendIndex = null;
+  }
+
+  private void remember(RouteSnapshot s, TableView view, BackendIndex b) {
+    last = s;
+    lastView = view;
+    backendIndex = b;
+  }
+
+  // ---------------------------------------------------------------- full
+
+  private static RouteSnapshot full(TableView view, BackendIndex backendIndex) {
     List<RouteSpec> specs = new ArrayList<>(view.routes().values());
     specs.sort((a, b) -> a.key().compareTo(b.key()));
 
-    Map<BackendSpec, Integer> backendIndex = new HashMap<>();
-    List<BackendSpec> backends = new ArrayList<>();
     List<CompiledRoute> routes = new ArrayList<>(specs.size());
     List<RouteProblem> problems = new ArrayList<>();
-    Map<String, PathIndex.Builder> exactHosts = new HashMap<>();
-    Map<String, PathIndex.Builder> wildcards = new HashMap<>();
-    PathIndex.Builder catchAll = null;
-
+    Map<Level, PathIndex.Builder> levels = new HashMap<>();
     for (RouteSpec spec : specs) {
+      RouteParts parts = RouteParts.of(spec, problems);
+      if (parts == null) {
+        continue;
+      }
+      CompiledRoute route = parts.compile(spec, backendIndex.acquire(spec.backend()));
+      routes.add(route);
+      parts.addTo(levels, route, l -> new PathIndex.Builder());
+    }
+
+    Map<String, PathIndex> exact = new HashMap<>();
+    Map<String, PathIndex> wildcards = new HashMap<>();
+    PathIndex catchAll = null;
+    for (Map.Entry<Level, PathIndex.Builder> e : levels.entrySet()) {
+      Level l = e.getKey();
+      PathIndex built = e.getValue().build();
+      switch (l.kind) {
+        case EXACT_HOST -> exact.put(l.name, built);
+        case WILDCARD -> wildcards.put(l.name, built);
+        case CATCH_ALL -> catchAll = built;
+      }
+    }
+    BackendSpec[] backends = backendIndex.finish();
+    backendIndex.takeChanged(); // a full compile is compared index by index, not as a delta
+    return new RouteSnapshot(
+        view.generation(),
+        routes.toArray(new CompiledRoute[0]),
+        backends,
+        problems,
+        new HostIndex(exact, wildcards, catchAll),
+        RouteSnapshot.ClientCertificateHosts.NONE.with(List.of(), routes),
+        null,
+        null);
+  }
+
+  // ---------------------------------------------------------------- incremental
+
+  private static RouteSnapshot incremental(
+      RouteSnapshot prev, TableView prevView, TableView next, BackendIndex backendIndex) {
+    Map<RouteKey, RouteSpec> before = prevView.routes();
+    Map<RouteKey, RouteSpec> after = next.routes();
+
+    // Routes to compile again (value null: removed), and endpoint-only changes by backend index.
+    TreeMap<RouteKey, RouteSpec> recompile = new TreeMap<>();
+    Map<Integer, List<RouteSpec>> endpointsOnly = new HashMap<>();
+    int added = 0;
+    for (Map.Entry<RouteKey, RouteSpec> e : after.entrySet()) {
+      RouteSpec old = before.get(e.getKey());
+      RouteSpec now = e.getValue();
+      if (old == now || now.equals(old)) {
+        continue;
+      }
+      if (old == null) {
+        added++;
+      }
+      if (old != null && endpointsOnly(old, now)) {
+        CompiledRoute c = prev.route(now.key());
+        if (c != null) {
+          endpointsOnly.computeIfAbsent(c.backendIndex(), i -> new ArrayList<>()).add(now);
+        }
+        // A dropped route stays dropped with the same problems: they never depend on a backend.
+        continue;
+      }
+      recompile.put(e.getKey(), now);
+    }
+    if (before.size() + added > after.size()) { // some key was removed
+      for (RouteKey k : before.keySet()) {
+        if (!after.containsKey(k)) {
+          recompile.put(k, null);
+        }
+      }
+    }
+
+    // The recompiled routes give up their backend index first, so an index whose other routes all
+    // moved their endpoints alike can be rewritten in place.
+    Map<RouteKey, CompiledRoute> oldCompiled = new HashMap<>();
+    for (RouteKey k : recompile.keySet()) {
+      CompiledRoute c = prev.route(k);
+      if (c != null) {
+        oldCompiled.put(k, c);
+        backendIndex.release(c.backendIndex());
+      }
+    }
+    for (Map.Entry<Integer, List<RouteSpec>> e : endpointsOnly.entrySet()) {
+      int index = e.getKey();
+      List<RouteSpec> moved = e.getValue();
+      BackendSpec target = moved.get(0).backend();
+      boolean inPlace =
+          moved.size() == backendIndex.routes(index)
+              && !backendIndex.contains(target)
+              && moved.stream().allMatch(r -> r.backend().equals(target));
+      if (inPlace) {
+        backendIndex.replace(index, target);
+      } else {
+        // Part of a shared index moves, or it joins another backend: a new index, so recompile.
+        for (RouteSpec r : moved) {
+          recompile.put(r.key(), r);
+          oldCompiled.put(r.key(), prev.route(r.key()));
+          backendIndex.release(index);
+        }
+      }
+    }
+
+    if (recompile.isEmpty()) {
+      BackendSpec[] backends = backendIndex.finish();
+      return new RouteSnapshot(
+          next.generation(),
+          prev.routeArray(),
+          backends,
+          prev.problems(),
+          prev.hostIndex(),
+          prev.clientCertificateHosts(),
+          prev,
+          backendIndex.takeChanged());
+    }
+
+    // Every level a recompiled route was in starts from its kept entries; the others are shared.
+    HostIndex hosts = prev.hostIndex();
+    Set<RouteKey> gone = new HashSet<>(recompile.keySet());
+    Predicate<RouteMatcher> keep = m -> !gone.contains(m.key);
+    Map<Level, PathIndex.Builder> touched = new HashMap<>();
+    Function<Level, PathIndex.Builder> thaw =
+        l -> {
+          PathIndex old = l.in(hosts);
+          return old == null ? new PathIndex.Builder() : new PathIndex.Builder(old, keep);
+        };
+    List<String> scratch = new ArrayList<>(0);
+    for (CompiledRoute c : oldCompiled.values()) {
+      for (Level l : Level.of(hosts(c.spec(), scratch))) {
+        touched.computeIfAbsent(l, thaw);
+      }
+    }
+
+    List<RouteProblem> problems = new ArrayList<>();
+    for (RouteProblem p : prev.problems()) {
+      if (!gone.contains(p.key())) {
+        problems.add(p);
+      }
+    }
+    TreeMap<RouteKey, CompiledRoute> compiled = new TreeMap<>();
+    for (Map.Entry<RouteKey, RouteSpec> e : recompile.entrySet()) {
+      RouteSpec spec = e.getValue();
+      RouteParts parts = spec == null ? null : RouteParts.of(spec, problems);
+      if (parts == null) {
+        compiled.put(e.getKey(), null);
+        continue;
+      }
+      CompiledRoute route = parts.compile(spec, backendIndex.acquire(spec.backend()));
+      compiled.put(e.getKey(), route);
+      parts.addTo(touched, route, thaw);
+    }
+    problems.sort((a, b) -> a.key().compareTo(b.key())); // stable: a route's own order is kept
+
+    Map<String, PathIndex> exact = new HashMap<>();
+    Map<String, PathIndex> wildcards = new HashMap<>();
+    PathIndex catchAll = hosts.catchAll();
+    for (Map.Entry<Level, PathIndex.Builder> e : touched.entrySet()) {
+      Level l = e.getKey();
+      PathIndex built = e.getValue().isEmpty() ? null : e.getValue().build();
+      switch (l.kind) {
+        case EXACT_HOST -> exact.put(l.name, built);
+        case WILDCARD -> wildcards.put(l.name, built);
+        case CATCH_ALL -> catchAll = built;
+      }
+    }
+    BackendSpec[] backends = backendIndex.finish();
+    return new RouteSnapshot(
+        next.generation(),
+        merge(prev.routeArray(), compiled),
+        backends,
+        problems,
+        hosts.with(exact, wildcards, catchAll),
+        prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
+        prev,
+        backendIndex.takeChanged());
+  }
+
+  /**
+   * True when the two specs differ in their endpoints alone (same protocol, same upstream TLS
+   * setting, same everything else, the route's own TLS included). A change of the upstream TLS
+   * setting is not endpoint-only: it moves the backend to other upstream clients.
+   */
+  private static boolean endpointsOnly(RouteSpec old, RouteSpec now) {
+    return old.backend().protocol() == now.backend().protocol()
+        && Objects.equals(old.backend().tls(), now.backend().tls())
+        && old.withBackend(now.backend()).equals(now);
+  }
+
+  /**
+   * The sorted routes with {@code changes} applied (a null value removes the key): runs between
+   * changed keys are copied, so the cost is a copy plus a binary search per change.
+   */
+  private static CompiledRoute[] merge(
+      CompiledRoute[] old, TreeMap<RouteKey, CompiledRoute> changes) {
+    int size = old.length;
+    for (Map.Entry<RouteKey, CompiledRoute> e : changes.entrySet()) {
+      boolean present = RouteSnapshot.indexOf(old, e.getKey()) >= 0;
+      size += (e.getValue() != null ? 1 : 0) - (present ? 1 : 0);
+    }
+    CompiledRoute[] out = new CompiledRoute[size];
+    int from = 0;
+    int to = 0;
+    for (Map.Entry<RouteKey, CompiledRoute> e : changes.entrySet()) {
+      int i = RouteSnapshot.indexOf(old, e.getKey());
+      int at = i >= 0 ? i : -i - 1;
+      System.arraycopy(old, from, out, to, at - from);
+      to += at - from;
+      if (e.getValue() != null) {
+        out[to++] = e.getValue();
+      }
+      from = i >= 0 ? i + 1 : at;
+    }
+    System.arraycopy(old, from, out, to, old.length - from);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- one route
+
+  /** One host level of the snapshot: an exact host, a wildcard suffix, or the catch-all. */
+  private record Level(LevelKind kind, String name) {
+    static final Level ANY_HOST = new Level(LevelKind.CATCH_ALL, "");
+
+    static List<Level> of(Set<String> hosts) {
+      if (hosts.isEmpty()) {
+        return List.of(ANY_HOST);
+      }
+      List<Level> out = new ArrayList<>(hosts.size());
+      for (String h : hosts) {
+        out.add(
+            h.startsWith("*.")
+                ? new Level(LevelKind.WILDCARD, h.substring(2))
+                : new Level(LevelKind.EXACT_HOST, h));
+      }
+      return out;
+    }
+
+    PathIndex in(HostIndex index) {
+      return switch (kind) {
+        case EXACT_HOST -> index.exact(name);
+        case WILDCARD -> index.wildcard(name);
+        case CATCH_ALL -> index.catchAll();
+      };
+    }
+  }
+
+  private enum LevelKind {
+    EXACT_HOST,
+    WILDCARD,
+    CATCH_ALL
+  }
+
+  /** What one route compiles to before it has a backend index. */
+  private record RouteParts(
+      Set<String> hosts,
+      List<CompiledPath> paths,
+      String[] methods,
+      ValueCondition[] headers,
+      ValueCondition[] queries,
+      ClientCertificateCheck clientCertificates) {
+
+    /** The parts of {@code spec}, or null when it is dropped; its problems go to {@code out}. */
+    static RouteParts of(RouteSpec spec, List<RouteProblem> out) {
       List<String> issues = new ArrayList<>(0);
-      Set<String> hosts = hosts(spec, issues);
-      ValueCondition[] headers = headers(spec.headers(), issues);
-      ValueCondition[] queries = queries(spec.queries(), issues);
+      Set<String> hosts = SnapshotCompiler.hosts(spec, issues);
+      ValueCondition[] headers = SnapshotCompiler.headers(spec.headers(), issues);
+      ValueCondition[] queries = SnapshotCompiler.queries(spec.queries(), issues);
       boolean conditionsOk = headers != null && queries != null;
-      List<CompiledPath> paths = paths(spec.paths(), issues);
+      List<CompiledPath> paths = SnapshotCompiler.paths(spec.paths(), issues);
+      ClientCertificateCheck clientCertificates = null;
       String fatal = null;
-      if (!conditionsOk) {
+      if (spec.tls() != null && spec.tls().clientAuth().enabled()) {
+        Validated<ClientCertificateCheck> check =
+            ClientCertificateCheck.of(spec.tls().clientAuth());
+        if (check.isValid()) {
+          clientCertificates = check.value();
+        } else {
+          for (Violation violation : check.violations()) {
+            issues.add(violation.message());
+          }
+          // Never serve a host that asks for client certificates without its CAs.
+          fatal = "route dropped: its client CA bundle cannot be used";
+        }
+      }
+      if (fatal != null) {
+        // The client CA bundle decided it.
+      } else if (!conditionsOk) {
         fatal = "route dropped: a condition cannot be compiled";
       } else if (!spec.hosts().isEmpty() && hosts.isEmpty()) {
         fatal = "route dropped: none of its hosts can be used";
@@ -63,37 +420,37 @@ public final class SnapshotCompiler {
         fatal = "route dropped: none of its paths can be used";
       }
       for (String issue : issues) {
-        problems.add(new RouteProblem(spec.key(), issue));
+        out.add(new RouteProblem(spec.key(), issue));
       }
       if (fatal != null) {
-        problems.add(new RouteProblem(spec.key(), fatal));
-        continue;
+        out.add(new RouteProblem(spec.key(), fatal));
+        return null;
       }
+      return new RouteParts(
+          hosts,
+          paths,
+          SnapshotCompiler.methods(spec.methods()),
+          headers,
+          queries,
+          clientCertificates);
+    }
 
-      Integer index = backendIndex.get(spec.backend());
-      if (index == null) {
-        index = backends.size();
-        backendIndex.put(spec.backend(), index);
-        backends.add(spec.backend());
-      }
-      CompiledRoute route = new CompiledRoute(spec, spec.key().toString(), index);
-      routes.add(route);
-      RouteMatcher matcher = new RouteMatcher(route, methods(spec.methods()), headers, queries);
+    /**
+     * The compiled route: the one place a {@link CompiledRoute} is made, so a full and an
+     * incremental compile give a route the same fields.
+     */
+    CompiledRoute compile(RouteSpec spec, int backendIndex) {
+      return new CompiledRoute(spec, spec.key().toString(), backendIndex, clientCertificates);
+    }
 
-      List<PathIndex.Builder> levels = new ArrayList<>(Math.max(1, hosts.size()));
-      if (hosts.isEmpty()) {
-        if (catchAll == null) {
-          catchAll = new PathIndex.Builder();
-        }
-        levels.add(catchAll);
-      } else {
-        for (String h : hosts) {
-          Map<String, PathIndex.Builder> target = h.startsWith("*.") ? wildcards : exactHosts;
-          String k = h.startsWith("*.") ? h.substring(2) : h;
-          levels.add(target.computeIfAbsent(k, x -> new PathIndex.Builder()));
-        }
-      }
-      for (PathIndex.Builder level : levels) {
+    /** Adds the route's paths to each of its levels, one matcher shared by all of them. */
+    void addTo(
+        Map<Level, PathIndex.Builder> levels,
+        CompiledRoute route,
+        Function<Level, PathIndex.Builder> create) {
+      RouteMatcher matcher = new RouteMatcher(route, methods, headers, queries);
+      for (Level l : Level.of(hosts)) {
+        PathIndex.Builder level = levels.computeIfAbsent(l, create);
         for (CompiledPath p : paths) {
           switch (p.kind) {
             case EXACT -> level.addExact(p.value, matcher);
@@ -103,19 +460,6 @@ public final class SnapshotCompiler {
         }
       }
     }
-
-    HostIndex index =
-        new HostIndex(
-            build(exactHosts), build(wildcards), catchAll == null ? null : catchAll.build());
-    return new RouteSnapshot(view.generation(), routes, backends, problems, index);
-  }
-
-  private static Map<String, PathIndex> build(Map<String, PathIndex.Builder> builders) {
-    Map<String, PathIndex> out = new HashMap<>(builders.size() * 2);
-    for (Map.Entry<String, PathIndex.Builder> e : builders.entrySet()) {
-      out.put(e.getKey(), e.getValue().build());
-    }
-    return out;
   }
 
   private static Set<String> hosts(RouteSpec spec, List<String> issues) {

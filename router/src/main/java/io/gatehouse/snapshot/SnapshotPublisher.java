@@ -9,14 +9,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Follows the table and keeps the holder's snapshot current. Bursts of changes merge into one
  * compile after a short hold-off, with a ceiling so a steady stream still publishes (Contour's
- * hold-off/max-delay). Compiles on its own thread, never on an event loop.
+ * hold-off/max-delay). Compiles on its own thread, never on an event loop, and incrementally from
+ * the last published view; if an incremental compile fails, a full compile replaces it, so the node
+ * is never left without a snapshot.
  */
 public final class SnapshotPublisher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+
+  /** Both used on the compile thread only. */
+  private final Function<TableView, RouteSnapshot> incremental;
+
+  private final Function<TableView, RouteSnapshot> full;
+  private final AtomicInteger fallbacks = new AtomicInteger();
   private final SnapshotHolder holder;
   private final long holdOffNanos;
   private final long maxDelayNanos;
@@ -30,6 +43,28 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   public SnapshotPublisher(
       RouteTable table, SnapshotHolder holder, Duration holdOff, Duration maxDelay) {
+    this(table, holder, holdOff, maxDelay, new SnapshotCompiler());
+  }
+
+  private SnapshotPublisher(
+      RouteTable table,
+      SnapshotHolder holder,
+      Duration holdOff,
+      Duration maxDelay,
+      SnapshotCompiler compiler) {
+    this(table, holder, holdOff, maxDelay, compiler::update, compiler::rebuild);
+  }
+
+  /** Tests swap the compile steps to see the fallback work. */
+  SnapshotPublisher(
+      RouteTable table,
+      SnapshotHolder holder,
+      Duration holdOff,
+      Duration maxDelay,
+      Function<TableView, RouteSnapshot> incremental,
+      Function<TableView, RouteSnapshot> full) {
+    this.incremental = incremental;
+    this.full = full;
     this.holder = holder;
     this.holdOffNanos = holdOff.toNanos();
     this.maxDelayNanos = maxDelay.toNanos();
@@ -83,11 +118,29 @@ public final class SnapshotPublisher implements AutoCloseable {
     if (current != null && current.generation() == view.generation()) {
       return;
     }
-    RouteSnapshot next = SnapshotCompiler.compile(view);
+    RouteSnapshot next;
+    try {
+      next = incremental.apply(view);
+    } catch (RuntimeException | StackOverflowError e) {
+      // A bug in the incremental path must cost time, never routes: logged once with its cause.
+      if (fallbacks.getAndIncrement() == 0) {
+        LOG.atWarn()
+            .setMessage("incremental compile failed; compiling in full")
+            .addKeyValue("generation", view.generation())
+            .setCause(e)
+            .log();
+      }
+      next = full.apply(view);
+    }
     holder.publish(next);
     for (Consumer<RouteSnapshot> l : listeners) {
       l.accept(next);
     }
+  }
+
+  /** How many incremental compiles failed and were replaced by a full compile. */
+  public int fallbacks() {
+    return fallbacks.get();
   }
 
   @Override

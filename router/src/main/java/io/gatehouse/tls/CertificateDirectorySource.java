@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -47,10 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The directory is polled: every poll reads the (small) files and compares a SHA-256 of names
  * and contents, so editors that replace files and secret volumes that swap links are both noticed.
- * A changed directory is validated and the next index built on a worker thread, then published with
- * one {@code set}; handshakes from then on see it. The directory is also validated again once a
- * served certificate has expired, which then stops being served. A missing first directory fails
- * {@link #start()}; a directory that disappears later keeps the last index.
+ * A changed directory is validated on a worker thread and published into the {@link
+ * CertificateIndexHolder}, which swaps in the next index; handshakes from then on see it. The
+ * directory is also validated again once a served certificate has expired, which then stops being
+ * served. A missing first directory fails {@link #start()}; a directory that disappears later keeps
+ * the last index.
  */
 public final class CertificateDirectorySource {
   /** Larger files are refused without being read (the validator's limit for chain and key). */
@@ -70,9 +70,8 @@ public final class CertificateDirectorySource {
   private final Path dir;
   private final Duration pollInterval;
   private final String defaultName;
-  private final ServedCertificate generatedDefault;
   private final Clock clock;
-  private final CertificateSources sources;
+  private final CertificateIndexHolder holder;
   private final AtomicBoolean checking = new AtomicBoolean();
 
   // Written only by the (ordered) blocking checks.
@@ -84,44 +83,22 @@ public final class CertificateDirectorySource {
 
   /**
    * @param defaultName NAME of the default certificate in {@code dir}; empty for the generated one
-   * @param generatedDefault the self-signed certificate served when there is no usable default
-   * @param index the index the key manager reads; this source replaces it
+   * @param holder where the directory's certificates are published (with the table's)
    */
   public CertificateDirectorySource(
       Vertx vertx,
       Path dir,
       Duration pollInterval,
       String defaultName,
-      ServedCertificate generatedDefault,
       Clock clock,
-      AtomicReference<CertificateIndex> index) {
-    this(
-        vertx,
-        dir,
-        pollInterval,
-        defaultName,
-        generatedDefault,
-        clock,
-        new CertificateSources(index));
-  }
-
-  /** As above, sharing the index with other certificate sources. */
-  public CertificateDirectorySource(
-      Vertx vertx,
-      Path dir,
-      Duration pollInterval,
-      String defaultName,
-      ServedCertificate generatedDefault,
-      Clock clock,
-      CertificateSources sources) {
+      CertificateIndexHolder holder) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.context = vertx.getOrCreateContext();
     this.dir = Objects.requireNonNull(dir, "dir");
     this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
     this.defaultName = Objects.requireNonNull(defaultName, "defaultName");
-    this.generatedDefault = Objects.requireNonNull(generatedDefault, "generatedDefault");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.sources = Objects.requireNonNull(sources, "sources");
+    this.holder = Objects.requireNonNull(holder, "holder");
     if (pollInterval.toMillis() < 1) {
       throw new IllegalArgumentException("pollInterval must be at least 1ms");
     }
@@ -221,14 +198,7 @@ public final class CertificateDirectorySource {
               "the default certificate is missing or invalid; clients without SNI or with an"
                   + " unknown name get the generated self-signed certificate");
     }
-    CertificateIndex current = sources.current();
-    ServedCertificate nextDefault = generatedDefault;
-    if (namedDefault != null) {
-      ServedCertificate fresh = ServedCertificate.of(namedDefault);
-      ServedCertificate old = current.defaultCertificate();
-      nextDefault = old.sameMaterial(fresh) ? old : fresh;
-    }
-    sources.update("directory", nextDefault, valid);
+    holder.publishDirectory(namedDefault, valid);
     firstExpiry =
         valid.stream()
             .map(ValidCertificate::notAfter)
@@ -240,7 +210,7 @@ public final class CertificateDirectorySource {
         .addKeyValue(
             "names",
             valid.stream().map(c -> c.key().name() + "=" + c.dnsNames()).toList().toString())
-        .addKeyValue("default", nextDefault.name())
+        .addKeyValue("default", namedDefault == null ? "generated" : defaultName)
         .log("TLS certificates loaded");
   }
 

@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Which certificate a TLS handshake gets, by SNI name: one immutable snapshot, built off the event
@@ -16,8 +19,12 @@ import java.util.Objects;
  * one label ({@code *.wild.example} serves {@code x.wild.example}, not {@code a.b.wild.example}),
  * then the default; no SNI gets the default.
  *
- * <p>When two certificates carry the same DNS name, the one that expires later wins (a renewal
- * added before the old certificate is removed is served at once), then the lower name.
+ * <p>Two kinds of entries: hosts that routes bind to a table certificate ({@link
+ * CertificateBindings}), and the DNS names of the directory's certificates. At each step (exact,
+ * then wildcard) a route-bound host wins over a directory name: the route said which certificate
+ * serves it. When two directory certificates carry the same DNS name, the one that expires later
+ * wins (a renewal added before the old certificate is removed is served at once), then the lower
+ * name.
  *
  * <p>Aliases: each entry has a process-unique alias. An index made by {@link #next} keeps the
  * entries (and aliases) of certificates whose material did not change, and can still resolve the
@@ -32,19 +39,24 @@ public final class CertificateIndex {
 
   private final Map<String, ServedCertificate> exact;
   private final Map<String, ServedCertificate> wildcard;
+  private final Map<String, ServedCertificate> boundExact;
+  private final Map<String, ServedCertificate> boundWildcard;
+  private final Set<String> httpsExact;
+  private final Set<String> httpsWildcard;
   private final ServedCertificate defaultCertificate;
   private final List<ServedCertificate> certificates;
   private final Map<String, ServedCertificate> byAlias;
 
   private CertificateIndex(
       ServedCertificate defaultCertificate,
-      List<ServedCertificate> certificates,
+      List<ServedCertificate> directory,
+      Map<String, ServedCertificate> bound,
+      Set<String> httpsHosts,
       Collection<ServedCertificate> retired) {
     this.defaultCertificate = Objects.requireNonNull(defaultCertificate, "defaultCertificate");
-    this.certificates = List.copyOf(certificates);
     Map<String, ServedCertificate> ex = new HashMap<>();
     Map<String, ServedCertificate> wild = new HashMap<>();
-    List<ServedCertificate> ordered = new ArrayList<>(certificates);
+    List<ServedCertificate> ordered = new ArrayList<>(directory);
     ordered.sort(PREFERRED);
     for (ServedCertificate c : ordered) {
       for (String name : c.dnsNames()) {
@@ -57,6 +69,31 @@ public final class CertificateIndex {
     }
     this.exact = Map.copyOf(ex);
     this.wildcard = Map.copyOf(wild);
+    Map<String, ServedCertificate> bEx = new HashMap<>();
+    Map<String, ServedCertificate> bWild = new HashMap<>();
+    Map<ServedCertificate, Boolean> tableCerts = new IdentityHashMap<>();
+    for (Map.Entry<String, ServedCertificate> e : bound.entrySet()) {
+      put(e.getKey(), e.getValue(), bEx, bWild);
+      tableCerts.put(e.getValue(), true);
+    }
+    this.boundExact = Map.copyOf(bEx);
+    this.boundWildcard = Map.copyOf(bWild);
+    Set<String> hEx = new HashSet<>();
+    Set<String> hWild = new HashSet<>();
+    for (String h : httpsHosts) {
+      if (h.startsWith("*.")) {
+        hWild.add(h.substring(2));
+      } else {
+        hEx.add(h);
+      }
+    }
+    this.httpsExact = Set.copyOf(hEx);
+    this.httpsWildcard = Set.copyOf(hWild);
+    List<ServedCertificate> all = new ArrayList<>(directory);
+    List<ServedCertificate> table = new ArrayList<>(tableCerts.keySet());
+    table.sort(Comparator.comparing(ServedCertificate::name));
+    all.addAll(table);
+    this.certificates = List.copyOf(all);
     Map<String, ServedCertificate> aliases = new HashMap<>();
     for (ServedCertificate c : retired) {
       aliases.put(c.alias(), c);
@@ -68,60 +105,145 @@ public final class CertificateIndex {
     this.byAlias = Map.copyOf(aliases);
   }
 
+  private static void put(
+      String host,
+      ServedCertificate c,
+      Map<String, ServedCertificate> exact,
+      Map<String, ServedCertificate> wildcard) {
+    if (host.startsWith("*.")) {
+      wildcard.put(host.substring(2), c);
+    } else {
+      exact.put(host, c);
+    }
+  }
+
   /** The first index: only a default certificate. */
   public static CertificateIndex of(ServedCertificate defaultCertificate) {
-    return new CertificateIndex(defaultCertificate, List.of(), List.of());
+    return new CertificateIndex(defaultCertificate, List.of(), Map.of(), Set.of(), List.of());
+  }
+
+  /** The next index with only directory certificates (no route-bound hosts). */
+  public CertificateIndex next(
+      ServedCertificate newDefault, Collection<ValidCertificate> validCertificates) {
+    return next(newDefault, validCertificates, Map.of(), Set.of());
   }
 
   /**
-   * The next index: {@code certificates} (all of them, validated) and the default. Entries whose
-   * name and material are unchanged keep their alias; the others are retired for one generation.
+   * The next index: the directory's {@code certificates} (all of them, validated), the hosts routes
+   * bind to table certificates, and the default. Entries whose source, name and material are
+   * unchanged keep their alias; the others are retired for one generation.
+   *
+   * @param bound host ({@code name} or {@code *.suffix}) → the table certificate routes bind to it
+   * @param httpsHosts every host a route serves over HTTPS, bound or not (for {@link
+   *     #servedOverHttps})
    */
   public CertificateIndex next(
-      ServedCertificate newDefault, Collection<ValidCertificate> validCertificates) {
+      ServedCertificate newDefault,
+      Collection<ValidCertificate> directory,
+      Map<String, ValidCertificate> bound,
+      Set<String> httpsHosts) {
     Map<String, ServedCertificate> previous = new HashMap<>();
     for (ServedCertificate c : certificates) {
-      previous.put(c.name(), c);
+      previous.put(c.source() + ":" + c.name(), c);
     }
-    List<ServedCertificate> next = new ArrayList<>(validCertificates.size());
-    for (ValidCertificate v : validCertificates) {
-      ServedCertificate fresh = ServedCertificate.of(v);
-      ServedCertificate old = previous.get(fresh.name());
-      next.add(old != null && old.sameMaterial(fresh) ? old : fresh);
+    List<ServedCertificate> nextDirectory = new ArrayList<>(directory.size());
+    for (ValidCertificate v : directory) {
+      nextDirectory.add(
+          keep(previous, ServedCertificate.of(v, ServedCertificate.Source.DIRECTORY)));
     }
+    Map<ValidCertificate, ServedCertificate> served = new IdentityHashMap<>();
+    Map<String, ServedCertificate> nextBound = new HashMap<>();
+    for (Map.Entry<String, ValidCertificate> e : bound.entrySet()) {
+      ServedCertificate c =
+          served.computeIfAbsent(
+              e.getValue(),
+              v -> keep(previous, ServedCertificate.of(v, ServedCertificate.Source.TABLE)));
+      nextBound.put(e.getKey(), c);
+    }
+    Set<ServedCertificate> live = new HashSet<>(nextDirectory);
+    live.addAll(served.values());
     List<ServedCertificate> retired = new ArrayList<>();
     for (ServedCertificate c : certificates) {
-      if (!next.contains(c)) {
+      if (!live.contains(c)) {
         retired.add(c);
       }
     }
     if (!newDefault.equals(defaultCertificate)) {
       retired.add(defaultCertificate);
     }
-    return new CertificateIndex(newDefault, next, retired);
+    return new CertificateIndex(newDefault, nextDirectory, nextBound, httpsHosts, retired);
+  }
+
+  private static ServedCertificate keep(
+      Map<String, ServedCertificate> previous, ServedCertificate fresh) {
+    ServedCertificate old = previous.get(fresh.source() + ":" + fresh.name());
+    return old != null && old.sameMaterial(fresh) ? old : fresh;
   }
 
   /** The certificate for an SNI name; null or empty means the client sent none. */
   public ServedCertificate lookup(String sniName) {
+    return lookupNormalized(normalize(sniName));
+  }
+
+  /**
+   * An SNI name lower-cased without a trailing dot, or null for none; the same string when it is
+   * already so (the usual case: no allocation).
+   */
+  public static String normalize(String sniName) {
     if (sniName == null || sniName.isEmpty()) {
-      return defaultCertificate;
+      return null;
     }
-    String name = sniName.toLowerCase(Locale.ROOT);
+    String name = sniName;
+    for (int i = 0; i < name.length(); i++) {
+      char ch = name.charAt(i);
+      if (ch >= 'A' && ch <= 'Z') {
+        name = name.toLowerCase(Locale.ROOT);
+        break;
+      }
+    }
     if (name.endsWith(".")) {
       name = name.substring(0, name.length() - 1);
     }
-    ServedCertificate c = exact.get(name);
+    return name.isEmpty() ? null : name;
+  }
+
+  /** As {@link #lookup} for a name {@link #normalize} returned. */
+  public ServedCertificate lookupNormalized(String name) {
+    if (name == null) {
+      return defaultCertificate;
+    }
+    ServedCertificate c = boundExact.get(name);
+    if (c != null) {
+      return c;
+    }
+    c = exact.get(name);
     if (c != null) {
       return c;
     }
     int dot = name.indexOf('.');
-    if (dot > 0) {
-      c = wildcard.get(name.substring(dot + 1));
+    if (dot > 0 && !(boundWildcard.isEmpty() && wildcard.isEmpty())) {
+      String suffix = name.substring(dot + 1);
+      c = boundWildcard.get(suffix);
+      if (c == null) {
+        c = wildcard.get(suffix);
+      }
       if (c != null) {
         return c;
       }
     }
     return defaultCertificate;
+  }
+
+  /** Whether a route serves this (normalised) name over HTTPS, exactly or by a wildcard host. */
+  public boolean servedOverHttps(String name) {
+    if (name == null) {
+      return false;
+    }
+    if (httpsExact.contains(name)) {
+      return true;
+    }
+    int dot = name.indexOf('.');
+    return dot > 0 && !httpsWildcard.isEmpty() && httpsWildcard.contains(name.substring(dot + 1));
   }
 
   /** The entry an alias names, including entries retired by the swap that made this index. */
@@ -133,7 +255,10 @@ public final class CertificateIndex {
     return defaultCertificate;
   }
 
-  /** The certificates besides the default, in the order given. */
+  /**
+   * The certificates besides the default: the directory's in the order given, then the table
+   * certificates routes bind, by name.
+   */
   public List<ServedCertificate> certificates() {
     return certificates;
   }

@@ -44,7 +44,7 @@ public final class DefaultCertificate {
 
   private DefaultCertificate() {}
 
-  /** Generates the default certificate and logs that it is self-signed. */
+  /** Generates the default certificate (the node logs when it is served). */
   public static ServedCertificate generate(Clock clock) {
     KeyPair keys = ecP256();
     Instant now = clock.instant();
@@ -63,13 +63,19 @@ public final class DefaultCertificate {
             keys.getPrivate(),
             "EC",
             List.of(NAME),
-            fingerprint(cert));
+            fingerprint(cert),
+            null,
+            ServedCertificate.Source.GENERATED);
+    return c;
+  }
+
+  /** Says that the generated certificate is the default now (at start, and when it becomes so). */
+  public static void logInUse(ServedCertificate c) {
     LOG.info(
-        "No default TLS certificate configured: clients without SNI or with an unknown name get a"
+        "No usable default TLS certificate: clients without SNI or with an unknown name get a"
             + " generated self-signed certificate (EC P-256, CN=Gatehouse default certificate,"
             + " SHA-256 {}), which no client trusts",
         c.sha256Fingerprint());
-    return c;
   }
 
   /** A fresh EC P-256 key pair. */

@@ -1,7 +1,13 @@
 package io.gatehouse.tls;
 
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLSession;
 
 /**
  * Whether a request on a TLS connection asks for a host the connection was not set up for (RFC 9110
@@ -13,20 +19,20 @@ import java.util.Locale;
  * <p>The rule: no SNI name (old clients, IP literals) never gives 421, whatever the default
  * certificate covers; a host equal to the SNI name never does either (the client asked for that
  * name, even if it got the default certificate); otherwise the host must be covered by the
- * certificate the index serves for the SNI name now: the same DNS name, or a wildcard one label
- * above it. The certificate is looked up in the current index, so right after a certificate change
- * it may differ from the one the connection's handshake got. Runs on the event loop: one index
- * lookup.
+ * certificate the connection's handshake actually got (its session's local certificate): the same
+ * DNS name, or a wildcard one label above it. A certificate swapped in after the handshake does not
+ * change the verdict. Runs on the event loop; the router reads a session's names once ({@link
+ * #dnsNames}) and keeps them with the connection.
  */
 public final class MisdirectedRequests {
   private MisdirectedRequests() {}
 
   /**
-   * @param index the current certificate index
+   * @param servedDnsNames the DNS names of the certificate the connection was served
    * @param sniName the SNI name of the connection, or null
    * @param host the request's host, normalised (lower case, no port, no trailing dot), or null
    */
-  public static boolean misdirected(CertificateIndex index, String sniName, String host) {
+  public static boolean misdirected(List<String> servedDnsNames, String sniName, String host) {
     if (sniName == null || sniName.isEmpty() || host == null) {
       return false;
     }
@@ -37,7 +43,38 @@ public final class MisdirectedRequests {
     if (sni.equals(host)) {
       return false;
     }
-    return !covers(index.lookup(sni).dnsNames(), host);
+    return !covers(servedDnsNames, host);
+  }
+
+  /**
+   * The DNS subjectAltNames (lower case) of the leaf certificate a TLS session presented to the
+   * client; empty when there is none.
+   */
+  public static List<String> dnsNames(SSLSession session) {
+    if (session == null) {
+      return List.of();
+    }
+    Certificate[] local = session.getLocalCertificates();
+    if (local == null || local.length == 0 || !(local[0] instanceof X509Certificate leaf)) {
+      return List.of();
+    }
+    try {
+      Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
+      if (sans == null) {
+        return List.of();
+      }
+      List<String> out = new ArrayList<>();
+      for (List<?> san : sans) {
+        if (san.size() >= 2
+            && Integer.valueOf(2).equals(san.get(0))
+            && san.get(1) instanceof String n) {
+          out.add(n.toLowerCase(Locale.ROOT));
+        }
+      }
+      return List.copyOf(out);
+    } catch (CertificateParsingException e) {
+      return List.of();
+    }
   }
 
   /** Whether one of {@code dnsNames} is {@code host} or a wildcard covering exactly one label. */

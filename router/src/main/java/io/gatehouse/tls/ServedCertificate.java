@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.validate.ValidCertificate;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * @param name what logs call it: {@code tenant/name}, or {@code default} for the default
  * @param keyType {@code RSA} or {@code EC}
+ * @param key the certificate's key, or null for the generated default
+ * @param source where the certificate came from
  */
 public record ServedCertificate(
     String alias,
@@ -22,17 +25,35 @@ public record ServedCertificate(
     PrivateKey privateKey,
     String keyType,
     List<String> dnsNames,
-    String sha256Fingerprint) {
+    String sha256Fingerprint,
+    CertificateKey key,
+    Source source) {
   private static final AtomicLong NEXT = new AtomicLong(1);
+
+  /** Where a served certificate came from. */
+  public enum Source {
+    /** {@code tls.certDir}. */
+    DIRECTORY,
+    /** The table (admin API, Kubernetes Secrets), bound to hosts by routes. */
+    TABLE,
+    /** The self-signed default made at start. */
+    GENERATED;
+
+    /** Lower-case, as status and metrics show it. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   public ServedCertificate {
     Objects.requireNonNull(alias, "alias");
     chain = chain.clone();
     Objects.requireNonNull(privateKey, "privateKey");
     dnsNames = List.copyOf(dnsNames);
+    Objects.requireNonNull(source, "source");
   }
 
-  public static ServedCertificate of(ValidCertificate c) {
+  public static ServedCertificate of(ValidCertificate c, Source source) {
     return new ServedCertificate(
         nextAlias(),
         c.key().toString(),
@@ -40,7 +61,14 @@ public record ServedCertificate(
         c.privateKey(),
         c.keyType(),
         c.dnsNames(),
-        c.sha256Fingerprint());
+        c.sha256Fingerprint(),
+        c.key(),
+        source);
+  }
+
+  /** A certificate read from the directory. */
+  public static ServedCertificate of(ValidCertificate c) {
+    return of(c, Source.DIRECTORY);
   }
 
   static String nextAlias() {
@@ -53,8 +81,9 @@ public record ServedCertificate(
     return chain.clone();
   }
 
-  java.util.Date notAfter() {
-    return chain[0].getNotAfter();
+  /** The leaf's notAfter. */
+  public java.time.Instant notAfter() {
+    return chain[0].getNotAfter().toInstant();
   }
 
   /** Whether this certificate can serve a key manager's {@code keyType} (RSA, EC, EC_EC...). */
@@ -67,6 +96,7 @@ public record ServedCertificate(
   /** Same certificate and key: a new index keeps the entry (and its alias) when this holds. */
   boolean sameMaterial(ServedCertificate o) {
     return name.equals(o.name)
+        && source == o.source
         && sha256Fingerprint.equals(o.sha256Fingerprint)
         && privateKey.equals(o.privateKey)
         && java.util.Arrays.equals(chain, o.chain);
@@ -93,6 +123,8 @@ public record ServedCertificate(
         + keyType
         + " "
         + dnsNames
+        + " "
+        + source.label()
         + " sha256="
         + sha256Fingerprint
         + "]";

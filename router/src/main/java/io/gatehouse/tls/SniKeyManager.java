@@ -30,9 +30,29 @@ import javax.net.ssl.X509ExtendedKeyManager;
  */
 public final class SniKeyManager extends X509ExtendedKeyManager {
   private final AtomicReference<CertificateIndex> index;
+  private final Fallbacks fallbacks;
+
+  /**
+   * Told about a handshake that asked for a name a route serves over HTTPS but no certificate
+   * covers, so it got the default certificate (a misconfiguration). Called on the event loop.
+   */
+  @FunctionalInterface
+  public interface Fallbacks {
+    Fallbacks NONE = host -> {};
+
+    /**
+     * @param host the SNI name, lower case, without a trailing dot
+     */
+    void count(String host);
+  }
 
   public SniKeyManager(AtomicReference<CertificateIndex> index) {
+    this(index, Fallbacks.NONE);
+  }
+
+  public SniKeyManager(AtomicReference<CertificateIndex> index, Fallbacks fallbacks) {
     this.index = index;
+    this.fallbacks = fallbacks;
   }
 
   /** The index handshakes read; swap it with {@code set}. */
@@ -52,8 +72,22 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
   }
 
   private String choose(String keyType, SSLSession handshake) {
-    ServedCertificate c = index.get().lookup(requestedServerName(handshake));
-    return c.serves(keyType) ? c.alias() : null;
+    return choose(keyType, requestedServerName(handshake));
+  }
+
+  /** The alias for an SNI name (null: none sent), or null when the key type does not fit. */
+  String choose(String keyType, String sniName) {
+    CertificateIndex i = index.get();
+    String name = CertificateIndex.normalize(sniName);
+    ServedCertificate c = i.lookupNormalized(name);
+    if (!c.serves(keyType)) {
+      // The engine asks once per key type it can use; count the fallback only on the answer.
+      return null;
+    }
+    if (name != null && c == i.defaultCertificate() && i.servedOverHttps(name)) {
+      fallbacks.count(name);
+    }
+    return c.alias();
   }
 
   /** The SNI host name the client sent, or null. */

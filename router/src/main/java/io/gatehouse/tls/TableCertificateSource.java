@@ -2,78 +2,142 @@ package io.gatehouse.tls;
 
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
-import io.gatehouse.table.RouteTable;
-import io.gatehouse.table.TableView;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
+import io.gatehouse.validate.Violation;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the route table's certificates (written by the Kubernetes source, from TLS Secrets): on
- * every table change whose certificates differ, each new or changed one is validated and the
- * table's list in {@link CertificateSources} is replaced. An invalid one is logged and left out;
- * its hosts get the default certificate.
+ * Feeds the table's certificates and the routes' TLS settings into the {@link
+ * CertificateIndexHolder}. {@link #accept} is called on the table's thread with every view and only
+ * keeps it; a worker then compares it with the last one and, when the certificates or any route's
+ * TLS settings changed, validates the certificates and publishes. Views that arrive while the
+ * worker runs collapse into the newest.
+ *
+ * <p>Each certificate is validated once and cached by spec equality, so a renewal re-parses one
+ * certificate and a route change none. A cached failure is validated again only when it said the
+ * certificate is not valid yet.
  */
-public final class TableCertificateSource implements AutoCloseable {
-  static final String SOURCE = "table";
+public final class TableCertificateSource {
   private static final Logger LOG = LoggerFactory.getLogger(TableCertificateSource.class);
 
-  private final CertificateSources sources;
-  private final Clock clock;
-  private final AutoCloseable subscription;
-  // guarded by this
-  private Map<CertificateKey, CertificateSpec> lastSpecs = Map.of();
-  private final Map<CertificateKey, ValidCertificate> validated = new HashMap<>();
+  private record Input(
+      Map<RouteKey, RouteSpec> routes, Map<CertificateKey, CertificateSpec> certs, boolean force) {}
 
-  public TableCertificateSource(RouteTable table, CertificateSources sources, Clock clock) {
-    this.sources = Objects.requireNonNull(sources, "sources");
+  private record Cached(CertificateSpec spec, Validated<ValidCertificate> result) {}
+
+  private final Context context;
+  private final CertificateIndexHolder holder;
+  private final Clock clock;
+  private final AtomicReference<Input> pending = new AtomicReference<>();
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  private volatile Input last;
+  private volatile boolean waitingForNotBefore;
+
+  // Touched only by the (ordered) worker.
+  private Map<CertificateKey, CertificateSpec> lastCerts;
+  private Map<RouteKey, TlsSpec> lastRoutes;
+  private Map<CertificateKey, Cached> cache = Map.of();
+
+  public TableCertificateSource(Vertx vertx, CertificateIndexHolder holder, Clock clock) {
+    this.context = vertx.getOrCreateContext();
+    this.holder = Objects.requireNonNull(holder, "holder");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.subscription = table.subscribe(this::onView);
   }
 
-  private synchronized void onView(TableView view) {
-    Map<CertificateKey, CertificateSpec> specs = view.certificates();
-    if (specs.equals(lastSpecs)) {
+  /** A new table view: O(1) here, the work happens on a worker. */
+  public void accept(Map<RouteKey, RouteSpec> routes, Map<CertificateKey, CertificateSpec> certs) {
+    pending.set(new Input(routes, certs, false));
+    drain();
+  }
+
+  /** Validates again a certificate that was not valid yet (called periodically). */
+  public void recheck() {
+    Input in = last;
+    if (waitingForNotBefore && in != null) {
+      pending.compareAndSet(null, new Input(in.routes(), in.certs(), true));
+      drain();
+    }
+  }
+
+  private void drain() {
+    if (pending.get() == null || !running.compareAndSet(false, true)) {
       return;
     }
-    List<ValidCertificate> valid = new ArrayList<>();
-    for (Map.Entry<CertificateKey, CertificateSpec> e : specs.entrySet()) {
-      ValidCertificate known = validated.get(e.getKey());
-      if (known == null || !e.getValue().equals(lastSpecs.get(e.getKey()))) {
-        Validated<ValidCertificate> v = CertificateValidator.validate(e.getValue(), clock);
-        if (!v.isValid()) {
-          validated.remove(e.getKey());
-          LOG.atWarn()
-              .setMessage("certificate in the table not served")
-              .addKeyValue("certificate", e.getKey().toString())
-              .addKeyValue("violations", v.violations().toString())
-              .log();
-          continue;
-        }
-        known = v.value();
-        validated.put(e.getKey(), known);
-      }
-      valid.add(known);
-    }
-    validated.keySet().retainAll(specs.keySet());
-    lastSpecs = specs;
-    sources.update(SOURCE, null, valid);
+    context
+        .executeBlocking(
+            () -> {
+              Input in;
+              while ((in = pending.getAndSet(null)) != null) {
+                apply(in);
+              }
+              return null;
+            })
+        .onComplete(
+            ar -> {
+              running.set(false);
+              if (ar.failed()) {
+                LOG.atWarn()
+                    .setMessage("table certificates not applied")
+                    .addKeyValue("reason", ar.cause().toString())
+                    .log();
+              }
+              drain();
+            });
   }
 
-  @Override
-  public void close() {
-    try {
-      subscription.close();
-    } catch (Exception e) {
-      LOG.atWarn().setMessage("closing the table subscription").setCause(e).log();
+  private void apply(Input in) {
+    last = in;
+    Map<RouteKey, TlsSpec> routes = new HashMap<>();
+    for (RouteSpec r : in.routes().values()) {
+      if (r.tls() != null) {
+        routes.put(r.key(), r.tls());
+      }
     }
+    boolean certsSame = in.certs() == lastCerts || in.certs().equals(lastCerts);
+    if (!in.force() && certsSame && routes.equals(lastRoutes)) {
+      return;
+    }
+    Map<CertificateKey, Cached> nextCache = new HashMap<>();
+    Map<CertificateKey, Validated<ValidCertificate>> validated = new HashMap<>();
+    for (CertificateSpec spec : in.certs().values()) {
+      Cached c = cache.get(spec.key());
+      if (c == null || !c.spec().equals(spec) || notYetValid(c.result())) {
+        c = new Cached(spec, CertificateValidator.validate(spec, clock));
+      }
+      nextCache.put(spec.key(), c);
+      validated.put(spec.key(), c.result());
+    }
+    cache = nextCache;
+    waitingForNotBefore = nextCache.values().stream().anyMatch(c -> notYetValid(c.result()));
+    lastCerts = in.certs();
+    lastRoutes = routes;
+    holder.publishTable(routes, validated);
+  }
+
+  private static boolean notYetValid(Validated<ValidCertificate> v) {
+    if (v.isValid()) {
+      return false;
+    }
+    for (Violation violation : v.violations()) {
+      if (violation.rule().contains("not valid before")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

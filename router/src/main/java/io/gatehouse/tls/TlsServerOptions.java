@@ -80,6 +80,20 @@ public final class TlsServerOptions {
   /** A copy of {@code base} that serves HTTPS with {@code keyManager} on {@code engine}. */
   public static HttpServerOptions https(
       HttpServerOptions base, SniKeyManager keyManager, Engine engine) {
+    return https(base, keyManager, engine, name -> false, name -> false);
+  }
+
+  /**
+   * As above, and asks for a client certificate on the SNI names {@code asksForClientCertificate}
+   * names (see {@link ClientCertificateRequests}); {@code byWildcardOnly} tells which of them match
+   * only a wildcard host.
+   */
+  public static HttpServerOptions https(
+      HttpServerOptions base,
+      SniKeyManager keyManager,
+      Engine engine,
+      java.util.function.Predicate<String> asksForClientCertificate,
+      java.util.function.Predicate<String> byWildcardOnly) {
     HttpServerOptions o = new HttpServerOptions(base);
     o.setSsl(true);
     o.setSni(true);
@@ -91,8 +105,12 @@ public final class TlsServerOptions {
     CIPHER_SUITES.forEach(o::addEnabledCipherSuite);
     o.setUseAlpn(true);
     o.setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+    o.setClientAuth(io.vertx.core.http.ClientAuth.NONE);
+    o.setTrustOptions(
+        ClientCertificateRequests.trustOptions(asksForClientCertificate, byWildcardOnly));
     o.setSslEngineOptions(
-        engine == Engine.OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
+        ClientCertificateRequests.engineOptions(
+            engine == Engine.OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions()));
     return o;
   }
 }

@@ -17,6 +17,11 @@ public final class Balancer {
   private final int total;
 
   public Balancer(BackendSpec backend) {
+    this(backend, null);
+  }
+
+  /** {@code previous}: an endpoint present in both keeps its place in the rotation. */
+  private Balancer(BackendSpec backend, Balancer previous) {
     this.backend = backend;
     List<Endpoint> live = backend.endpoints().stream().filter(e -> e.weight() > 0).toList();
     this.endpoints = live.toArray(new Endpoint[0]);
@@ -28,6 +33,25 @@ public final class Balancer {
     }
     this.total = sum;
     this.current = new int[endpoints.length];
+    if (previous != null) {
+      for (int i = 0; i < endpoints.length; i++) {
+        for (int j = 0; j < previous.endpoints.length; j++) {
+          Endpoint p = previous.endpoints[j];
+          if (p.port() == endpoints[i].port() && p.host().equals(endpoints[i].host())) {
+            current[i] = previous.current[j];
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A balancer for {@code next} (the same backend with other endpoints) that keeps the rotation of
+   * the endpoints both have, so an endpoint change does not restart the whole backend's rotation.
+   */
+  public Balancer withBackend(BackendSpec next) {
+    return new Balancer(next, this);
   }
 
   public BackendSpec backend() {

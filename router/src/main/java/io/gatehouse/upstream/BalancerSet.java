@@ -2,13 +2,16 @@ package io.gatehouse.upstream;
 
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.snapshot.RouteSnapshot;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The balancers of one event loop for one snapshot, indexed like {@link RouteSnapshot#backends()}.
- * A backend that is unchanged in the next snapshot keeps its balancer, and so its rotation.
+ * A backend that is unchanged in the next snapshot keeps its balancer, and so its rotation. When
+ * the next snapshot was compiled incrementally from this set's, only its changed indexes are
+ * visited (an endpoint change costs O(changed backends), not O(backends)).
  */
 public final class BalancerSet {
   private final RouteSnapshot snapshot;
@@ -27,6 +30,7 @@ public final class BalancerSet {
     return snapshot;
   }
 
+  /** Null only for an index that no route of the snapshot uses. */
   public Balancer get(int backendIndex) {
     return balancers[backendIndex];
   }
@@ -36,15 +40,28 @@ public final class BalancerSet {
     if (next == snapshot) {
       return this;
     }
+    List<BackendSpec> specs = next.backends();
+    int[] changed = next.changedBackendsSince(snapshot);
+    if (changed != null) {
+      Balancer[] fresh = Arrays.copyOf(balancers, specs.size());
+      for (int i : changed) {
+        BackendSpec spec = specs.get(i);
+        Balancer old = i < balancers.length ? balancers[i] : null;
+        fresh[i] = spec == null ? null : old == null ? new Balancer(spec) : old.withBackend(spec);
+      }
+      return new BalancerSet(next, fresh);
+    }
     Map<BackendSpec, Balancer> old = new HashMap<>();
     for (Balancer b : balancers) {
-      old.put(b.backend(), b);
+      if (b != null) {
+        old.put(b.backend(), b);
+      }
     }
-    List<BackendSpec> specs = next.backends();
     Balancer[] fresh = new Balancer[specs.size()];
     for (int i = 0; i < fresh.length; i++) {
-      Balancer reuse = old.get(specs.get(i));
-      fresh[i] = reuse != null ? reuse : new Balancer(specs.get(i));
+      BackendSpec spec = specs.get(i);
+      Balancer reuse = spec == null ? null : old.get(spec);
+      fresh[i] = reuse != null || spec == null ? reuse : new Balancer(spec);
     }
     return new BalancerSet(next, fresh);
   }

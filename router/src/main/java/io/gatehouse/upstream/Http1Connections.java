@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -23,15 +24,22 @@ import java.util.Map;
 public final class Http1Connections {
   /** A connection on loan to one exchange. */
   public static final class Lease {
+    private final Http1Connections owner;
     private final HttpClientConnection connection;
     private final String key;
     private boolean closed;
     private long idleSince;
     private boolean reused;
 
-    private Lease(HttpClientConnection connection, String key) {
+    private Lease(Http1Connections owner, HttpClientConnection connection, String key) {
+      this.owner = owner;
       this.connection = connection;
       this.key = key;
+    }
+
+    /** Gives the connection back to the cache it came from (see {@link #release}). */
+    public void release(boolean reusable) {
+      owner.release(this, reusable);
     }
 
     public HttpClientConnection connection() {
@@ -47,12 +55,25 @@ public final class Http1Connections {
   private final HttpClientAgent client;
   private final int maxIdle;
   private final long idleTimeoutNanos;
+  private final String serverName;
   private final Map<String, ArrayDeque<Lease>> idle = new HashMap<>();
+  private boolean closed;
 
   public Http1Connections(HttpClientAgent client, int maxIdle, long idleTimeoutNanos) {
+    this(client, maxIdle, idleTimeoutNanos, null);
+  }
+
+  /**
+   * @param serverName over TLS, the name sent as SNI and verified instead of the endpoint's host;
+   *     null = the endpoint's host. One cache serves one client (one TLS setting), so the key need
+   *     only name the endpoint.
+   */
+  public Http1Connections(
+      HttpClientAgent client, int maxIdle, long idleTimeoutNanos, String serverName) {
     this.client = client;
     this.maxIdle = maxIdle;
     this.idleTimeoutNanos = idleTimeoutNanos;
+    this.serverName = serverName;
   }
 
   /** An idle connection to {@code endpoint}, or a new one. */
@@ -68,15 +89,20 @@ public final class Http1Connections {
         }
       }
     }
+    HttpConnectOptions options =
+        new HttpConnectOptions().setPort(endpoint.port()).setConnectTimeout(connectTimeoutMs);
+    if (serverName == null) {
+      options.setHost(endpoint.host());
+    } else {
+      options
+          .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+          .setHost(serverName);
+    }
     return client
-        .connect(
-            new HttpConnectOptions()
-                .setHost(endpoint.host())
-                .setPort(endpoint.port())
-                .setConnectTimeout(connectTimeoutMs))
+        .connect(options)
         .map(
             c -> {
-              Lease l = new Lease(c, key);
+              Lease l = new Lease(this, c, key);
               c.closeHandler(v -> l.closed = true);
               return l;
             });
@@ -87,7 +113,7 @@ public final class Http1Connections {
     if (lease.closed) {
       return;
     }
-    if (!reusable) {
+    if (!reusable || closed) {
       lease.connection.close();
       return;
     }
@@ -118,7 +144,9 @@ public final class Http1Connections {
     }
   }
 
+  /** Closes the idle connections; connections on loan are closed when they come back. */
   public void closeAll() {
+    closed = true;
     for (ArrayDeque<Lease> q : idle.values()) {
       for (Lease l : q) {
         l.connection.close();

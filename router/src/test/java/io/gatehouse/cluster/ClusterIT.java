@@ -3,18 +3,16 @@ package io.gatehouse.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.testing.ClusterProcesses;
 import io.gatehouse.testing.NodeProcess;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,14 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
   @TempDir Path dir;
   private final List<NodeProcess> nodes = new ArrayList<>();
-  private final String clusterName = "it-" + UUID.randomUUID();
-  private final int[] clusterPorts = {freePort(), freePort(), freePort()};
+  private ClusterProcesses cluster;
   private Vertx vertx;
   private TestUpstream upstream;
   private Path routes;
 
   @BeforeEach
   void setUp() throws Exception {
+    cluster = new ClusterProcesses(dir, 3);
     vertx = Vertx.vertx();
     upstream = TestUpstream.named(vertx, "app");
     routes = dir.resolve("routes.yaml");
@@ -52,7 +50,7 @@ class ClusterIT {
 
   @AfterEach
   void tearDown() {
-    nodes.forEach(NodeProcess::close);
+    cluster.close();
     upstream.close();
     vertx.close();
   }
@@ -73,42 +71,11 @@ class ClusterIT {
     Files.move(tmp, routes, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private String config(int index, boolean withRoutes) {
-    StringBuilder members = new StringBuilder();
-    for (int p : clusterPorts) {
-      members
-          .append(members.length() == 0 ? "" : ", ")
-          .append("\"127.0.0.1:")
-          .append(p)
-          .append('"');
-    }
-    return "http: {host: 127.0.0.1, port: 0}\n"
-        + "status: {host: 127.0.0.1, port: 0}\n"
-        + "eventLoops: 1\n"
-        + "log: {level: info, access: false}\n"
-        + "shutdown: {readinessGrace: 0s, drainTimeout: 5s}\n"
-        + "store: {dir: \""
-        + dir.resolve("data-" + index)
-        + "\"}\n"
-        + (withRoutes ? "routes: {file: \"" + routes + "\", pollInterval: 50ms}\n" : "")
-        + "cluster:\n"
-        + "  enabled: true\n"
-        + "  name: "
-        + clusterName
-        + "\n"
-        + "  host: 127.0.0.1\n"
-        + "  port: "
-        + clusterPorts[index]
-        + "\n"
-        + "  members: ["
-        + members
-        + "]\n"
-        + "  heartbeat: 1s\n"
-        + "  maxNoHeartbeat: 5s\n";
-  }
-
   private NodeProcess start(int index) throws Exception {
-    NodeProcess n = NodeProcess.start(dir, "node" + index, config(index, index == 0));
+    String extra =
+        "shutdown: {readinessGrace: 0s, drainTimeout: 5s}\n"
+            + (index == 0 ? "routes: {file: \"" + routes + "\", pollInterval: 50ms}\n" : "");
+    NodeProcess n = cluster.start(index, extra);
     nodes.add(n);
     return n;
   }
@@ -204,6 +171,22 @@ class ClusterIT {
     assertThat(load.failures).isEmpty();
   }
 
+  @Test
+  void two_clusters_with_different_names_on_one_machine_never_merge() throws Exception {
+    NodeProcess a = start(0);
+    // Another cluster whose member list names this cluster's member: the names differ, so the
+    // two must stay apart.
+    try (ClusterProcesses other =
+        new ClusterProcesses(dir.resolve("other"), 1).alsoList("127.0.0.1:" + cluster.port(0))) {
+      NodeProcess stranger = other.start(0, "");
+      NodeProcess b = start(1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.memberCount() == 2);
+      assertThat(stranger.memberCount()).isEqualTo(1);
+      awaitServed(b, "app.example");
+      assertThat(stranger.get("app.example", "/")).isEqualTo(404);
+    }
+  }
+
   /** Steady GETs from four threads, spread over the given nodes. */
   static final class Load {
     final AtomicLong ok = new AtomicLong();
@@ -245,15 +228,6 @@ class ClusterIT {
       running.set(false);
       threads.shutdown();
       assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -299,7 +299,7 @@ class RouteFileTranslatorTest {
                   endpoints: ["127.0.0.1:1"]
             """,
             4,
-            "routes[0].backend.protocol: \"http3\" (expected: http1 or h2c)"),
+            "routes[0].backend.protocol: \"http3\" (expected: http1, h2c or h2)"),
         Arguments.of(
             "list-expected",
             """

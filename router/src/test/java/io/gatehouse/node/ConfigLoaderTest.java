@@ -229,6 +229,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_redirect_port_defaults_to_the_bound_one_and_is_a_port() throws Exception {
+    assertThat(new ConfigLoader().load().tls().redirectPort()).isZero();
+    assertThat(
+            new ConfigLoader()
+                .env(Map.of("GATEHOUSE_TLS_REDIRECT_PORT", "443"))
+                .load()
+                .tls()
+                .redirectPort())
+        .isEqualTo(443);
+    assertThatThrownBy(
+            () -> new ConfigLoader().env(Map.of("GATEHOUSE_TLS_REDIRECT_PORT", "70000")).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls.redirectPort");
+  }
+
+  @Test
   void a_default_certificate_name_must_be_a_file_name() {
     assertThatThrownBy(
             () ->

@@ -139,7 +139,7 @@ class LifecycleIT {
   private static Process launch(List<String> lines, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx128m");
+    cmd.add("-Xmx192m");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.gatehouse.node.Main");
@@ -191,6 +191,10 @@ class LifecycleIT {
             Integer.toString(status),
             "--set",
             "shutdown.readinessGrace=0s",
+            "--set",
+            "store.dir=" + dir.resolve("store"),
+            "--set",
+            "admin.port=0",
             "--route",
             "main.example=" + up.address());
     try {
@@ -216,7 +220,7 @@ class LifecycleIT {
       int code = exit(p);
       assertThat(code).as("exit after SIGTERM; output: %s", lines).isEqualTo(143);
       await("stopped logged")
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(20))
           .untilAsserted(() -> assertThat(lines).anyMatch(l -> l.contains("stopped")));
       assertThat(lines).anyMatch(l -> l.contains("gatehouse started"));

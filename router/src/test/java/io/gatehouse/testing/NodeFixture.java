@@ -27,6 +27,7 @@ public final class NodeFixture implements AutoCloseable {
   public static NodeConfig testConfig() {
     return NodeConfig.DEFAULTS
         .withStore(new NodeConfig.Store(""))
+        .withAdmin(NodeConfig.Admin.DEFAULTS.withEnabled(false))
         .withHttp(new NodeConfig.Listener("127.0.0.1", 0))
         .withStatus(new NodeConfig.Listener("127.0.0.1", 0))
         .withShutdown(new NodeConfig.Shutdown(Duration.ZERO, Duration.ofSeconds(5)))

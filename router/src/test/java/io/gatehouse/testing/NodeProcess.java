@@ -40,10 +40,11 @@ public final class NodeProcess implements AutoCloseable {
   private final CompletableFuture<JsonObject> started = new CompletableFuture<>();
   private volatile int httpPort = -1;
   private volatile int statusPort = -1;
+  private final Thread reader;
 
   private NodeProcess(Process process, Path log) {
     this.process = process;
-    Thread reader =
+    reader =
         new Thread(
             () -> {
               try (BufferedReader r =
@@ -171,12 +172,15 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /** SIGTERM: the graceful path. Returns the exit code. */
-  public int terminate() throws InterruptedException {
-    process.destroy();
+  public int terminate() throws IOException, InterruptedException {
+    // Not Process.destroy(): it closes our end of the pipe, losing the node's last log lines.
+    signal("TERM");
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
     }
-    return process.exitValue();
+    // The last lines may still sit in the pipe when the process is gone.
+    reader.join(TimeUnit.SECONDS.toMillis(10));
+    return process.waitFor();
   }
 
   public void suspend() throws IOException, InterruptedException {

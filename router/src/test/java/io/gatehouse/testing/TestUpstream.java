@@ -42,11 +42,16 @@ public final class TestUpstream implements AutoCloseable {
 
   /** Records each request with its whole body, then answers 200 with {@code name}. */
   public static TestUpstream named(Vertx vertx, String name) {
+    return named(vertx, name, new HttpServerOptions());
+  }
+
+  /** As {@link #named(Vertx, String)}, with server options (TLS, client authentication). */
+  public static TestUpstream named(Vertx vertx, String name, HttpServerOptions options) {
     TestUpstream[] self = new TestUpstream[1];
     self[0] =
         new TestUpstream(
             vertx,
-            new HttpServerOptions(),
+            options,
             req ->
                 req.body()
                     .onSuccess(

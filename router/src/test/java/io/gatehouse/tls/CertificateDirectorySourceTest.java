@@ -25,6 +25,7 @@ class CertificateDirectorySourceTest {
 
   @TempDir Path dir;
   Vertx vertx;
+  CertificateIndexHolder holder;
   AtomicReference<CertificateIndex> index;
   volatile Instant now = Instant.now();
   CertificateDirectorySource source;
@@ -51,7 +52,8 @@ class CertificateDirectorySourceTest {
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
-    index = new AtomicReference<>(CertificateIndex.of(GENERATED));
+    holder = new CertificateIndexHolder(GENERATED, clock);
+    index = holder.ref();
   }
 
   @AfterEach
@@ -65,7 +67,7 @@ class CertificateDirectorySourceTest {
   private void start(String defaultName) throws Exception {
     source =
         new CertificateDirectorySource(
-            vertx, dir, Duration.ofMillis(20), defaultName, GENERATED, clock, index);
+            vertx, dir, Duration.ofMillis(20), defaultName, clock, holder);
     source.start().await(10, TimeUnit.SECONDS);
   }
 
@@ -116,7 +118,7 @@ class CertificateDirectorySourceTest {
   void a_missing_directory_fails_the_start() {
     source =
         new CertificateDirectorySource(
-            vertx, dir.resolve("absent"), Duration.ofMillis(20), "", GENERATED, clock, index);
+            vertx, dir.resolve("absent"), Duration.ofMillis(20), "", clock, holder);
     assertThatThrownBy(() -> source.start().await(10, TimeUnit.SECONDS))
         .hasMessageContaining("absent");
   }

@@ -57,4 +57,74 @@ class CertificateIndexTest {
     assertThat(index.lookup("a.example").toString()).doesNotContain(b64.substring(40, 80));
     assertThat(A.toString()).contains("privateKey=redacted");
   }
+
+  @Test
+  void a_route_bound_host_wins_over_a_directory_name_at_each_step() {
+    ValidCertificate bound = TestCertificates.valid("bound", "a.example", "*.wild.example");
+    CertificateIndex i =
+        index.next(
+            DEFAULT,
+            List.of(A, WILD),
+            java.util.Map.of("a.example", bound, "*.wild.example", bound),
+            java.util.Set.of("a.example", "*.wild.example"));
+    assertThat(i.lookup("a.example").source()).isEqualTo(ServedCertificate.Source.TABLE);
+    assertThat(i.lookup("x.wild.example").source()).isEqualTo(ServedCertificate.Source.TABLE);
+    assertThat(i.lookup("a.example")).isSameAs(i.lookup("x.wild.example"));
+    assertThat(i.certificates()).hasSize(3);
+  }
+
+  @Test
+  void an_exact_directory_name_wins_over_a_bound_wildcard() {
+    ValidCertificate bound = TestCertificates.valid("bound", "*.example");
+    CertificateIndex i =
+        index.next(DEFAULT, List.of(A), java.util.Map.of("*.example", bound), java.util.Set.of());
+    assertThat(i.lookup("a.example").name()).isEqualTo("test/a");
+    assertThat(i.lookup("b.example").name()).isEqualTo("test/bound");
+  }
+
+  @Test
+  void a_table_certificate_keeps_its_alias_while_unchanged_and_never_mixes_with_the_directory() {
+    ValidCertificate sameName = TestCertificates.valid("a", "b.example");
+    CertificateIndex i =
+        index.next(
+            DEFAULT, List.of(A), java.util.Map.of("b.example", sameName), java.util.Set.of());
+    CertificateIndex j =
+        i.next(DEFAULT, List.of(A), java.util.Map.of("b.example", sameName), java.util.Set.of());
+    assertThat(j.lookup("b.example")).isSameAs(i.lookup("b.example"));
+    assertThat(j.lookup("a.example")).isSameAs(i.lookup("a.example"));
+    assertThat(j.lookup("a.example")).isNotSameAs(j.lookup("b.example"));
+    CertificateIndex removed = j.next(DEFAULT, List.of(A), java.util.Map.of(), java.util.Set.of());
+    assertThat(removed.lookup("b.example")).isSameAs(DEFAULT);
+    assertThat(removed.byAlias(j.lookup("b.example").alias())).isNotNull();
+  }
+
+  @Test
+  void hosts_routes_serve_over_https_are_known_by_exact_name_and_one_label_wildcard() {
+    CertificateIndex i =
+        index.next(
+            DEFAULT, List.of(), java.util.Map.of(), java.util.Set.of("x.example", "*.y.example"));
+    assertThat(i.servedOverHttps("x.example")).isTrue();
+    assertThat(i.servedOverHttps("a.y.example")).isTrue();
+    assertThat(i.servedOverHttps("a.b.y.example")).isFalse();
+    assertThat(i.servedOverHttps("z.example")).isFalse();
+    assertThat(i.servedOverHttps(null)).isFalse();
+  }
+
+  @Test
+  void the_key_manager_counts_a_fallback_only_for_a_host_served_over_https() {
+    CertificateIndex i =
+        index.next(
+            DEFAULT,
+            List.of(A),
+            java.util.Map.of(),
+            java.util.Set.of("missing.example", "a.example"));
+    List<String> counted = new java.util.ArrayList<>();
+    SniKeyManager km = new SniKeyManager(new AtomicReference<>(i), counted::add);
+    assertThat(km.choose("RSA", "Missing.Example")).isNull();
+    assertThat(km.choose("EC", "Missing.Example")).isEqualTo(DEFAULT.alias());
+    km.choose("EC", "a.example");
+    km.choose("EC", "unknown.example");
+    km.choose("EC", (String) null);
+    assertThat(counted).containsExactly("missing.example");
+  }
 }

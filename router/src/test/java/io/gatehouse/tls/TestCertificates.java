@@ -42,6 +42,42 @@ final class TestCertificates {
     return v.value();
   }
 
+  /** A self-signed certificate spec valid from an hour ago until {@code notAfter}. */
+  static CertificateSpec spec(CertificateKey key, Instant notAfter, String... dnsNames) {
+    KeyPair keys = DefaultCertificate.ecP256();
+    X509Certificate cert =
+        DefaultCertificate.selfSigned(
+            dnsNames[0],
+            List.of(dnsNames),
+            keys,
+            Instant.now().minus(Duration.ofHours(1)),
+            notAfter);
+    return new CertificateSpec(
+        key,
+        pem("CERTIFICATE", der(cert)),
+        new PrivateKeyPem(pem("PRIVATE KEY", keys.getPrivate().getEncoded())));
+  }
+
+  /** A self-signed certificate spec valid for a day. */
+  static CertificateSpec spec(String tenant, String name, String... dnsNames) {
+    return spec(CertificateKey.of(tenant, name), Instant.now().plus(Duration.ofDays(1)), dnsNames);
+  }
+
+  /** {@code spec} through the real validator (now), which must accept it. */
+  static ValidCertificate validate(CertificateSpec spec) {
+    Validated<ValidCertificate> v = CertificateValidator.validate(spec, Clock.systemUTC());
+    if (!v.isValid()) {
+      throw new IllegalStateException(v.violations().toString());
+    }
+    return v.value();
+  }
+
+  /** The base64 of a key's PKCS#8 DER, to assert it appears nowhere. */
+  static String keyText(CertificateSpec spec) {
+    String pem = spec.privateKey().pem();
+    return pem.substring(pem.indexOf('\n') + 1, pem.indexOf('\n') + 41);
+  }
+
   /**
    * Writes a self-signed {@code NAME.crt} and {@code NAME.key} into {@code dir}; returns the leaf.
    */

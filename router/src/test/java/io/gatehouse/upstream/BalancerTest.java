@@ -222,4 +222,38 @@ class BalancerTest {
     assertThat(balancerFor(set2, b2.backend()).backend()).isEqualTo(b2.backend());
     assertThat(set2.forSnapshot(s2)).isSameAs(set2);
   }
+
+  @Test
+  void endpoint_change_touches_only_the_changed_index_and_keeps_the_rotation() {
+    RouteSpec a = route("a", "a.example", ep("10.0.0.1", 1), ep("10.0.0.2", 1));
+    RouteSpec b = route("b", "b.example", ep("10.0.0.3", 1));
+    SnapshotCompiler compiler = new SnapshotCompiler();
+    RouteSnapshot s1 = compiler.update(view(1, a, b));
+    BalancerSet set1 = BalancerSet.empty().forSnapshot(s1);
+    Balancer bBalancer = balancerFor(set1, b.backend());
+    assertThat(balancerFor(set1, a.backend()).next()).isEqualTo(ep("10.0.0.1", 1));
+
+    RouteSpec a2 =
+        a.withBackend(
+            BackendSpec.http1(List.of(ep("10.0.0.1", 1), ep("10.0.0.2", 1), ep("10.0.0.9", 1))));
+    RouteSnapshot s2 = compiler.update(view(2, a2, b));
+    BalancerSet set2 = set1.forSnapshot(s2);
+
+    int index = s2.route(a.key()).backendIndex();
+    assertThat(s2.changedBackendsSince(s1)).containsExactly(index);
+    assertThat(balancerFor(set2, b.backend())).isSameAs(bBalancer);
+    assertThat(set2.get(index).backend()).isEqualTo(a2.backend());
+    // 10.0.0.1 was just picked: the rotation goes on to 10.0.0.2 instead of starting over.
+    assertThat(set2.get(index).next()).isEqualTo(ep("10.0.0.2", 1));
+    // A set that missed a snapshot compares by value instead.
+    assertThat(BalancerSet.empty().forSnapshot(s2).get(index).backend()).isEqualTo(a2.backend());
+  }
+
+  private static TableView view(long generation, RouteSpec... routes) {
+    Map<RouteKey, RouteSpec> m = new HashMap<>();
+    for (RouteSpec r : routes) {
+      m.put(r.key(), r);
+    }
+    return new TableView(generation, m);
+  }
 }

@@ -52,6 +52,7 @@ public final class PropagationBench {
                 .withLog(new NodeConfig.Log("warn", false))
                 .withShutdown(new NodeConfig.Shutdown(Duration.ZERO, Duration.ofSeconds(1)))
                 .withStore(new NodeConfig.Store(data.resolve("node" + i).toString()))
+                .withAdmin(NodeConfig.Admin.DEFAULTS.withEnabled(false))
                 .withCluster(
                     new NodeConfig.Cluster(
                         true,

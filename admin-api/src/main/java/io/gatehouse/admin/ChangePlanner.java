@@ -1,0 +1,318 @@
+package io.gatehouse.admin;
+
+import io.gatehouse.admin.policy.EndpointPolicy;
+import io.gatehouse.admin.policy.HostOwnership;
+import io.gatehouse.admin.translate.CertificateJson;
+import io.gatehouse.admin.translate.FieldError;
+import io.gatehouse.admin.translate.RouteJson;
+import io.gatehouse.admin.translate.Translated;
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
+import io.gatehouse.table.Batch;
+import io.gatehouse.table.EntryKey;
+import io.gatehouse.table.TableView;
+import io.gatehouse.table.Write;
+import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.Hostnames;
+import io.gatehouse.validate.RouteValidator;
+import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import io.gatehouse.validate.Violation;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a tenant's changes (one PUT/DELETE, or a batch) into one table {@link Batch}, given the
+ * view it was read from: every item translated and validated (all bad fields reported together),
+ * hosts checked against the claims the tenant will hold, certificates and claims still in use kept.
+ * Pure: no I/O, the table arbitrates races through the writes' expected revisions.
+ */
+public final class ChangePlanner {
+  /** What a change addresses. */
+  public enum Kind {
+    ROUTE("route"),
+    CERTIFICATE("certificate"),
+    HOST_CLAIM("hostClaim");
+
+    private final String rest;
+
+    Kind(String rest) {
+      this.rest = rest;
+    }
+
+    public String rest() {
+      return rest;
+    }
+
+    public static Kind ofRest(String rest) {
+      for (Kind k : values()) {
+        if (k.rest.equals(rest)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException(rest);
+    }
+  }
+
+  /**
+   * One change. {@code pointer} prefixes its field errors ({@code ""} for a single request, {@code
+   * /items/3} in a batch); {@code namePointer} names where its name came from.
+   */
+  public record Change(
+      Kind kind,
+      boolean put,
+      String name,
+      JsonObject body,
+      long ifMatch,
+      String pointer,
+      String namePointer) {}
+
+  /** An item of a planned batch: what the answer reports. */
+  public record Target(Kind kind, String name, EntryKey key, boolean existed, boolean put) {}
+
+  /** The plan: refused with a problem, or ready to apply. */
+  public sealed interface Plan {
+    record Refused(Problem problem) implements Plan {}
+
+    record Ready(Batch batch, List<Target> targets, Map<EntryKey, Object> values) implements Plan {}
+  }
+
+  private final EndpointPolicy endpoints;
+  private final Clock clock;
+
+  public ChangePlanner(EndpointPolicy endpoints, Clock clock) {
+    this.endpoints = endpoints;
+    this.clock = clock;
+  }
+
+  public Plan plan(TableView view, TenantId tenant, boolean callerAdmin, List<Change> changes) {
+    List<FieldError> errors = new ArrayList<>();
+    Map<String, HostClaim> claims = new HashMap<>(view.hostClaims());
+    Map<String, CertificateSpec> certs = new HashMap<>();
+    Map<String, ValidCertificate> validCerts = new HashMap<>();
+    view.certificates()
+        .forEach(
+            (k, c) -> {
+              if (k.tenant().equals(tenant)) {
+                certs.put(k.name(), c);
+              }
+            });
+    Map<String, RouteSpec> routes = new HashMap<>();
+    view.routes()
+        .forEach(
+            (k, r) -> {
+              if (k.tenant().equals(tenant)) {
+                routes.put(k.source() + "/" + k.name(), r);
+              }
+            });
+    List<Write> writes = new ArrayList<>();
+    List<Target> targets = new ArrayList<>();
+    Map<EntryKey, Object> values = new LinkedHashMap<>();
+    List<String> released = new ArrayList<>();
+    List<String> deletedCerts = new ArrayList<>();
+
+    // Claims and certificates first: routes in the same batch may rely on them.
+    for (Change c : changes) {
+      switch (c.kind()) {
+        case HOST_CLAIM -> {
+          Validated<String> host = Hostnames.normalizeConfigured("host", c.name());
+          if (!host.isValid()) {
+            for (Violation v : host.violations()) {
+              errors.add(new FieldError(c.namePointer(), v.value(), v.rule()));
+            }
+            continue;
+          }
+          String h = host.value();
+          EntryKey key = EntryKey.hostClaim(h);
+          HostClaim held = claims.get(h);
+          if (c.put()) {
+            Optional<TenantId> blocker = HostOwnership.blocker(claims, tenant, h);
+            if (blocker.isPresent()) {
+              return refused(hostClaimed(h, blocker.get(), callerAdmin));
+            }
+            HostClaim claim = new HostClaim(h, tenant);
+            claims.put(h, claim);
+            if (held == null) {
+              writes.add(Write.put(claim, Write.ABSENT));
+              values.put(key, claim);
+            }
+            targets.add(new Target(Kind.HOST_CLAIM, h, key, held != null, true));
+          } else {
+            if (held == null || !held.tenant().equals(tenant)) {
+              return refused(Problem.notFound().with("pointer", c.namePointer()));
+            }
+            claims.remove(h);
+            released.add(h);
+            writes.add(Write.delete(key, expected(c.ifMatch())));
+            targets.add(new Target(Kind.HOST_CLAIM, h, key, true, false));
+          }
+        }
+        case CERTIFICATE -> {
+          CertificateKey ck = new CertificateKey(tenant, c.name());
+          EntryKey key = EntryKey.certificate(ck);
+          boolean existed = certs.containsKey(c.name());
+          if (c.put()) {
+            CertificateSpec spec = CertificateJson.fromJson(ck, c.body());
+            Validated<ValidCertificate> valid = CertificateValidator.validate(spec, clock);
+            if (!valid.isValid()) {
+              for (Violation v : valid.violations()) {
+                errors.add(FieldError.of(v).under(c.pointer()));
+              }
+              continue;
+            }
+            certs.put(c.name(), spec);
+            validCerts.put(c.name(), valid.value());
+            writes.add(Write.put(spec, expected(c.ifMatch())));
+            values.put(key, spec);
+          } else {
+            if (!existed) {
+              return refused(Problem.notFound().with("pointer", c.namePointer()));
+            }
+            certs.remove(c.name());
+            deletedCerts.add(c.name());
+            writes.add(Write.delete(key, expected(c.ifMatch())));
+          }
+          targets.add(new Target(Kind.CERTIFICATE, c.name(), key, existed, c.put()));
+        }
+        case ROUTE -> {}
+      }
+    }
+
+    List<FieldError> unclaimed = new ArrayList<>();
+    for (Change c : changes) {
+      if (c.kind() != Kind.ROUTE) {
+        continue;
+      }
+      RouteKey rk = new RouteKey(tenant, RouteJson.SOURCE, c.name());
+      EntryKey key = EntryKey.route(rk);
+      String local = RouteJson.SOURCE + "/" + c.name();
+      boolean existed = routes.containsKey(local);
+      if (!c.put()) {
+        if (!existed) {
+          return refused(Problem.notFound().with("pointer", c.namePointer()));
+        }
+        routes.remove(local);
+        writes.add(Write.delete(key, expected(c.ifMatch())));
+        targets.add(new Target(Kind.ROUTE, c.name(), key, true, false));
+        continue;
+      }
+      Translated<RouteSpec> translated = RouteJson.fromJson(rk, c.body());
+      if (!translated.isValid()) {
+        translated.errors().forEach(e -> errors.add(e.under(c.pointer())));
+        continue;
+      }
+      Validated<RouteSpec> valid = RouteValidator.validate(translated.value());
+      if (!valid.isValid()) {
+        valid.violations().forEach(v -> errors.add(FieldError.of(v).under(c.pointer())));
+        continue;
+      }
+      RouteSpec route = valid.value();
+      List<Endpoint> eps = route.backend().endpoints();
+      for (int i = 0; i < eps.size(); i++) {
+        String refusal = endpoints.refusal(eps.get(i).host());
+        if (refusal != null) {
+          errors.add(
+              new FieldError(
+                  c.pointer() + "/backend/endpoints/" + i + "/address",
+                  eps.get(i).authority(),
+                  refusal));
+        }
+      }
+      for (int i = 0; i < route.hosts().size(); i++) {
+        String h = route.hosts().get(i);
+        if (!HostOwnership.owner(claims, h).map(tenant::equals).orElse(false)) {
+          unclaimed.add(
+              new FieldError(
+                  c.pointer() + "/hosts/" + i,
+                  h,
+                  "a host claimed by tenant '" + tenant + "' (claim it first)"));
+        }
+      }
+      if (route.tls() != null) {
+        String certName = route.tls().certificateName();
+        ValidCertificate cert = validCerts.get(certName);
+        if (cert == null && certs.containsKey(certName)) {
+          // Validated when stored; parse it again to check coverage (its dates may have passed).
+          Validated<ValidCertificate> again =
+              CertificateValidator.validate(certs.get(certName), clock);
+          cert = again.value();
+        }
+        Validated<?> tls = CertificateValidator.validateTls(tenant, route.tls(), cert);
+        if (!tls.isValid()) {
+          tls.violations().forEach(v -> errors.add(FieldError.of(v).under(c.pointer())));
+        }
+      }
+      routes.put(local, route);
+      writes.add(Write.put(route, expected(c.ifMatch())));
+      values.put(key, route);
+      targets.add(new Target(Kind.ROUTE, c.name(), key, existed, true));
+    }
+
+    if (!errors.isEmpty()) {
+      return refused(Problem.invalid(errors));
+    }
+    if (!unclaimed.isEmpty()) {
+      return refused(
+          new Problem(
+              403,
+              "host-not-claimed",
+              "A host of the route is not claimed by its tenant",
+              unclaimed.size() + (unclaimed.size() == 1 ? " host" : " hosts"),
+              unclaimed,
+              null));
+    }
+    // Whatever the batch removes must not leave a route without its certificate or its host.
+    for (RouteSpec r : routes.values()) {
+      if (r.tls() != null && deletedCerts.contains(r.tls().certificateName())) {
+        return refused(
+            Problem.of(
+                409,
+                "certificate-in-use",
+                "A route still uses the certificate",
+                "route '"
+                    + r.key().name()
+                    + "' names certificate '"
+                    + r.tls().certificateName()
+                    + "'"));
+      }
+      if (!released.isEmpty()) {
+        for (String h : r.hosts()) {
+          if (!HostOwnership.owner(claims, h).map(tenant::equals).orElse(false)) {
+            return refused(
+                Problem.of(
+                    409,
+                    "claim-in-use",
+                    "A route still routes a host of the claim",
+                    "route '" + r.key().name() + "' routes " + h));
+          }
+        }
+      }
+    }
+    return new Plan.Ready(new Batch(writes, true), targets, values);
+  }
+
+  static Problem hostClaimed(String host, TenantId owner, boolean callerAdmin) {
+    Problem p =
+        Problem.of(409, "host-claimed", "The host is claimed by another tenant", "host " + host);
+    return callerAdmin ? p.with("owner", owner.value()) : p;
+  }
+
+  private static long expected(long ifMatch) {
+    return ifMatch < 0 ? Write.ANY : ifMatch;
+  }
+
+  private static Plan refused(Problem p) {
+    return new Plan.Refused(p);
+  }
+}

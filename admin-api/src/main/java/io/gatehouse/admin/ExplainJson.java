@@ -1,0 +1,115 @@
+package io.gatehouse.admin;
+
+import io.gatehouse.admin.Explainer.Explanation;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The JSON of an {@link Explanation}, as the contract's {@code Explanation} schema has it. */
+final class ExplainJson {
+  private ExplainJson() {}
+
+  static JsonObject toJson(Explanation e) {
+    JsonObject o =
+        new JsonObject()
+            .put("generation", e.generation())
+            .put("matched", e.matched())
+            .put("outcome", e.outcome());
+    o.put(
+        "route",
+        e.route() == null
+            ? null
+            : new JsonObject()
+                .put("tenant", e.route().tenant())
+                .put("source", e.route().source())
+                .put("name", e.route().name())
+                .put("revision", e.route().revision()));
+    if (e.reason() != null) {
+      Explainer.Reason r = e.reason();
+      JsonArray passed = new JsonArray();
+      r.passedOver()
+          .forEach(
+              p ->
+                  passed.add(
+                      new JsonObject()
+                          .put("route", p.route())
+                          .put("pathType", p.pathType())
+                          .put("pathValue", p.pathValue())
+                          .put("failed", p.failed())));
+      JsonObject reason =
+          new JsonObject()
+              .put("hostLevel", r.hostLevel())
+              .put("host", r.host())
+              .put("pathType", r.pathType())
+              .put("pathValue", r.pathValue())
+              .put("conditions", new JsonArray(r.conditions()))
+              .put("passedOver", passed);
+      if (r.detail() != null) {
+        reason.put("detail", r.detail());
+      }
+      o.put("reason", reason);
+    }
+    if (e.backend() == null) {
+      o.put("backend", null);
+    } else {
+      JsonArray eps = new JsonArray();
+      e.backend()
+          .endpoints()
+          .forEach(
+              p -> eps.add(new JsonObject().put("address", p.address()).put("weight", p.weight())));
+      o.put(
+          "backend",
+          new JsonObject().put("protocol", e.backend().protocol()).put("endpoints", eps));
+    }
+    o.put("tls", e.tls() == null ? null : tls(e.tls()));
+    if (e.redirect() == null) {
+      o.put("redirect", null);
+    } else {
+      JsonObject rd = new JsonObject().put("redirected", e.redirect().redirected());
+      if (e.redirect().redirected()) {
+        rd.put("status", e.redirect().status()).put("location", e.redirect().location());
+      }
+      if (e.redirect().detail() != null) {
+        rd.put("detail", e.redirect().detail());
+      }
+      o.put("redirect", rd);
+    }
+    if (e.fallback() == null) {
+      o.put("fallback", null);
+    } else {
+      JsonObject f = new JsonObject().put("status", e.fallback().status());
+      if (e.fallback().upstream() != null) {
+        f.put("upstream", e.fallback().upstream());
+      }
+      if (e.fallback().detail() != null) {
+        f.put("detail", e.fallback().detail());
+      }
+      o.put("fallback", f);
+    }
+    return o;
+  }
+
+  private static JsonObject tls(Explainer.Tls t) {
+    JsonObject o = new JsonObject().put("listener", t.listener()).put("sni", t.sni());
+    if (t.certificate() != null) {
+      Explainer.Certificate c = t.certificate();
+      JsonObject cert =
+          new JsonObject().put("default", c.isDefault()).put("withheld", c.withheld());
+      if (!c.withheld()) {
+        cert.put("name", c.name());
+        if (c.owner() != null) {
+          cert.put("owner", c.owner());
+        }
+        cert.put("sans", new JsonArray(c.sans() == null ? java.util.List.of() : c.sans()));
+        if (c.notAfter() != null) {
+          cert.put("notAfter", c.notAfter().toString());
+        }
+      }
+      o.put("certificate", cert);
+    }
+    o.put("misdirected", t.misdirected());
+    if (t.misdirectedReason() != null) {
+      o.put("misdirectedReason", t.misdirectedReason());
+    }
+    return o;
+  }
+}

@@ -1,0 +1,120 @@
+package io.gatehouse.admin;
+
+import io.gatehouse.model.TenantId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Answers {@code POST /v1/explain}: which route, certificate and backend the node would pick for a
+ * request, and why. The node implements it over its routing state; the admin API only turns the
+ * answer into JSON, so it never depends on the router.
+ */
+@FunctionalInterface
+public interface Explainer {
+  /** What a node without routing state answers: the operation gets 503. */
+  Explainer UNAVAILABLE = (question, viewer) -> null;
+
+  /**
+   * @param viewer the tenant of the asking token, or null for an admin token; a tenant sees only
+   *     its own routes and certificates
+   * @return the answer, or null when this node cannot explain
+   */
+  Result explain(Question question, TenantId viewer);
+
+  /**
+   * @param method upper-case method name
+   * @param url absolute http or https URL as given
+   * @param headers request headers, lower-case names
+   * @param sni the SNI name of the connection, or null for the URL's host
+   */
+  record Question(String method, String url, Map<String, String> headers, String sni) {
+    public Question {
+      headers = Map.copyOf(headers);
+    }
+  }
+
+  /** Either an explanation or the reason the question is not a request. */
+  sealed interface Result permits Explanation, Invalid {}
+
+  /** The question does not describe a request the node would route (the node would answer 400). */
+  record Invalid(String pointer, String value, String rule) implements Result {}
+
+  /** {@code outcome}: proxy, redirect, misdirected, defaultBackend or unavailable. */
+  record Explanation(
+      long generation,
+      String outcome,
+      RouteRef route,
+      Reason reason,
+      Backend backend,
+      Tls tls,
+      Redirect redirect,
+      Fallback fallback)
+      implements Result {
+    public boolean matched() {
+      return route != null;
+    }
+  }
+
+  record RouteRef(String tenant, String source, String name, long revision) {}
+
+  /**
+   * @param hostLevel exact, wildcard, catchAll or none
+   * @param host the exact host or {@code *.suffix} of the level, or null
+   * @param pathType Exact, Prefix or RegularExpression; null when nothing matched
+   */
+  record Reason(
+      String hostLevel,
+      String host,
+      String pathType,
+      String pathValue,
+      List<String> conditions,
+      List<PassedOver> passedOver,
+      String detail) {
+    public Reason {
+      conditions = List.copyOf(conditions);
+      passedOver = List.copyOf(passedOver);
+    }
+  }
+
+  /** A candidate at a matching path whose conditions failed. */
+  record PassedOver(String route, String pathType, String pathValue, String failed) {}
+
+  record Backend(String protocol, List<Endpoint> endpoints) {
+    public Backend {
+      endpoints = List.copyOf(endpoints);
+    }
+  }
+
+  record Endpoint(String address, int weight) {}
+
+  /**
+   * @param certificate null when there is no listener
+   */
+  record Tls(
+      boolean listener,
+      String sni,
+      Certificate certificate,
+      boolean misdirected,
+      String misdirectedReason) {}
+
+  /** {@code withheld}: another owner's certificate; only {@code default} and this are set. */
+  record Certificate(
+      String name,
+      String owner,
+      List<String> sans,
+      Instant notAfter,
+      boolean isDefault,
+      boolean withheld) {
+    public Certificate {
+      sans = sans == null ? null : List.copyOf(sans);
+    }
+  }
+
+  record Redirect(boolean redirected, int status, String location, String detail) {}
+
+  /**
+   * @param status 404 from the built-in default backend, 0 when {@code upstream} answers
+   */
+  record Fallback(int status, String upstream, String detail) {}
+}

@@ -1,0 +1,139 @@
+package io.gatehouse.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.admin.policy.EndpointPolicy;
+import io.gatehouse.table.InMemoryRouteTable;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.contract.MediaType;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The contract loads, every operation has a handler and a rule, every example fits its schema. */
+@Timeout(60)
+class ContractTest {
+  static Vertx vertx;
+  static OpenAPIContract contract;
+
+  @BeforeAll
+  static void load() throws Exception {
+    vertx = Vertx.vertx();
+    contract =
+        OpenAPIContract.from(vertx, AdminApiVerticle.forValidator(AdminApiVerticle.contractJson()))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void every_operation_has_a_handler_and_an_access_rule() {
+    AdminHandlers handlers =
+        new AdminHandlers(
+            vertx,
+            new InMemoryRouteTable(),
+            AdminApiOptions.DEFAULTS,
+            new ChangePlanner(EndpointPolicy.withDefaults(List.of()), Clock.systemUTC()),
+            Clock.systemUTC(),
+            Explainer.UNAVAILABLE);
+    List<String> ops = contract.operations().stream().map(Operation::getOperationId).toList();
+    assertThat(ops).hasSize(24);
+    assertThat(handlers.all().keySet()).containsExactlyInAnyOrderElementsOf(ops);
+    assertThat(Access.BY_OPERATION.keySet()).containsExactlyInAnyOrderElementsOf(ops);
+  }
+
+  @Test
+  void every_operation_has_examples_and_each_validates_against_its_schema() {
+    List<String> failures = new ArrayList<>();
+    int checked = 0;
+    for (Operation op : contract.operations()) {
+      boolean hasResponseExample = false;
+      if (op.getRequestBody() != null) {
+        for (Map.Entry<String, MediaType> e : op.getRequestBody().getContent().entrySet()) {
+          checked += check(op.getOperationId() + " request", e.getValue(), failures);
+        }
+      }
+      JsonObject raw = rawOperation(op);
+      for (String status : raw.getJsonObject("responses").fieldNames()) {
+        if (!status.matches("[0-9]{3}")) {
+          continue;
+        }
+        var response = op.getResponse(Integer.parseInt(status));
+        for (Map.Entry<String, MediaType> e : response.getContent().entrySet()) {
+          int n = check(op.getOperationId() + " " + status, e.getValue(), failures);
+          hasResponseExample |= n > 0;
+          checked += n;
+        }
+      }
+      if (!hasResponseExample
+          && !op.getOperationId().startsWith("delete")
+          && !op.getOperationId().equals("releaseHost")
+          && !op.getOperationId().equals("revokeToken")) {
+        failures.add(op.getOperationId() + ": no response example");
+      }
+      if (op.getRequestBody() != null
+          && op.getRequestBody().getContent().values().stream().anyMatch(m -> example(m) == null)) {
+        failures.add(op.getOperationId() + ": request body without example");
+      }
+    }
+    assertThat(failures).isEmpty();
+    assertThat(checked).isGreaterThan(50);
+  }
+
+  private static JsonObject rawOperation(Operation op) {
+    return contract
+        .getRawContract()
+        .getJsonObject("paths")
+        .getJsonObject(op.getOpenAPIPath())
+        .getJsonObject(op.getHttpMethod().name().toLowerCase());
+  }
+
+  private static Object example(MediaType m) {
+    return m.getOpenAPIModel() == null ? null : strip(m.getOpenAPIModel().getValue("example"));
+  }
+
+  /**
+   * vertx-openapi marks resolved objects with {@code __absolute_uri__}; not part of the example.
+   */
+  private static Object strip(Object o) {
+    if (o instanceof JsonObject j) {
+      JsonObject c = j.copy();
+      c.remove("__absolute_uri__");
+      c.fieldNames().forEach(k -> c.put(k, strip(c.getValue(k))));
+      return c;
+    }
+    if (o instanceof io.vertx.core.json.JsonArray a) {
+      io.vertx.core.json.JsonArray c = new io.vertx.core.json.JsonArray();
+      a.forEach(x -> c.add(strip(x)));
+      return c;
+    }
+    return o;
+  }
+
+  private static int check(String where, MediaType m, List<String> failures) {
+    Object example = example(m);
+    if (example == null) {
+      return 0;
+    }
+    OutputUnit out = contract.getSchemaRepository().validator(m.getSchema()).validate(example);
+    if (!out.getValid()) {
+      failures.add(where + ": " + out.getErrors());
+    }
+    return 1;
+  }
+}

@@ -1,0 +1,76 @@
+package io.gatehouse.admin.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The admin API's boundaries: never the router, Hazelcast or Kubernetes; pure inner stages. */
+@AnalyzeClasses(
+    packages = "io.gatehouse.admin",
+    importOptions = ImportOption.DoNotIncludeTests.class)
+class AdminBoundariesTest {
+  @ArchTest
+  static final ArchRule no_router_hazelcast_or_kubernetes =
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.gatehouse.proxy..",
+              "io.gatehouse.snapshot..",
+              "io.gatehouse.edge..",
+              "io.gatehouse.upstream..",
+              "io.gatehouse.node..",
+              "io.gatehouse.filesource..",
+              "io.gatehouse.tls..",
+              "io.gatehouse.table.hazelcast..",
+              "com.hazelcast..",
+              "io.kubernetes..",
+              "io.fabric8..");
+
+  @ArchTest
+  static final ArchRule auth_and_policy_use_no_vertx =
+      classes()
+          .that()
+          .resideInAnyPackage("io.gatehouse.admin.auth..", "io.gatehouse.admin.policy..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "io.gatehouse.model..",
+              "io.gatehouse.validate..",
+              "io.gatehouse.table..",
+              "io.gatehouse.admin.auth..",
+              "io.gatehouse.admin.policy..");
+
+  @ArchTest
+  static final ArchRule translate_uses_only_the_model_validators_and_vertx_json =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.admin.translate..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "javax.security..",
+              "io.gatehouse.model..",
+              "io.gatehouse.validate..",
+              "io.gatehouse.table..",
+              "io.gatehouse.admin.translate..",
+              "io.vertx.core.json..");
+
+  @ArchTest
+  static final ArchRule inner_stages_never_depend_on_the_edge =
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              "io.gatehouse.admin.auth..",
+              "io.gatehouse.admin.policy..",
+              "io.gatehouse.admin.translate..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.admin");
+}

@@ -1,0 +1,97 @@
+package io.gatehouse.bench;
+
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.SnapshotCompiler;
+import io.gatehouse.table.TableView;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * ms per compile after one change to a table of {@code routes} routes, as the publisher runs it
+ * ({@link SnapshotCompiler#update} from the last snapshot): the diff of the two views included,
+ * building the views not. Each invocation flips between two views that differ in that one change,
+ * so every call compiles a real change.
+ *
+ * <ul>
+ *   <li>{@code oneRoute}: one route's path changes (its host level is rebuilt);
+ *   <li>{@code oneRouteFull}: the same view compiled in full, for comparison;
+ *   <li>{@code endpointsOfOneBackend}: the endpoints of one backend change for the ten routes that
+ *       share it (an Endpoints update): no level is rebuilt.
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class IncrementalCompileBenchmark {
+  @Param({"1000", "10000", "100000"})
+  public int routes;
+
+  private TableView base;
+  private TableView pathChanged;
+  private TableView endpointsChanged;
+  private final SnapshotCompiler pathCompiler = new SnapshotCompiler();
+  private final SnapshotCompiler endpointCompiler = new SnapshotCompiler();
+  private boolean pathFlip;
+  private boolean endpointFlip;
+
+  @Setup
+  public void setUp() {
+    base = BenchRoutes.table(routes);
+    int i = routes / 2 + 1; // an exact-host route, not one on a wildcard
+    RouteKey key = RouteKey.of("bench", "api", "r" + i);
+    Map<RouteKey, RouteSpec> m = new HashMap<>(base.routes());
+    m.put(key, m.get(key).withPaths(List.of(PathMatch.prefix(BenchRoutes.prefix(i) + "/moved"))));
+    pathChanged = new TableView(2, m);
+
+    // Routes 10b .. 10b+9 share backend b (BenchRoutes): move all of them to a new endpoint.
+    int b = routes / 20;
+    BackendSpec moved = BackendSpec.http1(List.of(Endpoint.of("b" + b + "-v2.internal", 8080)));
+    Map<RouteKey, RouteSpec> e = new HashMap<>(base.routes());
+    for (int r = 10 * b; r < 10 * b + 10; r++) {
+      RouteKey k = RouteKey.of("bench", "api", "r" + r);
+      e.put(k, e.get(k).withBackend(moved));
+    }
+    endpointsChanged = new TableView(2, e);
+
+    pathCompiler.rebuild(base);
+    endpointCompiler.rebuild(base);
+  }
+
+  @Benchmark
+  public RouteSnapshot oneRoute() {
+    pathFlip = !pathFlip;
+    return pathCompiler.update(pathFlip ? pathChanged : base);
+  }
+
+  @Benchmark
+  public RouteSnapshot oneRouteFull() {
+    return SnapshotCompiler.compile(pathChanged);
+  }
+
+  @Benchmark
+  public RouteSnapshot endpointsOfOneBackend() {
+    endpointFlip = !endpointFlip;
+    return endpointCompiler.update(endpointFlip ? endpointsChanged : base);
+  }
+}

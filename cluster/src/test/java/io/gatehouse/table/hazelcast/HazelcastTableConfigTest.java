@@ -1,0 +1,69 @@
+package io.gatehouse.table.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HazelcastTableConfigTest {
+  private static ClusterSettings settings(List<String> members, String kubernetesService) {
+    return new ClusterSettings(
+        "edge-prod",
+        "10.0.0.11",
+        5701,
+        members,
+        kubernetesService,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        2,
+        2);
+  }
+
+  @Test
+  void tcp_ip_join_with_the_member_list_and_never_multicast() {
+    Config c = HazelcastTableConfig.build(settings(List.of("10.0.0.11:5701", "10.0.0.12"), ""));
+    JoinConfig join = c.getNetworkConfig().getJoin();
+    assertThat(c.getClusterName()).isEqualTo("edge-prod");
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
+    assertThat(join.getKubernetesConfig().isEnabled()).isFalse();
+    assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.0.0.11:5701", "10.0.0.12");
+    assertThat(c.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.0.0.11");
+  }
+
+  @Test
+  void kubernetes_discovery_through_the_headless_service_dns() {
+    Config c =
+        HazelcastTableConfig.build(
+            settings(List.of(), "gatehouse-cluster.gatehouse.svc.cluster.local"));
+    JoinConfig join = c.getNetworkConfig().getJoin();
+    assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(join.getKubernetesConfig().isEnabled()).isTrue();
+    assertThat(join.getKubernetesConfig().getProperty("service-dns"))
+        .isEqualTo("gatehouse-cluster.gatehouse.svc.cluster.local");
+  }
+
+  @Test
+  void failure_detection_and_start_quorum_come_from_the_settings() {
+    Config c = HazelcastTableConfig.build(settings(List.of(), ""));
+    assertThat(c.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
+    assertThat(c.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("5");
+    assertThat(c.getProperty("hazelcast.initial.min.cluster.size")).isEqualTo("2");
+  }
+
+  @Test
+  void the_table_maps_keep_synchronous_backups_and_merge_by_revision() {
+    Config c = HazelcastTableConfig.build(settings(List.of(), ""));
+    for (String map : List.of(HazelcastTableConfig.ENTRIES, HazelcastTableConfig.META)) {
+      assertThat(c.getMapConfig(map).getBackupCount()).isEqualTo(2);
+      assertThat(c.getMapConfig(map).getAsyncBackupCount()).isZero();
+      assertThat(c.getMapConfig(map).getMergePolicyConfig().getPolicy())
+          .isEqualTo(RevisionMergePolicy.class.getName());
+    }
+  }
+}

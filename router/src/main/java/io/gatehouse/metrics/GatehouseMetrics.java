@@ -1,0 +1,121 @@
+package io.gatehouse.metrics;
+
+import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.SnapshotHolder;
+import io.gatehouse.tls.CertificateExpiry;
+import io.gatehouse.tls.CertificateIndexHolder;
+import io.gatehouse.tls.ServedCertificate;
+import io.gatehouse.tls.SniKeyManager;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node's metrics, scraped at {@code /metrics} on the status listener:
+ *
+ * <ul>
+ *   <li>{@code gatehouse_snapshot_generation}: the table generation the routers serve;
+ *   <li>{@code gatehouse_tls_default_certificate_self_signed}: 1 while the generated default is
+ *       served;
+ *   <li>{@code gatehouse_tls_default_certificate_fallbacks_total{host}}: handshakes that asked for
+ *       a host a route serves over HTTPS and got the default certificate (no certificate covers
+ *       it); the first {@link #MAX_FALLBACK_HOSTS} hosts get their own series, later ones count
+ *       under {@code host="other"}, so clients cannot grow the registry;
+ *   <li>{@code gatehouse_tls_certificate_expiry_days{certificate,source}}: whole days each served
+ *       certificate has left, and {@code gatehouse_tls_certificates_expiring_soon}: how many expire
+ *       within 14 days.
+ * </ul>
+ */
+public final class GatehouseMetrics {
+  public static final int MAX_FALLBACK_HOSTS = 1000;
+  public static final String OTHER = "other";
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentHashMap<String, Counter> fallbacks = new ConcurrentHashMap<>();
+  private final Counter otherFallbacks;
+  private volatile CertificateIndexHolder certificates;
+  private MultiGauge expiryDays;
+
+  public GatehouseMetrics(SnapshotHolder snapshots) {
+    Gauge.builder(
+            "gatehouse.snapshot.generation",
+            snapshots,
+            s -> {
+              RouteSnapshot r = s.get();
+              return r == null ? 0 : r.generation();
+            })
+        .description("The table generation the routers serve")
+        .register(registry);
+    otherFallbacks = fallbackCounter(OTHER);
+  }
+
+  /** Adds the TLS gauges, read from {@code holder} at each scrape. */
+  public void bindCertificates(CertificateIndexHolder holder) {
+    this.certificates = holder;
+    Gauge.builder(
+            "gatehouse.tls.default.certificate.self.signed",
+            holder,
+            h ->
+                h.get().defaultCertificate().source() == ServedCertificate.Source.GENERATED ? 1 : 0)
+        .description("1 while the generated self-signed default certificate is served")
+        .register(registry);
+    Gauge.builder(
+            "gatehouse.tls.certificates.expiring.soon",
+            holder,
+            h -> h.expiry().stream().filter(CertificateExpiry::expiringSoon).count())
+        .description("Served certificates that expire within 14 days")
+        .register(registry);
+    expiryDays =
+        MultiGauge.builder("gatehouse.tls.certificate.expiry.days")
+            .description("Whole days until a served certificate expires")
+            .register(registry);
+  }
+
+  /** What the key manager calls on a fallback; a map lookup and an increment. */
+  public SniKeyManager.Fallbacks fallbacks() {
+    return this::countFallback;
+  }
+
+  private void countFallback(String host) {
+    Counter c = fallbacks.get(host);
+    if (c == null) {
+      c =
+          fallbacks.size() >= MAX_FALLBACK_HOSTS
+              ? otherFallbacks
+              : fallbacks.computeIfAbsent(host, this::fallbackCounter);
+    }
+    c.increment();
+  }
+
+  private Counter fallbackCounter(String host) {
+    return Counter.builder("gatehouse.tls.default.certificate.fallbacks")
+        .description(
+            "Handshakes for a host served over HTTPS that no certificate covers (got the default)")
+        .tag("host", host)
+        .register(registry);
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    CertificateIndexHolder h = certificates;
+    if (h != null) {
+      List<MultiGauge.Row<?>> rows =
+          h.expiry().stream()
+              .<MultiGauge.Row<?>>map(
+                  c ->
+                      MultiGauge.Row.of(
+                          Tags.of("certificate", c.name(), "source", c.source()), c.daysLeft()))
+              .toList();
+      synchronized (this) {
+        expiryDays.register(rows, true);
+      }
+    }
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,361 @@
+package io.gatehouse.node;
+
+import io.gatehouse.admin.Explainer;
+import io.gatehouse.edge.RequestPaths;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.MatchTrace;
+import io.gatehouse.snapshot.RequestView;
+import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.tls.CertificateIndex;
+import io.gatehouse.tls.HttpsRedirects;
+import io.gatehouse.tls.MisdirectedRequests;
+import io.gatehouse.tls.ServedCertificate;
+import io.gatehouse.validate.Hostnames;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+
+/**
+ * The node's answer to the admin API's explain operation: the request goes through the same steps
+ * as in the data plane (host and path normalisation, 421 check, route lookup, HTTPS redirect,
+ * default backend), over the snapshot and certificate index served now. A tenant viewer sees only
+ * its own routes: when another tenant's route would serve the request, the answer is the one for no
+ * match, and certificates of other owners are withheld.
+ */
+final class NodeExplainer implements Explainer {
+  private final Supplier<RouteSnapshot> snapshots;
+  private final Supplier<CertificateIndex> certificates;
+  private final IntSupplier httpsPort;
+  private final ToLongFunction<RouteSpec> revision;
+  private final String defaultUpstream;
+
+  /**
+   * @param certificates the HTTPS listener's index; supplies null without an HTTPS listener
+   * @param revision the table revision of a route
+   * @param defaultUpstream the configured default backend upstream, or blank for the built-in 404
+   */
+  NodeExplainer(
+      Supplier<RouteSnapshot> snapshots,
+      Supplier<CertificateIndex> certificates,
+      IntSupplier httpsPort,
+      ToLongFunction<RouteSpec> revision,
+      String defaultUpstream) {
+    this.snapshots = snapshots;
+    this.certificates = certificates;
+    this.httpsPort = httpsPort;
+    this.revision = revision;
+    this.defaultUpstream = defaultUpstream == null ? "" : defaultUpstream;
+  }
+
+  @Override
+  public Result explain(Question q, TenantId viewer) {
+    String url = q.url();
+    int colon = url.indexOf("://");
+    String scheme = colon < 0 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return new Invalid("/url", url, "an absolute http:// or https:// URL");
+    }
+    boolean https = scheme.equals("https");
+    int start = colon + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    String authority = url.substring(start, end);
+    // A fragment never reaches a server.
+    String rest = url.substring(end);
+    int hash = rest.indexOf('#');
+    if (hash >= 0) {
+      rest = rest.substring(0, hash);
+    }
+    int qm = rest.indexOf('?');
+    String rawPath = qm < 0 ? rest : rest.substring(0, qm);
+    String query = qm < 0 ? null : rest.substring(qm + 1);
+    if (authority.isEmpty() || authority.indexOf('@') >= 0) {
+      return new Invalid("/url", url, "a host without user information");
+    }
+    Optional<String> normalizedHost = Hostnames.normalizeRequestHost(authority);
+    if (normalizedHost.isEmpty()) {
+      return new Invalid("/url", url, "a valid host (the router would answer 400)");
+    }
+    String host = normalizedHost.get();
+    String path = RequestPaths.normalize(rawPath.isEmpty() ? "/" : rawPath);
+    if (path == null) {
+      return new Invalid("/url", url, "a path the router accepts (it would answer 400)");
+    }
+    String sni = https ? sniName(q.sni(), host) : null;
+    RouteSnapshot snapshot = snapshots.get();
+    if (snapshot == null) {
+      return new Explanation(
+          0,
+          "unavailable",
+          null,
+          new Reason("none", null, null, null, List.of(), List.of(), "no routing snapshot yet"),
+          null,
+          null,
+          null,
+          new Fallback(503, null, "the node answers 503 until its first snapshot"));
+    }
+    MatchTrace trace = snapshot.trace(host, path, new View(q.method(), q.headers(), query));
+    CompiledRoute route =
+        trace.route() != null && visible(trace.route(), viewer) ? trace.route() : null;
+    Reason reason = reason(snapshot, trace, route, viewer);
+    CertificateIndex index = certificates.get();
+    Tls tls = https ? tls(index, sni, host, route, viewer) : null;
+    if (route == null) {
+      String outcome = tls != null && tls.misdirected() ? "misdirected" : "defaultBackend";
+      Redirect redirect =
+          https ? null : new Redirect(false, 0, null, "no route: the default backend answers");
+      return new Explanation(
+          snapshot.generation(), outcome, null, reason, null, tls, redirect, fallback());
+    }
+    BackendSpec backend = snapshot.backends().get(route.backendIndex());
+    Redirect redirect = https ? null : redirect(index, route, host, path, query);
+    String outcome;
+    if (tls != null && tls.misdirected()) {
+      outcome = "misdirected";
+    } else if (redirect != null && redirect.redirected()) {
+      outcome = "redirect";
+    } else if (backend.endpoints().stream().noneMatch(ep -> ep.weight() > 0)) {
+      outcome = "unavailable";
+    } else {
+      outcome = "proxy";
+    }
+    RouteSpec spec = route.spec();
+    return new Explanation(
+        snapshot.generation(),
+        outcome,
+        new RouteRef(
+            spec.key().tenant().value(),
+            spec.key().source(),
+            spec.key().name(),
+            revision.applyAsLong(spec)),
+        reason,
+        backend(backend),
+        tls,
+        redirect,
+        null);
+  }
+
+  private static boolean visible(CompiledRoute route, TenantId viewer) {
+    return viewer == null || route.spec().key().tenant().equals(viewer);
+  }
+
+  /** The URL's host is the SNI name unless given; IP literals get none (as clients send none). */
+  private static String sniName(String given, String host) {
+    if (given != null && !given.isBlank()) {
+      return given.toLowerCase(Locale.ROOT);
+    }
+    boolean ip =
+        host.startsWith("[") || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+    return ip ? null : host;
+  }
+
+  private Reason reason(
+      RouteSnapshot snapshot, MatchTrace trace, CompiledRoute route, TenantId viewer) {
+    List<PassedOver> passed = new ArrayList<>();
+    for (MatchTrace.PassedOver p : trace.passedOver()) {
+      if (visible(p.route(), viewer)) {
+        passed.add(
+            new PassedOver(
+                p.route().spec().key().toString(), p.pathType(), p.pathValue(), p.failed()));
+      }
+    }
+    String level = level(trace.level());
+    if (route != null) {
+      return new Reason(
+          level,
+          trace.levelHost(),
+          trace.pathType(),
+          trace.pathValue(),
+          conditions(route.spec()),
+          passed,
+          null);
+    }
+    if (trace.route() != null || (viewer != null && !levelIsViewers(snapshot, trace, viewer))) {
+      // Another tenant's route or host level: answered as if nothing matched.
+      return new Reason(
+          "none", null, null, null, List.of(), passed, "no route of this tenant matches");
+    }
+    String detail =
+        trace.level() == MatchTrace.HostLevel.NONE
+            ? "no route lists this host and there is no catch-all route"
+            : "the host level was selected but none of its paths matched (no fall-through)";
+    return new Reason(level, trace.levelHost(), null, null, List.of(), passed, detail);
+  }
+
+  /** Whether one of the viewer's routes lists the level's host (or is a catch-all). */
+  private static boolean levelIsViewers(RouteSnapshot snapshot, MatchTrace trace, TenantId viewer) {
+    if (trace.level() == MatchTrace.HostLevel.NONE) {
+      return true;
+    }
+    for (CompiledRoute r : snapshot.routes()) {
+      if (!r.spec().key().tenant().equals(viewer)) {
+        continue;
+      }
+      List<String> hosts = r.spec().hosts();
+      if (trace.levelHost() == null ? hosts.isEmpty() : hosts.contains(trace.levelHost())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String level(MatchTrace.HostLevel level) {
+    return switch (level) {
+      case EXACT -> "exact";
+      case WILDCARD -> "wildcard";
+      case CATCH_ALL -> "catchAll";
+      case NONE -> "none";
+    };
+  }
+
+  private static List<String> conditions(RouteSpec spec) {
+    List<String> out = new ArrayList<>();
+    if (!spec.methods().isEmpty()) {
+      out.add("method in " + spec.methods().stream().sorted().toList());
+    }
+    for (HeaderMatch h : spec.headers()) {
+      out.add("header " + value(h.name(), h.type().name(), h.value()));
+    }
+    for (QueryMatch m : spec.queries()) {
+      out.add("query " + value(m.name(), m.type().name(), m.value()));
+    }
+    return out;
+  }
+
+  private static String value(String name, String type, String value) {
+    return switch (type) {
+      case "EXACT" -> name + " = \"" + value + "\"";
+      case "PRESENT" -> name + " present";
+      default -> name + " ~ " + value;
+    };
+  }
+
+  private Tls tls(
+      CertificateIndex index, String sni, String host, CompiledRoute route, TenantId viewer) {
+    if (index == null) {
+      return new Tls(false, sni, null, false, "this node has no HTTPS listener");
+    }
+    ServedCertificate served = index.lookup(sni);
+    boolean isDefault = served.equals(index.defaultCertificate());
+    String name = served.name();
+    String owner = served.key() == null ? null : served.key().tenant().value();
+    Certificate cert;
+    if (viewer != null && !isDefault && !viewer.value().equals(owner)) {
+      cert = new Certificate(null, null, null, null, false, true);
+    } else {
+      cert =
+          new Certificate(
+              isDefault ? "default" : name,
+              isDefault ? null : owner,
+              served.dnsNames(),
+              served.chain()[0].getNotAfter().toInstant(),
+              isDefault,
+              false);
+    }
+    if (MisdirectedRequests.misdirected(served.dnsNames(), sni, host)) {
+      return new Tls(
+          true,
+          sni,
+          cert,
+          true,
+          "the host is neither the SNI name nor covered by the certificate served for it");
+    }
+    if (route != null && route.clientCertificates() != null && sni != null && !sni.equals(host)) {
+      return new Tls(
+          true,
+          sni,
+          cert,
+          true,
+          "the route asks for client certificates: the host must be the connection's SNI name");
+    }
+    return new Tls(true, sni, cert, false, null);
+  }
+
+  private Redirect redirect(
+      CertificateIndex index, CompiledRoute route, String host, String path, String query) {
+    if (index == null) {
+      return new Redirect(false, 0, null, "this node has no HTTPS listener");
+    }
+    int status = HttpsRedirects.redirectStatus(route.spec().tls(), host, path);
+    if (status == 0) {
+      String why =
+          route.spec().tls() == null
+              ? "the route has no tls section"
+              : path.startsWith(HttpsRedirects.ACME_CHALLENGE)
+                  ? "ACME HTTP-01 challenges are never redirected"
+                  : "the route's tls does not redirect this host";
+      return new Redirect(false, 0, null, why);
+    }
+    int port = httpsPort.getAsInt();
+    return new Redirect(
+        true,
+        status,
+        HttpsRedirects.location(host, port > 0 ? Integer.toString(port) : null, path, query),
+        null);
+  }
+
+  private Fallback fallback() {
+    return defaultUpstream.isBlank()
+        ? new Fallback(404, null, "no route: the built-in default backend answers 404")
+        : new Fallback(0, defaultUpstream, "no route: the configured default upstream answers");
+  }
+
+  private static Backend backend(BackendSpec b) {
+    List<Explainer.Endpoint> eps = new ArrayList<>();
+    for (io.gatehouse.model.Endpoint e : b.endpoints()) {
+      eps.add(new Explainer.Endpoint(e.authority(), e.weight()));
+    }
+    String protocol =
+        b.protocol() == UpstreamProtocol.H2C
+            ? "h2c"
+            : b.protocol() == UpstreamProtocol.H2 ? "h2" : "http1";
+    return new Backend(protocol, eps);
+  }
+
+  /** The request as route conditions read it. */
+  private record View(String method, Map<String, String> headers, String query)
+      implements RequestView {
+    @Override
+    public String header(String lowerCaseName) {
+      return headers.get(lowerCaseName);
+    }
+
+    @Override
+    public String queryParam(String name) {
+      if (query == null) {
+        return null;
+      }
+      for (String pair : query.split("&", -1)) {
+        int eq = pair.indexOf('=');
+        String n = decode(eq < 0 ? pair : pair.substring(0, eq));
+        if (name.equals(n)) {
+          return eq < 0 ? "" : decode(pair.substring(eq + 1));
+        }
+      }
+      return null;
+    }
+
+    private static String decode(String s) {
+      try {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+  }
+}

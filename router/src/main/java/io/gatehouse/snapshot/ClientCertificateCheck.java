@@ -1,0 +1,139 @@
+package io.gatehouse.snapshot;
+
+import io.gatehouse.model.ClientAuth;
+import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.Validated;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * A route's client-certificate rule, compiled: the mode and the CA bundle as PKIX trust anchors.
+ * The handshake accepts any certificate (one listener serves many hosts, each with its own CAs), so
+ * this is where a client's chain is verified: against this route's CAs, at the current time, with
+ * no revocation check, and a leaf whose extended key usage (when present) allows client
+ * authentication. Pure JDK; immutable and thread-safe.
+ */
+public final class ClientCertificateCheck {
+  private static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
+  private static final String ANY_EKU = "2.5.29.37.0";
+
+  /** What a check found. */
+  public enum Outcome {
+    /** A chain to one of the route's CAs; {@link Result#subject()} is set. */
+    VERIFIED,
+    /** No certificate was sent. */
+    ABSENT,
+    /** A certificate was sent and does not verify. */
+    REFUSED
+  }
+
+  /**
+   * @param subject the leaf's subject (RFC 2253) ready for a header, or null
+   * @param sha256 the leaf's SHA-256, lower-case hex, or null
+   */
+  public record Result(Outcome outcome, String subject, String sha256) {
+    static final Result ABSENT = new Result(Outcome.ABSENT, null, null);
+    static final Result REFUSED = new Result(Outcome.REFUSED, null, null);
+  }
+
+  private final ClientAuth.Mode mode;
+  private final Set<TrustAnchor> anchors;
+  private final Set<X509Certificate> anchorCerts;
+
+  private ClientCertificateCheck(ClientAuth.Mode mode, List<X509Certificate> cas) {
+    this.mode = mode;
+    Set<TrustAnchor> a = new HashSet<>();
+    for (X509Certificate c : cas) {
+      a.add(new TrustAnchor(c, null));
+    }
+    this.anchors = Set.copyOf(a);
+    this.anchorCerts = Set.copyOf(cas);
+  }
+
+  /** The check for {@code auth}, or the violations of its CA bundle. */
+  public static Validated<ClientCertificateCheck> of(ClientAuth auth) {
+    Validated<List<X509Certificate>> cas =
+        CertificateValidator.validateCaBundle("tls.clientAuth.caBundlePem", auth.caBundlePem());
+    if (!cas.isValid()) {
+      return Validated.failed(cas.violations());
+    }
+    return Validated.ok(new ClientCertificateCheck(auth.mode(), cas.value()));
+  }
+
+  public boolean required() {
+    return mode == ClientAuth.Mode.REQUIRED;
+  }
+
+  /** Verifies the chain a client sent (leaf first); null or empty means none was sent. */
+  public Result check(java.security.cert.Certificate[] peerChain) {
+    if (peerChain == null || peerChain.length == 0) {
+      return Result.ABSENT;
+    }
+    List<X509Certificate> path = new ArrayList<>(peerChain.length);
+    for (java.security.cert.Certificate c : peerChain) {
+      if (!(c instanceof X509Certificate x)) {
+        return Result.REFUSED;
+      }
+      // A CA the client sent along is an anchor, not part of the path to validate.
+      if (!path.isEmpty() && anchorCerts.contains(x)) {
+        break;
+      }
+      path.add(x);
+    }
+    X509Certificate leaf = path.get(0);
+    try {
+      List<String> eku = leaf.getExtendedKeyUsage();
+      if (eku != null && !eku.contains(CLIENT_AUTH_EKU) && !eku.contains(ANY_EKU)) {
+        return Result.REFUSED;
+      }
+      PKIXParameters params = new PKIXParameters(anchors);
+      params.setRevocationEnabled(false);
+      CertPathValidator.getInstance("PKIX")
+          .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+      return new Result(
+          Outcome.VERIFIED,
+          headerSafe(leaf.getSubjectX500Principal().getName(X500Principal.RFC2253)),
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded())));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return Result.REFUSED;
+    }
+  }
+
+  /**
+   * Percent-encodes '%' and every byte outside printable ASCII (UTF-8), so the value is a token.
+   */
+  static String headerSafe(String s) {
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c < 0x7f && c != '%') {
+        if (b != null) {
+          b.append(c);
+        }
+        continue;
+      }
+      if (b == null) {
+        b = new StringBuilder(s.length() + 16).append(s, 0, i);
+      }
+      int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+      for (byte x : s.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+        b.append('%').append(Character.toUpperCase(Character.forDigit((x >> 4) & 0xf, 16)));
+        b.append(Character.toUpperCase(Character.forDigit(x & 0xf, 16)));
+      }
+      i = end - 1;
+    }
+    return b == null ? s : b.toString();
+  }
+}

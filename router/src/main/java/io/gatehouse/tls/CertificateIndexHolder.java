@@ -1,0 +1,183 @@
+package io.gatehouse.tls;
+
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place both certificate sources publish into: the directory ({@link
+ * CertificateDirectorySource}) and the table ({@link TableCertificateSource}). Each publish keeps
+ * the latest input of both, binds the routes' hosts ({@link CertificateBindings}), builds the next
+ * {@link CertificateIndex} and swaps it in with one {@code set}. Publishing runs on worker threads
+ * and is serialised here; handshakes only read {@link #ref()}.
+ *
+ * <p>Binding problems are logged at WARN once per change (not per rebuild) and kept for {@code
+ * /status}.
+ */
+public final class CertificateIndexHolder {
+  private static final Logger LOG = LoggerFactory.getLogger(CertificateIndexHolder.class);
+
+  private final AtomicReference<CertificateIndex> index;
+  private final ServedCertificate generatedDefault;
+  private final Clock clock;
+
+  // Guarded by this.
+  private ValidCertificate directoryDefault;
+  private List<ValidCertificate> directory = List.of();
+  private Map<RouteKey, TlsSpec> routes = Map.of();
+  private Map<CertificateKey, Validated<ValidCertificate>> table = Map.of();
+  private Instant rebindAt = Instant.MAX;
+  private Map<String, Instant> warned = new HashMap<>();
+
+  private volatile CertificateBindings bindings = CertificateBindings.NONE;
+
+  public CertificateIndexHolder(ServedCertificate generatedDefault, Clock clock) {
+    this.generatedDefault = Objects.requireNonNull(generatedDefault, "generatedDefault");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.index = new AtomicReference<>(CertificateIndex.of(generatedDefault));
+  }
+
+  /** The reference the key manager reads at each handshake. */
+  public AtomicReference<CertificateIndex> ref() {
+    return index;
+  }
+
+  public CertificateIndex get() {
+    return index.get();
+  }
+
+  /** The generated self-signed certificate, served when no usable default is configured. */
+  public ServedCertificate generatedDefault() {
+    return generatedDefault;
+  }
+
+  /** The latest binding problems, in route key order. */
+  public List<CertificateBindings.Problem> problems() {
+    return bindings.problems();
+  }
+
+  /**
+   * The directory's valid certificates.
+   *
+   * @param namedDefault the one named by {@code tls.defaultCertificate}, or null for the generated
+   *     default
+   */
+  public synchronized void publishDirectory(
+      ValidCertificate namedDefault, List<ValidCertificate> valid) {
+    this.directoryDefault = namedDefault;
+    this.directory = List.copyOf(valid);
+    rebuild();
+  }
+
+  /** The TLS settings of every route and the table's certificates, validated. */
+  public synchronized void publishTable(
+      Map<RouteKey, TlsSpec> routes, Map<CertificateKey, Validated<ValidCertificate>> table) {
+    this.routes = Map.copyOf(routes);
+    this.table = Map.copyOf(table);
+    rebuild();
+  }
+
+  /**
+   * Rebinds when a bound certificate has expired since the last build, and warns about certificates
+   * that expire soon (called periodically).
+   */
+  public synchronized void recheck() {
+    if (!clock.instant().isBefore(rebindAt)) {
+      rebuild();
+    } else {
+      warnExpiring();
+    }
+  }
+
+  /** Every served certificate with its expiry. */
+  public List<CertificateExpiry> expiry() {
+    return CertificateExpiry.of(index.get(), clock.instant());
+  }
+
+  /** One WARN per certificate expiring soon: again after a day, or when it changes. */
+  private void warnExpiring() {
+    Instant now = clock.instant();
+    Map<String, Instant> next = new HashMap<>();
+    for (CertificateExpiry c : CertificateExpiry.of(index.get(), now)) {
+      if (!c.expiringSoon()) {
+        continue;
+      }
+      String id = c.source() + ":" + c.name() + "@" + c.notAfter();
+      Instant last = warned.get(id);
+      if (last == null || !now.isBefore(last.plus(java.time.Duration.ofDays(1)))) {
+        LOG.atWarn()
+            .setMessage("TLS certificate expires soon")
+            .addKeyValue("certificate", c.name())
+            .addKeyValue("source", c.source())
+            .addKeyValue("dnsNames", c.dnsNames().toString())
+            .addKeyValue("notAfter", c.notAfter().toString())
+            .addKeyValue("daysLeft", c.daysLeft())
+            .log();
+        last = now;
+      }
+      next.put(id, last);
+    }
+    warned = next;
+  }
+
+  private void rebuild() {
+    Instant now = clock.instant();
+    Map<CertificateKey, ValidCertificate> byKey = new HashMap<>();
+    for (ValidCertificate c : directory) {
+      byKey.put(c.key(), c);
+    }
+    CertificateBindings next = CertificateBindings.bind(routes, table, byKey, now);
+    CertificateIndex current = index.get();
+    ServedCertificate nextDefault = generatedDefault;
+    if (directoryDefault != null) {
+      ServedCertificate fresh = ServedCertificate.of(directoryDefault);
+      ServedCertificate old = current.defaultCertificate();
+      nextDefault = old.sameMaterial(fresh) ? old : fresh;
+    }
+    index.set(current.next(nextDefault, directory, next.hosts(), next.httpsHosts()));
+    rebindAt =
+        next.hosts().values().stream()
+            .map(ValidCertificate::notAfter)
+            .min(Instant::compareTo)
+            .orElse(Instant.MAX);
+    if (!next.problems().equals(bindings.problems())) {
+      for (CertificateBindings.Problem p : next.problems()) {
+        LOG.atWarn()
+            .setMessage("TLS host not served with its certificate")
+            .addKeyValue("route", p.route().toString())
+            .addKeyValue("reason", p.message())
+            .log();
+      }
+    }
+    if (!next.hosts().keySet().equals(bindings.hosts().keySet())) {
+      LOG.atInfo()
+          .setMessage("TLS hosts bound to table certificates")
+          .addKeyValue("hosts", next.hosts().size())
+          .log();
+    }
+    bindings = next;
+    warnExpiring();
+    boolean generated = nextDefault == generatedDefault;
+    if (generated != (current.defaultCertificate() == generatedDefault)) {
+      if (generated) {
+        DefaultCertificate.logInUse(generatedDefault);
+      } else {
+        LOG.atInfo()
+            .setMessage("default TLS certificate")
+            .addKeyValue("certificate", nextDefault.name())
+            .log();
+      }
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package io.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.admin.Explainer;
+import io.gatehouse.admin.Explainer.Explanation;
+import io.gatehouse.admin.Explainer.Question;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.SnapshotCompiler;
+import io.gatehouse.table.TableView;
+import io.gatehouse.testing.NodeFixture;
+import io.gatehouse.tls.CertificateIndex;
+import io.gatehouse.tls.DefaultCertificate;
+import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The node-side explainer over a compiled snapshot and a certificate index, without listeners. */
+class NodeExplainerTest {
+  static final TenantId ACME = TenantId.of("acme");
+  static final TenantId BETA = TenantId.of("beta");
+
+  static RouteSpec route(
+      String tenant, String name, List<String> hosts, List<PathMatch> paths, String endpoint) {
+    int c = endpoint.lastIndexOf(':');
+    return NodeFixture.valid(
+        RouteSpec.simple(
+            RouteKey.of(tenant, "api", name),
+            hosts,
+            paths,
+            BackendSpec.http1(
+                List.of(
+                    Endpoint.of(
+                        endpoint.substring(0, c), Integer.parseInt(endpoint.substring(c + 1)))))));
+  }
+
+  static final RouteSpec WEB =
+      route(
+          "acme",
+          "web",
+          List.of("www.acme.example"),
+          List.of(PathMatch.prefix("/")),
+          "10.0.0.1:80");
+  static final RouteSpec API =
+      route(
+          "acme",
+          "api",
+          List.of("www.acme.example"),
+          List.of(PathMatch.prefix("/api")),
+          "10.0.0.2:80");
+  static final RouteSpec API_POST =
+      NodeFixture.valid(
+          new RouteSpec(
+              RouteKey.of("acme", "api", "api-post"),
+              List.of("www.acme.example"),
+              List.of(PathMatch.prefix("/api")),
+              Set.of("POST"),
+              List.of(),
+              List.of(),
+              BackendSpec.http1(List.of(Endpoint.of("10.0.0.3", 80))),
+              null,
+              null,
+              0));
+  static final RouteSpec APPS =
+      route(
+          "acme",
+          "apps",
+          List.of("*.apps.acme.example"),
+          List.of(PathMatch.exact("/")),
+          "10.0.0.4:80");
+  static final RouteSpec SECURE =
+      route(
+              "acme",
+              "secure",
+              List.of("secure.acme.example"),
+              List.of(PathMatch.prefix("/")),
+              "10.0.0.5:80")
+          .withTls(TlsSpec.of(List.of(), "secure"));
+  static final RouteSpec BETA_SHOP =
+      route(
+          "beta",
+          "shop",
+          List.of("shop.beta.example"),
+          List.of(PathMatch.prefix("/")),
+          "10.9.9.9:80");
+
+  static final Map<RouteKey, Long> REVISIONS = new HashMap<>();
+
+  static RouteSnapshot snapshot() {
+    Map<RouteKey, RouteSpec> m = new HashMap<>();
+    long rev = 1;
+    for (RouteSpec r : List.of(WEB, API, API_POST, APPS, SECURE, BETA_SHOP)) {
+      m.put(r.key(), r);
+      REVISIONS.put(r.key(), rev++);
+    }
+    return SnapshotCompiler.compile(new TableView(42, m));
+  }
+
+  static ValidCertificate certificate(String tenant, String name, String... dnsNames)
+      throws Exception {
+    KeyPair keys = DefaultCertificate.ecP256();
+    Instant now = Instant.now();
+    X509Certificate cert =
+        DefaultCertificate.selfSigned(
+            dnsNames[0],
+            List.of(dnsNames),
+            keys,
+            now.minus(Duration.ofHours(1)),
+            now.plus(Duration.ofDays(2)));
+    Validated<ValidCertificate> v =
+        CertificateValidator.validate(
+            new CertificateSpec(
+                CertificateKey.of(tenant, name),
+                pem("CERTIFICATE", cert.getEncoded()),
+                new PrivateKeyPem(pem("PRIVATE KEY", keys.getPrivate().getEncoded()))),
+            Clock.systemUTC());
+    assertThat(v.isValid()).as(String.valueOf(v.violations())).isTrue();
+    return v.value();
+  }
+
+  static String pem(String label, byte[] der) {
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
+  }
+
+  static Explainer explainer(boolean https) throws Exception {
+    RouteSnapshot s = snapshot();
+    CertificateIndex index = null;
+    if (https) {
+      var def = DefaultCertificate.generate(Clock.systemUTC());
+      index =
+          CertificateIndex.of(def)
+              .next(
+                  def,
+                  List.of(
+                      certificate("acme", "secure", "secure.acme.example"),
+                      certificate("beta", "shop", "shop.beta.example")));
+    }
+    CertificateIndex i = index;
+    return new NodeExplainer(() -> s, () -> i, () -> 8443, spec -> REVISIONS.get(spec.key()), "");
+  }
+
+  static Explanation ask(Explainer e, String method, String url, TenantId viewer) {
+    return (Explanation) e.explain(new Question(method, url, Map.of(), null), viewer);
+  }
+
+  @Test
+  void exact_host_and_prefix() throws Exception {
+    Explanation e =
+        ask(explainer(false), "GET", "http://WWW.acme.example:8080/api/orders?x=1", null);
+    assertThat(e.generation()).isEqualTo(42);
+    assertThat(e.outcome()).isEqualTo("proxy");
+    assertThat(e.route()).isEqualTo(new Explainer.RouteRef("acme", "api", "api", 2));
+    assertThat(e.reason().hostLevel()).isEqualTo("exact");
+    assertThat(e.reason().host()).isEqualTo("www.acme.example");
+    assertThat(e.reason().pathType()).isEqualTo("Prefix");
+    assertThat(e.reason().pathValue()).isEqualTo("/api");
+    // The POST-only route at the same prefix is tried first (more conditions) and yields.
+    assertThat(e.reason().passedOver())
+        .containsExactly(
+            new Explainer.PassedOver(
+                "acme/api/api-post", "Prefix", "/api", "method GET not in [POST]"));
+    assertThat(e.backend().endpoints()).containsExactly(new Explainer.Endpoint("10.0.0.2:80", 1));
+    assertThat(e.redirect().redirected()).isFalse();
+    assertThat(e.tls()).isNull();
+    assertThat(e.fallback()).isNull();
+
+    Explanation post = ask(explainer(false), "POST", "http://www.acme.example/api", null);
+    assertThat(post.route().name()).isEqualTo("api-post");
+    assertThat(post.reason().conditions()).containsExactly("method in [POST]");
+  }
+
+  @Test
+  void wildcard_host() throws Exception {
+    Explanation e = ask(explainer(false), "GET", "http://x.apps.acme.example/", ACME);
+    assertThat(e.route().name()).isEqualTo("apps");
+    assertThat(e.reason().hostLevel()).isEqualTo("wildcard");
+    assertThat(e.reason().host()).isEqualTo("*.apps.acme.example");
+    assertThat(e.reason().pathType()).isEqualTo("Exact");
+    assertThat(e.reason().pathValue()).isEqualTo("/");
+
+    // One label only, and the chosen level does not fall through when its paths miss.
+    Explanation deeper = ask(explainer(false), "GET", "http://x.apps.acme.example/other", null);
+    assertThat(deeper.matched()).isFalse();
+    assertThat(deeper.reason().hostLevel()).isEqualTo("wildcard");
+    assertThat(deeper.reason().detail()).contains("no fall-through");
+  }
+
+  @Test
+  void no_match_goes_to_the_default_backend() throws Exception {
+    Explanation e = ask(explainer(false), "GET", "http://nobody.example/", null);
+    assertThat(e.matched()).isFalse();
+    assertThat(e.outcome()).isEqualTo("defaultBackend");
+    assertThat(e.reason().hostLevel()).isEqualTo("none");
+    assertThat(e.backend()).isNull();
+    assertThat(e.fallback().status()).isEqualTo(404);
+
+    RouteSnapshot s = snapshot();
+    Explanation withUpstream =
+        (Explanation)
+            new NodeExplainer(() -> s, () -> null, () -> -1, spec -> 1L, "127.0.0.1:9000")
+                .explain(new Question("GET", "http://nobody.example/", Map.of(), null), null);
+    assertThat(withUpstream.fallback().upstream()).isEqualTo("127.0.0.1:9000");
+  }
+
+  @Test
+  void https_with_certificate() throws Exception {
+    Explainer ex = explainer(true);
+    Explanation e = ask(ex, "GET", "https://secure.acme.example/login", ACME);
+    assertThat(e.outcome()).isEqualTo("proxy");
+    assertThat(e.tls().listener()).isTrue();
+    assertThat(e.tls().sni()).isEqualTo("secure.acme.example");
+    assertThat(e.tls().certificate().name()).isEqualTo("acme/secure");
+    assertThat(e.tls().certificate().sans()).containsExactly("secure.acme.example");
+    assertThat(e.tls().certificate().notAfter()).isAfter(Instant.now());
+    assertThat(e.tls().misdirected()).isFalse();
+
+    // Plain HTTP on a route with tls: the 308 to the HTTPS listener's port.
+    Explanation plain = ask(ex, "GET", "http://secure.acme.example/login?next=%2F", ACME);
+    assertThat(plain.outcome()).isEqualTo("redirect");
+    assertThat(plain.redirect().status()).isEqualTo(308);
+    assertThat(plain.redirect().location())
+        .isEqualTo("https://secure.acme.example:8443/login?next=%2F");
+
+    // No certificate covers the name: the default; a coalesced connection for another host: 421.
+    assertThat(ask(ex, "GET", "https://www.acme.example/", null).tls().certificate().isDefault())
+        .isTrue();
+    Explanation coalesced =
+        (Explanation)
+            ex.explain(
+                new Question("GET", "https://www.acme.example/", Map.of(), "secure.acme.example"),
+                null);
+    assertThat(coalesced.outcome()).isEqualTo("misdirected");
+    assertThat(coalesced.tls().misdirected()).isTrue();
+  }
+
+  @Test
+  void tenant_cannot_see_another_tenants_route() throws Exception {
+    Explainer ex = explainer(true);
+    Explanation admin = ask(ex, "GET", "https://shop.beta.example/", null);
+    assertThat(admin.route().name()).isEqualTo("shop");
+    Explanation owner = ask(ex, "GET", "https://shop.beta.example/", BETA);
+    assertThat(owner.route().name()).isEqualTo("shop");
+    assertThat(owner.tls().certificate().name()).isEqualTo("beta/shop");
+
+    Explanation other = ask(ex, "GET", "https://shop.beta.example/", ACME);
+    assertThat(other.matched()).isFalse();
+    assertThat(other.outcome()).isEqualTo("defaultBackend");
+    assertThat(other.backend()).isNull();
+    assertThat(other.reason().hostLevel()).isEqualTo("none");
+    assertThat(other.tls().certificate().withheld()).isTrue();
+    assertThat(other.tls().certificate().name()).isNull();
+    // Only the host the caller itself asked about may appear.
+    assertThat(other.toString().replace("shop.beta.example", ""))
+        .doesNotContain("shop", "10.9.9.9", "beta");
+  }
+
+  @Test
+  void a_url_the_router_would_refuse_is_invalid() throws Exception {
+    Explainer ex = explainer(false);
+    assertThat(ex.explain(new Question("GET", "http://a b/", Map.of(), null), null))
+        .isInstanceOf(Explainer.Invalid.class);
+    assertThat(ex.explain(new Question("GET", "http://a.example/%zz", Map.of(), null), null))
+        .isInstanceOf(Explainer.Invalid.class);
+    assertThat(ex.explain(new Question("GET", "http://u@a.example/", Map.of(), null), null))
+        .isInstanceOf(Explainer.Invalid.class);
+  }
+}

@@ -1,0 +1,146 @@
+package io.gatehouse.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** A cluster of node processes on loopback with a name of its own and free Hazelcast ports. */
+public final class ClusterProcesses implements AutoCloseable {
+  private final Path dir;
+  private final String name = "it-" + UUID.randomUUID();
+  private final int[] ports;
+  private final List<NodeProcess> started = new ArrayList<>();
+  private final List<String> extraMembers = new ArrayList<>();
+  private String adminToken;
+  private int[] adminPorts;
+
+  public ClusterProcesses(Path dir, int size) {
+    this.dir = dir;
+    this.ports = new int[size];
+    for (int i = 0; i < size; i++) {
+      ports[i] = freePort();
+    }
+  }
+
+  /**
+   * The YAML of member {@code index}: loopback, ephemeral HTTP and status ports, its own store
+   * directory, and {@code extra} YAML appended.
+   */
+  public String config(int index, String extra) {
+    return config(index, extra, 0, 0);
+  }
+
+  /** As {@link #config(int, String)}, with fixed HTTP and status ports (0 = ephemeral). */
+  public String config(int index, String extra, int httpPort, int statusPort) {
+    StringBuilder members = new StringBuilder();
+    for (int p : ports) {
+      members
+          .append(members.length() == 0 ? "" : ", ")
+          .append("\"127.0.0.1:")
+          .append(p)
+          .append('"');
+    }
+    for (String m : extraMembers) {
+      members.append(", \"").append(m).append('"');
+    }
+
+    return "http: {host: 127.0.0.1, port: "
+        + httpPort
+        + "}\n"
+        + "status: {host: 127.0.0.1, port: "
+        + statusPort
+        + "}\n"
+        + "eventLoops: 1\n"
+        + "log: {level: info, access: false}\n"
+        + "store: {dir: \""
+        + dir.resolve("data-" + index)
+        + "\"}\n"
+        + "cluster:\n"
+        + "  enabled: true\n"
+        + "  name: "
+        + name
+        + "\n"
+        + "  host: 127.0.0.1\n"
+        + "  port: "
+        + ports[index]
+        + "\n"
+        + "  members: ["
+        + members
+        + "]\n"
+        + "  heartbeat: 1s\n"
+        + "  maxNoHeartbeat: 5s\n"
+        + admin(index)
+        + extra;
+  }
+
+  private String admin(int index) {
+    if (adminToken == null) {
+      return "admin: {enabled: false}\n";
+    }
+    return "admin: {enabled: true, host: 127.0.0.1, port: "
+        + adminPorts[index]
+        + ", token: \""
+        + adminToken
+        + "\", ratePerSecond: 100000, rateBurst: 100000}\n";
+  }
+
+  /** Starts member {@code index} and waits until it serves. */
+  public NodeProcess start(int index, String extra) throws Exception {
+    return start(index, extra, 0, 0);
+  }
+
+  /** Starts member {@code index} on fixed HTTP and status ports. */
+  public NodeProcess start(int index, String extra, int httpPort, int statusPort) throws Exception {
+    NodeProcess n =
+        NodeProcess.start(
+            dir, "node" + index + "-" + started.size(), config(index, extra, httpPort, statusPort));
+    started.add(n);
+    return n;
+  }
+
+  /**
+   * Turns the admin API on for every member, on a free port of its own (kept across restarts), with
+   * {@code token} as the admin token and no rate limit to speak of.
+   */
+  public ClusterProcesses withAdmin(String token) {
+    adminToken = token;
+    adminPorts = new int[ports.length];
+    for (int i = 0; i < ports.length; i++) {
+      adminPorts[i] = freePort();
+    }
+    return this;
+  }
+
+  public int adminPort(int index) {
+    return adminPorts[index];
+  }
+
+  /** Lists {@code address} in every member's TCP-IP member list too. */
+  public ClusterProcesses alsoList(String address) {
+    extraMembers.add(address);
+    return this;
+  }
+
+  /** The Hazelcast port of member {@code index}. */
+  public int port(int index) {
+    return ports[index];
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    started.forEach(NodeProcess::close);
+  }
+}
