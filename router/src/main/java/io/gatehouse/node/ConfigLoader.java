@@ -406,6 +406,29 @@ public final class ConfigLoader {
       throw bad("log.level", c.log().level(), "one of error, warn, info, debug, trace");
     }
     checkCluster(c.cluster());
+    checkKubernetes(c.kubernetes());
+  }
+
+  private static final java.util.regex.Pattern DNS_LABEL =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  private void checkKubernetes(NodeConfig.Kubernetes k) throws ConfigException {
+    for (String ns : k.namespaces()) {
+      if (!DNS_LABEL.matcher(ns).matches()) {
+        throw bad("kubernetes.namespaces", ns, "a namespace name (a DNS label)");
+      }
+    }
+    for (String a : k.publishAddresses()) {
+      if (a.isBlank() || a.contains("/") || a.contains(" ")) {
+        throw bad("kubernetes.publishAddresses", a, "an IP address or a DNS name");
+      }
+    }
+    if (k.enabled() && k.leaderElection()) {
+      if (!DNS_LABEL.matcher(k.leaseNamespace()).matches()) {
+        throw bad("kubernetes.leaseNamespace", k.leaseNamespace(), "a namespace name");
+      }
+      notBlank("kubernetes.leaseName", k.leaseName(), "the name of the leader-election Lease");
+    }
   }
 
   private void checkCluster(NodeConfig.Cluster k) throws ConfigException {

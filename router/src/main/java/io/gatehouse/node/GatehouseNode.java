@@ -54,6 +54,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,16 +88,30 @@ public final class GatehouseNode {
   private AutoCloseable tableCertificates;
   private long heapTimer = -1;
   private long certificateTimer = -1;
+  private final UnaryOperator<Endpoint> k8sEndpoints;
+  private KubernetesWiring kubernetes;
 
-  private GatehouseNode(NodeConfig config, Vertx vertx, RouteTable table) {
+  private GatehouseNode(
+      NodeConfig config, Vertx vertx, RouteTable table, UnaryOperator<Endpoint> k8sEndpoints) {
     this.config = config;
     this.vertx = vertx;
     this.table = table;
+    this.k8sEndpoints = k8sEndpoints;
     this.publisher = new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY);
   }
 
   /** Starts a node; the future completes once it listens and has published its first snapshot. */
   public static Future<GatehouseNode> start(NodeConfig config, List<RouteSpec> staticRoutes) {
+    return start(config, staticRoutes, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #start(NodeConfig, List)}, with Kubernetes endpoint addresses passed through {@code
+   * k8sEndpoints}: a test seam only (the API server refuses loopback addresses in EndpointSlices),
+   * never reachable from configuration or from a Kubernetes object.
+   */
+  public static Future<GatehouseNode> start(
+      NodeConfig config, List<RouteSpec> staticRoutes, UnaryOperator<Endpoint> k8sEndpoints) {
     int loops =
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     VertxOptions options =
@@ -106,7 +121,7 @@ public final class GatehouseNode {
       return vertx
           .executeBlocking(
               () -> (RouteTable) new InMemoryRouteTable(store(config), Version.current()))
-          .compose(table -> launch(config, vertx, table, staticRoutes))
+          .compose(table -> launch(config, vertx, table, staticRoutes, k8sEndpoints))
           .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t)));
     }
     NodeConfig.Cluster c = config.cluster();
@@ -136,13 +151,17 @@ public final class GatehouseNode {
                                                 events,
                                                 Version.current())
                                             .start()))
-                    .compose(table -> launch(config, vertx, table, staticRoutes))
+                    .compose(table -> launch(config, vertx, table, staticRoutes, k8sEndpoints))
                     .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t))));
   }
 
   private static Future<GatehouseNode> launch(
-      NodeConfig config, Vertx vertx, RouteTable table, List<RouteSpec> staticRoutes) {
-    GatehouseNode node = new GatehouseNode(config, vertx, table);
+      NodeConfig config,
+      Vertx vertx,
+      RouteTable table,
+      List<RouteSpec> staticRoutes,
+      UnaryOperator<Endpoint> k8sEndpoints) {
+    GatehouseNode node = new GatehouseNode(config, vertx, table, k8sEndpoints);
     return node.startAll(staticRoutes)
         .map(node)
         .recover(
@@ -175,6 +194,7 @@ public final class GatehouseNode {
 
     return startEcho()
         .compose(v -> startFileSource())
+        .compose(v -> startKubernetes())
         .compose(v -> startCertificates())
         .compose(v -> defaultBackend())
         .compose(
@@ -297,6 +317,17 @@ public final class GatehouseNode {
         new FileRouteSource(
             vertx, Path.of(file), config.routes().pollInterval(), table, s -> fileStatus = s);
     return fileSource.start();
+  }
+
+  /** The Kubernetes ingress controller, when enabled; its first sync gates readiness. */
+  private Future<Void> startKubernetes() {
+    if (!config.kubernetes().enabled()) {
+      return Future.succeededFuture();
+    }
+    return KubernetesWiring.start(
+            vertx, config.kubernetes(), table, config.cluster().enabled(), k8sEndpoints)
+        .onSuccess(k -> kubernetes = k)
+        .mapEmpty();
   }
 
   /**
@@ -582,6 +613,9 @@ public final class GatehouseNode {
             v -> {
               if (fileSource != null) {
                 fileSource.stop();
+              }
+              if (kubernetes != null) {
+                kubernetes.close();
               }
               if (certificateSource != null) {
                 certificateSource.stop();

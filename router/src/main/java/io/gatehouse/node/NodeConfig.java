@@ -23,7 +23,8 @@ public record NodeConfig(
     Http2 http2,
     Cluster cluster,
     Store store,
-    Admin admin) {
+    Admin admin,
+    Kubernetes kubernetes) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -41,7 +42,8 @@ public record NodeConfig(
           Http2.DEFAULTS,
           Cluster.DEFAULTS,
           new Store("data"),
-          Admin.DEFAULTS);
+          Admin.DEFAULTS,
+          Kubernetes.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -59,7 +61,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -78,7 +81,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -97,7 +101,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -116,7 +121,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -135,7 +141,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -154,7 +161,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -173,7 +181,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withLog(Log v) {
@@ -192,7 +201,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -211,7 +221,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -230,7 +241,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -249,7 +261,8 @@ public record NodeConfig(
         http2,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -268,7 +281,8 @@ public record NodeConfig(
         v,
         cluster,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -287,7 +301,8 @@ public record NodeConfig(
         http2,
         v,
         store,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withStore(Store v) {
@@ -306,7 +321,8 @@ public record NodeConfig(
         http2,
         cluster,
         v,
-        admin);
+        admin,
+        kubernetes);
   }
 
   public NodeConfig withAdmin(Admin v) {
@@ -325,6 +341,27 @@ public record NodeConfig(
         http2,
         cluster,
         store,
+        v,
+        kubernetes);
+  }
+
+  public NodeConfig withKubernetes(Kubernetes v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
+        admin,
         v);
   }
 
@@ -552,5 +589,32 @@ public record NodeConfig(
     public String toString() {
       return "Admin[enabled=" + enabled + ", host=" + host + ", port=" + port + "]";
     }
+  }
+
+  /**
+   * The Kubernetes ingress controller (k8s/README.md).
+   *
+   * @param kubeconfig path of a kubeconfig file; empty uses the in-cluster ServiceAccount
+   * @param namespaces namespaces to watch; empty watches all
+   * @param ingressClass the one IngressClass to serve; empty serves every class whose controller is
+   *     gatehouse.io/ingress-controller
+   * @param ingressLabelSelector only Ingresses with these labels (e.g. team=a); empty for all
+   * @param publishAddresses IPs or DNS names written to the status of the Ingresses served
+   * @param leaderElection elect one writer of status and events (and of routes when the table is
+   *     shared by a cluster) with a Lease; off only for a single replica
+   */
+  public record Kubernetes(
+      boolean enabled,
+      String kubeconfig,
+      List<String> namespaces,
+      String ingressClass,
+      String ingressLabelSelector,
+      List<String> publishAddresses,
+      boolean leaderElection,
+      String leaseNamespace,
+      String leaseName) {
+    public static final Kubernetes DEFAULTS =
+        new Kubernetes(
+            false, "", List.of(), "", "", List.of(), true, "gatehouse", "gatehouse-leader");
   }
 }

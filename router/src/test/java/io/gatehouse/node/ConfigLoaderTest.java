@@ -43,6 +43,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_kubernetes_section_reads_lists_and_env() throws Exception {
+    Path file =
+        write(
+            "kubernetes:\n  enabled: true\n  namespaces: [shop, team-b]\n"
+                + "  publishAddresses: [\"192.0.2.10\", lb.example.com]\n  ingressClass: gatehouse\n");
+    NodeConfig c =
+        new ConfigLoader()
+            .file(file)
+            .env(Map.of("GATEHOUSE_KUBERNETES_LEASE_NAME", "edge-leader"))
+            .load();
+
+    assertThat(c.kubernetes().enabled()).isTrue();
+    assertThat(c.kubernetes().namespaces()).containsExactly("shop", "team-b");
+    assertThat(c.kubernetes().publishAddresses()).containsExactly("192.0.2.10", "lb.example.com");
+    assertThat(c.kubernetes().ingressClass()).isEqualTo("gatehouse");
+    assertThat(c.kubernetes().leaseName()).isEqualTo("edge-leader");
+    assertThat(c.kubernetes().leaderElection()).isTrue();
+    assertThat(c.kubernetes().kubeconfig()).isEmpty();
+  }
+
+  @Test
+  void a_kubernetes_namespace_must_be_a_dns_label() throws Exception {
+    Path file = write("kubernetes:\n  namespaces: [Shop_1]\n");
+
+    assertThatThrownBy(() -> new ConfigLoader().file(file).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("kubernetes.namespaces")
+        .hasMessageContaining("Shop_1");
+  }
+
+  @Test
   void a_file_changes_only_the_keys_it_names() throws Exception {
     NodeConfig c = new ConfigLoader().file(write("limits:\n  maxHeaderCount: 50\n")).load();
 

@@ -78,6 +78,8 @@ public final class ApiServerHarness implements AutoCloseable {
   private final Thread shutdownHook;
   private volatile Process etcd;
   private volatile Process apiServer;
+  private volatile List<String> apiServerArgs;
+  private int apiServerRestarts;
   private int apiPort;
   private Duration startupTime = Duration.ZERO;
   private long etcdReadyMillis;
@@ -249,6 +251,7 @@ public final class ApiServerHarness implements AutoCloseable {
     args.add("--service-account-issuer=" + baseUrl() + "/");
     args.add("--service-account-key-file=" + certs.resolve("sa-signer.pub"));
     args.add("--service-account-signing-key-file=" + certs.resolve("sa-signer.key"));
+    apiServerArgs = List.copyOf(args);
     apiServer = launch(apiLog, args.toArray(String[]::new));
     HttpClient tls =
         HttpClient.newBuilder()
@@ -342,6 +345,34 @@ public final class ApiServerHarness implements AutoCloseable {
     } catch (IOException ignored) {
       // a temp directory; nothing more to do
     }
+  }
+
+  /**
+   * Stops kube-apiserver only (etcd keeps the data), for outage tests; {@link #restartApiServer}
+   * brings it back on the same port with the same certificates.
+   */
+  public synchronized void stopApiServer() {
+    stop(apiServer);
+  }
+
+  /** Starts kube-apiserver again after {@link #stopApiServer}, waiting for {@code /readyz}. */
+  public synchronized void restartApiServer(Duration timeout) throws IOException {
+    if (apiServer != null && apiServer.isAlive()) {
+      return;
+    }
+    Path apiLog = runDir.resolve("kube-apiserver-restart-" + (++apiServerRestarts) + ".log");
+    apiServer = launch(apiLog, apiServerArgs.toArray(String[]::new));
+    HttpClient tls =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(1))
+            .sslContext(adminSslContext())
+            .build();
+    awaitReady(
+        "kube-apiserver",
+        apiServer,
+        apiLog,
+        Instant.now().plus(timeout),
+        () -> get(tls, URI.create(baseUrl() + "/readyz")).equals("ok"));
   }
 
   private void stopProcesses() {

@@ -1,0 +1,48 @@
+package io.gatehouse.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The k8s module's boundaries. {@code translate} is pure: it reads client-java's model classes
+ * (passed in through {@code ClusterState}) and writes the Gatehouse model, and never reaches the
+ * API (no ApiClient, informer or API classes), Vert.x or the table.
+ */
+@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+class K8sBoundariesTest {
+  @ArchTest
+  static final ArchRule translate_uses_only_models_and_validation =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.translate..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "io.gatehouse.translate..",
+              "io.gatehouse.model..",
+              "io.gatehouse.validate..",
+              "io.kubernetes.client.openapi.models..");
+
+  @ArchTest
+  static final ArchRule translate_never_depends_on_watch =
+      noClasses()
+          .that()
+          .resideInAPackage("io.gatehouse.translate..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.watch..");
+
+  @ArchTest
+  static final ArchRule nothing_sleeps =
+      noClasses()
+          .that()
+          .resideInAnyPackage("io.gatehouse.translate..", "io.gatehouse.watch..")
+          .should()
+          .callMethod(Thread.class, "sleep", long.class);
+}

@@ -1,0 +1,177 @@
+package io.gatehouse.node;
+
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HostClaim;
+import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.TableView;
+import io.gatehouse.watch.IngressWatcher;
+import io.gatehouse.watch.IngressWatcherOptions;
+import io.gatehouse.watch.LeaseLeadership;
+import io.gatehouse.watch.ProblemEvents;
+import io.gatehouse.watch.StatusWriter;
+import io.gatehouse.watch.TableSink;
+import io.gatehouse.watch.TranslationSink;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Starts the Kubernetes ingress controller for a node: client, optional Lease leadership, the
+ * watcher and its sinks. Routes go to the table on every replica unless the table is shared by a
+ * cluster, where only the leader writes them; status and events are always the leader's.
+ */
+final class KubernetesWiring implements AutoCloseable {
+  private final IngressWatcher watcher;
+  private final LeaseLeadership leadership;
+  private final AutoCloseable claims;
+
+  private KubernetesWiring(
+      IngressWatcher watcher, LeaseLeadership leadership, AutoCloseable claims) {
+    this.watcher = watcher;
+    this.leadership = leadership;
+    this.claims = claims;
+  }
+
+  /** Completes once every informer has synced and the first translation is in the table. */
+  static Future<KubernetesWiring> start(
+      Vertx vertx,
+      NodeConfig.Kubernetes k,
+      RouteTable table,
+      boolean sharedTable,
+      UnaryOperator<Endpoint> endpointMapper) {
+    return vertx
+        .executeBlocking(() -> build(k, table, sharedTable, endpointMapper))
+        .compose(
+            w ->
+                Future.fromCompletionStage(w.watcher.start(), vertx.getOrCreateContext())
+                    .map(w)
+                    .recover(
+                        t -> {
+                          w.close();
+                          return Future.failedFuture(
+                              new IllegalStateException(
+                                  "kubernetes watcher failed to start: " + t.getMessage(), t));
+                        }));
+  }
+
+  private static KubernetesWiring build(
+      NodeConfig.Kubernetes k,
+      RouteTable table,
+      boolean sharedTable,
+      UnaryOperator<Endpoint> endpointMapper)
+      throws Exception {
+    ApiClient client = client(k.kubeconfig());
+    String identity = identity();
+    IngressWatcher[] watcher = new IngressWatcher[1];
+    LeaseLeadership lease =
+        k.leaderElection()
+            ? LeaseLeadership.withDefaults(
+                client,
+                k.leaseNamespace(),
+                k.leaseName(),
+                identity,
+                leading -> {
+                  if (watcher[0] != null) {
+                    watcher[0].poke();
+                  }
+                })
+            : null;
+    BooleanSupplier leader = lease == null ? () -> true : lease::isLeader;
+    TableSink tableSink = new TableSink(table);
+    TranslationSink routes =
+        sharedTable
+            ? (t, s) -> {
+              if (leader.getAsBoolean()) {
+                tableSink.publish(t, s);
+              }
+            }
+            : tableSink;
+    IngressWatcherOptions defaults = IngressWatcherOptions.DEFAULTS;
+    IngressWatcherOptions options =
+        new IngressWatcherOptions(
+            k.namespaces(),
+            k.ingressLabelSelector(),
+            k.ingressClass(),
+            defaults.holdOff(),
+            defaults.maxDelay(),
+            endpointMapper);
+    watcher[0] =
+        new IngressWatcher(
+            client,
+            options,
+            Clock.systemUTC(),
+            () -> table.view().hostClaims(),
+            List.of(
+                routes,
+                new StatusWriter(client, leader, k.publishAddresses()),
+                new ProblemEvents(client, leader, identity, Clock.systemUTC())));
+    // an admin-API host claim changes who may serve a host: rebuild when the claims change
+    AutoCloseable claims =
+        table.subscribe(
+            new Consumer<TableView>() {
+              private Map<String, HostClaim> last;
+
+              @Override
+              public void accept(TableView view) {
+                Map<String, HostClaim> now = view.hostClaims();
+                if (last != null && !now.equals(last)) {
+                  watcher[0].poke();
+                }
+                last = now;
+              }
+            });
+    if (lease != null) {
+      lease.start();
+    }
+    return new KubernetesWiring(watcher[0], lease, claims);
+  }
+
+  private static ApiClient client(String kubeconfig) throws Exception {
+    ClientBuilder builder;
+    if (kubeconfig.isBlank()) {
+      builder = ClientBuilder.cluster();
+    } else {
+      try (Reader r = Files.newBufferedReader(Path.of(kubeconfig))) {
+        KubeConfig config = KubeConfig.loadKubeConfig(r);
+        config.setFile(Path.of(kubeconfig).toFile());
+        builder = ClientBuilder.kubeconfig(config);
+      }
+    }
+    // watches stay open for minutes: no read timeout (informers bound their own waits)
+    return builder.setReadTimeout(Duration.ZERO).build();
+  }
+
+  private static String identity() {
+    String pod = System.getenv("POD_NAME");
+    String host = pod != null && !pod.isBlank() ? pod : System.getenv("HOSTNAME");
+    return (host == null || host.isBlank() ? "gatehouse" : host)
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Override
+  public void close() {
+    try {
+      claims.close();
+    } catch (Exception e) {
+      // the table is closing too
+    }
+    watcher.close();
+    if (leadership != null) {
+      leadership.close();
+    }
+  }
+}

@@ -1,0 +1,588 @@
+package io.gatehouse.node;
+
+import static io.gatehouse.watch.IngressWatcherIT.ingress;
+import static io.gatehouse.watch.IngressWatcherIT.ingressClass;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.testing.NodeFixture;
+import io.gatehouse.testing.RawHttp;
+import io.gatehouse.testing.TestUpstream;
+import io.gatehouse.watch.testing.ApiServerExtension;
+import io.gatehouse.watch.testing.ApiServerHarness;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
+import io.kubernetes.client.openapi.apis.NetworkingV1Api;
+import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
+import io.kubernetes.client.openapi.models.V1Endpoint;
+import io.kubernetes.client.openapi.models.V1EndpointConditions;
+import io.kubernetes.client.openapi.models.V1EndpointSlice;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressLoadBalancerIngress;
+import io.kubernetes.client.openapi.models.V1IngressTLS;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServicePort;
+import io.kubernetes.client.openapi.models.V1ServiceSpec;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A whole node with {@code kubernetes.enabled} against the real API server, serving real traffic.
+ *
+ * <p>Test seam: the API server refuses loopback addresses in EndpointSlices, so slices hold
+ * documentation addresses ({@code 192.0.2.N:8080}) and the node is started with an endpoint mapper
+ * that sends each one to a loopback backend. The mapper is a parameter of {@code
+ * GatehouseNode.start} only: no configuration key or Kubernetes object can set it.
+ */
+@ExtendWith(ApiServerExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class KubernetesNodeIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static Vertx vertx;
+  private static final Map<String, Integer> BACKENDS = new ConcurrentHashMap<>();
+  private static final UnaryOperator<Endpoint> MAPPER =
+      e -> {
+        Integer port = BACKENDS.get(e.authority());
+        return port == null ? e : new Endpoint("127.0.0.1", port, e.weight());
+      };
+  private static final AtomicInteger ADDRESSES = new AtomicInteger(10);
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close().await();
+  }
+
+  @Test
+  void withoutAnIngressEveryRequestGetsTheDefault404(ApiServerHarness server) throws Exception {
+    String ns = server.createNamespace("node-empty");
+    String cls = ingressClass(server.adminClient(), "node-empty");
+    try (Running node = node(server, ns, cls)) {
+      RawHttp.Response r =
+          RawHttp.exchange(node.port(), "GET / HTTP/1.1\r\nHost: nothing.example.test\r\n\r\n");
+      assertThat(r.status()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void twoServicesByHostAndStatusCarriesTheAddress(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-hosts");
+    String cls = ingressClass(admin, "node-hosts");
+    TestUpstream a = backendFor(admin, ns, "svc-a", "a");
+    TestUpstream b = backendFor(admin, ns, "svc-b", "b");
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    net.createNamespacedIngress(ns, ingressTo(ns, "a", cls, "a.example.test", "svc-a")).execute();
+    net.createNamespacedIngress(ns, ingressTo(ns, "b", cls, "b.example.test", "svc-b")).execute();
+    net.createNamespacedIngress(ns, ingressTo(ns, "c", "unknown-class", "c.example.test", "svc-a"))
+        .execute();
+    try (Running node = node(server, ns, cls)) {
+      assertThat(get(node, "a.example.test").body()).isEqualTo("a");
+      assertThat(get(node, "b.example.test").body()).isEqualTo("b");
+      // another class: neither served nor given an address
+      assertThat(get(node, "c.example.test").status()).isEqualTo(404);
+      await("status")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(lb(net.readNamespacedIngress("a", ns).execute()))
+                      .containsExactly(new V1IngressLoadBalancerIngress().ip("192.0.2.250")));
+      assertThat(lb(net.readNamespacedIngress("c", ns).execute())).isEmpty();
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  @Test
+  void anEndpointRemovedUnderSteadyLoadFailsNoRequest(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-load");
+    String cls = ingressClass(admin, "node-load");
+    TestUpstream one = backend("one");
+    TestUpstream two = backend("two");
+    String oneAddress = address(one);
+    String twoAddress = address(two);
+    service(admin, ns, "web");
+    String slice = "web-slice";
+    createSlice(admin, ns, "web", slice, Map.of(oneAddress, true, twoAddress, true));
+    new NetworkingV1Api(admin)
+        .createNamespacedIngress(ns, ingressTo(ns, "web", cls, "load.example.test", "web"))
+        .execute();
+    try (Running node = node(server, ns, cls)) {
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      AtomicInteger afterRemoval = new AtomicInteger();
+      AtomicBoolean removed = new AtomicBoolean();
+      Map<String, Integer> bodies = new ConcurrentHashMap<>();
+      Thread load =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  try {
+                    RawHttp.Response r = get(node, "load.example.test");
+                    if (r.status() == 200) {
+                      ok.incrementAndGet();
+                      if (removed.get()) {
+                        afterRemoval.incrementAndGet();
+                        bodies.merge(r.body(), 1, Integer::sum);
+                      }
+                    } else {
+                      failed.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    failed.incrementAndGet();
+                  }
+                }
+              },
+              "load");
+      load.start();
+      try {
+        await("load flows to both").atMost(WAIT).until(() -> one.count() > 20 && two.count() > 20);
+        // the pod starts terminating: not ready, still serving, then gone
+        replaceSlice(admin, ns, "web", slice, Map.of(oneAddress, true, twoAddress, false));
+        RouteKey key = RouteKey.of(ns, "k8s", "web.r0.p0");
+        await("endpoint gone from the table")
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  RouteSpec r = node.node().table().view().routes().get(key);
+                  return r != null && r.backend().endpoints().size() == 1;
+                });
+        long generation = node.node().table().view().generation();
+        await("served")
+            .atMost(WAIT)
+            .until(() -> node.node().snapshots().get().generation() >= generation);
+        two.close();
+        removed.set(true);
+        await("load goes on").atMost(WAIT).until(() -> afterRemoval.get() >= 200);
+      } finally {
+        running.set(false);
+        load.join(10_000);
+      }
+      assertThat(failed).hasValue(0);
+      assertThat(bodies).containsOnlyKeys("one");
+    } finally {
+      one.close();
+    }
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void anApiServerOutageUnderLoadFailsNoRequestAndTheWatchResumes(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-outage");
+    String cls = ingressClass(admin, "node-outage");
+    TestUpstream web = backendFor(admin, ns, "web", "steady");
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    net.createNamespacedIngress(ns, ingressTo(ns, "before", cls, "before.example.test", "web"))
+        .execute();
+    try (Running node = node(server, ns, cls)) {
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      Thread load =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  try {
+                    if (get(node, "before.example.test").status() == 200) {
+                      ok.incrementAndGet();
+                    } else {
+                      failed.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    failed.incrementAndGet();
+                  }
+                }
+              },
+              "load");
+      load.start();
+      try {
+        await("load flows").atMost(WAIT).until(() -> ok.get() > 50);
+        server.stopApiServer();
+        int beforeOutage = ok.get();
+        // the table keeps the last state while the informers retry
+        await("30 s without the API server")
+            .during(Duration.ofSeconds(30))
+            .atMost(Duration.ofSeconds(45))
+            .until(() -> failed.get() == 0);
+        assertThat(ok.get()).isGreaterThan(beforeOutage + 100);
+        server.restartApiServer(Duration.ofSeconds(60));
+        await("the API server answers again")
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(
+                () -> {
+                  net.createNamespacedIngress(
+                          ns, ingressTo(ns, "after", cls, "after.example.test", "web"))
+                      .execute();
+                  return true;
+                });
+        await("a change after the outage is served")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> get(node, "after.example.test").status() == 200);
+      } finally {
+        running.set(false);
+        load.join(10_000);
+        server.restartApiServer(Duration.ofSeconds(60));
+      }
+      assertThat(failed).hasValue(0);
+    } finally {
+      web.close();
+    }
+  }
+
+  @Test
+  void anAdminHostClaimOfAnotherTenantTakesTheHostAway(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-claimed");
+    String cls = ingressClass(admin, "node-claimed");
+    TestUpstream web = backendFor(admin, ns, "web", "tenant");
+    new NetworkingV1Api(admin)
+        .createNamespacedIngress(ns, ingressTo(ns, "web", cls, "claimed.example.test", "web"))
+        .execute();
+    try (Running node = node(server, ns, cls)) {
+      assertThat(get(node, "claimed.example.test").body()).isEqualTo("tenant");
+      // no Kubernetes event follows: the claim alone must trigger the rebuild
+      node.node()
+          .table()
+          .apply(
+              io.gatehouse.table.Batch.of(
+                  io.gatehouse.table.Write.put(
+                      new io.gatehouse.model.HostClaim(
+                          "claimed.example.test",
+                          io.gatehouse.model.TenantId.of("someone-else")))));
+      await("host taken away")
+          .atMost(WAIT)
+          .until(() -> get(node, "claimed.example.test").status() == 404);
+    } finally {
+      web.close();
+    }
+  }
+
+  @Test
+  void twoNamespacesClaimOneHostAndTheYoungerGetsAnEvent(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String first = server.createNamespace("node-first");
+    String second = server.createNamespace("node-second");
+    String cls = ingressClass(admin, "node-claim");
+    TestUpstream a = backendFor(admin, first, "web", "first");
+    TestUpstream b = backendFor(admin, second, "web", "second");
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    net.createNamespacedIngress(first, ingressTo(first, "web", cls, "shared.example.test", "web"))
+        .execute();
+    // creationTimestamp has one-second resolution: make the second one clearly younger
+    V1Ingress older = net.readNamespacedIngress("web", first).execute();
+    await("a second passes")
+        .atMost(WAIT)
+        .until(
+            () ->
+                java.time.OffsetDateTime.now()
+                    .isAfter(older.getMetadata().getCreationTimestamp().plusSeconds(1)));
+    net.createNamespacedIngress(
+            second, ingressTo(second, "grab", cls, "shared.example.test", "web"))
+        .execute();
+    try (Running node = node(server, "", cls)) {
+      assertThat(get(node, "shared.example.test").body()).isEqualTo("first");
+      await("event on the younger Ingress")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  new CoreV1Api(admin)
+                          .listNamespacedEvent(second)
+                          .fieldSelector("involvedObject.name=grab,type=Warning")
+                          .execute()
+                          .getItems()
+                          .stream()
+                          .anyMatch(
+                              e ->
+                                  "HostConflict".equals(e.getReason())
+                                      && e.getMessage().contains("shared.example.test")));
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  @Test
+  void tlsFromASecretWithA308FromHttpAndAnUncoveredHostGetsTheDefaultAndAWarning(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-tls");
+    String cls = ingressClass(admin, "node-tls");
+    TestUpstream web = backendFor(admin, ns, "web", "secure");
+    io.gatehouse.translate.TestCertificates.Pair pair =
+        io.gatehouse.translate.TestCertificates.selfSigned(List.of("a.example.test"));
+    new CoreV1Api(admin)
+        .createNamespacedSecret(
+            ns,
+            new io.kubernetes.client.openapi.models.V1Secret()
+                .metadata(new V1ObjectMeta().name("a-tls"))
+                .type("kubernetes.io/tls")
+                .data(
+                    Map.of(
+                        "tls.crt", pair.certificatePem().getBytes(StandardCharsets.US_ASCII),
+                        "tls.key", pair.keyPem().getBytes(StandardCharsets.US_ASCII))))
+        .execute();
+    V1Ingress ing = ingressTo(ns, "web", cls, "a.example.test", "web");
+    ing.getSpec()
+        .rules(
+            List.of(
+                ing.getSpec().getRules().get(0),
+                ingressTo(ns, "x", cls, "uncovered.example.test", "web")
+                    .getSpec()
+                    .getRules()
+                    .get(0)))
+        .tls(
+            List.of(
+                new V1IngressTLS()
+                    .hosts(List.of("a.example.test", "uncovered.example.test"))
+                    .secretName("a-tls")));
+    new NetworkingV1Api(admin).createNamespacedIngress(ns, ing).execute();
+    UnaryOperator<NodeConfig> tls =
+        c ->
+            c.withTls(
+                new NodeConfig.Tls(
+                    true, "", 0, "", "", NodeConfig.Tls.Engine.JDK, Duration.ofSeconds(2)));
+    try (Running node = node(server, ns, cls, tls)) {
+      RawHttp.Response plain = get(node, "a.example.test");
+      assertThat(plain.status()).isEqualTo(308);
+      assertThat(plain.header("location"))
+          .isEqualTo("https://a.example.test:" + node.node().httpsPort() + "/");
+
+      assertThat(served(node, "a.example.test").getSubjectAlternativeNames())
+          .anySatisfy(san -> assertThat(san.get(1)).isEqualTo("a.example.test"));
+      X509Certificate fallback = served(node, "uncovered.example.test");
+      assertThat(fallback).isEqualTo(node.node().certificates().defaultCertificate().chain()[0]);
+      assertThat(httpsGet(node, "a.example.test")).contains("secure");
+
+      await("warning names the host and the Secret")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  new CoreV1Api(admin)
+                          .listNamespacedEvent(ns)
+                          .fieldSelector("involvedObject.name=web,type=Warning")
+                          .execute()
+                          .getItems()
+                          .stream()
+                          .anyMatch(
+                              e ->
+                                  "TlsHostNotCovered".equals(e.getReason())
+                                      && e.getMessage().contains("uncovered.example.test")
+                                      && e.getMessage().contains(ns + "/a-tls")));
+    } finally {
+      web.close();
+    }
+  }
+
+  private static SSLSocket tlsSocket(Running node, String sni) throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(
+        null,
+        new TrustManager[] {
+          new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          }
+        },
+        new SecureRandom());
+    SSLSocket s =
+        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.node().httpsPort());
+    s.setSoTimeout(10_000);
+    SSLParameters p = s.getSSLParameters();
+    p.setServerNames(List.of(new SNIHostName(sni)));
+    s.setSSLParameters(p);
+    s.startHandshake();
+    return s;
+  }
+
+  private static X509Certificate served(Running node, String sni) throws Exception {
+    try (SSLSocket s = tlsSocket(node, sni)) {
+      return (X509Certificate) s.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  private static String httpsGet(Running node, String host) throws Exception {
+    try (SSLSocket s = tlsSocket(node, host)) {
+      s.getOutputStream()
+          .write(
+              ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+  }
+
+  // --- fixtures ----------------------------------------------------------------------------
+
+  /** A started node; closing stops it. */
+  private record Running(GatehouseNode node) implements AutoCloseable {
+    int port() {
+      return node.httpPort();
+    }
+
+    @Override
+    public void close() {
+      node.stop().await();
+    }
+  }
+
+  private static Running node(ApiServerHarness server, String ns, String cls) throws Exception {
+    return node(server, ns, cls, UnaryOperator.identity());
+  }
+
+  private static Running node(
+      ApiServerHarness server, String ns, String cls, UnaryOperator<NodeConfig> tweak)
+      throws Exception {
+    NodeConfig.Kubernetes k =
+        new NodeConfig.Kubernetes(
+            true,
+            server.kubeconfig().toString(),
+            ns.isEmpty() ? List.of() : List.of(ns),
+            cls,
+            "",
+            List.of("192.0.2.250"),
+            true,
+            server.createNamespace("lease"),
+            "gatehouse-leader");
+    GatehouseNode node =
+        GatehouseNode.start(
+                tweak.apply(NodeFixture.testConfig().withKubernetes(k)), List.of(), MAPPER)
+            .await(60, TimeUnit.SECONDS);
+    return new Running(node);
+  }
+
+  private static RawHttp.Response get(Running node, String host) throws Exception {
+    return RawHttp.exchange(
+        node.port(), "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+  }
+
+  private static TestUpstream backend(String name) {
+    return TestUpstream.named(vertx, name);
+  }
+
+  /** A documentation address that the node maps to this backend. */
+  private static String address(TestUpstream u) {
+    String a = "192.0.2." + ADDRESSES.incrementAndGet();
+    BACKENDS.put(a + ":8080", u.port());
+    return a;
+  }
+
+  private static TestUpstream backendFor(ApiClient admin, String ns, String svc, String name)
+      throws Exception {
+    TestUpstream u = backend(name);
+    service(admin, ns, svc);
+    createSlice(admin, ns, svc, svc + "-slice", Map.of(address(u), true));
+    return u;
+  }
+
+  private static void service(ApiClient admin, String ns, String name) throws Exception {
+    new CoreV1Api(admin)
+        .createNamespacedService(
+            ns,
+            new V1Service()
+                .metadata(new V1ObjectMeta().name(name))
+                .spec(
+                    new V1ServiceSpec().ports(List.of(new V1ServicePort().name("http").port(80)))))
+        .execute();
+  }
+
+  private static V1EndpointSlice slice(
+      String ns, String svc, String name, Map<String, Boolean> readyByAddress) {
+    return new V1EndpointSlice()
+        .metadata(
+            new V1ObjectMeta()
+                .name(name)
+                .namespace(ns)
+                .labels(Map.of("kubernetes.io/service-name", svc)))
+        .addressType("IPv4")
+        .ports(List.of(new DiscoveryV1EndpointPort().name("http").port(8080).protocol("TCP")))
+        .endpoints(
+            readyByAddress.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(
+                    e ->
+                        new V1Endpoint()
+                            .addresses(List.of(e.getKey()))
+                            .conditions(
+                                new V1EndpointConditions()
+                                    .ready(e.getValue())
+                                    .serving(true)
+                                    .terminating(!e.getValue())))
+                .toList());
+  }
+
+  private static void createSlice(
+      ApiClient admin, String ns, String svc, String name, Map<String, Boolean> ready)
+      throws Exception {
+    new DiscoveryV1Api(admin)
+        .createNamespacedEndpointSlice(ns, slice(ns, svc, name, ready))
+        .execute();
+  }
+
+  private static void replaceSlice(
+      ApiClient admin, String ns, String svc, String name, Map<String, Boolean> ready)
+      throws Exception {
+    DiscoveryV1Api api = new DiscoveryV1Api(admin);
+    V1EndpointSlice current = api.readNamespacedEndpointSlice(name, ns).execute();
+    V1EndpointSlice next = slice(ns, svc, name, ready);
+    next.getMetadata().resourceVersion(current.getMetadata().getResourceVersion());
+    api.replaceNamespacedEndpointSlice(name, ns, next).execute();
+  }
+
+  private static V1Ingress ingressTo(String ns, String name, String cls, String host, String svc) {
+    V1Ingress i = ingress(ns, name, cls, host, null);
+    i.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().name(svc);
+    return i;
+  }
+
+  private static List<V1IngressLoadBalancerIngress> lb(V1Ingress i) {
+    if (i.getStatus() == null
+        || i.getStatus().getLoadBalancer() == null
+        || i.getStatus().getLoadBalancer().getIngress() == null) {
+      return List.of();
+    }
+    return i.getStatus().getLoadBalancer().getIngress();
+  }
+}
