@@ -10,6 +10,8 @@ import java.util.List;
  * @param port 0 picks a free port (tests)
  * @param tlsCertPath PEM certificate chain for HTTPS on the admin listener; empty serves plain HTTP
  * @param tlsKeyPath the key of {@code tlsCertPath}
+ * @param tlsClientCaPath PEM CA bundle: when set (with HTTPS), every client must present a
+ *     certificate it signed before any token is read; empty asks for none
  * @param bodyLimitBytes larger request bodies get 413
  * @param ratePerSecond requests per second per token (refill rate)
  * @param rateBurst requests a token may send at once
@@ -24,6 +26,7 @@ public record AdminApiOptions(
     int port,
     String tlsCertPath,
     String tlsKeyPath,
+    String tlsClientCaPath,
     int bodyLimitBytes,
     double ratePerSecond,
     int rateBurst,
@@ -35,6 +38,7 @@ public record AdminApiOptions(
       new AdminApiOptions(
           "127.0.0.1",
           9902,
+          "",
           "",
           "",
           64 * 1024,
@@ -55,6 +59,23 @@ public record AdminApiOptions(
         newPort,
         tlsCertPath,
         tlsKeyPath,
+        tlsClientCaPath,
+        bodyLimitBytes,
+        ratePerSecond,
+        rateBurst,
+        deniedCidrs,
+        bootstrapToken,
+        defaultWaitTimeout,
+        maxWaitTimeout);
+  }
+
+  public AdminApiOptions withTls(String certPath, String keyPath, String clientCaPath) {
+    return new AdminApiOptions(
+        host,
+        port,
+        certPath,
+        keyPath,
+        clientCaPath,
         bodyLimitBytes,
         ratePerSecond,
         rateBurst,
@@ -70,6 +91,7 @@ public record AdminApiOptions(
         port,
         tlsCertPath,
         tlsKeyPath,
+        tlsClientCaPath,
         bodyLimitBytes,
         perSecond,
         burst,
@@ -85,6 +107,7 @@ public record AdminApiOptions(
         port,
         tlsCertPath,
         tlsKeyPath,
+        tlsClientCaPath,
         bodyLimitBytes,
         ratePerSecond,
         rateBurst,

@@ -9,12 +9,14 @@ import io.gatehouse.admin.translate.FieldError;
 import io.gatehouse.table.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -205,6 +207,12 @@ public final class AdminApiVerticle extends VerticleBase {
               new PemKeyCertOptions()
                   .setCertPath(options.tlsCertPath())
                   .setKeyPath(options.tlsKeyPath()));
+      if (!options.tlsClientCaPath().isBlank()) {
+        // Client certificates are checked in the handshake, before any token is read.
+        serverOptions
+            .setClientAuth(ClientAuth.REQUIRED)
+            .setTrustOptions(new PemTrustOptions().addCertPath(options.tlsClientCaPath()));
+      }
     }
     return vertx
         .createHttpServer(serverOptions)

@@ -56,6 +56,10 @@ public final class AdminApiFixture implements AutoCloseable {
         .get(30, TimeUnit.SECONDS);
   }
 
+  public int port() {
+    return verticle.port();
+  }
+
   public String base() {
     return "http://127.0.0.1:" + verticle.port();
   }

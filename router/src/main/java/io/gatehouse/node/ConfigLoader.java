@@ -356,6 +356,13 @@ public final class ConfigLoader {
     notBlank("admin.host", c.admin().host(), "an address to listen on, such as 127.0.0.1");
     atLeastOne("admin.ratePerSecond", c.admin().ratePerSecond());
     atLeastOne("admin.rateBurst", c.admin().rateBurst());
+    if (!c.admin().clientCaFile().isBlank() && c.admin().certFile().isBlank()) {
+      throw bad(
+          "admin.clientCaFile",
+          c.admin().clientCaFile(),
+          "empty, or set together with admin.certFile and admin.keyFile (client certificates need"
+              + " HTTPS)");
+    }
     notBlank("http.host", c.http().host(), "an address to listen on, such as 0.0.0.0");
     notBlank("status.host", c.status().host(), "an address to listen on, such as 127.0.0.1");
     positive("routes.pollInterval", c.routes().pollInterval());

@@ -284,6 +284,7 @@ public final class GatehouseNode {
             a.port(),
             a.certFile(),
             a.keyFile(),
+            a.clientCaFile(),
             AdminApiOptions.DEFAULTS.bodyLimitBytes(),
             a.ratePerSecond(),
             a.rateBurst(),

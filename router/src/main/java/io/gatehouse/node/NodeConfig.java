@@ -535,6 +535,8 @@ public record NodeConfig(
    * @param host address to listen on; 127.0.0.1 by default
    * @param certFile PEM chain for HTTPS on the admin listener; empty serves plain HTTP
    * @param keyFile the key of {@code certFile}
+   * @param clientCaFile PEM CA bundle; when set, HTTPS clients must present a certificate it signed
+   *     (in addition to their token); empty asks for none
    * @param token an admin token ({@code <id>.<secret>}) stored when the table has none, for
    *     automation; empty (and no {@code tokenFile}) creates one and logs it once
    * @param tokenFile a file holding that token
@@ -548,13 +550,14 @@ public record NodeConfig(
       int port,
       String certFile,
       String keyFile,
+      String clientCaFile,
       String token,
       String tokenFile,
       int ratePerSecond,
       int rateBurst,
       List<String> deniedUpstreams) {
     public static final Admin DEFAULTS =
-        new Admin(true, "127.0.0.1", 9902, "", "", "", "", 20, 40, List.of());
+        new Admin(true, "127.0.0.1", 9902, "", "", "", "", "", 20, 40, List.of());
 
     public Admin withEnabled(boolean v) {
       return new Admin(
@@ -563,6 +566,7 @@ public record NodeConfig(
           port,
           certFile,
           keyFile,
+          clientCaFile,
           token,
           tokenFile,
           ratePerSecond,
@@ -577,6 +581,7 @@ public record NodeConfig(
           v,
           certFile,
           keyFile,
+          clientCaFile,
           token,
           tokenFile,
           ratePerSecond,
