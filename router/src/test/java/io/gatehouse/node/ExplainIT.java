@@ -45,7 +45,7 @@ class ExplainIT {
             c ->
                 c.withAdmin(
                     new NodeConfig.Admin(
-                        true, "127.0.0.1", 0, "", "", ADMIN, "", 10_000, 10_000, List.of())));
+                        true, "127.0.0.1", 0, "", "", "", ADMIN, "", 10_000, 10_000, List.of())));
     for (String t : List.of("acme", "beta")) {
       assertThat(call("PUT", "/v1/tenants/" + t, ADMIN, "{}").statusCode()).isEqualTo(201);
     }
