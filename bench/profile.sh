@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Where Gatehouse spends its core: runs the h1 scenario against Gatehouse alone with a JFR
+# Where Gatehouse spends its core: runs one scenario (SCENARIOS, default h1) against Gatehouse alone with a JFR
 # recording, then buckets the CPU samples by layer (Netty codec/transport, Vert.x HTTP, Gatehouse,
 # JDK) and lists the hottest frames.
 #
@@ -12,7 +12,7 @@ JAR=${JAR:-$root/router/target/gatehouse.jar}
 export OUT_DIR=${OUT_DIR:-${TMPDIR:-/tmp}/gatehouse-bench/profile-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT_DIR"
 JFR="$OUT_DIR/gatehouse.jfr"
-export ROUNDS=1 DURATION=${DURATION:-20} SCENARIOS=h1 WARMUP_gatehouse=${WARMUP_gatehouse:-15}
+export ROUNDS=1 DURATION=${DURATION:-20} SCENARIOS=${SCENARIOS:-h1} WARMUP_gatehouse=${WARMUP_gatehouse:-15}
 CMD="java -XX:+UseParallelGC -Xms256m -Xmx256m \
  -XX:StartFlightRecording=delay=$((WARMUP_gatehouse + 8))s,duration=$((DURATION - 2))s,filename=$JFR,settings=profile \
  -jar $JAR --http-host 127.0.0.1 --http-port \$HTTP_PORT --status-port 0 \
