@@ -149,20 +149,33 @@ class TableCertificatesIT {
     return new JsonObject(get("/status"));
   }
 
-  /** A GET on the status listener. */
+  /**
+   * A GET on the status listener. Retried on a fresh client after 5 s: a status request that never
+   * completed was seen intermittently in full runs (see the issue notes); every attempt is bounded.
+   */
   static String get(String path) throws Exception {
-    HttpClientAgent plain = vertx.createHttpClient();
-    try {
-      return plain
-          .request(
-              new RequestOptions().setHost("127.0.0.1").setPort(node.statusPort()).setURI(path))
-          .compose(r -> r.send())
-          .compose(r -> r.body())
-          .map(b -> b.toString())
-          .await(20, TimeUnit.SECONDS);
-    } finally {
-      plain.close().await();
+    Exception last = null;
+    for (int attempt = 0; attempt < 4; attempt++) {
+      HttpClientAgent plain = vertx.createHttpClient();
+      try {
+        return plain
+            .request(
+                new RequestOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(node.statusPort())
+                    .setURI(path)
+                    .setTimeout(5000))
+            .compose(r -> r.send())
+            .compose(r -> r.body())
+            .map(b -> b.toString())
+            .await(6, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        last = e;
+      } finally {
+        plain.close().await(5, TimeUnit.SECONDS);
+      }
     }
+    throw last;
   }
 
   static List<String> problems() throws Exception {
