@@ -98,9 +98,12 @@ public final class InMemoryRouteTable implements RouteTable {
   @Override
   public void served(long generation) {
     served = Math.max(served, generation);
+    completeServedWaiters();
+  }
+
+  private void completeServedWaiters() {
     for (Waiter w : waiters) {
       if (served >= w.generation) {
-        waiters.remove(w);
         w.future.complete(new ServedReport(w.generation, true, List.of()));
       }
     }
@@ -110,7 +113,7 @@ public final class InMemoryRouteTable implements RouteTable {
   public CompletableFuture<ServedReport> awaitServed(long generation, Duration timeout) {
     Waiter w = new Waiter(generation, new CompletableFuture<>());
     waiters.add(w);
-    served(served);
+    completeServedWaiters();
     return w.future
         .completeOnTimeout(
             new ServedReport(generation, false, List.of(self())),

@@ -35,17 +35,4 @@ public record ClusterSettings(
     members = List.copyOf(members);
     kubernetesService = kubernetesService == null ? "" : kubernetesService;
   }
-
-  public static ClusterSettings defaults() {
-    return new ClusterSettings(
-        "gatehouse",
-        "127.0.0.1",
-        5701,
-        List.of(),
-        "",
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(5),
-        2,
-        1);
-  }
 }

@@ -278,11 +278,6 @@ public final class HazelcastRouteTable implements RouteTable {
     return out;
   }
 
-  /** The generation this node has applied (not yet necessarily compiled). */
-  public long appliedGeneration() {
-    return view.generation();
-  }
-
   @Override
   public void close() {
     closed = true;
