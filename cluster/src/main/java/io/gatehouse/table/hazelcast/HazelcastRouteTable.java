@@ -381,6 +381,11 @@ public final class HazelcastRouteTable implements RouteTable {
   }
 
   private void checkGap() {
+    if (gapSince < 0 && Clock.parse(meta.get(CLOCK)).sequence() > watermark) {
+      // A generation whose events were lost (its owner died while sending them) and no later
+      // one pending: only the clock shows it.
+      gapSince = System.nanoTime();
+    }
     if (gapSince >= 0 && System.nanoTime() - gapSince > GAP_PATIENCE.toNanos()) {
       reload(
           "generation " + (watermark + 1) + " incomplete for " + GAP_PATIENCE.toSeconds() + " s");
