@@ -1,5 +1,6 @@
 package io.gatehouse.table;
 
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -80,6 +81,56 @@ public final class BatchPlanner {
       }
     }
     return new Batch(writes, false);
+  }
+
+  /**
+   * What {@link #diffSource} found: the writes, and the view's copy of every key they touch.
+   *
+   * @param current the view's entry under each written key (absent when the view has none), for
+   *     {@link #plan}: a table whose view is exact need not read those entries again
+   */
+  public record SourceDiff(Batch batch, Map<EntryKey, Versioned> current) {}
+
+  /**
+   * The smallest batch that makes {@code routes} the whole of {@code source}, diffed against {@code
+   * view}: a put for each route that differs from the view's, a delete for each route of that
+   * source the view holds and {@code routes} lacks; nothing for an equal route. Applied to a table
+   * in the state of {@code view}, it has the effect of {@link #replaceSource}.
+   */
+  public static SourceDiff diffSource(String source, Collection<RouteSpec> routes, TableView view) {
+    List<Write> writes = new ArrayList<>();
+    Map<EntryKey, Versioned> current = new HashMap<>();
+    Set<RouteKey> kept = new HashSet<>();
+    Map<RouteKey, RouteSpec> live = view.routes();
+    for (RouteSpec r : routes) {
+      if (!r.key().source().equals(source)) {
+        throw new IllegalArgumentException("route " + r.key() + " is not from source " + source);
+      }
+      if (!kept.add(r.key())) {
+        throw new IllegalArgumentException("route " + r.key() + " given twice");
+      }
+      RouteSpec there = live.get(r.key());
+      if (r.equals(there)) {
+        continue;
+      }
+      EntryKey key = EntryKey.route(r.key());
+      writes.add(Write.put(r));
+      if (there != null) {
+        current.put(key, versioned(key, there, view));
+      }
+    }
+    for (RouteSpec there : live.values()) {
+      if (there.key().source().equals(source) && !kept.contains(there.key())) {
+        EntryKey key = EntryKey.route(there.key());
+        writes.add(Write.delete(key));
+        current.put(key, versioned(key, there, view));
+      }
+    }
+    return new SourceDiff(new Batch(writes, false), current);
+  }
+
+  private static Versioned versioned(EntryKey key, RouteSpec value, TableView view) {
+    return new Versioned(key, view.revision(key), view.generation(), 1, value, false);
   }
 
   /** The key prefix of every route from {@code source} (the id is {@code tenant/source/name}). */

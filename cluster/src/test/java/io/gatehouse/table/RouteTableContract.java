@@ -157,6 +157,50 @@ public abstract class RouteTableContract {
   }
 
   @Test
+  void replace_source_writes_only_what_changed() throws Exception {
+    RouteTable t = table();
+    List<RouteSpec> first = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      first.add(route("t1", "k8s", "r" + i, 1));
+    }
+    long gen = t.replaceSource("k8s", first);
+    awaitGeneration(t, gen);
+    long untouched = t.view().revision(EntryKey.route(RouteKey.of("t1", "k8s", "r0")));
+    // nothing changed: no new generation
+    assertThat(t.replaceSource("k8s", first)).isEqualTo(gen);
+    List<RouteSpec> next = new java.util.ArrayList<>(first);
+    next.set(5, route("t1", "k8s", "r5", 2));
+    long gen2 = t.replaceSource("k8s", next);
+    assertThat(gen2).isEqualTo(gen + 1);
+    awaitGeneration(t, gen2);
+    assertThat(t.view().routes().get(RouteKey.of("t1", "k8s", "r5"))).isEqualTo(next.get(5));
+    assertThat(t.view().revision(EntryKey.route(RouteKey.of("t1", "k8s", "r0"))))
+        .isEqualTo(untouched);
+    assertThat(t.view().revision(EntryKey.route(RouteKey.of("t1", "k8s", "r5"))))
+        .isGreaterThan(untouched);
+  }
+
+  @Test
+  void replace_source_is_exact_while_other_writes_are_still_arriving() throws Exception {
+    RouteTable t = table();
+    long gen = 0;
+    for (int round = 0; round < 30; round++) {
+      // a write from elsewhere, then at once a replacement: the view may not have caught up
+      t.put(route("t1", "api", "a" + round, round));
+      List<RouteSpec> routes = new java.util.ArrayList<>();
+      for (int i = 0; i <= round % 4; i++) {
+        routes.add(route("t1", "k8s", "r" + i, round));
+      }
+      gen = t.replaceSource("k8s", routes);
+    }
+    awaitGeneration(t, gen);
+    assertThat(t.view().routes().keySet().stream().filter(k -> k.source().equals("k8s")))
+        .containsExactlyInAnyOrder(RouteKey.of("t1", "k8s", "r0"), RouteKey.of("t1", "k8s", "r1"));
+    assertThat(t.view().routes().get(RouteKey.of("t1", "k8s", "r1")))
+        .isEqualTo(route("t1", "k8s", "r1", 29));
+  }
+
+  @Test
   void await_served_completes_once_the_router_reports_the_generation() throws Exception {
     RouteTable t = table();
     long gen = t.put(route("t1", "api", "a", 1));

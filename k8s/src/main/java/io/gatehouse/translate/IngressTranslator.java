@@ -54,7 +54,9 @@ import java.util.stream.Collectors;
 /**
  * Translates the Ingresses of this controller's classes into validated routes of source {@code
  * k8s}. Pure: the same state, claims and clock always give the same {@link Translation}, and no
- * user input makes it throw; what is wrong becomes an {@link IngressProblem}.
+ * user input makes it throw; what is wrong becomes an {@link IngressProblem}. (An instance
+ * remembers the route validations of its last call, so unchanged Ingresses are not validated again;
+ * that changes no result.)
  *
  * <p>Rules:
  *
@@ -112,6 +114,12 @@ public final class IngressTranslator {
   private final Clock clock;
 
   /**
+   * Route validation is pure, so its results are remembered from one translation to the next: an
+   * unchanged Ingress is not validated again. Holds what the last call validated, nothing older.
+   */
+  private Map<RouteSpec, Validated<RouteSpec>> validated = new HashMap<>();
+
+  /**
    * @param className when not empty, only the IngressClass of this name counts as ours (it must
    *     still name our controller); empty accepts every class of our controller
    * @param clock for certificate validity
@@ -125,8 +133,11 @@ public final class IngressTranslator {
    * @param claims the table's host claims (validated host to claim); a claim of another tenant
    *     keeps every other namespace off that host
    */
-  public Translation translate(ClusterState state, Map<String, HostClaim> claims) {
-    return new Run(state, claims).run();
+  public synchronized Translation translate(ClusterState state, Map<String, HostClaim> claims) {
+    Run run = new Run(state, claims);
+    Translation t = run.run();
+    validated = run.validatedNow;
+    return t;
   }
 
   static IngressRef ref(V1Ingress ingress) {
@@ -143,6 +154,8 @@ public final class IngressTranslator {
     private final Map<IngressRef, List<IngressProblem>> problems = new TreeMap<>();
     private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
     private final Map<CertificateKey, Optional<ValidCertificate>> checked = new HashMap<>();
+    private final Map<EndpointsKey, List<Endpoint>> endpointsOf = new HashMap<>();
+    private final Map<RouteSpec, Validated<RouteSpec>> validatedNow = new HashMap<>();
 
     Run(ClusterState state, Map<String, HostClaim> claims) {
       this.state = state;
@@ -585,7 +598,25 @@ public final class IngressTranslator {
                 + "); requests get 503");
         return new BackendSpec(protocol, List.of());
       }
-      return new BackendSpec(protocol, endpoints(ref.namespace(), sb.getName(), port));
+      V1ServicePort p = port;
+      List<Endpoint> endpoints =
+          endpointsOf.computeIfAbsent(
+              new EndpointsKey(ref.namespace(), sb.getName(), p.getName()),
+              k -> endpoints(k.namespace(), k.service(), p));
+      return new BackendSpec(protocol, endpoints);
+    }
+
+    /** Validates {@code raw}, or takes the result of the last translation for an equal route. */
+    Validated<RouteSpec> validate(RouteSpec raw) {
+      Validated<RouteSpec> v = validatedNow.get(raw);
+      if (v == null) {
+        v = validated.get(raw);
+        if (v == null) {
+          v = RouteValidator.validate(raw);
+        }
+        validatedNow.put(raw, v);
+      }
+      return v;
     }
 
     private List<Endpoint> endpoints(String namespace, String service, V1ServicePort port) {
@@ -649,6 +680,9 @@ public final class IngressTranslator {
     return violations.stream().map(Violation::message).collect(Collectors.joining("; "));
   }
 
+  /** A Service port whose endpoints one translation computes once, whatever uses them. */
+  private record EndpointsKey(String namespace, String service, String port) {}
+
   /** The certificate name a TLS host is served with. */
   private record TlsHost(String certificateName) {}
 
@@ -690,7 +724,7 @@ public final class IngressTranslator {
               ann.limits(),
               priority,
               tlsSpec);
-      Validated<RouteSpec> v = RouteValidator.validate(raw);
+      Validated<RouteSpec> v = run.validate(raw);
       if (!v.isValid()) {
         run.problem(
             ref, "InvalidRoute", field + ": " + messages(v.violations()) + "; it is not served");

@@ -84,6 +84,7 @@ public final class IngressWatcher implements AutoCloseable {
   // confined to the loop thread
   private ScheduledFuture<?> pending;
   private long burstStartNanos = -1;
+  private long firstEventNanos = -1;
   private boolean synced;
   private volatile long rebuilds;
   private volatile boolean closed;
@@ -308,6 +309,7 @@ public final class IngressWatcher implements AutoCloseable {
     long now = System.nanoTime();
     if (burstStartNanos < 0) {
       burstStartNanos = now;
+      firstEventNanos = now;
     }
     long due =
         Math.min(now + options.holdOff().toNanos(), burstStartNanos + options.maxDelay().toNanos());
@@ -318,17 +320,32 @@ public final class IngressWatcher implements AutoCloseable {
   }
 
   private void rebuild() {
+    long started = System.nanoTime();
+    long waited = firstEventNanos < 0 ? 0 : started - firstEventNanos;
     burstStartNanos = -1;
+    firstEventNanos = -1;
     pending = null;
     try {
+      if (sinks.stream().noneMatch(TranslationSink::wanted)) {
+        // a replica that is not the leader: nothing would use the translation
+        rebuilds++;
+        firstPublish.complete(null);
+        return;
+      }
       ListedClusterState state =
           new ListedClusterState(
               list(classes), list(ingresses), list(services), list(slices), list(secrets));
+      long listed = System.nanoTime();
       Translation t = mapEndpoints(translator.translate(state, claims.get()));
+      long translated = System.nanoTime();
       boolean failed = false;
-      for (TranslationSink sink : sinks) {
+      long[] sinkNanos = new long[sinks.size()];
+      for (int i = 0; i < sinks.size(); i++) {
+        TranslationSink sink = sinks.get(i);
+        long sinkStart = System.nanoTime();
         try {
           sink.publish(t, state);
+          sinkNanos[i] = System.nanoTime() - sinkStart;
         } catch (Exception e) {
           failed = true;
           LOG.atWarn()
@@ -341,12 +358,36 @@ public final class IngressWatcher implements AutoCloseable {
       if (failed) {
         loop.schedule(this::schedule, RETRY.toMillis(), TimeUnit.MILLISECONDS);
       }
+      if (LOG.isDebugEnabled()) {
+        // one line per rebuild, for operators tracing propagation: where the time went
+        LOG.atDebug()
+            .setMessage("kubernetes rebuild")
+            .addKeyValue("routes", t.routes().size())
+            .addKeyValue("debounceMs", millis(waited))
+            .addKeyValue("listMs", millis(listed - started))
+            .addKeyValue("translateMs", millis(translated - listed))
+            .addKeyValue("sinksMs", millis(sum(sinkNanos)))
+            .addKeyValue("totalMs", millis(System.nanoTime() - started))
+            .log();
+      }
       rebuilds++;
       firstPublish.complete(null);
     } catch (Exception | Error e) {
       // keep the last state; the next event (or resync) tries again
       LOG.atError().setMessage("kubernetes rebuild failed").setCause(e).log();
     }
+  }
+
+  static String millis(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+  }
+
+  private static long sum(long[] values) {
+    long total = 0;
+    for (long v : values) {
+      total += v;
+    }
+    return total;
   }
 
   private Translation mapEndpoints(Translation t) {

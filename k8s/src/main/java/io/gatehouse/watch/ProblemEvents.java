@@ -47,6 +47,16 @@ public final class ProblemEvents implements TranslationSink {
   }
 
   @Override
+  public boolean wanted() {
+    if (!leader.getAsBoolean()) {
+      // what a new leadership reports starts afresh, as in publish
+      reported = new HashSet<>();
+      return false;
+    }
+    return true;
+  }
+
+  @Override
   public void publish(Translation t, ListedClusterState state) throws ApiException {
     if (!leader.getAsBoolean()) {
       reported = new HashSet<>();

@@ -46,6 +46,11 @@ public final class StatusWriter implements TranslationSink {
   }
 
   @Override
+  public boolean wanted() {
+    return leader.getAsBoolean() && !addresses.isEmpty();
+  }
+
+  @Override
   public void publish(Translation t, ListedClusterState state) throws ApiException {
     if (!leader.getAsBoolean() || addresses.isEmpty()) {
       return;

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a translation into the route table: the routes replace the whole {@code k8s} source in one
@@ -21,6 +23,7 @@ import java.util.Objects;
  * their durable copy).
  */
 public final class TableSink implements TranslationSink {
+  private static final Logger LOG = LoggerFactory.getLogger(TableSink.class);
   private final RouteTable table;
 
   public TableSink(RouteTable table) {
@@ -44,9 +47,20 @@ public final class TableSink implements TranslationSink {
       }
     }
     // certificates first: a route never names a certificate the table does not hold yet
+    long started = System.nanoTime();
     if (!writes.isEmpty()) {
       table.apply(new Batch(writes, false));
     }
-    table.replaceSource(IngressTranslator.SOURCE, t.routes());
+    long certificates = System.nanoTime();
+    long generation = table.replaceSource(IngressTranslator.SOURCE, t.routes());
+    if (LOG.isDebugEnabled()) {
+      LOG.atDebug()
+          .setMessage("kubernetes routes written")
+          .addKeyValue("generation", generation)
+          .addKeyValue("routes", t.routes().size())
+          .addKeyValue("certificatesMs", IngressWatcher.millis(certificates - started))
+          .addKeyValue("replaceMs", IngressWatcher.millis(System.nanoTime() - certificates))
+          .log();
+    }
   }
 }

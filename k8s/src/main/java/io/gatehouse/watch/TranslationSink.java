@@ -10,4 +10,31 @@ import io.gatehouse.translate.Translation;
  */
 public interface TranslationSink {
   void publish(Translation translation, ListedClusterState state) throws Exception;
+
+  /**
+   * Whether this sink has a use for a translation now (e.g. false on a replica that is not the
+   * leader). Asked on the watcher's thread before each rebuild: when no sink wants one, the watcher
+   * does not translate at all, and the next rebuild (a leadership change pokes one) catches up.
+   */
+  default boolean wanted() {
+    return true;
+  }
+
+  /** {@code sink}, wanted (and called) only while {@code active} holds, e.g. while leading. */
+  static TranslationSink onlyWhile(
+      java.util.function.BooleanSupplier active, TranslationSink sink) {
+    return new TranslationSink() {
+      @Override
+      public void publish(Translation t, ListedClusterState s) throws Exception {
+        if (active.getAsBoolean()) {
+          sink.publish(t, s);
+        }
+      }
+
+      @Override
+      public boolean wanted() {
+        return active.getAsBoolean() && sink.wanted();
+      }
+    };
+  }
 }

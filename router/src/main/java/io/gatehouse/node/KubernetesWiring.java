@@ -91,14 +91,8 @@ final class KubernetesWiring implements AutoCloseable {
             : null;
     BooleanSupplier leader = lease == null ? () -> true : lease::isLeader;
     TableSink tableSink = new TableSink(table);
-    TranslationSink routes =
-        sharedTable
-            ? (t, s) -> {
-              if (leader.getAsBoolean()) {
-                tableSink.publish(t, s);
-              }
-            }
-            : tableSink;
+    // with a shared table only the leader writes; replicas that do not lead skip translating
+    TranslationSink routes = sharedTable ? TranslationSink.onlyWhile(leader, tableSink) : tableSink;
     IngressWatcherOptions defaults = IngressWatcherOptions.DEFAULTS;
     IngressWatcherOptions options =
         new IngressWatcherOptions(

@@ -106,8 +106,10 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   private void compilePending() {
     TableView view;
+    long firstPending;
     synchronized (this) {
       view = pending;
+      firstPending = firstPendingNanos;
       pending = null;
       scheduled = null;
     }
@@ -118,6 +120,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     if (current != null && current.generation() == view.generation()) {
       return;
     }
+    long started = System.nanoTime();
     RouteSnapshot next;
     try {
       next = incremental.apply(view);
@@ -132,10 +135,25 @@ public final class SnapshotPublisher implements AutoCloseable {
       }
       next = full.apply(view);
     }
+    long compiled = System.nanoTime();
     holder.publish(next);
     for (Consumer<RouteSnapshot> l : listeners) {
       l.accept(next);
     }
+    if (LOG.isDebugEnabled()) {
+      LOG.atDebug()
+          .setMessage("snapshot published")
+          .addKeyValue("generation", view.generation())
+          .addKeyValue("routes", view.routes().size())
+          .addKeyValue("debounceMs", millis(started - firstPending))
+          .addKeyValue("compileMs", millis(compiled - started))
+          .addKeyValue("publishMs", millis(System.nanoTime() - compiled))
+          .log();
+    }
+  }
+
+  private static String millis(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
   }
 
   /** How many incremental compiles failed and were replaced by a full compile. */

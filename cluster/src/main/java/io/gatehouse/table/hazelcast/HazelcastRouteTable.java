@@ -85,6 +85,10 @@ public final class HazelcastRouteTable implements RouteTable {
   private final TreeMap<Long, List<Versioned>> pending = new TreeMap<>();
   private long watermark;
   private long gapSince = -1;
+  // DEBUG timings only: when the first event of a pending generation arrived
+  private final TreeMap<Long, Long> firstArrival = new TreeMap<>();
+  private long firstApplied = -1;
+  private int appliedEntries;
 
   private volatile boolean closed;
   private volatile TableView view = TableView.EMPTY;
@@ -168,7 +172,6 @@ public final class HazelcastRouteTable implements RouteTable {
   public Outcome apply(Batch batch) {
     meta.lock(WRITE_LOCK, 30, TimeUnit.SECONDS);
     try {
-      Clock clock = Clock.parse(meta.get(CLOCK));
       Set<String> keys = new HashSet<>();
       for (var w : batch.writes()) {
         keys.add(w.key().encoded());
@@ -179,48 +182,88 @@ public final class HazelcastRouteTable implements RouteTable {
         Versioned v = decode(e);
         current.put(v.key(), v);
       }
-      Object planned =
-          BatchPlanner.plan(batch, current::get, clock.revision() + 1, clock.sequence() + 1);
-      if (planned instanceof Outcome.Conflict conflict) {
-        return conflict;
-      }
-      BatchPlanner.Plan plan = (BatchPlanner.Plan) planned;
-      if (plan.changed().isEmpty()) {
-        return new Outcome.Applied(clock.sequence(), plan.revisions());
-      }
-      if (batch.durable()) {
-        store.write(plan.changed());
-      }
-      Clock next = new Clock(clock.sequence() + 1, clock.revision() + 1);
-      // The clock moves first: a writer that dies after it leaves a gap, which readers repair by
-      // reloading; the reverse would let two batches share a generation.
-      meta.set(CLOCK, next.encode());
-      Map<String, StoredEntry> out = new HashMap<>();
-      for (Versioned v : plan.changed()) {
-        out.put(v.key().encoded(), encode(v));
-      }
-      entries.putAll(out);
-      return new Outcome.Applied(next.sequence(), plan.revisions());
+      return applyLocked(batch, current, Clock.parse(meta.get(CLOCK)));
     } finally {
       meta.unlock(WRITE_LOCK);
     }
   }
 
+  /** Under the write lock: plans {@code batch} against {@code current} and writes what changes. */
+  private Outcome applyLocked(Batch batch, Map<EntryKey, Versioned> current, Clock clock) {
+    Object planned =
+        BatchPlanner.plan(batch, current::get, clock.revision() + 1, clock.sequence() + 1);
+    if (planned instanceof Outcome.Conflict conflict) {
+      return conflict;
+    }
+    BatchPlanner.Plan plan = (BatchPlanner.Plan) planned;
+    if (plan.changed().isEmpty()) {
+      return new Outcome.Applied(clock.sequence(), plan.revisions());
+    }
+    if (batch.durable()) {
+      store.write(plan.changed());
+    }
+    Clock next = new Clock(clock.sequence() + 1, clock.revision() + 1);
+    // The clock moves first: a writer that dies after it leaves a gap, which readers repair by
+    // reloading; the reverse would let two batches share a generation.
+    meta.set(CLOCK, next.encode());
+    Map<String, StoredEntry> out = new HashMap<>();
+    for (Versioned v : plan.changed()) {
+      out.put(v.key().encoded(), encode(v));
+    }
+    entries.putAll(out);
+    return new Outcome.Applied(next.sequence(), plan.revisions());
+  }
+
+  /**
+   * Replaces a source's routes. Under the write lock nobody else writes, so when this node's view
+   * is at the cluster's clock it is the table: the routes are diffed against it, nothing is read
+   * from the map, and only the routes that changed are written (an endpoint change of one Service
+   * touches the routes of that Service, not the whole source). A view behind the clock (a write
+   * still arriving) falls back to reading every route of the source from the map.
+   */
   @Override
   public long replaceSource(String source, Collection<RouteSpec> routes) {
+    long started = System.nanoTime();
     meta.lock(WRITE_LOCK, 30, TimeUnit.SECONDS);
     try {
-      List<EntryKey> live = new ArrayList<>();
-      for (Map.Entry<String, StoredEntry> e :
-          entries.entrySet(Predicates.like("__key", "ROUTE:%/" + source + "/%")).stream()
-              .toList()) {
-        EntryKey key = EntryKey.decode(e.getKey());
-        if (e.getValue().payload() != null && BatchPlanner.isRouteOfSource(key, source)) {
-          live.add(key);
+      long locked = System.nanoTime();
+      Clock clock = Clock.parse(meta.get(CLOCK));
+      TableView local = view;
+      boolean exact = local.generation() == clock.sequence();
+      Batch batch;
+      Map<EntryKey, Versioned> current;
+      if (exact) {
+        BatchPlanner.SourceDiff diff = BatchPlanner.diffSource(source, routes, local);
+        batch = diff.batch();
+        current = diff.current();
+      } else {
+        List<EntryKey> live = new ArrayList<>();
+        for (Map.Entry<String, StoredEntry> e :
+            entries.entrySet(Predicates.like("__key", "ROUTE:%/" + source + "/%")).stream()
+                .toList()) {
+          EntryKey key = EntryKey.decode(e.getKey());
+          if (e.getValue().payload() != null && BatchPlanner.isRouteOfSource(key, source)) {
+            live.add(key);
+          }
         }
+        batch = BatchPlanner.replaceSource(source, routes, live);
+        current = null;
       }
+      long diffed = System.nanoTime();
       // Re-entrant: apply takes the same lock again on this thread.
-      Outcome o = apply(BatchPlanner.replaceSource(source, routes, live));
+      Outcome o = current != null ? applyLocked(batch, current, clock) : apply(batch);
+      if (LOG.isDebugEnabled()) {
+        LOG.atDebug()
+            .setMessage("source replaced")
+            .addKeyValue("source", source)
+            .addKeyValue("routes", routes.size())
+            .addKeyValue("fromView", exact)
+            .addKeyValue("changed", batch.writes().size())
+            .addKeyValue("lockMs", millis(locked - started))
+            .addKeyValue("diffMs", millis(diffed - locked))
+            .addKeyValue("applyMs", millis(System.nanoTime() - diffed))
+            .log();
+      }
       return ((Outcome.Applied) o).generation();
     } finally {
       meta.unlock(WRITE_LOCK);
@@ -330,17 +373,19 @@ public final class HazelcastRouteTable implements RouteTable {
     @Override
     public void entryAdded(EntryEvent<String, StoredEntry> e) {
       StoredEntry v = e.getValue();
-      post(() -> onEntry(v));
+      long arrived = System.nanoTime();
+      post(() -> onEntry(v, arrived));
     }
 
     @Override
     public void entryUpdated(EntryEvent<String, StoredEntry> e) {
       StoredEntry v = e.getValue();
-      post(() -> onEntry(v));
+      long arrived = System.nanoTime();
+      post(() -> onEntry(v, arrived));
     }
   }
 
-  private void onEntry(StoredEntry stored) {
+  private void onEntry(StoredEntry stored, long arrivedNanos) {
     Versioned v = decode(stored);
     if (v.sequence() <= watermark) {
       // A merge after a split brain rewrites entries at old sequences: apply by revision alone.
@@ -351,6 +396,9 @@ public final class HazelcastRouteTable implements RouteTable {
       return;
     }
     pending.computeIfAbsent(v.sequence(), s -> new ArrayList<>()).add(v);
+    if (LOG.isDebugEnabled()) {
+      firstArrival.putIfAbsent(v.sequence(), arrivedNanos);
+    }
     drain();
   }
 
@@ -371,13 +419,36 @@ public final class HazelcastRouteTable implements RouteTable {
       }
       watermark = first.getKey();
       changed = true;
+      Long arrived = firstArrival.remove(watermark);
+      if (arrived != null) {
+        firstApplied = firstApplied < 0 ? arrived : firstApplied;
+        appliedEntries += first.getValue().size();
+      }
     }
     gapSince = pending.isEmpty() ? -1 : gapSince < 0 ? System.nanoTime() : gapSince;
     if (changed) {
+      long applied = System.nanoTime();
       persist(durable);
       state.generation(watermark);
       publish();
+      if (firstApplied >= 0 && LOG.isDebugEnabled()) {
+        // from the first event of these generations arriving to the view published
+        LOG.atDebug()
+            .setMessage("table generation materialised")
+            .addKeyValue("generation", watermark)
+            .addKeyValue("entries", appliedEntries)
+            .addKeyValue("eventsMs", millis(applied - firstApplied))
+            .addKeyValue("publishMs", millis(System.nanoTime() - applied))
+            .log();
+      }
+      firstApplied = -1;
+      appliedEntries = 0;
     }
+    firstArrival.headMap(watermark, true).clear();
+  }
+
+  private static String millis(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
   }
 
   private void checkGap() {
