@@ -78,11 +78,12 @@ final class KubernetesWiring implements AutoCloseable {
     IngressWatcher[] watcher = new IngressWatcher[1];
     LeaseLeadership lease =
         k.leaderElection()
-            ? LeaseLeadership.withDefaults(
+            ? LeaseLeadership.forLease(
                 client,
                 k.leaseNamespace(),
                 k.leaseName(),
                 identity,
+                k.leaseDuration(),
                 leading -> {
                   if (watcher[0] != null) {
                     watcher[0].poke();
