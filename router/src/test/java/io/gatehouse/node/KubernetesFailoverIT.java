@@ -231,6 +231,9 @@ class KubernetesFailoverIT {
           .atMost(Duration.ofSeconds(30))
           .until(() -> load.ok.get() > okAfter + 50);
       assertThat(okAfter).isGreaterThan(okAtKill);
+      System.out.printf(
+          "requests to the survivors from the kill to the takeover: %d ok, %d failed%n",
+          okAfter - okAtKill, load.failures.size());
     } finally {
       load.stop();
     }
