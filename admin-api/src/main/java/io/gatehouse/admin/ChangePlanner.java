@@ -160,6 +160,10 @@ public final class ChangePlanner {
         }
         case CERTIFICATE -> {
           CertificateKey ck = new CertificateKey(tenant, c.name());
+          if (ck.kubernetesOwned()) {
+            errors.add(new FieldError(c.namePointer(), c.name(), ChangeNames.RESERVED_RULE));
+            continue;
+          }
           EntryKey key = EntryKey.certificate(ck);
           boolean existed = certs.containsKey(c.name());
           if (c.put()) {

@@ -95,7 +95,7 @@ public final class IngressTranslator {
   public static final String LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 
   /** Certificates made from Secrets are named {@code k8s.<secret>} in the Ingress's tenant. */
-  public static final String CERTIFICATE_PREFIX = "k8s.";
+  public static final String CERTIFICATE_PREFIX = CertificateKey.KUBERNETES_PREFIX;
 
   static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 

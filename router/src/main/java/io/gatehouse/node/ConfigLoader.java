@@ -435,6 +435,13 @@ public final class ConfigLoader {
         throw bad("kubernetes.leaseNamespace", k.leaseNamespace(), "a namespace name");
       }
       notBlank("kubernetes.leaseName", k.leaseName(), "the name of the leader-election Lease");
+      Duration lease = k.leaseDuration();
+      if (lease.compareTo(Duration.ofSeconds(2)) < 0 || lease.toMillis() % 1000 != 0) {
+        throw bad(
+            "kubernetes.leaseDuration",
+            Quantities.formatDuration(lease),
+            "whole seconds, at least 2s (the Lease stores seconds)");
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,11 +79,12 @@ final class KubernetesWiring implements AutoCloseable {
     IngressWatcher[] watcher = new IngressWatcher[1];
     LeaseLeadership lease =
         k.leaderElection()
-            ? LeaseLeadership.withDefaults(
+            ? LeaseLeadership.forLease(
                 client,
                 k.leaseNamespace(),
                 k.leaseName(),
                 identity,
+                k.leaseDuration(),
                 leading -> {
                   if (watcher[0] != null) {
                     watcher[0].poke();
@@ -160,6 +162,14 @@ final class KubernetesWiring implements AutoCloseable {
     return (host == null || host.isBlank() ? "gatehouse" : host)
         + "-"
         + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** For {@code /status}: whether this node elects, holds the Lease, and under which identity. */
+  JsonObject statusJson() {
+    return new JsonObject()
+        .put("leaderElection", leadership != null)
+        .put("leader", leadership == null || leadership.isLeader())
+        .put("identity", leadership == null ? null : leadership.identity());
   }
 
   @Override

@@ -74,6 +74,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_lease_duration_defaults_to_15s_and_takes_whole_seconds_of_at_least_2s()
+      throws Exception {
+    assertThat(new ConfigLoader().load().kubernetes().leaseDuration())
+        .isEqualTo(Duration.ofSeconds(15));
+    NodeConfig c =
+        new ConfigLoader()
+            .file(write("kubernetes:\n  enabled: true\n  leaseDuration: 4s\n"))
+            .load();
+    assertThat(c.kubernetes().leaseDuration()).isEqualTo(Duration.ofSeconds(4));
+
+    for (String bad : List.of("1s", "2500ms")) {
+      Path file = write("kubernetes:\n  enabled: true\n  leaseDuration: " + bad + "\n");
+      assertThatThrownBy(() -> new ConfigLoader().file(file).load())
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("kubernetes.leaseDuration")
+          .hasMessageContaining("at least 2s");
+    }
+  }
+
+  @Test
   void a_file_changes_only_the_keys_it_names() throws Exception {
     NodeConfig c = new ConfigLoader().file(write("limits:\n  maxHeaderCount: 50\n")).load();
 
