@@ -174,6 +174,10 @@ public final class IngressTranslator {
     private final ClusterState state;
     private final Map<String, HostClaim> claims;
     private final Map<IngressRef, List<IngressProblem>> problems = new TreeMap<>();
+
+    /** {@code namespace/service:port} to the slice addresses refused, with the rule each breaks. */
+    private final Map<String, Map<String, String>> refusedAddresses = new HashMap<>();
+
     private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
     private final Map<CertificateKey, Optional<ValidCertificate>> checked = new HashMap<>();
 
@@ -636,14 +640,39 @@ public final class IngressTranslator {
                 + "); requests get 503");
         return new BackendSpec(protocol, List.of());
       }
-      return new BackendSpec(protocol, endpoints(ref, svcField, sb.getName(), port));
+      List<Endpoint> endpoints = endpoints(ref.namespace(), sb.getName(), port);
+      refusedAddresses(ref, svcField, sb.getName(), port);
+      return new BackendSpec(protocol, endpoints);
     }
 
-    private List<Endpoint> endpoints(
+    /** An {@code UpstreamRefused} problem per slice address of the Service the policy refused. */
+    private void refusedAddresses(
         IngressRef ref, String svcField, String service, V1ServicePort port) {
-      String namespace = ref.namespace();
-      Map<String, String> refused = new TreeMap<>();
       String wanted = port.getName() == null ? "" : port.getName();
+      Map<String, String> refused =
+          refusedAddresses.getOrDefault(ref.namespace() + "/" + service + ":" + wanted, Map.of());
+      refused.forEach(
+          (address, refusal) ->
+              problem(
+                  ref,
+                  "UpstreamRefused",
+                  svcField
+                      + ".name: Service "
+                      + ref.namespace()
+                      + "/"
+                      + service
+                      + ": EndpointSlice address \""
+                      + address
+                      + "\" (expected: "
+                      + refusal
+                      + "); it is not used"));
+    }
+
+    private List<Endpoint> endpoints(String namespace, String service, V1ServicePort port) {
+      String wanted = port.getName() == null ? "" : port.getName();
+      Map<String, String> refused =
+          refusedAddresses.computeIfAbsent(
+              namespace + "/" + service + ":" + wanted, k -> new TreeMap<>());
       Set<Endpoint> ready = new TreeSet<>(ENDPOINT_ORDER);
       Set<Endpoint> terminating = new TreeSet<>(ENDPOINT_ORDER);
       for (V1EndpointSlice slice : state.endpointSlices(namespace, service)) {
@@ -685,21 +714,6 @@ public final class IngressTranslator {
           }
         }
       }
-      refused.forEach(
-          (address, refusal) ->
-              problem(
-                  ref,
-                  "UpstreamRefused",
-                  svcField
-                      + ".name: Service "
-                      + namespace
-                      + "/"
-                      + service
-                      + ": EndpointSlice address \""
-                      + address
-                      + "\" (expected: "
-                      + refusal
-                      + "); it is not used"));
       return List.copyOf(ready.isEmpty() ? terminating : ready);
     }
   }
