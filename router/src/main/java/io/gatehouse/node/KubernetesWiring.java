@@ -4,6 +4,7 @@ import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
+import io.gatehouse.translate.IngressTranslator;
 import io.gatehouse.watch.IngressWatcher;
 import io.gatehouse.watch.IngressWatcherOptions;
 import io.gatehouse.watch.LeaseLeadership;
@@ -109,7 +110,8 @@ final class KubernetesWiring implements AutoCloseable {
             k.ingressClass(),
             defaults.holdOff(),
             defaults.maxDelay(),
-            endpointMapper);
+            endpointMapper,
+            IngressTranslator.upstreamPolicy(k.deniedUpstreams(), k.allowLoopbackExternalNames()));
     watcher[0] =
         new IngressWatcher(
             client,

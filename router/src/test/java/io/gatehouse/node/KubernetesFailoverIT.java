@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Real traffic without the in-process endpoint mapper: each backend is an ExternalName Service
  * whose name is {@code 127.0.0.1} and whose port is the loopback backend's (EndpointSlices refuse
- * loopback addresses; ExternalName does not).
+ * loopback addresses; ExternalName does not). The nodes set {@code
+ * kubernetes.allowLoopbackExternalNames}, which a shared cluster must not.
  */
 @ExtendWith(ApiServerExtension.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -129,7 +130,8 @@ class KubernetesFailoverIT {
             + "  leaseName: gatehouse-leader\n"
             + "  leaseDuration: "
             + LEASE.toSeconds()
-            + "s\n";
+            + "s\n"
+            + "  allowLoopbackExternalNames: true\n";
     cluster = new ClusterProcesses(dir, 3);
     List<NodeProcess> nodes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
