@@ -19,8 +19,6 @@ export SCENARIOS=${SCENARIOS:-"h1 h1-4k"}
 export WARMUP_gatehouse=${WARMUP_gatehouse:-15}
 export START_TIMEOUT=${START_TIMEOUT:-90}
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseParallelGC -Xms256m -Xmx256m"}
-GATEHOUSE_CMD="java $JAVA_OPTS -jar $JAR --http-host 127.0.0.1 --http-port \$HTTP_PORT --status-port 0 \
- --https-port \$HTTPS_PORT --cert-dir \$CERT_DIR --set tls.defaultCertificate=default.example \
- --route a.example=127.0.0.1:\$BACKEND_A_PORT --route b.example=127.0.0.1:\$BACKEND_B_PORT \
- --default-backend 127.0.0.1:\$BACKEND_404_PORT --set log.access=false --set eventLoops=\${GATEHOUSE_EVENT_LOOPS:-1}"
+source "$here/lib/gatehouse-cmd.sh"
+GATEHOUSE_CMD=$(gatehouse_cmd "$JAVA_OPTS")
 exec "$here/bench.sh" "$@" nginx haproxy "gatehouse|18200|18643|$GATEHOUSE_CMD"

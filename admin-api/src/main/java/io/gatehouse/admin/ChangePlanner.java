@@ -1,6 +1,5 @@
 package io.gatehouse.admin;
 
-import io.gatehouse.admin.policy.EndpointPolicy;
 import io.gatehouse.admin.policy.HostOwnership;
 import io.gatehouse.admin.translate.CertificateJson;
 import io.gatehouse.admin.translate.FieldError;
@@ -18,6 +17,7 @@ import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.TableView;
 import io.gatehouse.table.Write;
 import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.EndpointPolicy;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.ValidCertificate;
@@ -160,6 +160,10 @@ public final class ChangePlanner {
         }
         case CERTIFICATE -> {
           CertificateKey ck = new CertificateKey(tenant, c.name());
+          if (ck.kubernetesOwned()) {
+            errors.add(new FieldError(c.namePointer(), c.name(), ChangeNames.RESERVED_RULE));
+            continue;
+          }
           EntryKey key = EntryKey.certificate(ck);
           boolean existed = certs.containsKey(c.name());
           if (c.put()) {

@@ -2,8 +2,8 @@ package io.gatehouse.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.admin.policy.EndpointPolicy;
 import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.validate.EndpointPolicy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.OutputUnit;

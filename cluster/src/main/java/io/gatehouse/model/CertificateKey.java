@@ -8,6 +8,12 @@ import java.util.Objects;
  * {@link TlsSpec} names a certificate of its own tenant only.
  */
 public record CertificateKey(TenantId tenant, String name) implements Comparable<CertificateKey> {
+  /**
+   * Names starting with this belong to the Kubernetes source (one per TLS Secret, {@code
+   * k8s.<secret>}): it puts and deletes them to match the Secrets, so no other writer may.
+   */
+  public static final String KUBERNETES_PREFIX = "k8s.";
+
   private static final Comparator<CertificateKey> ORDER =
       Comparator.comparing(CertificateKey::tenant).thenComparing(CertificateKey::name);
 
@@ -18,6 +24,11 @@ public record CertificateKey(TenantId tenant, String name) implements Comparable
 
   public static CertificateKey of(String tenant, String name) {
     return new CertificateKey(TenantId.of(tenant), name);
+  }
+
+  /** Whether the name is in the Kubernetes source's reserved {@value #KUBERNETES_PREFIX} range. */
+  public boolean kubernetesOwned() {
+    return name.startsWith(KUBERNETES_PREFIX);
   }
 
   @Override

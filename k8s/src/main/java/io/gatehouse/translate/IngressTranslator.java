@@ -14,6 +14,7 @@ import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.EndpointPolicy;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.ValidCertificate;
@@ -82,6 +83,11 @@ import java.util.stream.Collectors;
  *       serving-but-terminating ones only when none is ready; an ExternalName Service is its DNS
  *       name at the Service port. A missing Service or port leaves the route with no endpoints
  *       (503) and a warning; resource backends are refused.
+ *   <li><b>Upstream policy.</b> An ExternalName the {@link EndpointPolicy} refuses (by default
+ *       loopback and {@code localhost}, link-local, cloud metadata, unspecified, plus the
+ *       operator's CIDRs: see {@link #upstreamPolicy}) leaves the route with no endpoints (503) and
+ *       an {@code UpstreamRefused} warning naming the Service; a refused EndpointSlice address
+ *       (loopback always is) is dropped with the same warning, the other addresses still serve.
  *   <li><b>TLS.</b> A {@code kubernetes.io/tls} Secret of the Ingress's namespace becomes
  *       certificate {@code <namespace>/k8s.<secret>}, checked by {@link CertificateValidator}. Its
  *       hosts are served over HTTPS with a 308 redirect from HTTP (unless {@code ssl-redirect:
@@ -97,7 +103,7 @@ public final class IngressTranslator {
   public static final String LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 
   /** Certificates made from Secrets are named {@code k8s.<secret>} in the Ingress's tenant. */
-  public static final String CERTIFICATE_PREFIX = "k8s.";
+  public static final String CERTIFICATE_PREFIX = CertificateKey.KUBERNETES_PREFIX;
 
   static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
@@ -112,6 +118,13 @@ public final class IngressTranslator {
 
   private final String className;
   private final Clock clock;
+  private final EndpointPolicy externalNames;
+  private final EndpointPolicy sliceAddresses;
+
+  /** With the default {@link #upstreamPolicy}: no extra CIDRs, loopback refused. */
+  public IngressTranslator(String className, Clock clock) {
+    this(className, clock, upstreamPolicy(List.of(), false));
+  }
 
   /**
    * Route validation is pure, so its results are remembered from one translation to the next: an
@@ -123,10 +136,30 @@ public final class IngressTranslator {
    * @param className when not empty, only the IngressClass of this name counts as ours (it must
    *     still name our controller); empty accepts every class of our controller
    * @param clock for certificate validity
+   * @param upstreams the ExternalNames refused; EndpointSlice addresses are held to it plus
+   *     loopback and unspecified addresses whatever it allows
    */
-  public IngressTranslator(String className, Clock clock) {
+  public IngressTranslator(String className, Clock clock, EndpointPolicy upstreams) {
     this.className = Objects.requireNonNull(className, "className");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.externalNames = Objects.requireNonNull(upstreams, "upstreams");
+    this.sliceAddresses = upstreams.denyingLoopback().denyingUnspecified();
+  }
+
+  /**
+   * The policy for Kubernetes upstreams: {@link EndpointPolicy#withDefaults} (link-local, cloud
+   * metadata) plus {@code deniedCidrs}, unspecified addresses, and loopback ({@code 127.0.0.0/8},
+   * {@code ::1}, {@code localhost}) unless {@code allowLoopbackExternalNames}. Any namespace can
+   * create an ExternalName Service, so allowing loopback lets every tenant reach the node's own
+   * listeners: for single-tenant and development clusters only.
+   *
+   * @throws IllegalArgumentException on a malformed CIDR (checked with {@link
+   *     EndpointPolicy#isCidr} when the configuration is loaded)
+   */
+  public static EndpointPolicy upstreamPolicy(
+      List<String> deniedCidrs, boolean allowLoopbackExternalNames) {
+    EndpointPolicy p = EndpointPolicy.withDefaults(deniedCidrs).denyingUnspecified();
+    return allowLoopbackExternalNames ? p : p.denyingLoopback();
   }
 
   /**
@@ -152,6 +185,10 @@ public final class IngressTranslator {
     private final ClusterState state;
     private final Map<String, HostClaim> claims;
     private final Map<IngressRef, List<IngressProblem>> problems = new TreeMap<>();
+
+    /** {@code namespace/service:port} to the slice addresses refused, with the rule each breaks. */
+    private final Map<String, Map<String, String>> refusedAddresses = new HashMap<>();
+
     private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
     private final Map<CertificateKey, Optional<ValidCertificate>> checked = new HashMap<>();
     private final Map<EndpointsKey, List<Endpoint>> endpointsOf = new HashMap<>();
@@ -580,7 +617,25 @@ public final class IngressTranslator {
                   + " (use a port number); requests get 503");
           return new BackendSpec(protocol, List.of());
         }
-        return new BackendSpec(protocol, List.of(Endpoint.of(svc.getSpec().getExternalName(), p)));
+        String name = svc.getSpec().getExternalName();
+        String refusal = externalNames.refusal(name);
+        if (refusal != null) {
+          problem(
+              ref,
+              "UpstreamRefused",
+              svcField
+                  + ".name: ExternalName Service "
+                  + ref.namespace()
+                  + "/"
+                  + sb.getName()
+                  + ": externalName \""
+                  + name
+                  + "\" (expected: "
+                  + refusal
+                  + "); requests get 503");
+          return new BackendSpec(protocol, List.of());
+        }
+        return new BackendSpec(protocol, List.of(Endpoint.of(name, p)));
       }
       if (port == null) {
         problem(
@@ -599,10 +654,12 @@ public final class IngressTranslator {
         return new BackendSpec(protocol, List.of());
       }
       V1ServicePort p = port;
+      // once per Service port and translation, whatever number of routes use it
       List<Endpoint> endpoints =
           endpointsOf.computeIfAbsent(
               new EndpointsKey(ref.namespace(), sb.getName(), p.getName()),
               k -> endpoints(k.namespace(), k.service(), p));
+      refusedAddresses(ref, svcField, sb.getName(), port);
       return new BackendSpec(protocol, endpoints);
     }
 
@@ -619,8 +676,34 @@ public final class IngressTranslator {
       return v;
     }
 
+    /** An {@code UpstreamRefused} problem per slice address of the Service the policy refused. */
+    private void refusedAddresses(
+        IngressRef ref, String svcField, String service, V1ServicePort port) {
+      String wanted = port.getName() == null ? "" : port.getName();
+      Map<String, String> refused =
+          refusedAddresses.getOrDefault(ref.namespace() + "/" + service + ":" + wanted, Map.of());
+      refused.forEach(
+          (address, refusal) ->
+              problem(
+                  ref,
+                  "UpstreamRefused",
+                  svcField
+                      + ".name: Service "
+                      + ref.namespace()
+                      + "/"
+                      + service
+                      + ": EndpointSlice address \""
+                      + address
+                      + "\" (expected: "
+                      + refusal
+                      + "); it is not used"));
+    }
+
     private List<Endpoint> endpoints(String namespace, String service, V1ServicePort port) {
       String wanted = port.getName() == null ? "" : port.getName();
+      Map<String, String> refused =
+          refusedAddresses.computeIfAbsent(
+              namespace + "/" + service + ":" + wanted, k -> new TreeMap<>());
       Set<Endpoint> ready = new TreeSet<>(ENDPOINT_ORDER);
       Set<Endpoint> terminating = new TreeSet<>(ENDPOINT_ORDER);
       for (V1EndpointSlice slice : state.endpointSlices(namespace, service)) {
@@ -645,7 +728,13 @@ public final class IngressTranslator {
             continue;
           }
           // Kubernetes: consumers use the first address; the others are fungible
-          Endpoint ep = Endpoint.of(e.getAddresses().get(0), target);
+          String address = e.getAddresses().get(0);
+          String refusal = sliceAddresses.refusal(address);
+          if (refusal != null) {
+            refused.putIfAbsent(address, refusal);
+            continue;
+          }
+          Endpoint ep = Endpoint.of(address, target);
           V1EndpointConditions c = e.getConditions();
           boolean isReady = c == null || c.getReady() == null || c.getReady();
           boolean isTerminating = c != null && Boolean.TRUE.equals(c.getTerminating());

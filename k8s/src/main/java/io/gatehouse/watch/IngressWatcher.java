@@ -101,7 +101,7 @@ public final class IngressWatcher implements AutoCloseable {
       Supplier<Map<String, HostClaim>> claims,
       List<TranslationSink> sinks) {
     this.options = Objects.requireNonNull(options, "options");
-    this.translator = new IngressTranslator(options.className(), clock);
+    this.translator = new IngressTranslator(options.className(), clock, options.upstreams());
     this.claims = Objects.requireNonNull(claims, "claims");
     this.sinks = List.copyOf(sinks);
     this.loop =

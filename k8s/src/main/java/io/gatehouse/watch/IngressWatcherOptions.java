@@ -1,6 +1,8 @@
 package io.gatehouse.watch;
 
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.translate.IngressTranslator;
+import io.gatehouse.validate.EndpointPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +20,9 @@ import java.util.function.UnaryOperator;
  *     production. A test seam only: set in code by a test, never from configuration or from any
  *     Kubernetes object, so a tenant cannot turn it on (the API server refuses loopback addresses
  *     in EndpointSlices, so tests map documentation addresses to their loopback backends)
+ * @param upstreams the ExternalNames (and EndpointSlice addresses) refused: {@link
+ *     IngressTranslator#upstreamPolicy}; by default loopback, link-local, cloud metadata and
+ *     unspecified addresses
  */
 public record IngressWatcherOptions(
     List<String> namespaces,
@@ -25,7 +30,8 @@ public record IngressWatcherOptions(
     String className,
     Duration holdOff,
     Duration maxDelay,
-    UnaryOperator<Endpoint> endpointMapper) {
+    UnaryOperator<Endpoint> endpointMapper,
+    EndpointPolicy upstreams) {
   public static final IngressWatcherOptions DEFAULTS =
       new IngressWatcherOptions(
           List.of(),
@@ -35,6 +41,24 @@ public record IngressWatcherOptions(
           Duration.ofMillis(500),
           UnaryOperator.identity());
 
+  /** With the default upstream policy. */
+  public IngressWatcherOptions(
+      List<String> namespaces,
+      String ingressLabelSelector,
+      String className,
+      Duration holdOff,
+      Duration maxDelay,
+      UnaryOperator<Endpoint> endpointMapper) {
+    this(
+        namespaces,
+        ingressLabelSelector,
+        className,
+        holdOff,
+        maxDelay,
+        endpointMapper,
+        IngressTranslator.upstreamPolicy(List.of(), false));
+  }
+
   public IngressWatcherOptions {
     namespaces = List.copyOf(namespaces);
     ingressLabelSelector = ingressLabelSelector == null ? "" : ingressLabelSelector;
@@ -42,15 +66,21 @@ public record IngressWatcherOptions(
     Objects.requireNonNull(holdOff, "holdOff");
     Objects.requireNonNull(maxDelay, "maxDelay");
     endpointMapper = endpointMapper == null ? UnaryOperator.identity() : endpointMapper;
+    Objects.requireNonNull(upstreams, "upstreams");
   }
 
   public IngressWatcherOptions withNamespaces(List<String> ns) {
     return new IngressWatcherOptions(
-        ns, ingressLabelSelector, className, holdOff, maxDelay, endpointMapper);
+        ns, ingressLabelSelector, className, holdOff, maxDelay, endpointMapper, upstreams);
   }
 
   public IngressWatcherOptions withEndpointMapper(UnaryOperator<Endpoint> mapper) {
     return new IngressWatcherOptions(
-        namespaces, ingressLabelSelector, className, holdOff, maxDelay, mapper);
+        namespaces, ingressLabelSelector, className, holdOff, maxDelay, mapper, upstreams);
+  }
+
+  public IngressWatcherOptions withUpstreams(EndpointPolicy policy) {
+    return new IngressWatcherOptions(
+        namespaces, ingressLabelSelector, className, holdOff, maxDelay, endpointMapper, policy);
   }
 }

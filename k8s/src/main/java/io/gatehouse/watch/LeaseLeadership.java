@@ -84,15 +84,40 @@ public final class LeaseLeadership implements AutoCloseable {
       String name,
       String identity,
       Consumer<Boolean> onChange) {
+    return forLease(client, namespace, name, identity, Duration.ofSeconds(15), onChange);
+  }
+
+  /**
+   * Client-go's proportions for another lease duration: the renew deadline is 2/3 of it and the
+   * retry period 2/15 (15 s gives 10 s and 2 s). A crashed leader is replaced between one lease and
+   * one lease plus two retries after its last renewal.
+   */
+  public static LeaseLeadership forLease(
+      ApiClient client,
+      String namespace,
+      String name,
+      String identity,
+      Duration leaseDuration,
+      Consumer<Boolean> onChange) {
     return new LeaseLeadership(
         client,
         namespace,
         name,
         identity,
-        Duration.ofSeconds(15),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(2),
+        leaseDuration,
+        renewDeadlineFor(leaseDuration),
+        retryFor(leaseDuration),
         onChange);
+  }
+
+  /** 2/3 of {@code leaseDuration}. */
+  public static Duration renewDeadlineFor(Duration leaseDuration) {
+    return leaseDuration.multipliedBy(2).dividedBy(3);
+  }
+
+  /** 2/15 of {@code leaseDuration}. */
+  public static Duration retryFor(Duration leaseDuration) {
+    return leaseDuration.multipliedBy(2).dividedBy(15);
   }
 
   public LeaseLeadership start() {

@@ -2,6 +2,7 @@ package io.gatehouse.translate;
 
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.TenantId;
+import io.gatehouse.validate.EndpointPolicy;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Ingress;
@@ -21,15 +22,17 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Reads a translator case: Kubernetes objects as YAML documents, plus test-only documents {@code
- * kind: HostClaim} ({@code host}, {@code tenant}) for claims the admin API made. A Secret's {@code
- * stringData} becomes its {@code data}, and the values {@code "@cert <dns names...>"} (add {@code
- * expired} first for an expired one) and {@code "@key"} are replaced by a fresh self-signed
- * certificate and its key, so no key material is committed.
+ * kind: HostClaim} ({@code host}, {@code tenant}) for claims the admin API made, and at most one
+ * {@code kind: UpstreamPolicy} ({@code deniedUpstreams}, {@code allowLoopbackExternalNames}) for
+ * the operator's settings (else the defaults). A Secret's {@code stringData} becomes its {@code
+ * data}, and the values {@code "@cert <dns names...>"} (add {@code expired} first for an expired
+ * one) and {@code "@key"} are replaced by a fresh self-signed certificate and its key, so no key
+ * material is committed.
  */
 final class Fixtures {
   private Fixtures() {}
 
-  record Case(ListedClusterState state, Map<String, HostClaim> claims) {}
+  record Case(ListedClusterState state, Map<String, HostClaim> claims, EndpointPolicy policy) {}
 
   @SuppressWarnings("unchecked")
   static Case read(String yaml) {
@@ -40,6 +43,7 @@ final class Fixtures {
     List<V1EndpointSlice> slices = new ArrayList<>();
     List<V1Secret> secrets = new ArrayList<>();
     Map<String, HostClaim> claims = new LinkedHashMap<>();
+    EndpointPolicy policy = IngressTranslator.upstreamPolicy(List.of(), false);
     Yaml snake = new Yaml(new SafeConstructor(new LoaderOptions()));
     for (Object doc : snake.loadAll(yaml)) {
       if (doc == null) {
@@ -61,10 +65,16 @@ final class Fixtures {
           String host = (String) m.get("host");
           claims.put(host, new HostClaim(host, TenantId.of((String) m.get("tenant"))));
         }
+        case "UpstreamPolicy" ->
+            policy =
+                IngressTranslator.upstreamPolicy(
+                    (List<String>) m.getOrDefault("deniedUpstreams", List.of()),
+                    Boolean.TRUE.equals(m.get("allowLoopbackExternalNames")));
         default -> throw new IllegalArgumentException("unknown kind in fixture: " + kind);
       }
     }
-    return new Case(new ListedClusterState(classes, ingresses, services, slices, secrets), claims);
+    return new Case(
+        new ListedClusterState(classes, ingresses, services, slices, secrets), claims, policy);
   }
 
   @SuppressWarnings("unchecked")

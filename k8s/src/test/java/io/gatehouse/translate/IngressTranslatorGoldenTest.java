@@ -52,7 +52,7 @@ class IngressTranslatorGoldenTest {
   void translatesAsRecorded(String name) throws IOException {
     Path dir = CASES.resolve(name);
     Fixtures.Case c = Fixtures.read(Files.readString(dir.resolve("in.yaml")));
-    IngressTranslator translator = new IngressTranslator("", CLOCK);
+    IngressTranslator translator = new IngressTranslator("", CLOCK, c.policy());
     Translation t = translator.translate(c.state(), c.claims());
     String actual = render(t);
     Path out = dir.resolve("out.yaml");

@@ -20,6 +20,7 @@ import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.filesource.HostPort;
 import io.gatehouse.filesource.LocatedYaml;
 import io.gatehouse.filesource.Quantities;
+import io.gatehouse.validate.EndpointPolicy;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -356,6 +357,7 @@ public final class ConfigLoader {
     notBlank("admin.host", c.admin().host(), "an address to listen on, such as 127.0.0.1");
     atLeastOne("admin.ratePerSecond", c.admin().ratePerSecond());
     atLeastOne("admin.rateBurst", c.admin().rateBurst());
+    deniedUpstreams("admin.deniedUpstreams", c.admin().deniedUpstreams());
     if (!c.admin().clientCaFile().isBlank() && c.admin().certFile().isBlank()) {
       throw bad(
           "admin.clientCaFile",
@@ -425,6 +427,7 @@ public final class ConfigLoader {
         throw bad("kubernetes.namespaces", ns, "a namespace name (a DNS label)");
       }
     }
+    deniedUpstreams("kubernetes.deniedUpstreams", k.deniedUpstreams());
     for (String a : k.publishAddresses()) {
       if (a.isBlank() || a.contains("/") || a.contains(" ")) {
         throw bad("kubernetes.publishAddresses", a, "an IP address or a DNS name");
@@ -435,6 +438,21 @@ public final class ConfigLoader {
         throw bad("kubernetes.leaseNamespace", k.leaseNamespace(), "a namespace name");
       }
       notBlank("kubernetes.leaseName", k.leaseName(), "the name of the leader-election Lease");
+      Duration lease = k.leaseDuration();
+      if (lease.compareTo(Duration.ofSeconds(2)) < 0 || lease.toMillis() % 1000 != 0) {
+        throw bad(
+            "kubernetes.leaseDuration",
+            Quantities.formatDuration(lease),
+            "whole seconds, at least 2s (the Lease stores seconds)");
+      }
+    }
+  }
+
+  private void deniedUpstreams(String key, List<String> cidrs) throws ConfigException {
+    for (String cidr : cidrs) {
+      if (!EndpointPolicy.isCidr(cidr)) {
+        throw bad(key, cidr, "an IP address or CIDR such as 10.96.0.0/12 or fd00::/8");
+      }
     }
   }
 

@@ -89,7 +89,7 @@ public final class GatehouseNode {
   private long heapTimer = -1;
   private long certificateTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
-  private KubernetesWiring kubernetes;
+  private volatile KubernetesWiring kubernetes;
 
   private GatehouseNode(
       NodeConfig config, Vertx vertx, RouteTable table, UnaryOperator<Endpoint> k8sEndpoints) {
@@ -486,7 +486,21 @@ public final class GatehouseNode {
         .put("version", Version.current())
         .put("fileSource", fileStatusJson())
         .put("cluster", clusterJson())
+        .put("kubernetes", kubernetesJson())
         .put("certificates", certificatesJson());
+  }
+
+  /** Null when the ingress controller is off; {@code leader} says whether this node writes. */
+  private JsonObject kubernetesJson() {
+    if (!config.kubernetes().enabled()) {
+      return null;
+    }
+    KubernetesWiring k = kubernetes;
+    JsonObject out =
+        k == null
+            ? new JsonObject().put("leaderElection", config.kubernetes().leaderElection())
+            : k.statusJson();
+    return out.put("enabled", true).put("synced", k != null);
   }
 
   /** Served certificates and their expiry; never the key. */

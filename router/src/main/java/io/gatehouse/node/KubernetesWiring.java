@@ -4,6 +4,7 @@ import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
+import io.gatehouse.translate.IngressTranslator;
 import io.gatehouse.watch.IngressWatcher;
 import io.gatehouse.watch.IngressWatcherOptions;
 import io.gatehouse.watch.LeaseLeadership;
@@ -16,6 +17,7 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,11 +80,12 @@ final class KubernetesWiring implements AutoCloseable {
     IngressWatcher[] watcher = new IngressWatcher[1];
     LeaseLeadership lease =
         k.leaderElection()
-            ? LeaseLeadership.withDefaults(
+            ? LeaseLeadership.forLease(
                 client,
                 k.leaseNamespace(),
                 k.leaseName(),
                 identity,
+                k.leaseDuration(),
                 leading -> {
                   if (watcher[0] != null) {
                     watcher[0].poke();
@@ -101,7 +104,8 @@ final class KubernetesWiring implements AutoCloseable {
             k.ingressClass(),
             defaults.holdOff(),
             defaults.maxDelay(),
-            endpointMapper);
+            endpointMapper,
+            IngressTranslator.upstreamPolicy(k.deniedUpstreams(), k.allowLoopbackExternalNames()));
     watcher[0] =
         new IngressWatcher(
             client,
@@ -154,6 +158,14 @@ final class KubernetesWiring implements AutoCloseable {
     return (host == null || host.isBlank() ? "gatehouse" : host)
         + "-"
         + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** For {@code /status}: whether this node elects, holds the Lease, and under which identity. */
+  JsonObject statusJson() {
+    return new JsonObject()
+        .put("leaderElection", leadership != null)
+        .put("leader", leadership == null || leadership.isLeader())
+        .put("identity", leadership == null ? null : leadership.identity());
   }
 
   @Override

@@ -607,6 +607,14 @@ public record NodeConfig(
    * @param publishAddresses IPs or DNS names written to the status of the Ingresses served
    * @param leaderElection elect one writer of status and events (and of routes when the table is
    *     shared by a cluster) with a Lease; off only for a single replica
+   * @param leaseDuration how long a silent leader keeps the Lease before another replica takes
+   *     over; the leader renews every 2/15 of it and steps down after 2/3 of it without a renewal
+   *     (client-go's 15 s / 10 s / 2 s by default). It bounds the failover time.
+   * @param deniedUpstreams CIDRs refused as ExternalName targets and EndpointSlice addresses,
+   *     beyond loopback, link-local, cloud metadata and unspecified addresses (always refused)
+   * @param allowLoopbackExternalNames let ExternalName Services name loopback ({@code 127.0.0.1},
+   *     {@code localhost}): unsafe in a shared cluster, where any namespace could then reach the
+   *     node's own listeners; for single-tenant and development clusters only
    */
   public record Kubernetes(
       boolean enabled,
@@ -617,9 +625,64 @@ public record NodeConfig(
       List<String> publishAddresses,
       boolean leaderElection,
       String leaseNamespace,
-      String leaseName) {
+      String leaseName,
+      Duration leaseDuration,
+      List<String> deniedUpstreams,
+      boolean allowLoopbackExternalNames) {
+    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
     public static final Kubernetes DEFAULTS =
         new Kubernetes(
             false, "", List.of(), "", "", List.of(), true, "gatehouse", "gatehouse-leader");
+
+    /** With the default upstream policy: no extra CIDRs, loopback refused. */
+    public Kubernetes(
+        boolean enabled,
+        String kubeconfig,
+        List<String> namespaces,
+        String ingressClass,
+        String ingressLabelSelector,
+        List<String> publishAddresses,
+        boolean leaderElection,
+        String leaseNamespace,
+        String leaseName,
+        Duration leaseDuration) {
+      this(
+          enabled,
+          kubeconfig,
+          namespaces,
+          ingressClass,
+          ingressLabelSelector,
+          publishAddresses,
+          leaderElection,
+          leaseNamespace,
+          leaseName,
+          leaseDuration,
+          List.of(),
+          false);
+    }
+
+    /** With the default lease duration. */
+    public Kubernetes(
+        boolean enabled,
+        String kubeconfig,
+        List<String> namespaces,
+        String ingressClass,
+        String ingressLabelSelector,
+        List<String> publishAddresses,
+        boolean leaderElection,
+        String leaseNamespace,
+        String leaseName) {
+      this(
+          enabled,
+          kubeconfig,
+          namespaces,
+          ingressClass,
+          ingressLabelSelector,
+          publishAddresses,
+          leaderElection,
+          leaseNamespace,
+          leaseName,
+          DEFAULT_LEASE_DURATION);
+    }
   }
 }

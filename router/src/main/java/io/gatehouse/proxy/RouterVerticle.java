@@ -3,6 +3,7 @@ package io.gatehouse.proxy;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.tls.KeyMaterialCache;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.BalancerSet;
@@ -31,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  * check.
  */
 public final class RouterVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RouterVerticle.class);
+
   /** How often deadlines are checked and the event loop's lag is probed. */
   private static final long SWEEP_MS = 100;
 
@@ -38,6 +42,8 @@ public final class RouterVerticle extends VerticleBase {
   private final Map<HttpConnection, ConnectionState> connections = new IdentityHashMap<>();
   private HttpServer server;
   private HttpServer httpsServer;
+  private HttpServerOptions httpsOptions;
+  private KeyMaterialCache keyMaterial;
   private HttpServerOptions options;
   private UpstreamClients clients;
   private RequestGuard guard;
@@ -107,6 +113,8 @@ public final class RouterVerticle extends VerticleBase {
               RouteSnapshot s = settings.snapshots().get();
               return s != null && s.asksByWildcardOnly(name);
             });
+    httpsOptions = https;
+    keyMaterial = tls.engine() == TlsServerOptions.Engine.OPENSSL ? new KeyMaterialCache() : null;
     httpsServer =
         vertx
             .createHttpServer(https)
@@ -115,6 +123,17 @@ public final class RouterVerticle extends VerticleBase {
             .requestHandler(req -> onRequest(req, true));
     return plain.compose(
         v -> httpsServer.listen().onSuccess(s -> httpsPortText = Integer.toString(s.actualPort())));
+  }
+
+  /**
+   * Fresh SSL contexts for new HTTPS connections, so OpenSSL's key material cache sheds retired
+   * certificates ({@link KeyMaterialCache}); open connections keep their context.
+   */
+  Future<Boolean> renewTlsContexts() {
+    return httpsServer
+        .updateSSLOptions(httpsOptions.getSslOptions(), true)
+        .onSuccess(v -> LOG.debug("renewed TLS contexts"))
+        .onFailure(t -> LOG.warn("could not renew TLS contexts: {}", t.toString()));
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
@@ -153,6 +172,9 @@ public final class RouterVerticle extends VerticleBase {
     long now = System.nanoTime();
     long headerReadNanos = settings.limits().headerReadTimeout().toNanos();
     lagProbe.record(now - lagExpected);
+    if (keyMaterial != null && keyMaterial.due()) {
+      renewTlsContexts();
+    }
     lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
     clients.sweep(now);
     for (ProxyExchange e = live; e != null; ) {

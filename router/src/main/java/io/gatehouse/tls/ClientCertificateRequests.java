@@ -180,13 +180,15 @@ public final class ClientCertificateRequests {
   /** Asks for a certificate in the contexts Vert.x makes for one SNI name with trust managers. */
   private static final class PerNameFactory implements SslContextFactory {
     private final SslContextFactory delegate;
+    private final boolean openSsl;
     private ClientAuth clientAuth = ClientAuth.NONE;
     private String serverName;
     private boolean trust;
     private boolean client;
 
-    PerNameFactory(SslContextFactory delegate) {
+    PerNameFactory(SslContextFactory delegate, boolean openSsl) {
       this.delegate = delegate;
+      this.openSsl = openSsl;
     }
 
     @Override
@@ -210,7 +212,7 @@ public final class ClientCertificateRequests {
 
     @Override
     public SslContextFactory keyMananagerFactory(KeyManagerFactory kmf) {
-      delegate.keyMananagerFactory(kmf);
+      delegate.keyMananagerFactory(openSsl && kmf != null ? KeyMaterialCache.caching(kmf) : kmf);
       return this;
     }
 
@@ -260,7 +262,7 @@ public final class ClientCertificateRequests {
 
     @Override
     public SslContextFactory sslContextFactory() {
-      return new PerNameFactory(super.sslContextFactory());
+      return new PerNameFactory(super.sslContextFactory(), false);
     }
   }
 
@@ -276,7 +278,7 @@ public final class ClientCertificateRequests {
 
     @Override
     public SslContextFactory sslContextFactory() {
-      return new PerNameFactory(super.sslContextFactory());
+      return new PerNameFactory(super.sslContextFactory(), true);
     }
   }
 }

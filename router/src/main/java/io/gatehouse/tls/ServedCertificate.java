@@ -75,6 +75,11 @@ public record ServedCertificate(
     return "gatehouse-" + NEXT.getAndIncrement();
   }
 
+  /** How many aliases this process has issued: grows by one per certificate added or renewed. */
+  static long aliasesIssued() {
+    return NEXT.get() - 1;
+  }
+
   /** A copy: callers may not change the served chain. */
   @Override
   public X509Certificate[] chain() {

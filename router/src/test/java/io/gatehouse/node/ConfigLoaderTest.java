@@ -74,6 +74,68 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_kubernetes_upstream_policy_refuses_loopback_unless_allowed() throws Exception {
+    NodeConfig.Kubernetes defaults = new ConfigLoader().load().kubernetes();
+    assertThat(defaults.allowLoopbackExternalNames()).isFalse();
+    assertThat(defaults.deniedUpstreams()).isEmpty();
+
+    NodeConfig c =
+        new ConfigLoader()
+            .file(write("kubernetes:\n  deniedUpstreams: [\"10.96.0.0/12\", \"fd00::/8\"]\n"))
+            .env(Map.of("GATEHOUSE_KUBERNETES_ALLOW_LOOPBACK_EXTERNAL_NAMES", "true"))
+            .load();
+    assertThat(c.kubernetes().deniedUpstreams()).containsExactly("10.96.0.0/12", "fd00::/8");
+    assertThat(c.kubernetes().allowLoopbackExternalNames()).isTrue();
+    assertThat(
+            new ConfigLoader()
+                .env(Map.of("GATEHOUSE_KUBERNETES_DENIED_UPSTREAMS", "10.0.0.0/8,192.0.2.7"))
+                .load()
+                .kubernetes()
+                .deniedUpstreams())
+        .containsExactly("10.0.0.0/8", "192.0.2.7");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "kubernetes.deniedUpstreams, 10.0.0.0/33",
+    "kubernetes.deniedUpstreams, 300.1.1.0/24",
+    "kubernetes.deniedUpstreams, cluster.local",
+    "kubernetes.deniedUpstreams, 0x7f.1",
+    "admin.deniedUpstreams, fd00::/129",
+    "admin.deniedUpstreams, 10.0.0.0/x"
+  })
+  void a_denied_upstream_must_be_a_cidr(String key, String cidr) {
+    assertThatThrownBy(() -> new ConfigLoader().setList(key, List.of(cidr), "--flag").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "bad value for configuration key \""
+                + key
+                + "\" in --flag: \""
+                + cidr
+                + "\" (expected: an IP address or CIDR such as 10.96.0.0/12 or fd00::/8)");
+  }
+
+  @Test
+  void the_lease_duration_defaults_to_15s_and_takes_whole_seconds_of_at_least_2s()
+      throws Exception {
+    assertThat(new ConfigLoader().load().kubernetes().leaseDuration())
+        .isEqualTo(Duration.ofSeconds(15));
+    NodeConfig c =
+        new ConfigLoader()
+            .file(write("kubernetes:\n  enabled: true\n  leaseDuration: 4s\n"))
+            .load();
+    assertThat(c.kubernetes().leaseDuration()).isEqualTo(Duration.ofSeconds(4));
+
+    for (String bad : List.of("1s", "2500ms")) {
+      Path file = write("kubernetes:\n  enabled: true\n  leaseDuration: " + bad + "\n");
+      assertThatThrownBy(() -> new ConfigLoader().file(file).load())
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("kubernetes.leaseDuration")
+          .hasMessageContaining("at least 2s");
+    }
+  }
+
+  @Test
   void a_file_changes_only_the_keys_it_names() throws Exception {
     NodeConfig c = new ConfigLoader().file(write("limits:\n  maxHeaderCount: 50\n")).load();
 

@@ -294,6 +294,93 @@ class KubernetesNodeIT {
   }
 
   @Test
+  void anExternalNameToLoopbackIsNotServedUnlessAllowedAndTheIngressGetsAWarning(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-extname");
+    String cls = ingressClass(admin, "node-extname");
+    TestUpstream ok = backendFor(admin, ns, "svc-ok", "ok");
+    // stands for the node's own loopback listeners (status, admin API)
+    TestUpstream loopback = backend("loopback");
+    new CoreV1Api(admin)
+        .createNamespacedService(
+            ns,
+            new V1Service()
+                .metadata(new V1ObjectMeta().name("loop"))
+                .spec(
+                    new V1ServiceSpec()
+                        .type("ExternalName")
+                        .externalName("127.0.0.1")
+                        .ports(List.of(new V1ServicePort().name("http").port(loopback.port())))))
+        .execute();
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    net.createNamespacedIngress(ns, ingressTo(ns, "ok", cls, "ok.example.test", "svc-ok"))
+        .execute();
+    V1Ingress loop = ingressTo(ns, "loop", cls, "loop.example.test", "loop");
+    loop.getSpec()
+        .getRules()
+        .get(0)
+        .getHttp()
+        .getPaths()
+        .get(0)
+        .getBackend()
+        .getService()
+        .getPort()
+        .number(loopback.port());
+    net.createNamespacedIngress(ns, loop).execute();
+    try {
+      try (Running node = node(server, ns, cls)) {
+        assertThat(get(node, "ok.example.test").body()).isEqualTo("ok");
+        RawHttp.Response refused = get(node, "loop.example.test");
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.body()).doesNotContain("loopback");
+        await("UpstreamRefused event naming the Service")
+            .atMost(WAIT)
+            .until(
+                () ->
+                    new CoreV1Api(admin)
+                            .listNamespacedEvent(ns)
+                            .fieldSelector("involvedObject.name=loop,type=Warning")
+                            .execute()
+                            .getItems()
+                            .stream()
+                            .anyMatch(
+                                e ->
+                                    "UpstreamRefused".equals(e.getReason())
+                                        && e.getMessage()
+                                            .contains("ExternalName Service " + ns + "/loop")
+                                        && e.getMessage().contains("127.0.0.0/8")));
+        assertThat(loopback.receivedNothing()).as("nothing reached the loopback backend").isTrue();
+      }
+      // the operator's opt-in for a single-tenant cluster
+      try (Running node =
+          node(server, ns, cls, c -> c.withKubernetes(withLoopbackExternalNames(c.kubernetes())))) {
+        assertThat(get(node, "loop.example.test").body()).isEqualTo("loopback");
+        assertThat(get(node, "ok.example.test").body()).isEqualTo("ok");
+      }
+    } finally {
+      ok.close();
+      loopback.close();
+    }
+  }
+
+  private static NodeConfig.Kubernetes withLoopbackExternalNames(NodeConfig.Kubernetes k) {
+    return new NodeConfig.Kubernetes(
+        k.enabled(),
+        k.kubeconfig(),
+        k.namespaces(),
+        k.ingressClass(),
+        k.ingressLabelSelector(),
+        k.publishAddresses(),
+        k.leaderElection(),
+        k.leaseNamespace(),
+        k.leaseName(),
+        k.leaseDuration(),
+        k.deniedUpstreams(),
+        true);
+  }
+
+  @Test
   void twoNamespacesClaimOneHostAndTheYoungerGetsAnEvent(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String first = server.createNamespace("node-first");

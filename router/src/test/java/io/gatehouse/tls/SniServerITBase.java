@@ -44,6 +44,7 @@ abstract class SniServerITBase {
 
   Vertx vertx;
   HttpServer server;
+  HttpServerOptions options;
   int port;
   AtomicReference<CertificateIndex> index;
   ValidCertificate a;
@@ -59,7 +60,7 @@ abstract class SniServerITBase {
     wild = TestCertificates.valid("wild", "*.wild.example");
     index = new AtomicReference<>(CertificateIndex.of(DEFAULT).next(DEFAULT, List.of(a, b, wild)));
     vertx = Vertx.vertx();
-    HttpServerOptions options =
+    options =
         TlsServerOptions.https(
             new HttpServerOptions().setHost("127.0.0.1").setPort(0),
             new SniKeyManager(index),
@@ -125,6 +126,33 @@ abstract class SniServerITBase {
       index.set(index.get().next(DEFAULT, List.of(renewed, b, wild)));
 
       assertThat(served("a.example")).isEqualTo(renewed.leaf()).isNotEqualTo(a.leaf());
+      assertThat(get(open, "a.example")).startsWith("sni=a.example HTTP_1_1");
+      assertThat(open.getSession().getPeerCertificates()[0]).isEqualTo(a.leaf());
+    }
+  }
+
+  @Test
+  void fresh_ssl_contexts_serve_the_current_certificates_and_open_connections_keep_theirs()
+      throws Exception {
+    // what the router does when KeyMaterialCache says retired certificates crowd the cache
+    try (SSLSocket open = connect("a.example", new String[] {"http/1.1"})) {
+      assertThat(get(open, "a.example")).startsWith("sni=a.example HTTP_1_1");
+      assertThat(served("a.example")).isEqualTo(a.leaf());
+      ValidCertificate renewed = TestCertificates.valid("a", "a.example");
+      index.set(index.get().next(DEFAULT, List.of(renewed, b, wild)));
+
+      assertThat(server.updateSSLOptions(options.getSslOptions(), true).await()).isTrue();
+
+      assertThat(served("a.example")).isEqualTo(renewed.leaf());
+      assertThat(served("b.example")).isEqualTo(b.leaf());
+      assertThat(served("x.wild.example")).isEqualTo(wild.leaf());
+      assertThat(served(null)).isEqualTo(DEFAULT.chain()[0]);
+      try (SSLSocket h2 = connect("a.example", new String[] {"h2", "http/1.1"})) {
+        assertThat(h2.getApplicationProtocol()).isEqualTo("h2");
+      }
+      try (SSLSocket s = connect("a.example", null)) {
+        assertThat(get(s, "a.example")).isEqualTo("sni=a.example HTTP_1_1 " + engine());
+      }
       assertThat(get(open, "a.example")).startsWith("sni=a.example HTTP_1_1");
       assertThat(open.getSession().getPeerCertificates()[0]).isEqualTo(a.leaf());
     }
