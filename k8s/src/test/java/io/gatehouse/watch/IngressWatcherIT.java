@@ -291,6 +291,12 @@ public class IngressWatcherIT {
 
   public static V1Ingress ingress(
       String ns, String name, String cls, String host, String tlsSecret) {
+    return ingressTo(ns, name, cls, host, "web", tlsSecret);
+  }
+
+  /** One rule: {@code host}, prefix {@code /}, to port 80 of {@code service}; TLS when named. */
+  public static V1Ingress ingressTo(
+      String ns, String name, String cls, String host, String service, String tlsSecret) {
     V1IngressSpec spec =
         new V1IngressSpec()
             .ingressClassName(cls)
@@ -309,7 +315,7 @@ public class IngressWatcherIT {
                                                 new V1IngressBackend()
                                                     .service(
                                                         new V1IngressServiceBackend()
-                                                            .name("web")
+                                                            .name(service)
                                                             .port(
                                                                 new V1ServiceBackendPort()
                                                                     .number(80)))))))));

@@ -12,6 +12,7 @@ import io.gatehouse.testing.ClusterProcesses;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
+import io.gatehouse.watch.IngressWatcherIT;
 import io.gatehouse.watch.testing.ApiServerExtension;
 import io.gatehouse.watch.testing.ApiServerHarness;
 import io.kubernetes.client.openapi.ApiClient;
@@ -22,16 +23,9 @@ import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
 import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointConditions;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
-import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
-import io.kubernetes.client.openapi.models.V1HTTPIngressRuleValue;
 import io.kubernetes.client.openapi.models.V1Ingress;
-import io.kubernetes.client.openapi.models.V1IngressBackend;
-import io.kubernetes.client.openapi.models.V1IngressRule;
-import io.kubernetes.client.openapi.models.V1IngressServiceBackend;
-import io.kubernetes.client.openapi.models.V1IngressSpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Service;
-import io.kubernetes.client.openapi.models.V1ServiceBackendPort;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.vertx.core.Vertx;
@@ -426,30 +420,7 @@ class KubernetesScaleIT {
   }
 
   private static V1Ingress ingress(String ns, String name, String cls, String host, String svc) {
-    return new V1Ingress()
-        .metadata(new V1ObjectMeta().name(name).namespace(ns))
-        .spec(
-            new V1IngressSpec()
-                .ingressClassName(cls)
-                .rules(
-                    List.of(
-                        new V1IngressRule()
-                            .host(host)
-                            .http(
-                                new V1HTTPIngressRuleValue()
-                                    .paths(
-                                        List.of(
-                                            new V1HTTPIngressPath()
-                                                .path("/")
-                                                .pathType("Prefix")
-                                                .backend(
-                                                    new V1IngressBackend()
-                                                        .service(
-                                                            new V1IngressServiceBackend()
-                                                                .name(svc)
-                                                                .port(
-                                                                    new V1ServiceBackendPort()
-                                                                        .number(80))))))))));
+    return IngressWatcherIT.ingressTo(ns, name, cls, host, svc, null);
   }
 
   private static V1EndpointSlice slice(String ns, String service, String address) {
