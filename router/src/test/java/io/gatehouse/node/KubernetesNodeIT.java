@@ -45,7 +45,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -498,23 +497,7 @@ class KubernetesNodeIT {
 
   private static SSLSocket tlsSocket(Running node, String sni) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(
-        null,
-        new TrustManager[] {
-          new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-              return new X509Certificate[0];
-            }
-          }
-        },
-        new SecureRandom());
+    ctx.init(null, new TrustManager[] {new io.gatehouse.testing.TrustAll()}, new SecureRandom());
     SSLSocket s =
         (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.node().httpsPort());
     s.setSoTimeout(10_000);

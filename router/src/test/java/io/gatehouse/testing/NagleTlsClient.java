@@ -2,7 +2,6 @@ package io.gatehouse.testing;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
@@ -10,7 +9,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * A TLS 1.3 client that leaves Nagle on and writes its request right after the handshake, as ab and
@@ -28,19 +26,7 @@ public final class NagleTlsClient {
     int port = Integer.parseInt(args[0]);
     String host = args[1];
     int n = Integer.parseInt(args[2]);
-    TrustManager trustAll =
-        new X509TrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        };
+    TrustManager trustAll = new TrustAll();
     long[] millis = new long[n];
     for (int i = 0; i < n; i++) {
       SSLContext ctx = SSLContext.getInstance("TLSv1.3");

@@ -34,7 +34,6 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -161,20 +160,7 @@ abstract class ClientCertificatesITBase {
     }
   }
 
-  private static final TrustManager[] TRUST_ALL = {
-    new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }
-  };
+  private static final TrustManager[] TRUST_ALL = {new io.gatehouse.testing.TrustAll()};
 
   /**
    * One request on a new connection with SNI {@code sni}, Host {@code host}, offering {@code cert}

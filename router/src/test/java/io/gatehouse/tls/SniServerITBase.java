@@ -26,7 +26,6 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -223,7 +222,7 @@ abstract class SniServerITBase {
 
   SSLSocket connect(String sni, String[] alpn, String protocol) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+    ctx.init(null, new TrustManager[] {new io.gatehouse.testing.TrustAll()}, new SecureRandom());
     SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
     s.setSoTimeout(10_000);
     SSLParameters p = s.getSSLParameters();
@@ -338,19 +337,5 @@ abstract class SniServerITBase {
       out.writeBytes(p);
     }
     return out.toByteArray();
-  }
-
-  /** The test reads the served certificate itself; trust decisions are not under test. */
-  static final class TrustAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }
