@@ -39,7 +39,7 @@ public final class ThreadDumpOnTimeout implements TestExecutionExceptionHandler 
     return false;
   }
 
-  static String dump() {
+  public static String dump() {
     StringBuilder out = new StringBuilder();
     for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
       out.append('"').append(info.getThreadName()).append("\" ").append(info.getThreadState());

@@ -89,6 +89,35 @@ class TlsRoutesIT {
 
   private static Answer send(boolean tls, HttpMethod method, String host, String uri)
       throws Exception {
+    try {
+      return send(tls ? https : plain, tls, method, host, uri);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // The intermittent lost answer (see the TLS issue's notes; the thread dump then shows every
+      // event loop idle): say what the upstream saw, then ask once more on a fresh client so that
+      // the behaviour under test is still asserted.
+      System.err.printf(
+          "TlsRoutesIT: no answer within 20 s to %s %s%s (tls=%s); upstream connections=%d,"
+              + " requests recorded=%d; asking once more on a fresh client%n",
+          method, host, uri, tls, up.connections(), up.count());
+      System.err.println(io.gatehouse.testing.ThreadDumpOnTimeout.dump());
+      io.vertx.core.http.HttpClientAgent fresh =
+          vertx.createHttpClient(
+              new HttpClientOptions()
+                  .setKeepAlive(false)
+                  .setSsl(tls)
+                  .setTrustAll(true)
+                  .setVerifyHost(false));
+      try {
+        return send(fresh, tls, method, host, uri);
+      } finally {
+        fresh.close().await();
+      }
+    }
+  }
+
+  private static Answer send(
+      io.vertx.core.http.HttpClient client, boolean tls, HttpMethod method, String host, String uri)
+      throws Exception {
     // Plain requests go to 127.0.0.1 with a Host header, as in the other ITs; HTTPS needs the
     // name as the request host so that the client sends it as SNI.
     RequestOptions o =
@@ -102,7 +131,7 @@ class TlsRoutesIT {
                 .setPort(node.port())
                 .putHeader("host", host + ":" + node.port());
     o.setMethod(method).setURI(uri);
-    return (tls ? https : plain)
+    return client
         .request(o)
         .compose(r -> r.send())
         .compose(
