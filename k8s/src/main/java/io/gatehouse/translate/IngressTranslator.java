@@ -186,12 +186,9 @@ public final class IngressTranslator {
     private final Map<String, HostClaim> claims;
     private final Map<IngressRef, List<IngressProblem>> problems = new TreeMap<>();
 
-    /** {@code namespace/service:port} to the slice addresses refused, with the rule each breaks. */
-    private final Map<String, Map<String, String>> refusedAddresses = new HashMap<>();
-
     private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
     private final Map<CertificateKey, Optional<ValidCertificate>> checked = new HashMap<>();
-    private final Map<EndpointsKey, List<Endpoint>> endpointsOf = new HashMap<>();
+    private final Map<EndpointsKey, SliceEndpoints> endpointsOf = new HashMap<>();
     private final Map<RouteSpec, Validated<RouteSpec>> validatedNow = new HashMap<>();
 
     Run(ClusterState state, Map<String, HostClaim> claims) {
@@ -653,14 +650,17 @@ public final class IngressTranslator {
                 + "); requests get 503");
         return new BackendSpec(protocol, List.of());
       }
-      V1ServicePort p = port;
       // once per Service port and translation, whatever number of routes use it
-      List<Endpoint> endpoints =
+      SliceEndpoints slices =
           endpointsOf.computeIfAbsent(
-              new EndpointsKey(ref.namespace(), sb.getName(), p.getName()),
-              k -> endpoints(k.namespace(), k.service(), p));
-      refusedAddresses(ref, svcField, sb.getName(), port);
-      return new BackendSpec(protocol, endpoints);
+              new EndpointsKey(
+                  ref.namespace(), sb.getName(), port.getName() == null ? "" : port.getName()),
+              this::endpoints);
+      slices
+          .refused()
+          .forEach(
+              (address, refusal) -> refusedAddress(ref, svcField, sb.getName(), address, refusal));
+      return new BackendSpec(protocol, slices.endpoints());
     }
 
     /** Validates {@code raw}, or takes the result of the last translation for an equal route. */
@@ -676,34 +676,29 @@ public final class IngressTranslator {
       return v;
     }
 
-    /** An {@code UpstreamRefused} problem per slice address of the Service the policy refused. */
-    private void refusedAddresses(
-        IngressRef ref, String svcField, String service, V1ServicePort port) {
-      String wanted = port.getName() == null ? "" : port.getName();
-      Map<String, String> refused =
-          refusedAddresses.getOrDefault(ref.namespace() + "/" + service + ":" + wanted, Map.of());
-      refused.forEach(
-          (address, refusal) ->
-              problem(
-                  ref,
-                  "UpstreamRefused",
-                  svcField
-                      + ".name: Service "
-                      + ref.namespace()
-                      + "/"
-                      + service
-                      + ": EndpointSlice address \""
-                      + address
-                      + "\" (expected: "
-                      + refusal
-                      + "); it is not used"));
+    /** An {@code UpstreamRefused} problem for a slice address of the Service the policy refused. */
+    private void refusedAddress(
+        IngressRef ref, String svcField, String service, String address, String refusal) {
+      problem(
+          ref,
+          "UpstreamRefused",
+          svcField
+              + ".name: Service "
+              + ref.namespace()
+              + "/"
+              + service
+              + ": EndpointSlice address \""
+              + address
+              + "\" (expected: "
+              + refusal
+              + "); it is not used");
     }
 
-    private List<Endpoint> endpoints(String namespace, String service, V1ServicePort port) {
-      String wanted = port.getName() == null ? "" : port.getName();
-      Map<String, String> refused =
-          refusedAddresses.computeIfAbsent(
-              namespace + "/" + service + ":" + wanted, k -> new TreeMap<>());
+    private SliceEndpoints endpoints(EndpointsKey k) {
+      String namespace = k.namespace();
+      String service = k.service();
+      String wanted = k.port();
+      Map<String, String> refused = new TreeMap<>();
       Set<Endpoint> ready = new TreeSet<>(ENDPOINT_ORDER);
       Set<Endpoint> terminating = new TreeSet<>(ENDPOINT_ORDER);
       for (V1EndpointSlice slice : state.endpointSlices(namespace, service)) {
@@ -745,7 +740,7 @@ public final class IngressTranslator {
           }
         }
       }
-      return List.copyOf(ready.isEmpty() ? terminating : ready);
+      return new SliceEndpoints(List.copyOf(ready.isEmpty() ? terminating : ready), refused);
     }
   }
 
@@ -769,8 +764,13 @@ public final class IngressTranslator {
     return violations.stream().map(Violation::message).collect(Collectors.joining("; "));
   }
 
-  /** A Service port whose endpoints one translation computes once, whatever uses them. */
+  /**
+   * A Service port (its name, empty when unnamed) whose endpoints one translation computes once.
+   */
   private record EndpointsKey(String namespace, String service, String port) {}
+
+  /** A Service port's usable slice endpoints, and each refused address with the rule it breaks. */
+  private record SliceEndpoints(List<Endpoint> endpoints, Map<String, String> refused) {}
 
   /** The certificate name a TLS host is served with. */
   private record TlsHost(String certificateName) {}
