@@ -78,9 +78,4 @@ public record IngressWatcherOptions(
     return new IngressWatcherOptions(
         namespaces, ingressLabelSelector, className, holdOff, maxDelay, mapper, upstreams);
   }
-
-  public IngressWatcherOptions withUpstreams(EndpointPolicy policy) {
-    return new IngressWatcherOptions(
-        namespaces, ingressLabelSelector, className, holdOff, maxDelay, endpointMapper, policy);
-  }
 }

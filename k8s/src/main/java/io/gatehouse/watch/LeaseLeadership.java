@@ -77,16 +77,6 @@ public final class LeaseLeadership implements AutoCloseable {
             });
   }
 
-  /** Client-go's defaults: 15 s lease, 10 s renew deadline, 2 s retry. */
-  public static LeaseLeadership withDefaults(
-      ApiClient client,
-      String namespace,
-      String name,
-      String identity,
-      Consumer<Boolean> onChange) {
-    return forLease(client, namespace, name, identity, Duration.ofSeconds(15), onChange);
-  }
-
   /**
    * Client-go's proportions for another lease duration: the renew deadline is 2/3 of it and the
    * retry period 2/15 (15 s gives 10 s and 2 s). A crashed leader is replaced between one lease and

@@ -129,7 +129,7 @@ public final class RouterVerticle extends VerticleBase {
    * Fresh SSL contexts for new HTTPS connections, so OpenSSL's key material cache sheds retired
    * certificates ({@link KeyMaterialCache}); open connections keep their context.
    */
-  Future<Boolean> renewTlsContexts() {
+  private Future<Boolean> renewTlsContexts() {
     return httpsServer
         .updateSSLOptions(httpsOptions.getSslOptions(), true)
         .onSuccess(v -> LOG.debug("renewed TLS contexts"))
