@@ -187,7 +187,8 @@ public final class RequestGuard {
         transferEncodings == 1,
         connection,
         upgrade,
-        expectContinue,
+        // RFC 9110 10.1.1: an HTTP/1.0 request's 100-continue expectation is ignored.
+        expectContinue && req.version() != HttpVersion.HTTP_1_0,
         requestId,
         pairs);
   }

@@ -13,7 +13,8 @@ package io.gatehouse.edge;
  * @param chunked whether the body is chunked
  * @param connection the Connection header, or null
  * @param upgrade the Upgrade header, or null
- * @param expectContinue whether the client sent {@code Expect: 100-continue}
+ * @param expectContinue whether the client sent {@code Expect: 100-continue} in HTTP/1.1 or HTTP/2
+ *     (an HTTP/1.0 client's is ignored)
  * @param requestId the client's X-Request-Id, or null
  * @param headers the request's headers as name, value, name, value..., read once by the guard so
  *     forwarding does not decode them again

@@ -3,7 +3,11 @@ package io.gatehouse.edge;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
@@ -18,6 +22,15 @@ import java.util.List;
  * <p>It also notes when the first byte of each request head arrives, which Vert.x does not report,
  * so the header-read deadline runs from that byte on keep-alive connections too (slowloris after a
  * first, honest request).
+ *
+ * <p>Every byte is first checked by {@link Http1FramingValidator} (RFC 9112's grammar, stricter
+ * than Netty). It runs ahead of Netty over all bytes received so far: when a request's head and a
+ * malformed body arrive together, the head is handed over already failed, so Vert.x answers 400 and
+ * closes and no upstream request is ever opened. A violation found after the head was handed over
+ * fails the body, as Netty does for a bad chunk, and the proxy resets the upstream request.
+ *
+ * <p>{@code HTTP/1.x} with a minor version above 1 is read as HTTP/1.1 (RFC 9110 2.5: the highest
+ * minor version we implement); Vert.x would answer 501.
  */
 public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   /** The name Vert.x gives its decoder in the connection's pipeline. */
@@ -43,6 +56,14 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   private boolean awaitingHead = true;
   private long headStartedNanos;
 
+  private final Http1FramingValidator framing = new Http1FramingValidator();
+
+  /** Bytes from the buffer's reader index on that {@link #framing} has already checked. */
+  private int checkedAhead;
+
+  /** Set once a violation was reported: every further byte is discarded. */
+  private boolean refused;
+
   /**
    * When the first byte of the request head being read arrived (System.nanoTime), or 0 when no head
    * is being read. Read on the connection's event loop only.
@@ -54,20 +75,103 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
       throws Exception {
+    if (refused) {
+      buffer.skipBytes(buffer.readableBytes());
+      return;
+    }
     if (awaitingHead && headStartedNanos == 0 && buffer.isReadable()) {
       headStartedNanos = System.nanoTime();
     }
     int before = out.size();
+    if (checkAhead(buffer, out, before)) {
+      return;
+    }
+    int start = buffer.readerIndex();
     super.decode(ctx, buffer, out);
+    checkedAhead = Math.max(0, checkedAhead - (buffer.readerIndex() - start));
     for (int i = before; i < out.size(); i++) {
       Object m = out.get(i);
-      if (m instanceof HttpMessage) {
+      if (m instanceof HttpMessage message) {
         awaitingHead = false;
         headStartedNanos = 0;
+        if (framing.awaitingFraming()) {
+          if (message.decoderResult().isSuccess()) {
+            framing.framing(
+                HttpUtil.isTransferEncodingChunked(message),
+                HttpUtil.getContentLength(message, -1L));
+          } else {
+            // Netty refused the head and discards the rest of the connection.
+            refused = true;
+          }
+        }
       }
       if (m instanceof LastHttpContent) {
         awaitingHead = true;
+        framing.nextMessage();
       }
+    }
+    if (!refused) {
+      // The body that arrived with this head, or the next request behind this one.
+      checkAhead(buffer, out, before);
+    }
+  }
+
+  /**
+   * Checks the bytes received and not yet checked. On a violation, reports it (see the class
+   * comment), discards the buffer and returns true.
+   */
+  private boolean checkAhead(ByteBuf buffer, List<Object> out, int before) {
+    int from = buffer.readerIndex() + checkedAhead;
+    int to = buffer.writerIndex();
+    if (from >= to || framing.awaitingFraming() || framing.betweenMessages()) {
+      return false;
+    }
+    checkedAhead += framing.check(buffer, from, to) - from;
+    if (!framing.failed()) {
+      return false;
+    }
+    refused = true;
+    buffer.skipBytes(buffer.readableBytes());
+    MalformedRequestException cause = new MalformedRequestException(framing.error());
+    HttpMessage pending = null;
+    for (int i = before; i < out.size(); i++) {
+      if (out.get(i) instanceof HttpMessage message && message.decoderResult().isSuccess()) {
+        pending = message;
+      }
+    }
+    if (pending != null && !awaitingHead) {
+      // Its head arrived with the violation: refuse the whole request before anyone sees it.
+      pending.setDecoderResult(DecoderResult.failure(cause));
+    } else if (awaitingHead) {
+      HttpMessage invalid = createInvalidMessage();
+      invalid.setDecoderResult(DecoderResult.failure(cause));
+      out.add(invalid);
+    } else {
+      DefaultLastHttpContent failed = new DefaultLastHttpContent();
+      failed.setDecoderResult(DecoderResult.failure(cause));
+      out.add(failed);
+    }
+    return true;
+  }
+
+  @Override
+  protected String splitThirdWordInitialLine(byte[] ascii, int start, int length) {
+    // Http1FramingValidator has checked the form HTTP/DIGIT.DIGIT.
+    if (length == 8 && ascii[start + 5] == '1' && ascii[start + 7] > '1') {
+      return HttpVersion.HTTP_1_1.text();
+    }
+    return super.splitThirdWordInitialLine(ascii, start, length);
+  }
+
+  /** A request that breaks RFC 9112's grammar; answered with 400. No stack trace: it is common. */
+  static final class MalformedRequestException extends IllegalArgumentException {
+    MalformedRequestException(String message) {
+      super(message);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
     }
   }
 

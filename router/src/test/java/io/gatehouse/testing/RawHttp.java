@@ -89,7 +89,7 @@ public final class RawHttp implements AutoCloseable {
           (a, b) -> a + ", " + b);
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    if (status == 101 || status == 204 || status == 304) {
+    if (status / 100 == 1 || status == 204 || status == 304) {
       return new Response(status, headers, "");
     }
     if (headers.containsKey("content-length")) {
