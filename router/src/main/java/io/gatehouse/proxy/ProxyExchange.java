@@ -103,6 +103,12 @@ final class ProxyExchange implements RequestView {
   private long bodyIdleSince;
   private long upstreamIdleSince;
 
+  /**
+   * Since when a response write has waited on a client that reads nothing (0: not waiting). Held
+   * for the route's body-inactivity limit, as nginx's send_timeout, then the exchange is cut.
+   */
+  private long sendStalledSince;
+
   ProxyExchange(
       RouterVerticle router,
       HttpServerRequest req,
@@ -280,6 +286,10 @@ final class ProxyExchange implements RequestView {
     } else if (upstreamIdleSince != 0 && now - upstreamIdleSince >= timeouts.response().toNanos()) {
       upstreamIdleSince = 0;
       onUpstreamFailure(new TimeoutException("upstream response timeout"));
+    } else if (sendStalledSince != 0 && now - sendStalledSince >= timeouts.bodyIdle().toNanos()) {
+      // The client has read nothing for the whole limit: drop it and release the upstream.
+      sendStalledSince = 0;
+      abort();
     }
   }
 
@@ -569,8 +579,10 @@ final class ProxyExchange implements RequestView {
             ur.pause();
             // A stalled reader is not a stalled upstream.
             upstreamIdleSince = 0;
+            sendStalledSince = System.nanoTime();
             resp.drainHandler(
                 v -> {
+                  sendStalledSince = 0;
                   upstreamIdleSince = System.nanoTime();
                   ur.resume();
                 });
