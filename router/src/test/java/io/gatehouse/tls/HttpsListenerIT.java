@@ -123,25 +123,23 @@ class HttpsListenerIT {
                 if (authority != null) {
                   r.authority(HostAndPort.create(authority, node.httpsPort()));
                 }
-                return r.send();
-              })
-          .compose(
-              (HttpClientResponse resp) -> {
-                X509Certificate peer;
-                try {
-                  peer =
-                      (X509Certificate)
-                          resp.request().connection().sslSession().getPeerCertificates()[0];
-                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-                  return Future.failedFuture(e);
-                }
-                return resp.body()
-                    .map(b -> new Answer(resp.version(), resp.statusCode(), b.toString(), peer));
+                // Nested: body() asked for as the head arrives (LateResponseBodyIT).
+                return r.send().compose(HttpsListenerIT::answer);
               })
           .await(20, TimeUnit.SECONDS);
     } finally {
       client.close().await();
     }
+  }
+
+  private static Future<Answer> answer(HttpClientResponse resp) {
+    X509Certificate peer;
+    try {
+      peer = (X509Certificate) resp.request().connection().sslSession().getPeerCertificates()[0];
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return Future.failedFuture(e);
+    }
+    return resp.body().map(b -> new Answer(resp.version(), resp.statusCode(), b.toString(), peer));
   }
 
   @Test
@@ -306,18 +304,9 @@ class HttpsListenerIT {
                   .setHost(sni)
                   .setPort(n.httpsPort())
                   .setURI("/"))
-          .compose(r -> r.send())
-          .compose(
-              resp -> {
-                try {
-                  X509Certificate c =
-                      (X509Certificate)
-                          resp.request().connection().sslSession().getPeerCertificates()[0];
-                  return resp.body().map(b -> c);
-                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-                  return Future.failedFuture(e);
-                }
-              })
+          // Nested: body() asked for as the head arrives (LateResponseBodyIT).
+          .compose(r -> r.send().compose(resp -> answer(resp)))
+          .map(Answer::peer)
           .await(20, TimeUnit.SECONDS);
     } finally {
       client.close().await();
