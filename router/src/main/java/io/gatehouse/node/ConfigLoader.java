@@ -477,7 +477,6 @@ public final class ConfigLoader {
     if (k.backupCount() < 0 || k.backupCount() > 6) {
       throw bad("cluster.backupCount", Integer.toString(k.backupCount()), "0 to 6");
     }
-    port("cluster.eventBusPort", k.eventBusPort());
     if (k.initialMinMembers() < 1) {
       throw bad("cluster.initialMinMembers", Integer.toString(k.initialMinMembers()), "1 or more");
     }
