@@ -25,6 +25,8 @@ import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -462,6 +464,13 @@ public final class ConfigLoader {
     }
     notBlank("cluster.name", k.name(), "a name shared by the members of one cluster");
     notBlank("cluster.host", k.host(), "the address this member binds and announces");
+    if (isWildcard(k.host())) {
+      // The member port has no authentication: it binds this one address, never every interface.
+      throw bad(
+          "cluster.host",
+          k.host(),
+          "the one address of this machine the other members reach, not a wildcard");
+    }
     for (String m : k.members()) {
       if (HostPort.parse(m, 1).isEmpty() && HostPort.parse(m + ":" + k.port(), 1).isEmpty()) {
         throw bad("cluster.members", m, HostPort.FORM + " or a host");
@@ -477,7 +486,6 @@ public final class ConfigLoader {
     if (k.backupCount() < 0 || k.backupCount() > 6) {
       throw bad("cluster.backupCount", Integer.toString(k.backupCount()), "0 to 6");
     }
-    port("cluster.eventBusPort", k.eventBusPort());
     if (k.initialMinMembers() < 1) {
       throw bad("cluster.initialMinMembers", Integer.toString(k.initialMinMembers()), "1 or more");
     }
@@ -548,6 +556,22 @@ public final class ConfigLoader {
     }
     Optional<Long> bits = parseLong(s.substring(slash + 1));
     return bits.isPresent() && bits.get() >= 0 && bits.get() <= max;
+  }
+
+  /** 0.0.0.0 or :: in any spelling; a name is never resolved here. */
+  private static boolean isWildcard(String host) {
+    String h = host.trim();
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (!IPV4.matcher(h).matches() && !(h.indexOf(':') >= 0 && IPV6.matcher(h).matches())) {
+      return false;
+    }
+    try {
+      return InetAddress.getByName(h).isAnyLocalAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private static Optional<Long> parseLong(String s) {

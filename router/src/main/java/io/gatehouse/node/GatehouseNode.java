@@ -27,7 +27,6 @@ import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.codec.EntryCodec;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
-import io.gatehouse.table.hazelcast.HazelcastTableConfig;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.CertificateBindings;
 import io.gatehouse.tls.CertificateDirectorySource;
@@ -45,7 +44,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,43 +114,27 @@ public final class GatehouseNode {
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     VertxOptions options =
         new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true);
-    if (!config.cluster().enabled()) {
-      Vertx vertx = Vertx.builder().with(options).build();
-      return vertx
-          .executeBlocking(
-              () -> (RouteTable) new InMemoryRouteTable(store(config), Version.current()))
-          .compose(table -> launch(config, vertx, table, staticRoutes, k8sEndpoints))
-          .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t)));
-    }
-    NodeConfig.Cluster c = config.cluster();
-    HazelcastClusterManager manager =
-        new HazelcastClusterManager(HazelcastTableConfig.build(ClusterWiring.settings(c)));
-    options
-        .getEventBusOptions()
-        .setHost(c.host())
-        .setClusterPublicHost(c.host())
-        .setPort(c.eventBusPort());
-    return Vertx.builder()
-        .with(options)
-        .withClusterManager(manager)
-        .buildClustered()
-        .compose(
-            vertx ->
-                ClusterWiring.tableContext(vertx)
-                    .compose(
-                        events ->
-                            vertx.executeBlocking(
-                                () ->
-                                    (RouteTable)
-                                        new HazelcastRouteTable(
-                                                manager.getHazelcastInstance(),
-                                                store(config),
-                                                new EntryCodec(),
-                                                events,
-                                                Version.current())
-                                            .start()))
-                    .compose(table -> launch(config, vertx, table, staticRoutes, k8sEndpoints))
-                    .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t))));
+    // Never a clustered Vert.x: nothing uses its event bus, which would be one more listener
+    // without
+    // authentication. The table runs its own Hazelcast member.
+    Vertx vertx = Vertx.builder().with(options).build();
+    Future<RouteTable> table =
+        config.cluster().enabled()
+            ? ClusterWiring.tableContext(vertx)
+                .compose(
+                    events ->
+                        vertx.executeBlocking(
+                            () ->
+                                HazelcastRouteTable.join(
+                                    ClusterWiring.settings(config.cluster()),
+                                    store(config),
+                                    new EntryCodec(),
+                                    events,
+                                    Version.current())))
+            : vertx.executeBlocking(() -> new InMemoryRouteTable(store(config), Version.current()));
+    return table
+        .compose(t -> launch(config, vertx, t, staticRoutes, k8sEndpoints))
+        .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t)));
   }
 
   private static Future<GatehouseNode> launch(
@@ -661,7 +643,7 @@ public final class GatehouseNode {
             })
         .compose(
             v -> {
-              // Closing a clustered Vert.x leaves the cluster; members see a graceful leave.
+              // The table has left the cluster (a graceful leave) when it closed.
               LOG.atInfo().setMessage("stopped").addKeyValue("inFlight", inFlight.current()).log();
               return vertx.close();
             });

@@ -481,7 +481,7 @@ public record NodeConfig(
    *
    * @param enabled join a cluster; off runs a single node with its own table
    * @param name only members with the same name form a cluster, so two clusters never merge
-   * @param host the address Hazelcast and the event bus bind and announce
+   * @param host the one address the Hazelcast member port binds and announces
    * @param port the first Hazelcast port tried (the next ones while taken)
    * @param members TCP-IP join: {@code host:port} of the members (this node may be listed)
    * @param kubernetesService headless Service DNS name for discovery in Kubernetes; overrides
@@ -491,8 +491,6 @@ public record NodeConfig(
    * @param backupCount synchronous copies of each entry on other members
    * @param initialMinMembers members to wait for before serving; set a quorum for full-cluster
    *     restarts
-   * @param eventBusPort the clustered Vert.x event bus port; 0 picks a free one (set it where a
-   *     firewall sits between members)
    */
   public record Cluster(
       boolean enabled,
@@ -504,8 +502,7 @@ public record NodeConfig(
       Duration heartbeat,
       Duration maxNoHeartbeat,
       int backupCount,
-      int initialMinMembers,
-      int eventBusPort) {
+      int initialMinMembers) {
     public static final Cluster DEFAULTS =
         new Cluster(
             false,
@@ -517,8 +514,7 @@ public record NodeConfig(
             Duration.ofSeconds(1),
             Duration.ofSeconds(5),
             2,
-            1,
-            0);
+            1);
   }
 
   /**

@@ -115,6 +115,20 @@ class ConfigLoaderTest {
                 + "\" (expected: an IP address or CIDR such as 10.96.0.0/12 or fd00::/8)");
   }
 
+  @ParameterizedTest
+  @CsvSource({"0.0.0.0", "'::'", "'[::]'", "0:0:0:0:0:0:0:0"})
+  void the_cluster_host_is_one_address_never_a_wildcard(String host) {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .set("cluster.enabled", "true", "--flag")
+                    .set("cluster.host", host, "--flag")
+                    .load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.host")
+        .hasMessageContaining("not a wildcard");
+  }
+
   @Test
   void the_lease_duration_defaults_to_15s_and_takes_whole_seconds_of_at_least_2s()
       throws Exception {

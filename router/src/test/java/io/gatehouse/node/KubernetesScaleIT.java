@@ -237,8 +237,7 @@ class KubernetesScaleIT {
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(5),
                         2,
-                        1,
-                        0));
+                        1));
         nodes.add(GatehouseNode.start(c, List.of(), mapper).await(600, TimeUnit.SECONDS));
         started.add(System.nanoTime() - startAt);
       }

@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  * Propagation of one durable write through a three-node cluster: the time from the write's
  * acknowledgement (fsync'd on the writer, in the map with its backups) until every node serves it
  * (its published snapshot has the write's generation). The three nodes run in this JVM on loopback,
- * each a clustered Vert.x with its own Hazelcast member, store and router.
+ * each a node with its own Hazelcast member, store and router.
  *
  * <p>{@code java -cp bench/jmh/target/benchmarks.jar io.gatehouse.bench.PropagationBench
  * [existingRoutes] [writes]}
@@ -64,8 +64,7 @@ public final class PropagationBench {
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(5),
                         2,
-                        1,
-                        0));
+                        1));
         nodes.add(GatehouseNode.start(c, List.of()).await(120, TimeUnit.SECONDS));
       }
       GatehouseNode writer = nodes.get(0);

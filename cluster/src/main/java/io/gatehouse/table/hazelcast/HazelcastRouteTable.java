@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -64,6 +65,8 @@ public final class HazelcastRouteTable implements RouteTable {
   private static final Duration GAP_PATIENCE = Duration.ofSeconds(2);
 
   private final HazelcastInstance hz;
+  // Started by join(): leaving the table shuts the member down too.
+  private final boolean ownsMember;
   private final IMap<String, StoredEntry> entries;
   private final IMap<String, String> meta;
   private final IMap<String, MemberRecord> members;
@@ -103,7 +106,18 @@ public final class HazelcastRouteTable implements RouteTable {
    */
   public HazelcastRouteTable(
       HazelcastInstance hz, EntryStore store, EntryCodec codec, Executor events, String version) {
+    this(hz, false, store, codec, events, version);
+  }
+
+  private HazelcastRouteTable(
+      HazelcastInstance hz,
+      boolean ownsMember,
+      EntryStore store,
+      EntryCodec codec,
+      Executor events,
+      String version) {
     this.hz = hz;
+    this.ownsMember = ownsMember;
     this.entries = hz.getMap(HazelcastTableConfig.ENTRIES);
     this.meta = hz.getMap(HazelcastTableConfig.META);
     this.members = hz.getMap(HazelcastTableConfig.MEMBERS);
@@ -119,6 +133,32 @@ public final class HazelcastRouteTable implements RouteTable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /**
+   * Starts a Hazelcast member configured by {@link HazelcastTableConfig} and {@link #start() joins}
+   * its table. The table owns the member: {@link #close()} shuts it down, a graceful leave. Blocks.
+   */
+  public static HazelcastRouteTable join(
+      ClusterSettings settings,
+      EntryStore store,
+      EntryCodec codec,
+      Executor events,
+      String version) {
+    HazelcastInstance hz = Hazelcast.newHazelcastInstance(HazelcastTableConfig.build(settings));
+    HazelcastRouteTable table;
+    try {
+      table = new HazelcastRouteTable(hz, true, store, codec, events, version);
+    } catch (RuntimeException e) {
+      hz.shutdown();
+      throw e;
+    }
+    try {
+      return table.start();
+    } catch (RuntimeException e) {
+      table.close();
+      throw e;
+    }
   }
 
   /**
@@ -339,6 +379,9 @@ public final class HazelcastRouteTable implements RouteTable {
       w.future.complete(new ServedReport(w.generation, false, List.of()));
     }
     store.close();
+    if (ownsMember) {
+      hz.shutdown();
+    }
   }
 
   // --- materialisation, on the events executor ---

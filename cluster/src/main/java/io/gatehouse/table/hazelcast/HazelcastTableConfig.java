@@ -1,12 +1,20 @@
 package io.gatehouse.table.hazelcast;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 
-/** The Hazelcast configuration of a Gatehouse member: network, failure detection and the maps. */
+/**
+ * The Hazelcast configuration of a Gatehouse member: network, failure detection and the maps.
+ *
+ * <p>The member port has no authentication in open-source Hazelcast (whoever reaches it can change
+ * routes), so it is kept as small as it can be: the advanced network configuration with a member
+ * endpoint only (no client protocol, REST or memcache on it), bound to the one configured address
+ * instead of Hazelcast's default wildcard.
+ */
 public final class HazelcastTableConfig {
   static final String ENTRIES = "gatehouse.entries";
   static final String META = "gatehouse.meta";
@@ -29,11 +37,16 @@ public final class HazelcastTableConfig {
     c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     c.setProperty("hazelcast.initial.min.cluster.size", Integer.toString(s.initialMinMembers()));
 
-    NetworkConfig net = c.getNetworkConfig();
-    net.setPort(s.port()).setPortAutoIncrement(true);
-    net.getInterfaces().setEnabled(true).addInterface(s.bindHost());
-    net.setPublicAddress(s.bindHost() + ":" + s.port());
+    // Hazelcast binds every interface unless told not to, whatever the interfaces say.
+    c.setProperty("hazelcast.socket.bind.any", "false");
+    c.setProperty("hazelcast.socket.server.bind.any", "false");
     c.setProperty("hazelcast.local.localAddress", s.bindHost());
+    AdvancedNetworkConfig net = c.getAdvancedNetworkConfig().setEnabled(true);
+    ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
+    member.setPort(s.port()).setPortAutoIncrement(true);
+    member.setPublicAddress(s.bindHost() + ":" + s.port());
+    member.getInterfaces().setEnabled(true).addInterface(s.bindHost());
+    net.setMemberEndpointConfig(member);
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

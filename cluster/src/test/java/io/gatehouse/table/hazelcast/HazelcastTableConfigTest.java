@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
+import com.hazelcast.instance.EndpointQualifier;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,14 +27,28 @@ class HazelcastTableConfigTest {
   @Test
   void tcp_ip_join_with_the_member_list_and_never_multicast() {
     Config c = HazelcastTableConfig.build(settings(List.of("10.0.0.11:5701", "10.0.0.12"), ""));
-    JoinConfig join = c.getNetworkConfig().getJoin();
+    JoinConfig join = c.getAdvancedNetworkConfig().getJoin();
     assertThat(c.getClusterName()).isEqualTo("edge-prod");
     assertThat(join.getMulticastConfig().isEnabled()).isFalse();
     assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
     assertThat(join.getKubernetesConfig().isEnabled()).isFalse();
     assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
     assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.0.0.11:5701", "10.0.0.12");
-    assertThat(c.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.0.0.11");
+  }
+
+  @Test
+  void one_member_endpoint_bound_to_the_configured_address_only() {
+    Config c = HazelcastTableConfig.build(settings(List.of(), ""));
+    assertThat(c.getAdvancedNetworkConfig().isEnabled()).isTrue();
+    assertThat(c.getAdvancedNetworkConfig().getEndpointConfigs())
+        .containsOnlyKeys(EndpointQualifier.MEMBER);
+    ServerSocketEndpointConfig member =
+        (ServerSocketEndpointConfig)
+            c.getAdvancedNetworkConfig().getEndpointConfigs().get(EndpointQualifier.MEMBER);
+    assertThat(member.getInterfaces().isEnabled()).isTrue();
+    assertThat(member.getInterfaces().getInterfaces()).containsExactly("10.0.0.11");
+    assertThat(member.getPublicAddress()).isEqualTo("10.0.0.11:5701");
+    assertThat(c.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
   }
 
   @Test
@@ -40,7 +56,7 @@ class HazelcastTableConfigTest {
     Config c =
         HazelcastTableConfig.build(
             settings(List.of(), "gatehouse-cluster.gatehouse.svc.cluster.local"));
-    JoinConfig join = c.getNetworkConfig().getJoin();
+    JoinConfig join = c.getAdvancedNetworkConfig().getJoin();
     assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
     assertThat(join.getMulticastConfig().isEnabled()).isFalse();
     assertThat(join.getKubernetesConfig().isEnabled()).isTrue();
