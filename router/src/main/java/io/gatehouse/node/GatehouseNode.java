@@ -217,7 +217,10 @@ public final class GatehouseNode {
                           config.http2().maxConcurrentStreams(),
                           config.http2().streamWindowBytes(),
                           config.http2().connectionWindowBytes()),
-                      tlsListener());
+                      tlsListener(),
+                      RouterSettings.ServerHeader.of(
+                          config.proxy().serverHeader(),
+                          config.proxy().passUpstreamServerHeader()));
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
