@@ -41,6 +41,7 @@ import io.gatehouse.tls.TableCertificateSource;
 import io.gatehouse.tls.TlsServerOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -118,11 +119,12 @@ public final class GatehouseNode {
         new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true);
     if (!config.cluster().enabled()) {
       Vertx vertx = Vertx.builder().with(options).build();
-      return vertx
-          .executeBlocking(
-              () -> (RouteTable) new InMemoryRouteTable(store(config), Version.current()))
-          .compose(table -> launch(config, vertx, table, staticRoutes, k8sEndpoints))
-          .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t)));
+      return closeOnFailure(
+          vertx,
+          vertx
+              .executeBlocking(
+                  () -> (RouteTable) new InMemoryRouteTable(store(config), Version.current()))
+              .compose(table -> launch(config, vertx, table, staticRoutes, k8sEndpoints)));
     }
     NodeConfig.Cluster c = config.cluster();
     HazelcastClusterManager manager =
@@ -132,27 +134,51 @@ public final class GatehouseNode {
         .setHost(c.host())
         .setClusterPublicHost(c.host())
         .setPort(c.eventBusPort());
-    return Vertx.builder()
+    Promise<GatehouseNode> result = Promise.promise();
+    Vertx.builder()
         .with(options)
         .withClusterManager(manager)
         .buildClustered()
-        .compose(
+        .onFailure(result::fail)
+        .onSuccess(
             vertx ->
-                ClusterWiring.tableContext(vertx)
-                    .compose(
-                        events ->
-                            vertx.executeBlocking(
-                                () ->
-                                    (RouteTable)
-                                        new HazelcastRouteTable(
-                                                manager.getHazelcastInstance(),
-                                                store(config),
-                                                new EntryCodec(),
-                                                events,
-                                                Version.current())
-                                            .start()))
-                    .compose(table -> launch(config, vertx, table, staticRoutes, k8sEndpoints))
-                    .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t))));
+                closeOnFailure(
+                        vertx,
+                        ClusterWiring.tableContext(vertx)
+                            .compose(
+                                events ->
+                                    vertx.executeBlocking(
+                                        () ->
+                                            (RouteTable)
+                                                new HazelcastRouteTable(
+                                                        manager.getHazelcastInstance(),
+                                                        store(config),
+                                                        new EntryCodec(),
+                                                        events,
+                                                        Version.current())
+                                                    .start()))
+                            .compose(
+                                table -> launch(config, vertx, table, staticRoutes, k8sEndpoints)))
+                    .onComplete(result));
+    return result.future();
+  }
+
+  /**
+   * {@code started}, or on failure its cause once Vert.x is closed. The answer is a promise of no
+   * context: a failure handed to one of this Vert.x's contexts after close was dropped (its event
+   * loop is gone), and a node that could not bind its port hung until the caller's timeout.
+   */
+  private static Future<GatehouseNode> closeOnFailure(Vertx vertx, Future<GatehouseNode> started) {
+    Promise<GatehouseNode> result = Promise.promise();
+    started.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            result.complete(ar.result());
+          } else {
+            vertx.close().onComplete(closed -> result.fail(ar.cause()));
+          }
+        });
+    return result.future();
   }
 
   private static Future<GatehouseNode> launch(
