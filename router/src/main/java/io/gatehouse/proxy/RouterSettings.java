@@ -44,7 +44,6 @@ public record RouterSettings(
    */
   public record ServerHeader(CharSequence value, boolean passUpstream) {
     static final CharSequence NAME = HttpHeaders.createOptimized("server");
-    public static final ServerHeader DEFAULT = of("gatehouse", false);
 
     /** {@code value} empty: no header of our own. */
     public static ServerHeader of(String value, boolean passUpstream) {
