@@ -90,7 +90,14 @@ public final class Cli {
               "PATH",
               "tls.certDir",
               String.class,
-              "directory of NAME.crt + NAME.key pairs or NAME.pem files; enables HTTPS"));
+              "directory of NAME.crt + NAME.key pairs or NAME.pem files; enables HTTPS"),
+          new KeyFlag(
+              "--kubeconfig",
+              "PATH",
+              "kubernetes.kubeconfig",
+              String.class,
+              "kubeconfig file for kubernetes.enabled; else KUBECONFIG, the pod's"
+                  + " ServiceAccount, ~/.kube/config"));
 
   /**
    * Parses {@code args}; help and errors are written to {@code out} and {@code err}. Never exits
@@ -120,7 +127,7 @@ public final class Cli {
       return new Exit(EXIT_OK);
     }
     try {
-      NodeConfig config = config(pr, env);
+      NodeConfig config = config(pr, env, err);
       List<RouteSpec> routes = routes(pr.matchedOptionValue("--route", List.<String>of()));
       return new Run(config, routes);
     } catch (ConfigException e) {
@@ -137,7 +144,8 @@ public final class Cli {
     return s.toString();
   }
 
-  private static NodeConfig config(ParseResult pr, Map<String, String> env) throws ConfigException {
+  private static NodeConfig config(ParseResult pr, Map<String, String> env, PrintWriter err)
+      throws ConfigException {
     ConfigLoader loader = new ConfigLoader();
     String file = pr.matchedOptionValue("--config", env.get(ConfigLoader.ENV_CONFIG_FILE));
     if (file != null && !file.isEmpty()) {
@@ -162,7 +170,22 @@ public final class Cli {
     if (proxies != null) {
       loader.setList("proxy.trustedProxies", proxies, "--trusted-proxy");
     }
-    return loader.load();
+    NodeConfig config = loader.load();
+    for (String warning : loader.warnings()) {
+      err.println("gatehouse: warning: " + warning);
+    }
+    err.flush();
+    NodeConfig.Kubernetes k = config.kubernetes();
+    if (k.enabled()) {
+      // fail now, not after a two-minute wait for an informer that cannot sync
+      KubeCredentials creds =
+          KubeCredentials.resolve(k.kubeconfig(), env, KubeCredentials.SERVICE_ACCOUNT);
+      if (!creds.inCluster() && k.kubeconfig().isBlank()) {
+        loader.set("kubernetes.kubeconfig", creds.kubeconfig().toString(), creds.origin());
+        config = loader.load();
+      }
+    }
+    return config;
   }
 
   private static List<RouteSpec> routes(List<String> flags) throws ConfigException {

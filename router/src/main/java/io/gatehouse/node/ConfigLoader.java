@@ -77,6 +77,7 @@ public final class ConfigLoader {
 
   private final ObjectNode tree = MAPPER.valueToTree(NodeConfig.DEFAULTS);
   private final Map<String, String> origins = new HashMap<>();
+  private final List<String> warnings = new ArrayList<>();
 
   /** Every key path, in the order of the records. */
   public static List<String> keys() {
@@ -179,7 +180,11 @@ public final class ConfigLoader {
     }
   }
 
-  /** Applies the {@code GATEHOUSE_*} variables of {@code env}; other variables are ignored. */
+  /**
+   * Applies the {@code GATEHOUSE_*} variables of {@code env} that name a key. Others are ignored:
+   * the namespace is shared with tools (e.g. {@code GATEHOUSE_ENVTEST_DIR}); one that looks like a
+   * typo of a key gets a line in {@link #warnings()}.
+   */
   public ConfigLoader env(Map<String, String> env) throws ConfigException {
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
       String name = e.getKey();
@@ -188,11 +193,77 @@ public final class ConfigLoader {
       }
       String key = KEY_BY_ENV.get(name);
       if (key == null) {
-        throw new ConfigException("unknown environment variable " + name);
+        String near = nearestEnvName(name);
+        if (near != null) {
+          warnings.add(
+              "environment variable "
+                  + name
+                  + " is not a configuration key and is ignored; did you mean "
+                  + near
+                  + " ("
+                  + KEY_BY_ENV.get(near)
+                  + ")?");
+        }
+        continue;
       }
       put(key, NODES.textNode(e.getValue()), " in environment variable " + name);
     }
     return this;
+  }
+
+  /** What the layers applied so far ignored but a user may have meant (typos of keys). */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  /**
+   * The key variable within a small edit distance of {@code name} (at most 2, and at most a quarter
+   * of the part after {@code GATEHOUSE_}), or null: a typo, not another tool's variable.
+   */
+  static String nearestEnvName(String name) {
+    String tail = name.substring(ENV_PREFIX.length());
+    int limit = Math.min(2, tail.length() / 4);
+    String best = null;
+    int bestDistance = limit + 1;
+    for (String known : KEY_BY_ENV.keySet()) {
+      int d = editDistance(tail, known.substring(ENV_PREFIX.length()), bestDistance);
+      if (d < bestDistance) {
+        best = known;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Levenshtein distance, or {@code cap} when it is {@code cap} or more. Written here on purpose:
+   * one start-up check over a few hundred short names does not justify a library in the jar.
+   */
+  static int editDistance(String a, String b, int cap) {
+    if (Math.abs(a.length() - b.length()) >= cap) {
+      return cap;
+    }
+    int[] prev = new int[b.length() + 1];
+    int[] row = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      row[0] = i;
+      int rowMin = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        row[j] = Math.min(substitute, Math.min(prev[j], row[j - 1]) + 1);
+        rowMin = Math.min(rowMin, row[j]);
+      }
+      if (rowMin >= cap) {
+        return cap;
+      }
+      int[] t = prev;
+      prev = row;
+      row = t;
+    }
+    return Math.min(prev[b.length()], cap);
   }
 
   /**
@@ -366,6 +437,15 @@ public final class ConfigLoader {
           c.admin().clientCaFile(),
           "empty, or set together with admin.certFile and admin.keyFile (client certificates need"
               + " HTTPS)");
+    }
+    String server = c.proxy().serverHeader();
+    if (server.length() > 256
+        || !server.chars().allMatch(ch -> ch == ' ' || (ch > 32 && ch < 127))
+        || !server.equals(server.strip())) {
+      throw bad(
+          "proxy.serverHeader",
+          server,
+          "empty (no Server header), or up to 256 visible ASCII characters and inner spaces");
     }
     notBlank("http.host", c.http().host(), "an address to listen on, such as 0.0.0.0");
     notBlank("status.host", c.status().host(), "an address to listen on, such as 127.0.0.1");

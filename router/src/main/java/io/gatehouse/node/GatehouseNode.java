@@ -40,6 +40,7 @@ import io.gatehouse.tls.TableCertificateSource;
 import io.gatehouse.tls.TlsServerOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -115,8 +116,7 @@ public final class GatehouseNode {
     VertxOptions options =
         new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true);
     // Never a clustered Vert.x: nothing uses its event bus, which would be one more listener
-    // without
-    // authentication. The table runs its own Hazelcast member.
+    // without authentication. The table runs its own Hazelcast member.
     Vertx vertx = Vertx.builder().with(options).build();
     Future<RouteTable> table =
         config.cluster().enabled()
@@ -132,9 +132,26 @@ public final class GatehouseNode {
                                     events,
                                     Version.current())))
             : vertx.executeBlocking(() -> new InMemoryRouteTable(store(config), Version.current()));
-    return table
-        .compose(t -> launch(config, vertx, t, staticRoutes, k8sEndpoints))
-        .recover(t -> vertx.close().transform(ar -> Future.failedFuture(t)));
+    return closeOnFailure(
+        vertx, table.compose(t -> launch(config, vertx, t, staticRoutes, k8sEndpoints)));
+  }
+
+  /**
+   * {@code started}, or on failure its cause once Vert.x is closed. The answer is a promise of no
+   * context: a failure handed to one of this Vert.x's contexts after close was dropped (its event
+   * loop is gone), and a node that could not bind its port hung until the caller's timeout.
+   */
+  private static Future<GatehouseNode> closeOnFailure(Vertx vertx, Future<GatehouseNode> started) {
+    Promise<GatehouseNode> result = Promise.promise();
+    started.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            result.complete(ar.result());
+          } else {
+            vertx.close().onComplete(closed -> result.fail(ar.cause()));
+          }
+        });
+    return result.future();
   }
 
   private static Future<GatehouseNode> launch(
@@ -199,7 +216,10 @@ public final class GatehouseNode {
                           config.http2().maxConcurrentStreams(),
                           config.http2().streamWindowBytes(),
                           config.http2().connectionWindowBytes()),
-                      tlsListener());
+                      tlsListener(),
+                      RouterSettings.ServerHeader.of(
+                          config.proxy().serverHeader(),
+                          config.proxy().passUpstreamServerHeader()));
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);

@@ -20,7 +20,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.Reader;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -138,13 +137,15 @@ final class KubernetesWiring implements AutoCloseable {
   }
 
   private static ApiClient client(String kubeconfig) throws Exception {
+    KubeCredentials creds =
+        KubeCredentials.resolve(kubeconfig, System.getenv(), KubeCredentials.SERVICE_ACCOUNT);
     ClientBuilder builder;
-    if (kubeconfig.isBlank()) {
+    if (creds.inCluster()) {
       builder = ClientBuilder.cluster();
     } else {
-      try (Reader r = Files.newBufferedReader(Path.of(kubeconfig))) {
+      try (Reader r = Files.newBufferedReader(creds.kubeconfig())) {
         KubeConfig config = KubeConfig.loadKubeConfig(r);
-        config.setFile(Path.of(kubeconfig).toFile());
+        config.setFile(creds.kubeconfig().toFile());
         builder = ClientBuilder.kubeconfig(config);
       }
     }

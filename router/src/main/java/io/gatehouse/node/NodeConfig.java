@@ -411,8 +411,22 @@ public record NodeConfig(
    * @param trustedProxies CIDRs whose X-Forwarded-* and Forwarded headers are kept and extended
    * @param retryConnectFailures retry an idempotent request once on another endpoint when connect
    *     fails
+   * @param serverHeader the {@code Server} header of every response (proxied and local); empty
+   *     sends none
+   * @param passUpstreamServerHeader keep an upstream's own {@code Server} instead of replacing it
    */
-  public record Proxy(List<String> trustedProxies, boolean retryConnectFailures) {}
+  public record Proxy(
+      List<String> trustedProxies,
+      boolean retryConnectFailures,
+      String serverHeader,
+      boolean passUpstreamServerHeader) {
+    public static final String DEFAULT_SERVER_HEADER = "gatehouse";
+
+    /** With the default {@code Server: gatehouse}, replacing the upstream's. */
+    public Proxy(List<String> trustedProxies, boolean retryConnectFailures) {
+      this(trustedProxies, retryConnectFailures, DEFAULT_SERVER_HEADER, false);
+    }
+  }
 
   /**
    * @param readinessGrace how long readiness fails before draining starts, so load balancers notice

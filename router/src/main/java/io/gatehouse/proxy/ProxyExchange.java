@@ -531,6 +531,7 @@ final class ProxyExchange implements RequestView {
     // One pass over the upstream's headers; the rare Connection-named ones are removed after.
     String connection = null;
     String contentLength = null;
+    boolean upstreamServer = false;
     for (Map.Entry<String, String> h : ur.headers()) {
       String name = h.getKey();
       if (HopByHop.isHopByHop(name)) {
@@ -540,6 +541,16 @@ final class ProxyExchange implements RequestView {
           connection = connection == null ? h.getValue() : connection + "," + h.getValue();
         }
         continue;
+      }
+      if (name.length() == 6 && name.equalsIgnoreCase("server")) {
+        // ours was set first; the upstream's replaces it only when configured to pass through
+        if (!router.settings().server().passUpstream()) {
+          continue;
+        }
+        if (!upstreamServer) {
+          out.remove(RouterSettings.ServerHeader.NAME);
+          upstreamServer = true;
+        }
       }
       out.add(name, h.getValue());
     }

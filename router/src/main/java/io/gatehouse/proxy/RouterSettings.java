@@ -8,6 +8,7 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * What every router verticle of a node shares: immutable settings and the thread-safe parts
@@ -16,6 +17,7 @@ import io.gatehouse.tls.TlsServerOptions;
  * @param defaultBackend where unmatched requests go: the built-in default backend verticle or the
  *     operator's upstream
  * @param tls the HTTPS listener, or null for none
+ * @param server the {@code Server} header of every answer
  */
 public record RouterSettings(
     String host,
@@ -30,7 +32,25 @@ public record RouterSettings(
     InFlight inFlight,
     boolean accessLog,
     Http2Settings http2,
-    TlsListener tls) {
+    TlsListener tls,
+    ServerHeader server) {
+
+  /**
+   * The {@code Server} header, made once per node ({@code HttpHeaders.createOptimized}) so setting
+   * it costs no allocation per request.
+   *
+   * @param value the header value, or null to send none of our own
+   * @param passUpstream keep an upstream's own {@code Server} (else it is dropped)
+   */
+  public record ServerHeader(CharSequence value, boolean passUpstream) {
+    static final CharSequence NAME = HttpHeaders.createOptimized("server");
+
+    /** {@code value} empty: no header of our own. */
+    public static ServerHeader of(String value, boolean passUpstream) {
+      return new ServerHeader(
+          value.isEmpty() ? null : HttpHeaders.createOptimized(value), passUpstream);
+    }
+  }
 
   /**
    * The HTTPS listener each router verticle opens next to the plain one: same handler, limits and

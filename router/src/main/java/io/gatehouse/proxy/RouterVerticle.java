@@ -95,7 +95,10 @@ public final class RouterVerticle extends VerticleBase {
     lagExpected = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
     sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> sweep());
     Future<?> plain =
-        server.listen().onSuccess(s -> localPortText = Integer.toString(s.actualPort()));
+        server
+            .listen()
+            .recover(t -> Future.failedFuture(listenFailure(settings.host(), settings.port(), t)))
+            .onSuccess(s -> localPortText = Integer.toString(s.actualPort()));
     RouterSettings.TlsListener tls = settings.tls();
     if (tls == null) {
       return plain;
@@ -122,7 +125,27 @@ public final class RouterVerticle extends VerticleBase {
             .invalidRequestHandler(this::onInvalidRequest)
             .requestHandler(req -> onRequest(req, true));
     return plain.compose(
-        v -> httpsServer.listen().onSuccess(s -> httpsPortText = Integer.toString(s.actualPort())));
+        v ->
+            httpsServer
+                .listen()
+                .recover(t -> Future.failedFuture(listenFailure(tls.host(), tls.port(), t)))
+                .onSuccess(s -> httpsPortText = Integer.toString(s.actualPort())));
+  }
+
+  /**
+   * A bind failure that names the address, and for a port below 1024 the capability it needs (a
+   * non-root user gets it only as a file capability on the java binary, as k8s/Dockerfile sets).
+   */
+  static IllegalStateException listenFailure(String host, int port, Throwable t) {
+    String reason = t.getMessage() == null ? t.toString() : t.getMessage();
+    String hint =
+        port > 0 && port < 1024 && reason.contains("Permission denied")
+            ? " (a port below 1024 needs root or the NET_BIND_SERVICE capability, which reaches a"
+                + " non-root JVM only as a file capability on the java binary: see k8s/Dockerfile;"
+                + " or use a port of 1024 or more)"
+            : "";
+    return new IllegalStateException(
+        "cannot listen on " + host + ":" + port + ": " + reason + hint, t);
   }
 
   /**
@@ -282,6 +305,9 @@ public final class RouterVerticle extends VerticleBase {
           .headers()
           .set(HttpHeaderNames.CONTENT_LENGTH, 0)
           .set(HttpHeaderNames.CONNECTION, "close");
+      if (settings.server().value() != null) {
+        timeout.headers().set(HttpHeaderNames.SERVER, settings.server().value());
+      }
       ch.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
     } else {
       conn.close();
@@ -290,6 +316,10 @@ public final class RouterVerticle extends VerticleBase {
 
   /** Vert.x refused the head itself (431, 414, 400): answer as Vert.x does, and log it. */
   private void onInvalidRequest(HttpServerRequest req) {
+    CharSequence server = settings.server().value();
+    if (server != null) {
+      req.response().headers().set(RouterSettings.ServerHeader.NAME, server);
+    }
     HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(req);
     if (settings.accessLog()) {
       Throwable cause = req.decoderResult().cause();
@@ -306,6 +336,11 @@ public final class RouterVerticle extends VerticleBase {
     if (state != null) {
       state.active++;
       state.headDeadline = 0;
+    }
+    CharSequence server = settings.server().value();
+    if (server != null) {
+      // first, so every answer carries it: proxied, default backend, guard refusals, redirects
+      req.response().headers().set(RouterSettings.ServerHeader.NAME, server);
     }
     RouteSnapshot snapshot = settings.snapshots().get();
     if (snapshot != null && balancers.snapshot() != snapshot) {

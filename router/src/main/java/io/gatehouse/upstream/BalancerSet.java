@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.random.RandomGenerator;
 
 /**
  * The balancers of one event loop for one snapshot, indexed like {@link RouteSnapshot#backends()}.
@@ -16,14 +17,22 @@ import java.util.Map;
 public final class BalancerSet {
   private final RouteSnapshot snapshot;
   private final Balancer[] balancers;
+  private final RandomGenerator start;
 
-  private BalancerSet(RouteSnapshot snapshot, Balancer[] balancers) {
+  private BalancerSet(RouteSnapshot snapshot, Balancer[] balancers, RandomGenerator start) {
     this.snapshot = snapshot;
     this.balancers = balancers;
+    this.start = start;
   }
 
+  /** New balancers start at a random point of their rotation (one set per event loop). */
   public static BalancerSet empty() {
-    return new BalancerSet(null, new Balancer[0]);
+    return empty(Balancer.THREAD_RANDOM);
+  }
+
+  /** As {@link #empty()}, with the random starts from {@code start} (seeded in tests). */
+  public static BalancerSet empty(RandomGenerator start) {
+    return new BalancerSet(null, new Balancer[0], start);
   }
 
   public RouteSnapshot snapshot() {
@@ -47,9 +56,12 @@ public final class BalancerSet {
       for (int i : changed) {
         BackendSpec spec = specs.get(i);
         Balancer old = i < balancers.length ? balancers[i] : null;
-        fresh[i] = spec == null ? null : old == null ? new Balancer(spec) : old.withBackend(spec);
+        fresh[i] =
+            spec == null
+                ? null
+                : old == null ? new Balancer(spec, start) : old.withBackend(spec, start);
       }
-      return new BalancerSet(next, fresh);
+      return new BalancerSet(next, fresh, start);
     }
     Map<BackendSpec, Balancer> old = new HashMap<>();
     for (Balancer b : balancers) {
@@ -61,8 +73,8 @@ public final class BalancerSet {
     for (int i = 0; i < fresh.length; i++) {
       BackendSpec spec = specs.get(i);
       Balancer reuse = spec == null ? null : old.get(spec);
-      fresh[i] = reuse != null || spec == null ? reuse : new Balancer(spec);
+      fresh[i] = reuse != null || spec == null ? reuse : new Balancer(spec, start);
     }
-    return new BalancerSet(next, fresh);
+    return new BalancerSet(next, fresh, start);
   }
 }

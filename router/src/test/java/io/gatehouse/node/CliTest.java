@@ -164,9 +164,65 @@ class CliTest {
   }
 
   @Test
-  void an_unknown_environment_variable_is_a_usage_error() {
-    assertThat(parse(Map.of("GATEHOUSE_HTTP_PROT", "80"))).isEqualTo(new Cli.Exit(2));
-    assertThat(err.toString()).contains("GATEHOUSE_HTTP_PROT");
+  void another_tools_gatehouse_variable_does_not_stop_the_node() {
+    Cli.Result r = parse(Map.of("GATEHOUSE_ENVTEST_DIR", "/opt/envtest"));
+
+    assertThat(r).as("stderr: %s", err).isInstanceOf(Cli.Run.class);
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void a_typo_of_a_key_variable_runs_with_a_warning() {
+    Cli.Result r = parse(Map.of("GATEHOUSE_HTTP_PROT", "80"));
+
+    assertThat(r).isInstanceOf(Cli.Run.class);
+    assertThat(((Cli.Run) r).config().http().port()).isEqualTo(NodeConfig.DEFAULTS.http().port());
+    assertThat(err.toString())
+        .startsWith("gatehouse: warning: environment variable GATEHOUSE_HTTP_PROT")
+        .contains("did you mean GATEHOUSE_HTTP_PORT (http.port)?");
+  }
+
+  @Test
+  void kubernetes_without_any_credentials_fails_at_once_saying_what_is_missing() {
+    assertThat(parse(Map.of(), "--set", "kubernetes.enabled=true")).isEqualTo(new Cli.Exit(2));
+
+    assertThat(err.toString())
+        .contains("no Kubernetes API credentials")
+        .contains("KUBERNETES_SERVICE_HOST")
+        .contains("--kubeconfig")
+        .contains("KUBECONFIG");
+  }
+
+  @Test
+  void kubernetes_takes_kubeconfig_from_the_flag_or_the_kubeconfig_variable() throws Exception {
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\n");
+
+    Cli.Result flag =
+        parse(Map.of(), "--set", "kubernetes.enabled=true", "--kubeconfig", kubeconfig.toString());
+    assertThat(flag).as("stderr: %s", err).isInstanceOf(Cli.Run.class);
+    assertThat(((Cli.Run) flag).config().kubernetes().kubeconfig())
+        .isEqualTo(kubeconfig.toString());
+
+    Cli.Result env =
+        parse(
+            Map.of("KUBECONFIG", dir.resolve("missing") + ":" + kubeconfig),
+            "--set",
+            "kubernetes.enabled=true");
+    assertThat(env).as("stderr: %s", err).isInstanceOf(Cli.Run.class);
+    assertThat(((Cli.Run) env).config().kubernetes().kubeconfig()).isEqualTo(kubeconfig.toString());
+  }
+
+  @Test
+  void a_kubeconfig_that_does_not_exist_is_named() {
+    assertThat(
+            parse(
+                Map.of(),
+                "--set",
+                "kubernetes.enabled=true",
+                "--kubeconfig",
+                dir.resolve("nope").toString()))
+        .isEqualTo(new Cli.Exit(2));
+    assertThat(err.toString()).contains("kubernetes.kubeconfig").contains("nope");
   }
 
   @Test

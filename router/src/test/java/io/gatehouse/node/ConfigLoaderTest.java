@@ -176,10 +176,70 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void an_unknown_environment_variable_is_named() {
-    assertThatThrownBy(() -> new ConfigLoader().env(Map.of("GATEHOUSE_HTTP_PROT", "80")))
+  void other_tools_gatehouse_variables_are_ignored_without_a_warning() throws Exception {
+    // The project's own envtest README tells people to set GATEHOUSE_ENVTEST_DIR.
+    ConfigLoader loader =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "GATEHOUSE_ENVTEST_DIR", "/opt/envtest",
+                    "GATEHOUSE_ENVTEST_CACHE", "/tmp/c",
+                    "GATEHOUSE_ENVTEST_SKIP_BUILD", "1",
+                    "GATEHOUSE_CMD", "x",
+                    "GATEHOUSE_HTTP_PORT", "8081"));
+
+    assertThat(loader.load().http().port()).isEqualTo(8081);
+    assertThat(loader.warnings()).isEmpty();
+  }
+
+  @Test
+  void a_typo_of_a_key_variable_is_ignored_with_a_warning_naming_the_key() throws Exception {
+    ConfigLoader loader = new ConfigLoader().env(Map.of("GATEHOUSE_HTTP_PROT", "80"));
+
+    assertThat(loader.load()).isEqualTo(NodeConfig.DEFAULTS);
+    assertThat(loader.warnings())
+        .containsExactly(
+            "environment variable GATEHOUSE_HTTP_PROT is not a configuration key and is ignored;"
+                + " did you mean GATEHOUSE_HTTP_PORT (http.port)?");
+  }
+
+  @Test
+  void the_nearest_key_variable_is_found_only_within_a_small_edit_distance() {
+    assertThat(ConfigLoader.nearestEnvName("GATEHOUSE_LIMITS_MAX_HEADER_BYTE"))
+        .isEqualTo("GATEHOUSE_LIMITS_MAX_HEADER_BYTES");
+    assertThat(ConfigLoader.nearestEnvName("GATEHOUSE_TLS_CERTDIR"))
+        .isEqualTo("GATEHOUSE_TLS_CERT_DIR");
+    assertThat(ConfigLoader.nearestEnvName("GATEHOUSE_ENVTEST_DIR")).isNull();
+    assertThat(ConfigLoader.nearestEnvName("GATEHOUSE_X")).isNull();
+    assertThat(ConfigLoader.editDistance("kitten", "sitting", 10)).isEqualTo(3);
+    assertThat(ConfigLoader.editDistance("kitten", "sitting", 2)).isEqualTo(2);
+  }
+
+  @Test
+  void the_server_header_defaults_to_gatehouse_and_can_be_set_or_turned_off() throws Exception {
+    assertThat(new ConfigLoader().load().proxy().serverHeader()).isEqualTo("gatehouse");
+    assertThat(new ConfigLoader().load().proxy().passUpstreamServerHeader()).isFalse();
+    NodeConfig c =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "GATEHOUSE_PROXY_SERVER_HEADER", "edge",
+                    "GATEHOUSE_PROXY_PASS_UPSTREAM_SERVER_HEADER", "true"))
+            .load();
+    assertThat(c.proxy().serverHeader()).isEqualTo("edge");
+    assertThat(c.proxy().passUpstreamServerHeader()).isTrue();
+    assertThat(new ConfigLoader().yaml("proxy:\n  serverHeader: \"\"\n", "t").load().proxy())
+        .extracting(NodeConfig.Proxy::serverHeader)
+        .isEqualTo("");
+  }
+
+  @Test
+  void a_server_header_that_is_not_a_field_value_is_refused() {
+    assertThatThrownBy(
+            () -> new ConfigLoader().set("proxy.serverHeader", "a\r\nX-Evil: 1", "--set").load())
         .isInstanceOf(ConfigException.class)
-        .hasMessage("unknown environment variable GATEHOUSE_HTTP_PROT");
+        .hasMessageContaining("proxy.serverHeader")
+        .hasMessageContaining("visible ASCII");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.gatehouse.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
@@ -14,6 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,12 +32,27 @@ class BalancerTest {
     return new Endpoint(name, 80, weight);
   }
 
-  private static Balancer balancer(int... weights) {
+  /** A start generator that always says 0: the rotation starts where nginx's does. */
+  private static final RandomGenerator NO_RANDOM_START = () -> 0L;
+
+  private static BackendSpec backend(int... weights) {
     List<Endpoint> eps = new ArrayList<>();
     for (int i = 0; i < weights.length; i++) {
       eps.add(ep("e" + i, weights[i]));
     }
-    return new Balancer(BackendSpec.http1(eps));
+    return BackendSpec.http1(eps);
+  }
+
+  private static Balancer balancer(int... weights) {
+    return new Balancer(backend(weights), NO_RANDOM_START);
+  }
+
+  private static int sum(int[] weights) {
+    int total = 0;
+    for (int w : weights) {
+      total += w;
+    }
+    return total;
   }
 
   /** nginx's smooth weighted round-robin, written out independently as the reference. */
@@ -177,6 +196,108 @@ class BalancerTest {
     assertThat(counts[0]).isBetween(298, 302);
   }
 
+  // --- random start per event loop ---
+
+  @Test
+  void fresh_balancers_start_at_random_endpoints_spread_evenly() {
+    // 1000 event loops (or snapshots) with a fresh balancer each: the first request of each goes
+    // to a uniformly random endpoint instead of all to e0.
+    Random seeded = new Random(11);
+    int[] firsts = new int[10];
+    for (int loop = 0; loop < 1000; loop++) {
+      Balancer b = new Balancer(backend(1, 1, 1, 1, 1, 1, 1, 1, 1, 1), seeded);
+      firsts[picks(b, 1).get(0)]++;
+    }
+    assertThat(IntStream.of(firsts)).allSatisfy(n -> assertThat(n).isBetween(60, 140));
+  }
+
+  @Test
+  void default_balancers_do_not_all_start_at_the_first_endpoint() {
+    // The measured failure: 100 new connections over 10 endpoints split 12/12/12/12/12/8/8/8/8/8
+    // because every event loop's balancer started at e0. With 4 loops taking 25 each, a shared
+    // start puts 3 on each of e0..e4 in every loop.
+    int[] counts = new int[10];
+    int distinctFirsts = 0;
+    boolean[] seen = new boolean[10];
+    for (int loop = 0; loop < 200; loop++) {
+      Balancer b = new Balancer(backend(1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+      List<Integer> p = picks(b, 25);
+      if (!seen[p.get(0)]) {
+        seen[p.get(0)] = true;
+        distinctFirsts++;
+      }
+      for (int i : p) {
+        counts[i]++;
+      }
+    }
+    assertThat(distinctFirsts).as("distinct first endpoints over 200 loops").isGreaterThan(5);
+    // 5000 picks: 500 each on average; a shared start gives 600 to e0..e4 and 400 to e5..e9.
+    assertThat(IntStream.of(counts)).allSatisfy(n -> assertThat(n).isBetween(400, 600));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("weightSets")
+  void a_random_start_keeps_every_window_exactly_proportional(String name, int[] weights) {
+    Random seeded = new Random(7);
+    int total = sum(weights);
+    int[] firsts = new int[weights.length];
+    for (int loop = 0; loop < 300; loop++) {
+      Balancer b = new Balancer(backend(weights), seeded);
+      List<Integer> run = picks(b, 3 * total);
+      firsts[run.get(0)]++;
+      // Any window, not only the aligned ones: the start is a point inside the rotation.
+      for (int from = 0; from <= 2 * total; from += Math.max(1, total / 3)) {
+        int[] counts = new int[weights.length];
+        for (int i : run.subList(from, from + total)) {
+          counts[i]++;
+        }
+        assertThat(counts).as("loop %d window at %d", loop, from).containsExactly(weights);
+      }
+    }
+    // The first pick itself follows the weights (the heavy endpoint first most often).
+    for (int i = 0; i < weights.length; i++) {
+      double expected = 300.0 * weights[i] / total;
+      assertThat((double) firsts[i]).as("first picks of e%d", i).isCloseTo(expected, within(45.0));
+    }
+  }
+
+  @Test
+  void a_large_backend_starts_at_random_in_bounded_time_and_keeps_its_weights() {
+    int[] weights = new int[300];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = i + 1;
+    }
+    int total = sum(weights);
+    Random seeded = new Random(3);
+    boolean[] seen = new boolean[weights.length];
+    int distinct = 0;
+    for (int loop = 0; loop < 20; loop++) {
+      Balancer b = new Balancer(backend(weights), seeded);
+      int first = picks(b, 1).get(0);
+      distinct += seen[first] ? 0 : 1;
+      seen[first] = true;
+    }
+    assertThat(distinct).isGreaterThan(10);
+    Balancer b = new Balancer(backend(weights), seeded);
+    int[] counts = new int[weights.length];
+    for (int i : picks(b, total)) {
+      counts[i]++;
+    }
+    assertThat(counts).containsExactly(weights);
+  }
+
+  @Test
+  void a_backend_whose_endpoints_all_changed_starts_at_random_again() {
+    Random seeded = new Random(5);
+    int[] firsts = new int[4];
+    for (int loop = 0; loop < 400; loop++) {
+      Balancer old = new Balancer(BackendSpec.http1(List.of(ep("old", 1))), seeded);
+      Balancer b = old.withBackend(backend(1, 1, 1, 1), seeded);
+      firsts[picks(b, 1).get(0)]++;
+    }
+    assertThat(IntStream.of(firsts)).allSatisfy(n -> assertThat(n).isBetween(50, 150));
+  }
+
   // --- BalancerSet ---
 
   private static RouteSpec route(String name, String host, Endpoint... eps) {
@@ -206,7 +327,7 @@ class BalancerTest {
     RouteSpec a = route("a", "a.example", ep("10.0.0.1", 1), ep("10.0.0.2", 1));
     RouteSpec b = route("b", "b.example", ep("10.0.0.3", 1));
     RouteSnapshot s1 = snapshot(1, a, b);
-    BalancerSet set1 = BalancerSet.empty().forSnapshot(s1);
+    BalancerSet set1 = BalancerSet.empty(NO_RANDOM_START).forSnapshot(s1);
     Balancer aBalancer = balancerFor(set1, a.backend());
     Endpoint firstPick = aBalancer.next();
 
@@ -229,7 +350,7 @@ class BalancerTest {
     RouteSpec b = route("b", "b.example", ep("10.0.0.3", 1));
     SnapshotCompiler compiler = new SnapshotCompiler();
     RouteSnapshot s1 = compiler.update(view(1, a, b));
-    BalancerSet set1 = BalancerSet.empty().forSnapshot(s1);
+    BalancerSet set1 = BalancerSet.empty(NO_RANDOM_START).forSnapshot(s1);
     Balancer bBalancer = balancerFor(set1, b.backend());
     assertThat(balancerFor(set1, a.backend()).next()).isEqualTo(ep("10.0.0.1", 1));
 
@@ -246,7 +367,8 @@ class BalancerTest {
     // 10.0.0.1 was just picked: the rotation goes on to 10.0.0.2 instead of starting over.
     assertThat(set2.get(index).next()).isEqualTo(ep("10.0.0.2", 1));
     // A set that missed a snapshot compares by value instead.
-    assertThat(BalancerSet.empty().forSnapshot(s2).get(index).backend()).isEqualTo(a2.backend());
+    assertThat(BalancerSet.empty(NO_RANDOM_START).forSnapshot(s2).get(index).backend())
+        .isEqualTo(a2.backend());
   }
 
   private static TableView view(long generation, RouteSpec... routes) {
