@@ -123,7 +123,10 @@ final class ProxyExchange implements RequestView {
     s.inFlight().begin();
     router.track(this);
     req.pause();
-    resp.endHandler(v -> finish());
+    // Vert.x also calls the end handler of a response whose stream was reset or closed before it
+    // ended (first, before the close handler): that is the client leaving, and the upstream
+    // exchange must be reset (a cancelled gRPC call used to stay open upstream).
+    resp.endHandler(v -> onDownstreamClosed());
     resp.closeHandler(v -> onDownstreamClosed());
 
     GuardResult checked = guard.check(req);
