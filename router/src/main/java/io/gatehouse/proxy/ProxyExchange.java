@@ -61,6 +61,7 @@ final class ProxyExchange implements RequestView {
       HttpHeaders.createOptimized(ClientAuth.SUBJECT_HEADER);
   private static final CharSequence CERT_SHA256 =
       HttpHeaders.createOptimized(ClientAuth.SHA256_HEADER);
+  private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
 
   private final RouterVerticle router;
   private final HttpServerRequest req;
@@ -95,6 +96,7 @@ final class ProxyExchange implements RequestView {
   private boolean finished;
   private boolean closeAfterEnd;
   private boolean answeredLocally;
+  private boolean grpc;
   private int status;
 
   /** Deadlines in System.nanoTime(); 0 means not armed. */
@@ -127,7 +129,10 @@ final class ProxyExchange implements RequestView {
     s.inFlight().begin();
     router.track(this);
     req.pause();
-    resp.endHandler(v -> finish());
+    // Vert.x also calls the end handler of a response whose stream was reset or closed before it
+    // ended (first, before the close handler): that is the client leaving, and the upstream
+    // exchange must be reset (a cancelled gRPC call used to stay open upstream).
+    resp.endHandler(v -> onDownstreamClosed());
     resp.closeHandler(v -> onDownstreamClosed());
 
     GuardResult checked = guard.check(req);
@@ -138,6 +143,7 @@ final class ProxyExchange implements RequestView {
     }
     head = (RequestHead) checked;
     requestId = RequestIds.acceptOrGenerate(head.requestId());
+    grpc = GrpcReplies.isGrpc(req.getHeader(HttpHeaders.CONTENT_TYPE));
     if (tls
         && MisdirectedRequests.misdirected(
             servedNames(), conn.indicatedServerName(), head.host())) {
@@ -186,6 +192,13 @@ final class ProxyExchange implements RequestView {
     long whole = timeouts.request().toNanos();
     if (whole > 0 && !websocket) {
       requestDeadline = startNanos + whole;
+    }
+    if (grpc) {
+      // The call's own deadline, when shorter: past it the client has given up anyway.
+      long callTimeout = GrpcReplies.timeoutNanos(req.getHeader(GRPC_TIMEOUT));
+      if (callTimeout >= 0 && (requestDeadline == 0 || callTimeout < whole)) {
+        requestDeadline = startNanos + callTimeout;
+      }
     }
     connect();
   }
@@ -396,7 +409,8 @@ final class ProxyExchange implements RequestView {
       }
     }
     logTlsFailure(cause);
-    respondLocally(isTimeout(cause) ? 504 : 502, false);
+    // A connect timeout is an unreachable upstream, not a slow answer: UNAVAILABLE for gRPC.
+    respondLocally(isTimeout(cause) ? 504 : 502, false, GrpcReplies.UNAVAILABLE);
   }
 
   /**
@@ -422,6 +436,7 @@ final class ProxyExchange implements RequestView {
   private void onConnected(HttpClientRequest up) {
     upstream = up;
     copyRequestHeaders(up.headers());
+    Trailers.forwardTe(req, up);
     if (head.authority() != null) {
       up.authority(authority());
     }
@@ -576,12 +591,14 @@ final class ProxyExchange implements RequestView {
     ur.exceptionHandler(this::onUpstreamFailure);
     resp.setWriteQueueMaxSize(router.settings().limits().writeQueueBytes());
     long expected = contentLength == null || bodyless ? -1 : parseLength(contentLength);
+    boolean http2Upstream = ur.version() == HttpVersion.HTTP_2;
     ur.handler(
         buf -> {
           bytesOut += buf.length();
           upstreamIdleSince = System.nanoTime();
-          if (bytesOut == expected && bytesOut == buf.length()) {
-            // The whole body in one read: one write and flush instead of two.
+          if (bytesOut == expected && bytesOut == buf.length() && !http2Upstream) {
+            // The whole body in one read: one write and flush instead of two (HTTP/2 may still
+            // send trailers after it).
             resp.end(buf);
             return;
           }
@@ -604,6 +621,7 @@ final class ProxyExchange implements RequestView {
           upstreamIdleSince = 0;
           upstreamEnded = true;
           if (!finished && !resp.ended()) {
+            Trailers.copy(ur.trailers(), resp);
             resp.end();
           }
           maybeReleaseAfterSuccess();
@@ -692,6 +710,11 @@ final class ProxyExchange implements RequestView {
   // ---------------------------------------------------------------- local answers and endings
 
   private void respondLocally(int code, boolean closeConnection) {
+    respondLocally(code, closeConnection, GrpcReplies.statusFor(code));
+  }
+
+  /** As above; a gRPC client gets {@code grpcStatus} in a Trailers-Only answer instead. */
+  private void respondLocally(int code, boolean closeConnection, int grpcStatus) {
     if (finished || answeredLocally) {
       return;
     }
@@ -713,9 +736,21 @@ final class ProxyExchange implements RequestView {
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       closeAfterEnd = true;
     }
-    ErrorPages.send(
-        resp, code, requestId, req.getHeader(HttpHeaders.ACCEPT), req.method() == HttpMethod.HEAD);
-    req.resume();
+    if (grpc) {
+      GrpcReplies.send(resp, grpcStatus, code, requestId, req.version() == HttpVersion.HTTP_2);
+    } else {
+      ErrorPages.send(
+          resp,
+          code,
+          requestId,
+          req.getHeader(HttpHeaders.ACCEPT),
+          req.method() == HttpMethod.HEAD);
+    }
+    if (!req.isEnded()) {
+      // Drain an unread body; an ended HTTP/2 request throws on resume (a deadline that passes
+      // after the body, e.g. a gRPC call's, used to throw here, out of the deadline sweep).
+      req.resume();
+    }
   }
 
   /**
