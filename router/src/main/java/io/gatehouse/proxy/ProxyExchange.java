@@ -181,7 +181,19 @@ final class ProxyExchange implements RequestView {
     if (whole > 0 && !websocket) {
       requestDeadline = startNanos + whole;
     }
+    if (req.version() == HttpVersion.HTTP_2) {
+      // The frames read with this HEADERS may already have made the server reset the stream
+      // (MadeYouReset, CVE-2025-8671): connect once they are processed, and not for a reset stream.
+      router.vertxInstance().runOnContext(v -> connectUnlessFinished());
+      return;
+    }
     connect();
+  }
+
+  private void connectUnlessFinished() {
+    if (!finished && !answeredLocally) {
+      connect();
+    }
   }
 
   /**
@@ -692,7 +704,10 @@ final class ProxyExchange implements RequestView {
     }
     ErrorPages.send(
         resp, code, requestId, req.getHeader(HttpHeaders.ACCEPT), req.method() == HttpMethod.HEAD);
-    req.resume();
+    if (!req.isEnded()) {
+      // A reset HTTP/2 stream has ended its request: resuming it would throw.
+      req.resume();
+    }
   }
 
   /**
