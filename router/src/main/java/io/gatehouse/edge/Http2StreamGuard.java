@@ -9,7 +9,9 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Resets an HTTP/2 stream whose header block breaks the field rules of RFC 9113 §8.2.1 with
@@ -18,14 +20,42 @@ import java.util.Map;
  * connection-specific fields, but lets CR, LF and NUL in values, and colons, spaces and control
  * characters in names, through to Vert.x, which then throws only when the proxy copies the header.
  *
+ * <p>It also cuts a connection that floods frames which cost the server work but carry no request
+ * (SETTINGS, PING, PRIORITY, RST_STREAM, WINDOW_UPDATE of less than 1 KiB): a token bucket per
+ * connection, {@link #CONTROL_BURST} frames at once and {@link #CONTROL_PER_SECOND} a second after
+ * that, as Envoy and HAProxy bound such frames. Past it, GOAWAY(ENHANCE_YOUR_CALM) and close; one
+ * log line a second at most for all such cuts.
+ *
  * <p>Hand-written: Netty has no switch for these checks on the server decoder that Vert.x builds.
  * Sits in the decoder's frame listener chain (public Netty API), so it sees each header block once,
  * after HPACK decoding; one pass over the bytes, no allocation.
  */
 public final class Http2StreamGuard extends Http2FrameListenerDecorator {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(Http2StreamGuard.class);
+
+  /** Control frames a connection may send at once; a browser sends a handful. */
+  static final int CONTROL_BURST = 1_000;
+
+  /** Control frames a second a connection may send after its burst. */
+  static final int CONTROL_PER_SECOND = 100;
+
+  /** A WINDOW_UPDATE smaller than this counts as a control frame. */
+  static final int SMALL_WINDOW_UPDATE = 1024;
+
+  private static final long NANOS_PER_TOKEN = 1_000_000_000L / CONTROL_PER_SECOND;
+
+  /** When the next cut may be logged, and how many cuts were not logged since. */
+  private static final AtomicLong NEXT_LOG = new AtomicLong();
+
+  private static final AtomicLong UNLOGGED = new AtomicLong();
+
+  /** The token bucket's level, as the time it is full again (System.nanoTime). */
+  private long controlFullAt;
 
   private Http2StreamGuard(Http2FrameListener listener) {
     super(listener);
+    controlFullAt = System.nanoTime();
   }
 
   /**
@@ -66,6 +96,77 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
       throws Http2Exception {
     check(streamId, headers);
     super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, end);
+  }
+
+  @Override
+  public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings)
+      throws Http2Exception {
+    spendControl(ctx, "SETTINGS");
+    super.onSettingsRead(ctx, settings);
+  }
+
+  @Override
+  public void onPingRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+    spendControl(ctx, "PING");
+    super.onPingRead(ctx, data);
+  }
+
+  @Override
+  public void onPriorityRead(
+      ChannelHandlerContext ctx, int streamId, int dependency, short weight, boolean exclusive)
+      throws Http2Exception {
+    spendControl(ctx, "PRIORITY");
+    super.onPriorityRead(ctx, streamId, dependency, weight, exclusive);
+  }
+
+  @Override
+  public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int increment)
+      throws Http2Exception {
+    if (increment < SMALL_WINDOW_UPDATE) {
+      // A reader that consumes a large body sends many updates, each worth a DATA frame or more;
+      // only the tiny ones that buy nothing count.
+      spendControl(ctx, "WINDOW_UPDATE");
+    }
+    super.onWindowUpdateRead(ctx, streamId, increment);
+  }
+
+  @Override
+  public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode)
+      throws Http2Exception {
+    spendControl(ctx, "RST_STREAM");
+    super.onRstStreamRead(ctx, streamId, errorCode);
+  }
+
+  /**
+   * Takes one token; an empty bucket is a connection error. The bucket is kept as the time it is
+   * full again, so a frame costs one subtraction and no timer.
+   */
+  private void spendControl(ChannelHandlerContext ctx, String frame) throws Http2Exception {
+    long now = System.nanoTime();
+    long fullAt = Math.max(controlFullAt, now) + NANOS_PER_TOKEN;
+    if (fullAt - now > CONTROL_BURST * NANOS_PER_TOKEN) {
+      logCut(ctx, frame);
+      throw Http2Exception.connectionError(
+          Http2Error.ENHANCE_YOUR_CALM, "too many %s frames", frame);
+    }
+    controlFullAt = fullAt;
+  }
+
+  private static void logCut(ChannelHandlerContext ctx, String frame) {
+    long now = System.nanoTime();
+    long next = NEXT_LOG.get();
+    if (now - next >= 0 && NEXT_LOG.compareAndSet(next, now + 1_000_000_000L)) {
+      LOG.warn(
+          "HTTP/2 connection from {} cut: more than {} control frames at once or {} a second"
+              + " (last {}); {} more cut since the last line",
+          ctx.channel().remoteAddress(),
+          CONTROL_BURST,
+          CONTROL_PER_SECOND,
+          frame,
+          UNLOGGED.getAndSet(0));
+    } else {
+      UNLOGGED.incrementAndGet();
+    }
   }
 
   private static void check(int streamId, Http2Headers headers) throws Http2Exception {

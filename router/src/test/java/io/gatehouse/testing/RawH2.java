@@ -33,7 +33,9 @@ public final class RawH2 implements AutoCloseable {
   public static final int WINDOW_UPDATE = 8;
   public static final int END_STREAM = 0x1;
   public static final int END_HEADERS = 0x4;
+  public static final int PRIORITY = 2;
   public static final long PROTOCOL_ERROR = 1;
+  public static final long ENHANCE_YOUR_CALM = 11;
 
   /** One frame as read; for RST_STREAM and GOAWAY {@code code} is the error code, else -1. */
   public record Frame(int type, int flags, int streamId, byte[] payload, long code) {}
@@ -98,6 +100,41 @@ public final class RawH2 implements AutoCloseable {
       p[i] = (byte) (opaque >>> (56 - 8 * i));
     }
     frame(PING, 0, 0, p);
+  }
+
+  /**
+   * Writes {@code count} copies of one frame in batches; returns how many were written before the
+   * server closed the connection.
+   */
+  public int flood(int type, int flags, int streamId, byte[] payload, int count) {
+    int size = 9 + payload.length;
+    int batch = 100;
+    byte[] one = new byte[size];
+    one[0] = (byte) (payload.length >>> 16);
+    one[1] = (byte) (payload.length >>> 8);
+    one[2] = (byte) payload.length;
+    one[3] = (byte) type;
+    one[4] = (byte) flags;
+    one[5] = (byte) ((streamId >>> 24) & 0x7f);
+    one[6] = (byte) (streamId >>> 16);
+    one[7] = (byte) (streamId >>> 8);
+    one[8] = (byte) streamId;
+    System.arraycopy(payload, 0, one, 9, payload.length);
+    byte[] many = new byte[size * batch];
+    for (int i = 0; i < batch; i++) {
+      System.arraycopy(one, 0, many, i * size, size);
+    }
+    int sent = 0;
+    try {
+      while (sent < count) {
+        int n = Math.min(batch, count - sent);
+        out.write(many, 0, n * size);
+        sent += n;
+      }
+    } catch (IOException closed) {
+      // The server cut the connection.
+    }
+    return sent;
   }
 
   /** Writes one frame (not flushed by a buffer: the socket stream writes through). */
