@@ -181,19 +181,7 @@ final class ProxyExchange implements RequestView {
     if (whole > 0 && !websocket) {
       requestDeadline = startNanos + whole;
     }
-    if (req.version() == HttpVersion.HTTP_2) {
-      // The frames read with this HEADERS may already have made the server reset the stream
-      // (MadeYouReset, CVE-2025-8671): connect once they are processed, and not for a reset stream.
-      router.vertxInstance().runOnContext(v -> connectUnlessFinished());
-      return;
-    }
     connect();
-  }
-
-  private void connectUnlessFinished() {
-    if (!finished && !answeredLocally) {
-      connect();
-    }
   }
 
   /**
