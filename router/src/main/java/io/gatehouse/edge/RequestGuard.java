@@ -131,6 +131,10 @@ public final class RequestGuard {
       host = req.authority().toString();
     }
     String uri = req.uri();
+    if (uri == null) {
+      // An HTTP/2 CONNECT has no :path; the edge tunnels nothing.
+      return Refusal.badRequest("request target is neither origin-form nor absolute-form");
+    }
     String rawPath;
     String query;
     String authority = host;

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.snapshot.RouteSnapshot;
@@ -268,6 +269,8 @@ public final class RouterVerticle extends VerticleBase {
       // Keeps Content-Length next to Transfer-Encoding so that RequestGuard refuses the pair, and
       // reports when each request head starts.
       state.decoder = StrictRequestDecoder.install(base.channel(), options);
+      // HTTP/2: reset streams with malformed fields before they become requests.
+      Http2StreamGuard.install(base.channel());
       if (conn.isSsl()) {
         // A client that leaves Nagle on writes its request right behind its Finished and holds it
         // until that is acknowledged. BoringSSL sends nothing then (its session tickets wait for

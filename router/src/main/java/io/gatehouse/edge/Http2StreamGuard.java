@@ -1,0 +1,213 @@
+package io.gatehouse.edge;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Resets an HTTP/2 stream whose header block breaks the field rules of RFC 9113 §8.2.1 with
+ * PROTOCOL_ERROR, before Vert.x turns it into a request: so nothing is routed, no upstream
+ * connection is opened and nothing is logged for it. Netty checks pseudo-header order and
+ * connection-specific fields, but lets CR, LF and NUL in values, and colons, spaces and control
+ * characters in names, through to Vert.x, which then throws only when the proxy copies the header.
+ *
+ * <p>It also cuts a connection that floods frames which cost the server work but carry no request
+ * (SETTINGS, PING, PRIORITY, RST_STREAM, WINDOW_UPDATE of less than 1 KiB): a token bucket per
+ * connection, {@link #CONTROL_BURST} frames at once and {@link #CONTROL_PER_SECOND} a second after
+ * that, as Envoy and HAProxy bound such frames. Past it, GOAWAY(ENHANCE_YOUR_CALM) and close; one
+ * log line a second at most for all such cuts.
+ *
+ * <p>Hand-written: Netty has no switch for these checks on the server decoder that Vert.x builds.
+ * Sits in the decoder's frame listener chain (public Netty API), so it sees each header block once,
+ * after HPACK decoding; one pass over the bytes, no allocation.
+ */
+public final class Http2StreamGuard extends Http2FrameListenerDecorator {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(Http2StreamGuard.class);
+
+  /** Control frames a connection may send at once; a browser sends a handful. */
+  static final int CONTROL_BURST = 1_000;
+
+  /** Control frames a second a connection may send after its burst. */
+  static final int CONTROL_PER_SECOND = 100;
+
+  /** A WINDOW_UPDATE smaller than this counts as a control frame. */
+  static final int SMALL_WINDOW_UPDATE = 1024;
+
+  private static final long NANOS_PER_TOKEN = 1_000_000_000L / CONTROL_PER_SECOND;
+
+  /** When the next cut may be logged, and how many cuts were not logged since. */
+  private static final AtomicLong NEXT_LOG = new AtomicLong();
+
+  private static final AtomicLong UNLOGGED = new AtomicLong();
+
+  /** The token bucket's level, as the time it is full again (System.nanoTime). */
+  private long controlFullAt;
+
+  private Http2StreamGuard(Http2FrameListener listener) {
+    super(listener);
+    controlFullAt = System.nanoTime();
+  }
+
+  /**
+   * Wraps the frame listener of the channel's HTTP/2 handler; a no-op for an HTTP/1 channel. Vert.x
+   * sets its listener when the client's first SETTINGS frame is read and reports the connection
+   * right after, so wrapping it in the server's connection handler covers every header block.
+   */
+  public static void install(Channel channel) {
+    Http2ConnectionHandler handler = channel.pipeline().get(Http2ConnectionHandler.class);
+    if (handler == null) {
+      return;
+    }
+    Http2ConnectionDecoder decoder = handler.decoder();
+    Http2FrameListener current = decoder.frameListener();
+    if (current != null && !(current instanceof Http2StreamGuard)) {
+      decoder.frameListener(new Http2StreamGuard(current));
+    }
+  }
+
+  @Override
+  public void onHeadersRead(
+      ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean end)
+      throws Http2Exception {
+    check(streamId, headers);
+    super.onHeadersRead(ctx, streamId, headers, padding, end);
+  }
+
+  @Override
+  public void onHeadersRead(
+      ChannelHandlerContext ctx,
+      int streamId,
+      Http2Headers headers,
+      int streamDependency,
+      short weight,
+      boolean exclusive,
+      int padding,
+      boolean end)
+      throws Http2Exception {
+    check(streamId, headers);
+    super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, end);
+  }
+
+  @Override
+  public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings)
+      throws Http2Exception {
+    spendControl(ctx, "SETTINGS");
+    super.onSettingsRead(ctx, settings);
+  }
+
+  @Override
+  public void onPingRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+    spendControl(ctx, "PING");
+    super.onPingRead(ctx, data);
+  }
+
+  @Override
+  public void onPriorityRead(
+      ChannelHandlerContext ctx, int streamId, int dependency, short weight, boolean exclusive)
+      throws Http2Exception {
+    spendControl(ctx, "PRIORITY");
+    super.onPriorityRead(ctx, streamId, dependency, weight, exclusive);
+  }
+
+  @Override
+  public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int increment)
+      throws Http2Exception {
+    if (increment < SMALL_WINDOW_UPDATE) {
+      // A reader that consumes a large body sends many updates, each worth a DATA frame or more;
+      // only the tiny ones that buy nothing count.
+      spendControl(ctx, "WINDOW_UPDATE");
+    }
+    super.onWindowUpdateRead(ctx, streamId, increment);
+  }
+
+  @Override
+  public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode)
+      throws Http2Exception {
+    spendControl(ctx, "RST_STREAM");
+    super.onRstStreamRead(ctx, streamId, errorCode);
+  }
+
+  /**
+   * Takes one token; an empty bucket is a connection error. The bucket is kept as the time it is
+   * full again, so a frame costs one subtraction and no timer.
+   */
+  private void spendControl(ChannelHandlerContext ctx, String frame) throws Http2Exception {
+    long now = System.nanoTime();
+    long fullAt = Math.max(controlFullAt, now) + NANOS_PER_TOKEN;
+    if (fullAt - now > CONTROL_BURST * NANOS_PER_TOKEN) {
+      logCut(ctx, frame);
+      throw Http2Exception.connectionError(
+          Http2Error.ENHANCE_YOUR_CALM, "too many %s frames", frame);
+    }
+    controlFullAt = fullAt;
+  }
+
+  private static void logCut(ChannelHandlerContext ctx, String frame) {
+    long now = System.nanoTime();
+    long next = NEXT_LOG.get();
+    if (now - next >= 0 && NEXT_LOG.compareAndSet(next, now + 1_000_000_000L)) {
+      LOG.warn(
+          "HTTP/2 connection from {} cut: more than {} control frames at once or {} a second"
+              + " (last {}); {} more cut since the last line",
+          ctx.channel().remoteAddress(),
+          CONTROL_BURST,
+          CONTROL_PER_SECOND,
+          frame,
+          UNLOGGED.getAndSet(0));
+    } else {
+      UNLOGGED.incrementAndGet();
+    }
+  }
+
+  private static void check(int streamId, Http2Headers headers) throws Http2Exception {
+    String problem = malformed(headers);
+    if (problem != null) {
+      // A stream error: Netty answers RST_STREAM(PROTOCOL_ERROR) and Vert.x never sees the stream.
+      throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "%s", problem);
+    }
+  }
+
+  /** Why the header block is malformed under RFC 9113 §8.2.1, or null when it is not. */
+  static String malformed(Http2Headers headers) {
+    for (Map.Entry<CharSequence, CharSequence> field : headers) {
+      CharSequence name = field.getKey();
+      int n = name.length();
+      if (n == 0) {
+        return "empty field name";
+      }
+      // A pseudo-header starts with one colon; Netty has checked which ones exist.
+      for (int i = name.charAt(0) == ':' ? 1 : 0; i < n; i++) {
+        char c = name.charAt(i);
+        if (c <= 0x20 || c >= 0x7f || c == ':' || (c >= 'A' && c <= 'Z')) {
+          return "field name with a character RFC 9113 forbids";
+        }
+      }
+      CharSequence value = field.getValue();
+      int m = value.length();
+      if (m > 0 && (isWhitespace(value.charAt(0)) || isWhitespace(value.charAt(m - 1)))) {
+        return "field value with leading or trailing whitespace";
+      }
+      for (int i = 0; i < m; i++) {
+        char c = value.charAt(i);
+        if (c == 0 || c == '\r' || c == '\n') {
+          return "field value with CR, LF or NUL";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean isWhitespace(char c) {
+    return c == ' ' || c == '\t';
+  }
+}

@@ -1,0 +1,147 @@
+package io.gatehouse.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.NodeFixture;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * HTTP/2 conformance: h2spec (built from the Go module proxy by {@code router/h2spec/build.sh},
+ * cached per machine) against a node over TLS with ALPN and over h2c, reading its JUnit report.
+ *
+ * <p>All 145 cases run. {@link #NOT_YET_CONFORMANT} names the cases that still fail, so that any
+ * other failure, or one of these starting to pass, fails this test: see the class comment there.
+ */
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+class H2specIT {
+  /**
+   * Stream-state rules of RFC 9113 §5.1/§5.1.1 that Netty's decoder answers with a stream error
+   * before any frame listener sees the frame (HEADERS on a half-closed stream: PROTOCOL_ERROR
+   * instead of STREAM_CLOSED; on a closed stream or with a smaller stream id: RST_STREAM instead of
+   * a connection error), and, on h2c only, an invalid preface that the shared HTTP/1 port answers
+   * with 400 before closing. Open work, see the issue notes.
+   */
+  static final Set<String> NOT_YET_CONFORMANT =
+      Set.of(
+          "http2/5.1 half closed (remote): Sends a HEADERS frame",
+          "http2/5.1 closed: Sends a HEADERS frame",
+          "http2/5.1.1 Sends stream identifier that is numerically smaller than previous");
+
+  static final String H2C_ONLY = "http2/3.5 Sends invalid connection preface";
+
+  @TempDir static Path certs;
+  @TempDir static Path reports;
+  static NodeFixture node;
+  static Path h2spec;
+
+  @BeforeAll
+  static void start() throws Exception {
+    h2spec = build();
+    TestCertificates.writePair(certs, "fallback", "localhost");
+    node =
+        NodeFixture.start(
+            c ->
+                c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024))
+                    .withTls(
+                        new NodeConfig.Tls(
+                            false,
+                            "127.0.0.1",
+                            0,
+                            certs.toString(),
+                            "fallback",
+                            NodeConfig.Tls.Engine.AUTO,
+                            Duration.ofMillis(50))));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void h2spec_over_tls_with_alpn() throws Exception {
+    Report r = run("tls", node.httpsPort(), true);
+    assertThat(r.total()).isEqualTo(145);
+    assertThat(r.failed()).containsExactlyInAnyOrderElementsOf(NOT_YET_CONFORMANT);
+  }
+
+  @Test
+  void h2spec_over_h2c() throws Exception {
+    Report r = run("h2c", node.port(), false);
+    assertThat(r.total()).isEqualTo(145);
+    Set<String> expected = new TreeSet<>(NOT_YET_CONFORMANT);
+    expected.add(H2C_ONLY);
+    assertThat(r.failed()).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  record Report(int total, List<String> failed) {}
+
+  private static Report run(String name, int port, boolean tls) throws Exception {
+    Path xml = reports.resolve(name + ".xml");
+    List<String> cmd = new ArrayList<>(List.of(h2spec.toString(), "-h", "127.0.0.1"));
+    cmd.addAll(List.of("-p", Integer.toString(port), "-o", "5", "-j", xml.toString()));
+    if (tls) {
+      cmd.addAll(List.of("-t", "-k"));
+    }
+    Path out = reports.resolve(name + ".out");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("h2spec did not finish in 10 minutes: " + Files.readString(out));
+    }
+    assertThat(xml).as("h2spec report; output:%n%s", Files.readString(out)).exists();
+    var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+    NodeList cases = doc.getElementsByTagName("testcase");
+    List<String> failed = new ArrayList<>();
+    for (int i = 0; i < cases.getLength(); i++) {
+      Element c = (Element) cases.item(i);
+      if (c.getElementsByTagName("failure").getLength() > 0
+          || c.getElementsByTagName("error").getLength() > 0
+          || c.getElementsByTagName("skipped").getLength() > 0) {
+        failed.add(c.getAttribute("package") + " " + c.getAttribute("classname"));
+      }
+    }
+    return new Report(cases.getLength(), failed);
+  }
+
+  /** Builds h2spec once per machine (a no-op when cached) and returns its path. */
+  private static Path build() throws Exception {
+    File script = Path.of("h2spec", "build.sh").toAbsolutePath().toFile();
+    Path log = Files.createTempFile("h2spec-build", ".log");
+    Path path = Files.createTempFile("h2spec-build", ".out");
+    Process p =
+        new ProcessBuilder("bash", script.toString())
+            .redirectError(log.toFile())
+            .redirectOutput(path.toFile())
+            .start();
+    if (!p.waitFor(15, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("h2spec build took over 15 minutes: " + Files.readString(log));
+    }
+    if (p.exitValue() != 0) {
+      throw new AssertionError("h2spec build failed: " + Files.readString(log));
+    }
+    String[] lines = Files.readString(path).strip().split("\n");
+    return Path.of(lines[lines.length - 1]);
+  }
+}
