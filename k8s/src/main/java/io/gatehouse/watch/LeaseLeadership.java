@@ -46,6 +46,8 @@ public final class LeaseLeadership implements AutoCloseable {
   private String observedRecord;
   private long observedAtNanos;
   private long lastRenewNanos;
+  private int failedAttempts;
+  private long failingSinceNanos;
   private volatile boolean leader;
 
   public LeaseLeadership(
@@ -125,24 +127,57 @@ public final class LeaseLeadership implements AutoCloseable {
 
   private void tick() {
     try {
-      if (tryAcquireOrRenew()) {
+      boolean acquired = tryAcquireOrRenew();
+      reachable();
+      if (acquired) {
         lastRenewNanos = System.nanoTime();
         set(true);
         return;
       }
       set(false);
     } catch (ApiException | RuntimeException e) {
-      LOG.atWarn()
-          .setMessage("lease renewal failed")
-          .addKeyValue("lease", namespace + "/" + name)
-          .addKeyValue(
-              "error",
-              e instanceof ApiException a ? a.getCode() + " " + a.getResponseBody() : e.toString())
-          .log();
+      unreachable(e);
     }
     if (leader && System.nanoTime() - lastRenewNanos > renewDeadline.toNanos()) {
       set(false);
     }
+  }
+
+  /**
+   * One line when the API server stops answering and one when it answers again: an outage retries
+   * every {@code retry} (5 times a second with a short Lease), which must not flood the log.
+   */
+  private void unreachable(Exception e) {
+    if (failedAttempts++ > 0) {
+      return;
+    }
+    failingSinceNanos = System.nanoTime();
+    LOG.atWarn()
+        .setMessage("lease renewal failed; retrying quietly until the API server answers")
+        .addKeyValue("lease", namespace + "/" + name)
+        .addKeyValue("error", describe(e))
+        .log();
+  }
+
+  private void reachable() {
+    if (failedAttempts == 0) {
+      return;
+    }
+    LOG.atInfo()
+        .setMessage("lease renewal reaches the API server again")
+        .addKeyValue("lease", namespace + "/" + name)
+        .addKeyValue("failedAttempts", failedAttempts)
+        .addKeyValue("failingMs", (System.nanoTime() - failingSinceNanos) / 1_000_000)
+        .log();
+    failedAttempts = 0;
+  }
+
+  /** An HTTP status with the server's message, else the transport error (code 0 says nothing). */
+  private static String describe(Exception e) {
+    if (e instanceof ApiException a && a.getCode() != 0) {
+      return a.getCode() + " " + a.getResponseBody();
+    }
+    return String.valueOf(e.getCause() != null ? e.getCause() : e);
   }
 
   private boolean tryAcquireOrRenew() throws ApiException {

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpVersion;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real HTTP upstream on 127.0.0.1:0 that records every request it receives. */
 public final class TestUpstream implements AutoCloseable {
@@ -26,8 +27,8 @@ public final class TestUpstream implements AutoCloseable {
   private final BlockingQueue<Recorded> received = new LinkedBlockingQueue<>();
   private final HttpServer server;
   private volatile Handler<HttpServerRequest> handler;
-  private final java.util.concurrent.atomic.AtomicInteger connections =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger counted = new AtomicInteger();
 
   private TestUpstream(Vertx vertx, HttpServerOptions options, Handler<HttpServerRequest> h) {
     this.vertx = vertx;
@@ -57,6 +58,31 @@ public final class TestUpstream implements AutoCloseable {
                     .onSuccess(
                         body -> {
                           self[0].record(req, body);
+                          req.response()
+                              .putHeader("content-type", "text/plain")
+                              .putHeader("x-upstream", name)
+                              .end(name);
+                        }));
+    return self[0];
+  }
+
+  /**
+   * Answers 200 with {@code name} like {@link #named(Vertx, String)}, but only counts requests: for
+   * load that runs for a while, since the recorded requests (about 2 KB each) stay on the heap the
+   * node under test shares, and enough of them trip the node's overload guard (heap above 95 %
+   * after GC, answered 503).
+   */
+  public static TestUpstream counting(Vertx vertx, String name) {
+    TestUpstream[] self = new TestUpstream[1];
+    self[0] =
+        new TestUpstream(
+            vertx,
+            new HttpServerOptions(),
+            req ->
+                req.end()
+                    .onSuccess(
+                        v -> {
+                          self[0].counted.incrementAndGet();
                           req.response()
                               .putHeader("content-type", "text/plain")
                               .putHeader("x-upstream", name)
@@ -111,8 +137,9 @@ public final class TestUpstream implements AutoCloseable {
     return received.isEmpty();
   }
 
+  /** Requests recorded, or counted by a {@link #counting} upstream. */
   public int count() {
-    return received.size();
+    return received.size() + counted.get();
   }
 
   public Vertx vertx() {
