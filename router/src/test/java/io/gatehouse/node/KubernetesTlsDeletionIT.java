@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.testing.TrustAll;
+import io.gatehouse.tls.CertificateIndex;
 import io.gatehouse.translate.TestCertificates;
 import io.gatehouse.watch.testing.ApiServerExtension;
 import io.gatehouse.watch.testing.ApiServerHarness;
@@ -147,7 +151,7 @@ class KubernetesTlsDeletionIT {
                   return port == null ? e : new Endpoint("127.0.0.1", port, e.weight());
                 })
             .await(60, TimeUnit.SECONDS);
-    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS + 1);
     try {
       X509Certificate defaultCert = node.certificates().defaultCertificate().chain()[0];
       await("the Secret's certificate is served")
@@ -188,6 +192,47 @@ class KubernetesTlsDeletionIT {
                   return null;
                 }));
       }
+      // white box, the same invariant at every instant: while the routers' snapshot routes the
+      // host, the certificate index must not answer its SNI with the default certificate
+      List<String> states = Collections.synchronizedList(new ArrayList<>());
+      loops.add(
+          clients.submit(
+              () -> {
+                while (running.get()) {
+                  RouteSnapshot s1 = node.snapshots().get();
+                  CertificateIndex index = node.certificates();
+                  RouteSnapshot s2 = node.snapshots().get();
+                  if (s1 == s2
+                      && routes(s1)
+                      && index.lookup(HOST) == index.defaultCertificate()
+                      && states.size() < 10) {
+                    states.add(
+                        "generation " + s1.generation() + " routes the host, SNI gets the default");
+                  }
+                  Thread.onSpinWait();
+                }
+                return null;
+              }));
+      // and in the table every node reads: no view has a route naming a certificate it lost
+      List<String> tableStates = Collections.synchronizedList(new ArrayList<>());
+      AutoCloseable subscription =
+          node.table()
+              .subscribe(
+                  view -> {
+                    for (RouteSpec r : view.routes().values()) {
+                      if (r.tls() != null
+                          && r.hosts().contains(HOST)
+                          && !view.certificates()
+                              .containsKey(r.tls().certificateKey(r.key().tenant()))) {
+                        tableStates.add(
+                            "generation "
+                                + view.generation()
+                                + ": route "
+                                + r.key()
+                                + " names a certificate the table no longer holds");
+                      }
+                    }
+                  });
       int before = served.get();
       await("steady load").atMost(WAIT).until(() -> served.get() >= before + 40);
 
@@ -204,19 +249,38 @@ class KubernetesTlsDeletionIT {
       System.out.printf(
           "tls deletion: %d answered by the backend, %d after the route left, violations %d%n",
           served.get(), gone.get(), violations.size());
+      subscription.close();
+      assertThat(tableStates).as("a table state with the route but not its certificate").isEmpty();
+      assertThat(states).as("a routed host served with the default certificate").isEmpty();
       assertThat(violations).as("the route outlived its certificate").isEmpty();
-      assertThat(
-              RawHttp.exchange(
-                      node.statusPort(),
-                      "GET /metrics HTTP/1.1\r\nHost: status\r\nConnection: close\r\n\r\n")
-                  .body())
+      String metrics =
+          RawHttp.exchange(
+                  node.statusPort(),
+                  "GET /metrics HTTP/1.1\r\nHost: status\r\nConnection: close\r\n\r\n")
+              .body();
+      assertThat(metrics.lines())
           .as("no handshake for a routed HTTPS host fell back to the default certificate")
-          .doesNotContain("gatehouse_tls_default_certificate_fallbacks_total{host=\"" + HOST);
+          .noneMatch(
+              l ->
+                  l.startsWith("gatehouse_tls_default_certificate_fallbacks_total")
+                      && l.contains("\"" + HOST + "\""));
     } finally {
       clients.shutdownNow();
       node.stop().await();
       web.close();
     }
+  }
+
+  private static boolean routes(RouteSnapshot s) {
+    if (s == null) {
+      return false;
+    }
+    for (CompiledRoute r : s.routes()) {
+      if (r.spec().hosts().contains(HOST)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** One connection: handshake, then one request. */
