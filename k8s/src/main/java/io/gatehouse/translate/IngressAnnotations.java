@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  *
  * Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, {@code
- * rewrite-target} (the model has no rewrite), every {@code *-snippet} (never interpreted), and
- * nginx's access controls ({@code auth-*}, {@code *-source-range}). Any other {@code
+ * rewrite-target} (the model has no rewrite), every {@code *-snippet} (never interpreted), nginx's
+ * access controls ({@code auth-*}, {@code *-source-range}), and {@code canary: "true"} (served as a
+ * plain Ingress, a canary would take over the traffic of the one it shadows). Any other {@code
  * nginx.ingress.kubernetes.io/} key is ignored with a warning; an unknown {@code gatehouse.io/} key
  * (a typo, most likely) too.
  */
@@ -117,6 +118,18 @@ public record IngressAnnotations(
         local = key.substring(NGINX.length());
         nginx = true;
       } else {
+        return;
+      }
+      if (nginx && local.equals("canary")) {
+        if (value != null && value.trim().equalsIgnoreCase("true")) {
+          // served as a plain Ingress it would take over (or share at random) the traffic of the
+          // Ingress it is a canary of: refused until weighted backends exist
+          refuse(
+              "CanaryRefused",
+              key,
+              "canary Ingresses are not supported yet; this Ingress is not served (the Ingress it"
+                  + " is a canary of keeps all the traffic)");
+        }
         return;
       }
       if (local.endsWith("-snippet") || local.equals("snippet")) {

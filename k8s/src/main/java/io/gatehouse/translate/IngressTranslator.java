@@ -41,6 +41,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,6 +73,11 @@ import java.util.stream.Collectors;
  *       HostClaim} on it (exact, or a wildcard claim one label up), else the namespace of the
  *       oldest Ingress naming it (creationTimestamp, then namespace/name). Other namespaces get a
  *       {@code HostConflict} warning and are not served for that host.
+ *   <li><b>Paths.</b> Within the owning namespace, one host (or every host), path and priority is
+ *       served by one Ingress: the oldest (creationTimestamp, then name), as ingress-nginx keeps
+ *       the first Ingress's location; the others get a {@code PathConflict} warning for it.
+ *   <li><b>Canaries.</b> {@code nginx.ingress.kubernetes.io/canary: "true"} refuses the Ingress
+ *       (not served, no status) until weighted backends exist.
  *   <li><b>Names.</b> Route {@code <ingress>.r<rule>.p<path>} per path; {@code <ingress>.default}
  *       for {@code defaultBackend} on every host no rule claims, and {@code
  *       <ingress>.r<rule>.default} for it on a rule's host at priority -1 (a rule's own paths win).
@@ -185,6 +191,8 @@ public final class IngressTranslator {
     private final ClusterState state;
     private final Map<String, HostClaim> claims;
     private final Map<IngressRef, List<IngressProblem>> problems = new TreeMap<>();
+    private final Set<IngressRef> refused = new HashSet<>();
+    private final Map<IngressRef, OffsetDateTime> created = new HashMap<>();
 
     private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
     private final Map<CertificateKey, Optional<ValidCertificate>> checked = new HashMap<>();
@@ -222,6 +230,9 @@ public final class IngressTranslator {
         }
       }
       mine.sort(OLDEST_FIRST);
+      for (V1Ingress i : mine) {
+        created.put(ref(i), i.getMetadata().getCreationTimestamp());
+      }
 
       List<Candidate> candidates = new ArrayList<>();
       for (V1Ingress i : mine) {
@@ -230,6 +241,9 @@ public final class IngressTranslator {
       Map<String, String> owners = owners(candidates);
       List<RouteSpec> routes = new ArrayList<>();
       Set<String> warned = new LinkedHashSet<>();
+      // one route per host, path and priority: the oldest Ingress's (candidates come oldest
+      // first), never the one whose name sorts first at request time
+      Map<PathKey, Candidate> servedBy = new HashMap<>();
       for (Candidate c : candidates) {
         String owner = owners.get(c.host);
         if (!c.ref.namespace().equals(owner)) {
@@ -239,9 +253,16 @@ public final class IngressTranslator {
           continue;
         }
         RouteSpec r = c.build(this);
-        if (r != null) {
-          routes.add(r);
+        if (r == null) {
+          continue;
         }
+        Candidate first =
+            servedBy.putIfAbsent(new PathKey(c.host, r.paths().get(0), r.priority()), c);
+        if (first != null) {
+          pathConflict(c, r.paths().get(0), first);
+          continue;
+        }
+        routes.add(r);
       }
       routes.sort(Comparator.comparing(RouteSpec::key));
       // a certificate ships only for a host its namespace actually serves: another tenant's
@@ -261,7 +282,12 @@ public final class IngressTranslator {
       }
       List<IngressProblem> all = new ArrayList<>();
       problems.values().forEach(all::addAll);
-      Set<IngressRef> owned = mine.stream().map(IngressTranslator::ref).collect(Collectors.toSet());
+      // a refused Ingress is not served, so it gets no status address either
+      Set<IngressRef> owned =
+          mine.stream()
+              .map(IngressTranslator::ref)
+              .filter(r -> !refused.contains(r))
+              .collect(Collectors.toSet());
       return new Translation(routes, List.copyOf(certificates.values()), all, owned);
     }
 
@@ -318,6 +344,33 @@ public final class IngressTranslator {
           "host \"" + host + "\" is " + why + "; this Ingress is not served for it");
     }
 
+    private void pathConflict(Candidate c, PathMatch path, Candidate first) {
+      String host = c.host.equals(ANY_HOST) ? "every host" : "host \"" + c.host + "\"";
+      String by;
+      if (first.ref.equals(c.ref)) {
+        by = "an earlier path of this Ingress";
+      } else {
+        boolean asOld = Objects.equals(created.get(first.ref), created.get(c.ref));
+        by =
+            "Ingress \""
+                + first.ref.name()
+                + (asOld ? "\", as old and first by name" : "\", which is older");
+      }
+      problem(
+          c.ref,
+          "PathConflict",
+          c.field
+              + ": "
+              + path.type()
+              + " \""
+              + path.value()
+              + "\" on "
+              + host
+              + " is served by "
+              + by
+              + "; it is not served for this Ingress");
+    }
+
     void problem(IngressRef ref, String reason, String message) {
       problems
           .computeIfAbsent(ref, k -> new ArrayList<>())
@@ -331,6 +384,9 @@ public final class IngressTranslator {
       IngressAnnotations ann =
           IngressAnnotations.parse(ref, ingress.getMetadata().getAnnotations());
       ann.problems().forEach(p -> problem(ref, p.reason(), p.message()));
+      if (ann.refused()) {
+        refused.add(ref);
+      }
       if (ann.refused() || spec == null) {
         return List.of();
       }
@@ -774,6 +830,9 @@ public final class IngressTranslator {
 
   /** The certificate name a TLS host is served with. */
   private record TlsHost(String certificateName) {}
+
+  /** What two Ingresses must not both serve: one host (or every host), one path, one priority. */
+  private record PathKey(String host, PathMatch path, int priority) {}
 
   /** One route an Ingress asks for: a single host (or the catch-all), path and backend. */
   private record Candidate(

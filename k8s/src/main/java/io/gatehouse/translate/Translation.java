@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * The whole cluster, translated: validated routes of source {@code k8s}, the certificates their TLS
- * sections name, the problems to report, and the Ingresses this controller owns (they get the load
- * balancer address in their status; Ingresses of other classes are absent).
+ * sections name, the problems to report, and the Ingresses this controller owns and serves (they
+ * get the load balancer address in their status; Ingresses of other classes, and refused ones such
+ * as canaries, are absent).
  */
 public record Translation(
     List<RouteSpec> routes,

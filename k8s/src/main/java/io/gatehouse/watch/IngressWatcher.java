@@ -432,8 +432,10 @@ public final class IngressWatcher implements AutoCloseable {
     firstPublish.completeExceptionally(new IllegalStateException("watcher closed"));
   }
 
-  /** List and watch with selectors, in one namespace or all of them. */
-  private record Lister<T extends KubernetesObject, L extends KubernetesListObject>(
+  /**
+   * List and watch with selectors, in one namespace or all of them (also {@link PublishedService}).
+   */
+  record Lister<T extends KubernetesObject, L extends KubernetesListObject>(
       GenericKubernetesApi<T, L> api, String namespace, String labelSelector, String fieldSelector)
       implements ListerWatcher<T, L> {
     private ListOptions options(CallGeneratorParams p) {

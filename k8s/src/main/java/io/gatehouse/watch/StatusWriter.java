@@ -14,27 +14,57 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Writes {@code status.loadBalancer.ingress} through the status subresource: the configured
- * addresses on every Ingress this controller owns, nothing on one it stopped owning (only when what
- * is there is exactly ours, so another controller's status is never touched). Only the leader
- * writes; an Ingress already right is skipped, so a rebuild with nothing new writes nothing.
+ * Writes {@code status.loadBalancer.ingress} through the status subresource: the addresses (fixed,
+ * or read at each rebuild from the controller's own Service, see {@link PublishedService}) on every
+ * Ingress this controller owns, nothing on one it stopped owning (only when what is there is
+ * exactly ours, so another controller's status is never touched). Only the leader writes; an
+ * Ingress already right is skipped, so a rebuild with nothing new writes nothing. Without any
+ * source of addresses it writes nothing, and says so once at start.
  */
 public final class StatusWriter implements TranslationSink {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
   private static final Pattern IP = Pattern.compile("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
 
   private final NetworkingV1Api networking;
   private final BooleanSupplier leader;
-  private final List<V1IngressLoadBalancerIngress> addresses;
+  private final Supplier<List<String>> source;
 
   /**
    * @param addresses IP addresses or DNS names, as published in status (e.g. a node's IP)
    */
   public StatusWriter(ApiClient client, BooleanSupplier leader, List<String> addresses) {
+    this(client, leader, addresses.isEmpty() ? null : fixed(List.copyOf(addresses)));
+  }
+
+  /**
+   * @param addresses read at every rebuild (e.g. {@link PublishedService#addresses}); null when no
+   *     address is configured at all: nothing is written
+   */
+  public StatusWriter(ApiClient client, BooleanSupplier leader, Supplier<List<String>> addresses) {
     this.networking = new NetworkingV1Api(client);
     this.leader = leader;
+    this.source = addresses;
+    if (addresses == null) {
+      LOG.atWarn()
+          .setMessage(
+              "no Ingress status is written (kubectl get ingress shows no ADDRESS): set"
+                  + " kubernetes.publishService to the controller's own Service, or"
+                  + " kubernetes.publishAddresses")
+          .log();
+    }
+  }
+
+  private static Supplier<List<String>> fixed(List<String> addresses) {
+    return () -> addresses;
+  }
+
+  private static List<V1IngressLoadBalancerIngress> status(List<String> addresses) {
     List<V1IngressLoadBalancerIngress> out = new ArrayList<>();
     for (String a : addresses) {
       out.add(
@@ -42,17 +72,23 @@ public final class StatusWriter implements TranslationSink {
               ? new V1IngressLoadBalancerIngress().ip(a)
               : new V1IngressLoadBalancerIngress().hostname(a));
     }
-    this.addresses = List.copyOf(out);
+    return List.copyOf(out);
   }
 
   @Override
   public boolean wanted() {
-    return leader.getAsBoolean() && !addresses.isEmpty();
+    return source != null && leader.getAsBoolean();
   }
 
   @Override
   public void publish(Translation t, ListedClusterState state) throws ApiException {
-    if (!leader.getAsBoolean() || addresses.isEmpty()) {
+    if (source == null || !leader.getAsBoolean()) {
+      return;
+    }
+    List<V1IngressLoadBalancerIngress> addresses = status(source.get());
+    if (addresses.isEmpty()) {
+      // not known yet (a load balancer being provisioned, a cache not synced): keep what is there
+      // rather than clear every Ingress and write it again a moment later
       return;
     }
     ApiException first = null;

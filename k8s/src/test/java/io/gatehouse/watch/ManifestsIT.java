@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -37,6 +38,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The manifests under {@code k8s/deploy/}: every one is valid for the real API server, and the
@@ -100,8 +104,30 @@ class ManifestsIT {
         .atMost(WAIT)
         .ignoreExceptions()
         .until(() -> new NetworkingV1Api(sa).listIngressForAllNamespaces().execute() != null);
+    // the status address comes from the Service the shipped ConfigMap names (publishService)
+    String publishService = shippedPublishService();
+    assertThat(publishService).isEqualTo(NS + "/gatehouse");
+    ApiServerHarness.CommandResult applied =
+        server.kubectl(WAIT, "apply", "-f", DEPLOY.resolve("11-service-nodeport.yaml").toString());
+    assertThat(applied.exitCode()).as(applied.output()).isZero();
+    String clusterIp =
+        new CoreV1Api(admin)
+            .readNamespacedService("gatehouse", NS)
+            .execute()
+            .getSpec()
+            .getClusterIP();
     InMemoryRouteTable table = new InMemoryRouteTable();
-    try (LeaseLeadership lease =
+    IngressWatcher[] poked = new IngressWatcher[1];
+    try (PublishedService published =
+            new PublishedService(
+                sa,
+                publishService,
+                () -> {
+                  if (poked[0] != null) {
+                    poked[0].poke();
+                  }
+                });
+        LeaseLeadership lease =
             new LeaseLeadership(
                     sa,
                     NS,
@@ -120,8 +146,10 @@ class ManifestsIT {
                 () -> table.view().hostClaims(),
                 List.of(
                     new TableSink(table),
-                    new StatusWriter(sa, lease::isLeader, List.of("192.0.2.99")),
+                    new StatusWriter(sa, lease::isLeader, published::addresses),
                     new ProblemEvents(sa, lease::isLeader, "rbac-test", Clock.systemUTC())))) {
+      poked[0] = watcher;
+      published.start();
       watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(table.view().routes()).containsKey(RouteKey.of(ns, "k8s", "web.r0.p0"));
       await("leader").atMost(WAIT).until(lease::isLeader);
@@ -137,7 +165,7 @@ class ManifestsIT {
                               .getLoadBalancer()
                               .getIngress())
                       .extracting(i -> i.getIp())
-                      .containsExactly("192.0.2.99"));
+                      .containsExactly(clusterIp));
       await("event written by the service account")
           .atMost(WAIT)
           .until(
@@ -147,6 +175,16 @@ class ManifestsIT {
                           .anyMatch(e -> "SecretNotFound".equals(e.getReason())));
       assertThat(watcher.errors()).isEmpty();
     }
+  }
+
+  /** {@code kubernetes.publishService} in the shipped ConfigMap's gatehouse.yaml. */
+  @SuppressWarnings("unchecked")
+  private static String shippedPublishService() throws Exception {
+    Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+    Map<String, Object> cm = yaml.load(Files.readString(DEPLOY.resolve("04-configmap.yaml")));
+    Map<String, Object> data = (Map<String, Object>) cm.get("data");
+    Map<String, Object> config = yaml.load((String) data.get("gatehouse.yaml"));
+    return (String) ((Map<String, Object>) config.get("kubernetes")).get("publishService");
   }
 
   @Test

@@ -515,6 +515,17 @@ public final class ConfigLoader {
         throw bad("kubernetes.publishAddresses", a, "an IP address or a DNS name");
       }
     }
+    if (!k.publishService().isEmpty()) {
+      String[] parts = k.publishService().split("/", -1);
+      if (parts.length != 2
+          || !DNS_LABEL.matcher(parts[0]).matches()
+          || !DNS_LABEL.matcher(parts[1]).matches()) {
+        throw bad(
+            "kubernetes.publishService",
+            k.publishService(),
+            "namespace/name of the controller's own Service, e.g. gatehouse/gatehouse");
+      }
+    }
     if (k.enabled() && k.leaderElection()) {
       if (!DNS_LABEL.matcher(k.leaseNamespace()).matches()) {
         throw bad("kubernetes.leaseNamespace", k.leaseNamespace(), "a namespace name");

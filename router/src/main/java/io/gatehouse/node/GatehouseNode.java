@@ -13,10 +13,13 @@ import io.gatehouse.filesource.HostPort;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.proxy.InFlight;
 import io.gatehouse.proxy.RouterSettings;
 import io.gatehouse.proxy.RouterVerticle;
+import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RouteProblem;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotHolder;
@@ -49,7 +52,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +90,7 @@ public final class GatehouseNode {
   private SniKeyManager keyManager;
   private CertificateDirectorySource certificateSource;
   private AutoCloseable tableCertificates;
+  private volatile TableCertificateSource tableCertificateSource;
   private long heapTimer = -1;
   private long certificateTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
@@ -379,7 +385,9 @@ public final class GatehouseNode {
   private void subscribeTableCertificates() {
     TableCertificateSource source =
         new TableCertificateSource(vertx, certificates, Clock.systemUTC());
+    tableCertificateSource = source;
     tableCertificates = table.subscribe(view -> source.accept(view.routes(), view.certificates()));
+    onPublishTls();
     certificateTimer =
         vertx.setPeriodic(
             CERTIFICATE_RECHECK.toMillis(),
@@ -442,7 +450,28 @@ public final class GatehouseNode {
     return p.future();
   }
 
+  /**
+   * Tells the table certificates what the routers now serve, after the snapshot is published: a
+   * removed route's certificate leaves the index only once the route has left the routers.
+   */
+  private synchronized void onPublishTls() {
+    // the holder's snapshot, not the caller's: the last call always hands over the newest one
+    TableCertificateSource source = tableCertificateSource;
+    RouteSnapshot snapshot = snapshots.get();
+    if (source == null || snapshot == null) {
+      return;
+    }
+    Map<RouteKey, TlsSpec> tls = new HashMap<>();
+    for (CompiledRoute r : snapshot.routes()) {
+      if (r.spec().tls() != null) {
+        tls.put(r.spec().key(), r.spec().tls());
+      }
+    }
+    source.served(tls);
+  }
+
   private void onPublish(RouteSnapshot snapshot) {
+    onPublishTls();
     table.served(snapshot.generation());
     List<RouteProblem> problems = snapshot.problems();
     if (!problems.equals(lastProblems)) {

@@ -9,6 +9,7 @@ import io.gatehouse.watch.IngressWatcher;
 import io.gatehouse.watch.IngressWatcherOptions;
 import io.gatehouse.watch.LeaseLeadership;
 import io.gatehouse.watch.ProblemEvents;
+import io.gatehouse.watch.PublishedService;
 import io.gatehouse.watch.StatusWriter;
 import io.gatehouse.watch.TableSink;
 import io.gatehouse.watch.TranslationSink;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -38,12 +40,17 @@ final class KubernetesWiring implements AutoCloseable {
   private final IngressWatcher watcher;
   private final LeaseLeadership leadership;
   private final AutoCloseable claims;
+  private final PublishedService published;
 
   private KubernetesWiring(
-      IngressWatcher watcher, LeaseLeadership leadership, AutoCloseable claims) {
+      IngressWatcher watcher,
+      LeaseLeadership leadership,
+      AutoCloseable claims,
+      PublishedService published) {
     this.watcher = watcher;
     this.leadership = leadership;
     this.claims = claims;
+    this.published = published;
   }
 
   /** Completes once every informer has synced and the first translation is in the table. */
@@ -105,6 +112,23 @@ final class KubernetesWiring implements AutoCloseable {
             defaults.maxDelay(),
             endpointMapper,
             IngressTranslator.upstreamPolicy(k.deniedUpstreams(), k.allowLoopbackExternalNames()));
+    PublishedService published =
+        k.publishAddresses().isEmpty() && !k.publishService().isEmpty()
+            ? new PublishedService(
+                client,
+                k.publishService(),
+                () -> {
+                  if (watcher[0] != null) {
+                    watcher[0].poke();
+                  }
+                })
+            : null;
+    // fixed addresses win over the Service, as ingress-nginx's --publish-status-address
+    Supplier<List<String>> addresses =
+        !k.publishAddresses().isEmpty()
+            ? k::publishAddresses
+            : published == null ? null : published::addresses;
+    StatusWriter status = new StatusWriter(client, leader, addresses);
     watcher[0] =
         new IngressWatcher(
             client,
@@ -112,9 +136,7 @@ final class KubernetesWiring implements AutoCloseable {
             Clock.systemUTC(),
             () -> table.view().hostClaims(),
             List.of(
-                routes,
-                new StatusWriter(client, leader, k.publishAddresses()),
-                new ProblemEvents(client, leader, identity, Clock.systemUTC())));
+                routes, status, new ProblemEvents(client, leader, identity, Clock.systemUTC())));
     // an admin-API host claim changes who may serve a host: rebuild when the claims change
     AutoCloseable claims =
         table.subscribe(
@@ -133,7 +155,10 @@ final class KubernetesWiring implements AutoCloseable {
     if (lease != null) {
       lease.start();
     }
-    return new KubernetesWiring(watcher[0], lease, claims);
+    if (published != null) {
+      published.start();
+    }
+    return new KubernetesWiring(watcher[0], lease, claims, published);
   }
 
   private static ApiClient client(String kubeconfig) throws Exception {
@@ -177,6 +202,9 @@ final class KubernetesWiring implements AutoCloseable {
       // the table is closing too
     }
     watcher.close();
+    if (published != null) {
+      published.close();
+    }
     if (leadership != null) {
       leadership.close();
     }

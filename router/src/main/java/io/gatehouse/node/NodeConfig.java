@@ -625,6 +625,11 @@ public record NodeConfig(
    * @param allowLoopbackExternalNames let ExternalName Services name loopback ({@code 127.0.0.1},
    *     {@code localhost}): unsafe in a shared cluster, where any namespace could then reach the
    *     node's own listeners; for single-tenant and development clusters only
+   * @param publishService {@code namespace/name} of the controller's own Service, whose address
+   *     (load balancer, external IPs, cluster IP, or for a headless Service the ready endpoints:
+   *     the nodes under hostNetwork) Ingress status carries and follows, as ingress-nginx's {@code
+   *     --publish-service}; {@code publishAddresses}, when set, wins (as {@code
+   *     --publish-status-address})
    */
   public record Kubernetes(
       boolean enabled,
@@ -638,11 +643,46 @@ public record NodeConfig(
       String leaseName,
       Duration leaseDuration,
       List<String> deniedUpstreams,
-      boolean allowLoopbackExternalNames) {
+      boolean allowLoopbackExternalNames,
+      String publishService) {
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
     public static final Kubernetes DEFAULTS =
         new Kubernetes(
             false, "", List.of(), "", "", List.of(), true, "gatehouse", "gatehouse-leader");
+
+    public Kubernetes {
+      publishService = publishService == null ? "" : publishService;
+    }
+
+    /** Without a publish service. */
+    public Kubernetes(
+        boolean enabled,
+        String kubeconfig,
+        List<String> namespaces,
+        String ingressClass,
+        String ingressLabelSelector,
+        List<String> publishAddresses,
+        boolean leaderElection,
+        String leaseNamespace,
+        String leaseName,
+        Duration leaseDuration,
+        List<String> deniedUpstreams,
+        boolean allowLoopbackExternalNames) {
+      this(
+          enabled,
+          kubeconfig,
+          namespaces,
+          ingressClass,
+          ingressLabelSelector,
+          publishAddresses,
+          leaderElection,
+          leaseNamespace,
+          leaseName,
+          leaseDuration,
+          deniedUpstreams,
+          allowLoopbackExternalNames,
+          "");
+    }
 
     /** With the default upstream policy: no extra CIDRs, loopback refused. */
     public Kubernetes(

@@ -27,6 +27,15 @@ import org.slf4j.LoggerFactory;
  * TLS settings changed, validates the certificates and publishes. Views that arrive while the
  * worker runs collapse into the newest.
  *
+ * <p>Routes and their certificates leave the served state together. The table changes before the
+ * route snapshot does (the snapshot is compiled after a hold-off), so a route that left the table
+ * may still be served for a few milliseconds: until {@link #served} says the published snapshot no
+ * longer holds it, its TLS binding is kept, and with it the certificate it names (from the last
+ * validated copy, even if the table already deleted it). Otherwise a handshake in that window would
+ * get the default certificate for a host that is still routed, and the fallback would be logged and
+ * counted. Only routes that left the table are kept so: a certificate deleted while a route in the
+ * table still names it stops being served at once.
+ *
  * <p>Each certificate is validated once and cached by spec equality, so a renewal re-parses one
  * certificate and a route change none. A cached failure is validated again only when it said the
  * certificate is not valid yet.
@@ -44,6 +53,10 @@ public final class TableCertificateSource {
   private final Clock clock;
   private final AtomicReference<Input> pending = new AtomicReference<>();
   private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicBoolean servedChanged = new AtomicBoolean();
+
+  /** The TLS settings of the routes the published snapshot serves. */
+  private volatile Map<RouteKey, TlsSpec> served = Map.of();
 
   private volatile Input last;
   private volatile boolean waitingForNotBefore;
@@ -65,6 +78,16 @@ public final class TableCertificateSource {
     drain();
   }
 
+  /**
+   * The routes the router now serves (the published snapshot's, with TLS settings): bindings kept
+   * for routes that left the table but were still served are dropped once they are not.
+   */
+  public void served(Map<RouteKey, TlsSpec> tlsOfServedRoutes) {
+    served = Map.copyOf(tlsOfServedRoutes);
+    servedChanged.set(true);
+    drain();
+  }
+
   /** Validates again a certificate that was not valid yet (called periodically). */
   public void recheck() {
     Input in = last;
@@ -75,17 +98,24 @@ public final class TableCertificateSource {
   }
 
   private void drain() {
-    if (pending.get() == null || !running.compareAndSet(false, true)) {
+    if ((pending.get() == null && !servedChanged.get()) || !running.compareAndSet(false, true)) {
       return;
     }
     context
         .executeBlocking(
             () -> {
-              Input in;
-              while ((in = pending.getAndSet(null)) != null) {
+              while (true) {
+                Input in = pending.getAndSet(null);
+                boolean again = servedChanged.getAndSet(false);
+                if (in == null) {
+                  // only the served routes changed: the table input stays the last one
+                  in = again ? last : null;
+                }
+                if (in == null) {
+                  return null;
+                }
                 apply(in);
               }
-              return null;
             })
         .onComplete(
             ar -> {
@@ -108,13 +138,30 @@ public final class TableCertificateSource {
         routes.put(r.key(), r.tls());
       }
     }
-    boolean certsSame = in.certs() == lastCerts || in.certs().equals(lastCerts);
+    Map<CertificateKey, CertificateSpec> certs = in.certs();
+    for (Map.Entry<RouteKey, TlsSpec> e : served.entrySet()) {
+      RouteKey key = e.getKey();
+      if (routes.containsKey(key) || in.routes().containsKey(key)) {
+        continue; // the table's settings are the newer ones
+      }
+      // left the table, still served: keep its binding and the certificate it names
+      routes.put(key, e.getValue());
+      CertificateKey cert = e.getValue().certificateKey(key.tenant());
+      Cached kept = cache.get(cert);
+      if (kept != null && !certs.containsKey(cert)) {
+        if (certs == in.certs()) {
+          certs = new HashMap<>(in.certs());
+        }
+        certs.put(cert, kept.spec());
+      }
+    }
+    boolean certsSame = certs == lastCerts || certs.equals(lastCerts);
     if (!in.force() && certsSame && routes.equals(lastRoutes)) {
       return;
     }
     Map<CertificateKey, Cached> nextCache = new HashMap<>();
     Map<CertificateKey, Validated<ValidCertificate>> validated = new HashMap<>();
-    for (CertificateSpec spec : in.certs().values()) {
+    for (CertificateSpec spec : certs.values()) {
       Cached c = cache.get(spec.key());
       if (c == null || !c.spec().equals(spec) || notYetValid(c.result())) {
         c = new Cached(spec, CertificateValidator.validate(spec, clock));
@@ -124,7 +171,7 @@ public final class TableCertificateSource {
     }
     cache = nextCache;
     waitingForNotBefore = nextCache.values().stream().anyMatch(c -> notYetValid(c.result()));
-    lastCerts = in.certs();
+    lastCerts = certs;
     lastRoutes = routes;
     holder.publishTable(routes, validated);
   }

@@ -64,6 +64,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_publish_service_is_read_from_env_and_must_be_namespace_slash_name() throws Exception {
+    NodeConfig c =
+        new ConfigLoader()
+            .env(Map.of("GATEHOUSE_KUBERNETES_PUBLISH_SERVICE", "gatehouse/gatehouse-edge"))
+            .load();
+    assertThat(c.kubernetes().publishService()).isEqualTo("gatehouse/gatehouse-edge");
+    assertThat(NodeConfig.DEFAULTS.kubernetes().publishService()).isEmpty();
+    assertThat(ConfigLoader.keys()).contains("kubernetes.publishService");
+
+    for (String bad : List.of("gatehouse", "gatehouse/", "/gatehouse", "a/b/c", "Gate/house")) {
+      assertThatThrownBy(
+              () ->
+                  new ConfigLoader()
+                      .env(Map.of("GATEHOUSE_KUBERNETES_PUBLISH_SERVICE", bad))
+                      .load())
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("kubernetes.publishService")
+          .hasMessageContaining("namespace/name");
+    }
+  }
+
+  @Test
   void a_kubernetes_namespace_must_be_a_dns_label() throws Exception {
     Path file = write("kubernetes:\n  namespaces: [Shop_1]\n");
 
