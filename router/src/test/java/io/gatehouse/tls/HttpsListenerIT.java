@@ -236,16 +236,19 @@ class HttpsListenerIT {
                 io.gatehouse.testing.NagleTlsClient.class.getName(),
                 Integer.toString(node.httpsPort()),
                 "nagle.example",
-                "7")
+                "15")
             .redirectErrorStream(true)
             .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(out).isZero();
     long[] millis = out.lines().mapToLong(Long::parseLong).sorted().toArray();
-    assertThat(millis).hasSize(7);
-    assertThat(millis[3])
-        .as("median ms to the first byte of %s", out.lines().toList())
+    assertThat(millis).hasSize(15);
+    // The stall adds 40 ms to every connection, so even the fastest would show it; a loaded
+    // machine (CI beside other builds) delays some answers for its own reasons, so the test reads
+    // the third fastest, not the median, which measured 37-146 ms at load average 25-32.
+    assertThat(millis[2])
+        .as("third fastest ms to the first byte of %s", out.lines().toList())
         .isLessThan(25);
   }
 
