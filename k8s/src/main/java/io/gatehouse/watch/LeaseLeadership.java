@@ -179,6 +179,9 @@ public final class LeaseLeadership implements AutoCloseable {
    * after its own deadline does not make a leader: the next one will.
    */
   private synchronized void renewed(long startNanos) {
+    if (deadline.isShutdown()) {
+      return; // closed while this renewal was in flight
+    }
     if (System.nanoTime() - startNanos >= renewDeadline.toNanos()) {
       set(false);
       return;

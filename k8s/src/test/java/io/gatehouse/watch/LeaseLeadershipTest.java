@@ -65,9 +65,10 @@ class LeaseLeadershipTest {
   }
 
   /**
-   * An API server that answers the first two requests (the Lease is missing, then created as
-   * posted) and afterwards reads every request and never answers, as a hung API server or a
-   * black-holed network does. Counts the requests left hanging and those the client gave up on.
+   * An API server that keeps one Lease (404 until posted; get, create and update answer as the API
+   * server does) until {@link #hang} is set; from then on it reads every request and never answers,
+   * as a hung API server or a black-holed network does. Counts the requests left hanging and those
+   * the client gave up on.
    */
   private static final class HangsAfterAcquire implements AutoCloseable {
     private final ServerSocket socket;
@@ -76,6 +77,8 @@ class LeaseLeadershipTest {
     private final AtomicInteger abandoned = new AtomicInteger();
     private final ConcurrentLinkedQueue<Socket> open = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private volatile boolean hang;
+    private volatile String lease;
 
     HangsAfterAcquire() throws IOException {
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -108,15 +111,18 @@ class LeaseLeadershipTest {
             return;
           }
           byte[] body = in.readNBytes(contentLength(head));
-          int n = requests.incrementAndGet();
-          if (n == 1) {
+          requests.incrementAndGet();
+          if (!hang && head.startsWith("GET ") && lease == null) {
             respond(
                 out,
                 "404 Not Found",
                 "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                     + "\"reason\":\"NotFound\",\"code\":404}");
-          } else if (n == 2 && head.startsWith("POST ")) {
-            respond(out, "201 Created", new String(body, StandardCharsets.UTF_8));
+          } else if (!hang && head.startsWith("GET ")) {
+            respond(out, "200 OK", lease);
+          } else if (!hang && (head.startsWith("POST ") || head.startsWith("PUT "))) {
+            lease = new String(body, StandardCharsets.UTF_8);
+            respond(out, head.startsWith("POST ") ? "201 Created" : "200 OK", lease);
           } else {
             hung.incrementAndGet();
             // never answer; the client may only give up by closing
@@ -186,6 +192,7 @@ class LeaseLeadershipTest {
   void aLeaderWhoseRenewalHangsStepsDownAtTheRenewDeadlineAndTheCallIsCut() throws Exception {
     Duration leaseDuration = Duration.ofSeconds(3);
     AtomicLong ledAt = new AtomicLong();
+    AtomicLong hungAt = new AtomicLong();
     AtomicLong steppedDownAt = new AtomicLong();
     HangsAfterAcquire server = new HangsAfterAcquire();
     // as KubernetesWiring builds the client the watches share: no read timeout
@@ -200,13 +207,15 @@ class LeaseLeadershipTest {
     try {
       lease.start();
       await().atMost(Duration.ofSeconds(20)).until(() -> ledAt.get() != 0);
+      hungAt.set(System.nanoTime());
+      server.hang = true;
       await().atMost(Duration.ofSeconds(20)).until(() -> server.hung.get() >= 1);
       await().atMost(Duration.ofSeconds(15)).until(() -> steppedDownAt.get() != 0);
       assertThat(lease.isLeader()).isFalse();
-      long heldMs = TimeUnit.NANOSECONDS.toMillis(steppedDownAt.get() - ledAt.get());
-      System.out.println("leader held " + heldMs + " ms after the renewal hung");
-      // renewDeadline is 2 s; another replica may take over one leaseDuration after the last
-      // renewal, and this one must have stepped down before
+      long heldMs = TimeUnit.NANOSECONDS.toMillis(steppedDownAt.get() - hungAt.get());
+      System.out.println("leader held " + heldMs + " ms after the API server hung");
+      // the last renewal started before the server hung, so renewDeadline (2 s) after it at the
+      // latest; another replica may take over one leaseDuration after it: step down before that
       assertThat(heldMs).isLessThan(leaseDuration.toMillis());
       // the hung call was cut rather than left waiting: the loop tries again
       int before = server.requests.get();
