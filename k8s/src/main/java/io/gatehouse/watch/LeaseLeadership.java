@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why our own and not client-java's {@code LeaderElector}: that lives in {@code
  * client-java-extended}, which the Maven repository these builds reach does not serve; this is the
- * same algorithm in about 150 lines.
+ * same algorithm in one class.
  */
 public final class LeaseLeadership implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseLeadership.class);
@@ -59,7 +59,7 @@ public final class LeaseLeadership implements AutoCloseable {
   private long observedAtNanos;
   private int failedAttempts;
   private long failingSinceNanos;
-  // when the last successful renewal started; guarded by this
+  // guarded by this: when the last successful renewal started, and the step-down it scheduled
   private long renewedAtNanos;
   private ScheduledFuture<?> stepDown;
   private volatile boolean leader;
