@@ -2,6 +2,7 @@ package io.gatehouse.watch;
 
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.ApiResponse;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.models.V1Lease;
 import io.kubernetes.client.openapi.models.V1LeaseSpec;
@@ -12,8 +13,10 @@ import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import okhttp3.Call;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +28,15 @@ import org.slf4j.LoggerFactory;
  * both win. A leader that cannot renew within {@code renewDeadline} steps down by itself, before
  * anyone else may take over ({@code renewDeadline < leaseDuration}).
  *
+ * <p>The API client watches share has no read timeout, so a hung API server (connections accepted,
+ * never answered) would block a renewal forever. As client-go bounds a renewal round with a context
+ * that ends at the renew deadline, every Lease call here carries an okhttp call timeout that ends
+ * at the renew deadline (a candidate's: {@code renewDeadline} from the attempt's start), and a
+ * timer on its own thread steps the leader down at the deadline even while a call is outstanding.
+ *
  * <p>Why our own and not client-java's {@code LeaderElector}: that lives in {@code
  * client-java-extended}, which the Maven repository these builds reach does not serve; this is the
- * same algorithm in about 150 lines.
+ * same algorithm in one class.
  */
 public final class LeaseLeadership implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseLeadership.class);
@@ -40,14 +49,19 @@ public final class LeaseLeadership implements AutoCloseable {
   private final Duration renewDeadline;
   private final Duration retry;
   private final Consumer<Boolean> onChange;
+  private final ApiClient client;
   private final ScheduledExecutorService loop;
+  // steps down at the renew deadline while the loop thread may be blocked in a call
+  private final ScheduledExecutorService deadline;
 
   // confined to the loop thread
   private String observedRecord;
   private long observedAtNanos;
-  private long lastRenewNanos;
   private int failedAttempts;
   private long failingSinceNanos;
+  // guarded by this: when the last successful renewal started, and the step-down it scheduled
+  private long renewedAtNanos;
+  private ScheduledFuture<?> stepDown;
   private volatile boolean leader;
 
   public LeaseLeadership(
@@ -62,6 +76,7 @@ public final class LeaseLeadership implements AutoCloseable {
     if (renewDeadline.compareTo(leaseDuration) >= 0 || retry.compareTo(renewDeadline) >= 0) {
       throw new IllegalArgumentException("expected retry < renewDeadline < leaseDuration");
     }
+    this.client = client;
     this.api = new CoordinationV1Api(client);
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.name = Objects.requireNonNull(name, "name");
@@ -74,6 +89,13 @@ public final class LeaseLeadership implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "gatehouse-k8s-lease");
+              t.setDaemon(true);
+              return t;
+            });
+    this.deadline =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gatehouse-k8s-lease-deadline");
               t.setDaemon(true);
               return t;
             });
@@ -126,21 +148,76 @@ public final class LeaseLeadership implements AutoCloseable {
   }
 
   private void tick() {
+    long startNanos = System.nanoTime();
+    long endNanos = attemptEnd(startNanos);
     try {
-      boolean acquired = tryAcquireOrRenew();
+      boolean acquired = tryAcquireOrRenew(endNanos);
       reachable();
       if (acquired) {
-        lastRenewNanos = System.nanoTime();
-        set(true);
+        renewed(startNanos);
         return;
       }
       set(false);
     } catch (ApiException | RuntimeException e) {
       unreachable(e);
     }
-    if (leader && System.nanoTime() - lastRenewNanos > renewDeadline.toNanos()) {
+    stepDownIfLate();
+  }
+
+  /**
+   * Where this attempt's calls must end: a leader's at its renew deadline, so a renewal still in
+   * flight is cut when leadership ends; a candidate's {@code renewDeadline} after it starts (never
+   * {@code leaseDuration}, which could outlast a takeover by someone else).
+   */
+  private synchronized long attemptEnd(long startNanos) {
+    return leader ? renewedAtNanos + renewDeadline.toNanos() : startNanos + renewDeadline.toNanos();
+  }
+
+  /**
+   * Counts from the start of the attempt: the Lease was written after it, so whoever waits for the
+   * record to go stale waits at least until {@code start + leaseDuration}. A renewal that returns
+   * after its own deadline does not make a leader: the next one will.
+   */
+  private synchronized void renewed(long startNanos) {
+    if (deadline.isShutdown()) {
+      return; // closed while this renewal was in flight
+    }
+    if (System.nanoTime() - startNanos >= renewDeadline.toNanos()) {
+      set(false);
+      return;
+    }
+    renewedAtNanos = startNanos;
+    set(true);
+    if (stepDown != null) {
+      stepDown.cancel(false);
+    }
+    long delay = startNanos + renewDeadline.toNanos() - System.nanoTime();
+    stepDown = deadline.schedule(this::stepDownIfLate, delay, TimeUnit.NANOSECONDS);
+  }
+
+  private synchronized void stepDownIfLate() {
+    if (leader && System.nanoTime() - renewedAtNanos >= renewDeadline.toNanos()) {
+      LOG.atWarn()
+          .setMessage("lease not renewed within the renew deadline; stepping down")
+          .addKeyValue("lease", namespace + "/" + name)
+          .addKeyValue("renewDeadlineMs", renewDeadline.toMillis())
+          .log();
       set(false);
     }
+  }
+
+  /**
+   * Runs one API call with an okhttp call timeout ending at {@code endNanos}; the shared client's
+   * own timeouts stay as the watches need them.
+   */
+  private <T> T bounded(Call call, Class<T> type, long endNanos) throws ApiException {
+    long left = endNanos - System.nanoTime();
+    if (left <= 0) {
+      throw new ApiException("lease call not started: the renew deadline has passed");
+    }
+    call.timeout().timeout(left, TimeUnit.NANOSECONDS);
+    ApiResponse<T> response = client.execute(call, type);
+    return response.getData();
   }
 
   /**
@@ -180,16 +257,16 @@ public final class LeaseLeadership implements AutoCloseable {
     return String.valueOf(e.getCause() != null ? e.getCause() : e);
   }
 
-  private boolean tryAcquireOrRenew() throws ApiException {
+  private boolean tryAcquireOrRenew(long endNanos) throws ApiException {
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     V1Lease lease;
     try {
-      lease = api.readNamespacedLease(name, namespace).execute();
+      lease = read(endNanos);
     } catch (ApiException e) {
       if (e.getCode() != 404) {
         throw e;
       }
-      return create(now);
+      return create(now, endNanos);
     }
     V1LeaseSpec spec = lease.getSpec() == null ? new V1LeaseSpec() : lease.getSpec();
     String record =
@@ -218,7 +295,7 @@ public final class LeaseLeadership implements AutoCloseable {
                     + (mine ? 0 : 1));
     lease.setSpec(next);
     try {
-      api.replaceNamespacedLease(name, namespace, lease).execute();
+      replace(lease, endNanos);
       return true;
     } catch (ApiException e) {
       if (e.getCode() == 409) {
@@ -228,7 +305,19 @@ public final class LeaseLeadership implements AutoCloseable {
     }
   }
 
-  private boolean create(OffsetDateTime now) throws ApiException {
+  private V1Lease read(long endNanos) throws ApiException {
+    return bounded(
+        api.readNamespacedLease(name, namespace).buildCall(null), V1Lease.class, endNanos);
+  }
+
+  private void replace(V1Lease lease, long endNanos) throws ApiException {
+    bounded(
+        api.replaceNamespacedLease(name, namespace, lease).buildCall(null),
+        V1Lease.class,
+        endNanos);
+  }
+
+  private boolean create(OffsetDateTime now, long endNanos) throws ApiException {
     V1Lease lease =
         new V1Lease()
             .metadata(new V1ObjectMeta().name(name).namespace(namespace))
@@ -240,7 +329,7 @@ public final class LeaseLeadership implements AutoCloseable {
                     .renewTime(now)
                     .leaseTransitions(0));
     try {
-      api.createNamespacedLease(namespace, lease).execute();
+      bounded(api.createNamespacedLease(namespace, lease).buildCall(null), V1Lease.class, endNanos);
       return true;
     } catch (ApiException e) {
       if (e.getCode() == 409) {
@@ -250,7 +339,7 @@ public final class LeaseLeadership implements AutoCloseable {
     }
   }
 
-  private void set(boolean now) {
+  private synchronized void set(boolean now) {
     if (leader == now) {
       return;
     }
@@ -266,6 +355,7 @@ public final class LeaseLeadership implements AutoCloseable {
   /** Stops renewing without releasing the Lease, as a crashed process would (failover tests). */
   void abandon() {
     loop.shutdownNow();
+    deadline.shutdownNow();
     leader = false;
   }
 
@@ -278,18 +368,26 @@ public final class LeaseLeadership implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (leader) {
-      leader = false;
-      try {
-        V1Lease lease = api.readNamespacedLease(name, namespace).execute();
-        if (lease.getSpec() != null && identity.equals(lease.getSpec().getHolderIdentity())) {
-          lease.getSpec().holderIdentity(null).renewTime(null).acquireTime(null);
-          api.replaceNamespacedLease(name, namespace, lease).execute();
-        }
-      } catch (ApiException e) {
-        LOG.atWarn().setMessage("releasing the lease failed; it expires by itself").log();
+    deadline.shutdownNow();
+    long endNanos;
+    synchronized (this) {
+      if (!leader) {
+        return;
       }
-      onChange.accept(false);
+      leader = false;
+      // releasing is worth it only while the Lease is still ours; a hung API server cannot hold
+      // shutdown longer than that
+      endNanos = renewedAtNanos + renewDeadline.toNanos();
     }
+    try {
+      V1Lease lease = read(endNanos);
+      if (lease.getSpec() != null && identity.equals(lease.getSpec().getHolderIdentity())) {
+        lease.getSpec().holderIdentity(null).renewTime(null).acquireTime(null);
+        replace(lease, endNanos);
+      }
+    } catch (ApiException e) {
+      LOG.atWarn().setMessage("releasing the lease failed; it expires by itself").log();
+    }
+    onChange.accept(false);
   }
 }
