@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * HTTP/1.1 requests with a body on a plain port that also accepts h2c ({@code http2.cleartext}),
- * with TLS enabled as in GrpcIT's node. There Vert.x creates the connection only once the first
- * request head is decoded, so the strict decoder takes over in the middle of that request; it must
- * not lose the body (the request then hung without an answer).
+ * HTTP/1.1 requests with a body on a plain port that also accepts h2c ({@code http2.cleartext}), in
+ * GrpcIT's node (TLS on as well; without TLS the plain port failed the same way). There Vert.x
+ * creates the connection only once the first request head is decoded, so the strict decoder takes
+ * over in the middle of that request; it must not lose the body (the request then hung without an
+ * answer).
  */
 @Timeout(60)
 class CleartextHttp2PortIT {
