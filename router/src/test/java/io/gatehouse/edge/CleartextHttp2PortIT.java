@@ -139,6 +139,19 @@ class CleartextHttp2PortIT {
   }
 
   @Test
+  void a_first_request_with_content_length_and_chunked_is_refused_and_not_forwarded()
+      throws Exception {
+    // Vert.x's own decoder reads this head (see the class comment); it must refuse it too.
+    try (RawHttp raw = new RawHttp(node.port())) {
+      raw.send(
+          "POST /smuggle-first HTTP/1.1\r\nHost: a.example\r\nContent-Length: 4\r\n"
+              + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+      assertThat(raw.read().status()).isEqualTo(400);
+    }
+    assertThat(up.heads()).doesNotContain("/smuggle-first");
+  }
+
+  @Test
   void the_second_request_on_the_connection_is_checked_by_the_strict_decoder() throws Exception {
     try (RawHttp raw = new RawHttp(node.port())) {
       raw.send("GET /first HTTP/1.1\r\nHost: a.example\r\n\r\n");
