@@ -2,7 +2,10 @@ package io.gatehouse.edge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpMessage;
@@ -41,16 +44,63 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   }
 
   /**
-   * Replaces Vert.x's decoder on a fresh connection; a no-op when the pipeline has none (HTTP/2).
-   * Must run before the first byte is decoded, i.e. in the server's connection handler.
+   * Replaces Vert.x's decoder on a new connection, from the server's connection handler; a no-op
+   * when the pipeline has none (HTTP/2).
+   *
+   * <p>On a plain port that also accepts h2c, Vert.x creates the connection only once its own
+   * decoder has decoded the first request head, and calls the handler while that head is being
+   * passed on. Replaced then, the rest of the first request (its body) would reach this decoder as
+   * if it began a new request: the body was lost and the request never answered. There the
+   * replacement waits until Vert.x's decoder has finished that first request; the bytes it has
+   * buffered beyond it are handed to this decoder (Netty forwards a removed decoder's buffer to its
+   * replacement).
    */
   public static StrictRequestDecoder install(Channel channel, HttpServerOptions options) {
-    if (channel.pipeline().get(NAME) instanceof VertxHttpRequestDecoder) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(NAME) instanceof VertxHttpRequestDecoder current) {
       StrictRequestDecoder decoder = new StrictRequestDecoder(options);
-      channel.pipeline().replace(NAME, NAME, decoder);
+      if (pipeline.get(H2C_UPGRADE) == null) {
+        pipeline.replace(NAME, NAME, decoder);
+      } else {
+        pipeline.addAfter(NAME, null, new ReplaceAfterMessage(current, decoder));
+      }
       return decoder;
     }
     return null;
+  }
+
+  /**
+   * The name of Vert.x's h2c upgrade handler, in the pipeline only while the first request of a
+   * plain connection with h2c enabled is being read.
+   */
+  private static final String H2C_UPGRADE = "h2c";
+
+  /**
+   * Passes messages on, and once the first request has ended, replaces Vert.x's decoder unless an
+   * h2c upgrade has removed it.
+   */
+  private static final class ReplaceAfterMessage extends ChannelInboundHandlerAdapter {
+    private final ChannelHandler current;
+    private final StrictRequestDecoder replacement;
+
+    ReplaceAfterMessage(ChannelHandler current, StrictRequestDecoder replacement) {
+      this.current = current;
+      this.replacement = replacement;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      boolean last = msg instanceof LastHttpContent;
+      ctx.fireChannelRead(msg);
+      if (!last || ctx.isRemoved()) {
+        return;
+      }
+      ChannelPipeline pipeline = ctx.pipeline();
+      pipeline.remove(this);
+      if (pipeline.get(NAME) == current && ctx.channel().isActive()) {
+        pipeline.replace(NAME, NAME, replacement);
+      }
+    }
   }
 
   private boolean awaitingHead = true;
