@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.testing.ClusterProcesses;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
@@ -14,7 +15,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -128,11 +128,9 @@ class LifecycleIT {
 
   // --- Main in a child JVM ---
 
-  private static int freePort() throws IOException {
+  private static int freePort() {
     // Port 0 cannot be used here: the port must be known from outside the child process.
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return ClusterProcesses.freePort();
   }
 
   /** A child JVM running Main with {@code args}; stdout and stderr merged into {@code lines}. */

@@ -8,6 +8,7 @@ import io.gatehouse.table.store.SqliteEntryStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Real Hazelcast members in this JVM, on loopback, with a cluster name of their own. */
 final class Members implements AutoCloseable {
@@ -89,12 +91,31 @@ final class Members implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    // Not port 0's answer: a port the kernel hands out for port 0 comes from the ephemeral range,
+    // where an outgoing connection (a member dialling another, a client) may take it as its
+    // source port before the child process binds it ("Address already in use" in AdminClusterIT,
+    // 5 Dec 2026). Below that range only listeners take ports.
+    int low = 10_000;
+    int high = 32_767;
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      high = Integer.parseInt(range.split("\\s+")[0]) - 1;
+    } catch (IOException | RuntimeException unreadable) {
+      // not Linux: keep the default range's bound
     }
+    if (high - low < 1_000) {
+      low = 1_024;
+    }
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(low, high + 1);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port in " + low + "-" + high);
   }
 
   @Override

@@ -13,7 +13,7 @@ import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -578,9 +578,31 @@ public final class ApiServerHarness implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return socket.getLocalPort();
+    // Not port 0's answer: a port the kernel hands out for port 0 comes from the ephemeral range,
+    // where an outgoing connection (a member dialling another, a client) may take it as its
+    // source port before the child process binds it ("Address already in use" in AdminClusterIT,
+    // 5 Dec 2026). Below that range only listeners take ports.
+    int low = 10_000;
+    int high = 32_767;
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      high = Integer.parseInt(range.split("\\s+")[0]) - 1;
+    } catch (IOException | RuntimeException unreadable) {
+      // not Linux: keep the default range's bound
     }
+    if (high - low < 1_000) {
+      low = 1_024;
+    }
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(low, high + 1);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port in " + low + "-" + high);
   }
 
   private static String tail(Path file, int lines) {
