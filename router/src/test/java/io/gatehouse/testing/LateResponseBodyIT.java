@@ -1,7 +1,6 @@
 package io.gatehouse.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -10,13 +9,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,9 +33,10 @@ import org.junit.jupiter.api.Timeout;
  * and waits forever. Nested inside the send callback, {@code body()} is asked for on the event loop
  * in the callback that delivers the head, before the rest of the answer is read.
  *
- * <p>These tests make the test thread late on purpose (they wait until the client has read the
- * answer and closed the connection) and show that the flat chain loses the answer and the nested
- * one does not. The ITs read bodies the nested way.
+ * <p>The test makes the test thread late on purpose (it waits until the client has read the answer
+ * and closed the connection) and shows that the nested chain still gets the answer. The ITs read
+ * bodies the nested way. (A companion test that asserted the flat chain's loss was removed: it
+ * asserted Vert.x's bug, whose timing is not ours to pin, and it passed now and then.)
  */
 @Timeout(60)
 class LateResponseBodyIT {
@@ -88,19 +86,6 @@ class LateResponseBodyIT {
     Promise<T> done = Promise.promise();
     context.runOnContext(v -> step.get().onComplete(done));
     return done.future();
-  }
-
-  @Test
-  void a_flat_chain_whose_last_step_is_attached_late_loses_the_answer() throws Exception {
-    closed.clear();
-    Context context = vertx.getOrCreateContext();
-    Future<HttpClientResponse> head =
-        on(context, () -> client.request(get()).compose(r -> r.send()));
-    awaitAnswerRead();
-    // What `.compose(resp -> resp.body())` does when the test thread gets there this late: the
-    // step runs on the context after the task that read the end (and closed the connection).
-    Future<Buffer> body = on(context, () -> head.compose(HttpClientResponse::body));
-    assertThatThrownBy(() -> body.await(2, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
   }
 
   @Test
