@@ -127,9 +127,19 @@ class CleartextHttp2PortIT {
                       .setPort(node.port())
                       .setURI("/upgrade")
                       .putHeader("host", "a.example"))
-              .compose(req -> req.send(Buffer.buffer("x")))
               .compose(
-                  r -> r.body().map(b -> r.version() + " " + r.statusCode() + " " + b.toString()))
+                  req ->
+                      req.send(Buffer.buffer("x"))
+                          .compose(
+                              r ->
+                                  r.body()
+                                      .map(
+                                          b ->
+                                              r.version()
+                                                  + " "
+                                                  + r.statusCode()
+                                                  + " "
+                                                  + b.toString())))
               .await(30, TimeUnit.SECONDS);
       assertThat(answer).isEqualTo("HTTP_2 200 1");
       assertThat(up.take().body().toString()).isEqualTo("x");

@@ -71,11 +71,16 @@ class H2DownstreamIT {
         .compose(
             r -> {
               r.authority(HostAndPort.create(host, port));
-              return body == null ? r.send() : r.send(Buffer.buffer(body));
+              // body() inside the send callback: attached from this thread later, it can miss an
+              // end that already arrived (Vert.x 5.0.10, see LateResponseBodyIT)
+              return (body == null ? r.send() : r.send(Buffer.buffer(body)))
+                  .compose(
+                      (HttpClientResponse resp) ->
+                          resp.body()
+                              .map(
+                                  b ->
+                                      new Answer(resp.version(), resp.statusCode(), b.toString())));
             })
-        .compose(
-            (HttpClientResponse resp) ->
-                resp.body().map(b -> new Answer(resp.version(), resp.statusCode(), b.toString())))
         .await(20, TimeUnit.SECONDS);
   }
 
