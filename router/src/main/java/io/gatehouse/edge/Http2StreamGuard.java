@@ -1,7 +1,9 @@
 package io.gatehouse.edge;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
@@ -10,6 +12,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,6 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection, {@link #CONTROL_BURST} frames at once and {@link #CONTROL_PER_SECOND} a second after
  * that, as Envoy and HAProxy bound such frames. Past it, GOAWAY(ENHANCE_YOUR_CALM) and close; one
  * log line a second at most for all such cuts.
+ *
+ * <p>And it resets streams that hold a slot while doing nothing: a stream whose request has not
+ * ended, that has received no HEADERS or DATA frame for the idle limit (the header-read deadline),
+ * and whose response has not started or is complete. {@link #sweep} runs from the router's periodic
+ * sweep, not from a timer per stream. Such streams get RST_STREAM(CANCEL); a connection whose open
+ * streams are all such streams is closed with GOAWAY. A stream that has sent body bytes and stalls
+ * before the response is left to the route's body-inactivity limit, and one whose response is being
+ * sent to the exchange's own deadlines. One log line a second at most.
  *
  * <p>Hand-written: Netty has no switch for these checks on the server decoder that Vert.x builds.
  * Sits in the decoder's frame listener chain (public Netty API), so it sees each header block once,
@@ -50,11 +61,34 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
 
   private static final AtomicLong UNLOGGED = new AtomicLong();
 
+  private static final AtomicLong NEXT_IDLE_LOG = new AtomicLong();
+  private static final AtomicLong UNLOGGED_IDLE_STREAMS = new AtomicLong();
+  private static final AtomicLong UNLOGGED_IDLE_CONNECTIONS = new AtomicLong();
+
   /** The token bucket's level, as the time it is full again (System.nanoTime). */
   private long controlFullAt;
 
-  private Http2StreamGuard(Http2FrameListener listener) {
+  private final Http2ConnectionHandler handler;
+  private final ChannelHandlerContext handlerContext;
+
+  /** Per stream: its {@link RequestClock}. */
+  private final Http2Connection.PropertyKey clockKey;
+
+  /** Ids of the streams one sweep resets; grown as needed, reused. */
+  private int[] idle = new int[8];
+
+  /** When a stream's request last made progress, and whether it has sent body bytes. */
+  private static final class RequestClock {
+    long lastFrame;
+    boolean body;
+  }
+
+  private Http2StreamGuard(
+      Http2FrameListener listener, Http2ConnectionHandler handler, ChannelHandlerContext ctx) {
     super(listener);
+    this.handler = handler;
+    this.handlerContext = ctx;
+    this.clockKey = handler.connection().newKey();
     controlFullAt = System.nanoTime();
   }
 
@@ -63,15 +97,119 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
    * sets its listener when the client's first SETTINGS frame is read and reports the connection
    * right after, so wrapping it in the server's connection handler covers every header block.
    */
-  public static void install(Channel channel) {
+  public static Http2StreamGuard install(Channel channel) {
     Http2ConnectionHandler handler = channel.pipeline().get(Http2ConnectionHandler.class);
     if (handler == null) {
-      return;
+      return null;
     }
     Http2ConnectionDecoder decoder = handler.decoder();
     Http2FrameListener current = decoder.frameListener();
-    if (current != null && !(current instanceof Http2StreamGuard)) {
-      decoder.frameListener(new Http2StreamGuard(current));
+    if (current instanceof Http2StreamGuard guard) {
+      return guard;
+    }
+    if (current == null) {
+      return null;
+    }
+    Http2StreamGuard guard =
+        new Http2StreamGuard(current, handler, channel.pipeline().context(handler));
+    decoder.frameListener(guard);
+    return guard;
+  }
+
+  /**
+   * Resets the streams idle for {@code idleNanos} (see the class comment) and closes the connection
+   * when they are all its open streams. Called from any thread; runs on the channel's event loop.
+   */
+  public void sweep(long now, long idleNanos) {
+    if (!handlerContext.executor().inEventLoop()) {
+      handlerContext.executor().execute(() -> sweep(System.nanoTime(), idleNanos));
+      return;
+    }
+    Http2Connection connection = handler.connection();
+    int active = connection.numActiveStreams();
+    if (active == 0 || handlerContext.isRemoved()) {
+      return;
+    }
+    if (idle.length < active) {
+      idle = new int[Math.max(active, idle.length * 2)];
+    }
+    int[] n = {0};
+    try {
+      connection.forEachActiveStream(
+          stream -> {
+            if (isIdle(stream, now, idleNanos) && n[0] < idle.length) {
+              idle[n[0]++] = stream.id();
+            }
+            return true;
+          });
+    } catch (Http2Exception e) {
+      throw new IllegalStateException(e); // the visitor throws nothing
+    }
+    if (n[0] == 0) {
+      return;
+    }
+    for (int i = 0; i < n[0]; i++) {
+      handler.resetStream(
+          handlerContext, idle[i], Http2Error.CANCEL.code(), handlerContext.newPromise());
+    }
+    boolean closeConnection = n[0] == active;
+    Channel channel = handlerContext.channel();
+    if (closeConnection) {
+      // Through the whole pipeline: Netty's handler answers close with GOAWAY(NO_ERROR).
+      channel.close();
+    } else {
+      channel.flush();
+    }
+    logIdle(channel, n[0], closeConnection);
+  }
+
+  private boolean isIdle(Http2Stream stream, long now, long idleNanos) {
+    Http2Stream.State state = stream.state();
+    if (state != Http2Stream.State.OPEN && state != Http2Stream.State.HALF_CLOSED_LOCAL) {
+      return false; // the request has ended
+    }
+    RequestClock clock = stream.getProperty(clockKey);
+    if (clock == null || now - clock.lastFrame < idleNanos) {
+      return false;
+    }
+    if (state == Http2Stream.State.HALF_CLOSED_LOCAL) {
+      return true; // the response is complete: nothing left for the stream to do
+    }
+    // Response under way: the exchange's deadlines. Body started: the body-inactivity limit.
+    return !stream.isHeadersSent() && !clock.body;
+  }
+
+  private void touch(int streamId, boolean body) {
+    Http2Stream stream = handler.connection().stream(streamId);
+    if (stream == null) {
+      return;
+    }
+    RequestClock clock = stream.getProperty(clockKey);
+    if (clock == null) {
+      clock = new RequestClock();
+      stream.setProperty(clockKey, clock);
+    }
+    clock.lastFrame = System.nanoTime();
+    clock.body |= body;
+  }
+
+  private static void logIdle(Channel channel, int streams, boolean closed) {
+    long now = System.nanoTime();
+    long next = NEXT_IDLE_LOG.get();
+    if (now - next >= 0 && NEXT_IDLE_LOG.compareAndSet(next, now + 1_000_000_000L)) {
+      LOG.info(
+          "HTTP/2 streams idle past the header-read deadline reset: {} on the connection from {}"
+              + "{}; {} more streams reset and {} more connections closed since the last line",
+          streams,
+          channel.remoteAddress(),
+          closed ? ", which was closed" : "",
+          UNLOGGED_IDLE_STREAMS.getAndSet(0),
+          UNLOGGED_IDLE_CONNECTIONS.getAndSet(0));
+    } else {
+      UNLOGGED_IDLE_STREAMS.addAndGet(streams);
+      if (closed) {
+        UNLOGGED_IDLE_CONNECTIONS.incrementAndGet();
+      }
     }
   }
 
@@ -80,6 +218,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
       ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean end)
       throws Http2Exception {
     check(streamId, headers);
+    touch(streamId, false);
     super.onHeadersRead(ctx, streamId, headers, padding, end);
   }
 
@@ -95,7 +234,16 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
       boolean end)
       throws Http2Exception {
     check(streamId, headers);
+    touch(streamId, false);
     super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, end);
+  }
+
+  @Override
+  public int onDataRead(
+      ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream)
+      throws Http2Exception {
+    touch(streamId, true);
+    return super.onDataRead(ctx, streamId, data, padding, endOfStream);
   }
 
   @Override

@@ -41,6 +41,10 @@ public final class RouterVerticle extends VerticleBase {
 
   private final RouterSettings settings;
   private final Map<HttpConnection, ConnectionState> connections = new IdentityHashMap<>();
+
+  /** HTTP/2 guards one sweep visits once it has left the connection map; reused. */
+  private final java.util.ArrayList<Http2StreamGuard> h2Sweep = new java.util.ArrayList<>();
+
   private HttpServer server;
   private HttpServer httpsServer;
   private HttpServerOptions httpsOptions;
@@ -211,6 +215,10 @@ public final class RouterVerticle extends VerticleBase {
       int n = 0;
       for (Map.Entry<HttpConnection, ConnectionState> c : connections.entrySet()) {
         ConnectionState st = c.getValue();
+        if (st.h2 != null) {
+          // After the loop: a reset or close may close the connection (closeHandler edits the map).
+          h2Sweep.add(st.h2);
+        }
         if (st.active == 0 && !st.timedOut && st.headTimedOut(now, headerReadNanos)) {
           st.headDeadline = 0;
           st.timedOut = true;
@@ -223,6 +231,10 @@ public final class RouterVerticle extends VerticleBase {
       for (int i = 0; i < n; i++) {
         requestTimeout(expired[i]);
       }
+      for (int i = 0; i < h2Sweep.size(); i++) {
+        h2Sweep.get(i).sweep(now, headerReadNanos);
+      }
+      h2Sweep.clear();
     }
   }
 
@@ -269,8 +281,8 @@ public final class RouterVerticle extends VerticleBase {
       // Keeps Content-Length next to Transfer-Encoding so that RequestGuard refuses the pair, and
       // reports when each request head starts.
       state.decoder = StrictRequestDecoder.install(base.channel(), options);
-      // HTTP/2: reset streams with malformed fields before they become requests.
-      Http2StreamGuard.install(base.channel());
+      // HTTP/2: reset streams with malformed fields before they become requests, and idle ones.
+      state.h2 = Http2StreamGuard.install(base.channel());
       if (conn.isSsl()) {
         // A client that leaves Nagle on writes its request right behind its Finished and holds it
         // until that is acknowledged. BoringSSL sends nothing then (its session tickets wait for
@@ -430,6 +442,10 @@ public final class RouterVerticle extends VerticleBase {
     long headDeadline;
     int active;
     StrictRequestDecoder decoder;
+
+    /** HTTP/2 only: resets streams that stay idle (null for HTTP/1). */
+    Http2StreamGuard h2;
+
     boolean timedOut;
 
     /** The last client-certificate check on this connection and its verdict (same session). */
