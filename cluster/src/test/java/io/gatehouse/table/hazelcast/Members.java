@@ -98,13 +98,16 @@ final class Members implements AutoCloseable {
     int low = 10_000;
     int high = 32_767;
     try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      String range =
+          Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
       high = Integer.parseInt(range.split("\\s+")[0]) - 1;
     } catch (IOException | RuntimeException unreadable) {
       // not Linux: keep the default range's bound
     }
     if (high - low < 1_000) {
+      // (readAllLines: Files.readString reads a /proc file short, e.g. "3" for "32768 60999")
       low = 1_024;
+      high = Math.max(high, 32_767);
     }
     for (int attempt = 0; attempt < 1_000; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(low, high + 1);
