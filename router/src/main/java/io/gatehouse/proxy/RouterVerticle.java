@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,7 @@ public final class RouterVerticle extends VerticleBase {
   private final Map<HttpConnection, ConnectionState> connections = new IdentityHashMap<>();
 
   /** HTTP/2 guards one sweep visits once it has left the connection map; reused. */
-  private final java.util.ArrayList<Http2StreamGuard> h2Sweep = new java.util.ArrayList<>();
+  private final ArrayList<Http2StreamGuard> h2Sweep = new ArrayList<>();
 
   private HttpServer server;
   private HttpServer httpsServer;

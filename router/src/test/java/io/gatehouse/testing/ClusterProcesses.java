@@ -1,14 +1,12 @@
 package io.gatehouse.testing;
 
+import io.gatehouse.watch.testing.ApiServerHarness;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** A cluster of node processes on loopback with a name of its own and free Hazelcast ports. */
 public final class ClusterProcesses implements AutoCloseable {
@@ -133,34 +131,11 @@ public final class ClusterProcesses implements AutoCloseable {
   }
 
   public static int freePort() {
-    // Not port 0's answer: a port the kernel hands out for port 0 comes from the ephemeral range,
-    // where an outgoing connection (a member dialling another, a client) may take it as its
-    // source port before the child process binds it ("Address already in use" in AdminClusterIT,
-    // 5 Dec 2026). Below that range only listeners take ports.
-    int low = 10_000;
-    int high = 32_767;
     try {
-      String range =
-          Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
-      high = Integer.parseInt(range.split("\\s+")[0]) - 1;
-    } catch (IOException | RuntimeException unreadable) {
-      // not Linux: keep the default range's bound
+      return ApiServerHarness.freePort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    if (high - low < 1_000) {
-      // (readAllLines: Files.readString reads a /proc file short, e.g. "3" for "32768 60999")
-      low = 1_024;
-      high = Math.max(high, 32_767);
-    }
-    for (int attempt = 0; attempt < 1_000; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(low, high + 1);
-      try (ServerSocket s = new ServerSocket()) {
-        s.bind(new InetSocketAddress("127.0.0.1", port));
-        return port;
-      } catch (IOException taken) {
-        // try another
-      }
-    }
-    throw new IllegalStateException("no free port in " + low + "-" + high);
   }
 
   @Override

@@ -577,7 +577,8 @@ public final class ApiServerHarness implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A free loopback port below the ephemeral range, for a process that must be told its port. */
+  public static int freePort() throws IOException {
     // Not port 0's answer: a port the kernel hands out for port 0 comes from the ephemeral range,
     // where an outgoing connection (a member dialling another, a client) may take it as its
     // source port before the child process binds it ("Address already in use" in AdminClusterIT,
