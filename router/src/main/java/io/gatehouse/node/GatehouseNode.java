@@ -28,6 +28,7 @@ import io.gatehouse.table.EntryStore;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.TableView;
 import io.gatehouse.table.codec.EntryCodec;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
@@ -183,6 +184,8 @@ public final class GatehouseNode {
 
   private Future<Void> startAll(List<RouteSpec> staticRoutes) {
     publisher.onPublish(this::onPublish);
+    // a route enters the routers only once its host is bound to its certificate
+    publisher.beforePublish(this::beforePublishTls);
     publisher.start();
     if (!staticRoutes.isEmpty()) {
       table.replaceSource("cli", staticRoutes);
@@ -386,7 +389,9 @@ public final class GatehouseNode {
     TableCertificateSource source =
         new TableCertificateSource(vertx, certificates, Clock.systemUTC());
     tableCertificateSource = source;
-    tableCertificates = table.subscribe(view -> source.accept(view.routes(), view.certificates()));
+    tableCertificates =
+        table.subscribe(
+            view -> source.accept(view.generation(), view.routes(), view.certificates()));
     onPublishTls();
     certificateTimer =
         vertx.setPeriodic(
@@ -468,6 +473,18 @@ public final class GatehouseNode {
       }
     }
     source.served(tls);
+  }
+
+  /**
+   * Binds the certificates of the view a snapshot was compiled from before the snapshot is
+   * published: otherwise the table certificates' worker could run after it, and a handshake in
+   * between got the default certificate for a host already routed.
+   */
+  private void beforePublishTls(TableView view) {
+    TableCertificateSource source = tableCertificateSource;
+    if (source != null) {
+      source.applyNow(view.generation(), view.routes(), view.certificates());
+    }
   }
 
   private void onPublish(RouteSnapshot snapshot) {

@@ -35,6 +35,7 @@ public final class SnapshotPublisher implements AutoCloseable {
   private final long maxDelayNanos;
   private final ScheduledExecutorService executor;
   private final List<Consumer<RouteSnapshot>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<TableView>> preparers = new CopyOnWriteArrayList<>();
   private final RouteTable table;
   private AutoCloseable subscription;
   private TableView pending;
@@ -90,6 +91,15 @@ public final class SnapshotPublisher implements AutoCloseable {
     listeners.add(listener);
   }
 
+  /**
+   * Called with the view a snapshot was compiled from, on the compile thread, before that snapshot
+   * is published: what must be in place before its routes are served (their certificates). It must
+   * not wait on anything but its own work, or it would hold up every route.
+   */
+  public void beforePublish(Consumer<TableView> preparer) {
+    preparers.add(preparer);
+  }
+
   private synchronized void onView(TableView view) {
     long now = System.nanoTime();
     if (pending == null) {
@@ -136,6 +146,18 @@ public final class SnapshotPublisher implements AutoCloseable {
       next = full.apply(view);
     }
     long compiled = System.nanoTime();
+    for (Consumer<TableView> p : preparers) {
+      try {
+        p.accept(view);
+      } catch (RuntimeException e) {
+        // a failed preparation must not cost the routes: published all the same, and logged
+        LOG.atWarn()
+            .setMessage("preparing a snapshot failed; publishing it all the same")
+            .addKeyValue("generation", view.generation())
+            .setCause(e)
+            .log();
+      }
+    }
     holder.publish(next);
     for (Consumer<RouteSnapshot> l : listeners) {
       l.accept(next);

@@ -36,6 +36,14 @@ import org.slf4j.LoggerFactory;
  * counted. Only routes that left the table are kept so: a certificate deleted while a route in the
  * table still names it stops being served at once.
  *
+ * <p>The reverse holds when they enter: the snapshot publisher calls {@link #applyNow} with the
+ * view a snapshot was compiled from before it publishes that snapshot, so a new route's host is
+ * bound to its certificate before the route is served (the worker alone could run after the
+ * snapshot, and a handshake in between got the default certificate for a routed host). A route
+ * whose certificate is missing is still published, with its problem reported as before: nothing
+ * waits for a certificate. Inputs older than the last applied one are skipped, so the worker never
+ * puts back an older view.
+ *
  * <p>Each certificate is validated once and cached by spec equality, so a renewal re-parses one
  * certificate and a route change none. A cached failure is validated again only when it said the
  * certificate is not valid yet.
@@ -44,7 +52,10 @@ public final class TableCertificateSource {
   private static final Logger LOG = LoggerFactory.getLogger(TableCertificateSource.class);
 
   private record Input(
-      Map<RouteKey, RouteSpec> routes, Map<CertificateKey, CertificateSpec> certs, boolean force) {}
+      long generation,
+      Map<RouteKey, RouteSpec> routes,
+      Map<CertificateKey, CertificateSpec> certs,
+      boolean force) {}
 
   private record Cached(CertificateSpec spec, Validated<ValidCertificate> result) {}
 
@@ -61,7 +72,7 @@ public final class TableCertificateSource {
   private volatile Input last;
   private volatile boolean waitingForNotBefore;
 
-  // Touched only by the (ordered) worker.
+  // Guarded by this: the worker and applyNow.
   private Map<CertificateKey, CertificateSpec> lastCerts;
   private Map<RouteKey, TlsSpec> lastRoutes;
   private Map<CertificateKey, Cached> cache = Map.of();
@@ -73,9 +84,24 @@ public final class TableCertificateSource {
   }
 
   /** A new table view: O(1) here, the work happens on a worker. */
-  public void accept(Map<RouteKey, RouteSpec> routes, Map<CertificateKey, CertificateSpec> certs) {
-    pending.set(new Input(routes, certs, false));
+  public void accept(
+      long generation,
+      Map<RouteKey, RouteSpec> routes,
+      Map<CertificateKey, CertificateSpec> certs) {
+    pending.set(new Input(generation, routes, certs, false));
     drain();
+  }
+
+  /**
+   * Applies a table view at once, on the caller's thread: the snapshot publisher calls it before it
+   * publishes the snapshot compiled from this view, so the routes' certificates are in the index
+   * when the routes are served. Waits only for a worker's apply in progress.
+   */
+  public void applyNow(
+      long generation,
+      Map<RouteKey, RouteSpec> routes,
+      Map<CertificateKey, CertificateSpec> certs) {
+    apply(new Input(generation, routes, certs, false));
   }
 
   /**
@@ -92,7 +118,7 @@ public final class TableCertificateSource {
   public void recheck() {
     Input in = last;
     if (waitingForNotBefore && in != null) {
-      pending.compareAndSet(null, new Input(in.routes(), in.certs(), true));
+      pending.compareAndSet(null, new Input(in.generation(), in.routes(), in.certs(), true));
       drain();
     }
   }
@@ -130,7 +156,12 @@ public final class TableCertificateSource {
             });
   }
 
-  private void apply(Input in) {
+  private synchronized void apply(Input in) {
+    Input previous = last;
+    if (previous != null && in.generation() < previous.generation()) {
+      // applyNow ran ahead of the worker: keep the newer view (served routes may have changed)
+      in = previous;
+    }
     last = in;
     Map<RouteKey, TlsSpec> routes = new HashMap<>();
     for (RouteSpec r : in.routes().values()) {

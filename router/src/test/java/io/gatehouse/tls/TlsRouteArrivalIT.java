@@ -29,7 +29,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -122,22 +124,26 @@ class TlsRouteArrivalIT {
           .pollInterval(Duration.ofMillis(1))
           .until(() -> routes(n.snapshots().get(), host));
       CertificateIndex index = n.certificates();
+      // what a client sees: the route answers, so the handshake must have got its certificate
+      Exchange x = handshake(node.httpsPort(), host, "GET");
+      assertThat(x.fromBackend()).as("the backend answers").isTrue();
+      assertThat(x.certificate())
+          .as("the certificate of a handshake answered by the route")
+          .isEqualTo(TableCertificatesIT.leaf(cert));
       assertThat(index.lookup(host))
           .as("the certificate index once the snapshot routes the host")
           .isNotSameAs(index.defaultCertificate());
     } finally {
       release.countDown();
     }
-    X509Certificate served = handshake(node.httpsPort(), host, null).certificate();
-    assertThat(served).isEqualTo(TableCertificatesIT.leaf(cert));
   }
 
   /**
    * Black box, under load: hosts are added one by one (certificate and route in one batch, or the
    * certificate first as the Kubernetes sink writes them) while clients handshake with each new
-   * host's SNI name and send one request. No request the backend answered may have come over the
-   * default certificate, and at no instant may the snapshot route a host whose SNI name the index
-   * answers with the default certificate.
+   * host's SNI name and send one request. Once the backend answered for a host, no handshake begun
+   * later may get the default certificate for it; and at no instant may the snapshot route a host
+   * whose SNI name the index answers with the default certificate.
    */
   @Test
   void hosts_added_under_steady_handshakes_are_never_answered_over_the_default_certificate()
@@ -148,6 +154,9 @@ class TlsRouteArrivalIT {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger answered = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
+    AtomicInteger defaults = new AtomicInteger();
+    // host → nanoTime the backend's first answer for it was read
+    Map<String, Long> firstAnswer = new ConcurrentHashMap<>();
     List<String> violations = Collections.synchronizedList(new ArrayList<>());
     Set<String> states = Collections.synchronizedSet(new LinkedHashSet<>());
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS + 1);
@@ -163,14 +172,26 @@ class TlsRouteArrivalIT {
                       Thread.onSpinWait();
                       continue;
                     }
+                    long started = System.nanoTime();
                     Exchange x = handshake(node.httpsPort(), host, "GET");
                     if (x.fromBackend()) {
+                      firstAnswer.putIfAbsent(host, System.nanoTime());
                       answered.incrementAndGet();
-                      if (x.certificate().equals(defaultCert) && violations.size() < 20) {
-                        violations.add(host + " answered over the default certificate");
-                      }
                     } else {
                       refused.incrementAndGet();
+                    }
+                    // a handshake that began before the route was served may get the default
+                    // certificate (and its request be answered once the route is in): legal
+                    Long served = firstAnswer.get(host);
+                    if (x.certificate().equals(defaultCert)) {
+                      defaults.incrementAndGet();
+                      if (served != null && started > served && violations.size() < 20) {
+                        violations.add(
+                            host
+                                + ": a handshake begun "
+                                + (started - served) / 1000
+                                + " µs after the backend answered got the default certificate");
+                      }
                     }
                   }
                   return null;
@@ -218,10 +239,13 @@ class TlsRouteArrivalIT {
         f.get(30, TimeUnit.SECONDS);
       }
       System.out.printf(
-          "tls arrival: %d answered by the backend, %d not (yet) routed, violations %d, states %d%n",
-          answered.get(), refused.get(), violations.size(), states.size());
+          "tls arrival: %d answered by the backend, %d not (yet) routed, %d default certificates,"
+              + " violations %d, states %d%n",
+          answered.get(), refused.get(), defaults.get(), violations.size(), states.size());
       assertThat(states).as("a routed host whose SNI name gets the default certificate").isEmpty();
-      assertThat(violations).as("the route entered before its certificate").isEmpty();
+      assertThat(violations)
+          .as("the default certificate for a host after its route answered")
+          .isEmpty();
     } finally {
       running.set(false);
       pool.shutdownNow();
