@@ -375,17 +375,21 @@ public final class GatehouseNode {
                       certificates);
               return certificateSource.start();
             })
-        .onSuccess(
+        .compose(
             v -> {
               if (certificates.get().defaultCertificate() == certificates.generatedDefault()) {
                 DefaultCertificate.logInUse(certificates.generatedDefault());
               }
-              subscribeTableCertificates();
+              return subscribeTableCertificates();
             });
   }
 
-  /** Table certificates bound by routes; rebuilt off the event loop when either changes. */
-  private void subscribeTableCertificates() {
+  /**
+   * Table certificates bound by routes; rebuilt off the event loop when either changes. Completes
+   * once the table's current view is bound: a snapshot published before this source existed may
+   * route TLS hosts already, and the HTTPS listener opens next.
+   */
+  private Future<Void> subscribeTableCertificates() {
     TableCertificateSource source =
         new TableCertificateSource(vertx, certificates, Clock.systemUTC());
     tableCertificateSource = source;
@@ -404,6 +408,12 @@ public final class GatehouseNode {
                       return null;
                     },
                     false));
+    return vertx.executeBlocking(
+        () -> {
+          TableView view = table.view();
+          source.applyNow(view.generation(), view.routes(), view.certificates());
+          return null;
+        });
   }
 
   private RouterSettings.TlsListener tlsListener() {

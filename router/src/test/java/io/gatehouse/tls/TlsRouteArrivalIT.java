@@ -15,6 +15,7 @@ import io.gatehouse.node.NodeConfig;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.table.Batch;
+import io.gatehouse.table.Outcome;
 import io.gatehouse.table.Write;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
@@ -22,6 +23,7 @@ import io.gatehouse.testing.TrustAll;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -40,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -49,6 +52,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Routes and their certificates enter the served state together: once a new TLS host is routed, its
@@ -61,6 +65,7 @@ class TlsRouteArrivalIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int CLIENTS = 3;
   private static final int HOSTS = 24;
+  private static final int STORED = 200;
 
   private Vertx vertx;
   private TestUpstream upstream;
@@ -135,6 +140,54 @@ class TlsRouteArrivalIT {
           .isNotSameAs(index.defaultCertificate());
     } finally {
       release.countDown();
+    }
+  }
+
+  /**
+   * A node that starts with TLS routes already in its table (here its store, as a member joining a
+   * cluster gets them) opens its HTTPS listener only once their hosts are bound: the first snapshot
+   * is published before the table certificates are subscribed.
+   */
+  @Test
+  void a_node_starting_with_tls_routes_in_its_table_serves_them_with_their_certificates(
+      @TempDir Path store) throws Exception {
+    UnaryOperator<NodeConfig> config =
+        c ->
+            c.withStore(new NodeConfig.Store(store.toString()))
+                .withTls(
+                    new NodeConfig.Tls(
+                        true,
+                        "127.0.0.1",
+                        0,
+                        "",
+                        "",
+                        NodeConfig.Tls.Engine.JDK,
+                        Duration.ofSeconds(2)));
+    // enough certificates that binding them takes a while on a worker
+    List<Write> writes = new ArrayList<>();
+    List<CertificateSpec> certs = new ArrayList<>();
+    for (int i = 0; i < STORED; i++) {
+      String host = "stored-" + i + ".acme.example";
+      CertificateSpec cert = TestCertificates.spec("acme", "stored-" + i, host);
+      certs.add(cert);
+      writes.add(Write.put(cert));
+      writes.add(Write.put(route("stored-" + i, host, "stored-" + i)));
+    }
+    try (NodeFixture first = NodeFixture.start(config)) {
+      long g = ((Outcome.Applied) first.node().table().apply(new Batch(writes, true))).generation();
+      first.awaitGeneration(g);
+    }
+    try (NodeFixture again = NodeFixture.start(config)) {
+      GatehouseNode n = again.node();
+      RouteSnapshot routed = n.snapshots().get();
+      CertificateIndex index = n.certificates();
+      String last = "stored-" + (STORED - 1) + ".acme.example";
+      assertThat(routes(routed, last)).as("the stored routes are routed once started").isTrue();
+      assertThat(index.lookup(last))
+          .as("the certificate index once the node started")
+          .isNotSameAs(index.defaultCertificate());
+      assertThat(handshake(again.httpsPort(), last, null).certificate())
+          .isEqualTo(TableCertificatesIT.leaf(certs.get(STORED - 1)));
     }
   }
 
