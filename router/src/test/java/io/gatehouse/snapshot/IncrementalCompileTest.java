@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -266,6 +267,42 @@ class IncrementalCompileTest {
       assertThat(holder.get()).isSameAs(s);
       assertThat(publisher.fallbacks()).isEqualTo(1);
       assertThat(fullCompiles).hasValue(1);
+    }
+  }
+
+  @Test
+  void publisher_prepares_a_view_before_its_snapshot_is_published_and_publishes_if_that_fails()
+      throws Exception {
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    SnapshotHolder holder = new SnapshotHolder();
+    // the generation of the snapshot the routers held while each view was prepared
+    List<String> prepared = new CopyOnWriteArrayList<>();
+    CompletableFuture<RouteSnapshot> published = new CompletableFuture<>();
+    try (SnapshotPublisher publisher =
+        new SnapshotPublisher(table, holder, Duration.ofMillis(1), Duration.ofMillis(10))) {
+      publisher.beforePublish(
+          v ->
+              prepared.add(
+                  v.generation()
+                      + " while serving "
+                      + (holder.get() == null ? "none" : holder.get().generation())));
+      publisher.beforePublish(
+          v -> {
+            throw new IllegalStateException("a failed preparation");
+          });
+      publisher.onPublish(
+          s -> {
+            if (s.generation() == 1) {
+              published.complete(s);
+            }
+          });
+      table.put(A1);
+      publisher.start();
+
+      RouteSnapshot s = published.get(10, TimeUnit.SECONDS);
+      assertThat(prepared).containsExactly("1 while serving none");
+      assertThat(holder.get()).isSameAs(s);
+      assertThat(matchName(s, req("a.test", "/one"))).isEqualTo("a1");
     }
   }
 }
