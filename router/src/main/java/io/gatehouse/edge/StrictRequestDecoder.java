@@ -57,6 +57,10 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
    */
   public static StrictRequestDecoder install(Channel channel, HttpServerOptions options) {
     ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(NAME) instanceof StrictRequestDecoder installed) {
+      // CleartextPreface put it there before the first byte.
+      return installed;
+    }
     if (pipeline.get(NAME) instanceof VertxHttpRequestDecoder current) {
       StrictRequestDecoder decoder = new StrictRequestDecoder(options);
       if (pipeline.get(H2C_UPGRADE) == null) {
