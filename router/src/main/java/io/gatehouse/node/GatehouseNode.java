@@ -131,8 +131,9 @@ public final class GatehouseNode {
     // Never a clustered Vert.x: nothing uses its event bus, which would be one more listener
     // without authentication. The table runs its own Hazelcast member.
     // The transport puts CleartextPreface on the router's plain port when it accepts h2c.
-    PrefaceTransport transport = new PrefaceTransport(true);
-    transport.register(config.http().port(), prefacePolicy(config));
+    PrefaceTransport transport =
+        new PrefaceTransport(
+            true, config.http().host(), config.http().port(), prefacePolicy(config));
     Vertx vertx = Vertx.builder().with(options).withTransport(transport).build();
     Future<RouteTable> table =
         config.cluster().enabled()
@@ -247,8 +248,8 @@ public final class GatehouseNode {
             })
         .compose(
             id -> {
-              // A port 0 is known only now (a configured one was registered before listening).
-              transport.register(httpPort(), prefacePolicy(config));
+              // A port 0 is known only now.
+              transport.bound(httpPort());
               status =
                   new StatusVerticle(
                       config.status(), this::isReady, this::statusJson, metrics::scrape);

@@ -18,7 +18,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 
@@ -27,27 +27,40 @@ import java.util.concurrent.ThreadFactory;
  * a handler to a server connection before its first byte is read, and on a plain listener with h2c
  * its connection handler runs only after the first request head; this wraps each server's child
  * initializer so that, once Vert.x has set a channel up, {@link CleartextPreface} goes in on the
- * listeners registered here (the router's plain port; never the status or admin ones, which keep
- * Vert.x's defaults).
+ * router's plain listener (never on the status or admin ones, which keep Vert.x's defaults).
  *
- * <p>Listeners are known by port. A configured port is registered before the routers listen; a port
- * 0 (tests) only once bound, so a connection accepted in between would miss the gate.
+ * <p>That listener is known by its configured host and port, which no other listener can bind. A
+ * port 0 (tests) is known only once bound ({@link #bound}), so a connection accepted in between
+ * would miss the gate. The wrapper reports itself as a native transport even over NIO ({@code
+ * Vertx.isNativeTransportEnabled}); nothing in Gatehouse asks.
  */
 final class PrefaceTransport implements Transport {
   private final Transport base;
-  private final Map<Integer, CleartextPreface.Policy> listeners = new ConcurrentHashMap<>();
   private final Spi spi;
+  private final String host;
+  private final int port;
+  private final CleartextPreface.Policy policy;
 
-  PrefaceTransport(boolean preferNative) {
+  /** Ports the router's listener bound when configured with port 0. */
+  private final Set<Integer> boundPorts = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param host the router's plain listener as configured
+   * @param port its configured port; 0 for one the OS picks, then see {@link #bound}
+   */
+  PrefaceTransport(boolean preferNative, String host, int port, CleartextPreface.Policy policy) {
     Transport chosen = preferNative ? Transport.nativeTransport() : null;
-    base = chosen != null && chosen.available() ? chosen : Transport.NIO;
-    spi = new Spi(base.implementation());
+    this.base = chosen != null && chosen.available() ? chosen : Transport.NIO;
+    this.spi = new Spi(base.implementation());
+    this.host = host;
+    this.port = port;
+    this.policy = policy;
   }
 
-  /** Gates the connections of the plain listener on {@code port} (no-op for 0). */
-  void register(int port, CleartextPreface.Policy policy) {
-    if (port > 0) {
-      listeners.put(port, policy);
+  /** The port the router's listener bound when it was configured with port 0. */
+  void bound(int actualPort) {
+    if (port == 0) {
+      boundPorts.add(actualPort);
     }
   }
 
@@ -71,18 +84,21 @@ final class PrefaceTransport implements Transport {
     return spi;
   }
 
-  /** Installs the gate on a channel Vert.x has just set up, when its listener is registered. */
-  private void gate(Channel ch, NetServerOptions options) {
-    SocketAddress local = ch.localAddress();
-    if (options instanceof HttpServerOptions http
-        && !http.isSsl()
-        && http.isHttp2ClearTextEnabled()
-        && local instanceof InetSocketAddress inet) {
-      CleartextPreface.Policy policy = listeners.get(inet.getPort());
-      if (policy != null) {
-        CleartextPreface.install(ch, policy, http);
-      }
+  /** Whether a server with these options may be the router's plain listener. */
+  boolean mayBeRouter(HttpServerOptions options) {
+    return options.getPort() == 0
+        ? port == 0
+        : options.getPort() == port && options.getHost().equals(host);
+  }
+
+  /** Installs the gate on a channel Vert.x has just set up on a candidate listener. */
+  private void gate(Channel ch, HttpServerOptions options) {
+    if (options.getPort() == 0
+        && !(ch.localAddress() instanceof InetSocketAddress inet
+            && boundPorts.contains(inet.getPort()))) {
+      return;
     }
+    CleartextPreface.install(ch, policy, options);
   }
 
   /** Delegates everything; wraps the child initializer of plain HTTP servers. */
@@ -101,6 +117,7 @@ final class PrefaceTransport implements Transport {
           || !(options instanceof HttpServerOptions http)
           || http.isSsl()
           || !http.isHttp2ClearTextEnabled()
+          || !mayBeRouter(http)
           || vertxInit == null) {
         return;
       }
@@ -110,7 +127,7 @@ final class PrefaceTransport implements Transport {
             protected void initChannel(Channel ch) {
               // Vert.x's initializer runs at once (the channel is registered) and sets it up.
               ch.pipeline().addLast(vertxInit);
-              gate(ch, options);
+              gate(ch, http);
             }
           });
     }
