@@ -53,7 +53,8 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
    * if it began a new request: the body was lost and the request never answered. There the
    * replacement waits until Vert.x's decoder has finished that first request; the bytes it has
    * buffered beyond it are handed to this decoder (Netty forwards a removed decoder's buffer to its
-   * replacement).
+   * replacement). In a node, {@link CleartextPreface} has normally put one in before the first
+   * byte; that one is returned.
    */
   public static StrictRequestDecoder install(Channel channel, HttpServerOptions options) {
     ChannelPipeline pipeline = channel.pipeline();

@@ -36,7 +36,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class CleartextPrefaceIT {
   static final Duration HEADER_READ = Duration.ofMillis(500);
-  static final String PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
   static Vertx vertx;
   static RecordingUpstream up;
