@@ -53,10 +53,15 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
    * if it began a new request: the body was lost and the request never answered. There the
    * replacement waits until Vert.x's decoder has finished that first request; the bytes it has
    * buffered beyond it are handed to this decoder (Netty forwards a removed decoder's buffer to its
-   * replacement).
+   * replacement). In a node, {@link CleartextPreface} has normally put one in before the first
+   * byte; that one is returned.
    */
   public static StrictRequestDecoder install(Channel channel, HttpServerOptions options) {
     ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(NAME) instanceof StrictRequestDecoder installed) {
+      // CleartextPreface put it there before the first byte.
+      return installed;
+    }
     if (pipeline.get(NAME) instanceof VertxHttpRequestDecoder current) {
       StrictRequestDecoder decoder = new StrictRequestDecoder(options);
       if (pipeline.get(H2C_UPGRADE) == null) {

@@ -448,6 +448,13 @@ public final class ConfigLoader {
           "empty (no Server header), or up to 256 visible ASCII characters and inner spaces");
     }
     notBlank("http.host", c.http().host(), "an address to listen on, such as 0.0.0.0");
+    if (c.http2().cleartextOnly() && !c.http2().cleartext()) {
+      // h2c-only without h2c would be a listener that serves nothing: refuse the contradiction.
+      throw bad(
+          "http2.cleartextOnly",
+          "true",
+          "false while http2.cleartext is false (h2c-only needs http2.cleartext: true)");
+    }
     notBlank("status.host", c.status().host(), "an address to listen on, such as 127.0.0.1");
     positive("routes.pollInterval", c.routes().pollInterval());
     positive("tls.pollInterval", c.tls().pollInterval());

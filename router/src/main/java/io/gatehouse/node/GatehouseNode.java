@@ -3,6 +3,7 @@ package io.gatehouse.node;
 import io.gatehouse.admin.AdminApiOptions;
 import io.gatehouse.admin.AdminApiVerticle;
 import io.gatehouse.echo.EchoVerticle;
+import io.gatehouse.edge.CleartextPreface;
 import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
@@ -95,11 +96,17 @@ public final class GatehouseNode {
   private long heapTimer = -1;
   private long certificateTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
+  private final PrefaceTransport transport;
   private volatile KubernetesWiring kubernetes;
 
   private GatehouseNode(
-      NodeConfig config, Vertx vertx, RouteTable table, UnaryOperator<Endpoint> k8sEndpoints) {
+      NodeConfig config,
+      Vertx vertx,
+      RouteTable table,
+      UnaryOperator<Endpoint> k8sEndpoints,
+      PrefaceTransport transport) {
     this.config = config;
+    this.transport = transport;
     this.vertx = vertx;
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
@@ -124,7 +131,11 @@ public final class GatehouseNode {
         new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true);
     // Never a clustered Vert.x: nothing uses its event bus, which would be one more listener
     // without authentication. The table runs its own Hazelcast member.
-    Vertx vertx = Vertx.builder().with(options).build();
+    // The transport puts CleartextPreface on the router's plain port when it accepts h2c.
+    PrefaceTransport transport =
+        new PrefaceTransport(
+            true, config.http().host(), config.http().port(), prefacePolicy(config));
+    Vertx vertx = Vertx.builder().with(options).withTransport(transport).build();
     Future<RouteTable> table =
         config.cluster().enabled()
             ? ClusterWiring.tableContext(vertx)
@@ -140,7 +151,7 @@ public final class GatehouseNode {
                                     Version.current())))
             : vertx.executeBlocking(() -> new InMemoryRouteTable(store(config), Version.current()));
     return closeOnFailure(
-        vertx, table.compose(t -> launch(config, vertx, t, staticRoutes, k8sEndpoints)));
+        vertx, table.compose(t -> launch(config, vertx, t, staticRoutes, k8sEndpoints, transport)));
   }
 
   /**
@@ -166,8 +177,9 @@ public final class GatehouseNode {
       Vertx vertx,
       RouteTable table,
       List<RouteSpec> staticRoutes,
-      UnaryOperator<Endpoint> k8sEndpoints) {
-    GatehouseNode node = new GatehouseNode(config, vertx, table, k8sEndpoints);
+      UnaryOperator<Endpoint> k8sEndpoints,
+      PrefaceTransport transport) {
+    GatehouseNode node = new GatehouseNode(config, vertx, table, k8sEndpoints, transport);
     return node.startAll(staticRoutes)
         .map(node)
         .recover(
@@ -239,6 +251,8 @@ public final class GatehouseNode {
             })
         .compose(
             id -> {
+              // A port 0 is known only now.
+              transport.bound(httpPort());
               status =
                   new StatusVerticle(
                       config.status(), this::isReady, this::statusJson, metrics::scrape);
@@ -258,6 +272,16 @@ public final class GatehouseNode {
                   .addKeyValue("routers", routers.size())
                   .log();
             });
+  }
+
+  /** How the plain listener treats a connection's first bytes ({@link CleartextPreface}). */
+  private static CleartextPreface.Policy prefacePolicy(NodeConfig config) {
+    return new CleartextPreface.Policy(
+        config.http2().cleartextOnly(),
+        config.limits().headerReadTimeout().toNanos(),
+        RouterSettings.ServerHeader.of(
+                config.proxy().serverHeader(), config.proxy().passUpstreamServerHeader())
+            .value());
   }
 
   /** The built-in echo upstream, when the demo asks for one. */

@@ -373,13 +373,26 @@ public record NodeConfig(
    * @param maxConcurrentStreams streams a client may open at once on one connection
    * @param streamWindowBytes initial flow-control window of a stream
    * @param connectionWindowBytes flow-control window of a connection
+   * @param cleartextOnly with {@code cleartext}: the HTTP listener speaks only HTTP/2 with prior
+   *     knowledge (RFC 9113 3.3), for load balancers that send h2c; anything but the client preface
+   *     is closed without an answer, and no HTTP/1.1 request is served
    */
   public record Http2(
       boolean cleartext,
       int maxConcurrentStreams,
       int streamWindowBytes,
-      int connectionWindowBytes) {
-    public static final Http2 DEFAULTS = new Http2(false, 100, 64 * 1024, 1024 * 1024);
+      int connectionWindowBytes,
+      boolean cleartextOnly) {
+    public static final Http2 DEFAULTS = new Http2(false, 100, 64 * 1024, 1024 * 1024, false);
+
+    /** A listener that serves HTTP/1.1 too (and h2c when {@code cleartext}). */
+    public Http2(
+        boolean cleartext,
+        int maxConcurrentStreams,
+        int streamWindowBytes,
+        int connectionWindowBytes) {
+      this(cleartext, maxConcurrentStreams, streamWindowBytes, connectionWindowBytes, false);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.edge.CleartextPreface;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
@@ -272,6 +273,10 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void onConnection(HttpConnection conn) {
+    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+      // From here on the router's own deadlines apply.
+      CleartextPreface.connected(base.channel());
+    }
     String client = conn.remoteAddress().hostAddress();
     if (!settings.connections().tryAcquire(client)) {
       conn.close();

@@ -73,7 +73,7 @@ class CliTest {
             "--help",
             "--version")
         .contains("(default: 80)", "(default: 9901)", "(default: 443)")
-        .contains("limits.maxHeaderCount");
+        .contains("limits.maxHeaderCount", "http2.cleartext", "http2.cleartextOnly");
     assertThat(Cli.usage()).startsWith("Gatehouse edge router");
   }
 

@@ -43,6 +43,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void h2c_only_is_read_from_file_and_env_and_needs_cleartext() throws Exception {
+    assertThat(NodeConfig.DEFAULTS.http2().cleartextOnly()).isFalse();
+    assertThat(ConfigLoader.keys()).contains("http2.cleartext", "http2.cleartextOnly");
+    NodeConfig c =
+        new ConfigLoader().file(write("http2:\n  cleartext: true\n  cleartextOnly: true\n")).load();
+    assertThat(c.http2().cleartext()).isTrue();
+    assertThat(c.http2().cleartextOnly()).isTrue();
+    assertThat(
+            new ConfigLoader()
+                .env(
+                    Map.of(
+                        "GATEHOUSE_HTTP2_CLEARTEXT", "true",
+                        "GATEHOUSE_HTTP2_CLEARTEXT_ONLY", "true"))
+                .load()
+                .http2()
+                .cleartextOnly())
+        .isTrue();
+    assertThatThrownBy(() -> new ConfigLoader().set("http2.cleartextOnly", "true", "--set").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http2.cleartextOnly")
+        .hasMessageContaining("http2.cleartext: true");
+  }
+
+  @Test
   void the_kubernetes_section_reads_lists_and_env() throws Exception {
     Path file =
         write(

@@ -1,0 +1,210 @@
+package io.gatehouse.node;
+
+import io.gatehouse.edge.CleartextPreface;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.transport.Transport;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The node's Vert.x transport: the native (or NIO) one, plus one hook. Vert.x offers no way to add
+ * a handler to a server connection before its first byte is read, and on a plain listener with h2c
+ * its connection handler runs only after the first request head; this wraps each server's child
+ * initializer so that, once Vert.x has set a channel up, {@link CleartextPreface} goes in on the
+ * router's plain listener (never on the status or admin ones, which keep Vert.x's defaults).
+ *
+ * <p>That listener is known by its configured host and port, which no other listener can bind. A
+ * port 0 (tests) is known only once bound ({@link #bound}), so a connection accepted in between
+ * would miss the gate. The wrapper reports itself as a native transport even over NIO ({@code
+ * Vertx.isNativeTransportEnabled}); nothing in Gatehouse asks.
+ */
+final class PrefaceTransport implements Transport {
+  private final Transport base;
+  private final Spi spi;
+  private final String host;
+  private final int port;
+  private final CleartextPreface.Policy policy;
+
+  /** Ports the router's listener bound when configured with port 0. */
+  private final Set<Integer> boundPorts = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param host the router's plain listener as configured
+   * @param port its configured port; 0 for one the OS picks, then see {@link #bound}
+   */
+  PrefaceTransport(boolean preferNative, String host, int port, CleartextPreface.Policy policy) {
+    Transport chosen = preferNative ? Transport.nativeTransport() : null;
+    this.base = chosen != null && chosen.available() ? chosen : Transport.NIO;
+    this.spi = new Spi(base.implementation());
+    this.host = host;
+    this.port = port;
+    this.policy = policy;
+  }
+
+  /** The port the router's listener bound when it was configured with port 0. */
+  void bound(int actualPort) {
+    if (port == 0) {
+      boundPorts.add(actualPort);
+    }
+  }
+
+  @Override
+  public String name() {
+    return base.name();
+  }
+
+  @Override
+  public boolean available() {
+    return base.available();
+  }
+
+  @Override
+  public Throwable unavailabilityCause() {
+    return base.unavailabilityCause();
+  }
+
+  @Override
+  public io.vertx.core.spi.transport.Transport implementation() {
+    return spi;
+  }
+
+  /** Whether a server with these options may be the router's plain listener. */
+  boolean mayBeRouter(HttpServerOptions options) {
+    return options.getPort() == 0
+        ? port == 0
+        : options.getPort() == port && options.getHost().equals(host);
+  }
+
+  /** Installs the gate on a channel Vert.x has just set up on a candidate listener. */
+  private void gate(Channel ch, HttpServerOptions options) {
+    if (options.getPort() == 0
+        && !(ch.localAddress() instanceof InetSocketAddress inet
+            && boundPorts.contains(inet.getPort()))) {
+      return;
+    }
+    CleartextPreface.install(ch, policy, options);
+  }
+
+  /** Delegates everything; wraps the child initializer of plain HTTP servers. */
+  private final class Spi implements io.vertx.core.spi.transport.Transport {
+    private final io.vertx.core.spi.transport.Transport d;
+
+    Spi(io.vertx.core.spi.transport.Transport d) {
+      this.d = d;
+    }
+
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap b) {
+      d.configure(options, domainSocket, b);
+      ChannelHandler vertxInit = b.config().childHandler();
+      if (domainSocket
+          || !(options instanceof HttpServerOptions http)
+          || http.isSsl()
+          || !http.isHttp2ClearTextEnabled()
+          || !mayBeRouter(http)
+          || vertxInit == null) {
+        return;
+      }
+      b.childHandler(
+          new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+              // Vert.x's initializer runs at once (the channel is registered) and sets it up.
+              ch.pipeline().addLast(vertxInit);
+              gate(ch, http);
+            }
+          });
+    }
+
+    @Override
+    public boolean supportsDomainSockets() {
+      return d.supportsDomainSockets();
+    }
+
+    @Override
+    public boolean supportFileRegion() {
+      return d.supportFileRegion();
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return d.isAvailable();
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+      return d.unavailabilityCause();
+    }
+
+    @Override
+    public SocketAddress convert(io.vertx.core.net.SocketAddress address) {
+      return d.convert(address);
+    }
+
+    @Override
+    public io.vertx.core.net.SocketAddress convert(SocketAddress address) {
+      return d.convert(address);
+    }
+
+    @Override
+    public IoHandlerFactory ioHandlerFactory() {
+      return d.ioHandlerFactory();
+    }
+
+    @Override
+    public EventLoopGroup eventLoopGroup(
+        int type, int nThreads, ThreadFactory threadFactory, int ioRatio) {
+      return d.eventLoopGroup(type, nThreads, threadFactory, ioRatio);
+    }
+
+    @Override
+    public DatagramChannel datagramChannel() {
+      return d.datagramChannel();
+    }
+
+    @Override
+    public DatagramChannel datagramChannel(InternetProtocolFamily family) {
+      return d.datagramChannel(family);
+    }
+
+    @Override
+    public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+      return d.channelFactory(domainSocket);
+    }
+
+    @Override
+    public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+      return d.serverChannelFactory(domainSocket);
+    }
+
+    @Override
+    public void configure(DatagramChannel channel, DatagramSocketOptions options) {
+      d.configure(channel, options);
+    }
+
+    @Override
+    public void configure(
+        ClientOptionsBase options,
+        int connectTimeout,
+        boolean domainSocket,
+        io.netty.bootstrap.Bootstrap bootstrap) {
+      d.configure(options, connectTimeout, domainSocket, bootstrap);
+    }
+  }
+}
