@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one with RST_STREAM (or ignores it) before any frame listener sees it:
  *
  * <ul>
- *   <li>HEADERS, DATA, or a CONTINUATION outside a header block, on a stream the client has ended
- *       (END_STREAM after its header block, or its own RST_STREAM) is a connection error
- *       STREAM_CLOSED (§5.1: a stream error that §5.4.1 lets us escalate);
+ *   <li>HEADERS or DATA on a stream the client has ended (END_STREAM after its header block, or its
+ *       own RST_STREAM) is a connection error STREAM_CLOSED (§5.1: a stream error that §5.4.1 lets
+ *       us escalate). A CONTINUATION outside a header block stays Netty's PROTOCOL_ERROR (§6.10);
  *   <li>HEADERS on a stream id at or below the highest the client opened, that it never opened (a
  *       skipped id, implicitly closed by §5.1.1), is a connection error PROTOCOL_ERROR. Trailers on
  *       an open lower stream pass, and so do frames on streams the server reset (Netty ignores
@@ -304,11 +304,6 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
           markEnded(streamId);
         }
       }
-      case CONTINUATION -> {
-        if (client && isEnded(streamId)) {
-          return violation(Http2Error.STREAM_CLOSED, "CONTINUATION");
-        }
-      }
       case RST_STREAM -> markEnded(streamId);
       case PUSH_PROMISE -> {
         if ((flags & END_HEADERS) == 0) {
@@ -316,7 +311,8 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
         }
       }
       default -> {
-        // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, GOAWAY and unknown types change no stream
+        // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, GOAWAY and unknown types change no stream. A
+        // CONTINUATION outside a header block is Netty's PROTOCOL_ERROR, as §6.10 asks.
       }
     }
     return true;

@@ -103,10 +103,10 @@ class Http2FrameScannerTest {
             s().h(1, EH).f(DATA, 0, 1, 10).f(DATA, ES, 1, 0).bad().f(DATA, 0, 1, 3),
             "STREAM"),
         Arguments.of(
-            "continuation-outside-block-on-ended-stream",
+            "continuation-outside-block-is-netty's-protocol-error",
             false,
-            s().h(1, EH | ES).bad().f(CONTINUATION, EH, 1, 5),
-            "STREAM"),
+            s().h(1, EH | ES).f(CONTINUATION, EH, 1, 5),
+            null),
         Arguments.of(
             "end-stream-takes-effect-after-the-block",
             false,
