@@ -42,8 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * on, then an {@link Http2Exception#connectionError} makes Netty's handler write GOAWAY with the
  * code and close. One log line a second at most.
  *
- * <p>Cost, h2load -n 200000 -c 8 -m 8 over h2c against a node with a local upstream, same machine,
- * interleaved runs (see the README's HTTP/2 section): recorded there.
+ * <p>Cost: h2load -n 200000 -c 8 -m 8 over h2c (after 50,000 to warm up) against a node on one
+ * event loop pinned to one core, routing to its built-in echo upstream, h2load on the other core;
+ * three interleaved rounds on a shared 2-core machine (December 2026): without the scanner 12.7k,
+ * 13.5k, 12.5k req/s (mean latency 4.7-5.0 ms), with it 13.1k, 16.1k, 16.1k req/s (3.9-4.9 ms). No
+ * cost shows above the run-to-run noise of that machine.
  */
 public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
   private static final org.slf4j.Logger LOG =

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersEncoder;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,7 +16,12 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 
 /**
  * A hand-built HTTP/2 client over cleartext (prior knowledge) for hostile-input tests: it sends
@@ -47,7 +53,7 @@ public final class RawH2 implements AutoCloseable {
   private final OutputStream out;
 
   /** While corked, frames collect here and go out in one write at {@link #uncork}. */
-  private java.io.ByteArrayOutputStream cork;
+  private ByteArrayOutputStream cork;
 
   private final DataInputStream in;
   private final Http2HeadersEncoder encoder =
@@ -75,16 +81,16 @@ public final class RawH2 implements AutoCloseable {
    * frames in the same read as the preface.
    */
   public static RawH2 connectTls(int port, boolean corked) throws IOException {
-    javax.net.ssl.SSLSocket s;
+    SSLSocket s;
     try {
-      javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-      ssl.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
-      s = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port);
-    } catch (java.security.GeneralSecurityException e) {
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new TrustManager[] {new TrustAll()}, null);
+      s = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port);
+    } catch (GeneralSecurityException e) {
       throw new IOException(e);
     }
     s.setTcpNoDelay(true);
-    javax.net.ssl.SSLParameters params = s.getSSLParameters();
+    SSLParameters params = s.getSSLParameters();
     params.setApplicationProtocols(new String[] {"h2"});
     s.setSSLParameters(params);
     s.startHandshake();
@@ -105,7 +111,7 @@ public final class RawH2 implements AutoCloseable {
   private static RawH2 start(Socket s, boolean corked) throws IOException {
     RawH2 c = new RawH2(s);
     if (corked) {
-      c.cork = new java.io.ByteArrayOutputStream();
+      c.cork = new ByteArrayOutputStream();
     }
     c.frameOut().write(PREFACE);
     c.frame(SETTINGS, 0, 0, new byte[0]);
