@@ -71,6 +71,9 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   private final Http2ConnectionHandler handler;
   private final ChannelHandlerContext handlerContext;
 
+  /** The stream-state rules ahead of Netty's decoder; null when it could not be placed. */
+  private final Http2FrameScanner scanner;
+
   /** Per stream: its {@link RequestClock}. */
   private final Http2Connection.PropertyKey clockKey;
 
@@ -84,18 +87,23 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   }
 
   private Http2StreamGuard(
-      Http2FrameListener listener, Http2ConnectionHandler handler, ChannelHandlerContext ctx) {
+      Http2FrameListener listener,
+      Http2ConnectionHandler handler,
+      ChannelHandlerContext ctx,
+      Http2FrameScanner scanner) {
     super(listener);
     this.handler = handler;
     this.handlerContext = ctx;
+    this.scanner = scanner;
     this.clockKey = handler.connection().newKey();
     controlFullAt = System.nanoTime();
   }
 
   /**
-   * Wraps the frame listener of the channel's HTTP/2 handler; a no-op for an HTTP/1 channel. Vert.x
-   * sets its listener when the client's first SETTINGS frame is read and reports the connection
-   * right after, so wrapping it in the server's connection handler covers every header block.
+   * Wraps the frame listener of the channel's HTTP/2 handler and puts an {@link Http2FrameScanner}
+   * in front of it; a no-op for an HTTP/1 channel. Vert.x sets its listener when the client's first
+   * SETTINGS frame is read and reports the connection right after, so wrapping it in the server's
+   * connection handler covers every header block.
    */
   public static Http2StreamGuard install(Channel channel) {
     Http2ConnectionHandler handler = channel.pipeline().get(Http2ConnectionHandler.class);
@@ -110,8 +118,9 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     if (current == null) {
       return null;
     }
+    ChannelHandlerContext ctx = channel.pipeline().context(handler);
     Http2StreamGuard guard =
-        new Http2StreamGuard(current, handler, channel.pipeline().context(handler));
+        new Http2StreamGuard(current, handler, ctx, Http2FrameScanner.install(handler, ctx));
     decoder.frameListener(guard);
     return guard;
   }
@@ -125,9 +134,20 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
       handlerContext.executor().execute(() -> sweep(System.nanoTime(), idleNanos));
       return;
     }
+    if (handlerContext.isRemoved()) {
+      return;
+    }
+    if (scanner != null) {
+      long since = scanner.headerBlockSince();
+      if (since != -1 && now - since >= idleNanos) {
+        // A header block blocks every other stream of the connection until it completes.
+        scanner.cutIncompleteHeaderBlock();
+        return;
+      }
+    }
     Http2Connection connection = handler.connection();
     int active = connection.numActiveStreams();
-    if (active == 0 || handlerContext.isRemoved()) {
+    if (active == 0) {
       return;
     }
     if (idle.length < active) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersEncoder;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,7 +16,12 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 
 /**
  * A hand-built HTTP/2 client over cleartext (prior knowledge) for hostile-input tests: it sends
@@ -45,6 +51,10 @@ public final class RawH2 implements AutoCloseable {
 
   private final Socket socket;
   private final OutputStream out;
+
+  /** While corked, frames collect here and go out in one write at {@link #uncork}. */
+  private ByteArrayOutputStream cork;
+
   private final DataInputStream in;
   private final Http2HeadersEncoder encoder =
       new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
@@ -63,6 +73,104 @@ public final class RawH2 implements AutoCloseable {
     c.out.write(PREFACE);
     c.frame(SETTINGS, 0, 0, new byte[0]);
     return c;
+  }
+
+  /**
+   * Connects over TLS with ALPN h2 (any certificate) and sends the preface and an empty SETTINGS
+   * frame, which wait in {@link #cork} until {@link #uncork} when {@code corked}: so a test can put
+   * frames in the same read as the preface.
+   */
+  public static RawH2 connectTls(int port, boolean corked) throws IOException {
+    SSLSocket s;
+    try {
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new TrustManager[] {new TrustAll()}, null);
+      s = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port);
+    } catch (GeneralSecurityException e) {
+      throw new IOException(e);
+    }
+    s.setTcpNoDelay(true);
+    SSLParameters params = s.getSSLParameters();
+    params.setApplicationProtocols(new String[] {"h2"});
+    s.setSSLParameters(params);
+    s.startHandshake();
+    if (!"h2".equals(s.getApplicationProtocol())) {
+      s.close();
+      throw new IOException("ALPN chose " + s.getApplicationProtocol());
+    }
+    return start(s, corked);
+  }
+
+  /** As {@link #connect(int)}, corked when asked (see {@link #connectTls}). */
+  public static RawH2 connect(int port, boolean corked) throws IOException {
+    Socket s = new Socket("127.0.0.1", port);
+    s.setTcpNoDelay(true);
+    return start(s, corked);
+  }
+
+  private static RawH2 start(Socket s, boolean corked) throws IOException {
+    RawH2 c = new RawH2(s);
+    if (corked) {
+      c.cork = new ByteArrayOutputStream();
+    }
+    c.frameOut().write(PREFACE);
+    c.frame(SETTINGS, 0, 0, new byte[0]);
+    return c;
+  }
+
+  /**
+   * An h2c Upgrade (RFC 7540 §3.2): a body-less HTTP/1.1 GET with {@code Upgrade: h2c}, then, after
+   * the 101, the preface and an empty SETTINGS frame. The answer comes on stream 1.
+   */
+  public static RawH2 upgrade(int port, String host, String path) throws IOException {
+    Socket s = new Socket("127.0.0.1", port);
+    s.setTcpNoDelay(true);
+    s.setSoTimeout(10_000);
+    RawH2 c = new RawH2(s);
+    c.out.write(
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + host
+                + "\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      head.append((char) c.in.readUnsignedByte());
+    }
+    if (!head.toString().startsWith("HTTP/1.1 101")) {
+      s.close();
+      throw new IOException("no upgrade: " + head);
+    }
+    c.out.write(PREFACE);
+    c.frame(SETTINGS, 0, 0, new byte[0]);
+    return c;
+  }
+
+  /** Writes what was corked in one write; later frames go out at once. */
+  public void uncork() throws IOException {
+    byte[] all = cork.toByteArray();
+    cork = null;
+    out.write(all);
+  }
+
+  private OutputStream frameOut() {
+    return cork != null ? cork : out;
+  }
+
+  /** The HPACK block of {@code headers}, for frames built by hand. */
+  public byte[] block(Http2Headers headers) throws IOException {
+    ByteBuf block = Unpooled.buffer();
+    try {
+      encoder.encodeHeaders(1, headers, block);
+    } catch (Http2Exception e) {
+      throw new IOException(e);
+    }
+    byte[] bytes = new byte[block.readableBytes()];
+    block.readBytes(bytes);
+    block.release();
+    return bytes;
   }
 
   /** A request header block: the pseudo-headers of a GET to {@code authority}, then extras. */
@@ -150,7 +258,7 @@ public final class RawH2 implements AutoCloseable {
     f[7] = (byte) (streamId >>> 8);
     f[8] = (byte) streamId;
     System.arraycopy(payload, 0, f, 9, payload.length);
-    out.write(f);
+    frameOut().write(f);
   }
 
   /**
