@@ -35,6 +35,7 @@ public final class RawH2 implements AutoCloseable {
   public static final int END_HEADERS = 0x4;
   public static final int PRIORITY = 2;
   public static final long PROTOCOL_ERROR = 1;
+  public static final long FLOW_CONTROL_ERROR = 3;
   public static final long ENHANCE_YOUR_CALM = 11;
 
   /** One frame as read; for RST_STREAM and GOAWAY {@code code} is the error code, else -1. */
@@ -44,7 +45,7 @@ public final class RawH2 implements AutoCloseable {
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Socket socket;
-  private final OutputStream out;
+  private OutputStream out;
   private final DataInputStream in;
   private final Http2HeadersEncoder encoder =
       new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
@@ -135,6 +136,24 @@ public final class RawH2 implements AutoCloseable {
       // The server cut the connection.
     }
     return sent;
+  }
+
+  /** Something written with the frames of this client. */
+  public interface Frames {
+    void write() throws IOException;
+  }
+
+  /** Writes the frames {@code frames} writes in one socket write (one TCP segment, usually). */
+  public void corked(Frames frames) throws IOException {
+    OutputStream direct = out;
+    java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+    out = batch;
+    try {
+      frames.write();
+    } finally {
+      out = direct;
+    }
+    out.write(batch.toByteArray());
   }
 
   /** Writes one frame (not flushed by a buffer: the socket stream writes through). */
