@@ -34,6 +34,7 @@ public final class RawH2 implements AutoCloseable {
   public static final int END_STREAM = 0x1;
   public static final int END_HEADERS = 0x4;
   public static final int PRIORITY = 2;
+  public static final long NO_ERROR = 0;
   public static final long PROTOCOL_ERROR = 1;
   public static final long FLOW_CONTROL_ERROR = 3;
   public static final long ENHANCE_YOUR_CALM = 11;
@@ -47,6 +48,10 @@ public final class RawH2 implements AutoCloseable {
   private final Socket socket;
   private OutputStream out;
   private final DataInputStream in;
+
+  /** Why {@link #next} last returned null: "timeout", "closed" (EOF) or "reset: ..." (TCP RST). */
+  public volatile String ended;
+
   private final Http2HeadersEncoder encoder =
       new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
 
@@ -195,10 +200,15 @@ public final class RawH2 implements AutoCloseable {
         frame(SETTINGS, 0x1, 0, new byte[0]);
       }
       return new Frame(type, flags, stream, payload, code);
-    } catch (SocketTimeoutException | EOFException e) {
+    } catch (SocketTimeoutException e) {
+      ended = "timeout";
+      return null;
+    } catch (EOFException e) {
+      ended = "closed";
       return null;
     } catch (SocketException e) {
       // A reset connection is a closed one.
+      ended = "reset: " + e.getMessage();
       return null;
     }
   }
