@@ -122,6 +122,7 @@ class H2FloodMemoryIT {
     // Warm up (JIT, pools), then the idle figures.
     latencies(200, null);
     long[] idle = latencies(200, null);
+    int linesBefore = node.lines().size();
     long hwmBefore = procStatus("VmHWM");
     long rssBefore = procStatus("VmRSS");
 
@@ -174,6 +175,11 @@ class H2FloodMemoryIT {
     long[] during = latencies(100, running);
     watcher.join(WAIT.toMillis() * 3);
     long attackNanos = System.nanoTime() - attackStart;
+    List<String> lines = node.lines();
+    long logBytes = 0;
+    for (String line : lines.subList(linesBefore, lines.size())) {
+      logBytes += line.length() + 1;
+    }
     long hwmAfter = procStatus("VmHWM");
     long rssAfter = procStatus("VmRSS");
 
@@ -193,8 +199,9 @@ class H2FloodMemoryIT {
         hwmAfter >> 20,
         rssAfter >> 20);
     System.out.printf(
-        "floods took %d ms; slowest legit requests (ms): %s%n",
+        "floods took %d ms; node log %d bytes; slowest legit requests (ms): %s%n",
         attackNanos / 1_000_000,
+        logBytes,
         Arrays.toString(
             Arrays.stream(Arrays.copyOfRange(during, Math.max(0, during.length - 8), during.length))
                 .map(v -> v / 1_000_000)
@@ -205,6 +212,12 @@ class H2FloodMemoryIT {
         .as("p99 during the floods (idle p99 %d ns)", idleP99)
         .isLessThanOrEqualTo(P99_CEILING_NANOS);
     assertThat(Math.max(0, growth)).as("peak RSS growth (bytes)").isLessThan(RSS_GROWTH_BYTES);
+    // The cuts are logged one line a second at most (about 300 bytes of JSON each), framework
+    // warnings one a second at most (a stack trace is about 4 KB).
+    long seconds = attackNanos / 1_000_000_000L + 1;
+    assertThat(logBytes)
+        .as("node log bytes for %d cut connections in %d s", cut.get(), seconds)
+        .isLessThanOrEqualTo(seconds * 5_120);
   }
 
   /**
