@@ -125,6 +125,8 @@ public final class GatehouseNode {
    */
   public static Future<GatehouseNode> start(
       NodeConfig config, List<RouteSpec> staticRoutes, UnaryOperator<Endpoint> k8sEndpoints) {
+    // A client can make Netty and Vert.x log (stack traces): bound that before any listener opens.
+    FrameworkLogLimiter.install();
     int loops =
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     VertxOptions options =

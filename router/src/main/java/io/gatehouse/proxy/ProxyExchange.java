@@ -795,14 +795,18 @@ final class ProxyExchange implements RequestView {
       finish();
       return;
     }
-    if (upstream != null) {
-      upstream.reset();
-    }
+    HttpClientRequest up = upstream;
     releaseLease(false);
     if (status == 0) {
       status = 499;
     }
+    // Finished first: resetting the upstream request fails it at once, and the failure must not
+    // answer (502) or retry on a stream that is gone. Writing a head on a closed HTTP/2 stream is a
+    // connection error in Netty (INTERNAL_ERROR): it cut every other stream of the connection.
     finish();
+    if (up != null) {
+      up.reset();
+    }
   }
 
   private void abort() {

@@ -85,22 +85,28 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Starts a node with {@code yaml} as its configuration file and waits until it serves. */
   public static NodeProcess start(Path dir, String name, String yaml) throws Exception {
+    return start(dir, name, yaml, List.of("-Xmx192m"));
+  }
+
+  /** As {@link #start(Path, String, String)}, with the heap options {@code heap} instead. */
+  public static NodeProcess start(Path dir, String name, String yaml, List<String> heap)
+      throws Exception {
     Files.createDirectories(dir);
     Path config = dir.resolve(name + ".yaml");
     Files.writeString(config, yaml);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-Xmx192m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-jar",
-                jar().toString(),
-                "--config",
-                config.toString())
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = new java.util.ArrayList<>();
+    command.add(java);
+    command.addAll(heap);
+    command.addAll(
+        List.of(
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-jar",
+            jar().toString(),
+            "--config",
+            config.toString()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     NodeProcess node = new NodeProcess(p, dir.resolve(name + ".log"));
     try {
       JsonObject line = node.started.get(90, TimeUnit.SECONDS);

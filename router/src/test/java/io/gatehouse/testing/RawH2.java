@@ -40,7 +40,9 @@ public final class RawH2 implements AutoCloseable {
   public static final int END_STREAM = 0x1;
   public static final int END_HEADERS = 0x4;
   public static final int PRIORITY = 2;
+  public static final long NO_ERROR = 0;
   public static final long PROTOCOL_ERROR = 1;
+  public static final long FLOW_CONTROL_ERROR = 3;
   public static final long ENHANCE_YOUR_CALM = 11;
 
   /** One frame as read; for RST_STREAM and GOAWAY {@code code} is the error code, else -1. */
@@ -50,12 +52,16 @@ public final class RawH2 implements AutoCloseable {
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Socket socket;
-  private final OutputStream out;
+  private OutputStream out;
 
   /** While corked, frames collect here and go out in one write at {@link #uncork}. */
   private ByteArrayOutputStream cork;
 
   private final DataInputStream in;
+
+  /** Why {@link #next} last returned null: "timeout", "closed" (EOF) or "reset: ..." (TCP RST). */
+  public volatile String ended;
+
   private final Http2HeadersEncoder encoder =
       new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
 
@@ -245,6 +251,84 @@ public final class RawH2 implements AutoCloseable {
     return sent;
   }
 
+  /** The header block of the last HEADERS frame read (decoded in order: HPACK has state). */
+  public volatile Http2Headers lastHeaders;
+
+  private final io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder decoder =
+      new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder(false);
+
+  private Http2Headers decode(int flags, int stream, byte[] payload) throws IOException {
+    int from = 0;
+    int to = payload.length;
+    if ((flags & 0x8) != 0) { // PADDED
+      from = 1;
+      to -= payload[0] & 0xff;
+    }
+    if ((flags & 0x20) != 0) { // PRIORITY
+      from += 5;
+    }
+    ByteBuf block = Unpooled.wrappedBuffer(payload, from, Math.max(0, to - from));
+    try {
+      return decoder.decodeHeaders(stream, block);
+    } catch (Http2Exception e) {
+      throw new IOException(e);
+    } finally {
+      block.release();
+    }
+  }
+
+  /**
+   * The bytes of {@code pairs} HEADERS (a GET to {@code authority}, request open) each followed by
+   * RST_STREAM(CANCEL), for stream ids 1, 3, 5, ...: a rapid-reset flood, encoded once for a fresh
+   * connection's HPACK state so that flooding costs the client no encoding.
+   */
+  public static byte[] rapidReset(String authority, int pairs) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    RawH2 recorder = new RawH2(bytes);
+    for (int i = 0; i < pairs; i++) {
+      int id = 1 + 2 * i;
+      recorder.headers(id, request("GET", authority, "/rapid"), false);
+      recorder.frame(RST_STREAM, 0, id, new byte[] {0, 0, 0, 8});
+    }
+    return bytes.toByteArray();
+  }
+
+  private RawH2(OutputStream recorder) {
+    this.socket = null;
+    this.out = recorder;
+    this.in = null;
+  }
+
+  /** Writes raw bytes in writes of 8 KiB; returns false when the server closed the connection. */
+  public boolean write(byte[] bytes) {
+    try {
+      for (int at = 0; at < bytes.length; at += 8192) {
+        out.write(bytes, at, Math.min(8192, bytes.length - at));
+      }
+      return true;
+    } catch (IOException closed) {
+      return false;
+    }
+  }
+
+  /** Something written with the frames of this client. */
+  public interface Frames {
+    void write() throws IOException;
+  }
+
+  /** Writes the frames {@code frames} writes in one socket write (one TCP segment, usually). */
+  public void corked(Frames frames) throws IOException {
+    OutputStream direct = out;
+    java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+    out = batch;
+    try {
+      frames.write();
+    } finally {
+      out = direct;
+    }
+    out.write(batch.toByteArray());
+  }
+
   /** Writes one frame (not flushed by a buffer: the socket stream writes through). */
   public void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
     byte[] f = new byte[9 + payload.length];
@@ -283,11 +367,19 @@ public final class RawH2 implements AutoCloseable {
       if (type == SETTINGS && (flags & 0x1) == 0) {
         frame(SETTINGS, 0x1, 0, new byte[0]);
       }
+      if (type == HEADERS) {
+        lastHeaders = decode(flags, stream, payload);
+      }
       return new Frame(type, flags, stream, payload, code);
-    } catch (SocketTimeoutException | EOFException e) {
+    } catch (SocketTimeoutException e) {
+      ended = "timeout";
+      return null;
+    } catch (EOFException e) {
+      ended = "closed";
       return null;
     } catch (SocketException e) {
       // A reset connection is a closed one.
+      ended = "reset: " + e.getMessage();
       return null;
     }
   }
