@@ -44,6 +44,7 @@ public final class RawH2 implements AutoCloseable {
   public static final long PROTOCOL_ERROR = 1;
   public static final long FLOW_CONTROL_ERROR = 3;
   public static final long ENHANCE_YOUR_CALM = 11;
+  public static final long STREAM_CLOSED = 5;
 
   /** One frame as read; for RST_STREAM and GOAWAY {@code code} is the error code, else -1. */
   public record Frame(int type, int flags, int streamId, byte[] payload, long code) {}
