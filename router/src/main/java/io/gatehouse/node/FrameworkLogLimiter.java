@@ -52,7 +52,8 @@ public final class FrameworkLogLimiter extends TurboFilter {
     if (level == null || !level.isGreaterOrEqual(Level.WARN) || !isFramework(logger.getName())) {
       return FilterReply.NEUTRAL;
     }
-    if (!logger.isEnabledFor(level)) {
+    // Not logger.isEnabledFor: that runs the turbo filters again, this one included (recursion).
+    if (!level.isGreaterOrEqual(logger.getEffectiveLevel())) {
       return FilterReply.NEUTRAL; // would not be written anyway: neither counted nor spent
     }
     long now = System.nanoTime();
