@@ -3,6 +3,7 @@ package io.gatehouse.edge;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -36,6 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * streams are all such streams is closed with GOAWAY. A stream that has sent body bytes and stalls
  * before the response is left to the route's body-inactivity limit, and one whose response is being
  * sent to the exchange's own deadlines. One log line a second at most.
+ *
+ * <p>The keep-alive idle limit is for a connection without streams (as nginx's keepalive_timeout
+ * and Envoy's idle_timeout): {@link KeepAliveGate} holds back Vert.x's idle event while a stream is
+ * open, which Vert.x answers by closing the connection whatever its streams are doing.
  *
  * <p>Hand-written: Netty has no switch for these checks on the server decoder that Vert.x builds.
  * Sits in the decoder's frame listener chain (public Netty API), so it sees each header block once,
@@ -119,6 +125,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
       return null;
     }
     ChannelHandlerContext ctx = channel.pipeline().context(handler);
+    channel.pipeline().addBefore(ctx.name(), null, new KeepAliveGate(handler.connection()));
     Http2StreamGuard guard =
         new Http2StreamGuard(current, handler, ctx, Http2FrameScanner.install(handler, ctx));
     decoder.frameListener(guard);
@@ -181,6 +188,32 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
       channel.flush();
     }
     logIdle(channel, n[0], closeConnection);
+  }
+
+  /**
+   * Passes Vert.x's keep-alive idle event (from the {@code IdleStateHandler} ahead of it) on to the
+   * HTTP/2 handler, which closes the connection on it, only when the connection has no open stream.
+   * Vert.x's handler closes regardless, so a slow upstream within the route's timeout, a paused
+   * request body, a server-sent event stream or a download the client paused lost its connection
+   * after the keep-alive idle limit of silence, and every other stream on it with it. An open
+   * stream is bounded instead by the idle rule above and by its exchange's deadlines (response
+   * timeout, body inactivity, whole request). The idle handler fires again a keep-alive limit later
+   * while the connection stays silent, so it still closes once the last stream is gone.
+   */
+  static final class KeepAliveGate extends ChannelInboundHandlerAdapter {
+    private final Http2Connection connection;
+
+    KeepAliveGate(Http2Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof IdleStateEvent && connection.numActiveStreams() > 0) {
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
   }
 
   private boolean isIdle(Http2Stream stream, long now, long idleNanos) {

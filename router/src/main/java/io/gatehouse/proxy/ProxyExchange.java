@@ -596,6 +596,11 @@ final class ProxyExchange implements RequestView {
         buf -> {
           bytesOut += buf.length();
           upstreamIdleSince = System.nanoTime();
+          if (bodyIdleSince != 0) {
+            // A response flowing while the request stays open (a gRPC bidirectional call, a long
+            // poll) is not a client trickling its body: it was cut at the body-inactivity limit.
+            bodyIdleSince = upstreamIdleSince;
+          }
           if (bytesOut == expected && bytesOut == buf.length() && !http2Upstream) {
             // The whole body in one read: one write and flush instead of two (HTTP/2 may still
             // send trailers after it).
