@@ -69,7 +69,9 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
   /** The unread bytes of Netty's HTTP/2 handler; null when this Netty has no such method. */
   private static final MethodHandle UNREAD = unreadHandle();
 
-  private static final AtomicLong NEXT_LOG = new AtomicLong();
+  /** One line a second for all connections this cuts, with the count of those not logged. */
+  private static final LogBudget CUT_LOG = new LogBudget();
+
   private static final AtomicLong UNLOGGED = new AtomicLong();
 
   /** Preface bytes still to pass unread (an h2c Upgrade sends it after the 101). */
@@ -438,9 +440,7 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
   }
 
   private static void log(ChannelHandlerContext ctx, String reason) {
-    long now = System.nanoTime();
-    long next = NEXT_LOG.get();
-    if (now - next >= 0 && NEXT_LOG.compareAndSet(next, now + 1_000_000_000L)) {
+    if (CUT_LOG.due()) {
       LOG.info(
           "HTTP/2 connection from {} cut: {}; {} more cut since the last line",
           ctx.channel().remoteAddress(),

@@ -63,11 +63,11 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   private static final long NANOS_PER_TOKEN = 1_000_000_000L / CONTROL_PER_SECOND;
 
   /** When the next cut may be logged, and how many cuts were not logged since. */
-  private static final AtomicLong NEXT_LOG = new AtomicLong();
+  private static final LogBudget CUT_LOG = new LogBudget();
 
   private static final AtomicLong UNLOGGED = new AtomicLong();
 
-  private static final AtomicLong NEXT_IDLE_LOG = new AtomicLong();
+  private static final LogBudget IDLE_LOG = new LogBudget();
   private static final AtomicLong UNLOGGED_IDLE_STREAMS = new AtomicLong();
   private static final AtomicLong UNLOGGED_IDLE_CONNECTIONS = new AtomicLong();
 
@@ -247,9 +247,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   }
 
   private static void logIdle(Channel channel, int streams, boolean closed) {
-    long now = System.nanoTime();
-    long next = NEXT_IDLE_LOG.get();
-    if (now - next >= 0 && NEXT_IDLE_LOG.compareAndSet(next, now + 1_000_000_000L)) {
+    if (IDLE_LOG.due()) {
       LOG.info(
           "HTTP/2 streams idle past the header-read deadline reset: {} on the connection from {}"
               + "{}; {} more streams reset and {} more connections closed since the last line",
@@ -354,9 +352,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   }
 
   private static void logCut(ChannelHandlerContext ctx, String frame) {
-    long now = System.nanoTime();
-    long next = NEXT_LOG.get();
-    if (now - next >= 0 && NEXT_LOG.compareAndSet(next, now + 1_000_000_000L)) {
+    if (CUT_LOG.due()) {
       LOG.warn(
           "HTTP/2 connection from {} cut: more than {} control frames at once or {} a second"
               + " (last {}); {} more cut since the last line",
