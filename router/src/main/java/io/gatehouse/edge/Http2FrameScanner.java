@@ -1,12 +1,16 @@
 package io.gatehouse.edge;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -27,7 +31,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *       skipped id, implicitly closed by §5.1.1), is a connection error PROTOCOL_ERROR. Trailers on
  *       an open lower stream pass, and so do frames on streams the server reset (Netty ignores
  *       those, as §5.1 asks);
- *   <li>after an h2c Upgrade, stream 1 starts half-closed (remote) (§3.2 of RFC 7540).
+ *   <li>after an h2c Upgrade, stream 1 starts half-closed (remote) (§3.2 of RFC 7540);
+ *   <li>frames the client had in flight on a stream the server reset are ignored (§5.1, "closed";
+ *       §5.4.2): DATA on a stream the client opened and has not ended, that Netty no longer has,
+ *       and WINDOW_UPDATE or RST_STREAM on one Netty never created. Netty answers the first kind
+ *       with RST_STREAM(STREAM_CLOSED) per frame (which counts towards its limit of server resets)
+ *       and the second with a connection error, GOAWAY(PROTOCOL_ERROR) "Stream 1 does not exist":
+ *       when it refuses a header block while decoding it (HPACK validation, the concurrent stream
+ *       limit) it resets the stream without creating it, so one malformed request ended every
+ *       stream of its connection. Such a frame's type byte is rewritten to an unknown type, which
+ *       Netty discards (§5.5); a DATA frame's bytes are first counted and given back on the
+ *       connection window through Netty's flow controller, as Netty does for the DATA it ignores.
+ *       HEADERS are left to Netty: its HPACK state must see every header block.
  * </ul>
  *
  * <p>It also notes when a header block (HEADERS or PUSH_PROMISE without END_HEADERS) began, so
@@ -42,13 +57,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * on, then an {@link Http2Exception#connectionError} makes Netty's handler write GOAWAY with the
  * code and close. One log line a second at most.
  *
+ * <p>And it works around a Vert.x 5.0.10 bug (still in its 5.1 and 5.2 sources): {@code
+ * Http2ConnectionBase.onConnectionError} takes the Vert.x stream of every active Netty stream and
+ * throws a NullPointerException on one Vert.x was never handed (a stream reset by Netty, by {@link
+ * Http2StreamGuard} or by Vert.x's own malformed-request check, whose RST_STREAM is not yet flushed
+ * and which so is still active), before Netty writes GOAWAY: a connection cut with streams like
+ * that (the 201st server reset of a read, a GOAWAY-worthy frame behind a malformed request) closed
+ * without GOAWAY and logged a ~4 KB stack trace. When the server writes RST_STREAM on a stream
+ * Vert.x was not handed ({@link #delivered}), the stream is closed at once, as Netty would once the
+ * frame is flushed; so every active stream has its Vert.x stream.
+ *
+ * <p>Whether Netty created or refused a stream is known only once it has decoded the stream's
+ * header block; for a frame on a stream opened in the same read (a POST with its body), the bytes
+ * before that frame are handed to Netty first (a slice, no copy), then the frame is judged.
+ *
  * <p>Cost: h2load -n 200000 -c 8 -m 8 over h2c (after 50,000 to warm up) against a node on one
  * event loop pinned to one core, routing to its built-in echo upstream, h2load on the other core;
  * three interleaved rounds on a shared 2-core machine (December 2026): without the scanner 12.7k,
  * 13.5k, 12.5k req/s (mean latency 4.7-5.0 ms), with it 13.1k, 16.1k, 16.1k req/s (3.9-4.9 ms). No
  * cost shows above the run-to-run noise of that machine.
  */
-public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
+public final class Http2FrameScanner extends ChannelDuplexHandler {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(Http2FrameScanner.class);
 
@@ -61,6 +90,11 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
   static final int DATA = 0x0;
   static final int HEADERS = 0x1;
   static final int RST_STREAM = 0x3;
+  static final int WINDOW_UPDATE = 0x8;
+
+  /** The type an in-flight frame on a reset stream is rewritten to: none, so Netty discards it. */
+  static final int DISCARDED = 0xff;
+
   static final int PUSH_PROMISE = 0x5;
   static final int CONTINUATION = 0x9;
   static final int END_STREAM = 0x1;
@@ -116,7 +150,28 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
   /** This handler's place in the pipeline, once added. */
   private ChannelHandlerContext ctx;
 
+  /** Netty's handler behind this scanner; null for a scanner on its own (unit tests). */
+  private final Http2ConnectionHandler handler;
+
+  /** Marks the streams whose request Vert.x was handed; null on its own. */
+  private final Http2Connection.PropertyKey deliveredKey;
+
+  /** The highest client stream whose opening header block Netty has decoded (or refused). */
+  private int settled;
+
+  /** While a read is scanned: where it goes, the buffer, and its first byte not yet passed on. */
+  private ChannelHandlerContext reading;
+
+  private ByteBuf readBuf;
+  private int forwardFrom;
+
   Http2FrameScanner(boolean upgraded) {
+    this(upgraded, null);
+  }
+
+  Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler) {
+    this.handler = handler;
+    this.deliveredKey = handler == null ? null : handler.connection().newKey();
     if (upgraded) {
       skip = PREFACE_LENGTH;
       highest = 1;
@@ -138,7 +193,7 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
     if (!upgraded && unread == null) {
       return null;
     }
-    Http2FrameScanner scanner = new Http2FrameScanner(upgraded);
+    Http2FrameScanner scanner = new Http2FrameScanner(upgraded, handler);
     ctx.pipeline().addBefore(ctx.name(), null, scanner);
     if (unread != null && unread.isReadable()) {
       int bad = scanner.scan(unread);
@@ -150,6 +205,35 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
       }
     }
     return scanner;
+  }
+
+  /** Notes that Vert.x took stream {@code id}'s request (called once its HEADERS reached it). */
+  void delivered(int id) {
+    Http2Stream stream = handler.connection().stream(id);
+    if (stream != null && !stream.isResetSent()) {
+      stream.setProperty(deliveredKey, Boolean.TRUE);
+    }
+  }
+
+  /**
+   * Closes a stream Vert.x was not handed as soon as the server writes its RST_STREAM (one 13-byte
+   * buffer from Netty's frame writer), not once the frame is flushed: see the class comment.
+   */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (deliveredKey != null && msg instanceof ByteBuf buf && buf.readableBytes() == 13) {
+      int at = buf.readerIndex();
+      if (buf.getUnsignedMedium(at) == 4 && buf.getUnsignedByte(at + 3) == RST_STREAM) {
+        Http2Stream stream = handler.connection().stream(buf.getInt(at + 5) & 0x7fffffff);
+        if (stream != null
+            && stream.isResetSent()
+            && stream.getProperty(deliveredKey) == null
+            && stream.state() != Http2Stream.State.CLOSED) {
+          stream.close();
+        }
+      }
+    }
+    ctx.write(msg, promise);
   }
 
   /** When the header block in progress began (System.nanoTime), or -1 when there is none. */
@@ -176,16 +260,32 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg); // the h2c Upgrade's request, as frames
       return;
     }
-    int bad = scan(buf);
-    if (bad < 0) {
+    if (headerFill == 0 && payloadLeft == 0 && blockStream == 0) {
+      settled = highest; // Netty has decoded every frame passed on so far
+    }
+    int from = buf.readerIndex();
+    int bad;
+    reading = ctx;
+    readBuf = buf;
+    forwardFrom = from;
+    try {
+      bad = scan(buf);
+    } finally {
+      reading = null;
+      readBuf = null;
+    }
+    int end = bad < 0 ? buf.writerIndex() : from + bad;
+    if (forwardFrom == from && bad < 0) {
       ctx.fireChannelRead(msg);
       return;
     }
-    if (bad > 0) {
-      ctx.fireChannelRead(buf.retainedSlice(buf.readerIndex(), bad));
+    if (end > forwardFrom) {
+      ctx.fireChannelRead(buf.retainedSlice(forwardFrom, end - forwardFrom));
     }
     buf.release();
-    fail(ctx);
+    if (bad >= 0) {
+      fail(ctx);
+    }
   }
 
   /** Hands the verdict to Netty's handler: GOAWAY with the code, then close. */
@@ -235,7 +335,8 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
         continue;
       }
       int start;
-      if (headerFill == 0 && to - i >= 9) {
+      boolean whole = headerFill == 0;
+      if (whole && to - i >= 9) {
         start = i;
         length = buf.getUnsignedMedium(i);
         type = buf.getUnsignedByte(i + 3);
@@ -252,7 +353,7 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
         }
         headerFill = 0;
       }
-      if (!frame()) {
+      if (!frame() || (whole && !passOrDiscard(start))) {
         failed = true;
         return start - from;
       }
@@ -320,6 +421,52 @@ public final class Http2FrameScanner extends ChannelInboundHandlerAdapter {
         // CONTINUATION outside a header block is Netty's PROTOCOL_ERROR, as §6.10 asks.
       }
     }
+    return true;
+  }
+
+  /**
+   * Rewrites a frame the client had in flight on a stream the server reset so that Netty discards
+   * it (see the class comment); false on a connection error (the connection window overrun). {@code
+   * start} is where the frame's header starts in the buffer being read.
+   */
+  private boolean passOrDiscard(int start) {
+    int id = streamId;
+    if (reading == null
+        || handler == null
+        || passive
+        || (type != DATA && type != WINDOW_UPDATE && type != RST_STREAM)
+        || (id & 1) == 0
+        || id > highest
+        || !inWindow(id)
+        || !bit(opened, id)) {
+      return true;
+    }
+    if (id > settled) {
+      // Netty has not decoded the stream's header block yet: hand it what comes before this frame.
+      if (start > forwardFrom) {
+        reading.fireChannelRead(readBuf.retainedSlice(forwardFrom, start - forwardFrom));
+        forwardFrom = start;
+      }
+      settled = highest;
+    }
+    Http2Connection connection = handler.connection();
+    if (connection.stream(id) != null || (type != DATA && connection.streamMayHaveExisted(id))) {
+      return true; // Netty's own rules: it ignores frames on a stream it has reset
+    }
+    if (type == DATA) {
+      try {
+        // Counted on the connection window and given back at once, as Netty does for ignored DATA.
+        handler
+            .decoder()
+            .flowController()
+            .receiveFlowControlledFrame(null, Unpooled.EMPTY_BUFFER, length, false);
+      } catch (Http2Exception e) {
+        error = e.error();
+        reason = "DATA on stream " + id + ": " + e.getMessage();
+        return false;
+      }
+    }
+    readBuf.setByte(start + 3, DISCARDED);
     return true;
   }
 

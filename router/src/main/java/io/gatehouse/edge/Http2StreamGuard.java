@@ -271,6 +271,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     check(streamId, headers);
     touch(streamId, false);
     super.onHeadersRead(ctx, streamId, headers, padding, end);
+    delivered(streamId);
   }
 
   @Override
@@ -287,6 +288,14 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     check(streamId, headers);
     touch(streamId, false);
     super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, end);
+    delivered(streamId);
+  }
+
+  /** Vert.x has the stream now, unless it refused the request (see {@link Http2FrameScanner}). */
+  private void delivered(int streamId) {
+    if (scanner != null) {
+      scanner.delivered(streamId);
+    }
   }
 
   @Override
