@@ -287,11 +287,7 @@ class H2MadeYouResetIT {
         assertThat(attack.reset().size())
             .as("streams reset on connection %d before the cut", a)
             .isLessThanOrEqualTo(201);
-        if (name.equals("content-length-not-a-number")) {
-          // Netty resets these streams before Vert.x sees them; at the cut Vert.x's connection
-          // error handler fails on them (NullPointerException) and closes without GOAWAY.
-          assertThat(attack.reset().size()).as("reset on connection %d", a).isPositive();
-        } else if (name.equals("data-after-end-stream")) {
+        if (name.equals("data-after-end-stream")) {
           // RFC 9113 §5.1: a frame on a stream the client ended is a connection error
           // (Http2FrameScanner), so the first such DATA ends the connection with STREAM_CLOSED;
           // the client is still writing its 300 streams, so the kernel may answer them with a
@@ -341,6 +337,12 @@ class H2MadeYouResetIT {
             .limit(3)
             .toList());
     assertThat(completed.get() - completedBefore).as("requests completed upstream").isZero();
+    // Netty resets content-length-not-a-number streams before Vert.x sees them; Vert.x 5.0.10's
+    // connection error handler threw a NullPointerException on them at the cut (no GOAWAY, a
+    // stack trace). No trigger may make the node log a stack trace.
+    assertThat(logs.list)
+        .as("log lines with a stack trace")
+        .noneMatch(e -> e.getThrowableProxy() != null);
     if (!name.equals("data-beyond-the-stream-window")) {
       assertThat(forwarded).as("requests at the upstream").isZero();
       assertThat(up.connections() - connectionsBefore).as("upstream connections").isZero();
