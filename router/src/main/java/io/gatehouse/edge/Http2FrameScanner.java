@@ -57,7 +57,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * on, then an {@link Http2Exception#connectionError} makes Netty's handler write GOAWAY with the
  * code and close. One log line a second at most.
  *
- * <p>And it works around a Vert.x 5.0.10 bug (still in its 5.1 and 5.2 sources): {@code
+ * <p>And it works around a Vert.x 5.0.10 bug (the same code is in the newer {@code
+ * http2.codec.Http2ConnectionImpl} of Vert.x's main branch, so no upgrade fixes it): {@code
  * Http2ConnectionBase.onConnectionError} takes the Vert.x stream of every active Netty stream and
  * throws a NullPointerException on one Vert.x was never handed (a stream reset by Netty, by {@link
  * Http2StreamGuard} or by Vert.x's own malformed-request check, whose RST_STREAM is not yet flushed
