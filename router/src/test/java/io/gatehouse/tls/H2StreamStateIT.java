@@ -368,7 +368,7 @@ class H2StreamStateIT {
             c.headers(1, badPost(field, value), false);
             c.data(1, body, false);
             c.windowUpdate(1, 1000);
-            c.data(1, body, true);
+            c.data(1, body, false);
           });
       c.corked(
           () -> {
@@ -378,7 +378,7 @@ class H2StreamStateIT {
           });
       awaitAnswer(c, 3);
       // In a later read too, and the client's own reset of the refused stream.
-      c.data(1, body, false);
+      c.data(1, body, true);
       c.frame(RawH2.RST_STREAM, 0, 1, new byte[] {0, 0, 0, 8});
       c.headers(5, get("/last"), true);
       awaitAnswer(c, 5);
