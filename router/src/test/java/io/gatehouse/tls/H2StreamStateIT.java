@@ -344,6 +344,31 @@ class H2StreamStateIT {
     return cases.build();
   }
 
+  /**
+   * Reads until the server acknowledges the client's SETTINGS, so that what follows is a read of
+   * its own (the first read's frames keep Netty's behaviour); returns the connection window credit
+   * (WINDOW_UPDATE on stream 0) read on the way.
+   */
+  private static long awaitSettingsAck(RawH2 c) throws IOException {
+    long credit = 0;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      RawH2.Frame f = c.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      assertThat(f).as("the server's SETTINGS ACK (%s)", c.ended).isNotNull();
+      if (f.type() == RawH2.WINDOW_UPDATE && f.streamId() == 0) {
+        credit += increment(f);
+      }
+      if (f.type() == RawH2.SETTINGS && (f.flags() & 1) != 0) {
+        return credit;
+      }
+    }
+  }
+
+  private static long increment(RawH2.Frame f) {
+    byte[] p = f.payload();
+    return ((p[0] & 0x7fL) << 24) | ((p[1] & 0xffL) << 16) | ((p[2] & 0xffL) << 8) | (p[3] & 0xffL);
+  }
+
   /** A POST with one more field; {@code <CR>} in the value stands for a carriage return. */
   private static Http2Headers badPost(String field, String value) {
     Http2Headers h = RawH2.request("POST", "a.example", "/upload");
@@ -362,6 +387,7 @@ class H2StreamStateIT {
   void frames_in_flight_on_a_refused_stream_are_ignored(boolean tls, String field, String value)
       throws Exception {
     try (RawH2 c = connect(tls)) {
+      awaitSettingsAck(c);
       byte[] body = new byte[100];
       c.corked(
           () -> {
@@ -402,6 +428,7 @@ class H2StreamStateIT {
     long sent = 0;
     byte[] chunk = new byte[frame];
     try (RawH2 c = connect(tls)) {
+      window += awaitSettingsAck(c);
       for (int s = 0; s < streams; s++) {
         int id = 1 + 2 * s;
         c.headers(id, badPost(field, value), false);
@@ -416,11 +443,7 @@ class H2StreamStateIT {
                 .isNotNull();
             assertThat(f.type()).as("frame %s %s", f, debug(f)).isNotEqualTo(RawH2.GOAWAY);
             if (f.type() == RawH2.WINDOW_UPDATE && f.streamId() == 0) {
-              window +=
-                  ((f.payload()[0] & 0x7fL) << 24)
-                      | ((f.payload()[1] & 0xffL) << 16)
-                      | ((f.payload()[2] & 0xffL) << 8)
-                      | (f.payload()[3] & 0xffL);
+              window += increment(f);
             }
           }
           c.data(id, chunk, false);
