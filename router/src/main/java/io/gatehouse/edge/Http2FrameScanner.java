@@ -42,7 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       stream of its connection. Such a frame's type byte is rewritten to an unknown type, which
  *       Netty discards (§5.5); a DATA frame's bytes are first counted and given back on the
  *       connection window through Netty's flow controller, as Netty does for the DATA it ignores.
- *       HEADERS are left to Netty: its HPACK state must see every header block.
+ *       Ignored is not free ({@link #chargeIgnored}): such frames have a budget of their own, the
+ *       size of Netty's reset limit, and DATA beyond a stream's window is a FLOW_CONTROL_ERROR
+ *       reset, so a client that keeps sending on reset streams is cut. A frame header split between
+ *       two reads is held back until it is whole. HEADERS are left to Netty: its HPACK state must
+ *       see every header block.
  * </ul>
  *
  * <p>It also notes when a header block (HEADERS or PUSH_PROMISE without END_HEADERS) began, so
@@ -97,6 +101,11 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
 
   /** The type an in-flight frame on a reset stream is rewritten to: none, so Netty discards it. */
   static final int DISCARDED = 0xff;
+
+  /** Frames ignored on streams the server reset that a connection may send in 30 s. */
+  static final int IGNORED_PER_WINDOW = 200;
+
+  private static final long IGNORED_WINDOW_NANOS = 30_000_000_000L;
 
   static final int PUSH_PROMISE = 0x5;
   static final int CONTINUATION = 0x9;
@@ -168,6 +177,31 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   private ByteBuf readBuf;
   private int forwardFrom;
 
+  /** Netty's handler's own context (RST_STREAM is written from there); null on its own. */
+  private ChannelHandlerContext handlerCtx;
+
+  /** Frames ignored on streams the server reset in the current budget window, and its start. */
+  private int ignoredFrames;
+
+  private long ignoredSince;
+
+  /** The last bytes of the previous read: a frame header it did not complete; or null. */
+  private ByteBuf heldHeader;
+
+  /** Where in the buffer being scanned the frame header in progress began; -1: an earlier one. */
+  private int headerFrom;
+
+  /**
+   * DATA bytes ignored per stream the server reset, by stream slot (the id, then its bytes);
+   * allocated at the first such DATA frame, as a connection that never has one needs none.
+   */
+  private int[] ignoredIds;
+
+  private int[] ignoredBytes;
+
+  /** Netty's limit of server resets cut the connection while a frame was judged. */
+  private boolean cutByNetty;
+
   Http2FrameScanner(boolean upgraded) {
     this(upgraded, null);
   }
@@ -175,6 +209,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler) {
     this.handler = handler;
     this.deliveredKey = handler == null ? null : handler.connection().newKey();
+    this.ignoredSince = System.nanoTime();
     if (upgraded) {
       skip = PREFACE_LENGTH;
       highest = 1;
@@ -197,6 +232,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       return null;
     }
     Http2FrameScanner scanner = new Http2FrameScanner(upgraded, handler);
+    scanner.handlerCtx = ctx;
     ctx.pipeline().addBefore(ctx.name(), null, scanner);
     if (unread != null && unread.isReadable()) {
       int bad = scanner.scan(unread);
@@ -263,6 +299,9 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       ctx.fireChannelRead(msg); // the h2c Upgrade's request, as frames
       return;
     }
+    if (heldHeader != null) {
+      buf = joinHeldHeader(ctx, buf);
+    }
     if (headerFill == 0 && payloadLeft == 0 && blockStream == 0) {
       settled = highest; // Netty has decoded every frame passed on so far
     }
@@ -277,17 +316,49 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       reading = null;
       readBuf = null;
     }
-    int end = bad < 0 ? buf.writerIndex() : from + bad;
-    if (forwardFrom == from && bad < 0) {
-      ctx.fireChannelRead(msg);
+    int end = bad < 0 ? holdHeader(buf) : from + bad;
+    if (bad < 0 && forwardFrom == from && end == buf.writerIndex()) {
+      ctx.fireChannelRead(buf);
       return;
     }
     if (end > forwardFrom) {
       ctx.fireChannelRead(buf.retainedSlice(forwardFrom, end - forwardFrom));
     }
     buf.release();
-    if (bad >= 0) {
+    if (bad >= 0 && !cutByNetty) {
       fail(ctx);
+    }
+  }
+
+  /**
+   * Keeps a frame header the read ended in the middle of (up to 8 bytes, a slice of the read, no
+   * copy) instead of passing it on, so that the whole header is judged, and can be rewritten, with
+   * the next read: a frame on a reset stream whose header straddles two reads would otherwise reach
+   * Netty, which ends the connection for it ("Stream N does not exist"). Returns where the bytes to
+   * pass on end.
+   */
+  private int holdHeader(ByteBuf buf) {
+    int end = buf.writerIndex();
+    if (handler == null || headerFill == 0 || headerFrom < 0) {
+      return end;
+    }
+    heldHeader = buf.retainedSlice(headerFrom, end - headerFrom);
+    headerFill = 0; // read again, whole, at the start of the next read
+    return headerFrom;
+  }
+
+  /** The held header bytes followed by the new read, as one buffer (no copy). */
+  private ByteBuf joinHeldHeader(ChannelHandlerContext ctx, ByteBuf buf) {
+    ByteBuf held = heldHeader;
+    heldHeader = null;
+    return ctx.alloc().compositeBuffer(2).addComponents(true, held, buf);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (heldHeader != null) {
+      heldHeader.release();
+      heldHeader = null;
     }
   }
 
@@ -339,6 +410,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       }
       int start;
       boolean whole = headerFill == 0;
+      headerFrom = whole ? i : -1;
       if (whole && to - i >= 9) {
         start = i;
         length = buf.getUnsignedMedium(i);
@@ -469,7 +541,71 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
         return false;
       }
     }
+    if (!chargeIgnored(id, start)) {
+      return false;
+    }
     readBuf.setByte(start + 3, DISCARDED);
+    return true;
+  }
+
+  /**
+   * What a frame ignored on a stream the server reset costs, so that ignoring it does not make it
+   * free. Netty answered each such frame with a RST_STREAM counted against its limit of server
+   * resets (Vert.x's rapid-reset window: {@link #IGNORED_PER_WINDOW} in 30 s), which bounded a
+   * client that keeps sending on refused streams, and its empty-DATA limit saw them; the frame now
+   * counts against a budget of the same size, past which the connection is cut with
+   * GOAWAY(ENHANCE_YOUR_CALM). A client with an occasional refused request has a few frames in
+   * flight. And a client may have sent up to a stream's window before it saw the reset (at most
+   * Netty's initial stream window: Netty never grants a stream more), so more DATA than that on one
+   * stream is a stream error FLOW_CONTROL_ERROR (RFC 9113 §6.9.1): RST_STREAM through Netty's
+   * encoder, which counts it against its reset limit. False on a connection error.
+   */
+  private boolean chargeIgnored(int id, int start) {
+    long now = System.nanoTime();
+    if (now - ignoredSince >= IGNORED_WINDOW_NANOS) {
+      ignoredSince = now;
+      ignoredFrames = 0;
+    }
+    if (++ignoredFrames > IGNORED_PER_WINDOW) {
+      error = Http2Error.ENHANCE_YOUR_CALM;
+      reason =
+          "more than "
+              + IGNORED_PER_WINDOW
+              + " frames in 30 s on streams the server reset (last on stream "
+              + id
+              + ")";
+      return false;
+    }
+    if (type != DATA || handlerCtx == null) {
+      return true;
+    }
+    if (ignoredIds == null) {
+      ignoredIds = new int[WINDOW];
+      ignoredBytes = new int[WINDOW];
+    }
+    int slot = slotIndex(id) & MASK;
+    if (ignoredIds[slot] != id) {
+      ignoredIds[slot] = id;
+      ignoredBytes[slot] = 0;
+    }
+    int bytes = (int) Math.min(Integer.MAX_VALUE, (long) ignoredBytes[slot] + length);
+    ignoredBytes[slot] = bytes;
+    if (bytes <= handler.decoder().flowController().initialWindowSize()) {
+      return true;
+    }
+    // Netty sees the frames before this one first, so its answers keep the client's order.
+    if (start > forwardFrom) {
+      reading.fireChannelRead(readBuf.retainedSlice(forwardFrom, start - forwardFrom));
+      forwardFrom = start;
+    }
+    handler
+        .encoder()
+        .writeRstStream(
+            handlerCtx, id, Http2Error.FLOW_CONTROL_ERROR.code(), handlerCtx.newPromise());
+    if (handler.connection().goAwaySent()) {
+      cutByNetty = true; // its reset limit: GOAWAY(ENHANCE_YOUR_CALM) written, channel closing
+      return false;
+    }
     return true;
   }
 
