@@ -412,6 +412,35 @@ class H2StreamStateIT {
   }
 
   /**
+   * A DATA frame in flight on a refused stream whose 9-byte header is split between two reads (the
+   * first ends 5 bytes into it) is ignored like a whole one: its type was already past the scanner,
+   * so Netty saw it and ended the connection ("Stream 1 does not exist"), until the scanner held
+   * such a header back to the next read.
+   */
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {true, false})
+  void a_frame_header_split_between_reads_on_a_refused_stream_is_ignored(boolean tls)
+      throws Exception {
+    try (RawH2 c = connect(tls)) {
+      awaitSettingsAck(c);
+      byte[] body = new byte[100];
+      byte[] header = {0, 0, (byte) body.length, RawH2.DATA, 0, 0, 0, 0, 1};
+      c.corked(
+          () -> {
+            c.headers(1, badPost("connection", "close"), false);
+            c.ping(42);
+            c.write(Arrays.copyOfRange(header, 0, 5));
+          });
+      // The PING's answer: the server has read the header's first bytes.
+      assertThat(c.await(RawH2.PING, 0, WAIT)).as("the PING's answer").isNotNull();
+      c.write(Arrays.copyOfRange(header, 5, 9));
+      c.write(body);
+      c.headers(3, get("/after"), true);
+      awaitAnswer(c, 3);
+    }
+  }
+
+  /**
    * A client that obeys flow control keeps sending request bodies on streams the server refused (it
    * has not read the resets yet): more than the connection window in all, in 16 KiB frames. The
    * ignored bytes are given back on the connection window, their 96 frames stay within the budget
