@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
@@ -103,6 +104,43 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     this.scanner = scanner;
     this.clockKey = handler.connection().newKey();
     controlFullAt = System.nanoTime();
+    if (scanner != null) {
+      handler.connection().addListener(new LingerAtCut(scanner));
+    }
+  }
+
+  /**
+   * A GOAWAY with an error code (this guard's cut, the scanner's, Netty's own limits) makes the
+   * connection's close linger ({@link Http2FrameScanner}), so the client gets to read it.
+   */
+  private static final class LingerAtCut extends Http2ConnectionAdapter {
+    private final Http2FrameScanner scanner;
+
+    LingerAtCut(Http2FrameScanner scanner) {
+      this.scanner = scanner;
+    }
+
+    @Override
+    public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+      if (errorCode != Http2Error.NO_ERROR.code()) {
+        scanner.lingerAtClose();
+      }
+    }
+  }
+
+  /**
+   * Node shutdown: a cut connection still draining its input closes now, and later cuts do not
+   * linger. Called from any thread.
+   */
+  public void endLingering() {
+    if (scanner == null) {
+      return;
+    }
+    if (handlerContext.executor().inEventLoop()) {
+      scanner.endLingering();
+    } else {
+      handlerContext.executor().execute(scanner::endLingering);
+    }
   }
 
   /**
