@@ -169,12 +169,16 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   private boolean lingerEnded;
   private ScheduledFuture<?> lingerTimer;
 
+  /** {@link #LINGER_MILLIS}, but for tests. */
+  private final long lingerMillis;
+
   Http2FrameScanner(boolean upgraded) {
-    this(upgraded, null);
+    this(upgraded, null, LINGER_MILLIS);
   }
 
-  private Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler) {
+  Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler, long lingerMillis) {
     this.handler = handler;
+    this.lingerMillis = lingerMillis;
     if (upgraded) {
       skip = PREFACE_LENGTH;
       highest = 1;
@@ -196,7 +200,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     if (!upgraded && unread == null) {
       return null;
     }
-    Http2FrameScanner scanner = new Http2FrameScanner(upgraded, handler);
+    Http2FrameScanner scanner = new Http2FrameScanner(upgraded, handler, LINGER_MILLIS);
     ctx.pipeline().addBefore(ctx.name(), null, scanner);
     if (unread != null && unread.isReadable()) {
       int bad = scanner.scan(unread);
@@ -323,7 +327,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     discarding = true;
     discardLimit = discarded + lingerBytes();
     lingerTimer =
-        ctx.executor().schedule(() -> endLinger(ctx), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.executor().schedule(() -> endLinger(ctx), lingerMillis, TimeUnit.MILLISECONDS);
     SslHandler tls = ctx.pipeline().get(SslHandler.class);
     // Shutting the output fails the writes still queued: wait until they are written. close_notify
     // goes after them on TLS, an empty write on cleartext.
