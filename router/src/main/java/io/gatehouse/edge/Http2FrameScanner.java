@@ -325,6 +325,13 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   private void linger(ChannelHandlerContext ctx, DuplexChannel channel, ChannelPromise promise) {
     lingerClose = promise;
     discarding = true;
+    if (handler != null) {
+      // Streams end now, as they did when the close was not held back: no request goes on (or
+      // starts upstream) on a cut connection. After the current read, which Netty may still be
+      // decoding.
+      ChannelPromise streamsClosed = ctx.newPromise();
+      ctx.executor().execute(() -> handler.connection().close(streamsClosed));
+    }
     discardLimit = discarded + lingerBytes();
     lingerTimer =
         ctx.executor().schedule(() -> endLinger(ctx), lingerMillis, TimeUnit.MILLISECONDS);
