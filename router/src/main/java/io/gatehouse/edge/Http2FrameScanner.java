@@ -47,10 +47,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Http2StreamGuard} or this scanner) the way nginx's {@code lingering_close} does: closing a socket
  * with client bytes still unread makes the kernel send a TCP reset, which discards on the client
  * the GOAWAY (and the RST_STREAMs before it) it has not read yet, so a legitimate client never
- * learns why it was cut. The close waits until what was written has left, half-closes the output
- * (close_notify on TLS, then FIN), and reads and drops the client's input, never decoding it, until
- * the client closes, {@link #LINGER_MILLIS} pass or a window's worth of bytes came ({@link
- * #lingerBytes}); then it closes. Node shutdown ends it at once ({@link #endLingering}).
+ * learns why it was cut. From the cut on, the client's input is dropped undecoded; the close waits
+ * until what was written has left, half-closes the output (close_notify on TLS, then FIN), and
+ * reads and drops the client's input until the client closes, {@link #LINGER_MILLIS} pass or a
+ * window's worth of bytes came ({@link #lingerBytes}); then it closes. Node shutdown ends it at
+ * once ({@link #endLingering}).
  *
  * <p>Hand-written because Netty has no hook between its frame reader and its stream-state checks.
  * It reads only the 9-byte frame headers of the inbound bytes and passes every buffer on unchanged:
@@ -276,9 +277,14 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     fail(ctx);
   }
 
-  /** The server sent GOAWAY with an error code: the connection's close lingers. */
-  void lingerAtClose() {
+  /**
+   * The server sent GOAWAY with an error code: nothing the client sends from the next read on is
+   * decoded (Netty would go on decoding until its close runs, which the linger holds back), and the
+   * close lingers.
+   */
+  void cut() {
     lingerAtClose = true;
+    discarding = true;
   }
 
   /**
@@ -292,7 +298,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     }
   }
 
-  /** Bytes drained so far (tests). */
+  /** Bytes dropped since the cut (tests). */
   long discarded() {
     return discarded;
   }
@@ -386,9 +392,9 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (!discarding) {
+    if (lingerClose == null) {
       ctx.fireChannelReadComplete();
-    } else if (lingerClose != null && !ctx.channel().config().isAutoRead()) {
+    } else if (!ctx.channel().config().isAutoRead()) {
       ctx.read(); // Vert.x may pause reading; the drain goes on
     }
   }

@@ -87,7 +87,7 @@ class Http2LingeringCloseIT {
         .execute(
             () -> {
               if (linger) {
-                scanner.lingerAtClose();
+                scanner.cut();
               }
               ch.writeAndFlush(Unpooled.wrappedBuffer(last));
               closing.complete(ch.close());
