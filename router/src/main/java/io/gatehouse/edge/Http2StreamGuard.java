@@ -137,7 +137,9 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
 
     @Override
     public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
-      if (errorCode != Http2Error.NO_ERROR.code()) {
+      // REFUSED_STREAM: Netty's graceful GOAWAY when the stream ids run out; open streams finish.
+      if (errorCode != Http2Error.NO_ERROR.code()
+          && errorCode != Http2Error.REFUSED_STREAM.code()) {
         scanner.cut();
       }
     }
