@@ -111,6 +111,47 @@ class H2LingeringCloseIT {
   }
 
   /**
+   * A client that is not reading when it is cut: 900 PINGs after a request (under the control-frame
+   * budget), whose 15 KiB of ACKs exceed the 4 KiB window it offers, so they and the GOAWAY behind
+   * them wait in the node's socket when it cuts; then 64 KiB more. Closed with those bytes unread,
+   * the node's kernel resets the connection and throws away what it had not sent: no GOAWAY reaches
+   * the client. With the lingering close all of it arrives, then the end of stream.
+   */
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {true, false})
+  void a_client_not_reading_when_it_is_cut_gets_every_frame_and_the_goaway(boolean tls)
+      throws Exception {
+    int pings = 900;
+    try (RawH2 c = RawH2.connect(tls ? node.httpsPort() : node.port(), tls, true, 4096)) {
+      c.headers(1, RawH2.request("GET", "a.example", "/a"), true);
+      for (int i = 0; i < pings; i++) {
+        c.ping(i);
+      }
+      c.data(1, new byte[1], false);
+      for (int i = 0; i < 4; i++) {
+        c.frame(UNKNOWN_TYPE, 0, 0, new byte[16 * 1024]);
+      }
+      c.uncork();
+      int acks = 0;
+      long code = -1;
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      RawH2.Frame f;
+      while ((f = c.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) != null) {
+        if (f.type() == RawH2.PING) {
+          acks++;
+        } else if (f.type() == RawH2.GOAWAY) {
+          code = f.code();
+        }
+      }
+      assertThat(c.ended)
+          .as("how the connection ended (%d PING ACKs, GOAWAY code %d)", acks, code)
+          .isEqualTo("closed");
+      assertThat(code).as("GOAWAY code").isEqualTo(STREAM_CLOSED);
+      assertThat(acks).as("PING ACKs").isEqualTo(pings);
+    }
+  }
+
+  /**
    * A client that goes on writing after the cut, without reading, is closed within the drain's
    * bounds (1 s, or the connection window and 64 KiB of bytes): its writes fail.
    */
