@@ -3,19 +3,26 @@ package io.gatehouse.edge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelOutputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,6 +59,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>It also notes when a header block (HEADERS or PUSH_PROMISE without END_HEADERS) began, so
  * {@link Http2StreamGuard#sweep} can cut a client that never finishes one: Netty holds such a
  * connection, all of whose other streams are blocked, until the keep-alive idle limit.
+ *
+ * <p>And it closes a connection the server cut (a GOAWAY with an error code, from Netty, {@link
+ * Http2StreamGuard} or this scanner) the way nginx's {@code lingering_close} does: closing a socket
+ * with client bytes still unread makes the kernel send a TCP reset, which discards on the client
+ * the GOAWAY (and the RST_STREAMs before it) it has not read yet, so a legitimate client never
+ * learns why it was cut. From the cut on, the client's input is dropped undecoded; the close waits
+ * until what was written has left, half-closes the output (close_notify on TLS, then FIN), and
+ * reads and drops the client's input until the client closes, {@link #LINGER_MILLIS} pass or a
+ * window's worth of bytes came ({@link #lingerBytes}); then it closes. Node shutdown ends it at
+ * once ({@link #endLingering}).
  *
  * <p>Hand-written because Netty has no hook between its frame reader and its stream-state checks.
  * It reads only the 9-byte frame headers of the inbound bytes and passes every buffer on unchanged:
@@ -162,8 +179,43 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   /** This handler's place in the pipeline, once added. */
   private ChannelHandlerContext ctx;
 
-  /** Netty's handler behind this scanner; null for a scanner on its own (unit tests). */
+  /**
+   * How long a cut connection's input is drained at most. What an honest client had in flight when
+   * the GOAWAY left arrives within a round trip; nginx waits 5 s between reads (lingering_timeout)
+   * for HTTP/1 clients that may still be sending a body, but a cut client has nothing more to say,
+   * and an attacker holds the connection, and its slot, for this long.
+   */
+  static final long LINGER_MILLIS = 1_000;
+
+  /**
+   * Bytes drained beyond the connection's receive window: HEADERS, WINDOW_UPDATE and other frames
+   * flow control does not count.
+   */
+  static final int LINGER_SLACK_BYTES = 64 * 1024;
+
+  /** The HTTP/2 handler, whose connection window bounds the drain; null in unit tests. */
   private final Http2ConnectionHandler handler;
+
+  /** The server sent GOAWAY with an error code: its close lingers. */
+  private boolean lingerAtClose;
+
+  /** Node shutdown: closes at once. */
+  private boolean noLinger;
+
+  /** The input goes nowhere: the connection is cut. */
+  private boolean discarding;
+
+  private long discarded;
+  private long discardLimit = Long.MAX_VALUE;
+
+  /** The close being held back while the input drains; null until then. */
+  private ChannelPromise lingerClose;
+
+  private boolean lingerEnded;
+  private ScheduledFuture<?> lingerTimer;
+
+  /** {@link #LINGER_MILLIS}, but for tests. */
+  private final long lingerMillis;
 
   /** Marks the streams whose request Vert.x was handed; null on its own. */
   private final Http2Connection.PropertyKey deliveredKey;
@@ -203,11 +255,12 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   private boolean cutByNetty;
 
   Http2FrameScanner(boolean upgraded) {
-    this(upgraded, null);
+    this(upgraded, null, LINGER_MILLIS);
   }
 
-  Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler) {
+  Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler, long lingerMillis) {
     this.handler = handler;
+    this.lingerMillis = lingerMillis;
     this.deliveredKey = handler == null ? null : handler.connection().newKey();
     this.ignoredSince = System.nanoTime();
     if (upgraded) {
@@ -231,7 +284,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     if (!upgraded && unread == null) {
       return null;
     }
-    Http2FrameScanner scanner = new Http2FrameScanner(upgraded, handler);
+    Http2FrameScanner scanner = new Http2FrameScanner(upgraded, handler, LINGER_MILLIS);
     scanner.handlerCtx = ctx;
     ctx.pipeline().addBefore(ctx.name(), null, scanner);
     if (unread != null && unread.isReadable()) {
@@ -291,6 +344,10 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (discarding) {
+      discard(ctx, msg);
+      return;
+    }
     if (failed) {
       ReferenceCountUtil.release(msg);
       return;
@@ -382,6 +439,148 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     error = Http2Error.ENHANCE_YOUR_CALM;
     reason = "header block on stream " + blockStream + " not completed in time";
     fail(ctx);
+  }
+
+  /**
+   * The server sent GOAWAY with an error code: nothing the client sends from the next read on is
+   * decoded (Netty would go on decoding until its close runs, which the linger holds back), and the
+   * close lingers.
+   */
+  void cut() {
+    lingerAtClose = true;
+    discarding = true;
+  }
+
+  /**
+   * Node shutdown: a lingering close completes now and later closes do not linger, so a drain is
+   * not held up. Runs on the channel's event loop.
+   */
+  void endLingering() {
+    noLinger = true;
+    if (lingerClose != null && ctx != null) {
+      endLinger(ctx);
+    }
+  }
+
+  /** Bytes dropped since the cut (tests). */
+  long discarded() {
+    return discarded;
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    if (lingerClose != null) {
+      // Netty's handler closes twice after a GOAWAY with an error: all end with the real close.
+      if (!promise.isVoid()) {
+        ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+      }
+      return;
+    }
+    if (!lingerAtClose
+        || noLinger
+        || !(ctx.channel() instanceof DuplexChannel channel)
+        || !channel.isActive()
+        || channel.isInputShutdown()
+        || channel.isOutputShutdown()) {
+      ctx.close(promise);
+      return;
+    }
+    linger(ctx, channel, promise);
+  }
+
+  /**
+   * Holds {@code promise} back: once everything written has left (GOAWAY included), half-closes the
+   * output and drains the input until the client closes or the bounds are reached.
+   */
+  private void linger(ChannelHandlerContext ctx, DuplexChannel channel, ChannelPromise promise) {
+    lingerClose = promise;
+    discarding = true;
+    if (handler != null) {
+      // Streams end now, as they did when the close was not held back: no request goes on (or
+      // starts upstream) on a cut connection. After the current read, which Netty may still be
+      // decoding.
+      ChannelPromise streamsClosed = ctx.newPromise();
+      ctx.executor().execute(() -> handler.connection().close(streamsClosed));
+    }
+    discardLimit = discarded + lingerBytes();
+    lingerTimer =
+        ctx.executor().schedule(() -> endLinger(ctx), lingerMillis, TimeUnit.MILLISECONDS);
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    // Shutting the output fails the writes still queued: wait until they are written. close_notify
+    // goes after them on TLS, an empty write on cleartext.
+    ChannelFuture written =
+        tls != null ? tls.closeOutbound() : ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+    written.addListener(
+        f -> {
+          if (f.isSuccess() && channel.isActive() && !lingerEnded) {
+            channel.shutdownOutput();
+          } else {
+            endLinger(ctx);
+          }
+        });
+    channel.config().setAutoRead(true);
+    ctx.read();
+  }
+
+  /** The connection's receive window (what an honest client may have in flight) plus slack. */
+  private long lingerBytes() {
+    long window = 0;
+    if (handler != null) {
+      window =
+          handler
+              .decoder()
+              .flowController()
+              .initialWindowSize(handler.connection().connectionStream());
+    }
+    return window + LINGER_SLACK_BYTES;
+  }
+
+  private void discard(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf buf) {
+      discarded += buf.readableBytes();
+    }
+    ReferenceCountUtil.release(msg);
+    if (lingerClose != null && discarded >= discardLimit) {
+      endLinger(ctx);
+    }
+  }
+
+  private void endLinger(ChannelHandlerContext ctx) {
+    if (lingerClose == null || lingerEnded) {
+      return;
+    }
+    lingerEnded = true;
+    lingerTimer.cancel(false);
+    ctx.close(lingerClose);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (lingerClose == null) {
+      ctx.fireChannelReadComplete();
+    } else if (!ctx.channel().config().isAutoRead()) {
+      ctx.read(); // Vert.x may pause reading; the drain goes on
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (lingerClose != null) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        endLinger(ctx); // the client closed (on a channel that allows half-closure)
+        return;
+      }
+      if (evt instanceof ChannelOutputShutdownEvent) {
+        return; // ours; nothing behind needs it
+      }
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    endLinger(ctx); // completes the held close, cancels the timer
+    ctx.fireChannelInactive();
   }
 
   /**

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
@@ -27,9 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It also cuts a connection that floods frames which cost the server work but carry no request
  * (SETTINGS, PING, PRIORITY, RST_STREAM, WINDOW_UPDATE of less than 1 KiB): a token bucket per
- * connection, {@link #CONTROL_BURST} frames at once and {@link #CONTROL_PER_SECOND} a second after
- * that, as Envoy and HAProxy bound such frames. Past it, GOAWAY(ENHANCE_YOUR_CALM) and close; one
- * log line a second at most for all such cuts.
+ * connection, {@link #CONTROL_BURST} frames at once ({@link #CONTROL_BURST_BEFORE_REQUEST} before
+ * the connection's first request) and {@link #CONTROL_PER_SECOND} a second after that, as Envoy and
+ * HAProxy bound such frames. Past it, GOAWAY(ENHANCE_YOUR_CALM) and close; one log line a second at
+ * most for all such cuts. After any GOAWAY with an error the connection decodes nothing more.
  *
  * <p>And it resets streams that hold a slot while doing nothing: a stream whose request has not
  * ended, that has received no HEADERS or DATA frame for the idle limit (the header-read deadline),
@@ -54,6 +56,14 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   /** Control frames a connection may send at once; a browser sends a handful. */
   static final int CONTROL_BURST = 1_000;
 
+  /**
+   * Control frames a connection may send at once before it opens its first stream. A client's first
+   * flight holds a few (SETTINGS, WINDOW_UPDATE, a browser's PRIORITY tree); a connection that
+   * floods before asking for anything costs the event loop, and every other connection on it, the
+   * work of each frame it is allowed, so it gets a tenth of the burst.
+   */
+  static final int CONTROL_BURST_BEFORE_REQUEST = 100;
+
   /** Control frames a second a connection may send after its burst. */
   static final int CONTROL_PER_SECOND = 100;
 
@@ -73,6 +83,9 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
 
   /** The token bucket's level, as the time it is full again (System.nanoTime). */
   private long controlFullAt;
+
+  /** The bucket's size in nanoseconds of refill: small until the client opens a stream. */
+  private long controlBurstNanos = CONTROL_BURST_BEFORE_REQUEST * NANOS_PER_TOKEN;
 
   private final Http2ConnectionHandler handler;
   private final ChannelHandlerContext handlerContext;
@@ -103,6 +116,48 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     this.scanner = scanner;
     this.clockKey = handler.connection().newKey();
     controlFullAt = System.nanoTime();
+    if (scanner != null) {
+      handler.connection().addListener(new LingerAtCut(scanner));
+    }
+  }
+
+  /**
+   * A GOAWAY with an error code (this guard's cut, the scanner's, Netty's rapid-reset or empty-DATA
+   * limits): nothing more the client sent is worth decoding, and the close lingers so the client
+   * gets to read the GOAWAY ({@link Http2FrameScanner}). Netty skips the rest of the current read
+   * but would go on decoding later reads until its close runs; a flooder's queued bytes now cost
+   * only their reading.
+   */
+  private static final class LingerAtCut extends Http2ConnectionAdapter {
+    private final Http2FrameScanner scanner;
+
+    LingerAtCut(Http2FrameScanner scanner) {
+      this.scanner = scanner;
+    }
+
+    @Override
+    public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+      // REFUSED_STREAM: Netty's graceful GOAWAY when the stream ids run out; open streams finish.
+      if (errorCode != Http2Error.NO_ERROR.code()
+          && errorCode != Http2Error.REFUSED_STREAM.code()) {
+        scanner.cut();
+      }
+    }
+  }
+
+  /**
+   * Node shutdown: a cut connection still draining its input closes now, and later cuts do not
+   * linger. Called from any thread.
+   */
+  public void endLingering() {
+    if (scanner == null) {
+      return;
+    }
+    if (handlerContext.executor().inEventLoop()) {
+      scanner.endLingering();
+    } else {
+      handlerContext.executor().execute(scanner::endLingering);
+    }
   }
 
   /**
@@ -271,6 +326,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     check(streamId, headers);
     touch(streamId, false);
     super.onHeadersRead(ctx, streamId, headers, padding, end);
+    requestSeen();
     delivered(streamId);
   }
 
@@ -288,7 +344,13 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     check(streamId, headers);
     touch(streamId, false);
     super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, end);
+    requestSeen();
     delivered(streamId);
+  }
+
+  /** A well-formed header block: from now on the full burst applies. */
+  private void requestSeen() {
+    controlBurstNanos = CONTROL_BURST * NANOS_PER_TOKEN;
   }
 
   /** Vert.x has the stream now, unless it refused the request (see {@link Http2FrameScanner}). */
@@ -352,7 +414,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   private void spendControl(ChannelHandlerContext ctx, String frame) throws Http2Exception {
     long now = System.nanoTime();
     long fullAt = Math.max(controlFullAt, now) + NANOS_PER_TOKEN;
-    if (fullAt - now > CONTROL_BURST * NANOS_PER_TOKEN) {
+    if (fullAt - now > controlBurstNanos) {
       logCut(ctx, frame);
       throw Http2Exception.connectionError(
           Http2Error.ENHANCE_YOUR_CALM, "too many %s frames", frame);

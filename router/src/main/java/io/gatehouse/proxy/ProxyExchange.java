@@ -200,7 +200,20 @@ final class ProxyExchange implements RequestView {
         requestDeadline = startNanos + callTimeout;
       }
     }
+    if (req.version() == HttpVersion.HTTP_2) {
+      // After the rest of this read: a stream its client resets in the same read (rapid reset,
+      // HEADERS then RST_STREAM) has ended by then and opens no upstream connection. Connecting at
+      // once cost one upstream connection per reset stream, 200 per attacking connection.
+      router.vertxInstance().getOrCreateContext().runOnContext(v -> connectUnlessFinished());
+      return;
+    }
     connect();
+  }
+
+  private void connectUnlessFinished() {
+    if (!finished) {
+      connect();
+    }
   }
 
   /**

@@ -178,6 +178,8 @@ public final class RouterVerticle extends VerticleBase {
 
   /** Stops accepting, lets in-flight requests finish up to {@code timeoutMs}, then closes. */
   public Future<Void> drain(long timeoutMs) {
+    // A connection cut for misbehaving may be draining its input (lingering close): not for long.
+    context.runOnContext(v -> connections.values().forEach(ConnectionState::endLingering));
     Future<Void> plain = server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
     if (httpsServer == null) {
       return plain;
@@ -451,6 +453,12 @@ public final class RouterVerticle extends VerticleBase {
 
     /** HTTP/2 only: resets streams that stay idle (null for HTTP/1). */
     Http2StreamGuard h2;
+
+    void endLingering() {
+      if (h2 != null) {
+        h2.endLingering();
+      }
+    }
 
     boolean timedOut;
 

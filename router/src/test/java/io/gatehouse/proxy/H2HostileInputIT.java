@@ -210,6 +210,57 @@ class H2HostileInputIT {
   }
 
   /**
+   * Before its first request a connection gets a tenth of the control-frame burst (100 frames, then
+   * 100 a second): a flood that asks for nothing costs the event loop 100 frames' work, not 1,000.
+   * The bucket refills while the node reads, so the cut may come a little after the 100th frame.
+   * 3,000 PINGs: many are still unread at the node when it cuts; the lingering close drains them
+   * instead of closing with them unread, which the kernel answers with a TCP reset (seen as
+   * "Connection reset" after 0 PING ACKs before the lingering close).
+   */
+  @Test
+  void a_connection_that_has_asked_for_nothing_is_cut_after_100_control_frames() throws Exception {
+    try (RawH2 c = RawH2.connect(node.port())) {
+      c.flood(RawH2.PING, 0, 0, new byte[8], 3_000);
+      int acks = 0;
+      RawH2.Frame f;
+      while ((f = c.next(WAIT)) != null && f.type() != RawH2.GOAWAY) {
+        if (f.type() == RawH2.PING) {
+          acks++;
+        }
+      }
+      assertThat(f).as("GOAWAY after %d PING ACKs (%s)", acks, c.ended).isNotNull();
+      assertThat(f.code())
+          .as("GOAWAY code after %d PING ACKs", acks)
+          .isEqualTo(RawH2.ENHANCE_YOUR_CALM);
+      assertThat(acks).as("PINGs answered before the cut").isBetween(100, 200);
+    }
+  }
+
+  /** Once it has asked for something, a connection gets the whole burst of 1,000. */
+  @Test
+  void a_connection_with_a_request_may_send_1000_control_frames() throws Exception {
+    try (RawH2 c = RawH2.connect(node.port())) {
+      c.headers(1, RawH2.request("GET", "a.example", "/ok"), true);
+      assertThat(c.await(RawH2.HEADERS, 1, WAIT)).as("answer").isNotNull();
+      int pings = 900;
+      c.flood(RawH2.PING, 0, 0, new byte[8], pings);
+      int acks = 0;
+      while (acks < pings) {
+        RawH2.Frame f = c.next(WAIT);
+        assertThat(f).as("frame after %d PING ACKs (%s)", acks, c.ended).isNotNull();
+        assertThat(f.type()).as("frame type after %d PING ACKs", acks).isNotEqualTo(RawH2.GOAWAY);
+        if (f.type() == RawH2.PING) {
+          acks++;
+        }
+      }
+      c.headers(3, RawH2.request("GET", "a.example", "/ok"), true);
+      assertThat(c.await(RawH2.HEADERS, 3, WAIT)).as("answer after the PINGs").isNotNull();
+    }
+    up.take();
+    up.take();
+  }
+
+  /**
    * Sorted latencies in ns of {@code n} sequential requests on one fresh connection; all succeed.
    */
   private static long[] latencies(int n) throws Exception {

@@ -88,12 +88,34 @@ public final class RawH2 implements AutoCloseable {
    * frames in the same read as the preface.
    */
   public static RawH2 connectTls(int port, boolean corked) throws IOException {
+    Socket plain = new Socket("127.0.0.1", port);
+    return tls(plain, port, corked);
+  }
+
+  /**
+   * As {@link #connect(int, boolean)} or {@link #connectTls}, with the socket's receive buffer (the
+   * TCP window this client offers) set to {@code bytes} before connecting: while the client does
+   * not read, what the server writes beyond it stays queued at the server.
+   */
+  public static RawH2 connect(int port, boolean tls, boolean corked, int bytes) throws IOException {
+    Socket plain = new Socket();
+    plain.setReceiveBufferSize(bytes);
+    plain.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+    if (!tls) {
+      plain.setTcpNoDelay(true);
+      return start(plain, corked);
+    }
+    return tls(plain, port, corked);
+  }
+
+  private static RawH2 tls(Socket plain, int port, boolean corked) throws IOException {
     SSLSocket s;
     try {
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, new TrustManager[] {new TrustAll()}, null);
-      s = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port);
+      s = (SSLSocket) ssl.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
     } catch (GeneralSecurityException e) {
+      plain.close();
       throw new IOException(e);
     }
     s.setTcpNoDelay(true);
