@@ -10,9 +10,11 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelOutputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -36,7 +38,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *       skipped id, implicitly closed by §5.1.1), is a connection error PROTOCOL_ERROR. Trailers on
  *       an open lower stream pass, and so do frames on streams the server reset (Netty ignores
  *       those, as §5.1 asks);
- *   <li>after an h2c Upgrade, stream 1 starts half-closed (remote) (§3.2 of RFC 7540).
+ *   <li>after an h2c Upgrade, stream 1 starts half-closed (remote) (§3.2 of RFC 7540);
+ *   <li>frames the client had in flight on a stream the server reset are ignored (§5.1, "closed";
+ *       §5.4.2): DATA on a stream the client opened and has not ended, that Netty no longer has,
+ *       and WINDOW_UPDATE or RST_STREAM on one Netty never created. Netty answers the first kind
+ *       with RST_STREAM(STREAM_CLOSED) per frame (which counts towards its limit of server resets)
+ *       and the second with a connection error, GOAWAY(PROTOCOL_ERROR) "Stream 1 does not exist":
+ *       when it refuses a header block while decoding it (HPACK validation, the concurrent stream
+ *       limit) it resets the stream without creating it, so one malformed request ended every
+ *       stream of its connection. Such a frame's type byte is rewritten to an unknown type, which
+ *       Netty discards (§5.5); a DATA frame's bytes are first counted and given back on the
+ *       connection window through Netty's flow controller, as Netty does for the DATA it ignores.
+ *       Ignored is not free ({@link #chargeIgnored}): such frames have a budget of their own, the
+ *       size of Netty's reset limit, and DATA beyond a stream's window is a FLOW_CONTROL_ERROR
+ *       reset, so a client that keeps sending on reset streams is cut. A frame header split between
+ *       two reads is held back until it is whole. HEADERS are left to Netty: its HPACK state must
+ *       see every header block.
  * </ul>
  *
  * <p>It also notes when a header block (HEADERS or PUSH_PROMISE without END_HEADERS) began, so
@@ -61,6 +78,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * on, then an {@link Http2Exception#connectionError} makes Netty's handler write GOAWAY with the
  * code and close. One log line a second at most.
  *
+ * <p>And it works around a Vert.x 5.0.10 bug (the same code is in the newer {@code
+ * http2.codec.Http2ConnectionImpl} of Vert.x's main branch, so no upgrade fixes it): {@code
+ * Http2ConnectionBase.onConnectionError} takes the Vert.x stream of every active Netty stream and
+ * throws a NullPointerException on one Vert.x was never handed (a stream reset by Netty, by {@link
+ * Http2StreamGuard} or by Vert.x's own malformed-request check, whose RST_STREAM is not yet flushed
+ * and which so is still active), before Netty writes GOAWAY: a connection cut with streams like
+ * that (the 201st server reset of a read, a GOAWAY-worthy frame behind a malformed request) closed
+ * without GOAWAY and logged a ~4 KB stack trace. When the server writes RST_STREAM on a stream
+ * Vert.x was not handed ({@link #delivered}), the stream is closed at once, as Netty would once the
+ * frame is flushed; so every active stream has its Vert.x stream.
+ *
+ * <p>Whether Netty created or refused a stream is known only once it has decoded the stream's
+ * header block; for a frame on a stream opened in the same read (a POST with its body), the bytes
+ * before that frame are handed to Netty first (a slice, no copy), then the frame is judged. Frames
+ * in the read that carried the client's first SETTINGS frame are in Netty's buffer before the
+ * scanner is placed: they keep Netty's behaviour.
+ *
  * <p>Cost: h2load -n 200000 -c 8 -m 8 over h2c (after 50,000 to warm up) against a node on one
  * event loop pinned to one core, routing to its built-in echo upstream, h2load on the other core;
  * three interleaved rounds on a shared 2-core machine (December 2026): without the scanner 12.7k,
@@ -80,6 +114,16 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   static final int DATA = 0x0;
   static final int HEADERS = 0x1;
   static final int RST_STREAM = 0x3;
+  static final int WINDOW_UPDATE = 0x8;
+
+  /** The type an in-flight frame on a reset stream is rewritten to: none, so Netty discards it. */
+  static final int DISCARDED = 0xff;
+
+  /** Frames ignored on streams the server reset that a connection may send in 30 s. */
+  static final int IGNORED_PER_WINDOW = 200;
+
+  private static final long IGNORED_WINDOW_NANOS = 30_000_000_000L;
+
   static final int PUSH_PROMISE = 0x5;
   static final int CONTINUATION = 0x9;
   static final int END_STREAM = 0x1;
@@ -173,6 +217,43 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   /** {@link #LINGER_MILLIS}, but for tests. */
   private final long lingerMillis;
 
+  /** Marks the streams whose request Vert.x was handed; null on its own. */
+  private final Http2Connection.PropertyKey deliveredKey;
+
+  /** The highest client stream whose opening header block Netty has decoded (or refused). */
+  private int settled;
+
+  /** While a read is scanned: where it goes, the buffer, and its first byte not yet passed on. */
+  private ChannelHandlerContext reading;
+
+  private ByteBuf readBuf;
+  private int forwardFrom;
+
+  /** Netty's handler's own context (RST_STREAM is written from there); null on its own. */
+  private ChannelHandlerContext handlerCtx;
+
+  /** Frames ignored on streams the server reset in the current budget window, and its start. */
+  private int ignoredFrames;
+
+  private long ignoredSince;
+
+  /** The last bytes of the previous read: a frame header it did not complete; or null. */
+  private ByteBuf heldHeader;
+
+  /** Where in the buffer being scanned the frame header in progress began; -1: an earlier one. */
+  private int headerFrom;
+
+  /**
+   * DATA bytes ignored per stream the server reset, by stream slot (the id, then its bytes);
+   * allocated at the first such DATA frame, as a connection that never has one needs none.
+   */
+  private int[] ignoredIds;
+
+  private int[] ignoredBytes;
+
+  /** Netty's limit of server resets cut the connection while a frame was judged. */
+  private boolean cutByNetty;
+
   Http2FrameScanner(boolean upgraded) {
     this(upgraded, null, LINGER_MILLIS);
   }
@@ -180,6 +261,8 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler, long lingerMillis) {
     this.handler = handler;
     this.lingerMillis = lingerMillis;
+    this.deliveredKey = handler == null ? null : handler.connection().newKey();
+    this.ignoredSince = System.nanoTime();
     if (upgraded) {
       skip = PREFACE_LENGTH;
       highest = 1;
@@ -202,6 +285,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       return null;
     }
     Http2FrameScanner scanner = new Http2FrameScanner(upgraded, handler, LINGER_MILLIS);
+    scanner.handlerCtx = ctx;
     ctx.pipeline().addBefore(ctx.name(), null, scanner);
     if (unread != null && unread.isReadable()) {
       int bad = scanner.scan(unread);
@@ -213,6 +297,35 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       }
     }
     return scanner;
+  }
+
+  /** Notes that Vert.x took stream {@code id}'s request (called once its HEADERS reached it). */
+  void delivered(int id) {
+    Http2Stream stream = handler.connection().stream(id);
+    if (stream != null && !stream.isResetSent()) {
+      stream.setProperty(deliveredKey, Boolean.TRUE);
+    }
+  }
+
+  /**
+   * Closes a stream Vert.x was not handed as soon as the server writes its RST_STREAM (one 13-byte
+   * buffer from Netty's frame writer), not once the frame is flushed: see the class comment.
+   */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (deliveredKey != null && msg instanceof ByteBuf buf && buf.readableBytes() == 13) {
+      int at = buf.readerIndex();
+      if (buf.getUnsignedMedium(at) == 4 && buf.getUnsignedByte(at + 3) == RST_STREAM) {
+        Http2Stream stream = handler.connection().stream(buf.getInt(at + 5) & 0x7fffffff);
+        if (stream != null
+            && stream.isResetSent()
+            && stream.getProperty(deliveredKey) == null
+            && stream.state() != Http2Stream.State.CLOSED) {
+          stream.close();
+        }
+      }
+    }
+    ctx.write(msg, promise);
   }
 
   /** When the header block in progress began (System.nanoTime), or -1 when there is none. */
@@ -243,16 +356,67 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       ctx.fireChannelRead(msg); // the h2c Upgrade's request, as frames
       return;
     }
-    int bad = scan(buf);
-    if (bad < 0) {
-      ctx.fireChannelRead(msg);
+    if (heldHeader != null) {
+      buf = joinHeldHeader(ctx, buf);
+    }
+    if (headerFill == 0 && payloadLeft == 0 && blockStream == 0) {
+      settled = highest; // Netty has decoded every frame passed on so far
+    }
+    int from = buf.readerIndex();
+    int bad;
+    reading = ctx;
+    readBuf = buf;
+    forwardFrom = from;
+    try {
+      bad = scan(buf);
+    } finally {
+      reading = null;
+      readBuf = null;
+    }
+    int end = bad < 0 ? holdHeader(buf) : from + bad;
+    if (bad < 0 && forwardFrom == from && end == buf.writerIndex()) {
+      ctx.fireChannelRead(buf);
       return;
     }
-    if (bad > 0) {
-      ctx.fireChannelRead(buf.retainedSlice(buf.readerIndex(), bad));
+    if (end > forwardFrom) {
+      ctx.fireChannelRead(buf.retainedSlice(forwardFrom, end - forwardFrom));
     }
     buf.release();
-    fail(ctx);
+    if (bad >= 0 && !cutByNetty) {
+      fail(ctx);
+    }
+  }
+
+  /**
+   * Keeps a frame header the read ended in the middle of (up to 8 bytes, a slice of the read, no
+   * copy) instead of passing it on, so that the whole header is judged, and can be rewritten, with
+   * the next read: a frame on a reset stream whose header straddles two reads would otherwise reach
+   * Netty, which ends the connection for it ("Stream N does not exist"). Returns where the bytes to
+   * pass on end.
+   */
+  private int holdHeader(ByteBuf buf) {
+    int end = buf.writerIndex();
+    if (handler == null || headerFill == 0 || headerFrom < 0) {
+      return end;
+    }
+    heldHeader = buf.retainedSlice(headerFrom, end - headerFrom);
+    headerFill = 0; // read again, whole, at the start of the next read
+    return headerFrom;
+  }
+
+  /** The held header bytes followed by the new read, as one buffer (no copy). */
+  private ByteBuf joinHeldHeader(ChannelHandlerContext ctx, ByteBuf buf) {
+    ByteBuf held = heldHeader;
+    heldHeader = null;
+    return ctx.alloc().compositeBuffer(2).addComponents(true, held, buf);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (heldHeader != null) {
+      heldHeader.release();
+      heldHeader = null;
+    }
   }
 
   /** Hands the verdict to Netty's handler: GOAWAY with the code, then close. */
@@ -444,7 +608,9 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
         continue;
       }
       int start;
-      if (headerFill == 0 && to - i >= 9) {
+      boolean whole = headerFill == 0;
+      headerFrom = whole ? i : -1;
+      if (whole && to - i >= 9) {
         start = i;
         length = buf.getUnsignedMedium(i);
         type = buf.getUnsignedByte(i + 3);
@@ -461,7 +627,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
         }
         headerFill = 0;
       }
-      if (!frame()) {
+      if (!frame() || (whole && !passOrDiscard(start))) {
         failed = true;
         return start - from;
       }
@@ -528,6 +694,116 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
         // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, GOAWAY and unknown types change no stream. A
         // CONTINUATION outside a header block is Netty's PROTOCOL_ERROR, as §6.10 asks.
       }
+    }
+    return true;
+  }
+
+  /**
+   * Rewrites a frame the client had in flight on a stream the server reset so that Netty discards
+   * it (see the class comment); false on a connection error (the connection window overrun). {@code
+   * start} is where the frame's header starts in the buffer being read.
+   */
+  private boolean passOrDiscard(int start) {
+    int id = streamId;
+    if (reading == null
+        || handler == null
+        || passive
+        || (type != DATA && type != WINDOW_UPDATE && type != RST_STREAM)
+        || (id & 1) == 0
+        || id > highest
+        || !inWindow(id)
+        || !bit(opened, id)) {
+      return true;
+    }
+    if (id > settled) {
+      // Netty has not decoded the stream's header block yet: hand it what comes before this frame.
+      if (start > forwardFrom) {
+        reading.fireChannelRead(readBuf.retainedSlice(forwardFrom, start - forwardFrom));
+        forwardFrom = start;
+      }
+      settled = highest;
+    }
+    Http2Connection connection = handler.connection();
+    if (connection.stream(id) != null || (type != DATA && connection.streamMayHaveExisted(id))) {
+      return true; // Netty's own rules: it ignores frames on a stream it has reset
+    }
+    if (type == DATA) {
+      try {
+        // Counted on the connection window and given back at once, as Netty does for ignored DATA.
+        handler
+            .decoder()
+            .flowController()
+            .receiveFlowControlledFrame(null, Unpooled.EMPTY_BUFFER, length, false);
+      } catch (Http2Exception e) {
+        error = e.error();
+        reason = "DATA on stream " + id + ": " + e.getMessage();
+        return false;
+      }
+    }
+    if (!chargeIgnored(id, start)) {
+      return false;
+    }
+    readBuf.setByte(start + 3, DISCARDED);
+    return true;
+  }
+
+  /**
+   * What a frame ignored on a stream the server reset costs, so that ignoring it does not make it
+   * free. Netty answered each such frame with a RST_STREAM counted against its limit of server
+   * resets (Vert.x's rapid-reset window: {@link #IGNORED_PER_WINDOW} in 30 s), which bounded a
+   * client that keeps sending on refused streams, and its empty-DATA limit saw them; the frame now
+   * counts against a budget of the same size, past which the connection is cut with
+   * GOAWAY(ENHANCE_YOUR_CALM). A client with an occasional refused request has a few frames in
+   * flight. And a client may have sent up to a stream's window before it saw the reset (at most
+   * Netty's initial stream window: Netty never grants a stream more), so more DATA than that on one
+   * stream is a stream error FLOW_CONTROL_ERROR (RFC 9113 §6.9.1): RST_STREAM through Netty's
+   * encoder, which counts it against its reset limit. False on a connection error.
+   */
+  private boolean chargeIgnored(int id, int start) {
+    long now = System.nanoTime();
+    if (now - ignoredSince >= IGNORED_WINDOW_NANOS) {
+      ignoredSince = now;
+      ignoredFrames = 0;
+    }
+    if (++ignoredFrames > IGNORED_PER_WINDOW) {
+      error = Http2Error.ENHANCE_YOUR_CALM;
+      reason =
+          "more than "
+              + IGNORED_PER_WINDOW
+              + " frames in 30 s on streams the server reset (last on stream "
+              + id
+              + ")";
+      return false;
+    }
+    if (type != DATA || handlerCtx == null) {
+      return true;
+    }
+    if (ignoredIds == null) {
+      ignoredIds = new int[WINDOW];
+      ignoredBytes = new int[WINDOW];
+    }
+    int slot = slotIndex(id) & MASK;
+    if (ignoredIds[slot] != id) {
+      ignoredIds[slot] = id;
+      ignoredBytes[slot] = 0;
+    }
+    int bytes = (int) Math.min(Integer.MAX_VALUE, (long) ignoredBytes[slot] + length);
+    ignoredBytes[slot] = bytes;
+    if (bytes <= handler.decoder().flowController().initialWindowSize()) {
+      return true;
+    }
+    // Netty sees the frames before this one first, so its answers keep the client's order.
+    if (start > forwardFrom) {
+      reading.fireChannelRead(readBuf.retainedSlice(forwardFrom, start - forwardFrom));
+      forwardFrom = start;
+    }
+    handler
+        .encoder()
+        .writeRstStream(
+            handlerCtx, id, Http2Error.FLOW_CONTROL_ERROR.code(), handlerCtx.newPromise());
+    if (handler.connection().goAwaySent()) {
+      cutByNetty = true; // its reset limit: GOAWAY(ENHANCE_YOUR_CALM) written, channel closing
+      return false;
     }
     return true;
   }

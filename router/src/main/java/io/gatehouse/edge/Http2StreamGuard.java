@@ -327,6 +327,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     touch(streamId, false);
     super.onHeadersRead(ctx, streamId, headers, padding, end);
     requestSeen();
+    delivered(streamId);
   }
 
   @Override
@@ -344,11 +345,19 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     touch(streamId, false);
     super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, end);
     requestSeen();
+    delivered(streamId);
   }
 
   /** A well-formed header block: from now on the full burst applies. */
   private void requestSeen() {
     controlBurstNanos = CONTROL_BURST * NANOS_PER_TOKEN;
+  }
+
+  /** Vert.x has the stream now, unless it refused the request (see {@link Http2FrameScanner}). */
+  private void delivered(int streamId) {
+    if (scanner != null) {
+      scanner.delivered(streamId);
+    }
   }
 
   @Override

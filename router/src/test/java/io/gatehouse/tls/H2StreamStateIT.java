@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
@@ -319,6 +322,189 @@ class H2StreamStateIT {
       c.data(1, "in flight".getBytes(StandardCharsets.US_ASCII), true);
       c.headers(3, get("/after"), true);
       awaitAnswer(c, 3);
+    }
+  }
+
+  /**
+   * Header blocks the server refuses: Netty while decoding them (HPACK validation: the stream is
+   * never created), {@code Http2StreamGuard} or Netty once created (a value with CR, a padded
+   * value, a content-length that is not a number), and Vert.x's own request check (a Host that is
+   * not the :authority).
+   */
+  static Stream<Arguments> refusedHeaderBlocks() {
+    Stream.Builder<Arguments> cases = Stream.builder();
+    for (boolean tls : new boolean[] {true, false}) {
+      cases.add(Arguments.of(tls, "connection", "close"));
+      cases.add(Arguments.of(tls, "X-Upper", "b"));
+      cases.add(Arguments.of(tls, "x-a", "a<CR>b"));
+      cases.add(Arguments.of(tls, "x-a", " padded"));
+      cases.add(Arguments.of(tls, "content-length", "x1"));
+      cases.add(Arguments.of(tls, "host", "other.example"));
+    }
+    return cases.build();
+  }
+
+  /**
+   * Reads until the server acknowledges the client's SETTINGS, so that what follows is a read of
+   * its own (the first read's frames keep Netty's behaviour); returns the connection window credit
+   * (WINDOW_UPDATE on stream 0) read on the way.
+   */
+  private static long awaitSettingsAck(RawH2 c) throws IOException {
+    long credit = 0;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      RawH2.Frame f = c.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      assertThat(f).as("the server's SETTINGS ACK (%s)", c.ended).isNotNull();
+      if (f.type() == RawH2.WINDOW_UPDATE && f.streamId() == 0) {
+        credit += increment(f);
+      }
+      if (f.type() == RawH2.SETTINGS && (f.flags() & 1) != 0) {
+        return credit;
+      }
+    }
+  }
+
+  private static long increment(RawH2.Frame f) {
+    byte[] p = f.payload();
+    return ((p[0] & 0x7fL) << 24) | ((p[1] & 0xffL) << 16) | ((p[2] & 0xffL) << 8) | (p[3] & 0xffL);
+  }
+
+  /** A POST with one more field; {@code <CR>} in the value stands for a carriage return. */
+  private static Http2Headers badPost(String field, String value) {
+    Http2Headers h = RawH2.request("POST", "a.example", "/upload");
+    h.add(field, value.replace("<CR>", "\r"));
+    return h;
+  }
+
+  /**
+   * RFC 9113 §5.1 ("closed"): after the server resets a stream whose header block it refused, the
+   * DATA, WINDOW_UPDATE and RST_STREAM the client had in flight on it are ignored; the connection
+   * and its other streams live on (it used to end with GOAWAY(PROTOCOL_ERROR) "Stream 1 does not
+   * exist" when Netty refused the block before creating the stream).
+   */
+  @ParameterizedTest(name = "tls={0} {1}: {2}")
+  @MethodSource("refusedHeaderBlocks")
+  void frames_in_flight_on_a_refused_stream_are_ignored(boolean tls, String field, String value)
+      throws Exception {
+    try (RawH2 c = connect(tls)) {
+      awaitSettingsAck(c);
+      byte[] body = new byte[100];
+      c.corked(
+          () -> {
+            c.headers(1, badPost(field, value), false);
+            c.data(1, body, false);
+            c.windowUpdate(1, 1000);
+            c.data(1, body, false);
+          });
+      c.corked(
+          () -> {
+            c.headers(3, RawH2.request("POST", "a.example", "/next"), false);
+            c.windowUpdate(3, 1000);
+            c.data(3, body, true);
+          });
+      awaitAnswer(c, 3);
+      // In a later read too, and the client's own reset of the refused stream.
+      c.data(1, body, true);
+      c.frame(RawH2.RST_STREAM, 0, 1, new byte[] {0, 0, 0, 8});
+      c.headers(5, get("/last"), true);
+      awaitAnswer(c, 5);
+    }
+  }
+
+  /**
+   * A DATA frame in flight on a refused stream whose 9-byte header is split between two reads (the
+   * first ends 5 bytes into it) is ignored like a whole one: its type was already past the scanner,
+   * so Netty saw it and ended the connection ("Stream 1 does not exist"), until the scanner held
+   * such a header back to the next read.
+   */
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {true, false})
+  void a_frame_header_split_between_reads_on_a_refused_stream_is_ignored(boolean tls)
+      throws Exception {
+    try (RawH2 c = connect(tls)) {
+      awaitSettingsAck(c);
+      byte[] body = new byte[100];
+      byte[] header = {0, 0, (byte) body.length, RawH2.DATA, 0, 0, 0, 0, 1};
+      c.corked(
+          () -> {
+            c.headers(1, badPost("connection", "close"), false);
+            c.ping(42);
+            c.write(Arrays.copyOfRange(header, 0, 5));
+          });
+      // The PING's answer: the server has read the header's first bytes.
+      assertThat(c.await(RawH2.PING, 0, WAIT)).as("the PING's answer").isNotNull();
+      c.write(Arrays.copyOfRange(header, 5, 9));
+      c.write(body);
+      c.headers(3, get("/after"), true);
+      awaitAnswer(c, 3);
+    }
+  }
+
+  /**
+   * A client that obeys flow control keeps sending request bodies on streams the server refused (it
+   * has not read the resets yet): more than the connection window in all, in 16 KiB frames. The
+   * ignored bytes are given back on the connection window, their 96 frames stay within the budget
+   * of frames on reset streams (200 in 30 s), and a request after them is served.
+   */
+  @ParameterizedTest(name = "tls={0} {1}: {2}")
+  @MethodSource("refusedHeaderBlocks")
+  void large_bodies_on_refused_streams_keep_the_connection_window_open(
+      boolean tls, String field, String value) throws Exception {
+    int streams = 24;
+    int frame = 16 * 1024;
+    int perStream = 64 * 1024; // the node's stream window
+    long window = 65_535; // the connection window before the server's WINDOW_UPDATE
+    long sent = 0;
+    byte[] chunk = new byte[frame];
+    try (RawH2 c = connect(tls)) {
+      window += awaitSettingsAck(c);
+      for (int s = 0; s < streams; s++) {
+        int id = 1 + 2 * s;
+        c.headers(id, badPost(field, value), false);
+        for (int at = 0; at < perStream; at += frame) {
+          long deadline = System.nanoTime() + WAIT.toNanos();
+          while (window < frame) {
+            RawH2.Frame f = c.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            assertThat(f)
+                .as(
+                    "connection window credit after %d bytes on refused streams (%s)",
+                    sent, c.ended)
+                .isNotNull();
+            assertThat(f.type()).as("frame %s %s", f, debug(f)).isNotEqualTo(RawH2.GOAWAY);
+            if (f.type() == RawH2.WINDOW_UPDATE && f.streamId() == 0) {
+              window += increment(f);
+            }
+          }
+          c.data(id, chunk, false);
+          window -= frame;
+          sent += frame;
+        }
+      }
+      assertThat(sent).isGreaterThan(1024 * 1024);
+      int next = 1 + 2 * streams;
+      c.headers(next, get("/after-the-bodies"), true);
+      awaitAnswer(c, next);
+    }
+  }
+
+  /**
+   * A connection error right behind a request the server refused before Vert.x saw it (its reset
+   * not yet flushed): GOAWAY with the error's code, then close, and no stack trace. Vert.x 5.0.10
+   * threw a NullPointerException on such a stream and closed without GOAWAY.
+   */
+  @ParameterizedTest(name = "tls={0} {1}: {2}")
+  @MethodSource("refusedHeaderBlocks")
+  void a_connection_error_behind_a_refused_request_sends_goaway(
+      boolean tls, String field, String value) throws Exception {
+    try (RawH2 c = connect(tls)) {
+      c.headers(1, get("/a"), true);
+      awaitAnswer(c, 1);
+      c.corked(
+          () -> {
+            c.headers(3, badPost(field, value), false);
+            c.windowUpdate(0, 0); // a connection error (RFC 9113 §6.9)
+          });
+      assertThat(awaitGoAwayAndClose(c)).isEqualTo(PROTOCOL_ERROR);
     }
   }
 
