@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Makes the keep-alive idle limit of an HTTP/1.x connection apply between requests only, as nginx's
@@ -39,7 +40,7 @@ public final class Http1KeepAliveGate extends ChannelInboundHandlerAdapter {
     long sendLimitNanos();
   }
 
-  private final Exchange exchange;
+  private Exchange exchange;
   private final long keepAliveNanos;
 
   /** Keep-alive periods of silence held back so far for an unread end of a response. */
@@ -51,18 +52,29 @@ public final class Http1KeepAliveGate extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Puts the gate right behind the connection's idle handler; a no-op (null) when the server has no
-   * idle limit. Call from the server's connection handler, for an HTTP/1.x connection only.
+   * Puts the gate right behind the connection's idle handler, or hands the one already there (from
+   * {@link CleartextPreface}, for the first head on a port that also accepts h2c) to {@code
+   * exchange}; a no-op (null) when the server has no idle limit. Call for an HTTP/1.x connection
+   * only.
    */
-  public static Http1KeepAliveGate install(
-      Channel channel, Exchange exchange, long keepAliveNanos) {
+  public static Http1KeepAliveGate install(Channel channel, Exchange exchange) {
     ChannelPipeline pipeline = channel.pipeline();
-    ChannelHandlerContext idle = pipeline.context(IdleStateHandler.class);
-    if (idle == null || keepAliveNanos <= 0) {
+    Http1KeepAliveGate installed = pipeline.get(Http1KeepAliveGate.class);
+    if (installed != null) {
+      installed.exchange = exchange;
+      return installed;
+    }
+    ChannelHandlerContext ctx = pipeline.context(IdleStateHandler.class);
+    if (ctx == null) {
       return null;
     }
-    Http1KeepAliveGate gate = new Http1KeepAliveGate(exchange, keepAliveNanos);
-    pipeline.addAfter(idle.name(), null, gate);
+    long keepAlive =
+        TimeUnit.MILLISECONDS.toNanos(((IdleStateHandler) ctx.handler()).getAllIdleTimeInMillis());
+    if (keepAlive <= 0) {
+      return null;
+    }
+    Http1KeepAliveGate gate = new Http1KeepAliveGate(exchange, keepAlive);
+    pipeline.addAfter(ctx.name(), null, gate);
     return gate;
   }
 

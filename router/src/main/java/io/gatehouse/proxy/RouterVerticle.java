@@ -293,8 +293,7 @@ public final class RouterVerticle extends VerticleBase {
       state.h2 = Http2StreamGuard.install(base.channel());
       if (state.h2 == null && state.decoder != null) {
         // HTTP/1.x: keep-alive idle between requests only (Vert.x closes whatever is in flight).
-        Http1KeepAliveGate.install(
-            base.channel(), state, settings.limits().keepAliveIdleTimeout().toNanos());
+        Http1KeepAliveGate.install(base.channel(), state);
       }
       if (conn.isSsl()) {
         // A client that leaves Nagle on writes its request right behind its Finished and holds it

@@ -16,14 +16,12 @@ import org.junit.jupiter.api.Test;
 
 /** Which idle events {@link Http1KeepAliveGate} passes on to the connection (which closes). */
 class Http1KeepAliveGateTest {
-  private static final long KEEP_ALIVE = TimeUnit.SECONDS.toNanos(2);
-
   private boolean inFlight;
   private long sendLimit = TimeUnit.SECONDS.toNanos(8);
   private final List<Object> passed = new ArrayList<>();
   private final EmbeddedChannel channel =
       new EmbeddedChannel(
-          new IdleStateHandler(0, 0, 0),
+          new IdleStateHandler(0, 0, 2, TimeUnit.SECONDS),
           new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
@@ -44,7 +42,7 @@ class Http1KeepAliveGateTest {
         }
       };
 
-  private final Http1KeepAliveGate gate = Http1KeepAliveGate.install(channel, exchange, KEEP_ALIVE);
+  private final Http1KeepAliveGate gate = Http1KeepAliveGate.install(channel, exchange);
 
   @AfterEach
   void close() {
@@ -68,8 +66,29 @@ class Http1KeepAliveGateTest {
   @Test
   void is_not_installed_without_an_idle_handler() {
     EmbeddedChannel plain = new EmbeddedChannel();
-    assertThat(Http1KeepAliveGate.install(plain, exchange, KEEP_ALIVE)).isNull();
+    assertThat(Http1KeepAliveGate.install(plain, exchange)).isNull();
     plain.finishAndReleaseAll();
+  }
+
+  /** {@link CleartextPreface}'s gate for the first head is taken over by the connection's. */
+  @Test
+  void a_second_install_hands_the_gate_over() {
+    Http1KeepAliveGate.Exchange busy =
+        new Http1KeepAliveGate.Exchange() {
+          @Override
+          public boolean requestInFlight() {
+            return true;
+          }
+
+          @Override
+          public long sendLimitNanos() {
+            return 0;
+          }
+        };
+    assertThat(Http1KeepAliveGate.install(channel, busy)).isSameAs(gate);
+    assertThat(channel.pipeline().names().stream().filter(n -> n.startsWith("Http1KeepAliveGate#")))
+        .hasSize(1);
+    assertThat(passes(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT)).isFalse();
   }
 
   @Test

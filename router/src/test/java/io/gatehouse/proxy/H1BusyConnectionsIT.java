@@ -10,6 +10,7 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
@@ -28,6 +29,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,11 @@ class H1BusyConnectionsIT {
 
   @BeforeAll
   static void start() throws Exception {
+    start(UnaryOperator.identity());
+  }
+
+  /** The upstream, and a node with these limits and {@code tweak} applied to its config. */
+  static void start(UnaryOperator<NodeConfig> tweak) throws Exception {
     vertx = Vertx.vertx();
     up = TestUpstream.custom(vertx, H1BusyConnectionsIT::upstream);
     EdgeLimits d = EdgeLimits.DEFAULTS;
@@ -100,7 +107,7 @@ class H1BusyConnectionsIT {
             d.writeQueueBytes());
     node =
         NodeFixture.start(
-            c -> c.withLimits(limits),
+            c -> tweak.apply(c.withLimits(limits)),
             NodeFixture.valid(
                 new RouteSpec(
                     RouteKey.of("default", "cli", "a"),
