@@ -125,9 +125,26 @@ public final class CleartextPreface extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    decoder = new StrictRequestDecoder(options);
-    pipeline.replace(DECODER, DECODER, decoder);
+    StrictRequestDecoder strict = new StrictRequestDecoder(options);
+    decoder = strict;
+    pipeline.replace(DECODER, DECODER, strict);
+    // The first head is read before the connection handler runs: keep-alive idle must not cut it
+    // before its header-read deadline (the handler takes the gate over).
+    Http1KeepAliveGate.install(ctx.channel(), new FirstHead(strict));
     ctx.fireChannelRead(msg);
+  }
+
+  /** Until the connection handler runs: only a head being read is in flight; no response yet. */
+  private record FirstHead(StrictRequestDecoder decoder) implements Http1KeepAliveGate.Exchange {
+    @Override
+    public boolean requestInFlight() {
+      return decoder.headStartedNanos() != 0;
+    }
+
+    @Override
+    public long sendLimitNanos() {
+      return 0;
+    }
   }
 
   /** Whether the bytes begin with {@link #FIRST_LINE} (the detector passed at least that many). */

@@ -189,6 +189,9 @@ final class ProxyExchange implements RequestView {
       return;
     }
     websocket = isWebSocketUpgrade();
+    if (websocket && connState != null) {
+      connState.tunnel = true;
+    }
     long whole = timeouts.request().toNanos();
     if (whole > 0 && !websocket) {
       requestDeadline = startNanos + whole;
@@ -519,10 +522,17 @@ final class ProxyExchange implements RequestView {
           up.write(buf);
           if (up.writeQueueFull()) {
             req.pause();
-            // Waiting on a slow upstream is not an idle client.
+            // Waiting on a slow upstream is not an idle client; an upstream that reads none of the
+            // body for its response timeout is an idle upstream (504).
             bodyIdleSince = 0;
+            if (upstreamResponse == null) {
+              upstreamIdleSince = System.nanoTime();
+            }
             up.drainHandler(
                 v -> {
+                  if (upstreamResponse == null) {
+                    upstreamIdleSince = 0;
+                  }
                   bodyIdleSince = System.nanoTime();
                   req.resume();
                 });
@@ -850,6 +860,9 @@ final class ProxyExchange implements RequestView {
       }
     }
     router.settings().inFlight().end();
+    if (connState != null) {
+      connState.sendLimitNanos = timeouts.bodyIdle().toNanos();
+    }
     router.exchangeDone(connState, conn);
     if (closeAfterEnd) {
       conn.close();

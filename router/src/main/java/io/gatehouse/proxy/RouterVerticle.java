@@ -1,9 +1,11 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.edge.CleartextPreface;
+import io.gatehouse.edge.Http1KeepAliveGate;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
+import io.gatehouse.model.Timeouts;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.tls.KeyMaterialCache;
 import io.gatehouse.tls.TlsServerOptions;
@@ -291,6 +293,10 @@ public final class RouterVerticle extends VerticleBase {
       state.decoder = StrictRequestDecoder.install(base.channel(), options);
       // HTTP/2: reset streams with malformed fields before they become requests, and idle ones.
       state.h2 = Http2StreamGuard.install(base.channel());
+      if (state.h2 == null && state.decoder != null) {
+        // HTTP/1.x: keep-alive idle between requests only (Vert.x closes whatever is in flight).
+        Http1KeepAliveGate.install(base.channel(), state);
+      }
       if (conn.isSsl()) {
         // A client that leaves Nagle on writes its request right behind its Finished and holds it
         // until that is acknowledged. BoringSSL sends nothing then (its session tickets wait for
@@ -445,11 +451,17 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   /** Per-connection bookkeeping, touched only on this verticle's event loop. */
-  static final class ConnectionState {
+  static final class ConnectionState implements Http1KeepAliveGate.Exchange {
     final String client;
     long headDeadline;
     int active;
     StrictRequestDecoder decoder;
+
+    /** A WebSocket: the keep-alive idle limit stays its idle limit. */
+    boolean tunnel;
+
+    /** The last exchange's limit for a client that reads nothing (its route's bodyIdle). */
+    long sendLimitNanos = Timeouts.DEFAULTS.bodyIdle().toNanos();
 
     /** HTTP/2 only: resets streams that stay idle (null for HTTP/1). */
     Http2StreamGuard h2;
@@ -489,6 +501,16 @@ public final class RouterVerticle extends VerticleBase {
 
     ConnectionState(String client) {
       this.client = client;
+    }
+
+    @Override
+    public boolean requestInFlight() {
+      return (active > 0 && !tunnel) || (decoder != null && decoder.headStartedNanos() != 0);
+    }
+
+    @Override
+    public long sendLimitNanos() {
+      return sendLimitNanos;
     }
   }
 }
