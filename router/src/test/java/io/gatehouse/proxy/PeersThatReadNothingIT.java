@@ -131,15 +131,21 @@ class PeersThatReadNothingIT {
 
   /** The node: {@code stuck.example} to the raw upstream, {@code big.example} to the download. */
   private void startNode(Duration response, boolean h2c) throws Exception {
+    startNode(response, h2c, Duration.ofSeconds(60));
+  }
+
+  /** As above, with the route's limit for a client that reads nothing ({@code bodyIdle}). */
+  private void startNode(Duration response, boolean h2c, Duration sendLimit) throws Exception {
     NodeConfig.Http2 http2 = new NodeConfig.Http2(h2c, 100, 64 * 1024, 1024 * 1024);
     node =
         NodeFixture.start(
             c -> c.withShutdown(new NodeConfig.Shutdown(Duration.ZERO, DRAIN)).withHttp2(http2),
-            route("stuck", "stuck.example", stuckUpstream.getLocalPort(), response),
-            route("big", "big.example", download.port(), Duration.ofSeconds(60)));
+            route("stuck", "stuck.example", stuckUpstream.getLocalPort(), response, sendLimit),
+            route("big", "big.example", download.port(), Duration.ofSeconds(60), sendLimit));
   }
 
-  private static RouteSpec route(String name, String host, int port, Duration response) {
+  private static RouteSpec route(
+      String name, String host, int port, Duration response, Duration bodyIdle) {
     return NodeFixture.valid(
         new RouteSpec(
             RouteKey.of("default", "cli", name),
@@ -149,7 +155,7 @@ class PeersThatReadNothingIT {
             List.of(),
             List.of(),
             BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", port))),
-            new Timeouts(Duration.ofSeconds(5), response, Duration.ofSeconds(60), Duration.ZERO),
+            new Timeouts(Duration.ofSeconds(5), response, bodyIdle, Duration.ZERO),
             // No body limit: the body the upstream leaves unread is far larger than 10 MiB.
             new Limits(0),
             0));
@@ -283,6 +289,80 @@ class PeersThatReadNothingIT {
         .pollInterval(Duration.ofMillis(100))
         .until(() -> closedByNode(upstream));
     assertThat(readToEnd(downloadIn)).as("the download connection").isNotEqualTo("open");
+  }
+
+  /**
+   * A client that reads none of a download for the route's send limit is dropped, and its
+   * connection reset then: a graceful close would wait on that same client (until the keep-alive
+   * idle limit, 75 s here).
+   */
+  @Test
+  void a_client_that_reads_nothing_is_reset_at_its_send_limit() throws Exception {
+    Duration sendLimit = Duration.ofSeconds(3);
+    startNode(Duration.ofSeconds(60), false, sendLimit);
+    long t0 = System.nanoTime();
+    h1Download();
+    Socket client = (Socket) peers.get(peers.size() - 1);
+    awaitStalled("the download stalls", downloadSent);
+    await("the node resets the client's connection")
+        .atMost(sendLimit.plus(WAIT))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> closedByNode(client));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(sendLimit);
+    assertThat(downloadSent.get()).isLessThan(BIG);
+  }
+
+  /**
+   * A WebSocket tunnel whose upstream reads nothing: when the client leaves, the node does not wait
+   * for the upstream to take what the client sent; its connection is reset.
+   */
+  @Test
+  void a_tunnel_to_an_upstream_that_reads_nothing_is_reset_when_the_client_leaves()
+      throws Exception {
+    startNode(Duration.ofSeconds(60), false);
+    Socket client = new Socket("127.0.0.1", node.port());
+    peers.add(client);
+    client.setSoTimeout((int) WAIT.toMillis());
+    client
+        .getOutputStream()
+        .write(
+            ("GET /ws HTTP/1.1\r\nHost: stuck.example\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+    Socket upstream = upstreamSide();
+    // Accepts without reading the request (it waits in the small receive buffer), then reads no
+    // more.
+    upstream
+        .getOutputStream()
+        .write(
+            ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+    String head = new String(client.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+    assertThat(head).isEqualTo("HTTP/1.1 101");
+    // The client sends until the tunnel stops taking its bytes, then leaves.
+    AtomicLong sent = new AtomicLong();
+    CompletableFuture<Void> writer =
+        CompletableFuture.runAsync(
+            () -> {
+              byte[] chunk = new byte[64 * 1024];
+              try {
+                while (sent.get() < BIG) {
+                  client.getOutputStream().write(chunk);
+                  sent.addAndGet(chunk.length);
+                }
+              } catch (IOException e) {
+                // closed below
+              }
+            });
+    awaitStalled("the client's bytes stall in the tunnel", sent);
+    client.close();
+    writer.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    await("the node's tunnel connection to the upstream is closed")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> closedByNode(upstream));
   }
 
   /** A GET of the download from a client that reads nothing past the head. */
