@@ -44,7 +44,11 @@ public final class UpstreamClients {
   private final Clients plain;
   private final Map<UpstreamTls, Clients> tls = new HashMap<>();
 
-  /** Open pooled connections (HTTP/2, WebSocket tunnels), for {@link #resetStuck}. */
+  /**
+   * Open pooled HTTP/2 connections, for {@link #resetStuck}. Not the HTTP/1.1 pool's: it serves
+   * WebSocket tunnels, whose connection Vert.x hands to a NetSocket (its close handler never fires
+   * then), and a tunnel resets its own upstream when its client leaves.
+   */
   private final Set<HttpConnection> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
 
   /** The clients of one transport setting: HTTP/1.1 (with its keep-alive cache) and HTTP/2. */
@@ -88,7 +92,6 @@ public final class UpstreamClients {
                 new PoolOptions()
                     .setHttp1MaxSize(HTTP1_POOL_SIZE)
                     .setMaxWaitQueueSize(MAX_WAIT_QUEUE))
-            .withConnectHandler(this::track)
             .build();
     HttpClientOptions h2 =
         new HttpClientOptions(options)
