@@ -702,11 +702,27 @@ public final class GatehouseNode {
         .future()
         .compose(
             v -> {
-              List<Future<Void>> drains = new ArrayList<>();
+              List<Future<Integer>> drains = new ArrayList<>();
               for (RouterVerticle r : routers) {
                 drains.add(r.drain(drain));
               }
-              return Future.join(drains).<Void>mapEmpty().recover(t -> Future.succeededFuture());
+              return Future.join(drains)
+                  .<Void>map(
+                      all -> {
+                        int reset = 0;
+                        for (Future<Integer> f : drains) {
+                          reset += f.succeeded() && f.result() != null ? f.result() : 0;
+                        }
+                        if (reset > 0) {
+                          // Vert.x's close waits for the last write: these would never close.
+                          LOG.atWarn()
+                              .setMessage("drain ended; reset connections whose peer reads nothing")
+                              .addKeyValue("connections", reset)
+                              .log();
+                        }
+                        return null;
+                      })
+                  .recover(t -> Future.succeededFuture());
             })
         .compose(
             v -> {

@@ -17,6 +17,7 @@ import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.tls.HttpsRedirects;
 import io.gatehouse.tls.MisdirectedRequests;
+import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
 import io.netty.channel.ConnectTimeoutException;
@@ -316,9 +317,13 @@ final class ProxyExchange implements RequestView {
       upstreamIdleSince = 0;
       onUpstreamFailure(new TimeoutException("upstream response timeout"));
     } else if (sendStalledSince != 0 && now - sendStalledSince >= timeouts.bodyIdle().toNanos()) {
-      // The client has read nothing for the whole limit: drop it and release the upstream.
+      // The client has read nothing for the whole limit: drop it and release the upstream. Over
+      // HTTP/1 the connection goes too, reset: a graceful close would wait on that same client.
       sendStalledSince = 0;
       abort();
+      if (req.version() != HttpVersion.HTTP_2) {
+        AbortiveClose.now(conn);
+      }
     }
   }
 
@@ -730,7 +735,17 @@ final class ProxyExchange implements RequestView {
                     NetSocket downstream = ds.result();
                     downstream.pipeTo(upstreamSocket);
                     upstreamSocket.pipeTo(downstream);
-                    downstream.closeHandler(v -> finish());
+                    downstream.closeHandler(
+                        v -> {
+                          finish();
+                          // The client is gone: what it sent and the upstream has not taken is
+                          // not waited for (a graceful close would wait on that upstream forever).
+                          if (!AbortiveClose.ifStuck(up.connection())) {
+                            upstreamSocket.close();
+                          }
+                        });
+                    // The upstream is gone: the client gets the rest within the send limit.
+                    upstreamSocket.closeHandler(v -> router.closeConnection(connState, conn));
                   });
         });
   }
@@ -844,6 +859,10 @@ final class ProxyExchange implements RequestView {
     releaseLease(false);
     resp.reset();
     finish();
+    if (req.version() != HttpVersion.HTTP_2) {
+      // Resetting an HTTP/1 response closes its connection: within the send limit.
+      router.closeConnection(connState, conn);
+    }
   }
 
   private void finish() {
@@ -865,7 +884,7 @@ final class ProxyExchange implements RequestView {
     }
     router.exchangeDone(connState, conn);
     if (closeAfterEnd) {
-      conn.close();
+      router.closeConnection(connState, conn);
     }
     if (router.settings().accessLog()) {
       AccessLog.write(

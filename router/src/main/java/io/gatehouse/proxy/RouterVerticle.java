@@ -9,6 +9,7 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.tls.KeyMaterialCache;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.BalancerSet;
 import io.gatehouse.upstream.UpstreamClients;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -48,6 +50,9 @@ public final class RouterVerticle extends VerticleBase {
 
   /** HTTP/2 guards one sweep visits once it has left the connection map; reused. */
   private final ArrayList<Http2StreamGuard> h2Sweep = new ArrayList<>();
+
+  /** Connections one sweep resets once it has left the connection map; reused. */
+  private final ArrayList<HttpConnection> closingSweep = new ArrayList<>();
 
   private HttpServer server;
   private HttpServer httpsServer;
@@ -178,15 +183,34 @@ public final class RouterVerticle extends VerticleBase {
     return httpsServer == null ? -1 : httpsServer.actualPort();
   }
 
-  /** Stops accepting, lets in-flight requests finish up to {@code timeoutMs}, then closes. */
-  public Future<Void> drain(long timeoutMs) {
+  /**
+   * Stops accepting, lets in-flight requests finish up to {@code timeoutMs}, then closes. Vert.x
+   * closes what is left gracefully, which never ends for a connection whose peer reads nothing, so
+   * at the end of the drain those connections (downstream and upstream) are reset; the answer is
+   * how many.
+   */
+  public Future<Integer> drain(long timeoutMs) {
     // A connection cut for misbehaving may be draining its input (lingering close): not for long.
     context.runOnContext(v -> connections.values().forEach(ConnectionState::endLingering));
     Future<Void> plain = server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
-    if (httpsServer == null) {
-      return plain;
+    Future<?> graceful =
+        httpsServer == null
+            ? plain
+            : Future.join(plain, httpsServer.shutdown(timeoutMs, TimeUnit.MILLISECONDS));
+    Promise<Integer> reset = Promise.promise();
+    graceful.onComplete(ar -> context.runOnContext(v -> reset.complete(resetStuck())));
+    return reset.future();
+  }
+
+  /** Resets every connection, downstream or upstream, whose peer has not taken our writes. */
+  private int resetStuck() {
+    int n = 0;
+    for (HttpConnection c : connections.keySet().toArray(new HttpConnection[0])) {
+      if (AbortiveClose.ifStuck(c)) {
+        n++;
+      }
     }
-    return Future.join(plain, httpsServer.shutdown(timeoutMs, TimeUnit.MILLISECONDS)).mapEmpty();
+    return n + clients.resetStuck();
   }
 
   @Override
@@ -195,6 +219,8 @@ public final class RouterVerticle extends VerticleBase {
       vertx.cancelTimer(sweepTimer);
     }
     clients.close();
+    // Closing waits on each connection's last write: reset any whose peer never takes it.
+    resetStuck();
     if (httpsServer == null) {
       return server.close();
     }
@@ -225,6 +251,11 @@ public final class RouterVerticle extends VerticleBase {
           // After the loop: a reset or close may close the connection (closeHandler edits the map).
           h2Sweep.add(st.h2);
         }
+        if (st.closingSince != 0 && now - st.closingSince >= st.sendLimitNanos) {
+          // Closed by us, and the peer has not taken the last bytes for the whole send limit.
+          st.closingSince = 0;
+          closingSweep.add(c.getKey());
+        }
         if (st.active == 0 && !st.timedOut && st.headTimedOut(now, headerReadNanos)) {
           st.headDeadline = 0;
           st.timedOut = true;
@@ -237,6 +268,10 @@ public final class RouterVerticle extends VerticleBase {
       for (int i = 0; i < n; i++) {
         requestTimeout(expired[i]);
       }
+      for (int i = 0; i < closingSweep.size(); i++) {
+        AbortiveClose.now(closingSweep.get(i));
+      }
+      closingSweep.clear();
       for (int i = 0; i < h2Sweep.size(); i++) {
         h2Sweep.get(i).sweep(now, headerReadNanos);
       }
@@ -323,6 +358,10 @@ public final class RouterVerticle extends VerticleBase {
    * and the connection was then closed without the 408.
    */
   private void requestTimeout(HttpConnection conn) {
+    ConnectionState state = connections.get(conn);
+    if (state != null && state.closingSince == 0) {
+      state.closingSince = System.nanoTime();
+    }
     if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
       Channel ch = base.channel();
       DefaultFullHttpResponse timeout =
@@ -430,6 +469,18 @@ public final class RouterVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Closes a downstream connection the node is done with. Vert.x's close waits for the last bytes
+   * to be taken: one whose client takes nothing is reset after the connection's send limit (as
+   * nginx's send_timeout, which applies to the last write too).
+   */
+  void closeConnection(ConnectionState state, HttpConnection conn) {
+    if (state != null && state.closingSince == 0) {
+      state.closingSince = System.nanoTime();
+    }
+    conn.close();
+  }
+
   RouterSettings settings() {
     return settings;
   }
@@ -473,6 +524,9 @@ public final class RouterVerticle extends VerticleBase {
     }
 
     boolean timedOut;
+
+    /** Since when the node has been closing this connection (0: not closing). */
+    long closingSince;
 
     /** The last client-certificate check on this connection and its verdict (same session). */
     io.gatehouse.snapshot.ClientCertificateCheck certCheck;

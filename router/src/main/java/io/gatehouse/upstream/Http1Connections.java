@@ -7,9 +7,12 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One event loop's keep-alive cache of HTTP/1.1 upstream connections, as nginx's upstream {@code
@@ -57,6 +60,10 @@ public final class Http1Connections {
   private final long idleTimeoutNanos;
   private final String serverName;
   private final Map<String, ArrayDeque<Lease>> idle = new HashMap<>();
+
+  /** Every open connection, idle or on loan: the drain resets those whose peer reads nothing. */
+  private final Set<HttpClientConnection> open = Collections.newSetFromMap(new IdentityHashMap<>());
+
   private boolean closed;
 
   public Http1Connections(HttpClientAgent client, int maxIdle, long idleTimeoutNanos) {
@@ -103,17 +110,34 @@ public final class Http1Connections {
         .map(
             c -> {
               Lease l = new Lease(this, c, key);
-              c.closeHandler(v -> l.closed = true);
+              open.add(c);
+              c.closeHandler(
+                  v -> {
+                    l.closed = true;
+                    open.remove(c);
+                  });
               return l;
             });
   }
 
-  /** Returns a connection after its exchange; one that may hold unread state is closed. */
+  /**
+   * Returns a connection after its exchange. One that is not reusable came from an exchange that
+   * failed or was given up (reset, timed out, answered locally, its client gone): it is reset at
+   * once ({@link AbortiveClose}), since a graceful close would wait behind request bytes an
+   * upstream that reads nothing never takes, and nothing on it is worth delivering.
+   */
   public void release(Lease lease, boolean reusable) {
     if (lease.closed) {
       return;
     }
-    if (!reusable || closed) {
+    if (!reusable) {
+      lease.closed = true;
+      if (!AbortiveClose.now(lease.connection)) {
+        lease.connection.close();
+      }
+      return;
+    }
+    if (closed) {
       lease.connection.close();
       return;
     }
@@ -142,6 +166,17 @@ public final class Http1Connections {
         it.remove();
       }
     }
+  }
+
+  /** Resets the open connections whose peer has not taken what was written; returns how many. */
+  public int resetStuck() {
+    int n = 0;
+    for (HttpClientConnection c : open.toArray(new HttpClientConnection[0])) {
+      if (AbortiveClose.ifStuck(c)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Closes the idle connections; connections on loan are closed when they come back. */

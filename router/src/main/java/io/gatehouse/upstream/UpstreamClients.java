@@ -5,9 +5,12 @@ import io.gatehouse.model.UpstreamTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +43,13 @@ public final class UpstreamClients {
   private final HttpClientOptions base;
   private final Clients plain;
   private final Map<UpstreamTls, Clients> tls = new HashMap<>();
+
+  /**
+   * Open pooled HTTP/2 connections, for {@link #resetStuck}. Not the HTTP/1.1 pool's: it serves
+   * WebSocket tunnels, whose connection Vert.x hands to a NetSocket (its close handler never fires
+   * then), and a tunnel resets its own upstream when its client leaves.
+   */
+  private final Set<HttpConnection> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
 
   /** The clients of one transport setting: HTTP/1.1 (with its keep-alive cache) and HTTP/2. */
   private static final class Clients {
@@ -98,8 +108,14 @@ public final class UpstreamClients {
             .httpClientBuilder()
             .with(h2)
             .with(new PoolOptions().setHttp2MaxSize(4).setMaxWaitQueueSize(MAX_WAIT_QUEUE))
+            .withConnectHandler(this::track)
             .build();
     return new Clients(http1, h2Client, setting == null ? null : setting.serverName());
+  }
+
+  private void track(HttpConnection c) {
+    pooled.add(c);
+    c.closeHandler(v -> pooled.remove(c));
   }
 
   private Clients clients(UpstreamTls setting) {
@@ -157,6 +173,23 @@ public final class UpstreamClients {
         retire(e.getValue());
       }
     }
+  }
+
+  /**
+   * Resets every open upstream connection whose peer has not taken what was written (a graceful
+   * close of it would wait on the peer forever); returns how many. For the end of a drain.
+   */
+  public int resetStuck() {
+    int n = plain.http1Connections.resetStuck();
+    for (Clients c : tls.values()) {
+      n += c.http1Connections.resetStuck();
+    }
+    for (HttpConnection c : pooled.toArray(new HttpConnection[0])) {
+      if (AbortiveClose.ifStuck(c)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** How many TLS settings have clients now (for tests and metrics). */

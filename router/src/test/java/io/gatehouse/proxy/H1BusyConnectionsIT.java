@@ -425,15 +425,9 @@ class H1BusyConnectionsIT {
       assertThat(elapsed(t0)).isGreaterThanOrEqualTo(RESPONSE);
       raw.close();
       writer.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } finally {
-      // Read the rest: Vert.x closes a connection only once its pending writes are flushed, so the
-      // node's connection to this upstream (and the node's shutdown) would wait for it forever.
-      HttpServerRequest held = stuck;
-      if (held != null) {
-        stuck = null;
-        up.vertx().runOnContext(v -> held.handler(b -> {}).resume());
-      }
     }
+    // The upstream still reads nothing: the node reset its connection to it, or the node's stop
+    // after this class would never complete (PeersThatReadNothingIT checks both directly).
   }
 
   /** A WebSocket keeps the keep-alive limit as its idle limit: a silent one is closed at it. */

@@ -458,6 +458,10 @@ public final class RawH2 implements AutoCloseable {
         | (b[at + 3] & 0xffL);
   }
 
+  public Socket socket() {
+    return socket;
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
