@@ -122,9 +122,11 @@ public final class Http1Connections {
 
   /**
    * Returns a connection after its exchange. One that is not reusable came from an exchange that
-   * failed or was given up (reset, timed out, answered locally, its client gone): it is reset at
-   * once ({@link AbortiveClose}), since a graceful close would wait behind request bytes an
-   * upstream that reads nothing never takes, and nothing on it is worth delivering.
+   * failed or was given up (reset, timed out, answered locally, its client gone). It is closed with
+   * a FIN when nothing is queued on it, as nginx closes an upstream connection whose client left,
+   * so the upstream sees an ordinary close; with bytes queued it is reset at once ({@link
+   * AbortiveClose}), since a graceful close would wait behind request bytes an upstream that reads
+   * nothing never takes, and nothing on it is worth delivering.
    */
   public void release(Lease lease, boolean reusable) {
     if (lease.closed) {
@@ -132,7 +134,7 @@ public final class Http1Connections {
     }
     if (!reusable) {
       lease.closed = true;
-      if (!AbortiveClose.now(lease.connection)) {
+      if (!AbortiveClose.ifStuck(lease.connection)) {
         lease.connection.close();
       }
       return;
