@@ -499,8 +499,10 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       // Streams end now, as they did when the close was not held back: no request goes on (or
       // starts upstream) on a cut connection. After the current read, which Netty may still be
       // decoding.
-      ChannelPromise streamsClosed = ctx.newPromise();
-      ctx.executor().execute(() -> handler.connection().close(streamsClosed));
+      // The void promise: Netty closes the connection again with it at channelInactive, and
+      // cascading an earlier non-void close promise onto it throws there, which skipped Vert.x's
+      // close handling (the connection's per-client slot was never given back).
+      ctx.executor().execute(() -> handler.connection().close(ctx.voidPromise()));
     }
     discardLimit = discarded + lingerBytes();
     lingerTimer =

@@ -345,11 +345,19 @@ public final class RouterVerticle extends VerticleBase {
     // Slowloris defence: the first request head must be complete within the header-read timeout.
     state.headDeadline = System.nanoTime() + settings.limits().headerReadTimeout().toNanos();
     connections.put(conn, state);
-    conn.closeHandler(
-        v -> {
+    Runnable closed =
+        () -> {
           connections.remove(conn);
           settings.connections().release(client);
-        });
+        };
+    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+      // The channel's own close, not Vert.x's close handler: Vert.x skips that handler when a
+      // handler throws at channelInactive (Netty's HTTP/2 handler did, after a lingering close),
+      // and a slot that is never given back locks the client's address out.
+      base.channel().closeFuture().addListener(f -> closed.run());
+    } else {
+      conn.closeHandler(v -> closed.run());
+    }
   }
 
   /**
