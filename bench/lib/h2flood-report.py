@@ -44,20 +44,21 @@ def main():
             "(h2load -c1 -m1); *during* counts only requests started inside the flood window. "
             "Ratio = during p99 / idle p99 of the same round.", ""]
     out.append("| target | scheme | rounds | idle p50 | idle p99 | during p50 | during p99 | during max | "
-               "**p99 during/idle** | legit errors (sum) | legit req during |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+               "**p99 during/idle** | legit errors (sum) | legit req during | flood window s |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (t, s), rs in groups.items():
         ratios = [float(r["during_p99_us"]) / float(r["idle_p99_us"]) for r in rs if float(r["idle_p99_us"] or 0) > 0]
         errs = sum(int(float(r["idle_err"] or 0)) + int(float(r["during_err"] or 0)) for r in rs)
         out.append(f"| {t} | {s} | {len(rs)} | {span(f(rs, 'idle_p50_us'), ms)} | {span(f(rs, 'idle_p99_us'), ms)} | "
                    f"{span(f(rs, 'during_p50_us'), ms)} | {span(f(rs, 'during_p99_us'), ms)} | "
-                   f"{span(f(rs, 'during_max_us'), ms)} | **{span(ratios, ratio)}** | {errs} | {span(f(rs, 'during_n'), num)} |")
+                   f"{span(f(rs, 'during_max_us'), ms)} | **{span(ratios, ratio)}** | {errs} | {span(f(rs, 'during_n'), num)} | "
+                   f"{span(f(rs, 'flood_secs'), lambda v: f'{v:.1f}')} |")
     out += ["", "Flooding connections (per round: opened; cut by the proxy; cut but seen only after a drain read, "
             "time unknown; survived = still open when the attacker gave up at its limit), time from the end of the "
             "TLS handshake to the cut, proxy CPU and memory.", ""]
     out.append("| target | scheme | flood conns | cut | cut (late) | survived | cut p50 ms | cut max ms | "
-               "frames sent | proxy CPU idle run ms | proxy CPU during ms | CPU ms / flood conn | RSS before MiB | peak RSS MiB | RSS after MiB |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "frames sent | proxy CPU idle run ms | proxy CPU during ms | CPU ms / flood conn | RSS before MiB | peak RSS MiB | RSS after MiB | proxy log bytes |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (t, s), rs in groups.items():
         per = [float(r["proxy_cpu_during_ms"]) / float(r["flood_conns"]) for r in rs if float(r["flood_conns"] or 0) > 0]
         out.append(f"| {t} | {s} | {span(f(rs, 'flood_conns'), num)} | {span(f(rs, 'flood_cut'), num)} | "
@@ -66,7 +67,20 @@ def main():
                    f"{span(f(rs, 'flood_frames'), lambda v: f'{v / 1e6:.1f} M')} | "
                    f"{span(f(rs, 'proxy_cpu_idle_ms'), num)} | {span(f(rs, 'proxy_cpu_during_ms'), num)} | "
                    f"{span(per, lambda v: f'{v:.1f}')} | {span(f(rs, 'rss_before_kb'), mib)} | "
-                   f"{span(f(rs, 'peak_rss_kb'), mib)} | {span(f(rs, 'rss_after_kb'), mib)} |")
+                   f"{span(f(rs, 'peak_rss_kb'), mib)} | {span(f(rs, 'rss_after_kb'), mib)} | {span(f(rs, 'log_bytes'), num)} |")
+    if len(sys.argv) > 2:
+        kinds = {}
+        for r in rows(sys.argv[2]):
+            kinds.setdefault((r["target"], r["scheme"], r["kind"]), []).append(r)
+        out += ["", "Per flood kind (medians over rounds): connections opened, cut by the proxy (+ cut seen late), "
+                "survived, stalled = the proxy stopped reading (back-pressure) before the connection ended, "
+                "time to the cut.", ""]
+        out.append("| target | scheme | kind | conns | cut | cut (late) | survived | stalled | cut p50 ms | cut max ms | frames sent |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for (t, s, k), rs in kinds.items():
+            out.append(f"| {t} | {s} | {k} | " + " | ".join(span(f(rs, c), num) for c in
+                       ("conns", "cut", "cut_late", "survived", "stalled", "cut_ms_p50", "cut_ms_max"))
+                       + f" | {span(f(rs, 'frames'), lambda v: f'{v / 1e3:.0f} k')} |")
     loads = [float(r["load1"]) for r in data if r.get("load1")]
     if loads:
         out += ["", f"1-minute load average at the start of the flood runs: {min(loads):.2f}–{max(loads):.2f} "

@@ -70,6 +70,7 @@ class Stats:
         self.frames_at_cut = []
         self.frames_total = 0
         self.stalled = 0
+        self.last_us = 0
 
     def add(self, **kw):
         with self.lock:
@@ -80,10 +81,10 @@ class Stats:
                     setattr(self, k, getattr(self, k) + v)
 
 
-def closed_by_peer(raw, timeout_s):
-    """True if the kernel reports a reset or the peer's FIN on the raw socket (no read)."""
+def closed_by_peer(sock, timeout_s):
+    """True if the kernel reports a reset or the peer's FIN on the socket (nothing is read)."""
     p = select.poll()
-    p.register(raw, POLL_CLOSED)
+    p.register(sock.fileno(), POLL_CLOSED)
     return any(ev & POLL_CLOSED for _, ev in p.poll(max(0, int(timeout_s * 1000))))
 
 
@@ -125,7 +126,7 @@ def one_connection(args, ctx, prefix, flood_batch, stop, st):
             n = min(BATCH, args.frames - sent)
             conn.sendall(flood_batch if n == BATCH else flood_batch[: n * (len(flood_batch) // BATCH)])
             sent += n
-            if sent % (BATCH * 20) == 0 and closed_by_peer(raw, 0):
+            if sent % (BATCH * 20) == 0 and closed_by_peer(conn, 0):
                 cut = True
                 break
     except socket.timeout:
@@ -134,9 +135,11 @@ def one_connection(args, ctx, prefix, flood_batch, stop, st):
         cut = True
     if not cut:
         while not stop.is_set() and time.monotonic() < deadline:
-            if closed_by_peer(raw, min(0.05, max(0, deadline - time.monotonic()))):
+            if closed_by_peer(conn, min(0.05, max(0, deadline - time.monotonic()))):
                 cut = True
                 break
+    with st.lock:
+        st.last_us = max(st.last_us, time.time_ns() // 1000)
     if cut:
         st.add(cut=1, cut_ms=(time.monotonic() - t0) * 1000, frames_at_cut=sent)
     elif drain_closed(conn, args.drain_secs):
@@ -145,8 +148,8 @@ def one_connection(args, ctx, prefix, flood_batch, stop, st):
         st.add(survived=1)
     st.add(frames_total=sent)
     try:
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        raw.close()
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
     except OSError:
         pass
 
@@ -182,7 +185,8 @@ def main():
     ap.add_argument("--authority", default="a.example", help="SNI and :authority")
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--per-kind", type=int, default=2, help="attackers per kind")
-    ap.add_argument("--max-conns", type=int, default=10, help="connections per attacker, one after the other")
+    ap.add_argument("--max-conns", type=int, default=50,
+                    help="connections per attacker, one after the other (a cut attacker reconnects)")
     ap.add_argument("--frames", type=int, default=100_000, help="frames per connection at most")
     ap.add_argument("--secs", type=float, default=10, help="flood window")
     ap.add_argument("--conn-secs", type=float, default=5, help="longest life of one flooding connection")
@@ -215,13 +219,15 @@ def main():
     for t in threads:  # every thread checks stop at least once per stall/drain period
         t.join(args.stall_secs + args.drain_secs + 5)
     end_us = time.time_ns() // 1000
+    # when the last connection stopped flooding (before its drain read)
+    flood_end_us = max([s.last_us for s in stats.values()] + [start_us])
     total = Stats()
     for s in stats.values():
         for k in ("conns", "cut", "cut_late", "survived", "errors", "stalled", "frames_total"):
             setattr(total, k, getattr(total, k) + getattr(s, k))
         total.cut_ms += s.cut_ms
         total.frames_at_cut += s.frames_at_cut
-    out = {"start_us": start_us, "end_us": end_us, "alive_threads": sum(t.is_alive() for t in threads),
+    out = {"start_us": start_us, "end_us": end_us, "flood_end_us": flood_end_us, "alive_threads": sum(t.is_alive() for t in threads),
            "all": summary(total), "kinds": {k: summary(s) for k, s in stats.items()}}
     text = json.dumps(out)
     if args.out:
