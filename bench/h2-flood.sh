@@ -31,6 +31,7 @@ root=$(cd "$here/.." && pwd)
 : "${FRAMES:=100000}"           # frames per flooding connection at most
 : "${CONN_SECS:=5}"             # longest life of one flooding connection
 : "${SETTLE:=2}"                # seconds of quiet between phases
+: "${FLOOD_NICE:=10}"            # flooders share the load core with the legit client and backend: below them
 : "${PROXY_CPU:=0}"
 : "${LOAD_CPU:=1}"
 : "${START_TIMEOUT:=90}"
@@ -98,6 +99,16 @@ cpu_ticks() {  # utime+stime of a process tree (clock ticks)
     t=$((t + ${v:-0}))
   done
   echo "$t"
+}
+proc_stat() { awk '/^cpu[0-9]+ / {print $1, $2+$3+$4+$7+$8, $5+$6}' /proc/stat; }
+core_busy() {  # core_busy BEFORE AFTER CPU -> busy % of that core
+  python3 - "$1" "$2" "cpu$3" <<'PY'
+import sys
+p = lambda s: {l.split()[0]: list(map(int, l.split()[1:])) for l in s.strip().splitlines()}
+b, a = p(sys.argv[1]), p(sys.argv[2])
+d = [x - y for x, y in zip(a[sys.argv[3]], b[sys.argv[3]])]
+print(f"{100 * d[0] / (sum(d) or 1):.0f}")
+PY
 }
 mem_kb() {  # "VmHWM VmRSS" summed over a process tree, kB
   local p h=0 r=0 a b
@@ -175,7 +186,7 @@ legit() {  # legit SCHEME LOGFILE h2load-args...: sequential requests on one h2 
 }
 flood() {  # flood SCHEME SECONDS OUT_JSON
   local tlsarg=(); [[ $1 == tls ]] && tlsarg=(--tls)
-  taskset -c "$LOAD_CPU" python3 "$here/lib/h2flood.py" --port "$(port_for "$1")" "${tlsarg[@]}" \
+  nice -n "$FLOOD_NICE" taskset -c "$LOAD_CPU" python3 "$here/lib/h2flood.py" --port "$(port_for "$1")" "${tlsarg[@]}" \
     --secs "$2" --per-kind "$PER_KIND" --max-conns "$MAX_CONNS" --frames "$FRAMES" --conn-secs "$CONN_SECS" --out "$3"
 }
 h2_errors() {  # requests h2load did not complete with a 2xx (its summary, as bench.sh reads it)
@@ -206,7 +217,7 @@ RAW="$OUT_DIR/raw.tsv"
   echo "# date: $(date -Is)  host: $(hostname)  kernel: $(uname -r)  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# ROUNDS=$ROUNDS SCHEMES=$SCHEMES WARM_N=$WARM_N WARM_FLOOD_SECS=$WARM_FLOOD_SECS IDLE_N=$IDLE_N FLOOD_SECS=$FLOOD_SECS PER_KIND=$PER_KIND MAX_CONNS=$MAX_CONNS FRAMES=$FRAMES CONN_SECS=$CONN_SECS PROXY_CPU=$PROXY_CPU LOAD_CPU=$LOAD_CPU"
   echo "# TARGETS=${TARGETS[*]} JAVA_OPTS=$JAVA_OPTS eventLoops=$GATEHOUSE_EVENT_LOOPS nginx=$(nginx -v 2>&1 | sed 's|.*/||') haproxy=$(haproxy -v 2>/dev/null | awk 'NR==1{print $3}') h2load=$(h2load --version | awk '{print $2}')"
-  printf 'round\ttarget\tscheme\tidle_n\tidle_err\tidle_p50_us\tidle_p99_us\tidle_max_us\tduring_n\tduring_err\tduring_p50_us\tduring_p99_us\tduring_max_us\tflood_secs\tflood_conns\tflood_cut\tflood_cut_late\tflood_survived\tflood_connect_err\tcut_ms_p50\tcut_ms_max\tflood_frames\tproxy_cpu_idle_ms\tproxy_cpu_during_ms\trss_before_kb\tpeak_rss_kb\trss_after_kb\tlog_bytes\tload1\n'
+  printf 'round\ttarget\tscheme\tidle_n\tidle_err\tidle_p50_us\tidle_p99_us\tidle_max_us\tduring_n\tduring_err\tduring_p50_us\tduring_p99_us\tduring_max_us\tflood_secs\tflood_conns\tflood_cut\tflood_cut_late\tflood_survived\tflood_connect_err\tcut_ms_p50\tcut_ms_max\tflood_frames\tproxy_cpu_idle_ms\tproxy_cpu_during_ms\trss_before_kb\tpeak_rss_kb\trss_after_kb\tlog_bytes\tflooder_cpu_ms\tproxy_core_busy\tload_core_busy\tload1\n'
 } > "$RAW"
 printf 'round\ttarget\tscheme\tkind\tconns\tcut\tcut_late\tsurvived\tstalled\tcut_ms_p50\tcut_ms_max\tframes\n' > "$OUT_DIR/kinds.tsv"
 hz=$(getconf CLK_TCK)
@@ -233,14 +244,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
       # during: the flood window, and the legitimate client for as long
       read -r _ rss0 <<<"$(mem_kb "$T_PID")"
       load1=$(cut -d' ' -f1 /proc/loadavg)
-      c2=$(cpu_ticks "$T_PID"); lb0=$(stat -c %s "$OUT_DIR/logs/$t.log" 2>/dev/null || echo 0)
+      st0=$(proc_stat); c2=$(cpu_ticks "$T_PID"); lb0=$(stat -c %s "$OUT_DIR/logs/$t.log" 2>/dev/null || echo 0)
       flood "$scheme" "$FLOOD_SECS" "$RUN_DIR/flood.json" > /dev/null 2>>"$OUT_DIR/logs/flood.err" &
       FLOOD_PID=$!
       legit "$scheme" "$RUN_DIR/during.log" -D "$FLOOD_SECS" > "$OUT_DIR/logs/during-$t-$scheme-$round.txt" 2>&1 &
       LEGIT_PID=$!
       wait "$LEGIT_PID"; LEGIT_PID=""
       wait "$FLOOD_PID"; FLOOD_PID=""
-      c3=$(cpu_ticks "$T_PID"); lb1=$(stat -c %s "$OUT_DIR/logs/$t.log" 2>/dev/null || echo 0)
+      st1=$(proc_stat); c3=$(cpu_ticks "$T_PID"); lb1=$(stat -c %s "$OUT_DIR/logs/$t.log" 2>/dev/null || echo 0)
       read -r hwm rss1 <<<"$(mem_kb "$T_PID")"
       cp "$RUN_DIR/flood.json" "$OUT_DIR/logs/flood-$t-$scheme-$round.json" 2>/dev/null
       python3 -c '
@@ -250,20 +261,20 @@ for k, v in d["kinds"].items():
     print("\t".join(map(str, sys.argv[2:] + [k, v["conns"], v["cut"], v["cut_late"], v["survived"], v["stalled"],
                                           v["cut_ms_p50"] or "", v["cut_ms_max"] or "", v["frames_total"]])))
 ' "$RUN_DIR/flood.json" "$round" "$t" "$scheme" >> "$OUT_DIR/kinds.tsv" 2>/dev/null
-      read -r fs fe fc fcut flate fsurv ferr cp50 cmax ffr <<<"$(python3 -c '
+      read -r fs fe fc fcut flate fsurv ferr cp50 cmax ffr fcpu <<<"$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1])); a = d["all"]
 print(d["start_us"], d["flood_end_us"], a["conns"], a["cut"], a["cut_late"], a["survived"], a["connect_errors"],
-      a["cut_ms_p50"] or 0, a["cut_ms_max"] or 0, a["frames_total"])' "$RUN_DIR/flood.json" 2>/dev/null || echo "0 0 0 0 0 0 0 0 0 0")"
+      a["cut_ms_p50"] or 0, a["cut_ms_max"] or 0, a["frames_total"], d["cpu_ms"])' "$RUN_DIR/flood.json" 2>/dev/null || echo "0 0 0 0 0 0 0 0 0 0 0")"
       read -r dn _ dp50 dp99 dmax <<<"$(lat_stats "$RUN_DIR/during.log" "$fs" "$fe")"
       dfail=$(h2_errors "$OUT_DIR/logs/during-$t-$scheme-$round.txt")
       ifail=$(h2_errors "$OUT_DIR/logs/idle-$t-$scheme-$round.txt")
       icpu=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.0f", 1000*(b-a)/hz}')
       dcpu=$(awk -v a="$c2" -v b="$c3" -v hz="$hz" 'BEGIN{printf "%.0f", 1000*(b-a)/hz}')
       printf '%s\t' "$round" "$t" "$scheme" "$in" "$ifail" "$ip50" "$ip99" "$imax" "$dn" "$dfail" "$dp50" "$dp99" "$dmax" \
-        "$(awk -v a="$fs" -v b="$fe" 'BEGIN{printf "%.1f", (b-a)/1e6}')" "$fc" "$fcut" "$flate" "$fsurv" "$ferr" "$cp50" "$cmax" "$ffr" "$icpu" "$dcpu" "$rss0" "$hwm" "$rss1" "$((lb1 - lb0))" >> "$RAW"
+        "$(awk -v a="$fs" -v b="$fe" 'BEGIN{printf "%.1f", (b-a)/1e6}')" "$fc" "$fcut" "$flate" "$fsurv" "$ferr" "$cp50" "$cmax" "$ffr" "$icpu" "$dcpu" "$rss0" "$hwm" "$rss1" "$((lb1 - lb0))" "$fcpu" "$(core_busy "$st0" "$st1" "$PROXY_CPU")" "$(core_busy "$st0" "$st1" "$LOAD_CPU")" >> "$RAW"
       printf '%s\n' "$load1" >> "$RAW"
-      log "  $scheme: idle p50=${ip50}us p99=${ip99}us ($in req, err $ifail) | during p50=${dp50}us p99=${dp99}us max=${dmax}us ($dn req, err $dfail) | flood conns=$fc cut=$fcut late=$flate survived=$fsurv connErr=$ferr cut p50=${cp50}ms max=${cmax}ms | proxy CPU idle ${icpu}ms during ${dcpu}ms | RSS ${rss0}->${rss1}kB peak ${hwm}kB | log $((lb1 - lb0)) B | load $load1"
+      log "  $scheme: idle p50=${ip50}us p99=${ip99}us ($in req, err $ifail) | during p50=${dp50}us p99=${dp99}us max=${dmax}us ($dn req, err $dfail) | flood conns=$fc cut=$fcut late=$flate survived=$fsurv connErr=$ferr cut p50=${cp50}ms max=${cmax}ms | proxy CPU idle ${icpu}ms during ${dcpu}ms | RSS ${rss0}->${rss1}kB peak ${hwm}kB | log $((lb1 - lb0)) B | flooder CPU ${fcpu}ms | load $load1"
       sleep "$SETTLE"
     done
     stop_pid_tree "$T_PID"; T_PID=""

@@ -44,15 +44,16 @@ def main():
             "(h2load -c1 -m1); *during* counts only requests started inside the flood window. "
             "Ratio = during p99 / idle p99 of the same round.", ""]
     out.append("| target | scheme | rounds | idle p50 | idle p99 | during p50 | during p99 | during max | "
-               "**p99 during/idle** | legit errors (sum) | legit req during | flood window s |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "**p99 during/idle** | legit errors (sum) | legit req during | flood window s | proxy core busy % | load core busy % | flooder CPU ms |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (t, s), rs in groups.items():
         ratios = [float(r["during_p99_us"]) / float(r["idle_p99_us"]) for r in rs if float(r["idle_p99_us"] or 0) > 0]
         errs = sum(int(float(r["idle_err"] or 0)) + int(float(r["during_err"] or 0)) for r in rs)
         out.append(f"| {t} | {s} | {len(rs)} | {span(f(rs, 'idle_p50_us'), ms)} | {span(f(rs, 'idle_p99_us'), ms)} | "
                    f"{span(f(rs, 'during_p50_us'), ms)} | {span(f(rs, 'during_p99_us'), ms)} | "
                    f"{span(f(rs, 'during_max_us'), ms)} | **{span(ratios, ratio)}** | {errs} | {span(f(rs, 'during_n'), num)} | "
-                   f"{span(f(rs, 'flood_secs'), lambda v: f'{v:.1f}')} |")
+                   f"{span(f(rs, 'flood_secs'), lambda v: f'{v:.1f}')} | {span(f(rs, 'proxy_core_busy'), num)} | "
+                   f"{span(f(rs, 'load_core_busy'), num)} | {span(f(rs, 'flooder_cpu_ms'), num)} |")
     out += ["", "Flooding connections (per round: opened; cut by the proxy; cut but seen only after a drain read, "
             "time unknown; survived = still open when the attacker gave up at its limit), time from the end of the "
             "TLS handshake to the cut, proxy CPU and memory.", ""]

@@ -18,6 +18,7 @@ Hand-written (no h2 library) on purpose: a client library would refuse to send t
 """
 import argparse
 import json
+import resource
 import select
 import signal
 import socket
@@ -228,6 +229,7 @@ def main():
         total.cut_ms += s.cut_ms
         total.frames_at_cut += s.frames_at_cut
     out = {"start_us": start_us, "end_us": end_us, "flood_end_us": flood_end_us, "alive_threads": sum(t.is_alive() for t in threads),
+           "cpu_ms": round(1000 * sum(resource.getrusage(resource.RUSAGE_SELF)[:2])),
            "all": summary(total), "kinds": {k: summary(s) for k, s in stats.items()}}
     text = json.dumps(out)
     if args.out:
