@@ -2,11 +2,12 @@
 # HTTP/2 floods beside a legitimate client (issue #11): Gatehouse, nginx and HAProxy in one run.
 #
 #   bench/h2-flood.sh                          # 3 interleaved rounds, h2 over TLS
-#   ROUNDS=1 IDLE_N=200 FLOOD_SECS=5 bench/h2-flood.sh          # smoke run
+#   ROUNDS=1 WARM_SECS=3 IDLE_N=200 FLOOD_SECS=5 bench/h2-flood.sh   # smoke run
 #   SCHEMES="tls h2c" bench/h2-flood.sh gatehouse nginx         # also h2c (prior knowledge)
 #
 # Per round and target (proxy pinned to $PROXY_CPU, backend + clients + flooders to $LOAD_CPU):
-#   warm-up: $WARM_N legitimate requests and one unmeasured flood burst ($WARM_FLOOD_SECS s),
+#   warm-up: the legitimate client for $WARM_SECS s, one unmeasured flood burst ($WARM_FLOOD_SECS s) and
+#            3 s more of legitimate requests, so the JIT has compiled the request and the flood paths,
 #   idle:    the legitimate client alone, $IDLE_N sequential requests on one h2 connection (h2load -c1 -m1),
 #   during:  the same client for $FLOOD_SECS s while bench/lib/h2flood.py floods: SETTINGS, PING,
 #            1-byte WINDOW_UPDATE, PRIORITY, empty DATA; $PER_KIND attackers per kind, each up to
@@ -22,7 +23,7 @@ root=$(cd "$here/.." && pwd)
 
 : "${ROUNDS:=3}"
 : "${SCHEMES:=tls}"             # tls (h2 over TLS, ALPN) and/or h2c (prior knowledge)
-: "${WARM_N:=500}"              # legitimate warm-up requests
+: "${WARM_SECS:=10}"            # legitimate warm-up (s); Gatehouse's sequential p50 needs ~10k requests to settle
 : "${WARM_FLOOD_SECS:=5}"       # unmeasured flood burst in the warm-up (JIT compiles the flood paths)
 : "${IDLE_N:=1000}"             # legitimate requests measured alone
 : "${FLOOD_SECS:=10}"           # flood window = measured "during" run
@@ -215,7 +216,7 @@ PY
 RAW="$OUT_DIR/raw.tsv"
 {
   echo "# date: $(date -Is)  host: $(hostname)  kernel: $(uname -r)  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# ROUNDS=$ROUNDS SCHEMES=$SCHEMES WARM_N=$WARM_N WARM_FLOOD_SECS=$WARM_FLOOD_SECS IDLE_N=$IDLE_N FLOOD_SECS=$FLOOD_SECS PER_KIND=$PER_KIND MAX_CONNS=$MAX_CONNS FRAMES=$FRAMES CONN_SECS=$CONN_SECS PROXY_CPU=$PROXY_CPU LOAD_CPU=$LOAD_CPU"
+  echo "# ROUNDS=$ROUNDS SCHEMES=$SCHEMES WARM_SECS=$WARM_SECS WARM_FLOOD_SECS=$WARM_FLOOD_SECS IDLE_N=$IDLE_N FLOOD_SECS=$FLOOD_SECS PER_KIND=$PER_KIND MAX_CONNS=$MAX_CONNS FRAMES=$FRAMES CONN_SECS=$CONN_SECS PROXY_CPU=$PROXY_CPU LOAD_CPU=$LOAD_CPU"
   echo "# TARGETS=${TARGETS[*]} JAVA_OPTS=$JAVA_OPTS eventLoops=$GATEHOUSE_EVENT_LOOPS nginx=$(nginx -v 2>&1 | sed 's|.*/||') haproxy=$(haproxy -v 2>/dev/null | awk 'NR==1{print $3}') h2load=$(h2load --version | awk '{print $2}')"
   printf 'round\ttarget\tscheme\tidle_n\tidle_err\tidle_p50_us\tidle_p99_us\tidle_max_us\tduring_n\tduring_err\tduring_p50_us\tduring_p99_us\tduring_max_us\tflood_secs\tflood_conns\tflood_cut\tflood_cut_late\tflood_survived\tflood_connect_err\tcut_ms_p50\tcut_ms_max\tflood_frames\tproxy_cpu_idle_ms\tproxy_cpu_during_ms\trss_before_kb\tpeak_rss_kb\trss_after_kb\tlog_bytes\tflooder_cpu_ms\tproxy_core_busy\tload_core_busy\tload1\n'
 } > "$RAW"
@@ -231,9 +232,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
       kill -0 "$T_PID" 2>/dev/null || { log "$t died"; break; }
       # warm-up: legitimate traffic, then one unmeasured flood burst, so the JIT has compiled the
       # request path and the flood paths before anything is measured
-      legit "$scheme" "$RUN_DIR/warm.log" -n "$WARM_N" > "$OUT_DIR/logs/warm-$t-$scheme-$round.txt" 2>&1
+      legit "$scheme" "$RUN_DIR/warm.log" -D "$WARM_SECS" > "$OUT_DIR/logs/warm-$t-$scheme-$round.txt" 2>&1
       flood "$scheme" "$WARM_FLOOD_SECS" "$RUN_DIR/warm-flood.json" > /dev/null 2>>"$OUT_DIR/logs/flood.err"
-      legit "$scheme" "$RUN_DIR/warm.log" -n "$WARM_N" >> "$OUT_DIR/logs/warm-$t-$scheme-$round.txt" 2>&1
+      legit "$scheme" "$RUN_DIR/warm.log" -D 3 >> "$OUT_DIR/logs/warm-$t-$scheme-$round.txt" 2>&1
       sleep "$SETTLE"
       # idle
       c0=$(cpu_ticks "$T_PID"); t0=$(date +%s.%N)

@@ -56,18 +56,25 @@ def main():
                    f"{span(f(rs, 'load_core_busy'), num)} | {span(f(rs, 'flooder_cpu_ms'), num)} |")
     out += ["", "Flooding connections (per round: opened; cut by the proxy; cut but seen only after a drain read, "
             "time unknown; survived = still open when the attacker gave up at its limit), time from the end of the "
-            "TLS handshake to the cut, proxy CPU and memory.", ""]
+            "TLS handshake to the cut, proxy CPU and memory. Flood CPU per connection = (CPU of the during run - "
+            "its legitimate requests at the idle run's CPU per request) / flooding connections.", ""]
     out.append("| target | scheme | flood conns | cut | cut (late) | survived | cut p50 ms | cut max ms | "
-               "frames sent | proxy CPU idle run ms | proxy CPU during ms | CPU ms / flood conn | RSS before MiB | peak RSS MiB | RSS after MiB | proxy log bytes |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "frames sent | proxy CPU idle run ms | proxy CPU during ms | flood CPU ms / flood conn | flood CPU ms / M frames | RSS before MiB | peak RSS MiB | RSS after MiB | proxy log bytes |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (t, s), rs in groups.items():
-        per = [float(r["proxy_cpu_during_ms"]) / float(r["flood_conns"]) for r in rs if float(r["flood_conns"] or 0) > 0]
+        # CPU the floods cost: the during run's CPU less what its legitimate requests cost at the idle
+        # run's CPU per request, per flooding connection
+        flood_cpu = [max(0.0, float(r["proxy_cpu_during_ms"]) - float(r["proxy_cpu_idle_ms"]) / max(1.0, float(r["idle_n"]))
+                         * float(r["during_n"])) for r in rs]
+        per_mframe = [c / (float(r["flood_frames"]) / 1e6) for c, r in zip(flood_cpu, rs) if float(r["flood_frames"] or 0) > 0]
+        per = [max(0.0, float(r["proxy_cpu_during_ms"]) - float(r["proxy_cpu_idle_ms"]) / max(1.0, float(r["idle_n"]))
+                   * float(r["during_n"])) / float(r["flood_conns"]) for r in rs if float(r["flood_conns"] or 0) > 0]
         out.append(f"| {t} | {s} | {span(f(rs, 'flood_conns'), num)} | {span(f(rs, 'flood_cut'), num)} | "
                    f"{span(f(rs, 'flood_cut_late'), num)} | {span(f(rs, 'flood_survived'), num)} | "
                    f"{span(f(rs, 'cut_ms_p50'), num)} | {span(f(rs, 'cut_ms_max'), num)} | "
                    f"{span(f(rs, 'flood_frames'), lambda v: f'{v / 1e6:.1f} M')} | "
                    f"{span(f(rs, 'proxy_cpu_idle_ms'), num)} | {span(f(rs, 'proxy_cpu_during_ms'), num)} | "
-                   f"{span(per, lambda v: f'{v:.1f}')} | {span(f(rs, 'rss_before_kb'), mib)} | "
+                   f"{span(per, lambda v: f'{v:.1f}')} | {span(per_mframe, num)} | {span(f(rs, 'rss_before_kb'), mib)} | "
                    f"{span(f(rs, 'peak_rss_kb'), mib)} | {span(f(rs, 'rss_after_kb'), mib)} | {span(f(rs, 'log_bytes'), num)} |")
     if len(sys.argv) > 2:
         kinds = {}
