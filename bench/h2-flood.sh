@@ -28,7 +28,7 @@ root=$(cd "$here/.." && pwd)
 : "${IDLE_N:=1000}"             # legitimate requests measured alone
 : "${FLOOD_SECS:=10}"           # flood window = measured "during" run
 : "${PER_KIND:=2}"              # attackers per flood kind (5 kinds)
-: "${MAX_CONNS:=50}"            # connections per attacker, one after the other (a cut attacker reconnects)
+: "${MAX_CONNS:=100}"           # connections per attacker, one after the other (a cut attacker reconnects)
 : "${FRAMES:=100000}"           # frames per flooding connection at most
 : "${CONN_SECS:=5}"             # longest life of one flooding connection
 : "${SETTLE:=2}"                # seconds of quiet between phases

@@ -42,12 +42,15 @@ def main():
     out += ["```"] + [h.rstrip() for h in header] + ["```", ""]
     out += ["Medians over rounds [min–max]. Latencies in ms of sequential requests on one h2 connection "
             "(h2load -c1 -m1); *during* counts only requests started inside the flood window. "
-            "Ratio = during p99 / idle p99 of the same round.", ""]
+            "Ratio = during p99 / idle p99 of the same round (none when no legitimate request was answered during "
+            "the floods: see the errors).", ""]
     out.append("| target | scheme | rounds | idle p50 | idle p99 | during p50 | during p99 | during max | "
                "**p99 during/idle** | legit errors (sum) | legit req during | flood window s | proxy core busy % | load core busy % | flooder CPU ms |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (t, s), rs in groups.items():
-        ratios = [float(r["during_p99_us"]) / float(r["idle_p99_us"]) for r in rs if float(r["idle_p99_us"] or 0) > 0]
+        # no ratio for a round whose legitimate client got no answer during the floods
+        ratios = [float(r["during_p99_us"]) / float(r["idle_p99_us"]) for r in rs
+                  if float(r["idle_p99_us"] or 0) > 0 and float(r["during_n"] or 0) > 0]
         errs = sum(int(float(r["idle_err"] or 0)) + int(float(r["during_err"] or 0)) for r in rs)
         out.append(f"| {t} | {s} | {len(rs)} | {span(f(rs, 'idle_p50_us'), ms)} | {span(f(rs, 'idle_p99_us'), ms)} | "
                    f"{span(f(rs, 'during_p50_us'), ms)} | {span(f(rs, 'during_p99_us'), ms)} | "
