@@ -226,10 +226,10 @@ log "results -> $OUT_DIR (ports $BASE+: https $HTTPS_PORT, h2c $H2C_PORT/$HTTP_P
 for ((round = 1; round <= ROUNDS; round++)); do
   for t in "${TARGETS[@]}"; do
     define_target "$t"
-    log "round $round/$ROUNDS: $t"
-    start_target "$t" || { log "skip $t"; continue; }
     for scheme in $SCHEMES; do
-      kill -0 "$T_PID" 2>/dev/null || { log "$t died"; break; }
+      # a fresh process per scheme: one scheme's floods do not carry over into the next
+      log "round $round/$ROUNDS: $t $scheme"
+      start_target "$t" || { log "skip $t"; continue; }
       # warm-up: legitimate traffic, then one unmeasured flood burst, so the JIT has compiled the
       # request path and the flood paths before anything is measured
       legit "$scheme" "$RUN_DIR/warm.log" -D "$WARM_SECS" > "$OUT_DIR/logs/warm-$t-$scheme-$round.txt" 2>&1
@@ -276,10 +276,9 @@ print(d["start_us"], d["flood_end_us"], a["conns"], a["cut"], a["cut_late"], a["
         "$(awk -v a="$fs" -v b="$fe" 'BEGIN{printf "%.1f", (b-a)/1e6}')" "$fc" "$fcut" "$flate" "$fsurv" "$ferr" "$cp50" "$cmax" "$ffr" "$icpu" "$dcpu" "$rss0" "$hwm" "$rss1" "$((lb1 - lb0))" "$fcpu" "$(core_busy "$st0" "$st1" "$PROXY_CPU")" "$(core_busy "$st0" "$st1" "$LOAD_CPU")" >> "$RAW"
       printf '%s\n' "$load1" >> "$RAW"
       log "  $scheme: idle p50=${ip50}us p99=${ip99}us ($in req, err $ifail) | during p50=${dp50}us p99=${dp99}us max=${dmax}us ($dn req, err $dfail) | flood conns=$fc cut=$fcut late=$flate survived=$fsurv connErr=$ferr cut p50=${cp50}ms max=${cmax}ms | proxy CPU idle ${icpu}ms during ${dcpu}ms | RSS ${rss0}->${rss1}kB peak ${hwm}kB | log $((lb1 - lb0)) B | flooder CPU ${fcpu}ms | load $load1"
+      stop_pid_tree "$T_PID"; T_PID=""
       sleep "$SETTLE"
     done
-    stop_pid_tree "$T_PID"; T_PID=""
-    sleep "$SETTLE"
   done
 done
 python3 "$here/lib/h2flood-report.py" "$RAW" "$OUT_DIR/kinds.tsv" | tee "$OUT_DIR/report.md"
