@@ -42,7 +42,13 @@ root=$(cd "$here/.." && pwd)
 : "${CERT_DIR:=${TMPDIR:-/tmp}/gatehouse-bench/certs/rsa2048}"
 export GATEHOUSE_EVENT_LOOPS
 
-TARGETS=("$@")
+TARGETS=()
+for a in "$@"; do
+  case "$a" in
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) TARGETS+=("$a") ;;
+  esac
+done
 [[ ${#TARGETS[@]} -eq 0 ]] && TARGETS=(gatehouse nginx haproxy)
 for tool in h2load curl openssl taskset python3 nginx; do
   command -v "$tool" >/dev/null || { echo "missing tool: $tool (apt-get install -y nginx haproxy nghttp2-client)" >&2; exit 1; }
