@@ -312,9 +312,11 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void onConnection(HttpConnection conn) {
-    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+    Channel channel =
+        conn instanceof io.vertx.core.net.impl.ConnectionBase base ? base.channel() : null;
+    if (channel != null) {
       // From here on the router's own deadlines apply.
-      CleartextPreface.connected(base.channel());
+      CleartextPreface.connected(channel);
     }
     String client = conn.remoteAddress().hostAddress();
     if (!settings.connections().tryAcquire(client)) {
@@ -322,24 +324,22 @@ public final class RouterVerticle extends VerticleBase {
       return;
     }
     ConnectionState state = new ConnectionState(client);
-    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+    if (channel != null) {
       // Keeps Content-Length next to Transfer-Encoding so that RequestGuard refuses the pair, and
       // reports when each request head starts.
-      state.decoder = StrictRequestDecoder.install(base.channel(), options);
+      state.decoder = StrictRequestDecoder.install(channel, options);
       // HTTP/2: reset streams with malformed fields before they become requests, and idle ones.
-      state.h2 = Http2StreamGuard.install(base.channel());
+      state.h2 = Http2StreamGuard.install(channel);
       if (state.h2 == null && state.decoder != null) {
         // HTTP/1.x: keep-alive idle between requests only (Vert.x closes whatever is in flight).
-        Http1KeepAliveGate.install(base.channel(), state);
+        Http1KeepAliveGate.install(channel, state);
       }
       if (conn.isSsl()) {
         // A client that leaves Nagle on writes its request right behind its Finished and holds it
         // until that is acknowledged. BoringSSL sends nothing then (its session tickets wait for
         // our first write), so the ACK would be the kernel's delayed one, 40 ms later; quick ACK
         // sends it now. Epoll only; other transports ignore the option.
-        base.channel()
-            .config()
-            .setOption(io.netty.channel.epoll.EpollChannelOption.TCP_QUICKACK, true);
+        channel.config().setOption(io.netty.channel.epoll.EpollChannelOption.TCP_QUICKACK, true);
       }
     }
     // Slowloris defence: the first request head must be complete within the header-read timeout.
@@ -350,11 +350,11 @@ public final class RouterVerticle extends VerticleBase {
           connections.remove(conn);
           settings.connections().release(client);
         };
-    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+    if (channel != null) {
       // The channel's own close, not Vert.x's close handler: Vert.x skips that handler when a
       // handler throws at channelInactive (Netty's HTTP/2 handler did, after a lingering close),
       // and a slot that is never given back locks the client's address out.
-      base.channel().closeFuture().addListener(f -> closed.run());
+      channel.closeFuture().addListener(f -> closed.run());
     } else {
       conn.closeHandler(v -> closed.run());
     }
