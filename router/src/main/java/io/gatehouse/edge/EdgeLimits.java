@@ -15,7 +15,41 @@ public record EdgeLimits(
     UnderscoreHeaders underscoreHeaders,
     double overloadHeapRatio,
     Duration overloadLoopLag,
-    int writeQueueBytes) {
+    int writeQueueBytes,
+    int pacedConnectionsPerSecond) {
+
+  /** New connections a second let in from an address {@link RepeatOffenders} paces. */
+  public static final int DEFAULT_PACED_CONNECTIONS_PER_SECOND = 5;
+
+  /** With the default pacing of repeat offenders. */
+  public EdgeLimits(
+      int maxHeaderBytes,
+      int maxHeaderLineBytes,
+      int maxHeaderCount,
+      int maxRequestLineBytes,
+      Duration headerReadTimeout,
+      Duration keepAliveIdleTimeout,
+      int maxConnections,
+      int maxConnectionsPerClient,
+      UnderscoreHeaders underscoreHeaders,
+      double overloadHeapRatio,
+      Duration overloadLoopLag,
+      int writeQueueBytes) {
+    this(
+        maxHeaderBytes,
+        maxHeaderLineBytes,
+        maxHeaderCount,
+        maxRequestLineBytes,
+        headerReadTimeout,
+        keepAliveIdleTimeout,
+        maxConnections,
+        maxConnectionsPerClient,
+        underscoreHeaders,
+        overloadHeapRatio,
+        overloadLoopLag,
+        writeQueueBytes,
+        DEFAULT_PACED_CONNECTIONS_PER_SECOND);
+  }
 
   public static final EdgeLimits DEFAULTS =
       new EdgeLimits(

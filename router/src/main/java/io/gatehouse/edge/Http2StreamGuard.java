@@ -116,9 +116,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
     this.scanner = scanner;
     this.clockKey = handler.connection().newKey();
     controlFullAt = System.nanoTime();
-    if (scanner != null) {
-      handler.connection().addListener(new LingerAtCut(scanner));
-    }
+    handler.connection().addListener(new LingerAtCut(scanner, ctx.channel()));
   }
 
   /**
@@ -130,15 +128,19 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
    */
   private static final class LingerAtCut extends Http2ConnectionAdapter {
     private final Http2FrameScanner scanner;
+    private final Channel channel;
 
-    LingerAtCut(Http2FrameScanner scanner) {
+    LingerAtCut(Http2FrameScanner scanner, Channel channel) {
       this.scanner = scanner;
+      this.channel = channel;
     }
 
     @Override
     public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+      RepeatOffenders.goAwaySent(channel, errorCode);
       // REFUSED_STREAM: Netty's graceful GOAWAY when the stream ids run out; open streams finish.
-      if (errorCode != Http2Error.NO_ERROR.code()
+      if (scanner != null
+          && errorCode != Http2Error.NO_ERROR.code()
           && errorCode != Http2Error.REFUSED_STREAM.code()) {
         scanner.cut();
       }

@@ -487,6 +487,12 @@ public final class ConfigLoader {
     atLeastOne("limits.maxConnections", l.maxConnections());
     atLeastOne("limits.maxConnectionsPerClient", l.maxConnectionsPerClient());
     atLeastOne("limits.writeQueueBytes", l.writeQueueBytes());
+    if (l.pacedConnectionsPerSecond() < 0 || l.pacedConnectionsPerSecond() > 1_000) {
+      throw bad(
+          "limits.pacedConnectionsPerSecond",
+          Integer.toString(l.pacedConnectionsPerSecond()),
+          "0 (off) to 1000");
+    }
     positive("limits.headerReadTimeout", l.headerReadTimeout());
     positive("limits.keepAliveIdleTimeout", l.keepAliveIdleTimeout());
     positive("limits.overloadLoopLag", l.overloadLoopLag());

@@ -7,6 +7,7 @@ import io.gatehouse.edge.CleartextPreface;
 import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
+import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.filesource.FileRouteSource;
@@ -134,9 +135,19 @@ public final class GatehouseNode {
     // Never a clustered Vert.x: nothing uses its event bus, which would be one more listener
     // without authentication. The table runs its own Hazelcast member.
     // The transport puts CleartextPreface on the router's plain port when it accepts h2c.
+    // ... and paces new connections from addresses whose HTTP/2 connections keep being cut.
+    NodeConfig.Tls tls = config.tls();
     PrefaceTransport transport =
         new PrefaceTransport(
-            true, config.http().host(), config.http().port(), prefacePolicy(config));
+            true,
+            config.http().host(),
+            config.http().port(),
+            prefacePolicy(config),
+            tls.listens() ? tlsHost(config) : null,
+            tls.port(),
+            new RepeatOffenders(
+                config.limits().pacedConnectionsPerSecond(),
+                TrustedProxies.parse(config.proxy().trustedProxies())));
     Vertx vertx = Vertx.builder().with(options).withTransport(transport).build();
     Future<RouteTable> table =
         config.cluster().enabled()
@@ -255,6 +266,7 @@ public final class GatehouseNode {
             id -> {
               // A port 0 is known only now.
               transport.bound(httpPort());
+              transport.bound(httpsPort());
               status =
                   new StatusVerticle(
                       config.status(), this::isReady, this::statusJson, metrics::scrape);
@@ -449,8 +461,12 @@ public final class GatehouseNode {
     }
     TlsServerOptions.Engine engine =
         TlsServerOptions.selectEngine(tls.engine() != NodeConfig.Tls.Engine.JDK);
-    String host = tls.host().isBlank() ? config.http().host() : tls.host();
-    return new RouterSettings.TlsListener(host, tls.port(), keyManager, engine, tls.redirectPort());
+    return new RouterSettings.TlsListener(
+        tlsHost(config), tls.port(), keyManager, engine, tls.redirectPort());
+  }
+
+  private static String tlsHost(NodeConfig config) {
+    return config.tls().host().isBlank() ? config.http().host() : config.tls().host();
   }
 
   private Future<BackendSpec> defaultBackend() {

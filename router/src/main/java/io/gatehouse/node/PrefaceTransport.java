@@ -1,6 +1,7 @@
 package io.gatehouse.node;
 
 import io.gatehouse.edge.CleartextPreface;
+import io.gatehouse.edge.RepeatOffenders;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -27,12 +28,14 @@ import java.util.concurrent.ThreadFactory;
  * a handler to a server connection before its first byte is read, and on a plain listener with h2c
  * its connection handler runs only after the first request head; this wraps each server's child
  * initializer so that, once Vert.x has set a channel up, {@link CleartextPreface} goes in on the
- * router's plain listener (never on the status or admin ones, which keep Vert.x's defaults).
+ * router's plain listener, and {@link RepeatOffenders} admits every connection of the router's
+ * plain and TLS listeners before its first byte (its TLS handshake) is read. The status and admin
+ * listeners keep Vert.x's defaults.
  *
- * <p>That listener is known by its configured host and port, which no other listener can bind. A
- * port 0 (tests) is known only once bound ({@link #bound}), so a connection accepted in between
- * would miss the gate. The wrapper reports itself as a native transport even over NIO ({@code
- * Vertx.isNativeTransportEnabled}); nothing in Gatehouse asks.
+ * <p>The router's listeners are known by their configured host and port, which no other listener
+ * can bind. A port 0 (tests) is known only once bound ({@link #bound}), so a connection accepted in
+ * between would miss the hook. The wrapper reports itself as a native transport even over NIO
+ * ({@code Vertx.isNativeTransportEnabled}); nothing in Gatehouse asks.
  */
 final class PrefaceTransport implements Transport {
   private final Transport base;
@@ -40,26 +43,41 @@ final class PrefaceTransport implements Transport {
   private final String host;
   private final int port;
   private final CleartextPreface.Policy policy;
+  private final String tlsHost;
+  private final int tlsPort;
+  private final RepeatOffenders offenders;
 
-  /** Ports the router's listener bound when configured with port 0. */
+  /** Ports the router's listeners bound when configured with port 0. */
   private final Set<Integer> boundPorts = ConcurrentHashMap.newKeySet();
 
   /**
    * @param host the router's plain listener as configured
    * @param port its configured port; 0 for one the OS picks, then see {@link #bound}
+   * @param tlsHost the router's TLS listener as configured, null without one
+   * @param tlsPort its configured port, as {@code port}
    */
-  PrefaceTransport(boolean preferNative, String host, int port, CleartextPreface.Policy policy) {
+  PrefaceTransport(
+      boolean preferNative,
+      String host,
+      int port,
+      CleartextPreface.Policy policy,
+      String tlsHost,
+      int tlsPort,
+      RepeatOffenders offenders) {
     Transport chosen = preferNative ? Transport.nativeTransport() : null;
     this.base = chosen != null && chosen.available() ? chosen : Transport.NIO;
     this.spi = new Spi(base.implementation());
     this.host = host;
     this.port = port;
     this.policy = policy;
+    this.tlsHost = tlsHost;
+    this.tlsPort = tlsPort;
+    this.offenders = offenders;
   }
 
-  /** The port the router's listener bound when it was configured with port 0. */
+  /** A port a router's listener bound when it was configured with port 0; -1 for none. */
   void bound(int actualPort) {
-    if (port == 0) {
+    if (actualPort > 0) {
       boundPorts.add(actualPort);
     }
   }
@@ -86,19 +104,27 @@ final class PrefaceTransport implements Transport {
 
   /** Whether a server with these options may be the router's plain listener. */
   boolean mayBeRouter(HttpServerOptions options) {
-    return options.getPort() == 0
-        ? port == 0
-        : options.getPort() == port && options.getHost().equals(host);
+    return options.isSsl()
+        ? tlsHost != null
+            && (options.getPort() == 0
+                ? tlsPort == 0
+                : options.getPort() == tlsPort && options.getHost().equals(tlsHost))
+        : options.getPort() == 0
+            ? port == 0
+            : options.getPort() == port && options.getHost().equals(host);
   }
 
-  /** Installs the gate on a channel Vert.x has just set up on a candidate listener. */
+  /** Sets up a channel Vert.x has just set up on a candidate listener. */
   private void gate(Channel ch, HttpServerOptions options) {
     if (options.getPort() == 0
         && !(ch.localAddress() instanceof InetSocketAddress inet
             && boundPorts.contains(inet.getPort()))) {
       return;
     }
-    CleartextPreface.install(ch, policy, options);
+    if (!options.isSsl() && options.isHttp2ClearTextEnabled()) {
+      CleartextPreface.install(ch, policy, options);
+    }
+    offenders.admit(ch);
   }
 
   /** Delegates everything; wraps the child initializer of plain HTTP servers. */
@@ -115,8 +141,6 @@ final class PrefaceTransport implements Transport {
       ChannelHandler vertxInit = b.config().childHandler();
       if (domainSocket
           || !(options instanceof HttpServerOptions http)
-          || http.isSsl()
-          || !http.isHttp2ClearTextEnabled()
           || !mayBeRouter(http)
           || vertxInit == null) {
         return;

@@ -50,7 +50,8 @@ class H2CutConnectionSlotsIT {
             d.underscoreHeaders(),
             d.overloadHeapRatio(),
             d.overloadLoopLag(),
-            d.writeQueueBytes());
+            d.writeQueueBytes(),
+            0); // no pacing of the address: this is about slots (RepeatOffendersIT paces)
     node =
         NodeFixture.start(
             c ->

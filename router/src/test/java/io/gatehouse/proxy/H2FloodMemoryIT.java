@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The heap is fixed and touched at start (-Xms = -Xmx, AlwaysPreTouch), so growth is off-heap:
  * Netty's buffer pool (4 MiB chunks, a few per event loop) and code. A flooder that never reads its
  * answers used to queue them (SETTINGS and PING ACKs) without bound: the issue measured 445 MiB of
- * RSS for a SETTINGS flood. Latency: the legitimate client's p99 during the floods stays under
- * {@link #P99_CEILING_NANOS}.
+ * RSS for a SETTINGS flood. Latency: the legitimate client's p99 during the floods stays within
+ * twice its idle p99 ({@link #P99_FLOOR_NANOS}).
  */
 @Timeout(300)
 class H2FloodMemoryIT {
@@ -45,14 +45,15 @@ class H2FloodMemoryIT {
   private static final long RSS_GROWTH_BYTES = 64L << 20;
 
   /**
-   * Not the issue's target (twice the idle p99), which this machine cannot show: with 100 flooding
-   * connections in about a second on one event loop, on a 2-core machine that other builds kept at
-   * a load of 6-9, the legitimate p99 measured 150-550 ms against an idle 3-30 ms while the node
-   * used about 0.4 s of CPU a second (the stalls are mostly the machine's, the attackers' threads
-   * included). This ceiling catches a return of the unbounded cases. A rapid-reset flood beside
-   * these (20 connections) measured 0.45-1.3 s: not added, it would make this test flaky here.
+   * The issue's target: the legitimate p99 during the floods at most twice the idle one, with a
+   * floor for a loaded machine, where a few stalls of the machine's own move an idle p99 of 200
+   * requests. Attackers that connect again as soon as they are cut made the node pay a TLS
+   * handshake (here: the connection set-up) and the start of a flood each time: 100 cuts took about
+   * a second, and the legitimate p99 was 132 ms against 4.3 ms idle on a quiet machine (150-550 ms
+   * on a loaded one). Their address is now paced ({@code RepeatOffenders}) after 20 cuts: 0.8-1.0
+   * ms against 6-10 ms idle, over about 48,000 requests in the 20 s the attack then lasts.
    */
-  private static final long P99_CEILING_NANOS = 1_000_000_000L;
+  private static final long P99_FLOOR_NANOS = 50_000_000L;
 
   static Vertx vertx;
   static TestUpstream up;
@@ -211,7 +212,7 @@ class H2FloodMemoryIT {
     assertThat(cut.get()).as("flooding connections cut").isEqualTo(attackers.size() * ROUNDS);
     assertThat(duringP99)
         .as("p99 during the floods (idle p99 %d ns)", idleP99)
-        .isLessThanOrEqualTo(P99_CEILING_NANOS);
+        .isLessThanOrEqualTo(Math.max(2 * idleP99, P99_FLOOR_NANOS));
     assertThat(Math.max(0, growth)).as("peak RSS growth (bytes)").isLessThan(RSS_GROWTH_BYTES);
     // The cuts are logged one line a second at most (about 300 bytes of JSON each), framework
     // warnings one a second at most (a stack trace is about 4 KB).
@@ -236,6 +237,11 @@ class H2FloodMemoryIT {
         c.headers(id, RawH2.request("GET", "a.example", "/ok"), true);
         assertThat(c.await(RawH2.HEADERS, id, WAIT)).as("answer %d", i).isNotNull();
         assertThat(c.lastHeaders.status()).as("status of answer %d", i).hasToString("200");
+        if (c.dataBytesRead >= 16 * 1024) {
+          // The connection's receive window: tens of thousands of answers would exhaust it.
+          c.windowUpdate(0, (int) c.dataBytesRead);
+          c.dataBytesRead = 0;
+        }
         if (count == out.length) {
           out = Arrays.copyOf(out, out.length * 2);
         }

@@ -277,6 +277,12 @@ public final class RawH2 implements AutoCloseable {
   /** The header block of the last HEADERS frame read (decoded in order: HPACK has state). */
   public volatile Http2Headers lastHeaders;
 
+  /**
+   * DATA payload bytes {@link #next} has read since the caller last reset it: what a client that
+   * keeps a connection busy must give back with WINDOW_UPDATE (this client never does by itself).
+   */
+  public long dataBytesRead;
+
   private final io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder decoder =
       new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder(false);
 
@@ -392,6 +398,8 @@ public final class RawH2 implements AutoCloseable {
       }
       if (type == HEADERS) {
         lastHeaders = decode(flags, stream, payload);
+      } else if (type == DATA) {
+        dataBytesRead += len;
       }
       return new Frame(type, flags, stream, payload, code);
     } catch (SocketTimeoutException e) {
