@@ -3,7 +3,6 @@ package io.gatehouse.translate;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
-import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PathMatch;
@@ -20,9 +19,6 @@ import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
-import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
-import io.kubernetes.client.openapi.models.V1EndpointConditions;
-import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressBackend;
@@ -34,7 +30,6 @@ import io.kubernetes.client.openapi.models.V1IngressTLS;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
-import io.kubernetes.client.openapi.models.V1ServicePort;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -87,8 +82,8 @@ import java.util.stream.Collectors;
  *   <li><b>Backends.</b> A Service port by number or name; endpoints from the ready endpoints of
  *       its EndpointSlices (the slice port whose name matches the Service port's), falling back to
  *       serving-but-terminating ones only when none is ready; an ExternalName Service is its DNS
- *       name at the Service port. A missing Service or port leaves the route with no endpoints
- *       (503) and a warning; resource backends are refused.
+ *       name at the Service port (all of it in {@link ServiceEndpoints}). A missing Service or port
+ *       leaves the route with no endpoints (503) and a warning; resource backends are refused.
  *   <li><b>Upstream policy.</b> An ExternalName the {@link EndpointPolicy} refuses (by default
  *       loopback and {@code localhost}, link-local, cloud metadata, unspecified, plus the
  *       operator's CIDRs: see {@link #upstreamPolicy}) leaves the route with no endpoints (503) and
@@ -124,8 +119,7 @@ public final class IngressTranslator {
 
   private final String className;
   private final Clock clock;
-  private final EndpointPolicy externalNames;
-  private final EndpointPolicy sliceAddresses;
+  private final ServiceEndpoints serviceEndpoints;
 
   /** With the default {@link #upstreamPolicy}: no extra CIDRs, loopback refused. */
   public IngressTranslator(String className, Clock clock) {
@@ -148,8 +142,9 @@ public final class IngressTranslator {
   public IngressTranslator(String className, Clock clock, EndpointPolicy upstreams) {
     this.className = Objects.requireNonNull(className, "className");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.externalNames = Objects.requireNonNull(upstreams, "upstreams");
-    this.sliceAddresses = upstreams.denyingLoopback().denyingUnspecified();
+    Objects.requireNonNull(upstreams, "upstreams");
+    EndpointPolicy sliceAddresses = upstreams.denyingLoopback().denyingUnspecified();
+    this.serviceEndpoints = new ServiceEndpoints(upstreams::refusal, sliceAddresses::refusal);
   }
 
   /**
@@ -196,7 +191,7 @@ public final class IngressTranslator {
 
     private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
     private final Map<CertificateKey, Optional<ValidCertificate>> checked = new HashMap<>();
-    private final Map<EndpointsKey, SliceEndpoints> endpointsOf = new HashMap<>();
+    private final Map<EndpointsKey, ServiceEndpoints.Result> endpointsOf = new HashMap<>();
     private final Map<RouteSpec, Validated<RouteSpec>> validatedNow = new HashMap<>();
 
     Run(ClusterState state, Map<String, HostClaim> claims) {
@@ -645,78 +640,60 @@ public final class IngressTranslator {
       V1Service svc = found.get();
       Integer number = sb.getPort() == null ? null : sb.getPort().getNumber();
       String portName = sb.getPort() == null ? null : sb.getPort().getName();
-      V1ServicePort port = null;
-      for (V1ServicePort sp :
-          svc.getSpec().getPorts() == null ? List.<V1ServicePort>of() : svc.getSpec().getPorts()) {
-        if ((number != null && number.equals(sp.getPort()))
-            || (portName != null && portName.equals(sp.getName()))) {
-          port = sp;
-          break;
-        }
-      }
-      if ("ExternalName".equals(svc.getSpec().getType())) {
-        Integer p = port != null ? port.getPort() : number;
-        if (p == null || svc.getSpec().getExternalName() == null) {
-          problem(
-              ref,
-              "ServicePortNotFound",
-              svcField
-                  + ".port: \""
-                  + portName
-                  + "\" is not a port of ExternalName Service "
-                  + ref.namespace()
-                  + "/"
-                  + sb.getName()
-                  + " (use a port number); requests get 503");
-          return new BackendSpec(protocol, List.of());
-        }
-        String name = svc.getSpec().getExternalName();
-        String refusal = externalNames.refusal(name);
-        if (refusal != null) {
-          problem(
-              ref,
-              "UpstreamRefused",
-              svcField
-                  + ".name: ExternalName Service "
-                  + ref.namespace()
-                  + "/"
-                  + sb.getName()
-                  + ": externalName \""
-                  + name
-                  + "\" (expected: "
-                  + refusal
-                  + "); requests get 503");
-          return new BackendSpec(protocol, List.of());
-        }
-        return new BackendSpec(protocol, List.of(Endpoint.of(name, p)));
-      }
-      if (port == null) {
+      // once per Service port and translation, whatever number of routes use it
+      ServiceEndpoints.Result result =
+          endpointsOf.computeIfAbsent(
+              new EndpointsKey(ref.namespace(), sb.getName(), number, portName),
+              k ->
+                  serviceEndpoints.compute(
+                      svc, number, portName, state.endpointSlices(ref.namespace(), sb.getName())));
+      if (result instanceof ServiceEndpoints.PortNotFound) {
         problem(
             ref,
             "ServicePortNotFound",
+            ServiceEndpoints.isExternalName(svc)
+                ? svcField
+                    + ".port: \""
+                    + portName
+                    + "\" is not a port of ExternalName Service "
+                    + ref.namespace()
+                    + "/"
+                    + sb.getName()
+                    + " (use a port number); requests get 503"
+                : svcField
+                    + ".port: "
+                    + (number != null ? Integer.toString(number) : "\"" + portName + "\"")
+                    + " is not a port of Service "
+                    + ref.namespace()
+                    + "/"
+                    + sb.getName()
+                    + " (its ports: "
+                    + ports(svc)
+                    + "); requests get 503");
+        return new BackendSpec(protocol, List.of());
+      }
+      if (result instanceof ServiceEndpoints.RefusedExternalName r) {
+        problem(
+            ref,
+            "UpstreamRefused",
             svcField
-                + ".port: "
-                + (number != null ? Integer.toString(number) : "\"" + portName + "\"")
-                + " is not a port of Service "
+                + ".name: ExternalName Service "
                 + ref.namespace()
                 + "/"
                 + sb.getName()
-                + " (its ports: "
-                + ports(svc)
+                + ": externalName \""
+                + r.externalName()
+                + "\" (expected: "
+                + r.refusal()
                 + "); requests get 503");
         return new BackendSpec(protocol, List.of());
       }
-      // once per Service port and translation, whatever number of routes use it
-      SliceEndpoints slices =
-          endpointsOf.computeIfAbsent(
-              new EndpointsKey(
-                  ref.namespace(), sb.getName(), port.getName() == null ? "" : port.getName()),
-              this::endpoints);
-      slices
+      ServiceEndpoints.Endpoints endpoints = (ServiceEndpoints.Endpoints) result;
+      endpoints
           .refused()
           .forEach(
               (address, refusal) -> refusedAddress(ref, svcField, sb.getName(), address, refusal));
-      return new BackendSpec(protocol, slices.endpoints());
+      return new BackendSpec(protocol, endpoints.endpoints());
     }
 
     /** Validates {@code raw}, or takes the result of the last translation for an equal route. */
@@ -749,59 +726,7 @@ public final class IngressTranslator {
               + refusal
               + "); it is not used");
     }
-
-    private SliceEndpoints endpoints(EndpointsKey k) {
-      String namespace = k.namespace();
-      String service = k.service();
-      String wanted = k.port();
-      Map<String, String> refused = new TreeMap<>();
-      Set<Endpoint> ready = new TreeSet<>(ENDPOINT_ORDER);
-      Set<Endpoint> terminating = new TreeSet<>(ENDPOINT_ORDER);
-      for (V1EndpointSlice slice : state.endpointSlices(namespace, service)) {
-        String type = slice.getAddressType();
-        if (!"IPv4".equals(type) && !"IPv6".equals(type)) {
-          continue;
-        }
-        Integer target = null;
-        for (DiscoveryV1EndpointPort p :
-            slice.getPorts() == null ? List.<DiscoveryV1EndpointPort>of() : slice.getPorts()) {
-          String name = p.getName() == null ? "" : p.getName();
-          if (name.equals(wanted) && (p.getProtocol() == null || "TCP".equals(p.getProtocol()))) {
-            target = p.getPort();
-            break;
-          }
-        }
-        if (target == null || slice.getEndpoints() == null) {
-          continue;
-        }
-        for (var e : slice.getEndpoints()) {
-          if (e.getAddresses() == null || e.getAddresses().isEmpty()) {
-            continue;
-          }
-          // Kubernetes: consumers use the first address; the others are fungible
-          String address = e.getAddresses().get(0);
-          String refusal = sliceAddresses.refusal(address);
-          if (refusal != null) {
-            refused.putIfAbsent(address, refusal);
-            continue;
-          }
-          Endpoint ep = Endpoint.of(address, target);
-          V1EndpointConditions c = e.getConditions();
-          boolean isReady = c == null || c.getReady() == null || c.getReady();
-          boolean isTerminating = c != null && Boolean.TRUE.equals(c.getTerminating());
-          if (isReady && !isTerminating) {
-            ready.add(ep);
-          } else if (isTerminating && c != null && Boolean.TRUE.equals(c.getServing())) {
-            terminating.add(ep);
-          }
-        }
-      }
-      return new SliceEndpoints(List.copyOf(ready.isEmpty() ? terminating : ready), refused);
-    }
   }
-
-  private static final Comparator<Endpoint> ENDPOINT_ORDER =
-      Comparator.comparing(Endpoint::host).thenComparingInt(Endpoint::port);
 
   private static String ports(V1Service svc) {
     if (svc.getSpec().getPorts() == null || svc.getSpec().getPorts().isEmpty()) {
@@ -820,13 +745,8 @@ public final class IngressTranslator {
     return violations.stream().map(Violation::message).collect(Collectors.joining("; "));
   }
 
-  /**
-   * A Service port (its name, empty when unnamed) whose endpoints one translation computes once.
-   */
-  private record EndpointsKey(String namespace, String service, String port) {}
-
-  /** A Service port's usable slice endpoints, and each refused address with the rule it breaks. */
-  private record SliceEndpoints(List<Endpoint> endpoints, Map<String, String> refused) {}
+  /** A backend's Service port, as the Ingress names it, whose endpoints a run computes once. */
+  private record EndpointsKey(String namespace, String service, Integer number, String portName) {}
 
   /** The certificate name a TLS host is served with. */
   private record TlsHost(String certificateName) {}
