@@ -2,6 +2,7 @@ package io.gatehouse.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -45,4 +46,9 @@ class K8sBoundariesTest {
           .resideInAnyPackage("io.gatehouse.translate..", "io.gatehouse.watch..")
           .should()
           .callMethod(Thread.class, "sleep", long.class);
+
+  /** Every package is its own slice, so a cycle between any two packages fails (issue #12). */
+  @ArchTest
+  static final ArchRule no_package_cycles =
+      slices().matching("io.gatehouse.(**)").should().beFreeOfCycles();
 }

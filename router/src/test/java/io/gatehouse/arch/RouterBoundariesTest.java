@@ -1,6 +1,7 @@
 package io.gatehouse.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -107,4 +108,9 @@ class RouterBoundariesTest {
                                       m, m.getFullName() + " is a main method outside node")));
                 }
               });
+
+  /** Every package is its own slice, so a cycle between any two packages fails (issue #12). */
+  @ArchTest
+  static final ArchRule no_package_cycles =
+      slices().matching("io.gatehouse.(**)").should().beFreeOfCycles();
 }
