@@ -2,8 +2,10 @@ package io.gatehouse.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.TenantId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class EndpointIndexStressTest {
   private static final int KEYS = 8;
+  private static final int QUIET = 4;
   private static final int WRITERS = 2;
   private static final int READERS = 2;
   private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -32,6 +35,9 @@ class EndpointIndexStressTest {
   private final EndpointsKey[] keys = new EndpointsKey[KEYS];
   private final int[] slots = new int[KEYS];
   private final int[] lastN = new int[KEYS]; // written by the key's writer only; -1 = removed
+  // Put once and never written again: a lost store (e.g. when the slot array grows) stays visible.
+  private final int[] quietSlots = new int[QUIET];
+  private final EndpointSet[] quietSets = new EndpointSet[QUIET];
 
   /** The list put for key {@code i} at step {@code n}: 0 to 3 endpoints, all naming (i, n). */
   private static List<Endpoint> listOf(int i, int n) {
@@ -49,6 +55,12 @@ class EndpointIndexStressTest {
       index.put(keys[i], listOf(i, 1));
       lastN[i] = 1;
       slots[i] = index.retain(keys[i]);
+    }
+    for (int q = 0; q < QUIET; q++) {
+      EndpointsKey key = new EndpointsKey.Named(new BackendKey(TenantId.of("t"), "quiet" + q));
+      index.put(key, List.of(Endpoint.of("quiet", q)));
+      quietSlots[q] = index.retain(key);
+      quietSets[q] = index.get(key);
     }
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS + READERS + 1);
     CountDownLatch start = new CountDownLatch(1);
@@ -76,6 +88,9 @@ class EndpointIndexStressTest {
     } finally {
       pool.shutdownNow();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+    for (int q = 0; q < QUIET; q++) {
+      assertThat(index.get(quietSlots[q])).isSameAs(quietSets[q]);
     }
     for (int i = 0; i < KEYS; i++) {
       EndpointSet last = index.get(slots[i]);
@@ -155,6 +170,9 @@ class EndpointIndexStressTest {
           lastRevision[i] = set.revision();
           checkWhole(i, set);
         }
+      }
+      for (int q = 0; q < QUIET; q++) {
+        assertThat(index.get(quietSlots[q])).isSameAs(quietSets[q]);
       }
     }
     return changes;
