@@ -210,7 +210,8 @@ public final class EndpointIndex {
 
   /**
    * Calls {@code listener} with every new set, after it is visible to readers, on the writer's
-   * thread (for timing and metrics; it must be quick and must not throw). Close to stop.
+   * thread and outside the lock, so two writers' calls may arrive out of revision order (for timing
+   * and metrics; it must be quick and must not throw). Close to stop.
    */
   public AutoCloseable onChange(Consumer<EndpointSet> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
