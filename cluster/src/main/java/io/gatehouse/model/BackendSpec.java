@@ -4,11 +4,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where a route sends its traffic: weighted endpoints spoken to with one protocol.
+ * Where a route sends its traffic: weighted endpoints spoken to with one protocol. The static kind
+ * of {@link BackendRef}: the endpoints travel with the route.
  *
  * @param tls how the endpoints are reached over TLS, or null for plain TCP
  */
-public record BackendSpec(UpstreamProtocol protocol, List<Endpoint> endpoints, UpstreamTls tls) {
+public record BackendSpec(UpstreamProtocol protocol, List<Endpoint> endpoints, UpstreamTls tls)
+    implements BackendRef {
   public BackendSpec {
     Objects.requireNonNull(protocol, "protocol");
     endpoints = List.copyOf(endpoints);

@@ -9,7 +9,10 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The cluster module's boundaries: a framework-free model, and Hazelcast in one package only. */
+/**
+ * The cluster module's boundaries: a framework-free model and endpoint index, and Hazelcast in one
+ * package only.
+ */
 @AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
 class ClusterBoundariesTest {
   @ArchTest
@@ -25,6 +28,16 @@ class ClusterBoundariesTest {
               "com.google.re2j..",
               "io.gatehouse.model..",
               "io.gatehouse.validate..");
+
+  // The endpoint index sits between the model and the data plane: no table, no framework.
+  @ArchTest
+  static final ArchRule the_endpoint_index_uses_only_the_jdk_and_the_model =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.endpoint..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage("java..", "io.gatehouse.model..", "io.gatehouse.endpoint..");
 
   @ArchTest
   static final ArchRule no_vertx_or_kubernetes_types_in_the_cluster_module =

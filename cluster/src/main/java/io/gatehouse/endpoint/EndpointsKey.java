@@ -1,0 +1,39 @@
+package io.gatehouse.endpoint;
+
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.RouteKey;
+import java.util.Objects;
+
+/** Which endpoints an {@link EndpointSet} holds: one key per kind of {@code BackendRef}. */
+public sealed interface EndpointsKey {
+
+  /** The static endpoints of a route's backend at position {@code backend} of its list. */
+  record Inline(RouteKey route, int backend) implements EndpointsKey {
+    public Inline {
+      Objects.requireNonNull(route, "route");
+      if (backend < 0) {
+        throw new IllegalArgumentException("backend: " + backend + " (expected: >= 0)");
+      }
+    }
+  }
+
+  /** The endpoints of a named backend object. */
+  record Named(BackendKey backend) implements EndpointsKey {
+    public Named {
+      Objects.requireNonNull(backend, "backend");
+    }
+  }
+
+  /**
+   * The endpoints of one port of a Kubernetes Service.
+   *
+   * @param portName the Service port's name, or null when the port is referred to by number
+   */
+  record Service(String namespace, String service, int port, String portName)
+      implements EndpointsKey {
+    public Service {
+      Objects.requireNonNull(namespace, "namespace");
+      Objects.requireNonNull(service, "service");
+    }
+  }
+}
