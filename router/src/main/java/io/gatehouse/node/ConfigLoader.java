@@ -16,10 +16,11 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.document.Forms;
+import io.gatehouse.document.HostPort;
+import io.gatehouse.document.Quantities;
 import io.gatehouse.edge.EdgeLimits;
-import io.gatehouse.filesource.HostPort;
 import io.gatehouse.filesource.LocatedYaml;
-import io.gatehouse.filesource.Quantities;
 import io.gatehouse.validate.EndpointPolicy;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
@@ -342,7 +343,7 @@ public final class ConfigLoader {
               && (type == long.class
                   || (n.get() >= Integer.MIN_VALUE && n.get() <= Integer.MAX_VALUE));
       if (!fits) {
-        throw bad(key, where, v, bytes ? Quantities.BYTES_FORM : "an integer");
+        throw bad(key, where, v, bytes ? Forms.BYTES : "an integer");
       }
       return type == int.class ? NODES.numberNode(n.get().intValue()) : NODES.numberNode(n.get());
     }
@@ -384,7 +385,7 @@ public final class ConfigLoader {
               ? Quantities.parseDuration(v.asText())
               : Optional.empty();
       if (d.isEmpty()) {
-        throw bad(key, where, v, Quantities.DURATION_FORM);
+        throw bad(key, where, v, Forms.DURATION);
       }
       return NODES.textNode(d.get().toString());
     }
@@ -467,11 +468,11 @@ public final class ConfigLoader {
     }
     String upstream = c.defaultBackend().upstream();
     if (!upstream.isEmpty() && HostPort.parse(upstream, 1).isEmpty()) {
-      throw bad("defaultBackend.upstream", upstream, HostPort.FORM + ", or empty");
+      throw bad("defaultBackend.upstream", upstream, Forms.HOST_PORT + ", or empty");
     }
     String echo = c.demo().echoUpstream();
     if (!echo.isEmpty() && HostPort.parse(echo, 0).isEmpty()) {
-      throw bad("demo.echoUpstream", echo, HostPort.FORM + ", or empty");
+      throw bad("demo.echoUpstream", echo, Forms.HOST_PORT + ", or empty");
     }
     for (String cidr : c.proxy().trustedProxies()) {
       if (!isCidr(cidr)) {
@@ -577,7 +578,7 @@ public final class ConfigLoader {
     }
     for (String m : k.members()) {
       if (HostPort.parse(m, 1).isEmpty() && HostPort.parse(m + ":" + k.port(), 1).isEmpty()) {
-        throw bad("cluster.members", m, HostPort.FORM + " or a host");
+        throw bad("cluster.members", m, Forms.HOST_PORT + " or a host");
       }
     }
     positive("cluster.heartbeat", k.heartbeat());
@@ -760,8 +761,7 @@ public final class ConfigLoader {
             String text = p.getValueAsString();
             Optional<Duration> d = Quantities.parseDuration(text);
             if (d.isEmpty()) {
-              return (Duration)
-                  ctxt.handleWeirdStringValue(Duration.class, text, Quantities.DURATION_FORM);
+              return (Duration) ctxt.handleWeirdStringValue(Duration.class, text, Forms.DURATION);
             }
             return d.get();
           }

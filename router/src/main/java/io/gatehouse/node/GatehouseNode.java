@@ -2,6 +2,8 @@ package io.gatehouse.node;
 
 import io.gatehouse.admin.AdminApiOptions;
 import io.gatehouse.admin.AdminApiVerticle;
+import io.gatehouse.document.Forms;
+import io.gatehouse.document.HostPort;
 import io.gatehouse.echo.EchoVerticle;
 import io.gatehouse.edge.CleartextPreface;
 import io.gatehouse.edge.ConnectionLimiter;
@@ -11,7 +13,6 @@ import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.filesource.FileRouteSource;
-import io.gatehouse.filesource.HostPort;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
@@ -308,7 +309,7 @@ public final class GatehouseNode {
     if (at.isEmpty()) {
       return Future.failedFuture(
           new IllegalArgumentException(
-              "demo.echoUpstream \"" + addr + "\" (expected: " + HostPort.FORM + ")"));
+              "demo.echoUpstream \"" + addr + "\" (expected: " + Forms.HOST_PORT + ")"));
     }
     return vertx.deployVerticle(new EchoVerticle(at.get().host(), at.get().port())).mapEmpty();
   }
@@ -476,7 +477,11 @@ public final class GatehouseNode {
       if (at.isEmpty()) {
         return Future.failedFuture(
             new IllegalArgumentException(
-                "defaultBackend.upstream \"" + upstream + "\" (expected: " + HostPort.FORM + ")"));
+                "defaultBackend.upstream \""
+                    + upstream
+                    + "\" (expected: "
+                    + Forms.HOST_PORT
+                    + ")"));
       }
       return Future.succeededFuture(BackendSpec.http1(List.of(at.get())));
     }

@@ -1,6 +1,7 @@
 package io.gatehouse.node;
 
-import io.gatehouse.filesource.HostPort;
+import io.gatehouse.document.Forms;
+import io.gatehouse.document.HostPort;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
@@ -49,7 +50,7 @@ public final class RouteFlagTranslator {
     for (String part : flag.substring(eq + 1).split(",", -1)) {
       Optional<Endpoint> ep = HostPort.parse(part, Endpoint.DEFAULT_WEIGHT);
       if (ep.isEmpty()) {
-        return failed("--route " + flag, part, HostPort.FORM);
+        return failed("--route " + flag, part, Forms.HOST_PORT);
       }
       endpoints.add(ep.get());
     }

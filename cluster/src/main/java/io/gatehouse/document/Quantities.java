@@ -1,4 +1,4 @@
-package io.gatehouse.filesource;
+package io.gatehouse.document;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -10,12 +10,10 @@ import java.util.regex.Pattern;
 /**
  * The human forms of durations ({@code 10s}, {@code 250ms}, {@code 5m}, {@code 1h}, {@code 1m30s},
  * ISO-8601 {@code PT10S}) and byte sizes ({@code 32768}, {@code 32KiB}, {@code 10MiB}) that the
- * routes file and the node configuration accept.
+ * route document and the node configuration accept. Their texts are {@link Forms#DURATION} and
+ * {@link Forms#BYTES}.
  */
 public final class Quantities {
-  public static final String DURATION_FORM = "a duration such as 10s, 250ms, 5m, 1h or PT10S";
-  public static final String BYTES_FORM = "a byte size such as 32768, 32KiB or 10MiB";
-
   private static final Pattern DURATION_PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
   private static final Pattern BYTES =
       Pattern.compile("(\\d{1,19})\\s*(b|kib|mib|gib|k|m|g)?", Pattern.CASE_INSENSITIVE);

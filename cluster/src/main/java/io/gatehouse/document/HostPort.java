@@ -1,12 +1,13 @@
-package io.gatehouse.filesource;
+package io.gatehouse.document;
 
 import io.gatehouse.model.Endpoint;
 import java.util.Optional;
 
-/** Parses {@code host:port} and {@code [v6]:port} as written in routes files and flags. */
+/**
+ * Parses {@code host:port} and {@code [v6]:port} as written in route documents, flags and the node
+ * configuration; the form's text is {@link Forms#HOST_PORT}.
+ */
 public final class HostPort {
-  public static final String FORM = "HOST:PORT, as in 127.0.0.1:8080 or [::1]:8080";
-
   private HostPort() {}
 
   /** The endpoint at weight {@code weight}; empty when {@code raw} is not HOST:PORT. */

@@ -1,0 +1,613 @@
+package io.gatehouse.document;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.Hsts;
+import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.KeyCertPem;
+import io.gatehouse.model.Limits;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.PathMatchType;
+import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.validate.RouteValidator;
+import io.gatehouse.validate.Validated;
+import io.gatehouse.validate.Violation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a route document, given as a Jackson tree, into validated specs, or into the problems that
+ * stop it, each with its {@link DocPath}. Pure and total: the same tree always gives the same
+ * answer, and no tree makes it throw. A document with any problem yields no routes at all.
+ *
+ * <p>The document is lenient where people write it by hand: an endpoint as a {@code "h:p"} string,
+ * a path as a plain string (a Prefix), a scalar as a one-item list, compound ({@code 1h30m}) and
+ * ISO ({@code PT10S}) durations, byte sizes with a unit ({@code 10MiB}), enums in any case and a
+ * redirect as a number. The format is described in {@code docs/routes-file.md}.
+ *
+ * <p>Validator violations are mapped onto document paths by {@link #fieldPath(String)}, the one
+ * place that knows how the model's field names differ from the document's keys.
+ */
+public final class DocumentReader {
+  public static final String DEFAULT_TENANT = "default";
+
+  /** How a private key, or anything that may hold one, is shown in a problem. */
+  private static final String KEY_SHOWN = "PrivateKeyPem[redacted]";
+
+  private final String source;
+  private final List<DocProblem> problems = new ArrayList<>();
+
+  private DocumentReader(String source) {
+    this.source = source;
+  }
+
+  /**
+   * Reads a whole document ({@code routes: [...]}); routes get the source {@code source}, the
+   * tenant {@value #DEFAULT_TENANT} unless they name one. Problems are in document order.
+   */
+  public static Read<List<RouteSpec>> readDocument(JsonNode root, String source) {
+    return new DocumentReader(source).document(root);
+  }
+
+  /**
+   * The document path of a validator field: limits sit at the route's top level, the {@code Pem}
+   * suffixes are dropped and {@code certificateName} is the document's {@code certificate}.
+   */
+  public static DocPath fieldPath(String field) {
+    String f;
+    if (field.startsWith("tls.certificateName")) {
+      f = "tls.certificate";
+    } else {
+      f =
+          field
+              .replace("caBundlePem", "caBundle")
+              .replace("certificateChainPem", "certificateChain");
+      f = f.startsWith("limits.") ? f.substring("limits.".length()) : f;
+    }
+    return DocPath.parse(f);
+  }
+
+  private Read<List<RouteSpec>> document(JsonNode root) {
+    DocPath top = DocPath.ROOT;
+    if (root == null || !root.isObject()) {
+      bad(top, root, "a mapping with the key routes (write routes: [] for no routes)");
+      return done(List.of());
+    }
+    unknownKeys((ObjectNode) root, top, Forms.DOCUMENT_KEYS);
+    JsonNode list = root.get("routes");
+    DocPath routesAt = top.key("routes");
+    if (list == null || !list.isArray()) {
+      bad(routesAt, list, "a list of routes (write routes: [] for no routes)");
+      return done(List.of());
+    }
+    List<RouteSpec> routes = new ArrayList<>();
+    Map<String, String> names = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      DocPath path = routesAt.index(i);
+      int before = problems.size();
+      RouteSpec raw = route(list.get(i), path);
+      if (raw == null) {
+        continue;
+      }
+      String first =
+          list.get(i).path("name").isValueNode()
+              ? names.putIfAbsent(raw.key().name(), path.toString())
+              : null;
+      if (first != null) {
+        bad(path.key("name"), raw.key().name(), "a name not already used by " + first);
+      }
+      Validated<RouteSpec> v = RouteValidator.validate(raw);
+      if (!v.isValid()) {
+        for (Violation violation : v.violations()) {
+          problems.add(
+              DocProblem.value(
+                  path.append(fieldPath(violation.field())), violation.value(), violation.rule()));
+        }
+      } else if (problems.size() == before) {
+        routes.add(v.value());
+      }
+    }
+    return done(routes);
+  }
+
+  private Read<List<RouteSpec>> done(List<RouteSpec> routes) {
+    return problems.isEmpty() ? new Read<>(routes, List.of()) : new Read<>(List.of(), problems);
+  }
+
+  /** A spec with every field the document gave, or null when the item is not even a mapping. */
+  private RouteSpec route(JsonNode item, DocPath path) {
+    if (!item.isObject()) {
+      bad(path, item, "a mapping with name and backend");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) item;
+    unknownKeys(obj, path, Forms.ROUTE_KEYS);
+    String name = text(obj, "name", path, null);
+    if (name == null && !obj.has("name")) {
+      problems.add(DocProblem.missing(path.key("name"), "a route name unique in the file"));
+    }
+    String tenant = text(obj, "tenant", path, DEFAULT_TENANT);
+    List<String> hosts = texts(obj, "hosts", path);
+    List<PathMatch> paths = paths(obj.get("paths"), path.key("paths"));
+    Set<String> methods = new LinkedHashSet<>(texts(obj, "methods", path));
+    List<HeaderMatch> headers = new ArrayList<>();
+    for (Match m : matches(obj.get("headers"), path.key("headers"))) {
+      headers.add(new HeaderMatch(m.name, m.type, m.value));
+    }
+    List<QueryMatch> queries = new ArrayList<>();
+    for (Match m : matches(obj.get("queries"), path.key("queries"))) {
+      queries.add(new QueryMatch(m.name, m.type, m.value));
+    }
+    BackendSpec backend = backend(obj.get("backend"), path.key("backend"));
+    Timeouts timeouts = timeouts(obj.get("timeouts"), path.key("timeouts"));
+    Limits limits = Limits.DEFAULTS;
+    JsonNode body = obj.get("maxRequestBodyBytes");
+    if (body != null) {
+      Optional<Long> bytes =
+          body.isIntegralNumber() && body.canConvertToLong()
+              ? Optional.of(body.asLong())
+              : body.isTextual() ? Quantities.parseBytes(body.asText()) : Optional.empty();
+      if (bytes.isEmpty()) {
+        bad(path.key("maxRequestBodyBytes"), body, Forms.BYTES);
+      } else {
+        limits = new Limits(bytes.get());
+      }
+    }
+    int priority = 0;
+    JsonNode prio = obj.get("priority");
+    if (prio != null) {
+      if (prio.isInt()) {
+        priority = prio.asInt();
+      } else {
+        bad(path.key("priority"), prio, "an integer");
+      }
+    }
+    TlsSpec tls = tls(obj.get("tls"), path.key("tls"));
+    return new RouteSpec(
+        RouteKey.of(
+            tenant == null ? DEFAULT_TENANT : tenant, source, name == null ? "unnamed" : name),
+        hosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        backend == null ? BackendSpec.http1(List.of()) : backend,
+        timeouts,
+        limits,
+        priority,
+        tls);
+  }
+
+  /** The route's {@code tls:} section, or null when absent or broken (then with problems). */
+  private TlsSpec tls(JsonNode node, DocPath path) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      bad(path, node, "a mapping with certificate, and optionally hosts, redirect and hsts");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) node;
+    unknownKeys(obj, path, Forms.TLS_KEYS);
+    String certificate = text(obj, "certificate", path, null);
+    if (certificate == null && !obj.has("certificate")) {
+      problems.add(DocProblem.missing(path.key("certificate"), "the NAME of a certificate"));
+    }
+    List<String> hosts = texts(obj, "hosts", path);
+    HttpsRedirect redirect = HttpsRedirect.DEFAULT;
+    JsonNode r = obj.get("redirect");
+    if (r != null) {
+      redirect = redirect(r, path.key("redirect"));
+    }
+    Hsts hsts = Hsts.OFF;
+    JsonNode h = obj.get("hsts");
+    if (h != null) {
+      hsts = hsts(h, path.key("hsts"));
+    }
+    ClientAuth clientAuth = ClientAuth.NONE;
+    JsonNode ca = obj.get("clientAuth");
+    if (ca != null) {
+      clientAuth = clientAuth(ca, path.key("clientAuth"));
+    }
+    if (certificate == null || redirect == null || hsts == null || clientAuth == null) {
+      return null;
+    }
+    return new TlsSpec(hosts, certificate, redirect, hsts, clientAuth);
+  }
+
+  private ClientAuth clientAuth(JsonNode node, DocPath path) {
+    if (!node.isObject()) {
+      bad(path, node, "a mapping such as {mode: required, caBundle: PEM}");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) node;
+    unknownKeys(obj, path, Forms.CLIENT_AUTH_KEYS);
+    JsonNode m = obj.get("mode");
+    if (m == null) {
+      problems.add(DocProblem.missing(path.key("mode"), "none, optional or required"));
+      return null;
+    }
+    ClientAuth.Mode mode =
+        enumValue(ClientAuth.Mode.class, m, path.key("mode"), "none, optional or required");
+    String bundle = text(obj, "caBundle", path, null);
+    return mode == null ? null : new ClientAuth(mode, bundle);
+  }
+
+  /** The backend's {@code tls:} section; {@code {}} means verified against the JDK's CAs. */
+  private UpstreamTls upstreamTls(JsonNode node, DocPath path) {
+    if (!node.isObject()) {
+      bad(path, node, "a mapping such as {caBundle: PEM, serverName: api.internal} or {}");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) node;
+    unknownKeys(obj, path, Forms.UPSTREAM_TLS_KEYS);
+    String ca = text(obj, "caBundle", path, null);
+    String serverName = text(obj, "serverName", path, null);
+    Boolean verify =
+        obj.has("verifyHostname")
+            ? bool(obj.get("verifyHostname"), path.key("verifyHostname"))
+            : true;
+    Boolean insecure = bool(obj.get("insecureSkipVerify"), path.key("insecureSkipVerify"));
+    KeyCertPem client = null;
+    JsonNode c = obj.get("clientCertificate");
+    if (c != null) {
+      client = keyCert(c, path.key("clientCertificate"));
+      if (client == null) {
+        return null;
+      }
+    }
+    if (verify == null || insecure == null) {
+      return null;
+    }
+    return new UpstreamTls(ca, verify, serverName, insecure, client);
+  }
+
+  private KeyCertPem keyCert(JsonNode node, DocPath path) {
+    if (!node.isObject()) {
+      // Never shown: it may hold the key.
+      bad(path, KEY_SHOWN, "a mapping with certificateChain and privateKey");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) node;
+    unknownKeys(obj, path, Forms.KEY_CERT_KEYS);
+    String chain = text(obj, "certificateChain", path, null);
+    JsonNode k = obj.get("privateKey");
+    String key = null;
+    if (k == null) {
+      problems.add(DocProblem.missing(path.key("privateKey"), "a PEM private key"));
+    } else if (!k.isTextual()) {
+      bad(path.key("privateKey"), KEY_SHOWN, "a PEM private key as a string");
+    } else {
+      key = k.asText();
+    }
+    if (chain == null && !obj.has("certificateChain")) {
+      problems.add(
+          DocProblem.missing(path.key("certificateChain"), "PEM certificates, the leaf first"));
+    }
+    return chain == null || key == null ? null : new KeyCertPem(chain, new PrivateKeyPem(key));
+  }
+
+  private HttpsRedirect redirect(JsonNode node, DocPath path) {
+    String v = node.isValueNode() && !node.isNull() ? node.asText().trim() : "";
+    for (HttpsRedirect r : HttpsRedirect.values()) {
+      if (r == HttpsRedirect.OFF
+          ? v.equalsIgnoreCase("off") || (node.isBoolean() && !node.asBoolean())
+          : v.equals(Integer.toString(r.status()))) {
+        return r;
+      }
+    }
+    bad(path, node, "301, 302, 307, 308 or off");
+    return null;
+  }
+
+  private Hsts hsts(JsonNode node, DocPath path) {
+    if (!node.isObject()) {
+      bad(path, node, "a mapping such as {maxAge: 365d, includeSubDomains: true}");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) node;
+    unknownKeys(obj, path, Forms.HSTS_KEYS);
+    if (!obj.has("maxAge")) {
+      problems.add(DocProblem.missing(path.key("maxAge"), "a duration such as 365d"));
+      return null;
+    }
+    Duration maxAge = duration(obj.get("maxAge"), path.key("maxAge"), null);
+    Boolean sub = bool(obj.get("includeSubDomains"), path.key("includeSubDomains"));
+    Boolean preload = bool(obj.get("preload"), path.key("preload"));
+    if (maxAge == null || sub == null || preload == null) {
+      return null;
+    }
+    return Hsts.of(maxAge, sub, preload);
+  }
+
+  private Boolean bool(JsonNode node, DocPath path) {
+    if (node == null) {
+      return false;
+    }
+    if (!node.isBoolean()) {
+      bad(path, node, "true or false");
+      return null;
+    }
+    return node.asBoolean();
+  }
+
+  private List<PathMatch> paths(JsonNode node, DocPath path) {
+    List<PathMatch> out = new ArrayList<>();
+    List<JsonNode> items = list(node, path);
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      DocPath p = path.index(i);
+      if (item.isTextual()) {
+        out.add(PathMatch.prefix(item.asText()));
+        continue;
+      }
+      if (!item.isObject()) {
+        bad(p, item, "a path such as /api or {type: Prefix, value: /api}");
+        continue;
+      }
+      unknownKeys((ObjectNode) item, p, Forms.PATH_KEYS);
+      PathMatchType type = PathMatchType.PREFIX;
+      JsonNode t = item.get("type");
+      if (t != null) {
+        type =
+            enumValue(
+                PathMatchType.class,
+                t,
+                p.key("type"),
+                "Exact, Prefix, ImplementationSpecific or RegularExpression");
+      }
+      String value = text((ObjectNode) item, "value", p, null);
+      if (value == null && !item.has("value")) {
+        problems.add(DocProblem.missing(p.key("value"), "a path such as /api"));
+      }
+      if (type != null && value != null) {
+        out.add(new PathMatch(type, value));
+      }
+    }
+    return out;
+  }
+
+  private record Match(String name, ValueMatchType type, String value) {}
+
+  private List<Match> matches(JsonNode node, DocPath path) {
+    List<Match> out = new ArrayList<>();
+    List<JsonNode> items = list(node, path);
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      DocPath p = path.index(i);
+      if (!item.isObject()) {
+        bad(p, item, "a mapping such as {name: x-canary, type: Exact, value: \"1\"}");
+        continue;
+      }
+      unknownKeys((ObjectNode) item, p, Forms.MATCH_KEYS);
+      String name = text((ObjectNode) item, "name", p, null);
+      if (name == null && !item.has("name")) {
+        problems.add(DocProblem.missing(p.key("name"), "a name"));
+      }
+      ValueMatchType type = ValueMatchType.EXACT;
+      JsonNode t = item.get("type");
+      if (t != null) {
+        type =
+            enumValue(
+                ValueMatchType.class, t, p.key("type"), "Exact, RegularExpression or Present");
+      }
+      String value = text((ObjectNode) item, "value", p, "");
+      if (name != null && type != null && value != null) {
+        out.add(new Match(name, type, value));
+      }
+    }
+    return out;
+  }
+
+  private BackendSpec backend(JsonNode node, DocPath path) {
+    if (node == null) {
+      problems.add(DocProblem.missing(path, "a mapping with protocol and endpoints"));
+      return null;
+    }
+    if (!node.isObject()) {
+      bad(path, node, "a mapping with protocol and endpoints");
+      return null;
+    }
+    unknownKeys((ObjectNode) node, path, Forms.BACKEND_KEYS);
+    UpstreamProtocol protocol = UpstreamProtocol.HTTP1;
+    JsonNode proto = node.get("protocol");
+    if (proto != null) {
+      protocol = enumValue(UpstreamProtocol.class, proto, path.key("protocol"), "http1, h2c or h2");
+    }
+    JsonNode eps = node.get("endpoints");
+    DocPath epsAt = path.key("endpoints");
+    if (eps == null) {
+      problems.add(DocProblem.missing(epsAt, "a list such as [\"127.0.0.1:8080\"]"));
+      return null;
+    }
+    List<Endpoint> endpoints = new ArrayList<>();
+    List<JsonNode> items = list(eps, epsAt);
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      DocPath p = epsAt.index(i);
+      String address;
+      int weight = Endpoint.DEFAULT_WEIGHT;
+      if (item.isTextual()) {
+        address = item.asText();
+      } else if (item.isObject()) {
+        unknownKeys((ObjectNode) item, p, Forms.ENDPOINT_KEYS);
+        address = text((ObjectNode) item, "address", p, null);
+        if (address == null) {
+          if (!item.has("address")) {
+            problems.add(DocProblem.missing(p.key("address"), Forms.HOST_PORT));
+          }
+          continue;
+        }
+        JsonNode w = item.get("weight");
+        if (w != null) {
+          if (!w.isInt()) {
+            bad(p.key("weight"), w, "an integer 0-" + RouteValidator.MAX_WEIGHT);
+            continue;
+          }
+          weight = w.asInt();
+        }
+        p = p.key("address");
+      } else {
+        bad(p, item, Forms.HOST_PORT + " or {address: HOST:PORT, weight: N}");
+        continue;
+      }
+      Optional<Endpoint> ep = HostPort.parse(address, weight);
+      if (ep.isEmpty()) {
+        bad(p, address, Forms.HOST_PORT);
+      } else {
+        endpoints.add(ep.get());
+      }
+    }
+    UpstreamTls tls = null;
+    JsonNode t = node.get("tls");
+    if (t != null && !t.isNull()) {
+      tls = upstreamTls(t, path.key("tls"));
+      if (tls == null) {
+        return null;
+      }
+    }
+    return protocol == null ? null : new BackendSpec(protocol, endpoints, tls);
+  }
+
+  private Timeouts timeouts(JsonNode node, DocPath path) {
+    Timeouts d = Timeouts.DEFAULTS;
+    if (node == null) {
+      return d;
+    }
+    if (!node.isObject()) {
+      bad(path, node, "a mapping with connect, response, bodyIdle and request");
+      return d;
+    }
+    unknownKeys((ObjectNode) node, path, Forms.TIMEOUT_KEYS);
+    return new Timeouts(
+        duration(node.get("connect"), path.key("connect"), d.connect()),
+        duration(node.get("response"), path.key("response"), d.response()),
+        duration(node.get("bodyIdle"), path.key("bodyIdle"), d.bodyIdle()),
+        duration(node.get("request"), path.key("request"), d.request()));
+  }
+
+  private Duration duration(JsonNode node, DocPath path, Duration fallback) {
+    if (node == null) {
+      return fallback;
+    }
+    Optional<Duration> d =
+        node.isTextual() || (node.isIntegralNumber() && node.asLong() == 0)
+            ? Quantities.parseDuration(node.asText())
+            : Optional.empty();
+    if (d.isEmpty()) {
+      bad(path, node, Forms.DURATION);
+      return fallback;
+    }
+    return d.get();
+  }
+
+  private <E extends Enum<E>> E enumValue(
+      Class<E> type, JsonNode node, DocPath path, String expected) {
+    if (node.isTextual()) {
+      String wanted = squash(node.asText());
+      for (E e : type.getEnumConstants()) {
+        if (squash(e.name()).equals(wanted)) {
+          return e;
+        }
+      }
+    }
+    bad(path, node, expected);
+    return null;
+  }
+
+  /** {@code node} as a list; empty when absent or null, and on a problem. */
+  private List<JsonNode> list(JsonNode node, DocPath path) {
+    List<JsonNode> out = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isArray()) {
+      bad(path, node, "a list");
+      return out;
+    }
+    node.forEach(out::add);
+    return out;
+  }
+
+  /** A list of scalars as text; a single scalar counts as a list of one. */
+  private List<String> texts(ObjectNode obj, String key, DocPath parent) {
+    JsonNode node = obj.get(key);
+    DocPath path = parent.key(key);
+    List<String> out = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (node.isValueNode()) {
+      out.add(node.asText());
+      return out;
+    }
+    List<JsonNode> items = list(node, path);
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      if (item.isValueNode() && !item.isNull()) {
+        out.add(item.asText());
+      } else {
+        bad(path.index(i), item, "a string");
+      }
+    }
+    return out;
+  }
+
+  /** A scalar as text; {@code fallback} when absent; null (and a problem) when not a scalar. */
+  private String text(ObjectNode obj, String key, DocPath parent, String fallback) {
+    JsonNode node = obj.get(key);
+    if (node == null) {
+      return fallback;
+    }
+    if (!node.isValueNode() || node.isNull()) {
+      bad(parent.key(key), node, "a string");
+      return null;
+    }
+    return node.asText();
+  }
+
+  private void unknownKeys(ObjectNode obj, DocPath path, Set<String> known) {
+    obj.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!known.contains(name)) {
+                problems.add(DocProblem.unknownKey(path.key(name), known));
+              }
+            });
+  }
+
+  private void bad(DocPath path, JsonNode node, String expected) {
+    String shown =
+        node == null
+            ? null
+            : node.isValueNode() && !node.isNull() ? node.asText() : node.toString();
+    bad(path, shown, expected);
+  }
+
+  private void bad(DocPath path, String value, String expected) {
+    problems.add(DocProblem.value(path, value, expected));
+  }
+
+  private static String squash(String s) {
+    return s.replace("_", "").replace("-", "").toLowerCase(Locale.ROOT);
+  }
+}

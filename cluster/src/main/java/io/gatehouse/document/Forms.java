@@ -1,0 +1,53 @@
+package io.gatehouse.document;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The texts of the route document's rules and its keys, kept in one place so that every source that
+ * reads the document (the routes file, REST, flags, the node configuration) names a form the same
+ * way. Key sets iterate in document order, which is the order problems list them in.
+ */
+public final class Forms {
+  public static final String HOST_PORT = "HOST:PORT, as in 127.0.0.1:8080 or [::1]:8080";
+  public static final String DURATION = "a duration such as 10s, 250ms, 5m, 1h or PT10S";
+  public static final String BYTES = "a byte size such as 32768, 32KiB or 10MiB";
+
+  public static final Set<String> DOCUMENT_KEYS = ordered("routes");
+  public static final Set<String> ROUTE_KEYS =
+      ordered(
+          "name",
+          "tenant",
+          "hosts",
+          "paths",
+          "methods",
+          "headers",
+          "queries",
+          "backend",
+          "timeouts",
+          "maxRequestBodyBytes",
+          "priority",
+          "tls");
+  public static final Set<String> TLS_KEYS =
+      ordered("certificate", "hosts", "redirect", "hsts", "clientAuth");
+  public static final Set<String> CLIENT_AUTH_KEYS = ordered("mode", "caBundle");
+  public static final Set<String> UPSTREAM_TLS_KEYS =
+      ordered(
+          "caBundle", "serverName", "verifyHostname", "insecureSkipVerify", "clientCertificate");
+  public static final Set<String> KEY_CERT_KEYS = ordered("certificateChain", "privateKey");
+  public static final Set<String> HSTS_KEYS = ordered("maxAge", "includeSubDomains", "preload");
+  public static final Set<String> PATH_KEYS = ordered("type", "value");
+  public static final Set<String> MATCH_KEYS = ordered("name", "type", "value");
+  public static final Set<String> BACKEND_KEYS = ordered("protocol", "endpoints", "tls");
+  public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
+  public static final Set<String> TIMEOUT_KEYS =
+      ordered("connect", "response", "bodyIdle", "request");
+
+  private Forms() {}
+
+  private static Set<String> ordered(String... keys) {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(keys)));
+  }
+}
