@@ -1,0 +1,268 @@
+package io.gatehouse.document;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamProtocol;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The route document reader on Jackson trees, without YAML or lines (those are the file's). */
+class DocumentReaderTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String BACKEND = "\"backend\": {\"endpoints\": [\"10.0.0.1:8080\"]}";
+
+  private static Read<List<RouteSpec>> read(String json) {
+    try {
+      return DocumentReader.readDocument(JSON.readTree(json), "doc");
+    } catch (JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A document with one route named {@code r}, {@code fields} added to it. */
+  private static Read<List<RouteSpec>> route(String fields) {
+    return read("{\"routes\": [{\"name\": \"r\", " + fields + "}]}");
+  }
+
+  private static RouteSpec only(Read<List<RouteSpec>> read) {
+    assertThat(read.problems()).isEmpty();
+    assertThat(read.value()).hasSize(1);
+    return read.value().get(0);
+  }
+
+  private static List<String> messages(Read<?> read) {
+    return read.problems().stream().map(DocProblem::message).toList();
+  }
+
+  @Test
+  void a_route_gets_the_given_source_and_the_default_tenant() {
+    RouteSpec spec = only(route(BACKEND));
+    assertThat(spec.key()).isEqualTo(RouteKey.of("default", "doc", "r"));
+    assertThat(only(route("\"tenant\": \"t1\", " + BACKEND)).key().tenant().value())
+        .isEqualTo("t1");
+  }
+
+  @Test
+  void no_routes_on_purpose_is_an_empty_list() {
+    Read<List<RouteSpec>> r = read("{\"routes\": []}");
+    assertThat(r.isValid()).isTrue();
+    assertThat(r.value()).isEmpty();
+  }
+
+  @Test
+  void documented_shorthands_read_as_their_long_forms() {
+    RouteSpec spec =
+        only(
+            route(
+                """
+                "hosts": ["a.example"], "paths": ["/api"],
+                "backend": {"endpoints": ["10.0.0.1:8080", {"address": "[::1]:81", "weight": 3}]},
+                "timeouts": {"connect": "1m30s", "response": "PT10S"},
+                "maxRequestBodyBytes": "10MiB",
+                "tls": {"certificate": "www", "redirect": 301}"""));
+    assertThat(spec.paths()).containsExactly(PathMatch.prefix("/api"));
+    assertThat(spec.backend().endpoints())
+        .containsExactly(new Endpoint("10.0.0.1", 8080, 1), new Endpoint("::1", 81, 3));
+    assertThat(spec.timeouts().connect()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(spec.timeouts().response()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(spec.limits().maxRequestBodyBytes()).isEqualTo(10L << 20);
+    assertThat(spec.tls().redirect()).isEqualTo(HttpsRedirect.MOVED_PERMANENTLY_301);
+  }
+
+  @Test
+  void undocumented_leniencies_enums_in_any_case_and_a_scalar_as_a_list() {
+    RouteSpec spec =
+        only(
+            route(
+                """
+                "hosts": "a.example", "methods": "get",
+                "backend": {"protocol": "H2C", "endpoints": ["10.0.0.1:8080"]},
+                "tls": {"certificate": "www", "redirect": "OFF", "clientAuth": {"mode": "NONE"}}
+                """));
+    assertThat(spec.hosts()).containsExactly("a.example");
+    assertThat(spec.methods()).containsExactly("GET");
+    assertThat(spec.backend().protocol()).isEqualTo(UpstreamProtocol.H2C);
+    assertThat(spec.tls().redirect()).isEqualTo(HttpsRedirect.OFF);
+    assertThat(spec.tls().clientAuth().mode()).isEqualTo(ClientAuth.Mode.NONE);
+  }
+
+  @Test
+  void a_bad_value_names_its_document_path_the_value_and_the_form() {
+    Read<List<RouteSpec>> r = route("\"backend\": {\"endpoints\": [\"nohost\"]}");
+    assertThat(r.value()).isEmpty();
+    DocProblem p = r.problems().get(0);
+    assertThat(p.at()).isEqualTo(DocPath.parse("routes[0].backend.endpoints[0]"));
+    assertThat(p.at().pointer()).isEqualTo("/routes/0/backend/endpoints/0");
+    assertThat(p.value()).isEqualTo("nohost");
+    assertThat(p.rule()).isEqualTo(Forms.HOST_PORT);
+    assertThat(p.kind()).isEqualTo(DocProblem.Kind.VALUE);
+    assertThat(p.message())
+        .isEqualTo(
+            "routes[0].backend.endpoints[0]: \"nohost\" (expected: " + Forms.HOST_PORT + ")");
+  }
+
+  @Test
+  void an_endpoint_mapping_problem_points_at_its_address() {
+    Read<List<RouteSpec>> r =
+        route("\"backend\": {\"endpoints\": [{\"address\": \"nohost\", \"weight\": 2}]}");
+    assertThat(r.problems())
+        .extracting(DocProblem::at)
+        .containsExactly(DocPath.parse("routes[0].backend.endpoints[0].address"));
+  }
+
+  @Test
+  void a_missing_key_says_what_was_expected_there() {
+    assertThat(messages(route("\"hosts\": [\"a.example\"]")))
+        .containsExactly(
+            "routes[0].backend: missing (expected: a mapping with protocol and endpoints)");
+    assertThat(messages(read("{\"routes\": [{" + BACKEND + "}]}")))
+        .containsExactly("routes[0].name: missing (expected: a route name unique in the file)");
+  }
+
+  @Test
+  void an_unknown_key_lists_the_known_ones_in_document_order() {
+    Read<List<RouteSpec>> r = route(BACKEND + ", \"timeouts\": {\"idle\": \"5s\"}");
+    assertThat(r.problems()).hasSize(1);
+    assertThat(r.problems().get(0).kind()).isEqualTo(DocProblem.Kind.UNKNOWN_KEY);
+    assertThat(r.problems().get(0).message())
+        .isEqualTo(
+            "unknown key \"routes[0].timeouts.idle\""
+                + " (expected one of: connect, response, bodyIdle, request)");
+  }
+
+  @Test
+  void a_root_that_is_not_a_mapping_is_a_problem_of_the_document() {
+    Read<List<RouteSpec>> r = DocumentReader.readDocument(JsonNodeFactory.instance.nullNode(), "f");
+    assertThat(messages(r))
+        .containsExactly(
+            "(document): \"null\" (expected: a mapping with the key routes"
+                + " (write routes: [] for no routes))");
+    assertThat(r.problems().get(0).at().isRoot()).isTrue();
+    assertThat(messages(read("{\"routes\": {}}")))
+        .containsExactly(
+            "routes: \"{}\" (expected: a list of routes (write routes: [] for no routes))");
+  }
+
+  @Test
+  void validator_violations_come_back_at_the_document_keys() {
+    assertThat(messages(route("\"hosts\": [\"bad host\"], " + BACKEND)))
+        .singleElement()
+        .asString()
+        .startsWith("routes[0].hosts[0]: \"bad host\" (expected: ");
+    assertThat(route(BACKEND + ", \"tls\": {\"certificate\": \"no/slash\"}").problems())
+        .extracting(p -> p.at().toString())
+        .containsExactly("routes[0].tls.certificate");
+    assertThat(route(BACKEND + ", \"maxRequestBodyBytes\": -1").problems())
+        .extracting(p -> p.at().toString())
+        .containsExactly("routes[0].maxRequestBodyBytes");
+  }
+
+  @Test
+  void field_path_maps_model_names_onto_document_keys() {
+    assertThat(DocumentReader.fieldPath("tls.certificateName")).hasToString("tls.certificate");
+    assertThat(DocumentReader.fieldPath("limits.maxRequestBodyBytes"))
+        .hasToString("maxRequestBodyBytes");
+    assertThat(DocumentReader.fieldPath("backend.tls.caBundlePem"))
+        .hasToString("backend.tls.caBundle");
+    assertThat(DocumentReader.fieldPath("backend.tls.clientCertificate.certificateChainPem"))
+        .hasToString("backend.tls.clientCertificate.certificateChain");
+    assertThat(DocumentReader.fieldPath("tls.clientAuth.caBundlePem"))
+        .hasToString("tls.clientAuth.caBundle");
+    assertThat(DocumentReader.fieldPath("paths[1].value"))
+        .isEqualTo(DocPath.ROOT.key("paths").index(1).key("value"));
+  }
+
+  @Test
+  void a_private_key_is_never_shown_in_a_problem() {
+    String key = "-----BEGIN PRIVATE KEY-----\\nc2VjcmV0\\n-----END PRIVATE KEY-----";
+    for (String cc :
+        List.of(
+            "\"" + key + "\"",
+            "{\"certificateChain\": \"x\", \"privateKey\": [\"" + key + "\"]}")) {
+      Read<List<RouteSpec>> r =
+          route(
+              "\"backend\": {\"endpoints\": [\"10.0.0.1:8080\"], \"tls\": {\"clientCertificate\": "
+                  + cc
+                  + "}}");
+      assertThat(r.isValid()).isFalse();
+      assertThat(messages(r)).noneMatch(m -> m.contains("c2VjcmV0"));
+      assertThat(messages(r)).anyMatch(m -> m.contains("PrivateKeyPem[redacted]"));
+    }
+  }
+
+  @Test
+  void a_name_used_twice_is_refused_at_the_second() {
+    Read<List<RouteSpec>> r =
+        read(
+            "{\"routes\": [{\"name\": \"r\", "
+                + BACKEND
+                + "}, {\"name\": \"r\", "
+                + BACKEND
+                + "}]}");
+    assertThat(messages(r))
+        .containsExactly("routes[1].name: \"r\" (expected: a name not already used by routes[0])");
+  }
+
+  @Test
+  void a_document_with_any_problem_yields_no_routes_and_problems_in_document_order() {
+    Read<List<RouteSpec>> r =
+        read(
+            "{\"routes\": [{\"name\": \"ok\", "
+                + BACKEND
+                + "}, {\"name\": \"b\", \"priority\": \"high\", \"backend\": {\"endpoints\": [1]}}]}");
+    assertThat(r.value()).isEmpty();
+    assertThat(r.problems())
+        .extracting(p -> p.at().toString())
+        .containsExactly("routes[1].backend.endpoints[0]", "routes[1].priority");
+  }
+
+  @Test
+  void client_auth_and_upstream_tls_are_read() {
+    RouteSpec spec =
+        only(
+            route(
+                """
+                "backend": {"protocol": "h2", "endpoints": ["10.0.0.1:8443"],
+                            "tls": {"serverName": "api.internal", "verifyHostname": false}},
+                "tls": {"certificate": "www", "clientAuth": {"mode": "none"}}"""));
+    assertThat(spec.backend().protocol()).isEqualTo(UpstreamProtocol.H2);
+    assertThat(spec.backend().tls().serverName()).isEqualTo("api.internal");
+    assertThat(spec.backend().tls().verifyHostname()).isFalse();
+    assertThat(spec.tls().clientAuth()).isEqualTo(ClientAuth.NONE);
+  }
+
+  @Test
+  void any_tree_gives_an_answer_never_an_exception() {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    List<JsonNode> odd =
+        List.of(
+            f.arrayNode(),
+            f.textNode("routes"),
+            f.numberNode(1),
+            f.objectNode().set("routes", f.arrayNode().add(f.nullNode()).add(f.arrayNode())),
+            f.objectNode()
+                .set(
+                    "routes",
+                    f.arrayNode()
+                        .add(
+                            f.objectNode()
+                                .put("name", 7)
+                                .set("backend", f.objectNode().set("endpoints", f.objectNode())))));
+    for (JsonNode n : odd) {
+      Read<List<RouteSpec>> r = DocumentReader.readDocument(n, "doc");
+      assertThat(r.isValid()).as(n.toString()).isFalse();
+      assertThat(r.value()).isEmpty();
+    }
+  }
+}
