@@ -262,10 +262,11 @@ public final class DocumentReader {
     unknownKeys(obj, path, Forms.UPSTREAM_TLS_KEYS);
     String ca = text(obj, "caBundle", path, null);
     String serverName = text(obj, "serverName", path, null);
+    // Boolean.TRUE, not true: a primitive here would unbox bool()'s null (a problem) into an NPE.
     Boolean verify =
         obj.has("verifyHostname")
             ? bool(obj.get("verifyHostname"), path.key("verifyHostname"))
-            : true;
+            : Boolean.TRUE;
     Boolean insecure = bool(obj.get("insecureSkipVerify"), path.key("insecureSkipVerify"));
     KeyCertPem client = null;
     JsonNode c = obj.get("clientCertificate");

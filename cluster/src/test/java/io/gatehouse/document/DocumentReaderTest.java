@@ -243,6 +243,15 @@ class DocumentReaderTest {
   }
 
   @Test
+  void a_verify_hostname_that_is_not_a_boolean_is_a_problem_not_an_exception() {
+    Read<List<RouteSpec>> r =
+        route(
+            "\"backend\": {\"endpoints\": [\"10.0.0.1:8080\"], \"tls\": {\"verifyHostname\": \"yes\"}}");
+    assertThat(messages(r))
+        .containsExactly("routes[0].backend.tls.verifyHostname: \"yes\" (expected: true or false)");
+  }
+
+  @Test
   void any_tree_gives_an_answer_never_an_exception() {
     JsonNodeFactory f = JsonNodeFactory.instance;
     List<JsonNode> odd =
