@@ -21,36 +21,6 @@ public record EdgeLimits(
   /** New connections a second let in from an address {@link RepeatOffenders} paces. */
   public static final int DEFAULT_PACED_CONNECTIONS_PER_SECOND = 5;
 
-  /** With the default pacing of repeat offenders. */
-  public EdgeLimits(
-      int maxHeaderBytes,
-      int maxHeaderLineBytes,
-      int maxHeaderCount,
-      int maxRequestLineBytes,
-      Duration headerReadTimeout,
-      Duration keepAliveIdleTimeout,
-      int maxConnections,
-      int maxConnectionsPerClient,
-      UnderscoreHeaders underscoreHeaders,
-      double overloadHeapRatio,
-      Duration overloadLoopLag,
-      int writeQueueBytes) {
-    this(
-        maxHeaderBytes,
-        maxHeaderLineBytes,
-        maxHeaderCount,
-        maxRequestLineBytes,
-        headerReadTimeout,
-        keepAliveIdleTimeout,
-        maxConnections,
-        maxConnectionsPerClient,
-        underscoreHeaders,
-        overloadHeapRatio,
-        overloadLoopLag,
-        writeQueueBytes,
-        DEFAULT_PACED_CONNECTIONS_PER_SECOND);
-  }
-
   public static final EdgeLimits DEFAULTS =
       new EdgeLimits(
           32 * 1024,
@@ -64,7 +34,8 @@ public record EdgeLimits(
           UnderscoreHeaders.REJECT,
           0.95,
           Duration.ofMillis(200),
-          32 * 1024);
+          32 * 1024,
+          DEFAULT_PACED_CONNECTIONS_PER_SECOND);
 
   /** What to do with a request header whose name contains '_'. */
   public enum UnderscoreHeaders {

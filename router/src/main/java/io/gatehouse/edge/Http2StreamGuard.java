@@ -124,7 +124,8 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
    * limits): nothing more the client sent is worth decoding, and the close lingers so the client
    * gets to read the GOAWAY ({@link Http2FrameScanner}). Netty skips the rest of the current read
    * but would go on decoding later reads until its close runs; a flooder's queued bytes now cost
-   * only their reading.
+   * only their reading. Every GOAWAY also goes to {@link RepeatOffenders}, which counts the
+   * ENHANCE_YOUR_CALM ones against the client's address.
    */
   private static final class LingerAtCut extends Http2ConnectionAdapter {
     private final Http2FrameScanner scanner;

@@ -149,10 +149,9 @@ public final class RepeatOffenders {
     }
     boolean crossed;
     synchronized (o) {
-      long before = Math.max(o.emptyAt, now);
-      boolean wasPaced = before - now > THRESHOLD * drainNanos;
-      o.emptyAt = Math.min(before + drainNanos, now + CAP * drainNanos);
-      crossed = !wasPaced && o.emptyAt - now > THRESHOLD * drainNanos;
+      boolean wasPaced = paced(o, now);
+      o.emptyAt = Math.min(Math.max(o.emptyAt, now) + drainNanos, now + CAP * drainNanos);
+      crossed = !wasPaced && paced(o, now);
     }
     if (crossed) {
       if (PACED_LOG.due()) {
@@ -180,7 +179,7 @@ public final class RepeatOffenders {
       return 0;
     }
     synchronized (o) {
-      if (o.emptyAt - now <= THRESHOLD * drainNanos) {
+      if (!paced(o, now)) {
         return 0;
       }
       if (o.waiting >= MAX_WAITING) {
@@ -213,8 +212,13 @@ public final class RepeatOffenders {
       return false;
     }
     synchronized (o) {
-      return o.emptyAt - now > THRESHOLD * drainNanos;
+      return paced(o, now);
     }
+  }
+
+  /** Whether more than {@link #THRESHOLD} cuts are in {@code o}'s bucket; hold its lock. */
+  private boolean paced(Offender o, long now) {
+    return o.emptyAt - now > THRESHOLD * drainNanos;
   }
 
   int tracked() {

@@ -99,6 +99,7 @@ public final class GatehouseNode {
   private long certificateTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
   private final PrefaceTransport transport;
+  private final TrustedProxies trusted;
   private volatile KubernetesWiring kubernetes;
 
   private GatehouseNode(
@@ -106,9 +107,11 @@ public final class GatehouseNode {
       Vertx vertx,
       RouteTable table,
       UnaryOperator<Endpoint> k8sEndpoints,
-      PrefaceTransport transport) {
+      PrefaceTransport transport,
+      TrustedProxies trusted) {
     this.config = config;
     this.transport = transport;
+    this.trusted = trusted;
     this.vertx = vertx;
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
@@ -138,6 +141,7 @@ public final class GatehouseNode {
     // The transport puts CleartextPreface on the router's plain port when it accepts h2c.
     // ... and paces new connections from addresses whose HTTP/2 connections keep being cut.
     NodeConfig.Tls tls = config.tls();
+    TrustedProxies trusted = TrustedProxies.parse(config.proxy().trustedProxies());
     PrefaceTransport transport =
         new PrefaceTransport(
             true,
@@ -146,9 +150,7 @@ public final class GatehouseNode {
             prefacePolicy(config),
             tls.listens() ? tlsHost(config) : null,
             tls.port(),
-            new RepeatOffenders(
-                config.limits().pacedConnectionsPerSecond(),
-                TrustedProxies.parse(config.proxy().trustedProxies())));
+            new RepeatOffenders(config.limits().pacedConnectionsPerSecond(), trusted));
     Vertx vertx = Vertx.builder().with(options).withTransport(transport).build();
     Future<RouteTable> table =
         config.cluster().enabled()
@@ -165,7 +167,9 @@ public final class GatehouseNode {
                                     Version.current())))
             : vertx.executeBlocking(() -> new InMemoryRouteTable(store(config), Version.current()));
     return closeOnFailure(
-        vertx, table.compose(t -> launch(config, vertx, t, staticRoutes, k8sEndpoints, transport)));
+        vertx,
+        table.compose(
+            t -> launch(config, vertx, t, staticRoutes, k8sEndpoints, transport, trusted)));
   }
 
   /**
@@ -192,8 +196,9 @@ public final class GatehouseNode {
       RouteTable table,
       List<RouteSpec> staticRoutes,
       UnaryOperator<Endpoint> k8sEndpoints,
-      PrefaceTransport transport) {
-    GatehouseNode node = new GatehouseNode(config, vertx, table, k8sEndpoints, transport);
+      PrefaceTransport transport,
+      TrustedProxies trusted) {
+    GatehouseNode node = new GatehouseNode(config, vertx, table, k8sEndpoints, transport, trusted);
     return node.startAll(staticRoutes)
         .map(node)
         .recover(
@@ -216,7 +221,6 @@ public final class GatehouseNode {
     if (!staticRoutes.isEmpty()) {
       table.replaceSource("cli", staticRoutes);
     }
-    TrustedProxies trusted = TrustedProxies.parse(config.proxy().trustedProxies());
     EdgeLimits limits = config.limits();
     OverloadGuard overload =
         new OverloadGuard(limits.overloadHeapRatio(), limits.overloadLoopLag().toNanos());

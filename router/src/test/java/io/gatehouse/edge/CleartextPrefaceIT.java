@@ -214,6 +214,7 @@ class CleartextPrefaceIT {
         d.underscoreHeaders(),
         d.overloadHeapRatio(),
         d.overloadLoopLag(),
-        d.writeQueueBytes());
+        d.writeQueueBytes(),
+        d.pacedConnectionsPerSecond());
   }
 }

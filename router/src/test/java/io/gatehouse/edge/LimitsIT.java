@@ -610,7 +610,8 @@ class LimitsIT {
         underscores,
         d.overloadHeapRatio(),
         d.overloadLoopLag(),
-        d.writeQueueBytes());
+        d.writeQueueBytes(),
+        d.pacedConnectionsPerSecond());
   }
 
   private static Timeouts timeouts(Duration response, Duration bodyIdle, Duration request) {

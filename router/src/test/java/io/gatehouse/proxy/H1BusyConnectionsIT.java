@@ -104,7 +104,8 @@ class H1BusyConnectionsIT {
             d.underscoreHeaders(),
             d.overloadHeapRatio(),
             d.overloadLoopLag(),
-            d.writeQueueBytes());
+            d.writeQueueBytes(),
+            d.pacedConnectionsPerSecond());
     node =
         NodeFixture.start(
             c -> tweak.apply(c.withLimits(limits)),

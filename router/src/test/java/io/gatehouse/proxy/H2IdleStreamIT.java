@@ -84,7 +84,8 @@ class H2IdleStreamIT {
             d.underscoreHeaders(),
             d.overloadHeapRatio(),
             d.overloadLoopLag(),
-            d.writeQueueBytes());
+            d.writeQueueBytes(),
+            d.pacedConnectionsPerSecond());
     node =
         NodeFixture.start(
             c ->

@@ -90,7 +90,8 @@ class H2BusyStreamsIT {
             d.underscoreHeaders(),
             d.overloadHeapRatio(),
             d.overloadLoopLag(),
-            d.writeQueueBytes());
+            d.writeQueueBytes(),
+            d.pacedConnectionsPerSecond());
     node =
         NodeFixture.start(
             c ->

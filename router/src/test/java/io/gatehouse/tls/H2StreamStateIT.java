@@ -78,7 +78,8 @@ class H2StreamStateIT {
             d.underscoreHeaders(),
             d.overloadHeapRatio(),
             d.overloadLoopLag(),
-            d.writeQueueBytes());
+            d.writeQueueBytes(),
+            d.pacedConnectionsPerSecond());
     node =
         NodeFixture.start(
             c ->
