@@ -142,9 +142,18 @@ public final class IngressTranslator {
   public IngressTranslator(String className, Clock clock, EndpointPolicy upstreams) {
     this.className = Objects.requireNonNull(className, "className");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.serviceEndpoints = serviceEndpoints(upstreams);
+  }
+
+  /**
+   * The endpoint rules under {@code upstreams}: ExternalNames held to it, EndpointSlice addresses
+   * to it plus loopback and unspecified addresses. The node's endpoint feed uses the same, so both
+   * compute the same endpoints.
+   */
+  public static ServiceEndpoints serviceEndpoints(EndpointPolicy upstreams) {
     Objects.requireNonNull(upstreams, "upstreams");
     EndpointPolicy sliceAddresses = upstreams.denyingLoopback().denyingUnspecified();
-    this.serviceEndpoints = new ServiceEndpoints(upstreams::refusal, sliceAddresses::refusal);
+    return new ServiceEndpoints(upstreams::refusal, sliceAddresses::refusal);
   }
 
   /**

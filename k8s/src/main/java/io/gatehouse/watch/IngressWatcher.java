@@ -21,6 +21,7 @@ import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressClass;
 import io.kubernetes.client.openapi.models.V1IngressClassList;
 import io.kubernetes.client.openapi.models.V1IngressList;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1SecretList;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -37,10 +38,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +82,12 @@ public final class IngressWatcher implements AutoCloseable {
   private final List<SharedIndexInformer<V1EndpointSlice>> slices = new ArrayList<>();
   private final List<SharedIndexInformer<V1Secret>> secrets = new ArrayList<>();
   private final List<SharedIndexInformer<?>> all = new ArrayList<>();
+  private final List<KubernetesEndpointFeed> feeds = new CopyOnWriteArrayList<>();
+
+  /** EndpointSlice index: {@code namespace/service} from the {@code service-name} label. */
+  private static final String BY_SERVICE = "byService";
+
+  private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
   private final Map<String, String> errors = new ConcurrentHashMap<>();
   private final ScheduledExecutorService loop;
   private final CompletableFuture<Void> firstPublish = new CompletableFuture<>();
@@ -173,6 +182,19 @@ public final class IngressWatcher implements AutoCloseable {
               ns,
               "",
               ""));
+      services.get(services.size() - 1).addEventHandler(feedEvents(m -> m.getName()));
+      SharedIndexInformer<V1EndpointSlice> sliceInformer = slices.get(slices.size() - 1);
+      sliceInformer.addIndexers(
+          Map.of(
+              BY_SERVICE,
+              slice -> {
+                String svc = serviceOf(slice);
+                return svc == null
+                    ? List.of()
+                    : List.of(slice.getMetadata().getNamespace() + "/" + svc);
+              }));
+      sliceInformer.addEventHandler(
+          feedEvents(m -> m.getLabels() == null ? null : m.getLabels().get(SERVICE_NAME_LABEL)));
       secrets.add(
           inform(
               f,
@@ -222,6 +244,86 @@ public final class IngressWatcher implements AutoCloseable {
     return informer;
   }
 
+  /**
+   * Sends every Service and EndpointSlice event to {@code feed} (as the Service it concerns), and
+   * tells it when the caches have listed. Call before {@link #start}. The feed reads the same
+   * caches through {@link #endpointSource}, so the API server sees no extra watch.
+   */
+  public void feedEndpoints(KubernetesEndpointFeed feed) {
+    feeds.add(Objects.requireNonNull(feed, "feed"));
+  }
+
+  /** This watcher's Service and EndpointSlice caches, for {@link KubernetesEndpointFeed}. */
+  public KubernetesEndpointFeed.Source endpointSource() {
+    return new KubernetesEndpointFeed.Source() {
+      @Override
+      public V1Service service(String namespace, String name) {
+        String key = namespace + "/" + name;
+        for (SharedIndexInformer<V1Service> i : services) {
+          V1Service s = i.getIndexer().getByKey(key);
+          if (s != null) {
+            return s;
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public List<V1EndpointSlice> slices(String namespace, String service) {
+        String key = namespace + "/" + service;
+        List<V1EndpointSlice> out = new ArrayList<>();
+        for (SharedIndexInformer<V1EndpointSlice> i : slices) {
+          out.addAll(i.getIndexer().byIndex(BY_SERVICE, key));
+        }
+        return out;
+      }
+
+      @Override
+      public boolean synced() {
+        return services.stream().allMatch(SharedIndexInformer::hasSynced)
+            && slices.stream().allMatch(SharedIndexInformer::hasSynced);
+      }
+    };
+  }
+
+  private static String serviceOf(V1EndpointSlice slice) {
+    Map<String, String> labels =
+        slice.getMetadata() == null ? null : slice.getMetadata().getLabels();
+    return labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+  }
+
+  /** A handler passing the namespace and the Service an object names to every feed. */
+  private <T extends KubernetesObject> ResourceEventHandler<T> feedEvents(
+      Function<V1ObjectMeta, String> serviceName) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        send(obj);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        send(newObj);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        send(obj);
+      }
+
+      private void send(T obj) {
+        V1ObjectMeta meta = obj.getMetadata();
+        if (meta == null || feeds.isEmpty()) {
+          return;
+        }
+        String name = serviceName.apply(meta);
+        for (KubernetesEndpointFeed f : feeds) {
+          f.serviceChanged(meta.getNamespace(), name);
+        }
+      }
+    };
+  }
+
   /** Starts the informers; completes after every informer synced and the first publish. */
   public CompletableFuture<Void> start() {
     for (SharedInformerFactory f : factories) {
@@ -257,6 +359,7 @@ public final class IngressWatcher implements AutoCloseable {
     }
     if (all.stream().allMatch(SharedIndexInformer::hasSynced)) {
       synced = true;
+      feeds.forEach(KubernetesEndpointFeed::synced);
       LOG.atInfo()
           .setMessage("kubernetes informers synced")
           .addKeyValue("informers", all.size())

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.translate.IngressTranslator;
 import io.gatehouse.translate.TestCertificates;
 import io.gatehouse.watch.testing.ApiServerExtension;
 import io.gatehouse.watch.testing.ApiServerHarness;
@@ -51,6 +55,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -92,6 +97,63 @@ public class IngressWatcherIT {
       new NetworkingV1Api(admin).deleteNamespacedIngress("web", ns).execute();
       await("routes removed").atMost(WAIT).until(() -> table.view().routes().isEmpty());
     }
+  }
+
+  /**
+   * The per-node endpoint feed over the watcher's own informers: a key is resolved from the synced
+   * cache, then follows slice and Service changes, with no table write.
+   */
+  @Test
+  void theEndpointFeedFollowsSlicesFromTheWatchersCaches(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("watch-feed");
+    String cls = ingressClass(admin, "feed");
+    service(admin, ns, "web");
+    String first = slice(admin, ns, "web", "192.0.2.1", "192.0.2.2");
+
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    EndpointIndex index = new EndpointIndex();
+    try (IngressWatcher watcher = watcher(admin, ns, cls, table);
+        KubernetesEndpointFeed feed =
+            new KubernetesEndpointFeed(
+                index,
+                IngressTranslator.serviceEndpoints(
+                    IngressTranslator.upstreamPolicy(List.of(), false)),
+                UnaryOperator.identity(),
+                watcher.endpointSource(),
+                s -> {})) {
+      watcher.feedEndpoints(feed);
+      feed.start();
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      feed.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      int byNumber = index.retain(new EndpointsKey.Service(ns, "web", 80, null));
+      int byName = index.retain(new EndpointsKey.Service(ns, "web", 0, "http"));
+      assertThat(hostPorts(index.get(byNumber)))
+          .containsExactly("192.0.2.1:8080", "192.0.2.2:8080");
+      assertThat(index.get(byName))
+          .extracting(EndpointSet::endpoints)
+          .isEqualTo(index.get(byNumber).endpoints());
+
+      new DiscoveryV1Api(admin).deleteNamespacedEndpointSlice(first, ns).execute();
+      slice(admin, ns, "web", "192.0.2.3");
+      await("slice change reached the index")
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                assertThat(hostPorts(index.get(byNumber))).containsExactly("192.0.2.3:8080");
+                assertThat(hostPorts(index.get(byName))).containsExactly("192.0.2.3:8080");
+              });
+
+      new CoreV1Api(admin).deleteNamespacedService("web", ns).execute();
+      await("service delete reached the index")
+          .atMost(WAIT)
+          .untilAsserted(() -> assertThat(index.get(byNumber).endpoints()).isEmpty());
+      assertThat(table.view().routes()).isEmpty(); // no Ingress, and the feed writes no table
+    }
+  }
+
+  private static List<String> hostPorts(EndpointSet set) {
+    return set.endpoints().stream().map(e -> e.host() + ":" + e.port()).toList();
   }
 
   @Test
