@@ -12,7 +12,7 @@ public enum PathMatchType {
    * /foo/bar}, not {@code /foobar}.
    */
   PREFIX,
-  /** Gatehouse treats it as {@link #PREFIX}, as Contour does; documented in the README. */
+  /** Gatehouse treats it as {@link #PREFIX}, as Contour does; documented in docs/routing.md. */
   IMPLEMENTATION_SPECIFIC,
   /** An RE2 regular expression that must match the whole path; linear time, no backtracking. */
   REGULAR_EXPRESSION

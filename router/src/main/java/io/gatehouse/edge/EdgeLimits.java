@@ -2,7 +2,7 @@ package io.gatehouse.edge;
 
 import java.time.Duration;
 
-/** Downstream hardening limits; defaults and sources are in the README's "Edge limits" table. */
+/** Downstream hardening limits; defaults and sources are in docs/proxy.md, "Edge limits". */
 public record EdgeLimits(
     int maxHeaderBytes,
     int maxHeaderLineBytes,

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Applies the parsing rules Vert.x leaves to us (see README, "Edge limits"): a request that fails
- * one is refused here and never reaches an upstream. One pass over the headers, no allocation on
- * the accepted path besides the normalised strings.
+ * Applies the parsing rules Vert.x leaves to us (see docs/proxy.md, "Edge limits"): a request that
+ * fails one is refused here and never reaches an upstream. One pass over the headers, no allocation
+ * on the accepted path besides the normalised strings.
  */
 public final class RequestGuard {
   private final int maxHeaderCount;
