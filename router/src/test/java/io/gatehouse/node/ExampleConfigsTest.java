@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every example configuration the README points to loads without error. */
+/** Every example configuration the README and docs/ point to loads without error. */
 class ExampleConfigsTest {
   static Stream<Path> examples() throws IOException {
     return Files.list(Path.of("src/main/resources/examples"))
@@ -27,5 +31,30 @@ class ExampleConfigsTest {
     } else {
       assertThat(c.cluster().enabled()).isFalse();
     }
+  }
+
+  /** A configuration the README or docs/ start a node with is one that {@link #loads} checks. */
+  @Test
+  void everyExampleTheDocsStartANodeWithIsLoadedHere() throws IOException {
+    Pattern config = Pattern.compile("--config router/src/main/resources/examples/([\\w.-]+)");
+    List<String> loaded = examples().map(p -> p.getFileName().toString()).toList();
+    Path root = Path.of("").toAbsolutePath().getParent();
+    List<Path> docs;
+    try (Stream<Path> walk = Files.walk(root.resolve("docs"))) {
+      docs =
+          Stream.concat(
+                  Stream.of(root.resolve("README.md")),
+                  walk.filter(p -> p.toString().endsWith(".md")))
+              .toList();
+    }
+    int named = 0;
+    for (Path doc : docs) {
+      Matcher m = config.matcher(Files.readString(doc));
+      while (m.find()) {
+        named++;
+        assertThat(loaded).as("%s names %s", root.relativize(doc), m.group(1)).contains(m.group(1));
+      }
+    }
+    assertThat(named).as("example configurations named in the README and docs/").isGreaterThan(3);
   }
 }
