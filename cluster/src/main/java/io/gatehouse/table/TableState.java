@@ -9,25 +9,31 @@ import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TenantSpec;
 import io.gatehouse.model.TokenSpec;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * The mutable state a table implementation keeps behind its views: every entry (tombstones
- * included) and the live maps by kind. Not thread-safe; the owner serialises access. A view copies
- * only the kinds that changed since the last one.
+ * included) and the live maps by kind. Not thread-safe; the owner serialises access. The live maps
+ * are persistent, so a view shares all unchanged entries with the last one and costs O(changes);
+ * each view's changed keys go to the {@link ChangeLog} its views share.
  */
 public final class TableState {
   private final Map<EntryKey, Versioned> entries = new HashMap<>();
-  private final Map<RouteKey, RouteSpec> routes = new HashMap<>();
-  private final Map<CertificateKey, CertificateSpec> certificates = new HashMap<>();
-  private final Map<TenantId, TenantSpec> tenants = new HashMap<>();
-  private final Map<String, HostClaim> hostClaims = new HashMap<>();
-  private final Map<String, TokenSpec> tokens = new HashMap<>();
-  private final Map<EntryKey, Long> revisions = new HashMap<>();
-  private final EnumSet<EntryKind> dirty = EnumSet.allOf(EntryKind.class);
-  private boolean revisionsDirty = true;
+  private PMap<RouteKey, RouteSpec> routes = HashTreePMap.empty();
+  private PMap<CertificateKey, CertificateSpec> certificates = HashTreePMap.empty();
+  private PMap<TenantId, TenantSpec> tenants = HashTreePMap.empty();
+  private PMap<String, HostClaim> hostClaims = HashTreePMap.empty();
+  private PMap<String, TokenSpec> tokens = HashTreePMap.empty();
+  private PMap<EntryKey, Long> revisions = HashTreePMap.empty();
+  // Keys changed since the last view; null after a clear (the next view starts a new log).
+  private Set<Object> changed = new HashSet<>();
+  private ChangeLog log = new ChangeLog();
+  private long seq;
   private TableView last = TableView.EMPTY;
   private long generation;
 
@@ -60,62 +66,88 @@ public final class TableState {
     Object record = value != null ? value : current == null ? null : current.value();
     if (record != null) {
       switch (key.kind()) {
-        case ROUTE -> putOrRemove(routes, ((RouteSpec) record).key(), (RouteSpec) value);
-        case CERTIFICATE ->
-            putOrRemove(certificates, ((CertificateSpec) record).key(), (CertificateSpec) value);
-        case TENANT -> putOrRemove(tenants, ((TenantSpec) record).id(), (TenantSpec) value);
-        case HOST_CLAIM -> putOrRemove(hostClaims, key.id(), (HostClaim) value);
-        case TOKEN -> putOrRemove(tokens, key.id(), (TokenSpec) value);
+        case ROUTE -> {
+          RouteKey k = ((RouteSpec) record).key();
+          routes = putOrRemove(routes, k, (RouteSpec) value);
+          noteChanged(k);
+        }
+        case CERTIFICATE -> {
+          CertificateKey k = ((CertificateSpec) record).key();
+          certificates = putOrRemove(certificates, k, (CertificateSpec) value);
+          noteChanged(k);
+        }
+        case TENANT -> {
+          TenantId k = ((TenantSpec) record).id();
+          tenants = putOrRemove(tenants, k, (TenantSpec) value);
+          noteChanged(k);
+        }
+        case HOST_CLAIM -> {
+          hostClaims = putOrRemove(hostClaims, key.id(), (HostClaim) value);
+          noteChanged(key);
+        }
+        case TOKEN -> {
+          tokens = putOrRemove(tokens, key.id(), (TokenSpec) value);
+          noteChanged(key);
+        }
       }
     }
-    if (v.deleted()) {
-      revisions.remove(key);
-    } else {
-      revisions.put(key, v.revision());
-    }
-    dirty.add(key.kind());
-    revisionsDirty = true;
+    revisions = v.deleted() ? revisions.minus(key) : revisions.plus(key, v.revision());
     return true;
   }
 
-  /** Forgets everything (before a full reload). */
+  /**
+   * Forgets everything (before a full reload); views after it are not compared by key with older
+   * ones.
+   */
   public void clear() {
     entries.clear();
-    routes.clear();
-    certificates.clear();
-    tenants.clear();
-    hostClaims.clear();
-    tokens.clear();
-    revisions.clear();
-    dirty.addAll(EnumSet.allOf(EntryKind.class));
-    revisionsDirty = true;
+    routes = HashTreePMap.empty();
+    certificates = HashTreePMap.empty();
+    tenants = HashTreePMap.empty();
+    hostClaims = HashTreePMap.empty();
+    tokens = HashTreePMap.empty();
+    revisions = HashTreePMap.empty();
+    changed = null;
   }
 
-  /** An immutable view at the current generation, sharing unchanged maps with the last one. */
+  /** An immutable view at the current generation, sharing unchanged entries with the last one. */
   public TableView view() {
-    if (dirty.isEmpty() && !revisionsDirty && last.generation() == generation) {
+    boolean same =
+        changed != null
+            && changed.isEmpty()
+            && last.generation() == generation
+            && last.revisions() == revisions;
+    if (same) {
       return last;
     }
+    if (changed == null) {
+      log = new ChangeLog();
+      seq = 0;
+    } else {
+      log.append(++seq, changed);
+    }
+    changed = new HashSet<>();
     TableView v =
         new TableView(
             generation,
-            dirty.contains(EntryKind.ROUTE) ? routes : last.routes(),
-            dirty.contains(EntryKind.CERTIFICATE) ? certificates : last.certificates(),
-            dirty.contains(EntryKind.TENANT) ? tenants : last.tenants(),
-            dirty.contains(EntryKind.HOST_CLAIM) ? hostClaims : last.hostClaims(),
-            dirty.contains(EntryKind.TOKEN) ? tokens : last.tokens(),
-            revisionsDirty ? revisions : last.revisions());
-    dirty.clear();
-    revisionsDirty = false;
+            routes,
+            certificates,
+            tenants,
+            hostClaims,
+            tokens,
+            revisions,
+            new TableView.Stamp(log, seq));
     last = v;
     return v;
   }
 
-  private static <K, V> void putOrRemove(Map<K, V> map, K key, V value) {
-    if (value == null) {
-      map.remove(key);
-    } else {
-      map.put(key, value);
+  private void noteChanged(Object key) {
+    if (changed != null && changed.size() <= ChangeLog.MAX_KEYS) {
+      changed.add(key);
     }
+  }
+
+  private static <K, V> PMap<K, V> putOrRemove(PMap<K, V> map, K key, V value) {
+    return value == null ? map.minus(key) : map.plus(key, value);
   }
 }

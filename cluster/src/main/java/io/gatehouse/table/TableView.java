@@ -9,10 +9,15 @@ import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TenantSpec;
 import io.gatehouse.model.TokenSpec;
 import java.util.Map;
+import org.pcollections.PMap;
 
 /**
  * An immutable view of the whole table at one generation: live entries only, by kind, plus the
  * revision of every live entry (an entry's ETag).
+ *
+ * <p>Views made by a {@link TableState} hold persistent maps that share every unchanged entry with
+ * the previous view, so making one costs O(changes), and they know which keys changed between them
+ * ({@link #changesSince}), so consumers need not diff two whole views.
  */
 public record TableView(
     long generation,
@@ -21,16 +26,35 @@ public record TableView(
     Map<TenantId, TenantSpec> tenants,
     Map<String, HostClaim> hostClaims,
     Map<String, TokenSpec> tokens,
-    Map<EntryKey, Long> revisions) {
+    Map<EntryKey, Long> revisions,
+    Stamp stamp) {
   public static final TableView EMPTY = new TableView(0, Map.of());
 
+  /** Where a view sits in its table state's change log; {@code log} is null outside one. */
+  public record Stamp(ChangeLog log, long seq) {
+    static final Stamp NONE = new Stamp(null, 0);
+  }
+
   public TableView {
-    routes = Map.copyOf(routes);
-    certificates = Map.copyOf(certificates);
-    tenants = Map.copyOf(tenants);
-    hostClaims = Map.copyOf(hostClaims);
-    tokens = Map.copyOf(tokens);
-    revisions = Map.copyOf(revisions);
+    routes = immutable(routes);
+    certificates = immutable(certificates);
+    tenants = immutable(tenants);
+    hostClaims = immutable(hostClaims);
+    tokens = immutable(tokens);
+    revisions = immutable(revisions);
+    stamp = stamp == null ? Stamp.NONE : stamp;
+  }
+
+  /** A view outside any table state (tests, sources): compared with others by value only. */
+  public TableView(
+      long generation,
+      Map<RouteKey, RouteSpec> routes,
+      Map<CertificateKey, CertificateSpec> certificates,
+      Map<TenantId, TenantSpec> tenants,
+      Map<String, HostClaim> hostClaims,
+      Map<String, TokenSpec> tokens,
+      Map<EntryKey, Long> revisions) {
+    this(generation, routes, certificates, tenants, hostClaims, tokens, revisions, Stamp.NONE);
   }
 
   /** A view of routes only (tests, and sources that know nothing else). */
@@ -42,5 +66,26 @@ public record TableView(
   public long revision(EntryKey key) {
     Long r = revisions.get(key);
     return r == null ? 0 : r;
+  }
+
+  /**
+   * The keys that may differ between {@code older} and this view, or null when the table cannot say
+   * (the views come from different table states, a reload lies between them, {@code older} is
+   * newer, or the change log no longer holds the way between them): the caller then compares the
+   * two views in full.
+   */
+  public TableDelta changesSince(TableView older) {
+    if (older == this) {
+      return TableDelta.NONE;
+    }
+    ChangeLog log = stamp.log();
+    if (log == null || older.stamp.log() != log) {
+      return null;
+    }
+    return log.between(older.stamp.seq(), stamp.seq());
+  }
+
+  private static <K, V> Map<K, V> immutable(Map<K, V> map) {
+    return map instanceof PMap<K, V> ? map : Map.copyOf(map);
   }
 }

@@ -1,0 +1,37 @@
+package io.gatehouse.table;
+
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.TenantId;
+import java.util.Set;
+
+/**
+ * The live entries whose value may differ between two views of one table: every key written in
+ * between, by kind (a key written and written back is listed too). Consumers compare the two views'
+ * values for these keys only, so the cost follows the change, not the table's size.
+ */
+public record TableDelta(
+    Set<RouteKey> routes,
+    Set<CertificateKey> certificates,
+    Set<TenantId> tenants,
+    Set<String> hostClaims,
+    Set<String> tokens) {
+  public static final TableDelta NONE =
+      new TableDelta(Set.of(), Set.of(), Set.of(), Set.of(), Set.of());
+
+  public TableDelta {
+    routes = Set.copyOf(routes);
+    certificates = Set.copyOf(certificates);
+    tenants = Set.copyOf(tenants);
+    hostClaims = Set.copyOf(hostClaims);
+    tokens = Set.copyOf(tokens);
+  }
+
+  public boolean isEmpty() {
+    return routes.isEmpty()
+        && certificates.isEmpty()
+        && tenants.isEmpty()
+        && hostClaims.isEmpty()
+        && tokens.isEmpty();
+  }
+}
