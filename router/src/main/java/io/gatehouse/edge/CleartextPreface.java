@@ -1,5 +1,7 @@
 package io.gatehouse.edge;
 
+import io.gatehouse.vertxinternals.VertxChannels;
+import io.gatehouse.vertxinternals.VertxRequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -10,17 +12,16 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.impl.Http1xOrH2CHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The start of a connection on a plain listener that accepts h2c, until the router's connection
- * handler runs. It sits right behind Vert.x's {@link Http1xOrH2CHandler}, which holds the bytes
- * while they match the HTTP/2 client preface (RFC 9113 3.4) and then hands them on either to HTTP/2
- * or, on the first byte that differs, to a fresh HTTP/1 pipeline. Vert.x has no switch for any of
- * what this adds, and no hook before its connection handler, which on such a listener runs only
- * once the first request head has been decoded; so it is written by hand and installed by the
+ * handler runs. It sits right behind Vert.x's Vert.x's {@code Http1xOrH2CHandler}, which holds the
+ * bytes while they match the HTTP/2 client preface (RFC 9113 3.4) and then hands them on either to
+ * HTTP/2 or, on the first byte that differs, to a fresh HTTP/1 pipeline. Vert.x has no switch for
+ * any of what this adds, and no hook before its connection handler, which on such a listener runs
+ * only once the first request head has been decoded; so it is written by hand and installed by the
  * node's transport ({@code node.PrefaceTransport}):
  *
  * <ul>
@@ -68,11 +69,11 @@ public final class CleartextPreface extends ChannelInboundHandlerAdapter {
 
   /**
    * Installs the gate on a new channel whose pipeline Vert.x has just set up; a no-op unless the
-   * listener accepts h2c (its pipeline then holds {@link Http1xOrH2CHandler}).
+   * listener accepts h2c (its pipeline then holds Vert.x's {@code Http1xOrH2CHandler}).
    */
   public static void install(Channel channel, Policy policy, HttpServerOptions options) {
     ChannelPipeline pipeline = channel.pipeline();
-    ChannelHandlerContext detector = pipeline.context(Http1xOrH2CHandler.class);
+    ChannelHandlerContext detector = VertxChannels.h2cDetector(pipeline);
     if (detector != null && channel.isOpen()) {
       pipeline.addAfter(detector.name(), null, new CleartextPreface(policy, options));
     }
@@ -115,7 +116,7 @@ public final class CleartextPreface extends ChannelInboundHandlerAdapter {
     // The detector hands bytes on only once it has decided: the whole preface, or up to the first
     // byte that differs from it (then with the HTTP/1 pipeline already in place).
     ChannelPipeline pipeline = ctx.pipeline();
-    if (!(pipeline.get(DECODER) instanceof io.vertx.core.http.impl.VertxHttpRequestDecoder)) {
+    if (!VertxRequestDecoder.isVertxDecoder(pipeline.get(DECODER))) {
       http2 = true;
       ctx.fireChannelRead(msg);
       return;

@@ -1,5 +1,6 @@
 package io.gatehouse.edge;
 
+import io.gatehouse.vertxinternals.VertxRequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -13,7 +14,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 import java.util.List;
 
 /**
@@ -35,7 +35,7 @@ import java.util.List;
  * <p>{@code HTTP/1.x} with a minor version above 1 is read as HTTP/1.1 (RFC 9110 2.5: the highest
  * minor version we implement); Vert.x would answer 501.
  */
-public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
+public final class StrictRequestDecoder extends VertxRequestDecoder {
   /** The name Vert.x gives its decoder in the connection's pipeline. */
   private static final String NAME = "httpDecoder";
 
@@ -62,7 +62,8 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       // CleartextPreface put it there before the first byte.
       return installed;
     }
-    if (pipeline.get(NAME) instanceof VertxHttpRequestDecoder current) {
+    if (VertxRequestDecoder.isVertxDecoder(pipeline.get(NAME))) {
+      ChannelHandler current = pipeline.get(NAME);
       StrictRequestDecoder decoder = new StrictRequestDecoder(options);
       if (pipeline.get(H2C_UPGRADE) == null) {
         pipeline.replace(NAME, NAME, decoder);

@@ -13,6 +13,7 @@ import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.BalancerSet;
 import io.gatehouse.upstream.UpstreamClients;
+import io.gatehouse.vertxinternals.VertxChannels;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -312,8 +313,7 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void onConnection(HttpConnection conn) {
-    Channel channel =
-        conn instanceof io.vertx.core.net.impl.ConnectionBase base ? base.channel() : null;
+    Channel channel = VertxChannels.channel(conn);
     if (channel != null) {
       // From here on the router's own deadlines apply.
       CleartextPreface.connected(channel);
@@ -370,8 +370,8 @@ public final class RouterVerticle extends VerticleBase {
     if (state != null && state.closingSince == 0) {
       state.closingSince = System.nanoTime();
     }
-    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
-      Channel ch = base.channel();
+    Channel ch = VertxChannels.channel(conn);
+    if (ch != null) {
       DefaultFullHttpResponse timeout =
           new DefaultFullHttpResponse(
               io.netty.handler.codec.http.HttpVersion.HTTP_1_1,

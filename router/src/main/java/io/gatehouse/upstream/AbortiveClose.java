@@ -1,15 +1,11 @@
 package io.gatehouse.upstream;
 
+import io.gatehouse.vertxinternals.VertxChannels;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.impl.HttpClientConnectionInternal;
-import io.vertx.core.http.impl.UnpooledHttpClientConnection;
-import io.vertx.core.net.impl.ConnectionBase;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * Closes a Vert.x HTTP connection at once, with a TCP reset, whatever its peer does; the one place
@@ -19,10 +15,7 @@ import java.lang.invoke.VarHandle;
  * empty buffer behind whatever is still queued and closes the channel only when that write
  * completes. Against a peer that reads nothing (its receive window full) the write never completes,
  * so the connection never closes and, for a client connection, neither does {@code vertx.close()}.
- * No public API closes a channel with unsent bytes. The channel is read from {@link ConnectionBase}
- * (server and pooled client connections) or from the connection an {@link
- * UnpooledHttpClientConnection} wraps (a private field, read once by a VarHandle; {@code
- * AbortiveCloseIT} fails if a Vert.x upgrade moves it).
+ * No public API closes a channel with unsent bytes; {@link VertxChannels#channel} reaches it.
  *
  * <p>Why a reset (SO_LINGER 0) rather than a FIN: the connection is given up (its exchange failed,
  * or its peer read nothing for the whole limit), so nothing useful is left to deliver; a FIN would
@@ -32,36 +25,11 @@ import java.lang.invoke.VarHandle;
  * Vert.x's flush-first close nor TLS's close_notify wait on the peer.
  */
 public final class AbortiveClose {
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(AbortiveClose.class);
-
-  /** {@code UnpooledHttpClientConnection.actual}, or null when this Vert.x has no such field. */
-  private static final VarHandle UNPOOLED_ACTUAL = unpooledActual();
-
   private AbortiveClose() {}
-
-  private static VarHandle unpooledActual() {
-    try {
-      return MethodHandles.privateLookupIn(
-              UnpooledHttpClientConnection.class, MethodHandles.lookup())
-          .findVarHandle(
-              UnpooledHttpClientConnection.class, "actual", HttpClientConnectionInternal.class);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn(
-          "cannot reach the channel of Vert.x client connections ({}): an upstream connection"
-              + " whose peer reads nothing closes only when the peer reads",
-          e.toString());
-      return null;
-    }
-  }
 
   /** The Netty channel behind {@code connection}, or null when it cannot be reached. */
   static Channel channel(HttpConnection connection) {
-    Object c = connection;
-    if (c instanceof UnpooledHttpClientConnection && UNPOOLED_ACTUAL != null) {
-      c = UNPOOLED_ACTUAL.get(c);
-    }
-    return c instanceof ConnectionBase base ? base.channel() : null;
+    return VertxChannels.channel(connection);
   }
 
   /**

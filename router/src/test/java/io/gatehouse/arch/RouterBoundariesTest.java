@@ -34,6 +34,31 @@ class RouterBoundariesTest {
           .dependOnClassesThat()
           .resideInAPackage("io.gatehouse.node..");
 
+  /**
+   * Vert.x internals are reached through one adapter, so an upgrade that moves them breaks one
+   * package (issue #12); the adapter depends on no other Gatehouse package.
+   */
+  @ArchTest
+  static final ArchRule only_the_adapter_uses_vertx_internals =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.gatehouse.vertxinternals..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.vertx..impl..", "io.vertx.core.internal..");
+
+  @ArchTest
+  static final ArchRule the_adapter_depends_on_no_other_gatehouse_package =
+      noClasses()
+          .that()
+          .resideInAPackage("io.gatehouse.vertxinternals..")
+          .should()
+          .dependOnClassesThat(
+              JavaClass.Predicates.resideInAPackage("io.gatehouse..")
+                  .and(
+                      JavaClass.Predicates.resideOutsideOfPackage(
+                          "io.gatehouse.vertxinternals..")));
+
   @ArchTest
   static final ArchRule the_snapshot_is_pure_java =
       noClasses()
