@@ -8,9 +8,14 @@ import java.util.Set;
  * A route as its source described it. Only a spec that {@code RouteValidator} returned is
  * normalised (hosts lower-cased, punycode, no port or trailing dot) and safe to compile.
  *
+ * <p>A route lists its backends with weights. Every source still gives one backend with static
+ * endpoints at weight 1, which is the one shape the data plane serves ({@link #backend()}); the
+ * constructors and {@code with*} methods that take one {@link BackendSpec} build that shape.
+ *
  * @param hosts exact names or {@code *.suffix} wildcards; empty means every host
  * @param paths path matches; empty means {@code Prefix /}
  * @param methods upper-case method names; empty means every method
+ * @param backends where the route sends its requests, each with its weight
  * @param priority breaks ties between routes that match the same host and path; higher wins
  * @param tls how the route is served over HTTPS (redirect from plain HTTP, HSTS), or null for no
  *     HTTPS-specific behaviour
@@ -22,11 +27,38 @@ public record RouteSpec(
     Set<String> methods,
     List<HeaderMatch> headers,
     List<QueryMatch> queries,
-    BackendSpec backend,
+    List<RouteBackend> backends,
     Timeouts timeouts,
     Limits limits,
     int priority,
     TlsSpec tls) {
+
+  /** A route with one backend at the default weight. */
+  public RouteSpec(
+      RouteKey key,
+      List<String> hosts,
+      List<PathMatch> paths,
+      Set<String> methods,
+      List<HeaderMatch> headers,
+      List<QueryMatch> queries,
+      BackendSpec backend,
+      Timeouts timeouts,
+      Limits limits,
+      int priority,
+      TlsSpec tls) {
+    this(
+        key,
+        hosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        List.of(RouteBackend.of(Objects.requireNonNull(backend, "backend"))),
+        timeouts,
+        limits,
+        priority,
+        tls);
+  }
 
   /** A route without TLS settings (the form every source used before {@code tls}). */
   public RouteSpec(
@@ -50,7 +82,7 @@ public record RouteSpec(
     methods = Set.copyOf(methods);
     headers = List.copyOf(headers);
     queries = List.copyOf(queries);
-    Objects.requireNonNull(backend, "backend");
+    backends = List.copyOf(backends);
     timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
     limits = limits == null ? Limits.DEFAULTS : limits;
   }
@@ -61,28 +93,63 @@ public record RouteSpec(
     return new RouteSpec(key, hosts, paths, Set.of(), List.of(), List.of(), backend, null, null, 0);
   }
 
+  /**
+   * The route's backend when it has exactly one, with static endpoints and a weight above 0: the
+   * one shape this release's data plane serves. Anything else throws, so that no caller serves a
+   * split or a reference as if it were one static backend; {@link #staticBackend()} asks first.
+   *
+   * @throws IllegalStateException when the route has another shape
+   */
+  public BackendSpec backend() {
+    BackendSpec b = staticBackend();
+    if (b == null) {
+      throw new IllegalStateException(
+          key + ": not one backend with static endpoints (" + backends.size() + " backends)");
+    }
+    return b;
+  }
+
+  /** What {@link #backend()} returns, or null when the route has another shape. */
+  public BackendSpec staticBackend() {
+    if (backends.size() != 1) {
+      return null;
+    }
+    RouteBackend only = backends.get(0);
+    return only.weight() > 0 && only.ref() instanceof BackendSpec b ? b : null;
+  }
+
   public RouteSpec withHosts(List<String> newHosts) {
     return new RouteSpec(
-        key, newHosts, paths, methods, headers, queries, backend, timeouts, limits, priority, tls);
+        key, newHosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls);
   }
 
   public RouteSpec withTls(TlsSpec newTls) {
     return new RouteSpec(
-        key, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority, newTls);
+        key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, newTls);
   }
 
   public RouteSpec withPaths(List<PathMatch> newPaths) {
     return new RouteSpec(
-        key, hosts, newPaths, methods, headers, queries, backend, timeouts, limits, priority, tls);
+        key, hosts, newPaths, methods, headers, queries, backends, timeouts, limits, priority, tls);
   }
 
+  /**
+   * This route with {@code newBackend} as its only backend. A route that had one backend keeps its
+   * weight, so an endpoint change leaves everything else equal; otherwise the weight is the
+   * default.
+   */
   public RouteSpec withBackend(BackendSpec newBackend) {
+    int weight = backends.size() == 1 ? backends.get(0).weight() : RouteBackend.DEFAULT_WEIGHT;
+    return withBackends(List.of(new RouteBackend(newBackend, weight)));
+  }
+
+  public RouteSpec withBackends(List<RouteBackend> newBackends) {
     return new RouteSpec(
-        key, hosts, paths, methods, headers, queries, newBackend, timeouts, limits, priority, tls);
+        key, hosts, paths, methods, headers, queries, newBackends, timeouts, limits, priority, tls);
   }
 
   public RouteSpec withKey(RouteKey newKey) {
     return new RouteSpec(
-        newKey, hosts, paths, methods, headers, queries, backend, timeouts, limits, priority, tls);
+        newKey, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls);
   }
 }

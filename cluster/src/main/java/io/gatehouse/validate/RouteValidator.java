@@ -2,6 +2,7 @@ package io.gatehouse.validate;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
@@ -9,6 +10,7 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
@@ -33,6 +35,7 @@ public final class RouteValidator {
   public static final int MAX_PATHS = 100;
   public static final int MAX_CONDITIONS = 32;
   public static final int MAX_ENDPOINTS = 1024;
+  public static final int MAX_BACKENDS = 16;
   public static final int MAX_WEIGHT = 10_000;
   public static final int MAX_PATH_LENGTH = 4096;
   public static final int MAX_REGEX_LENGTH = 1024;
@@ -50,6 +53,11 @@ public final class RouteValidator {
       java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
   private static final java.util.regex.Pattern ENDPOINT_HOST =
       java.util.regex.Pattern.compile("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}");
+  // Kubernetes: a Service name is an RFC 1035 label; a port name an IANA service name.
+  private static final java.util.regex.Pattern SERVICE =
+      java.util.regex.Pattern.compile("[a-z]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final java.util.regex.Pattern PORT_NAME =
+      java.util.regex.Pattern.compile("(?!.*--)(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
 
   private RouteValidator() {}
 
@@ -61,8 +69,7 @@ public final class RouteValidator {
     Set<String> methods = methods(spec.methods(), out);
     List<HeaderMatch> headers = headers(spec.headers(), out);
     List<QueryMatch> queries = queries(spec.queries(), out);
-    backend(spec.backend(), out);
-    BackendSpec backend = upstreamTls(spec.backend(), out);
+    List<RouteBackend> backends = backends(spec.backends(), out);
     timeouts(spec.timeouts(), out);
     limits(spec.limits(), out);
     if (spec.priority() < -MAX_PRIORITY || spec.priority() > MAX_PRIORITY) {
@@ -84,7 +91,7 @@ public final class RouteValidator {
             methods,
             headers,
             queries,
-            backend,
+            backends,
             spec.timeouts(),
             spec.limits(),
             spec.priority(),
@@ -344,63 +351,174 @@ public final class RouteValidator {
     }
   }
 
-  private static void backend(BackendSpec backend, List<Violation> out) {
-    List<Endpoint> eps = backend.endpoints();
-    if (eps.size() > MAX_ENDPOINTS) {
+  /**
+   * The route's backends, normalised. A route with one backend names its fields {@code backend.*}
+   * (the form every source writes); a route with several names them {@code backends[i].*}.
+   */
+  private static List<RouteBackend> backends(List<RouteBackend> raw, List<Violation> out) {
+    if (raw.isEmpty() || raw.size() > MAX_BACKENDS) {
+      out.add(new Violation("backends", raw.size() + " backends", "1-" + MAX_BACKENDS));
+      return List.of();
+    }
+    int before = out.size();
+    List<RouteBackend> result = new ArrayList<>(raw.size());
+    for (int i = 0; i < raw.size(); i++) {
+      RouteBackend b = raw.get(i);
+      String f = raw.size() == 1 ? "backend" : "backends[" + i + "]";
+      if (b.weight() < 0 || b.weight() > MAX_WEIGHT) {
+        // All weights 0 is valid: the route answers 503.
+        out.add(new Violation(f + ".weight", Integer.toString(b.weight()), "0-" + MAX_WEIGHT));
+      }
+      result.add(new RouteBackend(ref(f, b.ref(), out), b.weight()));
+    }
+    if (out.size() == before) {
+      servedByThisRelease(result, out);
+    }
+    return result;
+  }
+
+  /**
+   * Fails closed on what the model can say but this release's data plane cannot serve yet: a split,
+   * a reference resolved elsewhere (named backend, Kubernetes Service) and a route that answers 503
+   * by weight. The data plane reads {@link RouteSpec#backend()}; this rule goes away as it learns
+   * each shape (issue #12, route-model-v2-endpoints.md steps 3, 5, 7 and 8).
+   */
+  private static void servedByThisRelease(List<RouteBackend> backends, List<Violation> out) {
+    if (backends.size() > 1) {
       out.add(
           new Violation(
-              "backend.endpoints", eps.size() + " endpoints", "at most " + MAX_ENDPOINTS));
+              "backends",
+              backends.size() + " backends",
+              "one backend (this release does not split traffic yet)"));
+      return;
+    }
+    RouteBackend only = backends.get(0);
+    if (!(only.ref() instanceof BackendSpec)) {
+      out.add(
+          new Violation(
+              "backend",
+              describe(only.ref()),
+              "a backend that lists its endpoints (this release does not resolve named or"
+                  + " Service backends yet)"));
+    } else if (only.weight() == 0) {
+      out.add(
+          new Violation(
+              "backend.weight",
+              "0",
+              "more than 0 on a route's only backend (this release does not answer 503 by"
+                  + " weight yet)"));
+    }
+  }
+
+  private static String describe(BackendRef ref) {
+    if (ref instanceof BackendRef.Named n) {
+      return "named " + n.name();
+    }
+    if (ref instanceof BackendRef.ServicePort p) {
+      return "service " + p.service() + ":" + (p.portName() != null ? p.portName() : p.port());
+    }
+    return "static";
+  }
+
+  /** One reference, normalised; {@code f} is its field prefix. */
+  private static BackendRef ref(String f, BackendRef ref, List<Violation> out) {
+    if (ref instanceof BackendSpec spec) {
+      endpoints(f, spec.endpoints(), out);
+      return spec.withTls(upstreamTls(f, spec.protocol(), spec.tls(), out));
+    }
+    if (ref instanceof BackendRef.Named named) {
+      if (!NAME.matcher(named.name()).matches()) {
+        out.add(
+            new Violation(
+                f + ".name",
+                named.name(),
+                "a-z, 0-9, '-', '.' and '_', 1-253 characters, alphanumeric ends"));
+      }
+      return named;
+    }
+    BackendRef.ServicePort p = (BackendRef.ServicePort) ref;
+    if (!SERVICE.matcher(p.service()).matches()) {
+      out.add(
+          new Violation(
+              f + ".service",
+              p.service(),
+              "a Service name: a-z, 0-9 and '-', 1-63 characters, starting with a letter"));
+    }
+    if (p.portName() != null && !PORT_NAME.matcher(p.portName()).matches()) {
+      out.add(
+          new Violation(
+              f + ".portName",
+              p.portName(),
+              "a port name: a-z, 0-9 and '-', 1-15 characters, a letter, no '--', alphanumeric"
+                  + " ends"));
+    }
+    boolean byName = p.portName() != null;
+    if (p.port() < (byName ? 0 : 1) || p.port() > 65535) {
+      out.add(
+          new Violation(
+              f + ".port",
+              Integer.toString(p.port()),
+              byName ? "0 (not resolved) or 1-65535" : "1-65535, or 0 with a portName"));
+    }
+    UpstreamTls tls = upstreamTls(f, p.protocol(), p.tls(), out);
+    return new BackendRef.ServicePort(p.service(), p.port(), p.portName(), p.protocol(), tls);
+  }
+
+  private static void endpoints(String f, List<Endpoint> eps, List<Violation> out) {
+    if (eps.size() > MAX_ENDPOINTS) {
+      out.add(
+          new Violation(f + ".endpoints", eps.size() + " endpoints", "at most " + MAX_ENDPOINTS));
       return;
     }
     Set<String> seen = new java.util.HashSet<>();
     for (int i = 0; i < eps.size(); i++) {
       Endpoint e = eps.get(i);
-      String f = "backend.endpoints[" + i + "]";
+      String ef = f + ".endpoints[" + i + "]";
       if (!ENDPOINT_HOST.matcher(e.host()).matches()) {
-        out.add(new Violation(f + ".host", e.host(), "a DNS name or an IP address"));
+        out.add(new Violation(ef + ".host", e.host(), "a DNS name or an IP address"));
       }
       if (e.port() < 1 || e.port() > 65535) {
-        out.add(new Violation(f + ".port", Integer.toString(e.port()), "1-65535"));
+        out.add(new Violation(ef + ".port", Integer.toString(e.port()), "1-65535"));
       }
       if (e.weight() < 0 || e.weight() > MAX_WEIGHT) {
-        out.add(new Violation(f + ".weight", Integer.toString(e.weight()), "0-" + MAX_WEIGHT));
+        out.add(new Violation(ef + ".weight", Integer.toString(e.weight()), "0-" + MAX_WEIGHT));
       }
       if (!seen.add(e.host().toLowerCase(Locale.ROOT) + ":" + e.port())) {
-        out.add(new Violation(f, e.authority(), "each endpoint listed once"));
+        out.add(new Violation(ef, e.authority(), "each endpoint listed once"));
       }
     }
   }
 
   /**
-   * The backend's TLS settings: a protocol that fits (h2 only over TLS, h2c only without), a CA
+   * A backend's TLS settings: a protocol that fits (h2 only over TLS, h2c only without), a CA
    * bundle that parses, a server name that is a host name, no CA or name with insecureSkipVerify,
-   * and a client certificate that passes the served-certificate checks.
+   * and a client certificate that passes the served-certificate checks. Returns them normalised.
    */
-  private static BackendSpec upstreamTls(BackendSpec backend, List<Violation> out) {
-    UpstreamTls tls = backend.tls();
+  private static UpstreamTls upstreamTls(
+      String f, UpstreamProtocol protocol, UpstreamTls tls, List<Violation> out) {
     if (tls == null) {
-      if (backend.protocol() == UpstreamProtocol.H2) {
+      if (protocol == UpstreamProtocol.H2) {
         out.add(
             new Violation(
-                "backend.protocol", "h2", "h2c, or h2 with backend.tls (HTTP/2 over TLS)"));
+                f + ".protocol", "h2", "h2c, or h2 with " + f + ".tls (HTTP/2 over TLS)"));
       }
-      return backend;
+      return null;
     }
-    if (backend.protocol() == UpstreamProtocol.H2C) {
+    if (protocol == UpstreamProtocol.H2C) {
       out.add(
           new Violation(
-              "backend.protocol", "h2c", "http1 or h2 with backend.tls (h2c is cleartext)"));
+              f + ".protocol", "h2c", "http1 or h2 with " + f + ".tls (h2c is cleartext)"));
     }
     if (tls.caBundlePem() != null) {
-      CertificateValidator.caBundle("backend.tls.caBundlePem", tls.caBundlePem(), out);
+      CertificateValidator.caBundle(f + ".tls.caBundlePem", tls.caBundlePem(), out);
     }
     if (tls.serverName() != null) {
       Validated<String> name =
-          Hostnames.normalizeConfigured("backend.tls.serverName", tls.serverName());
+          Hostnames.normalizeConfigured(f + ".tls.serverName", tls.serverName());
       if (!name.isValid()) {
         out.addAll(name.violations());
       } else if (name.value().startsWith("*.")) {
-        out.add(new Violation("backend.tls.serverName", tls.serverName(), "a host name, no '*'"));
+        out.add(new Violation(f + ".tls.serverName", tls.serverName(), "a host name, no '*'"));
       } else {
         tls = tls.withServerName(name.value());
       }
@@ -408,15 +526,15 @@ public final class RouteValidator {
     if (tls.insecureSkipVerify() && (tls.caBundlePem() != null || tls.serverName() != null)) {
       out.add(
           new Violation(
-              "backend.tls.insecureSkipVerify",
+              f + ".tls.insecureSkipVerify",
               "true",
               "false when caBundlePem or serverName is set (they would not be checked)"));
     }
     if (tls.clientCertificate() != null) {
       CertificateValidator.clientCertificate(
-          "backend.tls.clientCertificate.", tls.clientCertificate(), out);
+          f + ".tls.clientCertificate.", tls.clientCertificate(), out);
     }
-    return backend.withTls(tls);
+    return tls;
   }
 
   private static void timeouts(Timeouts t, List<Violation> out) {

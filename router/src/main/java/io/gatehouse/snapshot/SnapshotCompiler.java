@@ -310,7 +310,9 @@ public final class SnapshotCompiler {
    * setting is not endpoint-only: it moves the backend to other upstream clients.
    */
   private static boolean endpointsOnly(RouteSpec old, RouteSpec now) {
-    return old.backend().protocol() == now.backend().protocol()
+    return old.staticBackend() != null
+        && now.staticBackend() != null
+        && old.backend().protocol() == now.backend().protocol()
         && Objects.equals(old.backend().tls(), now.backend().tls())
         && old.withBackend(now.backend()).equals(now);
   }
@@ -412,6 +414,10 @@ public final class SnapshotCompiler {
       }
       if (fatal != null) {
         // The client CA bundle decided it.
+      } else if (spec.staticBackend() == null) {
+        // A later release's shape (split, reference, weight 0) that RouteSpec.backend() cannot
+        // give.
+        fatal = "route dropped: this release serves only one backend with static endpoints";
       } else if (!conditionsOk) {
         fatal = "route dropped: a condition cannot be compiled";
       } else if (!spec.hosts().isEmpty() && hosts.isEmpty()) {

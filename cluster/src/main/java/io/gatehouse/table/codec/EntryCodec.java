@@ -1,5 +1,7 @@
 package io.gatehouse.table.codec;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,20 +15,46 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.RouteBackend;
+import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.EntryKind;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Entry payloads as versioned JSON: {@code {"v":1,"value":{...}}}. Records map field by field, so a
  * later release can add fields: an older node ignores fields it does not know, and a newer node
  * reads a missing field as null, which the model's constructors turn into the default. A change
  * that cannot be expressed that way bumps {@link #FORMAT} and adds a reader for the old one.
+ *
+ * <p>Format 2: a route lists {@code backends}, each a {@code ref} tagged with its {@code kind}
+ * ({@code static}, {@code named}, {@code service}) and a {@code weight}. Format 1 held one {@code
+ * backend} (static endpoints, no kind). A release that reads only format 1 fails on a format 2
+ * payload, and would read a {@code backends} field added to format 1 as a route without a backend;
+ * so a route that format 1 can express (one static backend at weight 1, what every source writes
+ * today) is still written as format 1, and a rolling upgrade works until someone uses the new
+ * shapes. The tag is added here, by a mix-in, so the model stays free of Jackson.
  */
 public final class EntryCodec {
-  /** The payload format this release writes. */
-  public static final int FORMAT = 1;
+  /** The newest payload format this release reads and writes. */
+  public static final int FORMAT = 2;
+
+  /** The format written for every payload that it can express. */
+  static final int FORMAT_1 = 1;
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = BackendSpec.class, name = "static"),
+    @JsonSubTypes.Type(value = BackendRef.Named.class, name = "named"),
+    @JsonSubTypes.Type(value = BackendRef.ServicePort.class, name = "service")
+  })
+  private interface BackendRefKinds {}
 
   private final ObjectMapper mapper;
 
@@ -52,16 +80,29 @@ public final class EntryCodec {
     mapper =
         JsonMapper.builder()
             .addModule(durations)
+            .addMixIn(BackendRef.class, BackendRefKinds.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
   }
 
-  /** The JSON of {@code value}, one of the {@link EntryKind} records. */
+  /**
+   * The JSON of {@code value}, one of the {@link EntryKind} records, in format 1 when that format
+   * can express it.
+   */
   public String encode(Object value) {
+    ObjectNode tree = mapper.valueToTree(value);
+    int format = FORMAT_1;
+    if (value instanceof RouteSpec route) {
+      if (inFormat1(route)) {
+        tree = routeToFormat1(tree);
+      } else {
+        format = FORMAT;
+      }
+    }
     ObjectNode doc = mapper.createObjectNode();
-    doc.put("v", FORMAT);
-    doc.set("value", mapper.valueToTree(value));
+    doc.put("v", format);
+    doc.set("value", tree);
     try {
       return mapper.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
@@ -82,7 +123,11 @@ public final class EntryCodec {
                 + FORMAT
                 + ")");
       }
-      return mapper.treeToValue(doc.get("value"), kind.type());
+      JsonNode value = doc.get("value");
+      if (format == FORMAT_1 && kind == EntryKind.ROUTE && value instanceof ObjectNode route) {
+        value = routeFromFormat1(route);
+      }
+      return mapper.treeToValue(value, kind.type());
     } catch (JsonProcessingException e) {
       // Jackson's messages quote the document, which may hold a private key: name the place only.
       throw new IllegalArgumentException(
@@ -93,5 +138,42 @@ public final class EntryCodec {
               + (e.getLocation() == null ? "" : " at offset " + e.getLocation().getCharOffset())
               + ")");
     }
+  }
+
+  /** Whether an older release reads {@code route} as it is: one static backend at weight 1. */
+  static boolean inFormat1(RouteSpec route) {
+    return route.backends().size() == 1
+        && route.backends().get(0).weight() == RouteBackend.DEFAULT_WEIGHT
+        && route.backends().get(0).ref() instanceof BackendSpec;
+  }
+
+  /**
+   * A format 2 route tree as format 1 wrote it: {@code backend} is the one ref without its kind.
+   * Fields stay in name order, so the text equals what format 1 wrote.
+   */
+  private static ObjectNode routeToFormat1(ObjectNode route) {
+    ObjectNode backend = (ObjectNode) route.get("backends").get(0).get("ref");
+    backend.remove("kind");
+    Map<String, JsonNode> fields = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> f : route.properties()) {
+      fields.put(f.getKey(), f.getValue());
+    }
+    fields.remove("backends");
+    fields.put("backend", backend);
+    ObjectNode out = route.objectNode();
+    fields.forEach(out::set);
+    return out;
+  }
+
+  /** A format 1 route tree as format 2 reads it: its {@code backend} is the one static ref. */
+  private static ObjectNode routeFromFormat1(ObjectNode route) {
+    JsonNode backend = route.remove("backend");
+    if (backend instanceof ObjectNode b) {
+      ObjectNode ref = route.objectNode().put("kind", "static");
+      ref.setAll(b);
+      ArrayNode backends = route.putArray("backends");
+      backends.addObject().put("weight", RouteBackend.DEFAULT_WEIGHT).set("ref", ref);
+    }
+    return route;
   }
 }

@@ -63,6 +63,8 @@ public final class HazelcastRouteTable implements RouteTable {
   private static final String CLOCK = "clock";
   private static final String WRITE_LOCK = "write-lock";
   private static final Duration GAP_PATIENCE = Duration.ofSeconds(2);
+  // Bounds the memory of which unreadable entries were already logged.
+  private static final int MAX_REPORTED = 10_000;
 
   private final HazelcastInstance hz;
   // Started by join(): leaving the table shuts the member down too.
@@ -82,6 +84,8 @@ public final class HazelcastRouteTable implements RouteTable {
   // What members say of themselves, kept locally: status pages and waiters never block on a map
   // whose partition may sit on a hung member.
   private final Map<String, MemberRecord> known = new ConcurrentHashMap<>();
+  // Unreadable entries already logged, as key@revision: a reload reads them again.
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
   // Owned by the events executor.
   private final TableState state = new TableState();
@@ -219,7 +223,7 @@ public final class HazelcastRouteTable implements RouteTable {
       Map<String, StoredEntry> stored = entries.getAll(keys);
       Map<EntryKey, Versioned> current = new HashMap<>();
       for (StoredEntry e : stored.values()) {
-        Versioned v = decode(e);
+        Versioned v = decodeToWrite(e);
         current.put(v.key(), v);
       }
       return applyLocked(batch, current, Clock.parse(meta.get(CLOCK)));
@@ -433,7 +437,10 @@ public final class HazelcastRouteTable implements RouteTable {
     if (v.sequence() <= watermark) {
       // A merge after a split brain rewrites entries at old sequences: apply by revision alone.
       if (state.apply(v)) {
-        persist(List.of(v));
+        if (v.durable()) {
+          // (an entry this node cannot read is held as a tombstone that must not reach the disk)
+          persist(List.of(v));
+        }
         publish();
       }
       return;
@@ -661,10 +668,55 @@ public final class HazelcastRouteTable implements RouteTable {
     return out;
   }
 
+  /**
+   * The entry as this node reads it. A payload it cannot read (a later release's format, or a
+   * broken one) is logged once and read as a tombstone at the entry's revision, kept off the disk:
+   * the generation it belongs to still completes, every other entry is still served, an older copy
+   * of the entry stops being served (it may say what its writer changed on purpose), and a disk
+   * copy older than the entry never wins a merge against it.
+   */
   private Versioned decode(StoredEntry e) {
     EntryKey key = EntryKey.decode(e.key());
-    Object value = e.payload() == null ? null : codec.decode(key.kind(), e.payload());
+    if (e.payload() == null) {
+      return new Versioned(key, e.revision(), e.sequence(), e.batchSize(), null, e.durable());
+    }
+    Object value;
+    try {
+      value = codec.decode(key.kind(), e.payload());
+    } catch (RuntimeException unreadable) {
+      if (reported.size() >= MAX_REPORTED) {
+        reported.clear();
+      }
+      if (reported.add(e.key() + "@" + e.revision())) {
+        LOG.atWarn()
+            .setMessage("table entry not served: this release cannot read it")
+            .addKeyValue("key", e.key())
+            .addKeyValue("revision", e.revision())
+            .addKeyValue("reason", unreadable.getMessage())
+            .log();
+      }
+      return new Versioned(key, e.revision(), e.sequence(), e.batchSize(), null, false);
+    }
     return new Versioned(key, e.revision(), e.sequence(), e.batchSize(), value, e.durable());
+  }
+
+  /**
+   * The entry as a write plans against it. A write never plans against an entry it cannot read: a
+   * condition or a tombstone would be judged on a copy this node only guessed.
+   */
+  private Versioned decodeToWrite(StoredEntry e) {
+    EntryKey key = EntryKey.decode(e.key());
+    try {
+      Object value = e.payload() == null ? null : codec.decode(key.kind(), e.payload());
+      return new Versioned(key, e.revision(), e.sequence(), e.batchSize(), value, e.durable());
+    } catch (RuntimeException unreadable) {
+      throw new IllegalStateException(
+          e.key()
+              + " cannot be changed from this node: "
+              + unreadable.getMessage()
+              + "; upgrade this node or write from an upgraded one",
+          unreadable);
+    }
   }
 
   private StoredEntry encode(Versioned v) {

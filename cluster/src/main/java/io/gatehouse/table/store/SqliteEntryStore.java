@@ -17,6 +17,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durable entries in one SQLite file. WAL with {@code synchronous=FULL} makes every commit
@@ -24,6 +26,7 @@ import java.util.List;
  * holds private keys, so it is created readable by its owner only.
  */
 public final class SqliteEntryStore implements EntryStore {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteEntryStore.class);
   private static final int SCHEMA = 1;
   private static final String UPSERT =
       "INSERT INTO entries(key, revision, deleted, payload) VALUES (?, ?, ?, ?)"
@@ -94,7 +97,22 @@ public final class SqliteEntryStore implements EntryStore {
       while (rs.next()) {
         EntryKey key = EntryKey.decode(rs.getString(1));
         long revision = rs.getLong(2);
-        Object value = rs.getInt(3) != 0 ? null : codec.decode(key.kind(), rs.getString(4));
+        Object value = null;
+        if (rs.getInt(3) == 0) {
+          try {
+            value = codec.decode(key.kind(), rs.getString(4));
+          } catch (RuntimeException unreadable) {
+            // Written by a later release: the cluster's copy is the one to serve, and a guess
+            // here (a tombstone) could delete it cluster-wide at the next cold-start merge.
+            LOG.atWarn()
+                .setMessage("table store entry skipped: this release cannot read it")
+                .addKeyValue("key", key.encoded())
+                .addKeyValue("revision", revision)
+                .addKeyValue("reason", unreadable.getMessage())
+                .log();
+            continue;
+          }
+        }
         out.add(new Versioned(key, revision, 0, 1, value, true));
       }
       connection.commit();

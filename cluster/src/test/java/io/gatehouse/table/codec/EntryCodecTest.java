@@ -3,8 +3,10 @@ package io.gatehouse.table.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
@@ -19,6 +21,7 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
@@ -31,7 +34,9 @@ import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.EntryKind;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -142,8 +147,146 @@ class EntryCodecTest {
 
   @Test
   void a_newer_format_is_refused_by_name() {
-    assertThatThrownBy(() -> codec.decode(EntryKind.HOST_CLAIM, "{\"v\":2,\"value\":{}}"))
-        .hasMessageContaining("payload format 2");
+    assertThatThrownBy(() -> codec.decode(EntryKind.HOST_CLAIM, "{\"v\":3,\"value\":{}}"))
+        .hasMessageContaining("payload format 3");
+  }
+
+  // ---------------------------------------------------------------- format 2: route backends
+
+  /** What the release before format 2 wrote for {@link #oneStaticBackend()}, byte for byte. */
+  private static final String FORMAT_1_ROUTE =
+      "{\"v\":1,\"value\":{\"backend\":{\"endpoints\":[{\"host\":\"10.0.0.1\",\"port\":8080,"
+          + "\"weight\":3}],\"protocol\":\"H2C\",\"tls\":null},\"headers\":[],"
+          + "\"hosts\":[\"shop.example\"],\"key\":{\"name\":\"shop\",\"source\":\"api\","
+          + "\"tenant\":{\"value\":\"t\"}},\"limits\":{\"maxRequestBodyBytes\":10485760},"
+          + "\"methods\":[\"GET\"],\"paths\":[{\"type\":\"PREFIX\",\"value\":\"/api\"}],"
+          + "\"priority\":7,\"queries\":[],\"timeouts\":{\"bodyIdle\":\"PT1M\",\"connect\":\"PT5S\","
+          + "\"request\":\"PT5M\",\"response\":\"PT15S\"},\"tls\":null}}";
+
+  private static final BackendSpec STATIC =
+      new BackendSpec(UpstreamProtocol.H2C, List.of(new Endpoint("10.0.0.1", 8080, 3)));
+
+  static RouteSpec oneStaticBackend() {
+    return new RouteSpec(
+        RouteKey.of("t", "api", "shop"),
+        List.of("shop.example"),
+        List.of(PathMatch.prefix("/api")),
+        Set.of("GET"),
+        List.of(),
+        List.of(),
+        STATIC,
+        null,
+        null,
+        7);
+  }
+
+  static Stream<RouteSpec> routesFormat1CannotExpress() {
+    RouteSpec r = oneStaticBackend();
+    BackendRef named = new BackendRef.Named("shared-web");
+    BackendRef service =
+        new BackendRef.ServicePort("web", 8080, "http", UpstreamProtocol.H2C, null);
+    BackendRef serviceTls =
+        new BackendRef.ServicePort(
+            "web", 8443, null, UpstreamProtocol.H2, new UpstreamTls(null, true, null, false, null));
+    return Stream.of(
+        r.withBackends(List.of(new RouteBackend(STATIC, 5))),
+        r.withBackends(List.of(new RouteBackend(STATIC, 0))),
+        r.withBackends(List.of(RouteBackend.of(named))),
+        r.withBackends(List.of(RouteBackend.of(service))),
+        r.withBackends(List.of(new RouteBackend(STATIC, 90), new RouteBackend(serviceTls, 10))),
+        r.withBackends(
+            List.of(
+                RouteBackend.of(STATIC),
+                RouteBackend.of(named),
+                new RouteBackend(mutualTlsRoute().backend(), 0))));
+  }
+
+  @Test
+  void a_route_with_one_static_backend_is_still_written_as_the_release_before_wrote_it() {
+    assertThat(codec.encode(oneStaticBackend())).isEqualTo(FORMAT_1_ROUTE);
+  }
+
+  @Test
+  void a_format_1_route_reads_as_one_static_backend_at_weight_1() {
+    RouteSpec decoded = (RouteSpec) codec.decode(EntryKind.ROUTE, FORMAT_1_ROUTE);
+    assertThat(decoded).isEqualTo(oneStaticBackend());
+    assertThat(decoded.backends()).containsExactly(new RouteBackend(STATIC, 1));
+    assertThat(decoded.backend()).isEqualTo(STATIC);
+  }
+
+  @ParameterizedTest
+  @MethodSource("routesFormat1CannotExpress")
+  void a_route_format_1_cannot_express_is_written_as_format_2_and_round_trips(RouteSpec route)
+      throws Exception {
+    String json = codec.encode(route);
+    JsonNode doc = new ObjectMapper().readTree(json);
+    assertThat(doc.get("v").asInt()).isEqualTo(2);
+    // Exactly the record's components: no accessor such as backend() leaks into the payload.
+    List<String> fields = new ArrayList<>();
+    doc.get("value").fieldNames().forEachRemaining(fields::add);
+    assertThat(fields)
+        .containsExactlyInAnyOrder(
+            Stream.of(RouteSpec.class.getRecordComponents())
+                .map(RecordComponent::getName)
+                .toArray(String[]::new));
+    assertThat(doc.get("value").get("backends")).hasSize(route.backends().size());
+    assertThat(codec.decode(EntryKind.ROUTE, json)).isEqualTo(route);
+  }
+
+  @Test
+  void format_2_tags_each_ref_with_its_kind() throws Exception {
+    RouteSpec r =
+        oneStaticBackend()
+            .withBackends(
+                List.of(
+                    new RouteBackend(STATIC, 2),
+                    new RouteBackend(new BackendRef.Named("shared-web"), 3),
+                    RouteBackend.of(
+                        new BackendRef.ServicePort(
+                            "web", 0, "http", UpstreamProtocol.HTTP1, null))));
+    JsonNode backends = new ObjectMapper().readTree(codec.encode(r)).get("value").get("backends");
+    assertThat(backends.toString())
+        .isEqualTo(
+            "[{\"ref\":{\"kind\":\"static\",\"endpoints\":[{\"host\":\"10.0.0.1\",\"port\":8080,"
+                + "\"weight\":3}],\"protocol\":\"H2C\",\"tls\":null},\"weight\":2},"
+                + "{\"ref\":{\"kind\":\"named\",\"name\":\"shared-web\"},\"weight\":3},"
+                + "{\"ref\":{\"kind\":\"service\",\"port\":0,\"portName\":\"http\","
+                + "\"protocol\":\"HTTP1\",\"service\":\"web\",\"tls\":null},\"weight\":1}]");
+  }
+
+  @Test
+  void a_format_2_route_with_one_static_backend_at_weight_1_reads_as_the_format_1_one() {
+    // A later release may write format 2 for a route format 1 could express; it reads the same.
+    String format2 =
+        "{\"v\":2,\"value\":{\"backends\":[{\"ref\":{\"kind\":\"static\",\"endpoints\":"
+            + "[{\"host\":\"10.0.0.1\",\"port\":8080,\"weight\":3}],\"protocol\":\"H2C\"},"
+            + "\"weight\":1}],\"hosts\":[\"shop.example\"],\"key\":{\"name\":\"shop\","
+            + "\"source\":\"api\",\"tenant\":{\"value\":\"t\"}},\"methods\":[\"GET\"],"
+            + "\"paths\":[{\"type\":\"PREFIX\",\"value\":\"/api\"}],\"priority\":7,"
+            + "\"headers\":[],\"queries\":[]}}";
+    RouteSpec decoded = (RouteSpec) codec.decode(EntryKind.ROUTE, format2);
+    assertThat(decoded).isEqualTo(oneStaticBackend());
+    assertThat(codec.encode(decoded)).isEqualTo(FORMAT_1_ROUTE);
+  }
+
+  @Test
+  void a_ref_of_an_unknown_kind_is_refused_without_quoting_the_payload() {
+    String unknown =
+        codec
+            .encode(routesFormat1CannotExpress().findFirst().orElseThrow())
+            .replace("\"kind\":\"static\"", "\"kind\":\"SECRET-kind\"");
+    assertThatThrownBy(() -> codec.decode(EntryKind.ROUTE, unknown))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot decode a ROUTE payload")
+        .hasMessageNotContaining("SECRET");
+  }
+
+  @Test
+  void a_format_1_route_without_a_backend_is_refused() {
+    String noBackend = FORMAT_1_ROUTE.replaceFirst("\"backend\":\\{.*?\"tls\":null\\},", "");
+    assertThat(noBackend).doesNotContain("backend");
+    assertThatThrownBy(() -> codec.decode(EntryKind.ROUTE, noBackend))
+        .hasMessageContaining("cannot decode a ROUTE payload");
   }
 
   @Test

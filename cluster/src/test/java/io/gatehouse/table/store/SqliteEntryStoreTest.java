@@ -11,6 +11,9 @@ import io.gatehouse.table.codec.EntryCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +67,25 @@ class SqliteEntryStoreTest {
       assertThat(loaded).hasSize(1);
       assertThat(loaded.get(0).deleted()).isTrue();
       assertThat(loaded.get(0).revision()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void an_entry_this_release_cannot_read_is_skipped_and_the_rest_load() throws Exception {
+    var route = RouteTableContract.route("t", "api", "a", 1);
+    try (SqliteEntryStore s = SqliteEntryStore.open(dir, codec)) {
+      s.write(List.of(put(route, 3)));
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("table.db"));
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO entries(key, revision, deleted, payload) VALUES (?, 4, 0, ?)")) {
+      ps.setString(1, "ROUTE:t/api/from-a-later-release");
+      ps.setString(2, "{\"v\":99,\"value\":{}}");
+      ps.executeUpdate();
+    }
+    try (SqliteEntryStore s = SqliteEntryStore.open(dir, codec)) {
+      assertThat(s.load()).extracting(Versioned::value).containsExactly(route);
     }
   }
 
