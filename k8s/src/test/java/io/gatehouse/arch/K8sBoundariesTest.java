@@ -20,12 +20,12 @@ class K8sBoundariesTest {
   static final ArchRule translate_uses_only_models_and_validation =
       classes()
           .that()
-          .resideInAPackage("io.gatehouse.translate..")
+          .resideInAPackage("io.gatehouse.k8s.translate..")
           .should()
           .onlyDependOnClassesThat()
           .resideInAnyPackage(
               "java..",
-              "io.gatehouse.translate..",
+              "io.gatehouse.k8s.translate..",
               "io.gatehouse.model..",
               "io.gatehouse.validate..",
               "io.kubernetes.client.openapi.models..");
@@ -34,16 +34,16 @@ class K8sBoundariesTest {
   static final ArchRule translate_never_depends_on_watch =
       noClasses()
           .that()
-          .resideInAPackage("io.gatehouse.translate..")
+          .resideInAPackage("io.gatehouse.k8s.translate..")
           .should()
           .dependOnClassesThat()
-          .resideInAPackage("io.gatehouse.watch..");
+          .resideInAPackage("io.gatehouse.k8s.watch..");
 
   @ArchTest
   static final ArchRule nothing_sleeps =
       noClasses()
           .that()
-          .resideInAnyPackage("io.gatehouse.translate..", "io.gatehouse.watch..")
+          .resideInAnyPackage("io.gatehouse.k8s.translate..", "io.gatehouse.k8s.watch..")
           .should()
           .callMethod(Thread.class, "sleep", long.class);
 

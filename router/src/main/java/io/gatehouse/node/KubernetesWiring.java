@@ -1,18 +1,18 @@
 package io.gatehouse.node;
 
+import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.watch.IngressWatcher;
+import io.gatehouse.k8s.watch.IngressWatcherOptions;
+import io.gatehouse.k8s.watch.LeaseLeadership;
+import io.gatehouse.k8s.watch.ProblemEvents;
+import io.gatehouse.k8s.watch.PublishedService;
+import io.gatehouse.k8s.watch.StatusWriter;
+import io.gatehouse.k8s.watch.TableSink;
+import io.gatehouse.k8s.watch.TranslationSink;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
-import io.gatehouse.translate.IngressTranslator;
-import io.gatehouse.watch.IngressWatcher;
-import io.gatehouse.watch.IngressWatcherOptions;
-import io.gatehouse.watch.LeaseLeadership;
-import io.gatehouse.watch.ProblemEvents;
-import io.gatehouse.watch.PublishedService;
-import io.gatehouse.watch.StatusWriter;
-import io.gatehouse.watch.TableSink;
-import io.gatehouse.watch.TranslationSink;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;

@@ -1,17 +1,17 @@
 package io.gatehouse.node;
 
-import static io.gatehouse.watch.IngressWatcherIT.ingress;
-import static io.gatehouse.watch.IngressWatcherIT.ingressClass;
+import static io.gatehouse.k8s.watch.IngressWatcherIT.ingress;
+import static io.gatehouse.k8s.watch.IngressWatcherIT.ingressClass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.k8s.watch.LeaseLeadership;
+import io.gatehouse.k8s.watch.testing.ApiServerExtension;
+import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.testing.ClusterProcesses;
 import io.gatehouse.testing.NodeProcess;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
-import io.gatehouse.watch.LeaseLeadership;
-import io.gatehouse.watch.testing.ApiServerExtension;
-import io.gatehouse.watch.testing.ApiServerHarness;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;

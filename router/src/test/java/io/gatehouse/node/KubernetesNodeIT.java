@@ -1,18 +1,18 @@
 package io.gatehouse.node;
 
-import static io.gatehouse.watch.IngressWatcherIT.ingress;
-import static io.gatehouse.watch.IngressWatcherIT.ingressClass;
+import static io.gatehouse.k8s.watch.IngressWatcherIT.ingress;
+import static io.gatehouse.k8s.watch.IngressWatcherIT.ingressClass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.k8s.watch.testing.ApiServerExtension;
+import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
-import io.gatehouse.watch.testing.ApiServerExtension;
-import io.gatehouse.watch.testing.ApiServerHarness;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
@@ -496,8 +496,8 @@ class KubernetesNodeIT {
     String ns = server.createNamespace("node-tls");
     String cls = ingressClass(admin, "node-tls");
     TestUpstream web = backendFor(admin, ns, "web", "secure");
-    io.gatehouse.translate.TestCertificates.Pair pair =
-        io.gatehouse.translate.TestCertificates.selfSigned(List.of("a.example.test"));
+    io.gatehouse.k8s.translate.TestCertificates.Pair pair =
+        io.gatehouse.k8s.translate.TestCertificates.selfSigned(List.of("a.example.test"));
     new CoreV1Api(admin)
         .createNamespacedSecret(
             ns,

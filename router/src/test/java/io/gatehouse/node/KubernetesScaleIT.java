@@ -1,20 +1,20 @@
 package io.gatehouse.node;
 
-import static io.gatehouse.watch.IngressWatcherIT.ingressClass;
+import static io.gatehouse.k8s.watch.IngressWatcherIT.ingressClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.gatehouse.k8s.watch.IngressWatcherIT;
+import io.gatehouse.k8s.watch.testing.ApiServerExtension;
+import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.testing.ClusterProcesses;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
-import io.gatehouse.watch.IngressWatcherIT;
-import io.gatehouse.watch.testing.ApiServerExtension;
-import io.gatehouse.watch.testing.ApiServerHarness;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
@@ -93,8 +93,8 @@ class KubernetesScaleIT {
   /** The loggers whose DEBUG lines carry phase timings. */
   private static final List<String> TIMED =
       List.of(
-          "io.gatehouse.watch.IngressWatcher",
-          "io.gatehouse.watch.TableSink",
+          "io.gatehouse.k8s.watch.IngressWatcher",
+          "io.gatehouse.k8s.watch.TableSink",
           "io.gatehouse.table.hazelcast.HazelcastRouteTable",
           "io.gatehouse.snapshot.SnapshotPublisher");
 

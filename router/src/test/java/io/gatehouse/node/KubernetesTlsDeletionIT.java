@@ -1,10 +1,13 @@
 package io.gatehouse.node;
 
-import static io.gatehouse.watch.IngressWatcherIT.ingress;
-import static io.gatehouse.watch.IngressWatcherIT.ingressClass;
+import static io.gatehouse.k8s.watch.IngressWatcherIT.ingress;
+import static io.gatehouse.k8s.watch.IngressWatcherIT.ingressClass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.k8s.translate.TestCertificates;
+import io.gatehouse.k8s.watch.testing.ApiServerExtension;
+import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.snapshot.CompiledRoute;
@@ -14,9 +17,6 @@ import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.testing.TrustAll;
 import io.gatehouse.tls.CertificateIndex;
-import io.gatehouse.translate.TestCertificates;
-import io.gatehouse.watch.testing.ApiServerExtension;
-import io.gatehouse.watch.testing.ApiServerHarness;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;

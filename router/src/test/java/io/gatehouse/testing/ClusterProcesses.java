@@ -1,6 +1,6 @@
 package io.gatehouse.testing;
 
-import io.gatehouse.watch.testing.ApiServerHarness;
+import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,0 +1,813 @@
+package io.gatehouse.k8s.translate;
+
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.EndpointPolicy;
+import io.gatehouse.validate.Hostnames;
+import io.gatehouse.validate.RouteValidator;
+import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import io.gatehouse.validate.Violation;
+import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressBackend;
+import io.kubernetes.client.openapi.models.V1IngressClass;
+import io.kubernetes.client.openapi.models.V1IngressRule;
+import io.kubernetes.client.openapi.models.V1IngressServiceBackend;
+import io.kubernetes.client.openapi.models.V1IngressSpec;
+import io.kubernetes.client.openapi.models.V1IngressTLS;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1Service;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Translates the Ingresses of this controller's classes into validated routes of source {@code
+ * k8s}. Pure: the same state, claims and clock always give the same {@link Translation}, and no
+ * user input makes it throw; what is wrong becomes an {@link IngressProblem}. (An instance
+ * remembers the route validations of its last call, so unchanged Ingresses are not validated again;
+ * that changes no result.)
+ *
+ * <p>Rules:
+ *
+ * <ul>
+ *   <li><b>Class.</b> An Ingress is ours when {@code spec.ingressClassName} names an IngressClass
+ *       whose controller is {@value #CONTROLLER}; without it, when the legacy annotation {@value
+ *       #LEGACY_CLASS_ANNOTATION} names such a class (or the configured class name); without
+ *       either, when one of our classes carries {@value #DEFAULT_CLASS_ANNOTATION}{@code : "true"}.
+ *       Anything else is ignored: no routes, no problems, no status.
+ *   <li><b>Tenancy.</b> The namespace is the tenant. A host (or the catch-all of host-less rules
+ *       and {@code defaultBackend}) belongs to one namespace: the one holding an admin {@link
+ *       HostClaim} on it (exact, or a wildcard claim one label up), else the namespace of the
+ *       oldest Ingress naming it (creationTimestamp, then namespace/name). Other namespaces get a
+ *       {@code HostConflict} warning and are not served for that host.
+ *   <li><b>Paths.</b> Within the owning namespace, one host (or every host), path and priority is
+ *       served by one Ingress: the oldest (creationTimestamp, then name), as ingress-nginx keeps
+ *       the first Ingress's location; the others get a {@code PathConflict} warning for it.
+ *   <li><b>Canaries.</b> {@code nginx.ingress.kubernetes.io/canary: "true"} refuses the Ingress
+ *       (not served, no status) until weighted backends exist.
+ *   <li><b>Names.</b> Route {@code <ingress>.r<rule>.p<path>} per path; {@code <ingress>.default}
+ *       for {@code defaultBackend} on every host no rule claims, and {@code
+ *       <ingress>.r<rule>.default} for it on a rule's host at priority -1 (a rule's own paths win).
+ *   <li><b>Paths.</b> {@code Exact} and {@code Prefix} as in Kubernetes (prefix by whole path
+ *       elements); {@code ImplementationSpecific} is {@code Prefix}, or an RE2 regular expression
+ *       with the {@code use-regex} annotation.
+ *   <li><b>Backends.</b> A Service port by number or name; endpoints from the ready endpoints of
+ *       its EndpointSlices (the slice port whose name matches the Service port's), falling back to
+ *       serving-but-terminating ones only when none is ready; an ExternalName Service is its DNS
+ *       name at the Service port (all of it in {@link ServiceEndpoints}). A missing Service or port
+ *       leaves the route with no endpoints (503) and a warning; resource backends are refused.
+ *   <li><b>Upstream policy.</b> An ExternalName the {@link EndpointPolicy} refuses (by default
+ *       loopback and {@code localhost}, link-local, cloud metadata, unspecified, plus the
+ *       operator's CIDRs: see {@link #upstreamPolicy}) leaves the route with no endpoints (503) and
+ *       an {@code UpstreamRefused} warning naming the Service; a refused EndpointSlice address
+ *       (loopback always is) is dropped with the same warning, the other addresses still serve.
+ *   <li><b>TLS.</b> A {@code kubernetes.io/tls} Secret of the Ingress's namespace becomes
+ *       certificate {@code <namespace>/k8s.<secret>}, checked by {@link CertificateValidator}. Its
+ *       hosts are served over HTTPS with a 308 redirect from HTTP (unless {@code ssl-redirect:
+ *       false}); a host the certificate does not cover, or whose Secret is missing or invalid,
+ *       still gets HTTPS with the default certificate, and a warning naming host and Secret.
+ * </ul>
+ */
+public final class IngressTranslator {
+  public static final String SOURCE = "k8s";
+  public static final String CONTROLLER = "gatehouse.io/ingress-controller";
+  public static final String DEFAULT_CLASS_ANNOTATION =
+      "ingressclass.kubernetes.io/is-default-class";
+  public static final String LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+
+  /** Certificates made from Secrets are named {@code k8s.<secret>} in the Ingress's tenant. */
+  public static final String CERTIFICATE_PREFIX = CertificateKey.KUBERNETES_PREFIX;
+
+  static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+
+  /** The key of the catch-all in host ownership: host-less rules and default backends. */
+  private static final String ANY_HOST = "";
+
+  private static final Comparator<V1Ingress> OLDEST_FIRST =
+      Comparator.comparing(
+              (V1Ingress i) -> i.getMetadata().getCreationTimestamp(),
+              Comparator.nullsLast(Comparator.<OffsetDateTime>naturalOrder()))
+          .thenComparing(IngressTranslator::ref);
+
+  private final String className;
+  private final Clock clock;
+  private final ServiceEndpoints serviceEndpoints;
+
+  /** With the default {@link #upstreamPolicy}: no extra CIDRs, loopback refused. */
+  public IngressTranslator(String className, Clock clock) {
+    this(className, clock, upstreamPolicy(List.of(), false));
+  }
+
+  /**
+   * Route validation is pure, so its results are remembered from one translation to the next: an
+   * unchanged Ingress is not validated again. Holds what the last call validated, nothing older.
+   */
+  private Map<RouteSpec, Validated<RouteSpec>> validated = new HashMap<>();
+
+  /**
+   * @param className when not empty, only the IngressClass of this name counts as ours (it must
+   *     still name our controller); empty accepts every class of our controller
+   * @param clock for certificate validity
+   * @param upstreams the ExternalNames refused; EndpointSlice addresses are held to it plus
+   *     loopback and unspecified addresses whatever it allows
+   */
+  public IngressTranslator(String className, Clock clock, EndpointPolicy upstreams) {
+    this.className = Objects.requireNonNull(className, "className");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.serviceEndpoints = serviceEndpoints(upstreams);
+  }
+
+  /**
+   * The endpoint rules under {@code upstreams}: ExternalNames held to it, EndpointSlice addresses
+   * to it plus loopback and unspecified addresses. The node's endpoint feed uses the same, so both
+   * compute the same endpoints.
+   */
+  public static ServiceEndpoints serviceEndpoints(EndpointPolicy upstreams) {
+    Objects.requireNonNull(upstreams, "upstreams");
+    EndpointPolicy sliceAddresses = upstreams.denyingLoopback().denyingUnspecified();
+    return new ServiceEndpoints(upstreams::refusal, sliceAddresses::refusal);
+  }
+
+  /**
+   * The policy for Kubernetes upstreams: {@link EndpointPolicy#withDefaults} (link-local, cloud
+   * metadata) plus {@code deniedCidrs}, unspecified addresses, and loopback ({@code 127.0.0.0/8},
+   * {@code ::1}, {@code localhost}) unless {@code allowLoopbackExternalNames}. Any namespace can
+   * create an ExternalName Service, so allowing loopback lets every tenant reach the node's own
+   * listeners: for single-tenant and development clusters only.
+   *
+   * @throws IllegalArgumentException on a malformed CIDR (checked with {@link
+   *     EndpointPolicy#isCidr} when the configuration is loaded)
+   */
+  public static EndpointPolicy upstreamPolicy(
+      List<String> deniedCidrs, boolean allowLoopbackExternalNames) {
+    EndpointPolicy p = EndpointPolicy.withDefaults(deniedCidrs).denyingUnspecified();
+    return allowLoopbackExternalNames ? p : p.denyingLoopback();
+  }
+
+  /**
+   * @param claims the table's host claims (validated host to claim); a claim of another tenant
+   *     keeps every other namespace off that host
+   */
+  public synchronized Translation translate(ClusterState state, Map<String, HostClaim> claims) {
+    Run run = new Run(state, claims);
+    Translation t = run.run();
+    validated = run.validatedNow;
+    return t;
+  }
+
+  static IngressRef ref(V1Ingress ingress) {
+    V1ObjectMeta m = ingress.getMetadata();
+    return new IngressRef(
+        m == null || m.getNamespace() == null ? "" : m.getNamespace(),
+        m == null || m.getName() == null ? "" : m.getName());
+  }
+
+  /** One translation; holds the caches and the output of a single call. */
+  private final class Run {
+    private final ClusterState state;
+    private final Map<String, HostClaim> claims;
+    private final Map<IngressRef, List<IngressProblem>> problems = new TreeMap<>();
+    private final Set<IngressRef> refused = new HashSet<>();
+    private final Map<IngressRef, OffsetDateTime> created = new HashMap<>();
+
+    private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
+    private final Map<CertificateKey, Optional<ValidCertificate>> checked = new HashMap<>();
+    private final Map<EndpointsKey, ServiceEndpoints.Result> endpointsOf = new HashMap<>();
+    private final Map<RouteSpec, Validated<RouteSpec>> validatedNow = new HashMap<>();
+
+    Run(ClusterState state, Map<String, HostClaim> claims) {
+      this.state = state;
+      this.claims = claims;
+    }
+
+    Translation run() {
+      Set<String> ours = new TreeSet<>();
+      boolean defaultIsOurs = false;
+      for (V1IngressClass c : state.ingressClasses()) {
+        if (c.getMetadata() == null
+            || c.getSpec() == null
+            || !CONTROLLER.equals(c.getSpec().getController())) {
+          continue;
+        }
+        String name = c.getMetadata().getName();
+        if (!className.isEmpty() && !className.equals(name)) {
+          continue;
+        }
+        ours.add(name);
+        Map<String, String> a = c.getMetadata().getAnnotations();
+        if (a != null && "true".equals(a.get(DEFAULT_CLASS_ANNOTATION))) {
+          defaultIsOurs = true;
+        }
+      }
+      List<V1Ingress> mine = new ArrayList<>();
+      for (V1Ingress i : state.ingresses()) {
+        if (i.getMetadata() != null && isOurs(i, ours, defaultIsOurs)) {
+          mine.add(i);
+        }
+      }
+      mine.sort(OLDEST_FIRST);
+      for (V1Ingress i : mine) {
+        created.put(ref(i), i.getMetadata().getCreationTimestamp());
+      }
+
+      List<Candidate> candidates = new ArrayList<>();
+      for (V1Ingress i : mine) {
+        candidates.addAll(candidates(i));
+      }
+      Map<String, String> owners = owners(candidates);
+      List<RouteSpec> routes = new ArrayList<>();
+      Set<String> warned = new LinkedHashSet<>();
+      // one route per host, path and priority: the oldest Ingress's (candidates come oldest
+      // first), never the one whose name sorts first at request time
+      Map<PathKey, Candidate> servedBy = new HashMap<>();
+      for (Candidate c : candidates) {
+        String owner = owners.get(c.host);
+        if (!c.ref.namespace().equals(owner)) {
+          if (warned.add(c.ref + " " + c.host)) {
+            conflict(c, owner);
+          }
+          continue;
+        }
+        RouteSpec r = c.build(this);
+        if (r == null) {
+          continue;
+        }
+        Candidate first =
+            servedBy.putIfAbsent(new PathKey(c.host, r.paths().get(0), r.priority()), c);
+        if (first != null) {
+          pathConflict(c, r.paths().get(0), first);
+          continue;
+        }
+        routes.add(r);
+      }
+      routes.sort(Comparator.comparing(RouteSpec::key));
+      // a certificate ships only for a host its namespace actually serves: another tenant's
+      // Secret must not answer SNI for a host it lost
+      Map<CertificateKey, CertificateSpec> certificates = new TreeMap<>();
+      for (RouteSpec r : routes) {
+        if (r.tls() == null) {
+          continue;
+        }
+        CertificateKey key = r.tls().certificateKey(r.key().tenant());
+        Optional<ValidCertificate> cert = checked.getOrDefault(key, Optional.empty());
+        if (cert.isPresent()
+            && r.tls().hosts().stream()
+                .anyMatch(h -> CertificateValidator.coverage(cert.get(), h).isPresent())) {
+          certificates.put(key, secrets.get(key));
+        }
+      }
+      List<IngressProblem> all = new ArrayList<>();
+      problems.values().forEach(all::addAll);
+      // a refused Ingress is not served, so it gets no status address either
+      Set<IngressRef> owned =
+          mine.stream()
+              .map(IngressTranslator::ref)
+              .filter(r -> !refused.contains(r))
+              .collect(Collectors.toSet());
+      return new Translation(routes, List.copyOf(certificates.values()), all, owned);
+    }
+
+    private boolean isOurs(V1Ingress i, Set<String> ours, boolean defaultIsOurs) {
+      String cn = i.getSpec() == null ? null : i.getSpec().getIngressClassName();
+      if (cn != null) {
+        return ours.contains(cn);
+      }
+      Map<String, String> a = i.getMetadata().getAnnotations();
+      String legacy = a == null ? null : a.get(LEGACY_CLASS_ANNOTATION);
+      if (legacy != null) {
+        return ours.contains(legacy) || (!className.isEmpty() && className.equals(legacy));
+      }
+      return defaultIsOurs;
+    }
+
+    /** Host (or {@link #ANY_HOST}) to the namespace that may serve it. */
+    private Map<String, String> owners(List<Candidate> candidates) {
+      Map<String, String> owners = new HashMap<>();
+      for (Candidate c : candidates) {
+        if (owners.containsKey(c.host)) {
+          continue;
+        }
+        HostClaim claim = claim(c.host);
+        // candidates come oldest first, so the first namespace seen is the oldest claimant
+        owners.put(c.host, claim != null ? claim.tenant().value() : c.ref.namespace());
+      }
+      return owners;
+    }
+
+    private HostClaim claim(String host) {
+      if (host.equals(ANY_HOST)) {
+        return null;
+      }
+      HostClaim exact = claims.get(host);
+      if (exact != null) {
+        return exact;
+      }
+      int dot = host.indexOf('.');
+      return dot > 0 && !host.startsWith("*.") ? claims.get("*" + host.substring(dot)) : null;
+    }
+
+    private void conflict(Candidate c, String owner) {
+      String host =
+          c.host.equals(ANY_HOST) ? "every host (host-less rules and defaultBackend)" : c.host;
+      HostClaim claim = claim(c.host);
+      String why =
+          claim != null
+              ? "claimed by tenant \"" + owner + "\""
+              : "served by namespace \"" + owner + "\", whose Ingress is older";
+      problem(
+          c.ref,
+          "HostConflict",
+          "host \"" + host + "\" is " + why + "; this Ingress is not served for it");
+    }
+
+    private void pathConflict(Candidate c, PathMatch path, Candidate first) {
+      String host = c.host.equals(ANY_HOST) ? "every host" : "host \"" + c.host + "\"";
+      String by;
+      if (first.ref.equals(c.ref)) {
+        by = "an earlier path of this Ingress";
+      } else {
+        boolean asOld = Objects.equals(created.get(first.ref), created.get(c.ref));
+        by =
+            "Ingress \""
+                + first.ref.name()
+                + (asOld ? "\", as old and first by name" : "\", which is older");
+      }
+      problem(
+          c.ref,
+          "PathConflict",
+          c.field
+              + ": "
+              + path.type()
+              + " \""
+              + path.value()
+              + "\" on "
+              + host
+              + " is served by "
+              + by
+              + "; it is not served for this Ingress");
+    }
+
+    void problem(IngressRef ref, String reason, String message) {
+      problems
+          .computeIfAbsent(ref, k -> new ArrayList<>())
+          .add(new IngressProblem(ref, reason, message));
+    }
+
+    /** The routes one Ingress asks for, before host ownership is decided. */
+    private List<Candidate> candidates(V1Ingress ingress) {
+      IngressRef ref = ref(ingress);
+      V1IngressSpec spec = ingress.getSpec();
+      IngressAnnotations ann =
+          IngressAnnotations.parse(ref, ingress.getMetadata().getAnnotations());
+      ann.problems().forEach(p -> problem(ref, p.reason(), p.message()));
+      if (ann.refused()) {
+        refused.add(ref);
+      }
+      if (ann.refused() || spec == null) {
+        return List.of();
+      }
+      Map<String, TlsHost> tls = tls(ref, spec.getTls());
+      List<Candidate> out = new ArrayList<>();
+      List<V1IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
+      Set<String> defaultedHosts = new LinkedHashSet<>();
+      for (int r = 0; r < rules.size(); r++) {
+        V1IngressRule rule = rules.get(r);
+        String field = "rules[" + r + "]";
+        String host = host(ref, field + ".host", rule.getHost());
+        if (host == null) {
+          continue;
+        }
+        List<V1HTTPIngressPath> paths =
+            rule.getHttp() == null || rule.getHttp().getPaths() == null
+                ? List.of()
+                : rule.getHttp().getPaths();
+        for (int p = 0; p < paths.size(); p++) {
+          V1HTTPIngressPath path = paths.get(p);
+          PathMatch match = path(ref, field + ".http.paths[" + p + "]", path, ann.useRegex());
+          if (match == null) {
+            continue;
+          }
+          out.add(
+              new Candidate(
+                  ref,
+                  ingress.getMetadata().getName() + ".r" + r + ".p" + p,
+                  field + ".http.paths[" + p + "]",
+                  host,
+                  match,
+                  path.getBackend(),
+                  0,
+                  ann,
+                  tls.get(host)));
+        }
+        if (spec.getDefaultBackend() != null
+            && !host.equals(ANY_HOST)
+            && defaultedHosts.add(host)) {
+          out.add(
+              new Candidate(
+                  ref,
+                  ingress.getMetadata().getName() + ".r" + r + ".default",
+                  "defaultBackend",
+                  host,
+                  PathMatch.prefix("/"),
+                  spec.getDefaultBackend(),
+                  -1,
+                  ann,
+                  tls.get(host)));
+        }
+      }
+      if (spec.getDefaultBackend() != null) {
+        out.add(
+            new Candidate(
+                ref,
+                ingress.getMetadata().getName() + ".default",
+                "defaultBackend",
+                ANY_HOST,
+                PathMatch.prefix("/"),
+                spec.getDefaultBackend(),
+                -1,
+                ann,
+                null));
+      }
+      for (String h : tls.keySet()) {
+        if (out.stream().noneMatch(c -> c.host.equals(h))) {
+          problem(
+              ref,
+              "TlsHostWithoutRule",
+              "tls host \"" + h + "\" is not the host of any rule; nothing is served for it");
+        }
+      }
+      return out;
+    }
+
+    private String host(IngressRef ref, String field, String raw) {
+      if (raw == null || raw.isEmpty()) {
+        return ANY_HOST;
+      }
+      Validated<String> v = Hostnames.normalizeConfigured(field, raw);
+      if (!v.isValid()) {
+        problem(ref, "InvalidHost", messages(v.violations()) + "; the rule is not served");
+        return null;
+      }
+      return v.value();
+    }
+
+    private PathMatch path(IngressRef ref, String field, V1HTTPIngressPath p, boolean regex) {
+      String type = p.getPathType() == null ? "ImplementationSpecific" : p.getPathType();
+      String value = p.getPath() == null || p.getPath().isEmpty() ? "/" : p.getPath();
+      switch (type) {
+        case "Exact":
+          return PathMatch.exact(value);
+        case "Prefix":
+          return PathMatch.prefix(value);
+        case "ImplementationSpecific":
+          return regex ? PathMatch.regex(value) : PathMatch.prefix(value);
+        default:
+          problem(
+              ref,
+              "InvalidPath",
+              field
+                  + ".pathType: \""
+                  + type
+                  + "\" (expected: Exact, Prefix or ImplementationSpecific); the path is not served");
+          return null;
+      }
+    }
+
+    /** TLS host to its certificate, from the Ingress's tls sections (first section wins). */
+    private Map<String, TlsHost> tls(IngressRef ref, List<V1IngressTLS> sections) {
+      Map<String, TlsHost> out = new LinkedHashMap<>();
+      if (sections == null) {
+        return out;
+      }
+      for (int t = 0; t < sections.size(); t++) {
+        V1IngressTLS section = sections.get(t);
+        String field = "tls[" + t + "]";
+        if (section.getHosts() == null || section.getHosts().isEmpty()) {
+          problem(
+              ref,
+              "TlsWithoutHosts",
+              field
+                  + ".hosts: [] (expected: the hosts to serve over HTTPS); the section is ignored");
+          continue;
+        }
+        String secretName = section.getSecretName();
+        Optional<ValidCertificate> cert =
+            secretName == null || secretName.isEmpty()
+                ? Optional.empty()
+                : certificate(ref, field, secretName);
+        if (secretName == null || secretName.isEmpty()) {
+          problem(
+              ref,
+              "SecretNotFound",
+              field + ".secretName is empty; its hosts get the default certificate");
+        }
+        for (int h = 0; h < section.getHosts().size(); h++) {
+          String host = host(ref, field + ".hosts[" + h + "]", section.getHosts().get(h));
+          if (host == null || host.equals(ANY_HOST) || out.containsKey(host)) {
+            continue;
+          }
+          String name =
+              CERTIFICATE_PREFIX
+                  + (secretName == null || secretName.isEmpty() ? "default" : secretName);
+          if (cert.isPresent() && CertificateValidator.coverage(cert.get(), host).isEmpty()) {
+            problem(
+                ref,
+                "TlsHostNotCovered",
+                "tls host \""
+                    + host
+                    + "\" is not covered by Secret "
+                    + ref.namespace()
+                    + "/"
+                    + secretName
+                    + " (its DNS names: "
+                    + String.join(", ", cert.get().dnsNames())
+                    + "); it gets the default certificate");
+          }
+          out.put(host, new TlsHost(name));
+        }
+      }
+      return out;
+    }
+
+    /** The Secret's certificate when it is a valid TLS Secret; a problem otherwise. */
+    private Optional<ValidCertificate> certificate(
+        IngressRef ref, String field, String secretName) {
+      CertificateKey key = CertificateKey.of(ref.namespace(), CERTIFICATE_PREFIX + secretName);
+      Optional<ValidCertificate> known = checked.get(key);
+      if (known != null) {
+        return known;
+      }
+      Optional<ValidCertificate> result = readCertificate(ref, field, key);
+      checked.put(key, result);
+      return result;
+    }
+
+    private Optional<ValidCertificate> readCertificate(
+        IngressRef ref, String field, CertificateKey key) {
+      String secretName = key.name().substring(CERTIFICATE_PREFIX.length());
+      String where = "Secret " + ref.namespace() + "/" + secretName;
+      Optional<V1Secret> secret = state.secret(ref.namespace(), secretName);
+      if (secret.isEmpty()) {
+        problem(
+            ref,
+            "SecretNotFound",
+            field + ".secretName: " + where + " not found; its hosts get the default certificate");
+        return Optional.empty();
+      }
+      V1Secret s = secret.get();
+      Map<String, byte[]> data = s.getData() == null ? Map.of() : s.getData();
+      if (!TLS_SECRET_TYPE.equals(s.getType())
+          || data.get("tls.crt") == null
+          || data.get("tls.key") == null) {
+        problem(
+            ref,
+            "InvalidSecret",
+            where
+                + ": type \""
+                + s.getType()
+                + "\" (expected: kubernetes.io/tls with tls.crt and tls.key); its hosts get the"
+                + " default certificate");
+        return Optional.empty();
+      }
+      CertificateSpec spec =
+          new CertificateSpec(
+              key,
+              new String(data.get("tls.crt"), StandardCharsets.US_ASCII),
+              new PrivateKeyPem(new String(data.get("tls.key"), StandardCharsets.US_ASCII)));
+      Validated<ValidCertificate> v = CertificateValidator.validate(spec, clock);
+      if (!v.isValid()) {
+        problem(
+            ref,
+            "InvalidCertificate",
+            where + ": " + messages(v.violations()) + "; its hosts get the default certificate");
+        return Optional.empty();
+      }
+      secrets.put(key, spec);
+      return Optional.of(v.value());
+    }
+
+    /** The backend a route sends to, or null when the route cannot be served at all. */
+    BackendSpec backend(
+        IngressRef ref, String field, V1IngressBackend b, UpstreamProtocol protocol) {
+      if (b == null || (b.getService() == null && b.getResource() == null)) {
+        problem(ref, "InvalidBackend", field + ".backend: missing; the path is not served");
+        return null;
+      }
+      if (b.getResource() != null) {
+        problem(
+            ref,
+            "UnsupportedBackend",
+            field
+                + ".backend.resource: kind \""
+                + b.getResource().getKind()
+                + "\" (expected: a service backend); the path is not served");
+        return null;
+      }
+      V1IngressServiceBackend sb = b.getService();
+      String svcField = field + ".backend.service";
+      Optional<V1Service> found = state.service(ref.namespace(), sb.getName());
+      if (found.isEmpty() || found.get().getSpec() == null) {
+        problem(
+            ref,
+            "ServiceNotFound",
+            svcField
+                + ".name: Service "
+                + ref.namespace()
+                + "/"
+                + sb.getName()
+                + " not found; requests get 503");
+        return new BackendSpec(protocol, List.of());
+      }
+      V1Service svc = found.get();
+      Integer number = sb.getPort() == null ? null : sb.getPort().getNumber();
+      String portName = sb.getPort() == null ? null : sb.getPort().getName();
+      // once per Service port and translation, whatever number of routes use it
+      ServiceEndpoints.Result result =
+          endpointsOf.computeIfAbsent(
+              new EndpointsKey(ref.namespace(), sb.getName(), number, portName),
+              k ->
+                  serviceEndpoints.compute(
+                      svc, number, portName, state.endpointSlices(ref.namespace(), sb.getName())));
+      if (result instanceof ServiceEndpoints.PortNotFound) {
+        problem(
+            ref,
+            "ServicePortNotFound",
+            ServiceEndpoints.isExternalName(svc)
+                ? svcField
+                    + ".port: \""
+                    + portName
+                    + "\" is not a port of ExternalName Service "
+                    + ref.namespace()
+                    + "/"
+                    + sb.getName()
+                    + " (use a port number); requests get 503"
+                : svcField
+                    + ".port: "
+                    + (number != null ? Integer.toString(number) : "\"" + portName + "\"")
+                    + " is not a port of Service "
+                    + ref.namespace()
+                    + "/"
+                    + sb.getName()
+                    + " (its ports: "
+                    + ports(svc)
+                    + "); requests get 503");
+        return new BackendSpec(protocol, List.of());
+      }
+      if (result instanceof ServiceEndpoints.RefusedExternalName r) {
+        problem(
+            ref,
+            "UpstreamRefused",
+            svcField
+                + ".name: ExternalName Service "
+                + ref.namespace()
+                + "/"
+                + sb.getName()
+                + ": externalName \""
+                + r.externalName()
+                + "\" (expected: "
+                + r.refusal()
+                + "); requests get 503");
+        return new BackendSpec(protocol, List.of());
+      }
+      ServiceEndpoints.Endpoints endpoints = (ServiceEndpoints.Endpoints) result;
+      endpoints
+          .refused()
+          .forEach(
+              (address, refusal) -> refusedAddress(ref, svcField, sb.getName(), address, refusal));
+      return new BackendSpec(protocol, endpoints.endpoints());
+    }
+
+    /** Validates {@code raw}, or takes the result of the last translation for an equal route. */
+    Validated<RouteSpec> validate(RouteSpec raw) {
+      Validated<RouteSpec> v = validatedNow.get(raw);
+      if (v == null) {
+        v = validated.get(raw);
+        if (v == null) {
+          v = RouteValidator.validate(raw);
+        }
+        validatedNow.put(raw, v);
+      }
+      return v;
+    }
+
+    /** An {@code UpstreamRefused} problem for a slice address of the Service the policy refused. */
+    private void refusedAddress(
+        IngressRef ref, String svcField, String service, String address, String refusal) {
+      problem(
+          ref,
+          "UpstreamRefused",
+          svcField
+              + ".name: Service "
+              + ref.namespace()
+              + "/"
+              + service
+              + ": EndpointSlice address \""
+              + address
+              + "\" (expected: "
+              + refusal
+              + "); it is not used");
+    }
+  }
+
+  private static String ports(V1Service svc) {
+    if (svc.getSpec().getPorts() == null || svc.getSpec().getPorts().isEmpty()) {
+      return "none";
+    }
+    return svc.getSpec().getPorts().stream()
+        .map(
+            p ->
+                p.getName() == null || p.getName().isEmpty()
+                    ? "" + p.getPort()
+                    : p.getName() + "=" + p.getPort())
+        .collect(Collectors.joining(", "));
+  }
+
+  static String messages(List<Violation> violations) {
+    return violations.stream().map(Violation::message).collect(Collectors.joining("; "));
+  }
+
+  /** A backend's Service port, as the Ingress names it, whose endpoints a run computes once. */
+  private record EndpointsKey(String namespace, String service, Integer number, String portName) {}
+
+  /** The certificate name a TLS host is served with. */
+  private record TlsHost(String certificateName) {}
+
+  /** What two Ingresses must not both serve: one host (or every host), one path, one priority. */
+  private record PathKey(String host, PathMatch path, int priority) {}
+
+  /** One route an Ingress asks for: a single host (or the catch-all), path and backend. */
+  private record Candidate(
+      IngressRef ref,
+      String name,
+      String field,
+      String host,
+      PathMatch path,
+      V1IngressBackend backend,
+      int priority,
+      IngressAnnotations ann,
+      TlsHost tls) {
+
+    RouteSpec build(Run run) {
+      BackendSpec backend = run.backend(ref, field, this.backend, ann.protocol());
+      if (backend == null) {
+        return null;
+      }
+      TlsSpec tlsSpec =
+          tls == null
+              ? null
+              : new TlsSpec(
+                  List.of(host),
+                  tls.certificateName(),
+                  ann.sslRedirect() ? HttpsRedirect.PERMANENT_REDIRECT_308 : HttpsRedirect.OFF,
+                  null);
+      RouteSpec raw =
+          new RouteSpec(
+              new RouteKey(TenantId.of(ref.namespace()), SOURCE, name),
+              host.equals(ANY_HOST) ? List.of() : List.of(host),
+              List.of(path),
+              Set.of(),
+              List.of(),
+              List.of(),
+              backend,
+              ann.timeouts(),
+              ann.limits(),
+              priority,
+              tlsSpec);
+      Validated<RouteSpec> v = run.validate(raw);
+      if (!v.isValid()) {
+        run.problem(
+            ref, "InvalidRoute", field + ": " + messages(v.violations()) + "; it is not served");
+        return null;
+      }
+      return v.value();
+    }
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Stage: translate. Turns Kubernetes objects (client-java model classes only, read through {@link
+ * io.gatehouse.k8s.translate.ClusterState}) into route and certificate specs; pure, no I/O, no
+ * Vert.x.
+ */
+package io.gatehouse.k8s.translate;

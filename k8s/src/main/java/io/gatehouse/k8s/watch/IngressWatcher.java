@@ -1,0 +1,579 @@
+package io.gatehouse.k8s.watch;
+
+import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.translate.ListedClusterState;
+import io.gatehouse.k8s.translate.Translation;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.RouteSpec;
+import io.kubernetes.client.common.KubernetesListObject;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.ListerWatcher;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1EndpointSlice;
+import io.kubernetes.client.openapi.models.V1EndpointSliceList;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressClass;
+import io.kubernetes.client.openapi.models.V1IngressClassList;
+import io.kubernetes.client.openapi.models.V1IngressList;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1SecretList;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceList;
+import io.kubernetes.client.util.CallGeneratorParams;
+import io.kubernetes.client.util.Watchable;
+import io.kubernetes.client.util.generic.GenericKubernetesApi;
+import io.kubernetes.client.util.generic.KubernetesApiResponse;
+import io.kubernetes.client.util.generic.options.ListOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches IngressClasses, Ingresses, Services, EndpointSlices and TLS Secrets, and after every
+ * burst of changes translates the whole state and hands it to the sinks (unless no sink {@linkplain
+ * TranslationSink#wanted wants} it, as on a replica that does not lead). A DEBUG line per rebuild
+ * says where its time went.
+ *
+ * <ul>
+ *   <li>Nothing is published before every informer has listed once: a half-synced cache would
+ *       delete the routes of everything not listed yet.
+ *   <li>Events are merged: a rebuild runs {@code holdOff} after the last event, and at most {@code
+ *       maxDelay} after the first one of a burst, so a steady stream still publishes.
+ *   <li>All work happens on one thread of the watcher's own: table writes block, and informer
+ *       callbacks must return quickly.
+ *   <li>When a watch fails (410 Gone, the API server down), client-java's reflector relists with
+ *       backoff; the caches, and so the table, keep the last state meanwhile. A refused list (403)
+ *       is recorded with the server's message, which names the verb and resource.
+ * </ul>
+ */
+public final class IngressWatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(IngressWatcher.class);
+  private static final java.time.Duration RETRY = java.time.Duration.ofSeconds(1);
+  static final String TLS_SECRETS = "type=kubernetes.io/tls";
+
+  private final IngressWatcherOptions options;
+  private final IngressTranslator translator;
+  private final Supplier<Map<String, HostClaim>> claims;
+  private final List<TranslationSink> sinks;
+  private final List<SharedInformerFactory> factories = new ArrayList<>();
+  private final List<SharedIndexInformer<V1IngressClass>> classes = new ArrayList<>();
+  private final List<SharedIndexInformer<V1Ingress>> ingresses = new ArrayList<>();
+  private final List<SharedIndexInformer<V1Service>> services = new ArrayList<>();
+  private final List<SharedIndexInformer<V1EndpointSlice>> slices = new ArrayList<>();
+  private final List<SharedIndexInformer<V1Secret>> secrets = new ArrayList<>();
+  private final List<SharedIndexInformer<?>> all = new ArrayList<>();
+  private final List<KubernetesEndpointFeed> feeds = new CopyOnWriteArrayList<>();
+
+  /** EndpointSlice index: {@code namespace/service} from the {@code service-name} label. */
+  private static final String BY_SERVICE = "byService";
+
+  private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+  private final Map<String, String> errors = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService loop;
+  private final CompletableFuture<Void> firstPublish = new CompletableFuture<>();
+
+  // confined to the loop thread
+  private ScheduledFuture<?> pending;
+  private long burstStartNanos = -1;
+  private boolean synced;
+  private volatile long rebuilds;
+  private volatile boolean closed;
+
+  /**
+   * @param claims the table's current host claims (read at every rebuild)
+   * @param sinks called in order with each new translation
+   */
+  public IngressWatcher(
+      ApiClient client,
+      IngressWatcherOptions options,
+      Clock clock,
+      Supplier<Map<String, HostClaim>> claims,
+      List<TranslationSink> sinks) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.translator = new IngressTranslator(options.className(), clock, options.upstreams());
+    this.claims = Objects.requireNonNull(claims, "claims");
+    this.sinks = List.copyOf(sinks);
+    this.loop =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gatehouse-k8s-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    // IngressClasses are cluster-scoped: one informer, whatever the namespaces
+    SharedInformerFactory clusterWide = new SharedInformerFactory(client);
+    factories.add(clusterWide);
+    classes.add(
+        inform(
+            clusterWide,
+            new GenericKubernetesApi<>(
+                V1IngressClass.class,
+                V1IngressClassList.class,
+                "networking.k8s.io",
+                "v1",
+                "ingressclasses",
+                client),
+            V1IngressClass.class,
+            null,
+            "",
+            ""));
+    List<String> namespaces = options.namespaces().isEmpty() ? List.of("") : options.namespaces();
+    for (int i = 0; i < namespaces.size(); i++) {
+      String ns = namespaces.get(i);
+      // a factory holds one informer per type, so each namespace gets its own
+      SharedInformerFactory f = i == 0 ? clusterWide : new SharedInformerFactory(client);
+      if (i > 0) {
+        factories.add(f);
+      }
+      ingresses.add(
+          inform(
+              f,
+              new GenericKubernetesApi<>(
+                  V1Ingress.class,
+                  V1IngressList.class,
+                  "networking.k8s.io",
+                  "v1",
+                  "ingresses",
+                  client),
+              V1Ingress.class,
+              ns,
+              options.ingressLabelSelector(),
+              ""));
+      services.add(
+          inform(
+              f,
+              new GenericKubernetesApi<>(
+                  V1Service.class, V1ServiceList.class, "", "v1", "services", client),
+              V1Service.class,
+              ns,
+              "",
+              ""));
+      slices.add(
+          inform(
+              f,
+              new GenericKubernetesApi<>(
+                  V1EndpointSlice.class,
+                  V1EndpointSliceList.class,
+                  "discovery.k8s.io",
+                  "v1",
+                  "endpointslices",
+                  client),
+              V1EndpointSlice.class,
+              ns,
+              "",
+              ""));
+      services.get(services.size() - 1).addEventHandler(feedEvents(m -> m.getName()));
+      SharedIndexInformer<V1EndpointSlice> sliceInformer = slices.get(slices.size() - 1);
+      sliceInformer.addIndexers(
+          Map.of(
+              BY_SERVICE,
+              slice -> {
+                String svc = serviceOf(slice);
+                return svc == null
+                    ? List.of()
+                    : List.of(slice.getMetadata().getNamespace() + "/" + svc);
+              }));
+      sliceInformer.addEventHandler(
+          feedEvents(m -> m.getLabels() == null ? null : m.getLabels().get(SERVICE_NAME_LABEL)));
+      secrets.add(
+          inform(
+              f,
+              new GenericKubernetesApi<>(
+                  V1Secret.class, V1SecretList.class, "", "v1", "secrets", client),
+              V1Secret.class,
+              ns,
+              "",
+              TLS_SECRETS));
+    }
+  }
+
+  private <T extends KubernetesObject, L extends KubernetesListObject>
+      SharedIndexInformer<T> inform(
+          SharedInformerFactory factory,
+          GenericKubernetesApi<T, L> api,
+          Class<T> type,
+          String namespace,
+          String labelSelector,
+          String fieldSelector) {
+    String what =
+        type.getSimpleName() + (namespace == null || namespace.isEmpty() ? "" : " in " + namespace);
+    SharedIndexInformer<T> informer =
+        factory.sharedIndexInformerFor(
+            new Lister<>(api, namespace, labelSelector, fieldSelector),
+            type,
+            0L,
+            (t, e) -> onError(what, e));
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(T obj) {
+            changed();
+          }
+
+          @Override
+          public void onUpdate(T oldObj, T newObj) {
+            changed();
+          }
+
+          @Override
+          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            changed();
+          }
+        });
+    all.add(informer);
+    return informer;
+  }
+
+  /**
+   * Sends every Service and EndpointSlice event to {@code feed} (as the Service it concerns), and
+   * tells it when the caches have listed. Call before {@link #start}. The feed reads the same
+   * caches through {@link #endpointSource}, so the API server sees no extra watch.
+   */
+  public void feedEndpoints(KubernetesEndpointFeed feed) {
+    feeds.add(Objects.requireNonNull(feed, "feed"));
+  }
+
+  /** This watcher's Service and EndpointSlice caches, for {@link KubernetesEndpointFeed}. */
+  public KubernetesEndpointFeed.Source endpointSource() {
+    return new KubernetesEndpointFeed.Source() {
+      @Override
+      public V1Service service(String namespace, String name) {
+        String key = namespace + "/" + name;
+        for (SharedIndexInformer<V1Service> i : services) {
+          V1Service s = i.getIndexer().getByKey(key);
+          if (s != null) {
+            return s;
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public List<V1EndpointSlice> slices(String namespace, String service) {
+        String key = namespace + "/" + service;
+        List<V1EndpointSlice> out = new ArrayList<>();
+        for (SharedIndexInformer<V1EndpointSlice> i : slices) {
+          out.addAll(i.getIndexer().byIndex(BY_SERVICE, key));
+        }
+        return out;
+      }
+
+      @Override
+      public boolean synced() {
+        return services.stream().allMatch(SharedIndexInformer::hasSynced)
+            && slices.stream().allMatch(SharedIndexInformer::hasSynced);
+      }
+    };
+  }
+
+  private static String serviceOf(V1EndpointSlice slice) {
+    Map<String, String> labels =
+        slice.getMetadata() == null ? null : slice.getMetadata().getLabels();
+    return labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+  }
+
+  /** A handler passing the namespace and the Service an object names to every feed. */
+  private <T extends KubernetesObject> ResourceEventHandler<T> feedEvents(
+      Function<V1ObjectMeta, String> serviceName) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        send(obj);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        send(newObj);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        send(obj);
+      }
+
+      private void send(T obj) {
+        V1ObjectMeta meta = obj.getMetadata();
+        if (meta == null || feeds.isEmpty()) {
+          return;
+        }
+        String name = serviceName.apply(meta);
+        for (KubernetesEndpointFeed f : feeds) {
+          f.serviceChanged(meta.getNamespace(), name);
+        }
+      }
+    };
+  }
+
+  /** Starts the informers; completes after every informer synced and the first publish. */
+  public CompletableFuture<Void> start() {
+    for (SharedInformerFactory f : factories) {
+      f.startAllRegisteredInformers();
+    }
+    loop.execute(this::awaitSync);
+    return firstPublish;
+  }
+
+  /** Whether every informer has listed once and the first translation was published. */
+  public boolean isReady() {
+    return firstPublish.isDone() && !firstPublish.isCompletedExceptionally();
+  }
+
+  /** The last error per informer, e.g. a 403 naming the missing permission; empty when healthy. */
+  public Map<String, String> errors() {
+    return Map.copyOf(errors);
+  }
+
+  /** Rebuilds so far (for tests and status). */
+  public long rebuilds() {
+    return rebuilds;
+  }
+
+  /** Asks for a rebuild now, e.g. after this node became the leader. */
+  public void poke() {
+    changed();
+  }
+
+  private void awaitSync() {
+    if (loop.isShutdown()) {
+      return;
+    }
+    if (all.stream().allMatch(SharedIndexInformer::hasSynced)) {
+      synced = true;
+      feeds.forEach(KubernetesEndpointFeed::synced);
+      LOG.atInfo()
+          .setMessage("kubernetes informers synced")
+          .addKeyValue("informers", all.size())
+          .log();
+      rebuild();
+      return;
+    }
+    loop.schedule(this::awaitSync, 20, TimeUnit.MILLISECONDS);
+  }
+
+  private void onError(String what, Throwable e) {
+    if (closed) {
+      return;
+    }
+    String message =
+        e instanceof ApiException api
+            ? "HTTP " + api.getCode() + ": " + reason(api)
+            : String.valueOf(e.getMessage());
+    String previous = errors.put(what, message);
+    if (!message.equals(previous)) {
+      LOG.atWarn()
+          .setMessage("kubernetes list/watch failed; retrying with backoff")
+          .addKeyValue("informer", what)
+          .addKeyValue("error", message)
+          .log();
+    }
+    if (e instanceof ApiException api && api.getCode() == 403 && !firstPublish.isDone()) {
+      firstPublish.completeExceptionally(
+          new IllegalStateException("missing permission: " + message, e));
+    }
+  }
+
+  private static String reason(ApiException e) {
+    return e.getResponseBody() != null && !e.getResponseBody().isBlank()
+        ? e.getResponseBody()
+        : String.valueOf(e.getMessage());
+  }
+
+  private void changed() {
+    try {
+      loop.execute(this::schedule);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // closing: the event no longer matters
+    }
+  }
+
+  private void schedule() {
+    if (!synced) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (burstStartNanos < 0) {
+      burstStartNanos = now;
+    }
+    long due =
+        Math.min(now + options.holdOff().toNanos(), burstStartNanos + options.maxDelay().toNanos());
+    if (pending != null) {
+      pending.cancel(false);
+    }
+    pending = loop.schedule(this::rebuild, Math.max(0, due - now), TimeUnit.NANOSECONDS);
+  }
+
+  private void rebuild() {
+    long started = System.nanoTime();
+    long waited = burstStartNanos < 0 ? 0 : started - burstStartNanos;
+    burstStartNanos = -1;
+    pending = null;
+    try {
+      if (sinks.stream().noneMatch(TranslationSink::wanted)) {
+        // a replica that is not the leader: nothing would use the translation
+        rebuilds++;
+        firstPublish.complete(null);
+        return;
+      }
+      ListedClusterState state =
+          new ListedClusterState(
+              list(classes), list(ingresses), list(services), list(slices), list(secrets));
+      long listed = System.nanoTime();
+      Translation t = mapEndpoints(translator.translate(state, claims.get()));
+      long translated = System.nanoTime();
+      boolean failed = false;
+      long[] sinkNanos = new long[sinks.size()];
+      for (int i = 0; i < sinks.size(); i++) {
+        TranslationSink sink = sinks.get(i);
+        long sinkStart = System.nanoTime();
+        try {
+          sink.publish(t, state);
+          sinkNanos[i] = System.nanoTime() - sinkStart;
+        } catch (Exception e) {
+          failed = true;
+          LOG.atWarn()
+              .setMessage("kubernetes sink failed; retrying")
+              .addKeyValue("sink", sink.getClass().getSimpleName())
+              .addKeyValue("error", String.valueOf(e.getMessage()))
+              .log();
+        }
+      }
+      if (failed) {
+        loop.schedule(this::schedule, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      if (LOG.isDebugEnabled()) {
+        // one line per rebuild, for operators tracing propagation: where the time went
+        LOG.atDebug()
+            .setMessage("kubernetes rebuild")
+            .addKeyValue("routes", t.routes().size())
+            .addKeyValue("debounceMs", millis(waited))
+            .addKeyValue("listMs", millis(listed - started))
+            .addKeyValue("translateMs", millis(translated - listed))
+            .addKeyValue("sinksMs", millis(sum(sinkNanos)))
+            .addKeyValue("totalMs", millis(System.nanoTime() - started))
+            .log();
+      }
+      rebuilds++;
+      firstPublish.complete(null);
+    } catch (Exception | Error e) {
+      // keep the last state; the next event (or resync) tries again
+      LOG.atError().setMessage("kubernetes rebuild failed").setCause(e).log();
+    }
+  }
+
+  static String millis(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+  }
+
+  private static long sum(long[] values) {
+    long total = 0;
+    for (long v : values) {
+      total += v;
+    }
+    return total;
+  }
+
+  private Translation mapEndpoints(Translation t) {
+    if (options.endpointMapper() == java.util.function.UnaryOperator.<Endpoint>identity()) {
+      return t;
+    }
+    List<RouteSpec> routes = new ArrayList<>(t.routes().size());
+    for (RouteSpec r : t.routes()) {
+      List<Endpoint> mapped =
+          r.backend().endpoints().stream().map(options.endpointMapper()).toList();
+      routes.add(
+          new RouteSpec(
+              r.key(),
+              r.hosts(),
+              r.paths(),
+              r.methods(),
+              r.headers(),
+              r.queries(),
+              new BackendSpec(r.backend().protocol(), mapped),
+              r.timeouts(),
+              r.limits(),
+              r.priority(),
+              r.tls()));
+    }
+    return new Translation(routes, t.certificates(), t.problems(), t.owned());
+  }
+
+  private static <T extends KubernetesObject> List<T> list(List<SharedIndexInformer<T>> informers) {
+    List<T> out = new ArrayList<>();
+    for (SharedIndexInformer<T> i : informers) {
+      out.addAll(i.getIndexer().list());
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (SharedInformerFactory f : factories) {
+      f.stopAllRegisteredInformers();
+    }
+    loop.shutdownNow();
+    firstPublish.completeExceptionally(new IllegalStateException("watcher closed"));
+  }
+
+  /**
+   * List and watch with selectors, in one namespace or all of them (also {@link PublishedService}).
+   */
+  record Lister<T extends KubernetesObject, L extends KubernetesListObject>(
+      GenericKubernetesApi<T, L> api, String namespace, String labelSelector, String fieldSelector)
+      implements ListerWatcher<T, L> {
+    private ListOptions options(CallGeneratorParams p) {
+      ListOptions o = new ListOptions();
+      o.setResourceVersion(p.resourceVersion);
+      o.setTimeoutSeconds(p.timeoutSeconds);
+      if (!labelSelector.isEmpty()) {
+        o.setLabelSelector(labelSelector);
+      }
+      if (!fieldSelector.isEmpty()) {
+        o.setFieldSelector(fieldSelector);
+      }
+      return o;
+    }
+
+    private boolean allNamespaces() {
+      return namespace == null || namespace.isEmpty();
+    }
+
+    @Override
+    public L list(CallGeneratorParams p) throws ApiException {
+      KubernetesApiResponse<L> r =
+          allNamespaces() ? api.list(options(p)) : api.list(namespace, options(p));
+      if (!r.isSuccess()) {
+        // the Status message names the verb, resource and user ("cannot list resource ...")
+        String message = r.getStatus() == null ? null : r.getStatus().getMessage();
+        String text = message == null ? "HTTP " + r.getHttpStatusCode() : message;
+        throw new ApiException(text, r.getHttpStatusCode(), null, text);
+      }
+      return r.getObject();
+    }
+
+    @Override
+    public Watchable<T> watch(CallGeneratorParams p) throws ApiException {
+      return allNamespaces() ? api.watch(options(p)) : api.watch(namespace, options(p));
+    }
+  }
+}

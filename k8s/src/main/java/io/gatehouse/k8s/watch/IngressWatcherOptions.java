@@ -1,0 +1,81 @@
+package io.gatehouse.k8s.watch;
+
+import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.validate.EndpointPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * How the watcher runs.
+ *
+ * @param namespaces the namespaces to watch; empty watches all of them
+ * @param ingressLabelSelector only Ingresses matching it (e.g. {@code team=a}); empty for all
+ * @param className the one IngressClass to serve; empty serves every class of our controller
+ * @param holdOff how long a burst of events is merged before one rebuild
+ * @param maxDelay the longest a rebuild waits under a steady stream of events
+ * @param endpointMapper applied to every endpoint address before it reaches the table: identity in
+ *     production. A test seam only: set in code by a test, never from configuration or from any
+ *     Kubernetes object, so a tenant cannot turn it on (the API server refuses loopback addresses
+ *     in EndpointSlices, so tests map documentation addresses to their loopback backends)
+ * @param upstreams the ExternalNames (and EndpointSlice addresses) refused: {@link
+ *     IngressTranslator#upstreamPolicy}; by default loopback, link-local, cloud metadata and
+ *     unspecified addresses
+ */
+public record IngressWatcherOptions(
+    List<String> namespaces,
+    String ingressLabelSelector,
+    String className,
+    Duration holdOff,
+    Duration maxDelay,
+    UnaryOperator<Endpoint> endpointMapper,
+    EndpointPolicy upstreams) {
+  public static final IngressWatcherOptions DEFAULTS =
+      new IngressWatcherOptions(
+          List.of(),
+          "",
+          "",
+          Duration.ofMillis(50),
+          Duration.ofMillis(500),
+          UnaryOperator.identity());
+
+  /** With the default upstream policy. */
+  public IngressWatcherOptions(
+      List<String> namespaces,
+      String ingressLabelSelector,
+      String className,
+      Duration holdOff,
+      Duration maxDelay,
+      UnaryOperator<Endpoint> endpointMapper) {
+    this(
+        namespaces,
+        ingressLabelSelector,
+        className,
+        holdOff,
+        maxDelay,
+        endpointMapper,
+        IngressTranslator.upstreamPolicy(List.of(), false));
+  }
+
+  public IngressWatcherOptions {
+    namespaces = List.copyOf(namespaces);
+    ingressLabelSelector = ingressLabelSelector == null ? "" : ingressLabelSelector;
+    className = className == null ? "" : className;
+    Objects.requireNonNull(holdOff, "holdOff");
+    Objects.requireNonNull(maxDelay, "maxDelay");
+    endpointMapper = endpointMapper == null ? UnaryOperator.identity() : endpointMapper;
+    Objects.requireNonNull(upstreams, "upstreams");
+  }
+
+  public IngressWatcherOptions withNamespaces(List<String> ns) {
+    return new IngressWatcherOptions(
+        ns, ingressLabelSelector, className, holdOff, maxDelay, endpointMapper, upstreams);
+  }
+
+  public IngressWatcherOptions withEndpointMapper(UnaryOperator<Endpoint> mapper) {
+    return new IngressWatcherOptions(
+        namespaces, ingressLabelSelector, className, holdOff, maxDelay, mapper, upstreams);
+  }
+}

@@ -1,0 +1,40 @@
+package io.gatehouse.k8s.watch;
+
+import io.gatehouse.k8s.translate.ListedClusterState;
+import io.gatehouse.k8s.translate.Translation;
+
+/**
+ * Where each rebuilt {@link Translation} goes, with the state it was made from. Called on the
+ * watcher's thread, one rebuild at a time, after every rebuild (also when nothing changed, so a
+ * write that failed last time is tried again): each sink skips what is already in place.
+ */
+public interface TranslationSink {
+  void publish(Translation translation, ListedClusterState state) throws Exception;
+
+  /**
+   * Whether this sink has a use for a translation now (e.g. false on a replica that is not the
+   * leader). Asked on the watcher's thread before each rebuild: when no sink wants one, the watcher
+   * does not translate at all, and the next rebuild (a leadership change pokes one) catches up.
+   */
+  default boolean wanted() {
+    return true;
+  }
+
+  /** {@code sink}, wanted (and called) only while {@code active} holds, e.g. while leading. */
+  static TranslationSink onlyWhile(
+      java.util.function.BooleanSupplier active, TranslationSink sink) {
+    return new TranslationSink() {
+      @Override
+      public void publish(Translation t, ListedClusterState s) throws Exception {
+        if (active.getAsBoolean()) {
+          sink.publish(t, s);
+        }
+      }
+
+      @Override
+      public boolean wanted() {
+        return active.getAsBoolean() && sink.wanted();
+      }
+    };
+  }
+}

@@ -1,5 +1,0 @@
-/**
- * Stage: translate. Turns Kubernetes objects (client-java model classes only, read through {@link
- * io.gatehouse.translate.ClusterState}) into route and certificate specs; pure, no I/O, no Vert.x.
- */
-package io.gatehouse.translate;

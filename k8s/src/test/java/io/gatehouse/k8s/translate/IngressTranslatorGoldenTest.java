@@ -1,0 +1,130 @@
+package io.gatehouse.k8s.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.Limits;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.Timeouts;
+import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Each directory under {@code src/test/resources/translate/} is a case: {@code in.yaml} (the
+ * cluster) translates to {@code out.yaml} (routes, certificate metadata without keys, problems and
+ * owned Ingresses). Regenerate every {@code out.yaml} with {@code -Dgatehouse.golden.update=true}
+ * and review the diff.
+ */
+class IngressTranslatorGoldenTest {
+  private static final Path CASES = Path.of("src/test/resources/translate");
+  private static final Clock CLOCK = Clock.fixed(TestCertificates.FIXTURE_NOW, ZoneOffset.UTC);
+  private static final boolean UPDATE = Boolean.getBoolean("gatehouse.golden.update");
+
+  static Stream<String> cases() throws IOException {
+    try (Stream<Path> dirs = Files.list(CASES)) {
+      return dirs
+          .filter(Files::isDirectory)
+          .map(d -> d.getFileName().toString())
+          .sorted()
+          .toList()
+          .stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void translatesAsRecorded(String name) throws IOException {
+    Path dir = CASES.resolve(name);
+    Fixtures.Case c = Fixtures.read(Files.readString(dir.resolve("in.yaml")));
+    IngressTranslator translator = new IngressTranslator("", CLOCK, c.policy());
+    Translation t = translator.translate(c.state(), c.claims());
+    String actual = render(t);
+    Path out = dir.resolve("out.yaml");
+    if (UPDATE) {
+      Files.writeString(out, actual, StandardCharsets.UTF_8);
+    }
+    assertThat(out).as("out.yaml exists (run with -Dgatehouse.golden.update=true)").exists();
+    assertThat(actual).isEqualTo(Files.readString(out));
+    // pure: the same input gives the same output
+    assertThat(render(translator.translate(c.state(), c.claims()))).isEqualTo(actual);
+  }
+
+  static String render(Translation t) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    List<Object> routes = new ArrayList<>();
+    for (RouteSpec r : t.routes()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("key", r.key().toString());
+      m.put("hosts", new ArrayList<>(r.hosts()));
+      m.put("paths", r.paths().stream().map(p -> p.type() + " " + p.value()).toList());
+      m.put("protocol", r.backend().protocol().toString());
+      // fresh lists: SnakeYAML would write a shared instance as an alias
+      m.put(
+          "endpoints",
+          new ArrayList<>(r.backend().endpoints().stream().map(e -> e.authority()).toList()));
+      if (!r.timeouts().equals(Timeouts.DEFAULTS)) {
+        Map<String, Object> tm = new LinkedHashMap<>();
+        tm.put("connect", r.timeouts().connect().toString());
+        tm.put("response", r.timeouts().response().toString());
+        tm.put("bodyIdle", r.timeouts().bodyIdle().toString());
+        tm.put("request", r.timeouts().request().toString());
+        m.put("timeouts", tm);
+      }
+      if (!r.limits().equals(Limits.DEFAULTS)) {
+        m.put("maxRequestBodyBytes", r.limits().maxRequestBodyBytes());
+      }
+      if (r.priority() != 0) {
+        m.put("priority", r.priority());
+      }
+      if (r.tls() != null) {
+        Map<String, Object> tls = new LinkedHashMap<>();
+        tls.put("hosts", new ArrayList<>(r.tls().hosts()));
+        tls.put("certificate", r.tls().certificateName());
+        tls.put("redirect", r.tls().redirect().toString());
+        m.put("tls", tls);
+      }
+      routes.add(m);
+    }
+    root.put("routes", routes);
+    List<Object> certs = new ArrayList<>();
+    for (CertificateSpec c : t.certificates()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("key", c.key().toString());
+      Validated<ValidCertificate> v = CertificateValidator.validate(c, CLOCK);
+      m.put("dnsNames", new ArrayList<>(v.isValid() ? v.value().dnsNames() : List.of("INVALID")));
+      certs.add(m);
+    }
+    root.put("certificates", certs);
+    List<Object> problems = new ArrayList<>();
+    for (IngressProblem p : t.problems()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("ingress", p.ingress().toString());
+      m.put("reason", p.reason());
+      m.put("message", p.message());
+      problems.add(m);
+    }
+    root.put("problems", problems);
+    root.put("owned", t.owned().stream().map(IngressRef::toString).sorted().toList());
+    DumperOptions o = new DumperOptions();
+    o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    o.setWidth(1000);
+    o.setIndicatorIndent(0);
+    return new Yaml(o).dump(root);
+  }
+}

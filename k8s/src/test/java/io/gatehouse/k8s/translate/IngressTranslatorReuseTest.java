@@ -1,0 +1,145 @@
+package io.gatehouse.k8s.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.model.RouteSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One translator instance reused across translations (as the watcher does) gives exactly what a
+ * fresh one gives: the validations it remembers from its last call change no result.
+ */
+class IngressTranslatorReuseTest {
+  private static final Clock CLOCK = Clock.fixed(TestCertificates.FIXTURE_NOW, ZoneOffset.UTC);
+
+  @Test
+  void everyGoldenCaseTranslatesAlikeAfterAnyOther() throws IOException {
+    IngressTranslator reused = new IngressTranslator("", CLOCK);
+    List<String> cases = IngressTranslatorGoldenTest.cases().toList();
+    assertThat(cases).hasSizeGreaterThanOrEqualTo(45);
+    // every case after the previous one, forwards then backwards
+    List<String> backwards = new ArrayList<>(cases);
+    Collections.reverse(backwards);
+    for (List<String> order : List.of(cases, backwards)) {
+      for (String name : order) {
+        Fixtures.Case c = read(name);
+        String fresh =
+            IngressTranslatorGoldenTest.render(
+                new IngressTranslator("", CLOCK).translate(c.state(), c.claims()));
+        assertThat(IngressTranslatorGoldenTest.render(reused.translate(c.state(), c.claims())))
+            .as(name)
+            .isEqualTo(fresh);
+      }
+    }
+  }
+
+  @Test
+  void anEndpointChangeChangesOnlyTheRoutesOfItsService() {
+    IngressTranslator translator = new IngressTranslator("", CLOCK);
+    Translation before = translator.translate(state("10.0.0.1").state(), Map.of());
+    Translation after = translator.translate(state("10.0.0.9").state(), Map.of());
+    Map<String, RouteSpec> a = byKey(before);
+    Map<String, RouteSpec> b = byKey(after);
+    assertThat(b.keySet()).isEqualTo(a.keySet()).hasSize(4);
+    assertThat(b.get("shop/k8s/api-0.r0.p0")).isEqualTo(a.get("shop/k8s/api-0.r0.p0"));
+    assertThat(b.get("shop/k8s/api-1.r0.p0")).isEqualTo(a.get("shop/k8s/api-1.r0.p0"));
+    assertThat(b.get("shop/k8s/web-0.r0.p0").backend().endpoints())
+        .singleElement()
+        .satisfies(e -> assertThat(e.host()).isEqualTo("10.0.0.9"));
+    assertThat(b.get("shop/k8s/web-1.r0.p0").backend())
+        .isEqualTo(b.get("shop/k8s/web-0.r0.p0").backend());
+    // and exactly what a fresh translator says
+    assertThat(after)
+        .isEqualTo(new IngressTranslator("", CLOCK).translate(state("10.0.0.9").state(), Map.of()));
+  }
+
+  @Test
+  void aRememberedInvalidRouteIsReportedAgain() {
+    IngressTranslator translator = new IngressTranslator("", CLOCK);
+    String yaml =
+        CLASS
+            + service("web", "10.0.0.1")
+            + ingress("bad", "web", "no-slash")
+            + ingress("good", "web", "/");
+    Fixtures.Case c = Fixtures.read(yaml);
+    Translation first = translator.translate(c.state(), Map.of());
+    Translation second = translator.translate(c.state(), Map.of());
+    assertThat(first.problems()).extracting(IngressProblem::reason).contains("InvalidRoute");
+    assertThat(second).isEqualTo(first);
+  }
+
+  private static Fixtures.Case read(String name) throws IOException {
+    return Fixtures.read(
+        Files.readString(Path.of("src/test/resources/translate").resolve(name).resolve("in.yaml")));
+  }
+
+  private static Map<String, RouteSpec> byKey(Translation t) {
+    return t.routes().stream()
+        .collect(Collectors.toMap(r -> r.key().toString(), Function.identity()));
+  }
+
+  private static final String CLASS =
+      """
+      apiVersion: networking.k8s.io/v1
+      kind: IngressClass
+      metadata: {name: gatehouse}
+      spec: {controller: gatehouse.io/ingress-controller}
+      """;
+
+  private static Fixtures.Case state(String webAddress) {
+    return Fixtures.read(
+        CLASS
+            + service("web", webAddress)
+            + service("api", "10.0.1.1")
+            + ingress("web-0", "web", "/")
+            + ingress("web-1", "web", "/")
+            + ingress("api-0", "api", "/")
+            + ingress("api-1", "api", "/"));
+  }
+
+  private static String service(String name, String address) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {namespace: shop, name: %1$s}
+        spec: {ports: [{name: http, port: 80}]}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {namespace: shop, name: %1$s-1, labels: {kubernetes.io/service-name: %1$s}}
+        addressType: IPv4
+        ports: [{name: http, port: 8080, protocol: TCP}]
+        endpoints: [{addresses: ["%2$s"], conditions: {ready: true}}]
+        """
+        .formatted(name, address);
+  }
+
+  private static String ingress(String name, String service, String path) {
+    return """
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {namespace: shop, name: %1$s, creationTimestamp: "2026-01-01T00:00:00Z"}
+        spec:
+          ingressClassName: gatehouse
+          rules:
+            - host: "%1$s.example.com"
+              http:
+                paths:
+                - {path: "%3$s", pathType: Prefix, backend: {service: {name: %2$s, port: {number: 80}}}}
+        """
+        .formatted(name, service, path);
+  }
+}

@@ -1,0 +1,389 @@
+package io.gatehouse.k8s.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.translate.TestCertificates;
+import io.gatehouse.k8s.watch.testing.ApiServerExtension;
+import io.gatehouse.k8s.watch.testing.ApiServerHarness;
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.table.InMemoryRouteTable;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
+import io.kubernetes.client.openapi.apis.NetworkingV1Api;
+import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
+import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
+import io.kubernetes.client.openapi.models.RbacV1Subject;
+import io.kubernetes.client.openapi.models.V1ClusterRole;
+import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
+import io.kubernetes.client.openapi.models.V1Endpoint;
+import io.kubernetes.client.openapi.models.V1EndpointConditions;
+import io.kubernetes.client.openapi.models.V1EndpointSlice;
+import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
+import io.kubernetes.client.openapi.models.V1HTTPIngressRuleValue;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressBackend;
+import io.kubernetes.client.openapi.models.V1IngressClass;
+import io.kubernetes.client.openapi.models.V1IngressClassSpec;
+import io.kubernetes.client.openapi.models.V1IngressRule;
+import io.kubernetes.client.openapi.models.V1IngressServiceBackend;
+import io.kubernetes.client.openapi.models.V1IngressSpec;
+import io.kubernetes.client.openapi.models.V1IngressTLS;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PolicyRule;
+import io.kubernetes.client.openapi.models.V1RoleRef;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
+import io.kubernetes.client.openapi.models.V1ServiceBackendPort;
+import io.kubernetes.client.openapi.models.V1ServicePort;
+import io.kubernetes.client.openapi.models.V1ServiceSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The watcher against a real API server: sync gate, updates, TLS Secrets, permissions. */
+@ExtendWith(ApiServerExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public class IngressWatcherIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final AtomicInteger CLASSES = new AtomicInteger();
+
+  @Test
+  void publishesTheWholeStateAfterSyncAndFollowsEndpointChanges(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("watch");
+    String cls = ingressClass(admin, "watch");
+    service(admin, ns, "web");
+    String first = slice(admin, ns, "web", "192.0.2.1", "192.0.2.2");
+    new NetworkingV1Api(admin)
+        .createNamespacedIngress(ns, ingress(ns, "web", cls, "a.example.test", null))
+        .execute();
+
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    try (IngressWatcher watcher = watcher(admin, ns, cls, table)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      // the first publish already holds everything that existed before the start
+      assertThat(endpoints(table, ns, "web.r0.p0"))
+          .containsExactly("192.0.2.1:8080", "192.0.2.2:8080");
+
+      new DiscoveryV1Api(admin).deleteNamespacedEndpointSlice(first, ns).execute();
+      slice(admin, ns, "web", "192.0.2.2");
+      await("endpoint removed")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(endpoints(table, ns, "web.r0.p0")).containsExactly("192.0.2.2:8080"));
+
+      new NetworkingV1Api(admin).deleteNamespacedIngress("web", ns).execute();
+      await("routes removed").atMost(WAIT).until(() -> table.view().routes().isEmpty());
+    }
+  }
+
+  /**
+   * The per-node endpoint feed over the watcher's own informers: a key is resolved from the synced
+   * cache, then follows slice and Service changes, with no table write.
+   */
+  @Test
+  void theEndpointFeedFollowsSlicesFromTheWatchersCaches(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("watch-feed");
+    String cls = ingressClass(admin, "feed");
+    service(admin, ns, "web");
+    String first = slice(admin, ns, "web", "192.0.2.1", "192.0.2.2");
+
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    EndpointIndex index = new EndpointIndex();
+    try (IngressWatcher watcher = watcher(admin, ns, cls, table);
+        KubernetesEndpointFeed feed =
+            new KubernetesEndpointFeed(
+                index,
+                IngressTranslator.serviceEndpoints(
+                    IngressTranslator.upstreamPolicy(List.of(), false)),
+                UnaryOperator.identity(),
+                watcher.endpointSource(),
+                s -> {})) {
+      watcher.feedEndpoints(feed);
+      feed.start();
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      feed.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      int byNumber = index.retain(new EndpointsKey.Service(ns, "web", 80, null));
+      int byName = index.retain(new EndpointsKey.Service(ns, "web", 0, "http"));
+      assertThat(hostPorts(index.get(byNumber)))
+          .containsExactly("192.0.2.1:8080", "192.0.2.2:8080");
+      assertThat(index.get(byName))
+          .extracting(EndpointSet::endpoints)
+          .isEqualTo(index.get(byNumber).endpoints());
+
+      new DiscoveryV1Api(admin).deleteNamespacedEndpointSlice(first, ns).execute();
+      slice(admin, ns, "web", "192.0.2.3");
+      await("slice change reached the index")
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                assertThat(hostPorts(index.get(byNumber))).containsExactly("192.0.2.3:8080");
+                assertThat(hostPorts(index.get(byName))).containsExactly("192.0.2.3:8080");
+              });
+
+      new CoreV1Api(admin).deleteNamespacedService("web", ns).execute();
+      await("service delete reached the index")
+          .atMost(WAIT)
+          .untilAsserted(() -> assertThat(index.get(byNumber).endpoints()).isEmpty());
+      assertThat(table.view().routes()).isEmpty(); // no Ingress, and the feed writes no table
+    }
+  }
+
+  private static List<String> hostPorts(EndpointSet set) {
+    return set.endpoints().stream().map(e -> e.host() + ":" + e.port()).toList();
+  }
+
+  @Test
+  void tlsSecretsBecomeCertificatesAndEndpointsPassThroughTheMapper(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("watch-tls");
+    String cls = ingressClass(admin, "tls");
+    service(admin, ns, "web");
+    slice(admin, ns, "web", "192.0.2.7");
+    TestCertificates.Pair pair = TestCertificates.selfSigned(List.of("a.example.test"));
+    new CoreV1Api(admin)
+        .createNamespacedSecret(
+            ns,
+            new V1Secret()
+                .metadata(new V1ObjectMeta().name("a-tls"))
+                .type("kubernetes.io/tls")
+                .data(
+                    Map.of(
+                        "tls.crt", pair.certificatePem().getBytes(StandardCharsets.US_ASCII),
+                        "tls.key", pair.keyPem().getBytes(StandardCharsets.US_ASCII))))
+        .execute();
+    new NetworkingV1Api(admin)
+        .createNamespacedIngress(ns, ingress(ns, "web", cls, "a.example.test", "a-tls"))
+        .execute();
+
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    IngressWatcherOptions options =
+        IngressWatcherOptions.DEFAULTS
+            .withNamespaces(List.of(ns))
+            .withEndpointMapper(e -> Endpoint.of("127.0.0.1", 40000 + e.port()));
+    options =
+        new IngressWatcherOptions(
+            options.namespaces(),
+            "",
+            cls,
+            options.holdOff(),
+            options.maxDelay(),
+            options.endpointMapper());
+    try (IngressWatcher watcher =
+        new IngressWatcher(
+            admin,
+            options,
+            Clock.systemUTC(),
+            () -> table.view().hostClaims(),
+            List.of(new TableSink(table)))) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(table.view().certificates()).containsKey(CertificateKey.of(ns, "k8s.a-tls"));
+      RouteSpec route = table.view().routes().get(RouteKey.of(ns, "k8s", "web.r0.p0"));
+      assertThat(route.tls().certificateName()).isEqualTo("k8s.a-tls");
+      assertThat(endpoints(table, ns, "web.r0.p0")).containsExactly("127.0.0.1:48080");
+
+      new CoreV1Api(admin).deleteNamespacedSecret("a-tls", ns).execute();
+      await("certificate removed").atMost(WAIT).until(() -> table.view().certificates().isEmpty());
+    }
+  }
+
+  @Test
+  void failsNamingTheMissingPermission(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("watch-rbac");
+    new CoreV1Api(admin)
+        .createNamespacedServiceAccount(
+            ns, new V1ServiceAccount().metadata(new V1ObjectMeta().name("gatehouse")))
+        .execute();
+    // everything but secrets
+    String role = "watch-rbac-" + CLASSES.incrementAndGet();
+    new RbacAuthorizationV1Api(admin)
+        .createClusterRole(
+            new V1ClusterRole()
+                .metadata(new V1ObjectMeta().name(role))
+                .rules(
+                    List.of(
+                        new V1PolicyRule()
+                            .apiGroups(List.of("networking.k8s.io"))
+                            .resources(List.of("ingresses", "ingressclasses"))
+                            .verbs(List.of("get", "list", "watch")),
+                        new V1PolicyRule()
+                            .apiGroups(List.of(""))
+                            .resources(List.of("services"))
+                            .verbs(List.of("get", "list", "watch")),
+                        new V1PolicyRule()
+                            .apiGroups(List.of("discovery.k8s.io"))
+                            .resources(List.of("endpointslices"))
+                            .verbs(List.of("get", "list", "watch")))))
+        .execute();
+    new RbacAuthorizationV1Api(admin)
+        .createClusterRoleBinding(
+            new V1ClusterRoleBinding()
+                .metadata(new V1ObjectMeta().name(role))
+                .roleRef(
+                    new V1RoleRef()
+                        .apiGroup("rbac.authorization.k8s.io")
+                        .kind("ClusterRole")
+                        .name(role))
+                .subjects(
+                    List.of(
+                        new RbacV1Subject()
+                            .kind("ServiceAccount")
+                            .name("gatehouse")
+                            .namespace(ns))))
+        .execute();
+    ApiClient sa = server.serviceAccountClient(ns, "gatehouse");
+    // RBAC reaches the authorizer through its informer: wait until the granted part is allowed
+    await("rbac active")
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .until(() -> new NetworkingV1Api(sa).listIngressForAllNamespaces().execute() != null);
+
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    try (IngressWatcher watcher = watcher(sa, "", "", table)) {
+      assertThatThrownBy(() -> watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasMessageContaining("missing permission")
+          .hasMessageContaining("cannot list resource \"secrets\"");
+      assertThat(table.view().routes()).isEmpty();
+    }
+  }
+
+  private static IngressWatcher watcher(
+      ApiClient client, String ns, String cls, InMemoryRouteTable table) {
+    IngressWatcherOptions o = IngressWatcherOptions.DEFAULTS;
+    o =
+        new IngressWatcherOptions(
+            ns.isEmpty() ? List.of() : List.of(ns),
+            "",
+            cls,
+            o.holdOff(),
+            o.maxDelay(),
+            o.endpointMapper());
+    return new IngressWatcher(
+        client,
+        o,
+        Clock.systemUTC(),
+        () -> table.view().hostClaims(),
+        List.of(new TableSink(table)));
+  }
+
+  static List<String> endpoints(InMemoryRouteTable table, String ns, String name) {
+    RouteSpec r = table.view().routes().get(RouteKey.of(ns, "k8s", name));
+    return r == null
+        ? List.of()
+        : r.backend().endpoints().stream().map(Endpoint::authority).toList();
+  }
+
+  /** A cluster-scoped IngressClass of our controller, unique per test. */
+  public static String ingressClass(ApiClient admin, String prefix) throws Exception {
+    String name =
+        "gh-" + prefix + "-" + CLASSES.incrementAndGet() + "-" + System.nanoTime() % 100000;
+    new NetworkingV1Api(admin)
+        .createIngressClass(
+            new V1IngressClass()
+                .metadata(new V1ObjectMeta().name(name))
+                .spec(new V1IngressClassSpec().controller("gatehouse.io/ingress-controller")))
+        .execute();
+    return name;
+  }
+
+  static void service(ApiClient admin, String ns, String name) throws Exception {
+    new CoreV1Api(admin)
+        .createNamespacedService(
+            ns,
+            new V1Service()
+                .metadata(new V1ObjectMeta().name(name))
+                .spec(
+                    new V1ServiceSpec().ports(List.of(new V1ServicePort().name("http").port(80)))))
+        .execute();
+  }
+
+  private static final AtomicInteger SLICES = new AtomicInteger();
+
+  static String slice(ApiClient admin, String ns, String service, String... addresses)
+      throws Exception {
+    String name = service + "-" + SLICES.incrementAndGet();
+    new DiscoveryV1Api(admin)
+        .createNamespacedEndpointSlice(
+            ns,
+            new V1EndpointSlice()
+                .metadata(
+                    new V1ObjectMeta()
+                        .name(name)
+                        .labels(Map.of("kubernetes.io/service-name", service)))
+                .addressType("IPv4")
+                .ports(
+                    List.of(new DiscoveryV1EndpointPort().name("http").port(8080).protocol("TCP")))
+                .endpoints(
+                    java.util.Arrays.stream(addresses)
+                        .map(
+                            a ->
+                                new V1Endpoint()
+                                    .addresses(List.of(a))
+                                    .conditions(new V1EndpointConditions().ready(true)))
+                        .toList()))
+        .execute();
+    return name;
+  }
+
+  public static V1Ingress ingress(
+      String ns, String name, String cls, String host, String tlsSecret) {
+    return ingressTo(ns, name, cls, host, "web", tlsSecret);
+  }
+
+  /** One rule: {@code host}, prefix {@code /}, to port 80 of {@code service}; TLS when named. */
+  public static V1Ingress ingressTo(
+      String ns, String name, String cls, String host, String service, String tlsSecret) {
+    V1IngressSpec spec =
+        new V1IngressSpec()
+            .ingressClassName(cls)
+            .rules(
+                List.of(
+                    new V1IngressRule()
+                        .host(host)
+                        .http(
+                            new V1HTTPIngressRuleValue()
+                                .paths(
+                                    List.of(
+                                        new V1HTTPIngressPath()
+                                            .path("/")
+                                            .pathType("Prefix")
+                                            .backend(
+                                                new V1IngressBackend()
+                                                    .service(
+                                                        new V1IngressServiceBackend()
+                                                            .name(service)
+                                                            .port(
+                                                                new V1ServiceBackendPort()
+                                                                    .number(80)))))))));
+    if (tlsSecret != null) {
+      spec.tls(List.of(new V1IngressTLS().hosts(List.of(host)).secretName(tlsSecret)));
+    }
+    return new V1Ingress().metadata(new V1ObjectMeta().name(name).namespace(ns)).spec(spec);
+  }
+}
