@@ -141,6 +141,16 @@ public final class Balancer {
     return set;
   }
 
+  /** The rotation state of {@code e} (matched by host and port), or null if it is not live. */
+  Integer current(Endpoint e) {
+    for (int i = 0; i < endpoints.length; i++) {
+      if (endpoints[i].port() == e.port() && endpoints[i].host().equals(e.host())) {
+        return current[i];
+      }
+    }
+    return null;
+  }
+
   /** Number of endpoints that can take requests. */
   public int size() {
     return endpoints.length;
