@@ -148,6 +148,9 @@ public final class RouteSnapshot {
   private final ClientCertificateHosts clientCertificateHosts;
   private final UpstreamTlsUse upstreamTls;
 
+  /** {@code upstreamTls.settings()}, held apart: the routers read it on every request. */
+  private final Set<UpstreamTls> upstreamTlsSettings;
+
   /**
    * @param routes sorted by key, not copied
    */
@@ -165,6 +168,7 @@ public final class RouteSnapshot {
     this.hosts = hosts;
     this.clientCertificateHosts = clientCertificateHosts;
     this.upstreamTls = upstreamTls;
+    this.upstreamTlsSettings = upstreamTls.settings();
   }
 
   /** Whether a route for this SNI name asks for client certificates (exact or wildcard). */
@@ -212,7 +216,7 @@ public final class RouteSnapshot {
    * identity.
    */
   public Set<UpstreamTls> upstreamTlsSettings() {
-    return upstreamTls.settings();
+    return upstreamTlsSettings;
   }
 
   /** Routes (or parts of routes) the compiler could not use, in route key order. */

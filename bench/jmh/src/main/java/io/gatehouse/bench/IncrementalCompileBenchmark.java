@@ -27,9 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * ms per compile after one change to a table of {@code routes} routes, as the publisher runs it
  * ({@link SnapshotCompiler#update} from the last snapshot, then {@link
- * SnapshotCompiler#afterPublish}): the diff of the two views and the endpoint index's puts included,
- * building the views not. Each invocation flips between two views that differ in that one change,
- * so every call compiles a real change.
+ * SnapshotCompiler#afterPublish}): the diff of the two views and the endpoint index's puts
+ * included, building the views not. Each invocation flips between two views that differ in that one
+ * change, so every call compiles a real change.
  *
  * <ul>
  *   <li>{@code oneRoute}: one route's path changes (its host level is rebuilt);

@@ -14,11 +14,12 @@ import java.util.Map;
 
 /**
  * Retained heap of a table view, of its snapshot (routes and matchers; the endpoints live in the
- * node's endpoint index) and of a compiler (the snapshot plus the endpoint index), per 10,000 routes, measured as the used-heap
- * delta after full GCs (no agent needed). Run with a stop-the-world collector for stable numbers:
- * {@code java -XX:+UseSerialGC -cp bench/jmh/target/benchmarks.jar
- * io.gatehouse.bench.SnapshotHeap}. Also checks that a snapshot built by 1,000 incremental compiles
- * retains no more than a full one (no chain of old snapshots kept alive through shared levels).
+ * node's endpoint index) and of a compiler (the snapshot plus the endpoint index), per 10,000
+ * routes, measured as the used-heap delta after full GCs (no agent needed). Run with a
+ * stop-the-world collector for stable numbers: {@code java -XX:+UseSerialGC -cp
+ * bench/jmh/target/benchmarks.jar io.gatehouse.bench.SnapshotHeap}. Also checks that a snapshot
+ * built by 1,000 incremental compiles retains no more than a full one (no chain of old snapshots
+ * kept alive through shared levels).
  */
 public final class SnapshotHeap {
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
