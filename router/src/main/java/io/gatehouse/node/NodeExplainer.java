@@ -4,6 +4,7 @@ import io.gatehouse.admin.Explainer;
 import io.gatehouse.edge.RequestPaths;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteSpec;
@@ -332,7 +333,26 @@ final class NodeExplainer implements Explainer {
         target.protocol() == UpstreamProtocol.H2C
             ? "h2c"
             : target.protocol() == UpstreamProtocol.H2 ? "h2" : "http1";
-    return new Backend(protocol, eps);
+    return new Backend(protocol, eps, describe(set.key()), set.revision());
+  }
+
+  /**
+   * The key as explain shows it: {@code inline:ROUTE#i}, {@code backend:...}, {@code service:...}.
+   */
+  static String describe(EndpointsKey key) {
+    if (key instanceof EndpointsKey.Inline i) {
+      return "inline:" + i.route() + "#" + i.backend();
+    }
+    if (key instanceof EndpointsKey.Named n) {
+      return "backend:" + n.backend();
+    }
+    EndpointsKey.Service s = (EndpointsKey.Service) key;
+    return "service:"
+        + s.namespace()
+        + "/"
+        + s.service()
+        + ":"
+        + (s.portName() != null ? s.portName() : Integer.toString(s.port()));
   }
 
   /** The request as route conditions read it. */

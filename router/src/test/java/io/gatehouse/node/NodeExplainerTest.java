@@ -6,6 +6,7 @@ import io.gatehouse.admin.Explainer;
 import io.gatehouse.admin.Explainer.Explanation;
 import io.gatehouse.admin.Explainer.Question;
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
@@ -192,6 +193,11 @@ class NodeExplainerTest {
             new Explainer.PassedOver(
                 "acme/api/api-post", "Prefix", "/api", "method GET not in [POST]"));
     assertThat(e.backend().endpoints()).containsExactly(new Explainer.Endpoint("10.0.0.2:80", 1));
+    // The set the data plane reads: the route's own key in the node's index, and its revision.
+    assertThat(e.backend().endpointsKey()).isEqualTo("inline:acme/api/api#0");
+    assertThat(e.backend().endpointsRevision())
+        .isEqualTo(ENDPOINTS.get(new EndpointsKey.Inline(API.key(), 0)).revision())
+        .isPositive();
     assertThat(e.redirect().redirected()).isFalse();
     assertThat(e.tls()).isNull();
     assertThat(e.fallback()).isNull();
