@@ -9,6 +9,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
 import io.gatehouse.table.TableView;
@@ -239,7 +240,16 @@ public final class SnapshotCompiler {
         problems,
         new HostIndex(exact, wildcards, catchAll),
         RouteSnapshot.ClientCertificateHosts.NONE.with(List.of(), routes),
-        RouteSnapshot.UpstreamTlsUse.NONE.with(List.of(), routes));
+        upstreamTlsUse(routes));
+  }
+
+  /** The TLS use of a full compile, sharing the set of the snapshot before when it is equal. */
+  private RouteSnapshot.UpstreamTlsUse upstreamTlsUse(List<CompiledRoute> routes) {
+    RouteSnapshot.UpstreamTlsUse use = RouteSnapshot.UpstreamTlsUse.NONE.with(List.of(), routes);
+    Set<UpstreamTls> before = held == null ? null : held.upstreamTlsSettings();
+    return before != null && before != use.settings() && before.equals(use.settings())
+        ? new RouteSnapshot.UpstreamTlsUse(use.counts(), before)
+        : use;
   }
 
   // ---------------------------------------------------------------- incremental
