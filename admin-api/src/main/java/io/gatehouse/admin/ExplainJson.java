@@ -56,9 +56,14 @@ final class ExplainJson {
           .endpoints()
           .forEach(
               p -> eps.add(new JsonObject().put("address", p.address()).put("weight", p.weight())));
-      o.put(
-          "backend",
-          new JsonObject().put("protocol", e.backend().protocol()).put("endpoints", eps));
+      JsonObject backend =
+          new JsonObject().put("protocol", e.backend().protocol()).put("endpoints", eps);
+      if (e.backend().endpointsKey() != null) {
+        backend
+            .put("endpointsKey", e.backend().endpointsKey())
+            .put("endpointsRevision", e.backend().endpointsRevision());
+      }
+      o.put("backend", backend);
     }
     o.put("tls", e.tls() == null ? null : tls(e.tls()));
     if (e.redirect() == null) {

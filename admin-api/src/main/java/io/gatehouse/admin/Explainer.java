@@ -80,9 +80,18 @@ public interface Explainer {
   /** A candidate at a matching path whose conditions failed. */
   record PassedOver(String route, String pathType, String pathValue, String failed) {}
 
-  record Backend(String protocol, List<Endpoint> endpoints) {
+  /**
+   * @param endpointsKey which set of the node's endpoint index the endpoints come from, or null
+   * @param endpointsRevision that set's revision on this node (0: nothing put for the key yet)
+   */
+  record Backend(
+      String protocol, List<Endpoint> endpoints, String endpointsKey, long endpointsRevision) {
     public Backend {
       endpoints = List.copyOf(endpoints);
+    }
+
+    public Backend(String protocol, List<Endpoint> endpoints) {
+      this(protocol, endpoints, null, 0);
     }
   }
 

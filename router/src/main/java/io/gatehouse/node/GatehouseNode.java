@@ -11,6 +11,7 @@ import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
+import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.filesource.FileRouteSource;
 import io.gatehouse.metrics.GatehouseMetrics;
@@ -77,6 +78,10 @@ public final class GatehouseNode {
   private final Vertx vertx;
   private final RouteTable table;
   private final SnapshotHolder snapshots = new SnapshotHolder();
+
+  /** The node's endpoints: fed by the compile thread, read by the routers and explain. */
+  private final EndpointIndex endpoints = new EndpointIndex();
+
   private final SnapshotPublisher publisher;
   private final InFlight inFlight = new InFlight();
   private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
@@ -115,7 +120,7 @@ public final class GatehouseNode {
     this.vertx = vertx;
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
-    this.publisher = new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY);
+    this.publisher = new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY, endpoints);
   }
 
   /** Starts a node; the future completes once it listens and has published its first snapshot. */
@@ -242,6 +247,7 @@ public final class GatehouseNode {
                       config.http().host(),
                       config.http().port(),
                       snapshots,
+                      endpoints,
                       limits,
                       trusted,
                       config.proxy().retryConnectFailures(),
@@ -349,6 +355,7 @@ public final class GatehouseNode {
     NodeExplainer explainer =
         new NodeExplainer(
             snapshots::get,
+            endpoints,
             this::certificates,
             this::httpsPort,
             spec -> table.view().revision(io.gatehouse.table.EntryKey.of(spec)),

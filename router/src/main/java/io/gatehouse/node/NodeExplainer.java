@@ -2,7 +2,9 @@ package io.gatehouse.node;
 
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.edge.RequestPaths;
-import io.gatehouse.model.BackendSpec;
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteSpec;
@@ -12,6 +14,7 @@ import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.MatchTrace;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.CertificateIndex;
 import io.gatehouse.tls.HttpsRedirects;
 import io.gatehouse.tls.MisdirectedRequests;
@@ -37,23 +40,27 @@ import java.util.function.ToLongFunction;
  */
 final class NodeExplainer implements Explainer {
   private final Supplier<RouteSnapshot> snapshots;
+  private final EndpointIndex endpoints;
   private final Supplier<CertificateIndex> certificates;
   private final IntSupplier httpsPort;
   private final ToLongFunction<RouteSpec> revision;
   private final String defaultUpstream;
 
   /**
+   * @param endpoints the node's endpoint index, which the snapshots' targets name slots of
    * @param certificates the HTTPS listener's index; supplies null without an HTTPS listener
    * @param revision the table revision of a route
    * @param defaultUpstream the configured default backend upstream, or blank for the built-in 404
    */
   NodeExplainer(
       Supplier<RouteSnapshot> snapshots,
+      EndpointIndex endpoints,
       Supplier<CertificateIndex> certificates,
       IntSupplier httpsPort,
       ToLongFunction<RouteSpec> revision,
       String defaultUpstream) {
     this.snapshots = snapshots;
+    this.endpoints = endpoints;
     this.certificates = certificates;
     this.httpsPort = httpsPort;
     this.revision = revision;
@@ -122,14 +129,16 @@ final class NodeExplainer implements Explainer {
       return new Explanation(
           snapshot.generation(), outcome, null, reason, null, tls, redirect, fallback());
     }
-    BackendSpec backend = snapshot.backends().get(route.backendIndex());
+    Target target = route.target();
+    // By key, not slot: explain never reads a slot that went to another key meanwhile.
+    EndpointSet set = endpoints.get(target.key());
     Redirect redirect = https ? null : redirect(index, route, host, path, query);
     String outcome;
     if (tls != null && tls.misdirected()) {
       outcome = "misdirected";
     } else if (redirect != null && redirect.redirected()) {
       outcome = "redirect";
-    } else if (backend.endpoints().stream().noneMatch(ep -> ep.weight() > 0)) {
+    } else if (set.endpoints().stream().noneMatch(ep -> ep.weight() > 0)) {
       outcome = "unavailable";
     } else {
       outcome = "proxy";
@@ -144,7 +153,7 @@ final class NodeExplainer implements Explainer {
             spec.key().name(),
             revision.applyAsLong(spec)),
         reason,
-        backend(backend),
+        backend(target, set),
         tls,
         redirect,
         null);
@@ -315,16 +324,35 @@ final class NodeExplainer implements Explainer {
         : new Fallback(0, defaultUpstream, "no route: the configured default upstream answers");
   }
 
-  private static Backend backend(BackendSpec b) {
+  private static Backend backend(Target target, EndpointSet set) {
     List<Explainer.Endpoint> eps = new ArrayList<>();
-    for (io.gatehouse.model.Endpoint e : b.endpoints()) {
+    for (io.gatehouse.model.Endpoint e : set.endpoints()) {
       eps.add(new Explainer.Endpoint(e.authority(), e.weight()));
     }
     String protocol =
-        b.protocol() == UpstreamProtocol.H2C
+        target.protocol() == UpstreamProtocol.H2C
             ? "h2c"
-            : b.protocol() == UpstreamProtocol.H2 ? "h2" : "http1";
-    return new Backend(protocol, eps);
+            : target.protocol() == UpstreamProtocol.H2 ? "h2" : "http1";
+    return new Backend(protocol, eps, describe(set.key()), set.revision());
+  }
+
+  /**
+   * The key as explain shows it: {@code inline:ROUTE#i}, {@code backend:...}, {@code service:...}.
+   */
+  static String describe(EndpointsKey key) {
+    if (key instanceof EndpointsKey.Inline i) {
+      return "inline:" + i.route() + "#" + i.backend();
+    }
+    if (key instanceof EndpointsKey.Named n) {
+      return "backend:" + n.backend();
+    }
+    EndpointsKey.Service s = (EndpointsKey.Service) key;
+    return "service:"
+        + s.namespace()
+        + "/"
+        + s.service()
+        + ":"
+        + (s.portName() != null ? s.portName() : Integer.toString(s.port()));
   }
 
   /** The request as route conditions read it. */

@@ -15,6 +15,7 @@ import io.gatehouse.snapshot.ClientCertificateCheck;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.HttpsRedirects;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.AbortiveClose;
@@ -80,6 +81,11 @@ final class ProxyExchange implements RequestView {
   private RequestHead head;
   private CompiledRoute route;
   private Balancer balancer;
+
+  /** How the chosen backend is reached: from the route's target, or the default backend's. */
+  private UpstreamProtocol protocol;
+
+  private UpstreamTls upstreamTls;
   private Endpoint endpoint;
   private String requestId;
   private ClientCertificateCheck.Result clientCertificate;
@@ -158,9 +164,15 @@ final class ProxyExchange implements RequestView {
     route = snapshot.match(head.host(), head.path(), this);
     if (route == null) {
       balancer = router.defaultBalancer();
+      protocol = s.defaultBackend().protocol();
+      upstreamTls = s.defaultBackend().tls();
       maxBody = Limits.DEFAULT_MAX_REQUEST_BODY;
     } else {
-      balancer = router.balancers().get(route.backendIndex());
+      Target target = route.target();
+      int slot = target.slot();
+      balancer = router.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
+      protocol = target.protocol();
+      upstreamTls = target.tls();
       timeouts = route.spec().timeouts();
       maxBody = route.spec().limits().maxRequestBodyBytes();
     }
@@ -330,7 +342,7 @@ final class ProxyExchange implements RequestView {
   // ---------------------------------------------------------------- upstream
 
   private void connect() {
-    UpstreamProtocol protocol = websocket ? UpstreamProtocol.HTTP1 : balancer.backend().protocol();
+    UpstreamProtocol protocol = websocket ? UpstreamProtocol.HTTP1 : this.protocol;
     RequestOptions options =
         new RequestOptions()
             .setHost(endpoint.host())
@@ -338,7 +350,6 @@ final class ProxyExchange implements RequestView {
             .setMethod(req.method())
             .setURI(head.target())
             .setConnectTimeout(timeouts.connect().toMillis());
-    UpstreamTls upstreamTls = balancer.backend().tls();
     if (upstreamTls != null && upstreamTls.serverName() != null) {
       // Connect to the endpoint, but send and verify the configured name.
       options

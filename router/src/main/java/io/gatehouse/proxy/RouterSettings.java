@@ -4,6 +4,7 @@ import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
+import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
@@ -12,8 +13,9 @@ import io.vertx.core.http.HttpHeaders;
 
 /**
  * What every router verticle of a node shares: immutable settings and the thread-safe parts
- * (snapshot holder, connection limiter, overload guard, in-flight counter).
+ * (snapshot holder, endpoint index, connection limiter, overload guard, in-flight counter).
  *
+ * @param endpoints the node's endpoint index, which the snapshot's targets name slots of
  * @param defaultBackend where unmatched requests go: the built-in default backend verticle or the
  *     operator's upstream
  * @param tls the HTTPS listener, or null for none
@@ -23,6 +25,7 @@ public record RouterSettings(
     String host,
     int port,
     SnapshotHolder snapshots,
+    EndpointIndex endpoints,
     EdgeLimits limits,
     TrustedProxies trustedProxies,
     boolean retryConnectFailures,

@@ -6,12 +6,13 @@ import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.tls.KeyMaterialCache;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.Balancer;
-import io.gatehouse.upstream.BalancerSet;
+import io.gatehouse.upstream.Balancers;
 import io.gatehouse.upstream.UpstreamClients;
 import io.gatehouse.vertxinternals.VertxChannels;
 import io.netty.buffer.Unpooled;
@@ -30,6 +31,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,8 +64,12 @@ public final class RouterVerticle extends VerticleBase {
   private HttpServerOptions options;
   private UpstreamClients clients;
   private RequestGuard guard;
-  private BalancerSet balancers = BalancerSet.empty();
+  private final Balancers balancers = new Balancers();
   private Balancer defaultBalancer;
+
+  /** The upstream TLS settings the clients were last retained for (a snapshot's, by identity). */
+  private Set<UpstreamTls> upstreamTls;
+
   private long sweepTimer = -1;
   private long lagExpected;
   private io.gatehouse.edge.OverloadGuard.LoopProbe lagProbe;
@@ -79,7 +85,7 @@ public final class RouterVerticle extends VerticleBase {
   public Future<?> start() {
     clients = new UpstreamClients(vertx, settings.limits().maxHeaderBytes());
     guard = new RequestGuard(settings.limits());
-    defaultBalancer = new Balancer(settings.defaultBackend());
+    defaultBalancer = new Balancer(settings.defaultBackend().endpoints());
     options =
         new HttpServerOptions()
             .setHost(settings.host())
@@ -419,49 +425,12 @@ public final class RouterVerticle extends VerticleBase {
       req.response().headers().set(RouterSettings.ServerHeader.NAME, server);
     }
     RouteSnapshot snapshot = settings.snapshots().get();
-    if (snapshot != null && balancers.snapshot() != snapshot) {
-      RouteSnapshot previous = balancers.snapshot();
-      balancers = balancers.forSnapshot(snapshot);
-      if (upstreamTlsMayDiffer(previous, snapshot)) {
-        clients.retain(upstreamTlsSettings(snapshot));
-      }
+    if (snapshot != null && snapshot.upstreamTlsSettings() != upstreamTls) {
+      // The set keeps its identity while unchanged: clients of a setting no route uses any more go.
+      upstreamTls = snapshot.upstreamTlsSettings();
+      clients.retain(upstreamTls);
     }
     new ProxyExchange(this, req, state, tls).start(snapshot, guard);
-  }
-
-  /**
-   * Whether the snapshots' sets of upstream TLS settings may differ. After an incremental compile
-   * only the changed backend indexes are looked at, so an endpoint change of plain backends costs
-   * O(changed backends), like the balancers; otherwise (or when a changed index has a TLS setting
-   * on either side) the caller rescans.
-   */
-  static boolean upstreamTlsMayDiffer(RouteSnapshot previous, RouteSnapshot next) {
-    int[] changed = next.changedBackendsSince(previous);
-    if (changed == null) {
-      return true;
-    }
-    java.util.List<io.gatehouse.model.BackendSpec> before = previous.backends();
-    java.util.List<io.gatehouse.model.BackendSpec> after = next.backends();
-    for (int i : changed) {
-      io.gatehouse.model.BackendSpec b = i < before.size() ? before.get(i) : null;
-      io.gatehouse.model.BackendSpec a = i < after.size() ? after.get(i) : null;
-      if ((b != null && b.tls() != null) || (a != null && a.tls() != null)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The TLS settings the snapshot's backends use; clients of any other setting are retired. */
-  static java.util.Set<io.gatehouse.model.UpstreamTls> upstreamTlsSettings(RouteSnapshot snapshot) {
-    java.util.Set<io.gatehouse.model.UpstreamTls> live = new java.util.HashSet<>();
-    for (io.gatehouse.model.BackendSpec b : snapshot.backends()) {
-      // After an incremental compile an index no route uses holds null.
-      if (b != null && b.tls() != null) {
-        live.add(b.tls());
-      }
-    }
-    return live;
   }
 
   /**
@@ -497,7 +466,7 @@ public final class RouterVerticle extends VerticleBase {
     return clients;
   }
 
-  BalancerSet balancers() {
+  Balancers balancers() {
     return balancers;
   }
 

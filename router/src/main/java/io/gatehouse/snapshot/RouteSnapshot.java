@@ -1,38 +1,40 @@
 package io.gatehouse.snapshot;
 
-import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.UpstreamTls;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * One immutable routing state: the compiled routes, their deduplicated backends, the problems the
- * compiler found, and the host and path indexes already built. Readers on the event loop call
- * {@link #match} without locks or allocation (regular-expression routes aside).
+ * One immutable routing state: the compiled routes with their targets, the problems the compiler
+ * found, the upstream TLS settings in use, and the host and path indexes already built. Readers on
+ * the event loop call {@link #match} without locks or allocation (regular-expression routes aside).
  *
  * <p>Lookup: the host picks exactly one level (exact host, else {@code *.suffix} wildcard covering
  * one label, else the routes without hosts); within it, Exact paths, then the longest matching
  * Prefix/ImplementationSpecific path (falling back to shorter ones), then RE2 regular expressions.
  * See {@link PathIndex} for the order between candidates.
  *
- * <p>An incremental compile shares every unchanged level, compiled route and backend with the
- * snapshot it started from; nothing a reader can reach is ever modified.
+ * <p>Endpoints are not in the snapshot: a route's {@link Target} names a slot of the node's
+ * endpoint index, which changes without a new snapshot.
+ *
+ * <p>An incremental compile shares every unchanged level and compiled route with the snapshot it
+ * started from; nothing a reader can reach is ever modified.
  */
 public final class RouteSnapshot {
   private static final RouteSnapshot EMPTY =
       new RouteSnapshot(
           0,
           new CompiledRoute[0],
-          new BackendSpec[0],
           List.of(),
           HostIndex.EMPTY,
           ClientCertificateHosts.NONE,
-          null,
-          null);
+          UpstreamTlsUse.NONE);
 
   /**
    * The hosts on which a route asks for client certificates: exact names and the suffixes of {@code
@@ -91,47 +93,82 @@ public final class RouteSnapshot {
     }
   }
 
+  /**
+   * The upstream TLS settings the compiled routes' targets use, each with how many targets use it,
+   * so an incremental compile updates it from the changed routes alone. {@link #settings} keeps its
+   * identity while the set of settings is unchanged: the routers compare it by identity and retire
+   * the clients of settings no longer used only when it changes. Immutable.
+   */
+  record UpstreamTlsUse(Map<UpstreamTls, Integer> counts, Set<UpstreamTls> settings) {
+    static final UpstreamTlsUse NONE = new UpstreamTlsUse(Map.of(), Set.of());
+
+    /**
+     * This use without the targets of {@code removed} and with those of {@code added}; this
+     * instance when no target on either side has a TLS setting.
+     */
+    UpstreamTlsUse with(Collection<CompiledRoute> removed, Collection<CompiledRoute> added) {
+      Map<UpstreamTls, Integer> c = null;
+      for (int sign = -1; sign <= 1; sign += 2) {
+        for (CompiledRoute r : sign < 0 ? removed : added) {
+          if (r == null) {
+            continue;
+          }
+          for (Target t : r.targets()) {
+            if (t.tls() == null) {
+              continue;
+            }
+            if (c == null) {
+              c = new HashMap<>(counts);
+            }
+            int count = c.getOrDefault(t.tls(), 0) + sign;
+            if (count < 0) {
+              throw new IllegalStateException("upstream TLS setting counted below zero");
+            }
+            if (count == 0) {
+              c.remove(t.tls());
+            } else {
+              c.put(t.tls(), count);
+            }
+          }
+        }
+      }
+      if (c == null) {
+        return this;
+      }
+      Set<UpstreamTls> s = c.keySet().equals(settings) ? settings : Set.copyOf(c.keySet());
+      return new UpstreamTlsUse(Map.copyOf(c), s);
+    }
+  }
+
   private final long generation;
   private final CompiledRoute[] routes;
   private final List<CompiledRoute> routeList;
-  private final BackendSpec[] backends;
-  private final List<BackendSpec> backendList;
   private final List<RouteProblem> problems;
   private final HostIndex hosts;
   private final ClientCertificateHosts clientCertificateHosts;
+  private final UpstreamTlsUse upstreamTls;
 
-  /** Who this snapshot is; a successor holds this token, never the snapshot, so none is leaked. */
-  private final Object identity = new Object();
-
-  /** The identity of the snapshot this one was built from incrementally, or null. */
-  private final Object base;
-
-  /** Backend indexes whose content differs from {@link #base}'s; null when not incremental. */
-  private final int[] changedBackends;
+  /** {@code upstreamTls.settings()}, held apart: the routers read it on every request. */
+  private final Set<UpstreamTls> upstreamTlsSettings;
 
   /**
    * @param routes sorted by key, not copied
-   * @param backends by index, null where no route uses the index; not copied
    */
   RouteSnapshot(
       long generation,
       CompiledRoute[] routes,
-      BackendSpec[] backends,
       List<RouteProblem> problems,
       HostIndex hosts,
       ClientCertificateHosts clientCertificateHosts,
-      RouteSnapshot base,
-      int[] changedBackends) {
+      UpstreamTlsUse upstreamTls) {
     this.generation = generation;
     this.routes = routes;
     this.routeList = Collections.unmodifiableList(Arrays.asList(routes));
-    this.backends = backends;
-    this.backendList = Collections.unmodifiableList(Arrays.asList(backends));
     this.problems = List.copyOf(problems);
     this.hosts = hosts;
     this.clientCertificateHosts = clientCertificateHosts;
-    this.base = base == null || changedBackends == null ? null : base.identity;
-    this.changedBackends = this.base == null ? null : changedBackends;
+    this.upstreamTls = upstreamTls;
+    this.upstreamTlsSettings = upstreamTls.settings();
   }
 
   /** Whether a route for this SNI name asks for client certificates (exact or wildcard). */
@@ -174,21 +211,12 @@ public final class RouteSnapshot {
   }
 
   /**
-   * Backends by index; {@link CompiledRoute#backendIndex()} points into this list. Equal backends
-   * share one index. After an incremental compile an index that no route uses any more holds null
-   * until a later compile reuses it.
+   * The upstream TLS settings the routes' targets use; clients of any other setting can go. The
+   * same instance as the previous snapshot's while the set is unchanged, so a reader compares it by
+   * identity.
    */
-  public List<BackendSpec> backends() {
-    return backendList;
-  }
-
-  /**
-   * The backend indexes whose backend differs from {@code previous}'s, when this snapshot was
-   * compiled incrementally from exactly {@code previous}; otherwise null, and every index must be
-   * compared. Lets the upstream pools apply an endpoint change in O(changed backends).
-   */
-  public int[] changedBackendsSince(RouteSnapshot previous) {
-    return previous != null && base == previous.identity ? changedBackends.clone() : null;
+  public Set<UpstreamTls> upstreamTlsSettings() {
+    return upstreamTlsSettings;
   }
 
   /** Routes (or parts of routes) the compiler could not use, in route key order. */
@@ -233,16 +261,16 @@ public final class RouteSnapshot {
     return routes;
   }
 
-  BackendSpec[] backendArray() {
-    return backends;
-  }
-
   HostIndex hostIndex() {
     return hosts;
   }
 
   ClientCertificateHosts clientCertificateHosts() {
     return clientCertificateHosts;
+  }
+
+  UpstreamTlsUse upstreamTlsUse() {
+    return upstreamTls;
   }
 
   /**

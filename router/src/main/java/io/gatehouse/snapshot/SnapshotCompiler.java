@@ -2,12 +2,14 @@ package io.gatehouse.snapshot;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.gatehouse.model.BackendSpec;
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
 import io.gatehouse.table.TableView;
@@ -28,61 +30,78 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Compiles a table view into an immutable {@link RouteSnapshot}. Pure and deterministic (routes are
- * taken in {@code RouteKey} order); meant to run off the event loop.
+ * Compiles a table view into an immutable {@link RouteSnapshot}. Deterministic (routes are taken in
+ * {@code RouteKey} order); meant to run off the event loop, on one thread.
  *
  * <p>The table holds validated routes, but the compiler trusts nothing it cannot use: a host, path
  * or condition it cannot compile becomes a {@link RouteProblem} and the rest ships. A bad host or
  * path only drops that host or path (the route narrows); a bad condition, or a route left without
  * hosts or paths, drops the whole route (it must never widen).
  *
- * <p>Equal {@link BackendSpec}s share one index in {@link RouteSnapshot#backends()}.
+ * <p>Endpoints go to the node's {@link EndpointIndex}, not into the snapshot: each compiled route's
+ * {@link Target} holds the slot of {@code EndpointsKey.Inline(route, 0)}, which the compiler puts
+ * (before the snapshot is published, so a new route never meets an absent key) and retains. A
+ * change that only touches a route's endpoints is one {@code put} and recompiles nothing (Contour
+ * keeps endpoints out of its DAG rebuild); a change of a backend's protocol or upstream TLS setting
+ * is never endpoint-only. Slots the previous snapshot held and the new one does not are released by
+ * {@link #afterPublish}, once no published snapshot uses them.
  *
- * <p>Incremental compile ({@link #update}, or the pure {@link #compile(RouteSnapshot, TableView,
- * TableView)}): the two views are diffed by key, and only the host levels (exact host, wildcard
- * suffix, catch-all) that an added, removed or changed route lists are rebuilt, from the kept
- * entries of the old level plus the new routes; every other level, compiled route and backend is
- * shared with the previous snapshot. A change that only touches a route's endpoints, and touches
- * every route of that backend index alike, rewrites that index and recompiles nothing (Contour
- * keeps endpoints out of its DAG rebuild); the upstream pools learn of it through {@link
- * RouteSnapshot#changedBackendsSince}. A change of a backend's protocol or upstream TLS setting is
- * never endpoint-only. The result matches what a full compile of the new view serves; backend index
- * numbers may differ.
+ * <p>Incremental compile ({@link #update}): the two views are diffed by key, and only the host
+ * levels (exact host, wildcard suffix, catch-all) that an added, removed or changed route lists are
+ * rebuilt, from the kept entries of the old level plus the new routes; every other level and
+ * compiled route is shared with the previous snapshot. The result serves what a full compile of the
+ * new view serves.
  *
  * <p>Both compiles make a route through the same step ({@code RouteParts}), client-certificate
- * check included; the hosts that ask for client certificates are counted per route, so an
- * incremental compile updates them from the changed routes alone.
+ * check and target included; the hosts that ask for client certificates and the upstream TLS
+ * settings are counted per route, so an incremental compile updates them from the changed routes
+ * alone.
  *
- * <p>An instance keeps the bookkeeping of the last snapshot it built (backend indexes and how many
- * routes use each) and is not thread-safe: one per publisher.
+ * <p>Not thread-safe: one instance per publisher.
  */
 public final class SnapshotCompiler {
+  private final EndpointIndex endpoints;
+
+  /** The last snapshot built: its targets' slots are retained. Null before the first compile. */
+  private RouteSnapshot held;
+
+  /** The base of the next incremental compile; null after a failure, so the next is full. */
   private RouteSnapshot last;
+
   private TableView lastView;
-  private BackendIndex backendIndex;
 
-  /** A compiler whose first {@link #update} is a full compile. */
-  public SnapshotCompiler() {}
+  /** Targets retained by the compile in progress: given back if it fails. */
+  private final List<Target> retainedNow = new ArrayList<>();
 
-  /** A full compile. */
-  public static RouteSnapshot compile(TableView view) {
-    return full(view, new BackendIndex());
-  }
+  /** Targets of earlier snapshots to release once the snapshot built since is published. */
+  private final List<Target> releaseAfterPublish = new ArrayList<>();
 
   /**
-   * An incremental compile of {@code next} from {@code previous}, which was compiled from {@code
-   * previousView}. Pure; rebuilds the backend bookkeeping from {@code previous} first (O(routes)),
-   * which {@link #update} avoids.
+   * A compiler feeding {@code endpoints} (the node's index); its first update is a full compile.
    */
-  public static RouteSnapshot compile(
-      RouteSnapshot previous, TableView previousView, TableView next) {
-    return incremental(previous, previousView, next, BackendIndex.of(previous));
+  public SnapshotCompiler(EndpointIndex endpoints) {
+    this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+  }
+
+  /** A compiler with an index of its own (tests, benchmarks). */
+  public SnapshotCompiler() {
+    this(new EndpointIndex());
+  }
+
+  /** The index the compiled routes' slots point into. */
+  public EndpointIndex endpoints() {
+    return endpoints;
+  }
+
+  /** A full compile into an index of its own; for tests and benchmarks that read no endpoints. */
+  public static RouteSnapshot compile(TableView view) {
+    return new SnapshotCompiler().rebuild(view);
   }
 
   /**
    * Compiles {@code next} incrementally from the last snapshot this compiler built, or in full when
-   * there is none. If it throws, the compiler forgets its state, so the caller's fallback is {@link
-   * #rebuild}.
+   * there is none. If it throws, the compiler gives back what it retained and forgets its base, so
+   * the caller's fallback is {@link #rebuild}.
    */
   public RouteSnapshot update(TableView next) {
     if (last == null) {
@@ -90,37 +109,103 @@ public final class SnapshotCompiler {
     }
     RouteSnapshot previous = last;
     TableView previousView = lastView;
-    BackendIndex b = backendIndex;
-    forget(); // a failure below must not leave half-updated bookkeeping for the next call
-    RouteSnapshot s = incremental(previous, previousView, next, b);
-    remember(s, next, b);
+    last = null; // a failure below must not leave a half-updated base for the next call
+    lastView = null;
+    int pending = releaseAfterPublish.size();
+    RouteSnapshot s;
+    try {
+      s = incremental(previous, previousView, next);
+    } catch (RuntimeException | Error e) {
+      undo(pending);
+      throw e;
+    }
+    remember(s, next);
     return s;
   }
 
   /** A full compile of {@code next} that the next {@link #update} starts from. */
   public RouteSnapshot rebuild(TableView next) {
-    forget();
-    BackendIndex b = new BackendIndex();
-    RouteSnapshot s = full(next, b);
-    remember(s, next, b);
+    last = null;
+    lastView = null;
+    int pending = releaseAfterPublish.size();
+    RouteSnapshot s;
+    try {
+      s = full(next);
+    } catch (RuntimeException | Error e) {
+      undo(pending);
+      throw e;
+    }
+    if (held != null) {
+      releaseAfterPublish.addAll(targets(held.routeArray()));
+    }
+    remember(s, next);
     return s;
   }
 
-  private void forget() {
-    last = null;
-    lastView = null;
-    backendIndex = null;
+  /**
+   * The snapshot last built is published: releases the slots only older snapshots used, and forgets
+   * the keys no compiled route uses any more. Call it after every publish, on the compile thread; a
+   * slot must never be released while a published snapshot still reads it.
+   */
+  public void afterPublish() {
+    for (Target t : releaseAfterPublish) {
+      drop(t);
+    }
+    releaseAfterPublish.clear();
   }
 
-  private void remember(RouteSnapshot s, TableView view, BackendIndex b) {
+  private void remember(RouteSnapshot s, TableView view) {
+    retainedNow.clear();
+    held = s;
     last = s;
     lastView = view;
-    backendIndex = b;
+  }
+
+  /** Gives back what a failed compile retained or meant to release. */
+  private void undo(int pending) {
+    releaseAfterPublish.subList(pending, releaseAfterPublish.size()).clear();
+    for (Target t : retainedNow) {
+      drop(t);
+    }
+    retainedNow.clear();
+  }
+
+  /** Releases one hold of {@code t}'s slot; a key no route of {@link #held} uses is forgotten. */
+  private void drop(Target t) {
+    endpoints.release(t.slot());
+    CompiledRoute now =
+        held == null || !(t.key() instanceof EndpointsKey.Inline inline)
+            ? null
+            : held.route(inline.route());
+    if (now == null || !now.targets().stream().anyMatch(x -> x.key().equals(t.key()))) {
+      endpoints.remove(t.key());
+    }
+  }
+
+  private static List<Target> targets(CompiledRoute[] routes) {
+    List<Target> out = new ArrayList<>(routes.length);
+    for (CompiledRoute r : routes) {
+      out.addAll(r.targets());
+    }
+    return out;
+  }
+
+  /**
+   * The target of {@code spec}'s backend: its endpoints put (a no-op when unchanged) and its slot
+   * retained, before the snapshot that uses it is published.
+   */
+  private Target target(RouteSpec spec) {
+    EndpointsKey key = new EndpointsKey.Inline(spec.key(), 0);
+    endpoints.put(key, spec.backend().endpoints());
+    int slot = endpoints.retain(key);
+    Target t = new Target(key, slot, spec.backend().protocol(), spec.backend().tls(), 1);
+    retainedNow.add(t);
+    return t;
   }
 
   // ---------------------------------------------------------------- full
 
-  private static RouteSnapshot full(TableView view, BackendIndex backendIndex) {
+  private RouteSnapshot full(TableView view) {
     List<RouteSpec> specs = new ArrayList<>(view.routes().values());
     specs.sort((a, b) -> a.key().compareTo(b.key()));
 
@@ -132,7 +217,7 @@ public final class SnapshotCompiler {
       if (parts == null) {
         continue;
       }
-      CompiledRoute route = parts.compile(spec, backendIndex.acquire(spec.backend()));
+      CompiledRoute route = parts.compile(spec, target(spec));
       routes.add(route);
       parts.addTo(levels, route, l -> new PathIndex.Builder());
     }
@@ -149,29 +234,32 @@ public final class SnapshotCompiler {
         case CATCH_ALL -> catchAll = built;
       }
     }
-    BackendSpec[] backends = backendIndex.finish();
-    backendIndex.takeChanged(); // a full compile is compared index by index, not as a delta
     return new RouteSnapshot(
         view.generation(),
         routes.toArray(new CompiledRoute[0]),
-        backends,
         problems,
         new HostIndex(exact, wildcards, catchAll),
         RouteSnapshot.ClientCertificateHosts.NONE.with(List.of(), routes),
-        null,
-        null);
+        upstreamTlsUse(routes));
+  }
+
+  /** The TLS use of a full compile, sharing the set of the snapshot before when it is equal. */
+  private RouteSnapshot.UpstreamTlsUse upstreamTlsUse(List<CompiledRoute> routes) {
+    RouteSnapshot.UpstreamTlsUse use = RouteSnapshot.UpstreamTlsUse.NONE.with(List.of(), routes);
+    Set<UpstreamTls> before = held == null ? null : held.upstreamTlsSettings();
+    return before != null && before != use.settings() && before.equals(use.settings())
+        ? new RouteSnapshot.UpstreamTlsUse(use.counts(), before)
+        : use;
   }
 
   // ---------------------------------------------------------------- incremental
 
-  private static RouteSnapshot incremental(
-      RouteSnapshot prev, TableView prevView, TableView next, BackendIndex backendIndex) {
+  private RouteSnapshot incremental(RouteSnapshot prev, TableView prevView, TableView next) {
     Map<RouteKey, RouteSpec> before = prevView.routes();
     Map<RouteKey, RouteSpec> after = next.routes();
 
-    // Routes to compile again (value null: removed), and endpoint-only changes by backend index.
+    // Routes to compile again (value null: removed); endpoint-only changes go to the index.
     TreeMap<RouteKey, RouteSpec> recompile = new TreeMap<>();
-    Map<Integer, List<RouteSpec>> endpointsOnly = new HashMap<>();
     int added = 0;
     for (Map.Entry<RouteKey, RouteSpec> e : after.entrySet()) {
       RouteSpec old = before.get(e.getKey());
@@ -185,7 +273,7 @@ public final class SnapshotCompiler {
       if (old != null && endpointsOnly(old, now)) {
         CompiledRoute c = prev.route(now.key());
         if (c != null) {
-          endpointsOnly.computeIfAbsent(c.backendIndex(), i -> new ArrayList<>()).add(now);
+          endpoints.put(c.target().key(), now.backend().endpoints());
         }
         // A dropped route stays dropped with the same problems: they never depend on a backend.
         continue;
@@ -200,47 +288,22 @@ public final class SnapshotCompiler {
       }
     }
 
-    // The recompiled routes give up their backend index first, so an index whose other routes all
-    // moved their endpoints alike can be rewritten in place.
+    if (recompile.isEmpty()) {
+      return new RouteSnapshot(
+          next.generation(),
+          prev.routeArray(),
+          prev.problems(),
+          prev.hostIndex(),
+          prev.clientCertificateHosts(),
+          prev.upstreamTlsUse());
+    }
+
     Map<RouteKey, CompiledRoute> oldCompiled = new HashMap<>();
     for (RouteKey k : recompile.keySet()) {
       CompiledRoute c = prev.route(k);
       if (c != null) {
         oldCompiled.put(k, c);
-        backendIndex.release(c.backendIndex());
       }
-    }
-    for (Map.Entry<Integer, List<RouteSpec>> e : endpointsOnly.entrySet()) {
-      int index = e.getKey();
-      List<RouteSpec> moved = e.getValue();
-      BackendSpec target = moved.get(0).backend();
-      boolean inPlace =
-          moved.size() == backendIndex.routes(index)
-              && !backendIndex.contains(target)
-              && moved.stream().allMatch(r -> r.backend().equals(target));
-      if (inPlace) {
-        backendIndex.replace(index, target);
-      } else {
-        // Part of a shared index moves, or it joins another backend: a new index, so recompile.
-        for (RouteSpec r : moved) {
-          recompile.put(r.key(), r);
-          oldCompiled.put(r.key(), prev.route(r.key()));
-          backendIndex.release(index);
-        }
-      }
-    }
-
-    if (recompile.isEmpty()) {
-      BackendSpec[] backends = backendIndex.finish();
-      return new RouteSnapshot(
-          next.generation(),
-          prev.routeArray(),
-          backends,
-          prev.problems(),
-          prev.hostIndex(),
-          prev.clientCertificateHosts(),
-          prev,
-          backendIndex.takeChanged());
     }
 
     // Every level a recompiled route was in starts from its kept entries; the others are shared.
@@ -274,7 +337,7 @@ public final class SnapshotCompiler {
         compiled.put(e.getKey(), null);
         continue;
       }
-      CompiledRoute route = parts.compile(spec, backendIndex.acquire(spec.backend()));
+      CompiledRoute route = parts.compile(spec, target(spec));
       compiled.put(e.getKey(), route);
       parts.addTo(touched, route, thaw);
     }
@@ -292,16 +355,18 @@ public final class SnapshotCompiler {
         case CATCH_ALL -> catchAll = built;
       }
     }
-    BackendSpec[] backends = backendIndex.finish();
-    return new RouteSnapshot(
-        next.generation(),
-        merge(prev.routeArray(), compiled),
-        backends,
-        problems,
-        hosts.with(exact, wildcards, catchAll),
-        prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
-        prev,
-        backendIndex.takeChanged());
+    RouteSnapshot s =
+        new RouteSnapshot(
+            next.generation(),
+            merge(prev.routeArray(), compiled),
+            problems,
+            hosts.with(exact, wildcards, catchAll),
+            prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
+            prev.upstreamTlsUse().with(oldCompiled.values(), compiled.values()));
+    for (CompiledRoute c : oldCompiled.values()) {
+      releaseAfterPublish.addAll(c.targets());
+    }
+    return s;
   }
 
   /**
@@ -380,7 +445,7 @@ public final class SnapshotCompiler {
     CATCH_ALL
   }
 
-  /** What one route compiles to before it has a backend index. */
+  /** What one route compiles to before it has a target. */
   private record RouteParts(
       Set<String> hosts,
       List<CompiledPath> paths,
@@ -445,8 +510,8 @@ public final class SnapshotCompiler {
      * The compiled route: the one place a {@link CompiledRoute} is made, so a full and an
      * incremental compile give a route the same fields.
      */
-    CompiledRoute compile(RouteSpec spec, int backendIndex) {
-      return new CompiledRoute(spec, spec.key().toString(), backendIndex, clientCertificates);
+    CompiledRoute compile(RouteSpec spec, Target target) {
+      return new CompiledRoute(spec, spec.key().toString(), List.of(target), clientCertificates);
     }
 
     /** Adds the route's paths to each of its levels, one matcher shared by all of them. */

@@ -1,5 +1,6 @@
 package io.gatehouse.snapshot;
 
+import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class SnapshotPublisher implements AutoCloseable {
   private final Function<TableView, RouteSnapshot> incremental;
 
   private final Function<TableView, RouteSnapshot> full;
+  private final Runnable afterPublish;
   private final AtomicInteger fallbacks = new AtomicInteger();
   private final SnapshotHolder holder;
   private final long holdOffNanos;
@@ -42,9 +44,23 @@ public final class SnapshotPublisher implements AutoCloseable {
   private long firstPendingNanos;
   private ScheduledFuture<?> scheduled;
 
+  /** A publisher whose routes' endpoints go to an index of its own (tests). */
   public SnapshotPublisher(
       RouteTable table, SnapshotHolder holder, Duration holdOff, Duration maxDelay) {
-    this(table, holder, holdOff, maxDelay, new SnapshotCompiler());
+    this(table, holder, holdOff, maxDelay, new EndpointIndex());
+  }
+
+  /**
+   * A publisher that feeds the routes' endpoints into {@code endpoints} (the node's index) before
+   * each snapshot is published.
+   */
+  public SnapshotPublisher(
+      RouteTable table,
+      SnapshotHolder holder,
+      Duration holdOff,
+      Duration maxDelay,
+      EndpointIndex endpoints) {
+    this(table, holder, holdOff, maxDelay, new SnapshotCompiler(endpoints));
   }
 
   private SnapshotPublisher(
@@ -53,7 +69,14 @@ public final class SnapshotPublisher implements AutoCloseable {
       Duration holdOff,
       Duration maxDelay,
       SnapshotCompiler compiler) {
-    this(table, holder, holdOff, maxDelay, compiler::update, compiler::rebuild);
+    this(
+        table,
+        holder,
+        holdOff,
+        maxDelay,
+        compiler::update,
+        compiler::rebuild,
+        compiler::afterPublish);
   }
 
   /** Tests swap the compile steps to see the fallback work. */
@@ -64,8 +87,20 @@ public final class SnapshotPublisher implements AutoCloseable {
       Duration maxDelay,
       Function<TableView, RouteSnapshot> incremental,
       Function<TableView, RouteSnapshot> full) {
+    this(table, holder, holdOff, maxDelay, incremental, full, () -> {});
+  }
+
+  private SnapshotPublisher(
+      RouteTable table,
+      SnapshotHolder holder,
+      Duration holdOff,
+      Duration maxDelay,
+      Function<TableView, RouteSnapshot> incremental,
+      Function<TableView, RouteSnapshot> full,
+      Runnable afterPublish) {
     this.incremental = incremental;
     this.full = full;
+    this.afterPublish = afterPublish;
     this.holder = holder;
     this.holdOffNanos = holdOff.toNanos();
     this.maxDelayNanos = maxDelay.toNanos();
@@ -159,6 +194,8 @@ public final class SnapshotPublisher implements AutoCloseable {
       }
     }
     holder.publish(next);
+    // Only now may the slots that just left the served snapshot be released.
+    afterPublish.run();
     for (Consumer<RouteSnapshot> l : listeners) {
       l.accept(next);
     }

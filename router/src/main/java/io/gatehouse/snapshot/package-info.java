@@ -1,6 +1,7 @@
 /**
  * Stage: snapshot. Compiles a table view into one immutable routing snapshot and publishes it
- * atomically. Pure Java over the model and RE2/J; no Vert.x types, so it runs off the event loop.
+ * atomically, feeding the routes' endpoints into the node's endpoint index first. Pure Java over
+ * the model, the endpoint index and RE2/J; no Vert.x types, so it runs off the event loop.
  *
  * <p>Matching follows Kubernetes Ingress: a host selects one level (exact host, else a {@code
  * *.suffix} wildcard covering exactly one label, else routes without hosts; no fall-through between

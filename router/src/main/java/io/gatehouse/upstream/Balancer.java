@@ -1,6 +1,6 @@
 package io.gatehouse.upstream;
 
-import io.gatehouse.model.BackendSpec;
+import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.model.Endpoint;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,52 +27,55 @@ public final class Balancer {
    */
   static final RandomGenerator THREAD_RANDOM = () -> ThreadLocalRandom.current().nextLong();
 
-  private final BackendSpec backend;
+  /** No endpoint: for a request whose slot no longer holds its key's set. */
+  static final Balancer EMPTY = new Balancer(null, List.of(), null, THREAD_RANDOM);
+
+  /** The set this balancer was built for, or null for a fixed list (the default backend). */
+  private final EndpointSet set;
+
   private final Endpoint[] endpoints;
   private final int[] weights;
   private final int[] current;
   private final int total;
 
-  /** A balancer that starts at a random point of the rotation. */
-  public Balancer(BackendSpec backend) {
-    this(backend, null, THREAD_RANDOM);
+  /** {@code endpoints[i]} is the live endpoint {@code (i + rotation) % n} in sorted order. */
+  private final int rotation;
+
+  /** A balancer over a fixed list that starts at a random point of the rotation. */
+  public Balancer(List<Endpoint> endpoints) {
+    this(null, endpoints, null, THREAD_RANDOM);
   }
 
-  /** A balancer whose random start comes from {@code start} (tests pass a seeded generator). */
-  public Balancer(BackendSpec backend, RandomGenerator start) {
-    this(backend, null, start);
+  /** As {@link #Balancer(List)}, with the random start from {@code start} (seeded in tests). */
+  public Balancer(List<Endpoint> endpoints, RandomGenerator start) {
+    this(null, endpoints, null, start);
+  }
+
+  /** A balancer over {@code set} whose random start comes from {@code start}. */
+  public Balancer(EndpointSet set, RandomGenerator start) {
+    this(set, set.endpoints(), null, start);
   }
 
   /**
    * {@code previous}: an endpoint present in both keeps its place in the rotation; when none is,
-   * the rotation starts at random as for a fresh balancer.
+   * the rotation starts at random as for a fresh balancer. Both sets are sorted by host and port,
+   * so the endpoints in common are found by one merge, O(n + m), not O(n·m): a set of 1024
+   * endpoints is rebuilt on an event loop.
    */
-  private Balancer(BackendSpec backend, Balancer previous, RandomGenerator start) {
-    this.backend = backend;
-    List<Endpoint> live = backend.endpoints().stream().filter(e -> e.weight() > 0).toList();
+  private Balancer(EndpointSet set, List<Endpoint> all, Balancer previous, RandomGenerator start) {
+    this.set = set;
+    List<Endpoint> live = all.stream().filter(e -> e.weight() > 0).toList();
     int n = live.size();
     this.endpoints = new Endpoint[n];
     this.weights = new int[n];
     this.current = new int[n];
-    int carried = 0;
-    if (previous != null) {
-      live.toArray(endpoints);
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < previous.endpoints.length; j++) {
-          Endpoint p = previous.endpoints[j];
-          if (p.port() == endpoints[i].port() && p.host().equals(endpoints[i].host())) {
-            current[i] = previous.current[j];
-            carried++;
-            break;
-          }
-        }
-      }
-    }
+    int carried = previous == null ? 0 : carry(live, previous, current);
     boolean randomStart = carried == 0 && n > 1;
-    int rotation = randomStart ? start.nextInt(n) : 0;
+    int r = randomStart ? start.nextInt(n) : 0;
+    this.rotation = r;
     int sum = 0;
     for (int i = 0; i < n; i++) {
-      endpoints[i] = live.get((i + rotation) % n);
+      endpoints[i] = live.get((i + r) % n);
       weights[i] = endpoints[i].weight();
       sum += weights[i];
     }
@@ -86,20 +89,66 @@ public final class Balancer {
   }
 
   /**
-   * A balancer for {@code next} (the same backend with other endpoints) that keeps the rotation of
-   * the endpoints both have, so an endpoint change does not restart the whole backend's rotation.
+   * Copies into {@code into} (indexed like {@code live}) the rotation state of every endpoint of
+   * {@code live} that {@code previous} also has, matched by host and port; returns how many. Both
+   * lists are walked in sorted order, so only a balancer built for a set (sorted) carries state.
    */
-  public Balancer withBackend(BackendSpec next) {
-    return withBackend(next, THREAD_RANDOM);
+  private static int carry(List<Endpoint> live, Balancer previous, int[] into) {
+    if (previous.set == null) {
+      return 0;
+    }
+    Endpoint[] old = previous.endpoints;
+    int m = old.length;
+    int carried = 0;
+    int i = 0;
+    int j = 0;
+    while (i < live.size() && j < m) {
+      int k = (j + m - previous.rotation) % m; // the j-th of previous in sorted order
+      Endpoint a = live.get(i);
+      Endpoint b = old[k];
+      int c = a.host().compareTo(b.host());
+      if (c == 0) {
+        c = Integer.compare(a.port(), b.port());
+      }
+      if (c == 0) {
+        into[i++] = previous.current[k];
+        j++;
+        carried++;
+      } else if (c < 0) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return carried;
   }
 
-  /** As {@link #withBackend(BackendSpec)}, with the random start (if any) from {@code start}. */
-  public Balancer withBackend(BackendSpec next, RandomGenerator start) {
-    return new Balancer(next, this, start);
+  /**
+   * A balancer for {@code next} (the same key with other endpoints) that keeps the rotation of the
+   * endpoints both have, so an endpoint change does not restart the whole rotation.
+   */
+  public Balancer withEndpoints(EndpointSet next) {
+    return withEndpoints(next, THREAD_RANDOM);
   }
 
-  public BackendSpec backend() {
-    return backend;
+  /** As {@link #withEndpoints(EndpointSet)}, with the random start (if any) from {@code start}. */
+  public Balancer withEndpoints(EndpointSet next, RandomGenerator start) {
+    return new Balancer(next, next.endpoints(), this, start);
+  }
+
+  /** The set this balancer serves (compared by identity), or null for a fixed list. */
+  public EndpointSet set() {
+    return set;
+  }
+
+  /** The rotation state of {@code e} (matched by host and port), or null if it is not live. */
+  Integer current(Endpoint e) {
+    for (int i = 0; i < endpoints.length; i++) {
+      if (endpoints[i].port() == e.port() && endpoints[i].host().equals(e.host())) {
+        return current[i];
+      }
+    }
+    return null;
   }
 
   /** Number of endpoints that can take requests. */

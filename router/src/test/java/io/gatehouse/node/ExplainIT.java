@@ -126,6 +126,11 @@ class ExplainIT {
                 .getJsonObject(0)
                 .getString("address"))
         .isEqualTo(upstream.address());
+    // The endpoint-index set the routers read for this route, with its revision on this node.
+    assertThat(e.getJsonObject("backend").getString("endpointsKey"))
+        .startsWith("inline:acme/")
+        .endsWith("/web#0");
+    assertThat(e.getJsonObject("backend").getLong("endpointsRevision")).isPositive();
     assertThat(get("www.acme.example", "/shop/cart")).isEqualTo(200);
     assertThat(upstream.take().uri()).isEqualTo("/shop/cart");
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.admin.Explainer.Explanation;
 import io.gatehouse.admin.Explainer.Question;
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
@@ -107,6 +109,9 @@ class NodeExplainerTest {
 
   static final Map<RouteKey, Long> REVISIONS = new HashMap<>();
 
+  /** The node's endpoint index, which the compiled routes' targets name slots of. */
+  static final EndpointIndex ENDPOINTS = new EndpointIndex();
+
   static RouteSnapshot snapshot() {
     Map<RouteKey, RouteSpec> m = new HashMap<>();
     long rev = 1;
@@ -114,7 +119,7 @@ class NodeExplainerTest {
       m.put(r.key(), r);
       REVISIONS.put(r.key(), rev++);
     }
-    return SnapshotCompiler.compile(new TableView(42, m));
+    return new SnapshotCompiler(ENDPOINTS).rebuild(new TableView(42, m));
   }
 
   static ValidCertificate certificate(String tenant, String name, String... dnsNames)
@@ -163,7 +168,8 @@ class NodeExplainerTest {
                       certificate("beta", "shop", "shop.beta.example")));
     }
     CertificateIndex i = index;
-    return new NodeExplainer(() -> s, () -> i, () -> 8443, spec -> REVISIONS.get(spec.key()), "");
+    return new NodeExplainer(
+        () -> s, ENDPOINTS, () -> i, () -> 8443, spec -> REVISIONS.get(spec.key()), "");
   }
 
   static Explanation ask(Explainer e, String method, String url, TenantId viewer) {
@@ -187,6 +193,11 @@ class NodeExplainerTest {
             new Explainer.PassedOver(
                 "acme/api/api-post", "Prefix", "/api", "method GET not in [POST]"));
     assertThat(e.backend().endpoints()).containsExactly(new Explainer.Endpoint("10.0.0.2:80", 1));
+    // The set the data plane reads: the route's own key in the node's index, and its revision.
+    assertThat(e.backend().endpointsKey()).isEqualTo("inline:acme/api/api#0");
+    assertThat(e.backend().endpointsRevision())
+        .isEqualTo(ENDPOINTS.get(new EndpointsKey.Inline(API.key(), 0)).revision())
+        .isPositive();
     assertThat(e.redirect().redirected()).isFalse();
     assertThat(e.tls()).isNull();
     assertThat(e.fallback()).isNull();
@@ -224,7 +235,8 @@ class NodeExplainerTest {
     RouteSnapshot s = snapshot();
     Explanation withUpstream =
         (Explanation)
-            new NodeExplainer(() -> s, () -> null, () -> -1, spec -> 1L, "127.0.0.1:9000")
+            new NodeExplainer(
+                    () -> s, ENDPOINTS, () -> null, () -> -1, spec -> 1L, "127.0.0.1:9000")
                 .explain(new Question("GET", "http://nobody.example/", Map.of(), null), null);
     assertThat(withUpstream.fallback().upstream()).isEqualTo("127.0.0.1:9000");
   }

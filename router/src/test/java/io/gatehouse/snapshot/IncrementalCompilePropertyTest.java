@@ -5,6 +5,9 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
@@ -18,7 +21,8 @@ import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.TestPki;
-import io.gatehouse.upstream.BalancerSet;
+import io.gatehouse.upstream.Balancer;
+import io.gatehouse.upstream.Balancers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -97,13 +101,18 @@ class IncrementalCompilePropertyTest {
         .checkAssert(IncrementalCompilePropertyTest::replay);
   }
 
-  /** Each code is one batch of one to three changes, then one incremental and one full compile. */
+  /**
+   * Each code is one batch of one to three changes, then one incremental and one full compile; now
+   * and then a full rebuild replaces the incremental one, as the publisher's fallback does.
+   */
   private static void replay(List<Integer> codes) {
     Map<RouteKey, RouteSpec> routes = new HashMap<>();
-    SnapshotCompiler compiler = new SnapshotCompiler();
+    EndpointIndex index = new EndpointIndex();
+    SnapshotCompiler compiler = new SnapshotCompiler(index);
     TableView view = new TableView(1, routes);
     RouteSnapshot incremental = compiler.update(view);
-    BalancerSet balancers = BalancerSet.empty().forSnapshot(incremental);
+    compiler.afterPublish();
+    Balancers balancers = new Balancers();
     for (int step = 0; step < codes.size(); step++) {
       SplittableRandom random = new SplittableRandom(codes.get(step));
       int changes = 1 + random.nextInt(3);
@@ -111,21 +120,23 @@ class IncrementalCompilePropertyTest {
         change(routes, random);
       }
       TableView next = new TableView(view.generation() + 1, routes);
-      // Now and then the pure form, which rebuilds the bookkeeping from the previous snapshot.
-      if (random.nextInt(5) == 0) {
-        incremental = SnapshotCompiler.compile(incremental, view, next);
-        compiler.rebuild(next);
-      } else {
-        incremental = compiler.update(next);
-      }
+      incremental = random.nextInt(5) == 0 ? compiler.rebuild(next) : compiler.update(next);
+      compiler.afterPublish();
       view = next;
       RouteSnapshot full = SnapshotCompiler.compile(view);
-      assertSameService(incremental, full, "step " + step + " " + routes.values());
-      balancers = balancers.forSnapshot(incremental);
+      String context = "step " + step + " " + routes.values();
+      assertSameService(incremental, index, full, context);
+      // The index holds exactly the keys of the compiled routes, each with its route's endpoints.
+      assertThat(index.size()).as(context).isEqualTo(incremental.routeCount());
       for (CompiledRoute r : incremental.routes()) {
-        assertThat(balancers.get(r.backendIndex()).backend())
-            .as("balancer of %s", r.id())
-            .isEqualTo(incremental.backends().get(r.backendIndex()));
+        Target t = r.target();
+        EndpointsKey key = new EndpointsKey.Inline(r.spec().key(), 0);
+        assertThat(t.key()).as(context).isEqualTo(key);
+        assertThat(index.get(key))
+            .as("%s set of %s", context, r.id())
+            .isSameAs(index.get(t.slot()));
+        Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
+        assertThat(b.set()).as("balancer of %s", r.id()).isSameAs(index.get(t.slot()));
       }
     }
   }
@@ -223,16 +234,23 @@ class IncrementalCompilePropertyTest {
     return RouteKey.of("t1", "api", "r" + i);
   }
 
-  /** Same route and backend for every request, same routes and problems. */
-  static void assertSameService(RouteSnapshot incremental, RouteSnapshot full, String context) {
+  /**
+   * Same route and target for every request, same routes and problems; the endpoints of the
+   * incremental compile are read from {@code index}, those of the full compile from its specs.
+   */
+  static void assertSameService(
+      RouteSnapshot incremental, EndpointIndex index, RouteSnapshot full, String context) {
     assertThat(incremental.generation()).isEqualTo(full.generation());
     assertThat(ids(incremental)).as(context).isEqualTo(ids(full));
     assertThat(incremental.problems()).as(context).isEqualTo(full.problems());
+    assertThat(incremental.upstreamTlsSettings())
+        .as("%s upstream TLS settings", context)
+        .isEqualTo(full.upstreamTlsSettings());
     for (CompiledRoute r : incremental.routes()) {
       CompiledRoute f = full.route(r.spec().key());
-      assertThat(backendOf(incremental, r))
+      assertThat(backendOf(index, r))
           .as("%s backend of %s", context, r.id())
-          .isEqualTo(backendOf(full, f));
+          .isEqualTo(backendOf(f));
       assertThat(clientCertificates(r))
           .as("%s client certificates of %s", context, r.id())
           .isEqualTo(clientCertificates(f));
@@ -260,9 +278,7 @@ class IncrementalCompilePropertyTest {
                 .as("%s: %s", context, req)
                 .isEqualTo(b == null ? null : b.id());
             if (a != null) {
-              assertThat(backendOf(incremental, a))
-                  .as("%s: %s", context, req)
-                  .isEqualTo(backendOf(full, b));
+              assertThat(backendOf(index, a)).as("%s: %s", context, req).isEqualTo(backendOf(b));
             }
           }
         }
@@ -280,7 +296,20 @@ class IncrementalCompilePropertyTest {
     return s.routes().stream().map(CompiledRoute::id).toList();
   }
 
-  private static BackendSpec backendOf(RouteSnapshot s, CompiledRoute r) {
-    return s.backends().get(r.backendIndex());
+  /** Protocol, upstream TLS and endpoints (sorted as the index keeps them) the route serves. */
+  private record Served(UpstreamProtocol protocol, UpstreamTls tls, List<Endpoint> endpoints) {}
+
+  private static Served backendOf(EndpointIndex index, CompiledRoute r) {
+    Target t = r.target();
+    return new Served(t.protocol(), t.tls(), index.get(t.slot()).endpoints());
+  }
+
+  /** A full compile's route serves its spec's backend. */
+  private static Served backendOf(CompiledRoute r) {
+    BackendSpec b = r.spec().backend();
+    EndpointSet sorted = new EndpointSet(r.target().key(), b.endpoints(), 1);
+    assertThat(r.target().protocol()).isEqualTo(b.protocol());
+    assertThat(r.target().tls()).isEqualTo(b.tls());
+    return new Served(b.protocol(), b.tls(), sorted.endpoints());
   }
 }

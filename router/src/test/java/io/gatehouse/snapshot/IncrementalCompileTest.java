@@ -5,6 +5,9 @@ import static io.gatehouse.snapshot.Routes.req;
 import static io.gatehouse.snapshot.Routes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
@@ -16,8 +19,9 @@ import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.TestPki;
 import io.gatehouse.upstream.Balancer;
-import io.gatehouse.upstream.BalancerSet;
+import io.gatehouse.upstream.Balancers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,44 +42,67 @@ class IncrementalCompileTest {
   private static final RouteSpec W = route("w").host("*.w.test").exact("/w").build();
   private static final RouteSpec ANY = route("any").prefix("/any").build();
 
-  private final SnapshotCompiler compiler = new SnapshotCompiler();
+  private final EndpointIndex index = new EndpointIndex();
+  private final SnapshotCompiler compiler = new SnapshotCompiler(index);
   private final Map<RouteKey, RouteSpec> routes = new HashMap<>();
   private long generation;
 
+  /** Compiles and "publishes" (the publisher calls afterPublish right after the holder's set). */
   private RouteSnapshot put(RouteSpec... specs) {
     for (RouteSpec r : specs) {
       routes.put(r.key(), r);
     }
-    return compiler.update(new TableView(++generation, routes));
+    RouteSnapshot s = compiler.update(new TableView(++generation, routes));
+    compiler.afterPublish();
+    return s;
+  }
+
+  private RouteSnapshot remove(RouteSpec... specs) {
+    for (RouteSpec r : specs) {
+      routes.remove(r.key());
+    }
+    RouteSnapshot s = compiler.update(new TableView(++generation, routes));
+    compiler.afterPublish();
+    return s;
   }
 
   private static RouteSpec withEndpoint(RouteSpec r, String host) {
     return r.withBackend(BackendSpec.http1(List.of(Endpoint.of(host, 9090))));
   }
 
+  private EndpointSet endpointsOf(RouteSnapshot s, RouteSpec r) {
+    return index.get(s.route(r.key()).target().slot());
+  }
+
   @Test
-  void endpoint_only_change_keeps_every_level_and_compiled_route() {
+  void endpoint_only_change_keeps_every_level_and_compiled_route_and_puts_once() {
     RouteSnapshot before = put(A1, A2, B, W, ANY);
     CompiledRoute a2 = before.route(A2.key());
+    List<EndpointSet> puts = new ArrayList<>();
+    index.onChange(puts::add);
 
     RouteSnapshot after = put(withEndpoint(A2, "moved.internal"));
 
     assertThat(after.hostIndex()).isSameAs(before.hostIndex());
     assertThat(after.routes()).isEqualTo(before.routes());
     assertThat(after.route(A2.key())).isSameAs(a2);
-    assertThat(after.backends().get(a2.backendIndex()).endpoints())
+    assertThat(puts).hasSize(1);
+    assertThat(puts.get(0).key()).isEqualTo(new EndpointsKey.Inline(A2.key(), 0));
+    assertThat(index.get(a2.target().slot())).isSameAs(puts.get(0));
+    assertThat(endpointsOf(after, A2).endpoints())
         .containsExactly(Endpoint.of("moved.internal", 9090));
-    assertThat(after.changedBackendsSince(before)).containsExactly(a2.backendIndex());
     assertThat(after.match("a.test", "/two", req("a.test", "/two"))).isSameAs(a2);
     IncrementalCompilePropertyTest.assertSameService(
-        after, SnapshotCompiler.compile(new TableView(generation, routes)), "");
+        after, index, SnapshotCompiler.compile(new TableView(generation, routes)), "");
   }
 
   @Test
-  void endpoint_change_of_a_shared_backend_rewrites_one_index_for_all_its_routes() {
-    // A1, B, W and ANY share "backend.internal": a Service whose endpoints all of them follow.
+  void endpoint_change_of_many_routes_is_one_put_per_route_key_and_no_recompile() {
+    // A1, B, W and ANY list the same endpoints (a Service all of them follow): each has its own
+    // key.
     RouteSnapshot before = put(A1, A2, B, W, ANY);
-    int shared = before.route(A1.key()).backendIndex();
+    List<EndpointSet> puts = new ArrayList<>();
+    index.onChange(puts::add);
 
     RouteSnapshot after =
         put(
@@ -85,23 +112,18 @@ class IncrementalCompileTest {
             withEndpoint(ANY, "pod2.internal"));
 
     assertThat(after.hostIndex()).isSameAs(before.hostIndex());
-    assertThat(after.changedBackendsSince(before)).containsExactly(shared);
-    assertThat(after.backends().get(shared).endpoints().get(0).host()).isEqualTo("pod2.internal");
-  }
-
-  @Test
-  void endpoint_change_of_part_of_a_shared_backend_gives_that_route_its_own_index() {
-    RouteSnapshot before = put(A1, A2, B);
-    int shared = before.route(A1.key()).backendIndex();
-
-    RouteSnapshot after = put(withEndpoint(B, "alone.internal"));
-
-    CompiledRoute b = after.route(B.key());
-    assertThat(b.backendIndex()).isNotEqualTo(shared);
-    assertThat(after.backends().get(b.backendIndex()).endpoints().get(0).host())
-        .isEqualTo("alone.internal");
-    assertThat(after.route(A1.key())).isSameAs(before.route(A1.key()));
-    assertThat(after.hostIndex().exact("a.test")).isSameAs(before.hostIndex().exact("a.test"));
+    assertThat(after.routes()).isEqualTo(before.routes());
+    assertThat(puts)
+        .extracting(EndpointSet::key)
+        .containsExactlyInAnyOrder(
+            new EndpointsKey.Inline(A1.key(), 0),
+            new EndpointsKey.Inline(B.key(), 0),
+            new EndpointsKey.Inline(W.key(), 0),
+            new EndpointsKey.Inline(ANY.key(), 0));
+    for (RouteSpec r : List.of(A1, B, W, ANY)) {
+      assertThat(endpointsOf(after, r).endpoints().get(0).host()).isEqualTo("pod2.internal");
+    }
+    assertThat(endpointsOf(after, A2).endpoints().get(0).host()).isEqualTo("two.internal");
   }
 
   @Test
@@ -110,7 +132,9 @@ class IncrementalCompileTest {
     RouteSpec tlsRoute = A2.withBackend(A2.backend().withTls(upstream));
     RouteSnapshot before = put(A1, tlsRoute, B);
     CompiledRoute compiled = before.route(A2.key());
-    BalancerSet balancers = BalancerSet.empty().forSnapshot(before);
+    Balancers balancers = new Balancers();
+    Target t = compiled.target();
+    Balancer first = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
 
     RouteSpec moved =
         tlsRoute.withBackend(
@@ -120,13 +144,14 @@ class IncrementalCompileTest {
                 upstream));
     RouteSnapshot after = put(moved);
 
-    // In place: the compiled route is kept, its index rewritten, and the balancer (which the proxy
-    // asks for the TLS setting) follows with the setting.
+    // The compiled route is kept with its target (which the proxy asks for the TLS setting), and
+    // the balancer of its slot follows the new set.
     assertThat(after.route(A2.key())).isSameAs(compiled);
-    assertThat(after.changedBackendsSince(before)).containsExactly(compiled.backendIndex());
-    Balancer b = balancers.forSnapshot(after).get(compiled.backendIndex());
-    assertThat(b.backend().tls()).isEqualTo(upstream);
-    assertThat(b.backend().endpoints()).containsExactly(Endpoint.of("moved.internal", 443));
+    assertThat(compiled.target().tls()).isEqualTo(upstream);
+    assertThat(after.upstreamTlsSettings()).isSameAs(before.upstreamTlsSettings());
+    Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
+    assertThat(b).isNotSameAs(first);
+    assertThat(b.next()).isEqualTo(Endpoint.of("moved.internal", 443));
   }
 
   @Test
@@ -141,9 +166,58 @@ class IncrementalCompileTest {
     CompiledRoute recompiled = after.route(A2.key());
     assertThat(recompiled).isNotSameAs(compiled);
     assertThat(recompiled.spec().backend().tls()).isEqualTo(other);
-    assertThat(after.backends().get(recompiled.backendIndex()).tls()).isEqualTo(other);
+    assertThat(recompiled.target().tls()).isEqualTo(other);
+    // Same key, same slot: the balancer state of its endpoints survives the recompile.
+    assertThat(recompiled.target().slot()).isEqualTo(compiled.target().slot());
+    assertThat(after.upstreamTlsSettings()).containsExactly(other);
     IncrementalCompilePropertyTest.assertSameService(
-        after, SnapshotCompiler.compile(new TableView(generation, routes)), "");
+        after, index, SnapshotCompiler.compile(new TableView(generation, routes)), "");
+  }
+
+  @Test
+  void a_removed_route_keeps_its_slot_until_after_the_publish_then_its_key_is_forgotten() {
+    RouteSpec c = route("c").host("c.test").prefix("/").backend("c.internal").build();
+    RouteSnapshot before = put(A1, c);
+    int slot = before.route(c.key()).target().slot();
+    EndpointsKey key = new EndpointsKey.Inline(c.key(), 0);
+
+    routes.remove(c.key());
+    RouteSnapshot after = compiler.update(new TableView(++generation, routes));
+    // Not yet published: the routers may still serve c from the snapshot before.
+    assertThat(after.route(c.key())).isNull();
+    assertThat(index.get(slot).key()).isEqualTo(key);
+    assertThat(index.get(slot).endpoints()).containsExactly(Endpoint.of("c.internal", 8080));
+
+    compiler.afterPublish();
+    assertThat(index.get(key).revision()).isZero();
+    assertThat(index.size()).isEqualTo(1);
+    // The freed slot is reused by the next new key.
+    RouteSnapshot reused = put(route("d").host("d.test").prefix("/").backend("d.internal").build());
+    assertThat(reused.route(RouteKey.of("t1", "api", "d")).target().slot()).isEqualTo(slot);
+  }
+
+  @Test
+  void a_full_rebuild_keeps_each_keys_slot_and_gives_back_the_old_holds_after_the_publish() {
+    RouteSnapshot before = put(A1, B);
+    RouteSpec x = route("x").host("x.test").prefix("/").backend("x.internal").build();
+    routes.put(x.key(), x);
+    routes.remove(B.key());
+
+    RouteSnapshot full = compiler.rebuild(new TableView(++generation, routes));
+    // Before the publish, B's key is still held for the snapshot the routers serve.
+    assertThat(index.get(new EndpointsKey.Inline(B.key(), 0)).revision()).isNotZero();
+    compiler.afterPublish();
+
+    assertThat(full.route(A1.key()).target().slot())
+        .isEqualTo(before.route(A1.key()).target().slot());
+    assertThat(index.get(new EndpointsKey.Inline(B.key(), 0)).revision()).isZero();
+    assertThat(index.size()).isEqualTo(2);
+    // A1 is held once (by the new snapshot): one more release frees nothing it still needs.
+    RouteSnapshot next = remove(A1);
+    assertThat(next.route(A1.key())).isNull();
+    assertThat(index.size()).isEqualTo(1);
+    IncrementalCompilePropertyTest.assertSameService(
+        next, index, SnapshotCompiler.compile(new TableView(generation, routes)), "");
   }
 
   @Test
@@ -176,8 +250,7 @@ class IncrementalCompileTest {
     assertThat(s.route(m1.key()).clientCertificates()).isSameAs(check);
 
     // m.test is still asked on while one of its two routes asks.
-    routes.remove(m2.key());
-    s = compiler.update(new TableView(++generation, routes));
+    s = remove(m2);
     assertThat(s.asksForClientCertificate("m.test")).isTrue();
     assertThat(s.asksForClientCertificate("x.w.test")).isFalse();
 
@@ -190,7 +263,7 @@ class IncrementalCompileTest {
     assertThat(s.route(m1.key())).isNull();
     assertThat(s.asksForClientCertificate("m.test")).isFalse();
     IncrementalCompilePropertyTest.assertSameService(
-        s, SnapshotCompiler.compile(new TableView(generation, routes)), "");
+        s, index, SnapshotCompiler.compile(new TableView(generation, routes)), "");
   }
 
   @Test
@@ -215,22 +288,16 @@ class IncrementalCompileTest {
   void removing_the_last_route_of_a_host_removes_the_host() {
     RouteSpec c = route("c").host("c.test").prefix("/").backend("c.internal").build();
     put(A1, A2, B, W, ANY, c);
-    routes.remove(B.key());
-    routes.remove(W.key());
-    routes.remove(ANY.key());
-    routes.remove(c.key());
 
-    RouteSnapshot after = compiler.update(new TableView(++generation, routes));
+    RouteSnapshot after = remove(B, W, ANY, c);
 
     assertThat(after.hostIndex().exact("b.test")).isNull();
     assertThat(after.hostIndex().wildcard("w.test")).isNull();
     assertThat(after.hostIndex().catchAll()).isNull();
     assertThat(after.hostIndex().exact("c.test")).isNull();
     assertThat(after.hostIndex().exactHostCount()).isEqualTo(1);
-    // The freed backend index holds null until a later compile reuses it.
-    assertThat(after.backends()).hasSize(3).containsNull();
-    RouteSnapshot reused = put(route("d").host("d.test").prefix("/").backend("d.internal").build());
-    assertThat(reused.backends()).hasSize(3).doesNotContainNull();
+    // Only the two routes left hold keys in the index.
+    assertThat(index.size()).isEqualTo(2);
   }
 
   @Test

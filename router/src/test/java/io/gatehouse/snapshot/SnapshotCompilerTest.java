@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Named.named;
 
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.table.TableView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +32,7 @@ class SnapshotCompilerTest {
     assertThat(s.match(null, "/", req(null, "/"))).isNull();
     assertThat(s.routeCount()).isZero();
     assertThat(s.generation()).isZero();
-    assertThat(s.backends()).isEmpty();
+    assertThat(s.upstreamTlsSettings()).isEmpty();
     assertThat(s.problems()).isEmpty();
   }
 
@@ -41,20 +44,28 @@ class SnapshotCompilerTest {
   }
 
   @Test
-  void equalBackendsShareOneIndex() {
+  void eachRouteHasItsOwnEndpointsKeyEvenWithEqualBackends() {
+    SnapshotCompiler compiler = new SnapshotCompiler();
     RouteSnapshot s =
-        Routes.snapshot(
-            List.of(
-                route("a").prefix("/a").backend("one.internal").build(),
-                route("b").prefix("/b").backend("two.internal").build(),
-                route("c").prefix("/c").backend("one.internal").build()));
-    assertThat(s.backends()).hasSize(2);
+        compiler.rebuild(
+            new TableView(
+                7,
+                Stream.of(
+                        route("a").prefix("/a").backend("one.internal").build(),
+                        route("b").prefix("/b").backend("two.internal").build(),
+                        route("c").prefix("/c").backend("one.internal").build())
+                    .collect(Collectors.toMap(RouteSpec::key, r -> r))));
     CompiledRoute a = s.match("h", "/a", req("h", "/a"));
     CompiledRoute b = s.match("h", "/b", req("h", "/b"));
     CompiledRoute c = s.match("h", "/c", req("h", "/c"));
-    assertThat(a.backendIndex()).isEqualTo(c.backendIndex()).isNotEqualTo(b.backendIndex());
-    assertThat(s.backends().get(a.backendIndex()).endpoints().get(0).host())
+    assertThat(a.target().key()).isEqualTo(new EndpointsKey.Inline(a.spec().key(), 0));
+    assertThat(List.of(a.target().slot(), b.target().slot(), c.target().slot()))
+        .doesNotHaveDuplicates();
+    assertThat(compiler.endpoints().get(a.target().slot()).endpoints().get(0).host())
         .isEqualTo("one.internal");
+    assertThat(compiler.endpoints().get(c.target().slot()).endpoints())
+        .isEqualTo(compiler.endpoints().get(a.target().slot()).endpoints());
+    assertThat(a.target().protocol()).isEqualTo(UpstreamProtocol.HTTP1);
     assertThat(a.id()).isEqualTo("t1/api/a");
   }
 
@@ -68,7 +79,6 @@ class SnapshotCompilerTest {
     List<RouteSpec> reversed = new ArrayList<>(routes);
     java.util.Collections.reverse(reversed);
     RouteSnapshot two = Routes.snapshot(reversed);
-    assertThat(one.backends()).isEqualTo(two.backends());
     assertThat(one.routes()).isEqualTo(two.routes());
     assertThat(one.routeCount()).isEqualTo(50);
   }

@@ -28,6 +28,7 @@ public final class TestUpstream implements AutoCloseable {
   private final HttpServer server;
   private volatile Handler<HttpServerRequest> handler;
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger closedConnections = new AtomicInteger();
   private final AtomicInteger counted = new AtomicInteger();
 
   private TestUpstream(Vertx vertx, HttpServerOptions options, Handler<HttpServerRequest> h) {
@@ -36,7 +37,11 @@ public final class TestUpstream implements AutoCloseable {
     this.server =
         vertx
             .createHttpServer(options.setHost("127.0.0.1").setPort(0))
-            .connectionHandler(c -> connections.incrementAndGet())
+            .connectionHandler(
+                c -> {
+                  connections.incrementAndGet();
+                  c.closeHandler(v -> closedConnections.incrementAndGet());
+                })
             .requestHandler(req -> handler.handle(req));
     server.listen().await();
   }
@@ -113,6 +118,11 @@ public final class TestUpstream implements AutoCloseable {
   /** Connections accepted so far. */
   public int connections() {
     return connections.get();
+  }
+
+  /** Connections accepted so far that have closed since. */
+  public int closedConnections() {
+    return closedConnections.get();
   }
 
   public int port() {

@@ -3,18 +3,12 @@ package io.gatehouse.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.gatehouse.model.BackendSpec;
+import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.Endpoint;
-import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
-import io.gatehouse.model.RouteSpec;
-import io.gatehouse.snapshot.RouteSnapshot;
-import io.gatehouse.snapshot.SnapshotCompiler;
-import io.gatehouse.table.TableView;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
@@ -35,12 +29,17 @@ class BalancerTest {
   /** A start generator that always says 0: the rotation starts where nginx's does. */
   private static final RandomGenerator NO_RANDOM_START = () -> 0L;
 
-  private static BackendSpec backend(int... weights) {
+  private static List<Endpoint> backend(int... weights) {
     List<Endpoint> eps = new ArrayList<>();
     for (int i = 0; i < weights.length; i++) {
       eps.add(ep("e" + i, weights[i]));
     }
-    return BackendSpec.http1(eps);
+    return eps;
+  }
+
+  private static EndpointSet set(List<Endpoint> endpoints) {
+    return new EndpointSet(
+        new EndpointsKey.Inline(RouteKey.of("default", "cli", "r"), 0), endpoints, 1);
   }
 
   private static Balancer balancer(int... weights) {
@@ -291,91 +290,10 @@ class BalancerTest {
     Random seeded = new Random(5);
     int[] firsts = new int[4];
     for (int loop = 0; loop < 400; loop++) {
-      Balancer old = new Balancer(BackendSpec.http1(List.of(ep("old", 1))), seeded);
-      Balancer b = old.withBackend(backend(1, 1, 1, 1), seeded);
+      Balancer old = new Balancer(set(List.of(ep("old", 1))), seeded);
+      Balancer b = old.withEndpoints(set(backend(1, 1, 1, 1)), seeded);
       firsts[picks(b, 1).get(0)]++;
     }
     assertThat(IntStream.of(firsts)).allSatisfy(n -> assertThat(n).isBetween(50, 150));
-  }
-
-  // --- BalancerSet ---
-
-  private static RouteSpec route(String name, String host, Endpoint... eps) {
-    return RouteSpec.simple(
-        RouteKey.of("default", "cli", name),
-        List.of(host),
-        List.of(PathMatch.prefix("/")),
-        BackendSpec.http1(List.of(eps)));
-  }
-
-  private static RouteSnapshot snapshot(long generation, RouteSpec... routes) {
-    Map<RouteKey, RouteSpec> m = new HashMap<>();
-    for (RouteSpec r : routes) {
-      m.put(r.key(), r);
-    }
-    return SnapshotCompiler.compile(new TableView(generation, m));
-  }
-
-  private static Balancer balancerFor(BalancerSet set, BackendSpec backend) {
-    int i = set.snapshot().backends().indexOf(backend);
-    assertThat(i).as("backend in snapshot").isNotNegative();
-    return set.get(i);
-  }
-
-  @Test
-  void balancer_set_keeps_the_balancer_of_an_unchanged_backend() {
-    RouteSpec a = route("a", "a.example", ep("10.0.0.1", 1), ep("10.0.0.2", 1));
-    RouteSpec b = route("b", "b.example", ep("10.0.0.3", 1));
-    RouteSnapshot s1 = snapshot(1, a, b);
-    BalancerSet set1 = BalancerSet.empty(NO_RANDOM_START).forSnapshot(s1);
-    Balancer aBalancer = balancerFor(set1, a.backend());
-    Endpoint firstPick = aBalancer.next();
-
-    RouteSpec b2 = route("b", "b.example", ep("10.0.0.4", 1));
-    RouteSpec c = route("c", "c.example", ep("10.0.0.5", 1));
-    RouteSnapshot s2 = snapshot(2, a, b2, c);
-    BalancerSet set2 = set1.forSnapshot(s2);
-
-    assertThat(set2.snapshot()).isSameAs(s2);
-    assertThat(balancerFor(set2, a.backend())).isSameAs(aBalancer);
-    // Same rotation: the unchanged backend continues where it was, not from the start.
-    assertThat(balancerFor(set2, a.backend()).next()).isNotEqualTo(firstPick);
-    assertThat(balancerFor(set2, b2.backend()).backend()).isEqualTo(b2.backend());
-    assertThat(set2.forSnapshot(s2)).isSameAs(set2);
-  }
-
-  @Test
-  void endpoint_change_touches_only_the_changed_index_and_keeps_the_rotation() {
-    RouteSpec a = route("a", "a.example", ep("10.0.0.1", 1), ep("10.0.0.2", 1));
-    RouteSpec b = route("b", "b.example", ep("10.0.0.3", 1));
-    SnapshotCompiler compiler = new SnapshotCompiler();
-    RouteSnapshot s1 = compiler.update(view(1, a, b));
-    BalancerSet set1 = BalancerSet.empty(NO_RANDOM_START).forSnapshot(s1);
-    Balancer bBalancer = balancerFor(set1, b.backend());
-    assertThat(balancerFor(set1, a.backend()).next()).isEqualTo(ep("10.0.0.1", 1));
-
-    RouteSpec a2 =
-        a.withBackend(
-            BackendSpec.http1(List.of(ep("10.0.0.1", 1), ep("10.0.0.2", 1), ep("10.0.0.9", 1))));
-    RouteSnapshot s2 = compiler.update(view(2, a2, b));
-    BalancerSet set2 = set1.forSnapshot(s2);
-
-    int index = s2.route(a.key()).backendIndex();
-    assertThat(s2.changedBackendsSince(s1)).containsExactly(index);
-    assertThat(balancerFor(set2, b.backend())).isSameAs(bBalancer);
-    assertThat(set2.get(index).backend()).isEqualTo(a2.backend());
-    // 10.0.0.1 was just picked: the rotation goes on to 10.0.0.2 instead of starting over.
-    assertThat(set2.get(index).next()).isEqualTo(ep("10.0.0.2", 1));
-    // A set that missed a snapshot compares by value instead.
-    assertThat(BalancerSet.empty(NO_RANDOM_START).forSnapshot(s2).get(index).backend())
-        .isEqualTo(a2.backend());
-  }
-
-  private static TableView view(long generation, RouteSpec... routes) {
-    Map<RouteKey, RouteSpec> m = new HashMap<>();
-    for (RouteSpec r : routes) {
-      m.put(r.key(), r);
-    }
-    return new TableView(generation, m);
   }
 }

@@ -26,15 +26,16 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * ms per compile after one change to a table of {@code routes} routes, as the publisher runs it
- * ({@link SnapshotCompiler#update} from the last snapshot): the diff of the two views included,
- * building the views not. Each invocation flips between two views that differ in that one change,
- * so every call compiles a real change.
+ * ({@link SnapshotCompiler#update} from the last snapshot, then {@link
+ * SnapshotCompiler#afterPublish}): the diff of the two views and the endpoint index's puts
+ * included, building the views not. Each invocation flips between two views that differ in that one
+ * change, so every call compiles a real change.
  *
  * <ul>
  *   <li>{@code oneRoute}: one route's path changes (its host level is rebuilt);
  *   <li>{@code oneRouteFull}: the same view compiled in full, for comparison;
- *   <li>{@code endpointsOfOneBackend}: the endpoints of one backend change for the ten routes that
- *       share it (an Endpoints update): no level is rebuilt.
+ *   <li>{@code endpointsOfOneBackend}: the endpoints change for the ten routes that list the same
+ *       backend (an Endpoints update): ten puts into the endpoint index, nothing recompiled.
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -64,7 +65,7 @@ public class IncrementalCompileBenchmark {
     m.put(key, m.get(key).withPaths(List.of(PathMatch.prefix(BenchRoutes.prefix(i) + "/moved"))));
     pathChanged = new TableView(2, m);
 
-    // Routes 10b .. 10b+9 share backend b (BenchRoutes): move all of them to a new endpoint.
+    // Routes 10b .. 10b+9 list backend b (BenchRoutes): move all of them to a new endpoint.
     int b = routes / 20;
     BackendSpec moved = BackendSpec.http1(List.of(Endpoint.of("b" + b + "-v2.internal", 8080)));
     Map<RouteKey, RouteSpec> e = new HashMap<>(base.routes());
@@ -75,13 +76,17 @@ public class IncrementalCompileBenchmark {
     endpointsChanged = new TableView(2, e);
 
     pathCompiler.rebuild(base);
+    pathCompiler.afterPublish();
     endpointCompiler.rebuild(base);
+    endpointCompiler.afterPublish();
   }
 
   @Benchmark
   public RouteSnapshot oneRoute() {
     pathFlip = !pathFlip;
-    return pathCompiler.update(pathFlip ? pathChanged : base);
+    RouteSnapshot s = pathCompiler.update(pathFlip ? pathChanged : base);
+    pathCompiler.afterPublish();
+    return s;
   }
 
   @Benchmark
@@ -92,6 +97,8 @@ public class IncrementalCompileBenchmark {
   @Benchmark
   public RouteSnapshot endpointsOfOneBackend() {
     endpointFlip = !endpointFlip;
-    return endpointCompiler.update(endpointFlip ? endpointsChanged : base);
+    RouteSnapshot s = endpointCompiler.update(endpointFlip ? endpointsChanged : base);
+    endpointCompiler.afterPublish();
+    return s;
   }
 }

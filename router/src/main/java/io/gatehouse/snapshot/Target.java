@@ -1,0 +1,23 @@
+package io.gatehouse.snapshot;
+
+import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
+import java.util.Objects;
+
+/**
+ * Where a compiled route sends its requests: how (protocol, upstream TLS), which changes only by a
+ * compile, and where, the slot of its endpoints in the node's {@code EndpointIndex}, which changes
+ * without one. The event loop reads the slot; the key is for explain and for a reader that must be
+ * sure a slot still holds its key's set.
+ *
+ * @param tls the upstream TLS setting, or null for plain TCP
+ * @param weight the target's share of the route's requests (one target per route for now)
+ */
+public record Target(
+    EndpointsKey key, int slot, UpstreamProtocol protocol, UpstreamTls tls, int weight) {
+  public Target {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(protocol, "protocol");
+  }
+}
