@@ -36,7 +36,7 @@ public record EndpointSet(EndpointsKey key, List<Endpoint> endpoints, long revis
   }
 
   /** An immutable sorted copy; returns an already sorted immutable list itself (no copy). */
-  static List<Endpoint> sorted(List<Endpoint> endpoints) {
+  public static List<Endpoint> sorted(List<Endpoint> endpoints) {
     List<Endpoint> copy = List.copyOf(endpoints);
     for (int i = 1; i < copy.size(); i++) {
       if (ORDER.compare(copy.get(i - 1), copy.get(i)) > 0) {

@@ -7,13 +7,22 @@ import java.util.Objects;
 /** Which endpoints an {@link EndpointSet} holds: one key per kind of {@code BackendRef}. */
 public sealed interface EndpointsKey {
 
-  /** The static endpoints of a route's backend at position {@code backend} of its list. */
-  record Inline(RouteKey route, int backend) implements EndpointsKey {
+  /**
+   * The static endpoints of a route's backend at position {@code backend} of its list. The compiler
+   * moves a route to another {@code variant} when a recompile changes its endpoints together with
+   * anything else, so the route as compiled before never reads the new endpoints (an endpoint-only
+   * change keeps the variant and is put in place).
+   */
+  record Inline(RouteKey route, int backend, int variant) implements EndpointsKey {
     public Inline {
       Objects.requireNonNull(route, "route");
       if (backend < 0) {
         throw new IllegalArgumentException("backend: " + backend + " (expected: >= 0)");
       }
+    }
+
+    public Inline(RouteKey route, int backend) {
+      this(route, backend, 0);
     }
   }
 

@@ -341,7 +341,11 @@ final class NodeExplainer implements Explainer {
    */
   static String describe(EndpointsKey key) {
     if (key instanceof EndpointsKey.Inline i) {
-      return "inline:" + i.route() + "#" + i.backend();
+      return "inline:"
+          + i.route()
+          + "#"
+          + i.backend()
+          + (i.variant() == 0 ? "" : "~" + i.variant());
     }
     if (key instanceof EndpointsKey.Named n) {
       return "backend:" + n.backend();

@@ -3,7 +3,9 @@ package io.gatehouse.snapshot;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
@@ -12,6 +14,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
+import io.gatehouse.table.TableDelta;
 import io.gatehouse.table.TableView;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.Validated;
@@ -195,12 +198,28 @@ public final class SnapshotCompiler {
    * retained, before the snapshot that uses it is published.
    */
   private Target target(RouteSpec spec) {
-    EndpointsKey key = new EndpointsKey.Inline(spec.key(), 0);
+    EndpointsKey key = new EndpointsKey.Inline(spec.key(), 0, variant(spec));
     endpoints.put(key, spec.backend().endpoints());
     int slot = endpoints.retain(key);
     Target t = new Target(key, slot, spec.backend().protocol(), spec.backend().tls(), 1);
     retainedNow.add(t);
     return t;
+  }
+
+  /**
+   * The key variant for a (re)compiled route: its previous one, flipped when its endpoints change
+   * too. The previous compiled route stays published until the new snapshot is, and the put happens
+   * before that publish; on the same key the old route (its old protocol, upstream TLS or paths)
+   * would meanwhile send to the new endpoints. On a fresh key it keeps its own.
+   */
+  private int variant(RouteSpec spec) {
+    CompiledRoute before = held == null ? null : held.route(spec.key());
+    if (before == null || !(before.target().key() instanceof EndpointsKey.Inline old)) {
+      return 0;
+    }
+    List<Endpoint> now = EndpointSet.sorted(spec.backend().endpoints());
+    boolean same = endpoints.get(before.target().slot()).endpoints().equals(now);
+    return same ? old.variant() : old.variant() ^ 1;
   }
 
   // ---------------------------------------------------------------- full
@@ -258,30 +277,34 @@ public final class SnapshotCompiler {
     Map<RouteKey, RouteSpec> before = prevView.routes();
     Map<RouteKey, RouteSpec> after = next.routes();
 
-    // Routes to compile again (value null: removed); endpoint-only changes go to the index.
+    // Routes to compile again (value null: removed); endpoint-only changes go to the index. The
+    // table names the keys it changed; without that (views from elsewhere, a reload between them)
+    // every key of both views is compared.
     TreeMap<RouteKey, RouteSpec> recompile = new TreeMap<>();
-    int added = 0;
-    for (Map.Entry<RouteKey, RouteSpec> e : after.entrySet()) {
-      RouteSpec old = before.get(e.getKey());
-      RouteSpec now = e.getValue();
-      if (old == now || now.equals(old)) {
+    TableDelta delta = next.changesSince(prevView);
+    Iterable<RouteKey> candidates = delta != null ? delta.routes() : after.keySet();
+    for (RouteKey k : candidates) {
+      RouteSpec old = before.get(k);
+      RouteSpec now = after.get(k);
+      if (old == now || (now != null && now.equals(old))) {
         continue;
       }
-      if (old == null) {
-        added++;
+      if (now == null) {
+        recompile.put(k, null);
+        continue;
       }
       if (old != null && endpointsOnly(old, now)) {
-        CompiledRoute c = prev.route(now.key());
+        CompiledRoute c = prev.route(k);
         if (c != null) {
           endpoints.put(c.target().key(), now.backend().endpoints());
         }
         // A dropped route stays dropped with the same problems: they never depend on a backend.
         continue;
       }
-      recompile.put(e.getKey(), now);
+      recompile.put(k, now);
     }
-    if (before.size() + added > after.size()) { // some key was removed
-      for (RouteKey k : before.keySet()) {
+    if (delta == null && before.size() + countAdded(before, after) > after.size()) {
+      for (RouteKey k : before.keySet()) { // some key was removed
         if (!after.containsKey(k)) {
           recompile.put(k, null);
         }
@@ -367,6 +390,16 @@ public final class SnapshotCompiler {
       releaseAfterPublish.addAll(c.targets());
     }
     return s;
+  }
+
+  private static int countAdded(Map<RouteKey, RouteSpec> before, Map<RouteKey, RouteSpec> after) {
+    int added = 0;
+    for (RouteKey k : after.keySet()) {
+      if (!before.containsKey(k)) {
+        added++;
+      }
+    }
+    return added;
   }
 
   /**

@@ -372,4 +372,75 @@ class IncrementalCompileTest {
       assertThat(matchName(s, req("a.test", "/one"))).isEqualTo("a1");
     }
   }
+
+  /**
+   * A recompile that changes a route's endpoints with its protocol moves it to a fresh key: the old
+   * compiled route, published until the new snapshot is, keeps reading its own endpoints.
+   */
+  @Test
+  void a_recompile_that_also_moves_endpoints_leaves_the_published_route_its_own() {
+    RouteSnapshot before = put(A1, A2);
+    CompiledRoute old = before.route(A2.key());
+
+    RouteSpec moved =
+        A2.withBackend(
+            new BackendSpec(
+                io.gatehouse.model.UpstreamProtocol.H2C,
+                List.of(Endpoint.of("h2.internal", 9090))));
+    routes.put(moved.key(), moved);
+    RouteSnapshot after = compiler.update(new TableView(++generation, routes));
+
+    // compiled, not yet published: the old route still reads the old endpoints
+    assertThat(index.get(old.target().slot()).endpoints())
+        .containsExactly(Endpoint.of("two.internal", 8080));
+    CompiledRoute now = after.route(A2.key());
+    assertThat(now.target().key()).isNotEqualTo(old.target().key());
+    assertThat(index.get(now.target().slot()).endpoints())
+        .containsExactly(Endpoint.of("h2.internal", 9090));
+
+    compiler.afterPublish();
+    assertThat(index.get(old.target().key()).revision()).as("old key forgotten").isZero();
+    assertThat(index.size()).isEqualTo(2);
+  }
+
+  @Test
+  void a_recompile_with_the_same_endpoints_keeps_the_key_and_rotation() {
+    RouteSnapshot before = put(A1, A2);
+    CompiledRoute old = before.route(A2.key());
+
+    RouteSnapshot after =
+        put(A2.withPaths(List.of(io.gatehouse.model.PathMatch.prefix("/elsewhere"))));
+
+    assertThat(after.route(A2.key())).isNotSameAs(old);
+    assertThat(after.route(A2.key()).target().key()).isEqualTo(old.target().key());
+    assertThat(after.route(A2.key()).target().slot()).isEqualTo(old.target().slot());
+  }
+
+  /** Views from one table name the keys they changed; the compile looks at those alone. */
+  @Test
+  void views_from_a_table_compile_from_their_delta() {
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    for (RouteSpec r : List.of(A1, A2, B, W, ANY)) {
+      table.put(r);
+    }
+    RouteSnapshot before = compiler.update(table.view());
+    compiler.afterPublish();
+    TableView v1 = table.view();
+
+    table.put(withEndpoint(B, "b2.internal"));
+    table.remove(W.key());
+    table.put(A1.withPaths(List.of(io.gatehouse.model.PathMatch.prefix("/uno"))));
+    TableView v2 = table.view();
+    assertThat(v2.changesSince(v1).routes()).containsExactlyInAnyOrder(B.key(), W.key(), A1.key());
+
+    RouteSnapshot after = compiler.update(v2);
+    compiler.afterPublish();
+
+    assertThat(after.route(B.key())).isSameAs(before.route(B.key()));
+    assertThat(endpointsOf(after, B).endpoints()).containsExactly(Endpoint.of("b2.internal", 9090));
+    assertThat(after.route(W.key())).isNull();
+    assertThat(matchName(after, req("a.test", "/uno"))).isEqualTo("a1");
+    IncrementalCompilePropertyTest.assertSameService(
+        after, index, SnapshotCompiler.compile(v2), "");
+  }
 }
