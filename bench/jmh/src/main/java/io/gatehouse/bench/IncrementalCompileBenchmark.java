@@ -7,7 +7,10 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotCompiler;
+import io.gatehouse.table.EntryKey;
+import io.gatehouse.table.TableState;
 import io.gatehouse.table.TableView;
+import io.gatehouse.table.Versioned;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +58,12 @@ public class IncrementalCompileBenchmark {
   private final SnapshotCompiler endpointCompiler = new SnapshotCompiler();
   private boolean pathFlip;
   private boolean endpointFlip;
+  private final TableState state = new TableState();
+  private final SnapshotCompiler tableCompiler = new SnapshotCompiler();
+  private RouteSpec original;
+  private RouteSpec changed;
+  private long revision;
+  private boolean tableFlip;
 
   @Setup
   public void setUp() {
@@ -79,6 +88,26 @@ public class IncrementalCompileBenchmark {
     pathCompiler.afterPublish();
     endpointCompiler.rebuild(base);
     endpointCompiler.afterPublish();
+
+    for (RouteSpec r : base.routes().values()) {
+      state.apply(new Versioned(EntryKey.of(r), ++revision, 1, 1, r, true));
+    }
+    state.generation(1);
+    tableCompiler.rebuild(state.view());
+    tableCompiler.afterPublish();
+    original = base.routes().get(key);
+    changed = pathChanged.routes().get(key);
+  }
+
+  @Benchmark
+  public RouteSnapshot oneRouteFromTable() {
+    tableFlip = !tableFlip;
+    RouteSpec r = tableFlip ? changed : original;
+    state.apply(new Versioned(EntryKey.of(r), ++revision, state.generation() + 1, 1, r, true));
+    state.generation(state.generation() + 1);
+    RouteSnapshot s = tableCompiler.update(state.view());
+    tableCompiler.afterPublish();
+    return s;
   }
 
   @Benchmark
