@@ -57,9 +57,9 @@ public final class DocumentReader {
   private final List<DocProblem> problems = new ArrayList<>();
 
   /**
-   * Where the reader found the address of each endpoint it kept, in the spec's order: {@code
-   * endpoints[i].address}, or {@code endpoints[i]} for the string form. The validator's endpoint
-   * violations are reported there.
+   * Where the reader found the address of each endpoint it kept in the route being read, in the
+   * spec's order: {@code endpoints[i].address}, or {@code endpoints[i]} for the string form (full
+   * paths). The validator's endpoint violations are reported there.
    */
   private final List<DocPath> endpointAt = new ArrayList<>();
 
@@ -153,7 +153,7 @@ public final class DocumentReader {
     Validated<RouteSpec> v = RouteValidator.validate(raw);
     if (!v.isValid()) {
       for (Violation violation : v.violations()) {
-        bad(path.append(violationPath(violation.field())), violation.value(), violation.rule());
+        bad(violationPath(path, violation.field()), violation.value(), violation.rule());
       }
       return null;
     }
@@ -161,10 +161,11 @@ public final class DocumentReader {
   }
 
   /**
-   * {@link #fieldPath}, except that an endpoint's host or port is reported where its address was
-   * read (the document has no host or port key).
+   * Where a violation of the route read at {@code path} is reported: at {@link #fieldPath} under
+   * it, except that an endpoint's host or port is reported where its address was read (the document
+   * has no host or port key).
    */
-  private DocPath violationPath(String field) {
+  private DocPath violationPath(DocPath path, String field) {
     String prefix = "backend.endpoints[";
     int close = field.indexOf(']');
     if (field.startsWith(prefix)
@@ -179,7 +180,7 @@ public final class DocumentReader {
         }
       }
     }
-    return fieldPath(field);
+    return path.append(fieldPath(field));
   }
 
   private Read<List<RouteSpec>> done(List<RouteSpec> routes) {
@@ -197,6 +198,7 @@ public final class DocumentReader {
       return null;
     }
     ObjectNode obj = (ObjectNode) item;
+    endpointAt.clear(); // this route's endpoints only
     unknownKeys(obj, path, Forms.ROUTE_KEYS);
     String name = text(obj, "name", path, null);
     String tenant = text(obj, "tenant", path, DEFAULT_TENANT);

@@ -337,6 +337,20 @@ class DocumentReaderTest {
   }
 
   @Test
+  void in_a_document_each_route_reports_its_own_endpoints_where_they_were_read() {
+    Read<List<RouteSpec>> r =
+        read(
+            """
+            {"routes": [
+              {"name": "a", "backend": {"endpoints": ["10.0.0.1:80", "ok.example:80"]}},
+              {"name": "b", "backend": {"endpoints": ["nohost", {"address": "bad_host:80"}]}}]}""");
+    assertThat(r.problems())
+        .extracting(p -> p.at().toString())
+        .containsExactly(
+            "routes[1].backend.endpoints[0]", "routes[1].backend.endpoints[1].address");
+  }
+
+  @Test
   void a_private_key_pasted_into_another_field_is_not_shown() {
     String key = "\"-----BEGIN PRIVATE KEY-----\\nc2VjcmV0\\n-----END PRIVATE KEY-----\"";
     for (String json :
