@@ -7,10 +7,10 @@ import io.gatehouse.admin.ChangePlanner.Target;
 import io.gatehouse.admin.auth.Caller;
 import io.gatehouse.admin.auth.Tokens;
 import io.gatehouse.admin.translate.CertificateJson;
-import io.gatehouse.admin.translate.Durations;
 import io.gatehouse.admin.translate.FieldError;
 import io.gatehouse.admin.translate.ResourceJson;
-import io.gatehouse.admin.translate.RouteJson;
+import io.gatehouse.admin.translate.RestRoutes;
+import io.gatehouse.document.Quantities;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
@@ -221,21 +221,21 @@ final class AdminHandlers {
             .filter(
                 rt ->
                     rt.key().tenant().equals(r.tenant())
-                        && rt.key().source().equals(RouteJson.SOURCE))
+                        && rt.key().source().equals(RestRoutes.SOURCE))
             .map(
-                rt -> Map.entry(rt.key().name(), RouteJson.toJson(rt, v.revision(EntryKey.of(rt)))))
+                rt -> Map.entry(rt.key().name(), RestRoutes.write(rt, v.revision(EntryKey.of(rt)))))
             .toList());
   }
 
   private Future<Reply> getRoute(Request r) {
     TableView v = table.view();
     RouteSpec route =
-        v.routes().get(new RouteKey(r.tenant(), RouteJson.SOURCE, r.path().get("name")));
+        v.routes().get(new RouteKey(r.tenant(), RestRoutes.SOURCE, r.path().get("name")));
     if (route == null) {
       return problem(Problem.notFound());
     }
     long rev = v.revision(EntryKey.of(route));
-    return Future.succeededFuture(Reply.json(200, RouteJson.toJson(route, rev)).etag(rev));
+    return Future.succeededFuture(Reply.json(200, RestRoutes.write(route, rev)).etag(rev));
   }
 
   private Future<Reply> listCertificates(Request r) {
@@ -295,7 +295,7 @@ final class AdminHandlers {
           int status = target.existed() ? 200 : 201;
           JsonObject body =
               switch (target.kind()) {
-                case ROUTE -> RouteJson.toJson((RouteSpec) ready.values().get(target.key()), rev);
+                case ROUTE -> RestRoutes.write((RouteSpec) ready.values().get(target.key()), rev);
                 case CERTIFICATE ->
                     CertificateJson.toJson((CertificateSpec) ready.values().get(target.key()), rev);
                 case HOST_CLAIM ->
@@ -512,7 +512,7 @@ final class AdminHandlers {
     if ("all".equals(r.query().get("wait"))) {
       String raw = r.query().get("waitTimeout");
       Optional<Duration> d =
-          raw == null ? Optional.of(options.defaultWaitTimeout()) : Durations.parse(raw);
+          raw == null ? Optional.of(options.defaultWaitTimeout()) : Quantities.parseDuration(raw);
       if (d.isEmpty() || d.get().compareTo(options.maxWaitTimeout()) > 0) {
         return problem(
             Problem.invalid(
@@ -520,7 +520,8 @@ final class AdminHandlers {
                     new FieldError(
                         "waitTimeout",
                         raw,
-                        "a duration up to " + Durations.format(options.maxWaitTimeout())))));
+                        "a duration up to "
+                            + Quantities.formatDuration(options.maxWaitTimeout())))));
       }
       wait = d.get();
     } else {

@@ -3,7 +3,7 @@ package io.gatehouse.admin;
 import io.gatehouse.admin.policy.HostOwnership;
 import io.gatehouse.admin.translate.CertificateJson;
 import io.gatehouse.admin.translate.FieldError;
-import io.gatehouse.admin.translate.RouteJson;
+import io.gatehouse.admin.translate.RestRoutes;
 import io.gatehouse.admin.translate.Translated;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
@@ -19,7 +19,6 @@ import io.gatehouse.table.Write;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.EndpointPolicy;
 import io.gatehouse.validate.Hostnames;
-import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
@@ -87,6 +86,9 @@ public final class ChangePlanner {
 
     record Ready(Batch batch, List<Target> targets, Map<EntryKey, Object> values) implements Plan {}
   }
+
+  /** A REST route names its hosts: a route for every host would take hosts of other tenants. */
+  static final String NO_HOSTS_RULE = "at least one host, each claimed by the tenant";
 
   private final EndpointPolicy endpoints;
   private final Clock clock;
@@ -171,7 +173,7 @@ public final class ChangePlanner {
             Validated<ValidCertificate> valid = CertificateValidator.validate(spec, clock);
             if (!valid.isValid()) {
               for (Violation v : valid.violations()) {
-                errors.add(FieldError.of(v).under(c.pointer()));
+                errors.add(CertificateJson.fieldError(v).under(c.pointer()));
               }
               continue;
             }
@@ -198,9 +200,9 @@ public final class ChangePlanner {
       if (c.kind() != Kind.ROUTE) {
         continue;
       }
-      RouteKey rk = new RouteKey(tenant, RouteJson.SOURCE, c.name());
+      RouteKey rk = new RouteKey(tenant, RestRoutes.SOURCE, c.name());
       EntryKey key = EntryKey.route(rk);
-      String local = RouteJson.SOURCE + "/" + c.name();
+      String local = RestRoutes.SOURCE + "/" + c.name();
       boolean existed = routes.containsKey(local);
       if (!c.put()) {
         if (!existed) {
@@ -211,24 +213,24 @@ public final class ChangePlanner {
         targets.add(new Target(Kind.ROUTE, c.name(), key, true, false));
         continue;
       }
-      Translated<RouteSpec> translated = RouteJson.fromJson(rk, c.body());
-      if (!translated.isValid()) {
-        translated.errors().forEach(e -> errors.add(e.under(c.pointer())));
+      // The route document, read as the routes file reads it (same forms, same texts).
+      Translated<RouteSpec> read = RestRoutes.read(rk, c.body());
+      if (!read.isValid()) {
+        read.errors().forEach(e -> errors.add(e.under(c.pointer())));
         continue;
       }
-      Validated<RouteSpec> valid = RouteValidator.validate(translated.value());
-      if (!valid.isValid()) {
-        valid.violations().forEach(v -> errors.add(FieldError.of(v).under(c.pointer())));
-        continue;
+      RouteSpec route = read.value();
+      // REST's own rules, not the document's: named hosts only, and no endpoint the policy denies.
+      if (route.hosts().isEmpty()) {
+        errors.add(new FieldError(c.pointer() + "/hosts", null, NO_HOSTS_RULE));
       }
-      RouteSpec route = valid.value();
       List<Endpoint> eps = route.backend().endpoints();
       for (int i = 0; i < eps.size(); i++) {
         String refusal = endpoints.refusal(eps.get(i).host());
         if (refusal != null) {
           errors.add(
               new FieldError(
-                  c.pointer() + "/backend/endpoints/" + i + "/address",
+                  c.pointer() + RestRoutes.endpointPointer(c.body(), i),
                   eps.get(i).authority(),
                   refusal));
         }
@@ -254,7 +256,7 @@ public final class ChangePlanner {
         }
         Validated<?> tls = CertificateValidator.validateTls(tenant, route.tls(), cert);
         if (!tls.isValid()) {
-          tls.violations().forEach(v -> errors.add(FieldError.of(v).under(c.pointer())));
+          tls.violations().forEach(v -> errors.add(RestRoutes.fieldError(v).under(c.pointer())));
         }
       }
       routes.put(local, route);

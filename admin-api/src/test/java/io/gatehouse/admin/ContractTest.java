@@ -2,6 +2,10 @@ package io.gatehouse.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.admin.translate.RestRoutes;
+import io.gatehouse.admin.translate.Translated;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.validate.EndpointPolicy;
 import io.vertx.core.Vertx;
@@ -20,7 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The contract loads, every operation has a handler and a rule, every example fits its schema. */
+/**
+ * The contract loads, every operation has a handler and a rule, every example fits its (strict)
+ * schema, and every route example is a route document the reader reads.
+ */
 @Timeout(60)
 class ContractTest {
   static Vertx vertx;
@@ -30,7 +37,8 @@ class ContractTest {
   static void load() throws Exception {
     vertx = Vertx.vertx();
     contract =
-        OpenAPIContract.from(vertx, AdminApiVerticle.forValidator(AdminApiVerticle.contractJson()))
+        OpenAPIContract.from(
+                vertx, AdminApiVerticle.forSchemaChecks(AdminApiVerticle.contractJson()))
             .toCompletionStage()
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
@@ -93,6 +101,56 @@ class ContractTest {
     }
     assertThat(failures).isEmpty();
     assertThat(checked).isGreaterThan(50);
+  }
+
+  @Test
+  void the_request_validator_leaves_route_bodies_to_the_reader_and_nothing_else() {
+    JsonObject strict = AdminApiVerticle.forSchemaChecks(AdminApiVerticle.contractJson());
+    JsonObject runtime = AdminApiVerticle.forValidator(AdminApiVerticle.contractJson());
+    JsonObject schemas = runtime.getJsonObject("components").getJsonObject("schemas");
+    assertThat(schemas.getJsonObject("RouteInput"))
+        .isEqualTo(new JsonObject().put("type", "object"));
+    schemas.put(
+        "RouteInput",
+        strict.getJsonObject("components").getJsonObject("schemas").getValue("RouteInput"));
+    assertThat(runtime).isEqualTo(strict);
+    // The published contract is the strict one.
+    JsonObject published =
+        AdminApiVerticle.contractJson()
+            .getJsonObject("components")
+            .getJsonObject("schemas")
+            .getJsonObject("RouteInput");
+    assertThat(published.getValue("additionalProperties")).isEqualTo(false);
+    assertThat(published.getJsonObject("properties").fieldNames()).contains("backend", "tls");
+  }
+
+  @Test
+  void every_route_example_is_read_by_the_route_document_reader() {
+    List<JsonObject> routes = new ArrayList<>();
+    collectExamples(AdminApiVerticle.contractJson(), false, routes);
+    assertThat(routes).hasSizeGreaterThanOrEqualTo(4);
+    for (JsonObject r : routes) {
+      JsonObject body = r.copy();
+      body.remove("revision");
+      RouteKey key =
+          RouteKey.of(
+              body.getString("tenant", "acme"), RestRoutes.SOURCE, body.getString("name", "web"));
+      Translated<RouteSpec> read = RestRoutes.read(key, body);
+      assertThat(read.errors()).as(r.encode()).isEmpty();
+    }
+  }
+
+  /** Every object with {@code hosts} and {@code backend} inside an {@code example}. */
+  private static void collectExamples(Object node, boolean inExample, List<JsonObject> out) {
+    if (node instanceof JsonObject o) {
+      if (inExample && o.containsKey("hosts") && o.containsKey("backend")) {
+        out.add(o);
+        return;
+      }
+      o.forEach(e -> collectExamples(e.getValue(), inExample || e.getKey().equals("example"), out));
+    } else if (node instanceof io.vertx.core.json.JsonArray a) {
+      a.forEach(x -> collectExamples(x, inExample, out));
+    }
   }
 
   private static JsonObject rawOperation(Operation op) {

@@ -2,12 +2,17 @@ package io.gatehouse.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A private key never leaves the API: not in any answer, not in any log line. */
+/**
+ * A private key never leaves the API: not in any answer, not in any log line. That holds for
+ * certificates and for the client certificate of a route's upstream TLS ({@code backend.tls}).
+ */
 @Timeout(60)
 class KeyLeakIT {
   @Test
@@ -31,7 +36,7 @@ class KeyLeakIT {
           f.put(
                   "/v1/tenants/acme/certificates/bad",
                   t,
-                  new io.vertx.core.json.JsonObject()
+                  new JsonObject()
                       .put("certificateChainPem", pem.key())
                       .put("privateKeyPem", pem.key())
                       .encode())
@@ -40,7 +45,7 @@ class KeyLeakIT {
           f.put(
                   "/v1/tenants/acme/certificates/bad",
                   t,
-                  new io.vertx.core.json.JsonObject()
+                  new JsonObject()
                       .put("certificateChainPem", pem.chain())
                       .put("privateKeyPem", pem.key() + "x".repeat(16000))
                       .encode())
@@ -63,7 +68,56 @@ class KeyLeakIT {
                       + cert
                       + ",\"zz\":1}]}")
               .body());
+      // A client certificate for an upstream (backend.tls): stored, never answered.
+      AdminApiFixture.Resp created =
+          f.put("/v1/tenants/acme/routes/up", t, upstreamRoute(pem, pem.key()));
+      assertThat(created.status()).as(created.toString()).isEqualTo(201);
+      bodies.add(created.body());
+      bodies.add(f.put("/v1/tenants/acme/routes/up", t, upstreamRoute(pem, pem.key())).body());
+      bodies.add(
+          f.put(
+                  "/v1/tenants/acme/routes/up?wait=all&waitTimeout=10ms",
+                  t,
+                  upstreamRoute(pem, pem.key()))
+              .body());
+      // The key in the wrong fields, and a key that does not parse: refused without echo.
+      bodies.add(
+          f.put("/v1/tenants/acme/routes/up2", t, upstreamRoute(keyAsChain(pem), pem.key()))
+              .body());
+      bodies.add(
+          f.put("/v1/tenants/acme/routes/up2", t, upstreamRoute(pem, pem.key() + "x".repeat(100)))
+              .body());
+      bodies.add(
+          f.put(
+                  "/v1/tenants/acme/routes/up2",
+                  t,
+                  new JsonObject(upstreamRoute(pem, pem.key()))
+                      .put("hosts", new JsonArray().add(pem.key()))
+                      .put("colour", pem.key())
+                      .encode())
+              .body());
+      bodies.add(
+          f.send(
+                  "POST",
+                  "/v1/tenants/acme/batch",
+                  t,
+                  "{\"items\":[{\"op\":\"put\",\"kind\":\"route\",\"name\":\"b\",\"route\":"
+                      + upstreamRoute(pem, pem.key())
+                      + "}]}")
+              .body());
+      bodies.add(
+          f.send(
+                  "POST",
+                  "/v1/tenants/acme/batch",
+                  t,
+                  "{\"items\":[{\"op\":\"put\",\"kind\":\"route\",\"name\":\"c\",\"route\":"
+                      + upstreamRoute(pem, pem.key())
+                      + ",\"zz\":1}]}")
+              .body());
+      assertThat(f.get("/v1/tenants/acme/routes/up", t).status()).isEqualTo(200);
       for (String token : List.of(t, a)) {
+        bodies.add(f.get("/v1/tenants/acme/routes/up", token).body());
+        bodies.add(f.get("/v1/tenants/acme/routes/b", token).body());
         bodies.add(f.get("/v1/tenants/acme/certificates/www", token).body());
         bodies.add(f.get("/v1/tenants/acme/certificates", token).body());
         bodies.add(f.get("/v1/tenants/acme/certificates/b", token).body());
@@ -90,5 +144,33 @@ class KeyLeakIT {
     for (String line : CapturingAppender.LINES) {
       assertThat(line).doesNotContain(distinctive).doesNotContain(keyBody);
     }
+  }
+
+  /** A route whose upstream TLS presents {@code chain} with {@code key}. */
+  private static String upstreamRoute(TestCerts.Pem pem, String key) {
+    return upstreamRoute(pem.chain(), key);
+  }
+
+  private static String upstreamRoute(String chain, String key) {
+    return new JsonObject()
+        .put("hosts", new JsonArray().add("www.acme.example"))
+        .put(
+            "backend",
+            new JsonObject()
+                .put("protocol", "h2")
+                .put("endpoints", new JsonArray().add("10.0.0.1:8443"))
+                .put(
+                    "tls",
+                    new JsonObject()
+                        .put(
+                            "clientCertificate",
+                            new JsonObject()
+                                .put("certificateChain", chain)
+                                .put("privateKey", key))))
+        .encode();
+  }
+
+  private static String keyAsChain(TestCerts.Pem pem) {
+    return pem.key();
   }
 }

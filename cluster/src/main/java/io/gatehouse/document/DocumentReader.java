@@ -56,6 +56,13 @@ public final class DocumentReader {
   private final String source;
   private final List<DocProblem> problems = new ArrayList<>();
 
+  /**
+   * Where the reader found the address of each endpoint it kept in the route being read, in the
+   * spec's order: {@code endpoints[i].address}, or {@code endpoints[i]} for the string form (full
+   * paths). The validator's endpoint violations are reported there.
+   */
+  private final List<DocPath> endpointAt = new ArrayList<>();
+
   private DocumentReader(String source) {
     this.source = source;
   }
@@ -66,6 +73,21 @@ public final class DocumentReader {
    */
   public static Read<List<RouteSpec>> readDocument(JsonNode root, String source) {
     return new DocumentReader(source).document(root);
+  }
+
+  /**
+   * Reads one route, stored under {@code key} (REST: the tenant and name of the request path).
+   * {@code name} and {@code tenant} may be given in the document, and must then equal the key's, so
+   * that a route read back can be written again unchanged. Problems are under {@code base}.
+   */
+  public static Read<RouteSpec> readRoute(JsonNode route, DocPath base, RouteKey key) {
+    DocumentReader reader = new DocumentReader(key.source());
+    int before = reader.problems.size();
+    RouteSpec raw = reader.route(route, base, key);
+    RouteSpec valid = raw == null ? null : reader.validated(raw, base, before);
+    return reader.problems.isEmpty()
+        ? new Read<>(valid, List.of())
+        : new Read<>(null, reader.problems);
   }
 
   /**
@@ -104,7 +126,7 @@ public final class DocumentReader {
     for (int i = 0; i < list.size(); i++) {
       DocPath path = routesAt.index(i);
       int before = problems.size();
-      RouteSpec raw = route(list.get(i), path);
+      RouteSpec raw = route(list.get(i), path, null);
       if (raw == null) {
         continue;
       }
@@ -115,37 +137,81 @@ public final class DocumentReader {
       if (first != null) {
         bad(path.key("name"), raw.key().name(), "a name not already used by " + first);
       }
-      Validated<RouteSpec> v = RouteValidator.validate(raw);
-      if (!v.isValid()) {
-        for (Violation violation : v.violations()) {
-          problems.add(
-              DocProblem.value(
-                  path.append(fieldPath(violation.field())), violation.value(), violation.rule()));
-        }
-      } else if (problems.size() == before) {
-        routes.add(v.value());
+      RouteSpec valid = validated(raw, path, before);
+      if (valid != null) {
+        routes.add(valid);
       }
     }
     return done(routes);
+  }
+
+  /**
+   * Runs the validator over a route read at {@code path}; the spec when it passes and no problem
+   * was found since {@code before}, else null (its violations added at their document paths).
+   */
+  private RouteSpec validated(RouteSpec raw, DocPath path, int before) {
+    Validated<RouteSpec> v = RouteValidator.validate(raw);
+    if (!v.isValid()) {
+      for (Violation violation : v.violations()) {
+        bad(violationPath(path, violation.field()), violation.value(), violation.rule());
+      }
+      return null;
+    }
+    return problems.size() == before ? v.value() : null;
+  }
+
+  /**
+   * Where a violation of the route read at {@code path} is reported: at {@link #fieldPath} under
+   * it, except that an endpoint's host or port is reported where its address was read (the document
+   * has no host or port key).
+   */
+  private DocPath violationPath(DocPath path, String field) {
+    String prefix = "backend.endpoints[";
+    int close = field.indexOf(']');
+    if (field.startsWith(prefix)
+        && close > prefix.length()
+        && (field.endsWith("].host") || field.endsWith("].port"))
+        && field.length() == close + 6) {
+      String digits = field.substring(prefix.length(), close);
+      if (digits.chars().allMatch(c -> c >= '0' && c <= '9') && digits.length() < 6) {
+        int i = Integer.parseInt(digits);
+        if (i < endpointAt.size()) {
+          return endpointAt.get(i);
+        }
+      }
+    }
+    return path.append(fieldPath(field));
   }
 
   private Read<List<RouteSpec>> done(List<RouteSpec> routes) {
     return problems.isEmpty() ? new Read<>(routes, List.of()) : new Read<>(List.of(), problems);
   }
 
-  /** A spec with every field the document gave, or null when the item is not even a mapping. */
-  private RouteSpec route(JsonNode item, DocPath path) {
-    if (!item.isObject()) {
-      bad(path, item, "a mapping with name and backend");
+  /**
+   * A spec with every field the document gave, or null when the item is not even a mapping. With
+   * {@code given} (a route read on its own), the key is that one and a name or tenant in the
+   * document must match it; without, the document names the route.
+   */
+  private RouteSpec route(JsonNode item, DocPath path, RouteKey given) {
+    if (item == null || !item.isObject()) {
+      bad(path, item, given == null ? "a mapping with name and backend" : "a mapping with backend");
       return null;
     }
     ObjectNode obj = (ObjectNode) item;
+    endpointAt.clear(); // this route's endpoints only
     unknownKeys(obj, path, Forms.ROUTE_KEYS);
     String name = text(obj, "name", path, null);
-    if (name == null && !obj.has("name")) {
-      problems.add(DocProblem.missing(path.key("name"), "a route name unique in the file"));
-    }
     String tenant = text(obj, "tenant", path, DEFAULT_TENANT);
+    if (given == null && name == null && !obj.has("name")) {
+      problems.add(DocProblem.missing(path.key("name"), "a route name unique in the file"));
+    } else if (given != null) {
+      if (name != null && !name.equals(given.name())) {
+        bad(path.key("name"), name, "the route's own name, " + given.name());
+      }
+      if (obj.has("tenant") && tenant != null && !tenant.equals(given.tenant().value())) {
+        bad(path.key("tenant"), tenant, "the route's own tenant, " + given.tenant().value());
+      }
+    }
     List<String> hosts = texts(obj, "hosts", path);
     List<PathMatch> paths = paths(obj.get("paths"), path.key("paths"));
     Set<String> methods = new LinkedHashSet<>(texts(obj, "methods", path));
@@ -183,8 +249,10 @@ public final class DocumentReader {
     }
     TlsSpec tls = tls(obj.get("tls"), path.key("tls"));
     return new RouteSpec(
-        RouteKey.of(
-            tenant == null ? DEFAULT_TENANT : tenant, source, name == null ? "unnamed" : name),
+        given != null
+            ? given
+            : RouteKey.of(
+                tenant == null ? DEFAULT_TENANT : tenant, source, name == null ? "unnamed" : name),
         hosts,
         paths,
         methods,
@@ -476,6 +544,7 @@ public final class DocumentReader {
         bad(p, address, Forms.HOST_PORT);
       } else {
         endpoints.add(ep.get());
+        endpointAt.add(p);
       }
     }
     UpstreamTls tls = null;
@@ -605,7 +674,9 @@ public final class DocumentReader {
   }
 
   private void bad(DocPath path, String value, String expected) {
-    problems.add(DocProblem.value(path, value, expected));
+    // A key pasted into any other field is not echoed either.
+    String shown = value != null && value.contains("PRIVATE KEY") ? KEY_SHOWN : value;
+    problems.add(DocProblem.value(path, shown, expected));
   }
 
   private static String squash(String s) {

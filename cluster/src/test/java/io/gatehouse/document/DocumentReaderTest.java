@@ -274,4 +274,101 @@ class DocumentReaderTest {
       assertThat(r.value()).isEmpty();
     }
   }
+
+  // --- one route read on its own (REST) ---------------------------------------------------------
+
+  private static final RouteKey REST_KEY = RouteKey.of("acme", "api", "web");
+
+  private static Read<RouteSpec> one(String json) {
+    try {
+      return DocumentReader.readRoute(JSON.readTree(json), DocPath.ROOT, REST_KEY);
+    } catch (JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void a_route_read_on_its_own_gets_the_given_key_and_needs_no_name() {
+    Read<RouteSpec> r = one("{" + BACKEND + "}");
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.value().key()).isEqualTo(REST_KEY);
+    assertThat(one("{\"name\": \"web\", \"tenant\": \"acme\", " + BACKEND + "}").value())
+        .isEqualTo(r.value());
+  }
+
+  @Test
+  void a_route_read_on_its_own_refuses_another_name_or_tenant() {
+    assertThat(messages(one("{\"name\": \"other\", \"tenant\": \"evil\", " + BACKEND + "}")))
+        .containsExactly(
+            "name: \"other\" (expected: the route's own name, web)",
+            "tenant: \"evil\" (expected: the route's own tenant, acme)");
+  }
+
+  @Test
+  void a_route_read_on_its_own_reports_under_its_base() {
+    Read<RouteSpec> r =
+        DocumentReader.readRoute(
+            JsonNodeFactory.instance.objectNode().put("colour", "blue"),
+            DocPath.ROOT.key("items").index(2).key("route"),
+            REST_KEY);
+    assertThat(r.value()).isNull();
+    assertThat(r.problems())
+        .extracting(p -> p.at().pointer())
+        .containsExactly("/items/2/route/colour", "/items/2/route/backend");
+    assertThat(messages(DocumentReader.readRoute(null, DocPath.ROOT, REST_KEY)))
+        .containsExactly("(document): null (expected: a mapping with backend)");
+  }
+
+  @Test
+  void an_endpoint_host_the_validator_refuses_is_reported_where_its_address_was_read() {
+    Read<RouteSpec> r =
+        one(
+            """
+            {"backend": {"endpoints": ["no_such:1", {"address": "ok.example:80"},
+                                       {"address": "bad_host:80", "weight": 2}]}}""");
+    assertThat(r.problems())
+        .extracting(p -> p.at().toString())
+        .containsExactly("backend.endpoints[0]", "backend.endpoints[2].address");
+    // Endpoints refused by the reader are not counted: the validator's index is the spec's.
+    Read<RouteSpec> skipped = one("{\"backend\": {\"endpoints\": [\"nohost\", \"bad_host:80\"]}}");
+    assertThat(skipped.problems())
+        .extracting(p -> p.at().toString())
+        .containsExactly("backend.endpoints[0]", "backend.endpoints[1]");
+  }
+
+  @Test
+  void in_a_document_each_route_reports_its_own_endpoints_where_they_were_read() {
+    Read<List<RouteSpec>> r =
+        read(
+            """
+            {"routes": [
+              {"name": "a", "backend": {"endpoints": ["10.0.0.1:80", "ok.example:80"]}},
+              {"name": "b", "backend": {"endpoints": ["nohost", {"address": "bad_host:80"}]}}]}""");
+    assertThat(r.problems())
+        .extracting(p -> p.at().toString())
+        .containsExactly(
+            "routes[1].backend.endpoints[0]", "routes[1].backend.endpoints[1].address");
+  }
+
+  @Test
+  void a_private_key_pasted_into_another_field_is_not_shown() {
+    String key = "\"-----BEGIN PRIVATE KEY-----\\nc2VjcmV0\\n-----END PRIVATE KEY-----\"";
+    for (String json :
+        List.of(
+            "{\"backend\": {\"protocol\": " + key + ", \"endpoints\": [\"10.0.0.1:80\"]}}",
+            "{\"backend\": {\"endpoints\": [\"10.0.0.1:80\"], \"tls\": {\"caBundle\": ["
+                + key
+                + "]}}}",
+            "{\"backend\": {\"endpoints\": [\"10.0.0.1:80\"], \"tls\": {\"serverName\": "
+                + key
+                + "}}}",
+            "{\"hosts\": [" + key + "], " + BACKEND + "}")) {
+      Read<RouteSpec> r = one(json);
+      assertThat(r.isValid()).as(json).isFalse();
+      assertThat(messages(r)).as(json).noneMatch(m -> m.contains("c2VjcmV0"));
+      assertThat(r.problems())
+          .as(json)
+          .allMatch(p -> p.value() == null || !p.value().contains("c2VjcmV0"));
+    }
+  }
 }

@@ -24,19 +24,19 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Certificates for tests, made with BouncyCastle (test scope only). */
-final class TestPki {
+/** Certificates for tests, made with BouncyCastle (test scope only; also used by document). */
+public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(1);
 
   private TestPki() {}
 
   /** A key pair and its certificate. */
-  record Issued(KeyPair keys, X509Certificate cert) {
-    String certPem() {
+  public record Issued(KeyPair keys, X509Certificate cert) {
+    public String certPem() {
       return pem("CERTIFICATE", der());
     }
 
-    String pkcs8Pem() {
+    public String pkcs8Pem() {
       return pem("PRIVATE KEY", keys.getPrivate().getEncoded());
     }
 
@@ -87,7 +87,7 @@ final class TestPki {
     }
   }
 
-  static KeyPair ec() {
+  public static KeyPair ec() {
     return generate("EC", new ECGenParameterSpec("secp256r1"));
   }
 
@@ -113,13 +113,13 @@ final class TestPki {
     }
   }
 
-  static Issued selfSigned(String cn, List<String> dnsNames, Instant from, Instant to) {
+  public static Issued selfSigned(String cn, List<String> dnsNames, Instant from, Instant to) {
     KeyPair keys = ec();
     return issue(keys, cn, dnsNames, from, to, null, false);
   }
 
   /** {@code issuer} null means self-signed. */
-  static Issued issue(
+  public static Issued issue(
       KeyPair keys,
       String cn,
       List<String> dnsNames,

@@ -3,6 +3,7 @@ package io.gatehouse.admin.translate;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.validate.Violation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
@@ -30,6 +31,19 @@ public final class CertificateJson {
         key,
         body.getString("certificateChainPem", ""),
         new PrivateKeyPem(body.getString("privateKeyPem", "")));
+  }
+
+  /**
+   * A certificate violation at its body pointer: the chain's blocks are one field, {@code
+   * certificateChainPem}, and the key is {@code privateKeyPem}.
+   */
+  public static FieldError fieldError(Violation v) {
+    String f = v.field();
+    String pointer =
+        f.startsWith("certificateChainPem")
+            ? "/certificateChainPem"
+            : f.equals("privateKey") ? "/privateKeyPem" : "/" + f;
+    return new FieldError(pointer, v.value(), v.rule());
   }
 
   /** Metadata of a stored (validated) certificate. */

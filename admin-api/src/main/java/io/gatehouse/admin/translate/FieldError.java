@@ -1,23 +1,34 @@
 package io.gatehouse.admin.translate;
 
+import io.gatehouse.document.DocProblem;
 import io.gatehouse.validate.Violation;
 
 /**
  * One bad field of a request: a JSON pointer into the body (or a parameter's name), the value and
- * the rule it broke.
+ * the rule it broke. A route document's problems keep their kind, so that REST words them as the
+ * routes file does, with the pointer where the file names a path and line.
  */
-public record FieldError(String pointer, String value, String rule) {
+public record FieldError(String pointer, String value, String rule, DocProblem.Kind kind) {
+
+  public FieldError(String pointer, String value, String rule) {
+    this(pointer, value, rule, DocProblem.Kind.VALUE);
+  }
 
   public String message() {
-    return value == null ? pointer + ": " + rule : new Violation(pointer, value, rule).message();
+    return switch (kind) {
+      case VALUE ->
+          value == null ? pointer + ": " + rule : new Violation(pointer, value, rule).message();
+      case MISSING -> pointer + ": missing (expected: " + rule + ")";
+      case UNKNOWN_KEY -> "unknown key \"" + pointer + "\" (expected one of: " + rule + ")";
+    };
   }
 
   public FieldError under(String prefix) {
-    return new FieldError(prefix + pointer, value, rule);
+    return new FieldError(prefix + pointer, value, rule, kind);
   }
 
-  /** A validator's violation, its model field name turned into the REST body's pointer. */
-  public static FieldError of(Violation v) {
-    return new FieldError(Pointers.fromField(v.field()), v.value(), v.rule());
+  /** A route document's problem, at its JSON pointer. */
+  public static FieldError of(DocProblem p) {
+    return new FieldError(p.at().pointer(), p.value(), p.rule(), p.kind());
   }
 }

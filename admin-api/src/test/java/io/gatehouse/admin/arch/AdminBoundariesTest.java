@@ -48,7 +48,7 @@ class AdminBoundariesTest {
               "io.gatehouse.admin.policy..");
 
   @ArchTest
-  static final ArchRule translate_uses_only_the_model_validators_and_vertx_json =
+  static final ArchRule translate_uses_only_the_model_validators_the_document_and_json =
       classes()
           .that()
           .resideInAPackage("io.gatehouse.admin.translate..")
@@ -61,6 +61,9 @@ class AdminBoundariesTest {
               "io.gatehouse.validate..",
               "io.gatehouse.table..",
               "io.gatehouse.admin.translate..",
+              "io.gatehouse.document..",
+              "com.fasterxml.jackson.core..",
+              "com.fasterxml.jackson.databind..",
               "io.vertx.core.json..");
 
   @ArchTest

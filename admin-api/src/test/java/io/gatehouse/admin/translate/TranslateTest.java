@@ -4,75 +4,104 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.validate.Violation;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Table-driven cases for the pure translators. */
+/**
+ * Table-driven cases for the pure translators. The route document's own cases (forms, round trips)
+ * are in cluster's {@code DocumentReaderTest} and {@code DocumentWriterTest}; here is what REST
+ * adds: pointers, the revision, and the certificate body's field names.
+ */
 class TranslateTest {
-  static Stream<Arguments> durations() {
-    return Stream.of(
-        Arguments.of("zero", "0", Optional.of(Duration.ZERO)),
-        Arguments.of("millis", "250ms", Optional.of(Duration.ofMillis(250))),
-        Arguments.of("days", "2d", Optional.of(Duration.ofDays(2))),
-        Arguments.of("no-unit-refused", "10", Optional.empty()),
-        Arguments.of("iso-refused", "PT10S", Optional.empty()),
-        Arguments.of("negative-refused", "-1s", Optional.empty()));
-  }
+  private static final RouteKey KEY = RouteKey.of("acme", "api", "web");
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("durations")
-  void duration(String name, String text, Optional<Duration> expected) {
-    assertThat(Durations.parse(text)).isEqualTo(expected);
-    expected.ifPresent(d -> assertThat(Durations.parse(Durations.format(d))).contains(d));
-  }
-
-  static Stream<Arguments> pointers() {
+  static Stream<Arguments> certificatePointers() {
     return Stream.of(
-        Arguments.of("paths[0].value", "/paths/0/value"),
-        Arguments.of("backend.endpoints[3].host", "/backend/endpoints/3/address"),
-        Arguments.of("backend.endpoints[3].port", "/backend/endpoints/3/address"),
-        Arguments.of("limits.maxRequestBodyBytes", "/maxRequestBodyBytes"),
-        Arguments.of("tls.certificateName", "/tls/certificate"),
-        Arguments.of("tls.hsts.maxAge", "/tls/hsts/maxAge"),
+        Arguments.of("certificateChainPem", "/certificateChainPem"),
         Arguments.of("certificateChainPem[2]", "/certificateChainPem"),
-        Arguments.of("privateKey", "/privateKeyPem"));
+        Arguments.of("certificateChainPem+privateKey", "/certificateChainPem"),
+        Arguments.of("privateKey", "/privateKeyPem"),
+        Arguments.of("name", "/name"));
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("pointers")
-  void pointer(String field, String pointer) {
-    assertThat(Pointers.fromField(field)).isEqualTo(pointer);
+  @MethodSource("certificatePointers")
+  void certificate_violation_pointer(String field, String pointer) {
+    assertThat(CertificateJson.fieldError(new Violation(field, "v", "r")).pointer())
+        .isEqualTo(pointer);
   }
 
-  static Stream<Arguments> addresses() {
+  static Stream<Arguments> routeViolationPointers() {
     return Stream.of(
-        Arguments.of("host-port", "a.example:80", "a.example:80"),
-        Arguments.of("ipv6", "[::1]:8080", "[::1]:8080"),
-        Arguments.of("no-port", "a.example", null),
-        Arguments.of("port-zero", "a.example:0", null),
-        Arguments.of("bare-ipv6", "::1:80", null));
+        Arguments.of("tls.certificateName", "/tls/certificate"),
+        Arguments.of("tls.hosts[1]", "/tls/hosts/1"),
+        Arguments.of("tls.hsts.maxAge", "/tls/hsts/maxAge"),
+        Arguments.of("tls.clientAuth.caBundlePem", "/tls/clientAuth/caBundle"));
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("addresses")
-  void address(String name, String text, String authority) {
-    var e = Addresses.parse(text, 1);
-    assertThat(e == null ? null : e.authority()).isEqualTo(authority);
+  @MethodSource("routeViolationPointers")
+  void route_violation_pointer(String field, String pointer) {
+    assertThat(RestRoutes.fieldError(new Violation(field, "v", "r")).pointer()).isEqualTo(pointer);
+  }
+
+  static Stream<Arguments> badRoutes() {
+    return Stream.of(
+        Arguments.of(
+            "endpoint-address",
+            "{\"backend\":{\"endpoints\":[{\"address\":\"nohost\"}]}}",
+            "/backend/endpoints/0/address: \"nohost\" (expected: HOST:PORT, as in 127.0.0.1:8080"
+                + " or [::1]:8080)"),
+        Arguments.of(
+            "endpoint-host-in-the-string-form",
+            "{\"backend\":{\"endpoints\":[\"bad_host:80\"]}}",
+            "/backend/endpoints/0: \"bad_host\" (expected: a DNS name or an IP address)"),
+        Arguments.of(
+            "duration",
+            "{\"backend\":{\"endpoints\":[\"10.0.0.1:80\"]},\"timeouts\":{\"connect\":\"soon\"}}",
+            "/timeouts/connect: \"soon\" (expected: a duration such as 10s, 250ms, 5m, 1h or"
+                + " PT10S)"),
+        Arguments.of(
+            "missing-backend",
+            "{\"hosts\":[\"a.example\"]}",
+            "/backend: missing (expected: a mapping with protocol and endpoints)"),
+        Arguments.of(
+            "unknown-key",
+            "{\"backend\":{\"endpoints\":[\"10.0.0.1:80\"],\"colour\":1}}",
+            "unknown key \"/backend/colour\" (expected one of: protocol, endpoints, tls)"),
+        Arguments.of(
+            "another-tenant",
+            "{\"tenant\":\"evil\",\"backend\":{\"endpoints\":[\"10.0.0.1:80\"]}}",
+            "/tenant: \"evil\" (expected: the route's own tenant, acme)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badRoutes")
+  void a_bad_route_is_refused_in_the_routes_file_words_at_its_pointer(
+      String name, String json, String message) {
+    Translated<RouteSpec> t = RestRoutes.read(KEY, new JsonObject(json));
+    assertThat(t.isValid()).isFalse();
+    assertThat(t.errors()).extracting(FieldError::message).containsExactly(message);
+    assertThat(t.errors().get(0).under("/items/3/route").message())
+        .contains("/items/3/route/" + t.errors().get(0).pointer().substring(1));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("routes")
-  void route_round_trips(String name, String json) {
-    JsonObject in = new JsonObject(json);
-    Translated<RouteSpec> t = RouteJson.fromJson(RouteKey.of("acme", "api", "web"), in);
+  void route_round_trips_with_its_revision(String name, String json) {
+    Translated<RouteSpec> t = RestRoutes.read(KEY, new JsonObject(json));
     assertThat(t.errors()).isEmpty();
-    JsonObject out = RouteJson.toJson(t.value(), 3);
-    Translated<RouteSpec> again = RouteJson.fromJson(RouteKey.of("acme", "api", "web"), strip(out));
+    JsonObject out = RestRoutes.write(t.value(), 3);
+    assertThat(out.fieldNames()).startsWith("name", "tenant", "revision");
+    assertThat(out.getLong("revision")).isEqualTo(3L);
+    JsonObject back = out.copy();
+    back.remove("revision");
+    Translated<RouteSpec> again = RestRoutes.read(KEY, back);
+    assertThat(again.errors()).isEmpty();
     assertThat(again.value()).isEqualTo(t.value());
   }
 
@@ -87,14 +116,10 @@ class TranslateTest {
                 + "\"headers\":[{\"name\":\"x\",\"type\":\"Present\"}],\"queries\":[{\"name\":\"q\",\"value\":\"1\"}],"
                 + "\"backend\":{\"protocol\":\"h2c\",\"endpoints\":[{\"address\":\"[::1]:80\",\"weight\":5}]},"
                 + "\"timeouts\":{\"connect\":\"1s\",\"request\":\"0\"},\"maxRequestBodyBytes\":0,\"priority\":-3,"
-                + "\"tls\":{\"certificate\":\"c\",\"redirect\":\"off\",\"hsts\":{\"maxAge\":\"365d\",\"includeSubDomains\":true,\"preload\":true}}}"));
-  }
-
-  private static JsonObject strip(JsonObject out) {
-    JsonObject c = out.copy();
-    c.remove("name");
-    c.remove("tenant");
-    c.remove("revision");
-    return c;
+                + "\"tls\":{\"certificate\":\"c\",\"redirect\":\"off\",\"hsts\":{\"maxAge\":\"365d\",\"includeSubDomains\":true,\"preload\":true}}}"),
+        Arguments.of(
+            "h2-over-tls",
+            "{\"hosts\":[\"a.example\"],\"backend\":{\"protocol\":\"h2\",\"endpoints\":[\"10.0.0.1:443\"],"
+                + "\"tls\":{\"serverName\":\"api.internal\",\"insecureSkipVerify\":false}}}"));
   }
 }

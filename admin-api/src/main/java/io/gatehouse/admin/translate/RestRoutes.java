@@ -1,0 +1,83 @@
+package io.gatehouse.admin.translate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.document.DocPath;
+import io.gatehouse.document.DocumentReader;
+import io.gatehouse.document.DocumentWriter;
+import io.gatehouse.document.Read;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.validate.Violation;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * A route's REST body is the route document, the same one the routes file holds: read by {@link
+ * DocumentReader} (problems become {@link FieldError}s at their JSON pointers) and answered by
+ * {@link DocumentWriter} (private keys never written). Only the answer's {@code revision} is
+ * REST's.
+ */
+public final class RestRoutes {
+  /** The table source of every route written through the admin API. */
+  public static final String SOURCE = "api";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RestRoutes() {}
+
+  /** The validated spec stored under {@code key}, or the problems at their body pointers. */
+  public static Translated<RouteSpec> read(RouteKey key, JsonObject body) {
+    Read<RouteSpec> read = DocumentReader.readRoute(tree(body), DocPath.ROOT, key);
+    if (read.isValid()) {
+      return Translated.ok(read.value());
+    }
+    return Translated.failed(read.problems().stream().map(FieldError::of).toList());
+  }
+
+  /** The route as the document writes it, with its {@code revision} after name and tenant. */
+  public static JsonObject write(RouteSpec spec, long revision) {
+    ObjectNode doc = DocumentWriter.route(spec);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = JSON.convertValue(doc, Map.class);
+    JsonObject out = new JsonObject();
+    out.put("name", map.remove("name"));
+    out.put("tenant", map.remove("tenant"));
+    out.put("revision", revision);
+    map.forEach(out::put);
+    return out;
+  }
+
+  /**
+   * Where endpoint {@code i} of a read body gave its address: {@code /backend/endpoints/i/address},
+   * or {@code /backend/endpoints/i} for the string form.
+   */
+  public static String endpointPointer(JsonObject body, int i) {
+    String at = "/backend/endpoints/" + i;
+    JsonObject backend = body.getValue("backend") instanceof JsonObject b ? b : null;
+    JsonArray eps =
+        backend != null && backend.getValue("endpoints") instanceof JsonArray a ? a : null;
+    return eps != null && i < eps.size() && eps.getValue(i) instanceof String
+        ? at
+        : at + "/address";
+  }
+
+  /** A violation of a validator that checks the route's fields, at its body pointer. */
+  public static FieldError fieldError(Violation v) {
+    return new FieldError(DocumentReader.fieldPath(v.field()).pointer(), v.value(), v.rule());
+  }
+
+  /** Vert.x JSON as a Jackson tree; re-encoded, as the body's nested values may be either form. */
+  private static JsonNode tree(JsonObject body) {
+    try {
+      return JSON.readTree(body.encode());
+    } catch (JsonProcessingException e) {
+      // Vert.x just encoded it: not reachable with a JsonObject.
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.gatehouse.document;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.Hsts;
+import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.model.ValueMatchType;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * Writes a route as the route document that {@link DocumentReader} reads: every field in its long
+ * form, defaults included, so that reading the answer gives the same spec. Private keys are never
+ * written ({@code writeOnly} in the schema): a client certificate is written without its {@code
+ * privateKey}, so only that spec does not read back as it was.
+ */
+public final class DocumentWriter {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private DocumentWriter() {}
+
+  /** The route as one item of {@code routes:}, with its name and tenant. */
+  public static ObjectNode route(RouteSpec r) {
+    ObjectNode o = NODES.objectNode();
+    o.put("name", r.key().name());
+    o.put("tenant", r.key().tenant().value());
+    strings(o.putArray("hosts"), r.hosts());
+    ArrayNode paths = o.putArray("paths");
+    for (PathMatch p : r.paths()) {
+      paths.addObject().put("type", pascal(p.type())).put("value", p.value());
+    }
+    strings(o.putArray("methods"), new TreeSet<>(r.methods()));
+    ArrayNode headers = o.putArray("headers");
+    for (HeaderMatch h : r.headers()) {
+      valueMatch(headers.addObject(), h.name(), h.type(), h.value());
+    }
+    ArrayNode queries = o.putArray("queries");
+    for (QueryMatch q : r.queries()) {
+      valueMatch(queries.addObject(), q.name(), q.type(), q.value());
+    }
+    ObjectNode backend = o.putObject("backend");
+    backend.put("protocol", r.backend().protocol().name().toLowerCase(Locale.ROOT));
+    ArrayNode endpoints = backend.putArray("endpoints");
+    for (Endpoint e : r.backend().endpoints()) {
+      endpoints.addObject().put("address", e.authority()).put("weight", e.weight());
+    }
+    if (r.backend().tls() != null) {
+      upstreamTls(backend.putObject("tls"), r.backend().tls());
+    }
+    Timeouts t = r.timeouts();
+    o.putObject("timeouts")
+        .put("connect", Quantities.formatDuration(t.connect()))
+        .put("response", Quantities.formatDuration(t.response()))
+        .put("bodyIdle", Quantities.formatDuration(t.bodyIdle()))
+        .put("request", Quantities.formatDuration(t.request()));
+    o.put("maxRequestBodyBytes", r.limits().maxRequestBodyBytes());
+    o.put("priority", r.priority());
+    if (r.tls() != null) {
+      tls(o.putObject("tls"), r.tls());
+    }
+    return o;
+  }
+
+  private static void tls(ObjectNode o, TlsSpec t) {
+    o.put("certificate", t.certificateName());
+    strings(o.putArray("hosts"), t.hosts());
+    o.put("redirect", redirect(t.redirect()));
+    Hsts h = t.hsts();
+    if (h.enabled()) {
+      o.putObject("hsts")
+          .put("maxAge", Quantities.formatDuration(h.maxAge()))
+          .put("includeSubDomains", h.includeSubDomains())
+          .put("preload", h.preload());
+    }
+    ClientAuth ca = t.clientAuth();
+    if (!ca.equals(ClientAuth.NONE)) {
+      ObjectNode c =
+          o.putObject("clientAuth").put("mode", ca.mode().name().toLowerCase(Locale.ROOT));
+      if (ca.caBundlePem() != null) {
+        c.put("caBundle", ca.caBundlePem());
+      }
+    }
+  }
+
+  private static void upstreamTls(ObjectNode o, UpstreamTls t) {
+    if (t.caBundlePem() != null) {
+      o.put("caBundle", t.caBundlePem());
+    }
+    if (t.serverName() != null) {
+      o.put("serverName", t.serverName());
+    }
+    o.put("verifyHostname", t.verifyHostname());
+    o.put("insecureSkipVerify", t.insecureSkipVerify());
+    if (t.clientCertificate() != null) {
+      // writeOnly: the key stays in the table and on the nodes that use it.
+      o.putObject("clientCertificate")
+          .put("certificateChain", t.clientCertificate().certificateChainPem());
+    }
+  }
+
+  private static void valueMatch(ObjectNode o, String name, ValueMatchType type, String value) {
+    o.put("name", name).put("type", pascal(type));
+    if (type != ValueMatchType.PRESENT) {
+      o.put("value", value);
+    }
+  }
+
+  /** {@code 308} as the text {@code "308"}, {@link HttpsRedirect#OFF} as {@code "off"}. */
+  private static String redirect(HttpsRedirect r) {
+    return r == HttpsRedirect.OFF ? "off" : Integer.toString(r.status());
+  }
+
+  /** {@code REGULAR_EXPRESSION} as {@code RegularExpression}, the document's spelling. */
+  private static String pascal(Enum<?> e) {
+    StringBuilder b = new StringBuilder();
+    for (String word : e.name().split("_")) {
+      b.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
+    }
+    return b.toString();
+  }
+
+  private static void strings(ArrayNode a, Iterable<String> values) {
+    values.forEach(a::add);
+  }
+}
