@@ -3,6 +3,8 @@ package io.gatehouse.document;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
@@ -10,6 +12,7 @@ import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
@@ -48,14 +51,33 @@ public final class DocumentWriter {
     for (QueryMatch q : r.queries()) {
       valueMatch(queries.addObject(), q.name(), q.type(), q.value());
     }
-    ObjectNode backend = o.putObject("backend");
-    backend.put("protocol", r.backend().protocol().name().toLowerCase(Locale.ROOT));
-    ArrayNode endpoints = backend.putArray("endpoints");
-    for (Endpoint e : r.backend().endpoints()) {
-      endpoints.addObject().put("address", e.authority()).put("weight", e.weight());
-    }
-    if (r.backend().tls() != null) {
-      upstreamTls(backend.putObject("tls"), r.backend().tls());
+    if (r.staticBackend() != null) {
+      backend(o.putObject("backend"), r.staticBackend());
+    } else {
+      // No source writes these yet (the reader has no syntax for them); a table that holds one,
+      // from a later release or from Kubernetes, is still answered as it is, in the form the
+      // design gives `backendRefs`, never with an error.
+      ArrayNode refs = o.putArray("backendRefs");
+      for (RouteBackend b : r.backends()) {
+        ObjectNode ref = refs.addObject();
+        ref.put("weight", b.weight());
+        if (b.ref() instanceof BackendSpec spec) {
+          backend(ref, spec);
+        } else if (b.ref() instanceof BackendRef.Named named) {
+          ref.put("backend", named.name());
+        } else if (b.ref() instanceof BackendRef.ServicePort sp) {
+          ObjectNode svc = ref.putObject("service").put("name", sp.service());
+          if (sp.portName() != null) {
+            svc.put("port", sp.portName());
+          } else {
+            svc.put("port", sp.port());
+          }
+          ref.put("protocol", sp.protocol().name().toLowerCase(Locale.ROOT));
+          if (sp.tls() != null) {
+            upstreamTls(ref.putObject("tls"), sp.tls());
+          }
+        }
+      }
     }
     Timeouts t = r.timeouts();
     o.putObject("timeouts")
@@ -69,6 +91,17 @@ public final class DocumentWriter {
       tls(o.putObject("tls"), r.tls());
     }
     return o;
+  }
+
+  private static void backend(ObjectNode backend, BackendSpec b) {
+    backend.put("protocol", b.protocol().name().toLowerCase(Locale.ROOT));
+    ArrayNode endpoints = backend.putArray("endpoints");
+    for (Endpoint e : b.endpoints()) {
+      endpoints.addObject().put("address", e.authority()).put("weight", e.weight());
+    }
+    if (b.tls() != null) {
+      upstreamTls(backend.putObject("tls"), b.tls());
+    }
   }
 
   private static void tls(ObjectNode o, TlsSpec t) {

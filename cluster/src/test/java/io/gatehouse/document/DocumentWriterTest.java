@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
@@ -151,6 +153,31 @@ class DocumentWriterTest {
         .extracting(DocProblem::message)
         .containsExactly(
             "backend.tls.clientCertificate.privateKey: missing (expected: a PEM private key)");
+  }
+
+  /**
+   * A route no source writes yet (a split, a named backend, a Service port: a later release or
+   * Kubernetes) is answered as it is, never with an error.
+   */
+  @Test
+  void routes_with_references_or_splits_are_written_as_backend_refs() {
+    RouteSpec base = read(tree("{\"backend\": {\"endpoints\": [\"10.0.0.1:80\"]}}"));
+    RouteSpec split =
+        base.withBackends(
+            List.of(
+                new RouteBackend(base.backend(), 90),
+                new RouteBackend(new BackendRef.Named("canary"), 10),
+                new RouteBackend(
+                    new BackendRef.ServicePort("web", 0, "http", UpstreamProtocol.H2C, null), 0)));
+
+    ObjectNode written = DocumentWriter.route(split);
+
+    assertThat(written.has("backend")).isFalse();
+    assertThat(written.get("backendRefs").toString())
+        .isEqualTo(
+            "[{\"weight\":90,\"protocol\":\"http1\",\"endpoints\":[{\"address\":\"10.0.0.1:80\","
+                + "\"weight\":1}]},{\"weight\":10,\"backend\":\"canary\"},{\"weight\":0,"
+                + "\"service\":{\"name\":\"web\",\"port\":\"http\"},\"protocol\":\"h2c\"}]");
   }
 
   private static RouteSpec read(JsonNode tree) {
