@@ -387,7 +387,7 @@ public final class GatehouseNode {
       return Future.succeededFuture();
     }
     return KubernetesWiring.start(
-            vertx, config.kubernetes(), table, config.cluster().enabled(), k8sEndpoints)
+            vertx, config.kubernetes(), table, config.cluster().enabled(), endpoints, k8sEndpoints)
         .onSuccess(k -> kubernetes = k)
         .mapEmpty();
   }
