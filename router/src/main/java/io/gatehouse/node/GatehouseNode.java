@@ -680,6 +680,11 @@ public final class GatehouseNode {
     return snapshots;
   }
 
+  /** The node's endpoint index, which compiled routes' targets point into (explain, tests). */
+  public EndpointIndex endpoints() {
+    return endpoints;
+  }
+
   public Vertx vertx() {
     return vertx;
   }
