@@ -315,6 +315,40 @@ class KubernetesNodeIT {
     }
   }
 
+  /**
+   * A Service-port route the node loaded before its Kubernetes watch started (here from the command
+   * line; in a cluster from the table's initial load) is compiled before the endpoint feed exists:
+   * the feed still learns its key, and the node is ready only once the key has endpoints.
+   */
+  @Test
+  void aServicePortRouteLoadedBeforeTheWatchIsServedOnceTheNodeIsReady(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-early");
+    String cls = ingressClass(admin, "node-early");
+    TestUpstream early = backendFor(admin, ns, "web", "early");
+    RouteSpec route =
+        NodeFixture.valid(
+            RouteSpec.simple(
+                    RouteKey.of(ns, "cli", "early"),
+                    List.of("early.example.test"),
+                    List.of(),
+                    BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", 1))))
+                .withBackends(
+                    List.of(
+                        RouteBackend.of(
+                            new BackendRef.ServicePort(
+                                "web", 0, "http", UpstreamProtocol.HTTP1, null)))));
+    try (Running node = node(server, ns, cls, UnaryOperator.identity(), List.of(route))) {
+      assertThat(node.node().isReady()).isTrue();
+      RawHttp.Response r = get(node, "early.example.test");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("early");
+    } finally {
+      early.close();
+    }
+  }
+
   private static boolean leader(Running node) {
     return node.node().statusJson().getJsonObject("kubernetes").getBoolean("leader");
   }
@@ -668,6 +702,16 @@ class KubernetesNodeIT {
   private static Running node(
       ApiServerHarness server, String ns, String cls, UnaryOperator<NodeConfig> tweak)
       throws Exception {
+    return node(server, ns, cls, tweak, List.of());
+  }
+
+  private static Running node(
+      ApiServerHarness server,
+      String ns,
+      String cls,
+      UnaryOperator<NodeConfig> tweak,
+      List<RouteSpec> staticRoutes)
+      throws Exception {
     NodeConfig.Kubernetes k =
         new NodeConfig.Kubernetes(
             true,
@@ -681,7 +725,7 @@ class KubernetesNodeIT {
             "gatehouse-leader");
     GatehouseNode node =
         GatehouseNode.start(
-                tweak.apply(NodeFixture.testConfig().withKubernetes(k)), List.of(), MAPPER)
+                tweak.apply(NodeFixture.testConfig().withKubernetes(k)), staticRoutes, MAPPER)
             .await(60, TimeUnit.SECONDS);
     return new Running(node);
   }
