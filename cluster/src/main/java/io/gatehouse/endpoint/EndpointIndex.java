@@ -201,6 +201,24 @@ public final class EndpointIndex {
     }
   }
 
+  /**
+   * The keys of {@code kind} the index holds (retained or put), in no order: a feeder that starts
+   * after the compiler retained some of its keys learns them here, having first registered its
+   * {@link #resolver} so that no retain falls between the two.
+   */
+  public <K extends EndpointsKey> List<K> keys(Class<K> kind) {
+    Objects.requireNonNull(kind, "kind");
+    List<K> out = new ArrayList<>();
+    synchronized (lock) {
+      for (EndpointsKey k : entries.keySet()) {
+        if (kind.isInstance(k)) {
+          out.add(kind.cast(k));
+        }
+      }
+    }
+    return out;
+  }
+
   /** How many keys the index holds (retained or put); for a size metric. */
   public int size() {
     synchronized (lock) {

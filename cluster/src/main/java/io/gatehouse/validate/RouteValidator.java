@@ -379,9 +379,9 @@ public final class RouteValidator {
 
   /**
    * Fails closed on what the model can say but this release's data plane cannot serve yet: a split,
-   * a reference resolved elsewhere (named backend, Kubernetes Service) and a route that answers 503
-   * by weight. The data plane reads {@link RouteSpec#backend()}; this rule goes away as it learns
-   * each shape (issue #12, route-model-v2-endpoints.md steps 3, 5, 7 and 8).
+   * a named backend and a route that answers 503 by weight. A lone Kubernetes Service port is
+   * served (from the node's endpoint index). This rule goes away as the data plane learns each
+   * shape (issue #12, route-model-v2-endpoints.md steps 7 and 8).
    */
   private static void servedByThisRelease(List<RouteBackend> backends, List<Violation> out) {
     if (backends.size() > 1) {
@@ -393,13 +393,13 @@ public final class RouteValidator {
       return;
     }
     RouteBackend only = backends.get(0);
-    if (!(only.ref() instanceof BackendSpec)) {
+    if (only.ref() instanceof BackendRef.Named) {
       out.add(
           new Violation(
               "backend",
               describe(only.ref()),
-              "a backend that lists its endpoints (this release does not resolve named or"
-                  + " Service backends yet)"));
+              "a backend that lists its endpoints or a Service port (this release does not"
+                  + " resolve named backends yet)"));
     } else if (only.weight() == 0) {
       out.add(
           new Violation(

@@ -29,6 +29,24 @@ class EndpointIndexTest {
   private final EndpointIndex index = new EndpointIndex();
 
   @Test
+  void keys_of_a_kind_are_the_retained_and_put_keys_of_that_kind() {
+    EndpointsKey.Service retained = new EndpointsKey.Service("shop", "web", 80, null);
+    EndpointsKey.Service put = new EndpointsKey.Service("shop", "api", 0, "grpc");
+    EndpointsKey.Service gone = new EndpointsKey.Service("shop", "old", 80, null);
+    EndpointsKey.Inline inline = new EndpointsKey.Inline(RouteKey.of("t", "api", "r"), 0);
+    EndpointIndex index = new EndpointIndex();
+    index.retain(retained);
+    index.put(put, List.of(Endpoint.of("10.0.0.1", 80)));
+    index.put(gone, List.of(Endpoint.of("10.0.0.2", 80)));
+    index.remove(gone);
+    index.retain(inline);
+
+    assertThat(index.keys(EndpointsKey.Service.class)).containsExactlyInAnyOrder(retained, put);
+    assertThat(index.keys(EndpointsKey.Inline.class)).containsExactly(inline);
+    assertThat(index.keys(EndpointsKey.Named.class)).isEmpty();
+  }
+
+  @Test
   void a_slot_stays_with_its_key_across_puts_and_a_second_retain() {
     int slot = index.retain(WEB);
     index.put(WEB, List.of(A));

@@ -640,8 +640,8 @@ class RouteValidatorTest {
         "backends: \"%d backends\" (expected: one backend (this release does not split"
             + " traffic yet))";
     String ref =
-        "backend: \"%s\" (expected: a backend that lists its endpoints (this release does"
-            + " not resolve named or Service backends yet))";
+        "backend: \"%s\" (expected: a backend that lists its endpoints or a Service port (this"
+            + " release does not resolve named backends yet))";
     return Stream.of(
         bad(
             "split-90-10",
@@ -664,13 +664,15 @@ class RouteValidatorTest {
             backends(RouteBackend.of(new BackendRef.Named("shared.web"))),
             ref.formatted("named shared.web")),
         bad(
-            "service-by-number",
-            backends(service("web", 8080, null)),
-            ref.formatted("service web:8080")),
+            "service-in-a-split",
+            backends(
+                new RouteBackend(STATIC, 90), new RouteBackend(service("web", 80, null).ref(), 10)),
+            split.formatted(2)),
         bad(
-            "service-by-name",
-            backends(service("web", 0, "http")),
-            ref.formatted("service web:http")),
+            "service-at-weight-0",
+            backends(new RouteBackend(service("web", 80, null).ref(), 0)),
+            "backend.weight: \"0\" (expected: more than 0 on a route's only backend (this release"
+                + " does not answer 503 by weight yet))"),
         bad(
             "only-backend-at-weight-0",
             backends(new RouteBackend(STATIC, 0)),
@@ -684,6 +686,16 @@ class RouteValidatorTest {
       String name, UnaryOperator<RouteSpec> change, String message) {
     Validated<RouteSpec> v = RouteValidator.validate(change.apply(BASE));
     assertThat(v.violations()).extracting(Violation::message).containsExactly(message);
+  }
+
+  @Test
+  void a_lone_service_port_by_number_or_by_name_is_served() {
+    for (RouteBackend b : List.of(service("web", 8080, null), service("web", 0, "http"))) {
+      Validated<RouteSpec> v = RouteValidator.validate(backends(b).apply(BASE));
+      assertThat(v.violations()).isEmpty();
+      assertThat(v.value().backends()).containsExactly(b);
+      assertThat(v.value().staticBackend()).isNull();
+    }
   }
 
   @Test

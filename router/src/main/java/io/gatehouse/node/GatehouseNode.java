@@ -387,7 +387,7 @@ public final class GatehouseNode {
       return Future.succeededFuture();
     }
     return KubernetesWiring.start(
-            vertx, config.kubernetes(), table, config.cluster().enabled(), k8sEndpoints)
+            vertx, config.kubernetes(), table, config.cluster().enabled(), endpoints, k8sEndpoints)
         .onSuccess(k -> kubernetes = k)
         .mapEmpty();
   }
@@ -678,6 +678,11 @@ public final class GatehouseNode {
 
   public SnapshotHolder snapshots() {
     return snapshots;
+  }
+
+  /** The node's endpoint index, which compiled routes' targets point into (explain, tests). */
+  public EndpointIndex endpoints() {
+    return endpoints;
   }
 
   public Vertx vertx() {

@@ -1,8 +1,10 @@
 package io.gatehouse.node;
 
+import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.watch.IngressWatcher;
 import io.gatehouse.k8s.watch.IngressWatcherOptions;
+import io.gatehouse.k8s.watch.KubernetesEndpointFeed;
 import io.gatehouse.k8s.watch.LeaseLeadership;
 import io.gatehouse.k8s.watch.ProblemEvents;
 import io.gatehouse.k8s.watch.PublishedService;
@@ -30,41 +32,58 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the Kubernetes ingress controller for a node: client, optional Lease leadership, the
  * watcher and its sinks. Routes go to the table on every replica unless the table is shared by a
  * cluster, where only the leader writes them; status and events are always the leader's.
+ *
+ * <p>Every node, leader or not, also runs a {@link KubernetesEndpointFeed} over the watcher's own
+ * informer caches: it feeds the node's endpoint index with the endpoints of the Service ports that
+ * compiled routes refer to, with the translator's address rules and the watcher's endpoint mapper.
  */
 final class KubernetesWiring implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesWiring.class);
+
   private final IngressWatcher watcher;
+  private final KubernetesEndpointFeed feed;
   private final LeaseLeadership leadership;
   private final AutoCloseable claims;
   private final PublishedService published;
 
   private KubernetesWiring(
       IngressWatcher watcher,
+      KubernetesEndpointFeed feed,
       LeaseLeadership leadership,
       AutoCloseable claims,
       PublishedService published) {
     this.watcher = watcher;
+    this.feed = feed;
     this.leadership = leadership;
     this.claims = claims;
     this.published = published;
   }
 
-  /** Completes once every informer has synced and the first translation is in the table. */
+  /**
+   * Completes once every informer has synced, the first translation is in the table and the
+   * endpoint feed has computed every Service key known then into {@code endpoints}.
+   */
   static Future<KubernetesWiring> start(
       Vertx vertx,
       NodeConfig.Kubernetes k,
       RouteTable table,
       boolean sharedTable,
+      EndpointIndex endpoints,
       UnaryOperator<Endpoint> endpointMapper) {
     return vertx
-        .executeBlocking(() -> build(k, table, sharedTable, endpointMapper))
+        .executeBlocking(() -> build(k, table, sharedTable, endpoints, endpointMapper))
         .compose(
             w ->
-                Future.fromCompletionStage(w.watcher.start(), vertx.getOrCreateContext())
+                Future.fromCompletionStage(
+                        w.watcher.start().thenCompose(v -> w.feed.ready()),
+                        vertx.getOrCreateContext())
                     .map(w)
                     .recover(
                         t -> {
@@ -79,6 +98,7 @@ final class KubernetesWiring implements AutoCloseable {
       NodeConfig.Kubernetes k,
       RouteTable table,
       boolean sharedTable,
+      EndpointIndex endpoints,
       UnaryOperator<Endpoint> endpointMapper)
       throws Exception {
     ApiClient client = client(k.kubeconfig());
@@ -152,13 +172,27 @@ final class KubernetesWiring implements AutoCloseable {
                 last = now;
               }
             });
+    // on every node: the feed reads this node's own caches, so it needs no leader
+    KubernetesEndpointFeed feed =
+        new KubernetesEndpointFeed(
+            endpoints,
+            IngressTranslator.serviceEndpoints(options.upstreams()),
+            options.endpointMapper(),
+            watcher[0].endpointSource(),
+            service ->
+                LOG.atDebug()
+                    .setMessage("refused endpoint addresses changed")
+                    .addKeyValue("service", service)
+                    .log());
+    watcher[0].feedEndpoints(feed); // before the watcher starts, so it sees every event
     if (lease != null) {
       lease.start();
     }
     if (published != null) {
       published.start();
     }
-    return new KubernetesWiring(watcher[0], lease, claims, published);
+    feed.start();
+    return new KubernetesWiring(watcher[0], feed, lease, claims, published);
   }
 
   private static ApiClient client(String kubeconfig) throws Exception {
@@ -202,6 +236,7 @@ final class KubernetesWiring implements AutoCloseable {
       // the table is closing too
     }
     watcher.close();
+    feed.close();
     if (published != null) {
       published.close();
     }

@@ -5,10 +5,13 @@ import com.google.re2j.PatternSyntaxException;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamTls;
@@ -48,6 +51,12 @@ import java.util.function.Predicate;
  * keeps endpoints out of its DAG rebuild); a change of a backend's protocol or upstream TLS setting
  * is never endpoint-only. Slots the previous snapshot held and the new one does not are released by
  * {@link #afterPublish}, once no published snapshot uses them.
+ *
+ * <p>A route whose backend is a Kubernetes Service port ({@link BackendRef.ServicePort}) holds the
+ * slot of {@code EndpointsKey.Service(its tenant, which is its namespace, service, port,
+ * portName)}: retained, never put, and never removed here, because the node's endpoint feed owns
+ * those keys (a key nobody fed yet is resolved by the feed, else it is empty and the route answers
+ * 503).
  *
  * <p>Incremental compile ({@link #update}): the two views are diffed by key, and only the host
  * levels (exact host, wildcard suffix, catch-all) that an added, removed or changed route lists are
@@ -173,13 +182,16 @@ public final class SnapshotCompiler {
     retainedNow.clear();
   }
 
-  /** Releases one hold of {@code t}'s slot; a key no route of {@link #held} uses is forgotten. */
+  /**
+   * Releases one hold of {@code t}'s slot; an inline key no route of {@link #held} uses is
+   * forgotten. Other keys belong to their feeder, which removes them.
+   */
   private void drop(Target t) {
     endpoints.release(t.slot());
-    CompiledRoute now =
-        held == null || !(t.key() instanceof EndpointsKey.Inline inline)
-            ? null
-            : held.route(inline.route());
+    if (!(t.key() instanceof EndpointsKey.Inline inline)) {
+      return;
+    }
+    CompiledRoute now = held == null ? null : held.route(inline.route());
     if (now == null || !now.targets().stream().anyMatch(x -> x.key().equals(t.key()))) {
       endpoints.remove(t.key());
     }
@@ -198,10 +210,26 @@ public final class SnapshotCompiler {
    * retained, before the snapshot that uses it is published.
    */
   private Target target(RouteSpec spec) {
+    if (spec.backends().get(0).ref() instanceof BackendRef.ServicePort p) {
+      return serviceTarget(spec.key(), p);
+    }
     EndpointsKey key = new EndpointsKey.Inline(spec.key(), 0, variant(spec));
     endpoints.put(key, spec.backend().endpoints());
     int slot = endpoints.retain(key);
     Target t = new Target(key, slot, spec.backend().protocol(), spec.backend().tls(), 1);
+    retainedNow.add(t);
+    return t;
+  }
+
+  /**
+   * The target of a Service port in the route's namespace (its tenant, as the Ingress translator
+   * keys routes): retained only; the endpoint feed puts it, or resolves it on this retain.
+   */
+  private Target serviceTarget(RouteKey route, BackendRef.ServicePort p) {
+    EndpointsKey key =
+        new EndpointsKey.Service(route.tenant().value(), p.service(), p.port(), p.portName());
+    int slot = endpoints.retain(key);
+    Target t = new Target(key, slot, p.protocol(), p.tls(), 1);
     retainedNow.add(t);
     return t;
   }
@@ -512,10 +540,11 @@ public final class SnapshotCompiler {
       }
       if (fatal != null) {
         // The client CA bundle decided it.
-      } else if (spec.staticBackend() == null) {
-        // A later release's shape (split, reference, weight 0) that RouteSpec.backend() cannot
-        // give.
-        fatal = "route dropped: this release serves only one backend with static endpoints";
+      } else if (!servable(spec)) {
+        // A later release's shape (split, named reference, weight 0).
+        fatal =
+            "route dropped: this release serves only one backend with static endpoints or a"
+                + " Service port";
       } else if (!conditionsOk) {
         fatal = "route dropped: a condition cannot be compiled";
       } else if (!spec.hosts().isEmpty() && hosts.isEmpty()) {
@@ -537,6 +566,16 @@ public final class SnapshotCompiler {
           headers,
           queries,
           clientCertificates);
+    }
+
+    /** One backend above weight 0, listing its endpoints or naming a Service port. */
+    private static boolean servable(RouteSpec spec) {
+      if (spec.backends().size() != 1) {
+        return false;
+      }
+      RouteBackend only = spec.backends().get(0);
+      return only.weight() > 0
+          && (only.ref() instanceof BackendSpec || only.ref() instanceof BackendRef.ServicePort);
     }
 
     /**

@@ -7,9 +7,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.k8s.watch.testing.ApiServerExtension;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
@@ -255,6 +260,92 @@ class KubernetesNodeIT {
     } finally {
       server.restartApiServer(Duration.ofSeconds(60));
       web.close();
+    }
+  }
+
+  /**
+   * A table route that refers to a Service port is served from this node's own endpoint feed: the
+   * compile resolves the key from the watcher's caches, and a later EndpointSlice change reaches
+   * the traffic through the index alone, with the compiled route unchanged (no table write, no
+   * recompile).
+   */
+  @Test
+  void aServicePortRouteIsServedFromTheNodesEndpointFeedAndFollowsItsSlices(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-ref");
+    String cls = ingressClass(admin, "node-ref");
+    TestUpstream one = backend("ref-one");
+    TestUpstream two = backend("ref-two");
+    String oneAddress = address(one);
+    String twoAddress = address(two);
+    service(admin, ns, "web");
+    createSlice(admin, ns, "web", "web-slice", Map.of(oneAddress, true));
+    try (Running node = node(server, ns, cls)) {
+      RouteKey key = RouteKey.of(ns, "test", "by-ref");
+      long written =
+          node.node()
+              .table()
+              .put(
+                  RouteSpec.simple(
+                          key,
+                          List.of("ref.example.test"),
+                          List.of(),
+                          BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", 1))))
+                      .withBackends(
+                          List.of(
+                              RouteBackend.of(
+                                  new BackendRef.ServicePort(
+                                      "web", 80, null, UpstreamProtocol.HTTP1, null)))));
+      await("route served")
+          .atMost(WAIT)
+          .until(() -> node.node().snapshots().get().generation() >= written);
+      CompiledRoute compiled = node.node().snapshots().get().route(key);
+      assertThat(compiled).isNotNull();
+      assertThat(get(node, "ref.example.test").body()).isEqualTo("ref-one");
+
+      replaceSlice(admin, ns, "web", "web-slice", Map.of(twoAddress, true));
+      await("traffic follows the slice")
+          .atMost(WAIT)
+          .until(() -> "ref-two".equals(get(node, "ref.example.test").body()));
+      assertThat(node.node().snapshots().get().route(key)).isSameAs(compiled);
+    } finally {
+      one.close();
+      two.close();
+    }
+  }
+
+  /**
+   * A Service-port route the node loaded before its Kubernetes watch started (here from the command
+   * line; in a cluster from the table's initial load) is compiled before the endpoint feed exists:
+   * the feed still learns its key, and the node is ready only once the key has endpoints.
+   */
+  @Test
+  void aServicePortRouteLoadedBeforeTheWatchIsServedOnceTheNodeIsReady(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-early");
+    String cls = ingressClass(admin, "node-early");
+    TestUpstream early = backendFor(admin, ns, "web", "early");
+    RouteSpec route =
+        NodeFixture.valid(
+            RouteSpec.simple(
+                    RouteKey.of(ns, "cli", "early"),
+                    List.of("early.example.test"),
+                    List.of(),
+                    BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", 1))))
+                .withBackends(
+                    List.of(
+                        RouteBackend.of(
+                            new BackendRef.ServicePort(
+                                "web", 0, "http", UpstreamProtocol.HTTP1, null)))));
+    try (Running node = node(server, ns, cls, UnaryOperator.identity(), List.of(route))) {
+      assertThat(node.node().isReady()).isTrue();
+      RawHttp.Response r = get(node, "early.example.test");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("early");
+    } finally {
+      early.close();
     }
   }
 
@@ -611,6 +702,16 @@ class KubernetesNodeIT {
   private static Running node(
       ApiServerHarness server, String ns, String cls, UnaryOperator<NodeConfig> tweak)
       throws Exception {
+    return node(server, ns, cls, tweak, List.of());
+  }
+
+  private static Running node(
+      ApiServerHarness server,
+      String ns,
+      String cls,
+      UnaryOperator<NodeConfig> tweak,
+      List<RouteSpec> staticRoutes)
+      throws Exception {
     NodeConfig.Kubernetes k =
         new NodeConfig.Kubernetes(
             true,
@@ -624,7 +725,7 @@ class KubernetesNodeIT {
             "gatehouse-leader");
     GatehouseNode node =
         GatehouseNode.start(
-                tweak.apply(NodeFixture.testConfig().withKubernetes(k)), List.of(), MAPPER)
+                tweak.apply(NodeFixture.testConfig().withKubernetes(k)), staticRoutes, MAPPER)
             .await(60, TimeUnit.SECONDS);
     return new Running(node);
   }

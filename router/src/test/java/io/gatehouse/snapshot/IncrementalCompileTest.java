@@ -8,12 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.TableView;
@@ -442,5 +445,122 @@ class IncrementalCompileTest {
     assertThat(matchName(after, req("a.test", "/uno"))).isEqualTo("a1");
     IncrementalCompilePropertyTest.assertSameService(
         after, index, SnapshotCompiler.compile(v2), "");
+  }
+
+  // ---------------------------------------------------------------- Service port references
+
+  private static final BackendRef.ServicePort WEB =
+      new BackendRef.ServicePort("web", 80, null, UpstreamProtocol.H2C, null);
+  private static final EndpointsKey.Service WEB_KEY =
+      new EndpointsKey.Service("t1", "web", 80, null);
+
+  private static RouteSpec toService(RouteSpec r, BackendRef.ServicePort ref) {
+    return r.withBackends(List.of(RouteBackend.of(ref)));
+  }
+
+  /** Whether the compiler still holds {@code key}: an unheld key is forgotten by a remove. */
+  private boolean held(EndpointsKey key) {
+    List<Endpoint> before = index.get(key).endpoints();
+    index.remove(key);
+    boolean held = index.get(key).revision() != 0;
+    index.put(key, before);
+    return held;
+  }
+
+  @Test
+  void a_service_port_route_reads_its_key_empty_until_fed_then_each_put_without_a_recompile() {
+    RouteSpec s = toService(B, WEB);
+    RouteSnapshot snap = put(A1, s);
+
+    CompiledRoute route = snap.route(s.key());
+    assertThat(route).isNotNull();
+    assertThat(snap.problems()).isEmpty();
+    Target t = route.target();
+    assertThat(t.key()).isEqualTo(WEB_KEY); // the route's tenant is its namespace
+    assertThat(t.protocol()).isEqualTo(UpstreamProtocol.H2C);
+    assertThat(t.tls()).isNull();
+    Balancers balancers = new Balancers();
+    // Nobody fed the key: empty, so the route answers 503.
+    assertThat(index.get(t.slot()).isEmpty()).isTrue();
+    assertThat(balancers.forSlot(t.slot(), t.key(), index.get(t.slot())).next()).isNull();
+
+    index.put(WEB_KEY, List.of(Endpoint.of("10.0.0.7", 8080)));
+    assertThat(balancers.forSlot(t.slot(), t.key(), index.get(t.slot())).next())
+        .isEqualTo(Endpoint.of("10.0.0.7", 8080));
+    index.put(WEB_KEY, List.of(Endpoint.of("10.0.0.8", 8080)));
+    assertThat(balancers.forSlot(t.slot(), t.key(), index.get(t.slot())).next())
+        .isEqualTo(Endpoint.of("10.0.0.8", 8080));
+    // An unrelated change compiles nothing of this route and keeps its slot.
+    RouteSnapshot later = put(withEndpoint(A1, "a1b.internal"));
+    assertThat(later.route(s.key())).isSameAs(route);
+  }
+
+  @Test
+  void a_service_key_nobody_fed_is_asked_of_its_resolver_and_never_put_by_the_compiler() {
+    AtomicInteger asked = new AtomicInteger();
+    index.resolver(
+        EndpointsKey.Service.class,
+        k -> {
+          asked.incrementAndGet();
+          return List.of(Endpoint.of("10.0.0.9", 8080));
+        });
+    RouteSpec s = toService(B, WEB);
+    RouteSnapshot snap = put(s);
+
+    assertThat(asked).hasValue(1);
+    assertThat(endpointsOf(snap, s).endpoints()).containsExactly(Endpoint.of("10.0.0.9", 8080));
+    // A full compile retains it again; the resolver is not asked once the key is known.
+    RouteSnapshot full = compiler.rebuild(new TableView(++generation, routes));
+    compiler.afterPublish();
+    assertThat(full.route(s.key()).target().slot()).isEqualTo(snap.route(s.key()).target().slot());
+    assertThat(asked).hasValue(1);
+    assertThat(endpointsOf(full, s).endpoints()).containsExactly(Endpoint.of("10.0.0.9", 8080));
+  }
+
+  @Test
+  void routes_sharing_a_service_port_share_its_slot_until_the_last_goes_and_the_feed_keeps_it() {
+    index.put(WEB_KEY, List.of(Endpoint.of("10.0.0.7", 8080)));
+    RouteSpec s1 = toService(B, WEB);
+    RouteSpec s2 = toService(A2, WEB);
+    RouteSnapshot both = put(s1, s2);
+    assertThat(both.route(s1.key()).target().slot())
+        .isEqualTo(both.route(s2.key()).target().slot());
+
+    remove(s1);
+    assertThat(held(WEB_KEY)).isTrue();
+
+    remove(s2);
+    // Released, and never removed by the compiler: the feed's put is still there.
+    assertThat(index.get(WEB_KEY).endpoints()).containsExactly(Endpoint.of("10.0.0.7", 8080));
+    assertThat(held(WEB_KEY)).isFalse();
+  }
+
+  @Test
+  void a_route_moved_between_static_endpoints_and_a_service_port_swaps_its_key() {
+    index.put(WEB_KEY, List.of(Endpoint.of("10.0.0.7", 8080)));
+    RouteSnapshot first = put(B);
+    EndpointsKey inline = first.route(B.key()).target().key();
+
+    RouteSnapshot second = put(toService(B, WEB));
+    assertThat(second.route(B.key()).target().key()).isEqualTo(WEB_KEY);
+    assertThat(endpointsOf(second, B).endpoints()).containsExactly(Endpoint.of("10.0.0.7", 8080));
+    assertThat(index.get(inline).revision()).isZero(); // the inline key is forgotten
+
+    // Another protocol on the same Service port: recompiled, same slot, the feed's endpoints.
+    RouteSpec h1 =
+        toService(B, new BackendRef.ServicePort("web", 80, null, UpstreamProtocol.HTTP1, null));
+    RouteSnapshot third = put(h1);
+    assertThat(third.route(B.key())).isNotSameAs(second.route(B.key()));
+    assertThat(third.route(B.key()).target().protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+    assertThat(third.route(B.key()).target().slot())
+        .isEqualTo(second.route(B.key()).target().slot());
+
+    RouteSnapshot back = put(B);
+    assertThat(back.route(B.key()).target().key()).isInstanceOf(EndpointsKey.Inline.class);
+    assertThat(endpointsOf(back, B).endpoints()).isEqualTo(B.backend().endpoints());
+    assertThat(held(WEB_KEY)).isFalse();
+    assertThat(index.get(WEB_KEY).endpoints()).containsExactly(Endpoint.of("10.0.0.7", 8080));
+    IncrementalCompilePropertyTest.assertSameService(
+        back, index, SnapshotCompiler.compile(new TableView(generation, routes)), "");
   }
 }

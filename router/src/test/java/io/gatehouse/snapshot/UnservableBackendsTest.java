@@ -22,10 +22,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A route whose backends this release cannot serve yet (a split, a named or Service reference, a
- * lone backend at weight 0) can reach the table from a later release, which validated it by its own
- * rules. The compiler drops that route with a problem and ships the rest, in a full compile and in
- * an incremental one, including from an endpoint-only change.
+ * A route whose backends this release cannot serve yet (a split, a named reference, a lone backend
+ * at weight 0) can reach the table from a later release, which validated it by its own rules. The
+ * compiler drops that route with a problem and ships the rest, in a full compile and in an
+ * incremental one, including from an endpoint-only change.
  */
 @Timeout(30)
 class UnservableBackendsTest {
@@ -39,8 +39,8 @@ class UnservableBackendsTest {
         List.of(new RouteBackend(LATER.backend(), 90), new RouteBackend(OTHER, 10)),
         List.of(RouteBackend.of(new BackendRef.Named("shared"))),
         List.of(
-            RouteBackend.of(
-                new BackendRef.ServicePort("web", 8080, null, UpstreamProtocol.HTTP1, null))),
+            new RouteBackend(
+                new BackendRef.ServicePort("web", 8080, null, UpstreamProtocol.HTTP1, null), 0)),
         List.of(new RouteBackend(LATER.backend(), 0)));
   }
 

@@ -109,6 +109,18 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
     this.thread = new Thread(this::run, "gatehouse-k8s-endpoints");
     this.thread.setDaemon(true);
     index.resolver(EndpointsKey.Service.class, k -> resolve((EndpointsKey.Service) k));
+    // Keys the compiler retained before this feed existed (a node's routes compile before its
+    // Kubernetes watch starts) asked no resolver: learn them, so the first sync computes them.
+    // After the resolver is registered, so a retain from now on is seen by one or the other.
+    for (EndpointsKey.Service key : index.keys(EndpointsKey.Service.class)) {
+      remember(key);
+    }
+  }
+
+  private void remember(EndpointsKey.Service key) {
+    keys.computeIfAbsent(
+            new ServiceRef(key.namespace(), key.service()), s -> ConcurrentHashMap.newKeySet())
+        .add(key);
   }
 
   /** Starts the feed's thread. */
@@ -180,9 +192,7 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
    * not listed yet (the key stays unknown until {@link #synced}).
    */
   private List<Endpoint> resolve(EndpointsKey.Service key) {
-    keys.computeIfAbsent(
-            new ServiceRef(key.namespace(), key.service()), s -> ConcurrentHashMap.newKeySet())
-        .add(key);
+    remember(key);
     if (!source.synced()) {
       return null;
     }

@@ -209,6 +209,26 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
+  void aKeyRetainedBeforeTheFeedExistedIsComputedAtTheFirstSyncThenFollowed() throws Exception {
+    // The node's routes compile before its Kubernetes watch starts: no resolver was asked.
+    int slot = index.retain(WEB_HTTP);
+    source.synced = false;
+    feed(UnaryOperator.identity()).start();
+    assertThat(feed.keysOf("shop", "web")).containsExactly(WEB_HTTP);
+
+    source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
+    source.synced = true;
+    feed.synced();
+    feed.ready().get(20, TimeUnit.SECONDS);
+    assertThat(index.get(slot).endpoints()).containsExactly(Endpoint.of("10.0.0.1", 8080));
+
+    source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.2"));
+    feed.serviceChanged("shop", "web");
+    barrier();
+    assertThat(index.get(slot).endpoints()).containsExactly(Endpoint.of("10.0.0.2", 8080));
+  }
+
+  @Test
   void theMapperAppliesToEveryComputedEndpoint() {
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(e -> Endpoint.of("127.0.0.1", e.port() + 1)).start();
