@@ -224,7 +224,9 @@ public final class ChangePlanner {
       if (route.hosts().isEmpty()) {
         errors.add(new FieldError(c.pointer() + "/hosts", null, NO_HOSTS_RULE));
       }
-      List<Endpoint> eps = route.backend().endpoints();
+      // the reader gives REST routes one static backend; a later form is checked where it is read
+      List<Endpoint> eps =
+          route.staticBackend() == null ? List.of() : route.staticBackend().endpoints();
       for (int i = 0; i < eps.size(); i++) {
         String refusal = endpoints.refusal(eps.get(i).host());
         if (refusal != null) {
