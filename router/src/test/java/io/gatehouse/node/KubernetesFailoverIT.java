@@ -21,6 +21,7 @@ import io.kubernetes.client.openapi.models.V1IngressLoadBalancerIngress;
 import io.kubernetes.client.openapi.models.V1IngressServiceBackend;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceBackendPort;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.vertx.core.Vertx;
@@ -47,7 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * real API server with Lease leadership. The leader is killed with SIGKILL (no Lease release); a
  * survivor must take the Lease over after one lease duration and then write routes (a new Ingress
  * and a changed one are served) and status, while the routes the dead leader wrote keep being
- * served. The times from the kill are printed.
+ * served. An endpoint change made at the kill (an ExternalName Service's named port) is served by
+ * every survivor before any of them holds the Lease: endpoints reach each node by its own feed. The
+ * times from the kill are printed.
  *
  * <p>Real traffic without the in-process endpoint mapper: each backend is an ExternalName Service
  * whose name is {@code 127.0.0.1} and whose port is the loopback backend's (EndpointSlices refuse
@@ -103,6 +106,13 @@ class KubernetesFailoverIT {
     externalBackend(admin, ns, "old");
     externalBackend(admin, ns, "new");
     externalBackend(admin, ns, "fresh");
+    // an endpoint change: Service "flip" moves its named port from backend flip-a to flip-b
+    externalBackend(admin, ns, "flip-a");
+    backends.put("flip-b", TestUpstream.named(vertx, "flip-b"));
+    externalService(admin, ns, "flip", backends.get("flip-a").port());
+    V1Ingress flip = ingressTo(ns, "flip", cls, "flip.example.test", "flip-a");
+    backendOf(flip).name("flip").port(new V1ServiceBackendPort().name("http"));
+    net.createNamespacedIngress(ns, flip).execute();
     net.createNamespacedIngress(ns, ingressTo(ns, "steady", cls, "steady.example.test", "steady"))
         .execute();
     net.createNamespacedIngress(ns, ingressTo(ns, "moved", cls, "moved.example.test", "old"))
@@ -146,7 +156,8 @@ class KubernetesFailoverIT {
           .until(
               () ->
                   "steady".equals(body(n, "steady.example.test"))
-                      && "old".equals(body(n, "moved.example.test")));
+                      && "old".equals(body(n, "moved.example.test"))
+                      && "flip-a".equals(body(n, "flip.example.test")));
     }
 
     // exactly one leader, and it is the Lease's holder
@@ -160,13 +171,19 @@ class KubernetesFailoverIT {
     List<NodeProcess> survivors = nodes.stream().filter(n -> n != leader).toList();
     assertThat(survivors).allSatisfy(n -> assertThat(isLeader(n)).isFalse());
 
-    Load load = new Load(survivors, List.of("steady.example.test", "moved.example.test"));
+    Load load =
+        new Load(
+            survivors, List.of("steady.example.test", "moved.example.test", "flip.example.test"));
     load.start();
     try {
       await("load flows").atMost(Duration.ofSeconds(30)).until(() -> load.ok.get() > 100);
 
       long killed = System.nanoTime();
       leader.kill9();
+      // an endpoint change, no route change: each node's own endpoint feed serves it, no leader
+      V1Service flipService = new CoreV1Api(admin).readNamespacedService("flip", ns).execute();
+      flipService.getSpec().getPorts().get(0).port(backends.get("flip-b").port());
+      new CoreV1Api(admin).replaceNamespacedService("flip", ns, flipService).execute();
       // changes the dead leader can never write
       net.createNamespacedIngress(ns, ingressTo(ns, "fresh", cls, "fresh.example.test", "fresh"))
           .execute();
@@ -198,12 +215,17 @@ class KubernetesFailoverIT {
                         .allMatch(n -> "new".equals(body(n, "moved.example.test")))) {
                   at.put("changedIngressServed", now);
                 }
+                if (!at.containsKey("endpointChangeServed")
+                    && survivors.stream()
+                        .allMatch(n -> "flip-b".equals(body(n, "flip.example.test")))) {
+                  at.put("endpointChangeServed", now);
+                }
                 if (!at.containsKey("status")
                     && lb(net.readNamespacedIngress("fresh", ns).execute())
                         .contains(new V1IngressLoadBalancerIngress().ip(PUBLISHED))) {
                   at.put("status", now);
                 }
-                return at.size() == 4;
+                return at.size() == 5;
               });
       Map<String, Long> ms = new LinkedHashMap<>();
       at.forEach((k, v) -> ms.put(k, TimeUnit.NANOSECONDS.toMillis(v)));
@@ -219,6 +241,8 @@ class KubernetesFailoverIT {
       assertThat(Duration.ofMillis(ms.get("lease")))
           .isGreaterThanOrEqualTo(LEASE.minus(RETRY.multipliedBy(2)));
       assertThat(ms.values()).allSatisfy(t -> assertThat(t).isLessThan(BOUND.toMillis()));
+      // the endpoint change needed no leader: every survivor served it before one took the Lease
+      assertThat(ms.get("endpointChangeServed")).isLessThan(ms.get("lease"));
 
       // exactly one survivor now leads, and it is the Lease's holder
       await("the new leader reports itself")
@@ -249,6 +273,15 @@ class KubernetesFailoverIT {
   private void externalBackend(ApiClient admin, String ns, String name) throws Exception {
     TestUpstream u = TestUpstream.named(vertx, name);
     backends.put(name, u);
+    externalService(admin, ns, name, u.port());
+  }
+
+  /**
+   * An ExternalName Service {@code name} to {@code 127.0.0.1}, its port {@code http} at {@code
+   * port}.
+   */
+  private static void externalService(ApiClient admin, String ns, String name, int port)
+      throws Exception {
     new CoreV1Api(admin)
         .createNamespacedService(
             ns,
@@ -258,7 +291,7 @@ class KubernetesFailoverIT {
                     new V1ServiceSpec()
                         .type("ExternalName")
                         .externalName("127.0.0.1")
-                        .ports(List.of(new V1ServicePort().name("http").port(u.port())))))
+                        .ports(List.of(new V1ServicePort().name("http").port(port)))))
         .execute();
   }
 

@@ -65,8 +65,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>spread</b>: the Ingresses spread over many Services (10 per Service); one Service's
  *       EndpointSlice changes;
- *   <li><b>one-service</b>: every Ingress on one Service (the worst case: one EndpointSlice change
- *       rewrites every route).
+ *   <li><b>one-service</b>: every Ingress on one Service (the worst case while routes carried
+ *       endpoints: one EndpointSlice change rewrote every route; now each node's endpoint feed puts
+ *       one key).
  * </ul>
  *
  * For each: the time from starting the first node until every node serves every Ingress, then, for
@@ -94,6 +95,7 @@ class KubernetesScaleIT {
   private static final List<String> TIMED =
       List.of(
           "io.gatehouse.k8s.watch.IngressWatcher",
+          "io.gatehouse.k8s.watch.KubernetesEndpointFeed",
           "io.gatehouse.k8s.watch.TableSink",
           "io.gatehouse.table.hazelcast.HazelcastRouteTable",
           "io.gatehouse.snapshot.SnapshotPublisher");
@@ -102,6 +104,7 @@ class KubernetesScaleIT {
   private static final Map<String, String> PHASES = new LinkedHashMap<>();
 
   static {
+    PHASES.put("endpoints published/eventToPutMs", "per node: feed, first event to index put");
     PHASES.put("kubernetes rebuild/debounceMs", "watcher debounce (first event to rebuild)");
     PHASES.put("kubernetes rebuild/listMs", "watcher: copy informer caches");
     PHASES.put("kubernetes rebuild/translateMs", "watcher: translate");

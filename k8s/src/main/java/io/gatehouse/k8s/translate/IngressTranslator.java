@@ -1,5 +1,6 @@
 package io.gatehouse.k8s.translate;
 
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
@@ -7,6 +8,7 @@ import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
@@ -79,11 +81,13 @@ import java.util.stream.Collectors;
  *   <li><b>Paths.</b> {@code Exact} and {@code Prefix} as in Kubernetes (prefix by whole path
  *       elements); {@code ImplementationSpecific} is {@code Prefix}, or an RE2 regular expression
  *       with the {@code use-regex} annotation.
- *   <li><b>Backends.</b> A Service port by number or name; endpoints from the ready endpoints of
- *       its EndpointSlices (the slice port whose name matches the Service port's), falling back to
- *       serving-but-terminating ones only when none is ready; an ExternalName Service is its DNS
- *       name at the Service port (all of it in {@link ServiceEndpoints}). A missing Service or port
- *       leaves the route with no endpoints (503) and a warning; resource backends are refused.
+ *   <li><b>Backends.</b> A route refers to the Service port by number or name ({@link
+ *       BackendRef.ServicePort}) and carries no endpoints: each node's endpoint feed computes them
+ *       with {@link ServiceEndpoints} (the ready endpoints of its EndpointSlices at the slice port
+ *       whose name matches the Service port's, falling back to serving-but-terminating ones only
+ *       when none is ready; an ExternalName Service is its DNS name at the Service port). A missing
+ *       Service or port gives a warning here and no endpoints there (503); resource backends are
+ *       refused.
  *   <li><b>Upstream policy.</b> An ExternalName the {@link EndpointPolicy} refuses (by default
  *       loopback and {@code localhost}, link-local, cloud metadata, unspecified, plus the
  *       operator's CIDRs: see {@link #upstreamPolicy}) leaves the route with no endpoints (503) and
@@ -614,8 +618,14 @@ public final class IngressTranslator {
       return Optional.of(v.value());
     }
 
-    /** The backend a route sends to, or null when the route cannot be served at all. */
-    BackendSpec backend(
+    /**
+     * The backend a route sends to, or null when the route cannot be served at all: a reference to
+     * the Service port as the Ingress names it, whose endpoints each node's endpoint feed computes
+     * (so an endpoint change never changes the route). What the cache already shows to be wrong (no
+     * such Service or port, a refused ExternalName) is reported here; the feed then gives the
+     * reference no endpoints, and the route answers 503.
+     */
+    BackendRef backend(
         IngressRef ref, String field, V1IngressBackend b, UpstreamProtocol protocol) {
       if (b == null || (b.getService() == null && b.getResource() == null)) {
         problem(ref, "InvalidBackend", field + ".backend: missing; the path is not served");
@@ -644,7 +654,7 @@ public final class IngressTranslator {
                 + "/"
                 + sb.getName()
                 + " not found; requests get 503");
-        return new BackendSpec(protocol, List.of());
+        return reference(sb, protocol);
       }
       V1Service svc = found.get();
       Integer number = sb.getPort() == null ? null : sb.getPort().getNumber();
@@ -679,7 +689,7 @@ public final class IngressTranslator {
                     + " (its ports: "
                     + ports(svc)
                     + "); requests get 503");
-        return new BackendSpec(protocol, List.of());
+        return reference(sb, protocol);
       }
       if (result instanceof ServiceEndpoints.RefusedExternalName r) {
         problem(
@@ -695,14 +705,32 @@ public final class IngressTranslator {
                 + "\" (expected: "
                 + r.refusal()
                 + "); requests get 503");
-        return new BackendSpec(protocol, List.of());
+        return reference(sb, protocol);
       }
+      // the refused slice addresses are still reported from here (the feed drops them too)
       ServiceEndpoints.Endpoints endpoints = (ServiceEndpoints.Endpoints) result;
       endpoints
           .refused()
           .forEach(
               (address, refusal) -> refusedAddress(ref, svcField, sb.getName(), address, refusal));
-      return new BackendSpec(protocol, endpoints.endpoints());
+      return reference(sb, protocol);
+    }
+
+    /**
+     * The Service port as the Ingress names it: its number, else {@code 0} and its name. A backend
+     * with neither (which the API server does not admit) can never have endpoints: a static empty
+     * backend, as before references, so the route still answers 503 rather than being refused.
+     */
+    private BackendRef reference(V1IngressServiceBackend sb, UpstreamProtocol protocol) {
+      Integer number = sb.getPort() == null ? null : sb.getPort().getNumber();
+      String portName = sb.getPort() == null ? null : sb.getPort().getName();
+      if (number != null && number >= 1 && number <= 65535) {
+        return new BackendRef.ServicePort(sb.getName(), number, null, protocol, null);
+      }
+      if (number == null && portName != null && !portName.isEmpty()) {
+        return new BackendRef.ServicePort(sb.getName(), 0, portName, protocol, null);
+      }
+      return new BackendSpec(protocol, List.of());
     }
 
     /** Validates {@code raw}, or takes the result of the last translation for an equal route. */
@@ -776,7 +804,7 @@ public final class IngressTranslator {
       TlsHost tls) {
 
     RouteSpec build(Run run) {
-      BackendSpec backend = run.backend(ref, field, this.backend, ann.protocol());
+      BackendRef backend = run.backend(ref, field, this.backend, ann.protocol());
       if (backend == null) {
         return null;
       }
@@ -796,7 +824,7 @@ public final class IngressTranslator {
               Set.of(),
               List.of(),
               List.of(),
-              backend,
+              List.of(RouteBackend.of(backend)),
               ann.timeouts(),
               ann.limits(),
               priority,

@@ -19,7 +19,8 @@ import java.util.TreeSet;
 /**
  * The endpoints of one Service port: a pure function of the Service, the port a backend names and
  * the Service's EndpointSlices. Kept apart from {@link IngressTranslator} so that whatever computes
- * a Service's endpoints (today the translator, later a per-node feed) applies the same rules.
+ * a Service's endpoints (each node's endpoint feed; the translator, for its warnings) applies the
+ * same rules.
  *
  * <p>Rules:
  *

@@ -3,10 +3,7 @@ package io.gatehouse.k8s.watch;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.ListedClusterState;
 import io.gatehouse.k8s.translate.Translation;
-import io.gatehouse.model.BackendSpec;
-import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
-import io.gatehouse.model.RouteSpec;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
@@ -438,7 +435,7 @@ public final class IngressWatcher implements AutoCloseable {
           new ListedClusterState(
               list(classes), list(ingresses), list(services), list(slices), list(secrets));
       long listed = System.nanoTime();
-      Translation t = mapEndpoints(translator.translate(state, claims.get()));
+      Translation t = translator.translate(state, claims.get());
       long translated = System.nanoTime();
       boolean failed = false;
       long[] sinkNanos = new long[sinks.size()];
@@ -490,31 +487,6 @@ public final class IngressWatcher implements AutoCloseable {
       total += v;
     }
     return total;
-  }
-
-  private Translation mapEndpoints(Translation t) {
-    if (options.endpointMapper() == java.util.function.UnaryOperator.<Endpoint>identity()) {
-      return t;
-    }
-    List<RouteSpec> routes = new ArrayList<>(t.routes().size());
-    for (RouteSpec r : t.routes()) {
-      List<Endpoint> mapped =
-          r.backend().endpoints().stream().map(options.endpointMapper()).toList();
-      routes.add(
-          new RouteSpec(
-              r.key(),
-              r.hosts(),
-              r.paths(),
-              r.methods(),
-              r.headers(),
-              r.queries(),
-              new BackendSpec(r.backend().protocol(), mapped),
-              r.timeouts(),
-              r.limits(),
-              r.priority(),
-              r.tls()));
-    }
-    return new Translation(routes, t.certificates(), t.problems(), t.owned());
   }
 
   private static <T extends KubernetesObject> List<T> list(List<SharedIndexInformer<T>> informers) {

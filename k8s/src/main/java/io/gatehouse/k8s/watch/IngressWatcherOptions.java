@@ -16,8 +16,8 @@ import java.util.function.UnaryOperator;
  * @param className the one IngressClass to serve; empty serves every class of our controller
  * @param holdOff how long a burst of events is merged before one rebuild
  * @param maxDelay the longest a rebuild waits under a steady stream of events
- * @param endpointMapper applied to every endpoint address before it reaches the table: identity in
- *     production. A test seam only: set in code by a test, never from configuration or from any
+ * @param endpointMapper applied by the node's endpoint feed to every endpoint it computes: identity
+ *     in production. A test seam only: set in code by a test, never from configuration or from any
  *     Kubernetes object, so a tenant cannot turn it on (the API server refuses loopback addresses
  *     in EndpointSlices, so tests map documentation addresses to their loopback backends)
  * @param upstreams the ExternalNames (and EndpointSlice addresses) refused: {@link

@@ -2,13 +2,17 @@ package io.gatehouse.k8s.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
+import io.kubernetes.client.openapi.models.V1Service;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +23,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,9 +33,10 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * Each directory under {@code src/test/resources/translate/} is a case: {@code in.yaml} (the
- * cluster) translates to {@code out.yaml} (routes, certificate metadata without keys, problems and
- * owned Ingresses). Regenerate every {@code out.yaml} with {@code -Dgatehouse.golden.update=true}
- * and review the diff.
+ * cluster) translates to {@code out.yaml} (routes with the Service ports they refer to, the
+ * endpoints the node's feed computes for those ports, certificate metadata without keys, problems
+ * and owned Ingresses). Regenerate every {@code out.yaml} with {@code
+ * -Dgatehouse.golden.update=true} and review the diff.
  */
 class IngressTranslatorGoldenTest {
   private static final Path CASES = Path.of("src/test/resources/translate");
@@ -54,7 +61,7 @@ class IngressTranslatorGoldenTest {
     Fixtures.Case c = Fixtures.read(Files.readString(dir.resolve("in.yaml")));
     IngressTranslator translator = new IngressTranslator("", CLOCK, c.policy());
     Translation t = translator.translate(c.state(), c.claims());
-    String actual = render(t);
+    String actual = render(t, c);
     Path out = dir.resolve("out.yaml");
     if (UPDATE) {
       Files.writeString(out, actual, StandardCharsets.UTF_8);
@@ -62,22 +69,38 @@ class IngressTranslatorGoldenTest {
     assertThat(out).as("out.yaml exists (run with -Dgatehouse.golden.update=true)").exists();
     assertThat(actual).isEqualTo(Files.readString(out));
     // pure: the same input gives the same output
-    assertThat(render(translator.translate(c.state(), c.claims()))).isEqualTo(actual);
+    assertThat(render(translator.translate(c.state(), c.claims()), c)).isEqualTo(actual);
   }
 
-  static String render(Translation t) {
+  /**
+   * Routes show the Service port they refer to; the {@code endpoints} section shows what the node's
+   * endpoint feed computes for each such port from the same cluster ({@link ServiceEndpoints} under
+   * the case's policy), so a case still shows where its requests go.
+   */
+  static String render(Translation t, Fixtures.Case in) {
     Map<String, Object> root = new LinkedHashMap<>();
     List<Object> routes = new ArrayList<>();
+    Map<String, Object> endpoints = new TreeMap<>();
+    ServiceEndpoints rules = IngressTranslator.serviceEndpoints(in.policy());
     for (RouteSpec r : t.routes()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("key", r.key().toString());
       m.put("hosts", new ArrayList<>(r.hosts()));
       m.put("paths", r.paths().stream().map(p -> p.type() + " " + p.value()).toList());
-      m.put("protocol", r.backend().protocol().toString());
-      // fresh lists: SnakeYAML would write a shared instance as an alias
-      m.put(
-          "endpoints",
-          new ArrayList<>(r.backend().endpoints().stream().map(e -> e.authority()).toList()));
+      assertThat(r.backends()).hasSize(1);
+      BackendRef ref = r.backends().get(0).ref();
+      if (ref instanceof BackendRef.ServicePort sp) {
+        String service = service(r.key().tenant().value(), sp);
+        m.put("backend", "service " + service);
+        m.put("protocol", sp.protocol().toString());
+        assertThat(sp.tls()).isNull();
+        endpoints.computeIfAbsent(
+            service, s -> authorities(endpointsOf(in, rules, r.key().tenant().value(), sp)));
+      } else {
+        BackendSpec b = (BackendSpec) ref;
+        m.put("protocol", b.protocol().toString());
+        m.put("endpoints", authorities(b.endpoints()));
+      }
       if (!r.timeouts().equals(Timeouts.DEFAULTS)) {
         Map<String, Object> tm = new LinkedHashMap<>();
         tm.put("connect", r.timeouts().connect().toString());
@@ -102,6 +125,7 @@ class IngressTranslatorGoldenTest {
       routes.add(m);
     }
     root.put("routes", routes);
+    root.put("endpoints", endpoints);
     List<Object> certs = new ArrayList<>();
     for (CertificateSpec c : t.certificates()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -126,5 +150,32 @@ class IngressTranslatorGoldenTest {
     o.setWidth(1000);
     o.setIndicatorIndent(0);
     return new Yaml(o).dump(root);
+  }
+
+  private static String service(String namespace, BackendRef.ServicePort sp) {
+    return namespace
+        + "/"
+        + sp.service()
+        + ":"
+        + (sp.portName() != null ? sp.portName() : sp.port());
+  }
+
+  /** What the node's feed puts for the key of {@code sp}: none for a missing Service or port. */
+  private static List<Endpoint> endpointsOf(
+      Fixtures.Case c, ServiceEndpoints rules, String namespace, BackendRef.ServicePort sp) {
+    Optional<V1Service> svc = c.state().service(namespace, sp.service());
+    if (svc.isEmpty() || svc.get().getSpec() == null) {
+      return List.of();
+    }
+    Integer number = sp.portName() == null ? sp.port() : null;
+    ServiceEndpoints.Result result =
+        rules.compute(
+            svc.get(), number, sp.portName(), c.state().endpointSlices(namespace, sp.service()));
+    return result instanceof ServiceEndpoints.Endpoints e ? e.endpoints() : List.of();
+  }
+
+  /** A fresh list: SnakeYAML would write a shared instance as an alias. */
+  private static List<String> authorities(List<Endpoint> endpoints) {
+    return new ArrayList<>(endpoints.stream().map(Endpoint::authority).toList());
   }
 }

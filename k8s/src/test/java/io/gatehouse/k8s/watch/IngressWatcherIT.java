@@ -11,10 +11,12 @@ import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.TestCertificates;
 import io.gatehouse.k8s.watch.testing.ApiServerExtension;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -80,11 +82,25 @@ public class IngressWatcherIT {
         .execute();
 
     InMemoryRouteTable table = new InMemoryRouteTable();
-    try (IngressWatcher watcher = watcher(admin, ns, cls, table)) {
+    EndpointIndex index = new EndpointIndex();
+    try (IngressWatcher watcher = watcher(admin, ns, cls, table);
+        KubernetesEndpointFeed feed = feed(watcher, index, UnaryOperator.identity())) {
       watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      // the first publish already holds everything that existed before the start
-      assertThat(endpoints(table, ns, "web.r0.p0"))
+      feed.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      // the first publish already holds every route that existed before the start; the route
+      // refers to the Service port, whose endpoints the feed resolves from the synced cache
+      RouteSpec route = table.view().routes().get(RouteKey.of(ns, "k8s", "web.r0.p0"));
+      assertThat(route.backends())
+          .singleElement()
+          .satisfies(
+              b ->
+                  assertThat(b.ref())
+                      .isEqualTo(
+                          new BackendRef.ServicePort(
+                              "web", 80, null, UpstreamProtocol.HTTP1, null)));
+      assertThat(endpoints(table, index, ns, "web.r0.p0"))
           .containsExactly("192.0.2.1:8080", "192.0.2.2:8080");
+      long rebuilds = watcher.rebuilds();
 
       new DiscoveryV1Api(admin).deleteNamespacedEndpointSlice(first, ns).execute();
       slice(admin, ns, "web", "192.0.2.2");
@@ -92,7 +108,13 @@ public class IngressWatcherIT {
           .atMost(WAIT)
           .untilAsserted(
               () ->
-                  assertThat(endpoints(table, ns, "web.r0.p0")).containsExactly("192.0.2.2:8080"));
+                  assertThat(endpoints(table, index, ns, "web.r0.p0"))
+                      .containsExactly("192.0.2.2:8080"));
+      // an endpoint change changes no route
+      await("the watcher saw the slices too")
+          .atMost(WAIT)
+          .until(() -> watcher.rebuilds() > rebuilds);
+      assertThat(table.view().routes().get(RouteKey.of(ns, "k8s", "web.r0.p0"))).isEqualTo(route);
 
       new NetworkingV1Api(admin).deleteNamespacedIngress("web", ns).execute();
       await("routes removed").atMost(WAIT).until(() -> table.view().routes().isEmpty());
@@ -193,18 +215,21 @@ public class IngressWatcherIT {
             options.holdOff(),
             options.maxDelay(),
             options.endpointMapper());
+    EndpointIndex index = new EndpointIndex();
     try (IngressWatcher watcher =
-        new IngressWatcher(
-            admin,
-            options,
-            Clock.systemUTC(),
-            () -> table.view().hostClaims(),
-            List.of(new TableSink(table)))) {
+            new IngressWatcher(
+                admin,
+                options,
+                Clock.systemUTC(),
+                () -> table.view().hostClaims(),
+                List.of(new TableSink(table)));
+        KubernetesEndpointFeed feed = feed(watcher, index, options.endpointMapper())) {
       watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      feed.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(table.view().certificates()).containsKey(CertificateKey.of(ns, "k8s.a-tls"));
       RouteSpec route = table.view().routes().get(RouteKey.of(ns, "k8s", "web.r0.p0"));
       assertThat(route.tls().certificateName()).isEqualTo("k8s.a-tls");
-      assertThat(endpoints(table, ns, "web.r0.p0")).containsExactly("127.0.0.1:48080");
+      assertThat(endpoints(table, index, ns, "web.r0.p0")).containsExactly("127.0.0.1:48080");
 
       new CoreV1Api(admin).deleteNamespacedSecret("a-tls", ns).execute();
       await("certificate removed").atMost(WAIT).until(() -> table.view().certificates().isEmpty());
@@ -292,11 +317,33 @@ public class IngressWatcherIT {
         List.of(new TableSink(table)));
   }
 
-  static List<String> endpoints(InMemoryRouteTable table, String ns, String name) {
+  /** A started endpoint feed over {@code watcher}'s caches, as every node runs one. */
+  private static KubernetesEndpointFeed feed(
+      IngressWatcher watcher, EndpointIndex index, UnaryOperator<Endpoint> mapper) {
+    KubernetesEndpointFeed feed =
+        new KubernetesEndpointFeed(
+            index,
+            IngressTranslator.serviceEndpoints(IngressTranslator.upstreamPolicy(List.of(), false)),
+            mapper,
+            watcher.endpointSource(),
+            s -> {});
+    watcher.feedEndpoints(feed);
+    return feed.start();
+  }
+
+  /**
+   * The endpoints a node serves for the table route {@code name}: its Service port's set in {@code
+   * index}, retained as the compiler would (so the feed resolves and then follows it).
+   */
+  static List<String> endpoints(
+      InMemoryRouteTable table, EndpointIndex index, String ns, String name) {
     RouteSpec r = table.view().routes().get(RouteKey.of(ns, "k8s", name));
-    return r == null
-        ? List.of()
-        : r.backend().endpoints().stream().map(Endpoint::authority).toList();
+    if (r == null) {
+      return List.of();
+    }
+    BackendRef.ServicePort p = (BackendRef.ServicePort) r.backends().get(0).ref();
+    int slot = index.retain(new EndpointsKey.Service(ns, p.service(), p.port(), p.portName()));
+    return index.get(slot).endpoints().stream().map(Endpoint::authority).toList();
   }
 
   /** A cluster-scoped IngressClass of our controller, unique per test. */
