@@ -26,12 +26,4 @@ public record TableDelta(
     hostClaims = Set.copyOf(hostClaims);
     tokens = Set.copyOf(tokens);
   }
-
-  public boolean isEmpty() {
-    return routes.isEmpty()
-        && certificates.isEmpty()
-        && tenants.isEmpty()
-        && hostClaims.isEmpty()
-        && tokens.isEmpty();
-  }
 }

@@ -311,11 +311,15 @@ public final class SnapshotCompiler {
     TreeMap<RouteKey, RouteSpec> recompile = new TreeMap<>();
     TableDelta delta = next.changesSince(prevView);
     Iterable<RouteKey> candidates = delta != null ? delta.routes() : after.keySet();
+    int added = 0;
     for (RouteKey k : candidates) {
       RouteSpec old = before.get(k);
       RouteSpec now = after.get(k);
       if (old == now || (now != null && now.equals(old))) {
         continue;
+      }
+      if (old == null) {
+        added++;
       }
       if (now == null) {
         recompile.put(k, null);
@@ -331,7 +335,7 @@ public final class SnapshotCompiler {
       }
       recompile.put(k, now);
     }
-    if (delta == null && before.size() + countAdded(before, after) > after.size()) {
+    if (delta == null && before.size() + added > after.size()) {
       for (RouteKey k : before.keySet()) { // some key was removed
         if (!after.containsKey(k)) {
           recompile.put(k, null);
@@ -418,16 +422,6 @@ public final class SnapshotCompiler {
       releaseAfterPublish.addAll(c.targets());
     }
     return s;
-  }
-
-  private static int countAdded(Map<RouteKey, RouteSpec> before, Map<RouteKey, RouteSpec> after) {
-    int added = 0;
-    for (RouteKey k : after.keySet()) {
-      if (!before.containsKey(k)) {
-        added++;
-      }
-    }
-    return added;
   }
 
   /**

@@ -83,7 +83,6 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
 
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final Thread thread;
-  private volatile long computed;
 
   /**
    * @param index the node's endpoint index; the feed registers itself as its resolver for Service
@@ -165,11 +164,6 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
       resyncRequested = true;
       lock.notifyAll();
     }
-  }
-
-  /** How many key computations the feed has put into the index (tests, metrics). */
-  public long computed() {
-    return computed;
   }
 
   /** The keys the feed keeps up to date, per Service (explain, tests). */
@@ -272,7 +266,6 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
     if (known.isEmpty()) {
       keys.remove(ref, known);
     }
-    computed += changed;
     Map<String, String> before = gone ? lastRefused.remove(ref) : lastRefused.put(ref, refused);
     if (!Objects.equals(before == null ? Map.of() : before, refused)) {
       refusalsChanged.accept(ref);
