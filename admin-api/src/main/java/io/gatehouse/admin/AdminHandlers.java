@@ -534,6 +534,9 @@ final class AdminHandlers {
               if (outcome instanceof Outcome.Conflict conflict) {
                 return problem(conflictProblem(r, conflict));
               }
+              if (outcome instanceof Outcome.NotUpgraded refused) {
+                return problem(notUpgradedProblem(refused, r.caller().admin()));
+              }
               Outcome.Applied applied = (Outcome.Applied) outcome;
               long rev = main == null ? 0 : applied.revisions().getOrDefault(main, 0L);
               Reply reply =
@@ -584,6 +587,48 @@ final class AdminHandlers {
             "The entry changed since it was read",
             "expected revision " + first.expectedRevision() + ", found " + first.actualRevision())
         .with("currentRevision", first.actualRevision());
+  }
+
+  /**
+   * 409 {@code cluster-not-upgraded}: the write needs an entry format some member cannot read yet
+   * (a rolling upgrade in progress). Members are named by version and format; their ids and
+   * addresses, which only {@code GET /v1/cluster} shows, only to admin tokens.
+   */
+  static Problem notUpgradedProblem(Outcome.NotUpgraded refused, boolean callerAdmin) {
+    JsonArray members = new JsonArray();
+    StringBuilder named = new StringBuilder();
+    for (MemberInfo m : refused.members()) {
+      JsonObject o =
+          new JsonObject().put("version", m.version()).put("readsFormat", m.readsFormat());
+      if (callerAdmin) {
+        o.put("id", m.id()).put("address", m.address());
+      }
+      members.add(o);
+      named
+          .append(named.length() == 0 ? "" : ", ")
+          .append(callerAdmin ? m.address() : "a member")
+          .append(" (")
+          .append(m.version())
+          .append(", reads format ")
+          .append(m.readsFormat())
+          .append(')');
+    }
+    return Problem.of(
+            409,
+            "cluster-not-upgraded",
+            "The cluster is not upgraded",
+            "this change needs entry format "
+                + refused.format()
+                + ", which "
+                + refused.members().size()
+                + (refused.members().size() == 1 ? " member" : " members")
+                + " cannot read: "
+                + named
+                + "; it is accepted once every member reads format "
+                + refused.format()
+                + " (finish the rolling upgrade)")
+        .with("format", refused.format())
+        .with("members", members);
   }
 
   /** A page of {@code entries} (key, JSON) sorted by key after the cursor's key. */

@@ -1,6 +1,7 @@
 package io.gatehouse.admin;
 
 import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.table.RouteTable;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -19,7 +20,7 @@ public final class AdminApiFixture implements AutoCloseable {
   public static final String ADMIN = "admin.adminsecretadminsecretadminsecret0123456789";
 
   public final Vertx vertx = Vertx.vertx();
-  public final InMemoryRouteTable table = new InMemoryRouteTable();
+  public final RouteTable table;
   public final AdminApiVerticle verticle;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -46,6 +47,20 @@ public final class AdminApiFixture implements AutoCloseable {
               new Explainer.Fallback(404, null, "default backend"));
 
   public AdminApiFixture(AdminApiOptions options, Explainer explainer) throws Exception {
+    this(new InMemoryRouteTable(), options, explainer);
+  }
+
+  /** Over {@code table} instead of a fresh in-memory one. */
+  public AdminApiFixture(RouteTable table) throws Exception {
+    this(
+        table,
+        AdminApiOptions.DEFAULTS.withListener("127.0.0.1", 0).withRate(10_000, 10_000),
+        UNMATCHED);
+  }
+
+  private AdminApiFixture(RouteTable table, AdminApiOptions options, Explainer explainer)
+      throws Exception {
+    this.table = table;
     verticle =
         new AdminApiVerticle(
             table, options.withBootstrapToken(ADMIN), Clock.systemUTC(), explainer);

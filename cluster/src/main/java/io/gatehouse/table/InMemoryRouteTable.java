@@ -74,8 +74,9 @@ public final class InMemoryRouteTable implements RouteTable {
     }
   }
 
+  /** One member, which reads every format this release writes: nothing is ever held. */
   @Override
-  public long replaceSource(String source, Collection<RouteSpec> routes) {
+  public SourceApplied applySource(String source, Collection<RouteSpec> routes) {
     synchronized (this) {
       List<EntryKey> live = new ArrayList<>();
       for (Versioned v : state.entries()) {
@@ -84,7 +85,7 @@ public final class InMemoryRouteTable implements RouteTable {
         }
       }
       Outcome outcome = apply(BatchPlanner.replaceSource(source, routes, live));
-      return ((Outcome.Applied) outcome).generation();
+      return SourceApplied.of(((Outcome.Applied) outcome).generation());
     }
   }
 
@@ -133,7 +134,7 @@ public final class InMemoryRouteTable implements RouteTable {
   }
 
   private MemberInfo self() {
-    return new MemberInfo("local", "local", true, served, started, version);
+    return new MemberInfo("local", "local", true, served, started, version, FormatGate.READS);
   }
 
   private void publish(TableView next) {

@@ -3,7 +3,10 @@ package io.gatehouse.table;
 import java.util.List;
 import java.util.Map;
 
-/** What a batch did: applied in one generation, or refused because a condition failed. */
+/**
+ * What a batch did: applied in one generation, refused because a condition failed, or refused
+ * because some member cannot read what it would write.
+ */
 public sealed interface Outcome {
   /**
    * @param generation the generation that contains the batch (the current one if it changed
@@ -20,6 +23,18 @@ public sealed interface Outcome {
   record Conflict(List<Mismatch> mismatches) implements Outcome {
     public Conflict {
       mismatches = List.copyOf(mismatches);
+    }
+  }
+
+  /**
+   * Nothing was written: {@code keys} need entry format {@code format} (the highest among them),
+   * which {@code members} cannot read. Written once every member reads it: when those members leave
+   * or are upgraded.
+   */
+  record NotUpgraded(int format, List<EntryKey> keys, List<MemberInfo> members) implements Outcome {
+    public NotUpgraded {
+      keys = List.copyOf(keys);
+      members = List.copyOf(members);
     }
   }
 

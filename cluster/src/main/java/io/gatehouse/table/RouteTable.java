@@ -33,10 +33,19 @@ public interface RouteTable extends AutoCloseable {
 
   /**
    * Makes {@code routes} the whole content of {@code source} in one generation (a file or a
-   * Kubernetes resync). Every route must have that source. Not durable: these sources rebuild their
-   * routes themselves.
+   * Kubernetes resync), except the routes held back because some member cannot read the format they
+   * need (see {@link SourceApplied#held}): those keep their current entry as it is. Every route
+   * must have that source. Not durable: these sources rebuild their routes themselves.
    */
-  long replaceSource(String source, Collection<RouteSpec> routes);
+  SourceApplied applySource(String source, Collection<RouteSpec> routes);
+
+  /**
+   * {@link #applySource}, for a caller whose routes every member reads (one static backend each):
+   * the generation only.
+   */
+  default long replaceSource(String source, Collection<RouteSpec> routes) {
+    return applySource(source, routes).generation();
+  }
 
   /** Calls {@code listener} with the current view now and after every change. */
   AutoCloseable subscribe(Consumer<TableView> listener);
@@ -52,6 +61,15 @@ public interface RouteTable extends AutoCloseable {
 
   /** The members this node sees, itself included. */
   List<MemberInfo> members();
+
+  /**
+   * Calls {@code listener} after a member joins or leaves (so a write refused for a member that
+   * could not read it may be tried again), on a thread of the table's: it must not block. A table
+   * of one node never calls it.
+   */
+  default AutoCloseable onMembersChanged(Runnable listener) {
+    return () -> {};
+  }
 
   @Override
   default void close() {}

@@ -2,14 +2,18 @@ package io.gatehouse.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TenantSpec;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.table.codec.EntryCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +49,17 @@ public abstract class RouteTableContract {
         List.of(name + ".example"),
         List.of(PathMatch.prefix("/")),
         BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", port))));
+  }
+
+  /**
+   * A route by Kubernetes Service port: entry format 2, which the release before it cannot read.
+   */
+  public static RouteSpec servicePortRoute(String tenant, String source, String name) {
+    return route(tenant, source, name, 1)
+        .withBackends(
+            List.of(
+                RouteBackend.of(
+                    new BackendRef.ServicePort("web", 8080, null, UpstreamProtocol.HTTP1, null))));
   }
 
   private static Outcome.Applied applied(Outcome o) {
@@ -220,6 +235,25 @@ public abstract class RouteTableContract {
     assertThat(report.complete()).isFalse();
     assertThat(report.lagging()).hasSize(1);
     assertThat(report.lagging().get(0).servedGeneration()).isEqualTo(gen - 1);
+  }
+
+  @Test
+  void every_member_advertises_the_newest_format_and_takes_entries_that_need_it() throws Exception {
+    RouteTable t = table();
+    assertThat(t.members()).isNotEmpty();
+    assertThat(t.members())
+        .allSatisfy(m -> assertThat(m.readsFormat()).isEqualTo(EntryCodec.FORMAT));
+    RouteSpec byService = servicePortRoute("t1", "api", "svc");
+    assertThat(new EntryCodec().formatOf(byService)).isEqualTo(EntryCodec.FORMAT);
+
+    long gen = applied(t.apply(Batch.of(Write.put(byService)))).generation();
+    SourceApplied k8s = t.applySource("k8s", List.of(servicePortRoute("t1", "k8s", "svc")));
+
+    assertThat(k8s.held()).isNull();
+    awaitGeneration(t, Math.max(gen, k8s.generation()));
+    assertThat(t.view().routes())
+        .containsEntry(byService.key(), byService)
+        .containsKey(RouteKey.of("t1", "k8s", "svc"));
   }
 
   /** Clustered tables apply their own writes through events; wait for that. */

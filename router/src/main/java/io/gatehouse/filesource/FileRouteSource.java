@@ -1,6 +1,10 @@
 package io.gatehouse.filesource;
 
+import io.gatehouse.table.EntryKey;
+import io.gatehouse.table.MemberInfo;
+import io.gatehouse.table.Outcome;
 import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.SourceApplied;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * changed, valid file replaces the whole source in one generation; a broken or deleted file changes
  * nothing, logs one WARN line and is reported by {@link #lastError()} until a valid version
  * appears. All file I/O, translation and table writes run on a worker thread, one at a time.
+ *
+ * <p>During a rolling upgrade the table may hold back a route that needs an entry format some
+ * member cannot read yet: the rest of the file is applied, that route keeps its current entry (or
+ * stays absent), {@link #lastError()} names it, and the file is applied again when the cluster's
+ * members change.
  */
 public final class FileRouteSource {
   /** Files larger than this are refused without being read. */
@@ -53,6 +62,10 @@ public final class FileRouteSource {
   private final RouteTable table;
   private final Consumer<Status> listener;
   private final AtomicBoolean checking = new AtomicBoolean();
+  private volatile AutoCloseable membership;
+  // Set when the members change while routes are held back: the next poll applies the file again.
+  private volatile boolean retryHeld;
+  private volatile boolean holding;
 
   // Written only by the (ordered) blocking checks.
   private Stamp lastStamp;
@@ -99,6 +112,7 @@ public final class FileRouteSource {
                 return Future.failedFuture(new IllegalStateException(error.get()));
               }
               if (!stopped) {
+                membership = table.onMembersChanged(() -> retryHeld = holding);
                 timerId = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
               }
               return Future.succeededFuture();
@@ -111,6 +125,14 @@ public final class FileRouteSource {
     long id = timerId;
     if (id >= 0) {
       vertx.cancelTimer(id);
+    }
+    AutoCloseable m = membership;
+    if (m != null) {
+      try {
+        m.close();
+      } catch (Exception e) {
+        log.debug("membership listener already gone: {}", e.toString());
+      }
     }
   }
 
@@ -143,6 +165,8 @@ public final class FileRouteSource {
 
   /** Runs on a worker. Returns the error that stopped the newest version, if any. */
   private Optional<String> check(boolean first) throws IOException {
+    boolean retry = retryHeld;
+    retryHeld = false;
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(file, BasicFileAttributes.class);
@@ -155,7 +179,7 @@ public final class FileRouteSource {
     boolean fresh =
         System.currentTimeMillis() - attrs.lastModifiedTime().toMillis()
             < UNTRUSTED_MTIME.toMillis();
-    if (!first && stamp.equals(lastStamp) && !fresh) {
+    if (!first && !retry && stamp.equals(lastStamp) && !fresh) {
       return Optional.ofNullable(lastError);
     }
     lastStamp = stamp;
@@ -171,7 +195,7 @@ public final class FileRouteSource {
           0, "file is " + bytes.length + " bytes (expected: at most 16 MiB)", List.of(), first);
     }
     String hash = sha256(bytes);
-    if (!first && hash.equals(lastHash)) {
+    if (!first && !retry && hash.equals(lastHash)) {
       return Optional.ofNullable(lastError);
     }
     lastHash = hash;
@@ -195,8 +219,13 @@ public final class FileRouteSource {
     if (stopped) {
       return Optional.empty();
     }
-    long generation = table.replaceSource(RouteFileTranslator.SOURCE, result.routes());
+    SourceApplied applied = table.applySource(RouteFileTranslator.SOURCE, result.routes());
+    long generation = applied.generation();
     routeCount = result.routes().size();
+    holding = applied.held() != null;
+    if (holding) {
+      return held(applied.held(), generation);
+    }
     boolean recovered = lastError != null;
     lastError = null;
     log.atInfo()
@@ -206,6 +235,58 @@ public final class FileRouteSource {
         .addKeyValue("hash", hash.substring(0, 12))
         .log(recovered ? "routes file applied after an error" : "routes file applied");
     publish(new Status(file, routeCount, generation, Optional.empty()));
+    return Optional.empty();
+  }
+
+  /**
+   * The file is applied but for {@code held}: those routes keep their current entry until every
+   * member reads their format. Reported like a refused version, but the start does not fail: the
+   * rest of the file is served.
+   */
+  private Optional<String> held(Outcome.NotUpgraded held, long generation) {
+    routeCount -= held.keys().size();
+    StringBuilder names = new StringBuilder();
+    for (EntryKey k : held.keys()) {
+      // a route's id is tenant/source/name
+      names
+          .append(names.length() == 0 ? "" : ", ")
+          .append(k.id().substring(k.id().lastIndexOf('/') + 1));
+    }
+    StringBuilder members = new StringBuilder();
+    for (MemberInfo m : held.members()) {
+      members
+          .append(members.length() == 0 ? "" : ", ")
+          .append(m.address())
+          .append(" (")
+          .append(m.version())
+          .append(", reads format ")
+          .append(m.readsFormat())
+          .append(')');
+    }
+    String error =
+        "routes file "
+            + file
+            + ": cluster-not-upgraded: route "
+            + names
+            + " needs entry format "
+            + held.format()
+            + ", which "
+            + members
+            + " cannot read; "
+            + (held.keys().size() == 1 ? "it keeps" : "they keep")
+            + " what the table holds until every member reads format "
+            + held.format();
+    if (!error.equals(lastError)) {
+      lastError = error;
+      log.atWarn()
+          .addKeyValue("file", file)
+          .addKeyValue("held", held.keys().size())
+          .addKeyValue("format", held.format())
+          .addKeyValue("routes", routeCount)
+          .addKeyValue("generation", generation)
+          .log("routes file applied but for routes the cluster cannot read yet");
+    }
+    publish(new Status(file, routeCount, generation, lastError()));
     return Optional.empty();
   }
 

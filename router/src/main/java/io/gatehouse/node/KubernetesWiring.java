@@ -52,13 +52,16 @@ final class KubernetesWiring implements AutoCloseable {
   private final LeaseLeadership leadership;
   private final AutoCloseable claims;
   private final PublishedService published;
+  private final TableSink tableSink;
 
   private KubernetesWiring(
       IngressWatcher watcher,
       KubernetesEndpointFeed feed,
       LeaseLeadership leadership,
       AutoCloseable claims,
-      PublishedService published) {
+      PublishedService published,
+      TableSink tableSink) {
+    this.tableSink = tableSink;
     this.watcher = watcher;
     this.feed = feed;
     this.leadership = leadership;
@@ -119,7 +122,15 @@ final class KubernetesWiring implements AutoCloseable {
                 })
             : null;
     BooleanSupplier leader = lease == null ? () -> true : lease::isLeader;
-    TableSink tableSink = new TableSink(table);
+    // routes held back during a rolling upgrade are written on the rebuild a member change asks
+    TableSink tableSink =
+        new TableSink(
+            table,
+            () -> {
+              if (watcher[0] != null) {
+                watcher[0].poke();
+              }
+            });
     // with a shared table only the leader writes; replicas that do not lead skip translating
     TranslationSink routes = sharedTable ? TranslationSink.onlyWhile(leader, tableSink) : tableSink;
     IngressWatcherOptions defaults = IngressWatcherOptions.DEFAULTS;
@@ -156,7 +167,11 @@ final class KubernetesWiring implements AutoCloseable {
             Clock.systemUTC(),
             () -> table.view().hostClaims(),
             List.of(
-                routes, status, new ProblemEvents(client, leader, identity, Clock.systemUTC())));
+                routes,
+                status,
+                TranslationSink.withProblems(
+                    tableSink::heldProblems,
+                    new ProblemEvents(client, leader, identity, Clock.systemUTC()))));
     // an admin-API host claim changes who may serve a host: rebuild when the claims change
     AutoCloseable claims =
         table.subscribe(
@@ -192,7 +207,7 @@ final class KubernetesWiring implements AutoCloseable {
       published.start();
     }
     feed.start();
-    return new KubernetesWiring(watcher[0], feed, lease, claims, published);
+    return new KubernetesWiring(watcher[0], feed, lease, claims, published, tableSink);
   }
 
   private static ApiClient client(String kubeconfig) throws Exception {
@@ -235,6 +250,7 @@ final class KubernetesWiring implements AutoCloseable {
     } catch (Exception e) {
       // the table is closing too
     }
+    tableSink.close();
     watcher.close();
     feed.close();
     if (published != null) {

@@ -2,8 +2,21 @@ package io.gatehouse.filesource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.table.Batch;
+import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.table.MemberInfo;
+import io.gatehouse.table.Outcome;
+import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.ServedReport;
+import io.gatehouse.table.SourceApplied;
+import io.gatehouse.table.TableView;
+import io.gatehouse.table.Write;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,11 +29,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -228,6 +245,138 @@ class FileRouteSourceTest {
                           assertThat(e.getMessage()).contains("file not found");
                           ctx.completeNow();
                         })));
+  }
+
+  @Test
+  void a_route_the_cluster_cannot_read_yet_is_reported_kept_as_it_was_and_written_after_the_upgrade(
+      Vertx vertx, VertxTestContext ctx) throws Exception {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(file, routes("a", "split-b"));
+    OneOldMember table = new OneOldMember();
+    RouteSpec before =
+        RouteSpec.simple(
+            RouteKey.of("default", "file", "split-b"),
+            List.of("before.example"),
+            List.of(PathMatch.prefix("/")),
+            BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", 9090))));
+    table.inner.apply(Batch.of(Write.put(before)));
+    List<FileRouteSource.Status> statuses = new CopyOnWriteArrayList<>();
+    FileRouteSource source = new FileRouteSource(vertx, file, POLL, table, statuses::add);
+
+    source
+        .start()
+        .compose(
+            v -> {
+              ctx.verify(
+                  () -> {
+                    // the rest of the file is served; the held route keeps its entry
+                    assertThat(names(table.inner)).containsExactlyInAnyOrder("a", "split-b");
+                    assertThat(table.inner.view().routes().get(before.key())).isEqualTo(before);
+                    assertThat(source.lastError().orElseThrow())
+                        .contains(file.toString())
+                        .contains("cluster-not-upgraded: route split-b needs entry format 2")
+                        .contains("10.0.0.9:5701 (0.9.0, reads format 1)");
+                  });
+              return until(vertx, () -> !statuses.isEmpty(), 3000);
+            })
+        .compose(
+            v -> {
+              ctx.verify(
+                  () -> {
+                    FileRouteSource.Status s = statuses.get(statuses.size() - 1);
+                    assertThat(s.routes()).isEqualTo(1);
+                    assertThat(s.lastError()).isEqualTo(source.lastError());
+                  });
+              table.leave();
+              return until(vertx, () -> source.lastError().isEmpty(), 3000);
+            })
+        .onComplete(
+            ctx.succeeding(
+                v ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(table.inner.view().routes().get(before.key()).hosts())
+                              .containsExactly("split-b.example");
+                          assertThat(names(table.inner)).containsExactlyInAnyOrder("a", "split-b");
+                          source.stop();
+                          ctx.completeNow();
+                        })));
+  }
+
+  /**
+   * A table with a member of the previous release, whose routes named {@code split-*} need entry
+   * format 2 (the file cannot express such a route yet): the table holds them back, keeping their
+   * entry, as the Hazelcast table does (cluster module, {@code FormatGateClusterTest}).
+   */
+  static final class OneOldMember implements RouteTable {
+    static final MemberInfo OLD = new MemberInfo("old", "10.0.0.9:5701", false, 1, 0, "0.9.0", 1);
+    final InMemoryRouteTable inner = new InMemoryRouteTable();
+    final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    volatile boolean oldMemberPresent = true;
+
+    void leave() {
+      oldMemberPresent = false;
+      listeners.forEach(Runnable::run);
+    }
+
+    @Override
+    public SourceApplied applySource(String src, Collection<RouteSpec> routes) {
+      if (!oldMemberPresent) {
+        return inner.applySource(src, routes);
+      }
+      List<RouteSpec> written = new ArrayList<>();
+      List<EntryKey> held = new ArrayList<>();
+      for (RouteSpec r : routes) {
+        if (r.key().name().startsWith("split-")) {
+          held.add(EntryKey.route(r.key()));
+          RouteSpec there = inner.view().routes().get(r.key());
+          if (there != null) {
+            written.add(there);
+          }
+        } else {
+          written.add(r);
+        }
+      }
+      long gen = inner.applySource(src, written).generation();
+      return new SourceApplied(
+          gen, held.isEmpty() ? null : new Outcome.NotUpgraded(2, held, List.of(OLD)));
+    }
+
+    @Override
+    public AutoCloseable onMembersChanged(Runnable listener) {
+      listeners.add(listener);
+      return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public TableView view() {
+      return inner.view();
+    }
+
+    @Override
+    public Outcome apply(Batch batch) {
+      return inner.apply(batch);
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<TableView> listener) {
+      return inner.subscribe(listener);
+    }
+
+    @Override
+    public void served(long generation) {
+      inner.served(generation);
+    }
+
+    @Override
+    public CompletableFuture<ServedReport> awaitServed(long generation, Duration timeout) {
+      return inner.awaitServed(generation, timeout);
+    }
+
+    @Override
+    public List<MemberInfo> members() {
+      return oldMemberPresent ? List.of(inner.members().get(0), OLD) : inner.members();
+    }
   }
 
   private static String routes(String... names) {

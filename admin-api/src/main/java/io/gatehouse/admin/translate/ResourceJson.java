@@ -47,6 +47,7 @@ public final class ResourceJson {
         .put("local", m.local())
         .put("servedGeneration", m.servedGeneration())
         .put("startedAt", Instant.ofEpochMilli(m.startedEpochMillis()).toString())
-        .put("version", m.version());
+        .put("version", m.version())
+        .put("readsFormat", m.readsFormat());
   }
 }

@@ -22,6 +22,7 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.EntryKind;
+import io.gatehouse.table.FormatGate;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -37,13 +38,17 @@ import java.util.TreeMap;
  * ({@code static}, {@code named}, {@code service}) and a {@code weight}. Format 1 held one {@code
  * backend} (static endpoints, no kind). A release that reads only format 1 fails on a format 2
  * payload, and would read a {@code backends} field added to format 1 as a route without a backend;
- * so a route that format 1 can express (one static backend at weight 1, what every source writes
- * today) is still written as format 1, and a rolling upgrade works until someone uses the new
- * shapes. The tag is added here, by a mix-in, so the model stays free of Jackson.
+ * so a route that format 1 can express (one static backend at weight 1) is still written as format
+ * 1, and a route in the new shapes is written only once every member reads format 2 ({@link
+ * FormatGate}, fed by {@link #formatOf}). The tag is added here, by a mix-in, so the model stays
+ * free of Jackson.
  */
 public final class EntryCodec {
-  /** The newest payload format this release reads and writes. */
-  public static final int FORMAT = 2;
+  /**
+   * The newest payload format this release reads and writes; what a member advertises to the {@link
+   * FormatGate}.
+   */
+  public static final int FORMAT = FormatGate.READS;
 
   /** The format written for every payload that it can express. */
   static final int FORMAT_1 = 1;
@@ -108,6 +113,11 @@ public final class EntryCodec {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
     }
+  }
+
+  /** The payload format {@link #encode} writes {@code value} in: what a member must read. */
+  public int formatOf(Object value) {
+    return value instanceof RouteSpec route && !inFormat1(route) ? FORMAT : FORMAT_1;
   }
 
   /** Reads what {@link #encode} wrote, in this format or an older one. */

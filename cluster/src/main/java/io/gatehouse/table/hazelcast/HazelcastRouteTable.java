@@ -16,13 +16,16 @@ import io.gatehouse.table.Batch;
 import io.gatehouse.table.BatchPlanner;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.EntryStore;
+import io.gatehouse.table.FormatGate;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.Outcome;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.ServedReport;
+import io.gatehouse.table.SourceApplied;
 import io.gatehouse.table.TableState;
 import io.gatehouse.table.TableView;
 import io.gatehouse.table.Versioned;
+import io.gatehouse.table.Write;
 import io.gatehouse.table.codec.EntryCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,6 +84,7 @@ public final class HazelcastRouteTable implements RouteTable {
   private final ScheduledExecutorService timer;
   private final List<Consumer<TableView>> listeners = new CopyOnWriteArrayList<>();
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+  private final List<Runnable> membershipListeners = new CopyOnWriteArrayList<>();
   // What members say of themselves, kept locally: status pages and waiters never block on a map
   // whose partition may sit on a hung member.
   private final Map<String, MemberRecord> known = new ConcurrentHashMap<>();
@@ -178,6 +182,7 @@ public final class HazelcastRouteTable implements RouteTable {
                   @Override
                   public void memberAdded(MembershipEvent e) {
                     post(() -> reload("member joined"));
+                    membersChanged();
                   }
 
                   @Override
@@ -186,6 +191,7 @@ public final class HazelcastRouteTable implements RouteTable {
                     members.removeAsync(e.getMember().getUuid().toString());
                     post(() -> reload("member left"));
                     checkWaiters();
+                    membersChanged();
                   }
                 });
     membersListener = members.addEntryListener(new MemberEvents(), true);
@@ -216,24 +222,33 @@ public final class HazelcastRouteTable implements RouteTable {
   public Outcome apply(Batch batch) {
     meta.lock(WRITE_LOCK, 30, TimeUnit.SECONDS);
     try {
-      Set<String> keys = new HashSet<>();
-      for (var w : batch.writes()) {
-        keys.add(w.key().encoded());
-      }
-      Map<String, StoredEntry> stored = entries.getAll(keys);
-      Map<EntryKey, Versioned> current = new HashMap<>();
-      for (StoredEntry e : stored.values()) {
-        Versioned v = decodeToWrite(e);
-        current.put(v.key(), v);
-      }
-      return applyLocked(batch, current, Clock.parse(meta.get(CLOCK)));
+      return applyLocked(batch, readCurrent(batch), Clock.parse(meta.get(CLOCK)), members());
     } finally {
       meta.unlock(WRITE_LOCK);
     }
   }
 
-  /** Under the write lock: plans {@code batch} against {@code current} and writes what changes. */
-  private Outcome applyLocked(Batch batch, Map<EntryKey, Versioned> current, Clock clock) {
+  /** Under the write lock: the stored entries of every key {@code batch} writes. */
+  private Map<EntryKey, Versioned> readCurrent(Batch batch) {
+    Set<String> keys = new HashSet<>();
+    for (var w : batch.writes()) {
+      keys.add(w.key().encoded());
+    }
+    Map<String, StoredEntry> stored = entries.getAll(keys);
+    Map<EntryKey, Versioned> current = new HashMap<>();
+    for (StoredEntry e : stored.values()) {
+      Versioned v = decodeToWrite(e);
+      current.put(v.key(), v);
+    }
+    return current;
+  }
+
+  /**
+   * Under the write lock: plans {@code batch} against {@code current} and writes what changes,
+   * unless a member of {@code present} cannot read the format of something it would write.
+   */
+  private Outcome applyLocked(
+      Batch batch, Map<EntryKey, Versioned> current, Clock clock, List<MemberInfo> present) {
     Object planned =
         BatchPlanner.plan(batch, current::get, clock.revision() + 1, clock.sequence() + 1);
     if (planned instanceof Outcome.Conflict conflict) {
@@ -242,6 +257,10 @@ public final class HazelcastRouteTable implements RouteTable {
     BatchPlanner.Plan plan = (BatchPlanner.Plan) planned;
     if (plan.changed().isEmpty()) {
       return new Outcome.Applied(clock.sequence(), plan.revisions());
+    }
+    Outcome.NotUpgraded refused = FormatGate.check(present, formats(plan.changed(), present));
+    if (refused != null) {
+      return refused;
     }
     if (batch.durable()) {
       store.write(plan.changed());
@@ -259,14 +278,35 @@ public final class HazelcastRouteTable implements RouteTable {
   }
 
   /**
+   * The format each written value needs, for the values some member of {@code present} might not
+   * read (none when every member reads this release's newest format).
+   */
+  private Map<EntryKey, Integer> formats(List<Versioned> written, List<MemberInfo> present) {
+    if (FormatGate.readByAll(present) >= EntryCodec.FORMAT) {
+      return Map.of();
+    }
+    Map<EntryKey, Integer> out = new HashMap<>();
+    for (Versioned v : written) {
+      if (!v.deleted()) {
+        out.put(v.key(), codec.formatOf(v.value()));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Replaces a source's routes. Under the write lock nobody else writes, so when this node's view
    * is at the cluster's clock it is the table: the routes are diffed against it, nothing is read
    * from the map, and only the routes that changed are written (an endpoint change of one Service
    * touches the routes of that Service, not the whole source). A view behind the clock (a write
    * still arriving) falls back to reading every route of the source from the map.
+   *
+   * <p>A route whose format some member cannot read is left out of the batch, before it is planned:
+   * its current entry, if any, stays as it is (a route is never deleted because its new form cannot
+   * be written yet), and the rest of the source is written.
    */
   @Override
-  public long replaceSource(String source, Collection<RouteSpec> routes) {
+  public SourceApplied applySource(String source, Collection<RouteSpec> routes) {
     long started = System.nanoTime();
     meta.lock(WRITE_LOCK, 30, TimeUnit.SECONDS);
     try {
@@ -291,11 +331,29 @@ public final class HazelcastRouteTable implements RouteTable {
           }
         }
         batch = BatchPlanner.replaceSource(source, routes, live);
-        current = null;
+        current = readCurrent(batch);
+      }
+      List<MemberInfo> present = members();
+      Outcome.NotUpgraded held = null;
+      if (FormatGate.readByAll(present) < EntryCodec.FORMAT) {
+        Map<EntryKey, Integer> formats = new HashMap<>();
+        for (Write w : batch.writes()) {
+          Versioned there = current.get(w.key());
+          if (w instanceof Write.Put p && (there == null || !p.value().equals(there.value()))) {
+            formats.put(w.key(), codec.formatOf(p.value()));
+          }
+        }
+        held = FormatGate.check(present, formats);
+        if (held != null) {
+          Set<EntryKey> out = new HashSet<>(held.keys());
+          batch =
+              new Batch(
+                  batch.writes().stream().filter(w -> !out.contains(w.key())).toList(),
+                  batch.durable());
+        }
       }
       long diffed = System.nanoTime();
-      // Re-entrant: apply takes the same lock again on this thread.
-      Outcome o = current != null ? applyLocked(batch, current, clock) : apply(batch);
+      Outcome o = applyLocked(batch, current, clock, present);
       if (LOG.isDebugEnabled()) {
         LOG.atDebug()
             .setMessage("source replaced")
@@ -308,7 +366,7 @@ public final class HazelcastRouteTable implements RouteTable {
             .addKeyValue("applyMs", millis(System.nanoTime() - diffed))
             .log();
       }
-      return ((Outcome.Applied) o).generation();
+      return new SourceApplied(((Outcome.Applied) o).generation(), held);
     } finally {
       meta.unlock(WRITE_LOCK);
     }
@@ -351,18 +409,49 @@ public final class HazelcastRouteTable implements RouteTable {
       String id = m.getUuid().toString();
       MemberRecord r = m.localMember() ? selfRecord() : known.get(id);
       String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
+      int reads = readsFormat(m);
       out.add(
           r == null
-              ? new MemberInfo(id, address, m.localMember(), -1, 0, "unknown")
+              ? new MemberInfo(id, address, m.localMember(), -1, 0, "unknown", reads)
               : new MemberInfo(
                   id,
                   address,
                   m.localMember(),
                   r.servedGeneration(),
                   r.startedEpochMillis(),
-                  r.version()));
+                  r.version(),
+                  reads));
     }
     return out;
+  }
+
+  /** What {@code m} advertises; a member of a release before the attribute reads format 1. */
+  private static int readsFormat(Member m) {
+    String advertised = m.getAttribute(HazelcastTableConfig.READS_FORMAT);
+    if (advertised == null) {
+      return FormatGate.UNADVERTISED;
+    }
+    try {
+      return Math.max(FormatGate.UNADVERTISED, Integer.parseInt(advertised));
+    } catch (NumberFormatException e) {
+      return FormatGate.UNADVERTISED;
+    }
+  }
+
+  @Override
+  public AutoCloseable onMembersChanged(Runnable listener) {
+    membershipListeners.add(listener);
+    return () -> membershipListeners.remove(listener);
+  }
+
+  private void membersChanged() {
+    for (Runnable l : membershipListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("membership listener failed: {}", e.toString());
+      }
+    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
+import io.gatehouse.table.FormatGate;
 
 /**
  * The Hazelcast configuration of a Gatehouse member: network, failure detection and the maps.
@@ -19,6 +20,13 @@ public final class HazelcastTableConfig {
   static final String ENTRIES = "gatehouse.entries";
   static final String META = "gatehouse.meta";
   static final String MEMBERS = "gatehouse.members";
+
+  /**
+   * The member attribute naming the newest entry format the member reads. An attribute, not a field
+   * of the members map: a member has it from the moment it joins, so no write can slip past the
+   * format gate while a new member has not published itself yet.
+   */
+  static final String READS_FORMAT = "gatehouse.readsFormat";
 
   private HazelcastTableConfig() {}
 
@@ -36,6 +44,7 @@ public final class HazelcastTableConfig {
     c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     c.setProperty("hazelcast.initial.min.cluster.size", Integer.toString(s.initialMinMembers()));
+    c.getMemberAttributeConfig().setAttribute(READS_FORMAT, Integer.toString(FormatGate.READS));
 
     // Hazelcast binds every interface unless told not to, whatever the interfaces say.
     c.setProperty("hazelcast.socket.bind.any", "false");

@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.instance.EndpointQualifier;
+import io.gatehouse.table.codec.EntryCodec;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,13 @@ class HazelcastTableConfigTest {
     assertThat(join.getKubernetesConfig().isEnabled()).isFalse();
     assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
     assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.0.0.11:5701", "10.0.0.12");
+  }
+
+  @Test
+  void every_member_advertises_the_newest_entry_format_it_reads() {
+    Config c = HazelcastTableConfig.build(settings(List.of(), ""));
+    assertThat(c.getMemberAttributeConfig().getAttribute(HazelcastTableConfig.READS_FORMAT))
+        .isEqualTo(Integer.toString(EntryCodec.FORMAT));
   }
 
   @Test

@@ -252,6 +252,7 @@ public final class IngressTranslator {
       // one route per host, path and priority: the oldest Ingress's (candidates come oldest
       // first), never the one whose name sorts first at request time
       Map<PathKey, Candidate> servedBy = new HashMap<>();
+      Map<RouteKey, IngressRef> origins = new HashMap<>();
       for (Candidate c : candidates) {
         String owner = owners.get(c.host);
         if (!c.ref.namespace().equals(owner)) {
@@ -271,6 +272,7 @@ public final class IngressTranslator {
           continue;
         }
         routes.add(r);
+        origins.put(r.key(), c.ref);
       }
       routes.sort(Comparator.comparing(RouteSpec::key));
       // a certificate ships only for a host its namespace actually serves: another tenant's
@@ -296,7 +298,7 @@ public final class IngressTranslator {
               .map(IngressTranslator::ref)
               .filter(r -> !refused.contains(r))
               .collect(Collectors.toSet());
-      return new Translation(routes, List.copyOf(certificates.values()), all, owned);
+      return new Translation(routes, List.copyOf(certificates.values()), all, owned, origins);
     }
 
     private boolean isOurs(V1Ingress i, Set<String> ours, boolean defaultIsOurs) {

@@ -1,8 +1,11 @@
 package io.gatehouse.k8s.translate;
 
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -10,12 +13,16 @@ import java.util.Set;
  * sections name, the problems to report, and the Ingresses this controller owns and serves (they
  * get the load balancer address in their status; Ingresses of other classes, and refused ones such
  * as canaries, are absent).
+ *
+ * @param origins the Ingress each route comes from, so a problem met while writing a route (the
+ *     cluster cannot read it yet) is reported on its Ingress
  */
 public record Translation(
     List<RouteSpec> routes,
     List<CertificateSpec> certificates,
     List<IngressProblem> problems,
-    Set<IngressRef> owned) {
+    Set<IngressRef> owned,
+    Map<RouteKey, IngressRef> origins) {
   public static final Translation EMPTY =
       new Translation(List.of(), List.of(), List.of(), Set.of());
 
@@ -24,5 +31,24 @@ public record Translation(
     certificates = List.copyOf(certificates);
     problems = List.copyOf(problems);
     owned = Set.copyOf(owned);
+    origins = Map.copyOf(origins);
+  }
+
+  public Translation(
+      List<RouteSpec> routes,
+      List<CertificateSpec> certificates,
+      List<IngressProblem> problems,
+      Set<IngressRef> owned) {
+    this(routes, certificates, problems, owned, Map.of());
+  }
+
+  /** This translation with {@code more} problems after its own. */
+  public Translation withProblems(List<IngressProblem> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    List<IngressProblem> all = new ArrayList<>(problems);
+    all.addAll(more);
+    return new Translation(routes, certificates, all, owned, origins);
   }
 }

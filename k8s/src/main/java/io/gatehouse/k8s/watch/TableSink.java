@@ -1,13 +1,18 @@
 package io.gatehouse.k8s.watch;
 
+import io.gatehouse.k8s.translate.IngressProblem;
+import io.gatehouse.k8s.translate.IngressRef;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.ListedClusterState;
 import io.gatehouse.k8s.translate.Translation;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
+import io.gatehouse.table.Outcome;
 import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.SourceApplied;
 import io.gatehouse.table.Write;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +32,48 @@ import org.slf4j.LoggerFactory;
  * their durable copy). New and changed certificates are written before the routes, removed ones
  * after: no table state has a route naming a certificate that is gone, which would serve the
  * default certificate for a host still routed.
+ *
+ * <p>During a rolling upgrade the table holds back a route that needs an entry format some member
+ * cannot read yet (an Ingress route by Service-port reference while a member of the release before
+ * references is in the cluster). The held route's entry stays as it is: a route an older leader
+ * wrote keeps being served with the endpoints it was written with, and a new one is not served yet;
+ * nothing is deleted for it, and no certificate is removed meanwhile (a held route may still name
+ * it). Each held route is a {@code ClusterNotUpgraded} problem of its Ingress ({@link
+ * #heldProblems}), and the sink asks for a rebuild ({@code retry}) when the members change, so the
+ * routes are written once every member reads their format.
  */
-public final class TableSink implements TranslationSink {
+public final class TableSink implements TranslationSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableSink.class);
-  private final RouteTable table;
+  static final String NOT_UPGRADED = "ClusterNotUpgraded";
 
+  private final RouteTable table;
+  private final AutoCloseable membership;
+  private volatile List<IngressProblem> held = List.of();
+
+  /** A sink that never asks for a rebuild: routes held back wait for the next one. */
   public TableSink(RouteTable table) {
+    this(table, () -> {});
+  }
+
+  /**
+   * @param retry asked (on a table thread; it must not block) for a rebuild when the members change
+   *     while routes are held back
+   */
+  public TableSink(RouteTable table, Runnable retry) {
     this.table = Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(retry, "retry");
+    this.membership =
+        table.onMembersChanged(
+            () -> {
+              if (!held.isEmpty()) {
+                retry.run();
+              }
+            });
+  }
+
+  /** The routes the last publish held back, as problems of their Ingresses. */
+  public List<IngressProblem> heldProblems() {
+    return held;
   }
 
   @Override
@@ -57,19 +99,70 @@ public final class TableSink implements TranslationSink {
       table.apply(new Batch(puts, false));
     }
     long certificates = System.nanoTime();
-    long generation = table.replaceSource(IngressTranslator.SOURCE, t.routes());
-    // deletes last: the routes naming them are gone by now
-    if (!deletes.isEmpty()) {
+    SourceApplied applied = table.applySource(IngressTranslator.SOURCE, t.routes());
+    held = applied.held() == null ? List.of() : problems(applied.held(), t);
+    // deletes last: the routes naming them are gone by now (unless a route was held back)
+    if (!deletes.isEmpty() && held.isEmpty()) {
       table.apply(new Batch(deletes, false));
+    }
+    if (!held.isEmpty()) {
+      LOG.atWarn()
+          .setMessage("kubernetes routes held back until every member reads their format")
+          .addKeyValue("routes", applied.held().keys().size())
+          .addKeyValue("format", applied.held().format())
+          .addKeyValue("members", applied.held().members().size())
+          .log();
     }
     if (LOG.isDebugEnabled()) {
       LOG.atDebug()
           .setMessage("kubernetes routes written")
-          .addKeyValue("generation", generation)
+          .addKeyValue("generation", applied.generation())
           .addKeyValue("routes", t.routes().size())
           .addKeyValue("certificatesMs", IngressWatcher.millis(certificates - started))
           .addKeyValue("replaceMs", IngressWatcher.millis(System.nanoTime() - certificates))
           .log();
+    }
+  }
+
+  /** One problem per Ingress, naming its held routes and the members that cannot read them. */
+  static List<IngressProblem> problems(Outcome.NotUpgraded refused, Translation t) {
+    Set<EntryKey> keys = new HashSet<>(refused.keys());
+    Map<IngressRef, List<String>> routes = new TreeMap<>();
+    for (Map.Entry<RouteKey, IngressRef> e : t.origins().entrySet()) {
+      if (keys.contains(EntryKey.route(e.getKey()))) {
+        routes.computeIfAbsent(e.getValue(), r -> new ArrayList<>()).add(e.getKey().name());
+      }
+    }
+    routes.values().forEach(names -> names.sort(null));
+    String members =
+        refused.members().stream()
+            .map(m -> m.address() + " (" + m.version() + ", reads format " + m.readsFormat() + ")")
+            .collect(Collectors.joining(", "));
+    List<IngressProblem> out = new ArrayList<>();
+    routes.forEach(
+        (ingress, names) ->
+            out.add(
+                new IngressProblem(
+                    ingress,
+                    NOT_UPGRADED,
+                    "route "
+                        + String.join(", ", names)
+                        + " needs entry format "
+                        + refused.format()
+                        + ", which "
+                        + members
+                        + " cannot read; it keeps what the table holds (served as an older"
+                        + " leader wrote it, or not yet) until every member reads format "
+                        + refused.format())));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    try {
+      membership.close();
+    } catch (Exception e) {
+      LOG.debug("membership listener already gone: {}", e.toString());
     }
   }
 }

@@ -1,7 +1,10 @@
 package io.gatehouse.k8s.watch;
 
+import io.gatehouse.k8s.translate.IngressProblem;
 import io.gatehouse.k8s.translate.ListedClusterState;
 import io.gatehouse.k8s.translate.Translation;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Where each rebuilt {@link Translation} goes, with the state it was made from. Called on the
@@ -18,6 +21,24 @@ public interface TranslationSink {
    */
   default boolean wanted() {
     return true;
+  }
+
+  /**
+   * {@code sink}, handed each translation with {@code more} problems added (e.g. the routes the
+   * table sink, called before it, held back).
+   */
+  static TranslationSink withProblems(Supplier<List<IngressProblem>> more, TranslationSink sink) {
+    return new TranslationSink() {
+      @Override
+      public void publish(Translation t, ListedClusterState s) throws Exception {
+        sink.publish(t.withProblems(more.get()), s);
+      }
+
+      @Override
+      public boolean wanted() {
+        return sink.wanted();
+      }
+    };
   }
 
   /** {@code sink}, wanted (and called) only while {@code active} holds, e.g. while leading. */

@@ -70,6 +70,17 @@ class IngressTranslatorReuseTest {
   }
 
   @Test
+  void everyRouteNamesTheIngressItComesFrom() {
+    Translation t = new IngressTranslator("", CLOCK).translate(state("10.0.0.1").state(), Map.of());
+    assertThat(t.routes()).hasSize(4);
+    assertThat(t.origins()).hasSize(4);
+    for (RouteSpec r : t.routes()) {
+      String ingress = r.key().name().substring(0, r.key().name().indexOf('.'));
+      assertThat(t.origins().get(r.key())).isEqualTo(new IngressRef("shop", ingress));
+    }
+  }
+
+  @Test
   void aRememberedInvalidRouteIsReportedAgain() {
     IngressTranslator translator = new IngressTranslator("", CLOCK);
     String yaml =

@@ -1,0 +1,224 @@
+package io.gatehouse.k8s.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.gatehouse.k8s.translate.IngressProblem;
+import io.gatehouse.k8s.translate.IngressRef;
+import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.translate.ListedClusterState;
+import io.gatehouse.k8s.translate.Translation;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.RouteBackend;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.table.Batch;
+import io.gatehouse.table.EntryKey;
+import io.gatehouse.table.FormatGate;
+import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.table.MemberInfo;
+import io.gatehouse.table.Outcome;
+import io.gatehouse.table.RouteTable;
+import io.gatehouse.table.ServedReport;
+import io.gatehouse.table.SourceApplied;
+import io.gatehouse.table.TableView;
+import io.gatehouse.table.Write;
+import io.gatehouse.table.codec.EntryCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes leader during a rolling upgrade: Ingress routes by Service-port reference need
+ * entry format 2, which a member of the previous release cannot read. They are held back, with
+ * their current entries kept, reported on their Ingresses, and written on the rebuild asked for
+ * when that member leaves.
+ */
+class TableSinkTest {
+  private static final ListedClusterState EMPTY =
+      new ListedClusterState(List.of(), List.of(), List.of(), List.of(), List.of());
+  private static final IngressRef WEB = new IngressRef("shop", "web");
+  private static final IngressRef NEW = new IngressRef("shop", "new");
+  private static final IngressRef PLAIN = new IngressRef("shop", "plain");
+
+  private static RouteSpec staticRoute(String name, int port) {
+    return RouteSpec.simple(
+        new RouteKey(TenantId.of("shop"), "k8s", name),
+        List.of(name + ".example"),
+        List.of(PathMatch.prefix("/")),
+        BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", port))));
+  }
+
+  private static RouteSpec byService(String name) {
+    return staticRoute(name, 1)
+        .withBackends(
+            List.of(
+                RouteBackend.of(
+                    new BackendRef.ServicePort("web", 80, null, UpstreamProtocol.HTTP1, null))));
+  }
+
+  private static Translation translation(Map<RouteSpec, IngressRef> routes) {
+    Map<RouteKey, IngressRef> origins = new HashMap<>();
+    routes.forEach((r, i) -> origins.put(r.key(), i));
+    return new Translation(
+        List.copyOf(routes.keySet()), List.of(), List.of(), Set.copyOf(routes.values()), origins);
+  }
+
+  @Test
+  void routes_the_cluster_cannot_read_are_held_reported_on_their_ingress_and_kept_as_they_are()
+      throws Exception {
+    TwoReleases table = new TwoReleases();
+    RouteSpec webBefore = staticRoute("web.r0.p0", 8080); // as the previous release's leader wrote
+    table.inner.applySource("k8s", List.of(webBefore));
+    AtomicInteger retries = new AtomicInteger();
+    TableSink sink = new TableSink(table, retries::incrementAndGet);
+    List<Translation> reported = new ArrayList<>();
+    TranslationSink events =
+        TranslationSink.withProblems(sink::heldProblems, (t, s) -> reported.add(t));
+    Translation t =
+        translation(
+            Map.of(
+                byService("web.r0.p0"), WEB,
+                byService("new.r0.p0"), NEW,
+                staticRoute("plain.r0.p0", 9090), PLAIN));
+
+    sink.publish(t, EMPTY);
+    events.publish(t, EMPTY);
+
+    Map<RouteKey, RouteSpec> routes = table.view().routes();
+    assertThat(routes.get(webBefore.key())).isEqualTo(webBefore);
+    assertThat(routes).doesNotContainKey(byService("new.r0.p0").key());
+    assertThat(routes).containsKey(staticRoute("plain.r0.p0", 9090).key());
+    assertThat(sink.heldProblems())
+        .extracting(IngressProblem::ingress, IngressProblem::reason)
+        .containsExactly(tuple(NEW, "ClusterNotUpgraded"), tuple(WEB, "ClusterNotUpgraded"));
+    assertThat(sink.heldProblems().get(1).message())
+        .isEqualTo(
+            "route web.r0.p0 needs entry format 2, which 10.0.0.9:5701 (0.9.0, reads format 1)"
+                + " cannot read; it keeps what the table holds (served as an older leader wrote"
+                + " it, or not yet) until every member reads format 2");
+    assertThat(reported.get(0).problems()).containsExactlyElementsOf(sink.heldProblems());
+
+    table.leave();
+    assertThat(retries).hasValue(1);
+    sink.publish(t, EMPTY);
+
+    assertThat(sink.heldProblems()).isEmpty();
+    assertThat(table.view().routes().get(webBefore.key())).isEqualTo(byService("web.r0.p0"));
+    assertThat(table.view().routes()).containsKey(byService("new.r0.p0").key());
+    table.leave();
+    assertThat(retries).as("nothing held: no rebuild asked").hasValue(1);
+  }
+
+  @Test
+  void no_certificate_is_removed_while_a_route_is_held() throws Exception {
+    TwoReleases table = new TwoReleases();
+    // the table stores what the translator validated; this test only needs the key
+    CertificateSpec cert =
+        new CertificateSpec(
+            new CertificateKey(TenantId.of("shop"), IngressTranslator.CERTIFICATE_PREFIX + "web"),
+            "chain",
+            new PrivateKeyPem("key"));
+    table.inner.apply(Batch.of(Write.put(cert)));
+    TableSink sink = new TableSink(table);
+    Translation t = translation(Map.of(byService("web.r0.p0"), WEB));
+
+    sink.publish(t, EMPTY);
+    assertThat(table.view().certificates()).containsKey(cert.key());
+
+    table.leave();
+    sink.publish(t, EMPTY);
+    assertThat(table.view().certificates()).doesNotContainKey(cert.key());
+  }
+
+  /**
+   * An in-memory table with a member of the previous release: it holds back every route the real
+   * codec writes in a format that member cannot read, keeping the route's entry, as the Hazelcast
+   * table does (cluster module, {@code FormatGateClusterTest}).
+   */
+  static final class TwoReleases implements RouteTable {
+    static final MemberInfo OLD = new MemberInfo("old", "10.0.0.9:5701", false, 1, 0, "0.9.0", 1);
+    final InMemoryRouteTable inner = new InMemoryRouteTable();
+    final EntryCodec codec = new EntryCodec();
+    final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    volatile boolean oldMemberPresent = true;
+
+    void leave() {
+      oldMemberPresent = false;
+      listeners.forEach(Runnable::run);
+    }
+
+    @Override
+    public List<MemberInfo> members() {
+      return oldMemberPresent ? List.of(inner.members().get(0), OLD) : inner.members();
+    }
+
+    @Override
+    public SourceApplied applySource(String source, Collection<RouteSpec> routes) {
+      Map<EntryKey, Integer> formats = new HashMap<>();
+      for (RouteSpec r : routes) {
+        if (!r.equals(inner.view().routes().get(r.key()))) {
+          formats.put(EntryKey.route(r.key()), codec.formatOf(r));
+        }
+      }
+      Outcome.NotUpgraded held = FormatGate.check(members(), formats);
+      List<RouteSpec> written = new ArrayList<>();
+      for (RouteSpec r : routes) {
+        if (held == null || !held.keys().contains(EntryKey.route(r.key()))) {
+          written.add(r);
+        } else if (inner.view().routes().containsKey(r.key())) {
+          written.add(inner.view().routes().get(r.key()));
+        }
+      }
+      return new SourceApplied(inner.applySource(source, written).generation(), held);
+    }
+
+    @Override
+    public AutoCloseable onMembersChanged(Runnable listener) {
+      listeners.add(listener);
+      return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public TableView view() {
+      return inner.view();
+    }
+
+    @Override
+    public Outcome apply(Batch batch) {
+      return inner.apply(batch);
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<TableView> listener) {
+      return inner.subscribe(listener);
+    }
+
+    @Override
+    public void served(long generation) {
+      inner.served(generation);
+    }
+
+    @Override
+    public CompletableFuture<ServedReport> awaitServed(long generation, Duration timeout) {
+      return inner.awaitServed(generation, timeout);
+    }
+  }
+}
