@@ -3,6 +3,12 @@ package io.gatehouse.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteBackend;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
@@ -10,6 +16,8 @@ import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -107,6 +115,57 @@ class WeightedSplitIT {
   @Test
   void a_rest_put_with_backend_refs_splits_ninety_ten() throws Exception {
     ninetyTen(vertx, node.port(), "rest.split.example", this::installFromRest);
+  }
+
+  @Test
+  void a_backend_without_endpoints_is_skipped_and_a_split_with_none_answers_503() throws Exception {
+    try (TestUpstream a = TestUpstream.counting(vertx, "A")) {
+      BackendSpec toA = BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", a.port())));
+      BackendSpec empty = BackendSpec.http1(List.of());
+      node.put(split("skip.split.example", new RouteBackend(toA, 90), new RouteBackend(empty, 10)));
+      for (int i = 0; i < 50; i++) {
+        assertThat(get(node.port(), "skip.split.example")).isEqualTo(200);
+      }
+      assertThat(a.count()).isEqualTo(50);
+
+      // A's endpoints on a backend at weight 0, the weighted one empty: nothing can take it.
+      node.put(split("skip.split.example", new RouteBackend(toA, 0), new RouteBackend(empty, 10)));
+      for (int i = 0; i < 10; i++) {
+        assertThat(get(node.port(), "skip.split.example")).isEqualTo(503);
+      }
+      assertThat(a.count()).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void a_retry_after_a_connect_failure_stays_within_the_backend_picked() throws Exception {
+    int dead;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      dead = s.getLocalPort(); // closed below: a connect there is refused
+    }
+    try (TestUpstream a = TestUpstream.counting(vertx, "A");
+        TestUpstream b = TestUpstream.counting(vertx, "B")) {
+      BackendSpec halfDead =
+          BackendSpec.http1(
+              List.of(Endpoint.of("127.0.0.1", dead), Endpoint.of("127.0.0.1", a.port())));
+      BackendSpec toB = BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", b.port())));
+      node.put(
+          split("retry.split.example", new RouteBackend(halfDead, 90), new RouteBackend(toB, 10)));
+      // One keep-alive connection, so one event loop's split sees every request: exact per 10.
+      assertThat(keepAlive(node.port(), "retry.split.example", 1_000)).isEqualTo(1_000);
+      assertThat(b.count()).as("B's share, not more: no retry went to B").isEqualTo(100);
+      assertThat(a.count()).isEqualTo(900);
+    }
+  }
+
+  private static RouteSpec split(String host, RouteBackend... backends) {
+    return NodeFixture.valid(
+        RouteSpec.simple(
+                RouteKey.of("default", "cli", host),
+                List.of(host),
+                List.of(PathMatch.prefix("/")),
+                BackendSpec.http1(List.of()))
+            .withBackends(List.of(backends)));
   }
 
   private void installFromFile(String host, TestUpstream a, TestUpstream b) throws IOException {
