@@ -414,7 +414,10 @@ public final class SnapshotCompiler {
       if (old != null && endpointsOnly(old, now)) {
         CompiledRoute c = prev.route(k);
         if (c != null) {
-          endpoints.put(c.target().key(), now.backend().endpoints());
+          for (int i = 0; i < c.targets().size(); i++) {
+            endpoints.put(
+                c.targets().get(i).key(), ((BackendSpec) now.backends().get(i).ref()).endpoints());
+          }
         }
         // A dropped route stays dropped with the same problems: they never depend on a backend.
         continue;
@@ -513,16 +516,27 @@ public final class SnapshotCompiler {
   }
 
   /**
-   * True when the two specs differ in their endpoints alone (same protocol, same upstream TLS
-   * setting, same everything else, the route's own TLS included). A change of the upstream TLS
-   * setting is not endpoint-only: it moves the backend to other upstream clients.
+   * True when the two specs differ in their endpoints alone (the same backends in the same order,
+   * each listing its endpoints, with the same weight, protocol and upstream TLS setting, and the
+   * same everything else, the route's own TLS included). A change of the upstream TLS setting is
+   * not endpoint-only: it moves the backend to other upstream clients.
    */
   private static boolean endpointsOnly(RouteSpec old, RouteSpec now) {
-    return old.staticBackend() != null
-        && now.staticBackend() != null
-        && old.backend().protocol() == now.backend().protocol()
-        && Objects.equals(old.backend().tls(), now.backend().tls())
-        && old.withBackend(now.backend()).equals(now);
+    List<RouteBackend> a = old.backends();
+    List<RouteBackend> b = now.backends();
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!(a.get(i).ref() instanceof BackendSpec x)
+          || !(b.get(i).ref() instanceof BackendSpec y)
+          || a.get(i).weight() != b.get(i).weight()
+          || x.protocol() != y.protocol()
+          || !Objects.equals(x.tls(), y.tls())) {
+        return false;
+      }
+    }
+    return old.withBackends(b).equals(now);
   }
 
   /**

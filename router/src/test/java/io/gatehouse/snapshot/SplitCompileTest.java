@@ -90,6 +90,22 @@ class SplitCompileTest {
   }
 
   @Test
+  void an_endpoint_change_in_one_backend_of_a_split_is_a_put_that_keeps_the_compiled_route() {
+    CompiledRoute before = compile(SPLIT);
+    BackendSpec moved =
+        new BackendSpec(UpstreamProtocol.H2C, List.of(Endpoint.of("10.0.0.3", 80)), null);
+
+    CompiledRoute after =
+        compile(SPLIT.withBackends(List.of(new RouteBackend(A, 90), new RouteBackend(moved, 10))));
+
+    assertThat(after).isSameAs(before);
+    assertThat(compiler.endpoints().get(after.targets().get(1).slot()).endpoints())
+        .isEqualTo(moved.endpoints());
+    assertThat(compiler.endpoints().get(after.targets().get(0).slot()).endpoints())
+        .isEqualTo(A.endpoints());
+  }
+
+  @Test
   void a_split_slot_is_given_back_when_its_route_goes_and_reused_by_the_next() {
     int slot = compile(SPLIT).split().slot();
     RouteSpec other =
