@@ -639,7 +639,7 @@ public final class SnapshotCompiler {
       } else if (!servable(spec)) {
         // A later release's shape (a named reference).
         fatal =
-            "route dropped: this release serves only backends with static endpoints or a"
+            "route dropped: this release serves up to 32 backends, each with static endpoints or a"
                 + " Service port";
       } else if (!conditionsOk) {
         fatal = "route dropped: a condition cannot be compiled";
@@ -664,8 +664,11 @@ public final class SnapshotCompiler {
           clientCertificates);
     }
 
-    /** Backends that each list their endpoints or name a Service port. */
+    /** Backends that each list their endpoints or name a Service port, as many as a split takes. */
     private static boolean servable(RouteSpec spec) {
+      if (spec.backends().size() > Split.MAX_TARGETS) {
+        return false;
+      }
       for (RouteBackend b : spec.backends()) {
         if (!(b.ref() instanceof BackendSpec || b.ref() instanceof BackendRef.ServicePort)) {
           return false;

@@ -12,6 +12,9 @@ import java.util.Arrays;
  * <p>A route with one target at a weight above 0 has none: that is the fast path, with no pick.
  */
 public final class Split {
+  /** The most targets a split spreads over: a pick tracks which have endpoints in one int. */
+  public static final int MAX_TARGETS = 32;
+
   private final int slot;
   private final int[] weights;
   private final int total;
@@ -19,6 +22,10 @@ public final class Split {
   Split(int slot, int[] weights) {
     if (slot < 0) {
       throw new IllegalArgumentException("slot: " + slot + " (expected: >= 0)");
+    }
+    if (weights.length == 0 || weights.length > MAX_TARGETS) {
+      throw new IllegalArgumentException(
+          "weights: " + weights.length + " (expected: 1-" + MAX_TARGETS + ")");
     }
     this.slot = slot;
     int g = 0;

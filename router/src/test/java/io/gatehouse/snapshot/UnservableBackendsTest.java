@@ -10,6 +10,7 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.TableView;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,9 @@ class UnservableBackendsTest {
     return Stream.of(
         List.of(RouteBackend.of(new BackendRef.Named("shared"))),
         List.of(
-            new RouteBackend(LATER.backend(), 90),
-            new RouteBackend(new BackendRef.Named("x"), 10)));
+            new RouteBackend(LATER.backend(), 90), new RouteBackend(new BackendRef.Named("x"), 10)),
+        // More backends than a split's pick can track (a later release may allow more than 16).
+        Collections.nCopies(Split.MAX_TARGETS + 1, RouteBackend.of(LATER.backend())));
   }
 
   @ParameterizedTest
