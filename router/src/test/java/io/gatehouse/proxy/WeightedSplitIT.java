@@ -44,11 +44,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (9,000 ± 200 of 10,000 keep-alive requests from 8 clients) from every source. One node with two
  * event loops reads a routes file and serves the admin API; each source installs the same split
  * through {@link #ninetyTen}, which a further source (Kubernetes) can call with its own installer
- * and node.
+ * and node, from this class or another package (it is public for that).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
-class WeightedSplitIT {
+public class WeightedSplitIT {
   static final int REQUESTS = 10_000;
   static final int CLIENTS = 8;
   static final String ADMIN = "splitadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
@@ -57,7 +57,7 @@ class WeightedSplitIT {
 
   /** Puts a route for {@code host} that sends 90 % to {@code a} and 10 % to {@code b}. */
   @FunctionalInterface
-  interface Installer {
+  public interface Installer {
     void install(String host, TestUpstream a, TestUpstream b) throws Exception;
   }
 
@@ -207,7 +207,7 @@ class WeightedSplitIT {
    * node at {@code proxyPort} serves it, then sends {@value #REQUESTS} requests over {@value
    * #CLIENTS} keep-alive connections and asserts A got 9,000 ± 200 and B the rest.
    */
-  static void ninetyTen(Vertx vertx, int proxyPort, String host, Installer install)
+  public static void ninetyTen(Vertx vertx, int proxyPort, String host, Installer install)
       throws Exception {
     try (TestUpstream a = TestUpstream.counting(vertx, "A");
         TestUpstream b = TestUpstream.counting(vertx, "B")) {
