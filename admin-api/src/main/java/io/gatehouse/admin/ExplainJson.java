@@ -48,23 +48,10 @@ final class ExplainJson {
       }
       o.put("reason", reason);
     }
-    if (e.backend() == null) {
-      o.put("backend", null);
-    } else {
-      JsonArray eps = new JsonArray();
-      e.backend()
-          .endpoints()
-          .forEach(
-              p -> eps.add(new JsonObject().put("address", p.address()).put("weight", p.weight())));
-      JsonObject backend =
-          new JsonObject().put("protocol", e.backend().protocol()).put("endpoints", eps);
-      if (e.backend().endpointsKey() != null) {
-        backend
-            .put("endpointsKey", e.backend().endpointsKey())
-            .put("endpointsRevision", e.backend().endpointsRevision());
-      }
-      o.put("backend", backend);
-    }
+    o.put("backend", e.backend() == null ? null : backend(e.backend()));
+    JsonArray backends = new JsonArray();
+    e.backends().forEach(b -> backends.add(backend(b).put("weight", b.weight())));
+    o.put("backends", backends);
     o.put("tls", e.tls() == null ? null : tls(e.tls()));
     if (e.redirect() == null) {
       o.put("redirect", null);
@@ -116,5 +103,17 @@ final class ExplainJson {
       o.put("misdirectedReason", t.misdirectedReason());
     }
     return o;
+  }
+
+  private static JsonObject backend(Explainer.Backend b) {
+    JsonArray eps = new JsonArray();
+    b.endpoints()
+        .forEach(
+            p -> eps.add(new JsonObject().put("address", p.address()).put("weight", p.weight())));
+    JsonObject backend = new JsonObject().put("protocol", b.protocol()).put("endpoints", eps);
+    if (b.endpointsKey() != null) {
+      backend.put("endpointsKey", b.endpointsKey()).put("endpointsRevision", b.endpointsRevision());
+    }
+    return backend;
   }
 }

@@ -40,7 +40,13 @@ public interface Explainer {
   /** The question does not describe a request the node would route (the node would answer 400). */
   record Invalid(String pointer, String value, String rule) implements Result {}
 
-  /** {@code outcome}: proxy, redirect, misdirected, defaultBackend or unavailable. */
+  /**
+   * {@code outcome}: proxy, redirect, misdirected, defaultBackend or unavailable.
+   *
+   * @param backend the route's first backend (its only one unless it splits), or null
+   * @param backends every backend of the route with its weight, in the route's order; empty when
+   *     nothing matched
+   */
   record Explanation(
       long generation,
       String outcome,
@@ -49,8 +55,35 @@ public interface Explainer {
       Backend backend,
       Tls tls,
       Redirect redirect,
-      Fallback fallback)
+      Fallback fallback,
+      List<Backend> backends)
       implements Result {
+    public Explanation {
+      backends = List.copyOf(backends);
+    }
+
+    /** An explanation whose route has at most the one backend {@code backend}. */
+    public Explanation(
+        long generation,
+        String outcome,
+        RouteRef route,
+        Reason reason,
+        Backend backend,
+        Tls tls,
+        Redirect redirect,
+        Fallback fallback) {
+      this(
+          generation,
+          outcome,
+          route,
+          reason,
+          backend,
+          tls,
+          redirect,
+          fallback,
+          backend == null ? List.of() : List.of(backend));
+    }
+
     public boolean matched() {
       return route != null;
     }
@@ -83,11 +116,21 @@ public interface Explainer {
   /**
    * @param endpointsKey which set of the node's endpoint index the endpoints come from, or null
    * @param endpointsRevision that set's revision on this node (0: nothing put for the key yet)
+   * @param weight the backend's share of the route's requests, relative to its other backends'
    */
   record Backend(
-      String protocol, List<Endpoint> endpoints, String endpointsKey, long endpointsRevision) {
+      String protocol,
+      List<Endpoint> endpoints,
+      String endpointsKey,
+      long endpointsRevision,
+      int weight) {
     public Backend {
       endpoints = List.copyOf(endpoints);
+    }
+
+    public Backend(
+        String protocol, List<Endpoint> endpoints, String endpointsKey, long endpointsRevision) {
+      this(protocol, endpoints, endpointsKey, endpointsRevision, 1);
     }
 
     public Backend(String protocol, List<Endpoint> endpoints) {

@@ -366,7 +366,7 @@ public final class RouteValidator {
       RouteBackend b = raw.get(i);
       String f = raw.size() == 1 ? "backend" : "backends[" + i + "]";
       if (b.weight() < 0 || b.weight() > MAX_WEIGHT) {
-        // All weights 0 is valid: the route answers 503.
+        // All weights 0 is valid: the route answers 503 (it stays configured, as a drained one).
         out.add(new Violation(f + ".weight", Integer.toString(b.weight()), "0-" + MAX_WEIGHT));
       }
       result.add(new RouteBackend(ref(f, b.ref(), out), b.weight()));
@@ -378,35 +378,23 @@ public final class RouteValidator {
   }
 
   /**
-   * Fails closed on what the model can say but this release's data plane cannot serve yet: a split,
-   * a named backend and a route that answers 503 by weight. A lone Kubernetes Service port is
-   * served (from the node's endpoint index). This rule goes away as the data plane learns each
-   * shape (issue #12, route-model-v2-endpoints.md steps 7 and 8).
+   * Fails closed on what the model can say but this release's data plane cannot serve yet: a named
+   * backend. Splits over static endpoints and Service ports are served, and so are weights of 0: a
+   * backend at 0 gets nothing, and a route whose weights are all 0 answers 503 (the design's
+   * answer, route-model-v2-endpoints.md section 2). This rule goes away with named backends (issue
+   * #12, route-model-v2-endpoints.md step 7).
    */
   private static void servedByThisRelease(List<RouteBackend> backends, List<Violation> out) {
-    if (backends.size() > 1) {
-      out.add(
-          new Violation(
-              "backends",
-              backends.size() + " backends",
-              "one backend (this release does not split traffic yet)"));
-      return;
-    }
-    RouteBackend only = backends.get(0);
-    if (only.ref() instanceof BackendRef.Named) {
-      out.add(
-          new Violation(
-              "backend",
-              describe(only.ref()),
-              "a backend that lists its endpoints or a Service port (this release does not"
-                  + " resolve named backends yet)"));
-    } else if (only.weight() == 0) {
-      out.add(
-          new Violation(
-              "backend.weight",
-              "0",
-              "more than 0 on a route's only backend (this release does not answer 503 by"
-                  + " weight yet)"));
+    for (int i = 0; i < backends.size(); i++) {
+      RouteBackend b = backends.get(i);
+      if (b.ref() instanceof BackendRef.Named) {
+        out.add(
+            new Violation(
+                backends.size() == 1 ? "backend" : "backends[" + i + "]",
+                describe(b.ref()),
+                "a backend that lists its endpoints or a Service port (this release does not"
+                    + " resolve named backends yet)"));
+      }
     }
   }
 

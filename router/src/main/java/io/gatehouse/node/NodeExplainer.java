@@ -129,16 +129,25 @@ final class NodeExplainer implements Explainer {
       return new Explanation(
           snapshot.generation(), outcome, null, reason, null, tls, redirect, fallback());
     }
-    Target target = route.target();
     // By key, not slot: explain never reads a slot that went to another key meanwhile.
-    EndpointSet set = endpoints.get(target.key());
+    List<Backend> backends = new ArrayList<>(route.targets().size());
+    boolean available = false;
+    for (int i = 0; i < route.targets().size(); i++) {
+      Target t = route.targets().get(i);
+      EndpointSet set = endpoints.get(t.key());
+      backends.add(backend(t, set));
+      // As the data plane: a backend takes requests with a weight (when the route splits) and a
+      // live endpoint.
+      boolean weighted = route.split() == null || route.split().weight(i) > 0;
+      available |= weighted && set.endpoints().stream().anyMatch(ep -> ep.weight() > 0);
+    }
     Redirect redirect = https ? null : redirect(index, route, host, path, query);
     String outcome;
     if (tls != null && tls.misdirected()) {
       outcome = "misdirected";
     } else if (redirect != null && redirect.redirected()) {
       outcome = "redirect";
-    } else if (set.endpoints().stream().noneMatch(ep -> ep.weight() > 0)) {
+    } else if (!available) {
       outcome = "unavailable";
     } else {
       outcome = "proxy";
@@ -153,10 +162,11 @@ final class NodeExplainer implements Explainer {
             spec.key().name(),
             revision.applyAsLong(spec)),
         reason,
-        backend(target, set),
+        backends.get(0),
         tls,
         redirect,
-        null);
+        null,
+        backends);
   }
 
   private static boolean visible(CompiledRoute route, TenantId viewer) {
@@ -333,7 +343,7 @@ final class NodeExplainer implements Explainer {
         target.protocol() == UpstreamProtocol.H2C
             ? "h2c"
             : target.protocol() == UpstreamProtocol.H2 ? "h2" : "http1";
-    return new Backend(protocol, eps, describe(set.key()), set.revision());
+    return new Backend(protocol, eps, describe(set.key()), set.revision(), target.weight());
   }
 
   /**

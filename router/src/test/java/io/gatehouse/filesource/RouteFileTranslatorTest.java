@@ -321,6 +321,41 @@ class RouteFileTranslatorTest {
             4,
             "routes[0].maxRequestBodyBytes: \"10 megs\" (expected: a byte size"),
         Arguments.of(
+            "split-weight-too-big",
+            """
+            routes:
+              - name: a
+                backendRefs:
+                  - weight: 90
+                    endpoints: ["127.0.0.1:1"]
+                  - weight: 10001
+                    endpoints: ["127.0.0.1:2"]
+            """,
+            6,
+            "routes[0].backendRefs[1].weight: \"10001\" (expected: 0-10000)"),
+        Arguments.of(
+            "split-endpoint-of-the-second-backend",
+            """
+            routes:
+              - name: a
+                backendRefs:
+                  - endpoints: ["127.0.0.1:1"]
+                  - endpoints: ["127.0.0.1:2", "bad_host:80"]
+            """,
+            5,
+            "routes[0].backendRefs[1].endpoints[1]: \"bad_host\""),
+        Arguments.of(
+            "backend-and-backend-refs",
+            """
+            routes:
+              - name: a
+                backend: {endpoints: ["127.0.0.1:1"]}
+                backendRefs: [{endpoints: ["127.0.0.1:2"]}]
+            """,
+            4,
+            "routes[0].backendRefs: \"backend and backendRefs\" (expected: one of backend or"
+                + " backendRefs)"),
+        Arguments.of(
             "empty-file-is-not-no-routes", "", 0, "(expected: a mapping with the key routes"),
         Arguments.of(
             "routes-must-be-a-list",

@@ -13,6 +13,7 @@ import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
@@ -107,6 +108,29 @@ class NodeExplainerTest {
           List.of(PathMatch.prefix("/")),
           "10.9.9.9:80");
 
+  static final RouteSpec SPLIT =
+      route(
+              "acme",
+              "split",
+              List.of("split.acme.example"),
+              List.of(PathMatch.prefix("/")),
+              "10.0.0.6:80")
+          .withBackends(
+              List.of(
+                  new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.6", 80))), 90),
+                  new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.7", 80))), 10)));
+  static final RouteSpec DRAINED =
+      route(
+              "acme",
+              "drained",
+              List.of("drained.acme.example"),
+              List.of(PathMatch.prefix("/")),
+              "10.0.0.8:80")
+          .withBackends(
+              List.of(
+                  new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.8", 80))), 0),
+                  new RouteBackend(BackendSpec.http1(List.of()), 5)));
+
   static final Map<RouteKey, Long> REVISIONS = new HashMap<>();
 
   /** The node's endpoint index, which the compiled routes' targets name slots of. */
@@ -115,7 +139,7 @@ class NodeExplainerTest {
   static RouteSnapshot snapshot() {
     Map<RouteKey, RouteSpec> m = new HashMap<>();
     long rev = 1;
-    for (RouteSpec r : List.of(WEB, API, API_POST, APPS, SECURE, BETA_SHOP)) {
+    for (RouteSpec r : List.of(WEB, API, API_POST, APPS, SECURE, BETA_SHOP, SPLIT, DRAINED)) {
       m.put(r.key(), r);
       REVISIONS.put(r.key(), rev++);
     }
@@ -205,6 +229,27 @@ class NodeExplainerTest {
     Explanation post = ask(explainer(false), "POST", "http://www.acme.example/api", null);
     assertThat(post.route().name()).isEqualTo("api-post");
     assertThat(post.reason().conditions()).containsExactly("method in [POST]");
+  }
+
+  @Test
+  void a_split_shows_every_backend_with_its_weight() throws Exception {
+    Explanation e = ask(explainer(false), "GET", "http://split.acme.example/", null);
+    assertThat(e.outcome()).isEqualTo("proxy");
+    assertThat(e.backends()).extracting(Explainer.Backend::weight).containsExactly(90, 10);
+    assertThat(e.backends())
+        .extracting(Explainer.Backend::endpointsKey)
+        .containsExactly("inline:acme/api/split#0", "inline:acme/api/split#1");
+    assertThat(e.backends().get(1).endpoints())
+        .containsExactly(new Explainer.Endpoint("10.0.0.7:80", 1));
+    assertThat(e.backend()).isEqualTo(e.backends().get(0));
+  }
+
+  @Test
+  void a_split_whose_weighted_backends_have_no_endpoints_is_unavailable() throws Exception {
+    // The endpoints sit on the backend at weight 0; the one with a weight has none: 503.
+    Explanation e = ask(explainer(false), "GET", "http://drained.acme.example/", null);
+    assertThat(e.outcome()).isEqualTo("unavailable");
+    assertThat(e.backends()).extracting(Explainer.Backend::weight).containsExactly(0, 5);
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
@@ -38,7 +39,8 @@ import org.junit.jupiter.api.Timeout;
  * does) over a small universe of hosts, paths, conditions and backends, where routes collide often.
  * Some routes ask for client certificates (one with a CA bundle that cannot be used, so it is
  * dropped) and some backends are reached over upstream TLS, whose setting changes apart from the
- * endpoints.
+ * endpoints. Some routes split across two backends (weights 0, 1 or 3), whose endpoints change one
+ * backend at a time.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IncrementalCompilePropertyTest {
@@ -126,24 +128,31 @@ class IncrementalCompilePropertyTest {
       RouteSnapshot full = SnapshotCompiler.compile(view);
       String context = "step " + step + " " + routes.values();
       assertSameService(incremental, index, full, context);
-      // The index holds exactly the keys of the compiled routes, each with its route's endpoints.
-      assertThat(index.size()).as(context).isEqualTo(incremental.routeCount());
+      // The index holds exactly the keys of the compiled routes' targets, each with its
+      // backend's endpoints.
+      assertThat(index.size())
+          .as(context)
+          .isEqualTo(incremental.routes().stream().mapToInt(r -> r.targets().size()).sum());
       for (CompiledRoute r : incremental.routes()) {
-        Target t = r.target();
-        // One key per route (its variant moves when a recompile changes its endpoints too), holding
-        // the table's endpoints (the compiled spec may be older: endpoint-only changes keep it).
-        assertThat(t.key()).as(context).isInstanceOf(EndpointsKey.Inline.class);
-        EndpointsKey.Inline key = (EndpointsKey.Inline) t.key();
-        assertThat(key.route()).as(context).isEqualTo(r.spec().key());
-        assertThat(key.backend()).as(context).isZero();
-        assertThat(index.get(t.slot()).endpoints())
-            .as(context)
-            .isEqualTo(EndpointSet.sorted(routes.get(key.route()).backend().endpoints()));
-        assertThat(index.get(key))
-            .as("%s set of %s", context, r.id())
-            .isSameAs(index.get(t.slot()));
-        Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
-        assertThat(b.set()).as("balancer of %s", r.id()).isSameAs(index.get(t.slot()));
+        for (int i = 0; i < r.targets().size(); i++) {
+          Target t = r.targets().get(i);
+          // One key per backend (its variant moves when a recompile changes its endpoints too),
+          // holding the table's endpoints (the compiled spec may be older: endpoint-only changes
+          // keep it).
+          assertThat(t.key()).as(context).isInstanceOf(EndpointsKey.Inline.class);
+          EndpointsKey.Inline key = (EndpointsKey.Inline) t.key();
+          assertThat(key.route()).as(context).isEqualTo(r.spec().key());
+          assertThat(key.backend()).as(context).isEqualTo(i);
+          BackendSpec now = (BackendSpec) routes.get(key.route()).backends().get(i).ref();
+          assertThat(index.get(t.slot()).endpoints())
+              .as(context)
+              .isEqualTo(EndpointSet.sorted(now.endpoints()));
+          assertThat(index.get(key))
+              .as("%s set of %s", context, r.id())
+              .isSameAs(index.get(t.slot()));
+          Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
+          assertThat(b.set()).as("balancer of %s", r.id()).isSameAs(index.get(t.slot()));
+        }
       }
     }
   }
@@ -154,17 +163,19 @@ class IncrementalCompilePropertyTest {
       case 0, 1 -> routes.put(key, randomRoute(key, random));
       case 2 -> routes.remove(key);
       case 3 -> {
-        // One route's endpoints alone.
+        // One backend's endpoints alone.
         RouteSpec r = routes.get(key);
         if (r != null) {
-          routes.put(key, r.withBackend(backend(random.nextInt(ENDPOINT_SETS), r)));
+          int i = random.nextInt(r.backends().size());
+          routes.put(key, withBackend(r, i, backend(random.nextInt(ENDPOINT_SETS), backend(r, i))));
         }
       }
       case 4 -> {
-        // One route's upstream TLS setting alone (same endpoints): never endpoint-only.
+        // One backend's upstream TLS setting alone (same endpoints): never endpoint-only.
         RouteSpec r = routes.get(key);
         if (r != null) {
-          routes.put(key, r.withBackend(r.backend().withTls(upstreamTls(random))));
+          int i = random.nextInt(r.backends().size());
+          routes.put(key, withBackend(r, i, backend(r, i).withTls(upstreamTls(random))));
         }
       }
       case 5 -> {
@@ -181,7 +192,7 @@ class IncrementalCompilePropertyTest {
             backend(random.nextInt(ENDPOINT_SETS), UpstreamProtocol.HTTP1).withTls(tls);
         BackendSpec to =
             backend(random.nextInt(ENDPOINT_SETS), UpstreamProtocol.HTTP1).withTls(tls);
-        routes.replaceAll((k, r) -> r.backend().equals(from) ? r.withBackend(to) : r);
+        routes.replaceAll((k, r) -> from.equals(r.staticBackend()) ? r.withBackend(to) : r);
       }
     }
   }
@@ -194,6 +205,26 @@ class IncrementalCompilePropertyTest {
             : List.of();
     UpstreamProtocol protocol =
         random.nextInt(5) == 0 ? UpstreamProtocol.H2C : UpstreamProtocol.HTTP1;
+    RouteSpec one = oneBackend(key, random, methods, headers, protocol);
+    if (random.nextInt(4) != 0) {
+      return one;
+    }
+    int[] weights = {0, 1, 3};
+    return one.withBackends(
+        List.of(
+            new RouteBackend(one.backend(), weights[random.nextInt(3)]),
+            new RouteBackend(
+                backend(random.nextInt(ENDPOINT_SETS), UpstreamProtocol.HTTP1)
+                    .withTls(upstreamTls(random)),
+                weights[random.nextInt(3)])));
+  }
+
+  private static RouteSpec oneBackend(
+      RouteKey key,
+      SplittableRandom random,
+      Set<String> methods,
+      List<HeaderMatch> headers,
+      UpstreamProtocol protocol) {
     return new RouteSpec(
         key,
         HOSTS.get(random.nextInt(HOSTS.size())),
@@ -224,8 +255,19 @@ class IncrementalCompilePropertyTest {
   }
 
   /** Another endpoint set, same protocol and upstream TLS setting. */
-  private static BackendSpec backend(int set, RouteSpec like) {
-    return backend(set, like.backend().protocol()).withTls(like.backend().tls());
+  private static BackendSpec backend(int set, BackendSpec like) {
+    return backend(set, like.protocol()).withTls(like.tls());
+  }
+
+  private static BackendSpec backend(RouteSpec r, int i) {
+    return (BackendSpec) r.backends().get(i).ref();
+  }
+
+  /** {@code r} with backend {@code i} replaced, at the same weight. */
+  private static RouteSpec withBackend(RouteSpec r, int i, BackendSpec b) {
+    List<RouteBackend> backends = new ArrayList<>(r.backends());
+    backends.set(i, new RouteBackend(b, backends.get(i).weight()));
+    return r.withBackends(backends);
   }
 
   private static BackendSpec backend(int set, UpstreamProtocol protocol) {
@@ -303,20 +345,36 @@ class IncrementalCompilePropertyTest {
     return s.routes().stream().map(CompiledRoute::id).toList();
   }
 
-  /** Protocol, upstream TLS and endpoints (sorted as the index keeps them) the route serves. */
-  private record Served(UpstreamProtocol protocol, UpstreamTls tls, List<Endpoint> endpoints) {}
+  /**
+   * Protocol, upstream TLS, endpoints (sorted as the index keeps them) and weight of one backend
+   * the route serves; split weights are the compiled split's (reduced), 1 without a split.
+   */
+  private record Served(
+      UpstreamProtocol protocol, UpstreamTls tls, List<Endpoint> endpoints, int weight) {}
 
-  private static Served backendOf(EndpointIndex index, CompiledRoute r) {
-    Target t = r.target();
-    return new Served(t.protocol(), t.tls(), index.get(t.slot()).endpoints());
+  private static List<Served> backendOf(EndpointIndex index, CompiledRoute r) {
+    List<Served> out = new ArrayList<>();
+    for (int i = 0; i < r.targets().size(); i++) {
+      Target t = r.targets().get(i);
+      int w = r.split() == null ? 1 : r.split().weight(i);
+      out.add(new Served(t.protocol(), t.tls(), index.get(t.slot()).endpoints(), w));
+    }
+    return out;
   }
 
-  /** A full compile's route serves its spec's backend. */
-  private static Served backendOf(CompiledRoute r) {
-    BackendSpec b = r.spec().backend();
-    EndpointSet sorted = new EndpointSet(r.target().key(), b.endpoints(), 1);
-    assertThat(r.target().protocol()).isEqualTo(b.protocol());
-    assertThat(r.target().tls()).isEqualTo(b.tls());
-    return new Served(b.protocol(), b.tls(), sorted.endpoints());
+  /** A full compile's route serves its spec's backends. */
+  private static List<Served> backendOf(CompiledRoute r) {
+    List<Served> out = new ArrayList<>();
+    for (int i = 0; i < r.targets().size(); i++) {
+      BackendSpec b = (BackendSpec) r.spec().backends().get(i).ref();
+      Target t = r.targets().get(i);
+      EndpointSet sorted = new EndpointSet(t.key(), b.endpoints(), 1);
+      assertThat(t.protocol()).isEqualTo(b.protocol());
+      assertThat(t.tls()).isEqualTo(b.tls());
+      assertThat(t.weight()).isEqualTo(r.spec().backends().get(i).weight());
+      int w = r.split() == null ? 1 : r.split().weight(i);
+      out.add(new Served(b.protocol(), b.tls(), sorted.endpoints(), w));
+    }
+    return out;
   }
 }
