@@ -378,35 +378,40 @@ public final class RouteValidator {
   }
 
   /**
-   * Fails closed on what the model can say but this release's data plane cannot serve yet: a split,
-   * a named backend and a route that answers 503 by weight. A lone Kubernetes Service port is
-   * served (from the node's endpoint index). This rule goes away as the data plane learns each
-   * shape (issue #12, route-model-v2-endpoints.md steps 7 and 8).
+   * Fails closed on what the model can say but this release's data plane cannot serve yet: a named
+   * backend and a route that answers 503 by weight. A split and a Kubernetes Service port are
+   * served (the split by the route's weights, the Service port from the node's endpoint index).
+   * This rule goes away as the data plane learns each shape (issue #12, route-model-v2-endpoints.md
+   * step 7).
    */
   private static void servedByThisRelease(List<RouteBackend> backends, List<Violation> out) {
-    if (backends.size() > 1) {
-      out.add(
-          new Violation(
-              "backends",
-              backends.size() + " backends",
-              "one backend (this release does not split traffic yet)"));
-      return;
+    int total = 0;
+    for (int i = 0; i < backends.size(); i++) {
+      RouteBackend b = backends.get(i);
+      total += b.weight();
+      if (b.ref() instanceof BackendRef.Named) {
+        out.add(
+            new Violation(
+                backends.size() == 1 ? "backend" : "backends[" + i + "]",
+                describe(b.ref()),
+                "a backend that lists its endpoints or a Service port (this release does not"
+                    + " resolve named backends yet)"));
+        return;
+      }
     }
-    RouteBackend only = backends.get(0);
-    if (only.ref() instanceof BackendRef.Named) {
+    if (total == 0) {
       out.add(
-          new Violation(
-              "backend",
-              describe(only.ref()),
-              "a backend that lists its endpoints or a Service port (this release does not"
-                  + " resolve named backends yet)"));
-    } else if (only.weight() == 0) {
-      out.add(
-          new Violation(
-              "backend.weight",
-              "0",
-              "more than 0 on a route's only backend (this release does not answer 503 by"
-                  + " weight yet)"));
+          backends.size() == 1
+              ? new Violation(
+                  "backend.weight",
+                  "0",
+                  "more than 0 on a route's only backend (this release does not answer 503 by"
+                      + " weight yet)")
+              : new Violation(
+                  "backends",
+                  "every weight 0",
+                  "more than 0 on one backend at least (this release does not answer 503 by"
+                      + " weight yet)"));
     }
   }
 

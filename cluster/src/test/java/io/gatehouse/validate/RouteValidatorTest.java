@@ -636,38 +636,23 @@ class RouteValidatorTest {
 
   /** Shapes the model allows but this release cannot serve yet: refused by one rule each. */
   static Stream<Arguments> notServedByThisRelease() {
-    String split =
-        "backends: \"%d backends\" (expected: one backend (this release does not split"
-            + " traffic yet))";
     String ref =
-        "backend: \"%s\" (expected: a backend that lists its endpoints or a Service port (this"
+        "%s: \"%s\" (expected: a backend that lists its endpoints or a Service port (this"
             + " release does not resolve named backends yet))";
     return Stream.of(
         bad(
-            "split-90-10",
-            backends(new RouteBackend(STATIC, 90), new RouteBackend(OTHER, 10)),
-            split.formatted(2)),
-        bad(
             "every-weight-0",
             backends(new RouteBackend(STATIC, 0), new RouteBackend(OTHER, 0)),
-            split.formatted(2)),
-        bad(
-            "sixteen-backends",
-            backends(
-                IntStream.range(0, RouteValidator.MAX_BACKENDS)
-                    .mapToObj(
-                        i -> RouteBackend.of(BackendSpec.http1(List.of(Endpoint.of("h", 1 + i)))))
-                    .toArray(RouteBackend[]::new)),
-            split.formatted(16)),
+            "backends: \"every weight 0\" (expected: more than 0 on one backend at least (this"
+                + " release does not answer 503 by weight yet))"),
         bad(
             "named",
             backends(RouteBackend.of(new BackendRef.Named("shared.web"))),
-            ref.formatted("named shared.web")),
+            ref.formatted("backend", "named shared.web")),
         bad(
-            "service-in-a-split",
-            backends(
-                new RouteBackend(STATIC, 90), new RouteBackend(service("web", 80, null).ref(), 10)),
-            split.formatted(2)),
+            "named-in-a-split",
+            backends(new RouteBackend(STATIC, 90), RouteBackend.of(new BackendRef.Named("web"))),
+            ref.formatted("backends[1]", "named web")),
         bad(
             "service-at-weight-0",
             backends(new RouteBackend(service("web", 80, null).ref(), 0)),
@@ -678,6 +663,36 @@ class RouteValidatorTest {
             backends(new RouteBackend(STATIC, 0)),
             "backend.weight: \"0\" (expected: more than 0 on a route's only backend (this release"
                 + " does not answer 503 by weight yet))"));
+  }
+
+  /** Splits are served: static, Service ports, one backend at weight 0, up to 16 backends. */
+  static Stream<Arguments> splits() {
+    return Stream.of(
+        Arguments.of(
+            "split-90-10", List.of(new RouteBackend(STATIC, 90), new RouteBackend(OTHER, 10))),
+        Arguments.of(
+            "service-canary-90-10",
+            List.of(
+                new RouteBackend(service("web", 80, null).ref(), 90),
+                new RouteBackend(service("web-v2", 0, "http").ref(), 10))),
+        Arguments.of(
+            "canary-at-weight-0",
+            List.of(
+                new RouteBackend(service("web", 80, null).ref(), 100),
+                new RouteBackend(service("web-v2", 80, null).ref(), 0))),
+        Arguments.of(
+            "sixteen-backends",
+            IntStream.range(0, RouteValidator.MAX_BACKENDS)
+                .mapToObj(i -> RouteBackend.of(BackendSpec.http1(List.of(Endpoint.of("h", 1 + i)))))
+                .toList()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("splits")
+  void a_split_is_served_with_its_weights(String name, List<RouteBackend> split) {
+    Validated<RouteSpec> v = RouteValidator.validate(BASE.withBackends(split));
+    assertThat(v.violations()).isEmpty();
+    assertThat(v.value().backends()).isEqualTo(split);
   }
 
   @ParameterizedTest(name = "{0}")
