@@ -5,10 +5,13 @@ import io.gatehouse.admin.translate.CertificateJson;
 import io.gatehouse.admin.translate.FieldError;
 import io.gatehouse.admin.translate.RestRoutes;
 import io.gatehouse.admin.translate.Translated;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
@@ -89,6 +92,9 @@ public final class ChangePlanner {
 
   /** A REST route names its hosts: a route for every host would take hosts of other tenants. */
   static final String NO_HOSTS_RULE = "at least one host, each claimed by the tenant";
+
+  static final String SERVICE_RULE =
+      "a backend that lists its endpoints (a REST route cannot refer to a Kubernetes Service)";
 
   private final EndpointPolicy endpoints;
   private final Clock clock;
@@ -224,17 +230,31 @@ public final class ChangePlanner {
       if (route.hosts().isEmpty()) {
         errors.add(new FieldError(c.pointer() + "/hosts", null, NO_HOSTS_RULE));
       }
-      // the reader gives REST routes one static backend; a later form is checked where it is read
-      List<Endpoint> eps =
-          route.staticBackend() == null ? List.of() : route.staticBackend().endpoints();
-      for (int i = 0; i < eps.size(); i++) {
-        String refusal = endpoints.refusal(eps.get(i).host());
-        if (refusal != null) {
+      // Every backend of a split is checked, as the only one is. A Kubernetes Service port would
+      // resolve in the namespace named like the tenant, past the endpoint policy: refused here.
+      List<RouteBackend> backends = route.backends();
+      for (int b = 0; b < backends.size(); b++) {
+        if (backends.get(b).ref() instanceof BackendRef.ServicePort sp) {
           errors.add(
               new FieldError(
-                  c.pointer() + RestRoutes.endpointPointer(c.body(), i),
-                  eps.get(i).authority(),
-                  refusal));
+                  c.pointer() + RestRoutes.backendPointer(c.body(), b) + "/service",
+                  sp.service(),
+                  SERVICE_RULE));
+          continue;
+        }
+        if (!(backends.get(b).ref() instanceof BackendSpec spec)) {
+          continue; // named: refused by the validator already
+        }
+        List<Endpoint> eps = spec.endpoints();
+        for (int i = 0; i < eps.size(); i++) {
+          String refusal = endpoints.refusal(eps.get(i).host());
+          if (refusal != null) {
+            errors.add(
+                new FieldError(
+                    c.pointer() + RestRoutes.endpointPointer(c.body(), b, i),
+                    eps.get(i).authority(),
+                    refusal));
+          }
         }
       }
       for (int i = 0; i < route.hosts().size(); i++) {

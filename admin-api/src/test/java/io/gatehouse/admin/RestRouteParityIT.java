@@ -10,6 +10,7 @@ import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.KeyCertPem;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
@@ -238,7 +239,8 @@ class RestRouteParityIT {
     assertThat(messages(r))
         .containsExactlyInAnyOrder(
             "unknown key \"/colour\" (expected one of: name, tenant, hosts, paths, methods,"
-                + " headers, queries, backend, timeouts, maxRequestBodyBytes, priority, tls)",
+                + " headers, queries, backend, backendRefs, timeouts, maxRequestBodyBytes,"
+                + " priority, tls)",
             "/backend/protocol: \"h3\" (expected: http1, h2c or h2)",
             "/backend/endpoints/0/address: \"nohost\" (expected: HOST:PORT, as in"
                 + " 127.0.0.1:8080 or [::1]:8080)",
@@ -293,6 +295,65 @@ class RestRouteParityIT {
                 .encode());
     assertThat(messages(other))
         .containsExactly("/tenant: \"other\" (expected: the route's own tenant, acme)");
+  }
+
+  @Test
+  void a_weighted_split_round_trips_as_backend_refs() {
+    JsonObject body =
+        new JsonObject(
+            """
+            {"hosts": ["www.acme.example"],
+             "backendRefs": [{"weight": 90, "endpoints": ["10.0.0.1:8080"]},
+                             {"weight": 10, "protocol": "h2c", "endpoints": ["10.0.0.2:8080"]}]}""");
+    JsonObject answer = roundTrip("split", body);
+    assertThat(answer.containsKey("backend")).isFalse();
+    assertThat(answer.getJsonArray("backendRefs").getJsonObject(1))
+        .isEqualTo(
+            new JsonObject(
+                """
+                {"weight": 10, "protocol": "h2c",
+                 "endpoints": [{"address": "10.0.0.2:8080", "weight": 1}]}"""));
+    RouteSpec stored = f.table.view().routes().get(RouteKey.of("acme", "api", "split"));
+    assertThat(stored.backends()).extracting(RouteBackend::weight).containsExactly(90, 10);
+  }
+
+  @Test
+  void every_backend_of_a_split_meets_the_endpoint_policy_and_none_names_a_service() {
+    AdminApiFixture.Resp metadata =
+        f.put(
+            ROUTES + "split-meta",
+            t,
+            """
+            {"hosts": ["www.acme.example"],
+             "backendRefs": [{"weight": 90, "endpoints": ["10.0.0.1:8080"]},
+                             {"weight": 10, "endpoints": [{"address": "169.254.169.254:80"}]}]}""");
+    assertThat(metadata.status()).isEqualTo(400);
+    assertThat(pointers(metadata)).containsExactly("/backendRefs/1/endpoints/0/address");
+    AdminApiFixture.Resp service =
+        f.put(
+            ROUTES + "split-service",
+            t,
+            """
+            {"hosts": ["www.acme.example"],
+             "backendRefs": [{"weight": 90, "service": {"name": "web", "port": 80}},
+                             {"weight": 10, "endpoints": ["10.0.0.1:8080"]}]}""");
+    assertThat(service.status()).isEqualTo(400);
+    assertThat(messages(service))
+        .containsExactly(
+            "/backendRefs/0/service: \"web\" (expected: a backend that lists its endpoints (a"
+                + " REST route cannot refer to a Kubernetes Service))");
+    // The document's own rules, in the file's words.
+    AdminApiFixture.Resp both =
+        f.put(
+            ROUTES + "split-both",
+            t,
+            """
+            {"hosts": ["www.acme.example"], "backend": {"endpoints": ["10.0.0.1:8080"]},
+             "backendRefs": [{"endpoints": ["10.0.0.2:8080"]}]}""");
+    assertThat(messages(both))
+        .containsExactly(
+            "/backendRefs: \"backend and backendRefs\" (expected: one of backend or"
+                + " backendRefs)");
   }
 
   private static List<String> messages(AdminApiFixture.Resp r) {

@@ -2,6 +2,7 @@ package io.gatehouse.document;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
@@ -14,6 +15,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
@@ -59,9 +61,14 @@ public final class DocumentReader {
   /**
    * Where the reader found the address of each endpoint it kept in the route being read, in the
    * spec's order: {@code endpoints[i].address}, or {@code endpoints[i]} for the string form (full
-   * paths). The validator's endpoint violations are reported there.
+   * paths), one list per backend. The validator's endpoint violations are reported there.
    */
-  private final List<DocPath> endpointAt = new ArrayList<>();
+  private final List<List<DocPath>> endpointAt = new ArrayList<>();
+
+  /**
+   * Whether the route being read lists its backends as {@code backendRefs} (else {@code backend}).
+   */
+  private boolean refsForm;
 
   private DocumentReader(String source) {
     this.source = source;
@@ -166,18 +173,50 @@ public final class DocumentReader {
    * has no host or port key).
    */
   private DocPath violationPath(DocPath path, String field) {
-    String prefix = "backend.endpoints[";
-    int close = field.indexOf(']');
-    if (field.startsWith(prefix)
-        && close > prefix.length()
-        && (field.endsWith("].host") || field.endsWith("].port"))
-        && field.length() == close + 6) {
-      String digits = field.substring(prefix.length(), close);
-      if (digits.chars().allMatch(c -> c >= '0' && c <= '9') && digits.length() < 6) {
+    int backend = 0;
+    String rest = null;
+    if (field.startsWith("backend.")) {
+      rest = field.substring("backend".length());
+    } else if (field.startsWith("backends[")) {
+      int close = field.indexOf(']');
+      String digits = field.substring("backends[".length(), Math.max(close, "backends[".length()));
+      if (close > 0
+          && !digits.isEmpty()
+          && digits.length() < 3
+          && digits.chars().allMatch(Character::isDigit)) {
+        backend = Integer.parseInt(digits);
+        rest = field.substring(close + 1);
+      }
+    }
+    if (rest != null && rest.startsWith(".endpoints[")) {
+      int close = rest.indexOf(']');
+      String digits = close < 0 ? "" : rest.substring(".endpoints[".length(), close);
+      if (!digits.isEmpty()
+          && digits.length() < 6
+          && digits.chars().allMatch(c -> c >= '0' && c <= '9')
+          && (rest.endsWith("].host") || rest.endsWith("].port"))
+          && rest.length() == close + 6
+          && backend < endpointAt.size()) {
         int i = Integer.parseInt(digits);
-        if (i < endpointAt.size()) {
-          return endpointAt.get(i);
+        if (i < endpointAt.get(backend).size()) {
+          return endpointAt.get(backend).get(i);
         }
+      }
+    }
+    if (refsForm) {
+      // The validator names a list of one "backend" and a longer one "backends[i]"; the document
+      // said backendRefs either way, and a Service port's name and port sit under "service".
+      if (field.equals("backends")) {
+        return path.key("backendRefs");
+      }
+      if (rest != null) {
+        String under = rest;
+        if (under.equals(".service")) {
+          under = ".service.name";
+        } else if (under.equals(".port") || under.equals(".portName")) {
+          under = ".service.port";
+        }
+        return path.append(fieldPath("backendRefs[" + backend + "]" + under));
       }
     }
     return path.append(fieldPath(field));
@@ -223,7 +262,7 @@ public final class DocumentReader {
     for (Match m : matches(obj.get("queries"), path.key("queries"))) {
       queries.add(new QueryMatch(m.name, m.type, m.value));
     }
-    BackendSpec backend = backend(obj.get("backend"), path.key("backend"));
+    List<RouteBackend> backends = backends(obj, path);
     Timeouts timeouts = timeouts(obj.get("timeouts"), path.key("timeouts"));
     Limits limits = Limits.DEFAULTS;
     JsonNode body = obj.get("maxRequestBodyBytes");
@@ -249,20 +288,123 @@ public final class DocumentReader {
     }
     TlsSpec tls = tls(obj.get("tls"), path.key("tls"));
     return new RouteSpec(
-        given != null
-            ? given
-            : RouteKey.of(
-                tenant == null ? DEFAULT_TENANT : tenant, source, name == null ? "unnamed" : name),
-        hosts,
-        paths,
-        methods,
-        headers,
-        queries,
-        backend == null ? BackendSpec.http1(List.of()) : backend,
-        timeouts,
-        limits,
-        priority,
-        tls);
+            given != null
+                ? given
+                : RouteKey.of(
+                    tenant == null ? DEFAULT_TENANT : tenant,
+                    source,
+                    name == null ? "unnamed" : name),
+            hosts,
+            paths,
+            methods,
+            headers,
+            queries,
+            BackendSpec.http1(List.of()),
+            timeouts,
+            limits,
+            priority,
+            tls)
+        .withBackends(backends);
+  }
+
+  /**
+   * The route's backends: {@code backend} (one, at the default weight) or {@code backendRefs} (each
+   * with a weight), exactly one of the two. A broken one reads as one backend without endpoints, so
+   * the route still gets its other problems reported.
+   */
+  private List<RouteBackend> backends(ObjectNode obj, DocPath path) {
+    List<RouteBackend> broken = List.of(RouteBackend.of(BackendSpec.http1(List.of())));
+    JsonNode refs = obj.get("backendRefs");
+    refsForm = refs != null;
+    if (refs == null) {
+      BackendSpec backend = backend(obj.get("backend"), path.key("backend"), Forms.BACKEND_KEYS);
+      return backend == null ? broken : List.of(RouteBackend.of(backend));
+    }
+    DocPath at = path.key("backendRefs");
+    if (obj.has("backend")) {
+      bad(at, "backend and backendRefs", "one of backend or backendRefs");
+      return broken;
+    }
+    if (!refs.isArray()) {
+      bad(at, refs, "a list of backends, each with a weight");
+      return broken;
+    }
+    List<RouteBackend> out = new ArrayList<>(refs.size());
+    int before = problems.size();
+    for (int i = 0; i < refs.size(); i++) {
+      RouteBackend b = backendRef(refs.get(i), at.index(i));
+      if (b != null) {
+        out.add(b);
+      }
+    }
+    return problems.size() == before ? out : broken;
+  }
+
+  /** One item of {@code backendRefs}, or null (with problems). */
+  private RouteBackend backendRef(JsonNode item, DocPath p) {
+    if (!item.isObject() || item.has("service")) {
+      endpointAt.add(List.of()); // keeps the index of the backends after it
+    }
+    if (!item.isObject()) {
+      bad(p, item, "a mapping with weight and endpoints, or weight and service");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) item;
+    int weight = RouteBackend.DEFAULT_WEIGHT;
+    JsonNode w = obj.get("weight");
+    if (w != null) {
+      if (!w.isInt()) {
+        bad(p.key("weight"), w, "an integer 0-" + RouteValidator.MAX_WEIGHT);
+        return null;
+      }
+      weight = w.asInt();
+    }
+    if (!obj.has("service")) {
+      BackendSpec spec = backend(obj, p, Forms.BACKEND_REF_KEYS);
+      return spec == null ? null : new RouteBackend(spec, weight);
+    }
+    unknownKeys(obj, p, Forms.SERVICE_REF_KEYS);
+    UpstreamProtocol protocol = UpstreamProtocol.HTTP1;
+    JsonNode proto = obj.get("protocol");
+    if (proto != null) {
+      protocol = enumValue(UpstreamProtocol.class, proto, p.key("protocol"), "http1, h2c or h2");
+    }
+    UpstreamTls tls = null;
+    JsonNode t = obj.get("tls");
+    if (t != null && !t.isNull()) {
+      tls = upstreamTls(t, p.key("tls"));
+      if (tls == null) {
+        return null;
+      }
+    }
+    JsonNode svc = obj.get("service");
+    DocPath sp = p.key("service");
+    if (!svc.isObject()) {
+      bad(sp, svc, "a mapping with name and port (a number or a port name)");
+      return null;
+    }
+    unknownKeys((ObjectNode) svc, sp, Forms.SERVICE_KEYS);
+    String name = text((ObjectNode) svc, "name", sp, null);
+    if (name == null && !svc.has("name")) {
+      problems.add(DocProblem.missing(sp.key("name"), "the name of a Service"));
+    }
+    JsonNode port = svc.get("port");
+    if (port == null) {
+      problems.add(DocProblem.missing(sp.key("port"), "a port number or a port name"));
+      return null;
+    }
+    if (!(port.isInt() || port.isTextual())) {
+      bad(sp.key("port"), port, "a port number or a port name");
+      return null;
+    }
+    if (name == null || protocol == null) {
+      return null;
+    }
+    BackendRef.ServicePort ref =
+        port.isInt()
+            ? new BackendRef.ServicePort(name, port.asInt(), null, protocol, tls)
+            : new BackendRef.ServicePort(name, 0, port.asText(), protocol, tls);
+    return new RouteBackend(ref, weight);
   }
 
   /** The route's {@code tls:} section, or null when absent or broken (then with problems). */
@@ -487,7 +629,9 @@ public final class DocumentReader {
     return out;
   }
 
-  private BackendSpec backend(JsonNode node, DocPath path) {
+  private BackendSpec backend(JsonNode node, DocPath path, Set<String> keys) {
+    List<DocPath> at = new ArrayList<>();
+    endpointAt.add(at); // one list per backend, so a violation's index finds its backend
     if (node == null) {
       problems.add(DocProblem.missing(path, "a mapping with protocol and endpoints"));
       return null;
@@ -496,7 +640,7 @@ public final class DocumentReader {
       bad(path, node, "a mapping with protocol and endpoints");
       return null;
     }
-    unknownKeys((ObjectNode) node, path, Forms.BACKEND_KEYS);
+    unknownKeys((ObjectNode) node, path, keys);
     UpstreamProtocol protocol = UpstreamProtocol.HTTP1;
     JsonNode proto = node.get("protocol");
     if (proto != null) {
@@ -544,7 +688,7 @@ public final class DocumentReader {
         bad(p, address, Forms.HOST_PORT);
       } else {
         endpoints.add(ep.get());
-        endpointAt.add(p);
+        at.add(p);
       }
     }
     UpstreamTls tls = null;

@@ -26,6 +26,7 @@ public final class Forms {
           "headers",
           "queries",
           "backend",
+          "backendRefs",
           "timeouts",
           "maxRequestBodyBytes",
           "priority",
@@ -41,6 +42,11 @@ public final class Forms {
   public static final Set<String> PATH_KEYS = ordered("type", "value");
   public static final Set<String> MATCH_KEYS = ordered("name", "type", "value");
   public static final Set<String> BACKEND_KEYS = ordered("protocol", "endpoints", "tls");
+  public static final Set<String> BACKEND_REF_KEYS =
+      ordered("weight", "protocol", "endpoints", "tls");
+  public static final Set<String> SERVICE_REF_KEYS =
+      ordered("weight", "service", "protocol", "tls");
+  public static final Set<String> SERVICE_KEYS = ordered("name", "port");
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");

@@ -366,7 +366,7 @@ public final class RouteValidator {
       RouteBackend b = raw.get(i);
       String f = raw.size() == 1 ? "backend" : "backends[" + i + "]";
       if (b.weight() < 0 || b.weight() > MAX_WEIGHT) {
-        // All weights 0 is valid: the route answers 503.
+        // All weights 0 is valid: the route answers 503 (it stays configured, as a drained one).
         out.add(new Violation(f + ".weight", Integer.toString(b.weight()), "0-" + MAX_WEIGHT));
       }
       result.add(new RouteBackend(ref(f, b.ref(), out), b.weight()));
@@ -379,16 +379,14 @@ public final class RouteValidator {
 
   /**
    * Fails closed on what the model can say but this release's data plane cannot serve yet: a named
-   * backend and a route that answers 503 by weight. A split and a Kubernetes Service port are
-   * served (the split by the route's weights, the Service port from the node's endpoint index).
-   * This rule goes away as the data plane learns each shape (issue #12, route-model-v2-endpoints.md
-   * step 7).
+   * backend. Splits over static endpoints and Service ports are served, and so are weights of 0: a
+   * backend at 0 gets nothing, and a route whose weights are all 0 answers 503 (the design's
+   * answer, route-model-v2-endpoints.md section 2). This rule goes away with named backends (issue
+   * #12, route-model-v2-endpoints.md step 7).
    */
   private static void servedByThisRelease(List<RouteBackend> backends, List<Violation> out) {
-    int total = 0;
     for (int i = 0; i < backends.size(); i++) {
       RouteBackend b = backends.get(i);
-      total += b.weight();
       if (b.ref() instanceof BackendRef.Named) {
         out.add(
             new Violation(
@@ -396,22 +394,7 @@ public final class RouteValidator {
                 describe(b.ref()),
                 "a backend that lists its endpoints or a Service port (this release does not"
                     + " resolve named backends yet)"));
-        return;
       }
-    }
-    if (total == 0) {
-      out.add(
-          backends.size() == 1
-              ? new Violation(
-                  "backend.weight",
-                  "0",
-                  "more than 0 on a route's only backend (this release does not answer 503 by"
-                      + " weight yet)")
-              : new Violation(
-                  "backends",
-                  "every weight 0",
-                  "more than 0 on one backend at least (this release does not answer 503 by"
-                      + " weight yet)"));
     }
   }
 

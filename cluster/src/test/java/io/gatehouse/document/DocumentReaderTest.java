@@ -6,10 +6,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
@@ -348,6 +351,73 @@ class DocumentReaderTest {
         .extracting(p -> p.at().toString())
         .containsExactly(
             "routes[1].backend.endpoints[0]", "routes[1].backend.endpoints[1].address");
+  }
+
+  @Test
+  void backend_refs_read_as_a_weighted_split_and_backend_is_their_shorthand() {
+    RouteSpec split =
+        only(
+            route(
+                """
+                "backendRefs": [{"weight": 90, "endpoints": ["10.0.0.1:80"]},
+                                {"weight": 10, "protocol": "h2c", "endpoints": ["10.0.0.2:80"]},
+                                {"service": {"name": "web", "port": "http"}}]"""));
+    assertThat(split.backends())
+        .containsExactly(
+            new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", 80))), 90),
+            new RouteBackend(
+                new BackendSpec(UpstreamProtocol.H2C, List.of(Endpoint.of("10.0.0.2", 80)), null),
+                10),
+            new RouteBackend(
+                new BackendRef.ServicePort("web", 0, "http", UpstreamProtocol.HTTP1, null), 1));
+    RouteSpec one = only(route("\"backendRefs\": [{\"endpoints\": [\"10.0.0.1:8080\"]}]"));
+    assertThat(one).isEqualTo(only(route(BACKEND)));
+  }
+
+  @Test
+  void backend_refs_problems_name_their_document_path() {
+    assertThat(messages(route(BACKEND + ", \"backendRefs\": []")))
+        .containsExactly(
+            "routes[0].backendRefs: \"backend and backendRefs\" (expected: one of backend or"
+                + " backendRefs)");
+    assertThat(messages(route("\"backendRefs\": []")))
+        .containsExactly("routes[0].backendRefs: \"0 backends\" (expected: 1-16)");
+    assertThat(
+            messages(
+                route(
+                    """
+                    "backendRefs": [{"weight": 9, "endpoints": ["10.0.0.1:80"]},
+                                    {"weight": 10001, "endpoints": ["10.0.0.2:80"]}]""")))
+        .containsExactly("routes[0].backendRefs[1].weight: \"10001\" (expected: 0-10000)");
+    assertThat(
+            messages(
+                route(
+                    """
+                    "backendRefs": [{"weight": "x", "endpoints": ["10.0.0.1:80"]}]""")))
+        .containsExactly("routes[0].backendRefs[0].weight: \"x\" (expected: an integer 0-10000)");
+    assertThat(
+            messages(
+                route(
+                    """
+                    "backendRefs": [{"service": {"name": "web", "port": 80}},
+                                    {"weight": 1, "endpoints": ["10.0.0.1:80", "bad_host:80"]}]""")))
+        .containsExactly(
+            "routes[0].backendRefs[1].endpoints[1]: \"bad_host\" (expected: a DNS name or an IP"
+                + " address)");
+    assertThat(
+            messages(
+                route(
+                    """
+                    "backendRefs": [{"weight": 1, "endpoints": ["10.0.0.1:80"]},
+                                    {"service": {"name": "1web", "port": 80}}]""")))
+        .containsExactly(
+            "routes[0].backendRefs[1].service.name: \"1web\" (expected: a Service name: a-z, 0-9"
+                + " and '-', 1-63 characters, starting with a letter)");
+    assertThat(
+            messages(route("\"backendRefs\": [{\"weight\": 1, \"service\": {\"name\": \"web\"}}]")))
+        .containsExactly(
+            "routes[0].backendRefs[0].service.port: missing (expected: a port number or a port"
+                + " name)");
   }
 
   @Test

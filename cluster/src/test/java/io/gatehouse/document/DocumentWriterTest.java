@@ -93,7 +93,22 @@ class DocumentWriterTest {
                 + " \"tls\": {\"certificate\": \"www\", \"redirect\": \"off\", \"clientAuth\":"
                 + " {\"mode\": \"required\", \"caBundle\": "
                 + ca
-                + "}}}"));
+                + "}}}"),
+        Arguments.of(
+            "split-90-10",
+            """
+            {"backendRefs": [{"weight": 90, "endpoints": ["10.0.0.1:80"]},
+                             {"weight": 10, "protocol": "h2c", "endpoints": ["10.0.0.2:80"]}]}"""),
+        Arguments.of(
+            "split-with-a-service-port-and-weight-0",
+            """
+            {"backendRefs": [{"weight": 3, "endpoints": ["10.0.0.1:80"]},
+                             {"weight": 0, "service": {"name": "web", "port": "http"}},
+                             {"service": {"name": "api", "port": 8080}, "protocol": "h2c"}]}"""),
+        Arguments.of(
+            "one-backend-ref-at-weight-0",
+            """
+            {"backendRefs": [{"weight": 0, "endpoints": ["10.0.0.1:80"]}]}"""));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -641,58 +641,14 @@ class RouteValidatorTest {
             + " release does not resolve named backends yet))";
     return Stream.of(
         bad(
-            "every-weight-0",
-            backends(new RouteBackend(STATIC, 0), new RouteBackend(OTHER, 0)),
-            "backends: \"every weight 0\" (expected: more than 0 on one backend at least (this"
-                + " release does not answer 503 by weight yet))"),
-        bad(
             "named",
             backends(RouteBackend.of(new BackendRef.Named("shared.web"))),
             ref.formatted("backend", "named shared.web")),
         bad(
             "named-in-a-split",
-            backends(new RouteBackend(STATIC, 90), RouteBackend.of(new BackendRef.Named("web"))),
-            ref.formatted("backends[1]", "named web")),
-        bad(
-            "service-at-weight-0",
-            backends(new RouteBackend(service("web", 80, null).ref(), 0)),
-            "backend.weight: \"0\" (expected: more than 0 on a route's only backend (this release"
-                + " does not answer 503 by weight yet))"),
-        bad(
-            "only-backend-at-weight-0",
-            backends(new RouteBackend(STATIC, 0)),
-            "backend.weight: \"0\" (expected: more than 0 on a route's only backend (this release"
-                + " does not answer 503 by weight yet))"));
-  }
-
-  /** Splits are served: static, Service ports, one backend at weight 0, up to 16 backends. */
-  static Stream<Arguments> splits() {
-    return Stream.of(
-        Arguments.of(
-            "split-90-10", List.of(new RouteBackend(STATIC, 90), new RouteBackend(OTHER, 10))),
-        Arguments.of(
-            "service-canary-90-10",
-            List.of(
-                new RouteBackend(service("web", 80, null).ref(), 90),
-                new RouteBackend(service("web-v2", 0, "http").ref(), 10))),
-        Arguments.of(
-            "canary-at-weight-0",
-            List.of(
-                new RouteBackend(service("web", 80, null).ref(), 100),
-                new RouteBackend(service("web-v2", 80, null).ref(), 0))),
-        Arguments.of(
-            "sixteen-backends",
-            IntStream.range(0, RouteValidator.MAX_BACKENDS)
-                .mapToObj(i -> RouteBackend.of(BackendSpec.http1(List.of(Endpoint.of("h", 1 + i)))))
-                .toList()));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("splits")
-  void a_split_is_served_with_its_weights(String name, List<RouteBackend> split) {
-    Validated<RouteSpec> v = RouteValidator.validate(BASE.withBackends(split));
-    assertThat(v.violations()).isEmpty();
-    assertThat(v.value().backends()).isEqualTo(split);
+            backends(
+                new RouteBackend(STATIC, 90), new RouteBackend(new BackendRef.Named("canary"), 10)),
+            ref.formatted("backends[1]", "named canary")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -701,6 +657,47 @@ class RouteValidatorTest {
       String name, UnaryOperator<RouteSpec> change, String message) {
     Validated<RouteSpec> v = RouteValidator.validate(change.apply(BASE));
     assertThat(v.violations()).extracting(Violation::message).containsExactly(message);
+  }
+
+  /**
+   * Splits are served (issue #12): over static endpoints and Service ports, up to 16 backends, a
+   * backend at weight 0 next to others, and every weight 0 (the route answers 503).
+   */
+  static Stream<Arguments> servedSplits() {
+    return Stream.of(
+        Arguments.of(
+            "split-90-10", List.of(new RouteBackend(STATIC, 90), new RouteBackend(OTHER, 10))),
+        Arguments.of(
+            "one-backend-at-weight-0-next-to-another",
+            List.of(new RouteBackend(STATIC, 0), new RouteBackend(OTHER, 1))),
+        Arguments.of(
+            "every-weight-0", List.of(new RouteBackend(STATIC, 0), new RouteBackend(OTHER, 0))),
+        Arguments.of("only-backend-at-weight-0", List.of(new RouteBackend(STATIC, 0))),
+        Arguments.of(
+            "service-at-weight-0", List.of(new RouteBackend(service("web", 80, null).ref(), 0))),
+        Arguments.of(
+            "service-in-a-split",
+            List.of(
+                new RouteBackend(STATIC, 90),
+                new RouteBackend(service("web", 80, null).ref(), 10))),
+        Arguments.of(
+            "sixteen-backends-at-the-largest-weight",
+            IntStream.range(0, RouteValidator.MAX_BACKENDS)
+                .mapToObj(
+                    i ->
+                        new RouteBackend(
+                            BackendSpec.http1(List.of(Endpoint.of("h", 1 + i))),
+                            RouteValidator.MAX_WEIGHT))
+                .toList()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servedSplits")
+  void a_split_is_valid_and_keeps_its_backends_and_weights(
+      String name, List<RouteBackend> backends) {
+    Validated<RouteSpec> v = RouteValidator.validate(BASE.withBackends(backends));
+    assertThat(v.violations()).isEmpty();
+    assertThat(v.value().backends()).isEqualTo(backends);
   }
 
   @Test

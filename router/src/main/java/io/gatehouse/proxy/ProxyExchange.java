@@ -169,8 +169,16 @@ final class ProxyExchange implements RequestView {
       maxBody = Limits.DEFAULT_MAX_REQUEST_BODY;
     } else {
       Target target = route.target();
-      int slot = target.slot();
-      balancer = router.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
+      if (route.split() != null) {
+        // A weighted split: the backend is picked once; a retry stays on it.
+        Target picked = router.splits().pick(route, router.balancers(), s.endpoints());
+        target = picked != null ? picked : target;
+        balancer = picked != null ? null : Balancer.EMPTY; // none with a weight and endpoints: 503
+      }
+      if (balancer == null) {
+        int slot = target.slot();
+        balancer = router.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
+      }
       protocol = target.protocol();
       upstreamTls = target.tls();
       timeouts = route.spec().timeouts();

@@ -13,6 +13,7 @@ import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Balancers;
+import io.gatehouse.upstream.SplitPicker;
 import io.gatehouse.upstream.UpstreamClients;
 import io.gatehouse.vertxinternals.VertxChannels;
 import io.netty.buffer.Unpooled;
@@ -65,6 +66,7 @@ public final class RouterVerticle extends VerticleBase {
   private UpstreamClients clients;
   private RequestGuard guard;
   private final Balancers balancers = new Balancers();
+  private final SplitPicker splits = new SplitPicker();
   private Balancer defaultBalancer;
 
   /** The upstream TLS settings the clients were last retained for (a snapshot's, by identity). */
@@ -468,6 +470,10 @@ public final class RouterVerticle extends VerticleBase {
 
   Balancers balancers() {
     return balancers;
+  }
+
+  SplitPicker splits() {
+    return splits;
   }
 
   Balancer defaultBalancer() {

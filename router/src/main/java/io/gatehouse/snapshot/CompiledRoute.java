@@ -4,27 +4,37 @@ import io.gatehouse.model.RouteSpec;
 import java.util.List;
 
 /**
- * A route ready to serve: its spec, a stable id for logs and metrics, its targets, and its
- * client-certificate check (null when it asks for none).
+ * A route ready to serve: its spec, a stable id for logs and metrics, its targets, its
+ * client-certificate check (null when it asks for none) and its split (null when it has one target
+ * at a weight above 0, the fast path: no pick).
  *
  * <p>The endpoints are not part of the compiled route: each target names a slot of the node's
  * endpoint index, and an endpoint-only change is a new set in that slot that keeps this object, so
- * {@code spec().backend()} may name older endpoints. Everything else in the spec (its TLS and
- * client-certificate settings, the backend's protocol and upstream TLS setting) is current: a
- * change to any of it compiles the route again.
+ * the spec's backends may name older endpoints. Everything else in the spec (its TLS and
+ * client-certificate settings, the backends' protocols, upstream TLS settings and weights) is
+ * current: a change to any of it compiles the route again.
  *
- * @param targets one per backend of the route (one today), never empty
+ * @param targets one per backend of the route, in the spec's order, never empty
+ * @param split how requests are spread over the targets; null for one target at a weight above 0
  */
 public record CompiledRoute(
-    RouteSpec spec, String id, List<Target> targets, ClientCertificateCheck clientCertificates) {
+    RouteSpec spec,
+    String id,
+    List<Target> targets,
+    ClientCertificateCheck clientCertificates,
+    Split split) {
   public CompiledRoute {
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("targets: [] (expected: at least one)");
     }
+    if (split == null ? targets.size() != 1 : split.size() != targets.size()) {
+      throw new IllegalArgumentException(
+          "split: " + split + " (expected: one weight per target, none for one target)");
+    }
   }
 
-  /** The first target: the only one while a route has one backend. */
+  /** The first target: the only one of a route without a split. */
   public Target target() {
     return targets.get(0);
   }

@@ -7,7 +7,6 @@ import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
-import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
@@ -23,6 +22,7 @@ import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -45,18 +45,21 @@ import java.util.function.Predicate;
  * hosts or paths, drops the whole route (it must never widen).
  *
  * <p>Endpoints go to the node's {@link EndpointIndex}, not into the snapshot: each compiled route's
- * {@link Target} holds the slot of {@code EndpointsKey.Inline(route, 0)}, which the compiler puts
- * (before the snapshot is published, so a new route never meets an absent key) and retains. A
- * change that only touches a route's endpoints is one {@code put} and recompiles nothing (Contour
- * keeps endpoints out of its DAG rebuild); a change of a backend's protocol or upstream TLS setting
- * is never endpoint-only. Slots the previous snapshot held and the new one does not are released by
- * {@link #afterPublish}, once no published snapshot uses them.
+ * {@link Target} (one per backend) holds the slot of {@code EndpointsKey.Inline(route, i)}, which
+ * the compiler puts (before the snapshot is published, so a new route never meets an absent key)
+ * and retains. A change that only touches a route's endpoints is one {@code put} and recompiles
+ * nothing (Contour keeps endpoints out of its DAG rebuild); a change of a backend's protocol or
+ * upstream TLS setting is never endpoint-only. Slots the previous snapshot held and the new one
+ * does not are released by {@link #afterPublish}, once no published snapshot uses them.
  *
  * <p>A route whose backend is a Kubernetes Service port ({@link BackendRef.ServicePort}) holds the
  * slot of {@code EndpointsKey.Service(its tenant, which is its namespace, service, port,
  * portName)}: retained, never put, and never removed here, because the node's endpoint feed owns
  * those keys (a key nobody fed yet is resolved by the feed, else it is empty and the route answers
  * 503).
+ *
+ * <p>A route with several backends, or one at weight 0, also gets a {@link Split}: its weights and
+ * a slot for each event loop's rotation state, kept while the route's weights stay equal.
  *
  * <p>Incremental compile ({@link #update}): the two views are diffed by key, and only the host
  * levels (exact host, wildcard suffix, catch-all) that an added, removed or changed route lists are
@@ -87,6 +90,15 @@ public final class SnapshotCompiler {
 
   /** Targets of earlier snapshots to release once the snapshot built since is published. */
   private final List<Target> releaseAfterPublish = new ArrayList<>();
+
+  /**
+   * The split slot of each route compiled with a split. A slot is given back as soon as its route
+   * has no split any more: a loop that still serves the old snapshot meets another {@link Split}
+   * object there and only restarts that rotation, which is harmless.
+   */
+  private final Map<RouteKey, Integer> splitSlots = new HashMap<>();
+
+  private final BitSet usedSplitSlots = new BitSet();
 
   /**
    * A compiler feeding {@code endpoints} (the node's index); its first update is a full compile.
@@ -206,30 +218,78 @@ public final class SnapshotCompiler {
   }
 
   /**
-   * The target of {@code spec}'s backend: its endpoints put (a no-op when unchanged) and its slot
-   * retained, before the snapshot that uses it is published.
+   * The targets of {@code spec}'s backends, in its order: static endpoints put (a no-op when
+   * unchanged) and every slot retained, before the snapshot that uses them is published.
    */
-  private Target target(RouteSpec spec) {
-    if (spec.backends().get(0).ref() instanceof BackendRef.ServicePort p) {
-      return serviceTarget(spec.key(), p);
+  private List<Target> targets(RouteSpec spec) {
+    List<RouteBackend> backends = spec.backends();
+    int variant = variant(spec);
+    List<Target> out = new ArrayList<>(backends.size());
+    for (int i = 0; i < backends.size(); i++) {
+      RouteBackend b = backends.get(i);
+      if (b.ref() instanceof BackendRef.ServicePort p) {
+        out.add(serviceTarget(spec.key(), p, b.weight()));
+        continue;
+      }
+      BackendSpec backend = (BackendSpec) b.ref();
+      EndpointsKey key = new EndpointsKey.Inline(spec.key(), i, variant);
+      endpoints.put(key, backend.endpoints());
+      int slot = endpoints.retain(key);
+      Target t = new Target(key, slot, backend.protocol(), backend.tls(), b.weight());
+      retainedNow.add(t);
+      out.add(t);
     }
-    EndpointsKey key = new EndpointsKey.Inline(spec.key(), 0, variant(spec));
-    endpoints.put(key, spec.backend().endpoints());
-    int slot = endpoints.retain(key);
-    Target t = new Target(key, slot, spec.backend().protocol(), spec.backend().tls(), 1);
-    retainedNow.add(t);
-    return t;
+    return out;
+  }
+
+  /**
+   * The split of a route compiled with {@code targets}, or null for one target above weight 0 (the
+   * fast path). The route's split as held is kept when its weights are equal, so every event loop
+   * keeps its rotation across the recompile.
+   */
+  private Split split(RouteKey route, List<Target> targets) {
+    if (targets.size() == 1 && targets.get(0).weight() > 0) {
+      return null;
+    }
+    int[] weights = new int[targets.size()];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = targets.get(i).weight();
+    }
+    CompiledRoute before = held == null ? null : held.route(route);
+    Split old = before == null ? null : before.split();
+    Integer slot = splitSlots.get(route);
+    if (old != null && slot != null && old.slot() == slot && old.sameWeights(weights)) {
+      return old;
+    }
+    if (slot == null) {
+      slot = usedSplitSlots.nextClearBit(0);
+      usedSplitSlots.set(slot);
+      splitSlots.put(route, slot);
+    }
+    return new Split(slot, weights);
+  }
+
+  /**
+   * Gives back the split slot of {@code route} when it was compiled to {@code now} (or dropped).
+   */
+  private void keepSplitSlot(RouteKey route, CompiledRoute now) {
+    if (now == null || now.split() == null) {
+      Integer slot = splitSlots.remove(route);
+      if (slot != null) {
+        usedSplitSlots.clear(slot);
+      }
+    }
   }
 
   /**
    * The target of a Service port in the route's namespace (its tenant, as the Ingress translator
    * keys routes): retained only; the endpoint feed puts it, or resolves it on this retain.
    */
-  private Target serviceTarget(RouteKey route, BackendRef.ServicePort p) {
+  private Target serviceTarget(RouteKey route, BackendRef.ServicePort p, int weight) {
     EndpointsKey key =
         new EndpointsKey.Service(route.tenant().value(), p.service(), p.port(), p.portName());
     int slot = endpoints.retain(key);
-    Target t = new Target(key, slot, p.protocol(), p.tls(), 1);
+    Target t = new Target(key, slot, p.protocol(), p.tls(), weight);
     retainedNow.add(t);
     return t;
   }
@@ -242,12 +302,27 @@ public final class SnapshotCompiler {
    */
   private int variant(RouteSpec spec) {
     CompiledRoute before = held == null ? null : held.route(spec.key());
-    if (before == null || !(before.target().key() instanceof EndpointsKey.Inline old)) {
+    if (before == null) {
       return 0;
     }
-    List<Endpoint> now = EndpointSet.sorted(spec.backend().endpoints());
-    boolean same = endpoints.get(before.target().slot()).endpoints().equals(now);
-    return same ? old.variant() : old.variant() ^ 1;
+    int variant = -1;
+    boolean same = true;
+    List<RouteBackend> now = spec.backends();
+    for (Target t : before.targets()) {
+      if (!(t.key() instanceof EndpointsKey.Inline old)) {
+        continue;
+      }
+      variant = old.variant();
+      int i = old.backend();
+      same &=
+          i < now.size()
+              && now.get(i).ref() instanceof BackendSpec b
+              && endpoints.get(t.slot()).endpoints().equals(EndpointSet.sorted(b.endpoints()));
+    }
+    if (variant < 0) {
+      return 0;
+    }
+    return same ? variant : variant ^ 1;
   }
 
   // ---------------------------------------------------------------- full
@@ -264,9 +339,20 @@ public final class SnapshotCompiler {
       if (parts == null) {
         continue;
       }
-      CompiledRoute route = parts.compile(spec, target(spec));
+      CompiledRoute route = parts.compile(spec, targets(spec), this);
       routes.add(route);
       parts.addTo(levels, route, l -> new PathIndex.Builder());
+    }
+    Set<RouteKey> withSplit = new HashSet<>();
+    for (CompiledRoute r : routes) {
+      if (r.split() != null) {
+        withSplit.add(r.spec().key());
+      }
+    }
+    for (RouteKey k : new ArrayList<>(splitSlots.keySet())) {
+      if (!withSplit.contains(k)) {
+        keepSplitSlot(k, null);
+      }
     }
 
     Map<String, PathIndex> exact = new HashMap<>();
@@ -390,10 +476,12 @@ public final class SnapshotCompiler {
       RouteParts parts = spec == null ? null : RouteParts.of(spec, problems);
       if (parts == null) {
         compiled.put(e.getKey(), null);
+        keepSplitSlot(e.getKey(), null);
         continue;
       }
-      CompiledRoute route = parts.compile(spec, target(spec));
+      CompiledRoute route = parts.compile(spec, targets(spec), this);
       compiled.put(e.getKey(), route);
+      keepSplitSlot(e.getKey(), route);
       parts.addTo(touched, route, thaw);
     }
     problems.sort((a, b) -> a.key().compareTo(b.key())); // stable: a route's own order is kept
@@ -535,9 +623,9 @@ public final class SnapshotCompiler {
       if (fatal != null) {
         // The client CA bundle decided it.
       } else if (!servable(spec)) {
-        // A later release's shape (split, named reference, weight 0).
+        // A later release's shape (a named reference).
         fatal =
-            "route dropped: this release serves only one backend with static endpoints or a"
+            "route dropped: this release serves only backends with static endpoints or a"
                 + " Service port";
       } else if (!conditionsOk) {
         fatal = "route dropped: a condition cannot be compiled";
@@ -562,22 +650,27 @@ public final class SnapshotCompiler {
           clientCertificates);
     }
 
-    /** One backend above weight 0, listing its endpoints or naming a Service port. */
+    /** Backends that each list their endpoints or name a Service port. */
     private static boolean servable(RouteSpec spec) {
-      if (spec.backends().size() != 1) {
-        return false;
+      for (RouteBackend b : spec.backends()) {
+        if (!(b.ref() instanceof BackendSpec || b.ref() instanceof BackendRef.ServicePort)) {
+          return false;
+        }
       }
-      RouteBackend only = spec.backends().get(0);
-      return only.weight() > 0
-          && (only.ref() instanceof BackendSpec || only.ref() instanceof BackendRef.ServicePort);
+      return !spec.backends().isEmpty();
     }
 
     /**
      * The compiled route: the one place a {@link CompiledRoute} is made, so a full and an
      * incremental compile give a route the same fields.
      */
-    CompiledRoute compile(RouteSpec spec, Target target) {
-      return new CompiledRoute(spec, spec.key().toString(), List.of(target), clientCertificates);
+    CompiledRoute compile(RouteSpec spec, List<Target> targets, SnapshotCompiler compiler) {
+      return new CompiledRoute(
+          spec,
+          spec.key().toString(),
+          targets,
+          clientCertificates,
+          compiler.split(spec.key(), targets));
     }
 
     /** Adds the route's paths to each of its levels, one matcher shared by all of them. */

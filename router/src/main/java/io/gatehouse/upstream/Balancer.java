@@ -27,8 +27,11 @@ public final class Balancer {
    */
   static final RandomGenerator THREAD_RANDOM = () -> ThreadLocalRandom.current().nextLong();
 
-  /** No endpoint: for a request whose slot no longer holds its key's set. */
-  static final Balancer EMPTY = new Balancer(null, List.of(), null, THREAD_RANDOM);
+  /**
+   * No endpoint: for a request whose slot no longer holds its key's set, or whose split has no
+   * backend to take it (answered 503).
+   */
+  public static final Balancer EMPTY = new Balancer(null, List.of(), null, THREAD_RANDOM);
 
   /** The set this balancer was built for, or null for a fixed list (the default backend). */
   private final EndpointSet set;

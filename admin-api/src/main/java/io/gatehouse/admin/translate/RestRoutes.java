@@ -53,12 +53,24 @@ public final class RestRoutes {
   }
 
   /**
-   * Where endpoint {@code i} of a read body gave its address: {@code /backend/endpoints/i/address},
-   * or {@code /backend/endpoints/i} for the string form.
+   * Where backend {@code b} of a read body is: {@code /backend} for the shorthand, else {@code
+   * /backendRefs/b}.
    */
-  public static String endpointPointer(JsonObject body, int i) {
-    String at = "/backend/endpoints/" + i;
-    JsonObject backend = body.getValue("backend") instanceof JsonObject b ? b : null;
+  public static String backendPointer(JsonObject body, int b) {
+    return body.containsKey("backendRefs") ? "/backendRefs/" + b : "/backend";
+  }
+
+  /**
+   * Where endpoint {@code i} of backend {@code b} of a read body gave its address: {@code
+   * /backend/endpoints/i/address} (or {@code /backendRefs/b/...}), or {@code .../endpoints/i} for
+   * the string form.
+   */
+  public static String endpointPointer(JsonObject body, int b, int i) {
+    String at = backendPointer(body, b) + "/endpoints/" + i;
+    JsonObject backend =
+        body.getValue("backendRefs") instanceof JsonArray refs
+            ? (b < refs.size() && refs.getValue(b) instanceof JsonObject o ? o : null)
+            : body.getValue("backend") instanceof JsonObject o ? o : null;
     JsonArray eps =
         backend != null && backend.getValue("endpoints") instanceof JsonArray a ? a : null;
     return eps != null && i < eps.size() && eps.getValue(i) instanceof String

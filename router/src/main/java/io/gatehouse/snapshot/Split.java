@@ -1,0 +1,83 @@
+package io.gatehouse.snapshot;
+
+import java.util.Arrays;
+
+/**
+ * A compiled route's weighted split across its targets: the weights (by target position, divided by
+ * their greatest common divisor, so 90/10 is a window of 10) and the slot of the split's rotation
+ * state in each event loop's {@code SplitPicker}. The compiler keeps this object (and so each loop
+ * keeps its rotation) while a recompiled route's weights stay equal, and gives a route whose
+ * weights changed a new one on the same slot; loops compare by identity and restart then.
+ *
+ * <p>A route with one target at a weight above 0 has none: that is the fast path, with no pick.
+ */
+public final class Split {
+  private final int slot;
+  private final int[] weights;
+  private final int total;
+
+  Split(int slot, int[] weights) {
+    if (slot < 0) {
+      throw new IllegalArgumentException("slot: " + slot + " (expected: >= 0)");
+    }
+    this.slot = slot;
+    int g = 0;
+    for (int w : weights) {
+      if (w < 0) {
+        throw new IllegalArgumentException("weights: " + Arrays.toString(weights));
+      }
+      g = gcd(g, w);
+    }
+    this.weights = new int[weights.length];
+    int sum = 0;
+    for (int i = 0; i < weights.length; i++) {
+      this.weights[i] = g == 0 ? 0 : weights[i] / g;
+      sum += this.weights[i];
+    }
+    this.total = sum;
+  }
+
+  /** A split over {@code weights} on {@code slot}; public for tests and benchmarks. */
+  public static Split of(int slot, int... weights) {
+    return new Split(slot, weights.clone());
+  }
+
+  private static int gcd(int a, int b) {
+    while (b != 0) {
+      int t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+
+  /** The slot of this split's rotation state in each event loop. */
+  public int slot() {
+    return slot;
+  }
+
+  /** How many targets the split spreads over (some may be at weight 0). */
+  public int size() {
+    return weights.length;
+  }
+
+  /** The reduced weight of target {@code i}; 0 means it gets nothing. */
+  public int weight(int i) {
+    return weights[i];
+  }
+
+  /** The sum of the reduced weights: the window in which the split is exact; 0 answers 503. */
+  public int total() {
+    return total;
+  }
+
+  /** Whether {@code raw} (unreduced, by target position) gives this split's weights. */
+  boolean sameWeights(int[] raw) {
+    return Arrays.equals(weights, new Split(slot, raw).weights);
+  }
+
+  @Override
+  public String toString() {
+    return "Split[slot=" + slot + ", weights=" + Arrays.toString(weights) + "]";
+  }
+}

@@ -1,0 +1,221 @@
+package io.gatehouse.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.NodeFixture;
+import io.gatehouse.testing.RawHttp;
+import io.gatehouse.testing.TestUpstream;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #12's acceptance: a route splitting 90/10 across two backends serves that split within ±2 %
+ * (9,000 ± 200 of 10,000 keep-alive requests from 8 clients) from every source. One node with two
+ * event loops reads a routes file and serves the admin API; each source installs the same split
+ * through {@link #ninetyTen}, which a further source (Kubernetes) can call with its own installer
+ * and node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(300)
+class WeightedSplitIT {
+  static final int REQUESTS = 10_000;
+  static final int CLIENTS = 8;
+  static final String ADMIN = "splitadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** Puts a route for {@code host} that sends 90 % to {@code a} and 10 % to {@code b}. */
+  @FunctionalInterface
+  interface Installer {
+    void install(String host, TestUpstream a, TestUpstream b) throws Exception;
+  }
+
+  Path dir;
+  Path file;
+  Vertx vertx;
+  NodeFixture node;
+  String acme;
+
+  @BeforeAll
+  void start(@TempDir Path tmp) throws Exception {
+    dir = tmp;
+    vertx = Vertx.vertx();
+    file = dir.resolve("routes.yaml");
+    Files.writeString(file, "routes: []\n");
+    node =
+        NodeFixture.start(
+            c ->
+                c.withEventLoops(2)
+                    .withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100)))
+                    .withAdmin(
+                        new NodeConfig.Admin(
+                            true,
+                            "127.0.0.1",
+                            0,
+                            "",
+                            "",
+                            "",
+                            ADMIN,
+                            "",
+                            10_000,
+                            10_000,
+                            List.of())));
+    assertThat(admin("PUT", "/v1/tenants/acme", ADMIN, "{}").statusCode()).isEqualTo(201);
+    HttpResponse<String> token = admin("POST", "/v1/tokens", ADMIN, "{\"tenant\":\"acme\"}");
+    assertThat(token.statusCode()).isEqualTo(201);
+    acme = new JsonObject(token.body()).getString("token");
+  }
+
+  @AfterAll
+  void stop() {
+    if (node != null) {
+      node.close();
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void a_routes_file_with_backend_refs_splits_ninety_ten() throws Exception {
+    ninetyTen(vertx, node.port(), "file.split.example", this::installFromFile);
+  }
+
+  @Test
+  void a_rest_put_with_backend_refs_splits_ninety_ten() throws Exception {
+    ninetyTen(vertx, node.port(), "rest.split.example", this::installFromRest);
+  }
+
+  private void installFromFile(String host, TestUpstream a, TestUpstream b) throws IOException {
+    String yaml =
+        """
+        routes:
+          - name: split
+            hosts: [%s]
+            backendRefs:
+              - weight: 90
+                endpoints: ["%s"]
+              - weight: 10
+                endpoints: ["%s"]
+        """
+            .formatted(host, a.address(), b.address());
+    Path tmp = Files.createTempFile(dir, "routes", ".tmp");
+    Files.writeString(tmp, yaml);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private void installFromRest(String host, TestUpstream a, TestUpstream b) throws Exception {
+    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+        .isEqualTo(201);
+    JsonObject route =
+        new JsonObject(
+            """
+            {"hosts": ["%s"],
+             "backendRefs": [{"weight": 90, "endpoints": ["%s"]},
+                             {"weight": 10, "endpoints": ["%s"]}]}"""
+                .formatted(host, a.address(), b.address()));
+    // wait=all: the node serves the route when the write answers.
+    HttpResponse<String> put =
+        admin("PUT", "/v1/tenants/acme/routes/split?wait=all", acme, route.encode());
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+  }
+
+  /**
+   * Starts upstreams A and B, has {@code install} route {@code host} 90/10 to them, waits until the
+   * node at {@code proxyPort} serves it, then sends {@value #REQUESTS} requests over {@value
+   * #CLIENTS} keep-alive connections and asserts A got 9,000 ± 200 and B the rest.
+   */
+  static void ninetyTen(Vertx vertx, int proxyPort, String host, Installer install)
+      throws Exception {
+    try (TestUpstream a = TestUpstream.counting(vertx, "A");
+        TestUpstream b = TestUpstream.counting(vertx, "B")) {
+      install.install(host, a, b);
+      await("split served for " + host)
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> get(proxyPort, host) == 200 && a.count() > 0 && b.count() > 0);
+      int a0 = a.count();
+      int b0 = b.count();
+
+      ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+      try {
+        List<Future<Integer>> done = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+          done.add(clients.submit(() -> keepAlive(proxyPort, host, REQUESTS / CLIENTS)));
+        }
+        int ok = 0;
+        for (Future<Integer> f : done) {
+          ok += f.get(240, TimeUnit.SECONDS);
+        }
+        assertThat(ok).as("200 answers").isEqualTo(REQUESTS);
+      } finally {
+        clients.shutdownNow();
+      }
+      int toA = a.count() - a0;
+      int toB = b.count() - b0;
+      System.out.printf("WeightedSplitIT %s: A=%d B=%d of %d%n", host, toA, toB, REQUESTS);
+      assertThat(toA + toB).as("requests that reached A or B").isEqualTo(REQUESTS);
+      assertThat(toA)
+          .as("requests to A (90 %%) of %d; B got %d", REQUESTS, toB)
+          .isBetween(8_800, 9_200);
+    }
+  }
+
+  /** {@code n} requests on one keep-alive connection; returns how many were answered 200. */
+  private static int keepAlive(int port, String host, int n) throws IOException {
+    int ok = 0;
+    try (RawHttp client = new RawHttp(port)) {
+      for (int i = 0; i < n; i++) {
+        client.send("GET /" + i + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+        if (client.read().status() == 200) {
+          ok++;
+        }
+      }
+    }
+    return ok;
+  }
+
+  private static int get(int port, String host) throws IOException {
+    return RawHttp.exchange(
+            port, "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+        .status();
+  }
+
+  private HttpResponse<String> admin(String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().adminPort() + path))
+            .timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json");
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
