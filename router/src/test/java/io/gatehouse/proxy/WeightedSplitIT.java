@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
-class WeightedSplitIT {
+public class WeightedSplitIT {
   static final int REQUESTS = 10_000;
   static final int CLIENTS = 8;
   static final String ADMIN = "splitadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
@@ -49,7 +49,7 @@ class WeightedSplitIT {
 
   /** Puts a route for {@code host} that sends 90 % to {@code a} and 10 % to {@code b}. */
   @FunctionalInterface
-  interface Installer {
+  public interface Installer {
     void install(String host, TestUpstream a, TestUpstream b) throws Exception;
   }
 
@@ -148,7 +148,7 @@ class WeightedSplitIT {
    * node at {@code proxyPort} serves it, then sends {@value #REQUESTS} requests over {@value
    * #CLIENTS} keep-alive connections and asserts A got 9,000 ± 200 and B the rest.
    */
-  static void ninetyTen(Vertx vertx, int proxyPort, String host, Installer install)
+  public static void ninetyTen(Vertx vertx, int proxyPort, String host, Installer install)
       throws Exception {
     try (TestUpstream a = TestUpstream.counting(vertx, "A");
         TestUpstream b = TestUpstream.counting(vertx, "B")) {
