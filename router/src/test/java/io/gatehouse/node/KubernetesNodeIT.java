@@ -15,6 +15,7 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.proxy.WeightedSplitIT;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
@@ -340,6 +341,47 @@ class KubernetesNodeIT {
       assertThat(r.body()).isEqualTo("early");
     } finally {
       early.close();
+    }
+  }
+
+  /**
+   * Issue #12's acceptance for Kubernetes, through {@link WeightedSplitIT#ninetyTen}: an
+   * ingress-nginx canary with {@code canary-weight: "10"} joins the primary Ingress's route as its
+   * second backend, and 10,000 keep-alive requests from 8 clients split 90/10 within 2 %.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void aWeightedCanaryIngressTakesItsShareOfTenThousandRequests(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-canary");
+    String cls = ingressClass(admin, "node-canary");
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    try (Running node = node(server, ns, cls)) {
+      WeightedSplitIT.ninetyTen(
+          vertx,
+          node.port(),
+          "canary.example.test",
+          (host, primary, canary) -> {
+            service(admin, ns, "web");
+            createSlice(admin, ns, "web", "web-slice", Map.of(address(primary), true));
+            service(admin, ns, "web-v2");
+            createSlice(admin, ns, "web-v2", "web-v2-slice", Map.of(address(canary), true));
+            net.createNamespacedIngress(ns, ingressTo(ns, "web", cls, host, "web")).execute();
+            V1Ingress c = ingressTo(ns, "web-canary", cls, host, "web-v2");
+            c.getMetadata()
+                .annotations(
+                    Map.of(
+                        "nginx.ingress.kubernetes.io/canary", "true",
+                        "nginx.ingress.kubernetes.io/canary-weight", "10"));
+            net.createNamespacedIngress(ns, c).execute();
+          });
+      await("the canary Ingress has the status address too")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(lb(net.readNamespacedIngress("web-canary", ns).execute()))
+                      .containsExactly(new V1IngressLoadBalancerIngress().ip("192.0.2.250")));
     }
   }
 

@@ -3,6 +3,7 @@ package io.gatehouse.k8s.translate;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.validate.RouteValidator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +34,22 @@ import java.util.regex.Pattern;
  * Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, {@code
  * rewrite-target} (the model has no rewrite), every {@code *-snippet} (never interpreted), nginx's
- * access controls ({@code auth-*}, {@code *-source-range}), and {@code canary: "true"} (served as a
- * plain Ingress, a canary would take over the traffic of the one it shadows). Any other {@code
+ * access controls ({@code auth-*}, {@code *-source-range}). Any other {@code
  * nginx.ingress.kubernetes.io/} key is ignored with a warning; an unknown {@code gatehouse.io/} key
  * (a typo, most likely) too.
+ *
+ * <p>Canaries, as ingress-nginx: {@code canary: "true"} makes the Ingress a {@link Canary} that
+ * takes {@code canary-weight} (0 to {@code canary-weight-total}, default 0) out of {@code
+ * canary-weight-total} (default 100) of the requests of the Ingress it matches. A canary's other
+ * annotations are ignored with a warning (the primary Ingress's apply), except the refused ones
+ * above, which still refuse it. Refused canaries (not served; the primary keeps all the traffic):
+ * {@code canary-by-header} and {@code canary-by-cookie} (request-based canaries are not supported
+ * yet), a weight or total that is not a whole number, a negative weight, a weight above the total,
+ * a total of 0 or above {@value RouteValidator#MAX_WEIGHT}. {@code canary-*} keys on an Ingress
+ * that is not a canary are ignored with a warning, as ingress-nginx ("configured but not enabled").
+ *
+ * @param canary the weights of a canary Ingress that is served; null for an Ingress that is not a
+ *     canary, and for a refused canary
  */
 public record IngressAnnotations(
     UpstreamProtocol protocol,
@@ -44,6 +57,7 @@ public record IngressAnnotations(
     Timeouts timeouts,
     Limits limits,
     boolean useRegex,
+    Canary canary,
     boolean refused,
     List<IngressProblem> problems) {
   public static final String PREFIX = "gatehouse.io/";
@@ -52,8 +66,24 @@ public record IngressAnnotations(
   private static final Pattern GO_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern BYTES = Pattern.compile("(\\d+)([kKmMgG]?)");
 
+  /** The default of {@code canary-weight-total}. */
+  public static final int DEFAULT_CANARY_TOTAL = 100;
+
   public IngressAnnotations {
     problems = List.copyOf(problems);
+  }
+
+  /**
+   * A weighted canary: {@code weight} of {@code total} requests of the primary's route go to the
+   * canary's backend, the rest to the primary's. {@code 0 <= weight <= total}, {@code 1 <= total <=
+   * MAX_WEIGHT}.
+   */
+  public record Canary(int weight, int total) {
+    public Canary {
+      if (total < 1 || total > RouteValidator.MAX_WEIGHT || weight < 0 || weight > total) {
+        throw new IllegalArgumentException("canary weight " + weight + " of " + total);
+      }
+    }
   }
 
   /** Parses {@code annotations} (null means none) of {@code ingress}. */
@@ -66,6 +96,7 @@ public record IngressAnnotations(
     private final Map<String, String> all;
     private final List<IngressProblem> problems = new ArrayList<>();
     private boolean refused;
+    private boolean canary;
 
     Parser(IngressRef ingress, Map<String, String> annotations) {
       this.ingress = ingress;
@@ -73,8 +104,29 @@ public record IngressAnnotations(
     }
 
     IngressAnnotations parse() {
+      String flag = all.get(NGINX + "canary");
+      canary = flag != null && flag.trim().equalsIgnoreCase("true");
       for (Map.Entry<String, String> e : all.entrySet()) {
         check(e.getKey(), e.getValue());
+      }
+      String[] lb = lookup("load-balance", "load-balance");
+      if (lb != null && !lb[1].equalsIgnoreCase("round_robin")) {
+        problem(
+            "UnsupportedAnnotation",
+            lb[0] + ": \"" + lb[1] + "\" is not supported; smooth weighted round_robin is used");
+      }
+      if (canary) {
+        // the settings come from the primary's route; only the weights are the canary's own
+        Canary weights = canary();
+        return new IngressAnnotations(
+            UpstreamProtocol.HTTP1,
+            true,
+            Timeouts.DEFAULTS,
+            Limits.DEFAULTS,
+            false,
+            refused ? null : weights,
+            refused,
+            problems);
       }
       UpstreamProtocol protocol = protocol();
       boolean sslRedirect = bool("ssl-redirect", true);
@@ -92,20 +144,72 @@ public record IngressAnnotations(
               false);
       Duration request = duration("request-timeout", null, d.request(), true);
       long body = bytes();
-      String[] lb = lookup("load-balance", "load-balance");
-      if (lb != null && !lb[1].equalsIgnoreCase("round_robin")) {
-        problem(
-            "UnsupportedAnnotation",
-            lb[0] + ": \"" + lb[1] + "\" is not supported; smooth weighted round_robin is used");
-      }
       return new IngressAnnotations(
           protocol,
           sslRedirect,
           new Timeouts(connect, response, bodyIdle, request),
           new Limits(body),
           useRegex,
+          null,
           refused,
           problems);
+    }
+
+    /** The canary's weights, or null (and refused) when they are not valid. */
+    private Canary canary() {
+      String h = all.get(NGINX + "canary-by-header");
+      String c = all.get(NGINX + "canary-by-cookie");
+      if ((h != null && !h.isBlank()) || (c != null && !c.isBlank())) {
+        refuse(
+            "CanaryRefused",
+            NGINX + (h != null && !h.isBlank() ? "canary-by-header" : "canary-by-cookie"),
+            "header and cookie canaries are not supported yet; this canary is not served (the"
+                + " Ingress it is a canary of keeps all the traffic)");
+        return null;
+      }
+      int total = canaryNumber("canary-weight-total", DEFAULT_CANARY_TOTAL, 1);
+      int weight = canaryNumber("canary-weight", 0, 0);
+      if (total < 0 || weight < 0) {
+        return null;
+      }
+      if (weight > total) {
+        canaryInvalid(
+            "canary-weight", Integer.toString(weight), "0 to canary-weight-total, " + total);
+        return null;
+      }
+      return new Canary(weight, total);
+    }
+
+    /** A whole number from {@code min} to MAX_WEIGHT, {@code dflt} when absent, -1 if invalid. */
+    private int canaryNumber(String name, int dflt, int min) {
+      String raw = all.get(NGINX + name);
+      if (raw == null) {
+        return dflt;
+      }
+      String v = raw.trim();
+      // digits only: no sign, no spaces, no exponent; at most 9 digits so it fits an int
+      if (!v.isEmpty() && v.length() <= 9 && v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+        int n = Integer.parseInt(v);
+        if (n >= min && n <= RouteValidator.MAX_WEIGHT) {
+          return n;
+        }
+      }
+      canaryInvalid(name, raw, "a whole number from " + min + " to " + RouteValidator.MAX_WEIGHT);
+      return -1;
+    }
+
+    private void canaryInvalid(String name, String value, String expected) {
+      refused = true;
+      problem(
+          "InvalidAnnotation",
+          NGINX
+              + name
+              + ": \""
+              + value
+              + "\" (expected: "
+              + expected
+              + "); this canary is not served (the Ingress it is a canary of keeps all the"
+              + " traffic)");
     }
 
     private void check(String key, String value) {
@@ -120,16 +224,20 @@ public record IngressAnnotations(
       } else {
         return;
       }
-      if (nginx && local.equals("canary")) {
-        if (value != null && value.trim().equalsIgnoreCase("true")) {
-          // served as a plain Ingress it would take over (or share at random) the traffic of the
-          // Ingress it is a canary of: refused until weighted backends exist
-          refuse(
-              "CanaryRefused",
-              key,
-              "canary Ingresses are not supported yet; this Ingress is not served (the Ingress it"
-                  + " is a canary of keeps all the traffic)");
+      if (nginx && (local.equals("canary") || local.startsWith("canary-"))) {
+        if (local.equals("canary") || canary && CANARY_KNOWN.contains(local)) {
+          return;
         }
+        problem(
+            "UnsupportedAnnotation",
+            key
+                + ": \""
+                + value
+                + "\" is ignored"
+                + (canary
+                    ? " (known: canary-weight, canary-weight-total, canary-by-header,"
+                        + " canary-by-cookie)"
+                    : " (canary is not \"true\": this Ingress is not a canary)"));
         return;
       }
       if (local.endsWith("-snippet") || local.equals("snippet")) {
@@ -154,7 +262,18 @@ public record IngressAnnotations(
                 + " than served open");
         return;
       }
-      if (!KNOWN.contains(local) && !(nginx && NGINX_KNOWN.contains(local))) {
+      boolean known = KNOWN.contains(local) || (nginx && NGINX_KNOWN.contains(local));
+      if (canary && known && !local.equals("load-balance")) {
+        // ingress-nginx too: a canary takes every setting but its balancer from its primary
+        problem(
+            "UnsupportedAnnotation",
+            key
+                + ": \""
+                + value
+                + "\" is ignored on a canary Ingress (the Ingress it is a canary of sets it)");
+        return;
+      }
+      if (!known) {
         problem(
             nginx ? "UnsupportedAnnotation" : "UnknownAnnotation",
             key
@@ -176,6 +295,17 @@ public record IngressAnnotations(
             "max-body-size",
             "use-regex",
             "load-balance");
+
+    /** The canary keys read on a canary (the refused header and cookie ones included). */
+    private static final List<String> CANARY_KNOWN =
+        List.of(
+            "canary-weight",
+            "canary-weight-total",
+            "canary-by-header",
+            "canary-by-header-value",
+            "canary-by-header-pattern",
+            "canary-by-cookie");
+
     private static final List<String> NGINX_KNOWN =
         List.of(
             "ssl-redirect",

@@ -73,8 +73,15 @@ import java.util.stream.Collectors;
  *   <li><b>Paths.</b> Within the owning namespace, one host (or every host), path and priority is
  *       served by one Ingress: the oldest (creationTimestamp, then name), as ingress-nginx keeps
  *       the first Ingress's location; the others get a {@code PathConflict} warning for it.
- *   <li><b>Canaries.</b> {@code nginx.ingress.kubernetes.io/canary: "true"} refuses the Ingress
- *       (not served, no status) until weighted backends exist.
+ *   <li><b>Canaries.</b> An Ingress with {@code nginx.ingress.kubernetes.io/canary: "true"} and
+ *       weights ({@link IngressAnnotations.Canary}) serves no route of its own: each of its paths
+ *       joins the route of the primary Ingress of its namespace with the same host, path and
+ *       pathType (its {@code defaultBackend}: the primary's catch-all {@code defaultBackend}) as a
+ *       second backend, the primary weighing {@code total - weight} and the canary {@code weight},
+ *       as ingress-nginx. The canary's settings (protocol, timeouts, TLS...) are the primary's. A
+ *       path with no such primary is not served ({@code CanaryWithoutPrimary}); one canary per
+ *       primary path, the oldest, as ingress-nginx applies one ({@code CanaryConflict} for the
+ *       others). A canary with no path served gets no status.
  *   <li><b>Names.</b> Route {@code <ingress>.r<rule>.p<path>} per path; {@code <ingress>.default}
  *       for {@code defaultBackend} on every host no rule claims, and {@code
  *       <ingress>.r<rule>.default} for it on a rule's host at priority -1 (a rule's own paths win).
@@ -114,6 +121,9 @@ public final class IngressTranslator {
 
   /** The key of the catch-all in host ownership: host-less rules and default backends. */
   private static final String ANY_HOST = "";
+
+  /** The written path of a {@code defaultBackend} candidate, for canary matching. */
+  private static final String DEFAULT_BACKEND = "defaultBackend";
 
   private static final Comparator<V1Ingress> OLDEST_FIRST =
       Comparator.comparing(
@@ -187,6 +197,13 @@ public final class IngressTranslator {
     return t;
   }
 
+  /** A path as written (pathType and value, defaults filled in), as ingress-nginx matches it. */
+  private static String writtenPath(V1HTTPIngressPath p) {
+    String type = p.getPathType() == null ? "ImplementationSpecific" : p.getPathType();
+    String value = p.getPath() == null || p.getPath().isEmpty() ? "/" : p.getPath();
+    return type + " \"" + value + "\"";
+  }
+
   static IngressRef ref(V1Ingress ingress) {
     V1ObjectMeta m = ingress.getMetadata();
     return new IngressRef(
@@ -200,6 +217,7 @@ public final class IngressTranslator {
     private final Map<String, HostClaim> claims;
     private final Map<IngressRef, List<IngressProblem>> problems = new TreeMap<>();
     private final Set<IngressRef> refused = new HashSet<>();
+    private final Set<IngressRef> canary = new HashSet<>();
     private final Map<IngressRef, OffsetDateTime> created = new HashMap<>();
 
     private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
@@ -243,9 +261,23 @@ public final class IngressTranslator {
       }
 
       List<Candidate> candidates = new ArrayList<>();
+      // a canary's paths by (namespace, host, path as written): the oldest canary's only
+      Map<CanaryKey, Candidate> canaries = new LinkedHashMap<>();
       for (V1Ingress i : mine) {
-        candidates.addAll(candidates(i));
+        for (Candidate c : candidates(i)) {
+          if (c.ann.canary() == null) {
+            candidates.add(c);
+            continue;
+          }
+          Candidate first = canaries.putIfAbsent(c.canaryKey(), c);
+          if (first != null) {
+            canaryConflict(c, first);
+          }
+        }
       }
+      // canary paths met by their primary, and the canaries then served by at least one path
+      Set<Candidate> tried = new HashSet<>();
+      Set<IngressRef> canariesServed = new HashSet<>();
       Map<String, String> owners = owners(candidates);
       List<RouteSpec> routes = new ArrayList<>();
       Set<String> warned = new LinkedHashSet<>();
@@ -271,8 +303,21 @@ public final class IngressTranslator {
           pathConflict(c, r.paths().get(0), first);
           continue;
         }
+        Candidate canary = canaries.get(c.canaryKey());
+        if (canary != null && tried.add(canary)) {
+          RouteSpec split = c.build(this, r, canary);
+          if (split != null) {
+            r = split;
+            canariesServed.add(canary.ref);
+          }
+        }
         routes.add(r);
         origins.put(r.key(), c.ref);
+      }
+      for (Candidate c : canaries.values()) {
+        if (!tried.contains(c)) {
+          canaryWithoutPrimary(c);
+        }
       }
       routes.sort(Comparator.comparing(RouteSpec::key));
       // a certificate ships only for a host its namespace actually serves: another tenant's
@@ -295,6 +340,7 @@ public final class IngressTranslator {
       // a refused Ingress is not served, so it gets no status address either
       Set<IngressRef> owned =
           mine.stream()
+              .filter(i -> !canary.contains(ref(i)) || canariesServed.contains(ref(i)))
               .map(IngressTranslator::ref)
               .filter(r -> !refused.contains(r))
               .collect(Collectors.toSet());
@@ -381,6 +427,33 @@ public final class IngressTranslator {
               + "; it is not served for this Ingress");
     }
 
+    private void canaryConflict(Candidate c, Candidate first) {
+      boolean asOld = Objects.equals(created.get(first.ref), created.get(c.ref));
+      problem(
+          c.ref,
+          "CanaryConflict",
+          c.field
+              + ": "
+              + c.where()
+              + " already has canary Ingress \""
+              + first.ref.name()
+              + (asOld ? "\" (as old and first by name)" : "\" (older)")
+              + "; one canary per path, as ingress-nginx: this one is not served for it");
+    }
+
+    private void canaryWithoutPrimary(Candidate c) {
+      problem(
+          c.ref,
+          "CanaryWithoutPrimary",
+          c.field
+              + ": no Ingress of namespace \""
+              + c.ref.namespace()
+              + "\" serves "
+              + c.where()
+              + " (a canary joins the Ingress with the same host, path and pathType); this canary"
+              + " path is not served");
+    }
+
     void problem(IngressRef ref, String reason, String message) {
       problems
           .computeIfAbsent(ref, k -> new ArrayList<>())
@@ -399,6 +472,10 @@ public final class IngressTranslator {
       }
       if (ann.refused() || spec == null) {
         return List.of();
+      }
+      if (ann.canary() != null) {
+        canary.add(ref);
+        return canaryCandidates(ingress, ann);
       }
       Map<String, TlsHost> tls = tls(ref, spec.getTls());
       List<Candidate> out = new ArrayList<>();
@@ -428,6 +505,7 @@ public final class IngressTranslator {
                   field + ".http.paths[" + p + "]",
                   host,
                   match,
+                  writtenPath(path),
                   path.getBackend(),
                   0,
                   ann,
@@ -443,6 +521,7 @@ public final class IngressTranslator {
                   "defaultBackend",
                   host,
                   PathMatch.prefix("/"),
+                  DEFAULT_BACKEND,
                   spec.getDefaultBackend(),
                   -1,
                   ann,
@@ -457,6 +536,7 @@ public final class IngressTranslator {
                 "defaultBackend",
                 ANY_HOST,
                 PathMatch.prefix("/"),
+                DEFAULT_BACKEND,
                 spec.getDefaultBackend(),
                 -1,
                 ann,
@@ -469,6 +549,71 @@ public final class IngressTranslator {
               "TlsHostWithoutRule",
               "tls host \"" + h + "\" is not the host of any rule; nothing is served for it");
         }
+      }
+      return out;
+    }
+
+    /**
+     * A canary's paths, to be matched against the primaries' as ingress-nginx does: by host, path
+     * and pathType as written, and its {@code defaultBackend} against the catch-all one. Its TLS
+     * and its rules' default backends are the primary's business.
+     */
+    private List<Candidate> canaryCandidates(V1Ingress ingress, IngressAnnotations ann) {
+      IngressRef ref = ref(ingress);
+      V1IngressSpec spec = ingress.getSpec();
+      if (spec.getTls() != null && !spec.getTls().isEmpty()) {
+        problem(
+            ref,
+            "UnsupportedAnnotation",
+            "tls: ignored on a canary Ingress (the Ingress it is a canary of sets the hosts'"
+                + " certificates)");
+      }
+      List<Candidate> out = new ArrayList<>();
+      List<V1IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
+      for (int r = 0; r < rules.size(); r++) {
+        V1IngressRule rule = rules.get(r);
+        String field = "rules[" + r + "]";
+        String host = host(ref, field + ".host", rule.getHost());
+        if (host == null) {
+          continue;
+        }
+        List<V1HTTPIngressPath> paths =
+            rule.getHttp() == null || rule.getHttp().getPaths() == null
+                ? List.of()
+                : rule.getHttp().getPaths();
+        for (int p = 0; p < paths.size(); p++) {
+          V1HTTPIngressPath path = paths.get(p);
+          String pathField = field + ".http.paths[" + p + "]";
+          if (path(ref, pathField, path, false) == null) {
+            continue;
+          }
+          out.add(
+              new Candidate(
+                  ref,
+                  ingress.getMetadata().getName() + ".r" + r + ".p" + p,
+                  pathField,
+                  host,
+                  PathMatch.prefix("/"),
+                  writtenPath(path),
+                  path.getBackend(),
+                  0,
+                  ann,
+                  null));
+        }
+      }
+      if (spec.getDefaultBackend() != null) {
+        out.add(
+            new Candidate(
+                ref,
+                ingress.getMetadata().getName() + ".default",
+                "defaultBackend",
+                ANY_HOST,
+                PathMatch.prefix("/"),
+                DEFAULT_BACKEND,
+                spec.getDefaultBackend(),
+                -1,
+                ann,
+                null));
       }
       return out;
     }
@@ -793,23 +938,72 @@ public final class IngressTranslator {
   /** What two Ingresses must not both serve: one host (or every host), one path, one priority. */
   private record PathKey(String host, PathMatch path, int priority) {}
 
-  /** One route an Ingress asks for: a single host (or the catch-all), path and backend. */
+  /** What a canary path must match: the primary's namespace, host and path as written. */
+  private record CanaryKey(String namespace, String host, String writtenPath) {}
+
+  /**
+   * One route an Ingress asks for: a single host (or the catch-all), path and backend. {@code
+   * writtenPath} is the path as the Ingress writes it ({@link #DEFAULT_BACKEND} for a default
+   * backend), which a canary must match.
+   */
   private record Candidate(
       IngressRef ref,
       String name,
       String field,
       String host,
       PathMatch path,
+      String writtenPath,
       V1IngressBackend backend,
       int priority,
       IngressAnnotations ann,
       TlsHost tls) {
+
+    CanaryKey canaryKey() {
+      return new CanaryKey(ref.namespace(), host, writtenPath);
+    }
+
+    /** The path and host, as a message names them. */
+    String where() {
+      String h = host.equals(ANY_HOST) ? "every host" : "host \"" + host + "\"";
+      return (writtenPath.equals(DEFAULT_BACKEND) ? "the default backend" : writtenPath)
+          + " on "
+          + h;
+    }
 
     RouteSpec build(Run run) {
       BackendRef backend = run.backend(ref, field, this.backend, ann.protocol());
       if (backend == null) {
         return null;
       }
+      return build(run, List.of(RouteBackend.of(backend)), ref, field);
+    }
+
+    /**
+     * This primary's route ({@code alone}, as built) split with {@code canary}, or null (reported
+     * on the canary) when the canary's backend cannot be served; {@code alone} then serves.
+     */
+    RouteSpec build(Run run, RouteSpec alone, Candidate canary) {
+      BackendRef primary = alone.backends().get(0).ref();
+      // the canary speaks the primary's protocol, as ingress-nginx proxies it from the same
+      // location
+      BackendRef alternative =
+          run.backend(canary.ref, canary.field, canary.backend, ann.protocol());
+      if (alternative == null) {
+        return null;
+      }
+      IngressAnnotations.Canary w = canary.ann.canary();
+      return build(
+          run,
+          List.of(
+              new RouteBackend(primary, w.total() - w.weight()),
+              new RouteBackend(alternative, w.weight())),
+          canary.ref,
+          canary.field);
+    }
+
+    /** The route with {@code backends}; null when invalid, reported on {@code blame}. */
+    private RouteSpec build(
+        Run run, List<RouteBackend> backends, IngressRef blame, String blameField) {
       TlsSpec tlsSpec =
           tls == null
               ? null
@@ -826,7 +1020,7 @@ public final class IngressTranslator {
               Set.of(),
               List.of(),
               List.of(),
-              List.of(RouteBackend.of(backend)),
+              backends,
               ann.timeouts(),
               ann.limits(),
               priority,
@@ -834,7 +1028,9 @@ public final class IngressTranslator {
       Validated<RouteSpec> v = run.validate(raw);
       if (!v.isValid()) {
         run.problem(
-            ref, "InvalidRoute", field + ": " + messages(v.violations()) + "; it is not served");
+            blame,
+            "InvalidRoute",
+            blameField + ": " + messages(v.violations()) + "; it is not served");
         return null;
       }
       return v.value();

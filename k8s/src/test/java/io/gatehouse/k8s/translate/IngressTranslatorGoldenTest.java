@@ -7,6 +7,7 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.validate.CertificateValidator;
@@ -87,9 +88,21 @@ class IngressTranslatorGoldenTest {
       m.put("key", r.key().toString());
       m.put("hosts", new ArrayList<>(r.hosts()));
       m.put("paths", r.paths().stream().map(p -> p.type() + " " + p.value()).toList());
-      assertThat(r.backends()).hasSize(1);
       BackendRef ref = r.backends().get(0).ref();
-      if (ref instanceof BackendRef.ServicePort sp) {
+      if (r.backends().size() > 1) {
+        // a canary's split: each Service port with its weight, the protocol they share
+        List<String> split = new ArrayList<>();
+        for (RouteBackend b : r.backends()) {
+          BackendRef.ServicePort sp = (BackendRef.ServicePort) b.ref();
+          String service = service(r.key().tenant().value(), sp);
+          split.add("service " + service + " weight " + b.weight());
+          assertThat(sp.protocol()).isEqualTo(((BackendRef.ServicePort) ref).protocol());
+          endpoints.computeIfAbsent(
+              service, s -> authorities(endpointsOf(in, rules, r.key().tenant().value(), sp)));
+        }
+        m.put("backends", split);
+        m.put("protocol", ((BackendRef.ServicePort) ref).protocol().toString());
+      } else if (ref instanceof BackendRef.ServicePort sp) {
         String service = service(r.key().tenant().value(), sp);
         m.put("backend", "service " + service);
         m.put("protocol", sp.protocol().toString());
@@ -97,6 +110,7 @@ class IngressTranslatorGoldenTest {
         endpoints.computeIfAbsent(
             service, s -> authorities(endpointsOf(in, rules, r.key().tenant().value(), sp)));
       } else {
+        assertThat(r.backends()).hasSize(1);
         BackendSpec b = (BackendSpec) ref;
         m.put("protocol", b.protocol().toString());
         m.put("endpoints", authorities(b.endpoints()));

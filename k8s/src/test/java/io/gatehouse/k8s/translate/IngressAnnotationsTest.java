@@ -1,0 +1,233 @@
+package io.gatehouse.k8s.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gatehouse.model.Limits;
+import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.UpstreamProtocol;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The canary annotations as {@link IngressAnnotations} reads them (ingress-nginx's meaning). */
+class IngressAnnotationsTest {
+  private static final IngressRef REF = new IngressRef("shop", "app-canary");
+  private static final String N = IngressAnnotations.NGINX;
+
+  private static IngressAnnotations parse(String... keyValues) {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      a.put(N + keyValues[i], keyValues[i + 1]);
+    }
+    return IngressAnnotations.parse(REF, a);
+  }
+
+  private static List<String> messages(IngressAnnotations a) {
+    return a.problems().stream().map(p -> p.reason() + " " + p.message()).toList();
+  }
+
+  static Stream<Arguments> weights() {
+    return Stream.of(
+        Arguments.of(new String[] {"canary", "true", "canary-weight", "10"}, 10, 100),
+        Arguments.of(new String[] {"canary", "TRUE", "canary-weight", " 10 "}, 10, 100),
+        // no weight: ingress-nginx sends the canary nothing
+        Arguments.of(new String[] {"canary", "true"}, 0, 100),
+        Arguments.of(new String[] {"canary", "true", "canary-weight", "0"}, 0, 100),
+        Arguments.of(new String[] {"canary", "true", "canary-weight", "100"}, 100, 100),
+        Arguments.of(
+            new String[] {"canary", "true", "canary-weight", "25", "canary-weight-total", "1000"},
+            25,
+            1000),
+        Arguments.of(
+            new String[] {"canary", "true", "canary-weight", "3", "canary-weight-total", "3"},
+            3,
+            3),
+        Arguments.of(
+            new String[] {"canary", "true", "canary-weight", "1", "canary-weight-total", "10000"},
+            1,
+            10_000));
+  }
+
+  @ParameterizedTest
+  @MethodSource("weights")
+  void a_weighted_canary_reads_its_weight_and_total(String[] annotations, int weight, int total) {
+    IngressAnnotations a = parse(annotations);
+    assertThat(messages(a)).isEmpty();
+    assertThat(a.refused()).isFalse();
+    assertThat(a.canary()).isEqualTo(new IngressAnnotations.Canary(weight, total));
+  }
+
+  static Stream<Arguments> invalidWeights() {
+    String notServed =
+        "; this canary is not served (the Ingress it is a canary of keeps all the traffic)";
+    return Stream.of(
+        Arguments.of(
+            "canary-weight",
+            "ten",
+            null,
+            "canary-weight: \"ten\" (expected: a whole number from 0 to 10000)" + notServed),
+        Arguments.of(
+            "canary-weight",
+            "-5",
+            null,
+            "canary-weight: \"-5\" (expected: a whole number from 0 to 10000)" + notServed),
+        Arguments.of(
+            "canary-weight",
+            "+5",
+            null,
+            "canary-weight: \"+5\" (expected: a whole number from 0 to 10000)" + notServed),
+        Arguments.of(
+            "canary-weight",
+            "1.5",
+            null,
+            "canary-weight: \"1.5\" (expected: a whole number from 0 to 10000)" + notServed),
+        Arguments.of(
+            "canary-weight",
+            "",
+            null,
+            "canary-weight: \"\" (expected: a whole number from 0 to 10000)" + notServed),
+        Arguments.of(
+            "canary-weight",
+            "99999999999",
+            null,
+            "canary-weight: \"99999999999\" (expected: a whole number from 0 to 10000)"
+                + notServed),
+        Arguments.of(
+            "canary-weight",
+            "101",
+            null,
+            "canary-weight: \"101\" (expected: 0 to canary-weight-total, 100)" + notServed),
+        Arguments.of(
+            "canary-weight",
+            "30",
+            "20",
+            "canary-weight: \"30\" (expected: 0 to canary-weight-total, 20)" + notServed),
+        Arguments.of(
+            "canary-weight-total",
+            "0",
+            "0",
+            "canary-weight-total: \"0\" (expected: a whole number from 1 to 10000)" + notServed),
+        Arguments.of(
+            "canary-weight-total",
+            "10001",
+            "10001",
+            "canary-weight-total: \"10001\" (expected: a whole number from 1 to 10000)"
+                + notServed),
+        Arguments.of(
+            "canary-weight-total",
+            "many",
+            "many",
+            "canary-weight-total: \"many\" (expected: a whole number from 1 to 10000)"
+                + notServed));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidWeights")
+  void an_invalid_weight_or_total_refuses_the_canary_and_says_why(
+      String key, String value, String total, String message) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(N + "canary", "true");
+    a.put(N + "canary-weight", key.equals("canary-weight") ? value : "1");
+    if (total != null) {
+      a.put(N + "canary-weight-total", total);
+    }
+    IngressAnnotations parsed = IngressAnnotations.parse(REF, a);
+    assertThat(parsed.refused()).isTrue();
+    assertThat(parsed.canary()).isNull();
+    assertThat(messages(parsed)).containsExactly("InvalidAnnotation " + N + message);
+  }
+
+  @Test
+  void header_and_cookie_canaries_are_refused_even_with_a_weight() {
+    for (String key : List.of("canary-by-header", "canary-by-cookie")) {
+      IngressAnnotations a = parse("canary", "true", key, "X-Canary", "canary-weight", "10");
+      assertThat(a.refused()).as(key).isTrue();
+      assertThat(a.canary()).as(key).isNull();
+      assertThat(messages(a))
+          .as(key)
+          .containsExactly(
+              "CanaryRefused "
+                  + N
+                  + key
+                  + ": header and cookie canaries are not supported yet; this canary is not"
+                  + " served (the Ingress it is a canary of keeps all the traffic)");
+    }
+  }
+
+  @Test
+  void canary_annotations_on_an_ingress_that_is_no_canary_are_ignored_with_a_warning() {
+    for (String flag : new String[] {"false", "yes", null}) {
+      IngressAnnotations a =
+          flag == null
+              ? parse("canary-weight", "10")
+              : parse("canary", flag, "canary-weight", "10");
+      assertThat(a.canary()).as(flag).isNull();
+      assertThat(a.refused()).as(flag).isFalse();
+      assertThat(messages(a))
+          .as(flag)
+          .containsExactly(
+              "UnsupportedAnnotation "
+                  + N
+                  + "canary-weight: \"10\" is ignored (canary is not \"true\": this Ingress is not"
+                  + " a canary)");
+    }
+  }
+
+  @Test
+  void a_canary_ignores_the_settings_its_primary_sets() {
+    IngressAnnotations a =
+        parse(
+            "canary",
+            "true",
+            "canary-weight",
+            "10",
+            "proxy-read-timeout",
+            "99",
+            "backend-protocol",
+            "GRPC",
+            "ssl-redirect",
+            "false");
+    assertThat(a.refused()).isFalse();
+    assertThat(a.canary()).isEqualTo(new IngressAnnotations.Canary(10, 100));
+    assertThat(a.timeouts()).isEqualTo(Timeouts.DEFAULTS);
+    assertThat(a.limits()).isEqualTo(Limits.DEFAULTS);
+    assertThat(a.protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+    assertThat(messages(a))
+        .containsExactly(
+            "UnsupportedAnnotation "
+                + N
+                + "backend-protocol: \"GRPC\" is ignored on a canary Ingress (the Ingress it is a"
+                + " canary of sets it)",
+            "UnsupportedAnnotation "
+                + N
+                + "proxy-read-timeout: \"99\" is ignored on a canary Ingress (the Ingress it is a"
+                + " canary of sets it)",
+            "UnsupportedAnnotation "
+                + N
+                + "ssl-redirect: \"false\" is ignored on a canary Ingress (the Ingress it is a"
+                + " canary of sets it)");
+  }
+
+  @Test
+  void a_canary_with_a_snippet_is_still_refused() {
+    IngressAnnotations a =
+        parse("canary", "true", "canary-weight", "10", "configuration-snippet", "deny all;");
+    assertThat(a.refused()).isTrue();
+    assertThat(a.canary()).isNull();
+    assertThat(messages(a)).singleElement().asString().startsWith("SnippetRefused ");
+  }
+
+  @Test
+  void the_canary_record_holds_its_bounds() {
+    for (int[] bad : new int[][] {{-1, 100}, {101, 100}, {0, 0}, {1, 10_001}}) {
+      assertThatThrownBy(() -> new IngressAnnotations.Canary(bad[0], bad[1]))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+}
