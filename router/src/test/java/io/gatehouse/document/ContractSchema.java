@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -291,12 +290,6 @@ final class ContractSchema {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e); // Vert.x just encoded it
     }
-  }
-
-  static Map<String, Object> map(ObjectNode o) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> m = JSON.convertValue(o, Map.class);
-    return m;
   }
 
   private static <T> List<T> plus(List<T> list, T item) {
