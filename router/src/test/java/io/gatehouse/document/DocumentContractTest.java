@@ -99,7 +99,6 @@ class DocumentContractTest {
     SEMANTIC_RULES.put(
         "an RE2 regular expression", "a regex must compile, and its type decides the value's form");
     SEMANTIC_RULES.put("starts with '/'", "a path's form depends on its type (a regex need not)");
-    SEMANTIC_RULES.put("a header field name token", "a match name is a token for headers only");
     SEMANTIC_RULES.put(
         "one or more -----BEGIN CERTIFICATE----- blocks", "PEM must parse: no JSON Schema format");
     SEMANTIC_RULES.put(
@@ -441,12 +440,19 @@ class DocumentContractTest {
           out.add(sample(site, "object-for-string", false, obj()));
           out.add(sample(site, "number-for-string", false, ContractSchema.node(7)));
           if (s.containsKey("maxLength")) {
+            int max = s.getInteger("maxLength");
             out.add(
-                sample(
-                    site,
-                    "above-maxLength",
-                    false,
-                    ContractSchema.node("a".repeat(s.getInteger("maxLength") + 1))));
+                sample(site, "above-maxLength", false, ContractSchema.node("a".repeat(max + 1))));
+            // A valid value grown to the bound and past it: the length is all that changes.
+            List<JsonNode> valid = schema.validSamples(s);
+            if (!valid.isEmpty() && valid.get(0).isTextual()) {
+              String v = valid.get(0).asText();
+              if (v.length() <= max) {
+                out.add(sample(site, "at-maxLength", false, ContractSchema.node(grown(v, max))));
+                out.add(
+                    sample(site, "past-maxLength", false, ContractSchema.node(grown(v, max + 1))));
+              }
+            }
           }
           if (s.getInteger("minLength", 0) > 0) {
             out.add(sample(site, "below-minLength", false, ContractSchema.node("")));
@@ -508,9 +514,11 @@ class DocumentContractTest {
         }
         if (s.containsKey("maxItems")) {
           ArrayNode many = ContractSchema.NODES.arrayNode();
-          for (int i = 0; i <= s.getInteger("maxItems"); i++) {
+          for (int i = 0; i < s.getInteger("maxItems"); i++) {
             many.add(schema.minimal(items));
           }
+          out.add(sample(site, "at-maxItems", false, many.deepCopy()));
+          many.add(schema.minimal(items));
           out.add(sample(site, "above-maxItems", false, many));
         }
         if (s.getInteger("minItems", 0) > 0) {
@@ -519,6 +527,13 @@ class DocumentContractTest {
       }
     }
     return out;
+  }
+
+  /** {@code v} grown to {@code length} characters: its last character repeated. */
+  private static String grown(String v, int length) {
+    return v.isEmpty()
+        ? "a".repeat(length)
+        : v + String.valueOf(v.charAt(v.length() - 1)).repeat(length - v.length());
   }
 
   private static ObjectNode obj() {
