@@ -9,7 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -89,12 +93,8 @@ final class ContractSchema {
     JsonArray alternatives =
         s.containsKey("oneOf") ? s.getJsonArray("oneOf") : s.getJsonArray("anyOf");
     if (alternatives != null) {
-      for (Object alt : alternatives) {
-        JsonObject merged = s.copy();
-        merged.remove("oneOf");
-        merged.remove("anyOf");
-        merged.mergeIn(resolve((JsonObject) alt));
-        walk(merged, path, chain, out, depth + 1);
+      for (int i = 0; i < alternatives.size(); i++) {
+        walk(alternative(s, alternatives, i), path, chain, out, depth + 1);
       }
       return;
     }
@@ -111,6 +111,47 @@ final class ContractSchema {
     } else {
       out.add(new Site(Kind.LEAF, path, s, chain));
     }
+  }
+
+  /**
+   * Alternative {@code i} of {@code s}'s {@code oneOf} (or {@code anyOf}) with {@code s}'s own
+   * keys: the required keys of both, and without the properties it cannot hold (those its {@code
+   * not} requires, and for "exactly one of" alternatives, those another alternative requires).
+   */
+  JsonObject alternative(JsonObject s, JsonArray alternatives, int i) {
+    JsonObject alt = resolve(alternatives.getJsonObject(i));
+    JsonObject merged = s.copy();
+    merged.remove("oneOf");
+    merged.remove("anyOf");
+    Set<String> required = new LinkedHashSet<>();
+    s.getJsonArray("required", new JsonArray()).forEach(r -> required.add((String) r));
+    alt.getJsonArray("required", new JsonArray()).forEach(r -> required.add((String) r));
+    merged.mergeIn(alt);
+    merged.remove("not");
+    if (!required.isEmpty()) {
+      merged.put("required", new JsonArray(new ArrayList<>(required)));
+    }
+    Set<String> excluded = new HashSet<>();
+    JsonObject not = alt.getJsonObject("not");
+    if (not != null) {
+      not.getJsonArray("required", new JsonArray()).forEach(r -> excluded.add((String) r));
+    }
+    if (s.containsKey("oneOf")) {
+      for (int j = 0; j < alternatives.size(); j++) {
+        if (j != i) {
+          resolve(alternatives.getJsonObject(j))
+              .getJsonArray("required", new JsonArray())
+              .forEach(r -> excluded.add((String) r));
+        }
+      }
+    }
+    excluded.removeAll(required);
+    if (!excluded.isEmpty() && merged.containsKey("properties")) {
+      JsonObject props = merged.getJsonObject("properties").copy();
+      excluded.forEach(props::remove);
+      merged.put("properties", props);
+    }
+    return merged;
   }
 
   /**
@@ -181,11 +222,30 @@ final class ContractSchema {
     List<JsonNode> out = new ArrayList<>();
     for (Object o : raw) {
       JsonNode n = expand(node(o));
-      if (!out.contains(n)) {
+      if (!out.contains(n) && fits(n, s)) {
         out.add(n);
       }
     }
     return out;
+  }
+
+  /** An object sample has the schema's required keys and no key it has no property for. */
+  private static boolean fits(JsonNode n, JsonObject s) {
+    if (!n.isObject() || !s.containsKey("properties")) {
+      return true;
+    }
+    for (Object req : s.getJsonArray("required", new JsonArray())) {
+      if (!n.has((String) req)) {
+        return false;
+      }
+    }
+    JsonObject props = s.getJsonObject("properties");
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      if (!props.containsKey(it.next())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -217,13 +277,13 @@ final class ContractSchema {
    */
   JsonNode minimal(JsonObject raw) {
     JsonObject s = resolve(raw);
+    if (s.containsKey("oneOf") || s.containsKey("anyOf")) {
+      JsonArray alts = s.containsKey("oneOf") ? s.getJsonArray("oneOf") : s.getJsonArray("anyOf");
+      return minimal(alternative(s, alts, 0));
+    }
     List<JsonNode> samples = validSamples(s);
     if (!samples.isEmpty()) {
       return samples.get(0).deepCopy();
-    }
-    if (s.containsKey("oneOf") || s.containsKey("anyOf")) {
-      JsonArray alts = s.containsKey("oneOf") ? s.getJsonArray("oneOf") : s.getJsonArray("anyOf");
-      return minimal(alts.getJsonObject(0));
     }
     String type = s.getString("type");
     if ("object".equals(type) || s.containsKey("properties")) {
