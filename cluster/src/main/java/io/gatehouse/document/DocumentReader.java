@@ -270,7 +270,7 @@ public final class DocumentReader {
       Optional<Long> bytes =
           body.isIntegralNumber() && body.canConvertToLong()
               ? Optional.of(body.asLong())
-              : body.isTextual() ? Quantities.parseBytes(body.asText()) : Optional.empty();
+              : unpadded(body) ? Quantities.parseBytes(body.asText()) : Optional.empty();
       if (bytes.isEmpty()) {
         bad(path.key("maxRequestBodyBytes"), body, Forms.BYTES);
       } else {
@@ -518,7 +518,7 @@ public final class DocumentReader {
   }
 
   private HttpsRedirect redirect(JsonNode node, DocPath path) {
-    String v = node.isValueNode() && !node.isNull() ? node.asText().trim() : "";
+    String v = node.isValueNode() && !node.isNull() ? node.asText() : "";
     for (HttpsRedirect r : HttpsRedirect.values()) {
       if (r == HttpsRedirect.OFF
           ? v.equalsIgnoreCase("off") || (node.isBoolean() && !node.asBoolean())
@@ -724,7 +724,7 @@ public final class DocumentReader {
       return fallback;
     }
     Optional<Duration> d =
-        node.isTextual() || (node.isIntegralNumber() && node.asLong() == 0)
+        unpadded(node) || (node.isIntegralNumber() && node.asLong() == 0)
             ? Quantities.parseDuration(node.asText())
             : Optional.empty();
     if (d.isEmpty()) {
@@ -732,6 +732,14 @@ public final class DocumentReader {
       return fallback;
     }
     return d.get();
+  }
+
+  /**
+   * Text without blanks around it. The schema's patterns refuse {@code " 10s "}, so the reader does
+   * too (Quantities trims, as flags and the node configuration want).
+   */
+  private static boolean unpadded(JsonNode node) {
+    return node.isTextual() && node.asText().equals(node.asText().strip());
   }
 
   private <E extends Enum<E>> E enumValue(

@@ -74,17 +74,15 @@ public final class Quantities {
     if (d.isNegative() || d.getNano() % 1_000_000 != 0) {
       return d.toString();
     }
-    long ms = d.toMillis();
-    if (ms % 3_600_000 == 0) {
-      return ms / 3_600_000 + "h";
+    // In seconds: a duration of whole seconds may be too long for toMillis().
+    long s = d.getSeconds();
+    if (d.getNano() == 0) {
+      if (s % 3600 == 0) {
+        return s / 3600 + "h";
+      }
+      return s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
-    if (ms % 60_000 == 0) {
-      return ms / 60_000 + "m";
-    }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
-    }
-    return ms + "ms";
+    return s < Long.MAX_VALUE / 1000 - 1 ? d.toMillis() + "ms" : d.toString();
   }
 
   /**

@@ -13,6 +13,12 @@ public record Hsts(boolean enabled, Duration maxAge, boolean includeSubDomains, 
   /** What hstspreload.org requires of a site that asks to be preloaded. */
   public static final Duration PRELOAD_MIN_MAX_AGE = Duration.ofDays(365);
 
+  /**
+   * The longest max-age: 2^31-1 seconds (68 years), the largest delta-seconds a client must
+   * represent (RFC 9111 section 1.2.2). Longer means nothing more, and could not be written back.
+   */
+  public static final Duration MAX_MAX_AGE = Duration.ofSeconds(Integer.MAX_VALUE);
+
   public Hsts {
     Objects.requireNonNull(maxAge, "maxAge");
   }

@@ -341,8 +341,12 @@ public final class CertificateValidator {
     if (!hsts.enabled()) {
       return;
     }
-    if (hsts.maxAge().isNegative()) {
-      out.add(new Violation("tls.hsts.maxAge", hsts.maxAge().toString(), "0 seconds or more"));
+    if (hsts.maxAge().isNegative() || hsts.maxAge().compareTo(Hsts.MAX_MAX_AGE) > 0) {
+      out.add(
+          new Violation(
+              "tls.hsts.maxAge",
+              hsts.maxAge().toString(),
+              "0 seconds up to 2147483647s (68 years)"));
     }
     if (hsts.preload()
         && (!hsts.includeSubDomains() || hsts.maxAge().compareTo(Hsts.PRELOAD_MIN_MAX_AGE) < 0)) {

@@ -101,6 +101,24 @@ class DocumentReaderTest {
   }
 
   @Test
+  void a_quantity_with_blanks_around_it_is_refused_as_the_schema_refuses_it() {
+    // Issue #12's contract test: the reader trimmed, the contract's patterns do not.
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"timeouts\": {\"connect\": \" 10s \"},"
+                        + " \"maxRequestBodyBytes\": \"10MiB \","
+                        + " \"tls\": {\"certificate\": \"www\", \"redirect\": \" 301\"}")))
+        .containsExactlyInAnyOrder(
+            "routes[0].timeouts.connect: \" 10s \" (expected: " + Forms.DURATION + ")",
+            "routes[0].maxRequestBodyBytes: \"10MiB \" (expected: " + Forms.BYTES + ")",
+            "routes[0].tls.redirect: \" 301\" (expected: 301, 302, 307, 308 or off)");
+    assertThat(only(route(BACKEND + ", \"timeouts\": {\"connect\": \"10s\"}")).timeouts().connect())
+        .isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
   void a_bad_value_names_its_document_path_the_value_and_the_form() {
     Read<List<RouteSpec>> r = route("\"backend\": {\"endpoints\": [\"nohost\"]}");
     assertThat(r.value()).isEmpty();

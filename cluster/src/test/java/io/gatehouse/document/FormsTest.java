@@ -54,6 +54,14 @@ class FormsTest {
   }
 
   @Test
+  void a_duration_too_long_for_milliseconds_is_formatted_not_thrown() {
+    assertThat(Quantities.formatDuration(Duration.ofDays(999_999_999_999L)))
+        .isEqualTo("23999999999976h");
+    assertThat(Quantities.formatDuration(Duration.ofSeconds(Long.MAX_VALUE / 1000, 1_000_000)))
+        .isEqualTo(Duration.ofSeconds(Long.MAX_VALUE / 1000, 1_000_000).toString());
+  }
+
+  @Test
   void format_duration_picks_the_largest_whole_unit() {
     assertThat(Quantities.formatDuration(Duration.ZERO)).isEqualTo("0s");
     assertThat(Quantities.formatDuration(Duration.ofMillis(250))).isEqualTo("250ms");

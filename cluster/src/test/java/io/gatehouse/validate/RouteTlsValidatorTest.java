@@ -1,6 +1,7 @@
 package io.gatehouse.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
@@ -61,6 +62,30 @@ class RouteTlsValidatorTest {
   void a_bad_certificate_name_is_refused() {
     Validated<RouteSpec> v = validate(TlsSpec.of(List.of(), "Bad Name"));
     assertThat(v.violations()).extracting(Violation::field).containsExactly("tls.certificateName");
+  }
+
+  @Test
+  void an_hsts_max_age_beyond_68_years_is_refused() {
+    // Issue #12's contract test: "999999999999d" was accepted, and GET then failed to write it.
+    Validated<RouteSpec> v =
+        validate(
+            new TlsSpec(
+                List.of(),
+                "www",
+                HttpsRedirect.DEFAULT,
+                Hsts.of(Duration.ofDays(999_999_999_999L), false, false)));
+    assertThat(v.violations())
+        .extracting(Violation::field, Violation::rule)
+        .containsExactly(tuple("tls.hsts.maxAge", "0 seconds up to 2147483647s (68 years)"));
+    assertThat(
+            validate(
+                    new TlsSpec(
+                        List.of(),
+                        "www",
+                        HttpsRedirect.DEFAULT,
+                        Hsts.of(Duration.ofSeconds(Integer.MAX_VALUE), false, false)))
+                .isValid())
+        .isTrue();
   }
 
   @Test
