@@ -51,12 +51,11 @@ public final class DocumentWriter {
     for (QueryMatch q : r.queries()) {
       valueMatch(queries.addObject(), q.name(), q.type(), q.value());
     }
-    if (r.staticBackend() != null) {
+    if (r.staticBackend() != null && r.backends().get(0).weight() == RouteBackend.DEFAULT_WEIGHT) {
       backend(o.putObject("backend"), r.staticBackend());
     } else {
-      // No source writes these yet (the reader has no syntax for them); a table that holds one,
-      // from a later release or from Kubernetes, is still answered as it is, in the form the
-      // design gives `backendRefs`, never with an error.
+      // The shorthand says weight 1, so a lone backend at another weight is written in full: its
+      // GET answer, sent back, is the same route.
       ArrayNode refs = o.putArray("backendRefs");
       for (RouteBackend b : r.backends()) {
         ObjectNode ref = refs.addObject();

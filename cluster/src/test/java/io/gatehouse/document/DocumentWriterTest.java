@@ -108,7 +108,12 @@ class DocumentWriterTest {
         Arguments.of(
             "one-backend-ref-at-weight-0",
             """
-            {"backendRefs": [{"weight": 0, "endpoints": ["10.0.0.1:80"]}]}"""));
+            {"backendRefs": [{"weight": 0, "endpoints": ["10.0.0.1:80"]}]}"""),
+        // The shorthand means weight 1: a lone backend at another weight keeps it on the way back.
+        Arguments.of(
+            "one-backend-ref-at-weight-90",
+            """
+            {"backendRefs": [{"weight": 90, "endpoints": ["10.0.0.1:80"]}]}"""));
   }
 
   @ParameterizedTest(name = "{0}")

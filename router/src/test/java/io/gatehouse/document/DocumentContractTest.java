@@ -140,13 +140,8 @@ class DocumentContractTest {
     NOT_FROM_THE_DOCUMENT.put(
         "key.source", "the source is the adapter's (file, api), not a document field");
     NOT_FROM_THE_DOCUMENT.put(
-        "backends[].weight",
-        "backendRefs with weights (document step 10) are added by another branch; the backend"
-            + " shorthand is weight 1");
-    NOT_FROM_THE_DOCUMENT.put(
-        "backends[].ref<Named>.name", "named backends are not in the document yet (step 10)");
-    NOT_FROM_THE_DOCUMENT.put(
-        "backends[].ref<ServicePort>", "a Kubernetes Service port: only the Ingress translator");
+        "backends[].ref<Named>.name",
+        "named backends are not in the document yet (endpoints design step 7)");
   }
 
   static Vertx vertx;
