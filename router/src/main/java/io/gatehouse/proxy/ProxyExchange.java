@@ -5,7 +5,6 @@ import io.gatehouse.edge.Refusal;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.RequestHead;
 import io.gatehouse.fallback.ErrorPages;
-import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
@@ -22,7 +21,6 @@ import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
 import io.netty.channel.ConnectTimeoutException;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -35,11 +33,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -47,22 +43,14 @@ import java.util.concurrent.TimeoutException;
  * response down with back-pressure, and map failures to 502/503/504. Lives on one event loop.
  *
  * <p>Timeouts are not timers: the verticle's sweep ({@link #checkDeadlines}) looks at every live
- * exchange a few times a second, which costs nothing per request.
+ * exchange a few times a second, which costs nothing per request; the deadlines and their check are
+ * {@link SlowClientDeadlines}, the header rules {@link HeaderRules}.
  */
-final class ProxyExchange implements RequestView {
+final class ProxyExchange extends SlowClientDeadlines implements RequestView {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(ProxyExchange.class);
-  private static final String HTTP = "http";
-  private static final String HTTPS = "https";
   private static final CharSequence STS = HttpHeaders.createOptimized("strict-transport-security");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
-  private static final String CERT_PREFIX = "x-client-cert-";
-  private static final CharSequence CERT_VERIFIED =
-      HttpHeaders.createOptimized(ClientAuth.VERIFIED_HEADER);
-  private static final CharSequence CERT_SUBJECT =
-      HttpHeaders.createOptimized(ClientAuth.SUBJECT_HEADER);
-  private static final CharSequence CERT_SHA256 =
-      HttpHeaders.createOptimized(ClientAuth.SHA256_HEADER);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
 
   private final RouterVerticle router;
@@ -105,18 +93,6 @@ final class ProxyExchange implements RequestView {
   private boolean answeredLocally;
   private boolean grpc;
   private int status;
-
-  /** Deadlines in System.nanoTime(); 0 means not armed. */
-  private long requestDeadline;
-
-  private long bodyIdleSince;
-  private long upstreamIdleSince;
-
-  /**
-   * Since when a response write has waited on a client that reads nothing (0: not waiting). Held
-   * for the route's body-inactivity limit, as nginx's send_timeout, then the exchange is cut.
-   */
-  private long sendStalledSince;
 
   ProxyExchange(
       RouterVerticle router,
@@ -213,17 +189,11 @@ final class ProxyExchange implements RequestView {
     if (websocket && connState != null) {
       connState.tunnel = true;
     }
-    long whole = timeouts.request().toNanos();
-    if (whole > 0 && !websocket) {
-      requestDeadline = startNanos + whole;
-    }
-    if (grpc) {
-      // The call's own deadline, when shorter: past it the client has given up anyway.
-      long callTimeout = GrpcReplies.timeoutNanos(req.getHeader(GRPC_TIMEOUT));
-      if (callTimeout >= 0 && (requestDeadline == 0 || callTimeout < whole)) {
-        requestDeadline = startNanos + callTimeout;
-      }
-    }
+    armRequest(
+        startNanos,
+        timeouts.request().toNanos(),
+        websocket,
+        grpc ? GrpcReplies.timeoutNanos(req.getHeader(GRPC_TIMEOUT)) : -1);
     if (req.version() == HttpVersion.HTTP_2) {
       // After the rest of this read: a stream its client resets in the same read (rapid reset,
       // HEADERS then RST_STREAM) has ended by then and opens no upstream connection. Connecting at
@@ -327,19 +297,19 @@ final class ProxyExchange implements RequestView {
     if (finished) {
       return;
     }
-    if (requestDeadline != 0 && now - requestDeadline >= 0) {
-      requestDeadline = 0;
+    Expired expired = check(now, timeouts);
+    if (expired == Expired.NONE) {
+      return;
+    }
+    if (expired == Expired.REQUEST) {
       respondLocally(504, true);
-    } else if (bodyIdleSince != 0 && now - bodyIdleSince >= timeouts.bodyIdle().toNanos()) {
-      bodyIdleSince = 0;
+    } else if (expired == Expired.BODY_IDLE) {
       respondLocally(408, true);
-    } else if (upstreamIdleSince != 0 && now - upstreamIdleSince >= timeouts.response().toNanos()) {
-      upstreamIdleSince = 0;
+    } else if (expired == Expired.UPSTREAM_IDLE) {
       onUpstreamFailure(new TimeoutException("upstream response timeout"));
-    } else if (sendStalledSince != 0 && now - sendStalledSince >= timeouts.bodyIdle().toNanos()) {
+    } else {
       // The client has read nothing for the whole limit: drop it and release the upstream. Over
       // HTTP/1 the connection goes too, reset: a graceful close would wait on that same client.
-      sendStalledSince = 0;
       abort();
       if (req.version() != HttpVersion.HTTP_2) {
         AbortiveClose.now(conn);
@@ -475,7 +445,16 @@ final class ProxyExchange implements RequestView {
 
   private void onConnected(HttpClientRequest up) {
     upstream = up;
-    copyRequestHeaders(up.headers());
+    HeaderRules.copyRequest(
+        head,
+        req.headers(),
+        up.headers(),
+        router.settings().trustedProxies(),
+        connState != null ? connState.client : req.remoteAddress().hostAddress(),
+        tls,
+        router.localPortText(tls),
+        requestId,
+        clientCertificate);
     Trailers.forwardTe(req, up);
     if (head.authority() != null) {
       up.authority(authority());
@@ -488,7 +467,7 @@ final class ProxyExchange implements RequestView {
           }
         });
     if (websocket) {
-      tunnel(up);
+      WebSocketTunnel.open(this, req, resp, up, head.upgrade());
       return;
     }
     up.response()
@@ -517,7 +496,7 @@ final class ProxyExchange implements RequestView {
       req.resume();
       up.end();
       requestSent = true;
-      upstreamIdleSince = System.nanoTime();
+      upstreamAwaitedSince(System.nanoTime());
       return;
     }
     if (contentLength > 0) {
@@ -534,11 +513,11 @@ final class ProxyExchange implements RequestView {
 
   private void pumpRequestBody(HttpClientRequest up) {
     up.setWriteQueueMaxSize(router.settings().limits().writeQueueBytes());
-    bodyIdleSince = System.nanoTime();
+    bodyReadAt(System.nanoTime());
     req.handler(
         buf -> {
           bytesIn += buf.length();
-          bodyIdleSince = System.nanoTime();
+          bodyReadAt(System.nanoTime());
           if (maxBody > 0 && bytesIn > maxBody) {
             respondLocally(413, true);
             return;
@@ -548,77 +527,50 @@ final class ProxyExchange implements RequestView {
             req.pause();
             // Waiting on a slow upstream is not an idle client; an upstream that reads none of the
             // body for its response timeout is an idle upstream (504).
-            bodyIdleSince = 0;
+            bodyNotAwaited();
             if (upstreamResponse == null) {
-              upstreamIdleSince = System.nanoTime();
+              upstreamAwaitedSince(System.nanoTime());
             }
             up.drainHandler(
                 v -> {
                   if (upstreamResponse == null) {
-                    upstreamIdleSince = 0;
+                    upstreamNotAwaited();
                   }
-                  bodyIdleSince = System.nanoTime();
+                  bodyReadAt(System.nanoTime());
                   req.resume();
                 });
           }
         });
     req.endHandler(
         v -> {
-          bodyIdleSince = 0;
+          bodyNotAwaited();
           up.end();
           requestSent = true;
           if (upstreamResponse == null) {
-            upstreamIdleSince = System.nanoTime();
+            upstreamAwaitedSince(System.nanoTime());
           }
         });
     req.exceptionHandler(
         t -> {
           // A body found malformed mid-stream (or a client reset): never let a partial body look
           // complete upstream.
-          bodyIdleSince = 0;
+          bodyNotAwaited();
           respondLocally(400, true);
         });
     req.resume();
   }
 
-  private void onUpstreamResponse(HttpClientResponse ur) {
+  void onUpstreamResponse(HttpClientResponse ur) {
     if (finished) {
       return;
     }
     upstreamResponse = ur;
-    upstreamIdleSince = System.nanoTime();
+    upstreamAwaitedSince(System.nanoTime());
     status = ur.statusCode();
     resp.setStatusCode(status);
     MultiMap out = resp.headers();
-    // One pass over the upstream's headers; the rare Connection-named ones are removed after.
-    String connection = null;
-    String contentLength = null;
-    boolean upstreamServer = false;
-    for (Map.Entry<String, String> h : ur.headers()) {
-      String name = h.getKey();
-      if (HopByHop.isHopByHop(name)) {
-        if (name.length() == 14) {
-          contentLength = h.getValue();
-        } else if (name.equalsIgnoreCase("connection")) {
-          connection = connection == null ? h.getValue() : connection + "," + h.getValue();
-        }
-        continue;
-      }
-      if (name.length() == 6 && name.equalsIgnoreCase("server")) {
-        // ours was set first; the upstream's replaces it only when configured to pass through
-        if (!router.settings().server().passUpstream()) {
-          continue;
-        }
-        if (!upstreamServer) {
-          out.remove(RouterSettings.ServerHeader.NAME);
-          upstreamServer = true;
-        }
-      }
-      out.add(name, h.getValue());
-    }
-    if (connection != null) {
-      removeNamedIn(out, connection);
-    }
+    String contentLength =
+        HeaderRules.copyResponse(ur.headers(), out, router.settings().server().passUpstream());
     if (tls && route != null && route.spec().tls() != null) {
       String hsts = HttpsRedirects.hsts(route.spec().tls(), head.host());
       if (hsts != null) {
@@ -642,12 +594,7 @@ final class ProxyExchange implements RequestView {
     ur.handler(
         buf -> {
           bytesOut += buf.length();
-          upstreamIdleSince = System.nanoTime();
-          if (bodyIdleSince != 0) {
-            // A response flowing while the request stays open (a gRPC bidirectional call, a long
-            // poll) is not a client trickling its body: it was cut at the body-inactivity limit.
-            bodyIdleSince = upstreamIdleSince;
-          }
+          responseFlowedAt(System.nanoTime());
           if (bytesOut == expected && bytesOut == buf.length() && !http2Upstream) {
             // The whole body in one read: one write and flush instead of two (HTTP/2 may still
             // send trailers after it).
@@ -657,20 +604,17 @@ final class ProxyExchange implements RequestView {
           resp.write(buf);
           if (resp.writeQueueFull()) {
             ur.pause();
-            // A stalled reader is not a stalled upstream.
-            upstreamIdleSince = 0;
-            sendStalledSince = System.nanoTime();
+            sendStalledAt(System.nanoTime());
             resp.drainHandler(
                 v -> {
-                  sendStalledSince = 0;
-                  upstreamIdleSince = System.nanoTime();
+                  sendDrainedAt(System.nanoTime());
                   ur.resume();
                 });
           }
         });
     ur.endHandler(
         v -> {
-          upstreamIdleSince = 0;
+          upstreamNotAwaited();
           upstreamEnded = true;
           if (!finished && !resp.ended()) {
             Trailers.copy(ur.trailers(), resp);
@@ -680,7 +624,7 @@ final class ProxyExchange implements RequestView {
         });
   }
 
-  private void onUpstreamFailure(Throwable cause) {
+  void onUpstreamFailure(Throwable cause) {
     if (finished || answeredLocally) {
       return;
     }
@@ -691,7 +635,7 @@ final class ProxyExchange implements RequestView {
         Endpoint other = balancer.next(endpoint);
         endpoint = other != null ? other : endpoint;
         upstream = null;
-        upstreamIdleSince = 0;
+        upstreamNotAwaited();
         connect();
         return;
       }
@@ -718,55 +662,18 @@ final class ProxyExchange implements RequestView {
 
   // ---------------------------------------------------------------- WebSocket
 
-  private void tunnel(HttpClientRequest up) {
-    up.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-    up.putHeader(HttpHeaders.UPGRADE, head.upgrade());
-    Future<HttpClientResponse> upgraded = up.connect();
-    req.resume();
-    upgraded.onComplete(
-        ar -> {
-          if (finished) {
-            return;
-          }
-          if (ar.failed()) {
-            onUpstreamFailure(ar.cause());
-            return;
-          }
-          HttpClientResponse ur = ar.result();
-          if (ur.statusCode() != 101) {
-            onUpstreamResponse(ur);
-            return;
-          }
-          status = 101;
-          resp.setStatusCode(101);
-          for (Map.Entry<String, String> h : ur.headers()) {
-            resp.headers().add(h.getKey(), h.getValue());
-          }
-          NetSocket upstreamSocket = ur.netSocket();
-          req.toNetSocket()
-              .onComplete(
-                  ds -> {
-                    if (ds.failed()) {
-                      upstreamSocket.close();
-                      abort();
-                      return;
-                    }
-                    NetSocket downstream = ds.result();
-                    downstream.pipeTo(upstreamSocket);
-                    upstreamSocket.pipeTo(downstream);
-                    downstream.closeHandler(
-                        v -> {
-                          finish();
-                          // The client is gone: what it sent and the upstream has not taken is
-                          // not waited for (a graceful close would wait on that upstream forever).
-                          if (!AbortiveClose.ifStuck(up.connection())) {
-                            upstreamSocket.close();
-                          }
-                        });
-                    // The upstream is gone: the client gets the rest within the send limit.
-                    upstreamSocket.closeHandler(v -> router.closeConnection(connState, conn));
-                  });
-        });
+  boolean isFinished() {
+    return finished;
+  }
+
+  /** The upstream accepted the upgrade: the tunnel's status for the access log. */
+  void switchedProtocols() {
+    status = 101;
+  }
+
+  /** Closes the client's connection, within the send limit. */
+  void closeConnection() {
+    router.closeConnection(connState, conn);
   }
 
   // ---------------------------------------------------------------- local answers and endings
@@ -781,8 +688,7 @@ final class ProxyExchange implements RequestView {
       return;
     }
     answeredLocally = true;
-    bodyIdleSince = 0;
-    upstreamIdleSince = 0;
+    idleClocksOff();
     if (upstream != null && (upstreamResponse == null || code >= 400)) {
       upstream.reset();
       releaseLease(false);
@@ -871,7 +777,7 @@ final class ProxyExchange implements RequestView {
     }
   }
 
-  private void abort() {
+  void abort() {
     if (upstream != null) {
       upstream.reset();
     }
@@ -884,7 +790,7 @@ final class ProxyExchange implements RequestView {
     }
   }
 
-  private void finish() {
+  void finish() {
     if (finished) {
       return;
     }
@@ -922,66 +828,6 @@ final class ProxyExchange implements RequestView {
   }
 
   // ---------------------------------------------------------------- headers
-
-  private void copyRequestHeaders(MultiMap out) {
-    String connection = head.connection();
-    boolean dropUnderscore = head.dropUnderscoreHeaders();
-    MultiMap in = req.headers();
-    boolean sawForwarding = false;
-    String[] pairs = head.headers();
-    for (int i = 0; i < pairs.length && pairs[i] != null; i += 2) {
-      String name = pairs[i];
-      if (HopByHop.isHopByHop(name)) {
-        continue;
-      }
-      if (ForwardedHeaders.isForwardingHeader(name)) {
-        sawForwarding = true;
-        continue;
-      }
-      if ((name.length() == 4 && name.equalsIgnoreCase("host"))
-          || isClientCertificateHeader(name)
-          || (name.length() == 6 && name.equalsIgnoreCase("expect"))
-          || (name.length() == 12 && name.equalsIgnoreCase(ErrorPages.REQUEST_ID))
-          || (dropUnderscore && name.indexOf('_') >= 0)
-          || (connection != null && HopByHop.namedIn(connection, name))) {
-        continue;
-      }
-      out.add(name, pairs[i + 1]);
-    }
-    RouterSettings s = router.settings();
-    String peer = connState != null ? connState.client : req.remoteAddress().hostAddress();
-    boolean trusted =
-        sawForwarding && !s.trustedProxies().isEmpty() && s.trustedProxies().contains(peer);
-    ForwardedHeaders.write(
-        in, out, trusted, peer, tls ? HTTPS : HTTP, head.authority(), router.localPortText(tls));
-    out.add(REQUEST_ID, requestId);
-    ClientCertificateCheck.Result cert = clientCertificate;
-    if (cert != null) {
-      if (cert.outcome() == ClientCertificateCheck.Outcome.VERIFIED) {
-        out.add(CERT_VERIFIED, "SUCCESS");
-        out.add(CERT_SUBJECT, cert.subject());
-        out.add(CERT_SHA256, cert.sha256());
-      } else {
-        out.add(CERT_VERIFIED, "NONE");
-      }
-    }
-  }
-
-  /** Any {@code X-Client-Cert-*} header: only Gatehouse sets these, from a verified certificate. */
-  static boolean isClientCertificateHeader(String name) {
-    return name.length() > CERT_PREFIX.length()
-        && name.regionMatches(true, 0, CERT_PREFIX, 0, CERT_PREFIX.length());
-  }
-
-  /** Removes the headers a Connection header names (other than the hop-by-hop ones). */
-  private static void removeNamedIn(MultiMap headers, String connection) {
-    for (String token : connection.split(",")) {
-      String name = token.trim();
-      if (!name.isEmpty() && !HopByHop.isHopByHop(name)) {
-        headers.remove(name);
-      }
-    }
-  }
 
   private static long parseLength(String v) {
     try {
