@@ -46,25 +46,20 @@ import java.util.concurrent.TimeoutException;
  * exchange a few times a second, which costs nothing per request; the deadlines and their check are
  * {@link SlowClientDeadlines}, the header rules {@link HeaderRules}.
  */
-final class ProxyExchange extends SlowClientDeadlines implements RequestView {
+final class ProxyExchange extends LiveExchanges.Member implements RequestView {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(ProxyExchange.class);
   private static final CharSequence STS = HttpHeaders.createOptimized("strict-transport-security");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
 
-  private final RouterVerticle router;
+  private final LoopServices loop;
   private final HttpServerRequest req;
   private final HttpServerResponse resp;
-  private final RouterVerticle.ConnectionState connState;
+  private final ConnectionState connState;
   private final HttpConnection conn;
   private final boolean tls;
   private final long startNanos = System.nanoTime();
-
-  /** Intrusive list of live exchanges, owned by the verticle. */
-  ProxyExchange prev;
-
-  ProxyExchange next;
 
   private RequestHead head;
   private CompiledRoute route;
@@ -94,12 +89,8 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
   private boolean grpc;
   private int status;
 
-  ProxyExchange(
-      RouterVerticle router,
-      HttpServerRequest req,
-      RouterVerticle.ConnectionState connState,
-      boolean tls) {
-    this.router = router;
+  ProxyExchange(LoopServices loop, HttpServerRequest req, ConnectionState connState, boolean tls) {
+    this.loop = loop;
     this.tls = tls;
     this.req = req;
     this.resp = req.response();
@@ -108,9 +99,9 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
   }
 
   void start(RouteSnapshot snapshot, RequestGuard guard) {
-    RouterSettings s = router.settings();
+    RouterSettings s = loop.settings();
     s.inFlight().begin();
-    router.track(this);
+    loop.live().track(this);
     req.pause();
     // Vert.x also calls the end handler of a response whose stream was reset or closed before it
     // ended (first, before the close handler): that is the client leaving, and the upstream
@@ -139,7 +130,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
     }
     route = snapshot.match(head.host(), head.path(), this);
     if (route == null) {
-      balancer = router.defaultBalancer();
+      balancer = loop.defaultBalancer();
       protocol = s.defaultBackend().protocol();
       upstreamTls = s.defaultBackend().tls();
       maxBody = Limits.DEFAULT_MAX_REQUEST_BODY;
@@ -147,13 +138,13 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
       Target target = route.target();
       if (route.split() != null) {
         // A weighted split: the backend is picked once; a retry stays on it.
-        Target picked = router.splits().pick(route, router.balancers(), s.endpoints());
+        Target picked = loop.splits().pick(route, loop.balancers(), s.endpoints());
         target = picked != null ? picked : target;
         balancer = picked != null ? null : Balancer.EMPTY; // none with a weight and endpoints: 503
       }
       if (balancer == null) {
         int slot = target.slot();
-        balancer = router.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
+        balancer = loop.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
@@ -166,7 +157,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
         redirectLocally(
             redirect,
             HttpsRedirects.location(
-                head.host(), router.redirectPortText(), head.path(), head.query()));
+                head.host(), loop.redirectPortText(), head.path(), head.query()));
         return;
       }
     }
@@ -198,7 +189,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
       // After the rest of this read: a stream its client resets in the same read (rapid reset,
       // HEADERS then RST_STREAM) has ended by then and opens no upstream connection. Connecting at
       // once cost one upstream connection per reset stream, 200 per attacking connection.
-      router.vertxInstance().getOrCreateContext().runOnContext(v -> connectUnlessFinished());
+      loop.vertx().getOrCreateContext().runOnContext(v -> connectUnlessFinished());
       return;
     }
     connect();
@@ -292,7 +283,8 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
 
   // ---------------------------------------------------------------- deadlines
 
-  /** Called by the verticle's sweep; fires whichever deadline has passed. */
+  /** Called by the loop's sweep ({@link LiveExchanges}); fires whichever deadline has passed. */
+  @Override
   void checkDeadlines(long now) {
     if (finished) {
       return;
@@ -337,8 +329,8 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
     Http1Connections cache;
     io.vertx.core.http.HttpClientAgent client;
     try {
-      cache = router.clients().http1Connections(upstreamTls);
-      client = router.clients().client(protocol, upstreamTls);
+      cache = loop.clients().http1Connections(upstreamTls);
+      client = loop.clients().client(protocol, upstreamTls);
     } catch (RuntimeException e) {
       // A setting the validator let through but the TLS stack refused: no key material in e.
       LOG.warn("upstream TLS setting unusable for route {}: {}", routeId(), e.getMessage());
@@ -409,7 +401,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
   }
 
   private void onConnectFailure(Throwable cause) {
-    if (!retried && router.settings().retryConnectFailures() && isIdempotent()) {
+    if (!retried && loop.settings().retryConnectFailures() && isIdempotent()) {
       Endpoint other = balancer.next(endpoint);
       if (other != null && other != endpoint) {
         retried = true;
@@ -449,10 +441,10 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
         head,
         req.headers(),
         up.headers(),
-        router.settings().trustedProxies(),
+        loop.settings().trustedProxies(),
         connState != null ? connState.client : req.remoteAddress().hostAddress(),
         tls,
-        router.localPortText(tls),
+        loop.localPortText(tls),
         requestId,
         clientCertificate);
     Trailers.forwardTe(req, up);
@@ -512,7 +504,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
   }
 
   private void pumpRequestBody(HttpClientRequest up) {
-    up.setWriteQueueMaxSize(router.settings().limits().writeQueueBytes());
+    up.setWriteQueueMaxSize(loop.settings().limits().writeQueueBytes());
     bodyReadAt(System.nanoTime());
     req.handler(
         buf -> {
@@ -570,7 +562,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
     resp.setStatusCode(status);
     MultiMap out = resp.headers();
     String contentLength =
-        HeaderRules.copyResponse(ur.headers(), out, router.settings().server().passUpstream());
+        HeaderRules.copyResponse(ur.headers(), out, loop.settings().server().passUpstream());
     if (tls && route != null && route.spec().tls() != null) {
       String hsts = HttpsRedirects.hsts(route.spec().tls(), head.host());
       if (hsts != null) {
@@ -588,7 +580,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
       resp.setChunked(true);
     }
     ur.exceptionHandler(this::onUpstreamFailure);
-    resp.setWriteQueueMaxSize(router.settings().limits().writeQueueBytes());
+    resp.setWriteQueueMaxSize(loop.settings().limits().writeQueueBytes());
     long expected = contentLength == null || bodyless ? -1 : parseLength(contentLength);
     boolean http2Upstream = ur.version() == HttpVersion.HTTP_2;
     ur.handler(
@@ -673,7 +665,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
 
   /** Closes the client's connection, within the send limit. */
   void closeConnection() {
-    router.closeConnection(connState, conn);
+    loop.connections().close(connState, conn);
   }
 
   // ---------------------------------------------------------------- local answers and endings
@@ -786,7 +778,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
     finish();
     if (req.version() != HttpVersion.HTTP_2) {
       // Resetting an HTTP/1 response closes its connection: within the send limit.
-      router.closeConnection(connState, conn);
+      loop.connections().close(connState, conn);
     }
   }
 
@@ -795,7 +787,7 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
       return;
     }
     finished = true;
-    router.untrack(this);
+    loop.live().untrack(this);
     if (lease != null) {
       if (upstreamEnded) {
         maybeReleaseAfterSuccess();
@@ -803,15 +795,15 @@ final class ProxyExchange extends SlowClientDeadlines implements RequestView {
         releaseLease(upstream == null && !answeredLocally);
       }
     }
-    router.settings().inFlight().end();
+    loop.settings().inFlight().end();
     if (connState != null) {
       connState.sendLimitNanos = timeouts.bodyIdle().toNanos();
     }
-    router.exchangeDone(connState, conn);
+    loop.connections().exchangeDone(connState, conn);
     if (closeAfterEnd) {
-      router.closeConnection(connState, conn);
+      loop.connections().close(connState, conn);
     }
-    if (router.settings().accessLog()) {
+    if (loop.settings().accessLog()) {
       AccessLog.write(
           req.method().name(),
           head == null ? null : head.host(),
