@@ -5,7 +5,6 @@ import io.gatehouse.edge.Refusal;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.RequestHead;
 import io.gatehouse.fallback.ErrorPages;
-import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
@@ -22,7 +21,6 @@ import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
 import io.netty.channel.ConnectTimeoutException;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -35,11 +33,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -47,36 +43,23 @@ import java.util.concurrent.TimeoutException;
  * response down with back-pressure, and map failures to 502/503/504. Lives on one event loop.
  *
  * <p>Timeouts are not timers: the verticle's sweep ({@link #checkDeadlines}) looks at every live
- * exchange a few times a second, which costs nothing per request.
+ * exchange a few times a second, which costs nothing per request; the deadlines and their check are
+ * {@link SlowClientDeadlines}, the header rules {@link HeaderRules}.
  */
-final class ProxyExchange implements RequestView {
+final class ProxyExchange extends LiveExchanges.Member implements RequestView {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(ProxyExchange.class);
-  private static final String HTTP = "http";
-  private static final String HTTPS = "https";
   private static final CharSequence STS = HttpHeaders.createOptimized("strict-transport-security");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
-  private static final String CERT_PREFIX = "x-client-cert-";
-  private static final CharSequence CERT_VERIFIED =
-      HttpHeaders.createOptimized(ClientAuth.VERIFIED_HEADER);
-  private static final CharSequence CERT_SUBJECT =
-      HttpHeaders.createOptimized(ClientAuth.SUBJECT_HEADER);
-  private static final CharSequence CERT_SHA256 =
-      HttpHeaders.createOptimized(ClientAuth.SHA256_HEADER);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
 
-  private final RouterVerticle router;
+  private final LoopServices loop;
   private final HttpServerRequest req;
   private final HttpServerResponse resp;
-  private final RouterVerticle.ConnectionState connState;
+  private final ConnectionState connState;
   private final HttpConnection conn;
   private final boolean tls;
   private final long startNanos = System.nanoTime();
-
-  /** Intrusive list of live exchanges, owned by the verticle. */
-  ProxyExchange prev;
-
-  ProxyExchange next;
 
   private RequestHead head;
   private CompiledRoute route;
@@ -106,24 +89,8 @@ final class ProxyExchange implements RequestView {
   private boolean grpc;
   private int status;
 
-  /** Deadlines in System.nanoTime(); 0 means not armed. */
-  private long requestDeadline;
-
-  private long bodyIdleSince;
-  private long upstreamIdleSince;
-
-  /**
-   * Since when a response write has waited on a client that reads nothing (0: not waiting). Held
-   * for the route's body-inactivity limit, as nginx's send_timeout, then the exchange is cut.
-   */
-  private long sendStalledSince;
-
-  ProxyExchange(
-      RouterVerticle router,
-      HttpServerRequest req,
-      RouterVerticle.ConnectionState connState,
-      boolean tls) {
-    this.router = router;
+  ProxyExchange(LoopServices loop, HttpServerRequest req, ConnectionState connState, boolean tls) {
+    this.loop = loop;
     this.tls = tls;
     this.req = req;
     this.resp = req.response();
@@ -132,9 +99,9 @@ final class ProxyExchange implements RequestView {
   }
 
   void start(RouteSnapshot snapshot, RequestGuard guard) {
-    RouterSettings s = router.settings();
+    RouterSettings s = loop.settings();
     s.inFlight().begin();
-    router.track(this);
+    loop.live().track(this);
     req.pause();
     // Vert.x also calls the end handler of a response whose stream was reset or closed before it
     // ended (first, before the close handler): that is the client leaving, and the upstream
@@ -163,7 +130,7 @@ final class ProxyExchange implements RequestView {
     }
     route = snapshot.match(head.host(), head.path(), this);
     if (route == null) {
-      balancer = router.defaultBalancer();
+      balancer = loop.defaultBalancer();
       protocol = s.defaultBackend().protocol();
       upstreamTls = s.defaultBackend().tls();
       maxBody = Limits.DEFAULT_MAX_REQUEST_BODY;
@@ -171,13 +138,13 @@ final class ProxyExchange implements RequestView {
       Target target = route.target();
       if (route.split() != null) {
         // A weighted split: the backend is picked once; a retry stays on it.
-        Target picked = router.splits().pick(route, router.balancers(), s.endpoints());
+        Target picked = loop.splits().pick(route, loop.balancers(), s.endpoints());
         target = picked != null ? picked : target;
         balancer = picked != null ? null : Balancer.EMPTY; // none with a weight and endpoints: 503
       }
       if (balancer == null) {
         int slot = target.slot();
-        balancer = router.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
+        balancer = loop.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
@@ -190,7 +157,7 @@ final class ProxyExchange implements RequestView {
         redirectLocally(
             redirect,
             HttpsRedirects.location(
-                head.host(), router.redirectPortText(), head.path(), head.query()));
+                head.host(), loop.redirectPortText(), head.path(), head.query()));
         return;
       }
     }
@@ -213,22 +180,16 @@ final class ProxyExchange implements RequestView {
     if (websocket && connState != null) {
       connState.tunnel = true;
     }
-    long whole = timeouts.request().toNanos();
-    if (whole > 0 && !websocket) {
-      requestDeadline = startNanos + whole;
-    }
-    if (grpc) {
-      // The call's own deadline, when shorter: past it the client has given up anyway.
-      long callTimeout = GrpcReplies.timeoutNanos(req.getHeader(GRPC_TIMEOUT));
-      if (callTimeout >= 0 && (requestDeadline == 0 || callTimeout < whole)) {
-        requestDeadline = startNanos + callTimeout;
-      }
-    }
+    armRequest(
+        startNanos,
+        timeouts.request().toNanos(),
+        websocket,
+        grpc ? GrpcReplies.timeoutNanos(req.getHeader(GRPC_TIMEOUT)) : -1);
     if (req.version() == HttpVersion.HTTP_2) {
       // After the rest of this read: a stream its client resets in the same read (rapid reset,
       // HEADERS then RST_STREAM) has ended by then and opens no upstream connection. Connecting at
       // once cost one upstream connection per reset stream, 200 per attacking connection.
-      router.vertxInstance().getOrCreateContext().runOnContext(v -> connectUnlessFinished());
+      loop.vertx().getOrCreateContext().runOnContext(v -> connectUnlessFinished());
       return;
     }
     connect();
@@ -322,24 +283,25 @@ final class ProxyExchange implements RequestView {
 
   // ---------------------------------------------------------------- deadlines
 
-  /** Called by the verticle's sweep; fires whichever deadline has passed. */
+  /** Called by the loop's sweep ({@link LiveExchanges}); fires whichever deadline has passed. */
+  @Override
   void checkDeadlines(long now) {
     if (finished) {
       return;
     }
-    if (requestDeadline != 0 && now - requestDeadline >= 0) {
-      requestDeadline = 0;
+    Expired expired = check(now, timeouts);
+    if (expired == Expired.NONE) {
+      return;
+    }
+    if (expired == Expired.REQUEST) {
       respondLocally(504, true);
-    } else if (bodyIdleSince != 0 && now - bodyIdleSince >= timeouts.bodyIdle().toNanos()) {
-      bodyIdleSince = 0;
+    } else if (expired == Expired.BODY_IDLE) {
       respondLocally(408, true);
-    } else if (upstreamIdleSince != 0 && now - upstreamIdleSince >= timeouts.response().toNanos()) {
-      upstreamIdleSince = 0;
+    } else if (expired == Expired.UPSTREAM_IDLE) {
       onUpstreamFailure(new TimeoutException("upstream response timeout"));
-    } else if (sendStalledSince != 0 && now - sendStalledSince >= timeouts.bodyIdle().toNanos()) {
+    } else {
       // The client has read nothing for the whole limit: drop it and release the upstream. Over
       // HTTP/1 the connection goes too, reset: a graceful close would wait on that same client.
-      sendStalledSince = 0;
       abort();
       if (req.version() != HttpVersion.HTTP_2) {
         AbortiveClose.now(conn);
@@ -367,8 +329,8 @@ final class ProxyExchange implements RequestView {
     Http1Connections cache;
     io.vertx.core.http.HttpClientAgent client;
     try {
-      cache = router.clients().http1Connections(upstreamTls);
-      client = router.clients().client(protocol, upstreamTls);
+      cache = loop.clients().http1Connections(upstreamTls);
+      client = loop.clients().client(protocol, upstreamTls);
     } catch (RuntimeException e) {
       // A setting the validator let through but the TLS stack refused: no key material in e.
       LOG.warn("upstream TLS setting unusable for route {}: {}", routeId(), e.getMessage());
@@ -439,7 +401,7 @@ final class ProxyExchange implements RequestView {
   }
 
   private void onConnectFailure(Throwable cause) {
-    if (!retried && router.settings().retryConnectFailures() && isIdempotent()) {
+    if (!retried && loop.settings().retryConnectFailures() && isIdempotent()) {
       Endpoint other = balancer.next(endpoint);
       if (other != null && other != endpoint) {
         retried = true;
@@ -475,7 +437,16 @@ final class ProxyExchange implements RequestView {
 
   private void onConnected(HttpClientRequest up) {
     upstream = up;
-    copyRequestHeaders(up.headers());
+    HeaderRules.copyRequest(
+        head,
+        req.headers(),
+        up.headers(),
+        loop.settings().trustedProxies(),
+        connState != null ? connState.client : req.remoteAddress().hostAddress(),
+        tls,
+        loop.localPortText(tls),
+        requestId,
+        clientCertificate);
     Trailers.forwardTe(req, up);
     if (head.authority() != null) {
       up.authority(authority());
@@ -488,7 +459,7 @@ final class ProxyExchange implements RequestView {
           }
         });
     if (websocket) {
-      tunnel(up);
+      WebSocketTunnel.open(this, req, resp, up, head.upgrade());
       return;
     }
     up.response()
@@ -517,7 +488,7 @@ final class ProxyExchange implements RequestView {
       req.resume();
       up.end();
       requestSent = true;
-      upstreamIdleSince = System.nanoTime();
+      upstreamAwaitedSince(System.nanoTime());
       return;
     }
     if (contentLength > 0) {
@@ -533,12 +504,12 @@ final class ProxyExchange implements RequestView {
   }
 
   private void pumpRequestBody(HttpClientRequest up) {
-    up.setWriteQueueMaxSize(router.settings().limits().writeQueueBytes());
-    bodyIdleSince = System.nanoTime();
+    up.setWriteQueueMaxSize(loop.settings().limits().writeQueueBytes());
+    bodyReadAt(System.nanoTime());
     req.handler(
         buf -> {
           bytesIn += buf.length();
-          bodyIdleSince = System.nanoTime();
+          bodyReadAt(System.nanoTime());
           if (maxBody > 0 && bytesIn > maxBody) {
             respondLocally(413, true);
             return;
@@ -548,77 +519,50 @@ final class ProxyExchange implements RequestView {
             req.pause();
             // Waiting on a slow upstream is not an idle client; an upstream that reads none of the
             // body for its response timeout is an idle upstream (504).
-            bodyIdleSince = 0;
+            bodyNotAwaited();
             if (upstreamResponse == null) {
-              upstreamIdleSince = System.nanoTime();
+              upstreamAwaitedSince(System.nanoTime());
             }
             up.drainHandler(
                 v -> {
                   if (upstreamResponse == null) {
-                    upstreamIdleSince = 0;
+                    upstreamNotAwaited();
                   }
-                  bodyIdleSince = System.nanoTime();
+                  bodyReadAt(System.nanoTime());
                   req.resume();
                 });
           }
         });
     req.endHandler(
         v -> {
-          bodyIdleSince = 0;
+          bodyNotAwaited();
           up.end();
           requestSent = true;
           if (upstreamResponse == null) {
-            upstreamIdleSince = System.nanoTime();
+            upstreamAwaitedSince(System.nanoTime());
           }
         });
     req.exceptionHandler(
         t -> {
           // A body found malformed mid-stream (or a client reset): never let a partial body look
           // complete upstream.
-          bodyIdleSince = 0;
+          bodyNotAwaited();
           respondLocally(400, true);
         });
     req.resume();
   }
 
-  private void onUpstreamResponse(HttpClientResponse ur) {
+  void onUpstreamResponse(HttpClientResponse ur) {
     if (finished) {
       return;
     }
     upstreamResponse = ur;
-    upstreamIdleSince = System.nanoTime();
+    upstreamAwaitedSince(System.nanoTime());
     status = ur.statusCode();
     resp.setStatusCode(status);
     MultiMap out = resp.headers();
-    // One pass over the upstream's headers; the rare Connection-named ones are removed after.
-    String connection = null;
-    String contentLength = null;
-    boolean upstreamServer = false;
-    for (Map.Entry<String, String> h : ur.headers()) {
-      String name = h.getKey();
-      if (HopByHop.isHopByHop(name)) {
-        if (name.length() == 14) {
-          contentLength = h.getValue();
-        } else if (name.equalsIgnoreCase("connection")) {
-          connection = connection == null ? h.getValue() : connection + "," + h.getValue();
-        }
-        continue;
-      }
-      if (name.length() == 6 && name.equalsIgnoreCase("server")) {
-        // ours was set first; the upstream's replaces it only when configured to pass through
-        if (!router.settings().server().passUpstream()) {
-          continue;
-        }
-        if (!upstreamServer) {
-          out.remove(RouterSettings.ServerHeader.NAME);
-          upstreamServer = true;
-        }
-      }
-      out.add(name, h.getValue());
-    }
-    if (connection != null) {
-      removeNamedIn(out, connection);
-    }
+    String contentLength =
+        HeaderRules.copyResponse(ur.headers(), out, loop.settings().server().passUpstream());
     if (tls && route != null && route.spec().tls() != null) {
       String hsts = HttpsRedirects.hsts(route.spec().tls(), head.host());
       if (hsts != null) {
@@ -636,18 +580,13 @@ final class ProxyExchange implements RequestView {
       resp.setChunked(true);
     }
     ur.exceptionHandler(this::onUpstreamFailure);
-    resp.setWriteQueueMaxSize(router.settings().limits().writeQueueBytes());
+    resp.setWriteQueueMaxSize(loop.settings().limits().writeQueueBytes());
     long expected = contentLength == null || bodyless ? -1 : parseLength(contentLength);
     boolean http2Upstream = ur.version() == HttpVersion.HTTP_2;
     ur.handler(
         buf -> {
           bytesOut += buf.length();
-          upstreamIdleSince = System.nanoTime();
-          if (bodyIdleSince != 0) {
-            // A response flowing while the request stays open (a gRPC bidirectional call, a long
-            // poll) is not a client trickling its body: it was cut at the body-inactivity limit.
-            bodyIdleSince = upstreamIdleSince;
-          }
+          responseFlowedAt(System.nanoTime());
           if (bytesOut == expected && bytesOut == buf.length() && !http2Upstream) {
             // The whole body in one read: one write and flush instead of two (HTTP/2 may still
             // send trailers after it).
@@ -657,20 +596,17 @@ final class ProxyExchange implements RequestView {
           resp.write(buf);
           if (resp.writeQueueFull()) {
             ur.pause();
-            // A stalled reader is not a stalled upstream.
-            upstreamIdleSince = 0;
-            sendStalledSince = System.nanoTime();
+            sendStalledAt(System.nanoTime());
             resp.drainHandler(
                 v -> {
-                  sendStalledSince = 0;
-                  upstreamIdleSince = System.nanoTime();
+                  sendDrainedAt(System.nanoTime());
                   ur.resume();
                 });
           }
         });
     ur.endHandler(
         v -> {
-          upstreamIdleSince = 0;
+          upstreamNotAwaited();
           upstreamEnded = true;
           if (!finished && !resp.ended()) {
             Trailers.copy(ur.trailers(), resp);
@@ -680,7 +616,7 @@ final class ProxyExchange implements RequestView {
         });
   }
 
-  private void onUpstreamFailure(Throwable cause) {
+  void onUpstreamFailure(Throwable cause) {
     if (finished || answeredLocally) {
       return;
     }
@@ -691,7 +627,7 @@ final class ProxyExchange implements RequestView {
         Endpoint other = balancer.next(endpoint);
         endpoint = other != null ? other : endpoint;
         upstream = null;
-        upstreamIdleSince = 0;
+        upstreamNotAwaited();
         connect();
         return;
       }
@@ -718,55 +654,18 @@ final class ProxyExchange implements RequestView {
 
   // ---------------------------------------------------------------- WebSocket
 
-  private void tunnel(HttpClientRequest up) {
-    up.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-    up.putHeader(HttpHeaders.UPGRADE, head.upgrade());
-    Future<HttpClientResponse> upgraded = up.connect();
-    req.resume();
-    upgraded.onComplete(
-        ar -> {
-          if (finished) {
-            return;
-          }
-          if (ar.failed()) {
-            onUpstreamFailure(ar.cause());
-            return;
-          }
-          HttpClientResponse ur = ar.result();
-          if (ur.statusCode() != 101) {
-            onUpstreamResponse(ur);
-            return;
-          }
-          status = 101;
-          resp.setStatusCode(101);
-          for (Map.Entry<String, String> h : ur.headers()) {
-            resp.headers().add(h.getKey(), h.getValue());
-          }
-          NetSocket upstreamSocket = ur.netSocket();
-          req.toNetSocket()
-              .onComplete(
-                  ds -> {
-                    if (ds.failed()) {
-                      upstreamSocket.close();
-                      abort();
-                      return;
-                    }
-                    NetSocket downstream = ds.result();
-                    downstream.pipeTo(upstreamSocket);
-                    upstreamSocket.pipeTo(downstream);
-                    downstream.closeHandler(
-                        v -> {
-                          finish();
-                          // The client is gone: what it sent and the upstream has not taken is
-                          // not waited for (a graceful close would wait on that upstream forever).
-                          if (!AbortiveClose.ifStuck(up.connection())) {
-                            upstreamSocket.close();
-                          }
-                        });
-                    // The upstream is gone: the client gets the rest within the send limit.
-                    upstreamSocket.closeHandler(v -> router.closeConnection(connState, conn));
-                  });
-        });
+  boolean isFinished() {
+    return finished;
+  }
+
+  /** The upstream accepted the upgrade: the tunnel's status for the access log. */
+  void switchedProtocols() {
+    status = 101;
+  }
+
+  /** Closes the client's connection, within the send limit. */
+  void closeConnection() {
+    loop.connections().close(connState, conn);
   }
 
   // ---------------------------------------------------------------- local answers and endings
@@ -781,8 +680,7 @@ final class ProxyExchange implements RequestView {
       return;
     }
     answeredLocally = true;
-    bodyIdleSince = 0;
-    upstreamIdleSince = 0;
+    idleClocksOff();
     if (upstream != null && (upstreamResponse == null || code >= 400)) {
       upstream.reset();
       releaseLease(false);
@@ -871,7 +769,7 @@ final class ProxyExchange implements RequestView {
     }
   }
 
-  private void abort() {
+  void abort() {
     if (upstream != null) {
       upstream.reset();
     }
@@ -880,16 +778,16 @@ final class ProxyExchange implements RequestView {
     finish();
     if (req.version() != HttpVersion.HTTP_2) {
       // Resetting an HTTP/1 response closes its connection: within the send limit.
-      router.closeConnection(connState, conn);
+      loop.connections().close(connState, conn);
     }
   }
 
-  private void finish() {
+  void finish() {
     if (finished) {
       return;
     }
     finished = true;
-    router.untrack(this);
+    loop.live().untrack(this);
     if (lease != null) {
       if (upstreamEnded) {
         maybeReleaseAfterSuccess();
@@ -897,15 +795,15 @@ final class ProxyExchange implements RequestView {
         releaseLease(upstream == null && !answeredLocally);
       }
     }
-    router.settings().inFlight().end();
+    loop.settings().inFlight().end();
     if (connState != null) {
       connState.sendLimitNanos = timeouts.bodyIdle().toNanos();
     }
-    router.exchangeDone(connState, conn);
+    loop.connections().exchangeDone(connState, conn);
     if (closeAfterEnd) {
-      router.closeConnection(connState, conn);
+      loop.connections().close(connState, conn);
     }
-    if (router.settings().accessLog()) {
+    if (loop.settings().accessLog()) {
       AccessLog.write(
           req.method().name(),
           head == null ? null : head.host(),
@@ -922,66 +820,6 @@ final class ProxyExchange implements RequestView {
   }
 
   // ---------------------------------------------------------------- headers
-
-  private void copyRequestHeaders(MultiMap out) {
-    String connection = head.connection();
-    boolean dropUnderscore = head.dropUnderscoreHeaders();
-    MultiMap in = req.headers();
-    boolean sawForwarding = false;
-    String[] pairs = head.headers();
-    for (int i = 0; i < pairs.length && pairs[i] != null; i += 2) {
-      String name = pairs[i];
-      if (HopByHop.isHopByHop(name)) {
-        continue;
-      }
-      if (ForwardedHeaders.isForwardingHeader(name)) {
-        sawForwarding = true;
-        continue;
-      }
-      if ((name.length() == 4 && name.equalsIgnoreCase("host"))
-          || isClientCertificateHeader(name)
-          || (name.length() == 6 && name.equalsIgnoreCase("expect"))
-          || (name.length() == 12 && name.equalsIgnoreCase(ErrorPages.REQUEST_ID))
-          || (dropUnderscore && name.indexOf('_') >= 0)
-          || (connection != null && HopByHop.namedIn(connection, name))) {
-        continue;
-      }
-      out.add(name, pairs[i + 1]);
-    }
-    RouterSettings s = router.settings();
-    String peer = connState != null ? connState.client : req.remoteAddress().hostAddress();
-    boolean trusted =
-        sawForwarding && !s.trustedProxies().isEmpty() && s.trustedProxies().contains(peer);
-    ForwardedHeaders.write(
-        in, out, trusted, peer, tls ? HTTPS : HTTP, head.authority(), router.localPortText(tls));
-    out.add(REQUEST_ID, requestId);
-    ClientCertificateCheck.Result cert = clientCertificate;
-    if (cert != null) {
-      if (cert.outcome() == ClientCertificateCheck.Outcome.VERIFIED) {
-        out.add(CERT_VERIFIED, "SUCCESS");
-        out.add(CERT_SUBJECT, cert.subject());
-        out.add(CERT_SHA256, cert.sha256());
-      } else {
-        out.add(CERT_VERIFIED, "NONE");
-      }
-    }
-  }
-
-  /** Any {@code X-Client-Cert-*} header: only Gatehouse sets these, from a verified certificate. */
-  static boolean isClientCertificateHeader(String name) {
-    return name.length() > CERT_PREFIX.length()
-        && name.regionMatches(true, 0, CERT_PREFIX, 0, CERT_PREFIX.length());
-  }
-
-  /** Removes the headers a Connection header names (other than the hop-by-hop ones). */
-  private static void removeNamedIn(MultiMap headers, String connection) {
-    for (String token : connection.split(",")) {
-      String name = token.trim();
-      if (!name.isEmpty() && !HopByHop.isHopByHop(name)) {
-        headers.remove(name);
-      }
-    }
-  }
 
   private static long parseLength(String v) {
     try {

@@ -5,23 +5,13 @@ import io.gatehouse.edge.Http1KeepAliveGate;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
-import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.tls.KeyMaterialCache;
 import io.gatehouse.tls.TlsServerOptions;
-import io.gatehouse.upstream.AbortiveClose;
-import io.gatehouse.upstream.Balancer;
-import io.gatehouse.upstream.Balancers;
-import io.gatehouse.upstream.SplitPicker;
 import io.gatehouse.upstream.UpstreamClients;
 import io.gatehouse.vertxinternals.VertxChannels;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -29,9 +19,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -50,13 +37,8 @@ public final class RouterVerticle extends VerticleBase {
   private static final long SWEEP_MS = 100;
 
   private final RouterSettings settings;
-  private final Map<HttpConnection, ConnectionState> connections = new IdentityHashMap<>();
-
-  /** HTTP/2 guards one sweep visits once it has left the connection map; reused. */
-  private final ArrayList<Http2StreamGuard> h2Sweep = new ArrayList<>();
-
-  /** Connections one sweep resets once it has left the connection map; reused. */
-  private final ArrayList<HttpConnection> closingSweep = new ArrayList<>();
+  private final Connections connections;
+  private final LiveExchanges live = new LiveExchanges();
 
   private HttpServer server;
   private HttpServer httpsServer;
@@ -65,9 +47,9 @@ public final class RouterVerticle extends VerticleBase {
   private HttpServerOptions options;
   private UpstreamClients clients;
   private RequestGuard guard;
-  private final Balancers balancers = new Balancers();
-  private final SplitPicker splits = new SplitPicker();
-  private Balancer defaultBalancer;
+
+  /** What this loop's exchanges get; made at start, once the upstream clients exist. */
+  private LoopServices loop;
 
   /** The upstream TLS settings the clients were last retained for (a snapshot's, by identity). */
   private Set<UpstreamTls> upstreamTls;
@@ -75,19 +57,17 @@ public final class RouterVerticle extends VerticleBase {
   private long sweepTimer = -1;
   private long lagExpected;
   private io.gatehouse.edge.OverloadGuard.LoopProbe lagProbe;
-  private ProxyExchange live;
-  private String localPortText;
-  private String httpsPortText;
 
   public RouterVerticle(RouterSettings settings) {
     this.settings = settings;
+    this.connections = new Connections(settings);
   }
 
   @Override
   public Future<?> start() {
     clients = new UpstreamClients(vertx, settings.limits().maxHeaderBytes());
     guard = new RequestGuard(settings.limits());
-    defaultBalancer = new Balancer(settings.defaultBackend().endpoints());
+    loop = new LoopServices(settings, vertx, clients, live, connections);
     options =
         new HttpServerOptions()
             .setHost(settings.host())
@@ -121,7 +101,7 @@ public final class RouterVerticle extends VerticleBase {
         server
             .listen()
             .recover(t -> Future.failedFuture(listenFailure(settings.host(), settings.port(), t)))
-            .onSuccess(s -> localPortText = Integer.toString(s.actualPort()));
+            .onSuccess(s -> loop.listening(false, s.actualPort()));
     RouterSettings.TlsListener tls = settings.tls();
     if (tls == null) {
       return plain;
@@ -152,7 +132,7 @@ public final class RouterVerticle extends VerticleBase {
             httpsServer
                 .listen()
                 .recover(t -> Future.failedFuture(listenFailure(tls.host(), tls.port(), t)))
-                .onSuccess(s -> httpsPortText = Integer.toString(s.actualPort())));
+                .onSuccess(s -> loop.listening(true, s.actualPort())));
   }
 
   /**
@@ -200,7 +180,7 @@ public final class RouterVerticle extends VerticleBase {
    */
   public Future<Integer> drain(long timeoutMs) {
     // A connection cut for misbehaving may be draining its input (lingering close): not for long.
-    context.runOnContext(v -> connections.values().forEach(ConnectionState::endLingering));
+    context.runOnContext(v -> connections.endLingering());
     Future<Void> plain = server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
     Future<?> graceful =
         httpsServer == null
@@ -213,13 +193,7 @@ public final class RouterVerticle extends VerticleBase {
 
   /** Resets every connection, downstream or upstream, whose peer has not taken our writes. */
   private int resetStuck() {
-    int n = 0;
-    for (HttpConnection c : connections.keySet().toArray(new HttpConnection[0])) {
-      if (AbortiveClose.ifStuck(c)) {
-        n++;
-      }
-    }
-    return n + clients.resetStuck();
+    return connections.resetStuck() + clients.resetStuck();
   }
 
   @Override
@@ -246,78 +220,8 @@ public final class RouterVerticle extends VerticleBase {
     }
     lagExpected = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
     clients.sweep(now);
-    for (ProxyExchange e = live; e != null; ) {
-      ProxyExchange next = e.next;
-      e.checkDeadlines(now);
-      e = next;
-    }
-    if (!connections.isEmpty()) {
-      HttpConnection[] expired = null;
-      int n = 0;
-      for (Map.Entry<HttpConnection, ConnectionState> c : connections.entrySet()) {
-        ConnectionState st = c.getValue();
-        if (st.h2 != null) {
-          // After the loop: a reset or close may close the connection (closeHandler edits the map).
-          h2Sweep.add(st.h2);
-        }
-        if (st.closingSince != 0 && now - st.closingSince >= st.sendLimitNanos) {
-          // Closed by us, and the peer has not taken the last bytes for the whole send limit.
-          st.closingSince = 0;
-          closingSweep.add(c.getKey());
-        }
-        if (st.active == 0 && !st.timedOut && st.headTimedOut(now, headerReadNanos)) {
-          st.headDeadline = 0;
-          st.timedOut = true;
-          if (expired == null) {
-            expired = new HttpConnection[connections.size()];
-          }
-          expired[n++] = c.getKey();
-        }
-      }
-      for (int i = 0; i < n; i++) {
-        requestTimeout(expired[i]);
-      }
-      for (int i = 0; i < closingSweep.size(); i++) {
-        AbortiveClose.now(closingSweep.get(i));
-      }
-      closingSweep.clear();
-      for (int i = 0; i < h2Sweep.size(); i++) {
-        h2Sweep.get(i).sweep(now, headerReadNanos);
-      }
-      h2Sweep.clear();
-    }
-  }
-
-  void track(ProxyExchange e) {
-    e.next = live;
-    if (live != null) {
-      live.prev = e;
-    }
-    live = e;
-  }
-
-  void untrack(ProxyExchange e) {
-    if (e.prev != null) {
-      e.prev.next = e.next;
-    } else if (live == e) {
-      live = e.next;
-    }
-    if (e.next != null) {
-      e.next.prev = e.prev;
-    }
-    e.prev = null;
-    e.next = null;
-  }
-
-  /** The HTTPS port redirects name: the configured public one, else the bound one. */
-  String redirectPortText() {
-    int configured = settings.tls() == null ? 0 : settings.tls().redirectPort();
-    return configured > 0 ? Integer.toString(configured) : httpsPortText;
-  }
-
-  /** The bound port of the listener an exchange came in on, as X-Forwarded-Port text. */
-  String localPortText(boolean tls) {
-    return tls ? httpsPortText : localPortText;
+    live.sweep(now);
+    connections.sweep(now, headerReadNanos);
   }
 
   private void onConnection(HttpConnection conn) {
@@ -352,10 +256,10 @@ public final class RouterVerticle extends VerticleBase {
     }
     // Slowloris defence: the first request head must be complete within the header-read timeout.
     state.headDeadline = System.nanoTime() + settings.limits().headerReadTimeout().toNanos();
-    connections.put(conn, state);
+    connections.opened(conn, state);
     Runnable closed =
         () -> {
-          connections.remove(conn);
+          connections.closed(conn);
           settings.connections().release(client);
         };
     if (channel != null) {
@@ -365,36 +269,6 @@ public final class RouterVerticle extends VerticleBase {
       channel.closeFuture().addListener(f -> closed.run());
     } else {
       conn.closeHandler(v -> closed.run());
-    }
-  }
-
-  /**
-   * Answers 408 on the channel (there is no request to answer on) and closes. The answer is a Netty
-   * response, not raw bytes: the HTTP encoder in the pipeline refuses a bare buffer before a head,
-   * and the connection was then closed without the 408.
-   */
-  private void requestTimeout(HttpConnection conn) {
-    ConnectionState state = connections.get(conn);
-    if (state != null && state.closingSince == 0) {
-      state.closingSince = System.nanoTime();
-    }
-    Channel ch = VertxChannels.channel(conn);
-    if (ch != null) {
-      DefaultFullHttpResponse timeout =
-          new DefaultFullHttpResponse(
-              io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
-              HttpResponseStatus.REQUEST_TIMEOUT,
-              Unpooled.EMPTY_BUFFER);
-      timeout
-          .headers()
-          .set(HttpHeaderNames.CONTENT_LENGTH, 0)
-          .set(HttpHeaderNames.CONNECTION, "close");
-      if (settings.server().value() != null) {
-        timeout.headers().set(HttpHeaderNames.SERVER, settings.server().value());
-      }
-      ch.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      conn.close();
     }
   }
 
@@ -432,122 +306,6 @@ public final class RouterVerticle extends VerticleBase {
       upstreamTls = snapshot.upstreamTlsSettings();
       clients.retain(upstreamTls);
     }
-    new ProxyExchange(this, req, state, tls).start(snapshot, guard);
-  }
-
-  /**
-   * After a response, the next head on a keep-alive connection must be complete within the idle
-   * time plus the header-read timeout: Vert.x does not report when a head's first byte arrives.
-   */
-  void exchangeDone(ConnectionState state, HttpConnection conn) {
-    if (state != null && --state.active == 0) {
-      state.headDeadline =
-          System.nanoTime()
-              + settings.limits().keepAliveIdleTimeout().toNanos()
-              + settings.limits().headerReadTimeout().toNanos();
-    }
-  }
-
-  /**
-   * Closes a downstream connection the node is done with. Vert.x's close waits for the last bytes
-   * to be taken: one whose client takes nothing is reset after the connection's send limit (as
-   * nginx's send_timeout, which applies to the last write too).
-   */
-  void closeConnection(ConnectionState state, HttpConnection conn) {
-    if (state != null && state.closingSince == 0) {
-      state.closingSince = System.nanoTime();
-    }
-    conn.close();
-  }
-
-  RouterSettings settings() {
-    return settings;
-  }
-
-  UpstreamClients clients() {
-    return clients;
-  }
-
-  Balancers balancers() {
-    return balancers;
-  }
-
-  SplitPicker splits() {
-    return splits;
-  }
-
-  Balancer defaultBalancer() {
-    return defaultBalancer;
-  }
-
-  io.vertx.core.Vertx vertxInstance() {
-    return vertx;
-  }
-
-  /** Per-connection bookkeeping, touched only on this verticle's event loop. */
-  static final class ConnectionState implements Http1KeepAliveGate.Exchange {
-    final String client;
-    long headDeadline;
-    int active;
-    StrictRequestDecoder decoder;
-
-    /** A WebSocket: the keep-alive idle limit stays its idle limit. */
-    boolean tunnel;
-
-    /** The last exchange's limit for a client that reads nothing (its route's bodyIdle). */
-    long sendLimitNanos = Timeouts.DEFAULTS.bodyIdle().toNanos();
-
-    /** HTTP/2 only: resets streams that stay idle (null for HTTP/1). */
-    Http2StreamGuard h2;
-
-    void endLingering() {
-      if (h2 != null) {
-        h2.endLingering();
-      }
-    }
-
-    boolean timedOut;
-
-    /** Since when the node has been closing this connection (0: not closing). */
-    long closingSince;
-
-    /** The last client-certificate check on this connection and its verdict (same session). */
-    io.gatehouse.snapshot.ClientCertificateCheck certCheck;
-
-    io.gatehouse.snapshot.ClientCertificateCheck.Result certResult;
-
-    /** The session the verdict was made on: a renegotiation makes a new one. */
-    javax.net.ssl.SSLSession certSession;
-
-    /** The DNS names of the certificate {@link #servedSession} presented (for 421). */
-    java.util.List<String> servedNames;
-
-    javax.net.ssl.SSLSession servedSession;
-
-    /**
-     * Whether the head being read is late: from the head's first byte when the decoder reports it,
-     * otherwise from the connection's fallback deadline.
-     */
-    boolean headTimedOut(long now, long headerReadNanos) {
-      long started = decoder == null ? 0 : decoder.headStartedNanos();
-      if (started != 0 && now - started >= headerReadNanos) {
-        return true;
-      }
-      return headDeadline != 0 && now - headDeadline >= 0;
-    }
-
-    ConnectionState(String client) {
-      this.client = client;
-    }
-
-    @Override
-    public boolean requestInFlight() {
-      return (active > 0 && !tunnel) || (decoder != null && decoder.headStartedNanos() != 0);
-    }
-
-    @Override
-    public long sendLimitNanos() {
-      return sendLimitNanos;
-    }
+    new ProxyExchange(loop, req, state, tls).start(snapshot, guard);
   }
 }

@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.proxy.RouterVerticle;
 import io.vertx.core.Vertx;
 
 /**
@@ -58,6 +59,21 @@ class RouterBoundariesTest {
                   .and(
                       JavaClass.Predicates.resideOutsideOfPackage(
                           "io.gatehouse.vertxinternals..")));
+
+  /**
+   * The verticle wires a loop's services and hands them to each exchange; nothing in the data plane
+   * calls back into it, so the verticle and the exchange are not in a call loop (issue #12).
+   */
+  @ArchTest
+  static final ArchRule nothing_but_node_depends_on_RouterVerticle =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.gatehouse.node..")
+          .and()
+          .doNotBelongToAnyOf(RouterVerticle.class)
+          .should()
+          .dependOnClassesThat()
+          .belongToAnyOf(RouterVerticle.class);
 
   @ArchTest
   static final ArchRule the_snapshot_is_pure_java =

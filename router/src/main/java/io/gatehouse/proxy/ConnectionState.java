@@ -1,0 +1,78 @@
+package io.gatehouse.proxy;
+
+import io.gatehouse.edge.Http1KeepAliveGate;
+import io.gatehouse.edge.Http2StreamGuard;
+import io.gatehouse.edge.StrictRequestDecoder;
+import io.gatehouse.model.Timeouts;
+import io.gatehouse.snapshot.ClientCertificateCheck;
+import java.util.List;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Per-connection bookkeeping, touched only on its verticle's event loop; see {@link Connections}.
+ */
+final class ConnectionState implements Http1KeepAliveGate.Exchange {
+  final String client;
+  long headDeadline;
+  int active;
+  StrictRequestDecoder decoder;
+
+  /** A WebSocket: the keep-alive idle limit stays its idle limit. */
+  boolean tunnel;
+
+  /** The last exchange's limit for a client that reads nothing (its route's bodyIdle). */
+  long sendLimitNanos = Timeouts.DEFAULTS.bodyIdle().toNanos();
+
+  /** HTTP/2 only: resets streams that stay idle (null for HTTP/1). */
+  Http2StreamGuard h2;
+
+  void endLingering() {
+    if (h2 != null) {
+      h2.endLingering();
+    }
+  }
+
+  boolean timedOut;
+
+  /** Since when the node has been closing this connection (0: not closing). */
+  long closingSince;
+
+  /** The last client-certificate check on this connection and its verdict (same session). */
+  ClientCertificateCheck certCheck;
+
+  ClientCertificateCheck.Result certResult;
+
+  /** The session the verdict was made on: a renegotiation makes a new one. */
+  SSLSession certSession;
+
+  /** The DNS names of the certificate {@link #servedSession} presented (for 421). */
+  List<String> servedNames;
+
+  SSLSession servedSession;
+
+  /**
+   * Whether the head being read is late: from the head's first byte when the decoder reports it,
+   * otherwise from the connection's fallback deadline.
+   */
+  boolean headTimedOut(long now, long headerReadNanos) {
+    long started = decoder == null ? 0 : decoder.headStartedNanos();
+    if (started != 0 && now - started >= headerReadNanos) {
+      return true;
+    }
+    return headDeadline != 0 && now - headDeadline >= 0;
+  }
+
+  ConnectionState(String client) {
+    this.client = client;
+  }
+
+  @Override
+  public boolean requestInFlight() {
+    return (active > 0 && !tunnel) || (decoder != null && decoder.headStartedNanos() != 0);
+  }
+
+  @Override
+  public long sendLimitNanos() {
+    return sendLimitNanos;
+  }
+}

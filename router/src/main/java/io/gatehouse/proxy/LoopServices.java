@@ -1,0 +1,91 @@
+package io.gatehouse.proxy;
+
+import io.gatehouse.upstream.Balancer;
+import io.gatehouse.upstream.Balancers;
+import io.gatehouse.upstream.SplitPicker;
+import io.gatehouse.upstream.UpstreamClients;
+import io.vertx.core.Vertx;
+
+/**
+ * Everything an exchange gets from its event loop, and the only thing: an exchange never sees the
+ * verticle, so the two do not call each other in a loop. One per {@link RouterVerticle}; touched
+ * only on its event loop.
+ */
+final class LoopServices {
+  private final RouterSettings settings;
+  private final Vertx vertx;
+  private final UpstreamClients clients;
+  private final Balancers balancers = new Balancers();
+  private final SplitPicker splits = new SplitPicker();
+  private final Balancer defaultBalancer;
+  private final LiveExchanges live;
+  private final Connections connections;
+  private String localPortText;
+  private String httpsPortText;
+
+  LoopServices(
+      RouterSettings settings,
+      Vertx vertx,
+      UpstreamClients clients,
+      LiveExchanges live,
+      Connections connections) {
+    this.settings = settings;
+    this.vertx = vertx;
+    this.clients = clients;
+    this.defaultBalancer = new Balancer(settings.defaultBackend().endpoints());
+    this.live = live;
+    this.connections = connections;
+  }
+
+  /** The listener on {@code port} is bound (the HTTPS one when {@code tls}). */
+  void listening(boolean tls, int port) {
+    if (tls) {
+      httpsPortText = Integer.toString(port);
+    } else {
+      localPortText = Integer.toString(port);
+    }
+  }
+
+  /** The HTTPS port redirects name: the configured public one, else the bound one. */
+  String redirectPortText() {
+    int configured = settings.tls() == null ? 0 : settings.tls().redirectPort();
+    return configured > 0 ? Integer.toString(configured) : httpsPortText;
+  }
+
+  /** The bound port of the listener an exchange came in on, as X-Forwarded-Port text. */
+  String localPortText(boolean tls) {
+    return tls ? httpsPortText : localPortText;
+  }
+
+  RouterSettings settings() {
+    return settings;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  UpstreamClients clients() {
+    return clients;
+  }
+
+  Balancers balancers() {
+    return balancers;
+  }
+
+  SplitPicker splits() {
+    return splits;
+  }
+
+  Balancer defaultBalancer() {
+    return defaultBalancer;
+  }
+
+  LiveExchanges live() {
+    return live;
+  }
+
+  Connections connections() {
+    return connections;
+  }
+}
