@@ -363,8 +363,9 @@ class FileRouteSourceTest {
 
   /**
    * A table with a member of the previous release, whose routes named {@code split-*} need entry
-   * format 2 (the file cannot express such a route yet): the table holds them back, keeping their
-   * entry, as the Hazelcast table does (cluster module, {@code FormatGateClusterTest}).
+   * format 2 (by name, so a test needs no split): the table holds them back, keeping their entry,
+   * as the Hazelcast table does (cluster module, {@code FormatGateClusterTest}; end to end with a
+   * real split in {@code FormatGateNodeIT}).
    */
   static final class OneOldMember implements RouteTable {
     static final MemberInfo OLD = new MemberInfo("old", "10.0.0.9:5701", false, 1, 0, "0.9.0", 1);
