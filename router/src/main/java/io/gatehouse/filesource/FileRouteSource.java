@@ -21,6 +21,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * member cannot read yet: the rest of the file is applied, that route keeps its current entry (or
  * stays absent), {@link #lastError()} names it, and the file is applied again when the cluster's
  * members change.
+ *
+ * <p>A route with a Kubernetes {@code service} backend can get endpoints only on a node that runs
+ * the Kubernetes endpoint feed. Elsewhere it is left out with a problem at its line, which {@link
+ * #lastError()} reports, and the rest of the file is applied.
  */
 public final class FileRouteSource {
   /** Files larger than this are refused without being read. */
@@ -61,6 +66,7 @@ public final class FileRouteSource {
   private final Duration pollInterval;
   private final RouteTable table;
   private final Consumer<Status> listener;
+  private final boolean serviceEndpoints;
   private final AtomicBoolean checking = new AtomicBoolean();
   private volatile AutoCloseable membership;
   // Set when the members change while routes are held back: the next poll applies the file again.
@@ -86,8 +92,24 @@ public final class FileRouteSource {
    */
   public record Status(Path file, int routes, long generation, Optional<String> lastError) {}
 
+  /** A source on a node without Service endpoints (no Kubernetes endpoint feed). */
   public FileRouteSource(
       Vertx vertx, Path file, Duration pollInterval, RouteTable table, Consumer<Status> listener) {
+    this(vertx, file, pollInterval, table, listener, false);
+  }
+
+  /**
+   * @param serviceEndpoints whether the node feeds the endpoints of Kubernetes Services; without
+   *     them a route with a {@code service} backend could never be served, so it is left out
+   */
+  public FileRouteSource(
+      Vertx vertx,
+      Path file,
+      Duration pollInterval,
+      RouteTable table,
+      Consumer<Status> listener,
+      boolean serviceEndpoints) {
+    this.serviceEndpoints = serviceEndpoints;
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.context = vertx.getOrCreateContext();
     this.file = Objects.requireNonNull(file, "file");
@@ -211,7 +233,7 @@ public final class FileRouteSource {
     } catch (CharacterCodingException e) {
       return reject(0, "file is not UTF-8 text", List.of(), first);
     }
-    RouteFileTranslator.Result result = RouteFileTranslator.translate(text);
+    RouteFileTranslator.Result result = RouteFileTranslator.translate(text, serviceEndpoints);
     if (!result.isValid()) {
       RouteFileTranslator.Problem p = result.problems().get(0);
       return reject(p.line(), p.message(), result.problems(), first);
@@ -223,8 +245,8 @@ public final class FileRouteSource {
     long generation = applied.generation();
     routeCount = result.routes().size();
     holding = applied.held() != null;
-    if (holding) {
-      return held(applied.held(), generation);
+    if (holding || !result.leftOut().isEmpty()) {
+      return partly(applied.held(), result.leftOut(), generation);
     }
     boolean recovered = lastError != null;
     lastError = null;
@@ -239,12 +261,38 @@ public final class FileRouteSource {
   }
 
   /**
-   * The file is applied but for {@code held}: those routes keep their current entry until every
-   * member reads their format. Reported like a refused version, but the start does not fail: the
-   * rest of the file is served.
+   * The file is applied but for the routes left out (this node cannot serve them) and {@code held}
+   * (null for none): those keep their current entry until every member reads their format. Reported
+   * like a refused version, but the start does not fail: the rest of the file is served.
    */
-  private Optional<String> held(Outcome.NotUpgraded held, long generation) {
-    routeCount -= held.keys().size();
+  private Optional<String> partly(
+      Outcome.NotUpgraded held, List<RouteFileTranslator.Problem> leftOut, long generation) {
+    List<String> parts = new ArrayList<>();
+    if (!leftOut.isEmpty()) {
+      parts.add(problemText(leftOut));
+    }
+    if (held != null) {
+      routeCount -= held.keys().size();
+      parts.add(heldText(held));
+    }
+    String error = "routes file " + file + ": " + String.join("; ", parts);
+    if (!error.equals(lastError)) {
+      lastError = error;
+      log.atWarn()
+          .addKeyValue("file", file)
+          .addKeyValue("leftOut", leftOut.size())
+          .addKeyValue("held", held == null ? 0 : held.keys().size())
+          .addKeyValue("format", held == null ? null : held.format())
+          .addKeyValue("routes", routeCount)
+          .addKeyValue("generation", generation)
+          .log("routes file applied but for routes this node or the cluster cannot serve");
+    }
+    publish(new Status(file, routeCount, generation, lastError()));
+    return Optional.empty();
+  }
+
+  /** Why {@code held}'s routes keep what the table holds. */
+  private static String heldText(Outcome.NotUpgraded held) {
     StringBuilder names = new StringBuilder();
     for (EntryKey k : held.keys()) {
       // a route's id is tenant/source/name
@@ -263,31 +311,27 @@ public final class FileRouteSource {
           .append(m.readsFormat())
           .append(')');
     }
-    String error =
-        "routes file "
-            + file
-            + ": cluster-not-upgraded: route "
-            + names
-            + " needs entry format "
-            + held.format()
-            + ", which "
-            + members
-            + " cannot read; "
-            + (held.keys().size() == 1 ? "it keeps" : "they keep")
-            + " what the table holds until every member reads format "
-            + held.format();
-    if (!error.equals(lastError)) {
-      lastError = error;
-      log.atWarn()
-          .addKeyValue("file", file)
-          .addKeyValue("held", held.keys().size())
-          .addKeyValue("format", held.format())
-          .addKeyValue("routes", routeCount)
-          .addKeyValue("generation", generation)
-          .log("routes file applied but for routes the cluster cannot read yet");
-    }
-    publish(new Status(file, routeCount, generation, lastError()));
-    return Optional.empty();
+    return "cluster-not-upgraded: route "
+        + names
+        + " needs entry format "
+        + held.format()
+        + ", which "
+        + members
+        + " cannot read; "
+        + (held.keys().size() == 1 ? "it keeps" : "they keep")
+        + " what the table holds until every member reads format "
+        + held.format();
+  }
+
+  /** The first {@value #MAX_PROBLEMS_SHOWN} problems, and how many more there are. */
+  private static String problemText(List<RouteFileTranslator.Problem> problems) {
+    return problems.stream()
+            .limit(MAX_PROBLEMS_SHOWN)
+            .map(RouteFileTranslator.Problem::toString)
+            .collect(Collectors.joining("; "))
+        + (problems.size() > MAX_PROBLEMS_SHOWN
+            ? "; and " + (problems.size() - MAX_PROBLEMS_SHOWN) + " more"
+            : "");
   }
 
   private Optional<String> reject(
@@ -295,13 +339,7 @@ public final class FileRouteSource {
     String detail =
         problems.isEmpty()
             ? (line > 0 ? "line " + line + ": " : "") + reason
-            : problems.stream()
-                    .limit(MAX_PROBLEMS_SHOWN)
-                    .map(RouteFileTranslator.Problem::toString)
-                    .collect(Collectors.joining("; "))
-                + (problems.size() > MAX_PROBLEMS_SHOWN
-                    ? "; and " + (problems.size() - MAX_PROBLEMS_SHOWN) + " more"
-                    : "");
+            : problemText(problems);
     String error = "routes file " + file + ": " + detail;
     if (error.equals(lastError)) {
       return Optional.of(error);

@@ -3,6 +3,8 @@ package io.gatehouse.filesource;
 import io.gatehouse.document.DocProblem;
 import io.gatehouse.document.DocumentReader;
 import io.gatehouse.document.Read;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,11 +65,28 @@ public final class RouteFileTranslator {
     }
   }
 
-  /** Either validated routes (in file order) or the problems, sorted by line; never both. */
-  public record Result(List<RouteSpec> routes, List<Problem> problems) {
+  /**
+   * The rule a Service reference breaks on a node that has no Service endpoints: the route could
+   * never be served there, so it is refused with a reason instead of answering 503 without one.
+   */
+  static final String SERVICE_NEEDS_FEED =
+      "endpoints instead: this node runs no Kubernetes controller (kubernetes.enabled), the only"
+          + " source of a Service's endpoints";
+
+  /**
+   * Either validated routes (in file order) or the problems, sorted by line; never both. A valid
+   * file may still leave routes out that this node cannot serve ({@code leftOut}, by line); its
+   * other routes are in {@code routes}.
+   */
+  public record Result(List<RouteSpec> routes, List<Problem> problems, List<Problem> leftOut) {
     public Result {
       routes = List.copyOf(routes);
       problems = List.copyOf(problems);
+      leftOut = List.copyOf(leftOut);
+    }
+
+    public Result(List<RouteSpec> routes, List<Problem> problems) {
+      this(routes, problems, List.of());
     }
 
     public boolean isValid() {
@@ -75,7 +94,17 @@ public final class RouteFileTranslator {
     }
   }
 
+  /** Translates for a node that has Service endpoints (the document alone decides). */
   public static Result translate(String yaml) {
+    return translate(yaml, true);
+  }
+
+  /**
+   * Translates for a node that has Service endpoints (a Kubernetes endpoint feed) or not. Without
+   * them, each route with a {@code service} backend is left out with a problem at that backend's
+   * line; the rest of the file is still valid.
+   */
+  public static Result translate(String yaml, boolean serviceEndpoints) {
     LocatedYaml.Document doc;
     try {
       doc = LocatedYaml.parse(yaml);
@@ -85,7 +114,7 @@ public final class RouteFileTranslator {
     }
     Read<List<RouteSpec>> read = DocumentReader.readDocument(doc.root(), SOURCE);
     if (read.isValid()) {
-      return new Result(read.value(), List.of());
+      return serviceEndpoints ? new Result(read.value(), List.of()) : withoutServices(doc, read);
     }
     List<Problem> problems = new ArrayList<>();
     for (DocProblem p : read.problems()) {
@@ -93,5 +122,31 @@ public final class RouteFileTranslator {
     }
     problems.sort(Comparator.comparingInt(Problem::line)); // stable: document order within a line
     return new Result(List.of(), problems);
+  }
+
+  /** The routes of a valid file with every route that names a Service left out, by line. */
+  private static Result withoutServices(LocatedYaml.Document doc, Read<List<RouteSpec>> read) {
+    List<RouteSpec> kept = new ArrayList<>();
+    List<Problem> leftOut = new ArrayList<>();
+    List<RouteSpec> all = read.value(); // every route of a valid file, in file order
+    for (int i = 0; i < all.size(); i++) {
+      RouteSpec route = all.get(i);
+      List<RouteBackend> backends = route.backends();
+      boolean served = true;
+      for (int j = 0; j < backends.size(); j++) {
+        if (backends.get(j).ref() instanceof BackendRef.ServicePort p) {
+          String at = "routes[" + i + "].backendRefs[" + j + "].service";
+          leftOut.add(
+              new Problem(
+                  doc.lineOf(at),
+                  at + ": \"" + p.service() + "\" (expected: " + SERVICE_NEEDS_FEED + ")"));
+          served = false;
+        }
+      }
+      if (served) {
+        kept.add(route);
+      }
+    }
+    return new Result(kept, List.of(), leftOut);
   }
 }

@@ -377,7 +377,13 @@ public final class GatehouseNode {
     }
     fileSource =
         new FileRouteSource(
-            vertx, Path.of(file), config.routes().pollInterval(), table, s -> fileStatus = s);
+            vertx,
+            Path.of(file),
+            config.routes().pollInterval(),
+            table,
+            s -> fileStatus = s,
+            // every node of the Kubernetes controller runs the endpoint feed (KubernetesWiring)
+            config.kubernetes().enabled());
     return fileSource.start();
   }
 

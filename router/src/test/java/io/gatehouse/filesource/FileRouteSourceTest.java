@@ -247,6 +247,64 @@ class FileRouteSourceTest {
                         })));
   }
 
+  private static final String WITH_SERVICE =
+      routes("a")
+          + "  - name: by-service\n"
+          + "    hosts: [svc.example]\n"
+          + "    backendRefs: [{service: {name: web, port: 80}}]\n";
+
+  @Test
+  void a_service_backend_without_service_endpoints_is_left_out_and_reported_at_its_line(
+      Vertx vertx, VertxTestContext ctx) throws Exception {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(file, WITH_SERVICE);
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    List<FileRouteSource.Status> statuses = new CopyOnWriteArrayList<>();
+    FileRouteSource source = new FileRouteSource(vertx, file, POLL, table, statuses::add, false);
+
+    source
+        .start()
+        .compose(v -> until(vertx, () -> !statuses.isEmpty(), 3000))
+        .onComplete(
+            ctx.succeeding(
+                v ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(names(table)).containsExactly("a");
+                          assertThat(source.lastError().orElseThrow())
+                              .startsWith("routes file " + file + ": line 7: ")
+                              .contains("routes[1].backendRefs[0].service: \"web\"")
+                              .contains("kubernetes.enabled");
+                          FileRouteSource.Status s = statuses.get(statuses.size() - 1);
+                          assertThat(s.routes()).isEqualTo(1);
+                          assertThat(s.lastError()).isEqualTo(source.lastError());
+                          source.stop();
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  void a_service_backend_with_service_endpoints_is_applied(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(file, WITH_SERVICE);
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    FileRouteSource source = new FileRouteSource(vertx, file, POLL, table, s -> {}, true);
+
+    source
+        .start()
+        .onComplete(
+            ctx.succeeding(
+                v ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(names(table)).containsExactlyInAnyOrder("a", "by-service");
+                          assertThat(source.lastError()).isEmpty();
+                          source.stop();
+                          ctx.completeNow();
+                        })));
+  }
+
   @Test
   void a_route_the_cluster_cannot_read_yet_is_reported_kept_as_it_was_and_written_after_the_upgrade(
       Vertx vertx, VertxTestContext ctx) throws Exception {
@@ -305,8 +363,9 @@ class FileRouteSourceTest {
 
   /**
    * A table with a member of the previous release, whose routes named {@code split-*} need entry
-   * format 2 (the file cannot express such a route yet): the table holds them back, keeping their
-   * entry, as the Hazelcast table does (cluster module, {@code FormatGateClusterTest}).
+   * format 2 (by name, so a test needs no split): the table holds them back, keeping their entry,
+   * as the Hazelcast table does (cluster module, {@code FormatGateClusterTest}; end to end with a
+   * real split in {@code FormatGateNodeIT}).
    */
   static final class OneOldMember implements RouteTable {
     static final MemberInfo OLD = new MemberInfo("old", "10.0.0.9:5701", false, 1, 0, "0.9.0", 1);

@@ -415,4 +415,47 @@ class RouteFileTranslatorTest {
         .extracting(Object::toString)
         .containsExactly("too big");
   }
+
+  private static final String SERVICE_AND_PLAIN =
+      """
+      routes:
+        - name: plain
+          backend: {endpoints: ["127.0.0.1:8080"]}
+        - name: split
+          backendRefs:
+            - weight: 90
+              endpoints: ["127.0.0.1:8081"]
+            - weight: 10
+              service: {name: web, port: http}
+        - name: by-port
+          backendRefs: [{service: {name: api, port: 8080}}]
+      """;
+
+  @Test
+  void service_backends_on_a_node_without_service_endpoints_are_left_out_with_their_lines() {
+    RouteFileTranslator.Result result = RouteFileTranslator.translate(SERVICE_AND_PLAIN, false);
+
+    assertThat(result.isValid()).isTrue();
+    assertThat(result.routes()).extracting(r -> r.key().name()).containsExactly("plain");
+    assertThat(result.leftOut())
+        .extracting(RouteFileTranslator.Problem::toString)
+        .containsExactly(
+            "line 9: routes[1].backendRefs[1].service: \"web\" (expected: endpoints instead:"
+                + " this node runs no Kubernetes controller (kubernetes.enabled), the only source"
+                + " of a Service's endpoints)",
+            "line 11: routes[2].backendRefs[0].service: \"api\" (expected: endpoints instead:"
+                + " this node runs no Kubernetes controller (kubernetes.enabled), the only source"
+                + " of a Service's endpoints)");
+  }
+
+  @Test
+  void service_backends_on_a_node_with_service_endpoints_are_kept() {
+    RouteFileTranslator.Result result = RouteFileTranslator.translate(SERVICE_AND_PLAIN, true);
+
+    assertThat(result.leftOut()).isEmpty();
+    assertThat(result.routes())
+        .extracting(r -> r.key().name())
+        .containsExactly("plain", "split", "by-port");
+    assertThat(RouteFileTranslator.translate(SERVICE_AND_PLAIN)).isEqualTo(result);
+  }
 }

@@ -169,4 +169,41 @@ class FileSourceIT {
       assertThat(served(node)).isEqualTo("200 A");
     }
   }
+
+  /**
+   * A Service reference resolves only through the node's Kubernetes endpoint feed. Without one the
+   * route could never have endpoints, so it is a problem of the file at its line (not a route that
+   * answers 503 without saying why), and the file's other routes are served.
+   */
+  @Test
+  void a_service_backend_on_a_node_without_kubernetes_is_reported_at_its_line_and_left_out()
+      throws Exception {
+    Path file = dir.resolve("routes.yaml");
+    write(
+        file,
+        routes(a)
+            + "  - name: by-service\n"
+            + "    hosts: [svc.example]\n"
+            + "    backendRefs:\n"
+            + "      - weight: 1\n"
+            + "        service: {name: web, port: http}\n");
+    try (NodeFixture node =
+        NodeFixture.start(
+            c -> c.withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(50))))) {
+      assertThat(served(node)).isEqualTo("200 A");
+      JsonObject fileSource = status(node).getJsonObject("fileSource");
+      assertThat(fileSource.getString("lastError"))
+          .as(fileSource.encode())
+          .contains(file.toString())
+          .contains("line 10: routes[1].backendRefs[0].service: \"web\"")
+          .contains("(expected: ")
+          .contains("kubernetes.enabled");
+      assertThat(fileSource.getInteger("routes")).isEqualTo(1);
+      assertThat(status(node).getBoolean("ready")).isTrue();
+      assertThat(
+              RawHttp.exchange(node.port(), "GET / HTTP/1.1\r\nHost: svc.example\r\n\r\n").status())
+          .as("no route: the host is not served at all")
+          .isEqualTo(404);
+    }
+  }
 }

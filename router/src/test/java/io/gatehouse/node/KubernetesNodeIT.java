@@ -37,6 +37,8 @@ import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -341,6 +343,47 @@ class KubernetesNodeIT {
       assertThat(r.body()).isEqualTo("early");
     } finally {
       early.close();
+    }
+  }
+
+  /**
+   * A routes-file route with a {@code service} backend, on a node that runs the Kubernetes
+   * controller, resolves in the namespace named like its tenant through the node's endpoint feed:
+   * served, and nothing reported (a node without the controller leaves it out, {@code
+   * FileSourceIT}).
+   */
+  @Test
+  void aRoutesFileServiceBackendIsServedFromTheNodesEndpointFeed(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-file");
+    String cls = ingressClass(admin, "node-file");
+    TestUpstream fromFile = backendFor(admin, ns, "web", "from-file");
+    Path file = Files.createTempFile("routes", ".yaml");
+    Files.writeString(
+        file,
+        """
+        routes:
+          - name: by-service
+            tenant: %s
+            hosts: [file.example.test]
+            backendRefs: [{service: {name: web, port: http}}]
+        """
+            .formatted(ns));
+    try (Running node =
+        node(
+            server,
+            ns,
+            cls,
+            c -> c.withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100))))) {
+      await("file route served")
+          .atMost(WAIT)
+          .until(() -> "from-file".equals(get(node, "file.example.test").body()));
+      assertThat(node.node().statusJson().getJsonObject("fileSource").getString("lastError"))
+          .isNull();
+    } finally {
+      fromFile.close();
+      Files.deleteIfExists(file);
     }
   }
 
