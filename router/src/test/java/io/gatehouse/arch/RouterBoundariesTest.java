@@ -109,6 +109,20 @@ class RouterBoundariesTest {
           .dependOnClassesThat()
           .resideInAPackage("io.gatehouse.explain..");
 
+  /** The edge refuses a request before any route is read, so it knows nothing of routing. */
+  @ArchTest
+  static final ArchRule the_edge_knows_nothing_of_routing =
+      noClasses()
+          .that()
+          .resideInAPackage("io.gatehouse.edge..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.gatehouse.snapshot..",
+              "io.gatehouse.proxy..",
+              "io.gatehouse.upstream..",
+              "io.gatehouse.fallback..");
+
   @ArchTest
   static final ArchRule the_snapshot_is_pure_java =
       noClasses()
