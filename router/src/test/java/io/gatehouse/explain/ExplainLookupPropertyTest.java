@@ -56,6 +56,8 @@ class ExplainLookupPropertyTest {
   private static final List<List<String>> HOSTS =
       List.of(
           List.of(),
+          List.of(),
+          List.of("a.test"),
           List.of("a.test"),
           List.of("b.test"),
           List.of("*.w.test"),
@@ -110,7 +112,8 @@ class ExplainLookupPropertyTest {
     "b.a.test",
     "other.test",
     "127.0.0.1",
-    "[::1]:80"
+    "[::1]:80",
+    "bad host"
   };
   private static final String[] REQUEST_PATHS = {
     "/",
@@ -133,6 +136,7 @@ class ExplainLookupPropertyTest {
     "/r12",
     "/r",
     "/API",
+    "/%zz",
     "/zzz"
   };
   private static final String[] METHOD_NAMES = {"GET", "POST", "PUT"};
@@ -158,7 +162,7 @@ class ExplainLookupPropertyTest {
     RouteSnapshot snapshot = null;
     int generations = 1 + random.nextInt(3);
     for (int g = 1; g <= generations; g++) {
-      int puts = 1 + random.nextInt(6);
+      int puts = 2 + random.nextInt(8);
       for (int i = 0; i < puts; i++) {
         RouteSpec r = randomRoute(random);
         if (r != null) {
