@@ -1,6 +1,8 @@
 /**
- * Stage: translate (the route document). Reads the route document, as a Jackson tree from any
- * source (routes file, REST), into specs or problems with their document paths. Imports the JDK,
- * Jackson databind, the model and validate; never Vert.x or YAML.
+ * Stage: translate (the route document). The one reader and writer of the route document, shared by
+ * every source (routes file, REST) so they cannot drift: a Jackson tree in, specs or problems with
+ * their document paths out, and specs back to a tree; plus the forms (host:port, durations, sizes)
+ * the node configuration reads too. Imports the JDK, Jackson databind, the model and validate;
+ * never Vert.x, YAML or the table.
  */
 package io.gatehouse.document;

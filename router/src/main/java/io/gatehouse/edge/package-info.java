@@ -1,5 +1,8 @@
 /**
- * Stage: edge. Downstream hardening: request parsing rules and limits applied before routing.
- * Imports Vert.x core and the model.
+ * Stage: edge. Downstream hardening before routing: request-head and path rules, HTTP/1 framing and
+ * HTTP/2 frame checks, connection and overload limits, trusted proxies, and bounded logging of
+ * client misbehaviour. Imports Vert.x core, Netty, the Vert.x internals adapter and validate's host
+ * and URI-character rules; never the snapshot, proxy or upstream, so it refuses a request before
+ * any route is read.
  */
 package io.gatehouse.edge;

@@ -12,6 +12,7 @@ import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.explain.NodeExplainer;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.filesource.FileRouteSource;
 import io.gatehouse.metrics.GatehouseMetrics;

@@ -1,6 +1,10 @@
 /**
- * Stage: proxy. The router verticles: one per event loop on a shared port, each matching requests
- * against the current snapshot and streaming them to upstream pools with back-pressure. Imports
- * Vert.x core, the model, endpoint index, snapshot, edge, upstream, fallback and tls stages.
+ * Stage: proxy. The router verticles, one per event loop on a shared port: each hands its exchanges
+ * the loop's services and is never called back by them, and each exchange matches a request against
+ * the current snapshot and streams it to an upstream with back-pressure. Header rules, the
+ * WebSocket tunnel, slow-client deadlines, live exchanges and connection state are classes of their
+ * own, so the exchange stays the request's flow. Imports Vert.x core, Netty, the model, endpoint
+ * index, snapshot, edge, upstream, fallback, tls and the Vert.x internals adapter; never the table
+ * or a source.
  */
 package io.gatehouse.proxy;

@@ -1,6 +1,8 @@
 /**
- * Stage: upstream. Endpoint selection and the per-event-loop HTTP client pools that reach backends.
- * Balancers are rebuilt per event loop from the endpoint index's sets. Imports the model, the
- * endpoint index, the snapshot and Vert.x core.
+ * Stage: upstream. Endpoint selection and the per-event-loop HTTP client pools that reach backends:
+ * balancers per endpoint-index slot, rebuilt on an endpoint change keeping the rotation of
+ * unchanged endpoints, and the split picker that spreads a route's requests over its weighted
+ * backends. Imports the model, the endpoint index, the snapshot's routes, targets and splits,
+ * validate, Vert.x core, Netty and the Vert.x internals adapter; never the proxy, table or sources.
  */
 package io.gatehouse.upstream;

@@ -1,5 +1,6 @@
 package io.gatehouse.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -8,6 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.admin.Explainer;
 import io.gatehouse.proxy.RouterVerticle;
 import io.vertx.core.Vertx;
 
@@ -74,6 +76,52 @@ class RouterBoundariesTest {
           .should()
           .dependOnClassesThat()
           .belongToAnyOf(RouterVerticle.class);
+
+  /**
+   * Explain reads what the node serves (snapshot, endpoint and certificate indexes, the edge's path
+   * normalisation) and answers through the admin API's interface; it never reaches the proxy, the
+   * upstream pools, the table or a source, so asking cannot change or wait on serving.
+   */
+  @ArchTest
+  static final ArchRule explain_reads_only_the_served_state =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.explain..")
+          .should()
+          .onlyDependOnClassesThat(
+              JavaClass.Predicates.resideInAnyPackage(
+                      "java..",
+                      "io.gatehouse.explain..",
+                      "io.gatehouse.snapshot..",
+                      "io.gatehouse.endpoint..",
+                      "io.gatehouse.tls..",
+                      "io.gatehouse.edge..",
+                      "io.gatehouse.model..",
+                      "io.gatehouse.validate..")
+                  .or(JavaClass.Predicates.belongToAnyOf(Explainer.class)));
+
+  @ArchTest
+  static final ArchRule only_node_wires_the_explainer =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("io.gatehouse.node..", "io.gatehouse.explain..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.explain..");
+
+  /** The edge refuses a request before any route is read, so it knows nothing of routing. */
+  @ArchTest
+  static final ArchRule the_edge_knows_nothing_of_routing =
+      noClasses()
+          .that()
+          .resideInAPackage("io.gatehouse.edge..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.gatehouse.snapshot..",
+              "io.gatehouse.proxy..",
+              "io.gatehouse.upstream..",
+              "io.gatehouse.fallback..");
 
   @ArchTest
   static final ArchRule the_snapshot_is_pure_java =

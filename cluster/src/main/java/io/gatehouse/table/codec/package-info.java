@@ -1,5 +1,6 @@
 /**
  * Table stage, serialisation: the versioned JSON form of entry payloads, shared by the Hazelcast
- * values and the disk store. Imports the model and Jackson; nothing else.
+ * values and the disk store, so a node reads back what any member wrote. Imports the model, the
+ * table's entry kinds and format gate, and Jackson; nothing else.
  */
 package io.gatehouse.table.codec;

@@ -1,4 +1,4 @@
-package io.gatehouse.node;
+package io.gatehouse.explain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

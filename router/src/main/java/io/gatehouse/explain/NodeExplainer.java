@@ -1,4 +1,4 @@
-package io.gatehouse.node;
+package io.gatehouse.explain;
 
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.edge.RequestPaths;
@@ -38,7 +38,7 @@ import java.util.function.ToLongFunction;
  * its own routes: when another tenant's route would serve the request, the answer is the one for no
  * match, and certificates of other owners are withheld.
  */
-final class NodeExplainer implements Explainer {
+public final class NodeExplainer implements Explainer {
   private final Supplier<RouteSnapshot> snapshots;
   private final EndpointIndex endpoints;
   private final Supplier<CertificateIndex> certificates;
@@ -52,7 +52,7 @@ final class NodeExplainer implements Explainer {
    * @param revision the table revision of a route
    * @param defaultUpstream the configured default backend upstream, or blank for the built-in 404
    */
-  NodeExplainer(
+  public NodeExplainer(
       Supplier<RouteSnapshot> snapshots,
       EndpointIndex endpoints,
       Supplier<CertificateIndex> certificates,
