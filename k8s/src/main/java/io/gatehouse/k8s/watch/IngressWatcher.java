@@ -37,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -302,7 +303,7 @@ public final class IngressWatcher implements AutoCloseable {
         String namespace = slice.getMetadata().getNamespace();
         try {
           loop.execute(() -> sliceChanged(namespace, service));
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
+        } catch (RejectedExecutionException closed) {
           // closing: the event no longer matters
         }
       }
@@ -491,7 +492,7 @@ public final class IngressWatcher implements AutoCloseable {
   private void changed() {
     try {
       loop.execute(this::schedule);
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    } catch (RejectedExecutionException closed) {
       // closing: the event no longer matters
     }
   }

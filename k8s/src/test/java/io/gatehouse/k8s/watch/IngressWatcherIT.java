@@ -55,11 +55,13 @@ import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -140,8 +142,7 @@ public class IngressWatcherIT {
 
     InMemoryRouteTable table = new InMemoryRouteTable();
     EndpointIndex index = new EndpointIndex();
-    java.util.concurrent.atomic.AtomicReference<Translation> last =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Translation> last = new AtomicReference<>();
     try (IngressWatcher watcher =
             watcher(
                 admin,
@@ -411,7 +412,7 @@ public class IngressWatcherIT {
       InMemoryRouteTable table,
       EndpointPolicy upstreams,
       List<TranslationSink> more) {
-    List<TranslationSink> sinks = new java.util.ArrayList<>(List.of(new TableSink(table)));
+    List<TranslationSink> sinks = new ArrayList<>(List.of(new TableSink(table)));
     sinks.addAll(more);
     IngressWatcherOptions o = IngressWatcherOptions.DEFAULTS;
     o =
