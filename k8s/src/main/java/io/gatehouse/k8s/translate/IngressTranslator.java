@@ -223,6 +223,7 @@ public final class IngressTranslator {
     private final Map<CertificateKey, CertificateSpec> secrets = new HashMap<>();
     private final Map<CertificateKey, Optional<ValidCertificate>> checked = new HashMap<>();
     private final Map<EndpointsKey, ServiceEndpoints.Result> endpointsOf = new HashMap<>();
+    private final Map<Translation.SlicePort, Map<String, String>> sliceRefusals = new HashMap<>();
     private final Map<RouteSpec, Validated<RouteSpec>> validatedNow = new HashMap<>();
 
     Run(ClusterState state, Map<String, HostClaim> claims) {
@@ -344,7 +345,8 @@ public final class IngressTranslator {
               .map(IngressTranslator::ref)
               .filter(r -> !refused.contains(r))
               .collect(Collectors.toSet());
-      return new Translation(routes, List.copyOf(certificates.values()), all, owned, origins);
+      return new Translation(
+          routes, List.copyOf(certificates.values()), all, owned, origins, sliceRefusals);
     }
 
     private boolean isOurs(V1Ingress i, Set<String> ours, boolean defaultIsOurs) {
@@ -856,6 +858,12 @@ public final class IngressTranslator {
       }
       // the refused slice addresses are still reported from here (the feed drops them too)
       ServiceEndpoints.Endpoints endpoints = (ServiceEndpoints.Endpoints) result;
+      if (!ServiceEndpoints.isExternalName(svc)) {
+        // what the slices decided here: the watcher re-translates on a slice event only if it moves
+        sliceRefusals.put(
+            new Translation.SlicePort(ref.namespace(), sb.getName(), number, portName),
+            endpoints.refused());
+      }
       endpoints
           .refused()
           .forEach(

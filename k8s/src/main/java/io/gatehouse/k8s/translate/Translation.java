@@ -16,15 +16,23 @@ import java.util.Set;
  *
  * @param origins the Ingress each route comes from, so a problem met while writing a route (the
  *     cluster cannot read it yet) is reported on its Ingress
+ * @param sliceRefusals for each Service port whose EndpointSlices the translation read, the slice
+ *     addresses the policy refused there (address to rule; empty when none). Routes refer to
+ *     Service ports and carry no endpoints, so this is all of the translation that slices decide: a
+ *     slice change that leaves it equal leaves the translation equal (the watcher's test)
  */
 public record Translation(
     List<RouteSpec> routes,
     List<CertificateSpec> certificates,
     List<IngressProblem> problems,
     Set<IngressRef> owned,
-    Map<RouteKey, IngressRef> origins) {
+    Map<RouteKey, IngressRef> origins,
+    Map<SlicePort, Map<String, String>> sliceRefusals) {
   public static final Translation EMPTY =
       new Translation(List.of(), List.of(), List.of(), Set.of());
+
+  /** A Service port as a backend names it (by number, or by name with a null number). */
+  public record SlicePort(String namespace, String service, Integer number, String portName) {}
 
   public Translation {
     routes = List.copyOf(routes);
@@ -32,6 +40,16 @@ public record Translation(
     problems = List.copyOf(problems);
     owned = Set.copyOf(owned);
     origins = Map.copyOf(origins);
+    sliceRefusals = Map.copyOf(sliceRefusals);
+  }
+
+  public Translation(
+      List<RouteSpec> routes,
+      List<CertificateSpec> certificates,
+      List<IngressProblem> problems,
+      Set<IngressRef> owned,
+      Map<RouteKey, IngressRef> origins) {
+    this(routes, certificates, problems, owned, origins, Map.of());
   }
 
   public Translation(
@@ -49,6 +67,6 @@ public record Translation(
     }
     List<IngressProblem> all = new ArrayList<>(problems);
     all.addAll(more);
-    return new Translation(routes, certificates, all, owned, origins);
+    return new Translation(routes, certificates, all, owned, origins, sliceRefusals);
   }
 }

@@ -37,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * says where its time went.
  *
  * <ul>
+ *   <li>An EndpointSlice event rebuilds only when it changes the refused slice addresses the last
+ *       translation read ({@link SliceRefusals}): routes refer to Service ports, whose endpoints
+ *       each node's {@link KubernetesEndpointFeed} follows, so re-translating every Ingress on each
+ *       slice event would only repeat the same translation.
  *   <li>Nothing is published before every informer has listed once: a half-synced cache would
  *       delete the routes of everything not listed yet.
  *   <li>Events are merged: a rebuild runs {@code holdOff} after the last event, and at most {@code
@@ -93,7 +98,10 @@ public final class IngressWatcher implements AutoCloseable {
   private ScheduledFuture<?> pending;
   private long burstStartNanos = -1;
   private boolean synced;
+  private final SliceRefusals sliceRefusals;
   private volatile long rebuilds;
+  private volatile long sliceEvents;
+  private volatile long sliceRebuilds;
   private volatile boolean closed;
 
   /**
@@ -178,7 +186,8 @@ public final class IngressWatcher implements AutoCloseable {
               V1EndpointSlice.class,
               ns,
               "",
-              ""));
+              "",
+              false));
       services.get(services.size() - 1).addEventHandler(feedEvents(m -> m.getName()));
       SharedIndexInformer<V1EndpointSlice> sliceInformer = slices.get(slices.size() - 1);
       sliceInformer.addIndexers(
@@ -192,6 +201,7 @@ public final class IngressWatcher implements AutoCloseable {
               }));
       sliceInformer.addEventHandler(
           feedEvents(m -> m.getLabels() == null ? null : m.getLabels().get(SERVICE_NAME_LABEL)));
+      sliceInformer.addEventHandler(sliceHandler());
       secrets.add(
           inform(
               f,
@@ -202,6 +212,9 @@ public final class IngressWatcher implements AutoCloseable {
               "",
               TLS_SECRETS));
     }
+    this.sliceRefusals =
+        new SliceRefusals(
+            IngressTranslator.serviceEndpoints(options.upstreams()), endpointSource());
   }
 
   private <T extends KubernetesObject, L extends KubernetesListObject>
@@ -212,6 +225,22 @@ public final class IngressWatcher implements AutoCloseable {
           String namespace,
           String labelSelector,
           String fieldSelector) {
+    return inform(factory, api, type, namespace, labelSelector, fieldSelector, true);
+  }
+
+  /**
+   * @param everyEventRebuilds false for EndpointSlices, whose events rebuild only when {@link
+   *     SliceRefusals} says so
+   */
+  private <T extends KubernetesObject, L extends KubernetesListObject>
+      SharedIndexInformer<T> inform(
+          SharedInformerFactory factory,
+          GenericKubernetesApi<T, L> api,
+          Class<T> type,
+          String namespace,
+          String labelSelector,
+          String fieldSelector,
+          boolean everyEventRebuilds) {
     String what =
         type.getSimpleName() + (namespace == null || namespace.isEmpty() ? "" : " in " + namespace);
     SharedIndexInformer<T> informer =
@@ -220,6 +249,10 @@ public final class IngressWatcher implements AutoCloseable {
             type,
             0L,
             (t, e) -> onError(what, e));
+    all.add(informer);
+    if (!everyEventRebuilds) {
+      return informer;
+    }
     informer.addEventHandler(
         new ResourceEventHandler<>() {
           @Override
@@ -237,8 +270,56 @@ public final class IngressWatcher implements AutoCloseable {
             changed();
           }
         });
-    all.add(informer);
     return informer;
+  }
+
+  /** EndpointSlice events, checked on the watcher's thread against the last translation. */
+  private ResourceEventHandler<V1EndpointSlice> sliceHandler() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(V1EndpointSlice obj) {
+        post(obj);
+      }
+
+      @Override
+      public void onUpdate(V1EndpointSlice oldObj, V1EndpointSlice newObj) {
+        post(newObj);
+        String before = serviceOf(oldObj);
+        if (before != null && !before.equals(serviceOf(newObj))) {
+          post(oldObj); // relabelled: it left the other Service
+        }
+      }
+
+      @Override
+      public void onDelete(V1EndpointSlice obj, boolean deletedFinalStateUnknown) {
+        post(obj);
+      }
+
+      private void post(V1EndpointSlice slice) {
+        String service = serviceOf(slice);
+        if (service == null) {
+          return; // belongs to no Service, so no translation reads it
+        }
+        String namespace = slice.getMetadata().getNamespace();
+        try {
+          loop.execute(() -> sliceChanged(namespace, service));
+        } catch (RejectedExecutionException closed) {
+          // closing: the event no longer matters
+        }
+      }
+    };
+  }
+
+  private void sliceChanged(String namespace, String service) {
+    if (!synced) {
+      return; // the first rebuild lists every slice anyway
+    }
+    boolean rebuild = sliceRefusals.changes(namespace, service);
+    if (rebuild) {
+      sliceRebuilds++;
+      schedule();
+    }
+    sliceEvents++;
   }
 
   /**
@@ -345,6 +426,19 @@ public final class IngressWatcher implements AutoCloseable {
     return rebuilds;
   }
 
+  /** EndpointSlice events checked so far (after the first sync; for tests and status). */
+  public long sliceEvents() {
+    return sliceEvents;
+  }
+
+  /**
+   * Of the {@link #sliceEvents}, those that asked for a rebuild: they changed the refused slice
+   * addresses the last translation read. Counted before {@link #sliceEvents}.
+   */
+  public long sliceRebuilds() {
+    return sliceRebuilds;
+  }
+
   /** Asks for a rebuild now, e.g. after this node became the leader. */
   public void poke() {
     changed();
@@ -398,7 +492,7 @@ public final class IngressWatcher implements AutoCloseable {
   private void changed() {
     try {
       loop.execute(this::schedule);
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    } catch (RejectedExecutionException closed) {
       // closing: the event no longer matters
     }
   }
@@ -427,6 +521,7 @@ public final class IngressWatcher implements AutoCloseable {
     try {
       if (sinks.stream().noneMatch(TranslationSink::wanted)) {
         // a replica that is not the leader: nothing would use the translation
+        sliceRefusals.forget();
         rebuilds++;
         firstPublish.complete(null);
         return;
@@ -436,6 +531,7 @@ public final class IngressWatcher implements AutoCloseable {
               list(classes), list(ingresses), list(services), list(slices), list(secrets));
       long listed = System.nanoTime();
       Translation t = translator.translate(state, claims.get());
+      sliceRefusals.translated(t);
       long translated = System.nanoTime();
       boolean failed = false;
       long[] sinkNanos = new long[sinks.size()];

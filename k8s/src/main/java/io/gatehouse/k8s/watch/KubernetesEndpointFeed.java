@@ -91,8 +91,8 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
    * @param mapper applied to every endpoint computed (a test seam; identity in production)
    * @param source the informer caches
    * @param refusalsChanged called on the feed's thread when the set of slice addresses the policy
-   *     refuses for a Service changed, so the leader can report it (the only reason left for it to
-   *     re-translate on a slice event)
+   *     refuses for a Service changed, so the node can log it (the leader's warnings come from its
+   *     watcher, which re-translates when a slice changes what its last translation refused)
    */
   public KubernetesEndpointFeed(
       EndpointIndex index,

@@ -7,8 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.k8s.translate.IngressProblem;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.TestCertificates;
+import io.gatehouse.k8s.translate.Translation;
 import io.gatehouse.k8s.watch.testing.ApiServerExtension;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.model.BackendRef;
@@ -18,6 +20,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.validate.EndpointPolicy;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
@@ -52,11 +55,13 @@ import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,7 +105,6 @@ public class IngressWatcherIT {
                               "web", 80, null, UpstreamProtocol.HTTP1, null)));
       assertThat(endpoints(table, index, ns, "web.r0.p0"))
           .containsExactly("192.0.2.1:8080", "192.0.2.2:8080");
-      long rebuilds = watcher.rebuilds();
 
       new DiscoveryV1Api(admin).deleteNamespacedEndpointSlice(first, ns).execute();
       slice(admin, ns, "web", "192.0.2.2");
@@ -110,15 +114,108 @@ public class IngressWatcherIT {
               () ->
                   assertThat(endpoints(table, index, ns, "web.r0.p0"))
                       .containsExactly("192.0.2.2:8080"));
-      // an endpoint change changes no route
-      await("the watcher saw the slices too")
-          .atMost(WAIT)
-          .until(() -> watcher.rebuilds() > rebuilds);
+      // an endpoint change changes no route, and (design step 6) re-translates nothing
       assertThat(table.view().routes().get(RouteKey.of(ns, "k8s", "web.r0.p0"))).isEqualTo(route);
+      assertThat(watcher.sliceRebuilds()).isZero();
 
       new NetworkingV1Api(admin).deleteNamespacedIngress("web", ns).execute();
       await("routes removed").atMost(WAIT).until(() -> table.view().routes().isEmpty());
     }
+  }
+
+  /**
+   * Design step 6: slice events re-translate nothing unless they change the refused slice addresses
+   * the last translation read; then one rebuild adds the {@code UpstreamRefused} warning, and one
+   * more drops it when the address goes.
+   */
+  @Test
+  void sliceEventsRebuildOnlyWhenTheyChangeARefusedAddress(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("watch-refused");
+    String cls = ingressClass(admin, "refused");
+    service(admin, ns, "web");
+    String first = slice(admin, ns, "web", "192.0.2.1");
+    new NetworkingV1Api(admin)
+        .createNamespacedIngress(ns, ingress(ns, "web", cls, "a.example.test", null))
+        .execute();
+
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    EndpointIndex index = new EndpointIndex();
+    AtomicReference<Translation> last = new AtomicReference<>();
+    try (IngressWatcher watcher =
+            watcher(
+                admin,
+                ns,
+                cls,
+                table,
+                // the API server refuses loopback slice addresses: the operator denies this range
+                IngressTranslator.upstreamPolicy(List.of("198.51.100.0/24"), false),
+                List.of((t, s) -> last.set(t)));
+        KubernetesEndpointFeed feed = feed(watcher, index, UnaryOperator.identity())) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      feed.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(endpoints(table, index, ns, "web.r0.p0")).containsExactly("192.0.2.1:8080");
+      // the informers may still deliver the initial list's events after the sync, and they
+      // rebuild once more: start counting once that settled
+      long[] seen = {-1};
+      await("no rebuild for 500 ms after the start")
+          .during(Duration.ofMillis(500))
+          .atMost(WAIT)
+          .until(
+              () -> {
+                long now = watcher.rebuilds();
+                boolean same = now == seen[0];
+                seen[0] = now;
+                return same;
+              });
+      long rebuilds = seen[0];
+      long events = watcher.sliceEvents();
+
+      // three slice events that refuse nothing: the feed follows them, the watcher rebuilds nothing
+      String second = slice(admin, ns, "web", "192.0.2.2");
+      new DiscoveryV1Api(admin).deleteNamespacedEndpointSlice(first, ns).execute();
+      String third = slice(admin, ns, "web", "192.0.2.3");
+      await("endpoints followed")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(endpoints(table, index, ns, "web.r0.p0"))
+                      .containsExactly("192.0.2.2:8080", "192.0.2.3:8080"));
+      await("the watcher checked the three slice events")
+          .atMost(WAIT)
+          .until(() -> watcher.sliceEvents() >= events + 3);
+      assertThat(watcher.sliceRebuilds()).isZero();
+      // a rebuild asked by an event would follow within the 50 ms hold-off
+      await("no rebuild")
+          .during(Duration.ofMillis(500))
+          .atMost(WAIT)
+          .until(() -> watcher.rebuilds() == rebuilds);
+      assertThat(refusedWarnings(last.get())).isEmpty();
+
+      // a slice with a refused address: one rebuild, and the warning on the Ingress
+      String refused = slice(admin, ns, "web", "192.0.2.4", "198.51.100.5");
+      await("warned")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(refusedWarnings(last.get()))
+                      .singleElement()
+                      .satisfies(
+                          p -> assertThat(p.message()).contains("address \"198.51.100.5\"")));
+      assertThat(watcher.sliceRebuilds()).isOne();
+
+      new DiscoveryV1Api(admin).deleteNamespacedEndpointSlice(refused, ns).execute();
+      await("warning gone")
+          .atMost(WAIT)
+          .untilAsserted(() -> assertThat(refusedWarnings(last.get())).isEmpty());
+      assertThat(watcher.sliceRebuilds()).isEqualTo(2);
+      assertThat(List.of(second, third)).doesNotContainNull();
+    }
+  }
+
+  private static List<IngressProblem> refusedWarnings(Translation t) {
+    return t.problems().stream().filter(p -> p.reason().equals("UpstreamRefused")).toList();
   }
 
   /**
@@ -300,6 +397,23 @@ public class IngressWatcherIT {
 
   private static IngressWatcher watcher(
       ApiClient client, String ns, String cls, InMemoryRouteTable table) {
+    return watcher(
+        client, ns, cls, table, IngressTranslator.upstreamPolicy(List.of(), false), List.of());
+  }
+
+  /**
+   * A watcher under {@code upstreams} writing {@code table}, then handing each translation to
+   * {@code more}.
+   */
+  private static IngressWatcher watcher(
+      ApiClient client,
+      String ns,
+      String cls,
+      InMemoryRouteTable table,
+      EndpointPolicy upstreams,
+      List<TranslationSink> more) {
+    List<TranslationSink> sinks = new ArrayList<>(List.of(new TableSink(table)));
+    sinks.addAll(more);
     IngressWatcherOptions o = IngressWatcherOptions.DEFAULTS;
     o =
         new IngressWatcherOptions(
@@ -308,13 +422,9 @@ public class IngressWatcherIT {
             cls,
             o.holdOff(),
             o.maxDelay(),
-            o.endpointMapper());
-    return new IngressWatcher(
-        client,
-        o,
-        Clock.systemUTC(),
-        () -> table.view().hostClaims(),
-        List.of(new TableSink(table)));
+            o.endpointMapper(),
+            upstreams);
+    return new IngressWatcher(client, o, Clock.systemUTC(), () -> table.view().hostClaims(), sinks);
   }
 
   /** A started endpoint feed over {@code watcher}'s caches, as every node runs one. */
