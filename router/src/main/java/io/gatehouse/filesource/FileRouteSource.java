@@ -1,10 +1,15 @@
 package io.gatehouse.filesource;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
+import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.Outcome;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.SourceApplied;
+import io.gatehouse.table.TableView;
+import io.gatehouse.table.Write;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,10 +26,13 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -219,12 +227,32 @@ public final class FileRouteSource {
     if (stopped) {
       return Optional.empty();
     }
+    // Backends first, so the routes naming them find them; those the file dropped go after the
+    // routes, so no route of the file names them any more.
+    Optional<String> backendsHeld = putBackends(result.backends());
     SourceApplied applied = table.applySource(RouteFileTranslator.SOURCE, result.routes());
+    if (backendsHeld.isEmpty()) {
+      backendsHeld = deleteBackends(result.backends());
+    }
     long generation = applied.generation();
     routeCount = result.routes().size();
-    holding = applied.held() != null;
-    if (holding) {
+    holding =
+        applied.held() != null
+            || backendsHeld.filter(m -> m.startsWith("cluster-not-upgraded")).isPresent();
+    if (applied.held() != null) {
       return held(applied.held(), generation);
+    }
+    if (backendsHeld.isPresent()) {
+      String error = "routes file " + file + ": " + backendsHeld.get();
+      if (!error.equals(lastError)) {
+        lastError = error;
+        log.atWarn()
+            .addKeyValue("file", file)
+            .addKeyValue("generation", generation)
+            .log("routes file applied but for backends the table did not take");
+      }
+      publish(new Status(file, routeCount, generation, lastError()));
+      return Optional.empty();
     }
     boolean recovered = lastError != null;
     lastError = null;
@@ -235,6 +263,64 @@ public final class FileRouteSource {
         .addKeyValue("hash", hash.substring(0, 12))
         .log(recovered ? "routes file applied after an error" : "routes file applied");
     publish(new Status(file, routeCount, generation, Optional.empty()));
+    return Optional.empty();
+  }
+
+  /**
+   * Puts the file's named backends that changed, in one batch; a backend of the same tenant and
+   * name that another source (REST) owns is left alone. Returns why some were not written.
+   */
+  private Optional<String> putBackends(List<BackendObject> backends) {
+    TableView view = table.view();
+    List<Write> writes = new ArrayList<>();
+    List<String> taken = new ArrayList<>();
+    for (BackendObject b : backends) {
+      BackendObject now = view.backends().get(b.key());
+      if (now != null && !now.source().equals(RouteFileTranslator.SOURCE)) {
+        taken.add(b.key() + " (owned by " + now.source() + ")");
+      } else if (!b.equals(now)) {
+        writes.add(Write.put(b));
+      }
+    }
+    Optional<String> refused = write(writes);
+    if (refused.isEmpty() && !taken.isEmpty()) {
+      return Optional.of(
+          "backend " + String.join(", ", taken) + " not written: another source owns it");
+    }
+    return refused;
+  }
+
+  /** Deletes the backends of this source that the file no longer lists. */
+  private Optional<String> deleteBackends(List<BackendObject> kept) {
+    Set<BackendKey> keep = new HashSet<>();
+    for (BackendObject b : kept) {
+      keep.add(b.key());
+    }
+    List<Write> writes = new ArrayList<>();
+    for (BackendObject b : table.view().backends().values()) {
+      if (b.source().equals(RouteFileTranslator.SOURCE) && !keep.contains(b.key())) {
+        writes.add(Write.delete(EntryKey.backend(b.key())));
+      }
+    }
+    return write(writes);
+  }
+
+  private Optional<String> write(List<Write> writes) {
+    if (writes.isEmpty()) {
+      return Optional.empty();
+    }
+    Outcome out = table.apply(new Batch(writes, false));
+    if (out instanceof Outcome.NotUpgraded n) {
+      return Optional.of(
+          "cluster-not-upgraded: its backends need entry format "
+              + n.format()
+              + ", which "
+              + n.members().stream().map(MemberInfo::address).collect(Collectors.joining(", "))
+              + " cannot read; they are written once every member reads it");
+    }
+    if (!(out instanceof Outcome.Applied)) {
+      return Optional.of("backends not written: " + out);
+    }
     return Optional.empty();
   }
 

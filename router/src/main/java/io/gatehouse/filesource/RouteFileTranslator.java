@@ -3,6 +3,7 @@ package io.gatehouse.filesource;
 import io.gatehouse.document.DocProblem;
 import io.gatehouse.document.DocumentReader;
 import io.gatehouse.document.Read;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.RouteSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,6 +46,12 @@ import java.util.List;
  *       redirect: 308          # 301 | 302 | 307 | 308 | off, default 308
  *       hsts: {maxAge: 365d, includeSubDomains: true, preload: false}  # optional
  *       clientAuth: {mode: required, caBundle: |}   # none | optional | required
+ * backends:                    # optional: named backends, shared by the routes of their tenant
+ *   - name: web                # required, unique in its tenant
+ *     tenant: default          # optional, default "default"
+ *     protocol: http1          # as a route's backend: protocol, endpoints, tls
+ *     endpoints: ["127.0.0.1:8080"]
+ * # and in a route: backendRefs: [{backend: web, weight: 90}, {endpoints: [...], weight: 10}]
  * }</pre>
  *
  * An empty file is an error; {@code routes: []} says "no routes" on purpose.
@@ -63,11 +70,20 @@ public final class RouteFileTranslator {
     }
   }
 
-  /** Either validated routes (in file order) or the problems, sorted by line; never both. */
-  public record Result(List<RouteSpec> routes, List<Problem> problems) {
+  /**
+   * Either validated routes and named backends (in file order) or the problems, sorted by line;
+   * never both.
+   */
+  public record Result(
+      List<RouteSpec> routes, List<BackendObject> backends, List<Problem> problems) {
     public Result {
       routes = List.copyOf(routes);
+      backends = List.copyOf(backends);
       problems = List.copyOf(problems);
+    }
+
+    public Result(List<RouteSpec> routes, List<Problem> problems) {
+      this(routes, List.of(), problems);
     }
 
     public boolean isValid() {
@@ -84,10 +100,14 @@ public final class RouteFileTranslator {
       return new Result(List.of(), List.of(new Problem(e.line(), where + e.getMessage())));
     }
     Read<List<RouteSpec>> read = DocumentReader.readDocument(doc.root(), SOURCE);
-    if (read.isValid()) {
-      return new Result(read.value(), List.of());
+    Read<List<BackendObject>> backends = DocumentReader.readBackends(doc.root(), SOURCE);
+    if (read.isValid() && backends.isValid()) {
+      return new Result(read.value(), backends.value(), List.of());
     }
     List<Problem> problems = new ArrayList<>();
+    for (DocProblem p : backends.problems()) {
+      problems.add(new Problem(doc.lineOf(p.at().toString()), p.message()));
+    }
     for (DocProblem p : read.problems()) {
       problems.add(new Problem(doc.lineOf(p.at().toString()), p.message()));
     }
