@@ -2,6 +2,8 @@ package io.gatehouse.document;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
@@ -18,6 +20,7 @@ import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
@@ -95,6 +98,107 @@ public final class DocumentReader {
     return reader.problems.isEmpty()
         ? new Read<>(valid, List.of())
         : new Read<>(null, reader.problems);
+  }
+
+  /**
+   * Reads the named backends of a whole document ({@code backends: [...]}, optional); they get the
+   * source {@code source}, the tenant {@value #DEFAULT_TENANT} unless they name one. A document
+   * without the key has none. Problems are in document order; {@link #readDocument} reports the
+   * rest of the document.
+   */
+  public static Read<List<BackendObject>> readBackends(JsonNode root, String source) {
+    DocumentReader reader = new DocumentReader(source);
+    List<BackendObject> out = new ArrayList<>();
+    JsonNode list = root == null || !root.isObject() ? null : root.get("backends");
+    if (list == null) {
+      return new Read<>(List.of(), List.of());
+    }
+    DocPath at = DocPath.ROOT.key("backends");
+    if (!list.isArray()) {
+      reader.bad(at, list, "a list of named backends (name, endpoints)");
+      return new Read<>(List.of(), reader.problems);
+    }
+    Map<BackendKey, String> seen = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      DocPath path = at.index(i);
+      BackendObject b = reader.backendObject(list.get(i), path, null);
+      if (b == null) {
+        continue;
+      }
+      String first = seen.putIfAbsent(b.key(), path.toString());
+      if (first != null) {
+        reader.bad(path.key("name"), b.key().name(), "a name not already used by " + first);
+        continue;
+      }
+      out.add(b);
+    }
+    return reader.problems.isEmpty()
+        ? new Read<>(out, List.of())
+        : new Read<>(List.of(), reader.problems);
+  }
+
+  /**
+   * Reads one named backend, stored under {@code key} (REST: the tenant and name of the request
+   * path); a {@code name} or {@code tenant} in the document must equal the key's.
+   */
+  public static Read<BackendObject> readBackend(
+      JsonNode node, DocPath base, BackendKey key, String source) {
+    DocumentReader reader = new DocumentReader(source);
+    BackendObject b = reader.backendObject(node, base, key);
+    return reader.problems.isEmpty() && b != null
+        ? new Read<>(b, List.of())
+        : new Read<>(null, reader.problems);
+  }
+
+  /** One named backend, validated, or null (with problems). */
+  private BackendObject backendObject(JsonNode item, DocPath path, BackendKey given) {
+    if (item == null || !item.isObject()) {
+      bad(
+          path,
+          item,
+          given == null ? "a mapping with name and endpoints" : "a mapping with endpoints");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) item;
+    int before = problems.size();
+    endpointAt.clear();
+    refsForm = false;
+    String name = text(obj, "name", path, null);
+    String tenant = text(obj, "tenant", path, DEFAULT_TENANT);
+    if (given == null && name == null && !obj.has("name")) {
+      problems.add(DocProblem.missing(path.key("name"), "a backend name unique in its tenant"));
+    } else if (given != null) {
+      if (name != null && !name.equals(given.name())) {
+        bad(path.key("name"), name, "the backend's own name, " + given.name());
+      }
+      if (obj.has("tenant") && tenant != null && !tenant.equals(given.tenant().value())) {
+        bad(path.key("tenant"), tenant, "the backend's own tenant, " + given.tenant().value());
+      }
+    }
+    BackendSpec spec = backend(obj, path, Forms.NAMED_BACKEND_KEYS);
+    if (spec == null || problems.size() != before) {
+      return null;
+    }
+    BackendKey key =
+        given != null
+            ? given
+            : new BackendKey(
+                TenantId.of(tenant == null ? DEFAULT_TENANT : tenant),
+                name == null ? "unnamed" : name);
+    Validated<BackendObject> v =
+        RouteValidator.validateBackend(new BackendObject(key, source, spec));
+    if (!v.isValid()) {
+      for (Violation violation : v.violations()) {
+        String f = violation.field();
+        DocPath where =
+            f.startsWith("endpoints[")
+                ? violationPath(path, "backend." + f)
+                : path.append(fieldPath(f));
+        bad(where, violation.value(), violation.rule());
+      }
+      return null;
+    }
+    return v.value();
   }
 
   /**
@@ -215,6 +319,8 @@ public final class DocumentReader {
           under = ".service.name";
         } else if (under.equals(".port") || under.equals(".portName")) {
           under = ".service.port";
+        } else if (under.equals(".name")) {
+          under = ".backend"; // a named reference's name
         }
         return path.append(fieldPath("backendRefs[" + backend + "]" + under));
       }
@@ -342,11 +448,14 @@ public final class DocumentReader {
 
   /** One item of {@code backendRefs}, or null (with problems). */
   private RouteBackend backendRef(JsonNode item, DocPath p) {
-    if (!item.isObject() || item.has("service")) {
+    if (!item.isObject() || item.has("service") || item.has("backend")) {
       endpointAt.add(List.of()); // keeps the index of the backends after it
     }
     if (!item.isObject()) {
-      bad(p, item, "a mapping with weight and endpoints, or weight and service");
+      bad(
+          p,
+          item,
+          "a mapping with weight and endpoints, weight and service, or weight and backend");
       return null;
     }
     ObjectNode obj = (ObjectNode) item;
@@ -358,6 +467,15 @@ public final class DocumentReader {
         return null;
       }
       weight = w.asInt();
+    }
+    if (obj.has("backend")) {
+      unknownKeys(obj, p, Forms.NAMED_REF_KEYS);
+      JsonNode named = obj.get("backend");
+      if (!named.isTextual()) {
+        bad(p.key("backend"), named, "the name of a backend of the route's tenant");
+        return null;
+      }
+      return new RouteBackend(new BackendRef.Named(named.asText()), weight);
     }
     if (!obj.has("service")) {
       BackendSpec spec = backend(obj, p, Forms.BACKEND_REF_KEYS);

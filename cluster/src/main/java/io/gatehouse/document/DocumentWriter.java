@@ -3,6 +3,7 @@ package io.gatehouse.document;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
@@ -89,6 +90,15 @@ public final class DocumentWriter {
     if (r.tls() != null) {
       tls(o.putObject("tls"), r.tls());
     }
+    return o;
+  }
+
+  /** A named backend as one item of {@code backends:}, with its name and tenant. */
+  public static ObjectNode backend(BackendObject b) {
+    ObjectNode o = NODES.objectNode();
+    o.put("name", b.key().name());
+    o.put("tenant", b.key().tenant().value());
+    backend(o, b.spec());
     return o;
   }
 

@@ -15,7 +15,7 @@ public final class Forms {
   public static final String DURATION = "a duration such as 10s, 250ms, 5m, 1h or PT10S";
   public static final String BYTES = "a byte size such as 32768, 32KiB or 10MiB";
 
-  public static final Set<String> DOCUMENT_KEYS = ordered("routes");
+  public static final Set<String> DOCUMENT_KEYS = ordered("routes", "backends");
   public static final Set<String> ROUTE_KEYS =
       ordered(
           "name",
@@ -47,6 +47,9 @@ public final class Forms {
   public static final Set<String> SERVICE_REF_KEYS =
       ordered("weight", "service", "protocol", "tls");
   public static final Set<String> SERVICE_KEYS = ordered("name", "port");
+  public static final Set<String> NAMED_REF_KEYS = ordered("weight", "backend");
+  public static final Set<String> NAMED_BACKEND_KEYS =
+      ordered("name", "tenant", "protocol", "endpoints", "tls");
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");

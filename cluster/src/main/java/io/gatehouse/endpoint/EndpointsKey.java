@@ -26,10 +26,19 @@ public sealed interface EndpointsKey {
     }
   }
 
-  /** The endpoints of a named backend object. */
-  record Named(BackendKey backend) implements EndpointsKey {
+  /**
+   * The endpoints of a named backend object. The compiler moves the backend to another {@code
+   * variant} when its protocol or upstream TLS changes (or it appears or goes), so the routes as
+   * compiled before never send the old way to the new endpoints; an endpoint-only change keeps the
+   * variant and is put in place.
+   */
+  record Named(BackendKey backend, int variant) implements EndpointsKey {
     public Named {
       Objects.requireNonNull(backend, "backend");
+    }
+
+    public Named(BackendKey backend) {
+      this(backend, 0);
     }
   }
 

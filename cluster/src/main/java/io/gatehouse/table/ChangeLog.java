@@ -1,5 +1,6 @@
 package io.gatehouse.table;
 
+import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.TenantId;
@@ -61,6 +62,7 @@ public final class ChangeLog {
     Set<TenantId> tenants = new HashSet<>();
     Set<String> hostClaims = new HashSet<>();
     Set<String> tokens = new HashSet<>();
+    Set<BackendKey> backends = new HashSet<>();
     for (Iterator<Batch> it = batches.iterator(); it.hasNext(); ) {
       Batch b = it.next();
       if (b.seq() <= from) {
@@ -83,9 +85,11 @@ public final class ChangeLog {
           hostClaims.add(e.id());
         } else if (k instanceof EntryKey e && e.kind() == EntryKind.TOKEN) {
           tokens.add(e.id());
+        } else if (k instanceof BackendKey n) {
+          backends.add(n);
         }
       }
     }
-    return new TableDelta(routes, certificates, tenants, hostClaims, tokens);
+    return new TableDelta(routes, certificates, tenants, hostClaims, tokens, backends);
   }
 }

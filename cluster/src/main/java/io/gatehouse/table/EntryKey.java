@@ -1,5 +1,7 @@
 package io.gatehouse.table;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
@@ -41,6 +43,11 @@ public record EntryKey(EntryKind kind, String id) implements Comparable<EntryKey
     return new EntryKey(EntryKind.TOKEN, id);
   }
 
+  /** A named backend: one per tenant and name, whichever source owns it. */
+  public static EntryKey backend(BackendKey key) {
+    return new EntryKey(EntryKind.BACKEND, key.tenant() + "/" + key.name());
+  }
+
   /** The key under which {@code value} (one of the {@link EntryKind} records) is stored. */
   public static EntryKey of(Object value) {
     if (value instanceof RouteSpec r) {
@@ -57,6 +64,9 @@ public record EntryKey(EntryKind kind, String id) implements Comparable<EntryKey
     }
     if (value instanceof TokenSpec t) {
       return token(t.id());
+    }
+    if (value instanceof BackendObject b) {
+      return backend(b.key());
     }
     throw new IllegalArgumentException("not a table entry: " + value.getClass().getName());
   }

@@ -1,5 +1,6 @@
 package io.gatehouse.table;
 
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.RouteSpec;
@@ -12,7 +13,8 @@ public enum EntryKind {
   CERTIFICATE(CertificateSpec.class),
   TENANT(TenantSpec.class),
   HOST_CLAIM(HostClaim.class),
-  TOKEN(TokenSpec.class);
+  TOKEN(TokenSpec.class),
+  BACKEND(BackendObject.class);
 
   private final Class<?> type;
 

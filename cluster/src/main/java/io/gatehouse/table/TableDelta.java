@@ -1,5 +1,6 @@
 package io.gatehouse.table;
 
+import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.TenantId;
@@ -15,9 +16,10 @@ public record TableDelta(
     Set<CertificateKey> certificates,
     Set<TenantId> tenants,
     Set<String> hostClaims,
-    Set<String> tokens) {
+    Set<String> tokens,
+    Set<BackendKey> backends) {
   public static final TableDelta NONE =
-      new TableDelta(Set.of(), Set.of(), Set.of(), Set.of(), Set.of());
+      new TableDelta(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of());
 
   public TableDelta {
     routes = Set.copyOf(routes);
@@ -25,5 +27,16 @@ public record TableDelta(
     tenants = Set.copyOf(tenants);
     hostClaims = Set.copyOf(hostClaims);
     tokens = Set.copyOf(tokens);
+    backends = Set.copyOf(backends);
+  }
+
+  /** A delta without named backends. */
+  public TableDelta(
+      Set<RouteKey> routes,
+      Set<CertificateKey> certificates,
+      Set<TenantId> tenants,
+      Set<String> hostClaims,
+      Set<String> tokens) {
+    this(routes, certificates, tenants, hostClaims, tokens, Set.of());
   }
 }

@@ -1,5 +1,7 @@
 package io.gatehouse.table;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
@@ -29,6 +31,7 @@ public final class TableState {
   private PMap<TenantId, TenantSpec> tenants = HashTreePMap.empty();
   private PMap<String, HostClaim> hostClaims = HashTreePMap.empty();
   private PMap<String, TokenSpec> tokens = HashTreePMap.empty();
+  private PMap<BackendKey, BackendObject> backends = HashTreePMap.empty();
   private PMap<EntryKey, Long> revisions = HashTreePMap.empty();
   // Keys changed since the last view; null after a clear (the next view starts a new log).
   private Set<Object> changed = new HashSet<>();
@@ -89,6 +92,11 @@ public final class TableState {
           tokens = putOrRemove(tokens, key.id(), (TokenSpec) value);
           noteChanged(key);
         }
+        case BACKEND -> {
+          BackendKey k = ((BackendObject) record).key();
+          backends = putOrRemove(backends, k, (BackendObject) value);
+          noteChanged(k);
+        }
       }
     }
     revisions = v.deleted() ? revisions.minus(key) : revisions.plus(key, v.revision());
@@ -106,6 +114,7 @@ public final class TableState {
     tenants = HashTreePMap.empty();
     hostClaims = HashTreePMap.empty();
     tokens = HashTreePMap.empty();
+    backends = HashTreePMap.empty();
     revisions = HashTreePMap.empty();
     changed = null;
   }
@@ -135,6 +144,7 @@ public final class TableState {
             tenants,
             hostClaims,
             tokens,
+            backends,
             revisions,
             new TableView.Stamp(log, seq));
     last = v;

@@ -1,5 +1,7 @@
 package io.gatehouse.table;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
@@ -26,6 +28,7 @@ public record TableView(
     Map<TenantId, TenantSpec> tenants,
     Map<String, HostClaim> hostClaims,
     Map<String, TokenSpec> tokens,
+    Map<BackendKey, BackendObject> backends,
     Map<EntryKey, Long> revisions,
     Stamp stamp) {
   public static final TableView EMPTY = new TableView(0, Map.of());
@@ -41,6 +44,7 @@ public record TableView(
     tenants = immutable(tenants);
     hostClaims = immutable(hostClaims);
     tokens = immutable(tokens);
+    backends = immutable(backends);
     revisions = immutable(revisions);
     stamp = stamp == null ? Stamp.NONE : stamp;
   }
@@ -54,7 +58,38 @@ public record TableView(
       Map<String, HostClaim> hostClaims,
       Map<String, TokenSpec> tokens,
       Map<EntryKey, Long> revisions) {
-    this(generation, routes, certificates, tenants, hostClaims, tokens, revisions, Stamp.NONE);
+    this(
+        generation,
+        routes,
+        certificates,
+        tenants,
+        hostClaims,
+        tokens,
+        Map.of(),
+        revisions,
+        Stamp.NONE);
+  }
+
+  /** A view with named backends outside any table state (tests, sources). */
+  public TableView(
+      long generation,
+      Map<RouteKey, RouteSpec> routes,
+      Map<CertificateKey, CertificateSpec> certificates,
+      Map<TenantId, TenantSpec> tenants,
+      Map<String, HostClaim> hostClaims,
+      Map<String, TokenSpec> tokens,
+      Map<BackendKey, BackendObject> backends,
+      Map<EntryKey, Long> revisions) {
+    this(
+        generation,
+        routes,
+        certificates,
+        tenants,
+        hostClaims,
+        tokens,
+        backends,
+        revisions,
+        Stamp.NONE);
   }
 
   /** A view of routes only (tests, and sources that know nothing else). */

@@ -2,6 +2,8 @@ package io.gatehouse.validate;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
@@ -60,6 +62,45 @@ public final class RouteValidator {
       java.util.regex.Pattern.compile("(?!.*--)(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
 
   private RouteValidator() {}
+
+  /**
+   * A named backend object: its tenant, name and source as a route's key, its endpoints and
+   * upstream TLS as a route's static backend (fields {@code name}, {@code endpoints[i]}, {@code
+   * tls.*}).
+   */
+  public static Validated<BackendObject> validateBackend(BackendObject backend) {
+    List<Violation> out = new ArrayList<>();
+    BackendKey key = backend.key();
+    if (!TENANT.matcher(key.tenant().value()).matches()) {
+      out.add(
+          new Violation(
+              "tenant",
+              key.tenant().value(),
+              "a-z, 0-9 and '-', 1-63 characters, alphanumeric ends"));
+    }
+    if (!NAME.matcher(key.name()).matches()) {
+      out.add(
+          new Violation(
+              "name",
+              key.name(),
+              "a-z, 0-9, '-', '.' and '_', 1-253 characters, alphanumeric ends"));
+    }
+    if (!SOURCE.matcher(backend.source()).matches()) {
+      out.add(
+          new Violation("source", backend.source(), "a-z, 0-9 and '-', starting with a letter"));
+    }
+    BackendSpec spec = backend.spec();
+    List<Violation> inner = new ArrayList<>();
+    BackendRef ref = ref("backend", spec, inner);
+    for (Violation v : inner) { // a backend object's fields sit at its top level
+      String f = v.field().startsWith("backend.") ? v.field().substring(8) : v.field();
+      out.add(new Violation(f, v.value(), v.rule()));
+    }
+    if (!out.isEmpty()) {
+      return Validated.failed(out);
+    }
+    return Validated.ok(new BackendObject(key, backend.source(), (BackendSpec) ref));
+  }
 
   public static Validated<RouteSpec> validate(RouteSpec spec) {
     List<Violation> out = new ArrayList<>();
@@ -371,41 +412,7 @@ public final class RouteValidator {
       }
       result.add(new RouteBackend(ref(f, b.ref(), out), b.weight()));
     }
-    if (out.size() == before) {
-      servedByThisRelease(result, out);
-    }
     return result;
-  }
-
-  /**
-   * Fails closed on what the model can say but this release's data plane cannot serve yet: a named
-   * backend. Splits over static endpoints and Service ports are served, and so are weights of 0: a
-   * backend at 0 gets nothing, and a route whose weights are all 0 answers 503 (the design's
-   * answer, route-model-v2-endpoints.md section 2). This rule goes away with named backends (issue
-   * #12, route-model-v2-endpoints.md step 7).
-   */
-  private static void servedByThisRelease(List<RouteBackend> backends, List<Violation> out) {
-    for (int i = 0; i < backends.size(); i++) {
-      RouteBackend b = backends.get(i);
-      if (b.ref() instanceof BackendRef.Named) {
-        out.add(
-            new Violation(
-                backends.size() == 1 ? "backend" : "backends[" + i + "]",
-                describe(b.ref()),
-                "a backend that lists its endpoints or a Service port (this release does not"
-                    + " resolve named backends yet)"));
-      }
-    }
-  }
-
-  private static String describe(BackendRef ref) {
-    if (ref instanceof BackendRef.Named n) {
-      return "named " + n.name();
-    }
-    if (ref instanceof BackendRef.ServicePort p) {
-      return "service " + p.service() + ":" + (p.portName() != null ? p.portName() : p.port());
-    }
-    return "static";
   }
 
   /** One reference, normalised; {@code f} is its field prefix. */

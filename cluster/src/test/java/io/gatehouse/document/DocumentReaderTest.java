@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
@@ -15,6 +17,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +57,70 @@ class DocumentReaderTest {
     assertThat(spec.key()).isEqualTo(RouteKey.of("default", "doc", "r"));
     assertThat(only(route("\"tenant\": \"t1\", " + BACKEND)).key().tenant().value())
         .isEqualTo("t1");
+  }
+
+  @Test
+  void a_named_backend_and_a_route_naming_it_read_from_one_document() throws Exception {
+    JsonNode doc =
+        JSON.readTree(
+            "{\"backends\": [{\"name\": \"web\", \"protocol\": \"h2c\","
+                + " \"endpoints\": [\"10.0.0.1:80\", {\"address\": \"10.0.0.2:80\", \"weight\": 3}]}],"
+                + " \"routes\": [{\"name\": \"r\","
+                + " \"backendRefs\": [{\"backend\": \"web\", \"weight\": 9}]}]}");
+
+    Read<List<BackendObject>> backends = DocumentReader.readBackends(doc, "doc");
+    RouteSpec route = only(DocumentReader.readDocument(doc, "doc"));
+
+    assertThat(backends.problems()).isEmpty();
+    assertThat(backends.value())
+        .containsExactly(
+            new BackendObject(
+                new BackendKey(TenantId.of("default"), "web"),
+                "doc",
+                new BackendSpec(
+                    UpstreamProtocol.H2C,
+                    List.of(Endpoint.of("10.0.0.1", 80), new Endpoint("10.0.0.2", 80, 3)),
+                    null)));
+    assertThat(route.backends()).containsExactly(new RouteBackend(new BackendRef.Named("web"), 9));
+    // what the writer writes reads back as the same backend
+    assertThat(
+            DocumentReader.readBackends(
+                    JSON.createObjectNode()
+                        .set(
+                            "backends",
+                            JSON.createArrayNode()
+                                .add(DocumentWriter.backend(backends.value().get(0)))),
+                    "doc")
+                .value())
+        .isEqualTo(backends.value());
+  }
+
+  @Test
+  void named_backend_problems_name_their_document_path() throws Exception {
+    JsonNode doc =
+        JSON.readTree(
+            "{\"backends\": [{\"name\": \"Web\", \"endpoints\": [\"10.0.0.1:80\"]},"
+                + " {\"endpoints\": []}, {\"name\": \"a\", \"endpoints\": [], \"weight\": 1},"
+                + " {\"name\": \"b\", \"endpoints\": []}, {\"name\": \"b\", \"endpoints\": []},"
+                + " {\"name\": \"c\", \"endpoints\": [\"10.0.0.1:0\"]}],"
+                + " \"routes\": []}");
+    assertThat(messages(DocumentReader.readBackends(doc, "doc")))
+        .containsExactly(
+            "backends[0].name: \"Web\" (expected: a-z, 0-9, '-', '.' and '_', 1-253 characters,"
+                + " alphanumeric ends)",
+            "backends[1].name: missing (expected: a backend name unique in its tenant)",
+            "unknown key \"backends[2].weight\" (expected one of: name, tenant, protocol,"
+                + " endpoints, tls)",
+            "backends[4].name: \"b\" (expected: a name not already used by backends[3])",
+            "backends[5].endpoints[0]: \"10.0.0.1:0\" (expected: " + Forms.HOST_PORT + ")");
+    assertThat(messages(route("\"backendRefs\": [{\"backend\": 7}]")))
+        .containsExactly(
+            "routes[0].backendRefs[0].backend: \"7\" (expected: the name of a backend of the"
+                + " route's tenant)");
+    assertThat(messages(route("\"backendRefs\": [{\"backend\": \"a/b\"}]")))
+        .containsExactly(
+            "routes[0].backendRefs[0].backend: \"a/b\" (expected: a-z, 0-9, '-', '.' and '_',"
+                + " 1-253 characters, alphanumeric ends)");
   }
 
   @Test

@@ -2,6 +2,8 @@ package io.gatehouse.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
@@ -60,6 +62,14 @@ public abstract class RouteTableContract {
             List.of(
                 RouteBackend.of(
                     new BackendRef.ServicePort("web", 8080, null, UpstreamProtocol.HTTP1, null))));
+  }
+
+  /** A named backend of {@code tenant}: a kind format 1 does not know, so entry format 2. */
+  public static BackendObject backend(String tenant, String source, String name, int port) {
+    return new BackendObject(
+        new BackendKey(TenantId.of(tenant), name),
+        source,
+        BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", port))));
   }
 
   private static Outcome.Applied applied(Outcome o) {
@@ -254,6 +264,47 @@ public abstract class RouteTableContract {
     assertThat(t.view().routes())
         .containsEntry(byService.key(), byService)
         .containsKey(RouteKey.of("t1", "k8s", "svc"));
+  }
+
+  @Test
+  void a_named_backend_is_put_changed_and_deleted_like_a_route_and_listed_in_the_delta()
+      throws Exception {
+    RouteTable t = table();
+    assertThat(new EntryCodec().formatOf(backend("t1", "rest", "web", 1)))
+        .isEqualTo(EntryCodec.FORMAT);
+    BackendObject web = backend("t1", "rest", "web", 1);
+    EntryKey key = EntryKey.backend(web.key());
+    Outcome.Applied put = applied(t.apply(Batch.of(Write.put(web, Write.ABSENT))));
+    long rev = put.revisions().get(key);
+    awaitGeneration(t, put.generation());
+    TableView first = t.view();
+    assertThat(first.backends()).containsEntry(web.key(), web);
+    assertThat(first.revision(key)).isEqualTo(rev);
+    // another tenant's backend of the same name is another entry
+    BackendObject other = backend("t2", "rest", "web", 1);
+    applied(t.apply(Batch.of(Write.put(other, Write.ABSENT))));
+
+    BackendObject moved = backend("t1", "rest", "web", 2);
+    assertThat(t.apply(Batch.of(Write.put(moved, rev + 100)))).isInstanceOf(Outcome.Conflict.class);
+    Outcome.Applied changed = applied(t.apply(Batch.of(Write.put(moved, rev))));
+    assertThat(changed.generation()).isGreaterThan(put.generation());
+    assertThat(changed.revisions().get(key)).isGreaterThan(rev);
+    awaitGeneration(t, changed.generation());
+    TableView second = t.view();
+    assertThat(second.backends()).containsEntry(web.key(), moved).containsValue(other);
+    TableDelta delta = second.changesSince(first);
+    if (delta != null) { // a table that logs its changes names the backends it wrote
+      assertThat(delta.backends()).contains(web.key(), other.key());
+      assertThat(delta.routes()).isEmpty();
+    }
+
+    Outcome.Applied deleted = applied(t.apply(Batch.of(Write.delete(key))));
+    awaitGeneration(t, deleted.generation());
+    assertThat(t.view().backends()).doesNotContainKey(web.key()).containsKey(other.key());
+    assertThat(t.view().revision(key)).isZero();
+    // a replaced source leaves backends alone, whoever owns them
+    t.replaceSource("rest", List.of());
+    assertThat(t.view().backends()).containsKey(other.key());
   }
 
   /** Clustered tables apply their own writes through events; wait for that. */

@@ -2,6 +2,8 @@ package io.gatehouse.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
@@ -12,6 +14,7 @@ import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
@@ -634,29 +637,46 @@ class RouteValidatorTest {
     assertThat(v.violations()).extracting(Violation::message).anyMatch(m -> m.contains(message));
   }
 
-  /** Shapes the model allows but this release cannot serve yet: refused by one rule each. */
-  static Stream<Arguments> notServedByThisRelease() {
-    String ref =
-        "%s: \"%s\" (expected: a backend that lists its endpoints or a Service port (this"
-            + " release does not resolve named backends yet))";
+  /**
+   * Named backends are served (issue #12 step 7): alone or in a split; whether the tenant has the
+   * backend is not the validator's question (a route may come before its backend, and is served 503
+   * and reported meanwhile).
+   */
+  static Stream<Arguments> namedReferences() {
     return Stream.of(
-        bad(
-            "named",
-            backends(RouteBackend.of(new BackendRef.Named("shared.web"))),
-            ref.formatted("backend", "named shared.web")),
-        bad(
+        Arguments.of("named", List.of(RouteBackend.of(new BackendRef.Named("shared.web")))),
+        Arguments.of(
             "named-in-a-split",
-            backends(
-                new RouteBackend(STATIC, 90), new RouteBackend(new BackendRef.Named("canary"), 10)),
-            ref.formatted("backends[1]", "named canary")));
+            List.of(
+                new RouteBackend(STATIC, 90),
+                new RouteBackend(new BackendRef.Named("canary"), 10))));
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("notServedByThisRelease")
-  void a_valid_shape_this_release_cannot_serve_is_refused_by_that_rule_alone(
-      String name, UnaryOperator<RouteSpec> change, String message) {
-    Validated<RouteSpec> v = RouteValidator.validate(change.apply(BASE));
-    assertThat(v.violations()).extracting(Violation::message).containsExactly(message);
+  @MethodSource("namedReferences")
+  void a_named_reference_is_valid(String name, List<RouteBackend> backends) {
+    Validated<RouteSpec> v = RouteValidator.validate(BASE.withBackends(backends));
+    assertThat(v.violations()).isEmpty();
+    assertThat(v.value().backends()).isEqualTo(backends);
+  }
+
+  @Test
+  void a_backend_object_is_checked_like_a_static_backend_with_its_fields_at_the_top() {
+    BackendObject ok =
+        new BackendObject(
+            new BackendKey(TenantId.of("acme"), "web"),
+            "rest",
+            BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", 80))));
+    assertThat(RouteValidator.validateBackend(ok).value()).isEqualTo(ok);
+
+    BackendObject bad =
+        new BackendObject(
+            new BackendKey(TenantId.of("acme"), "Web/1"),
+            "rest",
+            new BackendSpec(UpstreamProtocol.H2, List.of(Endpoint.of("10.0.0.1", 0)), null));
+    assertThat(RouteValidator.validateBackend(bad).violations())
+        .extracting(Violation::field)
+        .containsExactly("name", "endpoints[0].port", "protocol");
   }
 
   /**

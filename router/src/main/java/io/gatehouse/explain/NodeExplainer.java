@@ -358,7 +358,7 @@ public final class NodeExplainer implements Explainer {
           + (i.variant() == 0 ? "" : "~" + i.variant());
     }
     if (key instanceof EndpointsKey.Named n) {
-      return "backend:" + n.backend();
+      return "backend:" + n.backend() + (n.variant() == 0 ? "" : "~" + n.variant());
     }
     EndpointsKey.Service s = (EndpointsKey.Service) key;
     return "service:"

@@ -1,10 +1,15 @@
 package io.gatehouse.filesource;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
+import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.Outcome;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.SourceApplied;
+import io.gatehouse.table.TableView;
+import io.gatehouse.table.Write;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,10 +27,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -241,12 +248,20 @@ public final class FileRouteSource {
     if (stopped) {
       return Optional.empty();
     }
+    // Backends first, so the routes naming them find them; those the file dropped go after the
+    // routes, so no route of the file names them any more.
+    Optional<String> backendsHeld = putBackends(result.backends());
     SourceApplied applied = table.applySource(RouteFileTranslator.SOURCE, result.routes());
+    if (backendsHeld.isEmpty()) {
+      backendsHeld = deleteBackends(result.backends());
+    }
     long generation = applied.generation();
     routeCount = result.routes().size();
-    holding = applied.held() != null;
-    if (holding || !result.leftOut().isEmpty()) {
-      return partly(applied.held(), result.leftOut(), generation);
+    holding =
+        applied.held() != null
+            || backendsHeld.filter(m -> m.startsWith("cluster-not-upgraded")).isPresent();
+    if (applied.held() != null || !result.leftOut().isEmpty() || backendsHeld.isPresent()) {
+      return partly(applied.held(), result.leftOut(), backendsHeld, generation);
     }
     boolean recovered = lastError != null;
     lastError = null;
@@ -261,16 +276,79 @@ public final class FileRouteSource {
   }
 
   /**
+   * Puts the file's named backends that changed, in one batch; a backend of the same tenant and
+   * name that another source (REST) owns is left alone. Returns why some were not written.
+   */
+  private Optional<String> putBackends(List<BackendObject> backends) {
+    TableView view = table.view();
+    List<Write> writes = new ArrayList<>();
+    List<String> taken = new ArrayList<>();
+    for (BackendObject b : backends) {
+      BackendObject now = view.backends().get(b.key());
+      if (now != null && !now.source().equals(RouteFileTranslator.SOURCE)) {
+        taken.add(b.key() + " (owned by " + now.source() + ")");
+      } else if (!b.equals(now)) {
+        writes.add(Write.put(b));
+      }
+    }
+    Optional<String> refused = write(writes);
+    if (refused.isEmpty() && !taken.isEmpty()) {
+      return Optional.of(
+          "backend " + String.join(", ", taken) + " not written: another source owns it");
+    }
+    return refused;
+  }
+
+  /** Deletes the backends of this source that the file no longer lists. */
+  private Optional<String> deleteBackends(List<BackendObject> kept) {
+    Set<BackendKey> keep = new HashSet<>();
+    for (BackendObject b : kept) {
+      keep.add(b.key());
+    }
+    List<Write> writes = new ArrayList<>();
+    for (BackendObject b : table.view().backends().values()) {
+      if (b.source().equals(RouteFileTranslator.SOURCE) && !keep.contains(b.key())) {
+        writes.add(Write.delete(EntryKey.backend(b.key())));
+      }
+    }
+    return write(writes);
+  }
+
+  private Optional<String> write(List<Write> writes) {
+    if (writes.isEmpty()) {
+      return Optional.empty();
+    }
+    Outcome out = table.apply(new Batch(writes, false));
+    if (out instanceof Outcome.NotUpgraded n) {
+      return Optional.of(
+          "cluster-not-upgraded: its backends need entry format "
+              + n.format()
+              + ", which "
+              + n.members().stream().map(MemberInfo::address).collect(Collectors.joining(", "))
+              + " cannot read; they are written once every member reads it");
+    }
+    if (!(out instanceof Outcome.Applied)) {
+      return Optional.of("backends not written: " + out);
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The file is applied but for the routes left out (this node cannot serve them) and {@code held}
    * (null for none): those keep their current entry until every member reads their format. Reported
-   * like a refused version, but the start does not fail: the rest of the file is served.
+   * like a refused version, but the start does not fail: the rest of the file is served. {@code
+   * backends} says why some of its named backends were not written, if so.
    */
   private Optional<String> partly(
-      Outcome.NotUpgraded held, List<RouteFileTranslator.Problem> leftOut, long generation) {
+      Outcome.NotUpgraded held,
+      List<RouteFileTranslator.Problem> leftOut,
+      Optional<String> backends,
+      long generation) {
     List<String> parts = new ArrayList<>();
     if (!leftOut.isEmpty()) {
       parts.add(problemText(leftOut));
     }
+    backends.ifPresent(parts::add);
     if (held != null) {
       routeCount -= held.keys().size();
       parts.add(heldText(held));
@@ -285,7 +363,7 @@ public final class FileRouteSource {
           .addKeyValue("format", held == null ? null : held.format())
           .addKeyValue("routes", routeCount)
           .addKeyValue("generation", generation)
-          .log("routes file applied but for routes this node or the cluster cannot serve");
+          .log("routes file applied but for what this node or the cluster cannot serve");
     }
     publish(new Status(file, routeCount, generation, lastError()));
     return Optional.empty();

@@ -3,6 +3,7 @@ package io.gatehouse.filesource;
 import io.gatehouse.document.DocProblem;
 import io.gatehouse.document.DocumentReader;
 import io.gatehouse.document.Read;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
@@ -47,6 +48,12 @@ import java.util.List;
  *       redirect: 308          # 301 | 302 | 307 | 308 | off, default 308
  *       hsts: {maxAge: 365d, includeSubDomains: true, preload: false}  # optional
  *       clientAuth: {mode: required, caBundle: |}   # none | optional | required
+ * backends:                    # optional: named backends, shared by the routes of their tenant
+ *   - name: web                # required, unique in its tenant
+ *     tenant: default          # optional, default "default"
+ *     protocol: http1          # as a route's backend: protocol, endpoints, tls
+ *     endpoints: ["127.0.0.1:8080"]
+ * # and in a route: backendRefs: [{backend: web, weight: 90}, {endpoints: [...], weight: 10}]
  * }</pre>
  *
  * An empty file is an error; {@code routes: []} says "no routes" on purpose.
@@ -74,19 +81,24 @@ public final class RouteFileTranslator {
           + " source of a Service's endpoints";
 
   /**
-   * Either validated routes (in file order) or the problems, sorted by line; never both. A valid
-   * file may still leave routes out that this node cannot serve ({@code leftOut}, by line); its
-   * other routes are in {@code routes}.
+   * Either validated routes and named backends (in file order) or the problems, sorted by line;
+   * never both. A valid file may still leave routes out that this node cannot serve ({@code
+   * leftOut}, by line); its other routes are in {@code routes}.
    */
-  public record Result(List<RouteSpec> routes, List<Problem> problems, List<Problem> leftOut) {
+  public record Result(
+      List<RouteSpec> routes,
+      List<BackendObject> backends,
+      List<Problem> problems,
+      List<Problem> leftOut) {
     public Result {
       routes = List.copyOf(routes);
+      backends = List.copyOf(backends);
       problems = List.copyOf(problems);
       leftOut = List.copyOf(leftOut);
     }
 
     public Result(List<RouteSpec> routes, List<Problem> problems) {
-      this(routes, problems, List.of());
+      this(routes, List.of(), problems, List.of());
     }
 
     public boolean isValid() {
@@ -113,10 +125,16 @@ public final class RouteFileTranslator {
       return new Result(List.of(), List.of(new Problem(e.line(), where + e.getMessage())));
     }
     Read<List<RouteSpec>> read = DocumentReader.readDocument(doc.root(), SOURCE);
-    if (read.isValid()) {
-      return serviceEndpoints ? new Result(read.value(), List.of()) : withoutServices(doc, read);
+    Read<List<BackendObject>> backends = DocumentReader.readBackends(doc.root(), SOURCE);
+    if (read.isValid() && backends.isValid()) {
+      return serviceEndpoints
+          ? new Result(read.value(), backends.value(), List.of(), List.of())
+          : withoutServices(doc, read, backends.value());
     }
     List<Problem> problems = new ArrayList<>();
+    for (DocProblem p : backends.problems()) {
+      problems.add(new Problem(doc.lineOf(p.at().toString()), p.message()));
+    }
     for (DocProblem p : read.problems()) {
       problems.add(new Problem(doc.lineOf(p.at().toString()), p.message()));
     }
@@ -125,7 +143,8 @@ public final class RouteFileTranslator {
   }
 
   /** The routes of a valid file with every route that names a Service left out, by line. */
-  private static Result withoutServices(LocatedYaml.Document doc, Read<List<RouteSpec>> read) {
+  private static Result withoutServices(
+      LocatedYaml.Document doc, Read<List<RouteSpec>> read, List<BackendObject> named) {
     List<RouteSpec> kept = new ArrayList<>();
     List<Problem> leftOut = new ArrayList<>();
     List<RouteSpec> all = read.value(); // every route of a valid file, in file order
@@ -147,6 +166,6 @@ public final class RouteFileTranslator {
         kept.add(route);
       }
     }
-    return new Result(kept, List.of(), leftOut);
+    return new Result(kept, named, List.of(), leftOut);
   }
 }

@@ -5,6 +5,8 @@ import com.google.re2j.PatternSyntaxException;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.HeaderMatch;
@@ -13,6 +15,7 @@ import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
@@ -58,6 +61,15 @@ import java.util.function.Predicate;
  * those keys (a key nobody fed yet is resolved by the feed, else it is empty and the route answers
  * 503).
  *
+ * <p>A route that names a backend object of its tenant ({@link BackendRef.Named}) holds the slot of
+ * {@code EndpointsKey.Named(backend, variant)}, which the compiler puts from the view's backend
+ * objects (before the publish too). An endpoint-only change of a backend object is one {@code put}
+ * and recompiles nothing; a change of its protocol or upstream TLS, or its creation or deletion,
+ * moves it to the other key variant and recompiles exactly the routes naming it, found through a
+ * reverse map. A route naming a backend its tenant does not have is compiled all the same, with an
+ * empty target (its share answers 503) and a problem saying so: sources may create the route before
+ * the backend, as Kubernetes references allow.
+ *
  * <p>A route with several backends, or one at weight 0, also gets a {@link Split}: its weights and
  * a slot for each event loop's rotation state, kept while the route's weights stay equal.
  *
@@ -99,6 +111,18 @@ public final class SnapshotCompiler {
   private final Map<RouteKey, Integer> splitSlots = new HashMap<>();
 
   private final BitSet usedSplitSlots = new BitSet();
+
+  /** The named backends as last put into the index, by key. */
+  private final Map<BackendKey, BackendObject> fedBackends = new HashMap<>();
+
+  /** The key variant each named backend is served under (kept while routes name it). */
+  private final Map<BackendKey, Integer> namedVariants = new HashMap<>();
+
+  /** The compiled routes naming each backend: recompiled when its protocol or TLS changes. */
+  private final Map<BackendKey, Set<RouteKey>> naming = new HashMap<>();
+
+  /** Variants of named backends left behind: removed from the index after the next publish. */
+  private final List<EndpointsKey.Named> namedToRemove = new ArrayList<>();
 
   /**
    * A compiler feeding {@code endpoints} (the node's index); its first update is a full compile.
@@ -176,6 +200,13 @@ public final class SnapshotCompiler {
       drop(t);
     }
     releaseAfterPublish.clear();
+    for (EndpointsKey.Named n : namedToRemove) {
+      Integer now = namedVariants.get(n.backend());
+      if (now == null || now != n.variant()) {
+        endpoints.remove(n);
+      }
+    }
+    namedToRemove.clear();
   }
 
   private void remember(RouteSnapshot s, TableView view) {
@@ -221,7 +252,7 @@ public final class SnapshotCompiler {
    * The targets of {@code spec}'s backends, in its order: static endpoints put (a no-op when
    * unchanged) and every slot retained, before the snapshot that uses them is published.
    */
-  private List<Target> targets(RouteSpec spec) {
+  private List<Target> targets(RouteSpec spec, List<RouteProblem> problems) {
     List<RouteBackend> backends = spec.backends();
     int variant = variant(spec);
     List<Target> out = new ArrayList<>(backends.size());
@@ -229,6 +260,10 @@ public final class SnapshotCompiler {
       RouteBackend b = backends.get(i);
       if (b.ref() instanceof BackendRef.ServicePort p) {
         out.add(serviceTarget(spec.key(), p, b.weight()));
+        continue;
+      }
+      if (b.ref() instanceof BackendRef.Named n) {
+        out.add(namedTarget(spec.key(), i, n, b.weight(), problems));
         continue;
       }
       BackendSpec backend = (BackendSpec) b.ref();
@@ -295,6 +330,106 @@ public final class SnapshotCompiler {
   }
 
   /**
+   * The target of a backend object of the route's tenant: retained only; {@link #feedBackends} puts
+   * its endpoints. An absent object leaves the target empty, and the route reports it.
+   */
+  private Target namedTarget(
+      RouteKey route, int i, BackendRef.Named n, int weight, List<RouteProblem> problems) {
+    BackendKey backend = new BackendKey(route.tenant(), n.name());
+    EndpointsKey key = namedKey(backend);
+    BackendObject object = fedBackends.get(backend);
+    if (object == null) {
+      problems.add(
+          new RouteProblem(
+              route,
+              "backends["
+                  + i
+                  + "]: backend \""
+                  + n.name()
+                  + "\" does not exist in tenant "
+                  + route.tenant()
+                  + " (its share answers 503 until it does)"));
+    }
+    int slot = endpoints.retain(key);
+    Target t =
+        object == null
+            ? new Target(key, slot, UpstreamProtocol.HTTP1, null, weight)
+            : new Target(key, slot, object.spec().protocol(), object.spec().tls(), weight);
+    retainedNow.add(t);
+    return t;
+  }
+
+  private EndpointsKey.Named namedKey(BackendKey backend) {
+    return new EndpointsKey.Named(backend, namedVariants.getOrDefault(backend, 0));
+  }
+
+  /**
+   * Puts the endpoints of the named backends among {@code candidates} that changed since the last
+   * compile, before the snapshot is published. Returns the backends whose protocol or upstream TLS
+   * changed, or that appeared or went: the routes naming them must be compiled again, against a
+   * fresh key variant (the routes still published keep the old one until the publish).
+   */
+  private Set<BackendKey> feedBackends(TableView next, Iterable<BackendKey> candidates) {
+    Set<BackendKey> changedHow = new HashSet<>();
+    for (BackendKey k : candidates) {
+      BackendObject old = fedBackends.get(k);
+      BackendObject now = next.backends().get(k);
+      if (Objects.equals(old, now)) {
+        continue;
+      }
+      if (old != null && now != null && sameHow(old.spec(), now.spec())) {
+        endpoints.put(namedKey(k), now.spec().endpoints());
+        fedBackends.put(k, now);
+        continue;
+      }
+      Integer was = namedVariants.get(k);
+      if (was != null) {
+        namedToRemove.add(new EndpointsKey.Named(k, was));
+      }
+      if (now == null) {
+        fedBackends.remove(k);
+        if (naming.getOrDefault(k, Set.of()).isEmpty()) {
+          namedVariants.remove(k);
+        } else {
+          namedVariants.put(k, was ^ 1);
+        }
+      } else {
+        int variant = was == null ? 0 : was ^ 1;
+        namedVariants.put(k, variant);
+        fedBackends.put(k, now);
+        endpoints.put(new EndpointsKey.Named(k, variant), now.spec().endpoints());
+      }
+      changedHow.add(k);
+    }
+    return changedHow;
+  }
+
+  private static boolean sameHow(BackendSpec a, BackendSpec b) {
+    return a.protocol() == b.protocol() && Objects.equals(a.tls(), b.tls());
+  }
+
+  /** Records which backends {@code route} names, in place of what {@code before} named. */
+  private void noteNaming(RouteKey route, CompiledRoute before, CompiledRoute now) {
+    if (before != null) {
+      for (Target t : before.targets()) {
+        if (t.key() instanceof EndpointsKey.Named n) {
+          Set<RouteKey> routes = naming.get(n.backend());
+          if (routes != null && routes.remove(route) && routes.isEmpty()) {
+            naming.remove(n.backend());
+          }
+        }
+      }
+    }
+    if (now != null) {
+      for (Target t : now.targets()) {
+        if (t.key() instanceof EndpointsKey.Named n) {
+          naming.computeIfAbsent(n.backend(), b -> new HashSet<>()).add(route);
+        }
+      }
+    }
+  }
+
+  /**
    * The key variant for a (re)compiled route: its previous one, flipped when its endpoints change
    * too. The previous compiled route stays published until the new snapshot is, and the put happens
    * before that publish; on the same key the old route (its old protocol, upstream TLS or paths)
@@ -328,6 +463,10 @@ public final class SnapshotCompiler {
   // ---------------------------------------------------------------- full
 
   private RouteSnapshot full(TableView view) {
+    Set<BackendKey> backendKeys = new HashSet<>(fedBackends.keySet());
+    backendKeys.addAll(view.backends().keySet());
+    feedBackends(view, backendKeys);
+    naming.clear();
     List<RouteSpec> specs = new ArrayList<>(view.routes().values());
     specs.sort((a, b) -> a.key().compareTo(b.key()));
 
@@ -339,7 +478,8 @@ public final class SnapshotCompiler {
       if (parts == null) {
         continue;
       }
-      CompiledRoute route = parts.compile(spec, targets(spec), this);
+      CompiledRoute route = parts.compile(spec, targets(spec, problems), this);
+      noteNaming(spec.key(), null, route);
       routes.add(route);
       parts.addTo(levels, route, l -> new PathIndex.Builder());
     }
@@ -397,6 +537,14 @@ public final class SnapshotCompiler {
     TreeMap<RouteKey, RouteSpec> recompile = new TreeMap<>();
     TableDelta delta = next.changesSince(prevView);
     Iterable<RouteKey> candidates = delta != null ? delta.routes() : after.keySet();
+    Set<BackendKey> changedHow;
+    if (delta != null) {
+      changedHow = feedBackends(next, delta.backends());
+    } else {
+      Set<BackendKey> backendKeys = new HashSet<>(fedBackends.keySet());
+      backendKeys.addAll(next.backends().keySet());
+      changedHow = feedBackends(next, backendKeys);
+    }
     int added = 0;
     for (RouteKey k : candidates) {
       RouteSpec old = before.get(k);
@@ -429,6 +577,11 @@ public final class SnapshotCompiler {
         if (!after.containsKey(k)) {
           recompile.put(k, null);
         }
+      }
+    }
+    for (BackendKey b : changedHow) { // how a named backend is spoken to changed: its routes
+      for (RouteKey k : naming.getOrDefault(b, Set.of())) {
+        recompile.putIfAbsent(k, after.get(k));
       }
     }
 
@@ -480,9 +633,11 @@ public final class SnapshotCompiler {
       if (parts == null) {
         compiled.put(e.getKey(), null);
         keepSplitSlot(e.getKey(), null);
+        noteNaming(e.getKey(), oldCompiled.get(e.getKey()), null);
         continue;
       }
-      CompiledRoute route = parts.compile(spec, targets(spec), this);
+      CompiledRoute route = parts.compile(spec, targets(spec, problems), this);
+      noteNaming(e.getKey(), oldCompiled.get(e.getKey()), route);
       compiled.put(e.getKey(), route);
       keepSplitSlot(e.getKey(), route);
       parts.addTo(touched, route, thaw);
@@ -637,10 +792,8 @@ public final class SnapshotCompiler {
       if (fatal != null) {
         // The client CA bundle decided it.
       } else if (!servable(spec)) {
-        // A later release's shape (a named reference).
-        fatal =
-            "route dropped: this release serves up to 32 backends, each with static endpoints or a"
-                + " Service port";
+        // A later release's shape (more backends than a split takes).
+        fatal = "route dropped: this release serves up to " + Split.MAX_TARGETS + " backends";
       } else if (!conditionsOk) {
         fatal = "route dropped: a condition cannot be compiled";
       } else if (!spec.hosts().isEmpty() && hosts.isEmpty()) {
@@ -664,17 +817,9 @@ public final class SnapshotCompiler {
           clientCertificates);
     }
 
-    /** Backends that each list their endpoints or name a Service port, as many as a split takes. */
+    /** As many backends as a split takes (each kind of ref is served). */
     private static boolean servable(RouteSpec spec) {
-      if (spec.backends().size() > Split.MAX_TARGETS) {
-        return false;
-      }
-      for (RouteBackend b : spec.backends()) {
-        if (!(b.ref() instanceof BackendSpec || b.ref() instanceof BackendRef.ServicePort)) {
-          return false;
-        }
-      }
-      return !spec.backends().isEmpty();
+      return spec.backends().size() <= Split.MAX_TARGETS && !spec.backends().isEmpty();
     }
 
     /**

@@ -138,6 +138,12 @@ final class ContractSchema {
     JsonObject not = alt.getJsonObject("not");
     if (not != null) {
       not.getJsonArray("required", new JsonArray()).forEach(r -> excluded.add((String) r));
+      // not: {anyOf: [{required: [a]}, {required: [b]}]} excludes a and b alike
+      for (Object any : not.getJsonArray("anyOf", new JsonArray())) {
+        ((JsonObject) any)
+            .getJsonArray("required", new JsonArray())
+            .forEach(r -> excluded.add((String) r));
+      }
     }
     if (s.containsKey("oneOf")) {
       for (int j = 0; j < alternatives.size(); j++) {

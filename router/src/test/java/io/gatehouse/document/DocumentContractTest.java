@@ -139,9 +139,6 @@ class DocumentContractTest {
 
     NOT_FROM_THE_DOCUMENT.put(
         "key.source", "the source is the adapter's (file, api), not a document field");
-    NOT_FROM_THE_DOCUMENT.put(
-        "backends[].ref<Named>.name",
-        "named backends are not in the document yet (endpoints design step 7)");
   }
 
   static Vertx vertx;

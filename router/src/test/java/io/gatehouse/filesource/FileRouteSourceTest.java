@@ -2,11 +2,14 @@ package io.gatehouse.filesource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.InMemoryRouteTable;
@@ -115,6 +118,66 @@ class FileRouteSourceTest {
                               .contains("line 3: routes[0].paths[0].value: \"nope\"");
                           assertThat(statuses.get(statuses.size() - 1).lastError())
                               .isEqualTo(source.lastError());
+                          source.stop();
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  void named_backends_follow_the_file_and_leave_another_sources_backend_alone(
+      Vertx vertx, VertxTestContext ctx) throws Exception {
+    Path file = dir.resolve("routes.yaml");
+    String v1 =
+        "backends:\n"
+            + "  - {name: web, endpoints: [\"127.0.0.1:8081\"]}\n"
+            + "  - {name: api, endpoints: [\"127.0.0.1:8082\"]}\n"
+            + "  - {name: taken, endpoints: [\"127.0.0.1:8083\"]}\n"
+            + "routes:\n"
+            + "  - {name: a, backendRefs: [{backend: web}]}\n";
+    String v2 =
+        "backends:\n"
+            + "  - {name: web, endpoints: [\"127.0.0.1:9091\"]}\n"
+            + "routes:\n"
+            + "  - {name: a, backendRefs: [{backend: web}]}\n";
+    Files.writeString(file, v1);
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    BackendObject rest =
+        new BackendObject(
+            new BackendKey(TenantId.of("default"), "taken"),
+            "rest",
+            BackendSpec.http1(List.of(Endpoint.of("10.0.0.9", 80))));
+    table.apply(Batch.of(Write.put(rest)));
+    FileRouteSource source = new FileRouteSource(vertx, file, POLL, table, s -> {});
+    BackendKey web = new BackendKey(TenantId.of("default"), "web");
+    BackendKey api = new BackendKey(TenantId.of("default"), "api");
+
+    source
+        .start()
+        .compose(
+            v -> {
+              ctx.verify(
+                  () -> {
+                    assertThat(table.view().backends().get(web).spec().endpoints())
+                        .containsExactly(Endpoint.of("127.0.0.1", 8081));
+                    assertThat(table.view().backends().get(web).source()).isEqualTo("file");
+                    assertThat(table.view().backends()).containsKey(api);
+                    assertThat(table.view().backends().get(rest.key())).isEqualTo(rest);
+                    assertThat(source.lastError())
+                        .hasValueSatisfying(
+                            e -> assertThat(e).contains("default/taken (owned by rest)"));
+                  });
+              return replace(vertx, file, v2);
+            })
+        .compose(v -> until(vertx, () -> !table.view().backends().containsKey(api), 10_000))
+        .onComplete(
+            ctx.succeeding(
+                v ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(table.view().backends().get(web).spec().endpoints())
+                              .containsExactly(Endpoint.of("127.0.0.1", 9091));
+                          assertThat(table.view().backends().get(rest.key())).isEqualTo(rest);
+                          assertThat(source.lastError()).isEmpty();
                           source.stop();
                           ctx.completeNow();
                         })));

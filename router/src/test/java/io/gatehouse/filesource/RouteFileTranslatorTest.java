@@ -2,6 +2,10 @@ package io.gatehouse.filesource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.Hsts;
@@ -9,8 +13,10 @@ import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
@@ -88,6 +94,55 @@ class RouteFileTranslatorTest {
     assertThat(a.timeouts().request()).isZero();
     assertThat(a.timeouts().connect()).isEqualTo(Timeouts.DEFAULTS.connect());
     assertThat(a.backend().endpoints()).containsExactly(new Endpoint("::1", 8080, 1));
+  }
+
+  @Test
+  void named_backends_and_routes_naming_them_translate_and_their_problems_have_lines() {
+    RouteFileTranslator.Result ok =
+        RouteFileTranslator.translate(
+            """
+            backends:
+              - name: web
+                tenant: shop
+                protocol: h2c
+                endpoints: ["10.0.0.1:8080"]
+            routes:
+              - name: a
+                tenant: shop
+                backendRefs: [{backend: web, weight: 90}, {endpoints: ["10.0.0.2:80"], weight: 10}]
+            """);
+
+    assertThat(ok.problems()).isEmpty();
+    assertThat(ok.backends())
+        .containsExactly(
+            new BackendObject(
+                new BackendKey(TenantId.of("shop"), "web"),
+                "file",
+                new BackendSpec(
+                    UpstreamProtocol.H2C, List.of(Endpoint.of("10.0.0.1", 8080)), null)));
+    assertThat(ok.routes().get(0).backends().get(0))
+        .isEqualTo(new RouteBackend(new BackendRef.Named("web"), 90));
+
+    RouteFileTranslator.Result bad =
+        RouteFileTranslator.translate(
+            """
+            backends:
+              - name: web
+                endpoints: ["10.0.0.1:8080"]
+                weight: 3
+            routes:
+              - name: a
+                backendRefs: [{backend: 7}]
+            """);
+    assertThat(bad.routes()).isEmpty();
+    assertThat(bad.backends()).isEmpty();
+    assertThat(bad.problems())
+        .extracting(RouteFileTranslator.Problem::toString)
+        .containsExactly(
+            "line 4: unknown key \"backends[0].weight\" (expected one of: name, tenant, protocol,"
+                + " endpoints, tls)",
+            "line 7: routes[0].backendRefs[0].backend: \"7\" (expected: the name of a backend of"
+                + " the route's tenant)");
   }
 
   @Test

@@ -3,9 +3,18 @@ package io.gatehouse.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
+import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.table.Batch;
+import io.gatehouse.table.Outcome;
+import io.gatehouse.table.Write;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
@@ -102,6 +111,87 @@ class EndpointChurnIT {
       }
       vertx.close().await();
     }
+  }
+
+  /**
+   * The same churn through a named backend that the route names: before the backend exists the
+   * route answers 503 and the node reports it; then each change of the backend's endpoints is one
+   * table write that recompiles no route, and no request fails.
+   */
+  @Test
+  void endpoint_churn_of_a_named_backend_under_load_fails_no_request_and_recompiles_no_route()
+      throws Exception {
+    Vertx vertx = Vertx.vertx();
+    List<TestUpstream> all = new ArrayList<>();
+    try {
+      TestUpstream u1 = counting(vertx, all, "u1");
+      TestUpstream u2 = counting(vertx, all, "u2");
+      TestUpstream u3 = counting(vertx, all, "u3");
+      TestUpstream u4 = counting(vertx, all, "u4");
+      RouteSpec churn =
+          NodeFixture.valid(
+              NodeFixture.route("churn", "churn.example", u1.address())
+                  .withBackends(List.of(RouteBackend.of(new BackendRef.Named("pool")))));
+      try (NodeFixture node = NodeFixture.start(churn);
+          RawHttp probe = new RawHttp(node.port())) {
+        probe.send("GET /before HTTP/1.1\r\nHost: churn.example\r\n\r\n");
+        assertThat(probe.read().status()).as("no backend pool yet").isEqualTo(503);
+        assertThat(node.node().snapshots().get().problems())
+            .anySatisfy(p -> assertThat(p.message()).contains("backend \"pool\" does not exist"));
+
+        setPool(node, ep(u1, 1), ep(u2, 1));
+        CompiledRoute compiled = node.node().snapshots().get().route(churn.key());
+        assertThat(node.node().snapshots().get().problems()).isEmpty();
+        Load load = new Load(node.port());
+        try {
+          await("load flows to both").atMost(WAIT).until(() -> u1.count() > 50 && u2.count() > 50);
+
+          setPool(node, ep(u1, 1), ep(u2, 1), ep(u3, 1), ep(u4, 1));
+          awaitServed(load, u3, u4);
+
+          setPool(node, ep(u1, 1), ep(u2, 0), ep(u3, 1), ep(u4, 1));
+          int u2AtZero = u2.count();
+          awaitServed(load, u3, u4);
+          assertThat(u2.count()).as("u2 at weight 0").isLessThanOrEqualTo(u2AtZero + CLIENTS);
+
+          setPool(node, ep(u1, 1), ep(u2, 0), ep(u4, 1));
+          int u3AtRemoval = u3.count();
+          awaitServed(load, u1, u4);
+          assertThat(u3.count()).as("u3 removed").isLessThanOrEqualTo(u3AtRemoval + CLIENTS);
+
+          setPool(node, ep(u1, 1), ep(u2, 1), ep(u3, 1), ep(u4, 1));
+          awaitServed(load, u2, u3);
+        } finally {
+          load.stop();
+        }
+        assertThat(load.failures).as("failed requests: " + load.firstFailure.get()).hasValue(0);
+        assertThat(load.ok.get()).isGreaterThan(500);
+        for (TestUpstream u : List.of(u1, u2, u3, u4)) {
+          assertThat(u.closedConnections()).as("closed connections of %s", u.address()).isZero();
+          assertThat(u.connections()).as("connections to %s", u.address()).isBetween(1, CLIENTS);
+        }
+        assertThat(node.node().snapshots().get().route(churn.key()))
+            .as("endpoint changes of a named backend recompile no route")
+            .isSameAs(compiled);
+      }
+    } finally {
+      for (TestUpstream u : all) {
+        u.close();
+      }
+      vertx.close().await();
+    }
+  }
+
+  /** Writes the named backend {@code pool} and waits until the node serves it. */
+  private static void setPool(NodeFixture node, Endpoint... endpoints) {
+    BackendObject pool =
+        new BackendObject(
+            new BackendKey(TenantId.of("default"), "pool"),
+            "rest",
+            BackendSpec.http1(List.of(endpoints)));
+    Outcome out = node.node().table().apply(Batch.of(Write.put(pool)));
+    assertThat(out).isInstanceOf(Outcome.Applied.class);
+    node.awaitGeneration(((Outcome.Applied) out).generation());
   }
 
   private static TestUpstream counting(Vertx vertx, List<TestUpstream> all, String name) {

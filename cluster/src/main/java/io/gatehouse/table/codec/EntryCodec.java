@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.RouteBackend;
@@ -40,8 +41,9 @@ import java.util.TreeMap;
  * payload, and would read a {@code backends} field added to format 1 as a route without a backend;
  * so a route that format 1 can express (one static backend at weight 1) is still written as format
  * 1, and a route in the new shapes is written only once every member reads format 2 ({@link
- * FormatGate}, fed by {@link #formatOf}). The tag is added here, by a mix-in, so the model stays
- * free of Jackson.
+ * FormatGate}, fed by {@link #formatOf}). A named backend ({@link BackendObject}) is a kind those
+ * releases do not know, so it is always format 2. The tag is added here, by a mix-in, so the model
+ * stays free of Jackson.
  */
 public final class EntryCodec {
   /**
@@ -97,13 +99,9 @@ public final class EntryCodec {
    */
   public String encode(Object value) {
     ObjectNode tree = mapper.valueToTree(value);
-    int format = FORMAT_1;
-    if (value instanceof RouteSpec route) {
-      if (inFormat1(route)) {
-        tree = routeToFormat1(tree);
-      } else {
-        format = FORMAT;
-      }
+    int format = formatOf(value);
+    if (value instanceof RouteSpec && format == FORMAT_1) {
+      tree = routeToFormat1(tree);
     }
     ObjectNode doc = mapper.createObjectNode();
     doc.put("v", format);
@@ -117,6 +115,9 @@ public final class EntryCodec {
 
   /** The payload format {@link #encode} writes {@code value} in: what a member must read. */
   public int formatOf(Object value) {
+    if (value instanceof BackendObject) {
+      return FORMAT; // a kind the releases before format 2 do not know at all
+    }
     return value instanceof RouteSpec route && !inFormat1(route) ? FORMAT : FORMAT_1;
   }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
@@ -110,7 +112,9 @@ class EntryCodecTest {
         new TenantSpec(TenantId.of("team-a"), "Team A"),
         new HostClaim("*.shop.example", TenantId.of("team-a")),
         new TokenSpec("tok1", null, "ab".repeat(32), 1_700_000_000_000L, "bootstrap"),
-        new TokenSpec("tok2", TenantId.of("team-a"), "cd".repeat(32), 1L, null));
+        new TokenSpec("tok2", TenantId.of("team-a"), "cd".repeat(32), 1L, null),
+        new BackendObject(
+            new BackendKey(TenantId.of("team-a"), "web"), "rest", mutualTlsRoute().backend()));
   }
 
   @ParameterizedTest
@@ -118,6 +122,19 @@ class EntryCodecTest {
   void every_kind_round_trips(Object value) {
     EntryKind kind = EntryKey.of(value).kind();
     assertThat(codec.decode(kind, codec.encode(value))).isEqualTo(value);
+  }
+
+  @Test
+  void a_named_backend_is_always_format_2_because_format_1_does_not_know_the_kind()
+      throws Exception {
+    BackendObject web =
+        new BackendObject(
+            new BackendKey(TenantId.of("team-a"), "web"),
+            "file",
+            BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", 80))));
+    assertThat(codec.formatOf(web)).isEqualTo(2);
+    assertThat(new ObjectMapper().readTree(codec.encode(web)).get("v").asInt()).isEqualTo(2);
+    assertThat(codec.decode(EntryKind.BACKEND, codec.encode(web))).isEqualTo(web);
   }
 
   @Test

@@ -9,12 +9,14 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.Outcome;
+import io.gatehouse.table.RouteTableContract;
 import io.gatehouse.table.SourceApplied;
 import io.gatehouse.table.Write;
 import java.util.List;
@@ -112,6 +114,20 @@ class FormatGateClusterTest {
     assertThat(current.table().view().routes())
         .containsEntry(byService.key(), byService)
         .containsEntry(plain.key(), plain);
+  }
+
+  @Test
+  void a_named_backend_is_refused_while_a_format_1_member_is_present() throws Exception {
+    Members.Member current = startWithOldMember("1");
+    BackendObject web = RouteTableContract.backend("t", "rest", "web", 1);
+
+    Outcome refused = current.table().apply(Batch.of(Write.put(web)));
+
+    assertThat(refused).isInstanceOf(Outcome.NotUpgraded.class);
+    assertThat(((Outcome.NotUpgraded) refused).keys()).containsExactly(EntryKey.backend(web.key()));
+    assertThat(current.table().view().backends()).isEmpty();
+    oldMemberLeaves(current);
+    assertThat(current.table().apply(Batch.of(Write.put(web)))).isInstanceOf(Outcome.Applied.class);
   }
 
   @Test
