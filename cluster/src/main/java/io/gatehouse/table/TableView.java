@@ -58,16 +58,7 @@ public record TableView(
       Map<String, HostClaim> hostClaims,
       Map<String, TokenSpec> tokens,
       Map<EntryKey, Long> revisions) {
-    this(
-        generation,
-        routes,
-        certificates,
-        tenants,
-        hostClaims,
-        tokens,
-        Map.of(),
-        revisions,
-        Stamp.NONE);
+    this(generation, routes, certificates, tenants, hostClaims, tokens, Map.of(), revisions);
   }
 
   /** A view with named backends outside any table state (tests, sources). */

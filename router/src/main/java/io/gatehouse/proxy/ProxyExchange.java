@@ -140,7 +140,8 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
         // A weighted split: the backend is picked once; a retry stays on it.
         Target picked = loop.splits().pick(route, loop.balancers(), s.endpoints());
         target = picked != null ? picked : target;
-        balancer = picked != null ? null : Balancer.EMPTY; // none with a weight and endpoints: 503
+        // The picker already holds the picked target's balancer; none left answers 503.
+        balancer = picked != null ? loop.splits().picked() : Balancer.EMPTY;
       }
       if (balancer == null) {
         int slot = target.slot();

@@ -29,6 +29,10 @@ public final class SplitPicker {
   private final RandomGenerator start;
   private Split[] splits = new Split[16];
   private int[][] current = new int[16][];
+  // The live targets' balancers in the current pick (read only where its live bit is set), so the
+  // exchange does not look the picked one up a second time.
+  private final Balancer[] found = new Balancer[Split.MAX_TARGETS];
+  private Balancer picked;
 
   /** New rotations start at a random point. */
   public SplitPicker() {
@@ -52,13 +56,21 @@ public final class SplitPicker {
       if (split.weight(i) > 0) {
         Target t = route.targets().get(i);
         int slot = t.slot();
-        if (balancers.forSlot(slot, t.key(), index.get(slot)).size() > 0) {
+        Balancer b = balancers.forSlot(slot, t.key(), index.get(slot));
+        if (b.size() > 0) {
           live |= 1 << i;
+          found[i] = b;
         }
       }
     }
     int i = next(split, live);
+    picked = i < 0 ? null : found[i];
     return i < 0 ? null : route.targets().get(i);
+  }
+
+  /** The balancer of the target the last {@link #pick} returned (null when it returned null). */
+  public Balancer picked() {
+    return picked;
   }
 
   /**

@@ -490,10 +490,7 @@ public final class IngressTranslator {
         if (host == null) {
           continue;
         }
-        List<V1HTTPIngressPath> paths =
-            rule.getHttp() == null || rule.getHttp().getPaths() == null
-                ? List.of()
-                : rule.getHttp().getPaths();
+        List<V1HTTPIngressPath> paths = paths(rule);
         for (int p = 0; p < paths.size(); p++) {
           V1HTTPIngressPath path = paths.get(p);
           PathMatch match = path(ref, field + ".http.paths[" + p + "]", path, ann.useRegex());
@@ -555,6 +552,13 @@ public final class IngressTranslator {
       return out;
     }
 
+    /** A rule's HTTP paths; none when it has no {@code http} section. */
+    private static List<V1HTTPIngressPath> paths(V1IngressRule rule) {
+      return rule.getHttp() == null || rule.getHttp().getPaths() == null
+          ? List.of()
+          : rule.getHttp().getPaths();
+    }
+
     /**
      * A canary's paths, to be matched against the primaries' as ingress-nginx does: by host, path
      * and pathType as written, and its {@code defaultBackend} against the catch-all one. Its TLS
@@ -579,10 +583,7 @@ public final class IngressTranslator {
         if (host == null) {
           continue;
         }
-        List<V1HTTPIngressPath> paths =
-            rule.getHttp() == null || rule.getHttp().getPaths() == null
-                ? List.of()
-                : rule.getHttp().getPaths();
+        List<V1HTTPIngressPath> paths = paths(rule);
         for (int p = 0; p < paths.size(); p++) {
           V1HTTPIngressPath path = paths.get(p);
           String pathField = field + ".http.paths[" + p + "]";
