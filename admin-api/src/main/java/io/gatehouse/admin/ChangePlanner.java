@@ -291,7 +291,7 @@ public final class ChangePlanner {
           continue;
         }
         if (!(backends.get(b).ref() instanceof BackendSpec spec)) {
-          continue; // named: refused by the validator already
+          continue; // named: its endpoints were checked when the backend was written
         }
         List<Endpoint> eps = spec.endpoints();
         for (int i = 0; i < eps.size(); i++) {
