@@ -291,7 +291,7 @@ public final class ChangePlanner {
           continue;
         }
         if (!(backends.get(b).ref() instanceof BackendSpec spec)) {
-          continue; // named: its endpoints were checked when the backend was written
+          continue; // named: checked by the source that wrote the backend (REST: as here)
         }
         List<Endpoint> eps = spec.endpoints();
         for (int i = 0; i < eps.size(); i++) {
