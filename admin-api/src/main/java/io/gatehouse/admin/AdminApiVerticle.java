@@ -61,6 +61,9 @@ public final class AdminApiVerticle extends VerticleBase {
   /** The schema of a route's request body: the route document, read by its reader. */
   static final String ROUTE_BODY = "RouteInput";
 
+  /** The schema of a named backend's request body, read by the same reader. */
+  static final String BACKEND_BODY = "NamedBackendInput";
+
   private static final Logger LOG = LoggerFactory.getLogger(AdminApiVerticle.class);
   private static final Logger AUDIT = LoggerFactory.getLogger("gatehouse.audit");
   private static final Logger BOOTSTRAP = LoggerFactory.getLogger("gatehouse.admin.bootstrap");
@@ -111,14 +114,16 @@ public final class AdminApiVerticle extends VerticleBase {
    * The contract as the request validator uses it. vertx-openapi 5.0 refuses {@code
    * application/problem+json} responses, which it never validates anyway (requests only), so the
    * router's copy says JSON. And a route body (the {@value #ROUTE_BODY} schema, also a batch item's
-   * {@code route}) is only checked to be an object: the route document's reader checks the rest, so
-   * REST refuses a bad route with the routes file's words. The published contract stays strict.
+   * {@code route}) and a named backend's ({@value #BACKEND_BODY}, also a batch item's {@code
+   * backend}) are only checked to be objects: the route document's reader checks the rest, so REST
+   * refuses a bad route or backend with the routes file's words. The published contract stays
+   * strict.
    */
   public static JsonObject forValidator(JsonObject contract) {
     JsonObject c = forSchemaChecks(contract);
-    c.getJsonObject("components")
-        .getJsonObject("schemas")
-        .put(ROUTE_BODY, new JsonObject().put("type", "object"));
+    JsonObject schemas = c.getJsonObject("components").getJsonObject("schemas");
+    schemas.put(ROUTE_BODY, new JsonObject().put("type", "object"));
+    schemas.put(BACKEND_BODY, new JsonObject().put("type", "object"));
     return c;
   }
 

@@ -9,8 +9,11 @@ import io.gatehouse.admin.auth.Tokens;
 import io.gatehouse.admin.translate.CertificateJson;
 import io.gatehouse.admin.translate.FieldError;
 import io.gatehouse.admin.translate.ResourceJson;
+import io.gatehouse.admin.translate.RestBackends;
 import io.gatehouse.admin.translate.RestRoutes;
 import io.gatehouse.document.Quantities;
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
@@ -106,6 +109,10 @@ final class AdminHandlers {
         Map.entry("getRoute", this::getRoute),
         Map.entry("putRoute", r -> tenantChange(r, change(r, Kind.ROUTE, true))),
         Map.entry("deleteRoute", r -> tenantChange(r, change(r, Kind.ROUTE, false))),
+        Map.entry("listBackends", this::listBackends),
+        Map.entry("getBackend", this::getBackend),
+        Map.entry("putBackend", r -> tenantChange(r, change(r, Kind.BACKEND, true))),
+        Map.entry("deleteBackend", r -> tenantChange(r, change(r, Kind.BACKEND, false))),
         Map.entry("listCertificates", this::listCertificates),
         Map.entry("getCertificate", this::getCertificate),
         Map.entry("putCertificate", r -> tenantChange(r, change(r, Kind.CERTIFICATE, true))),
@@ -165,6 +172,7 @@ final class AdminHandlers {
         v.hostClaims().values().stream().anyMatch(c -> c.tenant().equals(id))
             || v.routes().keySet().stream().anyMatch(k -> k.tenant().equals(id))
             || v.certificates().keySet().stream().anyMatch(k -> k.tenant().equals(id))
+            || v.backends().keySet().stream().anyMatch(k -> k.tenant().equals(id))
             || v.tokens().values().stream().anyMatch(t -> id.equals(t.tenant()));
     if (owns) {
       return problem(
@@ -172,7 +180,7 @@ final class AdminHandlers {
               409,
               "tenant-in-use",
               "The tenant still owns objects",
-              "delete its routes, certificates, host claims and tokens first"));
+              "delete its routes, backends, certificates, host claims and tokens first"));
     }
     EntryKey key = EntryKey.tenant(id);
     return write(r, Batch.of(Write.delete(key, ifMatch(r))), (gen, revs) -> Reply.empty(204), key);
@@ -238,6 +246,30 @@ final class AdminHandlers {
     return Future.succeededFuture(Reply.json(200, RestRoutes.write(route, rev)).etag(rev));
   }
 
+  /** Every named backend of the tenant, whichever source owns it ({@code source} says). */
+  private Future<Reply> listBackends(Request r) {
+    TableView v = table.view();
+    if (!v.tenants().containsKey(r.tenant())) {
+      return problem(Problem.notFound());
+    }
+    return page(
+        r,
+        v.backends().values().stream()
+            .filter(b -> b.key().tenant().equals(r.tenant()))
+            .map(b -> Map.entry(b.key().name(), RestBackends.write(b, v.revision(EntryKey.of(b)))))
+            .toList());
+  }
+
+  private Future<Reply> getBackend(Request r) {
+    TableView v = table.view();
+    BackendObject b = v.backends().get(new BackendKey(r.tenant(), r.path().get("name")));
+    if (b == null) {
+      return problem(Problem.notFound());
+    }
+    long rev = v.revision(EntryKey.of(b));
+    return Future.succeededFuture(Reply.json(200, RestBackends.write(b, rev)).etag(rev));
+  }
+
   private Future<Reply> listCertificates(Request r) {
     TableView v = table.view();
     if (!v.tenants().containsKey(r.tenant())) {
@@ -300,6 +332,8 @@ final class AdminHandlers {
                     CertificateJson.toJson((CertificateSpec) ready.values().get(target.key()), rev);
                 case HOST_CLAIM ->
                     ResourceJson.hostClaim(new HostClaim(target.name(), r.tenant()), rev);
+                case BACKEND ->
+                    RestBackends.write((BackendObject) ready.values().get(target.key()), rev);
               };
           return Reply.json(status, body).etag(rev);
         },
@@ -328,7 +362,7 @@ final class AdminHandlers {
       }
       JsonObject body = null;
       if (put && kind != Kind.HOST_CLAIM) {
-        String field = kind == Kind.ROUTE ? "route" : "certificate";
+        String field = kind.rest(); // route, certificate, backend
         body = item.getJsonObject(field);
         if (body == null) {
           errors.add(new FieldError(pointer + "/" + field, null, "the " + field + " to put"));

@@ -3,8 +3,11 @@ package io.gatehouse.admin;
 import io.gatehouse.admin.policy.HostOwnership;
 import io.gatehouse.admin.translate.CertificateJson;
 import io.gatehouse.admin.translate.FieldError;
+import io.gatehouse.admin.translate.RestBackends;
 import io.gatehouse.admin.translate.RestRoutes;
 import io.gatehouse.admin.translate.Translated;
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
@@ -45,7 +48,8 @@ public final class ChangePlanner {
   public enum Kind {
     ROUTE("route"),
     CERTIFICATE("certificate"),
-    HOST_CLAIM("hostClaim");
+    HOST_CLAIM("hostClaim"),
+    BACKEND("backend");
 
     private final String rest;
 
@@ -129,8 +133,9 @@ public final class ChangePlanner {
     Map<EntryKey, Object> values = new LinkedHashMap<>();
     List<String> released = new ArrayList<>();
     List<String> deletedCerts = new ArrayList<>();
+    List<String> deletedBackends = new ArrayList<>();
 
-    // Claims and certificates first: routes in the same batch may rely on them.
+    // Claims, certificates and backends first: routes in the same batch may rely on them.
     for (Change c : changes) {
       switch (c.kind()) {
         case HOST_CLAIM -> {
@@ -197,6 +202,49 @@ public final class ChangePlanner {
           }
           targets.add(new Target(Kind.CERTIFICATE, c.name(), key, existed, c.put()));
         }
+        case BACKEND -> {
+          BackendKey bk = new BackendKey(tenant, c.name());
+          EntryKey key = EntryKey.backend(bk);
+          BackendObject held = view.backends().get(bk);
+          if (held != null && !held.source().equals(RestBackends.SOURCE)) {
+            return refused(ownedElsewhere(c.name(), held.source()));
+          }
+          if (!c.put()) {
+            if (held == null) {
+              return refused(Problem.notFound().with("pointer", c.namePointer()));
+            }
+            deletedBackends.add(c.name());
+            writes.add(Write.delete(key, expected(c.ifMatch())));
+            targets.add(new Target(Kind.BACKEND, c.name(), key, true, false));
+            continue;
+          }
+          // The backend document, read as the routes file reads one item of backends:.
+          Translated<BackendObject> read = RestBackends.read(bk, c.body());
+          if (!read.isValid()) {
+            read.errors().forEach(e -> errors.add(e.under(c.pointer())));
+            continue;
+          }
+          // REST's own rule, as for a route's backend: no endpoint the policy denies.
+          List<Endpoint> eps = read.value().spec().endpoints();
+          boolean denied = false;
+          for (int i = 0; i < eps.size(); i++) {
+            String refusal = endpoints.refusal(eps.get(i).host());
+            if (refusal != null) {
+              denied = true;
+              errors.add(
+                  new FieldError(
+                      c.pointer() + RestBackends.endpointPointer(c.body(), i),
+                      eps.get(i).authority(),
+                      refusal));
+            }
+          }
+          if (denied) {
+            continue;
+          }
+          writes.add(Write.put(read.value(), expected(c.ifMatch())));
+          values.put(key, read.value());
+          targets.add(new Target(Kind.BACKEND, c.name(), key, held != null, true));
+        }
         case ROUTE -> {}
       }
     }
@@ -243,7 +291,7 @@ public final class ChangePlanner {
           continue;
         }
         if (!(backends.get(b).ref() instanceof BackendSpec spec)) {
-          continue; // named: refused by the validator already
+          continue; // named: checked by the source that wrote the backend (REST: as here)
         }
         List<Endpoint> eps = spec.endpoints();
         for (int i = 0; i < eps.size(); i++) {
@@ -300,8 +348,16 @@ public final class ChangePlanner {
               unclaimed,
               null));
     }
-    // Whatever the batch removes must not leave a route without its certificate or its host.
+    // Whatever the batch removes must not leave a route without its certificate, its host or a
+    // backend it names (routes of every source of the tenant: a file route may name a REST one).
     for (RouteSpec r : routes.values()) {
+      if (!deletedBackends.isEmpty()) {
+        for (RouteBackend b : r.backends()) {
+          if (b.ref() instanceof BackendRef.Named n && deletedBackends.contains(n.name())) {
+            return refused(backendInUse(r, n.name()));
+          }
+        }
+      }
       if (r.tls() != null && deletedCerts.contains(r.tls().certificateName())) {
         return refused(
             Problem.of(
@@ -328,6 +384,36 @@ public final class ChangePlanner {
       }
     }
     return new Plan.Ready(new Batch(writes, true), targets, values);
+  }
+
+  /** 409: a backend of the tenant that another source (the routes file) writes and deletes. */
+  static Problem ownedElsewhere(String name, String source) {
+    return Problem.of(
+            409,
+            "backend-owned-elsewhere",
+            "The backend belongs to another source",
+            "backend '"
+                + name
+                + "' is written by the "
+                + source
+                + " source; change it there (or use another name)")
+        .with("source", source);
+  }
+
+  /** 409: the batch would delete a backend that a remaining route names. */
+  static Problem backendInUse(RouteSpec route, String backend) {
+    return Problem.of(
+            409,
+            "backend-in-use",
+            "A route still names the backend",
+            "route '"
+                + route.key().name()
+                + "' (source "
+                + route.key().source()
+                + ") names backend '"
+                + backend
+                + "'; change or delete the route first")
+        .with("route", route.key().source() + "/" + route.key().name());
   }
 
   static Problem hostClaimed(String host, TenantId owner, boolean callerAdmin) {

@@ -30,6 +30,7 @@ class AuthorizationMatrixIT {
 
   static final String ROUTE =
       "{\"hosts\":[\"www.acme.example\"],\"backend\":{\"endpoints\":[{\"address\":\"10.0.0.1:80\"}]}}";
+  static final String BACKEND = "{\"endpoints\":[\"10.0.0.1:80\"]}";
   static final String TMP_ROUTE =
       "{\"hosts\":[\"tmp.acme.example\"],\"backend\":{\"endpoints\":[{\"address\":\"10.0.0.1:80\"}]}}";
 
@@ -88,6 +89,7 @@ class AuthorizationMatrixIT {
     assertThat(f.put("/v1/tenants/acme/host-claims/tmp.acme.example", owner, null).status())
         .isEqualTo(201);
     assertThat(f.put("/v1/tenants/acme/routes/web", owner, ROUTE).status()).isEqualTo(201);
+    assertThat(f.put("/v1/tenants/acme/backends/pool", owner, BACKEND).status()).isEqualTo(201);
     cert = TestCerts.body(TestCerts.selfSigned("www.acme.example"));
     assertThat(f.put("/v1/tenants/acme/certificates/www", owner, cert).status()).isEqualTo(201);
   }
@@ -158,6 +160,19 @@ class AuthorizationMatrixIT {
             "/v1/tenants/acme/routes/tmp",
             null,
             () -> f.put("/v1/tenants/acme/routes/tmp", a, TMP_ROUTE),
+            204,
+            204,
+            404),
+        new Row("listBackends", "GET", "/v1/tenants/acme/backends", null, none, 200, 200, 404),
+        new Row("getBackend", "GET", "/v1/tenants/acme/backends/pool", null, none, 200, 200, 404),
+        new Row(
+            "putBackend", "PUT", "/v1/tenants/acme/backends/pool", BACKEND, none, 200, 200, 404),
+        new Row(
+            "deleteBackend",
+            "DELETE",
+            "/v1/tenants/acme/backends/tmp",
+            null,
+            () -> f.put("/v1/tenants/acme/backends/tmp", a, BACKEND),
             204,
             204,
             404),

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * body, plus the rules the schema cannot state (hosts, paths, regexes, addresses, PEM). Each must
  * answer 400 problem+json naming the field and leave the table's generation unchanged. A route body
  * is read by the route document's reader, so its problems are worded as the routes file words them,
- * never in the request validator's words.
+ * never in the request validator's words; so is a named backend's body (one item of the file's
+ * {@code backends:}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -87,9 +88,19 @@ class BadInputIT {
         """);
   }
 
+  static JsonObject validBackend() {
+    return new JsonObject(
+        """
+        {"name":"pool","tenant":"acme","protocol":"http1",
+         "endpoints":[{"address":"10.0.0.1:80","weight":1}],
+         "tls":{"serverName":"api.internal","verifyHostname":true,"insecureSkipVerify":false}}
+        """);
+  }
+
   List<Case> validBodies() {
     return List.of(
         new Case("RouteInput", "PUT", "/v1/tenants/acme/routes/web", validRoute(), ""),
+        new Case("NamedBackendInput", "PUT", "/v1/tenants/acme/backends/pool", validBackend(), ""),
         new Case(
             "CertificateInput",
             "PUT",
@@ -345,7 +356,20 @@ class BadInputIT {
     out.add(edit(r, "bad method token", "/methods/0", "GE T"));
     out.add(edit(r, "tls host not of the route", "/tls/hosts/0", "other.acme.example"));
     out.add(edit(r, "tls unknown certificate", "/tls/certificate", "nope"));
-    Case c = validBodies().get(1);
+    Case b = validBodies().get(1);
+    out.add(edit(b, "address without port", "/endpoints/0/address", "10.0.0.1"));
+    out.add(edit(b, "address string without port", "/endpoints/0", "10.0.0.1"));
+    out.add(edit(b, "address port out of range", "/endpoints/0/address", "10.0.0.1:70000"));
+    out.add(edit(b, "h2c with backend tls", "/protocol", "h2c"));
+    out.add(edit(b, "metadata address", "/endpoints/0/address", "169.254.169.254:80"));
+    out.add(edit(b, "metadata address string", "/endpoints/0", "169.254.169.254:80"));
+    out.add(edit(b, "ipv6 link-local", "/endpoints/0/address", "[fe80::1]:80"));
+    out.add(edit(b, "metadata name", "/endpoints/0/address", "metadata.google.internal:80"));
+    out.add(edit(b, "another backend's name", "/name", "other"));
+    out.add(edit(b, "another tenant", "/tenant", "beta"));
+    out.add(edit(b, "a route's weight", "/weight", 3));
+    out.add(edit(b, "a service", "/service", new JsonObject().put("name", "web").put("port", 80)));
+    Case c = validBodies().get(2);
     out.add(
         edit(
             c,
@@ -398,6 +422,7 @@ class BadInputIT {
             p -> p.equals(expected) || p.startsWith(expected.equals("/") ? "/" : expected + "/"));
     boolean routeBody =
         c.name().startsWith("RouteInput")
+            || c.name().startsWith("NamedBackendInput")
             || (c.name().startsWith("BatchInput/items/0/route")
                 && !expected.equals("/items/0/route"));
     if (routeBody) {

@@ -62,7 +62,9 @@ class ClusterNotUpgradedIT {
     public Outcome apply(Batch batch) {
       Map<io.gatehouse.table.EntryKey, Integer> formats = new HashMap<>();
       for (Write w : batch.writes()) {
-        if (w instanceof Write.Put && w.key().kind() == EntryKind.ROUTE) {
+        // Routes here stand in for a format-2 route; a named backend is always format 2.
+        if (w instanceof Write.Put
+            && (w.key().kind() == EntryKind.ROUTE || w.key().kind() == EntryKind.BACKEND)) {
           formats.put(w.key(), FormatGate.READS);
         }
       }
@@ -177,6 +179,27 @@ class ClusterNotUpgradedIT {
     assertThat(f.send("POST", "/v1/tenants/acme/batch", tenant, body).status()).isEqualTo(200);
     assertThat(f.put("/v1/tenants/acme/routes/web2", tenant, ROUTE).status()).isEqualTo(201);
     assertThat(f.table.view().routes()).containsKey(RouteKey.of("acme", "api", "web2"));
+  }
+
+  @Test
+  void a_named_backend_is_409_while_a_member_cannot_read_it_and_written_once_it_left() {
+    long before = f.table.view().generation();
+    String backend = "{\"endpoints\":[\"10.0.0.1:80\"]}";
+
+    AdminApiFixture.Resp r = f.put("/v1/tenants/acme/backends/pool", tenant, backend);
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(409);
+    assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(r.json().getString("type")).isEqualTo(Problem.TYPE_BASE + "cluster-not-upgraded");
+    assertThat(r.json().getInteger("format")).isEqualTo(2);
+    assertThat(r.body()).doesNotContain("10.0.0.9", "old-member-id");
+    assertThat(f.table.view().generation()).isEqualTo(before);
+    assertThat(f.table.view().backends()).isEmpty();
+
+    table.oldMemberPresent = false;
+
+    assertThat(f.put("/v1/tenants/acme/backends/pool", tenant, backend).status()).isEqualTo(201);
+    assertThat(f.table.view().backends()).hasSize(1);
   }
 
   @Test

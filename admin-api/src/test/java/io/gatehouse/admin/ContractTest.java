@@ -2,10 +2,14 @@ package io.gatehouse.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.admin.translate.RestBackends;
 import io.gatehouse.admin.translate.RestRoutes;
 import io.gatehouse.admin.translate.Translated;
+import io.gatehouse.model.BackendKey;
+import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TenantId;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.validate.EndpointPolicy;
 import io.vertx.core.Vertx;
@@ -60,7 +64,7 @@ class ContractTest {
             Clock.systemUTC(),
             Explainer.UNAVAILABLE);
     List<String> ops = contract.operations().stream().map(Operation::getOperationId).toList();
-    assertThat(ops).hasSize(24);
+    assertThat(ops).hasSize(28);
     assertThat(handlers.all().keySet()).containsExactlyInAnyOrderElementsOf(ops);
     assertThat(Access.BY_OPERATION.keySet()).containsExactlyInAnyOrderElementsOf(ops);
   }
@@ -110,9 +114,11 @@ class ContractTest {
     JsonObject schemas = runtime.getJsonObject("components").getJsonObject("schemas");
     assertThat(schemas.getJsonObject("RouteInput"))
         .isEqualTo(new JsonObject().put("type", "object"));
-    schemas.put(
-        "RouteInput",
-        strict.getJsonObject("components").getJsonObject("schemas").getValue("RouteInput"));
+    assertThat(schemas.getJsonObject("NamedBackendInput"))
+        .isEqualTo(new JsonObject().put("type", "object"));
+    JsonObject strictSchemas = strict.getJsonObject("components").getJsonObject("schemas");
+    schemas.put("RouteInput", strictSchemas.getValue("RouteInput"));
+    schemas.put("NamedBackendInput", strictSchemas.getValue("NamedBackendInput"));
     assertThat(runtime).isEqualTo(strict);
     // The published contract is the strict one.
     JsonObject published =
@@ -137,6 +143,62 @@ class ContractTest {
               body.getString("tenant", "acme"), RestRoutes.SOURCE, body.getString("name", "web"));
       Translated<RouteSpec> read = RestRoutes.read(key, body);
       assertThat(read.errors()).as(r.encode()).isEmpty();
+    }
+  }
+
+  @Test
+  void every_named_backend_example_and_sample_is_read_by_the_backend_reader() {
+    JsonObject contract = AdminApiVerticle.contractJson();
+    List<JsonObject> backends = new ArrayList<>();
+    JsonObject put =
+        contract
+            .getJsonObject("paths")
+            .getJsonObject("/v1/tenants/{tenant}/backends/{name}")
+            .getJsonObject("put");
+    backends.add(
+        put.getJsonObject("requestBody")
+            .getJsonObject("content")
+            .getJsonObject("application/json")
+            .getJsonObject("example"));
+    JsonObject components = contract.getJsonObject("components");
+    backends.add(
+        components
+            .getJsonObject("responses")
+            .getJsonObject("BackendRead")
+            .getJsonObject("content")
+            .getJsonObject("application/json")
+            .getJsonObject("example"));
+    contract
+        .getJsonObject("paths")
+        .getJsonObject("/v1/tenants/{tenant}/backends")
+        .getJsonObject("get")
+        .getJsonObject("responses")
+        .getJsonObject("200")
+        .getJsonObject("content")
+        .getJsonObject("application/json")
+        .getJsonObject("example")
+        .getJsonArray("items")
+        .forEach(o -> backends.add((JsonObject) o));
+    components
+        .getJsonObject("schemas")
+        .getJsonObject("NamedBackendInput")
+        .getJsonArray("x-gatehouse-sample")
+        .forEach(o -> backends.add((JsonObject) o));
+    assertThat(backends).hasSizeGreaterThanOrEqualTo(6);
+    for (JsonObject b : backends) {
+      JsonObject body = b.copy();
+      body.remove("revision");
+      body.remove("source");
+      JsonObject tls = body.getJsonObject("tls");
+      if (tls != null && "<pem:ca>".equals(tls.getString("caBundle"))) {
+        tls.put("caBundle", TestCerts.selfSigned("ca.example").chain());
+      }
+      Translated<BackendObject> read =
+          RestBackends.read(
+              new BackendKey(
+                  TenantId.of(body.getString("tenant", "acme")), body.getString("name", "pool")),
+              body);
+      assertThat(read.errors()).as(b.encode()).isEmpty();
     }
   }
 

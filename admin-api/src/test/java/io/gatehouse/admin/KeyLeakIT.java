@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A private key never leaves the API: not in any answer, not in any log line. That holds for
- * certificates and for the client certificate of a route's upstream TLS ({@code backend.tls}).
+ * certificates and for the client certificate of a route's upstream TLS ({@code backend.tls}) and
+ * of a named backend's ({@code /backends/{name}}, {@code tls}).
  */
 @Timeout(60)
 class KeyLeakIT {
@@ -114,6 +115,58 @@ class KeyLeakIT {
                       + upstreamRoute(pem, pem.key())
                       + ",\"zz\":1}]}")
               .body());
+      // The same client certificate on a named backend: stored, never answered.
+      JsonObject backend = new JsonObject(upstreamRoute(pem, pem.key())).getJsonObject("backend");
+      AdminApiFixture.Resp pool = f.put("/v1/tenants/acme/backends/pool", t, backend.encode());
+      assertThat(pool.status()).as(pool.toString()).isEqualTo(201);
+      bodies.add(pool.body());
+      bodies.add(f.put("/v1/tenants/acme/backends/pool", t, backend.encode()).body());
+      bodies.add(
+          f.put("/v1/tenants/acme/backends/pool?wait=all&waitTimeout=10ms", t, backend.encode())
+              .body());
+      JsonObject badKey = backend.copy();
+      badKey
+          .getJsonObject("tls")
+          .getJsonObject("clientCertificate")
+          .put("privateKey", pem.key() + "x".repeat(100));
+      bodies.add(f.put("/v1/tenants/acme/backends/pool2", t, badKey.encode()).body());
+      JsonObject keyAsChain = backend.copy();
+      keyAsChain
+          .getJsonObject("tls")
+          .getJsonObject("clientCertificate")
+          .put("certificateChain", pem.key());
+      bodies.add(f.put("/v1/tenants/acme/backends/pool2", t, keyAsChain.encode()).body());
+      bodies.add(
+          f.put(
+                  "/v1/tenants/acme/backends/pool2",
+                  t,
+                  backend.copy().put("colour", pem.key()).put("name", pem.key()).encode())
+              .body());
+      bodies.add(
+          f.send(
+                  "POST",
+                  "/v1/tenants/acme/batch",
+                  t,
+                  "{\"items\":[{\"op\":\"put\",\"kind\":\"backend\",\"name\":\"bb\",\"backend\":"
+                      + backend.encode()
+                      + "}]}")
+              .body());
+      bodies.add(
+          f.send(
+                  "POST",
+                  "/v1/tenants/acme/batch",
+                  t,
+                  "{\"items\":[{\"op\":\"put\",\"kind\":\"backend\",\"name\":\"bc\",\"backend\":"
+                      + backend.copy().put("zz", 1).encode()
+                      + "}]}")
+              .body());
+      assertThat(f.get("/v1/tenants/acme/backends/bb", t).status()).isEqualTo(200);
+      for (String token : List.of(t, a)) {
+        bodies.add(f.get("/v1/tenants/acme/backends/pool", token).body());
+        bodies.add(f.get("/v1/tenants/acme/backends/bb", token).body());
+        bodies.add(f.get("/v1/tenants/acme/backends", token).body());
+      }
+      assertThat(f.get("/v1/tenants/acme/backends/pool", t).body()).contains("certificateChain");
       assertThat(f.get("/v1/tenants/acme/routes/up", t).status()).isEqualTo(200);
       for (String token : List.of(t, a)) {
         bodies.add(f.get("/v1/tenants/acme/routes/up", token).body());

@@ -190,8 +190,10 @@ public final class DocumentReader {
     if (!v.isValid()) {
       for (Violation violation : v.violations()) {
         String f = violation.field();
+        // An endpoint's host or port is reported where the document gave its address; its other
+        // fields (weight) sit at the backend's own endpoints, never under a route's "backend".
         DocPath where =
-            f.startsWith("endpoints[")
+            f.startsWith("endpoints[") && (f.endsWith("].host") || f.endsWith("].port"))
                 ? violationPath(path, "backend." + f)
                 : path.append(fieldPath(f));
         bad(where, violation.value(), violation.rule());

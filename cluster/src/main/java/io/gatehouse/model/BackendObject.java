@@ -8,8 +8,8 @@ import java.util.Objects;
  * endpoints alone recompiles no route; a change of its protocol or upstream TLS recompiles the
  * routes that name it.
  *
- * @param source who owns the object ({@code rest}, {@code file}), as a route's key names its
- *     source: one source never overwrites or deletes another's backend
+ * @param source who owns the object ({@code api} for REST, {@code file}), as a route's key names
+ *     its source: one source never overwrites or deletes another's backend
  */
 public record BackendObject(BackendKey key, String source, BackendSpec spec) {
   public BackendObject {

@@ -113,6 +113,28 @@ class DocumentReaderTest {
                 + " endpoints, tls)",
             "backends[4].name: \"b\" (expected: a name not already used by backends[3])",
             "backends[5].endpoints[0]: \"10.0.0.1:0\" (expected: " + Forms.HOST_PORT + ")");
+    // A rule of the validator on an endpoint's other fields sits at the backend's own endpoints,
+    // not under a route's "backend" (the validator's field names).
+    assertThat(
+            messages(
+                DocumentReader.readBackends(
+                    JSON.readTree(
+                        "{\"backends\": [{\"name\": \"w\", \"endpoints\":"
+                            + " [{\"address\": \"10.0.0.1:80\", \"weight\": 10001}]}]}"),
+                    "doc")))
+        .containsExactly("backends[0].endpoints[0].weight: \"10001\" (expected: 0-10000)");
+    assertThat(
+            DocumentReader.readBackend(
+                    JSON.readTree(
+                        "{\"endpoints\": [{\"address\": \"10.0.0.1:80\", \"weight\": -1}]}"),
+                    DocPath.ROOT,
+                    new BackendKey(TenantId.of("acme"), "w"),
+                    "api")
+                .problems()
+                .get(0)
+                .at()
+                .pointer())
+        .isEqualTo("/endpoints/0/weight");
     assertThat(messages(route("\"backendRefs\": [{\"backend\": 7}]")))
         .containsExactly(
             "routes[0].backendRefs[0].backend: \"7\" (expected: the name of a backend of the"

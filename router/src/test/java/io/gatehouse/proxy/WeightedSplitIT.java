@@ -118,6 +118,68 @@ public class WeightedSplitIT {
   }
 
   @Test
+  void a_rest_split_over_two_rest_named_backends_splits_ninety_ten() throws Exception {
+    ninetyTen(vertx, node.port(), "named.split.example", this::installNamedFromRest);
+  }
+
+  /**
+   * A route of the admin API names a backend of the admin API: PUT with {@code wait=all} is served
+   * on answer, a new endpoint list moves the traffic (no route write), and the backend cannot be
+   * deleted while the route names it, so the route keeps being served.
+   */
+  @Test
+  void a_rest_named_backend_carries_traffic_and_moves_it_when_its_endpoints_change()
+      throws Exception {
+    String host = "named.move.example";
+    try (TestUpstream a = TestUpstream.counting(vertx, "A");
+        TestUpstream b = TestUpstream.counting(vertx, "B")) {
+      assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+          .isEqualTo(201);
+      HttpResponse<String> pool =
+          admin(
+              "PUT",
+              "/v1/tenants/acme/backends/mover?wait=all",
+              acme,
+              "{\"endpoints\": [\"" + a.address() + "\"]}");
+      assertThat(pool.statusCode()).as(pool.body()).isEqualTo(201);
+      HttpResponse<String> route =
+          admin(
+              "PUT",
+              "/v1/tenants/acme/routes/mover?wait=all",
+              acme,
+              "{\"hosts\": [\"" + host + "\"], \"backendRefs\": [{\"backend\": \"mover\"}]}");
+      assertThat(route.statusCode()).as(route.body()).isEqualTo(201);
+      long routeRevision = new JsonObject(route.body()).getLong("revision");
+
+      // wait=all answered: the node serves both, no polling needed.
+      for (int i = 0; i < 20; i++) {
+        assertThat(get(node.port(), host)).isEqualTo(200);
+      }
+      assertThat(a.count()).isEqualTo(20);
+
+      HttpResponse<String> moved =
+          admin(
+              "PUT",
+              "/v1/tenants/acme/backends/mover?wait=all",
+              acme,
+              "{\"endpoints\": [\"" + b.address() + "\"]}");
+      assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+      for (int i = 0; i < 20; i++) {
+        assertThat(get(node.port(), host)).isEqualTo(200);
+      }
+      assertThat(b.count()).isEqualTo(20);
+      assertThat(a.count()).isEqualTo(20);
+
+      HttpResponse<String> refused = admin("DELETE", "/v1/tenants/acme/backends/mover", acme, null);
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+      assertThat(refused.body()).contains("backend-in-use", "route 'mover'");
+      assertThat(get(node.port(), host)).isEqualTo(200);
+      HttpResponse<String> read = admin("GET", "/v1/tenants/acme/routes/mover", acme, null);
+      assertThat(new JsonObject(read.body()).getLong("revision")).isEqualTo(routeRevision);
+    }
+  }
+
+  @Test
   void a_backend_without_endpoints_is_skipped_and_a_split_with_none_answers_503() throws Exception {
     try (TestUpstream a = TestUpstream.counting(vertx, "A")) {
       BackendSpec toA = BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", a.port())));
@@ -199,6 +261,31 @@ public class WeightedSplitIT {
     // wait=all: the node serves the route when the write answers.
     HttpResponse<String> put =
         admin("PUT", "/v1/tenants/acme/routes/split?wait=all", acme, route.encode());
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+  }
+
+  private void installNamedFromRest(String host, TestUpstream a, TestUpstream b) throws Exception {
+    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+        .isEqualTo(201);
+    for (String[] backend :
+        List.of(new String[] {"ninety", a.address()}, new String[] {"ten", b.address()})) {
+      HttpResponse<String> put =
+          admin(
+              "PUT",
+              "/v1/tenants/acme/backends/" + backend[0] + "?wait=all",
+              acme,
+              "{\"endpoints\": [\"" + backend[1] + "\"]}");
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    }
+    JsonObject route =
+        new JsonObject(
+            """
+            {"hosts": ["%s"],
+             "backendRefs": [{"weight": 90, "backend": "ninety"},
+                             {"weight": 10, "backend": "ten"}]}"""
+                .formatted(host));
+    HttpResponse<String> put =
+        admin("PUT", "/v1/tenants/acme/routes/named-split?wait=all", acme, route.encode());
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
   }
 
