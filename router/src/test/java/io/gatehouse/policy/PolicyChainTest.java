@@ -32,20 +32,30 @@ class PolicyChainTest {
     return verdict;
   }
 
-  /** Bytes this thread allocates over {@link #RUNS} requests, after as many to warm up. */
+  /**
+   * Bytes this thread allocates over {@link #RUNS} requests, after as many to warm up: the fewest
+   * of up to five rounds. A round can see a one-time allocation that is not the chain's (when a
+   * fuzz test ran earlier in this JVM, Jazzer's agent instruments classes loaded after it, with
+   * hooks on string comparisons that register once); an allocation per request shows in every
+   * round, and is at least 16 bytes a request.
+   */
   private static long allocatedBy(PolicyChain chain, FakeRequest r) {
     long sum = 0;
     for (int i = 0; i < RUNS; i++) {
       sum += oneRequest(chain, r);
     }
     long id = Thread.currentThread().getId();
-    long before = THREADS.getThreadAllocatedBytes(id);
-    for (int i = 0; i < RUNS; i++) {
-      sum += oneRequest(chain, r);
+    long fewest = Long.MAX_VALUE;
+    for (int round = 0; round < 5 && fewest != 0; round++) {
+      long before = THREADS.getThreadAllocatedBytes(id);
+      for (int i = 0; i < RUNS; i++) {
+        sum += oneRequest(chain, r);
+      }
+      long after = THREADS.getThreadAllocatedBytes(id);
+      fewest = Math.min(fewest, after - before);
     }
-    long after = THREADS.getThreadAllocatedBytes(id);
     assertThat(sum).as("every request admitted").isZero();
-    return after - before;
+    return fewest;
   }
 
   @Test
