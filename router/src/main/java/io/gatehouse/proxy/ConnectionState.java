@@ -4,14 +4,16 @@ import io.gatehouse.edge.Http1KeepAliveGate;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.model.Timeouts;
-import io.gatehouse.snapshot.ClientCertificateCheck;
+import io.gatehouse.policy.ConnectionMemo;
 import java.util.List;
 import javax.net.ssl.SSLSession;
 
 /**
  * Per-connection bookkeeping, touched only on its verticle's event loop; see {@link Connections}.
+ * The policies' memo (the last client-certificate verdict) is its superclass, so it is no object of
+ * its own.
  */
-final class ConnectionState implements Http1KeepAliveGate.Exchange {
+final class ConnectionState extends ConnectionMemo implements Http1KeepAliveGate.Exchange {
   final String client;
   long headDeadline;
   int active;
@@ -36,14 +38,6 @@ final class ConnectionState implements Http1KeepAliveGate.Exchange {
 
   /** Since when the node has been closing this connection (0: not closing). */
   long closingSince;
-
-  /** The last client-certificate check on this connection and its verdict (same session). */
-  ClientCertificateCheck certCheck;
-
-  ClientCertificateCheck.Result certResult;
-
-  /** The session the verdict was made on: a renegotiation makes a new one. */
-  SSLSession certSession;
 
   /** The DNS names of the certificate {@link #servedSession} presented (for 421). */
   List<String> servedNames;

@@ -4,7 +4,7 @@ import io.gatehouse.edge.RequestHead;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.fallback.ErrorPages;
 import io.gatehouse.model.ClientAuth;
-import io.gatehouse.snapshot.ClientCertificateCheck;
+import io.gatehouse.policy.ClientCertificateCheck;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import java.util.Map;

@@ -10,12 +10,18 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
-import io.gatehouse.snapshot.ClientCertificateCheck;
+import io.gatehouse.policy.AdmissionFilter;
+import io.gatehouse.policy.BodyLimitFilter;
+import io.gatehouse.policy.ClientCertificateCheck;
+import io.gatehouse.policy.ConnectionMemo;
+import io.gatehouse.policy.HeaderEdits;
+import io.gatehouse.policy.PolicyChain;
+import io.gatehouse.policy.PolicyCompiler;
+import io.gatehouse.policy.RequestContext;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Target;
-import io.gatehouse.tls.HttpsRedirects;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.Balancer;
@@ -37,6 +43,7 @@ import io.vertx.core.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLSession;
 
 /**
  * One request through the proxy: check, route, pick an endpoint, stream the request up and the
@@ -46,10 +53,10 @@ import java.util.concurrent.TimeoutException;
  * exchange a few times a second, which costs nothing per request; the deadlines and their check are
  * {@link SlowClientDeadlines}, the header rules {@link HeaderRules}.
  */
-final class ProxyExchange extends LiveExchanges.Member implements RequestView {
+final class ProxyExchange extends LiveExchanges.Member
+    implements RequestView, RequestContext, HeaderEdits {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(ProxyExchange.class);
-  private static final CharSequence STS = HttpHeaders.createOptimized("strict-transport-security");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
 
@@ -72,6 +79,13 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
   private Endpoint endpoint;
   private String requestId;
   private ClientCertificateCheck.Result clientCertificate;
+
+  /** The Location of an admission filter's 3xx verdict. */
+  private String redirectLocation;
+
+  /** The headers a policy stage edits, while it runs (this exchange is its {@link HeaderEdits}). */
+  private MultiMap edited;
+
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
   private boolean retried;
@@ -129,11 +143,26 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
       return;
     }
     route = snapshot.match(head.host(), head.path(), this);
+    PolicyChain policies;
+    if (route == null) {
+      policies = PolicyCompiler.defaultBackend();
+      maxBody = Limits.DEFAULT_MAX_REQUEST_BODY;
+    } else {
+      policies = route.policies();
+      timeouts = route.spec().timeouts();
+      maxBody = route.spec().limits().maxRequestBodyBytes();
+    }
+    // Admission before any pick: a request answered here (redirect, 403, 421, 413) takes no turn
+    // of the split or of the balancer.
+    int verdict = policies.admit(this);
+    if (verdict != AdmissionFilter.PROCEED) {
+      answerAdmission(verdict);
+      return;
+    }
     if (route == null) {
       balancer = loop.defaultBalancer();
       protocol = s.defaultBackend().protocol();
       upstreamTls = s.defaultBackend().tls();
-      maxBody = Limits.DEFAULT_MAX_REQUEST_BODY;
     } else {
       Target target = route.target();
       if (route.split() != null) {
@@ -149,28 +178,6 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
-      timeouts = route.spec().timeouts();
-      maxBody = route.spec().limits().maxRequestBodyBytes();
-    }
-    if (route != null && !tls && s.tls() != null) {
-      int redirect = HttpsRedirects.redirectStatus(route.spec().tls(), head.host(), head.path());
-      if (redirect != 0) {
-        redirectLocally(
-            redirect,
-            HttpsRedirects.location(
-                head.host(), loop.redirectPortText(), head.path(), head.query()));
-        return;
-      }
-    }
-    if (route != null && route.clientCertificates() != null) {
-      clientCertificate = checkClientCertificate(route.clientCertificates(), s);
-      if (clientCertificate == null) {
-        return;
-      }
-    }
-    if (maxBody > 0 && head.contentLength() > maxBody) {
-      respondLocally(413, true);
-      return;
     }
     endpoint = balancer.next();
     if (endpoint == null) {
@@ -203,48 +210,15 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
   }
 
   /**
-   * The route's client-certificate verdict, or null when the request was answered: 421 when the
-   * connection was made for another name (HTTP/2 coalescing: the certificate was asked for, and
-   * verified, for that name only, so the client must open a connection for this host), 403 when a
-   * required certificate is missing or a sent one does not verify against the route's CAs. The
-   * verdict is kept on the connection for the next request to the same route.
+   * Answers an admission filter's verdict: a 3xx with the location the filter set, a 413 with the
+   * connection closed (its body is unread), any other status as it is.
    */
-  private ClientCertificateCheck.Result checkClientCertificate(
-      ClientCertificateCheck check, RouterSettings s) {
-    ClientCertificateCheck.Result result;
-    if (!tls) {
-      result = check.check(null);
+  private void answerAdmission(int verdict) {
+    if (verdict >= 300 && verdict < 400 && redirectLocation != null) {
+      redirectLocally(verdict, redirectLocation);
     } else {
-      String sni = conn.indicatedServerName();
-      if (sni != null && !sni.isEmpty() && !sameName(sni, head.host())) {
-        respondLocally(421, false);
-        return null;
-      }
-      javax.net.ssl.SSLSession session = conn.sslSession();
-      if (connState != null && connState.certCheck == check && connState.certSession == session) {
-        result = connState.certResult;
-      } else {
-        result = check.check(peerChain(session));
-        if (connState != null) {
-          connState.certCheck = check;
-          connState.certSession = session;
-          connState.certResult = result;
-        }
-      }
+      respondLocally(verdict, verdict == BodyLimitFilter.PAYLOAD_TOO_LARGE);
     }
-    switch (result.outcome()) {
-      case VERIFIED -> {
-        return result;
-      }
-      case ABSENT -> {
-        if (!check.required()) {
-          return result;
-        }
-      }
-      case REFUSED -> {}
-    }
-    respondLocally(403, false);
-    return null;
   }
 
   /**
@@ -252,7 +226,7 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
    * certificate swapped in since then does not change what the client verified.
    */
   private java.util.List<String> servedNames() {
-    javax.net.ssl.SSLSession session = conn.sslSession();
+    SSLSession session = conn.sslSession();
     if (connState == null) {
       return MisdirectedRequests.dnsNames(session);
     }
@@ -261,25 +235,6 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
       connState.servedSession = session;
     }
     return connState.servedNames;
-  }
-
-  private static java.security.cert.Certificate[] peerChain(javax.net.ssl.SSLSession session) {
-    if (session == null) {
-      return null;
-    }
-    try {
-      return session.getPeerCertificates();
-    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-      return null;
-    }
-  }
-
-  private static boolean sameName(String sni, String host) {
-    if (host == null) {
-      return false;
-    }
-    int n = sni.endsWith(".") ? sni.length() - 1 : sni.length();
-    return n == host.length() && sni.regionMatches(true, 0, host, 0, n);
   }
 
   // ---------------------------------------------------------------- deadlines
@@ -448,6 +403,11 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
         loop.localPortText(tls),
         requestId,
         clientCertificate);
+    if (route != null && route.policies().editsUpstreamRequests()) {
+      edited = up.headers();
+      route.policies().onUpstreamRequest(this, this);
+      edited = null;
+    }
     Trailers.forwardTe(req, up);
     if (head.authority() != null) {
       up.authority(authority());
@@ -564,11 +524,10 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
     MultiMap out = resp.headers();
     String contentLength =
         HeaderRules.copyResponse(ur.headers(), out, loop.settings().server().passUpstream());
-    if (tls && route != null && route.spec().tls() != null) {
-      String hsts = HttpsRedirects.hsts(route.spec().tls(), head.host());
-      if (hsts != null) {
-        out.set(STS, hsts);
-      }
+    if (route != null && route.policies().editsResponses()) {
+      edited = out;
+      route.policies().onResponse(this, status, this);
+      edited = null;
     }
     boolean bodyless =
         req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
@@ -916,5 +875,82 @@ final class ProxyExchange extends LiveExchanges.Member implements RequestView {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  // ---------------------------------------------------------------- RequestContext, HeaderEdits
+
+  @Override
+  public String host() {
+    return head.host();
+  }
+
+  @Override
+  public String path() {
+    return head.path();
+  }
+
+  @Override
+  public String query() {
+    return head.query();
+  }
+
+  @Override
+  public long contentLength() {
+    return head.contentLength();
+  }
+
+  @Override
+  public boolean tls() {
+    return tls;
+  }
+
+  @Override
+  public boolean httpsListener() {
+    return loop.settings().tls() != null;
+  }
+
+  @Override
+  public String httpsPort() {
+    return loop.redirectPortText();
+  }
+
+  @Override
+  public String sniName() {
+    return tls ? conn.indicatedServerName() : null;
+  }
+
+  @Override
+  public SSLSession sslSession() {
+    return tls ? conn.sslSession() : null;
+  }
+
+  @Override
+  public ConnectionMemo connectionMemo() {
+    return connState;
+  }
+
+  @Override
+  public void location(String uri) {
+    redirectLocation = uri;
+  }
+
+  @Override
+  public void clientCertificate(ClientCertificateCheck.Result verdict) {
+    clientCertificate = verdict;
+  }
+
+  @Override
+  public void set(String name, String value) {
+    edited.set(name, value);
+  }
+
+  @Override
+  public void add(String name, String value) {
+    edited.add(name, value);
+  }
+
+  @Override
+  public void remove(String name) {
+    edited.remove(name);
   }
 }

@@ -1,12 +1,16 @@
 package io.gatehouse.snapshot;
 
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.policy.ClientCertificateCheck;
+import io.gatehouse.policy.PolicyChain;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A route ready to serve: its spec, a stable id for logs and metrics, its targets, its
- * client-certificate check (null when it asks for none) and its split (null when it has one target
- * at a weight above 0, the fast path: no pick).
+ * client-certificate check (null when it asks for none; the SNI hosts and explain read it), its
+ * split (null when it has one target at a weight above 0, the fast path: no pick) and its policies
+ * (the compiled filters the proxy runs, {@link PolicyChain#NONE} for none).
  *
  * <p>The endpoints are not part of the compiled route: each target names a slot of the node's
  * endpoint index, and an endpoint-only change is a new set in that slot that keeps this object, so
@@ -16,14 +20,17 @@ import java.util.List;
  *
  * @param targets one per backend of the route, in the spec's order, never empty
  * @param split how requests are spread over the targets; null for one target at a weight above 0
+ * @param policies the route's filters ({@link PolicyChain#NONE} for none), run by the proxy
  */
 public record CompiledRoute(
     RouteSpec spec,
     String id,
     List<Target> targets,
     ClientCertificateCheck clientCertificates,
-    Split split) {
+    Split split,
+    PolicyChain policies) {
   public CompiledRoute {
+    Objects.requireNonNull(policies, "policies");
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("targets: [] (expected: at least one)");

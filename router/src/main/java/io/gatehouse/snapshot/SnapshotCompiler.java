@@ -18,6 +18,8 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.policy.ClientCertificateCheck;
+import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
 import io.gatehouse.table.TableDelta;
 import io.gatehouse.table.TableView;
@@ -80,9 +82,9 @@ import java.util.function.Predicate;
  * new view serves.
  *
  * <p>Both compiles make a route through the same step ({@code RouteParts}), client-certificate
- * check and target included; the hosts that ask for client certificates and the upstream TLS
- * settings are counted per route, so an incremental compile updates them from the changed routes
- * alone.
+ * check, policy chain and target included; the hosts that ask for client certificates and the
+ * upstream TLS settings are counted per route, so an incremental compile updates them from the
+ * changed routes alone.
  *
  * <p>Not thread-safe: one instance per publisher.
  */
@@ -832,7 +834,8 @@ public final class SnapshotCompiler {
           spec.key().toString(),
           targets,
           clientCertificates,
-          compiler.split(spec.key(), targets));
+          compiler.split(spec.key(), targets),
+          PolicyCompiler.compile(spec, clientCertificates));
     }
 
     /** Adds the route's paths to each of its levels, one matcher shared by all of them. */

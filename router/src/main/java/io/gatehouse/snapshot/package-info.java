@@ -2,8 +2,8 @@
  * Stage: snapshot. Compiles a table view (incrementally, from the delta the table hands over) into
  * one immutable routing snapshot and publishes it atomically, feeding the routes' endpoints into
  * the node's endpoint index first; the same lookup traced step by step answers explain. Pure Java
- * over the table's views, the model, validate, the endpoint index and RE2/J; no Vert.x types, so it
- * runs off the event loop.
+ * over the table's views, the model, validate, the endpoint index, policy (each route's filter
+ * chain is compiled with it) and RE2/J; no Vert.x types, so it runs off the event loop.
  *
  * <p>Matching follows Kubernetes Ingress: a host selects one level (exact host, else a {@code
  * *.suffix} wildcard covering exactly one label, else routes without hosts; no fall-through between

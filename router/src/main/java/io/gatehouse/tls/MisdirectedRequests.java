@@ -77,12 +77,23 @@ public final class MisdirectedRequests {
     }
   }
 
-  /** Whether one of {@code dnsNames} is {@code host} or a wildcard covering exactly one label. */
+  /**
+   * Whether one of {@code dnsNames} is {@code host} or a wildcard covering exactly one label.
+   * Compares in place, without building {@code "*" + suffix}: HSTS asks this for every response.
+   */
   static boolean covers(List<String> dnsNames, String host) {
-    if (dnsNames.contains(host)) {
-      return true;
-    }
     int dot = host.indexOf('.');
-    return dot > 0 && dnsNames.contains("*" + host.substring(dot));
+    int suffix = dot > 0 ? host.length() - dot : -1;
+    for (int i = 0, n = dnsNames.size(); i < n; i++) {
+      String name = dnsNames.get(i);
+      if (name.equals(host)
+          || (suffix > 0
+              && name.length() == suffix + 1
+              && name.charAt(0) == '*'
+              && name.regionMatches(1, host, dot, suffix))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -11,6 +11,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.proxy.RouterVerticle;
+import io.gatehouse.tls.HttpsRedirects;
 import io.vertx.core.Vertx;
 
 /**
@@ -22,6 +23,7 @@ import io.vertx.core.Vertx;
 class RouterBoundariesTest {
   private static final String[] DATA_PLANE = {
     "io.gatehouse.snapshot..",
+    "io.gatehouse.policy..",
     "io.gatehouse.proxy..",
     "io.gatehouse.upstream..",
     "io.gatehouse.edge..",
@@ -131,6 +133,50 @@ class RouterBoundariesTest {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("io.vertx..", "io.netty..", "com.fasterxml..");
+
+  /** The compiled filters are pure Java, like the snapshot that holds them (issue #12). */
+  @ArchTest
+  static final ArchRule policy_is_pure_java =
+      noClasses()
+          .that()
+          .resideInAPackage("io.gatehouse.policy..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.vertx..", "io.netty..", "com.fasterxml..");
+
+  /**
+   * A filter sees the request through its own {@code RequestContext}, not the snapshot's {@code
+   * RequestView}: the snapshot holds the compiled chain (snapshot depends on policy), so policy
+   * reading the snapshot would be a package cycle. Besides the model and the JDK it reads validate
+   * (a client CA bundle is checked where it is compiled) and, of tls, only the redirect and HSTS
+   * rule that explain answers with too, so the two cannot drift.
+   */
+  @ArchTest
+  static final ArchRule policy_depends_only_on_model_validate_the_redirect_rule_and_jdk =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.policy..")
+          .should()
+          .onlyDependOnClassesThat(
+              JavaClass.Predicates.resideInAnyPackage(
+                      "java..",
+                      "javax.net.ssl..",
+                      "javax.security..",
+                      "io.gatehouse.policy..",
+                      "io.gatehouse.model..",
+                      "io.gatehouse.validate..")
+                  .or(JavaClass.Predicates.belongToAnyOf(HttpsRedirects.class)));
+
+  /** The snapshot compiles the chain and the proxy runs it; nothing else reaches into it. */
+  @ArchTest
+  static final ArchRule only_the_snapshot_and_the_proxy_depend_on_policy =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages(
+              "io.gatehouse.policy..", "io.gatehouse.snapshot..", "io.gatehouse.proxy..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.policy..");
 
   /** Requests are served from the snapshot alone; only the compiler reads the table. */
   @ArchTest

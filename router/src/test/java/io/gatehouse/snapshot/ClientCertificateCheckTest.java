@@ -8,7 +8,6 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestPki;
-import java.security.cert.Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -30,30 +29,6 @@ class ClientCertificateCheckTest {
   private static RouteSnapshot compile(RouteSpec... routes) {
     return SnapshotCompiler.compile(
         new TableView(1, Stream.of(routes).collect(Collectors.toMap(RouteSpec::key, r -> r))));
-  }
-
-  @Test
-  void verdicts() {
-    ClientCertificateCheck check =
-        ClientCertificateCheck.of(ClientAuth.required(CA.caPem())).value();
-    TestPki.Issued alice = CA.client("CN=alice");
-    TestPki.Issued stranger = TestPki.ca("other").client("CN=alice");
-    assertThat(check.check(null).outcome()).isEqualTo(ClientCertificateCheck.Outcome.ABSENT);
-    assertThat(check.check(new Certificate[] {stranger.cert()}).outcome())
-        .isEqualTo(ClientCertificateCheck.Outcome.REFUSED);
-    ClientCertificateCheck.Result ok =
-        check.check(new Certificate[] {alice.cert(), CA.caCert().cert()});
-    assertThat(ok.outcome()).isEqualTo(ClientCertificateCheck.Outcome.VERIFIED);
-    assertThat(ok.subject()).isEqualTo("CN=alice");
-    assertThat(ok.sha256()).hasSize(64);
-  }
-
-  @Test
-  void subjects_are_made_header_safe() {
-    assertThat(ClientCertificateCheck.headerSafe("CN=Zoë 100%,O=Ex"))
-        .isEqualTo("CN=Zo%C3%AB 100%25,O=Ex");
-    assertThat(ClientCertificateCheck.headerSafe("CN=a\nb")).isEqualTo("CN=a%0Ab");
-    assertThat(ClientCertificateCheck.headerSafe("CN=plain")).isEqualTo("CN=plain");
   }
 
   @Test

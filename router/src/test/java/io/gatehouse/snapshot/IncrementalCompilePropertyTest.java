@@ -20,6 +20,7 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.TestPki;
 import io.gatehouse.upstream.Balancer;

@@ -18,6 +18,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.TestPki;

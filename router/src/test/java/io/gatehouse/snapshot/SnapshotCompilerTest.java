@@ -8,10 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Named.named;
 
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.Hsts;
+import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.policy.PolicyChain;
+import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.table.TableView;
+import io.gatehouse.testing.TestPki;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +75,49 @@ class SnapshotCompilerTest {
         .isEqualTo(compiler.endpoints().get(a.target().slot()).endpoints());
     assertThat(a.target().protocol()).isEqualTo(UpstreamProtocol.HTTP1);
     assertThat(a.id()).isEqualTo("t1/api/a");
+  }
+
+  @Test
+  void eachRouteCarriesItsPolicyChainAndRoutesWithoutPoliciesShareOne() {
+    TestPki ca = TestPki.ca("chain CA");
+    RouteSpec plain = route("plain").prefix("/plain").build();
+    RouteSpec u = route("unlimited").prefix("/unlimited").build();
+    RouteSpec unlimited =
+        new RouteSpec(
+            u.key(),
+            u.hosts(),
+            u.paths(),
+            u.methods(),
+            u.headers(),
+            u.queries(),
+            u.backends(),
+            u.timeouts(),
+            new Limits(0),
+            u.priority(),
+            u.tls());
+    RouteSpec secure =
+        route("secure")
+            .prefix("/secure")
+            .build()
+            .withTls(
+                new TlsSpec(
+                    List.of(),
+                    "www",
+                    HttpsRedirect.DEFAULT,
+                    Hsts.of(Duration.ofDays(365), false, false),
+                    ClientAuth.optional(ca.caPem())));
+    RouteSnapshot s = Routes.snapshot(List.of(plain, unlimited, secure));
+    assertThat(s.match("h", "/unlimited", req("h", "/unlimited")).policies())
+        .isSameAs(PolicyChain.NONE);
+    assertThat(s.match("h", "/plain", req("h", "/plain")).policies())
+        .as("the default body limit only: one chain for every such route")
+        .isSameAs(PolicyCompiler.defaultBackend());
+    CompiledRoute r = s.match("h", "/secure", req("h", "/secure"));
+    assertThat(r.policies().filters())
+        .extracting(f -> f.getClass().getSimpleName())
+        .containsExactly(
+            "HttpsRedirectFilter", "ClientCertificateFilter", "BodyLimitFilter", "HstsFilter");
+    assertThat(r.clientCertificates()).isNotNull();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.gatehouse.snapshot;
+package io.gatehouse.policy;
 
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.validate.CertificateValidator;

@@ -1,0 +1,30 @@
+package io.gatehouse.policy;
+
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.tls.HttpsRedirects;
+
+/**
+ * Response: {@code Strict-Transport-Security} on a proxied HTTPS response for one of the route's
+ * TLS hosts. The header value is rendered once, here, not per response.
+ */
+public final class HstsFilter implements ResponseFilter {
+  public static final String HEADER = "strict-transport-security";
+
+  private final TlsSpec tls;
+  private final String value;
+
+  HstsFilter(TlsSpec tls) {
+    if (!tls.hsts().enabled()) {
+      throw new IllegalArgumentException("hsts: " + tls.hsts() + " (expected: enabled)");
+    }
+    this.tls = tls;
+    this.value = tls.hsts().headerValue();
+  }
+
+  @Override
+  public void onResponse(RequestContext r, int status, HeaderEdits downstream) {
+    if (r.tls() && HttpsRedirects.covers(tls, r.host())) {
+      downstream.set(HEADER, value);
+    }
+  }
+}

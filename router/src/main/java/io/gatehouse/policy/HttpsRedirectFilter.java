@@ -1,0 +1,31 @@
+package io.gatehouse.policy;
+
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.tls.HttpsRedirects;
+
+/**
+ * Admission: a plain-HTTP request for one of the route's TLS hosts is answered with the route's
+ * redirect to the same URL over HTTPS, when this node has an HTTPS listener; ACME challenges are
+ * served. The rule itself is {@link HttpsRedirects}, which explain uses too.
+ */
+public final class HttpsRedirectFilter implements AdmissionFilter {
+  private final TlsSpec tls;
+
+  HttpsRedirectFilter(TlsSpec tls) {
+    this.tls = tls;
+  }
+
+  @Override
+  public int admit(RequestContext r) {
+    if (r.tls() || !r.httpsListener()) {
+      return PROCEED;
+    }
+    String host = r.host();
+    int status = HttpsRedirects.redirectStatus(tls, host, r.path());
+    if (status == 0) {
+      return PROCEED;
+    }
+    r.location(HttpsRedirects.location(host, r.httpsPort(), r.path(), r.query()));
+    return status;
+  }
+}

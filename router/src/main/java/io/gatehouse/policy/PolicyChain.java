@@ -1,0 +1,89 @@
+package io.gatehouse.policy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A route's filters, compiled once and held by its compiled route: admission (after the route
+ * match, before a backend or endpoint is picked), the upstream request (per attempt) and the
+ * response (proxied responses only). Immutable; the proxy runs each stage through the methods
+ * below, which for {@link #NONE} read an array's length and nothing else.
+ */
+public final class PolicyChain {
+  private static final AdmissionFilter[] NO_ADMISSION = {};
+  private static final UpstreamRequestFilter[] NO_UPSTREAM = {};
+  private static final ResponseFilter[] NO_RESPONSE = {};
+
+  /** No filter at any stage: shared by every route that has none. */
+  public static final PolicyChain NONE = new PolicyChain(NO_ADMISSION, NO_UPSTREAM, NO_RESPONSE);
+
+  private final AdmissionFilter[] admission;
+  private final UpstreamRequestFilter[] upstream;
+  private final ResponseFilter[] response;
+
+  PolicyChain(
+      AdmissionFilter[] admission, UpstreamRequestFilter[] upstream, ResponseFilter[] response) {
+    this.admission = admission.length == 0 ? NO_ADMISSION : admission.clone();
+    this.upstream = upstream.length == 0 ? NO_UPSTREAM : upstream.clone();
+    this.response = response.length == 0 ? NO_RESPONSE : response.clone();
+  }
+
+  /**
+   * Runs the admission filters in order until one answers.
+   *
+   * @return {@link AdmissionFilter#PROCEED}, or the status of the first filter that answers
+   */
+  public int admit(RequestContext request) {
+    AdmissionFilter[] filters = admission;
+    for (int i = 0; i < filters.length; i++) {
+      int verdict = filters[i].admit(request);
+      if (verdict != AdmissionFilter.PROCEED) {
+        return verdict;
+      }
+    }
+    return AdmissionFilter.PROCEED;
+  }
+
+  /** Whether {@link #onUpstreamRequest} has anything to run: the caller skips setting it up. */
+  public boolean editsUpstreamRequests() {
+    return upstream.length != 0;
+  }
+
+  public void onUpstreamRequest(RequestContext request, HeaderEdits headers) {
+    UpstreamRequestFilter[] filters = upstream;
+    for (int i = 0; i < filters.length; i++) {
+      filters[i].onUpstreamRequest(request, headers);
+    }
+  }
+
+  /** Whether {@link #onResponse} has anything to run: the caller skips setting it up. */
+  public boolean editsResponses() {
+    return response.length != 0;
+  }
+
+  public void onResponse(RequestContext request, int status, HeaderEdits headers) {
+    ResponseFilter[] filters = response;
+    for (int i = 0; i < filters.length; i++) {
+      filters[i].onResponse(request, status, headers);
+    }
+  }
+
+  /** Every filter, stage by stage in running order (for tests and explain; allocates). */
+  public List<Object> filters() {
+    List<Object> all = new ArrayList<>(admission.length + upstream.length + response.length);
+    Collections.addAll(all, admission);
+    Collections.addAll(all, upstream);
+    Collections.addAll(all, response);
+    return List.copyOf(all);
+  }
+
+  @Override
+  public String toString() {
+    List<String> names = new ArrayList<>();
+    for (Object f : filters()) {
+      names.add(f.getClass().getSimpleName());
+    }
+    return this == NONE ? "PolicyChain.NONE" : "PolicyChain" + names;
+  }
+}

@@ -1,0 +1,68 @@
+package io.gatehouse.policy;
+
+import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.Limits;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compiles a route's policies into its {@link PolicyChain}. The internal filters come from fields
+ * the route already has, first and in a fixed order: HTTPS redirect, client certificates, body
+ * limit (admission), then HSTS (response); user policies will follow them in list order. A route
+ * with none of them shares {@link PolicyChain#NONE}, and one with only the default body limit
+ * shares {@link #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
+ */
+public final class PolicyCompiler {
+  private static final PolicyChain DEFAULT_LIMIT =
+      new PolicyChain(
+          new AdmissionFilter[] {new BodyLimitFilter(Limits.DEFAULT_MAX_REQUEST_BODY)},
+          new UpstreamRequestFilter[0],
+          new ResponseFilter[0]);
+
+  private PolicyCompiler() {}
+
+  /** The chain of a request that matches no route: the default body limit only. */
+  public static PolicyChain defaultBackend() {
+    return DEFAULT_LIMIT;
+  }
+
+  /**
+   * The chain of {@code spec}.
+   *
+   * @param clientCertificates the route's compiled client-certificate check, or null when it asks
+   *     for none (the snapshot compiler compiles it, and drops a route whose CAs cannot be used)
+   */
+  public static PolicyChain compile(RouteSpec spec, ClientCertificateCheck clientCertificates) {
+    List<AdmissionFilter> admission = new ArrayList<>(3);
+    List<ResponseFilter> response = new ArrayList<>(1);
+    TlsSpec tls = spec.tls();
+    if (tls != null && tls.redirect() != HttpsRedirect.OFF) {
+      admission.add(new HttpsRedirectFilter(tls));
+    }
+    if (clientCertificates != null) {
+      admission.add(new ClientCertificateFilter(clientCertificates));
+    }
+    long limit = spec.limits().maxRequestBodyBytes();
+    if (limit > 0) {
+      admission.add(new BodyLimitFilter(limit));
+    }
+    if (tls != null && tls.hsts().enabled()) {
+      response.add(new HstsFilter(tls));
+    }
+    if (admission.isEmpty() && response.isEmpty()) {
+      return PolicyChain.NONE;
+    }
+    if (response.isEmpty()
+        && admission.size() == 1
+        && limit == Limits.DEFAULT_MAX_REQUEST_BODY
+        && admission.get(0) instanceof BodyLimitFilter) {
+      return DEFAULT_LIMIT;
+    }
+    return new PolicyChain(
+        admission.toArray(new AdmissionFilter[0]),
+        new UpstreamRequestFilter[0],
+        response.toArray(new ResponseFilter[0]));
+  }
+}

@@ -1,0 +1,50 @@
+package io.gatehouse.policy;
+
+import javax.net.ssl.SSLSession;
+
+/**
+ * What a filter may read from, and tell, the request it runs for. The proxy's exchange implements
+ * it itself, so running a filter makes no adapter object; everything it returns is already at hand.
+ */
+public interface RequestContext {
+  /** The normalised host (lower case, no port, no trailing dot), or null. */
+  String host();
+
+  /** The normalised path. */
+  String path();
+
+  /** The raw query without '?', or null. */
+  String query();
+
+  String method();
+
+  /** The first value of the header, or null; {@code lowerCaseName} is already lower-case. */
+  String header(String lowerCaseName);
+
+  /** The declared Content-Length, or -1 when none was declared. */
+  long contentLength();
+
+  /** Whether the request came in on the HTTPS listener. */
+  boolean tls();
+
+  /** Whether this node has an HTTPS listener (a redirect to HTTPS can be served). */
+  boolean httpsListener();
+
+  /** The HTTPS port a redirect names, as text; null when unknown (left out of the URL). */
+  String httpsPort();
+
+  /** The connection's SNI name over TLS, else null. */
+  String sniName();
+
+  /** The connection's TLS session, else null. */
+  SSLSession sslSession();
+
+  /** This connection's memo, kept across its requests; null when there is none. */
+  ConnectionMemo connectionMemo();
+
+  /** The {@code Location} of a 3xx verdict; set before {@link AdmissionFilter#admit} returns. */
+  void location(String uri);
+
+  /** The client-certificate verdict a filter accepted, forwarded upstream in headers. */
+  void clientCertificate(ClientCertificateCheck.Result verdict);
+}

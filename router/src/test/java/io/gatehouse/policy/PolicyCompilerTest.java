@@ -1,0 +1,101 @@
+package io.gatehouse.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.Hsts;
+import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.Limits;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.testing.TestPki;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PolicyCompilerTest {
+  private static final TestPki CA = TestPki.ca("compiler CA");
+
+  static RouteSpec route(Limits limits, TlsSpec tls) {
+    return new RouteSpec(
+        RouteKey.of("t1", "api", "r"),
+        List.of("a.example"),
+        List.of(PathMatch.prefix("/")),
+        Set.of(),
+        List.of(),
+        List.of(),
+        BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", 8080))),
+        null,
+        limits,
+        0,
+        tls);
+  }
+
+  private static List<Class<?>> kinds(PolicyChain c) {
+    return c.filters().stream().<Class<?>>map(Object::getClass).toList();
+  }
+
+  @Test
+  void a_route_without_tls_and_without_a_body_limit_shares_NONE() {
+    assertThat(PolicyCompiler.compile(route(new Limits(0), null), null)).isSameAs(PolicyChain.NONE);
+    TlsSpec quiet = new TlsSpec(List.of(), "www", HttpsRedirect.OFF, Hsts.OFF);
+    assertThat(PolicyCompiler.compile(route(new Limits(0), quiet), null))
+        .as("TLS without redirect, HSTS or client certificates asks nothing per request")
+        .isSameAs(PolicyChain.NONE);
+  }
+
+  @Test
+  void routes_with_only_the_default_body_limit_share_the_default_backends_chain() {
+    PolicyChain c = PolicyCompiler.compile(route(null, null), null);
+    assertThat(c).isSameAs(PolicyCompiler.defaultBackend());
+    assertThat(kinds(c)).containsExactly(BodyLimitFilter.class);
+    assertThat(((BodyLimitFilter) c.filters().get(0)).maxBytes())
+        .isEqualTo(Limits.DEFAULT_MAX_REQUEST_BODY);
+  }
+
+  @Test
+  void another_limit_gets_its_own_chain() {
+    PolicyChain c = PolicyCompiler.compile(route(new Limits(16), null), null);
+    assertThat(c).isNotSameAs(PolicyCompiler.defaultBackend());
+    assertThat(((BodyLimitFilter) c.filters().get(0)).maxBytes()).isEqualTo(16);
+  }
+
+  @Test
+  void the_internal_filters_run_in_a_fixed_order() {
+    TlsSpec tls =
+        new TlsSpec(
+            List.of(),
+            "www",
+            HttpsRedirect.DEFAULT,
+            Hsts.of(Duration.ofDays(1), false, false),
+            ClientAuth.required(CA.caPem()));
+    ClientCertificateCheck check = ClientCertificateCheck.of(tls.clientAuth()).value();
+    PolicyChain c = PolicyCompiler.compile(route(null, tls), check);
+    assertThat(kinds(c))
+        .containsExactly(
+            HttpsRedirectFilter.class,
+            ClientCertificateFilter.class,
+            BodyLimitFilter.class,
+            HstsFilter.class);
+    assertThat(c.editsResponses()).isTrue();
+    assertThat(c.editsUpstreamRequests()).isFalse();
+    assertThat(c)
+        .hasToString(
+            "PolicyChain[HttpsRedirectFilter, ClientCertificateFilter, BodyLimitFilter, HstsFilter]");
+  }
+
+  @Test
+  void hsts_alone_is_a_response_filter() {
+    TlsSpec tls =
+        new TlsSpec(List.of(), "www", HttpsRedirect.OFF, Hsts.of(Duration.ofDays(1), false, false));
+    PolicyChain c = PolicyCompiler.compile(route(new Limits(0), tls), null);
+    assertThat(kinds(c)).containsExactly(HstsFilter.class);
+    FakeRequest r = FakeRequest.tls("a.example");
+    assertThat(c.admit(r)).isEqualTo(AdmissionFilter.PROCEED);
+  }
+}
