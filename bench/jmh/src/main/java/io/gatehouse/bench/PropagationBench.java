@@ -22,8 +22,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Propagation of one durable write through a three-node cluster: the time from the write's
  * acknowledgement (fsync'd on the writer, in the map with its backups) until every node serves it
- * (its published snapshot has the write's generation). The three nodes run in this JVM on loopback,
- * each a node with its own Hazelcast member, store and router.
+ * (it reports the write's generation served, as {@code wait=all} counts). The three nodes run in
+ * this JVM on loopback, each a node with its own Hazelcast member, store and router.
  *
  * <p>{@code java -cp bench/jmh/target/benchmarks.jar io.gatehouse.bench.PropagationBench
  * [existingRoutes] [writes]}
@@ -117,7 +117,7 @@ public final class PropagationBench {
   private static void awaitAll(List<GatehouseNode> nodes, long generation, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (GatehouseNode n : nodes) {
-      while (n.snapshots().get() == null || n.snapshots().get().generation() < generation) {
+      while (n.servedGeneration() < generation) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("generation " + generation + " not served in time");
         }
