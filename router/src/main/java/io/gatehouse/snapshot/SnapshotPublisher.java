@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * compile after a short hold-off, with a ceiling so a steady stream still publishes (Contour's
  * hold-off/max-delay). Compiles on its own thread, never on an event loop, and incrementally from
  * the last published view; if an incremental compile fails, a full compile replaces it, so the node
- * is never left without a snapshot.
+ * is never left without a snapshot. After each publish it waits until every event loop adopted the
+ * snapshot (one task hop each; see {@link SnapshotHolder}) before it releases what the snapshot
+ * dropped and tells its listeners, so "served" means served on every loop.
  */
 public final class SnapshotPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
