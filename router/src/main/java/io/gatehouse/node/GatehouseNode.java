@@ -87,6 +87,7 @@ public final class GatehouseNode {
   private final InFlight inFlight = new InFlight();
   private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
   private final List<RouterVerticle> routers = new CopyOnWriteArrayList<>();
+  private volatile long served = -1;
   private final long startedAt = System.currentTimeMillis();
   private volatile boolean draining;
   // Ready only once every listener (admin API included) is up, not at the first snapshot.
@@ -565,6 +566,7 @@ public final class GatehouseNode {
   private void onPublish(RouteSnapshot snapshot) {
     onPublishTls();
     table.served(snapshot.generation());
+    served = snapshot.generation();
     List<RouteProblem> problems = snapshot.problems();
     if (!problems.equals(lastProblems)) {
       for (RouteProblem problem : problems) {
@@ -685,6 +687,11 @@ public final class GatehouseNode {
 
   public SnapshotHolder snapshots() {
     return snapshots;
+  }
+
+  /** The newest generation this node reported served to the table (-1 before the first). */
+  public long servedGeneration() {
+    return served;
   }
 
   /** The node's endpoint index, which compiled routes' targets point into (explain, tests). */

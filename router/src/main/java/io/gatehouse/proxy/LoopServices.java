@@ -1,13 +1,12 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.upstream.Balancer;
-import io.gatehouse.upstream.Balancers;
-import io.gatehouse.upstream.SplitPicker;
 import io.gatehouse.upstream.UpstreamClients;
 import io.vertx.core.Vertx;
 
 /**
- * Everything an exchange gets from its event loop, and the only thing: an exchange never sees the
+ * Everything an exchange gets from its event loop, and the only thing besides the loop's {@link
+ * LoopState} (the snapshot it serves, split and balancer state): an exchange never sees the
  * verticle, so the two do not call each other in a loop. One per {@link RouterVerticle}; touched
  * only on its event loop.
  */
@@ -15,8 +14,6 @@ final class LoopServices {
   private final RouterSettings settings;
   private final Vertx vertx;
   private final UpstreamClients clients;
-  private final Balancers balancers = new Balancers();
-  private final SplitPicker splits = new SplitPicker();
   private final Balancer defaultBalancer;
   private final LiveExchanges live;
   private final Connections connections;
@@ -67,14 +64,6 @@ final class LoopServices {
 
   UpstreamClients clients() {
     return clients;
-  }
-
-  Balancers balancers() {
-    return balancers;
-  }
-
-  SplitPicker splits() {
-    return splits;
   }
 
   Balancer defaultBalancer() {

@@ -112,7 +112,8 @@ final class ProxyExchange extends LiveExchanges.Member
     this.conn = req.connection();
   }
 
-  void start(RouteSnapshot snapshot, RequestGuard guard) {
+  void start(LoopState state, RequestGuard guard) {
+    RouteSnapshot snapshot = state.snapshot();
     RouterSettings s = loop.settings();
     s.inFlight().begin();
     loop.live().track(this);
@@ -167,14 +168,14 @@ final class ProxyExchange extends LiveExchanges.Member
       Target target = route.target();
       if (route.split() != null) {
         // A weighted split: the backend is picked once; a retry stays on it.
-        Target picked = loop.splits().pick(route, loop.balancers(), s.endpoints());
+        Target picked = state.splits().pick(route, state.balancers(), s.endpoints());
         target = picked != null ? picked : target;
         // The picker already holds the picked target's balancer; none left answers 503.
-        balancer = picked != null ? loop.splits().picked() : Balancer.EMPTY;
+        balancer = picked != null ? state.splits().picked() : Balancer.EMPTY;
       }
       if (balancer == null) {
         int slot = target.slot();
-        balancer = loop.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
+        balancer = state.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
       }
       protocol = target.protocol();
       upstreamTls = target.tls();

@@ -5,10 +5,12 @@ import io.gatehouse.edge.Http1KeepAliveGate;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
-import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.KeyMaterialCache;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.upstream.Balancers;
+import io.gatehouse.upstream.SplitPicker;
 import io.gatehouse.upstream.UpstreamClients;
 import io.gatehouse.vertxinternals.VertxChannels;
 import io.netty.channel.Channel;
@@ -19,7 +21,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,8 +52,11 @@ public final class RouterVerticle extends VerticleBase {
   /** What this loop's exchanges get; made at start, once the upstream clients exist. */
   private LoopServices loop;
 
-  /** The upstream TLS settings the clients were last retained for (a snapshot's, by identity). */
-  private Set<UpstreamTls> upstreamTls;
+  /** The snapshot this loop serves and the state derived from it; read and written on the loop. */
+  private LoopState serving;
+
+  /** Hands this loop each published snapshot; closed when the verticle stops. */
+  private SnapshotHolder.Subscription adoption;
 
   private long sweepTimer = -1;
   private long lagExpected;
@@ -68,6 +72,11 @@ public final class RouterVerticle extends VerticleBase {
     clients = new UpstreamClients(vertx, settings.limits().maxHeaderBytes());
     guard = new RequestGuard(settings.limits());
     loop = new LoopServices(settings, vertx, clients, live, connections);
+    serving = new LoopState(new SplitPicker(), new Balancers(), clients::retain);
+    // Subscribe, then adopt the newest: a snapshot published in between comes again (kept once).
+    SnapshotHolder snapshots = settings.snapshots();
+    adoption = snapshots.subscribe(task -> context.runOnContext(v -> task.run()), this::adopt);
+    adopt(snapshots.latest());
     options =
         new HttpServerOptions()
             .setHost(settings.host())
@@ -100,6 +109,7 @@ public final class RouterVerticle extends VerticleBase {
     Future<?> plain =
         server
             .listen()
+            .onFailure(t -> adoption.close())
             .recover(t -> Future.failedFuture(listenFailure(settings.host(), settings.port(), t)))
             .onSuccess(s -> loop.listening(false, s.actualPort()));
     RouterSettings.TlsListener tls = settings.tls();
@@ -131,6 +141,7 @@ public final class RouterVerticle extends VerticleBase {
         v ->
             httpsServer
                 .listen()
+                .onFailure(t -> adoption.close())
                 .recover(t -> Future.failedFuture(listenFailure(tls.host(), tls.port(), t)))
                 .onSuccess(s -> loop.listening(true, s.actualPort())));
   }
@@ -198,6 +209,10 @@ public final class RouterVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (adoption != null) {
+      // A loop that is gone must not hold up "served".
+      adoption.close();
+    }
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
@@ -288,6 +303,11 @@ public final class RouterVerticle extends VerticleBase {
     }
   }
 
+  /** On this loop: serve {@code snapshot} from the next request on. */
+  private void adopt(RouteSnapshot snapshot) {
+    serving = serving.adopt(snapshot);
+  }
+
   private void onRequest(HttpServerRequest req, boolean tls) {
     HttpConnection conn = req.connection();
     ConnectionState state = connections.get(conn);
@@ -300,12 +320,6 @@ public final class RouterVerticle extends VerticleBase {
       // first, so every answer carries it: proxied, default backend, guard refusals, redirects
       req.response().headers().set(RouterSettings.ServerHeader.NAME, server);
     }
-    RouteSnapshot snapshot = settings.snapshots().get();
-    if (snapshot != null && snapshot.upstreamTlsSettings() != upstreamTls) {
-      // The set keeps its identity while unchanged: clients of a setting no route uses any more go.
-      upstreamTls = snapshot.upstreamTlsSettings();
-      clients.retain(upstreamTls);
-    }
-    new ProxyExchange(loop, req, state, tls).start(snapshot, guard);
+    new ProxyExchange(loop, req, state, tls).start(serving, guard);
   }
 }

@@ -5,11 +5,14 @@ import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -21,10 +24,15 @@ import org.slf4j.LoggerFactory;
  * compile after a short hold-off, with a ceiling so a steady stream still publishes (Contour's
  * hold-off/max-delay). Compiles on its own thread, never on an event loop, and incrementally from
  * the last published view; if an incremental compile fails, a full compile replaces it, so the node
- * is never left without a snapshot.
+ * is never left without a snapshot. After each publish it waits until every event loop adopted the
+ * snapshot (one task hop each; see {@link SnapshotHolder}) before it releases what the snapshot
+ * dropped and tells its listeners, so "served" means served on every loop.
  */
 public final class SnapshotPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+
+  /** How long event loops may take to adopt a snapshot before the wait is logged. */
+  private static final long ADOPTION_WARNING_MS = 1000;
 
   /** Both used on the compile thread only. */
   private final Function<TableView, RouteSnapshot> incremental;
@@ -121,7 +129,9 @@ public final class SnapshotPublisher implements AutoCloseable {
     }
   }
 
-  /** Called with every snapshot published, on the compile thread. */
+  /**
+   * Called with every snapshot published, once every event loop serves it, on the compile thread.
+   */
   public void onPublish(Consumer<RouteSnapshot> listener) {
     listeners.add(listener);
   }
@@ -193,8 +203,11 @@ public final class SnapshotPublisher implements AutoCloseable {
             .log();
       }
     }
-    holder.publish(next);
-    // Only now may the slots that just left the served snapshot be released.
+    // Every event loop adopts it before the slots that left it are released and before it counts
+    // as served (wait=all): a loop that has not adopted it yet still serves the previous one.
+    if (!awaitAdopted(holder.publish(next), view.generation())) {
+      return;
+    }
     afterPublish.run();
     for (Consumer<RouteSnapshot> l : listeners) {
       l.accept(next);
@@ -208,6 +221,40 @@ public final class SnapshotPublisher implements AutoCloseable {
           .addKeyValue("compileMs", millis(compiled - started))
           .addKeyValue("publishMs", millis(System.nanoTime() - compiled))
           .log();
+    }
+  }
+
+  /**
+   * Waits for the event loops to adopt a snapshot (one task hop each). Never gives up while the
+   * node runs, since "served" must stay true, but says so when a loop is stuck; false when
+   * interrupted (the publisher is closing).
+   */
+  private static boolean awaitAdopted(CompletableFuture<Void> adopted, long generation) {
+    boolean warned = false;
+    while (true) {
+      try {
+        adopted.get(ADOPTION_WARNING_MS, TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException e) {
+        if (!warned) {
+          warned = true;
+          LOG.atWarn()
+              .setMessage("event loops have not adopted the new snapshot yet; it is not served")
+              .addKeyValue("generation", generation)
+              .addKeyValue("waitedMs", ADOPTION_WARNING_MS)
+              .log();
+        }
+      } catch (ExecutionException e) {
+        LOG.atWarn()
+            .setMessage("an event loop failed to adopt the snapshot")
+            .addKeyValue("generation", generation)
+            .setCause(e.getCause())
+            .log();
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
     }
   }
 

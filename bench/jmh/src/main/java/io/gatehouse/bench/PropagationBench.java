@@ -22,11 +22,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Propagation of one durable write through a three-node cluster: the time from the write's
  * acknowledgement (fsync'd on the writer, in the map with its backups) until every node serves it
- * (its published snapshot has the write's generation). The three nodes run in this JVM on loopback,
- * each a node with its own Hazelcast member, store and router.
+ * (it reports the write's generation served, as {@code wait=all} counts). The three nodes run in
+ * this JVM on loopback, each a node with its own Hazelcast member, store and router.
  *
  * <p>{@code java -cp bench/jmh/target/benchmarks.jar io.gatehouse.bench.PropagationBench
- * [existingRoutes] [writes]}
+ * [existingRoutes] [writes] [eventLoops]}
  */
 public final class PropagationBench {
   private PropagationBench() {}
@@ -34,6 +34,7 @@ public final class PropagationBench {
   public static void main(String[] args) throws Exception {
     int existing = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int writes = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+    int loops = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     Path data = Files.createTempDirectory("gatehouse-propagation");
     String name = "bench-" + UUID.randomUUID();
     int[] ports = {freePort(), freePort(), freePort()};
@@ -48,7 +49,7 @@ public final class PropagationBench {
             NodeConfig.DEFAULTS
                 .withHttp(new NodeConfig.Listener("127.0.0.1", 0))
                 .withStatus(new NodeConfig.Listener("127.0.0.1", 0))
-                .withEventLoops(1)
+                .withEventLoops(loops)
                 .withLog(new NodeConfig.Log("warn", false))
                 .withShutdown(new NodeConfig.Shutdown(Duration.ZERO, Duration.ofSeconds(1)))
                 .withStore(new NodeConfig.Store(data.resolve("node" + i).toString()))
@@ -75,7 +76,9 @@ public final class PropagationBench {
       }
       long gen = ((Outcome.Applied) writer.table().apply(new Batch(preload, true))).generation();
       awaitAll(nodes, gen, Duration.ofSeconds(120));
-      System.out.printf("%d nodes serve %d existing routes at generation %d%n", 3, existing, gen);
+      System.out.printf(
+          "%d nodes (%d event loops each) serve %d existing routes at generation %d%n",
+          3, loops, existing, gen);
 
       // Warm-up: the first writes after start pay for class loading and JIT.
       run(nodes, writer, existing, 200, "warm");
@@ -117,7 +120,7 @@ public final class PropagationBench {
   private static void awaitAll(List<GatehouseNode> nodes, long generation, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (GatehouseNode n : nodes) {
-      while (n.snapshots().get() == null || n.snapshots().get().generation() < generation) {
+      while (n.servedGeneration() < generation) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("generation " + generation + " not served in time");
         }
