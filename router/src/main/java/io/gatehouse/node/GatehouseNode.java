@@ -59,9 +59,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -277,6 +279,13 @@ public final class GatehouseNode {
             })
         .compose(
             id -> {
+              Set<List<Integer>> bound = new HashSet<>(routerPorts());
+              if (bound.size() != 1) {
+                // Every router shares the listeners (a port 0 too): one each would be listeners
+                // nobody asked for, serving clients the node never told about.
+                return Future.failedFuture(
+                    new IllegalStateException("routers bound different ports: " + bound));
+              }
               // A port 0 is known only now.
               transport.bound(httpPort());
               transport.bound(httpsPort());
@@ -705,6 +714,15 @@ public final class GatehouseNode {
 
   public int httpPort() {
     return routers.isEmpty() ? -1 : routers.get(0).actualPort();
+  }
+
+  /** Each router's bound HTTP and HTTPS (-1 without) ports: all equal once started. */
+  public List<List<Integer>> routerPorts() {
+    List<List<Integer>> ports = new ArrayList<>();
+    for (RouterVerticle r : routers) {
+      ports.add(List.of(r.actualPort(), r.actualHttpsPort()));
+    }
+    return ports;
   }
 
   /** The HTTPS port actually bound, or -1 without an HTTPS listener. */

@@ -62,6 +62,11 @@ public final class RouterVerticle extends VerticleBase {
   private long lagExpected;
   private io.gatehouse.edge.OverloadGuard.LoopProbe lagProbe;
 
+  /** Vert.x shares a random port among servers listening on the same negative port. */
+  private static final int SHARED_RANDOM_HTTP = -1;
+
+  private static final int SHARED_RANDOM_HTTPS = -2;
+
   public RouterVerticle(RouterSettings settings) {
     this.settings = settings;
     this.connections = new Connections(settings);
@@ -80,7 +85,7 @@ public final class RouterVerticle extends VerticleBase {
     options =
         new HttpServerOptions()
             .setHost(settings.host())
-            .setPort(settings.port())
+            .setPort(listenPort(settings.port(), SHARED_RANDOM_HTTP))
             .setMaxHeaderSize(settings.limits().maxHeaderBytes())
             .setMaxInitialLineLength(settings.limits().maxRequestLineBytes())
             .setIdleTimeout((int) settings.limits().keepAliveIdleTimeout().toMillis())
@@ -118,7 +123,9 @@ public final class RouterVerticle extends VerticleBase {
     }
     HttpServerOptions https =
         TlsServerOptions.https(
-            new HttpServerOptions(options).setHost(tls.host()).setPort(tls.port()),
+            new HttpServerOptions(options)
+                .setHost(tls.host())
+                .setPort(listenPort(tls.port(), SHARED_RANDOM_HTTPS)),
             tls.keyManager(),
             tls.engine(),
             name -> {
@@ -144,6 +151,16 @@ public final class RouterVerticle extends VerticleBase {
                 .onFailure(t -> adoption.close())
                 .recover(t -> Future.failedFuture(listenFailure(tls.host(), tls.port(), t)))
                 .onSuccess(s -> loop.listening(true, s.actualPort())));
+  }
+
+  /**
+   * The port to listen on: a configured port 0 becomes a negative one, which Vert.x binds once to a
+   * random port shared by every router (one per event loop). With 0 each router bound a random port
+   * of its own: N listeners nobody asked for, of which the node reported one, so only one event
+   * loop ever served.
+   */
+  static int listenPort(int configured, int sharedRandom) {
+    return configured == 0 ? sharedRandom : configured;
   }
 
   /**

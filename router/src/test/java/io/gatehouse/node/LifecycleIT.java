@@ -64,6 +64,23 @@ class LifecycleIT {
     }
   }
 
+  /**
+   * A port 0 is one random port shared by every event loop's router: it was one random port each,
+   * of which the node reported the first, so the others were listeners nobody asked for.
+   */
+  @Test
+  void every_event_loop_listens_on_the_one_port_that_0_binds() throws Exception {
+    try (NodeFixture node =
+        NodeFixture.start(c -> c.withEventLoops(3), route("a", "a.example", up.address()))) {
+      assertThat(node.node().routerPorts()).hasSize(3).containsOnly(List.of(node.port(), -1));
+      for (int i = 0; i < 6; i++) {
+        assertThat(
+                RawHttp.exchange(node.port(), "GET / HTTP/1.1\r\nHost: a.example\r\n\r\n").status())
+            .isEqualTo(200);
+      }
+    }
+  }
+
   @Test
   void graceful_stop_fails_readiness_finishes_in_flight_then_stops_accepting() throws Exception {
     TestUpstream slow =
