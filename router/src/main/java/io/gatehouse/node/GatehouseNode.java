@@ -14,7 +14,7 @@ import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.explain.NodeExplainer;
 import io.gatehouse.fallback.DefaultBackendVerticle;
-import io.gatehouse.filesource.FileRouteSource;
+import io.gatehouse.file.FileRouteSource;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;

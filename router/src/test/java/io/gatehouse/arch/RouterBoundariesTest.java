@@ -144,7 +144,7 @@ class RouterBoundariesTest {
               "io.gatehouse.fallback..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("io.gatehouse.filesource..", "io.gatehouse.table..");
+          .resideInAnyPackage("io.gatehouse.file..", "io.gatehouse.table..");
 
   @ArchTest
   static final ArchRule the_model_does_not_know_the_router =
