@@ -4,7 +4,7 @@
  * the current snapshot and streams it to an upstream with back-pressure. Header rules, the
  * WebSocket tunnel, slow-client deadlines, live exchanges and connection state are classes of their
  * own, so the exchange stays the request's flow. Imports Vert.x core, Netty, the model, endpoint
- * index, snapshot, edge, upstream, fallback, tls and the Vert.x internals adapter; never the table
- * or a source.
+ * index, snapshot, edge, upstream, fallback, certificate, tls and the Vert.x internals adapter;
+ * never the table or a source.
  */
 package io.gatehouse.proxy;

@@ -94,6 +94,7 @@ class RouterBoundariesTest {
                       "io.gatehouse.explain..",
                       "io.gatehouse.snapshot..",
                       "io.gatehouse.endpoint..",
+                      "io.gatehouse.certificate..",
                       "io.gatehouse.tls..",
                       "io.gatehouse.edge..",
                       "io.gatehouse.model..",

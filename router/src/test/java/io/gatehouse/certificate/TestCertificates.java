@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.certificate;
 
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
@@ -16,10 +16,10 @@ import java.util.Base64;
 import java.util.List;
 
 /** Self-signed certificates for tests, passed through the real validator. */
-final class TestCertificates {
+public final class TestCertificates {
   private TestCertificates() {}
 
-  static ValidCertificate valid(String name, String... dnsNames) {
+  public static ValidCertificate valid(String name, String... dnsNames) {
     KeyPair keys = DefaultCertificate.ecP256();
     Instant now = Instant.now();
     X509Certificate cert =
@@ -43,7 +43,7 @@ final class TestCertificates {
   }
 
   /** A self-signed certificate spec valid from an hour ago until {@code notAfter}. */
-  static CertificateSpec spec(CertificateKey key, Instant notAfter, String... dnsNames) {
+  public static CertificateSpec spec(CertificateKey key, Instant notAfter, String... dnsNames) {
     KeyPair keys = DefaultCertificate.ecP256();
     X509Certificate cert =
         DefaultCertificate.selfSigned(
@@ -59,12 +59,12 @@ final class TestCertificates {
   }
 
   /** A self-signed certificate spec valid for a day. */
-  static CertificateSpec spec(String tenant, String name, String... dnsNames) {
+  public static CertificateSpec spec(String tenant, String name, String... dnsNames) {
     return spec(CertificateKey.of(tenant, name), Instant.now().plus(Duration.ofDays(1)), dnsNames);
   }
 
   /** {@code spec} through the real validator (now), which must accept it. */
-  static ValidCertificate validate(CertificateSpec spec) {
+  public static ValidCertificate validate(CertificateSpec spec) {
     Validated<ValidCertificate> v = CertificateValidator.validate(spec, Clock.systemUTC());
     if (!v.isValid()) {
       throw new IllegalStateException(v.violations().toString());
@@ -73,7 +73,7 @@ final class TestCertificates {
   }
 
   /** The base64 of a key's PKCS#8 DER, to assert it appears nowhere. */
-  static String keyText(CertificateSpec spec) {
+  public static String keyText(CertificateSpec spec) {
     String pem = spec.privateKey().pem();
     return pem.substring(pem.indexOf('\n') + 1, pem.indexOf('\n') + 41);
   }
@@ -81,7 +81,7 @@ final class TestCertificates {
   /**
    * Writes a self-signed {@code NAME.crt} and {@code NAME.key} into {@code dir}; returns the leaf.
    */
-  static X509Certificate writePair(java.nio.file.Path dir, String name, String... dnsNames)
+  public static X509Certificate writePair(java.nio.file.Path dir, String name, String... dnsNames)
       throws java.io.IOException {
     KeyPair keys = DefaultCertificate.ecP256();
     Instant now = Instant.now();
@@ -109,7 +109,7 @@ final class TestCertificates {
   }
 
   /** Writes {@code NAME.pem} holding the chain and the key together; returns the leaf. */
-  static X509Certificate writePem(java.nio.file.Path dir, String name, String... dnsNames)
+  public static X509Certificate writePem(java.nio.file.Path dir, String name, String... dnsNames)
       throws java.io.IOException {
     KeyPair keys = DefaultCertificate.ecP256();
     Instant now = Instant.now();
