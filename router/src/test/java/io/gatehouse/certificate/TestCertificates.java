@@ -3,38 +3,35 @@ package io.gatehouse.certificate;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.testing.TestPki;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 
-/** Self-signed certificates for tests, passed through the real validator. */
+/**
+ * Certificate specs and files for the certificate stage's tests, made by the shared {@link TestPki}
+ * (self-signed) and passed through the real validator.
+ */
 public final class TestCertificates {
   private TestCertificates() {}
 
   public static ValidCertificate valid(String name, String... dnsNames) {
-    KeyPair keys = DefaultCertificate.ecP256();
-    Instant now = Instant.now();
-    X509Certificate cert =
-        DefaultCertificate.selfSigned(
-            dnsNames[0],
-            List.of(dnsNames),
-            keys,
-            now.minus(Duration.ofHours(1)),
-            now.plus(Duration.ofDays(1)));
+    TestPki.Issued issued = dayLong(dnsNames);
     Validated<ValidCertificate> v =
         CertificateValidator.validate(
             new CertificateSpec(
                 CertificateKey.of("test", name),
-                pem("CERTIFICATE", der(cert)),
-                new PrivateKeyPem(pem("PRIVATE KEY", keys.getPrivate().getEncoded()))),
+                issued.certPem(),
+                new PrivateKeyPem(issued.keyPem())),
             Clock.systemUTC());
     if (!v.isValid()) {
       throw new IllegalStateException(v.violations().toString());
@@ -44,18 +41,10 @@ public final class TestCertificates {
 
   /** A self-signed certificate spec valid from an hour ago until {@code notAfter}. */
   public static CertificateSpec spec(CertificateKey key, Instant notAfter, String... dnsNames) {
-    KeyPair keys = DefaultCertificate.ecP256();
-    X509Certificate cert =
-        DefaultCertificate.selfSigned(
-            dnsNames[0],
-            List.of(dnsNames),
-            keys,
-            Instant.now().minus(Duration.ofHours(1)),
-            notAfter);
-    return new CertificateSpec(
-        key,
-        pem("CERTIFICATE", der(cert)),
-        new PrivateKeyPem(pem("PRIVATE KEY", keys.getPrivate().getEncoded())));
+    TestPki.Issued issued =
+        TestPki.selfSigned(
+            dnsNames[0], List.of(dnsNames), Instant.now().minus(Duration.ofHours(1)), notAfter);
+    return new CertificateSpec(key, issued.certPem(), new PrivateKeyPem(issued.keyPem()));
   }
 
   /** A self-signed certificate spec valid for a day. */
@@ -81,66 +70,38 @@ public final class TestCertificates {
   /**
    * Writes a self-signed {@code NAME.crt} and {@code NAME.key} into {@code dir}; returns the leaf.
    */
-  public static X509Certificate writePair(java.nio.file.Path dir, String name, String... dnsNames)
-      throws java.io.IOException {
-    KeyPair keys = DefaultCertificate.ecP256();
-    Instant now = Instant.now();
-    X509Certificate cert =
-        DefaultCertificate.selfSigned(
-            dnsNames[0],
-            List.of(dnsNames),
-            keys,
-            now.minus(Duration.ofHours(1)),
-            now.plus(Duration.ofDays(1)));
-    java.nio.file.Files.writeString(
-        dir.resolve(name + ".key.tmp"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-    java.nio.file.Files.writeString(dir.resolve(name + ".crt.tmp"), pem("CERTIFICATE", der(cert)));
-    java.nio.file.Files.move(
+  public static X509Certificate writePair(Path dir, String name, String... dnsNames)
+      throws IOException {
+    TestPki.Issued issued = dayLong(dnsNames);
+    Files.writeString(dir.resolve(name + ".key.tmp"), issued.keyPem());
+    Files.writeString(dir.resolve(name + ".crt.tmp"), issued.certPem());
+    Files.move(
         dir.resolve(name + ".key.tmp"),
         dir.resolve(name + ".key"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    java.nio.file.Files.move(
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
         dir.resolve(name + ".crt.tmp"),
         dir.resolve(name + ".crt"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    return cert;
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    return issued.cert();
   }
 
   /** Writes {@code NAME.pem} holding the chain and the key together; returns the leaf. */
-  public static X509Certificate writePem(java.nio.file.Path dir, String name, String... dnsNames)
-      throws java.io.IOException {
-    KeyPair keys = DefaultCertificate.ecP256();
+  public static X509Certificate writePem(Path dir, String name, String... dnsNames)
+      throws IOException {
+    TestPki.Issued issued = dayLong(dnsNames);
+    Files.writeString(dir.resolve(name + ".pem"), issued.certPem() + issued.keyPem());
+    return issued.cert();
+  }
+
+  private static TestPki.Issued dayLong(String... dnsNames) {
     Instant now = Instant.now();
-    X509Certificate cert =
-        DefaultCertificate.selfSigned(
-            dnsNames[0],
-            List.of(dnsNames),
-            keys,
-            now.minus(Duration.ofHours(1)),
-            now.plus(Duration.ofDays(1)));
-    java.nio.file.Files.writeString(
-        dir.resolve(name + ".pem"),
-        pem("CERTIFICATE", der(cert)) + pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-    return cert;
-  }
-
-  private static byte[] der(X509Certificate c) {
-    try {
-      return c.getEncoded();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String pem(String label, byte[] der) {
-    return "-----BEGIN "
-        + label
-        + "-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END "
-        + label
-        + "-----\n";
+    return TestPki.selfSigned(
+        dnsNames[0],
+        List.of(dnsNames),
+        now.minus(Duration.ofHours(1)),
+        now.plus(Duration.ofDays(1)));
   }
 }
