@@ -11,7 +11,7 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
-import io.gatehouse.validate.TestPki;
+import io.gatehouse.testing.TestPki;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -155,14 +155,14 @@ class DocumentWriterTest {
             + " {\"clientCertificate\": {\"certificateChain\": "
             + JSON.getNodeFactory().textNode(CLIENT.certPem() + CA.certPem())
             + ", \"privateKey\": "
-            + JSON.getNodeFactory().textNode(CLIENT.pkcs8Pem())
+            + JSON.getNodeFactory().textNode(CLIENT.keyPem())
             + "}}}}";
     RouteSpec spec = read(tree(json));
     assertThat(spec.backend().protocol()).isEqualTo(UpstreamProtocol.H2);
     assertThat(spec.backend().tls().clientCertificate().privateKey().pem())
-        .isEqualTo(CLIENT.pkcs8Pem());
+        .isEqualTo(CLIENT.keyPem());
     ObjectNode written = DocumentWriter.route(spec);
-    String keyBody = CLIENT.pkcs8Pem().replaceAll("-----[A-Z ]+-----", "").replace("\n", "");
+    String keyBody = CLIENT.keyPem().replaceAll("-----[A-Z ]+-----", "").replace("\n", "");
     assertThat(written.toString()).doesNotContain("PRIVATE KEY").doesNotContain(keyBody);
     assertThat(written.at("/backend/tls/clientCertificate/certificateChain").asText())
         .isEqualTo(CLIENT.certPem() + CA.certPem());

@@ -3,11 +3,9 @@ package io.gatehouse.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.model.BackendSpec;
-import io.gatehouse.model.Endpoint;
-import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.testing.TestRoutes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,11 +13,7 @@ import org.junit.jupiter.api.Test;
 class BatchPlannerDiffSourceTest {
 
   private static RouteSpec route(String source, String name, int port) {
-    return RouteSpec.simple(
-        RouteKey.of("default", source, name),
-        List.of(name + ".example"),
-        List.of(PathMatch.prefix("/")),
-        BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", port))));
+    return TestRoutes.route("default", source, name, port);
   }
 
   private static InMemoryRouteTable table(RouteSpec... routes) {

@@ -1,20 +1,16 @@
 package io.gatehouse.table;
 
+import static io.gatehouse.testing.TestRoutes.backend;
+import static io.gatehouse.testing.TestRoutes.route;
+import static io.gatehouse.testing.TestRoutes.servicePortRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
-import io.gatehouse.model.BackendRef;
-import io.gatehouse.model.BackendSpec;
-import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
-import io.gatehouse.model.PathMatch;
-import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TenantSpec;
-import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.table.codec.EntryCodec;
 import java.time.Duration;
 import java.util.List;
@@ -43,33 +39,6 @@ public abstract class RouteTableContract {
     if (table != null) {
       table.close();
     }
-  }
-
-  public static RouteSpec route(String tenant, String source, String name, int port) {
-    return RouteSpec.simple(
-        RouteKey.of(tenant, source, name),
-        List.of(name + ".example"),
-        List.of(PathMatch.prefix("/")),
-        BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", port))));
-  }
-
-  /**
-   * A route by Kubernetes Service port: entry format 2, which the release before it cannot read.
-   */
-  public static RouteSpec servicePortRoute(String tenant, String source, String name) {
-    return route(tenant, source, name, 1)
-        .withBackends(
-            List.of(
-                RouteBackend.of(
-                    new BackendRef.ServicePort("web", 8080, null, UpstreamProtocol.HTTP1, null))));
-  }
-
-  /** A named backend of {@code tenant}: a kind format 1 does not know, so entry format 2. */
-  public static BackendObject backend(String tenant, String source, String name, int port) {
-    return new BackendObject(
-        new BackendKey(TenantId.of(tenant), name),
-        source,
-        BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", port))));
   }
 
   private static Outcome.Applied applied(Outcome o) {

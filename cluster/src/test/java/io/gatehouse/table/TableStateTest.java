@@ -9,6 +9,7 @@ import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
+import io.gatehouse.testing.TestRoutes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ class TableStateTest {
   private long revision;
 
   private void putRoute(String name, int port) {
-    RouteSpec r = RouteTableContract.route("t1", "rest", name, port);
+    RouteSpec r = TestRoutes.route("t1", "rest", name, port);
     state.apply(new Versioned(EntryKey.of(r), ++revision, 0, 1, r, true));
   }
 
@@ -156,7 +157,7 @@ class TableStateTest {
                 String name = "r" + (op % 7);
                 EntryKey k = EntryKey.route(key(name));
                 Object value =
-                    op % 5 == 0 ? null : RouteTableContract.route("t1", "rest", name, op % 3 + 1);
+                    op % 5 == 0 ? null : TestRoutes.route("t1", "rest", name, op % 3 + 1);
                 s.apply(new Versioned(k, ++rev, 0, 1, value, true));
               }
               views.add(s.view());

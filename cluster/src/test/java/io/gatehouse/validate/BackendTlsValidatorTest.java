@@ -15,6 +15,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.testing.TestPki;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -63,7 +64,7 @@ class BackendTlsValidatorTest {
           BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", 8443))));
 
   private static KeyCertPem clientPair() {
-    return new KeyCertPem(CLIENT.certPem() + CA.certPem(), new PrivateKeyPem(CLIENT.pkcs8Pem()));
+    return new KeyCertPem(CLIENT.certPem() + CA.certPem(), new PrivateKeyPem(CLIENT.keyPem()));
   }
 
   private static Validated<RouteSpec> backend(UnaryOperator<BackendSpec> change) {
@@ -95,7 +96,7 @@ class BackendTlsValidatorTest {
         Arguments.of(
             "ca-bundle-holding-a-key",
             (UnaryOperator<BackendSpec>)
-                b -> b.withTls(UpstreamTls.withCa(CA.certPem() + CLIENT.pkcs8Pem())),
+                b -> b.withTls(UpstreamTls.withCa(CA.certPem() + CLIENT.keyPem())),
             "backend.tls.caBundlePem[1]"),
         Arguments.of(
             "ca-bundle-with-bad-base64",
@@ -128,7 +129,7 @@ class BackendTlsValidatorTest {
                         UpstreamTls.DEFAULT.withClientCertificate(
                             new KeyCertPem(
                                 CLIENT.certPem() + CA.certPem(),
-                                new PrivateKeyPem(OTHER.pkcs8Pem())))),
+                                new PrivateKeyPem(OTHER.keyPem())))),
             "backend.tls.clientCertificate.privateKey"),
         Arguments.of(
             "client-key-not-pem",
@@ -146,8 +147,7 @@ class BackendTlsValidatorTest {
                 b ->
                     b.withTls(
                         UpstreamTls.DEFAULT.withClientCertificate(
-                            new KeyCertPem(
-                                CLIENT.pkcs8Pem(), new PrivateKeyPem(CLIENT.pkcs8Pem())))),
+                            new KeyCertPem(CLIENT.keyPem(), new PrivateKeyPem(CLIENT.keyPem())))),
             "backend.tls.clientCertificate.certificateChainPem[0]"),
         Arguments.of(
             "h2-without-tls",
@@ -235,7 +235,7 @@ class BackendTlsValidatorTest {
   @Test
   void a_bad_bundle_names_the_block() {
     Validated<RouteSpec> v =
-        clientAuth(ClientAuth.required(CA.certPem() + "junk\n" + CLIENT.pkcs8Pem()), ROUTE.hosts());
+        clientAuth(ClientAuth.required(CA.certPem() + "junk\n" + CLIENT.keyPem()), ROUTE.hosts());
     assertThat(v.violations())
         .extracting(Violation::field)
         .containsExactly("tls.clientAuth.caBundlePem[1]");

@@ -1,7 +1,7 @@
 package io.gatehouse.validate;
 
-import static io.gatehouse.validate.TestPki.issue;
-import static io.gatehouse.validate.TestPki.selfSigned;
+import static io.gatehouse.testing.TestPki.issue;
+import static io.gatehouse.testing.TestPki.selfSigned;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.CertificateKey;
@@ -11,6 +11,7 @@ import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.testing.TestPki;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,7 +59,7 @@ class CertificateValidatorTest {
   @Test
   void self_signed_leaf_alone_is_accepted_with_its_details() {
     TestPki.Issued c = selfSigned("a.example", List.of("A.example"), FROM, TO);
-    Validated<ValidCertificate> v = validate(c.certPem(), c.pkcs8Pem());
+    Validated<ValidCertificate> v = validate(c.certPem(), c.keyPem());
     assertThat(v.violations()).isEmpty();
     ValidCertificate vc = v.value();
     assertThat(vc.dnsNames()).containsExactly("a.example");
@@ -71,7 +72,7 @@ class CertificateValidatorTest {
 
   @Test
   void leaf_then_intermediate_is_accepted_and_the_root_may_follow() {
-    assertThat(validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.pkcs8Pem()).violations())
+    assertThat(validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.keyPem()).violations())
         .isEmpty();
     assertThat(
             validate(
@@ -79,7 +80,7 @@ class CertificateValidatorTest {
                         + LEAF.certPem()
                         + INTERMEDIATE.certPem()
                         + ROOT.certPem(),
-                    LEAF.pkcs8Pem())
+                    LEAF.keyPem())
                 .value()
                 .chain())
         .hasSize(3);
@@ -149,17 +150,17 @@ class CertificateValidatorTest {
     return Stream.of(
         Arguments.of(
             "garbage-chain",
-            spec("hello, this is not a certificate", A.pkcs8Pem()),
+            spec("hello, this is not a certificate", A.keyPem()),
             "certificateChainPem: \"32 characters without a PEM block\" (expected: one or more"
                 + " -----BEGIN CERTIFICATE----- blocks, the leaf first)"),
         Arguments.of(
             "garbage-base64-in-chain",
-            spec("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n", A.pkcs8Pem()),
+            spec("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n", A.keyPem()),
             "certificateChainPem: \"block 0 (CERTIFICATE) is not valid base64\" (expected:"
                 + " well-formed PEM)"),
         Arguments.of(
             "garbage-der-in-chain",
-            spec(TestPki.pem("CERTIFICATE", new byte[] {1, 2, 3, 4}), A.pkcs8Pem()),
+            spec(TestPki.pem("CERTIFICATE", new byte[] {1, 2, 3, 4}), A.keyPem()),
             "certificateChainPem[0]: \"BEGIN CERTIFICATE\" (expected: a parsable X.509"
                 + " certificate (DER))"),
         Arguments.of(
@@ -169,76 +170,74 @@ class CertificateValidatorTest {
                 + " KEY----- block (found 0))"),
         Arguments.of(
             "key-pasted-into-the-chain",
-            spec(A.pkcs8Pem(), A.pkcs8Pem()),
+            spec(A.keyPem(), A.keyPem()),
             "certificateChainPem[0]: \"BEGIN PRIVATE KEY\" (expected: a CERTIFICATE block; the"
                 + " private key belongs in privateKey)"),
         Arguments.of(
             "mismatched-key",
-            spec(A.certPem(), OTHER.pkcs8Pem()),
+            spec(A.certPem(), OTHER.keyPem()),
             "privateKey: \"PrivateKeyPem[redacted]\" (expected: the private key of the leaf"
                 + " certificate CN=a.example)"),
         Arguments.of(
             "expired",
-            spec(EXPIRED.certPem(), EXPIRED.pkcs8Pem()),
+            spec(EXPIRED.certPem(), EXPIRED.keyPem()),
             "certificateChainPem[0]: \"CN=old.example\" (expected: a certificate valid now: it"
                 + " expired at 2026-11-14T12:00:00Z (valid 2026-08-17T12:00:00Z to"
                 + " 2026-11-14T12:00:00Z; now 2026-11-15T12:00:00Z))"),
         Arguments.of(
             "not-yet-valid",
-            spec(NOT_YET.certPem(), NOT_YET.pkcs8Pem()),
+            spec(NOT_YET.certPem(), NOT_YET.keyPem()),
             "certificateChainPem[0]: \"CN=new.example\" (expected: a certificate valid now: it is"
                 + " not valid before 2026-11-16T12:00:00Z (valid 2026-11-16T12:00:00Z to"
                 + " 2027-02-13T12:00:00Z; now 2026-11-15T12:00:00Z))"),
         Arguments.of(
             "ten-mib-pem-is-never-parsed",
-            spec(tenMiB, A.pkcs8Pem()),
+            spec(tenMiB, A.keyPem()),
             "certificateChainPem+privateKey: \""
-                + (tenMiB.length() + A.pkcs8Pem().length())
+                + (tenMiB.length() + A.keyPem().length())
                 + " characters\" (expected: at most 1048576 characters (1 MiB) of PEM together)"),
         Arguments.of(
             "chain-in-the-wrong-order",
-            spec(INTERMEDIATE.certPem() + LEAF.certPem(), LEAF.pkcs8Pem()),
+            spec(INTERMEDIATE.certPem() + LEAF.certPem(), LEAF.keyPem()),
             "certificateChainPem: \"the key's certificate is block 1 (CN=shop.example)\""
                 + " (expected: the leaf, whose key this is, as the first block)"),
         Arguments.of(
             "intermediates-in-the-wrong-order",
-            spec(LEAF.certPem() + ROOT.certPem() + INTERMEDIATE.certPem(), LEAF.pkcs8Pem()),
+            spec(LEAF.certPem() + ROOT.certPem() + INTERMEDIATE.certPem(), LEAF.keyPem()),
             "certificateChainPem[0]: \"CN=shop.example\" (expected: each certificate signed by"
                 + " the next one; block 0 is signed by block 2 (CN=Test Intermediate), so the"
                 + " chain is in the wrong order: list the leaf first, then its issuer, then that"
                 + " issuer's issuer)"),
         Arguments.of(
             "missing-chain",
-            spec(LEAF.certPem(), LEAF.pkcs8Pem()),
+            spec(LEAF.certPem(), LEAF.keyPem()),
             "certificateChainPem: \"CN=shop.example issued by CN=Test Intermediate\" (expected:"
                 + " the chain after the leaf: a leaf that is not self-signed needs at least its"
                 + " issuer's certificate after it (the intermediates in order; add the root if it"
                 + " issued the leaf directly))"),
         Arguments.of(
             "wrong-intermediate",
-            spec(LEAF.certPem() + A.certPem(), LEAF.pkcs8Pem()),
+            spec(LEAF.certPem() + A.certPem(), LEAF.keyPem()),
             "certificateChainPem[0]: \"CN=shop.example\" (expected: each certificate signed by"
                 + " the next one; block 1 (CN=a.example) did not sign block 0, which names its"
                 + " issuer as CN=Test Intermediate)"),
         Arguments.of(
             "missing-dns-san",
-            spec(NO_SAN.certPem(), NO_SAN.pkcs8Pem()),
+            spec(NO_SAN.certPem(), NO_SAN.keyPem()),
             "certificateChainPem[0]: \"CN=nosan.example\" (expected: at least one DNS name in"
                 + " subjectAltName (clients ignore the subject's CN))"),
         Arguments.of(
             "unsupported-dsa",
-            spec(DSA.certPem(), DSA.pkcs8Pem()),
+            spec(DSA.certPem(), DSA.keyPem()),
             "privateKey: \"PrivateKeyPem[redacted]\" (expected: an RSA (2048-8192 bits) or EC"
                 + " (P-256, P-384) key; DSA, Ed25519, Ed448 and RSASSA-PSS keys are not served"
                 + " (this is a DSA key))"),
         Arguments.of(
             "unsupported-ed25519",
-            spec(ED25519.certPem(), ED25519.pkcs8Pem()),
+            spec(ED25519.certPem(), ED25519.keyPem()),
             "(this is an Ed25519 key))"),
         Arguments.of(
-            "unsupported-p521",
-            spec(P521.certPem(), P521.pkcs8Pem()),
-            "(this EC key is on P-521))"),
+            "unsupported-p521", spec(P521.certPem(), P521.keyPem()), "(this EC key is on P-521))"),
         Arguments.of(
             "encrypted-key",
             spec(A.certPem(), TestPki.pem("ENCRYPTED PRIVATE KEY", new byte[] {0x30, 0})),
@@ -275,9 +274,9 @@ class CertificateValidatorTest {
                   .violations()
                   .forEach(v -> shown.add(v.toString()));
             });
-    Validated<ValidCertificate> ok = validate(A.certPem(), A.pkcs8Pem());
+    Validated<ValidCertificate> ok = validate(A.certPem(), A.keyPem());
     shown.add(ok.value().toString());
-    secrets.addAll(base64Lines(A.pkcs8Pem()));
+    secrets.addAll(base64Lines(A.keyPem()));
     secrets.add(A.keyBase64());
     assertThat(secrets).hasSizeGreaterThan(20);
     for (String s : shown) {
@@ -285,7 +284,7 @@ class CertificateValidatorTest {
         assertThat(s).doesNotContain(secret);
       }
     }
-    assertThat(new PrivateKeyPem(A.pkcs8Pem()).toString()).isEqualTo("PrivateKeyPem[redacted]");
+    assertThat(new PrivateKeyPem(A.keyPem()).toString()).isEqualTo("PrivateKeyPem[redacted]");
   }
 
   private static List<String> base64Lines(String pem) {
@@ -296,7 +295,7 @@ class CertificateValidatorTest {
 
   @Test
   void wildcard_covers_exactly_one_label() {
-    ValidCertificate c = validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.pkcs8Pem()).value();
+    ValidCertificate c = validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.keyPem()).value();
     assertThat(CertificateValidator.coverage(c, "shop.example")).contains("shop.example");
     assertThat(CertificateValidator.coverage(c, "a.shop.example")).contains("*.shop.example");
     assertThat(CertificateValidator.coverage(c, "*.shop.example")).contains("*.shop.example");
@@ -307,7 +306,7 @@ class CertificateValidatorTest {
 
   @Test
   void tls_host_not_covered_names_the_host_and_the_certificate_names() {
-    ValidCertificate c = validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.pkcs8Pem()).value();
+    ValidCertificate c = validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.keyPem()).value();
     TlsSpec tls =
         new TlsSpec(
             List.of("Shop.Example", "api.shop.example", "a.b.shop.example"),
@@ -332,7 +331,7 @@ class CertificateValidatorTest {
 
   @Test
   void a_route_cannot_name_another_tenants_certificate() {
-    ValidCertificate c = validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.pkcs8Pem()).value();
+    ValidCertificate c = validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.keyPem()).value();
     Validated<TlsSpec> v =
         CertificateValidator.validateTls(
             TenantId.of("other"), TlsSpec.of(List.of("shop.example"), "shop"), c);
@@ -345,7 +344,7 @@ class CertificateValidatorTest {
 
   @Test
   void hsts_preload_needs_subdomains_and_a_year() {
-    ValidCertificate c = validate(A.certPem(), A.pkcs8Pem()).value();
+    ValidCertificate c = validate(A.certPem(), A.keyPem()).value();
     TlsSpec tls =
         new TlsSpec(
             List.of("a.example"),

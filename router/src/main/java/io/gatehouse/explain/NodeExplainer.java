@@ -1,6 +1,8 @@
 package io.gatehouse.explain;
 
 import io.gatehouse.admin.Explainer;
+import io.gatehouse.certificate.CertificateIndex;
+import io.gatehouse.certificate.ServedCertificate;
 import io.gatehouse.edge.RequestPaths;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointSet;
@@ -15,10 +17,8 @@ import io.gatehouse.snapshot.MatchTrace;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Target;
-import io.gatehouse.tls.CertificateIndex;
 import io.gatehouse.tls.HttpsRedirects;
 import io.gatehouse.tls.MisdirectedRequests;
-import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.validate.Hostnames;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

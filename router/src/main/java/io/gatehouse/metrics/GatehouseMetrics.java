@@ -1,10 +1,10 @@
 package io.gatehouse.metrics;
 
+import io.gatehouse.certificate.CertificateExpiry;
+import io.gatehouse.certificate.CertificateIndexHolder;
+import io.gatehouse.certificate.ServedCertificate;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotHolder;
-import io.gatehouse.tls.CertificateExpiry;
-import io.gatehouse.tls.CertificateIndexHolder;
-import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.SniKeyManager;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

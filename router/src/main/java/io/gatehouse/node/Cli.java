@@ -1,5 +1,6 @@
 package io.gatehouse.node;
 
+import io.gatehouse.flags.RouteFlagTranslator;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.validate.Validated;

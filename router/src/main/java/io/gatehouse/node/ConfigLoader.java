@@ -20,7 +20,7 @@ import io.gatehouse.document.Forms;
 import io.gatehouse.document.HostPort;
 import io.gatehouse.document.Quantities;
 import io.gatehouse.edge.EdgeLimits;
-import io.gatehouse.filesource.LocatedYaml;
+import io.gatehouse.file.LocatedYaml;
 import io.gatehouse.validate.EndpointPolicy;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;

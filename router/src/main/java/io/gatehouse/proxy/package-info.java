@@ -5,7 +5,7 @@
  * WebSocket tunnel, slow-client deadlines, live exchanges and connection state are classes of their
  * own, so the exchange stays the request's flow; a route's policies run as its compiled chain,
  * which the exchange knows by stage, never by filter. Imports Vert.x core, Netty, the model,
- * endpoint index, snapshot, policy, edge, upstream, fallback, tls and the Vert.x internals adapter;
- * never the table or a source.
+ * endpoint index, snapshot, policy, edge, upstream, fallback, certificate, tls and the Vert.x
+ * internals adapter; never the table or a source.
  */
 package io.gatehouse.proxy;

@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.certificate.ServedCertificate;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import javax.net.ssl.KeyManagerFactory;
 

@@ -1,5 +1,7 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.certificate.CertificateIndex;
+import io.gatehouse.certificate.ServedCertificate;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;

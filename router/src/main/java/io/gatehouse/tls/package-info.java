@@ -1,7 +1,8 @@
 /**
- * Stage: tls. HTTPS termination: the immutable SNI certificate index, the key manager that reads
- * the current index at each handshake, the generated default certificate, the HTTPS server options,
- * the certificate directory source and the 421 check. Imports the model, validate, Vert.x core,
- * Netty's SSL classes and BouncyCastle (only to generate the default certificate).
+ * Stage: tls (the TLS edge). HTTPS termination on the listener: the key manager that reads the
+ * certificate stage's current index at each handshake, the HTTPS server options, client-certificate
+ * requests, HTTPS redirects, the 421 check and the OpenSSL key material cache of each listener's
+ * contexts. Imports the model, validate, the certificate stage, Vert.x core and Netty's SSL
+ * classes.
  */
 package io.gatehouse.tls;

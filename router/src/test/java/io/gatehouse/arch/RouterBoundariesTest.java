@@ -96,6 +96,7 @@ class RouterBoundariesTest {
                       "io.gatehouse.explain..",
                       "io.gatehouse.snapshot..",
                       "io.gatehouse.endpoint..",
+                      "io.gatehouse.certificate..",
                       "io.gatehouse.tls..",
                       "io.gatehouse.edge..",
                       "io.gatehouse.model..",
@@ -190,7 +191,7 @@ class RouterBoundariesTest {
               "io.gatehouse.fallback..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("io.gatehouse.filesource..", "io.gatehouse.table..");
+          .resideInAnyPackage("io.gatehouse.file..", "io.gatehouse.table..");
 
   @ArchTest
   static final ArchRule the_model_does_not_know_the_router =

@@ -11,7 +11,7 @@ import io.gatehouse.admin.translate.RestBackends;
 import io.gatehouse.admin.translate.Translated;
 import io.gatehouse.document.ContractSchema.Kind;
 import io.gatehouse.document.ContractSchema.Site;
-import io.gatehouse.filesource.RouteFileTranslator;
+import io.gatehouse.file.RouteFileTranslator;
 import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.TenantId;

@@ -11,7 +11,7 @@ import io.gatehouse.admin.translate.RestRoutes;
 import io.gatehouse.admin.translate.Translated;
 import io.gatehouse.document.ContractSchema.Kind;
 import io.gatehouse.document.ContractSchema.Site;
-import io.gatehouse.filesource.RouteFileTranslator;
+import io.gatehouse.file.RouteFileTranslator;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.testing.TestPki;

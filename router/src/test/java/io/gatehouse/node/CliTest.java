@@ -2,6 +2,7 @@ package io.gatehouse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.flags.RouteFlagTranslator;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;

@@ -109,7 +109,7 @@ class FileSourceIT {
       // A broken edit: still served by B; the log and /status name the line.
       ch.qos.logback.classic.Logger sourceLog =
           (ch.qos.logback.classic.Logger)
-              org.slf4j.LoggerFactory.getLogger(io.gatehouse.filesource.FileRouteSource.class);
+              org.slf4j.LoggerFactory.getLogger(io.gatehouse.file.FileRouteSource.class);
       ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
           new ch.qos.logback.core.read.ListAppender<>();
       logged.start();

@@ -5,6 +5,7 @@ import static io.gatehouse.k8s.watch.IngressWatcherIT.ingressClass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.certificate.CertificateIndex;
 import io.gatehouse.k8s.translate.TestCertificates;
 import io.gatehouse.k8s.watch.testing.ApiServerExtension;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
@@ -16,7 +17,6 @@ import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.testing.TrustAll;
-import io.gatehouse.tls.CertificateIndex;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;

@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
 
 import io.gatehouse.model.RouteSpec;
-import io.gatehouse.snapshot.Routes.Builder;
 import io.gatehouse.snapshot.Routes.Request;
+import io.gatehouse.testing.TestRoutes.Builder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;

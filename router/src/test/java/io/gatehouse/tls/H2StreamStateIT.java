@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.gatehouse.certificate.TestCertificates;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;

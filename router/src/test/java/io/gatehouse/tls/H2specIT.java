@@ -2,6 +2,7 @@ package io.gatehouse.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.certificate.TestCertificates;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import java.io.File;

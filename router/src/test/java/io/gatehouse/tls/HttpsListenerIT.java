@@ -3,6 +3,9 @@ package io.gatehouse.tls;
 import static io.gatehouse.testing.NodeFixture.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.certificate.CertificateIndex;
+import io.gatehouse.certificate.ServedCertificate;
+import io.gatehouse.certificate.TestCertificates;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;

@@ -3,6 +3,8 @@ package io.gatehouse.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.certificate.CertificateIndex;
+import io.gatehouse.certificate.ServedCertificate;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import javax.net.ssl.KeyManagerFactory;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,10 @@ package io.gatehouse.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.certificate.CertificateIndex;
+import io.gatehouse.certificate.DefaultCertificate;
+import io.gatehouse.certificate.ServedCertificate;
+import io.gatehouse.certificate.TestCertificates;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,10 @@ package io.gatehouse.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.certificate.CertificateIndex;
+import io.gatehouse.certificate.DefaultCertificate;
+import io.gatehouse.certificate.ServedCertificate;
+import io.gatehouse.certificate.TestCertificates;
 import io.gatehouse.validate.ValidCertificate;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

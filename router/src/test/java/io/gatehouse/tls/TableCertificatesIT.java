@@ -2,6 +2,7 @@ package io.gatehouse.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.certificate.TestCertificates;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;

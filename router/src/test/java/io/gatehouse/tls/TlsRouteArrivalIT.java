@@ -3,6 +3,8 @@ package io.gatehouse.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.certificate.CertificateIndex;
+import io.gatehouse.certificate.TestCertificates;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;

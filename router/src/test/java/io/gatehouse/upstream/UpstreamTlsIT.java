@@ -15,6 +15,7 @@ import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestPki;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -22,6 +23,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -89,9 +92,16 @@ class UpstreamTlsIT {
    */
   private void httpsUpstream(TestPki.Issued cert, TestPki clientCa, boolean h2) {
     HttpServerOptions o =
-        new HttpServerOptions().setSsl(true).setSni(true).setKeyCertOptions(cert.keyCertOptions());
+        new HttpServerOptions()
+            .setSsl(true)
+            .setSni(true)
+            .setKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(cert.chainPem()))
+                    .setKeyValue(Buffer.buffer(cert.keyPem())));
     if (clientCa != null) {
-      o.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(clientCa.trustOptions());
+      o.setClientAuth(ClientAuth.REQUIRED)
+          .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCa.caPem())));
     }
     if (h2) {
       o.setUseAlpn(true);

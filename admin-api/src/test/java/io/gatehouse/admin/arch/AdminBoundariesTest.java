@@ -25,7 +25,7 @@ class AdminBoundariesTest {
               "io.gatehouse.edge..",
               "io.gatehouse.upstream..",
               "io.gatehouse.node..",
-              "io.gatehouse.filesource..",
+              "io.gatehouse.file..",
               "io.gatehouse.tls..",
               "io.gatehouse.table.hazelcast..",
               "com.hazelcast..",

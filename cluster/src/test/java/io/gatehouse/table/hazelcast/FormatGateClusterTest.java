@@ -1,8 +1,8 @@
 package io.gatehouse.table.hazelcast;
 
-import static io.gatehouse.table.RouteTableContract.route;
-import static io.gatehouse.table.RouteTableContract.servicePortRoute;
 import static io.gatehouse.table.hazelcast.HazelcastClusterTest.await;
+import static io.gatehouse.testing.TestRoutes.route;
+import static io.gatehouse.testing.TestRoutes.servicePortRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -16,9 +16,9 @@ import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.Outcome;
-import io.gatehouse.table.RouteTableContract;
 import io.gatehouse.table.SourceApplied;
 import io.gatehouse.table.Write;
+import io.gatehouse.testing.TestRoutes;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -119,7 +119,7 @@ class FormatGateClusterTest {
   @Test
   void a_named_backend_is_refused_while_a_format_1_member_is_present() throws Exception {
     Members.Member current = startWithOldMember("1");
-    BackendObject web = RouteTableContract.backend("t", "rest", "web", 1);
+    BackendObject web = TestRoutes.backend("t", "rest", "web", 1);
 
     Outcome refused = current.table().apply(Batch.of(Write.put(web)));
 

@@ -1,6 +1,6 @@
 package io.gatehouse.table.hazelcast;
 
-import static io.gatehouse.table.RouteTableContract.route;
+import static io.gatehouse.testing.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.HostClaim;

@@ -1,7 +1,7 @@
 package io.gatehouse.table.hazelcast;
 
-import static io.gatehouse.table.RouteTableContract.route;
 import static io.gatehouse.table.hazelcast.HazelcastClusterTest.await;
+import static io.gatehouse.testing.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

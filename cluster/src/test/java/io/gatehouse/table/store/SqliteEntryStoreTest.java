@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.table.EntryKey;
-import io.gatehouse.table.RouteTableContract;
 import io.gatehouse.table.Versioned;
 import io.gatehouse.table.codec.EntryCodec;
+import io.gatehouse.testing.TestRoutes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,7 +32,7 @@ class SqliteEntryStoreTest {
 
   @Test
   void entries_survive_a_reopen() {
-    var route = RouteTableContract.route("t", "api", "a", 1);
+    var route = TestRoutes.route("t", "api", "a", 1);
     try (SqliteEntryStore s = SqliteEntryStore.open(dir, codec)) {
       s.write(List.of(put(route, 3), put(new HostClaim("a.example", TenantId.of("t")), 4)));
     }
@@ -46,8 +46,8 @@ class SqliteEntryStoreTest {
 
   @Test
   void an_older_revision_never_replaces_a_newer_one() {
-    var v1 = RouteTableContract.route("t", "api", "a", 1);
-    var v2 = RouteTableContract.route("t", "api", "a", 2);
+    var v1 = TestRoutes.route("t", "api", "a", 1);
+    var v2 = TestRoutes.route("t", "api", "a", 2);
     try (SqliteEntryStore s = SqliteEntryStore.open(dir, codec)) {
       s.write(List.of(put(v2, 10)));
       s.write(List.of(put(v1, 9)));
@@ -57,7 +57,7 @@ class SqliteEntryStoreTest {
 
   @Test
   void a_tombstone_is_kept_and_wins_over_older_puts() {
-    var v1 = RouteTableContract.route("t", "api", "a", 1);
+    var v1 = TestRoutes.route("t", "api", "a", 1);
     EntryKey key = EntryKey.of(v1);
     try (SqliteEntryStore s = SqliteEntryStore.open(dir, codec)) {
       s.write(List.of(put(v1, 5)));
@@ -72,7 +72,7 @@ class SqliteEntryStoreTest {
 
   @Test
   void an_entry_this_release_cannot_read_is_skipped_and_the_rest_load() throws Exception {
-    var route = RouteTableContract.route("t", "api", "a", 1);
+    var route = TestRoutes.route("t", "api", "a", 1);
     try (SqliteEntryStore s = SqliteEntryStore.open(dir, codec)) {
       s.write(List.of(put(route, 3)));
     }

@@ -1,6 +1,7 @@
 /**
- * Stage: translate. Turns Kubernetes objects (client-java model classes only, read through {@link
- * io.gatehouse.k8s.translate.ClusterState}) into route and certificate specs; pure, no I/O, no
- * Vert.x.
+ * Stage: source {@code k8s}, translate half (one of the sources named {@code
+ * io.gatehouse.<source>}). Turns Kubernetes objects (client-java model classes only, read through
+ * {@link io.gatehouse.k8s.translate.ClusterState}) into route and certificate specs; pure, no I/O,
+ * no Vert.x.
  */
 package io.gatehouse.k8s.translate;

@@ -1,7 +1,9 @@
 /**
- * Stage: watch. Informers on the API server feed {@code translate}; the result goes to the route
- * table, Ingress events and Ingress status, and each node feeds its own endpoint index from its
- * EndpointSlice informer, without the table. May import client-java, the model, validate, the
- * table, the endpoint index and translate; never the router.
+ * Stage: source {@code k8s}, watch half (one of the sources named {@code io.gatehouse.<source>};
+ * route keys carry the source segment {@code k8s}). Informers on the API server feed {@code
+ * translate}; the result goes to the route table, Ingress events and Ingress status, and each node
+ * feeds its own endpoint index from its EndpointSlice informer, without the table. May import
+ * client-java, the model, validate, the table, the endpoint index and translate; never another
+ * source or the router.
  */
 package io.gatehouse.k8s.watch;

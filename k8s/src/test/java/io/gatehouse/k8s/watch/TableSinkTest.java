@@ -8,18 +8,12 @@ import io.gatehouse.k8s.translate.IngressRef;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.ListedClusterState;
 import io.gatehouse.k8s.translate.Translation;
-import io.gatehouse.model.BackendRef;
-import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
-import io.gatehouse.model.Endpoint;
-import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PrivateKeyPem;
-import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
-import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.FormatGate;
@@ -32,6 +26,7 @@ import io.gatehouse.table.SourceApplied;
 import io.gatehouse.table.TableView;
 import io.gatehouse.table.Write;
 import io.gatehouse.table.codec.EntryCodec;
+import io.gatehouse.testing.TestRoutes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,19 +54,11 @@ class TableSinkTest {
   private static final IngressRef PLAIN = new IngressRef("shop", "plain");
 
   private static RouteSpec staticRoute(String name, int port) {
-    return RouteSpec.simple(
-        new RouteKey(TenantId.of("shop"), "k8s", name),
-        List.of(name + ".example"),
-        List.of(PathMatch.prefix("/")),
-        BackendSpec.http1(List.of(Endpoint.of("10.0.0.1", port))));
+    return TestRoutes.route("shop", "k8s", name, port);
   }
 
   private static RouteSpec byService(String name) {
-    return staticRoute(name, 1)
-        .withBackends(
-            List.of(
-                RouteBackend.of(
-                    new BackendRef.ServicePort("web", 80, null, UpstreamProtocol.HTTP1, null))));
+    return TestRoutes.byServicePort("shop", "k8s", name, "web", 80);
   }
 
   private static Translation translation(Map<RouteSpec, IngressRef> routes) {

@@ -74,7 +74,7 @@ public final class ApiServerHarness implements AutoCloseable {
   private final Path binDir;
   private final Path runDir;
   private final Path etcdDataDir;
-  private final TestPki pki;
+  private final ApiServerPki pki;
   private final Thread shutdownHook;
   private volatile Process etcd;
   private volatile Process apiServer;
@@ -90,7 +90,7 @@ public final class ApiServerHarness implements AutoCloseable {
     this.binDir = binDir;
     this.runDir = runDir;
     this.etcdDataDir = Files.createTempDirectory("gatehouse-envtest-etcd-");
-    this.pki = TestPki.generate();
+    this.pki = ApiServerPki.generate();
     this.shutdownHook = new Thread(this::stopProcesses, "gatehouse-envtest-shutdown");
   }
 
@@ -446,7 +446,7 @@ public final class ApiServerHarness implements AutoCloseable {
     return new ClientBuilder()
         .setBasePath(baseUrl())
         .setVerifyingSsl(true)
-        .setCertificateAuthority(TestPki.pemBytes(pki.servingCa.cert()))
+        .setCertificateAuthority(ApiServerPki.pemBytes(pki.servingCa))
         .setAuthentication(new AccessTokenAuthentication(token))
         .setReadTimeout(Duration.ZERO)
         .build();
@@ -535,12 +535,11 @@ public final class ApiServerHarness implements AutoCloseable {
             "  cluster:",
             "    server: " + baseUrl(),
             "    certificate-authority-data: "
-                + b64.encodeToString(TestPki.pemBytes(pki.servingCa.cert())),
+                + b64.encodeToString(ApiServerPki.pemBytes(pki.servingCa)),
             "users:",
             "- name: gatehouse-envtest-admin",
             "  user:",
-            "    client-certificate-data: "
-                + b64.encodeToString(TestPki.pemBytes(pki.admin.cert())),
+            "    client-certificate-data: " + b64.encodeToString(ApiServerPki.pemBytes(pki.admin)),
             "    client-key-data: "
                 + b64.encodeToString(pki.admin.keyPem().getBytes(StandardCharsets.US_ASCII)),
             "contexts:",

@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.certificate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

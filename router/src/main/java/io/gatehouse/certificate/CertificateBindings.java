@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.certificate;
 
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.RouteKey;

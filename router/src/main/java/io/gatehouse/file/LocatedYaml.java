@@ -1,4 +1,4 @@
-package io.gatehouse.filesource;
+package io.gatehouse.file;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package io.gatehouse.node;
+package io.gatehouse.flags;
 
 import io.gatehouse.document.Forms;
 import io.gatehouse.document.HostPort;
@@ -78,7 +78,7 @@ public final class RouteFlagTranslator {
    * other character outside {@code [a-z0-9.-]} as {@code -}. Long names are cut and end in a hash
    * of the whole, so the name stays unique and deterministic.
    */
-  static String name(String host, String path) {
+  public static String name(String host, String path) {
     String raw = (host + (path.equals("/") ? "" : path)).toLowerCase(Locale.ROOT);
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < raw.length(); i++) {

@@ -1,4 +1,4 @@
-package io.gatehouse.filesource;
+package io.gatehouse.file;
 
 import io.gatehouse.document.DocProblem;
 import io.gatehouse.document.DocumentReader;

@@ -1,4 +1,4 @@
-package io.gatehouse.filesource;
+package io.gatehouse.file;
 
 import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;

@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.certificate;
 
 import java.time.Duration;
 import java.time.Instant;

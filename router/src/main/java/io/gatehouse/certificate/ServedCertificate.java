@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.certificate;
 
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.validate.ValidCertificate;
@@ -71,12 +71,13 @@ public record ServedCertificate(
     return of(c, Source.DIRECTORY);
   }
 
-  static String nextAlias() {
+  /** A new alias, never reused for other material; the TLS edge counts them to renew contexts. */
+  public static String nextAlias() {
     return "gatehouse-" + NEXT.getAndIncrement();
   }
 
   /** How many aliases this process has issued: grows by one per certificate added or renewed. */
-  static long aliasesIssued() {
+  public static long aliasesIssued() {
     return NEXT.get() - 1;
   }
 
@@ -92,7 +93,7 @@ public record ServedCertificate(
   }
 
   /** Whether this certificate can serve a key manager's {@code keyType} (RSA, EC, EC_EC...). */
-  boolean serves(String keyType) {
+  public boolean serves(String keyType) {
     return keyType == null
         || keyType.equals(this.keyType)
         || (keyType.startsWith(this.keyType + "_") && this.keyType.equals("EC"));

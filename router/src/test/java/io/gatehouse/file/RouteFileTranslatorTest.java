@@ -1,4 +1,4 @@
-package io.gatehouse.filesource;
+package io.gatehouse.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

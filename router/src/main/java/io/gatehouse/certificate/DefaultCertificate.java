@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.certificate;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
