@@ -8,12 +8,15 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.testing.DoNotIncludeTestJars;
 
 /**
  * The cluster module's boundaries: a framework-free model and endpoint index, and Hazelcast in one
  * package only.
  */
-@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "io.gatehouse",
+    importOptions = {ImportOption.DoNotIncludeTests.class, DoNotIncludeTestJars.class})
 class ClusterBoundariesTest {
   @ArchTest
   static final ArchRule model_and_validation_use_only_the_jdk_and_re2j =

@@ -8,13 +8,16 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.testing.DoNotIncludeTestJars;
 
 /**
  * The k8s module's boundaries. {@code translate} is pure: it reads client-java's model classes
  * (passed in through {@code ClusterState}) and writes the Gatehouse model, and never reaches the
  * API (no ApiClient, informer or API classes), Vert.x or the table.
  */
-@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "io.gatehouse",
+    importOptions = {ImportOption.DoNotIncludeTests.class, DoNotIncludeTestJars.class})
 class K8sBoundariesTest {
   @ArchTest
   static final ArchRule translate_uses_only_models_and_validation =

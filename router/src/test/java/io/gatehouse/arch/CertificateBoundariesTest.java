@@ -6,12 +6,15 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.testing.DoNotIncludeTestJars;
 
 /**
  * The certificate pipeline is a stage of its own (issue #12): sources, bindings, index and holder
  * feed the TLS edge, which only reads what the stage publishes.
  */
-@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "io.gatehouse",
+    importOptions = {ImportOption.DoNotIncludeTests.class, DoNotIncludeTestJars.class})
 class CertificateBoundariesTest {
   @ArchTest
   static final ArchRule the_certificate_stage_never_reaches_the_edge_or_the_data_plane =

@@ -11,6 +11,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.proxy.RouterVerticle;
+import io.gatehouse.testing.DoNotIncludeTestJars;
 import io.gatehouse.tls.HttpsRedirects;
 import io.vertx.core.Vertx;
 
@@ -19,7 +20,9 @@ import io.vertx.core.Vertx;
  * the snapshot stays framework-free, and the data plane never blocks or makes its own Vert.x
  * instance.
  */
-@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "io.gatehouse",
+    importOptions = {ImportOption.DoNotIncludeTests.class, DoNotIncludeTestJars.class})
 class RouterBoundariesTest {
   private static final String[] DATA_PLANE = {
     "io.gatehouse.snapshot..",

@@ -8,11 +8,12 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.testing.DoNotIncludeTestJars;
 
 /** The admin API's boundaries: never the router, Hazelcast or Kubernetes; pure inner stages. */
 @AnalyzeClasses(
     packages = "io.gatehouse.admin",
-    importOptions = ImportOption.DoNotIncludeTests.class)
+    importOptions = {ImportOption.DoNotIncludeTests.class, DoNotIncludeTestJars.class})
 class AdminBoundariesTest {
   @ArchTest
   static final ArchRule no_router_hazelcast_or_kubernetes =
