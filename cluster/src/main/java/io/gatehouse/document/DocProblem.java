@@ -1,13 +1,14 @@
 package io.gatehouse.document;
 
 import io.gatehouse.validate.Violation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One reason a route document was refused: where, the value found there (null when absent or not
  * shown) and the rule it broke. {@link #message()} renders the routes file's texts, e.g. {@code
  * routes[0].paths[0].value: "x" (expected: starts with '/')}.
  */
-public record DocProblem(DocPath at, String value, String rule, Kind kind) {
+public record DocProblem(DocPath at, @Nullable String value, String rule, Kind kind) {
   /** What went wrong; each kind has its own wording. */
   public enum Kind {
     /** A value broke {@code rule}. */
@@ -18,7 +19,7 @@ public record DocProblem(DocPath at, String value, String rule, Kind kind) {
     UNKNOWN_KEY
   }
 
-  public static DocProblem value(DocPath at, String value, String rule) {
+  public static DocProblem value(DocPath at, @Nullable String value, String rule) {
     return new DocProblem(at, value, rule, Kind.VALUE);
   }
 

@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a route document, given as a Jackson tree, into validated specs, or into the problems that
@@ -151,7 +152,8 @@ public final class DocumentReader {
   }
 
   /** One named backend, validated, or null (with problems). */
-  private BackendObject backendObject(JsonNode item, DocPath path, BackendKey given) {
+  private @Nullable BackendObject backendObject(
+      @Nullable JsonNode item, DocPath path, @Nullable BackendKey given) {
     if (item == null || !item.isObject()) {
       bad(
           path,
@@ -262,7 +264,7 @@ public final class DocumentReader {
    * Runs the validator over a route read at {@code path}; the spec when it passes and no problem
    * was found since {@code before}, else null (its violations added at their document paths).
    */
-  private RouteSpec validated(RouteSpec raw, DocPath path, int before) {
+  private @Nullable RouteSpec validated(RouteSpec raw, DocPath path, int before) {
     Validated<RouteSpec> v = RouteValidator.validate(raw);
     if (!v.isValid()) {
       for (Violation violation : v.violations()) {
@@ -339,7 +341,8 @@ public final class DocumentReader {
    * {@code given} (a route read on its own), the key is that one and a name or tenant in the
    * document must match it; without, the document names the route.
    */
-  private RouteSpec route(JsonNode item, DocPath path, RouteKey given) {
+  private @Nullable RouteSpec route(
+      @Nullable JsonNode item, DocPath path, @Nullable RouteKey given) {
     if (item == null || !item.isObject()) {
       bad(path, item, given == null ? "a mapping with name and backend" : "a mapping with backend");
       return null;
@@ -449,7 +452,7 @@ public final class DocumentReader {
   }
 
   /** One item of {@code backendRefs}, or null (with problems). */
-  private RouteBackend backendRef(JsonNode item, DocPath p) {
+  private @Nullable RouteBackend backendRef(JsonNode item, DocPath p) {
     if (!item.isObject() || item.has("service") || item.has("backend")) {
       endpointAt.add(List.of()); // keeps the index of the backends after it
     }
@@ -528,7 +531,7 @@ public final class DocumentReader {
   }
 
   /** The route's {@code tls:} section, or null when absent or broken (then with problems). */
-  private TlsSpec tls(JsonNode node, DocPath path) {
+  private @Nullable TlsSpec tls(@Nullable JsonNode node, DocPath path) {
     if (node == null || node.isNull()) {
       return null;
     }
@@ -564,7 +567,7 @@ public final class DocumentReader {
     return new TlsSpec(hosts, certificate, redirect, hsts, clientAuth);
   }
 
-  private ClientAuth clientAuth(JsonNode node, DocPath path) {
+  private @Nullable ClientAuth clientAuth(JsonNode node, DocPath path) {
     if (!node.isObject()) {
       bad(path, node, "a mapping such as {mode: required, caBundle: PEM}");
       return null;
@@ -583,7 +586,7 @@ public final class DocumentReader {
   }
 
   /** The backend's {@code tls:} section; {@code {}} means verified against the JDK's CAs. */
-  private UpstreamTls upstreamTls(JsonNode node, DocPath path) {
+  private @Nullable UpstreamTls upstreamTls(JsonNode node, DocPath path) {
     if (!node.isObject()) {
       bad(path, node, "a mapping such as {caBundle: PEM, serverName: api.internal} or {}");
       return null;
@@ -612,7 +615,7 @@ public final class DocumentReader {
     return new UpstreamTls(ca, verify, serverName, insecure, client);
   }
 
-  private KeyCertPem keyCert(JsonNode node, DocPath path) {
+  private @Nullable KeyCertPem keyCert(JsonNode node, DocPath path) {
     if (!node.isObject()) {
       // Never shown: it may hold the key.
       bad(path, KEY_SHOWN, "a mapping with certificateChain and privateKey");
@@ -637,7 +640,7 @@ public final class DocumentReader {
     return chain == null || key == null ? null : new KeyCertPem(chain, new PrivateKeyPem(key));
   }
 
-  private HttpsRedirect redirect(JsonNode node, DocPath path) {
+  private @Nullable HttpsRedirect redirect(JsonNode node, DocPath path) {
     String v = node.isValueNode() && !node.isNull() ? node.asText() : "";
     for (HttpsRedirect r : HttpsRedirect.values()) {
       if (r == HttpsRedirect.OFF
@@ -650,7 +653,7 @@ public final class DocumentReader {
     return null;
   }
 
-  private Hsts hsts(JsonNode node, DocPath path) {
+  private @Nullable Hsts hsts(JsonNode node, DocPath path) {
     if (!node.isObject()) {
       bad(path, node, "a mapping such as {maxAge: 365d, includeSubDomains: true}");
       return null;
@@ -661,7 +664,7 @@ public final class DocumentReader {
       problems.add(DocProblem.missing(path.key("maxAge"), "a duration such as 365d"));
       return null;
     }
-    Duration maxAge = duration(obj.get("maxAge"), path.key("maxAge"), null);
+    Duration maxAge = duration(obj.get("maxAge"), path.key("maxAge"));
     Boolean sub = bool(obj.get("includeSubDomains"), path.key("includeSubDomains"));
     Boolean preload = bool(obj.get("preload"), path.key("preload"));
     if (maxAge == null || sub == null || preload == null) {
@@ -670,7 +673,7 @@ public final class DocumentReader {
     return Hsts.of(maxAge, sub, preload);
   }
 
-  private Boolean bool(JsonNode node, DocPath path) {
+  private @Nullable Boolean bool(@Nullable JsonNode node, DocPath path) {
     if (node == null) {
       return false;
     }
@@ -749,7 +752,7 @@ public final class DocumentReader {
     return out;
   }
 
-  private BackendSpec backend(JsonNode node, DocPath path, Set<String> keys) {
+  private @Nullable BackendSpec backend(@Nullable JsonNode node, DocPath path, Set<String> keys) {
     List<DocPath> at = new ArrayList<>();
     endpointAt.add(at); // one list per backend, so a violation's index finds its backend
     if (node == null) {
@@ -822,7 +825,7 @@ public final class DocumentReader {
     return protocol == null ? null : new BackendSpec(protocol, endpoints, tls);
   }
 
-  private Timeouts timeouts(JsonNode node, DocPath path) {
+  private Timeouts timeouts(@Nullable JsonNode node, DocPath path) {
     Timeouts d = Timeouts.DEFAULTS;
     if (node == null) {
       return d;
@@ -839,9 +842,15 @@ public final class DocumentReader {
         duration(node.get("request"), path.key("request"), d.request()));
   }
 
-  private Duration duration(JsonNode node, DocPath path, Duration fallback) {
+  private Duration duration(@Nullable JsonNode node, DocPath path, Duration fallback) {
+    Duration d = duration(node, path);
+    return d == null ? fallback : d;
+  }
+
+  /** The duration at {@code node}; null when absent, and (with a problem) when not a duration. */
+  private @Nullable Duration duration(@Nullable JsonNode node, DocPath path) {
     if (node == null) {
-      return fallback;
+      return null;
     }
     Optional<Duration> d =
         unpadded(node) || (node.isIntegralNumber() && node.asLong() == 0)
@@ -849,7 +858,7 @@ public final class DocumentReader {
             : Optional.empty();
     if (d.isEmpty()) {
       bad(path, node, Forms.DURATION);
-      return fallback;
+      return null;
     }
     return d.get();
   }
@@ -862,7 +871,7 @@ public final class DocumentReader {
     return node.isTextual() && node.asText().equals(node.asText().strip());
   }
 
-  private <E extends Enum<E>> E enumValue(
+  private <E extends Enum<E>> @Nullable E enumValue(
       Class<E> type, JsonNode node, DocPath path, String expected) {
     if (node.isTextual()) {
       String wanted = squash(node.asText());
@@ -877,7 +886,7 @@ public final class DocumentReader {
   }
 
   /** {@code node} as a list; empty when absent or null, and on a problem. */
-  private List<JsonNode> list(JsonNode node, DocPath path) {
+  private List<JsonNode> list(@Nullable JsonNode node, DocPath path) {
     List<JsonNode> out = new ArrayList<>();
     if (node == null || node.isNull()) {
       return out;
@@ -915,7 +924,8 @@ public final class DocumentReader {
   }
 
   /** A scalar as text; {@code fallback} when absent; null (and a problem) when not a scalar. */
-  private String text(ObjectNode obj, String key, DocPath parent, String fallback) {
+  private @Nullable String text(
+      ObjectNode obj, String key, DocPath parent, @Nullable String fallback) {
     JsonNode node = obj.get(key);
     if (node == null) {
       return fallback;
@@ -937,7 +947,7 @@ public final class DocumentReader {
             });
   }
 
-  private void bad(DocPath path, JsonNode node, String expected) {
+  private void bad(DocPath path, @Nullable JsonNode node, String expected) {
     String shown =
         node == null
             ? null
@@ -945,7 +955,7 @@ public final class DocumentReader {
     bad(path, shown, expected);
   }
 
-  private void bad(DocPath path, String value, String expected) {
+  private void bad(DocPath path, @Nullable String value, String expected) {
     // A key pasted into any other field is not echoed either.
     String shown = value != null && value.contains("PRIVATE KEY") ? KEY_SHOWN : value;
     problems.add(DocProblem.value(path, shown, expected));

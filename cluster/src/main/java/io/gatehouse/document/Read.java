@@ -1,9 +1,10 @@
 package io.gatehouse.document;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** What the reader made of a document: the value, or the problems that stop it (then empty). */
-public record Read<T>(T value, List<DocProblem> problems) {
+public record Read<T>(@Nullable T value, List<DocProblem> problems) {
   public Read {
     problems = List.copyOf(problems);
   }

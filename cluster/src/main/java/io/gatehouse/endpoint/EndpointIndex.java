@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's endpoints: one immutable {@link EndpointSet} per {@link EndpointsKey}, whatever fed it
@@ -41,7 +42,7 @@ public final class EndpointIndex {
   private final Object lock = new Object();
   // Guarded by lock.
   private final Map<EndpointsKey, Entry> entries = new HashMap<>();
-  private final List<Entry> owners = new ArrayList<>(); // slot -> entry, null when free
+  private final List<@Nullable Entry> owners = new ArrayList<>(); // slot -> entry, null when free
   private final BitSet used = new BitSet();
   private long revision;
 
@@ -51,7 +52,7 @@ public final class EndpointIndex {
   private volatile AtomicReferenceArray<EndpointSet> slots =
       new AtomicReferenceArray<>(INITIAL_SLOTS);
 
-  private final Map<Class<?>, Function<EndpointsKey, List<Endpoint>>> resolvers =
+  private final Map<Class<?>, Function<EndpointsKey, @Nullable List<Endpoint>>> resolvers =
       new ConcurrentHashMap<>();
   private final List<Consumer<EndpointSet>> listeners = new CopyOnWriteArrayList<>();
 
@@ -94,7 +95,7 @@ public final class EndpointIndex {
     if (resolver == null) {
       return slot;
     }
-    List<Endpoint> resolved;
+    @Nullable List<Endpoint> resolved;
     try {
       resolved = resolver.apply(key);
     } catch (RuntimeException ex) {
@@ -181,7 +182,8 @@ public final class EndpointIndex {
    * runs on the compile thread); null means unknown. It may call {@link #put}.
    */
   public void resolver(
-      Class<? extends EndpointsKey> kind, Function<EndpointsKey, List<Endpoint>> resolver) {
+      Class<? extends EndpointsKey> kind,
+      Function<EndpointsKey, @Nullable List<Endpoint>> resolver) {
     resolvers.put(Objects.requireNonNull(kind, "kind"), Objects.requireNonNull(resolver, "f"));
   }
 

@@ -3,6 +3,7 @@ package io.gatehouse.endpoint;
 import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.RouteKey;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Which endpoints an {@link EndpointSet} holds: one key per kind of {@code BackendRef}. */
 public sealed interface EndpointsKey {
@@ -47,7 +48,7 @@ public sealed interface EndpointsKey {
    *
    * @param portName the Service port's name, or null when the port is referred to by number
    */
-  record Service(String namespace, String service, int port, String portName)
+  record Service(String namespace, String service, int port, @Nullable String portName)
       implements EndpointsKey {
     public Service {
       Objects.requireNonNull(namespace, "namespace");

@@ -1,6 +1,7 @@
 package io.gatehouse.model;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a route sends its traffic to. Only the kind that lists its endpoints ({@link BackendSpec})
@@ -25,7 +26,11 @@ public sealed interface BackendRef permits BackendSpec, BackendRef.Named, Backen
    * @param tls how the endpoints are reached over TLS, or null for plain TCP
    */
   record ServicePort(
-      String service, int port, String portName, UpstreamProtocol protocol, UpstreamTls tls)
+      String service,
+      int port,
+      @Nullable String portName,
+      UpstreamProtocol protocol,
+      @Nullable UpstreamTls tls)
       implements BackendRef {
     public ServicePort {
       Objects.requireNonNull(service, "service");

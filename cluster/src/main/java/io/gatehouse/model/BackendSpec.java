@@ -2,6 +2,7 @@ package io.gatehouse.model;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a route sends its traffic: weighted endpoints spoken to with one protocol. The static kind
@@ -9,7 +10,8 @@ import java.util.Objects;
  *
  * @param tls how the endpoints are reached over TLS, or null for plain TCP
  */
-public record BackendSpec(UpstreamProtocol protocol, List<Endpoint> endpoints, UpstreamTls tls)
+public record BackendSpec(
+    UpstreamProtocol protocol, List<Endpoint> endpoints, @Nullable UpstreamTls tls)
     implements BackendRef {
   public BackendSpec {
     Objects.requireNonNull(protocol, "protocol");
@@ -25,7 +27,7 @@ public record BackendSpec(UpstreamProtocol protocol, List<Endpoint> endpoints, U
     return new BackendSpec(UpstreamProtocol.HTTP1, endpoints);
   }
 
-  public BackendSpec withTls(UpstreamTls newTls) {
+  public BackendSpec withTls(@Nullable UpstreamTls newTls) {
     return new BackendSpec(protocol, endpoints, newTls);
   }
 }

@@ -1,6 +1,7 @@
 package io.gatehouse.model;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Client certificates (downstream mutual TLS) for a route's HTTPS hosts. The certificate is
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param caBundlePem the CAs (one or more {@code CERTIFICATE} blocks) that client certificates must
  *     chain to; null with {@link Mode#NONE}
  */
-public record ClientAuth(Mode mode, String caBundlePem) {
+public record ClientAuth(Mode mode, @Nullable String caBundlePem) {
   /** Whether and how a client certificate is asked for. */
   public enum Mode {
     NONE,

@@ -2,6 +2,7 @@ package io.gatehouse.model;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code Strict-Transport-Security} header a route sends on HTTPS responses. {@link #OFF} sends
@@ -28,7 +29,7 @@ public record Hsts(boolean enabled, Duration maxAge, boolean includeSubDomains, 
   }
 
   /** The header value, e.g. {@code max-age=31536000; includeSubDomains}; null when off. */
-  public String headerValue() {
+  public @Nullable String headerValue() {
     if (!enabled) {
       return null;
     }

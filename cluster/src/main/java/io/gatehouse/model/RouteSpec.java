@@ -3,6 +3,7 @@ package io.gatehouse.model;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route as its source described it. Only a spec that {@code RouteValidator} returned is
@@ -31,7 +32,7 @@ public record RouteSpec(
     Timeouts timeouts,
     Limits limits,
     int priority,
-    TlsSpec tls) {
+    @Nullable TlsSpec tls) {
 
   /** A route with one backend at the default weight. */
   public RouteSpec(
@@ -45,7 +46,7 @@ public record RouteSpec(
       Timeouts timeouts,
       Limits limits,
       int priority,
-      TlsSpec tls) {
+      @Nullable TlsSpec tls) {
     this(
         key,
         hosts,
@@ -90,7 +91,17 @@ public record RouteSpec(
   /** A route with only hosts, paths and a backend; everything else at its default. */
   public static RouteSpec simple(
       RouteKey key, List<String> hosts, List<PathMatch> paths, BackendSpec backend) {
-    return new RouteSpec(key, hosts, paths, Set.of(), List.of(), List.of(), backend, null, null, 0);
+    return new RouteSpec(
+        key,
+        hosts,
+        paths,
+        Set.of(),
+        List.of(),
+        List.of(),
+        backend,
+        Timeouts.DEFAULTS,
+        Limits.DEFAULTS,
+        0);
   }
 
   /**
@@ -110,7 +121,7 @@ public record RouteSpec(
   }
 
   /** What {@link #backend()} returns, or null when the route has another shape. */
-  public BackendSpec staticBackend() {
+  public @Nullable BackendSpec staticBackend() {
     if (backends.size() != 1) {
       return null;
     }

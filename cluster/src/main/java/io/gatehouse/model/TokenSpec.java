@@ -1,6 +1,7 @@
 package io.gatehouse.model;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An API token as stored: only the hash of its secret, never the secret.
@@ -9,7 +10,11 @@ import java.util.Objects;
  * @param secretHash hex SHA-256 of the secret
  */
 public record TokenSpec(
-    String id, TenantId tenant, String secretHash, long createdEpochMillis, String description) {
+    String id,
+    @Nullable TenantId tenant,
+    String secretHash,
+    long createdEpochMillis,
+    String description) {
   public TokenSpec {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(secretHash, "secretHash");

@@ -1,5 +1,7 @@
 package io.gatehouse.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How a backend is reached over TLS. Verification is on by default: the upstream's chain against
  * {@code caBundlePem} (the JDK's trust store when null) and its name against the endpoint's host,
@@ -15,11 +17,11 @@ package io.gatehouse.model;
  * @param clientCertificate presented when the upstream asks for one; null = none
  */
 public record UpstreamTls(
-    String caBundlePem,
+    @Nullable String caBundlePem,
     boolean verifyHostname,
-    String serverName,
+    @Nullable String serverName,
     boolean insecureSkipVerify,
-    KeyCertPem clientCertificate) {
+    @Nullable KeyCertPem clientCertificate) {
 
   /** Verified against the JDK's trust store, hostname checked, no client certificate. */
   public static final UpstreamTls DEFAULT = new UpstreamTls(null, true, null, false, null);

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys each view of one {@link TableState} changed, for {@link TableView#changesSince}: the
@@ -25,14 +26,14 @@ public final class ChangeLog {
   static final int MAX_KEYS = 100_000;
 
   /** One view's changes; {@code keys} is null when there were too many to keep. */
-  private record Batch(long seq, Set<Object> keys) {}
+  private record Batch(long seq, @Nullable Set<Object> keys) {}
 
   private final ArrayDeque<Batch> batches = new ArrayDeque<>();
   private int keyCount;
   private long firstSeq = 1; // the oldest seq whose batch is still held (or the next one)
 
   /** Records the batch of view {@code seq} (seqs are consecutive). */
-  synchronized void append(long seq, Set<Object> keys) {
+  synchronized void append(long seq, @Nullable Set<Object> keys) {
     Set<Object> kept = keys == null || keys.size() > MAX_KEYS ? null : Set.copyOf(keys);
     batches.addLast(new Batch(seq, kept));
     keyCount += kept == null ? 0 : kept.size();
@@ -50,7 +51,7 @@ public final class ChangeLog {
    * The keys changed by views {@code from + 1 .. to}, or null when some of them are not held any
    * more or were too many.
    */
-  synchronized TableDelta between(long from, long to) {
+  synchronized @Nullable TableDelta between(long from, long to) {
     if (from == to) {
       return TableDelta.NONE;
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether an entry may be written while members of different releases share the table. A release
@@ -47,7 +48,8 @@ public final class FormatGate {
    * The refusal of writing entries that need the formats {@code needed}, or null when every member
    * reads each of them.
    */
-  public static Outcome.NotUpgraded check(List<MemberInfo> members, Map<EntryKey, Integer> needed) {
+  public static Outcome.@Nullable NotUpgraded check(
+      List<MemberInfo> members, Map<EntryKey, Integer> needed) {
     int lowest = readByAll(members);
     Map<EntryKey, Integer> refused = new TreeMap<>();
     int highest = 0;

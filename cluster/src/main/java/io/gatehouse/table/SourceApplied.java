@@ -1,5 +1,7 @@
 package io.gatehouse.table;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What {@link RouteTable#applySource} did.
  *
@@ -8,7 +10,7 @@ package io.gatehouse.table;
  *     when none was held. A held route keeps its current entry, if it has one, as it is: it is
  *     neither rewritten nor deleted.
  */
-public record SourceApplied(long generation, Outcome.NotUpgraded held) {
+public record SourceApplied(long generation, Outcome.@Nullable NotUpgraded held) {
   public static SourceApplied of(long generation) {
     return new SourceApplied(generation, null);
   }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
 
@@ -34,13 +35,13 @@ public final class TableState {
   private PMap<BackendKey, BackendObject> backends = HashTreePMap.empty();
   private PMap<EntryKey, Long> revisions = HashTreePMap.empty();
   // Keys changed since the last view; null after a clear (the next view starts a new log).
-  private Set<Object> changed = new HashSet<>();
+  private @Nullable Set<Object> changed = new HashSet<>();
   private ChangeLog log = new ChangeLog();
   private long seq;
   private TableView last = TableView.EMPTY;
   private long generation;
 
-  public Versioned get(EntryKey key) {
+  public @Nullable Versioned get(EntryKey key) {
     return entries.get(key);
   }
 
@@ -157,7 +158,7 @@ public final class TableState {
     }
   }
 
-  private static <K, V> PMap<K, V> putOrRemove(PMap<K, V> map, K key, V value) {
+  private static <K, V> PMap<K, V> putOrRemove(PMap<K, V> map, K key, @Nullable V value) {
     return value == null ? map.minus(key) : map.plus(key, value);
   }
 }

@@ -11,6 +11,7 @@ import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TenantSpec;
 import io.gatehouse.model.TokenSpec;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.pcollections.PMap;
 
 /**
@@ -34,7 +35,7 @@ public record TableView(
   public static final TableView EMPTY = new TableView(0, Map.of());
 
   /** Where a view sits in its table state's change log; {@code log} is null outside one. */
-  public record Stamp(ChangeLog log, long seq) {
+  public record Stamp(@Nullable ChangeLog log, long seq) {
     static final Stamp NONE = new Stamp(null, 0);
   }
 
@@ -100,7 +101,7 @@ public record TableView(
    * newer, or the change log no longer holds the way between them): the caller then compares the
    * two views in full.
    */
-  public TableDelta changesSince(TableView older) {
+  public @Nullable TableDelta changesSince(TableView older) {
     if (older == this) {
       return TableDelta.NONE;
     }

@@ -1,6 +1,7 @@
 package io.gatehouse.table;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One entry as the table stores it.
@@ -15,7 +16,12 @@ import java.util.Objects;
  * @param durable written to each node's disk; false for entries rebuilt from Kubernetes
  */
 public record Versioned(
-    EntryKey key, long revision, long sequence, int batchSize, Object value, boolean durable) {
+    EntryKey key,
+    long revision,
+    long sequence,
+    int batchSize,
+    @Nullable Object value,
+    boolean durable) {
   public Versioned {
     Objects.requireNonNull(key, "key");
     if (value != null && !key.kind().type().isInstance(value)) {

@@ -5,4 +5,7 @@
  * PCollections and the JDK; Hazelcast stays in {@code table.hazelcast}, JSON in {@code
  * table.codec}, the disk in {@code table.store}.
  */
+@NullMarked
 package io.gatehouse.table;
+
+import org.jspecify.annotations.NullMarked;

@@ -33,8 +33,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks a certificate when it is added and returns it parsed, or every violation found. Pure JDK;
@@ -144,7 +146,7 @@ public final class CertificateValidator {
    * cert} is null when the tenant has no certificate of that name.
    */
   public static Validated<TlsSpec> validateTls(
-      TenantId routeTenant, TlsSpec spec, ValidCertificate cert) {
+      TenantId routeTenant, TlsSpec spec, @Nullable ValidCertificate cert) {
     List<Violation> out = new ArrayList<>();
     CertificateKey wanted = spec.certificateKey(routeTenant);
     if (cert == null || !cert.key().equals(wanted)) {
@@ -167,19 +169,20 @@ public final class CertificateValidator {
     for (int i = 0; i < spec.hosts().size(); i++) {
       String field = "tls.hosts[" + i + "]";
       Validated<String> h = Hostnames.normalizeConfigured(field, spec.hosts().get(i));
-      if (!h.isValid()) {
+      String host = h.value();
+      if (host == null) {
         out.addAll(h.violations());
         continue;
       }
-      if (!hosts.add(h.value())) {
+      if (!hosts.add(host)) {
         out.add(new Violation(field, spec.hosts().get(i), "each host listed once"));
         continue;
       }
-      if (cert != null && coverage(cert, h.value()).isEmpty()) {
+      if (cert != null && coverage(cert, host).isEmpty()) {
         out.add(
             new Violation(
                 field,
-                h.value(),
+                host,
                 "a host that certificate '"
                     + cert.key()
                     + "' covers; its DNS names are "
@@ -207,7 +210,7 @@ public final class CertificateValidator {
    * A CA bundle: one or more parsable {@code CERTIFICATE} blocks and nothing else. Dates are not
    * checked here: an expired CA is a runtime verification failure, not a malformed setting.
    */
-  static List<X509Certificate> caBundle(String field, String pem, List<Violation> out) {
+  static List<X509Certificate> caBundle(String field, @Nullable String pem, List<Violation> out) {
     if (pem == null || pem.isBlank()) {
       out.add(
           new Violation(field, pem == null ? null : "", "one or more -----BEGIN CERTIFICATE-----"));
@@ -277,7 +280,7 @@ public final class CertificateValidator {
   public static Validated<ValidKeyCert> validateClientCertificate(String prefix, KeyCertPem pair) {
     List<Violation> out = new ArrayList<>();
     ValidKeyCert v = parseClientCertificate(prefix, pair, out);
-    return out.isEmpty() ? Validated.ok(v) : Validated.failed(out);
+    return out.isEmpty() && v != null ? Validated.ok(v) : Validated.failed(out);
   }
 
   /** A CA bundle parsed for use, or the violations named under {@code field}. */
@@ -287,7 +290,7 @@ public final class CertificateValidator {
     return out.isEmpty() ? Validated.ok(certs) : Validated.failed(out);
   }
 
-  private static ValidKeyCert parseClientCertificate(
+  private static @Nullable ValidKeyCert parseClientCertificate(
       String prefix, KeyCertPem pair, List<Violation> out) {
     List<Violation> found = new ArrayList<>();
     List<X509Certificate> chain = List.of();
@@ -311,7 +314,7 @@ public final class CertificateValidator {
     for (Violation v : found) {
       out.add(new Violation(prefix + v.field(), v.value(), v.rule()));
     }
-    return found.isEmpty() ? new ValidKeyCert(chain, key.key()) : null;
+    return found.isEmpty() ? new ValidKeyCert(chain, Objects.requireNonNull(key).key()) : null;
   }
 
   private static CertificateFactory x509() {
@@ -454,7 +457,7 @@ public final class CertificateValidator {
     }
   }
 
-  private static String curveName(int fieldSize) {
+  private static @Nullable String curveName(int fieldSize) {
     return switch (fieldSize) {
       case 256 -> "P-256";
       case 384 -> "P-384";
@@ -664,7 +667,7 @@ public final class CertificateValidator {
 
   private record ParsedKey(PrivateKey key, String type) {}
 
-  private static ParsedKey parseKey(String pem, List<Violation> out) {
+  private static @Nullable ParsedKey parseKey(String pem, List<Violation> out) {
     List<Pem.Block> blocks;
     try {
       blocks = Pem.parse(pem);
@@ -700,7 +703,8 @@ public final class CertificateValidator {
     }
   }
 
-  private static ParsedKey pkcs8(byte[] der, List<Violation> out) throws Der.DerException {
+  private static @Nullable ParsedKey pkcs8(byte[] der, List<Violation> out)
+      throws Der.DerException {
     Der.KeyAlgorithm alg = Der.pkcs8Algorithm(der);
     return switch (alg.oid()) {
       case Der.RSA_ENCRYPTION -> keyOf("RSA", der, out);
@@ -713,7 +717,7 @@ public final class CertificateValidator {
     };
   }
 
-  private static ParsedKey sec1(byte[] der, List<Violation> out) throws Der.DerException {
+  private static @Nullable ParsedKey sec1(byte[] der, List<Violation> out) throws Der.DerException {
     Der.KeyAlgorithm alg = Der.sec1Curve(der);
     if (alg.curve() == null) {
       return refuse(out, "an EC key that names its curve; " + TO_PKCS8);
@@ -723,7 +727,7 @@ public final class CertificateValidator {
         : null;
   }
 
-  private static boolean checkCurve(String curve, List<Violation> out) {
+  private static boolean checkCurve(@Nullable String curve, List<Violation> out) {
     if (Der.SECP256R1.equals(curve) || Der.SECP384R1.equals(curve)) {
       return true;
     }
@@ -732,7 +736,7 @@ public final class CertificateValidator {
     return false;
   }
 
-  private static ParsedKey keyOf(String type, byte[] pkcs8, List<Violation> out) {
+  private static @Nullable ParsedKey keyOf(String type, byte[] pkcs8, List<Violation> out) {
     try {
       PrivateKey key = KeyFactory.getInstance(type).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
       if (key instanceof RSAPrivateKey rsa) {
@@ -748,7 +752,7 @@ public final class CertificateValidator {
     }
   }
 
-  private static ParsedKey refuse(List<Violation> out, String rule) {
+  private static @Nullable ParsedKey refuse(List<Violation> out, String rule) {
     out.add(new Violation("privateKey", REDACTED, rule));
     return null;
   }

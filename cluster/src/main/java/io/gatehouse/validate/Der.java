@@ -1,6 +1,7 @@
 package io.gatehouse.validate;
 
 import java.io.ByteArrayOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Just enough DER to read the algorithm of a PKCS#8 key and to wrap PKCS#1 (RSA) and SEC1 (EC) keys
@@ -104,7 +105,7 @@ final class Der {
   }
 
   /** The algorithm OID of a PKCS#8 PrivateKeyInfo, and for EC keys the named curve (or null). */
-  record KeyAlgorithm(String oid, String curve) {}
+  record KeyAlgorithm(String oid, @Nullable String curve) {}
 
   static KeyAlgorithm pkcs8Algorithm(byte[] der) throws DerException {
     Tlv info = expect(der, 0, der.length, SEQUENCE);

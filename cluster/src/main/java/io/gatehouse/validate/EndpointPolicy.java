@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The upstream addresses a source refuses, shared by the admin API and the Kubernetes translator.
@@ -116,7 +117,7 @@ public final class EndpointPolicy {
    * Null when {@code host} may be an upstream, else the rule it breaks, worded as what was expected
    * ({@code an address outside 127.0.0.0/8 (loopback)}).
    */
-  public String refusal(String host) {
+  public @Nullable String refusal(String host) {
     String h = host.trim().toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
@@ -171,7 +172,7 @@ public final class EndpointPolicy {
   }
 
   /** The 1-4 part IPv4 forms: the last part fills the bytes the others leave. */
-  private static byte[] aton(String[] parts, boolean octalAndHex) {
+  private static byte @Nullable [] aton(String[] parts, boolean octalAndHex) {
     long[] v = new long[parts.length];
     for (int i = 0; i < parts.length; i++) {
       String p = parts[i];
@@ -222,7 +223,7 @@ public final class EndpointPolicy {
     }
   }
 
-  private static InetAddress ipv6(String h) {
+  private static @Nullable InetAddress ipv6(String h) {
     if (!IPV6.matcher(h).matches()) {
       return null;
     }

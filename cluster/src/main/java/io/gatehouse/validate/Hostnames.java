@@ -3,6 +3,7 @@ package io.gatehouse.validate;
 import java.net.IDN;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Host name rules shared by every source and by the router's request path. A configured host is
@@ -80,7 +81,7 @@ public final class Hostnames {
   }
 
   /** The wildcard that covers {@code host}: {@code a.example.com} gives {@code example.com}. */
-  public static String wildcardSuffix(String host) {
+  public static @Nullable String wildcardSuffix(String host) {
     int dot = host.indexOf('.');
     return dot < 0 || dot == host.length() - 1 ? null : host.substring(dot + 1);
   }
@@ -117,7 +118,7 @@ public final class Hostnames {
     return true;
   }
 
-  private static String checkDnsName(String name) {
+  private static @Nullable String checkDnsName(String name) {
     if (name.isEmpty() || name.length() > MAX_LENGTH) {
       return "a DNS name of 1-" + MAX_LENGTH + " characters";
     }

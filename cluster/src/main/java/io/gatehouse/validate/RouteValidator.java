@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks a route from any source and returns it normalised, or every violation found. Pure: the
@@ -127,7 +128,7 @@ public final class RouteValidator {
    * hosts (empty means all of them), HSTS in range. Whether the certificate covers the hosts is
    * checked against the certificate itself ({@link CertificateValidator#validateTls}).
    */
-  private static TlsSpec tls(TlsSpec spec, List<String> routeHosts, List<Violation> out) {
+  private static @Nullable TlsSpec tls(TlsSpec spec, List<String> routeHosts, List<Violation> out) {
     if (!NAME.matcher(spec.certificateName()).matches()) {
       out.add(
           new Violation(
@@ -143,15 +144,16 @@ public final class RouteValidator {
     for (int i = 0; i < spec.hosts().size(); i++) {
       String field = "tls.hosts[" + i + "]";
       Validated<String> h = Hostnames.normalizeConfigured(field, spec.hosts().get(i));
-      if (!h.isValid()) {
+      String host = h.value();
+      if (host == null) {
         out.addAll(h.violations());
-      } else if (!hosts.add(h.value())) {
+      } else if (!hosts.add(host)) {
         out.add(new Violation(field, spec.hosts().get(i), "each host listed once"));
-      } else if (!routeHosts.contains(h.value())) {
+      } else if (!routeHosts.contains(host)) {
         out.add(
             new Violation(
                 field,
-                h.value(),
+                host,
                 routeHosts.isEmpty()
                     ? "no tls.hosts on a route for every host"
                     : "one of the route's hosts: " + String.join(", ", routeHosts)));
@@ -247,7 +249,7 @@ public final class RouteValidator {
   }
 
   /** Null when {@code v} is a normalised absolute path, else the rule it breaks. */
-  static String pathProblem(String v) {
+  static @Nullable String pathProblem(String v) {
     if (v.isEmpty() || v.charAt(0) != '/') {
       return "starts with '/'";
     }
@@ -473,8 +475,8 @@ public final class RouteValidator {
    * bundle that parses, a server name that is a host name, no CA or name with insecureSkipVerify,
    * and a client certificate that passes the served-certificate checks. Returns them normalised.
    */
-  private static UpstreamTls upstreamTls(
-      String f, UpstreamProtocol protocol, UpstreamTls tls, List<Violation> out) {
+  private static @Nullable UpstreamTls upstreamTls(
+      String f, UpstreamProtocol protocol, @Nullable UpstreamTls tls, List<Violation> out) {
     if (tls == null) {
       if (protocol == UpstreamProtocol.H2) {
         out.add(
@@ -494,12 +496,13 @@ public final class RouteValidator {
     if (tls.serverName() != null) {
       Validated<String> name =
           Hostnames.normalizeConfigured(f + ".tls.serverName", tls.serverName());
-      if (!name.isValid()) {
+      String normalized = name.value();
+      if (normalized == null) {
         out.addAll(name.violations());
-      } else if (name.value().startsWith("*.")) {
+      } else if (normalized.startsWith("*.")) {
         out.add(new Violation(f + ".tls.serverName", tls.serverName(), "a host name, no '*'"));
       } else {
-        tls = tls.withServerName(name.value());
+        tls = tls.withServerName(normalized);
       }
     }
     if (tls.insecureSkipVerify() && (tls.caBundlePem() != null || tls.serverName() != null)) {

@@ -2,9 +2,10 @@ package io.gatehouse.validate;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Either a normalised value or the violations that stopped it; never both. */
-public record Validated<T>(T value, List<Violation> violations) {
+public record Validated<T>(@Nullable T value, List<Violation> violations) {
   public Validated {
     violations = List.copyOf(violations);
     if ((value == null) == violations.isEmpty()) {

@@ -1,10 +1,12 @@
 package io.gatehouse.validate;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One user error: the field, the offending value and the rule it broke. Renders as {@code
  * paths[0].value: "foo" (expected: starts with '/')}.
  */
-public record Violation(String field, String value, String rule) {
+public record Violation(String field, @Nullable String value, String rule) {
   private static final int MAX_SHOWN = 120;
 
   public String message() {

@@ -29,6 +29,7 @@ class ClusterBoundariesTest {
               "java..",
               "javax.security..", // JDK: X500Principal, for certificate validation
               "com.google.re2j..",
+              "org.jspecify.annotations..", // @NullMarked/@Nullable: annotations, no code
               "io.gatehouse.model..",
               "io.gatehouse.validate..");
 
@@ -40,7 +41,11 @@ class ClusterBoundariesTest {
           .resideInAPackage("io.gatehouse.endpoint..")
           .should()
           .onlyDependOnClassesThat()
-          .resideInAnyPackage("java..", "io.gatehouse.model..", "io.gatehouse.endpoint..");
+          .resideInAnyPackage(
+              "java..",
+              "org.jspecify.annotations..",
+              "io.gatehouse.model..",
+              "io.gatehouse.endpoint..");
 
   @ArchTest
   static final ArchRule no_vertx_or_kubernetes_types_in_the_cluster_module =

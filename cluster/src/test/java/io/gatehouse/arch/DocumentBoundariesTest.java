@@ -26,6 +26,7 @@ class DocumentBoundariesTest {
           .resideInAnyPackage(
               "java..",
               "com.fasterxml.jackson.databind..",
+              "org.jspecify.annotations..",
               "io.gatehouse.model..",
               "io.gatehouse.validate..",
               "io.gatehouse.document..");

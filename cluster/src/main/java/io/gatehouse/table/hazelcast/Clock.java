@@ -1,5 +1,7 @@
 package io.gatehouse.table.hazelcast;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The table's two counters, kept in one map value so one write moves both: {@code sequence} (the
  * generation, contiguous) and {@code revision} (the highest revision ever given, which a cold-start
@@ -9,7 +11,7 @@ record Clock(long sequence, long revision) {
   static final String PREFIX = "clock:";
   static final Clock ZERO = new Clock(0, 0);
 
-  static Clock parse(String s) {
+  static Clock parse(@Nullable String s) {
     if (s == null) {
       return ZERO;
     }

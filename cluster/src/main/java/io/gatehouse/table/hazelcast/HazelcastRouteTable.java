@@ -46,6 +46,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,9 +105,10 @@ public final class HazelcastRouteTable implements RouteTable {
   private volatile boolean closed;
   private volatile TableView view = TableView.EMPTY;
   private volatile long served = -1;
-  private UUID entryListener;
-  private UUID membershipListener;
-  private UUID membersListener;
+  // Set by start(); null before it.
+  private @Nullable UUID entryListener;
+  private @Nullable UUID membershipListener;
+  private @Nullable UUID membersListener;
 
   /**
    * @param events an ordered executor that may block (disk writes); the node passes a Vert.x worker
@@ -287,8 +289,9 @@ public final class HazelcastRouteTable implements RouteTable {
     }
     Map<EntryKey, Integer> out = new HashMap<>();
     for (Versioned v : written) {
-      if (!v.deleted()) {
-        out.put(v.key(), codec.formatOf(v.value()));
+      Object value = v.value();
+      if (value != null) {
+        out.put(v.key(), codec.formatOf(value));
       }
     }
     return out;
@@ -461,8 +464,12 @@ public final class HazelcastRouteTable implements RouteTable {
     try {
       if (entryListener != null) {
         entries.removeEntryListener(entryListener);
-        members.removeEntryListener(membersListener);
-        hz.getCluster().removeMembershipListener(membershipListener);
+        if (membersListener != null) {
+          members.removeEntryListener(membersListener);
+        }
+        if (membershipListener != null) {
+          hz.getCluster().removeMembershipListener(membershipListener);
+        }
         members.remove(self);
       }
     } catch (RuntimeException e) {
@@ -809,12 +816,13 @@ public final class HazelcastRouteTable implements RouteTable {
   }
 
   private StoredEntry encode(Versioned v) {
+    Object value = v.value();
     return new StoredEntry(
         v.key().encoded(),
         v.revision(),
         v.sequence(),
         v.batchSize(),
-        v.deleted() ? null : codec.encode(v.value()),
+        value == null ? null : codec.encode(value),
         v.durable());
   }
 

@@ -33,12 +33,13 @@ public final class RevisionMergePolicy
     if (a.revision() != b.revision()) {
       return a.revision() > b.revision();
     }
-    boolean aDeleted = a.payload() == null;
-    boolean bDeleted = b.payload() == null;
-    if (aDeleted != bDeleted) {
-      return aDeleted;
+    String aPayload = a.payload();
+    String bPayload = b.payload();
+    if (aPayload == null || bPayload == null) {
+      // Equal revisions keep the tombstone; two tombstones are equal.
+      return aPayload == null && bPayload != null;
     }
-    return !aDeleted && a.payload().compareTo(b.payload()) > 0;
+    return aPayload.compareTo(bPayload) > 0;
   }
 
   @Override

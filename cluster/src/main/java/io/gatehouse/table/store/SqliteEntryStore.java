@@ -132,7 +132,8 @@ public final class SqliteEntryStore implements EntryStore {
         ps.setString(1, v.key().encoded());
         ps.setLong(2, v.revision());
         ps.setInt(3, v.deleted() ? 1 : 0);
-        ps.setString(4, v.deleted() ? null : codec.encode(v.value()));
+        Object value = v.value();
+        ps.setString(4, value == null ? null : codec.encode(value));
         ps.addBatch();
       }
       ps.executeBatch();
