@@ -106,17 +106,23 @@ final class PrefaceTransport implements Transport {
   boolean mayBeRouter(HttpServerOptions options) {
     return options.isSsl()
         ? tlsHost != null
-            && (options.getPort() == 0
+            && (picked(options)
                 ? tlsPort == 0
                 : options.getPort() == tlsPort && options.getHost().equals(tlsHost))
-        : options.getPort() == 0
-            ? port == 0
-            : options.getPort() == port && options.getHost().equals(host);
+        : picked(options) ? port == 0 : options.getPort() == port && options.getHost().equals(host);
+  }
+
+  /**
+   * Whether the OS picks the listener's port: 0, or the negative port the routers listen on to
+   * share one picked port among event loops (a negative port is Vert.x's shared random port).
+   */
+  private static boolean picked(HttpServerOptions options) {
+    return options.getPort() <= 0;
   }
 
   /** Sets up a channel Vert.x has just set up on a candidate listener. */
   private void gate(Channel ch, HttpServerOptions options) {
-    if (options.getPort() == 0
+    if (picked(options)
         && !(ch.localAddress() instanceof InetSocketAddress inet
             && boundPorts.contains(inet.getPort()))) {
       return;

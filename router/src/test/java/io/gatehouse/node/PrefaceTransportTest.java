@@ -52,6 +52,9 @@ class PrefaceTransportTest {
             443,
             new RepeatOffenders(5, TrustedProxies.none()));
     assertThat(t.mayBeRouter(at("127.0.0.1", 0))).isTrue();
+    assertThat(t.mayBeRouter(at("127.0.0.1", -1)))
+        .as("the routers' shared picked port (Vert.x's negative port)")
+        .isTrue();
     assertThat(t.mayBeRouter(at("127.0.0.1", 9901))).isFalse();
     assertThat(t.mayBeRouter(at("127.0.0.1", 0).setSsl(true))).as("no TLS listener").isFalse();
   }
