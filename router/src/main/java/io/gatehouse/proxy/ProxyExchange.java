@@ -5,11 +5,8 @@ import io.gatehouse.edge.Refusal;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.RequestHead;
 import io.gatehouse.fallback.ErrorPages;
-import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
-import io.gatehouse.model.UpstreamProtocol;
-import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.policy.AdmissionFilter;
 import io.gatehouse.policy.BodyLimitFilter;
 import io.gatehouse.policy.ClientCertificateCheck;
@@ -21,25 +18,18 @@ import io.gatehouse.policy.RequestContext;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
-import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.AbortiveClose;
-import io.gatehouse.upstream.Balancer;
-import io.gatehouse.upstream.Http1Connections;
-import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
@@ -51,16 +41,14 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Timeouts are not timers: the verticle's sweep ({@link #checkDeadlines}) looks at every live
  * exchange a few times a second, which costs nothing per request; the deadlines and their check are
- * {@link SlowClientDeadlines}, the header rules {@link HeaderRules}.
+ * {@link SlowClientDeadlines}, the header rules {@link HeaderRules}, the endpoint pick, connect and
+ * retry {@link UpstreamAttempt}.
  */
-final class ProxyExchange extends LiveExchanges.Member
+final class ProxyExchange extends UpstreamAttempt
     implements RequestView, RequestContext, HeaderEdits {
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(ProxyExchange.class);
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
 
-  private final LoopServices loop;
   private final HttpServerRequest req;
   private final HttpServerResponse resp;
   private final ConnectionState connState;
@@ -70,13 +58,6 @@ final class ProxyExchange extends LiveExchanges.Member
 
   private RequestHead head;
   private CompiledRoute route;
-  private Balancer balancer;
-
-  /** How the chosen backend is reached: from the route's target, or the default backend's. */
-  private UpstreamProtocol protocol;
-
-  private UpstreamTls upstreamTls;
-  private Endpoint endpoint;
   private String requestId;
   private ClientCertificateCheck.Result clientCertificate;
 
@@ -88,11 +69,8 @@ final class ProxyExchange extends LiveExchanges.Member
 
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
-  private boolean retried;
   private boolean websocket;
-  private HttpClientRequest upstream;
   private HttpClientResponse upstreamResponse;
-  private Http1Connections.Lease lease;
   private boolean requestSent;
   private boolean upstreamEnded;
   private long bytesIn;
@@ -104,7 +82,7 @@ final class ProxyExchange extends LiveExchanges.Member
   private int status;
 
   ProxyExchange(LoopServices loop, HttpServerRequest req, ConnectionState connState, boolean tls) {
-    this.loop = loop;
+    super(loop);
     this.tls = tls;
     this.req = req;
     this.resp = req.response();
@@ -160,28 +138,7 @@ final class ProxyExchange extends LiveExchanges.Member
       answerAdmission(verdict);
       return;
     }
-    if (route == null) {
-      balancer = loop.defaultBalancer();
-      protocol = s.defaultBackend().protocol();
-      upstreamTls = s.defaultBackend().tls();
-    } else {
-      Target target = route.target();
-      if (route.split() != null) {
-        // A weighted split: the backend is picked once; a retry stays on it.
-        Target picked = state.splits().pick(route, state.balancers(), s.endpoints());
-        target = picked != null ? picked : target;
-        // The picker already holds the picked target's balancer; none left answers 503.
-        balancer = picked != null ? state.splits().picked() : Balancer.EMPTY;
-      }
-      if (balancer == null) {
-        int slot = target.slot();
-        balancer = state.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
-      }
-      protocol = target.protocol();
-      upstreamTls = target.tls();
-    }
-    endpoint = balancer.next();
-    if (endpoint == null) {
+    if (!pick(state, route)) {
       respondLocally(503, false);
       return;
     }
@@ -202,12 +159,6 @@ final class ProxyExchange extends LiveExchanges.Member
       return;
     }
     connect();
-  }
-
-  private void connectUnlessFinished() {
-    if (!finished) {
-      connect();
-    }
   }
 
   /**
@@ -268,131 +219,14 @@ final class ProxyExchange extends LiveExchanges.Member
 
   // ---------------------------------------------------------------- upstream
 
-  private void connect() {
-    UpstreamProtocol protocol = websocket ? UpstreamProtocol.HTTP1 : this.protocol;
-    RequestOptions options =
-        new RequestOptions()
-            .setHost(endpoint.host())
-            .setPort(endpoint.port())
-            .setMethod(req.method())
-            .setURI(head.target())
-            .setConnectTimeout(timeouts.connect().toMillis());
-    if (upstreamTls != null && upstreamTls.serverName() != null) {
-      // Connect to the endpoint, but send and verify the configured name.
-      options
-          .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
-          .setHost(upstreamTls.serverName());
-    }
-    Http1Connections cache;
-    io.vertx.core.http.HttpClientAgent client;
-    try {
-      cache = loop.clients().http1Connections(upstreamTls);
-      client = loop.clients().client(protocol, upstreamTls);
-    } catch (RuntimeException e) {
-      // A setting the validator let through but the TLS stack refused: no key material in e.
-      LOG.warn("upstream TLS setting unusable for route {}: {}", routeId(), e.getMessage());
-      respondLocally(502, false);
-      return;
-    }
-    if (protocol == UpstreamProtocol.HTTP1 && !websocket) {
-      cache
-          .acquire(endpoint, timeouts.connect().toMillis())
-          .onComplete(
-              ar -> {
-                if (ar.failed()) {
-                  if (!finished) {
-                    onConnectFailure(ar.cause());
-                  }
-                  return;
-                }
-                lease = ar.result();
-                if (finished) {
-                  releaseLease(false);
-                  return;
-                }
-                lease.connection().request(options).onComplete(this::onRequestCreated);
-              });
-      return;
-    }
-    client.request(options).onComplete(this::onRequestCreated);
-  }
-
-  private void onRequestCreated(io.vertx.core.AsyncResult<HttpClientRequest> ar) {
-    if (finished) {
-      if (ar.succeeded()) {
-        ar.result().reset();
-      }
-      releaseLease(false);
-      return;
-    }
-    if (ar.succeeded()) {
-      onConnected(ar.result());
-    } else if (lease != null) {
-      // The cached connection went away between the pick and the request: open a fresh one.
-      boolean stale = lease.reused();
-      releaseLease(false);
-      if (stale && !retried) {
-        retried = true;
-        connect();
-      } else {
-        onConnectFailure(ar.cause());
-      }
-    } else {
-      onConnectFailure(ar.cause());
-    }
-  }
-
-  /** Gives the connection back: reusable only after a clean, complete exchange. */
-  private void releaseLease(boolean reusable) {
-    Http1Connections.Lease l = lease;
-    if (l != null) {
-      lease = null;
-      l.release(reusable);
-    }
-  }
-
   private void maybeReleaseAfterSuccess() {
     if (lease != null && finished && upstreamEnded) {
       releaseLease(requestSent && !answeredLocally);
     }
   }
 
-  private void onConnectFailure(Throwable cause) {
-    if (!retried && loop.settings().retryConnectFailures() && isIdempotent()) {
-      Endpoint other = balancer.next(endpoint);
-      if (other != null && other != endpoint) {
-        retried = true;
-        endpoint = other;
-        connect();
-        return;
-      }
-    }
-    logTlsFailure(cause);
-    // A connect timeout is an unreachable upstream, not a slow answer: UNAVAILABLE for gRPC.
-    respondLocally(isTimeout(cause) ? 504 : 502, false, GrpcReplies.UNAVAILABLE);
-  }
-
-  /**
-   * A failed upstream handshake is only a 502 to the client; the log says why (the JDK's reason
-   * names certificates and host names, never a key).
-   */
-  private void logTlsFailure(Throwable cause) {
-    boolean tlsFailure = false;
-    Throwable root = cause;
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      tlsFailure |= t instanceof javax.net.ssl.SSLException;
-      root = t;
-    }
-    if (tlsFailure) {
-      LOG.warn(
-          "upstream TLS handshake with {} for route {} failed: {}",
-          endpoint.authority(),
-          routeId(),
-          root.getMessage());
-    }
-  }
-
-  private void onConnected(HttpClientRequest up) {
+  @Override
+  void onConnected(HttpClientRequest up) {
     upstream = up;
     HeaderRules.copyRequest(
         head,
@@ -582,14 +416,7 @@ final class ProxyExchange extends LiveExchanges.Member
       return;
     }
     if (!resp.headWritten()) {
-      if (canRetryAfterClose(cause)) {
-        releaseLease(false);
-        retried = true;
-        Endpoint other = balancer.next(endpoint);
-        endpoint = other != null ? other : endpoint;
-        upstream = null;
-        upstreamNotAwaited();
-        connect();
+      if (retryAfterClose(cause)) {
         return;
       }
       respondLocally(isTimeout(cause) ? 504 : 502, false);
@@ -599,22 +426,9 @@ final class ProxyExchange extends LiveExchanges.Member
     }
   }
 
-  /**
-   * A pooled keep-alive connection that the upstream closed just as we reused it: an idempotent
-   * request without a body is retried once, as nginx's proxy_next_upstream does.
-   */
-  private boolean canRetryAfterClose(Throwable cause) {
-    return !retried
-        && cause instanceof HttpClosedException
-        && (lease == null || lease.reused())
-        && isIdempotent()
-        && bytesIn == 0
-        && head.contentLength() <= 0
-        && !head.chunked();
-  }
-
   // ---------------------------------------------------------------- WebSocket
 
+  @Override
   boolean isFinished() {
     return finished;
   }
@@ -811,24 +625,41 @@ final class ProxyExchange extends LiveExchanges.Member
         || m == HttpMethod.TRACE;
   }
 
-  private boolean isIdempotent() {
-    HttpMethod m = req.method();
-    return m == HttpMethod.GET
-        || m == HttpMethod.HEAD
-        || m == HttpMethod.OPTIONS
-        || m == HttpMethod.TRACE
-        || m == HttpMethod.PUT
-        || m == HttpMethod.DELETE;
-  }
-
-  private String routeId() {
+  @Override
+  String routeId() {
     return route == null ? "(default backend)" : route.id();
   }
 
-  private static boolean isTimeout(Throwable t) {
-    return t instanceof TimeoutException
-        || t instanceof ConnectTimeoutException
-        || (t != null && t.getCause() instanceof ConnectTimeoutException);
+  // ---------------------------------------------------------------- UpstreamAttempt hooks
+
+  @Override
+  HttpMethod upstreamMethod() {
+    return req.method();
+  }
+
+  @Override
+  String upstreamUri() {
+    return head.target();
+  }
+
+  @Override
+  long connectTimeoutMillis() {
+    return timeouts.connect().toMillis();
+  }
+
+  @Override
+  boolean tunnel() {
+    return websocket;
+  }
+
+  @Override
+  boolean requestHasBody() {
+    return bytesIn != 0 || head.contentLength() > 0 || head.chunked();
+  }
+
+  @Override
+  void attemptFailed(int status, int grpcStatus) {
+    respondLocally(status, false, grpcStatus);
   }
 
   // ---------------------------------------------------------------- RequestView
