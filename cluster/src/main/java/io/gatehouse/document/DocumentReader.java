@@ -26,12 +26,16 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -395,6 +399,7 @@ public final class DocumentReader {
       }
     }
     TlsSpec tls = tls(obj.get("tls"), path.key("tls"));
+    List<PolicySpec> policies = policies(obj.get("policies"), path.key("policies"));
     return new RouteSpec(
             given != null
                 ? given
@@ -412,7 +417,70 @@ public final class DocumentReader {
             limits,
             priority,
             tls)
-        .withBackends(backends);
+        .withBackends(backends)
+        .withPolicies(policies);
+  }
+
+  /**
+   * The route's policies in list order. Each is a mapping tagged with its {@code type}; header
+   * edits give {@code set} and {@code add} as mappings of name to literal text and {@code remove}
+   * as a list of names. The validator checks the names and values.
+   */
+  private List<PolicySpec> policies(JsonNode node, DocPath path) {
+    List<PolicySpec> out = new ArrayList<>();
+    List<JsonNode> items = list(node, path);
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      DocPath p = path.index(i);
+      if (!item.isObject()) {
+        bad(p, item, "a mapping such as {type: RequestHeaders, set: {x-env: prod}}");
+        continue;
+      }
+      ObjectNode obj = (ObjectNode) item;
+      unknownKeys(obj, p, Forms.HEADER_POLICY_KEYS);
+      JsonNode t = obj.get("type");
+      if (t == null) {
+        problems.add(DocProblem.missing(p.key("type"), Forms.POLICY_TYPES));
+        continue;
+      }
+      String type = t.isTextual() ? squash(t.asText()) : "";
+      if (!type.equals("requestheaders") && !type.equals("responseheaders")) {
+        bad(p.key("type"), t, Forms.POLICY_TYPES);
+        continue;
+      }
+      int before = problems.size();
+      Map<String, String> set = headerValues(obj.get("set"), p.key("set"));
+      Map<String, String> add = headerValues(obj.get("add"), p.key("add"));
+      List<String> remove = texts(obj, "remove", p);
+      if (problems.size() == before) {
+        out.add(
+            type.equals("requestheaders")
+                ? new RequestHeaders(set, add, remove)
+                : new ResponseHeaders(set, add, remove));
+      }
+    }
+    return out;
+  }
+
+  /** A mapping of header name to value, in document order; empty when absent. */
+  private Map<String, String> headerValues(JsonNode node, DocPath path) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isObject()) {
+      bad(path, node, "a mapping of header name to value, such as {x-env: prod}");
+      return out;
+    }
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      JsonNode v = e.getValue();
+      if (v.isValueNode() && !v.isNull()) {
+        out.put(e.getKey(), v.asText());
+      } else {
+        bad(path.key(e.getKey()), v, "a string");
+      }
+    }
+    return out;
   }
 
   /**
