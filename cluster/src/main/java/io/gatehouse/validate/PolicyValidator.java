@@ -35,15 +35,15 @@ public final class PolicyValidator {
 
   public static final int MAX_VALUE_LENGTH = 1024;
 
-  static final String NAME_RULE = "a header field name token of 1-64 characters";
-  static final String VALUE_RULE =
+  public static final String NAME_RULE = "a header field name token of 1-64 characters";
+  public static final String VALUE_RULE =
       "text of at most "
           + MAX_VALUE_LENGTH
           + " characters without control characters (CR, LF, NUL)";
-  static final String RESERVED_RULE =
+  public static final String RESERVED_RULE =
       "a header Gatehouse does not own (not hop-by-hop, framing, Host, Forwarded, X-Forwarded-*,"
           + " X-Request-Id or X-Client-Cert-*)";
-  static final String ONCE_RULE = "a name given once in set, add and remove together";
+  public static final String ONCE_RULE = "a name given once in set, add and remove together";
 
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
 
