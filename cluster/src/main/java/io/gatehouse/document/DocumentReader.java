@@ -283,6 +283,10 @@ public final class DocumentReader {
    * has no host or port key).
    */
   private DocPath violationPath(DocPath path, String field) {
+    DocPath entry = policyEntry(path, field);
+    if (entry != null) {
+      return entry;
+    }
     int backend = 0;
     String rest = null;
     if (field.startsWith("backend.")) {
@@ -332,6 +336,33 @@ public final class DocumentReader {
       }
     }
     return path.append(fieldPath(field));
+  }
+
+  /**
+   * A header policy's set or add entry, {@code policies[i].set.NAME}, as its document path: the
+   * name is one key even when it holds a dot. Null for any other field.
+   */
+  private static DocPath policyEntry(DocPath path, String field) {
+    if (!field.startsWith("policies[")) {
+      return null;
+    }
+    int close = field.indexOf(']');
+    if (close < 0) {
+      return null;
+    }
+    String digits = field.substring("policies[".length(), close);
+    String rest = field.substring(close + 1);
+    String map = rest.startsWith(".set.") ? "set" : rest.startsWith(".add.") ? "add" : null;
+    if (map == null
+        || digits.isEmpty()
+        || digits.length() > 3
+        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return null;
+    }
+    return path.key("policies")
+        .index(Integer.parseInt(digits))
+        .key(map)
+        .key(rest.substring(".set.".length()));
   }
 
   private Read<List<RouteSpec>> done(List<RouteSpec> routes) {

@@ -146,10 +146,11 @@ public final class PolicyValidator {
       return result;
     }
     for (Map.Entry<String, String> h : raw.entrySet()) {
-      String name = name(h.getKey(), f, seen, out);
+      String at = f + "." + h.getKey();
+      String name = name(h.getKey(), at, seen, out);
       String value = h.getValue();
       if (!valueOk(value)) {
-        out.add(new Violation(f, h.getKey() + ": " + printable(value), VALUE_RULE));
+        out.add(new Violation(at, printable(value), VALUE_RULE));
       } else if (name != null) {
         result.put(name, value);
       }
@@ -157,7 +158,11 @@ public final class PolicyValidator {
     return result;
   }
 
-  /** The name lower-cased, or null (with a violation at {@code f}). */
+  /**
+   * The name lower-cased, or null (with a violation at {@code f}). A set or add entry is reported
+   * at {@code policies[i].set.NAME}: the name is the last key, whatever it holds (a name may hold
+   * dots).
+   */
   private static String name(String raw, String f, Map<String, String> seen, List<Violation> out) {
     if (!TOKEN.matcher(raw).matches()) {
       out.add(new Violation(f, printable(raw), NAME_RULE));
