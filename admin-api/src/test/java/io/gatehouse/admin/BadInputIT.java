@@ -84,7 +84,10 @@ class BadInputIT {
          "priority":1,
          "tls":{"certificate":"www","hosts":["www.acme.example"],"redirect":"308",
                 "hsts":{"maxAge":"1d","includeSubDomains":true,"preload":false},
-                "clientAuth":{"mode":"none"}}}
+                "clientAuth":{"mode":"none"}},
+         "policies":[{"type":"RequestHeaders","set":{"x-env":"prod"},"add":{"x-via":"gh"},
+                      "remove":["cookie"]},
+                     {"type":"ResponseHeaders","set":{"cache-control":"no-store"}}]}
         """);
   }
 
@@ -210,6 +213,9 @@ class BadInputIT {
         }
         walk(base, props.getJsonObject(name), pointer + "/" + name, out);
       }
+      if (schema.getValue("additionalProperties") instanceof JsonObject values) {
+        mapEntries(base, values, pointer, out);
+      }
       for (Object req : schema.getJsonArray("required", new JsonArray())) {
         out.add(
             mutate(
@@ -257,6 +263,36 @@ class BadInputIT {
       // An enum of mixed types (redirect: 'off' or a status, as text or a number).
       out.add(mutate(base, pointer, "outside the enum", null, pointer, "#not valid#"));
       out.add(mutate(base, pointer, "wrong type", null, pointer, new JsonObject().put("x", 1)));
+    }
+  }
+
+  /**
+   * A mapping of names to values (a header policy's set and add): each entry the valid body has,
+   * with a name that is not a header token, a name Gatehouse owns, and a value with CR LF (the
+   * schema's pattern), too long or not text.
+   */
+  private void mapEntries(Case base, JsonObject values, String pointer, List<Case> out) {
+    JsonObject map = (JsonObject) get(base.body(), pointer);
+    for (String name : map.fieldNames()) {
+      String at = pointer + "/" + name;
+      Object value = map.getValue(name);
+      for (String bad : List.of("bad name", "Connection")) {
+        JsonObject body = base.body().copy();
+        JsonObject edited = (JsonObject) get(body, pointer);
+        edited.remove(name);
+        edited.put(bad, value);
+        out.add(
+            new Case(
+                base.name() + at + " name " + bad,
+                base.method(),
+                base.path(),
+                body,
+                pointer + "/" + bad));
+      }
+      out.add(mutate(base, at, "control characters", null, at, "a\r\nx-injected: 1"));
+      out.add(mutate(base, at, "wrong type", null, at, new JsonObject().put("x", 1)));
+      out.add(
+          mutate(base, at, "too long", null, at, "a".repeat(values.getInteger("maxLength") + 1)));
     }
   }
 

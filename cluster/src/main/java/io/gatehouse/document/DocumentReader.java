@@ -26,12 +26,16 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -281,6 +285,10 @@ public final class DocumentReader {
    * has no host or port key).
    */
   private DocPath violationPath(DocPath path, String field) {
+    DocPath entry = policyEntry(path, field);
+    if (entry != null) {
+      return entry;
+    }
     int backend = 0;
     String rest = null;
     if (field.startsWith("backend.")) {
@@ -330,6 +338,33 @@ public final class DocumentReader {
       }
     }
     return path.append(fieldPath(field));
+  }
+
+  /**
+   * A header policy's set or add entry, {@code policies[i].set.NAME}, as its document path: the
+   * name is one key even when it holds a dot. Null for any other field.
+   */
+  private static DocPath policyEntry(DocPath path, String field) {
+    if (!field.startsWith("policies[")) {
+      return null;
+    }
+    int close = field.indexOf(']');
+    if (close < 0) {
+      return null;
+    }
+    String digits = field.substring("policies[".length(), close);
+    String rest = field.substring(close + 1);
+    String map = rest.startsWith(".set.") ? "set" : rest.startsWith(".add.") ? "add" : null;
+    if (map == null
+        || digits.isEmpty()
+        || digits.length() > 3
+        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return null;
+    }
+    return path.key("policies")
+        .index(Integer.parseInt(digits))
+        .key(map)
+        .key(rest.substring(".set.".length()));
   }
 
   private Read<List<RouteSpec>> done(List<RouteSpec> routes) {
@@ -398,6 +433,7 @@ public final class DocumentReader {
       }
     }
     TlsSpec tls = tls(obj.get("tls"), path.key("tls"));
+    List<PolicySpec> policies = policies(obj.get("policies"), path.key("policies"));
     return new RouteSpec(
             given != null
                 ? given
@@ -415,7 +451,70 @@ public final class DocumentReader {
             limits,
             priority,
             tls)
-        .withBackends(backends);
+        .withBackends(backends)
+        .withPolicies(policies);
+  }
+
+  /**
+   * The route's policies in list order. Each is a mapping tagged with its {@code type}; header
+   * edits give {@code set} and {@code add} as mappings of name to literal text and {@code remove}
+   * as a list of names. The validator checks the names and values.
+   */
+  private List<PolicySpec> policies(JsonNode node, DocPath path) {
+    List<PolicySpec> out = new ArrayList<>();
+    List<JsonNode> items = list(node, path);
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      DocPath p = path.index(i);
+      if (!item.isObject()) {
+        bad(p, item, "a mapping such as {type: RequestHeaders, set: {x-env: prod}}");
+        continue;
+      }
+      ObjectNode obj = (ObjectNode) item;
+      unknownKeys(obj, p, Forms.HEADER_POLICY_KEYS);
+      JsonNode t = obj.get("type");
+      if (t == null) {
+        problems.add(DocProblem.missing(p.key("type"), Forms.POLICY_TYPES));
+        continue;
+      }
+      String type = t.isTextual() ? squash(t.asText()) : "";
+      if (!type.equals("requestheaders") && !type.equals("responseheaders")) {
+        bad(p.key("type"), t, Forms.POLICY_TYPES);
+        continue;
+      }
+      int before = problems.size();
+      Map<String, String> set = headerValues(obj.get("set"), p.key("set"));
+      Map<String, String> add = headerValues(obj.get("add"), p.key("add"));
+      List<String> remove = texts(obj, "remove", p);
+      if (problems.size() == before) {
+        out.add(
+            type.equals("requestheaders")
+                ? new RequestHeaders(set, add, remove)
+                : new ResponseHeaders(set, add, remove));
+      }
+    }
+    return out;
+  }
+
+  /** A mapping of header name to value, in document order; empty when absent. */
+  private Map<String, String> headerValues(JsonNode node, DocPath path) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isObject()) {
+      bad(path, node, "a mapping of header name to value, such as {x-env: prod}");
+      return out;
+    }
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      JsonNode v = e.getValue();
+      if (v.isValueNode() && !v.isNull()) {
+        out.put(e.getKey(), v.asText());
+      } else {
+        bad(path.key(e.getKey()), v, "a string");
+      }
+    }
+    return out;
   }
 
   /**

@@ -19,6 +19,9 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.HeaderEditsSpec;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
 import java.util.Locale;
 import java.util.TreeSet;
 
@@ -89,6 +92,21 @@ public final class DocumentWriter {
     o.put("priority", r.priority());
     if (r.tls() != null) {
       tls(o.putObject("tls"), r.tls());
+    }
+    if (!r.policies().isEmpty()) {
+      ArrayNode policies = o.putArray("policies");
+      for (PolicySpec p : r.policies()) {
+        ObjectNode item =
+            policies
+                .addObject()
+                .put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
+        HeaderEditsSpec e = p.edits();
+        ObjectNode set = item.putObject("set");
+        e.set().forEach(set::put);
+        ObjectNode add = item.putObject("add");
+        e.add().forEach(add::put);
+        strings(item.putArray("remove"), e.remove());
+      }
     }
     return o;
   }

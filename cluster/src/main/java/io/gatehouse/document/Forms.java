@@ -30,7 +30,8 @@ public final class Forms {
           "timeouts",
           "maxRequestBodyBytes",
           "priority",
-          "tls");
+          "tls",
+          "policies");
   public static final Set<String> TLS_KEYS =
       ordered("certificate", "hosts", "redirect", "hsts", "clientAuth");
   public static final Set<String> CLIENT_AUTH_KEYS = ordered("mode", "caBundle");
@@ -51,6 +52,8 @@ public final class Forms {
   public static final Set<String> NAMED_BACKEND_KEYS =
       ordered("name", "tenant", "protocol", "endpoints", "tls");
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
+  public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
+  public static final String POLICY_TYPES = "RequestHeaders or ResponseHeaders";
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

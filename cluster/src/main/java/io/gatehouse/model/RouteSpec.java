@@ -1,5 +1,6 @@
 package io.gatehouse.model;
 
+import io.gatehouse.model.policy.PolicySpec;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -20,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param priority breaks ties between routes that match the same host and path; higher wins
  * @param tls how the route is served over HTTPS (redirect from plain HTTP, HSTS), or null for no
  *     HTTPS-specific behaviour
+ * @param policies the route's policies in the order they run; null reads as none (payloads written
+ *     before policies existed)
  */
 public record RouteSpec(
     RouteKey key,
@@ -32,7 +35,26 @@ public record RouteSpec(
     Timeouts timeouts,
     Limits limits,
     int priority,
-    @Nullable TlsSpec tls) {
+    @Nullable TlsSpec tls,
+    List<PolicySpec> policies) {
+
+  /** A route without policies. */
+  public RouteSpec(
+      RouteKey key,
+      List<String> hosts,
+      List<PathMatch> paths,
+      Set<String> methods,
+      List<HeaderMatch> headers,
+      List<QueryMatch> queries,
+      List<RouteBackend> backends,
+      Timeouts timeouts,
+      Limits limits,
+      int priority,
+      @Nullable TlsSpec tls) {
+    this(
+        key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
+        List.of());
+  }
 
   /** A route with one backend at the default weight. */
   public RouteSpec(
@@ -86,6 +108,7 @@ public record RouteSpec(
     backends = List.copyOf(backends);
     timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
     limits = limits == null ? Limits.DEFAULTS : limits;
+    policies = policies == null ? List.of() : List.copyOf(policies);
   }
 
   /** A route with only hosts, paths and a backend; everything else at its default. */
@@ -131,17 +154,20 @@ public record RouteSpec(
 
   public RouteSpec withHosts(List<String> newHosts) {
     return new RouteSpec(
-        key, newHosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls);
+        key, newHosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
+        policies);
   }
 
   public RouteSpec withTls(TlsSpec newTls) {
     return new RouteSpec(
-        key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, newTls);
+        key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, newTls,
+        policies);
   }
 
   public RouteSpec withPaths(List<PathMatch> newPaths) {
     return new RouteSpec(
-        key, hosts, newPaths, methods, headers, queries, backends, timeouts, limits, priority, tls);
+        key, hosts, newPaths, methods, headers, queries, backends, timeouts, limits, priority, tls,
+        policies);
   }
 
   /**
@@ -156,11 +182,39 @@ public record RouteSpec(
 
   public RouteSpec withBackends(List<RouteBackend> newBackends) {
     return new RouteSpec(
-        key, hosts, paths, methods, headers, queries, newBackends, timeouts, limits, priority, tls);
+        key,
+        hosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        newBackends,
+        timeouts,
+        limits,
+        priority,
+        tls,
+        policies);
   }
 
   public RouteSpec withKey(RouteKey newKey) {
     return new RouteSpec(
-        newKey, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls);
+        newKey, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
+        policies);
+  }
+
+  public RouteSpec withPolicies(List<PolicySpec> newPolicies) {
+    return new RouteSpec(
+        key,
+        hosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        backends,
+        timeouts,
+        limits,
+        priority,
+        tls,
+        newPolicies);
   }
 }

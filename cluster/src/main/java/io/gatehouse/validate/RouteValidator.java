@@ -20,6 +20,7 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.PolicySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -105,6 +106,7 @@ public final class RouteValidator {
               "between " + -MAX_PRIORITY + " and " + MAX_PRIORITY));
     }
     TlsSpec tls = spec.tls() == null ? null : tls(spec.tls(), hosts, out);
+    List<PolicySpec> policies = PolicyValidator.validate(spec.policies(), out);
     if (!out.isEmpty()) {
       return Validated.failed(out);
     }
@@ -120,7 +122,8 @@ public final class RouteValidator {
             spec.timeouts(),
             spec.limits(),
             spec.priority(),
-            tls));
+            tls,
+            policies));
   }
 
   /**

@@ -19,8 +19,12 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The route document reader on Jackson trees, without YAML or lines (those are the file's). */
@@ -383,6 +387,55 @@ class DocumentReaderTest {
       assertThat(r.isValid()).as(n.toString()).isFalse();
       assertThat(r.value()).isEmpty();
     }
+  }
+
+  // --- policies -----------------------------------------------------------------------------
+
+  @Test
+  void policies_are_read_in_order_with_their_edits_and_lower_cased_names() {
+    RouteSpec spec =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"RequestHeaders\", \"set\": {\"X-Env\": \"prod\","
+                    + " \"x-n\": 1}, \"add\": {\"x-via\": \"gh\"}, \"remove\": [\"Cookie\"]},"
+                    + " {\"type\": \"responseHeaders\", \"remove\": \"server\"}]"));
+    assertThat(spec.policies())
+        .containsExactly(
+            new RequestHeaders(
+                orderedMap("x-env", "prod", "x-n", "1"), Map.of("x-via", "gh"), List.of("cookie")),
+            new ResponseHeaders(Map.of(), Map.of(), List.of("server")));
+  }
+
+  private static Map<String, String> orderedMap(String k1, String v1, String k2, String v2) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(k1, v1);
+    m.put(k2, v2);
+    return m;
+  }
+
+  @Test
+  void a_policy_problem_names_its_place() {
+    assertThat(messages(route(BACKEND + ", \"policies\": [{\"set\": {}}]")))
+        .containsExactly(
+            "routes[0].policies[0].type: missing (expected: RequestHeaders or ResponseHeaders)");
+    assertThat(messages(route(BACKEND + ", \"policies\": [{\"type\": \"Auth\"}]")))
+        .containsExactly(
+            "routes[0].policies[0].type: \"Auth\" (expected: RequestHeaders or ResponseHeaders)");
+    assertThat(
+            messages(
+                route(BACKEND + ", \"policies\": [{\"type\": \"RequestHeaders\", \"extra\": 1}]")))
+        .containsExactly(
+            "unknown key \"routes[0].policies[0].extra\" (expected one of: type, set, add,"
+                + " remove)");
+    assertThat(
+            one("{\"hosts\": [\"a.example\"], "
+                    + BACKEND
+                    + ", \"policies\": [{\"type\": \"RequestHeaders\", \"set\":"
+                    + " {\"x.a\": \"1\", \"Host\": \"h\"}}]}")
+                .problems())
+        .extracting(p -> p.at().pointer())
+        .containsExactly("/policies/0/set/Host");
   }
 
   // --- one route read on its own (REST) ---------------------------------------------------------

@@ -200,6 +200,26 @@ class DocumentWriterTest {
                 + "\"service\":{\"name\":\"web\",\"port\":\"http\"},\"protocol\":\"h2c\"}]");
   }
 
+  @Test
+  void policies_are_written_in_order_and_read_back_equal() {
+    RouteSpec spec =
+        read(
+            tree(
+                """
+                {"backend": {"endpoints": ["10.0.0.1:80"]},
+                 "policies": [{"type": "ResponseHeaders", "add": {"X-B": "2", "x-a": "1"}},
+                              {"type": "RequestHeaders", "remove": ["cookie"]}]}"""));
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").toString())
+        .isEqualTo(
+            "[{\"type\":\"ResponseHeaders\",\"set\":{},\"add\":{\"x-b\":\"2\",\"x-a\":\"1\"},"
+                + "\"remove\":[]},"
+                + "{\"type\":\"RequestHeaders\",\"set\":{},\"add\":{},\"remove\":[\"cookie\"]}]");
+    assertThat(read(written)).isEqualTo(spec);
+    RouteSpec none = read(tree("{\"backend\": {\"endpoints\": [\"10.0.0.1:80\"]}}"));
+    assertThat(DocumentWriter.route(none).has("policies")).isFalse();
+  }
+
   private static RouteSpec read(JsonNode tree) {
     Read<RouteSpec> r = DocumentReader.readRoute(tree, DocPath.ROOT, KEY);
     assertThat(r.problems()).extracting(DocProblem::message).isEmpty();

@@ -131,7 +131,9 @@ class FormsTest {
   @Test
   void key_sets_keep_document_order_and_cannot_change() {
     assertThat(Forms.BACKEND_KEYS).containsExactly("protocol", "endpoints", "tls");
-    assertThat(Forms.ROUTE_KEYS).startsWith("name", "tenant", "hosts").endsWith("priority", "tls");
+    assertThat(Forms.ROUTE_KEYS)
+        .startsWith("name", "tenant", "hosts")
+        .endsWith("priority", "tls", "policies");
     assertThatThrownBy(() -> Forms.PATH_KEYS.add("x"))
         .isInstanceOf(UnsupportedOperationException.class);
   }

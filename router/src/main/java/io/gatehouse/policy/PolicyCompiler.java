@@ -4,15 +4,19 @@ import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Compiles a route's policies into its {@link PolicyChain}. The internal filters come from fields
  * the route already has, first and in a fixed order: HTTPS redirect, client certificates, body
- * limit (admission), then HSTS (response); user policies will follow them in list order. A route
- * with none of them shares {@link PolicyChain#NONE}, and one with only the default body limit
- * shares {@link #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
+ * limit (admission), then HSTS (response); user policies follow them in list order, each in its
+ * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response). A route with
+ * none of them shares {@link PolicyChain#NONE}, and one with only the default body limit shares
+ * {@link #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -51,10 +55,22 @@ public final class PolicyCompiler {
     if (tls != null && tls.hsts().enabled()) {
       response.add(new HstsFilter(tls));
     }
-    if (admission.isEmpty() && response.isEmpty()) {
+    List<UpstreamRequestFilter> upstream = new ArrayList<>(0);
+    for (PolicySpec p : spec.policies()) {
+      // One branch per kind (Java 17: no pattern switch); PolicyCompilerTest covers every kind.
+      if (p instanceof RequestHeaders r) {
+        upstream.add(new RequestHeadersFilter(r));
+      } else if (p instanceof ResponseHeaders r) {
+        response.add(new ResponseHeadersFilter(r));
+      } else {
+        throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
+      }
+    }
+    if (admission.isEmpty() && upstream.isEmpty() && response.isEmpty()) {
       return PolicyChain.NONE;
     }
     if (response.isEmpty()
+        && upstream.isEmpty()
         && admission.size() == 1
         && limit == Limits.DEFAULT_MAX_REQUEST_BODY
         && admission.get(0) instanceof BodyLimitFilter) {
@@ -62,7 +78,7 @@ public final class PolicyCompiler {
     }
     return new PolicyChain(
         admission.toArray(new AdmissionFilter[0]),
-        new UpstreamRequestFilter[0],
+        upstream.toArray(new UpstreamRequestFilter[0]),
         response.toArray(new ResponseFilter[0]));
   }
 }

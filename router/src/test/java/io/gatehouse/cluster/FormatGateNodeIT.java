@@ -43,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * previous release starts it: the same Hazelcast configuration, advertising that it reads entry
  * format 1 ({@code FormatGateClusterTest} in the cluster module does the same). While it is a
  * member, a weighted split (entry format 2) is refused by REST with 409 {@code
- * cluster-not-upgraded} and held by the routes file, whose plain routes are served; once it has
- * left, both splits are written and served. One cluster for the class; the old member leaves last.
+ * cluster-not-upgraded} and held by the routes file, and so is a route with policies, whose plain
+ * routes are served; once it has left, both splits are written and served. One cluster for the
+ * class; the old member leaves last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -125,7 +126,8 @@ class FormatGateNodeIT {
     HttpResponse<String> token = admin("POST", "/v1/tokens", ADMIN, "{\"tenant\":\"acme\"}");
     assertThat(token.statusCode()).as(token.body()).isEqualTo(201);
     acme = new JsonObject(token.body()).getString("token");
-    for (String host : List.of("split.acme.example", "plain.acme.example")) {
+    for (String host :
+        List.of("split.acme.example", "plain.acme.example", "policies.acme.example")) {
       HttpResponse<String> claim = admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null);
       assertThat(claim.statusCode()).as(claim.body()).isEqualTo(201);
     }
@@ -171,6 +173,16 @@ class FormatGateNodeIT {
         .doesNotContainKey(RouteKey.of("acme", "api", "split"));
     assertThat(get("split.acme.example")).isEqualTo(404);
 
+    // A route with policies is format 2 too: an old member would serve it without them.
+    HttpResponse<String> withPolicies =
+        admin(
+            "PUT", "/v1/tenants/acme/routes/policies", acme, withPolicies("policies.acme.example"));
+    assertThat(withPolicies.statusCode()).as(withPolicies.body()).isEqualTo(409);
+    assertThat(new JsonObject(withPolicies.body()).getString("type"))
+        .endsWith("/cluster-not-upgraded");
+    assertThat(node.node().table().view().generation()).isEqualTo(before);
+    assertThat(get("policies.acme.example")).isEqualTo(404);
+
     HttpResponse<String> plain =
         admin(
             "PUT",
@@ -204,8 +216,14 @@ class FormatGateNodeIT {
                 endpoints: ["%s"]
               - weight: 10
                 endpoints: ["%s"]
+          - name: file-policies
+            hosts: [policies.file.example]
+            backend:
+              endpoints: ["%s"]
+            policies:
+              - {type: RequestHeaders, set: {x-env: prod}}
         """
-            .formatted(a.address(), a.address(), b.address()));
+            .formatted(a.address(), a.address(), b.address(), a.address()));
 
     await("the plain route of the file served")
         .atMost(WAIT)
@@ -217,10 +235,13 @@ class FormatGateNodeIT {
             .pollInterval(Duration.ofMillis(50))
             .until(this::fileStatus, s -> s.getString("lastError") != null);
     assertThat(fileSource.getString("lastError"))
-        .contains("cluster-not-upgraded: route file-split needs entry format 2")
+        .contains("cluster-not-upgraded: route file-policies, file-split needs entry format 2")
         .contains("127.0.0.1:", "reads format 1");
     assertThat(fileSource.getInteger("routes")).isEqualTo(1);
     assertThat(get("split.file.example")).isEqualTo(404);
+    assertThat(get("policies.file.example")).isEqualTo(404);
+    assertThat(node.node().table().view().routes())
+        .doesNotContainKey(RouteKey.of("default", "file", "file-policies"));
     assertThat(node.node().table().view().routes())
         .doesNotContainKey(RouteKey.of("default", "file", "file-split"));
   }
@@ -242,7 +263,16 @@ class FormatGateNodeIT {
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(50))
         .until(
-            this::fileStatus, s -> s.getString("lastError") == null && s.getInteger("routes") == 2);
+            this::fileStatus, s -> s.getString("lastError") == null && s.getInteger("routes") == 3);
+    assertThat(get("policies.file.example")).isEqualTo(200);
+    HttpResponse<String> policies =
+        admin(
+            "PUT",
+            "/v1/tenants/acme/routes/policies?wait=all",
+            acme,
+            withPolicies("policies.acme.example"));
+    assertThat(policies.statusCode()).as(policies.body()).isEqualTo(201);
+    assertThat(get("policies.acme.example")).isEqualTo(200);
 
     HttpResponse<String> put =
         admin("PUT", "/v1/tenants/acme/routes/split?wait=all", acme, split("split.acme.example"));
@@ -263,6 +293,13 @@ class FormatGateNodeIT {
          "backendRefs": [{"weight": 90, "endpoints": ["%s"]},
                          {"weight": 10, "endpoints": ["%s"]}]}"""
         .formatted(host, a.address(), b.address());
+  }
+
+  private String withPolicies(String host) {
+    return """
+        {"hosts": ["%s"], "backend": {"endpoints": ["%s"]},
+         "policies": [{"type": "ResponseHeaders", "add": {"x-served-by": "gatehouse"}}]}"""
+        .formatted(host, a.address());
   }
 
   private void writeFile(String yaml) throws IOException {

@@ -15,6 +15,7 @@ import io.gatehouse.file.RouteFileTranslator;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.testing.TestPki;
+import io.gatehouse.validate.PolicyValidator;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -117,6 +118,12 @@ class DocumentContractTest {
     SEMANTIC_RULES.put(
         "no CA bundle with mode NONE (set mode OPTIONAL or REQUIRED)",
         "caBundle depends on the client-auth mode");
+    SEMANTIC_RULES.put(
+        PolicyValidator.RESERVED_RULE,
+        "headers Gatehouse owns: a list of names and prefixes, case-insensitive");
+    SEMANTIC_RULES.put(
+        PolicyValidator.ONCE_RULE,
+        "a header name once per policy, case-insensitive and across set, add and remove");
 
     SCHEMA_ONLY.put(
         "* number-for-string",

@@ -12,9 +12,13 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.testing.TestPki;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -97,5 +101,57 @@ class PolicyCompilerTest {
     assertThat(kinds(c)).containsExactly(HstsFilter.class);
     FakeRequest r = FakeRequest.tls("a.example");
     assertThat(c.admit(r)).isEqualTo(AdmissionFilter.PROCEED);
+  }
+
+  @Test
+  void user_policies_follow_the_internal_filters_in_list_order_each_in_its_stage() {
+    TlsSpec tls =
+        new TlsSpec(
+            List.of("a.example"),
+            "www",
+            HttpsRedirect.OFF,
+            Hsts.of(Duration.ofDays(365), false, false),
+            ClientAuth.NONE);
+    RequestHeaders first = new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of());
+    ResponseHeaders second = new ResponseHeaders(Map.of(), Map.of(), List.of("server"));
+    RequestHeaders third = new RequestHeaders(Map.of(), Map.of("x-a", "2"), List.of());
+    PolicyChain chain =
+        PolicyCompiler.compile(route(null, tls).withPolicies(List.of(first, second, third)), null);
+    assertThat(kinds(chain))
+        .containsExactly(
+            BodyLimitFilter.class,
+            RequestHeadersFilter.class,
+            RequestHeadersFilter.class,
+            HstsFilter.class,
+            ResponseHeadersFilter.class);
+    FakeRequest r = new FakeRequest();
+    chain.onUpstreamRequest(r, r);
+    assertThat(r.editValue).as("the later policy runs last").isEqualTo("2");
+  }
+
+  @Test
+  void every_kind_of_policy_compiles() {
+    for (Class<?> kind : PolicySpec.class.getPermittedSubclasses()) {
+      PolicySpec p =
+          kind == RequestHeaders.class
+              ? new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of())
+              : new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of());
+      assertThat(p).isInstanceOf(kind);
+      PolicyChain chain =
+          PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
+      assertThat(chain).isNotSameAs(PolicyChain.NONE);
+      assertThat(chain.filters()).hasSize(1);
+    }
+  }
+
+  @Test
+  void a_route_with_only_the_default_limit_and_a_policy_does_not_share_the_default_chain() {
+    PolicyChain chain =
+        PolicyCompiler.compile(
+            route(null, null)
+                .withPolicies(List.of(new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of()))),
+            null);
+    assertThat(chain).isNotSameAs(PolicyCompiler.defaultBackend());
+    assertThat(chain.editsUpstreamRequests()).isTrue();
   }
 }

@@ -22,6 +22,9 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.table.EntryKind;
 import io.gatehouse.table.FormatGate;
 import java.io.IOException;
@@ -43,7 +46,8 @@ import java.util.TreeMap;
  * 1, and a route in the new shapes is written only once every member reads format 2 ({@link
  * FormatGate}, fed by {@link #formatOf}). A named backend ({@link BackendObject}) is a kind those
  * releases do not know, so it is always format 2. The tag is added here, by a mix-in, so the model
- * stays free of Jackson.
+ * stays free of Jackson. A route with policies ({@code policies}, each tagged with its {@code
+ * type}) is format 2 too, for the same reason: format 1 readers would ignore them.
  */
 public final class EntryCodec {
   /**
@@ -63,9 +67,23 @@ public final class EntryCodec {
   })
   private interface BackendRefKinds {}
 
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = RequestHeaders.class, name = "requestHeaders"),
+    @JsonSubTypes.Type(value = ResponseHeaders.class, name = "responseHeaders")
+  })
+  private interface PolicyKinds {}
+
   private final ObjectMapper mapper;
+  private final int reads;
 
   public EntryCodec() {
+    this(FORMAT);
+  }
+
+  /** A codec that reads formats up to {@code reads} only: how an older release sees a payload. */
+  EntryCodec(int reads) {
+    this.reads = reads;
     SimpleModule durations = new SimpleModule("gatehouse-durations");
     durations.addSerializer(
         Duration.class,
@@ -88,6 +106,7 @@ public final class EntryCodec {
         JsonMapper.builder()
             .addModule(durations)
             .addMixIn(BackendRef.class, BackendRefKinds.class)
+            .addMixIn(PolicySpec.class, PolicyKinds.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
@@ -126,12 +145,12 @@ public final class EntryCodec {
     try {
       JsonNode doc = mapper.readTree(json);
       int format = doc.path("v").asInt(-1);
-      if (format < 1 || format > FORMAT) {
+      if (format < 1 || format > reads) {
         throw new IllegalArgumentException(
             "payload format "
                 + format
                 + " is not readable by this release (reads 1.."
-                + FORMAT
+                + reads
                 + ")");
       }
       JsonNode value = doc.get("value");
@@ -151,9 +170,13 @@ public final class EntryCodec {
     }
   }
 
-  /** Whether an older release reads {@code route} as it is: one static backend at weight 1. */
+  /**
+   * Whether an older release reads {@code route} as it is: one static backend at weight 1 and no
+   * policies (a release before policies would ignore them and serve the route without them).
+   */
   static boolean inFormat1(RouteSpec route) {
-    return route.backends().size() == 1
+    return route.policies().isEmpty()
+        && route.backends().size() == 1
         && route.backends().get(0).weight() == RouteBackend.DEFAULT_WEIGHT
         && route.backends().get(0).ref() instanceof BackendSpec;
   }
@@ -170,6 +193,7 @@ public final class EntryCodec {
       fields.put(f.getKey(), f.getValue());
     }
     fields.remove("backends");
+    fields.remove("policies"); // empty here: format 1 had no such field
     fields.put("backend", backend);
     ObjectNode out = route.objectNode();
     fields.forEach(out::set);

@@ -1,0 +1,222 @@
+package io.gatehouse.validate;
+
+import io.gatehouse.model.policy.HeaderEditsSpec;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a route's policies, one rule per kind ({@link #RULES}, which a test holds against the
+ * permitted kinds of {@link PolicySpec}). Header names are normalised to lower case, as the proxy
+ * compares them.
+ *
+ * <p>Header policies may not touch the headers Gatehouse itself owns: hop-by-hop and framing
+ * headers (a proxy never forwards a framing header it did not produce), {@code Host} (the authority
+ * a backend sees and the TLS name it is reached by; Gateway API rewrites it with a URL rewrite, not
+ * with a header modifier, and so will a later policy), the forwarding headers, the request id and
+ * the client-certificate headers a backend trusts because only Gatehouse writes them.
+ */
+public final class PolicyValidator {
+  public static final int MAX_POLICIES = 16;
+
+  /** At most this many entries in each of set, add and remove (Gateway API: 16). */
+  public static final int MAX_EDITS = 16;
+
+  /** At most this many header edits over all of a route's policies. */
+  public static final int MAX_ROUTE_EDITS = 64;
+
+  public static final int MAX_VALUE_LENGTH = 1024;
+
+  public static final String NAME_RULE = "a header field name token of 1-64 characters";
+  public static final String VALUE_RULE =
+      "text of at most "
+          + MAX_VALUE_LENGTH
+          + " characters without control characters (CR, LF, NUL)";
+  public static final String RESERVED_RULE =
+      "a header Gatehouse does not own (not hop-by-hop, framing, Host, Forwarded, X-Forwarded-*,"
+          + " X-Request-Id or X-Client-Cert-*)";
+  public static final String ONCE_RULE = "a name given once in set, add and remove together";
+
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+
+  private static final Set<String> RESERVED =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "content-length",
+          "expect",
+          "host",
+          "forwarded",
+          "x-real-ip",
+          "x-request-id");
+  private static final List<String> RESERVED_PREFIXES =
+      List.of("proxy-", "x-forwarded-", "x-client-cert-");
+
+  private interface Rule {
+    PolicySpec check(PolicySpec spec, String field, List<Violation> out);
+  }
+
+  /** One rule per kind; a kind missing here is refused, never passed through unchecked. */
+  private static final Map<Class<?>, Rule> RULE_OF = new HashMap<>();
+
+  static {
+    RULE_OF.put(
+        RequestHeaders.class,
+        (spec, field, out) -> {
+          HeaderEditsSpec e = edits(spec.edits(), field, out);
+          return new RequestHeaders(e.set(), e.add(), e.remove());
+        });
+    RULE_OF.put(
+        ResponseHeaders.class,
+        (spec, field, out) -> {
+          HeaderEditsSpec e = edits(spec.edits(), field, out);
+          return new ResponseHeaders(e.set(), e.add(), e.remove());
+        });
+  }
+
+  private PolicyValidator() {}
+
+  /** The kinds this validator has a rule for. */
+  static Set<Class<?>> kinds() {
+    return Set.copyOf(RULE_OF.keySet());
+  }
+
+  /** The policies normalised, with any violation added to {@code out}. */
+  public static List<PolicySpec> validate(List<PolicySpec> raw, List<Violation> out) {
+    if (raw.size() > MAX_POLICIES) {
+      out.add(new Violation("policies", raw.size() + " policies", "at most " + MAX_POLICIES));
+      return List.of();
+    }
+    List<PolicySpec> result = new ArrayList<>(raw.size());
+    int total = 0;
+    for (int i = 0; i < raw.size(); i++) {
+      PolicySpec p = raw.get(i);
+      String f = "policies[" + i + "]";
+      Rule rule = p == null ? null : RULE_OF.get(p.getClass());
+      if (rule == null) {
+        out.add(new Violation(f + ".type", String.valueOf(p), "RequestHeaders or ResponseHeaders"));
+        continue;
+      }
+      total += p.edits().size();
+      result.add(rule.check(p, f, out));
+    }
+    if (total > MAX_ROUTE_EDITS) {
+      out.add(
+          new Violation(
+              "policies", total + " header edits", "at most " + MAX_ROUTE_EDITS + " in all"));
+    }
+    return result;
+  }
+
+  private static HeaderEditsSpec edits(HeaderEditsSpec e, String f, List<Violation> out) {
+    Map<String, String> seen = new HashMap<>();
+    Map<String, String> set = entries(e.set(), f + ".set", seen, out);
+    Map<String, String> add = entries(e.add(), f + ".add", seen, out);
+    List<String> remove = new ArrayList<>();
+    if (e.remove().size() > MAX_EDITS) {
+      out.add(new Violation(f + ".remove", e.remove().size() + " names", "at most " + MAX_EDITS));
+    } else {
+      for (int i = 0; i < e.remove().size(); i++) {
+        String name = name(e.remove().get(i), f + ".remove[" + i + "]", seen, out);
+        if (name != null) {
+          remove.add(name);
+        }
+      }
+    }
+    return new HeaderEditsSpec(set, add, remove);
+  }
+
+  private static Map<String, String> entries(
+      Map<String, String> raw, String f, Map<String, String> seen, List<Violation> out) {
+    Map<String, String> result = new LinkedHashMap<>();
+    if (raw.size() > MAX_EDITS) {
+      out.add(new Violation(f, raw.size() + " headers", "at most " + MAX_EDITS));
+      return result;
+    }
+    for (Map.Entry<String, String> h : raw.entrySet()) {
+      String at = f + "." + h.getKey();
+      String name = name(h.getKey(), at, seen, out);
+      String value = h.getValue();
+      if (!valueOk(value)) {
+        out.add(new Violation(at, printable(value), VALUE_RULE));
+      } else if (name != null) {
+        result.put(name, value);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The name lower-cased, or null (with a violation at {@code f}). A set or add entry is reported
+   * at {@code policies[i].set.NAME}: the name is the last key, whatever it holds (a name may hold
+   * dots).
+   */
+  private static String name(String raw, String f, Map<String, String> seen, List<Violation> out) {
+    if (!TOKEN.matcher(raw).matches()) {
+      out.add(new Violation(f, printable(raw), NAME_RULE));
+      return null;
+    }
+    String name = raw.toLowerCase(Locale.ROOT);
+    if (reserved(name)) {
+      out.add(new Violation(f, raw, RESERVED_RULE));
+      return null;
+    }
+    if (seen.putIfAbsent(name, f) != null) {
+      out.add(new Violation(f, raw, ONCE_RULE));
+      return null;
+    }
+    return name;
+  }
+
+  /** Whether {@code lowerName} is a header Gatehouse owns, so no policy may edit it. */
+  public static boolean reserved(String lowerName) {
+    if (RESERVED.contains(lowerName)) {
+      return true;
+    }
+    for (String prefix : RESERVED_PREFIXES) {
+      if (lowerName.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean valueOk(String v) {
+    if (v.length() > MAX_VALUE_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Control characters shown escaped, so a problem never carries a line break into a log. */
+  private static String printable(String v) {
+    StringBuilder b = new StringBuilder(Math.min(v.length(), 80));
+    for (int i = 0; i < v.length() && i < 80; i++) {
+      char c = v.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return v.length() > 80 ? b + "..." : b.toString();
+  }
+}

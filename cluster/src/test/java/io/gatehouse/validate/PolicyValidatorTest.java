@@ -1,0 +1,196 @@
+package io.gatehouse.validate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PolicyValidatorTest {
+  private static RouteSpec route(PolicySpec... policies) {
+    return RouteSpec.simple(
+            RouteKey.of("t", "api", "r"),
+            List.of("a.example"),
+            List.of(PathMatch.prefix("/")),
+            BackendSpec.http1(List.of(new Endpoint("10.0.0.1", 8080, 1))))
+        .withPolicies(List.of(policies));
+  }
+
+  private static List<Violation> violations(PolicySpec... policies) {
+    Validated<RouteSpec> v = RouteValidator.validate(route(policies));
+    return v.isValid() ? List.of() : v.violations();
+  }
+
+  @Test
+  void every_kind_of_policy_has_a_rule() {
+    assertThat(PolicyValidator.kinds())
+        .containsExactlyInAnyOrder(PolicySpec.class.getPermittedSubclasses());
+  }
+
+  @Test
+  void names_are_lower_cased_and_order_and_values_kept() {
+    Map<String, String> set = new LinkedHashMap<>();
+    set.put("X-Tenant", "Team A");
+    set.put("x-b", "\tv  w ");
+    Validated<RouteSpec> v =
+        RouteValidator.validate(
+            route(
+                new RequestHeaders(set, Map.of("Via-GH", "1"), List.of("Cookie")),
+                new ResponseHeaders(Map.of(), Map.of(), List.of("Server"))));
+    assertThat(v.isValid()).as("%s", v).isTrue();
+    RequestHeaders r = (RequestHeaders) v.value().policies().get(0);
+    assertThat(r.set().keySet()).containsExactly("x-tenant", "x-b");
+    assertThat(r.set()).containsEntry("x-tenant", "Team A").containsEntry("x-b", "\tv  w ");
+    assertThat(r.add()).containsEntry("via-gh", "1");
+    assertThat(r.remove()).containsExactly("cookie");
+    assertThat(((ResponseHeaders) v.value().policies().get(1)).remove()).containsExactly("server");
+  }
+
+  @Test
+  void a_route_without_policies_has_none() {
+    assertThat(RouteValidator.validate(route()).value().policies()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "Connection",
+        "keep-alive",
+        "TE",
+        "Trailer",
+        "Transfer-Encoding",
+        "Upgrade",
+        "Proxy-Authorization",
+        "proxy-connection",
+        "Content-Length",
+        "Expect",
+        "Host",
+        "Forwarded",
+        "X-Forwarded-For",
+        "x-forwarded-proto",
+        "X-Real-IP",
+        "X-Request-Id",
+        "X-Client-Cert-Verified",
+        "x-client-cert-subject"
+      })
+  void headers_gatehouse_owns_are_refused_in_set_add_and_remove(String name) {
+    for (PolicySpec p :
+        List.of(
+            new RequestHeaders(Map.of(name, "v"), Map.of(), List.of()),
+            new RequestHeaders(Map.of(), Map.of(name, "v"), List.of()),
+            new ResponseHeaders(Map.of(), Map.of(), List.of(name)))) {
+      assertThat(violations(p))
+          .as(name)
+          .singleElement()
+          .satisfies(
+              v -> {
+                assertThat(v.value()).isEqualTo(name);
+                assertThat(v.rule()).isEqualTo(PolicyValidator.RESERVED_RULE);
+              });
+    }
+  }
+
+  @Test
+  void names_must_be_tokens() {
+    assertThat(violations(new RequestHeaders(Map.of("bad name", "v"), Map.of(), List.of())))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.field()).isEqualTo("policies[0].set.bad name");
+              assertThat(v.rule()).isEqualTo(PolicyValidator.NAME_RULE);
+            });
+    assertThat(violations(new ResponseHeaders(Map.of(), Map.of(), List.of("ok", "x:y"))))
+        .singleElement()
+        .satisfies(v -> assertThat(v.field()).isEqualTo("policies[0].remove[1]"));
+    assertThat(violations(new ResponseHeaders(Map.of(), Map.of(), List.of("x".repeat(65)))))
+        .hasSize(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a\r\nx-injected: 1", "a\nb", "nul\0", "del\u007f"})
+  void values_with_control_characters_are_refused_and_shown_escaped(String value) {
+    assertThat(violations(new RequestHeaders(Map.of(), Map.of("x-a", value), List.of())))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.field()).isEqualTo("policies[0].add.x-a");
+              assertThat(v.rule()).isEqualTo(PolicyValidator.VALUE_RULE);
+              assertThat(v.value()).doesNotContain("\r", "\n", "\0");
+            });
+  }
+
+  @Test
+  void values_are_bounded() {
+    String max = "v".repeat(PolicyValidator.MAX_VALUE_LENGTH);
+    assertThat(violations(new RequestHeaders(Map.of("x-a", max), Map.of(), List.of()))).isEmpty();
+    assertThat(violations(new RequestHeaders(Map.of("x-a", max + "v"), Map.of(), List.of())))
+        .hasSize(1);
+  }
+
+  @Test
+  void a_name_in_set_and_remove_is_refused_whatever_its_case() {
+    assertThat(violations(new RequestHeaders(Map.of("X-A", "1"), Map.of(), List.of("x-a"))))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.field()).isEqualTo("policies[0].remove[0]");
+              assertThat(v.rule()).isEqualTo(PolicyValidator.ONCE_RULE);
+            });
+    Map<String, String> twice = new HashMap<>();
+    twice.put("X-A", "1");
+    twice.put("x-a", "2");
+    assertThat(violations(new RequestHeaders(twice, Map.of(), List.of()))).hasSize(1);
+    assertThat(violations(new RequestHeaders(Map.of("x-a", "1"), Map.of("x-A", "2"), List.of())))
+        .hasSize(1);
+    // Two policies may name the same header: they run in order.
+    assertThat(
+            violations(
+                new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of()),
+                new RequestHeaders(Map.of(), Map.of(), List.of("x-a"))))
+        .isEmpty();
+  }
+
+  @Test
+  void counts_are_bounded_per_list_per_policy_count_and_per_route() {
+    Map<String, String> many = new LinkedHashMap<>();
+    for (int i = 0; i <= PolicyValidator.MAX_EDITS; i++) {
+      many.put("x-" + i, "v");
+    }
+    assertThat(violations(new RequestHeaders(many, Map.of(), List.of())))
+        .singleElement()
+        .satisfies(v -> assertThat(v.rule()).isEqualTo("at most 16"));
+    List<PolicySpec> tooMany = new ArrayList<>();
+    for (int i = 0; i <= PolicyValidator.MAX_POLICIES; i++) {
+      tooMany.add(new ResponseHeaders(Map.of(), Map.of(), List.of("x-a")));
+    }
+    assertThat(violations(tooMany.toArray(PolicySpec[]::new)))
+        .singleElement()
+        .satisfies(v -> assertThat(v.field()).isEqualTo("policies"));
+    List<PolicySpec> heavy = new ArrayList<>();
+    for (int p = 0; p < 5; p++) {
+      Map<String, String> set = new LinkedHashMap<>();
+      for (int i = 0; i < 16; i++) {
+        set.put("x-" + i, "v");
+      }
+      heavy.add(new RequestHeaders(set, Map.of(), List.of()));
+    }
+    assertThat(violations(heavy.toArray(PolicySpec[]::new)))
+        .singleElement()
+        .satisfies(v -> assertThat(v.rule()).isEqualTo("at most 64 in all"));
+    assertThat(Set.copyOf(heavy).size()).isEqualTo(1); // equal records: one shape repeated
+  }
+}
