@@ -344,7 +344,7 @@ public final class DocumentReader {
    * A header policy's set or add entry, {@code policies[i].set.NAME}, as its document path: the
    * name is one key even when it holds a dot. Null for any other field.
    */
-  private static DocPath policyEntry(DocPath path, String field) {
+  private static @Nullable DocPath policyEntry(DocPath path, String field) {
     if (!field.startsWith("policies[")) {
       return null;
     }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks a route's policies, one rule per kind ({@link #RULES}, which a test holds against the
@@ -163,7 +164,8 @@ public final class PolicyValidator {
    * at {@code policies[i].set.NAME}: the name is the last key, whatever it holds (a name may hold
    * dots).
    */
-  private static String name(String raw, String f, Map<String, String> seen, List<Violation> out) {
+  private static @Nullable String name(
+      String raw, String f, Map<String, String> seen, List<Violation> out) {
     if (!TOKEN.matcher(raw).matches()) {
       out.add(new Violation(f, printable(raw), NAME_RULE));
       return null;
