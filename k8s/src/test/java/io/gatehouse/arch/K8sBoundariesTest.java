@@ -4,17 +4,17 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.testing.MainClassesOnly;
 
 /**
  * The k8s module's boundaries. {@code translate} is pure: it reads client-java's model classes
  * (passed in through {@code ClusterState}) and writes the Gatehouse model, and never reaches the
  * API (no ApiClient, informer or API classes), Vert.x or the table.
  */
-@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.gatehouse", importOptions = MainClassesOnly.class)
 class K8sBoundariesTest {
   @ArchTest
   static final ArchRule translate_uses_only_models_and_validation =

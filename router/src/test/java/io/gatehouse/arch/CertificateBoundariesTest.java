@@ -2,16 +2,16 @@ package io.gatehouse.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.testing.MainClassesOnly;
 
 /**
  * The certificate pipeline is a stage of its own (issue #12): sources, bindings, index and holder
  * feed the TLS edge, which only reads what the stage publishes.
  */
-@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.gatehouse", importOptions = MainClassesOnly.class)
 class CertificateBoundariesTest {
   @ArchTest
   static final ArchRule the_certificate_stage_never_reaches_the_edge_or_the_data_plane =

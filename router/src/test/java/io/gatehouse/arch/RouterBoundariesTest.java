@@ -5,12 +5,12 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClass;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.proxy.RouterVerticle;
+import io.gatehouse.testing.MainClassesOnly;
 import io.gatehouse.tls.HttpsRedirects;
 import io.vertx.core.Vertx;
 
@@ -19,7 +19,7 @@ import io.vertx.core.Vertx;
  * the snapshot stays framework-free, and the data plane never blocks or makes its own Vert.x
  * instance.
  */
-@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.gatehouse", importOptions = MainClassesOnly.class)
 class RouterBoundariesTest {
   private static final String[] DATA_PLANE = {
     "io.gatehouse.snapshot..",

@@ -5,11 +5,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.gatehouse.admin.Explainer;
+import io.gatehouse.testing.MainClassesOnly;
 import java.util.Arrays;
 
 /**
@@ -19,7 +19,7 @@ import java.util.Arrays;
  * the outside shape and writes the model through the shared stages; it never reaches another
  * source, the data plane or the node, and only the node wires sources into a process (issue #12).
  */
-@AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.gatehouse", importOptions = MainClassesOnly.class)
 class SourceBoundariesTest {
   /** The source packages; the table key's source segment of each is in its package-info. */
   static final String[] SOURCES = {

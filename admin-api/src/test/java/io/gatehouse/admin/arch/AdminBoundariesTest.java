@@ -4,15 +4,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.testing.MainClassesOnly;
 
 /** The admin API's boundaries: never the router, Hazelcast or Kubernetes; pure inner stages. */
-@AnalyzeClasses(
-    packages = "io.gatehouse.admin",
-    importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.gatehouse.admin", importOptions = MainClassesOnly.class)
 class AdminBoundariesTest {
   @ArchTest
   static final ArchRule no_router_hazelcast_or_kubernetes =
