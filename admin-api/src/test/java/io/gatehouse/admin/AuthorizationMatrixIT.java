@@ -266,7 +266,7 @@ class AuthorizationMatrixIT {
 
   @ParameterizedTest(name = "{0} as {1}")
   @MethodSource("cells")
-  void status(Row row, Who who) {
+  void each_operation_answers_each_caller_with_the_expected_status(Row row, Who who) {
     row.setup().run();
     String token =
         switch (who) {

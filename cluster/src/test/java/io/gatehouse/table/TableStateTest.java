@@ -45,7 +45,7 @@ class TableStateTest {
   }
 
   @Test
-  void aViewListsTheRoutesWrittenSinceAnOlderOne() {
+  void a_view_lists_the_routes_written_since_an_older_one() {
     putRoute("a", 1);
     putRoute("b", 1);
     TableView v1 = view();
@@ -65,7 +65,7 @@ class TableStateTest {
   }
 
   @Test
-  void otherKindsAreListedByTheirOwnKeys() {
+  void other_kinds_are_listed_by_their_own_keys() {
     TableView v1 = view();
     HostClaim claim = new HostClaim("a.example", TenantId.of("t1"));
     state.apply(new Versioned(EntryKey.of(claim), ++revision, 0, 1, claim, true));
@@ -77,14 +77,14 @@ class TableStateTest {
   }
 
   @Test
-  void noChangeGivesTheSameView() {
+  void no_change_gives_the_same_view() {
     putRoute("a", 1);
     TableView v1 = view();
     assertThat(state.view()).isSameAs(v1);
   }
 
   @Test
-  void viewsFromDifferentStatesOrAcrossAReloadAreNotComparedByKey() {
+  void views_from_different_states_or_across_a_reload_are_not_compared_by_key() {
     putRoute("a", 1);
     TableView before = view();
     state.clear();
@@ -100,7 +100,7 @@ class TableStateTest {
   }
 
   @Test
-  void aLogThatNoLongerHoldsTheWayAnswersUnknown() {
+  void a_log_that_no_longer_holds_the_way_answers_unknown() {
     TableView first = view();
     for (int i = 0; i <= ChangeLog.MAX_BATCHES; i++) {
       putRoute("r" + i, 1);
@@ -112,7 +112,7 @@ class TableStateTest {
   }
 
   @Test
-  void aBatchTooLargeToKeepAnswersUnknownButLaterOnesAreKept() {
+  void a_batch_too_large_to_keep_answers_unknown_but_later_ones_are_kept() {
     TableView v0 = view();
     for (int i = 0; i <= ChangeLog.MAX_KEYS; i++) {
       putRoute("r" + i, 1);
@@ -126,7 +126,7 @@ class TableStateTest {
   }
 
   @Test
-  void unchangedEntriesAreSharedNotCopied() {
+  void unchanged_entries_are_shared_not_copied() {
     putRoute("a", 1);
     TableView v1 = view();
     putRoute("b", 1);
@@ -140,7 +140,7 @@ class TableStateTest {
    * every route whose value differs is listed.
    */
   @Test
-  void theDeltaCoversEveryDifference() {
+  void the_delta_covers_every_difference() {
     qt().withExamples(200)
         .forAll(lists().of(integers().between(0, 40)).ofSizeBetween(1, 60))
         .checkAssert(

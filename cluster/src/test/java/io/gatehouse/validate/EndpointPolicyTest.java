@@ -30,7 +30,7 @@ class EndpointPolicyTest {
         "metadata.goog",
         "metadata"
       })
-  void defaultsRefuseLinkLocalAndMetadata(String host) {
+  void defaults_refuse_link_local_and_metadata(String host) {
     assertThat(ADMIN.refusal(host)).isNotNull();
     assertThat(NODE_ITSELF.refusal(host)).isNotNull();
   }
@@ -49,7 +49,7 @@ class EndpointPolicyTest {
         "256.1.1.1",
         "1.2.3.4.5"
       })
-  void ordinaryUpstreamsPass(String host) {
+  void ordinary_upstreams_pass(String host) {
     assertThat(ADMIN.refusal(host)).isNull();
     assertThat(NODE_ITSELF.refusal(host)).isNull();
   }
@@ -71,7 +71,7 @@ class EndpointPolicyTest {
         "0.1.2.3",
         "::"
       })
-  void theNodeItselfIsRefusedOnlyWhenAsked(String host) {
+  void the_node_itself_is_refused_only_when_asked(String host) {
     assertThat(ADMIN.refusal(host)).as("admin defaults keep loopback").isNull();
     assertThat(NODE_ITSELF.refusal(host)).isNotNull();
   }
@@ -88,12 +88,12 @@ class EndpointPolicyTest {
         "017700000001",
         "0"
       })
-  void numericFormsAreReadAsEveryResolverWould(String host) {
+  void numeric_forms_are_read_as_every_resolver_would(String host) {
     assertThat(NODE_ITSELF.refusal(host)).isNotNull();
   }
 
   @Test
-  void numericFormOfTheMetadataAddressIsRefusedByTheDefaults() {
+  void numeric_form_of_the_metadata_address_is_refused_by_the_defaults() {
     assertThat(ADMIN.refusal("2852039166"))
         .isEqualTo(
             "an address outside 169.254.0.0/16 (link-local; \"2852039166\" reads as"
@@ -102,7 +102,7 @@ class EndpointPolicyTest {
   }
 
   @Test
-  void messagesNameTheRuleAsTheExpectedValue() {
+  void messages_name_the_rule_as_the_expected_value() {
     assertThat(NODE_ITSELF.refusal("127.0.0.1"))
         .isEqualTo("an address outside 127.0.0.0/8 (loopback)");
     assertThat(NODE_ITSELF.refusal("::1")).isEqualTo("an address outside ::1/128 (loopback)");
@@ -114,7 +114,7 @@ class EndpointPolicyTest {
   }
 
   @Test
-  void operatorCidrsAreAdded() {
+  void operator_cidrs_are_added() {
     EndpointPolicy p = EndpointPolicy.withDefaults(List.of("10.96.0.0/12", " 2001:db8::/32 "));
     assertThat(p.refusal("10.96.0.1"))
         .isEqualTo("an address outside 10.96.0.0/12 (denied by the operator's upstream policy)");
@@ -126,7 +126,7 @@ class EndpointPolicyTest {
   }
 
   @Test
-  void prefixesEndMidByte() {
+  void prefixes_end_mid_byte() {
     assertThat(ADMIN.refusal("febf:ffff::1")).as("inside fe80::/10").isNotNull();
     assertThat(ADMIN.refusal("fec0::1")).as("just past fe80::/10").isNull();
     assertThat(ADMIN.refusal("169.253.255.255")).isNull();
@@ -134,7 +134,7 @@ class EndpointPolicyTest {
   }
 
   @Test
-  void aSingleAddressIsAHostCidr() {
+  void a_single_address_is_a_host_cidr() {
     EndpointPolicy p = EndpointPolicy.withDefaults(List.of("192.0.2.7"));
     assertThat(p.refusal("192.0.2.7")).isNotNull();
     assertThat(p.refusal("192.0.2.8")).isNull();
@@ -142,7 +142,7 @@ class EndpointPolicyTest {
 
   @ParameterizedTest(name = "[{index}] \"{0}\"")
   @ValueSource(strings = {"10.0.0.0/8", "10.0.0.1", "0.0.0.0/0", "fd00::/8", "::1", "::/0"})
-  void validCidrs(String text) {
+  void valid_cidrs_are_accepted(String text) {
     assertThat(EndpointPolicy.isCidr(text)).isTrue();
     assertThat(EndpointPolicy.withDefaults(List.of(text))).isNotNull();
   }
@@ -161,7 +161,7 @@ class EndpointPolicyTest {
         "example.com",
         "10.0.0.0/-1"
       })
-  void invalidCidrs(String text) {
+  void invalid_cidrs_are_refused(String text) {
     assertThat(EndpointPolicy.isCidr(text)).isFalse();
     assertThatThrownBy(() -> EndpointPolicy.withDefaults(List.of(text)))
         .isInstanceOf(IllegalArgumentException.class);

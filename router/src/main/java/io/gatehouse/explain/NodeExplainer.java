@@ -3,6 +3,7 @@ package io.gatehouse.explain;
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.certificate.CertificateIndex;
 import io.gatehouse.certificate.ServedCertificate;
+import io.gatehouse.edge.QueryParams;
 import io.gatehouse.edge.RequestPaths;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointSet;
@@ -20,8 +21,6 @@ import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.HttpsRedirects;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.validate.Hostnames;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -379,25 +378,7 @@ public final class NodeExplainer implements Explainer {
 
     @Override
     public String queryParam(String name) {
-      if (query == null) {
-        return null;
-      }
-      for (String pair : query.split("&", -1)) {
-        int eq = pair.indexOf('=');
-        String n = decode(eq < 0 ? pair : pair.substring(0, eq));
-        if (name.equals(n)) {
-          return eq < 0 ? "" : decode(pair.substring(eq + 1));
-        }
-      }
-      return null;
-    }
-
-    private static String decode(String s) {
-      try {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
+      return QueryParams.first(query, name);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.edge.GuardResult;
+import io.gatehouse.edge.QueryParams;
 import io.gatehouse.edge.Refusal;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.RequestHead;
@@ -30,8 +31,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSession;
 
@@ -676,37 +675,7 @@ final class ProxyExchange extends UpstreamAttempt
 
   @Override
   public String queryParam(String name) {
-    String q = head.query();
-    if (q == null) {
-      return null;
-    }
-    int i = 0;
-    while (i <= q.length()) {
-      int amp = q.indexOf('&', i);
-      int end = amp < 0 ? q.length() : amp;
-      int eq = q.indexOf('=', i);
-      int nameEnd = eq < 0 || eq > end ? end : eq;
-      String n = decode(q.substring(i, nameEnd));
-      if (name.equals(n)) {
-        return nameEnd == end ? "" : decode(q.substring(nameEnd + 1, end));
-      }
-      if (amp < 0) {
-        break;
-      }
-      i = amp + 1;
-    }
-    return null;
-  }
-
-  private static String decode(String s) {
-    if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
-      return s;
-    }
-    try {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return QueryParams.first(head.query(), name);
   }
 
   // ---------------------------------------------------------------- RequestContext, HeaderEdits

@@ -202,7 +202,7 @@ class CertificateBindingsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void binds(String name, Case c) {
+  void each_case_binds_the_expected_certificates(String name, Case c) {
     Map<CertificateKey, Validated<ValidCertificate>> table = new HashMap<>();
     for (CertificateSpec s : c.table()) {
       table.put(s.key(), CertificateValidator.validate(s, java.time.Clock.systemUTC()));

@@ -30,7 +30,7 @@ class NodeListenersIT {
   @TempDir Path dir;
 
   @Test
-  void aClusteredNodeListensOnlyOnTheConfiguredAddresses() throws Exception {
+  void a_clustered_node_listens_only_on_the_configured_addresses() throws Exception {
     try (ClusterProcesses cluster =
         new ClusterProcesses(dir, 1)
             .withAdmin("listenersit.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789")) {

@@ -187,7 +187,8 @@ class Http2FrameScannerTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void whole(String name, boolean upgraded, Bytes input, String verdict) {
+  void the_whole_input_at_once_gets_the_verdict(
+      String name, boolean upgraded, Bytes input, String verdict) {
     check(input, upgraded, verdict, List.of(input.out.size()));
   }
 

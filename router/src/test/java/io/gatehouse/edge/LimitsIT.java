@@ -123,7 +123,7 @@ class LimitsIT {
   // ------------------------------------------------------------------ request-header bytes
 
   @Test
-  void header_lines_summing_to_exactly_32_KiB_pass() throws Exception {
+  void header_lines_summing_to_exactly_32_kib_pass() throws Exception {
     up.clear();
     RawHttp.Response r =
         RawHttp.exchange(node.port(), "GET /hdr HTTP/1.1\r\n" + headerLinesOfTotal(32 * 1024));
@@ -132,14 +132,14 @@ class LimitsIT {
   }
 
   @Test
-  void header_lines_summing_to_32_KiB_plus_one_are_431() throws Exception {
+  void header_lines_summing_to_32_kib_plus_one_are_431() throws Exception {
     assertRefused(node, "GET /hdr HTTP/1.1\r\n" + headerLinesOfTotal(32 * 1024 + 1), 431, "/hdr");
   }
 
   // ------------------------------------------------------------------ header line
 
   @Test
-  void a_header_line_of_exactly_8_KiB_passes() throws Exception {
+  void a_header_line_of_exactly_8_kib_passes() throws Exception {
     up.clear();
     String line = "X-Long: " + "v".repeat(8 * 1024 - 8);
     assertThat(line).hasSize(8192);
@@ -151,7 +151,7 @@ class LimitsIT {
   }
 
   @Test
-  void a_header_line_of_8_KiB_plus_one_is_431() throws Exception {
+  void a_header_line_of_8_kib_plus_one_is_431() throws Exception {
     String line = "X-Long: " + "v".repeat(8 * 1024 - 7);
     assertRefused(
         node, "GET /line HTTP/1.1\r\nHost: lim.example\r\n" + line + "\r\n\r\n", 431, "/line");
@@ -175,7 +175,7 @@ class LimitsIT {
   // ------------------------------------------------------------------ request line
 
   @Test
-  void a_request_line_of_exactly_8_KiB_passes() throws Exception {
+  void a_request_line_of_exactly_8_kib_passes() throws Exception {
     up.clear();
     String line = requestLineOf(8 * 1024);
     RawHttp.Response r = RawHttp.exchange(node.port(), line + "\r\nHost: lim.example\r\n\r\n");
@@ -184,7 +184,7 @@ class LimitsIT {
   }
 
   @Test
-  void a_request_line_of_8_KiB_plus_one_is_414() throws Exception {
+  void a_request_line_of_8_kib_plus_one_is_414() throws Exception {
     String line = requestLineOf(8 * 1024 + 1);
     assertRefused(node, line + "\r\nHost: lim.example\r\n\r\n", 414, "/rl");
   }
@@ -192,7 +192,7 @@ class LimitsIT {
   // ------------------------------------------------------------------ request body
 
   @Test
-  void a_content_length_of_exactly_10_MiB_is_forwarded_whole() throws Exception {
+  void a_content_length_of_exactly_10_mib_is_forwarded_whole() throws Exception {
     up.clear();
     try (RawHttp raw = new RawHttp(node.port())) {
       raw.send(
@@ -206,7 +206,7 @@ class LimitsIT {
   }
 
   @Test
-  void a_content_length_of_10_MiB_plus_one_is_413_before_anything_is_forwarded() throws Exception {
+  void a_content_length_of_10_mib_plus_one_is_413_before_anything_is_forwarded() throws Exception {
     // Only the head is sent: the answer must not wait for the body.
     assertRefused(
         node,

@@ -64,7 +64,7 @@ class RequestPathsTest {
 
   @ParameterizedTest
   @MethodSource("normalised")
-  void normalize(Case c) {
+  void each_request_path_normalises_as_expected(Case c) {
     String result = RequestPaths.normalize(c.raw());
     assertThat(result).isEqualTo(c.expected());
     if (c.raw().equals(c.expected())) {
@@ -74,7 +74,7 @@ class RequestPathsTest {
 
   @ParameterizedTest
   @MethodSource("normalised")
-  void normalizeIsIdempotent(Case c) {
+  void normalising_a_normalised_path_returns_the_same_instance(Case c) {
     String once = RequestPaths.normalize(c.raw());
     if (once != null) {
       assertThat(RequestPaths.normalize(once)).isSameAs(once);

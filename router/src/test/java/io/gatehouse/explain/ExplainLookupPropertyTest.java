@@ -9,6 +9,7 @@ import io.gatehouse.admin.Explainer.Invalid;
 import io.gatehouse.admin.Explainer.PassedOver;
 import io.gatehouse.admin.Explainer.Question;
 import io.gatehouse.admin.Explainer.Result;
+import io.gatehouse.edge.QueryParams;
 import io.gatehouse.edge.RequestPaths;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.model.BackendSpec;
@@ -28,8 +29,6 @@ import io.gatehouse.table.TableView;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -310,33 +309,7 @@ class ExplainLookupPropertyTest {
 
     @Override
     public String queryParam(String name) {
-      if (query == null) {
-        return null;
-      }
-      int i = 0;
-      while (i <= query.length()) {
-        int amp = query.indexOf('&', i);
-        int end = amp < 0 ? query.length() : amp;
-        int eq = query.indexOf('=', i);
-        int nameEnd = eq < 0 || eq > end ? end : eq;
-        String n = decode(query.substring(i, nameEnd));
-        if (name.equals(n)) {
-          return nameEnd == end ? "" : decode(query.substring(nameEnd + 1, end));
-        }
-        if (amp < 0) {
-          break;
-        }
-        i = amp + 1;
-      }
-      return null;
-    }
-
-    private static String decode(String s) {
-      try {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
+      return QueryParams.first(query, name);
     }
   }
 }

@@ -183,8 +183,9 @@ class RouteFileTlsTranslatorTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource
-  void broken(String name, String yaml, int line, String message) {
+  @MethodSource("broken")
+  void a_broken_tls_block_is_a_problem_at_its_line_without_key_material(
+      String name, String yaml, int line, String message) {
     RouteFileTranslator.Result r = RouteFileTranslator.translate(yaml);
     assertThat(r.routes()).isEmpty();
     assertThat(r.problems()).isNotEmpty();

@@ -42,7 +42,7 @@ class DocsLinksTest {
   private final Map<Path, Set<String>> anchors = new HashMap<>();
 
   @Test
-  void everyRelativeLinkAndAnchorInTheMarkdownResolves() throws IOException {
+  void every_relative_link_and_anchor_in_the_markdown_resolves() throws IOException {
     List<Path> files = markdownFiles();
     assertThat(files).contains(ROOT.resolve("README.md"));
     List<String> broken = new ArrayList<>();
@@ -64,7 +64,7 @@ class DocsLinksTest {
   }
 
   @Test
-  void slugsFollowGitHub() {
+  void slugs_follow_github() {
     assertThat(slug("TLS (issue #3): three interleaved rounds"))
         .isEqualTo("tls-issue-3-three-interleaved-rounds");
     assertThat(slug("Who can reach the member port")).isEqualTo("who-can-reach-the-member-port");

@@ -22,7 +22,7 @@ class ExampleConfigsTest {
 
   @ParameterizedTest
   @MethodSource("examples")
-  void loads(Path file) throws Exception {
+  void each_example_config_loads(Path file) throws Exception {
     NodeConfig c = new ConfigLoader().file(file).load();
     if (file.getFileName().toString().startsWith("cluster-")) {
       assertThat(c.cluster().enabled()).isTrue();
@@ -33,9 +33,12 @@ class ExampleConfigsTest {
     }
   }
 
-  /** A configuration the README or docs/ start a node with is one that {@link #loads} checks. */
+  /**
+   * A configuration the README or docs/ start a node with is one that {@link
+   * #each_example_config_loads} checks.
+   */
   @Test
-  void everyExampleTheDocsStartANodeWithIsLoadedHere() throws IOException {
+  void every_example_the_docs_start_a_node_with_is_loaded_here() throws IOException {
     Pattern config = Pattern.compile("--config router/src/main/resources/examples/([\\w.-]+)");
     List<String> loaded = examples().map(p -> p.getFileName().toString()).toList();
     Path root = Path.of("").toAbsolutePath().getParent();

@@ -95,7 +95,7 @@ class KubernetesFailoverIT {
   }
 
   @Test
-  void aKilledLeaderIsReplacedWithinOneLeaseAndNoRouteIsLost(ApiServerHarness server)
+  void a_killed_leader_is_replaced_within_one_lease_and_no_route_is_lost(ApiServerHarness server)
       throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("failover");

@@ -94,7 +94,8 @@ class KubernetesNodeIT {
   }
 
   @Test
-  void withoutAnIngressEveryRequestGetsTheDefault404(ApiServerHarness server) throws Exception {
+  void without_an_ingress_every_request_gets_the_default_404(ApiServerHarness server)
+      throws Exception {
     String ns = server.createNamespace("node-empty");
     String cls = ingressClass(server.adminClient(), "node-empty");
     try (Running node = node(server, ns, cls)) {
@@ -105,7 +106,8 @@ class KubernetesNodeIT {
   }
 
   @Test
-  void twoServicesByHostAndStatusCarriesTheAddress(ApiServerHarness server) throws Exception {
+  void two_services_by_host_and_status_carries_the_address(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-hosts");
     String cls = ingressClass(admin, "node-hosts");
@@ -135,7 +137,8 @@ class KubernetesNodeIT {
   }
 
   @Test
-  void anEndpointRemovedUnderSteadyLoadFailsNoRequest(ApiServerHarness server) throws Exception {
+  void an_endpoint_removed_under_steady_load_fails_no_request(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-load");
     String cls = ingressClass(admin, "node-load");
@@ -210,8 +213,8 @@ class KubernetesNodeIT {
    */
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
-  void anApiServerOutageLongerThanTheLeaseFailsNoRequestAndTheWatchResumes(ApiServerHarness server)
-      throws Exception {
+  void an_api_server_outage_longer_than_the_lease_fails_no_request_and_the_watch_resumes(
+      ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-outage");
     String cls = ingressClass(admin, "node-outage");
@@ -267,8 +270,8 @@ class KubernetesNodeIT {
    * recompile).
    */
   @Test
-  void aServicePortRouteIsServedFromTheNodesEndpointFeedAndFollowsItsSlices(ApiServerHarness server)
-      throws Exception {
+  void a_service_port_route_is_served_from_the_nodes_endpoint_feed_and_follows_its_slices(
+      ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-ref");
     String cls = ingressClass(admin, "node-ref");
@@ -318,8 +321,8 @@ class KubernetesNodeIT {
    * the feed still learns its key, and the node is ready only once the key has endpoints.
    */
   @Test
-  void aServicePortRouteLoadedBeforeTheWatchIsServedOnceTheNodeIsReady(ApiServerHarness server)
-      throws Exception {
+  void a_service_port_route_loaded_before_the_watch_is_served_once_the_node_is_ready(
+      ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-early");
     String cls = ingressClass(admin, "node-early");
@@ -353,7 +356,7 @@ class KubernetesNodeIT {
    * FileSourceIT}).
    */
   @Test
-  void aRoutesFileServiceBackendIsServedFromTheNodesEndpointFeed(ApiServerHarness server)
+  void a_routes_file_service_backend_is_served_from_the_nodes_endpoint_feed(ApiServerHarness server)
       throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-file");
@@ -394,7 +397,7 @@ class KubernetesNodeIT {
    */
   @Test
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
-  void aWeightedCanaryIngressTakesItsShareOfTenThousandRequests(ApiServerHarness server)
+  void a_weighted_canary_ingress_takes_its_share_of_ten_thousand_requests(ApiServerHarness server)
       throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-canary");
@@ -501,7 +504,8 @@ class KubernetesNodeIT {
   }
 
   @Test
-  void anAdminHostClaimOfAnotherTenantTakesTheHostAway(ApiServerHarness server) throws Exception {
+  void an_admin_host_claim_of_another_tenant_takes_the_host_away(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-claimed");
     String cls = ingressClass(admin, "node-claimed");
@@ -529,7 +533,7 @@ class KubernetesNodeIT {
   }
 
   @Test
-  void anExternalNameToLoopbackIsNotServedUnlessAllowedAndTheIngressGetsAWarning(
+  void an_external_name_to_loopback_is_not_served_unless_allowed_and_the_ingress_gets_a_warning(
       ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-extname");
@@ -616,7 +620,8 @@ class KubernetesNodeIT {
   }
 
   @Test
-  void twoNamespacesClaimOneHostAndTheYoungerGetsAnEvent(ApiServerHarness server) throws Exception {
+  void two_namespaces_claim_one_host_and_the_younger_gets_an_event(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String first = server.createNamespace("node-first");
     String second = server.createNamespace("node-second");
@@ -660,7 +665,7 @@ class KubernetesNodeIT {
   }
 
   @Test
-  void tlsFromASecretWithA308FromHttpAndAnUncoveredHostGetsTheDefaultAndAWarning(
+  void tls_from_a_secret_with_a_308_from_http_and_an_uncovered_host_gets_the_default_and_a_warning(
       ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-tls");

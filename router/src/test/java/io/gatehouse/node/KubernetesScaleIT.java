@@ -124,14 +124,14 @@ class KubernetesScaleIT {
   @Test
   @Order(1)
   @Timeout(value = 1200, unit = TimeUnit.SECONDS)
-  void spreadOverManyServices(ApiServerHarness server) throws Exception {
+  void spread_over_many_services(ApiServerHarness server) throws Exception {
     run(server, "spread", Math.max(1, INGRESSES / PER_SERVICE));
   }
 
   @Test
   @Order(2)
   @Timeout(value = 1200, unit = TimeUnit.SECONDS)
-  void allOnOneService(ApiServerHarness server) throws Exception {
+  void all_on_one_service(ApiServerHarness server) throws Exception {
     run(server, "one-service", 1);
   }
 

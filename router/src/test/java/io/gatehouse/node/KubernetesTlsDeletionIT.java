@@ -90,7 +90,7 @@ class KubernetesTlsDeletionIT {
   }
 
   @Test
-  void deletingAnIngressAndItsSecretNeverServesTheDefaultCertificateForARoutedHost(
+  void deleting_an_ingress_and_its_secret_never_serves_the_default_certificate_for_a_routed_host(
       ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("tls-delete");

@@ -14,7 +14,7 @@ class ClientCertificateCheckTest {
   private static final TestPki CA = TestPki.ca("check CA");
 
   @Test
-  void verdicts() {
+  void a_client_certificate_is_absent_refused_or_accepted() {
     ClientCertificateCheck check =
         ClientCertificateCheck.of(ClientAuth.required(CA.caPem())).value();
     TestPki.Issued alice = CA.client("CN=alice");

@@ -45,7 +45,7 @@ class PolicyCompilerTest {
   }
 
   @Test
-  void a_route_without_tls_and_without_a_body_limit_shares_NONE() {
+  void a_route_without_tls_and_without_a_body_limit_shares_none() {
     assertThat(PolicyCompiler.compile(route(new Limits(0), null), null)).isSameAs(PolicyChain.NONE);
     TlsSpec quiet = new TlsSpec(List.of(), "www", HttpsRedirect.OFF, Hsts.OFF);
     assertThat(PolicyCompiler.compile(route(new Limits(0), quiet), null))

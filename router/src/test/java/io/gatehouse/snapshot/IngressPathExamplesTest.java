@@ -114,7 +114,7 @@ class IngressPathExamplesTest {
 
   @ParameterizedTest
   @MethodSource("examples")
-  void ingressExample(Case c) {
+  void each_ingress_example_matches_as_kubernetes_documents(Case c) {
     List<RouteSpec> routes = new ArrayList<>();
     for (int i = 0; i < c.paths().size(); i++) {
       routes.add(Routes.route("p" + i).path(c.paths().get(i)).build());
@@ -129,7 +129,7 @@ class IngressPathExamplesTest {
 
   @ParameterizedTest
   @MethodSource("examples")
-  void ingressExampleOnAHost(Case c) {
+  void each_ingress_example_matches_the_same_inside_one_host_in_reverse_order(Case c) {
     // The same table holds inside one host's level, and in reverse declaration order.
     List<RouteSpec> routes = new ArrayList<>();
     for (int i = c.paths().size() - 1; i >= 0; i--) {

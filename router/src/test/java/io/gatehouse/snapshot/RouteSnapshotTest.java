@@ -295,7 +295,7 @@ class RouteSnapshotTest {
 
   @ParameterizedTest
   @MethodSource({"hosts", "paths", "conditions"})
-  void matches(Case c) {
+  void each_case_matches_the_expected_route(Case c) {
     RouteSnapshot s = Routes.snapshot(c.routes());
     assertThat(s.problems()).isEmpty();
     assertThat(matchName(s, c.request())).as("%s", c.request()).isEqualTo(c.expected());

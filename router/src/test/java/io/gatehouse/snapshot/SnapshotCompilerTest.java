@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SnapshotCompilerTest {
 
   @Test
-  void emptySnapshotMatchesNothing() {
+  void empty_snapshot_matches_nothing() {
     RouteSnapshot s = RouteSnapshot.empty();
     assertThat(s.match("a.example.com", "/", req("a.example.com", "/"))).isNull();
     assertThat(s.match(null, "/", req(null, "/"))).isNull();
@@ -45,14 +45,14 @@ class SnapshotCompilerTest {
   }
 
   @Test
-  void emptyTableCompilesToASnapshotThatMatchesNothing() {
+  void empty_table_compiles_to_a_snapshot_that_matches_nothing() {
     RouteSnapshot s = SnapshotCompiler.compile(new TableView(3, java.util.Map.of()));
     assertThat(s.generation()).isEqualTo(3);
     assertThat(s.match("a.example.com", "/", req("a.example.com", "/"))).isNull();
   }
 
   @Test
-  void eachRouteHasItsOwnEndpointsKeyEvenWithEqualBackends() {
+  void each_route_has_its_own_endpoints_key_even_with_equal_backends() {
     SnapshotCompiler compiler = new SnapshotCompiler();
     RouteSnapshot s =
         compiler.rebuild(
@@ -78,7 +78,7 @@ class SnapshotCompilerTest {
   }
 
   @Test
-  void eachRouteCarriesItsPolicyChainAndRoutesWithoutPoliciesShareOne() {
+  void each_route_carries_its_policy_chain_and_routes_without_policies_share_one() {
     TestPki ca = TestPki.ca("chain CA");
     RouteSpec plain = route("plain").prefix("/plain").build();
     RouteSpec u = route("unlimited").prefix("/unlimited").build();
@@ -121,7 +121,7 @@ class SnapshotCompilerTest {
   }
 
   @Test
-  void compilationIsDeterministic() {
+  void compilation_is_deterministic() {
     List<RouteSpec> routes = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       routes.add(route("r" + i).prefix("/p" + i).backend("b" + (i % 7) + ".internal").build());
@@ -200,7 +200,7 @@ class SnapshotCompilerTest {
 
   @ParameterizedTest
   @MethodSource("problems")
-  void problemsAreDataAndTheRestShips(Bad c) {
+  void problems_are_data_and_the_rest_ships(Bad c) {
     RouteSpec good = route("good").host("good.test").prefix("/").build();
     RouteSpec other = route("other").host("ok.test").prefix("/other").build();
     RouteSnapshot s = Routes.snapshot(List.of(good, c.bad(), other));
@@ -221,7 +221,7 @@ class SnapshotCompilerTest {
   }
 
   @Test
-  void regexRoutesNeverBacktrack() {
+  void regex_routes_never_backtrack() {
     // (a+)+b would take exponential time in a backtracking engine; RE2 is linear in the input.
     RouteSnapshot s =
         Routes.snapshot(
@@ -243,7 +243,7 @@ class SnapshotCompilerTest {
   }
 
   @Test
-  void prefixLookupWorkDependsOnRequestSegmentsNotOnRouteCount() {
+  void prefix_lookup_work_depends_on_request_segments_not_on_route_count() {
     RouteSnapshot small = Routes.snapshot(manyRoutes(10));
     RouteSnapshot large = Routes.snapshot(manyRoutes(5_000));
     String path = "/svc3/v1/items/42/detail";

@@ -57,7 +57,7 @@ class IngressTranslatorGoldenTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void translatesAsRecorded(String name) throws IOException {
+  void each_golden_case_translates_as_recorded(String name) throws IOException {
     Path dir = CASES.resolve(name);
     Fixtures.Case c = Fixtures.read(Files.readString(dir.resolve("in.yaml")));
     IngressTranslator translator = new IngressTranslator("", CLOCK, c.policy());

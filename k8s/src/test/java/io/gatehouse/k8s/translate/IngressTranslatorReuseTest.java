@@ -26,7 +26,7 @@ class IngressTranslatorReuseTest {
   private static final Clock CLOCK = Clock.fixed(TestCertificates.FIXTURE_NOW, ZoneOffset.UTC);
 
   @Test
-  void everyGoldenCaseTranslatesAlikeAfterAnyOther() throws IOException {
+  void every_golden_case_translates_alike_after_any_other() throws IOException {
     IngressTranslator reused = new IngressTranslator("", CLOCK);
     List<String> cases = IngressTranslatorGoldenTest.cases().toList();
     assertThat(cases).hasSizeGreaterThanOrEqualTo(45);
@@ -47,7 +47,7 @@ class IngressTranslatorReuseTest {
   }
 
   @Test
-  void anEndpointChangeChangesNoRoute() {
+  void an_endpoint_change_changes_no_route() {
     IngressTranslator translator = new IngressTranslator("", CLOCK);
     Translation before = translator.translate(state("10.0.0.1").state(), Map.of());
     Translation after = translator.translate(state("10.0.0.9").state(), Map.of());
@@ -70,7 +70,7 @@ class IngressTranslatorReuseTest {
   }
 
   @Test
-  void everyRouteNamesTheIngressItComesFrom() {
+  void every_route_names_the_ingress_it_comes_from() {
     Translation t = new IngressTranslator("", CLOCK).translate(state("10.0.0.1").state(), Map.of());
     assertThat(t.routes()).hasSize(4);
     assertThat(t.origins()).hasSize(4);
@@ -81,7 +81,7 @@ class IngressTranslatorReuseTest {
   }
 
   @Test
-  void aRememberedInvalidRouteIsReportedAgain() {
+  void a_remembered_invalid_route_is_reported_again() {
     IngressTranslator translator = new IngressTranslator("", CLOCK);
     String yaml =
         CLASS

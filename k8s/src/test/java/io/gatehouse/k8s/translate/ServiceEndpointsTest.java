@@ -294,7 +294,7 @@ class ServiceEndpointsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void computes(Case c) {
+  void each_case_computes_the_expected_endpoints(Case c) {
     Result actual = ENDPOINTS.compute(c.service(), c.number(), c.portName(), c.slices());
 
     assertThat(actual).isEqualTo(c.expected());
@@ -305,13 +305,13 @@ class ServiceEndpointsTest {
   }
 
   @Test
-  void tellsExternalNameServicesApart() {
+  void tells_external_name_services_apart() {
     assertThat(ServiceEndpoints.isExternalName(externalName("a.example.com"))).isTrue();
     assertThat(ServiceEndpoints.isExternalName(service(port("http", 80)))).isFalse();
   }
 
   @Test
-  void dependsOnlyOnTheJdkTheModelAndTheKubernetesModel() {
+  void depends_only_on_the_jdk_the_model_and_the_kubernetes_model() {
     classes()
         .that(belongToAnyOf(ServiceEndpoints.class))
         .should()

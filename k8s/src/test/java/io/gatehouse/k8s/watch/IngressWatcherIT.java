@@ -75,7 +75,7 @@ public class IngressWatcherIT {
   private static final AtomicInteger CLASSES = new AtomicInteger();
 
   @Test
-  void publishesTheWholeStateAfterSyncAndFollowsEndpointChanges(ApiServerHarness server)
+  void publishes_the_whole_state_after_sync_and_follows_endpoint_changes(ApiServerHarness server)
       throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("watch");
@@ -129,7 +129,7 @@ public class IngressWatcherIT {
    * more drops it when the address goes.
    */
   @Test
-  void sliceEventsRebuildOnlyWhenTheyChangeARefusedAddress(ApiServerHarness server)
+  void slice_events_rebuild_only_when_they_change_a_refused_address(ApiServerHarness server)
       throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("watch-refused");
@@ -223,7 +223,8 @@ public class IngressWatcherIT {
    * cache, then follows slice and Service changes, with no table write.
    */
   @Test
-  void theEndpointFeedFollowsSlicesFromTheWatchersCaches(ApiServerHarness server) throws Exception {
+  void the_endpoint_feed_follows_slices_from_the_watchers_caches(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("watch-feed");
     String cls = ingressClass(admin, "feed");
@@ -276,8 +277,8 @@ public class IngressWatcherIT {
   }
 
   @Test
-  void tlsSecretsBecomeCertificatesAndEndpointsPassThroughTheMapper(ApiServerHarness server)
-      throws Exception {
+  void tls_secrets_become_certificates_and_endpoints_pass_through_the_mapper(
+      ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("watch-tls");
     String cls = ingressClass(admin, "tls");
@@ -334,7 +335,7 @@ public class IngressWatcherIT {
   }
 
   @Test
-  void failsNamingTheMissingPermission(ApiServerHarness server) throws Exception {
+  void fails_naming_the_missing_permission(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("watch-rbac");
     new CoreV1Api(admin)

@@ -64,7 +64,7 @@ class KubernetesEndpointFeedTest {
       new EndpointsKey.Service("sys", "sentinel", 80, null);
 
   @Test
-  void aKeyIsResolvedFromTheCacheWhenTheCompilerFirstRetainsIt() {
+  void a_key_is_resolved_from_the_cache_when_the_compiler_first_retains_it() {
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(UnaryOperator.identity()).start();
 
@@ -75,7 +75,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void aSliceUpdatePutsEachKnownKeyOfItsServiceOnce() throws Exception {
+  void a_slice_update_puts_each_known_key_of_its_service_once() throws Exception {
     source.put(
         "shop",
         "web",
@@ -106,7 +106,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void aBurstOfEventsForOneServiceIsOnePut() throws Exception {
+  void a_burst_of_events_for_one_service_is_one_put() throws Exception {
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(UnaryOperator.identity()); // not started: events queue up
     int slot = index.retain(WEB_HTTP);
@@ -144,7 +144,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void aDeletedServiceEmptiesItsRetainedKeys() throws Exception {
+  void a_deleted_service_empties_its_retained_keys() throws Exception {
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(UnaryOperator.identity()).start();
     int slot = index.retain(WEB_HTTP);
@@ -159,7 +159,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void aDeletedServiceNobodyRetainsIsForgotten() throws Exception {
+  void a_deleted_service_nobody_retains_is_forgotten() throws Exception {
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(UnaryOperator.identity()).start();
     index.release(index.retain(WEB_HTTP)); // a route came and went; the key keeps its endpoints
@@ -174,7 +174,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void eventsForServicesNoRouteUsesWriteNothing() throws Exception {
+  void events_for_services_no_route_uses_write_nothing() throws Exception {
     source.put("shop", "other", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(UnaryOperator.identity()).start();
@@ -193,7 +193,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void beforeTheCachesSyncAKeyIsUnknownAndSyncComputesItThenReady() throws Exception {
+  void before_the_caches_sync_a_key_is_unknown_and_sync_computes_it_then_ready() throws Exception {
     source.synced = false;
     feed(UnaryOperator.identity()).start();
     int slot = index.retain(WEB_HTTP);
@@ -209,7 +209,8 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void aKeyRetainedBeforeTheFeedExistedIsComputedAtTheFirstSyncThenFollowed() throws Exception {
+  void a_key_retained_before_the_feed_existed_is_computed_at_the_first_sync_then_followed()
+      throws Exception {
     // The node's routes compile before its Kubernetes watch starts: no resolver was asked.
     int slot = index.retain(WEB_HTTP);
     source.synced = false;
@@ -229,7 +230,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void theMapperAppliesToEveryComputedEndpoint() {
+  void the_mapper_applies_to_every_computed_endpoint() {
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(e -> Endpoint.of("127.0.0.1", e.port() + 1)).start();
 
@@ -239,7 +240,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void aPortTheServiceLacksHasNoEndpoints() {
+  void a_port_the_service_lacks_has_no_endpoints() {
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(UnaryOperator.identity()).start();
 
@@ -250,7 +251,7 @@ class KubernetesEndpointFeedTest {
   }
 
   @Test
-  void aChangedSetOfRefusedAddressesIsReportedOnce() throws Exception {
+  void a_changed_set_of_refused_addresses_is_reported_once() throws Exception {
     source.put("shop", "web", service(port("http", 80)), slice("http", 8080, "10.0.0.1"));
     feed(UnaryOperator.identity()).start();
     index.retain(WEB_HTTP);

@@ -189,7 +189,8 @@ class LeaseLeadershipTest {
   }
 
   @Test
-  void aLeaderWhoseRenewalHangsStepsDownAtTheRenewDeadlineAndTheCallIsCut() throws Exception {
+  void a_leader_whose_renewal_hangs_steps_down_at_the_renew_deadline_and_the_call_is_cut()
+      throws Exception {
     Duration leaseDuration = Duration.ofSeconds(3);
     AtomicLong ledAt = new AtomicLong();
     AtomicLong hungAt = new AtomicLong();
@@ -229,7 +230,7 @@ class LeaseLeadershipTest {
   }
 
   @Test
-  void anUnreachableApiServerIsLoggedOnceNotAtEveryRetryAndNamesTheTransportError()
+  void an_unreachable_api_server_is_logged_once_not_at_every_retry_and_names_the_transport_error()
       throws Exception {
     Logger logger = (Logger) LoggerFactory.getLogger(LeaseLeadership.class);
     ListAppender<ILoggingEvent> appender = new ListAppender<>();

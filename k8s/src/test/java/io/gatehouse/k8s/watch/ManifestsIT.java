@@ -75,7 +75,7 @@ class ManifestsIT {
   }
 
   @Test
-  void everyManifestPassesAServerSideDryRun(ApiServerHarness server) throws Exception {
+  void every_manifest_passes_a_server_side_dry_run(ApiServerHarness server) throws Exception {
     List<Path> files;
     try (Stream<Path> s = Files.list(DEPLOY)) {
       files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
@@ -89,7 +89,8 @@ class ManifestsIT {
   }
 
   @Test
-  void theManifestsServiceAccountRunsTheWholeController(ApiServerHarness server) throws Exception {
+  void the_manifests_service_account_runs_the_whole_controller(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("rbac-ok");
     String cls = ingressClass(admin, "rbac");
@@ -188,7 +189,7 @@ class ManifestsIT {
   }
 
   @Test
-  void aRemovedPermissionFailsNamingIt(ApiServerHarness server) throws Exception {
+  void a_removed_permission_fails_naming_it(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     // the manifest's ClusterRole without its endpointslices rule, bound to another account
     V1ClusterRole role = null;

@@ -47,7 +47,7 @@ class NetworkPolicyManifestTest {
   }
 
   @Test
-  void onlyGatehousePodsReachTheHazelcastMemberPort() throws IOException {
+  void only_gatehouse_pods_reach_the_hazelcast_member_port() throws IOException {
     V1ContainerPort hazelcast = port("hazelcast");
     V1Service members =
         Yaml.loadAs(DEPLOY.resolve("05-service-cluster.yaml").toFile(), V1Service.class);
@@ -69,7 +69,7 @@ class NetworkPolicyManifestTest {
   }
 
   @Test
-  void httpIsOpenToEveryoneAndNothingElseIs() {
+  void http_is_open_to_everyone_and_nothing_else_is() {
     assertThat(openRules()).isNotEmpty();
     assertThat(ports).isNotEmpty();
     for (V1ContainerPort p : ports) {

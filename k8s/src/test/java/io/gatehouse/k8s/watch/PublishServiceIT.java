@@ -41,7 +41,8 @@ class PublishServiceIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
-  void statusFollowsTheLoadBalancerOfThePublishService(ApiServerHarness server) throws Exception {
+  void status_follows_the_load_balancer_of_the_publish_service(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("publish-lb");
     String ctl = server.createNamespace("publish-lb-ctl");
@@ -74,7 +75,7 @@ class PublishServiceIT {
   }
 
   @Test
-  void aNodePortServiceGivesItsExternalIpsElseItsClusterIp(ApiServerHarness server)
+  void a_node_port_service_gives_its_external_ips_else_its_cluster_ip(ApiServerHarness server)
       throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("publish-np");
@@ -111,8 +112,8 @@ class PublishServiceIT {
   }
 
   @Test
-  void aHeadlessServiceGivesItsReadyEndpointsTheNodesUnderHostNetwork(ApiServerHarness server)
-      throws Exception {
+  void a_headless_service_gives_its_ready_endpoints_the_nodes_under_host_network(
+      ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("publish-hl");
     String ctl = server.createNamespace("publish-hl-ctl");

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Which addresses a publish Service gives, by type (as ingress-nginx's --publish-service). */
 class PublishedServiceTest {
   @Test
-  void loadBalancerGivesItsIngressIpOrHostnameThenExternalIps() {
+  void load_balancer_gives_its_ingress_ip_or_hostname_then_external_ips() {
     V1Service svc =
         new V1Service()
             .spec(
@@ -37,14 +37,14 @@ class PublishedServiceTest {
   }
 
   @Test
-  void loadBalancerWithoutAnAddressYetGivesNone() {
+  void load_balancer_without_an_address_yet_gives_none() {
     V1Service svc =
         new V1Service().spec(new V1ServiceSpec().type("LoadBalancer").clusterIP("10.96.0.9"));
     assertThat(PublishedService.addresses(svc, List.of())).isEmpty();
   }
 
   @Test
-  void nodePortGivesExternalIpsElseTheClusterIp() {
+  void node_port_gives_external_ips_else_the_cluster_ip() {
     V1ServiceSpec spec = new V1ServiceSpec().type("NodePort").clusterIP("10.96.0.9");
     assertThat(PublishedService.addresses(new V1Service().spec(spec), List.of()))
         .containsExactly("10.96.0.9");
@@ -54,7 +54,7 @@ class PublishedServiceTest {
   }
 
   @Test
-  void headlessGivesTheReadyEndpointsSorted() {
+  void headless_gives_the_ready_endpoints_sorted() {
     V1Service svc = new V1Service().spec(new V1ServiceSpec().type("ClusterIP").clusterIP("None"));
     V1EndpointSlice slice =
         new V1EndpointSlice()
@@ -68,7 +68,7 @@ class PublishedServiceTest {
   }
 
   @Test
-  void externalNameGivesTheName() {
+  void external_name_gives_the_name() {
     V1Service svc =
         new V1Service()
             .spec(new V1ServiceSpec().type("ExternalName").externalName("edge.example.com"));

@@ -62,7 +62,7 @@ class SliceRefusalsTest {
   }
 
   @Test
-  void sliceEventsThatRefuseNothingNewRebuildNothing() {
+  void slice_events_that_refuse_nothing_new_rebuild_nothing() {
     cache.ingress("web", "a.example.test", "web");
     cache.service("web", slice("10.0.0.1"));
     rebuild();
@@ -90,7 +90,7 @@ class SliceRefusalsTest {
   }
 
   @Test
-  void aSliceThatAddsARefusedAddressRebuildsOnceAndWarnsUntilItIsGone() {
+  void a_slice_that_adds_a_refused_address_rebuilds_once_and_warns_until_it_is_gone() {
     cache.ingress("web", "a.example.test", "web");
     cache.service("web", slice("10.0.0.1"));
     rebuild();
@@ -122,7 +122,7 @@ class SliceRefusalsTest {
   }
 
   @Test
-  void anIngressThatLostItsPathStillHasItsWarningKeptUpToDate() {
+  void an_ingress_that_lost_its_path_still_has_its_warning_kept_up_to_date() {
     // "b" loses a.example.test "/" to the older "a", so its route is in no table and no node's
     // compiler holds its Service; its backend is still translated and warned about
     cache.ingress("a", "a.example.test", "web");
@@ -142,7 +142,7 @@ class SliceRefusalsTest {
   }
 
   @Test
-  void slicesOfAServiceNoIngressNamesRebuildNothing() {
+  void slices_of_a_service_no_ingress_names_rebuild_nothing() {
     cache.ingress("web", "a.example.test", "web");
     cache.service("web", slice("10.0.0.1"));
     cache.service("unused", slice("10.0.0.9"));
@@ -157,7 +157,7 @@ class SliceRefusalsTest {
   }
 
   @Test
-  void aReplicaThatDoesNotLeadChecksNothing() {
+  void a_replica_that_does_not_lead_checks_nothing() {
     cache.ingress("web", "a.example.test", "web");
     cache.service("web", slice("10.0.0.1"));
     rebuild();

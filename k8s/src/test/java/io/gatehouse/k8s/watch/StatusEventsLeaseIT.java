@@ -38,7 +38,8 @@ class StatusEventsLeaseIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
-  void statusCarriesTheAddressAndAnUnknownClassGetsNone(ApiServerHarness server) throws Exception {
+  void status_carries_the_address_and_an_unknown_class_gets_none(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("status");
     String cls = ingressClass(admin, "status");
@@ -69,7 +70,7 @@ class StatusEventsLeaseIT {
   }
 
   @Test
-  void problemsBecomeWarningEventsOnce(ApiServerHarness server) throws Exception {
+  void problems_become_warning_events_once(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("events");
     String other = server.createNamespace("events-late");
@@ -140,7 +141,8 @@ class StatusEventsLeaseIT {
   }
 
   @Test
-  void oneLeaderAtATimeAndAQuickHandoverOnRelease(ApiServerHarness server) throws Exception {
+  void one_leader_at_a_time_and_a_quick_handover_on_release(ApiServerHarness server)
+      throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("lease");
     AtomicBoolean aSaw = new AtomicBoolean();
@@ -168,7 +170,7 @@ class StatusEventsLeaseIT {
   }
 
   @Test
-  void aCrashedLeaderIsReplacedAfterOneLease(ApiServerHarness server) throws Exception {
+  void a_crashed_leader_is_replaced_after_one_lease(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("lease-crash");
     LeaseLeadership a = lease(admin, ns, "a", new AtomicBoolean());

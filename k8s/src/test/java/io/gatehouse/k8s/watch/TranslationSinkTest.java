@@ -14,7 +14,7 @@ class TranslationSinkTest {
       new ListedClusterState(List.of(), List.of(), List.of(), List.of(), List.of());
 
   @Test
-  void onlyWhileWantsAndPublishesOnlyWhileActive() throws Exception {
+  void only_while_wants_and_publishes_only_while_active() throws Exception {
     AtomicBoolean leading = new AtomicBoolean();
     AtomicInteger published = new AtomicInteger();
     TranslationSink sink =
@@ -29,7 +29,7 @@ class TranslationSinkTest {
   }
 
   @Test
-  void onlyWhileAlsoAsksTheSinkItWraps() {
+  void only_while_also_asks_the_sink_it_wraps() {
     TranslationSink never =
         new TranslationSink() {
           @Override

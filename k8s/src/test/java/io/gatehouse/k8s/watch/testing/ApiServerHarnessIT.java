@@ -58,7 +58,7 @@ class ApiServerHarnessIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
-  void serverReportsTheVersionThatWasBuilt(ApiServerHarness server) throws ApiException {
+  void server_reports_the_version_that_was_built(ApiServerHarness server) throws ApiException {
     String expected =
         "v"
             + System.getProperty(
@@ -69,7 +69,7 @@ class ApiServerHarnessIT {
   }
 
   @Test
-  void createsAndListsIngressesAndEndpointSlicesInAFreshNamespace(ApiServerHarness server)
+  void creates_and_lists_ingresses_and_endpoint_slices_in_a_fresh_namespace(ApiServerHarness server)
       throws ApiException {
     String ns = server.createNamespace("crud");
     NetworkingV1Api networking = new NetworkingV1Api(server.adminClient());
@@ -116,7 +116,7 @@ class ApiServerHarnessIT {
   }
 
   @Test
-  void informerSeesAnAddAndAnUpdate(ApiServerHarness server) throws ApiException {
+  void informer_sees_an_add_and_an_update(ApiServerHarness server) throws ApiException {
     String ns = server.createNamespace("informer");
     ApiClient client = server.adminClient();
     NetworkingV1Api networking = new NetworkingV1Api(client);
@@ -173,7 +173,7 @@ class ApiServerHarnessIT {
   }
 
   @Test
-  void ingressStatusIsWrittenOnlyThroughTheStatusSubresource(ApiServerHarness server)
+  void ingress_status_is_written_only_through_the_status_subresource(ApiServerHarness server)
       throws ApiException {
     String ns = server.createNamespace("status");
     NetworkingV1Api networking = new NetworkingV1Api(server.adminClient());
@@ -200,8 +200,8 @@ class ApiServerHarnessIT {
   }
 
   @Test
-  void serviceAccountIsForbiddenUntilRbacGrantsItWhileAdminMayList(ApiServerHarness server)
-      throws ApiException {
+  void service_account_is_forbidden_until_rbac_grants_it_while_admin_may_list(
+      ApiServerHarness server) throws ApiException {
     String ns = server.createNamespace("rbac");
     CoreV1Api core = new CoreV1Api(server.adminClient());
     core.createNamespacedServiceAccount(
@@ -253,7 +253,7 @@ class ApiServerHarnessIT {
   }
 
   @Test
-  void kubectlValidatesManifestsAgainstTheServer(ApiServerHarness server) throws Exception {
+  void kubectl_validates_manifests_against_the_server(ApiServerHarness server) throws Exception {
     String ns = server.createNamespace("kubectl");
     Path good = Files.createTempFile(server.runDirectory(), "good-", ".yaml");
     Files.writeString(good, manifest("Prefix"));
