@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,8 +44,6 @@ public final class PolicyValidator {
       "a header Gatehouse does not own (not hop-by-hop, framing, Host, Forwarded, X-Forwarded-*,"
           + " X-Request-Id or X-Client-Cert-*)";
   public static final String ONCE_RULE = "a name given once in set, add and remove together";
-
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
 
   private static final Set<String> RESERVED =
       Set.of(
@@ -166,7 +163,7 @@ public final class PolicyValidator {
    */
   private static @Nullable String name(
       String raw, String f, Map<String, String> seen, List<Violation> out) {
-    if (!TOKEN.matcher(raw).matches()) {
+    if (!RouteValidator.TOKEN.matcher(raw).matches()) {
       out.add(new Violation(f, printable(raw), NAME_RULE));
       return null;
     }

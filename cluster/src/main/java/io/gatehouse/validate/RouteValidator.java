@@ -53,8 +53,11 @@ public final class RouteValidator {
       java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
   static final java.util.regex.Pattern NAME =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9._]{0,251}[a-z0-9])?");
-  private static final java.util.regex.Pattern TOKEN =
+
+  /** An RFC 9110 field name (a token) of at most 64 characters: header matches and policies. */
+  static final java.util.regex.Pattern TOKEN =
       java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+
   private static final java.util.regex.Pattern ENDPOINT_HOST =
       java.util.regex.Pattern.compile("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}");
   // Kubernetes: a Service name is an RFC 1035 label; a port name an IANA service name.
