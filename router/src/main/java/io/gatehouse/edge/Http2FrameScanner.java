@@ -3,26 +3,19 @@ package io.gatehouse.edge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.ChannelOutputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -205,17 +198,8 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   /** The input goes nowhere: the connection is cut. */
   private boolean discarding;
 
-  private long discarded;
-  private long discardLimit = Long.MAX_VALUE;
-
-  /** The close being held back while the input drains; null until then. */
-  private ChannelPromise lingerClose;
-
-  private boolean lingerEnded;
-  private ScheduledFuture<?> lingerTimer;
-
-  /** {@link #LINGER_MILLIS}, but for tests. */
-  private final long lingerMillis;
+  /** The close held back while the input drains ({@link #LINGER_MILLIS}, but for tests). */
+  private final LingeringClose linger;
 
   /** Marks the streams whose request Vert.x was handed; null on its own. */
   private final Http2Connection.PropertyKey deliveredKey;
@@ -260,7 +244,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
 
   Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler, long lingerMillis) {
     this.handler = handler;
-    this.lingerMillis = lingerMillis;
+    this.linger = new LingeringClose(lingerMillis, lingerMillis);
     this.deliveredKey = handler == null ? null : handler.connection().newKey();
     this.ignoredSince = System.nanoTime();
     if (upgraded) {
@@ -345,7 +329,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (discarding) {
-      discard(ctx, msg);
+      linger.discard(ctx, msg);
       return;
     }
     if (failed) {
@@ -457,43 +441,35 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
    */
   void endLingering() {
     noLinger = true;
-    if (lingerClose != null && ctx != null) {
-      endLinger(ctx);
+    if (linger.holding() && ctx != null) {
+      linger.end(ctx);
     }
   }
 
   /** Bytes dropped since the cut (tests). */
   long discarded() {
-    return discarded;
+    return linger.discarded();
   }
 
   @Override
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-    if (lingerClose != null) {
+    if (linger.holding()) {
       // Netty's handler closes twice after a GOAWAY with an error: all end with the real close.
-      if (!promise.isVoid()) {
-        ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
-      }
+      linger.alsoClose(ctx, promise);
       return;
     }
-    if (!lingerAtClose
-        || noLinger
-        || !(ctx.channel() instanceof DuplexChannel channel)
-        || !channel.isActive()
-        || channel.isInputShutdown()
-        || channel.isOutputShutdown()) {
+    if (!lingerAtClose || noLinger || !LingeringClose.possible(ctx.channel())) {
       ctx.close(promise);
       return;
     }
-    linger(ctx, channel, promise);
+    linger(ctx, promise);
   }
 
   /**
    * Holds {@code promise} back: once everything written has left (GOAWAY included), half-closes the
    * output and drains the input until the client closes or the bounds are reached.
    */
-  private void linger(ChannelHandlerContext ctx, DuplexChannel channel, ChannelPromise promise) {
-    lingerClose = promise;
+  private void linger(ChannelHandlerContext ctx, ChannelPromise promise) {
     discarding = true;
     if (handler != null) {
       // Streams end now, as they did when the close was not held back: no request goes on (or
@@ -504,24 +480,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       // close handling (the connection's per-client slot was never given back).
       ctx.executor().execute(() -> handler.connection().close(ctx.voidPromise()));
     }
-    discardLimit = discarded + lingerBytes();
-    lingerTimer =
-        ctx.executor().schedule(() -> endLinger(ctx), lingerMillis, TimeUnit.MILLISECONDS);
-    SslHandler tls = ctx.pipeline().get(SslHandler.class);
-    // Shutting the output fails the writes still queued: wait until they are written. close_notify
-    // goes after them on TLS, an empty write on cleartext.
-    ChannelFuture written =
-        tls != null ? tls.closeOutbound() : ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
-    written.addListener(
-        f -> {
-          if (f.isSuccess() && channel.isActive() && !lingerEnded) {
-            channel.shutdownOutput();
-          } else {
-            endLinger(ctx);
-          }
-        });
-    channel.config().setAutoRead(true);
-    ctx.read();
+    linger.hold(ctx, promise, lingerBytes());
   }
 
   /** The connection's receive window (what an honest client may have in flight) plus slack. */
@@ -537,51 +496,26 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     return window + LINGER_SLACK_BYTES;
   }
 
-  private void discard(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf buf) {
-      discarded += buf.readableBytes();
-    }
-    ReferenceCountUtil.release(msg);
-    if (lingerClose != null && discarded >= discardLimit) {
-      endLinger(ctx);
-    }
-  }
-
-  private void endLinger(ChannelHandlerContext ctx) {
-    if (lingerClose == null || lingerEnded) {
-      return;
-    }
-    lingerEnded = true;
-    lingerTimer.cancel(false);
-    ctx.close(lingerClose);
-  }
-
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (lingerClose == null) {
+    if (!linger.holding()) {
       ctx.fireChannelReadComplete();
-    } else if (!ctx.channel().config().isAutoRead()) {
-      ctx.read(); // Vert.x may pause reading; the drain goes on
+    } else {
+      linger.readComplete(ctx); // Vert.x may pause reading; the drain goes on
     }
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (lingerClose != null) {
-      if (evt instanceof ChannelInputShutdownEvent) {
-        endLinger(ctx); // the client closed (on a channel that allows half-closure)
-        return;
-      }
-      if (evt instanceof ChannelOutputShutdownEvent) {
-        return; // ours; nothing behind needs it
-      }
+    if (linger.holding() && linger.event(ctx, evt)) {
+      return; // the client's half-close ends the linger; the output shutdown is ours
     }
     ctx.fireUserEventTriggered(evt);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    endLinger(ctx); // completes the held close, cancels the timer
+    linger.end(ctx); // completes the held close, cancels the timer
     ctx.fireChannelInactive();
   }
 

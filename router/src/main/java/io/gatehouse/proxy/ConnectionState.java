@@ -1,6 +1,7 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.edge.Http1KeepAliveGate;
+import io.gatehouse.edge.Http1LingeringClose;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.model.Timeouts;
@@ -28,9 +29,15 @@ final class ConnectionState extends ConnectionMemo implements Http1KeepAliveGate
   /** HTTP/2 only: resets streams that stay idle (null for HTTP/1). */
   Http2StreamGuard h2;
 
+  /** HTTP/1 only: the lingering close once one began (null until then). */
+  Http1LingeringClose h1Linger;
+
   void endLingering() {
     if (h2 != null) {
       h2.endLingering();
+    }
+    if (h1Linger != null) {
+      h1Linger.endLingering();
     }
   }
 

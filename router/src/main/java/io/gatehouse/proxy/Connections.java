@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.edge.Http1LingeringClose;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.vertxinternals.VertxChannels;
@@ -86,6 +87,19 @@ final class Connections {
       state.closingSince = System.nanoTime();
     }
     conn.close();
+  }
+
+  /**
+   * Closes an HTTP/1 connection after a complete answer, lingering: the rest of a request body (or
+   * a pipelined request) still on its way must not turn the close into a reset that destroys the
+   * answer on the client ({@link Http1LingeringClose}).
+   */
+  void closeAfterAnswer(ConnectionState state, HttpConnection conn) {
+    Channel ch = VertxChannels.channel(conn);
+    if (ch != null && state != null && state.h1Linger == null) {
+      state.h1Linger = Http1LingeringClose.arm(ch);
+    }
+    close(state, conn);
   }
 
   /** Fires passed connection deadlines: late heads (408), closes past the send limit (reset). */

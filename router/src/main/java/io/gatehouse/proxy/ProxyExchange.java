@@ -575,7 +575,7 @@ final class ProxyExchange extends UpstreamAttempt
     }
     loop.connections().exchangeDone(connState, conn);
     if (closeAfterEnd) {
-      loop.connections().close(connState, conn);
+      loop.connections().closeAfterAnswer(connState, conn);
     }
     if (loop.settings().accessLog()) {
       AccessLog.write(

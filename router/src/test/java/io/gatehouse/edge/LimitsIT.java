@@ -218,6 +218,31 @@ class LimitsIT {
   }
 
   @Test
+  void a_client_that_sends_its_whole_body_before_reading_still_reads_the_413() throws Exception {
+    // The 413 goes out after the head; the client goes on sending 64 MiB (more than the kernel
+    // buffers of both ends hold) and reads only then. Closed at once, the socket would reset the
+    // connection on the client's next bytes, and the reset discards the unread 413 (nginx's
+    // lingering_close exists for this); lingering, the node drains the body and closes cleanly.
+    up.clear();
+    try (RawHttp raw = new RawHttp(node.port())) {
+      int total = 64 * MIB;
+      raw.send(
+          "POST /whole-body HTTP/1.1\r\nHost: small.example\r\nContent-Length: "
+              + total
+              + "\r\n\r\n");
+      byte[] chunk = new byte[64 * 1024];
+      for (int sent = 0; sent < total; sent += chunk.length) {
+        raw.send(chunk);
+      }
+      RawHttp.Response r = raw.read();
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(raw.closedByServer()).isTrue();
+    }
+    assertThat(up.heads()).as("heads forwarded").isEmpty();
+    assertNextCompleteIsAFollowUp(node);
+  }
+
+  @Test
   void a_chunked_body_of_exactly_the_route_limit_is_forwarded() throws Exception {
     up.clear();
     String chunk = "x".repeat(512);

@@ -394,8 +394,16 @@ class GrpcIT {
     try {
       return client
           .request(grpcRequest("/t").setMethod(HttpMethod.GET))
-          .compose(r -> r.authority(HostAndPort.create(host, node.port())).send())
-          .compose(r -> r.body().map(b -> new Answer(b.toString(), r.getTrailer("x-trailer"))))
+          // Nested: body() asked for as the head arrives (LateResponseBodyIT).
+          .compose(
+              r ->
+                  r.authority(HostAndPort.create(host, node.port()))
+                      .send()
+                      .compose(
+                          resp ->
+                              resp.body()
+                                  .map(
+                                      b -> new Answer(b.toString(), resp.getTrailer("x-trailer")))))
           .await(30, TimeUnit.SECONDS);
     } finally {
       client.close().await();

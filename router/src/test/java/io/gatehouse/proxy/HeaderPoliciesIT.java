@@ -240,16 +240,24 @@ class HeaderPoliciesIT {
             .putHeader("Cookie", "a=1")
             .putHeader("X-Via", "client")
             .putHeader("Accept", "text/plain");
+    // Nested: body() asked for as the head arrives (LateResponseBodyIT); a body() attached from
+    // the test thread after the whole answer arrived waited forever (CI timed out here).
     return client
         .request(o)
         .compose(
             r ->
-                bodyBytes > 0
-                    ? r.authority(HostAndPort.create(host, node.port()))
-                        .putHeader("content-length", Integer.toString(bodyBytes))
-                        .send(Buffer.buffer(new byte[bodyBytes]))
-                    : r.authority(HostAndPort.create(host, node.port())).send())
-        .compose(r -> r.body().map(b -> new Answer(r.statusCode(), r.headers(), b.toString())))
+                (bodyBytes > 0
+                        ? r.authority(HostAndPort.create(host, node.port()))
+                            .putHeader("content-length", Integer.toString(bodyBytes))
+                            .send(Buffer.buffer(new byte[bodyBytes]))
+                        : r.authority(HostAndPort.create(host, node.port())).send())
+                    .compose(
+                        resp ->
+                            resp.body()
+                                .map(
+                                    b ->
+                                        new Answer(
+                                            resp.statusCode(), resp.headers(), b.toString()))))
         .await(30, TimeUnit.SECONDS);
   }
 
