@@ -536,8 +536,25 @@ public final class DocumentReader {
     int before = problems.size();
     String hostname = text(obj, "hostname", p, null);
     PathModifier path = pathModifier(obj.get("path"), p.key("path"));
-    String regex = text(obj, "regex", p, null);
-    String substitution = text(obj, "substitution", p, null);
+    String regex = null;
+    String substitution = null;
+    JsonNode re = obj.get("regex");
+    if (re != null && !re.isNull()) {
+      DocPath rp = p.key("regex");
+      if (!re.isObject()) {
+        bad(rp, re, "a mapping such as {pattern: '^/api(/|$)(.*)', substitution: /$2}");
+      } else {
+        unknownKeys((ObjectNode) re, rp, Forms.REGEX_KEYS);
+        regex = text((ObjectNode) re, "pattern", rp, null);
+        substitution = text((ObjectNode) re, "substitution", rp, null);
+        if (!re.has("pattern")) {
+          problems.add(DocProblem.missing(rp.key("pattern"), "an RE2 regular expression"));
+        }
+        if (!re.has("substitution")) {
+          problems.add(DocProblem.missing(rp.key("substitution"), "the new path"));
+        }
+      }
+    }
     boolean dropQuery = flag(obj, "dropQuery", p);
     String prefix = text(obj, "forwardedPrefix", p, null);
     if (problems.size() != before) {

@@ -144,8 +144,9 @@ public final class DocumentWriter {
     if (w.path() != null) {
       pathModifier(item.putObject("path"), w.path());
     }
-    putIfSet(item, "regex", w.regex());
-    putIfSet(item, "substitution", w.substitution());
+    if (w.regex() != null) {
+      item.putObject("regex").put("pattern", w.regex()).put("substitution", w.substitution());
+    }
     if (w.dropQuery()) {
       item.put("dropQuery", true);
     }

@@ -58,7 +58,8 @@ public final class Forms {
   public static final Set<String> REDIRECT_POLICY_KEYS =
       ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
   public static final Set<String> REWRITE_POLICY_KEYS =
-      ordered("type", "hostname", "path", "regex", "substitution", "dropQuery", "forwardedPrefix");
+      ordered("type", "hostname", "path", "regex", "dropQuery", "forwardedPrefix");
+  public static final Set<String> REGEX_KEYS = ordered("pattern", "substitution");
   public static final Set<String> PATH_MODIFIER_KEYS =
       ordered("type", "replaceFullPath", "replacePrefixMatch");
   public static final Set<String> TIMEOUT_KEYS =

@@ -258,7 +258,7 @@ public final class PolicyValidator {
     if (regex == null || substitution == null) {
       out.add(
           new Violation(
-              regex == null ? f + ".regex" : f + ".substitution",
+              regex == null ? f + ".regex.pattern" : f + ".regex.substitution",
               "missing",
               "regex and substitution together"));
       return;
@@ -266,7 +266,7 @@ public final class PolicyValidator {
     if (regex.isEmpty() || regex.length() > RouteValidator.MAX_REGEX_LENGTH) {
       out.add(
           new Violation(
-              f + ".regex",
+              f + ".regex.pattern",
               printable(regex),
               "a regular expression of 1-" + RouteValidator.MAX_REGEX_LENGTH + " characters"));
       return;
@@ -277,15 +277,17 @@ public final class PolicyValidator {
     } catch (PatternSyntaxException e) {
       out.add(
           new Violation(
-              f + ".regex",
+              f + ".regex.pattern",
               printable(regex),
               "an RE2 regular expression ("
                   + e.getDescription()
                   + "; no backreferences or lookaround)"));
       return;
     }
-    if (!substitution.startsWith("/") || substitution.indexOf('?') >= 0) {
-      out.add(new Violation(f + ".substitution", printable(substitution), SUBSTITUTION_RULE));
+    if (!substitution.startsWith("/")
+        || substitution.indexOf('?') >= 0
+        || substitution.length() > TargetPaths.MAX_LENGTH) {
+      out.add(new Violation(f + ".regex.substitution", printable(substitution), SUBSTITUTION_RULE));
       return;
     }
     Substitution parsed;
@@ -294,7 +296,7 @@ public final class PolicyValidator {
     } catch (IllegalArgumentException e) {
       out.add(
           new Violation(
-              f + ".substitution",
+              f + ".regex.substitution",
               printable(substitution),
               SUBSTITUTION_RULE + "; " + e.getMessage()));
       return;
@@ -302,7 +304,7 @@ public final class PolicyValidator {
     // The literal parts must be target text on their own: the run-time check of the whole result
     // is then about what the groups captured from the (already normalised) request path.
     if (!TargetPaths.queryOk(parsed.literalText())) {
-      out.add(new Violation(f + ".substitution", printable(substitution), SUBSTITUTION_RULE));
+      out.add(new Violation(f + ".regex.substitution", printable(substitution), SUBSTITUTION_RULE));
     }
   }
 
@@ -319,7 +321,9 @@ public final class PolicyValidator {
     if (TargetPaths.pathProblem(checked) != null) {
       out.add(
           new Violation(
-              f + ".value", printable(v), prefix ? PREFIX_VALUE_RULE : TargetPaths.PATH_RULE));
+              f + (prefix ? ".replacePrefixMatch" : ".replaceFullPath"),
+              printable(v),
+              prefix ? PREFIX_VALUE_RULE : TargetPaths.PATH_RULE));
       return null;
     }
     return m;

@@ -227,13 +227,13 @@ class DocumentWriterTest {
             tree(
                 """
                 {"backend": {"endpoints": ["10.0.0.1:80"]},
-                 "policies": [{"type": "URLRewrite", "hostname": "b.example", "regex": "^/a(.*)",
-                               "substitution": "/b$1", "dropQuery": true, "forwardedPrefix": "/a"}]}"""));
+                 "policies": [{"type": "URLRewrite", "hostname": "b.example", "regex": {"pattern": "^/a(.*)",
+                               "substitution": "/b$1"}, "dropQuery": true, "forwardedPrefix": "/a"}]}"""));
     ObjectNode written = DocumentWriter.route(spec);
     assertThat(written.get("policies").toString())
         .isEqualTo(
-            "[{\"type\":\"URLRewrite\",\"hostname\":\"b.example\",\"regex\":\"^/a(.*)\","
-                + "\"substitution\":\"/b$1\",\"dropQuery\":true,\"forwardedPrefix\":\"/a\"}]");
+            "[{\"type\":\"URLRewrite\",\"hostname\":\"b.example\",\"regex\":{\"pattern\":\"^/a(.*)\","
+                + "\"substitution\":\"/b$1\"},\"dropQuery\":true,\"forwardedPrefix\":\"/a\"}]");
     assertThat(read(written)).isEqualTo(spec);
     spec =
         read(

@@ -281,9 +281,9 @@ class PolicyValidatorTest {
       })
   void a_full_path_that_is_not_a_normalised_target_is_refused(String path) {
     assertThat(rules(RequestRedirect.of(null, null, null, PathModifier.fullPath(path), 302)))
-        .containsExactly("policies[0].path.value: " + TargetPaths.PATH_RULE);
+        .containsExactly("policies[0].path.replaceFullPath: " + TargetPaths.PATH_RULE);
     assertThat(rules(URLRewrite.of(null, PathModifier.fullPath(path))))
-        .containsExactly("policies[0].path.value: " + TargetPaths.PATH_RULE);
+        .containsExactly("policies[0].path.replaceFullPath: " + TargetPaths.PATH_RULE);
   }
 
   @ParameterizedTest
@@ -363,7 +363,8 @@ class PolicyValidatorTest {
     assertThat(violations(regex("^/u/(?P<id>[0-9]+)", "/users/${id}/${1}$$"))).isEmpty();
     assertThat(rules(regex("^/a(?=b)", "/x")))
         .singleElement()
-        .satisfies(r -> assertThat(r).startsWith("policies[0].regex: an RE2 regular expression"));
+        .satisfies(
+            r -> assertThat(r).startsWith("policies[0].regex.pattern: an RE2 regular expression"));
     assertThat(rules(regex("(a)\\1", "/x"))).hasSize(1);
     assertThat(rules(regex("^/a(.*)", "/$2")))
         .singleElement()
@@ -373,13 +374,13 @@ class PolicyValidatorTest {
         .satisfies(r -> assertThat(r).contains("${nope}: the pattern has no such group"));
     assertThat(rules(regex("^/a(.*)", "/x$"))).hasSize(1);
     assertThat(rules(regex("^/a(.*)", "x$1")))
-        .containsExactly("policies[0].substitution: " + PolicyValidator.SUBSTITUTION_RULE);
+        .containsExactly("policies[0].regex.substitution: " + PolicyValidator.SUBSTITUTION_RULE);
     assertThat(rules(regex("^/a(.*)", "/x?y=$1")))
-        .containsExactly("policies[0].substitution: " + PolicyValidator.SUBSTITUTION_RULE);
+        .containsExactly("policies[0].regex.substitution: " + PolicyValidator.SUBSTITUTION_RULE);
     assertThat(rules(regex("^/a(.*)", "/x y$1")))
-        .containsExactly("policies[0].substitution: " + PolicyValidator.SUBSTITUTION_RULE);
+        .containsExactly("policies[0].regex.substitution: " + PolicyValidator.SUBSTITUTION_RULE);
     assertThat(rules(new URLRewrite(null, null, "^/a", null, false, null)))
-        .containsExactly("policies[0].substitution: regex and substitution together");
+        .containsExactly("policies[0].regex.substitution: regex and substitution together");
     assertThat(rules(new URLRewrite(null, PathModifier.fullPath("/x"), "^/a", "/b", false, null)))
         .containsExactly("policies[0].regex: " + PolicyValidator.REGEX_OR_PATH_RULE);
   }
