@@ -14,6 +14,8 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.EndpointPolicy;
 import io.gatehouse.validate.Hostnames;
@@ -1010,6 +1012,29 @@ public final class IngressTranslator {
           canary.field);
     }
 
+    /**
+     * The Ingress's policies for this route: a {@code rewrite-target} rewrite takes this route's
+     * path as its expression (ingress-nginx's {@code rewrite "(?i)PATH" TARGET}).
+     */
+    private List<PolicySpec> policies() {
+      List<PolicySpec> out = new ArrayList<>(ann.policies().size());
+      for (PolicySpec p : ann.policies()) {
+        if (p instanceof URLRewrite w && IngressAnnotations.REWRITE_PATH.equals(w.regex())) {
+          String expression = path.value();
+          p =
+              new URLRewrite(
+                  w.hostname(),
+                  w.path(),
+                  IngressAnnotations.rewritePattern(expression),
+                  w.substitution(),
+                  w.dropQuery(),
+                  w.forwardedPrefix());
+        }
+        out.add(p);
+      }
+      return out;
+    }
+
     /** The route with {@code backends}; null when invalid, reported on {@code blame}. */
     private RouteSpec build(
         Run run, List<RouteBackend> backends, IngressRef blame, String blameField) {
@@ -1034,6 +1059,7 @@ public final class IngressTranslator {
               ann.limits(),
               priority,
               tlsSpec);
+      raw = raw.withPolicies(policies());
       Validated<RouteSpec> v = run.validate(raw);
       if (!v.isValid()) {
         run.problem(
