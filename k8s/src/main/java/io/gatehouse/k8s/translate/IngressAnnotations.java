@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
  * temporal-redirect: URL        temporal-redirect               RequestRedirect.url (302)
  * temporal-redirect-code: 307   temporal-redirect-code          its status
  * app-root: /app1               app-root                        RequestRedirect rootOnly, 302
+ * from-to-www-redirect: true    from-to-www-redirect            a route for the other name, 308
  * </pre>
  *
  * <p>Rewrites and redirects as ingress-nginx documents them. {@code rewrite-target} implies {@code
@@ -85,7 +86,8 @@ public record IngressAnnotations(
     Canary canary,
     boolean refused,
     List<IngressProblem> problems,
-    List<PolicySpec> policies) {
+    List<PolicySpec> policies,
+    boolean fromToWww) {
   public static final String PREFIX = "gatehouse.io/";
   public static final String NGINX = "nginx.ingress.kubernetes.io/";
 
@@ -165,7 +167,8 @@ public record IngressAnnotations(
             refused ? null : weights,
             refused,
             problems,
-            List.of());
+            List.of(),
+            false);
       }
       UpstreamProtocol protocol = protocol();
       boolean sslRedirect = bool("ssl-redirect", true);
@@ -211,7 +214,8 @@ public record IngressAnnotations(
           null,
           refused,
           problems,
-          policies);
+          policies,
+          bool("from-to-www-redirect", false));
     }
 
     /** The redirect the Ingress asks for, or null (refusing it when it asks for two). */
@@ -411,7 +415,8 @@ public record IngressAnnotations(
             "permanent-redirect-code",
             "temporal-redirect",
             "temporal-redirect-code",
-            "app-root");
+            "app-root",
+            "from-to-www-redirect");
 
     /** The canary keys read on a canary (the refused header and cookie ones included). */
     private static final List<String> CANARY_KNOWN =
@@ -439,7 +444,8 @@ public record IngressAnnotations(
             "permanent-redirect-code",
             "temporal-redirect",
             "temporal-redirect-code",
-            "app-root");
+            "app-root",
+            "from-to-www-redirect");
 
     private boolean has(String key) {
       return all.containsKey(key);
