@@ -278,10 +278,20 @@ class PathPoliciesIT {
             .setHost("127.0.0.1")
             .setPort(node.port())
             .setURI(uri);
+    // Nested: body() asked for as the head arrives (main's NestedBodyReadsTest, vert.x#6038).
     return client
         .request(o)
-        .compose(r -> r.authority(HostAndPort.create(host, node.port())).send())
-        .compose(r -> r.body().map(b -> new Answer(r.statusCode(), r.headers(), b.toString())))
+        .compose(
+            r ->
+                r.authority(HostAndPort.create(host, node.port()))
+                    .send()
+                    .compose(
+                        resp ->
+                            resp.body()
+                                .map(
+                                    b ->
+                                        new Answer(
+                                            resp.statusCode(), resp.headers(), b.toString()))))
         .await(30, TimeUnit.SECONDS);
   }
 
