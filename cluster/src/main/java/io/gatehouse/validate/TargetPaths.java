@@ -1,5 +1,6 @@
 package io.gatehouse.validate;
 
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,6 +79,38 @@ public final class TargetPaths {
     }
     return true;
   }
+
+  /**
+   * {@code q} with every character a query cannot carry percent-encoded (as UTF-8), and a '%' not
+   * followed by two hex digits written {@code %25}: {@code q} itself when it is already query text,
+   * so a clean query costs a scan and no allocation.
+   */
+  public static String encodeQuery(String q) {
+    if (queryOk(q)) {
+      return q;
+    }
+    StringBuilder b = new StringBuilder(q.length() + 16);
+    for (int i = 0; i < q.length(); i++) {
+      char c = q.charAt(i);
+      if (c == '%'
+          && i + 2 < q.length()
+          && UriChars.isHex(q.charAt(i + 1))
+          && UriChars.isHex(q.charAt(i + 2))) {
+        b.append(c);
+      } else if (c < 128 && c != '%' && (PCHAR[c] || c == '/' || c == '?')) {
+        b.append(c);
+      } else {
+        int end = Character.isHighSurrogate(c) && i + 1 < q.length() ? i + 2 : i + 1;
+        for (byte x : q.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+          b.append('%').append(HEX[(x >> 4) & 0xf]).append(HEX[x & 0xf]);
+        }
+        i = end - 1;
+      }
+    }
+    return b.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private static boolean escape(String v, int i) {
     if (i + 2 >= v.length()) {

@@ -9,9 +9,9 @@ import java.util.List;
  * User policy {@code RequestRedirect}: answers with a redirect instead of proxying. The Location is
  * built only from validated parts: the policy's literal values (checked by the validator), the
  * request's normalised host and path, the port digits of the authority the client addressed, and
- * the query after a check of its characters. A host or query that fails its check is answered 400
- * rather than reflected; a request without a host (HTTP/1.0) is answered 400 unless the policy
- * names one.
+ * the query with every character a query cannot carry percent-encoded. A host that fails its check
+ * is answered 400 rather than reflected; a request without a host (HTTP/1.0) is answered 400 unless
+ * the policy names one.
  *
  * <p>Built once per route; on a route without it nothing of it runs.
  */
@@ -62,8 +62,8 @@ public final class RequestRedirectFilter implements AdmissionFilter {
     }
     String newPath = path == null ? requestPath : path.apply(requestPath);
     String query = r.query();
-    if (query != null && !TargetPaths.queryOk(query)) {
-      return BAD_REQUEST;
+    if (query != null) {
+      query = TargetPaths.encodeQuery(query);
     }
     StringBuilder b =
         new StringBuilder(
