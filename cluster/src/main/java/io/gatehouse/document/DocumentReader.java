@@ -26,9 +26,12 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
@@ -471,13 +474,20 @@ public final class DocumentReader {
         continue;
       }
       ObjectNode obj = (ObjectNode) item;
-      unknownKeys(obj, p, Forms.HEADER_POLICY_KEYS);
       JsonNode t = obj.get("type");
+      String type = t != null && t.isTextual() ? squash(t.asText()) : "";
+      if (type.equals("requestredirect") || type.equals("urlrewrite")) {
+        PolicySpec spec = type.equals("requestredirect") ? redirect(obj, p) : urlRewrite(obj, p);
+        if (spec != null) {
+          out.add(spec);
+        }
+        continue;
+      }
+      unknownKeys(obj, p, Forms.HEADER_POLICY_KEYS);
       if (t == null) {
         problems.add(DocProblem.missing(p.key("type"), Forms.POLICY_TYPES));
         continue;
       }
-      String type = t.isTextual() ? squash(t.asText()) : "";
       if (!type.equals("requestheaders") && !type.equals("responseheaders")) {
         bad(p.key("type"), t, Forms.POLICY_TYPES);
         continue;
@@ -494,6 +504,131 @@ public final class DocumentReader {
       }
     }
     return out;
+  }
+
+  /** A {@code RequestRedirect} policy (Gateway API's HTTPRequestRedirectFilter and more). */
+  private @Nullable RequestRedirect redirect(ObjectNode obj, DocPath p) {
+    unknownKeys(obj, p, Forms.REDIRECT_POLICY_KEYS);
+    int before = problems.size();
+    String scheme = text(obj, "scheme", p, null);
+    String hostname = text(obj, "hostname", p, null);
+    Integer port = integer(obj, "port", p, "a port number 1-65535");
+    PathModifier path = pathModifier(obj.get("path"), p.key("path"));
+    Integer status = integer(obj, "statusCode", p, "301, 302, 303, 307 or 308");
+    String url = text(obj, "url", p, null);
+    boolean rootOnly = flag(obj, "rootOnly", p);
+    if (problems.size() != before) {
+      return null;
+    }
+    return new RequestRedirect(
+        scheme,
+        hostname,
+        port,
+        path,
+        status == null ? RequestRedirect.DEFAULT_STATUS : status,
+        url,
+        rootOnly);
+  }
+
+  /** A {@code URLRewrite} policy (Gateway API's HTTPURLRewriteFilter and more). */
+  private @Nullable URLRewrite urlRewrite(ObjectNode obj, DocPath p) {
+    unknownKeys(obj, p, Forms.REWRITE_POLICY_KEYS);
+    int before = problems.size();
+    String hostname = text(obj, "hostname", p, null);
+    PathModifier path = pathModifier(obj.get("path"), p.key("path"));
+    String regex = null;
+    String substitution = null;
+    JsonNode re = obj.get("regex");
+    if (re != null && !re.isNull()) {
+      DocPath rp = p.key("regex");
+      if (!re.isObject()) {
+        bad(rp, re, "a mapping such as {pattern: '^/api(/|$)(.*)', substitution: /$2}");
+      } else {
+        unknownKeys((ObjectNode) re, rp, Forms.REGEX_KEYS);
+        regex = text((ObjectNode) re, "pattern", rp, null);
+        substitution = text((ObjectNode) re, "substitution", rp, null);
+        if (!re.has("pattern")) {
+          problems.add(DocProblem.missing(rp.key("pattern"), "an RE2 regular expression"));
+        }
+        if (!re.has("substitution")) {
+          problems.add(DocProblem.missing(rp.key("substitution"), "the new path"));
+        }
+      }
+    }
+    boolean dropQuery = flag(obj, "dropQuery", p);
+    String prefix = text(obj, "forwardedPrefix", p, null);
+    if (problems.size() != before) {
+      return null;
+    }
+    return new URLRewrite(hostname, path, regex, substitution, dropQuery, prefix);
+  }
+
+  /**
+   * Gateway API's HTTPPathModifier: {@code {type: ReplaceFullPath, replaceFullPath: /x}} or {@code
+   * {type: ReplacePrefixMatch, replacePrefixMatch: /x}}; null when absent or on a problem.
+   */
+  private @Nullable PathModifier pathModifier(@Nullable JsonNode node, DocPath p) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    String expected = "a mapping such as {type: ReplacePrefixMatch, replacePrefixMatch: /v2}";
+    if (!node.isObject()) {
+      bad(p, node, expected);
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) node;
+    unknownKeys(obj, p, Forms.PATH_MODIFIER_KEYS);
+    JsonNode t = obj.get("type");
+    if (t == null) {
+      problems.add(DocProblem.missing(p.key("type"), "ReplaceFullPath or ReplacePrefixMatch"));
+      return null;
+    }
+    PathModifier.Type type =
+        enumValue(
+            PathModifier.Type.class, t, p.key("type"), "ReplaceFullPath or ReplacePrefixMatch");
+    if (type == null) {
+      return null;
+    }
+    String key =
+        type == PathModifier.Type.REPLACE_FULL_PATH ? "replaceFullPath" : "replacePrefixMatch";
+    String other =
+        type == PathModifier.Type.REPLACE_FULL_PATH ? "replacePrefixMatch" : "replaceFullPath";
+    if (obj.has(other)) {
+      bad(p.key(other), obj.get(other), "only " + key + " with type " + t.asText());
+      return null;
+    }
+    if (!obj.has(key)) {
+      problems.add(DocProblem.missing(p.key(key), "the path for " + t.asText()));
+      return null;
+    }
+    String value = text(obj, key, p, null);
+    return value == null ? null : new PathModifier(type, value);
+  }
+
+  /** An integer, or null when absent (and on a problem, reported). */
+  private @Nullable Integer integer(ObjectNode obj, String key, DocPath p, String expected) {
+    JsonNode node = obj.get(key);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isInt()) {
+      bad(p.key(key), node, expected);
+      return null;
+    }
+    return node.asInt();
+  }
+
+  /** A boolean, false when absent. */
+  private boolean flag(ObjectNode obj, String key, DocPath p) {
+    JsonNode node = obj.get(key);
+    if (node == null || node.isNull()) {
+      return false;
+    }
+    if (!node.isBoolean()) {
+      bad(p.key(key), node, "true or false");
+      return false;
+    }
+    return node.asBoolean();
   }
 
   /** A mapping of header name to value, in document order; empty when absent. */

@@ -20,10 +20,14 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.model.policy.HeaderEditsSpec;
+import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
+import io.gatehouse.model.policy.URLRewrite;
 import java.util.Locale;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a route as the route document that {@link DocumentReader} reads: every field in its long
@@ -96,10 +100,16 @@ public final class DocumentWriter {
     if (!r.policies().isEmpty()) {
       ArrayNode policies = o.putArray("policies");
       for (PolicySpec p : r.policies()) {
-        ObjectNode item =
-            policies
-                .addObject()
-                .put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
+        ObjectNode item = policies.addObject();
+        if (p instanceof RequestRedirect rr) {
+          redirect(item, rr);
+          continue;
+        }
+        if (p instanceof URLRewrite rw) {
+          urlRewrite(item, rw);
+          continue;
+        }
+        item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
         HeaderEditsSpec e = p.edits();
         ObjectNode set = item.putObject("set");
         e.set().forEach(set::put);
@@ -109,6 +119,53 @@ public final class DocumentWriter {
       }
     }
     return o;
+  }
+
+  private static void redirect(ObjectNode item, RequestRedirect r) {
+    item.put("type", "RequestRedirect");
+    putIfSet(item, "scheme", r.scheme());
+    putIfSet(item, "hostname", r.hostname());
+    if (r.port() != null) {
+      item.put("port", r.port().intValue());
+    }
+    if (r.path() != null) {
+      pathModifier(item.putObject("path"), r.path());
+    }
+    item.put("statusCode", r.statusCode());
+    putIfSet(item, "url", r.url());
+    if (r.rootOnly()) {
+      item.put("rootOnly", true);
+    }
+  }
+
+  private static void urlRewrite(ObjectNode item, URLRewrite w) {
+    item.put("type", "URLRewrite");
+    putIfSet(item, "hostname", w.hostname());
+    if (w.path() != null) {
+      pathModifier(item.putObject("path"), w.path());
+    }
+    if (w.regex() != null) {
+      item.putObject("regex").put("pattern", w.regex()).put("substitution", w.substitution());
+    }
+    if (w.dropQuery()) {
+      item.put("dropQuery", true);
+    }
+    putIfSet(item, "forwardedPrefix", w.forwardedPrefix());
+  }
+
+  /** Gateway API's HTTPPathModifier form. */
+  private static void pathModifier(ObjectNode o, PathModifier m) {
+    if (m.type() == PathModifier.Type.REPLACE_FULL_PATH) {
+      o.put("type", "ReplaceFullPath").put("replaceFullPath", m.value());
+    } else {
+      o.put("type", "ReplacePrefixMatch").put("replacePrefixMatch", m.value());
+    }
+  }
+
+  private static void putIfSet(ObjectNode o, String key, @Nullable String value) {
+    if (value != null) {
+      o.put(key, value);
+    }
   }
 
   /** A named backend as one item of {@code backends:}, with its name and tenant. */

@@ -53,7 +53,15 @@ public final class Forms {
       ordered("name", "tenant", "protocol", "endpoints", "tls");
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
-  public static final String POLICY_TYPES = "RequestHeaders or ResponseHeaders";
+  public static final String POLICY_TYPES =
+      "RequestHeaders, ResponseHeaders, RequestRedirect or URLRewrite";
+  public static final Set<String> REDIRECT_POLICY_KEYS =
+      ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
+  public static final Set<String> REWRITE_POLICY_KEYS =
+      ordered("type", "hostname", "path", "regex", "dropQuery", "forwardedPrefix");
+  public static final Set<String> REGEX_KEYS = ordered("pattern", "substitution");
+  public static final Set<String> PATH_MODIFIER_KEYS =
+      ordered("type", "replaceFullPath", "replacePrefixMatch");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

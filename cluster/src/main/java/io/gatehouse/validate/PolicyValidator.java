@@ -1,9 +1,18 @@
 package io.gatehouse.validate;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.policy.HeaderEditsSpec;
+import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +54,33 @@ public final class PolicyValidator {
           + " X-Request-Id or X-Client-Cert-*)";
   public static final String ONCE_RULE = "a name given once in set, add and remove together";
 
+  public static final String POLICY_KINDS =
+      "RequestHeaders, ResponseHeaders, RequestRedirect or URLRewrite";
+
+  public static final int MAX_URL_LENGTH = 2048;
+  public static final String SCHEME_RULE = "http or https";
+  public static final String STATUS_RULE = "301, 302, 303, 307 or 308";
+  public static final String PORT_RULE = "a port number 1-65535";
+  public static final String URL_RULE =
+      "an absolute http or https URL with a host, of at most "
+          + MAX_URL_LENGTH
+          + " printable ASCII characters, without user info or fragment";
+  public static final String URL_ALONE_RULE =
+      "url alone: a fixed URL takes no scheme, hostname, port or path";
+  public static final String REDIRECT_EMPTY_RULE =
+      "at least one of scheme, hostname, port, path or url (a redirect to the same URL loops)";
+  public static final String PREFIX_VALUE_RULE =
+      "\"\" (strip the prefix) or " + TargetPaths.PATH_RULE;
+  public static final String PREFIX_MATCH_RULE =
+      "ReplacePrefixMatch only on a route whose paths are all prefixes (Gateway API)";
+  public static final String REGEX_OR_PATH_RULE = "one of path or regex, not both";
+  public static final String SUBSTITUTION_RULE =
+      "a path starting with '/' with group references $1-$9, ${n} or ${name}, no '?'";
+  public static final String REWRITE_EMPTY_RULE =
+      "at least one of hostname, path, regex, dropQuery or forwardedPrefix";
+  public static final String REDIRECT_AND_REWRITE_RULE =
+      "RequestRedirect or URLRewrite on a route, not both (Gateway API), each at most once";
+
   private static final Set<String> RESERVED =
       Set.of(
           "connection",
@@ -82,6 +118,9 @@ public final class PolicyValidator {
           HeaderEditsSpec e = edits(spec.edits(), field, out);
           return new ResponseHeaders(e.set(), e.add(), e.remove());
         });
+    RULE_OF.put(
+        RequestRedirect.class, (spec, field, out) -> redirect((RequestRedirect) spec, field, out));
+    RULE_OF.put(URLRewrite.class, (spec, field, out) -> rewrite((URLRewrite) spec, field, out));
   }
 
   private PolicyValidator() {}
@@ -104,11 +143,24 @@ public final class PolicyValidator {
       String f = "policies[" + i + "]";
       Rule rule = p == null ? null : RULE_OF.get(p.getClass());
       if (rule == null) {
-        out.add(new Violation(f + ".type", String.valueOf(p), "RequestHeaders or ResponseHeaders"));
+        out.add(new Violation(f + ".type", String.valueOf(p), POLICY_KINDS));
         continue;
       }
       total += p.edits().size();
       result.add(rule.check(p, f, out));
+    }
+    int redirects = 0;
+    int rewrites = 0;
+    for (PolicySpec p : raw) {
+      redirects += p instanceof RequestRedirect ? 1 : 0;
+      rewrites += p instanceof URLRewrite ? 1 : 0;
+    }
+    if (redirects + rewrites > 1) {
+      out.add(
+          new Violation(
+              "policies",
+              redirects + " RequestRedirect, " + rewrites + " URLRewrite",
+              REDIRECT_AND_REWRITE_RULE));
     }
     if (total > MAX_ROUTE_EDITS) {
       out.add(
@@ -116,6 +168,203 @@ public final class PolicyValidator {
               "policies", total + " header edits", "at most " + MAX_ROUTE_EDITS + " in all"));
     }
     return result;
+  }
+
+  /**
+   * Checks what a policy asks of the route's paths: a prefix replacement needs every path of the
+   * route to be a prefix, so the matched prefix is known (Gateway API refuses it on other matches).
+   */
+  public static void checkPaths(
+      List<PolicySpec> policies, List<PathMatch> paths, List<Violation> out) {
+    for (int i = 0; i < policies.size(); i++) {
+      PolicySpec p = policies.get(i);
+      PathModifier m =
+          p instanceof RequestRedirect r ? r.path() : p instanceof URLRewrite w ? w.path() : null;
+      if (m == null || m.type() != PathModifier.Type.REPLACE_PREFIX_MATCH) {
+        continue;
+      }
+      for (PathMatch path : paths) {
+        if (path.type() == PathMatchType.EXACT || path.type() == PathMatchType.REGULAR_EXPRESSION) {
+          out.add(
+              new Violation(
+                  "policies[" + i + "].path.type",
+                  "ReplacePrefixMatch with a " + path.type() + " path " + path.value(),
+                  PREFIX_MATCH_RULE));
+          break;
+        }
+      }
+    }
+  }
+
+  private static PolicySpec redirect(RequestRedirect r, String f, List<Violation> out) {
+    String rawScheme = r.scheme();
+    String scheme = null;
+    if (rawScheme != null) {
+      scheme = rawScheme.toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        out.add(new Violation(f + ".scheme", printable(rawScheme), SCHEME_RULE));
+      }
+    }
+    String host = r.hostname() == null ? null : preciseHost(r.hostname(), f + ".hostname", out);
+    Integer port = r.port();
+    if (port != null && (port < 1 || port > 65535)) {
+      out.add(new Violation(f + ".port", port.toString(), PORT_RULE));
+    }
+    PathModifier path = r.path() == null ? null : pathModifier(r.path(), f + ".path", out);
+    int status = r.statusCode();
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+      out.add(new Violation(f + ".statusCode", Integer.toString(status), STATUS_RULE));
+    }
+    String url = r.url();
+    if (url != null) {
+      if (scheme != null || r.hostname() != null || port != null || r.path() != null) {
+        out.add(new Violation(f + ".url", printable(url), URL_ALONE_RULE));
+      }
+      url = absoluteUrl(url, f + ".url", out);
+    } else if (scheme == null && r.hostname() == null && port == null && r.path() == null) {
+      out.add(new Violation(f, "no part to change", REDIRECT_EMPTY_RULE));
+    }
+    return new RequestRedirect(scheme, host, port, path, status, url, r.rootOnly());
+  }
+
+  private static PolicySpec rewrite(URLRewrite w, String f, List<Violation> out) {
+    String host = w.hostname() == null ? null : preciseHost(w.hostname(), f + ".hostname", out);
+    PathModifier path = w.path() == null ? null : pathModifier(w.path(), f + ".path", out);
+    String regex = w.regex();
+    String substitution = w.substitution();
+    if (regex != null && path != null) {
+      out.add(new Violation(f + ".regex", printable(regex), REGEX_OR_PATH_RULE));
+    }
+    if (regex != null || substitution != null) {
+      regexRewrite(regex, substitution, f, out);
+    }
+    String prefix = w.forwardedPrefix();
+    if (prefix != null && (prefix.isEmpty() || !valueOk(prefix))) {
+      out.add(new Violation(f + ".forwardedPrefix", printable(prefix), VALUE_RULE));
+    }
+    if (w.hostname() == null
+        && w.path() == null
+        && regex == null
+        && substitution == null
+        && !w.dropQuery()
+        && prefix == null) {
+      out.add(new Violation(f, "no part to change", REWRITE_EMPTY_RULE));
+    }
+    return new URLRewrite(host, path, regex, substitution, w.dropQuery(), prefix);
+  }
+
+  private static void regexRewrite(
+      @Nullable String regex, @Nullable String substitution, String f, List<Violation> out) {
+    if (regex == null || substitution == null) {
+      out.add(
+          new Violation(
+              regex == null ? f + ".regex.pattern" : f + ".regex.substitution",
+              "missing",
+              "regex and substitution together"));
+      return;
+    }
+    if (regex.isEmpty() || regex.length() > RouteValidator.MAX_REGEX_LENGTH) {
+      out.add(
+          new Violation(
+              f + ".regex.pattern",
+              printable(regex),
+              "a regular expression of 1-" + RouteValidator.MAX_REGEX_LENGTH + " characters"));
+      return;
+    }
+    Pattern pattern;
+    try {
+      pattern = Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      out.add(
+          new Violation(
+              f + ".regex.pattern",
+              printable(regex),
+              "an RE2 regular expression ("
+                  + e.getDescription()
+                  + "; no backreferences or lookaround)"));
+      return;
+    }
+    if (!substitution.startsWith("/")
+        || substitution.indexOf('?') >= 0
+        || substitution.length() > TargetPaths.MAX_LENGTH) {
+      out.add(new Violation(f + ".regex.substitution", printable(substitution), SUBSTITUTION_RULE));
+      return;
+    }
+    Substitution parsed;
+    try {
+      parsed = Substitution.parse(substitution, pattern);
+    } catch (IllegalArgumentException e) {
+      out.add(
+          new Violation(
+              f + ".regex.substitution",
+              printable(substitution),
+              SUBSTITUTION_RULE + "; " + e.getMessage()));
+      return;
+    }
+    // The literal parts must be target text on their own: the run-time check of the whole result
+    // is then about what the groups captured from the (already normalised) request path.
+    if (!TargetPaths.queryOk(parsed.literalText())) {
+      out.add(new Violation(f + ".regex.substitution", printable(substitution), SUBSTITUTION_RULE));
+    }
+  }
+
+  private static @Nullable PathModifier pathModifier(
+      PathModifier m, String f, List<Violation> out) {
+    String v = m.value();
+    boolean prefix = m.type() == PathModifier.Type.REPLACE_PREFIX_MATCH;
+    if (prefix && v.isEmpty()) {
+      return m;
+    }
+    // A trailing '/' of a prefix replacement is ignored when it is applied; keep it as written.
+    String checked =
+        prefix && v.length() > 1 && v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+    if (TargetPaths.pathProblem(checked) != null) {
+      out.add(
+          new Violation(
+              f + (prefix ? ".replacePrefixMatch" : ".replaceFullPath"),
+              printable(v),
+              prefix ? PREFIX_VALUE_RULE : TargetPaths.PATH_RULE));
+      return null;
+    }
+    return m;
+  }
+
+  private static @Nullable String preciseHost(String raw, String f, List<Violation> out) {
+    Validated<String> h = Hostnames.normalizeConfigured(f, raw);
+    if (!h.isValid()) {
+      out.addAll(h.violations());
+      return null;
+    }
+    String host = h.value();
+    if (host == null || host.startsWith("*.") || raw.indexOf(':') >= 0 || raw.endsWith(".")) {
+      out.add(new Violation(f, printable(raw), "a precise host name without port or '*'"));
+      return null;
+    }
+    return host;
+  }
+
+  private static @Nullable String absoluteUrl(String url, String f, List<Violation> out) {
+    boolean printable = url.length() <= MAX_URL_LENGTH;
+    for (int i = 0; i < url.length() && printable; i++) {
+      char c = url.charAt(i);
+      printable = c > 0x20 && c < 0x7f && c != '"' && c != '<' && c != '>' && c != '\\';
+    }
+    if (printable) {
+      try {
+        URI u = new URI(url);
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if ((scheme.equals("http") || scheme.equals("https"))
+            && u.getHost() != null
+            && u.getRawUserInfo() == null
+            && u.getRawFragment() == null) {
+          return url;
+        }
+      } catch (URISyntaxException e) {
+        // reported below
+      }
+    }
+    out.add(new Violation(f, printable(url), URL_RULE));
+    return null;
   }
 
   private static HeaderEditsSpec edits(HeaderEditsSpec e, String f, List<Violation> out) {

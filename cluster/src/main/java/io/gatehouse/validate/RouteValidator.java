@@ -110,6 +110,7 @@ public final class RouteValidator {
     }
     TlsSpec tls = spec.tls() == null ? null : tls(spec.tls(), hosts, out);
     List<PolicySpec> policies = PolicyValidator.validate(spec.policies(), out);
+    PolicyValidator.checkPaths(policies, paths, out);
     if (!out.isEmpty()) {
       return Validated.failed(out);
     }

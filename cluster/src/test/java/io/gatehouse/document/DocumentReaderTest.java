@@ -19,8 +19,11 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -415,13 +418,73 @@ class DocumentReaderTest {
   }
 
   @Test
+  void redirect_and_rewrite_policies_are_read_in_gateway_api_form() {
+    RouteSpec spec =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"RequestRedirect\", \"scheme\": \"https\","
+                    + " \"hostname\": \"b.example\", \"port\": 8443, \"statusCode\": 301,"
+                    + " \"path\": {\"type\": \"ReplacePrefixMatch\", \"replacePrefixMatch\": \"/v2\"}}]"));
+    assertThat(spec.policies())
+        .containsExactly(
+            RequestRedirect.of("https", "b.example", 8443, PathModifier.prefixMatch("/v2"), 301));
+    spec =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"URLRewrite\", \"hostname\": \"b.example\","
+                    + " \"path\": {\"type\": \"ReplaceFullPath\", \"replaceFullPath\": \"/x\"},"
+                    + " \"dropQuery\": true, \"forwardedPrefix\": \"/api\"}]"));
+    assertThat(spec.policies())
+        .containsExactly(
+            new URLRewrite("b.example", PathModifier.fullPath("/x"), null, null, true, "/api"));
+    spec =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"RequestRedirect\", \"url\": \"https://c.example/\"}]"));
+    assertThat(spec.policies()).containsExactly(RequestRedirect.to("https://c.example/", 302));
+  }
+
+  @Test
+  void a_path_modifier_takes_the_key_its_type_names() {
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"policies\": [{\"type\": \"URLRewrite\", \"path\": {\"type\":"
+                        + " \"ReplaceFullPath\", \"replacePrefixMatch\": \"/x\"}}]")))
+        .containsExactly(
+            "routes[0].policies[0].path.replacePrefixMatch: \"/x\" (expected: only replaceFullPath"
+                + " with type ReplaceFullPath)");
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"policies\": [{\"type\": \"URLRewrite\", \"path\": {\"type\":"
+                        + " \"ReplaceAll\", \"value\": \"/x\"}}]")))
+        .contains(
+            "routes[0].policies[0].path.type: \"ReplaceAll\" (expected: ReplaceFullPath or"
+                + " ReplacePrefixMatch)");
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"policies\": [{\"type\": \"RequestRedirect\", \"statusCode\": \"301\","
+                        + " \"set\": {}}]")))
+        .contains(
+            "routes[0].policies[0].statusCode: \"301\" (expected: 301, 302, 303, 307 or 308)");
+  }
+
+  @Test
   void a_policy_problem_names_its_place() {
     assertThat(messages(route(BACKEND + ", \"policies\": [{\"set\": {}}]")))
         .containsExactly(
-            "routes[0].policies[0].type: missing (expected: RequestHeaders or ResponseHeaders)");
+            "routes[0].policies[0].type: missing (expected: RequestHeaders, ResponseHeaders, RequestRedirect or URLRewrite)");
     assertThat(messages(route(BACKEND + ", \"policies\": [{\"type\": \"Auth\"}]")))
         .containsExactly(
-            "routes[0].policies[0].type: \"Auth\" (expected: RequestHeaders or ResponseHeaders)");
+            "routes[0].policies[0].type: \"Auth\" (expected: RequestHeaders, ResponseHeaders, RequestRedirect or URLRewrite)");
     assertThat(
             messages(
                 route(BACKEND + ", \"policies\": [{\"type\": \"RequestHeaders\", \"extra\": 1}]")))

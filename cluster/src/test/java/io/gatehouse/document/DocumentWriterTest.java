@@ -220,6 +220,38 @@ class DocumentWriterTest {
     assertThat(DocumentWriter.route(none).has("policies")).isFalse();
   }
 
+  @Test
+  void redirect_and_rewrite_policies_are_written_in_gateway_api_form_and_read_back_equal() {
+    RouteSpec spec =
+        read(
+            tree(
+                """
+                {"backend": {"endpoints": ["10.0.0.1:80"]},
+                 "policies": [{"type": "URLRewrite", "hostname": "b.example", "regex": {"pattern": "^/a(.*)",
+                               "substitution": "/b$1"}, "dropQuery": true, "forwardedPrefix": "/a"}]}"""));
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").toString())
+        .isEqualTo(
+            "[{\"type\":\"URLRewrite\",\"hostname\":\"b.example\",\"regex\":{\"pattern\":\"^/a(.*)\","
+                + "\"substitution\":\"/b$1\"},\"dropQuery\":true,\"forwardedPrefix\":\"/a\"}]");
+    assertThat(read(written)).isEqualTo(spec);
+    spec =
+        read(
+            tree(
+                """
+                {"backend": {"endpoints": ["10.0.0.1:80"]},
+                 "policies": [{"type": "RequestRedirect", "scheme": "https", "port": 8443,
+                               "path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/v2"},
+                               "rootOnly": true}]}"""));
+    written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").toString())
+        .isEqualTo(
+            "[{\"type\":\"RequestRedirect\",\"scheme\":\"https\",\"port\":8443,\"path\":"
+                + "{\"type\":\"ReplacePrefixMatch\",\"replacePrefixMatch\":\"/v2\"},"
+                + "\"statusCode\":302,\"rootOnly\":true}]");
+    assertThat(read(written)).isEqualTo(spec);
+  }
+
   private static RouteSpec read(JsonNode tree) {
     Read<RouteSpec> r = DocumentReader.readRoute(tree, DocPath.ROOT, KEY);
     assertThat(r.problems()).extracting(DocProblem::message).isEmpty();

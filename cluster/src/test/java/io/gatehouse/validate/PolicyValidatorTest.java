@@ -7,9 +7,12 @@ import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -192,5 +195,217 @@ class PolicyValidatorTest {
         .singleElement()
         .satisfies(v -> assertThat(v.rule()).isEqualTo("at most 64 in all"));
     assertThat(Set.copyOf(heavy).size()).isEqualTo(1); // equal records: one shape repeated
+  }
+
+  // ---------------------------------------------------------------- RequestRedirect, URLRewrite
+
+  private static List<String> rules(PolicySpec p) {
+    return violations(p).stream().map(v -> v.field() + ": " + v.rule()).toList();
+  }
+
+  private static RouteSpec onPaths(List<PathMatch> paths, PolicySpec p) {
+    return RouteSpec.simple(
+            RouteKey.of("t", "api", "r"),
+            List.of("a.example"),
+            paths,
+            BackendSpec.http1(List.of(new Endpoint("10.0.0.1", 8080, 1))))
+        .withPolicies(List.of(p));
+  }
+
+  @Test
+  void a_redirect_is_normalised_scheme_lower_case_host_lower_case_and_kept_otherwise() {
+    Validated<RouteSpec> v =
+        RouteValidator.validate(
+            route(
+                RequestRedirect.of(
+                    "HTTPS", "WWW.Example.com", 8443, PathModifier.prefixMatch("/v2/"), 301)));
+    assertThat(v.isValid()).as("%s", v).isTrue();
+    assertThat(v.value().policies())
+        .containsExactly(
+            RequestRedirect.of(
+                "https", "www.example.com", 8443, PathModifier.prefixMatch("/v2/"), 301));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {301, 302, 303, 307, 308})
+  void every_redirect_status_of_the_issue_is_accepted(int status) {
+    assertThat(violations(RequestRedirect.of("https", null, null, null, status))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 200, 300, 304, 305, 306, 309, 404})
+  void other_redirect_statuses_are_refused(int status) {
+    assertThat(rules(RequestRedirect.of("https", null, null, null, status)))
+        .containsExactly("policies[0].statusCode: " + PolicyValidator.STATUS_RULE);
+  }
+
+  @Test
+  void redirect_parts_are_checked_each_at_its_field() {
+    assertThat(rules(RequestRedirect.of("ftp", null, null, null, 302)))
+        .containsExactly("policies[0].scheme: http or https");
+    assertThat(rules(RequestRedirect.of(null, null, 0, null, 302)))
+        .containsExactly("policies[0].port: " + PolicyValidator.PORT_RULE);
+    assertThat(rules(RequestRedirect.of(null, null, 65536, null, 302)))
+        .containsExactly("policies[0].port: " + PolicyValidator.PORT_RULE);
+    assertThat(rules(RequestRedirect.of(null, "*.example.com", null, null, 302)))
+        .containsExactly("policies[0].hostname: a precise host name without port or '*'");
+    assertThat(rules(RequestRedirect.of(null, "a.example:80", null, null, 302)))
+        .containsExactly("policies[0].hostname: a precise host name without port or '*'");
+    assertThat(violations(RequestRedirect.of(null, "bad_host!", null, null, 302)))
+        .singleElement()
+        .satisfies(x -> assertThat(x.field()).isEqualTo("policies[0].hostname"));
+    assertThat(rules(RequestRedirect.of(null, null, null, null, 302)))
+        .containsExactly("policies[0]: " + PolicyValidator.REDIRECT_EMPTY_RULE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "v2",
+        "/a/../b",
+        "/a/./b",
+        "/a//b",
+        "/..",
+        "/a b",
+        "/a?b",
+        "/a#b",
+        "/a\r\nSet-Cookie:x",
+        "/%2e%2e",
+        "/%41",
+        "/%2f",
+        "/%zz",
+        "/caf\u00e9",
+        "/a\"b",
+        "/<script>"
+      })
+  void a_full_path_that_is_not_a_normalised_target_is_refused(String path) {
+    assertThat(rules(RequestRedirect.of(null, null, null, PathModifier.fullPath(path), 302)))
+        .containsExactly("policies[0].path.replaceFullPath: " + TargetPaths.PATH_RULE);
+    assertThat(rules(URLRewrite.of(null, PathModifier.fullPath(path))))
+        .containsExactly("policies[0].path.replaceFullPath: " + TargetPaths.PATH_RULE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/", "/a/b/", "/a/%2F/b", "/a:b@c;d=e,f!$&'()*+", "/~user/-._"})
+  void a_normalised_full_path_is_accepted(String path) {
+    assertThat(violations(URLRewrite.of(null, PathModifier.fullPath(path)))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "/", "/v2", "/v2/"})
+  void a_prefix_replacement_may_strip_or_end_in_a_slash(String value) {
+    assertThat(violations(URLRewrite.of(null, PathModifier.prefixMatch(value)))).isEmpty();
+  }
+
+  @Test
+  void a_prefix_replacement_is_refused_on_a_route_with_an_exact_or_regex_path() {
+    PolicySpec p = URLRewrite.of(null, PathModifier.prefixMatch("/v2"));
+    Validated<RouteSpec> exact =
+        RouteValidator.validate(onPaths(List.of(PathMatch.prefix("/a"), PathMatch.exact("/b")), p));
+    assertThat(exact.violations())
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.field()).isEqualTo("policies[0].path.type");
+              assertThat(x.rule()).isEqualTo(PolicyValidator.PREFIX_MATCH_RULE);
+            });
+    assertThat(RouteValidator.validate(onPaths(List.of(PathMatch.regex("/a/.*")), p)).isValid())
+        .isFalse();
+    assertThat(
+            RouteValidator.validate(
+                    onPaths(
+                        List.of(PathMatch.exact("/b")),
+                        URLRewrite.of(null, PathModifier.fullPath("/c"))))
+                .isValid())
+        .isTrue();
+  }
+
+  @Test
+  void a_fixed_url_is_alone_absolute_http_and_free_of_user_info_and_fragment() {
+    assertThat(violations(RequestRedirect.to("https://example.com/new?a=1", 301))).isEmpty();
+    assertThat(violations(RequestRedirect.to("http://10.0.0.1:8080", 307))).isEmpty();
+    for (String bad :
+        List.of(
+            "/relative",
+            "ftp://example.com/",
+            "https://user@example.com/",
+            "https://example.com/#x",
+            "https://example.com/a b",
+            "https://example.com/\r\nx: y",
+            "https:///path",
+            "javascript:alert(1)")) {
+      assertThat(rules(RequestRedirect.to(bad, 301)))
+          .as(bad)
+          .containsExactly("policies[0].url: " + PolicyValidator.URL_RULE);
+    }
+    assertThat(
+            rules(
+                new RequestRedirect("https", null, null, null, 301, "https://example.com/", false)))
+        .containsExactly("policies[0].url: " + PolicyValidator.URL_ALONE_RULE);
+  }
+
+  @Test
+  void redirect_and_rewrite_are_not_both_on_one_route_and_each_once() {
+    PolicySpec redirect = RequestRedirect.of("https", null, null, null, 302);
+    PolicySpec rewrite = URLRewrite.of("b.example", null);
+    assertThat(violations(redirect, rewrite))
+        .singleElement()
+        .satisfies(x -> assertThat(x.rule()).isEqualTo(PolicyValidator.REDIRECT_AND_REWRITE_RULE));
+    assertThat(violations(rewrite, rewrite)).hasSize(1);
+    assertThat(violations(rewrite, new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of())))
+        .isEmpty();
+  }
+
+  @Test
+  void a_regex_rewrite_needs_an_re2_pattern_and_a_substitution_naming_its_groups() {
+    assertThat(violations(regex("^/api(/|$)(.*)", "/$2"))).isEmpty();
+    assertThat(violations(regex("^/u/(?P<id>[0-9]+)", "/users/${id}/${1}$$"))).isEmpty();
+    assertThat(rules(regex("^/a(?=b)", "/x")))
+        .singleElement()
+        .satisfies(
+            r -> assertThat(r).startsWith("policies[0].regex.pattern: an RE2 regular expression"));
+    assertThat(rules(regex("(a)\\1", "/x"))).hasSize(1);
+    assertThat(rules(regex("^/a(.*)", "/$2")))
+        .singleElement()
+        .satisfies(r -> assertThat(r).contains("$2: the pattern has 1 group"));
+    assertThat(rules(regex("^/a(.*)", "/${nope}")))
+        .singleElement()
+        .satisfies(r -> assertThat(r).contains("${nope}: the pattern has no such group"));
+    assertThat(rules(regex("^/a(.*)", "/x$"))).hasSize(1);
+    assertThat(rules(regex("^/a(.*)", "x$1")))
+        .containsExactly("policies[0].regex.substitution: " + PolicyValidator.SUBSTITUTION_RULE);
+    assertThat(rules(regex("^/a(.*)", "/x?y=$1")))
+        .containsExactly("policies[0].regex.substitution: " + PolicyValidator.SUBSTITUTION_RULE);
+    assertThat(rules(regex("^/a(.*)", "/x y$1")))
+        .containsExactly("policies[0].regex.substitution: " + PolicyValidator.SUBSTITUTION_RULE);
+    assertThat(rules(new URLRewrite(null, null, "^/a", null, false, null)))
+        .containsExactly("policies[0].regex.substitution: regex and substitution together");
+    assertThat(rules(new URLRewrite(null, PathModifier.fullPath("/x"), "^/a", "/b", false, null)))
+        .containsExactly("policies[0].regex: " + PolicyValidator.REGEX_OR_PATH_RULE);
+  }
+
+  @Test
+  void a_rewrite_changes_something_and_its_forwarded_prefix_is_header_text() {
+    assertThat(rules(URLRewrite.of(null, null)))
+        .containsExactly("policies[0]: " + PolicyValidator.REWRITE_EMPTY_RULE);
+    assertThat(violations(new URLRewrite(null, null, null, null, true, null))).isEmpty();
+    assertThat(violations(new URLRewrite(null, null, null, null, false, "/api"))).isEmpty();
+    assertThat(rules(new URLRewrite(null, null, null, null, false, "/a\r\nx: y")))
+        .containsExactly("policies[0].forwardedPrefix: " + PolicyValidator.VALUE_RULE);
+    assertThat(rules(URLRewrite.of("*.example.com", null)))
+        .containsExactly("policies[0].hostname: a precise host name without port or '*'");
+    assertThat(
+            ((URLRewrite)
+                    RouteValidator.validate(route(URLRewrite.of("Backend.Example", null)))
+                        .value()
+                        .policies()
+                        .get(0))
+                .hostname())
+        .isEqualTo("backend.example");
+  }
+
+  private static URLRewrite regex(String pattern, String substitution) {
+    return new URLRewrite(null, null, pattern, substitution, false, null);
   }
 }

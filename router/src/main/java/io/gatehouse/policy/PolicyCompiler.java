@@ -6,7 +6,9 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,9 +16,11 @@ import java.util.List;
  * Compiles a route's policies into its {@link PolicyChain}. The internal filters come from fields
  * the route already has, first and in a fixed order: HTTPS redirect, client certificates, body
  * limit (admission), then HSTS (response); user policies follow them in list order, each in its
- * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response). A route with
- * none of them shares {@link PolicyChain#NONE}, and one with only the default body limit shares
- * {@link #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
+ * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response, {@code
+ * RequestRedirect}: admission, {@code URLRewrite}: admission, where it sets the target every
+ * attempt sends, and the upstream request for X-Forwarded-Prefix). A route with none of them shares
+ * {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
+ * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -62,6 +66,14 @@ public final class PolicyCompiler {
         upstream.add(new RequestHeadersFilter(r));
       } else if (p instanceof ResponseHeaders r) {
         response.add(new ResponseHeadersFilter(r));
+      } else if (p instanceof RequestRedirect r) {
+        admission.add(new RequestRedirectFilter(r, spec.paths()));
+      } else if (p instanceof URLRewrite r) {
+        URLRewriteFilter f = new URLRewriteFilter(r, spec.paths());
+        admission.add(f);
+        if (f.editsHeaders()) {
+          upstream.add(f);
+        }
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }

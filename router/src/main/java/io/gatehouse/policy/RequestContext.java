@@ -16,6 +16,12 @@ public interface RequestContext {
   /** The raw query without '?', or null. */
   String query();
 
+  /**
+   * The authority exactly as the client sent it (Host, :authority or an absolute-form target), or
+   * null: read only for the port digits a redirect keeps, never reflected as it is.
+   */
+  String authority();
+
   String method();
 
   /** The first value of the header, or null; {@code lowerCaseName} is already lower-case. */
@@ -44,6 +50,15 @@ public interface RequestContext {
 
   /** The {@code Location} of a 3xx verdict; set before {@link AdmissionFilter#admit} returns. */
   void location(String uri);
+
+  /**
+   * The request target (path and query) every upstream attempt sends instead of the client's; set
+   * at admission by a rewrite, already checked to be in the normal form.
+   */
+  void upstreamTarget(String target);
+
+  /** The host (without port) every upstream attempt sends as Host or :authority. */
+  void upstreamHost(String host);
 
   /** The client-certificate verdict a filter accepted, forwarded upstream in headers. */
   void clientCertificate(ClientCertificateCheck.Result verdict);

@@ -63,6 +63,11 @@ final class ProxyExchange extends UpstreamAttempt
   /** The Location of an admission filter's 3xx verdict. */
   private String redirectLocation;
 
+  /** A rewrite's request target and host for every upstream attempt; null keeps the client's. */
+  private String rewrittenTarget;
+
+  private String rewrittenHost;
+
   /** The headers a policy stage edits, while it runs (this exchange is its {@link HeaderEdits}). */
   private MultiMap edited;
 
@@ -243,8 +248,10 @@ final class ProxyExchange extends UpstreamAttempt
       edited = null;
     }
     Trailers.forwardTe(req, up);
-    if (head.authority() != null) {
-      up.authority(authority());
+    if (rewrittenHost != null) {
+      up.authority(HostAndPort.create(rewrittenHost, -1));
+    } else if (head.authority() != null) {
+      up.authority(clientAuthority());
     }
     // Callbacks of an attempt that was retried must not touch the exchange any more.
     up.exceptionHandler(
@@ -603,7 +610,7 @@ final class ProxyExchange extends UpstreamAttempt
     }
   }
 
-  private HostAndPort authority() {
+  private HostAndPort clientAuthority() {
     HostAndPort parsed = HostAndPort.parseAuthority(head.authority(), -1);
     return parsed != null ? parsed : HostAndPort.create(head.host(), -1);
   }
@@ -638,7 +645,7 @@ final class ProxyExchange extends UpstreamAttempt
 
   @Override
   String upstreamUri() {
-    return head.target();
+    return rewrittenTarget != null ? rewrittenTarget : head.target();
   }
 
   @Override
@@ -696,6 +703,11 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
+  public String authority() {
+    return head.authority();
+  }
+
+  @Override
   public long contentLength() {
     return head.contentLength();
   }
@@ -733,6 +745,16 @@ final class ProxyExchange extends UpstreamAttempt
   @Override
   public void location(String uri) {
     redirectLocation = uri;
+  }
+
+  @Override
+  public void upstreamTarget(String target) {
+    rewrittenTarget = target;
+  }
+
+  @Override
+  public void upstreamHost(String host) {
+    rewrittenHost = host;
   }
 
   @Override

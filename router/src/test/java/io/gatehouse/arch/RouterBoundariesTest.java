@@ -168,7 +168,8 @@ class RouterBoundariesTest {
                       "javax.security..",
                       "io.gatehouse.policy..",
                       "io.gatehouse.model..",
-                      "io.gatehouse.validate..")
+                      "io.gatehouse.validate..",
+                      "com.google.re2j..")
                   .or(JavaClass.Predicates.belongToAnyOf(HttpsRedirects.class)));
 
   /** The snapshot compiles the chain and the proxy runs it; nothing else reaches into it. */

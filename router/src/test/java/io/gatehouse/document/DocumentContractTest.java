@@ -16,6 +16,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.testing.TestPki;
 import io.gatehouse.validate.PolicyValidator;
+import io.gatehouse.validate.TargetPaths;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -124,6 +125,17 @@ class DocumentContractTest {
     SEMANTIC_RULES.put(
         PolicyValidator.ONCE_RULE,
         "a header name once per policy, case-insensitive and across set, add and remove");
+    SEMANTIC_RULES.put(
+        "at least one of",
+        "RequestRedirect and URLRewrite must change something: a rule over several keys");
+    SEMANTIC_RULES.put(
+        "a precise host name without port or '*'",
+        "a redirect's or rewrite's hostname: one name, no wildcard or port, beyond a pattern");
+    SEMANTIC_RULES.put(
+        PolicyValidator.SUBSTITUTION_RULE,
+        "a substitution's group references must exist in its pattern");
+    SEMANTIC_RULES.put(
+        TargetPaths.PATH_RULE, "a path modifier's value in the normal form: beyond a pattern");
 
     SCHEMA_ONLY.put(
         "* number-for-string",

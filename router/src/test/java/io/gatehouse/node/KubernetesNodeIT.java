@@ -431,6 +431,70 @@ class KubernetesNodeIT {
     }
   }
 
+  @Test
+  void a_rewrite_target_ingress_sends_the_captured_path_and_its_vhost_and_a_redirect_answers(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-rewrite");
+    String cls = ingressClass(admin, "node-rewrite");
+    TestUpstream web = backendFor(admin, ns, "web", "rewritten");
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    V1Ingress rewrite = ingressTo(ns, "rewrite", cls, "rewrite.example.test", "web");
+    rewrite
+        .getSpec()
+        .getRules()
+        .get(0)
+        .getHttp()
+        .getPaths()
+        .get(0)
+        .path("/api(/|$)(.*)")
+        .pathType("ImplementationSpecific");
+    rewrite
+        .getMetadata()
+        .annotations(
+            Map.of(
+                "nginx.ingress.kubernetes.io/rewrite-target", "/$2",
+                "nginx.ingress.kubernetes.io/upstream-vhost", "backend.internal"));
+    net.createNamespacedIngress(ns, rewrite).execute();
+    V1Ingress moved = ingressTo(ns, "moved", cls, "moved.example.test", "web");
+    moved
+        .getMetadata()
+        .annotations(
+            Map.of(
+                "nginx.ingress.kubernetes.io/permanent-redirect", "https://new.example.test/",
+                "nginx.ingress.kubernetes.io/permanent-redirect-code", "308"));
+    net.createNamespacedIngress(ns, moved).execute();
+    try (Running node = node(server, ns, cls)) {
+      await("both Ingresses served")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  RawHttp.exchange(
+                              node.port(),
+                              "GET /x HTTP/1.1\r\nHost: moved.example.test\r\nConnection:"
+                                  + " close\r\n\r\n")
+                          .status()
+                      == 308);
+      RawHttp.Response r =
+          RawHttp.exchange(
+              node.port(),
+              "GET /api/users/7?full=1 HTTP/1.1\r\nHost: rewrite.example.test\r\nConnection:"
+                  + " close\r\n\r\n");
+      assertThat(r.status()).isEqualTo(200);
+      TestUpstream.Recorded seen = web.take();
+      assertThat(seen.uri()).isEqualTo("/users/7?full=1");
+      assertThat(seen.header("host")).isEqualTo("backend.internal");
+      RawHttp.Response redirect =
+          RawHttp.exchange(
+              node.port(),
+              "GET /x?y=1 HTTP/1.1\r\nHost: moved.example.test\r\nConnection: close\r\n\r\n");
+      assertThat(redirect.status()).isEqualTo(308);
+      assertThat(redirect.header("location")).isEqualTo("https://new.example.test/");
+    } finally {
+      web.close();
+    }
+  }
+
   private static boolean leader(Running node) {
     return node.node().statusJson().getJsonObject("kubernetes").getBoolean("leader");
   }

@@ -23,7 +23,10 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   SSLSession session;
   ConnectionMemo memo = new ConnectionMemo();
 
+  String authority;
   String location;
+  String upstreamTarget;
+  String upstreamHost;
   ClientCertificateCheck.Result verdict;
   int edits;
   String editName;
@@ -97,6 +100,21 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   @Override
   public String header(String lowerCaseName) {
     return null;
+  }
+
+  @Override
+  public String authority() {
+    return authority;
+  }
+
+  @Override
+  public void upstreamTarget(String target) {
+    upstreamTarget = target;
+  }
+
+  @Override
+  public void upstreamHost(String host) {
+    upstreamHost = host;
   }
 
   @Override

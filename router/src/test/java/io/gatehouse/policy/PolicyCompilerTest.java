@@ -12,9 +12,12 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.testing.TestPki;
 import java.time.Duration;
 import java.util.List;
@@ -135,13 +138,43 @@ class PolicyCompilerTest {
       PolicySpec p =
           kind == RequestHeaders.class
               ? new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of())
-              : new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of());
+              : kind == ResponseHeaders.class
+                  ? new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of())
+                  : kind == RequestRedirect.class
+                      ? RequestRedirect.of("https", null, null, null, 302)
+                      : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
       assertThat(chain).isNotSameAs(PolicyChain.NONE);
       assertThat(chain.filters()).hasSize(1);
     }
+  }
+
+  @Test
+  void
+      a_redirect_is_admission_and_a_rewrite_is_admission_plus_upstream_only_when_it_sends_a_prefix() {
+    RouteSpec base = route(new Limits(0), null);
+    assertThat(
+            PolicyCompiler.compile(
+                    base.withPolicies(List.of(RequestRedirect.of("https", null, null, null, 301))),
+                    null)
+                .filters())
+        .extracting(Object::getClass)
+        .containsExactly(RequestRedirectFilter.class);
+    PolicyChain hostOnly =
+        PolicyCompiler.compile(base.withPolicies(List.of(URLRewrite.of("b.example", null))), null);
+    assertThat(hostOnly.filters())
+        .extracting(Object::getClass)
+        .containsExactly(URLRewriteFilter.class);
+    assertThat(hostOnly.editsUpstreamRequests()).isFalse();
+    PolicyChain strip =
+        PolicyCompiler.compile(
+            base.withPolicies(List.of(URLRewrite.of(null, PathModifier.prefixMatch("")))), null);
+    assertThat(strip.filters())
+        .extracting(Object::getClass)
+        .containsExactly(URLRewriteFilter.class, URLRewriteFilter.class);
+    assertThat(strip.editsUpstreamRequests()).isTrue();
   }
 
   @Test

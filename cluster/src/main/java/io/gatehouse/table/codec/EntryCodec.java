@@ -24,7 +24,9 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.table.EntryKind;
 import io.gatehouse.table.FormatGate;
 import java.io.IOException;
@@ -70,7 +72,9 @@ public final class EntryCodec {
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
   @JsonSubTypes({
     @JsonSubTypes.Type(value = RequestHeaders.class, name = "requestHeaders"),
-    @JsonSubTypes.Type(value = ResponseHeaders.class, name = "responseHeaders")
+    @JsonSubTypes.Type(value = ResponseHeaders.class, name = "responseHeaders"),
+    @JsonSubTypes.Type(value = RequestRedirect.class, name = "requestRedirect"),
+    @JsonSubTypes.Type(value = URLRewrite.class, name = "urlRewrite")
   })
   private interface PolicyKinds {}
 

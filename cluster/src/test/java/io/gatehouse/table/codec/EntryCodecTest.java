@@ -34,9 +34,12 @@ import io.gatehouse.model.TokenSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.EntryKind;
 import java.lang.reflect.RecordComponent;
@@ -255,6 +258,48 @@ class EntryCodecTest {
     assertThat(decoded).isEqualTo(r);
     assertThat(((RequestHeaders) decoded.policies().get(0)).set().keySet())
         .containsExactly("x-tenant", "x-b");
+  }
+
+  @Test
+  void redirect_and_rewrite_policies_round_trip_with_every_field() throws Exception {
+    List<RouteSpec> routes =
+        List.of(
+            oneStaticBackend()
+                .withPolicies(
+                    List.of(
+                        new RequestRedirect(
+                            "https",
+                            "www.example.com",
+                            8443,
+                            PathModifier.prefixMatch("/v2"),
+                            308,
+                            null,
+                            true))),
+            oneStaticBackend().withPolicies(List.of(RequestRedirect.to("https://x.example/", 301))),
+            oneStaticBackend()
+                .withPolicies(
+                    List.of(
+                        new URLRewrite(
+                            "backend.example",
+                            PathModifier.fullPath("/a"),
+                            null,
+                            null,
+                            true,
+                            "/p"))),
+            oneStaticBackend()
+                .withPolicies(List.of(new URLRewrite(null, null, "^/a(.*)", "/b$1", false, null))));
+    for (RouteSpec r : routes) {
+      assertThat(codec.formatOf(r)).isEqualTo(2);
+      assertThat(codec.decode(EntryKind.ROUTE, codec.encode(r))).isEqualTo(r);
+    }
+    JsonNode doc = new ObjectMapper().readTree(codec.encode(routes.get(0)));
+    assertThat(doc.get("value").get("policies").get(0).get("type").asText())
+        .isEqualTo("requestRedirect");
+    assertThat(doc.get("value").get("policies").get(0).get("path").toString())
+        .isEqualTo("{\"type\":\"REPLACE_PREFIX_MATCH\",\"value\":\"/v2\"}");
+    doc = new ObjectMapper().readTree(codec.encode(routes.get(2)));
+    assertThat(doc.get("value").get("policies").get(0).get("type").asText())
+        .isEqualTo("urlRewrite");
   }
 
   @Test

@@ -3,6 +3,10 @@ package io.gatehouse.k8s.translate;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.PathModifier;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestRedirect;
+import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.RouteValidator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,14 +33,36 @@ import java.util.regex.Pattern;
  * max-body-size: 8m (0=none)    proxy-body-size                 Limits.maxRequestBodyBytes
  * use-regex: true|false         use-regex                       ImplementationSpecific = RE2
  * load-balance: round_robin     load-balance                    (the only balancer; others warn)
+ * rewrite-target: /$2           rewrite-target                  URLRewrite regex (see below)
+ * x-forwarded-prefix: /api      x-forwarded-prefix              URLRewrite.forwardedPrefix
+ * upstream-vhost: b.internal    upstream-vhost                  URLRewrite.hostname
+ * permanent-redirect: URL       permanent-redirect              RequestRedirect.url (301)
+ * permanent-redirect-code: 308  permanent-redirect-code         its status
+ * temporal-redirect: URL        temporal-redirect               RequestRedirect.url (302)
+ * temporal-redirect-code: 307   temporal-redirect-code          its status
+ * app-root: /app1               app-root                        RequestRedirect rootOnly, 302
+ * from-to-www-redirect: true    from-to-www-redirect            a route for the other name, 308
  * </pre>
  *
- * Refused, and the Ingress is then not served at all (fail closed: serving it without them would
- * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, {@code
- * rewrite-target} (the model has no rewrite), every {@code *-snippet} (never interpreted), nginx's
- * access controls ({@code auth-*}, {@code *-source-range}). Any other {@code
- * nginx.ingress.kubernetes.io/} key is ignored with a warning; an unknown {@code gatehouse.io/} key
- * (a typo, most likely) too.
+ * <p>Rewrites and redirects as ingress-nginx documents them. {@code rewrite-target} implies {@code
+ * use-regex} (an ImplementationSpecific path is an RE2 expression) and becomes nginx's {@code
+ * rewrite "(?i)PATH" TARGET}: when the path's expression is found in the request path, the whole
+ * path becomes the target with its {@code $1}... filled from the expression's groups; it takes the
+ * path of each route of the Ingress. A target naming an nginx variable ({@code $scheme}), holding a
+ * query, or any expression RE2 cannot compile makes that route invalid (not served). {@code
+ * x-forwarded-prefix} and {@code upstream-vhost} (a host name, no port) join the same URLRewrite. A
+ * fixed redirect is answered on every path of the Ingress without its path or query; its code must
+ * be 301, 302, 303, 307 or 308 (300, 304 to 306 refuse the Ingress; anything else is reported and
+ * the default used, as ingress-nginx does). Both {@code permanent-redirect} and {@code
+ * temporal-redirect} refuse the Ingress (which one wins is not Gatehouse's to guess), and so does a
+ * redirect together with a rewrite (Gateway API: not both on one route). {@code
+ * from-to-www-redirect} is not supported yet: ignored with a warning.
+ *
+ * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
+ * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, the
+ * redirect combinations above, every {@code *-snippet} (never interpreted), nginx's access controls
+ * ({@code auth-*}, {@code *-source-range}). Any other {@code nginx.ingress.kubernetes.io/} key is
+ * ignored with a warning; an unknown {@code gatehouse.io/} key (a typo, most likely) too.
  *
  * <p>Canaries, as ingress-nginx: {@code canary: "true"} makes the Ingress a {@link Canary} that
  * takes {@code canary-weight} (0 to {@code canary-weight-total}, default 0) out of {@code
@@ -59,18 +85,32 @@ public record IngressAnnotations(
     boolean useRegex,
     Canary canary,
     boolean refused,
-    List<IngressProblem> problems) {
+    List<IngressProblem> problems,
+    List<PolicySpec> policies,
+    boolean fromToWww) {
   public static final String PREFIX = "gatehouse.io/";
   public static final String NGINX = "nginx.ingress.kubernetes.io/";
 
   private static final Pattern GO_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern BYTES = Pattern.compile("(\\d+)([kKmMgG]?)");
 
+  /**
+   * The pattern of a {@code rewrite-target} URLRewrite before the translator puts each route's own
+   * path expression in its place ({@link #rewritePattern}).
+   */
+  public static final String REWRITE_PATH = "$ingress-path";
+
   /** The default of {@code canary-weight-total}. */
   public static final int DEFAULT_CANARY_TOTAL = 100;
 
   public IngressAnnotations {
     problems = List.copyOf(problems);
+    policies = List.copyOf(policies);
+  }
+
+  /** The routes' path expression, for {@code rewrite-target}'s regex: ingress-nginx's form. */
+  public static String rewritePattern(String ingressPath) {
+    return "(?i)" + ingressPath;
   }
 
   /**
@@ -126,7 +166,9 @@ public record IngressAnnotations(
             false,
             refused ? null : weights,
             refused,
-            problems);
+            problems,
+            List.of(),
+            false);
       }
       UpstreamProtocol protocol = protocol();
       boolean sslRedirect = bool("ssl-redirect", true);
@@ -144,15 +186,93 @@ public record IngressAnnotations(
               false);
       Duration request = duration("request-timeout", null, d.request(), true);
       long body = bytes();
+      List<PolicySpec> policies = new ArrayList<>(1);
+      String[] target = lookup("rewrite-target", "rewrite-target");
+      String[] prefix = lookup("x-forwarded-prefix", "x-forwarded-prefix");
+      String[] vhost = lookup("upstream-vhost", "upstream-vhost");
+      if (target != null || prefix != null || vhost != null) {
+        // the pattern is each route's own path: the translator fills it in (REWRITE_PATH)
+        policies.add(
+            new URLRewrite(
+                vhost == null ? null : vhost[1],
+                null,
+                target == null ? null : REWRITE_PATH,
+                target == null ? null : target[1],
+                false,
+                prefix == null ? null : prefix[1]));
+      }
+      RequestRedirect redirect = redirect();
+      if (redirect != null) {
+        policies.add(redirect);
+      }
       return new IngressAnnotations(
           protocol,
           sslRedirect,
           new Timeouts(connect, response, bodyIdle, request),
           new Limits(body),
-          useRegex,
+          useRegex || target != null,
           null,
           refused,
-          problems);
+          problems,
+          policies,
+          bool("from-to-www-redirect", false));
+    }
+
+    /** The redirect the Ingress asks for, or null (refusing it when it asks for two). */
+    private RequestRedirect redirect() {
+      String[] permanent = lookup("permanent-redirect", "permanent-redirect");
+      String[] temporal = lookup("temporal-redirect", "temporal-redirect");
+      String[] appRoot = lookup("app-root", "app-root");
+      int asked =
+          (permanent != null ? 1 : 0) + (temporal != null ? 1 : 0) + (appRoot != null ? 1 : 0);
+      if (asked > 1) {
+        refuse(
+            "UnsupportedAnnotation",
+            (permanent != null ? permanent[0] : temporal[0]),
+            "one of permanent-redirect, temporal-redirect and app-root; the Ingress is not served"
+                + " while it asks for more than one");
+        return null;
+      }
+      if (permanent != null) {
+        return RequestRedirect.to(permanent[1], code("permanent-redirect-code", 301));
+      }
+      if (temporal != null) {
+        return RequestRedirect.to(temporal[1], code("temporal-redirect-code", 302));
+      }
+      if (appRoot != null) {
+        return new RequestRedirect(
+            null, null, null, PathModifier.fullPath(appRoot[1]), 302, null, true);
+      }
+      return null;
+    }
+
+    /** A redirect code: 301, 302, 303, 307 or 308; 300 and 304-306 refuse; else the default. */
+    private int code(String name, int dflt) {
+      String[] kv = lookup(name, name);
+      if (kv == null) {
+        return dflt;
+      }
+      int code;
+      try {
+        code = Integer.parseInt(kv[1]);
+      } catch (NumberFormatException e) {
+        code = -1;
+      }
+      if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
+        return code;
+      }
+      if (code >= 300 && code <= 308) {
+        refuse(
+            "UnsupportedAnnotation",
+            kv[0],
+            "\""
+                + kv[1]
+                + "\" cannot be answered (expected: 301, 302, 303, 307 or 308); the Ingress"
+                + " is not served");
+        return dflt;
+      }
+      bad(kv, "301, 302, 303, 307 or 308");
+      return dflt;
     }
 
     /** The canary's weights, or null (and refused) when they are not valid. */
@@ -247,13 +367,6 @@ public record IngressAnnotations(
             "snippets are never interpreted; the Ingress is not served while it carries one");
         return;
       }
-      if (local.equals("rewrite-target")) {
-        refuse(
-            "UnsupportedAnnotation",
-            key,
-            "path rewriting is not supported; the Ingress is not served while it asks for it");
-        return;
-      }
       if (nginx && (local.startsWith("auth-") || local.endsWith("-source-range"))) {
         refuse(
             "UnsupportedAnnotation",
@@ -294,7 +407,16 @@ public record IngressAnnotations(
             "request-timeout",
             "max-body-size",
             "use-regex",
-            "load-balance");
+            "load-balance",
+            "rewrite-target",
+            "x-forwarded-prefix",
+            "upstream-vhost",
+            "permanent-redirect",
+            "permanent-redirect-code",
+            "temporal-redirect",
+            "temporal-redirect-code",
+            "app-root",
+            "from-to-www-redirect");
 
     /** The canary keys read on a canary (the refused header and cookie ones included). */
     private static final List<String> CANARY_KNOWN =
@@ -314,7 +436,16 @@ public record IngressAnnotations(
             "proxy-read-timeout",
             "proxy-body-size",
             "use-regex",
-            "load-balance");
+            "load-balance",
+            "rewrite-target",
+            "x-forwarded-prefix",
+            "upstream-vhost",
+            "permanent-redirect",
+            "permanent-redirect-code",
+            "temporal-redirect",
+            "temporal-redirect-code",
+            "app-root",
+            "from-to-www-redirect");
 
     private boolean has(String key) {
       return all.containsKey(key);

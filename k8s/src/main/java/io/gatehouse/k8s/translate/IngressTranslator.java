@@ -14,6 +14,9 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestRedirect;
+import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.EndpointPolicy;
 import io.gatehouse.validate.Hostnames;
@@ -42,6 +45,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -483,6 +487,13 @@ public final class IngressTranslator {
       List<Candidate> out = new ArrayList<>();
       List<V1IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
       Set<String> defaultedHosts = new LinkedHashSet<>();
+      Set<String> ruleHosts = new HashSet<>();
+      for (V1IngressRule rule : rules) {
+        if (rule.getHost() != null) {
+          ruleHosts.add(rule.getHost().toLowerCase(Locale.ROOT));
+        }
+      }
+      Set<String> wwwHosts = new HashSet<>();
       for (int r = 0; r < rules.size(); r++) {
         V1IngressRule rule = rules.get(r);
         String field = "rules[" + r + "]";
@@ -509,6 +520,27 @@ public final class IngressTranslator {
                   0,
                   ann,
                   tls.get(host)));
+        }
+        if (ann.fromToWww()
+            && !host.equals(ANY_HOST)
+            && !host.startsWith("*.")
+            && !paths.isEmpty()) {
+          String other = host.startsWith("www.") ? host.substring(4) : "www." + host;
+          if (!ruleHosts.contains(other) && wwwHosts.add(other)) {
+            out.add(
+                new Candidate(
+                    ref,
+                    ingress.getMetadata().getName() + ".r" + r + ".www",
+                    field + ".host",
+                    other,
+                    PathMatch.prefix("/"),
+                    "/",
+                    paths.get(0).getBackend(),
+                    0,
+                    ann,
+                    tls.get(other),
+                    host));
+          }
         }
         if (spec.getDefaultBackend() != null
             && !host.equals(ANY_HOST)
@@ -965,7 +997,23 @@ public final class IngressTranslator {
       V1IngressBackend backend,
       int priority,
       IngressAnnotations ann,
-      TlsHost tls) {
+      TlsHost tls,
+      String wwwTo) {
+
+    /** A route of the Ingress's own rules and annotations. */
+    Candidate(
+        IngressRef ref,
+        String name,
+        String field,
+        String host,
+        PathMatch path,
+        String writtenPath,
+        V1IngressBackend backend,
+        int priority,
+        IngressAnnotations ann,
+        TlsHost tls) {
+      this(ref, name, field, host, path, writtenPath, backend, priority, ann, tls, null);
+    }
 
     CanaryKey canaryKey() {
       return new CanaryKey(ref.namespace(), host, writtenPath);
@@ -1010,6 +1058,33 @@ public final class IngressTranslator {
           canary.field);
     }
 
+    /**
+     * The Ingress's policies for this route: a {@code rewrite-target} rewrite takes this route's
+     * path as its expression (ingress-nginx's {@code rewrite "(?i)PATH" TARGET}).
+     */
+    private List<PolicySpec> policies() {
+      if (wwwTo != null) {
+        // from-to-www-redirect: this route only redirects to the rule's own host
+        return List.of(RequestRedirect.of(null, wwwTo, null, null, 308));
+      }
+      List<PolicySpec> out = new ArrayList<>(ann.policies().size());
+      for (PolicySpec p : ann.policies()) {
+        if (p instanceof URLRewrite w && IngressAnnotations.REWRITE_PATH.equals(w.regex())) {
+          String expression = path.value();
+          p =
+              new URLRewrite(
+                  w.hostname(),
+                  w.path(),
+                  IngressAnnotations.rewritePattern(expression),
+                  w.substitution(),
+                  w.dropQuery(),
+                  w.forwardedPrefix());
+        }
+        out.add(p);
+      }
+      return out;
+    }
+
     /** The route with {@code backends}; null when invalid, reported on {@code blame}. */
     private RouteSpec build(
         Run run, List<RouteBackend> backends, IngressRef blame, String blameField) {
@@ -1034,6 +1109,7 @@ public final class IngressTranslator {
               ann.limits(),
               priority,
               tlsSpec);
+      raw = raw.withPolicies(policies());
       Validated<RouteSpec> v = run.validate(raw);
       if (!v.isValid()) {
         run.problem(

@@ -2,6 +2,8 @@ package io.gatehouse.k8s.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.document.DocumentWriter;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateSpec;
@@ -135,6 +137,12 @@ class IngressTranslatorGoldenTest {
         tls.put("certificate", r.tls().certificateName());
         tls.put("redirect", r.tls().redirect().toString());
         m.put("tls", tls);
+      }
+      if (!r.policies().isEmpty()) {
+        // in the route document's form, as the routes file and REST write them
+        m.put(
+            "policies",
+            new ObjectMapper().convertValue(DocumentWriter.route(r).get("policies"), List.class));
       }
       routes.add(m);
     }
