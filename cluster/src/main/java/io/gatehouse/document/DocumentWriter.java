@@ -19,9 +19,11 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
 import java.util.Locale;
 import java.util.TreeSet;
 
@@ -96,11 +98,16 @@ public final class DocumentWriter {
     if (!r.policies().isEmpty()) {
       ArrayNode policies = o.putArray("policies");
       for (PolicySpec p : r.policies()) {
+        if (p instanceof Cors c) {
+          cors(policies.addObject(), c);
+          continue;
+        }
         ObjectNode item =
             policies
                 .addObject()
                 .put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
-        HeaderEditsSpec e = p.edits();
+        HeaderEditsSpec e =
+            p instanceof RequestHeaders h ? h.edits() : ((ResponseHeaders) p).edits();
         ObjectNode set = item.putObject("set");
         e.set().forEach(set::put);
         ObjectNode add = item.putObject("add");
@@ -109,6 +116,18 @@ public final class DocumentWriter {
       }
     }
     return o;
+  }
+
+  /** A {@code CORS} policy, every field in its long form. */
+  private static void cors(ObjectNode item, Cors c) {
+    item.put("type", "CORS");
+    strings(item.putArray("allowOrigins"), c.allowOrigins());
+    strings(item.putArray("allowOriginPatterns"), c.allowOriginPatterns());
+    strings(item.putArray("allowMethods"), c.allowMethods());
+    strings(item.putArray("allowHeaders"), c.allowHeaders());
+    strings(item.putArray("exposeHeaders"), c.exposeHeaders());
+    item.put("allowCredentials", c.allowCredentials());
+    item.put("maxAge", c.maxAge());
   }
 
   /** A named backend as one item of {@code backends:}, with its name and tenant. */

@@ -53,7 +53,17 @@ public final class Forms {
       ordered("name", "tenant", "protocol", "endpoints", "tls");
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
-  public static final String POLICY_TYPES = "RequestHeaders or ResponseHeaders";
+  public static final Set<String> CORS_POLICY_KEYS =
+      ordered(
+          "type",
+          "allowOrigins",
+          "allowOriginPatterns",
+          "allowMethods",
+          "allowHeaders",
+          "exposeHeaders",
+          "allowCredentials",
+          "maxAge");
+  public static final String POLICY_TYPES = "RequestHeaders, ResponseHeaders or CORS";
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

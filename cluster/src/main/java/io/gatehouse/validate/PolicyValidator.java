@@ -1,5 +1,6 @@
 package io.gatehouse.validate;
 
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -73,15 +74,16 @@ public final class PolicyValidator {
     RULE_OF.put(
         RequestHeaders.class,
         (spec, field, out) -> {
-          HeaderEditsSpec e = edits(spec.edits(), field, out);
+          HeaderEditsSpec e = edits(((RequestHeaders) spec).edits(), field, out);
           return new RequestHeaders(e.set(), e.add(), e.remove());
         });
     RULE_OF.put(
         ResponseHeaders.class,
         (spec, field, out) -> {
-          HeaderEditsSpec e = edits(spec.edits(), field, out);
+          HeaderEditsSpec e = edits(((ResponseHeaders) spec).edits(), field, out);
           return new ResponseHeaders(e.set(), e.add(), e.remove());
         });
+    RULE_OF.put(Cors.class, (spec, field, out) -> CorsValidator.check((Cors) spec, field, out));
   }
 
   private PolicyValidator() {}
@@ -104,10 +106,16 @@ public final class PolicyValidator {
       String f = "policies[" + i + "]";
       Rule rule = p == null ? null : RULE_OF.get(p.getClass());
       if (rule == null) {
-        out.add(new Violation(f + ".type", String.valueOf(p), "RequestHeaders or ResponseHeaders"));
+        out.add(
+            new Violation(
+                f + ".type", String.valueOf(p), "RequestHeaders, ResponseHeaders or CORS"));
         continue;
       }
-      total += p.edits().size();
+      if (p instanceof RequestHeaders h) {
+        total += h.edits().size();
+      } else if (p instanceof ResponseHeaders h) {
+        total += h.edits().size();
+      }
       result.add(rule.check(p, f, out));
     }
     if (total > MAX_ROUTE_EDITS) {

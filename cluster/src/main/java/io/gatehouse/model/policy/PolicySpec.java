@@ -5,7 +5,4 @@ package io.gatehouse.model.policy;
  * in, after the internal filters). Each kind is a record; the codec and the document tag it with
  * its {@code type}.
  */
-public sealed interface PolicySpec permits RequestHeaders, ResponseHeaders {
-  /** The header edits of a header policy, the one shape both kinds of this release share. */
-  HeaderEditsSpec edits();
-}
+public sealed interface PolicySpec permits RequestHeaders, ResponseHeaders, Cors {}
