@@ -17,24 +17,24 @@ import java.util.regex.Pattern;
  * with every origin ({@code *}: any site could read credentialed answers) or with every exposed
  * header ({@code *} is a literal name to a credentialed request).
  */
-final class CorsValidator {
+public final class CorsValidator {
   static final int MAX_ORIGINS = 64;
   static final int MAX_PATTERNS = 16;
   static final int MAX_METHODS = 32;
   static final int MAX_HEADERS = 64;
-  static final int MAX_AGE = 31_536_000;
+  public static final int MAX_AGE = 31_536_000;
 
-  static final String ORIGIN_RULE =
+  public static final String ORIGIN_RULE =
       "an origin http(s)://host[:port] (the host may start with '*.'), or '*' alone";
-  static final String WILDCARD_RULE = "'*' alone, never beside other values";
-  static final String NO_ORIGIN_RULE = "at least one of allowOrigins or allowOriginPatterns";
-  static final String CREDENTIALS_ORIGIN_RULE =
+  public static final String WILDCARD_RULE = "'*' alone, never beside other values";
+  public static final String NO_ORIGIN_RULE = "at least one of allowOrigins or allowOriginPatterns";
+  public static final String CREDENTIALS_ORIGIN_RULE =
       "allowCredentials with listed origins or patterns, never with every origin ('*')";
-  static final String CREDENTIALS_EXPOSE_RULE =
+  public static final String CREDENTIALS_EXPOSE_RULE =
       "allowCredentials with listed exposeHeaders, never '*' (a literal name to a credentialed"
           + " request)";
-  static final String METHOD_RULE = "a method token of 1-64 characters, or '*' alone";
-  static final String MAX_AGE_RULE = "seconds from 1 to " + MAX_AGE;
+  public static final String METHOD_RULE = "a method token of 1-64 characters, or '*' alone";
+  public static final String MAX_AGE_RULE = "seconds from 1 to " + MAX_AGE;
 
   private static final Pattern ORIGIN =
       Pattern.compile(

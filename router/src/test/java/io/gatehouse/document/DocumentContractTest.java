@@ -15,6 +15,7 @@ import io.gatehouse.file.RouteFileTranslator;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.testing.TestPki;
+import io.gatehouse.validate.CorsValidator;
 import io.gatehouse.validate.PolicyValidator;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -124,6 +125,17 @@ class DocumentContractTest {
     SEMANTIC_RULES.put(
         PolicyValidator.ONCE_RULE,
         "a header name once per policy, case-insensitive and across set, add and remove");
+    SEMANTIC_RULES.put(
+        CorsValidator.ORIGIN_RULE, "an origin's labels and port range: beyond a pattern");
+    SEMANTIC_RULES.put(
+        CorsValidator.WILDCARD_RULE, "'*' alone in a CORS list: across the items of a list");
+    SEMANTIC_RULES.put(
+        CorsValidator.NO_ORIGIN_RULE, "a CORS policy needs allowOrigins or allowOriginPatterns");
+    SEMANTIC_RULES.put(
+        CorsValidator.CREDENTIALS_ORIGIN_RULE, "credentials depend on the origins: across fields");
+    SEMANTIC_RULES.put(
+        CorsValidator.CREDENTIALS_EXPOSE_RULE,
+        "credentials depend on the exposed headers: across fields");
 
     SCHEMA_ONLY.put(
         "* number-for-string",
