@@ -1034,6 +1034,9 @@ public final class IngressTranslator {
               ann.limits(),
               priority,
               tlsSpec);
+      if (ann.cors() != null) {
+        raw = raw.withPolicies(List.of(ann.cors()));
+      }
       Validated<RouteSpec> v = run.validate(raw);
       if (!v.isValid()) {
         run.problem(

@@ -10,6 +10,8 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
@@ -135,6 +137,22 @@ class IngressTranslatorGoldenTest {
         tls.put("certificate", r.tls().certificateName());
         tls.put("redirect", r.tls().redirect().toString());
         m.put("tls", tls);
+      }
+      if (!r.policies().isEmpty()) {
+        List<Object> policies = new ArrayList<>();
+        for (PolicySpec p : r.policies()) {
+          Cors c = (Cors) p; // the only policy an Ingress sets today
+          Map<String, Object> cm = new LinkedHashMap<>();
+          cm.put("type", "CORS");
+          cm.put("allowOrigins", c.allowOrigins());
+          cm.put("allowMethods", c.allowMethods());
+          cm.put("allowHeaders", c.allowHeaders());
+          cm.put("exposeHeaders", c.exposeHeaders());
+          cm.put("allowCredentials", c.allowCredentials());
+          cm.put("maxAge", c.maxAge());
+          policies.add(cm);
+        }
+        m.put("policies", policies);
       }
       routes.add(m);
     }
