@@ -26,6 +26,7 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -483,6 +484,14 @@ public final class DocumentReader {
         }
         continue;
       }
+      if (type.equals("cors")) {
+        unknownKeys(obj, p, Forms.CORS_POLICY_KEYS);
+        Cors cors = cors(obj, p);
+        if (cors != null) {
+          out.add(cors);
+        }
+        continue;
+      }
       unknownKeys(obj, p, Forms.HEADER_POLICY_KEYS);
       if (t == null) {
         problems.add(DocProblem.missing(p.key("type"), Forms.POLICY_TYPES));
@@ -629,6 +638,33 @@ public final class DocumentReader {
       return false;
     }
     return node.asBoolean();
+  }
+
+  /**
+   * A {@code CORS} policy: lists of text (a single scalar is a list of one), {@code
+   * allowCredentials} true or false, {@code maxAge} whole seconds. The validator checks the values.
+   */
+  private @Nullable Cors cors(ObjectNode obj, DocPath p) {
+    int before = problems.size();
+    List<String> origins = texts(obj, "allowOrigins", p);
+    List<String> patterns = texts(obj, "allowOriginPatterns", p);
+    List<String> methods = texts(obj, "allowMethods", p);
+    List<String> allow = texts(obj, "allowHeaders", p);
+    List<String> expose = texts(obj, "exposeHeaders", p);
+    Boolean credentials = bool(obj.get("allowCredentials"), p.key("allowCredentials"));
+    int maxAge = Cors.DEFAULT_MAX_AGE;
+    JsonNode age = obj.get("maxAge");
+    if (age != null) {
+      if (age.isInt()) {
+        maxAge = age.asInt();
+      } else {
+        bad(p.key("maxAge"), age, "whole seconds, such as 600");
+      }
+    }
+    if (problems.size() != before || credentials == null) {
+      return null;
+    }
+    return new Cors(origins, patterns, methods, allow, expose, credentials, maxAge);
   }
 
   /** A mapping of header name to value, in document order; empty when absent. */

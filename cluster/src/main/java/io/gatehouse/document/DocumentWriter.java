@@ -19,6 +19,7 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -109,6 +110,10 @@ public final class DocumentWriter {
           urlRewrite(item, rw);
           continue;
         }
+        if (p instanceof Cors c) {
+          cors(item, c);
+          continue;
+        }
         item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
         HeaderEditsSpec e = p.edits();
         ObjectNode set = item.putObject("set");
@@ -166,6 +171,18 @@ public final class DocumentWriter {
     if (value != null) {
       o.put(key, value);
     }
+  }
+
+  /** A {@code CORS} policy, every field in its long form. */
+  private static void cors(ObjectNode item, Cors c) {
+    item.put("type", "CORS");
+    strings(item.putArray("allowOrigins"), c.allowOrigins());
+    strings(item.putArray("allowOriginPatterns"), c.allowOriginPatterns());
+    strings(item.putArray("allowMethods"), c.allowMethods());
+    strings(item.putArray("allowHeaders"), c.allowHeaders());
+    strings(item.putArray("exposeHeaders"), c.exposeHeaders());
+    item.put("allowCredentials", c.allowCredentials());
+    item.put("maxAge", c.maxAge());
   }
 
   /** A named backend as one item of {@code backends:}, with its name and tenant. */

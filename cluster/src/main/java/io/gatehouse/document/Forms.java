@@ -54,7 +54,7 @@ public final class Forms {
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
   public static final String POLICY_TYPES =
-      "RequestHeaders, ResponseHeaders, RequestRedirect or URLRewrite";
+      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite or CORS";
   public static final Set<String> REDIRECT_POLICY_KEYS =
       ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
   public static final Set<String> REWRITE_POLICY_KEYS =
@@ -62,6 +62,16 @@ public final class Forms {
   public static final Set<String> REGEX_KEYS = ordered("pattern", "substitution");
   public static final Set<String> PATH_MODIFIER_KEYS =
       ordered("type", "replaceFullPath", "replacePrefixMatch");
+  public static final Set<String> CORS_POLICY_KEYS =
+      ordered(
+          "type",
+          "allowOrigins",
+          "allowOriginPatterns",
+          "allowMethods",
+          "allowHeaders",
+          "exposeHeaders",
+          "allowCredentials",
+          "maxAge");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

@@ -4,6 +4,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -55,7 +56,7 @@ public final class PolicyValidator {
   public static final String ONCE_RULE = "a name given once in set, add and remove together";
 
   public static final String POLICY_KINDS =
-      "RequestHeaders, ResponseHeaders, RequestRedirect or URLRewrite";
+      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite or CORS";
 
   public static final int MAX_URL_LENGTH = 2048;
   public static final String SCHEME_RULE = "http or https";
@@ -109,18 +110,19 @@ public final class PolicyValidator {
     RULE_OF.put(
         RequestHeaders.class,
         (spec, field, out) -> {
-          HeaderEditsSpec e = edits(spec.edits(), field, out);
+          HeaderEditsSpec e = edits(((RequestHeaders) spec).edits(), field, out);
           return new RequestHeaders(e.set(), e.add(), e.remove());
         });
     RULE_OF.put(
         ResponseHeaders.class,
         (spec, field, out) -> {
-          HeaderEditsSpec e = edits(spec.edits(), field, out);
+          HeaderEditsSpec e = edits(((ResponseHeaders) spec).edits(), field, out);
           return new ResponseHeaders(e.set(), e.add(), e.remove());
         });
     RULE_OF.put(
         RequestRedirect.class, (spec, field, out) -> redirect((RequestRedirect) spec, field, out));
     RULE_OF.put(URLRewrite.class, (spec, field, out) -> rewrite((URLRewrite) spec, field, out));
+    RULE_OF.put(Cors.class, (spec, field, out) -> CorsValidator.check((Cors) spec, field, out));
   }
 
   private PolicyValidator() {}

@@ -295,7 +295,7 @@ public final class RouteValidator {
     return null;
   }
 
-  private static void regex(String field, String v, List<Violation> out) {
+  static void regex(String field, String v, List<Violation> out) {
     if (v.isEmpty() || v.length() > MAX_REGEX_LENGTH) {
       out.add(
           new Violation(field, v, "a regular expression of 1-" + MAX_REGEX_LENGTH + " characters"));

@@ -19,6 +19,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -481,10 +482,10 @@ class DocumentReaderTest {
   void a_policy_problem_names_its_place() {
     assertThat(messages(route(BACKEND + ", \"policies\": [{\"set\": {}}]")))
         .containsExactly(
-            "routes[0].policies[0].type: missing (expected: RequestHeaders, ResponseHeaders, RequestRedirect or URLRewrite)");
+            "routes[0].policies[0].type: missing (expected: " + Forms.POLICY_TYPES + ")");
     assertThat(messages(route(BACKEND + ", \"policies\": [{\"type\": \"Auth\"}]")))
         .containsExactly(
-            "routes[0].policies[0].type: \"Auth\" (expected: RequestHeaders, ResponseHeaders, RequestRedirect or URLRewrite)");
+            "routes[0].policies[0].type: \"Auth\" (expected: " + Forms.POLICY_TYPES + ")");
     assertThat(
             messages(
                 route(BACKEND + ", \"policies\": [{\"type\": \"RequestHeaders\", \"extra\": 1}]")))
@@ -499,6 +500,55 @@ class DocumentReaderTest {
                 .problems())
         .extracting(p -> p.at().pointer())
         .containsExactly("/policies/0/set/Host");
+  }
+
+  @Test
+  void a_cors_policy_is_read_with_its_lists_and_defaults() {
+    RouteSpec spec =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"CORS\", \"allowOrigins\":"
+                    + " [\"HTTPS://App.Example:443\", \"https://*.example.com\"],"
+                    + " \"allowOriginPatterns\": \"https://pr-[0-9]+\\\\.preview\\\\.example\",\n"
+                    + " \"allowMethods\": [\"GET\", \"PUT\"], \"allowHeaders\": [\"Content-Type\"],"
+                    + " \"exposeHeaders\": [\"X-Request-Id\"], \"allowCredentials\": true,"
+                    + " \"maxAge\": 600}, {\"type\": \"cors\", \"allowOrigins\": [\"*\"]}]"));
+    assertThat(spec.policies())
+        .containsExactly(
+            new Cors(
+                List.of("https://app.example", "https://*.example.com"),
+                List.of("https://pr-[0-9]+\\.preview\\.example"),
+                List.of("GET", "PUT"),
+                List.of("content-type"),
+                List.of("x-request-id"),
+                true,
+                600),
+            new Cors(List.of("*"), List.of(), List.of(), List.of(), List.of(), false, 5));
+  }
+
+  @Test
+  void a_cors_problem_names_its_place() {
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"policies\": [{\"type\": \"CORS\", \"allowOrigins\": [\"*\"],"
+                        + " \"allowCredentials\": \"yes\", \"maxAge\": \"10m\", \"set\": {}}]")))
+        .containsExactly(
+            "unknown key \"routes[0].policies[0].set\" (expected one of: type, allowOrigins,"
+                + " allowOriginPatterns, allowMethods, allowHeaders, exposeHeaders,"
+                + " allowCredentials, maxAge)",
+            "routes[0].policies[0].allowCredentials: \"yes\" (expected: true or false)",
+            "routes[0].policies[0].maxAge: \"10m\" (expected: whole seconds, such as 600)");
+    assertThat(
+            one("{\"hosts\": [\"a.example\"], "
+                    + BACKEND
+                    + ", \"policies\": [{\"type\": \"CORS\", \"allowOrigins\":"
+                    + " [\"https://a.example\", \"ftp://b.example\"]}]}")
+                .problems())
+        .extracting(p -> p.at().pointer())
+        .containsExactly("/policies/0/allowOrigins/1");
   }
 
   // --- one route read on its own (REST) ---------------------------------------------------------

@@ -252,6 +252,24 @@ class DocumentWriterTest {
     assertThat(read(written)).isEqualTo(spec);
   }
 
+  @Test
+  void a_cors_policy_is_written_in_its_long_form_and_read_back_equal() {
+    RouteSpec spec =
+        read(
+            tree(
+                """
+                {"backend": {"endpoints": ["10.0.0.1:80"]},
+                 "policies": [{"type": "CORS", "allowOrigins": ["https://a.example"],
+                               "allowHeaders": ["X-Token"], "allowCredentials": true}]}"""));
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").toString())
+        .isEqualTo(
+            "[{\"type\":\"CORS\",\"allowOrigins\":[\"https://a.example\"],"
+                + "\"allowOriginPatterns\":[],\"allowMethods\":[],\"allowHeaders\":[\"x-token\"],"
+                + "\"exposeHeaders\":[],\"allowCredentials\":true,\"maxAge\":5}]");
+    assertThat(read(written)).isEqualTo(spec);
+  }
+
   private static RouteSpec read(JsonNode tree) {
     Read<RouteSpec> r = DocumentReader.readRoute(tree, DocPath.ROOT, KEY);
     assertThat(r.problems()).extracting(DocProblem::message).isEmpty();

@@ -13,7 +13,8 @@ public interface AdmissionFilter {
 
   /**
    * {@link #PROCEED}, or the HTTP status (100-599) to answer locally; a 3xx status carries the
-   * {@link RequestContext#location} the filter set. Must not block.
+   * {@link RequestContext#location} the filter set, a 2xx status is answered without a body and
+   * with the {@link RequestContext#answerHeader headers} the filter added. Must not block.
    */
   int admit(RequestContext request);
 }

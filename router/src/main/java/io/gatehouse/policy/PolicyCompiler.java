@@ -4,6 +4,7 @@ import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -18,9 +19,10 @@ import java.util.List;
  * limit (admission), then HSTS (response); user policies follow them in list order, each in its
  * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response, {@code
  * RequestRedirect}: admission, {@code URLRewrite}: admission, where it sets the target every
- * attempt sends, and the upstream request for X-Forwarded-Prefix). A route with none of them shares
- * {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
- * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
+ * attempt sends, and the upstream request for X-Forwarded-Prefix; {@code CORS}: admission for the
+ * preflight and response for the actual request). A route with none of them shares {@link
+ * PolicyChain#NONE}, and one with only the default body limit shares {@link #defaultBackend()}'s
+ * chain, so 100,000 plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -74,6 +76,11 @@ public final class PolicyCompiler {
         if (f.editsHeaders()) {
           upstream.add(f);
         }
+      } else if (p instanceof Cors c) {
+        // One filter in two stages: the preflight at admission, the actual request's response.
+        CorsFilter cors = new CorsFilter(c);
+        admission.add(cors);
+        response.add(cors);
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }

@@ -60,6 +60,14 @@ public interface RequestContext {
   /** The host (without port) every upstream attempt sends as Host or :authority. */
   void upstreamHost(String host);
 
+  /**
+   * Adds a header to the bodiless local answer of a 2xx verdict (a CORS preflight's 204). Call it
+   * only just before returning that verdict: the exchange writes it into the response it has not
+   * sent yet, so a filter that lets the request through must not have called it. A route without
+   * such a filter never calls it and pays nothing.
+   */
+  void answerHeader(String lowerCaseName, String value);
+
   /** The client-certificate verdict a filter accepted, forwarded upstream in headers. */
   void clientCertificate(ClientCertificateCheck.Result verdict);
 }

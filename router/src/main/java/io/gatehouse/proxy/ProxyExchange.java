@@ -31,6 +31,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSession;
 
@@ -166,12 +167,15 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   /**
-   * Answers an admission filter's verdict: a 3xx with the location the filter set, a 413 with the
-   * connection closed (its body is unread), any other status as it is.
+   * Answers an admission filter's verdict: a 3xx with the location the filter set, a 2xx without a
+   * body (with the headers the filter added), a 413 with the connection closed (its body is
+   * unread), any other status as it is.
    */
   private void answerAdmission(int verdict) {
     if (verdict >= 300 && verdict < 400 && redirectLocation != null) {
-      redirectLocally(verdict, redirectLocation);
+      answerWithoutBody(verdict, redirectLocation);
+    } else if (verdict >= 200 && verdict < 300) {
+      answerWithoutBody(verdict, null); // a CORS preflight, with the headers its filter added
     } else {
       respondLocally(verdict, verdict == BodyLimitFilter.PAYLOAD_TOO_LARGE);
     }
@@ -495,12 +499,13 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   /**
-   * Answers a redirect to HTTPS without a body. A request without a body is answered once it has
-   * ended, so a keep-alive connection sees request end before response end, as with a proxied
-   * exchange (answering first left the next request on the connection unanswered now and then). A
-   * request with an HTTP/1 body is answered at once and its connection closed.
+   * Answers a redirect (with its {@code location}) or a 204 preflight (location null) without a
+   * body. A request without a body is answered once it has ended, so a keep-alive connection sees
+   * request end before response end, as with a proxied exchange (answering first left the next
+   * request on the connection unanswered now and then). A request with an HTTP/1 body is answered
+   * at once and its connection closed.
    */
-  private void redirectLocally(int code, String location) {
+  private void answerWithoutBody(int code, String location) {
     answeredLocally = true;
     status = code;
     boolean body = head.contentLength() > 0 || head.chunked();
@@ -508,10 +513,13 @@ final class ProxyExchange extends UpstreamAttempt
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       closeAfterEnd = true;
     }
-    resp.setStatusCode(code)
-        .putHeader(HttpHeaders.LOCATION, location)
-        .putHeader(REQUEST_ID, requestId)
-        .putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+    resp.setStatusCode(code).putHeader(REQUEST_ID, requestId);
+    if (location != null) {
+      resp.putHeader(HttpHeaders.LOCATION, location);
+    }
+    if (code != 204) {
+      resp.putHeader(HttpHeaders.CONTENT_LENGTH, "0"); // RFC 9110: never on a 204
+    }
     req.resume();
     if (body || req.isEnded()) {
       resp.end();
@@ -758,8 +766,19 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
+  public void answerHeader(String lowerCaseName, String value) {
+    resp.headers().add(lowerCaseName, value);
+  }
+
+  @Override
   public void clientCertificate(ClientCertificateCheck.Result verdict) {
     clientCertificate = verdict;
+  }
+
+  @Override
+  public String get(String name) {
+    List<String> all = edited.getAll(name);
+    return all.isEmpty() ? null : all.size() == 1 ? all.get(0) : String.join(", ", all);
   }
 
   @Override

@@ -153,7 +153,7 @@ class RouterBoundariesTest {
    * RequestView}: the snapshot holds the compiled chain (snapshot depends on policy), so policy
    * reading the snapshot would be a package cycle. Besides the model and the JDK it reads validate
    * (a client CA bundle is checked where it is compiled) and, of tls, only the redirect and HSTS
-   * rule that explain answers with too, so the two cannot drift.
+   * rule that explain answers with too, so the two cannot drift; and RE2, for CORS origin patterns.
    */
   @ArchTest
   static final ArchRule policy_depends_only_on_model_validate_the_redirect_rule_and_jdk =
@@ -169,6 +169,7 @@ class RouterBoundariesTest {
                       "io.gatehouse.policy..",
                       "io.gatehouse.model..",
                       "io.gatehouse.validate..",
+                      // RE2 (pure Java, linear time), as the route matcher: CORS origin patterns.
                       "com.google.re2j..")
                   .or(JavaClass.Predicates.belongToAnyOf(HttpsRedirects.class)));
 

@@ -15,6 +15,7 @@ import io.gatehouse.file.RouteFileTranslator;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.testing.TestPki;
+import io.gatehouse.validate.CorsValidator;
 import io.gatehouse.validate.PolicyValidator;
 import io.gatehouse.validate.TargetPaths;
 import io.vertx.core.Vertx;
@@ -126,8 +127,11 @@ class DocumentContractTest {
         PolicyValidator.ONCE_RULE,
         "a header name once per policy, case-insensitive and across set, add and remove");
     SEMANTIC_RULES.put(
-        "at least one of",
-        "RequestRedirect and URLRewrite must change something: a rule over several keys");
+        PolicyValidator.REDIRECT_EMPTY_RULE,
+        "a RequestRedirect must change something: a rule over several keys");
+    SEMANTIC_RULES.put(
+        PolicyValidator.REWRITE_EMPTY_RULE,
+        "a URLRewrite must change something: a rule over several keys");
     SEMANTIC_RULES.put(
         "a precise host name without port or '*'",
         "a redirect's or rewrite's hostname: one name, no wildcard or port, beyond a pattern");
@@ -136,6 +140,17 @@ class DocumentContractTest {
         "a substitution's group references must exist in its pattern");
     SEMANTIC_RULES.put(
         TargetPaths.PATH_RULE, "a path modifier's value in the normal form: beyond a pattern");
+    SEMANTIC_RULES.put(
+        CorsValidator.ORIGIN_RULE, "an origin's labels and port range: beyond a pattern");
+    SEMANTIC_RULES.put(
+        CorsValidator.WILDCARD_RULE, "'*' alone in a CORS list: across the items of a list");
+    SEMANTIC_RULES.put(
+        CorsValidator.NO_ORIGIN_RULE, "a CORS policy needs allowOrigins or allowOriginPatterns");
+    SEMANTIC_RULES.put(
+        CorsValidator.CREDENTIALS_ORIGIN_RULE, "credentials depend on the origins: across fields");
+    SEMANTIC_RULES.put(
+        CorsValidator.CREDENTIALS_EXPOSE_RULE,
+        "credentials depend on the exposed headers: across fields");
 
     SCHEMA_ONLY.put(
         "* number-for-string",

@@ -2,6 +2,9 @@ package io.gatehouse.policy;
 
 import java.lang.reflect.Proxy;
 import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -24,6 +27,13 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   ConnectionMemo memo = new ConnectionMemo();
 
   String authority;
+
+  /** The request's headers by lower-case name (one value each). */
+  Map<String, String> headers = Map.of();
+
+  /** The headers added to a local answer, in order: name, value, name, value, ... */
+  final List<String> answer = new ArrayList<>();
+
   String location;
   String upstreamTarget;
   String upstreamHost;
@@ -99,7 +109,7 @@ final class FakeRequest implements RequestContext, HeaderEdits {
 
   @Override
   public String header(String lowerCaseName) {
-    return null;
+    return headers.get(lowerCaseName);
   }
 
   @Override
@@ -155,6 +165,17 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   @Override
   public void location(String uri) {
     location = uri;
+  }
+
+  @Override
+  public void answerHeader(String lowerCaseName, String value) {
+    answer.add(lowerCaseName);
+    answer.add(value);
+  }
+
+  @Override
+  public String get(String name) {
+    return null;
   }
 
   @Override

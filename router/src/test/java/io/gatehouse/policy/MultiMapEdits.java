@@ -1,6 +1,7 @@
 package io.gatehouse.policy;
 
 import io.vertx.core.MultiMap;
+import java.util.List;
 
 /** {@link HeaderEdits} over a Vert.x header map, as the proxy's exchange applies them. */
 final class MultiMapEdits implements HeaderEdits {
@@ -8,6 +9,12 @@ final class MultiMapEdits implements HeaderEdits {
 
   MultiMapEdits(MultiMap headers) {
     this.headers = headers;
+  }
+
+  @Override
+  public String get(String name) {
+    List<String> all = headers.getAll(name);
+    return all.isEmpty() ? null : String.join(", ", all);
   }
 
   @Override

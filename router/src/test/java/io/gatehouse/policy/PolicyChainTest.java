@@ -7,6 +7,7 @@ import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.testing.TestPki;
@@ -175,6 +176,30 @@ class PolicyChainTest {
     FakeRequest r = new FakeRequest();
     assertThat(allocatedBy(chain, r)).isZero();
     assertThat(r.editName).isEqualTo("cache-control");
+  }
+
+  @Test
+  void a_cors_policy_allocates_nothing_on_an_actual_request_from_a_listed_or_wildcard_origin() {
+    THREADS.setThreadAllocatedMemoryEnabled(true);
+    PolicyChain chain =
+        PolicyCompiler.compile(
+            PolicyCompilerTest.route(new Limits(0), null)
+                .withPolicies(
+                    List.of(
+                        new Cors(
+                            List.of("https://a.example", "https://*.b.example"),
+                            List.of(),
+                            List.of("PUT"),
+                            List.of("x-token"),
+                            List.of("x-request-id"),
+                            true,
+                            600))),
+            null);
+    for (String origin : List.of("https://a.example", "https://x.y.b.example", "https://no")) {
+      FakeRequest r = new FakeRequest();
+      r.headers = Map.of("origin", origin);
+      assertThat(allocatedBy(chain, r)).as(origin).isZero();
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -142,12 +143,16 @@ class PolicyCompilerTest {
                   ? new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of())
                   : kind == RequestRedirect.class
                       ? RequestRedirect.of("https", null, null, null, 302)
-                      : URLRewrite.of("b.example", null);
+                      : kind == Cors.class
+                          ? new Cors(
+                              List.of("*"), List.of(), List.of(), List.of(), List.of(), false, 5)
+                          : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
       assertThat(chain).isNotSameAs(PolicyChain.NONE);
-      assertThat(chain.filters()).hasSize(1);
+      // CORS is one filter in two stages (preflight at admission, the actual response).
+      assertThat(chain.filters()).hasSize(kind == Cors.class ? 2 : 1);
     }
   }
 
@@ -175,6 +180,21 @@ class PolicyCompilerTest {
         .extracting(Object::getClass)
         .containsExactly(URLRewriteFilter.class, URLRewriteFilter.class);
     assertThat(strip.editsUpstreamRequests()).isTrue();
+  }
+
+  @Test
+  void cors_answers_the_preflight_at_admission_and_edits_the_response() {
+    Cors cors =
+        new Cors(
+            List.of("https://a.example"), List.of(), List.of(), List.of(), List.of(), false, 5);
+    PolicyChain chain = PolicyCompiler.compile(route(null, null).withPolicies(List.of(cors)), null);
+    assertThat(kinds(chain))
+        .containsExactly(BodyLimitFilter.class, CorsFilter.class, CorsFilter.class);
+    assertThat(chain.editsResponses()).isTrue();
+    FakeRequest r = new FakeRequest();
+    r.method = "OPTIONS";
+    r.headers = Map.of("origin", "https://a.example", "access-control-request-method", "GET");
+    assertThat(chain.admit(r)).isEqualTo(204);
   }
 
   @Test

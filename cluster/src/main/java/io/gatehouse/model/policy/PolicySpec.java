@@ -6,7 +6,7 @@ package io.gatehouse.model.policy;
  * its {@code type}.
  */
 public sealed interface PolicySpec
-    permits RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite {
+    permits RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, Cors {
   /** The header edits of a header policy; none for the other kinds. */
   default HeaderEditsSpec edits() {
     return HeaderEditsSpec.NONE;

@@ -13,7 +13,7 @@ public record RequestHeaders(Map<String, String> set, Map<String, String> add, L
     remove = e.remove();
   }
 
-  @Override
+  /** The header edits of this policy. */
   public HeaderEditsSpec edits() {
     return new HeaderEditsSpec(set, add, remove);
   }

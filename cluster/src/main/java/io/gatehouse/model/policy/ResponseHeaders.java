@@ -13,7 +13,7 @@ public record ResponseHeaders(Map<String, String> set, Map<String, String> add, 
     remove = e.remove();
   }
 
-  @Override
+  /** The header edits of this policy. */
   public HeaderEditsSpec edits() {
     return new HeaderEditsSpec(set, add, remove);
   }

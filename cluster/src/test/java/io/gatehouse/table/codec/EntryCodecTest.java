@@ -34,6 +34,7 @@ import io.gatehouse.model.TokenSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -224,7 +225,27 @@ class EntryCodecTest {
                 RouteBackend.of(STATIC),
                 RouteBackend.of(named),
                 new RouteBackend(mutualTlsRoute().backend(), 0))),
-        r.withPolicies(HEADER_POLICIES));
+        r.withPolicies(HEADER_POLICIES),
+        r.withPolicies(List.of(CORS)));
+  }
+
+  static final Cors CORS =
+      new Cors(
+          List.of("https://a.example", "https://*.b.example"),
+          List.of("https://pr-[0-9]+\\.c\\.example"),
+          List.of("PUT"),
+          List.of("x-token"),
+          List.of("x-request-id"),
+          true,
+          600);
+
+  @Test
+  void a_cors_policy_is_tagged_cors_and_round_trips() throws Exception {
+    RouteSpec r = oneStaticBackend().withPolicies(List.of(CORS));
+    assertThat(codec.formatOf(r)).isEqualTo(2);
+    JsonNode doc = new ObjectMapper().readTree(codec.encode(r));
+    assertThat(doc.get("value").get("policies").get(0).get("type").asText()).isEqualTo("cors");
+    assertThat(codec.decode(EntryKind.ROUTE, codec.encode(r))).isEqualTo(r);
   }
 
   // ---------------------------------------------------------------- format 2: policies

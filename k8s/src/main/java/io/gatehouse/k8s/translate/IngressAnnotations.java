@@ -3,6 +3,7 @@ package io.gatehouse.k8s.translate;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -42,6 +43,13 @@ import java.util.regex.Pattern;
  * temporal-redirect-code: 307   temporal-redirect-code          its status
  * app-root: /app1               app-root                        RequestRedirect rootOnly, 302
  * from-to-www-redirect: true    from-to-www-redirect            a route for the other name, 308
+ * enable-cors: true|false       enable-cors                     policy CORS (below)
+ * cors-allow-origin             cors-allow-origin               Cors.allowOrigins
+ * cors-allow-methods            cors-allow-methods              Cors.allowMethods
+ * cors-allow-headers            cors-allow-headers              Cors.allowHeaders
+ * cors-expose-headers           cors-expose-headers             Cors.exposeHeaders
+ * cors-allow-credentials        cors-allow-credentials          Cors.allowCredentials
+ * cors-max-age: 1728000 (s)     cors-max-age                    Cors.maxAge
  * </pre>
  *
  * <p>Rewrites and redirects as ingress-nginx documents them. {@code rewrite-target} implies {@code
@@ -57,6 +65,19 @@ import java.util.regex.Pattern;
  * temporal-redirect} refuse the Ingress (which one wins is not Gatehouse's to guess), and so does a
  * redirect together with a rewrite (Gateway API: not both on one route). {@code
  * from-to-www-redirect} is not supported yet: ignored with a warning.
+ *
+ * <p>CORS, as ingress-nginx: off unless {@code enable-cors: "true"}; then each setting takes
+ * ingress-nginx's default when absent or invalid (invalid ones with a warning): origin {@code *},
+ * methods {@value #CORS_METHODS}, headers {@value #CORS_HEADERS}, no exposed headers, credentials
+ * true, max age {@value #CORS_MAX_AGE} s. {@code cors-allow-origin} is a comma list of {@code
+ * http(s)://host[:port]} whose host may start with {@code *.}; {@code *} anywhere in it means every
+ * origin; an invalid entry is dropped with a warning, and when none is left no CORS policy is
+ * applied (browsers then refuse cross-origin reads: closed, not open). Credentials with every
+ * origin: ingress-nginx sends {@code Access-Control-Allow-Origin: *} with {@code
+ * -Allow-Credentials: true}, which browsers refuse for a credentialed request and accept for
+ * another; Gatehouse serves the same outcome as every origin without credentials (its validator
+ * refuses the pair), with a warning when credentials were asked for explicitly. {@code cors-*} keys
+ * without {@code enable-cors: "true"} are ignored with a warning.
  *
  * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, the
@@ -99,6 +120,23 @@ public record IngressAnnotations(
    * path expression in its place ({@link #rewritePattern}).
    */
   public static final String REWRITE_PATH = "$ingress-path";
+
+  /** ingress-nginx's default {@code cors-allow-methods}. */
+  public static final String CORS_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS";
+
+  /** ingress-nginx's default {@code cors-allow-headers}. */
+  public static final String CORS_HEADERS =
+      "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,"
+          + "Range,Authorization";
+
+  /** ingress-nginx's default {@code cors-max-age}, in seconds (20 days). */
+  public static final int CORS_MAX_AGE = 1_728_000;
+
+  private static final Pattern CORS_ORIGIN =
+      Pattern.compile("https?://(\\*\\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
+  private static final Pattern CORS_TOKENS =
+      Pattern.compile(
+          "\\s*(\\*|[A-Za-z0-9!#$%&'+.^_`|~-]+)\\s*(,\\s*(\\*|[A-Za-z0-9!#$%&'+.^_`|~-]+)\\s*)*");
 
   /** The default of {@code canary-weight-total}. */
   public static final int DEFAULT_CANARY_TOTAL = 100;
@@ -205,6 +243,10 @@ public record IngressAnnotations(
       if (redirect != null) {
         policies.add(redirect);
       }
+      Cors cors = cors();
+      if (cors != null) {
+        policies.add(cors);
+      }
       return new IngressAnnotations(
           protocol,
           sslRedirect,
@@ -273,6 +315,121 @@ public record IngressAnnotations(
       }
       bad(kv, "301, 302, 303, 307 or 308");
       return dflt;
+    }
+
+    /** The CORS policy, or null when {@code enable-cors} is not "true" (or no origin is left). */
+    private Cors cors() {
+      boolean enabled = bool("enable-cors", false);
+      if (!enabled) {
+        for (String key : all.keySet()) {
+          if (key.startsWith(PREFIX + "cors-") || key.startsWith(NGINX + "cors-")) {
+            problem(
+                "UnsupportedAnnotation",
+                key + ": \"" + all.get(key) + "\" is ignored (enable-cors is not \"true\")");
+          }
+        }
+        return null;
+      }
+      List<String> origins = corsOrigins();
+      if (origins.isEmpty()) {
+        return null;
+      }
+      List<String> methods = corsList("cors-allow-methods", CORS_METHODS, false);
+      List<String> headers = corsList("cors-allow-headers", CORS_HEADERS, false);
+      List<String> expose = corsList("cors-expose-headers", "", true);
+      String[] credentialsKv = lookup("cors-allow-credentials", "cors-allow-credentials");
+      boolean credentials = bool("cors-allow-credentials", true);
+      if (origins.equals(List.of(Cors.ANY)) && credentials) {
+        if (credentialsKv != null) {
+          problem(
+              "UnsupportedAnnotation",
+              credentialsKv[0]
+                  + ": \""
+                  + credentialsKv[1]
+                  + "\" is not applied with every origin ('*'): browsers refuse credentials there;"
+                  + " list the origins to allow credentials");
+        }
+        credentials = false;
+      }
+      if (credentials && expose.equals(List.of(Cors.ANY))) {
+        String[] kv = lookup("cors-expose-headers", "cors-expose-headers");
+        problem(
+            "UnsupportedAnnotation",
+            kv[0]
+                + ": \"*\" is not applied with credentials (a literal name to a credentialed"
+                + " request); no header is exposed");
+        expose = List.of();
+      }
+      int maxAge = CORS_MAX_AGE;
+      String[] ageKv = lookup("cors-max-age", "cors-max-age");
+      if (ageKv != null) {
+        String v = ageKv[1];
+        if (!v.isEmpty()
+            && v.length() <= 8
+            && v.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+            && Integer.parseInt(v) >= 1
+            && Integer.parseInt(v) <= 31_536_000) {
+          maxAge = Integer.parseInt(v);
+        } else {
+          bad(ageKv, "whole seconds from 1 to 31536000");
+        }
+      }
+      return new Cors(origins, List.of(), methods, headers, expose, credentials, maxAge);
+    }
+
+    /** The allowed origins: {@code *} alone when absent or listed; invalid entries dropped. */
+    private List<String> corsOrigins() {
+      String[] kv = lookup("cors-allow-origin", "cors-allow-origin");
+      if (kv == null || kv[1].isEmpty()) {
+        return List.of(Cors.ANY);
+      }
+      List<String> out = new ArrayList<>();
+      for (String raw : kv[1].split(",", -1)) {
+        String o = raw.trim();
+        if (o.equals("*")) {
+          return List.of(Cors.ANY);
+        }
+        if (CORS_ORIGIN.matcher(o).matches() && !out.contains(o.toLowerCase(Locale.ROOT))) {
+          out.add(o.toLowerCase(Locale.ROOT));
+        } else if (!CORS_ORIGIN.matcher(o).matches()) {
+          problem(
+              "InvalidAnnotation",
+              kv[0]
+                  + ": \""
+                  + o
+                  + "\" is dropped (expected: '*' or http(s)://host[:port], the host may start"
+                  + " with '*.')");
+        }
+      }
+      if (out.isEmpty()) {
+        problem(
+            "InvalidAnnotation",
+            kv[0]
+                + ": no valid origin is left; CORS is not applied (cross-origin reads stay"
+                + " refused)");
+      }
+      return out;
+    }
+
+    /** A comma list of tokens (or {@code *}), ingress-nginx's default when absent or invalid. */
+    private List<String> corsList(String name, String dflt, boolean emptyOk) {
+      String[] kv = lookup(name, name);
+      String v = kv == null ? dflt : kv[1];
+      if (kv != null && !CORS_TOKENS.matcher(v).matches() && !(emptyOk && v.isEmpty())) {
+        bad(kv, "a comma-separated list of names, or '*'");
+        v = dflt;
+      }
+      List<String> out = new ArrayList<>();
+      for (String item : v.split(",")) {
+        String t = item.trim();
+        if (t.equals("*")) {
+          return List.of(Cors.ANY);
+        }
+        if (!t.isEmpty() && !out.contains(t)) {
+          out.add(t);
+        }
+      }
+      return out;
     }
 
     /** The canary's weights, or null (and refused) when they are not valid. */
@@ -416,7 +573,14 @@ public record IngressAnnotations(
             "temporal-redirect",
             "temporal-redirect-code",
             "app-root",
-            "from-to-www-redirect");
+            "from-to-www-redirect",
+            "enable-cors",
+            "cors-allow-origin",
+            "cors-allow-methods",
+            "cors-allow-headers",
+            "cors-expose-headers",
+            "cors-allow-credentials",
+            "cors-max-age");
 
     /** The canary keys read on a canary (the refused header and cookie ones included). */
     private static final List<String> CANARY_KNOWN =

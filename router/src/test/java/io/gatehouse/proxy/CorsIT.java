@@ -1,0 +1,344 @@
+package io.gatehouse.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.NodeFixture;
+import io.gatehouse.testing.TestUpstream;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CORS policy end to end: a node serving a routes file and the admin API, a real upstream on
+ * loopback that counts what reaches it and sends CORS headers of its own, and clients over HTTP/1.1
+ * and HTTP/2 (h2c, prior knowledge). A preflight is answered by the node and never reaches the
+ * upstream; an actual request is proxied and gets the policy's headers, not the upstream's.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class CorsIT {
+  static final String ADMIN = "corsadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String APP = "https://app.example";
+
+  /** The policy of every route here, in the document's JSON form (YAML reads it as is). */
+  static final String POLICIES =
+      """
+      [{"type": "CORS", "allowOrigins": ["https://app.example", "https://*.shop.example"],
+        "allowOriginPatterns": ["https://pr-[0-9]+\\\\.preview\\\\.example"],
+        "allowMethods": ["GET", "PUT"], "allowHeaders": ["Content-Type", "X-Token"],
+        "exposeHeaders": ["X-Request-Id"], "allowCredentials": true, "maxAge": 600}]""";
+
+  Path dir;
+  Path file;
+  Vertx vertx;
+  NodeFixture node;
+  TestUpstream up;
+  final AtomicInteger preflightsUpstream = new AtomicInteger();
+  final AtomicInteger requestsUpstream = new AtomicInteger();
+  String acme;
+  HttpClientAgent h1;
+  HttpClientAgent h2;
+
+  @BeforeAll
+  void start(@TempDir Path tmp) throws Exception {
+    dir = tmp;
+    vertx = Vertx.vertx();
+    up =
+        TestUpstream.custom(
+            vertx,
+            req -> {
+              requestsUpstream.incrementAndGet();
+              if (req.getHeader("access-control-request-method") != null) {
+                preflightsUpstream.incrementAndGet();
+              }
+              req.response()
+                  .putHeader("Access-Control-Allow-Origin", "*")
+                  .putHeader("Access-Control-Expose-Headers", "x-secret")
+                  .putHeader("Vary", "Accept-Encoding")
+                  .end("upstream " + req.method());
+            });
+    file = dir.resolve("routes.yaml");
+    Files.writeString(file, "routes: []\n");
+    node =
+        NodeFixture.start(
+            c ->
+                c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024))
+                    .withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100)))
+                    .withAdmin(
+                        new NodeConfig.Admin(
+                            true,
+                            "127.0.0.1",
+                            0,
+                            "",
+                            "",
+                            "",
+                            ADMIN,
+                            "",
+                            10_000,
+                            10_000,
+                            List.of())));
+    assertThat(admin("PUT", "/v1/tenants/acme", ADMIN, "{}").statusCode()).isEqualTo(201);
+    HttpResponse<String> token = admin("POST", "/v1/tokens", ADMIN, "{\"tenant\":\"acme\"}");
+    assertThat(token.statusCode()).isEqualTo(201);
+    acme = new JsonObject(token.body()).getString("token");
+    h1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
+    h2 =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+  }
+
+  @AfterAll
+  void stop() {
+    if (node != null) {
+      node.close();
+    }
+    if (up != null) {
+      up.close();
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void from_the_routes_file_over_http1_and_http2() throws Exception {
+    String host = "file.cors.example";
+    String yaml =
+        """
+        routes:
+          - name: cors
+            hosts: [%s]
+            backend: {endpoints: ["%s"]}
+            policies: %s
+        """
+            .formatted(host, up.address(), POLICIES.replace("\n", " "));
+    Path tmp = Files.createTempFile(dir, "routes", ".tmp");
+    Files.writeString(tmp, yaml);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    await("file route served")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> call(h1, host, "GET", null).status == 200);
+    assertCors(h1, host, "HTTP/1.1");
+    assertCors(h2, host, "HTTP/2");
+  }
+
+  @Test
+  void from_rest_over_http1_and_http2_and_read_back() throws Exception {
+    String host = "rest.cors.example";
+    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+        .isEqualTo(201);
+    String body =
+        """
+        {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "policies": %s}"""
+            .formatted(host, up.address(), POLICIES);
+    HttpResponse<String> put = admin("PUT", "/v1/tenants/acme/routes/cors?wait=all", acme, body);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    assertCors(h1, host, "HTTP/1.1");
+    assertCors(h2, host, "HTTP/2");
+
+    JsonObject read =
+        new JsonObject(admin("GET", "/v1/tenants/acme/routes/cors", acme, null).body());
+    JsonArray policies = read.getJsonArray("policies");
+    assertThat(policies).hasSize(1);
+    JsonObject cors = policies.getJsonObject(0);
+    assertThat(cors.getString("type")).isEqualTo("CORS");
+    assertThat(cors.getJsonArray("allowHeaders").getList())
+        .containsExactly("content-type", "x-token");
+    assertThat(cors.getJsonArray("allowOriginPatterns").getList())
+        .containsExactly("https://pr-[0-9]+\\.preview\\.example");
+    assertThat(cors.getInteger("maxAge")).isEqualTo(600);
+    // The answer sent back is the same route: 200, nothing changes.
+    read.remove("revision");
+    HttpResponse<String> again =
+        admin("PUT", "/v1/tenants/acme/routes/cors?wait=all", acme, read.encode());
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    assertCors(h1, host, "HTTP/1.1 after a round trip");
+  }
+
+  @Test
+  void rest_refuses_credentials_with_every_origin_with_a_pointer() throws Exception {
+    String host = "bad.cors.example";
+    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+        .isEqualTo(201);
+    String body =
+        """
+        {"hosts": ["%s"], "backend": {"endpoints": ["%s"]},
+         "policies": [{"type": "CORS", "allowOrigins": ["*"], "allowCredentials": true}]}"""
+            .formatted(host, up.address());
+    HttpResponse<String> put = admin("PUT", "/v1/tenants/acme/routes/bad", acme, body);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(400);
+    assertThat(put.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(put.body()).contains("/policies/0/allowCredentials", "never with every origin");
+  }
+
+  private void assertCors(HttpClientAgent client, String host, String as) throws Exception {
+    int preflightsBefore = preflightsUpstream.get();
+    int before = requestsUpstream.get();
+
+    // An allowed preflight: answered by the node with every header, never proxied.
+    Answer p =
+        call(
+            client,
+            host,
+            "OPTIONS",
+            APP,
+            "access-control-request-method",
+            "PUT",
+            "access-control-request-headers",
+            "content-type,X-Token");
+    assertThat(p.status).as(as).isEqualTo(204);
+    assertThat(p.headers.get("access-control-allow-origin")).as(as).isEqualTo(APP);
+    assertThat(p.headers.get("access-control-allow-credentials")).as(as).isEqualTo("true");
+    assertThat(p.headers.get("access-control-allow-methods")).as(as).isEqualTo("GET, PUT");
+    assertThat(p.headers.get("access-control-allow-headers"))
+        .as(as)
+        .isEqualTo("content-type, x-token");
+    assertThat(p.headers.get("access-control-max-age")).as(as).isEqualTo("600");
+    assertThat(p.headers.get("vary")).as(as).isEqualTo("Origin");
+    assertThat(p.headers.get("x-request-id")).as(as).isNotBlank();
+    assertThat(p.headers.contains("content-length")).as(as + ": no length on a 204").isFalse();
+    assertThat(p.body).isEmpty();
+
+    // Wildcard-host and RE2 origins.
+    for (String origin : List.of("https://a.b.shop.example", "https://pr-17.preview.example")) {
+      Answer w = call(client, host, "OPTIONS", origin, "access-control-request-method", "GET");
+      assertThat(w.status).as(as).isEqualTo(204);
+      assertThat(w.headers.get("access-control-allow-origin")).as(as).isEqualTo(origin);
+    }
+
+    // Denied preflights (origin, method, header): 204 without any CORS header.
+    for (String[] denied :
+        List.of(
+            new String[] {"https://evil.example", "PUT", "content-type"},
+            new String[] {APP, "DELETE", "content-type"},
+            new String[] {APP, "PUT", "authorization"})) {
+      Answer d =
+          call(
+              client,
+              host,
+              "OPTIONS",
+              denied[0],
+              "access-control-request-method",
+              denied[1],
+              "access-control-request-headers",
+              denied[2]);
+      assertThat(d.status).as(as + " " + String.join(" ", denied)).isEqualTo(204);
+      assertThat(d.headers.names())
+          .as(as + " " + String.join(" ", denied))
+          .noneMatch(n -> n.toLowerCase(Locale.ROOT).startsWith("access-control-"));
+      assertThat(d.headers.get("vary")).as(as).isEqualTo("Origin");
+    }
+    assertThat(preflightsUpstream.get())
+        .as(as + ": no preflight reached the upstream")
+        .isEqualTo(preflightsBefore);
+    assertThat(requestsUpstream.get()).as(as).isEqualTo(before);
+
+    // An actual request from an allowed origin: proxied, with the policy's headers only.
+    Answer a = call(client, host, "GET", APP);
+    assertThat(a.status).as(as).isEqualTo(200);
+    assertThat(a.body).as(as).isEqualTo("upstream GET");
+    assertThat(a.headers.getAll("access-control-allow-origin")).as(as).containsExactly(APP);
+    assertThat(a.headers.get("access-control-allow-credentials")).as(as).isEqualTo("true");
+    assertThat(a.headers.getAll("access-control-expose-headers"))
+        .as(as)
+        .containsExactly("x-request-id");
+    assertThat(a.headers.getAll("vary")).as(as).containsExactly("Accept-Encoding, Origin");
+
+    // From a disallowed origin: proxied, without any CORS header (the upstream's are removed).
+    Answer d = call(client, host, "GET", "https://evil.example");
+    assertThat(d.status).as(as).isEqualTo(200);
+    assertThat(d.headers.names())
+        .as(as)
+        .noneMatch(n -> n.toLowerCase(Locale.ROOT).startsWith("access-control-"));
+    assertThat(d.headers.getAll("vary")).as(as).containsExactly("Accept-Encoding, Origin");
+
+    // An OPTIONS request that is no preflight is the upstream's to answer.
+    Answer o = call(client, host, "OPTIONS", APP);
+    assertThat(o.status).as(as).isEqualTo(200);
+    assertThat(o.body).as(as).isEqualTo("upstream OPTIONS");
+    assertThat(requestsUpstream.get()).as(as).isEqualTo(before + 3);
+    assertThat(preflightsUpstream.get()).as(as).isEqualTo(preflightsBefore);
+  }
+
+  record Answer(int status, MultiMap headers, String body) {}
+
+  private Answer call(
+      HttpClientAgent client, String host, String method, String origin, String... headers)
+      throws Exception {
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.valueOf(method))
+            .setHost("127.0.0.1")
+            .setPort(node.port())
+            .setURI("/api/items");
+    if (origin != null) {
+      o.putHeader("Origin", origin);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      o.putHeader(headers[i], headers[i + 1]);
+    }
+    // The body is asked for in the same callback as the head: a bodyless answer (a 204) can end in
+    // the same read, and a body() asked for one hop later then waits for an end already gone.
+    return client
+        .request(o)
+        .compose(
+            r ->
+                r.authority(HostAndPort.create(host, node.port()))
+                    .send()
+                    .compose(
+                        resp ->
+                            resp.body()
+                                .map(
+                                    b ->
+                                        new Answer(
+                                            resp.statusCode(), resp.headers(), b.toString()))))
+        .await(30, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<String> admin(String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().adminPort() + path))
+            .timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json");
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
