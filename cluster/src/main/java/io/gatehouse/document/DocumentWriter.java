@@ -19,6 +19,7 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -96,6 +97,10 @@ public final class DocumentWriter {
     if (!r.policies().isEmpty()) {
       ArrayNode policies = o.putArray("policies");
       for (PolicySpec p : r.policies()) {
+        if (p instanceof Compression c) {
+          compression(policies.addObject(), c);
+          continue;
+        }
         ObjectNode item =
             policies
                 .addObject()
@@ -109,6 +114,15 @@ public final class DocumentWriter {
       }
     }
     return o;
+  }
+
+  private static void compression(ObjectNode o, Compression c) {
+    o.put("type", "Compression");
+    strings(o.putArray("algorithms"), c.algorithms());
+    strings(o.putArray("contentTypes"), c.contentTypes());
+    o.put("minBytes", c.minBytes());
+    ObjectNode levels = o.putObject("levels");
+    c.levels().forEach(levels::put);
   }
 
   /** A named backend as one item of {@code backends:}, with its name and tenant. */

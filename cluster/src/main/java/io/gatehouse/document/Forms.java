@@ -53,7 +53,9 @@ public final class Forms {
       ordered("name", "tenant", "protocol", "endpoints", "tls");
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
-  public static final String POLICY_TYPES = "RequestHeaders or ResponseHeaders";
+  public static final String POLICY_TYPES = "RequestHeaders, ResponseHeaders or Compression";
+  public static final Set<String> COMPRESSION_POLICY_KEYS =
+      ordered("type", "algorithms", "contentTypes", "minBytes", "levels");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

@@ -7,4 +7,12 @@ public interface HeaderEdits {
   void add(String name, String value);
 
   void remove(String name);
+
+  /**
+   * Every value of the header as one list (values joined with ", "), or null when it has none; the
+   * response filters read the headers they decide on with it.
+   */
+  default String get(String name) {
+    throw new UnsupportedOperationException("this header set cannot be read");
+  }
 }

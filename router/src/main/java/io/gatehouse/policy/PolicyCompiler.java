@@ -4,6 +4,7 @@ import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.ResponseHeaders;
@@ -14,9 +15,10 @@ import java.util.List;
  * Compiles a route's policies into its {@link PolicyChain}. The internal filters come from fields
  * the route already has, first and in a fixed order: HTTPS redirect, client certificates, body
  * limit (admission), then HSTS (response); user policies follow them in list order, each in its
- * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response). A route with
- * none of them shares {@link PolicyChain#NONE}, and one with only the default body limit shares
- * {@link #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
+ * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders} and {@code Compression}:
+ * response). A route with none of them shares {@link PolicyChain#NONE}, and one with only the
+ * default body limit shares {@link #defaultBackend()}'s chain, so 100,000 plain routes hold no
+ * chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -62,6 +64,8 @@ public final class PolicyCompiler {
         upstream.add(new RequestHeadersFilter(r));
       } else if (p instanceof ResponseHeaders r) {
         response.add(new ResponseHeadersFilter(r));
+      } else if (p instanceof Compression c) {
+        response.add(new CompressionFilter(c));
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }

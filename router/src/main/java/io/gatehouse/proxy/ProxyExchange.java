@@ -9,6 +9,7 @@ import io.gatehouse.fallback.ErrorPages;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.policy.AdmissionFilter;
+import io.gatehouse.policy.BodyEncoder;
 import io.gatehouse.policy.BodyLimitFilter;
 import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.ConnectionMemo;
@@ -22,6 +23,7 @@ import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.AbortiveClose;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
@@ -31,6 +33,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSession;
 
@@ -65,6 +68,12 @@ final class ProxyExchange extends UpstreamAttempt
 
   /** The headers a policy stage edits, while it runs (this exchange is its {@link HeaderEdits}). */
   private MultiMap edited;
+
+  /** The proxied response's Content-Length while the response filters run; -1 when none. */
+  private long responseLength = -1;
+
+  /** The encoder a compression policy chose for the proxied body, else null (closed at finish). */
+  private BodyEncoder encoder;
 
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
@@ -360,8 +369,13 @@ final class ProxyExchange extends UpstreamAttempt
         HeaderRules.copyResponse(ur.headers(), out, loop.settings().server().passUpstream());
     if (route != null && route.policies().editsResponses()) {
       edited = out;
+      responseLength = contentLength == null ? -1 : parseLength(contentLength);
       route.policies().onResponse(this, status, this);
       edited = null;
+      if (encoder != null) {
+        // The encoded length is known only at its end: streamed (chunked, or framed by HTTP/2).
+        contentLength = null;
+      }
     }
     boolean bodyless =
         req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
@@ -377,6 +391,10 @@ final class ProxyExchange extends UpstreamAttempt
     resp.setWriteQueueMaxSize(loop.settings().limits().writeQueueBytes());
     long expected = contentLength == null || bodyless ? -1 : parseLength(contentLength);
     boolean http2Upstream = ur.version() == HttpVersion.HTTP_2;
+    if (encoder != null) {
+      pumpEncodedResponse(ur, encoder);
+      return;
+    }
     ur.handler(
         buf -> {
           bytesOut += buf.length();
@@ -405,6 +423,59 @@ final class ProxyExchange extends UpstreamAttempt
           if (!finished && !resp.ended()) {
             Trailers.copy(ur.trailers(), resp);
             resp.end();
+          }
+          maybeReleaseAfterSuccess();
+        });
+  }
+
+  /**
+   * The response pump of a body a compression policy encodes: each read is encoded and written at
+   * once, with the same back-pressure as a plain body (the upstream is paused while the client's
+   * write queue is full), so the encoder holds no more than its window whatever the length.
+   */
+  private void pumpEncodedResponse(HttpClientResponse ur, BodyEncoder enc) {
+    ur.handler(
+        buf -> {
+          if (finished) {
+            return;
+          }
+          bytesOut += buf.length();
+          responseFlowedAt(System.nanoTime());
+          byte[] encoded;
+          try {
+            encoded = enc.encode(buf.getBytes(), 0, buf.length());
+          } catch (RuntimeException e) {
+            abort();
+            return;
+          }
+          if (encoded.length > 0) {
+            resp.write(Buffer.buffer(encoded));
+          }
+          if (resp.writeQueueFull()) {
+            ur.pause();
+            sendStalledAt(System.nanoTime());
+            resp.drainHandler(
+                v -> {
+                  sendDrainedAt(System.nanoTime());
+                  ur.resume();
+                });
+          }
+        });
+    ur.endHandler(
+        v -> {
+          upstreamNotAwaited();
+          upstreamEnded = true;
+          if (!finished && !resp.ended()) {
+            byte[] last;
+            try {
+              last = enc.finish();
+            } catch (RuntimeException e) {
+              abort();
+              maybeReleaseAfterSuccess();
+              return;
+            }
+            Trailers.copy(ur.trailers(), resp);
+            resp.end(Buffer.buffer(last));
           }
           maybeReleaseAfterSuccess();
         });
@@ -561,6 +632,9 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     finished = true;
+    if (encoder != null) {
+      encoder.close();
+    }
     loop.live().untrack(this);
     if (lease != null) {
       if (upstreamEnded) {
@@ -738,6 +812,34 @@ final class ProxyExchange extends UpstreamAttempt
   @Override
   public void clientCertificate(ClientCertificateCheck.Result verdict) {
     clientCertificate = verdict;
+  }
+
+  @Override
+  public String headerValues(String lowerCaseName) {
+    return joined(req.headers().getAll(lowerCaseName));
+  }
+
+  @Override
+  public long responseLength() {
+    return responseLength;
+  }
+
+  @Override
+  public void encodeResponse(BodyEncoder chosen) {
+    if (encoder != null) {
+      encoder.close();
+    }
+    encoder = chosen;
+  }
+
+  @Override
+  public String get(String name) {
+    return joined(edited.getAll(name));
+  }
+
+  private static String joined(List<String> values) {
+    int n = values.size();
+    return n == 0 ? null : n == 1 ? values.get(0) : String.join(", ", values);
   }
 
   @Override

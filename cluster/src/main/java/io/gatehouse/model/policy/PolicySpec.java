@@ -5,7 +5,12 @@ package io.gatehouse.model.policy;
  * in, after the internal filters). Each kind is a record; the codec and the document tag it with
  * its {@code type}.
  */
-public sealed interface PolicySpec permits RequestHeaders, ResponseHeaders {
-  /** The header edits of a header policy, the one shape both kinds of this release share. */
-  HeaderEditsSpec edits();
+public sealed interface PolicySpec permits RequestHeaders, ResponseHeaders, Compression {
+  /**
+   * The header edits of a header policy; {@link HeaderEditsSpec#NONE} for a kind that edits no
+   * header (it counts nothing towards the route's edit limit).
+   */
+  default HeaderEditsSpec edits() {
+    return HeaderEditsSpec.NONE;
+  }
 }

@@ -22,6 +22,7 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.ResponseHeaders;
@@ -70,7 +71,8 @@ public final class EntryCodec {
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
   @JsonSubTypes({
     @JsonSubTypes.Type(value = RequestHeaders.class, name = "requestHeaders"),
-    @JsonSubTypes.Type(value = ResponseHeaders.class, name = "responseHeaders")
+    @JsonSubTypes.Type(value = ResponseHeaders.class, name = "responseHeaders"),
+    @JsonSubTypes.Type(value = Compression.class, name = "compression")
   })
   private interface PolicyKinds {}
 
