@@ -174,7 +174,8 @@ public final class PolicyValidator {
       for (int i = 0; i < c.contentTypes().size(); i++) {
         String raw = c.contentTypes().get(i);
         String t = raw.toLowerCase(Locale.ROOT);
-        if (!MEDIA_TYPE.matcher(t).matches() || types.contains(t)) {
+        String literal = t.endsWith("/*") ? t.substring(0, t.length() - 2) : t;
+        if (!MEDIA_TYPE.matcher(t).matches() || literal.indexOf('*') >= 0 || types.contains(t)) {
           out.add(new Violation(f + ".contentTypes[" + i + "]", printable(raw), CONTENT_TYPE_RULE));
         } else {
           types.add(t);

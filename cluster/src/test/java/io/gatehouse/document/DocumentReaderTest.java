@@ -19,6 +19,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.ResponseHeaders;
 import java.time.Duration;
@@ -418,10 +419,10 @@ class DocumentReaderTest {
   void a_policy_problem_names_its_place() {
     assertThat(messages(route(BACKEND + ", \"policies\": [{\"set\": {}}]")))
         .containsExactly(
-            "routes[0].policies[0].type: missing (expected: RequestHeaders or ResponseHeaders)");
+            "routes[0].policies[0].type: missing (expected: RequestHeaders, ResponseHeaders or Compression)");
     assertThat(messages(route(BACKEND + ", \"policies\": [{\"type\": \"Auth\"}]")))
         .containsExactly(
-            "routes[0].policies[0].type: \"Auth\" (expected: RequestHeaders or ResponseHeaders)");
+            "routes[0].policies[0].type: \"Auth\" (expected: RequestHeaders, ResponseHeaders or Compression)");
     assertThat(
             messages(
                 route(BACKEND + ", \"policies\": [{\"type\": \"RequestHeaders\", \"extra\": 1}]")))
@@ -436,6 +437,45 @@ class DocumentReaderTest {
                 .problems())
         .extracting(p -> p.at().pointer())
         .containsExactly("/policies/0/set/Host");
+  }
+
+  @Test
+  void a_compression_policy_takes_defaults_for_what_it_leaves_out() {
+    RouteSpec spec = only(route(BACKEND + ", \"policies\": [{\"type\": \"Compression\"}]"));
+    assertThat(spec.policies()).containsExactly(Compression.defaults());
+    RouteSpec given =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"compression\", \"algorithms\": [\"GZIP\"],"
+                    + " \"contentTypes\": \"Text/*\", \"minBytes\": \"1KiB\","
+                    + " \"levels\": {\"gzip\": 1}}]"));
+    assertThat(given.policies())
+        .containsExactly(
+            new Compression(List.of("gzip"), List.of("text/*"), 1024, Map.of("gzip", 1)));
+  }
+
+  @Test
+  void a_compression_problem_names_its_place() {
+    assertThat(
+            one("{\"hosts\": [\"a.example\"], "
+                    + BACKEND
+                    + ", \"policies\": [{\"type\": \"Compression\", \"algorithms\":"
+                    + " [\"br\", \"zstd\"], \"levels\": {\"gzip\": 3}}]}")
+                .problems())
+        .extracting(p -> p.at().pointer())
+        .containsExactly("/policies/0/algorithms/1", "/policies/0/levels/gzip");
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"policies\": [{\"type\": \"Compression\", \"set\": {},"
+                        + " \"minBytes\": \"big\", \"levels\": {\"br\": \"high\"}}]")))
+        .containsExactly(
+            "unknown key \"routes[0].policies[0].set\" (expected one of: type, algorithms,"
+                + " contentTypes, minBytes, levels)",
+            "routes[0].policies[0].minBytes: \"big\" (expected: " + Forms.BYTES + ")",
+            "routes[0].policies[0].levels.br: \"high\" (expected: an integer)");
   }
 
   // --- one route read on its own (REST) ---------------------------------------------------------

@@ -220,6 +220,24 @@ class DocumentWriterTest {
     assertThat(DocumentWriter.route(none).has("policies")).isFalse();
   }
 
+  @Test
+  void a_compression_policy_is_written_in_full_and_read_back_equal() {
+    RouteSpec spec =
+        read(
+            tree(
+                """
+                {"backend": {"endpoints": ["10.0.0.1:80"]},
+                 "policies": [{"type": "Compression", "algorithms": ["gzip"], "minBytes": 10,
+                               "contentTypes": ["text/*"], "levels": {"gzip": 2}},
+                              {"type": "Compression"}]}"""));
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").get(0).toString())
+        .isEqualTo(
+            "{\"type\":\"Compression\",\"algorithms\":[\"gzip\"],\"contentTypes\":[\"text/*\"],"
+                + "\"minBytes\":10,\"levels\":{\"gzip\":2}}");
+    assertThat(read(written)).isEqualTo(spec);
+  }
+
   private static RouteSpec read(JsonNode tree) {
     Read<RouteSpec> r = DocumentReader.readRoute(tree, DocPath.ROOT, KEY);
     assertThat(r.problems()).extracting(DocProblem::message).isEmpty();

@@ -1,5 +1,7 @@
 package io.gatehouse.policy;
 
+import io.gatehouse.encoding.BodyEncoder;
+import io.gatehouse.encoding.BodyEncoders;
 import io.gatehouse.model.policy.Compression;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +34,7 @@ public final class CompressionFilter implements ResponseFilter {
   private final long minBytes;
 
   CompressionFilter(Compression spec) {
-    this(spec, BrotliBodyEncoder.available());
+    this(spec, BodyEncoders.brotliAvailable());
   }
 
   CompressionFilter(Compression spec, boolean brotli) {
@@ -76,7 +78,7 @@ public final class CompressionFilter implements ResponseFilter {
       downstream.set("etag", "W/" + etag);
     }
     downstream.set("content-encoding", codings[pick]);
-    request.encodeResponse(encoder(codings[pick], levels[pick]));
+    request.encodeResponse(BodyEncoders.open(codings[pick], levels[pick]));
   }
 
   /** Everything but the client's choice: whether this response may be compressed at all. */
@@ -99,12 +101,6 @@ public final class CompressionFilter implements ResponseFilter {
     }
     return !noTransform(downstream.get("cache-control"))
         && !noTransform(request.headerValues("cache-control"));
-  }
-
-  static BodyEncoder encoder(String coding, int level) {
-    return coding.equals(Compression.BROTLI)
-        ? new BrotliBodyEncoder(level)
-        : new GzipBodyEncoder(level);
   }
 
   private boolean typeListed(String contentType) {

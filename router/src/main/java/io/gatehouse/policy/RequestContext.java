@@ -1,5 +1,6 @@
 package io.gatehouse.policy;
 
+import io.gatehouse.encoding.BodyEncoder;
 import javax.net.ssl.SSLSession;
 
 /**

@@ -1,6 +1,7 @@
 package io.gatehouse.policy;
 
 import io.vertx.core.MultiMap;
+import java.util.List;
 
 /** {@link HeaderEdits} over a Vert.x header map, as the proxy's exchange applies them. */
 final class MultiMapEdits implements HeaderEdits {
@@ -23,5 +24,11 @@ final class MultiMapEdits implements HeaderEdits {
   @Override
   public void remove(String name) {
     headers.remove(name);
+  }
+
+  @Override
+  public String get(String name) {
+    List<String> all = headers.getAll(name);
+    return all.isEmpty() ? null : String.join(", ", all);
   }
 }

@@ -12,6 +12,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.ResponseHeaders;
@@ -130,12 +131,26 @@ class PolicyCompilerTest {
   }
 
   @Test
+  void compression_is_a_response_filter_in_list_order() {
+    ResponseHeaders headers = new ResponseHeaders(Map.of(), Map.of(), List.of("server"));
+    PolicyChain chain =
+        PolicyCompiler.compile(
+            route(new Limits(0), null).withPolicies(List.of(Compression.defaults(), headers)),
+            null);
+    assertThat(kinds(chain)).containsExactly(CompressionFilter.class, ResponseHeadersFilter.class);
+    assertThat(chain.editsResponses()).isTrue();
+    assertThat(chain.editsUpstreamRequests()).isFalse();
+  }
+
+  @Test
   void every_kind_of_policy_compiles() {
     for (Class<?> kind : PolicySpec.class.getPermittedSubclasses()) {
       PolicySpec p =
           kind == RequestHeaders.class
               ? new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of())
-              : new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of());
+              : kind == Compression.class
+                  ? Compression.defaults()
+                  : new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of());
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);

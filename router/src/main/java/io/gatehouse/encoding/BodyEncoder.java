@@ -1,4 +1,4 @@
-package io.gatehouse.policy;
+package io.gatehouse.encoding;
 
 /**
  * Encodes one response body as it streams: each chunk is encoded and flushed at once, so what the

@@ -1,4 +1,4 @@
-package io.gatehouse.policy;
+package io.gatehouse.encoding;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;

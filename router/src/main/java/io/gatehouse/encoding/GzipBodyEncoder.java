@@ -1,4 +1,4 @@
-package io.gatehouse.policy;
+package io.gatehouse.encoding;
 
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;

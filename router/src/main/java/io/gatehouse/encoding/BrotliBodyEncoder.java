@@ -1,4 +1,4 @@
-package io.gatehouse.policy;
+package io.gatehouse.encoding;
 
 import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.encoder.Encoder;
