@@ -56,7 +56,7 @@ public final class PolicyValidator {
   public static final String ALGORITHM_RULE =
       "gzip or br, each once (zstd is not served: this release has no zstd encoder)";
   public static final String CONTENT_TYPE_RULE =
-      "a media type type/subtype or type/* in lower or upper case, without parameters, each once";
+      "a media type type/subtype or type/* in lower or upper case, without parameters";
   public static final String MIN_BYTES_RULE = "a size in bytes from 0 to 1073741824";
   public static final String LEVEL_RULE = "a level of a listed algorithm: gzip 1-9, br 0-11";
 
@@ -175,10 +175,10 @@ public final class PolicyValidator {
         String raw = c.contentTypes().get(i);
         String t = raw.toLowerCase(Locale.ROOT);
         String literal = t.endsWith("/*") ? t.substring(0, t.length() - 2) : t;
-        if (!MEDIA_TYPE.matcher(t).matches() || literal.indexOf('*') >= 0 || types.contains(t)) {
+        if (!MEDIA_TYPE.matcher(t).matches() || literal.indexOf('*') >= 0) {
           out.add(new Violation(f + ".contentTypes[" + i + "]", printable(raw), CONTENT_TYPE_RULE));
-        } else {
-          types.add(t);
+        } else if (!types.contains(t)) {
+          types.add(t); // a repeat says nothing more: kept once
         }
       }
     }
