@@ -3,6 +3,7 @@ package io.gatehouse.k8s.translate;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.validate.RouteValidator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The annotations Gatehouse reads, parsed into one typed record per Ingress. Each {@code
@@ -29,9 +31,21 @@ import java.util.regex.Pattern;
  * max-body-size: 8m (0=none)    proxy-body-size                 Limits.maxRequestBodyBytes
  * use-regex: true|false         use-regex                       ImplementationSpecific = RE2
  * load-balance: round_robin     load-balance                    (the only balancer; others warn)
+ * compression: br,gzip | on     - (ConfigMap use-gzip/use-brotli only)  a Compression policy
+ * compression-types: text/*,...  -                               Compression.contentTypes
+ * compression-min-bytes: 1k     -                               Compression.minBytes
+ * compression-gzip-level: 1-9   -                               Compression.levels.gzip
+ * compression-br-level: 0-11    -                               Compression.levels.br
  * </pre>
  *
- * Refused, and the Ingress is then not served at all (fail closed: serving it without them would
+ * <p>ingress-nginx compresses per controller (its ConfigMap's {@code use-gzip}, {@code
+ * use-brotli}), never per Ingress, so compression has only the {@code gatehouse.io/} keys: {@code
+ * compression} lists the algorithms in order of preference ({@code on} or {@code true}: br then
+ * gzip; {@code off} or {@code false}: none), the other keys refine it and are ignored with a
+ * warning without it. The policy is validated with the route: a coding Gatehouse cannot serve
+ * ({@code zstd}) or a malformed type makes the route invalid, reported and not served.
+ *
+ * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, {@code
  * rewrite-target} (the model has no rewrite), every {@code *-snippet} (never interpreted), nginx's
  * access controls ({@code auth-*}, {@code *-source-range}). Any other {@code
@@ -59,7 +73,8 @@ public record IngressAnnotations(
     boolean useRegex,
     Canary canary,
     boolean refused,
-    List<IngressProblem> problems) {
+    List<IngressProblem> problems,
+    @Nullable Compression compression) {
   public static final String PREFIX = "gatehouse.io/";
   public static final String NGINX = "nginx.ingress.kubernetes.io/";
 
@@ -126,7 +141,8 @@ public record IngressAnnotations(
             false,
             refused ? null : weights,
             refused,
-            problems);
+            problems,
+            null);
       }
       UpstreamProtocol protocol = protocol();
       boolean sslRedirect = bool("ssl-redirect", true);
@@ -144,6 +160,7 @@ public record IngressAnnotations(
               false);
       Duration request = duration("request-timeout", null, d.request(), true);
       long body = bytes();
+      Compression compression = compression();
       return new IngressAnnotations(
           protocol,
           sslRedirect,
@@ -152,7 +169,76 @@ public record IngressAnnotations(
           useRegex,
           null,
           refused,
-          problems);
+          problems,
+          compression);
+    }
+
+    /** The compression policy the {@code compression} keys ask for, or null for none. */
+    private @Nullable Compression compression() {
+      String[] on = lookup("compression", null);
+      if (on == null) {
+        for (String k :
+            List.of(
+                "compression-types",
+                "compression-min-bytes",
+                "compression-gzip-level",
+                "compression-br-level")) {
+          if (has(PREFIX + k)) {
+            problem(
+                "UnsupportedAnnotation",
+                PREFIX + k + ": ignored without " + PREFIX + "compression");
+          }
+        }
+        return null;
+      }
+      String v = on[1].toLowerCase(Locale.ROOT);
+      if (v.equals("off") || v.equals("false")) {
+        return null;
+      }
+      Compression d = Compression.defaults();
+      List<String> algorithms = v.equals("on") || v.equals("true") ? d.algorithms() : list(on[1]);
+      String[] types = lookup("compression-types", null);
+      long minBytes = d.minBytes();
+      String[] min = lookup("compression-min-bytes", null);
+      if (min != null) {
+        Matcher m = BYTES.matcher(min[1]);
+        if (m.matches() && m.group(1).length() <= 12) {
+          minBytes = sized(Long.parseLong(m.group(1)), m.group(2));
+        } else {
+          bad(min, "a size in bytes with an optional k, m or g suffix");
+        }
+      }
+      Map<String, Integer> levels = new TreeMap<>();
+      level("gzip", 1, 9, levels);
+      level("br", 0, 11, levels);
+      return new Compression(
+          algorithms, types == null ? d.contentTypes() : list(types[1]), minBytes, levels);
+    }
+
+    private void level(String algorithm, int min, int max, Map<String, Integer> levels) {
+      String[] kv = lookup("compression-" + algorithm + "-level", null);
+      if (kv == null) {
+        return;
+      }
+      if (kv[1].length() <= 2 && kv[1].chars().allMatch(c -> c >= '0' && c <= '9')) {
+        int n = Integer.parseInt(kv[1]);
+        if (n >= min && n <= max) {
+          levels.put(algorithm, n);
+          return;
+        }
+      }
+      bad(kv, "a whole number from " + min + " to " + max);
+    }
+
+    /** A comma-separated list, each item trimmed, empty items left out. */
+    private static List<String> list(String v) {
+      List<String> out = new ArrayList<>();
+      for (String item : v.split(",", -1)) {
+        if (!item.isBlank()) {
+          out.add(item.trim());
+        }
+      }
+      return out;
     }
 
     /** The canary's weights, or null (and refused) when they are not valid. */
@@ -294,7 +380,12 @@ public record IngressAnnotations(
             "request-timeout",
             "max-body-size",
             "use-regex",
-            "load-balance");
+            "load-balance",
+            "compression",
+            "compression-types",
+            "compression-min-bytes",
+            "compression-gzip-level",
+            "compression-br-level");
 
     /** The canary keys read on a canary (the refused header and cookie ones included). */
     private static final List<String> CANARY_KNOWN =
@@ -442,16 +533,19 @@ public record IngressAnnotations(
       }
       Matcher m = BYTES.matcher(kv[1]);
       if (m.matches() && m.group(1).length() <= 12) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2).toLowerCase(Locale.ROOT)) {
-          case "k" -> n * 1024;
-          case "m" -> n * 1024 * 1024;
-          case "g" -> n * 1024 * 1024 * 1024;
-          default -> n;
-        };
+        return sized(Long.parseLong(m.group(1)), m.group(2));
       }
       bad(kv, "a size in bytes with an optional k, m or g suffix, 0 for no limit");
       return Limits.DEFAULT_MAX_REQUEST_BODY;
+    }
+
+    private static long sized(long n, String suffix) {
+      return switch (suffix.toLowerCase(Locale.ROOT)) {
+        case "k" -> n * 1024;
+        case "m" -> n * 1024 * 1024;
+        case "g" -> n * 1024 * 1024 * 1024;
+        default -> n;
+      };
     }
 
     private void bad(String[] kv, String expected) {

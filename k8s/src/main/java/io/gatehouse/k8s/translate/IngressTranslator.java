@@ -1034,6 +1034,9 @@ public final class IngressTranslator {
               ann.limits(),
               priority,
               tlsSpec);
+      if (ann.compression() != null) {
+        raw = raw.withPolicies(List.of(ann.compression()));
+      }
       Validated<RouteSpec> v = run.validate(raw);
       if (!v.isValid()) {
         run.problem(

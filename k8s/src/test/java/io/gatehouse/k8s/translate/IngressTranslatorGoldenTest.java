@@ -136,6 +136,11 @@ class IngressTranslatorGoldenTest {
         tls.put("redirect", r.tls().redirect().toString());
         m.put("tls", tls);
       }
+      if (!r.policies().isEmpty()) {
+        List<Object> policies = new ArrayList<>();
+        r.policies().forEach(p -> policies.add(p.toString()));
+        m.put("policies", policies);
+      }
       routes.add(m);
     }
     root.put("routes", routes);
