@@ -26,6 +26,7 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -492,6 +493,14 @@ public final class DocumentReader {
         }
         continue;
       }
+      if (type.equals("compression")) {
+        unknownKeys(obj, p, Forms.COMPRESSION_POLICY_KEYS);
+        Compression c = compression(obj, p);
+        if (c != null) {
+          out.add(c);
+        }
+        continue;
+      }
       unknownKeys(obj, p, Forms.HEADER_POLICY_KEYS);
       if (t == null) {
         problems.add(DocProblem.missing(p.key("type"), Forms.POLICY_TYPES));
@@ -665,6 +674,47 @@ public final class DocumentReader {
       return null;
     }
     return new Cors(origins, patterns, methods, allow, expose, credentials, maxAge);
+  }
+
+  /**
+   * A compression policy; every field it leaves out takes its default ({@link
+   * Compression#defaults()}). {@code minBytes} is an integer or a size such as {@code 1KiB}; {@code
+   * levels} maps an algorithm to its level. The validator checks the values.
+   */
+  private @Nullable Compression compression(ObjectNode obj, DocPath p) {
+    int before = problems.size();
+    Compression d = Compression.defaults();
+    List<String> algorithms = obj.has("algorithms") ? texts(obj, "algorithms", p) : d.algorithms();
+    List<String> types = obj.has("contentTypes") ? texts(obj, "contentTypes", p) : d.contentTypes();
+    long minBytes = d.minBytes();
+    JsonNode min = obj.get("minBytes");
+    if (min != null) {
+      Optional<Long> bytes =
+          min.isIntegralNumber() && min.canConvertToLong()
+              ? Optional.of(min.asLong())
+              : unpadded(min) ? Quantities.parseBytes(min.asText()) : Optional.empty();
+      if (bytes.isEmpty()) {
+        bad(p.key("minBytes"), min, Forms.BYTES);
+      } else {
+        minBytes = bytes.get();
+      }
+    }
+    Map<String, Integer> levels = new LinkedHashMap<>();
+    JsonNode l = obj.get("levels");
+    if (l != null && !l.isNull()) {
+      if (!l.isObject()) {
+        bad(p.key("levels"), l, "a mapping of algorithm to level, such as {gzip: 6, br: 4}");
+      } else {
+        for (Map.Entry<String, JsonNode> e : l.properties()) {
+          if (e.getValue().isInt()) {
+            levels.put(e.getKey(), e.getValue().asInt());
+          } else {
+            bad(p.key("levels").key(e.getKey()), e.getValue(), "an integer");
+          }
+        }
+      }
+    }
+    return problems.size() == before ? new Compression(algorithms, types, minBytes, levels) : null;
   }
 
   /** A mapping of header name to value, in document order; empty when absent. */

@@ -19,6 +19,7 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
@@ -114,6 +115,10 @@ public final class DocumentWriter {
           cors(item, c);
           continue;
         }
+        if (p instanceof Compression c) {
+          compression(item, c);
+          continue;
+        }
         item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
         HeaderEditsSpec e = p.edits();
         ObjectNode set = item.putObject("set");
@@ -183,6 +188,15 @@ public final class DocumentWriter {
     strings(item.putArray("exposeHeaders"), c.exposeHeaders());
     item.put("allowCredentials", c.allowCredentials());
     item.put("maxAge", c.maxAge());
+  }
+
+  private static void compression(ObjectNode o, Compression c) {
+    o.put("type", "Compression");
+    strings(o.putArray("algorithms"), c.algorithms());
+    strings(o.putArray("contentTypes"), c.contentTypes());
+    o.put("minBytes", c.minBytes());
+    ObjectNode levels = o.putObject("levels");
+    c.levels().forEach(levels::put);
   }
 
   /** A named backend as one item of {@code backends:}, with its name and tenant. */

@@ -54,7 +54,7 @@ public final class Forms {
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
   public static final String POLICY_TYPES =
-      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite or CORS";
+      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS or Compression";
   public static final Set<String> REDIRECT_POLICY_KEYS =
       ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
   public static final Set<String> REWRITE_POLICY_KEYS =
@@ -72,6 +72,8 @@ public final class Forms {
           "exposeHeaders",
           "allowCredentials",
           "maxAge");
+  public static final Set<String> COMPRESSION_POLICY_KEYS =
+      ordered("type", "algorithms", "contentTypes", "minBytes", "levels");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

@@ -4,6 +4,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
@@ -55,8 +56,26 @@ public final class PolicyValidator {
           + " X-Request-Id or X-Client-Cert-*)";
   public static final String ONCE_RULE = "a name given once in set, add and remove together";
 
+  // ---- Compression
+
+  /** At most this many content types in one compression policy. */
+  public static final int MAX_CONTENT_TYPES = 32;
+
+  public static final String ALGORITHM_RULE =
+      "gzip or br, each once (zstd is not served: this release has no zstd encoder)";
+  public static final String CONTENT_TYPE_RULE =
+      "a media type type/subtype or type/* in lower or upper case, without parameters";
+  public static final String MIN_BYTES_RULE = "a size in bytes from 0 to 1073741824";
+  public static final String LEVEL_RULE = "a level of a listed algorithm: gzip 1-9, br 0-11";
+
+  /** The largest minimum size: beyond 1 GiB a minimum means "never", which no route needs. */
+  public static final long MAX_MIN_BYTES = 1L << 30;
+
+  private static final Pattern MEDIA_TYPE =
+      Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]{1,64}/(?:\\*|[!#$%&'*+.^_`|~0-9a-z-]{1,127})");
+
   public static final String POLICY_KINDS =
-      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite or CORS";
+      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS or Compression";
 
   public static final int MAX_URL_LENGTH = 2048;
   public static final String SCHEME_RULE = "http or https";
@@ -123,6 +142,8 @@ public final class PolicyValidator {
         RequestRedirect.class, (spec, field, out) -> redirect((RequestRedirect) spec, field, out));
     RULE_OF.put(URLRewrite.class, (spec, field, out) -> rewrite((URLRewrite) spec, field, out));
     RULE_OF.put(Cors.class, (spec, field, out) -> CorsValidator.check((Cors) spec, field, out));
+    RULE_OF.put(
+        Compression.class, (spec, field, out) -> compression((Compression) spec, field, out));
   }
 
   private PolicyValidator() {}
@@ -367,6 +388,68 @@ public final class PolicyValidator {
     }
     out.add(new Violation(f, printable(url), URL_RULE));
     return null;
+  }
+
+  /**
+   * A compression policy normalised: algorithms, content types and level names lower-cased. Only
+   * what Gatehouse can encode is accepted (fail closed): an unknown or unserved coding is refused,
+   * never dropped from the list.
+   */
+  private static Compression compression(Compression c, String f, List<Violation> out) {
+    List<String> algorithms = new ArrayList<>();
+    if (c.algorithms().isEmpty() || c.algorithms().size() > 2) {
+      out.add(new Violation(f + ".algorithms", c.algorithms().toString(), ALGORITHM_RULE));
+    } else {
+      for (int i = 0; i < c.algorithms().size(); i++) {
+        String a = c.algorithms().get(i).toLowerCase(Locale.ROOT);
+        if ((!a.equals(Compression.GZIP) && !a.equals(Compression.BROTLI))
+            || algorithms.contains(a)) {
+          out.add(
+              new Violation(
+                  f + ".algorithms[" + i + "]", printable(c.algorithms().get(i)), ALGORITHM_RULE));
+        } else {
+          algorithms.add(a);
+        }
+      }
+    }
+    List<String> types = new ArrayList<>();
+    if (c.contentTypes().isEmpty() || c.contentTypes().size() > MAX_CONTENT_TYPES) {
+      out.add(
+          new Violation(
+              f + ".contentTypes",
+              c.contentTypes().size() + " types",
+              "1 to " + MAX_CONTENT_TYPES + " types"));
+    } else {
+      for (int i = 0; i < c.contentTypes().size(); i++) {
+        String raw = c.contentTypes().get(i);
+        String t = raw.toLowerCase(Locale.ROOT);
+        String literal = t.endsWith("/*") ? t.substring(0, t.length() - 2) : t;
+        if (!MEDIA_TYPE.matcher(t).matches() || literal.indexOf('*') >= 0) {
+          out.add(new Violation(f + ".contentTypes[" + i + "]", printable(raw), CONTENT_TYPE_RULE));
+        } else if (!types.contains(t)) {
+          types.add(t); // a repeat says nothing more: kept once
+        }
+      }
+    }
+    if (c.minBytes() < 0 || c.minBytes() > MAX_MIN_BYTES) {
+      out.add(new Violation(f + ".minBytes", Long.toString(c.minBytes()), MIN_BYTES_RULE));
+    }
+    Map<String, Integer> levels = new LinkedHashMap<>();
+    for (Map.Entry<String, Integer> l : c.levels().entrySet()) {
+      String a = l.getKey().toLowerCase(Locale.ROOT);
+      int v = l.getValue();
+      boolean ok =
+          algorithms.contains(a)
+              && !levels.containsKey(a)
+              && (a.equals(Compression.GZIP) ? v >= 1 && v <= 9 : v >= 0 && v <= 11);
+      if (ok) {
+        levels.put(a, v);
+      } else {
+        out.add(
+            new Violation(f + ".levels." + printable(l.getKey()), Integer.toString(v), LEVEL_RULE));
+      }
+    }
+    return new Compression(algorithms, types, c.minBytes(), levels);
   }
 
   private static HeaderEditsSpec edits(HeaderEditsSpec e, String f, List<Violation> out) {

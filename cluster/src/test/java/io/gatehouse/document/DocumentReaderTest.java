@@ -19,6 +19,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
 /** The route document reader on Jackson trees, without YAML or lines (those are the file's). */
 class DocumentReaderTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   private static final String BACKEND = "\"backend\": {\"endpoints\": [\"10.0.0.1:8080\"]}";
 
   private static Read<List<RouteSpec>> read(String json) {
@@ -713,5 +715,44 @@ class DocumentReaderTest {
           .as(json)
           .allMatch(p -> p.value() == null || !p.value().contains("c2VjcmV0"));
     }
+  }
+
+  @Test
+  void a_compression_policy_takes_defaults_for_what_it_leaves_out() {
+    RouteSpec spec = only(route(BACKEND + ", \"policies\": [{\"type\": \"Compression\"}]"));
+    assertThat(spec.policies()).containsExactly(Compression.defaults());
+    RouteSpec given =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"compression\", \"algorithms\": [\"GZIP\"],"
+                    + " \"contentTypes\": \"Text/*\", \"minBytes\": \"1KiB\","
+                    + " \"levels\": {\"gzip\": 1}}]"));
+    assertThat(given.policies())
+        .containsExactly(
+            new Compression(List.of("gzip"), List.of("text/*"), 1024, Map.of("gzip", 1)));
+  }
+
+  @Test
+  void a_compression_problem_names_its_place() {
+    assertThat(
+            one("{\"hosts\": [\"a.example\"], "
+                    + BACKEND
+                    + ", \"policies\": [{\"type\": \"Compression\", \"algorithms\":"
+                    + " [\"br\", \"zstd\"], \"levels\": {\"gzip\": 3}}]}")
+                .problems())
+        .extracting(p -> p.at().pointer())
+        .containsExactly("/policies/0/algorithms/1", "/policies/0/levels/gzip");
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"policies\": [{\"type\": \"Compression\", \"set\": {},"
+                        + " \"minBytes\": \"big\", \"levels\": {\"br\": \"high\"}}]")))
+        .containsExactly(
+            "unknown key \"routes[0].policies[0].set\" (expected one of: type, algorithms,"
+                + " contentTypes, minBytes, levels)",
+            "routes[0].policies[0].minBytes: \"big\" (expected: " + Forms.BYTES + ")",
+            "routes[0].policies[0].levels.br: \"high\" (expected: an integer)");
   }
 }

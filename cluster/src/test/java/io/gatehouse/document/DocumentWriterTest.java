@@ -29,8 +29,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(60)
 class DocumentWriterTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   private static final RouteKey KEY = RouteKey.of("acme", "api", "web");
+
   private static final Instant NOW = Instant.now();
+
   private static final TestPki.Issued CA =
       TestPki.issue(
           TestPki.ec(),
@@ -40,6 +43,7 @@ class DocumentWriterTest {
           NOW.plus(Duration.ofDays(30)),
           null,
           true);
+
   private static final TestPki.Issued CLIENT =
       TestPki.issue(
           TestPki.ec(),
@@ -283,5 +287,23 @@ class DocumentWriterTest {
     } catch (JsonProcessingException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void a_compression_policy_is_written_in_full_and_read_back_equal() {
+    RouteSpec spec =
+        read(
+            tree(
+                """
+                {"backend": {"endpoints": ["10.0.0.1:80"]},
+                 "policies": [{"type": "Compression", "algorithms": ["gzip"], "minBytes": 10,
+                               "contentTypes": ["text/*"], "levels": {"gzip": 2}},
+                              {"type": "Compression"}]}"""));
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").get(0).toString())
+        .isEqualTo(
+            "{\"type\":\"Compression\",\"algorithms\":[\"gzip\"],\"contentTypes\":[\"text/*\"],"
+                + "\"minBytes\":10,\"levels\":{\"gzip\":2}}");
+    assertThat(read(written)).isEqualTo(spec);
   }
 }

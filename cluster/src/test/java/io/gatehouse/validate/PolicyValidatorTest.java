@@ -7,6 +7,7 @@ import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -407,5 +408,144 @@ class PolicyValidatorTest {
 
   private static URLRewrite regex(String pattern, String substitution) {
     return new URLRewrite(null, null, pattern, substitution, false, null);
+  }
+
+  // ---------------------------------------------------------------- Compression
+
+  private static Compression compression(
+      List<String> algorithms, List<String> types, long minBytes, Map<String, Integer> levels) {
+    return new Compression(algorithms, types, minBytes, levels);
+  }
+
+  private static String fields(List<Violation> vs) {
+    StringBuilder b = new StringBuilder();
+    for (Violation v : vs) {
+      b.append(v.field()).append(' ');
+    }
+    return b.toString().trim();
+  }
+
+  @Test
+  void compression_is_lower_cased_and_keeps_order_levels_and_minimum() {
+    Validated<RouteSpec> v =
+        RouteValidator.validate(
+            route(
+                compression(
+                    List.of("GZIP", "Br"),
+                    List.of("Text/*", "application/JSON"),
+                    0,
+                    Map.of("Gzip", 9, "br", 11))));
+    assertThat(v.isValid()).as("%s", v).isTrue();
+    Compression c = (Compression) v.value().policies().get(0);
+    assertThat(c.algorithms()).containsExactly("gzip", "br");
+    assertThat(c.contentTypes()).containsExactly("text/*", "application/json");
+    assertThat(c.minBytes()).isZero();
+    assertThat(c.level("gzip")).isEqualTo(9);
+    assertThat(c.level("br")).isEqualTo(11);
+    assertThat(RouteValidator.validate(route(Compression.defaults())).isValid()).isTrue();
+    Validated<RouteSpec> repeated =
+        RouteValidator.validate(
+            route(compression(List.of("gzip"), List.of("text/html", "TEXT/HTML"), 0, Map.of())));
+    assertThat(((Compression) repeated.value().policies().get(0)).contentTypes())
+        .as("a repeated type is kept once")
+        .containsExactly("text/html");
+    assertThat(Compression.defaults().level("gzip")).isEqualTo(6);
+    assertThat(Compression.defaults().level("br")).isEqualTo(4);
+  }
+
+  @Test
+  void compression_refuses_what_it_cannot_encode_rather_than_drop_it() {
+    List<String> types = List.of("text/html");
+    record Case(String name, Compression policy, String field) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                "zstd is not served",
+                compression(List.of("br", "zstd"), types, 0, Map.of()),
+                "policies[0].algorithms[1]"),
+            new Case(
+                "deflate is not offered",
+                compression(List.of("deflate"), types, 0, Map.of()),
+                "policies[0].algorithms[0]"),
+            new Case(
+                "identity is no algorithm",
+                compression(List.of("identity"), types, 0, Map.of()),
+                "policies[0].algorithms[0]"),
+            new Case(
+                "an algorithm twice",
+                compression(List.of("gzip", "GZIP"), types, 0, Map.of()),
+                "policies[0].algorithms[1]"),
+            new Case(
+                "no algorithm",
+                compression(List.of(), types, 0, Map.of()),
+                "policies[0].algorithms"),
+            new Case(
+                "no content type",
+                compression(List.of("gzip"), List.of(), 0, Map.of()),
+                "policies[0].contentTypes"),
+            new Case(
+                "every type",
+                compression(List.of("gzip"), List.of("*/*"), 0, Map.of()),
+                "policies[0].contentTypes[0]"),
+            new Case(
+                "a type with parameters",
+                compression(List.of("gzip"), List.of("text/html; charset=utf-8"), 0, Map.of()),
+                "policies[0].contentTypes[0]"),
+            new Case(
+                "a subtype wildcard that is not whole",
+                compression(List.of("gzip"), List.of("application/*+json"), 0, Map.of()),
+                "policies[0].contentTypes[0]"),
+            new Case(
+                "a negative minimum",
+                compression(List.of("gzip"), types, -1, Map.of()),
+                "policies[0].minBytes"),
+            new Case(
+                "a minimum over 1 GiB",
+                compression(List.of("gzip"), types, (1L << 30) + 1, Map.of()),
+                "policies[0].minBytes"),
+            new Case(
+                "gzip level 0",
+                compression(List.of("gzip"), types, 0, Map.of("gzip", 0)),
+                "policies[0].levels.gzip"),
+            new Case(
+                "gzip level 10",
+                compression(List.of("gzip"), types, 0, Map.of("gzip", 10)),
+                "policies[0].levels.gzip"),
+            new Case(
+                "br level 12",
+                compression(List.of("br"), types, 0, Map.of("br", 12)),
+                "policies[0].levels.br"),
+            new Case(
+                "a level of an algorithm not listed",
+                compression(List.of("gzip"), types, 0, Map.of("br", 4)),
+                "policies[0].levels.br"));
+    for (Case c : cases) {
+      assertThat(fields(violations(c.policy()))).as(c.name()).isEqualTo(c.field());
+    }
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i <= PolicyValidator.MAX_CONTENT_TYPES; i++) {
+      many.add("text/t" + i);
+    }
+    assertThat(fields(violations(compression(List.of("gzip"), many, 0, Map.of()))))
+        .isEqualTo("policies[0].contentTypes");
+    assertThat(violations(compression(List.of("gzip"), many.subList(0, 32), 0, Map.of())))
+        .isEmpty();
+    assertThat(violations(compression(List.of("gzip"), types, 1L << 30, Map.of("gzip", 1))))
+        .isEmpty();
+    assertThat(violations(compression(List.of("br"), types, 0, Map.of("br", 0)))).isEmpty();
+  }
+
+  @Test
+  void compression_counts_no_header_edits() {
+    List<PolicySpec> policies = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Map<String, String> set = new HashMap<>();
+      for (int j = 0; j < 16; j++) {
+        set.put("x-" + i + "-" + j, "v");
+      }
+      policies.add(new RequestHeaders(set, Map.of(), List.of()));
+    }
+    policies.add(Compression.defaults());
+    assertThat(violations(policies.toArray(new PolicySpec[0]))).isEmpty();
   }
 }

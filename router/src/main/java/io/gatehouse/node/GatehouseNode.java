@@ -19,6 +19,7 @@ import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
+import io.gatehouse.encoding.BodyEncoders;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.explain.NodeExplainer;
 import io.gatehouse.fallback.DefaultBackendVerticle;
@@ -141,6 +142,13 @@ public final class GatehouseNode {
       NodeConfig config, List<RouteSpec> staticRoutes, UnaryOperator<Endpoint> k8sEndpoints) {
     // A client can make Netty and Vert.x log (stack traces): bound that before any listener opens.
     FrameworkLogLimiter.install();
+    if (!BodyEncoders.brotliAvailable()) {
+      // Compression policies then offer gzip only: a client that accepts nothing else gets the
+      // body as it is, never a coding it did not ask for.
+      LOG.atWarn()
+          .setMessage("brotli's native library did not load: compression policies serve gzip only")
+          .log();
+    }
     int loops =
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     VertxOptions options =

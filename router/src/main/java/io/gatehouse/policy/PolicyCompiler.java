@@ -4,6 +4,7 @@ import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -20,9 +21,9 @@ import java.util.List;
  * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response, {@code
  * RequestRedirect}: admission, {@code URLRewrite}: admission, where it sets the target every
  * attempt sends, and the upstream request for X-Forwarded-Prefix; {@code CORS}: admission for the
- * preflight and response for the actual request). A route with none of them shares {@link
- * PolicyChain#NONE}, and one with only the default body limit shares {@link #defaultBackend()}'s
- * chain, so 100,000 plain routes hold no chain of their own.
+ * preflight and response for the actual request; {@code Compression}: response). A route with none
+ * of them shares {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
+ * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -81,6 +82,8 @@ public final class PolicyCompiler {
         CorsFilter cors = new CorsFilter(c);
         admission.add(cors);
         response.add(cors);
+      } else if (p instanceof Compression c) {
+        response.add(new CompressionFilter(c));
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }

@@ -1,5 +1,6 @@
 package io.gatehouse.policy;
 
+import io.gatehouse.encoding.BodyEncoder;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -26,6 +27,14 @@ public interface RequestContext {
 
   /** The first value of the header, or null; {@code lowerCaseName} is already lower-case. */
   String header(String lowerCaseName);
+
+  /**
+   * Every value of the request header as one list (values joined with ", "), or null; for list
+   * headers a client may split over several lines, such as {@code Accept-Encoding}.
+   */
+  default String headerValues(String lowerCaseName) {
+    return header(lowerCaseName);
+  }
 
   /** The declared Content-Length, or -1 when none was declared. */
   long contentLength();
@@ -70,4 +79,21 @@ public interface RequestContext {
 
   /** The client-certificate verdict a filter accepted, forwarded upstream in headers. */
   void clientCertificate(ClientCertificateCheck.Result verdict);
+
+  /**
+   * In a response filter: the proxied response's Content-Length, or -1 when it streams without one.
+   */
+  default long responseLength() {
+    throw new UnsupportedOperationException("no response");
+  }
+
+  /**
+   * In a response filter: sends the proxied body through {@code encoder} (the filter has set
+   * Content-Encoding); the proxy drops Content-Length, streams the encoded body with the same
+   * back-pressure, and closes the encoder however the response ends.
+   */
+  default void encodeResponse(BodyEncoder encoder) {
+    encoder.close();
+    throw new UnsupportedOperationException("this request cannot encode its response");
+  }
 }

@@ -5,6 +5,7 @@ import io.gatehouse.edge.QueryParams;
 import io.gatehouse.edge.Refusal;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.RequestHead;
+import io.gatehouse.encoding.BodyEncoder;
 import io.gatehouse.fallback.ErrorPages;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
@@ -22,6 +23,7 @@ import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.AbortiveClose;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
@@ -71,6 +73,12 @@ final class ProxyExchange extends UpstreamAttempt
 
   /** The headers a policy stage edits, while it runs (this exchange is its {@link HeaderEdits}). */
   private MultiMap edited;
+
+  /** The proxied response's Content-Length while the response filters run; -1 when none. */
+  private long responseLength = -1;
+
+  /** The encoder a compression policy chose for the proxied body, else null (closed at finish). */
+  private BodyEncoder encoder;
 
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
@@ -371,8 +379,13 @@ final class ProxyExchange extends UpstreamAttempt
         HeaderRules.copyResponse(ur.headers(), out, loop.settings().server().passUpstream());
     if (route != null && route.policies().editsResponses()) {
       edited = out;
+      responseLength = contentLength == null ? -1 : parseLength(contentLength);
       route.policies().onResponse(this, status, this);
       edited = null;
+      if (encoder != null) {
+        // The encoded length is known only at its end: streamed (chunked, or framed by HTTP/2).
+        contentLength = null;
+      }
     }
     boolean bodyless =
         req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
@@ -388,6 +401,10 @@ final class ProxyExchange extends UpstreamAttempt
     resp.setWriteQueueMaxSize(loop.settings().limits().writeQueueBytes());
     long expected = contentLength == null || bodyless ? -1 : parseLength(contentLength);
     boolean http2Upstream = ur.version() == HttpVersion.HTTP_2;
+    if (encoder != null) {
+      pumpEncodedResponse(ur, encoder);
+      return;
+    }
     ur.handler(
         buf -> {
           bytesOut += buf.length();
@@ -416,6 +433,59 @@ final class ProxyExchange extends UpstreamAttempt
           if (!finished && !resp.ended()) {
             Trailers.copy(ur.trailers(), resp);
             resp.end();
+          }
+          maybeReleaseAfterSuccess();
+        });
+  }
+
+  /**
+   * The response pump of a body a compression policy encodes: each read is encoded and written at
+   * once, with the same back-pressure as a plain body (the upstream is paused while the client's
+   * write queue is full), so the encoder holds no more than its window whatever the length.
+   */
+  private void pumpEncodedResponse(HttpClientResponse ur, BodyEncoder enc) {
+    ur.handler(
+        buf -> {
+          if (finished) {
+            return;
+          }
+          bytesOut += buf.length();
+          responseFlowedAt(System.nanoTime());
+          byte[] encoded;
+          try {
+            encoded = enc.encode(buf.getBytes(), 0, buf.length());
+          } catch (RuntimeException e) {
+            abort();
+            return;
+          }
+          if (encoded.length > 0) {
+            resp.write(Buffer.buffer(encoded));
+          }
+          if (resp.writeQueueFull()) {
+            ur.pause();
+            sendStalledAt(System.nanoTime());
+            resp.drainHandler(
+                v -> {
+                  sendDrainedAt(System.nanoTime());
+                  ur.resume();
+                });
+          }
+        });
+    ur.endHandler(
+        v -> {
+          upstreamNotAwaited();
+          upstreamEnded = true;
+          if (!finished && !resp.ended()) {
+            byte[] last;
+            try {
+              last = enc.finish();
+            } catch (RuntimeException e) {
+              abort();
+              maybeReleaseAfterSuccess();
+              return;
+            }
+            Trailers.copy(ur.trailers(), resp);
+            resp.end(Buffer.buffer(last));
           }
           maybeReleaseAfterSuccess();
         });
@@ -576,6 +646,9 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     finished = true;
+    if (encoder != null) {
+      encoder.close();
+    }
     loop.live().untrack(this);
     if (lease != null) {
       if (upstreamEnded) {
@@ -776,9 +849,31 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
+  public String headerValues(String lowerCaseName) {
+    return joined(req.headers().getAll(lowerCaseName));
+  }
+
+  @Override
+  public long responseLength() {
+    return responseLength;
+  }
+
+  @Override
+  public void encodeResponse(BodyEncoder chosen) {
+    if (encoder != null) {
+      encoder.close();
+    }
+    encoder = chosen;
+  }
+
+  @Override
   public String get(String name) {
-    List<String> all = edited.getAll(name);
-    return all.isEmpty() ? null : all.size() == 1 ? all.get(0) : String.join(", ", all);
+    return joined(edited.getAll(name));
+  }
+
+  private static String joined(List<String> values) {
+    int n = values.size();
+    return n == 0 ? null : n == 1 ? values.get(0) : String.join(", ", values);
   }
 
   @Override

@@ -167,11 +167,25 @@ class RouterBoundariesTest {
                       "javax.net.ssl..",
                       "javax.security..",
                       "io.gatehouse.policy..",
+                      "io.gatehouse.encoding..",
                       "io.gatehouse.model..",
                       "io.gatehouse.validate..",
                       // RE2 (pure Java, linear time), as the route matcher: CORS origin patterns.
                       "com.google.re2j..")
                   .or(JavaClass.Predicates.belongToAnyOf(HttpsRedirects.class)));
+
+  /**
+   * The body encoders a compression policy opens work on byte arrays with the JDK and brotli4j; the
+   * proxy wraps their output in its own buffers.
+   */
+  @ArchTest
+  static final ArchRule encoding_depends_only_on_the_jdk_and_brotli4j =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.encoding..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage("java..", "io.gatehouse.encoding..", "com.aayushatharva.brotli4j..");
 
   /** The snapshot compiles the chain and the proxy runs it; nothing else reaches into it. */
   @ArchTest

@@ -12,6 +12,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -146,7 +147,9 @@ class PolicyCompilerTest {
                       : kind == Cors.class
                           ? new Cors(
                               List.of("*"), List.of(), List.of(), List.of(), List.of(), false, 5)
-                          : URLRewrite.of("b.example", null);
+                          : kind == Compression.class
+                              ? Compression.defaults()
+                              : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
@@ -206,5 +209,17 @@ class PolicyCompilerTest {
             null);
     assertThat(chain).isNotSameAs(PolicyCompiler.defaultBackend());
     assertThat(chain.editsUpstreamRequests()).isTrue();
+  }
+
+  @Test
+  void compression_is_a_response_filter_in_list_order() {
+    ResponseHeaders headers = new ResponseHeaders(Map.of(), Map.of(), List.of("server"));
+    PolicyChain chain =
+        PolicyCompiler.compile(
+            route(new Limits(0), null).withPolicies(List.of(Compression.defaults(), headers)),
+            null);
+    assertThat(kinds(chain)).containsExactly(CompressionFilter.class, ResponseHeadersFilter.class);
+    assertThat(chain.editsResponses()).isTrue();
+    assertThat(chain.editsUpstreamRequests()).isFalse();
   }
 }

@@ -6,8 +6,11 @@ package io.gatehouse.model.policy;
  * its {@code type}.
  */
 public sealed interface PolicySpec
-    permits RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, Cors {
-  /** The header edits of a header policy; none for the other kinds. */
+    permits RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, Cors, Compression {
+  /**
+   * The header edits of a header policy; {@link HeaderEditsSpec#NONE} for a kind that edits no
+   * header (it counts nothing towards the route's edit limit).
+   */
   default HeaderEditsSpec edits() {
     return HeaderEditsSpec.NONE;
   }

@@ -22,6 +22,7 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -76,7 +77,8 @@ public final class EntryCodec {
     @JsonSubTypes.Type(value = ResponseHeaders.class, name = "responseHeaders"),
     @JsonSubTypes.Type(value = RequestRedirect.class, name = "requestRedirect"),
     @JsonSubTypes.Type(value = URLRewrite.class, name = "urlRewrite"),
-    @JsonSubTypes.Type(value = Cors.class, name = "cors")
+    @JsonSubTypes.Type(value = Cors.class, name = "cors"),
+    @JsonSubTypes.Type(value = Compression.class, name = "compression")
   })
   private interface PolicyKinds {}
 

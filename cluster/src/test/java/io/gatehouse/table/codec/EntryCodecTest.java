@@ -34,6 +34,7 @@ import io.gatehouse.model.TokenSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -441,5 +442,30 @@ class EntryCodecTest {
     assertThatThrownBy(() -> codec.decode(EntryKind.CERTIFICATE, broken))
         .hasMessageContaining("cannot decode a CERTIFICATE payload")
         .hasMessageNotContaining("SECRET");
+  }
+
+  @Test
+  void a_compression_policy_round_trips_tagged_with_its_levels_and_order() throws Exception {
+    RouteSpec r =
+        oneStaticBackend()
+            .withPolicies(
+                List.of(
+                    new Compression(
+                        List.of("gzip", "br"),
+                        List.of("text/*", "application/json"),
+                        512,
+                        Map.of("br", 5)),
+                    Compression.defaults()));
+    assertThat(codec.formatOf(r)).isEqualTo(2);
+    JsonNode doc = new ObjectMapper().readTree(codec.encode(r));
+    assertThat(doc.get("value").get("policies").get(0).toString())
+        .isEqualTo(
+            "{\"type\":\"compression\",\"algorithms\":[\"gzip\",\"br\"],"
+                + "\"contentTypes\":[\"text/*\",\"application/json\"],"
+                + "\"levels\":{\"br\":5},\"minBytes\":512}");
+    RouteSpec decoded = (RouteSpec) codec.decode(EntryKind.ROUTE, codec.encode(r));
+    assertThat(decoded).isEqualTo(r);
+    assertThat(((Compression) decoded.policies().get(0)).algorithms())
+        .containsExactly("gzip", "br");
   }
 }

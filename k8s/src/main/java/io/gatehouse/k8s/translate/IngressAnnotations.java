@@ -3,6 +3,7 @@ package io.gatehouse.k8s.translate;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The annotations Gatehouse reads, parsed into one typed record per Ingress. Each {@code
@@ -50,6 +52,11 @@ import java.util.regex.Pattern;
  * cors-expose-headers           cors-expose-headers             Cors.exposeHeaders
  * cors-allow-credentials        cors-allow-credentials          Cors.allowCredentials
  * cors-max-age: 1728000 (s)     cors-max-age                    Cors.maxAge
+ * compression: br,gzip | on     - (ConfigMap use-gzip/use-brotli only)  a Compression policy
+ * compression-types: text/*,...  -                               Compression.contentTypes
+ * compression-min-bytes: 1k     -                               Compression.minBytes
+ * compression-gzip-level: 1-9   -                               Compression.levels.gzip
+ * compression-br-level: 0-11    -                               Compression.levels.br
  * </pre>
  *
  * <p>Rewrites and redirects as ingress-nginx documents them. {@code rewrite-target} implies {@code
@@ -78,6 +85,13 @@ import java.util.regex.Pattern;
  * another; Gatehouse serves the same outcome as every origin without credentials (its validator
  * refuses the pair), with a warning when credentials were asked for explicitly. {@code cors-*} keys
  * without {@code enable-cors: "true"} are ignored with a warning.
+ *
+ * <p>ingress-nginx compresses per controller (its ConfigMap's {@code use-gzip}, {@code
+ * use-brotli}), never per Ingress, so compression has only the {@code gatehouse.io/} keys: {@code
+ * compression} lists the algorithms in order of preference ({@code on} or {@code true}: br then
+ * gzip; {@code off} or {@code false}: none), the other keys refine it and are ignored with a
+ * warning without it. The policy is validated with the route: a coding Gatehouse cannot serve
+ * ({@code zstd}) or a malformed type makes the route invalid, reported and not served.
  *
  * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, the
@@ -246,6 +260,10 @@ public record IngressAnnotations(
       Cors cors = cors();
       if (cors != null) {
         policies.add(cors);
+      }
+      Compression compression = compression();
+      if (compression != null) {
+        policies.add(compression);
       }
       return new IngressAnnotations(
           protocol,
@@ -432,6 +450,74 @@ public record IngressAnnotations(
       return out;
     }
 
+    /** The compression policy the {@code compression} keys ask for, or null for none. */
+    private @Nullable Compression compression() {
+      String[] on = lookup("compression", null);
+      if (on == null) {
+        for (String k :
+            List.of(
+                "compression-types",
+                "compression-min-bytes",
+                "compression-gzip-level",
+                "compression-br-level")) {
+          if (has(PREFIX + k)) {
+            problem(
+                "UnsupportedAnnotation",
+                PREFIX + k + ": ignored without " + PREFIX + "compression");
+          }
+        }
+        return null;
+      }
+      String v = on[1].toLowerCase(Locale.ROOT);
+      if (v.equals("off") || v.equals("false")) {
+        return null;
+      }
+      Compression d = Compression.defaults();
+      List<String> algorithms = v.equals("on") || v.equals("true") ? d.algorithms() : list(on[1]);
+      String[] types = lookup("compression-types", null);
+      long minBytes = d.minBytes();
+      String[] min = lookup("compression-min-bytes", null);
+      if (min != null) {
+        Matcher m = BYTES.matcher(min[1]);
+        if (m.matches() && m.group(1).length() <= 12) {
+          minBytes = sized(Long.parseLong(m.group(1)), m.group(2));
+        } else {
+          bad(min, "a size in bytes with an optional k, m or g suffix");
+        }
+      }
+      Map<String, Integer> levels = new TreeMap<>();
+      level("gzip", 1, 9, levels);
+      level("br", 0, 11, levels);
+      return new Compression(
+          algorithms, types == null ? d.contentTypes() : list(types[1]), minBytes, levels);
+    }
+
+    private void level(String algorithm, int min, int max, Map<String, Integer> levels) {
+      String[] kv = lookup("compression-" + algorithm + "-level", null);
+      if (kv == null) {
+        return;
+      }
+      if (kv[1].length() <= 2 && kv[1].chars().allMatch(c -> c >= '0' && c <= '9')) {
+        int n = Integer.parseInt(kv[1]);
+        if (n >= min && n <= max) {
+          levels.put(algorithm, n);
+          return;
+        }
+      }
+      bad(kv, "a whole number from " + min + " to " + max);
+    }
+
+    /** A comma-separated list, each item trimmed, empty items left out. */
+    private static List<String> list(String v) {
+      List<String> out = new ArrayList<>();
+      for (String item : v.split(",", -1)) {
+        if (!item.isBlank()) {
+          out.add(item.trim());
+        }
+      }
+      return out;
+    }
+
     /** The canary's weights, or null (and refused) when they are not valid. */
     private Canary canary() {
       String h = all.get(NGINX + "canary-by-header");
@@ -580,7 +666,12 @@ public record IngressAnnotations(
             "cors-allow-headers",
             "cors-expose-headers",
             "cors-allow-credentials",
-            "cors-max-age");
+            "cors-max-age",
+            "compression",
+            "compression-types",
+            "compression-min-bytes",
+            "compression-gzip-level",
+            "compression-br-level");
 
     /** The canary keys read on a canary (the refused header and cookie ones included). */
     private static final List<String> CANARY_KNOWN =
@@ -737,16 +828,19 @@ public record IngressAnnotations(
       }
       Matcher m = BYTES.matcher(kv[1]);
       if (m.matches() && m.group(1).length() <= 12) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2).toLowerCase(Locale.ROOT)) {
-          case "k" -> n * 1024;
-          case "m" -> n * 1024 * 1024;
-          case "g" -> n * 1024 * 1024 * 1024;
-          default -> n;
-        };
+        return sized(Long.parseLong(m.group(1)), m.group(2));
       }
       bad(kv, "a size in bytes with an optional k, m or g suffix, 0 for no limit");
       return Limits.DEFAULT_MAX_REQUEST_BODY;
+    }
+
+    private static long sized(long n, String suffix) {
+      return switch (suffix.toLowerCase(Locale.ROOT)) {
+        case "k" -> n * 1024;
+        case "m" -> n * 1024 * 1024;
+        case "g" -> n * 1024 * 1024 * 1024;
+        default -> n;
+      };
     }
 
     private void bad(String[] kv, String expected) {

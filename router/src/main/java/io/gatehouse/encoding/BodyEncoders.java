@@ -1,0 +1,27 @@
+package io.gatehouse.encoding;
+
+/** Opens the encoder of a content coding; the codings this node can serve. */
+public final class BodyEncoders {
+  public static final String GZIP = "gzip";
+  public static final String BROTLI = "br";
+
+  private BodyEncoders() {}
+
+  /**
+   * A fresh encoder of {@code coding} ({@value #GZIP} or {@value #BROTLI}) at {@code level}.
+   *
+   * @throws IllegalArgumentException for any other coding
+   */
+  public static BodyEncoder open(String coding, int level) {
+    return switch (coding) {
+      case GZIP -> new GzipBodyEncoder(level);
+      case BROTLI -> new BrotliBodyEncoder(level);
+      default -> throw new IllegalArgumentException("no encoder for " + coding);
+    };
+  }
+
+  /** Whether brotli's native library loaded on this platform, so {@code br} can be served. */
+  public static boolean brotliAvailable() {
+    return BrotliBodyEncoder.available();
+  }
+}

@@ -1,0 +1,41 @@
+package io.gatehouse.encoding;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/** A growing byte array: the output of one encoder call, handed on as one exact-size array. */
+final class EncodedBytes {
+  static final byte[] EMPTY = {};
+
+  private byte[] bytes = new byte[256];
+  private int count;
+
+  void write(byte[] b, int off, int len) {
+    ensure(len);
+    System.arraycopy(b, off, bytes, count, len);
+    count += len;
+  }
+
+  void write(ByteBuffer b) {
+    int len = b.remaining();
+    ensure(len);
+    b.get(bytes, count, len);
+    count += len;
+  }
+
+  /** The bytes written since the last call, and an empty buffer for the next. */
+  byte[] take() {
+    if (count == 0) {
+      return EMPTY;
+    }
+    byte[] out = Arrays.copyOf(bytes, count);
+    count = 0;
+    return out;
+  }
+
+  private void ensure(int len) {
+    if (count + len > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, count + len));
+    }
+  }
+}
