@@ -452,12 +452,12 @@ public final class RouteValidator {
     if (value != null
         && (value.isEmpty()
             || value.length() > MAX_VALUE_LENGTH
-            || !value.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f))) {
+            || !value.chars().allMatch(ch -> (ch >= 0x20 || ch == '\t') && ch != 0x7f))) {
       out.add(
           new Violation(
               f + ".headerValue",
               value,
-              "1-" + MAX_VALUE_LENGTH + " characters without control characters"));
+              "1-" + MAX_VALUE_LENGTH + " characters, no control character but tab"));
     }
     if (c.headerPattern() != null) {
       regex(f + ".headerPattern", c.headerPattern(), out);

@@ -678,7 +678,7 @@ class RouteValidatorTest {
         bad(
             "empty-value",
             backends(first, canary(new CanaryRule("x-c", "", null, null))),
-            "backends[1].canary.headerValue: \"\" (expected: 1-1024 characters without control"),
+            "backends[1].canary.headerValue: \"\" (expected: 1-1024 characters, no control character but tab"),
         bad(
             "value-with-cr-lf",
             backends(first, canary(new CanaryRule("x-c", "a\r\nb", null, null))),

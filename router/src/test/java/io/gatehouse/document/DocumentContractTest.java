@@ -125,6 +125,10 @@ class DocumentContractTest {
         PolicyValidator.ONCE_RULE,
         "a header name once per policy, case-insensitive and across set, add and remove");
 
+    SEMANTIC_RULES.put(
+        "h2c, or h2 with backends[0].tls (HTTP/2 over TLS)",
+        "as h2 with backend.tls, in a list of two (the sampled item beside its sibling)");
+
     SCHEMA_ONLY.put(
         "* number-for-string",
         "the document reads a number where text is due as its text (YAML writes 1 for \"1\");"
