@@ -425,6 +425,16 @@ public final class RouteValidator {
   /** The rule a canary with neither a header nor a cookie breaks. */
   public static final String CANARY_WHAT_RULE = "a header or a cookie (or both) that selects it";
 
+  /**
+   * What is wrong with {@code rule} on its own (fields {@code canary.*}): for a source that checks
+   * a rule before it builds a route (the Ingress translator names its annotations).
+   */
+  public static List<Violation> canaryViolations(CanaryRule rule) {
+    List<Violation> out = new ArrayList<>();
+    canary("canary", rule, out);
+    return out;
+  }
+
   /** A backend's canary rule, its names lower-cased; {@code f} is its field. */
   private static @Nullable CanaryRule canary(String f, CanaryRule c, List<Violation> out) {
     int before = out.size();
