@@ -92,10 +92,22 @@ public final class SplitPicker {
         }
       }
     }
-    int i =
-        canary >= 0 && choice == CanaryMatcher.AWAY
-            ? next(split, live & ~(1 << canary), split.size())
-            : next(split, live, 0);
+    boolean away = canary >= 0 && choice == CanaryMatcher.AWAY;
+    int i = away ? next(split, live & ~(1 << canary), split.size()) : next(split, live, 0);
+    if (i < 0 && away) {
+      // Every other target is at weight 0 (a canary at the whole weight): "never" still reaches
+      // the first of them with endpoints, as ingress-nginx's primary takes what its canary refuses.
+      for (int k = 0; k < split.size() && i < 0; k++) {
+        if (k != canary) {
+          Target t = route.targets().get(k);
+          Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
+          if (b.size() > 0) {
+            found[k] = b;
+            i = k;
+          }
+        }
+      }
+    }
     picked = i < 0 ? null : found[i];
     return i < 0 ? null : route.targets().get(i);
   }

@@ -105,6 +105,17 @@ class CanaryPickTest {
   }
 
   @Test
+  void never_reaches_the_primary_even_when_the_canary_has_the_whole_weight() {
+    CompiledRoute r = compile(new RouteBackend(A, 0), new RouteBackend(B, 100, RULE));
+    for (int i = 0; i < 100; i++) {
+      assertThat(pick(r, CanaryMatcher.AWAY)).isEqualTo(0);
+      assertThat(pick(r, CanaryMatcher.FALL_THROUGH)).isEqualTo(1);
+    }
+    CompiledRoute noPrimary = compile(new RouteBackend(EMPTY, 0), new RouteBackend(B, 100, RULE));
+    assertThat(pick(noPrimary, CanaryMatcher.AWAY)).as("no other endpoints: 503").isEqualTo(-1);
+  }
+
+  @Test
   void the_rule_is_part_of_the_split_so_a_changed_rule_is_a_new_one() {
     Split first = compile(new RouteBackend(A, 90), new RouteBackend(B, 10, RULE)).split();
     assertThat(compile(new RouteBackend(A, 90), new RouteBackend(B, 10, RULE)).split())
