@@ -449,7 +449,6 @@ class KubernetesNodeIT {
       CanaryIT.check(
           vertx,
           node.port(),
-          null,
           "canary.rules.example.test",
           "other.rules.example.test",
           (host, other, primary, canary) -> {
