@@ -146,8 +146,7 @@ public class CanaryIT {
     try (TestUpstream p = TestUpstream.counting(vertx, "P");
         TestUpstream c = TestUpstream.counting(vertx, "C")) {
       fromRest(host, other, p, c, "h2c");
-      // A few streams only: see the class's note on h2c streams left unanswered.
-      for (int i = 0; i < 2; i++) {
+      for (int i = 0; i < 20; i++) {
         assertThat(h2(h2, node.port(), host, "x-canary", "always", null)).isEqualTo("C");
         assertThat(h2(h2, node.port(), host, "x-canary", "never", List.of("canary=always")))
             .isEqualTo("P");
@@ -352,10 +351,22 @@ public class CanaryIT {
         o.addHeader("cookie", cookie);
       }
     }
+    // Nested: body() asked for as the head arrives, as main's HeaderPoliciesIT (vert.x#6038): a
+    // body() attached from the test thread after the whole answer arrived waited forever.
     return client
         .request(o)
-        .compose(r -> r.authority(HostAndPort.create(host, port)).send())
-        .compose(r -> r.body().map(b -> r.statusCode() == 200 ? b.toString() : r.statusCode() + ""))
+        .compose(
+            r ->
+                r.authority(HostAndPort.create(host, port))
+                    .send()
+                    .compose(
+                        resp ->
+                            resp.body()
+                                .map(
+                                    b ->
+                                        resp.statusCode() == 200
+                                            ? b.toString()
+                                            : resp.statusCode() + "")))
         .await(30, TimeUnit.SECONDS);
   }
 
