@@ -6,6 +6,7 @@ import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
@@ -793,6 +794,38 @@ public final class DocumentReader {
       }
       weight = w.asInt();
     }
+    CanaryRule canary = null;
+    JsonNode c = obj.get("canary");
+    if (c != null && !c.isNull()) {
+      canary = canary(c, p.key("canary"));
+      if (canary == null) {
+        return null;
+      }
+    }
+    RouteBackend ref = backendRef(obj, p, weight);
+    return ref == null || canary == null ? ref : new RouteBackend(ref.ref(), ref.weight(), canary);
+  }
+
+  /** A backend's {@code canary:} rule, or null (with problems). */
+  private @Nullable CanaryRule canary(JsonNode node, DocPath p) {
+    if (!node.isObject()) {
+      bad(p, node, "a mapping with header (and headerValue or headerPattern) and/or cookie");
+      return null;
+    }
+    ObjectNode obj = (ObjectNode) node;
+    int before = problems.size();
+    unknownKeys(obj, p, Forms.CANARY_KEYS);
+    String header = text(obj, "header", p, null);
+    String value = text(obj, "headerValue", p, null);
+    String pattern = text(obj, "headerPattern", p, null);
+    String cookie = text(obj, "cookie", p, null);
+    return problems.size() == before ? new CanaryRule(header, value, pattern, cookie) : null;
+  }
+
+  /**
+   * The reference of one item of {@code backendRefs} at {@code weight}, or null (with problems).
+   */
+  private @Nullable RouteBackend backendRef(ObjectNode obj, DocPath p, int weight) {
     if (obj.has("backend")) {
       unknownKeys(obj, p, Forms.NAMED_REF_KEYS);
       JsonNode named = obj.get("backend");

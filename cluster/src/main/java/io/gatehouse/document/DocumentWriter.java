@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
@@ -61,7 +62,9 @@ public final class DocumentWriter {
     for (QueryMatch q : r.queries()) {
       valueMatch(queries.addObject(), q.name(), q.type(), q.value());
     }
-    if (r.staticBackend() != null && r.backends().get(0).weight() == RouteBackend.DEFAULT_WEIGHT) {
+    if (r.staticBackend() != null
+        && r.backends().get(0).weight() == RouteBackend.DEFAULT_WEIGHT
+        && r.backends().get(0).canary() == null) {
       backend(o.putObject("backend"), r.staticBackend());
     } else {
       // The shorthand says weight 1, so a lone backend at another weight is written in full: its
@@ -85,6 +88,14 @@ public final class DocumentWriter {
           if (sp.tls() != null) {
             upstreamTls(ref.putObject("tls"), sp.tls());
           }
+        }
+        CanaryRule c = b.canary();
+        if (c != null) {
+          ObjectNode rule = ref.putObject("canary");
+          putIfSet(rule, "header", c.header());
+          putIfSet(rule, "headerValue", c.headerValue());
+          putIfSet(rule, "headerPattern", c.headerPattern());
+          putIfSet(rule, "cookie", c.cookie());
         }
       }
     }

@@ -44,11 +44,13 @@ public final class Forms {
   public static final Set<String> MATCH_KEYS = ordered("name", "type", "value");
   public static final Set<String> BACKEND_KEYS = ordered("protocol", "endpoints", "tls");
   public static final Set<String> BACKEND_REF_KEYS =
-      ordered("weight", "protocol", "endpoints", "tls");
+      ordered("weight", "protocol", "endpoints", "tls", "canary");
   public static final Set<String> SERVICE_REF_KEYS =
-      ordered("weight", "service", "protocol", "tls");
+      ordered("weight", "service", "protocol", "tls", "canary");
   public static final Set<String> SERVICE_KEYS = ordered("name", "port");
-  public static final Set<String> NAMED_REF_KEYS = ordered("weight", "backend");
+  public static final Set<String> NAMED_REF_KEYS = ordered("weight", "backend", "canary");
+  public static final Set<String> CANARY_KEYS =
+      ordered("header", "headerValue", "headerPattern", "cookie");
   public static final Set<String> NAMED_BACKEND_KEYS =
       ordered("name", "tenant", "protocol", "endpoints", "tls");
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");

@@ -6,6 +6,7 @@ import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.Limits;
@@ -403,9 +404,87 @@ public final class RouteValidator {
         // All weights 0 is valid: the route answers 503 (it stays configured, as a drained one).
         out.add(new Violation(f + ".weight", Integer.toString(b.weight()), "0-" + MAX_WEIGHT));
       }
-      result.add(new RouteBackend(ref(f, b.ref(), out), b.weight()));
+      CanaryRule canary = b.canary() == null ? null : canary(f + ".canary", b.canary(), out);
+      result.add(new RouteBackend(ref(f, b.ref(), out), b.weight(), canary));
+    }
+    long canaries = raw.stream().filter(b -> b.canary() != null).count();
+    if (canaries > 0 && raw.size() < 2) {
+      out.add(new Violation("backend.canary", "a canary rule", CANARY_ALONE_RULE));
+    } else if (canaries > 1) {
+      out.add(new Violation("backends", canaries + " canaries", CANARY_ONCE_RULE));
     }
     return result;
+  }
+
+  /** The rule a canary on a route's only backend breaks. */
+  public static final String CANARY_ALONE_RULE =
+      "a canary beside at least one other backend (the one its rule sends requests away to)";
+
+  /** The rule a route with two canaries breaks. */
+  public static final String CANARY_ONCE_RULE = "at most one backend with a canary rule per route";
+
+  /** The rule a canary with neither a header nor a cookie breaks. */
+  public static final String CANARY_WHAT_RULE = "a header or a cookie (or both) that selects it";
+
+  /**
+   * What is wrong with {@code rule} on its own (fields {@code canary.*}): for a source that checks
+   * a rule before it builds a route (the Ingress translator names its annotations).
+   */
+  public static List<Violation> canaryViolations(CanaryRule rule) {
+    List<Violation> out = new ArrayList<>();
+    canary("canary", rule, out);
+    return out;
+  }
+
+  /** A backend's canary rule, its names lower-cased; {@code f} is its field. */
+  private static @Nullable CanaryRule canary(String f, CanaryRule c, List<Violation> out) {
+    int before = out.size();
+    String header = c.header();
+    if (header == null && c.cookie() == null) {
+      out.add(new Violation(f, "{}", CANARY_WHAT_RULE));
+    }
+    if (header != null && !TOKEN.matcher(header).matches()) {
+      out.add(new Violation(f + ".header", header, "a header field name token"));
+    }
+    if (c.headerValue() != null && c.headerPattern() != null) {
+      out.add(
+          new Violation(
+              f + ".headerPattern", c.headerPattern(), "not with headerValue (one or the other)"));
+    }
+    if ((c.headerValue() != null || c.headerPattern() != null) && header == null) {
+      String which = c.headerValue() != null ? "headerValue" : "headerPattern";
+      out.add(
+          new Violation(
+              f + "." + which,
+              c.headerValue() != null ? c.headerValue() : c.headerPattern(),
+              "only with header (the header whose value it matches)"));
+    }
+    String value = c.headerValue();
+    if (value != null
+        && (value.isEmpty()
+            || value.length() > MAX_VALUE_LENGTH
+            || !value.chars().allMatch(ch -> (ch >= 0x20 || ch == '\t') && ch != 0x7f))) {
+      out.add(
+          new Violation(
+              f + ".headerValue",
+              value,
+              "1-" + MAX_VALUE_LENGTH + " characters, no control character but tab"));
+    }
+    if (c.headerPattern() != null) {
+      regex(f + ".headerPattern", c.headerPattern(), out);
+    }
+    String cookie = c.cookie();
+    if (cookie != null && !TOKEN.matcher(cookie).matches()) {
+      out.add(new Violation(f + ".cookie", cookie, "a cookie name token"));
+    }
+    if (out.size() > before) {
+      return c;
+    }
+    return new CanaryRule(
+        header == null ? null : header.toLowerCase(Locale.ROOT),
+        c.headerValue(),
+        c.headerPattern(),
+        cookie);
   }
 
   /** One reference, normalised; {@code f} is its field prefix. */

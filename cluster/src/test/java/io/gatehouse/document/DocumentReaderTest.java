@@ -10,6 +10,7 @@ import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HttpsRedirect;
@@ -551,6 +552,46 @@ class DocumentReaderTest {
                 .problems())
         .extracting(p -> p.at().pointer())
         .containsExactly("/policies/0/allowOrigins/1");
+  }
+
+  private static final String TWO_REFS =
+      "\"backendRefs\": [{\"weight\": 90, \"endpoints\": [\"10.0.0.1:80\"]},"
+          + " {\"weight\": 10, \"endpoints\": [\"10.0.0.2:80\"], \"canary\": ";
+
+  @Test
+  void a_canary_rule_is_read_on_its_backend_with_the_header_name_lower_cased() {
+    RouteSpec spec =
+        only(
+            route(
+                TWO_REFS + "{\"header\": \"X-Canary\", \"headerValue\": 2, \"cookie\": \"c\"}}]"));
+    assertThat(spec.backends().get(0).canary()).isNull();
+    assertThat(spec.backends().get(1).canary())
+        .isEqualTo(new CanaryRule("x-canary", "2", null, "c"));
+  }
+
+  @Test
+  void a_canary_problem_names_its_place() {
+    assertThat(messages(route(TWO_REFS + "{\"header\": \"x-c\", \"value\": \"1\"}}]")))
+        .containsExactly(
+            "unknown key \"routes[0].backendRefs[1].canary.value\" (expected one of: header,"
+                + " headerValue, headerPattern, cookie)");
+    assertThat(messages(route(TWO_REFS + "\"always\"}]")))
+        .containsExactly(
+            "routes[0].backendRefs[1].canary: \"always\" (expected: a mapping with header (and"
+                + " headerValue or headerPattern) and/or cookie)");
+    assertThat(
+            one("{\"hosts\": [\"a.example\"], "
+                    + TWO_REFS
+                    + "{\"header\": \"x-c\", \"headerPattern\": \"(?!v1)\"}}]}")
+                .problems())
+        .extracting(p -> p.at().pointer())
+        .containsExactly("/backendRefs/1/canary/headerPattern");
+    assertThat(
+            one("{\"hosts\": [\"a.example\"], \"backendRefs\": [{\"endpoints\": [\"10.0.0.1:80\"],"
+                    + " \"canary\": {\"cookie\": \"c\"}}]}")
+                .problems())
+        .extracting(p -> p.at().pointer())
+        .containsExactly("/backendRefs/0/canary");
   }
 
   // --- one route read on its own (REST) ---------------------------------------------------------

@@ -117,7 +117,26 @@ class DocumentWriterTest {
         Arguments.of(
             "one-backend-ref-at-weight-90",
             """
-            {"backendRefs": [{"weight": 90, "endpoints": ["10.0.0.1:80"]}]}"""));
+            {"backendRefs": [{"weight": 90, "endpoints": ["10.0.0.1:80"]}]}"""),
+        Arguments.of(
+            "canary-by-header-value-and-cookie",
+            """
+            {"backendRefs": [{"weight": 90, "endpoints": ["10.0.0.1:80"]},
+                             {"weight": 10, "endpoints": ["10.0.0.2:80"],
+                              "canary": {"header": "X-Canary", "headerValue": "v2",
+                                         "cookie": "canary"}}]}"""),
+        Arguments.of(
+            "canary-by-header-pattern-on-a-named-backend",
+            """
+            {"backendRefs": [{"backend": "stable"},
+                             {"weight": 0, "backend": "next",
+                              "canary": {"header": "x-version", "headerPattern": "^v[0-9]+$"}}]}"""),
+        Arguments.of(
+            "canary-by-cookie-on-a-service-port",
+            """
+            {"backendRefs": [{"service": {"name": "web", "port": 80}},
+                             {"service": {"name": "web-next", "port": 80},
+                              "canary": {"cookie": "next"}}]}"""));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -6,6 +6,7 @@ import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.Limits;
@@ -635,6 +636,88 @@ class RouteValidatorTest {
     Validated<RouteSpec> v = RouteValidator.validate(change.apply(BASE));
     assertThat(v.isValid()).isFalse();
     assertThat(v.violations()).extracting(Violation::message).anyMatch(m -> m.contains(message));
+  }
+
+  // ---------------------------------------------------------------- canary rules
+
+  private static RouteBackend canary(CanaryRule rule) {
+    return new RouteBackend(OTHER, 10, rule);
+  }
+
+  static Stream<Arguments> canaryViolations() {
+    RouteBackend first = new RouteBackend(STATIC, 90);
+    return Stream.of(
+        bad(
+            "canary-on-the-only-backend",
+            backends(canary(CanaryRule.byHeader("x-canary"))),
+            "backend.canary: \"a canary rule\" (expected: " + RouteValidator.CANARY_ALONE_RULE),
+        bad(
+            "two-canaries",
+            backends(first, canary(CanaryRule.byHeader("x-a")), canary(CanaryRule.byCookie("b"))),
+            "backends: \"2 canaries\" (expected: " + RouteValidator.CANARY_ONCE_RULE),
+        bad(
+            "neither-header-nor-cookie",
+            backends(first, canary(new CanaryRule(null, null, null, null))),
+            "backends[1].canary: \"{}\" (expected: " + RouteValidator.CANARY_WHAT_RULE),
+        bad(
+            "header-not-a-token",
+            backends(first, canary(CanaryRule.byHeader("x canary"))),
+            "backends[1].canary.header: \"x canary\" (expected: a header field name token)"),
+        bad(
+            "value-and-pattern",
+            backends(first, canary(new CanaryRule("x-c", "v1", "v.*", null))),
+            "backends[1].canary.headerPattern: \"v.*\" (expected: not with headerValue"),
+        bad(
+            "value-without-header",
+            backends(first, canary(new CanaryRule(null, "v1", null, "c"))),
+            "backends[1].canary.headerValue: \"v1\" (expected: only with header"),
+        bad(
+            "pattern-without-header",
+            backends(first, canary(new CanaryRule(null, null, "v.*", "c"))),
+            "backends[1].canary.headerPattern: \"v.*\" (expected: only with header"),
+        bad(
+            "empty-value",
+            backends(first, canary(new CanaryRule("x-c", "", null, null))),
+            "backends[1].canary.headerValue: \"\" (expected: 1-1024 characters, no control character but tab"),
+        bad(
+            "value-with-cr-lf",
+            backends(first, canary(new CanaryRule("x-c", "a\r\nb", null, null))),
+            "backends[1].canary.headerValue:"),
+        bad(
+            "pcre-lookahead-is-not-re2",
+            backends(first, canary(new CanaryRule("x-c", null, "^(?=v)v1", null))),
+            "backends[1].canary.headerPattern: \"^(?=v)v1\" (expected: an RE2 regular expression"),
+        bad(
+            "pcre-backreference-is-not-re2",
+            backends(first, canary(new CanaryRule("x-c", null, "(a)\\1", null))),
+            "backends[1].canary.headerPattern: \"(a)\\\\1\" (expected: an RE2 regular expression"),
+        bad(
+            "cookie-not-a-token",
+            backends(first, canary(CanaryRule.byCookie("a;b"))),
+            "backends[1].canary.cookie: \"a;b\" (expected: a cookie name token)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("canaryViolations")
+  void each_canary_rule_is_reported_with_field_value_and_rule(
+      String name, UnaryOperator<RouteSpec> change, String message) {
+    Validated<RouteSpec> v = RouteValidator.validate(change.apply(BASE));
+    assertThat(v.isValid()).isFalse();
+    assertThat(v.violations()).extracting(Violation::message).anyMatch(m -> m.contains(message));
+  }
+
+  @Test
+  void a_canary_rule_is_kept_with_its_header_name_lower_cased() {
+    Validated<RouteSpec> v =
+        RouteValidator.validate(
+            BASE.withBackends(
+                List.of(
+                    new RouteBackend(STATIC, 90),
+                    canary(new CanaryRule("X-Canary", null, "^v[0-9]+", "Canary")))));
+    assertThat(v.violations()).isEmpty();
+    assertThat(v.value().backends().get(1).canary())
+        .isEqualTo(new CanaryRule("x-canary", null, "^v[0-9]+", "Canary"));
+    assertThat(v.value().backends().get(0).canary()).isNull();
   }
 
   /**

@@ -17,6 +17,7 @@ import io.gatehouse.policy.HeaderEdits;
 import io.gatehouse.policy.PolicyChain;
 import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.policy.RequestContext;
+import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
@@ -747,6 +748,24 @@ final class ProxyExchange extends UpstreamAttempt
   @Override
   void attemptFailed(int status, int grpcStatus) {
     respondLocally(status, false, grpcStatus);
+  }
+
+  @Override
+  int canaryChoice(CanaryMatcher canary) {
+    // Only a route with a canary rule comes here: the lists below are its cost alone.
+    String name = canary.header();
+    if (name != null) {
+      List<String> values = req.headers().getAll(name);
+      String value =
+          values.isEmpty() ? null : values.size() == 1 ? values.get(0) : String.join(", ", values);
+      int byHeader = canary.byHeader(value);
+      if (byHeader != CanaryMatcher.FALL_THROUGH) {
+        return byHeader;
+      }
+    }
+    return canary.cookie() == null
+        ? CanaryMatcher.FALL_THROUGH
+        : canary.byCookie(req.headers().getAll(HttpHeaders.COOKIE));
   }
 
   // ---------------------------------------------------------------- RequestView

@@ -3,6 +3,7 @@ package io.gatehouse.proxy;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.upstream.Balancer;
@@ -81,6 +82,9 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   /** No attempt is left: answer {@code status} ({@code grpcStatus} to a gRPC client). */
   abstract void attemptFailed(int status, int grpcStatus);
 
+  /** The verdict of a split's canary rule on this request ({@link CanaryMatcher}). */
+  abstract int canaryChoice(CanaryMatcher canary);
+
   // ---------------------------------------------------------------- pick
 
   /**
@@ -97,7 +101,9 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       Target target = route.target();
       if (route.split() != null) {
         // A weighted split: the backend is picked once; a retry stays on it.
-        Target picked = state.splits().pick(route, state.balancers(), s.endpoints());
+        CanaryMatcher canary = route.split().canary();
+        int choice = canary == null ? CanaryMatcher.FALL_THROUGH : canaryChoice(canary);
+        Target picked = state.splits().pick(route, state.balancers(), s.endpoints(), choice);
         target = picked != null ? picked : target;
         // The picker already holds the picked target's balancer; none left answers 503.
         balancer = picked != null ? state.splits().picked() : Balancer.EMPTY;

@@ -9,6 +9,7 @@ import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
@@ -284,18 +285,28 @@ public final class SnapshotCompiler {
    * fast path). The route's split as held is kept when its weights are equal, so every event loop
    * keeps its rotation across the recompile.
    */
-  private Split split(RouteKey route, List<Target> targets) {
+  private Split split(RouteKey route, List<Target> targets, List<RouteBackend> backends) {
     if (targets.size() == 1 && targets.get(0).weight() > 0) {
       return null;
     }
     int[] weights = new int[targets.size()];
+    int canaryIndex = -1;
+    CanaryRule rule = null;
     for (int i = 0; i < weights.length; i++) {
       weights[i] = targets.get(i).weight();
+      if (i < backends.size() && backends.get(i).canary() != null && canaryIndex < 0) {
+        canaryIndex = i;
+        rule = backends.get(i).canary();
+      }
     }
     CompiledRoute before = held == null ? null : held.route(route);
     Split old = before == null ? null : before.split();
     Integer slot = splitSlots.get(route);
-    if (old != null && slot != null && old.slot() == slot && old.sameWeights(weights)) {
+    if (old != null
+        && slot != null
+        && old.slot() == slot
+        && old.sameWeights(weights)
+        && old.sameCanary(canaryIndex, rule)) {
       return old;
     }
     if (slot == null) {
@@ -303,7 +314,9 @@ public final class SnapshotCompiler {
       usedSplitSlots.set(slot);
       splitSlots.put(route, slot);
     }
-    return new Split(slot, weights);
+    return rule == null
+        ? new Split(slot, weights)
+        : new Split(slot, weights, canaryIndex, new CanaryMatcher(rule));
   }
 
   /**
@@ -674,9 +687,9 @@ public final class SnapshotCompiler {
 
   /**
    * True when the two specs differ in their endpoints alone (the same backends in the same order,
-   * each listing its endpoints, with the same weight, protocol and upstream TLS setting, and the
-   * same everything else, the route's own TLS included). A change of the upstream TLS setting is
-   * not endpoint-only: it moves the backend to other upstream clients.
+   * each listing its endpoints, with the same weight, canary rule, protocol and upstream TLS
+   * setting, and the same everything else, the route's own TLS included). A change of the upstream
+   * TLS setting is not endpoint-only: it moves the backend to other upstream clients.
    */
   private static boolean endpointsOnly(RouteSpec old, RouteSpec now) {
     List<RouteBackend> a = old.backends();
@@ -688,6 +701,7 @@ public final class SnapshotCompiler {
       if (!(a.get(i).ref() instanceof BackendSpec x)
           || !(b.get(i).ref() instanceof BackendSpec y)
           || a.get(i).weight() != b.get(i).weight()
+          || !Objects.equals(a.get(i).canary(), b.get(i).canary())
           || x.protocol() != y.protocol()
           || !Objects.equals(x.tls(), y.tls())) {
         return false;
@@ -834,7 +848,7 @@ public final class SnapshotCompiler {
           spec.key().toString(),
           targets,
           clientCertificates,
-          compiler.split(spec.key(), targets),
+          compiler.split(spec.key(), targets, spec.backends()),
           PolicyCompiler.compile(spec, clientCertificates));
     }
 

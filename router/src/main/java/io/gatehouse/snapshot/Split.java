@@ -1,5 +1,6 @@
 package io.gatehouse.snapshot;
 
+import io.gatehouse.model.CanaryRule;
 import java.util.Arrays;
 
 /**
@@ -10,6 +11,12 @@ import java.util.Arrays;
  * weights changed a new one on the same slot; loops compare by identity and restart then.
  *
  * <p>A route with one target at a weight above 0 has none: that is the fast path, with no pick.
+ *
+ * <p>A split may have a canary: one target with a {@link CanaryMatcher} that the request's header
+ * or cookie may send it to ({@link CanaryMatcher#CANARY}) or away from ({@link CanaryMatcher#AWAY})
+ * before, and instead of, the weighted pick; a request the rule leaves to the weights takes the
+ * weighted pick as if there were no rule. The canary is part of the split's identity: a changed
+ * rule is a new split.
  */
 public final class Split {
   /** The most targets a split spreads over: a pick tracks which have endpoints in one int. */
@@ -18,8 +25,14 @@ public final class Split {
   private final int slot;
   private final int[] weights;
   private final int total;
+  private final int canaryIndex;
+  private final CanaryMatcher canary;
 
   Split(int slot, int[] weights) {
+    this(slot, weights, -1, null);
+  }
+
+  Split(int slot, int[] weights, int canaryIndex, CanaryMatcher canary) {
     if (slot < 0) {
       throw new IllegalArgumentException("slot: " + slot + " (expected: >= 0)");
     }
@@ -42,6 +55,11 @@ public final class Split {
       sum += this.weights[i];
     }
     this.total = sum;
+    if ((canary == null) != (canaryIndex < 0) || canaryIndex >= weights.length) {
+      throw new IllegalArgumentException("canary: " + canaryIndex + " " + canary);
+    }
+    this.canaryIndex = canaryIndex;
+    this.canary = canary;
   }
 
   /** A split over {@code weights} on {@code slot}; public for tests and benchmarks. */
@@ -56,6 +74,21 @@ public final class Split {
       b = t;
     }
     return a;
+  }
+
+  /** A split over {@code weights} whose target {@code canaryIndex} has {@code canary}'s rule. */
+  public static Split withCanary(int slot, int canaryIndex, CanaryMatcher canary, int... weights) {
+    return new Split(slot, weights.clone(), canaryIndex, canary);
+  }
+
+  /** The position of the canary target, or -1 when the split has no canary rule. */
+  public int canaryIndex() {
+    return canaryIndex;
+  }
+
+  /** The canary's rule, or null when the split has none. */
+  public CanaryMatcher canary() {
+    return canary;
   }
 
   /** The slot of this split's rotation state in each event loop. */
@@ -83,8 +116,19 @@ public final class Split {
     return Arrays.equals(weights, new Split(slot, raw).weights);
   }
 
+  /** Whether this split has the canary rule {@code rule} (null: none) on {@code index}. */
+  boolean sameCanary(int index, CanaryRule rule) {
+    return canaryIndex == index
+        && (canary == null ? rule == null : rule != null && canary.rule().equals(rule));
+  }
+
   @Override
   public String toString() {
-    return "Split[slot=" + slot + ", weights=" + Arrays.toString(weights) + "]";
+    return "Split[slot="
+        + slot
+        + ", weights="
+        + Arrays.toString(weights)
+        + (canary == null ? "" : ", canary " + canaryIndex + " " + canary.rule())
+        + "]";
   }
 }

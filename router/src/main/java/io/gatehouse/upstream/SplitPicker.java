@@ -1,6 +1,7 @@
 package io.gatehouse.upstream;
 
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.Split;
 import io.gatehouse.snapshot.Target;
@@ -18,6 +19,11 @@ import java.util.random.RandomGenerator;
  * its share goes to the others and its rotation state waits. When no target is left the pick is
  * null and the route answers 503. A retry after a connect failure stays on the target picked (the
  * exchange keeps its balancer), so the split holds.
+ *
+ * <p>A split with a canary rule is asked with the rule's verdict ({@link CanaryMatcher}): a request
+ * sent to the canary takes it without a turn of the rotation, and one sent away takes a turn of a
+ * second rotation over the other targets, so neither shifts the shares of the requests left to the
+ * weights.
  *
  * <p>Hand-written on purpose: it is ten lines of the same algorithm the balancer uses, and a
  * library pick would allocate or lock per request.
@@ -50,7 +56,30 @@ public final class SplitPicker {
    * balancer would answer: no endpoint above weight 0.
    */
   public Target pick(CompiledRoute route, Balancers balancers, EndpointIndex index) {
+    return pick(route, balancers, index, CanaryMatcher.FALL_THROUGH);
+  }
+
+  /**
+   * As {@link #pick(CompiledRoute, Balancers, EndpointIndex)}, after the split's canary rule said
+   * {@code choice} ({@link CanaryMatcher}). {@code CANARY} takes the canary target whatever its
+   * weight, unless it has no endpoints: then, as ingress-nginx drops a canary without endpoints,
+   * the request goes {@code AWAY}. {@code AWAY} picks among the other targets by their weights, on
+   * a rotation of its own. Neither moves the weighted rotation, so the requests that fall through
+   * get exactly the split's shares.
+   */
+  public Target pick(CompiledRoute route, Balancers balancers, EndpointIndex index, int choice) {
     Split split = route.split();
+    int canary = split.canaryIndex();
+    if (canary >= 0 && choice == CanaryMatcher.CANARY) {
+      Target t = route.targets().get(canary);
+      int slot = t.slot();
+      Balancer b = balancers.forSlot(slot, t.key(), index.get(slot));
+      if (b.size() > 0) {
+        picked = b;
+        return t;
+      }
+      choice = CanaryMatcher.AWAY;
+    }
     int live = 0;
     for (int i = 0; i < split.size(); i++) {
       if (split.weight(i) > 0) {
@@ -63,7 +92,22 @@ public final class SplitPicker {
         }
       }
     }
-    int i = next(split, live);
+    boolean away = canary >= 0 && choice == CanaryMatcher.AWAY;
+    int i = away ? next(split, live & ~(1 << canary), split.size()) : next(split, live, 0);
+    if (i < 0 && away) {
+      // Every other target is at weight 0 (a canary at the whole weight): "never" still reaches
+      // the first of them with endpoints, as ingress-nginx's primary takes what its canary refuses.
+      for (int k = 0; k < split.size() && i < 0; k++) {
+        if (k != canary) {
+          Target t = route.targets().get(k);
+          Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
+          if (b.size() > 0) {
+            found[k] = b;
+            i = k;
+          }
+        }
+      }
+    }
     picked = i < 0 ? null : found[i];
     return i < 0 ? null : route.targets().get(i);
   }
@@ -78,22 +122,31 @@ public final class SplitPicker {
    * whose weight is above 0), or -1 when there is none.
    */
   public int next(Split split, int live) {
+    return next(split, live, 0);
+  }
+
+  /**
+   * As {@link #next(Split, int)} on the rotation at {@code offset} of the split's state: 0 is the
+   * weighted rotation, {@code split.size()} (a split with a canary only) the one of the requests
+   * its rule sends away from the canary.
+   */
+  private int next(Split split, int live, int offset) {
     int[] c = state(split);
     int best = -1;
     int sum = 0;
-    for (int i = 0; i < c.length; i++) {
+    for (int i = 0; i < split.size(); i++) {
       int w = split.weight(i);
       if (w == 0 || (live & (1 << i)) == 0) {
         continue;
       }
-      c[i] += w;
+      c[offset + i] += w;
       sum += w;
-      if (best < 0 || c[i] > c[best]) {
+      if (best < 0 || c[offset + i] > c[offset + best]) {
         best = i;
       }
     }
     if (best >= 0) {
-      c[best] -= sum;
+      c[offset + best] -= sum;
     }
     return best;
   }
@@ -109,7 +162,8 @@ public final class SplitPicker {
       splits = Arrays.copyOf(splits, n);
       current = Arrays.copyOf(current, n);
     }
-    int[] c = new int[split.size()];
+    // A split with a canary keeps a second rotation after the first: the "never" requests'.
+    int[] c = new int[split.canaryIndex() < 0 ? split.size() : 2 * split.size()];
     splits[slot] = split;
     current[slot] = c;
     // A random start, as the balancer's: a state the algorithm reaches from zero, so every window
@@ -118,7 +172,12 @@ public final class SplitPicker {
     if (total > 1) {
       int ahead = start.nextInt(Math.min(total, START_BUDGET));
       for (int k = 0; k < ahead; k++) {
-        next(split, -1);
+        next(split, -1, 0);
+      }
+      if (split.canaryIndex() >= 0) {
+        for (int k = 0; k < ahead; k++) {
+          next(split, ~(1 << split.canaryIndex()), split.size());
+        }
       }
     }
     return c;

@@ -36,6 +36,12 @@ final class ContractSchema {
   /** The vendor keyword for values the schema allows and a semantic rule refuses. */
   static final String INVALID = "x-gatehouse-invalid";
 
+  /**
+   * The vendor keyword of a list for a valid item put after the sampled one, where the items have
+   * rules across them (a canary backend needs another backend beside it).
+   */
+  static final String SIBLING = "x-gatehouse-sibling";
+
   enum Kind {
     OBJECT,
     ARRAY,
@@ -324,7 +330,14 @@ final class ContractSchema {
     JsonObject container = site.chain().get(depth);
     JsonNode inner = embed(site, depth + 1, value);
     if ("array".equals(container.getString("type"))) {
-      return NODES.arrayNode().add(inner);
+      ArrayNode a = NODES.arrayNode().add(inner);
+      // A list whose items have rules across items (a canary needs another backend) names a
+      // valid item to put beside the one sampled.
+      Object sibling = container.getValue(SIBLING);
+      if (sibling != null) {
+        a.add(expand(node(sibling)));
+      }
+      return a;
     }
     ObjectNode o = (ObjectNode) minimal(container);
     String key = (String) site.path().get(depth);

@@ -152,6 +152,10 @@ class DocumentContractTest {
         CorsValidator.CREDENTIALS_EXPOSE_RULE,
         "credentials depend on the exposed headers: across fields");
 
+    SEMANTIC_RULES.put(
+        "h2c, or h2 with backends[0].tls (HTTP/2 over TLS)",
+        "as h2 with backend.tls, in a list of two (the sampled item beside its sibling)");
+
     SCHEMA_ONLY.put(
         "* number-for-string",
         "the document reads a number where text is due as its text (YAML writes 1 for \"1\");"

@@ -15,6 +15,7 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.proxy.CanaryIT;
 import io.gatehouse.proxy.WeightedSplitIT;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.testing.NodeFixture;
@@ -492,6 +493,46 @@ class KubernetesNodeIT {
       assertThat(redirect.header("location")).isEqualTo("https://new.example.test/");
     } finally {
       web.close();
+    }
+  }
+
+  /**
+   * Issue #13's acceptance: an ingress-nginx canary Ingress pair against the real API server. The
+   * canary (by header {@code X-Canary}, by cookie {@code canary}, and 10 % by weight) joins the
+   * primary's route for its host only: a second Ingress of another host on the same Service never
+   * reaches it, where ingress-nginx would attach the canary to the Service's upstream.
+   */
+  @Test
+  void a_canary_ingress_by_header_cookie_and_weight_behaves_as_ingress_nginx_on_its_host_only(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-canary-rules");
+    String cls = ingressClass(admin, "node-canary-rules");
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    try (Running node = node(server, ns, cls)) {
+      CanaryIT.check(
+          vertx,
+          node.port(),
+          "canary.rules.example.test",
+          "other.rules.example.test",
+          (host, other, primary, canary) -> {
+            service(admin, ns, "web");
+            createSlice(admin, ns, "web", "web-slice", Map.of(address(primary), true));
+            service(admin, ns, "web-v2");
+            createSlice(admin, ns, "web-v2", "web-v2-slice", Map.of(address(canary), true));
+            net.createNamespacedIngress(ns, ingressTo(ns, "web", cls, host, "web")).execute();
+            net.createNamespacedIngress(ns, ingressTo(ns, "web-other", cls, other, "web"))
+                .execute();
+            V1Ingress c = ingressTo(ns, "web-canary", cls, host, "web-v2");
+            c.getMetadata()
+                .annotations(
+                    Map.of(
+                        "nginx.ingress.kubernetes.io/canary", "true",
+                        "nginx.ingress.kubernetes.io/canary-by-header", "X-Canary",
+                        "nginx.ingress.kubernetes.io/canary-by-cookie", "canary",
+                        "nginx.ingress.kubernetes.io/canary-weight", "10"));
+            net.createNamespacedIngress(ns, c).execute();
+          });
     }
   }
 

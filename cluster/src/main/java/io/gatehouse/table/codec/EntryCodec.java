@@ -1,5 +1,6 @@
 package io.gatehouse.table.codec;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.policy.Compression;
@@ -82,6 +84,14 @@ public final class EntryCodec {
   })
   private interface PolicyKinds {}
 
+  /**
+   * A backend without a canary rule is written as before canaries (no {@code canary} key), so the
+   * payloads of every other route keep their bytes. A route with a canary has two backends or more,
+   * so it is format 2 already. A canary rule writes only the keys it sets.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  private interface RouteBackendFields {}
+
   private final ObjectMapper mapper;
   private final int reads;
 
@@ -115,6 +125,8 @@ public final class EntryCodec {
             .addModule(durations)
             .addMixIn(BackendRef.class, BackendRefKinds.class)
             .addMixIn(PolicySpec.class, PolicyKinds.class)
+            .addMixIn(RouteBackend.class, RouteBackendFields.class)
+            .addMixIn(CanaryRule.class, RouteBackendFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();

@@ -10,6 +10,7 @@ import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.ClientAuth;
@@ -398,6 +399,33 @@ class EntryCodecTest {
                 + "{\"ref\":{\"kind\":\"named\",\"name\":\"shared-web\"},\"weight\":3},"
                 + "{\"ref\":{\"kind\":\"service\",\"port\":0,\"portName\":\"http\","
                 + "\"protocol\":\"HTTP1\",\"service\":\"web\",\"tls\":null},\"weight\":1}]");
+  }
+
+  @Test
+  void a_canary_rule_round_trips_and_a_backend_without_one_is_written_as_before() throws Exception {
+    RouteSpec r =
+        oneStaticBackend()
+            .withBackends(
+                List.of(
+                    new RouteBackend(STATIC, 90),
+                    new RouteBackend(
+                        new BackendRef.Named("canary"),
+                        10,
+                        new CanaryRule("x-canary", null, "^v[0-9]+$", "canary"))));
+    String json = codec.encode(r);
+    assertThat(codec.formatOf(r)).isEqualTo(2);
+    JsonNode backends = new ObjectMapper().readTree(json).get("value").get("backends");
+    assertThat(backends.get(0).has("canary")).isFalse();
+    assertThat(backends.get(1).get("canary").toString())
+        .isEqualTo(
+            "{\"cookie\":\"canary\",\"header\":\"x-canary\"," + "\"headerPattern\":\"^v[0-9]+$\"}");
+    assertThat(codec.decode(EntryKind.ROUTE, json)).isEqualTo(r);
+    RouteSpec byValue =
+        r.withBackends(
+            List.of(
+                new RouteBackend(STATIC, 1),
+                new RouteBackend(STATIC, 0, new CanaryRule("x-c", "yes", null, null))));
+    assertThat(codec.decode(EntryKind.ROUTE, codec.encode(byValue))).isEqualTo(byValue);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.gatehouse.k8s.translate;
 
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
@@ -10,6 +11,7 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.RouteValidator;
+import io.gatehouse.validate.Violation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,13 +103,20 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Canaries, as ingress-nginx: {@code canary: "true"} makes the Ingress a {@link Canary} that
  * takes {@code canary-weight} (0 to {@code canary-weight-total}, default 0) out of {@code
- * canary-weight-total} (default 100) of the requests of the Ingress it matches. A canary's other
- * annotations are ignored with a warning (the primary Ingress's apply), except the refused ones
- * above, which still refuse it. Refused canaries (not served; the primary keeps all the traffic):
- * {@code canary-by-header} and {@code canary-by-cookie} (request-based canaries are not supported
- * yet), a weight or total that is not a whole number, a negative weight, a weight above the total,
- * a total of 0 or above {@value RouteValidator#MAX_WEIGHT}. {@code canary-*} keys on an Ingress
- * that is not a canary are ignored with a warning, as ingress-nginx ("configured but not enabled").
+ * canary-weight-total} (default 100) of the requests of the Ingress it matches, and, before the
+ * weights, the requests its {@code canary-by-header} (with {@code canary-by-header-value} or {@code
+ * canary-by-header-pattern}) and {@code canary-by-cookie} send to it ({@link CanaryRule}, same
+ * meaning and precedence: header, then cookie, then weight). A canary's other annotations are
+ * ignored with a warning (the primary Ingress's apply), except the refused ones above, which still
+ * refuse it. Ignored with a warning, as ingress-nginx ignores them: {@code canary-by-header-value}
+ * or {@code -pattern} without {@code canary-by-header}, {@code -pattern} beside {@code -value}.
+ * Refused canaries (not served; the primary keeps all the traffic): a header or cookie name that is
+ * not a token, a header value with control characters, a pattern RE2 cannot express (PCRE's
+ * lookaround, backreferences, possessive quantifiers...: ingress-nginx matches with PCRE, and a
+ * pattern served differently would send other requests to the canary), a weight or total that is
+ * not a whole number, a negative weight, a weight above the total, a total of 0 or above {@value
+ * RouteValidator#MAX_WEIGHT}. {@code canary-*} keys on an Ingress that is not a canary are ignored
+ * with a warning, as ingress-nginx ("configured but not enabled").
  *
  * @param canary the weights of a canary Ingress that is served; null for an Ingress that is not a
  *     canary, and for a refused canary
@@ -166,15 +175,20 @@ public record IngressAnnotations(
   }
 
   /**
-   * A weighted canary: {@code weight} of {@code total} requests of the primary's route go to the
-   * canary's backend, the rest to the primary's. {@code 0 <= weight <= total}, {@code 1 <= total <=
-   * MAX_WEIGHT}.
+   * A canary: the requests {@code rule} sends to it (none when null), then {@code weight} of {@code
+   * total} of the others of the primary's route go to the canary's backend, the rest to the
+   * primary's. {@code 0 <= weight <= total}, {@code 1 <= total <= MAX_WEIGHT}.
    */
-  public record Canary(int weight, int total) {
+  public record Canary(int weight, int total, CanaryRule rule) {
     public Canary {
       if (total < 1 || total > RouteValidator.MAX_WEIGHT || weight < 0 || weight > total) {
         throw new IllegalArgumentException("canary weight " + weight + " of " + total);
       }
+    }
+
+    /** A canary by weight alone. */
+    public Canary(int weight, int total) {
+      this(weight, total, null);
     }
   }
 
@@ -518,18 +532,9 @@ public record IngressAnnotations(
       return out;
     }
 
-    /** The canary's weights, or null (and refused) when they are not valid. */
+    /** The canary's weights and rule, or null (and refused) when they are not valid. */
     private Canary canary() {
-      String h = all.get(NGINX + "canary-by-header");
-      String c = all.get(NGINX + "canary-by-cookie");
-      if ((h != null && !h.isBlank()) || (c != null && !c.isBlank())) {
-        refuse(
-            "CanaryRefused",
-            NGINX + (h != null && !h.isBlank() ? "canary-by-header" : "canary-by-cookie"),
-            "header and cookie canaries are not supported yet; this canary is not served (the"
-                + " Ingress it is a canary of keeps all the traffic)");
-        return null;
-      }
+      CanaryRule rule = canaryRule();
       int total = canaryNumber("canary-weight-total", DEFAULT_CANARY_TOTAL, 1);
       int weight = canaryNumber("canary-weight", 0, 0);
       if (total < 0 || weight < 0) {
@@ -540,7 +545,72 @@ public record IngressAnnotations(
             "canary-weight", Integer.toString(weight), "0 to canary-weight-total, " + total);
         return null;
       }
-      return new Canary(weight, total);
+      return refused ? null : new Canary(weight, total, rule);
+    }
+
+    /**
+     * The header and cookie rule of a canary, null when it has none (or a refused one): the
+     * annotations' values as written (ingress-nginx does not trim them), empty ones unset.
+     */
+    private CanaryRule canaryRule() {
+      String header = nonEmpty("canary-by-header");
+      String value = nonEmpty("canary-by-header-value");
+      String pattern = nonEmpty("canary-by-header-pattern");
+      String cookie = nonEmpty("canary-by-cookie");
+      if (header == null && (value != null || pattern != null)) {
+        problem(
+            "UnsupportedAnnotation",
+            NGINX
+                + (value != null ? "canary-by-header-value" : "canary-by-header-pattern")
+                + ": \""
+                + (value != null ? value : pattern)
+                + "\" is ignored without canary-by-header (as ingress-nginx)");
+        value = null;
+        pattern = null;
+      }
+      if (value != null && pattern != null) {
+        problem(
+            "UnsupportedAnnotation",
+            NGINX
+                + "canary-by-header-pattern: \""
+                + pattern
+                + "\" is ignored beside canary-by-header-value (as ingress-nginx)");
+        pattern = null;
+      }
+      if (header == null && cookie == null) {
+        return null;
+      }
+      CanaryRule rule = new CanaryRule(header, value, pattern, cookie);
+      // The route validator's own checks, with the annotation's name in the message.
+      List<Violation> wrong = RouteValidator.canaryViolations(rule);
+      for (Violation v : wrong) {
+        String field = v.field();
+        String key =
+            field.endsWith(".cookie")
+                ? "canary-by-cookie"
+                : field.endsWith(".headerValue")
+                    ? "canary-by-header-value"
+                    : field.endsWith(".headerPattern")
+                        ? "canary-by-header-pattern"
+                        : "canary-by-header";
+        // the validator's quoting: a value with control characters is shown escaped
+        refused = true;
+        problem(
+            "InvalidAnnotation",
+            NGINX
+                + key
+                + ": "
+                + v.message().substring(field.length() + 2)
+                + "; this canary is not served (the Ingress it is a canary of keeps all the"
+                + " traffic)");
+      }
+      return wrong.isEmpty() ? rule : null;
+    }
+
+    /** A canary annotation's value as written, null when absent or empty. */
+    private String nonEmpty(String name) {
+      String v = all.get(NGINX + name);
+      return v == null || v.isEmpty() ? null : v;
     }
 
     /** A whole number from {@code min} to MAX_WEIGHT, {@code dflt} when absent, -1 if invalid. */
@@ -599,7 +669,7 @@ public record IngressAnnotations(
                 + "\" is ignored"
                 + (canary
                     ? " (known: canary-weight, canary-weight-total, canary-by-header,"
-                        + " canary-by-cookie)"
+                        + " canary-by-header-value, canary-by-header-pattern, canary-by-cookie)"
                     : " (canary is not \"true\": this Ingress is not a canary)"));
         return;
       }
@@ -673,7 +743,7 @@ public record IngressAnnotations(
             "compression-gzip-level",
             "compression-br-level");
 
-    /** The canary keys read on a canary (the refused header and cookie ones included). */
+    /** The canary keys read on a canary. */
     private static final List<String> CANARY_KNOWN =
         List.of(
             "canary-weight",

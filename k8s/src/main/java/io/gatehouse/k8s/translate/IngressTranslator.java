@@ -82,17 +82,20 @@ import java.util.stream.Collectors;
  *       joins the route of the primary Ingress of its namespace with the same host, path and
  *       pathType (its {@code defaultBackend}: the primary's catch-all {@code defaultBackend}) as a
  *       second backend, the primary weighing {@code total - weight} and the canary {@code weight},
- *       as ingress-nginx. The canary's settings (protocol, timeouts, TLS...) are the primary's. A
- *       path with no such primary is not served ({@code CanaryWithoutPrimary}); one canary per
- *       primary path, the oldest, as ingress-nginx applies one ({@code CanaryConflict} for the
- *       others). A canary with no path served gets no status.
+ *       as ingress-nginx, and the canary's header and cookie rule on its backend ({@code
+ *       CanaryRule}). The canary is joined to that host's route only: another host (or Ingress)
+ *       served by the same Service is never affected, where ingress-nginx attaches a canary to the
+ *       Service's upstream and so to every host using it. The canary's settings (protocol,
+ *       timeouts, TLS...) are the primary's. A path with no such primary is not served ({@code
+ *       CanaryWithoutPrimary}); one canary per primary path, the oldest, as ingress-nginx applies
+ *       one ({@code CanaryConflict} for the others). A canary with no path served gets no status.
  *   <li><b>Names.</b> Route {@code <ingress>.r<rule>.p<path>} per path; {@code <ingress>.default}
  *       for {@code defaultBackend} on every host no rule claims, and {@code
  *       <ingress>.r<rule>.default} for it on a rule's host at priority -1 (a rule's own paths win).
  *   <li><b>Paths.</b> {@code Exact} and {@code Prefix} as in Kubernetes (prefix by whole path
  *       elements); {@code ImplementationSpecific} is {@code Prefix}, or an RE2 regular expression
  *       with the {@code use-regex} annotation.
- *   <li><b>Backends.</b> A route refers to the Service port by number or name ({@link
+ *   <li><b>Backends.</b> A route refers to the Service port by number or name ({@code
  *       BackendRef.ServicePort}) and carries no endpoints: each node's endpoint feed computes them
  *       with {@link ServiceEndpoints} (the ready endpoints of its EndpointSlices at the slice port
  *       whose name matches the Service port's, falling back to serving-but-terminating ones only
@@ -1053,7 +1056,7 @@ public final class IngressTranslator {
           run,
           List.of(
               new RouteBackend(primary, w.total() - w.weight()),
-              new RouteBackend(alternative, w.weight())),
+              new RouteBackend(alternative, w.weight(), w.rule())),
           canary.ref,
           canary.field);
     }

@@ -3,9 +3,11 @@ package io.gatehouse.k8s.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,21 +145,75 @@ class IngressAnnotationsTest {
     assertThat(messages(parsed)).containsExactly("InvalidAnnotation " + N + message);
   }
 
-  @Test
-  void header_and_cookie_canaries_are_refused_even_with_a_weight() {
-    for (String key : List.of("canary-by-header", "canary-by-cookie")) {
-      IngressAnnotations a = parse("canary", "true", key, "X-Canary", "canary-weight", "10");
-      assertThat(a.refused()).as(key).isTrue();
-      assertThat(a.canary()).as(key).isNull();
-      assertThat(messages(a))
-          .as(key)
-          .containsExactly(
-              "CanaryRefused "
-                  + N
-                  + key
-                  + ": header and cookie canaries are not supported yet; this canary is not"
-                  + " served (the Ingress it is a canary of keeps all the traffic)");
-    }
+  static Stream<Arguments> canaryRules() {
+    return Stream.of(
+        Arguments.of(
+            "by-header",
+            List.of("canary-by-header", "X-Canary", "canary-weight", "10"),
+            CanaryRule.byHeader("X-Canary")),
+        Arguments.of(
+            "by-header-value",
+            List.of("canary-by-header", "X-Canary", "canary-by-header-value", "yes"),
+            new CanaryRule("X-Canary", "yes", null, null)),
+        Arguments.of(
+            "by-header-pattern",
+            List.of("canary-by-header", "X-Version", "canary-by-header-pattern", "^v2"),
+            new CanaryRule("X-Version", null, "^v2", null)),
+        Arguments.of(
+            "value-wins-over-pattern-as-ingress-nginx",
+            List.of(
+                "canary-by-header",
+                "h",
+                "canary-by-header-value",
+                "1",
+                "canary-by-header-pattern",
+                "(?=x)"),
+            new CanaryRule("h", "1", null, null)),
+        Arguments.of(
+            "by-cookie", List.of("canary-by-cookie", "canary"), CanaryRule.byCookie("canary")),
+        Arguments.of(
+            "empty-annotations-are-unset",
+            List.of("canary-by-header", "", "canary-by-cookie", "c"),
+            CanaryRule.byCookie("c")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("canaryRules")
+  void header_and_cookie_canaries_are_served_with_their_rule(
+      String name, List<String> keys, CanaryRule rule) {
+    List<String> kv = new ArrayList<>(List.of("canary", "true"));
+    kv.addAll(keys);
+    IngressAnnotations a = parse(kv.toArray(String[]::new));
+    assertThat(a.refused()).isFalse();
+    assertThat(a.canary().rule()).isEqualTo(rule);
+  }
+
+  static Stream<Arguments> refusedRules() {
+    return Stream.of(
+        Arguments.of(
+            List.of("canary-by-header", "X Canary"),
+            "canary-by-header: \"X Canary\" (expected: a header field name token)"),
+        Arguments.of(
+            List.of("canary-by-header", "h", "canary-by-header-pattern", "(a)\\1"),
+            "canary-by-header-pattern: \"(a)\\\\1\" (expected: an RE2 regular expression"),
+        Arguments.of(
+            List.of("canary-by-header", "h", "canary-by-header-value", "a\nb"),
+            "canary-by-header-value: \"a\\u000ab\" (expected: 1-1024 characters, no control"),
+        Arguments.of(
+            List.of("canary-by-cookie", "a=b"),
+            "canary-by-cookie: \"a=b\" (expected: a cookie name token)"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("refusedRules")
+  void a_rule_gatehouse_cannot_serve_as_ingress_nginx_refuses_the_canary(
+      List<String> keys, String message) {
+    List<String> kv = new ArrayList<>(List.of("canary", "true", "canary-weight", "10"));
+    kv.addAll(keys);
+    IngressAnnotations a = parse(kv.toArray(String[]::new));
+    assertThat(a.refused()).isTrue();
+    assertThat(a.canary()).isNull();
+    assertThat(messages(a)).anyMatch(m -> m.startsWith("InvalidAnnotation " + N + message));
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.document.DocumentWriter;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
@@ -97,7 +98,7 @@ class IngressTranslatorGoldenTest {
         for (RouteBackend b : r.backends()) {
           BackendRef.ServicePort sp = (BackendRef.ServicePort) b.ref();
           String service = service(r.key().tenant().value(), sp);
-          split.add("service " + service + " weight " + b.weight());
+          split.add("service " + service + " weight " + b.weight() + canary(b.canary()));
           assertThat(sp.protocol()).isEqualTo(((BackendRef.ServicePort) ref).protocol());
           endpoints.computeIfAbsent(
               service, s -> authorities(endpointsOf(in, rules, r.key().tenant().value(), sp)));
@@ -199,5 +200,26 @@ class IngressTranslatorGoldenTest {
   /** A fresh list: SnakeYAML would write a shared instance as an alias. */
   private static List<String> authorities(List<Endpoint> endpoints) {
     return new ArrayList<>(endpoints.stream().map(Endpoint::authority).toList());
+  }
+
+  /** A canary rule as the golden files show it: each key it sets, in the model's order. */
+  private static String canary(CanaryRule c) {
+    if (c == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(" canary");
+    if (c.header() != null) {
+      b.append(" header=").append(c.header());
+    }
+    if (c.headerValue() != null) {
+      b.append(" headerValue=").append(c.headerValue());
+    }
+    if (c.headerPattern() != null) {
+      b.append(" headerPattern=").append(c.headerPattern());
+    }
+    if (c.cookie() != null) {
+      b.append(" cookie=").append(c.cookie());
+    }
+    return b.toString();
   }
 }
