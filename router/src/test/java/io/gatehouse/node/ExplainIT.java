@@ -2,16 +2,13 @@ package io.gatehouse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.testing.AdminNode;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,9 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(90)
 class ExplainIT {
-  static final String ADMIN = "explainadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String ADMIN = AdminNode.ADMIN;
 
   Vertx vertx;
   TestUpstream upstream;
@@ -40,12 +35,7 @@ class ExplainIT {
   void start() throws Exception {
     vertx = Vertx.vertx();
     upstream = TestUpstream.named(vertx, "acme-web");
-    node =
-        NodeFixture.start(
-            c ->
-                c.withAdmin(
-                    new NodeConfig.Admin(
-                        true, "127.0.0.1", 0, "", "", "", ADMIN, "", 10_000, 10_000, List.of())));
+    node = NodeFixture.start(c -> c.withAdmin(AdminNode.admin()));
     for (String t : List.of("acme", "beta")) {
       assertThat(call("PUT", "/v1/tenants/" + t, ADMIN, "{}").statusCode()).isEqualTo(201);
     }
@@ -85,17 +75,7 @@ class ExplainIT {
 
   private HttpResponse<String> call(String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().adminPort() + path))
-            .timeout(Duration.ofSeconds(20))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return AdminNode.call(node, method, path, token, body);
   }
 
   private JsonObject explain(String token, String url) throws Exception {

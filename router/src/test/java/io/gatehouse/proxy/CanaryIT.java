@@ -3,7 +3,7 @@ package io.gatehouse.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.AdminNode;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
@@ -16,13 +16,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +51,7 @@ public class CanaryIT {
   static final int REQUESTS = 10_000;
   static final int CLIENTS = 8;
   static final int FORCED = 200;
-  static final String ADMIN = "canaryadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String ADMIN = AdminNode.ADMIN;
 
   /**
    * Routes {@code host} 90/10 to {@code primary} and {@code canary} (the canary with the rule
@@ -73,6 +66,7 @@ public class CanaryIT {
   Path dir;
   Path file;
   Vertx vertx;
+  AdminNode an;
   NodeFixture node;
   String acme;
 
@@ -80,30 +74,9 @@ public class CanaryIT {
   void start(@TempDir Path tmp) throws Exception {
     dir = tmp;
     vertx = Vertx.vertx();
-    file = dir.resolve("routes.yaml");
-    Files.writeString(file, "routes: []\n");
-    node =
-        NodeFixture.start(
-            c ->
-                c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024))
-                    .withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100)))
-                    .withAdmin(
-                        new NodeConfig.Admin(
-                            true,
-                            "127.0.0.1",
-                            0,
-                            "",
-                            "",
-                            "",
-                            ADMIN,
-                            "",
-                            10_000,
-                            10_000,
-                            List.of())));
-    assertThat(admin("PUT", "/v1/tenants/acme", ADMIN, "{}").statusCode()).isEqualTo(201);
-    HttpResponse<String> token = admin("POST", "/v1/tokens", ADMIN, "{\"tenant\":\"acme\"}");
-    assertThat(token.statusCode()).isEqualTo(201);
-    acme = new JsonObject(token.body()).getString("token");
+    an = AdminNode.start(dir, c -> c);
+    node = an.node();
+    acme = an.token();
   }
 
   @AfterAll
@@ -181,9 +154,7 @@ public class CanaryIT {
               endpoints: ["%s"]
         """
             .formatted(host, primary.address(), canary.address(), other, primary.address());
-    Path tmp = Files.createTempFile(dir, "routes", ".tmp");
-    Files.writeString(tmp, yaml);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    an.writeRoutes(yaml);
   }
 
   private void fromRest(String host, String other, TestUpstream primary, TestUpstream canary)
@@ -195,7 +166,7 @@ public class CanaryIT {
       String host, String other, TestUpstream primary, TestUpstream canary, String name)
       throws Exception {
     for (String h : List.of(host, other)) {
-      assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + h, acme, null).statusCode())
+      assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + h, acme, null).statusCode())
           .isEqualTo(201);
     }
     String route =
@@ -206,10 +177,10 @@ public class CanaryIT {
                           "canary": {"header": "X-Canary", "cookie": "canary"}}]}"""
             .formatted(host, primary.address(), canary.address());
     HttpResponse<String> put =
-        admin("PUT", "/v1/tenants/acme/routes/" + name + "?wait=all", acme, route);
+        an.admin("PUT", "/v1/tenants/acme/routes/" + name + "?wait=all", acme, route);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     // What was written reads back with its rule.
-    HttpResponse<String> read = admin("GET", "/v1/tenants/acme/routes/" + name, acme, null);
+    HttpResponse<String> read = an.admin("GET", "/v1/tenants/acme/routes/" + name, acme, null);
     assertThat(
             new JsonObject(read.body())
                 .getJsonArray("backendRefs")
@@ -219,7 +190,7 @@ public class CanaryIT {
     String plain =
         "{\"hosts\": [\"%s\"], \"backend\": {\"endpoints\": [\"%s\"]}}"
             .formatted(other, primary.address());
-    put = admin("PUT", "/v1/tenants/acme/routes/" + name + "-other?wait=all", acme, plain);
+    put = an.admin("PUT", "/v1/tenants/acme/routes/" + name + "-other?wait=all", acme, plain);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
   }
 
@@ -368,20 +339,5 @@ public class CanaryIT {
                                             ? b.toString()
                                             : resp.statusCode() + "")))
         .await(30, TimeUnit.SECONDS);
-  }
-
-  private HttpResponse<String> admin(String method, String path, String token, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().adminPort() + path))
-            .timeout(Duration.ofSeconds(20))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.aayushatharva.brotli4j.decoder.BrotliInputStream;
-import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.AdminNode;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.MultiMap;
@@ -27,14 +27,9 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,9 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
 class CompressionIT {
-  static final String ADMIN = "compressadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String ADMIN = AdminNode.ADMIN;
 
   static final String POLICIES =
       "[{\"type\": \"Compression\", \"algorithms\": [\"br\", \"gzip\"],"
@@ -78,6 +71,7 @@ class CompressionIT {
   Path dir;
   Path file;
   Vertx vertx;
+  AdminNode an;
   NodeFixture node;
   TestUpstream up;
   String acme;
@@ -150,30 +144,9 @@ class CompressionIT {
     dir = tmp;
     vertx = Vertx.vertx();
     up = TestUpstream.custom(vertx, this::serve);
-    file = dir.resolve("routes.yaml");
-    Files.writeString(file, "routes: []\n");
-    node =
-        NodeFixture.start(
-            c ->
-                c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024))
-                    .withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100)))
-                    .withAdmin(
-                        new NodeConfig.Admin(
-                            true,
-                            "127.0.0.1",
-                            0,
-                            "",
-                            "",
-                            "",
-                            ADMIN,
-                            "",
-                            10_000,
-                            10_000,
-                            List.of())));
-    assertThat(admin("PUT", "/v1/tenants/acme", ADMIN, "{}").statusCode()).isEqualTo(201);
-    HttpResponse<String> token = admin("POST", "/v1/tokens", ADMIN, "{\"tenant\":\"acme\"}");
-    assertThat(token.statusCode()).isEqualTo(201);
-    acme = new JsonObject(token.body()).getString("token");
+    an = AdminNode.start(dir, c -> c);
+    node = an.node();
+    acme = an.token();
     h1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
     h2 =
         vertx.createHttpClient(
@@ -207,9 +180,7 @@ class CompressionIT {
             policies: %s
         """
             .formatted(host, up.address(), POLICIES);
-    Path tmp = Files.createTempFile(dir, "routes", ".tmp");
-    Files.writeString(tmp, yaml);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    an.writeRoutes(yaml);
     await("file route served")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(50))
@@ -221,20 +192,20 @@ class CompressionIT {
   @Test
   void from_rest_over_http1_and_http2_and_read_back() throws Exception {
     String host = "rest.compress.example";
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     String body =
         """
         {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "policies": %s}"""
             .formatted(host, up.address(), POLICIES);
     HttpResponse<String> put =
-        admin("PUT", "/v1/tenants/acme/routes/compress?wait=all", acme, body);
+        an.admin("PUT", "/v1/tenants/acme/routes/compress?wait=all", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     assertCompressed(host, h1, "HTTP/1.1");
     assertCompressed(host, h2, "HTTP/2");
 
     JsonObject read =
-        new JsonObject(admin("GET", "/v1/tenants/acme/routes/compress", acme, null).body());
+        new JsonObject(an.admin("GET", "/v1/tenants/acme/routes/compress", acme, null).body());
     JsonArray policies = read.getJsonArray("policies");
     assertThat(policies).hasSize(1);
     JsonObject c = policies.getJsonObject(0);
@@ -244,21 +215,21 @@ class CompressionIT {
     assertThat(c.getJsonObject("levels").getMap()).containsEntry("gzip", 1).containsEntry("br", 1);
     read.remove("revision");
     HttpResponse<String> again =
-        admin("PUT", "/v1/tenants/acme/routes/compress?wait=all", acme, read.encode());
+        an.admin("PUT", "/v1/tenants/acme/routes/compress?wait=all", acme, read.encode());
     assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
   }
 
   @Test
   void rest_refuses_a_coding_gatehouse_cannot_serve_with_a_pointer() throws Exception {
     String host = "bad.compress.example";
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     String body =
         """
         {"hosts": ["%s"], "backend": {"endpoints": ["%s"]},
          "policies": [{"type": "Compression", "algorithms": ["gzip", "zstd"]}]}"""
             .formatted(host, up.address());
-    HttpResponse<String> put = admin("PUT", "/v1/tenants/acme/routes/bad", acme, body);
+    HttpResponse<String> put = an.admin("PUT", "/v1/tenants/acme/routes/bad", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(400);
     assertThat(put.body()).contains("/policies/0/algorithms/1", "zstd is not served");
   }
@@ -266,14 +237,15 @@ class CompressionIT {
   @Test
   void a_1_gib_stream_is_compressed_with_back_pressure_in_a_bounded_heap() throws Exception {
     String host = "stream.compress.example";
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     String body =
         """
         {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "timeouts": {"request": "0s"},
          "policies": [{"type": "Compression", "algorithms": ["gzip"], "levels": {"gzip": 1}}]}"""
             .formatted(host, up.address());
-    HttpResponse<String> put = admin("PUT", "/v1/tenants/acme/routes/stream?wait=all", acme, body);
+    HttpResponse<String> put =
+        an.admin("PUT", "/v1/tenants/acme/routes/stream?wait=all", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     long total = 1L << 30;
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -438,20 +410,5 @@ class CompressionIT {
                         resp ->
                             resp.body().map(b -> new Answer(resp.statusCode(), resp.headers(), b))))
         .await(30, TimeUnit.SECONDS);
-  }
-
-  private HttpResponse<String> admin(String method, String path, String token, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().adminPort() + path))
-            .timeout(Duration.ofSeconds(20))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

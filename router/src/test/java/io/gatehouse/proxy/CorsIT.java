@@ -3,7 +3,7 @@ package io.gatehouse.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.AdminNode;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.MultiMap;
@@ -16,13 +16,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -44,9 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
 class CorsIT {
-  static final String ADMIN = "corsadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String ADMIN = AdminNode.ADMIN;
   static final String APP = "https://app.example";
 
   /** The policy of every route here, in the document's JSON form (YAML reads it as is). */
@@ -60,6 +53,7 @@ class CorsIT {
   Path dir;
   Path file;
   Vertx vertx;
+  AdminNode an;
   NodeFixture node;
   TestUpstream up;
   final AtomicInteger preflightsUpstream = new AtomicInteger();
@@ -86,30 +80,9 @@ class CorsIT {
                   .putHeader("Vary", "Accept-Encoding")
                   .end("upstream " + req.method());
             });
-    file = dir.resolve("routes.yaml");
-    Files.writeString(file, "routes: []\n");
-    node =
-        NodeFixture.start(
-            c ->
-                c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024))
-                    .withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100)))
-                    .withAdmin(
-                        new NodeConfig.Admin(
-                            true,
-                            "127.0.0.1",
-                            0,
-                            "",
-                            "",
-                            "",
-                            ADMIN,
-                            "",
-                            10_000,
-                            10_000,
-                            List.of())));
-    assertThat(admin("PUT", "/v1/tenants/acme", ADMIN, "{}").statusCode()).isEqualTo(201);
-    HttpResponse<String> token = admin("POST", "/v1/tokens", ADMIN, "{\"tenant\":\"acme\"}");
-    assertThat(token.statusCode()).isEqualTo(201);
-    acme = new JsonObject(token.body()).getString("token");
+    an = AdminNode.start(dir, c -> c);
+    node = an.node();
+    acme = an.token();
     h1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
     h2 =
         vertx.createHttpClient(
@@ -143,9 +116,7 @@ class CorsIT {
             policies: %s
         """
             .formatted(host, up.address(), POLICIES.replace("\n", " "));
-    Path tmp = Files.createTempFile(dir, "routes", ".tmp");
-    Files.writeString(tmp, yaml);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    an.writeRoutes(yaml);
     await("file route served")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(50))
@@ -157,19 +128,19 @@ class CorsIT {
   @Test
   void from_rest_over_http1_and_http2_and_read_back() throws Exception {
     String host = "rest.cors.example";
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     String body =
         """
         {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "policies": %s}"""
             .formatted(host, up.address(), POLICIES);
-    HttpResponse<String> put = admin("PUT", "/v1/tenants/acme/routes/cors?wait=all", acme, body);
+    HttpResponse<String> put = an.admin("PUT", "/v1/tenants/acme/routes/cors?wait=all", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     assertCors(h1, host, "HTTP/1.1");
     assertCors(h2, host, "HTTP/2");
 
     JsonObject read =
-        new JsonObject(admin("GET", "/v1/tenants/acme/routes/cors", acme, null).body());
+        new JsonObject(an.admin("GET", "/v1/tenants/acme/routes/cors", acme, null).body());
     JsonArray policies = read.getJsonArray("policies");
     assertThat(policies).hasSize(1);
     JsonObject cors = policies.getJsonObject(0);
@@ -182,7 +153,7 @@ class CorsIT {
     // The answer sent back is the same route: 200, nothing changes.
     read.remove("revision");
     HttpResponse<String> again =
-        admin("PUT", "/v1/tenants/acme/routes/cors?wait=all", acme, read.encode());
+        an.admin("PUT", "/v1/tenants/acme/routes/cors?wait=all", acme, read.encode());
     assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
     assertCors(h1, host, "HTTP/1.1 after a round trip");
   }
@@ -190,14 +161,14 @@ class CorsIT {
   @Test
   void rest_refuses_credentials_with_every_origin_with_a_pointer() throws Exception {
     String host = "bad.cors.example";
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     String body =
         """
         {"hosts": ["%s"], "backend": {"endpoints": ["%s"]},
          "policies": [{"type": "CORS", "allowOrigins": ["*"], "allowCredentials": true}]}"""
             .formatted(host, up.address());
-    HttpResponse<String> put = admin("PUT", "/v1/tenants/acme/routes/bad", acme, body);
+    HttpResponse<String> put = an.admin("PUT", "/v1/tenants/acme/routes/bad", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(400);
     assertThat(put.headers().firstValue("content-type")).hasValue("application/problem+json");
     assertThat(put.body()).contains("/policies/0/allowCredentials", "never with every origin");
@@ -325,20 +296,5 @@ class CorsIT {
                                         new Answer(
                                             resp.statusCode(), resp.headers(), b.toString()))))
         .await(30, TimeUnit.SECONDS);
-  }
-
-  private HttpResponse<String> admin(String method, String path, String token, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().adminPort() + path))
-            .timeout(Duration.ofSeconds(20))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -3,7 +3,7 @@ package io.gatehouse.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.AdminNode;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.MultiMap;
@@ -17,13 +17,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,13 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
 class PathPoliciesIT {
-  static final String ADMIN = "pathsadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String ADMIN = AdminNode.ADMIN;
 
   Path dir;
   Path file;
   Vertx vertx;
+  AdminNode an;
   NodeFixture node;
   TestUpstream up;
   String dead;
@@ -121,30 +115,9 @@ class PathPoliciesIT {
     try (ServerSocket s = new ServerSocket(0)) {
       dead = "127.0.0.1:" + s.getLocalPort();
     }
-    file = dir.resolve("routes.yaml");
-    Files.writeString(file, "routes: []\n");
-    node =
-        NodeFixture.start(
-            c ->
-                c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024))
-                    .withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100)))
-                    .withAdmin(
-                        new NodeConfig.Admin(
-                            true,
-                            "127.0.0.1",
-                            0,
-                            "",
-                            "",
-                            "",
-                            ADMIN,
-                            "",
-                            10_000,
-                            10_000,
-                            List.of())));
-    assertThat(admin("PUT", "/v1/tenants/acme", ADMIN, "{}").statusCode()).isEqualTo(201);
-    HttpResponse<String> token = admin("POST", "/v1/tokens", ADMIN, "{\"tenant\":\"acme\"}");
-    assertThat(token.statusCode()).isEqualTo(201);
-    acme = new JsonObject(token.body()).getString("token");
+    an = AdminNode.start(dir, c -> c);
+    node = an.node();
+    acme = an.token();
     h1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
     h2 =
         vertx.createHttpClient(
@@ -174,9 +147,7 @@ class PathPoliciesIT {
             + String.join(
                 "\n", routes(host).stream().map(r -> "  - " + r.replace("\n", " ")).toList())
             + "\n";
-    Path tmp = Files.createTempFile(dir, "routes", ".tmp");
-    Files.writeString(tmp, yaml);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    an.writeRoutes(yaml);
     await("file routes served")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(50))
@@ -187,31 +158,31 @@ class PathPoliciesIT {
   @Test
   void from_rest_over_http1_and_http2() throws Exception {
     String host = "rest.paths.example";
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     for (String route : routes(host)) {
       JsonObject r = new JsonObject(route);
       String name = (String) r.remove("name");
       HttpResponse<String> put =
-          admin("PUT", "/v1/tenants/acme/routes/" + name + "?wait=all", acme, r.encode());
+          an.admin("PUT", "/v1/tenants/acme/routes/" + name + "?wait=all", acme, r.encode());
       assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     }
     assertServed(host);
     JsonObject read =
-        new JsonObject(admin("GET", "/v1/tenants/acme/routes/r-docs", acme, null).body());
+        new JsonObject(an.admin("GET", "/v1/tenants/acme/routes/r-docs", acme, null).body());
     assertThat(read.getJsonArray("policies").getJsonObject(0).getJsonObject("path").getMap())
         .containsEntry("type", "ReplacePrefixMatch")
         .containsEntry("replacePrefixMatch", "/v2");
     read.remove("revision");
     HttpResponse<String> again =
-        admin("PUT", "/v1/tenants/acme/routes/r-docs?wait=all", acme, read.encode());
+        an.admin("PUT", "/v1/tenants/acme/routes/r-docs?wait=all", acme, read.encode());
     assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
   }
 
   @Test
   void rest_refuses_a_bad_rewrite_with_a_pointer() throws Exception {
     String host = "bad.paths.example";
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     String body =
         """
@@ -219,7 +190,7 @@ class PathPoliciesIT {
          "policies": [{"type": "URLRewrite",
                        "path": {"type": "ReplaceFullPath", "replaceFullPath": "/a/../admin"}}]}"""
             .formatted(host, up.address());
-    HttpResponse<String> put = admin("PUT", "/v1/tenants/acme/routes/bad", acme, body);
+    HttpResponse<String> put = an.admin("PUT", "/v1/tenants/acme/routes/bad", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(400);
     assertThat(put.body()).contains("/policies/0/path/replaceFullPath", "a normalised path");
   }
@@ -293,20 +264,5 @@ class PathPoliciesIT {
                                         new Answer(
                                             resp.statusCode(), resp.headers(), b.toString()))))
         .await(30, TimeUnit.SECONDS);
-  }
-
-  private HttpResponse<String> admin(String method, String path, String token, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().adminPort() + path))
-            .timeout(Duration.ofSeconds(20))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -9,7 +9,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
-import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.AdminNode;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
@@ -18,13 +18,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,9 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 public class WeightedSplitIT {
   static final int REQUESTS = 10_000;
   static final int CLIENTS = 8;
-  static final String ADMIN = "splitadmin.s3cr3t-s3cr3t-s3cr3t-s3cr3t-0123456789";
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String ADMIN = AdminNode.ADMIN;
 
   /** Puts a route for {@code host} that sends 90 % to {@code a} and 10 % to {@code b}. */
   @FunctionalInterface
@@ -64,6 +57,7 @@ public class WeightedSplitIT {
   Path dir;
   Path file;
   Vertx vertx;
+  AdminNode an;
   NodeFixture node;
   String acme;
 
@@ -71,30 +65,9 @@ public class WeightedSplitIT {
   void start(@TempDir Path tmp) throws Exception {
     dir = tmp;
     vertx = Vertx.vertx();
-    file = dir.resolve("routes.yaml");
-    Files.writeString(file, "routes: []\n");
-    node =
-        NodeFixture.start(
-            c ->
-                c.withEventLoops(2)
-                    .withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100)))
-                    .withAdmin(
-                        new NodeConfig.Admin(
-                            true,
-                            "127.0.0.1",
-                            0,
-                            "",
-                            "",
-                            "",
-                            ADMIN,
-                            "",
-                            10_000,
-                            10_000,
-                            List.of())));
-    assertThat(admin("PUT", "/v1/tenants/acme", ADMIN, "{}").statusCode()).isEqualTo(201);
-    HttpResponse<String> token = admin("POST", "/v1/tokens", ADMIN, "{\"tenant\":\"acme\"}");
-    assertThat(token.statusCode()).isEqualTo(201);
-    acme = new JsonObject(token.body()).getString("token");
+    an = AdminNode.start(dir, c -> c.withEventLoops(2));
+    node = an.node();
+    acme = an.token();
   }
 
   @AfterAll
@@ -133,17 +106,17 @@ public class WeightedSplitIT {
     String host = "named.move.example";
     try (TestUpstream a = TestUpstream.counting(vertx, "A");
         TestUpstream b = TestUpstream.counting(vertx, "B")) {
-      assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+      assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
           .isEqualTo(201);
       HttpResponse<String> pool =
-          admin(
+          an.admin(
               "PUT",
               "/v1/tenants/acme/backends/mover?wait=all",
               acme,
               "{\"endpoints\": [\"" + a.address() + "\"]}");
       assertThat(pool.statusCode()).as(pool.body()).isEqualTo(201);
       HttpResponse<String> route =
-          admin(
+          an.admin(
               "PUT",
               "/v1/tenants/acme/routes/mover?wait=all",
               acme,
@@ -158,7 +131,7 @@ public class WeightedSplitIT {
       assertThat(a.count()).isEqualTo(20);
 
       HttpResponse<String> moved =
-          admin(
+          an.admin(
               "PUT",
               "/v1/tenants/acme/backends/mover?wait=all",
               acme,
@@ -170,11 +143,12 @@ public class WeightedSplitIT {
       assertThat(b.count()).isEqualTo(20);
       assertThat(a.count()).isEqualTo(20);
 
-      HttpResponse<String> refused = admin("DELETE", "/v1/tenants/acme/backends/mover", acme, null);
+      HttpResponse<String> refused =
+          an.admin("DELETE", "/v1/tenants/acme/backends/mover", acme, null);
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
       assertThat(refused.body()).contains("backend-in-use", "route 'mover'");
       assertThat(get(node.port(), host)).isEqualTo(200);
-      HttpResponse<String> read = admin("GET", "/v1/tenants/acme/routes/mover", acme, null);
+      HttpResponse<String> read = an.admin("GET", "/v1/tenants/acme/routes/mover", acme, null);
       assertThat(new JsonObject(read.body()).getLong("revision")).isEqualTo(routeRevision);
     }
   }
@@ -243,13 +217,11 @@ public class WeightedSplitIT {
                 endpoints: ["%s"]
         """
             .formatted(host, a.address(), b.address());
-    Path tmp = Files.createTempFile(dir, "routes", ".tmp");
-    Files.writeString(tmp, yaml);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    an.writeRoutes(yaml);
   }
 
   private void installFromRest(String host, TestUpstream a, TestUpstream b) throws Exception {
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     JsonObject route =
         new JsonObject(
@@ -260,17 +232,17 @@ public class WeightedSplitIT {
                 .formatted(host, a.address(), b.address()));
     // wait=all: the node serves the route when the write answers.
     HttpResponse<String> put =
-        admin("PUT", "/v1/tenants/acme/routes/split?wait=all", acme, route.encode());
+        an.admin("PUT", "/v1/tenants/acme/routes/split?wait=all", acme, route.encode());
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
   }
 
   private void installNamedFromRest(String host, TestUpstream a, TestUpstream b) throws Exception {
-    assertThat(admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     for (String[] backend :
         List.of(new String[] {"ninety", a.address()}, new String[] {"ten", b.address()})) {
       HttpResponse<String> put =
-          admin(
+          an.admin(
               "PUT",
               "/v1/tenants/acme/backends/" + backend[0] + "?wait=all",
               acme,
@@ -285,7 +257,7 @@ public class WeightedSplitIT {
                              {"weight": 10, "backend": "ten"}]}"""
                 .formatted(host));
     HttpResponse<String> put =
-        admin("PUT", "/v1/tenants/acme/routes/named-split?wait=all", acme, route.encode());
+        an.admin("PUT", "/v1/tenants/acme/routes/named-split?wait=all", acme, route.encode());
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
   }
 
@@ -348,20 +320,5 @@ public class WeightedSplitIT {
     return RawHttp.exchange(
             port, "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
         .status();
-  }
-
-  private HttpResponse<String> admin(String method, String path, String token, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().adminPort() + path))
-            .timeout(Duration.ofSeconds(20))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
