@@ -270,17 +270,7 @@ class CompressionIT {
       byte[] buf = new byte[64 * 1024];
       // Read a little, then stop: the upstream must stop too, held back by the proxy.
       long seen = readChecked(in, buf, 0, 1 << 20);
-      long[] last = {-1};
-      await("the upstream stops while the client reads nothing")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(250))
-          .until(
-              () -> {
-                long now = streamed.get();
-                boolean still = now == last[0];
-                last[0] = now;
-                return still;
-              });
+      awaitStandstill("the upstream stops while the client reads nothing");
       assertThat(streamed.get())
           .as("bytes the upstream could send while the client read 1 MiB")
           .isLessThan(64L << 20);
@@ -312,15 +302,10 @@ class CompressionIT {
     }
   }
 
-  /**
-   * The heap in use after a full collection, taken once the stream stands still: this thread has
-   * stopped reading, so back-pressure stops the proxy and the upstream soon after; measured while
-   * they still ran, their garbage of that moment read as growth (one sample of four read 115 MiB
-   * against 50 MiB on a fresh clone, 2026-12-06).
-   */
-  private long quiescentHeapAfterGc() {
+  /** Waits until the upstream has sent nothing for one poll (a quarter second). */
+  private void awaitStandstill(String what) {
     long[] last = {-1};
-    await("the stream stands still while the client measures")
+    await(what)
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(250))
         .until(
@@ -330,6 +315,16 @@ class CompressionIT {
               last[0] = now;
               return still;
             });
+  }
+
+  /**
+   * The heap in use after a full collection, taken once the stream stands still: this thread has
+   * stopped reading, so back-pressure stops the proxy and the upstream soon after; measured while
+   * they still ran, their garbage of that moment read as growth (one sample of four read 115 MiB
+   * against 50 MiB on a fresh clone, 2026-12-06).
+   */
+  private long quiescentHeapAfterGc() {
+    awaitStandstill("the stream stands still while the client measures");
     System.gc();
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
