@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rule of policy kind {@link Cors}, after Gateway API's {@code HTTPCORSFilter}: {@code *} only
@@ -95,21 +96,34 @@ public final class CorsValidator {
         result.add(o);
         continue;
       }
-      String lower = o.toLowerCase(Locale.ROOT);
-      Matcher m = ORIGIN.matcher(lower);
-      int port = -1;
-      if (m.matches() && m.group(3) != null) {
-        port = Integer.parseInt(m.group(3));
-      }
-      if (!m.matches() || lower.length() > 300 || port == 0 || port > 65535) {
+      String normal = origin(o);
+      if (normal == null) {
         out.add(new Violation(f + "[" + i + "]", o, ORIGIN_RULE));
-        continue;
+      } else {
+        result.add(normal);
       }
-      boolean defaultPort =
-          (port == 80 && m.group(1).equals("http")) || (port == 443 && m.group(1).equals("https"));
-      result.add(defaultPort ? m.group(1) + "://" + m.group(2) : lower);
     }
     return new ArrayList<>(result);
+  }
+
+  /**
+   * {@code raw} as an allowed origin ({@link #ORIGIN_RULE}, without {@code '*'}): lower case, the
+   * scheme's default port dropped; null when it is not one. The Ingress annotations drop what this
+   * refuses.
+   */
+  public static @Nullable String origin(String raw) {
+    String lower = raw.toLowerCase(Locale.ROOT);
+    Matcher m = ORIGIN.matcher(lower);
+    if (!m.matches() || lower.length() > 300) {
+      return null;
+    }
+    int port = m.group(3) == null ? -1 : Integer.parseInt(m.group(3));
+    if (port == 0 || port > 65535) {
+      return null;
+    }
+    boolean defaultPort =
+        (port == 80 && m.group(1).equals("http")) || (port == 443 && m.group(1).equals("https"));
+    return defaultPort ? m.group(1) + "://" + m.group(2) : lower;
   }
 
   private static List<String> methods(List<String> raw, String f, List<Violation> out) {

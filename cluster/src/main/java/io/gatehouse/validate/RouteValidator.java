@@ -56,7 +56,7 @@ public final class RouteValidator {
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9._]{0,251}[a-z0-9])?");
 
   /** An RFC 9110 field name (a token) of at most 64 characters: header matches and policies. */
-  static final java.util.regex.Pattern TOKEN =
+  public static final java.util.regex.Pattern TOKEN =
       java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
 
   private static final java.util.regex.Pattern ENDPOINT_HOST =

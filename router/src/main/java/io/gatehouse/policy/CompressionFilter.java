@@ -68,7 +68,7 @@ public final class CompressionFilter implements ResponseFilter {
     if (!compressible(request, status, downstream)) {
       return;
     }
-    addVary(downstream);
+    FieldLists.addToVary(downstream, "Accept-Encoding");
     int pick = AcceptEncoding.choose(request.headerValues("accept-encoding"), codings);
     if (pick < 0) {
       return;
@@ -124,47 +124,7 @@ public final class CompressionFilter implements ResponseFilter {
   }
 
   private static boolean noTransform(String cacheControl) {
-    return cacheControl != null && hasToken(cacheControl, "no-transform");
-  }
-
-  /**
-   * Adds {@code Accept-Encoding} to the response's Vary, unless it is there or Vary is {@code *}.
-   */
-  private static void addVary(HeaderEdits downstream) {
-    String vary = downstream.get("vary");
-    if (vary == null || vary.isBlank()) {
-      downstream.set("vary", "Accept-Encoding");
-    } else if (!hasToken(vary, "accept-encoding") && !hasToken(vary, "*")) {
-      downstream.set("vary", vary + ", Accept-Encoding");
-    }
-  }
-
-  /** Whether the comma-separated list holds {@code token} (case-insensitive, parameters cut). */
-  static boolean hasToken(String list, String token) {
-    int i = 0;
-    int len = list.length();
-    while (i < len) {
-      int end = list.indexOf(',', i);
-      if (end < 0) {
-        end = len;
-      }
-      int s = i;
-      while (s < end && (list.charAt(s) == ' ' || list.charAt(s) == '\t')) {
-        s++;
-      }
-      int e = s;
-      while (e < end && list.charAt(e) != '=' && list.charAt(e) != ';') {
-        e++;
-      }
-      while (e > s && (list.charAt(e - 1) == ' ' || list.charAt(e - 1) == '\t')) {
-        e--;
-      }
-      if (e - s == token.length() && list.regionMatches(true, s, token, 0, e - s)) {
-        return true;
-      }
-      i = end + 1;
-    }
-    return false;
+    return cacheControl != null && FieldLists.hasToken(cacheControl, "no-transform");
   }
 
   @Override

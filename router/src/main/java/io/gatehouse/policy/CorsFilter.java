@@ -198,7 +198,7 @@ public final class CorsFilter implements AdmissionFilter, ResponseFilter {
       downstream.remove(name);
     }
     if (!anyOrigin) {
-      varyOrigin(downstream);
+      FieldLists.addToVary(downstream, "Origin");
     }
     String origin = r.header("origin");
     if (origin == null || !allowsOrigin(origin)) {
@@ -211,39 +211,6 @@ public final class CorsFilter implements AdmissionFilter, ResponseFilter {
     if (exposeHeaders != null) {
       downstream.set(EXPOSE_HEADERS, exposeHeaders);
     }
-  }
-
-  /** Adds {@code Origin} to the response's {@code Vary} unless it is there or {@code *}. */
-  static void varyOrigin(HeaderEdits h) {
-    String vary = h.get(VARY);
-    if (vary == null || vary.isBlank()) {
-      h.set(VARY, "Origin");
-    } else if (!hasToken(vary, "origin") && !hasToken(vary, "*")) {
-      h.set(VARY, vary + ", Origin");
-    }
-  }
-
-  /** Whether the comma-separated {@code list} holds {@code lowerToken}, case-insensitively. */
-  static boolean hasToken(String list, String lowerToken) {
-    int n = list.length();
-    int i = 0;
-    while (i < n) {
-      int comma = list.indexOf(',', i);
-      int end = comma < 0 ? n : comma;
-      int s = i;
-      int e = end;
-      while (s < e && isSpace(list.charAt(s))) {
-        s++;
-      }
-      while (e > s && isSpace(list.charAt(e - 1))) {
-        e--;
-      }
-      if (e - s == lowerToken.length() && list.regionMatches(true, s, lowerToken, 0, e - s)) {
-        return true;
-      }
-      i = end + 1;
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------- origins

@@ -417,15 +417,7 @@ final class ProxyExchange extends UpstreamAttempt
             return;
           }
           resp.write(buf);
-          if (resp.writeQueueFull()) {
-            ur.pause();
-            sendStalledAt(System.nanoTime());
-            resp.drainHandler(
-                v -> {
-                  sendDrainedAt(System.nanoTime());
-                  ur.resume();
-                });
-          }
+          holdBackWhileFull(ur);
         });
     ur.endHandler(
         v -> {
@@ -437,6 +429,21 @@ final class ProxyExchange extends UpstreamAttempt
           }
           maybeReleaseAfterSuccess();
         });
+  }
+
+  /**
+   * Pauses the upstream while the client's write queue is full: one back-pressure for both pumps.
+   */
+  private void holdBackWhileFull(HttpClientResponse ur) {
+    if (resp.writeQueueFull()) {
+      ur.pause();
+      sendStalledAt(System.nanoTime());
+      resp.drainHandler(
+          v -> {
+            sendDrainedAt(System.nanoTime());
+            ur.resume();
+          });
+    }
   }
 
   /**
@@ -462,15 +469,7 @@ final class ProxyExchange extends UpstreamAttempt
           if (encoded.length > 0) {
             resp.write(Buffer.buffer(encoded));
           }
-          if (resp.writeQueueFull()) {
-            ur.pause();
-            sendStalledAt(System.nanoTime());
-            resp.drainHandler(
-                v -> {
-                  sendDrainedAt(System.nanoTime());
-                  ur.resume();
-                });
-          }
+          holdBackWhileFull(ur);
         });
     ur.endHandler(
         v -> {
@@ -755,10 +754,7 @@ final class ProxyExchange extends UpstreamAttempt
     // Only a route with a canary rule comes here: the lists below are its cost alone.
     String name = canary.header();
     if (name != null) {
-      List<String> values = req.headers().getAll(name);
-      String value =
-          values.isEmpty() ? null : values.size() == 1 ? values.get(0) : String.join(", ", values);
-      int byHeader = canary.byHeader(value);
+      int byHeader = canary.byHeader(headerValues(name));
       if (byHeader != CanaryMatcher.FALL_THROUGH) {
         return byHeader;
       }

@@ -10,6 +10,7 @@ import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.URLRewrite;
+import io.gatehouse.validate.CorsValidator;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Violation;
 import java.time.Duration;
@@ -154,12 +155,6 @@ public record IngressAnnotations(
 
   /** ingress-nginx's default {@code cors-max-age}, in seconds (20 days). */
   public static final int CORS_MAX_AGE = 1_728_000;
-
-  private static final Pattern CORS_ORIGIN =
-      Pattern.compile("https?://(\\*\\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
-  private static final Pattern CORS_TOKENS =
-      Pattern.compile(
-          "\\s*(\\*|[A-Za-z0-9!#$%&'+.^_`|~-]+)\\s*(,\\s*(\\*|[A-Za-z0-9!#$%&'+.^_`|~-]+)\\s*)*");
 
   /** The default of {@code canary-weight-total}. */
   public static final int DEFAULT_CANARY_TOTAL = 100;
@@ -421,9 +416,10 @@ public record IngressAnnotations(
         if (o.equals("*")) {
           return List.of(Cors.ANY);
         }
-        if (CORS_ORIGIN.matcher(o).matches() && !out.contains(o.toLowerCase(Locale.ROOT))) {
-          out.add(o.toLowerCase(Locale.ROOT));
-        } else if (!CORS_ORIGIN.matcher(o).matches()) {
+        String normal = CorsValidator.origin(o);
+        if (normal != null && !out.contains(normal)) {
+          out.add(normal);
+        } else if (normal == null) {
           problem(
               "InvalidAnnotation",
               kv[0]
@@ -447,21 +443,31 @@ public record IngressAnnotations(
     private List<String> corsList(String name, String dflt, boolean emptyOk) {
       String[] kv = lookup(name, name);
       String v = kv == null ? dflt : kv[1];
-      if (kv != null && !CORS_TOKENS.matcher(v).matches() && !(emptyOk && v.isEmpty())) {
+      if (kv != null && !(emptyOk && v.isEmpty()) && !tokenList(v)) {
         bad(kv, "a comma-separated list of names, or '*'");
         v = dflt;
       }
       List<String> out = new ArrayList<>();
-      for (String item : v.split(",")) {
-        String t = item.trim();
+      for (String t : list(v)) {
         if (t.equals("*")) {
           return List.of(Cors.ANY);
         }
-        if (!t.isEmpty() && !out.contains(t)) {
+        if (!out.contains(t)) {
           out.add(t);
         }
       }
       return out;
+    }
+
+    /** Whether every item of the comma list is {@code *} or a token (none empty). */
+    private static boolean tokenList(String v) {
+      for (String item : v.split(",", -1)) {
+        String t = item.trim();
+        if (!t.equals("*") && !RouteValidator.TOKEN.matcher(t).matches()) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** The compression policy the {@code compression} keys ask for, or null for none. */
