@@ -81,12 +81,7 @@ public class CanaryIT {
 
   @AfterAll
   void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (vertx != null) {
-      vertx.close().await();
-    }
+    AdminNode.stop(an, null, vertx);
   }
 
   @Test

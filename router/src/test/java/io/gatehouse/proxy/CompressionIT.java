@@ -11,11 +11,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -146,25 +144,13 @@ class CompressionIT {
     an = AdminNode.start(dir, c -> c);
     node = an.node();
     acme = an.token();
-    h1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
-    h2 =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false));
+    h1 = AdminNode.http1(vertx);
+    h2 = AdminNode.h2c(vertx);
   }
 
   @AfterAll
   void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (up != null) {
-      up.close();
-    }
-    if (vertx != null) {
-      vertx.close().await();
-    }
+    AdminNode.stop(an, up, vertx);
   }
 
   @Test

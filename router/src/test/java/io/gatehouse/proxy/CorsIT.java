@@ -9,9 +9,7 @@ import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -83,25 +81,13 @@ class CorsIT {
     an = AdminNode.start(dir, c -> c);
     node = an.node();
     acme = an.token();
-    h1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
-    h2 =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false));
+    h1 = AdminNode.http1(vertx);
+    h2 = AdminNode.h2c(vertx);
   }
 
   @AfterAll
   void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (up != null) {
-      up.close();
-    }
-    if (vertx != null) {
-      vertx.close().await();
-    }
+    AdminNode.stop(an, up, vertx);
   }
 
   @Test

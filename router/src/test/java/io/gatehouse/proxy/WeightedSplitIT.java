@@ -72,12 +72,7 @@ public class WeightedSplitIT {
 
   @AfterAll
   void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (vertx != null) {
-      vertx.close().await();
-    }
+    AdminNode.stop(an, null, vertx);
   }
 
   @Test

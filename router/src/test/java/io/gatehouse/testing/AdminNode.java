@@ -3,6 +3,10 @@ package io.gatehouse.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.node.NodeConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -15,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A node that reads a routes file and serves the admin API on loopback, with the tenant {@code
@@ -113,6 +118,36 @@ public final class AdminNode implements AutoCloseable {
     Path tmp = Files.createTempFile(dir, "routes", ".tmp");
     Files.writeString(tmp, yaml);
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** An HTTP/1.1 client of {@code vertx}. */
+  public static HttpClientAgent http1(Vertx vertx) {
+    return vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
+  }
+
+  /** An HTTP/2 client of {@code vertx} over cleartext with prior knowledge (no Upgrade). */
+  public static HttpClientAgent h2c(Vertx vertx) {
+    return vertx.createHttpClient(
+        new HttpClientOptions()
+            .setProtocolVersion(HttpVersion.HTTP_2)
+            .setHttp2ClearTextUpgrade(false));
+  }
+
+  /**
+   * Closes what a test class started, each when it was started (null otherwise): {@code node}, then
+   * {@code upstream}, then {@code vertx}.
+   */
+  public static void stop(
+      @Nullable AdminNode node, @Nullable TestUpstream upstream, @Nullable Vertx vertx) {
+    if (node != null) {
+      node.close();
+    }
+    if (upstream != null) {
+      upstream.close();
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
   }
 
   @Override
