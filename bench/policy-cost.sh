@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# What each policy kind costs on the proxy path: one Gatehouse jar started once per kind, with one
+# policy of that kind on route a.example (routes file), side by side in one bench/bench.sh run with
+# the same route without policies ("none", run twice: "none2" is the noise control). Pinned like
+# every proxy of bench.sh (proxy on core 0, load and backends on core 1).
+#   bench/policy-cost.sh [JAR]        (default router/target/gatehouse.jar)
+# Every request carries `Origin: https://app.example.com` and `Accept-Encoding: gzip, br`, for
+# every kind alike, so the CORS and compression kinds do their work and the others ignore them.
+# The kinds that act on a body (gzip, br) run on h1-4k (4,096 bytes of text/plain), the rest on h1
+# (a 10-byte body). Environment: KINDS_H1, KINDS_4K (subsets of the names below), ROUNDS (3),
+# DURATION (8), OUT_DIR, CHECK_ONLY=1 (start each once and show what it answers). Results: $OUT_DIR/h1/report.md and $OUT_DIR/4k/report.md, read as the
+# kind's req/s and p99 against the mean of none and none2 (docs/benchmarks.md, "Policy costs").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=$(realpath "${1:-router/target/gatehouse.jar}")
+[[ -f $JAR ]] || { echo "no jar at $JAR: ./mvnw -B -q -pl router -am package -DskipTests" >&2; exit 2; }
+OUT_DIR=${OUT_DIR:-${TMPDIR:-/tmp}/gatehouse-bench/policy-cost-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT_DIR/routes"
+# bench.sh's backends; fixed here so the routes files can name them.
+export BACKEND_A_PORT=18081 BACKEND_B_PORT=18082 BACKEND_404_PORT=18089
+A="127.0.0.1:$BACKEND_A_PORT"
+B="127.0.0.1:$BACKEND_B_PORT"
+
+# routes KIND: the routes file of KIND, route a.example carrying the policy; b.example plain.
+routes() {
+  local backend="backend: {endpoints: [\"$A\"]}" policy=""
+  case "$1" in
+    none|none2) ;;
+    request-headers) policy='{type: RequestHeaders, set: {x-env: prod, x-team: edge}, add: {x-via: gatehouse}, remove: [cookie]}' ;;
+    response-headers) policy='{type: ResponseHeaders, set: {cache-control: no-store}, remove: [x-powered-by]}' ;;
+    rewrite-prefix) policy='{type: URLRewrite, hostname: backend.internal, path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2/}}' ;;
+    rewrite-regex) policy="{type: URLRewrite, regex: {pattern: '^/(.*)\$', substitution: '/v2/\$1'}}" ;;
+    redirect) policy='{type: RequestRedirect, scheme: https, statusCode: 301}' ;;
+    cors) policy="{type: CORS, allowOrigins: ['https://app.example.com'], allowCredentials: true, exposeHeaders: [x-request-id]}" ;;
+    gzip) policy='{type: Compression, algorithms: [gzip]}' ;;
+    br) policy='{type: Compression, algorithms: [br]}' ;;
+    split) backend="backendRefs: [{weight: 90, endpoints: [\"$A\"]}, {weight: 10, endpoints: [\"$B\"]}]" ;;
+    canary) backend="backendRefs: [{weight: 90, endpoints: [\"$A\"]}, {weight: 10, endpoints: [\"$B\"], canary: {header: X-Canary, cookie: canary}}]" ;;
+    *) echo "unknown kind $1" >&2; exit 2 ;;
+  esac
+  {
+    echo "routes:"
+    echo "  - name: a"
+    echo "    hosts: [a.example]"
+    echo "    $backend"
+    [[ -n $policy ]] && echo "    policies: [$policy]"
+    echo "  - name: b"
+    echo "    hosts: [b.example]"
+    echo "    backend: {endpoints: [\"$B\"]}"
+  } > "$OUT_DIR/routes/$1.yaml"
+}
+
+target() {  # target KIND HTTP_PORT -> a bench.sh target spec (HTTP only)
+  routes "$1"
+  echo "$1|$2|-|java -XX:+UseParallelGC -Xms256m -Xmx256m -jar $JAR --http-host 127.0.0.1 \
+ --http-port \$HTTP_PORT --status-port 0 --routes-file $OUT_DIR/routes/$1.yaml \
+ --default-backend 127.0.0.1:\$BACKEND_404_PORT --set log.access=false --set admin.enabled=false \
+ --set store.dir=\$RUN_DIR/gatehouse-data-$1 --set eventLoops=1"
+}
+
+run() {  # run DIR SCENARIO KIND...
+  local dir=$1 scenario=$2; shift 2
+  local specs=() port=19100 k
+  for k in none "$@" none2; do
+    specs+=("$(target "$k" $port)")
+    export "WARMUP_${k//-/_}=10"
+    port=$((port + 1))
+  done
+  local others; others=$(printf '%s,' "$@" none2); others=${others%,}
+  OUT_DIR="$OUT_DIR/$dir" SCENARIOS=$scenario REF_PROXY=none REF_CEILING=$others \
+    ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} START_TIMEOUT=90 \
+    WRK_HEADERS=$'Origin: https://app.example.com\nAccept-Encoding: gzip, br' \
+    bench/bench.sh ${CHECK_ONLY:+--check-only} "${specs[@]}"
+}
+
+# shellcheck disable=SC2086
+run h1 h1 ${KINDS_H1:-request-headers response-headers rewrite-prefix rewrite-regex redirect cors split canary}
+# shellcheck disable=SC2086
+run 4k h1-4k ${KINDS_4K:-gzip br}
+echo "reports: $OUT_DIR/h1/report.md $OUT_DIR/4k/report.md"
