@@ -6,6 +6,7 @@ import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.policy.ConnectionMemo;
+import io.vertx.core.net.HostAndPort;
 import java.util.List;
 import javax.net.ssl.SSLSession;
 
@@ -19,6 +20,14 @@ final class ConnectionState extends ConnectionMemo implements Http1KeepAliveGate
   long headDeadline;
   int active;
   StrictRequestDecoder decoder;
+
+  /** The last forwarded-element written for this connection's requests. */
+  final ForwardedHeaders.Memo forwarded = new ForwardedHeaders.Memo();
+
+  /** The last request's Host as sent and as parsed for the upstream (null until a request). */
+  String authorityText;
+
+  HostAndPort authority;
 
   /** A WebSocket: the keep-alive idle limit stays its idle limit. */
   boolean tunnel;

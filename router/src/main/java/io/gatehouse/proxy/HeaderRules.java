@@ -35,6 +35,7 @@ final class HeaderRules {
    * @param peer the client's address; its forwarding headers are kept only when it is trusted
    * @param localPort the port the client connected to, as text
    * @param cert the route's client-certificate verdict, or null when the route checks none
+   * @param memo the connection's forwarded-element memo, or null
    */
   static void copyRequest(
       RequestHead head,
@@ -45,7 +46,8 @@ final class HeaderRules {
       boolean tls,
       String localPort,
       String requestId,
-      ClientCertificateCheck.Result cert) {
+      ClientCertificateCheck.Result cert,
+      ForwardedHeaders.Memo memo) {
     String connection = head.connection();
     boolean dropUnderscore = head.dropUnderscoreHeaders();
     boolean sawForwarding = false;
@@ -71,7 +73,7 @@ final class HeaderRules {
     }
     boolean trusted = sawForwarding && !trustedProxies.isEmpty() && trustedProxies.contains(peer);
     ForwardedHeaders.write(
-        in, out, trusted, peer, tls ? "https" : "http", head.authority(), localPort);
+        in, out, trusted, peer, tls ? "https" : "http", head.authority(), localPort, memo);
     out.add(REQUEST_ID, requestId);
     if (cert != null) {
       if (cert.outcome() == ClientCertificateCheck.Outcome.VERIFIED) {

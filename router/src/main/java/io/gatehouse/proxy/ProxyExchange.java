@@ -254,7 +254,8 @@ final class ProxyExchange extends UpstreamAttempt
         tls,
         loop.localPortText(tls),
         requestId,
-        clientCertificate);
+        clientCertificate,
+        connState == null ? null : connState.forwarded);
     if (route != null && route.policies().editsUpstreamRequests()) {
       edited = up.headers();
       route.policies().onUpstreamRequest(this, this);
@@ -692,8 +693,17 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   private HostAndPort clientAuthority() {
-    HostAndPort parsed = HostAndPort.parseAuthority(head.authority(), -1);
-    return parsed != null ? parsed : HostAndPort.create(head.host(), -1);
+    String text = head.authority();
+    if (connState != null && text.equals(connState.authorityText)) {
+      return connState.authority; // the connection's requests almost always share it
+    }
+    HostAndPort parsed = HostAndPort.parseAuthority(text, -1);
+    HostAndPort out = parsed != null ? parsed : HostAndPort.create(head.host(), -1);
+    if (connState != null) {
+      connState.authorityText = text;
+      connState.authority = out;
+    }
+    return out;
   }
 
   private boolean isWebSocketUpgrade() {

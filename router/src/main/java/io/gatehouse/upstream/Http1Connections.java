@@ -61,6 +61,15 @@ public final class Http1Connections {
   private final String serverName;
   private final Map<String, ArrayDeque<Lease>> idle = new HashMap<>();
 
+  /**
+   * Each endpoint's key, by identity: endpoints are long-lived (the balancer's), and building
+   * "host:port" was a concatenation per request. Cleared when it reaches {@link #MAX_KEYS}, so the
+   * endpoints of replaced sets are not held.
+   */
+  private final Map<Endpoint, String> keys = new IdentityHashMap<>();
+
+  private static final int MAX_KEYS = 4096;
+
   /** Every open connection, idle or on loan: the drain resets those whose peer reads nothing. */
   private final Set<HttpClientConnection> open = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -85,7 +94,7 @@ public final class Http1Connections {
 
   /** An idle connection to {@code endpoint}, or a new one. */
   public Future<Lease> acquire(Endpoint endpoint, long connectTimeoutMs) {
-    String key = endpoint.authority();
+    String key = keyOf(endpoint);
     ArrayDeque<Lease> q = idle.get(key);
     if (q != null) {
       Lease l;
@@ -118,6 +127,18 @@ public final class Http1Connections {
                   });
               return l;
             });
+  }
+
+  private String keyOf(Endpoint endpoint) {
+    String key = keys.get(endpoint);
+    if (key == null) {
+      if (keys.size() >= MAX_KEYS) {
+        keys.clear();
+      }
+      key = endpoint.authority();
+      keys.put(endpoint, key);
+    }
+    return key;
   }
 
   /**

@@ -64,6 +64,20 @@ class ForwardedHeadersTest {
     assertThat(ForwardedHeaders.element(peer, scheme, authority)).isEqualTo(expected);
   }
 
+  @Test
+  void a_connection_memo_rebuilds_the_element_only_when_peer_scheme_or_host_change() {
+    ForwardedHeaders.Memo memo = new ForwardedHeaders.Memo();
+    String first = memo.element("10.0.0.9", "http", "a.example");
+    assertThat(memo.element("10.0.0.9", "http", "a.example")).isSameAs(first);
+    assertThat(memo.element("10.0.0.9", "http", "b.example"))
+        .isEqualTo("for=10.0.0.9;host=\"b.example\";proto=http");
+    assertThat(memo.element("10.0.0.9", "http", null)).isEqualTo("for=10.0.0.9;proto=http");
+    assertThat(memo.element("10.0.0.9", "https", null)).isEqualTo("for=10.0.0.9;proto=https");
+    assertThat(memo.element("10.0.0.7", "https", null)).isEqualTo("for=10.0.0.7;proto=https");
+    assertThat(memo.element("10.0.0.7", "https", "a.example"))
+        .isEqualTo("for=10.0.0.7;host=\"a.example\";proto=https");
+  }
+
   private static MultiMap clientHeaders() {
     return MultiMap.caseInsensitiveMultiMap()
         .add("X-Forwarded-For", "198.51.100.1")
@@ -78,7 +92,8 @@ class ForwardedHeadersTest {
   @Test
   void untrusted_peer_values_are_replaced() {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    ForwardedHeaders.write(clientHeaders(), out, false, "10.0.0.9", "http", "a.example:80", "80");
+    ForwardedHeaders.write(
+        clientHeaders(), out, false, "10.0.0.9", "http", "a.example:80", "80", null);
     assertThat(out.getAll("x-forwarded-for")).containsExactly("10.0.0.9");
     assertThat(out.get("x-forwarded-proto")).isEqualTo("http");
     assertThat(out.get("x-forwarded-host")).isEqualTo("a.example:80");
@@ -91,7 +106,7 @@ class ForwardedHeadersTest {
   @Test
   void trusted_peer_chain_is_extended_and_originals_kept() {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    ForwardedHeaders.write(clientHeaders(), out, true, "10.0.0.9", "http", "a.example", "80");
+    ForwardedHeaders.write(clientHeaders(), out, true, "10.0.0.9", "http", "a.example", "80", null);
     assertThat(out.getAll("x-forwarded-for"))
         .containsExactly("198.51.100.1, 198.51.100.2, 10.0.0.9");
     assertThat(out.get("x-forwarded-proto")).isEqualTo("https");
@@ -107,7 +122,7 @@ class ForwardedHeadersTest {
   void trusted_peer_without_prior_headers_starts_the_chain() {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     ForwardedHeaders.write(
-        MultiMap.caseInsensitiveMultiMap(), out, true, "::1", "http", null, "8080");
+        MultiMap.caseInsensitiveMultiMap(), out, true, "::1", "http", null, "8080", null);
     assertThat(out.get("x-forwarded-for")).isEqualTo("::1");
     assertThat(out.get("x-forwarded-host")).isNull();
     assertThat(out.get("x-forwarded-port")).isEqualTo("8080");

@@ -228,7 +228,7 @@ class HeaderRulesTest {
       in.add(pairs[i], pairs[i + 1]);
     }
     MultiMap out = HttpHeaders.headers();
-    HeaderRules.copyRequest(head, in, out, trusted, "127.0.0.1", false, "8080", "ours", cert);
+    HeaderRules.copyRequest(head, in, out, trusted, "127.0.0.1", false, "8080", "ours", cert, null);
     return out;
   }
 
