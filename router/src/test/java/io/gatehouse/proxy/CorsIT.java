@@ -106,9 +106,21 @@ class CorsIT {
             hosts: [none.%s]
             backend: {endpoints: []}
             policies: %s
+          - name: cors-moved
+            hosts: [moved.%s]
+            backend: {endpoints: ["%s"]}
+            policies:
+              - {type: CORS, allowOrigins: ["https://app.example"]}
+              - {type: RequestRedirect, url: "https://new.example/", statusCode: 308}
         """
             .formatted(
-                host, up.address(), POLICIES.replace("\n", " "), host, POLICIES.replace("\n", " "));
+                host,
+                up.address(),
+                POLICIES.replace("\n", " "),
+                host,
+                POLICIES.replace("\n", " "),
+                host,
+                up.address());
     an.writeRoutes(yaml);
     await("file route served")
         .atMost(Duration.ofSeconds(30))
@@ -118,6 +130,14 @@ class CorsIT {
     assertCors(h2, host, "HTTP/2");
     assertCorsOnLocalAnswers(h1, host, "HTTP/1.1");
     assertCorsOnLocalAnswers(h2, host, "HTTP/2");
+    // A redirect Gatehouse answers itself: a browser following it in CORS mode checks it too.
+    for (HttpClientAgent client : List.of(h1, h2)) {
+      Answer moved = send(client, "moved." + host, "GET", APP, 0);
+      assertThat(moved.status).isEqualTo(308);
+      assertThat(moved.headers.get("location")).isEqualTo("https://new.example/");
+      assertThat(moved.headers.getAll("access-control-allow-origin")).containsExactly(APP);
+      assertThat(moved.headers.getAll("vary")).containsExactly("Origin");
+    }
   }
 
   @Test
