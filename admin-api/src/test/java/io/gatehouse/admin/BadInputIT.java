@@ -268,8 +268,8 @@ class BadInputIT {
 
   /**
    * A mapping of names to values (a header policy's set and add): each entry the valid body has,
-   * with a name that is not a header token, a name Gatehouse owns, and a value with CR LF (the
-   * schema's pattern), too long or not text.
+   * with a name that is not a header token, a name Gatehouse owns, and a value with CR LF, an
+   * unknown variable or a stray '$' (the schema's pattern), too long or not text.
    */
   private void mapEntries(Case base, JsonObject values, String pointer, List<Case> out) {
     JsonObject map = (JsonObject) get(base.body(), pointer);
@@ -290,6 +290,9 @@ class BadInputIT {
                 pointer + "/" + bad));
       }
       out.add(mutate(base, at, "control characters", null, at, "a\r\nx-injected: 1"));
+      // Only the listed variables are read; anything else after a '$' is refused, never sent.
+      out.add(mutate(base, at, "unknown variable", null, at, "${remote_addr}"));
+      out.add(mutate(base, at, "stray dollar", null, at, "$host"));
       out.add(mutate(base, at, "wrong type", null, at, new JsonObject().put("x", 1)));
       out.add(
           mutate(base, at, "too long", null, at, "a".repeat(values.getInteger("maxLength") + 1)));

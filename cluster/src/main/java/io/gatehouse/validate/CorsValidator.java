@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CorsValidator {
   static final int MAX_ORIGINS = 64;
-  static final int MAX_PATTERNS = 16;
+  public static final int MAX_PATTERNS = 16;
   static final int MAX_METHODS = 32;
   static final int MAX_HEADERS = 64;
   public static final int MAX_AGE = 31_536_000;

@@ -4,6 +4,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.HeaderEditsSpec;
@@ -33,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * headers (a proxy never forwards a framing header it did not produce), {@code Host} (the authority
  * a backend sees and the TLS name it is reached by; Gateway API rewrites it with a URL rewrite, not
  * with a header modifier, and so will a later policy), the forwarding headers, the request id and
- * the client-certificate headers a backend trusts because only Gatehouse writes them.
+ * the client-certificate headers a backend trusts because only Gatehouse writes them. Their values
+ * may name a few variables ({@link HeaderTemplate}); any other '$' is refused.
  */
 public final class PolicyValidator {
   public static final int MAX_POLICIES = 16;
@@ -55,6 +57,11 @@ public final class PolicyValidator {
       "a header Gatehouse does not own (not hop-by-hop, framing, Host, Forwarded, X-Forwarded-*,"
           + " X-Request-Id or X-Client-Cert-*)";
   public static final String ONCE_RULE = "a name given once in set, add and remove together";
+  public static final String VARIABLE_RULE =
+      "text whose only variables are " + HeaderTemplate.NAMES + ", with $$ for a '$'";
+  public static final String CLIENT_CERTIFICATE_VARIABLE_RULE =
+      "${tls.client.subject} and ${tls.client.sha256} only on a route that verifies client"
+          + " certificates (tls.clientAuth mode OPTIONAL or REQUIRED)";
 
   // ---- Compression
 
@@ -213,6 +220,50 @@ public final class PolicyValidator {
                   "policies[" + i + "].path.type",
                   "ReplacePrefixMatch with a " + path.type() + " path " + path.value(),
                   PREFIX_MATCH_RULE));
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Checks what a header policy's variables ask of the route: the client certificate's subject and
+   * SHA-256 exist only where the route verifies one (the handshake accepts any certificate, so an
+   * unverified one would be the client's own claim), and a variable that could never have a value
+   * is refused rather than served as an always-missing header. Reads the policies as written, so a
+   * problem names the header as the document does.
+   */
+  public static void checkVariables(
+      List<PolicySpec> policies, @Nullable TlsSpec tls, List<Violation> out) {
+    boolean verifies = tls != null && tls.clientAuth().enabled();
+    if (verifies) {
+      return;
+    }
+    for (int i = 0; i < policies.size(); i++) {
+      PolicySpec p = policies.get(i);
+      if (p == null) {
+        continue; // reported by validate
+      }
+      HeaderEditsSpec e = p.edits();
+      certificateVariables(e.set(), "policies[" + i + "].set", out);
+      certificateVariables(e.add(), "policies[" + i + "].add", out);
+    }
+  }
+
+  private static void certificateVariables(
+      Map<String, String> values, String f, List<Violation> out) {
+    for (Map.Entry<String, String> h : values.entrySet()) {
+      HeaderTemplate t;
+      try {
+        t = HeaderTemplate.parse(h.getValue());
+      } catch (IllegalArgumentException e) {
+        continue; // reported by validate
+      }
+      for (HeaderTemplate.Variable v : t.variables()) {
+        if (v.needsClientCertificate()) {
+          out.add(
+              new Violation(
+                  f + "." + h.getKey(), printable(h.getValue()), CLIENT_CERTIFICATE_VARIABLE_RULE));
           break;
         }
       }
@@ -483,7 +534,15 @@ public final class PolicyValidator {
       String value = h.getValue();
       if (!valueOk(value)) {
         out.add(new Violation(at, printable(value), VALUE_RULE));
-      } else if (name != null) {
+        continue;
+      }
+      try {
+        HeaderTemplate.parse(value);
+      } catch (IllegalArgumentException e) {
+        out.add(new Violation(at, printable(value), VARIABLE_RULE + "; " + e.getMessage()));
+        continue;
+      }
+      if (name != null) {
         result.put(name, value);
       }
     }

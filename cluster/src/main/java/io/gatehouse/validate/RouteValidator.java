@@ -112,6 +112,7 @@ public final class RouteValidator {
     TlsSpec tls = spec.tls() == null ? null : tls(spec.tls(), hosts, out);
     List<PolicySpec> policies = PolicyValidator.validate(spec.policies(), out);
     PolicyValidator.checkPaths(policies, paths, out);
+    PolicyValidator.checkVariables(spec.policies(), tls, out);
     if (!out.isEmpty()) {
       return Validated.failed(out);
     }

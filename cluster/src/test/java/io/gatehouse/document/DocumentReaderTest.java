@@ -506,6 +506,21 @@ class DocumentReaderTest {
   }
 
   @Test
+  void a_header_value_with_an_unknown_variable_or_a_stray_dollar_is_refused_at_its_pointer() {
+    assertThat(
+            one("{\"hosts\": [\"a.example\"], "
+                    + BACKEND
+                    + ", \"policies\": [{\"type\": \"RequestHeaders\", \"set\":"
+                    + " {\"x.ok\": \"${request.id}\", \"X-Who\": \"${remote_addr}\"},"
+                    + " \"add\": {\"X-Cost\": \"$5\"}},"
+                    + " {\"type\": \"ResponseHeaders\", \"set\": {\"X-Open\": \"${request.id\"}}]}")
+                .problems())
+        .extracting(p -> p.at().pointer())
+        .containsExactly(
+            "/policies/0/set/X-Who", "/policies/0/add/X-Cost", "/policies/1/set/X-Open");
+  }
+
+  @Test
   void a_cors_policy_is_read_with_its_lists_and_defaults() {
     RouteSpec spec =
         only(

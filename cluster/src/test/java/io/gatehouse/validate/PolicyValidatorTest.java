@@ -1,12 +1,15 @@
 package io.gatehouse.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -14,6 +17,7 @@ import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.URLRewrite;
+import io.gatehouse.testing.TestPki;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -135,6 +139,69 @@ class PolicyValidatorTest {
               assertThat(v.rule()).isEqualTo(PolicyValidator.VALUE_RULE);
               assertThat(v.value()).doesNotContain("\r", "\n", "\0");
             });
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "${client.address}",
+        "for=${client.address}; id=${request.id}",
+        "${route.tenant}/${route.name}",
+        "$$5 and $${not.a.variable}",
+        ""
+      })
+  void values_may_name_the_variables_and_are_kept_as_written(String value) {
+    Validated<RouteSpec> v =
+        RouteValidator.validate(
+            route(new RequestHeaders(Map.of("X-A", value), Map.of(), List.of())));
+    assertThat(v.isValid()).as("%s", v).isTrue();
+    assertThat(((RequestHeaders) v.value().policies().get(0)).set()).containsEntry("x-a", value);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "${nope}",
+        "${Client.Address}",
+        "a ${request.id",
+        "$host",
+        "cost: $5",
+        "end$",
+        "${tls.client.subject"
+      })
+  void a_stray_dollar_or_an_unknown_variable_is_refused_at_its_entry(String value) {
+    assertThat(violations(new ResponseHeaders(Map.of(), Map.of("X-A", value), List.of())))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.field()).isEqualTo("policies[0].add.X-A");
+              assertThat(v.rule()).startsWith(PolicyValidator.VARIABLE_RULE);
+              assertThat(v.value()).isEqualTo(value);
+            });
+  }
+
+  @Test
+  void client_certificate_variables_need_a_route_that_verifies_client_certificates() {
+    RequestHeaders subject =
+        new RequestHeaders(
+            Map.of("X-Subject", "${tls.client.subject}"),
+            Map.of("x-cert", "sha256=${tls.client.sha256}"),
+            List.of());
+    assertThat(violations(subject))
+        .extracting(Violation::field, Violation::rule)
+        .containsExactlyInAnyOrder(
+            tuple("policies[0].set.X-Subject", PolicyValidator.CLIENT_CERTIFICATE_VARIABLE_RULE),
+            tuple("policies[0].add.x-cert", PolicyValidator.CLIENT_CERTIFICATE_VARIABLE_RULE));
+    TlsSpec plain = TlsSpec.of(List.of(), "www");
+    assertThat(RouteValidator.validate(route(subject).withTls(plain)).violations()).hasSize(2);
+    for (ClientAuth auth :
+        List.of(
+            ClientAuth.optional(TestPki.ca("vars CA").caPem()),
+            ClientAuth.required(TestPki.ca("vars CA").caPem()))) {
+      Validated<RouteSpec> v =
+          RouteValidator.validate(route(subject).withTls(plain.withClientAuth(auth)));
+      assertThat(v.isValid()).as("%s %s", auth, v).isTrue();
+    }
   }
 
   @Test

@@ -22,6 +22,10 @@ import java.util.List;
  * *}), on every response, with an Origin or without, so a cache never serves one origin's answer to
  * another.
  *
+ * <p>Local answers: an error Gatehouse answers itself on the route (413, 502, 503, 504, a 400 of a
+ * rewrite, a 403 of a client-certificate check...) gets the same headers as a proxied response
+ * would, so a browser lets the page read the error instead of reporting a CORS failure.
+ *
  * <p>{@code Access-Control-Allow-Origin} is {@code *} only for {@code allowOrigins: [*]} without
  * credentials (the validator refuses {@code *} with credentials); otherwise it is the request's
  * origin. With credentials, {@code *} in methods or headers is a literal name to the browser, so
@@ -31,7 +35,7 @@ import java.util.List;
  * (origins case-insensitively, wildcard hosts by prefix and suffix), the header values are built
  * once here; only RE2 patterns allocate a matcher, on routes that have them.
  */
-public final class CorsFilter implements AdmissionFilter, ResponseFilter {
+public final class CorsFilter implements AdmissionFilter, ResponseFilter, LocalAnswerFilter {
   static final String ALLOW_ORIGIN = "access-control-allow-origin";
   static final String ALLOW_CREDENTIALS = "access-control-allow-credentials";
   static final String ALLOW_METHODS = "access-control-allow-methods";
@@ -211,6 +215,12 @@ public final class CorsFilter implements AdmissionFilter, ResponseFilter {
     if (exposeHeaders != null) {
       downstream.set(EXPOSE_HEADERS, exposeHeaders);
     }
+  }
+
+  /** The same headers on Gatehouse's own answer as on a proxied response. */
+  @Override
+  public void onLocalAnswer(RequestContext r, int status, HeaderEdits answer) {
+    onResponse(r, status, answer);
   }
 
   // ---------------------------------------------------------------- origins

@@ -6,27 +6,40 @@ import java.util.List;
 
 /**
  * A route's filters, compiled once and held by its compiled route: admission (after the route
- * match, before a backend or endpoint is picked), the upstream request (per attempt) and the
- * response (proxied responses only). Immutable; the proxy runs each stage through the methods
- * below, which for {@link #NONE} read an array's length and nothing else.
+ * match, before a backend or endpoint is picked), the upstream request (per attempt), the response
+ * (proxied responses only) and the local answer (the errors Gatehouse answers itself on the route).
+ * Immutable; the proxy runs each stage through the methods below, which for {@link #NONE} read an
+ * array's length and nothing else.
  */
 public final class PolicyChain {
   private static final AdmissionFilter[] NO_ADMISSION = {};
   private static final UpstreamRequestFilter[] NO_UPSTREAM = {};
   private static final ResponseFilter[] NO_RESPONSE = {};
+  private static final LocalAnswerFilter[] NO_LOCAL = {};
 
   /** No filter at any stage: shared by every route that has none. */
-  public static final PolicyChain NONE = new PolicyChain(NO_ADMISSION, NO_UPSTREAM, NO_RESPONSE);
+  public static final PolicyChain NONE =
+      new PolicyChain(NO_ADMISSION, NO_UPSTREAM, NO_RESPONSE, NO_LOCAL);
 
   private final AdmissionFilter[] admission;
   private final UpstreamRequestFilter[] upstream;
   private final ResponseFilter[] response;
+  private final LocalAnswerFilter[] local;
 
   PolicyChain(
       AdmissionFilter[] admission, UpstreamRequestFilter[] upstream, ResponseFilter[] response) {
+    this(admission, upstream, response, NO_LOCAL);
+  }
+
+  PolicyChain(
+      AdmissionFilter[] admission,
+      UpstreamRequestFilter[] upstream,
+      ResponseFilter[] response,
+      LocalAnswerFilter[] local) {
     this.admission = admission.length == 0 ? NO_ADMISSION : admission.clone();
     this.upstream = upstream.length == 0 ? NO_UPSTREAM : upstream.clone();
     this.response = response.length == 0 ? NO_RESPONSE : response.clone();
+    this.local = local.length == 0 ? NO_LOCAL : local.clone();
   }
 
   /**
@@ -69,12 +82,27 @@ public final class PolicyChain {
     }
   }
 
+  /** Whether {@link #onLocalAnswer} has anything to run: the caller skips setting it up. */
+  public boolean editsLocalAnswers() {
+    return local.length != 0;
+  }
+
+  /** Runs the local-answer filters on an answer of {@code status} Gatehouse makes itself. */
+  public void onLocalAnswer(RequestContext request, int status, HeaderEdits headers) {
+    LocalAnswerFilter[] filters = local;
+    for (int i = 0; i < filters.length; i++) {
+      filters[i].onLocalAnswer(request, status, headers);
+    }
+  }
+
   /** Every filter, stage by stage in running order (for tests and explain; allocates). */
   public List<Object> filters() {
-    List<Object> all = new ArrayList<>(admission.length + upstream.length + response.length);
+    List<Object> all =
+        new ArrayList<>(admission.length + upstream.length + response.length + local.length);
     Collections.addAll(all, admission);
     Collections.addAll(all, upstream);
     Collections.addAll(all, response);
+    Collections.addAll(all, local);
     return List.copyOf(all);
   }
 

@@ -21,9 +21,11 @@ import java.util.List;
  * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response, {@code
  * RequestRedirect}: admission, {@code URLRewrite}: admission, where it sets the target every
  * attempt sends, and the upstream request for X-Forwarded-Prefix; {@code CORS}: admission for the
- * preflight and response for the actual request; {@code Compression}: response). A route with none
- * of them shares {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
- * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
+ * preflight, response for the actual request and the local answer for Gatehouse's own errors on the
+ * route; {@code Compression}: response). Header policies get the route's key, whose tenant and name
+ * their values may name as variables. A route with none of them shares {@link PolicyChain#NONE},
+ * and one with only the default body limit shares {@link #defaultBackend()}'s chain, so 100,000
+ * plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -63,12 +65,13 @@ public final class PolicyCompiler {
       response.add(new HstsFilter(tls));
     }
     List<UpstreamRequestFilter> upstream = new ArrayList<>(0);
+    List<LocalAnswerFilter> local = new ArrayList<>(0);
     for (PolicySpec p : spec.policies()) {
       // One branch per kind (Java 17: no pattern switch); PolicyCompilerTest covers every kind.
       if (p instanceof RequestHeaders r) {
-        upstream.add(new RequestHeadersFilter(r));
+        upstream.add(new RequestHeadersFilter(r, spec.key()));
       } else if (p instanceof ResponseHeaders r) {
-        response.add(new ResponseHeadersFilter(r));
+        response.add(new ResponseHeadersFilter(r, spec.key()));
       } else if (p instanceof RequestRedirect r) {
         admission.add(new RequestRedirectFilter(r, spec.paths()));
       } else if (p instanceof URLRewrite r) {
@@ -78,21 +81,24 @@ public final class PolicyCompiler {
           upstream.add(f);
         }
       } else if (p instanceof Cors c) {
-        // One filter in two stages: the preflight at admission, the actual request's response.
+        // One filter in three stages: the preflight at admission, the actual request's response,
+        // and Gatehouse's own answers on the route (so a browser can read a 413 or a 503).
         CorsFilter cors = new CorsFilter(c);
         admission.add(cors);
         response.add(cors);
+        local.add(cors);
       } else if (p instanceof Compression c) {
         response.add(new CompressionFilter(c));
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }
     }
-    if (admission.isEmpty() && upstream.isEmpty() && response.isEmpty()) {
+    if (admission.isEmpty() && upstream.isEmpty() && response.isEmpty() && local.isEmpty()) {
       return PolicyChain.NONE;
     }
     if (response.isEmpty()
         && upstream.isEmpty()
+        && local.isEmpty()
         && admission.size() == 1
         && limit == Limits.DEFAULT_MAX_REQUEST_BODY
         && admission.get(0) instanceof BodyLimitFilter) {
@@ -101,6 +107,7 @@ public final class PolicyCompiler {
     return new PolicyChain(
         admission.toArray(new AdmissionFilter[0]),
         upstream.toArray(new UpstreamRequestFilter[0]),
-        response.toArray(new ResponseFilter[0]));
+        response.toArray(new ResponseFilter[0]),
+        local.toArray(new LocalAnswerFilter[0]));
   }
 }

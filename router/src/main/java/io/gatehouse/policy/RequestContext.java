@@ -81,6 +81,31 @@ public interface RequestContext {
   void clientCertificate(ClientCertificateCheck.Result verdict);
 
   /**
+   * The address of the client's connection as Gatehouse saw it (IPv4 or IPv6 text, no port), the
+   * {@code ${client.address}} of header policies; null when unknown.
+   */
+  default String clientAddress() {
+    return null;
+  }
+
+  /**
+   * The request id the upstream receives in {@code X-Request-Id} (the client's, when sane, else one
+   * generated), the {@code ${request.id}} of header policies; null when unknown.
+   */
+  default String requestId() {
+    return null;
+  }
+
+  /**
+   * The client certificate the route's check verified for this request ({@link
+   * ClientCertificateCheck.Outcome#VERIFIED}), else null: the {@code ${tls.client.*}} of header
+   * policies. Set at admission, so every later stage reads it.
+   */
+  default ClientCertificateCheck.Result verifiedClientCertificate() {
+    return null;
+  }
+
+  /**
    * In a response filter: the proxied response's Content-Length, or -1 when it streams without one.
    */
   default long responseLength() {

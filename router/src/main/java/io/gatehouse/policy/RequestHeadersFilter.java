@@ -1,5 +1,6 @@
 package io.gatehouse.policy;
 
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.policy.RequestHeaders;
 
 /**
@@ -10,13 +11,13 @@ import io.gatehouse.model.policy.RequestHeaders;
 public final class RequestHeadersFilter implements UpstreamRequestFilter {
   private final HeaderEditList edits;
 
-  RequestHeadersFilter(RequestHeaders spec) {
-    this.edits = new HeaderEditList(spec.edits());
+  RequestHeadersFilter(RequestHeaders spec, RouteKey route) {
+    this.edits = new HeaderEditList(spec.edits(), route);
   }
 
   @Override
   public void onUpstreamRequest(RequestContext request, HeaderEdits upstream) {
-    edits.apply(upstream);
+    edits.apply(request, upstream);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.gatehouse.policy;
 
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.policy.ResponseHeaders;
 
 /**
@@ -9,13 +10,13 @@ import io.gatehouse.model.policy.ResponseHeaders;
 public final class ResponseHeadersFilter implements ResponseFilter {
   private final HeaderEditList edits;
 
-  ResponseHeadersFilter(ResponseHeaders spec) {
-    this.edits = new HeaderEditList(spec.edits());
+  ResponseHeadersFilter(ResponseHeaders spec, RouteKey route) {
+    this.edits = new HeaderEditList(spec.edits(), route);
   }
 
   @Override
   public void onResponse(RequestContext request, int status, HeaderEdits downstream) {
-    edits.apply(downstream);
+    edits.apply(request, downstream);
   }
 
   @Override

@@ -127,6 +127,9 @@ class DocumentContractTest {
         PolicyValidator.ONCE_RULE,
         "a header name once per policy, case-insensitive and across set, add and remove");
     SEMANTIC_RULES.put(
+        PolicyValidator.CLIENT_CERTIFICATE_VARIABLE_RULE,
+        "a header value's tls.client variables depend on the route's tls.clientAuth: across fields");
+    SEMANTIC_RULES.put(
         PolicyValidator.REDIRECT_EMPTY_RULE,
         "a RequestRedirect must change something: a rule over several keys");
     SEMANTIC_RULES.put(

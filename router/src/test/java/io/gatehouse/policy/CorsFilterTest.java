@@ -444,4 +444,22 @@ class CorsFilterTest {
     c.upstream().names().forEach(n -> got.put(n.toLowerCase(Locale.ROOT), c.upstream().getAll(n)));
     assertThat(got).containsExactlyInAnyOrderEntriesOf(c.expected());
   }
+
+  /**
+   * Gatehouse's own answer on the route (413, 502, 503...) gets exactly what a proxied response
+   * would: the same table, run through the local-answer stage whatever the status.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("actuals")
+  void a_local_answer_gets_the_same_headers_as_a_proxied_response(Actual c) {
+    for (int status : new int[] {400, 413, 502, 503, 504}) {
+      FakeRequest r = new FakeRequest();
+      r.headers = c.request();
+      MultiMap answer = HttpHeaders.headers().addAll(c.upstream());
+      new CorsFilter(c.spec()).onLocalAnswer(r, status, new MultiMapEdits(answer));
+      Map<String, List<String>> got = new LinkedHashMap<>();
+      answer.names().forEach(n -> got.put(n.toLowerCase(Locale.ROOT), answer.getAll(n)));
+      assertThat(got).as("%s", status).containsExactlyInAnyOrderEntriesOf(c.expected());
+    }
+  }
 }

@@ -38,6 +38,8 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   String upstreamTarget;
   String upstreamHost;
   ClientCertificateCheck.Result verdict;
+  String clientAddress = "192.0.2.7";
+  String requestId = "req-1";
   int edits;
   String editName;
   String editValue;
@@ -181,6 +183,23 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   @Override
   public void clientCertificate(ClientCertificateCheck.Result v) {
     verdict = v;
+  }
+
+  @Override
+  public String clientAddress() {
+    return clientAddress;
+  }
+
+  @Override
+  public String requestId() {
+    return requestId;
+  }
+
+  @Override
+  public ClientCertificateCheck.Result verifiedClientCertificate() {
+    return verdict != null && verdict.outcome() == ClientCertificateCheck.Outcome.VERIFIED
+        ? verdict
+        : null;
   }
 
   @Override

@@ -154,8 +154,9 @@ class PolicyCompilerTest {
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
       assertThat(chain).isNotSameAs(PolicyChain.NONE);
-      // CORS is one filter in two stages (preflight at admission, the actual response).
-      assertThat(chain.filters()).hasSize(kind == Cors.class ? 2 : 1);
+      // CORS is one filter in three stages (preflight at admission, the actual response, and
+      // Gatehouse's own answers).
+      assertThat(chain.filters()).hasSize(kind == Cors.class ? 3 : 1);
     }
   }
 
@@ -192,8 +193,10 @@ class PolicyCompilerTest {
             List.of("https://a.example"), List.of(), List.of(), List.of(), List.of(), false, 5);
     PolicyChain chain = PolicyCompiler.compile(route(null, null).withPolicies(List.of(cors)), null);
     assertThat(kinds(chain))
-        .containsExactly(BodyLimitFilter.class, CorsFilter.class, CorsFilter.class);
+        .containsExactly(
+            BodyLimitFilter.class, CorsFilter.class, CorsFilter.class, CorsFilter.class);
     assertThat(chain.editsResponses()).isTrue();
+    assertThat(chain.editsLocalAnswers()).isTrue();
     FakeRequest r = new FakeRequest();
     r.method = "OPTIONS";
     r.headers = Map.of("origin", "https://a.example", "access-control-request-method", "GET");

@@ -2,6 +2,7 @@ package io.gatehouse.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -11,6 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RequestHeadersFilterTest {
+  private static final RouteKey ROUTE = RouteKey.of("acme", "api", "shop");
+
   private static MultiMap client() {
     return HttpHeaders.headers()
         .add("X-Env", "dev")
@@ -24,9 +27,9 @@ class RequestHeadersFilterTest {
   private static RequestHeadersFilter filter() {
     Map<String, String> set = new LinkedHashMap<>();
     set.put("X-Env", "prod");
-    set.put("x-new", "  literal $host ${x} ");
+    set.put("x-new", "  literal $$host $${x} ");
     return new RequestHeadersFilter(
-        new RequestHeaders(set, Map.of("X-Via", "gatehouse"), List.of("COOKIE")));
+        new RequestHeaders(set, Map.of("X-Via", "gatehouse"), List.of("COOKIE")), ROUTE);
   }
 
   @Test
@@ -37,7 +40,7 @@ class RequestHeadersFilterTest {
     assertThat(h.getAll("X-Via")).containsExactly("client", "gatehouse");
     assertThat(h.contains("cookie")).isFalse();
     assertThat(h.get("accept")).isEqualTo("*/*");
-    // Literal text: no variables, no trimming.
+    // Literal text but for $$: no trimming.
     assertThat(h.get("X-New")).isEqualTo("  literal $host ${x} ");
   }
 
@@ -64,7 +67,7 @@ class RequestHeadersFilterTest {
   @Test
   void an_empty_policy_edits_nothing() {
     MultiMap h = client();
-    new RequestHeadersFilter(new RequestHeaders(null, null, null))
+    new RequestHeadersFilter(new RequestHeaders(null, null, null), ROUTE)
         .onUpstreamRequest(new FakeRequest(), new MultiMapEdits(h));
     assertThat(h.size()).isEqualTo(client().size());
   }

@@ -2,6 +2,7 @@ package io.gatehouse.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -17,7 +18,8 @@ class ResponseHeadersFilterTest {
             new ResponseHeaders(
                 Map.of("Cache-Control", "no-store"),
                 Map.of("Set-Cookie", "gh=1"),
-                List.of("Server", "x-powered-by")));
+                List.of("Server", "x-powered-by")),
+            RouteKey.of("acme", "api", "r"));
     for (int status : new int[] {200, 304, 404, 503}) {
       MultiMap h =
           HttpHeaders.headers()
@@ -31,5 +33,22 @@ class ResponseHeadersFilterTest {
       assertThat(h.contains("server")).isFalse();
       assertThat(h.contains("x-powered-by")).isFalse();
     }
+  }
+
+  @Test
+  void a_response_header_may_carry_the_request_id_and_the_route() {
+    ResponseHeadersFilter f =
+        new ResponseHeadersFilter(
+            new ResponseHeaders(
+                Map.of("X-Trace", "${request.id}", "X-Route", "${route.tenant}/${route.name}"),
+                Map.of(),
+                List.of()),
+            RouteKey.of("acme", "api", "shop"));
+    FakeRequest r = new FakeRequest();
+    r.requestId = "4bf92f3577b34da6";
+    MultiMap h = HttpHeaders.headers().add("x-trace", "upstream's");
+    f.onResponse(r, 503, new MultiMapEdits(h));
+    assertThat(h.getAll("x-trace")).containsExactly("4bf92f3577b34da6");
+    assertThat(h.getAll("x-route")).containsExactly("acme/shop");
   }
 }

@@ -8,6 +8,7 @@ import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -98,10 +99,28 @@ class CorsIT {
         routes:
           - name: cors
             hosts: [%s]
+            maxRequestBodyBytes: 16
             backend: {endpoints: ["%s"]}
             policies: %s
+          - name: cors-none
+            hosts: [none.%s]
+            backend: {endpoints: []}
+            policies: %s
+          - name: cors-moved
+            hosts: [moved.%s]
+            backend: {endpoints: ["%s"]}
+            policies:
+              - {type: CORS, allowOrigins: ["https://app.example"]}
+              - {type: RequestRedirect, url: "https://new.example/", statusCode: 308}
         """
-            .formatted(host, up.address(), POLICIES.replace("\n", " "));
+            .formatted(
+                host,
+                up.address(),
+                POLICIES.replace("\n", " "),
+                host,
+                POLICIES.replace("\n", " "),
+                host,
+                up.address());
     an.writeRoutes(yaml);
     await("file route served")
         .atMost(Duration.ofSeconds(30))
@@ -109,6 +128,16 @@ class CorsIT {
         .until(() -> call(h1, host, "GET", null).status == 200);
     assertCors(h1, host, "HTTP/1.1");
     assertCors(h2, host, "HTTP/2");
+    assertCorsOnLocalAnswers(h1, host, "HTTP/1.1");
+    assertCorsOnLocalAnswers(h2, host, "HTTP/2");
+    // A redirect Gatehouse answers itself: a browser following it in CORS mode checks it too.
+    for (HttpClientAgent client : List.of(h1, h2)) {
+      Answer moved = send(client, "moved." + host, "GET", APP, 0);
+      assertThat(moved.status).isEqualTo(308);
+      assertThat(moved.headers.get("location")).isEqualTo("https://new.example/");
+      assertThat(moved.headers.getAll("access-control-allow-origin")).containsExactly(APP);
+      assertThat(moved.headers.getAll("vary")).containsExactly("Origin");
+    }
   }
 
   @Test
@@ -118,12 +147,27 @@ class CorsIT {
         .isEqualTo(201);
     String body =
         """
-        {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "policies": %s}"""
+        {"hosts": ["%s"], "maxRequestBodyBytes": 16, "backend": {"endpoints": ["%s"]},
+         "policies": %s}"""
             .formatted(host, up.address(), POLICIES);
     HttpResponse<String> put = an.admin("PUT", "/v1/tenants/acme/routes/cors?wait=all", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    assertThat(
+            an.admin("PUT", "/v1/tenants/acme/host-claims/none." + host, acme, null).statusCode())
+        .isEqualTo(201);
+    HttpResponse<String> none =
+        an.admin(
+            "PUT",
+            "/v1/tenants/acme/routes/cors-none?wait=all",
+            acme,
+            """
+            {"hosts": ["none.%s"], "backend": {"endpoints": []}, "policies": %s}"""
+                .formatted(host, POLICIES));
+    assertThat(none.statusCode()).as(none.body()).isEqualTo(201);
     assertCors(h1, host, "HTTP/1.1");
     assertCors(h2, host, "HTTP/2");
+    assertCorsOnLocalAnswers(h1, host, "HTTP/1.1");
+    assertCorsOnLocalAnswers(h2, host, "HTTP/2");
 
     JsonObject read =
         new JsonObject(an.admin("GET", "/v1/tenants/acme/routes/cors", acme, null).body());
@@ -249,7 +293,72 @@ class CorsIT {
     assertThat(preflightsUpstream.get()).as(as).isEqualTo(preflightsBefore);
   }
 
+  /**
+   * Gatehouse's own answers on a CORS route carry the same headers as a proxied response, so a
+   * browser lets the page read the error: a 413 (body over the route's limit) and a 503 (the route
+   * {@code none.HOST} has no endpoint); a disallowed origin gets none of them.
+   */
+  private void assertCorsOnLocalAnswers(HttpClientAgent client, String host, String as)
+      throws Exception {
+    int before = requestsUpstream.get();
+    Answer tooLarge = send(client, host, "POST", APP, 64);
+    Answer unavailable = send(client, "none." + host, "GET", APP, 0);
+    assertThat(tooLarge.status).as(as).isEqualTo(413);
+    assertThat(unavailable.status).as(as).isEqualTo(503);
+    for (Answer a : List.of(tooLarge, unavailable)) {
+      String at = as + " " + a.status;
+      assertThat(a.headers.getAll("access-control-allow-origin")).as(at).containsExactly(APP);
+      assertThat(a.headers.get("access-control-allow-credentials")).as(at).isEqualTo("true");
+      assertThat(a.headers.getAll("access-control-expose-headers"))
+          .as(at)
+          .containsExactly("x-request-id");
+      assertThat(a.headers.getAll("vary")).as(at).containsExactly("Origin");
+      assertThat(a.headers.get("x-request-id")).as(at).isNotBlank();
+      assertThat(a.body).as(at).contains(Integer.toString(a.status));
+    }
+    for (Answer a :
+        List.of(
+            send(client, host, "POST", "https://evil.example", 64),
+            send(client, "none." + host, "GET", "https://evil.example", 0))) {
+      assertThat(a.headers.names())
+          .as(as + " " + a.status + " from a disallowed origin")
+          .noneMatch(n -> n.toLowerCase(Locale.ROOT).startsWith("access-control-"));
+      assertThat(a.headers.getAll("vary")).as(as).containsExactly("Origin");
+    }
+    assertThat(requestsUpstream.get()).as(as + ": answered by the node").isEqualTo(before);
+  }
+
   record Answer(int status, MultiMap headers, String body) {}
+
+  /** One request from {@code origin} with a body of {@code bodyBytes} (0: none). */
+  private Answer send(
+      HttpClientAgent client, String host, String method, String origin, int bodyBytes)
+      throws Exception {
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.valueOf(method))
+            .setHost("127.0.0.1")
+            .setPort(node.port())
+            .setURI("/api/items")
+            .putHeader("Origin", origin);
+    return client
+        .request(o)
+        .compose(
+            r ->
+                (bodyBytes > 0
+                        ? r.authority(HostAndPort.create(host, node.port()))
+                            .putHeader("content-length", Integer.toString(bodyBytes))
+                            .send(Buffer.buffer(new byte[bodyBytes]))
+                        : r.authority(HostAndPort.create(host, node.port())).send())
+                    .compose(
+                        resp ->
+                            resp.body()
+                                .map(
+                                    b ->
+                                        new Answer(
+                                            resp.statusCode(), resp.headers(), b.toString()))))
+        .await(30, TimeUnit.SECONDS);
+  }
 
   private Answer call(
       HttpClientAgent client, String host, String method, String origin, String... headers)

@@ -40,7 +40,7 @@ class HeaderPoliciesIT {
   /** The policies of every route here, in the document's JSON form (YAML reads it as is). */
   static final String POLICIES =
       """
-      [{"type": "RequestHeaders", "set": {"X-Env": "prod", "x-literal": "$host ${x}"},
+      [{"type": "RequestHeaders", "set": {"X-Env": "prod", "x-literal": "$$host $${x}"},
         "add": {"X-Via": "gatehouse"}, "remove": ["Cookie"]},
        {"type": "ResponseHeaders", "set": {"Cache-Control": "no-store"},
         "add": {"X-Served-By": "gatehouse"}, "remove": ["X-Powered-By"]}]""";
@@ -133,7 +133,7 @@ class HeaderPoliciesIT {
     assertThat(policies.getJsonObject(0).getString("type")).isEqualTo("RequestHeaders");
     assertThat(policies.getJsonObject(0).getJsonObject("set").getMap())
         .containsEntry("x-env", "prod")
-        .containsEntry("x-literal", "$host ${x}");
+        .containsEntry("x-literal", "$$host $${x}");
     assertThat(policies.getJsonObject(1).getJsonArray("remove").getList())
         .containsExactly("x-powered-by");
     // The answer sent back is the same route: 200, nothing changes.

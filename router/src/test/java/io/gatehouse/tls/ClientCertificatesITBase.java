@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestPki;
@@ -13,6 +15,7 @@ import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -23,6 +26,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -34,6 +39,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
+import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,6 +61,7 @@ abstract class ClientCertificatesITBase {
   static TestPki otherCa;
   static TestPki.Issued alice;
   static TestPki.Issued mallory;
+  static TestPki.Issued zoe;
 
   abstract NodeConfig.Tls.Engine engine();
 
@@ -65,6 +72,7 @@ abstract class ClientCertificatesITBase {
     otherCa = TestPki.ca("Other CA");
     alice = ca.client("CN=alice,O=Example");
     mallory = otherCa.client("CN=mallory,O=Example");
+    zoe = ca.client("CN=Zo\u00eb\\, Jr.,O=Example");
     node =
         NodeFixture.start(
             c ->
@@ -86,7 +94,24 @@ abstract class ClientCertificatesITBase {
                     .withTls(
                         TlsSpec.of(List.of(), "www")
                             .withClientAuth(ClientAuth.required(ca.caPem())))),
-            route("open", "open.example", up.address()));
+            route("open", "open.example", up.address()),
+            NodeFixture.valid(
+                route("vars", "vars.example", up.address())
+                    .withTls(
+                        TlsSpec.of(List.of(), "www")
+                            .withClientAuth(ClientAuth.optional(ca.caPem())))
+                    .withPolicies(
+                        List.of(
+                            new RequestHeaders(
+                                Map.of(
+                                    "X-Subject", "${tls.client.subject}",
+                                    "X-Cert", "sha256=${tls.client.sha256}"),
+                                Map.of(),
+                                List.of()),
+                            new ResponseHeaders(
+                                Map.of("X-Seen-Subject", "${tls.client.subject}"),
+                                Map.of(),
+                                List.of())))));
   }
 
   @AfterAll
@@ -312,6 +337,43 @@ abstract class ClientCertificatesITBase {
       raw.send("GET /who HTTP/1.1\r\nHost: required.example\r\n\r\n");
       assertThat(raw.read().status()).isEqualTo(308);
     }
+    assertThat(up.receivedNothing()).isTrue();
+  }
+
+  /** The subject exactly as the route's check forwards it (X-Client-Cert-Subject). */
+  private static void assertSubjectVariables(TestPki.Issued cert, Answer a) throws Exception {
+    assertThat(a.status()).isEqualTo(200);
+    String subject = cert.cert().getSubjectX500Principal().getName(X500Principal.RFC2253);
+    TestUpstream.Recorded r = up.take();
+    String sent = r.header("x-subject");
+    assertThat(sent).isEqualTo(r.header("x-client-cert-subject"));
+    assertThat(sent.chars()).allMatch(c -> c >= 0x20 && c < 0x7f);
+    assertThat(URLDecoder.decode(sent.replace("+", "%2B"), StandardCharsets.UTF_8))
+        .isEqualTo(subject);
+    assertThat(r.headers().getAll("x-cert")).containsExactly("sha256=" + sha256(cert.cert()));
+    assertThat(a.text()).containsIgnoringCase("x-seen-subject: " + sent + "\r\n");
+  }
+
+  @Test
+  void header_variables_carry_the_verified_subject_and_fingerprint() throws Exception {
+    assertSubjectVariables(alice, get("vars.example", alice));
+    // A subject with an escaped comma and a letter outside ASCII: percent-encoded, no CR or LF.
+    assertSubjectVariables(zoe, get("vars.example", zoe));
+  }
+
+  @Test
+  void without_a_verified_certificate_the_variables_yield_no_header_not_the_clients()
+      throws Exception {
+    String forged = "X-Subject: CN=admin\r\nX-Cert: sha256=00\r\n";
+    Answer a = get("vars.example", "vars.example", null, true, forged);
+    assertThat(a.status()).isEqualTo(200);
+    TestUpstream.Recorded r = up.take();
+    assertThat(r.header("x-client-cert-verified")).isEqualTo("NONE");
+    assertThat(r.header("x-subject")).isNull();
+    assertThat(r.header("x-cert")).isNull();
+    assertThat(a.text().toLowerCase(Locale.ROOT)).doesNotContain("x-seen-subject");
+    // A certificate that does not verify never gets as far as a header.
+    assertThat(get("vars.example", mallory).status()).isEqualTo(403);
     assertThat(up.receivedNothing()).isTrue();
   }
 }

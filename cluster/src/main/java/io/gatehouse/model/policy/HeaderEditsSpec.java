@@ -9,8 +9,11 @@ import java.util.Objects;
 /**
  * Header edits with the semantics of Gateway API's header modifiers: {@code set} replaces every
  * value of a header, {@code add} appends a value, {@code remove} deletes every value; names are
- * case-insensitive and values are literal text (no variables). Maps keep their order, so a route
- * reads back as it was written.
+ * case-insensitive. A value is text with a few variables, {@code ${client.address}}, {@code
+ * ${request.id}}, {@code ${route.tenant}}, {@code ${route.name}}, {@code ${tls.client.subject}} and
+ * {@code ${tls.client.sha256}}, and {@code $$} for a '$'; nothing else is interpreted (the syntax
+ * is {@code io.gatehouse.validate.HeaderTemplate}'s). Maps keep their order, so a route reads back
+ * as it was written.
  */
 public record HeaderEditsSpec(
     Map<String, String> set, Map<String, String> add, List<String> remove) {

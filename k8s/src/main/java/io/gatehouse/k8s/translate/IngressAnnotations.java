@@ -80,11 +80,12 @@ import org.jspecify.annotations.Nullable;
  * ingress-nginx's default when absent or invalid (invalid ones with a warning): origin {@code *},
  * methods {@value #CORS_METHODS}, headers {@value #CORS_HEADERS}, no exposed headers, credentials
  * true, max age {@value #CORS_MAX_AGE} s. {@code cors-allow-origin} is a comma list of {@code
- * http(s)://host[:port]} whose host may start with {@code *.}; {@code *} anywhere in it means every
- * origin; an invalid entry is dropped with a warning, and when none is left no CORS policy is
- * applied (browsers then refuse cross-origin reads: closed, not open). Credentials with every
- * origin: ingress-nginx sends {@code Access-Control-Allow-Origin: *} with {@code
- * -Allow-Credentials: true}, which browsers refuse for a credentialed request and accept for
+ * http(s)://host[:port]} whose host may start with {@code *.}, which stands for one DNS label as in
+ * ingress-nginx (the origin becomes an RE2 pattern, {@link #wildcardPattern}; at most 16); {@code
+ * *} anywhere in it means every origin; an invalid entry is dropped with a warning, and when none
+ * is left no CORS policy is applied (browsers then refuse cross-origin reads: closed, not open).
+ * Credentials with every origin: ingress-nginx sends {@code Access-Control-Allow-Origin: *} with
+ * {@code -Allow-Credentials: true}, which browsers refuse for a credentialed request and accept for
  * another; Gatehouse serves the same outcome as every origin without credentials (its validator
  * refuses the pair), with a warning when credentials were asked for explicitly. {@code cors-*} keys
  * without {@code enable-cors: "true"} are ignored with a warning.
@@ -95,6 +96,11 @@ import org.jspecify.annotations.Nullable;
  * gzip; {@code off} or {@code false}: none), the other keys refine it and are ignored with a
  * warning without it. The policy is validated with the route: a coding Gatehouse cannot serve
  * ({@code zstd}) or a malformed type makes the route invalid, reported and not served.
+ *
+ * <p>No annotation becomes a header policy, so no annotation text is ever read for header variables
+ * ({@code ${request.id}}...): {@code custom-headers} is ignored with a warning, snippets ({@code
+ * more_set_headers}) are refused, and the texts that do reach a header ({@code x-forwarded-prefix},
+ * the {@code cors-*} lists) are sent as written.
  *
  * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, the
@@ -162,6 +168,23 @@ public record IngressAnnotations(
   public IngressAnnotations {
     problems = List.copyOf(problems);
     policies = List.copyOf(policies);
+  }
+
+  /**
+   * The RE2 pattern of a wildcard origin {@code scheme://*.rest} (normalised by {@link
+   * CorsValidator#origin}), with ingress-nginx's meaning: its template quotes the origin and puts
+   * {@code [A-Za-z0-9\-]+} for the '*', one DNS label, and matches case-insensitively; so {@code
+   * https://*.example.com} allows {@code https://app.example.com}, not {@code
+   * https://a.b.example.com}, {@code https://example.com} or another port. The pattern matches the
+   * whole origin (ingress-nginx anchors its end only; a browser's origin has nothing before the
+   * scheme).
+   */
+  public static String wildcardPattern(String origin) {
+    int star = origin.indexOf("://*.");
+    return "(?i)"
+        + origin.substring(0, star)
+        + "://[A-Za-z0-9-]+"
+        + origin.substring(star + 4).replace(".", "\\.");
   }
 
   /** The routes' path expression, for {@code rewrite-target}'s regex: ingress-nginx's form. */
@@ -357,10 +380,11 @@ public record IngressAnnotations(
         }
         return null;
       }
-      List<String> origins = corsOrigins();
-      if (origins.isEmpty()) {
+      Origins allowed = corsOrigins();
+      if (allowed.exact().isEmpty() && allowed.patterns().isEmpty()) {
         return null;
       }
+      List<String> origins = allowed.exact();
       List<String> methods = corsList("cors-allow-methods", CORS_METHODS, false);
       List<String> headers = corsList("cors-allow-headers", CORS_HEADERS, false);
       List<String> expose = corsList("cors-expose-headers", "", true);
@@ -401,23 +425,48 @@ public record IngressAnnotations(
           bad(ageKv, "whole seconds from 1 to 31536000");
         }
       }
-      return new Cors(origins, List.of(), methods, headers, expose, credentials, maxAge);
+      return new Cors(origins, allowed.patterns(), methods, headers, expose, credentials, maxAge);
     }
 
-    /** The allowed origins: {@code *} alone when absent or listed; invalid entries dropped. */
-    private List<String> corsOrigins() {
+    /** Exact allowed origins ({@code *} alone for every one) and the wildcard ones as RE2. */
+    private record Origins(List<String> exact, List<String> patterns) {}
+
+    /**
+     * The allowed origins: {@code *} alone when absent or listed; invalid entries dropped. A
+     * wildcard origin {@code scheme://*.rest} becomes the RE2 pattern ingress-nginx matches it with
+     * ({@link #wildcardPattern}), never Gateway API's "any number of labels".
+     */
+    private Origins corsOrigins() {
       String[] kv = lookup("cors-allow-origin", "cors-allow-origin");
       if (kv == null || kv[1].isEmpty()) {
-        return List.of(Cors.ANY);
+        return new Origins(List.of(Cors.ANY), List.of());
       }
       List<String> out = new ArrayList<>();
+      List<String> patterns = new ArrayList<>();
       for (String raw : kv[1].split(",", -1)) {
         String o = raw.trim();
         if (o.equals("*")) {
-          return List.of(Cors.ANY);
+          return new Origins(List.of(Cors.ANY), List.of());
         }
         String normal = CorsValidator.origin(o);
-        if (normal != null && !out.contains(normal)) {
+        if (normal != null && normal.contains("://*.")) {
+          String pattern = wildcardPattern(normal);
+          if (patterns.contains(pattern)) {
+            continue; // listed twice
+          }
+          if (patterns.size() == CorsValidator.MAX_PATTERNS) {
+            problem(
+                "InvalidAnnotation",
+                kv[0]
+                    + ": \""
+                    + o
+                    + "\" is dropped (at most "
+                    + CorsValidator.MAX_PATTERNS
+                    + " origins with '*.')");
+          } else {
+            patterns.add(pattern);
+          }
+        } else if (normal != null && !out.contains(normal)) {
           out.add(normal);
         } else if (normal == null) {
           problem(
@@ -429,14 +478,14 @@ public record IngressAnnotations(
                   + " with '*.')");
         }
       }
-      if (out.isEmpty()) {
+      if (out.isEmpty() && patterns.isEmpty()) {
         problem(
             "InvalidAnnotation",
             kv[0]
                 + ": no valid origin is left; CORS is not applied (cross-origin reads stay"
                 + " refused)");
       }
-      return out;
+      return new Origins(out, patterns);
     }
 
     /** A comma list of tokens (or {@code *}), ingress-nginx's default when absent or invalid. */

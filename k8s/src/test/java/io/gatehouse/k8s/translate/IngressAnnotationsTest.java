@@ -7,10 +7,15 @@ import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -285,5 +290,135 @@ class IngressAnnotationsTest {
       assertThatThrownBy(() -> new IngressAnnotations.Canary(bad[0], bad[1]))
           .isInstanceOf(IllegalArgumentException.class);
     }
+  }
+
+  // ---------------------------------------------------------------- CORS wildcard origins
+
+  /**
+   * ingress-nginx's own test of an origin (its template: each origin quoted, the first '*' made
+   * {@code [A-Za-z0-9\-]+}, the list joined with '|', matched case-insensitively by {@code ~*
+   * (...)$}: the end anchored, the start not).
+   */
+  private static boolean nginxAllows(String annotation, String origin) {
+    StringBuilder re = new StringBuilder("(");
+    String[] items = annotation.split(",");
+    for (int i = 0; i < items.length; i++) {
+      String quoted = Pattern.quote(items[i].trim());
+      re.append("(").append(quoted.replaceFirst("\\*", "\\\\E[A-Za-z0-9\\\\-]+\\\\Q")).append(")");
+      if (i < items.length - 1) {
+        re.append("|");
+      }
+    }
+    re.append(")$");
+    return Pattern.compile(re.toString(), Pattern.CASE_INSENSITIVE).matcher(origin).find();
+  }
+
+  /** What the Cors policy the annotations became allows, as the CORS filter decides it. */
+  private static boolean gatehouseAllows(Cors c, String origin) {
+    for (String o : c.allowOrigins()) {
+      if (o.contains("://*.")) {
+        throw new AssertionError("a wildcard left for Gateway API's meaning: " + o);
+      }
+      if (o.equalsIgnoreCase(origin)) {
+        return true;
+      }
+    }
+    for (String p : c.allowOriginPatterns()) {
+      if (com.google.re2j.Pattern.compile(p).matcher(origin).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static Stream<Arguments> wildcardOrigins() {
+    String list = "https://*.example.com, http://*.dev.example.org:8080, https://app.example.net";
+    return Stream.of(
+        Arguments.of(list, "https://app.example.com", true),
+        Arguments.of(list, "https://APP.Example.COM", true),
+        Arguments.of(list, "https://a-1.example.com", true),
+        Arguments.of(list, "https://a.b.example.com", false),
+        Arguments.of(list, "https://example.com", false),
+        Arguments.of(list, "https://.example.com", false),
+        Arguments.of(list, "https://a_b.example.com", false),
+        Arguments.of(list, "https://app.example.com:8443", false),
+        Arguments.of(list, "http://app.example.com", false),
+        Arguments.of(list, "https://app.example.com.evil.net", false),
+        Arguments.of(list, "https://evilexample.com", false),
+        Arguments.of(list, "http://x.dev.example.org:8080", true),
+        Arguments.of(list, "http://x.dev.example.org", false),
+        Arguments.of(list, "http://x.dev.example.org:80800", false),
+        Arguments.of(list, "https://app.example.net", true),
+        Arguments.of(list, "https://x.app.example.net", false));
+  }
+
+  @ParameterizedTest(name = "{1} -> {2}")
+  @MethodSource("wildcardOrigins")
+  void a_wildcard_origin_allows_what_ingress_nginx_allows(
+      String annotation, String origin, boolean allowed) {
+    IngressAnnotations a = parse("enable-cors", "true", "cors-allow-origin", annotation);
+    assertThat(a.problems()).isEmpty();
+    Cors cors = (Cors) a.policies().get(0);
+    assertThat(nginxAllows(annotation, origin)).as("ingress-nginx").isEqualTo(allowed);
+    assertThat(gatehouseAllows(cors, origin)).as("gatehouse").isEqualTo(allowed);
+  }
+
+  @Test
+  void wildcard_origins_become_re2_patterns_beside_the_exact_ones() {
+    Cors cors =
+        (Cors)
+            parse(
+                    "enable-cors", "true",
+                    "cors-allow-origin", "https://*.Example.com:443, https://app.example.net")
+                .policies()
+                .get(0);
+    assertThat(cors.allowOrigins()).containsExactly("https://app.example.net");
+    assertThat(cors.allowOriginPatterns())
+        .containsExactly("(?i)https://[A-Za-z0-9-]+\\.example\\.com");
+    Cors wildOnly =
+        (Cors)
+            parse("enable-cors", "true", "cors-allow-origin", "https://*.a.example")
+                .policies()
+                .get(0);
+    assertThat(wildOnly.allowOrigins()).isEmpty();
+    assertThat(wildOnly.allowOriginPatterns()).hasSize(1);
+    assertThat(IngressAnnotations.wildcardPattern("http://*.b.example:8080"))
+        .isEqualTo("(?i)http://[A-Za-z0-9-]+\\.b\\.example:8080");
+  }
+
+  @Test
+  void more_wildcard_origins_than_a_policy_takes_are_dropped_with_a_warning() {
+    StringBuilder list = new StringBuilder();
+    for (int i = 0; i < 18; i++) {
+      list.append(i == 0 ? "" : ",").append("https://*.s").append(i).append(".example");
+    }
+    IngressAnnotations a = parse("enable-cors", "true", "cors-allow-origin", list.toString());
+    assertThat(((Cors) a.policies().get(0)).allowOriginPatterns()).hasSize(16);
+    assertThat(messages(a)).hasSize(2).allMatch(m -> m.startsWith("InvalidAnnotation "));
+  }
+
+  // ---------------------------------------------------------------- header variables
+
+  /**
+   * Header policies read {@code ${...}} variables; annotation text never becomes one, so text that
+   * was sent as written before is still sent as written.
+   */
+  @Test
+  void annotation_text_never_becomes_a_header_policy_value() {
+    IngressAnnotations a =
+        parse(
+            "x-forwarded-prefix", "/api${request.id}",
+            "custom-headers", "shop/headers-${client.address}",
+            "enable-cors", "true",
+            "cors-expose-headers", "X-Request-Id");
+    assertThat(a.refused()).isFalse();
+    assertThat(a.policies())
+        .noneMatch(p -> p instanceof RequestHeaders || p instanceof ResponseHeaders)
+        .allMatch(p -> p.edits().size() == 0);
+    assertThat(((URLRewrite) a.policies().get(0)).forwardedPrefix()).isEqualTo("/api${request.id}");
+    assertThat(messages(a))
+        .singleElement()
+        .asString()
+        .startsWith("UnsupportedAnnotation " + N + "custom-headers");
   }
 }
