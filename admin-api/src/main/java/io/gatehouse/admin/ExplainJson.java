@@ -50,8 +50,11 @@ final class ExplainJson {
     }
     o.put("backend", e.backend() == null ? null : backend(e.backend()));
     JsonArray backends = new JsonArray();
-    e.backends().forEach(b -> backends.add(backend(b).put("weight", b.weight())));
+    e.backends().forEach(b -> backends.add(withCanary(backend(b).put("weight", b.weight()), b)));
     o.put("backends", backends);
+    if (e.split() != null) {
+      o.put("split", split(e.split()));
+    }
     o.put("tls", e.tls() == null ? null : tls(e.tls()));
     if (e.redirect() == null) {
       o.put("redirect", null);
@@ -103,6 +106,46 @@ final class ExplainJson {
       o.put("misdirectedReason", t.misdirectedReason());
     }
     return o;
+  }
+
+  /** A backend of {@code backends} with its canary rule, the keys it sets. */
+  private static JsonObject withCanary(JsonObject o, Explainer.Backend b) {
+    Explainer.Canary c = b.canary();
+    if (c != null) {
+      JsonObject rule = new JsonObject();
+      putIfSet(rule, "header", c.header());
+      putIfSet(rule, "headerValue", c.headerValue());
+      putIfSet(rule, "headerPattern", c.headerPattern());
+      putIfSet(rule, "cookie", c.cookie());
+      o.put("canary", rule);
+    }
+    return o;
+  }
+
+  private static JsonObject split(Explainer.SplitChoice s) {
+    JsonObject o = new JsonObject().put("decision", s.decision());
+    if (s.backend() >= 0) {
+      o.put("backend", s.backend());
+    }
+    putIfSet(o, "detail", s.detail());
+    Explainer.Sticky st = s.sticky();
+    if (st != null) {
+      JsonObject sticky = new JsonObject().put("sessionName", st.sessionName());
+      putIfSet(sticky, "absoluteTimeout", st.absoluteTimeout());
+      putIfSet(sticky, "path", st.path());
+      if (st.secure() != null) {
+        sticky.put("secure", st.secure());
+      }
+      putIfSet(sticky, "sameSite", st.sameSite());
+      o.put("sticky", sticky);
+    }
+    return o;
+  }
+
+  private static void putIfSet(JsonObject o, String key, String value) {
+    if (value != null) {
+      o.put(key, value);
+    }
   }
 
   private static JsonObject backend(Explainer.Backend b) {

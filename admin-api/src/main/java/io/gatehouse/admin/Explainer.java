@@ -46,6 +46,8 @@ public interface Explainer {
    * @param backend the route's first backend (its only one unless it splits), or null
    * @param backends every backend of the route with its weight, in the route's order; empty when
    *     nothing matched
+   * @param split how the route's split would place this request (canary rule, sticky cookie or
+   *     weights); null when the route does not split
    */
   record Explanation(
       long generation,
@@ -56,10 +58,25 @@ public interface Explainer {
       Tls tls,
       Redirect redirect,
       Fallback fallback,
-      List<Backend> backends)
+      List<Backend> backends,
+      SplitChoice split)
       implements Result {
     public Explanation {
       backends = List.copyOf(backends);
+    }
+
+    /** An explanation of a route that does not split (or of no route). */
+    public Explanation(
+        long generation,
+        String outcome,
+        RouteRef route,
+        Reason reason,
+        Backend backend,
+        Tls tls,
+        Redirect redirect,
+        Fallback fallback,
+        List<Backend> backends) {
+      this(generation, outcome, route, reason, backend, tls, redirect, fallback, backends, null);
     }
 
     /** An explanation whose route has at most the one backend {@code backend}. */
@@ -117,15 +134,26 @@ public interface Explainer {
    * @param endpointsKey which set of the node's endpoint index the endpoints come from, or null
    * @param endpointsRevision that set's revision on this node (0: nothing put for the key yet)
    * @param weight the backend's share of the route's requests, relative to its other backends'
+   * @param canary the backend's canary rule, or null for an ordinary backend
    */
   record Backend(
       String protocol,
       List<Endpoint> endpoints,
       String endpointsKey,
       long endpointsRevision,
-      int weight) {
+      int weight,
+      Canary canary) {
     public Backend {
       endpoints = List.copyOf(endpoints);
+    }
+
+    public Backend(
+        String protocol,
+        List<Endpoint> endpoints,
+        String endpointsKey,
+        long endpointsRevision,
+        int weight) {
+      this(protocol, endpoints, endpointsKey, endpointsRevision, weight, null);
     }
 
     public Backend(
@@ -139,6 +167,31 @@ public interface Explainer {
   }
 
   record Endpoint(String address, int weight) {}
+
+  /** A backend's canary rule: at least one of header and cookie; value or pattern with header. */
+  record Canary(String header, String headerValue, String headerPattern, String cookie) {}
+
+  /**
+   * A route's sticky split setting (policy SessionPersistence).
+   *
+   * @param absoluteTimeout the cookie's lifetime, ISO-8601 ({@code PT48H}), or null (session)
+   * @param secure null: Secure when the request comes over TLS
+   */
+  record Sticky(
+      String sessionName, String absoluteTimeout, String path, Boolean secure, String sameSite) {}
+
+  /**
+   * How a split route would place the explained request, in the data plane's order: the canary
+   * rule's header, then its cookie, then the sticky cookie, then the weights.
+   *
+   * @param decision {@code canary} (the canary rule sends it to the canary), {@code notCanary} (the
+   *     rule sends it to the other backends, by their weights), {@code sticky} (its sticky cookie
+   *     pins a backend) or {@code weights} (the weighted draw)
+   * @param backend the index in {@code backends} of the backend decided, or -1 when weights pick
+   * @param detail why, in words
+   * @param sticky the route's sticky setting, or null when it has none
+   */
+  record SplitChoice(String decision, int backend, String detail, Sticky sticky) {}
 
   /**
    * @param certificate null when there is no listener

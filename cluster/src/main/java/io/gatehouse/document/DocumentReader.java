@@ -34,6 +34,7 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
@@ -494,6 +495,14 @@ public final class DocumentReader {
         }
         continue;
       }
+      if (type.equals("sessionpersistence")) {
+        unknownKeys(obj, p, Forms.SESSION_POLICY_KEYS);
+        SessionPersistence s = sessionPersistence(obj, p);
+        if (s != null) {
+          out.add(s);
+        }
+        continue;
+      }
       if (type.equals("compression")) {
         unknownKeys(obj, p, Forms.COMPRESSION_POLICY_KEYS);
         Compression c = compression(obj, p);
@@ -675,6 +684,28 @@ public final class DocumentReader {
       return null;
     }
     return new Cors(origins, patterns, methods, allow, expose, credentials, maxAge);
+  }
+
+  /**
+   * A {@code SessionPersistence} policy: {@code sessionName} (required), {@code absoluteTimeout} a
+   * duration, {@code path} text, {@code secure} true or false, {@code sameSite} text. The validator
+   * checks the values.
+   */
+  private @Nullable SessionPersistence sessionPersistence(ObjectNode obj, DocPath p) {
+    int before = problems.size();
+    String name = text(obj, "sessionName", p, null);
+    if (!obj.has("sessionName")) {
+      problems.add(DocProblem.missing(p.key("sessionName"), "a cookie name such as gh-split"));
+    }
+    Duration timeout = duration(obj.get("absoluteTimeout"), p.key("absoluteTimeout"));
+    String path = text(obj, "path", p, null);
+    JsonNode sec = obj.get("secure");
+    Boolean secure = sec == null || sec.isNull() ? null : bool(sec, p.key("secure"));
+    String sameSite = text(obj, "sameSite", p, null);
+    if (problems.size() != before || name == null) {
+      return null;
+    }
+    return new SessionPersistence(name, timeout, path, secure, sameSite);
   }
 
   /**

@@ -27,6 +27,7 @@ import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.util.Locale;
 import java.util.TreeSet;
@@ -130,6 +131,10 @@ public final class DocumentWriter {
           compression(item, c);
           continue;
         }
+        if (p instanceof SessionPersistence sp) {
+          sessionPersistence(item, sp);
+          continue;
+        }
         item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
         HeaderEditsSpec e = p.edits();
         ObjectNode set = item.putObject("set");
@@ -199,6 +204,20 @@ public final class DocumentWriter {
     strings(item.putArray("exposeHeaders"), c.exposeHeaders());
     item.put("allowCredentials", c.allowCredentials());
     item.put("maxAge", c.maxAge());
+  }
+
+  /** A {@code SessionPersistence} policy: the keys it sets. */
+  private static void sessionPersistence(ObjectNode o, SessionPersistence s) {
+    o.put("type", "SessionPersistence");
+    o.put("sessionName", s.sessionName());
+    if (s.absoluteTimeout() != null) {
+      o.put("absoluteTimeout", Quantities.formatDuration(s.absoluteTimeout()));
+    }
+    putIfSet(o, "path", s.path());
+    if (s.secure() != null) {
+      o.put("secure", s.secure());
+    }
+    putIfSet(o, "sameSite", s.sameSite());
   }
 
   private static void compression(ObjectNode o, Compression c) {

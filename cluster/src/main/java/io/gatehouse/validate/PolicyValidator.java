@@ -13,9 +13,11 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -82,7 +84,8 @@ public final class PolicyValidator {
       Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]{1,64}/(?:\\*|[!#$%&'*+.^_`|~0-9a-z-]{1,127})");
 
   public static final String POLICY_KINDS =
-      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS or Compression";
+      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression or"
+          + " SessionPersistence";
 
   public static final int MAX_URL_LENGTH = 2048;
   public static final String SCHEME_RULE = "http or https";
@@ -107,6 +110,21 @@ public final class PolicyValidator {
       "at least one of hostname, path, regex, dropQuery or forwardedPrefix";
   public static final String REDIRECT_AND_REWRITE_RULE =
       "RequestRedirect or URLRewrite on a route, not both (Gateway API), each at most once";
+
+  // ---- SessionPersistence
+
+  /** The longest cookie lifetime: what browsers keep at most (RFC 6265bis, 400 days). */
+  public static final Duration MAX_SESSION_TIMEOUT = Duration.ofDays(400);
+
+  public static final String SESSION_NAME_RULE = "a cookie name token of 1-64 characters";
+  public static final String SESSION_TIMEOUT_RULE =
+      "whole seconds from 1s up to 400 days (a browser keeps a cookie no longer)";
+  public static final String SESSION_PATH_RULE =
+      "a cookie path starting with '/' of at most 1024 printable characters without ';'";
+  public static final String SAME_SITE_RULE = "Strict, Lax or None";
+  public static final String SAME_SITE_NONE_RULE =
+      "sameSite None with secure: true (browsers refuse SameSite=None without Secure)";
+  public static final String SESSION_ONCE_RULE = "at most one SessionPersistence per route";
 
   private static final Set<String> RESERVED =
       Set.of(
@@ -151,6 +169,9 @@ public final class PolicyValidator {
     RULE_OF.put(Cors.class, (spec, field, out) -> CorsValidator.check((Cors) spec, field, out));
     RULE_OF.put(
         Compression.class, (spec, field, out) -> compression((Compression) spec, field, out));
+    RULE_OF.put(
+        SessionPersistence.class,
+        (spec, field, out) -> sessionPersistence((SessionPersistence) spec, field, out));
   }
 
   private PolicyValidator() {}
@@ -191,6 +212,10 @@ public final class PolicyValidator {
               "policies",
               redirects + " RequestRedirect, " + rewrites + " URLRewrite",
               REDIRECT_AND_REWRITE_RULE));
+    }
+    long sessions = raw.stream().filter(p -> p instanceof SessionPersistence).count();
+    if (sessions > 1) {
+      out.add(new Violation("policies", sessions + " SessionPersistence", SESSION_ONCE_RULE));
     }
     if (total > MAX_ROUTE_EDITS) {
       out.add(
@@ -268,6 +293,53 @@ public final class PolicyValidator {
         }
       }
     }
+  }
+
+  /**
+   * A sticky cookie: a token name, a whole-second lifetime the browser keeps, a printable path
+   * (cookie attributes end at ';'), SameSite in its canonical case; {@code SameSite=None} only with
+   * {@code Secure} (browsers drop it otherwise, and the split would silently stop sticking).
+   */
+  private static PolicySpec sessionPersistence(
+      SessionPersistence s, String f, List<Violation> out) {
+    String name = s.sessionName();
+    if (name == null
+        || name.isEmpty()
+        || name.length() > 64
+        || !RouteValidator.TOKEN.matcher(name).matches()) {
+      out.add(
+          new Violation(f + ".sessionName", printable(String.valueOf(name)), SESSION_NAME_RULE));
+    }
+    Duration timeout = s.absoluteTimeout();
+    if (timeout != null
+        && (timeout.isNegative()
+            || timeout.isZero()
+            || timeout.getNano() != 0
+            || timeout.compareTo(MAX_SESSION_TIMEOUT) > 0)) {
+      out.add(new Violation(f + ".absoluteTimeout", timeout.toString(), SESSION_TIMEOUT_RULE));
+    }
+    String path = s.path();
+    if (path != null
+        && (!path.startsWith("/")
+            || path.length() > MAX_VALUE_LENGTH
+            || !path.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ';'))) {
+      out.add(new Violation(f + ".path", printable(path), SESSION_PATH_RULE));
+    }
+    String rawSameSite = s.sameSite();
+    String sameSite = null;
+    if (rawSameSite != null) {
+      for (String v : List.of("Strict", "Lax", "None")) {
+        if (v.equalsIgnoreCase(rawSameSite)) {
+          sameSite = v;
+        }
+      }
+      if (sameSite == null) {
+        out.add(new Violation(f + ".sameSite", printable(rawSameSite), SAME_SITE_RULE));
+      } else if (sameSite.equals("None") && !Boolean.TRUE.equals(s.secure())) {
+        out.add(new Violation(f + ".secure", String.valueOf(s.secure()), SAME_SITE_NONE_RULE));
+      }
+    }
+    return new SessionPersistence(name, timeout, path, s.secure(), sameSite);
   }
 
   private static PolicySpec redirect(RequestRedirect r, String f, List<Violation> out) {

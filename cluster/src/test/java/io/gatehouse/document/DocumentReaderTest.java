@@ -26,6 +26,7 @@ import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -543,6 +544,45 @@ class DocumentReaderTest {
                 true,
                 600),
             new Cors(List.of("*"), List.of(), List.of(), List.of(), List.of(), false, 5));
+  }
+
+  @Test
+  void a_session_persistence_policy_is_read_with_its_optional_fields() {
+    RouteSpec spec =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"SessionPersistence\", \"sessionName\":"
+                    + " \"gh-split\", \"absoluteTimeout\": \"48h\", \"path\": \"/app\","
+                    + " \"secure\": true, \"sameSite\": \"none\"}]"));
+    assertThat(spec.policies())
+        .containsExactly(
+            new SessionPersistence("gh-split", Duration.ofHours(48), "/app", true, "None"));
+    RouteSpec bare =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"sessionpersistence\", \"sessionName\":"
+                    + " \"s\"}]"));
+    assertThat(bare.policies()).containsExactly(SessionPersistence.cookie("s"));
+  }
+
+  @Test
+  void a_session_persistence_problem_names_its_place() {
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"policies\": [{\"type\": \"SessionPersistence\","
+                        + " \"absoluteTimeout\": \"soon\", \"secure\": \"yes\","
+                        + " \"idleTimeout\": \"1m\"}]")))
+        .containsExactlyInAnyOrder(
+            "unknown key \"routes[0].policies[0].idleTimeout\" (expected one of: type,"
+                + " sessionName, absoluteTimeout, path, secure, sameSite)",
+            "routes[0].policies[0].sessionName: missing (expected: a cookie name such as"
+                + " gh-split)",
+            "routes[0].policies[0].absoluteTimeout: \"soon\" (expected: " + Forms.DURATION + ")",
+            "routes[0].policies[0].secure: \"yes\" (expected: true or false)");
   }
 
   @Test

@@ -293,6 +293,26 @@ class DocumentWriterTest {
     assertThat(read(written)).isEqualTo(spec);
   }
 
+  @Test
+  void a_session_persistence_policy_is_written_with_the_keys_it_sets_and_read_back_equal() {
+    RouteSpec spec =
+        read(
+            tree(
+                """
+                {"backendRefs": [{"weight": 3, "endpoints": ["10.0.0.1:80"]},
+                                 {"weight": 1, "endpoints": ["10.0.0.2:80"]}],
+                 "policies": [{"type": "SessionPersistence", "sessionName": "gh",
+                               "absoluteTimeout": "90m", "path": "/a", "secure": false,
+                               "sameSite": "strict"}]}"""));
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").toString())
+        .isEqualTo(
+            "[{\"type\":\"SessionPersistence\",\"sessionName\":\"gh\","
+                + "\"absoluteTimeout\":\"90m\",\"path\":\"/a\",\"secure\":false,"
+                + "\"sameSite\":\"Strict\"}]");
+    assertThat(read(written)).isEqualTo(spec);
+  }
+
   private static RouteSpec read(JsonNode tree) {
     Read<RouteSpec> r = DocumentReader.readRoute(tree, DocPath.ROOT, KEY);
     assertThat(r.problems()).extracting(DocProblem::message).isEmpty();

@@ -16,8 +16,10 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.testing.TestPki;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -614,5 +616,88 @@ class PolicyValidatorTest {
     }
     policies.add(Compression.defaults());
     assertThat(violations(policies.toArray(new PolicySpec[0]))).isEmpty();
+  }
+
+  // ---- SessionPersistence
+
+  private static SessionPersistence session(
+      String name, Duration timeout, String path, Boolean secure, String sameSite) {
+    return new SessionPersistence(name, timeout, path, secure, sameSite);
+  }
+
+  @Test
+  void a_session_cookie_is_accepted_and_same_site_canonicalised() {
+    Validated<RouteSpec> v =
+        RouteValidator.validate(
+            route(session("gh-split", Duration.ofDays(400), "/app", true, "none")));
+    assertThat(v.isValid()).as("%s", v).isTrue();
+    assertThat(v.value().policies())
+        .containsExactly(session("gh-split", Duration.ofDays(400), "/app", true, "None"));
+    assertThat(violations(SessionPersistence.cookie("S"))).isEmpty();
+    assertThat(violations(session("s", Duration.ofSeconds(1), "/", false, "Strict"))).isEmpty();
+  }
+
+  @Test
+  void a_session_cookie_refuses_what_a_browser_would_not_keep_or_send() {
+    record Case(String name, SessionPersistence policy, String field) {}
+    List<Case> cases =
+        List.of(
+            new Case("no name", session("", null, null, null, null), "policies[0].sessionName"),
+            new Case(
+                "a name with a space",
+                session("a b", null, null, null, null),
+                "policies[0].sessionName"),
+            new Case(
+                "a name with '='",
+                session("a=b", null, null, null, null),
+                "policies[0].sessionName"),
+            new Case(
+                "a name of 65 characters",
+                session("n".repeat(65), null, null, null, null),
+                "policies[0].sessionName"),
+            new Case(
+                "a zero lifetime",
+                session("s", Duration.ZERO, null, null, null),
+                "policies[0].absoluteTimeout"),
+            new Case(
+                "a negative lifetime",
+                session("s", Duration.ofSeconds(-1), null, null, null),
+                "policies[0].absoluteTimeout"),
+            new Case(
+                "a lifetime in part of a second",
+                session("s", Duration.ofMillis(1500), null, null, null),
+                "policies[0].absoluteTimeout"),
+            new Case(
+                "a lifetime over 400 days",
+                session("s", Duration.ofDays(400).plusSeconds(1), null, null, null),
+                "policies[0].absoluteTimeout"),
+            new Case("a relative path", session("s", null, "app", null, null), "policies[0].path"),
+            new Case(
+                "a path ending the cookie",
+                session("s", null, "/a;b", null, null),
+                "policies[0].path"),
+            new Case(
+                "a path with a space", session("s", null, "/a b", null, null), "policies[0].path"),
+            new Case(
+                "an unknown SameSite",
+                session("s", null, null, null, "Loose"),
+                "policies[0].sameSite"),
+            new Case(
+                "SameSite None without Secure",
+                session("s", null, null, null, "None"),
+                "policies[0].secure"),
+            new Case(
+                "SameSite None with Secure off",
+                session("s", null, null, false, "None"),
+                "policies[0].secure"));
+    for (Case c : cases) {
+      assertThat(fields(violations(c.policy()))).as(c.name()).isEqualTo(c.field());
+    }
+  }
+
+  @Test
+  void a_route_has_at_most_one_session_cookie() {
+    assertThat(fields(violations(SessionPersistence.cookie("a"), SessionPersistence.cookie("b"))))
+        .isEqualTo("policies");
   }
 }

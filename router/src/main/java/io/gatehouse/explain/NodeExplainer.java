@@ -8,15 +8,21 @@ import io.gatehouse.edge.RequestPaths;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.QueryMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.SessionPersistence;
+import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.MatchTrace;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.Split;
+import io.gatehouse.snapshot.StickyCookies;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.HttpsRedirects;
 import io.gatehouse.tls.MisdirectedRequests;
@@ -134,7 +140,8 @@ public final class NodeExplainer implements Explainer {
     for (int i = 0; i < route.targets().size(); i++) {
       Target t = route.targets().get(i);
       EndpointSet set = endpoints.get(t.key());
-      backends.add(backend(t, set));
+      List<RouteBackend> refs = route.spec().backends();
+      backends.add(backend(t, set, i < refs.size() ? refs.get(i).canary() : null));
       // As the data plane: a backend takes requests with a weight (when the route splits) and a
       // live endpoint.
       boolean weighted = route.split() == null || route.split().weight(i) > 0;
@@ -165,7 +172,116 @@ public final class NodeExplainer implements Explainer {
         tls,
         redirect,
         null,
-        backends);
+        backends,
+        route.split() == null ? null : splitChoice(route, q.headers()));
+  }
+
+  /**
+   * How the route's split would place a request with {@code headers}, in the data plane's order
+   * ({@code UpstreamAttempt.pick}, {@code SplitPicker}): the canary rule's header, its cookie, the
+   * sticky cookie (while its backend is at a weight above 0 and has live endpoints), the weights.
+   */
+  private SplitChoice splitChoice(CompiledRoute route, Map<String, String> headers) {
+    Split split = route.split();
+    String cookieField = headers.get("cookie");
+    List<String> cookies = cookieField == null ? List.of() : List.of(cookieField);
+    StickyCookies sticky = split.sticky();
+    Sticky setting = sticky == null ? null : sticky(sticky.spec());
+    CanaryMatcher canary = split.canary();
+    int at = split.canaryIndex();
+    if (canary != null) {
+      String header = canary.header();
+      int byHeader =
+          header == null ? CanaryMatcher.FALL_THROUGH : canary.byHeader(headers.get(header));
+      if (byHeader != CanaryMatcher.FALL_THROUGH) {
+        return canaryChoice(route, byHeader, at, "header " + header, setting);
+      }
+      int byCookie = canary.byCookie(cookies);
+      if (byCookie != CanaryMatcher.FALL_THROUGH) {
+        return canaryChoice(route, byCookie, at, "cookie " + canary.cookie(), setting);
+      }
+    }
+    if (sticky != null) {
+      int pinned = sticky.find(cookies);
+      if (pinned >= 0) {
+        if (split.weight(pinned) > 0 && live(route.targets().get(pinned))) {
+          return new SplitChoice(
+              "sticky",
+              pinned,
+              "the sticky cookie " + sticky.name() + " pins backends[" + pinned + "]",
+              setting);
+        }
+        return new SplitChoice(
+            "weights",
+            -1,
+            "the sticky cookie "
+                + sticky.name()
+                + " pins backends["
+                + pinned
+                + "], which "
+                + (split.weight(pinned) == 0 ? "is at weight 0" : "has no live endpoint")
+                + ": the weights pick and the answer replaces the cookie",
+            setting);
+      }
+      boolean carried = hasCookie(cookies, sticky.name());
+      return new SplitChoice(
+          "weights",
+          -1,
+          carried
+              ? "the sticky cookie "
+                  + sticky.name()
+                  + " names no backend of this route (forged, stale, or set under another"
+                  + " node's key): the weights pick and the answer replaces the cookie"
+              : "no sticky cookie: the weights pick and the answer sets " + sticky.name(),
+          setting);
+    }
+    return new SplitChoice(
+        "weights",
+        -1,
+        canary == null ? "the weights pick" : "the canary rule leaves it to the weights",
+        null);
+  }
+
+  private SplitChoice canaryChoice(
+      CompiledRoute route, int verdict, int canary, String by, Sticky sticky) {
+    if (verdict == CanaryMatcher.CANARY && live(route.targets().get(canary))) {
+      return new SplitChoice(
+          "canary", canary, "the canary rule's " + by + " sends it to the canary", sticky);
+    }
+    String why =
+        verdict == CanaryMatcher.CANARY
+            ? "the canary rule's "
+                + by
+                + " picks the canary, which has no live endpoint: the"
+                + " other backends by their weights"
+            : "the canary rule's " + by + " sends it to the other backends, by their weights";
+    return new SplitChoice("notCanary", -1, why, sticky);
+  }
+
+  private boolean live(Target t) {
+    return endpoints.get(t.key()).endpoints().stream().anyMatch(ep -> ep.weight() > 0);
+  }
+
+  private static boolean hasCookie(List<String> cookies, String name) {
+    for (String field : cookies) {
+      for (String pair : field.split("[;,]")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && pair.substring(0, eq).strip().equalsIgnoreCase(name)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static Sticky sticky(SessionPersistence s) {
+    return new Sticky(
+        s.sessionName(),
+        // ISO-8601 (PT48H), one of the document's duration forms
+        s.absoluteTimeout() == null ? null : s.absoluteTimeout().toString(),
+        s.path() == null ? "/" : s.path(),
+        s.secure(),
+        s.sameSite());
   }
 
   private static boolean visible(CompiledRoute route, TenantId viewer) {
@@ -333,7 +449,7 @@ public final class NodeExplainer implements Explainer {
         : new Fallback(0, defaultUpstream, "no route: the configured default upstream answers");
   }
 
-  private static Backend backend(Target target, EndpointSet set) {
+  private static Backend backend(Target target, EndpointSet set, CanaryRule canary) {
     List<Explainer.Endpoint> eps = new ArrayList<>();
     for (io.gatehouse.model.Endpoint e : set.endpoints()) {
       eps.add(new Explainer.Endpoint(e.authority(), e.weight()));
@@ -342,7 +458,16 @@ public final class NodeExplainer implements Explainer {
         target.protocol() == UpstreamProtocol.H2C
             ? "h2c"
             : target.protocol() == UpstreamProtocol.H2 ? "h2" : "http1";
-    return new Backend(protocol, eps, describe(set.key()), set.revision(), target.weight());
+    return new Backend(
+        protocol,
+        eps,
+        describe(set.key()),
+        set.revision(),
+        target.weight(),
+        canary == null
+            ? null
+            : new Canary(
+                canary.header(), canary.headerValue(), canary.headerPattern(), canary.cookie()));
   }
 
   /**

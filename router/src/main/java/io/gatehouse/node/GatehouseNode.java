@@ -36,6 +36,7 @@ import io.gatehouse.proxy.RouterVerticle;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RouteProblem;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.SnapshotCompiler;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.snapshot.SnapshotPublisher;
 import io.gatehouse.table.EntryStore;
@@ -55,6 +56,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -125,7 +128,44 @@ public final class GatehouseNode {
     this.vertx = vertx;
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
-    this.publisher = new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY, endpoints);
+    this.publisher =
+        new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY, endpoints, stickyKey(config));
+  }
+
+  /**
+   * The key of sticky split cookies: the bytes of {@code proxy.stickyKeyFile}, or a random one per
+   * process (then a cookie is honoured by this node only, until it restarts). Neither the key nor
+   * the file's content is ever logged.
+   */
+  private static byte[] stickyKey(NodeConfig config) {
+    String file = config.proxy().stickyKeyFile();
+    if (file.isBlank()) {
+      if (config.cluster().enabled()) {
+        LOG.warn(
+            "proxy.stickyKeyFile is not set: sticky split cookies (SessionPersistence) set by"
+                + " this member are not honoured by the other members (they pick again and"
+                + " replace the cookie); give every member the same key file");
+      }
+      return SnapshotCompiler.randomStickyKey();
+    }
+    byte[] key;
+    try {
+      key = Files.readAllBytes(Path.of(file));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(
+          "proxy.stickyKeyFile: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+    }
+    if (key.length < SnapshotCompiler.MIN_STICKY_KEY_BYTES) {
+      throw new IllegalStateException(
+          "proxy.stickyKeyFile: "
+              + file
+              + " holds "
+              + key.length
+              + " bytes (expected: at least "
+              + SnapshotCompiler.MIN_STICKY_KEY_BYTES
+              + ", such as 32 random bytes)");
+    }
+    return key;
   }
 
   /** Starts a node; the future completes once it listens and has published its first snapshot. */

@@ -427,17 +427,31 @@ public record NodeConfig(
    * @param serverHeader the {@code Server} header of every response (proxied and local); empty
    *     sends none
    * @param passUpstreamServerHeader keep an upstream's own {@code Server} instead of replacing it
+   * @param stickyKeyFile a file whose bytes (at least 16, e.g. 32 random bytes of a Kubernetes
+   *     Secret) key the values of sticky split cookies (policy {@code SessionPersistence}); nodes
+   *     with the same file honour each other's cookies. Empty: a random key per process, so a
+   *     cookie is honoured only by the node that set it, until it restarts
    */
   public record Proxy(
       List<String> trustedProxies,
       boolean retryConnectFailures,
       String serverHeader,
-      boolean passUpstreamServerHeader) {
+      boolean passUpstreamServerHeader,
+      String stickyKeyFile) {
     public static final String DEFAULT_SERVER_HEADER = "gatehouse";
 
     /** With the default {@code Server: gatehouse}, replacing the upstream's. */
     public Proxy(List<String> trustedProxies, boolean retryConnectFailures) {
       this(trustedProxies, retryConnectFailures, DEFAULT_SERVER_HEADER, false);
+    }
+
+    /** Without a sticky key file. */
+    public Proxy(
+        List<String> trustedProxies,
+        boolean retryConnectFailures,
+        String serverHeader,
+        boolean passUpstreamServerHeader) {
+      this(trustedProxies, retryConnectFailures, serverHeader, passUpstreamServerHeader, "");
     }
   }
 

@@ -10,6 +10,7 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,10 @@ public final class PolicyCompiler {
         local.add(cors);
       } else if (p instanceof Compression c) {
         response.add(new CompressionFilter(c));
+      } else if (p instanceof SessionPersistence) {
+        // The split's pick reads the cookie (the compiler builds it into the route's Split); this
+        // filter only hands out the cookie the pick asked for.
+        response.add(SessionPersistenceFilter.INSTANCE);
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }

@@ -121,4 +121,12 @@ public interface RequestContext {
     encoder.close();
     throw new UnsupportedOperationException("this request cannot encode its response");
   }
+
+  /**
+   * In a response filter: the {@code Set-Cookie} value a sticky split's weighted pick asked for on
+   * this answer (the request carried no cookie naming a usable backend), or null.
+   */
+  default String splitCookie() {
+    return null;
+  }
 }

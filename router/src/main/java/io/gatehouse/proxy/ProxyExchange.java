@@ -788,6 +788,17 @@ final class ProxyExchange extends UpstreamAttempt
         : canary.byCookie(req.headers().getAll(HttpHeaders.COOKIE));
   }
 
+  @Override
+  List<String> cookieFields() {
+    // Only a sticky split comes here: the list is its cost alone.
+    return req.headers().getAll(HttpHeaders.COOKIE);
+  }
+
+  @Override
+  public String splitCookie() {
+    return splitCookie;
+  }
+
   // ---------------------------------------------------------------- RequestView
 
   @Override

@@ -5,6 +5,8 @@ import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.Split;
+import io.gatehouse.snapshot.StickyCookies;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
@@ -16,6 +18,7 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -51,6 +54,9 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   HttpClientRequest upstream;
   Http1Connections.Lease lease;
 
+  /** The {@code Set-Cookie} a sticky split's weighted pick asks for on the answer, or null. */
+  String splitCookie;
+
   UpstreamAttempt(LoopServices loop) {
     this.loop = loop;
   }
@@ -85,6 +91,12 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   /** The verdict of a split's canary rule on this request ({@link CanaryMatcher}). */
   abstract int canaryChoice(CanaryMatcher canary);
 
+  /** The request's {@code Cookie} fields, in order (asked of sticky splits only). */
+  abstract List<String> cookieFields();
+
+  /** Whether the request came over TLS (a sticky cookie's default {@code Secure}). */
+  public abstract boolean tls();
+
   // ---------------------------------------------------------------- pick
 
   /**
@@ -101,9 +113,17 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       Target target = route.target();
       if (route.split() != null) {
         // A weighted split: the backend is picked once; a retry stays on it.
-        CanaryMatcher canary = route.split().canary();
+        Split split = route.split();
+        CanaryMatcher canary = split.canary();
         int choice = canary == null ? CanaryMatcher.FALL_THROUGH : canaryChoice(canary);
-        Target picked = state.splits().pick(route, state.balancers(), s.endpoints(), choice);
+        // A sticky cookie fixes only the weight draw: a canary rule's verdict comes first.
+        StickyCookies sticky = choice == CanaryMatcher.FALL_THROUGH ? split.sticky() : null;
+        int pinned = sticky == null ? -1 : sticky.find(cookieFields());
+        Target picked =
+            state.splits().pick(route, state.balancers(), s.endpoints(), choice, pinned);
+        if (sticky != null && picked != null && state.splits().pickedIndex() != pinned) {
+          splitCookie = sticky.setCookie(state.splits().pickedIndex(), tls());
+        }
         target = picked != null ? picked : target;
         // The picker already holds the picked target's balancer; none left answers 503.
         balancer = picked != null ? state.splits().picked() : Balancer.EMPTY;

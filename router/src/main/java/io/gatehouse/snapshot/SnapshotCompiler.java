@@ -19,6 +19,8 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
@@ -27,6 +29,7 @@ import io.gatehouse.table.TableView;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -118,6 +121,9 @@ public final class SnapshotCompiler {
   /** The named backends as last put into the index, by key. */
   private final Map<BackendKey, BackendObject> fedBackends = new HashMap<>();
 
+  /** The HMAC key of the sticky cookies' values; never in an answer or a log line. */
+  private final byte[] stickyKey;
+
   /** The key variant each named backend is served under (kept while routes name it). */
   private final Map<BackendKey, Integer> namedVariants = new HashMap<>();
 
@@ -131,7 +137,30 @@ public final class SnapshotCompiler {
    * A compiler feeding {@code endpoints} (the node's index); its first update is a full compile.
    */
   public SnapshotCompiler(EndpointIndex endpoints) {
+    this(endpoints, randomStickyKey());
+  }
+
+  /**
+   * As {@link #SnapshotCompiler(EndpointIndex)}, with the key of the sticky cookies' values ({@link
+   * StickyCookies}): nodes that share it honour each other's cookies.
+   */
+  public SnapshotCompiler(EndpointIndex endpoints, byte[] stickyKey) {
     this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+    if (stickyKey.length < MIN_STICKY_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "sticky key: " + stickyKey.length + " bytes (expected: " + MIN_STICKY_KEY_BYTES + "+)");
+    }
+    this.stickyKey = stickyKey.clone();
+  }
+
+  /** The shortest key of the sticky cookies' HMAC. */
+  public static final int MIN_STICKY_KEY_BYTES = 16;
+
+  /** A fresh random sticky key (a node without {@code proxy.stickyKeyFile}, tests). */
+  public static byte[] randomStickyKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return key;
   }
 
   /** A compiler with an index of its own (tests, benchmarks). */
@@ -285,9 +314,16 @@ public final class SnapshotCompiler {
    * fast path). The route's split as held is kept when its weights are equal, so every event loop
    * keeps its rotation across the recompile.
    */
-  private Split split(RouteKey route, List<Target> targets, List<RouteBackend> backends) {
+  private Split split(RouteKey route, List<Target> targets, RouteSpec spec) {
     if (targets.size() == 1 && targets.get(0).weight() > 0) {
       return null;
+    }
+    List<RouteBackend> backends = spec.backends();
+    StickyCookies sticky = null;
+    for (PolicySpec p : spec.policies()) {
+      if (p instanceof SessionPersistence s) {
+        sticky = StickyCookies.compile(s, route, targets, stickyKey);
+      }
     }
     int[] weights = new int[targets.size()];
     int canaryIndex = -1;
@@ -306,7 +342,8 @@ public final class SnapshotCompiler {
         && slot != null
         && old.slot() == slot
         && old.sameWeights(weights)
-        && old.sameCanary(canaryIndex, rule)) {
+        && old.sameCanary(canaryIndex, rule)
+        && old.sameSticky(sticky)) {
       return old;
     }
     if (slot == null) {
@@ -314,9 +351,8 @@ public final class SnapshotCompiler {
       usedSplitSlots.set(slot);
       splitSlots.put(route, slot);
     }
-    return rule == null
-        ? new Split(slot, weights)
-        : new Split(slot, weights, canaryIndex, new CanaryMatcher(rule));
+    return new Split(
+        slot, weights, canaryIndex, rule == null ? null : new CanaryMatcher(rule), sticky);
   }
 
   /**
@@ -848,7 +884,7 @@ public final class SnapshotCompiler {
           spec.key().toString(),
           targets,
           clientCertificates,
-          compiler.split(spec.key(), targets, spec.backends()),
+          compiler.split(spec.key(), targets, spec),
           PolicyCompiler.compile(spec, clientCertificates));
     }
 

@@ -71,6 +71,20 @@ public final class SnapshotPublisher implements AutoCloseable {
     this(table, holder, holdOff, maxDelay, new SnapshotCompiler(endpoints));
   }
 
+  /**
+   * As {@link #SnapshotPublisher(RouteTable, SnapshotHolder, Duration, Duration, EndpointIndex)},
+   * with the key of sticky split cookies ({@link StickyCookies}).
+   */
+  public SnapshotPublisher(
+      RouteTable table,
+      SnapshotHolder holder,
+      Duration holdOff,
+      Duration maxDelay,
+      EndpointIndex endpoints,
+      byte[] stickyKey) {
+    this(table, holder, holdOff, maxDelay, new SnapshotCompiler(endpoints, stickyKey));
+  }
+
   private SnapshotPublisher(
       RouteTable table,
       SnapshotHolder holder,

@@ -17,6 +17,10 @@ import java.util.Arrays;
  * before, and instead of, the weighted pick; a request the rule leaves to the weights takes the
  * weighted pick as if there were no rule. The canary is part of the split's identity: a changed
  * rule is a new split.
+ *
+ * <p>A split may be sticky ({@link StickyCookies}): a request whose sticky cookie names a target
+ * that is at a weight above 0 and has endpoints goes there instead of the weighted pick; it is part
+ * of the split's identity too.
  */
 public final class Split {
   /** The most targets a split spreads over: a pick tracks which have endpoints in one int. */
@@ -27,12 +31,17 @@ public final class Split {
   private final int total;
   private final int canaryIndex;
   private final CanaryMatcher canary;
+  private final StickyCookies sticky;
 
   Split(int slot, int[] weights) {
-    this(slot, weights, -1, null);
+    this(slot, weights, -1, null, null);
   }
 
   Split(int slot, int[] weights, int canaryIndex, CanaryMatcher canary) {
+    this(slot, weights, canaryIndex, canary, null);
+  }
+
+  Split(int slot, int[] weights, int canaryIndex, CanaryMatcher canary, StickyCookies sticky) {
     if (slot < 0) {
       throw new IllegalArgumentException("slot: " + slot + " (expected: >= 0)");
     }
@@ -60,6 +69,7 @@ public final class Split {
     }
     this.canaryIndex = canaryIndex;
     this.canary = canary;
+    this.sticky = sticky;
   }
 
   /** A split over {@code weights} on {@code slot}; public for tests and benchmarks. */
@@ -79,6 +89,25 @@ public final class Split {
   /** A split over {@code weights} whose target {@code canaryIndex} has {@code canary}'s rule. */
   public static Split withCanary(int slot, int canaryIndex, CanaryMatcher canary, int... weights) {
     return new Split(slot, weights.clone(), canaryIndex, canary);
+  }
+
+  /**
+   * As {@link #withCanary} (canary index -1 and a null matcher for none), with {@code sticky}
+   * cookies; for tests.
+   */
+  public static Split sticky(
+      int slot, int canaryIndex, CanaryMatcher canary, StickyCookies sticky, int... weights) {
+    return new Split(slot, weights.clone(), canaryIndex, canary, sticky);
+  }
+
+  /** The split's sticky cookies, or null when it is not sticky. */
+  public StickyCookies sticky() {
+    return sticky;
+  }
+
+  /** Whether this split has {@code other}'s sticky cookies (null: none). */
+  boolean sameSticky(StickyCookies other) {
+    return sticky == null ? other == null : sticky.same(other);
   }
 
   /** The position of the canary target, or -1 when the split has no canary rule. */
@@ -129,6 +158,7 @@ public final class Split {
         + ", weights="
         + Arrays.toString(weights)
         + (canary == null ? "" : ", canary " + canaryIndex + " " + canary.rule())
+        + (sticky == null ? "" : ", " + sticky)
         + "]";
   }
 }

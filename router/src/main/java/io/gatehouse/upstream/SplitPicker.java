@@ -25,6 +25,11 @@ import java.util.random.RandomGenerator;
  * second rotation over the other targets, so neither shifts the shares of the requests left to the
  * weights.
  *
+ * <p>A sticky split ({@link io.gatehouse.snapshot.StickyCookies}) is asked with the target its
+ * cookie pins: a request the canary rule left to the weights goes there, without a turn of the
+ * rotation, while that target is at a weight above 0 and has endpoints; otherwise it takes the
+ * weighted pick. Pinned requests so never shift the shares of the unpinned ones.
+ *
  * <p>Hand-written on purpose: it is ten lines of the same algorithm the balancer uses, and a
  * library pick would allocate or lock per request.
  */
@@ -39,6 +44,7 @@ public final class SplitPicker {
   // exchange does not look the picked one up a second time.
   private final Balancer[] found = new Balancer[Split.MAX_TARGETS];
   private Balancer picked;
+  private int pickedIndex = -1;
 
   /** New rotations start at a random point. */
   public SplitPicker() {
@@ -68,7 +74,31 @@ public final class SplitPicker {
    * get exactly the split's shares.
    */
   public Target pick(CompiledRoute route, Balancers balancers, EndpointIndex index, int choice) {
+    return pick(route, balancers, index, choice, -1);
+  }
+
+  /**
+   * As {@link #pick(CompiledRoute, Balancers, EndpointIndex, int)}, with {@code pinned} the target
+   * a sticky cookie names (-1: none). A request the rule left to the weights ({@code FALL_THROUGH})
+   * takes the pinned target, without a turn of the rotation, while its weight is above 0 and it has
+   * endpoints; otherwise the weights pick ({@link #pickedIndex()} then differs from {@code pinned},
+   * and the caller hands out a new cookie).
+   */
+  public Target pick(
+      CompiledRoute route, Balancers balancers, EndpointIndex index, int choice, int pinned) {
     Split split = route.split();
+    if (pinned >= 0
+        && choice == CanaryMatcher.FALL_THROUGH
+        && pinned < split.size()
+        && split.weight(pinned) > 0) {
+      Target t = route.targets().get(pinned);
+      Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
+      if (b.size() > 0) {
+        picked = b;
+        pickedIndex = pinned;
+        return t;
+      }
+    }
     int canary = split.canaryIndex();
     if (canary >= 0 && choice == CanaryMatcher.CANARY) {
       Target t = route.targets().get(canary);
@@ -76,6 +106,7 @@ public final class SplitPicker {
       Balancer b = balancers.forSlot(slot, t.key(), index.get(slot));
       if (b.size() > 0) {
         picked = b;
+        pickedIndex = canary;
         return t;
       }
       choice = CanaryMatcher.AWAY;
@@ -109,12 +140,18 @@ public final class SplitPicker {
       }
     }
     picked = i < 0 ? null : found[i];
+    pickedIndex = i;
     return i < 0 ? null : route.targets().get(i);
   }
 
   /** The balancer of the target the last {@link #pick} returned (null when it returned null). */
   public Balancer picked() {
     return picked;
+  }
+
+  /** The position of the target the last {@link #pick} returned (-1 when it returned null). */
+  public int pickedIndex() {
+    return pickedIndex;
   }
 
   /**

@@ -156,6 +156,12 @@ class DocumentContractTest {
         "credentials depend on the exposed headers: across fields");
 
     SEMANTIC_RULES.put(
+        PolicyValidator.SESSION_TIMEOUT_RULE,
+        "a cookie lifetime's range and whole seconds: a pattern cannot bound a duration");
+    SEMANTIC_RULES.put(
+        PolicyValidator.SAME_SITE_NONE_RULE, "SameSite=None depends on secure: across fields");
+
+    SEMANTIC_RULES.put(
         "h2c, or h2 with backends[0].tls (HTTP/2 over TLS)",
         "as h2 with backend.tls, in a list of two (the sampled item beside its sibling)");
 

@@ -10,6 +10,7 @@ import io.gatehouse.certificate.DefaultCertificate;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;
@@ -20,6 +21,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotCompiler;
 import io.gatehouse.table.TableView;
@@ -131,6 +133,23 @@ class NodeExplainerTest {
                   new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.8", 80))), 0),
                   new RouteBackend(BackendSpec.http1(List.of()), 5)));
 
+  static final RouteSpec STICKY =
+      route(
+              "acme",
+              "sticky",
+              List.of("sticky.acme.example"),
+              List.of(PathMatch.prefix("/")),
+              "10.0.0.10:80")
+          .withBackends(
+              List.of(
+                  new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.10", 80))), 50),
+                  new RouteBackend(
+                      BackendSpec.http1(List.of(Endpoint.of("10.0.0.11", 80))),
+                      50,
+                      new CanaryRule("x-canary", null, null, "canary"))))
+          .withPolicies(
+              List.of(new SessionPersistence("gh", Duration.ofHours(2), null, true, "Lax")));
+
   static final Map<RouteKey, Long> REVISIONS = new HashMap<>();
 
   /** The node's endpoint index, which the compiled routes' targets name slots of. */
@@ -139,7 +158,8 @@ class NodeExplainerTest {
   static RouteSnapshot snapshot() {
     Map<RouteKey, RouteSpec> m = new HashMap<>();
     long rev = 1;
-    for (RouteSpec r : List.of(WEB, API, API_POST, APPS, SECURE, BETA_SHOP, SPLIT, DRAINED)) {
+    for (RouteSpec r :
+        List.of(WEB, API, API_POST, APPS, SECURE, BETA_SHOP, SPLIT, DRAINED, STICKY)) {
       m.put(r.key(), r);
       REVISIONS.put(r.key(), rev++);
     }
@@ -242,6 +262,57 @@ class NodeExplainerTest {
     assertThat(e.backends().get(1).endpoints())
         .containsExactly(new Explainer.Endpoint("10.0.0.7:80", 1));
     assertThat(e.backend()).isEqualTo(e.backends().get(0));
+  }
+
+  @Test
+  void a_split_shows_its_canary_rule_sticky_setting_and_the_choice_for_the_request() {
+    RouteSnapshot s = snapshot();
+    Explainer e =
+        new NodeExplainer(
+            () -> s, ENDPOINTS, () -> null, () -> 8443, spec -> REVISIONS.get(spec.key()), "");
+    String pinsFirst = "gh=" + s.route(STICKY.key()).split().sticky().value(0);
+    Explainer.Sticky setting = new Explainer.Sticky("gh", "PT2H", "/", true, "Lax");
+    record Case(String name, Map<String, String> headers, String decision, int backend) {}
+    List<Case> cases =
+        List.of(
+            new Case("no header or cookie: the weights", Map.of(), "weights", -1),
+            new Case("canary header always", Map.of("x-canary", "always"), "canary", 1),
+            new Case(
+                "canary header never, whatever the sticky cookie",
+                Map.of("x-canary", "never", "cookie", "canary=always; " + pinsFirst),
+                "notCanary",
+                -1),
+            new Case(
+                "another header value leaves it to the canary cookie",
+                Map.of("x-canary", "maybe", "cookie", "canary=always"),
+                "canary",
+                1),
+            new Case(
+                "the sticky cookie pins its backend", Map.of("cookie", pinsFirst), "sticky", 0),
+            new Case(
+                "a forged sticky cookie: the weights",
+                Map.of("cookie", "gh=AAAAAAAAAAAAAAAAAAAAAA"),
+                "weights",
+                -1));
+    for (Case c : cases) {
+      Explanation x =
+          (Explanation)
+              e.explain(
+                  new Question("GET", "http://sticky.acme.example/", c.headers(), null), null);
+      assertThat(x.split().decision()).as(c.name()).isEqualTo(c.decision());
+      assertThat(x.split().backend()).as(c.name()).isEqualTo(c.backend());
+      assertThat(x.split().sticky()).as(c.name()).isEqualTo(setting);
+    }
+    Explanation x = ask(e, "GET", "http://sticky.acme.example/", null);
+    assertThat(x.backends())
+        .extracting(Explainer.Backend::canary)
+        .containsExactly(null, new Explainer.Canary("x-canary", null, null, "canary"));
+    assertThat(ask(e, "GET", "http://www.acme.example/", null).split())
+        .as("a route that does not split")
+        .isNull();
+    assertThat(ask(e, "GET", "http://split.acme.example/", null).split().sticky())
+        .as("a split without a sticky setting")
+        .isNull();
   }
 
   @Test

@@ -111,6 +111,9 @@ class ExplainIT {
         .startsWith("inline:acme/")
         .endsWith("/web#0");
     assertThat(e.getJsonObject("backend").getLong("endpointsRevision")).isPositive();
+    // One backend, no split: no split choice and no canary rule (StickyIT explains a split).
+    assertThat(e.containsKey("split")).isFalse();
+    assertThat(e.getJsonArray("backends").getJsonObject(0).containsKey("canary")).isFalse();
     assertThat(get("www.acme.example", "/shop/cart")).isEqualTo(200);
     assertThat(upstream.take().uri()).isEqualTo("/shop/cart");
 

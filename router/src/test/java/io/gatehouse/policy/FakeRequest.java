@@ -35,6 +35,10 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   final List<String> answer = new ArrayList<>();
 
   String location;
+
+  /** What {@link #splitCookie()} answers: the Set-Cookie a sticky split's pick asked for. */
+  String splitCookie;
+
   String upstreamTarget;
   String upstreamHost;
   ClientCertificateCheck.Result verdict;
@@ -178,6 +182,11 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   @Override
   public String get(String name) {
     return null;
+  }
+
+  @Override
+  public String splitCookie() {
+    return splitCookie;
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.testing.TestPki;
 import java.time.Duration;
@@ -149,7 +150,9 @@ class PolicyCompilerTest {
                               List.of("*"), List.of(), List.of(), List.of(), List.of(), false, 5)
                           : kind == Compression.class
                               ? Compression.defaults()
-                              : URLRewrite.of("b.example", null);
+                              : kind == SessionPersistence.class
+                                  ? SessionPersistence.cookie("s")
+                                  : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);

@@ -30,6 +30,7 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.table.EntryKind;
 import io.gatehouse.table.FormatGate;
@@ -80,7 +81,8 @@ public final class EntryCodec {
     @JsonSubTypes.Type(value = RequestRedirect.class, name = "requestRedirect"),
     @JsonSubTypes.Type(value = URLRewrite.class, name = "urlRewrite"),
     @JsonSubTypes.Type(value = Cors.class, name = "cors"),
-    @JsonSubTypes.Type(value = Compression.class, name = "compression")
+    @JsonSubTypes.Type(value = Compression.class, name = "compression"),
+    @JsonSubTypes.Type(value = SessionPersistence.class, name = "sessionPersistence")
   })
   private interface PolicyKinds {}
 

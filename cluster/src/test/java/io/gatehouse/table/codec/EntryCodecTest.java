@@ -42,6 +42,7 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.EntryKind;
@@ -248,6 +249,24 @@ class EntryCodecTest {
     JsonNode doc = new ObjectMapper().readTree(codec.encode(r));
     assertThat(doc.get("value").get("policies").get(0).get("type").asText()).isEqualTo("cors");
     assertThat(codec.decode(EntryKind.ROUTE, codec.encode(r))).isEqualTo(r);
+  }
+
+  @Test
+  void a_session_persistence_policy_round_trips_with_and_without_its_optional_fields()
+      throws Exception {
+    RouteSpec r =
+        oneStaticBackend()
+            .withPolicies(
+                List.of(
+                    new SessionPersistence(
+                        "gh-split", Duration.ofHours(48), "/app", true, "None")));
+    assertThat(codec.formatOf(r)).isEqualTo(2);
+    JsonNode doc = new ObjectMapper().readTree(codec.encode(r));
+    assertThat(doc.get("value").get("policies").get(0).get("type").asText())
+        .isEqualTo("sessionPersistence");
+    assertThat(codec.decode(EntryKind.ROUTE, codec.encode(r))).isEqualTo(r);
+    RouteSpec bare = oneStaticBackend().withPolicies(List.of(SessionPersistence.cookie("s")));
+    assertThat(codec.decode(EntryKind.ROUTE, codec.encode(bare))).isEqualTo(bare);
   }
 
   // ---------------------------------------------------------------- format 2: policies

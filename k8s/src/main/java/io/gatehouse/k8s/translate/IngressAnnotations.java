@@ -9,6 +9,7 @@ import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestRedirect;
+import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.CorsValidator;
 import io.gatehouse.validate.RouteValidator;
@@ -60,7 +61,21 @@ import org.jspecify.annotations.Nullable;
  * compression-min-bytes: 1k     -                               Compression.minBytes
  * compression-gzip-level: 1-9   -                               Compression.levels.gzip
  * compression-br-level: 0-11    -                               Compression.levels.br
+ * session-cookie-name: NAME     - (affinity: cookie is refused)  a SessionPersistence policy
+ * session-cookie-max-age: 48h   -                               SessionPersistence.absoluteTimeout
+ * session-cookie-path: /        -                               SessionPersistence.path
+ * session-cookie-secure: true   -                               SessionPersistence.secure
+ * session-cookie-samesite: Lax  -                               SessionPersistence.sameSite
  * </pre>
+ *
+ * <p>Sticky splits: {@code session-cookie-name} on the primary Ingress makes its routes' split (the
+ * primary and its canary) sticky per client by that cookie; the canary's header and cookie rules
+ * still come first, and the sticky cookie fixes only the weight draw (ingress-nginx's {@code
+ * affinity-canary-behavior: sticky} puts affinity before the canary rules; Gatehouse keeps the
+ * rules first, and a canary rule's request gets no sticky cookie). ingress-nginx's {@code affinity:
+ * cookie} pins an endpoint (a pod), which Gatehouse does not implement: it refuses the Ingress. Its
+ * {@code affinity-mode}, {@code affinity-canary-behavior} and {@code session-cookie-*} keys mean
+ * nothing without it and are ignored with a warning.
  *
  * <p>Rewrites and redirects as ingress-nginx documents them. {@code rewrite-target} implies {@code
  * use-regex} (an ImplementationSpecific path is an RE2 expression) and becomes nginx's {@code
@@ -296,6 +311,10 @@ public record IngressAnnotations(
       Compression compression = compression();
       if (compression != null) {
         policies.add(compression);
+      }
+      SessionPersistence session = sessionPersistence();
+      if (session != null) {
+        policies.add(session);
       }
       return new IngressAnnotations(
           protocol,
@@ -576,6 +595,68 @@ public record IngressAnnotations(
       bad(kv, "a whole number from " + min + " to " + max);
     }
 
+    /**
+     * The sticky split cookie the {@code session-cookie-*} keys ask for, or null: {@code
+     * session-cookie-name} turns it on; {@code -max-age} (a duration such as 48h, or whole
+     * seconds), {@code -path}, {@code -secure} (true/false) and {@code -samesite} refine it and are
+     * ignored with a warning without it. Values go to the policy as written: the validator checks
+     * them with the route (an invalid one makes the route invalid, not served).
+     */
+    private @Nullable SessionPersistence sessionPersistence() {
+      String[] name = lookup("session-cookie-name", null);
+      List<String> refinements =
+          List.of(
+              "session-cookie-max-age",
+              "session-cookie-path",
+              "session-cookie-secure",
+              "session-cookie-samesite");
+      if (name == null) {
+        for (String k : refinements) {
+          if (has(PREFIX + k)) {
+            problem(
+                "UnsupportedAnnotation",
+                PREFIX + k + ": ignored without " + PREFIX + "session-cookie-name");
+          }
+        }
+        return null;
+      }
+      Duration maxAge = null;
+      String[] age = lookup("session-cookie-max-age", null);
+      if (age != null) {
+        maxAge =
+            age[1].chars().allMatch(c -> c >= '0' && c <= '9') && !age[1].isEmpty()
+                ? seconds(age[1])
+                : goDuration(age[1]);
+        if (maxAge == null || maxAge.isZero()) {
+          refuse(
+              "InvalidAnnotation",
+              age[0],
+              "\""
+                  + age[1]
+                  + "\" (expected: a duration such as 48h, or whole seconds); the Ingress is not"
+                  + " served rather than with cookies that outlive or undercut what it asks");
+          return null;
+        }
+      }
+      String[] path = lookup("session-cookie-path", null);
+      Boolean secure = null;
+      String[] sec = lookup("session-cookie-secure", null);
+      if (sec != null) {
+        if (sec[1].equalsIgnoreCase("true") || sec[1].equalsIgnoreCase("false")) {
+          secure = Boolean.valueOf(sec[1].toLowerCase(Locale.ROOT));
+        } else {
+          bad(sec, "true or false");
+        }
+      }
+      String[] sameSite = lookup("session-cookie-samesite", null);
+      return new SessionPersistence(
+          name[1],
+          maxAge,
+          path == null ? null : path[1],
+          secure,
+          sameSite == null ? null : sameSite[1]);
+    }
+
     /** A comma-separated list, each item trimmed, empty items left out. */
     private static List<String> list(String v) {
       List<String> out = new ArrayList<>();
@@ -735,6 +816,30 @@ public record IngressAnnotations(
             "snippets are never interpreted; the Ingress is not served while it carries one");
         return;
       }
+      if (nginx && local.equals("affinity") && value.trim().equalsIgnoreCase("cookie")) {
+        refuse(
+            "UnsupportedAnnotation",
+            key,
+            "endpoint-level session affinity (one pod per client) is not implemented; the"
+                + " Ingress is not served rather than served without it ("
+                + PREFIX
+                + "session-cookie-name pins a backend of a canary split, never a pod)");
+        return;
+      }
+      if (nginx && local.startsWith("session-cookie-")) {
+        // Gatehouse reads only its own session-cookie-* keys; ingress-nginx's belong to its
+        // affinity: cookie (endpoint affinity), refused above.
+        problem(
+            "UnsupportedAnnotation",
+            key
+                + ": \""
+                + value
+                + "\" is ignored (ingress-nginx's session cookie of affinity: cookie; a sticky"
+                + " canary split is "
+                + PREFIX
+                + "session-cookie-name)");
+        return;
+      }
       if (nginx && (local.startsWith("auth-") || local.endsWith("-source-range"))) {
         refuse(
             "UnsupportedAnnotation",
@@ -796,7 +901,12 @@ public record IngressAnnotations(
             "compression-types",
             "compression-min-bytes",
             "compression-gzip-level",
-            "compression-br-level");
+            "compression-br-level",
+            "session-cookie-name",
+            "session-cookie-max-age",
+            "session-cookie-path",
+            "session-cookie-secure",
+            "session-cookie-samesite");
 
     /** The canary keys read on a canary. */
     private static final List<String> CANARY_KNOWN =

@@ -11,6 +11,8 @@ import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.URLRewrite;
+import io.gatehouse.model.policy.SessionPersistence;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -420,5 +422,80 @@ class IngressAnnotationsTest {
         .singleElement()
         .asString()
         .startsWith("UnsupportedAnnotation " + N + "custom-headers");
+  }
+
+  // ---- sticky splits: gatehouse.io/session-cookie-*; ingress-nginx's affinity is refused
+
+  private static IngressAnnotations own(String... keyValues) {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      a.put(keyValues[i], keyValues[i + 1]);
+    }
+    return IngressAnnotations.parse(REF, a);
+  }
+
+  @Test
+  void session_cookie_annotations_make_a_session_persistence_policy() {
+    String g = IngressAnnotations.PREFIX;
+    record Case(String name, String[] annotations, SessionPersistence expected) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                "name alone: a session cookie",
+                new String[] {g + "session-cookie-name", "gh"},
+                SessionPersistence.cookie("gh")),
+            new Case(
+                "max-age in seconds, as ingress-nginx's",
+                new String[] {
+                  g + "session-cookie-name", "gh", g + "session-cookie-max-age", "172800"
+                },
+                new SessionPersistence("gh", Duration.ofHours(48), null, null, null)),
+            new Case(
+                "every refinement",
+                new String[] {
+                  g + "session-cookie-name", "gh",
+                  g + "session-cookie-max-age", "90m",
+                  g + "session-cookie-path", "/shop",
+                  g + "session-cookie-secure", "TRUE",
+                  g + "session-cookie-samesite", "None"
+                },
+                new SessionPersistence("gh", Duration.ofMinutes(90), "/shop", true, "None")));
+    for (Case c : cases) {
+      IngressAnnotations a = own(c.annotations());
+      assertThat(a.refused()).as(c.name()).isFalse();
+      assertThat(a.policies()).as(c.name()).containsExactly(c.expected());
+      assertThat(messages(a)).as(c.name()).isEmpty();
+    }
+  }
+
+  @Test
+  void session_cookie_refinements_without_a_name_are_ignored_and_a_bad_max_age_refuses() {
+    String g = IngressAnnotations.PREFIX;
+    IngressAnnotations alone = own(g + "session-cookie-max-age", "48h");
+    assertThat(alone.policies()).isEmpty();
+    assertThat(alone.refused()).isFalse();
+    assertThat(messages(alone))
+        .containsExactly(
+            "UnsupportedAnnotation "
+                + g
+                + "session-cookie-max-age: ignored without "
+                + g
+                + "session-cookie-name");
+    IngressAnnotations bad =
+        own(g + "session-cookie-name", "gh", g + "session-cookie-max-age", "two days");
+    assertThat(bad.refused()).isTrue();
+    assertThat(messages(bad)).hasSize(1).first().asString().startsWith("InvalidAnnotation ");
+  }
+
+  @Test
+  void ingress_nginx_endpoint_affinity_refuses_the_ingress_and_its_siblings_alone_are_warned() {
+    IngressAnnotations affinity = parse("affinity", "cookie", "session-cookie-name", "route");
+    assertThat(affinity.refused()).isTrue();
+    assertThat(messages(affinity))
+        .anySatisfy(m -> assertThat(m).contains("endpoint-level session affinity"));
+    IngressAnnotations behavior = parse("affinity-canary-behavior", "sticky");
+    assertThat(behavior.refused()).isFalse();
+    assertThat(behavior.policies()).isEmpty();
+    assertThat(messages(behavior)).hasSize(1).first().asString().contains("is ignored");
   }
 }
