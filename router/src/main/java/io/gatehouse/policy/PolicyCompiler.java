@@ -8,6 +8,7 @@ import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.URLRewrite;
@@ -21,9 +22,11 @@ import java.util.List;
  * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response, {@code
  * RequestRedirect}: admission, {@code URLRewrite}: admission, where it sets the target every
  * attempt sends, and the upstream request for X-Forwarded-Prefix; {@code CORS}: admission for the
- * preflight and response for the actual request; {@code Compression}: response). A route with none
- * of them shares {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
- * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
+ * preflight and response for the actual request; {@code Compression}: response; {@code
+ * RequestMirror}: admission, after every other admission filter, where it only chooses the requests
+ * the proxy copies). A route with none of them shares {@link PolicyChain#NONE}, and one with only
+ * the default body limit shares {@link #defaultBackend()}'s chain, so 100,000 plain routes hold no
+ * chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -63,6 +66,9 @@ public final class PolicyCompiler {
       response.add(new HstsFilter(tls));
     }
     List<UpstreamRequestFilter> upstream = new ArrayList<>(0);
+    // Mirrors choose last: a request another filter answers (a redirect, a preflight) takes no
+    // turn of a mirror's share and is never copied.
+    List<AdmissionFilter> mirrors = new ArrayList<>(0);
     for (PolicySpec p : spec.policies()) {
       // One branch per kind (Java 17: no pattern switch); PolicyCompilerTest covers every kind.
       if (p instanceof RequestHeaders r) {
@@ -84,10 +90,13 @@ public final class PolicyCompiler {
         response.add(cors);
       } else if (p instanceof Compression c) {
         response.add(new CompressionFilter(c));
+      } else if (p instanceof RequestMirror m) {
+        mirrors.add(new RequestMirrorFilter(mirrors.size(), m));
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }
     }
+    admission.addAll(mirrors);
     if (admission.isEmpty() && upstream.isEmpty() && response.isEmpty()) {
       return PolicyChain.NONE;
     }

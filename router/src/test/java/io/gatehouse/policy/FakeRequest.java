@@ -38,6 +38,10 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   String upstreamTarget;
   String upstreamHost;
   ClientCertificateCheck.Result verdict;
+
+  /** The mirrors a filter chose, by position (bits). */
+  int mirrors;
+
   int edits;
   String editName;
   String editValue;
@@ -165,6 +169,11 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   @Override
   public void location(String uri) {
     location = uri;
+  }
+
+  @Override
+  public void mirror(int index) {
+    mirrors |= 1 << index;
   }
 
   @Override
