@@ -36,9 +36,9 @@ import java.util.function.ToDoubleFunction;
  *       within 14 days;
  *   <li>{@code gatehouse_mirror_copies_total{outcome}}: what became of the copies the served
  *       routes' {@code RequestMirror} policies chose ({@code answered}, {@code failed}, {@code
- *       dropped_busy}, {@code dropped_too_large}, {@code abandoned}), summed over the routes at
- *       each scrape (a route's counts go with it, which Prometheus reads as a counter reset), and
- *       {@code gatehouse_mirror_in_flight}: copies open now.
+ *       dropped_busy}, {@code dropped_too_large}, {@code abandoned}, {@code dropped_down}), summed
+ *       over the routes at each scrape (a route's counts go with it, which Prometheus reads as a
+ *       counter reset), and {@code gatehouse_mirror_in_flight}: copies open now.
  * </ul>
  */
 public final class GatehouseMetrics {

@@ -215,8 +215,10 @@ final class MirrorRequest extends UpstreamAttempt {
     return routeId + " (mirror)";
   }
 
+  /** No connection could be made (after the retry rules): the mirror rests. */
   @Override
   void attemptFailed(int status, int grpcStatus) {
+    mirror.rest(System.nanoTime());
     end(Mirror.Outcome.FAILED, false);
   }
 

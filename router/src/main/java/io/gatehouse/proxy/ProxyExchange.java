@@ -220,9 +220,9 @@ final class ProxyExchange extends UpstreamAttempt
 
   /**
    * Makes the copies the admission filters chose: each takes a place of its mirror (else it is
-   * dropped as busy), unless its body is declared larger than its limit. They get the headers the
-   * primary gets, built once here with the route's upstream filters, and are sent when the request
-   * has gone whole to the primary.
+   * dropped as busy), unless its mirror rests (a copy could not connect lately) or its body is
+   * declared larger than its limit. They get the headers the primary gets, built once here with the
+   * route's upstream filters, and are sent when the request has gone whole to the primary.
    */
   private void openMirrors(LoopState state) {
     List<Mirror> all = route.mirrors();
@@ -230,11 +230,16 @@ final class ProxyExchange extends UpstreamAttempt
     MirrorRequest[] copies = new MirrorRequest[Integer.bitCount(mirrorMask)];
     int n = 0;
     MultiMap headers = null;
+    long now = System.nanoTime();
     for (int j = 0; j < all.size(); j++) {
       if ((mirrorMask & (1 << j)) == 0) {
         continue;
       }
       Mirror m = all.get(j);
+      if (m.resting(now)) {
+        m.record(Mirror.Outcome.DROPPED_DOWN);
+        continue;
+      }
       boolean withBody = body && m.spec().requestBody();
       if (withBody && head.contentLength() > m.spec().maxBodyBytes()) {
         m.record(Mirror.Outcome.DROPPED_TOO_LARGE);

@@ -1,6 +1,7 @@
 package io.gatehouse.snapshot;
 
 import io.gatehouse.model.policy.RequestMirror;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,12 +28,26 @@ public final class Mirror {
     /** Not sent: the body was larger than {@code maxBodyBytes}. */
     DROPPED_TOO_LARGE,
     /** Not sent: the client's request did not arrive whole (reset, malformed, refused). */
-    ABANDONED
+    ABANDONED,
+    /** Not sent: a copy could not connect within the last {@link #REST} (the mirror rests). */
+    DROPPED_DOWN
   }
+
+  /**
+   * How long a mirror rests after a copy could not connect (after the retry a primary request would
+   * get): nginx's {@code max_fails=1 fail_timeout=10s}. A mirror that is down so costs one connect
+   * attempt per rest, not one per request.
+   */
+  public static final Duration REST = Duration.ofSeconds(10);
 
   private final RequestMirror spec;
   private final Target target;
   private final AtomicInteger inFlight = new AtomicInteger();
+
+  /** Whether the mirror rests, and until when ({@link System#nanoTime()}); races are benign. */
+  private volatile boolean resting;
+
+  private volatile long restingUntil;
   private final LongAdder[] outcomes = new LongAdder[Outcome.values().length];
 
   public Mirror(RequestMirror spec, Target target) {
@@ -66,6 +81,24 @@ public final class Mirror {
   /** Gives back a place {@link #tryAcquire} took. */
   public void release() {
     inFlight.decrementAndGet();
+  }
+
+  /** A copy could not connect at {@code now}: no copy is sent for {@link #REST}. */
+  public void rest(long now) {
+    restingUntil = now + REST.toNanos();
+    resting = true;
+  }
+
+  /** Whether the mirror rests at {@code now} (a copy could not connect within {@link #REST}). */
+  public boolean resting(long now) {
+    if (!resting) {
+      return false;
+    }
+    if (now - restingUntil >= 0) {
+      resting = false;
+      return false;
+    }
+    return true;
   }
 
   /** Copies open now, on every event loop of the node. */

@@ -402,7 +402,13 @@ class MirrorIT {
       Mirror down = compiledMirror("file", "down", 0);
       Mirror slowM = compiledMirror("file", "slow", 0);
       Mirror failingM = compiledMirror("file", "failing", 0);
-      assertThat(down.count(Mirror.Outcome.FAILED)).as("down: copies failed").isPositive();
+      assertThat(down.count(Mirror.Outcome.FAILED))
+          .as("down: a copy failed, and the mirror rested for 10 s")
+          .isPositive()
+          .isLessThan(ROUNDS * LOAD_REQUESTS / 10);
+      assertThat(down.count(Mirror.Outcome.DROPPED_DOWN))
+          .as("down: the copies chosen while it rested were dropped without a connect")
+          .isGreaterThan((long) ROUNDS * LOAD_REQUESTS * 9 / 10);
       assertThat(slowM.count(Mirror.Outcome.DROPPED_BUSY))
           .as("slow: past 100 open copies the rest are dropped")
           .isPositive();

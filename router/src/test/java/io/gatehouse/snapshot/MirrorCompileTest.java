@@ -152,4 +152,28 @@ class MirrorCompileTest {
     assertThat(s.upstreamTlsSettings()).containsExactly(tls);
     assertThat(compile(shop()).upstreamTlsSettings()).isEmpty();
   }
+
+  @Test
+  void a_mirror_that_could_not_connect_rests_for_ten_seconds_and_counts_its_places() {
+    Mirror m =
+        new Mirror(
+            new RequestMirror(BackendSpec.http1(SHADOW), 1, 1, null, true, 1024, 2),
+            compile(shop(RequestMirror.of(BackendSpec.http1(SHADOW))))
+                .route(SHOP)
+                .mirrors()
+                .get(0)
+                .target());
+    long t0 = 1_000_000_000L;
+    assertThat(m.resting(t0)).isFalse();
+    m.rest(t0);
+    assertThat(m.resting(t0 + Mirror.REST.toNanos() - 1)).isTrue();
+    assertThat(m.resting(t0 + Mirror.REST.toNanos())).isFalse();
+    assertThat(m.resting(t0)).as("a rest that ended is over").isFalse();
+    assertThat(m.tryAcquire()).isTrue();
+    assertThat(m.tryAcquire()).isTrue();
+    assertThat(m.tryAcquire()).as("maxInFlight 2").isFalse();
+    m.release();
+    assertThat(m.tryAcquire()).isTrue();
+    assertThat(m.inFlight()).isEqualTo(2);
+  }
 }
