@@ -18,6 +18,8 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.TableView;
@@ -305,6 +307,25 @@ public final class ChangePlanner {
           }
         }
       }
+      // A mirror's backend is checked as a route's backend is: it receives the same requests.
+      List<PolicySpec> policies = route.policies();
+      for (int p = 0; p < policies.size(); p++) {
+        if (!(policies.get(p) instanceof RequestMirror m)) {
+          continue;
+        }
+        String at = c.pointer() + "/policies/" + p + "/backendRef";
+        if (m.backendRef() instanceof BackendRef.ServicePort sp) {
+          errors.add(new FieldError(at + "/service", sp.service(), SERVICE_RULE));
+        } else if (m.backendRef() instanceof BackendSpec spec) {
+          List<Endpoint> eps = spec.endpoints();
+          for (int i = 0; i < eps.size(); i++) {
+            String refusal = endpoints.refusal(eps.get(i).host());
+            if (refusal != null) {
+              errors.add(new FieldError(at + "/endpoints/" + i, eps.get(i).authority(), refusal));
+            }
+          }
+        }
+      }
       for (int i = 0; i < route.hosts().size(); i++) {
         String h = route.hosts().get(i);
         if (!HostOwnership.owner(claims, h).map(tenant::equals).orElse(false)) {
@@ -354,6 +375,13 @@ public final class ChangePlanner {
       if (!deletedBackends.isEmpty()) {
         for (RouteBackend b : r.backends()) {
           if (b.ref() instanceof BackendRef.Named n && deletedBackends.contains(n.name())) {
+            return refused(backendInUse(r, n.name()));
+          }
+        }
+        for (PolicySpec p : r.policies()) {
+          if (p instanceof RequestMirror m
+              && m.backendRef() instanceof BackendRef.Named n
+              && deletedBackends.contains(n.name())) {
             return refused(backendInUse(r, n.name()));
           }
         }

@@ -32,6 +32,7 @@ import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -503,6 +504,14 @@ public final class DocumentReader {
         }
         continue;
       }
+      if (type.equals("requestmirror")) {
+        unknownKeys(obj, p, Forms.MIRROR_POLICY_KEYS);
+        RequestMirror m = mirror(obj, p);
+        if (m != null) {
+          out.add(m);
+        }
+        continue;
+      }
       if (type.equals("compression")) {
         unknownKeys(obj, p, Forms.COMPRESSION_POLICY_KEYS);
         Compression c = compression(obj, p);
@@ -747,6 +756,91 @@ public final class DocumentReader {
       }
     }
     return problems.size() == before ? new Compression(algorithms, types, minBytes, levels) : null;
+  }
+
+  /**
+   * A {@code RequestMirror} policy (Gateway API's HTTPRequestMirrorFilter and Gatehouse's limits):
+   * {@code backendRef} in any form of a {@code backendRefs} item but without weight or canary,
+   * {@code percent} or {@code fraction} (every request without either), {@code maxBodyBytes} an
+   * integer or a size. The validator checks the values.
+   */
+  private @Nullable RequestMirror mirror(ObjectNode obj, DocPath p) {
+    int before = problems.size();
+    DocPath rp = p.key("backendRef");
+    JsonNode refNode = obj.get("backendRef");
+    BackendRef ref = null;
+    if (refNode == null || refNode.isNull()) {
+      problems.add(
+          DocProblem.missing(rp, "a mapping with endpoints, service, or backend (a name)"));
+    } else if (!refNode.isObject()) {
+      bad(rp, refNode, "a mapping with endpoints, service, or backend (a name)");
+    } else {
+      ObjectNode ro = (ObjectNode) refNode;
+      for (String k : List.of("weight", "canary")) {
+        if (ro.has(k)) {
+          bad(rp.key(k), ro.get(k), "no " + k + " on a mirror's backendRef");
+        }
+      }
+      if (problems.size() == before) {
+        RouteBackend b = backendRef(ro, rp, RouteBackend.DEFAULT_WEIGHT);
+        ref = b == null ? null : b.ref();
+      }
+    }
+    int numerator = RequestMirror.PERCENT;
+    int denominator = RequestMirror.PERCENT;
+    JsonNode percent = obj.get("percent");
+    JsonNode fraction = obj.get("fraction");
+    if (percent != null && fraction != null) {
+      bad(p.key("fraction"), fraction, "one of percent or fraction, not both");
+    } else if (percent != null) {
+      if (percent.isInt()) {
+        numerator = percent.asInt();
+      } else {
+        bad(p.key("percent"), percent, "a percentage 0-100");
+      }
+    } else if (fraction != null) {
+      DocPath fp = p.key("fraction");
+      if (!fraction.isObject()) {
+        bad(fp, fraction, "a mapping such as {numerator: 1, denominator: 1000}");
+      } else {
+        unknownKeys((ObjectNode) fraction, fp, Forms.FRACTION_KEYS);
+        Integer n = integer((ObjectNode) fraction, "numerator", fp, "an integer");
+        Integer d = integer((ObjectNode) fraction, "denominator", fp, "an integer");
+        if (n == null && !fraction.has("numerator")) {
+          problems.add(DocProblem.missing(fp.key("numerator"), "the share's numerator"));
+        }
+        numerator = n == null ? 0 : n;
+        denominator = d == null ? RequestMirror.PERCENT : d;
+      }
+    }
+    String hostname = text(obj, "hostname", p, null);
+    Boolean body =
+        obj.has("requestBody") ? bool(obj.get("requestBody"), p.key("requestBody")) : Boolean.TRUE;
+    long maxBody = RequestMirror.DEFAULT_MAX_BODY_BYTES;
+    JsonNode mb = obj.get("maxBodyBytes");
+    if (mb != null) {
+      Optional<Long> bytes =
+          mb.isIntegralNumber() && mb.canConvertToLong()
+              ? Optional.of(mb.asLong())
+              : unpadded(mb) ? Quantities.parseBytes(mb.asText()) : Optional.empty();
+      if (bytes.isEmpty()) {
+        bad(p.key("maxBodyBytes"), mb, Forms.BYTES);
+      } else {
+        maxBody = bytes.get();
+      }
+    }
+    Integer inFlight = integer(obj, "maxInFlight", p, "an integer 1-10000");
+    if (problems.size() != before || ref == null || body == null) {
+      return null;
+    }
+    return new RequestMirror(
+        ref,
+        numerator,
+        denominator,
+        hostname,
+        body,
+        maxBody,
+        inFlight == null ? RequestMirror.DEFAULT_MAX_IN_FLIGHT : inFlight);
   }
 
   /** A mapping of header name to value, in document order; empty when absent. */

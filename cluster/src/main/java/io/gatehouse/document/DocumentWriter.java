@@ -26,6 +26,7 @@ import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
@@ -74,22 +75,7 @@ public final class DocumentWriter {
       for (RouteBackend b : r.backends()) {
         ObjectNode ref = refs.addObject();
         ref.put("weight", b.weight());
-        if (b.ref() instanceof BackendSpec spec) {
-          backend(ref, spec);
-        } else if (b.ref() instanceof BackendRef.Named named) {
-          ref.put("backend", named.name());
-        } else if (b.ref() instanceof BackendRef.ServicePort sp) {
-          ObjectNode svc = ref.putObject("service").put("name", sp.service());
-          if (sp.portName() != null) {
-            svc.put("port", sp.portName());
-          } else {
-            svc.put("port", sp.port());
-          }
-          ref.put("protocol", sp.protocol().name().toLowerCase(Locale.ROOT));
-          if (sp.tls() != null) {
-            upstreamTls(ref.putObject("tls"), sp.tls());
-          }
-        }
+        backendRef(ref, b.ref());
         CanaryRule c = b.canary();
         if (c != null) {
           ObjectNode rule = ref.putObject("canary");
@@ -133,6 +119,10 @@ public final class DocumentWriter {
         }
         if (p instanceof SessionPersistence sp) {
           sessionPersistence(item, sp);
+          continue;
+        }
+        if (p instanceof RequestMirror m) {
+          mirror(item, m);
           continue;
         }
         item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
@@ -227,6 +217,41 @@ public final class DocumentWriter {
     o.put("minBytes", c.minBytes());
     ObjectNode levels = o.putObject("levels");
     c.levels().forEach(levels::put);
+  }
+
+  /** The keys of a reference, as a {@code backendRefs} item has them (without its weight). */
+  private static void backendRef(ObjectNode ref, BackendRef r) {
+    if (r instanceof BackendSpec spec) {
+      backend(ref, spec);
+    } else if (r instanceof BackendRef.Named named) {
+      ref.put("backend", named.name());
+    } else if (r instanceof BackendRef.ServicePort sp) {
+      ObjectNode svc = ref.putObject("service").put("name", sp.service());
+      if (sp.portName() != null) {
+        svc.put("port", sp.portName());
+      } else {
+        svc.put("port", sp.port());
+      }
+      ref.put("protocol", sp.protocol().name().toLowerCase(Locale.ROOT));
+      if (sp.tls() != null) {
+        upstreamTls(ref.putObject("tls"), sp.tls());
+      }
+    }
+  }
+
+  /** A {@code RequestMirror} policy: a share of 100 as {@code percent}, else as a fraction. */
+  private static void mirror(ObjectNode o, RequestMirror m) {
+    o.put("type", "RequestMirror");
+    backendRef(o.putObject("backendRef"), m.backendRef());
+    if (m.inPercent()) {
+      o.put("percent", m.numerator());
+    } else {
+      o.putObject("fraction").put("numerator", m.numerator()).put("denominator", m.denominator());
+    }
+    putIfSet(o, "hostname", m.hostname());
+    o.put("requestBody", m.requestBody());
+    o.put("maxBodyBytes", m.maxBodyBytes());
+    o.put("maxInFlight", m.maxInFlight());
   }
 
   /** A named backend as one item of {@code backends:}, with its name and tenant. */

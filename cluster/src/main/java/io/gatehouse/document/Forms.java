@@ -56,8 +56,8 @@ public final class Forms {
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
   public static final String POLICY_TYPES =
-      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression or"
-          + " SessionPersistence";
+      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression,"
+          + " SessionPersistence or RequestMirror";
   public static final Set<String> REDIRECT_POLICY_KEYS =
       ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
   public static final Set<String> REWRITE_POLICY_KEYS =
@@ -79,6 +79,17 @@ public final class Forms {
       ordered("type", "algorithms", "contentTypes", "minBytes", "levels");
   public static final Set<String> SESSION_POLICY_KEYS =
       ordered("type", "sessionName", "absoluteTimeout", "path", "secure", "sameSite");
+  public static final Set<String> MIRROR_POLICY_KEYS =
+      ordered(
+          "type",
+          "backendRef",
+          "percent",
+          "fraction",
+          "hostname",
+          "requestBody",
+          "maxBodyBytes",
+          "maxInFlight");
+  public static final Set<String> FRACTION_KEYS = ordered("numerator", "denominator");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

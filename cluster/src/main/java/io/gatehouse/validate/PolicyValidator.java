@@ -2,6 +2,8 @@ package io.gatehouse.validate;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.TlsSpec;
@@ -11,6 +13,7 @@ import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -57,7 +60,7 @@ public final class PolicyValidator {
           + " characters without control characters (CR, LF, NUL)";
   public static final String RESERVED_RULE =
       "a header Gatehouse does not own (not hop-by-hop, framing, Host, Forwarded, X-Forwarded-*,"
-          + " X-Request-Id or X-Client-Cert-*)";
+          + " X-Request-Id, X-Gatehouse-Mirror or X-Client-Cert-*)";
   public static final String ONCE_RULE = "a name given once in set, add and remove together";
   public static final String VARIABLE_RULE =
       "text whose only variables are " + HeaderTemplate.NAMES + ", with $$ for a '$'";
@@ -84,8 +87,8 @@ public final class PolicyValidator {
       Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]{1,64}/(?:\\*|[!#$%&'*+.^_`|~0-9a-z-]{1,127})");
 
   public static final String POLICY_KINDS =
-      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression or"
-          + " SessionPersistence";
+      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression,"
+          + " SessionPersistence or RequestMirror";
 
   public static final int MAX_URL_LENGTH = 2048;
   public static final String SCHEME_RULE = "http or https";
@@ -126,6 +129,29 @@ public final class PolicyValidator {
       "sameSite None with secure: true (browsers refuse SameSite=None without Secure)";
   public static final String SESSION_ONCE_RULE = "at most one SessionPersistence per route";
 
+  // ---- RequestMirror
+
+  /** At most this many mirrors on one route (each copy costs a request to its backend). */
+  public static final int MAX_MIRRORS = 4;
+
+  /** The largest fraction denominator (Gateway API's is an int32; a million is 0.0001 %). */
+  public static final int MAX_DENOMINATOR = 1_000_000;
+
+  /** The largest body a mirror may buffer: the route's default body limit (LIMITS.md). */
+  public static final long MAX_MIRROR_BODY_BYTES = 10L << 20;
+
+  /** The most copies of one mirror open at once on a node. */
+  public static final int MAX_MIRROR_IN_FLIGHT = 10_000;
+
+  public static final String MIRRORS_RULE = "at most " + MAX_MIRRORS + " RequestMirror per route";
+  public static final String DENOMINATOR_RULE = "a denominator 1-" + MAX_DENOMINATOR;
+  public static final String NUMERATOR_RULE = "a numerator from 0 to the denominator";
+  public static final String MIRROR_BODY_RULE =
+      "a size in bytes from 0 to " + MAX_MIRROR_BODY_BYTES + " (10 MiB)";
+  public static final String MIRROR_IN_FLIGHT_RULE = "1-" + MAX_MIRROR_IN_FLIGHT;
+  public static final String MIRROR_ENDPOINTS_RULE =
+      "at least one endpoint (a mirror without one would copy nothing)";
+
   private static final Set<String> RESERVED =
       Set.of(
           "connection",
@@ -139,7 +165,8 @@ public final class PolicyValidator {
           "host",
           "forwarded",
           "x-real-ip",
-          "x-request-id");
+          "x-request-id",
+          "x-gatehouse-mirror");
   private static final List<String> RESERVED_PREFIXES =
       List.of("proxy-", "x-forwarded-", "x-client-cert-");
 
@@ -172,6 +199,8 @@ public final class PolicyValidator {
     RULE_OF.put(
         SessionPersistence.class,
         (spec, field, out) -> sessionPersistence((SessionPersistence) spec, field, out));
+    RULE_OF.put(
+        RequestMirror.class, (spec, field, out) -> mirror((RequestMirror) spec, field, out));
   }
 
   private PolicyValidator() {}
@@ -202,9 +231,14 @@ public final class PolicyValidator {
     }
     int redirects = 0;
     int rewrites = 0;
+    int mirrors = 0;
     for (PolicySpec p : raw) {
       redirects += p instanceof RequestRedirect ? 1 : 0;
       rewrites += p instanceof URLRewrite ? 1 : 0;
+      mirrors += p instanceof RequestMirror ? 1 : 0;
+    }
+    if (mirrors > MAX_MIRRORS) {
+      out.add(new Violation("policies", mirrors + " RequestMirror", MIRRORS_RULE));
     }
     if (redirects + rewrites > 1) {
       out.add(
@@ -340,6 +374,49 @@ public final class PolicyValidator {
       }
     }
     return new SessionPersistence(name, timeout, path, s.secure(), sameSite);
+  }
+
+  /**
+   * A mirror: its backend checked as a route's backend is (endpoints, protocol and upstream TLS, a
+   * named backend's name, a Service port), with at least one endpoint when it lists them; the share
+   * a fraction of at most one; the host a precise host name; the limits in range.
+   */
+  private static PolicySpec mirror(RequestMirror m, String f, List<Violation> out) {
+    String rf = f + ".backendRef";
+    BackendRef ref = RouteValidator.ref(rf, m.backendRef(), out);
+    if (ref instanceof BackendSpec b && b.endpoints().isEmpty()) {
+      out.add(new Violation(rf + ".endpoints", "[]", MIRROR_ENDPOINTS_RULE));
+    }
+    if (m.denominator() < 1 || m.denominator() > MAX_DENOMINATOR) {
+      out.add(
+          new Violation(
+              f + ".fraction.denominator", Integer.toString(m.denominator()), DENOMINATOR_RULE));
+    } else if (m.numerator() < 0 || m.numerator() > m.denominator()) {
+      String field = m.inPercent() ? f + ".percent" : f + ".fraction.numerator";
+      out.add(
+          new Violation(
+              field,
+              Integer.toString(m.numerator()),
+              m.inPercent() ? "a percentage 0-100" : NUMERATOR_RULE));
+    }
+    String host = m.hostname() == null ? null : preciseHost(m.hostname(), f + ".hostname", out);
+    if (m.maxBodyBytes() < 0 || m.maxBodyBytes() > MAX_MIRROR_BODY_BYTES) {
+      out.add(
+          new Violation(f + ".maxBodyBytes", Long.toString(m.maxBodyBytes()), MIRROR_BODY_RULE));
+    }
+    if (m.maxInFlight() < 1 || m.maxInFlight() > MAX_MIRROR_IN_FLIGHT) {
+      out.add(
+          new Violation(
+              f + ".maxInFlight", Integer.toString(m.maxInFlight()), MIRROR_IN_FLIGHT_RULE));
+    }
+    return new RequestMirror(
+        ref,
+        m.numerator(),
+        m.denominator(),
+        host,
+        m.requestBody(),
+        m.maxBodyBytes(),
+        m.maxInFlight());
   }
 
   private static PolicySpec redirect(RequestRedirect r, String f, List<Violation> out) {

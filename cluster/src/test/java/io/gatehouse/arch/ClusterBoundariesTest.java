@@ -4,6 +4,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -72,8 +73,19 @@ class ClusterBoundariesTest {
           .dependOnClassesThat()
           .resideInAPackage("io.gatehouse.table..");
 
-  /** Every package is its own slice, so a cycle between any two packages fails (issue #12). */
+  /**
+   * Every package is its own slice, so a cycle between any two packages fails (issue #12). The one
+   * exception is inside the model: a policy may name the model's own types (a {@code RequestMirror}
+   * names its backend with {@code BackendRef}, issue #13), as the route names its policies; {@code
+   * model} and {@code model.policy} are one stage.
+   */
   @ArchTest
   static final ArchRule no_package_cycles =
-      slices().matching("io.gatehouse.(**)").should().beFreeOfCycles();
+      slices()
+          .matching("io.gatehouse.(**)")
+          .should()
+          .beFreeOfCycles()
+          .ignoreDependency(
+              JavaClass.Predicates.resideInAPackage("io.gatehouse.model.policy"),
+              JavaClass.Predicates.resideInAPackage("io.gatehouse.model"));
 }

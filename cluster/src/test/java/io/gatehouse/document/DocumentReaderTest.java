@@ -24,6 +24,7 @@ import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -850,5 +851,57 @@ class DocumentReaderTest {
                 + " contentTypes, minBytes, levels)",
             "routes[0].policies[0].minBytes: \"big\" (expected: " + Forms.BYTES + ")",
             "routes[0].policies[0].levels.br: \"high\" (expected: an integer)");
+  }
+
+  @Test
+  void a_mirror_policy_reads_each_backend_form_and_share() {
+    RouteSpec spec =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"RequestMirror\","
+                    + " \"backendRef\": {\"endpoints\": [\"10.0.0.7:9000\"]}},"
+                    + " {\"type\": \"requestmirror\", \"backendRef\": {\"backend\": \"shadow\"},"
+                    + " \"percent\": 10, \"hostname\": \"Shadow.Example\", \"requestBody\": false,"
+                    + " \"maxBodyBytes\": \"64KiB\", \"maxInFlight\": 5},"
+                    + " {\"type\": \"RequestMirror\", \"backendRef\": {\"service\":"
+                    + " {\"name\": \"shadow\", \"port\": \"http\"}, \"protocol\": \"h2c\"},"
+                    + " \"fraction\": {\"numerator\": 1, \"denominator\": 1000}}]"));
+    assertThat(spec.policies())
+        .containsExactly(
+            RequestMirror.of(BackendSpec.http1(List.of(Endpoint.of("10.0.0.7", 9000)))),
+            new RequestMirror(
+                new BackendRef.Named("shadow"), 10, 100, "shadow.example", false, 65536, 5),
+            new RequestMirror(
+                new BackendRef.ServicePort("shadow", 0, "http", UpstreamProtocol.H2C, null),
+                1,
+                1000,
+                null,
+                true,
+                RequestMirror.DEFAULT_MAX_BODY_BYTES,
+                RequestMirror.DEFAULT_MAX_IN_FLIGHT));
+  }
+
+  @Test
+  void a_mirror_problem_names_its_place() {
+    assertThat(
+            messages(
+                route(
+                    BACKEND
+                        + ", \"policies\": [{\"type\": \"RequestMirror\", \"backendRef\":"
+                        + " {\"endpoints\": [\"10.0.0.7:9000\"], \"weight\": 2},"
+                        + " \"percent\": 5, \"fraction\": {\"numerator\": 1}},"
+                        + " {\"type\": \"RequestMirror\"},"
+                        + " {\"type\": \"RequestMirror\", \"backendRef\": {\"backend\": \"s\"},"
+                        + " \"fraction\": {\"numerator\": 3, \"denominator\": 2},"
+                        + " \"maxBodyBytes\": \"big\"}]")))
+        .containsExactly(
+            "routes[0].policies[0].backendRef.weight: \"2\" (expected: no weight on a mirror's"
+                + " backendRef)",
+            "routes[0].policies[0].fraction: \"{\\\"numerator\\\":1}\" (expected: one of"
+                + " percent or fraction, not both)",
+            "routes[0].policies[1].backendRef: missing (expected: a mapping with endpoints,"
+                + " service, or backend (a name))",
+            "routes[0].policies[2].maxBodyBytes: \"big\" (expected: " + Forms.BYTES + ")");
   }
 }

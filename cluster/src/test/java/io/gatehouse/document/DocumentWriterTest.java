@@ -345,4 +345,31 @@ class DocumentWriterTest {
                 + "\"minBytes\":10,\"levels\":{\"gzip\":2}}");
     assertThat(read(written)).isEqualTo(spec);
   }
+
+  @Test
+  void a_mirror_policy_is_written_in_full_and_read_back_equal() {
+    RouteSpec spec =
+        read(
+            tree(
+                """
+                {"backend": {"endpoints": ["10.0.0.1:80"]},
+                 "policies": [{"type": "RequestMirror", "backendRef": {"endpoints": ["10.0.0.7:9000"]},
+                               "percent": 25, "hostname": "shadow.example", "maxBodyBytes": 4096},
+                              {"type": "RequestMirror", "backendRef": {"backend": "shadow"},
+                               "fraction": {"numerator": 1, "denominator": 3}, "requestBody": false,
+                               "maxInFlight": 2}]}"""));
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").get(0).toString())
+        .isEqualTo(
+            "{\"type\":\"RequestMirror\",\"backendRef\":{\"protocol\":\"http1\","
+                + "\"endpoints\":[{\"address\":\"10.0.0.7:9000\",\"weight\":1}]},"
+                + "\"percent\":25,\"hostname\":\"shadow.example\",\"requestBody\":true,"
+                + "\"maxBodyBytes\":4096,\"maxInFlight\":100}");
+    assertThat(written.get("policies").get(1).toString())
+        .isEqualTo(
+            "{\"type\":\"RequestMirror\",\"backendRef\":{\"backend\":\"shadow\"},"
+                + "\"fraction\":{\"numerator\":1,\"denominator\":3},\"requestBody\":false,"
+                + "\"maxBodyBytes\":1048576,\"maxInFlight\":2}");
+    assertThat(read(written)).isEqualTo(spec);
+  }
 }

@@ -3,6 +3,7 @@ package io.gatehouse.validate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
@@ -10,10 +11,12 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -80,6 +83,7 @@ class PolicyValidatorTest {
       strings = {
         "Connection",
         "keep-alive",
+        "X-Gatehouse-Mirror",
         "TE",
         "Trailer",
         "Transfer-Encoding",
@@ -699,5 +703,122 @@ class PolicyValidatorTest {
   void a_route_has_at_most_one_session_cookie() {
     assertThat(fields(violations(SessionPersistence.cookie("a"), SessionPersistence.cookie("b"))))
         .isEqualTo("policies");
+  }
+
+  // ---- RequestMirror
+
+  private static final BackendSpec SHADOW =
+      BackendSpec.http1(List.of(new Endpoint("10.0.0.7", 8080, 1)));
+
+  private static RequestMirror mirror(
+      BackendRef ref, int numerator, int denominator, String host, long maxBody, int inFlight) {
+    return new RequestMirror(ref, numerator, denominator, host, true, maxBody, inFlight);
+  }
+
+  @Test
+  void a_mirror_keeps_its_share_and_limits_and_lower_cases_its_host() {
+    Validated<RouteSpec> v =
+        RouteValidator.validate(
+            route(
+                mirror(SHADOW, 1, 1000, "Shadow.Example", 64 * 1024, 10),
+                RequestMirror.of(new BackendRef.Named("shadow-pool")),
+                RequestMirror.of(
+                    new BackendRef.ServicePort("shadow", 8080, null, UpstreamProtocol.H2C, null))));
+    assertThat(v.isValid()).as("%s", v).isTrue();
+    RequestMirror m = (RequestMirror) v.value().policies().get(0);
+    assertThat(m.hostname()).isEqualTo("shadow.example");
+    assertThat(m.numerator()).isEqualTo(1);
+    assertThat(m.denominator()).isEqualTo(1000);
+    assertThat(m.maxBodyBytes()).isEqualTo(64 * 1024);
+    assertThat(m.maxInFlight()).isEqualTo(10);
+    assertThat(m.backendRef()).isEqualTo(SHADOW);
+    RequestMirror d = (RequestMirror) v.value().policies().get(1);
+    assertThat(d.inPercent()).isTrue();
+    assertThat(d.numerator()).isEqualTo(100);
+    assertThat(d.maxBodyBytes()).isEqualTo(RequestMirror.DEFAULT_MAX_BODY_BYTES);
+    assertThat(d.maxInFlight()).isEqualTo(RequestMirror.DEFAULT_MAX_IN_FLIGHT);
+  }
+
+  @Test
+  void a_mirror_refuses_a_share_a_backend_or_a_limit_it_cannot_honour() {
+    record Case(String name, PolicySpec policy, String field) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                "more than every request",
+                mirror(SHADOW, 3, 2, null, 1024, 1),
+                "policies[0].fraction.numerator"),
+            new Case(
+                "a percentage over 100",
+                mirror(SHADOW, 101, 100, null, 1024, 1),
+                "policies[0].percent"),
+            new Case(
+                "a negative percentage",
+                mirror(SHADOW, -1, 100, null, 1024, 1),
+                "policies[0].percent"),
+            new Case(
+                "a denominator of 0",
+                mirror(SHADOW, 0, 0, null, 1024, 1),
+                "policies[0].fraction.denominator"),
+            new Case(
+                "a denominator over a million",
+                mirror(SHADOW, 1, 1_000_001, null, 1024, 1),
+                "policies[0].fraction.denominator"),
+            new Case(
+                "a negative body limit",
+                mirror(SHADOW, 1, 100, null, -1, 1),
+                "policies[0].maxBodyBytes"),
+            new Case(
+                "a body limit over 10 MiB",
+                mirror(SHADOW, 1, 100, null, (10L << 20) + 1, 1),
+                "policies[0].maxBodyBytes"),
+            new Case(
+                "no place in flight",
+                mirror(SHADOW, 1, 100, null, 1024, 0),
+                "policies[0].maxInFlight"),
+            new Case(
+                "more than 10000 in flight",
+                mirror(SHADOW, 1, 100, null, 1024, 10_001),
+                "policies[0].maxInFlight"),
+            new Case(
+                "no endpoint to copy to",
+                RequestMirror.of(BackendSpec.http1(List.of())),
+                "policies[0].backendRef.endpoints"),
+            new Case(
+                "an endpoint without a host",
+                RequestMirror.of(BackendSpec.http1(List.of(new Endpoint("bad host", 80, 1)))),
+                "policies[0].backendRef.endpoints[0].host"),
+            new Case(
+                "h2 without TLS",
+                RequestMirror.of(
+                    new BackendSpec(
+                        UpstreamProtocol.H2, List.of(new Endpoint("10.0.0.7", 8443, 1)))),
+                "policies[0].backendRef.protocol"),
+            new Case(
+                "a named backend with a bad name",
+                RequestMirror.of(new BackendRef.Named("Bad Name")),
+                "policies[0].backendRef.name"),
+            new Case(
+                "a wildcard host",
+                mirror(SHADOW, 1, 100, "*.example.com", 1024, 1),
+                "policies[0].hostname"),
+            new Case(
+                "a host with a port",
+                mirror(SHADOW, 1, 100, "a.example:80", 1024, 1),
+                "policies[0].hostname"));
+    for (Case c : cases) {
+      assertThat(fields(violations(c.policy()))).as(c.name()).isEqualTo(c.field());
+    }
+    assertThat(violations(mirror(SHADOW, 0, 100, null, 0, 1))).as("nothing, bodyless").isEmpty();
+    assertThat(violations(mirror(SHADOW, 1_000_000, 1_000_000, null, 10L << 20, 10_000)))
+        .as("the bounds")
+        .isEmpty();
+  }
+
+  @Test
+  void a_route_takes_at_most_four_mirrors() {
+    PolicySpec m = RequestMirror.of(SHADOW);
+    assertThat(violations(m, m, m, m)).isEmpty();
+    assertThat(fields(violations(m, m, m, m, m))).isEqualTo("policies");
   }
 }

@@ -3,17 +3,22 @@ package io.gatehouse.metrics;
 import io.gatehouse.certificate.CertificateExpiry;
 import io.gatehouse.certificate.CertificateIndexHolder;
 import io.gatehouse.certificate.ServedCertificate;
+import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The node's metrics, scraped at {@code /metrics} on the status listener:
@@ -28,7 +33,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *       under {@code host="other"}, so clients cannot grow the registry;
  *   <li>{@code gatehouse_tls_certificate_expiry_days{certificate,source}}: whole days each served
  *       certificate has left, and {@code gatehouse_tls_certificates_expiring_soon}: how many expire
- *       within 14 days.
+ *       within 14 days;
+ *   <li>{@code gatehouse_mirror_copies_total{outcome}}: what became of the copies the served
+ *       routes' {@code RequestMirror} policies chose ({@code answered}, {@code failed}, {@code
+ *       dropped_busy}, {@code dropped_too_large}, {@code abandoned}, {@code dropped_down}), summed
+ *       over the routes at each scrape (a route's counts go with it, which Prometheus reads as a
+ *       counter reset), and {@code gatehouse_mirror_in_flight}: copies open now.
  * </ul>
  */
 public final class GatehouseMetrics {
@@ -53,6 +63,31 @@ public final class GatehouseMetrics {
         .description("The table generation the routers serve")
         .register(registry);
     otherFallbacks = fallbackCounter(OTHER);
+    for (Mirror.Outcome outcome : Mirror.Outcome.values()) {
+      FunctionCounter.builder(
+              "gatehouse.mirror.copies", snapshots, s -> mirrorSum(s, m -> m.count(outcome)))
+          .description("Copies of requests that RequestMirror policies chose, by outcome")
+          .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+    Gauge.builder("gatehouse.mirror.in.flight", snapshots, s -> mirrorSum(s, Mirror::inFlight))
+        .description("Copies sent to mirrors and not ended yet")
+        .register(registry);
+  }
+
+  /** {@code value} summed over the mirrors of the routes served now; 0 before any snapshot. */
+  private static double mirrorSum(SnapshotHolder snapshots, ToDoubleFunction<Mirror> value) {
+    RouteSnapshot r = snapshots.get();
+    if (r == null) {
+      return 0;
+    }
+    double sum = 0;
+    for (CompiledRoute route : r.routes()) {
+      for (Mirror m : route.mirrors()) {
+        sum += value.applyAsDouble(m);
+      }
+    }
+    return sum;
   }
 
   /** Adds the TLS gauges, read from {@code holder} at each scrape. */

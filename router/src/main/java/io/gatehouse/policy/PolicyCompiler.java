@@ -8,6 +8,7 @@ import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -23,10 +24,11 @@ import java.util.List;
  * RequestRedirect}: admission, {@code URLRewrite}: admission, where it sets the target every
  * attempt sends, and the upstream request for X-Forwarded-Prefix; {@code CORS}: admission for the
  * preflight, response for the actual request and the local answer for Gatehouse's own errors on the
- * route; {@code Compression}: response). Header policies get the route's key, whose tenant and name
- * their values may name as variables. A route with none of them shares {@link PolicyChain#NONE},
- * and one with only the default body limit shares {@link #defaultBackend()}'s chain, so 100,000
- * plain routes hold no chain of their own.
+ * route; {@code Compression}: response; {@code RequestMirror}: admission, after every other
+ * admission filter, where it only chooses the requests the proxy copies). Header policies get the
+ * route's key, whose tenant and name their values may name as variables. A route with none of them
+ * shares {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
+ * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -67,6 +69,9 @@ public final class PolicyCompiler {
     }
     List<UpstreamRequestFilter> upstream = new ArrayList<>(0);
     List<LocalAnswerFilter> local = new ArrayList<>(0);
+    // Mirrors choose last: a request another filter answers (a redirect, a preflight) takes no
+    // turn of a mirror's share and is never copied.
+    List<AdmissionFilter> mirrors = new ArrayList<>(0);
     for (PolicySpec p : spec.policies()) {
       // One branch per kind (Java 17: no pattern switch); PolicyCompilerTest covers every kind.
       if (p instanceof RequestHeaders r) {
@@ -94,10 +99,13 @@ public final class PolicyCompiler {
         // The split's pick reads the cookie (the compiler builds it into the route's Split); this
         // filter only hands out the cookie the pick asked for.
         response.add(SessionPersistenceFilter.INSTANCE);
+      } else if (p instanceof RequestMirror m) {
+        mirrors.add(new RequestMirrorFilter(mirrors.size(), m));
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }
     }
+    admission.addAll(mirrors);
     if (admission.isEmpty() && upstream.isEmpty() && response.isEmpty() && local.isEmpty()) {
       return PolicyChain.NONE;
     }

@@ -106,6 +106,15 @@ public interface RequestContext {
   }
 
   /**
+   * At admission: copy this request to the route's mirror at {@code index} (its compiled route's
+   * {@code mirrors()}) once it is proxied. A request answered locally is never copied. Only a route
+   * with a mirror policy calls it.
+   */
+  default void mirror(int index) {
+    throw new UnsupportedOperationException("this request cannot be mirrored");
+  }
+
+  /**
    * In a response filter: the proxied response's Content-Length, or -1 when it streams without one.
    */
   default long responseLength() {

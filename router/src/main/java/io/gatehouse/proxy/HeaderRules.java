@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Which headers cross the proxy, in both directions: hop-by-hop and Connection-named headers stay
  * behind, forwarding headers are rewritten, client-certificate headers come only from Gatehouse,
- * and the upstream's {@code Server} replaces ours only when configured. Static and stateless, so
- * the calls on the request path inline.
+ * the mirror marker comes only from Gatehouse, and the upstream's {@code Server} replaces ours only
+ * when configured. Static and stateless, so the calls on the request path inline.
  */
 final class HeaderRules {
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
@@ -24,6 +24,12 @@ final class HeaderRules {
       HttpHeaders.createOptimized(ClientAuth.SUBJECT_HEADER);
   private static final CharSequence CERT_SHA256 =
       HttpHeaders.createOptimized(ClientAuth.SHA256_HEADER);
+
+  /**
+   * The header that marks a mirror's copy ({@code MirrorRequest}): Gatehouse's own, so a client's
+   * is dropped and a backend can trust it.
+   */
+  static final String MIRROR_MARKER = "x-gatehouse-mirror";
 
   private HeaderRules() {}
 
@@ -65,6 +71,7 @@ final class HeaderRules {
           || isClientCertificateHeader(name)
           || (name.length() == 6 && name.equalsIgnoreCase("expect"))
           || (name.length() == 12 && name.equalsIgnoreCase(ErrorPages.REQUEST_ID))
+          || (name.length() == 18 && name.equalsIgnoreCase(MIRROR_MARKER))
           || (dropUnderscore && name.indexOf('_') >= 0)
           || (connection != null && HopByHop.namedIn(connection, name))) {
         continue;

@@ -8,8 +8,9 @@ package io.gatehouse.proxy;
 final class LiveExchanges {
 
   /**
-   * What the list links: in production only {@link ProxyExchange}, so the sweep's call stays
-   * monomorphic. It extends {@link SlowClientDeadlines} so that an exchange is one object.
+   * What the list links: {@link ProxyExchange} and, for routes with a mirror policy, the copies
+   * sent to mirrors ({@link MirrorRequest}), so the sweep's call stays at most bimorphic. It
+   * extends {@link SlowClientDeadlines} so that an exchange is one object.
    */
   abstract static class Member extends SlowClientDeadlines {
     Member prev;

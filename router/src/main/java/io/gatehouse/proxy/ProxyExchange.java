@@ -19,6 +19,7 @@ import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.policy.RequestContext;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.tls.MisdirectedRequests;
@@ -80,6 +81,12 @@ final class ProxyExchange extends UpstreamAttempt
 
   /** The encoder a compression policy chose for the proxied body, else null (closed at finish). */
   private BodyEncoder encoder;
+
+  /** The route's mirrors the admission filters chose for this request, by position (bits). */
+  private int mirrorMask;
+
+  /** This request's copies until they are sent, else null (every request a mirror skipped). */
+  private Mirroring mirroring;
 
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
@@ -160,6 +167,9 @@ final class ProxyExchange extends UpstreamAttempt
     if (websocket && connState != null) {
       connState.tunnel = true;
     }
+    if (mirrorMask != 0 && !websocket) {
+      openMirrors(state);
+    }
     armRequest(
         startNanos,
         timeouts.request().toNanos(),
@@ -204,6 +214,84 @@ final class ProxyExchange extends UpstreamAttempt
       connState.servedSession = session;
     }
     return connState.servedNames;
+  }
+
+  // ---------------------------------------------------------------- mirrors
+
+  /**
+   * Makes the copies the admission filters chose: each takes a place of its mirror (else it is
+   * dropped as busy), unless its mirror rests (a copy could not connect lately) or its body is
+   * declared larger than its limit. They get the headers the primary gets, built once here with the
+   * route's upstream filters, and are sent when the request has gone whole to the primary.
+   */
+  private void openMirrors(LoopState state) {
+    List<Mirror> all = route.mirrors();
+    boolean body = bodyFollows();
+    MirrorRequest[] copies = new MirrorRequest[Integer.bitCount(mirrorMask)];
+    int n = 0;
+    MultiMap headers = null;
+    long now = System.nanoTime();
+    for (int j = 0; j < all.size(); j++) {
+      if ((mirrorMask & (1 << j)) == 0) {
+        continue;
+      }
+      Mirror m = all.get(j);
+      if (m.resting(now)) {
+        m.record(Mirror.Outcome.DROPPED_DOWN);
+        continue;
+      }
+      boolean withBody = body && m.spec().requestBody();
+      if (withBody && head.contentLength() > m.spec().maxBodyBytes()) {
+        m.record(Mirror.Outcome.DROPPED_TOO_LARGE);
+        continue;
+      }
+      if (!m.tryAcquire()) {
+        m.record(Mirror.Outcome.DROPPED_BUSY);
+        continue;
+      }
+      if (headers == null) {
+        headers = mirrorHeaders();
+      }
+      String host = m.spec().hostname() != null ? m.spec().hostname() : rewrittenHost;
+      copies[n++] =
+          new MirrorRequest(
+              loop,
+              m,
+              req.method(),
+              upstreamUri(),
+              headers,
+              host != null
+                  ? HostAndPort.create(host, -1)
+                  : head.authority() != null ? clientAuthority() : null,
+              timeouts,
+              route.id(),
+              withBody);
+    }
+    if (n > 0) {
+      mirroring = new Mirroring(state.balancers(), copies, n, body);
+    }
+  }
+
+  /** What the primary backend gets: the copied headers, then the route's upstream filters. */
+  private MultiMap mirrorHeaders() {
+    MultiMap h = HttpHeaders.headers();
+    HeaderRules.copyRequest(
+        head,
+        req.headers(),
+        h,
+        loop.settings().trustedProxies(),
+        clientAddress(),
+        tls,
+        loop.localPortText(tls),
+        requestId,
+        clientCertificate,
+        connState == null ? null : connState.forwarded);
+    if (route.policies().editsUpstreamRequests()) {
+      edited = h;
+      route.policies().onUpstreamRequest(this, this);
+      edited = null;
+    }
+    return h;
   }
 
   // ---------------------------------------------------------------- deadlines
@@ -291,20 +379,15 @@ final class ProxyExchange extends UpstreamAttempt
               }
             });
     long contentLength = head.contentLength();
-    boolean bodyless;
-    if (req.version() == HttpVersion.HTTP_2) {
-      // HTTP/2 frames the body itself; without content-length, methods that carry no body are
-      // sent without one and the rest are streamed chunked.
-      bodyless = contentLength == 0 || (contentLength < 0 && carriesNoBody());
-    } else {
-      bodyless = !head.chunked() && contentLength <= 0;
-    }
-    if (bodyless) {
+    if (!bodyFollows()) {
       // No body: end without one, so the client does not add Transfer-Encoding.
       req.resume();
       up.end();
       requestSent = true;
       upstreamAwaitedSince(System.nanoTime());
+      if (mirroring != null) {
+        mirroring.requestSent();
+      }
       return;
     }
     if (contentLength > 0) {
@@ -331,6 +414,9 @@ final class ProxyExchange extends UpstreamAttempt
             return;
           }
           up.write(buf);
+          if (mirroring != null) {
+            mirroring.body(buf);
+          }
           if (up.writeQueueFull()) {
             req.pause();
             // Waiting on a slow upstream is not an idle client; an upstream that reads none of the
@@ -356,6 +442,9 @@ final class ProxyExchange extends UpstreamAttempt
           requestSent = true;
           if (upstreamResponse == null) {
             upstreamAwaitedSince(System.nanoTime());
+          }
+          if (mirroring != null) {
+            mirroring.requestSent();
           }
         });
     req.exceptionHandler(
@@ -537,6 +626,9 @@ final class ProxyExchange extends UpstreamAttempt
     }
     answeredLocally = true;
     idleClocksOff();
+    if (mirroring != null) {
+      mirroring.abandon();
+    }
     if (upstream != null && (upstreamResponse == null || code >= 400)) {
       upstream.reset();
       releaseLease(false);
@@ -664,6 +756,9 @@ final class ProxyExchange extends UpstreamAttempt
     if (encoder != null) {
       encoder.close();
     }
+    if (mirroring != null) {
+      mirroring.abandon();
+    }
     loop.live().untrack(this);
     if (lease != null) {
       if (upstreamEnded) {
@@ -725,6 +820,18 @@ final class ProxyExchange extends UpstreamAttempt
         && req.version() == HttpVersion.HTTP_1_1
         && "websocket".equalsIgnoreCase(head.upgrade())
         && HopByHop.namedIn(head.connection(), "upgrade");
+  }
+
+  /**
+   * Whether a body follows the head. HTTP/2 frames the body itself; without content-length, methods
+   * that carry no body are sent without one and the rest are streamed chunked.
+   */
+  private boolean bodyFollows() {
+    long contentLength = head.contentLength();
+    if (req.version() == HttpVersion.HTTP_2) {
+      return !(contentLength == 0 || (contentLength < 0 && carriesNoBody()));
+    }
+    return head.chunked() || contentLength > 0;
   }
 
   private boolean carriesNoBody() {
@@ -886,6 +993,11 @@ final class ProxyExchange extends UpstreamAttempt
   @Override
   public void upstreamHost(String host) {
     rewrittenHost = host;
+  }
+
+  @Override
+  public void mirror(int index) {
+    mirrorMask |= 1 << index;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.gatehouse.snapshot;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.PolicyChain;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param targets one per backend of the route, in the spec's order, never empty
  * @param split how requests are spread over the targets; null for one target at a weight above 0
  * @param policies the route's filters ({@link PolicyChain#NONE} for none), run by the proxy
+ * @param mirrors the route's {@code RequestMirror} policies in list order, which its chain's mirror
+ *     filters name by position; empty for none
  */
 public record CompiledRoute(
     RouteSpec spec,
@@ -28,9 +31,23 @@ public record CompiledRoute(
     List<Target> targets,
     ClientCertificateCheck clientCertificates,
     Split split,
-    PolicyChain policies) {
+    PolicyChain policies,
+    List<Mirror> mirrors) {
+
+  /** A route without mirrors. */
+  public CompiledRoute(
+      RouteSpec spec,
+      String id,
+      List<Target> targets,
+      ClientCertificateCheck clientCertificates,
+      Split split,
+      PolicyChain policies) {
+    this(spec, id, targets, clientCertificates, split, policies, List.of());
+  }
+
   public CompiledRoute {
     Objects.requireNonNull(policies, "policies");
+    mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("targets: [] (expected: at least one)");
@@ -39,6 +56,22 @@ public record CompiledRoute(
       throw new IllegalArgumentException(
           "split: " + split + " (expected: one weight per target, none for one target)");
     }
+  }
+
+  /**
+   * Every slot this route holds: its targets, then its mirrors' (what the compiler retains and
+   * releases, and whose upstream TLS settings the loops keep clients for).
+   */
+  public List<Target> allTargets() {
+    if (mirrors.isEmpty()) {
+      return targets;
+    }
+    List<Target> all = new ArrayList<>(targets.size() + mirrors.size());
+    all.addAll(targets);
+    for (Mirror m : mirrors) {
+      all.add(m.target());
+    }
+    return all;
   }
 
   /** The first target: the only one of a route without a split. */

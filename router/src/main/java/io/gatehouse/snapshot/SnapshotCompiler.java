@@ -20,6 +20,7 @@ import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.PolicyCompiler;
@@ -267,7 +268,7 @@ public final class SnapshotCompiler {
       return;
     }
     CompiledRoute now = held == null ? null : held.route(inline.route());
-    if (now == null || !now.targets().stream().anyMatch(x -> x.key().equals(t.key()))) {
+    if (now == null || !now.allTargets().stream().anyMatch(x -> x.key().equals(t.key()))) {
       endpoints.remove(t.key());
     }
   }
@@ -275,7 +276,7 @@ public final class SnapshotCompiler {
   private static List<Target> targets(CompiledRoute[] routes) {
     List<Target> out = new ArrayList<>(routes.length);
     for (CompiledRoute r : routes) {
-      out.addAll(r.targets());
+      out.addAll(r.allTargets());
     }
     return out;
   }
@@ -284,7 +285,7 @@ public final class SnapshotCompiler {
    * The targets of {@code spec}'s backends, in its order: static endpoints put (a no-op when
    * unchanged) and every slot retained, before the snapshot that uses them is published.
    */
-  private List<Target> targets(RouteSpec spec, List<RouteProblem> problems) {
+  private Targets targets(RouteSpec spec, List<RouteProblem> problems) {
     List<RouteBackend> backends = spec.backends();
     int variant = variant(spec);
     List<Target> out = new ArrayList<>(backends.size());
@@ -295,7 +296,7 @@ public final class SnapshotCompiler {
         continue;
       }
       if (b.ref() instanceof BackendRef.Named n) {
-        out.add(namedTarget(spec.key(), i, n, b.weight(), problems));
+        out.add(namedTarget(spec.key(), "backends[" + i + "]", n, b.weight(), problems));
         continue;
       }
       BackendSpec backend = (BackendSpec) b.ref();
@@ -306,7 +307,56 @@ public final class SnapshotCompiler {
       retainedNow.add(t);
       out.add(t);
     }
-    return out;
+    return new Targets(out, mirrors(spec, variant, problems));
+  }
+
+  /** A route's targets and its compiled mirrors, made by one {@link #targets} call. */
+  private record Targets(List<Target> primary, List<Mirror> mirrors) {}
+
+  /**
+   * The index of a mirror's static endpoints in its route's {@code EndpointsKey.Inline}: past any
+   * backend position, so a mirror's endpoints and a backend's never share a key.
+   */
+  static final int MIRROR_BASE = 1 << 16;
+
+  /**
+   * The route's mirrors, in policy order, each with a retained target as a backend's is (static
+   * endpoints put under {@code Inline(route, MIRROR_BASE + j)}; a Service port or named backend by
+   * its own key). The compiled mirror of the route as held is kept when its policy and target are
+   * equal, with its in-flight count and outcomes.
+   */
+  private List<Mirror> mirrors(RouteSpec spec, int variant, List<RouteProblem> problems) {
+    List<Mirror> out = null;
+    CompiledRoute before = held == null ? null : held.route(spec.key());
+    int j = 0;
+    List<PolicySpec> policies = spec.policies();
+    for (int i = 0; i < policies.size(); i++) {
+      if (!(policies.get(i) instanceof RequestMirror m)) {
+        continue;
+      }
+      Target t;
+      BackendRef ref = m.backendRef();
+      if (ref instanceof BackendRef.ServicePort p) {
+        t = serviceTarget(spec.key(), p, 0);
+      } else if (ref instanceof BackendRef.Named n) {
+        t = namedTarget(spec.key(), "policies[" + i + "].backendRef", n, 0, problems);
+      } else {
+        BackendSpec backend = (BackendSpec) ref;
+        EndpointsKey key = new EndpointsKey.Inline(spec.key(), MIRROR_BASE + j, variant);
+        endpoints.put(key, backend.endpoints());
+        int slot = endpoints.retain(key);
+        t = new Target(key, slot, backend.protocol(), backend.tls(), 0);
+        retainedNow.add(t);
+      }
+      Mirror old = before == null || j >= before.mirrors().size() ? null : before.mirrors().get(j);
+      if (out == null) {
+        out = new ArrayList<>(2);
+      }
+      out.add(
+          old != null && old.spec().equals(m) && old.target().equals(t) ? old : new Mirror(m, t));
+      j++;
+    }
+    return out == null ? List.of() : out;
   }
 
   /**
@@ -385,7 +435,7 @@ public final class SnapshotCompiler {
    * its endpoints. An absent object leaves the target empty, and the route reports it.
    */
   private Target namedTarget(
-      RouteKey route, int i, BackendRef.Named n, int weight, List<RouteProblem> problems) {
+      RouteKey route, String field, BackendRef.Named n, int weight, List<RouteProblem> problems) {
     BackendKey backend = new BackendKey(route.tenant(), n.name());
     EndpointsKey key = namedKey(backend);
     BackendObject object = fedBackends.get(backend);
@@ -393,9 +443,8 @@ public final class SnapshotCompiler {
       problems.add(
           new RouteProblem(
               route,
-              "backends["
-                  + i
-                  + "]: backend \""
+              field
+                  + ": backend \""
                   + n.name()
                   + "\" does not exist in tenant "
                   + route.tenant()
@@ -462,7 +511,7 @@ public final class SnapshotCompiler {
   /** Records which backends {@code route} names, in place of what {@code before} named. */
   private void noteNaming(RouteKey route, CompiledRoute before, CompiledRoute now) {
     if (before != null) {
-      for (Target t : before.targets()) {
+      for (Target t : before.allTargets()) {
         if (t.key() instanceof EndpointsKey.Named n) {
           Set<RouteKey> routes = naming.get(n.backend());
           if (routes != null && routes.remove(route) && routes.isEmpty()) {
@@ -472,7 +521,7 @@ public final class SnapshotCompiler {
       }
     }
     if (now != null) {
-      for (Target t : now.targets()) {
+      for (Target t : now.allTargets()) {
         if (t.key() instanceof EndpointsKey.Named n) {
           naming.computeIfAbsent(n.backend(), b -> new HashSet<>()).add(route);
         }
@@ -494,21 +543,40 @@ public final class SnapshotCompiler {
     int variant = -1;
     boolean same = true;
     List<RouteBackend> now = spec.backends();
-    for (Target t : before.targets()) {
+    List<RequestMirror> mirrors = null;
+    for (Target t : before.allTargets()) {
       if (!(t.key() instanceof EndpointsKey.Inline old)) {
         continue;
       }
       variant = old.variant();
       int i = old.backend();
+      BackendRef ref;
+      if (i >= MIRROR_BASE) {
+        if (mirrors == null) {
+          mirrors = mirrorsOf(spec);
+        }
+        ref = i - MIRROR_BASE < mirrors.size() ? mirrors.get(i - MIRROR_BASE).backendRef() : null;
+      } else {
+        ref = i < now.size() ? now.get(i).ref() : null;
+      }
       same &=
-          i < now.size()
-              && now.get(i).ref() instanceof BackendSpec b
+          ref instanceof BackendSpec b
               && endpoints.get(t.slot()).endpoints().equals(EndpointSet.sorted(b.endpoints()));
     }
     if (variant < 0) {
       return 0;
     }
     return same ? variant : variant ^ 1;
+  }
+
+  private static List<RequestMirror> mirrorsOf(RouteSpec spec) {
+    List<RequestMirror> out = new ArrayList<>(1);
+    for (PolicySpec p : spec.policies()) {
+      if (p instanceof RequestMirror m) {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- full
@@ -716,7 +784,7 @@ public final class SnapshotCompiler {
             prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
             prev.upstreamTlsUse().with(oldCompiled.values(), compiled.values()));
     for (CompiledRoute c : oldCompiled.values()) {
-      releaseAfterPublish.addAll(c.targets());
+      releaseAfterPublish.addAll(c.allTargets());
     }
     return s;
   }
@@ -878,14 +946,15 @@ public final class SnapshotCompiler {
      * The compiled route: the one place a {@link CompiledRoute} is made, so a full and an
      * incremental compile give a route the same fields.
      */
-    CompiledRoute compile(RouteSpec spec, List<Target> targets, SnapshotCompiler compiler) {
+    CompiledRoute compile(RouteSpec spec, Targets targets, SnapshotCompiler compiler) {
       return new CompiledRoute(
           spec,
           spec.key().toString(),
-          targets,
+          targets.primary(),
           clientCertificates,
-          compiler.split(spec.key(), targets, spec),
-          PolicyCompiler.compile(spec, clientCertificates));
+          compiler.split(spec.key(), targets.primary(), spec),
+          PolicyCompiler.compile(spec, clientCertificates),
+          targets.mirrors());
     }
 
     /** Adds the route's paths to each of its levels, one matcher shared by all of them. */

@@ -165,6 +165,21 @@ class DocumentContractTest {
         "h2c, or h2 with backends[0].tls (HTTP/2 over TLS)",
         "as h2 with backend.tls, in a list of two (the sampled item beside its sibling)");
 
+    // ---- RequestMirror (issue #13, branch mirror)
+    SEMANTIC_RULES.put(
+        "h2c, or h2 with policies[0].backendRef.tls (HTTP/2 over TLS)",
+        "as h2 with backend.tls, for a mirror's backend");
+    SEMANTIC_RULES.put(
+        PolicyValidator.NUMERATOR_RULE,
+        "a mirror's fraction is at most one: numerator and denominator, across fields");
+    SEMANTIC_RULES.put(
+        PolicyValidator.MIRROR_BODY_RULE,
+        "a mirror's body limit in bytes: a size with a unit, beyond a pattern");
+    SEMANTIC_RULES.put(
+        "one of percent or fraction, not both",
+        "a mirror's share is given one way: across keys (the contract walker reads a not-required"
+            + " as keys an object cannot hold at all)");
+
     SCHEMA_ONLY.put(
         "* number-for-string",
         "the document reads a number where text is due as its text (YAML writes 1 for \"1\");"

@@ -44,6 +44,10 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   ClientCertificateCheck.Result verdict;
   String clientAddress = "192.0.2.7";
   String requestId = "req-1";
+
+  /** The mirrors a filter chose, by position (bits). */
+  int mirrors;
+
   int edits;
   String editName;
   String editValue;
@@ -171,6 +175,11 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   @Override
   public void location(String uri) {
     location = uri;
+  }
+
+  @Override
+  public void mirror(int index) {
+    mirrors |= 1 << index;
   }
 
   @Override

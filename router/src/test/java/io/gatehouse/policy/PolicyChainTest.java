@@ -2,13 +2,16 @@ package io.gatehouse.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.testing.TestPki;
 import io.vertx.core.MultiMap;
@@ -70,6 +73,28 @@ class PolicyChainTest {
     assertThat(THREADS.isThreadAllocatedMemorySupported()).isTrue();
     THREADS.setThreadAllocatedMemoryEnabled(true);
     assertThat(allocatedBy(PolicyChain.NONE, FakeRequest.tls("a.example"))).isZero();
+  }
+
+  @Test
+  void choosing_mirrored_requests_allocates_nothing() {
+    THREADS.setThreadAllocatedMemoryEnabled(true);
+    PolicyChain chain =
+        PolicyCompiler.compile(
+            PolicyCompilerTest.route(new Limits(0), null)
+                .withPolicies(
+                    List.of(
+                        new RequestMirror(
+                            BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", 9000))),
+                            1,
+                            10,
+                            null,
+                            true,
+                            1024,
+                            10))),
+            null);
+    FakeRequest r = FakeRequest.plain("a.example", "/");
+    assertThat(allocatedBy(chain, r)).isZero();
+    assertThat(r.mirrors).as("some were chosen").isEqualTo(1);
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -152,7 +153,11 @@ class PolicyCompilerTest {
                               ? Compression.defaults()
                               : kind == SessionPersistence.class
                                   ? SessionPersistence.cookie("s")
-                                  : URLRewrite.of("b.example", null);
+                                  : kind == RequestMirror.class
+                                      ? RequestMirror.of(
+                                          BackendSpec.http1(
+                                              List.of(Endpoint.of("127.0.0.1", 9000))))
+                                      : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);

@@ -12,7 +12,8 @@ public sealed interface PolicySpec
         URLRewrite,
         Cors,
         Compression,
-        SessionPersistence {
+        SessionPersistence,
+        RequestMirror {
   /**
    * The header edits of a header policy; {@link HeaderEditsSpec#NONE} for a kind that edits no
    * header (it counts nothing towards the route's edit limit).

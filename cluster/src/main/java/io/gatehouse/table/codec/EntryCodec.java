@@ -28,6 +28,7 @@ import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -82,7 +83,8 @@ public final class EntryCodec {
     @JsonSubTypes.Type(value = URLRewrite.class, name = "urlRewrite"),
     @JsonSubTypes.Type(value = Cors.class, name = "cors"),
     @JsonSubTypes.Type(value = Compression.class, name = "compression"),
-    @JsonSubTypes.Type(value = SessionPersistence.class, name = "sessionPersistence")
+    @JsonSubTypes.Type(value = SessionPersistence.class, name = "sessionPersistence"),
+    @JsonSubTypes.Type(value = RequestMirror.class, name = "requestMirror")
   })
   private interface PolicyKinds {}
 

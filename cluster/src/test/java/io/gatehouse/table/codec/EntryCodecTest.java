@@ -40,6 +40,7 @@ import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -514,5 +515,34 @@ class EntryCodecTest {
     assertThat(decoded).isEqualTo(r);
     assertThat(((Compression) decoded.policies().get(0)).algorithms())
         .containsExactly("gzip", "br");
+  }
+
+  @Test
+  void a_mirror_policy_round_trips_with_its_backend_tagged_by_kind() throws Exception {
+    RouteSpec r =
+        oneStaticBackend()
+            .withPolicies(
+                List.of(
+                    new RequestMirror(
+                        BackendSpec.http1(List.of(Endpoint.of("10.0.0.7", 9000))),
+                        1,
+                        1000,
+                        "shadow.example",
+                        false,
+                        4096,
+                        8),
+                    RequestMirror.of(new BackendRef.Named("shadow-pool")),
+                    RequestMirror.of(
+                        new BackendRef.ServicePort(
+                            "shadow", 80, null, UpstreamProtocol.H2C, null))));
+    assertThat(codec.formatOf(r)).isEqualTo(2);
+    JsonNode doc = new ObjectMapper().readTree(codec.encode(r));
+    assertThat(doc.get("value").get("policies").get(1).toString())
+        .isEqualTo(
+            "{\"type\":\"requestMirror\",\"backendRef\":{\"kind\":\"named\","
+                + "\"name\":\"shadow-pool\"},\"denominator\":100,\"hostname\":null,"
+                + "\"maxBodyBytes\":1048576,\"maxInFlight\":100,\"numerator\":100,"
+                + "\"requestBody\":true}");
+    assertThat(codec.decode(EntryKind.ROUTE, codec.encode(r))).isEqualTo(r);
   }
 }

@@ -1,13 +1,17 @@
 package io.gatehouse.k8s.translate;
 
+import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
+import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
@@ -66,6 +70,10 @@ import org.jspecify.annotations.Nullable;
  * session-cookie-path: /        -                               SessionPersistence.path
  * session-cookie-secure: true   -                               SessionPersistence.secure
  * session-cookie-samesite: Lax  -                               SessionPersistence.sameSite
+ * mirror-target: URL            mirror-target                   policy RequestMirror (below)
+ * mirror-request-body: on|off   mirror-request-body             RequestMirror.requestBody
+ * mirror-host: shadow.internal  mirror-host                     RequestMirror.hostname
+ * mirror-percent: 0-100         -                               RequestMirror percent
  * </pre>
  *
  * <p>Sticky splits: {@code session-cookie-name} on the primary Ingress makes its routes' split (the
@@ -116,6 +124,21 @@ import org.jspecify.annotations.Nullable;
  * ({@code ${request.id}}...): {@code custom-headers} is ignored with a warning, snippets ({@code
  * more_set_headers}) are refused, and the texts that do reach a header ({@code x-forwarded-prefix},
  * the {@code cors-*} lists) are sent as written.
+ *
+ * <p>Mirroring as ingress-nginx documents it: {@code mirror-target} is {@code
+ * http(s)://HOST[:PORT]$request_uri} (or {@code .../$request_uri}, ingress-nginx's own example,
+ * whose doubled slash Gatehouse does not send): every request of the Ingress is copied to that
+ * endpoint with its own URI, the copy's answer ignored. {@code https} reaches the endpoint over TLS
+ * verified against the JDK's CAs. The copy's Host is the target's host unless {@code mirror-host}
+ * names another (a target given as an IP address keeps the client's Host: Gatehouse sends no IP
+ * address as Host). {@code mirror-request-body: off} sends copies without the body. Gatehouse's
+ * {@code mirror-percent} copies that share of the requests (ingress-nginx copies all). A target
+ * with any other nginx variable, a path, a query or user info cannot mean here what it means in
+ * nginx, so it refuses the Ingress; {@code mirror-*} keys without a target are ignored with a
+ * warning. Unlike ingress-nginx's, a slow mirror never slows the client: copies are
+ * fire-and-forget, at most {@value RequestMirror#DEFAULT_MAX_IN_FLIGHT} open per route and node,
+ * bodies above 1 MiB not copied. The target's host is held to the same upstream policy as an
+ * ExternalName (the translator refuses, for instance, a link-local or loopback address).
  *
  * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, the
@@ -315,6 +338,10 @@ public record IngressAnnotations(
       SessionPersistence session = sessionPersistence();
       if (session != null) {
         policies.add(session);
+      }
+      RequestMirror mirror = mirror();
+      if (mirror != null) {
+        policies.add(mirror);
       }
       return new IngressAnnotations(
           protocol,
@@ -536,6 +563,84 @@ public record IngressAnnotations(
         }
       }
       return true;
+    }
+
+    /** {@code http(s)://host[:port]}, then {@code $request_uri} or {@code /$request_uri}. */
+    private static final Pattern MIRROR_TARGET =
+        Pattern.compile(
+            "(?i)(https?)://([a-z0-9.-]+|\\[[0-9a-f:.]+\\])(?::([0-9]{1,5}))?/?\\$request_uri");
+
+    /**
+     * The mirror the {@code mirror-*} keys ask for, or null for none (and when the target cannot be
+     * served as nginx would, refusing the Ingress).
+     */
+    private @Nullable RequestMirror mirror() {
+      String[] target = lookup("mirror-target", "mirror-target");
+      if (target == null) {
+        for (String k : List.of("mirror-request-body", "mirror-host", "mirror-percent")) {
+          String[] kv = lookup(k, k.equals("mirror-percent") ? null : k);
+          if (kv != null) {
+            problem("UnsupportedAnnotation", kv[0] + ": ignored without a mirror-target");
+          }
+        }
+        return null;
+      }
+      Matcher m = MIRROR_TARGET.matcher(target[1]);
+      if (!m.matches()) {
+        refuse(
+            "UnsupportedAnnotation",
+            target[0],
+            "\""
+                + target[1]
+                + "\" (expected: http(s)://HOST[:PORT]$request_uri; no other nginx variable,"
+                + " path, query or user info); the Ingress is not served rather than mirrored"
+                + " elsewhere");
+        return null;
+      }
+      boolean tls = m.group(1).equalsIgnoreCase("https");
+      String rawHost = m.group(2).toLowerCase(Locale.ROOT);
+      boolean ip = rawHost.startsWith("[") || rawHost.matches("[0-9.]+");
+      String host = rawHost.startsWith("[") ? rawHost.substring(1, rawHost.length() - 1) : rawHost;
+      int port = m.group(3) == null ? (tls ? 443 : 80) : Integer.parseInt(m.group(3));
+      if (port < 1 || port > 65535) {
+        refuse("UnsupportedAnnotation", target[0], "\"" + target[1] + "\": port 1-65535");
+        return null;
+      }
+      boolean body = true;
+      String[] rb = lookup("mirror-request-body", "mirror-request-body");
+      if (rb != null) {
+        if (rb[1].equalsIgnoreCase("off")) {
+          body = false;
+        } else if (!rb[1].equalsIgnoreCase("on")) {
+          bad(rb, "on or off");
+        }
+      }
+      String[] mh = lookup("mirror-host", "mirror-host");
+      String hostname = mh != null ? mh[1] : ip ? null : host;
+      int percent = RequestMirror.PERCENT;
+      String[] pc = lookup("mirror-percent", null);
+      if (pc != null) {
+        try {
+          percent = Integer.parseInt(pc[1]);
+        } catch (NumberFormatException e) {
+          percent = -1;
+        }
+        if (percent < 0 || percent > 100) {
+          refuse("UnsupportedAnnotation", pc[0], "\"" + pc[1] + "\" (expected: 0-100)");
+          return null;
+        }
+      }
+      return new RequestMirror(
+          new BackendSpec(
+              UpstreamProtocol.HTTP1,
+              List.of(Endpoint.of(host, port)),
+              tls ? UpstreamTls.DEFAULT : null),
+          percent,
+          RequestMirror.PERCENT,
+          hostname,
+          body,
+          RequestMirror.DEFAULT_MAX_BODY_BYTES,
+          RequestMirror.DEFAULT_MAX_IN_FLIGHT);
     }
 
     /** The compression policy the {@code compression} keys ask for, or null for none. */
@@ -906,7 +1011,11 @@ public record IngressAnnotations(
             "session-cookie-max-age",
             "session-cookie-path",
             "session-cookie-secure",
-            "session-cookie-samesite");
+            "session-cookie-samesite",
+            "mirror-target",
+            "mirror-request-body",
+            "mirror-host",
+            "mirror-percent");
 
     /** The canary keys read on a canary. */
     private static final List<String> CANARY_KNOWN =
@@ -935,7 +1044,10 @@ public record IngressAnnotations(
             "temporal-redirect",
             "temporal-redirect-code",
             "app-root",
-            "from-to-www-redirect");
+            "from-to-www-redirect",
+            "mirror-target",
+            "mirror-request-body",
+            "mirror-host");
 
     private boolean has(String key) {
       return all.containsKey(key);

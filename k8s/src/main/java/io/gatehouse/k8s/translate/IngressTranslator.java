@@ -4,6 +4,7 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PathMatch;
@@ -15,6 +16,7 @@ import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.CertificateValidator;
@@ -142,6 +144,9 @@ public final class IngressTranslator {
   private final Clock clock;
   private final ServiceEndpoints serviceEndpoints;
 
+  /** The ExternalName rule, which a mirror-target's host is held to as well. */
+  private final EndpointPolicy upstreams;
+
   /** With the default {@link #upstreamPolicy}: no extra CIDRs, loopback refused. */
   public IngressTranslator(String className, Clock clock) {
     this(className, clock, upstreamPolicy(List.of(), false));
@@ -164,6 +169,7 @@ public final class IngressTranslator {
     this.className = Objects.requireNonNull(className, "className");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.serviceEndpoints = serviceEndpoints(upstreams);
+    this.upstreams = upstreams;
   }
 
   /**
@@ -461,6 +467,24 @@ public final class IngressTranslator {
               + c.where()
               + " (a canary joins the Ingress with the same host, path and pathType); this canary"
               + " path is not served");
+    }
+
+    /**
+     * Why the host of a mirror of {@code route} is refused (the rule of an ExternalName: a
+     * mirror-target is as much the Ingress author's choice of upstream), or null.
+     */
+    String mirrorRefusal(RouteSpec route) {
+      for (PolicySpec p : route.policies()) {
+        if (p instanceof RequestMirror m && m.backendRef() instanceof BackendSpec b) {
+          for (Endpoint e : b.endpoints()) {
+            String refusal = upstreams.refusal(e.host());
+            if (refusal != null) {
+              return "mirror-target host \"" + e.host() + "\" (expected: " + refusal + ")";
+            }
+          }
+        }
+      }
+      return null;
     }
 
     void problem(IngressRef ref, String reason, String message) {
@@ -1113,6 +1137,11 @@ public final class IngressTranslator {
               priority,
               tlsSpec);
       raw = raw.withPolicies(policies());
+      String refused = run.mirrorRefusal(raw);
+      if (refused != null) {
+        run.problem(blame, "UpstreamRefused", blameField + ": " + refused + "; it is not served");
+        return null;
+      }
       Validated<RouteSpec> v = run.validate(raw);
       if (!v.isValid()) {
         run.problem(
