@@ -18,6 +18,8 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
+import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.TableView;
@@ -302,6 +304,25 @@ public final class ChangePlanner {
                     c.pointer() + RestRoutes.endpointPointer(c.body(), b, i),
                     eps.get(i).authority(),
                     refusal));
+          }
+        }
+      }
+      // An error pages backend is fetched from as a route's backend is: the same two rules.
+      List<PolicySpec> policies = route.policies();
+      for (int p = 0; p < policies.size(); p++) {
+        if (!(policies.get(p) instanceof ErrorPages pages) || pages.backend() == null) {
+          continue;
+        }
+        String at = c.pointer() + "/policies/" + p + "/backend";
+        if (pages.backend() instanceof BackendRef.ServicePort sp) {
+          errors.add(new FieldError(at + "/service", sp.service(), SERVICE_RULE));
+        } else if (pages.backend() instanceof BackendSpec spec) {
+          List<Endpoint> eps = spec.endpoints();
+          for (int i = 0; i < eps.size(); i++) {
+            String refusal = endpoints.refusal(eps.get(i).host());
+            if (refusal != null) {
+              errors.add(new FieldError(at + "/endpoints/" + i, eps.get(i).authority(), refusal));
+            }
           }
         }
       }

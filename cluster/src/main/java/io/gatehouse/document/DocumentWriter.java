@@ -22,6 +22,7 @@ import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -73,22 +74,7 @@ public final class DocumentWriter {
       for (RouteBackend b : r.backends()) {
         ObjectNode ref = refs.addObject();
         ref.put("weight", b.weight());
-        if (b.ref() instanceof BackendSpec spec) {
-          backend(ref, spec);
-        } else if (b.ref() instanceof BackendRef.Named named) {
-          ref.put("backend", named.name());
-        } else if (b.ref() instanceof BackendRef.ServicePort sp) {
-          ObjectNode svc = ref.putObject("service").put("name", sp.service());
-          if (sp.portName() != null) {
-            svc.put("port", sp.portName());
-          } else {
-            svc.put("port", sp.port());
-          }
-          ref.put("protocol", sp.protocol().name().toLowerCase(Locale.ROOT));
-          if (sp.tls() != null) {
-            upstreamTls(ref.putObject("tls"), sp.tls());
-          }
-        }
+        backendRef(ref, b.ref());
         CanaryRule c = b.canary();
         if (c != null) {
           ObjectNode rule = ref.putObject("canary");
@@ -128,6 +114,10 @@ public final class DocumentWriter {
         }
         if (p instanceof Compression c) {
           compression(item, c);
+          continue;
+        }
+        if (p instanceof ErrorPages pages) {
+          errorPages(item, pages);
           continue;
         }
         item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
@@ -208,6 +198,39 @@ public final class DocumentWriter {
     o.put("minBytes", c.minBytes());
     ObjectNode levels = o.putObject("levels");
     c.levels().forEach(levels::put);
+  }
+
+  /** The fields of one backend reference, as an item of {@code backendRefs} has them. */
+  private static void backendRef(ObjectNode ref, BackendRef r) {
+    if (r instanceof BackendSpec spec) {
+      backend(ref, spec);
+    } else if (r instanceof BackendRef.Named named) {
+      ref.put("backend", named.name());
+    } else if (r instanceof BackendRef.ServicePort sp) {
+      ObjectNode svc = ref.putObject("service").put("name", sp.service());
+      if (sp.portName() != null) {
+        svc.put("port", sp.portName());
+      } else {
+        svc.put("port", sp.port());
+      }
+      ref.put("protocol", sp.protocol().name().toLowerCase(Locale.ROOT));
+      if (sp.tls() != null) {
+        upstreamTls(ref.putObject("tls"), sp.tls());
+      }
+    }
+  }
+
+  private static void errorPages(ObjectNode o, ErrorPages e) {
+    o.put("type", "ErrorPages");
+    ArrayNode codes = o.putArray("codes");
+    e.codes().forEach(codes::add);
+    if (e.page() != null) {
+      o.put("page", e.page());
+      putIfSet(o, "contentType", e.contentType());
+    }
+    if (e.backend() != null) {
+      backendRef(o.putObject("backend"), e.backend());
+    }
   }
 
   /** A named backend as one item of {@code backends:}, with its name and tenant. */

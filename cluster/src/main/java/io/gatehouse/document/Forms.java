@@ -56,7 +56,8 @@ public final class Forms {
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
   public static final String POLICY_TYPES =
-      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS or Compression";
+      "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression or"
+          + " ErrorPages";
   public static final Set<String> REDIRECT_POLICY_KEYS =
       ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
   public static final Set<String> REWRITE_POLICY_KEYS =
@@ -76,6 +77,8 @@ public final class Forms {
           "maxAge");
   public static final Set<String> COMPRESSION_POLICY_KEYS =
       ordered("type", "algorithms", "contentTypes", "minBytes", "levels");
+  public static final Set<String> ERROR_PAGES_POLICY_KEYS =
+      ordered("type", "codes", "page", "contentType", "backend");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

@@ -6,7 +6,13 @@ package io.gatehouse.model.policy;
  * its {@code type}.
  */
 public sealed interface PolicySpec
-    permits RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, Cors, Compression {
+    permits RequestHeaders,
+        ResponseHeaders,
+        RequestRedirect,
+        URLRewrite,
+        Cors,
+        Compression,
+        ErrorPages {
   /**
    * The header edits of a header policy; {@link HeaderEditsSpec#NONE} for a kind that edits no
    * header (it counts nothing towards the route's edit limit).
