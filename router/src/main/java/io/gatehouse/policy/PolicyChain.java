@@ -21,12 +21,31 @@ public final class PolicyChain {
   private final AdmissionFilter[] admission;
   private final UpstreamRequestFilter[] upstream;
   private final ResponseFilter[] response;
+  private final ErrorPageSet errorPages;
 
   PolicyChain(
       AdmissionFilter[] admission, UpstreamRequestFilter[] upstream, ResponseFilter[] response) {
+    this(admission, upstream, response, ErrorPageSet.NONE);
+  }
+
+  PolicyChain(
+      AdmissionFilter[] admission,
+      UpstreamRequestFilter[] upstream,
+      ResponseFilter[] response,
+      ErrorPageSet errorPages) {
     this.admission = admission.length == 0 ? NO_ADMISSION : admission.clone();
     this.upstream = upstream.length == 0 ? NO_UPSTREAM : upstream.clone();
     this.response = response.length == 0 ? NO_RESPONSE : response.clone();
+    this.errorPages = errorPages;
+  }
+
+  /**
+   * The route's error pages: which answers of 400 and above keep their status but get another body
+   * ({@link ErrorPageSet#NONE} for none). Not a filter stage: the proxy asks it for an answer's
+   * status, the upstream's or its own, and replaces the body itself.
+   */
+  public ErrorPageSet errorPages() {
+    return errorPages;
   }
 
   /**
@@ -83,6 +102,9 @@ public final class PolicyChain {
     List<String> names = new ArrayList<>();
     for (Object f : filters()) {
       names.add(f.getClass().getSimpleName());
+    }
+    if (!errorPages.isEmpty()) {
+      names.add("ErrorPageSet");
     }
     return this == NONE ? "PolicyChain.NONE" : "PolicyChain" + names;
   }

@@ -6,6 +6,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -21,8 +22,9 @@ import java.util.List;
  * stage ({@code RequestHeaders}: upstream request, {@code ResponseHeaders}: response, {@code
  * RequestRedirect}: admission, {@code URLRewrite}: admission, where it sets the target every
  * attempt sends, and the upstream request for X-Forwarded-Prefix; {@code CORS}: admission for the
- * preflight and response for the actual request; {@code Compression}: response). A route with none
- * of them shares {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
+ * preflight and response for the actual request; {@code Compression}: response; {@code ErrorPages}:
+ * no stage, an {@link ErrorPageSet} the proxy looks answers up in). A route with none of them
+ * shares {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
  * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
@@ -63,6 +65,7 @@ public final class PolicyCompiler {
       response.add(new HstsFilter(tls));
     }
     List<UpstreamRequestFilter> upstream = new ArrayList<>(0);
+    List<ErrorPages> errorPages = new ArrayList<>(0);
     for (PolicySpec p : spec.policies()) {
       // One branch per kind (Java 17: no pattern switch); PolicyCompilerTest covers every kind.
       if (p instanceof RequestHeaders r) {
@@ -84,14 +87,18 @@ public final class PolicyCompiler {
         response.add(cors);
       } else if (p instanceof Compression c) {
         response.add(new CompressionFilter(c));
+      } else if (p instanceof ErrorPages e) {
+        errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }
     }
-    if (admission.isEmpty() && upstream.isEmpty() && response.isEmpty()) {
+    ErrorPageSet pages = ErrorPageSet.of(errorPages);
+    if (admission.isEmpty() && upstream.isEmpty() && response.isEmpty() && pages.isEmpty()) {
       return PolicyChain.NONE;
     }
-    if (response.isEmpty()
+    if (pages.isEmpty()
+        && response.isEmpty()
         && upstream.isEmpty()
         && admission.size() == 1
         && limit == Limits.DEFAULT_MAX_REQUEST_BODY
@@ -101,6 +108,7 @@ public final class PolicyCompiler {
     return new PolicyChain(
         admission.toArray(new AdmissionFilter[0]),
         upstream.toArray(new UpstreamRequestFilter[0]),
-        response.toArray(new ResponseFilter[0]));
+        response.toArray(new ResponseFilter[0]),
+        pages);
   }
 }

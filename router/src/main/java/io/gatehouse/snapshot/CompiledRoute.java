@@ -3,6 +3,7 @@ package io.gatehouse.snapshot;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.PolicyChain;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param targets one per backend of the route, in the spec's order, never empty
  * @param split how requests are spread over the targets; null for one target at a weight above 0
  * @param policies the route's filters ({@link PolicyChain#NONE} for none), run by the proxy
+ * @param errorTargets where the route's error pages are fetched from: one per error pages policy
+ *     with a backend, in policy order (its {@code ErrorPageSet} numbers them so), empty for none
  */
 public record CompiledRoute(
     RouteSpec spec,
@@ -28,9 +31,22 @@ public record CompiledRoute(
     List<Target> targets,
     ClientCertificateCheck clientCertificates,
     Split split,
-    PolicyChain policies) {
+    PolicyChain policies,
+    List<Target> errorTargets) {
+  /** A route without error backends. */
+  public CompiledRoute(
+      RouteSpec spec,
+      String id,
+      List<Target> targets,
+      ClientCertificateCheck clientCertificates,
+      Split split,
+      PolicyChain policies) {
+    this(spec, id, targets, clientCertificates, split, policies, List.of());
+  }
+
   public CompiledRoute {
     Objects.requireNonNull(policies, "policies");
+    errorTargets = List.copyOf(errorTargets);
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("targets: [] (expected: at least one)");
@@ -39,6 +55,20 @@ public record CompiledRoute(
       throw new IllegalArgumentException(
           "split: " + split + " (expected: one weight per target, none for one target)");
     }
+  }
+
+  /**
+   * Every target whose endpoint slot the route holds: its backends', then its error backends'
+   * ({@link #errorTargets}, one per error pages policy with a backend, in policy order).
+   */
+  public List<Target> heldTargets() {
+    if (errorTargets.isEmpty()) {
+      return targets;
+    }
+    List<Target> all = new ArrayList<>(targets.size() + errorTargets.size());
+    all.addAll(targets);
+    all.addAll(errorTargets);
+    return all;
   }
 
   /** The first target: the only one of a route without a split. */

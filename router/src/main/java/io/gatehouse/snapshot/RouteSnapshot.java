@@ -113,7 +113,7 @@ public final class RouteSnapshot {
           if (r == null) {
             continue;
           }
-          for (Target t : r.targets()) {
+          for (Target t : r.heldTargets()) {
             if (t.tls() == null) {
               continue;
             }

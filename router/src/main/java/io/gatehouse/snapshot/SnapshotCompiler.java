@@ -19,6 +19,8 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
@@ -238,7 +240,7 @@ public final class SnapshotCompiler {
       return;
     }
     CompiledRoute now = held == null ? null : held.route(inline.route());
-    if (now == null || !now.targets().stream().anyMatch(x -> x.key().equals(t.key()))) {
+    if (now == null || !now.heldTargets().stream().anyMatch(x -> x.key().equals(t.key()))) {
       endpoints.remove(t.key());
     }
   }
@@ -246,7 +248,7 @@ public final class SnapshotCompiler {
   private static List<Target> targets(CompiledRoute[] routes) {
     List<Target> out = new ArrayList<>(routes.length);
     for (CompiledRoute r : routes) {
-      out.addAll(r.targets());
+      out.addAll(r.heldTargets());
     }
     return out;
   }
@@ -266,7 +268,7 @@ public final class SnapshotCompiler {
         continue;
       }
       if (b.ref() instanceof BackendRef.Named n) {
-        out.add(namedTarget(spec.key(), i, n, b.weight(), problems));
+        out.add(namedTarget(spec.key(), "backends[" + i + "]", n, b.weight(), problems));
         continue;
       }
       BackendSpec backend = (BackendSpec) b.ref();
@@ -278,6 +280,46 @@ public final class SnapshotCompiler {
       out.add(t);
     }
     return out;
+  }
+
+  /**
+   * The inline key index of a route's first error backend: past every backend index ({@link
+   * io.gatehouse.validate.RouteValidator#MAX_BACKENDS}), so the two never share a key.
+   */
+  static final int ERROR_BACKEND_INDEX = 1 << 16;
+
+  /**
+   * The targets of {@code spec}'s error backends (one per error pages policy with a backend, in
+   * policy order), retained as a route's backends are; empty for a route without one, the usual
+   * case, which allocates nothing.
+   */
+  private List<Target> errorTargets(RouteSpec spec, List<RouteProblem> problems) {
+    List<Target> out = null;
+    List<PolicySpec> policies = spec.policies();
+    for (int i = 0; i < policies.size(); i++) {
+      if (!(policies.get(i) instanceof ErrorPages e) || e.backend() == null) {
+        continue;
+      }
+      if (out == null) {
+        out = new ArrayList<>(1);
+      }
+      BackendRef ref = e.backend();
+      if (ref instanceof BackendRef.ServicePort p) {
+        out.add(serviceTarget(spec.key(), p, 1));
+      } else if (ref instanceof BackendRef.Named n) {
+        out.add(namedTarget(spec.key(), "policies[" + i + "].backend", n, 1, problems));
+      } else {
+        BackendSpec backend = (BackendSpec) ref;
+        EndpointsKey key =
+            new EndpointsKey.Inline(spec.key(), ERROR_BACKEND_INDEX + out.size(), variant(spec));
+        endpoints.put(key, backend.endpoints());
+        int slot = endpoints.retain(key);
+        Target t = new Target(key, slot, backend.protocol(), backend.tls(), 1);
+        retainedNow.add(t);
+        out.add(t);
+      }
+    }
+    return out == null ? List.of() : out;
   }
 
   /**
@@ -349,7 +391,7 @@ public final class SnapshotCompiler {
    * its endpoints. An absent object leaves the target empty, and the route reports it.
    */
   private Target namedTarget(
-      RouteKey route, int i, BackendRef.Named n, int weight, List<RouteProblem> problems) {
+      RouteKey route, String field, BackendRef.Named n, int weight, List<RouteProblem> problems) {
     BackendKey backend = new BackendKey(route.tenant(), n.name());
     EndpointsKey key = namedKey(backend);
     BackendObject object = fedBackends.get(backend);
@@ -357,13 +399,14 @@ public final class SnapshotCompiler {
       problems.add(
           new RouteProblem(
               route,
-              "backends["
-                  + i
-                  + "]: backend \""
+              field
+                  + ": backend \""
                   + n.name()
                   + "\" does not exist in tenant "
                   + route.tenant()
-                  + " (its share answers 503 until it does)"));
+                  + (field.startsWith("policies")
+                      ? " (Gatehouse's own error pages are sent until it does)"
+                      : " (its share answers 503 until it does)")));
     }
     int slot = endpoints.retain(key);
     Target t =
@@ -426,7 +469,7 @@ public final class SnapshotCompiler {
   /** Records which backends {@code route} names, in place of what {@code before} named. */
   private void noteNaming(RouteKey route, CompiledRoute before, CompiledRoute now) {
     if (before != null) {
-      for (Target t : before.targets()) {
+      for (Target t : before.heldTargets()) {
         if (t.key() instanceof EndpointsKey.Named n) {
           Set<RouteKey> routes = naming.get(n.backend());
           if (routes != null && routes.remove(route) && routes.isEmpty()) {
@@ -436,7 +479,7 @@ public final class SnapshotCompiler {
       }
     }
     if (now != null) {
-      for (Target t : now.targets()) {
+      for (Target t : now.heldTargets()) {
         if (t.key() instanceof EndpointsKey.Named n) {
           naming.computeIfAbsent(n.backend(), b -> new HashSet<>()).add(route);
         }
@@ -493,7 +536,8 @@ public final class SnapshotCompiler {
       if (parts == null) {
         continue;
       }
-      CompiledRoute route = parts.compile(spec, targets(spec, problems), this);
+      CompiledRoute route =
+          parts.compile(spec, targets(spec, problems), errorTargets(spec, problems), this);
       noteNaming(spec.key(), null, route);
       routes.add(route);
       parts.addTo(levels, route, l -> new PathIndex.Builder());
@@ -651,7 +695,8 @@ public final class SnapshotCompiler {
         noteNaming(e.getKey(), oldCompiled.get(e.getKey()), null);
         continue;
       }
-      CompiledRoute route = parts.compile(spec, targets(spec, problems), this);
+      CompiledRoute route =
+          parts.compile(spec, targets(spec, problems), errorTargets(spec, problems), this);
       noteNaming(e.getKey(), oldCompiled.get(e.getKey()), route);
       compiled.put(e.getKey(), route);
       keepSplitSlot(e.getKey(), route);
@@ -680,7 +725,7 @@ public final class SnapshotCompiler {
             prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
             prev.upstreamTlsUse().with(oldCompiled.values(), compiled.values()));
     for (CompiledRoute c : oldCompiled.values()) {
-      releaseAfterPublish.addAll(c.targets());
+      releaseAfterPublish.addAll(c.heldTargets());
     }
     return s;
   }
@@ -842,14 +887,19 @@ public final class SnapshotCompiler {
      * The compiled route: the one place a {@link CompiledRoute} is made, so a full and an
      * incremental compile give a route the same fields.
      */
-    CompiledRoute compile(RouteSpec spec, List<Target> targets, SnapshotCompiler compiler) {
+    CompiledRoute compile(
+        RouteSpec spec,
+        List<Target> targets,
+        List<Target> errorTargets,
+        SnapshotCompiler compiler) {
       return new CompiledRoute(
           spec,
           spec.key().toString(),
           targets,
           clientCertificates,
           compiler.split(spec.key(), targets, spec.backends()),
-          PolicyCompiler.compile(spec, clientCertificates));
+          PolicyCompiler.compile(spec, clientCertificates),
+          errorTargets);
     }
 
     /** Adds the route's paths to each of its levels, one matcher shared by all of them. */
