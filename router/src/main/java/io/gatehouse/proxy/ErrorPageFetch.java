@@ -1,6 +1,7 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.vertx.core.MultiMap;
@@ -12,6 +13,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import java.util.regex.Pattern;
 
 /**
  * One fetch of an error page from an error backend, as ingress-nginx's {@code custom-http-errors}
@@ -33,6 +35,22 @@ final class ErrorPageFetch {
 
   /** The longest a fetch may take, connect included. */
   static final long TIMEOUT_MILLIS = 5_000;
+
+  /** The route-name suffix the Ingress translator adds to an Ingress's name. */
+  private static final Pattern INGRESS_ROUTE_SUFFIX =
+      Pattern.compile("\\.(?:r[0-9]+\\.(?:p[0-9]+|www|default)|default)$");
+
+  /**
+   * What {@code X-Ingress-Name} says of {@code route}: for a route the Ingress translator made
+   * ({@code NAME.r0.p1}, {@code NAME.r0.www}, {@code NAME.r0.default}, {@code NAME.default}), the
+   * Ingress's name; for any other, the route's own name.
+   */
+  static String ingressName(RouteKey route) {
+    String name = route.name();
+    return "k8s".equals(route.source())
+        ? INGRESS_ROUTE_SUFFIX.matcher(name).replaceFirst("")
+        : name;
+  }
 
   /** What the fetch ends with, once. */
   interface Done {

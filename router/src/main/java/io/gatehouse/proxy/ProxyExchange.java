@@ -43,7 +43,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -60,10 +59,6 @@ final class ProxyExchange extends UpstreamAttempt
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
-
-  /** The route-name suffix the Ingress translator adds to an Ingress's name. */
-  private static final Pattern INGRESS_ROUTE_SUFFIX =
-      Pattern.compile("\\.(?:r[0-9]+\\.(?:p[0-9]+|www|default)|default)$");
 
   private final HttpServerRequest req;
   private final HttpServerResponse resp;
@@ -715,11 +710,7 @@ final class ProxyExchange extends UpstreamAttempt
     h.add("X-Original-URI", head != null ? head.target() : req.uri());
     if (route != null) {
       h.add("X-Namespace", route.spec().key().tenant().value());
-      String name = route.spec().key().name();
-      if ("k8s".equals(route.spec().key().source())) {
-        name = INGRESS_ROUTE_SUFFIX.matcher(name).replaceFirst("");
-      }
-      h.add("X-Ingress-Name", name);
+      h.add("X-Ingress-Name", ErrorPageFetch.ingressName(route.spec().key()));
       if (route.target().key() instanceof EndpointsKey.Service svc) {
         h.add("X-Service-Name", svc.service());
         h.add(
