@@ -18,6 +18,7 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.table.Batch;
@@ -317,6 +318,24 @@ public final class ChangePlanner {
         if (m.backendRef() instanceof BackendRef.ServicePort sp) {
           errors.add(new FieldError(at + "/service", sp.service(), SERVICE_RULE));
         } else if (m.backendRef() instanceof BackendSpec spec) {
+          List<Endpoint> eps = spec.endpoints();
+          for (int i = 0; i < eps.size(); i++) {
+            String refusal = endpoints.refusal(eps.get(i).host());
+            if (refusal != null) {
+              errors.add(new FieldError(at + "/endpoints/" + i, eps.get(i).authority(), refusal));
+            }
+          }
+        }
+      }
+      // An error pages backend is fetched from as a route's backend is: the same two rules.
+      for (int p = 0; p < policies.size(); p++) {
+        if (!(policies.get(p) instanceof ErrorPages pages) || pages.backend() == null) {
+          continue;
+        }
+        String at = c.pointer() + "/policies/" + p + "/backend";
+        if (pages.backend() instanceof BackendRef.ServicePort sp) {
+          errors.add(new FieldError(at + "/service", sp.service(), SERVICE_RULE));
+        } else if (pages.backend() instanceof BackendSpec spec) {
           List<Endpoint> eps = spec.endpoints();
           for (int i = 0; i < eps.size(); i++) {
             String refusal = endpoints.refusal(eps.get(i).host());

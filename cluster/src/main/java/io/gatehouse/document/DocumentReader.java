@@ -29,6 +29,7 @@ import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -520,6 +521,14 @@ public final class DocumentReader {
         }
         continue;
       }
+      if (type.equals("errorpages")) {
+        unknownKeys(obj, p, Forms.ERROR_PAGES_POLICY_KEYS);
+        ErrorPages e = errorPages(obj, p);
+        if (e != null) {
+          out.add(e);
+        }
+        continue;
+      }
       unknownKeys(obj, p, Forms.HEADER_POLICY_KEYS);
       if (t == null) {
         problems.add(DocProblem.missing(p.key("type"), Forms.POLICY_TYPES));
@@ -841,6 +850,60 @@ public final class DocumentReader {
         body,
         maxBody,
         inFlight == null ? RequestMirror.DEFAULT_MAX_IN_FLIGHT : inFlight);
+  }
+
+  /**
+   * An error pages policy: {@code codes} (a list of integers), and {@code page} (with an optional
+   * {@code contentType}) or {@code backend}, a mapping in the forms of one item of {@code
+   * backendRefs} without weight or canary. The validator checks the values.
+   */
+  private @Nullable ErrorPages errorPages(ObjectNode obj, DocPath p) {
+    int before = problems.size();
+    List<Integer> codes = new ArrayList<>();
+    JsonNode c = obj.get("codes");
+    DocPath cp = p.key("codes");
+    if (c == null) {
+      problems.add(DocProblem.missing(cp, "a list of statuses such as [404, 503]"));
+    } else {
+      List<JsonNode> items = list(c, cp);
+      for (int i = 0; i < items.size(); i++) {
+        JsonNode item = items.get(i);
+        if (item.isInt()) {
+          codes.add(item.asInt());
+        } else {
+          bad(cp.index(i), item, "a status from 400 to 599");
+        }
+      }
+    }
+    String page = null;
+    JsonNode pg = obj.get("page");
+    if (pg != null) {
+      if (pg.isTextual()) {
+        page = pg.asText();
+      } else {
+        bad(p.key("page"), pg, "the page as a string");
+      }
+    }
+    String contentType = text(obj, "contentType", p, null);
+    BackendRef backend = null;
+    JsonNode b = obj.get("backend");
+    DocPath bp = p.key("backend");
+    if (b != null) {
+      if (!b.isObject()) {
+        bad(bp, b, "a mapping with endpoints, service or backend, as an item of backendRefs");
+      } else {
+        for (String k : List.of("weight", "canary")) {
+          if (b.has(k)) {
+            bad(bp.key(k), b.get(k), "no " + k + " (an error pages backend is not split)");
+          }
+        }
+        if (problems.size() == before) {
+          RouteBackend ref = backendRef((ObjectNode) b, bp, RouteBackend.DEFAULT_WEIGHT);
+          backend = ref == null ? null : ref.ref();
+        }
+      }
+    }
+    return problems.size() == before ? new ErrorPages(codes, page, contentType, backend) : null;
   }
 
   /** A mapping of header name to value, in document order; empty when absent. */

@@ -22,6 +22,7 @@ import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -123,6 +124,10 @@ public final class DocumentWriter {
         }
         if (p instanceof RequestMirror m) {
           mirror(item, m);
+          continue;
+        }
+        if (p instanceof ErrorPages pages) {
+          errorPages(item, pages);
           continue;
         }
         item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
@@ -252,6 +257,19 @@ public final class DocumentWriter {
     o.put("requestBody", m.requestBody());
     o.put("maxBodyBytes", m.maxBodyBytes());
     o.put("maxInFlight", m.maxInFlight());
+  }
+
+  private static void errorPages(ObjectNode o, ErrorPages e) {
+    o.put("type", "ErrorPages");
+    ArrayNode codes = o.putArray("codes");
+    e.codes().forEach(codes::add);
+    if (e.page() != null) {
+      o.put("page", e.page());
+      putIfSet(o, "contentType", e.contentType());
+    }
+    if (e.backend() != null) {
+      backendRef(o.putObject("backend"), e.backend());
+    }
   }
 
   /** A named backend as one item of {@code backends:}, with its name and tenant. */

@@ -57,7 +57,7 @@ public final class Forms {
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
   public static final String POLICY_TYPES =
       "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression,"
-          + " SessionPersistence or RequestMirror";
+          + " SessionPersistence, RequestMirror or ErrorPages";
   public static final Set<String> REDIRECT_POLICY_KEYS =
       ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
   public static final Set<String> REWRITE_POLICY_KEYS =
@@ -90,6 +90,8 @@ public final class Forms {
           "maxBodyBytes",
           "maxInFlight");
   public static final Set<String> FRACTION_KEYS = ordered("numerator", "denominator");
+  public static final Set<String> ERROR_PAGES_POLICY_KEYS =
+      ordered("type", "codes", "page", "contentType", "backend");
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

@@ -9,6 +9,7 @@ import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.HeaderEditsSpec;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
@@ -20,14 +21,17 @@ import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -88,7 +92,7 @@ public final class PolicyValidator {
 
   public static final String POLICY_KINDS =
       "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression,"
-          + " SessionPersistence or RequestMirror";
+          + " SessionPersistence, RequestMirror or ErrorPages";
 
   public static final int MAX_URL_LENGTH = 2048;
   public static final String SCHEME_RULE = "http or https";
@@ -170,6 +174,36 @@ public final class PolicyValidator {
   private static final List<String> RESERVED_PREFIXES =
       List.of("proxy-", "x-forwarded-", "x-client-cert-");
 
+  // ---- ErrorPages
+
+  /** At most this many codes in one error pages policy. */
+  public static final int MAX_ERROR_CODES = 64;
+
+  public static final String ERROR_CODE_RULE = "a status from 400 to 599";
+  public static final String ERROR_CODES_RULE = "1 to " + MAX_ERROR_CODES + " statuses";
+  public static final String ERROR_CODE_ONCE_RULE =
+      "a status in one error pages policy of the route only";
+  public static final String PAGE_OR_BACKEND_RULE = "exactly one of page and backend";
+  public static final String PAGE_RULE =
+      "text of at most " + ErrorPages.MAX_PAGE_BYTES + " bytes in UTF-8";
+  public static final String ERROR_CONTENT_TYPE_RULE =
+      "a media type type/subtype with optional parameters (; name=value), printable ASCII, at"
+          + " most 256 characters";
+  public static final String CONTENT_TYPE_WITH_BACKEND_RULE =
+      "no contentType with a backend (its answer's is sent)";
+
+  private static final String TOKEN_CHARS = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
+  private static final Pattern ERROR_CONTENT_TYPE =
+      Pattern.compile(
+          TOKEN_CHARS
+              + "{1,64}/"
+              + TOKEN_CHARS
+              + "{1,127}(?:[ \\t]*;[ \\t]*"
+              + TOKEN_CHARS
+              + "+=(?:"
+              + TOKEN_CHARS
+              + "+|\"[ !#-\\[\\]-~]*\"))*");
+
   private interface Rule {
     PolicySpec check(PolicySpec spec, String field, List<Violation> out);
   }
@@ -201,6 +235,7 @@ public final class PolicyValidator {
         (spec, field, out) -> sessionPersistence((SessionPersistence) spec, field, out));
     RULE_OF.put(
         RequestMirror.class, (spec, field, out) -> mirror((RequestMirror) spec, field, out));
+    RULE_OF.put(ErrorPages.class, (spec, field, out) -> errorPages((ErrorPages) spec, field, out));
   }
 
   private PolicyValidator() {}
@@ -250,6 +285,17 @@ public final class PolicyValidator {
     long sessions = raw.stream().filter(p -> p instanceof SessionPersistence).count();
     if (sessions > 1) {
       out.add(new Violation("policies", sessions + " SessionPersistence", SESSION_ONCE_RULE));
+    }
+    Set<Integer> pageCodes = new HashSet<>();
+    for (int i = 0; i < raw.size(); i++) {
+      if (raw.get(i) instanceof ErrorPages e) {
+        for (Integer code : new TreeSet<>(e.codes())) {
+          if (code != null && !pageCodes.add(code)) {
+            out.add(
+                new Violation("policies[" + i + "].codes", code.toString(), ERROR_CODE_ONCE_RULE));
+          }
+        }
+      }
     }
     if (total > MAX_ROUTE_EDITS) {
       out.add(
@@ -650,6 +696,56 @@ public final class PolicyValidator {
       }
     }
     return new Compression(algorithms, types, c.minBytes(), levels);
+  }
+
+  /**
+   * An error pages policy normalised: its codes sorted, each once. The page is kept byte for byte
+   * (it is sent as it is, never interpreted); its backend is checked as a route's backend is.
+   */
+  private static ErrorPages errorPages(ErrorPages e, String f, List<Violation> out) {
+    TreeSet<Integer> codes = new TreeSet<>();
+    if (e.codes().isEmpty() || e.codes().size() > MAX_ERROR_CODES) {
+      out.add(new Violation(f + ".codes", e.codes().size() + " statuses", ERROR_CODES_RULE));
+    } else {
+      for (int i = 0; i < e.codes().size(); i++) {
+        Integer code = e.codes().get(i);
+        if (code == null || code < 400 || code > 599) {
+          out.add(new Violation(f + ".codes[" + i + "]", String.valueOf(code), ERROR_CODE_RULE));
+        } else {
+          codes.add(code); // a repeat says nothing more: kept once
+        }
+      }
+    }
+    String page = e.page();
+    BackendRef backend = e.backend();
+    String contentType = e.contentType();
+    if ((page == null) == (backend == null)) {
+      out.add(
+          new Violation(
+              f,
+              page == null ? "neither page nor backend" : "page and backend",
+              PAGE_OR_BACKEND_RULE));
+    }
+    if (page != null) {
+      int bytes = page.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > ErrorPages.MAX_PAGE_BYTES) {
+        out.add(new Violation(f + ".page", bytes + " bytes", PAGE_RULE));
+      }
+      if (contentType == null) {
+        contentType = ErrorPages.DEFAULT_CONTENT_TYPE;
+      } else if (contentType.length() > 256 || !ERROR_CONTENT_TYPE.matcher(contentType).matches()) {
+        out.add(new Violation(f + ".contentType", printable(contentType), ERROR_CONTENT_TYPE_RULE));
+      }
+    }
+    if (backend != null) {
+      if (page == null && e.contentType() != null) {
+        out.add(
+            new Violation(
+                f + ".contentType", printable(e.contentType()), CONTENT_TYPE_WITH_BACKEND_RULE));
+      }
+      backend = RouteValidator.ref(f + ".backend", backend, out);
+    }
+    return new ErrorPages(List.copyOf(codes), page, contentType, backend);
   }
 
   private static HeaderEditsSpec edits(HeaderEditsSpec e, String f, List<Violation> out) {

@@ -489,6 +489,7 @@ public final class RouteValidator {
   }
 
   /** One reference, normalised; {@code f} is its field prefix. */
+  /** One backend reference checked (a route's backend, or an error pages policy's). */
   static BackendRef ref(String f, BackendRef ref, List<Violation> out) {
     if (ref instanceof BackendSpec spec) {
       endpoints(f, spec.endpoints(), out);

@@ -7,6 +7,7 @@ import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.ErrorPages;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -155,6 +156,17 @@ public final class RouteFileTranslator {
       for (int j = 0; j < backends.size(); j++) {
         if (backends.get(j).ref() instanceof BackendRef.ServicePort p) {
           String at = "routes[" + i + "].backendRefs[" + j + "].service";
+          leftOut.add(
+              new Problem(
+                  doc.lineOf(at),
+                  at + ": \"" + p.service() + "\" (expected: " + SERVICE_NEEDS_FEED + ")"));
+          served = false;
+        }
+      }
+      for (int j = 0; j < route.policies().size(); j++) {
+        if (route.policies().get(j) instanceof ErrorPages e
+            && e.backend() instanceof BackendRef.ServicePort p) {
+          String at = "routes[" + i + "].policies[" + j + "].backend.service";
           leftOut.add(
               new Problem(
                   doc.lineOf(at),

@@ -422,6 +422,42 @@ public final class ConfigLoader {
     throw new IllegalStateException("no conversion for " + key + " of type " + type);
   }
 
+  /** The node's error pages: statuses 400-599, and a page file or an upstream, not both. */
+  private void errorPages(NodeConfig.ErrorPages e) throws ConfigException {
+    if (e.codes().isEmpty()) {
+      return;
+    }
+    for (String code : e.codes()) {
+      int n;
+      try {
+        n = Integer.parseInt(code.trim());
+      } catch (NumberFormatException x) {
+        n = -1;
+      }
+      if (n < 400 || n > 599) {
+        throw bad("errorPages.codes", code, "statuses from 400 to 599");
+      }
+    }
+    boolean file = !e.pageFile().isBlank();
+    boolean upstream = !e.upstream().isBlank();
+    if (file == upstream) {
+      throw bad(
+          "errorPages.pageFile",
+          file ? e.pageFile() + " and errorPages.upstream " + e.upstream() : "",
+          "one of errorPages.pageFile and errorPages.upstream when errorPages.codes is set");
+    }
+    if (upstream && HostPort.parse(e.upstream(), 1).isEmpty()) {
+      throw bad("errorPages.upstream", e.upstream(), Forms.HOST_PORT + ", or empty");
+    }
+    String type = e.contentType();
+    if (type.isEmpty()
+        || type.length() > 256
+        || !type.chars().allMatch(ch -> ch == ' ' || (ch > 32 && ch < 127))
+        || type.indexOf('/') < 1) {
+      throw bad("errorPages.contentType", type, "a media type such as text/html; charset=utf-8");
+    }
+  }
+
   private void check(NodeConfig c) throws ConfigException {
     port("http.port", c.http().port());
     port("status.port", c.status().port());
@@ -470,6 +506,7 @@ public final class ConfigLoader {
     if (!upstream.isEmpty() && HostPort.parse(upstream, 1).isEmpty()) {
       throw bad("defaultBackend.upstream", upstream, Forms.HOST_PORT + ", or empty");
     }
+    errorPages(c.errorPages());
     String echo = c.demo().echoUpstream();
     if (!echo.isEmpty() && HostPort.parse(echo, 0).isEmpty()) {
       throw bad("demo.echoUpstream", echo, Forms.HOST_PORT + ", or empty");

@@ -30,6 +30,7 @@ import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.proxy.InFlight;
 import io.gatehouse.proxy.RouterSettings;
 import io.gatehouse.proxy.RouterVerticle;
@@ -57,6 +58,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -292,8 +294,10 @@ public final class GatehouseNode {
         .compose(v -> startKubernetes())
         .compose(v -> startCertificates())
         .compose(v -> defaultBackend())
+        .compose(fallback -> nodeErrorPages().map(pages -> Map.entry(fallback, pages)))
         .compose(
-            fallback -> {
+            backends -> {
+              BackendSpec fallback = backends.getKey();
               RouterSettings settings =
                   new RouterSettings(
                       config.http().host(),
@@ -315,8 +319,8 @@ public final class GatehouseNode {
                           config.http2().connectionWindowBytes()),
                       tlsListener(),
                       RouterSettings.ServerHeader.of(
-                          config.proxy().serverHeader(),
-                          config.proxy().passUpstreamServerHeader()));
+                          config.proxy().serverHeader(), config.proxy().passUpstreamServerHeader()),
+                      backends.getValue());
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
@@ -565,6 +569,46 @@ public final class GatehouseNode {
     return vertx
         .deployVerticle(fallback)
         .map(id -> BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", fallback.port()))));
+  }
+
+  /**
+   * The node's error pages ({@code errorPages.*}, checked by {@link ConfigLoader}): the page file
+   * read once, at start, or the error upstream's endpoint.
+   */
+  private Future<RouterSettings.NodeErrorPages> nodeErrorPages() {
+    NodeConfig.ErrorPages c = config.errorPages();
+    if (c.codes().isEmpty()) {
+      return Future.succeededFuture(RouterSettings.NodeErrorPages.NONE);
+    }
+    List<Integer> codes = new ArrayList<>();
+    for (String code : c.codes()) {
+      codes.add(Integer.parseInt(code.trim()));
+    }
+    if (!c.upstream().isBlank()) {
+      Endpoint at = HostPort.parse(c.upstream(), Endpoint.DEFAULT_WEIGHT).orElseThrow();
+      ErrorPages spec = ErrorPages.backend(codes, BackendSpec.http1(List.of(at)));
+      return Future.succeededFuture(RouterSettings.NodeErrorPages.of(spec, List.of(at)));
+    }
+    return vertx
+        .fileSystem()
+        .readFile(c.pageFile())
+        .compose(
+            bytes -> {
+              if (bytes.length() > ErrorPages.MAX_PAGE_BYTES) {
+                return Future.failedFuture(
+                    new IllegalArgumentException(
+                        "errorPages.pageFile \""
+                            + c.pageFile()
+                            + "\": "
+                            + bytes.length()
+                            + " bytes (expected: at most "
+                            + ErrorPages.MAX_PAGE_BYTES
+                            + ")"));
+              }
+              ErrorPages spec =
+                  ErrorPages.page(codes, bytes.toString(StandardCharsets.UTF_8), c.contentType());
+              return Future.succeededFuture(RouterSettings.NodeErrorPages.of(spec, List.of()));
+            });
   }
 
   /**

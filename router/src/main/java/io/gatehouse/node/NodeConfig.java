@@ -24,7 +24,8 @@ public record NodeConfig(
     Cluster cluster,
     Store store,
     Admin admin,
-    Kubernetes kubernetes) {
+    Kubernetes kubernetes,
+    ErrorPages errorPages) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -43,7 +44,8 @@ public record NodeConfig(
           Cluster.DEFAULTS,
           new Store("data"),
           Admin.DEFAULTS,
-          Kubernetes.DEFAULTS);
+          Kubernetes.DEFAULTS,
+          ErrorPages.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -62,7 +64,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -82,7 +85,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -102,7 +106,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -122,7 +127,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -142,7 +148,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -162,7 +169,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -182,7 +190,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withLog(Log v) {
@@ -202,7 +211,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -222,7 +232,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -242,7 +253,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -262,7 +274,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -282,7 +295,8 @@ public record NodeConfig(
         cluster,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -302,7 +316,8 @@ public record NodeConfig(
         v,
         store,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withStore(Store v) {
@@ -322,7 +337,8 @@ public record NodeConfig(
         cluster,
         v,
         admin,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withAdmin(Admin v) {
@@ -342,7 +358,8 @@ public record NodeConfig(
         cluster,
         store,
         v,
-        kubernetes);
+        kubernetes,
+        errorPages);
   }
 
   public NodeConfig withKubernetes(Kubernetes v) {
@@ -362,7 +379,50 @@ public record NodeConfig(
         cluster,
         store,
         admin,
+        v,
+        errorPages);
+  }
+
+  public NodeConfig withErrorPages(ErrorPages v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
+        admin,
+        kubernetes,
         v);
+  }
+
+  /**
+   * The node's error pages, as ingress-nginx's global {@code custom-http-errors}: the answers
+   * Gatehouse makes itself with one of {@code codes} (the built-in default backend's 404, 502, 503,
+   * 504, 413, 431...), when the request's route has no page of its own for the status, keep their
+   * status and get the page of {@code pageFile}, or the one {@code upstream} answers to a {@code
+   * GET} with ingress-nginx's {@code X-Code}, {@code X-Format}, {@code X-Original-URI}... headers.
+   * A failed fetch sends Gatehouse's own page, never a second fetch. A route's backend's answers
+   * only ever get the route's own error pages.
+   *
+   * @param codes statuses 400-599; empty: none (the default)
+   * @param pageFile a file holding the page (at most 16 KiB, read at start and sent as it is);
+   *     empty with an upstream
+   * @param contentType the page file's {@code Content-Type}
+   * @param upstream {@code host:port} of the error backend (plain HTTP/1.1); empty with a page file
+   */
+  public record ErrorPages(
+      List<String> codes, String pageFile, String contentType, String upstream) {
+    public static final ErrorPages DEFAULTS =
+        new ErrorPages(List.of(), "", "text/html; charset=utf-8", "");
   }
 
   /**

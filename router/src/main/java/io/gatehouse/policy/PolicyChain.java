@@ -19,27 +19,39 @@ public final class PolicyChain {
 
   /** No filter at any stage: shared by every route that has none. */
   public static final PolicyChain NONE =
-      new PolicyChain(NO_ADMISSION, NO_UPSTREAM, NO_RESPONSE, NO_LOCAL);
+      new PolicyChain(NO_ADMISSION, NO_UPSTREAM, NO_RESPONSE, NO_LOCAL, ErrorPageSet.NONE);
 
   private final AdmissionFilter[] admission;
   private final UpstreamRequestFilter[] upstream;
   private final ResponseFilter[] response;
   private final LocalAnswerFilter[] local;
+  private final ErrorPageSet errorPages;
 
   PolicyChain(
       AdmissionFilter[] admission, UpstreamRequestFilter[] upstream, ResponseFilter[] response) {
-    this(admission, upstream, response, NO_LOCAL);
+    this(admission, upstream, response, NO_LOCAL, ErrorPageSet.NONE);
   }
 
   PolicyChain(
       AdmissionFilter[] admission,
       UpstreamRequestFilter[] upstream,
       ResponseFilter[] response,
-      LocalAnswerFilter[] local) {
+      LocalAnswerFilter[] local,
+      ErrorPageSet errorPages) {
     this.admission = admission.length == 0 ? NO_ADMISSION : admission.clone();
     this.upstream = upstream.length == 0 ? NO_UPSTREAM : upstream.clone();
     this.response = response.length == 0 ? NO_RESPONSE : response.clone();
     this.local = local.length == 0 ? NO_LOCAL : local.clone();
+    this.errorPages = errorPages;
+  }
+
+  /**
+   * The route's error pages: which answers of 400 and above keep their status but get another body
+   * ({@link ErrorPageSet#NONE} for none). Not a filter stage: the proxy asks it for an answer's
+   * status, the upstream's or its own, and replaces the body itself.
+   */
+  public ErrorPageSet errorPages() {
+    return errorPages;
   }
 
   /**
@@ -111,6 +123,9 @@ public final class PolicyChain {
     List<String> names = new ArrayList<>();
     for (Object f : filters()) {
       names.add(f.getClass().getSimpleName());
+    }
+    if (!errorPages.isEmpty()) {
+      names.add("ErrorPageSet");
     }
     return this == NONE ? "PolicyChain.NONE" : "PolicyChain" + names;
   }

@@ -6,6 +6,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
@@ -25,9 +26,10 @@ import java.util.List;
  * attempt sends, and the upstream request for X-Forwarded-Prefix; {@code CORS}: admission for the
  * preflight, response for the actual request and the local answer for Gatehouse's own errors on the
  * route; {@code Compression}: response; {@code RequestMirror}: admission, after every other
- * admission filter, where it only chooses the requests the proxy copies). Header policies get the
- * route's key, whose tenant and name their values may name as variables. A route with none of them
- * shares {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
+ * admission filter, where it only chooses the requests the proxy copies; {@code ErrorPages}: no
+ * stage, an {@link ErrorPageSet} the proxy looks answers up in). Header policies get the route's
+ * key, whose tenant and name their values may name as variables. A route with none of them shares
+ * {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
  * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
@@ -72,6 +74,7 @@ public final class PolicyCompiler {
     // Mirrors choose last: a request another filter answers (a redirect, a preflight) takes no
     // turn of a mirror's share and is never copied.
     List<AdmissionFilter> mirrors = new ArrayList<>(0);
+    List<ErrorPages> errorPages = new ArrayList<>(0);
     for (PolicySpec p : spec.policies()) {
       // One branch per kind (Java 17: no pattern switch); PolicyCompilerTest covers every kind.
       if (p instanceof RequestHeaders r) {
@@ -101,15 +104,23 @@ public final class PolicyCompiler {
         response.add(SessionPersistenceFilter.INSTANCE);
       } else if (p instanceof RequestMirror m) {
         mirrors.add(new RequestMirrorFilter(mirrors.size(), m));
+      } else if (p instanceof ErrorPages e) {
+        errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }
     }
     admission.addAll(mirrors);
-    if (admission.isEmpty() && upstream.isEmpty() && response.isEmpty() && local.isEmpty()) {
+    ErrorPageSet pages = ErrorPageSet.of(errorPages);
+    if (admission.isEmpty()
+        && upstream.isEmpty()
+        && response.isEmpty()
+        && local.isEmpty()
+        && pages.isEmpty()) {
       return PolicyChain.NONE;
     }
-    if (response.isEmpty()
+    if (pages.isEmpty()
+        && response.isEmpty()
         && upstream.isEmpty()
         && local.isEmpty()
         && admission.size() == 1
@@ -121,6 +132,7 @@ public final class PolicyCompiler {
         admission.toArray(new AdmissionFilter[0]),
         upstream.toArray(new UpstreamRequestFilter[0]),
         response.toArray(new ResponseFilter[0]),
-        local.toArray(new LocalAnswerFilter[0]));
+        local.toArray(new LocalAnswerFilter[0]),
+        pages);
   }
 }

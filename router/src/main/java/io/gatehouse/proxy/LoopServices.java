@@ -1,8 +1,10 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.model.Endpoint;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.UpstreamClients;
 import io.vertx.core.Vertx;
+import java.util.List;
 
 /**
  * Everything an exchange gets from its event loop, and the only thing besides the loop's {@link
@@ -15,6 +17,7 @@ final class LoopServices {
   private final Vertx vertx;
   private final UpstreamClients clients;
   private final Balancer defaultBalancer;
+  private final Balancer errorBalancer;
   private final LiveExchanges live;
   private final Connections connections;
   private String localPortText;
@@ -30,6 +33,8 @@ final class LoopServices {
     this.vertx = vertx;
     this.clients = clients;
     this.defaultBalancer = new Balancer(settings.defaultBackend().endpoints());
+    List<Endpoint> errors = settings.errorPages().upstream();
+    this.errorBalancer = errors.isEmpty() ? Balancer.EMPTY : new Balancer(errors);
     this.live = live;
     this.connections = connections;
   }
@@ -68,6 +73,11 @@ final class LoopServices {
 
   Balancer defaultBalancer() {
     return defaultBalancer;
+  }
+
+  /** The node's error backend ({@link Balancer#EMPTY} for none). */
+  Balancer errorBalancer() {
+    return errorBalancer;
   }
 
   LiveExchanges live() {

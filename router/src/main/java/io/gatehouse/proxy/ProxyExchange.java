@@ -6,13 +6,18 @@ import io.gatehouse.edge.Refusal;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.RequestHead;
 import io.gatehouse.encoding.BodyEncoder;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.fallback.ErrorPages;
+import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.policy.AdmissionFilter;
 import io.gatehouse.policy.BodyLimitFilter;
 import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.ConnectionMemo;
+import io.gatehouse.policy.ErrorPageSet;
 import io.gatehouse.policy.HeaderEdits;
 import io.gatehouse.policy.PolicyChain;
 import io.gatehouse.policy.PolicyCompiler;
@@ -22,8 +27,10 @@ import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.AbortiveClose;
+import io.gatehouse.upstream.Balancer;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -52,6 +59,7 @@ final class ProxyExchange extends UpstreamAttempt
     implements RequestView, RequestContext, HeaderEdits {
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
 
   private final HttpServerRequest req;
   private final HttpServerResponse resp;
@@ -60,6 +68,7 @@ final class ProxyExchange extends UpstreamAttempt
   private final boolean tls;
   private final long startNanos = System.nanoTime();
 
+  private LoopState state;
   private RequestHead head;
   private CompiledRoute route;
   private String requestId;
@@ -102,6 +111,9 @@ final class ProxyExchange extends UpstreamAttempt
   private boolean grpc;
   private int status;
 
+  /** Set once an answer's error page was looked up: a page is never replaced, or fetched, twice. */
+  private boolean noErrorPage;
+
   ProxyExchange(LoopServices loop, HttpServerRequest req, ConnectionState connState, boolean tls) {
     super(loop);
     this.tls = tls;
@@ -112,6 +124,7 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   void start(LoopState state, RequestGuard guard) {
+    this.state = state;
     RouteSnapshot snapshot = state.snapshot();
     RouterSettings s = loop.settings();
     s.inFlight().begin();
@@ -139,6 +152,7 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     if (s.overload().shedding() || snapshot == null) {
+      noErrorPage = true; // shedding load: no fetch, Gatehouse's own page
       respondLocally(503, false);
       return;
     }
@@ -464,6 +478,15 @@ final class ProxyExchange extends UpstreamAttempt
     upstreamResponse = ur;
     upstreamAwaitedSince(System.nanoTime());
     status = ur.statusCode();
+    if (status >= 400 && replacesUpstreamBody(status)) {
+      // An error page replaces the body: the upstream's is discarded (its stream reset), never
+      // streamed, and the client gets the same status with the page.
+      int code = status;
+      status = 0;
+      ur.exceptionHandler(t -> {}); // the reset below fails the response: expected, not news
+      respondLocally(code, !req.isEnded());
+      return;
+    }
     resp.setStatusCode(status);
     MultiMap out = resp.headers();
     String contentLength =
@@ -645,6 +668,24 @@ final class ProxyExchange extends UpstreamAttempt
       closeAfterEnd = true;
     }
     editLocalAnswer(code);
+    ErrorPageSet.Page page = grpc || noErrorPage ? null : errorPage(code);
+    noErrorPage = true;
+    if (page == null) {
+      sendBuiltIn(code, grpcStatus);
+    } else if (!page.fetched()) {
+      sendPage(code, Buffer.buffer(page.body()), page.contentType());
+    } else {
+      fetchPage(code, page);
+    }
+    if (!req.isEnded()) {
+      // Drain an unread body; an ended HTTP/2 request throws on resume (a deadline that passes
+      // after the body, e.g. a gRPC call's, used to throw here, out of the deadline sweep).
+      req.resume();
+    }
+  }
+
+  /** Gatehouse's own page for {@code code} ({@code grpcStatus} in a gRPC client's trailers). */
+  private void sendBuiltIn(int code, int grpcStatus) {
     if (grpc) {
       GrpcReplies.send(resp, grpcStatus, code, requestId, req.version() == HttpVersion.HTTP_2);
     } else {
@@ -655,11 +696,124 @@ final class ProxyExchange extends UpstreamAttempt
           req.getHeader(HttpHeaders.ACCEPT),
           req.method() == HttpMethod.HEAD);
     }
-    if (!req.isEnded()) {
-      // Drain an unread body; an ended HTTP/2 request throws on resume (a deadline that passes
-      // after the body, e.g. a gRPC call's, used to throw here, out of the deadline sweep).
-      req.resume();
+  }
+
+  // ---------------------------------------------------------------- error pages
+
+  /**
+   * Whether an upstream's {@code code} answer gets an error page instead of its body: a route's
+   * error pages replace its backend's answers; the node's replace only the default backend's (a
+   * request that matched no route), never a route's backend.
+   */
+  private boolean replacesUpstreamBody(int code) {
+    if (grpc) {
+      return false;
     }
+    ErrorPageSet pages =
+        route != null ? route.policies().errorPages() : loop.settings().errorPages().pages();
+    return pages.forStatus(code) != null;
+  }
+
+  /** The page of a {@code code} answer: the route's, else the node's; null for Gatehouse's own. */
+  private ErrorPageSet.Page errorPage(int code) {
+    if (route != null) {
+      ErrorPageSet.Page page = route.policies().errorPages().forStatus(code);
+      if (page != null) {
+        return page;
+      }
+    }
+    return loop.settings().errorPages().pages().forStatus(code);
+  }
+
+  /**
+   * Ends the response with {@code page}: the status kept, the page's content type, the request id
+   * in {@code X-Request-Id} (the page itself is sent as it is, never filled in), no caching; HEAD
+   * gets the headers only.
+   */
+  private void sendPage(int code, Buffer page, String contentType) {
+    resp.setStatusCode(code).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
+    if (contentType != null) {
+      resp.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+    }
+    resp.putHeader(REQUEST_ID, requestId);
+    if (req.method() == HttpMethod.HEAD) {
+      resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(page.length())).end();
+    } else {
+      resp.end(page);
+    }
+  }
+
+  /**
+   * Fetches {@code page} from its error backend (the route's error target, or the node's error
+   * upstream), then sends it; when the fetch fails, or there is no endpoint, Gatehouse's own page.
+   */
+  private void fetchPage(int code, ErrorPageSet.Page page) {
+    ErrorPageSet.Page routePage =
+        route == null ? null : route.policies().errorPages().forStatus(code);
+    Endpoint endpoint;
+    UpstreamProtocol protocol;
+    UpstreamTls tls;
+    if (routePage == page) {
+      Target t = route.errorTargets().get(page.backend());
+      Balancer b =
+          state.balancers().forSlot(t.slot(), t.key(), loop.settings().endpoints().get(t.slot()));
+      endpoint = b.next();
+      protocol = t.protocol();
+      tls = t.tls();
+    } else {
+      endpoint = loop.errorBalancer().next();
+      protocol = UpstreamProtocol.HTTP1;
+      tls = null;
+    }
+    if (endpoint == null) {
+      sendBuiltIn(code, GrpcReplies.statusFor(code));
+      return;
+    }
+    ErrorPageFetch.start(
+        loop,
+        endpoint,
+        protocol,
+        tls,
+        code,
+        errorBackendHeaders(code),
+        new ErrorPageFetch.Done() {
+          @Override
+          public void fetched(Buffer body, String contentType) {
+            if (!finished && !resp.ended() && !resp.closed()) {
+              sendPage(code, body, contentType);
+            }
+          }
+
+          @Override
+          public void failed() {
+            if (!finished && !resp.ended() && !resp.closed()) {
+              sendBuiltIn(code, GrpcReplies.statusFor(code));
+            }
+          }
+        });
+  }
+
+  /** What ingress-nginx tells its error backend about the failed request. */
+  private MultiMap errorBackendHeaders(int code) {
+    MultiMap h = MultiMap.caseInsensitiveMultiMap();
+    h.add("X-Code", Integer.toString(code));
+    String accept = req.getHeader(HttpHeaders.ACCEPT);
+    if (accept != null) {
+      h.add("X-Format", accept);
+    }
+    h.add("X-Original-URI", head != null ? head.target() : req.uri());
+    if (route != null) {
+      h.add("X-Namespace", route.spec().key().tenant().value());
+      h.add("X-Ingress-Name", ErrorPageFetch.ingressName(route.spec().key()));
+      if (route.target().key() instanceof EndpointsKey.Service svc) {
+        h.add("X-Service-Name", svc.service());
+        h.add(
+            "X-Service-Port",
+            svc.portName() != null ? svc.portName() : Integer.toString(svc.port()));
+      }
+    }
+    h.add("X-Request-ID", requestId);
+    return h;
   }
 
   /**

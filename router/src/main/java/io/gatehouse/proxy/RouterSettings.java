@@ -6,10 +6,14 @@ import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.policy.ErrorPageSet;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
 import io.vertx.core.http.HttpHeaders;
+import java.util.List;
 
 /**
  * What every router verticle of a node shares: immutable settings and the thread-safe parts
@@ -20,6 +24,7 @@ import io.vertx.core.http.HttpHeaders;
  *     operator's upstream
  * @param tls the HTTPS listener, or null for none
  * @param server the {@code Server} header of every answer
+ * @param errorPages the node's error pages ({@link NodeErrorPages#NONE} for none)
  */
 public record RouterSettings(
     String host,
@@ -36,7 +41,66 @@ public record RouterSettings(
     boolean accessLog,
     Http2Settings http2,
     TlsListener tls,
-    ServerHeader server) {
+    ServerHeader server,
+    NodeErrorPages errorPages) {
+
+  /** Settings without node error pages. */
+  public RouterSettings(
+      String host,
+      int port,
+      SnapshotHolder snapshots,
+      EndpointIndex endpoints,
+      EdgeLimits limits,
+      TrustedProxies trustedProxies,
+      boolean retryConnectFailures,
+      BackendSpec defaultBackend,
+      ConnectionLimiter connections,
+      OverloadGuard overload,
+      InFlight inFlight,
+      boolean accessLog,
+      Http2Settings http2,
+      TlsListener tls,
+      ServerHeader server) {
+    this(
+        host,
+        port,
+        snapshots,
+        endpoints,
+        limits,
+        trustedProxies,
+        retryConnectFailures,
+        defaultBackend,
+        connections,
+        overload,
+        inFlight,
+        accessLog,
+        http2,
+        tls,
+        server,
+        NodeErrorPages.NONE);
+  }
+
+  /**
+   * The node's error pages: they replace the body of Gatehouse's own answers (404 of the built-in
+   * default backend, 502, 503, 504, 413, 431...) when the request's route has no page of its own
+   * for the status, and the default backend's answers; a route's backend's answers only ever get
+   * the route's pages.
+   *
+   * @param pages the statuses and their pages; a fetched page comes from {@code upstream}
+   * @param upstream the endpoints of the node's error backend (plain HTTP/1.1); empty for none
+   */
+  public record NodeErrorPages(ErrorPageSet pages, List<Endpoint> upstream) {
+    public static final NodeErrorPages NONE = new NodeErrorPages(ErrorPageSet.NONE, List.of());
+
+    public NodeErrorPages {
+      upstream = List.copyOf(upstream);
+    }
+
+    /** The node's pages of {@code spec} (a validated error pages spec). */
+    public static NodeErrorPages of(ErrorPages spec, List<Endpoint> upstream) {
+      return new NodeErrorPages(ErrorPageSet.of(List.of(spec)), upstream);
+    }
+  }
 
   /**
    * The {@code Server} header, made once per node ({@code HttpHeaders.createOptimized}) so setting

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param policies the route's filters ({@link PolicyChain#NONE} for none), run by the proxy
  * @param mirrors the route's {@code RequestMirror} policies in list order, which its chain's mirror
  *     filters name by position; empty for none
+ * @param errorTargets where the route's error pages are fetched from: one per error pages policy
+ *     with a backend, in policy order (its {@code ErrorPageSet} numbers them so), empty for none
  */
 public record CompiledRoute(
     RouteSpec spec,
@@ -32,9 +34,10 @@ public record CompiledRoute(
     ClientCertificateCheck clientCertificates,
     Split split,
     PolicyChain policies,
-    List<Mirror> mirrors) {
+    List<Mirror> mirrors,
+    List<Target> errorTargets) {
 
-  /** A route without mirrors. */
+  /** A route without mirrors or error backends. */
   public CompiledRoute(
       RouteSpec spec,
       String id,
@@ -42,12 +45,13 @@ public record CompiledRoute(
       ClientCertificateCheck clientCertificates,
       Split split,
       PolicyChain policies) {
-    this(spec, id, targets, clientCertificates, split, policies, List.of());
+    this(spec, id, targets, clientCertificates, split, policies, List.of(), List.of());
   }
 
   public CompiledRoute {
     Objects.requireNonNull(policies, "policies");
     mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
+    errorTargets = errorTargets == null ? List.of() : List.copyOf(errorTargets);
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("targets: [] (expected: at least one)");
@@ -59,18 +63,20 @@ public record CompiledRoute(
   }
 
   /**
-   * Every slot this route holds: its targets, then its mirrors' (what the compiler retains and
-   * releases, and whose upstream TLS settings the loops keep clients for).
+   * Every slot this route holds: its targets, then its mirrors', then its error backends' ({@link
+   * #errorTargets}, one per error pages policy with a backend, in policy order): what the compiler
+   * retains and releases, and whose upstream TLS settings the loops keep clients for.
    */
   public List<Target> allTargets() {
-    if (mirrors.isEmpty()) {
+    if (mirrors.isEmpty() && errorTargets.isEmpty()) {
       return targets;
     }
-    List<Target> all = new ArrayList<>(targets.size() + mirrors.size());
+    List<Target> all = new ArrayList<>(targets.size() + mirrors.size() + errorTargets.size());
     all.addAll(targets);
     for (Mirror m : mirrors) {
       all.add(m.target());
     }
+    all.addAll(errorTargets);
     return all;
   }
 

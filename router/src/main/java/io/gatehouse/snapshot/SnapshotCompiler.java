@@ -19,6 +19,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.SessionPersistence;
@@ -360,6 +361,47 @@ public final class SnapshotCompiler {
   }
 
   /**
+   * The inline key index of a route's first error backend: past every backend index ({@link
+   * io.gatehouse.validate.RouteValidator#MAX_BACKENDS}) and every mirror's ({@link #MIRROR_BASE}),
+   * so no two share a key.
+   */
+  static final int ERROR_BACKEND_INDEX = 1 << 17;
+
+  /**
+   * The targets of {@code spec}'s error backends (one per error pages policy with a backend, in
+   * policy order), retained as a route's backends are; empty for a route without one, the usual
+   * case, which allocates nothing.
+   */
+  private List<Target> errorTargets(RouteSpec spec, List<RouteProblem> problems) {
+    List<Target> out = null;
+    List<PolicySpec> policies = spec.policies();
+    for (int i = 0; i < policies.size(); i++) {
+      if (!(policies.get(i) instanceof ErrorPages e) || e.backend() == null) {
+        continue;
+      }
+      if (out == null) {
+        out = new ArrayList<>(1);
+      }
+      BackendRef ref = e.backend();
+      if (ref instanceof BackendRef.ServicePort p) {
+        out.add(serviceTarget(spec.key(), p, 1));
+      } else if (ref instanceof BackendRef.Named n) {
+        out.add(namedTarget(spec.key(), "policies[" + i + "].backend", n, 1, problems));
+      } else {
+        BackendSpec backend = (BackendSpec) ref;
+        EndpointsKey key =
+            new EndpointsKey.Inline(spec.key(), ERROR_BACKEND_INDEX + out.size(), variant(spec));
+        endpoints.put(key, backend.endpoints());
+        int slot = endpoints.retain(key);
+        Target t = new Target(key, slot, backend.protocol(), backend.tls(), 1);
+        retainedNow.add(t);
+        out.add(t);
+      }
+    }
+    return out == null ? List.of() : out;
+  }
+
+  /**
    * The split of a route compiled with {@code targets}, or null for one target above weight 0 (the
    * fast path). The route's split as held is kept when its weights are equal, so every event loop
    * keeps its rotation across the recompile.
@@ -448,7 +490,9 @@ public final class SnapshotCompiler {
                   + n.name()
                   + "\" does not exist in tenant "
                   + route.tenant()
-                  + " (its share answers 503 until it does)"));
+                  + (field.startsWith("policies")
+                      ? " (Gatehouse's own error pages are sent until it does)"
+                      : " (its share answers 503 until it does)")));
     }
     int slot = endpoints.retain(key);
     Target t =
@@ -597,7 +641,8 @@ public final class SnapshotCompiler {
       if (parts == null) {
         continue;
       }
-      CompiledRoute route = parts.compile(spec, targets(spec, problems), this);
+      CompiledRoute route =
+          parts.compile(spec, targets(spec, problems), errorTargets(spec, problems), this);
       noteNaming(spec.key(), null, route);
       routes.add(route);
       parts.addTo(levels, route, l -> new PathIndex.Builder());
@@ -755,7 +800,8 @@ public final class SnapshotCompiler {
         noteNaming(e.getKey(), oldCompiled.get(e.getKey()), null);
         continue;
       }
-      CompiledRoute route = parts.compile(spec, targets(spec, problems), this);
+      CompiledRoute route =
+          parts.compile(spec, targets(spec, problems), errorTargets(spec, problems), this);
       noteNaming(e.getKey(), oldCompiled.get(e.getKey()), route);
       compiled.put(e.getKey(), route);
       keepSplitSlot(e.getKey(), route);
@@ -946,7 +992,8 @@ public final class SnapshotCompiler {
      * The compiled route: the one place a {@link CompiledRoute} is made, so a full and an
      * incremental compile give a route the same fields.
      */
-    CompiledRoute compile(RouteSpec spec, Targets targets, SnapshotCompiler compiler) {
+    CompiledRoute compile(
+        RouteSpec spec, Targets targets, List<Target> errorTargets, SnapshotCompiler compiler) {
       return new CompiledRoute(
           spec,
           spec.key().toString(),
@@ -954,7 +1001,8 @@ public final class SnapshotCompiler {
           clientCertificates,
           compiler.split(spec.key(), targets.primary(), spec),
           PolicyCompiler.compile(spec, clientCertificates),
-          targets.mirrors());
+          targets.mirrors(),
+          errorTargets);
     }
 
     /** Adds the route's paths to each of its levels, one matcher shared by all of them. */

@@ -164,6 +164,9 @@ class DocumentContractTest {
     SEMANTIC_RULES.put(
         "h2c, or h2 with backends[0].tls (HTTP/2 over TLS)",
         "as h2 with backend.tls, in a list of two (the sampled item beside its sibling)");
+    SEMANTIC_RULES.put(
+        "h2c, or h2 with policies[0].backend.tls (HTTP/2 over TLS)",
+        "as h2 with backend.tls, for an error pages backend");
 
     // ---- RequestMirror (issue #13, branch mirror)
     SEMANTIC_RULES.put(

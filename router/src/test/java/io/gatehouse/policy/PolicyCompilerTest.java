@@ -14,6 +14,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -157,14 +158,18 @@ class PolicyCompilerTest {
                                       ? RequestMirror.of(
                                           BackendSpec.http1(
                                               List.of(Endpoint.of("127.0.0.1", 9000))))
-                                      : URLRewrite.of("b.example", null);
+                                      : kind == ErrorPages.class
+                                          ? ErrorPages.page(List.of(404), "x", null)
+                                          : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
       assertThat(chain).isNotSameAs(PolicyChain.NONE);
       // CORS is one filter in three stages (preflight at admission, the actual response, and
-      // Gatehouse's own answers).
-      assertThat(chain.filters()).hasSize(kind == Cors.class ? 3 : 1);
+      // Gatehouse's own answers). Error pages are no filter: a table the proxy looks its answers'
+      // statuses up in.
+      assertThat(chain.filters())
+          .hasSize(kind == Cors.class ? 3 : kind == ErrorPages.class ? 0 : 1);
     }
   }
 

@@ -13,7 +13,8 @@ public sealed interface PolicySpec
         Cors,
         Compression,
         SessionPersistence,
-        RequestMirror {
+        RequestMirror,
+        ErrorPages {
   /**
    * The header edits of a header policy; {@link HeaderEditsSpec#NONE} for a kind that edits no
    * header (it counts nothing towards the route's edit limit).

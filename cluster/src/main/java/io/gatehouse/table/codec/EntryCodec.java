@@ -26,6 +26,7 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
@@ -84,7 +85,8 @@ public final class EntryCodec {
     @JsonSubTypes.Type(value = Cors.class, name = "cors"),
     @JsonSubTypes.Type(value = Compression.class, name = "compression"),
     @JsonSubTypes.Type(value = SessionPersistence.class, name = "sessionPersistence"),
-    @JsonSubTypes.Type(value = RequestMirror.class, name = "requestMirror")
+    @JsonSubTypes.Type(value = RequestMirror.class, name = "requestMirror"),
+    @JsonSubTypes.Type(value = ErrorPages.class, name = "errorPages")
   })
   private interface PolicyKinds {}
 

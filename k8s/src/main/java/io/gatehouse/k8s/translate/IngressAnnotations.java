@@ -1,5 +1,6 @@
 package io.gatehouse.k8s.translate;
 
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.Endpoint;
@@ -9,6 +10,7 @@ import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
@@ -74,6 +76,10 @@ import org.jspecify.annotations.Nullable;
  * mirror-request-body: on|off   mirror-request-body             RequestMirror.requestBody
  * mirror-host: shadow.internal  mirror-host                     RequestMirror.hostname
  * mirror-percent: 0-100         -                               RequestMirror percent
+ * error-pages-codes: 404,503    custom-http-errors              ErrorPages.codes
+ * error-pages-backend: svc[:port]  default-backend (svc)         ErrorPages.backend (Service)
+ * error-pages-page: TEXT        -                               ErrorPages.page
+ * error-pages-content-type      -                               ErrorPages.contentType
  * </pre>
  *
  * <p>Sticky splits: {@code session-cookie-name} on the primary Ingress makes its routes' split (the
@@ -139,6 +145,19 @@ import org.jspecify.annotations.Nullable;
  * fire-and-forget, at most {@value RequestMirror#DEFAULT_MAX_IN_FLIGHT} open per route and node,
  * bodies above 1 MiB not copied. The target's host is held to the same upstream policy as an
  * ExternalName (the translator refuses, for instance, a link-local or loopback address).
+ *
+ * <p>Error pages, as ingress-nginx's {@code custom-http-errors} with {@code default-backend}: the
+ * listed statuses of the route (its backend's answers and Gatehouse's own 502, 503, 504...) keep
+ * their status and get the page a Service of the Ingress's namespace answers to a {@code GET} with
+ * {@code X-Code}, {@code X-Format}, {@code X-Original-URI}... ({@code default-backend} names the
+ * Service; the translator takes its first port, as ingress-nginx does; {@code
+ * gatehouse.io/error-pages-backend} may name the port, {@code svc:80} or {@code svc:http}), or
+ * {@code error-pages-page}, sent as it is. {@code default-backend} without {@code
+ * custom-http-errors}: ingress-nginx sends it the requests of a Service without endpoints, so
+ * Gatehouse replaces the route's 503 with its page. {@code custom-http-errors} without a backend or
+ * a page (ingress-nginx then uses its controller-wide default backend, which Gatehouse does not
+ * have per Ingress) and page keys without codes are ignored with a warning; a code that is not a
+ * whole number from 400 to 599 is dropped with a warning.
  *
  * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, the
@@ -249,6 +268,12 @@ public record IngressAnnotations(
   }
 
   /** Parses {@code annotations} (null means none) of {@code ingress}. */
+  /**
+   * The port name of an error pages backend named without a port: the translator replaces it with
+   * the Service's first port (never a valid port name: it holds a character names cannot).
+   */
+  public static final String FIRST_PORT = "(first port)";
+
   public static IngressAnnotations parse(IngressRef ingress, Map<String, String> annotations) {
     return new Parser(ingress, annotations == null ? Map.of() : annotations).parse();
   }
@@ -342,6 +367,10 @@ public record IngressAnnotations(
       RequestMirror mirror = mirror();
       if (mirror != null) {
         policies.add(mirror);
+      }
+      ErrorPages errorPages = errorPages();
+      if (errorPages != null) {
+        policies.add(errorPages);
       }
       return new IngressAnnotations(
           protocol,
@@ -763,6 +792,96 @@ public record IngressAnnotations(
     }
 
     /** A comma-separated list, each item trimmed, empty items left out. */
+    /**
+     * The error pages the {@code error-pages-*} keys (or ingress-nginx's {@code custom-http-errors}
+     * and {@code default-backend}) ask for, or null for none. A backend named without a port is
+     * {@link #FIRST_PORT}: the translator puts the Service's first port in its place.
+     */
+    private @Nullable ErrorPages errorPages() {
+      String[] codes = lookup("error-pages-codes", "custom-http-errors");
+      String[] backend = lookup("error-pages-backend", "default-backend");
+      String[] page = lookup("error-pages-page", null);
+      String[] type = lookup("error-pages-content-type", null);
+      if (codes == null && backend == null) {
+        for (String[] kv : new String[][] {page, type}) {
+          if (kv != null) {
+            problem(
+                "UnsupportedAnnotation",
+                kv[0] + ": ignored without " + PREFIX + "error-pages-codes");
+          }
+        }
+        return null;
+      }
+      List<Integer> statuses = new ArrayList<>();
+      if (codes == null) {
+        statuses.add(503); // default-backend alone: the route's Service has no endpoint
+      } else {
+        for (String c : list(codes[1])) {
+          int n;
+          try {
+            n = Integer.parseInt(c);
+          } catch (NumberFormatException e) {
+            n = -1;
+          }
+          if (n < 400 || n > 599) {
+            problem(
+                "InvalidAnnotation",
+                codes[0] + ": \"" + c + "\" (expected: a status from 400 to 599); dropped");
+          } else if (!statuses.contains(n)) {
+            statuses.add(n);
+          }
+        }
+        if (statuses.isEmpty()) {
+          return null;
+        }
+      }
+      if (page != null) {
+        if (backend != null) {
+          problem(
+              "UnsupportedAnnotation",
+              backend[0] + ": \"" + backend[1] + "\" is ignored beside " + page[0]);
+        }
+        return ErrorPages.page(statuses, page[1], type == null ? null : type[1]);
+      }
+      if (type != null) {
+        problem(
+            "UnsupportedAnnotation", type[0] + ": ignored without " + PREFIX + "error-pages-page");
+      }
+      if (backend == null) {
+        problem(
+            "UnsupportedAnnotation",
+            codes[0]
+                + ": \""
+                + codes[1]
+                + "\" is ignored without "
+                + PREFIX
+                + "error-pages-backend, "
+                + NGINX
+                + "default-backend or "
+                + PREFIX
+                + "error-pages-page (Gatehouse has no controller-wide error backend for an"
+                + " Ingress's answers)");
+        return null;
+      }
+      String v = backend[1];
+      int colon = v.indexOf(':');
+      String service = colon < 0 ? v : v.substring(0, colon);
+      String port = colon < 0 ? null : v.substring(colon + 1);
+      BackendRef.ServicePort ref;
+      if (port == null) {
+        ref = new BackendRef.ServicePort(service, 0, FIRST_PORT, UpstreamProtocol.HTTP1, null);
+      } else if (!port.isEmpty()
+          && port.chars().allMatch(Character::isDigit)
+          && port.length() < 6) {
+        ref =
+            new BackendRef.ServicePort(
+                service, Integer.parseInt(port), null, UpstreamProtocol.HTTP1, null);
+      } else {
+        ref = new BackendRef.ServicePort(service, 0, port, UpstreamProtocol.HTTP1, null);
+      }
+      return ErrorPages.backend(statuses, ref);
+    }
+
     private static List<String> list(String v) {
       List<String> out = new ArrayList<>();
       for (String item : v.split(",", -1)) {
@@ -1015,7 +1134,11 @@ public record IngressAnnotations(
             "mirror-target",
             "mirror-request-body",
             "mirror-host",
-            "mirror-percent");
+            "mirror-percent",
+            "error-pages-codes",
+            "error-pages-backend",
+            "error-pages-page",
+            "error-pages-content-type");
 
     /** The canary keys read on a canary. */
     private static final List<String> CANARY_KNOWN =
@@ -1047,7 +1170,9 @@ public record IngressAnnotations(
             "from-to-www-redirect",
             "mirror-target",
             "mirror-request-body",
-            "mirror-host");
+            "mirror-host",
+            "custom-http-errors",
+            "default-backend");
 
     private boolean has(String key) {
       return all.containsKey(key);

@@ -15,6 +15,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -1089,7 +1090,7 @@ public final class IngressTranslator {
      * The Ingress's policies for this route: a {@code rewrite-target} rewrite takes this route's
      * path as its expression (ingress-nginx's {@code rewrite "(?i)PATH" TARGET}).
      */
-    private List<PolicySpec> policies() {
+    private List<PolicySpec> policies(Run run) {
       if (wwwTo != null) {
         // from-to-www-redirect: this route only redirects to the rule's own host
         return List.of(RequestRedirect.of(null, wwwTo, null, null, 308));
@@ -1107,9 +1108,39 @@ public final class IngressTranslator {
                   w.dropQuery(),
                   w.forwardedPrefix());
         }
+        if (p instanceof ErrorPages e
+            && e.backend() instanceof BackendRef.ServicePort sp
+            && IngressAnnotations.FIRST_PORT.equals(sp.portName())) {
+          p = ErrorPages.backend(e.codes(), firstPort(run, sp));
+        }
         out.add(p);
       }
       return out;
+    }
+
+    /**
+     * An error pages backend named without a port: the Service's first port, as ingress-nginx's
+     * {@code default-backend} takes it; port 80 (with a warning) while the Service is not found.
+     */
+    private BackendRef.ServicePort firstPort(Run run, BackendRef.ServicePort sp) {
+      Optional<V1Service> found = run.state.service(ref.namespace(), sp.service());
+      if (found.isPresent()
+          && found.get().getSpec() != null
+          && found.get().getSpec().getPorts() != null
+          && !found.get().getSpec().getPorts().isEmpty()
+          && found.get().getSpec().getPorts().get(0).getPort() != null) {
+        int port = found.get().getSpec().getPorts().get(0).getPort();
+        return new BackendRef.ServicePort(sp.service(), port, null, sp.protocol(), sp.tls());
+      }
+      run.problem(
+          ref,
+          "ServiceNotFound",
+          "error pages backend: Service "
+              + ref.namespace()
+              + "/"
+              + sp.service()
+              + " not found (port 80 assumed); Gatehouse's own error pages are sent until it is");
+      return new BackendRef.ServicePort(sp.service(), 80, null, sp.protocol(), sp.tls());
     }
 
     /** The route with {@code backends}; null when invalid, reported on {@code blame}. */
@@ -1136,7 +1167,7 @@ public final class IngressTranslator {
               ann.limits(),
               priority,
               tlsSpec);
-      raw = raw.withPolicies(policies());
+      raw = raw.withPolicies(policies(run));
       String refused = run.mirrorRefusal(raw);
       if (refused != null) {
         run.problem(blame, "UpstreamRefused", blameField + ": " + refused + "; it is not served");
