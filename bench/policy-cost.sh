@@ -7,7 +7,10 @@
 # Every request carries `Origin: https://app.example.com` and `Accept-Encoding: gzip, br`, for
 # every kind alike, so the CORS and compression kinds do their work and the others ignore them.
 # The kinds that act on a body (gzip, br) run on h1-4k (4,096 bytes of text/plain), the rest on h1
-# (a 10-byte body). Environment: KINDS_H1, KINDS_4K (subsets of the names below), ROUNDS (3),
+# (a 10-byte body). The mirror copies every request to the b.example backend (its whole cost: a
+# second upstream request each); sticky answers every request with its cookie, as wrk sends none;
+# error-pages lists 404/502/503 while every answer is a 200 (the cost a route pays for having them).
+# Environment: KINDS_H1, KINDS_4K (subsets of the names below), ROUNDS (3),
 # DURATION (8), OUT_DIR, CHECK_ONLY=1 (start each once and show what it answers). Results: $OUT_DIR/h1/report.md and $OUT_DIR/4k/report.md, read as the
 # kind's req/s and p99 against the mean of none and none2 (docs/benchmarks.md, "Policy costs").
 set -euo pipefail
@@ -35,6 +38,11 @@ routes() {
     gzip) policy='{type: Compression, algorithms: [gzip]}' ;;
     br) policy='{type: Compression, algorithms: [br]}' ;;
     split) backend="backendRefs: [{weight: 90, endpoints: [\"$A\"]}, {weight: 10, endpoints: [\"$B\"]}]" ;;
+    header-variables) policy="{type: RequestHeaders, set: {x-client: '\${client.address}', x-route: '\${route.tenant}/\${route.name}'}, add: {x-trace: 'id=\${request.id}'}}" ;;
+    mirror) policy="{type: RequestMirror, backendRef: {endpoints: [\"$B\"]}, percent: 100}" ;;
+    error-pages) policy="{type: ErrorPages, codes: [404, 502, 503], page: '<h1>Sorry</h1>'}" ;;
+    sticky) backend="backendRefs: [{weight: 90, endpoints: [\"$A\"]}, {weight: 10, endpoints: [\"$B\"]}]"
+      policy='{type: SessionPersistence, sessionName: gh-split}' ;;
     canary) backend="backendRefs: [{weight: 90, endpoints: [\"$A\"]}, {weight: 10, endpoints: [\"$B\"], canary: {header: X-Canary, cookie: canary}}]" ;;
     *) echo "unknown kind $1" >&2; exit 2 ;;
   esac
@@ -74,7 +82,7 @@ run() {  # run DIR SCENARIO KIND...
 }
 
 # shellcheck disable=SC2086
-run h1 h1 ${KINDS_H1:-request-headers response-headers rewrite-prefix rewrite-regex redirect cors split canary}
+run h1 h1 ${KINDS_H1:-request-headers header-variables response-headers rewrite-prefix rewrite-regex redirect cors split canary sticky mirror error-pages}
 # shellcheck disable=SC2086
 run 4k h1-4k ${KINDS_4K:-gzip br}
 echo "reports: $OUT_DIR/h1/report.md $OUT_DIR/4k/report.md"
