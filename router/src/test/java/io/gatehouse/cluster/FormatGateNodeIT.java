@@ -155,7 +155,9 @@ class FormatGateNodeIT {
   @Test
   @Order(1)
   void rest_refuses_a_split_with_409_and_writes_a_plain_route() throws Exception {
-    long before = node.node().table().view().generation();
+    // The tenant's routes, not the table's generation: the routes file source writes on its own
+    // (it applies again when a member joins), so the generation may move for reasons of its own.
+    var before = acmeRoutes();
 
     HttpResponse<String> refused =
         admin("PUT", "/v1/tenants/acme/routes/split", acme, split("split.acme.example"));
@@ -168,7 +170,7 @@ class FormatGateNodeIT {
     assertThat(problem.getJsonArray("members")).hasSize(1);
     assertThat(problem.getJsonArray("members").getJsonObject(0).getInteger("readsFormat"))
         .isEqualTo(1);
-    assertThat(node.node().table().view().generation()).isEqualTo(before);
+    assertThat(acmeRoutes()).isEqualTo(before);
     assertThat(node.node().table().view().routes())
         .doesNotContainKey(RouteKey.of("acme", "api", "split"));
     assertThat(get("split.acme.example")).isEqualTo(404);
@@ -180,7 +182,7 @@ class FormatGateNodeIT {
     assertThat(withPolicies.statusCode()).as(withPolicies.body()).isEqualTo(409);
     assertThat(new JsonObject(withPolicies.body()).getString("type"))
         .endsWith("/cluster-not-upgraded");
-    assertThat(node.node().table().view().generation()).isEqualTo(before);
+    assertThat(acmeRoutes()).isEqualTo(before);
     assertThat(get("policies.acme.example")).isEqualTo(404);
 
     HttpResponse<String> plain =
@@ -339,5 +341,21 @@ class FormatGateNodeIT {
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
     return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The routes of tenant acme in this node's view, by key. */
+  private java.util.Map<RouteKey, ?> acmeRoutes() {
+    java.util.Map<RouteKey, Object> out = new java.util.HashMap<>();
+    node.node()
+        .table()
+        .view()
+        .routes()
+        .forEach(
+            (k, v) -> {
+              if (k.tenant().equals(io.gatehouse.model.TenantId.of("acme"))) {
+                out.put(k, v);
+              }
+            });
+    return out;
   }
 }
