@@ -308,41 +308,17 @@ public final class ChangePlanner {
           }
         }
       }
-      // A mirror's backend is checked as a route's backend is: it receives the same requests.
+      // A mirror's backend (it receives the same requests) and an error pages backend (fetched
+      // from) are checked as a route's backend is: the same two rules.
       List<PolicySpec> policies = route.policies();
       for (int p = 0; p < policies.size(); p++) {
-        if (!(policies.get(p) instanceof RequestMirror m)) {
-          continue;
-        }
-        String at = c.pointer() + "/policies/" + p + "/backendRef";
-        if (m.backendRef() instanceof BackendRef.ServicePort sp) {
-          errors.add(new FieldError(at + "/service", sp.service(), SERVICE_RULE));
-        } else if (m.backendRef() instanceof BackendSpec spec) {
-          List<Endpoint> eps = spec.endpoints();
-          for (int i = 0; i < eps.size(); i++) {
-            String refusal = endpoints.refusal(eps.get(i).host());
-            if (refusal != null) {
-              errors.add(new FieldError(at + "/endpoints/" + i, eps.get(i).authority(), refusal));
-            }
-          }
+        if (policies.get(p) instanceof RequestMirror m) {
+          refuseBackend(m.backendRef(), c.pointer() + "/policies/" + p + "/backendRef", errors);
         }
       }
-      // An error pages backend is fetched from as a route's backend is: the same two rules.
       for (int p = 0; p < policies.size(); p++) {
-        if (!(policies.get(p) instanceof ErrorPages pages) || pages.backend() == null) {
-          continue;
-        }
-        String at = c.pointer() + "/policies/" + p + "/backend";
-        if (pages.backend() instanceof BackendRef.ServicePort sp) {
-          errors.add(new FieldError(at + "/service", sp.service(), SERVICE_RULE));
-        } else if (pages.backend() instanceof BackendSpec spec) {
-          List<Endpoint> eps = spec.endpoints();
-          for (int i = 0; i < eps.size(); i++) {
-            String refusal = endpoints.refusal(eps.get(i).host());
-            if (refusal != null) {
-              errors.add(new FieldError(at + "/endpoints/" + i, eps.get(i).authority(), refusal));
-            }
-          }
+        if (policies.get(p) instanceof ErrorPages pages && pages.backend() != null) {
+          refuseBackend(pages.backend(), c.pointer() + "/policies/" + p + "/backend", errors);
         }
       }
       for (int i = 0; i < route.hosts().size(); i++) {
@@ -475,5 +451,20 @@ public final class ChangePlanner {
 
   private static Plan refused(Problem p) {
     return new Plan.Refused(p);
+  }
+
+  /** A policy's backend at {@code at}: no Service port over REST, endpoints within the policy. */
+  private void refuseBackend(BackendRef ref, String at, List<FieldError> errors) {
+    if (ref instanceof BackendRef.ServicePort sp) {
+      errors.add(new FieldError(at + "/service", sp.service(), SERVICE_RULE));
+    } else if (ref instanceof BackendSpec spec) {
+      List<Endpoint> eps = spec.endpoints();
+      for (int i = 0; i < eps.size(); i++) {
+        String refusal = endpoints.refusal(eps.get(i).host());
+        if (refusal != null) {
+          errors.add(new FieldError(at + "/endpoints/" + i, eps.get(i).authority(), refusal));
+        }
+      }
+    }
   }
 }
