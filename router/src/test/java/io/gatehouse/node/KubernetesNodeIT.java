@@ -497,6 +497,94 @@ class KubernetesNodeIT {
   }
 
   /**
+   * Issue #13: ingress-nginx's {@code mirror-target} and {@code custom-http-errors} with {@code
+   * default-backend} against the real API server. Each request is copied to the mirror's endpoint
+   * (marked, with the client's URI and Host) while the client gets the primary's answer; the
+   * primary's 404 keeps its status and carries the page the error Service answers, which is told
+   * the code and the original URI; a 200 passes untouched.
+   */
+  @Test
+  void a_mirror_target_and_custom_errors_with_a_default_backend_behave_as_ingress_nginx_documents(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("node-mirror");
+    String cls = ingressClass(admin, "node-mirror");
+    TestUpstream[] webRef = new TestUpstream[1];
+    webRef[0] =
+        TestUpstream.custom(
+            vertx,
+            req ->
+                req.body()
+                    .onSuccess(
+                        b -> {
+                          webRef[0].record(req, b);
+                          boolean missing = req.path().startsWith("/missing");
+                          req.response()
+                              .setStatusCode(missing ? 404 : 200)
+                              .putHeader("content-type", "text/plain")
+                              .end(missing ? "app 404" : "web");
+                        }));
+    TestUpstream web = webRef[0];
+    service(admin, ns, "web");
+    createSlice(admin, ns, "web", "web-slice", Map.of(address(web), true));
+    TestUpstream errors = backendFor(admin, ns, "errors", "custom error page");
+    TestUpstream mirror = backend("mirror");
+    NetworkingV1Api net = new NetworkingV1Api(admin);
+    V1Ingress shop = ingressTo(ns, "shop", cls, "shop.example.test", "web");
+    shop.getMetadata()
+        .annotations(
+            Map.of(
+                "nginx.ingress.kubernetes.io/mirror-target",
+                "http://127.0.0.1:" + mirror.port() + "$request_uri",
+                "nginx.ingress.kubernetes.io/custom-http-errors",
+                "404,503",
+                "nginx.ingress.kubernetes.io/default-backend",
+                "errors"));
+    net.createNamespacedIngress(ns, shop).execute();
+    // the mirror's endpoint is on loopback: the operator's opt-in, as for an ExternalName
+    try (Running node =
+        node(server, ns, cls, c -> c.withKubernetes(withLoopbackExternalNames(c.kubernetes())))) {
+      await("the Ingress served")
+          .atMost(WAIT)
+          .until(() -> get(node, "shop.example.test").status() == 200);
+      web.take();
+      mirror.take();
+      RawHttp.Response ok =
+          RawHttp.exchange(
+              node.port(),
+              "GET /ok?x=1 HTTP/1.1\r\nHost: shop.example.test\r\nConnection: close\r\n\r\n");
+      assertThat(ok.status()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("web");
+      assertThat(web.take().uri()).isEqualTo("/ok?x=1");
+      TestUpstream.Recorded copy = mirror.take();
+      assertThat(copy.uri()).isEqualTo("/ok?x=1");
+      assertThat(copy.header("x-gatehouse-mirror")).isEqualTo("1");
+      assertThat(copy.header("host")).isEqualTo("shop.example.test");
+
+      RawHttp.Response missing =
+          RawHttp.exchange(
+              node.port(),
+              "GET /missing/page HTTP/1.1\r\nHost: shop.example.test\r\nConnection:"
+                  + " close\r\n\r\n");
+      assertThat(missing.status()).isEqualTo(404);
+      assertThat(missing.body()).isEqualTo("custom error page");
+      assertThat(web.take().uri()).isEqualTo("/missing/page");
+      TestUpstream.Recorded asked = errors.take();
+      assertThat(asked.method()).isEqualTo("GET");
+      assertThat(asked.header("x-code")).isEqualTo("404");
+      assertThat(asked.header("x-original-uri")).isEqualTo("/missing/page");
+      assertThat(asked.header("x-namespace")).isEqualTo(ns);
+      assertThat(asked.header("x-ingress-name")).isEqualTo("shop");
+      assertThat(asked.header("x-service-name")).isEqualTo("web");
+      assertThat(mirror.take().uri()).isEqualTo("/missing/page");
+    } finally {
+      web.close();
+      errors.close();
+      mirror.close();
+    }
+  }
+
+  /**
    * Issue #13's acceptance: an ingress-nginx canary Ingress pair against the real API server. The
    * canary (by header {@code X-Canary}, by cookie {@code canary}, and 10 % by weight) joins the
    * primary's route for its host only: a second Ingress of another host on the same Service never
