@@ -5,6 +5,7 @@ import io.gatehouse.admin.auth.Caller;
 import io.gatehouse.admin.auth.RateLimiter;
 import io.gatehouse.admin.auth.Tokens;
 import io.gatehouse.admin.translate.FieldError;
+import io.gatehouse.model.TenantId;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.validate.EndpointPolicy;
 import io.vertx.core.Future;
@@ -40,9 +41,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -75,7 +78,7 @@ public final class AdminApiVerticle extends VerticleBase {
   private final Clock clock;
   private final RateLimiter limiter;
   private final Explainer explainer;
-  private HttpServer server;
+  private @Nullable HttpServer server; // set when listening
 
   public AdminApiVerticle(RouteTable table, AdminApiOptions options) {
     this(table, options, Clock.systemUTC());
@@ -99,7 +102,7 @@ public final class AdminApiVerticle extends VerticleBase {
 
   /** The bound port (after start). */
   public int port() {
-    return server.actualPort();
+    return Objects.requireNonNull(server, "the admin API is not listening yet").actualPort();
   }
 
   /** The contract as JSON, read from the jar. */
@@ -313,9 +316,10 @@ public final class AdminApiVerticle extends VerticleBase {
   }
 
   /** 403 for admin operations, 404 for another tenant's objects; null when allowed. */
-  static Problem authorize(Caller caller, Operation op, String path) {
+  static @Nullable Problem authorize(Caller caller, Operation op, String path) {
     Access access = Access.BY_OPERATION.get(op.getOperationId());
-    if (caller.admin() || access == Access.ANY) {
+    TenantId own = caller.tenant();
+    if (own == null || access == Access.ANY) { // null: an admin token
       return null;
     }
     if (access != Access.TENANT) {
@@ -326,7 +330,7 @@ public final class AdminApiVerticle extends VerticleBase {
     for (int i = 0; i < template.length && i < actual.length; i++) {
       if (template[i].equals("{tenant}")) {
         String tenant = URLDecoder.decode(actual[i], StandardCharsets.UTF_8);
-        return caller.tenant().value().equals(tenant) ? null : Problem.notFound();
+        return own.value().equals(tenant) ? null : Problem.notFound();
       }
     }
     return Problem.forbidden("admin tokens only");
@@ -445,13 +449,15 @@ public final class AdminApiVerticle extends VerticleBase {
     }
     if (errors.isEmpty()) {
       String parameter = parameterName(ve.getMessage());
-      errors.add(new FieldError(parameter == null ? "/" : parameter, null, ve.getMessage()));
+      errors.add(
+          new FieldError(
+              parameter == null ? "/" : parameter, null, String.valueOf(ve.getMessage())));
     }
     return Problem.invalid(errors);
   }
 
   /** "The value of query parameter limit is invalid" names the parameter. */
-  private static String parameterName(String message) {
+  private static @Nullable String parameterName(@Nullable String message) {
     if (message == null) {
       return null;
     }

@@ -47,9 +47,11 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One method per operation of the contract. Reads answer from the table's current view; writes are
@@ -62,10 +64,15 @@ final class AdminHandlers {
       String operation,
       Map<String, String> path,
       MultiMap query,
-      String ifMatch,
+      @Nullable String ifMatch,
       JsonObject body) {
     TenantId tenant() {
-      return TenantId.of(path.get("tenant"));
+      return TenantId.of(param("tenant"));
+    }
+
+    /** A parameter of the operation's path (the router matched the path, so it is there). */
+    String param(String name) {
+      return Objects.requireNonNull(path.get(name), name);
     }
   }
 
@@ -156,7 +163,7 @@ final class AdminHandlers {
         r,
         Batch.of(Write.put(spec, ifMatch(r))),
         (gen, revs) -> {
-          long rev = revs.get(key);
+          long rev = revision(revs, key);
           return Reply.json(existed ? 200 : 201, ResourceJson.tenant(spec, rev)).etag(rev);
         },
         key);
@@ -203,12 +210,11 @@ final class AdminHandlers {
 
   private Future<Reply> getHostClaim(Request r) {
     TableView v = table.view();
-    Validated<String> host = Hostnames.normalizeConfigured("host", r.path().get("host"));
+    Validated<String> host = Hostnames.normalizeConfigured("host", r.param("host"));
     if (!host.isValid()) {
       return problem(
           Problem.invalid(
-              List.of(
-                  new FieldError("host", r.path().get("host"), host.violations().get(0).rule()))));
+              List.of(new FieldError("host", r.param("host"), host.violations().get(0).rule()))));
     }
     HostClaim c = v.hostClaims().get(host.value());
     if (!v.tenants().containsKey(r.tenant()) || c == null || !c.tenant().equals(r.tenant())) {
@@ -237,8 +243,7 @@ final class AdminHandlers {
 
   private Future<Reply> getRoute(Request r) {
     TableView v = table.view();
-    RouteSpec route =
-        v.routes().get(new RouteKey(r.tenant(), RestRoutes.SOURCE, r.path().get("name")));
+    RouteSpec route = v.routes().get(new RouteKey(r.tenant(), RestRoutes.SOURCE, r.param("name")));
     if (route == null) {
       return problem(Problem.notFound());
     }
@@ -262,7 +267,7 @@ final class AdminHandlers {
 
   private Future<Reply> getBackend(Request r) {
     TableView v = table.view();
-    BackendObject b = v.backends().get(new BackendKey(r.tenant(), r.path().get("name")));
+    BackendObject b = v.backends().get(new BackendKey(r.tenant(), r.param("name")));
     if (b == null) {
       return problem(Problem.notFound());
     }
@@ -288,7 +293,7 @@ final class AdminHandlers {
 
   private Future<Reply> getCertificate(Request r) {
     TableView v = table.view();
-    CertificateSpec c = v.certificates().get(new CertificateKey(r.tenant(), r.path().get("name")));
+    CertificateSpec c = v.certificates().get(new CertificateKey(r.tenant(), r.param("name")));
     if (c == null) {
       return problem(Problem.notFound());
     }
@@ -297,11 +302,12 @@ final class AdminHandlers {
   }
 
   private static Change change(Request r, Kind kind, boolean put) {
-    return new Change(kind, put, r.path().get("name"), r.body(), ifMatch(r), "", "name");
+    return new Change(kind, put, r.param("name"), r.body(), ifMatch(r), "", "name");
   }
 
   private static Change hostChange(Request r, boolean put) {
-    return new Change(Kind.HOST_CLAIM, put, r.path().get("host"), null, ifMatch(r), "", "host");
+    return new Change(
+        Kind.HOST_CLAIM, put, r.param("host"), new JsonObject(), ifMatch(r), "", "host");
   }
 
   /** One PUT or DELETE of a tenant's object. */
@@ -327,13 +333,12 @@ final class AdminHandlers {
           int status = target.existed() ? 200 : 201;
           JsonObject body =
               switch (target.kind()) {
-                case ROUTE -> RestRoutes.write((RouteSpec) ready.values().get(target.key()), rev);
+                case ROUTE -> RestRoutes.write((RouteSpec) ready.value(target.key()), rev);
                 case CERTIFICATE ->
-                    CertificateJson.toJson((CertificateSpec) ready.values().get(target.key()), rev);
+                    CertificateJson.toJson((CertificateSpec) ready.value(target.key()), rev);
                 case HOST_CLAIM ->
                     ResourceJson.hostClaim(new HostClaim(target.name(), r.tenant()), rev);
-                case BACKEND ->
-                    RestBackends.write((BackendObject) ready.values().get(target.key()), rev);
+                case BACKEND -> RestBackends.write((BackendObject) ready.value(target.key()), rev);
               };
           return Reply.json(status, body).etag(rev);
         },
@@ -360,7 +365,7 @@ final class AdminHandlers {
         errors.add(new FieldError(pointer + "/name", name, "each object once per batch"));
         continue;
       }
-      JsonObject body = null;
+      JsonObject body = new JsonObject(); // empty for a delete and a host claim
       if (put && kind != Kind.HOST_CLAIM) {
         String field = kind.rest(); // route, certificate, backend
         body = item.getJsonObject(field);
@@ -404,8 +409,8 @@ final class AdminHandlers {
   }
 
   private static String normalizedOr(String host) {
-    Validated<String> h = Hostnames.normalizeConfigured("host", host);
-    return h.isValid() ? h.value() : host;
+    String normalized = Hostnames.normalizeConfigured("host", host).value();
+    return normalized != null ? normalized : host; // null: not valid
   }
 
   // --- tokens and cluster ----------------------------------------------------------------------
@@ -443,7 +448,7 @@ final class AdminHandlers {
         r,
         Batch.of(Write.put(issued.spec(), Write.ABSENT)),
         (gen, revs) -> {
-          long rev = revs.get(key);
+          long rev = revision(revs, key);
           return Reply.json(
                   201, ResourceJson.token(issued.spec(), rev).put("token", issued.bearer()))
               .etag(rev);
@@ -464,7 +469,7 @@ final class AdminHandlers {
         r,
         Batch.of(Write.put(issued.spec(), expected)),
         (gen, revs) -> {
-          long rev = revs.get(key);
+          long rev = revision(revs, key);
           return Reply.json(
                   200, ResourceJson.token(issued.spec(), rev).put("token", issued.bearer()))
               .etag(rev);
@@ -541,7 +546,8 @@ final class AdminHandlers {
    * Applies {@code batch} off the event loop; answers 412 (or 409 for a lost host-claim race) when
    * a condition failed, then waits for the cluster when the request asked to.
    */
-  private Future<Reply> write(Request r, Batch batch, OnApplied onApplied, EntryKey main) {
+  private Future<Reply> write(
+      Request r, Batch batch, OnApplied onApplied, @Nullable EntryKey main) {
     Duration wait;
     if ("all".equals(r.query().get("wait"))) {
       String raw = r.query().get("waitTimeout");
@@ -698,6 +704,11 @@ final class AdminHandlers {
             : null;
     return Future.succeededFuture(
         Reply.json(200, new JsonObject().put("items", items).put("nextCursor", next)));
+  }
+
+  /** The revision the applied batch gave {@code key}, one of its writes. */
+  private static long revision(Map<EntryKey, Long> revisions, EntryKey key) {
+    return Objects.requireNonNull(revisions.get(key), "a written key's revision");
   }
 
   private static long ifMatch(Request r) {

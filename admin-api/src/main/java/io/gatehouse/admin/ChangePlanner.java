@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -75,8 +76,9 @@ public final class ChangePlanner {
   }
 
   /**
-   * One change. {@code pointer} prefixes its field errors ({@code ""} for a single request, {@code
-   * /items/3} in a batch); {@code namePointer} names where its name came from.
+   * One change. {@code body} is what a put of a route, certificate or backend puts (empty for a
+   * delete and a host claim). {@code pointer} prefixes its field errors ({@code ""} for a single
+   * request, {@code /items/3} in a batch); {@code namePointer} names where its name came from.
    */
   public record Change(
       Kind kind,
@@ -94,7 +96,14 @@ public final class ChangePlanner {
   public sealed interface Plan {
     record Refused(Problem problem) implements Plan {}
 
-    record Ready(Batch batch, List<Target> targets, Map<EntryKey, Object> values) implements Plan {}
+    record Ready(Batch batch, List<Target> targets, Map<EntryKey, Object> values) implements Plan {
+      /**
+       * What the batch puts under {@code key}, the key of a route, certificate or backend it puts.
+       */
+      public Object value(EntryKey key) {
+        return Objects.requireNonNull(values.get(key), "a put target's value");
+      }
+    }
   }
 
   /** A REST route names its hosts: a route for every host would take hosts of other tenants. */
@@ -143,13 +152,13 @@ public final class ChangePlanner {
       switch (c.kind()) {
         case HOST_CLAIM -> {
           Validated<String> host = Hostnames.normalizeConfigured("host", c.name());
-          if (!host.isValid()) {
+          String h = host.value();
+          if (h == null) { // not valid
             for (Violation v : host.violations()) {
               errors.add(new FieldError(c.namePointer(), v.value(), v.rule()));
             }
             continue;
           }
-          String h = host.value();
           EntryKey key = EntryKey.hostClaim(h);
           HostClaim held = claims.get(h);
           if (c.put()) {
@@ -223,12 +232,13 @@ public final class ChangePlanner {
           }
           // The backend document, read as the routes file reads one item of backends:.
           Translated<BackendObject> read = RestBackends.read(bk, c.body());
-          if (!read.isValid()) {
+          BackendObject backend = read.value();
+          if (backend == null) { // not valid
             read.errors().forEach(e -> errors.add(e.under(c.pointer())));
             continue;
           }
           // REST's own rule, as for a route's backend: no endpoint the policy denies.
-          List<Endpoint> eps = read.value().spec().endpoints();
+          List<Endpoint> eps = backend.spec().endpoints();
           boolean denied = false;
           for (int i = 0; i < eps.size(); i++) {
             String refusal = endpoints.refusal(eps.get(i).host());
@@ -244,8 +254,8 @@ public final class ChangePlanner {
           if (denied) {
             continue;
           }
-          writes.add(Write.put(read.value(), expected(c.ifMatch())));
-          values.put(key, read.value());
+          writes.add(Write.put(backend, expected(c.ifMatch())));
+          values.put(key, backend);
           targets.add(new Target(Kind.BACKEND, c.name(), key, held != null, true));
         }
         case ROUTE -> {}
@@ -272,11 +282,11 @@ public final class ChangePlanner {
       }
       // The route document, read as the routes file reads it (same forms, same texts).
       Translated<RouteSpec> read = RestRoutes.read(rk, c.body());
-      if (!read.isValid()) {
+      RouteSpec route = read.value();
+      if (route == null) { // not valid
         read.errors().forEach(e -> errors.add(e.under(c.pointer())));
         continue;
       }
-      RouteSpec route = read.value();
       // REST's own rules, not the document's: named hosts only, and no endpoint the policy denies.
       if (route.hosts().isEmpty()) {
         errors.add(new FieldError(c.pointer() + "/hosts", null, NO_HOSTS_RULE));
@@ -362,7 +372,7 @@ public final class ChangePlanner {
               "A host of the route is not claimed by its tenant",
               unclaimed.size() + (unclaimed.size() == 1 ? " host" : " hosts"),
               unclaimed,
-              null));
+              new JsonObject()));
     }
     // Whatever the batch removes must not leave a route without its certificate, its host or a
     // backend it names (routes of every source of the tenant: a file route may name a REST one).

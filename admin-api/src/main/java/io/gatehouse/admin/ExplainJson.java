@@ -3,6 +3,7 @@ package io.gatehouse.admin;
 import io.gatehouse.admin.Explainer.Explanation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.jspecify.annotations.Nullable;
 
 /** The JSON of an {@link Explanation}, as the contract's {@code Explanation} schema has it. */
 final class ExplainJson {
@@ -142,7 +143,7 @@ final class ExplainJson {
     return o;
   }
 
-  private static void putIfSet(JsonObject o, String key, String value) {
+  private static void putIfSet(JsonObject o, String key, @Nullable String value) {
     if (value != null) {
       o.put(key, value);
     }

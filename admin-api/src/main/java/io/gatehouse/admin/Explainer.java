@@ -4,6 +4,7 @@ import io.gatehouse.model.TenantId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers {@code POST /v1/explain}: which route, certificate and backend the node would pick for a
@@ -20,7 +21,7 @@ public interface Explainer {
    *     its own routes and certificates
    * @return the answer, or null when this node cannot explain
    */
-  Result explain(Question question, TenantId viewer);
+  @Nullable Result explain(Question question, @Nullable TenantId viewer);
 
   /**
    * @param method upper-case method name
@@ -28,7 +29,7 @@ public interface Explainer {
    * @param headers request headers, lower-case names
    * @param sni the SNI name of the connection, or null for the URL's host
    */
-  record Question(String method, String url, Map<String, String> headers, String sni) {
+  record Question(String method, String url, Map<String, String> headers, @Nullable String sni) {
     public Question {
       headers = Map.copyOf(headers);
     }
@@ -52,14 +53,14 @@ public interface Explainer {
   record Explanation(
       long generation,
       String outcome,
-      RouteRef route,
-      Reason reason,
-      Backend backend,
-      Tls tls,
-      Redirect redirect,
-      Fallback fallback,
+      @Nullable RouteRef route,
+      @Nullable Reason reason,
+      @Nullable Backend backend,
+      @Nullable Tls tls,
+      @Nullable Redirect redirect,
+      @Nullable Fallback fallback,
       List<Backend> backends,
-      SplitChoice split)
+      @Nullable SplitChoice split)
       implements Result {
     public Explanation {
       backends = List.copyOf(backends);
@@ -69,12 +70,12 @@ public interface Explainer {
     public Explanation(
         long generation,
         String outcome,
-        RouteRef route,
-        Reason reason,
-        Backend backend,
-        Tls tls,
-        Redirect redirect,
-        Fallback fallback,
+        @Nullable RouteRef route,
+        @Nullable Reason reason,
+        @Nullable Backend backend,
+        @Nullable Tls tls,
+        @Nullable Redirect redirect,
+        @Nullable Fallback fallback,
         List<Backend> backends) {
       this(generation, outcome, route, reason, backend, tls, redirect, fallback, backends, null);
     }
@@ -83,12 +84,12 @@ public interface Explainer {
     public Explanation(
         long generation,
         String outcome,
-        RouteRef route,
-        Reason reason,
-        Backend backend,
-        Tls tls,
-        Redirect redirect,
-        Fallback fallback) {
+        @Nullable RouteRef route,
+        @Nullable Reason reason,
+        @Nullable Backend backend,
+        @Nullable Tls tls,
+        @Nullable Redirect redirect,
+        @Nullable Fallback fallback) {
       this(
           generation,
           outcome,
@@ -115,12 +116,12 @@ public interface Explainer {
    */
   record Reason(
       String hostLevel,
-      String host,
-      String pathType,
-      String pathValue,
+      @Nullable String host,
+      @Nullable String pathType,
+      @Nullable String pathValue,
       List<String> conditions,
       List<PassedOver> passedOver,
-      String detail) {
+      @Nullable String detail) {
     public Reason {
       conditions = List.copyOf(conditions);
       passedOver = List.copyOf(passedOver);
@@ -139,10 +140,10 @@ public interface Explainer {
   record Backend(
       String protocol,
       List<Endpoint> endpoints,
-      String endpointsKey,
+      @Nullable String endpointsKey,
       long endpointsRevision,
       int weight,
-      Canary canary) {
+      @Nullable Canary canary) {
     public Backend {
       endpoints = List.copyOf(endpoints);
     }
@@ -150,14 +151,17 @@ public interface Explainer {
     public Backend(
         String protocol,
         List<Endpoint> endpoints,
-        String endpointsKey,
+        @Nullable String endpointsKey,
         long endpointsRevision,
         int weight) {
       this(protocol, endpoints, endpointsKey, endpointsRevision, weight, null);
     }
 
     public Backend(
-        String protocol, List<Endpoint> endpoints, String endpointsKey, long endpointsRevision) {
+        String protocol,
+        List<Endpoint> endpoints,
+        @Nullable String endpointsKey,
+        long endpointsRevision) {
       this(protocol, endpoints, endpointsKey, endpointsRevision, 1);
     }
 
@@ -169,7 +173,11 @@ public interface Explainer {
   record Endpoint(String address, int weight) {}
 
   /** A backend's canary rule: at least one of header and cookie; value or pattern with header. */
-  record Canary(String header, String headerValue, String headerPattern, String cookie) {}
+  record Canary(
+      @Nullable String header,
+      @Nullable String headerValue,
+      @Nullable String headerPattern,
+      @Nullable String cookie) {}
 
   /**
    * A route's sticky split setting (policy SessionPersistence).
@@ -178,7 +186,11 @@ public interface Explainer {
    * @param secure null: Secure when the request comes over TLS
    */
   record Sticky(
-      String sessionName, String absoluteTimeout, String path, Boolean secure, String sameSite) {}
+      String sessionName,
+      @Nullable String absoluteTimeout,
+      String path,
+      @Nullable Boolean secure,
+      @Nullable String sameSite) {}
 
   /**
    * How a split route would place the explained request, in the data plane's order: the canary
@@ -191,24 +203,24 @@ public interface Explainer {
    * @param detail why, in words
    * @param sticky the route's sticky setting, or null when it has none
    */
-  record SplitChoice(String decision, int backend, String detail, Sticky sticky) {}
+  record SplitChoice(String decision, int backend, String detail, @Nullable Sticky sticky) {}
 
   /**
    * @param certificate null when there is no listener
    */
   record Tls(
       boolean listener,
-      String sni,
-      Certificate certificate,
+      @Nullable String sni,
+      @Nullable Certificate certificate,
       boolean misdirected,
-      String misdirectedReason) {}
+      @Nullable String misdirectedReason) {}
 
   /** {@code withheld}: another owner's certificate; only {@code default} and this are set. */
   record Certificate(
-      String name,
-      String owner,
-      List<String> sans,
-      Instant notAfter,
+      @Nullable String name,
+      @Nullable String owner,
+      @Nullable List<String> sans,
+      @Nullable Instant notAfter,
       boolean isDefault,
       boolean withheld) {
     public Certificate {
@@ -216,10 +228,11 @@ public interface Explainer {
     }
   }
 
-  record Redirect(boolean redirected, int status, String location, String detail) {}
+  record Redirect(
+      boolean redirected, int status, @Nullable String location, @Nullable String detail) {}
 
   /**
    * @param status 404 from the built-in default backend, 0 when {@code upstream} answers
    */
-  record Fallback(int status, String upstream, String detail) {}
+  record Fallback(int status, @Nullable String upstream, String detail) {}
 }

@@ -4,6 +4,7 @@ import io.gatehouse.admin.translate.FieldError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An RFC 9457 problem: a stable {@code type} URI per kind of error, and for validation the bad
@@ -13,7 +14,7 @@ public record Problem(
     int status,
     String slug,
     String title,
-    String detail,
+    @Nullable String detail,
     List<FieldError> errors,
     JsonObject extra) {
   public static final String TYPE_BASE = "https://gatehouse.dev/problems/";
@@ -24,11 +25,11 @@ public record Problem(
   }
 
   public static Problem of(int status, String slug, String title) {
-    return new Problem(status, slug, title, null, List.of(), null);
+    return new Problem(status, slug, title, null, List.of(), new JsonObject());
   }
 
-  public static Problem of(int status, String slug, String title, String detail) {
-    return new Problem(status, slug, title, detail, List.of(), null);
+  public static Problem of(int status, String slug, String title, @Nullable String detail) {
+    return new Problem(status, slug, title, detail, List.of(), new JsonObject());
   }
 
   public static Problem invalid(List<FieldError> errors) {
@@ -38,7 +39,7 @@ public record Problem(
         "The request is not valid",
         errors.size() + (errors.size() == 1 ? " problem" : " problems"),
         errors,
-        null);
+        new JsonObject());
   }
 
   public static Problem notFound() {

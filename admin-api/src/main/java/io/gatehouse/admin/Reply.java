@@ -3,9 +3,11 @@ package io.gatehouse.admin;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** What a handler answers: a status, headers and a JSON body (a problem when {@code problem}). */
-public record Reply(int status, JsonObject body, Map<String, String> headers, boolean problem) {
+public record Reply(
+    int status, @Nullable JsonObject body, Map<String, String> headers, boolean problem) {
   public Reply {
     headers = Map.copyOf(headers);
   }

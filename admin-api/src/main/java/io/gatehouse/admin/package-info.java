@@ -9,7 +9,10 @@
  * answer problem+json; the explain operation asks the node through the {@link
  * io.gatehouse.admin.Explainer} interface, which the router's explain stage implements. Imports the
  * model, validate, the document, the table, Vert.x web and OpenAPI, SnakeYAML (to serve the
- * contract) and the admin sub-packages; never the router, so the REST edge cannot reach into the
- * data plane.
+ * contract), the admin sub-packages and JSpecify's null annotations; never the router, so the REST
+ * edge cannot reach into the data plane.
  */
+@NullMarked
 package io.gatehouse.admin;
+
+import org.jspecify.annotations.NullMarked;

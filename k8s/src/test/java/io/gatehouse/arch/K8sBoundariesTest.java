@@ -29,6 +29,7 @@ class K8sBoundariesTest {
           .onlyDependOnClassesThat()
           .resideInAnyPackage(
               "java..",
+              "org.jspecify.annotations..", // @NullMarked/@Nullable: annotations, no code
               "io.gatehouse.k8s.translate..",
               "io.gatehouse.model..",
               "io.gatehouse.validate..",

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bearer tokens: {@code <id>.<secret>}. The id finds the stored {@link TokenSpec}; the secret's
@@ -37,7 +38,8 @@ public final class Tokens {
     }
   }
 
-  public static Issued issue(String id, TenantId tenant, String description, long nowMillis) {
+  public static Issued issue(
+      String id, @Nullable TenantId tenant, String description, long nowMillis) {
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);
     String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -74,7 +76,7 @@ public final class Tokens {
   }
 
   /** The caller {@code bearer} authenticates, if any. */
-  public static Optional<Caller> authenticate(TableView view, String bearer) {
+  public static Optional<Caller> authenticate(TableView view, @Nullable String bearer) {
     if (bearer == null) {
       return Optional.empty();
     }

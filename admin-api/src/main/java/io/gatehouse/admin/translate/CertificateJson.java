@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A certificate upload to a {@link CertificateSpec}, and a stored spec to its public metadata. The
@@ -71,7 +72,7 @@ public final class CertificateJson {
         .put("sha256Fingerprint", fingerprint(leaf));
   }
 
-  private static X509Certificate leaf(String chainPem) {
+  private static @Nullable X509Certificate leaf(String chainPem) {
     int end = chainPem.indexOf("-----END CERTIFICATE-----");
     if (end < 0) {
       return null;

@@ -2,15 +2,17 @@ package io.gatehouse.admin.translate;
 
 import io.gatehouse.document.DocProblem;
 import io.gatehouse.validate.Violation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One bad field of a request: a JSON pointer into the body (or a parameter's name), the value and
  * the rule it broke. A route document's problems keep their kind, so that REST words them as the
  * routes file does, with the pointer where the file names a path and line.
  */
-public record FieldError(String pointer, String value, String rule, DocProblem.Kind kind) {
+public record FieldError(
+    String pointer, @Nullable String value, String rule, DocProblem.Kind kind) {
 
-  public FieldError(String pointer, String value, String rule) {
+  public FieldError(String pointer, @Nullable String value, String rule) {
     this(pointer, value, rule, DocProblem.Kind.VALUE);
   }
 

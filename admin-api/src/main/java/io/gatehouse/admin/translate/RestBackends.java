@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A named backend's REST body is one item of the routes file's {@code backends:}: read by {@link
@@ -33,7 +34,8 @@ public final class RestBackends {
   public static Translated<BackendObject> read(BackendKey key, JsonObject body) {
     Read<BackendObject> read = DocumentReader.readBackend(tree(body), DocPath.ROOT, key, SOURCE);
     if (read.isValid()) {
-      return Translated.ok(read.value());
+      // The reader answers no value only with a problem.
+      return Translated.ok(Objects.requireNonNull(read.value(), "a valid read's backend"));
     }
     return Translated.failed(read.problems().stream().map(FieldError::of).toList());
   }

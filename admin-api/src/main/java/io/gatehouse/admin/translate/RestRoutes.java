@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A route's REST body is the route document, the same one the routes file holds: read by {@link
@@ -34,7 +35,8 @@ public final class RestRoutes {
   public static Translated<RouteSpec> read(RouteKey key, JsonObject body) {
     Read<RouteSpec> read = DocumentReader.readRoute(tree(body), DocPath.ROOT, key);
     if (read.isValid()) {
-      return Translated.ok(read.value());
+      // The reader answers no value only with a problem.
+      return Translated.ok(Objects.requireNonNull(read.value(), "a valid read's route"));
     }
     return Translated.failed(read.problems().stream().map(FieldError::of).toList());
   }

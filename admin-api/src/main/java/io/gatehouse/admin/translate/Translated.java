@@ -1,9 +1,10 @@
 package io.gatehouse.admin.translate;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
-/** A translated value, or the fields that stopped it. */
-public record Translated<T>(T value, List<FieldError> errors) {
+/** A translated value, or the fields that stopped it (then no value). */
+public record Translated<T>(@Nullable T value, List<FieldError> errors) {
   public Translated {
     errors = List.copyOf(errors);
   }

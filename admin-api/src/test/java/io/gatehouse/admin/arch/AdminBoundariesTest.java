@@ -43,6 +43,7 @@ class AdminBoundariesTest {
           .onlyDependOnClassesThat()
           .resideInAnyPackage(
               "java..",
+              "org.jspecify.annotations..", // @NullMarked/@Nullable: annotations, no code
               "io.gatehouse.model..",
               "io.gatehouse.validate..",
               "io.gatehouse.table..",
@@ -59,6 +60,7 @@ class AdminBoundariesTest {
           .resideInAnyPackage(
               "java..",
               "javax.security..",
+              "org.jspecify.annotations..",
               "io.gatehouse.model..",
               "io.gatehouse.validate..",
               "io.gatehouse.table..",

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -191,7 +192,7 @@ public record IngressAnnotations(
     Timeouts timeouts,
     Limits limits,
     boolean useRegex,
-    Canary canary,
+    @Nullable Canary canary,
     boolean refused,
     List<IngressProblem> problems,
     List<PolicySpec> policies,
@@ -254,7 +255,7 @@ public record IngressAnnotations(
    * total} of the others of the primary's route go to the canary's backend, the rest to the
    * primary's. {@code 0 <= weight <= total}, {@code 1 <= total <= MAX_WEIGHT}.
    */
-  public record Canary(int weight, int total, CanaryRule rule) {
+  public record Canary(int weight, int total, @Nullable CanaryRule rule) {
     public Canary {
       if (total < 1 || total > RouteValidator.MAX_WEIGHT || weight < 0 || weight > total) {
         throw new IllegalArgumentException("canary weight " + weight + " of " + total);
@@ -274,7 +275,8 @@ public record IngressAnnotations(
    */
   public static final String FIRST_PORT = "(first port)";
 
-  public static IngressAnnotations parse(IngressRef ingress, Map<String, String> annotations) {
+  public static IngressAnnotations parse(
+      IngressRef ingress, @Nullable Map<String, String> annotations) {
     return new Parser(ingress, annotations == null ? Map.of() : annotations).parse();
   }
 
@@ -386,16 +388,18 @@ public record IngressAnnotations(
     }
 
     /** The redirect the Ingress asks for, or null (refusing it when it asks for two). */
-    private RequestRedirect redirect() {
+    private @Nullable RequestRedirect redirect() {
       String[] permanent = lookup("permanent-redirect", "permanent-redirect");
       String[] temporal = lookup("temporal-redirect", "temporal-redirect");
       String[] appRoot = lookup("app-root", "app-root");
       int asked =
           (permanent != null ? 1 : 0) + (temporal != null ? 1 : 0) + (appRoot != null ? 1 : 0);
       if (asked > 1) {
+        // two of three asked: permanent-redirect, or else temporal-redirect, is one of them
+        String[] first = Objects.requireNonNull(permanent != null ? permanent : temporal);
         refuse(
             "UnsupportedAnnotation",
-            (permanent != null ? permanent[0] : temporal[0]),
+            first[0],
             "one of permanent-redirect, temporal-redirect and app-root; the Ingress is not served"
                 + " while it asks for more than one");
         return null;
@@ -443,7 +447,7 @@ public record IngressAnnotations(
     }
 
     /** The CORS policy, or null when {@code enable-cors} is not "true" (or no origin is left). */
-    private Cors cors() {
+    private @Nullable Cors cors() {
       boolean enabled = bool("enable-cors", false);
       if (!enabled) {
         for (String key : all.keySet()) {
@@ -478,7 +482,9 @@ public record IngressAnnotations(
         credentials = false;
       }
       if (credentials && expose.equals(List.of(Cors.ANY))) {
-        String[] kv = lookup("cors-expose-headers", "cors-expose-headers");
+        // '*' is never the default: the annotation gave it
+        String[] kv =
+            Objects.requireNonNull(lookup("cors-expose-headers", "cors-expose-headers"), "'*'");
         problem(
             "UnsupportedAnnotation",
             kv[0]
@@ -848,11 +854,13 @@ public record IngressAnnotations(
             "UnsupportedAnnotation", type[0] + ": ignored without " + PREFIX + "error-pages-page");
       }
       if (backend == null) {
+        // codes and backend are not both absent (returned above)
+        String[] given = Objects.requireNonNull(codes, "codes");
         problem(
             "UnsupportedAnnotation",
-            codes[0]
+            given[0]
                 + ": \""
-                + codes[1]
+                + given[1]
                 + "\" is ignored without "
                 + PREFIX
                 + "error-pages-backend, "
@@ -893,7 +901,7 @@ public record IngressAnnotations(
     }
 
     /** The canary's weights and rule, or null (and refused) when they are not valid. */
-    private Canary canary() {
+    private @Nullable Canary canary() {
       CanaryRule rule = canaryRule();
       int total = canaryNumber("canary-weight-total", DEFAULT_CANARY_TOTAL, 1);
       int weight = canaryNumber("canary-weight", 0, 0);
@@ -912,7 +920,7 @@ public record IngressAnnotations(
      * The header and cookie rule of a canary, null when it has none (or a refused one): the
      * annotations' values as written (ingress-nginx does not trim them), empty ones unset.
      */
-    private CanaryRule canaryRule() {
+    private @Nullable CanaryRule canaryRule() {
       String header = nonEmpty("canary-by-header");
       String value = nonEmpty("canary-by-header-value");
       String pattern = nonEmpty("canary-by-header-pattern");
@@ -968,7 +976,7 @@ public record IngressAnnotations(
     }
 
     /** A canary annotation's value as written, null when absent or empty. */
-    private String nonEmpty(String name) {
+    private @Nullable String nonEmpty(String name) {
       String v = all.get(NGINX + name);
       return v == null || v.isEmpty() ? null : v;
     }
@@ -1179,13 +1187,14 @@ public record IngressAnnotations(
     }
 
     /** The gatehouse.io value, else the nginx one (under {@code nginxName}), else null. */
-    private String[] lookup(String name, String nginxName) {
+    private String @Nullable [] lookup(String name, @Nullable String nginxName) {
       String own = all.get(PREFIX + name);
       if (own != null) {
         return new String[] {PREFIX + name, own.trim()};
       }
-      if (nginxName != null && all.get(NGINX + nginxName) != null) {
-        return new String[] {NGINX + nginxName, all.get(NGINX + nginxName).trim()};
+      String nginx = nginxName == null ? null : all.get(NGINX + nginxName);
+      if (nginx != null) {
+        return new String[] {NGINX + nginxName, nginx.trim()};
       }
       return null;
     }
@@ -1233,7 +1242,8 @@ public record IngressAnnotations(
       return dflt;
     }
 
-    private Duration duration(String name, String nginxName, Duration dflt, boolean zeroOk) {
+    private Duration duration(
+        String name, @Nullable String nginxName, Duration dflt, boolean zeroOk) {
       String[] kv = lookup(name, nginxName);
       if (kv == null) {
         return dflt;
@@ -1252,7 +1262,7 @@ public record IngressAnnotations(
       return d;
     }
 
-    private static Duration seconds(String v) {
+    private static @Nullable Duration seconds(String v) {
       String s = v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
       try {
         long n = Long.parseLong(s);
@@ -1263,7 +1273,7 @@ public record IngressAnnotations(
     }
 
     /** A Go-style duration of ms, s, m and h parts ("1m30s"), or "0". */
-    static Duration goDuration(String v) {
+    static @Nullable Duration goDuration(String v) {
       if (v.equals("0")) {
         return Duration.ZERO;
       }

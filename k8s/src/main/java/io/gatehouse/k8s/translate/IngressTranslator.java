@@ -6,6 +6,7 @@ import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PrivateKeyPem;
@@ -56,6 +57,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates the Ingresses of this controller's classes into validated routes of source {@code
@@ -301,7 +303,7 @@ public final class IngressTranslator {
       Map<PathKey, Candidate> servedBy = new HashMap<>();
       Map<RouteKey, IngressRef> origins = new HashMap<>();
       for (Candidate c : candidates) {
-        String owner = owners.get(c.host);
+        String owner = Objects.requireNonNull(owners.get(c.host), "owners has every host");
         if (!c.ref.namespace().equals(owner)) {
           if (warned.add(c.ref + " " + c.host)) {
             conflict(c, owner);
@@ -390,7 +392,7 @@ public final class IngressTranslator {
       return owners;
     }
 
-    private HostClaim claim(String host) {
+    private @Nullable HostClaim claim(String host) {
       if (host.equals(ANY_HOST)) {
         return null;
       }
@@ -474,7 +476,7 @@ public final class IngressTranslator {
      * Why the host of a mirror of {@code route} is refused (the rule of an ExternalName: a
      * mirror-target is as much the Ingress author's choice of upstream), or null.
      */
-    String mirrorRefusal(RouteSpec route) {
+    @Nullable String mirrorRefusal(RouteSpec route) {
       for (PolicySpec p : route.policies()) {
         if (p instanceof RequestMirror m && m.backendRef() instanceof BackendSpec b) {
           for (Endpoint e : b.endpoints()) {
@@ -681,7 +683,7 @@ public final class IngressTranslator {
       return out;
     }
 
-    private String host(IngressRef ref, String field, String raw) {
+    private @Nullable String host(IngressRef ref, String field, @Nullable String raw) {
       if (raw == null || raw.isEmpty()) {
         return ANY_HOST;
       }
@@ -693,7 +695,8 @@ public final class IngressTranslator {
       return v.value();
     }
 
-    private PathMatch path(IngressRef ref, String field, V1HTTPIngressPath p, boolean regex) {
+    private @Nullable PathMatch path(
+        IngressRef ref, String field, V1HTTPIngressPath p, boolean regex) {
       String type = p.getPathType() == null ? "ImplementationSpecific" : p.getPathType();
       String value = p.getPath() == null || p.getPath().isEmpty() ? "/" : p.getPath();
       switch (type) {
@@ -716,7 +719,7 @@ public final class IngressTranslator {
     }
 
     /** TLS host to its certificate, from the Ingress's tls sections (first section wins). */
-    private Map<String, TlsHost> tls(IngressRef ref, List<V1IngressTLS> sections) {
+    private Map<String, TlsHost> tls(IngressRef ref, @Nullable List<V1IngressTLS> sections) {
       Map<String, TlsHost> out = new LinkedHashMap<>();
       if (sections == null) {
         return out;
@@ -817,7 +820,8 @@ public final class IngressTranslator {
               new String(data.get("tls.crt"), StandardCharsets.US_ASCII),
               new PrivateKeyPem(new String(data.get("tls.key"), StandardCharsets.US_ASCII)));
       Validated<ValidCertificate> v = CertificateValidator.validate(spec, clock);
-      if (!v.isValid()) {
+      ValidCertificate valid = v.value();
+      if (valid == null) { // not valid
         problem(
             ref,
             "InvalidCertificate",
@@ -825,7 +829,7 @@ public final class IngressTranslator {
         return Optional.empty();
       }
       secrets.put(key, spec);
-      return Optional.of(v.value());
+      return Optional.of(valid);
     }
 
     /**
@@ -835,8 +839,8 @@ public final class IngressTranslator {
      * such Service or port, a refused ExternalName) is reported here; the feed then gives the
      * reference no endpoints, and the route answers 503.
      */
-    BackendRef backend(
-        IngressRef ref, String field, V1IngressBackend b, UpstreamProtocol protocol) {
+    @Nullable BackendRef backend(
+        IngressRef ref, String field, @Nullable V1IngressBackend b, UpstreamProtocol protocol) {
       if (b == null || (b.getService() == null && b.getResource() == null)) {
         problem(ref, "InvalidBackend", field + ".backend: missing; the path is not served");
         return null;
@@ -999,7 +1003,8 @@ public final class IngressTranslator {
   }
 
   /** A backend's Service port, as the Ingress names it, whose endpoints a run computes once. */
-  private record EndpointsKey(String namespace, String service, Integer number, String portName) {}
+  private record EndpointsKey(
+      String namespace, String service, @Nullable Integer number, @Nullable String portName) {}
 
   /** The certificate name a TLS host is served with. */
   private record TlsHost(String certificateName) {}
@@ -1025,8 +1030,8 @@ public final class IngressTranslator {
       V1IngressBackend backend,
       int priority,
       IngressAnnotations ann,
-      TlsHost tls,
-      String wwwTo) {
+      @Nullable TlsHost tls,
+      @Nullable String wwwTo) {
 
     /** A route of the Ingress's own rules and annotations. */
     Candidate(
@@ -1039,7 +1044,7 @@ public final class IngressTranslator {
         V1IngressBackend backend,
         int priority,
         IngressAnnotations ann,
-        TlsHost tls) {
+        @Nullable TlsHost tls) {
       this(ref, name, field, host, path, writtenPath, backend, priority, ann, tls, null);
     }
 
@@ -1055,7 +1060,7 @@ public final class IngressTranslator {
           + h;
     }
 
-    RouteSpec build(Run run) {
+    @Nullable RouteSpec build(Run run) {
       BackendRef backend = run.backend(ref, field, this.backend, ann.protocol());
       if (backend == null) {
         return null;
@@ -1067,7 +1072,7 @@ public final class IngressTranslator {
      * This primary's route ({@code alone}, as built) split with {@code canary}, or null (reported
      * on the canary) when the canary's backend cannot be served; {@code alone} then serves.
      */
-    RouteSpec build(Run run, RouteSpec alone, Candidate canary) {
+    @Nullable RouteSpec build(Run run, RouteSpec alone, Candidate canary) {
       BackendRef primary = alone.backends().get(0).ref();
       // the canary speaks the primary's protocol, as ingress-nginx proxies it from the same
       // location
@@ -1076,7 +1081,8 @@ public final class IngressTranslator {
       if (alternative == null) {
         return null;
       }
-      IngressAnnotations.Canary w = canary.ann.canary();
+      // only an Ingress whose annotations make it a canary has canary candidates
+      IngressAnnotations.Canary w = Objects.requireNonNull(canary.ann.canary(), "canary weights");
       return build(
           run,
           List.of(
@@ -1144,7 +1150,7 @@ public final class IngressTranslator {
     }
 
     /** The route with {@code backends}; null when invalid, reported on {@code blame}. */
-    private RouteSpec build(
+    private @Nullable RouteSpec build(
         Run run, List<RouteBackend> backends, IngressRef blame, String blameField) {
       TlsSpec tlsSpec =
           tls == null
@@ -1153,7 +1159,7 @@ public final class IngressTranslator {
                   List.of(host),
                   tls.certificateName(),
                   ann.sslRedirect() ? HttpsRedirect.PERMANENT_REDIRECT_308 : HttpsRedirect.OFF,
-                  null);
+                  Hsts.OFF);
       RouteSpec raw =
           new RouteSpec(
               new RouteKey(TenantId.of(ref.namespace()), SOURCE, name),

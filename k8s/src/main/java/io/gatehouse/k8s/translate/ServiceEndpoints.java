@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The endpoints of one Service port: a pure function of the Service, the port a backend names and
@@ -44,7 +45,7 @@ public final class ServiceEndpoints {
   /** The rule an address breaks, worded as what was expected; null when it may be an upstream. */
   @FunctionalInterface
   public interface Refusals {
-    String refusal(String address);
+    @Nullable String refusal(String address);
   }
 
   /** What a backend's Service port resolves to. */
@@ -95,7 +96,10 @@ public final class ServiceEndpoints {
    * @param slices the Service's EndpointSlices (ignored for an ExternalName Service)
    */
   public Result compute(
-      V1Service service, Integer number, String portName, List<V1EndpointSlice> slices) {
+      V1Service service,
+      @Nullable Integer number,
+      @Nullable String portName,
+      List<V1EndpointSlice> slices) {
     List<V1ServicePort> ports = service.getSpec().getPorts();
     V1ServicePort port = null;
     for (V1ServicePort sp : ports == null ? List.<V1ServicePort>of() : ports) {
@@ -164,7 +168,7 @@ public final class ServiceEndpoints {
   }
 
   /** The slice's port named {@code wanted} when TCP (or unset), else null. */
-  private static Integer targetPort(V1EndpointSlice slice, String wanted) {
+  private static @Nullable Integer targetPort(V1EndpointSlice slice, String wanted) {
     if (slice.getPorts() == null) {
       return null;
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole cluster, translated: validated routes of source {@code k8s}, the certificates their TLS
@@ -32,7 +33,8 @@ public record Translation(
       new Translation(List.of(), List.of(), List.of(), Set.of());
 
   /** A Service port as a backend names it (by number, or by name with a null number). */
-  public record SlicePort(String namespace, String service, Integer number, String portName) {}
+  public record SlicePort(
+      String namespace, String service, @Nullable Integer number, @Nullable String portName) {}
 
   public Translation {
     routes = List.copyOf(routes);

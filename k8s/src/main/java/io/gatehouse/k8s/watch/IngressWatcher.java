@@ -43,6 +43,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +96,7 @@ public final class IngressWatcher implements AutoCloseable {
   private final CompletableFuture<Void> firstPublish = new CompletableFuture<>();
 
   // confined to the loop thread
-  private ScheduledFuture<?> pending;
+  private @Nullable ScheduledFuture<?> pending;
   private long burstStartNanos = -1;
   private boolean synced;
   private final SliceRefusals sliceRefusals;
@@ -222,7 +223,7 @@ public final class IngressWatcher implements AutoCloseable {
           SharedInformerFactory factory,
           GenericKubernetesApi<T, L> api,
           Class<T> type,
-          String namespace,
+          @Nullable String namespace,
           String labelSelector,
           String fieldSelector) {
     return inform(factory, api, type, namespace, labelSelector, fieldSelector, true);
@@ -237,7 +238,7 @@ public final class IngressWatcher implements AutoCloseable {
           SharedInformerFactory factory,
           GenericKubernetesApi<T, L> api,
           Class<T> type,
-          String namespace,
+          @Nullable String namespace,
           String labelSelector,
           String fieldSelector,
           boolean everyEventRebuilds) {
@@ -335,7 +336,7 @@ public final class IngressWatcher implements AutoCloseable {
   public KubernetesEndpointFeed.Source endpointSource() {
     return new KubernetesEndpointFeed.Source() {
       @Override
-      public V1Service service(String namespace, String name) {
+      public @Nullable V1Service service(String namespace, String name) {
         String key = namespace + "/" + name;
         for (SharedIndexInformer<V1Service> i : services) {
           V1Service s = i.getIndexer().getByKey(key);
@@ -364,7 +365,7 @@ public final class IngressWatcher implements AutoCloseable {
     };
   }
 
-  private static String serviceOf(V1EndpointSlice slice) {
+  private static @Nullable String serviceOf(V1EndpointSlice slice) {
     Map<String, String> labels =
         slice.getMetadata() == null ? null : slice.getMetadata().getLabels();
     return labels == null ? null : labels.get(SERVICE_NAME_LABEL);
@@ -372,7 +373,7 @@ public final class IngressWatcher implements AutoCloseable {
 
   /** A handler passing the namespace and the Service an object names to every feed. */
   private <T extends KubernetesObject> ResourceEventHandler<T> feedEvents(
-      Function<V1ObjectMeta, String> serviceName) {
+      Function<V1ObjectMeta, @Nullable String> serviceName) {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
@@ -607,7 +608,10 @@ public final class IngressWatcher implements AutoCloseable {
    * List and watch with selectors, in one namespace or all of them (also {@link PublishedService}).
    */
   record Lister<T extends KubernetesObject, L extends KubernetesListObject>(
-      GenericKubernetesApi<T, L> api, String namespace, String labelSelector, String fieldSelector)
+      GenericKubernetesApi<T, L> api,
+      @Nullable String namespace,
+      String labelSelector,
+      String fieldSelector)
       implements ListerWatcher<T, L> {
     private ListOptions options(CallGeneratorParams p) {
       ListOptions o = new ListOptions();

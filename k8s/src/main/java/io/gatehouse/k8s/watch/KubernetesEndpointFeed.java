@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
   /** The informer caches the feed reads; the watcher implements it over its indexers. */
   public interface Source {
     /** The Service, or null when the cache has none (deleted or never seen). */
-    V1Service service(String namespace, String name);
+    @Nullable V1Service service(String namespace, String name);
 
     /** The Service's EndpointSlices (label {@code kubernetes.io/service-name}), possibly none. */
     List<V1EndpointSlice> slices(String namespace, String service);
@@ -141,7 +142,7 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
    * kubernetes.io/service-name} label): marks the Service for recomputation. Cheap, never blocks on
    * the index.
    */
-  public void serviceChanged(String namespace, String name) {
+  public void serviceChanged(@Nullable String namespace, @Nullable String name) {
     if (namespace == null || name == null) {
       return; // a slice without the label belongs to no Service
     }
@@ -185,7 +186,7 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
    * reads the cache is recomputed after, then answers from the cache, or null while the caches have
    * not listed yet (the key stays unknown until {@link #synced}).
    */
-  private List<Endpoint> resolve(EndpointsKey.Service key) {
+  private @Nullable List<Endpoint> resolve(EndpointsKey.Service key) {
     remember(key);
     if (!source.synced()) {
       return null;
@@ -241,13 +242,14 @@ public final class KubernetesEndpointFeed implements AutoCloseable {
     if (known == null) {
       return;
     }
-    V1Service service = source.service(ref.namespace(), ref.name());
-    boolean gone = service == null || service.getSpec() == null;
+    V1Service cached = source.service(ref.namespace(), ref.name());
+    V1Service service = cached == null || cached.getSpec() == null ? null : cached; // null: gone
+    boolean gone = service == null;
     List<V1EndpointSlice> slices = gone ? List.of() : source.slices(ref.namespace(), ref.name());
     int changed = 0;
     Map<String, String> refused = new LinkedHashMap<>();
     for (EndpointsKey.Service key : List.copyOf(known)) {
-      if (gone) {
+      if (service == null) { // gone
         index.remove(key);
         if (index.get(key).revision() == 0) {
           known.remove(key); // nobody retains it: forget it until a route refers to it again

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import okhttp3.Call;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,13 +56,13 @@ public final class LeaseLeadership implements AutoCloseable {
   private final ScheduledExecutorService deadline;
 
   // confined to the loop thread
-  private String observedRecord;
+  private @Nullable String observedRecord;
   private long observedAtNanos;
   private int failedAttempts;
   private long failingSinceNanos;
   // guarded by this: when the last successful renewal started, and the step-down it scheduled
   private long renewedAtNanos;
-  private ScheduledFuture<?> stepDown;
+  private @Nullable ScheduledFuture<?> stepDown;
   private volatile boolean leader;
 
   public LeaseLeadership(

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ public final class PublishedService implements AutoCloseable {
   private final SharedInformerFactory factory;
   private final SharedIndexInformer<V1Service> services;
   private final SharedIndexInformer<V1EndpointSlice> slices;
-  private List<String> logged;
+  private @Nullable List<String> logged;
 
   /**
    * @param ref {@code namespace/name} of the Service
@@ -137,7 +138,7 @@ public final class PublishedService implements AutoCloseable {
     return out;
   }
 
-  private synchronized void report(V1Service svc, List<String> out) {
+  private synchronized void report(@Nullable V1Service svc, List<String> out) {
     if (out.equals(logged) || !services.hasSynced()) {
       return;
     }
@@ -222,7 +223,7 @@ public final class PublishedService implements AutoCloseable {
     return out;
   }
 
-  private static boolean present(String s) {
+  private static boolean present(@Nullable String s) {
     return s != null && !s.isBlank();
   }
 

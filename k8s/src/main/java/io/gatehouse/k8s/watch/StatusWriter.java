@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ public final class StatusWriter implements TranslationSink {
 
   private final NetworkingV1Api networking;
   private final BooleanSupplier leader;
-  private final Supplier<List<String>> source;
+  private final @Nullable Supplier<List<String>> source; // null: no address configured
 
   /**
    * @param addresses IP addresses or DNS names, as published in status (e.g. a node's IP)
@@ -46,7 +47,8 @@ public final class StatusWriter implements TranslationSink {
    * @param addresses read at every rebuild (e.g. {@link PublishedService#addresses}); null when no
    *     address is configured at all: nothing is written
    */
-  public StatusWriter(ApiClient client, BooleanSupplier leader, Supplier<List<String>> addresses) {
+  public StatusWriter(
+      ApiClient client, BooleanSupplier leader, @Nullable Supplier<List<String>> addresses) {
     this.networking = new NetworkingV1Api(client);
     this.leader = leader;
     this.source = addresses;

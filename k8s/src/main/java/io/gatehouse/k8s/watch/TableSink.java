@@ -100,17 +100,18 @@ public final class TableSink implements TranslationSink, AutoCloseable {
     }
     long certificates = System.nanoTime();
     SourceApplied applied = table.applySource(IngressTranslator.SOURCE, t.routes());
-    held = applied.held() == null ? List.of() : problems(applied.held(), t);
+    Outcome.NotUpgraded notUpgraded = applied.held();
+    held = notUpgraded == null ? List.of() : problems(notUpgraded, t);
     // deletes last: the routes naming them are gone by now (unless a route was held back)
     if (!deletes.isEmpty() && held.isEmpty()) {
       table.apply(new Batch(deletes, false));
     }
-    if (!held.isEmpty()) {
+    if (notUpgraded != null && !held.isEmpty()) {
       LOG.atWarn()
           .setMessage("kubernetes routes held back until every member reads their format")
-          .addKeyValue("routes", applied.held().keys().size())
-          .addKeyValue("format", applied.held().format())
-          .addKeyValue("members", applied.held().members().size())
+          .addKeyValue("routes", notUpgraded.keys().size())
+          .addKeyValue("format", notUpgraded.format())
+          .addKeyValue("members", notUpgraded.members().size())
           .log();
     }
     if (LOG.isDebugEnabled()) {
