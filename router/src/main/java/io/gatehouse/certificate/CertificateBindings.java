@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -89,7 +90,8 @@ public record CertificateBindings(
                     + " get the default certificate"));
         continue;
       }
-      if (!found.isValid()) {
+      ValidCertificate cert = found.value();
+      if (cert == null) {
         problems.add(
             new Problem(
                 route,
@@ -104,7 +106,6 @@ public record CertificateBindings(
                     + " get the default certificate"));
         continue;
       }
-      ValidCertificate cert = found.value();
       if (!now.isBefore(cert.notAfter())) {
         problems.add(
             new Problem(
@@ -142,10 +143,12 @@ public record CertificateBindings(
           continue;
         }
         ValidCertificate winner = PREFERRED.compare(cert, other) < 0 ? cert : other;
-        RouteKey loser = winner == cert ? boundBy.get(host) : route;
+        // bound together with hosts: a host with a certificate has its route
+        RouteKey holder = Objects.requireNonNull(boundBy.get(host), "boundBy");
+        RouteKey loser = winner == cert ? holder : route;
         ValidCertificate lost = winner == cert ? other : cert;
         hosts.put(host, winner);
-        boundBy.put(host, winner == cert ? route : boundBy.get(host));
+        boundBy.put(host, winner == cert ? route : holder);
         problems.add(
             new Problem(
                 loser,

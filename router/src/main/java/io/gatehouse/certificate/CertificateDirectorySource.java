@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ public final class CertificateDirectorySource {
   private final AtomicBoolean checking = new AtomicBoolean();
 
   // Written only by the (ordered) blocking checks.
-  private String lastHash;
+  private @Nullable String lastHash;
   private java.time.Instant firstExpiry = java.time.Instant.MAX;
 
   private volatile boolean stopped;
@@ -170,24 +171,28 @@ public final class CertificateDirectorySource {
     for (Map.Entry<String, Source> e : sources(files).entrySet()) {
       String name = e.getKey();
       Source s = e.getValue();
-      if (s.problem() != null) {
-        warn(s.files(), List.of(s.problem()));
+      String problem = s.problem();
+      if (problem != null) {
+        warn(s.files(), List.of(problem));
         continue;
       }
       Validated<ValidCertificate> v =
           CertificateValidator.validate(
               new CertificateSpec(
-                  CertificateKey.of(TENANT, name), s.chainPem(), new PrivateKeyPem(s.keyPem())),
+                  CertificateKey.of(TENANT, name),
+                  Objects.requireNonNull(s.chainPem(), "chainPem"), // set when there is no problem
+                  new PrivateKeyPem(Objects.requireNonNull(s.keyPem(), "keyPem"))),
               clock);
-      if (!v.isValid()) {
+      ValidCertificate cert = v.value();
+      if (cert == null) {
         warn(
             s.files(),
             v.violations().stream().map(Violation::toString).collect(Collectors.toList()));
         continue;
       }
-      valid.add(v.value());
+      valid.add(cert);
       if (name.equals(defaultName)) {
-        namedDefault = v.value();
+        namedDefault = cert;
       }
     }
     if (!defaultName.isEmpty() && namedDefault == null) {
@@ -223,8 +228,8 @@ public final class CertificateDirectorySource {
   }
 
   /** The visible regular files ending in .crt, .key or .pem, by name. */
-  private Map<String, byte[]> read() throws IOException {
-    Map<String, byte[]> out = new TreeMap<>();
+  private Map<String, byte @Nullable []> read() throws IOException {
+    Map<String, byte @Nullable []> out = new TreeMap<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
@@ -241,9 +246,13 @@ public final class CertificateDirectorySource {
   }
 
   /** Where one certificate comes from: its PEM, or why it cannot be read. */
-  private record Source(List<String> files, String chainPem, String keyPem, String problem) {}
+  private record Source(
+      List<String> files,
+      @Nullable String chainPem,
+      @Nullable String keyPem,
+      @Nullable String problem) {}
 
-  private static Map<String, Source> sources(Map<String, byte[]> files) {
+  private static Map<String, Source> sources(Map<String, byte @Nullable []> files) {
     Map<String, Source> out = new TreeMap<>();
     for (String file : files.keySet()) {
       String name = file.substring(0, file.length() - 4);
@@ -299,10 +308,10 @@ public final class CertificateDirectorySource {
     return new String(bytes, StandardCharsets.US_ASCII);
   }
 
-  private static String hash(Map<String, byte[]> files) {
+  private static String hash(Map<String, byte @Nullable []> files) {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
-      for (Map.Entry<String, byte[]> e : files.entrySet()) {
+      for (Map.Entry<String, byte @Nullable []> e : files.entrySet()) {
         d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
         d.update((byte) 0);
         byte[] content = e.getValue();

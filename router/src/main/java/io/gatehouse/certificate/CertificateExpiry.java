@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How long each served certificate (the default, the directory's, the table's bound ones) has left,
@@ -17,7 +18,7 @@ import java.util.List;
  */
 public record CertificateExpiry(
     String name,
-    String tenant,
+    @Nullable String tenant,
     List<String> dnsNames,
     Instant notAfter,
     long daysLeft,

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which certificate a TLS handshake gets, by SNI name: one immutable snapshot, built off the event
@@ -181,7 +182,7 @@ public final class CertificateIndex {
   }
 
   /** The certificate for an SNI name; null or empty means the client sent none. */
-  public ServedCertificate lookup(String sniName) {
+  public ServedCertificate lookup(@Nullable String sniName) {
     return lookupNormalized(normalize(sniName));
   }
 
@@ -189,7 +190,7 @@ public final class CertificateIndex {
    * An SNI name lower-cased without a trailing dot, or null for none; the same string when it is
    * already so (the usual case: no allocation).
    */
-  public static String normalize(String sniName) {
+  public static @Nullable String normalize(@Nullable String sniName) {
     if (sniName == null || sniName.isEmpty()) {
       return null;
     }
@@ -208,7 +209,7 @@ public final class CertificateIndex {
   }
 
   /** As {@link #lookup} for a name {@link #normalize} returned. */
-  public ServedCertificate lookupNormalized(String name) {
+  public ServedCertificate lookupNormalized(@Nullable String name) {
     if (name == null) {
       return defaultCertificate;
     }
@@ -235,7 +236,7 @@ public final class CertificateIndex {
   }
 
   /** Whether a route serves this (normalised) name over HTTPS, exactly or by a wildcard host. */
-  public boolean servedOverHttps(String name) {
+  public boolean servedOverHttps(@Nullable String name) {
     if (name == null) {
       return false;
     }
@@ -247,7 +248,7 @@ public final class CertificateIndex {
   }
 
   /** The entry an alias names, including entries retired by the swap that made this index. */
-  public ServedCertificate byAlias(String alias) {
+  public @Nullable ServedCertificate byAlias(@Nullable String alias) {
     return alias == null ? null : byAlias.get(alias);
   }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ public final class CertificateIndexHolder {
   private final Clock clock;
 
   // Guarded by this.
-  private ValidCertificate directoryDefault;
+  private @Nullable ValidCertificate directoryDefault;
   private List<ValidCertificate> directory = List.of();
   private Map<RouteKey, TlsSpec> routes = Map.of();
   private Map<CertificateKey, Validated<ValidCertificate>> table = Map.of();
@@ -53,8 +54,9 @@ public final class CertificateIndexHolder {
     return index;
   }
 
+  /** The current index; never null: the reference starts with the generated default's. */
   public CertificateIndex get() {
-    return index.get();
+    return Objects.requireNonNull(index.get(), "index");
   }
 
   /** The generated self-signed certificate, served when no usable default is configured. */
@@ -74,7 +76,7 @@ public final class CertificateIndexHolder {
    *     default
    */
   public synchronized void publishDirectory(
-      ValidCertificate namedDefault, List<ValidCertificate> valid) {
+      @Nullable ValidCertificate namedDefault, List<ValidCertificate> valid) {
     this.directoryDefault = namedDefault;
     this.directory = List.copyOf(valid);
     rebuild();
@@ -102,14 +104,14 @@ public final class CertificateIndexHolder {
 
   /** Every served certificate with its expiry. */
   public List<CertificateExpiry> expiry() {
-    return CertificateExpiry.of(index.get(), clock.instant());
+    return CertificateExpiry.of(get(), clock.instant());
   }
 
   /** One WARN per certificate expiring soon: again after a day, or when it changes. */
   private void warnExpiring() {
     Instant now = clock.instant();
     Map<String, Instant> next = new HashMap<>();
-    for (CertificateExpiry c : CertificateExpiry.of(index.get(), now)) {
+    for (CertificateExpiry c : CertificateExpiry.of(get(), now)) {
       if (!c.expiringSoon()) {
         continue;
       }
@@ -138,7 +140,7 @@ public final class CertificateIndexHolder {
       byKey.put(c.key(), c);
     }
     CertificateBindings next = CertificateBindings.bind(routes, table, byKey, now);
-    CertificateIndex current = index.get();
+    CertificateIndex current = get();
     ServedCertificate nextDefault = generatedDefault;
     if (directoryDefault != null) {
       ServedCertificate fresh = ServedCertificate.of(directoryDefault);

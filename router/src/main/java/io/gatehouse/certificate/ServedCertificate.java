@@ -7,6 +7,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One certificate as the key manager serves it. Its {@link #alias()} is unique for the life of the
@@ -26,7 +27,7 @@ public record ServedCertificate(
     String keyType,
     List<String> dnsNames,
     String sha256Fingerprint,
-    CertificateKey key,
+    @Nullable CertificateKey key,
     Source source) {
   private static final AtomicLong NEXT = new AtomicLong(1);
 
@@ -93,7 +94,7 @@ public record ServedCertificate(
   }
 
   /** Whether this certificate can serve a key manager's {@code keyType} (RSA, EC, EC_EC...). */
-  public boolean serves(String keyType) {
+  public boolean serves(@Nullable String keyType) {
     return keyType == null
         || keyType.equals(this.keyType)
         || (keyType.startsWith(this.keyType + "_") && this.keyType.equals("EC"));
@@ -109,7 +110,7 @@ public record ServedCertificate(
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof ServedCertificate s && s.alias.equals(alias);
   }
 

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,19 +63,19 @@ public final class TableCertificateSource {
   private final Context context;
   private final CertificateIndexHolder holder;
   private final Clock clock;
-  private final AtomicReference<Input> pending = new AtomicReference<>();
+  private final AtomicReference<@Nullable Input> pending = new AtomicReference<>();
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean servedChanged = new AtomicBoolean();
 
   /** The TLS settings of the routes the published snapshot serves. */
   private volatile Map<RouteKey, TlsSpec> served = Map.of();
 
-  private volatile Input last;
+  private volatile @Nullable Input last;
   private volatile boolean waitingForNotBefore;
 
   // Guarded by this: the worker and applyNow.
-  private Map<CertificateKey, CertificateSpec> lastCerts;
-  private Map<RouteKey, TlsSpec> lastRoutes;
+  private @Nullable Map<CertificateKey, CertificateSpec> lastCerts;
+  private @Nullable Map<RouteKey, TlsSpec> lastRoutes;
   private Map<CertificateKey, Cached> cache = Map.of();
 
   public TableCertificateSource(Vertx vertx, CertificateIndexHolder holder, Clock clock) {

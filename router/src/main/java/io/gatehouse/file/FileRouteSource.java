@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,17 +76,17 @@ public final class FileRouteSource {
   private final Consumer<Status> listener;
   private final boolean serviceEndpoints;
   private final AtomicBoolean checking = new AtomicBoolean();
-  private volatile AutoCloseable membership;
+  private volatile @Nullable AutoCloseable membership;
   // Set when the members change while routes are held back: the next poll applies the file again.
   private volatile boolean retryHeld;
   private volatile boolean holding;
 
   // Written only by the (ordered) blocking checks.
-  private Stamp lastStamp;
-  private String lastHash;
+  private @Nullable Stamp lastStamp;
+  private @Nullable String lastHash;
   private int routeCount;
 
-  private volatile String lastError;
+  private volatile @Nullable String lastError;
   private volatile boolean stopped;
   private volatile long timerId = -1;
 
@@ -340,7 +341,7 @@ public final class FileRouteSource {
    * backends} says why some of its named backends were not written, if so.
    */
   private Optional<String> partly(
-      Outcome.NotUpgraded held,
+      Outcome.@Nullable NotUpgraded held,
       List<RouteFileTranslator.Problem> leftOut,
       Optional<String> backends,
       long generation) {
@@ -448,5 +449,6 @@ public final class FileRouteSource {
     }
   }
 
-  private record Stamp(long size, FileTime modified, Object fileKey) {}
+  /** {@code fileKey} is null where the file system has no file identity. */
+  private record Stamp(long size, FileTime modified, @Nullable Object fileKey) {}
 }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -169,17 +170,17 @@ public final class LocatedYaml {
     }
   }
 
-  private static SyntaxException syntax(String message, JsonLocation at) {
+  private static SyntaxException syntax(String message, @Nullable JsonLocation at) {
     return at == null
         ? new SyntaxException(message, 0, 0)
         : new SyntaxException(message, Math.max(0, at.getLineNr()), Math.max(0, at.getColumnNr()));
   }
 
-  private static int line(JsonLocation at) {
+  private static int line(@Nullable JsonLocation at) {
     return at == null ? 0 : Math.max(0, at.getLineNr());
   }
 
-  private static String firstLine(String message) {
+  private static String firstLine(@Nullable String message) {
     if (message == null) {
       return "invalid YAML";
     }

@@ -11,6 +11,7 @@ import io.gatehouse.model.policy.ErrorPages;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Translates a YAML routes file into validated specs of source {@code file}, or into the problems
@@ -128,9 +129,12 @@ public final class RouteFileTranslator {
     Read<List<RouteSpec>> read = DocumentReader.readDocument(doc.root(), SOURCE);
     Read<List<BackendObject>> backends = DocumentReader.readBackends(doc.root(), SOURCE);
     if (read.isValid() && backends.isValid()) {
+      // a valid read has its value: the reader answers a list, empty at worst
+      List<RouteSpec> routes = Objects.requireNonNull(read.value(), "routes");
+      List<BackendObject> named = Objects.requireNonNull(backends.value(), "backends");
       return serviceEndpoints
-          ? new Result(read.value(), backends.value(), List.of(), List.of())
-          : withoutServices(doc, read, backends.value());
+          ? new Result(routes, named, List.of(), List.of())
+          : withoutServices(doc, routes, named);
     }
     List<Problem> problems = new ArrayList<>();
     for (DocProblem p : backends.problems()) {
@@ -143,12 +147,14 @@ public final class RouteFileTranslator {
     return new Result(List.of(), problems);
   }
 
-  /** The routes of a valid file with every route that names a Service left out, by line. */
+  /**
+   * The routes of a valid file ({@code all}, in file order) with every route that names a Service
+   * left out, by line.
+   */
   private static Result withoutServices(
-      LocatedYaml.Document doc, Read<List<RouteSpec>> read, List<BackendObject> named) {
+      LocatedYaml.Document doc, List<RouteSpec> all, List<BackendObject> named) {
     List<RouteSpec> kept = new ArrayList<>();
     List<Problem> leftOut = new ArrayList<>();
-    List<RouteSpec> all = read.value(); // every route of a valid file, in file order
     for (int i = 0; i < all.size(); i++) {
       RouteSpec route = all.get(i);
       List<RouteBackend> backends = route.backends();

@@ -4,6 +4,7 @@ import com.google.re2j.Pattern;
 import io.gatehouse.model.CanaryRule;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's canary rule ({@link CanaryRule}) compiled: which way a request goes before the split's
@@ -37,17 +38,18 @@ public final class CanaryMatcher {
   public static final int AWAY = 2;
 
   private final CanaryRule rule;
-  private final String header;
-  private final String value;
-  private final Pattern pattern;
-  private final String cookie;
+  private final @Nullable String header;
+  private final @Nullable String value;
+  private final @Nullable Pattern pattern;
+  private final @Nullable String cookie;
 
   /** Compiles {@code rule}, which the validator accepted (its header name lower-cased). */
   public CanaryMatcher(CanaryRule rule) {
     this.rule = Objects.requireNonNull(rule, "rule");
     this.header = rule.header();
     this.value = rule.headerValue();
-    this.pattern = rule.headerPattern() == null ? null : Pattern.compile(rule.headerPattern());
+    String headerPattern = rule.headerPattern();
+    this.pattern = headerPattern == null ? null : Pattern.compile(headerPattern);
     this.cookie = rule.cookie();
   }
 
@@ -57,12 +59,12 @@ public final class CanaryMatcher {
   }
 
   /** The (lower-cased) header the rule reads, or null when it reads none. */
-  public String header() {
+  public @Nullable String header() {
     return header;
   }
 
   /** The cookie the rule reads, or null when it reads none. */
-  public String cookie() {
+  public @Nullable String cookie() {
     return cookie;
   }
 
@@ -70,7 +72,7 @@ public final class CanaryMatcher {
    * The header's verdict on {@code headerValue}: the request's value of {@link #header()} (several
    * fields joined with {@code ", "}, as nginx's {@code $http_} variable), null when it has none.
    */
-  public int byHeader(String headerValue) {
+  public int byHeader(@Nullable String headerValue) {
     if (header == null || headerValue == null) {
       return FALL_THROUGH;
     }
@@ -104,7 +106,7 @@ public final class CanaryMatcher {
   }
 
   /** The verdict of the whole rule: the header's, else the cookie's. */
-  public int choose(String headerValue, List<String> cookieFields) {
+  public int choose(@Nullable String headerValue, List<String> cookieFields) {
     int byHeader = byHeader(headerValue);
     return byHeader != FALL_THROUGH ? byHeader : byCookie(cookieFields);
   }
@@ -116,7 +118,7 @@ public final class CanaryMatcher {
    * spaces, {@code =} and optional spaces; the value runs to the next {@code ;} (kept as it is,
    * quotes included).
    */
-  static String cookieValue(List<String> fields, String name) {
+  static @Nullable String cookieValue(List<String> fields, String name) {
     int n = name.length();
     for (int f = 0; f < fields.size(); f++) {
       String s = fields.get(f);

@@ -6,6 +6,7 @@ import io.gatehouse.policy.PolicyChain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route ready to serve: its spec, a stable id for logs and metrics, its targets, its
@@ -31,8 +32,8 @@ public record CompiledRoute(
     RouteSpec spec,
     String id,
     List<Target> targets,
-    ClientCertificateCheck clientCertificates,
-    Split split,
+    @Nullable ClientCertificateCheck clientCertificates,
+    @Nullable Split split,
     PolicyChain policies,
     List<Mirror> mirrors,
     List<Target> errorTargets) {
@@ -42,8 +43,8 @@ public record CompiledRoute(
       RouteSpec spec,
       String id,
       List<Target> targets,
-      ClientCertificateCheck clientCertificates,
-      Split split,
+      @Nullable ClientCertificateCheck clientCertificates,
+      @Nullable Split split,
       PolicyChain policies) {
     this(spec, id, targets, clientCertificates, split, policies, List.of(), List.of());
   }

@@ -1,6 +1,7 @@
 package io.gatehouse.snapshot;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Selects the one host level whose routes a request may use: the exact host if any route lists it,
@@ -13,16 +14,20 @@ final class HostIndex {
 
   private final RangeMap<PathIndex> exact;
   private final RangeMap<PathIndex> wildcard;
-  private final PathIndex catchAll;
+  private final @Nullable PathIndex catchAll;
 
   /**
    * @param wildcards keyed by the suffix after {@code "*."}
    */
-  HostIndex(Map<String, PathIndex> exact, Map<String, PathIndex> wildcards, PathIndex catchAll) {
+  HostIndex(
+      Map<String, PathIndex> exact,
+      Map<String, PathIndex> wildcards,
+      @Nullable PathIndex catchAll) {
     this(new RangeMap<>(exact), new RangeMap<>(wildcards), catchAll);
   }
 
-  private HostIndex(RangeMap<PathIndex> exact, RangeMap<PathIndex> wildcard, PathIndex catchAll) {
+  private HostIndex(
+      RangeMap<PathIndex> exact, RangeMap<PathIndex> wildcard, @Nullable PathIndex catchAll) {
     this.exact = exact;
     this.wildcard = wildcard;
     this.catchAll = catchAll;
@@ -33,23 +38,23 @@ final class HostIndex {
    * named are shared with this index, not copied.
    */
   HostIndex with(
-      Map<String, PathIndex> exactChanges,
-      Map<String, PathIndex> wildcardChanges,
-      PathIndex nextCatchAll) {
+      Map<String, @Nullable PathIndex> exactChanges,
+      Map<String, @Nullable PathIndex> wildcardChanges,
+      @Nullable PathIndex nextCatchAll) {
     return new HostIndex(exact.with(exactChanges), wildcard.with(wildcardChanges), nextCatchAll);
   }
 
   /** The level of one configured exact host, or null. */
-  PathIndex exact(String host) {
+  @Nullable PathIndex exact(String host) {
     return exact.get(host);
   }
 
   /** The level of one configured wildcard, keyed by the suffix after {@code "*."}, or null. */
-  PathIndex wildcard(String suffix) {
+  @Nullable PathIndex wildcard(String suffix) {
     return wildcard.get(suffix);
   }
 
-  PathIndex catchAll() {
+  @Nullable PathIndex catchAll() {
     return catchAll;
   }
 
@@ -58,7 +63,7 @@ final class HostIndex {
    * the catch-all. The wildcard probe is the range after the first '.', the same string as {@code
    * Hostnames.wildcardSuffix(host)} without building it.
    */
-  PathIndex select(String host) {
+  @Nullable PathIndex select(@Nullable String host) {
     if (host == null) {
       return catchAll;
     }

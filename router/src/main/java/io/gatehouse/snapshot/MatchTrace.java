@@ -1,6 +1,7 @@
 package io.gatehouse.snapshot;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why {@link RouteSnapshot#match} picks what it picks, for the admin API's explain operation: the
@@ -16,10 +17,10 @@ import java.util.List;
  */
 public record MatchTrace(
     HostLevel level,
-    String levelHost,
-    CompiledRoute route,
-    String pathType,
-    String pathValue,
+    @Nullable String levelHost,
+    @Nullable CompiledRoute route,
+    @Nullable String pathType,
+    @Nullable String pathValue,
     List<PassedOver> passedOver) {
   public MatchTrace {
     passedOver = List.copyOf(passedOver);

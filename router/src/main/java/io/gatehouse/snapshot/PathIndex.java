@@ -6,7 +6,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The routes of one host level (an exact host, a wildcard suffix or the catch-all), indexed by
@@ -29,16 +31,16 @@ final class PathIndex {
   private static final RouteMatcher[] NONE = new RouteMatcher[0];
 
   private final Map<String, RouteMatcher[]> exact;
-  private final Node root;
+  private final @Nullable Node root;
   private final RegexRoute[] regexes;
 
-  private PathIndex(Map<String, RouteMatcher[]> exact, Node root, RegexRoute[] regexes) {
+  private PathIndex(Map<String, RouteMatcher[]> exact, @Nullable Node root, RegexRoute[] regexes) {
     this.exact = exact;
     this.root = root;
     this.regexes = regexes;
   }
 
-  RouteMatcher match(String path, RequestView request) {
+  @Nullable RouteMatcher match(String path, RequestView request) {
     if (!exact.isEmpty()) {
       RouteMatcher[] atPath = exact.get(path);
       if (atPath != null) {
@@ -68,8 +70,11 @@ final class PathIndex {
    * {@link #match} step by step: candidates whose conditions fail go to {@code passed}; {@code
    * rule} gets the winner's path type and value.
    */
-  RouteMatcher trace(
-      String path, RequestView request, List<MatchTrace.PassedOver> passed, String[] rule) {
+  @Nullable RouteMatcher trace(
+      String path,
+      RequestView request,
+      List<MatchTrace.PassedOver> passed,
+      @Nullable String[] rule) {
     RouteMatcher[] atPath = exact.get(path);
     if (atPath != null) {
       RouteMatcher m = firstTraced(atPath, request, "Exact", path, passed);
@@ -133,7 +138,7 @@ final class PathIndex {
     return null;
   }
 
-  private static RouteMatcher firstTraced(
+  private static @Nullable RouteMatcher firstTraced(
       RouteMatcher[] candidates,
       RequestView request,
       String type,
@@ -152,9 +157,10 @@ final class PathIndex {
   /**
    * The deepest trie node whose segments are a prefix of {@code path}'s segments. {@code probes},
    * when not null, counts the nodes and child lookups visited (a test hook; null on the hot path).
+   * Only on an index with a prefix trie ({@link #hasPrefixTrie}), which every caller checks first.
    */
-  Node deepest(String path, int[] probes) {
-    Node n = root;
+  Node deepest(String path, int @Nullable [] probes) {
+    Node n = Objects.requireNonNull(root, "root");
     if (probes != null) {
       probes[0]++;
     }
@@ -190,14 +196,16 @@ final class PathIndex {
     final RouteMatcher[] routes;
 
     /** This node if it has routes, else the nearest ancestor that has; null if none. */
-    Node best;
+    @Nullable Node best;
 
     /** The nearest strict ancestor that has routes; null if none. */
-    Node fallback;
+    @Nullable Node fallback;
 
-    private String onlyKey;
-    private Node onlyChild;
-    private RangeMap<Node> children;
+    /** The one child's segment when there is exactly one child (then {@code onlyChild} is set). */
+    private @Nullable String onlyKey;
+
+    private @Nullable Node onlyChild;
+    private @Nullable RangeMap<Node> children;
 
     Node(RouteMatcher[] routes) {
       this.routes = routes;
@@ -207,7 +215,7 @@ final class PathIndex {
       return onlyKey != null || children != null;
     }
 
-    Node child(String path, int from, int to) {
+    @Nullable Node child(String path, int from, int to) {
       String k = onlyKey;
       if (k != null) {
         int len = to - from;
@@ -281,11 +289,11 @@ final class PathIndex {
     }
 
     /** The kept part of a trie, or null when no route is left in it (so pruned nodes vanish). */
-    private static MutableNode thaw(Node n, Predicate<RouteMatcher> keep) {
+    private static @Nullable MutableNode thaw(Node n, Predicate<RouteMatcher> keep) {
       MutableNode m = new MutableNode();
       m.routes.addAll(keep(n.routes, keep));
       if (n.onlyKey != null) {
-        MutableNode c = thaw(n.onlyChild, keep);
+        MutableNode c = thaw(Objects.requireNonNull(n.onlyChild, "onlyChild"), keep);
         if (c != null) {
           m.children.put(n.onlyKey, c);
         }
@@ -352,7 +360,7 @@ final class PathIndex {
       return new PathIndex(exactPaths.isEmpty() ? Map.of() : exactPaths, trie, rx);
     }
 
-    private static Node freeze(MutableNode m, Node ancestorWithRoutes) {
+    private static Node freeze(MutableNode m, @Nullable Node ancestorWithRoutes) {
       Node n = new Node(m.routes.isEmpty() ? NONE : sorted(m.routes));
       n.fallback = ancestorWithRoutes;
       n.best = n.routes.length > 0 ? n : ancestorWithRoutes;

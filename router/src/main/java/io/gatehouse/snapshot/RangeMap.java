@@ -3,6 +3,7 @@ package io.gatehouse.snapshot;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable open-addressing hash table with string keys that is probed with a range of a longer
@@ -44,12 +45,12 @@ final class RangeMap<V> {
     return size;
   }
 
-  V get(String s) {
+  @Nullable V get(String s) {
     return get(s, 0, s.length());
   }
 
   @SuppressWarnings("unchecked")
-  V get(String s, int from, int to) {
+  @Nullable V get(String s, int from, int to) {
     int i = find(s, from, to, hash(s, from, to));
     return i < 0 ? null : (V) values[i];
   }
@@ -67,7 +68,7 @@ final class RangeMap<V> {
    * A copy with {@code changes} applied, a null value removing its key; this map is unchanged. Only
    * the changed keys are hashed unless the table must grow or shrink.
    */
-  RangeMap<V> with(Map<String, V> changes) {
+  RangeMap<V> with(Map<String, @Nullable V> changes) {
     if (changes.isEmpty()) {
       return this;
     }
@@ -99,7 +100,7 @@ final class RangeMap<V> {
   }
 
   /** Only on a fresh copy inside {@link #with}. */
-  private void set(String k, V v) {
+  private void set(String k, @Nullable V v) {
     int h = hash(k, 0, k.length());
     int i = find(k, 0, k.length(), h);
     if (v != null) {

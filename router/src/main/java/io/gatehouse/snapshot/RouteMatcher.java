@@ -3,6 +3,7 @@ package io.gatehouse.snapshot;
 import com.google.re2j.Pattern;
 import io.gatehouse.model.RouteKey;
 import java.util.Comparator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One compiled route with its method, header and query conditions ready to test. Shared by every
@@ -66,7 +67,7 @@ final class RouteMatcher {
   }
 
   /** The first condition that fails for the request, described; null when every one holds. */
-  String failure(RequestView request) {
+  @Nullable String failure(RequestView request) {
     if (methods.length > 0 && !methodAllowed(request.method())) {
       return "method " + request.method() + " not in " + java.util.Arrays.toString(methods);
     }
@@ -96,7 +97,7 @@ final class RouteMatcher {
   }
 
   /** The first candidate, in the order given, whose conditions hold; or null. */
-  static RouteMatcher first(RouteMatcher[] candidates, RequestView request) {
+  static @Nullable RouteMatcher first(RouteMatcher[] candidates, RequestView request) {
     for (RouteMatcher c : candidates) {
       if (c.conditionCount == 0 || c.accepts(request)) {
         return c;
@@ -114,9 +115,11 @@ final class RouteMatcher {
     final String name;
     private final int kind;
     private final String value;
-    private final Pattern pattern;
 
-    ValueCondition(String name, int kind, String value, Pattern pattern) {
+    /** The compiled {@code value} of a {@link #REGEX} condition; null for the other kinds. */
+    private final @Nullable Pattern pattern;
+
+    ValueCondition(String name, int kind, String value, @Nullable Pattern pattern) {
       this.name = name;
       this.kind = kind;
       this.value = value;
@@ -126,12 +129,12 @@ final class RouteMatcher {
     String describe() {
       return switch (kind) {
         case EXACT -> name + " = \"" + value + "\"";
-        case REGEX -> name + " ~ " + pattern.pattern();
+        case REGEX -> name + " ~ " + value; // the expression the pattern was compiled from
         default -> name + " present";
       };
     }
 
-    boolean test(String actual) {
+    boolean test(@Nullable String actual) {
       if (actual == null) {
         return false;
       }
@@ -139,7 +142,7 @@ final class RouteMatcher {
         case EXACT:
           return value.equals(actual);
         case REGEX:
-          return pattern.matches(actual);
+          return pattern != null && pattern.matches(actual); // never null for REGEX
         default:
           return true;
       }

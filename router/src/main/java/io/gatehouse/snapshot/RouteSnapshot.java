@@ -1,6 +1,7 @@
 package io.gatehouse.snapshot;
 
 import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
 import java.util.Arrays;
 import java.util.Collection;
@@ -8,7 +9,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One immutable routing state: the compiled routes with their targets, the problems the compiler
@@ -59,7 +62,7 @@ public final class RouteSnapshot {
      * nothing). Returns this instance when neither side asks for client certificates.
      */
     ClientCertificateHosts with(
-        Collection<CompiledRoute> removed, Collection<CompiledRoute> added) {
+        Collection<@Nullable CompiledRoute> removed, Collection<@Nullable CompiledRoute> added) {
       Map<String, Integer> e = null;
       Map<String, Integer> w = null;
       for (int sign = -1; sign <= 1; sign += 2) {
@@ -67,11 +70,13 @@ public final class RouteSnapshot {
           if (r == null || r.clientCertificates() == null) {
             continue;
           }
-          if (e == null) {
+          if (e == null || w == null) { // both null until a route asks, then both set
             e = new HashMap<>(exact);
             w = new HashMap<>(wildcardSuffixes);
           }
-          for (String h : r.spec().tls().hosts()) {
+          // A route with a client-certificate check has TLS settings; the check is that fact.
+          TlsSpec tls = Objects.requireNonNull(r.spec().tls(), "tls");
+          for (String h : tls.hosts()) {
             boolean wildcard = h.startsWith("*.");
             Map<String, Integer> target = wildcard ? w : e;
             String k = wildcard ? h.substring(2) : h;
@@ -89,7 +94,7 @@ public final class RouteSnapshot {
           }
         }
       }
-      return e == null ? this : new ClientCertificateHosts(e, w);
+      return e == null || w == null ? this : new ClientCertificateHosts(e, w);
     }
   }
 
@@ -106,7 +111,8 @@ public final class RouteSnapshot {
      * This use without the targets of {@code removed} and with those of {@code added}; this
      * instance when no target on either side has a TLS setting.
      */
-    UpstreamTlsUse with(Collection<CompiledRoute> removed, Collection<CompiledRoute> added) {
+    UpstreamTlsUse with(
+        Collection<@Nullable CompiledRoute> removed, Collection<@Nullable CompiledRoute> added) {
       Map<UpstreamTls, Integer> c = null;
       for (int sign = -1; sign <= 1; sign += 2) {
         for (CompiledRoute r : sign < 0 ? removed : added) {
@@ -172,7 +178,7 @@ public final class RouteSnapshot {
   }
 
   /** Whether a route for this SNI name asks for client certificates (exact or wildcard). */
-  public boolean asksForClientCertificate(String sniName) {
+  public boolean asksForClientCertificate(@Nullable String sniName) {
     if (sniName == null || sniName.isEmpty()) {
       return false;
     }
@@ -234,7 +240,7 @@ public final class RouteSnapshot {
   }
 
   /** The compiled route with this key, or null if the route is absent or was dropped. */
-  public CompiledRoute route(RouteKey key) {
+  public @Nullable CompiledRoute route(RouteKey key) {
     int i = indexOf(routes, key);
     return i >= 0 ? routes[i] : null;
   }
@@ -278,7 +284,7 @@ public final class RouteSnapshot {
    * Hostnames.normalizeRequestHost} (null selects the routes without hosts); {@code path} is
    * normalised and has no query.
    */
-  public CompiledRoute match(String host, String path, RequestView request) {
+  public @Nullable CompiledRoute match(@Nullable String host, String path, RequestView request) {
     PathIndex level = hosts.select(host);
     if (level == null || path == null) {
       return null;
@@ -291,7 +297,7 @@ public final class RouteSnapshot {
    * The same lookup as {@link #match}, recording the host level, the winner's path rule and the
    * candidates passed over. Allocates; for the admin API, never the serving path.
    */
-  public MatchTrace trace(String host, String path, RequestView request) {
+  public MatchTrace trace(@Nullable String host, String path, RequestView request) {
     MatchTrace.HostLevel level;
     String levelHost = null;
     PathIndex index = host == null ? null : hosts.exact(host);
@@ -313,13 +319,13 @@ public final class RouteSnapshot {
     if (index == null || path == null) {
       return new MatchTrace(level, levelHost, null, null, null, passed);
     }
-    String[] rule = new String[2];
+    @Nullable String[] rule = new String[2];
     RouteMatcher m = index.trace(path, request, passed, rule);
     return new MatchTrace(level, levelHost, m == null ? null : m.route, rule[0], rule[1], passed);
   }
 
   /** Test hook: trie probes made to find the deepest prefix node for this host and path. */
-  int prefixProbes(String host, String path) {
+  int prefixProbes(@Nullable String host, String path) {
     PathIndex level = hosts.select(host);
     if (level == null || !level.hasPrefixTrie()) {
       return 0;

@@ -45,6 +45,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiles a table view into an immutable {@link RouteSnapshot}. Deterministic (routes are taken in
@@ -98,12 +99,13 @@ public final class SnapshotCompiler {
   private final EndpointIndex endpoints;
 
   /** The last snapshot built: its targets' slots are retained. Null before the first compile. */
-  private RouteSnapshot held;
+  private @Nullable RouteSnapshot held;
 
   /** The base of the next incremental compile; null after a failure, so the next is full. */
-  private RouteSnapshot last;
+  private @Nullable RouteSnapshot last;
 
-  private TableView lastView;
+  /** The view {@link #last} was compiled from; null exactly when it is. */
+  private @Nullable TableView lastView;
 
   /** Targets retained by the compile in progress: given back if it fails. */
   private final List<Target> retainedNow = new ArrayList<>();
@@ -186,7 +188,7 @@ public final class SnapshotCompiler {
    * the caller's fallback is {@link #rebuild}.
    */
   public RouteSnapshot update(TableView next) {
-    if (last == null) {
+    if (last == null || lastView == null) {
       return rebuild(next);
     }
     RouteSnapshot previous = last;
@@ -406,7 +408,7 @@ public final class SnapshotCompiler {
    * fast path). The route's split as held is kept when its weights are equal, so every event loop
    * keeps its rotation across the recompile.
    */
-  private Split split(RouteKey route, List<Target> targets, RouteSpec spec) {
+  private @Nullable Split split(RouteKey route, List<Target> targets, RouteSpec spec) {
     if (targets.size() == 1 && targets.get(0).weight() > 0) {
       return null;
     }
@@ -450,7 +452,7 @@ public final class SnapshotCompiler {
   /**
    * Gives back the split slot of {@code route} when it was compiled to {@code now} (or dropped).
    */
-  private void keepSplitSlot(RouteKey route, CompiledRoute now) {
+  private void keepSplitSlot(RouteKey route, @Nullable CompiledRoute now) {
     if (now == null || now.split() == null) {
       Integer slot = splitSlots.remove(route);
       if (slot != null) {
@@ -535,7 +537,8 @@ public final class SnapshotCompiler {
         if (naming.getOrDefault(k, Set.of()).isEmpty()) {
           namedVariants.remove(k);
         } else {
-          namedVariants.put(k, was ^ 1);
+          // old != null (it differs from now), and a fed backend always has its variant
+          namedVariants.put(k, Objects.requireNonNull(was, "variant") ^ 1);
         }
       } else {
         int variant = was == null ? 0 : was ^ 1;
@@ -553,7 +556,8 @@ public final class SnapshotCompiler {
   }
 
   /** Records which backends {@code route} names, in place of what {@code before} named. */
-  private void noteNaming(RouteKey route, CompiledRoute before, CompiledRoute now) {
+  private void noteNaming(
+      RouteKey route, @Nullable CompiledRoute before, @Nullable CompiledRoute now) {
     if (before != null) {
       for (Target t : before.allTargets()) {
         if (t.key() instanceof EndpointsKey.Named n) {
@@ -698,7 +702,7 @@ public final class SnapshotCompiler {
     // Routes to compile again (value null: removed); endpoint-only changes go to the index. The
     // table names the keys it changed; without that (views from elsewhere, a reload between them)
     // every key of both views is compared.
-    TreeMap<RouteKey, RouteSpec> recompile = new TreeMap<>();
+    TreeMap<RouteKey, @Nullable RouteSpec> recompile = new TreeMap<>();
     TableDelta delta = next.changesSince(prevView);
     Iterable<RouteKey> candidates = delta != null ? delta.routes() : after.keySet();
     Set<BackendKey> changedHow;
@@ -790,11 +794,11 @@ public final class SnapshotCompiler {
         problems.add(p);
       }
     }
-    TreeMap<RouteKey, CompiledRoute> compiled = new TreeMap<>();
-    for (Map.Entry<RouteKey, RouteSpec> e : recompile.entrySet()) {
+    TreeMap<RouteKey, @Nullable CompiledRoute> compiled = new TreeMap<>();
+    for (Map.Entry<RouteKey, @Nullable RouteSpec> e : recompile.entrySet()) {
       RouteSpec spec = e.getValue();
       RouteParts parts = spec == null ? null : RouteParts.of(spec, problems);
-      if (parts == null) {
+      if (spec == null || parts == null) { // removed, or dropped by the compiler
         compiled.put(e.getKey(), null);
         keepSplitSlot(e.getKey(), null);
         noteNaming(e.getKey(), oldCompiled.get(e.getKey()), null);
@@ -809,8 +813,8 @@ public final class SnapshotCompiler {
     }
     problems.sort((a, b) -> a.key().compareTo(b.key())); // stable: a route's own order is kept
 
-    Map<String, PathIndex> exact = new HashMap<>();
-    Map<String, PathIndex> wildcards = new HashMap<>();
+    Map<String, @Nullable PathIndex> exact = new HashMap<>();
+    Map<String, @Nullable PathIndex> wildcards = new HashMap<>();
     PathIndex catchAll = hosts.catchAll();
     for (Map.Entry<Level, PathIndex.Builder> e : touched.entrySet()) {
       Level l = e.getKey();
@@ -865,16 +869,16 @@ public final class SnapshotCompiler {
    * changed keys are copied, so the cost is a copy plus a binary search per change.
    */
   private static CompiledRoute[] merge(
-      CompiledRoute[] old, TreeMap<RouteKey, CompiledRoute> changes) {
+      CompiledRoute[] old, TreeMap<RouteKey, @Nullable CompiledRoute> changes) {
     int size = old.length;
-    for (Map.Entry<RouteKey, CompiledRoute> e : changes.entrySet()) {
+    for (Map.Entry<RouteKey, @Nullable CompiledRoute> e : changes.entrySet()) {
       boolean present = RouteSnapshot.indexOf(old, e.getKey()) >= 0;
       size += (e.getValue() != null ? 1 : 0) - (present ? 1 : 0);
     }
     CompiledRoute[] out = new CompiledRoute[size];
     int from = 0;
     int to = 0;
-    for (Map.Entry<RouteKey, CompiledRoute> e : changes.entrySet()) {
+    for (Map.Entry<RouteKey, @Nullable CompiledRoute> e : changes.entrySet()) {
       int i = RouteSnapshot.indexOf(old, e.getKey());
       int at = i >= 0 ? i : -i - 1;
       System.arraycopy(old, from, out, to, at - from);
@@ -908,7 +912,7 @@ public final class SnapshotCompiler {
       return out;
     }
 
-    PathIndex in(HostIndex index) {
+    @Nullable PathIndex in(HostIndex index) {
       return switch (kind) {
         case EXACT_HOST -> index.exact(name);
         case WILDCARD -> index.wildcard(name);
@@ -930,10 +934,10 @@ public final class SnapshotCompiler {
       String[] methods,
       ValueCondition[] headers,
       ValueCondition[] queries,
-      ClientCertificateCheck clientCertificates) {
+      @Nullable ClientCertificateCheck clientCertificates) {
 
     /** The parts of {@code spec}, or null when it is dropped; its problems go to {@code out}. */
-    static RouteParts of(RouteSpec spec, List<RouteProblem> out) {
+    static @Nullable RouteParts of(RouteSpec spec, List<RouteProblem> out) {
       List<String> issues = new ArrayList<>(0);
       Set<String> hosts = SnapshotCompiler.hosts(spec, issues);
       ValueCondition[] headers = SnapshotCompiler.headers(spec.headers(), issues);
@@ -978,8 +982,8 @@ public final class SnapshotCompiler {
           hosts,
           paths,
           SnapshotCompiler.methods(spec.methods()),
-          headers,
-          queries,
+          Objects.requireNonNull(headers, "headers"), // conditionsOk, or it would be fatal
+          Objects.requireNonNull(queries, "queries"),
           clientCertificates);
     }
 
@@ -1017,7 +1021,8 @@ public final class SnapshotCompiler {
           switch (p.kind) {
             case EXACT -> level.addExact(p.value, matcher);
             case PREFIX -> level.addPrefix(p.value, matcher);
-            case REGEX -> level.addRegex(p.value, p.pattern, matcher);
+            case REGEX ->
+                level.addRegex(p.value, Objects.requireNonNull(p.pattern, "pattern"), matcher);
           }
         }
       }
@@ -1069,7 +1074,8 @@ public final class SnapshotCompiler {
     REGEX
   }
 
-  private record CompiledPath(Kind kind, String value, Pattern pattern) {}
+  /** A path ready to index; {@code pattern} is set for {@link Kind#REGEX} only. */
+  private record CompiledPath(Kind kind, String value, @Nullable Pattern pattern) {}
 
   private static List<CompiledPath> paths(List<PathMatch> raw, List<String> issues) {
     if (raw.isEmpty()) {
@@ -1117,7 +1123,8 @@ public final class SnapshotCompiler {
     return true;
   }
 
-  private static Pattern compileRegex(String field, String v, List<String> issues, String what) {
+  private static @Nullable Pattern compileRegex(
+      String field, String v, List<String> issues, String what) {
     try {
       return Pattern.compile(v);
     } catch (PatternSyntaxException e) {
@@ -1139,7 +1146,7 @@ public final class SnapshotCompiler {
   }
 
   /** Null when a condition cannot be compiled (the issue is recorded). */
-  private static ValueCondition[] headers(List<HeaderMatch> raw, List<String> issues) {
+  private static ValueCondition @Nullable [] headers(List<HeaderMatch> raw, List<String> issues) {
     ValueCondition[] out = new ValueCondition[raw.size()];
     boolean ok = true;
     for (int i = 0; i < raw.size(); i++) {
@@ -1152,7 +1159,7 @@ public final class SnapshotCompiler {
     return ok ? out : null;
   }
 
-  private static ValueCondition[] queries(List<QueryMatch> raw, List<String> issues) {
+  private static ValueCondition @Nullable [] queries(List<QueryMatch> raw, List<String> issues) {
     ValueCondition[] out = new ValueCondition[raw.size()];
     boolean ok = true;
     for (int i = 0; i < raw.size(); i++) {
@@ -1163,7 +1170,7 @@ public final class SnapshotCompiler {
     return ok ? out : null;
   }
 
-  private static ValueCondition condition(
+  private static @Nullable ValueCondition condition(
       String field, String name, ValueMatchType type, String value, List<String> issues) {
     return switch (type) {
       case EXACT -> new ValueCondition(name, ValueCondition.EXACT, value, null);

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's snapshot, handed to the event loops that serve it. A published snapshot goes first to
@@ -20,22 +21,22 @@ public final class SnapshotHolder {
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   /** Adopted by every subscriber. */
-  private final AtomicReference<RouteSnapshot> current = new AtomicReference<>();
+  private final AtomicReference<@Nullable RouteSnapshot> current = new AtomicReference<>();
 
   /** Published, perhaps not yet adopted everywhere; with its publish number, for ordering. */
-  private volatile RouteSnapshot latest;
+  private volatile @Nullable RouteSnapshot latest;
 
   private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
   private long published;
   private long served;
 
   /** The snapshot every subscribed event loop serves (null before the first). */
-  public RouteSnapshot get() {
+  public @Nullable RouteSnapshot get() {
     return current.get();
   }
 
   /** The newest snapshot published, which a subscriber adopts when it starts (null before). */
-  public RouteSnapshot latest() {
+  public @Nullable RouteSnapshot latest() {
     return latest;
   }
 
@@ -133,7 +134,7 @@ public final class SnapshotHolder {
       return closed;
     }
 
-    private void finished(CompletableFuture<Void> done, Throwable failure) {
+    private void finished(CompletableFuture<Void> done, @Nullable Throwable failure) {
       synchronized (this) {
         pending.remove(done);
       }

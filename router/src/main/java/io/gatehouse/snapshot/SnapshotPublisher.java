@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +48,10 @@ public final class SnapshotPublisher implements AutoCloseable {
   private final List<Consumer<RouteSnapshot>> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<TableView>> preparers = new CopyOnWriteArrayList<>();
   private final RouteTable table;
-  private AutoCloseable subscription;
-  private TableView pending;
+  private @Nullable AutoCloseable subscription;
+  private @Nullable TableView pending;
   private long firstPendingNanos;
-  private ScheduledFuture<?> scheduled;
+  private @Nullable ScheduledFuture<?> scheduled;
 
   /** A publisher whose routes' endpoints go to an index of its own (tests). */
   public SnapshotPublisher(

@@ -2,6 +2,7 @@ package io.gatehouse.snapshot;
 
 import io.gatehouse.model.CanaryRule;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled route's weighted split across its targets: the weights (by target position, divided by
@@ -30,18 +31,23 @@ public final class Split {
   private final int[] weights;
   private final int total;
   private final int canaryIndex;
-  private final CanaryMatcher canary;
-  private final StickyCookies sticky;
+  private final @Nullable CanaryMatcher canary;
+  private final @Nullable StickyCookies sticky;
 
   Split(int slot, int[] weights) {
     this(slot, weights, -1, null, null);
   }
 
-  Split(int slot, int[] weights, int canaryIndex, CanaryMatcher canary) {
+  Split(int slot, int[] weights, int canaryIndex, @Nullable CanaryMatcher canary) {
     this(slot, weights, canaryIndex, canary, null);
   }
 
-  Split(int slot, int[] weights, int canaryIndex, CanaryMatcher canary, StickyCookies sticky) {
+  Split(
+      int slot,
+      int[] weights,
+      int canaryIndex,
+      @Nullable CanaryMatcher canary,
+      @Nullable StickyCookies sticky) {
     if (slot < 0) {
       throw new IllegalArgumentException("slot: " + slot + " (expected: >= 0)");
     }
@@ -96,17 +102,21 @@ public final class Split {
    * cookies; for tests.
    */
   public static Split sticky(
-      int slot, int canaryIndex, CanaryMatcher canary, StickyCookies sticky, int... weights) {
+      int slot,
+      int canaryIndex,
+      @Nullable CanaryMatcher canary,
+      @Nullable StickyCookies sticky,
+      int... weights) {
     return new Split(slot, weights.clone(), canaryIndex, canary, sticky);
   }
 
   /** The split's sticky cookies, or null when it is not sticky. */
-  public StickyCookies sticky() {
+  public @Nullable StickyCookies sticky() {
     return sticky;
   }
 
   /** Whether this split has {@code other}'s sticky cookies (null: none). */
-  boolean sameSticky(StickyCookies other) {
+  boolean sameSticky(@Nullable StickyCookies other) {
     return sticky == null ? other == null : sticky.same(other);
   }
 
@@ -116,7 +126,7 @@ public final class Split {
   }
 
   /** The canary's rule, or null when the split has none. */
-  public CanaryMatcher canary() {
+  public @Nullable CanaryMatcher canary() {
     return canary;
   }
 
@@ -146,7 +156,7 @@ public final class Split {
   }
 
   /** Whether this split has the canary rule {@code rule} (null: none) on {@code index}. */
-  boolean sameCanary(int index, CanaryRule rule) {
+  boolean sameCanary(int index, @Nullable CanaryRule rule) {
     return canaryIndex == index
         && (canary == null ? rule == null : rule != null && canary.rule().equals(rule));
   }

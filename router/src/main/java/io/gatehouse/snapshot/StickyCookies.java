@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A split's sticky cookie ({@link SessionPersistence}) compiled: one opaque value per target and
@@ -72,7 +73,8 @@ public final class StickyCookies {
   private static String setCookie(SessionPersistence spec, String value, boolean secure) {
     StringBuilder b = new StringBuilder(96);
     b.append(spec.sessionName()).append('=').append(value);
-    b.append("; Path=").append(spec.path() == null ? "/" : spec.path());
+    String path = spec.path();
+    b.append("; Path=").append(path == null ? "/" : path);
     Duration age = spec.absoluteTimeout();
     if (age != null) {
       b.append("; Max-Age=").append(age.getSeconds());
@@ -81,8 +83,9 @@ public final class StickyCookies {
     if (secure) {
       b.append("; Secure");
     }
-    if (spec.sameSite() != null) {
-      b.append("; SameSite=").append(spec.sameSite());
+    String sameSite = spec.sameSite();
+    if (sameSite != null) {
+      b.append("; SameSite=").append(sameSite);
     }
     return b.toString();
   }
@@ -129,7 +132,7 @@ public final class StickyCookies {
   }
 
   /** Whether {@code other} sets the same cookies (same policy, same values). */
-  boolean same(StickyCookies other) {
+  boolean same(@Nullable StickyCookies other) {
     return other != null && spec.equals(other.spec) && Arrays.equals(values, other.values);
   }
 

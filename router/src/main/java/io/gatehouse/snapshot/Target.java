@@ -4,6 +4,7 @@ import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a compiled route sends its requests: how (protocol, upstream TLS), which changes only by a
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param weight the target's share of the route's requests (one target per route for now)
  */
 public record Target(
-    EndpointsKey key, int slot, UpstreamProtocol protocol, UpstreamTls tls, int weight) {
+    EndpointsKey key, int slot, UpstreamProtocol protocol, @Nullable UpstreamTls tls, int weight) {
   public Target {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(protocol, "protocol");

@@ -21,6 +21,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,7 @@ public final class ClientCertificateRequests {
      * no context of its own; without trust managers the factory below never asks there.
      */
     @Override
-    public TrustManagerFactory getTrustManagerFactory(Vertx vertx) {
+    public @Nullable TrustManagerFactory getTrustManagerFactory(Vertx vertx) {
       return null;
     }
 
@@ -106,7 +107,7 @@ public final class ClientCertificateRequests {
       return this::forName;
     }
 
-    private TrustManager[] forName(String name) {
+    private TrustManager @Nullable [] forName(@Nullable String name) {
       if (name == null || !asks.test(name)) {
         return null;
       }
@@ -129,7 +130,8 @@ public final class ClientCertificateRequests {
 
   /** Accepts any client chain at the handshake; routes verify it against their own CAs. */
   private static final class AcceptAnyClient extends X509ExtendedTrustManager {
-    private static void requireChain(X509Certificate[] chain) throws CertificateException {
+    private static void requireChain(X509Certificate @Nullable [] chain)
+        throws CertificateException {
       if (chain == null || chain.length == 0) {
         throw new CertificateException("empty client certificate chain");
       }
@@ -182,7 +184,7 @@ public final class ClientCertificateRequests {
     private final SslContextFactory delegate;
     private final boolean openSsl;
     private ClientAuth clientAuth = ClientAuth.NONE;
-    private String serverName;
+    private @Nullable String serverName;
     private boolean trust;
     private boolean client;
 
@@ -211,13 +213,13 @@ public final class ClientCertificateRequests {
     }
 
     @Override
-    public SslContextFactory keyMananagerFactory(KeyManagerFactory kmf) {
+    public SslContextFactory keyMananagerFactory(@Nullable KeyManagerFactory kmf) {
       delegate.keyMananagerFactory(openSsl && kmf != null ? KeyMaterialCache.caching(kmf) : kmf);
       return this;
     }
 
     @Override
-    public SslContextFactory trustManagerFactory(TrustManagerFactory tmf) {
+    public SslContextFactory trustManagerFactory(@Nullable TrustManagerFactory tmf) {
       this.trust = tmf != null;
       delegate.trustManagerFactory(tmf);
       return this;
@@ -236,7 +238,7 @@ public final class ClientCertificateRequests {
     }
 
     @Override
-    public SslContextFactory serverName(String name) {
+    public SslContextFactory serverName(@Nullable String name) {
       this.serverName = name;
       delegate.serverName(name);
       return this;

@@ -2,6 +2,7 @@ package io.gatehouse.tls;
 
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.TlsSpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a route's {@link TlsSpec} asks of the data plane: on the plain listener, a redirect to the
@@ -16,7 +17,7 @@ public final class HttpsRedirects {
   private HttpsRedirects() {}
 
   /** Whether {@code tls} covers {@code host} (normalised); a null host only when no hosts. */
-  public static boolean covers(TlsSpec tls, String host) {
+  public static boolean covers(TlsSpec tls, @Nullable String host) {
     if (tls.hosts().isEmpty()) {
       return true;
     }
@@ -27,7 +28,8 @@ public final class HttpsRedirects {
    * The redirect status for a plain-HTTP request, or 0 to serve it: the route has TLS with a
    * redirect, covers the host, and the path is not an ACME challenge.
    */
-  public static int redirectStatus(TlsSpec tls, String host, String path) {
+  public static int redirectStatus(
+      @Nullable TlsSpec tls, @Nullable String host, @Nullable String path) {
     if (tls == null || tls.redirect() == HttpsRedirect.OFF || host == null) {
       return 0;
     }
@@ -44,7 +46,8 @@ public final class HttpsRedirects {
    * @param httpsPort the HTTPS listener's port as text, or null
    * @param query the raw query without '?', or null
    */
-  public static String location(String host, String httpsPort, String path, String query) {
+  public static String location(
+      String host, @Nullable String httpsPort, String path, @Nullable String query) {
     StringBuilder b = new StringBuilder(16 + host.length() + path.length()).append("https://");
     if (host.indexOf(':') >= 0) {
       b.append('[').append(host).append(']');
@@ -62,7 +65,7 @@ public final class HttpsRedirects {
   }
 
   /** The HSTS header value for a TLS response on {@code host}, or null for none. */
-  public static String hsts(TlsSpec tls, String host) {
+  public static @Nullable String hsts(@Nullable TlsSpec tls, @Nullable String host) {
     if (tls == null || !tls.hsts().enabled() || !covers(tls, host)) {
       return null;
     }

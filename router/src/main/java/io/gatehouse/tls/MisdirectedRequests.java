@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether a request on a TLS connection asks for a host the connection was not set up for (RFC 9110
@@ -32,7 +33,8 @@ public final class MisdirectedRequests {
    * @param sniName the SNI name of the connection, or null
    * @param host the request's host, normalised (lower case, no port, no trailing dot), or null
    */
-  public static boolean misdirected(List<String> servedDnsNames, String sniName, String host) {
+  public static boolean misdirected(
+      List<String> servedDnsNames, @Nullable String sniName, @Nullable String host) {
     if (sniName == null || sniName.isEmpty() || host == null) {
       return false;
     }
@@ -50,7 +52,7 @@ public final class MisdirectedRequests {
    * The DNS subjectAltNames (lower case) of the leaf certificate a TLS session presented to the
    * client; empty when there is none.
    */
-  public static List<String> dnsNames(SSLSession session) {
+  public static List<String> dnsNames(@Nullable SSLSession session) {
     if (session == null) {
       return List.of();
     }

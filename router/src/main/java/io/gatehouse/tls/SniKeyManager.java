@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -14,6 +15,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server's one key manager: at each handshake it reads the current {@link CertificateIndex} and
@@ -57,29 +59,39 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
     this.fallbacks = fallbacks;
   }
 
+  /**
+   * The index of this handshake; never null: the certificate stage's reference starts with an index
+   * and is only ever swapped for the next one.
+   */
+  private CertificateIndex current() {
+    return Objects.requireNonNull(index.get(), "index");
+  }
+
   /** The index handshakes read; swap it with {@code set}. */
   public AtomicReference<CertificateIndex> index() {
     return index;
   }
 
   @Override
-  public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+  public @Nullable String chooseEngineServerAlias(
+      String keyType, Principal[] issuers, @Nullable SSLEngine engine) {
     return choose(keyType, engine == null ? null : engine.getHandshakeSession());
   }
 
   @Override
-  public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+  public @Nullable String chooseServerAlias(
+      String keyType, Principal[] issuers, @Nullable Socket socket) {
     return choose(
         keyType, socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : (SSLSession) null);
   }
 
-  private String choose(String keyType, SSLSession handshake) {
+  private @Nullable String choose(String keyType, @Nullable SSLSession handshake) {
     return choose(keyType, requestedServerName(handshake));
   }
 
   /** The alias for an SNI name (null: none sent), or null when the key type does not fit. */
-  String choose(String keyType, String sniName) {
-    CertificateIndex i = index.get();
+  @Nullable String choose(String keyType, @Nullable String sniName) {
+    CertificateIndex i = current();
     String name = CertificateIndex.normalize(sniName);
     ServedCertificate c = i.lookupNormalized(name);
     if (!c.serves(keyType)) {
@@ -93,7 +105,7 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
   }
 
   /** The SNI host name the client sent, or null. */
-  static String requestedServerName(SSLSession handshake) {
+  static @Nullable String requestedServerName(@Nullable SSLSession handshake) {
     if (handshake instanceof ExtendedSSLSession ext) {
       for (SNIServerName n : ext.getRequestedServerNames()) {
         if (n instanceof SNIHostName host) {
@@ -109,7 +121,7 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public String[] getServerAliases(String keyType, Principal[] issuers) {
-    CertificateIndex i = index.get();
+    CertificateIndex i = current();
     return java.util.stream.Stream.concat(
             java.util.stream.Stream.of(i.defaultCertificate()), i.certificates().stream())
         .filter(c -> c.serves(keyType))
@@ -118,29 +130,30 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
   }
 
   @Override
-  public X509Certificate[] getCertificateChain(String alias) {
-    ServedCertificate c = index.get().byAlias(alias);
+  public X509Certificate @Nullable [] getCertificateChain(String alias) {
+    ServedCertificate c = current().byAlias(alias);
     return c == null ? null : c.chain();
   }
 
   @Override
-  public PrivateKey getPrivateKey(String alias) {
-    ServedCertificate c = index.get().byAlias(alias);
+  public @Nullable PrivateKey getPrivateKey(String alias) {
+    ServedCertificate c = current().byAlias(alias);
     return c == null ? null : c.privateKey();
   }
 
   @Override
-  public String[] getClientAliases(String keyType, Principal[] issuers) {
+  public String @Nullable [] getClientAliases(String keyType, Principal[] issuers) {
     return null;
   }
 
   @Override
-  public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+  public @Nullable String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
     return null;
   }
 
   @Override
-  public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+  public @Nullable String chooseEngineClientAlias(
+      String[] keyType, Principal[] issuers, SSLEngine engine) {
     return null;
   }
 }

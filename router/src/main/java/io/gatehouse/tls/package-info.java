@@ -2,7 +2,10 @@
  * Stage: tls (the TLS edge). HTTPS termination on the listener: the key manager that reads the
  * certificate stage's current index at each handshake, the HTTPS server options, client-certificate
  * requests, HTTPS redirects, the 421 check and the OpenSSL key material cache of each listener's
- * contexts. Imports the model, validate, the certificate stage, Vert.x core and Netty's SSL
- * classes.
+ * contexts. Imports the model, validate, the certificate stage, Vert.x core, Netty's SSL classes
+ * and JSpecify's null annotations.
  */
+@NullMarked
 package io.gatehouse.tls;
+
+import org.jspecify.annotations.NullMarked;
