@@ -14,6 +14,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The start of a connection on a plain listener that accepts h2c, until the router's connection
@@ -52,12 +53,13 @@ public final class CleartextPreface extends ChannelInboundHandlerAdapter {
    * @param headerReadNanos the deadline for the first request head (or the preface)
    * @param serverHeader the {@code Server} header of the 408, or null for none
    */
-  public record Policy(boolean h2cOnly, long headerReadNanos, CharSequence serverHeader) {}
+  public record Policy(
+      boolean h2cOnly, long headerReadNanos, @Nullable CharSequence serverHeader) {}
 
   private final Policy policy;
   private final HttpServerOptions options;
-  private ScheduledFuture<?> deadline;
-  private StrictRequestDecoder decoder;
+  private @Nullable ScheduledFuture<?> deadline;
+  private @Nullable StrictRequestDecoder decoder;
 
   /** Set once the bytes went to HTTP/2 (the whole preface arrived). */
   private boolean http2;
@@ -83,7 +85,7 @@ public final class CleartextPreface extends ChannelInboundHandlerAdapter {
    * The router's connection handler took the connection over: removes the gate and returns the
    * strict decoder it installed, or null.
    */
-  public static StrictRequestDecoder connected(Channel channel) {
+  public static @Nullable StrictRequestDecoder connected(Channel channel) {
     CleartextPreface gate = channel.pipeline().get(CleartextPreface.class);
     if (gate == null) {
       return null;

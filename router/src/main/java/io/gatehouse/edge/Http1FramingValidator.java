@@ -2,6 +2,7 @@ package io.gatehouse.edge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks the bytes of an HTTP/1.x request stream against RFC 9112's grammar before Netty's decoder
@@ -92,10 +93,10 @@ final class Http1FramingValidator implements ByteProcessor {
   /** Chunk size being read, then the bytes of chunk data or fixed-length body still to come. */
   private long remaining;
 
-  private String error;
+  private @Nullable String error;
 
   /** Why the stream was refused, or null. */
-  String error() {
+  @Nullable String error() {
     return error;
   }
 

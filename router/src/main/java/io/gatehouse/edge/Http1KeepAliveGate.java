@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes the keep-alive idle limit of an HTTP/1.x connection apply between requests only, as nginx's
@@ -57,7 +58,7 @@ public final class Http1KeepAliveGate extends ChannelInboundHandlerAdapter {
    * exchange}; a no-op (null) when the server has no idle limit. Call for an HTTP/1.x connection
    * only.
    */
-  public static Http1KeepAliveGate install(Channel channel, Exchange exchange) {
+  public static @Nullable Http1KeepAliveGate install(Channel channel, Exchange exchange) {
     ChannelPipeline pipeline = channel.pipeline();
     Http1KeepAliveGate installed = pipeline.get(Http1KeepAliveGate.class);
     if (installed != null) {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lingering close of an HTTP/1.x connection the node closes after a complete answer, as nginx's
@@ -26,7 +27,7 @@ public final class Http1LingeringClose extends ChannelDuplexHandler {
   static final long TOTAL_MILLIS = 30_000;
 
   private final LingeringClose linger;
-  private ChannelHandlerContext ctx;
+  private @Nullable ChannelHandlerContext ctx;
   private boolean noLinger;
 
   Http1LingeringClose(long idleMillis, long totalMillis) {
@@ -38,7 +39,7 @@ public final class Http1LingeringClose extends ChannelDuplexHandler {
    * connection as usual. Returns the handler (for {@link #endLingering}), or null when the channel
    * cannot linger (closed, half-closed, not a socket).
    */
-  public static Http1LingeringClose arm(Channel channel) {
+  public static @Nullable Http1LingeringClose arm(Channel channel) {
     if (!LingeringClose.possible(channel)) {
       return null;
     }

@@ -16,7 +16,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Enforces the stream-state rules of RFC 9113 §5.1 and §5.1.1 on the frames a client sends, ahead
@@ -123,7 +125,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   static final int END_HEADERS = 0x4;
 
   /** The unread bytes of Netty's HTTP/2 handler; null when this Netty has no such method. */
-  private static final MethodHandle UNREAD = unreadHandle();
+  private static final @Nullable MethodHandle UNREAD = unreadHandle();
 
   /** One line a second for all connections this cuts, with the count of those not logged. */
   private static final LogBudget CUT_LOG = new LogBudget();
@@ -166,11 +168,11 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   /** A verdict was reached: the rest of the input is dropped. */
   private boolean failed;
 
-  private Http2Error error;
-  private String reason;
+  private @Nullable Http2Error error;
+  private @Nullable String reason;
 
   /** This handler's place in the pipeline, once added. */
-  private ChannelHandlerContext ctx;
+  private @Nullable ChannelHandlerContext ctx;
 
   /**
    * How long a cut connection's input is drained at most. What an honest client had in flight when
@@ -187,7 +189,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   static final int LINGER_SLACK_BYTES = 64 * 1024;
 
   /** The HTTP/2 handler, whose connection window bounds the drain; null in unit tests. */
-  private final Http2ConnectionHandler handler;
+  private final @Nullable Http2ConnectionHandler handler;
 
   /** The server sent GOAWAY with an error code: its close lingers. */
   private boolean lingerAtClose;
@@ -202,19 +204,19 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   private final LingeringClose linger;
 
   /** Marks the streams whose request Vert.x was handed; null on its own. */
-  private final Http2Connection.PropertyKey deliveredKey;
+  private final Http2Connection.@Nullable PropertyKey deliveredKey;
 
   /** The highest client stream whose opening header block Netty has decoded (or refused). */
   private int settled;
 
   /** While a read is scanned: where it goes, the buffer, and its first byte not yet passed on. */
-  private ChannelHandlerContext reading;
+  private @Nullable ChannelHandlerContext reading;
 
-  private ByteBuf readBuf;
+  private @Nullable ByteBuf readBuf;
   private int forwardFrom;
 
   /** Netty's handler's own context (RST_STREAM is written from there); null on its own. */
-  private ChannelHandlerContext handlerCtx;
+  private @Nullable ChannelHandlerContext handlerCtx;
 
   /** Frames ignored on streams the server reset in the current budget window, and its start. */
   private int ignoredFrames;
@@ -222,7 +224,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   private long ignoredSince;
 
   /** The last bytes of the previous read: a frame header it did not complete; or null. */
-  private ByteBuf heldHeader;
+  private @Nullable ByteBuf heldHeader;
 
   /** Where in the buffer being scanned the frame header in progress began; -1: an earlier one. */
   private int headerFrom;
@@ -231,9 +233,9 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
    * DATA bytes ignored per stream the server reset, by stream slot (the id, then its bytes);
    * allocated at the first such DATA frame, as a connection that never has one needs none.
    */
-  private int[] ignoredIds;
+  private int @Nullable [] ignoredIds;
 
-  private int[] ignoredBytes;
+  private int @Nullable [] ignoredBytes;
 
   /** Netty's limit of server resets cut the connection while a frame was judged. */
   private boolean cutByNetty;
@@ -242,7 +244,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     this(upgraded, null, LINGER_MILLIS);
   }
 
-  Http2FrameScanner(boolean upgraded, Http2ConnectionHandler handler, long lingerMillis) {
+  Http2FrameScanner(boolean upgraded, @Nullable Http2ConnectionHandler handler, long lingerMillis) {
     this.handler = handler;
     this.linger = new LingeringClose(lingerMillis, lingerMillis);
     this.deliveredKey = handler == null ? null : handler.connection().newKey();
@@ -262,7 +264,8 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
    * here first, so no frame escapes. Returns null, leaving the connection to Netty alone, when they
    * cannot be reached.
    */
-  static Http2FrameScanner install(Http2ConnectionHandler handler, ChannelHandlerContext ctx) {
+  static @Nullable Http2FrameScanner install(
+      Http2ConnectionHandler handler, ChannelHandlerContext ctx) {
     boolean upgraded = !handler.decoder().prefaceReceived();
     ByteBuf unread = upgraded ? null : unread(handler);
     if (!upgraded && unread == null) {
@@ -276,7 +279,8 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
       if (bad >= 0) {
         // Netty decodes up to the bad frame when this returns, then gets the error.
         unread.writerIndex(unread.readerIndex() + bad);
-        ChannelHandlerContext own = scanner.ctx;
+        // Set by handlerAdded, which addBefore ran at once (on the channel's event loop).
+        ChannelHandlerContext own = Objects.requireNonNull(scanner.ctx);
         own.executor().execute(() -> scanner.fail(own));
       }
     }
@@ -285,6 +289,9 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
 
   /** Notes that Vert.x took stream {@code id}'s request (called once its HEADERS reached it). */
   void delivered(int id) {
+    if (handler == null) {
+      return; // on its own: no stream is marked
+    }
     Http2Stream stream = handler.connection().stream(id);
     if (stream != null && !stream.isResetSent()) {
       stream.setProperty(deliveredKey, Boolean.TRUE);
@@ -297,7 +304,10 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
    */
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (deliveredKey != null && msg instanceof ByteBuf buf && buf.readableBytes() == 13) {
+    if (deliveredKey != null
+        && handler != null
+        && msg instanceof ByteBuf buf
+        && buf.readableBytes() == 13) {
       int at = buf.readerIndex();
       if (buf.getUnsignedMedium(at) == 4 && buf.getUnsignedByte(at + 3) == RST_STREAM) {
         Http2Stream stream = handler.connection().stream(buf.getInt(at + 5) & 0x7fffffff);
@@ -318,11 +328,11 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   }
 
   /** The verdict: the error code of the connection error, or null. */
-  Http2Error error() {
+  @Nullable Http2Error error() {
     return error;
   }
 
-  String reason() {
+  @Nullable String reason() {
     return reason;
   }
 
@@ -642,6 +652,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
   private boolean passOrDiscard(int start) {
     int id = streamId;
     if (reading == null
+        || readBuf == null
         || handler == null
         || passive
         || (type != DATA && type != WINDOW_UPDATE && type != RST_STREAM)
@@ -711,10 +722,14 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
               + ")";
       return false;
     }
-    if (type != DATA || handlerCtx == null) {
-      return true;
+    if (type != DATA
+        || handlerCtx == null
+        || handler == null
+        || reading == null
+        || readBuf == null) {
+      return true; // handler and handlerCtx go together, as reading and readBuf do
     }
-    if (ignoredIds == null) {
+    if (ignoredIds == null || ignoredBytes == null) {
       ignoredIds = new int[WINDOW];
       ignoredBytes = new int[WINDOW];
     }
@@ -835,7 +850,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
    * The bytes Netty's handler holds and has not decoded yet: the rest of the read that carried the
    * client's first SETTINGS frame. {@code internalBuffer()} is protected; there is no public view.
    */
-  private static ByteBuf unread(Http2ConnectionHandler handler) {
+  private static @Nullable ByteBuf unread(Http2ConnectionHandler handler) {
     if (UNREAD == null) {
       return null;
     }
@@ -846,7 +861,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     }
   }
 
-  private static MethodHandle unreadHandle() {
+  private static @Nullable MethodHandle unreadHandle() {
     try {
       MethodHandles.Lookup lookup =
           MethodHandles.privateLookupIn(ByteToMessageDecoder.class, MethodHandles.lookup());
@@ -860,7 +875,7 @@ public final class Http2FrameScanner extends ChannelDuplexHandler {
     }
   }
 
-  private static void log(ChannelHandlerContext ctx, String reason) {
+  private static void log(ChannelHandlerContext ctx, @Nullable String reason) {
     if (CUT_LOG.due()) {
       LOG.info(
           "HTTP/2 connection from {} cut: {}; {} more cut since the last line",

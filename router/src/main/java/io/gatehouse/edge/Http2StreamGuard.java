@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Resets an HTTP/2 stream whose header block breaks the field rules of RFC 9113 §8.2.1 with
@@ -91,7 +92,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   private final ChannelHandlerContext handlerContext;
 
   /** The stream-state rules ahead of Netty's decoder; null when it could not be placed. */
-  private final Http2FrameScanner scanner;
+  private final @Nullable Http2FrameScanner scanner;
 
   /** Per stream: its {@link RequestClock}. */
   private final Http2Connection.PropertyKey clockKey;
@@ -109,7 +110,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
       Http2FrameListener listener,
       Http2ConnectionHandler handler,
       ChannelHandlerContext ctx,
-      Http2FrameScanner scanner) {
+      @Nullable Http2FrameScanner scanner) {
     super(listener);
     this.handler = handler;
     this.handlerContext = ctx;
@@ -128,10 +129,10 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
    * ENHANCE_YOUR_CALM ones against the client's address.
    */
   private static final class LingerAtCut extends Http2ConnectionAdapter {
-    private final Http2FrameScanner scanner;
+    private final @Nullable Http2FrameScanner scanner;
     private final Channel channel;
 
-    LingerAtCut(Http2FrameScanner scanner, Channel channel) {
+    LingerAtCut(@Nullable Http2FrameScanner scanner, Channel channel) {
       this.scanner = scanner;
       this.channel = channel;
     }
@@ -169,7 +170,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
    * SETTINGS frame is read and reports the connection right after, so wrapping it in the server's
    * connection handler covers every header block.
    */
-  public static Http2StreamGuard install(Channel channel) {
+  public static @Nullable Http2StreamGuard install(Channel channel) {
     Http2ConnectionHandler handler = channel.pipeline().get(Http2ConnectionHandler.class);
     if (handler == null) {
       return null;
@@ -449,7 +450,7 @@ public final class Http2StreamGuard extends Http2FrameListenerDecorator {
   }
 
   /** Why the header block is malformed under RFC 9113 §8.2.1, or null when it is not. */
-  static String malformed(Http2Headers headers) {
+  static @Nullable String malformed(Http2Headers headers) {
     for (Map.Entry<CharSequence, CharSequence> field : headers) {
       CharSequence name = field.getKey();
       int n = name.length();

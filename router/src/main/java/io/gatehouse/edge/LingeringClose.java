@@ -12,7 +12,9 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A close held back the way nginx's {@code lingering_close} does. Closing a socket with client
@@ -27,9 +29,12 @@ final class LingeringClose {
   private final long idleNanos;
   private final long totalNanos;
 
-  private ChannelPromise held;
+  private @Nullable ChannelPromise held;
   private boolean ended;
-  private ScheduledFuture<?> timer;
+
+  /** Set with {@link #held}: non-null whenever a close is held. */
+  private @Nullable ScheduledFuture<?> timer;
+
   private long discarded;
   private long limit = Long.MAX_VALUE;
   private long since;
@@ -133,7 +138,7 @@ final class LingeringClose {
       return;
     }
     ended = true;
-    timer.cancel(false);
+    Objects.requireNonNull(timer).cancel(false);
     ctx.close(held);
   }
 

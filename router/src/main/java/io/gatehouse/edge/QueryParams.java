@@ -2,6 +2,7 @@ package io.gatehouse.edge;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one reading of a request's query string that route conditions see, shared by the data plane
@@ -23,7 +24,7 @@ public final class QueryParams {
    * {@code ""} when the pair has no {@code '='}; null when {@code query} is null, no pair has that
    * name, or the first such value is malformed.
    */
-  public static String first(String query, String name) {
+  public static @Nullable String first(@Nullable String query, String name) {
     if (query == null) {
       return null;
     }
@@ -53,7 +54,7 @@ public final class QueryParams {
   }
 
   /** {@code query[from, to)} decoded, or null when an escape is malformed. */
-  private static String decode(String query, int from, int to) {
+  private static @Nullable String decode(String query, int from, int to) {
     String s = query.substring(from, to);
     if (plain(query, from, to)) {
       return s;

@@ -236,7 +236,11 @@ public final class RepeatOffenders {
    * handler, a decoder) are held back and issued at the release; then it leaves the pipeline.
    */
   private final class Hold extends ChannelDuplexHandler {
+    // Set by handlerAdded, which addFirst runs at once (an accepted channel is registered), before
+    // release can be scheduled.
+    @SuppressWarnings("NullAway.Init")
     private ChannelHandlerContext ctx;
+
     private boolean released;
 
     @Override

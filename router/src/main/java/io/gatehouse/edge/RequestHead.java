@@ -1,5 +1,7 @@
 package io.gatehouse.edge;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The parts of a request head that routing and forwarding use, checked and normalised once.
  *
@@ -20,17 +22,17 @@ package io.gatehouse.edge;
  *     forwarding does not decode them again
  */
 public record RequestHead(
-    String authority,
-    String host,
+    @Nullable String authority,
+    @Nullable String host,
     String path,
-    String query,
+    @Nullable String query,
     boolean dropUnderscoreHeaders,
     long contentLength,
     boolean chunked,
-    String connection,
-    String upgrade,
+    @Nullable String connection,
+    @Nullable String upgrade,
     boolean expectContinue,
-    String requestId,
+    @Nullable String requestId,
     String[] headers)
     implements GuardResult {
 

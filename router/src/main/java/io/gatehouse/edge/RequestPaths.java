@@ -1,6 +1,7 @@
 package io.gatehouse.edge;
 
 import io.gatehouse.validate.UriChars;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Normalises the path of a request before routing, Envoy-style, so that the router and the upstream
@@ -47,7 +48,7 @@ public final class RequestPaths {
   private RequestPaths() {}
 
   /** The normalised path, or null when the request must be refused with 400. */
-  public static String normalize(String rawPath) {
+  public static @Nullable String normalize(@Nullable String rawPath) {
     if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
       return null;
     }
@@ -80,7 +81,7 @@ public final class RequestPaths {
   }
 
   /** The slow path: decode, check, then merge slashes and remove dot segments. */
-  private static String rewrite(String raw) {
+  private static @Nullable String rewrite(String raw) {
     int len = raw.length();
     char[] buf = new char[len];
     int n = 0;

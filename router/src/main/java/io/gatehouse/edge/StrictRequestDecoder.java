@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Vert.x's HTTP/1.x request decoder, except that a request with both {@code Transfer-Encoding:
@@ -56,7 +57,7 @@ public final class StrictRequestDecoder extends VertxRequestDecoder {
    * replacement). In a node, {@link CleartextPreface} has normally put one in before the first
    * byte; that one is returned.
    */
-  public static StrictRequestDecoder install(Channel channel, HttpServerOptions options) {
+  public static @Nullable StrictRequestDecoder install(Channel channel, HttpServerOptions options) {
     ChannelPipeline pipeline = channel.pipeline();
     if (pipeline.get(NAME) instanceof StrictRequestDecoder installed) {
       // CleartextPreface put it there before the first byte.
@@ -221,7 +222,7 @@ public final class StrictRequestDecoder extends VertxRequestDecoder {
 
   /** A request that breaks RFC 9112's grammar; answered with 400. No stack trace: it is common. */
   static final class MalformedRequestException extends IllegalArgumentException {
-    MalformedRequestException(String message) {
+    MalformedRequestException(@Nullable String message) {
       super(message);
     }
 

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The peers whose X-Forwarded-* and Forwarded headers Gatehouse keeps and extends; every other
@@ -77,7 +78,7 @@ public final class TrustedProxies {
   }
 
   /** Whether {@code ip} (a textual IP literal, as Vert.x reports peers) is trusted. */
-  public boolean contains(String ip) {
+  public boolean contains(@Nullable String ip) {
     if (networks.length == 0 || ip == null) {
       return false;
     }
@@ -112,7 +113,7 @@ public final class TrustedProxies {
   }
 
   /** The address bytes of an IP literal, without any DNS lookup; null if not a literal. */
-  static byte[] literal(String s) {
+  static byte @Nullable [] literal(String s) {
     if (s.isEmpty()) {
       return null;
     }
@@ -145,7 +146,7 @@ public final class TrustedProxies {
   }
 
   /** Four decimal octets 0-255 without leading zeros (which some parsers read as octal). */
-  private static byte[] dottedQuad(String t) {
+  private static byte @Nullable [] dottedQuad(String t) {
     byte[] out = new byte[4];
     int part = 0;
     int i = 0;

@@ -181,8 +181,9 @@ public final class Cli {
       // fail now, not after a two-minute wait for an informer that cannot sync
       KubeCredentials creds =
           KubeCredentials.resolve(k.kubeconfig(), env, KubeCredentials.SERVICE_ACCOUNT);
-      if (!creds.inCluster() && k.kubeconfig().isBlank()) {
-        loader.set("kubernetes.kubeconfig", creds.kubeconfig().toString(), creds.origin());
+      Path found = creds.kubeconfig(); // null: the pod's ServiceAccount (in the cluster)
+      if (found != null && k.kubeconfig().isBlank()) {
+        loader.set("kubernetes.kubeconfig", found.toString(), creds.origin());
         config = loader.load();
       }
     }
@@ -194,11 +195,11 @@ public final class Cli {
     Map<String, RouteSpec> byName = new HashMap<>();
     for (String flag : flags) {
       Validated<RouteSpec> v = RouteFlagTranslator.translate(flag);
-      if (!v.isValid()) {
+      RouteSpec r = v.value(); // null when invalid
+      if (r == null) {
         throw new ConfigException(
             v.violations().stream().map(Violation::message).findFirst().orElse(flag));
       }
-      RouteSpec r = v.value();
       RouteSpec same = byName.get(r.key().name());
       if (same != null) {
         if (same.hosts().equals(r.hosts()) && same.paths().equals(r.paths())) {

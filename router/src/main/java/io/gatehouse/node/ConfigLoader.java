@@ -46,6 +46,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link NodeConfig} from, in increasing precedence: {@link NodeConfig#DEFAULTS}, a YAML
@@ -221,7 +222,7 @@ public final class ConfigLoader {
    * The key variable within a small edit distance of {@code name} (at most 2, and at most a quarter
    * of the part after {@code GATEHOUSE_}), or null: a typo, not another tool's variable.
    */
-  static String nearestEnvName(String name) {
+  static @Nullable String nearestEnvName(String name) {
     String tail = name.substring(ENV_PREFIX.length());
     int limit = Math.min(2, tail.length() / 4);
     String best = null;

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 
@@ -48,7 +49,12 @@ public final class FrameworkLogLimiter extends TurboFilter {
 
   @Override
   public FilterReply decide(
-      Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+      @Nullable Marker marker,
+      Logger logger,
+      @Nullable Level level,
+      @Nullable String format,
+      @Nullable Object @Nullable [] params,
+      @Nullable Throwable t) {
     if (level == null || !level.isGreaterOrEqual(Level.WARN) || !isFramework(logger.getName())) {
       return FilterReply.NEUTRAL;
     }

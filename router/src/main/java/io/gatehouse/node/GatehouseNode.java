@@ -73,6 +73,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,21 +102,21 @@ public final class GatehouseNode {
   // Ready only once every listener (admin API included) is up, not at the first snapshot.
   private volatile boolean started;
   private volatile List<RouteProblem> lastProblems = List.of();
-  private StatusVerticle status;
-  private AdminApiVerticle admin;
-  private FileRouteSource fileSource;
-  private volatile FileRouteSource.Status fileStatus;
-  private CertificateIndexHolder certificates;
-  private SniKeyManager keyManager;
-  private CertificateDirectorySource certificateSource;
-  private AutoCloseable tableCertificates;
-  private volatile TableCertificateSource tableCertificateSource;
+  private @Nullable StatusVerticle status;
+  private @Nullable AdminApiVerticle admin;
+  private @Nullable FileRouteSource fileSource;
+  private volatile FileRouteSource.@Nullable Status fileStatus;
+  private @Nullable CertificateIndexHolder certificates;
+  private @Nullable SniKeyManager keyManager;
+  private @Nullable CertificateDirectorySource certificateSource;
+  private @Nullable AutoCloseable tableCertificates;
+  private volatile @Nullable TableCertificateSource tableCertificateSource;
   private long heapTimer = -1;
   private long certificateTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
   private final PrefaceTransport transport;
   private final TrustedProxies trusted;
-  private volatile KubernetesWiring kubernetes;
+  private volatile @Nullable KubernetesWiring kubernetes;
 
   private GatehouseNode(
       NodeConfig config,
@@ -474,15 +475,17 @@ public final class GatehouseNode {
         .executeBlocking(
             () -> {
               ServedCertificate generated = DefaultCertificate.generate(Clock.systemUTC());
-              certificates = new CertificateIndexHolder(generated, Clock.systemUTC());
-              keyManager = new SniKeyManager(certificates.ref(), metrics.fallbacks());
-              metrics.bindCertificates(certificates);
-              return generated;
+              CertificateIndexHolder holder =
+                  new CertificateIndexHolder(generated, Clock.systemUTC());
+              certificates = holder;
+              keyManager = new SniKeyManager(holder.ref(), metrics.fallbacks());
+              metrics.bindCertificates(holder);
+              return holder;
             })
         .compose(
-            generated -> {
+            holder -> {
               if (tls.certDir().isBlank()) {
-                return Future.<Void>succeededFuture();
+                return Future.succeededFuture(holder);
               }
               certificateSource =
                   new CertificateDirectorySource(
@@ -491,15 +494,15 @@ public final class GatehouseNode {
                       tls.pollInterval(),
                       tls.defaultCertificate(),
                       Clock.systemUTC(),
-                      certificates);
-              return certificateSource.start();
+                      holder);
+              return certificateSource.start().map(holder);
             })
         .compose(
-            v -> {
-              if (certificates.get().defaultCertificate() == certificates.generatedDefault()) {
-                DefaultCertificate.logInUse(certificates.generatedDefault());
+            holder -> {
+              if (holder.get().defaultCertificate() == holder.generatedDefault()) {
+                DefaultCertificate.logInUse(holder.generatedDefault());
               }
-              return subscribeTableCertificates();
+              return subscribeTableCertificates(holder);
             });
   }
 
@@ -508,9 +511,8 @@ public final class GatehouseNode {
    * once the table's current view is bound: a snapshot published before this source existed may
    * route TLS hosts already, and the HTTPS listener opens next.
    */
-  private Future<Void> subscribeTableCertificates() {
-    TableCertificateSource source =
-        new TableCertificateSource(vertx, certificates, Clock.systemUTC());
+  private Future<Void> subscribeTableCertificates(CertificateIndexHolder holder) {
+    TableCertificateSource source = new TableCertificateSource(vertx, holder, Clock.systemUTC());
     tableCertificateSource = source;
     tableCertificates =
         table.subscribe(
@@ -523,7 +525,7 @@ public final class GatehouseNode {
                 vertx.executeBlocking(
                     () -> {
                       source.recheck();
-                      certificates.recheck();
+                      holder.recheck();
                       return null;
                     },
                     false));
@@ -535,7 +537,7 @@ public final class GatehouseNode {
         });
   }
 
-  private RouterSettings.TlsListener tlsListener() {
+  private RouterSettings.@Nullable TlsListener tlsListener() {
     NodeConfig.Tls tls = config.tls();
     if (!tls.listens()) {
       return null;
@@ -717,7 +719,7 @@ public final class GatehouseNode {
   }
 
   /** Null when the ingress controller is off; {@code leader} says whether this node writes. */
-  private JsonObject kubernetesJson() {
+  private @Nullable JsonObject kubernetesJson() {
     if (!config.kubernetes().enabled()) {
       return null;
     }
@@ -771,7 +773,7 @@ public final class GatehouseNode {
         .put("members", members);
   }
 
-  private JsonObject fileStatusJson() {
+  private @Nullable JsonObject fileStatusJson() {
     if (fileSource == null) {
       return null;
     }
@@ -823,7 +825,7 @@ public final class GatehouseNode {
   }
 
   /** The index the HTTPS listener serves, or null without one. */
-  public CertificateIndex certificates() {
+  public @Nullable CertificateIndex certificates() {
     return certificates == null ? null : certificates.get();
   }
 

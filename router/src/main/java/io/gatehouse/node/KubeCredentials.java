@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the Kubernetes client finds its API server, decided before anything starts so a node
@@ -17,7 +18,7 @@ import java.util.Map;
  * @param kubeconfig the kubeconfig file to use, or null for the in-cluster ServiceAccount
  * @param origin what chose it, for messages
  */
-record KubeCredentials(Path kubeconfig, String origin) {
+record KubeCredentials(@Nullable Path kubeconfig, String origin) {
   static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
 
   boolean inCluster() {

@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,17 +51,17 @@ final class KubernetesWiring implements AutoCloseable {
 
   private final IngressWatcher watcher;
   private final KubernetesEndpointFeed feed;
-  private final LeaseLeadership leadership;
+  private final @Nullable LeaseLeadership leadership;
   private final AutoCloseable claims;
-  private final PublishedService published;
+  private final @Nullable PublishedService published;
   private final TableSink tableSink;
 
   private KubernetesWiring(
       IngressWatcher watcher,
       KubernetesEndpointFeed feed,
-      LeaseLeadership leadership,
+      @Nullable LeaseLeadership leadership,
       AutoCloseable claims,
-      PublishedService published,
+      @Nullable PublishedService published,
       TableSink tableSink) {
     this.tableSink = tableSink;
     this.watcher = watcher;
@@ -176,7 +178,7 @@ final class KubernetesWiring implements AutoCloseable {
     AutoCloseable claims =
         table.subscribe(
             new Consumer<TableView>() {
-              private Map<String, HostClaim> last;
+              private @Nullable Map<String, HostClaim> last;
 
               @Override
               public void accept(TableView view) {
@@ -214,12 +216,13 @@ final class KubernetesWiring implements AutoCloseable {
     KubeCredentials creds =
         KubeCredentials.resolve(kubeconfig, System.getenv(), KubeCredentials.SERVICE_ACCOUNT);
     ClientBuilder builder;
-    if (creds.inCluster()) {
+    Path file = creds.kubeconfig(); // null: the pod's ServiceAccount (in the cluster)
+    if (file == null) {
       builder = ClientBuilder.cluster();
     } else {
-      try (Reader r = Files.newBufferedReader(creds.kubeconfig())) {
+      try (Reader r = Files.newBufferedReader(file)) {
         KubeConfig config = KubeConfig.loadKubeConfig(r);
-        config.setFile(creds.kubeconfig().toFile());
+        config.setFile(file.toFile());
         builder = ClientBuilder.kubeconfig(config);
       }
     }

@@ -22,6 +22,7 @@ import java.net.SocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's Vert.x transport: the native (or NIO) one, plus one hook. Vert.x offers no way to add
@@ -43,7 +44,7 @@ final class PrefaceTransport implements Transport {
   private final String host;
   private final int port;
   private final CleartextPreface.Policy policy;
-  private final String tlsHost;
+  private final @Nullable String tlsHost;
   private final int tlsPort;
   private final RepeatOffenders offenders;
 
@@ -61,7 +62,7 @@ final class PrefaceTransport implements Transport {
       String host,
       int port,
       CleartextPreface.Policy policy,
-      String tlsHost,
+      @Nullable String tlsHost,
       int tlsPort,
       RepeatOffenders offenders) {
     Transport chosen = preferNative ? Transport.nativeTransport() : null;
@@ -93,7 +94,7 @@ final class PrefaceTransport implements Transport {
   }
 
   @Override
-  public Throwable unavailabilityCause() {
+  public @Nullable Throwable unavailabilityCause() {
     return base.unavailabilityCause();
   }
 
@@ -178,7 +179,7 @@ final class PrefaceTransport implements Transport {
     }
 
     @Override
-    public Throwable unavailabilityCause() {
+    public @Nullable Throwable unavailabilityCause() {
       return d.unavailabilityCause();
     }
 

@@ -5,8 +5,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The internal status listener: {@code /healthz} (the process serves), {@code /readyz} (the first
@@ -19,7 +21,7 @@ final class StatusVerticle extends VerticleBase {
   private final BooleanSupplier ready;
   private final Supplier<JsonObject> status;
   private final Supplier<String> metrics;
-  private HttpServer server;
+  private @Nullable HttpServer server;
 
   StatusVerticle(
       NodeConfig.Listener listener,
@@ -62,6 +64,6 @@ final class StatusVerticle extends VerticleBase {
   }
 
   int actualPort() {
-    return server.actualPort();
+    return Objects.requireNonNull(server, "status listener not started").actualPort();
   }
 }
