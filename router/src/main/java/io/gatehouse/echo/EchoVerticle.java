@@ -5,12 +5,14 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Answers every request with JSON describing what it received: method, URI and headers. */
 public final class EchoVerticle extends VerticleBase {
   private final String host;
   private final int port;
-  private HttpServer server;
+  private @Nullable HttpServer server;
 
   public EchoVerticle(String host, int port) {
     this.host = host;
@@ -47,6 +49,6 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   public int actualPort() {
-    return server.actualPort();
+    return Objects.requireNonNull(server, "not started").actualPort();
   }
 }

@@ -5,6 +5,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The default backend: answers every request with 404 in HTML or JSON. It listens on loopback on an
@@ -12,7 +14,7 @@ import io.vertx.core.http.HttpServerOptions;
  * backend Service works; an operator may point the default backend at an upstream instead.
  */
 public final class DefaultBackendVerticle extends VerticleBase {
-  private HttpServer server;
+  private @Nullable HttpServer server;
 
   @Override
   public Future<?> start() {
@@ -37,11 +39,11 @@ public final class DefaultBackendVerticle extends VerticleBase {
 
   /** The port it listens on, once started. */
   public int port() {
-    return server.actualPort();
+    return Objects.requireNonNull(server, "not started").actualPort();
   }
 
   @Override
   public Future<?> stop() {
-    return server.close();
+    return Objects.requireNonNull(server, "not started").close();
   }
 }

@@ -3,6 +3,7 @@ package io.gatehouse.fallback;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders Gatehouse's own answers. Only the status, its standard phrase and the request id are
@@ -34,7 +35,7 @@ public final class ErrorPages {
   }
 
   /** Whether the client prefers JSON: it names application/json and not text/html first. */
-  public static boolean wantsJson(String accept) {
+  public static boolean wantsJson(@Nullable String accept) {
     if (accept == null) {
       return false;
     }
@@ -49,7 +50,7 @@ public final class ErrorPages {
     return html < 0 || json < html;
   }
 
-  public static Buffer body(int status, String requestId, boolean json) {
+  public static Buffer body(int status, @Nullable String requestId, boolean json) {
     String phrase = phrase(status);
     String id = safeId(requestId);
     String text;
@@ -75,7 +76,11 @@ public final class ErrorPages {
 
   /** Ends {@code response} with the page for {@code status}; HEAD gets the headers only. */
   public static void send(
-      HttpServerResponse response, int status, String requestId, String accept, boolean head) {
+      HttpServerResponse response,
+      int status,
+      @Nullable String requestId,
+      @Nullable String accept,
+      boolean head) {
     boolean json = wantsJson(accept);
     Buffer body = body(status, requestId, json);
     response
@@ -104,7 +109,7 @@ public final class ErrorPages {
         || c == ':';
   }
 
-  static String safeId(String id) {
+  static String safeId(@Nullable String id) {
     if (id == null) {
       return "";
     }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's metrics, scraped at {@code /metrics} on the status listener:
@@ -49,8 +50,8 @@ public final class GatehouseMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, Counter> fallbacks = new ConcurrentHashMap<>();
   private final Counter otherFallbacks;
-  private volatile CertificateIndexHolder certificates;
-  private MultiGauge expiryDays;
+  private volatile @Nullable CertificateIndexHolder certificates;
+  private @Nullable MultiGauge expiryDays;
 
   public GatehouseMetrics(SnapshotHolder snapshots) {
     Gauge.builder(
@@ -139,7 +140,8 @@ public final class GatehouseMetrics {
   /** The Prometheus text exposition. */
   public String scrape() {
     CertificateIndexHolder h = certificates;
-    if (h != null) {
+    MultiGauge g = expiryDays; // set with certificates, by bindCertificates
+    if (h != null && g != null) {
       List<MultiGauge.Row<?>> rows =
           h.expiry().stream()
               .<MultiGauge.Row<?>>map(
@@ -148,7 +150,7 @@ public final class GatehouseMetrics {
                           Tags.of("certificate", c.name(), "source", c.source()), c.daysLeft()))
               .toList();
       synchronized (this) {
-        expiryDays.register(rows, true);
+        g.register(rows, true);
       }
     }
     return registry.scrape();

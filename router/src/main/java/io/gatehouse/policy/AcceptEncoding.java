@@ -1,5 +1,7 @@
 package io.gatehouse.policy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Picks a content coding from a request's {@code Accept-Encoding} (RFC 9110 section 12.5.3): the
  * offered coding with the highest weight, ties going to the one offered first. A coding the header
@@ -15,7 +17,7 @@ final class AcceptEncoding {
    * The index in {@code offered} (lower-case codings, in order of preference) of the coding to use,
    * or -1 for none.
    */
-  static int choose(String header, String[] offered) {
+  static int choose(@Nullable String header, String[] offered) {
     if (header == null || offered.length == 0) {
       return -1;
     }

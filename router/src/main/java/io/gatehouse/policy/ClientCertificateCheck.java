@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's client-certificate rule, compiled: the mode and the CA bundle as PKIX trust anchors.
@@ -43,7 +44,7 @@ public final class ClientCertificateCheck {
    * @param subject the leaf's subject (RFC 2253) ready for a header, or null
    * @param sha256 the leaf's SHA-256, lower-case hex, or null
    */
-  public record Result(Outcome outcome, String subject, String sha256) {
+  public record Result(Outcome outcome, @Nullable String subject, @Nullable String sha256) {
     static final Result ABSENT = new Result(Outcome.ABSENT, null, null);
     static final Result REFUSED = new Result(Outcome.REFUSED, null, null);
   }
@@ -64,12 +65,15 @@ public final class ClientCertificateCheck {
 
   /** The check for {@code auth}, or the violations of its CA bundle. */
   public static Validated<ClientCertificateCheck> of(ClientAuth auth) {
+    // A validated route has a bundle whenever its mode asks for one; a missing one fails as empty.
+    String pem = auth.caBundlePem();
     Validated<List<X509Certificate>> cas =
-        CertificateValidator.validateCaBundle("tls.clientAuth.caBundlePem", auth.caBundlePem());
-    if (!cas.isValid()) {
+        CertificateValidator.validateCaBundle("tls.clientAuth.caBundlePem", pem == null ? "" : pem);
+    List<X509Certificate> certificates = cas.value(); // null exactly when not valid
+    if (certificates == null) {
       return Validated.failed(cas.violations());
     }
-    return Validated.ok(new ClientCertificateCheck(auth.mode(), cas.value()));
+    return Validated.ok(new ClientCertificateCheck(auth.mode(), certificates));
   }
 
   public boolean required() {
@@ -77,7 +81,7 @@ public final class ClientCertificateCheck {
   }
 
   /** Verifies the chain a client sent (leaf first); null or empty means none was sent. */
-  public Result check(java.security.cert.Certificate[] peerChain) {
+  public Result check(java.security.cert.Certificate @Nullable [] peerChain) {
     if (peerChain == null || peerChain.length == 0) {
       return Result.ABSENT;
     }

@@ -3,6 +3,7 @@ package io.gatehouse.policy;
 import java.security.cert.Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Admission: the route's client-certificate rule. 421 when the TLS connection was made for another
@@ -31,7 +32,11 @@ public final class ClientCertificateFilter implements AdmissionFilter {
       }
       SSLSession session = r.sslSession();
       ConnectionMemo memo = r.connectionMemo();
-      if (memo != null && memo.certCheck == check && memo.certSession == session) {
+      // certResult is set with certCheck; its null check only tells the types so.
+      if (memo != null
+          && memo.certCheck == check
+          && memo.certSession == session
+          && memo.certResult != null) {
         result = memo.certResult;
       } else {
         result = check.check(peerChain(session));
@@ -58,7 +63,7 @@ public final class ClientCertificateFilter implements AdmissionFilter {
     return 403;
   }
 
-  private static Certificate[] peerChain(SSLSession session) {
+  private static Certificate @Nullable [] peerChain(@Nullable SSLSession session) {
     if (session == null) {
       return null;
     }
@@ -69,7 +74,7 @@ public final class ClientCertificateFilter implements AdmissionFilter {
     }
   }
 
-  private static boolean sameName(String sni, String host) {
+  private static boolean sameName(String sni, @Nullable String host) {
     if (host == null) {
       return false;
     }

@@ -6,6 +6,7 @@ import io.gatehouse.model.policy.Compression;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * User policy {@code Compression}: decides, from the response head, whether a proxied response is
@@ -103,7 +104,7 @@ public final class CompressionFilter implements ResponseFilter {
         && !noTransform(request.headerValues("cache-control"));
   }
 
-  private boolean typeListed(String contentType) {
+  private boolean typeListed(@Nullable String contentType) {
     if (contentType == null) {
       return false;
     }
@@ -123,7 +124,7 @@ public final class CompressionFilter implements ResponseFilter {
     return false;
   }
 
-  private static boolean noTransform(String cacheControl) {
+  private static boolean noTransform(@Nullable String cacheControl) {
     return cacheControl != null && FieldLists.hasToken(cacheControl, "no-transform");
   }
 

@@ -1,6 +1,7 @@
 package io.gatehouse.policy;
 
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What filters keep on a client connection across its requests: the last client-certificate
@@ -10,10 +11,10 @@ import javax.net.ssl.SSLSession;
  */
 public class ConnectionMemo {
   /** The last check run on this connection; the verdict is reused only for the same check. */
-  ClientCertificateCheck certCheck;
+  @Nullable ClientCertificateCheck certCheck;
 
-  ClientCertificateCheck.Result certResult;
+  ClientCertificateCheck.@Nullable Result certResult;
 
   /** The session the verdict was made on: a renegotiation makes a new one. */
-  SSLSession certSession;
+  @Nullable SSLSession certSession;
 }

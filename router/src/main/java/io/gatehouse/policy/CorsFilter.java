@@ -3,6 +3,7 @@ package io.gatehouse.policy;
 import com.google.re2j.Pattern;
 import io.gatehouse.model.policy.Cors;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * User policy {@code CORS}, the Fetch standard's CORS protocol at the edge, in two stages.
@@ -63,9 +64,9 @@ public final class CorsFilter implements AdmissionFilter, ResponseFilter, LocalA
   private final String[] methods;
   private final boolean anyHeader;
   private final String[] headers;
-  private final String allowMethods;
-  private final String allowHeaders;
-  private final String exposeHeaders;
+  private final @Nullable String allowMethods;
+  private final @Nullable String allowHeaders;
+  private final @Nullable String exposeHeaders;
   private final String maxAge;
 
   CorsFilter(Cors spec) {
@@ -156,7 +157,7 @@ public final class CorsFilter implements AdmissionFilter, ResponseFilter, LocalA
    * compared case-insensitively; an absent or empty list asks for nothing). With {@code *} every
    * well-formed name is allowed: it is echoed to a credentialed request.
    */
-  boolean allowsHeaders(String requested) {
+  boolean allowsHeaders(@Nullable String requested) {
     if (requested == null) {
       return true;
     }

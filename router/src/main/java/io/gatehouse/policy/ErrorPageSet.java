@@ -3,6 +3,8 @@ package io.gatehouse.policy;
 import io.gatehouse.model.policy.ErrorPages;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's error pages compiled: for each status 400-599 the page that replaces its body, or none.
@@ -40,7 +42,8 @@ public final class ErrorPageSet {
           p.backend() != null
               ? new Page(null, null, backends++)
               : new Page(
-                  p.page().getBytes(StandardCharsets.UTF_8),
+                  // Validated: a policy without a backend has a page.
+                  Objects.requireNonNull(p.page(), "page").getBytes(StandardCharsets.UTF_8),
                   p.contentType() == null ? ErrorPages.DEFAULT_CONTENT_TYPE : p.contentType(),
                   -1);
       for (int code : p.codes()) {
@@ -53,7 +56,7 @@ public final class ErrorPageSet {
   }
 
   /** The page that replaces the body of a {@code status} answer, or null to keep it. */
-  public Page forStatus(int status) {
+  public @Nullable Page forStatus(int status) {
     Page[] t = byStatus;
     int i = status - FIRST;
     return i >= 0 && i < t.length ? t[i] : null;
@@ -65,11 +68,11 @@ public final class ErrorPageSet {
 
   /** One error page: static bytes and their type, or the number of the backend to fetch it from. */
   public static final class Page {
-    private final byte[] body;
-    private final String contentType;
+    private final byte @Nullable [] body;
+    private final @Nullable String contentType;
     private final int backend;
 
-    Page(byte[] body, String contentType, int backend) {
+    Page(byte @Nullable [] body, @Nullable String contentType, int backend) {
       this.body = body;
       this.contentType = contentType;
       this.backend = backend;
@@ -81,12 +84,12 @@ public final class ErrorPageSet {
     }
 
     /** The static page's bytes (shared: never written to), or null for a fetched one. */
-    public byte[] body() {
+    public byte @Nullable [] body() {
       return body;
     }
 
     /** The static page's content type, or null for a fetched one. */
-    public String contentType() {
+    public @Nullable String contentType() {
       return contentType;
     }
 

@@ -4,6 +4,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.validate.HeaderTemplate;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A header policy's value that names a request's variables, compiled once: flat arrays of literal
@@ -92,7 +93,7 @@ final class HeaderValue {
   }
 
   /** The whole value when it reads no request variable, else null. */
-  String literal() {
+  @Nullable String literal() {
     return variables.length == 0 ? literals[0] : null;
   }
 
@@ -100,7 +101,7 @@ final class HeaderValue {
    * The value for {@code r}, or null when one of its variables has none. A value that is one
    * variable alone is that variable's text, with no copy.
    */
-  String expand(RequestContext r) {
+  @Nullable String expand(RequestContext r) {
     int n = variables.length;
     if (n == 0) {
       return literals[0];
@@ -124,7 +125,7 @@ final class HeaderValue {
   }
 
   /** A variable's text for {@code r}; null (or empty, read as none) when it has none. */
-  private static String value(RequestContext r, int code) {
+  private static @Nullable String value(RequestContext r, int code) {
     String v;
     switch (code) {
       case CLIENT_ADDRESS -> v = r.clientAddress();

@@ -14,11 +14,12 @@ public final class HstsFilter implements ResponseFilter {
   private final String value;
 
   HstsFilter(TlsSpec tls) {
-    if (!tls.hsts().enabled()) {
+    String value = tls.hsts().headerValue(); // null exactly when off
+    if (!tls.hsts().enabled() || value == null) {
       throw new IllegalArgumentException("hsts: " + tls.hsts() + " (expected: enabled)");
     }
     this.tls = tls;
-    this.value = tls.hsts().headerValue();
+    this.value = value;
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.gatehouse.model.policy.PathModifier;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gateway API's path modifier on a normalised request path, shared by the redirect and the rewrite
@@ -55,7 +56,7 @@ final class PathRewrites {
   }
 
   /** The route's prefix that matched {@code path}, or null (a route matched another way). */
-  String matchedPrefix(String path) {
+  @Nullable String matchedPrefix(String path) {
     for (String p : prefixes) {
       if (coversSegments(p, path)) {
         return p;

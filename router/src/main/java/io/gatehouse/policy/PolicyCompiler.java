@@ -16,6 +16,7 @@ import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiles a route's policies into its {@link PolicyChain}. The internal filters come from fields
@@ -52,7 +53,8 @@ public final class PolicyCompiler {
    * @param clientCertificates the route's compiled client-certificate check, or null when it asks
    *     for none (the snapshot compiler compiles it, and drops a route whose CAs cannot be used)
    */
-  public static PolicyChain compile(RouteSpec spec, ClientCertificateCheck clientCertificates) {
+  public static PolicyChain compile(
+      RouteSpec spec, @Nullable ClientCertificateCheck clientCertificates) {
     List<AdmissionFilter> admission = new ArrayList<>(3);
     List<ResponseFilter> response = new ArrayList<>(1);
     TlsSpec tls = spec.tls();

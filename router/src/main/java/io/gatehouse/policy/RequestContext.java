@@ -2,6 +2,7 @@ package io.gatehouse.policy;
 
 import io.gatehouse.encoding.BodyEncoder;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a filter may read from, and tell, the request it runs for. The proxy's exchange implements
@@ -9,30 +10,30 @@ import javax.net.ssl.SSLSession;
  */
 public interface RequestContext {
   /** The normalised host (lower case, no port, no trailing dot), or null. */
-  String host();
+  @Nullable String host();
 
   /** The normalised path. */
   String path();
 
   /** The raw query without '?', or null. */
-  String query();
+  @Nullable String query();
 
   /**
    * The authority exactly as the client sent it (Host, :authority or an absolute-form target), or
    * null: read only for the port digits a redirect keeps, never reflected as it is.
    */
-  String authority();
+  @Nullable String authority();
 
   String method();
 
   /** The first value of the header, or null; {@code lowerCaseName} is already lower-case. */
-  String header(String lowerCaseName);
+  @Nullable String header(String lowerCaseName);
 
   /**
    * Every value of the request header as one list (values joined with ", "), or null; for list
    * headers a client may split over several lines, such as {@code Accept-Encoding}.
    */
-  default String headerValues(String lowerCaseName) {
+  default @Nullable String headerValues(String lowerCaseName) {
     return header(lowerCaseName);
   }
 
@@ -46,16 +47,16 @@ public interface RequestContext {
   boolean httpsListener();
 
   /** The HTTPS port a redirect names, as text; null when unknown (left out of the URL). */
-  String httpsPort();
+  @Nullable String httpsPort();
 
   /** The connection's SNI name over TLS, else null. */
-  String sniName();
+  @Nullable String sniName();
 
   /** The connection's TLS session, else null. */
-  SSLSession sslSession();
+  @Nullable SSLSession sslSession();
 
   /** This connection's memo, kept across its requests; null when there is none. */
-  ConnectionMemo connectionMemo();
+  @Nullable ConnectionMemo connectionMemo();
 
   /** The {@code Location} of a 3xx verdict; set before {@link AdmissionFilter#admit} returns. */
   void location(String uri);
@@ -84,7 +85,7 @@ public interface RequestContext {
    * The address of the client's connection as Gatehouse saw it (IPv4 or IPv6 text, no port), the
    * {@code ${client.address}} of header policies; null when unknown.
    */
-  default String clientAddress() {
+  default @Nullable String clientAddress() {
     return null;
   }
 
@@ -92,7 +93,7 @@ public interface RequestContext {
    * The request id the upstream receives in {@code X-Request-Id} (the client's, when sane, else one
    * generated), the {@code ${request.id}} of header policies; null when unknown.
    */
-  default String requestId() {
+  default @Nullable String requestId() {
     return null;
   }
 
@@ -101,7 +102,7 @@ public interface RequestContext {
    * ClientCertificateCheck.Outcome#VERIFIED}), else null: the {@code ${tls.client.*}} of header
    * policies. Set at admission, so every later stage reads it.
    */
-  default ClientCertificateCheck.Result verifiedClientCertificate() {
+  default ClientCertificateCheck.@Nullable Result verifiedClientCertificate() {
     return null;
   }
 
@@ -135,7 +136,7 @@ public interface RequestContext {
    * In a response filter: the {@code Set-Cookie} value a sticky split's weighted pick asked for on
    * this answer (the request carried no cookie naming a usable backend), or null.
    */
-  default String splitCookie() {
+  default @Nullable String splitCookie() {
     return null;
   }
 }

@@ -4,6 +4,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.validate.TargetPaths;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * User policy {@code RequestRedirect}: answers with a redirect instead of proxying. The Location is
@@ -19,11 +20,11 @@ public final class RequestRedirectFilter implements AdmissionFilter {
   static final int BAD_REQUEST = 400;
 
   private final int status;
-  private final String url;
-  private final String scheme;
-  private final String hostname;
-  private final String port;
-  private final PathRewrites path;
+  private final @Nullable String url;
+  private final @Nullable String scheme;
+  private final @Nullable String hostname;
+  private final @Nullable String port;
+  private final @Nullable PathRewrites path;
   private final boolean rootOnly;
 
   RequestRedirectFilter(RequestRedirect spec, List<PathMatch> routePaths) {
@@ -111,7 +112,7 @@ public final class RequestRedirectFilter implements AdmissionFilter {
   }
 
   /** The port digits of an authority ({@code host:port}, {@code [v6]:port}), or null. */
-  static String authorityPort(String authority) {
+  static @Nullable String authorityPort(@Nullable String authority) {
     if (authority == null) {
       return null;
     }

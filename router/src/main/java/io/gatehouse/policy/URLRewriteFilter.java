@@ -7,6 +7,7 @@ import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.Substitution;
 import io.gatehouse.validate.TargetPaths;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * User policy {@code URLRewrite}: the request target and Host the backend receives. At admission it
@@ -24,12 +25,12 @@ public final class URLRewriteFilter implements AdmissionFilter, UpstreamRequestF
   static final String FORWARDED_PREFIX = "x-forwarded-prefix";
   static final int BAD_REQUEST = 400;
 
-  private final String hostname;
-  private final PathRewrites path;
-  private final Pattern pattern;
-  private final Substitution substitution;
+  private final @Nullable String hostname;
+  private final @Nullable PathRewrites path;
+  private final @Nullable Pattern pattern;
+  private final @Nullable Substitution substitution;
   private final boolean dropQuery;
-  private final String forwardedPrefix;
+  private final @Nullable String forwardedPrefix;
 
   URLRewriteFilter(URLRewrite spec, List<PathMatch> routePaths) {
     this.hostname = spec.hostname();
@@ -56,7 +57,7 @@ public final class URLRewriteFilter implements AdmissionFilter, UpstreamRequestF
     String newPath = original;
     if (path != null) {
       newPath = path.apply(original);
-    } else if (pattern != null) {
+    } else if (pattern != null && substitution != null) { // set together
       Matcher m = pattern.matcher(original);
       if (m.find()) {
         newPath = substitution.expand(m);

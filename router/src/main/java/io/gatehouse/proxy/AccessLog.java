@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,16 +12,16 @@ final class AccessLog {
 
   static void write(
       String method,
-      String host,
+      @Nullable String host,
       String path,
       int status,
       long bytesIn,
       long bytesOut,
       long durationMicros,
-      String upstream,
-      String route,
+      @Nullable String upstream,
+      @Nullable String route,
       String requestId,
-      String client) {
+      @Nullable String client) {
     if (!LOG.isInfoEnabled()) {
       return;
     }
@@ -41,7 +42,7 @@ final class AccessLog {
   }
 
   /** A request refused before Gatehouse saw a usable head; nothing about it is trusted. */
-  static void refused(int status, String reason, String client) {
+  static void refused(int status, String reason, @Nullable String client) {
     if (!LOG.isInfoEnabled()) {
       return;
     }

@@ -9,6 +9,7 @@ import io.gatehouse.policy.ConnectionMemo;
 import io.vertx.core.net.HostAndPort;
 import java.util.List;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-connection bookkeeping, touched only on its verticle's event loop; see {@link Connections}.
@@ -19,15 +20,15 @@ final class ConnectionState extends ConnectionMemo implements Http1KeepAliveGate
   final String client;
   long headDeadline;
   int active;
-  StrictRequestDecoder decoder;
+  @Nullable StrictRequestDecoder decoder;
 
   /** The last forwarded-element written for this connection's requests. */
   final ForwardedHeaders.Memo forwarded = new ForwardedHeaders.Memo();
 
   /** The last request's Host as sent and as parsed for the upstream (null until a request). */
-  String authorityText;
+  @Nullable String authorityText;
 
-  HostAndPort authority;
+  @Nullable HostAndPort authority;
 
   /** A WebSocket: the keep-alive idle limit stays its idle limit. */
   boolean tunnel;
@@ -36,10 +37,10 @@ final class ConnectionState extends ConnectionMemo implements Http1KeepAliveGate
   long sendLimitNanos = Timeouts.DEFAULTS.bodyIdle().toNanos();
 
   /** HTTP/2 only: resets streams that stay idle (null for HTTP/1). */
-  Http2StreamGuard h2;
+  @Nullable Http2StreamGuard h2;
 
   /** HTTP/1 only: the lingering close once one began (null until then). */
-  Http1LingeringClose h1Linger;
+  @Nullable Http1LingeringClose h1Linger;
 
   void endLingering() {
     if (h2 != null) {
@@ -56,9 +57,9 @@ final class ConnectionState extends ConnectionMemo implements Http1KeepAliveGate
   long closingSince;
 
   /** The DNS names of the certificate {@link #servedSession} presented (for 421). */
-  List<String> servedNames;
+  @Nullable List<String> servedNames;
 
-  SSLSession servedSession;
+  @Nullable SSLSession servedSession;
 
   /**
    * Whether the head being read is late: from the head's first byte when the decoder reports it,

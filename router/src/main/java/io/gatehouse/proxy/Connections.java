@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpConnection;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The downstream connections of one event loop and their deadlines: the header-read timeout between
@@ -44,7 +45,7 @@ final class Connections {
   }
 
   /** The connection's state, or null when it is not tracked (closed, or refused at accept). */
-  ConnectionState get(HttpConnection conn) {
+  @Nullable ConnectionState get(HttpConnection conn) {
     return open.get(conn);
   }
 
@@ -68,7 +69,7 @@ final class Connections {
    * After a response, the next head on a keep-alive connection must be complete within the idle
    * time plus the header-read timeout: Vert.x does not report when a head's first byte arrives.
    */
-  void exchangeDone(ConnectionState state, HttpConnection conn) {
+  void exchangeDone(@Nullable ConnectionState state, HttpConnection conn) {
     if (state != null && --state.active == 0) {
       state.headDeadline =
           System.nanoTime()
@@ -82,7 +83,7 @@ final class Connections {
    * to be taken: one whose client takes nothing is reset after the connection's send limit (as
    * nginx's send_timeout, which applies to the last write too).
    */
-  void close(ConnectionState state, HttpConnection conn) {
+  void close(@Nullable ConnectionState state, HttpConnection conn) {
     if (state != null && state.closingSince == 0) {
       state.closingSince = System.nanoTime();
     }
@@ -94,7 +95,7 @@ final class Connections {
    * a pipelined request) still on its way must not turn the close into a reset that destroys the
    * answer on the client ({@link Http1LingeringClose}).
    */
-  void closeAfterAnswer(ConnectionState state, HttpConnection conn) {
+  void closeAfterAnswer(@Nullable ConnectionState state, HttpConnection conn) {
     Channel ch = VertxChannels.channel(conn);
     if (ch != null && state != null && state.h1Linger == null) {
       state.h1Linger = Http1LingeringClose.arm(ch);
@@ -129,7 +130,7 @@ final class Connections {
         expired[n++] = c.getKey();
       }
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; expired != null && i < n; i++) {
       requestTimeout(expired[i]);
     }
     for (int i = 0; i < closingSweep.size(); i++) {

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One fetch of an error page from an error backend, as ingress-nginx's {@code custom-http-errors}
@@ -55,7 +56,7 @@ final class ErrorPageFetch {
   /** What the fetch ends with, once. */
   interface Done {
     /** The page and its content type (null when the backend named none). */
-    void fetched(Buffer page, String contentType);
+    void fetched(Buffer page, @Nullable String contentType);
 
     void failed();
   }
@@ -64,7 +65,7 @@ final class ErrorPageFetch {
   private final int code;
   private final Done done;
   private final Buffer body = Buffer.buffer();
-  private HttpClientRequest request;
+  private @Nullable HttpClientRequest request;
   private long timer = -1;
   private boolean ended;
 
@@ -82,7 +83,7 @@ final class ErrorPageFetch {
       LoopServices loop,
       Endpoint endpoint,
       UpstreamProtocol protocol,
-      UpstreamTls tls,
+      @Nullable UpstreamTls tls,
       int code,
       MultiMap headers,
       Done done) {
@@ -91,7 +92,7 @@ final class ErrorPageFetch {
   }
 
   private void send(
-      Endpoint endpoint, UpstreamProtocol protocol, UpstreamTls tls, MultiMap headers) {
+      Endpoint endpoint, UpstreamProtocol protocol, @Nullable UpstreamTls tls, MultiMap headers) {
     RequestOptions options =
         new RequestOptions()
             .setHost(endpoint.host())
@@ -131,7 +132,7 @@ final class ErrorPageFetch {
             });
   }
 
-  private void onResponse(HttpClientResponse r) {
+  private void onResponse(@Nullable HttpClientResponse r) {
     if (r == null || ended) {
       end(false, null);
       return;
@@ -158,7 +159,7 @@ final class ErrorPageFetch {
     r.endHandler(v -> end(true, contentType));
   }
 
-  private static boolean declaredTooLong(String length) {
+  private static boolean declaredTooLong(@Nullable String length) {
     if (length == null) {
       return false;
     }
@@ -170,7 +171,7 @@ final class ErrorPageFetch {
   }
 
   /** Ends the fetch once: a failure resets what is still open. */
-  private void end(boolean ok, String contentType) {
+  private void end(boolean ok, @Nullable String contentType) {
     if (ended) {
       return;
     }

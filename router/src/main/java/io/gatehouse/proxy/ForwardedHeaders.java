@@ -2,6 +2,7 @@ package io.gatehouse.proxy;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP and Forwarded (RFC 7239). A client's own
@@ -47,9 +48,9 @@ final class ForwardedHeaders {
       boolean trusted,
       String peer,
       String scheme,
-      String authority,
-      String localPort,
-      Memo memo) {
+      @Nullable String authority,
+      @Nullable String localPort,
+      @Nullable Memo memo) {
     String priorFor = trusted ? join(in, XFF) : null;
     String priorForwarded = trusted ? join(in, FORWARDED) : null;
     String proto = trusted ? in.get(XFP) : null;
@@ -77,12 +78,12 @@ final class ForwardedHeaders {
    * the bytes a proxied request allocates, JFR allocation samples of bench h1). Event loop only.
    */
   static final class Memo {
-    private String peer;
-    private String scheme;
-    private String authority;
-    private String element;
+    private @Nullable String peer;
+    private @Nullable String scheme;
+    private @Nullable String authority;
+    private @Nullable String element;
 
-    String element(String peer, String scheme, String authority) {
+    String element(String peer, String scheme, @Nullable String authority) {
       if (element == null
           || !peer.equals(this.peer)
           || !scheme.equals(this.scheme)
@@ -97,7 +98,7 @@ final class ForwardedHeaders {
   }
 
   /** One RFC 7239 forwarded-element; IPv6 nodes and hosts with ':' are quoted. */
-  static String element(String peer, String scheme, String authority) {
+  static String element(String peer, String scheme, @Nullable String authority) {
     StringBuilder b = new StringBuilder(64).append("for=");
     if (peer.indexOf(':') >= 0) {
       b.append("\"[").append(peer).append("]\"");
@@ -120,7 +121,7 @@ final class ForwardedHeaders {
     return true;
   }
 
-  private static String join(MultiMap in, String name) {
+  private static @Nullable String join(MultiMap in, String name) {
     java.util.List<String> all = in.getAll(name);
     if (all.isEmpty()) {
       return null;

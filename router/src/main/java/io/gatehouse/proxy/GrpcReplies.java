@@ -4,6 +4,7 @@ import io.gatehouse.fallback.ErrorPages;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gatehouse's own answers to gRPC clients. A gRPC client reads the outcome of a call from {@code
@@ -42,7 +43,7 @@ final class GrpcReplies {
    * Whether a request with this content-type is a gRPC call: {@code application/grpc}, alone or
    * followed by {@code +format}, {@code ;params} or {@code -web}/{@code -web-text}.
    */
-  static boolean isGrpc(String contentType) {
+  static boolean isGrpc(@Nullable String contentType) {
     if (contentType == null
         || contentType.length() < GRPC.length()
         || !contentType.regionMatches(true, 0, GRPC, 0, GRPC.length())) {
@@ -84,7 +85,7 @@ final class GrpcReplies {
       HttpServerResponse response,
       int grpcStatus,
       int httpStatus,
-      String requestId,
+      @Nullable String requestId,
       boolean http2) {
     response
         .setStatusCode(200)
@@ -134,7 +135,7 @@ final class GrpcReplies {
    * m, u or n), in nanoseconds; -1 when absent or malformed (a malformed value is the upstream's to
    * refuse, and the route's own timeouts still hold).
    */
-  static long timeoutNanos(String value) {
+  static long timeoutNanos(@Nullable String value) {
     if (value == null) {
       return -1;
     }

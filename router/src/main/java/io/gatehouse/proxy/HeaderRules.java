@@ -8,6 +8,7 @@ import io.gatehouse.policy.ClientCertificateCheck;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which headers cross the proxy, in both directions: hop-by-hop and Connection-named headers stay
@@ -50,10 +51,10 @@ final class HeaderRules {
       TrustedProxies trustedProxies,
       String peer,
       boolean tls,
-      String localPort,
+      @Nullable String localPort,
       String requestId,
-      ClientCertificateCheck.Result cert,
-      ForwardedHeaders.Memo memo) {
+      ClientCertificateCheck.@Nullable Result cert,
+      ForwardedHeaders.@Nullable Memo memo) {
     String connection = head.connection();
     boolean dropUnderscore = head.dropUnderscoreHeaders();
     boolean sawForwarding = false;
@@ -101,7 +102,7 @@ final class HeaderRules {
    * @param passUpstreamServer whether the upstream's {@code Server} replaces ours
    * @return the upstream's Content-Length, or null
    */
-  static String copyResponse(MultiMap in, MultiMap out, boolean passUpstreamServer) {
+  static @Nullable String copyResponse(MultiMap in, MultiMap out, boolean passUpstreamServer) {
     String connection = null;
     String contentLength = null;
     boolean upstreamServer = false;

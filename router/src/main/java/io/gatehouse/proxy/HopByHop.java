@@ -1,5 +1,7 @@
 package io.gatehouse.proxy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Headers that describe one connection, not the message (RFC 9110 7.6.1), plus the framing headers
  * Gatehouse always sets itself: a proxy never forwards a framing header it did not produce.
@@ -28,7 +30,7 @@ final class HopByHop {
   }
 
   /** Whether {@code token} appears in the comma-separated {@code connection} header value. */
-  static boolean namedIn(String connection, String name) {
+  static boolean namedIn(@Nullable String connection, String name) {
     if (connection == null) {
       return false;
     }

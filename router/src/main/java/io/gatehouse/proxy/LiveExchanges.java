@@ -1,5 +1,7 @@
 package io.gatehouse.proxy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The exchanges in flight on one event loop, as an intrusive doubly linked list: tracking and
  * untracking an exchange allocates nothing, and the sweep visits each a few times a second to fire
@@ -13,14 +15,14 @@ final class LiveExchanges {
    * extends {@link SlowClientDeadlines} so that an exchange is one object.
    */
   abstract static class Member extends SlowClientDeadlines {
-    Member prev;
-    Member next;
+    @Nullable Member prev;
+    @Nullable Member next;
 
     /** Fires whichever of this exchange's deadlines has passed at {@code now}. */
     abstract void checkDeadlines(long now);
   }
 
-  private Member live;
+  private @Nullable Member live;
 
   void track(Member e) {
     e.next = live;

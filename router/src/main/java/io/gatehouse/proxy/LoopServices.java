@@ -5,6 +5,7 @@ import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.UpstreamClients;
 import io.vertx.core.Vertx;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything an exchange gets from its event loop, and the only thing besides the loop's {@link
@@ -20,8 +21,8 @@ final class LoopServices {
   private final Balancer errorBalancer;
   private final LiveExchanges live;
   private final Connections connections;
-  private String localPortText;
-  private String httpsPortText;
+  private @Nullable String localPortText;
+  private @Nullable String httpsPortText;
 
   LoopServices(
       RouterSettings settings,
@@ -49,13 +50,13 @@ final class LoopServices {
   }
 
   /** The HTTPS port redirects name: the configured public one, else the bound one. */
-  String redirectPortText() {
+  @Nullable String redirectPortText() {
     int configured = settings.tls() == null ? 0 : settings.tls().redirectPort();
     return configured > 0 ? Integer.toString(configured) : httpsPortText;
   }
 
   /** The bound port of the listener an exchange came in on, as X-Forwarded-Port text. */
-  String localPortText(boolean tls) {
+  @Nullable String localPortText(boolean tls) {
     return tls ? httpsPortText : localPortText;
   }
 

@@ -6,6 +6,7 @@ import io.gatehouse.upstream.Balancers;
 import io.gatehouse.upstream.SplitPicker;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one event loop serves: the snapshot it adopted, with the loop's state that outlives
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
  * <p>Event-loop confined; immutable apart from the shared picker and balancers.
  */
 final class LoopState {
-  private final RouteSnapshot snapshot;
+  private final @Nullable RouteSnapshot snapshot;
   private final SplitPicker splits;
   private final Balancers balancers;
   private final Consumer<Set<UpstreamTls>> retainTls;
@@ -37,7 +38,7 @@ final class LoopState {
   }
 
   private LoopState(
-      RouteSnapshot snapshot,
+      @Nullable RouteSnapshot snapshot,
       SplitPicker splits,
       Balancers balancers,
       Consumer<Set<UpstreamTls>> retainTls) {
@@ -51,7 +52,7 @@ final class LoopState {
    * The state serving {@code next}; this one when {@code next} is null, already served, or older
    * than the one served (a delivery that crossed the loop's own start).
    */
-  LoopState adopt(RouteSnapshot next) {
+  LoopState adopt(@Nullable RouteSnapshot next) {
     if (next == null || next == snapshot) {
       return this;
     }
@@ -67,7 +68,7 @@ final class LoopState {
   }
 
   /** The snapshot this loop serves; null before the first. */
-  RouteSnapshot snapshot() {
+  @Nullable RouteSnapshot snapshot() {
     return snapshot;
   }
 

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.HostAndPort;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One copy of a request to one of its route's mirrors: the same endpoint pick (the balancer of the
@@ -35,11 +36,11 @@ final class MirrorRequest extends UpstreamAttempt {
   private final HttpMethod method;
   private final String uri;
   private final MultiMap headers;
-  private final HostAndPort authority;
+  private final @Nullable HostAndPort authority;
   private final Timeouts timeouts;
   private final String routeId;
   private final boolean withBody;
-  private Buffer body;
+  private @Nullable Buffer body;
   private boolean done;
 
   /**
@@ -55,7 +56,7 @@ final class MirrorRequest extends UpstreamAttempt {
       HttpMethod method,
       String uri,
       MultiMap headers,
-      HostAndPort authority,
+      @Nullable HostAndPort authority,
       Timeouts timeouts,
       String routeId,
       boolean withBody) {
@@ -89,7 +90,7 @@ final class MirrorRequest extends UpstreamAttempt {
   /**
    * Sends the copy, with {@code body} (null or empty: none) to an endpoint of the mirror's slot.
    */
-  void send(Balancers balancers, Buffer body) {
+  void send(Balancers balancers, @Nullable Buffer body) {
     if (done) {
       return;
     }

@@ -3,6 +3,7 @@ package io.gatehouse.proxy;
 import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.upstream.Balancers;
 import io.vertx.core.buffer.Buffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The copies of one request to its route's mirrors, from admission to the moment they are sent:
@@ -19,7 +20,7 @@ final class Mirroring {
   private final Balancers balancers;
   private final MirrorRequest[] waiting;
   private int count;
-  private Buffer body;
+  private @Nullable Buffer body;
   private long limit;
 
   /**

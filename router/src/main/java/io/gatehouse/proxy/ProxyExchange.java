@@ -45,6 +45,7 @@ import io.vertx.core.net.HostAndPort;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request through the proxy: check, route, pick an endpoint, stream the request up and the
@@ -63,44 +64,53 @@ final class ProxyExchange extends UpstreamAttempt
 
   private final HttpServerRequest req;
   private final HttpServerResponse resp;
-  private final ConnectionState connState;
+  private final @Nullable ConnectionState connState;
   private final HttpConnection conn;
   private final boolean tls;
   private final long startNanos = System.nanoTime();
 
+  // Set first thing in start(), which the verticle calls right after the constructor.
+  @SuppressWarnings("NullAway.Init")
   private LoopState state;
-  private RequestHead head;
-  private CompiledRoute route;
+
+  /** The head the guard accepted; null for a request it refused. */
+  private @Nullable RequestHead head;
+
+  private @Nullable CompiledRoute route;
+
+  // Set in start() before anything can read it, the guard's refusal included.
+  @SuppressWarnings("NullAway.Init")
   private String requestId;
-  private ClientCertificateCheck.Result clientCertificate;
+
+  private ClientCertificateCheck.@Nullable Result clientCertificate;
 
   /** The Location of an admission filter's 3xx verdict. */
-  private String redirectLocation;
+  private @Nullable String redirectLocation;
 
   /** A rewrite's request target and host for every upstream attempt; null keeps the client's. */
-  private String rewrittenTarget;
+  private @Nullable String rewrittenTarget;
 
-  private String rewrittenHost;
+  private @Nullable String rewrittenHost;
 
   /** The headers a policy stage edits, while it runs (this exchange is its {@link HeaderEdits}). */
-  private MultiMap edited;
+  private @Nullable MultiMap edited;
 
   /** The proxied response's Content-Length while the response filters run; -1 when none. */
   private long responseLength = -1;
 
   /** The encoder a compression policy chose for the proxied body, else null (closed at finish). */
-  private BodyEncoder encoder;
+  private @Nullable BodyEncoder encoder;
 
   /** The route's mirrors the admission filters chose for this request, by position (bits). */
   private int mirrorMask;
 
   /** This request's copies until they are sent, else null (every request a mirror skipped). */
-  private Mirroring mirroring;
+  private @Nullable Mirroring mirroring;
 
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
   private boolean websocket;
-  private HttpClientResponse upstreamResponse;
+  private @Nullable HttpClientResponse upstreamResponse;
   private boolean requestSent;
   private boolean upstreamEnded;
   private long bytesIn;
@@ -114,7 +124,8 @@ final class ProxyExchange extends UpstreamAttempt
   /** Set once an answer's error page was looked up: a page is never replaced, or fetched, twice. */
   private boolean noErrorPage;
 
-  ProxyExchange(LoopServices loop, HttpServerRequest req, ConnectionState connState, boolean tls) {
+  ProxyExchange(
+      LoopServices loop, HttpServerRequest req, @Nullable ConnectionState connState, boolean tls) {
     super(loop);
     this.tls = tls;
     this.req = req;
@@ -239,7 +250,7 @@ final class ProxyExchange extends UpstreamAttempt
    * route's upstream filters, and are sent when the request has gone whole to the primary.
    */
   private void openMirrors(LoopState state) {
-    List<Mirror> all = route.mirrors();
+    List<Mirror> all = routed().mirrors();
     boolean body = bodyFollows();
     MirrorRequest[] copies = new MirrorRequest[Integer.bitCount(mirrorMask)];
     int n = 0;
@@ -255,7 +266,7 @@ final class ProxyExchange extends UpstreamAttempt
         continue;
       }
       boolean withBody = body && m.spec().requestBody();
-      if (withBody && head.contentLength() > m.spec().maxBodyBytes()) {
+      if (withBody && head().contentLength() > m.spec().maxBodyBytes()) {
         m.record(Mirror.Outcome.DROPPED_TOO_LARGE);
         continue;
       }
@@ -276,9 +287,9 @@ final class ProxyExchange extends UpstreamAttempt
               headers,
               host != null
                   ? HostAndPort.create(host, -1)
-                  : head.authority() != null ? clientAuthority() : null,
+                  : head().authority() != null ? clientAuthority() : null,
               timeouts,
-              route.id(),
+              routed().id(),
               withBody);
     }
     if (n > 0) {
@@ -290,7 +301,7 @@ final class ProxyExchange extends UpstreamAttempt
   private MultiMap mirrorHeaders() {
     MultiMap h = HttpHeaders.headers();
     HeaderRules.copyRequest(
-        head,
+        head(),
         req.headers(),
         h,
         loop.settings().trustedProxies(),
@@ -300,9 +311,10 @@ final class ProxyExchange extends UpstreamAttempt
         requestId,
         clientCertificate,
         connState == null ? null : connState.forwarded);
-    if (route.policies().editsUpstreamRequests()) {
+    PolicyChain policies = routed().policies();
+    if (policies.editsUpstreamRequests()) {
       edited = h;
-      route.policies().onUpstreamRequest(this, this);
+      policies.onUpstreamRequest(this, this);
       edited = null;
     }
     return h;
@@ -348,7 +360,7 @@ final class ProxyExchange extends UpstreamAttempt
   void onConnected(HttpClientRequest up) {
     upstream = up;
     HeaderRules.copyRequest(
-        head,
+        head(),
         req.headers(),
         up.headers(),
         loop.settings().trustedProxies(),
@@ -366,7 +378,7 @@ final class ProxyExchange extends UpstreamAttempt
     Trailers.forwardTe(req, up);
     if (rewrittenHost != null) {
       up.authority(HostAndPort.create(rewrittenHost, -1));
-    } else if (head.authority() != null) {
+    } else if (head().authority() != null) {
       up.authority(clientAuthority());
     }
     // Callbacks of an attempt that was retried must not touch the exchange any more.
@@ -377,7 +389,7 @@ final class ProxyExchange extends UpstreamAttempt
           }
         });
     if (websocket) {
-      WebSocketTunnel.open(this, req, resp, up, head.upgrade());
+      WebSocketTunnel.open(this, req, resp, up, head().upgrade());
       return;
     }
     up.response()
@@ -392,7 +404,7 @@ final class ProxyExchange extends UpstreamAttempt
                 onUpstreamFailure(ar.cause());
               }
             });
-    long contentLength = head.contentLength();
+    long contentLength = head().contentLength();
     if (!bodyFollows()) {
       // No body: end without one, so the client does not add Transfer-Encoding.
       req.resume();
@@ -409,7 +421,7 @@ final class ProxyExchange extends UpstreamAttempt
     } else {
       up.setChunked(true);
     }
-    if (head.expectContinue()) {
+    if (head().expectContinue()) {
       // Our checks passed: invite the body now rather than make the upstream decide.
       resp.writeContinue();
     }
@@ -715,7 +727,7 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   /** The page of a {@code code} answer: the route's, else the node's; null for Gatehouse's own. */
-  private ErrorPageSet.Page errorPage(int code) {
+  private ErrorPageSet.@Nullable Page errorPage(int code) {
     if (route != null) {
       ErrorPageSet.Page page = route.policies().errorPages().forStatus(code);
       if (page != null) {
@@ -730,7 +742,7 @@ final class ProxyExchange extends UpstreamAttempt
    * in {@code X-Request-Id} (the page itself is sent as it is, never filled in), no caching; HEAD
    * gets the headers only.
    */
-  private void sendPage(int code, Buffer page, String contentType) {
+  private void sendPage(int code, Buffer page, @Nullable String contentType) {
     resp.setStatusCode(code).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
     if (contentType != null) {
       resp.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
@@ -753,7 +765,7 @@ final class ProxyExchange extends UpstreamAttempt
     Endpoint endpoint;
     UpstreamProtocol protocol;
     UpstreamTls tls;
-    if (routePage == page) {
+    if (route != null && routePage == page) {
       Target t = route.errorTargets().get(page.backend());
       Balancer b =
           state.balancers().forSlot(t.slot(), t.key(), loop.settings().endpoints().get(t.slot()));
@@ -778,7 +790,7 @@ final class ProxyExchange extends UpstreamAttempt
         errorBackendHeaders(code),
         new ErrorPageFetch.Done() {
           @Override
-          public void fetched(Buffer body, String contentType) {
+          public void fetched(Buffer body, @Nullable String contentType) {
             if (!finished && !resp.ended() && !resp.closed()) {
               sendPage(code, body, contentType);
             }
@@ -823,10 +835,10 @@ final class ProxyExchange extends UpstreamAttempt
    * request on the connection unanswered now and then). A request with an HTTP/1 body is answered
    * at once and its connection closed.
    */
-  private void answerWithoutBody(int code, String location) {
+  private void answerWithoutBody(int code, @Nullable String location) {
     answeredLocally = true;
     status = code;
-    boolean body = head.contentLength() > 0 || head.chunked();
+    boolean body = head().contentLength() > 0 || head().chunked();
     if (req.version() != HttpVersion.HTTP_2 && body) {
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       closeAfterEnd = true;
@@ -955,13 +967,36 @@ final class ProxyExchange extends UpstreamAttempt
     }
   }
 
+  /**
+   * The head the guard accepted. Only the steps after the guard ask for it (policies, routing, the
+   * upstream request); a refused request is answered before any of them runs.
+   */
+  private RequestHead head() {
+    RequestHead h = head;
+    if (h == null) {
+      throw new IllegalStateException("no request head: the guard refused the request");
+    }
+    return h;
+  }
+
+  /** The route the request matched; only a route's own stages ask for it (its mirrors). */
+  private CompiledRoute routed() {
+    CompiledRoute r = route;
+    if (r == null) {
+      throw new IllegalStateException("no route: the request went to the default backend");
+    }
+    return r;
+  }
+
   private HostAndPort clientAuthority() {
-    String text = head.authority();
-    if (connState != null && text.equals(connState.authorityText)) {
+    String text = head().authority();
+    if (connState != null
+        && text.equals(connState.authorityText)
+        && connState.authority != null) { // set with authorityText
       return connState.authority; // the connection's requests almost always share it
     }
     HostAndPort parsed = HostAndPort.parseAuthority(text, -1);
-    HostAndPort out = parsed != null ? parsed : HostAndPort.create(head.host(), -1);
+    HostAndPort out = parsed != null ? parsed : HostAndPort.create(head().host(), -1);
     if (connState != null) {
       connState.authorityText = text;
       connState.authority = out;
@@ -972,8 +1007,8 @@ final class ProxyExchange extends UpstreamAttempt
   private boolean isWebSocketUpgrade() {
     return req.method() == HttpMethod.GET
         && req.version() == HttpVersion.HTTP_1_1
-        && "websocket".equalsIgnoreCase(head.upgrade())
-        && HopByHop.namedIn(head.connection(), "upgrade");
+        && "websocket".equalsIgnoreCase(head().upgrade())
+        && HopByHop.namedIn(head().connection(), "upgrade");
   }
 
   /**
@@ -981,11 +1016,11 @@ final class ProxyExchange extends UpstreamAttempt
    * that carry no body are sent without one and the rest are streamed chunked.
    */
   private boolean bodyFollows() {
-    long contentLength = head.contentLength();
+    long contentLength = head().contentLength();
     if (req.version() == HttpVersion.HTTP_2) {
       return !(contentLength == 0 || (contentLength < 0 && carriesNoBody()));
     }
-    return head.chunked() || contentLength > 0;
+    return head().chunked() || contentLength > 0;
   }
 
   private boolean carriesNoBody() {
@@ -1011,7 +1046,7 @@ final class ProxyExchange extends UpstreamAttempt
 
   @Override
   String upstreamUri() {
-    return rewrittenTarget != null ? rewrittenTarget : head.target();
+    return rewrittenTarget != null ? rewrittenTarget : head().target();
   }
 
   @Override
@@ -1026,7 +1061,7 @@ final class ProxyExchange extends UpstreamAttempt
 
   @Override
   boolean requestHasBody() {
-    return bytesIn != 0 || head.contentLength() > 0 || head.chunked();
+    return bytesIn != 0 || head().contentLength() > 0 || head().chunked();
   }
 
   @Override
@@ -1056,7 +1091,7 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  public String splitCookie() {
+  public @Nullable String splitCookie() {
     return splitCookie;
   }
 
@@ -1068,40 +1103,40 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  public String header(String lowerCaseName) {
+  public @Nullable String header(String lowerCaseName) {
     return req.getHeader(lowerCaseName);
   }
 
   @Override
   public String queryParam(String name) {
-    return QueryParams.first(head.query(), name);
+    return QueryParams.first(head().query(), name);
   }
 
   // ---------------------------------------------------------------- RequestContext, HeaderEdits
 
   @Override
-  public String host() {
-    return head.host();
+  public @Nullable String host() {
+    return head().host();
   }
 
   @Override
   public String path() {
-    return head.path();
+    return head().path();
   }
 
   @Override
-  public String query() {
-    return head.query();
+  public @Nullable String query() {
+    return head().query();
   }
 
   @Override
-  public String authority() {
-    return head.authority();
+  public @Nullable String authority() {
+    return head().authority();
   }
 
   @Override
   public long contentLength() {
-    return head.contentLength();
+    return head().contentLength();
   }
 
   @Override
@@ -1115,22 +1150,22 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  public String httpsPort() {
+  public @Nullable String httpsPort() {
     return loop.redirectPortText();
   }
 
   @Override
-  public String sniName() {
+  public @Nullable String sniName() {
     return tls ? conn.indicatedServerName() : null;
   }
 
   @Override
-  public SSLSession sslSession() {
+  public @Nullable SSLSession sslSession() {
     return tls ? conn.sslSession() : null;
   }
 
   @Override
-  public ConnectionMemo connectionMemo() {
+  public @Nullable ConnectionMemo connectionMemo() {
     return connState;
   }
 
@@ -1175,13 +1210,13 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  public ClientCertificateCheck.Result verifiedClientCertificate() {
+  public ClientCertificateCheck.@Nullable Result verifiedClientCertificate() {
     ClientCertificateCheck.Result c = clientCertificate;
     return c != null && c.outcome() == ClientCertificateCheck.Outcome.VERIFIED ? c : null;
   }
 
   @Override
-  public String headerValues(String lowerCaseName) {
+  public @Nullable String headerValues(String lowerCaseName) {
     return joined(req.headers().getAll(lowerCaseName));
   }
 
@@ -1199,27 +1234,36 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  public String get(String name) {
-    return joined(edited.getAll(name));
+  public @Nullable String get(String name) {
+    return joined(edited().getAll(name));
   }
 
-  private static String joined(List<String> values) {
+  /** The headers of the policy stage running now; the filters edit them only while it runs. */
+  private MultiMap edited() {
+    MultiMap e = edited;
+    if (e == null) {
+      throw new IllegalStateException("no policy stage is running");
+    }
+    return e;
+  }
+
+  private static @Nullable String joined(List<String> values) {
     int n = values.size();
     return n == 0 ? null : n == 1 ? values.get(0) : String.join(", ", values);
   }
 
   @Override
   public void set(String name, String value) {
-    edited.set(name, value);
+    edited().set(name, value);
   }
 
   @Override
   public void add(String name, String value) {
-    edited.add(name, value);
+    edited().add(name, value);
   }
 
   @Override
   public void remove(String name) {
-    edited.remove(name);
+    edited().remove(name);
   }
 }

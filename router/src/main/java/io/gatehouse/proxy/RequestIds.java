@@ -2,6 +2,7 @@ package io.gatehouse.proxy;
 
 import io.gatehouse.fallback.ErrorPages;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /** X-Request-Id: a client's id is passed through when it is sane, otherwise one is generated. */
 final class RequestIds {
@@ -10,11 +11,11 @@ final class RequestIds {
 
   private RequestIds() {}
 
-  static String acceptOrGenerate(String incoming) {
-    return isAcceptable(incoming) ? incoming : generate();
+  static String acceptOrGenerate(@Nullable String incoming) {
+    return incoming != null && isAcceptable(incoming) ? incoming : generate();
   }
 
-  static boolean isAcceptable(String id) {
+  static boolean isAcceptable(@Nullable String id) {
     if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
       return false;
     }

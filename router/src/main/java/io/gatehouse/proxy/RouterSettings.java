@@ -14,6 +14,7 @@ import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every router verticle of a node shares: immutable settings and the thread-safe parts
@@ -40,7 +41,7 @@ public record RouterSettings(
     InFlight inFlight,
     boolean accessLog,
     Http2Settings http2,
-    TlsListener tls,
+    @Nullable TlsListener tls,
     ServerHeader server,
     NodeErrorPages errorPages) {
 
@@ -59,7 +60,7 @@ public record RouterSettings(
       InFlight inFlight,
       boolean accessLog,
       Http2Settings http2,
-      TlsListener tls,
+      @Nullable TlsListener tls,
       ServerHeader server) {
     this(
         host,
@@ -109,7 +110,7 @@ public record RouterSettings(
    * @param value the header value, or null to send none of our own
    * @param passUpstream keep an upstream's own {@code Server} (else it is dropped)
    */
-  public record ServerHeader(CharSequence value, boolean passUpstream) {
+  public record ServerHeader(@Nullable CharSequence value, boolean passUpstream) {
     static final CharSequence NAME = HttpHeaders.createOptimized("server");
 
     /** {@code value} empty: no header of our own. */

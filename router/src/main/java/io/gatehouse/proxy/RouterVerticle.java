@@ -21,7 +21,9 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One router: an HTTP server on the node's shared port (and, when configured, an HTTPS server on
@@ -41,25 +43,40 @@ public final class RouterVerticle extends VerticleBase {
   private final Connections connections;
   private final LiveExchanges live = new LiveExchanges();
 
+  // The fields marked NullAway.Init are set in start(), on every path and before either listener
+  // accepts a connection; Vert.x calls no other method of a verticle before start().
+  @SuppressWarnings("NullAway.Init")
   private HttpServer server;
-  private HttpServer httpsServer;
-  private HttpServerOptions httpsOptions;
-  private KeyMaterialCache keyMaterial;
+
+  private @Nullable HttpServer httpsServer;
+  private @Nullable HttpServerOptions httpsOptions;
+  private @Nullable KeyMaterialCache keyMaterial;
+
+  @SuppressWarnings("NullAway.Init")
   private HttpServerOptions options;
+
+  @SuppressWarnings("NullAway.Init")
   private UpstreamClients clients;
+
+  @SuppressWarnings("NullAway.Init")
   private RequestGuard guard;
 
   /** What this loop's exchanges get; made at start, once the upstream clients exist. */
+  @SuppressWarnings("NullAway.Init")
   private LoopServices loop;
 
   /** The snapshot this loop serves and the state derived from it; read and written on the loop. */
+  @SuppressWarnings("NullAway.Init")
   private LoopState serving;
 
   /** Hands this loop each published snapshot; closed when the verticle stops. */
+  @SuppressWarnings("NullAway.Init")
   private SnapshotHolder.Subscription adoption;
 
   private long sweepTimer = -1;
   private long lagExpected;
+
+  @SuppressWarnings("NullAway.Init")
   private io.gatehouse.edge.OverloadGuard.LoopProbe lagProbe;
 
   /** Vert.x shares a random port among servers listening on the same negative port. */
@@ -138,15 +155,16 @@ public final class RouterVerticle extends VerticleBase {
             });
     httpsOptions = https;
     keyMaterial = tls.engine() == TlsServerOptions.Engine.OPENSSL ? new KeyMaterialCache() : null;
-    httpsServer =
+    HttpServer secure =
         vertx
             .createHttpServer(https)
             .connectionHandler(this::onConnection)
             .invalidRequestHandler(this::onInvalidRequest)
             .requestHandler(req -> onRequest(req, true));
+    httpsServer = secure;
     return plain.compose(
         v ->
-            httpsServer
+            secure
                 .listen()
                 .onFailure(t -> adoption.close())
                 .recover(t -> Future.failedFuture(listenFailure(tls.host(), tls.port(), t)))
@@ -184,8 +202,10 @@ public final class RouterVerticle extends VerticleBase {
    * certificates ({@link KeyMaterialCache}); open connections keep their context.
    */
   private Future<Boolean> renewTlsContexts() {
-    return httpsServer
-        .updateSSLOptions(httpsOptions.getSslOptions(), true)
+    // Only with key material, which start() sets with the HTTPS server and its options.
+    return Objects.requireNonNull(httpsServer, "httpsServer")
+        .updateSSLOptions(
+            Objects.requireNonNull(httpsOptions, "httpsOptions").getSslOptions(), true)
         .onSuccess(v -> LOG.debug("renewed TLS contexts"))
         .onFailure(t -> LOG.warn("could not renew TLS contexts: {}", t.toString()));
   }
@@ -321,7 +341,7 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   /** On this loop: serve {@code snapshot} from the next request on. */
-  private void adopt(RouteSnapshot snapshot) {
+  private void adopt(@Nullable RouteSnapshot snapshot) {
     serving = serving.adopt(snapshot);
   }
 

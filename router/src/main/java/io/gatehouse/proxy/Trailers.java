@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Trailer fields across the proxy (gRPC carries its status in them).
@@ -42,7 +43,7 @@ final class Trailers {
    * there are none: creating the response's trailer map alone makes Vert.x send an empty trailers
    * frame on HTTP/2. Framing and connection fields are never trailers (RFC 9110 6.5.1).
    */
-  static void copy(MultiMap upstreamTrailers, HttpServerResponse response) {
+  static void copy(@Nullable MultiMap upstreamTrailers, HttpServerResponse response) {
     if (upstreamTrailers == null || upstreamTrailers.isEmpty()) {
       return;
     }

@@ -21,6 +21,7 @@ import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,19 +44,19 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
 
   final LoopServices loop;
 
-  Balancer balancer;
+  @Nullable Balancer balancer;
 
   /** How the chosen backend is reached: from the route's target, or the default backend's. */
-  UpstreamProtocol protocol;
+  @Nullable UpstreamProtocol protocol;
 
-  UpstreamTls upstreamTls;
-  Endpoint endpoint;
+  @Nullable UpstreamTls upstreamTls;
+  @Nullable Endpoint endpoint;
   boolean retried;
-  HttpClientRequest upstream;
-  Http1Connections.Lease lease;
+  @Nullable HttpClientRequest upstream;
+  Http1Connections.@Nullable Lease lease;
 
   /** The {@code Set-Cookie} a sticky split's weighted pick asks for on the answer, or null. */
-  String splitCookie;
+  @Nullable String splitCookie;
 
   UpstreamAttempt(LoopServices loop) {
     this.loop = loop;
@@ -103,7 +104,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
    * Picks the backend (the default backend's when {@code route} is null, else the route's target or
    * its split's pick) and its first endpoint; false when it has none.
    */
-  final boolean pick(LoopState state, CompiledRoute route) {
+  final boolean pick(LoopState state, @Nullable CompiledRoute route) {
     RouterSettings s = loop.settings();
     if (route == null) {
       balancer = loop.defaultBalancer();
@@ -148,8 +149,13 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   }
 
   final void connect() {
+    Endpoint endpoint = this.endpoint;
+    UpstreamProtocol picked = this.protocol;
+    if (endpoint == null || picked == null) {
+      throw new IllegalStateException("connect before a pick");
+    }
     boolean tunnel = tunnel();
-    UpstreamProtocol protocol = tunnel ? UpstreamProtocol.HTTP1 : this.protocol;
+    UpstreamProtocol protocol = tunnel ? UpstreamProtocol.HTTP1 : picked;
     RequestOptions options =
         new RequestOptions()
             .setHost(endpoint.host())
@@ -232,8 +238,13 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   }
 
   private void onConnectFailure(Throwable cause) {
-    if (retriesConnectFailure(retried, loop.settings().retryConnectFailures(), upstreamMethod())) {
-      Endpoint other = otherEndpoint(balancer, endpoint);
+    Balancer b = balancer; // both set by the pick that preceded the connect
+    Endpoint failed = endpoint;
+    if (b != null
+        && failed != null
+        && retriesConnectFailure(
+            retried, loop.settings().retryConnectFailures(), upstreamMethod())) {
+      Endpoint other = otherEndpoint(b, failed);
       if (other != null) {
         retried = true;
         endpoint = other;
@@ -257,7 +268,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
     }
     releaseLease(false);
     retried = true;
-    Endpoint other = balancer.next(endpoint);
+    Endpoint other = balancer != null ? balancer.next(endpoint) : null; // set by the pick
     endpoint = other != null ? other : endpoint;
     upstream = null;
     upstreamNotAwaited();
@@ -276,7 +287,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       tlsFailure |= t instanceof SSLException;
       root = t;
     }
-    if (tlsFailure) {
+    if (tlsFailure && endpoint != null) {
       LOG.warn(
           "upstream TLS handshake with {} for route {} failed: {}",
           endpoint.authority(),
@@ -299,7 +310,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
    * The endpoint a retry after a connect failure goes to: another of the same balancer (a split's
    * retry stays on its picked backend), or null when it has no other.
    */
-  static Endpoint otherEndpoint(Balancer balancer, Endpoint failed) {
+  static @Nullable Endpoint otherEndpoint(Balancer balancer, Endpoint failed) {
     Endpoint other = balancer.next(failed);
     return other != null && other != failed ? other : null;
   }
@@ -332,7 +343,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
         || m == HttpMethod.DELETE;
   }
 
-  static boolean isTimeout(Throwable t) {
+  static boolean isTimeout(@Nullable Throwable t) {
     return t instanceof TimeoutException
         || t instanceof ConnectTimeoutException
         || (t != null && t.getCause() instanceof ConnectTimeoutException);

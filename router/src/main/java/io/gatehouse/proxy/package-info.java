@@ -6,6 +6,9 @@
  * own, so the exchange stays the request's flow; a route's policies run as its compiled chain,
  * which the exchange knows by stage, never by filter. Imports Vert.x core, Netty, the model,
  * endpoint index, snapshot, policy, edge, upstream, fallback, certificate, tls and the Vert.x
- * internals adapter; never the table or a source.
+ * internals adapter (and JSpecify's null annotations); never the table or a source.
  */
+@NullMarked
 package io.gatehouse.proxy;
+
+import org.jspecify.annotations.NullMarked;

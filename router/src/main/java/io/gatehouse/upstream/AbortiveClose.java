@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.http.HttpConnection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Closes a Vert.x HTTP connection at once, with a TCP reset, whatever its peer does; the one place
@@ -28,7 +29,7 @@ public final class AbortiveClose {
   private AbortiveClose() {}
 
   /** The Netty channel behind {@code connection}, or null when it cannot be reached. */
-  static Channel channel(HttpConnection connection) {
+  static @Nullable Channel channel(HttpConnection connection) {
     return VertxChannels.channel(connection);
   }
 

@@ -5,6 +5,7 @@ import io.gatehouse.model.Endpoint;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Smooth weighted round-robin (nginx's algorithm): over any window of sum(weights) picks, each
@@ -34,7 +35,7 @@ public final class Balancer {
   public static final Balancer EMPTY = new Balancer(null, List.of(), null, THREAD_RANDOM);
 
   /** The set this balancer was built for, or null for a fixed list (the default backend). */
-  private final EndpointSet set;
+  private final @Nullable EndpointSet set;
 
   private final Endpoint[] endpoints;
   private final int[] weights;
@@ -65,7 +66,11 @@ public final class Balancer {
    * so the endpoints in common are found by one merge, O(n + m), not O(n·m): a set of 1024
    * endpoints is rebuilt on an event loop.
    */
-  private Balancer(EndpointSet set, List<Endpoint> all, Balancer previous, RandomGenerator start) {
+  private Balancer(
+      @Nullable EndpointSet set,
+      List<Endpoint> all,
+      @Nullable Balancer previous,
+      RandomGenerator start) {
     this.set = set;
     List<Endpoint> live = all.stream().filter(e -> e.weight() > 0).toList();
     int n = live.size();
@@ -140,12 +145,12 @@ public final class Balancer {
   }
 
   /** The set this balancer serves (compared by identity), or null for a fixed list. */
-  public EndpointSet set() {
+  public @Nullable EndpointSet set() {
     return set;
   }
 
   /** The rotation state of {@code e} (matched by host and port), or null if it is not live. */
-  Integer current(Endpoint e) {
+  @Nullable Integer current(Endpoint e) {
     for (int i = 0; i < endpoints.length; i++) {
       if (endpoints[i].port() == e.port() && endpoints[i].host().equals(e.host())) {
         return current[i];
@@ -160,7 +165,7 @@ public final class Balancer {
   }
 
   /** The next endpoint, or null when none can take requests. */
-  public Endpoint next() {
+  public @Nullable Endpoint next() {
     return next(null);
   }
 
@@ -168,7 +173,7 @@ public final class Balancer {
    * The next endpoint other than {@code avoid} when another exists (for a retry after a connect
    * failure), or null when none can take requests.
    */
-  public Endpoint next(Endpoint avoid) {
+  public @Nullable Endpoint next(@Nullable Endpoint avoid) {
     int n = endpoints.length;
     if (n == 0) {
       return null;

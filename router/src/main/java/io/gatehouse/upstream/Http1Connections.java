@@ -13,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event loop's keep-alive cache of HTTP/1.1 upstream connections, as nginx's upstream {@code
@@ -58,7 +59,7 @@ public final class Http1Connections {
   private final HttpClientAgent client;
   private final int maxIdle;
   private final long idleTimeoutNanos;
-  private final String serverName;
+  private final @Nullable String serverName;
   private final Map<String, ArrayDeque<Lease>> idle = new HashMap<>();
 
   /**
@@ -85,7 +86,7 @@ public final class Http1Connections {
    *     only name the endpoint.
    */
   public Http1Connections(
-      HttpClientAgent client, int maxIdle, long idleTimeoutNanos, String serverName) {
+      HttpClientAgent client, int maxIdle, long idleTimeoutNanos, @Nullable String serverName) {
     this.client = client;
     this.maxIdle = maxIdle;
     this.idleTimeoutNanos = idleTimeoutNanos;

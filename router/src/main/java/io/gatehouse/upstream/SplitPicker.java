@@ -7,6 +7,7 @@ import io.gatehouse.snapshot.Split;
 import io.gatehouse.snapshot.Target;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Picks the target of a split route: smooth weighted round robin over the targets' weights, the
@@ -43,7 +44,7 @@ public final class SplitPicker {
   // The live targets' balancers in the current pick (read only where its live bit is set), so the
   // exchange does not look the picked one up a second time.
   private final Balancer[] found = new Balancer[Split.MAX_TARGETS];
-  private Balancer picked;
+  private @Nullable Balancer picked;
   private int pickedIndex = -1;
 
   /** New rotations start at a random point. */
@@ -61,7 +62,7 @@ public final class SplitPicker {
    * has a weight and endpoints. Endpoints are asked of {@code balancers}, so "empty" means what the
    * balancer would answer: no endpoint above weight 0.
    */
-  public Target pick(CompiledRoute route, Balancers balancers, EndpointIndex index) {
+  public @Nullable Target pick(CompiledRoute route, Balancers balancers, EndpointIndex index) {
     return pick(route, balancers, index, CanaryMatcher.FALL_THROUGH);
   }
 
@@ -73,7 +74,8 @@ public final class SplitPicker {
    * a rotation of its own. Neither moves the weighted rotation, so the requests that fall through
    * get exactly the split's shares.
    */
-  public Target pick(CompiledRoute route, Balancers balancers, EndpointIndex index, int choice) {
+  public @Nullable Target pick(
+      CompiledRoute route, Balancers balancers, EndpointIndex index, int choice) {
     return pick(route, balancers, index, choice, -1);
   }
 
@@ -84,7 +86,7 @@ public final class SplitPicker {
    * endpoints; otherwise the weights pick ({@link #pickedIndex()} then differs from {@code pinned},
    * and the caller hands out a new cookie).
    */
-  public Target pick(
+  public @Nullable Target pick(
       CompiledRoute route, Balancers balancers, EndpointIndex index, int choice, int pinned) {
     Split split = route.split();
     if (pinned >= 0
@@ -145,7 +147,7 @@ public final class SplitPicker {
   }
 
   /** The balancer of the target the last {@link #pick} returned (null when it returned null). */
-  public Balancer picked() {
+  public @Nullable Balancer picked() {
     return picked;
   }
 

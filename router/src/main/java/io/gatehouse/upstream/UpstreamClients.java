@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP clients of one router verticle: one per upstream protocol for plain TCP, and one set per
@@ -57,7 +58,7 @@ public final class UpstreamClients {
     final HttpClientAgent h2;
     final Http1Connections http1Connections;
 
-    Clients(HttpClientAgent http1, HttpClientAgent h2, String serverName) {
+    Clients(HttpClientAgent http1, HttpClientAgent h2, @Nullable String serverName) {
       this.http1 = http1;
       this.h2 = h2;
       this.http1Connections =
@@ -80,7 +81,7 @@ public final class UpstreamClients {
     this.plain = build(base, null);
   }
 
-  private Clients build(HttpClientOptions options, UpstreamTls setting) {
+  private Clients build(HttpClientOptions options, @Nullable UpstreamTls setting) {
     HttpClientAgent http1 =
         vertx
             .httpClientBuilder()
@@ -118,7 +119,7 @@ public final class UpstreamClients {
     c.closeHandler(v -> pooled.remove(c));
   }
 
-  private Clients clients(UpstreamTls setting) {
+  private Clients clients(@Nullable UpstreamTls setting) {
     if (setting == null) {
       return plain;
     }
@@ -139,7 +140,7 @@ public final class UpstreamClients {
    * The keep-alive cache for HTTP/1.1 exchanges over {@code setting} (null = plain TCP). Throws
    * IllegalArgumentException when the setting cannot be turned into client options.
    */
-  public Http1Connections http1Connections(UpstreamTls setting) {
+  public Http1Connections http1Connections(@Nullable UpstreamTls setting) {
     return clients(setting).http1Connections;
   }
 
@@ -148,7 +149,7 @@ public final class UpstreamClients {
   }
 
   /** The client for {@code protocol} over {@code setting} (null = plain TCP). */
-  public HttpClientAgent client(UpstreamProtocol protocol, UpstreamTls setting) {
+  public HttpClientAgent client(UpstreamProtocol protocol, @Nullable UpstreamTls setting) {
     Clients c = clients(setting);
     return protocol == UpstreamProtocol.HTTP1 ? c.http1 : c.h2;
   }

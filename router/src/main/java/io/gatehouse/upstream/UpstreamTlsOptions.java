@@ -1,5 +1,6 @@
 package io.gatehouse.upstream;
 
+import io.gatehouse.model.KeyCertPem;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.ValidKeyCert;
@@ -41,8 +42,9 @@ final class UpstreamTlsOptions {
         o.setTrustOptions(trust(tls.caBundlePem()));
       }
     }
-    if (tls.clientCertificate() != null) {
-      o.setKeyCertOptions(keyCert(tls));
+    KeyCertPem clientCertificate = tls.clientCertificate();
+    if (clientCertificate != null) {
+      o.setKeyCertOptions(keyCert(clientCertificate));
     }
     return o;
   }
@@ -50,14 +52,15 @@ final class UpstreamTlsOptions {
   private static TrustOptions trust(String pem) {
     Validated<List<X509Certificate>> cas =
         CertificateValidator.validateCaBundle("backend.tls.caBundlePem", pem);
-    if (!cas.isValid()) {
+    List<X509Certificate> certificates = cas.value(); // null exactly when not valid
+    if (certificates == null) {
       throw new IllegalArgumentException(cas.violations().toString());
     }
     try {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       int i = 0;
-      for (X509Certificate c : cas.value()) {
+      for (X509Certificate c : certificates) {
         ks.setCertificateEntry("ca-" + i++, c);
       }
       TrustManagerFactory tmf =
@@ -69,11 +72,12 @@ final class UpstreamTlsOptions {
     }
   }
 
-  private static KeyCertOptions keyCert(UpstreamTls tls) {
+  private static KeyCertOptions keyCert(KeyCertPem clientCertificate) {
     Validated<ValidKeyCert> pair =
         CertificateValidator.validateClientCertificate(
-            "backend.tls.clientCertificate.", tls.clientCertificate());
-    if (!pair.isValid()) {
+            "backend.tls.clientCertificate.", clientCertificate);
+    ValidKeyCert valid = pair.value(); // null exactly when not valid
+    if (valid == null) {
       throw new IllegalArgumentException(pair.violations().toString());
     }
     try {
@@ -84,10 +88,7 @@ final class UpstreamTlsOptions {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       ks.setKeyEntry(
-          "client",
-          pair.value().privateKey(),
-          password,
-          pair.value().chain().toArray(new X509Certificate[0]));
+          "client", valid.privateKey(), password, valid.chain().toArray(new X509Certificate[0]));
       KeyManagerFactory kmf =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, password);

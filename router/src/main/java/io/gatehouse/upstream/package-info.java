@@ -3,6 +3,10 @@
  * balancers per endpoint-index slot, rebuilt on an endpoint change keeping the rotation of
  * unchanged endpoints, and the split picker that spreads a route's requests over its weighted
  * backends. Imports the model, the endpoint index, the snapshot's routes, targets and splits,
- * validate, Vert.x core, Netty and the Vert.x internals adapter; never the proxy, table or sources.
+ * validate, Vert.x core, Netty and the Vert.x internals adapter (and JSpecify's null annotations);
+ * never the proxy, table or sources.
  */
+@NullMarked
 package io.gatehouse.upstream;
+
+import org.jspecify.annotations.NullMarked;

@@ -10,6 +10,7 @@ import io.vertx.core.http.impl.UnpooledHttpClientConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +31,11 @@ public final class VertxChannels {
   private static final Logger LOG = LoggerFactory.getLogger(VertxChannels.class);
 
   /** {@code UnpooledHttpClientConnection.actual}, or null when this Vert.x has no such field. */
-  private static final VarHandle UNPOOLED_ACTUAL = unpooledActual();
+  private static final @Nullable VarHandle UNPOOLED_ACTUAL = unpooledActual();
 
   private VertxChannels() {}
 
-  private static VarHandle unpooledActual() {
+  private static @Nullable VarHandle unpooledActual() {
     try {
       return MethodHandles.privateLookupIn(
               UnpooledHttpClientConnection.class, MethodHandles.lookup())
@@ -50,7 +51,7 @@ public final class VertxChannels {
   }
 
   /** The Netty channel behind {@code connection}, or null when it cannot be reached. */
-  public static Channel channel(HttpConnection connection) {
+  public static @Nullable Channel channel(HttpConnection connection) {
     Object c = connection;
     if (c instanceof UnpooledHttpClientConnection && UNPOOLED_ACTUAL != null) {
       c = UNPOOLED_ACTUAL.get(c);
@@ -59,7 +60,7 @@ public final class VertxChannels {
   }
 
   /** Vert.x's h2c preface detector in {@code pipeline}, or null when the listener has none. */
-  public static ChannelHandlerContext h2cDetector(ChannelPipeline pipeline) {
+  public static @Nullable ChannelHandlerContext h2cDetector(ChannelPipeline pipeline) {
     return pipeline.context(Http1xOrH2CHandler.class);
   }
 }

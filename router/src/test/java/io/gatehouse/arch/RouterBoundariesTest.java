@@ -171,7 +171,8 @@ class RouterBoundariesTest {
                       "io.gatehouse.model..",
                       "io.gatehouse.validate..",
                       // RE2 (pure Java, linear time), as the route matcher: CORS origin patterns.
-                      "com.google.re2j..")
+                      "com.google.re2j..",
+                      "org.jspecify.annotations..") // @NullMarked/@Nullable: annotations, no code
                   .or(JavaClass.Predicates.belongToAnyOf(HttpsRedirects.class)));
 
   /**
