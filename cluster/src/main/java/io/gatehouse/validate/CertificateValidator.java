@@ -284,7 +284,8 @@ public final class CertificateValidator {
   }
 
   /** A CA bundle parsed for use, or the violations named under {@code field}. */
-  public static Validated<List<X509Certificate>> validateCaBundle(String field, String pem) {
+  public static Validated<List<X509Certificate>> validateCaBundle(
+      String field, @Nullable String pem) {
     List<Violation> out = new ArrayList<>();
     List<X509Certificate> certs = caBundle(field, pem, out);
     return out.isEmpty() ? Validated.ok(certs) : Validated.failed(out);

@@ -68,6 +68,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -545,7 +546,11 @@ public final class GatehouseNode {
     TlsServerOptions.Engine engine =
         TlsServerOptions.selectEngine(tls.engine() != NodeConfig.Tls.Engine.JDK);
     return new RouterSettings.TlsListener(
-        tlsHost(config), tls.port(), keyManager, engine, tls.redirectPort());
+        tlsHost(config),
+        tls.port(),
+        Objects.requireNonNull(keyManager, "the key manager is made before the listeners"),
+        engine,
+        tls.redirectPort());
   }
 
   private static String tlsHost(NodeConfig config) {

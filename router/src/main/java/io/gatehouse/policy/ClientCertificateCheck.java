@@ -65,10 +65,10 @@ public final class ClientCertificateCheck {
 
   /** The check for {@code auth}, or the violations of its CA bundle. */
   public static Validated<ClientCertificateCheck> of(ClientAuth auth) {
-    // A validated route has a bundle whenever its mode asks for one; a missing one fails as empty.
+    // A validated route has a bundle whenever its mode asks for one; a missing one is refused.
     String pem = auth.caBundlePem();
     Validated<List<X509Certificate>> cas =
-        CertificateValidator.validateCaBundle("tls.clientAuth.caBundlePem", pem == null ? "" : pem);
+        CertificateValidator.validateCaBundle("tls.clientAuth.caBundlePem", pem);
     List<X509Certificate> certificates = cas.value(); // null exactly when not valid
     if (certificates == null) {
       return Validated.failed(cas.violations());

@@ -21,6 +21,9 @@ public final class HttpsRedirectFilter implements AdmissionFilter {
       return PROCEED;
     }
     String host = r.host();
+    if (host == null) {
+      return PROCEED; // no Host: nothing to redirect to (redirectStatus says 0 as well)
+    }
     int status = HttpsRedirects.redirectStatus(tls, host, r.path());
     if (status == 0) {
       return PROCEED;

@@ -43,6 +43,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
@@ -389,7 +390,8 @@ final class ProxyExchange extends UpstreamAttempt
           }
         });
     if (websocket) {
-      WebSocketTunnel.open(this, req, resp, up, head().upgrade());
+      WebSocketTunnel.open(
+          this, req, resp, up, Objects.requireNonNull(head().upgrade(), "a WebSocket upgrade"));
       return;
     }
     up.response()
@@ -989,7 +991,7 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   private HostAndPort clientAuthority() {
-    String text = head().authority();
+    String text = Objects.requireNonNull(head().authority(), "callers check the authority");
     if (connState != null
         && text.equals(connState.authorityText)
         && connState.authority != null) { // set with authorityText
@@ -1108,7 +1110,7 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  public String queryParam(String name) {
+  public @Nullable String queryParam(String name) {
     return QueryParams.first(head().query(), name);
   }
 

@@ -6,6 +6,7 @@ import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.Split;
 import io.gatehouse.snapshot.Target;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -88,7 +89,7 @@ public final class SplitPicker {
    */
   public @Nullable Target pick(
       CompiledRoute route, Balancers balancers, EndpointIndex index, int choice, int pinned) {
-    Split split = route.split();
+    Split split = Objects.requireNonNull(route.split(), "a route with one target is not split");
     if (pinned >= 0
         && choice == CanaryMatcher.FALL_THROUGH
         && pinned < split.size()
