@@ -77,12 +77,12 @@ public final class PolicyValidator {
   /** At most this many content types in one compression policy. */
   public static final int MAX_CONTENT_TYPES = 32;
 
-  public static final String ALGORITHM_RULE =
-      "gzip or br, each once (zstd is not served: this release has no zstd encoder)";
+  public static final String ALGORITHM_RULE = "gzip, br or zstd, each once";
   public static final String CONTENT_TYPE_RULE =
       "a media type type/subtype or type/* in lower or upper case, without parameters";
   public static final String MIN_BYTES_RULE = "a size in bytes from 0 to 1073741824";
-  public static final String LEVEL_RULE = "a level of a listed algorithm: gzip 1-9, br 0-11";
+  public static final String LEVEL_RULE =
+      "a level of a listed algorithm: gzip 1-9, br 0-11, zstd 1-19";
 
   /** The largest minimum size: beyond 1 GiB a minimum means "never", which no route needs. */
   public static final long MAX_MIN_BYTES = 1L << 30;
@@ -643,12 +643,14 @@ public final class PolicyValidator {
    */
   private static Compression compression(Compression c, String f, List<Violation> out) {
     List<String> algorithms = new ArrayList<>();
-    if (c.algorithms().isEmpty() || c.algorithms().size() > 2) {
+    if (c.algorithms().isEmpty() || c.algorithms().size() > 3) {
       out.add(new Violation(f + ".algorithms", c.algorithms().toString(), ALGORITHM_RULE));
     } else {
       for (int i = 0; i < c.algorithms().size(); i++) {
         String a = c.algorithms().get(i).toLowerCase(Locale.ROOT);
-        if ((!a.equals(Compression.GZIP) && !a.equals(Compression.BROTLI))
+        if ((!a.equals(Compression.GZIP)
+                && !a.equals(Compression.BROTLI)
+                && !a.equals(Compression.ZSTD))
             || algorithms.contains(a)) {
           out.add(
               new Violation(
@@ -684,10 +686,7 @@ public final class PolicyValidator {
     for (Map.Entry<String, Integer> l : c.levels().entrySet()) {
       String a = l.getKey().toLowerCase(Locale.ROOT);
       int v = l.getValue();
-      boolean ok =
-          algorithms.contains(a)
-              && !levels.containsKey(a)
-              && (a.equals(Compression.GZIP) ? v >= 1 && v <= 9 : v >= 0 && v <= 11);
+      boolean ok = algorithms.contains(a) && !levels.containsKey(a) && levelInRange(a, v);
       if (ok) {
         levels.put(a, v);
       } else {
@@ -696,6 +695,19 @@ public final class PolicyValidator {
       }
     }
     return new Compression(algorithms, types, c.minBytes(), levels);
+  }
+
+  /**
+   * gzip 1-9 (zlib's 0 stores), br 0-11; zstd 1-19, as the zstd tool without {@code --ultra}:
+   * levels 20-22 are made for windows past the 8 MB that HTTP allows (RFC 9659); held to HTTP's
+   * window they only search longer. zstd's negative (fast) levels are not offered.
+   */
+  private static boolean levelInRange(String algorithm, int v) {
+    return switch (algorithm) {
+      case Compression.GZIP -> v >= 1 && v <= 9;
+      case Compression.ZSTD -> v >= 1 && v <= 19;
+      default -> v >= 0 && v <= 11;
+    };
   }
 
   /**

@@ -831,12 +831,29 @@ class DocumentReaderTest {
   }
 
   @Test
+  void a_compression_policy_may_name_zstd_and_its_level() {
+    RouteSpec spec =
+        only(
+            route(
+                BACKEND
+                    + ", \"policies\": [{\"type\": \"Compression\", \"algorithms\": [\"zstd\","
+                    + " \"gzip\"], \"levels\": {\"zstd\": 7}}]"));
+    assertThat(spec.policies())
+        .containsExactly(
+            new Compression(
+                List.of("zstd", "gzip"),
+                Compression.DEFAULT_CONTENT_TYPES,
+                Compression.DEFAULT_MIN_BYTES,
+                Map.of("zstd", 7)));
+  }
+
+  @Test
   void a_compression_problem_names_its_place() {
     assertThat(
             one("{\"hosts\": [\"a.example\"], "
                     + BACKEND
                     + ", \"policies\": [{\"type\": \"Compression\", \"algorithms\":"
-                    + " [\"br\", \"zstd\"], \"levels\": {\"gzip\": 3}}]}")
+                    + " [\"br\", \"deflate\"], \"levels\": {\"gzip\": 3}}]}")
                 .problems())
         .extracting(p -> p.at().pointer())
         .containsExactly("/policies/0/algorithms/1", "/policies/0/levels/gzip");

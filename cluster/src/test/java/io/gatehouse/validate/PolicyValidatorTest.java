@@ -527,15 +527,34 @@ class PolicyValidatorTest {
   }
 
   @Test
+  void zstd_is_served_when_listed_at_levels_1_to_19_and_defaults_to_3() {
+    Validated<RouteSpec> v =
+        RouteValidator.validate(
+            route(
+                compression(
+                    List.of("ZSTD", "br", "gzip"), List.of("text/*"), 0, Map.of("Zstd", 19))));
+    assertThat(v.isValid()).as("%s", v).isTrue();
+    Compression c = (Compression) v.value().policies().get(0);
+    assertThat(c.algorithms()).containsExactly("zstd", "br", "gzip");
+    assertThat(c.level("zstd")).isEqualTo(19);
+    assertThat(violations(compression(List.of("zstd"), List.of("text/*"), 0, Map.of("zstd", 1))))
+        .isEmpty();
+    assertThat(Compression.defaults().level("zstd")).isEqualTo(3);
+    assertThat(Compression.defaults().algorithms())
+        .as("zstd is asked for by name; the defaults are unchanged")
+        .containsExactly("br", "gzip");
+  }
+
+  @Test
   void compression_refuses_what_it_cannot_encode_rather_than_drop_it() {
     List<String> types = List.of("text/html");
     record Case(String name, Compression policy, String field) {}
     List<Case> cases =
         List.of(
             new Case(
-                "zstd is not served",
-                compression(List.of("br", "zstd"), types, 0, Map.of()),
-                "policies[0].algorithms[1]"),
+                "a fourth algorithm",
+                compression(List.of("br", "zstd", "gzip", "deflate"), types, 0, Map.of()),
+                "policies[0].algorithms"),
             new Case(
                 "deflate is not offered",
                 compression(List.of("deflate"), types, 0, Map.of()),
@@ -588,6 +607,18 @@ class PolicyValidatorTest {
                 "br level 12",
                 compression(List.of("br"), types, 0, Map.of("br", 12)),
                 "policies[0].levels.br"),
+            new Case(
+                "zstd level 0",
+                compression(List.of("zstd"), types, 0, Map.of("zstd", 0)),
+                "policies[0].levels.zstd"),
+            new Case(
+                "zstd level 20 (an ultra level, made for windows past HTTP's)",
+                compression(List.of("zstd"), types, 0, Map.of("zstd", 20)),
+                "policies[0].levels.zstd"),
+            new Case(
+                "a negative zstd level",
+                compression(List.of("zstd"), types, 0, Map.of("zstd", -5)),
+                "policies[0].levels.zstd"),
             new Case(
                 "a level of an algorithm not listed",
                 compression(List.of("gzip"), types, 0, Map.of("br", 4)),

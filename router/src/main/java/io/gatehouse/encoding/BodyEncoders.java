@@ -4,6 +4,7 @@ package io.gatehouse.encoding;
 public final class BodyEncoders {
   public static final String GZIP = "gzip";
   public static final String BROTLI = "br";
+  public static final String ZSTD = "zstd";
 
   private BodyEncoders() {}
 
@@ -16,6 +17,7 @@ public final class BodyEncoders {
     return switch (coding) {
       case GZIP -> new GzipBodyEncoder(level);
       case BROTLI -> new BrotliBodyEncoder(level);
+      case ZSTD -> new ZstdBodyEncoder(level);
       default -> throw new IllegalArgumentException("no encoder for " + coding);
     };
   }
@@ -23,5 +25,10 @@ public final class BodyEncoders {
   /** Whether brotli's native library loaded on this platform, so {@code br} can be served. */
   public static boolean brotliAvailable() {
     return BrotliBodyEncoder.available();
+  }
+
+  /** Whether zstd-jni's native library loaded on this platform, so {@code zstd} can be served. */
+  public static boolean zstdAvailable() {
+    return ZstdBodyEncoder.available();
   }
 }

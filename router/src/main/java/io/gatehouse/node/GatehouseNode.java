@@ -187,10 +187,16 @@ public final class GatehouseNode {
     // A client can make Netty and Vert.x log (stack traces): bound that before any listener opens.
     FrameworkLogLimiter.install();
     if (!BodyEncoders.brotliAvailable()) {
-      // Compression policies then offer gzip only: a client that accepts nothing else gets the
-      // body as it is, never a coding it did not ask for.
+      // Compression policies then offer their other codings: a client that accepts nothing else
+      // gets the body as it is, never a coding it did not ask for.
       LOG.atWarn()
-          .setMessage("brotli's native library did not load: compression policies serve gzip only")
+          .setMessage("brotli's native library did not load: compression policies serve no br")
+          .log();
+    }
+    if (!BodyEncoders.zstdAvailable()) {
+      // Likewise: a policy listing zstd serves its other codings, never zstd.
+      LOG.atWarn()
+          .setMessage("zstd-jni's native library did not load: compression policies serve no zstd")
           .log();
     }
     int loops =

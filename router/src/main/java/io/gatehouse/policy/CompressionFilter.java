@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
  * and no {@code Content-Length} (the proxy streams it). The encoding itself is the proxy's: this
  * filter hands it a fresh {@link BodyEncoder} through {@link RequestContext#encodeResponse}.
  *
- * <p>If brotli's native library cannot load on this platform, {@code br} is not offered: a client
- * that accepts gzip too gets gzip, else the body as it is; never a body in a coding it did not ask
- * for.
+ * <p>If brotli's or zstd-jni's native library cannot load on this platform, {@code br} or {@code
+ * zstd} is not offered (the node says so when it starts): a client that accepts another listed
+ * coding too gets that one, else the body as it is; never a body in a coding it did not ask for.
  */
 public final class CompressionFilter implements ResponseFilter {
   private final String[] codings;
@@ -38,10 +38,17 @@ public final class CompressionFilter implements ResponseFilter {
     this(spec, BodyEncoders.brotliAvailable());
   }
 
+  /** With zstd as this node serves it; {@code brotli}: whether br can be served. */
   CompressionFilter(Compression spec, boolean brotli) {
+    this(spec, brotli, BodyEncoders.zstdAvailable());
+  }
+
+  CompressionFilter(Compression spec, boolean brotli, boolean zstd) {
     List<String> offered = new ArrayList<>();
     for (String a : spec.algorithms()) {
-      if (a.equals(Compression.GZIP) || (a.equals(Compression.BROTLI) && brotli)) {
+      if (a.equals(Compression.GZIP)
+          || (a.equals(Compression.BROTLI) && brotli)
+          || (a.equals(Compression.ZSTD) && zstd)) {
         offered.add(a);
       }
     }

@@ -176,17 +176,21 @@ class RouterBoundariesTest {
                   .or(JavaClass.Predicates.belongToAnyOf(HttpsRedirects.class)));
 
   /**
-   * The body encoders a compression policy opens work on byte arrays with the JDK and brotli4j; the
-   * proxy wraps their output in its own buffers.
+   * The body encoders a compression policy opens work on byte arrays with the JDK, brotli4j and
+   * zstd-jni; the proxy wraps their output in its own buffers.
    */
   @ArchTest
-  static final ArchRule encoding_depends_only_on_the_jdk_and_brotli4j =
+  static final ArchRule encoding_depends_only_on_the_jdk_brotli4j_and_zstd_jni =
       classes()
           .that()
           .resideInAPackage("io.gatehouse.encoding..")
           .should()
           .onlyDependOnClassesThat()
-          .resideInAnyPackage("java..", "io.gatehouse.encoding..", "com.aayushatharva.brotli4j..");
+          .resideInAnyPackage(
+              "java..",
+              "io.gatehouse.encoding..",
+              "com.aayushatharva.brotli4j..",
+              "com.github.luben.zstd..");
 
   /** The snapshot compiles the chain and the proxy runs it; nothing else reaches into it. */
   @ArchTest

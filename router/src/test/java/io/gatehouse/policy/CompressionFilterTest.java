@@ -286,6 +286,55 @@ class CompressionFilterTest {
     r.encoders.forEach(BodyEncoder::close);
   }
 
+  /** The coding {@code filter} picks for {@code acceptEncoding}, or "-" for the body as it is. */
+  private static String picked(CompressionFilter filter, String acceptEncoding) {
+    Request r = new Request();
+    r.headers.add("accept-encoding", acceptEncoding);
+    MultiMap out = HttpHeaders.headers().add("content-type", "text/html");
+    filter.onResponse(r, 200, new MultiMapEdits(out));
+    r.encoders.forEach(BodyEncoder::close);
+    String coding = out.get("content-encoding");
+    assertThat(r.encoders).hasSize(coding == null ? 0 : 1);
+    return coding == null ? "-" : coding;
+  }
+
+  @Test
+  void zstd_is_chosen_by_the_client_weight_then_by_the_policy_order() {
+    CompressionFilter zstdLast =
+        new CompressionFilter(
+            new Compression(List.of("br", "gzip", "zstd"), List.of("text/*"), 0, Map.of()),
+            true,
+            true);
+    CompressionFilter zstdFirst =
+        new CompressionFilter(
+            new Compression(List.of("zstd", "br", "gzip"), List.of("text/*"), 0, Map.of()),
+            true,
+            true);
+    record Case(String name, String acceptEncoding, String last, String first) {}
+    List<Case> cases =
+        List.of(
+            new Case("a browser: a tie", "gzip, deflate, br, zstd", "br", "zstd"),
+            new Case("zstd only", "zstd", "zstd", "zstd"),
+            new Case("zstd preferred", "br;q=0.5, gzip;q=0.5, zstd", "zstd", "zstd"),
+            new Case("zstd refused", "zstd;q=0, *", "br", "br"),
+            new Case("zstd in upper case", "ZSTD;q=1, gzip;q=0.9", "zstd", "zstd"),
+            new Case("gzip preferred", "gzip, zstd;q=0.8, br;q=0.1", "gzip", "gzip"));
+    for (Case c : cases) {
+      assertThat(picked(zstdLast, c.acceptEncoding())).as(c.name()).isEqualTo(c.last());
+      assertThat(picked(zstdFirst, c.acceptEncoding())).as(c.name()).isEqualTo(c.first());
+    }
+  }
+
+  @Test
+  void zstd_is_left_out_when_its_library_cannot_load() {
+    CompressionFilter noZstd =
+        new CompressionFilter(
+            new Compression(List.of("zstd", "gzip"), List.of("text/*"), 0, Map.of()), true, false);
+    assertThat(picked(noZstd, "zstd")).as("zstd only, and zstd cannot be served").isEqualTo("-");
+    assertThat(picked(noZstd, "zstd, gzip")).isEqualTo("gzip");
+    assertThat(noZstd).hasToString("CompressionFilter[gzip]");
+  }
+
   @Test
   void list_tokens_are_matched_whole_and_without_parameters() {
     assertThat(FieldLists.hasToken("max-age=5, no-transform", "no-transform")).isTrue();

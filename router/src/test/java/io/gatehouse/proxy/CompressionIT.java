@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.aayushatharva.brotli4j.decoder.BrotliInputStream;
+import com.github.luben.zstd.ZstdInputStream;
 import io.gatehouse.testing.AdminNode;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
@@ -46,9 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The compression policy end to end: a node serving a routes file and the admin API, a real
  * upstream on loopback answering text, an image, a range and a generated stream, and clients over
- * HTTP/1.1 and HTTP/2 (h2c, prior knowledge) that decode what they get with the JDK (gzip) and
- * brotli4j (br). The 1 GiB stream runs in Failsafe's 256 MiB heap, through a client that stops
- * reading for a while (the upstream must stop too) and then decodes on the fly and counts.
+ * HTTP/1.1 and HTTP/2 (h2c, prior knowledge) that decode what they get with the JDK (gzip),
+ * brotli4j (br) and zstd-jni (zstd). The 1 GiB stream runs in Failsafe's 256 MiB heap, through a
+ * client that stops reading for a while (the upstream must stop too) and then decodes on the fly
+ * and counts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -56,9 +58,9 @@ class CompressionIT {
   static final String ADMIN = AdminNode.ADMIN;
 
   static final String POLICIES =
-      "[{\"type\": \"Compression\", \"algorithms\": [\"br\", \"gzip\"],"
+      "[{\"type\": \"Compression\", \"algorithms\": [\"br\", \"gzip\", \"zstd\"],"
           + " \"contentTypes\": [\"text/*\", \"application/json\"], \"minBytes\": \"1KiB\","
-          + " \"levels\": {\"gzip\": 1, \"br\": 1}}]";
+          + " \"levels\": {\"gzip\": 1, \"br\": 1, \"zstd\": 1}}]";
 
   /** The stream's repeating block: compressible text, never one repeated byte. */
   static final byte[] BLOCK = block();
@@ -195,9 +197,12 @@ class CompressionIT {
     assertThat(policies).hasSize(1);
     JsonObject c = policies.getJsonObject(0);
     assertThat(c.getString("type")).isEqualTo("Compression");
-    assertThat(c.getJsonArray("algorithms").getList()).containsExactly("br", "gzip");
+    assertThat(c.getJsonArray("algorithms").getList()).containsExactly("br", "gzip", "zstd");
     assertThat(c.getLong("minBytes")).isEqualTo(1024);
-    assertThat(c.getJsonObject("levels").getMap()).containsEntry("gzip", 1).containsEntry("br", 1);
+    assertThat(c.getJsonObject("levels").getMap())
+        .containsEntry("gzip", 1)
+        .containsEntry("br", 1)
+        .containsEntry("zstd", 1);
     read.remove("revision");
     HttpResponse<String> again =
         an.admin("PUT", "/v1/tenants/acme/routes/compress?wait=all", acme, read.encode());
@@ -212,11 +217,11 @@ class CompressionIT {
     String body =
         """
         {"hosts": ["%s"], "backend": {"endpoints": ["%s"]},
-         "policies": [{"type": "Compression", "algorithms": ["gzip", "zstd"]}]}"""
+         "policies": [{"type": "Compression", "algorithms": ["gzip", "deflate"]}]}"""
             .formatted(host, up.address());
     HttpResponse<String> put = an.admin("PUT", "/v1/tenants/acme/routes/bad", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(400);
-    assertThat(put.body()).contains("/policies/0/algorithms/1", "zstd is not served");
+    assertThat(put.body()).contains("/policies/0/algorithms/1", "gzip, br or zstd, each once");
   }
 
   @Test
@@ -338,7 +343,7 @@ class CompressionIT {
 
   private void assertCompressed(String host, HttpClientAgent client, String as) throws Exception {
     byte[] original = text(200_000);
-    for (String coding : List.of("gzip", "br")) {
+    for (String coding : List.of("gzip", "br", "zstd")) {
       Answer a = call(client, host, "GET", "/text?n=200000", coding);
       String at = as + " " + coding;
       assertThat(a.status).as(at).isEqualTo(200);
@@ -356,6 +361,13 @@ class CompressionIT {
     Answer star = call(client, host, "GET", "/text?n=5000", "br;q=0, *;q=0.5");
     assertThat(star.headers.get("content-encoding")).as(as).isEqualTo("gzip");
     assertThat(decode("gzip", star.body.getBytes())).isEqualTo(text(5000));
+    // A browser's list: every coding at the same weight, so the policy's order gives br.
+    Answer browser = call(client, host, "GET", "/text?n=5000", "gzip, deflate, br, zstd");
+    assertThat(browser.headers.get("content-encoding")).as(as).isEqualTo("br");
+    // zstd weighted above the others is what the client gets.
+    Answer zstd = call(client, host, "GET", "/text?n=70000", "br;q=0.8, gzip;q=0.8, zstd");
+    assertThat(zstd.headers.get("content-encoding")).as(as).isEqualTo("zstd");
+    assertThat(decode("zstd", zstd.body.getBytes())).as(as).isEqualTo(text(70_000));
     // Left as they are, with their length.
     Answer none = call(client, host, "GET", "/text?n=5000", null);
     assertThat(none.headers.get("content-encoding")).as(as).isNull();
@@ -379,10 +391,13 @@ class CompressionIT {
   }
 
   static byte[] decode(String coding, byte[] encoded) throws IOException {
+    ByteArrayInputStream bytes = new ByteArrayInputStream(encoded);
     try (InputStream in =
-        coding.equals("gzip")
-            ? new GZIPInputStream(new ByteArrayInputStream(encoded))
-            : new BrotliInputStream(new ByteArrayInputStream(encoded))) {
+        switch (coding) {
+          case "gzip" -> new GZIPInputStream(bytes);
+          case "zstd" -> new ZstdInputStream(bytes);
+          default -> new BrotliInputStream(bytes);
+        }) {
       return in.readAllBytes();
     }
   }

@@ -68,6 +68,7 @@ import org.jspecify.annotations.Nullable;
  * compression-min-bytes: 1k     -                               Compression.minBytes
  * compression-gzip-level: 1-9   -                               Compression.levels.gzip
  * compression-br-level: 0-11    -                               Compression.levels.br
+ * compression-zstd-level: 1-19  -                               Compression.levels.zstd
  * session-cookie-name: NAME     - (affinity: cookie is refused)  a SessionPersistence policy
  * session-cookie-max-age: 48h   -                               SessionPersistence.absoluteTimeout
  * session-cookie-path: /        -                               SessionPersistence.path
@@ -124,8 +125,9 @@ import org.jspecify.annotations.Nullable;
  * use-brotli}), never per Ingress, so compression has only the {@code gatehouse.io/} keys: {@code
  * compression} lists the algorithms in order of preference ({@code on} or {@code true}: br then
  * gzip; {@code off} or {@code false}: none), the other keys refine it and are ignored with a
- * warning without it. The policy is validated with the route: a coding Gatehouse cannot serve
- * ({@code zstd}) or a malformed type makes the route invalid, reported and not served.
+ * warning without it. {@code zstd} is served when listed ({@code on} does not list it). The policy
+ * is validated with the route: a coding Gatehouse cannot serve ({@code deflate}) or a malformed
+ * type makes the route invalid, reported and not served.
  *
  * <p>No annotation becomes a header policy, so no annotation text is ever read for header variables
  * ({@code ${request.id}}...): {@code custom-headers} is ignored with a warning, snippets ({@code
@@ -687,7 +689,8 @@ public record IngressAnnotations(
                 "compression-types",
                 "compression-min-bytes",
                 "compression-gzip-level",
-                "compression-br-level")) {
+                "compression-br-level",
+                "compression-zstd-level")) {
           if (has(PREFIX + k)) {
             problem(
                 "UnsupportedAnnotation",
@@ -716,6 +719,7 @@ public record IngressAnnotations(
       Map<String, Integer> levels = new TreeMap<>();
       level("gzip", 1, 9, levels);
       level("br", 0, 11, levels);
+      level("zstd", 1, 19, levels);
       return new Compression(
           algorithms, types == null ? d.contentTypes() : list(types[1]), minBytes, levels);
     }
@@ -1134,6 +1138,7 @@ public record IngressAnnotations(
             "compression-min-bytes",
             "compression-gzip-level",
             "compression-br-level",
+            "compression-zstd-level",
             "session-cookie-name",
             "session-cookie-max-age",
             "session-cookie-path",
