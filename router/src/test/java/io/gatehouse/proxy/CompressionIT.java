@@ -34,6 +34,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
@@ -43,14 +44,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The compression policy end to end: a node serving a routes file and the admin API, a real
  * upstream on loopback answering text, an image, a range and a generated stream, and clients over
  * HTTP/1.1 and HTTP/2 (h2c, prior knowledge) that decode what they get with the JDK (gzip),
- * brotli4j (br) and zstd-jni (zstd). The 1 GiB stream runs in Failsafe's 256 MiB heap, through a
- * client that stops reading for a while (the upstream must stop too) and then decodes on the fly
- * and counts.
+ * brotli4j (br) and zstd-jni (zstd). The 1 GiB stream (gzip, and zstd) runs in Failsafe's 256 MiB
+ * heap, through a client that stops reading for a while (the upstream must stop too) and then
+ * decodes on the fly and counts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -62,8 +65,16 @@ class CompressionIT {
           + " \"contentTypes\": [\"text/*\", \"application/json\"], \"minBytes\": \"1KiB\","
           + " \"levels\": {\"gzip\": 1, \"br\": 1, \"zstd\": 1}}]";
 
-  /** The stream's repeating block: compressible text, never one repeated byte. */
+  /** The text bodies' repeating block: compressible text, never one repeated byte. */
   static final byte[] BLOCK = block();
+
+  /**
+   * What the stream repeats: JSON lines with seeded random numbers, 4 MiB, so that no coding's
+   * window (zstd's is 2 MiB) sees it repeat. The 64 KiB block repeated fits in that window: zstd
+   * made 1 GiB of it a few KiB, which the client's buffers hold whole, and there was no
+   * back-pressure left to see.
+   */
+  static final byte[] STREAM = stream();
 
   final AtomicLong streamed = new AtomicLong();
 
@@ -84,6 +95,15 @@ class CompressionIT {
       s.append("\"}\n");
     }
     return s.substring(0, 64 * 1024).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] stream() {
+    StringBuilder s = new StringBuilder();
+    Random r = new Random(42);
+    for (int i = 0; s.length() < 4 << 20; i++) {
+      s.append("{\"seq\":").append(i).append(",\"v\":").append(r.nextInt(1_000_000)).append("}\n");
+    }
+    return s.substring(0, 4 << 20).getBytes(StandardCharsets.US_ASCII);
   }
 
   static byte[] text(int n) {
@@ -121,12 +141,16 @@ class CompressionIT {
     }
   }
 
-  /** Writes {@code left} bytes of the block, pausing while the proxy's connection is full. */
+  /**
+   * Writes {@code left} more bytes of {@link #STREAM}, pausing while the proxy's connection is
+   * full.
+   */
   private void pump(HttpServerResponse resp, long left) {
     long remaining = left;
     while (remaining > 0 && !resp.writeQueueFull()) {
-      int n = (int) Math.min(BLOCK.length, remaining);
-      resp.write(Buffer.buffer(n == BLOCK.length ? BLOCK : Arrays.copyOf(BLOCK, n)));
+      int at = (int) (streamed.get() % STREAM.length);
+      int n = (int) Math.min(Math.min(64 * 1024, STREAM.length - at), remaining);
+      resp.write(Buffer.buffer(Arrays.copyOfRange(STREAM, at, at + n)));
       streamed.addAndGet(n);
       remaining -= n;
     }
@@ -224,18 +248,20 @@ class CompressionIT {
     assertThat(put.body()).contains("/policies/0/algorithms/1", "gzip, br or zstd, each once");
   }
 
-  @Test
-  void a_1_gib_stream_is_compressed_with_back_pressure_in_a_bounded_heap() throws Exception {
-    String host = "stream.compress.example";
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"gzip", "zstd"})
+  void a_1_gib_stream_is_compressed_with_back_pressure_in_a_bounded_heap(String coding)
+      throws Exception {
+    String host = coding + ".stream.compress.example";
     assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
         .isEqualTo(201);
     String body =
         """
         {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "timeouts": {"request": "0s"},
-         "policies": [{"type": "Compression", "algorithms": ["gzip"], "levels": {"gzip": 1}}]}"""
-            .formatted(host, up.address());
+         "policies": [{"type": "Compression", "algorithms": ["%s"], "levels": {"%s": 1}}]}"""
+            .formatted(host, up.address(), coding, coding);
     HttpResponse<String> put =
-        an.admin("PUT", "/v1/tenants/acme/routes/stream?wait=all", acme, body);
+        an.admin("PUT", "/v1/tenants/acme/routes/stream-" + coding + "?wait=all", acme, body);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     long total = 1L << 30;
     try (Socket socket = new Socket("127.0.0.1", node.port())) {
@@ -249,15 +275,20 @@ class CompressionIT {
                       + total
                       + " HTTP/1.1\r\nHost: "
                       + host
-                      + "\r\nAccept-Encoding: gzip\r\n\r\n")
+                      + "\r\nAccept-Encoding: "
+                      + coding
+                      + "\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       InputStream raw = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
       Map<String, String> head = Http1Response.head(raw);
       assertThat(head.get(":status")).isEqualTo("200");
-      assertThat(head.get("content-encoding")).isEqualTo("gzip");
+      assertThat(head.get("content-encoding")).isEqualTo(coding);
       assertThat(head.get("content-length")).isNull();
       assertThat(head.get("transfer-encoding")).isEqualTo("chunked");
-      InputStream in = new GZIPInputStream(Http1Response.chunked(raw), 64 * 1024);
+      InputStream in =
+          coding.equals("gzip")
+              ? new GZIPInputStream(Http1Response.chunked(raw), 64 * 1024)
+              : new BufferedInputStream(new ZstdInputStream(Http1Response.chunked(raw)), 64 * 1024);
       byte[] buf = new byte[64 * 1024];
       // Read a little, then stop: the upstream must stop too, held back by the proxy.
       long seen = readChecked(in, buf, 0, 1 << 20);
@@ -283,7 +314,9 @@ class CompressionIT {
       assertThat(in.read()).as("the end of the stream").isEqualTo(-1);
       assertThat(seen).isEqualTo(total);
       System.out.println(
-          "compression, 1 GiB streamed: live heap after GC at each 256 MiB (MiB): "
+          "compression "
+              + coding
+              + ", 1 GiB streamed: live heap after GC at each 256 MiB (MiB): "
               + heap.stream().map(b -> b >> 20).toList());
       assertThat(heap).hasSize(4);
       long growth = Collections.max(heap.subList(1, heap.size())) - heap.get(0);
@@ -322,7 +355,7 @@ class CompressionIT {
 
   /**
    * Reads from {@code in} until {@code until} bytes of the stream (or its end) have been seen,
-   * checking each byte against the block at its offset; returns the offset reached.
+   * checking each byte against {@link #STREAM} at its offset; returns the offset reached.
    */
   private static long readChecked(InputStream in, byte[] buf, long at, long until)
       throws IOException {
@@ -332,7 +365,7 @@ class CompressionIT {
         return at;
       }
       for (int i = 0; i < n; i++) {
-        if (buf[i] != BLOCK[(int) ((at + i) % BLOCK.length)]) {
+        if (buf[i] != STREAM[(int) ((at + i) % STREAM.length)]) {
           throw new AssertionError("byte " + (at + i) + " differs");
         }
       }
