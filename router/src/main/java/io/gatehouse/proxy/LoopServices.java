@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.encoding.EncoderPool;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.UpstreamClients;
@@ -20,6 +21,7 @@ final class LoopServices {
   private final Balancer errorBalancer;
   private final LiveExchanges live;
   private final Connections connections;
+  private final EncoderPool encoders = new EncoderPool();
   private String localPortText;
   private String httpsPortText;
 
@@ -86,5 +88,10 @@ final class LoopServices {
 
   Connections connections() {
     return connections;
+  }
+
+  /** This loop's response encoders (gzip kept between responses); closed when the loop stops. */
+  EncoderPool encoders() {
+    return encoders;
   }
 }

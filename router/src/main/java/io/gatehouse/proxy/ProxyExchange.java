@@ -88,7 +88,10 @@ final class ProxyExchange extends UpstreamAttempt
   /** The proxied response's Content-Length while the response filters run; -1 when none. */
   private long responseLength = -1;
 
-  /** The encoder a compression policy chose for the proxied body, else null (closed at finish). */
+  /**
+   * The encoder a compression policy chose for the proxied body, else null; a lease from the loop's
+   * pool, given back at the body's end, at finish, or when a local answer replaces the body.
+   */
   private BodyEncoder encoder;
 
   /** The route's mirrors the admission filters chose for this request, by position (bits). */
@@ -394,8 +397,11 @@ final class ProxyExchange extends UpstreamAttempt
             });
     long contentLength = head.contentLength();
     if (!bodyFollows()) {
-      // No body: end without one, so the client does not add Transfer-Encoding.
-      req.resume();
+      // No body: end without one, so the client does not add Transfer-Encoding. A retry's request
+      // has ended already; resuming an ended HTTP/2 request throws.
+      if (!req.isEnded()) {
+        req.resume();
+      }
       up.end();
       requestSent = true;
       upstreamAwaitedSince(System.nanoTime());
@@ -567,8 +573,8 @@ final class ProxyExchange extends UpstreamAttempt
   private void pumpEncodedResponse(HttpClientResponse ur, BodyEncoder enc) {
     ur.handler(
         buf -> {
-          if (finished) {
-            return;
+          if (finished || encoder != enc) {
+            return; // ended, or a local answer replaced the body: the encoder is no longer ours
           }
           bytesOut += buf.length();
           responseFlowedAt(System.nanoTime());
@@ -588,7 +594,7 @@ final class ProxyExchange extends UpstreamAttempt
         v -> {
           upstreamNotAwaited();
           upstreamEnded = true;
-          if (!finished && !resp.ended()) {
+          if (!finished && !resp.ended() && encoder == enc) {
             byte[] last;
             try {
               last = enc.finish();
@@ -609,7 +615,10 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     if (!resp.headWritten()) {
-      if (retryAfterClose(cause)) {
+      // Once the upstream's head came, a close is a broken answer, not a stale keep-alive
+      // connection: no retry (nginx's proxy_next_upstream neither). A retry then copied the second
+      // head's fields beside the first's, and on HTTP/2 threw resuming the ended request.
+      if (upstreamResponse == null && retryAfterClose(cause)) {
         return;
       }
       respondLocally(isTimeout(cause) ? 504 : 502, false);
@@ -661,6 +670,11 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     status = code;
+    if (encoder != null) {
+      // The upstream's head was taken but nothing written: the local answer goes as it is.
+      dropEncoder();
+      resp.headers().remove(HttpHeaders.CONTENT_ENCODING);
+    }
     if (closeConnection && req.version() != HttpVersion.HTTP_2) {
       // An unread body may still follow: closing is the only safe way to resynchronise. HTTP/2
       // frames every stream, so answering the stream is enough there.
@@ -907,9 +921,7 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     finished = true;
-    if (encoder != null) {
-      encoder.close();
-    }
+    dropEncoder();
     if (mirroring != null) {
       mirroring.abandon();
     }
@@ -1191,11 +1203,17 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  public void encodeResponse(BodyEncoder chosen) {
+  public void encodeResponse(String coding, int level) {
+    dropEncoder();
+    encoder = loop.encoders().open(coding, level);
+  }
+
+  /** Gives this response's encoder back to the loop's pool (or frees it), once. */
+  private void dropEncoder() {
     if (encoder != null) {
       encoder.close();
+      encoder = null;
     }
-    encoder = chosen;
   }
 
   @Override
