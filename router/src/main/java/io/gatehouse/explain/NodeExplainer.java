@@ -15,10 +15,14 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.MatchTrace;
+import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Split;
@@ -173,7 +177,62 @@ public final class NodeExplainer implements Explainer {
         redirect,
         null,
         backends,
-        route.split() == null ? null : splitChoice(route, q.headers()));
+        route.split() == null ? null : splitChoice(route, q.headers()),
+        mirrors(route),
+        errorPages(route));
+  }
+
+  /**
+   * Where the route's mirrors send their copies, with their shares, in policy order (the order the
+   * data plane numbers them in); the endpoints by key, as the backends'.
+   */
+  private List<MirrorTarget> mirrors(CompiledRoute route) {
+    if (route.mirrors().isEmpty()) {
+      return List.of();
+    }
+    List<MirrorTarget> out = new ArrayList<>(route.mirrors().size());
+    for (Mirror m : route.mirrors()) {
+      RequestMirror spec = m.spec();
+      Target t = m.target();
+      out.add(
+          new MirrorTarget(
+              backend(t, endpoints.get(t.key()), null),
+              spec.numerator(),
+              spec.denominator(),
+              spec.hostname(),
+              spec.requestBody(),
+              spec.maxBodyBytes(),
+              spec.maxInFlight()));
+    }
+    return out;
+  }
+
+  /**
+   * The route's error pages policies in policy order: the codes of each and its static page's type
+   * or its error backend (the route's error targets are one per policy with a backend, in the same
+   * order).
+   */
+  private List<ErrorPagesTarget> errorPages(CompiledRoute route) {
+    List<ErrorPagesTarget> out = null;
+    int fetched = 0;
+    for (PolicySpec p : route.spec().policies()) {
+      if (!(p instanceof ErrorPages pages)) {
+        continue;
+      }
+      if (out == null) {
+        out = new ArrayList<>(1);
+      }
+      if (pages.backend() == null) {
+        String type =
+            pages.contentType() == null ? ErrorPages.DEFAULT_CONTENT_TYPE : pages.contentType();
+        out.add(new ErrorPagesTarget(pages.codes(), type, null));
+      } else {
+        Target t = route.errorTargets().get(fetched++);
+        out.add(
+            new ErrorPagesTarget(pages.codes(), null, backend(t, endpoints.get(t.key()), null)));
+      }
+    }
+    return out == null ? List.of() : out;
   }
 
   /**
