@@ -100,6 +100,14 @@ final class ProxyExchange extends UpstreamAttempt
   /** This request's copies until they are sent, else null (every request a mirror skipped). */
   private Mirroring mirroring;
 
+  /**
+   * The headers every upstream request of a mirrored request gets, built once (the proxy's header
+   * rules, then the route's upstream filters) before the first attempt: the primary's attempts and
+   * the copies each add them to their own request. Null for a request without copies, whose
+   * attempts build straight into their request (no map in between).
+   */
+  private MultiMap upstreamHeaders;
+
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
   private boolean websocket;
@@ -239,7 +247,8 @@ final class ProxyExchange extends UpstreamAttempt
    * Makes the copies the admission filters chose: each takes a place of its mirror (else it is
    * dropped as busy), unless its mirror rests (a copy could not connect lately) or its body is
    * declared larger than its limit. They get the headers the primary gets, built once here with the
-   * route's upstream filters, and are sent when the request has gone whole to the primary.
+   * route's upstream filters ({@link #upstreamHeaders}, which the primary's attempts take too), and
+   * are sent when the request has gone whole to the primary.
    */
   private void openMirrors(LoopState state) {
     List<Mirror> all = route.mirrors();
@@ -267,7 +276,8 @@ final class ProxyExchange extends UpstreamAttempt
         continue;
       }
       if (headers == null) {
-        headers = mirrorHeaders();
+        headers = buildUpstreamHeaders();
+        upstreamHeaders = headers;
       }
       String host = m.spec().hostname() != null ? m.spec().hostname() : rewrittenHost;
       copies[n++] =
@@ -289,8 +299,15 @@ final class ProxyExchange extends UpstreamAttempt
     }
   }
 
-  /** What the primary backend gets: the copied headers, then the route's upstream filters. */
-  private MultiMap mirrorHeaders() {
+  /**
+   * What the primary backend gets: the copied headers, then the route's upstream filters. Shared by
+   * the primary and its copies rather than built for each: nothing it is built from changes from
+   * one attempt to the next (the request's head, client address, listener, request id and client
+   * certificate; the filters read only those and the route), and each request copies it into its
+   * own headers, which Vert.x and the proxy then edit (framing, TE, the marker, Host) on that
+   * request only.
+   */
+  private MultiMap buildUpstreamHeaders() {
     MultiMap h = HttpHeaders.headers();
     HeaderRules.copyRequest(
         head,
@@ -350,21 +367,25 @@ final class ProxyExchange extends UpstreamAttempt
   @Override
   void onConnected(HttpClientRequest up) {
     upstream = up;
-    HeaderRules.copyRequest(
-        head,
-        req.headers(),
-        up.headers(),
-        loop.settings().trustedProxies(),
-        clientAddress(),
-        tls,
-        loop.localPortText(tls),
-        requestId,
-        clientCertificate,
-        connState == null ? null : connState.forwarded);
-    if (route != null && route.policies().editsUpstreamRequests()) {
-      edited = up.headers();
-      route.policies().onUpstreamRequest(this, this);
-      edited = null;
+    if (upstreamHeaders != null) {
+      up.headers().addAll(upstreamHeaders); // built once with the copies' (openMirrors)
+    } else {
+      HeaderRules.copyRequest(
+          head,
+          req.headers(),
+          up.headers(),
+          loop.settings().trustedProxies(),
+          clientAddress(),
+          tls,
+          loop.localPortText(tls),
+          requestId,
+          clientCertificate,
+          connState == null ? null : connState.forwarded);
+      if (route != null && route.policies().editsUpstreamRequests()) {
+        edited = up.headers();
+        route.policies().onUpstreamRequest(this, this);
+        edited = null;
+      }
     }
     Trailers.forwardTe(req, up);
     if (rewrittenHost != null) {
