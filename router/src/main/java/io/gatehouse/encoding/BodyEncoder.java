@@ -19,6 +19,13 @@ public interface BodyEncoder {
   /** The last encoded bytes (the stream's end); the encoder takes no more input afterwards. */
   byte[] finish();
 
+  /**
+   * The last {@code len} bytes of the body from {@code off} and the stream's end, encoded in one
+   * array: a body that arrived in one read is encoded and ended at once, without a flush in
+   * between, and sent in one write. The encoder takes no more input afterwards.
+   */
+  byte[] finish(byte[] in, int off, int len);
+
   /** Frees the encoder (or gives it back); idempotent, and safe after {@link #finish}. */
   void close();
 }

@@ -38,10 +38,15 @@ final class EncoderLease implements BodyEncoder {
    */
   @Override
   public byte[] finish() {
+    return finish(EncodedBytes.EMPTY, 0, 0);
+  }
+
+  @Override
+  public byte[] finish(byte[] in, int off, int len) {
     GzipBodyEncoder e = leased();
     byte[] last;
     try {
-      last = e.finish();
+      last = e.finish(in, off, len);
     } catch (RuntimeException t) {
       failed = true;
       throw t;

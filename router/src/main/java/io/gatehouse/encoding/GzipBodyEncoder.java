@@ -62,8 +62,18 @@ final class GzipBodyEncoder implements BodyEncoder {
   /** The stream's end; the encoder takes no more input until {@link #reset}. */
   @Override
   public byte[] finish() {
+    return finish(EncodedBytes.EMPTY, 0, 0);
+  }
+
+  /** The last input and the stream's end: no sync flush before it (zlib ends the block itself). */
+  @Override
+  public byte[] finish(byte[] in, int off, int len) {
     checkOpen();
     header();
+    if (len > 0) {
+      crc.update(in, off, len);
+      deflater.setInput(in, off, len);
+    }
     deflater.finish();
     while (!deflater.finished()) {
       int n = deflater.deflate(scratch, 0, scratch.length);

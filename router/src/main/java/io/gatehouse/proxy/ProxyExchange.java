@@ -592,6 +592,8 @@ final class ProxyExchange extends UpstreamAttempt
    * write queue is full), so the encoder holds no more than its window whatever the length.
    */
   private void pumpEncodedResponse(HttpClientResponse ur, BodyEncoder enc) {
+    long whole = responseLength; // the upstream's Content-Length, -1 without one
+    boolean http2Upstream = ur.version() == HttpVersion.HTTP_2;
     ur.handler(
         buf -> {
           if (finished || encoder != enc) {
@@ -599,11 +601,21 @@ final class ProxyExchange extends UpstreamAttempt
           }
           bytesOut += buf.length();
           responseFlowedAt(System.nanoTime());
+          boolean last = bytesOut == whole && bytesOut == buf.length() && !http2Upstream;
           byte[] encoded;
           try {
-            encoded = enc.encode(buf.getBytes(), 0, buf.length());
+            encoded =
+                last
+                    ? enc.finish(buf.getBytes(), 0, buf.length())
+                    : enc.encode(buf.getBytes(), 0, buf.length());
           } catch (RuntimeException e) {
             abort();
+            return;
+          }
+          if (last) {
+            // The whole body in one read: encoded, ended and sent in one write, as the plain pump
+            // does (HTTP/2 may still send trailers after it). Was a flushed chunk, then the end.
+            resp.end(Buffer.buffer(encoded));
             return;
           }
           if (encoded.length > 0) {

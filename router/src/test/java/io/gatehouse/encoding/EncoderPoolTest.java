@@ -72,8 +72,19 @@ class EncoderPoolTest {
       assertThat(encoded).as("body %d, byte for byte", i).isEqualTo(fresh(6, body, 9_000, i));
       assertThat(pool.idle(6)).as("given back at the body's end").isEqualTo(1);
     }
+    for (int i = 0; i < bodies.size(); i++) {
+      byte[] body = bodies.get(i);
+      BodyEncoder enc = pool.open("gzip", 6);
+      byte[] oneStep = enc.finish(body, 0, body.length);
+      BodyEncoder fresh = BodyEncoders.open("gzip", 6);
+      assertThat(oneStep)
+          .as("body %d in one step", i)
+          .isEqualTo(fresh.finish(body, 0, body.length));
+      fresh.close();
+      assertThat(BodyEncoderTest.decode("gzip", oneStep)).isEqualTo(body);
+    }
     assertThat(pool.created()).isEqualTo(1);
-    assertThat(pool.reused()).isEqualTo(bodies.size() - 1);
+    assertThat(pool.reused()).isEqualTo(2L * bodies.size() - 1);
     pool.close();
   }
 

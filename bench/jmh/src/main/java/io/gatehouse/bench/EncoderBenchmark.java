@@ -20,13 +20,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * µs per compressed response body as the proxy encodes it: one {@code encode} of the whole body
- * (one upstream read) and {@code finish}, with an encoder made for the response and ended
- * ({@code fresh}, what every response paid before issue #13's pool) or leased from an event loop's
- * {@link EncoderPool} and given back ({@code pooled}); {@code openOnly} is the encoder's making and
- * ending alone. The body is {@code bench/conf/body4k.txt}'s kind (4 KiB of {@code 0-9a-f} repeated,
- * what {@code bench/policy-cost.sh} serves) or 4 KiB of JSON lines ({@code json}). Run with {@code
- * -prof gc} for the bytes allocated per body.
+ * µs per compressed response body as the proxy encodes a body that arrives in one upstream read:
+ * {@code fresh} is what every response paid before (an encoder made for it, a flushed {@code
+ * encode}, then {@code finish}, then ended); {@code pooled} what it pays now (an encoder leased
+ * from the event loop's {@link EncoderPool}, {@code finish(body)} in one step, given back); {@code
+ * pooledFlushed} and {@code freshOneStep} separate the two changes; {@code openOnly} is making and
+ * ending an encoder alone. The body is {@code bench/conf/body4k.txt}'s kind (4 KiB of {@code
+ * 0-9a-f} repeated, what {@code bench/policy-cost.sh} serves) or 4 KiB of JSON lines ({@code
+ * json}). Run with {@code -prof gc} for the bytes allocated per body.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -75,7 +76,8 @@ public class EncoderBenchmark {
     return s.substring(0, 4096).getBytes(StandardCharsets.US_ASCII);
   }
 
-  private int encodeAndEnd(BodyEncoder enc) {
+  /** A flushed chunk, then the end: the pump's steps for a body of several reads. */
+  private int flushedThenEnded(BodyEncoder enc) {
     try {
       return enc.encode(bytes, 0, bytes.length).length + enc.finish().length;
     } finally {
@@ -83,14 +85,33 @@ public class EncoderBenchmark {
     }
   }
 
+  /** The body and the end in one step: the pump's step for a body in one read. */
+  private int oneStep(BodyEncoder enc) {
+    try {
+      return enc.finish(bytes, 0, bytes.length).length;
+    } finally {
+      enc.close();
+    }
+  }
+
   @Benchmark
   public int fresh() {
-    return encodeAndEnd(BodyEncoders.open(name, level));
+    return flushedThenEnded(BodyEncoders.open(name, level));
+  }
+
+  @Benchmark
+  public int freshOneStep() {
+    return oneStep(BodyEncoders.open(name, level));
+  }
+
+  @Benchmark
+  public int pooledFlushed() {
+    return flushedThenEnded(pool.open(name, level));
   }
 
   @Benchmark
   public int pooled() {
-    return encodeAndEnd(pool.open(name, level));
+    return oneStep(pool.open(name, level));
   }
 
   @Benchmark
