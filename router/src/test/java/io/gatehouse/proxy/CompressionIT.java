@@ -11,6 +11,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -33,7 +34,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -64,6 +67,9 @@ class CompressionIT {
   static final byte[] BLOCK = block();
 
   final AtomicLong streamed = new AtomicLong();
+
+  /** Requests for {@code /stale} per upstream connection. */
+  final Map<HttpConnection, AtomicInteger> staleRequests = new ConcurrentHashMap<>();
 
   Path dir;
   Path file;
@@ -107,6 +113,19 @@ class CompressionIT {
         // The head, then the connection goes: a body that never comes.
         resp.setChunked(true).putHeader("Content-Type", "text/plain").putHeader("ETag", "\"v1\"");
         resp.writeHead().onComplete(v -> req.connection().close());
+      }
+      case "/stale" -> {
+        // The second request on a keep-alive connection finds it closed, as when the upstream
+        // closed it just as the proxy reused it.
+        int n =
+            staleRequests
+                .computeIfAbsent(req.connection(), c -> new AtomicInteger())
+                .incrementAndGet();
+        if (n == 2) {
+          req.connection().close();
+          return;
+        }
+        resp.putHeader("Content-Type", "text/plain").end(Buffer.buffer(text(5000)));
       }
       case "/png" -> resp.putHeader("Content-Type", "image/png").end(Buffer.buffer(text(5000)));
       case "/range" ->
@@ -286,6 +305,32 @@ class CompressionIT {
           assertThat(next.headers.get("content-encoding")).as(as).isEqualTo("gzip");
           assertThat(decode("gzip", next.body.getBytes())).as(as + " " + n).isEqualTo(text(n));
         }
+      }
+    }
+  }
+
+  @Test
+  void a_request_retried_after_a_stale_keep_alive_connection_is_answered_over_http1_and_http2()
+      throws Exception {
+    String host = "stale.compress.example";
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+        .isEqualTo(201);
+    String body =
+        """
+        {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "policies": %s}"""
+            .formatted(host, up.address(), POLICIES);
+    HttpResponse<String> put =
+        an.admin("PUT", "/v1/tenants/acme/routes/stale?wait=all", acme, body);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    for (HttpClientAgent client : List.of(h1, h2)) {
+      String as = client == h1 ? "HTTP/1.1" : "HTTP/2";
+      // The first primes a pooled upstream connection; the second reuses it, finds it closed
+      // and is retried once on a new one. Over HTTP/2 the retry resumed the request that had
+      // ended already, which threw, and the client waited for its deadline.
+      for (int i = 0; i < 2; i++) {
+        Answer a = call(client, host, "GET", "/stale", "gzip");
+        assertThat(a.status).as(as + " request " + i).isEqualTo(200);
+        assertThat(decode("gzip", a.body.getBytes())).as(as).isEqualTo(text(5000));
       }
     }
   }
