@@ -103,7 +103,8 @@ class RouterBoundariesTest {
                       "io.gatehouse.tls..",
                       "io.gatehouse.edge..",
                       "io.gatehouse.model..",
-                      "io.gatehouse.validate..")
+                      "io.gatehouse.validate..",
+                      "org.jspecify.annotations..")
                   .or(JavaClass.Predicates.belongToAnyOf(Explainer.class)));
 
   @ArchTest
@@ -186,7 +187,11 @@ class RouterBoundariesTest {
           .resideInAPackage("io.gatehouse.encoding..")
           .should()
           .onlyDependOnClassesThat()
-          .resideInAnyPackage("java..", "io.gatehouse.encoding..", "com.aayushatharva.brotli4j..");
+          .resideInAnyPackage(
+              "java..",
+              "io.gatehouse.encoding..",
+              "com.aayushatharva.brotli4j..",
+              "org.jspecify.annotations..");
 
   /** The snapshot compiles the chain and the proxy runs it; nothing else reaches into it. */
   @ArchTest
