@@ -56,6 +56,16 @@ final class ExplainJson {
     if (e.split() != null) {
       o.put("split", split(e.split()));
     }
+    if (!e.mirrors().isEmpty()) {
+      JsonArray mirrors = new JsonArray();
+      e.mirrors().forEach(m -> mirrors.add(mirror(m)));
+      o.put("mirrors", mirrors);
+    }
+    if (!e.errorPages().isEmpty()) {
+      JsonArray pages = new JsonArray();
+      e.errorPages().forEach(p -> pages.add(errorPages(p)));
+      o.put("errorPages", pages);
+    }
     o.put("tls", e.tls() == null ? null : tls(e.tls()));
     if (e.redirect() == null) {
       o.put("redirect", null);
@@ -141,6 +151,27 @@ final class ExplainJson {
       o.put("sticky", sticky);
     }
     return o;
+  }
+
+  private static JsonObject mirror(Explainer.MirrorTarget m) {
+    JsonObject o =
+        new JsonObject()
+            .put("percent", m.percent())
+            .put("numerator", m.numerator())
+            .put("denominator", m.denominator());
+    putIfSet(o, "hostname", m.hostname());
+    return o.put("requestBody", m.requestBody())
+        .put("maxBodyBytes", m.maxBodyBytes())
+        .put("maxInFlight", m.maxInFlight())
+        .put("backend", backend(m.backend()));
+  }
+
+  private static JsonObject errorPages(Explainer.ErrorPagesTarget p) {
+    JsonObject o = new JsonObject().put("codes", new JsonArray(p.codes()));
+    if (p.backend() != null) {
+      return o.put("kind", "backend").put("backend", backend(p.backend()));
+    }
+    return o.put("kind", "page").put("contentType", p.contentType());
   }
 
   private static void putIfSet(JsonObject o, String key, @Nullable String value) {

@@ -49,6 +49,8 @@ public interface Explainer {
    *     nothing matched
    * @param split how the route's split would place this request (canary rule, sticky cookie or
    *     weights); null when the route does not split
+   * @param mirrors the route's mirrors (policy RequestMirror) in policy order; empty for none
+   * @param errorPages the route's error pages policies in policy order; empty for none
    */
   record Explanation(
       long generation,
@@ -60,10 +62,41 @@ public interface Explainer {
       @Nullable Redirect redirect,
       @Nullable Fallback fallback,
       List<Backend> backends,
-      @Nullable SplitChoice split)
+      @Nullable SplitChoice split,
+      List<MirrorTarget> mirrors,
+      List<ErrorPagesTarget> errorPages)
       implements Result {
     public Explanation {
       backends = List.copyOf(backends);
+      mirrors = List.copyOf(mirrors);
+      errorPages = List.copyOf(errorPages);
+    }
+
+    /** An explanation of a route without mirrors or error pages. */
+    public Explanation(
+        long generation,
+        String outcome,
+        @Nullable RouteRef route,
+        @Nullable Reason reason,
+        @Nullable Backend backend,
+        @Nullable Tls tls,
+        @Nullable Redirect redirect,
+        @Nullable Fallback fallback,
+        List<Backend> backends,
+        @Nullable SplitChoice split) {
+      this(
+          generation,
+          outcome,
+          route,
+          reason,
+          backend,
+          tls,
+          redirect,
+          fallback,
+          backends,
+          split,
+          List.of(),
+          List.of());
     }
 
     /** An explanation of a route that does not split (or of no route). */
@@ -204,6 +237,45 @@ public interface Explainer {
    * @param sticky the route's sticky setting, or null when it has none
    */
   record SplitChoice(String decision, int backend, String detail, @Nullable Sticky sticky) {}
+
+  /**
+   * A mirror of the matched route (policy RequestMirror): where its copies go and the share of the
+   * route's requests it copies. Whether this very request is copied is not said: the share is
+   * counted over the node's requests for the route ({@code numerator} of every {@code
+   * denominator}).
+   *
+   * @param backend where the copies go (weight 1, no canary)
+   * @param hostname the Host the copies carry, or null for the one the primary gets
+   * @param requestBody whether the body is copied; a request whose body is larger than {@code
+   *     maxBodyBytes} is not copied at all
+   * @param maxInFlight the most copies of this mirror open at once on a node (more are dropped)
+   */
+  record MirrorTarget(
+      Backend backend,
+      int numerator,
+      int denominator,
+      @Nullable String hostname,
+      boolean requestBody,
+      long maxBodyBytes,
+      int maxInFlight) {
+    /** The share copied, in percent (Gateway API's {@code percent} when the denominator is 100). */
+    public double percent() {
+      return denominator <= 0 ? 0 : numerator * 100.0 / denominator;
+    }
+  }
+
+  /**
+   * An error pages policy of the matched route: the statuses of the route's answers whose body it
+   * replaces, and with what: a static page ({@code contentType} set, {@code backend} null) or the
+   * page an error backend answers ({@code backend} set). A code listed by an earlier policy of the
+   * route stays with that one.
+   */
+  record ErrorPagesTarget(
+      List<Integer> codes, @Nullable String contentType, @Nullable Backend backend) {
+    public ErrorPagesTarget {
+      codes = List.copyOf(codes);
+    }
+  }
 
   /**
    * @param certificate null when there is no listener

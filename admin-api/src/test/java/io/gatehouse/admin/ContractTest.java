@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -199,6 +200,107 @@ class ContractTest {
                   TenantId.of(body.getString("tenant", "acme")), body.getString("name", "pool")),
               body);
       assertThat(read.errors()).as(b.encode()).isEmpty();
+    }
+  }
+
+  @Test
+  void an_explain_answer_with_every_part_fits_the_explanation_schema_and_names_only_its_keys() {
+    Explainer.Backend first =
+        new Explainer.Backend(
+            "http1",
+            List.of(new Explainer.Endpoint("10.0.0.1:80", 1)),
+            "inline:acme/api/web#0",
+            3,
+            90);
+    Explainer.Backend canary =
+        new Explainer.Backend(
+            "h2c",
+            List.of(new Explainer.Endpoint("10.0.0.2:80", 2)),
+            "backend:canary",
+            1,
+            10,
+            new Explainer.Canary("x-canary", "always", null, "canary"));
+    Explainer.Backend shadow =
+        new Explainer.Backend(
+            "http1",
+            List.of(new Explainer.Endpoint("10.0.0.3:80", 1)),
+            "inline:acme/api/web#65536",
+            4);
+    Explainer.Backend errors =
+        new Explainer.Backend(
+            "http1", List.of(new Explainer.Endpoint("10.0.0.4:80", 1)), "backend:errors", 2);
+    Explainer.Explanation e =
+        new Explainer.Explanation(
+            12,
+            "proxy",
+            new Explainer.RouteRef("acme", "api", "web", 7),
+            new Explainer.Reason(
+                "exact", "www.acme.example", "Prefix", "/", List.of(), List.of(), null),
+            first,
+            null,
+            new Explainer.Redirect(false, 0, null, "the route has no tls section"),
+            null,
+            List.of(first, canary),
+            new Explainer.SplitChoice(
+                "canary",
+                1,
+                "the canary rule's header x-canary sends it to the canary",
+                new Explainer.Sticky("gh", "PT2H", "/", true, "Lax")),
+            List.of(
+                new Explainer.MirrorTarget(shadow, 1, 3, "shadow.acme.example", false, 4096, 5),
+                new Explainer.MirrorTarget(shadow, 100, 100, null, true, 1 << 20, 100)),
+            List.of(
+                new Explainer.ErrorPagesTarget(List.of(404), "text/html; charset=utf-8", null),
+                new Explainer.ErrorPagesTarget(List.of(502, 503), null, errors)));
+    JsonObject json = ExplainJson.toJson(e);
+    JsonObject third = json.getJsonArray("mirrors").getJsonObject(0);
+    assertThat(third.getDouble("percent")).isCloseTo(33.333, Offset.offset(0.001));
+    assertThat(third.getString("hostname")).isEqualTo("shadow.acme.example");
+    assertThat(third.getJsonObject("backend").getString("endpointsKey"))
+        .isEqualTo("inline:acme/api/web#65536");
+    assertThat(json.getJsonArray("mirrors").getJsonObject(1).containsKey("hostname")).isFalse();
+    assertThat(json.getJsonArray("errorPages").getJsonObject(0).getString("kind"))
+        .isEqualTo("page");
+    assertThat(json.getJsonArray("errorPages").getJsonObject(1).getString("kind"))
+        .isEqualTo("backend");
+    Operation op =
+        contract.operations().stream()
+            .filter(o -> o.getOperationId().equals("explainRequest"))
+            .findFirst()
+            .orElseThrow();
+    MediaType m = op.getResponse(200).getContent().get("application/json");
+    OutputUnit out = contract.getSchemaRepository().validator(m.getSchema()).validate(json);
+    assertThat(out.getValid()).as(String.valueOf(out.getErrors())).isTrue();
+    // The schema lets unknown keys through: each key the answer has must be one it describes.
+    JsonObject schema =
+        contract
+            .getRawContract()
+            .getJsonObject("components")
+            .getJsonObject("schemas")
+            .getJsonObject("Explanation")
+            .getJsonObject("properties");
+    assertThat(schema.fieldNames()).containsAll(json.fieldNames());
+    for (String list : List.of("mirrors", "errorPages")) {
+      JsonObject items = schema.getJsonObject(list).getJsonObject("items");
+      for (Object o : json.getJsonArray(list)) {
+        JsonObject item = (JsonObject) o;
+        assertThat(items.getJsonObject("properties").fieldNames())
+            .as(list)
+            .containsAll(item.fieldNames());
+        assertThat(item.fieldNames())
+            .as(list)
+            .containsAll(items.getJsonArray("required").getList());
+        if (item.containsKey("backend")) {
+          assertThat(
+                  items
+                      .getJsonObject("properties")
+                      .getJsonObject("backend")
+                      .getJsonObject("properties")
+                      .fieldNames())
+              .as(list + " backend")
+              .containsAll(item.getJsonObject("backend").fieldNames());
+        }
+      }
     }
   }
 

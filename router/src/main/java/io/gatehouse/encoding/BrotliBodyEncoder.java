@@ -60,10 +60,28 @@ final class BrotliBodyEncoder implements BodyEncoder {
 
   @Override
   public byte[] finish() {
+    return finish(EncodedBytes.EMPTY, 0, 0);
+  }
+
+  /** The last input pushed with FINISH: no flush before the stream's end. */
+  @Override
+  public byte[] finish(byte[] in, int off, int len) {
     if (closed) {
       throw new IllegalStateException("encoder closed");
     }
-    run(EncoderJNI.Operation.FINISH, 0);
+    int at = off;
+    int end = off + len;
+    while (end - at > 0) {
+      ByteBuffer input = encoder.getInputBuffer();
+      input.clear();
+      int n = Math.min(input.capacity(), end - at);
+      input.put(in, at, n);
+      at += n;
+      run(at == end ? EncoderJNI.Operation.FINISH : EncoderJNI.Operation.PROCESS, n);
+    }
+    if (len == 0) {
+      run(EncoderJNI.Operation.FINISH, 0);
+    }
     close();
     return out.take();
   }

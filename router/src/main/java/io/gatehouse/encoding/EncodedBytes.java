@@ -6,8 +6,12 @@ import java.util.Arrays;
 /** A growing byte array: the output of one encoder call, handed on as one exact-size array. */
 final class EncodedBytes {
   static final byte[] EMPTY = {};
+  private static final int INITIAL = 256;
 
-  private byte[] bytes = new byte[256];
+  /** A pooled encoder keeps its buffer up to this size; a larger one goes with its response. */
+  private static final int KEPT = 64 * 1024;
+
+  private byte[] bytes = new byte[INITIAL];
   private int count;
 
   void write(byte[] b, int off, int len) {
@@ -31,6 +35,14 @@ final class EncodedBytes {
     byte[] out = Arrays.copyOf(bytes, count);
     count = 0;
     return out;
+  }
+
+  /** Drops what was written, for the next stream: a buffer grown past {@value #KEPT} goes. */
+  void clear() {
+    count = 0;
+    if (bytes.length > KEPT) {
+      bytes = new byte[INITIAL];
+    }
   }
 
   private void ensure(int len) {

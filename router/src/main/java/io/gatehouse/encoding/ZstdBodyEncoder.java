@@ -83,10 +83,20 @@ final class ZstdBodyEncoder implements BodyEncoder {
 
   @Override
   public byte[] finish() {
+    return finish(EncodedBytes.EMPTY, 0, 0);
+  }
+
+  /**
+   * The last input compressed with {@code ZSTD_e_end}: no flush before the frame's end. A body that
+   * arrives whole in one read is one frame whose window zstd fits to the body (never above {@value
+   * #WINDOW_LOG}).
+   */
+  @Override
+  public byte[] finish(byte[] in, int off, int len) {
     if (closed) {
       throw new IllegalStateException("encoder closed");
     }
-    run(ByteBuffer.allocate(0), EndDirective.END);
+    run(ByteBuffer.wrap(in, off, len), EndDirective.END);
     close();
     return out.take();
   }

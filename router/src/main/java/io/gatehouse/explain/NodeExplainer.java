@@ -15,10 +15,14 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.MatchTrace;
+import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Split;
@@ -31,10 +35,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's answer to the admin API's explain operation: the request goes through the same steps
@@ -73,7 +79,7 @@ public final class NodeExplainer implements Explainer {
   }
 
   @Override
-  public Result explain(Question q, TenantId viewer) {
+  public Result explain(Question q, @Nullable TenantId viewer) {
     String url = q.url();
     int colon = url.indexOf("://");
     String scheme = colon < 0 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);
@@ -173,7 +179,62 @@ public final class NodeExplainer implements Explainer {
         redirect,
         null,
         backends,
-        route.split() == null ? null : splitChoice(route, q.headers()));
+        route.split() == null ? null : splitChoice(route, q.headers()),
+        mirrors(route),
+        errorPages(route));
+  }
+
+  /**
+   * Where the route's mirrors send their copies, with their shares, in policy order (the order the
+   * data plane numbers them in); the endpoints by key, as the backends'.
+   */
+  private List<MirrorTarget> mirrors(CompiledRoute route) {
+    if (route.mirrors().isEmpty()) {
+      return List.of();
+    }
+    List<MirrorTarget> out = new ArrayList<>(route.mirrors().size());
+    for (Mirror m : route.mirrors()) {
+      RequestMirror spec = m.spec();
+      Target t = m.target();
+      out.add(
+          new MirrorTarget(
+              backend(t, endpoints.get(t.key()), null),
+              spec.numerator(),
+              spec.denominator(),
+              spec.hostname(),
+              spec.requestBody(),
+              spec.maxBodyBytes(),
+              spec.maxInFlight()));
+    }
+    return out;
+  }
+
+  /**
+   * The route's error pages policies in policy order: the codes of each and its static page's type
+   * or its error backend (the route's error targets are one per policy with a backend, in the same
+   * order).
+   */
+  private List<ErrorPagesTarget> errorPages(CompiledRoute route) {
+    List<ErrorPagesTarget> out = null;
+    int fetched = 0;
+    for (PolicySpec p : route.spec().policies()) {
+      if (!(p instanceof ErrorPages pages)) {
+        continue;
+      }
+      if (out == null) {
+        out = new ArrayList<>(1);
+      }
+      if (pages.backend() == null) {
+        String type =
+            pages.contentType() == null ? ErrorPages.DEFAULT_CONTENT_TYPE : pages.contentType();
+        out.add(new ErrorPagesTarget(pages.codes(), type, null));
+      } else {
+        Target t = route.errorTargets().get(fetched++);
+        out.add(
+            new ErrorPagesTarget(pages.codes(), null, backend(t, endpoints.get(t.key()), null)));
+      }
+    }
+    return out == null ? List.of() : out;
   }
 
   /**
@@ -182,7 +243,7 @@ public final class NodeExplainer implements Explainer {
    * sticky cookie (while its backend is at a weight above 0 and has live endpoints), the weights.
    */
   private SplitChoice splitChoice(CompiledRoute route, Map<String, String> headers) {
-    Split split = route.split();
+    Split split = Objects.requireNonNull(route.split(), "asked only of a split route");
     String cookieField = headers.get("cookie");
     List<String> cookies = cookieField == null ? List.of() : List.of(cookieField);
     StickyCookies sticky = split.sticky();
@@ -243,7 +304,7 @@ public final class NodeExplainer implements Explainer {
   }
 
   private SplitChoice canaryChoice(
-      CompiledRoute route, int verdict, int canary, String by, Sticky sticky) {
+      CompiledRoute route, int verdict, int canary, String by, @Nullable Sticky sticky) {
     if (verdict == CanaryMatcher.CANARY && live(route.targets().get(canary))) {
       return new SplitChoice(
           "canary", canary, "the canary rule's " + by + " sends it to the canary", sticky);
@@ -284,12 +345,12 @@ public final class NodeExplainer implements Explainer {
         s.sameSite());
   }
 
-  private static boolean visible(CompiledRoute route, TenantId viewer) {
+  private static boolean visible(CompiledRoute route, @Nullable TenantId viewer) {
     return viewer == null || route.spec().key().tenant().equals(viewer);
   }
 
   /** The URL's host is the SNI name unless given; IP literals get none (as clients send none). */
-  private static String sniName(String given, String host) {
+  private static @Nullable String sniName(@Nullable String given, String host) {
     if (given != null && !given.isBlank()) {
       return given.toLowerCase(Locale.ROOT);
     }
@@ -299,7 +360,10 @@ public final class NodeExplainer implements Explainer {
   }
 
   private Reason reason(
-      RouteSnapshot snapshot, MatchTrace trace, CompiledRoute route, TenantId viewer) {
+      RouteSnapshot snapshot,
+      MatchTrace trace,
+      @Nullable CompiledRoute route,
+      @Nullable TenantId viewer) {
     List<PassedOver> passed = new ArrayList<>();
     for (MatchTrace.PassedOver p : trace.passedOver()) {
       if (visible(p.route(), viewer)) {
@@ -332,7 +396,8 @@ public final class NodeExplainer implements Explainer {
   }
 
   /** Whether one of the viewer's routes lists the level's host (or is a catch-all). */
-  private static boolean levelIsViewers(RouteSnapshot snapshot, MatchTrace trace, TenantId viewer) {
+  private static boolean levelIsViewers(
+      RouteSnapshot snapshot, MatchTrace trace, @Nullable TenantId viewer) {
     if (trace.level() == MatchTrace.HostLevel.NONE) {
       return true;
     }
@@ -380,7 +445,11 @@ public final class NodeExplainer implements Explainer {
   }
 
   private Tls tls(
-      CertificateIndex index, String sni, String host, CompiledRoute route, TenantId viewer) {
+      @Nullable CertificateIndex index,
+      @Nullable String sni,
+      String host,
+      @Nullable CompiledRoute route,
+      @Nullable TenantId viewer) {
     if (index == null) {
       return new Tls(false, sni, null, false, "this node has no HTTPS listener");
     }
@@ -421,7 +490,11 @@ public final class NodeExplainer implements Explainer {
   }
 
   private Redirect redirect(
-      CertificateIndex index, CompiledRoute route, String host, String path, String query) {
+      @Nullable CertificateIndex index,
+      CompiledRoute route,
+      String host,
+      String path,
+      @Nullable String query) {
     if (index == null) {
       return new Redirect(false, 0, null, "this node has no HTTPS listener");
     }
@@ -449,7 +522,7 @@ public final class NodeExplainer implements Explainer {
         : new Fallback(0, defaultUpstream, "no route: the configured default upstream answers");
   }
 
-  private static Backend backend(Target target, EndpointSet set, CanaryRule canary) {
+  private static Backend backend(Target target, EndpointSet set, @Nullable CanaryRule canary) {
     List<Explainer.Endpoint> eps = new ArrayList<>();
     for (io.gatehouse.model.Endpoint e : set.endpoints()) {
       eps.add(new Explainer.Endpoint(e.authority(), e.weight()));
@@ -494,15 +567,15 @@ public final class NodeExplainer implements Explainer {
   }
 
   /** The request as route conditions read it. */
-  private record View(String method, Map<String, String> headers, String query)
+  private record View(String method, Map<String, String> headers, @Nullable String query)
       implements RequestView {
     @Override
-    public String header(String lowerCaseName) {
+    public @Nullable String header(String lowerCaseName) {
       return headers.get(lowerCaseName);
     }
 
     @Override
-    public String queryParam(String name) {
+    public @Nullable String queryParam(String name) {
       return QueryParams.first(query, name);
     }
   }

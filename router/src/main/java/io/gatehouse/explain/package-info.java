@@ -6,4 +6,7 @@
  * model and validate; never the proxy, upstream pools, table or sources, which it must not change
  * or wait on. Only the node package wires it.
  */
+@NullMarked
 package io.gatehouse.explain;
+
+import org.jspecify.annotations.NullMarked;

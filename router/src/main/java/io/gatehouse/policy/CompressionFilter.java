@@ -1,6 +1,5 @@
 package io.gatehouse.policy;
 
-import io.gatehouse.encoding.BodyEncoder;
 import io.gatehouse.encoding.BodyEncoders;
 import io.gatehouse.model.policy.Compression;
 import java.util.ArrayList;
@@ -18,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * this client accepted a coding or not, so a cache keeps the variants apart. A compressed one gets
  * {@code Content-Encoding}, a strong {@code ETag} made weak (the bytes differ from the upstream's),
  * and no {@code Content-Length} (the proxy streams it). The encoding itself is the proxy's: this
- * filter hands it a fresh {@link BodyEncoder} through {@link RequestContext#encodeResponse}.
+ * filter names the coding and level through {@link RequestContext#encodeResponse}, and the proxy
+ * takes an encoder from its event loop's pool.
  *
  * <p>If brotli's or zstd-jni's native library cannot load on this platform, {@code br} or {@code
  * zstd} is not offered (the node says so when it starts): a client that accepts another listed
@@ -86,7 +86,7 @@ public final class CompressionFilter implements ResponseFilter {
       downstream.set("etag", "W/" + etag);
     }
     downstream.set("content-encoding", codings[pick]);
-    request.encodeResponse(BodyEncoders.open(codings[pick], levels[pick]));
+    request.encodeResponse(codings[pick], levels[pick]);
   }
 
   /** Everything but the client's choice: whether this response may be compressed at all. */

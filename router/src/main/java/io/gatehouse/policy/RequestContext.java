@@ -1,6 +1,6 @@
 package io.gatehouse.policy;
 
-import io.gatehouse.encoding.BodyEncoder;
+import io.gatehouse.encoding.EncoderPool;
 import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 
@@ -123,12 +123,12 @@ public interface RequestContext {
   }
 
   /**
-   * In a response filter: sends the proxied body through {@code encoder} (the filter has set
-   * Content-Encoding); the proxy drops Content-Length, streams the encoded body with the same
-   * back-pressure, and closes the encoder however the response ends.
+   * In a response filter: sends the proxied body encoded in {@code coding} at {@code level} (the
+   * filter has set Content-Encoding); the proxy takes the encoder from its event loop's {@link
+   * EncoderPool}, drops Content-Length, streams the encoded body with the same back-pressure, and
+   * gives the encoder back however the response ends.
    */
-  default void encodeResponse(BodyEncoder encoder) {
-    encoder.close();
+  default void encodeResponse(String coding, int level) {
     throw new UnsupportedOperationException("this request cannot encode its response");
   }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.encoding.EncoderPool;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.UpstreamClients;
@@ -21,6 +22,7 @@ final class LoopServices {
   private final Balancer errorBalancer;
   private final LiveExchanges live;
   private final Connections connections;
+  private final EncoderPool encoders = new EncoderPool();
   private @Nullable String localPortText;
   private @Nullable String httpsPortText;
 
@@ -87,5 +89,10 @@ final class LoopServices {
 
   Connections connections() {
     return connections;
+  }
+
+  /** This loop's response encoders (gzip kept between responses); closed when the loop stops. */
+  EncoderPool encoders() {
+    return encoders;
   }
 }

@@ -99,7 +99,10 @@ final class ProxyExchange extends UpstreamAttempt
   /** The proxied response's Content-Length while the response filters run; -1 when none. */
   private long responseLength = -1;
 
-  /** The encoder a compression policy chose for the proxied body, else null (closed at finish). */
+  /**
+   * The encoder a compression policy chose for the proxied body, else null; a lease from the loop's
+   * pool, given back at the body's end, at finish, or when a local answer replaces the body.
+   */
   private @Nullable BodyEncoder encoder;
 
   /** The route's mirrors the admission filters chose for this request, by position (bits). */
@@ -107,6 +110,14 @@ final class ProxyExchange extends UpstreamAttempt
 
   /** This request's copies until they are sent, else null (every request a mirror skipped). */
   private @Nullable Mirroring mirroring;
+
+  /**
+   * The headers every upstream request of a mirrored request gets, built once (the proxy's header
+   * rules, then the route's upstream filters) before the first attempt: the primary's attempts and
+   * the copies each add them to their own request. Null for a request without copies, whose
+   * attempts build straight into their request (no map in between).
+   */
+  private @Nullable MultiMap upstreamHeaders;
 
   private Timeouts timeouts = Timeouts.DEFAULTS;
   private long maxBody;
@@ -248,7 +259,8 @@ final class ProxyExchange extends UpstreamAttempt
    * Makes the copies the admission filters chose: each takes a place of its mirror (else it is
    * dropped as busy), unless its mirror rests (a copy could not connect lately) or its body is
    * declared larger than its limit. They get the headers the primary gets, built once here with the
-   * route's upstream filters, and are sent when the request has gone whole to the primary.
+   * route's upstream filters ({@link #upstreamHeaders}, which the primary's attempts take too), and
+   * are sent when the request has gone whole to the primary.
    */
   private void openMirrors(LoopState state) {
     List<Mirror> all = routed().mirrors();
@@ -276,7 +288,8 @@ final class ProxyExchange extends UpstreamAttempt
         continue;
       }
       if (headers == null) {
-        headers = mirrorHeaders();
+        headers = buildUpstreamHeaders();
+        upstreamHeaders = headers;
       }
       String host = m.spec().hostname() != null ? m.spec().hostname() : rewrittenHost;
       copies[n++] =
@@ -298,8 +311,15 @@ final class ProxyExchange extends UpstreamAttempt
     }
   }
 
-  /** What the primary backend gets: the copied headers, then the route's upstream filters. */
-  private MultiMap mirrorHeaders() {
+  /**
+   * What the primary backend gets: the copied headers, then the route's upstream filters. Shared by
+   * the primary and its copies rather than built for each: nothing it is built from changes from
+   * one attempt to the next (the request's head, client address, listener, request id and client
+   * certificate; the filters read only those and the route), and each request copies it into its
+   * own headers, which Vert.x and the proxy then edit (framing, TE, the marker, Host) on that
+   * request only.
+   */
+  private MultiMap buildUpstreamHeaders() {
     MultiMap h = HttpHeaders.headers();
     HeaderRules.copyRequest(
         head(),
@@ -360,21 +380,25 @@ final class ProxyExchange extends UpstreamAttempt
   @Override
   void onConnected(HttpClientRequest up) {
     upstream = up;
-    HeaderRules.copyRequest(
-        head(),
-        req.headers(),
-        up.headers(),
-        loop.settings().trustedProxies(),
-        clientAddress(),
-        tls,
-        loop.localPortText(tls),
-        requestId,
-        clientCertificate,
-        connState == null ? null : connState.forwarded);
-    if (route != null && route.policies().editsUpstreamRequests()) {
-      edited = up.headers();
-      route.policies().onUpstreamRequest(this, this);
-      edited = null;
+    if (upstreamHeaders != null) {
+      up.headers().addAll(upstreamHeaders); // built once with the copies' (openMirrors)
+    } else {
+      HeaderRules.copyRequest(
+          head(),
+          req.headers(),
+          up.headers(),
+          loop.settings().trustedProxies(),
+          clientAddress(),
+          tls,
+          loop.localPortText(tls),
+          requestId,
+          clientCertificate,
+          connState == null ? null : connState.forwarded);
+      if (route != null && route.policies().editsUpstreamRequests()) {
+        edited = up.headers();
+        route.policies().onUpstreamRequest(this, this);
+        edited = null;
+      }
     }
     Trailers.forwardTe(req, up);
     if (rewrittenHost != null) {
@@ -408,8 +432,11 @@ final class ProxyExchange extends UpstreamAttempt
             });
     long contentLength = head().contentLength();
     if (!bodyFollows()) {
-      // No body: end without one, so the client does not add Transfer-Encoding.
-      req.resume();
+      // No body: end without one, so the client does not add Transfer-Encoding. A retry's request
+      // has ended already; resuming an ended HTTP/2 request throws.
+      if (!req.isEnded()) {
+        req.resume();
+      }
       up.end();
       requestSent = true;
       upstreamAwaitedSince(System.nanoTime());
@@ -579,18 +606,30 @@ final class ProxyExchange extends UpstreamAttempt
    * write queue is full), so the encoder holds no more than its window whatever the length.
    */
   private void pumpEncodedResponse(HttpClientResponse ur, BodyEncoder enc) {
+    long whole = responseLength; // the upstream's Content-Length, -1 without one
+    boolean http2Upstream = ur.version() == HttpVersion.HTTP_2;
     ur.handler(
         buf -> {
-          if (finished) {
-            return;
+          if (finished || encoder != enc) {
+            return; // ended, or a local answer replaced the body: the encoder is no longer ours
           }
           bytesOut += buf.length();
           responseFlowedAt(System.nanoTime());
+          boolean last = bytesOut == whole && bytesOut == buf.length() && !http2Upstream;
           byte[] encoded;
           try {
-            encoded = enc.encode(buf.getBytes(), 0, buf.length());
+            encoded =
+                last
+                    ? enc.finish(buf.getBytes(), 0, buf.length())
+                    : enc.encode(buf.getBytes(), 0, buf.length());
           } catch (RuntimeException e) {
             abort();
+            return;
+          }
+          if (last) {
+            // The whole body in one read: encoded, ended and sent in one write, as the plain pump
+            // does (HTTP/2 may still send trailers after it). Was a flushed chunk, then the end.
+            resp.end(Buffer.buffer(encoded));
             return;
           }
           if (encoded.length > 0) {
@@ -602,7 +641,7 @@ final class ProxyExchange extends UpstreamAttempt
         v -> {
           upstreamNotAwaited();
           upstreamEnded = true;
-          if (!finished && !resp.ended()) {
+          if (!finished && !resp.ended() && encoder == enc) {
             byte[] last;
             try {
               last = enc.finish();
@@ -623,7 +662,10 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     if (!resp.headWritten()) {
-      if (retryAfterClose(cause)) {
+      // Once the upstream's head came, a close is a broken answer, not a stale keep-alive
+      // connection: no retry (nginx's proxy_next_upstream neither). A retry then copied the second
+      // head's fields beside the first's, and on HTTP/2 threw resuming the ended request.
+      if (upstreamResponse == null && retryAfterClose(cause)) {
         return;
       }
       respondLocally(isTimeout(cause) ? 504 : 502, false);
@@ -675,6 +717,11 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     status = code;
+    if (encoder != null) {
+      // The upstream's head was taken but nothing written: the local answer goes as it is.
+      dropEncoder();
+      resp.headers().remove(HttpHeaders.CONTENT_ENCODING);
+    }
     if (closeConnection && req.version() != HttpVersion.HTTP_2) {
       // An unread body may still follow: closing is the only safe way to resynchronise. HTTP/2
       // frames every stream, so answering the stream is enough there.
@@ -921,9 +968,7 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     finished = true;
-    if (encoder != null) {
-      encoder.close();
-    }
+    dropEncoder();
     if (mirroring != null) {
       mirroring.abandon();
     }
@@ -1228,11 +1273,17 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  public void encodeResponse(BodyEncoder chosen) {
+  public void encodeResponse(String coding, int level) {
+    dropEncoder();
+    encoder = loop.encoders().open(coding, level);
+  }
+
+  /** Gives this response's encoder back to the loop's pool (or frees it), once. */
+  private void dropEncoder() {
     if (encoder != null) {
       encoder.close();
+      encoder = null;
     }
-    encoder = chosen;
   }
 
   @Override

@@ -254,6 +254,7 @@ public final class RouterVerticle extends VerticleBase {
       vertx.cancelTimer(sweepTimer);
     }
     clients.close();
+    loop.encoders().close();
     // Closing waits on each connection's last write: reset any whose peer never takes it.
     resetStuck();
     if (httpsServer == null) {

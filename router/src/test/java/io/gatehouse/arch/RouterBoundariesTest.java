@@ -103,7 +103,8 @@ class RouterBoundariesTest {
                       "io.gatehouse.tls..",
                       "io.gatehouse.edge..",
                       "io.gatehouse.model..",
-                      "io.gatehouse.validate..")
+                      "io.gatehouse.validate..",
+                      "org.jspecify.annotations..")
                   .or(JavaClass.Predicates.belongToAnyOf(Explainer.class)));
 
   @ArchTest
@@ -190,7 +191,8 @@ class RouterBoundariesTest {
               "java..",
               "io.gatehouse.encoding..",
               "com.aayushatharva.brotli4j..",
-              "com.github.luben.zstd..");
+              "com.github.luben.zstd..",
+              "org.jspecify.annotations..");
 
   /** The snapshot compiles the chain and the proxy runs it; nothing else reaches into it. */
   @ArchTest

@@ -126,6 +126,34 @@ class BodyEncoderTest {
     return in;
   }
 
+  @ParameterizedTest(name = "{0} level {1}: {2}")
+  @CsvSource({
+    "gzip, 6, text",
+    "gzip, 1, random-1MiB",
+    "gzip, 6, one-byte",
+    "gzip, 6, empty",
+    "br, 4, text",
+    "br, 0, random-1MiB",
+    "br, 4, one-byte",
+    "br, 4, empty",
+  })
+  void a_body_in_one_read_is_encoded_and_ended_in_one_step(String coding, int level, String kind)
+      throws IOException {
+    byte[] body = body(kind);
+    BodyEncoder enc = BodyEncoders.open(coding, level);
+    byte[] encoded = enc.finish(body, 0, body.length);
+    assertThat(decode(coding, encoded)).isEqualTo(body);
+    assertThatThrownBy(() -> enc.encode(new byte[1], 0, 1))
+        .as("ended: no more input")
+        .isInstanceOf(IllegalStateException.class);
+    enc.close();
+    // No flush before the end: never larger than a flushed chunk and then the end.
+    BodyEncoder flushed = BodyEncoders.open(coding, level);
+    int twoSteps = flushed.encode(body, 0, body.length).length + flushed.finish().length;
+    flushed.close();
+    assertThat(encoded.length).isLessThanOrEqualTo(twoSteps);
+  }
+
   @Test
   void a_closed_encoder_refuses_more_input() {
     for (String coding : new String[] {"gzip", "br"}) {

@@ -134,6 +134,26 @@ class ZstdBodyEncoderTest {
     enc.close(); // idempotent after finish
   }
 
+  @ParameterizedTest(name = "level {0}: {1}")
+  @CsvSource({"3, text", "1, random-1MiB", "3, one-byte", "3, empty", "1, text-12MiB"})
+  void a_body_in_one_read_is_encoded_and_ended_in_one_step(int level, String kind)
+      throws IOException {
+    byte[] body = body(kind);
+    BodyEncoder enc = BodyEncoders.open("zstd", level);
+    byte[] encoded = enc.finish(body, 0, body.length);
+    assertThat(decode(encoded)).isEqualTo(body);
+    assertThat(windowSize(encoded)).isLessThanOrEqualTo(1L << ZstdBodyEncoder.WINDOW_LOG);
+    assertThatThrownBy(() -> enc.encode(new byte[1], 0, 1))
+        .as("ended: no more input")
+        .isInstanceOf(IllegalStateException.class);
+    enc.close();
+    // No flush before the end: never larger than a flushed chunk and then the end.
+    BodyEncoder flushed = BodyEncoders.open("zstd", level);
+    int twoSteps = flushed.encode(body, 0, body.length).length + flushed.finish().length;
+    flushed.close();
+    assertThat(encoded.length).isLessThanOrEqualTo(twoSteps);
+  }
+
   @Test
   void an_empty_body_is_one_empty_frame() throws IOException {
     BodyEncoder enc = BodyEncoders.open("zstd", 3);

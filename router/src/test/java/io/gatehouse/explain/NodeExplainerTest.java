@@ -21,6 +21,8 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotCompiler;
@@ -150,6 +152,32 @@ class NodeExplainerTest {
           .withPolicies(
               List.of(new SessionPersistence("gh", Duration.ofHours(2), null, true, "Lax")));
 
+  /**
+   * Two mirrors (a tenth with its own Host, and every request), a static page and an error backend.
+   */
+  static final RouteSpec SHADOWED =
+      route(
+              "acme",
+              "shadowed",
+              List.of("shadowed.acme.example"),
+              List.of(PathMatch.prefix("/")),
+              "10.0.0.20:80")
+          .withPolicies(
+              List.of(
+                  new RequestMirror(
+                      BackendSpec.http1(List.of(Endpoint.of("10.0.0.21", 80))),
+                      10,
+                      100,
+                      "shadow.acme.example",
+                      false,
+                      4096,
+                      5),
+                  RequestMirror.of(BackendSpec.http1(List.of(Endpoint.of("10.0.0.22", 80)))),
+                  ErrorPages.page(List.of(404, 410), "<h1>gone</h1>", null),
+                  ErrorPages.backend(
+                      List.of(502, 503),
+                      BackendSpec.http1(List.of(Endpoint.of("10.0.0.23", 80))))));
+
   static final Map<RouteKey, Long> REVISIONS = new HashMap<>();
 
   /** The node's endpoint index, which the compiled routes' targets name slots of. */
@@ -159,7 +187,7 @@ class NodeExplainerTest {
     Map<RouteKey, RouteSpec> m = new HashMap<>();
     long rev = 1;
     for (RouteSpec r :
-        List.of(WEB, API, API_POST, APPS, SECURE, BETA_SHOP, SPLIT, DRAINED, STICKY)) {
+        List.of(WEB, API, API_POST, APPS, SECURE, BETA_SHOP, SPLIT, DRAINED, STICKY, SHADOWED)) {
       m.put(r.key(), r);
       REVISIONS.put(r.key(), rev++);
     }
@@ -313,6 +341,46 @@ class NodeExplainerTest {
     assertThat(ask(e, "GET", "http://split.acme.example/", null).split().sticky())
         .as("a split without a sticky setting")
         .isNull();
+  }
+
+  @Test
+  void mirrors_and_error_pages_show_where_they_send_and_for_which_codes() throws Exception {
+    Explanation e = ask(explainer(false), "GET", "http://shadowed.acme.example/x", null);
+    assertThat(e.outcome()).isEqualTo("proxy");
+    assertThat(e.mirrors()).hasSize(2);
+    Explainer.MirrorTarget tenth = e.mirrors().get(0);
+    assertThat(tenth.percent()).isEqualTo(10.0);
+    assertThat(List.of(tenth.numerator(), tenth.denominator())).containsExactly(10, 100);
+    assertThat(tenth.hostname()).isEqualTo("shadow.acme.example");
+    assertThat(tenth.requestBody()).isFalse();
+    assertThat(tenth.maxBodyBytes()).isEqualTo(4096);
+    assertThat(tenth.maxInFlight()).isEqualTo(5);
+    assertThat(tenth.backend().endpoints())
+        .containsExactly(new Explainer.Endpoint("10.0.0.21:80", 1));
+    Explainer.MirrorTarget every = e.mirrors().get(1);
+    assertThat(every.percent()).isEqualTo(100.0);
+    assertThat(every.hostname()).isNull();
+    assertThat(every.requestBody()).isTrue();
+    assertThat(every.backend().endpoints())
+        .containsExactly(new Explainer.Endpoint("10.0.0.22:80", 1));
+    assertThat(List.of(tenth.backend().endpointsKey(), every.backend().endpointsKey()))
+        .as("the mirrors' own sets of the endpoint index, beside the route's backend")
+        .containsExactly("inline:acme/api/shadowed#65536", "inline:acme/api/shadowed#65537")
+        .doesNotContain(e.backend().endpointsKey());
+    assertThat(e.errorPages()).hasSize(2);
+    Explainer.ErrorPagesTarget page = e.errorPages().get(0);
+    assertThat(page.codes()).containsExactly(404, 410);
+    assertThat(page.contentType()).isEqualTo(ErrorPages.DEFAULT_CONTENT_TYPE);
+    assertThat(page.backend()).isNull();
+    Explainer.ErrorPagesTarget fetched = e.errorPages().get(1);
+    assertThat(fetched.codes()).containsExactly(502, 503);
+    assertThat(fetched.contentType()).isNull();
+    assertThat(fetched.backend().endpoints())
+        .containsExactly(new Explainer.Endpoint("10.0.0.23:80", 1));
+    assertThat(fetched.backend().endpointsKey()).isEqualTo("inline:acme/api/shadowed#131072");
+    Explanation plain = ask(explainer(false), "GET", "http://www.acme.example/", null);
+    assertThat(plain.mirrors()).as("a route without mirrors").isEmpty();
+    assertThat(plain.errorPages()).as("a route without error pages").isEmpty();
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -35,7 +36,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -77,6 +80,9 @@ class CompressionIT {
   static final byte[] STREAM = stream();
 
   final AtomicLong streamed = new AtomicLong();
+
+  /** Requests for {@code /stale} per upstream connection. */
+  final Map<HttpConnection, AtomicInteger> staleRequests = new ConcurrentHashMap<>();
 
   Path dir;
   Path file;
@@ -124,6 +130,24 @@ class CompressionIT {
             .putHeader("ETag", "\"v1\"")
             .putHeader("Vary", "Origin")
             .end(Buffer.buffer(text(n)));
+      }
+      case "/cut" -> {
+        // The head, then the connection goes: a body that never comes.
+        resp.setChunked(true).putHeader("Content-Type", "text/plain").putHeader("ETag", "\"v1\"");
+        resp.writeHead().onComplete(v -> req.connection().close());
+      }
+      case "/stale" -> {
+        // The second request on a keep-alive connection finds it closed, as when the upstream
+        // closed it just as the proxy reused it.
+        int n =
+            staleRequests
+                .computeIfAbsent(req.connection(), c -> new AtomicInteger())
+                .incrementAndGet();
+        if (n == 2) {
+          req.connection().close();
+          return;
+        }
+        resp.putHeader("Content-Type", "text/plain").end(Buffer.buffer(text(5000)));
       }
       case "/png" -> resp.putHeader("Content-Type", "image/png").end(Buffer.buffer(text(5000)));
       case "/range" ->
@@ -231,6 +255,113 @@ class CompressionIT {
     HttpResponse<String> again =
         an.admin("PUT", "/v1/tenants/acme/routes/compress?wait=all", acme, read.encode());
     assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+  }
+
+  @Test
+  void an_upstream_that_fails_after_its_head_gets_a_plain_error_page_and_the_next_body_decodes()
+      throws Exception {
+    String host = "cut.compress.example";
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+        .isEqualTo(201);
+    String body =
+        """
+        {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "policies": %s}"""
+            .formatted(host, up.address(), POLICIES);
+    HttpResponse<String> put = an.admin("PUT", "/v1/tenants/acme/routes/cut?wait=all", acme, body);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    for (HttpClientAgent client : List.of(h1, h2)) {
+      for (String coding : List.of("gzip", "br", "zstd")) {
+        String at = (client == h1 ? "HTTP/1.1 " : "HTTP/2 ") + coding;
+        // The policy chose the coding from the head; no body came, so Gatehouse's own page is
+        // sent as it is, and must not be labelled with the coding (it was, and did not decode).
+        Answer cut = call(client, host, "GET", "/cut", coding);
+        assertThat(cut.status).as(at).isEqualTo(502);
+        assertThat(cut.headers.get("content-encoding")).as(at).isNull();
+        assertThat(cut.body.toString()).as(at).contains("502");
+        // The encoder the cut response held went back to its loop's pool (or was ended):
+        // the next compressed bodies are whole.
+        for (int n : new int[] {5000, 70_000, 1500}) {
+          Answer next = call(client, host, "GET", "/text?n=" + n, coding);
+          assertThat(next.headers.get("content-encoding")).as(at).isEqualTo(coding);
+          assertThat(decode(coding, next.body.getBytes())).as(at + " " + n).isEqualTo(text(n));
+        }
+      }
+    }
+  }
+
+  @Test
+  void a_client_that_leaves_midway_gives_its_encoder_back_and_the_next_bodies_decode()
+      throws Exception {
+    String host = "leave.compress.example";
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+        .isEqualTo(201);
+    String body =
+        """
+        {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "timeouts": {"request": "0s"},
+         "policies": [{"type": "Compression", "algorithms": ["gzip"], "levels": {"gzip": 1}}]}"""
+            .formatted(host, up.address());
+    HttpResponse<String> put =
+        an.admin("PUT", "/v1/tenants/acme/routes/leave?wait=all", acme, body);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    for (HttpClientAgent client : List.of(h1, h2)) {
+      String as = client == h1 ? "HTTP/1.1" : "HTTP/2";
+      for (int round = 0; round < 3; round++) {
+        // The head of a long gzip'd stream arrives, then the client resets it: its encoder is
+        // given back midway (on HTTP/2 the connection, and so the event loop, stays).
+        RequestOptions o =
+            new RequestOptions()
+                .setHost("127.0.0.1")
+                .setPort(node.port())
+                .setURI("/stream?bytes=" + (64L << 20))
+                .putHeader("Accept-Encoding", "gzip");
+        String coding =
+            client
+                .request(o)
+                .compose(
+                    r ->
+                        r.authority(HostAndPort.create(host, node.port()))
+                            .send()
+                            .map(
+                                resp -> {
+                                  String c = resp.getHeader("content-encoding");
+                                  resp.request().reset();
+                                  return c;
+                                }))
+                .await(30, TimeUnit.SECONDS);
+        assertThat(coding).as(as).isEqualTo("gzip");
+        for (int n : new int[] {5000, 70_000}) {
+          Answer next = call(client, host, "GET", "/text?n=" + n, "gzip");
+          assertThat(next.headers.get("content-encoding")).as(as).isEqualTo("gzip");
+          assertThat(decode("gzip", next.body.getBytes())).as(as + " " + n).isEqualTo(text(n));
+        }
+      }
+    }
+  }
+
+  @Test
+  void a_request_retried_after_a_stale_keep_alive_connection_is_answered_over_http1_and_http2()
+      throws Exception {
+    String host = "stale.compress.example";
+    assertThat(an.admin("PUT", "/v1/tenants/acme/host-claims/" + host, acme, null).statusCode())
+        .isEqualTo(201);
+    String body =
+        """
+        {"hosts": ["%s"], "backend": {"endpoints": ["%s"]}, "policies": %s}"""
+            .formatted(host, up.address(), POLICIES);
+    HttpResponse<String> put =
+        an.admin("PUT", "/v1/tenants/acme/routes/stale?wait=all", acme, body);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    for (HttpClientAgent client : List.of(h1, h2)) {
+      String as = client == h1 ? "HTTP/1.1" : "HTTP/2";
+      // The first primes a pooled upstream connection; the second reuses it, finds it closed
+      // and is retried once on a new one. Over HTTP/2 the retry resumed the request that had
+      // ended already, which threw, and the client waited for its deadline.
+      for (int i = 0; i < 2; i++) {
+        Answer a = call(client, host, "GET", "/stale", "gzip");
+        assertThat(a.status).as(as + " request " + i).isEqualTo(200);
+        assertThat(decode("gzip", a.body.getBytes())).as(as).isEqualTo(text(5000));
+      }
+    }
   }
 
   @Test

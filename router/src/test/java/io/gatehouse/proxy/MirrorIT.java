@@ -29,7 +29,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -146,6 +149,22 @@ class MirrorIT {
     }
   }
 
+  /**
+   * A request's fields as sorted {@code name: value} lines, less its framing, TE and the marker.
+   */
+  private static List<String> fields(MultiMap headers) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : headers) {
+      String name = e.getKey().toLowerCase(Locale.ROOT);
+      if (!List.of("content-length", "transfer-encoding", "te", "x-gatehouse-mirror")
+          .contains(name)) {
+        out.add(name + ": " + e.getValue());
+      }
+    }
+    Collections.sort(out);
+    return out;
+  }
+
   /** The next request {@code up} records for {@code uri}, skipping any other (a late probe). */
   private static TestUpstream.Recorded take(TestUpstream up, String uri)
       throws InterruptedException {
@@ -167,7 +186,8 @@ class MirrorIT {
             "mirrored",
             host,
             primary.address(),
-            "[{type: RequestMirror, backendRef: {endpoints: [\"%s\"]}}]"
+            ("[{type: RequestMirror, backendRef: {endpoints: [\"%s\"]}},"
+                    + " {type: RequestHeaders, set: {x-edited: \"id ${request.id}\"}}]")
                 .formatted(mirror.address())),
         host);
     for (HttpClientAgent client : List.of(h1, h2)) {
@@ -189,6 +209,10 @@ class MirrorIT {
       assertThat(p.header("x-gatehouse-mirror"))
           .as("%s: a client's marker never reaches the primary", as)
           .isNull();
+      // One set of headers, built once for the primary and its copy: the same but for framing
+      // and the marker.
+      assertThat(p.header("x-edited")).as(as).isEqualTo("id " + p.header("x-request-id"));
+      assertThat(fields(m.headers())).as(as).isEqualTo(fields(p.headers()));
       assertThat(p.body().toString()).as(as).isEqualTo("hello mirror");
     }
     await("answered copies counted")
