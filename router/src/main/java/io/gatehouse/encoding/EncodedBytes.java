@@ -27,6 +27,20 @@ final class EncodedBytes {
     count += len;
   }
 
+  /**
+   * The free end of the array, at least {@code min} bytes, for an encoder to write into directly
+   * (no scratch copy); {@link #advance} counts what it wrote.
+   */
+  ByteBuffer room(int min) {
+    ensure(min);
+    return ByteBuffer.wrap(bytes, count, bytes.length - count);
+  }
+
+  /** Counts {@code n} bytes written into the last {@link #room}. */
+  void advance(int n) {
+    count += n;
+  }
+
   /** The bytes written since the last call, and an empty buffer for the next. */
   byte[] take() {
     if (count == 0) {

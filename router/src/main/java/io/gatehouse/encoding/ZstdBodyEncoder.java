@@ -28,9 +28,10 @@ final class ZstdBodyEncoder implements BodyEncoder {
 
   private static final boolean AVAILABLE = load();
 
+  /** Room asked of the output before each call beyond the input's own size: headers, a block. */
+  private static final int ROOM = 1024;
+
   private final ZstdCompressCtx ctx;
-  private final byte[] scratch = new byte[16 * 1024];
-  private final ByteBuffer dst = ByteBuffer.wrap(scratch);
   private final EncodedBytes out = new EncodedBytes();
   private boolean closed;
 
@@ -101,13 +102,17 @@ final class ZstdBodyEncoder implements BodyEncoder {
     return out.take();
   }
 
-  /** Compresses all of {@code src} with {@code op} and collects the output until it is flushed. */
+  /**
+   * Compresses all of {@code src} with {@code op} straight into the output array (room for the
+   * input as it is, so incompressible input needs one call) until it is flushed.
+   */
   private void run(ByteBuffer src, EndDirective op) {
     boolean done;
     do {
-      dst.clear();
+      ByteBuffer dst = out.room(Math.min(src.remaining(), 128 * 1024) + ROOM);
+      int from = dst.position();
       done = ctx.compressByteBufferStream(dst, src, op);
-      out.write(scratch, 0, dst.position());
+      out.advance(dst.position() - from);
     } while (!done || src.hasRemaining());
   }
 
