@@ -11,7 +11,7 @@ import java.util.Objects;
  * algorithms} (content codings in Gatehouse's order of preference: {@code gzip}, {@code br}, {@code
  * zstd}), its {@code Content-Type} is one of {@code contentTypes} ({@code type/subtype} or {@code
  * type/*}) and it is at least {@code minBytes} long (a streamed response of unknown length counts
- * as long enough). {@code levels} gives an algorithm's level (gzip 1-9, br 0-11, zstd 1-19); an
+ * as long enough). {@code levels} gives an algorithm's level (gzip 1-9, br 0-11, zstd 1-9); an
  * algorithm it leaves out runs at its {@link #defaultLevel}.
  */
 public record Compression(

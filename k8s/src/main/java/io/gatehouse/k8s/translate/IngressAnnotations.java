@@ -68,7 +68,7 @@ import org.jspecify.annotations.Nullable;
  * compression-min-bytes: 1k     -                               Compression.minBytes
  * compression-gzip-level: 1-9   -                               Compression.levels.gzip
  * compression-br-level: 0-11    -                               Compression.levels.br
- * compression-zstd-level: 1-19  -                               Compression.levels.zstd
+ * compression-zstd-level: 1-9   -                               Compression.levels.zstd
  * session-cookie-name: NAME     - (affinity: cookie is refused)  a SessionPersistence policy
  * session-cookie-max-age: 48h   -                               SessionPersistence.absoluteTimeout
  * session-cookie-path: /        -                               SessionPersistence.path
@@ -719,7 +719,7 @@ public record IngressAnnotations(
       Map<String, Integer> levels = new TreeMap<>();
       level("gzip", 1, 9, levels);
       level("br", 0, 11, levels);
-      level("zstd", 1, 19, levels);
+      level("zstd", 1, 9, levels);
       return new Compression(
           algorithms, types == null ? d.contentTypes() : list(types[1]), minBytes, levels);
     }
