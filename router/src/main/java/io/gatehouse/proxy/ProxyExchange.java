@@ -321,10 +321,16 @@ final class ProxyExchange extends UpstreamAttempt
    */
   private MultiMap buildUpstreamHeaders() {
     MultiMap h = HttpHeaders.headers();
+    writeUpstreamHeaders(h, routed().policies());
+    return h;
+  }
+
+  /** The copied request headers into {@code into}, then {@code policies}' upstream filters. */
+  private void writeUpstreamHeaders(MultiMap into, @Nullable PolicyChain policies) {
     HeaderRules.copyRequest(
         head(),
         req.headers(),
-        h,
+        into,
         loop.settings().trustedProxies(),
         clientAddress(),
         tls,
@@ -332,13 +338,11 @@ final class ProxyExchange extends UpstreamAttempt
         requestId,
         clientCertificate,
         connState == null ? null : connState.forwarded);
-    PolicyChain policies = routed().policies();
-    if (policies.editsUpstreamRequests()) {
-      edited = h;
+    if (policies != null && policies.editsUpstreamRequests()) {
+      edited = into;
       policies.onUpstreamRequest(this, this);
       edited = null;
     }
-    return h;
   }
 
   // ---------------------------------------------------------------- deadlines
@@ -383,22 +387,7 @@ final class ProxyExchange extends UpstreamAttempt
     if (upstreamHeaders != null) {
       up.headers().addAll(upstreamHeaders); // built once with the copies' (openMirrors)
     } else {
-      HeaderRules.copyRequest(
-          head(),
-          req.headers(),
-          up.headers(),
-          loop.settings().trustedProxies(),
-          clientAddress(),
-          tls,
-          loop.localPortText(tls),
-          requestId,
-          clientCertificate,
-          connState == null ? null : connState.forwarded);
-      if (route != null && route.policies().editsUpstreamRequests()) {
-        edited = up.headers();
-        route.policies().onUpstreamRequest(this, this);
-        edited = null;
-      }
+      writeUpstreamHeaders(up.headers(), route == null ? null : route.policies());
     }
     Trailers.forwardTe(req, up);
     if (rewrittenHost != null) {
