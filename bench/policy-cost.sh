@@ -4,9 +4,9 @@
 # the same route without policies ("none", run twice: "none2" is the noise control). Pinned like
 # every proxy of bench.sh (proxy on core 0, load and backends on core 1).
 #   bench/policy-cost.sh [JAR]        (default router/target/gatehouse.jar)
-# Every request carries `Origin: https://app.example.com` and `Accept-Encoding: gzip, br`, for
+# Every request carries `Origin: https://app.example.com` and `Accept-Encoding: gzip, br, zstd`, for
 # every kind alike, so the CORS and compression kinds do their work and the others ignore them.
-# The kinds that act on a body (gzip, br) run on h1-4k (4,096 bytes of text/plain), the rest on h1
+# The kinds that act on a body (gzip, br, zstd) run on h1-4k (4,096 bytes of text/plain), the rest on h1
 # (a 10-byte body). The mirror copies every request to the b.example backend (its whole cost: a
 # second upstream request each); sticky answers every request with its cookie, as wrk sends none;
 # error-pages lists 404/502/503 while every answer is a 200 (the cost a route pays for having them).
@@ -37,6 +37,7 @@ routes() {
     cors) policy="{type: CORS, allowOrigins: ['https://app.example.com'], allowCredentials: true, exposeHeaders: [x-request-id]}" ;;
     gzip) policy='{type: Compression, algorithms: [gzip]}' ;;
     br) policy='{type: Compression, algorithms: [br]}' ;;
+    zstd) policy='{type: Compression, algorithms: [zstd]}' ;;
     split) backend="backendRefs: [{weight: 90, endpoints: [\"$A\"]}, {weight: 10, endpoints: [\"$B\"]}]" ;;
     header-variables) policy="{type: RequestHeaders, set: {x-client: '\${client.address}', x-route: '\${route.tenant}/\${route.name}'}, add: {x-trace: 'id=\${request.id}'}}" ;;
     mirror) policy="{type: RequestMirror, backendRef: {endpoints: [\"$B\"]}, percent: 100}" ;;
@@ -77,12 +78,12 @@ run() {  # run DIR SCENARIO KIND...
   local others; others=$(printf '%s,' "$@" none2); others=${others%,}
   OUT_DIR="$OUT_DIR/$dir" SCENARIOS=$scenario REF_PROXY=none REF_CEILING=$others \
     ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} START_TIMEOUT=90 \
-    WRK_HEADERS=$'Origin: https://app.example.com\nAccept-Encoding: gzip, br' \
+    WRK_HEADERS=$'Origin: https://app.example.com\nAccept-Encoding: gzip, br, zstd' \
     bench/bench.sh ${CHECK_ONLY:+--check-only} "${specs[@]}"
 }
 
 # shellcheck disable=SC2086
 run h1 h1 ${KINDS_H1:-request-headers header-variables response-headers rewrite-prefix rewrite-regex redirect cors split canary sticky mirror error-pages}
 # shellcheck disable=SC2086
-run 4k h1-4k ${KINDS_4K:-gzip br}
+run 4k h1-4k ${KINDS_4K:-gzip br zstd}
 echo "reports: $OUT_DIR/h1/report.md $OUT_DIR/4k/report.md"
