@@ -67,8 +67,9 @@ target() {  # target KIND HTTP_PORT -> a bench.sh target spec (HTTP only)
  --set store.dir=\$RUN_DIR/gatehouse-data-$1 --set eventLoops=1"
 }
 
-run() {  # run DIR SCENARIO KIND...
+run() {  # run DIR SCENARIO KIND... (no kind: nothing to run, e.g. KINDS_H1=" ")
   local dir=$1 scenario=$2; shift 2
+  [[ $# -gt 0 ]] || return 0
   local specs=() port=19100 k
   for k in none "$@" none2; do
     specs+=("$(target "$k" $port)")
