@@ -9,8 +9,9 @@ public final class BodyEncoders {
   private BodyEncoders() {}
 
   /**
-   * A fresh encoder of {@code coding}, never pooled (a response on an event loop takes one from its
-   * loop's {@link EncoderPool}), ({@value #GZIP} or {@value #BROTLI}) at {@code level}.
+   * A fresh encoder of {@code coding} ({@value #GZIP}, {@value #BROTLI} or {@value #ZSTD}) at
+   * {@code level}, never pooled (a response on an event loop takes one from its loop's {@link
+   * EncoderPool}).
    *
    * @throws IllegalArgumentException for any other coding
    */

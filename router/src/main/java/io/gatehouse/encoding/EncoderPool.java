@@ -55,8 +55,9 @@ public final class EncoderPool {
   }
 
   /**
-   * An encoder of {@code coding} ({@value BodyEncoders#GZIP} or {@value BodyEncoders#BROTLI}) at
-   * {@code level} for one response: a pooled gzip encoder when one is idle, else a new one.
+   * An encoder of {@code coding} ({@value BodyEncoders#GZIP}, {@value BodyEncoders#BROTLI} or
+   * {@value BodyEncoders#ZSTD}) at {@code level} for one response: a pooled gzip encoder when one
+   * is idle, else a new one.
    *
    * @throws IllegalArgumentException for any other coding
    */
