@@ -1,5 +1,6 @@
 package io.gatehouse.model;
 
+import io.gatehouse.model.backend.BackendPolicy;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -24,17 +25,34 @@ public sealed interface BackendRef permits BackendSpec, BackendRef.Named, Backen
    *
    * @param portName the Service port's name when the source named it, else null
    * @param tls how the endpoints are reached over TLS, or null for plain TCP
+   * @param policy load balancing, health checks, outlier detection and circuit breaking, or null
+   *     for {@link BackendPolicy#DEFAULT}
    */
   record ServicePort(
       String service,
       int port,
       @Nullable String portName,
       UpstreamProtocol protocol,
-      @Nullable UpstreamTls tls)
+      @Nullable UpstreamTls tls,
+      @Nullable BackendPolicy policy)
       implements BackendRef {
     public ServicePort {
       Objects.requireNonNull(service, "service");
       Objects.requireNonNull(protocol, "protocol");
+    }
+
+    /** A reference with the default backend policy. */
+    public ServicePort(
+        String service,
+        int port,
+        @Nullable String portName,
+        UpstreamProtocol protocol,
+        @Nullable UpstreamTls tls) {
+      this(service, port, portName, protocol, tls, null);
+    }
+
+    public ServicePort withPolicy(@Nullable BackendPolicy newPolicy) {
+      return new ServicePort(service, port, portName, protocol, tls, newPolicy);
     }
   }
 }

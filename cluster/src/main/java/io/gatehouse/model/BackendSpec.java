@@ -1,5 +1,6 @@
 package io.gatehouse.model;
 
+import io.gatehouse.model.backend.BackendPolicy;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -9,13 +10,24 @@ import org.jspecify.annotations.Nullable;
  * of {@link BackendRef}: the endpoints travel with the route.
  *
  * @param tls how the endpoints are reached over TLS, or null for plain TCP
+ * @param policy load balancing, health checks, outlier detection and circuit breaking, or null for
+ *     {@link BackendPolicy#DEFAULT} (payloads written before backend policies existed)
  */
 public record BackendSpec(
-    UpstreamProtocol protocol, List<Endpoint> endpoints, @Nullable UpstreamTls tls)
+    UpstreamProtocol protocol,
+    List<Endpoint> endpoints,
+    @Nullable UpstreamTls tls,
+    @Nullable BackendPolicy policy)
     implements BackendRef {
   public BackendSpec {
     Objects.requireNonNull(protocol, "protocol");
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** A backend with the default policy. */
+  public BackendSpec(
+      UpstreamProtocol protocol, List<Endpoint> endpoints, @Nullable UpstreamTls tls) {
+    this(protocol, endpoints, tls, null);
   }
 
   /** A backend reached over plain TCP (the form every source used before {@code tls}). */
@@ -28,6 +40,15 @@ public record BackendSpec(
   }
 
   public BackendSpec withTls(@Nullable UpstreamTls newTls) {
-    return new BackendSpec(protocol, endpoints, newTls);
+    return new BackendSpec(protocol, endpoints, newTls, policy);
+  }
+
+  public BackendSpec withPolicy(@Nullable BackendPolicy newPolicy) {
+    return new BackendSpec(protocol, endpoints, tls, newPolicy);
+  }
+
+  /** The policy in force: {@link #policy()} or the default. */
+  public BackendPolicy effectivePolicy() {
+    return BackendPolicy.orDefault(policy);
   }
 }

@@ -530,7 +530,8 @@ public final class RouteValidator {
               byName ? "0 (not resolved) or 1-65535" : "1-65535, or 0 with a portName"));
     }
     UpstreamTls tls = upstreamTls(f, p.protocol(), p.tls(), out);
-    return new BackendRef.ServicePort(p.service(), p.port(), p.portName(), p.protocol(), tls);
+    return new BackendRef.ServicePort(
+        p.service(), p.port(), p.portName(), p.protocol(), tls, p.policy());
   }
 
   private static void endpoints(String f, List<Endpoint> eps, List<Violation> out) {

@@ -19,6 +19,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
@@ -306,7 +307,9 @@ public final class SnapshotCompiler {
       EndpointsKey key = new EndpointsKey.Inline(spec.key(), i, variant);
       endpoints.put(key, backend.endpoints());
       int slot = endpoints.retain(key);
-      Target t = new Target(key, slot, backend.protocol(), backend.tls(), b.weight());
+      Target t =
+          new Target(
+              key, slot, backend.protocol(), backend.tls(), b.weight(), backend.effectivePolicy());
       retainedNow.add(t);
       out.add(t);
     }
@@ -348,7 +351,7 @@ public final class SnapshotCompiler {
         EndpointsKey key = new EndpointsKey.Inline(spec.key(), MIRROR_BASE + j, variant);
         endpoints.put(key, backend.endpoints());
         int slot = endpoints.retain(key);
-        t = new Target(key, slot, backend.protocol(), backend.tls(), 0);
+        t = new Target(key, slot, backend.protocol(), backend.tls(), 0, backend.effectivePolicy());
         retainedNow.add(t);
       }
       Mirror old = before == null || j >= before.mirrors().size() ? null : before.mirrors().get(j);
@@ -395,7 +398,8 @@ public final class SnapshotCompiler {
             new EndpointsKey.Inline(spec.key(), ERROR_BACKEND_INDEX + out.size(), variant(spec));
         endpoints.put(key, backend.endpoints());
         int slot = endpoints.retain(key);
-        Target t = new Target(key, slot, backend.protocol(), backend.tls(), 1);
+        Target t =
+            new Target(key, slot, backend.protocol(), backend.tls(), 1, backend.effectivePolicy());
         retainedNow.add(t);
         out.add(t);
       }
@@ -469,7 +473,8 @@ public final class SnapshotCompiler {
     EndpointsKey key =
         new EndpointsKey.Service(route.tenant().value(), p.service(), p.port(), p.portName());
     int slot = endpoints.retain(key);
-    Target t = new Target(key, slot, p.protocol(), p.tls(), weight);
+    Target t =
+        new Target(key, slot, p.protocol(), p.tls(), weight, BackendPolicy.orDefault(p.policy()));
     retainedNow.add(t);
     return t;
   }
@@ -499,8 +504,14 @@ public final class SnapshotCompiler {
     int slot = endpoints.retain(key);
     Target t =
         object == null
-            ? new Target(key, slot, UpstreamProtocol.HTTP1, null, weight)
-            : new Target(key, slot, object.spec().protocol(), object.spec().tls(), weight);
+            ? new Target(key, slot, UpstreamProtocol.HTTP1, null, weight, BackendPolicy.DEFAULT)
+            : new Target(
+                key,
+                slot,
+                object.spec().protocol(),
+                object.spec().tls(),
+                weight,
+                object.spec().effectivePolicy());
     retainedNow.add(t);
     return t;
   }
@@ -552,7 +563,9 @@ public final class SnapshotCompiler {
   }
 
   private static boolean sameHow(BackendSpec a, BackendSpec b) {
-    return a.protocol() == b.protocol() && Objects.equals(a.tls(), b.tls());
+    return a.protocol() == b.protocol()
+        && Objects.equals(a.tls(), b.tls())
+        && a.effectivePolicy().equals(b.effectivePolicy());
   }
 
   /** Records which backends {@code route} names, in place of what {@code before} named. */
@@ -857,7 +870,8 @@ public final class SnapshotCompiler {
           || a.get(i).weight() != b.get(i).weight()
           || !Objects.equals(a.get(i).canary(), b.get(i).canary())
           || x.protocol() != y.protocol()
-          || !Objects.equals(x.tls(), y.tls())) {
+          || !Objects.equals(x.tls(), y.tls())
+          || !x.effectivePolicy().equals(y.effectivePolicy())) {
         return false;
       }
     }

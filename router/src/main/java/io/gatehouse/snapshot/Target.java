@@ -3,6 +3,7 @@ package io.gatehouse.snapshot;
 import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.model.backend.BackendPolicy;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -13,12 +14,29 @@ import org.jspecify.annotations.Nullable;
  * sure a slot still holds its key's set.
  *
  * @param tls the upstream TLS setting, or null for plain TCP
- * @param weight the target's share of the route's requests (one target per route for now)
+ * @param weight the target's share of the route's requests
+ * @param policy how the endpoints are balanced, checked and limited (the backend's, or the default)
  */
 public record Target(
-    EndpointsKey key, int slot, UpstreamProtocol protocol, @Nullable UpstreamTls tls, int weight) {
+    EndpointsKey key,
+    int slot,
+    UpstreamProtocol protocol,
+    @Nullable UpstreamTls tls,
+    int weight,
+    BackendPolicy policy) {
   public Target {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(policy, "policy");
+  }
+
+  /** A target with the default backend policy. */
+  public Target(
+      EndpointsKey key,
+      int slot,
+      UpstreamProtocol protocol,
+      @Nullable UpstreamTls tls,
+      int weight) {
+    this(key, slot, protocol, tls, weight, BackendPolicy.DEFAULT);
   }
 }

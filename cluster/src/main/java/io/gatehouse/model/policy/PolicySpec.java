@@ -14,7 +14,8 @@ public sealed interface PolicySpec
         Compression,
         SessionPersistence,
         RequestMirror,
-        ErrorPages {
+        ErrorPages,
+        Retry {
   /**
    * The header edits of a header policy; {@link HeaderEditsSpec#NONE} for a kind that edits no
    * header (it counts nothing towards the route's edit limit).

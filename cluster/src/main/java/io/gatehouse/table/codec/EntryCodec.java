@@ -24,6 +24,7 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
@@ -32,6 +33,7 @@ import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.table.EntryKind;
@@ -40,6 +42,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Entry payloads as versioned JSON: {@code {"v":1,"value":{...}}}. Records map field by field, so a
@@ -86,9 +89,20 @@ public final class EntryCodec {
     @JsonSubTypes.Type(value = Compression.class, name = "compression"),
     @JsonSubTypes.Type(value = SessionPersistence.class, name = "sessionPersistence"),
     @JsonSubTypes.Type(value = RequestMirror.class, name = "requestMirror"),
-    @JsonSubTypes.Type(value = ErrorPages.class, name = "errorPages")
+    @JsonSubTypes.Type(value = ErrorPages.class, name = "errorPages"),
+    @JsonSubTypes.Type(value = Retry.class, name = "retry")
   })
   private interface PolicyKinds {}
+
+  /**
+   * A backend without a policy of its own is written as before backend policies (no {@code policy}
+   * key), so every other payload keeps its bytes; one with a policy is format 2 ({@link
+   * #inFormat1}), since a format 1 reader would drop the policy and serve without it.
+   */
+  private interface BackendSpecFields {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Nullable BackendPolicy policy();
+  }
 
   /**
    * A backend without a canary rule is written as before canaries (no {@code canary} key), so the
@@ -133,6 +147,8 @@ public final class EntryCodec {
             .addMixIn(PolicySpec.class, PolicyKinds.class)
             .addMixIn(RouteBackend.class, RouteBackendFields.class)
             .addMixIn(CanaryRule.class, RouteBackendFields.class)
+            .addMixIn(BackendSpec.class, BackendSpecFields.class)
+            .addMixIn(BackendRef.ServicePort.class, BackendSpecFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
@@ -197,14 +213,16 @@ public final class EntryCodec {
   }
 
   /**
-   * Whether an older release reads {@code route} as it is: one static backend at weight 1 and no
-   * policies (a release before policies would ignore them and serve the route without them).
+   * Whether an older release reads {@code route} as it is: one static backend at weight 1 without a
+   * backend policy, and no policies (a release before policies would ignore them and serve the
+   * route without them).
    */
   static boolean inFormat1(RouteSpec route) {
     return route.policies().isEmpty()
         && route.backends().size() == 1
         && route.backends().get(0).weight() == RouteBackend.DEFAULT_WEIGHT
-        && route.backends().get(0).ref() instanceof BackendSpec;
+        && route.backends().get(0).ref() instanceof BackendSpec only
+        && only.policy() == null;
   }
 
   /**

@@ -1136,7 +1136,8 @@ public final class IngressTranslator {
           && !found.get().getSpec().getPorts().isEmpty()
           && found.get().getSpec().getPorts().get(0).getPort() != null) {
         int port = found.get().getSpec().getPorts().get(0).getPort();
-        return new BackendRef.ServicePort(sp.service(), port, null, sp.protocol(), sp.tls());
+        return new BackendRef.ServicePort(
+            sp.service(), port, null, sp.protocol(), sp.tls(), sp.policy());
       }
       run.problem(
           ref,
@@ -1146,7 +1147,8 @@ public final class IngressTranslator {
               + "/"
               + sp.service()
               + " not found (port 80 assumed); Gatehouse's own error pages are sent until it is");
-      return new BackendRef.ServicePort(sp.service(), 80, null, sp.protocol(), sp.tls());
+      return new BackendRef.ServicePort(
+          sp.service(), 80, null, sp.protocol(), sp.tls(), sp.policy());
     }
 
     /** The route with {@code backends}; null when invalid, reported on {@code blame}. */
