@@ -18,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -39,7 +40,10 @@ import org.jspecify.annotations.Nullable;
  *       routes' {@code RequestMirror} policies chose ({@code answered}, {@code failed}, {@code
  *       dropped_busy}, {@code dropped_too_large}, {@code abandoned}, {@code dropped_down}), summed
  *       over the routes at each scrape (a route's counts go with it, which Prometheus reads as a
- *       counter reset), and {@code gatehouse_mirror_in_flight}: copies open now.
+ *       counter reset), and {@code gatehouse_mirror_in_flight}: copies open now;
+ *   <li>{@code gatehouse_backend_overflows_total{limit}}: requests the circuit breakers refused
+ *       ({@code max-connections}, {@code max-pending}, {@code max-requests}) and retries they did
+ *       not make ({@code max-retries}, {@code retry-budget}), added by the node.
  * </ul>
  */
 public final class GatehouseMetrics {
@@ -111,6 +115,19 @@ public final class GatehouseMetrics {
         MultiGauge.builder("gatehouse.tls.certificate.expiry.days")
             .description("Whole days until a served certificate expires")
             .register(registry);
+  }
+
+  /**
+   * Adds a counter read at each scrape from {@code count} (a total the data plane keeps in its own
+   * atomics), with one tag: how the node exposes counts of packages this one does not import (the
+   * circuit breakers' overflows, {@code gatehouse_backend_overflows_total{limit}}).
+   */
+  public void functionCounter(
+      String name, String description, String tag, String tagValue, LongSupplier count) {
+    FunctionCounter.builder(name, count, c -> (double) c.getAsLong())
+        .description(description)
+        .tag(tag, tagValue)
+        .register(registry);
   }
 
   /** What the key manager calls on a fallback; a map lookup and an increment. */

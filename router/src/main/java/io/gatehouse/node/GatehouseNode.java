@@ -50,6 +50,7 @@ import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.upstream.BackendLimits;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -96,6 +97,10 @@ public final class GatehouseNode {
   private final SnapshotPublisher publisher;
   private final InFlight inFlight = new InFlight();
   private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
+
+  /** The circuit breakers every router shares: counters per backend, node-wide. */
+  private final BackendLimits backendLimits = new BackendLimits();
+
   private final List<RouterVerticle> routers = new CopyOnWriteArrayList<>();
   private volatile long served = -1;
   private final long startedAt = System.currentTimeMillis();
@@ -134,6 +139,14 @@ public final class GatehouseNode {
     this.k8sEndpoints = k8sEndpoints;
     this.publisher =
         new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY, endpoints, stickyKey(config));
+    for (BackendLimits.Limit limit : BackendLimits.Limit.values()) {
+      metrics.functionCounter(
+          "gatehouse.backend.overflows",
+          "Requests the circuit breakers refused (503) and retries they did not make, by limit",
+          "limit",
+          limit.reason(),
+          () -> backendLimits.refused(limit));
+    }
   }
 
   /**
@@ -328,7 +341,8 @@ public final class GatehouseNode {
                       tlsListener(),
                       RouterSettings.ServerHeader.of(
                           config.proxy().serverHeader(), config.proxy().passUpstreamServerHeader()),
-                      backends.getValue());
+                      backends.getValue(),
+                      backendLimits);
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
@@ -801,6 +815,11 @@ public final class GatehouseNode {
 
   public SnapshotHolder snapshots() {
     return snapshots;
+  }
+
+  /** The node's circuit breakers (their counters, for tests and metrics). */
+  public BackendLimits backendLimits() {
+    return backendLimits;
   }
 
   /** The newest generation this node reported served to the table (-1 before the first). */

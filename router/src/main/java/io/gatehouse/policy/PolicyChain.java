@@ -3,6 +3,7 @@ package io.gatehouse.policy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's filters, compiled once and held by its compiled route: admission (after the route
@@ -26,6 +27,7 @@ public final class PolicyChain {
   private final ResponseFilter[] response;
   private final LocalAnswerFilter[] local;
   private final ErrorPageSet errorPages;
+  private final @Nullable RetryRule retry;
 
   PolicyChain(
       AdmissionFilter[] admission, UpstreamRequestFilter[] upstream, ResponseFilter[] response) {
@@ -38,6 +40,17 @@ public final class PolicyChain {
       ResponseFilter[] response,
       LocalAnswerFilter[] local,
       ErrorPageSet errorPages) {
+    this(admission, upstream, response, local, errorPages, null);
+  }
+
+  PolicyChain(
+      AdmissionFilter[] admission,
+      UpstreamRequestFilter[] upstream,
+      ResponseFilter[] response,
+      LocalAnswerFilter[] local,
+      ErrorPageSet errorPages,
+      @Nullable RetryRule retry) {
+    this.retry = retry;
     this.admission = admission.length == 0 ? NO_ADMISSION : admission.clone();
     this.upstream = upstream.length == 0 ? NO_UPSTREAM : upstream.clone();
     this.response = response.length == 0 ? NO_RESPONSE : response.clone();
@@ -52,6 +65,14 @@ public final class PolicyChain {
    */
   public ErrorPageSet errorPages() {
     return errorPages;
+  }
+
+  /**
+   * The route's retry policy, compiled; null for none (the proxy then keeps the node's one
+   * connect-failure retry). Not a filter stage: the proxy asks it about each failed attempt.
+   */
+  public @Nullable RetryRule retry() {
+    return retry;
   }
 
   /**
@@ -126,6 +147,9 @@ public final class PolicyChain {
     }
     if (!errorPages.isEmpty()) {
       names.add("ErrorPageSet");
+    }
+    if (retry != null) {
+      names.add("RetryRule");
     }
     return this == NONE ? "PolicyChain.NONE" : "PolicyChain" + names;
   }

@@ -12,6 +12,7 @@ import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.util.ArrayList;
@@ -28,10 +29,11 @@ import org.jspecify.annotations.Nullable;
  * preflight, response for the actual request and the local answer for Gatehouse's own errors on the
  * route; {@code Compression}: response; {@code RequestMirror}: admission, after every other
  * admission filter, where it only chooses the requests the proxy copies; {@code ErrorPages}: no
- * stage, an {@link ErrorPageSet} the proxy looks answers up in). Header policies get the route's
- * key, whose tenant and name their values may name as variables. A route with none of them shares
- * {@link PolicyChain#NONE}, and one with only the default body limit shares {@link
- * #defaultBackend()}'s chain, so 100,000 plain routes hold no chain of their own.
+ * stage, an {@link ErrorPageSet} the proxy looks answers up in; {@code Retry}: no stage, a {@link
+ * RetryRule} the proxy asks about failed attempts). Header policies get the route's key, whose
+ * tenant and name their values may name as variables. A route with none of them shares {@link
+ * PolicyChain#NONE}, and one with only the default body limit shares {@link #defaultBackend()}'s
+ * chain, so 100,000 plain routes hold no chain of their own.
  */
 public final class PolicyCompiler {
   private static final PolicyChain DEFAULT_LIMIT =
@@ -77,6 +79,7 @@ public final class PolicyCompiler {
     // turn of a mirror's share and is never copied.
     List<AdmissionFilter> mirrors = new ArrayList<>(0);
     List<ErrorPages> errorPages = new ArrayList<>(0);
+    RetryRule retry = null;
     for (PolicySpec p : spec.policies()) {
       // One branch per kind (Java 17: no pattern switch); PolicyCompilerTest covers every kind.
       if (p instanceof RequestHeaders r) {
@@ -106,6 +109,8 @@ public final class PolicyCompiler {
         response.add(SessionPersistenceFilter.INSTANCE);
       } else if (p instanceof RequestMirror m) {
         mirrors.add(new RequestMirrorFilter(mirrors.size(), m));
+      } else if (p instanceof Retry r) {
+        retry = new RetryRule(r); // no stage: the proxy asks it about failed attempts
       } else if (p instanceof ErrorPages e) {
         errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {
@@ -114,14 +119,16 @@ public final class PolicyCompiler {
     }
     admission.addAll(mirrors);
     ErrorPageSet pages = ErrorPageSet.of(errorPages);
-    if (admission.isEmpty()
+    if (retry == null
+        && admission.isEmpty()
         && upstream.isEmpty()
         && response.isEmpty()
         && local.isEmpty()
         && pages.isEmpty()) {
       return PolicyChain.NONE;
     }
-    if (pages.isEmpty()
+    if (retry == null
+        && pages.isEmpty()
         && response.isEmpty()
         && upstream.isEmpty()
         && local.isEmpty()
@@ -135,6 +142,7 @@ public final class PolicyCompiler {
         upstream.toArray(new UpstreamRequestFilter[0]),
         response.toArray(new ResponseFilter[0]),
         local.toArray(new LocalAnswerFilter[0]),
-        pages);
+        pages,
+        retry);
   }
 }

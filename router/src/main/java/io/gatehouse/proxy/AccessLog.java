@@ -21,24 +21,30 @@ final class AccessLog {
       @Nullable String upstream,
       @Nullable String route,
       String requestId,
-      @Nullable String client) {
+      @Nullable String client,
+      @Nullable String overflow) {
     if (!LOG.isInfoEnabled()) {
       return;
     }
-    LOG.atInfo()
-        .setMessage("request")
-        .addKeyValue("method", method)
-        .addKeyValue("host", host)
-        .addKeyValue("path", path)
-        .addKeyValue("status", status)
-        .addKeyValue("bytesIn", bytesIn)
-        .addKeyValue("bytesOut", bytesOut)
-        .addKeyValue("durationMs", durationMicros / 1000.0)
-        .addKeyValue("upstream", upstream)
-        .addKeyValue("route", route)
-        .addKeyValue("requestId", requestId)
-        .addKeyValue("client", client)
-        .log();
+    var line =
+        LOG.atInfo()
+            .setMessage("request")
+            .addKeyValue("method", method)
+            .addKeyValue("host", host)
+            .addKeyValue("path", path)
+            .addKeyValue("status", status)
+            .addKeyValue("bytesIn", bytesIn)
+            .addKeyValue("bytesOut", bytesOut)
+            .addKeyValue("durationMs", durationMicros / 1000.0)
+            .addKeyValue("upstream", upstream)
+            .addKeyValue("route", route)
+            .addKeyValue("requestId", requestId)
+            .addKeyValue("client", client);
+    if (overflow != null) {
+      // The circuit-breaker limit that refused the request (its 503's x-gatehouse-overflow).
+      line = line.addKeyValue("overflow", overflow);
+    }
+    line.log();
   }
 
   /** A request refused before Gatehouse saw a usable head; nothing about it is trusted. */

@@ -2,6 +2,7 @@ package io.gatehouse.proxy;
 
 import io.gatehouse.encoding.EncoderPool;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.UpstreamClients;
 import io.vertx.core.Vertx;
@@ -23,6 +24,7 @@ final class LoopServices {
   private final LiveExchanges live;
   private final Connections connections;
   private final EncoderPool encoders = new EncoderPool();
+  private final BackendLimits.Local backendLimits;
   private @Nullable String localPortText;
   private @Nullable String httpsPortText;
 
@@ -40,6 +42,7 @@ final class LoopServices {
     this.errorBalancer = errors.isEmpty() ? Balancer.EMPTY : new Balancer(errors);
     this.live = live;
     this.connections = connections;
+    this.backendLimits = settings.backendLimits().local();
   }
 
   /** The listener on {@code port} is bound (the HTTPS one when {@code tls}). */
@@ -89,6 +92,11 @@ final class LoopServices {
 
   Connections connections() {
     return connections;
+  }
+
+  /** The node's circuit breakers, by endpoint-index slot. */
+  BackendLimits.Local backendLimits() {
+    return backendLimits;
   }
 
   /** This loop's response encoders (gzip kept between responses); closed when the loop stops. */

@@ -30,7 +30,9 @@ import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.MisdirectedRequests;
 import io.gatehouse.upstream.AbortiveClose;
+import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.Balancer;
+import io.gatehouse.upstream.Http1Connections;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -62,6 +64,10 @@ final class ProxyExchange extends UpstreamAttempt
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence OVERFLOW = HttpHeaders.createOptimized("x-gatehouse-overflow");
+
+  /** The largest retried answer drained to keep its HTTP/1 connection; a larger one is closed. */
+  private static final long DRAIN_BYTES = 64 * 1024;
 
   private final HttpServerRequest req;
   private final HttpServerResponse resp;
@@ -133,6 +139,12 @@ final class ProxyExchange extends UpstreamAttempt
   private boolean grpc;
   private int status;
 
+  /** The circuit-breaker limit that refused this request (access log), or null. */
+  private BackendLimits.@Nullable Limit overflow;
+
+  /** The body pump started: some of the body may have gone to an attempt. */
+  private boolean bodyPumped;
+
   /** Set once an answer's error page was looked up: a page is never replaced, or fetched, twice. */
   private boolean noErrorPage;
 
@@ -203,6 +215,11 @@ final class ProxyExchange extends UpstreamAttempt
     websocket = isWebSocketUpgrade();
     if (websocket && connState != null) {
       connState.tunnel = true;
+    }
+    if (!websocket
+        && !admitToBackend(
+            route == null ? null : route.policies().retry(), head().contentLength())) {
+      return;
     }
     if (mirrorMask != 0 && !websocket) {
       openMirrors(state);
@@ -407,6 +424,7 @@ final class ProxyExchange extends UpstreamAttempt
           this, req, resp, up, Objects.requireNonNull(head().upgrade(), "a WebSocket upgrade"));
       return;
     }
+    armTryTimer();
     up.response()
         .onComplete(
             ar -> {
@@ -420,6 +438,15 @@ final class ProxyExchange extends UpstreamAttempt
               }
             });
     long contentLength = head().contentLength();
+    Buffer replay = retry != null && bodyPumped ? retry.replayBody() : null;
+    if (replay != null) {
+      // A retry of a request whose body was read whole: the kept copy, framed by its length.
+      up.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(replay.length()));
+      up.end(replay);
+      requestSent = true;
+      upstreamAwaitedSince(System.nanoTime());
+      return;
+    }
     if (!bodyFollows()) {
       // No body: end without one, so the client does not add Transfer-Encoding. A retry's request
       // has ended already; resuming an ended HTTP/2 request throws.
@@ -447,6 +474,8 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   private void pumpRequestBody(HttpClientRequest up) {
+    bodyPumped = true;
+    RetryState kept = retry;
     up.setWriteQueueMaxSize(loop.settings().limits().writeQueueBytes());
     bodyReadAt(System.nanoTime());
     req.handler(
@@ -460,6 +489,9 @@ final class ProxyExchange extends UpstreamAttempt
           up.write(buf);
           if (mirroring != null) {
             mirroring.body(buf);
+          }
+          if (kept != null) {
+            kept.body(buf);
           }
           if (up.writeQueueFull()) {
             req.pause();
@@ -482,6 +514,9 @@ final class ProxyExchange extends UpstreamAttempt
     req.endHandler(
         v -> {
           bodyNotAwaited();
+          if (kept != null) {
+            kept.bodyEnded();
+          }
           up.end();
           requestSent = true;
           if (upstreamResponse == null) {
@@ -504,6 +539,12 @@ final class ProxyExchange extends UpstreamAttempt
   void onUpstreamResponse(HttpClientResponse ur) {
     if (finished) {
       return;
+    }
+    if (retry != null) {
+      cancelRetryTimer(retry);
+      if (retry.rule.retriesAnswers() && retryAnswer(ur)) {
+        return;
+      }
     }
     upstreamResponse = ur;
     upstreamAwaitedSince(System.nanoTime());
@@ -657,11 +698,106 @@ final class ProxyExchange extends UpstreamAttempt
       if (upstreamResponse == null && retryAfterClose(cause)) {
         return;
       }
+      if (upstreamResponse == null && retry != null && retryAfterFailure(cause)) {
+        return;
+      }
       respondLocally(isTimeout(cause) ? 504 : 502, false);
     } else {
       // Headers are out: the only honest signal left is to break the downstream response.
       abort();
     }
+  }
+
+  // ---------------------------------------------------------------- retry policy
+
+  /**
+   * An attempt failed before its answer's head: lets go of it and retries when the route's policy
+   * allows (true), else the caller answers.
+   */
+  private boolean retryAfterFailure(Throwable cause) {
+    RetryState r = Objects.requireNonNull(retry, "callers check the policy");
+    HttpClientRequest up = upstream;
+    upstream = null; // its late callbacks are ignored from here on
+    if (up != null) {
+      up.reset();
+    }
+    releaseLease(false);
+    if (retryByPolicy(r.rule.retries(RetryState.classify(cause)))) {
+      return true;
+    }
+    upstream = up; // not retried: the failure is answered as before
+    return false;
+  }
+
+  /**
+   * The answer's head is one the route's policy retries: it is discarded (an HTTP/1 body of known
+   * small length drained so the connection is kept, else the connection or stream let go), and the
+   * next attempt scheduled (true). False when it is not retried: the answer goes to the client as
+   * it is.
+   */
+  private boolean retryAnswer(HttpClientResponse ur) {
+    RetryState r = Objects.requireNonNull(retry, "callers check the policy");
+    String grpcStatus = grpc ? ur.headers().get("grpc-status") : null;
+    if (!r.rule.retries(ur.statusCode(), grpcStatus == null ? -1 : parseGrpcStatus(grpcStatus))) {
+      return false;
+    }
+    HttpClientRequest up = upstream;
+    Http1Connections.Lease held = lease;
+    upstream = null;
+    lease = null;
+    if (!retryByPolicy(true)) {
+      upstream = up;
+      lease = held;
+      return false;
+    }
+    String length = ur.headers().get(HttpHeaders.CONTENT_LENGTH);
+    long n = length == null ? -1 : parseLength(length);
+    if (held != null && requestSent && n >= 0 && n <= DRAIN_BYTES) {
+      ur.exceptionHandler(t -> held.release(false));
+      ur.handler(b -> {});
+      ur.endHandler(v -> held.release(true));
+    } else {
+      ur.exceptionHandler(t -> {});
+      if (held != null) {
+        held.release(false);
+      } else if (up != null) {
+        up.reset();
+      }
+    }
+    return true;
+  }
+
+  private static int parseGrpcStatus(String v) {
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  void tryTimedOut() {
+    if (upstream == null || upstreamResponse != null) {
+      return; // connecting (the connect timeout bounds it), or answered
+    }
+    RetryState r = Objects.requireNonNull(retry, "only a policy arms the timer");
+    if (!r.expired(System.nanoTime())
+        && retryAfterFailure(new TimeoutException("upstream per-try timeout"))) {
+      return;
+    }
+    respondLocally(504, false);
+  }
+
+  @Override
+  boolean bodyRead() {
+    return bodyPumped;
+  }
+
+  @Override
+  void overflowed(BackendLimits.Limit limit) {
+    overflow = limit;
+    resp.putHeader(OVERFLOW, limit.reason());
+    respondLocally(503, false);
   }
 
   // ---------------------------------------------------------------- WebSocket
@@ -962,6 +1098,7 @@ final class ProxyExchange extends UpstreamAttempt
       mirroring.abandon();
     }
     loop.live().untrack(this);
+    attemptsDone();
     if (lease != null) {
       if (upstreamEnded) {
         maybeReleaseAfterSuccess();
@@ -989,7 +1126,8 @@ final class ProxyExchange extends UpstreamAttempt
           endpoint == null ? null : endpoint.authority(),
           route == null ? null : route.id(),
           requestId,
-          connState == null ? null : connState.client);
+          connState == null ? null : connState.client,
+          overflow == null ? null : overflow.reason());
     }
   }
 

@@ -3,11 +3,13 @@ package io.gatehouse.proxy;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.policy.RetryRule;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.Split;
 import io.gatehouse.snapshot.StickyCookies;
 import io.gatehouse.snapshot.Target;
+import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
 import io.netty.channel.ConnectTimeoutException;
@@ -19,6 +21,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
@@ -57,6 +61,15 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
 
   /** The {@code Set-Cookie} a sticky split's weighted pick asks for on the answer, or null. */
   @Nullable String splitCookie;
+
+  /** The picked target (its backend's policy and key); null for the default backend. */
+  @Nullable Target target;
+
+  /** The circuit breaker's counters this request holds a place of; null when none. */
+  BackendLimits.@Nullable Backend backend;
+
+  /** The route's retry policy at work on this request; null without the policy. */
+  @Nullable RetryState retry;
 
   UpstreamAttempt(LoopServices loop) {
     this.loop = loop;
@@ -98,6 +111,19 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   /** Whether the request came over TLS (a sticky cookie's default {@code Secure}). */
   public abstract boolean tls();
 
+  /** A circuit breaker refused the request: answers 503 naming {@code limit}. */
+  void overflowed(BackendLimits.Limit limit) {
+    attemptFailed(503, GrpcReplies.UNAVAILABLE);
+  }
+
+  /** Whether some of the request's body was read and sent to an attempt. */
+  boolean bodyRead() {
+    return false;
+  }
+
+  /** The per-try timeout, or the deadline of all attempts, passed before the answer's head. */
+  void tryTimedOut() {}
+
   // ---------------------------------------------------------------- pick
 
   /**
@@ -135,6 +161,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
+      this.target = target;
     }
     endpoint = balancer.next();
     return endpoint != null;
@@ -181,12 +208,21 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       return;
     }
     if (protocol == UpstreamProtocol.HTTP1 && !tunnel) {
-      cache
-          .acquire(endpoint, connectTimeoutMillis())
+      BackendLimits.Backend limits = backend;
+      Target t = target;
+      (limits == null || t == null
+              ? cache.acquire(endpoint, connectTimeoutMillis())
+              : cache.acquire(
+                  endpoint, connectTimeoutMillis(), limits, t.policy().circuitBreaker()))
           .onComplete(
               ar -> {
                 if (ar.failed()) {
-                  if (!isFinished()) {
+                  if (isFinished()) {
+                    return;
+                  }
+                  if (ar.cause() instanceof BackendLimits.Overflow o) {
+                    overflowed(o.limit());
+                  } else {
                     onConnectFailure(ar.cause());
                   }
                   return;
@@ -240,7 +276,12 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   private void onConnectFailure(Throwable cause) {
     Balancer b = balancer; // both set by the pick that preceded the connect
     Endpoint failed = endpoint;
-    if (b != null
+    if (retry != null) {
+      // The route's policy replaces the node's one connect-failure retry.
+      if (retryByPolicy(retry.rule.retries(RetryRule.Failure.CONNECT_FAILURE))) {
+        return;
+      }
+    } else if (b != null
         && failed != null
         && retriesConnectFailure(
             retried, loop.settings().retryConnectFailures(), upstreamMethod())) {
@@ -293,6 +334,142 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
           endpoint.authority(),
           routeId(),
           root.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- circuit breaker, retry policy
+
+  /**
+   * Takes a place among the picked backend's requests in flight (its circuit breaker's {@code
+   * maxRequests}), and starts the route's retry policy on this request; false, answered 503, when
+   * the backend is full. The default backend has no breaker.
+   *
+   * @param rule the route's retry policy, or null
+   * @param declaredLength the request's Content-Length, -1 for none
+   */
+  final boolean admitToBackend(@Nullable RetryRule rule, long declaredLength) {
+    Target t = target;
+    if (t == null) {
+      return true;
+    }
+    BackendLimits.Backend b = loop.backendLimits().forSlot(t.slot(), t.key());
+    if (!b.tryBeginRequest(t.policy().circuitBreaker())) {
+      overflowed(BackendLimits.Limit.MAX_REQUESTS);
+      return false;
+    }
+    backend = b;
+    if (rule != null) {
+      retry = new RetryState(rule, System.nanoTime(), declaredLength);
+    }
+    return true;
+  }
+
+  /** The exchange has ended: its places in the backend's counters go back, its timer stops. */
+  final void attemptsDone() {
+    BackendLimits.Backend b = backend;
+    if (b != null) {
+      backend = null;
+      b.endRequest();
+      RetryState r = retry;
+      if (r != null && r.holdsRetry) {
+        r.holdsRetry = false;
+        b.endRetry();
+      }
+    }
+    if (retry != null) {
+      cancelRetryTimer(retry);
+    }
+  }
+
+  /**
+   * The route's retry policy on a failed attempt (whose lease and request the caller has let go):
+   * when {@code conditionHolds} (the rule's condition for the failure), the method, the body, the
+   * attempts left, the deadline and the backend's retry budget all allow it, schedules the next
+   * attempt on another endpoint of the same backend after the back-off and returns true; else
+   * false, and the caller answers with the failure.
+   */
+  final boolean retryByPolicy(boolean conditionHolds) {
+    RetryState r = retry;
+    Balancer b = balancer;
+    Endpoint failed = endpoint;
+    if (r == null || !conditionHolds || b == null || failed == null) {
+      return false;
+    }
+    if (!r.rule.allowsMethod(upstreamMethod().name())
+        || !r.bodyReplayable(requestHasBody(), bodyRead())) {
+      return false;
+    }
+    long now = System.nanoTime();
+    long wait = r.rule.backoffNanos(r.retries + 1, ThreadLocalRandom.current());
+    if (!r.anotherAllowed(now, wait)) {
+      return false;
+    }
+    BackendLimits.Backend limits = backend;
+    Target t = target;
+    if (limits != null && t != null) {
+      if (r.holdsRetry) {
+        r.holdsRetry = false; // the failed attempt's place: the next one needs a place of its own
+        limits.endRetry();
+      }
+      if (!limits.tryBeginRetry(
+          r.rule.budgetPercent(),
+          r.rule.minRetryConcurrency(),
+          t.policy().circuitBreaker().maxRetries())) {
+        return false;
+      }
+      r.holdsRetry = true;
+    }
+    r.retries++;
+    retried = true;
+    Endpoint other = otherEndpoint(b, failed);
+    endpoint = other != null ? other : failed;
+    upstream = null;
+    upstreamNotAwaited();
+    cancelRetryTimer(r);
+    r.timer =
+        loop.vertx()
+            .setTimer(
+                Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)),
+                id -> {
+                  r.timer = -1;
+                  connectUnlessFinished();
+                });
+    return true;
+  }
+
+  /**
+   * Arms the attempt's limit to the answer's head: the rule's per-try timeout, or what is left of
+   * the deadline of all attempts when that is sooner; none when the rule sets neither.
+   */
+  final void armTryTimer() {
+    RetryState r = retry;
+    if (r == null) {
+      return;
+    }
+    long ms = r.rule.perTryTimeoutMillis();
+    if (r.deadline != 0) {
+      long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(r.deadline - System.nanoTime()));
+      ms = ms == 0 ? left : Math.min(ms, left);
+    }
+    cancelRetryTimer(r);
+    if (ms > 0) {
+      r.timer =
+          loop.vertx()
+              .setTimer(
+                  ms,
+                  id -> {
+                    r.timer = -1;
+                    if (!isFinished()) {
+                      tryTimedOut();
+                    }
+                  });
+    }
+  }
+
+  final void cancelRetryTimer(RetryState r) {
+    if (r.timer >= 0) {
+      loop.vertx().cancelTimer(r.timer);
+      r.timer = -1;
     }
   }
 

@@ -1,7 +1,11 @@
 package io.gatehouse.upstream;
 
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.backend.CircuitBreaker;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
@@ -13,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,10 +40,18 @@ public final class Http1Connections {
     private long idleSince;
     private boolean reused;
 
-    private Lease(Http1Connections owner, HttpClientConnection connection, String key) {
+    /** The backend whose connection slot this connection holds; null when not counted. */
+    private final BackendLimits.@Nullable Backend backend;
+
+    private Lease(
+        Http1Connections owner,
+        HttpClientConnection connection,
+        String key,
+        BackendLimits.@Nullable Backend backend) {
       this.owner = owner;
       this.connection = connection;
       this.key = key;
+      this.backend = backend;
     }
 
     /** Gives the connection back to the cache it came from (see {@link #release}). */
@@ -93,19 +106,155 @@ public final class Http1Connections {
     this.serverName = serverName;
   }
 
-  /** An idle connection to {@code endpoint}, or a new one. */
+  /** An idle connection to {@code endpoint}, or a new one (no connection limit). */
   public Future<Lease> acquire(Endpoint endpoint, long connectTimeoutMs) {
-    String key = keyOf(endpoint);
+    Lease l = idleLease(keyOf(endpoint));
+    return l != null ? Future.succeededFuture(l) : open(endpoint, connectTimeoutMs, null);
+  }
+
+  /**
+   * An idle connection to {@code endpoint}, else a new one when {@code backend} has fewer than
+   * {@code limits.maxConnections()} open on this node, else a place in the backend's waiting list
+   * (at most {@code maxPendingRequests}, served first come first served as connections close on any
+   * loop, each for at most the connect timeout). Fails with an {@link BackendLimits.Overflow} when
+   * the list is full or the wait ran out.
+   */
+  public Future<Lease> acquire(
+      Endpoint endpoint,
+      long connectTimeoutMs,
+      BackendLimits.Backend backend,
+      CircuitBreaker limits) {
+    Lease l = idleLease(keyOf(endpoint));
+    if (l != null) {
+      return Future.succeededFuture(l);
+    }
+    if (backend.tryOpenConnection(limits.maxConnections())) {
+      return open(endpoint, connectTimeoutMs, backend);
+    }
+    if (backend.pending.incrementAndGet() > limits.maxPendingRequests()) {
+      backend.pending.decrementAndGet();
+      backend.count(BackendLimits.Limit.MAX_PENDING);
+      return Future.failedFuture(BackendLimits.PENDING_OVERFLOW);
+    }
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      backend.pending.decrementAndGet();
+      throw new IllegalStateException("acquire off an event loop");
+    }
+    Waiter w = new Waiter(this, endpoint, connectTimeoutMs, backend, context);
+    backend.waiters.add(w);
+    // A slot freed between the check above and the enqueue went to no one: take it now.
+    if (backend.tryOpenConnection(limits.maxConnections())) {
+      if (w.cancel()) {
+        return open(endpoint, connectTimeoutMs, backend);
+      }
+      backend.connectionClosed(); // granted meanwhile: the slot just taken is one too many
+      return w.promise.future();
+    }
+    // Idle connections of this backend to other endpoints hold slots a waiter needs: close one.
+    evictIdleOf(backend);
+    w.timer =
+        context
+            .owner()
+            .setTimer(
+                Math.max(1, connectTimeoutMs),
+                id -> {
+                  if (w.cancel()) {
+                    backend.count(BackendLimits.Limit.MAX_CONNECTIONS);
+                    w.promise.fail(BackendLimits.CONNECTIONS_OVERFLOW);
+                  }
+                });
+    return w.promise.future();
+  }
+
+  /**
+   * A request waiting for a connection slot of its backend. Exactly one of {@link #grant} (a slot
+   * is handed over, from any loop) and {@link #cancel} (the wait ended without one) wins.
+   */
+  static final class Waiter {
+    private static final int WAITING = 0;
+    private static final int DONE = 1;
+    private final Http1Connections cache;
+    private final Endpoint endpoint;
+    private final long connectTimeoutMs;
+    private final BackendLimits.Backend backend;
+    private final Context context;
+    private final AtomicInteger state = new AtomicInteger(WAITING);
+    final Promise<Lease> promise = Promise.promise();
+    volatile long timer = -1;
+
+    Waiter(
+        Http1Connections cache,
+        Endpoint endpoint,
+        long connectTimeoutMs,
+        BackendLimits.Backend backend,
+        Context context) {
+      this.cache = cache;
+      this.endpoint = endpoint;
+      this.connectTimeoutMs = connectTimeoutMs;
+      this.backend = backend;
+      this.context = context;
+    }
+
+    /** Hands this waiter a connection slot; false when it no longer waits. */
+    boolean grant() {
+      if (!state.compareAndSet(WAITING, DONE)) {
+        return false;
+      }
+      backend.pending.decrementAndGet();
+      context.runOnContext(
+          v -> {
+            if (timer >= 0) {
+              context.owner().cancelTimer(timer);
+            }
+            cache.open(endpoint, connectTimeoutMs, backend).onComplete(ar -> promise.handle(ar));
+          });
+      return true;
+    }
+
+    /** Ends the wait without a slot; false when a slot was granted first. */
+    boolean cancel() {
+      if (!state.compareAndSet(WAITING, DONE)) {
+        return false;
+      }
+      backend.pending.decrementAndGet();
+      backend.waiters.remove(this);
+      return true;
+    }
+  }
+
+  private @Nullable Lease idleLease(String key) {
     ArrayDeque<Lease> q = idle.get(key);
     if (q != null) {
       Lease l;
       while ((l = q.pollLast()) != null) {
         if (!l.closed) {
           l.reused = true;
-          return Future.succeededFuture(l);
+          return l;
         }
       }
     }
+    return null;
+  }
+
+  /** Closes one idle connection counted for {@code backend}, if this loop holds one. */
+  private void evictIdleOf(BackendLimits.Backend backend) {
+    for (ArrayDeque<Lease> q : idle.values()) {
+      for (Iterator<Lease> it = q.iterator(); it.hasNext(); ) {
+        Lease l = it.next();
+        if (l.backend == backend && !l.closed) {
+          it.remove();
+          l.connection.close(); // its close hands the slot to the first waiter
+          return;
+        }
+      }
+    }
+  }
+
+  /** Opens a connection; {@code backend}'s slot (already taken) is given back when it closes. */
+  private Future<Lease> open(
+      Endpoint endpoint, long connectTimeoutMs, BackendLimits.@Nullable Backend backend) {
+    String key = keyOf(endpoint);
     HttpConnectOptions options =
         new HttpConnectOptions().setPort(endpoint.port()).setConnectTimeout(connectTimeoutMs);
     if (serverName == null) {
@@ -115,19 +264,24 @@ public final class Http1Connections {
           .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
           .setHost(serverName);
     }
-    return client
-        .connect(options)
-        .map(
-            c -> {
-              Lease l = new Lease(this, c, key);
-              open.add(c);
-              c.closeHandler(
-                  v -> {
-                    l.closed = true;
-                    open.remove(c);
-                  });
-              return l;
-            });
+    Future<HttpClientConnection> connected = client.connect(options);
+    if (backend != null) {
+      connected.onFailure(t -> backend.connectionClosed());
+    }
+    return connected.map(
+        c -> {
+          Lease l = new Lease(this, c, key, backend);
+          open.add(c);
+          c.closeHandler(
+              v -> {
+                l.closed = true;
+                open.remove(c);
+                if (backend != null) {
+                  backend.connectionClosed();
+                }
+              });
+          return l;
+        });
   }
 
   private String keyOf(Endpoint endpoint) {
@@ -161,7 +315,8 @@ public final class Http1Connections {
       }
       return;
     }
-    if (closed) {
+    if (closed || (lease.backend != null && !lease.backend.waiters.isEmpty())) {
+      // Requests wait for a slot of this backend: the close hands this one's to the first.
       lease.connection.close();
       return;
     }

@@ -21,6 +21,7 @@ import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.testing.TestPki;
@@ -160,7 +161,9 @@ class PolicyCompilerTest {
                                               List.of(Endpoint.of("127.0.0.1", 9000))))
                                       : kind == ErrorPages.class
                                           ? ErrorPages.page(List.of(404), "x", null)
-                                          : URLRewrite.of("b.example", null);
+                                          : kind == Retry.class
+                                              ? Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR))
+                                              : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
@@ -169,8 +172,21 @@ class PolicyCompilerTest {
       // Gatehouse's own answers). Error pages are no filter: a table the proxy looks its answers'
       // statuses up in.
       assertThat(chain.filters())
-          .hasSize(kind == Cors.class ? 3 : kind == ErrorPages.class ? 0 : 1);
+          .hasSize(
+              kind == Cors.class ? 3 : kind == ErrorPages.class || kind == Retry.class ? 0 : 1);
+      assertThat(chain.retry() != null).as("retry rule of %s", kind).isEqualTo(kind == Retry.class);
     }
+  }
+
+  @Test
+  void a_retry_policy_is_compiled_into_the_chain_and_a_route_without_one_pays_nothing() {
+    Retry retry = Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR)).withAttempts(3);
+    PolicyChain chain =
+        PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(retry)), null);
+    assertThat(chain.retry()).isNotNull();
+    assertThat(chain.retry().spec()).isEqualTo(retry);
+    assertThat(PolicyCompiler.compile(route(new Limits(0), null), null)).isSameAs(PolicyChain.NONE);
+    assertThat(PolicyChain.NONE.retry()).isNull();
   }
 
   @Test
