@@ -236,6 +236,15 @@ public final class BackendLimits {
     }
   }
 
+  /** Requests waiting for a connection now, over every backend (for tests and metrics). */
+  public int pendingTotal() {
+    int n = 0;
+    for (Backend b : backends.values()) {
+      n += b.pending();
+    }
+    return n;
+  }
+
   /** Counts since start; a test's or a scrape's view. */
   public long refusedTotal() {
     long n = 0;
