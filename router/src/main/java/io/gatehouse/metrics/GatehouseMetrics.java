@@ -18,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -56,6 +57,9 @@ public final class GatehouseMetrics {
   private final Counter otherFallbacks;
   private volatile @Nullable CertificateIndexHolder certificates;
   private @Nullable MultiGauge expiryDays;
+
+  /** The suppliers of {@link #functionCounter}, held here: the registry would let them go. */
+  private final List<LongSupplier> held = new CopyOnWriteArrayList<>();
 
   public GatehouseMetrics(SnapshotHolder snapshots) {
     Gauge.builder(
@@ -124,6 +128,7 @@ public final class GatehouseMetrics {
    */
   public void functionCounter(
       String name, String description, String tag, String tagValue, LongSupplier count) {
+    held.add(count); // Micrometer holds a function counter's state weakly
     FunctionCounter.builder(name, count, c -> (double) c.getAsLong())
         .description(description)
         .tag(tag, tagValue)

@@ -188,6 +188,7 @@ class CircuitBreakerIT {
     }
     assertThat(node.node().backendLimits().refused(BackendLimits.Limit.MAX_REQUESTS))
         .isEqualTo(refusedBefore + 1);
+    assertThat(overflowsScraped("max-requests")).isEqualTo(refusedBefore + 1);
     assertThat(slow.release(200)).isEqualTo(10);
     for (Future<Reply> f : ten) {
       assertThat(f.await(10, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -257,6 +258,22 @@ class CircuitBreakerIT {
     assertThat(pendingOf()).isZero();
     slow.release(200);
     assertThat(first.await(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+  }
+
+  /** The node's {@code gatehouse_backend_overflows_total} for {@code limit}, from /metrics. */
+  private long overflowsScraped(String limit) throws Exception {
+    String text =
+        h1.request(HttpMethod.GET, node.statusPort(), "127.0.0.1", "/metrics")
+            .compose(req -> req.send().compose(r -> r.body()))
+            .await(10, TimeUnit.SECONDS)
+            .toString();
+    String series = "gatehouse_backend_overflows_total{limit=\"" + limit + "\"}";
+    for (String line : text.split("\n")) {
+      if (line.startsWith(series)) {
+        return (long) Double.parseDouble(line.substring(series.length()).trim());
+      }
+    }
+    throw new AssertionError("no " + series + " in /metrics");
   }
 
   /** Requests waiting for a connection, over every backend the node has counters for. */
