@@ -70,6 +70,12 @@ class RetryIT {
   /** Never answers. */
   TestUpstream stalled;
 
+  /** Closes the connection of every request without answering. */
+  TestUpstream closing;
+
+  /** Answers a Trailers-Only gRPC UNAVAILABLE (grpc-status 14 in the head). */
+  TestUpstream grpcUnavailable;
+
   final AtomicInteger failed = new AtomicInteger();
 
   @BeforeAll
@@ -87,6 +93,26 @@ class RetryIT {
                         }));
     good = TestUpstream.named(vertx, "good");
     stalled = TestUpstream.custom(vertx, req -> {});
+    closing =
+        TestUpstream.custom(
+            vertx,
+            req -> {
+              failed.incrementAndGet();
+              req.connection().close();
+            });
+    grpcUnavailable =
+        TestUpstream.custom(
+            vertx,
+            req ->
+                req.body()
+                    .onSuccess(
+                        b -> {
+                          failed.incrementAndGet();
+                          req.response()
+                              .putHeader("content-type", "application/grpc")
+                              .putHeader("grpc-status", "14")
+                              .end();
+                        }));
     node =
         NodeFixture.start(
             c -> c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024)));
@@ -106,7 +132,7 @@ class RetryIT {
     if (node != null) {
       node.close();
     }
-    for (TestUpstream u : new TestUpstream[] {failing, good, stalled}) {
+    for (TestUpstream u : new TestUpstream[] {failing, good, stalled, closing, grpcUnavailable}) {
       if (u != null) {
         u.close();
       }
@@ -170,12 +196,25 @@ class RetryIT {
       HttpMethod method,
       @Nullable Buffer body,
       boolean chunked) {
+    return send(client, host, method, body, chunked, null);
+  }
+
+  private Future<Reply> send(
+      HttpClientAgent client,
+      String host,
+      HttpMethod method,
+      @Nullable Buffer body,
+      boolean chunked,
+      @Nullable String contentType) {
     RequestOptions o =
         new RequestOptions()
             .setMethod(method)
             .setHost("127.0.0.1")
             .setPort(node.port())
             .setURI("/");
+    if (contentType != null) {
+      o.putHeader("content-type", contentType);
+    }
     return client
         .request(o)
         .compose(
@@ -218,6 +257,59 @@ class RetryIT {
       assertThat(r.body()).isEqualTo("good");
     }
     assertThat(failed.get() - failedBefore).as("the failing endpoint was tried").isPositive();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"h1", "h2c"})
+  void a_connection_closed_before_the_answer_is_retried_on_reset(String version) throws Exception {
+    String name = "reset-" + version;
+    serve(
+        name,
+        retry(Set.of(Condition.RESET), false, 1024),
+        CircuitBreaker.DEFAULT,
+        closing.address(),
+        good.address());
+    int failedBefore = failed.get();
+    for (int i = 0; i < 4; i++) {
+      Reply r =
+          send(client(version), name + ".example", HttpMethod.GET, null, false)
+              .await(10, TimeUnit.SECONDS);
+      assertThat(r.status()).as("request %d", i).isEqualTo(200);
+    }
+    assertThat(failed.get() - failedBefore).as("the closing endpoint was tried").isPositive();
+  }
+
+  @Test
+  void a_trailers_only_grpc_status_in_the_list_is_retried() throws Exception {
+    Retry r =
+        new Retry(
+            Set.of(Condition.GRPC_STATUS),
+            List.of(),
+            List.of(14),
+            2,
+            null,
+            null,
+            Duration.ofMillis(1),
+            Duration.ofMillis(5),
+            20,
+            3,
+            true,
+            1024);
+    serve("grpc", r, CircuitBreaker.DEFAULT, grpcUnavailable.address(), good.address());
+    int failedBefore = failed.get();
+    for (int i = 0; i < 4; i++) {
+      Reply reply =
+          send(
+                  h2,
+                  "grpc.example",
+                  HttpMethod.POST,
+                  Buffer.buffer("call"),
+                  false,
+                  "application/grpc")
+              .await(10, TimeUnit.SECONDS);
+      assertThat(reply.body()).as("request %d", i).isEqualTo("good");
+    }
+    assertThat(failed.get() - failedBefore).as("the unavailable endpoint was tried").isPositive();
   }
 
   @ParameterizedTest(name = "{0}")
