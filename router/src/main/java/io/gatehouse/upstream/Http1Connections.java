@@ -176,6 +176,7 @@ public final class Http1Connections {
     private static final int DONE = 1;
     private final Http1Connections cache;
     private final Endpoint endpoint;
+    private final String key;
     private final long connectTimeoutMs;
     private final BackendLimits.Backend backend;
     private final Context context;
@@ -191,6 +192,7 @@ public final class Http1Connections {
         Context context) {
       this.cache = cache;
       this.endpoint = endpoint;
+      this.key = cache.keyOf(endpoint);
       this.connectTimeoutMs = connectTimeoutMs;
       this.backend = backend;
       this.context = context;
@@ -208,6 +210,29 @@ public final class Http1Connections {
               context.owner().cancelTimer(timer);
             }
             cache.open(endpoint, connectTimeoutMs, backend).onComplete(ar -> promise.handle(ar));
+          });
+      return true;
+    }
+
+    /**
+     * Hands this waiter an open connection of its loop and endpoint, with the slot it holds; false
+     * when it no longer waits. Completed on a later turn of the loop, never inside the release.
+     */
+    boolean take(Lease lease) {
+      if (!state.compareAndSet(WAITING, DONE)) {
+        return false;
+      }
+      backend.pending.decrementAndGet();
+      backend.waiters.remove(this);
+      lease.reused = true;
+      context.runOnContext(
+          v -> {
+            if (timer >= 0) {
+              context.owner().cancelTimer(timer);
+            }
+            // Closed meanwhile, it fails as any stale keep-alive connection does, and the
+            // attempt's stale-connection retry acquires again.
+            promise.complete(lease);
           });
       return true;
     }
@@ -315,9 +340,21 @@ public final class Http1Connections {
       }
       return;
     }
-    if (closed || (lease.backend != null && !lease.backend.waiters.isEmpty())) {
-      // Requests wait for a slot of this backend: the close hands this one's to the first.
+    if (closed) {
       lease.connection.close();
+      return;
+    }
+    BackendLimits.Backend backend = lease.backend;
+    if (backend != null && !backend.waiters.isEmpty()) {
+      // Requests wait for a slot of this backend: the first gets this connection when it waits
+      // on this loop for this endpoint, else the close hands the slot to it.
+      Waiter first = backend.waiters.peek();
+      if (first == null
+          || first.cache != this
+          || !first.key.equals(lease.key)
+          || !first.take(lease)) {
+        lease.connection.close();
+      }
       return;
     }
     ArrayDeque<Lease> q = idle.computeIfAbsent(lease.key, k -> new ArrayDeque<>());

@@ -234,6 +234,8 @@ class CircuitBreakerIT {
     assertThat(slow.received()).isEqualTo(4);
     assertThat(slow.maxHolding()).isEqualTo(2);
     assertThat(slow.maxOpenConnections()).as("connections open at once").isLessThanOrEqualTo(2);
+    // The two waiting for this endpoint on this loop were handed the released connections.
+    assertThat(slow.acceptedConnections()).as("connections opened in all").isEqualTo(2);
   }
 
   @Test

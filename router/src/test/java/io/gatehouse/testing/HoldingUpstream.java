@@ -23,6 +23,7 @@ public final class HoldingUpstream implements AutoCloseable {
   private final AtomicInteger maxHolding = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger maxOpen = new AtomicInteger();
+  private final AtomicInteger accepted = new AtomicInteger();
 
   private HoldingUpstream(Vertx vertx, int listeners) {
     for (int i = 0; i < listeners; i++) {
@@ -31,6 +32,7 @@ public final class HoldingUpstream implements AutoCloseable {
               .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
               .connectionHandler(
                   c -> {
+                    accepted.incrementAndGet();
                     maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
                     c.closeHandler(v -> open.decrementAndGet());
                   })
@@ -94,6 +96,11 @@ public final class HoldingUpstream implements AutoCloseable {
 
   public int openConnections() {
     return open.get();
+  }
+
+  /** Connections accepted so far. */
+  public int acceptedConnections() {
+    return accepted.get();
   }
 
   public int maxOpenConnections() {
