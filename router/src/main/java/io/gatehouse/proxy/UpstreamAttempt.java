@@ -41,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * through the abstract hooks below (the design's {@code Attempt.Listener}); {@code ProxyExchange}
  * is their one implementation, so the calls stay monomorphic and inline. The retry rules are static
  * and pure, for {@code UpstreamAttemptTest}.
+ *
+ * <p>The picked backend's circuit breaker ({@code BackendLimits}) gives each request a place among
+ * its requests in flight and each pooled connection a slot; a route with a {@code Retry} policy
+ * replaces the node's one connect-failure retry with the policy ({@link RetryState} holds the
+ * request's progress, {@code RetryRule} decides; the retry budget is the backend's). WebSocket
+ * tunnels, mirror copies and the default backend are outside the breaker.
  */
 abstract class UpstreamAttempt extends LiveExchanges.Member {
   // The exchange's category, as before this class was carved out of it: log settings keep working.

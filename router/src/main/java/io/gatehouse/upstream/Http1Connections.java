@@ -27,6 +27,11 @@ import org.jspecify.annotations.Nullable;
  * per endpoint; idle ones are closed after {@code idleTimeout}, before a typical upstream's own
  * keep-alive timeout. Used only from its event loop, so nothing is synchronised.
  *
+ * <p>A backend's circuit breaker ({@link BackendLimits}) bounds the connections every loop opens to
+ * it together: past the limit a request waits in the backend's bounded FIFO (each for at most its
+ * connect timeout) for a slot that a close on any loop hands over, or for a connection released on
+ * its own loop to its endpoint; a connection released while others wait is not kept idle.
+ *
  * <p>Why not Vert.x's pool: it resolves the endpoint in a shared map and runs a pool state machine
  * with futures on every request; on one core that cost about a tenth of the proxy's throughput.
  */

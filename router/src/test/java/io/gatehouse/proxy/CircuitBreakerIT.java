@@ -262,6 +262,75 @@ class CircuitBreakerIT {
     assertThat(first.await(10, TimeUnit.SECONDS).status()).isEqualTo(200);
   }
 
+  @Test
+  void a_connection_slot_freed_on_one_event_loop_serves_a_request_waiting_on_another()
+      throws Exception {
+    HoldingUpstream slow = upstream();
+    try (NodeFixture twoLoops = NodeFixture.start(c -> c.withEventLoops(2))) {
+      RouteSpec spec =
+          NodeFixture.route("shared", "shared.example", slow.address(0))
+              .withBackend(
+                  BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", port(slow.address(0)))))
+                      .withPolicy(
+                          BackendPolicy.DEFAULT.withCircuitBreaker(
+                              new CircuitBreaker(1, 8, 1024, 3))));
+      twoLoops.put(NodeFixture.valid(spec));
+      // Each on a connection of its own: the node's two loops take turns accepting them.
+      List<HttpClientAgent> clients = new ArrayList<>();
+      List<Future<Reply>> replies = new ArrayList<>();
+      try {
+        for (int i = 0; i < 4; i++) {
+          HttpClientAgent c =
+              vertx.createHttpClient(
+                  new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1),
+                  new PoolOptions().setHttp1MaxSize(1));
+          clients.add(c);
+          replies.add(sendTo(c, twoLoops.port(), "shared.example"));
+        }
+        for (int served = 1; served <= 4; served++) {
+          int expected = served;
+          await("request " + served + " reaches the upstream")
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> slow.holding() == 1 && slow.received() == expected);
+          slow.release(200);
+        }
+        for (Future<Reply> f : replies) {
+          assertThat(f.await(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
+        // One connection at a time: the upstream held one request at a time (its own count of
+        // open connections may briefly see a closed one beside its successor).
+        assertThat(slow.maxHolding()).isEqualTo(1);
+        assertThat(slow.received()).isEqualTo(4);
+      } finally {
+        for (HttpClientAgent c : clients) {
+          c.close().await();
+        }
+      }
+    }
+  }
+
+  private static int port(String address) {
+    return Integer.parseInt(address.substring(address.indexOf(':') + 1));
+  }
+
+  private Future<Reply> sendTo(HttpClientAgent client, int port, String host) {
+    return client
+        .request(HttpMethod.GET, port, "127.0.0.1", "/")
+        .compose(
+            req ->
+                req.authority(HostAndPort.create(host, port))
+                    .send()
+                    .compose(
+                        r ->
+                            r.body()
+                                .map(
+                                    b ->
+                                        new Reply(
+                                            r.statusCode(),
+                                            r.headers().get("x-gatehouse-overflow"),
+                                            null))));
+  }
+
   /** The node's {@code gatehouse_backend_overflows_total} for {@code limit}, from /metrics. */
   private long overflowsScraped(String limit) throws Exception {
     String text =
