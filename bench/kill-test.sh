@@ -11,7 +11,7 @@
 # one nginx process each, no master, so `kill -9` stops the endpoint at once and the same command
 # brings it back on its port), the proxy, and bench/lib/killbench-load.py: $RATE requests a second
 # at a fixed rate over $CONNS keep-alive connections, each request's times and outcome recorded.
-# After $WARMUP s of unmeasured load the measured run starts (T=0): at T=$KILL_AT s endpoint
+# After $WARMUP s of unmeasured load ($GATEHOUSE_WARMUP for Gatehouse) the measured run starts (T=0): at T=$KILL_AT s endpoint
 # $KILL_ENDPOINT is killed, at T=$RESTART_AT s started again, the load stops at T=$STOP_AT s.
 # bench/lib/killbench-report.py turns each run into a row of raw.tsv and a per-second timeline
 # (its docstring defines failures, detection and recovery); report.md has every row.
@@ -40,6 +40,7 @@ root=$(cd "$here/.." && pwd)
 : "${RATE:=1000}"               # requests a second, fixed (open loop)
 : "${CONNS:=16}"                # client keep-alive connections
 : "${WARMUP:=5}"                # unmeasured load before T=0 (s)
+: "${GATEHOUSE_WARMUP:=15}"     # the JVM's: as bench/proxy-bench.sh (JIT; with 5 s a loaded machine left it behind)
 : "${KILL_AT:=5}"
 : "${RESTART_AT:=15}"
 : "${STOP_AT:=25}"
@@ -51,8 +52,11 @@ root=$(cd "$here/.." && pwd)
 : "${JAVA_OPTS:=-XX:+UseParallelGC -Xms256m -Xmx256m}"   # as bench/proxy-bench.sh
 : "${GATEHOUSE_EVENT_LOOPS:=1}"
 : "${GATEHOUSE_POLICIES:=0}"
-: "${GATEHOUSE_HEALTH_CHECK:={http: {path: /healthz}, interval: 1s, timeout: 500ms, unhealthyThreshold: 2, healthyThreshold: 2}}"
-: "${GATEHOUSE_OUTLIER_DETECTION:={consecutiveGatewayErrors: 1, baseEjectionTime: 10s}}"
+# (not ": ${X:=...}": the braces of the values would end the expansion)
+[[ -n ${GATEHOUSE_HEALTH_CHECK:-} ]] ||
+  GATEHOUSE_HEALTH_CHECK='{http: {path: /healthz}, interval: 1s, timeout: 500ms, unhealthyThreshold: 2, healthyThreshold: 2}'
+[[ -n ${GATEHOUSE_OUTLIER_DETECTION:-} ]] ||
+  GATEHOUSE_OUTLIER_DETECTION='{consecutiveGatewayErrors: 1, baseEjectionTime: 10s}'
 : "${OUT_DIR:=${TMPDIR:-/tmp}/gatehouse-bench/kill-test/$(date +%Y%m%d-%H%M%S)}"
 export OUT_DIR
 
@@ -175,7 +179,8 @@ start_target() {
   port_open "$HTTP_PORT" && { log "port $HTTP_PORT already in use"; return 1; }
   (exec taskset -c "$PROXY_CPU" bash -c "exec $T_CMD") >>"$RUN_DIR/proxy.log" 2>&1 </dev/null &
   T_PID=$!
-  wait_port "$HTTP_PORT" "$START_TIMEOUT" "$T_PID" || { log "$1 did not open $HTTP_PORT (see $RUN_DIR/proxy.log)"; return 1; }
+  wait_port "$HTTP_PORT" "$START_TIMEOUT" "$T_PID" || {
+    log "$1 did not open $HTTP_PORT: $(tail -1 "$RUN_DIR/proxy.log" | cut -c1-400)"; return 1; }
   local i
   for ((i = 0; i < START_TIMEOUT * 5; i++)); do   # answering through every endpoint
     [[ $(curl -s -m 2 -o /dev/null -w '%{http_code}' -H 'Host: a.example' "http://127.0.0.1:$HTTP_PORT/") == 200 ]] && return 0
@@ -199,9 +204,10 @@ run_one() {  # run_one ROUND TARGET METHOD
   # the start-up checks and requests above are not measured: the logs start empty
   for i in 0 1 2 3; do : > "$RUN_DIR/${BE_NAMES[$i]}-access.log"; done
 
-  local start t0 until kill_t restart_t listen_t client
-  start=$(add "$(now)" 1); t0=$(add "$start" "$WARMUP"); until=$(add "$t0" "$STOP_AT")
-  timeout -k 5 $((WARMUP + STOP_AT + 60)) taskset -c "$LOAD_CPU" python3 "$here/lib/killbench-load.py" \
+  local start t0 until kill_t restart_t listen_t client warm=$WARMUP
+  [[ $target == gatehouse ]] && warm=$GATEHOUSE_WARMUP
+  start=$(add "$(now)" 1); t0=$(add "$start" "$warm"); until=$(add "$t0" "$STOP_AT")
+  timeout -k 5 $((warm + STOP_AT + 60)) taskset -c "$LOAD_CPU" python3 "$here/lib/killbench-load.py" \
     --port "$HTTP_PORT" --method "$method" --rate "$RATE" --conns "$CONNS" \
     --start "$start" --t0 "$t0" --until "$until" \
     --out "$RUN_DIR/requests.tsv" --snmp "$RUN_DIR/snmp.tsv" 2>"$RUN_DIR/client.log" &
@@ -227,18 +233,20 @@ run_one() {  # run_one ROUND TARGET METHOD
 
 {
   echo "# date: $(date -Is)  host: $(hostname)  kernel: $(uname -r)  cpus: $(nproc)  netns: ${KILLBENCH_NETNS:-none}"
-  echo "# ROUNDS=$ROUNDS METHODS=$METHODS RATE=$RATE CONNS=$CONNS WARMUP=$WARMUP KILL_AT=$KILL_AT RESTART_AT=$RESTART_AT STOP_AT=$STOP_AT KILL_ENDPOINT=$KILL_ENDPOINT"
+  echo "# ROUNDS=$ROUNDS METHODS=$METHODS RATE=$RATE CONNS=$CONNS WARMUP=$WARMUP GATEHOUSE_WARMUP=$GATEHOUSE_WARMUP KILL_AT=$KILL_AT RESTART_AT=$RESTART_AT STOP_AT=$STOP_AT KILL_ENDPOINT=$KILL_ENDPOINT"
   echo "# TARGETS=${TARGETS[*]} GATEHOUSE_POLICIES=$GATEHOUSE_POLICIES JAR=${JAR:-} nginx=$(nginx -v 2>&1 | sed 's/.*\///') haproxy=$(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}')"
 } > "$OUT_DIR/settings.txt"
 log "results -> $OUT_DIR"
+FAILED=0
 for ((round = 1; round <= ROUNDS; round++)); do
   for method in $METHODS; do
     for target in "${TARGETS[@]}"; do
       log "round $round/$ROUNDS: $target $method (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-      run_one "$round" "$target" "$method" || log "  $target $method failed"
+      run_one "$round" "$target" "$method" || { log "  $target $method failed"; FAILED=$((FAILED + 1)); }
       sleep 1
     done
   done
 done
 # every row again with one version of the figures (also: bench/lib/killbench-report.py all OUT_DIR)
 [[ -f $OUT_DIR/raw.tsv ]] && python3 "$here/lib/killbench-report.py" all "$OUT_DIR" && cat "$OUT_DIR/report.md"
+((FAILED == 0)) || { log "$FAILED run(s) failed"; exit 1; }
