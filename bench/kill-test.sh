@@ -11,8 +11,9 @@
 # one nginx process each, no master, so `kill -9` stops the endpoint at once and the same command
 # brings it back on its port), the proxy, and bench/lib/killbench-load.py: $RATE requests a second
 # at a fixed rate over $CONNS keep-alive connections, each request's times and outcome recorded.
-# After $WARMUP s of unmeasured load ($GATEHOUSE_WARMUP for Gatehouse) the measured run starts (T=0): at T=$KILL_AT s endpoint
-# $KILL_ENDPOINT is killed, at T=$RESTART_AT s started again, the load stops at T=$STOP_AT s.
+# After $WARMUP s of unmeasured load ($GATEHOUSE_WARMUP for Gatehouse) the measured run starts
+# (T=0): at T=$KILL_AT s endpoint $KILL_ENDPOINT is killed, at T=$RESTART_AT s started again, the
+# load stops at T=$STOP_AT s.
 # bench/lib/killbench-report.py turns each run into a row of raw.tsv and a per-second timeline
 # (its docstring defines failures, detection and recovery); report.md has every row.
 #
@@ -63,7 +64,7 @@ export OUT_DIR
 TARGETS=()
 for a in "$@"; do
   case "$a" in
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     nginx|haproxy|haproxy-observe|gatehouse) TARGETS+=("$a") ;;
     *) echo "unknown target $a (nginx haproxy haproxy-observe gatehouse)" >&2; exit 2 ;;
   esac
@@ -84,11 +85,10 @@ fi
 if [[ $NETNS == 1 && -z ${KILLBENCH_NETNS:-} ]]; then
   ns=killbench-$$
   ip netns add "$ns" || { echo "cannot create a network namespace (root needed; NETNS=0 runs without)" >&2; exit 1; }
+  trap 'ip netns del "$ns" 2>/dev/null' EXIT
   ip netns exec "$ns" ip link set lo up
   ip netns exec "$ns" env KILLBENCH_NETNS="$ns" "$0" "$@"
-  rc=$?
-  ip netns del "$ns"
-  exit $rc
+  exit $?
 fi
 
 mkdir -p "$OUT_DIR"
