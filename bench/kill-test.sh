@@ -223,9 +223,9 @@ run_one() {  # run_one ROUND TARGET METHOD
   kill -0 "$T_PID" 2>/dev/null || log "  $target died during the run"
   stop_pid_tree "$T_PID"; T_PID=""
   stop_endpoints
-  printf 't0_epoch\t%s\nkill\t%s\nrestart\t%s\nlisten\t%s\nstop\t%s\nrate\t%s\nkilled\t%s\nendpoints\t%s\ntarget\t%s\nmethod\t%s\nround\t%s\n' \
+  printf 't0_epoch\t%s\nkill\t%s\nrestart\t%s\nlisten\t%s\nstop\t%s\nrate\t%s\nkilled\t%s\nkilled_address\t%s\nendpoints\t%s\ntarget\t%s\nmethod\t%s\nround\t%s\n' \
     "$t0" "$(rel "$kill_t" "$t0")" "$(rel "$restart_t" "$t0")" "$(rel "$listen_t" "$t0")" "$STOP_AT" "$RATE" \
-    "$KILLED" "$(IFS=,; echo "${BE_NAMES[*]}")" "$target" "$method" "$round" > "$RUN_DIR/events.tsv"
+    "$KILLED" "127.0.0.1:${BE_PORTS[$k]}" "$(IFS=,; echo "${BE_NAMES[*]}")" "$target" "$method" "$round" > "$RUN_DIR/events.tsv"
   local hdr=(); [[ -f $OUT_DIR/raw.tsv ]] || hdr=(--header)
   python3 "$here/lib/killbench-report.py" run "$RUN_DIR" "${hdr[@]}" >> "$OUT_DIR/raw.tsv" || { log "  no figures for $RUN_DIR"; return 1; }
   log "  $(tail -1 "$OUT_DIR/raw.tsv")"

@@ -33,7 +33,8 @@ Definitions (times from the kill unless said otherwise):
   (plus one sample, 20 ms). After detection are e.g. nginx's retries of the endpoint each
   fail_timeout, or a failure after the restart.
 - last failure: the time of the last failed request after the kill.
-- proxy_log_down_ms: when HAProxy's log says the endpoint is DOWN (a cross-check of detection).
+- proxy_log_down_ms: when the proxy's own log says the endpoint is out (a cross-check of
+  detection): HAProxy's "is DOWN", Gatehouse's "endpoint ejected" or "endpoint fails its health check".
 - recovery: from the moment the restarted endpoint listens again to its first load request
   (its own access log), and to the first 1 s window (from then on, in 0.1 s steps) in which it
   served at least 80 % of a fair share (a quarter of the rate).
@@ -41,6 +42,7 @@ Definitions (times from the kill unless said otherwise):
 import bisect
 import datetime
 import glob
+import json
 import os
 import statistics
 import sys
@@ -154,13 +156,21 @@ def run(d):
             break
         s += 0.1
 
-    # What the proxy itself says, where its log has the time to the ms (HAProxy, "iso" format)
-    said_down = ""
+    # What the proxy itself says, where its log has the time to the ms: HAProxy ("iso" format,
+    # "Server be/be2 is DOWN") and Gatehouse (JSON, "endpoint ejected" or marked unhealthy)
+    said_down, address = "", ev.get("killed_address", "127.0.0.1:1810" + killed[-1])
     try:
         with open(f"{d}/proxy.log") as f:
             for line in f:
+                stamp = None
                 if f"Server be/{killed} is DOWN" in line and line[:1].isdigit():
-                    t = datetime.datetime.fromisoformat(line.split()[0]).timestamp() - t0
+                    stamp = line.split()[0]
+                elif line.startswith("{") and f'"{address}"' in line:
+                    j = json.loads(line)
+                    if j.get("message") in ("endpoint ejected", "endpoint fails its health check"):
+                        stamp = j.get("time")
+                if stamp:
+                    t = datetime.datetime.fromisoformat(stamp).timestamp() - t0
                     if t >= kill:
                         said_down = round(1000 * (t - kill))
                         break
