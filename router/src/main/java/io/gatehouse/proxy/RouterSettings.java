@@ -12,6 +12,7 @@ import io.gatehouse.policy.ErrorPageSet;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.upstream.BalancerOptions;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param tls the HTTPS listener, or null for none
  * @param server the {@code Server} header of every answer
  * @param errorPages the node's error pages ({@link NodeErrorPages#NONE} for none)
+ * @param balancing what every balancer shares: the node's endpoint availability (health checks,
+ *     outlier detection) and the affinity cookie key
  */
 public record RouterSettings(
     String host,
@@ -43,7 +46,46 @@ public record RouterSettings(
     Http2Settings http2,
     @Nullable TlsListener tls,
     ServerHeader server,
-    NodeErrorPages errorPages) {
+    NodeErrorPages errorPages,
+    BalancerOptions balancing) {
+
+  /** Settings with every endpoint available and a random affinity cookie key. */
+  public RouterSettings(
+      String host,
+      int port,
+      SnapshotHolder snapshots,
+      EndpointIndex endpoints,
+      EdgeLimits limits,
+      TrustedProxies trustedProxies,
+      boolean retryConnectFailures,
+      BackendSpec defaultBackend,
+      ConnectionLimiter connections,
+      OverloadGuard overload,
+      InFlight inFlight,
+      boolean accessLog,
+      Http2Settings http2,
+      @Nullable TlsListener tls,
+      ServerHeader server,
+      NodeErrorPages errorPages) {
+    this(
+        host,
+        port,
+        snapshots,
+        endpoints,
+        limits,
+        trustedProxies,
+        retryConnectFailures,
+        defaultBackend,
+        connections,
+        overload,
+        inFlight,
+        accessLog,
+        http2,
+        tls,
+        server,
+        errorPages,
+        BalancerOptions.defaults());
+  }
 
   /** Settings without node error pages. */
   public RouterSettings(

@@ -95,7 +95,7 @@ public final class SplitPicker {
         && pinned < split.size()
         && split.weight(pinned) > 0) {
       Target t = route.targets().get(pinned);
-      Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
+      Balancer b = balancers.forTarget(t, index);
       if (b.size() > 0) {
         picked = b;
         pickedIndex = pinned;
@@ -105,8 +105,7 @@ public final class SplitPicker {
     int canary = split.canaryIndex();
     if (canary >= 0 && choice == CanaryMatcher.CANARY) {
       Target t = route.targets().get(canary);
-      int slot = t.slot();
-      Balancer b = balancers.forSlot(slot, t.key(), index.get(slot));
+      Balancer b = balancers.forTarget(t, index);
       if (b.size() > 0) {
         picked = b;
         pickedIndex = canary;
@@ -118,8 +117,7 @@ public final class SplitPicker {
     for (int i = 0; i < split.size(); i++) {
       if (split.weight(i) > 0) {
         Target t = route.targets().get(i);
-        int slot = t.slot();
-        Balancer b = balancers.forSlot(slot, t.key(), index.get(slot));
+        Balancer b = balancers.forTarget(t, index);
         if (b.size() > 0) {
           live |= 1 << i;
           found[i] = b;
@@ -134,7 +132,7 @@ public final class SplitPicker {
       for (int k = 0; k < split.size() && i < 0; k++) {
         if (k != canary) {
           Target t = route.targets().get(k);
-          Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
+          Balancer b = balancers.forTarget(t, index);
           if (b.size() > 0) {
             found[k] = b;
             i = k;
