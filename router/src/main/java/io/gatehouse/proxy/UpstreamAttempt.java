@@ -149,8 +149,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
         balancer = picked != null ? state.splits().picked() : Balancer.EMPTY;
       }
       if (balancer == null) {
-        int slot = target.slot();
-        balancer = state.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
+        balancer = state.balancers().forTarget(target, s.endpoints());
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
