@@ -8,7 +8,6 @@ import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.Split;
 import io.gatehouse.snapshot.StickyCookies;
 import io.gatehouse.snapshot.Target;
-import io.gatehouse.upstream.AffinityCookies;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.EndpointLoad;
 import io.gatehouse.upstream.Http1Connections;
@@ -173,9 +172,12 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
     loadSince = b.started(picked);
   }
 
-  /** A retry moved the attempt to {@code endpoint}: its count moves along (by host and port). */
+  /**
+   * A retry moved the attempt to {@code endpoint}: its count moves along (by host and port). An
+   * attempt that was never counted (a mirror's copy) stays uncounted.
+   */
   private void recount(Balancer b) {
-    EndpointLoad now = endpoint == null ? null : b.loadOf(endpoint);
+    EndpointLoad now = endpoint == null || load == null ? null : b.loadOf(endpoint);
     if (now != null && now != load) {
       uncount();
       count(b, now);
@@ -203,7 +205,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       return null;
     }
     b.responded(l, loadSince);
-    return b.setCookie(cookiePinned, l, tls(), AffinityCookies.routePath(pickedRoute));
+    return b.setCookie(cookiePinned, l, tls(), pickedRoute);
   }
 
   // ---------------------------------------------------------------- connect

@@ -6,6 +6,7 @@ import io.gatehouse.model.backend.CookieAffinity;
 import io.gatehouse.model.backend.HashOn;
 import io.gatehouse.model.backend.LoadBalancing;
 import io.gatehouse.snapshot.CanaryMatcher;
+import io.gatehouse.snapshot.CompiledRoute;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -810,10 +811,15 @@ public final class Balancer {
    * The {@code Set-Cookie} value the answer to a request gets under this balancer's affinity, now
    * that {@code served} took it and its cookie named {@code pinned} ({@link #pinned()} after its
    * pick): none when it stayed where pinned; a new one when it had no valid cookie; when its
-   * endpoint could not take it, a new one only with {@code changeOnFailure}. Null for none.
+   * endpoint could not take it, a new one only with {@code changeOnFailure}. Null for none. The
+   * cookie's path, unless the affinity names one, is {@code route}'s ({@link
+   * AffinityCookies#routePath}), worked out only when a cookie is set.
    */
   public @Nullable String setCookie(
-      @Nullable EndpointLoad pinned, EndpointLoad served, boolean tls, String routePath) {
+      @Nullable EndpointLoad pinned,
+      EndpointLoad served,
+      boolean tls,
+      @Nullable CompiledRoute route) {
     CookieAffinity a = affinity;
     if (a == null || pinned == served || pinned != null && !a.changeOnFailure()) {
       return null;
@@ -823,7 +829,7 @@ public final class Balancer {
       value = cookies.value(served.endpoint);
       served.affinityValue = value;
     }
-    return AffinityCookies.setCookie(a, value, tls, routePath);
+    return AffinityCookies.setCookie(a, value, tls, AffinityCookies.routePath(route));
   }
 
   /** The endpoints, in this balancer's order (tests). */

@@ -517,13 +517,13 @@ class LoadBalancingTest {
     Balancer b = balancers(2).forSlot(0, KEY, lb, set(endpoints(1, 1, 1), 1));
     EndpointLoad first = b.pick(Req.cookie(null));
     assertThat(b.pinned()).isNull();
-    String set = b.setCookie(b.pinned(), first, false, "/app");
-    assertThat(set).matches("gh=[A-Za-z0-9_-]{22}; Path=/app; HttpOnly").doesNotContain("10.0.0");
+    String set = b.setCookie(b.pinned(), first, false, null);
+    assertThat(set).matches("gh=[A-Za-z0-9_-]{22}; Path=/; HttpOnly").doesNotContain("10.0.0");
     String cookie = set.substring(0, set.indexOf(';'));
     for (int k = 0; k < 100; k++) {
       EndpointLoad l = b.pick(Req.cookie("a=1; " + cookie));
       assertThat(l).isSameAs(first);
-      assertThat(b.setCookie(b.pinned(), l, false, "/")).isNull();
+      assertThat(b.setCookie(b.pinned(), l, false, null)).isNull();
     }
     // Another loop's balancer, after an endpoint change, honours the same cookie.
     Balancers other = balancers(99);
@@ -534,7 +534,7 @@ class LoadBalancingTest {
     // A forged value is no cookie: a pick and a new cookie.
     EndpointLoad forged = b.pick(Req.cookie("gh=AAAAAAAAAAAAAAAAAAAAAA"));
     assertThat(b.pinned()).isNull();
-    assertThat(b.setCookie(b.pinned(), forged, true, "/")).contains("; Secure");
+    assertThat(b.setCookie(b.pinned(), forged, true, null)).contains("; Secure");
   }
 
   @ParameterizedTest(name = "changeOnFailure={0}")
@@ -545,7 +545,7 @@ class LoadBalancingTest {
     LoadBalancing lb = LoadBalancing.of(Algorithm.LEAST_REQUEST).withAffinity(a);
     Balancer b = balancers(2).forSlot(0, KEY, lb, set(endpoints(1, 1, 1), 1));
     EndpointLoad first = b.pick(Req.cookie(null));
-    String set = b.setCookie(null, first, true, "/");
+    String set = b.setCookie(null, first, true, null);
     assertThat(set)
         .isEqualTo(
             set.substring(0, set.indexOf(';')) + "; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax");
@@ -554,7 +554,7 @@ class LoadBalancingTest {
     EndpointLoad moved = b.pick(Req.cookie(cookie));
     assertThat(moved).isNotSameAs(first);
     assertThat(b.pinned()).isSameAs(first);
-    String again = b.setCookie(b.pinned(), moved, false, "/");
+    String again = b.setCookie(b.pinned(), moved, false, null);
     if (change) {
       assertThat(again).isNotNull().doesNotContain(cookie);
     } else {

@@ -101,7 +101,7 @@ public class BalancerBenchmark {
     for (int k = 0; k < KEYS; k++) {
       // Half the clients carry a valid affinity cookie.
       EndpointLoad l = affinity.pick(new Request("u", List.of()));
-      String c = affinity.setCookie(null, l, false, "/");
+      String c = affinity.setCookie(null, l, false, null);
       String cookie = r.nextBoolean() ? c.substring(0, c.indexOf(';')) : "theme=dark";
       requests[k] = new Request("user-" + r.nextInt(1_000_000), List.of(cookie));
     }
