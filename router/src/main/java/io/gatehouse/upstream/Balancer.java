@@ -483,6 +483,21 @@ public final class Balancer {
     return endpoints.length;
   }
 
+  /**
+   * Whether a pick can find an endpoint now: one above weight 0 that is available, or any in panic
+   * mode. A split passes over a target without one, as over a target without endpoints.
+   */
+  public boolean canPick() {
+    if (endpoints.length == 0) {
+      return false;
+    }
+    long v = availability.version();
+    if (v != seenVersion) {
+      recompute(v);
+    }
+    return usableCount > 0;
+  }
+
   // ---------------------------------------------------------------- picks
 
   /** The next endpoint for a request the balancer cannot read, or null when none can take it. */

@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  * and no allocation per pick: the rotation state of each split is an {@code int[]} by the split's
  * slot, made again only when the compiler hands over another {@link Split} (new weights).
  *
- * <p>A target at weight 0, or one whose endpoints cannot take a request (an empty set), is skipped;
- * its share goes to the others and its rotation state waits. When no target is left the pick is
- * null and the route answers 503. A retry after a connect failure stays on the target picked (the
- * exchange keeps its balancer), so the split holds.
+ * <p>A target at weight 0, or one whose endpoints cannot take a request (an empty set, or every
+ * endpoint unavailable with the panic threshold off), is skipped; its share goes to the others and
+ * its rotation state waits. When no target is left the pick is null and the route answers 503. A
+ * retry after a connect failure stays on the target picked (the exchange keeps its balancer), so
+ * the split holds.
  *
  * <p>A split with a canary rule is asked with the rule's verdict ({@link CanaryMatcher}): a request
  * sent to the canary takes it without a turn of the rotation, and one sent away takes a turn of a
@@ -96,7 +97,7 @@ public final class SplitPicker {
         && split.weight(pinned) > 0) {
       Target t = route.targets().get(pinned);
       Balancer b = balancers.forTarget(t, index);
-      if (b.size() > 0) {
+      if (b.canPick()) {
         picked = b;
         pickedIndex = pinned;
         return t;
@@ -106,7 +107,7 @@ public final class SplitPicker {
     if (canary >= 0 && choice == CanaryMatcher.CANARY) {
       Target t = route.targets().get(canary);
       Balancer b = balancers.forTarget(t, index);
-      if (b.size() > 0) {
+      if (b.canPick()) {
         picked = b;
         pickedIndex = canary;
         return t;
@@ -118,7 +119,7 @@ public final class SplitPicker {
       if (split.weight(i) > 0) {
         Target t = route.targets().get(i);
         Balancer b = balancers.forTarget(t, index);
-        if (b.size() > 0) {
+        if (b.canPick()) {
           live |= 1 << i;
           found[i] = b;
         }
@@ -133,7 +134,7 @@ public final class SplitPicker {
         if (k != canary) {
           Target t = route.targets().get(k);
           Balancer b = balancers.forTarget(t, index);
-          if (b.size() > 0) {
+          if (b.canPick()) {
             found[k] = b;
             i = k;
           }

@@ -486,6 +486,8 @@ class LoadBalancingTest {
         }
       }
       assertThat(picked).as("%s with %s", algorithm, name).isEqualTo(expected);
+      // A split passes over a target that cannot pick.
+      assertThat(b.canPick()).as("%s can pick", algorithm).isEqualTo(!expected.isEmpty());
     }
   }
 

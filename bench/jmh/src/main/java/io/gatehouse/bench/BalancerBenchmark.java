@@ -32,9 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * ns per endpoint pick as the exchange makes it: the slot and policy look-up ({@link
  * Balancers#forSlot}), the pick, and the in-flight accounting ({@code started}, {@code responded},
  * {@code finished}). {@code roundRobin} is the default policy through the pre-#14 call ({@code
- * forSlot} and {@code next()}), the figure to compare with the balancer before the policies;
- * {@code defaultPolicy} is the same policy through the exchange's new call; the others one policy
- * each. Keys of the hashing policies come from a pre-generated array.
+ * forSlot} and {@code next()}), the figure to compare with the balancer before the policies; {@code
+ * defaultPolicy} is the same policy through the exchange's new call; the others one policy each.
+ * Keys of the hashing policies come from a pre-generated array.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -95,7 +95,9 @@ public class BalancerBenchmark {
       list.add(new Endpoint("10.0." + (i / 256) + "." + (i % 256), 8080, 1));
     }
     set = new EndpointSet(key, list, 1);
-    balancers = new Balancers(BalancerOptions.defaults(), new SplittableRandom(42)::nextLong, System::nanoTime);
+    balancers =
+        new Balancers(
+            BalancerOptions.defaults(), new SplittableRandom(42)::nextLong, System::nanoTime);
     Balancer affinity = balancers.forSlot(6, key, AFFINITY, set);
     SplittableRandom r = new SplittableRandom(7);
     for (int k = 0; k < KEYS; k++) {
