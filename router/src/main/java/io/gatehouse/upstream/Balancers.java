@@ -107,6 +107,16 @@ public final class Balancers {
       others[slot] = null;
     }
     Balancer[] more = others[slot];
+    // Without allocating: a second policy of the slot, or an equal policy object of another
+    // identity (two routes' equal policies, or a recompile), found by equals and taken over.
+    Balancer found = current(primary, now, policy);
+    for (int i = 0; found == null && more != null && i < more.length; i++) {
+      found = current(more[i], now, policy);
+    }
+    if (found != null) {
+      found.boundPolicy = policy;
+      return found;
+    }
     // The slot's balancers, the primary first; the one under an equal policy is rebuilt in place.
     List<Balancer> all = new ArrayList<>(1 + (more == null ? 0 : more.length));
     if (primary != null) {
@@ -116,19 +126,10 @@ public final class Balancers {
       all.addAll(Arrays.asList(more));
     }
     int same = -1;
-    for (int i = 0; i < all.size(); i++) {
-      Balancer b = all.get(i);
-      if (b.boundPolicy == policy && b.set() == now) {
-        return b; // a second policy of the slot: found beside the primary
+    for (int i = 0; i < all.size() && same < 0; i++) {
+      if (all.get(i).policy().equals(policy)) {
+        same = i; // built for another set: rebuilt in place
       }
-      if (same < 0 && b.policy().equals(policy)) {
-        same = i;
-      }
-    }
-    if (same >= 0 && all.get(same).set() == now) {
-      Balancer b = all.get(same);
-      b.boundPolicy = policy; // a recompiled, equal policy
-      return b;
     }
     // Donors: the same policy's balancer first (its rotation), then one that already holds this
     // set (its loads are the newest), then the rest.
@@ -158,6 +159,13 @@ public final class Balancers {
     bySlot[slot] = all.get(0);
     others[slot] = all.size() == 1 ? null : all.subList(1, all.size()).toArray(new Balancer[0]);
     return built;
+  }
+
+  private static @Nullable Balancer current(
+      @Nullable Balancer b, EndpointSet now, LoadBalancing policy) {
+    return b != null && b.set() == now && (b.boundPolicy == policy || b.policy().equals(policy))
+        ? b
+        : null;
   }
 
   /** The balancers of {@code slot}, the primary first (tests). */
