@@ -50,7 +50,10 @@ import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.upstream.AffinityCookies;
+import io.gatehouse.upstream.Availability;
 import io.gatehouse.upstream.BackendLimits;
+import io.gatehouse.upstream.BalancerOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -124,6 +127,9 @@ public final class GatehouseNode {
   private final TrustedProxies trusted;
   private volatile @Nullable KubernetesWiring kubernetes;
 
+  /** The key of sticky split cookies and of affinity cookies; never logged. */
+  private final byte[] stickyKey;
+
   private GatehouseNode(
       NodeConfig config,
       Vertx vertx,
@@ -137,8 +143,9 @@ public final class GatehouseNode {
     this.vertx = vertx;
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
+    this.stickyKey = stickyKey(config);
     this.publisher =
-        new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY, endpoints, stickyKey(config));
+        new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY, endpoints, stickyKey);
     for (BackendLimits.Limit limit : BackendLimits.Limit.values()) {
       metrics.functionCounter(
           "gatehouse.backend.overflows",
@@ -342,7 +349,9 @@ public final class GatehouseNode {
                       RouterSettings.ServerHeader.of(
                           config.proxy().serverHeader(), config.proxy().passUpstreamServerHeader()),
                       backends.getValue(),
-                      backendLimits);
+                      backendLimits,
+                      // The health helper's Availability goes here (Availability.ALL: none yet).
+                      new BalancerOptions(Availability.ALL, AffinityCookies.withKey(stickyKey)));
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);

@@ -37,7 +37,11 @@ final class LoopServices {
     this.settings = settings;
     this.vertx = vertx;
     this.clients = clients;
-    this.defaultBalancer = new Balancer(settings.defaultBackend().endpoints());
+    this.defaultBalancer =
+        Balancer.fixed(
+            settings.defaultBackend().endpoints(),
+            settings.defaultBackend().effectivePolicy().loadBalancing(),
+            settings.balancing());
     List<Endpoint> errors = settings.errorPages().upstream();
     this.errorBalancer = errors.isEmpty() ? Balancer.EMPTY : new Balancer(errors);
     this.live = live;

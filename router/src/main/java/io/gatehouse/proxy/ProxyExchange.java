@@ -33,6 +33,7 @@ import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
+import io.gatehouse.upstream.PickRequest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -60,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  * retry {@link UpstreamAttempt}.
  */
 final class ProxyExchange extends UpstreamAttempt
-    implements RequestView, RequestContext, HeaderEdits {
+    implements RequestView, RequestContext, HeaderEdits, PickRequest {
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
@@ -208,7 +209,7 @@ final class ProxyExchange extends UpstreamAttempt
       answerAdmission(verdict);
       return;
     }
-    if (!pick(state, route)) {
+    if (!pick(state, route, this)) {
       respondLocally(503, false);
       return;
     }
@@ -548,6 +549,7 @@ final class ProxyExchange extends UpstreamAttempt
     }
     upstreamResponse = ur;
     upstreamAwaitedSince(System.nanoTime());
+    String affinityCookie = responseHead();
     status = ur.statusCode();
     if (status >= 400 && replacesUpstreamBody(status)) {
       // An error page replaces the body: the upstream's is discarded (its stream reset), never
@@ -562,6 +564,9 @@ final class ProxyExchange extends UpstreamAttempt
     MultiMap out = resp.headers();
     String contentLength =
         HeaderRules.copyResponse(ur.headers(), out, loop.settings().server().passUpstream());
+    if (affinityCookie != null) {
+      out.add(HttpHeaders.SET_COOKIE, affinityCookie);
+    }
     if (route != null && route.policies().editsResponses()) {
       edited = out;
       responseLength = contentLength == null ? -1 : parseLength(contentLength);
@@ -1099,6 +1104,7 @@ final class ProxyExchange extends UpstreamAttempt
     }
     loop.live().untrack(this);
     attemptsDone();
+    uncount();
     if (lease != null) {
       if (upstreamEnded) {
         maybeReleaseAfterSuccess();
@@ -1259,7 +1265,7 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  List<String> cookieFields() {
+  public List<String> cookieFields() {
     // Only a sticky split comes here: the list is its cost alone.
     return req.headers().getAll(HttpHeaders.COOKIE);
   }

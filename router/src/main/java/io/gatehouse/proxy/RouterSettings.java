@@ -13,6 +13,7 @@ import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.BackendLimits;
+import io.gatehouse.upstream.BalancerOptions;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param errorPages the node's error pages ({@link NodeErrorPages#NONE} for none)
  * @param backendLimits the node's circuit breakers, one set of counters per backend shared by every
  *     loop
+ * @param balancing what every balancer shares: the node's endpoint availability (health checks,
+ *     outlier detection) and the affinity cookie key
  */
 public record RouterSettings(
     String host,
@@ -47,9 +50,13 @@ public record RouterSettings(
     @Nullable TlsListener tls,
     ServerHeader server,
     NodeErrorPages errorPages,
-    BackendLimits backendLimits) {
+    BackendLimits backendLimits,
+    BalancerOptions balancing) {
 
-  /** Settings with circuit breakers of their own (counters no other settings share). */
+  /**
+   * Settings with circuit breakers of their own (counters no other settings share), every endpoint
+   * available and a random affinity cookie key.
+   */
   public RouterSettings(
       String host,
       int port,
@@ -84,7 +91,8 @@ public record RouterSettings(
         tls,
         server,
         errorPages,
-        new BackendLimits());
+        new BackendLimits(),
+        BalancerOptions.defaults());
   }
 
   /** Settings without node error pages. */

@@ -94,7 +94,8 @@ public final class RouterVerticle extends VerticleBase {
     clients = new UpstreamClients(vertx, settings.limits().maxHeaderBytes());
     guard = new RequestGuard(settings.limits());
     loop = new LoopServices(settings, vertx, clients, live, connections);
-    serving = new LoopState(new SplitPicker(), new Balancers(), clients::retain);
+    serving =
+        new LoopState(new SplitPicker(), new Balancers(settings.balancing()), clients::retain);
     // Subscribe, then adopt the newest: a snapshot published in between comes again (kept once).
     SnapshotHolder snapshots = settings.snapshots();
     adoption = snapshots.subscribe(task -> context.runOnContext(v -> task.run()), this::adopt);

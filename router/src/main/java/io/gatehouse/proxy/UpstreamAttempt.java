@@ -11,7 +11,9 @@ import io.gatehouse.snapshot.StickyCookies;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.Balancer;
+import io.gatehouse.upstream.EndpointLoad;
 import io.gatehouse.upstream.Http1Connections;
+import io.gatehouse.upstream.PickRequest;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpClientAgent;
@@ -77,6 +79,21 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   /** The route's retry policy at work on this request; null without the policy. */
   @Nullable RetryState retry;
 
+  /**
+   * The endpoint this attempt counts in flight against ({@link Balancer#started}) until it ends, or
+   * null: {@link #uncount} gives it back exactly once.
+   */
+  private @Nullable EndpointLoad load;
+
+  /** When the attempt started, for the latency a peak-EWMA balancer learns (0 for others). */
+  private long loadSince;
+
+  /** The endpoint the request's affinity cookie named, for the answer's cookie. */
+  private @Nullable EndpointLoad cookiePinned;
+
+  /** The route of the pick (the affinity cookie's default path). */
+  private @Nullable CompiledRoute pickedRoute;
+
   UpstreamAttempt(LoopServices loop) {
     this.loop = loop;
   }
@@ -134,9 +151,10 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
 
   /**
    * Picks the backend (the default backend's when {@code route} is null, else the route's target or
-   * its split's pick) and its first endpoint; false when it has none.
+   * its split's pick) and its first endpoint, which {@code request}'s hash key or affinity cookie
+   * may choose; false when it has none.
    */
-  final boolean pick(LoopState state, @Nullable CompiledRoute route) {
+  final boolean pick(LoopState state, @Nullable CompiledRoute route, PickRequest request) {
     RouterSettings s = loop.settings();
     if (route == null) {
       balancer = loop.defaultBalancer();
@@ -162,15 +180,65 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
         balancer = picked != null ? state.splits().picked() : Balancer.EMPTY;
       }
       if (balancer == null) {
-        int slot = target.slot();
-        balancer = state.balancers().forSlot(slot, target.key(), s.endpoints().get(slot));
+        balancer = state.balancers().forTarget(target, s.endpoints());
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
       this.target = target;
     }
-    endpoint = balancer.next();
-    return endpoint != null;
+    pickedRoute = route;
+    EndpointLoad picked = balancer.pick(request);
+    if (picked == null) {
+      return false;
+    }
+    cookiePinned = balancer.pinned();
+    count(balancer, picked);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- endpoint accounting
+
+  /** This attempt now goes to {@code picked}: one more in flight there. */
+  private void count(Balancer b, EndpointLoad picked) {
+    endpoint = picked.endpoint();
+    load = picked;
+    loadSince = b.started(picked);
+  }
+
+  /**
+   * A retry moved the attempt to {@code endpoint}: its count moves along (by host and port). An
+   * attempt that was never counted (a mirror's copy) stays uncounted.
+   */
+  private void recount(Balancer b) {
+    EndpointLoad now = endpoint == null || load == null ? null : b.loadOf(endpoint);
+    if (now != null && now != load) {
+      uncount();
+      count(b, now);
+    }
+  }
+
+  /** The attempt ended (every path: answer, failure, reset, client gone): once, then no more. */
+  final void uncount() {
+    EndpointLoad l = load;
+    Balancer b = balancer;
+    if (l != null && b != null) {
+      load = null;
+      b.finished(l);
+    }
+  }
+
+  /**
+   * The upstream's response head came: the balancer learns the latency; returns the affinity cookie
+   * the answer hands out, or null.
+   */
+  final @Nullable String responseHead() {
+    EndpointLoad l = load;
+    Balancer b = balancer;
+    if (l == null || b == null) {
+      return null;
+    }
+    b.responded(l, loadSince);
+    return b.setCookie(cookiePinned, l, tls(), pickedRoute);
   }
 
   // ---------------------------------------------------------------- connect
@@ -295,6 +363,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       if (other != null) {
         retried = true;
         endpoint = other;
+        recount(b);
         connect();
         return;
       }
@@ -317,6 +386,9 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
     retried = true;
     Endpoint other = balancer != null ? balancer.next(endpoint) : null; // set by the pick
     endpoint = other != null ? other : endpoint;
+    if (balancer != null) {
+      recount(balancer);
+    }
     upstream = null;
     upstreamNotAwaited();
     connect();
@@ -429,6 +501,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
     retried = true;
     Endpoint other = otherEndpoint(b, failed);
     endpoint = other != null ? other : failed;
+    recount(b);
     upstream = null;
     upstreamNotAwaited();
     cancelRetryTimer(r);

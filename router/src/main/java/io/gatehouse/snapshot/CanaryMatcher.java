@@ -118,7 +118,7 @@ public final class CanaryMatcher {
    * spaces, {@code =} and optional spaces; the value runs to the next {@code ;} (kept as it is,
    * quotes included).
    */
-  static @Nullable String cookieValue(List<String> fields, String name) {
+  public static @Nullable String cookieValue(List<String> fields, String name) {
     int n = name.length();
     for (int f = 0; f < fields.size(); f++) {
       String s = fields.get(f);

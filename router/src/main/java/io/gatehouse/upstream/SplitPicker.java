@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  * and no allocation per pick: the rotation state of each split is an {@code int[]} by the split's
  * slot, made again only when the compiler hands over another {@link Split} (new weights).
  *
- * <p>A target at weight 0, or one whose endpoints cannot take a request (an empty set), is skipped;
- * its share goes to the others and its rotation state waits. When no target is left the pick is
- * null and the route answers 503. A retry after a connect failure stays on the target picked (the
- * exchange keeps its balancer), so the split holds.
+ * <p>A target at weight 0, or one whose endpoints cannot take a request (an empty set, or every
+ * endpoint unavailable with the panic threshold off), is skipped; its share goes to the others and
+ * its rotation state waits. When no target is left the pick is null and the route answers 503. A
+ * retry after a connect failure stays on the target picked (the exchange keeps its balancer), so
+ * the split holds.
  *
  * <p>A split with a canary rule is asked with the rule's verdict ({@link CanaryMatcher}): a request
  * sent to the canary takes it without a turn of the rotation, and one sent away takes a turn of a
@@ -95,8 +96,8 @@ public final class SplitPicker {
         && pinned < split.size()
         && split.weight(pinned) > 0) {
       Target t = route.targets().get(pinned);
-      Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
-      if (b.size() > 0) {
+      Balancer b = balancers.forTarget(t, index);
+      if (b.canPick()) {
         picked = b;
         pickedIndex = pinned;
         return t;
@@ -105,9 +106,8 @@ public final class SplitPicker {
     int canary = split.canaryIndex();
     if (canary >= 0 && choice == CanaryMatcher.CANARY) {
       Target t = route.targets().get(canary);
-      int slot = t.slot();
-      Balancer b = balancers.forSlot(slot, t.key(), index.get(slot));
-      if (b.size() > 0) {
+      Balancer b = balancers.forTarget(t, index);
+      if (b.canPick()) {
         picked = b;
         pickedIndex = canary;
         return t;
@@ -118,9 +118,8 @@ public final class SplitPicker {
     for (int i = 0; i < split.size(); i++) {
       if (split.weight(i) > 0) {
         Target t = route.targets().get(i);
-        int slot = t.slot();
-        Balancer b = balancers.forSlot(slot, t.key(), index.get(slot));
-        if (b.size() > 0) {
+        Balancer b = balancers.forTarget(t, index);
+        if (b.canPick()) {
           live |= 1 << i;
           found[i] = b;
         }
@@ -134,8 +133,8 @@ public final class SplitPicker {
       for (int k = 0; k < split.size() && i < 0; k++) {
         if (k != canary) {
           Target t = route.targets().get(k);
-          Balancer b = balancers.forSlot(t.slot(), t.key(), index.get(t.slot()));
-          if (b.size() > 0) {
+          Balancer b = balancers.forTarget(t, index);
+          if (b.canPick()) {
             found[k] = b;
             i = k;
           }
