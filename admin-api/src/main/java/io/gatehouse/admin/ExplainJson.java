@@ -189,6 +189,23 @@ final class ExplainJson {
     if (b.endpointsKey() != null) {
       backend.put("endpointsKey", b.endpointsKey()).put("endpointsRevision", b.endpointsRevision());
     }
+    Explainer.Policy p = b.policy();
+    if (p != null) {
+      JsonObject policy =
+          new JsonObject()
+              .put("algorithm", p.algorithm())
+              .put("outlierDetection", p.outlierDetection());
+      if (p.hashOn() != null) {
+        policy.put("hashOn", p.hashOn());
+      }
+      if (p.affinityCookie() != null) {
+        policy.put("affinityCookie", p.affinityCookie());
+      }
+      if (p.healthCheck() != null) {
+        policy.put("healthCheck", p.healthCheck());
+      }
+      backend.put("policy", policy);
+    }
     return backend;
   }
 }

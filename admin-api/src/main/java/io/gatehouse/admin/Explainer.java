@@ -169,6 +169,7 @@ public interface Explainer {
    * @param endpointsRevision that set's revision on this node (0: nothing put for the key yet)
    * @param weight the backend's share of the route's requests, relative to its other backends'
    * @param canary the backend's canary rule, or null for an ordinary backend
+   * @param policy the backend's policy in short (issue #14), or null for the default one
    */
   record Backend(
       String protocol,
@@ -176,9 +177,20 @@ public interface Explainer {
       @Nullable String endpointsKey,
       long endpointsRevision,
       int weight,
-      @Nullable Canary canary) {
+      @Nullable Canary canary,
+      @Nullable Policy policy) {
     public Backend {
       endpoints = List.copyOf(endpoints);
+    }
+
+    public Backend(
+        String protocol,
+        List<Endpoint> endpoints,
+        @Nullable String endpointsKey,
+        long endpointsRevision,
+        int weight,
+        @Nullable Canary canary) {
+      this(protocol, endpoints, endpointsKey, endpointsRevision, weight, canary, null);
     }
 
     public Backend(
@@ -204,6 +216,25 @@ public interface Explainer {
   }
 
   record Endpoint(String address, int weight) {}
+
+  /**
+   * A backend's policy in short: what picks the endpoint and whether checks run, as the document
+   * names them.
+   *
+   * @param algorithm {@code RoundRobin}, {@code LeastRequest}, {@code PowerOfTwoChoices}, {@code
+   *     PeakEWMA}, {@code RingHash} or {@code Maglev}
+   * @param hashOn what a hashing algorithm hashes ({@code header x-user}, {@code cookie sid},
+   *     {@code queryParameter u}, {@code sourceAddress}), or null
+   * @param affinityCookie the name of the affinity cookie, or null for none
+   * @param healthCheck {@code http PATH}, {@code grpc} or {@code tcp}, or null for no probes
+   * @param outlierDetection whether outlier detection is on
+   */
+  record Policy(
+      String algorithm,
+      @Nullable String hashOn,
+      @Nullable String affinityCookie,
+      @Nullable String healthCheck,
+      boolean outlierDetection) {}
 
   /** A backend's canary rule: at least one of header and cookie; value or pattern with header. */
   record Canary(

@@ -27,6 +27,13 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.model.backend.CircuitBreaker;
+import io.gatehouse.model.backend.CookieAffinity;
+import io.gatehouse.model.backend.HashOn;
+import io.gatehouse.model.backend.HealthCheck;
+import io.gatehouse.model.backend.LoadBalancing;
+import io.gatehouse.model.backend.OutlierDetection;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
@@ -36,8 +43,11 @@ import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
+import io.gatehouse.validate.BackendPolicyValidator;
+import io.gatehouse.validate.RetryValidator;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
@@ -521,6 +531,14 @@ public final class DocumentReader {
         }
         continue;
       }
+      if (type.equals("retry")) {
+        unknownKeys(obj, p, Forms.RETRY_POLICY_KEYS);
+        Retry r = retry(obj, p);
+        if (r != null) {
+          out.add(r);
+        }
+        continue;
+      }
       if (type.equals("errorpages")) {
         unknownKeys(obj, p, Forms.ERROR_PAGES_POLICY_KEYS);
         ErrorPages e = errorPages(obj, p);
@@ -790,6 +808,14 @@ public final class DocumentReader {
           bad(rp.key(k), ro.get(k), "no " + k + " on a mirror's backendRef");
         }
       }
+      for (String k : Forms.BACKEND_POLICY_KEYS) {
+        if (ro.has(k)) {
+          bad(
+              rp.key(k),
+              ro.get(k),
+              "no " + k + " on a mirror's backendRef (copies are spread by" + " round robin)");
+        }
+      }
       if (problems.size() == before) {
         RouteBackend b = backendRef(ro, rp, RouteBackend.DEFAULT_WEIGHT);
         ref = b == null ? null : b.ref();
@@ -895,6 +921,11 @@ public final class DocumentReader {
         for (String k : List.of("weight", "canary")) {
           if (b.has(k)) {
             bad(bp.key(k), b.get(k), "no " + k + " (an error pages backend is not split)");
+          }
+        }
+        for (String k : Forms.BACKEND_POLICY_KEYS) {
+          if (b.has(k)) {
+            bad(bp.key(k), b.get(k), "no " + k + " on an error pages backend (round robin)");
           }
         }
         if (problems.size() == before) {
@@ -1061,13 +1092,15 @@ public final class DocumentReader {
       bad(sp.key("port"), port, "a port number or a port name");
       return null;
     }
-    if (name == null || protocol == null) {
+    int before = problems.size();
+    BackendPolicy policy = backendPolicy(obj, p);
+    if (name == null || protocol == null || problems.size() != before) {
       return null;
     }
     BackendRef.ServicePort ref =
         port.isInt()
-            ? new BackendRef.ServicePort(name, port.asInt(), null, protocol, tls)
-            : new BackendRef.ServicePort(name, 0, port.asText(), protocol, tls);
+            ? new BackendRef.ServicePort(name, port.asInt(), null, protocol, tls, policy)
+            : new BackendRef.ServicePort(name, 0, port.asText(), protocol, tls, policy);
     return new RouteBackend(ref, weight);
   }
 
@@ -1363,7 +1396,11 @@ public final class DocumentReader {
         return null;
       }
     }
-    return protocol == null ? null : new BackendSpec(protocol, endpoints, tls);
+    int before = problems.size();
+    BackendPolicy policy = backendPolicy((ObjectNode) node, path);
+    return protocol == null || problems.size() != before
+        ? null
+        : new BackendSpec(protocol, endpoints, tls, policy);
   }
 
   private Timeouts timeouts(@Nullable JsonNode node, DocPath path) {
@@ -1504,5 +1541,499 @@ public final class DocumentReader {
 
   private static String squash(String s) {
     return s.replace("_", "").replace("-", "").toLowerCase(Locale.ROOT);
+  }
+
+  // ---- backend policies (issue #14)
+
+  /**
+   * The backend policy of the backend mapping {@code obj}: null when it sets none of {@link
+   * Forms#BACKEND_POLICY_KEYS}; else every part it leaves out at its default ({@link
+   * BackendPolicy#DEFAULT}: outlier detection on, {@code outlierDetection: off} for none). Problems
+   * are added; the validator checks the ranges.
+   */
+  private @Nullable BackendPolicy backendPolicy(ObjectNode obj, DocPath p) {
+    boolean any = false;
+    for (String k : Forms.BACKEND_POLICY_KEYS) {
+      any |= obj.has(k);
+    }
+    if (!any) {
+      return null;
+    }
+    int before = problems.size();
+    LoadBalancing lb = LoadBalancing.DEFAULT;
+    JsonNode l = obj.get("loadBalancing");
+    if (l != null) {
+      lb = loadBalancing(l, p.key("loadBalancing"));
+    }
+    HealthCheck hc = null;
+    JsonNode h = obj.get("healthCheck");
+    if (h != null && !h.isNull()) {
+      hc = healthCheck(h, p.key("healthCheck"));
+    }
+    OutlierDetection od = OutlierDetection.DEFAULT;
+    JsonNode o = obj.get("outlierDetection");
+    if (o != null) {
+      od = outlierDetection(o, p.key("outlierDetection"));
+    }
+    CircuitBreaker cb = CircuitBreaker.DEFAULT;
+    JsonNode c = obj.get("circuitBreaker");
+    if (c != null) {
+      cb = circuitBreaker(c, p.key("circuitBreaker"));
+    }
+    return problems.size() == before && lb != null && cb != null
+        ? new BackendPolicy(lb, hc, od, cb)
+        : null;
+  }
+
+  private @Nullable ObjectNode mapping(JsonNode node, DocPath p, Set<String> keys, String form) {
+    if (!node.isObject()) {
+      bad(p, node, form);
+      return null;
+    }
+    unknownKeys((ObjectNode) node, p, keys);
+    return (ObjectNode) node;
+  }
+
+  private @Nullable LoadBalancing loadBalancing(JsonNode node, DocPath p) {
+    ObjectNode obj =
+        mapping(node, p, Forms.LOAD_BALANCING_KEYS, "a mapping such as {algorithm: LeastRequest}");
+    if (obj == null) {
+      return null;
+    }
+    int before = problems.size();
+    LoadBalancing.Algorithm algorithm = LoadBalancing.Algorithm.ROUND_ROBIN;
+    JsonNode a = obj.get("algorithm");
+    if (a != null) {
+      algorithm = algorithm(a, p.key("algorithm"));
+    }
+    HashOn on = null;
+    JsonNode h = obj.get("hashOn");
+    if (h != null && !h.isNull()) {
+      on = hashOn(h, p.key("hashOn"));
+    }
+    CookieAffinity affinity = null;
+    JsonNode af = obj.get("affinity");
+    if (af != null && !af.isNull()) {
+      affinity = affinity(af, p.key("affinity"));
+    }
+    Duration slow = duration(obj.get("slowStart"), p.key("slowStart"));
+    Integer panic = integer(obj, "panicThreshold", p, BackendPolicyValidator.PERCENT_RULE);
+    if (problems.size() != before || algorithm == null) {
+      return null;
+    }
+    return new LoadBalancing(
+        algorithm,
+        on,
+        affinity,
+        slow,
+        panic == null ? LoadBalancing.DEFAULT_PANIC_THRESHOLD_PERCENT : panic);
+  }
+
+  private static final Map<String, LoadBalancing.Algorithm> ALGORITHMS =
+      Map.of(
+          "roundrobin", LoadBalancing.Algorithm.ROUND_ROBIN,
+          "leastrequest", LoadBalancing.Algorithm.LEAST_REQUEST,
+          "poweroftwochoices", LoadBalancing.Algorithm.POWER_OF_TWO,
+          "peakewma", LoadBalancing.Algorithm.PEAK_EWMA,
+          "ringhash", LoadBalancing.Algorithm.RING_HASH,
+          "maglev", LoadBalancing.Algorithm.MAGLEV);
+
+  private LoadBalancing.@Nullable Algorithm algorithm(JsonNode node, DocPath p) {
+    LoadBalancing.Algorithm a = node.isTextual() ? ALGORITHMS.get(squash(node.asText())) : null;
+    if (a == null) {
+      bad(p, node, Forms.ALGORITHMS);
+    }
+    return a;
+  }
+
+  /** The document's name of an algorithm, as {@link #algorithm} reads it. */
+  static String algorithmName(LoadBalancing.Algorithm a) {
+    return switch (a) {
+      case ROUND_ROBIN -> "RoundRobin";
+      case LEAST_REQUEST -> "LeastRequest";
+      case POWER_OF_TWO -> "PowerOfTwoChoices";
+      case PEAK_EWMA -> "PeakEWMA";
+      case RING_HASH -> "RingHash";
+      case MAGLEV -> "Maglev";
+    };
+  }
+
+  private @Nullable HashOn hashOn(JsonNode node, DocPath p) {
+    String form =
+        "one of {header: NAME}, {cookie: NAME}, {queryParameter: NAME}, {sourceAddress: {}}";
+    ObjectNode obj = mapping(node, p, Forms.HASH_ON_KEYS, form);
+    if (obj == null) {
+      return null;
+    }
+    if (obj.size() != 1) {
+      bad(p, node, form);
+      return null;
+    }
+    String key = obj.fieldNames().next();
+    if (!Forms.HASH_ON_KEYS.contains(key)) {
+      return null; // reported as an unknown key
+    }
+    if (key.equals("sourceAddress")) {
+      JsonNode v = obj.get(key);
+      if (!v.isObject() || !v.isEmpty()) {
+        bad(p.key(key), v, "{} (the client address has no name)");
+        return null;
+      }
+      return HashOn.SOURCE_ADDRESS;
+    }
+    String name = text(obj, key, p, null);
+    if (name == null) {
+      return null;
+    }
+    return switch (key) {
+      case "header" -> HashOn.header(name);
+      case "cookie" -> HashOn.cookie(name);
+      default -> HashOn.queryParameter(name);
+    };
+  }
+
+  private @Nullable CookieAffinity affinity(JsonNode node, DocPath p) {
+    ObjectNode outer =
+        mapping(node, p, Forms.AFFINITY_KEYS, "a mapping such as {cookie: {name: INGRESSCOOKIE}}");
+    if (outer == null) {
+      return null;
+    }
+    JsonNode c = outer.get("cookie");
+    DocPath cp = p.key("cookie");
+    if (c == null) {
+      problems.add(DocProblem.missing(cp, "a mapping such as {name: INGRESSCOOKIE}"));
+      return null;
+    }
+    ObjectNode obj =
+        mapping(c, cp, Forms.AFFINITY_COOKIE_KEYS, "a mapping such as {name: INGRESSCOOKIE}");
+    if (obj == null) {
+      return null;
+    }
+    int before = problems.size();
+    String name = text(obj, "name", cp, CookieAffinity.DEFAULT_NAME);
+    Duration maxAge = duration(obj.get("maxAge"), cp.key("maxAge"));
+    String path = text(obj, "path", cp, null);
+    JsonNode sec = obj.get("secure");
+    Boolean secure = sec == null || sec.isNull() ? null : bool(sec, cp.key("secure"));
+    String sameSite = text(obj, "sameSite", cp, null);
+    Boolean httpOnly =
+        obj.has("httpOnly") ? bool(obj.get("httpOnly"), cp.key("httpOnly")) : Boolean.TRUE;
+    boolean change = flag(obj, "changeOnFailure", cp);
+    if (problems.size() != before || name == null || httpOnly == null) {
+      return null;
+    }
+    return new CookieAffinity(name, maxAge, path, secure, sameSite, httpOnly, change);
+  }
+
+  private @Nullable HealthCheck healthCheck(JsonNode node, DocPath p) {
+    String form = "a mapping with one of http: {path: /healthz}, grpc: {} or tcp: {}";
+    ObjectNode obj = mapping(node, p, Forms.HEALTH_CHECK_KEYS, form);
+    if (obj == null) {
+      return null;
+    }
+    int before = problems.size();
+    List<String> kinds = new ArrayList<>();
+    for (String k : List.of("http", "grpc", "tcp")) {
+      if (obj.has(k)) {
+        kinds.add(k);
+      }
+    }
+    if (kinds.isEmpty()) {
+      problems.add(DocProblem.missing(p.key("http"), "one of http, grpc or tcp"));
+      return null;
+    }
+    if (kinds.size() > 1) {
+      bad(p.key(kinds.get(1)), obj.get(kinds.get(1)), "one of http, grpc or tcp, not " + kinds);
+      return null;
+    }
+    String kind = kinds.get(0);
+    DocPath kp = p.key(kind);
+    JsonNode k = obj.get(kind);
+    HealthCheck.Protocol protocol;
+    String path = null;
+    String host = null;
+    List<HealthCheck.StatusRange> statuses = HealthCheck.DEFAULT_STATUSES;
+    String service = "";
+    if (kind.equals("http")) {
+      protocol = HealthCheck.Protocol.HTTP;
+      ObjectNode http = mapping(k, kp, Forms.HTTP_CHECK_KEYS, "a mapping such as {path: /healthz}");
+      if (http != null) {
+        path = text(http, "path", kp, null);
+        if (!http.has("path")) {
+          problems.add(DocProblem.missing(kp.key("path"), "the probe's path, such as /healthz"));
+        }
+        host = text(http, "host", kp, null);
+        if (http.has("expectedStatuses")) {
+          statuses = new ArrayList<>();
+          List<String> texts = texts(http, "expectedStatuses", kp);
+          for (int i = 0; i < texts.size(); i++) {
+            HealthCheck.StatusRange r = statusRange(texts.get(i));
+            if (r == null) {
+              bad(kp.key("expectedStatuses").index(i), texts.get(i), STATUS_TEXT);
+            } else {
+              statuses.add(r);
+            }
+          }
+          if (texts.isEmpty()) {
+            bad(kp.key("expectedStatuses"), "[]", BackendPolicyValidator.STATUS_RANGE_RULE);
+          }
+        }
+      }
+    } else if (kind.equals("grpc")) {
+      protocol = HealthCheck.Protocol.GRPC;
+      ObjectNode grpc = mapping(k, kp, Forms.GRPC_CHECK_KEYS, "a mapping such as {service: \"\"}");
+      if (grpc != null) {
+        service = text(grpc, "service", kp, "");
+      }
+    } else {
+      protocol = HealthCheck.Protocol.TCP;
+      if (!k.isObject() || !k.isEmpty()) {
+        bad(kp, k, "{} (a TCP check has no settings)");
+      }
+    }
+    Duration interval =
+        duration(obj.get("interval"), p.key("interval"), HealthCheck.DEFAULT_INTERVAL);
+    Duration timeout = duration(obj.get("timeout"), p.key("timeout"), HealthCheck.DEFAULT_TIMEOUT);
+    Duration jitter = duration(obj.get("jitter"), p.key("jitter"), HealthCheck.DEFAULT_JITTER);
+    Integer unhealthy =
+        integer(obj, "unhealthyThreshold", p, BackendPolicyValidator.THRESHOLD_RULE);
+    Integer healthy = integer(obj, "healthyThreshold", p, BackendPolicyValidator.THRESHOLD_RULE);
+    if (problems.size() != before || service == null) {
+      return null;
+    }
+    return new HealthCheck(
+        protocol,
+        path,
+        host,
+        statuses,
+        service,
+        interval,
+        timeout,
+        jitter,
+        unhealthy == null ? HealthCheck.DEFAULT_UNHEALTHY_THRESHOLD : unhealthy,
+        healthy == null ? HealthCheck.DEFAULT_HEALTHY_THRESHOLD : healthy);
+  }
+
+  private static final String STATUS_TEXT = "a status N or a range FROM-TO, such as 200-399";
+  private static final java.util.regex.Pattern STATUS_RANGE =
+      java.util.regex.Pattern.compile("([0-9]{3})(?:-([0-9]{3}))?");
+
+  private static HealthCheck.@Nullable StatusRange statusRange(String text) {
+    java.util.regex.Matcher m = STATUS_RANGE.matcher(text);
+    if (!m.matches()) {
+      return null;
+    }
+    int from = Integer.parseInt(m.group(1));
+    int to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
+    return new HealthCheck.StatusRange(from, to);
+  }
+
+  private @Nullable OutlierDetection outlierDetection(JsonNode node, DocPath p) {
+    // YAML 1.1 reads an unquoted off as false.
+    if ((node.isTextual() && node.asText().equalsIgnoreCase("off"))
+        || (node.isBoolean() && !node.asBoolean())) {
+      return null;
+    }
+    ObjectNode obj =
+        mapping(node, p, Forms.OUTLIER_KEYS, "off, or a mapping such as {consecutive5xx: 5}");
+    if (obj == null) {
+      return null;
+    }
+    OutlierDetection d = OutlierDetection.DEFAULT;
+    Integer c5 = integer(obj, "consecutive5xx", p, BackendPolicyValidator.CONSECUTIVE_RULE);
+    Integer cg =
+        integer(obj, "consecutiveGatewayErrors", p, BackendPolicyValidator.CONSECUTIVE_RULE);
+    OutlierDetection.SuccessRate sr = null;
+    JsonNode s = obj.get("successRate");
+    DocPath sp = p.key("successRate");
+    if (s != null && !s.isNull()) {
+      ObjectNode so =
+          mapping(s, sp, Forms.SUCCESS_RATE_KEYS, "a mapping such as {stdevFactor: 1.9}");
+      if (so != null) {
+        OutlierDetection.SuccessRate sd = OutlierDetection.SuccessRate.DEFAULT;
+        Integer hosts = integer(so, "minimumHosts", sp, BackendPolicyValidator.MINIMUM_HOSTS_RULE);
+        Integer volume =
+            integer(so, "requestVolume", sp, BackendPolicyValidator.REQUEST_VOLUME_RULE);
+        int factor = sd.stdevFactorThousandths();
+        JsonNode f = so.get("stdevFactor");
+        if (f != null) {
+          Integer th = thousandths(f);
+          if (th == null) {
+            bad(sp.key("stdevFactor"), f, BackendPolicyValidator.STDEV_RULE);
+          } else {
+            factor = th;
+          }
+        }
+        sr =
+            new OutlierDetection.SuccessRate(
+                hosts == null ? sd.minimumHosts() : hosts,
+                volume == null ? sd.requestVolume() : volume,
+                factor);
+      }
+    }
+    Duration interval = duration(obj.get("interval"), p.key("interval"), d.interval());
+    Duration base =
+        duration(obj.get("baseEjectionTime"), p.key("baseEjectionTime"), d.baseEjectionTime());
+    Duration max =
+        duration(obj.get("maxEjectionTime"), p.key("maxEjectionTime"), d.maxEjectionTime());
+    Integer percent = integer(obj, "maxEjectionPercent", p, BackendPolicyValidator.PERCENT_RULE);
+    return new OutlierDetection(
+        c5 == null ? d.consecutive5xx() : c5,
+        cg == null ? d.consecutiveGatewayErrors() : cg,
+        sr,
+        interval,
+        base,
+        max,
+        percent == null ? d.maxEjectionPercent() : percent);
+  }
+
+  /** A decimal factor in thousandths (1.9 is 1900); null when not a number of 3 decimals. */
+  private static @Nullable Integer thousandths(JsonNode node) {
+    if (!node.isNumber()) {
+      return null;
+    }
+    try {
+      java.math.BigDecimal v = new java.math.BigDecimal(node.asText()).movePointRight(3);
+      return v.signum() < 0 || v.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) > 0
+          ? null
+          : v.intValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
+    }
+  }
+
+  private @Nullable CircuitBreaker circuitBreaker(JsonNode node, DocPath p) {
+    ObjectNode obj =
+        mapping(node, p, Forms.CIRCUIT_BREAKER_KEYS, "a mapping such as {maxRequests: 1024}");
+    if (obj == null) {
+      return null;
+    }
+    CircuitBreaker d = CircuitBreaker.DEFAULT;
+    String rule = BackendPolicyValidator.LIMIT_RULE;
+    Integer conns = integer(obj, "maxConnections", p, rule);
+    Integer pending = integer(obj, "maxPendingRequests", p, rule);
+    Integer requests = integer(obj, "maxRequests", p, rule);
+    Integer retries = integer(obj, "maxRetries", p, rule);
+    return new CircuitBreaker(
+        conns == null ? d.maxConnections() : conns,
+        pending == null ? d.maxPendingRequests() : pending,
+        requests == null ? d.maxRequests() : requests,
+        retries == null ? d.maxRetries() : retries);
+  }
+
+  /**
+   * A {@code Retry} policy; every key it leaves out takes its default ({@link Retry#on}). {@code
+   * statuses} and {@code grpcStatuses} imply their conditions ({@code Status}, {@code GrpcStatus}),
+   * so {@code statuses: [409]} alone is enough to retry a 409.
+   */
+  private @Nullable Retry retry(ObjectNode obj, DocPath p) {
+    int before = problems.size();
+    Set<Retry.Condition> on = new LinkedHashSet<>();
+    JsonNode o = obj.get("on");
+    DocPath op = p.key("on");
+    if (o == null) {
+      problems.add(DocProblem.missing(op, "a list of conditions such as [ConnectFailure, Reset]"));
+    } else {
+      List<JsonNode> items = o.isValueNode() && !o.isNull() ? List.of(o) : list(o, op);
+      for (int i = 0; i < items.size(); i++) {
+        Retry.Condition c =
+            enumValue(
+                Retry.Condition.class,
+                items.get(i),
+                o.isArray() ? op.index(i) : op,
+                "ConnectFailure, Reset, RefusedStream, Timeout, GatewayError, ServerError, Status"
+                    + " or GrpcStatus");
+        if (c != null) {
+          on.add(c);
+        }
+      }
+    }
+    List<Integer> statuses = integers(obj, "statuses", p, RetryValidator.STATUS_RULE);
+    List<Integer> grpc = integers(obj, "grpcStatuses", p, RetryValidator.GRPC_STATUS_RULE);
+    if (!statuses.isEmpty()) {
+      on.add(Retry.Condition.STATUS);
+    }
+    if (!grpc.isEmpty()) {
+      on.add(Retry.Condition.GRPC_STATUS);
+    }
+    Integer attempts = integer(obj, "attempts", p, RetryValidator.ATTEMPTS_RULE);
+    Duration perTry = duration(obj.get("perTryTimeout"), p.key("perTryTimeout"));
+    Duration timeout = duration(obj.get("timeout"), p.key("timeout"));
+    Duration base = Retry.DEFAULT_BACKOFF_BASE;
+    Duration max = Retry.DEFAULT_BACKOFF_MAX;
+    JsonNode b = obj.get("backoff");
+    if (b != null && !b.isNull()) {
+      ObjectNode bo =
+          mapping(b, p.key("backoff"), Forms.BACKOFF_KEYS, "a mapping such as {base: 25ms}");
+      if (bo != null) {
+        base = duration(bo.get("base"), p.key("backoff").key("base"), base);
+        max = duration(bo.get("max"), p.key("backoff").key("max"), max);
+      }
+    }
+    int percent = Retry.DEFAULT_BUDGET_PERCENT;
+    int minConcurrency = Retry.DEFAULT_MIN_RETRY_CONCURRENCY;
+    JsonNode bu = obj.get("budget");
+    if (bu != null && !bu.isNull()) {
+      DocPath bp = p.key("budget");
+      ObjectNode bo = mapping(bu, bp, Forms.BUDGET_KEYS, "a mapping such as {percent: 20}");
+      if (bo != null) {
+        Integer pc = integer(bo, "percent", bp, RetryValidator.BUDGET_RULE);
+        Integer mc = integer(bo, "minConcurrency", bp, RetryValidator.MIN_CONCURRENCY_RULE);
+        percent = pc == null ? percent : pc;
+        minConcurrency = mc == null ? minConcurrency : mc;
+      }
+    }
+    boolean nonIdempotent = flag(obj, "nonIdempotent", p);
+    long buffer = Retry.DEFAULT_BUFFER_BYTES;
+    JsonNode bb = obj.get("bufferBytes");
+    if (bb != null) {
+      Optional<Long> bytes =
+          bb.isIntegralNumber() && bb.canConvertToLong()
+              ? Optional.of(bb.asLong())
+              : unpadded(bb) ? Quantities.parseBytes(bb.asText()) : Optional.empty();
+      if (bytes.isEmpty()) {
+        bad(p.key("bufferBytes"), bb, Forms.BYTES);
+      } else {
+        buffer = bytes.get();
+      }
+    }
+    if (problems.size() != before) {
+      return null;
+    }
+    return new Retry(
+        on,
+        statuses,
+        grpc,
+        attempts == null ? Retry.DEFAULT_ATTEMPTS : attempts,
+        perTry,
+        timeout,
+        base,
+        max,
+        percent,
+        minConcurrency,
+        nonIdempotent,
+        buffer);
+  }
+
+  /** A list of integers (a single one is a list of one); empty when absent. */
+  private List<Integer> integers(ObjectNode obj, String key, DocPath p, String rule) {
+    List<Integer> out = new ArrayList<>();
+    JsonNode node = obj.get(key);
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (node.isInt()) {
+      out.add(node.asInt());
+      return out;
+    }
+    List<JsonNode> items = list(node, p.key(key));
+    for (int i = 0; i < items.size(); i++) {
+      if (items.get(i).isInt()) {
+        out.add(items.get(i).asInt());
+      } else {
+        bad(p.key(key).index(i), items.get(i), rule);
+      }
+    }
+    return out;
   }
 }

@@ -20,6 +20,13 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.model.backend.CircuitBreaker;
+import io.gatehouse.model.backend.CookieAffinity;
+import io.gatehouse.model.backend.HashOn;
+import io.gatehouse.model.backend.HealthCheck;
+import io.gatehouse.model.backend.LoadBalancing;
+import io.gatehouse.model.backend.OutlierDetection;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
@@ -29,8 +36,10 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
+import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -128,6 +137,10 @@ public final class DocumentWriter {
         }
         if (p instanceof ErrorPages pages) {
           errorPages(item, pages);
+          continue;
+        }
+        if (p instanceof Retry retry) {
+          retry(item, retry);
           continue;
         }
         item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
@@ -241,6 +254,7 @@ public final class DocumentWriter {
       if (sp.tls() != null) {
         upstreamTls(ref.putObject("tls"), sp.tls());
       }
+      backendPolicy(ref, sp.policy());
     }
   }
 
@@ -290,6 +304,7 @@ public final class DocumentWriter {
     if (b.tls() != null) {
       upstreamTls(backend.putObject("tls"), b.tls());
     }
+    backendPolicy(backend, b.policy());
   }
 
   private static void tls(ObjectNode o, TlsSpec t) {
@@ -352,5 +367,128 @@ public final class DocumentWriter {
 
   private static void strings(ArrayNode a, Iterable<String> values) {
     values.forEach(a::add);
+  }
+
+  /** A backend's policy keys, every part in its long form; nothing for none. */
+  private static void backendPolicy(ObjectNode o, @Nullable BackendPolicy p) {
+    if (p == null) {
+      return;
+    }
+    LoadBalancing lb = p.loadBalancing();
+    ObjectNode l =
+        o.putObject("loadBalancing").put("algorithm", DocumentReader.algorithmName(lb.algorithm()));
+    HashOn on = lb.hashOn();
+    if (on != null) {
+      ObjectNode h = l.putObject("hashOn");
+      switch (on.source()) {
+        case HEADER -> h.put("header", on.name());
+        case COOKIE -> h.put("cookie", on.name());
+        case QUERY_PARAMETER -> h.put("queryParameter", on.name());
+        case SOURCE_ADDRESS -> h.putObject("sourceAddress");
+      }
+    }
+    CookieAffinity a = lb.affinity();
+    if (a != null) {
+      ObjectNode c = l.putObject("affinity").putObject("cookie").put("name", a.name());
+      if (a.maxAge() != null) {
+        c.put("maxAge", Quantities.formatDuration(a.maxAge()));
+      }
+      putIfSet(c, "path", a.path());
+      if (a.secure() != null) {
+        c.put("secure", a.secure());
+      }
+      putIfSet(c, "sameSite", a.sameSite());
+      c.put("httpOnly", a.httpOnly()).put("changeOnFailure", a.changeOnFailure());
+    }
+    if (lb.slowStart() != null) {
+      l.put("slowStart", Quantities.formatDuration(lb.slowStart()));
+    }
+    l.put("panicThreshold", lb.panicThresholdPercent());
+    HealthCheck hc = p.healthCheck();
+    if (hc != null) {
+      ObjectNode h = o.putObject("healthCheck");
+      switch (hc.protocol()) {
+        case HTTP -> {
+          ObjectNode http = h.putObject("http").put("path", hc.path());
+          putIfSet(http, "host", hc.host());
+          ArrayNode statuses = http.putArray("expectedStatuses");
+          for (HealthCheck.StatusRange r : hc.expectedStatuses()) {
+            statuses.add(r.from() == r.to() ? Integer.toString(r.from()) : r.from() + "-" + r.to());
+          }
+        }
+        case GRPC -> h.putObject("grpc").put("service", hc.grpcService());
+        case TCP -> h.putObject("tcp");
+      }
+      h.put("interval", Quantities.formatDuration(hc.interval()))
+          .put("timeout", Quantities.formatDuration(hc.timeout()))
+          .put("jitter", Quantities.formatDuration(hc.jitter()))
+          .put("unhealthyThreshold", hc.unhealthyThreshold())
+          .put("healthyThreshold", hc.healthyThreshold());
+    }
+    OutlierDetection od = p.outlierDetection();
+    if (od == null) {
+      o.put("outlierDetection", "off");
+    } else {
+      ObjectNode d =
+          o.putObject("outlierDetection")
+              .put("consecutive5xx", od.consecutive5xx())
+              .put("consecutiveGatewayErrors", od.consecutiveGatewayErrors());
+      OutlierDetection.SuccessRate sr = od.successRate();
+      if (sr != null) {
+        d.putObject("successRate")
+            .put("minimumHosts", sr.minimumHosts())
+            .put("requestVolume", sr.requestVolume())
+            .put(
+                "stdevFactor",
+                new BigDecimal(
+                    BigDecimal.valueOf(sr.stdevFactorThousandths(), 3)
+                        .stripTrailingZeros()
+                        .toPlainString()));
+      }
+      d.put("interval", Quantities.formatDuration(od.interval()))
+          .put("baseEjectionTime", Quantities.formatDuration(od.baseEjectionTime()))
+          .put("maxEjectionTime", Quantities.formatDuration(od.maxEjectionTime()))
+          .put("maxEjectionPercent", od.maxEjectionPercent());
+    }
+    CircuitBreaker cb = p.circuitBreaker();
+    o.putObject("circuitBreaker")
+        .put("maxConnections", cb.maxConnections())
+        .put("maxPendingRequests", cb.maxPendingRequests())
+        .put("maxRequests", cb.maxRequests())
+        .put("maxRetries", cb.maxRetries());
+  }
+
+  /** A {@code Retry} policy, every field in its long form; conditions in the model's order. */
+  private static void retry(ObjectNode o, Retry r) {
+    o.put("type", "Retry");
+    ArrayNode on = o.putArray("on");
+    for (Retry.Condition c : Retry.Condition.values()) {
+      if (r.on().contains(c)) {
+        on.add(pascal(c));
+      }
+    }
+    if (!r.statuses().isEmpty()) {
+      ArrayNode s = o.putArray("statuses");
+      r.statuses().forEach(s::add);
+    }
+    if (!r.grpcStatuses().isEmpty()) {
+      ArrayNode s = o.putArray("grpcStatuses");
+      r.grpcStatuses().forEach(s::add);
+    }
+    o.put("attempts", r.attempts());
+    if (r.perTryTimeout() != null) {
+      o.put("perTryTimeout", Quantities.formatDuration(r.perTryTimeout()));
+    }
+    if (r.timeout() != null) {
+      o.put("timeout", Quantities.formatDuration(r.timeout()));
+    }
+    o.putObject("backoff")
+        .put("base", Quantities.formatDuration(r.backoffBase()))
+        .put("max", Quantities.formatDuration(r.backoffMax()));
+    o.putObject("budget")
+        .put("percent", r.budgetPercent())
+        .put("minConcurrency", r.minRetryConcurrency());
+    o.put("nonIdempotent", r.nonIdempotent());
+    o.put("bufferBytes", r.bufferBytes());
   }
 }

@@ -42,22 +42,111 @@ public final class Forms {
   public static final Set<String> HSTS_KEYS = ordered("maxAge", "includeSubDomains", "preload");
   public static final Set<String> PATH_KEYS = ordered("type", "value");
   public static final Set<String> MATCH_KEYS = ordered("name", "type", "value");
-  public static final Set<String> BACKEND_KEYS = ordered("protocol", "endpoints", "tls");
+
+  /** The keys of a backend's policy, beside its endpoints (issue #14). */
+  public static final Set<String> BACKEND_POLICY_KEYS =
+      ordered("loadBalancing", "healthCheck", "outlierDetection", "circuitBreaker");
+
+  public static final Set<String> BACKEND_KEYS =
+      ordered(
+          "protocol",
+          "endpoints",
+          "tls",
+          "loadBalancing",
+          "healthCheck",
+          "outlierDetection",
+          "circuitBreaker");
   public static final Set<String> BACKEND_REF_KEYS =
-      ordered("weight", "protocol", "endpoints", "tls", "canary");
+      ordered(
+          "weight",
+          "protocol",
+          "endpoints",
+          "tls",
+          "loadBalancing",
+          "healthCheck",
+          "outlierDetection",
+          "circuitBreaker",
+          "canary");
   public static final Set<String> SERVICE_REF_KEYS =
-      ordered("weight", "service", "protocol", "tls", "canary");
+      ordered(
+          "weight",
+          "service",
+          "protocol",
+          "tls",
+          "loadBalancing",
+          "healthCheck",
+          "outlierDetection",
+          "circuitBreaker",
+          "canary");
   public static final Set<String> SERVICE_KEYS = ordered("name", "port");
   public static final Set<String> NAMED_REF_KEYS = ordered("weight", "backend", "canary");
   public static final Set<String> CANARY_KEYS =
       ordered("header", "headerValue", "headerPattern", "cookie");
   public static final Set<String> NAMED_BACKEND_KEYS =
-      ordered("name", "tenant", "protocol", "endpoints", "tls");
+      ordered(
+          "name",
+          "tenant",
+          "protocol",
+          "endpoints",
+          "tls",
+          "loadBalancing",
+          "healthCheck",
+          "outlierDetection",
+          "circuitBreaker");
+  public static final Set<String> LOAD_BALANCING_KEYS =
+      ordered("algorithm", "hashOn", "affinity", "slowStart", "panicThreshold");
+  public static final String ALGORITHMS =
+      "RoundRobin, LeastRequest, PowerOfTwoChoices, PeakEWMA, RingHash or Maglev";
+  public static final Set<String> HASH_ON_KEYS =
+      ordered("header", "cookie", "queryParameter", "sourceAddress");
+  public static final Set<String> AFFINITY_KEYS = ordered("cookie");
+  public static final Set<String> AFFINITY_COOKIE_KEYS =
+      ordered("name", "maxAge", "path", "secure", "sameSite", "httpOnly", "changeOnFailure");
+  public static final Set<String> HEALTH_CHECK_KEYS =
+      ordered(
+          "http",
+          "grpc",
+          "tcp",
+          "interval",
+          "timeout",
+          "jitter",
+          "unhealthyThreshold",
+          "healthyThreshold");
+  public static final Set<String> HTTP_CHECK_KEYS = ordered("path", "host", "expectedStatuses");
+  public static final Set<String> GRPC_CHECK_KEYS = ordered("service");
+  public static final Set<String> OUTLIER_KEYS =
+      ordered(
+          "consecutive5xx",
+          "consecutiveGatewayErrors",
+          "successRate",
+          "interval",
+          "baseEjectionTime",
+          "maxEjectionTime",
+          "maxEjectionPercent");
+  public static final Set<String> SUCCESS_RATE_KEYS =
+      ordered("minimumHosts", "requestVolume", "stdevFactor");
+  public static final Set<String> CIRCUIT_BREAKER_KEYS =
+      ordered("maxConnections", "maxPendingRequests", "maxRequests", "maxRetries");
+  public static final Set<String> RETRY_POLICY_KEYS =
+      ordered(
+          "type",
+          "on",
+          "statuses",
+          "grpcStatuses",
+          "attempts",
+          "perTryTimeout",
+          "timeout",
+          "backoff",
+          "budget",
+          "nonIdempotent",
+          "bufferBytes");
+  public static final Set<String> BACKOFF_KEYS = ordered("base", "max");
+  public static final Set<String> BUDGET_KEYS = ordered("percent", "minConcurrency");
   public static final Set<String> ENDPOINT_KEYS = ordered("address", "weight");
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
   public static final String POLICY_TYPES =
       "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression,"
-          + " SessionPersistence, RequestMirror or ErrorPages";
+          + " SessionPersistence, RequestMirror, ErrorPages or Retry";
   public static final Set<String> REDIRECT_POLICY_KEYS =
       ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
   public static final Set<String> REWRITE_POLICY_KEYS =

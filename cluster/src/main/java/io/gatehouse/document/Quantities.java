@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public final class Quantities {
   private static final Pattern DURATION_PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
   private static final Pattern BYTES =
-      Pattern.compile("(\\d{1,19})\\s*(b|kib|mib|gib|k|m|g)?", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("(\\d{1,19})\\s*(b|kib|mib|gib|ki|mi|gi|k|m|g)?", Pattern.CASE_INSENSITIVE);
 
   private Quantities() {}
 
@@ -87,7 +87,8 @@ public final class Quantities {
 
   /**
    * Parses a byte size: a plain integer, or one with a binary unit ({@code KiB}, {@code MiB},
-   * {@code GiB}; {@code K}, {@code M}, {@code G} mean the same). Empty when malformed or too big.
+   * {@code GiB}; {@code Ki}, {@code K}, {@code Mi}, {@code M}, {@code Gi}, {@code G} mean the
+   * same). Empty when malformed or too big.
    */
   public static Optional<Long> parseBytes(String raw) {
     if (raw == null) {

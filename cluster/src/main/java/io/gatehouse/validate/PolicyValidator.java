@@ -17,6 +17,7 @@ import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.net.URI;
@@ -92,7 +93,7 @@ public final class PolicyValidator {
 
   public static final String POLICY_KINDS =
       "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression,"
-          + " SessionPersistence, RequestMirror or ErrorPages";
+          + " SessionPersistence, RequestMirror, ErrorPages or Retry";
 
   public static final int MAX_URL_LENGTH = 2048;
   public static final String SCHEME_RULE = "http or https";
@@ -236,6 +237,7 @@ public final class PolicyValidator {
     RULE_OF.put(
         RequestMirror.class, (spec, field, out) -> mirror((RequestMirror) spec, field, out));
     RULE_OF.put(ErrorPages.class, (spec, field, out) -> errorPages((ErrorPages) spec, field, out));
+    RULE_OF.put(Retry.class, (spec, field, out) -> RetryValidator.check((Retry) spec, field, out));
   }
 
   private PolicyValidator() {}

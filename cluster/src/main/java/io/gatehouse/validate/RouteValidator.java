@@ -113,6 +113,7 @@ public final class RouteValidator {
     List<PolicySpec> policies = PolicyValidator.validate(spec.policies(), out);
     PolicyValidator.checkPaths(policies, paths, out);
     PolicyValidator.checkVariables(spec.policies(), tls, out);
+    RetryValidator.checkRoute(policies, spec.limits(), out);
     if (!out.isEmpty()) {
       return Validated.failed(out);
     }
@@ -493,7 +494,8 @@ public final class RouteValidator {
   static BackendRef ref(String f, BackendRef ref, List<Violation> out) {
     if (ref instanceof BackendSpec spec) {
       endpoints(f, spec.endpoints(), out);
-      return spec.withTls(upstreamTls(f, spec.protocol(), spec.tls(), out));
+      return spec.withTls(upstreamTls(f, spec.protocol(), spec.tls(), out))
+          .withPolicy(BackendPolicyValidator.validate(f, spec.policy(), out));
     }
     if (ref instanceof BackendRef.Named named) {
       if (!NAME.matcher(named.name()).matches()) {
@@ -531,7 +533,12 @@ public final class RouteValidator {
     }
     UpstreamTls tls = upstreamTls(f, p.protocol(), p.tls(), out);
     return new BackendRef.ServicePort(
-        p.service(), p.port(), p.portName(), p.protocol(), tls, p.policy());
+        p.service(),
+        p.port(),
+        p.portName(),
+        p.protocol(),
+        tls,
+        BackendPolicyValidator.validate(f, p.policy(), out));
   }
 
   private static void endpoints(String f, List<Endpoint> eps, List<Violation> out) {

@@ -123,7 +123,7 @@ class DocumentReaderTest {
                 + " alphanumeric ends)",
             "backends[1].name: missing (expected: a backend name unique in its tenant)",
             "unknown key \"backends[2].weight\" (expected one of: name, tenant, protocol,"
-                + " endpoints, tls)",
+                + " endpoints, tls, loadBalancing, healthCheck, outlierDetection, circuitBreaker)",
             "backends[4].name: \"b\" (expected: a name not already used by backends[3])",
             "backends[5].endpoints[0]: \"10.0.0.1:0\" (expected: " + Forms.HOST_PORT + ")");
     // A rule of the validator on an endpoint's other fields sits at the backend's own endpoints,

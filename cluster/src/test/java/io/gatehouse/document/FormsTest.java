@@ -122,6 +122,14 @@ class FormsTest {
   }
 
   @Test
+  void byte_sizes_take_the_short_binary_units_too() {
+    assertThat(Quantities.parseBytes("64Ki")).contains(64L * 1024);
+    assertThat(Quantities.parseBytes("2mi")).contains(2L << 20);
+    assertThat(Quantities.parseBytes("1Gi")).contains(1L << 30);
+    assertThat(Quantities.parseBytes("1Ti")).isEmpty();
+  }
+
+  @Test
   void the_form_texts_name_an_example_of_each_form() {
     assertThat(Forms.HOST_PORT).contains("127.0.0.1:8080").contains("[::1]:8080");
     assertThat(Forms.DURATION).contains("10s").contains("PT10S");
@@ -130,7 +138,15 @@ class FormsTest {
 
   @Test
   void key_sets_keep_document_order_and_cannot_change() {
-    assertThat(Forms.BACKEND_KEYS).containsExactly("protocol", "endpoints", "tls");
+    assertThat(Forms.BACKEND_KEYS)
+        .containsExactly(
+            "protocol",
+            "endpoints",
+            "tls",
+            "loadBalancing",
+            "healthCheck",
+            "outlierDetection",
+            "circuitBreaker");
     assertThat(Forms.ROUTE_KEYS)
         .startsWith("name", "tenant", "hosts")
         .endsWith("priority", "tls", "policies");

@@ -15,6 +15,10 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.model.backend.HashOn;
+import io.gatehouse.model.backend.HealthCheck;
+import io.gatehouse.model.backend.LoadBalancing;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
@@ -540,7 +544,53 @@ public final class NodeExplainer implements Explainer {
         canary == null
             ? null
             : new Canary(
-                canary.header(), canary.headerValue(), canary.headerPattern(), canary.cookie()));
+                canary.header(), canary.headerValue(), canary.headerPattern(), canary.cookie()),
+        policy(target.policy()));
+  }
+
+  /** The policy in short, or null for the default one (round robin, outliers on, no probes). */
+  private static Explainer.@Nullable Policy policy(BackendPolicy p) {
+    if (p.equals(BackendPolicy.DEFAULT)) {
+      return null;
+    }
+    LoadBalancing lb = p.loadBalancing();
+    HashOn on = lb.hashOn();
+    String hash =
+        on == null
+            ? null
+            : switch (on.source()) {
+              case HEADER -> "header " + on.name();
+              case COOKIE -> "cookie " + on.name();
+              case QUERY_PARAMETER -> "queryParameter " + on.name();
+              case SOURCE_ADDRESS -> "sourceAddress";
+            };
+    HealthCheck hc = p.healthCheck();
+    String check =
+        hc == null
+            ? null
+            : switch (hc.protocol()) {
+              case HTTP -> "http " + hc.path();
+              case GRPC -> "grpc";
+              case TCP -> "tcp";
+            };
+    return new Explainer.Policy(
+        algorithm(lb.algorithm()),
+        hash,
+        lb.affinity() == null ? null : lb.affinity().name(),
+        check,
+        p.outlierDetection() != null);
+  }
+
+  /** The document's name of an algorithm. */
+  private static String algorithm(LoadBalancing.Algorithm a) {
+    return switch (a) {
+      case ROUND_ROBIN -> "RoundRobin";
+      case LEAST_REQUEST -> "LeastRequest";
+      case POWER_OF_TWO -> "PowerOfTwoChoices";
+      case PEAK_EWMA -> "PeakEWMA";
+      case RING_HASH -> "RingHash";
+      case MAGLEV -> "Maglev";
+    };
   }
 
   /**

@@ -28,6 +28,7 @@ import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotCompiler;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.NodeFixture;
+import io.gatehouse.testing.TestPolicies;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
@@ -122,7 +123,10 @@ class NodeExplainerTest {
           .withBackends(
               List.of(
                   new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.6", 80))), 90),
-                  new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.7", 80))), 10)));
+                  new RouteBackend(
+                      BackendSpec.http1(List.of(Endpoint.of("10.0.0.7", 80)))
+                          .withPolicy(TestPolicies.everyField()),
+                      10)));
   static final RouteSpec DRAINED =
       route(
               "acme",
@@ -290,6 +294,16 @@ class NodeExplainerTest {
     assertThat(e.backends().get(1).endpoints())
         .containsExactly(new Explainer.Endpoint("10.0.0.7:80", 1));
     assertThat(e.backend()).isEqualTo(e.backends().get(0));
+  }
+
+  @Test
+  void a_backend_shows_its_policy_in_short_and_the_default_none() throws Exception {
+    Explanation e = ask(explainer(false), "GET", "http://split.acme.example/", null);
+    assertThat(e.backends().get(0).policy()).isNull();
+    assertThat(e.backends().get(1).policy())
+        .isEqualTo(
+            new Explainer.Policy(
+                "Maglev", "header x-user", "sticky", "http /healthz?full=1", true));
   }
 
   @Test

@@ -21,6 +21,10 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.model.backend.HashOn;
+import io.gatehouse.model.backend.HealthCheck;
+import io.gatehouse.model.policy.Retry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -140,9 +144,53 @@ class RouteFileTranslatorTest {
         .extracting(RouteFileTranslator.Problem::toString)
         .containsExactly(
             "line 4: unknown key \"backends[0].weight\" (expected one of: name, tenant, protocol,"
-                + " endpoints, tls)",
+                + " endpoints, tls, loadBalancing, healthCheck, outlierDetection, circuitBreaker)",
             "line 7: routes[0].backendRefs[0].backend: \"7\" (expected: the name of a backend of"
                 + " the route's tenant)");
+  }
+
+  @Test
+  void backend_policies_and_retry_read_from_yaml_as_written_and_problems_have_lines() {
+    RouteFileTranslator.Result ok =
+        RouteFileTranslator.translate(
+            """
+            routes:
+              - name: shop
+                hosts: [shop.example]
+                backend:
+                  endpoints: ["10.0.0.1:8080", "10.0.0.2:8080"]
+                  loadBalancing: {algorithm: Maglev, hashOn: {cookie: sid}}
+                  healthCheck: {tcp: {}, interval: 2s}
+                  outlierDetection: off
+                policies:
+                  - type: Retry
+                    on: [ConnectFailure, Reset]
+                    bufferBytes: 64Ki
+            """);
+    assertThat(ok.problems()).isEmpty();
+    RouteSpec r = ok.routes().get(0);
+    BackendPolicy p = ((BackendSpec) r.backends().get(0).ref()).policy();
+    assertThat(p.loadBalancing().hashOn()).isEqualTo(HashOn.cookie("sid"));
+    assertThat(p.healthCheck().protocol()).isEqualTo(HealthCheck.Protocol.TCP);
+    assertThat(p.outlierDetection()).isNull(); // YAML's unquoted off
+    assertThat(((Retry) r.policies().get(0)).on())
+        .containsExactlyInAnyOrder(Retry.Condition.CONNECT_FAILURE, Retry.Condition.RESET);
+
+    RouteFileTranslator.Result bad =
+        RouteFileTranslator.translate(
+            """
+            routes:
+              - name: shop
+                hosts: [shop.example]
+                backend:
+                  endpoints: []
+                  circuitBreaker:
+                    maxRequests: 0
+            """);
+    assertThat(bad.problems())
+        .extracting(RouteFileTranslator.Problem::toString)
+        .containsExactly(
+            "line 7: routes[0].backend.circuitBreaker.maxRequests: \"0\" (expected: 1-1000000)");
   }
 
   @Test

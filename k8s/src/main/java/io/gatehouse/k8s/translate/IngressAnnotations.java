@@ -8,6 +8,7 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
@@ -46,7 +47,8 @@ import org.jspecify.annotations.Nullable;
  * request-timeout: 300s (0=off) -                               Timeouts.request
  * max-body-size: 8m (0=none)    proxy-body-size                 Limits.maxRequestBodyBytes
  * use-regex: true|false         use-regex                       ImplementationSpecific = RE2
- * load-balance: round_robin     load-balance                    (the only balancer; others warn)
+ * load-balance, hash-on, health-check-*, outlier-*, max-*, retry-*, affinity, session-cookie-*,
+ *   upstream-hash-by, proxy-next-upstream*: the backend policy and Retry, see ResilienceAnnotations
  * rewrite-target: /$2           rewrite-target                  URLRewrite regex (see below)
  * x-forwarded-prefix: /api      x-forwarded-prefix              URLRewrite.forwardedPrefix
  * upstream-vhost: b.internal    upstream-vhost                  URLRewrite.hostname
@@ -69,7 +71,7 @@ import org.jspecify.annotations.Nullable;
  * compression-gzip-level: 1-9   -                               Compression.levels.gzip
  * compression-br-level: 0-11    -                               Compression.levels.br
  * compression-zstd-level: 1-9   -                               Compression.levels.zstd
- * session-cookie-name: NAME     - (affinity: cookie is refused)  a SessionPersistence policy
+ * session-cookie-name: NAME     - (see affinity: cookie below)  a SessionPersistence policy
  * session-cookie-max-age: 48h   -                               SessionPersistence.absoluteTimeout
  * session-cookie-path: /        -                               SessionPersistence.path
  * session-cookie-secure: true   -                               SessionPersistence.secure
@@ -89,9 +91,8 @@ import org.jspecify.annotations.Nullable;
  * still come first, and the sticky cookie fixes only the weight draw (ingress-nginx's {@code
  * affinity-canary-behavior: sticky} puts affinity before the canary rules; Gatehouse keeps the
  * rules first, and a canary rule's request gets no sticky cookie). ingress-nginx's {@code affinity:
- * cookie} pins an endpoint (a pod), which Gatehouse does not implement: it refuses the Ingress. Its
- * {@code affinity-mode}, {@code affinity-canary-behavior} and {@code session-cookie-*} keys mean
- * nothing without it and are ignored with a warning.
+ * cookie} pins an endpoint (a pod) by its own {@code session-cookie-*} keys: the backend's cookie
+ * affinity ({@link ResilienceAnnotations}); without it those keys are ignored with a warning.
  *
  * <p>Rewrites and redirects as ingress-nginx documents them. {@code rewrite-target} implies {@code
  * use-regex} (an ImplementationSpecific path is an RE2 expression) and becomes nginx's {@code
@@ -198,7 +199,8 @@ public record IngressAnnotations(
     boolean refused,
     List<IngressProblem> problems,
     List<PolicySpec> policies,
-    boolean fromToWww) {
+    boolean fromToWww,
+    @Nullable BackendPolicy backendPolicy) {
   public static final String PREFIX = "gatehouse.io/";
   public static final String NGINX = "nginx.ingress.kubernetes.io/";
 
@@ -228,6 +230,11 @@ public record IngressAnnotations(
   public IngressAnnotations {
     problems = List.copyOf(problems);
     policies = List.copyOf(policies);
+  }
+
+  /** A Go-style duration ({@code 1m30s}, {@code 500ms}) or {@code 0}; null when malformed. */
+  static @Nullable Duration goDuration(String v) {
+    return Parser.goDuration(v);
   }
 
   /**
@@ -300,12 +307,6 @@ public record IngressAnnotations(
       for (Map.Entry<String, String> e : all.entrySet()) {
         check(e.getKey(), e.getValue());
       }
-      String[] lb = lookup("load-balance", "load-balance");
-      if (lb != null && !lb[1].equalsIgnoreCase("round_robin")) {
-        problem(
-            "UnsupportedAnnotation",
-            lb[0] + ": \"" + lb[1] + "\" is not supported; smooth weighted round_robin is used");
-      }
       if (canary) {
         // the settings come from the primary's route; only the weights are the canary's own
         Canary weights = canary();
@@ -319,7 +320,8 @@ public record IngressAnnotations(
             refused,
             problems,
             List.of(),
-            false);
+            false,
+            null);
       }
       UpstreamProtocol protocol = protocol();
       boolean sslRedirect = bool("ssl-redirect", true);
@@ -376,6 +378,23 @@ public record IngressAnnotations(
       if (errorPages != null) {
         policies.add(errorPages);
       }
+      ResilienceAnnotations.Result resilience =
+          ResilienceAnnotations.parse(
+              all,
+              new ResilienceAnnotations.Sink() {
+                @Override
+                public void problem(String reason, String message) {
+                  Parser.this.problem(reason, message);
+                }
+
+                @Override
+                public void refuse(String reason, String key, String why) {
+                  Parser.this.refuse(reason, key, why);
+                }
+              });
+      if (resilience.retry() != null) {
+        policies.add(resilience.retry());
+      }
       return new IngressAnnotations(
           protocol,
           sslRedirect,
@@ -386,7 +405,8 @@ public record IngressAnnotations(
           refused,
           problems,
           policies,
-          bool("from-to-www-redirect", false));
+          bool("from-to-www-redirect", false),
+          resilience.policy());
     }
 
     /** The redirect the Ingress asks for, or null (refusing it when it asks for two). */
@@ -1052,30 +1072,6 @@ public record IngressAnnotations(
             "snippets are never interpreted; the Ingress is not served while it carries one");
         return;
       }
-      if (nginx && local.equals("affinity") && value.trim().equalsIgnoreCase("cookie")) {
-        refuse(
-            "UnsupportedAnnotation",
-            key,
-            "endpoint-level session affinity (one pod per client) is not implemented; the"
-                + " Ingress is not served rather than served without it ("
-                + PREFIX
-                + "session-cookie-name pins a backend of a canary split, never a pod)");
-        return;
-      }
-      if (nginx && local.startsWith("session-cookie-")) {
-        // Gatehouse reads only its own session-cookie-* keys; ingress-nginx's belong to its
-        // affinity: cookie (endpoint affinity), refused above.
-        problem(
-            "UnsupportedAnnotation",
-            key
-                + ": \""
-                + value
-                + "\" is ignored (ingress-nginx's session cookie of affinity: cookie; a sticky"
-                + " canary split is "
-                + PREFIX
-                + "session-cookie-name)");
-        return;
-      }
       if (nginx && (local.startsWith("auth-") || local.endsWith("-source-range"))) {
         refuse(
             "UnsupportedAnnotation",
@@ -1084,9 +1080,14 @@ public record IngressAnnotations(
                 + " than served open");
         return;
       }
-      boolean known = KNOWN.contains(local) || (nginx && NGINX_KNOWN.contains(local));
-      if (canary && known && !local.equals("load-balance")) {
-        // ingress-nginx too: a canary takes every setting but its balancer from its primary
+      boolean known =
+          KNOWN.contains(local)
+              || ResilienceAnnotations.KNOWN.contains(local)
+              || (nginx
+                  && (NGINX_KNOWN.contains(local)
+                      || ResilienceAnnotations.NGINX_KNOWN.contains(local)));
+      if (canary && known) {
+        // a canary's backend takes its primary's backend policy, as it takes its protocol
         problem(
             "UnsupportedAnnotation",
             key
@@ -1102,7 +1103,13 @@ public record IngressAnnotations(
                 + ": \""
                 + value
                 + "\" is ignored"
-                + (nginx ? "" : " (known: gatehouse.io/" + String.join(", ", KNOWN) + ")"));
+                + (nginx
+                    ? ""
+                    : " (known: gatehouse.io/"
+                        + String.join(", ", KNOWN)
+                        + ", "
+                        + String.join(", ", ResilienceAnnotations.KNOWN)
+                        + ")"));
       }
     }
 
@@ -1116,7 +1123,6 @@ public record IngressAnnotations(
             "request-timeout",
             "max-body-size",
             "use-regex",
-            "load-balance",
             "rewrite-target",
             "x-forwarded-prefix",
             "upstream-vhost",
@@ -1171,7 +1177,6 @@ public record IngressAnnotations(
             "proxy-read-timeout",
             "proxy-body-size",
             "use-regex",
-            "load-balance",
             "rewrite-target",
             "x-forwarded-prefix",
             "upstream-vhost",

@@ -16,6 +16,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
@@ -1065,7 +1066,8 @@ public final class IngressTranslator {
       if (backend == null) {
         return null;
       }
-      return build(run, List.of(RouteBackend.of(backend)), ref, field);
+      return build(
+          run, List.of(RouteBackend.of(withPolicy(backend, ann.backendPolicy()))), ref, field);
     }
 
     /**
@@ -1081,6 +1083,8 @@ public final class IngressTranslator {
       if (alternative == null) {
         return null;
       }
+      // and the primary's backend policy, as ingress-nginx balances both from one location
+      alternative = withPolicy(alternative, ann.backendPolicy());
       // only an Ingress whose annotations make it a canary has canary candidates
       IngressAnnotations.Canary w = Objects.requireNonNull(canary.ann.canary(), "canary weights");
       return build(
@@ -1191,5 +1195,19 @@ public final class IngressTranslator {
       }
       return v.value();
     }
+  }
+
+  /** {@code ref} with the Ingress's backend policy (issue #14); a named backend keeps its own. */
+  static BackendRef withPolicy(BackendRef ref, @Nullable BackendPolicy policy) {
+    if (policy == null) {
+      return ref;
+    }
+    if (ref instanceof BackendRef.ServicePort sp) {
+      return sp.withPolicy(policy);
+    }
+    if (ref instanceof BackendSpec spec) {
+      return spec.withPolicy(policy);
+    }
+    return ref;
   }
 }

@@ -7,9 +7,16 @@ import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.model.backend.CircuitBreaker;
+import io.gatehouse.model.backend.CookieAffinity;
+import io.gatehouse.model.backend.HashOn;
+import io.gatehouse.model.backend.HealthCheck;
+import io.gatehouse.model.backend.LoadBalancing;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import java.time.Duration;
@@ -23,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The canary annotations as {@link IngressAnnotations} reads them (ingress-nginx's meaning). */
 class IngressAnnotationsTest {
@@ -488,14 +496,135 @@ class IngressAnnotationsTest {
   }
 
   @Test
-  void ingress_nginx_endpoint_affinity_refuses_the_ingress_and_its_siblings_alone_are_warned() {
-    IngressAnnotations affinity = parse("affinity", "cookie", "session-cookie-name", "route");
-    assertThat(affinity.refused()).isTrue();
-    assertThat(messages(affinity))
-        .anySatisfy(m -> assertThat(m).contains("endpoint-level session affinity"));
+  void ingress_nginx_endpoint_affinity_becomes_the_backends_cookie_affinity() {
+    IngressAnnotations affinity =
+        parse(
+            "affinity",
+            "cookie",
+            "session-cookie-name",
+            "route",
+            "session-cookie-max-age",
+            "60",
+            "session-cookie-samesite",
+            "None");
+    assertThat(affinity.refused()).isFalse();
+    CookieAffinity c = affinity.backendPolicy().loadBalancing().affinity();
+    assertThat(c)
+        .isEqualTo(
+            new CookieAffinity("route", Duration.ofMinutes(1), null, true, "None", true, false));
     IngressAnnotations behavior = parse("affinity-canary-behavior", "sticky");
     assertThat(behavior.refused()).isFalse();
     assertThat(behavior.policies()).isEmpty();
+    assertThat(behavior.backendPolicy()).isNull();
     assertThat(messages(behavior)).hasSize(1).first().asString().contains("is ignored");
+  }
+
+  record Mapped(String name, String[] annotations, BackendPolicy policy) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Mapped> mapped() {
+    LoadBalancing ring =
+        LoadBalancing.hash(LoadBalancing.Algorithm.RING_HASH, HashOn.SOURCE_ADDRESS);
+    return Stream.of(
+        new Mapped(
+            "nginx-ewma-is-peak-ewma",
+            new String[] {N + "load-balance", "ewma"},
+            BackendPolicy.DEFAULT.withLoadBalancing(
+                LoadBalancing.of(LoadBalancing.Algorithm.PEAK_EWMA))),
+        new Mapped(
+            "remote-addr-hashes-the-source-address",
+            new String[] {N + "upstream-hash-by", "$remote_addr"},
+            BackendPolicy.DEFAULT.withLoadBalancing(ring)),
+        new Mapped(
+            "binary-remote-addr-too",
+            new String[] {N + "upstream-hash-by", "$binary_remote_addr"},
+            BackendPolicy.DEFAULT.withLoadBalancing(ring)),
+        new Mapped(
+            "http-variable-is-a-header",
+            new String[] {N + "upstream-hash-by", "$http_x_user_id"},
+            BackendPolicy.DEFAULT.withLoadBalancing(
+                LoadBalancing.hash(LoadBalancing.Algorithm.RING_HASH, HashOn.header("x-user-id")))),
+        new Mapped(
+            "own-keys-set-the-breaker-and-the-check",
+            new String[] {
+              IngressAnnotations.PREFIX + "max-requests",
+              "10",
+              IngressAnnotations.PREFIX + "health-check-path",
+              "/ready",
+              IngressAnnotations.PREFIX + "outlier-detection",
+              "off"
+            },
+            new BackendPolicy(
+                LoadBalancing.DEFAULT,
+                HealthCheck.http("/ready"),
+                null,
+                new CircuitBreaker(1024, 1024, 10, 3))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("mapped")
+  void a_backend_annotation_maps_as_the_table_says(Mapped c) {
+    IngressAnnotations a = IngressAnnotations.parse(REF, pairs(c.annotations()));
+    assertThat(messages(a)).isEmpty();
+    assertThat(a.refused()).isFalse();
+    assertThat(a.backendPolicy()).isEqualTo(c.policy());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "load-balance=chash",
+        "upstream-hash-by=$request_uri",
+        "upstream-hash-by=$uri",
+        "upstream-hash-by=$host$uri",
+        "upstream-hash-by-subset=true",
+        "affinity=ip",
+        "proxy-next-upstream=error http_501",
+        "proxy-next-upstream-tries=three",
+        "proxy-next-upstream-timeout=-1"
+      })
+  void an_ingress_nginx_value_gatehouse_cannot_serve_refuses_the_ingress(String kv) {
+    String[] p = kv.split("=", 2);
+    IngressAnnotations a = IngressAnnotations.parse(REF, Map.of(N + p[0], p[1]));
+    assertThat(a.refused()).as(kv).isTrue();
+  }
+
+  @Test
+  void proxy_next_upstream_tries_count_the_first_try() {
+    Retry r =
+        (Retry)
+            IngressAnnotations.parse(
+                    REF,
+                    Map.of(
+                        N + "proxy-next-upstream",
+                        "error timeout http_503 non_idempotent",
+                        N + "proxy-next-upstream-tries",
+                        "4",
+                        N + "proxy-next-upstream-timeout",
+                        "7"))
+                .policies()
+                .get(0);
+    assertThat(r.attempts()).isEqualTo(3);
+    assertThat(r.timeout()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(r.statuses()).containsExactly(503);
+    assertThat(r.nonIdempotent()).isTrue();
+    assertThat(r.on())
+        .containsExactlyInAnyOrder(
+            Retry.Condition.CONNECT_FAILURE,
+            Retry.Condition.RESET,
+            Retry.Condition.TIMEOUT,
+            Retry.Condition.STATUS);
+  }
+
+  private static Map<String, String> pairs(String... kv) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
   }
 }

@@ -2,6 +2,7 @@ package io.gatehouse.k8s.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.document.DocumentWriter;
 import io.gatehouse.model.BackendRef;
@@ -118,6 +119,10 @@ class IngressTranslatorGoldenTest {
         m.put("protocol", b.protocol().toString());
         m.put("endpoints", authorities(b.endpoints()));
       }
+      Map<String, Object> policy = backendPolicy(r);
+      if (!policy.isEmpty()) {
+        m.put("backendPolicy", policy);
+      }
       if (!r.timeouts().equals(Timeouts.DEFAULTS)) {
         Map<String, Object> tm = new LinkedHashMap<>();
         tm.put("connect", r.timeouts().connect().toString());
@@ -173,6 +178,22 @@ class IngressTranslatorGoldenTest {
     o.setWidth(1000);
     o.setIndicatorIndent(0);
     return new Yaml(o).dump(root);
+  }
+
+  /**
+   * The first backend's policy in the route document's form (issue #14), empty for none; a canary
+   * split's backends share it.
+   */
+  private static Map<String, Object> backendPolicy(RouteSpec r) {
+    JsonNode doc = DocumentWriter.route(r);
+    JsonNode b = doc.has("backend") ? doc.get("backend") : doc.get("backendRefs").get(0);
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String k : List.of("loadBalancing", "healthCheck", "outlierDetection", "circuitBreaker")) {
+      if (b.has(k)) {
+        out.put(k, new ObjectMapper().convertValue(b.get(k), Object.class));
+      }
+    }
+    return out;
   }
 
   private static String service(String namespace, BackendRef.ServicePort sp) {
