@@ -24,6 +24,10 @@ import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.explain.NodeExplainer;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.file.FileRouteSource;
+import io.gatehouse.health.HealthClock;
+import io.gatehouse.health.HealthMonitor;
+import io.gatehouse.health.HealthRegistry;
+import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
@@ -41,11 +45,14 @@ import io.gatehouse.snapshot.SnapshotCompiler;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.snapshot.SnapshotPublisher;
 import io.gatehouse.table.EntryStore;
+import io.gatehouse.table.HealthTopic;
+import io.gatehouse.table.InMemoryHealthTopic;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
 import io.gatehouse.table.codec.EntryCodec;
+import io.gatehouse.table.hazelcast.HazelcastHealthTopic;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
@@ -94,6 +101,15 @@ public final class GatehouseNode {
   private final EndpointIndex endpoints = new EndpointIndex();
 
   private final SnapshotPublisher publisher;
+
+  /**
+   * Endpoint health, node-wide: the registry the balancers read, the detector the exchanges report
+   * to, and the topic it shares both on (the table's Hazelcast member, or none).
+   */
+  private final HealthRegistry health;
+
+  private final OutlierDetector outliers;
+  private final HealthTopic healthTopic;
   private final InFlight inFlight = new InFlight();
   private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
   private final List<RouterVerticle> routers = new CopyOnWriteArrayList<>();
@@ -134,6 +150,12 @@ public final class GatehouseNode {
     this.k8sEndpoints = k8sEndpoints;
     this.publisher =
         new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY, endpoints, stickyKey(config));
+    this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
+    this.outliers = new OutlierDetector(health);
+    this.healthTopic =
+        table instanceof HazelcastRouteTable clustered
+            ? HazelcastHealthTopic.on(clustered)
+            : new InMemoryHealthTopic();
   }
 
   /**
@@ -298,6 +320,10 @@ public final class GatehouseNode {
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 
     return startEcho()
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new HealthMonitor(health, outliers, healthTopic, snapshots, endpoints)))
         .compose(v -> startFileSource())
         .compose(v -> startKubernetes())
         .compose(v -> startCertificates())
@@ -328,7 +354,9 @@ public final class GatehouseNode {
                       tlsListener(),
                       RouterSettings.ServerHeader.of(
                           config.proxy().serverHeader(), config.proxy().passUpstreamServerHeader()),
-                      backends.getValue());
+                      backends.getValue(),
+                      health,
+                      outliers);
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
@@ -808,6 +836,11 @@ public final class GatehouseNode {
     return served;
   }
 
+  /** Which endpoints may take new requests, and the ejections in force (explain, tests). */
+  public HealthRegistry health() {
+    return health;
+  }
+
   /** The node's endpoint index, which compiled routes' targets point into (explain, tests). */
   public EndpointIndex endpoints() {
     return endpoints;
@@ -922,6 +955,7 @@ public final class GatehouseNode {
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);
               }
+              healthTopic.close(); // before the table, whose member it uses
               try {
                 publisher.close();
               } catch (Exception e) {

@@ -8,6 +8,7 @@ import io.gatehouse.edge.RequestHead;
 import io.gatehouse.encoding.BodyEncoder;
 import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.fallback.ErrorPages;
+import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
@@ -508,6 +509,7 @@ final class ProxyExchange extends UpstreamAttempt
     upstreamResponse = ur;
     upstreamAwaitedSince(System.nanoTime());
     status = ur.statusCode();
+    reportOutcome(status);
     if (status >= 400 && replacesUpstreamBody(status)) {
       // An error page replaces the body: the upstream's is discarded (its stream reset), never
       // streamed, and the client gets the same status with the page.
@@ -656,6 +658,9 @@ final class ProxyExchange extends UpstreamAttempt
       // head's fields beside the first's, and on HTTP/2 threw resuming the ended request.
       if (upstreamResponse == null && retryAfterClose(cause)) {
         return;
+      }
+      if (upstreamResponse == null) {
+        reportOutcome(OutlierDetector.GATEWAY_ERROR); // reset or timeout before the head
       }
       respondLocally(isTimeout(cause) ? 504 : 502, false);
     } else {

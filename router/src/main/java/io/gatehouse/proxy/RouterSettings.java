@@ -5,6 +5,7 @@ import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.health.AttemptOutcomes;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.policy.ErrorPages;
@@ -12,6 +13,7 @@ import io.gatehouse.policy.ErrorPageSet;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.upstream.Availability;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * @param tls the HTTPS listener, or null for none
  * @param server the {@code Server} header of every answer
  * @param errorPages the node's error pages ({@link NodeErrorPages#NONE} for none)
+ * @param availability which endpoints may take new requests (health checks, outlier ejections)
+ * @param outcomes where every upstream attempt's outcome goes (outlier detection)
  */
 public record RouterSettings(
     String host,
@@ -43,7 +47,9 @@ public record RouterSettings(
     Http2Settings http2,
     @Nullable TlsListener tls,
     ServerHeader server,
-    NodeErrorPages errorPages) {
+    NodeErrorPages errorPages,
+    Availability availability,
+    AttemptOutcomes outcomes) {
 
   /** Settings without node error pages. */
   public RouterSettings(
@@ -79,6 +85,45 @@ public record RouterSettings(
         tls,
         server,
         NodeErrorPages.NONE);
+  }
+
+  /** Settings without health checks or outlier detection (every endpoint always available). */
+  public RouterSettings(
+      String host,
+      int port,
+      SnapshotHolder snapshots,
+      EndpointIndex endpoints,
+      EdgeLimits limits,
+      TrustedProxies trustedProxies,
+      boolean retryConnectFailures,
+      BackendSpec defaultBackend,
+      ConnectionLimiter connections,
+      OverloadGuard overload,
+      InFlight inFlight,
+      boolean accessLog,
+      Http2Settings http2,
+      @Nullable TlsListener tls,
+      ServerHeader server,
+      NodeErrorPages errorPages) {
+    this(
+        host,
+        port,
+        snapshots,
+        endpoints,
+        limits,
+        trustedProxies,
+        retryConnectFailures,
+        defaultBackend,
+        connections,
+        overload,
+        inFlight,
+        accessLog,
+        http2,
+        tls,
+        server,
+        errorPages,
+        Availability.ALL,
+        AttemptOutcomes.NONE);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
@@ -51,6 +52,10 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
 
   @Nullable UpstreamTls upstreamTls;
   @Nullable Endpoint endpoint;
+
+  /** The route's target the pick chose (its policy, slot); null for the default backend. */
+  @Nullable Target target;
+
   boolean retried;
   @Nullable HttpClientRequest upstream;
   Http1Connections.@Nullable Lease lease;
@@ -135,8 +140,12 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
+      this.target = target;
     }
     endpoint = balancer.next();
+    // health: a minimal skip of unavailable endpoints until lb's balancers filter them (lb's
+    // version replaces this block at merge).
+    endpoint = AvailableEndpoints.skipUnavailable(balancer, endpoint, s.availability());
     return endpoint != null;
   }
 
@@ -237,7 +246,18 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
     }
   }
 
+  /** Reports this attempt's outcome (a status or a gateway error) to outlier detection. */
+  final void reportOutcome(int outcome) {
+    Target t = target;
+    Endpoint e = endpoint;
+    Balancer b = balancer;
+    if (t != null && e != null && b != null) {
+      loop.settings().outcomes().report(t, b.set(), e, outcome);
+    }
+  }
+
   private void onConnectFailure(Throwable cause) {
+    reportOutcome(OutlierDetector.GATEWAY_ERROR);
     Balancer b = balancer; // both set by the pick that preceded the connect
     Endpoint failed = endpoint;
     if (b != null

@@ -1,0 +1,99 @@
+package io.gatehouse.health;
+
+import io.gatehouse.table.HealthNotice;
+import io.gatehouse.table.HealthTopic;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster side of the registry: this node's ejections and probe verdicts go out on the {@link
+ * HealthTopic}, the other members' come in, and {@link #owns} says whether this member is the one
+ * that probes an endpoint (rendezvous hashing over the live members; a leaving member's endpoints
+ * move at once to the next in rank). A node without a cluster has one member and owns everything.
+ */
+final class HealthSharing implements HealthRegistry.Changes, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HealthSharing.class);
+
+  private final HealthTopic topic;
+  private final HealthRegistry registry;
+  private final AutoCloseable subscription;
+  private final AutoCloseable membership;
+  private volatile List<String> members;
+
+  HealthSharing(HealthTopic topic, HealthRegistry registry, Runnable onMembersChanged) {
+    this.topic = topic;
+    this.registry = registry;
+    this.members = List.copyOf(topic.members());
+    registry.listen(this);
+    this.subscription = topic.subscribe(this::receive);
+    this.membership =
+        topic.onMembersChanged(
+            () -> {
+              members = List.copyOf(topic.members());
+              onMembersChanged.run();
+            });
+  }
+
+  /** Whether this member probes {@code authority} ({@code host:port}). */
+  boolean owns(String authority) {
+    List<String> m = members;
+    return m.size() <= 1 || Rendezvous.owner(m, authority).equals(topic.self());
+  }
+
+  @Override
+  public void ejected(
+      EndpointHealth h, long expiresEpochMillis, long durationMillis, String reason) {
+    topic.publish(
+        new HealthNotice(
+            topic.self(),
+            HealthNotice.Kind.EJECTED,
+            h.host,
+            h.port,
+            expiresEpochMillis,
+            durationMillis,
+            reason));
+  }
+
+  @Override
+  public void verdict(EndpointHealth h, boolean healthy) {
+    topic.publish(
+        new HealthNotice(
+            topic.self(),
+            healthy ? HealthNotice.Kind.HEALTHY : HealthNotice.Kind.UNHEALTHY,
+            h.host,
+            h.port,
+            0,
+            0,
+            healthy ? "check-passed" : "check-failed"));
+  }
+
+  private void receive(HealthNotice n) {
+    if (n.member().equals(topic.self())) {
+      return;
+    }
+    switch (n.kind()) {
+      case EJECTED ->
+          registry.ejectShared(
+              n.host(),
+              n.port(),
+              n.expiresEpochMillis(),
+              n.durationMillis(),
+              n.reason(),
+              n.member());
+      case HEALTHY -> registry.verdict(n.host(), n.port(), true, false, n.member());
+      case UNHEALTHY -> registry.verdict(n.host(), n.port(), false, false, n.member());
+      default -> LOG.debug("health notice of kind {} ignored", n.kind());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      subscription.close();
+      membership.close();
+    } catch (Exception e) {
+      LOG.debug("closing health sharing: {}", e.toString());
+    }
+  }
+}
