@@ -29,7 +29,13 @@ public record HealthNotice(
     /** The member that probes the endpoint found it healthy. */
     HEALTHY,
     /** The member that probes the endpoint found it unhealthy. */
-    UNHEALTHY
+    UNHEALTHY,
+    /**
+     * The sender just joined and asks the others to send what they hold (their ejections and
+     * failing verdicts): notices are not stored, so this is how a new member learns them.
+     * Host, port and times are empty.
+     */
+    SYNC
   }
 
   public HealthNotice {

@@ -316,17 +316,26 @@ public final class HealthRegistry implements Availability {
     return out;
   }
 
-  /** The endpoints whose active check fails now, as {@code host:port}. */
+  /** The endpoints whose active check fails now, as {@code host:port} (explain, metrics). */
   public List<String> unhealthy() {
     List<String> out = new ArrayList<>();
-    for (EndpointHealth h : byEndpoint.values()) {
-      synchronized (lock) {
+    for (EndpointHealth h : failingChecks()) {
+      out.add(h.authority());
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** The endpoints whose active check fails now. */
+  List<EndpointHealth> failingChecks() {
+    List<EndpointHealth> out = new ArrayList<>();
+    synchronized (lock) {
+      for (EndpointHealth h : byEndpoint.values()) {
         if (!h.healthy) {
-          out.add(h.authority());
+          out.add(h);
         }
       }
     }
-    out.sort(null);
     return out;
   }
 

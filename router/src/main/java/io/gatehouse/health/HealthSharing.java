@@ -33,6 +33,8 @@ final class HealthSharing implements HealthRegistry.Changes, AutoCloseable {
               members = List.copyOf(topic.members());
               onMembersChanged.run();
             });
+    // After subscribing, so the answers are heard.
+    topic.publish(new HealthNotice(topic.self(), HealthNotice.Kind.SYNC, "", 0, 0, 0, "joined"));
   }
 
   /** Whether this member probes {@code authority} ({@code host:port}). */
@@ -68,6 +70,33 @@ final class HealthSharing implements HealthRegistry.Changes, AutoCloseable {
             healthy ? "check-passed" : "check-failed"));
   }
 
+  /**
+   * Tells the members (a new one asked) what this member holds of its own: its ejections, with
+   * their original expiry, and the failing verdicts of the endpoints it probes. A notice is not
+   * stored anywhere, so a member that joined after it was sent hears it only this way.
+   */
+  private void republish() {
+    long now = registry.clock().epochMillis();
+    for (HealthRegistry.Ejection e : registry.ejected()) {
+      if (e.by().isEmpty() && e.expiresEpochMillis() > now) {
+        topic.publish(
+            new HealthNotice(
+                topic.self(),
+                HealthNotice.Kind.EJECTED,
+                e.host(),
+                e.port(),
+                e.expiresEpochMillis(),
+                e.expiresEpochMillis() - now,
+                e.reason()));
+      }
+    }
+    for (EndpointHealth h : registry.failingChecks()) {
+      if (owns(h.authority())) {
+        verdict(h, false);
+      }
+    }
+  }
+
   private void receive(HealthNotice n) {
     if (n.member().equals(topic.self())) {
       return;
@@ -83,7 +112,7 @@ final class HealthSharing implements HealthRegistry.Changes, AutoCloseable {
               n.member());
       case HEALTHY -> registry.verdict(n.host(), n.port(), true, false, n.member());
       case UNHEALTHY -> registry.verdict(n.host(), n.port(), false, false, n.member());
-      default -> LOG.debug("health notice of kind {} ignored", n.kind());
+      case SYNC -> republish();
     }
   }
 

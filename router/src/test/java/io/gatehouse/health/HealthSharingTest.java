@@ -113,4 +113,26 @@ class HealthSharingTest {
     b.registry().ejectShared("10.0.0.1", 80, clock.epochMillis(), 10_000, "x", "a");
     assertThat(b.registry().ejected()).isEmpty();
   }
+
+  @Test
+  void a_member_that_joins_later_hears_the_ejections_and_failing_checks_in_force() {
+    AtomicInteger changes = new AtomicInteger();
+    Member a = member("a", changes);
+    EndpointSet set =
+        new EndpointSet(KEY, List.of(Endpoint.of("10.0.0.1", 80), Endpoint.of("10.0.0.2", 80)), 1);
+    Target t = new Target(KEY, 0, UpstreamProtocol.HTTP1, null, 1, BackendPolicy.DEFAULT);
+    for (int i = 0; i < 5; i++) {
+      a.detector().report(t, set, set.endpoints().get(0), 503);
+    }
+    a.registry().verdict("10.0.0.2", 80, false, true, "");
+    clock.advance(Duration.ofSeconds(4));
+    Member late = member("late", changes);
+    assertThat(late.registry().available(set.endpoints().get(0))).isFalse();
+    assertThat(late.registry().ejected().get(0).expiresEpochMillis())
+        .isEqualTo(a.registry().ejected().get(0).expiresEpochMillis());
+    boolean aOwns = a.sharing().owns("10.0.0.2:80");
+    assertThat(late.registry().available(set.endpoints().get(1))).isEqualTo(!aOwns);
+    clock.advance(Duration.ofSeconds(6));
+    assertThat(late.registry().available(set.endpoints().get(0))).isTrue();
+  }
 }

@@ -2,6 +2,7 @@ package io.gatehouse.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import io.gatehouse.endpoint.EndpointSet;
 import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.Endpoint;
@@ -10,6 +11,7 @@ import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.backend.OutlierDetection;
 import io.gatehouse.snapshot.Target;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -270,5 +272,25 @@ class OutlierDetectorTest {
     assertThat(registry.ejected())
         .extracting(HealthRegistry.Ejection::host)
         .containsExactly("10.0.0.17");
+  }
+
+  @Test
+  void reporting_at_the_default_policy_allocates_nothing() {
+    EndpointSet set = new EndpointSet(KEY, endpoints(4), 1);
+    Target t = target(OutlierDetection.DEFAULT);
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    for (int round = 0; round < 3; round++) { // warm: the backend is built once
+      report(t, set, round % 4, 200, 20_000);
+      report(t, set, (round + 1) % 4, 503, 2);
+      report(t, set, (round + 2) % 4, OutlierDetector.GATEWAY_ERROR, 2);
+    }
+    long before = threads.getThreadAllocatedBytes(id);
+    for (int i = 0; i < 100_000; i++) {
+      detector.report(t, set, set.endpoints().get(i & 3), (i % 7 == 0) ? 502 : 200);
+    }
+    long allocated = threads.getThreadAllocatedBytes(id) - before;
+    assertThat(allocated).as("bytes for 100,000 reports").isLessThan(4_096);
+    assertThat(registry.ejected()).isEmpty();
   }
 }

@@ -9,6 +9,7 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
@@ -59,7 +60,18 @@ class ErrorsIT {
     node =
         NodeFixture.start(
             route("dead", "dead.example", dead),
-            route("mixed", "mixed.example", dead, ok.address()),
+            // Outlier detection off: these tests count on the dead endpoint staying in rotation
+            // (EndpointKillIT shows it leaving with the default policy).
+            NodeFixture.valid(
+                RouteSpec.simple(
+                    RouteKey.of("default", "cli", "mixed"),
+                    List.of("mixed.example"),
+                    List.of(PathMatch.prefix("/")),
+                    BackendSpec.http1(
+                            List.of(
+                                Endpoint.of("127.0.0.1", deadPort),
+                                Endpoint.of("127.0.0.1", ok.port())))
+                        .withPolicy(BackendPolicy.DEFAULT.withOutlierDetection(null)))),
             route("none", "none.example"),
             slow);
   }
