@@ -18,16 +18,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Hot path. A report finds its backend by the target's endpoint-index slot (an array read, no
  * map), checks the backend was built for the balancer's set (one identity compare), finds the
- * endpoint in it (identity scan or binary search on the sorted set, no allocation) and updates the
- * endpoint's node-wide atomics; a success writes only when a counter is non-zero, so healthy
- * traffic from many event loops does not bounce a cache line. Success-rate counters exist only for
- * a policy that asks for them.
+ * endpoint in it (identity scan, or an identity hash table for large sets; no allocation) and
+ * updates the endpoint's node-wide atomics; a success writes only when a counter is non-zero, so
+ * healthy traffic from many event loops does not bounce a cache line. Success-rate counters exist
+ * only for a policy that asks for them.
  */
 public final class OutlierDetector implements AttemptOutcomes {
   /** The outcome of an attempt the upstream never answered: connect failure, reset, timeout. */
   public static final int GATEWAY_ERROR = 0;
 
-  /** Sets up to this size are scanned by identity; larger ones binary searched. */
+  /** Sets up to this size are scanned by identity; larger ones have an identity hash table. */
   private static final int SCAN = 16;
 
   private final HealthRegistry registry;
@@ -60,7 +60,36 @@ public final class OutlierDetector implements AttemptOutcomes {
       this.attempts = rates ? new AtomicLongArray(health.length) : null;
       this.failures = rates ? new AtomicLongArray(health.length) : null;
       this.nextJudgeNanos = now + policy.interval().toNanos();
+      int n = endpoints.size();
+      if (n > SCAN) {
+        int size = Integer.highestOneBit(n * 2 - 1) << 1;
+        Endpoint[] t = new Endpoint[size];
+        int[] at = new int[size];
+        for (int i = 0; i < n; i++) {
+          Endpoint e = endpoints.get(i);
+          int k = System.identityHashCode(e) & (size - 1);
+          while (t[k] != null) {
+            k = (k + 1) & (size - 1);
+          }
+          t[k] = e;
+          at[k] = i;
+        }
+        this.table = t;
+        this.slots = at;
+      } else {
+        this.table = null;
+        this.slots = null;
+      }
     }
+
+    /**
+     * Identity hash table of the endpoints (open addressing, linear probing), for sets above {@link
+     * #SCAN}: the balancer hands back the very instances of the set, and an identity hash (kept in
+     * the object header after its first use) is cheaper than comparing host strings.
+     */
+    private final Endpoint @Nullable [] table;
+
+    private final int @Nullable [] slots;
 
     int indexOf(Endpoint e) {
       List<Endpoint> list = endpoints;
@@ -71,16 +100,26 @@ public final class OutlierDetector implements AttemptOutcomes {
             return i;
           }
         }
-        for (int i = 0; i < n; i++) {
-          Endpoint x = list.get(i);
-          if (x.port() == e.port() && x.host().equals(e.host())) {
-            return i;
+        return byValue(e);
+      }
+      Endpoint[] t = table;
+      int[] at = slots;
+      if (t != null && at != null) {
+        int mask = t.length - 1;
+        for (int k = System.identityHashCode(e) & mask; t[k] != null; k = (k + 1) & mask) {
+          if (t[k] == e) {
+            return at[k];
           }
         }
-        return -1;
       }
+      return byValue(e);
+    }
+
+    /** An equal endpoint from an older set's balancer (a retry): found by host and port. */
+    private int byValue(Endpoint e) {
+      List<Endpoint> list = endpoints;
       int lo = 0;
-      int hi = n - 1;
+      int hi = list.size() - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
         Endpoint x = list.get(mid);

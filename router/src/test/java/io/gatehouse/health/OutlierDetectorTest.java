@@ -147,7 +147,7 @@ class OutlierDetectorTest {
   }
 
   @ParameterizedTest(name = "{0} endpoints at {1}% eject at most {2}")
-  @CsvSource({"4, 50, 2", "4, 10, 1", "1, 50, 1", "10, 30, 3", "10, 100, 10"})
+  @CsvSource({"4, 50, 2", "4, 10, 1", "1, 50, 1", "10, 30, 3", "10, 100, 10", "40, 100, 40"})
   void at_most_the_maximum_share_is_ejected_but_always_one(int n, int pct, int most) {
     EndpointSet set = new EndpointSet(KEY, endpoints(n), 1);
     Target t = target(od(1, 0, Duration.ofSeconds(10), Duration.ofSeconds(300), pct));
