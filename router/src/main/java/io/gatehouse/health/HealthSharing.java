@@ -19,27 +19,24 @@ final class HealthSharing implements HealthRegistry.Changes, AutoCloseable {
   private final HealthRegistry registry;
   private final AutoCloseable subscription;
   private final AutoCloseable membership;
-  private volatile List<String> members;
 
   HealthSharing(HealthTopic topic, HealthRegistry registry, Runnable onMembersChanged) {
     this.topic = topic;
     this.registry = registry;
-    this.members = List.copyOf(topic.members());
     registry.listen(this);
     this.subscription = topic.subscribe(this::receive);
-    this.membership =
-        topic.onMembersChanged(
-            () -> {
-              members = List.copyOf(topic.members());
-              onMembersChanged.run();
-            });
+    this.membership = topic.onMembersChanged(onMembersChanged);
     // After subscribing, so the answers are heard.
     topic.publish(new HealthNotice(topic.self(), HealthNotice.Kind.SYNC, "", 0, 0, 0, "joined"));
   }
 
-  /** Whether this member probes {@code authority} ({@code host:port}). */
+  /**
+   * Whether this member probes {@code authority} ({@code host:port}), by the topic's member list as
+   * it is now (a local read): a cached copy could miss a change that came between reading it and
+   * subscribing, and two members disagreeing would leave an endpoint unprobed.
+   */
   boolean owns(String authority) {
-    List<String> m = members;
+    List<String> m = topic.members();
     return m.size() <= 1 || Rendezvous.owner(m, authority).equals(topic.self());
   }
 

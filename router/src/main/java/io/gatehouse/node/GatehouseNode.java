@@ -70,6 +70,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -754,7 +755,25 @@ public final class GatehouseNode {
         .put("fileSource", fileStatusJson())
         .put("cluster", clusterJson())
         .put("kubernetes", kubernetesJson())
-        .put("certificates", certificatesJson());
+        .put("certificates", certificatesJson())
+        .put("health", healthJson());
+  }
+
+  /** The ejections in force (this node's and the cluster's) and the endpoints failing checks. */
+  private JsonObject healthJson() {
+    JsonArray ejected = new JsonArray();
+    for (HealthRegistry.Ejection e : health.ejected()) {
+      ejected.add(
+          new JsonObject()
+              .put("endpoint", Endpoint.of(e.host(), e.port()).authority())
+              .put("reason", e.reason())
+              .put("by", e.by().isEmpty() ? "this node" : e.by())
+              .put("expires", Instant.ofEpochMilli(e.expiresEpochMillis()).toString())
+              .put("ejections", e.ejections()));
+    }
+    return new JsonObject()
+        .put("ejected", ejected)
+        .put("failingChecks", new JsonArray(health.unhealthy()));
   }
 
   /** Null when the ingress controller is off; {@code leader} says whether this node writes. */

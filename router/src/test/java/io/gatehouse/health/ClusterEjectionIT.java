@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,6 +202,17 @@ class ClusterEjectionIT {
     assertThat(nodes.get(2).health().ejected())
         .singleElement()
         .satisfies(e -> assertThat(e.port()).isEqualTo(bad.port()));
+    JsonObject status =
+        client
+            .request(HttpMethod.GET, nodes.get(2).statusPort(), "127.0.0.1", "/status")
+            .compose(r -> r.send().compose(resp -> resp.body().map(b -> b.toJsonObject())))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    JsonObject shown = status.getJsonObject("health").getJsonArray("ejected").getJsonObject(0);
+    assertThat(shown.getString("endpoint")).isEqualTo(bad.authority());
+    assertThat(shown.getString("reason")).isEqualTo("consecutive-5xx");
+    assertThat(shown.getString("by")).isNotEqualTo("this node");
 
     // Members 2 and 3 never send it a request while the ejection holds, and nothing recompiled.
     List<String> answers = new ArrayList<>();
@@ -237,7 +249,7 @@ class ClusterEjectionIT {
         BackendPolicy.DEFAULT.withHealthCheck(
             HealthCheck.http("/healthz")
                 .withTiming(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ZERO)));
-    await("probing started")
+    await("probing started on every endpoint: " + probes)
         .atMost(Duration.ofSeconds(10))
         .until(() -> probes.stream().allMatch(p -> p.get() > 3));
     int[] before = probes.stream().mapToInt(AtomicInteger::get).toArray();
