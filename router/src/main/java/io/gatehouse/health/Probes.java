@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -41,7 +42,7 @@ final class Probes {
         switch (t.check().protocol()) {
           case HTTP -> http(t, timeoutMillis, result);
           case GRPC -> grpc(t, timeoutMillis, result);
-          case TCP -> tcp(t);
+          case TCP -> tcp(t, timeoutMillis);
         };
     attempt.onComplete(
         ar -> {
@@ -125,7 +126,21 @@ final class Probes {
         && GrpcHealthMessages.status(body.getBytes()) == GrpcHealthMessages.SERVING;
   }
 
-  private Future<Boolean> tcp(ProbeTarget t) {
+  private Future<Boolean> tcp(ProbeTarget t, long timeoutMillis) {
+    if (t.tls() != null) {
+      // Over TLS the handshake too, verified as the backend's requests verify it: a connection
+      // of the backend's own client, closed at once.
+      String name = t.tls().serverName() != null ? t.tls().serverName() : t.host();
+      return clients
+          .client(UpstreamProtocol.HTTP1, t.tls())
+          .connect(
+              new HttpConnectOptions()
+                  .setServer(SocketAddress.inetSocketAddress(t.port(), t.host()))
+                  .setHost(name)
+                  .setPort(t.port())
+                  .setConnectTimeout(timeoutMillis))
+          .compose(c -> c.close().map(true));
+    }
     // The connect alone; closed at once (the check's timeout bounds it through the caller).
     return tcp.connect(t.port(), t.host())
         .map(

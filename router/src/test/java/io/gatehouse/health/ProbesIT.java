@@ -3,7 +3,9 @@ package io.gatehouse.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.backend.HealthCheck;
+import io.gatehouse.testing.TestPki;
 import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.upstream.UpstreamClients;
 import io.vertx.core.Context;
@@ -13,6 +15,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -164,6 +168,53 @@ class ProbesIT {
               UpstreamProtocol.HTTP1,
               null);
       assertThat(probe(t)).isTrue();
+    } finally {
+      server.close().await();
+    }
+  }
+
+  @Test
+  void a_tcp_probe_of_a_tls_backend_passes_only_when_the_handshake_verifies() throws Exception {
+    TestPki ca = TestPki.ca("probe CA");
+    TestPki other = TestPki.ca("other CA");
+    TestPki.Issued cert = ca.server(List.of(), List.of("127.0.0.1"));
+    NetServer server =
+        vertx
+            .createNetServer(
+                new NetServerOptions()
+                    .setSsl(true)
+                    .setKeyCertOptions(
+                        new PemKeyCertOptions()
+                            .setCertValue(Buffer.buffer(cert.chainPem()))
+                            .setKeyValue(Buffer.buffer(cert.keyPem()))))
+            .connectHandler(socket -> {})
+            .listen(0, "127.0.0.1")
+            .await();
+    try {
+      // A first handshake on a cold, shared machine: more than the other probes' 300 ms.
+      HealthCheck c =
+          HealthCheck.tcp()
+              .withTiming(Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ZERO);
+      int port = server.actualPort();
+      assertThat(
+              probe(
+                  new ProbeTarget(
+                      "127.0.0.1",
+                      port,
+                      c,
+                      UpstreamProtocol.HTTP1,
+                      UpstreamTls.withCa(ca.caPem()))))
+          .isTrue();
+      assertThat(
+              probe(
+                  new ProbeTarget(
+                      "127.0.0.1",
+                      port,
+                      c,
+                      UpstreamProtocol.HTTP1,
+                      UpstreamTls.withCa(other.caPem()))))
+          .as("a certificate the backend's CA did not issue")
+          .isFalse();
     } finally {
       server.close().await();
     }
