@@ -32,8 +32,8 @@ public record HealthNotice(
     UNHEALTHY,
     /**
      * The sender just joined and asks the others to send what they hold (their ejections and
-     * failing verdicts): notices are not stored, so this is how a new member learns them.
-     * Host, port and times are empty.
+     * failing verdicts): notices are not stored, so this is how a new member learns them. Host,
+     * port and times are empty.
      */
     SYNC
   }
