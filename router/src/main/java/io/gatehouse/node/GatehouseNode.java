@@ -24,6 +24,10 @@ import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.explain.NodeExplainer;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.file.FileRouteSource;
+import io.gatehouse.health.HealthClock;
+import io.gatehouse.health.HealthMonitor;
+import io.gatehouse.health.HealthRegistry;
+import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
@@ -41,17 +45,19 @@ import io.gatehouse.snapshot.SnapshotCompiler;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.snapshot.SnapshotPublisher;
 import io.gatehouse.table.EntryStore;
+import io.gatehouse.table.HealthTopic;
+import io.gatehouse.table.InMemoryHealthTopic;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
 import io.gatehouse.table.codec.EntryCodec;
+import io.gatehouse.table.hazelcast.HazelcastHealthTopic;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.AffinityCookies;
-import io.gatehouse.upstream.Availability;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.BalancerOptions;
 import io.vertx.core.DeploymentOptions;
@@ -67,6 +73,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -98,6 +105,15 @@ public final class GatehouseNode {
   private final EndpointIndex endpoints = new EndpointIndex();
 
   private final SnapshotPublisher publisher;
+
+  /**
+   * Endpoint health, node-wide: the registry the balancers read, the detector the exchanges report
+   * to, and the topic it shares both on (the table's Hazelcast member, or none).
+   */
+  private final HealthRegistry health;
+
+  private final OutlierDetector outliers;
+  private final HealthTopic healthTopic;
   private final InFlight inFlight = new InFlight();
   private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
 
@@ -154,6 +170,12 @@ public final class GatehouseNode {
           limit.reason(),
           () -> backendLimits.refused(limit));
     }
+    this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
+    this.outliers = new OutlierDetector(health);
+    this.healthTopic =
+        table instanceof HazelcastRouteTable clustered
+            ? HazelcastHealthTopic.on(clustered)
+            : new InMemoryHealthTopic();
   }
 
   /**
@@ -318,6 +340,10 @@ public final class GatehouseNode {
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 
     return startEcho()
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new HealthMonitor(health, outliers, healthTopic, snapshots, endpoints)))
         .compose(v -> startFileSource())
         .compose(v -> startKubernetes())
         .compose(v -> startCertificates())
@@ -350,8 +376,8 @@ public final class GatehouseNode {
                           config.proxy().serverHeader(), config.proxy().passUpstreamServerHeader()),
                       backends.getValue(),
                       backendLimits,
-                      // The health helper's Availability goes here (Availability.ALL: none yet).
-                      new BalancerOptions(Availability.ALL, AffinityCookies.withKey(stickyKey)));
+                      new BalancerOptions(health, AffinityCookies.withKey(stickyKey)),
+                      outliers);
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
@@ -749,7 +775,25 @@ public final class GatehouseNode {
         .put("fileSource", fileStatusJson())
         .put("cluster", clusterJson())
         .put("kubernetes", kubernetesJson())
-        .put("certificates", certificatesJson());
+        .put("certificates", certificatesJson())
+        .put("health", healthJson());
+  }
+
+  /** The ejections in force (this node's and the cluster's) and the endpoints failing checks. */
+  private JsonObject healthJson() {
+    JsonArray ejected = new JsonArray();
+    for (HealthRegistry.Ejection e : health.ejected()) {
+      ejected.add(
+          new JsonObject()
+              .put("endpoint", Endpoint.of(e.host(), e.port()).authority())
+              .put("reason", e.reason())
+              .put("by", e.by().isEmpty() ? "this node" : e.by())
+              .put("expires", Instant.ofEpochMilli(e.expiresEpochMillis()).toString())
+              .put("ejections", e.ejections()));
+    }
+    return new JsonObject()
+        .put("ejected", ejected)
+        .put("failingChecks", new JsonArray(health.unhealthy()));
   }
 
   /** Null when the ingress controller is off; {@code leader} says whether this node writes. */
@@ -834,6 +878,11 @@ public final class GatehouseNode {
   /** The newest generation this node reported served to the table (-1 before the first). */
   public long servedGeneration() {
     return served;
+  }
+
+  /** Which endpoints may take new requests, and the ejections in force (explain, tests). */
+  public HealthRegistry health() {
+    return health;
   }
 
   /** The node's endpoint index, which compiled routes' targets point into (explain, tests). */
@@ -950,6 +999,7 @@ public final class GatehouseNode {
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);
               }
+              healthTopic.close(); // before the table, whose member it uses
               try {
                 publisher.close();
               } catch (Exception e) {

@@ -8,6 +8,7 @@ import io.gatehouse.edge.RequestHead;
 import io.gatehouse.encoding.BodyEncoder;
 import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.fallback.ErrorPages;
+import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
@@ -551,6 +552,7 @@ final class ProxyExchange extends UpstreamAttempt
     upstreamAwaitedSince(System.nanoTime());
     String affinityCookie = responseHead();
     status = ur.statusCode();
+    reportOutcome(status);
     if (status >= 400 && replacesUpstreamBody(status)) {
       // An error page replaces the body: the upstream's is discarded (its stream reset), never
       // streamed, and the client gets the same status with the page.
@@ -703,6 +705,9 @@ final class ProxyExchange extends UpstreamAttempt
       if (upstreamResponse == null && retryAfterClose(cause)) {
         return;
       }
+      if (upstreamResponse == null) {
+        reportOutcome(OutlierDetector.GATEWAY_ERROR); // reset or timeout before the head
+      }
       if (upstreamResponse == null && retry != null && retryAfterFailure(cause)) {
         return;
       }
@@ -727,7 +732,7 @@ final class ProxyExchange extends UpstreamAttempt
       up.reset();
     }
     releaseLease(false);
-    if (retryByPolicy(r.rule.retries(RetryState.classify(cause)))) {
+    if (retryByPolicy(r.rule.retries(RetryState.classify(cause)), false)) {
       return true;
     }
     upstream = up; // not retried: the failure is answered as before
@@ -750,7 +755,7 @@ final class ProxyExchange extends UpstreamAttempt
     Http1Connections.Lease held = lease;
     upstream = null;
     lease = null;
-    if (!retryByPolicy(true)) {
+    if (!retryByPolicy(true, false)) {
       upstream = up;
       lease = held;
       return false;

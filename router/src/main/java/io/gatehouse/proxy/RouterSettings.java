@@ -5,6 +5,7 @@ import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.health.AttemptOutcomes;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.policy.ErrorPages;
@@ -32,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  *     loop
  * @param balancing what every balancer shares: the node's endpoint availability (health checks,
  *     outlier detection) and the affinity cookie key
+ * @param outcomes where every upstream attempt's outcome goes (outlier detection)
  */
 public record RouterSettings(
     String host,
@@ -51,11 +53,12 @@ public record RouterSettings(
     ServerHeader server,
     NodeErrorPages errorPages,
     BackendLimits backendLimits,
-    BalancerOptions balancing) {
+    BalancerOptions balancing,
+    AttemptOutcomes outcomes) {
 
   /**
    * Settings with circuit breakers of their own (counters no other settings share), every endpoint
-   * available and a random affinity cookie key.
+   * available, a random affinity cookie key and no outlier detection.
    */
   public RouterSettings(
       String host,
@@ -92,7 +95,8 @@ public record RouterSettings(
         server,
         errorPages,
         new BackendLimits(),
-        BalancerOptions.defaults());
+        BalancerOptions.defaults(),
+        AttemptOutcomes.NONE);
   }
 
   /** Settings without node error pages. */

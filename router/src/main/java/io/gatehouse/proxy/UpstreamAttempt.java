@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
@@ -63,6 +64,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
 
   @Nullable UpstreamTls upstreamTls;
   @Nullable Endpoint endpoint;
+
   boolean retried;
   @Nullable HttpClientRequest upstream;
   Http1Connections.@Nullable Lease lease;
@@ -347,18 +349,28 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
     }
   }
 
+  /** Reports this attempt's outcome (a status or a gateway error) to outlier detection. */
+  final void reportOutcome(int outcome) {
+    Target t = target;
+    Endpoint e = endpoint;
+    Balancer b = balancer;
+    if (t != null && e != null && b != null) {
+      loop.settings().outcomes().report(t, b.set(), e, outcome);
+    }
+  }
+
   private void onConnectFailure(Throwable cause) {
+    reportOutcome(OutlierDetector.GATEWAY_ERROR);
     Balancer b = balancer; // both set by the pick that preceded the connect
     Endpoint failed = endpoint;
     if (retry != null) {
       // The route's policy replaces the node's one connect-failure retry.
-      if (retryByPolicy(retry.rule.retries(RetryRule.Failure.CONNECT_FAILURE))) {
+      if (retryByPolicy(retry.rule.retries(RetryRule.Failure.CONNECT_FAILURE), true)) {
         return;
       }
     } else if (b != null
         && failed != null
-        && retriesConnectFailure(
-            retried, loop.settings().retryConnectFailures(), upstreamMethod())) {
+        && retriesConnectFailure(retried, loop.settings().retryConnectFailures())) {
       Endpoint other = otherEndpoint(b, failed);
       if (other != null) {
         retried = true;
@@ -465,15 +477,18 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
    * attempts left, the deadline and the backend's retry budget all allow it, schedules the next
    * attempt on another endpoint of the same backend after the back-off and returns true; else
    * false, and the caller answers with the failure.
+   *
+   * @param nothingSent the attempt failed to connect, so the upstream saw nothing of the request:
+   *     any method may go again, as nginx passes a request nothing of which was sent
    */
-  final boolean retryByPolicy(boolean conditionHolds) {
+  final boolean retryByPolicy(boolean conditionHolds, boolean nothingSent) {
     RetryState r = retry;
     Balancer b = balancer;
     Endpoint failed = endpoint;
     if (r == null || !conditionHolds || b == null || failed == null) {
       return false;
     }
-    if (!r.rule.allowsMethod(upstreamMethod().name())
+    if (!(nothingSent || r.rule.allowsMethod(upstreamMethod().name()))
         || !r.bodyReplayable(requestHasBody(), bodyRead())) {
       return false;
     }
@@ -555,11 +570,15 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   // ---------------------------------------------------------------- retry rules
 
   /**
-   * A failed connect is retried once, on another endpoint, when the node allows it and the method
-   * is idempotent.
+   * A failed connect is retried once, on another endpoint, when the node allows it, whatever the
+   * method: nothing of the request reached the upstream (its body is not read before the connect),
+   * so a POST is as safe to send again as a GET, which is what nginx does with a request nothing of
+   * which was sent. Measured (bench/kill-test.sh, docs/benchmarks.md): with idempotent methods
+   * only, a quarter of POSTs to a backend of 4 failed with 502 while one endpoint was down and not
+   * yet ejected.
    */
-  static boolean retriesConnectFailure(boolean retried, boolean enabled, HttpMethod method) {
-    return !retried && enabled && isIdempotent(method);
+  static boolean retriesConnectFailure(boolean retried, boolean enabled) {
+    return !retried && enabled;
   }
 
   /**

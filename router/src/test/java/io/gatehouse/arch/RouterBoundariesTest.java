@@ -11,6 +11,8 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.proxy.RouterVerticle;
+import io.gatehouse.table.HealthNotice;
+import io.gatehouse.table.HealthTopic;
 import io.gatehouse.testing.DoNotIncludeTestJars;
 import io.gatehouse.tls.HttpsRedirects;
 import io.vertx.core.Vertx;
@@ -30,7 +32,8 @@ class RouterBoundariesTest {
     "io.gatehouse.proxy..",
     "io.gatehouse.upstream..",
     "io.gatehouse.edge..",
-    "io.gatehouse.fallback.."
+    "io.gatehouse.fallback..",
+    "io.gatehouse.health.."
   };
 
   @ArchTest
@@ -218,6 +221,43 @@ class RouterBoundariesTest {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("io.gatehouse.file..", "io.gatehouse.table..");
+
+  /**
+   * Health (issue #14) reads what the node serves (snapshot, endpoint index, model), feeds the
+   * balancers' {@code Availability} in upstream, and of the table knows only its health topic: a
+   * notice never goes through the route table, so it never causes a compile. Nothing in health
+   * reaches the proxy (the exchange reports to it, not the other way round).
+   */
+  @ArchTest
+  static final ArchRule health_reads_the_served_state_and_only_the_tables_health_topic =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.health..")
+          .should()
+          .onlyDependOnClassesThat(
+              JavaClass.Predicates.resideInAnyPackage(
+                      "java..",
+                      "io.gatehouse.health..",
+                      "io.gatehouse.model..",
+                      "io.gatehouse.endpoint..",
+                      "io.gatehouse.snapshot..",
+                      "io.gatehouse.upstream..",
+                      "io.vertx.core..",
+                      "org.slf4j..",
+                      "org.jspecify.annotations..")
+                  .or(JavaClass.Predicates.belongToAnyOf(HealthTopic.class, HealthNotice.class))
+                  .or(JavaClass.Predicates.belongToAnyOf(HealthNotice.Kind.class)));
+
+  /** Only the node wires health; the proxy reports outcomes to it through its interface. */
+  @ArchTest
+  static final ArchRule only_node_and_proxy_depend_on_health =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages(
+              "io.gatehouse.node..", "io.gatehouse.proxy..", "io.gatehouse.health..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.health..");
 
   @ArchTest
   static final ArchRule the_model_does_not_know_the_router =

@@ -8,9 +8,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * When and how often a route retries a failed upstream attempt, on another endpoint of the same
- * backend where one is available. Without this policy a route retries once, on a connect failure or
- * a pooled connection closed under it, idempotent methods only (nginx's {@code proxy_next_upstream
- * error timeout} for requests that never reached an application).
+ * backend where one is available. Without this policy a route retries once: a connect failure
+ * whatever the method (nothing was sent), or a pooled connection closed under an idempotent request
+ * (nginx's {@code proxy_next_upstream error timeout} for requests that never reached an
+ * application). A connect failure is retried for every method under the policy too.
  *
  * <p>Retries are bounded three ways: {@code attempts} per request, the retry budget (the retries in
  * flight on a node for the route's backend stay under {@code budgetPercent} of its requests in
@@ -32,8 +33,9 @@ import org.jspecify.annotations.Nullable;
  * @param backoffMax the longest wait
  * @param budgetPercent the retry budget, in percent of the requests in flight
  * @param minRetryConcurrency retries always allowed in flight whatever the budget
- * @param nonIdempotent whether POST, PATCH and other non-idempotent methods are retried too
- *     (ingress-nginx {@code non_idempotent})
+ * @param nonIdempotent whether POST, PATCH and other non-idempotent methods are retried after
+ *     something was sent (ingress-nginx {@code non_idempotent}); a failed connect sent nothing and
+ *     is retried for every method
  * @param bufferBytes the request body kept for a retry; a larger body is not retried
  */
 public record Retry(

@@ -405,6 +405,13 @@ public final class HazelcastRouteTable implements RouteTable {
     return w.future;
   }
 
+  /**
+   * The member this table runs on, for the other topics of the node ({@link HazelcastHealthTopic}).
+   */
+  HazelcastInstance instance() {
+    return hz;
+  }
+
   @Override
   public List<MemberInfo> members() {
     List<MemberInfo> out = new ArrayList<>();
