@@ -52,6 +52,14 @@ public final class HealthMonitor extends VerticleBase {
   // Event-loop confined (this verticle's context).
   private final Map<ProbeTarget, Prober> probers = new HashMap<>();
   private @Nullable RouteSnapshot seen;
+
+  /**
+   * The newest snapshot handed to this verticle. Not {@link SnapshotHolder#get}: that answers a
+   * snapshot only once every subscriber adopted it, this one included, so a reconcile run from the
+   * adoption could read the older one and never look again (no probes at all, seen in
+   * ClusterEjectionIT under load).
+   */
+  private @Nullable RouteSnapshot adopted;
   private List<Target> checked = List.of();
   private boolean reconcilePending;
   private @Nullable HealthSharing sharing;
@@ -91,13 +99,23 @@ public final class HealthMonitor extends VerticleBase {
     tcp = net;
     probes = new Probes(vertx, c, net);
     sharing = new HealthSharing(topic, registry, this::soon);
+    adopted = snapshots.latest();
     snapshotSubscription =
-        snapshots.subscribe(task -> context.runOnContext(v -> task.run()), s -> soon());
+        snapshots.subscribe(task -> context.runOnContext(v -> task.run()), this::adopt);
     endpointSubscription = endpoints.onChange(set -> soon());
     sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> detector.sweep());
     pruneTimer = vertx.setPeriodic(PRUNE_MILLIS, id -> prune());
     reconcile();
     return Future.succeededFuture();
+  }
+
+  /** A delivery may repeat a snapshot or, rarely, be older than one adopted: keep the newest. */
+  private void adopt(RouteSnapshot s) {
+    RouteSnapshot a = adopted;
+    if (a == null || s.generation() >= a.generation()) {
+      adopted = s;
+    }
+    soon();
   }
 
   /** Reconciles on this loop, once for any number of changes that arrive before it runs. */
@@ -113,7 +131,7 @@ public final class HealthMonitor extends VerticleBase {
 
   private void reconcile() {
     reconcilePending = false;
-    RouteSnapshot s = snapshots.get();
+    RouteSnapshot s = adopted;
     if (s != seen) {
       seen = s;
       checked = s == null ? List.of() : checkedTargets(s);
@@ -171,7 +189,7 @@ public final class HealthMonitor extends VerticleBase {
 
   /** Forgets the state of endpoints that no route's backend lists any more. */
   private void prune() {
-    RouteSnapshot s = snapshots.get();
+    RouteSnapshot s = adopted;
     if (s == null) {
       return;
     }
