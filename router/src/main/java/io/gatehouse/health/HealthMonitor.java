@@ -60,6 +60,7 @@ public final class HealthMonitor extends VerticleBase {
    * ClusterEjectionIT under load).
    */
   private @Nullable RouteSnapshot adopted;
+
   private List<Target> checked = List.of();
   private boolean reconcilePending;
   private @Nullable HealthSharing sharing;
