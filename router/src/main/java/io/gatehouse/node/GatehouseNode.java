@@ -21,6 +21,7 @@ import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.encoding.BodyEncoders;
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.explain.NodeExplainer;
 import io.gatehouse.fallback.DefaultBackendVerticle;
 import io.gatehouse.file.FileRouteSource;
@@ -92,6 +93,10 @@ import org.slf4j.LoggerFactory;
 /** A running Gatehouse node: wires the table, sources, compiler and verticles together. */
 public final class GatehouseNode {
   private static final Logger LOG = LoggerFactory.getLogger(GatehouseNode.class);
+
+  /** How often idle circuit-breaker counters of backends no route uses are dropped. */
+  private static final long LIMITS_PRUNE_MILLIS = 60_000;
+
   private static final Duration HOLD_OFF = Duration.ofMillis(5);
   private static final Duration MAX_DELAY = Duration.ofMillis(100);
   private static final Duration CERTIFICATE_RECHECK = Duration.ofMinutes(1);
@@ -137,6 +142,10 @@ public final class GatehouseNode {
   private @Nullable AutoCloseable tableCertificates;
   private volatile @Nullable TableCertificateSource tableCertificateSource;
   private long heapTimer = -1;
+
+  /** Drops the circuit-breaker counters of backends no route uses any more. */
+  private long limitsPruneTimer = -1;
+
   private long certificateTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
   private final PrefaceTransport transport;
@@ -334,6 +343,10 @@ public final class GatehouseNode {
     OverloadGuard overload =
         new OverloadGuard(limits.overloadHeapRatio(), limits.overloadLoopLag().toNanos());
     heapTimer = vertx.setPeriodic(1000, id -> overload.sampleHeap());
+    limitsPruneTimer =
+        vertx.setPeriodic(
+            LIMITS_PRUNE_MILLIS,
+            id -> backendLimits.prune(Set.copyOf(endpoints.keys(EndpointsKey.class))));
     ConnectionLimiter connections =
         new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerClient());
     int instances =
@@ -995,6 +1008,9 @@ public final class GatehouseNode {
                 } catch (Exception e) {
                   LOG.atWarn().setMessage("closing table certificates").setCause(e).log();
                 }
+              }
+              if (limitsPruneTimer >= 0) {
+                vertx.cancelTimer(limitsPruneTimer);
               }
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);

@@ -4,6 +4,8 @@ import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.backend.CircuitBreaker;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Owned by the node, handed to every loop through the router settings; each loop reaches a
  * backend's counters through its {@link Local} cache, an array by endpoint-index slot (no map
- * look-up per request). The limits are Envoy's per-proxy ones: N nodes allow N times as much. A
- * backend's counters are never dropped (one small object per backend key the node has served).
+ * look-up per request). The limits are Envoy's per-proxy ones: N nodes allow N times as much. The
+ * counters of a backend the node no longer serves are dropped once idle ({@link #prune}), so a node
+ * whose routes come and go by REST does not keep one object per backend it ever served.
  */
 public final class BackendLimits {
 
@@ -74,6 +77,12 @@ public final class BackendLimits {
 
     /** FIFO of the requests waiting for a connection slot, from every loop. */
     final ConcurrentLinkedQueue<Http1Connections.Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+    /**
+     * Dropped by {@link #prune}: a loop that still caches it asks the node again, so a key that
+     * comes back counts on one set of counters, not on an old and a new one.
+     */
+    private volatile boolean retired;
 
     Backend(BackendLimits owner) {
       this.owner = owner;
@@ -154,6 +163,14 @@ public final class BackendLimits {
     void count(Limit limit) {
       owner.count(limit);
     }
+
+    private boolean idle() {
+      return connections.get() == 0
+          && pending.get() == 0
+          && requests.get() == 0
+          && retries.get() == 0
+          && waiters.isEmpty();
+    }
   }
 
   /**
@@ -191,6 +208,34 @@ public final class BackendLimits {
     return backends.computeIfAbsent(key, k -> new Backend(this));
   }
 
+  /**
+   * Drops the counters of the backends whose key is not in {@code live} (the keys the node's
+   * endpoint index still holds) and that are idle: nothing open, waiting or in flight. A busy one
+   * stays until a later pass finds it idle. Returns how many were dropped.
+   */
+  public int prune(Set<? extends EndpointsKey> live) {
+    int dropped = 0;
+    for (Map.Entry<EndpointsKey, Backend> e : backends.entrySet()) {
+      Backend b = e.getValue();
+      if (!live.contains(e.getKey()) && b.idle() && backends.remove(e.getKey(), b)) {
+        b.retired = true;
+        if (!b.idle()) {
+          // A request took a place between the check and the removal: keep counting on it.
+          b.retired = false;
+          backends.putIfAbsent(e.getKey(), b);
+          continue;
+        }
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** How many backends have counters now (for tests). */
+  public int size() {
+    return backends.size();
+  }
+
   void count(Limit limit) {
     refused.incrementAndGet(limit.ordinal());
   }
@@ -220,7 +265,7 @@ public final class BackendLimits {
       if (slot < keys.length) {
         EndpointsKey k = keys[slot];
         Backend b = backends[slot];
-        if (b != null && (k == key || key.equals(k))) {
+        if (b != null && !b.retired && (k == key || key.equals(k))) {
           keys[slot] = key; // the next look-up of this compile's key is one identity check
           return b;
         }

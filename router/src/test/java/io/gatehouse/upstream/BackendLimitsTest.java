@@ -6,6 +6,7 @@ import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.backend.CircuitBreaker;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -97,6 +98,26 @@ class BackendLimitsTest {
     assertThat(loop1.forSlot(3, B)).isSameAs(limits.backend(B));
     // Slots far past the first array.
     assertThat(loop1.forSlot(100, A)).isSameAs(limits.backend(A));
+  }
+
+  @Test
+  void the_counters_of_a_backend_no_route_uses_are_dropped_once_idle() {
+    BackendLimits limits = new BackendLimits();
+    BackendLimits.Local loop = limits.local();
+    BackendLimits.Backend a = loop.forSlot(0, A);
+    BackendLimits.Backend b = loop.forSlot(1, B);
+    assertThat(a.tryBeginRequest(CircuitBreaker.DEFAULT)).isTrue();
+    // Neither key is held any more; A still has a request in flight, so only B goes.
+    assertThat(limits.prune(Set.of())).isEqualTo(1);
+    assertThat(limits.size()).isEqualTo(1);
+    assertThat(limits.backend(A)).isSameAs(a);
+    a.endRequest();
+    assertThat(limits.prune(Set.of(A))).as("a live key stays").isZero();
+    assertThat(limits.prune(Set.of())).isEqualTo(1);
+    assertThat(limits.size()).isZero();
+    // A loop that cached B asks again: one set of counters for the key, the node's.
+    BackendLimits.Backend again = loop.forSlot(1, B);
+    assertThat(again).isNotSameAs(b).isSameAs(limits.backend(B));
   }
 
   @Test
