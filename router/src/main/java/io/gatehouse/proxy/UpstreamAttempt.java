@@ -610,12 +610,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   }
 
   static boolean isIdempotent(HttpMethod m) {
-    return m == HttpMethod.GET
-        || m == HttpMethod.HEAD
-        || m == HttpMethod.OPTIONS
-        || m == HttpMethod.TRACE
-        || m == HttpMethod.PUT
-        || m == HttpMethod.DELETE;
+    return RetryRule.isIdempotent(m.name());
   }
 
   static boolean isTimeout(@Nullable Throwable t) {

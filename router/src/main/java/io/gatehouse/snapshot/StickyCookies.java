@@ -57,33 +57,66 @@ public final class StickyCookies {
       SessionPersistence spec, RouteKey route, List<Target> targets, byte[] key) {
     Objects.requireNonNull(spec, "spec");
     String[] values = new String[targets.size()];
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      for (int i = 0; i < values.length; i++) {
-        byte[] input = (route + "\n" + targets.get(i).key()).getBytes(StandardCharsets.UTF_8);
-        values[i] = BASE64URL.encodeToString(Arrays.copyOf(mac.doFinal(input), 16));
-      }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no HmacSHA256", e);
+    Mac mac = mac(key);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = token(mac, route + "\n" + targets.get(i).key());
     }
     return new StickyCookies(spec, values);
   }
 
   private static String setCookie(SessionPersistence spec, String value, boolean secure) {
-    StringBuilder b = new StringBuilder(96);
-    b.append(spec.sessionName()).append('=').append(value);
     String path = spec.path();
-    b.append("; Path=").append(path == null ? "/" : path);
-    Duration age = spec.absoluteTimeout();
-    if (age != null) {
-      b.append("; Max-Age=").append(age.getSeconds());
+    return setCookie(
+        spec.sessionName(),
+        value,
+        path == null ? "/" : path,
+        spec.absoluteTimeout(),
+        true,
+        secure,
+        spec.sameSite());
+  }
+
+  /** An HMAC-SHA256 under {@code key}, for {@link #token}. */
+  public static Mac mac(byte[] key) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no HmacSHA256", e);
     }
-    b.append("; HttpOnly");
+  }
+
+  /**
+   * A cookie value that names {@code input} opaquely: the first 128 bits of {@code mac} over it,
+   * base64url without padding (split cookies here, endpoint affinity cookies in {@code upstream}).
+   */
+  public static String token(Mac mac, String input) {
+    return BASE64URL.encodeToString(
+        Arrays.copyOf(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)), 16));
+  }
+
+  /** A {@code Set-Cookie} value with the attributes a sticky or affinity cookie may carry. */
+  public static String setCookie(
+      String name,
+      String value,
+      String path,
+      @Nullable Duration maxAge,
+      boolean httpOnly,
+      boolean secure,
+      @Nullable String sameSite) {
+    StringBuilder b = new StringBuilder(96);
+    b.append(name).append('=').append(value);
+    b.append("; Path=").append(path);
+    if (maxAge != null) {
+      b.append("; Max-Age=").append(maxAge.getSeconds());
+    }
+    if (httpOnly) {
+      b.append("; HttpOnly");
+    }
     if (secure) {
       b.append("; Secure");
     }
-    String sameSite = spec.sameSite();
     if (sameSite != null) {
       b.append("; SameSite=").append(sameSite);
     }

@@ -5,14 +5,8 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.backend.CookieAffinity;
 import io.gatehouse.snapshot.CompiledRoute;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Base64;
+import io.gatehouse.snapshot.StickyCookies;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,8 +20,6 @@ import org.jspecify.annotations.Nullable;
  * #toString()}.
  */
 public final class AffinityCookies {
-  private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
-
   /** A domain prefix: a value never equals a split cookie's over the same bytes. */
   private static final String DOMAIN = "gatehouse-affinity\n";
 
@@ -47,15 +39,8 @@ public final class AffinityCookies {
 
   /** The opaque value that pins {@code endpoint}. */
   public String value(Endpoint endpoint) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] in =
-          (DOMAIN + endpoint.host() + ":" + endpoint.port()).getBytes(StandardCharsets.UTF_8);
-      return BASE64URL.encodeToString(Arrays.copyOf(mac.doFinal(in), 16));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no HmacSHA256", e);
-    }
+    return StickyCookies.token(
+        StickyCookies.mac(key), DOMAIN + endpoint.host() + ":" + endpoint.port());
   }
 
   /**
@@ -63,23 +48,14 @@ public final class AffinityCookies {
    * not, on a route whose cookie path (when the spec names none) is {@code routePath}.
    */
   public static String setCookie(CookieAffinity spec, String value, boolean tls, String routePath) {
-    StringBuilder b = new StringBuilder(96);
-    b.append(spec.name()).append('=').append(value);
-    b.append("; Path=").append(spec.path() != null ? spec.path() : routePath);
-    Duration age = spec.maxAge();
-    if (age != null) {
-      b.append("; Max-Age=").append(age.getSeconds());
-    }
-    if (spec.httpOnly()) {
-      b.append("; HttpOnly");
-    }
-    if (spec.secure() != null ? spec.secure() : tls) {
-      b.append("; Secure");
-    }
-    if (spec.sameSite() != null) {
-      b.append("; SameSite=").append(spec.sameSite());
-    }
-    return b.toString();
+    return StickyCookies.setCookie(
+        spec.name(),
+        value,
+        spec.path() != null ? spec.path() : routePath,
+        spec.maxAge(),
+        spec.httpOnly(),
+        spec.secure() != null ? spec.secure() : tls,
+        spec.sameSite());
   }
 
   /**
