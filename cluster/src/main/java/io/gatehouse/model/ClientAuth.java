@@ -15,8 +15,13 @@ import org.jspecify.annotations.Nullable;
  *     refused in both modes.
  * @param caBundlePem the CAs (one or more {@code CERTIFICATE} blocks) that client certificates must
  *     chain to; null with {@link Mode#NONE}
+ * @param verifyDepth the most certificates a client's chain may hold between its leaf and a CA of
+ *     the bundle (ingress-nginx {@code auth-tls-verify-depth}, default 1); 0: no limit
+ * @param passCertificate whether the verified leaf reaches the upstream, PEM and URL-encoded, in
+ *     {@link #CERTIFICATE_HEADER} (ingress-nginx {@code auth-tls-pass-certificate-to-upstream})
  */
-public record ClientAuth(Mode mode, @Nullable String caBundlePem) {
+public record ClientAuth(
+    Mode mode, @Nullable String caBundlePem, int verifyDepth, boolean passCertificate) {
   /** Whether and how a client certificate is asked for. */
   public enum Mode {
     NONE,
@@ -33,10 +38,24 @@ public record ClientAuth(Mode mode, @Nullable String caBundlePem) {
   /** {@code SUCCESS} with a verified certificate, {@code NONE} without one. */
   public static final String VERIFIED_HEADER = "x-client-cert-verified";
 
+  /** The verified leaf, PEM, URL-encoded, as ingress-nginx's {@code ssl-client-cert}. */
+  public static final String CERTIFICATE_HEADER = "ssl-client-cert";
+
+  /** ingress-nginx's default {@code auth-tls-verify-depth}. */
+  public static final int DEFAULT_VERIFY_DEPTH = 1;
+
   public static final ClientAuth NONE = new ClientAuth(Mode.NONE, null);
 
   public ClientAuth {
     Objects.requireNonNull(mode, "mode");
+    if (verifyDepth < 0) {
+      throw new IllegalArgumentException("verifyDepth must be 0 or more");
+    }
+  }
+
+  /** No depth limit, the certificate not passed: what routes had before these two settings. */
+  public ClientAuth(Mode mode, @Nullable String caBundlePem) {
+    this(mode, caBundlePem, 0, false);
   }
 
   public static ClientAuth optional(String caBundlePem) {
@@ -57,6 +76,8 @@ public record ClientAuth(Mode mode, @Nullable String caBundlePem) {
     return "ClientAuth["
         + mode
         + (caBundlePem == null ? "" : ", caBundlePem=" + caBundlePem.length() + " chars")
+        + (verifyDepth == 0 ? "" : ", verifyDepth=" + verifyDepth)
+        + (passCertificate ? ", passCertificate" : "")
         + "]";
   }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.node;
 
+import io.gatehouse.access.AccessServices;
 import io.gatehouse.admin.AdminApiOptions;
 import io.gatehouse.admin.AdminApiVerticle;
 import io.gatehouse.certificate.CertificateBindings;
@@ -155,6 +156,9 @@ public final class GatehouseNode {
   /** The key of sticky split cookies and of affinity cookies; never logged. */
   private final byte[] stickyKey;
 
+  /** What the compiled access filters borrow (clients, caches, buckets); closed at stop. */
+  private final AccessServices accessServices;
+
   private GatehouseNode(
       NodeConfig config,
       Vertx vertx,
@@ -169,8 +173,10 @@ public final class GatehouseNode {
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
     this.stickyKey = stickyKey(config);
+    this.accessServices = new AccessServices(vertx);
     this.publisher =
-        new SnapshotPublisher(table, snapshots, HOLD_OFF, MAX_DELAY, endpoints, stickyKey);
+        new SnapshotPublisher(
+            table, snapshots, HOLD_OFF, MAX_DELAY, endpoints, stickyKey, accessServices);
     for (BackendLimits.Limit limit : BackendLimits.Limit.values()) {
       metrics.functionCounter(
           "gatehouse.backend.overflows",
@@ -1018,6 +1024,7 @@ public final class GatehouseNode {
               healthTopic.close(); // before the table, whose member it uses
               try {
                 publisher.close();
+                accessServices.close();
               } catch (Exception e) {
                 LOG.atWarn().setMessage("closing publisher").setCause(e).log();
               }

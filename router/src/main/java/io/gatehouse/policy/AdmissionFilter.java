@@ -8,13 +8,19 @@ public interface AdmissionFilter {
   /** Let the request through to the next filter and then the upstream. */
   int PROCEED = 0;
 
-  // Negative verdicts are reserved: an asynchronous filter (external auth, a cluster rate limit)
-  // will return SUSPEND = -1 and call back RequestContext.resume(int) (issue #12, Q6).
+  /**
+   * The filter answers later (a forward-auth subrequest, a JWK Set fetch, a password hash checked
+   * off the event loop): it has arranged to call {@link RequestContext#resume} exactly once, with
+   * {@link #PROCEED} or a status, however its work ends (its own timeout included). The request
+   * stays paused meanwhile; a client that leaves first makes the resume a no-op.
+   */
+  int SUSPEND = -1;
 
   /**
-   * {@link #PROCEED}, or the HTTP status (100-599) to answer locally; a 3xx status carries the
-   * {@link RequestContext#location} the filter set, a 2xx status is answered without a body and
-   * with the {@link RequestContext#answerHeader headers} the filter added. Must not block.
+   * {@link #PROCEED}, {@link #SUSPEND}, or the HTTP status (100-599) to answer locally; a 3xx
+   * status carries the {@link RequestContext#location} the filter set, a 2xx status is answered
+   * without a body and with the {@link RequestContext#answerHeader headers} the filter added. Must
+   * not block.
    */
   int admit(RequestContext request);
 }

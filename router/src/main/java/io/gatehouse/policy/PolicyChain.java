@@ -91,6 +91,32 @@ public final class PolicyChain {
     return AdmissionFilter.PROCEED;
   }
 
+  /**
+   * Runs the admission filters from the one at {@code from} until one answers or suspends.
+   *
+   * @return {@link AdmissionFilter#PROCEED}, the status of the first filter that answers, or {@code
+   *     -(i + 2)} when filter {@code i} returned {@link AdmissionFilter#SUSPEND} (decode with
+   *     {@link #suspendedAt}): the caller resumes from {@code i + 1}
+   */
+  public int admitFrom(RequestContext request, int from) {
+    AdmissionFilter[] filters = admission;
+    for (int i = from; i < filters.length; i++) {
+      int verdict = filters[i].admit(request);
+      if (verdict == AdmissionFilter.SUSPEND) {
+        return -(i + 2);
+      }
+      if (verdict != AdmissionFilter.PROCEED) {
+        return verdict;
+      }
+    }
+    return AdmissionFilter.PROCEED;
+  }
+
+  /** The index of the filter that suspended, from {@link #admitFrom}'s negative result. */
+  public static int suspendedAt(int admitResult) {
+    return -admitResult - 2;
+  }
+
   /** Whether {@link #onUpstreamRequest} has anything to run: the caller skips setting it up. */
   public boolean editsUpstreamRequests() {
     return upstream.length != 0;

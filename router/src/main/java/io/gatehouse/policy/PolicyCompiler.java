@@ -57,8 +57,28 @@ public final class PolicyCompiler {
    */
   public static PolicyChain compile(
       RouteSpec spec, @Nullable ClientCertificateCheck clientCertificates) {
+    return compile(spec, clientCertificates, PolicyServices.NONE);
+  }
+
+  /**
+   * As {@link #compile(RouteSpec, ClientCertificateCheck)}, with the node's {@code services} for
+   * the filters that keep state beyond one snapshot or work asynchronously.
+   */
+  public static PolicyChain compile(
+      RouteSpec spec,
+      @Nullable ClientCertificateCheck clientCertificates,
+      PolicyServices services) {
     List<AdmissionFilter> admission = new ArrayList<>(3);
     List<ResponseFilter> response = new ArrayList<>(1);
+    // Access control runs in a fixed order whatever the list order (issue #15): IP rules first,
+    // then the client certificate, then authentication (Basic, JWT, forward auth in list order),
+    // then rate and concurrency limits (list order, after authentication so a limit can count by
+    // a verified claim). A CORS preflight, a redirect and a rewrite are answered or applied before
+    // authentication, as nginx's rewrite phase runs before its access phase: a browser's preflight
+    // carries no credentials.
+    List<AdmissionFilter> ipRules = new ArrayList<>(0);
+    List<AdmissionFilter> authentication = new ArrayList<>(0);
+    List<AdmissionFilter> limits = new ArrayList<>(0);
     TlsSpec tls = spec.tls();
     if (tls != null && tls.redirect() != HttpsRedirect.OFF) {
       admission.add(new HttpsRedirectFilter(tls));
@@ -117,6 +137,9 @@ public final class PolicyCompiler {
         throw new IllegalArgumentException("no filter for policy " + p.getClass().getSimpleName());
       }
     }
+    admission.addAll(0, ipRules);
+    admission.addAll(authentication);
+    admission.addAll(limits);
     admission.addAll(mirrors);
     ErrorPageSet pages = ErrorPageSet.of(errorPages);
     if (retry == null

@@ -71,19 +71,73 @@ public interface RequestContext {
   void upstreamHost(String host);
 
   /**
-   * Adds a header to the bodiless local answer of a 2xx verdict (a CORS preflight's 204). Call it
-   * only just before returning that verdict: the exchange writes it into the response it has not
-   * sent yet, so a filter that lets the request through must not have called it. A route without
-   * such a filter never calls it and pays nothing.
+   * Adds a header to the answer this request gets, whatever it is: the local answer of the verdict
+   * the filter is about to return (a CORS preflight's 204, a 401's {@code WWW-Authenticate}, a
+   * 429's {@code Retry-After}), or the proxied response when the request goes through (a {@code
+   * RateLimit} header). The exchange writes it into the response it has not sent yet. A route
+   * without such a filter never calls it and pays nothing.
    */
   void answerHeader(String lowerCaseName, String value);
+
+  /**
+   * At admission, after a filter returned {@link AdmissionFilter#SUSPEND}: goes on with {@link
+   * AdmissionFilter#PROCEED} (the next filter, then the upstream) or answers {@code verdict}. May
+   * be called from any thread (the exchange goes back to its event loop); only the first call
+   * counts.
+   */
+  default void resume(int verdict) {
+    throw new UnsupportedOperationException("this request cannot be suspended");
+  }
+
+  /**
+   * At admission: every upstream attempt (and mirror copy) sends this header with this value, the
+   * client's own values of it removed: an identity a filter verified (a JWT claim, a forward-auth
+   * answer's header). Applied after the client's headers are copied and before the route's header
+   * policies run.
+   */
+  default void upstreamHeader(String lowerCaseName, String value) {
+    throw new UnsupportedOperationException("this request has no upstream headers");
+  }
+
+  /**
+   * At admission: no upstream attempt sends this client header (a credential that is not forwarded,
+   * or an identity header the client may not set itself).
+   */
+  default void dropUpstreamHeader(String lowerCaseName) {
+    throw new UnsupportedOperationException("this request has no upstream headers");
+  }
+
+  /**
+   * At admission: runs {@code release} once when this request ends, however it ends (answered,
+   * proxied, reset, timed out): a concurrency limit gives its place back there. Called on the
+   * request's event loop.
+   */
+  default void onEnd(Runnable release) {
+    throw new UnsupportedOperationException("this request has no end hook");
+  }
+
+  /**
+   * At admission: the claims of the token a JWT filter verified, for later filters (a rate limit
+   * keyed by a claim). Values are JSON values as the JOSE library gives them (String, Number,
+   * Boolean, List, Map).
+   */
+  default void verifiedClaims(java.util.Map<String, Object> claims) {
+    throw new UnsupportedOperationException("this request keeps no claims");
+  }
+
+  /** The claims an earlier filter verified ({@link #verifiedClaims}), or null. */
+  default java.util.@Nullable Map<String, Object> verifiedClaims() {
+    return null;
+  }
 
   /** The client-certificate verdict a filter accepted, forwarded upstream in headers. */
   void clientCertificate(ClientCertificateCheck.Result verdict);
 
   /**
-   * The address of the client's connection as Gatehouse saw it (IPv4 or IPv6 text, no port), the
-   * {@code ${client.address}} of header policies; null when unknown.
+   * The client's address (IPv4 or IPv6 text, no port): the connection's peer, the PROXY protocol's
+   * source, or the X-Forwarded-For client when the peer is a trusted proxy. The one address every
+   * access rule and rate limit uses, and the {@code ${client.address}} of header policies; null
+   * when unknown.
    */
   default @Nullable String clientAddress() {
     return null;

@@ -36,6 +36,7 @@ import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
 import io.gatehouse.upstream.PickRequest;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -47,6 +48,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSession;
@@ -92,6 +94,12 @@ final class ProxyExchange extends UpstreamAttempt
   private String requestId;
 
   private ClientCertificateCheck.@Nullable Result clientCertificate;
+
+  /** A suspended admission filter's place in the chain; null when none is pending. */
+  private @Nullable Suspension suspended;
+
+  /** What access filters left for later stages; null until one does (most requests never). */
+  private @Nullable AccessEffects access;
 
   /** The Location of an admission filter's 3xx verdict. */
   private @Nullable String redirectLocation;
@@ -205,11 +213,51 @@ final class ProxyExchange extends UpstreamAttempt
     }
     // Admission before any pick: a request answered here (redirect, 403, 421, 413) takes no turn
     // of the split or of the balancer.
-    int verdict = policies.admit(this);
+    admitFrom(policies, 0);
+  }
+
+  /**
+   * Runs the admission filters from {@code from}; answers a verdict, waits for a suspended filter's
+   * {@link #resume}, or goes on to the pick and the upstream.
+   */
+  private void admitFrom(PolicyChain policies, int from) {
+    int verdict = policies.admitFrom(this, from);
+    if (verdict < AdmissionFilter.SUSPEND) {
+      suspended = new Suspension(policies, PolicyChain.suspendedAt(verdict) + 1);
+      return;
+    }
     if (verdict != AdmissionFilter.PROCEED) {
       answerAdmission(verdict);
       return;
     }
+    admitted();
+  }
+
+  @Override
+  public void resume(int verdict) {
+    Suspension s = suspended;
+    if (s == null || s.resumed) {
+      return; // only the first call counts
+    }
+    if (Thread.currentThread() != s.loopThread) {
+      s.context.runOnContext(v -> resume(verdict));
+      return;
+    }
+    s.resumed = true;
+    suspended = null;
+    if (finished || answeredLocally) {
+      return; // the client left, or the request was answered, while the filter worked
+    }
+    if (verdict == AdmissionFilter.PROCEED) {
+      admitFrom(s.policies, s.next);
+    } else {
+      answerAdmission(verdict);
+    }
+  }
+
+  /** After every admission filter let the request through: pick, connect, send. */
+  private void admitted() {
+    LoopState state = this.state;
     if (!pick(state, route, this)) {
       respondLocally(503, false);
       return;
@@ -357,6 +405,9 @@ final class ProxyExchange extends UpstreamAttempt
         requestId,
         clientCertificate,
         connState == null ? null : connState.forwarded);
+    if (access != null) {
+      access.applyUpstream(into);
+    }
     if (policies != null && policies.editsUpstreamRequests()) {
       edited = into;
       policies.onUpstreamRequest(this, this);
@@ -1104,6 +1155,9 @@ final class ProxyExchange extends UpstreamAttempt
     }
     finished = true;
     dropEncoder();
+    if (access != null) {
+      access.ended();
+    }
     if (mirroring != null) {
       mirroring.abandon();
     }
@@ -1380,6 +1434,44 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
+  public void upstreamHeader(String lowerCaseName, String value) {
+    access().upstreamHeader(lowerCaseName, value);
+  }
+
+  @Override
+  public void dropUpstreamHeader(String lowerCaseName) {
+    access().dropUpstreamHeader(lowerCaseName);
+  }
+
+  @Override
+  public void onEnd(Runnable release) {
+    if (finished) {
+      release.run();
+      return;
+    }
+    access().onEnd(release);
+  }
+
+  @Override
+  public void verifiedClaims(Map<String, Object> claims) {
+    access().claims = claims;
+  }
+
+  @Override
+  public @Nullable Map<String, Object> verifiedClaims() {
+    return access == null ? null : access.claims;
+  }
+
+  private AccessEffects access() {
+    AccessEffects a = access;
+    if (a == null) {
+      a = new AccessEffects();
+      access = a;
+    }
+    return a;
+  }
+
+  @Override
   public void clientCertificate(ClientCertificateCheck.Result verdict) {
     clientCertificate = verdict;
   }
@@ -1456,5 +1548,20 @@ final class ProxyExchange extends UpstreamAttempt
   @Override
   public void remove(String name) {
     edited().remove(name);
+  }
+
+  /** Where a suspended admission goes on, and the loop its resume must run on. */
+  private static final class Suspension {
+    final PolicyChain policies;
+    final int next;
+    final Thread loopThread = Thread.currentThread();
+    final io.vertx.core.Context context;
+    boolean resumed;
+
+    Suspension(PolicyChain policies, int next) {
+      this.policies = policies;
+      this.next = next;
+      this.context = java.util.Objects.requireNonNull(Vertx.currentContext(), "event loop");
+    }
   }
 }

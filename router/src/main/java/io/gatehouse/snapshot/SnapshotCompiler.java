@@ -26,6 +26,7 @@ import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.PolicyCompiler;
+import io.gatehouse.policy.PolicyServices;
 import io.gatehouse.snapshot.RouteMatcher.ValueCondition;
 import io.gatehouse.table.TableDelta;
 import io.gatehouse.table.TableView;
@@ -126,6 +127,9 @@ public final class SnapshotCompiler {
   /** The named backends as last put into the index, by key. */
   private final Map<BackendKey, BackendObject> fedBackends = new HashMap<>();
 
+  /** What the compiled filters borrow from the node ({@link PolicyServices#NONE} without one). */
+  private volatile PolicyServices policyServices = PolicyServices.NONE;
+
   /** The HMAC key of the sticky cookies' values; never in an answer or a log line. */
   private final byte[] stickyKey;
 
@@ -156,6 +160,14 @@ public final class SnapshotCompiler {
           "sticky key: " + stickyKey.length + " bytes (expected: " + MIN_STICKY_KEY_BYTES + "+)");
     }
     this.stickyKey = stickyKey.clone();
+  }
+
+  /**
+   * The node's services for the filters it compiles from now on; set once, before the first compile
+   * (the node wires it).
+   */
+  public void policyServices(PolicyServices services) {
+    this.policyServices = Objects.requireNonNull(services, "services");
   }
 
   /** The shortest key of the sticky cookies' HMAC. */
@@ -1018,7 +1030,7 @@ public final class SnapshotCompiler {
           targets.primary(),
           clientCertificates,
           compiler.split(spec.key(), targets.primary(), spec),
-          PolicyCompiler.compile(spec, clientCertificates),
+          PolicyCompiler.compile(spec, clientCertificates, compiler.policyServices),
           targets.mirrors(),
           errorTargets);
     }

@@ -1,6 +1,7 @@
 package io.gatehouse.snapshot;
 
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.policy.PolicyServices;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
 import java.time.Duration;
@@ -84,6 +85,31 @@ public final class SnapshotPublisher implements AutoCloseable {
       EndpointIndex endpoints,
       byte[] stickyKey) {
     this(table, holder, holdOff, maxDelay, new SnapshotCompiler(endpoints, stickyKey));
+  }
+
+  /**
+   * As above, with the node's services for the filters it compiles ({@link
+   * SnapshotCompiler#policyServices}).
+   */
+  public SnapshotPublisher(
+      RouteTable table,
+      SnapshotHolder holder,
+      Duration holdOff,
+      Duration maxDelay,
+      EndpointIndex endpoints,
+      byte[] stickyKey,
+      PolicyServices services) {
+    this(
+        table,
+        holder,
+        holdOff,
+        maxDelay,
+        withServices(new SnapshotCompiler(endpoints, stickyKey), services));
+  }
+
+  private static SnapshotCompiler withServices(SnapshotCompiler compiler, PolicyServices services) {
+    compiler.policyServices(services);
+    return compiler;
   }
 
   private SnapshotPublisher(

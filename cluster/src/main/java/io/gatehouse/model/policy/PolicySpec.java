@@ -15,7 +15,13 @@ public sealed interface PolicySpec
         SessionPersistence,
         RequestMirror,
         ErrorPages,
-        Retry {
+        Retry,
+        IpAccess,
+        BasicAuth,
+        JwtAuth,
+        ForwardAuth,
+        RateLimit,
+        ConnectionLimit {
   /**
    * The header edits of a header policy; {@link HeaderEditsSpec#NONE} for a kind that edits no
    * header (it counts nothing towards the route's edit limit).

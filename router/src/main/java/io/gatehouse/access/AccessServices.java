@@ -1,0 +1,25 @@
+package io.gatehouse.access;
+
+import io.gatehouse.policy.PolicyServices;
+import io.vertx.core.Vertx;
+import java.util.Objects;
+
+/**
+ * The node's {@link PolicyServices}: one per node, made by the node before its first snapshot and
+ * closed when it stops. Each service is created on first use, so a node without access policies
+ * opens no client and starts no timer.
+ */
+public final class AccessServices implements PolicyServices, AutoCloseable {
+  private final Vertx vertx;
+
+  public AccessServices(Vertx vertx) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() {}
+}
