@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the access filters of one request left for later stages: headers every upstream attempt sets
@@ -13,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * a request on a route without access filters allocates nothing. Event loop only.
  */
 final class AccessEffects {
+  private static final Logger LOG = LoggerFactory.getLogger(AccessEffects.class);
+
   /** Name, value (null: drop) pairs, in call order; a later call for a name wins. */
   private final List<@Nullable String> edits = new ArrayList<>(4);
 
@@ -50,25 +54,22 @@ final class AccessEffects {
     atEnd.add(release);
   }
 
-  /** Runs the end hooks once; a hook that throws does not stop the others. */
+  /**
+   * Runs the end hooks once. A hook that throws is logged and does not stop the others: the
+   * exchange is finishing and must release everything else whatever a hook does.
+   */
   void ended() {
     List<Runnable> hooks = atEnd;
     atEnd = null;
     if (hooks == null) {
       return;
     }
-    RuntimeException first = null;
     for (Runnable r : hooks) {
       try {
         r.run();
       } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        }
+        LOG.atError().setMessage("an access filter's end hook failed").setCause(e).log();
       }
-    }
-    if (first != null) {
-      throw first;
     }
   }
 }

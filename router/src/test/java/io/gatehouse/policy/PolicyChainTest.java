@@ -179,6 +179,53 @@ class PolicyChainTest {
     assertThat(chain.admit(new FakeRequest())).isEqualTo(AdmissionFilter.PROCEED);
   }
 
+  @Test
+  void admission_stops_at_a_suspending_filter_and_goes_on_from_the_next_one() {
+    List<String> ran = new ArrayList<>();
+    AdmissionFilter[] filters = {
+      r -> {
+        ran.add("a");
+        return AdmissionFilter.PROCEED;
+      },
+      r -> {
+        ran.add("b");
+        return AdmissionFilter.SUSPEND;
+      },
+      r -> {
+        ran.add("c");
+        return 429;
+      },
+      r -> {
+        ran.add("d");
+        return AdmissionFilter.PROCEED;
+      }
+    };
+    PolicyChain chain =
+        new PolicyChain(filters, new UpstreamRequestFilter[0], new ResponseFilter[0]);
+    FakeRequest request = new FakeRequest();
+
+    int first = chain.admitFrom(request, 0);
+    assertThat(first).isNegative().isNotEqualTo(AdmissionFilter.SUSPEND);
+    assertThat(PolicyChain.suspendedAt(first)).isEqualTo(1);
+    assertThat(ran).containsExactly("a", "b");
+
+    assertThat(chain.admitFrom(request, PolicyChain.suspendedAt(first) + 1)).isEqualTo(429);
+    assertThat(ran).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void a_first_filter_that_suspends_is_told_apart_from_a_verdict() {
+    PolicyChain chain =
+        new PolicyChain(
+            new AdmissionFilter[] {r -> AdmissionFilter.SUSPEND},
+            new UpstreamRequestFilter[0],
+            new ResponseFilter[0]);
+    int result = chain.admitFrom(new FakeRequest(), 0);
+    assertThat(result).isLessThan(AdmissionFilter.SUSPEND);
+    assertThat(PolicyChain.suspendedAt(result)).isZero();
+    assertThat(chain.admitFrom(new FakeRequest(), 1)).isEqualTo(AdmissionFilter.PROCEED);
+  }
+
   private static PolicyChain headerChain() {
     return PolicyCompiler.compile(
         PolicyCompilerTest.route(new Limits(0), null)
