@@ -224,6 +224,8 @@ final class ProxyExchange extends UpstreamAttempt
     int verdict = policies.admitFrom(this, from);
     if (verdict < AdmissionFilter.SUSPEND) {
       suspended = new Suspension(policies, PolicyChain.suspendedAt(verdict) + 1);
+      // The route's whole-request limit bounds the wait too (504), whatever the filter does.
+      armRequest(startNanos, timeouts.request().toNanos(), false, -1);
       return;
     }
     if (verdict != AdmissionFilter.PROCEED) {
@@ -245,6 +247,7 @@ final class ProxyExchange extends UpstreamAttempt
     }
     s.resumed = true;
     suspended = null;
+    disarmRequest(); // armed again, as for any request, once admission is done
     if (finished || answeredLocally) {
       return; // the client left, or the request was answered, while the filter worked
     }

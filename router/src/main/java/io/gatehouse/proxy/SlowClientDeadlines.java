@@ -50,6 +50,11 @@ class SlowClientDeadlines {
     }
   }
 
+  /** The request's whole deadline is off again (armed afresh once admission is done). */
+  final void disarmRequest() {
+    requestDeadline = 0;
+  }
+
   /** The client sent body bytes (or is now invited to): its inactivity clock restarts. */
   final void bodyReadAt(long now) {
     bodyIdleSince = now;
