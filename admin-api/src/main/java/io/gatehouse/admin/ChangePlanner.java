@@ -280,8 +280,9 @@ public final class ChangePlanner {
         targets.add(new Target(Kind.ROUTE, c.name(), key, true, false));
         continue;
       }
-      // The route document, read as the routes file reads it (same forms, same texts).
-      Translated<RouteSpec> read = RestRoutes.read(rk, c.body());
+      // The route document, read as the routes file reads it (same forms, same texts), over the
+      // stored route: secrets an answer leaves out (password hashes, inline keys) are kept.
+      Translated<RouteSpec> read = RestRoutes.read(rk, c.body(), routes.get(local));
       RouteSpec route = read.value();
       if (route == null) { // not valid
         read.errors().forEach(e -> errors.add(e.under(c.pointer())));

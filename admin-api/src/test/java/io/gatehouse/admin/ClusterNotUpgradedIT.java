@@ -65,7 +65,7 @@ class ClusterNotUpgradedIT {
         // Routes here stand in for a format-2 route; a named backend is always format 2.
         if (w instanceof Write.Put
             && (w.key().kind() == EntryKind.ROUTE || w.key().kind() == EntryKind.BACKEND)) {
-          formats.put(w.key(), FormatGate.READS);
+          formats.put(w.key(), 2);
         }
       }
       Outcome.NotUpgraded refused = FormatGate.check(members(), formats);

@@ -1,6 +1,7 @@
 package io.gatehouse.document;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
@@ -34,11 +35,18 @@ import io.gatehouse.model.backend.HashOn;
 import io.gatehouse.model.backend.HealthCheck;
 import io.gatehouse.model.backend.LoadBalancing;
 import io.gatehouse.model.backend.OutlierDetection;
+import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
+import io.gatehouse.model.policy.ConnectionLimit;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.ForwardAuth;
+import io.gatehouse.model.policy.IpAccess;
+import io.gatehouse.model.policy.JwtAuth;
+import io.gatehouse.model.policy.LimitKey;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -47,10 +55,12 @@ import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.BackendPolicyValidator;
+import io.gatehouse.validate.Htpasswd;
 import io.gatehouse.validate.RetryValidator;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,8 +107,23 @@ public final class DocumentReader {
    */
   private boolean refsForm;
 
+  /**
+   * The route stored under the key being read (REST), whose secrets a body may leave out to keep
+   * them: a BasicAuth user without {@code hash}, a JwtAuth without {@code jwksUri} or {@code jwks}.
+   */
+  private final @Nullable RouteSpec stored;
+
+  /** Reads an {@code htpasswdFile}; null where the document may not name files (REST). */
+  private final @Nullable SecretFiles files;
+
   private DocumentReader(String source) {
+    this(source, null, null);
+  }
+
+  private DocumentReader(String source, @Nullable RouteSpec stored, @Nullable SecretFiles files) {
     this.source = source;
+    this.stored = stored;
+    this.files = files;
   }
 
   /**
@@ -110,12 +135,34 @@ public final class DocumentReader {
   }
 
   /**
+   * As {@link #readDocument(JsonNode, String)}, for the routes file: a BasicAuth policy may name an
+   * {@code htpasswdFile}, read through {@code files} now, when the document is read.
+   */
+  public static Read<List<RouteSpec>> readDocument(
+      JsonNode root, String source, SecretFiles files) {
+    return new DocumentReader(source, null, files).document(root);
+  }
+
+  /**
    * Reads one route, stored under {@code key} (REST: the tenant and name of the request path).
    * {@code name} and {@code tenant} may be given in the document, and must then equal the key's, so
    * that a route read back can be written again unchanged. Problems are under {@code base}.
    */
   public static Read<RouteSpec> readRoute(JsonNode route, DocPath base, RouteKey key) {
-    DocumentReader reader = new DocumentReader(key.source());
+    return readRoute(route, base, key, null);
+  }
+
+  /**
+   * As {@link #readRoute(JsonNode, DocPath, RouteKey)}, over the route {@code stored} under the
+   * same key (null: none). The secrets no answer shows may be left out to keep the stored ones, so
+   * that a GET answer sent back by PUT is the same route: a BasicAuth user given without {@code
+   * hash} keeps the hash stored for its name, and a JwtAuth given with neither {@code jwksUri} nor
+   * {@code jwks} keeps its stored inline keys. The stored policy is the one of the same kind at the
+   * same position, else the only one of that kind.
+   */
+  public static Read<RouteSpec> readRoute(
+      JsonNode route, DocPath base, RouteKey key, @Nullable RouteSpec stored) {
+    DocumentReader reader = new DocumentReader(key.source(), stored, null);
     int before = reader.problems.size();
     RouteSpec raw = reader.route(route, base, key);
     RouteSpec valid = raw == null ? null : reader.validated(raw, base, before);
@@ -536,6 +583,13 @@ public final class DocumentReader {
         Retry r = retry(obj, p);
         if (r != null) {
           out.add(r);
+        }
+        continue;
+      }
+      PolicySpec access = accessPolicy(type, obj, p, i);
+      if (access != null || ACCESS_TYPES.contains(type)) {
+        if (access != null) {
+          out.add(access);
         }
         continue;
       }
@@ -1156,7 +1210,13 @@ public final class DocumentReader {
     ClientAuth.Mode mode =
         enumValue(ClientAuth.Mode.class, m, path.key("mode"), "none, optional or required");
     String bundle = text(obj, "caBundle", path, null);
-    return mode == null ? null : new ClientAuth(mode, bundle);
+    Integer depth = integer(obj, "verifyDepth", path, "0 (no limit) or a number of certificates");
+    if (depth != null && depth < 0) {
+      bad(path.key("verifyDepth"), depth.toString(), "0 (no limit) or a number of certificates");
+      return null;
+    }
+    boolean pass = flag(obj, "passCertificate", path);
+    return mode == null ? null : new ClientAuth(mode, bundle, depth == null ? 0 : depth, pass);
   }
 
   /** The backend's {@code tls:} section; {@code {}} means verified against the JDK's CAs. */
@@ -2035,5 +2095,401 @@ public final class DocumentReader {
       }
     }
     return out;
+  }
+
+  // ---- access control (issue #15)
+
+  private static final Set<String> ACCESS_TYPES =
+      Set.of("ipaccess", "basicauth", "jwtauth", "forwardauth", "ratelimit", "connectionlimit");
+
+  /** An access policy of {@code type} (squashed), or null for another type or on a problem. */
+  private @Nullable PolicySpec accessPolicy(String type, ObjectNode obj, DocPath p, int index) {
+    return switch (type) {
+      case "ipaccess" -> {
+        unknownKeys(obj, p, Forms.IP_ACCESS_POLICY_KEYS);
+        int before = problems.size();
+        List<String> allow = texts(obj, "allow", p);
+        List<String> deny = texts(obj, "deny", p);
+        yield problems.size() == before ? new IpAccess(allow, deny) : null;
+      }
+      case "basicauth" -> basicAuth(obj, p, index);
+      case "jwtauth" -> jwtAuth(obj, p, index);
+      case "forwardauth" -> forwardAuth(obj, p);
+      case "ratelimit" -> rateLimit(obj, p);
+      case "connectionlimit" -> connectionLimit(obj, p);
+      default -> null;
+    };
+  }
+
+  /**
+   * A {@code BasicAuth} policy: users from exactly one of {@code users} (a user without {@code
+   * hash} keeps the stored one), {@code htpasswd} (the text of an htpasswd file) or {@code
+   * htpasswdFile} (routes file only). A hash is never shown in a problem.
+   */
+  private @Nullable BasicAuth basicAuth(ObjectNode obj, DocPath p, int index) {
+    unknownKeys(obj, p, Forms.BASIC_AUTH_POLICY_KEYS);
+    int before = problems.size();
+    String realm = text(obj, "realm", p, BasicAuth.DEFAULT_REALM);
+    boolean forward = flag(obj, "forwardAuthorization", p);
+    int sources =
+        (obj.has("users") ? 1 : 0)
+            + (obj.has("htpasswd") ? 1 : 0)
+            + (obj.has("htpasswdFile") ? 1 : 0);
+    List<BasicAuth.User> users = new ArrayList<>();
+    if (sources != 1) {
+      if (sources == 0) {
+        problems.add(DocProblem.missing(p.key("users"), Forms.USER_SOURCES));
+      } else {
+        bad(p.key("users"), sources + " user sources", Forms.USER_SOURCES);
+      }
+    } else if (obj.has("users")) {
+      users = users(obj.get("users"), p.key("users"), index);
+    } else if (obj.has("htpasswd")) {
+      JsonNode h = obj.get("htpasswd");
+      if (!h.isTextual()) {
+        bad(
+            p.key("htpasswd"),
+            h.getNodeType().toString().toLowerCase(Locale.ROOT),
+            "the text of an htpasswd file, user:hash a line");
+      } else {
+        users = htpasswd(h.asText(), p.key("htpasswd"));
+      }
+    } else {
+      DocPath at = p.key("htpasswdFile");
+      String file = text(obj, "htpasswdFile", p, null);
+      if (files == null) {
+        bad(at, file, "users or htpasswd: htpasswdFile is read by the routes file only");
+      } else if (file != null) {
+        try {
+          users = htpasswd(files.read(file), at);
+        } catch (IOException e) {
+          bad(at, file, "a readable htpasswd file (" + e.getMessage() + ")");
+        }
+      }
+    }
+    if (problems.size() != before || realm == null) {
+      return null;
+    }
+    return new BasicAuth(realm, users, forward);
+  }
+
+  private List<BasicAuth.User> htpasswd(String text, DocPath at) {
+    try {
+      return Htpasswd.parse(text);
+    } catch (IllegalArgumentException e) {
+      // The message names the line and the user, never the hash.
+      bad(at, "htpasswd text", "an htpasswd text with bcrypt or Argon2 hashes: " + e.getMessage());
+      return List.of();
+    }
+  }
+
+  private List<BasicAuth.User> users(JsonNode node, DocPath path, int index) {
+    List<BasicAuth.User> out = new ArrayList<>();
+    if (!node.isArray()) {
+      bad(path, node.getNodeType().toString().toLowerCase(Locale.ROOT), Forms.USERS_FORM);
+      return out;
+    }
+    BasicAuth kept = storedPolicy(BasicAuth.class, index);
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode item = node.get(i);
+      DocPath at = path.index(i);
+      if (!item.isObject()) {
+        bad(at, item.getNodeType().toString().toLowerCase(Locale.ROOT), "a mapping {name, hash}");
+        continue;
+      }
+      unknownKeys((ObjectNode) item, at, Forms.USER_KEYS);
+      String name = text((ObjectNode) item, "name", at, null);
+      if (name == null) {
+        if (!item.has("name")) {
+          problems.add(DocProblem.missing(at.key("name"), "the user name"));
+        }
+        continue;
+      }
+      JsonNode h = item.get("hash");
+      String hash = null;
+      if (h == null || h.isNull()) {
+        hash = kept == null ? null : storedHash(kept, name);
+        if (hash == null) {
+          problems.add(
+              DocProblem.missing(
+                  at.key("hash"),
+                  Htpasswd.HASH_RULE + " (no hash is stored for user " + name + " to keep)"));
+          continue;
+        }
+      } else if (!h.isTextual()) {
+        bad(at.key("hash"), "hash of user " + name, Htpasswd.HASH_RULE);
+        continue;
+      } else {
+        hash = h.asText();
+      }
+      out.add(new BasicAuth.User(name, hash));
+    }
+    return out;
+  }
+
+  private static @Nullable String storedHash(BasicAuth kept, String name) {
+    for (BasicAuth.User u : kept.users()) {
+      if (u.name().equals(name)) {
+        return u.hash();
+      }
+    }
+    return null;
+  }
+
+  /** The stored route's policy of {@code kind} at {@code index}, else its only one, else null. */
+  private <T extends PolicySpec> @Nullable T storedPolicy(Class<T> kind, int index) {
+    if (stored == null) {
+      return null;
+    }
+    List<PolicySpec> policies = stored.policies();
+    if (index < policies.size() && kind.isInstance(policies.get(index))) {
+      return kind.cast(policies.get(index));
+    }
+    T only = null;
+    for (PolicySpec ps : policies) {
+      if (kind.isInstance(ps)) {
+        if (only != null) {
+          return null;
+        }
+        only = kind.cast(ps);
+      }
+    }
+    return only;
+  }
+
+  /**
+   * A {@code JwtAuth} policy; what it leaves out takes the model's defaults. {@code jwks} is a
+   * mapping or JSON text, checked here for its shape (the validator cannot parse JSON) and never
+   * echoed; {@code jwksKeys} is the answer's summary and ignored.
+   */
+  private @Nullable JwtAuth jwtAuth(ObjectNode obj, DocPath p, int index) {
+    unknownKeys(obj, p, Forms.JWT_AUTH_POLICY_KEYS);
+    int before = problems.size();
+    String uri = text(obj, "jwksUri", p, null);
+    String jwks = null;
+    JsonNode k = obj.get("jwks");
+    if (k != null && !k.isNull()) {
+      jwks = jwks(k, p.key("jwks"));
+    } else if (uri == null && !obj.has("jwksUri")) {
+      JwtAuth kept = storedPolicy(JwtAuth.class, index);
+      jwks = kept == null ? null : kept.jwks();
+      if (jwks == null) {
+        problems.add(
+            DocProblem.missing(
+                p.key("jwksUri"),
+                "jwksUri or jwks (no inline keys are stored for this policy to keep)"));
+      }
+    }
+    List<String> algorithms =
+        obj.has("algorithms") ? texts(obj, "algorithms", p) : JwtAuth.DEFAULT_ALGORITHMS;
+    String issuer = text(obj, "issuer", p, null);
+    List<String> audiences = texts(obj, "audiences", p);
+    Duration skew = duration(obj.get("clockSkew"), p.key("clockSkew"), JwtAuth.DEFAULT_CLOCK_SKEW);
+    List<String> required = texts(obj, "requiredClaims", p);
+    List<JwtAuth.ClaimHeader> claimHeaders = new ArrayList<>();
+    List<JsonNode> items = list(obj.get("claimHeaders"), p.key("claimHeaders"));
+    for (int i = 0; i < items.size(); i++) {
+      DocPath at = p.key("claimHeaders").index(i);
+      if (!items.get(i).isObject()) {
+        bad(at, items.get(i), "a mapping {claim: sub, header: x-user}");
+        continue;
+      }
+      ObjectNode ch = (ObjectNode) items.get(i);
+      unknownKeys(ch, at, Forms.CLAIM_HEADER_KEYS);
+      String claim = text(ch, "claim", at, null);
+      String header = text(ch, "header", at, null);
+      if (!ch.has("claim")) {
+        problems.add(DocProblem.missing(at.key("claim"), "a claim name"));
+      }
+      if (!ch.has("header")) {
+        problems.add(DocProblem.missing(at.key("header"), "a header name"));
+      }
+      if (claim != null && header != null) {
+        claimHeaders.add(new JwtAuth.ClaimHeader(claim, header));
+      }
+    }
+    boolean forwardToken = flag(obj, "forwardToken", p);
+    String header = text(obj, "header", p, JwtAuth.DEFAULT_HEADER);
+    String cookie = text(obj, "cookie", p, null);
+    Duration cache =
+        duration(
+            obj.get("jwksCacheDuration"), p.key("jwksCacheDuration"), JwtAuth.DEFAULT_JWKS_CACHE);
+    Duration refetch =
+        duration(
+            obj.get("jwksMinRefetch"), p.key("jwksMinRefetch"), JwtAuth.DEFAULT_JWKS_MIN_REFETCH);
+    Duration timeout =
+        duration(obj.get("jwksTimeout"), p.key("jwksTimeout"), JwtAuth.DEFAULT_JWKS_TIMEOUT);
+    if (problems.size() != before || header == null) {
+      return null;
+    }
+    return new JwtAuth(
+        uri,
+        jwks,
+        algorithms,
+        issuer,
+        audiences,
+        skew,
+        required,
+        claimHeaders,
+        forwardToken,
+        header,
+        cookie,
+        cache,
+        refetch,
+        timeout);
+  }
+
+  private static final Set<String> KEY_TYPES = Set.of("RSA", "EC", "OKP", "oct");
+  private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The JWK Set as compact JSON text, or null (with a problem that shows no key material). */
+  private @Nullable String jwks(JsonNode node, DocPath at) {
+    JsonNode set = node;
+    if (node.isTextual()) {
+      try {
+        set = JSON.readTree(node.asText());
+      } catch (IOException e) {
+        bad(at, node.asText().length() + " characters", Forms.JWKS_FORM + " (not JSON)");
+        return null;
+      }
+    }
+    String shown = "a JWK Set";
+    if (set == null
+        || !set.isObject()
+        || !set.path("keys").isArray()
+        || set.path("keys").isEmpty()) {
+      bad(at, shown, Forms.JWKS_FORM + " (no keys list)");
+      return null;
+    }
+    JsonNode keys = set.get("keys");
+    for (int i = 0; i < keys.size(); i++) {
+      JsonNode key = keys.get(i);
+      DocPath ka = at.key("keys").index(i);
+      if (!key.isObject() || !KEY_TYPES.contains(key.path("kty").asText(""))) {
+        bad(
+            ka.key("kty"),
+            key.path("kty").isTextual() ? key.get("kty").asText() : null,
+            Forms.JWKS_FORM);
+        continue;
+      }
+      for (String member : PRIVATE_MEMBERS) {
+        if (key.has(member)) {
+          bad(ka.key(member), "private key material", Forms.JWKS_FORM);
+        }
+      }
+    }
+    try {
+      return JSON.writeValueAsString(set);
+    } catch (IOException e) {
+      bad(at, shown, Forms.JWKS_FORM);
+      return null;
+    }
+  }
+
+  /** A {@code ForwardAuth} policy; what it leaves out takes the model's defaults. */
+  private @Nullable ForwardAuth forwardAuth(ObjectNode obj, DocPath p) {
+    unknownKeys(obj, p, Forms.FORWARD_AUTH_POLICY_KEYS);
+    int before = problems.size();
+    String url = text(obj, "url", p, null);
+    if (!obj.has("url")) {
+      problems.add(DocProblem.missing(p.key("url"), "the auth service's http or https URL"));
+    }
+    String method = text(obj, "method", p, "GET");
+    List<String> request = texts(obj, "requestHeaders", p);
+    List<String> response = texts(obj, "responseHeaders", p);
+    String signin = text(obj, "signin", p, null);
+    Duration timeout = duration(obj.get("timeout"), p.key("timeout"), ForwardAuth.DEFAULT_TIMEOUT);
+    List<String> cacheKey = texts(obj, "cacheKey", p);
+    Duration cache = duration(obj.get("cacheDuration"), p.key("cacheDuration"), Duration.ZERO);
+    if (problems.size() != before || url == null || method == null) {
+      return null;
+    }
+    return new ForwardAuth(url, method, request, response, signin, timeout, cacheKey, cache);
+  }
+
+  /** A {@code RateLimit} policy: burst defaults to {@code requests}, per to a second. */
+  private @Nullable RateLimit rateLimit(ObjectNode obj, DocPath p) {
+    unknownKeys(obj, p, Forms.RATE_LIMIT_POLICY_KEYS);
+    int before = problems.size();
+    String name = text(obj, "name", p, null);
+    LimitKey key = limitKey(obj.get("key"), p.key("key"));
+    Long requests = count(obj, "requests", p, "a number of requests, at least 1");
+    if (!obj.has("requests")) {
+      problems.add(
+          DocProblem.missing(p.key("requests"), "a number of requests per second or minute"));
+    }
+    Duration per = RateLimit.SECOND;
+    JsonNode perNode = obj.get("per");
+    if (perNode != null) {
+      String t = perNode.isTextual() ? squash(perNode.asText()) : "";
+      if (t.equals("second") || t.equals("1s") || t.equals("pt1s")) {
+        per = RateLimit.SECOND;
+      } else if (t.equals("minute") || t.equals("1m") || t.equals("60s") || t.equals("pt1m")) {
+        per = RateLimit.MINUTE;
+      } else {
+        bad(p.key("per"), perNode, Forms.PER);
+      }
+    }
+    Long burst = count(obj, "burst", p, "a bucket size, at least 1");
+    RateLimit.Scope scope = RateLimit.Scope.LOCAL;
+    if (obj.has("scope")) {
+      scope = enumValue(RateLimit.Scope.class, obj.get("scope"), p.key("scope"), Forms.SCOPES);
+    }
+    List<String> exempt = texts(obj, "exempt", p);
+    if (problems.size() != before || requests == null || key == null || scope == null) {
+      return null;
+    }
+    return new RateLimit(name, key, requests, per, burst == null ? requests : burst, scope, exempt);
+  }
+
+  /** A {@code ConnectionLimit} policy. */
+  private @Nullable ConnectionLimit connectionLimit(ObjectNode obj, DocPath p) {
+    unknownKeys(obj, p, Forms.CONNECTION_LIMIT_POLICY_KEYS);
+    int before = problems.size();
+    LimitKey key = limitKey(obj.get("key"), p.key("key"));
+    Integer max = integer(obj, "max", p, "a number of requests in flight, at least 1");
+    if (!obj.has("max")) {
+      problems.add(DocProblem.missing(p.key("max"), "a number of requests in flight"));
+    }
+    List<String> exempt = texts(obj, "exempt", p);
+    if (problems.size() != before || max == null || key == null) {
+      return null;
+    }
+    return new ConnectionLimit(key, max, exempt);
+  }
+
+  /** A limit's key: absent is the client address; a type name, or {type, name}. */
+  private @Nullable LimitKey limitKey(@Nullable JsonNode node, DocPath at) {
+    if (node == null || node.isNull()) {
+      return LimitKey.CLIENT_ADDRESS;
+    }
+    JsonNode type = node;
+    String name = null;
+    if (node.isObject()) {
+      unknownKeys((ObjectNode) node, at, Forms.LIMIT_KEY_KEYS);
+      type = node.get("type");
+      name = text((ObjectNode) node, "name", at, null);
+      if (type == null) {
+        problems.add(DocProblem.missing(at.key("type"), Forms.LIMIT_KEY_TYPES));
+        return null;
+      }
+      at = at.key("type");
+    }
+    LimitKey.Kind kind = enumValue(LimitKey.Kind.class, type, at, Forms.LIMIT_KEY_TYPES);
+    return kind == null ? null : new LimitKey(kind, name);
+  }
+
+  /** A whole number of at least 0, or null when absent (and on a problem, reported). */
+  private @Nullable Long count(ObjectNode obj, String key, DocPath p, String expected) {
+    JsonNode node = obj.get(key);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+      bad(p.key(key), node, expected);
+      return null;
+    }
+    return node.asLong();
   }
 }

@@ -1,5 +1,7 @@
 package io.gatehouse.document;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,19 +29,29 @@ import io.gatehouse.model.backend.HashOn;
 import io.gatehouse.model.backend.HealthCheck;
 import io.gatehouse.model.backend.LoadBalancing;
 import io.gatehouse.model.backend.OutlierDetection;
+import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
+import io.gatehouse.model.policy.ConnectionLimit;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.model.policy.HeaderEditsSpec;
+import io.gatehouse.model.policy.IpAccess;
+import io.gatehouse.model.policy.JwtAuth;
+import io.gatehouse.model.policy.LimitKey;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -48,7 +60,8 @@ import org.jspecify.annotations.Nullable;
  * Writes a route as the route document that {@link DocumentReader} reads: every field in its long
  * form, defaults included, so that reading the answer gives the same spec. Private keys are never
  * written ({@code writeOnly} in the schema): a client certificate is written without its {@code
- * privateKey}, so only that spec does not read back as it was.
+ * privateKey}, so only that spec does not read back as it was. Password hashes and inline JWT keys
+ * are not written either; the reader keeps the stored ones when a route read back leaves them out.
  */
 public final class DocumentWriter {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -141,6 +154,9 @@ public final class DocumentWriter {
         }
         if (p instanceof Retry retry) {
           retry(item, retry);
+          continue;
+        }
+        if (access(item, p)) {
           continue;
         }
         item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
@@ -325,6 +341,8 @@ public final class DocumentWriter {
       if (ca.caBundlePem() != null) {
         c.put("caBundle", ca.caBundlePem());
       }
+      c.put("verifyDepth", ca.verifyDepth());
+      c.put("passCertificate", ca.passCertificate());
     }
   }
 
@@ -490,5 +508,112 @@ public final class DocumentWriter {
         .put("minConcurrency", r.minRetryConcurrency());
     o.put("nonIdempotent", r.nonIdempotent());
     o.put("bufferBytes", r.bufferBytes());
+  }
+
+  // ---- access control (issue #15)
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Writes an access policy into {@code o}; false for another kind. Secrets are write-only: a
+   * BasicAuth user is written by name without its hash, inline JWT keys as {@code jwksKeys} (each
+   * key's kid, kty, alg and use) without {@code jwks}. The reader keeps the stored secrets for what
+   * such an answer leaves out, so the answer sent back is the same route.
+   */
+  private static boolean access(ObjectNode o, PolicySpec p) {
+    if (p instanceof IpAccess a) {
+      o.put("type", "IpAccess");
+      strings(o.putArray("allow"), a.allow());
+      strings(o.putArray("deny"), a.deny());
+    } else if (p instanceof BasicAuth b) {
+      o.put("type", "BasicAuth").put("realm", b.realm());
+      ArrayNode users = o.putArray("users");
+      for (BasicAuth.User u : b.users()) {
+        users.addObject().put("name", u.name());
+      }
+      o.put("forwardAuthorization", b.forwardAuthorization());
+    } else if (p instanceof JwtAuth j) {
+      jwtAuth(o, j);
+    } else if (p instanceof ForwardAuth f) {
+      o.put("type", "ForwardAuth").put("url", f.url()).put("method", f.method());
+      strings(o.putArray("requestHeaders"), f.requestHeaders());
+      strings(o.putArray("responseHeaders"), f.responseHeaders());
+      putIfSet(o, "signin", f.signin());
+      o.put("timeout", Quantities.formatDuration(f.timeout()));
+      strings(o.putArray("cacheKey"), f.cacheKey());
+      o.put("cacheDuration", Quantities.formatDuration(f.cacheDuration()));
+    } else if (p instanceof RateLimit r) {
+      o.put("type", "RateLimit");
+      putIfSet(o, "name", r.name());
+      limitKey(o.putObject("key"), r.key());
+      o.put("requests", r.requests());
+      o.put("per", r.per().equals(RateLimit.MINUTE) ? "Minute" : "Second");
+      o.put("burst", r.burst());
+      o.put("scope", pascal(r.scope()));
+      strings(o.putArray("exempt"), r.exempt());
+    } else if (p instanceof ConnectionLimit c) {
+      o.put("type", "ConnectionLimit");
+      limitKey(o.putObject("key"), c.key());
+      o.put("max", c.max());
+      strings(o.putArray("exempt"), c.exempt());
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  private static void limitKey(ObjectNode o, LimitKey k) {
+    o.put("type", pascal(k.kind()));
+    putIfSet(o, "name", k.name());
+  }
+
+  private static void jwtAuth(ObjectNode o, JwtAuth j) {
+    o.put("type", "JwtAuth");
+    putIfSet(o, "jwksUri", j.jwksUri());
+    if (j.jwks() != null) {
+      ArrayNode keys = o.putArray("jwksKeys");
+      for (ObjectNode key : keySummaries(j.jwks())) {
+        keys.add(key);
+      }
+    }
+    strings(o.putArray("algorithms"), j.algorithms());
+    putIfSet(o, "issuer", j.issuer());
+    strings(o.putArray("audiences"), j.audiences());
+    o.put("clockSkew", Quantities.formatDuration(j.clockSkew()));
+    strings(o.putArray("requiredClaims"), j.requiredClaims());
+    ArrayNode headers = o.putArray("claimHeaders");
+    for (JwtAuth.ClaimHeader h : j.claimHeaders()) {
+      headers.addObject().put("claim", h.claim()).put("header", h.header());
+    }
+    o.put("forwardToken", j.forwardToken());
+    o.put("header", j.header());
+    putIfSet(o, "cookie", j.cookie());
+    o.put("jwksCacheDuration", Quantities.formatDuration(j.jwksCacheDuration()));
+    o.put("jwksMinRefetch", Quantities.formatDuration(j.jwksMinRefetch()));
+    o.put("jwksTimeout", Quantities.formatDuration(j.jwksTimeout()));
+  }
+
+  /**
+   * Each inline key's public description (kid, kty, alg, use when present), never its material;
+   * empty for a set that does not parse (the validator let only JWK Sets through).
+   */
+  public static List<ObjectNode> keySummaries(String jwks) {
+    List<ObjectNode> out = new ArrayList<>();
+    JsonNode set;
+    try {
+      set = JSON.readTree(jwks);
+    } catch (IOException e) {
+      return out;
+    }
+    for (JsonNode key : set.path("keys")) {
+      ObjectNode k = NODES.objectNode();
+      for (String member : new String[] {"kid", "kty", "alg", "use"}) {
+        if (key.path(member).isTextual()) {
+          k.put(member, key.get(member).asText());
+        }
+      }
+      out.add(k);
+    }
+    return out;
   }
 }

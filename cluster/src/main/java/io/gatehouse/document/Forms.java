@@ -34,7 +34,8 @@ public final class Forms {
           "policies");
   public static final Set<String> TLS_KEYS =
       ordered("certificate", "hosts", "redirect", "hsts", "clientAuth");
-  public static final Set<String> CLIENT_AUTH_KEYS = ordered("mode", "caBundle");
+  public static final Set<String> CLIENT_AUTH_KEYS =
+      ordered("mode", "caBundle", "verifyDepth", "passCertificate");
   public static final Set<String> UPSTREAM_TLS_KEYS =
       ordered(
           "caBundle", "serverName", "verifyHostname", "insecureSkipVerify", "clientCertificate");
@@ -146,7 +147,8 @@ public final class Forms {
   public static final Set<String> HEADER_POLICY_KEYS = ordered("type", "set", "add", "remove");
   public static final String POLICY_TYPES =
       "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression,"
-          + " SessionPersistence, RequestMirror, ErrorPages or Retry";
+          + " SessionPersistence, RequestMirror, ErrorPages, Retry, IpAccess, BasicAuth, JwtAuth,"
+          + " ForwardAuth, RateLimit or ConnectionLimit";
   public static final Set<String> REDIRECT_POLICY_KEYS =
       ordered("type", "scheme", "hostname", "port", "path", "statusCode", "url", "rootOnly");
   public static final Set<String> REWRITE_POLICY_KEYS =
@@ -181,6 +183,60 @@ public final class Forms {
   public static final Set<String> FRACTION_KEYS = ordered("numerator", "denominator");
   public static final Set<String> ERROR_PAGES_POLICY_KEYS =
       ordered("type", "codes", "page", "contentType", "backend");
+  // ---- access control (issue #15)
+
+  public static final Set<String> IP_ACCESS_POLICY_KEYS = ordered("type", "allow", "deny");
+  public static final Set<String> BASIC_AUTH_POLICY_KEYS =
+      ordered("type", "realm", "users", "htpasswd", "htpasswdFile", "forwardAuthorization");
+  public static final Set<String> USER_KEYS = ordered("name", "hash");
+  public static final String USERS_FORM =
+      "a list of users {name, hash} (a user without hash keeps the hash stored for that name)";
+  public static final String USER_SOURCES = "one of users, htpasswd or htpasswdFile";
+
+  /** {@code jwksKeys} is written, never read: the inline keys' ids and types, without material. */
+  public static final Set<String> JWT_AUTH_POLICY_KEYS =
+      ordered(
+          "type",
+          "jwksUri",
+          "jwks",
+          "jwksKeys",
+          "algorithms",
+          "issuer",
+          "audiences",
+          "clockSkew",
+          "requiredClaims",
+          "claimHeaders",
+          "forwardToken",
+          "header",
+          "cookie",
+          "jwksCacheDuration",
+          "jwksMinRefetch",
+          "jwksTimeout");
+
+  public static final Set<String> CLAIM_HEADER_KEYS = ordered("claim", "header");
+  public static final String JWKS_FORM =
+      "a JWK Set {keys: [...]} as a mapping or JSON text, each key with kty RSA, EC, OKP or oct"
+          + " and no private members (d, p, q, dp, dq, qi, oth)";
+  public static final Set<String> FORWARD_AUTH_POLICY_KEYS =
+      ordered(
+          "type",
+          "url",
+          "method",
+          "requestHeaders",
+          "responseHeaders",
+          "signin",
+          "timeout",
+          "cacheKey",
+          "cacheDuration");
+  public static final Set<String> RATE_LIMIT_POLICY_KEYS =
+      ordered("type", "name", "key", "requests", "per", "burst", "scope", "exempt");
+  public static final Set<String> CONNECTION_LIMIT_POLICY_KEYS =
+      ordered("type", "key", "max", "exempt");
+  public static final Set<String> LIMIT_KEY_KEYS = ordered("type", "name");
+  public static final String LIMIT_KEY_TYPES = "ClientAddress, Header, Claim, Route or Tenant";
+  public static final String PER = "second or minute (or 1s, 1m)";
+  public static final String SCOPES = "Local or Global";
+
   public static final Set<String> TIMEOUT_KEYS =
       ordered("connect", "response", "bodyIdle", "request");
 

@@ -326,9 +326,27 @@ public final class CertificateValidator {
     }
   }
 
+  /** The longest chain {@code verifyDepth} may allow (ingress-nginx: any; 10 is plenty). */
+  public static final int MAX_VERIFY_DEPTH = 10;
+
   /** A mode with a CA bundle to verify against, or NONE without one. */
   static void clientAuth(ClientAuth clientAuth, List<Violation> out) {
+    if (clientAuth.verifyDepth() > MAX_VERIFY_DEPTH) {
+      out.add(
+          new Violation(
+              "tls.clientAuth.verifyDepth",
+              Integer.toString(clientAuth.verifyDepth()),
+              "0 (no limit) to " + MAX_VERIFY_DEPTH));
+    }
     if (!clientAuth.enabled()) {
+      if (clientAuth.passCertificate() || clientAuth.verifyDepth() != 0) {
+        out.add(
+            new Violation(
+                "tls.clientAuth.mode",
+                "NONE",
+                "mode OPTIONAL or REQUIRED with verifyDepth or passCertificate (there is no"
+                    + " certificate to check or pass)"));
+      }
       if (clientAuth.caBundlePem() != null) {
         out.add(
             new Violation(

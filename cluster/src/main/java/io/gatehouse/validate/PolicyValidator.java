@@ -7,12 +7,18 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
+import io.gatehouse.model.policy.ConnectionLimit;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.model.policy.HeaderEditsSpec;
+import io.gatehouse.model.policy.IpAccess;
+import io.gatehouse.model.policy.JwtAuth;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -65,7 +71,7 @@ public final class PolicyValidator {
           + " characters without control characters (CR, LF, NUL)";
   public static final String RESERVED_RULE =
       "a header Gatehouse does not own (not hop-by-hop, framing, Host, Forwarded, X-Forwarded-*,"
-          + " X-Request-Id, X-Gatehouse-Mirror or X-Client-Cert-*)";
+          + " X-Request-Id, X-Gatehouse-Mirror, X-Client-Cert-* or ssl-client-cert)";
   public static final String ONCE_RULE = "a name given once in set, add and remove together";
   public static final String VARIABLE_RULE =
       "text whose only variables are " + HeaderTemplate.NAMES + ", with $$ for a '$'";
@@ -93,7 +99,8 @@ public final class PolicyValidator {
 
   public static final String POLICY_KINDS =
       "RequestHeaders, ResponseHeaders, RequestRedirect, URLRewrite, CORS, Compression,"
-          + " SessionPersistence, RequestMirror, ErrorPages or Retry";
+          + " SessionPersistence, RequestMirror, ErrorPages, Retry, IpAccess, BasicAuth, JwtAuth,"
+          + " ForwardAuth, RateLimit or ConnectionLimit";
 
   public static final int MAX_URL_LENGTH = 2048;
   public static final String SCHEME_RULE = "http or https";
@@ -171,7 +178,8 @@ public final class PolicyValidator {
           "forwarded",
           "x-real-ip",
           "x-request-id",
-          "x-gatehouse-mirror");
+          "x-gatehouse-mirror",
+          "ssl-client-cert");
   private static final List<String> RESERVED_PREFIXES =
       List.of("proxy-", "x-forwarded-", "x-client-cert-");
 
@@ -238,6 +246,23 @@ public final class PolicyValidator {
         RequestMirror.class, (spec, field, out) -> mirror((RequestMirror) spec, field, out));
     RULE_OF.put(ErrorPages.class, (spec, field, out) -> errorPages((ErrorPages) spec, field, out));
     RULE_OF.put(Retry.class, (spec, field, out) -> RetryValidator.check((Retry) spec, field, out));
+    RULE_OF.put(
+        IpAccess.class,
+        (spec, field, out) -> AccessValidator.ipAccess((IpAccess) spec, field, out));
+    RULE_OF.put(
+        BasicAuth.class,
+        (spec, field, out) -> AccessValidator.basicAuth((BasicAuth) spec, field, out));
+    RULE_OF.put(
+        JwtAuth.class, (spec, field, out) -> AccessValidator.jwtAuth((JwtAuth) spec, field, out));
+    RULE_OF.put(
+        ForwardAuth.class,
+        (spec, field, out) -> AccessValidator.forwardAuth((ForwardAuth) spec, field, out));
+    RULE_OF.put(
+        RateLimit.class,
+        (spec, field, out) -> AccessValidator.rateLimit((RateLimit) spec, field, out));
+    RULE_OF.put(
+        ConnectionLimit.class,
+        (spec, field, out) -> AccessValidator.connectionLimit((ConnectionLimit) spec, field, out));
   }
 
   private PolicyValidator() {}
@@ -299,6 +324,7 @@ public final class PolicyValidator {
         }
       }
     }
+    AccessValidator.checkRoute(result, out);
     if (total > MAX_ROUTE_EDITS) {
       out.add(
           new Violation(

@@ -223,7 +223,7 @@ public abstract class RouteTableContract {
     assertThat(t.members())
         .allSatisfy(m -> assertThat(m.readsFormat()).isEqualTo(EntryCodec.FORMAT));
     RouteSpec byService = servicePortRoute("t1", "api", "svc");
-    assertThat(new EntryCodec().formatOf(byService)).isEqualTo(EntryCodec.FORMAT);
+    assertThat(new EntryCodec().formatOf(byService)).as("a format 2 route").isEqualTo(2);
 
     long gen = applied(t.apply(Batch.of(Write.put(byService)))).generation();
     SourceApplied k8s = t.applySource("k8s", List.of(servicePortRoute("t1", "k8s", "svc")));
@@ -240,7 +240,8 @@ public abstract class RouteTableContract {
       throws Exception {
     RouteTable t = table();
     assertThat(new EntryCodec().formatOf(backend("t1", "rest", "web", 1)))
-        .isEqualTo(EntryCodec.FORMAT);
+        .as("a named backend is format 2")
+        .isEqualTo(2);
     BackendObject web = backend("t1", "rest", "web", 1);
     EntryKey key = EntryKey.backend(web.key());
     Outcome.Applied put = applied(t.apply(Batch.of(Write.put(web, Write.ABSENT))));

@@ -1,5 +1,6 @@
 package io.gatehouse.file;
 
+import io.gatehouse.document.SecretFiles;
 import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.table.Batch;
@@ -193,6 +194,35 @@ public final class FileRouteSource {
             });
   }
 
+  /**
+   * A file a route names for a secret (an {@code htpasswdFile}), relative to the routes file's
+   * directory; read on the worker with the routes file, so a change to it is read with the next
+   * change of the routes file (or a restart).
+   */
+  private String secretFile(String name) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Path p = dir == null ? Path.of(name) : dir.resolve(name);
+    long size;
+    try {
+      size = Files.size(p);
+    } catch (NoSuchFileException e) {
+      throw new IOException(p + " not found");
+    }
+    if (size > SecretFiles.MAX_BYTES) {
+      throw new IOException(p + " is " + size + " bytes (at most " + SecretFiles.MAX_BYTES + ")");
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(Files.readAllBytes(p)))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IOException(p + " is not UTF-8 text");
+    }
+  }
+
   /** Runs on a worker. Returns the error that stopped the newest version, if any. */
   private Optional<String> check(boolean first) throws IOException {
     boolean retry = retryHeld;
@@ -241,7 +271,8 @@ public final class FileRouteSource {
     } catch (CharacterCodingException e) {
       return reject(0, "file is not UTF-8 text", List.of(), first);
     }
-    RouteFileTranslator.Result result = RouteFileTranslator.translate(text, serviceEndpoints);
+    RouteFileTranslator.Result result =
+        RouteFileTranslator.translate(text, serviceEndpoints, this::secretFile);
     if (!result.isValid()) {
       RouteFileTranslator.Problem p = result.problems().get(0);
       return reject(p.line(), p.message(), result.problems(), first);

@@ -3,11 +3,13 @@ package io.gatehouse.file;
 import io.gatehouse.document.DocProblem;
 import io.gatehouse.document.DocumentReader;
 import io.gatehouse.document.Read;
+import io.gatehouse.document.SecretFiles;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.policy.ErrorPages;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -119,6 +121,19 @@ public final class RouteFileTranslator {
    * line; the rest of the file is still valid.
    */
   public static Result translate(String yaml, boolean serviceEndpoints) {
+    return translate(
+        yaml,
+        serviceEndpoints,
+        path -> {
+          throw new IOException("no directory to read " + path + " from");
+        });
+  }
+
+  /**
+   * As {@link #translate(String, boolean)}, reading the files a route names for its secrets (a
+   * BasicAuth {@code htpasswdFile}) through {@code files}, now: the route holds their content.
+   */
+  public static Result translate(String yaml, boolean serviceEndpoints, SecretFiles files) {
     LocatedYaml.Document doc;
     try {
       doc = LocatedYaml.parse(yaml);
@@ -126,7 +141,7 @@ public final class RouteFileTranslator {
       String where = e.column() > 0 ? "column " + e.column() + ": " : "";
       return new Result(List.of(), List.of(new Problem(e.line(), where + e.getMessage())));
     }
-    Read<List<RouteSpec>> read = DocumentReader.readDocument(doc.root(), SOURCE);
+    Read<List<RouteSpec>> read = DocumentReader.readDocument(doc.root(), SOURCE, files);
     Read<List<BackendObject>> backends = DocumentReader.readBackends(doc.root(), SOURCE);
     if (read.isValid() && backends.isValid()) {
       // a valid read has its value: the reader answers a list, empty at worst

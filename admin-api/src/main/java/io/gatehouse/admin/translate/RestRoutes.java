@@ -16,12 +16,13 @@ import io.vertx.core.json.JsonObject;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's REST body is the route document, the same one the routes file holds: read by {@link
  * DocumentReader} (problems become {@link FieldError}s at their JSON pointers) and answered by
- * {@link DocumentWriter} (private keys never written). Only the answer's {@code revision} is
- * REST's.
+ * {@link DocumentWriter} (private keys, password hashes and inline JWT keys never written). Only
+ * the answer's {@code revision} is REST's.
  */
 public final class RestRoutes {
   /** The table source of every route written through the admin API. */
@@ -33,7 +34,17 @@ public final class RestRoutes {
 
   /** The validated spec stored under {@code key}, or the problems at their body pointers. */
   public static Translated<RouteSpec> read(RouteKey key, JsonObject body) {
-    Read<RouteSpec> read = DocumentReader.readRoute(tree(body), DocPath.ROOT, key);
+    return read(key, body, null);
+  }
+
+  /**
+   * As {@link #read(RouteKey, JsonObject)} over the route {@code stored} under the key (null:
+   * none): the write-only secrets a GET answer leaves out keep their stored values ({@link
+   * DocumentReader#readRoute(JsonNode, DocPath, RouteKey, RouteSpec)}).
+   */
+  public static Translated<RouteSpec> read(
+      RouteKey key, JsonObject body, @Nullable RouteSpec stored) {
+    Read<RouteSpec> read = DocumentReader.readRoute(tree(body), DocPath.ROOT, key, stored);
     if (read.isValid()) {
       // The reader answers no value only with a problem.
       return Translated.ok(Objects.requireNonNull(read.value(), "a valid read's route"));

@@ -22,13 +22,20 @@ import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
+import io.gatehouse.model.policy.ConnectionLimit;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.ForwardAuth;
+import io.gatehouse.model.policy.IpAccess;
+import io.gatehouse.model.policy.JwtAuth;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -60,6 +67,10 @@ import org.jspecify.annotations.Nullable;
  * releases do not know, so it is always format 2. The tag is added here, by a mix-in, so the model
  * stays free of Jackson. A route with policies ({@code policies}, each tagged with its {@code
  * type}) is format 2 too, for the same reason: format 1 readers would ignore them.
+ *
+ * <p>Format 3 (issue #15): the access-control policies and a client certificate's {@code
+ * verifyDepth} and {@code passCertificate} ({@link #needsFormat3}). Only the routes that use them
+ * are written in it; every other payload keeps its format and its bytes.
  */
 public final class EntryCodec {
   /**
@@ -70,6 +81,9 @@ public final class EntryCodec {
 
   /** The format written for every payload that it can express. */
   static final int FORMAT_1 = 1;
+
+  /** Several backends, named backends, backend policies and the policies before issue #15. */
+  static final int FORMAT_2 = 2;
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
   @JsonSubTypes({
@@ -90,7 +104,13 @@ public final class EntryCodec {
     @JsonSubTypes.Type(value = SessionPersistence.class, name = "sessionPersistence"),
     @JsonSubTypes.Type(value = RequestMirror.class, name = "requestMirror"),
     @JsonSubTypes.Type(value = ErrorPages.class, name = "errorPages"),
-    @JsonSubTypes.Type(value = Retry.class, name = "retry")
+    @JsonSubTypes.Type(value = Retry.class, name = "retry"),
+    @JsonSubTypes.Type(value = IpAccess.class, name = "ipAccess"),
+    @JsonSubTypes.Type(value = BasicAuth.class, name = "basicAuth"),
+    @JsonSubTypes.Type(value = JwtAuth.class, name = "jwtAuth"),
+    @JsonSubTypes.Type(value = ForwardAuth.class, name = "forwardAuth"),
+    @JsonSubTypes.Type(value = RateLimit.class, name = "rateLimit"),
+    @JsonSubTypes.Type(value = ConnectionLimit.class, name = "connectionLimit")
   })
   private interface PolicyKinds {}
 
@@ -111,6 +131,18 @@ public final class EntryCodec {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   private interface RouteBackendFields {}
+
+  /**
+   * A client-certificate setting without a depth limit or a passed certificate is written as before
+   * those settings (no keys), so existing payloads keep their bytes.
+   */
+  private interface ClientAuthFields {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    int verifyDepth();
+
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    boolean passCertificate();
+  }
 
   private final ObjectMapper mapper;
   private final int reads;
@@ -149,6 +181,7 @@ public final class EntryCodec {
             .addMixIn(CanaryRule.class, RouteBackendFields.class)
             .addMixIn(BackendSpec.class, BackendSpecFields.class)
             .addMixIn(BackendRef.ServicePort.class, BackendSpecFields.class)
+            .addMixIn(ClientAuth.class, ClientAuthFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
@@ -177,9 +210,12 @@ public final class EntryCodec {
   /** The payload format {@link #encode} writes {@code value} in: what a member must read. */
   public int formatOf(Object value) {
     if (value instanceof BackendObject) {
-      return FORMAT; // a kind the releases before format 2 do not know at all
+      return FORMAT_2; // a kind the releases before format 2 do not know at all
     }
-    return value instanceof RouteSpec route && !inFormat1(route) ? FORMAT : FORMAT_1;
+    if (!(value instanceof RouteSpec route)) {
+      return FORMAT_1;
+    }
+    return needsFormat3(route) ? 3 : inFormat1(route) ? FORMAT_1 : FORMAT_2;
   }
 
   /** Reads what {@link #encode} wrote, in this format or an older one. */
@@ -223,6 +259,27 @@ public final class EntryCodec {
         && route.backends().get(0).weight() == RouteBackend.DEFAULT_WEIGHT
         && route.backends().get(0).ref() instanceof BackendSpec only
         && only.policy() == null;
+  }
+
+  /**
+   * Whether {@code route} uses what format 2 readers would get wrong: an access-control policy
+   * (issue #15; a format 2 reader fails on its type, and must not serve the route without it) or a
+   * client-certificate depth limit or passed certificate (a format 2 reader would ignore them and
+   * accept longer chains).
+   */
+  static boolean needsFormat3(RouteSpec route) {
+    for (PolicySpec p : route.policies()) {
+      if (p instanceof IpAccess
+          || p instanceof BasicAuth
+          || p instanceof JwtAuth
+          || p instanceof ForwardAuth
+          || p instanceof RateLimit
+          || p instanceof ConnectionLimit) {
+        return true;
+      }
+    }
+    ClientAuth ca = route.tls() == null ? null : route.tls().clientAuth();
+    return ca != null && (ca.verifyDepth() != 0 || ca.passCertificate());
   }
 
   /**

@@ -14,6 +14,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
+import io.gatehouse.table.FormatGate;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.Outcome;
 import io.gatehouse.table.SourceApplied;
@@ -136,7 +137,7 @@ class FormatGateClusterTest {
 
     assertThat(current.table().members())
         .extracting(MemberInfo::local, MemberInfo::readsFormat)
-        .containsExactlyInAnyOrder(tuple(true, 2), tuple(false, 1));
+        .containsExactlyInAnyOrder(tuple(true, FormatGate.READS), tuple(false, 1));
     Outcome refused = current.table().apply(Batch.of(Write.put(servicePortRoute("t", "a", "s"))));
     assertThat(refused).isInstanceOf(Outcome.NotUpgraded.class);
     // what format 1 says is still written
