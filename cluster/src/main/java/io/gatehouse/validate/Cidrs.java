@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,7 +49,7 @@ public final class Cidrs {
       }
       int slash = c.indexOf('/');
       String addr = slash < 0 ? c : c.substring(0, slash);
-      byte[] bytes = literal(addr);
+      byte[] bytes = Objects.requireNonNull(literal(addr)); // problem(c) was null
       boolean mapped = bytes.length == 4 && addr.indexOf(':') >= 0;
       int max = mapped ? 128 : bytes.length * 8;
       int prefix = slash < 0 ? max : prefixLength(c.substring(slash + 1));
