@@ -1,8 +1,10 @@
 package io.gatehouse.access;
 
+import io.gatehouse.policy.PasswordChecks;
 import io.gatehouse.policy.PolicyServices;
 import io.vertx.core.Vertx;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's {@link PolicyServices}: one per node, made by the node before its first snapshot and
@@ -11,6 +13,7 @@ import java.util.Objects;
  */
 public final class AccessServices implements PolicyServices, AutoCloseable {
   private final Vertx vertx;
+  private @Nullable HashChecks hashChecks;
 
   public AccessServices(Vertx vertx) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -21,5 +24,19 @@ public final class AccessServices implements PolicyServices, AutoCloseable {
   }
 
   @Override
-  public void close() {}
+  public synchronized PasswordChecks passwordChecks() {
+    if (hashChecks == null) {
+      hashChecks = HashChecks.forNode();
+    }
+    return hashChecks;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (hashChecks != null) {
+        hashChecks.close();
+      }
+    }
+  }
 }

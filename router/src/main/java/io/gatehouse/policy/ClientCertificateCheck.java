@@ -12,6 +12,7 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * The handshake accepts any certificate (one listener serves many hosts, each with its own CAs), so
  * this is where a client's chain is verified: against this route's CAs, at the current time, with
  * no revocation check, and a leaf whose extended key usage (when present) allows client
- * authentication. Pure JDK; immutable and thread-safe.
+ * authentication, and at most the route's {@code verifyDepth} intermediates. With {@code
+ * passCertificate} a verified leaf's PEM is kept in the result for the upstream. Pure JDK;
+ * immutable and thread-safe.
  */
 public final class ClientCertificateCheck {
   private static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
@@ -43,18 +46,39 @@ public final class ClientCertificateCheck {
   /**
    * @param subject the leaf's subject (RFC 2253) ready for a header, or null
    * @param sha256 the leaf's SHA-256, lower-case hex, or null
+   * @param certificate the verified leaf as PEM, URL-encoded, for {@link
+   *     ClientAuth#CERTIFICATE_HEADER}; null unless the route passes the certificate on
    */
-  public record Result(Outcome outcome, @Nullable String subject, @Nullable String sha256) {
+  public record Result(
+      Outcome outcome,
+      @Nullable String subject,
+      @Nullable String sha256,
+      @Nullable String certificate) {
     static final Result ABSENT = new Result(Outcome.ABSENT, null, null);
     static final Result REFUSED = new Result(Outcome.REFUSED, null, null);
+
+    public Result(Outcome outcome, @Nullable String subject, @Nullable String sha256) {
+      this(outcome, subject, sha256, null);
+    }
+
+    /** Names the outcome and subject; the certificate's text is left out. */
+    @Override
+    public String toString() {
+      return "Result[" + outcome + ", " + subject + (certificate == null ? "" : ", passed") + "]";
+    }
   }
 
   private final ClientAuth.Mode mode;
   private final Set<TrustAnchor> anchors;
   private final Set<X509Certificate> anchorCerts;
+  private final int verifyDepth;
+  private final boolean passCertificate;
 
-  private ClientCertificateCheck(ClientAuth.Mode mode, List<X509Certificate> cas) {
+  private ClientCertificateCheck(
+      ClientAuth.Mode mode, List<X509Certificate> cas, int verifyDepth, boolean passCertificate) {
     this.mode = mode;
+    this.verifyDepth = verifyDepth;
+    this.passCertificate = passCertificate;
     Set<TrustAnchor> a = new HashSet<>();
     for (X509Certificate c : cas) {
       a.add(new TrustAnchor(c, null));
@@ -73,7 +97,9 @@ public final class ClientCertificateCheck {
     if (certificates == null) {
       return Validated.failed(cas.violations());
     }
-    return Validated.ok(new ClientCertificateCheck(auth.mode(), certificates));
+    return Validated.ok(
+        new ClientCertificateCheck(
+            auth.mode(), certificates, auth.verifyDepth(), auth.passCertificate()));
   }
 
   public boolean required() {
@@ -97,6 +123,11 @@ public final class ClientCertificateCheck {
       path.add(x);
     }
     X509Certificate leaf = path.get(0);
+    // ingress-nginx's auth-tls-verify-depth: the certificates between the leaf and a CA of the
+    // bundle (the client's intermediates) may number at most verifyDepth; 0 sets no limit.
+    if (verifyDepth > 0 && path.size() - 1 > verifyDepth) {
+      return Result.REFUSED;
+    }
     try {
       List<String> eku = leaf.getExtendedKeyUsage();
       if (eku != null && !eku.contains(CLIENT_AUTH_EKU) && !eku.contains(ANY_EKU)) {
@@ -109,11 +140,41 @@ public final class ClientCertificateCheck {
       return new Result(
           Outcome.VERIFIED,
           headerSafe(leaf.getSubjectX500Principal().getName(X500Principal.RFC2253)),
-          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded())));
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded())),
+          passCertificate ? escapedPem(leaf.getEncoded()) : null);
     } catch (GeneralSecurityException | RuntimeException e) {
       return Result.REFUSED;
     }
   }
+
+  /**
+   * The certificate as PEM (64-character lines, LF, a final LF, as OpenSSL writes it), with every
+   * byte but the URI-unreserved ones percent-encoded: what nginx's {@code $ssl_client_escaped_cert}
+   * gives ingress-nginx's {@code ssl-client-cert}, so an upstream that decodes one decodes the
+   * other.
+   */
+  static String escapedPem(byte[] der) {
+    String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+    String pem = "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n";
+    StringBuilder b = new StringBuilder(pem.length() + pem.length() / 8 + 64);
+    for (int i = 0; i < pem.length(); i++) {
+      char c = pem.charAt(i);
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
+        b.append(c);
+      } else {
+        b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
+    return b.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /**
    * Percent-encodes '%' and every byte outside printable ASCII (UTF-8), so the value is a token.

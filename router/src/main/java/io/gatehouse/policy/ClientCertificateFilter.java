@@ -1,5 +1,6 @@
 package io.gatehouse.policy;
 
+import io.gatehouse.model.ClientAuth;
 import java.security.cert.Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -10,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * name (HTTP/2 coalescing: the certificate was asked for, and verified, for that name only, so the
  * client must open a connection for this host); 403 when a required certificate is missing or a
  * sent one does not verify against the route's CAs. An accepted verdict goes to the request for the
- * upstream's headers. The verdict is kept on the connection ({@link ConnectionMemo}) for the next
- * request to the same route on the same TLS session, so a chain is verified once, not per request.
+ * upstream's headers, and a verified leaf to {@code ssl-client-cert} when the route passes it on.
+ * The verdict is kept on the connection ({@link ConnectionMemo}) for the next request to the same
+ * route on the same TLS session, so a chain is verified once, not per request.
  */
 public final class ClientCertificateFilter implements AdmissionFilter {
   private final ClientCertificateCheck check;
@@ -50,6 +52,10 @@ public final class ClientCertificateFilter implements AdmissionFilter {
     switch (result.outcome()) {
       case VERIFIED -> {
         r.clientCertificate(result);
+        String pem = result.certificate();
+        if (pem != null) {
+          r.upstreamHeader(ClientAuth.CERTIFICATE_HEADER, pem);
+        }
         return PROCEED;
       }
       case ABSENT -> {

@@ -4,6 +4,7 @@ import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
@@ -131,6 +132,8 @@ public final class PolicyCompiler {
         mirrors.add(new RequestMirrorFilter(mirrors.size(), m));
       } else if (p instanceof Retry r) {
         retry = new RetryRule(r); // no stage: the proxy asks it about failed attempts
+      } else if (p instanceof BasicAuth b) {
+        authentication.add(new BasicAuthFilter(b, services.passwordChecks()));
       } else if (p instanceof ErrorPages e) {
         errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {

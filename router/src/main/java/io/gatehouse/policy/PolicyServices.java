@@ -11,4 +11,15 @@ package io.gatehouse.policy;
 public interface PolicyServices {
   /** No service: every method keeps its default. */
   PolicyServices NONE = new PolicyServices() {};
+
+  /**
+   * The pool that checks Basic auth passwords off the event loop, with its cache of recent
+   * successes.
+   *
+   * @throws IllegalArgumentException when this compile has no node to check hashes on
+   */
+  default PasswordChecks passwordChecks() {
+    throw new IllegalArgumentException(
+        "basic auth needs the node's password-check pool, which this compile does not have");
+  }
 }

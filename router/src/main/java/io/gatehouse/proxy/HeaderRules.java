@@ -12,9 +12,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Which headers cross the proxy, in both directions: hop-by-hop and Connection-named headers stay
- * behind, forwarding headers are rewritten, client-certificate headers come only from Gatehouse,
- * the mirror marker comes only from Gatehouse, and the upstream's {@code Server} replaces ours only
- * when configured. Static and stateless, so the calls on the request path inline.
+ * behind, forwarding headers are rewritten, client-certificate headers (and ingress-nginx's {@code
+ * ssl-client-cert}) come only from Gatehouse, the mirror marker comes only from Gatehouse, and the
+ * upstream's {@code Server} replaces ours only when configured. Static and stateless, so the calls
+ * on the request path inline.
  */
 final class HeaderRules {
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(ErrorPages.REQUEST_ID);
@@ -70,6 +71,7 @@ final class HeaderRules {
       }
       if ((name.length() == 4 && name.equalsIgnoreCase("host"))
           || isClientCertificateHeader(name)
+          || (name.length() == 15 && name.equalsIgnoreCase(ClientAuth.CERTIFICATE_HEADER))
           || (name.length() == 6 && name.equalsIgnoreCase("expect"))
           || (name.length() == 12 && name.equalsIgnoreCase(ErrorPages.REQUEST_ID))
           || (name.length() == 18 && name.equalsIgnoreCase(MIRROR_MARKER))

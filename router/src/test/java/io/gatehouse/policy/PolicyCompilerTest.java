@@ -138,10 +138,39 @@ class PolicyCompilerTest {
     assertThat(r.editValue).as("the later policy runs last").isEqualTo("2");
   }
 
+  private static final io.gatehouse.model.policy.BasicAuth BASIC_AUTH =
+      new io.gatehouse.model.policy.BasicAuth(
+          "r",
+          List.of(new io.gatehouse.model.policy.BasicAuth.User("alice", BasicAuthFilterTest.ALICE)),
+          false);
+
+  /** The node's services as the access filters need them. */
+  private static final PolicyServices SERVICES =
+      new PolicyServices() {
+        @Override
+        public PasswordChecks passwordChecks() {
+          return new BasicAuthFilterTest.FakeChecks();
+        }
+      };
+
+  @Test
+  void basic_auth_runs_after_the_user_redirects_and_is_refused_without_the_node_pool() {
+    RequestRedirect redirect = RequestRedirect.of("https", null, null, null, 302);
+    PolicyChain chain =
+        PolicyCompiler.compile(
+            route(new Limits(0), null).withPolicies(List.of(BASIC_AUTH, redirect)), null, SERVICES);
+    assertThat(kinds(chain)).containsExactly(RequestRedirectFilter.class, BasicAuthFilter.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                PolicyCompiler.compile(
+                    route(new Limits(0), null).withPolicies(List.of(BASIC_AUTH)), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("password-check pool");
+  }
+
   private static final Set<Class<?>> ACCESS_KINDS =
       Set.of(
           io.gatehouse.model.policy.IpAccess.class,
-          io.gatehouse.model.policy.BasicAuth.class,
           io.gatehouse.model.policy.JwtAuth.class,
           io.gatehouse.model.policy.ForwardAuth.class,
           io.gatehouse.model.policy.RateLimit.class,
@@ -175,10 +204,13 @@ class PolicyCompilerTest {
                                           ? ErrorPages.page(List.of(404), "x", null)
                                           : kind == Retry.class
                                               ? Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR))
-                                              : URLRewrite.of("b.example", null);
+                                              : kind == io.gatehouse.model.policy.BasicAuth.class
+                                                  ? BASIC_AUTH
+                                                  : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
-          PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
+          PolicyCompiler.compile(
+              route(new Limits(0), null).withPolicies(List.of(p)), null, SERVICES);
       assertThat(chain).isNotSameAs(PolicyChain.NONE);
       // CORS is one filter in three stages (preflight at admission, the actual response, and
       // Gatehouse's own answers). Error pages are no filter: a table the proxy looks its answers'

@@ -96,6 +96,12 @@ abstract class ClientCertificatesITBase {
                             .withClientAuth(ClientAuth.required(ca.caPem())))),
             route("open", "open.example", up.address()),
             NodeFixture.valid(
+                route("depth", "depth.example", up.address())
+                    .withTls(
+                        TlsSpec.of(List.of(), "www")
+                            .withClientAuth(
+                                new ClientAuth(ClientAuth.Mode.REQUIRED, ca.caPem(), 1, true)))),
+            NodeFixture.valid(
                 route("vars", "vars.example", up.address())
                     .withTls(
                         TlsSpec.of(List.of(), "www")
@@ -375,5 +381,51 @@ abstract class ClientCertificatesITBase {
     // A certificate that does not verify never gets as far as a header.
     assertThat(get("vars.example", mallory).status()).isEqualTo(403);
     assertThat(up.receivedNothing()).isTrue();
+  }
+
+  private static TestPki.Issued issue(String cn, TestPki.Issued issuer, boolean isCa) {
+    java.time.Instant now = java.time.Instant.now();
+    return TestPki.issue(
+        TestPki.ec(),
+        cn,
+        List.of(),
+        now.minus(Duration.ofHours(1)),
+        now.plus(Duration.ofDays(1)),
+        issuer,
+        isCa);
+  }
+
+  @Test
+  void the_verified_leaf_is_passed_in_ssl_client_cert_and_a_forged_one_never() throws Exception {
+    String forged = "SSL-Client-Cert: forged\r\n";
+    assertThat(get("depth.example", "depth.example", alice, true, forged).status()).isEqualTo(200);
+    TestUpstream.Recorded r = up.take();
+    List<String> sent = r.headers().getAll("ssl-client-cert");
+    assertThat(sent).hasSize(1);
+    String pem = URLDecoder.decode(sent.get(0), StandardCharsets.UTF_8);
+    assertThat(
+            java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))))
+        .isEqualTo(alice.cert());
+    // A route that does not pass the certificate, or checks none, drops the client's value.
+    assertThat(get("required.example", "required.example", alice, true, forged).status())
+        .isEqualTo(200);
+    assertThat(up.take().header("ssl-client-cert")).isNull();
+    assertThat(get("open.example", "open.example", null, true, forged).status()).isEqualTo(200);
+    assertThat(up.take().header("ssl-client-cert")).isNull();
+  }
+
+  @Test
+  void a_chain_deeper_than_the_verify_depth_is_refused() throws Exception {
+    TestPki.Issued inter1 = issue("Inter 1", ca.caCert(), true);
+    TestPki.Issued inter2 = issue("Inter 2", inter1, true);
+    assertThat(get("depth.example", issue("one", inter1, false)).status()).isEqualTo(200);
+    up.take();
+    assertThat(get("depth.example", issue("two", inter2, false)).status()).isEqualTo(403);
+    assertThat(up.receivedNothing()).isTrue();
+    // Without a depth the same chain verifies.
+    assertThat(get("required.example", issue("two", inter2, false)).status()).isEqualTo(200);
+    up.take();
   }
 }
