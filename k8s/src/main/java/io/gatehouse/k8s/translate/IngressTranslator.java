@@ -738,7 +738,8 @@ public final class IngressTranslator {
                 + ref.namespace()
                 + "/"
                 + name
-                + " not found; the Ingress is not served rather than served open");
+                + " not found (Secrets of type Opaque or kubernetes.io/tls are read); the Ingress"
+                + " is not served rather than served open");
         return null;
       }
       return secret.get().getData() == null ? Map.of() : secret.get().getData();
