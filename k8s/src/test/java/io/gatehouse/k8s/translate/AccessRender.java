@@ -10,7 +10,6 @@ import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RateLimit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -100,13 +99,5 @@ final class AccessRender {
 
   private static String key(LimitKey k) {
     return k.name() == null ? k.kind().toString() : k.kind() + " " + k.name();
-  }
-
-  /** For a test's message: the kinds of a route's access policies, in order. */
-  static List<String> kinds(List<PolicySpec> policies) {
-    return policies.stream()
-        .filter(AccessRender::isAccess)
-        .map(p -> p.getClass().getSimpleName())
-        .toList();
   }
 }
