@@ -3,6 +3,7 @@ package io.gatehouse.k8s.translate;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
@@ -165,9 +166,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
  * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, the
- * redirect combinations above, every {@code *-snippet} (never interpreted), nginx's access controls
- * ({@code auth-*}, {@code *-source-range}). Any other {@code nginx.ingress.kubernetes.io/} key is
- * ignored with a warning; an unknown {@code gatehouse.io/} key (a typo, most likely) too.
+ * redirect combinations above, every {@code *-snippet} (never interpreted), an access-control
+ * annotation ({@code auth-*}, {@code *-source-range}, {@code limit-*}) that cannot be honoured, and
+ * any {@code auth-*} or {@code *-source-range} key Gatehouse does not know ({@link
+ * AccessAnnotations}). Any other {@code nginx.ingress.kubernetes.io/} key is ignored with a
+ * warning; an unknown {@code gatehouse.io/} key (a typo, most likely) too.
  *
  * <p>Canaries, as ingress-nginx: {@code canary: "true"} makes the Ingress a {@link Canary} that
  * takes {@code canary-weight} (0 to {@code canary-weight-total}, default 0) out of {@code
@@ -200,7 +203,9 @@ public record IngressAnnotations(
     List<IngressProblem> problems,
     List<PolicySpec> policies,
     boolean fromToWww,
-    @Nullable BackendPolicy backendPolicy) {
+    @Nullable BackendPolicy backendPolicy,
+    AccessAnnotations.Result access,
+    ClientAuth clientAuth) {
   public static final String PREFIX = "gatehouse.io/";
   public static final String NGINX = "nginx.ingress.kubernetes.io/";
 
@@ -230,6 +235,30 @@ public record IngressAnnotations(
   public IngressAnnotations {
     problems = List.copyOf(problems);
     policies = List.copyOf(policies);
+  }
+
+  /**
+   * These annotations once the translator has read the Secrets {@link #access} names: {@code
+   * accessPolicies} (in evaluation order) ahead of the other policies, and the client certificates
+   * of the routes' HTTPS hosts.
+   */
+  IngressAnnotations resolved(List<PolicySpec> accessPolicies, ClientAuth resolvedClientAuth) {
+    List<PolicySpec> all = new ArrayList<>(accessPolicies);
+    all.addAll(policies);
+    return new IngressAnnotations(
+        protocol,
+        sslRedirect,
+        timeouts,
+        limits,
+        useRegex,
+        canary,
+        refused,
+        problems,
+        all,
+        fromToWww,
+        backendPolicy,
+        AccessAnnotations.Result.NONE,
+        resolvedClientAuth);
   }
 
   /** A Go-style duration ({@code 1m30s}, {@code 500ms}) or {@code 0}; null when malformed. */
@@ -321,7 +350,9 @@ public record IngressAnnotations(
             problems,
             List.of(),
             false,
-            null);
+            null,
+            AccessAnnotations.Result.NONE,
+            ClientAuth.NONE);
       }
       UpstreamProtocol protocol = protocol();
       boolean sslRedirect = bool("ssl-redirect", true);
@@ -395,6 +426,21 @@ public record IngressAnnotations(
       if (resilience.retry() != null) {
         policies.add(resilience.retry());
       }
+      AccessAnnotations.Result access =
+          AccessAnnotations.parse(
+              ingress,
+              all,
+              new ResilienceAnnotations.Sink() {
+                @Override
+                public void problem(String reason, String message) {
+                  Parser.this.problem(reason, message);
+                }
+
+                @Override
+                public void refuse(String reason, String key, String why) {
+                  Parser.this.refuse(reason, key, why);
+                }
+              });
       return new IngressAnnotations(
           protocol,
           sslRedirect,
@@ -406,7 +452,9 @@ public record IngressAnnotations(
           problems,
           policies,
           bool("from-to-www-redirect", false),
-          resilience.policy());
+          resilience.policy(),
+          access,
+          ClientAuth.NONE);
     }
 
     /** The redirect the Ingress asks for, or null (refusing it when it asks for two). */
@@ -1072,20 +1120,24 @@ public record IngressAnnotations(
             "snippets are never interpreted; the Ingress is not served while it carries one");
         return;
       }
-      if (nginx && (local.startsWith("auth-") || local.endsWith("-source-range"))) {
+      if (nginx
+          && (local.startsWith("auth-") || local.endsWith("-source-range"))
+          && !AccessAnnotations.NGINX_KNOWN.contains(local)) {
         refuse(
             "UnsupportedAnnotation",
             key,
-            "access control by annotation is not supported; the Ingress is not served rather"
+            "this access control annotation is not supported; the Ingress is not served rather"
                 + " than served open");
         return;
       }
       boolean known =
           KNOWN.contains(local)
               || ResilienceAnnotations.KNOWN.contains(local)
+              || (!nginx && AccessAnnotations.KNOWN.contains(local))
               || (nginx
                   && (NGINX_KNOWN.contains(local)
-                      || ResilienceAnnotations.NGINX_KNOWN.contains(local)));
+                      || ResilienceAnnotations.NGINX_KNOWN.contains(local)
+                      || AccessAnnotations.NGINX_KNOWN.contains(local)));
       if (canary && known) {
         // a canary's backend takes its primary's backend policy, as it takes its protocol
         problem(
@@ -1109,6 +1161,8 @@ public record IngressAnnotations(
                         + String.join(", ", KNOWN)
                         + ", "
                         + String.join(", ", ResilienceAnnotations.KNOWN)
+                        + ", "
+                        + String.join(", ", AccessAnnotations.KNOWN)
                         + ")"));
       }
     }

@@ -4,6 +4,7 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.Hsts;
@@ -17,7 +18,9 @@ import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.IpAccess;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -25,6 +28,7 @@ import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.EndpointPolicy;
 import io.gatehouse.validate.Hostnames;
+import io.gatehouse.validate.Htpasswd;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
@@ -514,6 +518,11 @@ public final class IngressTranslator {
         canary.add(ref);
         return canaryCandidates(ingress, ann);
       }
+      ann = access(ref, ann);
+      if (ann == null) {
+        refused.add(ref);
+        return List.of();
+      }
       Map<String, TlsHost> tls = tls(ref, spec.getTls());
       List<Candidate> out = new ArrayList<>();
       List<V1IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
@@ -613,6 +622,134 @@ public final class IngressTranslator {
         }
       }
       return out;
+    }
+
+    /**
+     * {@code ann} with the access policies it asks for, the Secrets they name read (users of basic
+     * auth, CAs of client certificates); null, with the problem reported, when a Secret cannot be
+     * used: the Ingress is then not served rather than served open.
+     */
+    private @Nullable IngressAnnotations access(IngressRef ref, IngressAnnotations ann) {
+      AccessAnnotations.Result access = ann.access();
+      List<PolicySpec> policies = new ArrayList<>(access.policies());
+      if (access.basic() != null) {
+        BasicAuth basic = basicAuth(ref, access.basic());
+        if (basic == null) {
+          return null;
+        }
+        // authentication runs in list order: basic first, then JWT and forward auth
+        int at = 0;
+        while (at < policies.size() && policies.get(at) instanceof IpAccess) {
+          at++;
+        }
+        policies.add(at, basic);
+      }
+      ClientAuth clientAuth = ClientAuth.NONE;
+      AccessAnnotations.ClientCertSecret cert = access.clientCert();
+      if (cert != null && cert.mode() != ClientAuth.Mode.NONE) {
+        String bundle = caBundle(ref, cert);
+        if (bundle == null) {
+          return null;
+        }
+        clientAuth =
+            new ClientAuth(cert.mode(), bundle, cert.verifyDepth(), cert.passCertificate());
+      }
+      return ann.resolved(policies, clientAuth);
+    }
+
+    /** The users of an {@code auth-secret}, or null (reported) when they cannot be used. */
+    private @Nullable BasicAuth basicAuth(IngressRef ref, AccessAnnotations.BasicSecret b) {
+      String where = "Secret " + ref.namespace() + "/" + b.secret();
+      Map<String, byte[]> data = secretData(ref, b.key(), b.secret());
+      if (data == null) {
+        return null;
+      }
+      List<BasicAuth.User> users = new ArrayList<>();
+      if (!b.authMap()) {
+        byte[] file = data.get(AccessAnnotations.AUTH_FILE_KEY);
+        if (file == null) {
+          refuseSecret(
+              ref,
+              b.key(),
+              where + " has no key \"auth\" (auth-secret-type auth-file: htpasswd lines)");
+          return null;
+        }
+        try {
+          users.addAll(Htpasswd.parse(new String(file, StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+          refuseSecret(ref, b.key(), where + " key \"auth\": " + e.getMessage());
+          return null;
+        }
+      } else {
+        // auth-map: one key per user, its value the hash; sorted, so the route is stable
+        for (Map.Entry<String, byte[]> e : new TreeMap<>(data).entrySet()) {
+          String name = e.getKey();
+          String hash = new String(e.getValue(), StandardCharsets.UTF_8).strip();
+          String problem = Htpasswd.nameProblem(name);
+          if (problem == null) {
+            problem = Htpasswd.problem(hash);
+          }
+          if (problem != null) {
+            refuseSecret(ref, b.key(), where + " (auth-map) user \"" + name + "\": " + problem);
+            return null;
+          }
+          users.add(new BasicAuth.User(name, hash));
+        }
+      }
+      if (users.isEmpty()) {
+        refuseSecret(ref, b.key(), where + " holds no user");
+        return null;
+      }
+      return new BasicAuth(b.realm(), users, b.forwardAuthorization());
+    }
+
+    /**
+     * The {@code ca.crt} of an {@code auth-tls-secret}, or null (reported) when it is not usable.
+     */
+    private @Nullable String caBundle(IngressRef ref, AccessAnnotations.ClientCertSecret c) {
+      String where = "Secret " + ref.namespace() + "/" + c.secret();
+      Map<String, byte[]> data = secretData(ref, c.key(), c.secret());
+      if (data == null) {
+        return null;
+      }
+      byte[] ca = data.get(AccessAnnotations.CA_KEY);
+      if (ca == null) {
+        refuseSecret(ref, c.key(), where + " has no key \"ca.crt\" (the client CAs, PEM)");
+        return null;
+      }
+      String pem = new String(ca, StandardCharsets.US_ASCII);
+      Validated<?> v = CertificateValidator.validateCaBundle("ca.crt", pem);
+      if (!v.isValid()) {
+        refuseSecret(ref, c.key(), where + ": " + messages(v.violations()));
+        return null;
+      }
+      return pem;
+    }
+
+    /** The data of a Secret of the Ingress's namespace; null (reported) when there is none. */
+    private @Nullable Map<String, byte[]> secretData(IngressRef ref, String key, String name) {
+      Optional<V1Secret> secret = state.secret(ref.namespace(), name);
+      if (secret.isEmpty()) {
+        problem(
+            ref,
+            "SecretNotFound",
+            key
+                + ": Secret "
+                + ref.namespace()
+                + "/"
+                + name
+                + " not found (Secrets of type Opaque or kubernetes.io/tls are read); the Ingress"
+                + " is not served rather than served open");
+        return null;
+      }
+      return secret.get().getData() == null ? Map.of() : secret.get().getData();
+    }
+
+    private void refuseSecret(IngressRef ref, String key, String why) {
+      problem(
+          ref,
+          "InvalidSecret",
+          key + ": " + why + "; the Ingress is not served rather than served open");
     }
 
     /** A rule's HTTP paths; none when it has no {@code http} section. */
@@ -1158,6 +1295,19 @@ public final class IngressTranslator {
     /** The route with {@code backends}; null when invalid, reported on {@code blame}. */
     private @Nullable RouteSpec build(
         Run run, List<RouteBackend> backends, IngressRef blame, String blameField) {
+      boolean certificates = ann.clientAuth().enabled() && wwwTo == null;
+      if (certificates && tls == null) {
+        // client certificates live on a host's HTTPS: without it the route would serve anyone
+        run.problem(
+            blame,
+            "InvalidRoute",
+            blameField
+                + ": "
+                + (host.equals(ANY_HOST) ? "every host" : "host \"" + host + "\"")
+                + " has no tls section, and auth-tls-secret asks for client certificates, which"
+                + " only HTTPS can ask for; it is not served");
+        return null;
+      }
       TlsSpec tlsSpec =
           tls == null
               ? null
@@ -1165,7 +1315,8 @@ public final class IngressTranslator {
                   List.of(host),
                   tls.certificateName(),
                   ann.sslRedirect() ? HttpsRedirect.PERMANENT_REDIRECT_308 : HttpsRedirect.OFF,
-                  Hsts.OFF);
+                  Hsts.OFF,
+                  certificates ? ann.clientAuth() : ClientAuth.NONE);
       RouteSpec raw =
           new RouteSpec(
               new RouteKey(TenantId.of(ref.namespace()), SOURCE, name),

@@ -48,10 +48,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches IngressClasses, Ingresses, Services, EndpointSlices and TLS Secrets, and after every
- * burst of changes translates the whole state and hands it to the sinks (unless no sink {@linkplain
- * TranslationSink#wanted wants} it, as on a replica that does not lead). A DEBUG line per rebuild
- * says where its time went.
+ * Watches IngressClasses, Ingresses, Services, EndpointSlices, TLS Secrets and Opaque Secrets (the
+ * users and client CAs access annotations name), and after every burst of changes translates the
+ * whole state and hands it to the sinks (unless no sink {@linkplain TranslationSink#wanted wants}
+ * it, as on a replica that does not lead). A DEBUG line per rebuild says where its time went.
  *
  * <ul>
  *   <li>An EndpointSlice event rebuilds only when it changes the refused slice addresses the last
@@ -73,6 +73,7 @@ public final class IngressWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IngressWatcher.class);
   private static final java.time.Duration RETRY = java.time.Duration.ofSeconds(1);
   static final String TLS_SECRETS = "type=kubernetes.io/tls";
+  static final String OPAQUE_SECRETS = "type=Opaque";
 
   private final IngressWatcherOptions options;
   private final IngressTranslator translator;
@@ -212,6 +213,20 @@ public final class IngressWatcher implements AutoCloseable {
               ns,
               "",
               TLS_SECRETS));
+      // the Secrets access annotations name (htpasswd users, client CAs): Opaque ones, in a
+      // factory of their own (a factory holds one informer per type); an event rebuilds, so a
+      // changed Secret reaches its routes
+      SharedInformerFactory opaque = new SharedInformerFactory(client);
+      factories.add(opaque);
+      secrets.add(
+          inform(
+              opaque,
+              new GenericKubernetesApi<>(
+                  V1Secret.class, V1SecretList.class, "", "v1", "secrets", client),
+              V1Secret.class,
+              ns,
+              "",
+              OPAQUE_SECRETS));
     }
     this.sliceRefusals =
         new SliceRefusals(

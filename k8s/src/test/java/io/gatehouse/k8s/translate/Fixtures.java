@@ -97,6 +97,11 @@ final class Fixtures {
         v = pair.certificatePem();
       } else if (pair != null && v.equals("@key")) {
         v = pair.keyPem();
+      } else if (pair == null && v.startsWith("@cert ")) {
+        // a CA bundle (ca.crt of a client-certificate Secret): a certificate of its own
+        v =
+            TestCertificates.selfSigned(Arrays.asList(v.substring(6).trim().split("\\s+")), false)
+                .certificatePem();
       } else if (v.equals("@otherkey")) {
         v = TestCertificates.selfSigned(List.of("other.invalid"), false).keyPem();
       }

@@ -9,11 +9,13 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -142,13 +145,24 @@ class IngressTranslatorGoldenTest {
         tls.put("hosts", new ArrayList<>(r.tls().hosts()));
         tls.put("certificate", r.tls().certificateName());
         tls.put("redirect", r.tls().redirect().toString());
+        if (r.tls().clientAuth().enabled()) {
+          tls.put("clientAuth", clientAuth(r.tls().clientAuth()));
+        }
         m.put("tls", tls);
       }
-      if (!r.policies().isEmpty()) {
+      List<PolicySpec> access = r.policies().stream().filter(AccessRender::isAccess).toList();
+      if (!access.isEmpty()) {
+        m.put("access", new ArrayList<>(access.stream().map(AccessRender::render).toList()));
+      }
+      List<PolicySpec> others =
+          r.policies().stream().filter(p -> !AccessRender.isAccess(p)).toList();
+      if (!others.isEmpty()) {
         // in the route document's form, as the routes file and REST write them
         m.put(
             "policies",
-            new ObjectMapper().convertValue(DocumentWriter.route(r).get("policies"), List.class));
+            new ObjectMapper()
+                .convertValue(
+                    DocumentWriter.route(r.withPolicies(others)).get("policies"), List.class));
       }
       routes.add(m);
     }
@@ -221,6 +235,23 @@ class IngressTranslatorGoldenTest {
   /** A fresh list: SnakeYAML would write a shared instance as an alias. */
   private static List<String> authorities(List<Endpoint> endpoints) {
     return new ArrayList<>(endpoints.stream().map(Endpoint::authority).toList());
+  }
+
+  /** Client certificates as the golden files show them: the CA's subject, never its text. */
+  private static Map<String, Object> clientAuth(ClientAuth c) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("mode", c.mode().toString());
+    Validated<List<X509Certificate>> cas =
+        CertificateValidator.validateCaBundle("ca", c.caBundlePem());
+    out.put(
+        "cas",
+        cas.isValid()
+            ? new ArrayList<>(
+                cas.value().stream().map(x -> x.getSubjectX500Principal().getName()).toList())
+            : List.of("INVALID"));
+    out.put("verifyDepth", c.verifyDepth());
+    out.put("passCertificate", c.passCertificate());
+    return out;
   }
 
   /** A canary rule as the golden files show it: each key it sets, in the model's order. */

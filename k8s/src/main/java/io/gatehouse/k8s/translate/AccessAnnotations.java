@@ -1,0 +1,1076 @@
+package io.gatehouse.k8s.translate;
+
+import static io.gatehouse.k8s.translate.IngressAnnotations.NGINX;
+import static io.gatehouse.k8s.translate.IngressAnnotations.PREFIX;
+
+import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.policy.BasicAuth;
+import io.gatehouse.model.policy.ConnectionLimit;
+import io.gatehouse.model.policy.ForwardAuth;
+import io.gatehouse.model.policy.IpAccess;
+import io.gatehouse.model.policy.JwtAuth;
+import io.gatehouse.model.policy.LimitKey;
+import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
+import io.gatehouse.validate.Cidrs;
+import io.gatehouse.validate.RouteValidator;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The access-control annotations (issue #15), read apart from {@link IngressAnnotations} as {@link
+ * ResilienceAnnotations} is. They change who may reach the backend, so the rule is stricter than
+ * elsewhere: a value Gatehouse cannot read or honour refuses the Ingress (not served, with a
+ * Warning), never serves it open. Only settings that cannot loosen access (a redirect target, a
+ * cookie, bandwidth) are ignored with a Warning.
+ *
+ * <pre>
+ * gatehouse.io/                  nginx.ingress.kubernetes.io/         model
+ * allow-source-range: CIDRs      whitelist-source-range (allowlist-)  IpAccess.allow
+ * deny-source-range: CIDRs       denylist-source-range                IpAccess.deny
+ * auth-type: basic               auth-type: basic (digest refused)    BasicAuth
+ * auth-secret: name              auth-secret: name | ns/name (own ns) its users (a Secret)
+ * auth-secret-type               auth-secret-type: auth-file|auth-map key "auth" | user keys
+ * auth-realm                     auth-realm                           BasicAuth.realm
+ * auth-forward-authorization     -                                    forwardAuthorization
+ * auth-url                       auth-url                             ForwardAuth.url
+ * auth-method                    auth-method                          ForwardAuth.method
+ * auth-request-headers           - (nginx sends every header)         requestHeaders
+ * auth-response-headers          auth-response-headers                responseHeaders
+ * auth-signin                    auth-signin                          signin
+ * auth-cache-key: h1,h2          auth-cache-key: $http_h1$http_h2     cacheKey
+ * auth-cache-duration: 5m        auth-cache-duration: 200 401 5m      cacheDuration
+ * auth-timeout: 5s               -                                    timeout
+ * auth-tls-secret: name          auth-tls-secret: ns/name (own ns)    ClientAuth.caBundlePem (ca.crt)
+ * auth-tls-verify-client         auth-tls-verify-client: on|optional|off  ClientAuth.mode
+ * auth-tls-verify-depth          auth-tls-verify-depth                ClientAuth.verifyDepth
+ * auth-tls-pass-certificate-to-upstream  (same)                      ClientAuth.passCertificate
+ * limit-rps, limit-rpm           limit-rps, limit-rpm                 RateLimit (per s, per min)
+ * limit-burst-multiplier         limit-burst-multiplier               RateLimit.burst = rate x it
+ * limit-connections              limit-connections                    ConnectionLimit.max
+ * limit-exempt: CIDRs            limit-whitelist (limit-allowlist)    exempt
+ * limit-scope: local|global      -                                    RateLimit.scope
+ * limit-key: client-address|header:NAME|claim:NAME|route|tenant       LimitKey
+ * jwt-jwks-uri, jwt-algorithms, jwt-issuer, jwt-audiences, jwt-clock-skew, jwt-required-claims,
+ * jwt-claim-headers (claim=header,...), jwt-forward-token, jwt-header, jwt-cookie,
+ * jwt-jwks-cache-duration, jwt-jwks-min-refetch, jwt-jwks-timeout            JwtAuth
+ * </pre>
+ *
+ * <p>Refused (the Ingress is not served): {@code auth-type: digest} (it needs a password an
+ * attacker could use if read, and the model keeps only slow hashes), {@code auth-secret} or {@code
+ * auth-tls-secret} of another namespace (a tenant reads only its own Secrets), {@code
+ * auth-tls-verify-client: optional_no_ca} (it serves certificates nobody verified), {@code
+ * auth-tls-match-cn} (a restriction Gatehouse cannot apply), {@code auth-proxy-set-headers} (a
+ * ConfigMap of headers the auth service expects; Gatehouse does not read ConfigMaps), any nginx
+ * variable in {@code auth-url} or {@code auth-signin}, and every malformed value. Ignored with a
+ * warning: {@code auth-request-redirect}, {@code auth-always-set-cookie}, {@code auth-keepalive*},
+ * {@code auth-signin-redirect-param} other than {@code rd}, {@code auth-tls-error-page} (a 403 is
+ * answered instead of the redirect), {@code limit-rate} and {@code limit-rate-after} (bandwidth:
+ * not in the model).
+ */
+final class AccessAnnotations {
+  private AccessAnnotations() {}
+
+  /**
+   * What the access annotations ask for.
+   *
+   * @param policies the policies that need no Secret, in evaluation order
+   * @param basic the basic auth whose users a Secret holds, or null
+   * @param clientCert the client certificates whose CAs a Secret holds, or null
+   */
+  record Result(
+      List<PolicySpec> policies,
+      @Nullable BasicSecret basic,
+      @Nullable ClientCertSecret clientCert) {
+    static final Result NONE = new Result(List.of(), null, null);
+
+    Result {
+      policies = List.copyOf(policies);
+    }
+  }
+
+  /**
+   * Basic auth by a Secret of the Ingress's namespace.
+   *
+   * @param key the annotation that named the Secret, for messages
+   * @param authMap {@code auth-map} (a key per user) rather than {@code auth-file} (key {@code
+   *     auth})
+   */
+  record BasicSecret(
+      String key, String secret, boolean authMap, String realm, boolean forwardAuthorization) {}
+
+  /**
+   * Client certificates whose CAs are the {@code ca.crt} of a Secret of the Ingress's namespace.
+   */
+  record ClientCertSecret(
+      String key, String secret, ClientAuth.Mode mode, int verifyDepth, boolean passCertificate) {}
+
+  /** The key of an {@code auth-file} Secret, as ingress-nginx reads it. */
+  static final String AUTH_FILE_KEY = "auth";
+
+  /** The key of the CA bundle in an {@code auth-tls-secret}, as ingress-nginx reads it. */
+  static final String CA_KEY = "ca.crt";
+
+  /** ingress-nginx's default {@code auth-cache-duration}: {@code 200 202 401 5m}. */
+  static final Duration DEFAULT_CACHE = Duration.ofMinutes(5);
+
+  static final List<String> KNOWN =
+      List.of(
+          "allow-source-range",
+          "deny-source-range",
+          "auth-type",
+          "auth-secret",
+          "auth-secret-type",
+          "auth-realm",
+          "auth-forward-authorization",
+          "auth-url",
+          "auth-method",
+          "auth-request-headers",
+          "auth-response-headers",
+          "auth-signin",
+          "auth-cache-key",
+          "auth-cache-duration",
+          "auth-timeout",
+          "auth-tls-secret",
+          "auth-tls-verify-client",
+          "auth-tls-verify-depth",
+          "auth-tls-pass-certificate-to-upstream",
+          "limit-rps",
+          "limit-rpm",
+          "limit-burst-multiplier",
+          "limit-connections",
+          "limit-exempt",
+          "limit-scope",
+          "limit-key",
+          "jwt-jwks-uri",
+          "jwt-algorithms",
+          "jwt-issuer",
+          "jwt-audiences",
+          "jwt-clock-skew",
+          "jwt-required-claims",
+          "jwt-claim-headers",
+          "jwt-forward-token",
+          "jwt-header",
+          "jwt-cookie",
+          "jwt-jwks-cache-duration",
+          "jwt-jwks-min-refetch",
+          "jwt-jwks-timeout");
+
+  static final List<String> NGINX_KNOWN =
+      List.of(
+          "whitelist-source-range",
+          "allowlist-source-range",
+          "denylist-source-range",
+          "auth-type",
+          "auth-secret",
+          "auth-secret-type",
+          "auth-realm",
+          "auth-url",
+          "auth-method",
+          "auth-response-headers",
+          "auth-signin",
+          "auth-signin-redirect-param",
+          "auth-cache-key",
+          "auth-cache-duration",
+          "auth-request-redirect",
+          "auth-always-set-cookie",
+          "auth-proxy-set-headers",
+          "auth-keepalive",
+          "auth-keepalive-requests",
+          "auth-keepalive-timeout",
+          "auth-keepalive-share-vars",
+          "auth-tls-secret",
+          "auth-tls-verify-client",
+          "auth-tls-verify-depth",
+          "auth-tls-pass-certificate-to-upstream",
+          "auth-tls-error-page",
+          "auth-tls-match-cn",
+          "limit-rps",
+          "limit-rpm",
+          "limit-burst-multiplier",
+          "limit-connections",
+          "limit-whitelist",
+          "limit-allowlist",
+          "limit-rate",
+          "limit-rate-after");
+
+  /** {@code $http_x_user$http_authorization}: request headers, nginx's way. */
+  private static final Pattern NGINX_HEADER_VARS = Pattern.compile("(?:\\$http_[a-z0-9_]+)+");
+
+  private static final Pattern NGINX_HEADER_VAR = Pattern.compile("\\$http_([a-z0-9_]+)");
+
+  /** {@code [status ...] time}: ingress-nginx's auth-cache-duration. */
+  private static final Pattern CACHE_DURATION =
+      Pattern.compile("((?:[1-5][0-9][0-9]\\s+)*)([0-9]+(?:ms|s|m|h|d)?)");
+
+  /** The asymmetric JWS algorithms: an annotation carries no inline (HMAC) key. */
+  private static final List<String> JWT_ALGORITHMS =
+      List.of(
+          "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
+
+  static Result parse(
+      IngressRef ingress, Map<String, String> all, ResilienceAnnotations.Sink sink) {
+    return new Parser(ingress, all, sink).parse();
+  }
+
+  private static final class Parser {
+    private final IngressRef ingress;
+    private final Map<String, String> all;
+    private final ResilienceAnnotations.Sink sink;
+
+    Parser(IngressRef ingress, Map<String, String> all, ResilienceAnnotations.Sink sink) {
+      this.ingress = ingress;
+      this.all = all;
+      this.sink = sink;
+    }
+
+    Result parse() {
+      List<PolicySpec> policies = new ArrayList<>();
+      IpAccess ip = ipAccess();
+      if (ip != null) {
+        policies.add(ip);
+      }
+      BasicSecret basic = basic();
+      JwtAuth jwt = jwt();
+      if (jwt != null) {
+        policies.add(jwt);
+      }
+      ForwardAuth forward = forwardAuth();
+      if (forward != null) {
+        policies.add(forward);
+      }
+      policies.addAll(limits());
+      ClientCertSecret cert = clientCert();
+      return new Result(policies, basic, cert);
+    }
+
+    // ---- IP rules
+
+    private @Nullable IpAccess ipAccess() {
+      String[] allow = lookup("allow-source-range", "allowlist-source-range");
+      if (allow == null) {
+        allow = lookup("allow-source-range", "whitelist-source-range");
+      } else if (allow[0].startsWith(NGINX) && nginx("whitelist-source-range") != null) {
+        sink.problem(
+            "UnsupportedAnnotation",
+            NGINX + "whitelist-source-range: ignored beside " + NGINX + "allowlist-source-range");
+      }
+      String[] deny = lookup("deny-source-range", "denylist-source-range");
+      List<String> allowed = allow == null ? List.of() : cidrs(allow);
+      List<String> denied = deny == null ? List.of() : cidrs(deny);
+      if (allowed == null || denied == null) {
+        return null;
+      }
+      for (String[] kv : new String[][] {allow, deny}) {
+        if (kv != null && kv[1].isEmpty()) {
+          sink.problem(
+              "InvalidAnnotation",
+              kv[0] + ": \"\" lists no address; it restricts nothing (as ingress-nginx)");
+        }
+      }
+      return allowed.isEmpty() && denied.isEmpty() ? null : new IpAccess(allowed, denied);
+    }
+
+    /** The CIDRs of a comma list; null (the Ingress refused) when one is not a CIDR. */
+    private @Nullable List<String> cidrs(String[] kv) {
+      List<String> out = new ArrayList<>();
+      for (String item : kv[1].split(",", -1)) {
+        String c = item.trim();
+        if (c.isEmpty()) {
+          continue;
+        }
+        String problem = Cidrs.problem(c);
+        if (problem != null) {
+          sink.refuse(
+              "InvalidAnnotation",
+              kv[0],
+              problem + "; the Ingress is not served rather than with a wrong address list");
+          return null;
+        }
+        if (!out.contains(c)) {
+          out.add(c);
+        }
+      }
+      return out;
+    }
+
+    // ---- Basic auth
+
+    private @Nullable BasicSecret basic() {
+      String[] type = lookup("auth-type", "auth-type");
+      String[] secret = lookup("auth-secret", "auth-secret");
+      String[] secretType = lookup("auth-secret-type", "auth-secret-type");
+      String[] realm = lookup("auth-realm", "auth-realm");
+      if (type == null) {
+        if (secret != null) {
+          sink.refuse(
+              "InvalidAnnotation",
+              secret[0],
+              "\""
+                  + secret[1]
+                  + "\" without auth-type: basic; the Ingress is not served rather than served"
+                  + " open");
+          return null;
+        }
+        for (String[] kv : new String[][] {secretType, realm}) {
+          if (kv != null) {
+            sink.problem("UnsupportedAnnotation", kv[0] + ": ignored without auth-type: basic");
+          }
+        }
+        return null;
+      }
+      String t = type[1].toLowerCase(Locale.ROOT);
+      if (t.equals("digest")) {
+        sink.refuse(
+            "UnsupportedAnnotation",
+            type[0],
+            "\"digest\" is not supported (it needs a password, or an MD5 of it, that opens the"
+                + " route if read; use basic with bcrypt or Argon2 hashes); the Ingress is not"
+                + " served");
+        return null;
+      }
+      if (!t.equals("basic")) {
+        sink.refuse(
+            "InvalidAnnotation",
+            type[0],
+            "\"" + type[1] + "\" (expected: basic); the Ingress is not served");
+        return null;
+      }
+      if (secret == null || secret[1].isEmpty()) {
+        sink.refuse(
+            "InvalidAnnotation",
+            type[0],
+            "basic needs auth-secret (the Secret with the users); the Ingress is not served"
+                + " rather than served open");
+        return null;
+      }
+      String name = ownSecret(secret);
+      if (name == null) {
+        return null;
+      }
+      boolean authMap = false;
+      if (secretType != null) {
+        switch (secretType[1]) {
+          case "auth-file" -> authMap = false;
+          case "auth-map" -> authMap = true;
+          default -> {
+            sink.refuse(
+                "InvalidAnnotation",
+                secretType[0],
+                "\""
+                    + secretType[1]
+                    + "\" (expected: auth-file or auth-map); the Ingress is not"
+                    + " served");
+            return null;
+          }
+        }
+      }
+      String r = realm == null || realm[1].isEmpty() ? BasicAuth.DEFAULT_REALM : realm[1];
+      for (int i = 0; i < r.length(); i++) {
+        char c = r.charAt(i);
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+          sink.refuse(
+              "InvalidAnnotation",
+              Objects.requireNonNull(realm, "a realm other than the default")[0],
+              "a character at index "
+                  + i
+                  + " cannot be sent in a challenge (expected: printable ASCII without '\"' or"
+                  + " '\\'); the Ingress is not served");
+          return null;
+        }
+      }
+      return new BasicSecret(
+          secret[0], name, authMap, r, bool("auth-forward-authorization", null, true));
+    }
+
+    /**
+     * The name of a Secret of the Ingress's own namespace ({@code name} or {@code ns/name}); null
+     * (the Ingress refused) for another namespace's: a tenant reads only its own Secrets.
+     */
+    private @Nullable String ownSecret(String[] kv) {
+      String v = kv[1];
+      int slash = v.indexOf('/');
+      String ns = slash < 0 ? ingress.namespace() : v.substring(0, slash);
+      String name = slash < 0 ? v : v.substring(slash + 1);
+      if (!ns.equals(ingress.namespace())) {
+        sink.refuse(
+            "UnsupportedAnnotation",
+            kv[0],
+            "\""
+                + v
+                + "\" names a Secret of namespace \""
+                + ns
+                + "\" (expected: a Secret of the Ingress's namespace \""
+                + ingress.namespace()
+                + "\"; a tenant reads only its own Secrets); the Ingress is not served");
+        return null;
+      }
+      if (name.isEmpty() || name.indexOf('/') >= 0 || name.length() > 253) {
+        sink.refuse(
+            "InvalidAnnotation",
+            kv[0],
+            "\"" + v + "\" (expected: a Secret name or namespace/name); the Ingress is not served");
+        return null;
+      }
+      return name;
+    }
+
+    // ---- Forward auth
+
+    private @Nullable ForwardAuth forwardAuth() {
+      String[] url = lookup("auth-url", "auth-url");
+      List<String> refinements =
+          List.of(
+              "auth-method",
+              "auth-response-headers",
+              "auth-signin",
+              "auth-signin-redirect-param",
+              "auth-cache-key",
+              "auth-cache-duration",
+              "auth-request-redirect",
+              "auth-always-set-cookie",
+              "auth-keepalive",
+              "auth-keepalive-requests",
+              "auth-keepalive-timeout",
+              "auth-keepalive-share-vars",
+              "auth-request-headers",
+              "auth-timeout");
+      if (url == null) {
+        for (String k : refinements) {
+          for (String key : List.of(PREFIX + k, NGINX + k)) {
+            if (all.containsKey(key)) {
+              sink.problem("UnsupportedAnnotation", key + ": ignored without auth-url");
+            }
+          }
+        }
+        if (nginx("auth-proxy-set-headers") != null) {
+          sink.problem(
+              "UnsupportedAnnotation", NGINX + "auth-proxy-set-headers: ignored without auth-url");
+        }
+        return null;
+      }
+      String u = url[1];
+      String why = urlProblem(u);
+      if (why != null) {
+        sink.refuse(
+            "InvalidAnnotation",
+            url[0],
+            "\""
+                + u
+                + "\" (expected: "
+                + why
+                + "); the Ingress is not served rather than served"
+                + " open");
+        return null;
+      }
+      if (nginx("auth-proxy-set-headers") != null) {
+        sink.refuse(
+            "UnsupportedAnnotation",
+            NGINX + "auth-proxy-set-headers",
+            "a ConfigMap of headers for the auth service is not read (Gatehouse reads no"
+                + " ConfigMaps; name the client headers to copy in gatehouse.io/auth-request-headers);"
+                + " the Ingress is not served rather than asked without them");
+        return null;
+      }
+      String method = "GET";
+      String[] m = lookup("auth-method", "auth-method");
+      if (m != null) {
+        method = m[1].toUpperCase(Locale.ROOT);
+        if (!RouteValidator.TOKEN.matcher(method).matches()) {
+          sink.refuse(
+              "InvalidAnnotation",
+              m[0],
+              "\""
+                  + m[1]
+                  + "\" (expected: a method such as GET or POST); the Ingress is not"
+                  + " served");
+          return null;
+        }
+      }
+      List<String> requestHeaders = headerList("auth-request-headers", null);
+      List<String> responseHeaders = headerList("auth-response-headers", "auth-response-headers");
+      if (requestHeaders == null || responseHeaders == null) {
+        return null;
+      }
+      String signin = null;
+      String[] s = lookup("auth-signin", "auth-signin");
+      if (s != null && !s[1].isEmpty()) {
+        String problem = urlProblem(s[1]);
+        if (problem != null) {
+          sink.refuse(
+              "InvalidAnnotation",
+              s[0],
+              "\""
+                  + s[1]
+                  + "\" (expected: "
+                  + problem
+                  + "; Gatehouse adds rd=<the original URL> itself); the Ingress is not served");
+          return null;
+        }
+        signin = s[1];
+      }
+      String param = nginx("auth-signin-redirect-param");
+      if (param != null && !param.trim().equals("rd")) {
+        sink.problem(
+            "UnsupportedAnnotation",
+            NGINX
+                + "auth-signin-redirect-param: \""
+                + param
+                + "\" is ignored: the original URL is sent as rd");
+      }
+      for (String k :
+          List.of(
+              "auth-request-redirect",
+              "auth-always-set-cookie",
+              "auth-keepalive",
+              "auth-keepalive-requests",
+              "auth-keepalive-timeout",
+              "auth-keepalive-share-vars")) {
+        if (nginx(k) != null) {
+          sink.problem(
+              "UnsupportedAnnotation",
+              NGINX + k + ": \"" + nginx(k) + "\" is ignored (not in Gatehouse's forward auth)");
+        }
+      }
+      Duration timeout =
+          duration("auth-timeout", null, ForwardAuth.DEFAULT_TIMEOUT, Duration.ofSeconds(60));
+      List<String> cacheKey = cacheKey();
+      Duration cacheDuration = cacheDuration(!cacheKey.isEmpty());
+      return new ForwardAuth(
+          u, method, requestHeaders, responseHeaders, signin, timeout, cacheKey, cacheDuration);
+    }
+
+    /** Why {@code u} is not an absolute http(s) URL Gatehouse can call, or null. */
+    private static @Nullable String urlProblem(String u) {
+      String rule = "an absolute http or https URL without nginx variables, user info or fragment";
+      if (u.indexOf('$') >= 0) {
+        return rule;
+      }
+      try {
+        URI uri = new URI(u);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https"))
+            || uri.getHost() == null
+            || uri.getRawUserInfo() != null
+            || uri.getRawFragment() != null) {
+          return rule;
+        }
+      } catch (URISyntaxException e) {
+        return rule;
+      }
+      return null;
+    }
+
+    /** Lower-case header names of a comma list; null (refused) when one is not a token. */
+    private @Nullable List<String> headerList(String own, @Nullable String nginxName) {
+      String[] kv = lookup(own, nginxName);
+      if (kv == null) {
+        return List.of();
+      }
+      List<String> out = new ArrayList<>();
+      for (String item : kv[1].split(",", -1)) {
+        String h = item.trim().toLowerCase(Locale.ROOT);
+        if (h.isEmpty()) {
+          continue;
+        }
+        if (!RouteValidator.TOKEN.matcher(h).matches()) {
+          sink.refuse(
+              "InvalidAnnotation",
+              kv[0],
+              "\"" + item.trim() + "\" is not a header name; the Ingress is not served");
+          return null;
+        }
+        if (!out.contains(h)) {
+          out.add(h);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * The headers whose values key the answer cache: {@code gatehouse.io/auth-cache-key} lists
+     * them; ingress-nginx's is an nginx expression, read when it is only {@code $http_NAME}
+     * variables. Anything else: no cache (every request asks the service) with a warning, never a
+     * cache keyed by less than the expression meant.
+     */
+    private List<String> cacheKey() {
+      String[] kv = lookup("auth-cache-key", "auth-cache-key");
+      if (kv == null || kv[1].isEmpty()) {
+        return List.of();
+      }
+      if (kv[0].startsWith(PREFIX)) {
+        List<String> names = headerList("auth-cache-key", null);
+        return names == null ? List.of() : names;
+      }
+      if (!NGINX_HEADER_VARS.matcher(kv[1]).matches()) {
+        sink.problem(
+            "UnsupportedAnnotation",
+            kv[0]
+                + ": \""
+                + kv[1]
+                + "\" is not only $http_NAME variables; no answer is cached (every request asks"
+                + " the auth service)");
+        return List.of();
+      }
+      List<String> out = new ArrayList<>();
+      Matcher m = NGINX_HEADER_VAR.matcher(kv[1]);
+      while (m.find()) {
+        String h = m.group(1).replace('_', '-');
+        if (!out.contains(h)) {
+          out.add(h);
+        }
+      }
+      return out;
+    }
+
+    private Duration cacheDuration(boolean cached) {
+      String[] kv = lookup("auth-cache-duration", "auth-cache-duration");
+      if (kv == null) {
+        return DEFAULT_CACHE;
+      }
+      if (!cached) {
+        sink.problem("UnsupportedAnnotation", kv[0] + ": ignored without auth-cache-key");
+        return DEFAULT_CACHE;
+      }
+      String v = kv[1].trim();
+      Matcher m = CACHE_DURATION.matcher(v);
+      Duration d = null;
+      if (kv[0].startsWith(PREFIX)) {
+        d = IngressAnnotations.goDuration(v);
+      } else if (m.matches()) {
+        d = nginxTime(m.group(2));
+        String codes = m.group(1).trim();
+        for (String c : codes.isEmpty() ? new String[0] : codes.split("\\s+")) {
+          if (!(c.startsWith("2") || c.equals("401") || c.equals("403"))) {
+            sink.problem(
+                "UnsupportedAnnotation",
+                kv[0] + ": status " + c + " is not cached (Gatehouse caches 2xx, 401 and 403)");
+          }
+        }
+      }
+      if (d == null || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
+        sink.problem(
+            "InvalidAnnotation",
+            kv[0]
+                + ": \""
+                + v
+                + "\" (expected: "
+                + (kv[0].startsWith(PREFIX)
+                    ? "a duration such as 5m"
+                    : "statuses then a time, such as 200 401 5m")
+                + ", up to 1 day); the default, 5m, is used");
+        return DEFAULT_CACHE;
+      }
+      return d;
+    }
+
+    /** nginx's time: {@code 10} (seconds), {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+    private static @Nullable Duration nginxTime(String v) {
+      if (v.endsWith("d")) {
+        Duration hours = IngressAnnotations.goDuration(v.substring(0, v.length() - 1) + "h");
+        return hours == null ? null : hours.multipliedBy(24);
+      }
+      return v.chars().allMatch(Character::isDigit)
+          ? IngressAnnotations.goDuration(v + "s")
+          : IngressAnnotations.goDuration(v);
+    }
+
+    // ---- Client certificates
+
+    private @Nullable ClientCertSecret clientCert() {
+      String[] secret = lookup("auth-tls-secret", "auth-tls-secret");
+      List<String> refinements =
+          List.of(
+              "auth-tls-verify-client",
+              "auth-tls-verify-depth",
+              "auth-tls-pass-certificate-to-upstream",
+              "auth-tls-error-page",
+              "auth-tls-match-cn");
+      if (secret == null || secret[1].isEmpty()) {
+        for (String k : refinements) {
+          for (String key : List.of(PREFIX + k, NGINX + k)) {
+            if (all.containsKey(key)) {
+              sink.problem("UnsupportedAnnotation", key + ": ignored without auth-tls-secret");
+            }
+          }
+        }
+        return null;
+      }
+      String name = ownSecret(secret);
+      if (name == null) {
+        return null;
+      }
+      String match = nginx("auth-tls-match-cn");
+      if (match != null) {
+        sink.refuse(
+            "UnsupportedAnnotation",
+            NGINX + "auth-tls-match-cn",
+            "a restriction on the certificate's subject is not supported; the Ingress is not"
+                + " served rather than open to every certificate its CAs signed");
+        return null;
+      }
+      ClientAuth.Mode mode = ClientAuth.Mode.REQUIRED;
+      String[] verify = lookup("auth-tls-verify-client", "auth-tls-verify-client");
+      if (verify != null) {
+        switch (verify[1].toLowerCase(Locale.ROOT)) {
+          case "on" -> mode = ClientAuth.Mode.REQUIRED;
+          case "optional" -> mode = ClientAuth.Mode.OPTIONAL;
+          case "off" -> mode = ClientAuth.Mode.NONE;
+          case "optional_no_ca" -> {
+            sink.refuse(
+                "UnsupportedAnnotation",
+                verify[0],
+                "\"optional_no_ca\" passes certificates nobody verified; the Ingress is not"
+                    + " served (use optional or on)");
+            return null;
+          }
+          default -> {
+            sink.refuse(
+                "InvalidAnnotation",
+                verify[0],
+                "\"" + verify[1] + "\" (expected: on, optional or off); the Ingress is not served");
+            return null;
+          }
+        }
+      }
+      int depth = ClientAuth.DEFAULT_VERIFY_DEPTH;
+      String[] d = lookup("auth-tls-verify-depth", "auth-tls-verify-depth");
+      if (d != null) {
+        if (!d[1].isEmpty()
+            && d[1].length() <= 2
+            && d[1].chars().allMatch(Character::isDigit)
+            && Integer.parseInt(d[1]) >= 1) {
+          depth = Integer.parseInt(d[1]);
+        } else {
+          sink.problem(
+              "InvalidAnnotation",
+              d[0] + ": \"" + d[1] + "\" (expected: a whole number from 1 to 99); 1 is used");
+        }
+      }
+      String page = nginx("auth-tls-error-page");
+      if (page != null) {
+        sink.problem(
+            "UnsupportedAnnotation",
+            NGINX
+                + "auth-tls-error-page: \""
+                + page
+                + "\" is ignored: a request without a valid certificate is answered 403");
+      }
+      boolean pass =
+          bool(
+              "auth-tls-pass-certificate-to-upstream",
+              "auth-tls-pass-certificate-to-upstream",
+              false);
+      return new ClientCertSecret(secret[0], name, mode, depth, pass);
+    }
+
+    // ---- Limits
+
+    private List<PolicySpec> limits() {
+      String[] rps = lookup("limit-rps", "limit-rps");
+      String[] rpm = lookup("limit-rpm", "limit-rpm");
+      String[] conns = lookup("limit-connections", "limit-connections");
+      for (String k : List.of("limit-rate", "limit-rate-after")) {
+        if (nginx(k) != null) {
+          sink.problem(
+              "UnsupportedAnnotation",
+              NGINX
+                  + k
+                  + ": \""
+                  + nginx(k)
+                  + "\" is ignored (a bandwidth limit per connection is not in Gatehouse's model)");
+        }
+      }
+      String[] exemptKv = lookup("limit-exempt", "limit-allowlist");
+      if (exemptKv == null) {
+        exemptKv = lookup("limit-exempt", "limit-whitelist");
+      }
+      String[] scopeKv = lookup("limit-scope", null);
+      String[] keyKv = lookup("limit-key", null);
+      String[] multKv = lookup("limit-burst-multiplier", "limit-burst-multiplier");
+      if (rps == null && rpm == null && conns == null) {
+        for (String[] kv : new String[][] {exemptKv, scopeKv, keyKv, multKv}) {
+          if (kv != null) {
+            sink.problem(
+                "UnsupportedAnnotation",
+                kv[0] + ": ignored without limit-rps, limit-rpm or limit-connections");
+          }
+        }
+        return List.of();
+      }
+      List<String> exempt = exemptKv == null ? List.of() : cidrs(exemptKv);
+      long rpsN = rps == null ? 0 : count(rps);
+      long rpmN = rpm == null ? 0 : count(rpm);
+      long connsN = conns == null ? 0 : count(conns);
+      long mult = multKv == null ? RateLimit.DEFAULT_BURST_MULTIPLIER : count(multKv);
+      if (exempt == null || rpsN < 0 || rpmN < 0 || connsN < 0 || mult < 0) {
+        return List.of();
+      }
+      if (multKv != null && mult == 0) {
+        sink.refuse(
+            "InvalidAnnotation",
+            multKv[0],
+            "\"0\" (expected: 1 or more); the Ingress is not served");
+        return List.of();
+      }
+      RateLimit.Scope scope = RateLimit.Scope.LOCAL;
+      if (scopeKv != null) {
+        switch (scopeKv[1].toLowerCase(Locale.ROOT)) {
+          case "local" -> scope = RateLimit.Scope.LOCAL;
+          case "global" -> scope = RateLimit.Scope.GLOBAL;
+          default -> {
+            sink.refuse(
+                "InvalidAnnotation",
+                scopeKv[0],
+                "\"" + scopeKv[1] + "\" (expected: local or global); the Ingress is not served");
+            return List.of();
+          }
+        }
+        if (rpsN == 0 && rpmN == 0) {
+          sink.problem(
+              "UnsupportedAnnotation",
+              scopeKv[0]
+                  + ": ignored without limit-rps or limit-rpm (limit-connections is per node)");
+        }
+      }
+      LimitKey key = LimitKey.CLIENT_ADDRESS;
+      if (keyKv != null) {
+        key = limitKey(keyKv);
+        if (key == null) {
+          return List.of();
+        }
+      }
+      List<PolicySpec> out = new ArrayList<>();
+      // ingress-nginx applies both when both are set; each counts on its own
+      if (rpsN > 0) {
+        out.add(
+            new RateLimit("rps", key, rpsN, RateLimit.SECOND, burst(rpsN, mult), scope, exempt));
+      }
+      if (rpmN > 0) {
+        out.add(
+            new RateLimit("rpm", key, rpmN, RateLimit.MINUTE, burst(rpmN, mult), scope, exempt));
+      }
+      if (connsN > 0) {
+        out.add(new ConnectionLimit(key, (int) Math.min(connsN, Integer.MAX_VALUE), exempt));
+      }
+      return out;
+    }
+
+    private static long burst(long rate, long multiplier) {
+      try {
+        return Math.multiplyExact(rate, multiplier);
+      } catch (ArithmeticException e) {
+        return Long.MAX_VALUE;
+      }
+    }
+
+    /** A whole number 0 to 1e9 ({@code 0}: off, as ingress-nginx); -1 (refused) otherwise. */
+    private long count(String[] kv) {
+      String v = kv[1];
+      if (!v.isEmpty() && v.length() <= 9 && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return Long.parseLong(v);
+      }
+      sink.refuse(
+          "InvalidAnnotation",
+          kv[0],
+          "\""
+              + v
+              + "\" (expected: a whole number); the Ingress is not served rather than"
+              + " without its limit");
+      return -1;
+    }
+
+    private @Nullable LimitKey limitKey(String[] kv) {
+      String v = kv[1];
+      int colon = v.indexOf(':');
+      String kind = (colon < 0 ? v : v.substring(0, colon)).toLowerCase(Locale.ROOT);
+      String name = colon < 0 ? null : v.substring(colon + 1).trim();
+      LimitKey key =
+          switch (kind) {
+            case "client-address" -> name == null ? LimitKey.CLIENT_ADDRESS : null;
+            case "route" -> name == null ? new LimitKey(LimitKey.Kind.ROUTE, null) : null;
+            case "tenant" -> name == null ? new LimitKey(LimitKey.Kind.TENANT, null) : null;
+            case "header" ->
+                name != null && RouteValidator.TOKEN.matcher(name).matches()
+                    ? new LimitKey(LimitKey.Kind.HEADER, name.toLowerCase(Locale.ROOT))
+                    : null;
+            case "claim" ->
+                name != null && !name.isEmpty() ? new LimitKey(LimitKey.Kind.CLAIM, name) : null;
+            default -> null;
+          };
+      if (key == null) {
+        sink.refuse(
+            "InvalidAnnotation",
+            kv[0],
+            "\""
+                + v
+                + "\" (expected: client-address, header:NAME, claim:NAME, route or tenant); the"
+                + " Ingress is not served");
+        return null;
+      }
+      if (key.kind() == LimitKey.Kind.CLAIM && lookup("jwt-jwks-uri", null) == null) {
+        sink.refuse(
+            "InvalidAnnotation",
+            kv[0],
+            "\""
+                + v
+                + "\" needs gatehouse.io/jwt-jwks-uri (a claim is read from a verified"
+                + " token); the Ingress is not served");
+        return null;
+      }
+      return key;
+    }
+
+    // ---- JWT
+
+    private @Nullable JwtAuth jwt() {
+      String[] uri = lookup("jwt-jwks-uri", null);
+      if (uri == null) {
+        for (String k : KNOWN) {
+          if (k.startsWith("jwt-") && all.containsKey(PREFIX + k)) {
+            sink.problem("UnsupportedAnnotation", PREFIX + k + ": ignored without jwt-jwks-uri");
+          }
+        }
+        return null;
+      }
+      String problem = urlProblem(uri[1]);
+      if (problem != null) {
+        sink.refuse(
+            "InvalidAnnotation",
+            uri[0],
+            "\"" + uri[1] + "\" (expected: " + problem + "); the Ingress is not served");
+        return null;
+      }
+      List<String> algorithms = list("jwt-algorithms", JwtAuth.DEFAULT_ALGORITHMS);
+      for (String a : algorithms) {
+        if (!JWT_ALGORITHMS.contains(a)) {
+          sink.refuse(
+              "InvalidAnnotation",
+              PREFIX + "jwt-algorithms",
+              "\""
+                  + a
+                  + "\" (expected: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512"
+                  + " or EdDSA: never none, and HMAC only with inline keys, which annotations do"
+                  + " not carry); the Ingress is not served");
+          return null;
+        }
+      }
+      String[] issuer = lookup("jwt-issuer", null);
+      List<JwtAuth.ClaimHeader> claimHeaders = new ArrayList<>();
+      for (String pair : list("jwt-claim-headers", List.of())) {
+        int eq = pair.indexOf('=');
+        String claim = eq < 0 ? "" : pair.substring(0, eq).trim();
+        String header = eq < 0 ? "" : pair.substring(eq + 1).trim().toLowerCase(Locale.ROOT);
+        if (claim.isEmpty() || !RouteValidator.TOKEN.matcher(header).matches()) {
+          sink.refuse(
+              "InvalidAnnotation",
+              PREFIX + "jwt-claim-headers",
+              "\""
+                  + pair
+                  + "\" (expected: claim=header-name, comma-separated); the Ingress is not"
+                  + " served");
+          return null;
+        }
+        claimHeaders.add(new JwtAuth.ClaimHeader(claim, header));
+      }
+      String[] header = lookup("jwt-header", null);
+      String[] cookie = lookup("jwt-cookie", null);
+      return new JwtAuth(
+          uri[1],
+          null,
+          algorithms,
+          issuer == null || issuer[1].isEmpty() ? null : issuer[1],
+          list("jwt-audiences", List.of()),
+          duration("jwt-clock-skew", null, JwtAuth.DEFAULT_CLOCK_SKEW, Duration.ofMinutes(10)),
+          list("jwt-required-claims", List.of()),
+          claimHeaders,
+          bool("jwt-forward-token", null, false),
+          header == null ? JwtAuth.DEFAULT_HEADER : header[1].toLowerCase(Locale.ROOT),
+          cookie == null || cookie[1].isEmpty() ? null : cookie[1],
+          duration("jwt-jwks-cache-duration", null, JwtAuth.DEFAULT_JWKS_CACHE, Duration.ofDays(1)),
+          duration(
+              "jwt-jwks-min-refetch", null, JwtAuth.DEFAULT_JWKS_MIN_REFETCH, Duration.ofHours(1)),
+          duration("jwt-jwks-timeout", null, JwtAuth.DEFAULT_JWKS_TIMEOUT, Duration.ofSeconds(60)));
+    }
+
+    // ---- Values
+
+    private List<String> list(String own, List<String> dflt) {
+      String[] kv = lookup(own, null);
+      if (kv == null) {
+        return dflt;
+      }
+      List<String> out = new ArrayList<>();
+      for (String item : kv[1].split(",", -1)) {
+        if (!item.isBlank() && !out.contains(item.trim())) {
+          out.add(item.trim());
+        }
+      }
+      return out;
+    }
+
+    /**
+     * A duration: a Go-style one for {@code gatehouse.io/} keys; {@code dflt} (with a warning) when
+     * malformed, zero or above {@code max}.
+     */
+    private Duration duration(String own, @Nullable String nginxName, Duration dflt, Duration max) {
+      String[] kv = lookup(own, nginxName);
+      if (kv == null) {
+        return dflt;
+      }
+      Duration d = IngressAnnotations.goDuration(kv[1]);
+      if (d == null || d.isZero() || d.compareTo(max) > 0) {
+        sink.problem(
+            "InvalidAnnotation",
+            kv[0]
+                + ": \""
+                + kv[1]
+                + "\" (expected: a duration such as 500ms, 5s, 2m, up to "
+                + max
+                + "); the default is used");
+        return dflt;
+      }
+      return d;
+    }
+
+    private boolean bool(String own, @Nullable String nginxName, boolean dflt) {
+      String[] kv = lookup(own, nginxName);
+      if (kv == null) {
+        return dflt;
+      }
+      if (kv[1].equalsIgnoreCase("true")) {
+        return true;
+      }
+      if (kv[1].equalsIgnoreCase("false")) {
+        return false;
+      }
+      sink.problem(
+          "InvalidAnnotation",
+          kv[0] + ": \"" + kv[1] + "\" (expected: true or false); the default is used");
+      return dflt;
+    }
+
+    private @Nullable String nginx(String name) {
+      return all.get(NGINX + name);
+    }
+
+    /** The gatehouse.io value, else the nginx one, trimmed, as {key, value}; null when neither. */
+    private String @Nullable [] lookup(String own, @Nullable String nginxName) {
+      String v = all.get(PREFIX + own);
+      if (v != null) {
+        return new String[] {PREFIX + own, v.trim()};
+      }
+      String n = nginxName == null ? null : all.get(NGINX + nginxName);
+      return n == null ? null : new String[] {NGINX + nginxName, n.trim()};
+    }
+  }
+}
