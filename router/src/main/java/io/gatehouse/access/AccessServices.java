@@ -1,8 +1,10 @@
 package io.gatehouse.access;
 
+import io.gatehouse.policy.ForwardAuthService;
 import io.gatehouse.policy.PolicyServices;
 import io.vertx.core.Vertx;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's {@link PolicyServices}: one per node, made by the node before its first snapshot and
@@ -20,6 +22,23 @@ public final class AccessServices implements PolicyServices, AutoCloseable {
     return vertx;
   }
 
+  /** The forward-auth client; made on the first route that needs it. */
+  private @Nullable ForwardAuthClient forwardAuth;
+
   @Override
-  public void close() {}
+  public synchronized ForwardAuthService forwardAuth() {
+    if (forwardAuth == null) {
+      forwardAuth = new ForwardAuthClient(vertx);
+    }
+    return forwardAuth;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (forwardAuth != null) {
+        forwardAuth.close();
+      }
+    }
+  }
 }
