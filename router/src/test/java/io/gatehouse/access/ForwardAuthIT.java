@@ -271,6 +271,68 @@ class ForwardAuthIT {
   }
 
   @Test
+  void a_client_that_leaves_while_the_service_thinks_sends_nothing_upstream_when_it_says_yes()
+      throws Exception {
+    String host = "left.fa.example";
+    serve(host, policy(authUrl(), List.of(), null, Duration.ofSeconds(10)));
+    java.util.concurrent.CompletableFuture<HttpServerRequest> asked =
+        new java.util.concurrent.CompletableFuture<>();
+    auth.handler(asked::complete);
+    HttpClientAgent once =
+        vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
+    once.request(
+            new RequestOptions()
+                .setHost("127.0.0.1")
+                .setPort(node.port())
+                .setURI("/")
+                .putHeader("host", host))
+        .compose(req -> req.send())
+        .onComplete(ar -> {});
+    HttpServerRequest pending = asked.get(10, TimeUnit.SECONDS);
+    assertThat(node.node().inFlight()).as("suspended, not ended").isEqualTo(1);
+    once.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    org.awaitility.Awaitility.await("the node ends the suspended request")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> node.node().inFlight() == 0);
+    vertx.runOnContext(v -> pending.response().end()); // a yes, too late
+    authAnswers(403);
+    assertThat(send(h1, host, "/", Map.of()).status).isEqualTo(403);
+    assertThat(up.receivedNothing()).isTrue();
+  }
+
+  @Test
+  void an_https_auth_service_with_an_untrusted_certificate_fails_closed_with_503()
+      throws Exception {
+    io.vertx.core.net.SelfSignedCertificate cert =
+        io.vertx.core.net.SelfSignedCertificate.create("localhost");
+    AtomicInteger answered = new AtomicInteger();
+    TestUpstream tls =
+        TestUpstream.custom(
+            vertx,
+            new io.vertx.core.http.HttpServerOptions()
+                .setSsl(true)
+                .setKeyCertOptions(cert.keyCertOptions()),
+            req -> {
+              answered.incrementAndGet();
+              req.response().end();
+            });
+    try {
+      String host = "untrusted.fa.example";
+      serve(
+          host,
+          // A long timeout: the first https subrequest loads the JDK's trust store, slow on a
+          // loaded machine, and this test is about the certificate, not the clock.
+          policy("https://localhost:" + tls.port() + "/", List.of(), null, Duration.ofSeconds(20)));
+      assertThat(send(h1, host, "/", Map.of()).status).isEqualTo(503);
+      assertThat(answered.get()).as("no subrequest over an unverified connection").isZero();
+      assertThat(up.receivedNothing()).isTrue();
+    } finally {
+      tls.close();
+      cert.delete();
+    }
+  }
+
+  @Test
   void a_large_answer_body_is_thrown_away_and_the_request_goes_on() throws Exception {
     String host = "large.fa.example";
     serve(host, policy(authUrl(), List.of("x-user"), null, Duration.ofSeconds(2)));
