@@ -1,6 +1,7 @@
 package io.gatehouse.access;
 
 import io.gatehouse.policy.PasswordChecks;
+import io.gatehouse.policy.ForwardAuthService;
 import io.gatehouse.policy.PolicyServices;
 import io.vertx.core.Vertx;
 import java.util.Objects;
@@ -23,6 +24,9 @@ public final class AccessServices implements PolicyServices, AutoCloseable {
     return vertx;
   }
 
+  /** The forward-auth client; made on the first route that needs it. */
+  private @Nullable ForwardAuthClient forwardAuth;
+
   @Override
   public synchronized PasswordChecks passwordChecks() {
     if (hashChecks == null) {
@@ -32,10 +36,21 @@ public final class AccessServices implements PolicyServices, AutoCloseable {
   }
 
   @Override
+  public synchronized ForwardAuthService forwardAuth() {
+    if (forwardAuth == null) {
+      forwardAuth = new ForwardAuthClient(vertx);
+    }
+    return forwardAuth;
+  }
+
+  @Override
   public void close() {
     synchronized (this) {
       if (hashChecks != null) {
         hashChecks.close();
+      }
+      if (forwardAuth != null) {
+        forwardAuth.close();
       }
     }
   }

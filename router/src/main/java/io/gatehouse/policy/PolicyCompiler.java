@@ -8,6 +8,7 @@ import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
@@ -134,6 +135,8 @@ public final class PolicyCompiler {
         retry = new RetryRule(r); // no stage: the proxy asks it about failed attempts
       } else if (p instanceof BasicAuth b) {
         authentication.add(new BasicAuthFilter(b, services.passwordChecks()));
+      } else if (p instanceof ForwardAuth f) {
+        authentication.add(new ForwardAuthFilter(f, spec.key(), services));
       } else if (p instanceof ErrorPages e) {
         errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {

@@ -9,6 +9,16 @@ package io.gatehouse.policy;
  * it does not have fails the route's compile with a problem, never serves open.
  */
 public interface PolicyServices {
+  /**
+   * The node's forward-auth client and its answer cache ({@code ForwardAuth} policies).
+   *
+   * @throws IllegalArgumentException when there is none here: the route's compile reports it
+   */
+  default ForwardAuthService forwardAuth() {
+    throw new IllegalArgumentException(
+        "forward auth needs the node's HTTP client, which is not available here");
+  }
+
   /** No service: every method keeps its default. */
   PolicyServices NONE = new PolicyServices() {};
 

@@ -1,6 +1,7 @@
 package io.gatehouse.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
@@ -15,6 +16,7 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.model.policy.PathModifier;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
@@ -172,9 +174,34 @@ class PolicyCompilerTest {
       Set.of(
           io.gatehouse.model.policy.IpAccess.class,
           io.gatehouse.model.policy.JwtAuth.class,
-          io.gatehouse.model.policy.ForwardAuth.class,
           io.gatehouse.model.policy.RateLimit.class,
           io.gatehouse.model.policy.ConnectionLimit.class);
+
+  /** The node's services as far as the access filters compiled here need them. */
+  private static final PolicyServices SERVICES =
+      FakeForwardAuthService.services(new FakeForwardAuthService());
+
+  private static ForwardAuth forwardAuth() {
+    return new ForwardAuth(
+        "http://auth.example/check",
+        "GET",
+        List.of(),
+        List.of("x-user"),
+        null,
+        Duration.ofSeconds(1),
+        List.of(),
+        Duration.ZERO);
+  }
+
+  @Test
+  void a_forward_auth_policy_without_the_node_client_fails_the_compile_never_serves_open() {
+    RouteSpec spec = route(new Limits(0), null).withPolicies(List.of(forwardAuth()));
+    assertThatThrownBy(() -> PolicyCompiler.compile(spec, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("forward auth needs the node's HTTP client");
+    PolicyChain chain = PolicyCompiler.compile(spec, null, SERVICES);
+    assertThat(chain.filters()).hasSize(1);
+  }
 
   @Test
   void every_kind_of_policy_compiles() {
