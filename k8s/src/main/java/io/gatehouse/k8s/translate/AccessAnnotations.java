@@ -201,7 +201,8 @@ final class AccessAnnotations {
           "limit-whitelist",
           "limit-allowlist",
           "limit-rate",
-          "limit-rate-after");
+          "limit-rate-after",
+          "satisfy");
 
   /** {@code $http_x_user$http_authorization}: request headers, nginx's way. */
   private static final Pattern NGINX_HEADER_VARS = Pattern.compile("(?:\\$http_[a-z0-9_]+)+");
@@ -250,6 +251,18 @@ final class AccessAnnotations {
       }
       policies.addAll(limits());
       ClientCertSecret cert = clientCert();
+      String satisfy = nginx("satisfy");
+      if (satisfy != null && !satisfy.trim().equalsIgnoreCase("all")) {
+        // nginx's "any" lets an allowed address in without credentials; Gatehouse asks every
+        // rule, which is stricter: an allowed address still has to sign in
+        sink.problem(
+            "UnsupportedAnnotation",
+            NGINX
+                + "satisfy: \""
+                + satisfy
+                + "\" is ignored: every access rule must pass (as satisfy: all), so an allowed"
+                + " address still needs credentials");
+      }
       return new Result(policies, basic, cert);
     }
 
