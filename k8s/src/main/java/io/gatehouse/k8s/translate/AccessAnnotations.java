@@ -60,6 +60,8 @@ import org.jspecify.annotations.Nullable;
  * limit-exempt: CIDRs            limit-whitelist (limit-allowlist)    exempt
  * limit-scope: local|global      -                                    RateLimit.scope
  * limit-key: client-address|header:NAME|claim:NAME|route|tenant       LimitKey
+ * -                              global-rate-limit: N, -window: 1m    RateLimit GLOBAL (per minute)
+ * -                              global-rate-limit-key, -ignored-cidrs  its key, exempt
  * jwt-jwks-uri, jwt-algorithms, jwt-issuer, jwt-audiences, jwt-clock-skew, jwt-required-claims,
  * jwt-claim-headers (claim=header,...), jwt-forward-token, jwt-header, jwt-cookie,
  * jwt-jwks-cache-duration, jwt-jwks-min-refetch, jwt-jwks-timeout            JwtAuth
@@ -202,6 +204,10 @@ final class AccessAnnotations {
           "limit-allowlist",
           "limit-rate",
           "limit-rate-after",
+          "global-rate-limit",
+          "global-rate-limit-window",
+          "global-rate-limit-key",
+          "global-rate-limit-ignored-cidrs",
           "satisfy");
 
   /** {@code $http_x_user$http_authorization}: request headers, nginx's way. */
@@ -250,6 +256,10 @@ final class AccessAnnotations {
         policies.add(forward);
       }
       policies.addAll(limits());
+      RateLimit global = nginxGlobalLimit();
+      if (global != null) {
+        policies.add(global);
+      }
       ClientCertSecret cert = clientCert();
       String satisfy = nginx("satisfy");
       if (satisfy != null && !satisfy.trim().equalsIgnoreCase("all")) {
@@ -876,6 +886,91 @@ final class AccessAnnotations {
         out.add(new ConnectionLimit(key, (int) Math.min(connsN, Integer.MAX_VALUE), exempt));
       }
       return out;
+    }
+
+    /**
+     * ingress-nginx's (since removed) memcached limit, {@code global-rate-limit: N} per {@code
+     * global-rate-limit-window}: Gatehouse's cluster-wide limit needs no memcached. nginx counts in
+     * fixed windows; Gatehouse keeps a token bucket of the same average rate per minute (rounded
+     * down: never more than asked) with the window's limit as its burst, which also closes the
+     * double allowance a fixed window gives across its boundary.
+     */
+    private @Nullable RateLimit nginxGlobalLimit() {
+      String limit = nginx("global-rate-limit");
+      List<String> refinements =
+          List.of(
+              "global-rate-limit-window",
+              "global-rate-limit-key",
+              "global-rate-limit-ignored-cidrs");
+      if (limit == null) {
+        for (String k : refinements) {
+          if (nginx(k) != null) {
+            sink.problem(
+                "UnsupportedAnnotation", NGINX + k + ": ignored without global-rate-limit");
+          }
+        }
+        return null;
+      }
+      long n = count(new String[] {NGINX + "global-rate-limit", limit.trim()});
+      if (n <= 0) {
+        return null; // refused above, or 0: off
+      }
+      String w = nginx("global-rate-limit-window");
+      Duration window = w == null ? null : nginxTime(w.trim());
+      if (window == null
+          || window.toSeconds() < 1
+          || window.toSeconds() > 3600
+          || window.toMillis() % 1000 != 0) {
+        sink.refuse(
+            "InvalidAnnotation",
+            NGINX + "global-rate-limit-window",
+            "\""
+                + (w == null ? "" : w)
+                + "\" (expected: whole seconds from 1s to 1h, such as 1m); the Ingress is not"
+                + " served rather than without its limit");
+        return null;
+      }
+      long seconds = window.toSeconds();
+      Duration per = seconds == 1 ? RateLimit.SECOND : RateLimit.MINUTE;
+      long requests = seconds == 1 ? n : n * 60 / seconds;
+      if (requests < 1) {
+        sink.refuse(
+            "InvalidAnnotation",
+            NGINX + "global-rate-limit",
+            "\""
+                + limit
+                + "\" per "
+                + w
+                + " is less than 1 request a minute; the Ingress is not served");
+        return null;
+      }
+      String k = nginx("global-rate-limit-key");
+      LimitKey key = LimitKey.CLIENT_ADDRESS;
+      if (k != null
+          && !k.trim().equals("$remote_addr")
+          && !k.trim().equals("$binary_remote_addr")) {
+        Matcher m = NGINX_HEADER_VAR.matcher(k.trim());
+        if (!m.matches()) {
+          sink.refuse(
+              "InvalidAnnotation",
+              NGINX + "global-rate-limit-key",
+              "\""
+                  + k
+                  + "\" (expected: $remote_addr or one $http_NAME variable); the Ingress is not"
+                  + " served");
+          return null;
+        }
+        key = new LimitKey(LimitKey.Kind.HEADER, m.group(1).replace('_', '-'));
+      }
+      String ignored = nginx("global-rate-limit-ignored-cidrs");
+      List<String> exempt =
+          ignored == null
+              ? List.of()
+              : cidrs(new String[] {NGINX + "global-rate-limit-ignored-cidrs", ignored.trim()});
+      if (exempt == null) {
+        return null;
+      }
+      return new RateLimit("global", key, requests, per, n, RateLimit.Scope.GLOBAL, exempt);
     }
 
     private static long burst(long rate, long multiplier) {
