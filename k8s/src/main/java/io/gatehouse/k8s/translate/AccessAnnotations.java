@@ -219,6 +219,10 @@ final class AccessAnnotations {
   private static final Pattern CACHE_DURATION =
       Pattern.compile("((?:[1-5][0-9][0-9]\\s+)*)([0-9]+(?:ms|s|m|h|d)?)");
 
+  /** The methods a subrequest may use. */
+  private static final List<String> METHODS =
+      List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
   /** The asymmetric JWS algorithms: an annotation carries no inline (HMAC) key. */
   private static final List<String> JWT_ALGORITHMS =
       List.of(
@@ -248,6 +252,16 @@ final class AccessAnnotations {
       }
       BasicSecret basic = basic();
       JwtAuth jwt = jwt();
+      if (basic != null && jwt != null && jwt.header().equals(JwtAuth.DEFAULT_HEADER)) {
+        // one Authorization header cannot carry both credentials
+        sink.refuse(
+            "InvalidAnnotation",
+            PREFIX + "jwt-jwks-uri",
+            "a token read from Authorization beside auth-type: basic (a request carries one"
+                + " Authorization; read the token from gatehouse.io/jwt-header or jwt-cookie);"
+                + " the Ingress is not served");
+        return Result.NONE;
+      }
       if (jwt != null) {
         policies.add(jwt);
       }
@@ -508,13 +522,13 @@ final class AccessAnnotations {
       String[] m = lookup("auth-method", "auth-method");
       if (m != null) {
         method = m[1].toUpperCase(Locale.ROOT);
-        if (!RouteValidator.TOKEN.matcher(method).matches()) {
+        if (!METHODS.contains(method)) {
           sink.refuse(
               "InvalidAnnotation",
               m[0],
               "\""
                   + m[1]
-                  + "\" (expected: a method such as GET or POST); the Ingress is not"
+                  + "\" (expected: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS); the Ingress is not"
                   + " served");
           return null;
         }
@@ -569,7 +583,15 @@ final class AccessAnnotations {
       List<String> cacheKey = cacheKey();
       Duration cacheDuration = cacheDuration(!cacheKey.isEmpty());
       return new ForwardAuth(
-          u, method, requestHeaders, responseHeaders, signin, timeout, cacheKey, cacheDuration);
+          u,
+          method,
+          requestHeaders,
+          responseHeaders,
+          signin,
+          timeout,
+          cacheKey,
+          // no key, no cache: the duration is then zero (the validator holds the two together)
+          cacheKey.isEmpty() ? Duration.ZERO : cacheDuration);
     }
 
     /** Why {@code u} is not an absolute http(s) URL Gatehouse can call, or null. */
@@ -680,7 +702,7 @@ final class AccessAnnotations {
           }
         }
       }
-      if (d == null || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
+      if (d == null || d.isZero() || d.compareTo(Duration.ofHours(1)) > 0) {
         sink.problem(
             "InvalidAnnotation",
             kv[0]
@@ -690,7 +712,7 @@ final class AccessAnnotations {
                 + (kv[0].startsWith(PREFIX)
                     ? "a duration such as 5m"
                     : "statuses then a time, such as 200 401 5m")
-                + ", up to 1 day); the default, 5m, is used");
+                + ", up to 1 hour); the default, 5m, is used");
         return DEFAULT_CACHE;
       }
       return d;
@@ -1098,7 +1120,7 @@ final class AccessAnnotations {
           algorithms,
           issuer == null || issuer[1].isEmpty() ? null : issuer[1],
           list("jwt-audiences", List.of()),
-          duration("jwt-clock-skew", null, JwtAuth.DEFAULT_CLOCK_SKEW, Duration.ofMinutes(10)),
+          duration("jwt-clock-skew", null, JwtAuth.DEFAULT_CLOCK_SKEW, Duration.ofMinutes(5)),
           list("jwt-required-claims", List.of()),
           claimHeaders,
           bool("jwt-forward-token", null, false),
