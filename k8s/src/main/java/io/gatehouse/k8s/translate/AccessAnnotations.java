@@ -60,6 +60,8 @@ import org.jspecify.annotations.Nullable;
  * limit-exempt: CIDRs            limit-whitelist (limit-allowlist)    exempt
  * limit-scope: local|global      -                                    RateLimit.scope
  * limit-key: client-address|header:NAME|claim:NAME|route|tenant       LimitKey
+ * -                              global-rate-limit: N, -window: 1m    RateLimit GLOBAL (per minute)
+ * -                              global-rate-limit-key, -ignored-cidrs  its key, exempt
  * jwt-jwks-uri, jwt-algorithms, jwt-issuer, jwt-audiences, jwt-clock-skew, jwt-required-claims,
  * jwt-claim-headers (claim=header,...), jwt-forward-token, jwt-header, jwt-cookie,
  * jwt-jwks-cache-duration, jwt-jwks-min-refetch, jwt-jwks-timeout            JwtAuth
@@ -201,7 +203,12 @@ final class AccessAnnotations {
           "limit-whitelist",
           "limit-allowlist",
           "limit-rate",
-          "limit-rate-after");
+          "limit-rate-after",
+          "global-rate-limit",
+          "global-rate-limit-window",
+          "global-rate-limit-key",
+          "global-rate-limit-ignored-cidrs",
+          "satisfy");
 
   /** {@code $http_x_user$http_authorization}: request headers, nginx's way. */
   private static final Pattern NGINX_HEADER_VARS = Pattern.compile("(?:\\$http_[a-z0-9_]+)+");
@@ -211,6 +218,10 @@ final class AccessAnnotations {
   /** {@code [status ...] time}: ingress-nginx's auth-cache-duration. */
   private static final Pattern CACHE_DURATION =
       Pattern.compile("((?:[1-5][0-9][0-9]\\s+)*)([0-9]+(?:ms|s|m|h|d)?)");
+
+  /** The methods a subrequest may use. */
+  private static final List<String> METHODS =
+      List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
   /** The asymmetric JWS algorithms: an annotation carries no inline (HMAC) key. */
   private static final List<String> JWT_ALGORITHMS =
@@ -241,6 +252,16 @@ final class AccessAnnotations {
       }
       BasicSecret basic = basic();
       JwtAuth jwt = jwt();
+      if (basic != null && jwt != null && jwt.header().equals(JwtAuth.DEFAULT_HEADER)) {
+        // one Authorization header cannot carry both credentials
+        sink.refuse(
+            "InvalidAnnotation",
+            PREFIX + "jwt-jwks-uri",
+            "a token read from Authorization beside auth-type: basic (a request carries one"
+                + " Authorization; read the token from gatehouse.io/jwt-header or jwt-cookie);"
+                + " the Ingress is not served");
+        return Result.NONE;
+      }
       if (jwt != null) {
         policies.add(jwt);
       }
@@ -249,7 +270,23 @@ final class AccessAnnotations {
         policies.add(forward);
       }
       policies.addAll(limits());
+      RateLimit global = nginxGlobalLimit();
+      if (global != null) {
+        policies.add(global);
+      }
       ClientCertSecret cert = clientCert();
+      String satisfy = nginx("satisfy");
+      if (satisfy != null && !satisfy.trim().equalsIgnoreCase("all")) {
+        // nginx's "any" lets an allowed address in without credentials; Gatehouse asks every
+        // rule, which is stricter: an allowed address still has to sign in
+        sink.problem(
+            "UnsupportedAnnotation",
+            NGINX
+                + "satisfy: \""
+                + satisfy
+                + "\" is ignored: every access rule must pass (as satisfy: all), so an allowed"
+                + " address still needs credentials");
+      }
       return new Result(policies, basic, cert);
     }
 
@@ -485,13 +522,13 @@ final class AccessAnnotations {
       String[] m = lookup("auth-method", "auth-method");
       if (m != null) {
         method = m[1].toUpperCase(Locale.ROOT);
-        if (!RouteValidator.TOKEN.matcher(method).matches()) {
+        if (!METHODS.contains(method)) {
           sink.refuse(
               "InvalidAnnotation",
               m[0],
               "\""
                   + m[1]
-                  + "\" (expected: a method such as GET or POST); the Ingress is not"
+                  + "\" (expected: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS); the Ingress is not"
                   + " served");
           return null;
         }
@@ -546,7 +583,15 @@ final class AccessAnnotations {
       List<String> cacheKey = cacheKey();
       Duration cacheDuration = cacheDuration(!cacheKey.isEmpty());
       return new ForwardAuth(
-          u, method, requestHeaders, responseHeaders, signin, timeout, cacheKey, cacheDuration);
+          u,
+          method,
+          requestHeaders,
+          responseHeaders,
+          signin,
+          timeout,
+          cacheKey,
+          // no key, no cache: the duration is then zero (the validator holds the two together)
+          cacheKey.isEmpty() ? Duration.ZERO : cacheDuration);
     }
 
     /** Why {@code u} is not an absolute http(s) URL Gatehouse can call, or null. */
@@ -657,7 +702,7 @@ final class AccessAnnotations {
           }
         }
       }
-      if (d == null || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
+      if (d == null || d.isZero() || d.compareTo(Duration.ofHours(1)) > 0) {
         sink.problem(
             "InvalidAnnotation",
             kv[0]
@@ -667,7 +712,7 @@ final class AccessAnnotations {
                 + (kv[0].startsWith(PREFIX)
                     ? "a duration such as 5m"
                     : "statuses then a time, such as 200 401 5m")
-                + ", up to 1 day); the default, 5m, is used");
+                + ", up to 1 hour); the default, 5m, is used");
         return DEFAULT_CACHE;
       }
       return d;
@@ -865,6 +910,91 @@ final class AccessAnnotations {
       return out;
     }
 
+    /**
+     * ingress-nginx's (since removed) memcached limit, {@code global-rate-limit: N} per {@code
+     * global-rate-limit-window}: Gatehouse's cluster-wide limit needs no memcached. nginx counts in
+     * fixed windows; Gatehouse keeps a token bucket of the same average rate per minute (rounded
+     * down: never more than asked) with the window's limit as its burst, which also closes the
+     * double allowance a fixed window gives across its boundary.
+     */
+    private @Nullable RateLimit nginxGlobalLimit() {
+      String limit = nginx("global-rate-limit");
+      List<String> refinements =
+          List.of(
+              "global-rate-limit-window",
+              "global-rate-limit-key",
+              "global-rate-limit-ignored-cidrs");
+      if (limit == null) {
+        for (String k : refinements) {
+          if (nginx(k) != null) {
+            sink.problem(
+                "UnsupportedAnnotation", NGINX + k + ": ignored without global-rate-limit");
+          }
+        }
+        return null;
+      }
+      long n = count(new String[] {NGINX + "global-rate-limit", limit.trim()});
+      if (n <= 0) {
+        return null; // refused above, or 0: off
+      }
+      String w = nginx("global-rate-limit-window");
+      Duration window = w == null ? null : nginxTime(w.trim());
+      if (window == null
+          || window.toSeconds() < 1
+          || window.toSeconds() > 3600
+          || window.toMillis() % 1000 != 0) {
+        sink.refuse(
+            "InvalidAnnotation",
+            NGINX + "global-rate-limit-window",
+            "\""
+                + (w == null ? "" : w)
+                + "\" (expected: whole seconds from 1s to 1h, such as 1m); the Ingress is not"
+                + " served rather than without its limit");
+        return null;
+      }
+      long seconds = window.toSeconds();
+      Duration per = seconds == 1 ? RateLimit.SECOND : RateLimit.MINUTE;
+      long requests = seconds == 1 ? n : n * 60 / seconds;
+      if (requests < 1) {
+        sink.refuse(
+            "InvalidAnnotation",
+            NGINX + "global-rate-limit",
+            "\""
+                + limit
+                + "\" per "
+                + w
+                + " is less than 1 request a minute; the Ingress is not served");
+        return null;
+      }
+      String k = nginx("global-rate-limit-key");
+      LimitKey key = LimitKey.CLIENT_ADDRESS;
+      if (k != null
+          && !k.trim().equals("$remote_addr")
+          && !k.trim().equals("$binary_remote_addr")) {
+        Matcher m = NGINX_HEADER_VAR.matcher(k.trim());
+        if (!m.matches()) {
+          sink.refuse(
+              "InvalidAnnotation",
+              NGINX + "global-rate-limit-key",
+              "\""
+                  + k
+                  + "\" (expected: $remote_addr or one $http_NAME variable); the Ingress is not"
+                  + " served");
+          return null;
+        }
+        key = new LimitKey(LimitKey.Kind.HEADER, m.group(1).replace('_', '-'));
+      }
+      String ignored = nginx("global-rate-limit-ignored-cidrs");
+      List<String> exempt =
+          ignored == null
+              ? List.of()
+              : cidrs(new String[] {NGINX + "global-rate-limit-ignored-cidrs", ignored.trim()});
+      if (exempt == null) {
+        return null;
+      }
+      return new RateLimit("global", key, requests, per, n, RateLimit.Scope.GLOBAL, exempt);
+    }
+
     private static long burst(long rate, long multiplier) {
       try {
         return Math.multiplyExact(rate, multiplier);
@@ -990,7 +1120,7 @@ final class AccessAnnotations {
           algorithms,
           issuer == null || issuer[1].isEmpty() ? null : issuer[1],
           list("jwt-audiences", List.of()),
-          duration("jwt-clock-skew", null, JwtAuth.DEFAULT_CLOCK_SKEW, Duration.ofMinutes(10)),
+          duration("jwt-clock-skew", null, JwtAuth.DEFAULT_CLOCK_SKEW, Duration.ofMinutes(5)),
           list("jwt-required-claims", List.of()),
           claimHeaders,
           bool("jwt-forward-token", null, false),

@@ -122,6 +122,11 @@ import org.jspecify.annotations.Nullable;
  *       hosts are served over HTTPS with a 308 redirect from HTTP (unless {@code ssl-redirect:
  *       false}); a host the certificate does not cover, or whose Secret is missing or invalid,
  *       still gets HTTPS with the default certificate, and a warning naming host and Secret.
+ *   <li><b>Access control.</b> The access annotations ({@link AccessAnnotations}) become the
+ *       route's access policies; the Secrets they name (htpasswd users, client CAs) are read from
+ *       the Ingress's own namespace, and one that is missing or cannot be used refuses the Ingress
+ *       (never served open). Client certificates apply to the Ingress's HTTPS hosts; a route of it
+ *       without one is not served.
  * </ul>
  */
 public final class IngressTranslator {

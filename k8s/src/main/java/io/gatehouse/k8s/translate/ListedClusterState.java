@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** A {@link ClusterState} over plain lists: a copy of the informers' caches, or a test's YAML. */
 public final class ListedClusterState implements ClusterState {
@@ -23,6 +25,9 @@ public final class ListedClusterState implements ClusterState {
   private final Map<String, List<V1EndpointSlice>> slices = new HashMap<>();
   private final Map<String, V1Secret> secrets = new HashMap<>();
   private final Map<String, V1Ingress> ingressByKey = new HashMap<>();
+
+  /** {@code namespace/name} of every Secret asked for, found or not. */
+  private final Set<String> secretsAsked = ConcurrentHashMap.newKeySet();
 
   public ListedClusterState(
       Collection<V1IngressClass> classes,
@@ -81,6 +86,16 @@ public final class ListedClusterState implements ClusterState {
 
   @Override
   public Optional<V1Secret> secret(String namespace, String name) {
-    return Optional.ofNullable(secrets.get(namespace + "/" + name));
+    String key = namespace + "/" + name;
+    secretsAsked.add(key);
+    return Optional.ofNullable(secrets.get(key));
+  }
+
+  /**
+   * {@code namespace/name} of every Secret a translation of this state asked for, found or not:
+   * only a change to one of them (or its creation) can change that translation.
+   */
+  public Set<String> secretsAsked() {
+    return Set.copyOf(secretsAsked);
   }
 }

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,6 +105,12 @@ public final class IngressWatcher implements AutoCloseable {
   private volatile long rebuilds;
   private volatile long sliceEvents;
   private volatile long sliceRebuilds;
+  private volatile long secretEvents;
+  private volatile long secretRebuilds;
+
+  /** The Secrets the last translation asked for; confined to the loop thread. */
+  private Set<String> secretsAsked = Set.of();
+
   private volatile boolean closed;
 
   /**
@@ -214,11 +221,12 @@ public final class IngressWatcher implements AutoCloseable {
               "",
               TLS_SECRETS));
       // the Secrets access annotations name (htpasswd users, client CAs): Opaque ones, in a
-      // factory of their own (a factory holds one informer per type); an event rebuilds, so a
-      // changed Secret reaches its routes
+      // factory of their own (a factory holds one informer per type). An event rebuilds only
+      // when the last translation asked for that Secret (found or not), so a changed Secret
+      // reaches its routes and the many Opaque Secrets no Ingress names cost no rebuild
       SharedInformerFactory opaque = new SharedInformerFactory(client);
       factories.add(opaque);
-      secrets.add(
+      SharedIndexInformer<V1Secret> opaqueInformer =
           inform(
               opaque,
               new GenericKubernetesApi<>(
@@ -226,7 +234,10 @@ public final class IngressWatcher implements AutoCloseable {
               V1Secret.class,
               ns,
               "",
-              OPAQUE_SECRETS));
+              OPAQUE_SECRETS,
+              false);
+      opaqueInformer.addEventHandler(secretHandler());
+      secrets.add(opaqueInformer);
     }
     this.sliceRefusals =
         new SliceRefusals(
@@ -287,6 +298,50 @@ public final class IngressWatcher implements AutoCloseable {
           }
         });
     return informer;
+  }
+
+  /** Opaque Secret events, checked on the watcher's thread against the last translation. */
+  private ResourceEventHandler<V1Secret> secretHandler() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(V1Secret obj) {
+        post(obj);
+      }
+
+      @Override
+      public void onUpdate(V1Secret oldObj, V1Secret newObj) {
+        post(newObj);
+      }
+
+      @Override
+      public void onDelete(V1Secret obj, boolean deletedFinalStateUnknown) {
+        post(obj);
+      }
+
+      private void post(V1Secret secret) {
+        V1ObjectMeta m = secret.getMetadata();
+        if (m == null) {
+          return;
+        }
+        String key = m.getNamespace() + "/" + m.getName();
+        try {
+          loop.execute(() -> secretChanged(key));
+        } catch (RejectedExecutionException closed) {
+          // closing: the event no longer matters
+        }
+      }
+    };
+  }
+
+  private void secretChanged(String key) {
+    if (!synced) {
+      return; // the first rebuild lists every Secret anyway
+    }
+    if (secretsAsked.contains(key)) {
+      secretRebuilds++;
+      schedule();
+    }
+    secretEvents++;
   }
 
   /** EndpointSlice events, checked on the watcher's thread against the last translation. */
@@ -455,6 +510,19 @@ public final class IngressWatcher implements AutoCloseable {
     return sliceRebuilds;
   }
 
+  /** Opaque Secret events checked so far (after the first sync; for tests and status). */
+  public long secretEvents() {
+    return secretEvents;
+  }
+
+  /**
+   * Of the {@link #secretEvents}, those that asked for a rebuild: the last translation asked for
+   * that Secret. Counted before {@link #secretEvents}.
+   */
+  public long secretRebuilds() {
+    return secretRebuilds;
+  }
+
   /** Asks for a rebuild now, e.g. after this node became the leader. */
   public void poke() {
     changed();
@@ -538,6 +606,7 @@ public final class IngressWatcher implements AutoCloseable {
       if (sinks.stream().noneMatch(TranslationSink::wanted)) {
         // a replica that is not the leader: nothing would use the translation
         sliceRefusals.forget();
+        secretsAsked = Set.of(); // the next translation (a leadership change pokes one) reads all
         rebuilds++;
         firstPublish.complete(null);
         return;
@@ -548,6 +617,7 @@ public final class IngressWatcher implements AutoCloseable {
       long listed = System.nanoTime();
       Translation t = translator.translate(state, claims.get());
       sliceRefusals.translated(t);
+      secretsAsked = state.secretsAsked();
       long translated = System.nanoTime();
       boolean failed = false;
       long[] sinkNanos = new long[sinks.size()];

@@ -71,8 +71,9 @@ class AccessAnnotationsTest {
         Arguments.of("30s", Duration.ofSeconds(30)),
         Arguments.of("90", Duration.ofSeconds(90)),
         Arguments.of("1h", Duration.ofHours(1)),
-        Arguments.of("1d", Duration.ofDays(1)),
-        // malformed or beyond a day: the default, with a warning
+        // beyond an hour (the validator's most), and malformed: the default, with a warning
+        Arguments.of("1d", AccessAnnotations.DEFAULT_CACHE),
+        Arguments.of("61m", AccessAnnotations.DEFAULT_CACHE),
         Arguments.of("forever", AccessAnnotations.DEFAULT_CACHE),
         Arguments.of("2d", AccessAnnotations.DEFAULT_CACHE),
         Arguments.of("200 0", AccessAnnotations.DEFAULT_CACHE));

@@ -102,7 +102,9 @@ public class AccessAnnotationsIT {
           .extracting(BasicAuth.User::name)
           .containsExactly("alice");
 
-      // the Secret is watched: a user added there reaches the route
+      // an Opaque Secret no Ingress names costs no rebuild; the one the route reads is watched:
+      // a user added there reaches the route
+      secret(admin, ns, "unrelated", Map.of("password", "not read"));
       replaceSecret(admin, ns, "users", Map.of("auth", ALICE + "\n" + BOB + "\n"));
       await("user added")
           .atMost(WAIT)
@@ -111,6 +113,8 @@ public class AccessAnnotationsIT {
                   assertThat(policy(w, ns, BasicAuth.class).users())
                       .extracting(BasicAuth.User::name)
                       .containsExactly("alice", "bob"));
+      // the unrelated Secret's event came first on the same watch, and rebuilt nothing
+      assertThat(w.watcher().secretEvents()).isGreaterThan(w.watcher().secretRebuilds());
 
       // a hash Gatehouse refuses: the Ingress is no longer served, never served open
       replaceSecret(
