@@ -102,6 +102,21 @@ public final class ForwardAuthClient implements ForwardAuthService, AutoCloseabl
                 r.reset();
               }
             });
+    try {
+      send(call, target, method, headers, timeoutMillis, keep);
+    } catch (RuntimeException e) {
+      // A value Vert.x refuses to send (the options validate as they are built): fail closed.
+      call.finish(ForwardAuthAnswer.UNREACHABLE, e.toString());
+    }
+  }
+
+  private void send(
+      Call call,
+      ForwardAuthTarget target,
+      String method,
+      List<String> headers,
+      long timeoutMillis,
+      List<String> keep) {
     RequestOptions o =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(method))
