@@ -16,6 +16,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,6 +50,9 @@ public final class ForwardAuthClient implements ForwardAuthService, AutoCloseabl
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final ForwardAuthCache cache;
+
+  /** Subrequests out, by their cache key, with the checks that wait for their answer. */
+  private final ConcurrentHashMap<ForwardAuthCache.Key, Flight> flights = new ConcurrentHashMap<>();
 
   public ForwardAuthClient(Vertx vertx) {
     this(vertx, new ForwardAuthCache(ForwardAuthCache.DEFAULT_MAX_ENTRIES, System::nanoTime));
@@ -89,6 +93,41 @@ public final class ForwardAuthClient implements ForwardAuthService, AutoCloseabl
       List<String> headers,
       long timeoutMillis,
       List<String> keep,
+      ForwardAuthCache.@Nullable Key shared,
+      Consumer<ForwardAuthAnswer> done) {
+    if (shared == null) {
+      start(target, method, headers, timeoutMillis, keep, done);
+      return;
+    }
+    Waiter me = new Waiter(vertx.getOrCreateContext(), done);
+    while (true) {
+      Flight out = flights.get(shared);
+      if (out != null && out.join(me)) {
+        return; // its answer is ours
+      }
+      Flight mine = new Flight(me);
+      if (flights.putIfAbsent(shared, mine) == null) {
+        start(
+            target,
+            method,
+            headers,
+            timeoutMillis,
+            keep,
+            answer -> {
+              flights.remove(shared, mine);
+              mine.land(answer);
+            });
+        return;
+      }
+    }
+  }
+
+  private void start(
+      ForwardAuthTarget target,
+      String method,
+      List<String> headers,
+      long timeoutMillis,
+      List<String> keep,
       Consumer<ForwardAuthAnswer> done) {
     Call call = new Call(target, vertx.getOrCreateContext(), done);
     call.timer =
@@ -102,6 +141,21 @@ public final class ForwardAuthClient implements ForwardAuthService, AutoCloseabl
                 r.reset();
               }
             });
+    try {
+      send(call, target, method, headers, timeoutMillis, keep);
+    } catch (RuntimeException e) {
+      // A value Vert.x refuses to send (the options validate as they are built): fail closed.
+      call.finish(ForwardAuthAnswer.UNREACHABLE, e.toString());
+    }
+  }
+
+  private void send(
+      Call call,
+      ForwardAuthTarget target,
+      String method,
+      List<String> headers,
+      long timeoutMillis,
+      List<String> keep) {
     RequestOptions o =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(method))
@@ -174,6 +228,47 @@ public final class ForwardAuthClient implements ForwardAuthService, AutoCloseabl
   @Override
   public void close() {
     client.close();
+  }
+
+  /** A check waiting for a shared answer, and the event loop it is given on. */
+  private record Waiter(Context context, Consumer<ForwardAuthAnswer> done) {
+    void give(ForwardAuthAnswer answer) {
+      if (Vertx.currentContext() == context) {
+        done.accept(answer);
+      } else {
+        context.runOnContext(v -> done.accept(answer));
+      }
+    }
+  }
+
+  /** A shared subrequest out: joined until its answer lands, then given to every waiter. */
+  private static final class Flight {
+    private final List<Waiter> waiters = new ArrayList<>(2);
+    private boolean landed;
+
+    Flight(Waiter first) {
+      waiters.add(first);
+    }
+
+    /** Adds {@code w} unless the answer has landed (then the caller starts its own). */
+    synchronized boolean join(Waiter w) {
+      if (landed) {
+        return false;
+      }
+      waiters.add(w);
+      return true;
+    }
+
+    void land(ForwardAuthAnswer answer) {
+      List<Waiter> all;
+      synchronized (this) {
+        landed = true;
+        all = List.copyOf(waiters);
+      }
+      for (Waiter w : all) {
+        w.give(answer);
+      }
+    }
   }
 
   /**

@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * {@code WWW-Authenticate} and {@code Location}. Anything else fails closed: another status or no
  * connection is a 503, no answer within the timeout a 504, and the request never goes upstream.
  * With {@code cacheKey} headers and a {@code cacheDuration}, 2xx, 401 and 403 answers are reused
- * for requests to the same route whose key headers have the same values.
+ * for requests to the same route whose key headers have the same values, and such requests that
+ * arrive while their subrequest is out wait for it instead of sending their own.
  */
 public final class ForwardAuthFilter implements AdmissionFilter {
   /** Hop-by-hop and framing headers: never copied to the subrequest nor set upstream. */
@@ -186,7 +187,7 @@ public final class ForwardAuthFilter implements AdmissionFilter {
       }
     }
     Pending pending = new Pending(request, key);
-    service.check(target, method, subrequestHeaders(request), timeoutMillis, keep, pending);
+    service.check(target, method, subrequestHeaders(request), timeoutMillis, keep, key, pending);
     return pending.suspendUnlessAnswered();
   }
 

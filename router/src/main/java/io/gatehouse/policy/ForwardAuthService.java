@@ -2,6 +2,7 @@ package io.gatehouse.policy;
 
 import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's forward-auth client, lent to {@link ForwardAuthFilter}: sends one subrequest without a
@@ -16,7 +17,9 @@ public interface ForwardAuthService {
    * call: the filter copes with both), with the status and the values of the {@code keep} headers,
    * or {@link ForwardAuthAnswer#UNREACHABLE} (no connection, a pool whose queue is full, a reset
    * before the head) or {@link ForwardAuthAnswer#TIMED_OUT} (no head within {@code timeoutMillis},
-   * connect included).
+   * connect included). Checks with the same non-null {@code shared} key that overlap share one
+   * subrequest and its answer (a burst of one user's requests when its cached answer expires asks
+   * the service once).
    */
   void check(
       ForwardAuthTarget target,
@@ -24,6 +27,7 @@ public interface ForwardAuthService {
       List<String> headers,
       long timeoutMillis,
       List<String> keep,
+      ForwardAuthCache.@Nullable Key shared,
       Consumer<ForwardAuthAnswer> done);
 
   /** The node's cache of answers, shared by every route (keys name the route and the policy). */

@@ -58,6 +58,7 @@ final class FakeForwardAuthService implements ForwardAuthService {
       List<String> headers,
       long timeoutMillis,
       List<String> keep,
+      ForwardAuthCache.Key shared,
       Consumer<ForwardAuthAnswer> done) {
     calls.add(new Call(target, method, headers, timeoutMillis, keep, done));
     if (answerNow != null) {

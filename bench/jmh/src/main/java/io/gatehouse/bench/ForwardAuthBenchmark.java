@@ -58,6 +58,7 @@ public class ForwardAuthBenchmark {
                 List<String> headers,
                 long timeoutMillis,
                 List<String> keep,
+                ForwardAuthCache.Key shared,
                 Consumer<ForwardAuthAnswer> done) {
               done.accept(new ForwardAuthAnswer(200, List.of("x-user", "alice")));
             }
