@@ -142,7 +142,6 @@ class PolicyCompilerTest {
       Set.of(
           io.gatehouse.model.policy.IpAccess.class,
           io.gatehouse.model.policy.BasicAuth.class,
-          io.gatehouse.model.policy.JwtAuth.class,
           io.gatehouse.model.policy.ForwardAuth.class,
           io.gatehouse.model.policy.RateLimit.class,
           io.gatehouse.model.policy.ConnectionLimit.class);
@@ -154,28 +153,38 @@ class PolicyCompilerTest {
         continue; // issue #15: their filters land with the access-control branches
       }
       PolicySpec p =
-          kind == RequestHeaders.class
-              ? new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of())
-              : kind == ResponseHeaders.class
-                  ? new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of())
-                  : kind == RequestRedirect.class
-                      ? RequestRedirect.of("https", null, null, null, 302)
-                      : kind == Cors.class
-                          ? new Cors(
-                              List.of("*"), List.of(), List.of(), List.of(), List.of(), false, 5)
-                          : kind == Compression.class
-                              ? Compression.defaults()
-                              : kind == SessionPersistence.class
-                                  ? SessionPersistence.cookie("s")
-                                  : kind == RequestMirror.class
-                                      ? RequestMirror.of(
-                                          BackendSpec.http1(
-                                              List.of(Endpoint.of("127.0.0.1", 9000))))
-                                      : kind == ErrorPages.class
-                                          ? ErrorPages.page(List.of(404), "x", null)
-                                          : kind == Retry.class
-                                              ? Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR))
-                                              : URLRewrite.of("b.example", null);
+          kind == io.gatehouse.model.policy.JwtAuth.class
+              ? JwtFilterTest.inline(
+                  io.gatehouse.testing.TestJwts.jwks(io.gatehouse.testing.TestJwts.RSA),
+                  List.of("RS256"))
+              : kind == RequestHeaders.class
+                  ? new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of())
+                  : kind == ResponseHeaders.class
+                      ? new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of())
+                      : kind == RequestRedirect.class
+                          ? RequestRedirect.of("https", null, null, null, 302)
+                          : kind == Cors.class
+                              ? new Cors(
+                                  List.of("*"),
+                                  List.of(),
+                                  List.of(),
+                                  List.of(),
+                                  List.of(),
+                                  false,
+                                  5)
+                              : kind == Compression.class
+                                  ? Compression.defaults()
+                                  : kind == SessionPersistence.class
+                                      ? SessionPersistence.cookie("s")
+                                      : kind == RequestMirror.class
+                                          ? RequestMirror.of(
+                                              BackendSpec.http1(
+                                                  List.of(Endpoint.of("127.0.0.1", 9000))))
+                                          : kind == ErrorPages.class
+                                              ? ErrorPages.page(List.of(404), "x", null)
+                                              : kind == Retry.class
+                                                  ? Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR))
+                                                  : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
