@@ -81,6 +81,9 @@ final class JwksFetcher implements AutoCloseable {
                 return;
               }
               HttpClientRequest req = ar.result();
+              // A reset (deadline, oversized body) reaches the handler: failed already, nothing
+              // left to report.
+              req.exceptionHandler(out::completeExceptionally);
               sent.set(req);
               if (out.isDone()) {
                 req.reset();
