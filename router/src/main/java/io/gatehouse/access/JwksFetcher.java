@@ -104,6 +104,7 @@ final class JwksFetcher implements AutoCloseable {
 
   private static void read(
       HttpClientResponse resp, HttpClientRequest req, CompletableFuture<String> out) {
+    resp.exceptionHandler(out::completeExceptionally); // a reset below reports here, not unhandled
     if (resp.statusCode() != 200) {
       out.completeExceptionally(new IllegalStateException("status " + resp.statusCode()));
       req.reset(); // the body is not wanted: drop the connection rather than read it
@@ -117,7 +118,6 @@ final class JwksFetcher implements AutoCloseable {
       return;
     }
     Buffer body = Buffer.buffer();
-    resp.exceptionHandler(out::completeExceptionally);
     resp.handler(
         chunk -> {
           if (out.isDone()) {
