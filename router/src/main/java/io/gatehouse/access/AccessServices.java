@@ -2,9 +2,15 @@ package io.gatehouse.access;
 
 import io.gatehouse.policy.PasswordChecks;
 import io.gatehouse.policy.ForwardAuthService;
+import io.gatehouse.model.policy.JwtAuth;
+import io.gatehouse.policy.JwtKeySource;
 import io.gatehouse.policy.PolicyServices;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,15 +49,67 @@ public final class AccessServices implements PolicyServices, AutoCloseable {
     return forwardAuth;
   }
 
+  // ---- JWT: one JWK Set cache per URL and timings, one fetch client for all of them.
+
+  /** A JWK Set cache's identity: routes naming the same URL and timings share one. */
+  private record JwksKey(String uri, Duration cache, Duration minRefetch, Duration timeout) {}
+
+  private final ConcurrentHashMap<JwksKey, JwksCache> jwkSets = new ConcurrentHashMap<>();
+  private @Nullable JwksFetcher jwksFetcher;
+
   @Override
-  public void close() {
-    synchronized (this) {
-      if (hashChecks != null) {
-        hashChecks.close();
+  public JwtKeySource jwtKeys(JwtAuth spec) {
+    String uri = Objects.requireNonNull(spec.jwksUri(), "jwksUri");
+    JwksKey key =
+        new JwksKey(uri, spec.jwksCacheDuration(), spec.jwksMinRefetch(), spec.jwksTimeout());
+    JwksCache cache = jwkSets.get(key);
+    if (cache == null) {
+      JwksCache made =
+          new JwksCache(
+              uri,
+              key.cache(),
+              key.minRefetch(),
+              System::nanoTime,
+              () -> jwksFetcher().fetch(uri, key.timeout()),
+              AccessServices::callerLoop);
+      cache = jwkSets.putIfAbsent(key, made);
+      if (cache == null) {
+        cache = made;
+        made.prefetch(); // the first request finds the keys already here
       }
-      if (forwardAuth != null) {
-        forwardAuth.close();
-      }
+    }
+    return cache;
+  }
+
+  private synchronized JwksFetcher jwksFetcher() {
+    JwksFetcher f = jwksFetcher;
+    if (f == null) {
+      f = new JwksFetcher(vertx);
+      jwksFetcher = f;
+    }
+    return f;
+  }
+
+  /** The calling thread's Vert.x context as an executor, or null off Vert.x threads. */
+  private static @Nullable Executor callerLoop() {
+    Context c = Vertx.currentContext();
+    if (c == null) {
+      return null;
+    }
+    return task -> c.runOnContext(v -> task.run());
+  }
+
+  @Override
+  public synchronized void close() {
+    if (hashChecks != null) {
+      hashChecks.close();
+    }
+    if (forwardAuth != null) {
+      forwardAuth.close();
+    }
+    if (jwksFetcher != null) {
+      jwksFetcher.close();
+      jwksFetcher = null;
     }
   }
 }

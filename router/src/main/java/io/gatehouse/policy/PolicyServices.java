@@ -1,5 +1,7 @@
 package io.gatehouse.policy;
 
+import io.gatehouse.model.policy.JwtAuth;
+
 /**
  * What the node lends the filters it compiles: services that outlive any one snapshot (a rate
  * limit's buckets, a JWK Set's cache, the forward-auth client, the pool that checks password hashes
@@ -31,5 +33,17 @@ public interface PolicyServices {
   default PasswordChecks passwordChecks() {
     throw new IllegalArgumentException(
         "basic auth needs the node's password-check pool, which this compile does not have");
+  }
+
+  /**
+   * The node's copy of the JWK Set at {@code spec.jwksUri()}, fetched and cached with the spec's
+   * timings, shared by every route naming the same URL and timings.
+   *
+   * @throws IllegalArgumentException when there is no node to fetch with (the route's compile
+   *     reports it; a JWT route is never served open)
+   */
+  default JwtKeySource jwtKeys(JwtAuth spec) {
+    throw new IllegalArgumentException(
+        "JWT: fetching the JWK Set at jwksUri needs a node's services; not available here");
   }
 }

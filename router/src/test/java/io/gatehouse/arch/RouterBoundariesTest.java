@@ -177,6 +177,11 @@ class RouterBoundariesTest {
                       "io.gatehouse.validate..",
                       // RE2 (pure Java, linear time), as the route matcher: CORS origin patterns.
                       "com.google.re2j..",
+                      // nimbus-jose-jwt (no Vert.x, no I/O): JWS parsing and verification, JWKs.
+                      "com.nimbusds.jose..",
+                      "com.nimbusds.jwt..",
+                      // The logging facade: a refused token's reason at debug with the request id.
+                      "org.slf4j..",
                       "org.jspecify.annotations..") // @NullMarked/@Nullable: annotations, no code
                   .or(JavaClass.Predicates.belongToAnyOf(HttpsRedirects.class)));
 

@@ -146,14 +146,6 @@ class PolicyCompilerTest {
           List.of(new io.gatehouse.model.policy.BasicAuth.User("alice", BasicAuthFilterTest.ALICE)),
           false);
 
-  /** The node's services as the access filters need them. */
-  private static final PolicyServices SERVICES =
-      new PolicyServices() {
-        @Override
-        public PasswordChecks passwordChecks() {
-          return new BasicAuthFilterTest.FakeChecks();
-        }
-      };
 
   @Test
   void basic_auth_runs_after_the_user_redirects_and_is_refused_without_the_node_pool() {
@@ -173,13 +165,57 @@ class PolicyCompilerTest {
   private static final Set<Class<?>> ACCESS_KINDS =
       Set.of(
           io.gatehouse.model.policy.IpAccess.class,
-          io.gatehouse.model.policy.JwtAuth.class,
           io.gatehouse.model.policy.RateLimit.class,
           io.gatehouse.model.policy.ConnectionLimit.class);
 
   /** The node's services as far as the access filters compiled here need them. */
-  private static final PolicyServices SERVICES =
-      FakeForwardAuthService.services(new FakeForwardAuthService());
+  static final PolicyServices SERVICES =
+      new PolicyServices() {
+        private final FakeForwardAuthService forward = new FakeForwardAuthService();
+
+        @Override
+        public PasswordChecks passwordChecks() {
+          return new BasicAuthFilterTest.FakeChecks();
+        }
+
+        @Override
+        public ForwardAuthService forwardAuth() {
+          return forward;
+        }
+      };
+
+  /** A valid policy of {@code kind}, for the tests that go over every kind. */
+  static PolicySpec sample(Class<?> kind) {
+    if (kind == RequestHeaders.class) {
+      return new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of());
+    } else if (kind == ResponseHeaders.class) {
+      return new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of());
+    } else if (kind == RequestRedirect.class) {
+      return RequestRedirect.of("https", null, null, null, 302);
+    } else if (kind == Cors.class) {
+      return new Cors(List.of("*"), List.of(), List.of(), List.of(), List.of(), false, 5);
+    } else if (kind == Compression.class) {
+      return Compression.defaults();
+    } else if (kind == SessionPersistence.class) {
+      return SessionPersistence.cookie("s");
+    } else if (kind == RequestMirror.class) {
+      return RequestMirror.of(BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", 9000))));
+    } else if (kind == ErrorPages.class) {
+      return ErrorPages.page(List.of(404), "x", null);
+    } else if (kind == Retry.class) {
+      return Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR));
+    } else if (kind == URLRewrite.class) {
+      return URLRewrite.of("b.example", null);
+    } else if (kind == io.gatehouse.model.policy.BasicAuth.class) {
+      return BASIC_AUTH;
+    } else if (kind == ForwardAuth.class) {
+      return forwardAuth();
+    } else if (kind == io.gatehouse.model.policy.JwtAuth.class) {
+      return JwtFilterTest.inline(
+          io.gatehouse.testing.TestJwts.jwks(io.gatehouse.testing.TestJwts.RSA), List.of("RS256"));
+    }
+    throw new IllegalArgumentException("no sample of " + kind.getSimpleName());
+  }
 
   private static ForwardAuth forwardAuth() {
     return new ForwardAuth(
@@ -209,31 +245,7 @@ class PolicyCompilerTest {
       if (ACCESS_KINDS.contains(kind)) {
         continue; // issue #15: their filters land with the access-control branches
       }
-      PolicySpec p =
-          kind == RequestHeaders.class
-              ? new RequestHeaders(Map.of("x-a", "1"), Map.of(), List.of())
-              : kind == ResponseHeaders.class
-                  ? new ResponseHeaders(Map.of("x-a", "1"), Map.of(), List.of())
-                  : kind == RequestRedirect.class
-                      ? RequestRedirect.of("https", null, null, null, 302)
-                      : kind == Cors.class
-                          ? new Cors(
-                              List.of("*"), List.of(), List.of(), List.of(), List.of(), false, 5)
-                          : kind == Compression.class
-                              ? Compression.defaults()
-                              : kind == SessionPersistence.class
-                                  ? SessionPersistence.cookie("s")
-                                  : kind == RequestMirror.class
-                                      ? RequestMirror.of(
-                                          BackendSpec.http1(
-                                              List.of(Endpoint.of("127.0.0.1", 9000))))
-                                      : kind == ErrorPages.class
-                                          ? ErrorPages.page(List.of(404), "x", null)
-                                          : kind == Retry.class
-                                              ? Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR))
-                                              : kind == io.gatehouse.model.policy.BasicAuth.class
-                                                  ? BASIC_AUTH
-                                                  : URLRewrite.of("b.example", null);
+      PolicySpec p = sample(kind);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(
