@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,6 +93,19 @@ class BasicAuthIT {
             c -> c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024)));
     node.put(protectedRoute("basic", "basic.example", false));
     node.put(protectedRoute("forward", "forward.example", true));
+    // Cost 14: about a second in BouncyCastle, long enough to see the loop stay free meanwhile.
+    String slow =
+        OpenBSDBCrypt.generate(
+            "2y",
+            "secret".toCharArray(),
+            "saltsaltsaltsalt".getBytes(StandardCharsets.US_ASCII),
+            14);
+    node.put(
+        NodeFixture.route("slow", "slow.example", up.address())
+            .withPolicies(
+                List.of(
+                    new BasicAuth("staff", List.of(new BasicAuth.User("alice", slow)), false))));
+    node.put(NodeFixture.route("open", "open.example", up.address()));
     h2 = AdminNode.h2c(vertx);
   }
 
@@ -223,6 +237,28 @@ class BasicAuthIT {
       if (status == 200) {
         assertThat(up.take().header("authorization")).isNull();
       }
+    }
+    assertThat(up.receivedNothing()).isTrue();
+  }
+
+  @Test
+  void a_slow_hash_never_holds_the_event_loop() throws Exception {
+    // The node has one event loop: a check on it would hold every other request behind it.
+    try (RawHttp checking = new RawHttp(node.port())) {
+      long start = System.nanoTime();
+      checking.send(
+          "GET / HTTP/1.1\r\nHost: slow.example\r\nAuthorization: "
+              + basic("alice:wrong")
+              + "\r\n\r\n");
+      RawHttp.Response open =
+          RawHttp.exchange(node.port(), "GET / HTTP/1.1\r\nHost: open.example\r\n\r\n");
+      long openNanos = System.nanoTime() - start;
+      assertThat(open.status()).isEqualTo(200);
+      up.take();
+      assertThat(checking.hasInput()).as("the slow check is still running").isFalse();
+      assertThat(checking.read().status()).isEqualTo(401);
+      long checkNanos = System.nanoTime() - start;
+      assertThat(openNanos).as("answered while the hash ran").isLessThan(checkNanos / 2);
     }
     assertThat(up.receivedNothing()).isTrue();
   }
