@@ -43,9 +43,12 @@ public final class Htpasswd {
   private static final String BCRYPT_ALPHABET =
       "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+  /** What a hash must be, for messages that name the rule (the document reader's, REST's). */
+  public static final String HASH_RULE =
+      "a bcrypt ($2a$, $2b$, $2y$) or Argon2 ($argon2id$, $argon2i$, $argon2d$) hash";
+
   private static final String EXPECTED =
-      "expected: a bcrypt ($2y$, $2b$, $2a$) or Argon2 ($argon2id$...) hash, as htpasswd -B or"
-          + " argon2 write";
+      "expected: " + HASH_RULE + ", as htpasswd -B or argon2 write";
 
   private Htpasswd() {}
 

@@ -2,6 +2,8 @@ package io.gatehouse.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 import io.gatehouse.model.policy.BasicAuth;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +70,25 @@ class BasicAuthFilterTest {
     assertThat(r.answer).containsExactly("www-authenticate", CHALLENGE);
     assertThat(checks.calls).isEmpty();
     assertThat(r.upstream).isEmpty();
+  }
+
+  @Test
+  void any_authorization_value_is_refused_or_checked_never_thrown_on() {
+    qt().withExamples(3000)
+        .forAll(strings().allPossible().ofLengthBetween(0, 60))
+        .check(
+            tail -> {
+              for (String header : List.of(tail, "Basic " + tail, basic(tail))) {
+                AuthRequest r = new AuthRequest(header);
+                int v = filter(false).admit(r);
+                boolean checked = !checks.calls.isEmpty();
+                checks.calls.clear();
+                if (!(v == 401 && !checked) && !(v == AdmissionFilter.SUSPEND && checked)) {
+                  return false;
+                }
+              }
+              return true;
+            });
   }
 
   @Test

@@ -146,12 +146,15 @@ class HeaderRulesTest {
             "x-client-cert-subject",
             "CN=admin",
             "X-Client-Cert-",
-            "bare prefix is not one of ours");
+            "bare prefix is not one of ours",
+            "SSL-Client-Cert",
+            "forged");
 
     MultiMap none = copyRequest(spoofing, TrustedProxies.none(), null);
     assertThat(none.get("x-client-cert-verified")).isNull();
     assertThat(none.get("x-client-cert-subject")).isNull();
     assertThat(none.get("x-client-cert-")).isEqualTo("bare prefix is not one of ours");
+    assertThat(none.get("ssl-client-cert")).as("ingress-nginx's, set only by a route").isNull();
 
     MultiMap absent =
         copyRequest(
