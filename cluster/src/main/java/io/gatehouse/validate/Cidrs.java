@@ -43,12 +43,12 @@ public final class Cidrs {
     for (int i = 0; i < cidrs.size(); i++) {
       String c = cidrs.get(i).trim();
       String problem = problem(c);
-      if (problem != null) {
-        throw new IllegalArgumentException(problem);
-      }
       int slash = c.indexOf('/');
       String addr = slash < 0 ? c : c.substring(0, slash);
       byte[] bytes = literal(addr);
+      if (problem != null || bytes == null) {
+        throw new IllegalArgumentException(problem);
+      }
       boolean mapped = bytes.length == 4 && addr.indexOf(':') >= 0;
       int max = mapped ? 128 : bytes.length * 8;
       int prefix = slash < 0 ? max : prefixLength(c.substring(slash + 1));

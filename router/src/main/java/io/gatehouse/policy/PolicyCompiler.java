@@ -7,6 +7,7 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.IpAccess;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
@@ -131,6 +132,8 @@ public final class PolicyCompiler {
         mirrors.add(new RequestMirrorFilter(mirrors.size(), m));
       } else if (p instanceof Retry r) {
         retry = new RetryRule(r); // no stage: the proxy asks it about failed attempts
+      } else if (p instanceof IpAccess a) {
+        ipRules.add(new IpAccessFilter(a)); // before every other filter, whatever the list order
       } else if (p instanceof ErrorPages e) {
         errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {

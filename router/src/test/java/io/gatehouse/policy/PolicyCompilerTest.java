@@ -140,7 +140,6 @@ class PolicyCompilerTest {
 
   private static final Set<Class<?>> ACCESS_KINDS =
       Set.of(
-          io.gatehouse.model.policy.IpAccess.class,
           io.gatehouse.model.policy.BasicAuth.class,
           io.gatehouse.model.policy.JwtAuth.class,
           io.gatehouse.model.policy.ForwardAuth.class,
@@ -175,7 +174,10 @@ class PolicyCompilerTest {
                                           ? ErrorPages.page(List.of(404), "x", null)
                                           : kind == Retry.class
                                               ? Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR))
-                                              : URLRewrite.of("b.example", null);
+                                              : kind == io.gatehouse.model.policy.IpAccess.class
+                                                  ? new io.gatehouse.model.policy.IpAccess(
+                                                      List.of("10.0.0.0/8"), List.of())
+                                                  : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
           PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
