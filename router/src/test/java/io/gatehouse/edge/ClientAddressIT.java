@@ -45,6 +45,7 @@ class ClientAddressIT {
   static NodeFixture trusting;
   static NodeFixture nodeLists;
   static NodeFixture proxyProtocol;
+  static NodeFixture proxyProtocolH2c;
 
   @BeforeAll
   static void start() throws Exception {
@@ -90,6 +91,15 @@ class ClientAddressIT {
                             Duration.ofSeconds(2))),
             open,
             allowDocs);
+    proxyProtocolH2c =
+        NodeFixture.start(
+            c ->
+                c.withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024))
+                    .withProxy(
+                        new NodeConfig.Proxy(List.of(), true)
+                            .withProxyProtocol(
+                                new NodeConfig.ProxyProtocol(true, false, Duration.ofSeconds(5)))),
+            open);
   }
 
   @AfterAll
@@ -97,6 +107,7 @@ class ClientAddressIT {
     trusting.close();
     nodeLists.close();
     proxyProtocol.close();
+    proxyProtocolH2c.close();
     up.close();
     vertx.close().await();
   }
@@ -283,6 +294,24 @@ class ClientAddressIT {
       }
     }
     assertThat(up.take().header("x-real-ip")).isEqualTo("2001:db8:0:0:0:0:0:5");
+  }
+
+  @Test
+  void on_an_h2c_listener_the_preface_gate_applies_behind_the_proxy_protocol_header()
+      throws Exception {
+    String header = "PROXY TCP4 203.0.113.9 127.0.0.1 40000 80\r\n";
+    try (RawHttp raw = new RawHttp(proxyProtocolH2c.port())) {
+      raw.send(header + get("open.example", ""));
+      assertThat(raw.read().status()).isEqualTo(200);
+    }
+    assertThat(up.take().header("x-real-ip")).isEqualTo("203.0.113.9");
+    // A broken HTTP/2 preface is closed without an HTTP/1 answer (edge.CleartextPreface): the gate
+    // went in once Vert.x had set the pipeline up behind the header (without it: a 400).
+    try (RawHttp raw = new RawHttp(proxyProtocolH2c.port())) {
+      raw.send(header + "PRI * HTTP/2.0\r\n\r\nXY\r\n\r\n");
+      assertThat(new String(raw.socket().getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .isEmpty();
+    }
   }
 
   private static String statusLine(InputStream in) throws IOException {

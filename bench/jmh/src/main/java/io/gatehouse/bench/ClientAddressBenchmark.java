@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * ns per request of the client address and the IP rules: an {@code IpAccess} check of an IPv4 and
  * an IPv6 client against a list of 10 networks and a deny list of 2 ({@code ipv4Check}, {@code
  * ipv6Check}), and the X-Forwarded-For walk behind a trusted proxy with two trusted hops ({@code
- * realClientBehindTwoProxies}); {@code untrustedPeer} is what every request pays when the peer is
- * no trusted proxy.
+ * realClientBehindTwoProxies}); {@code withoutForwardingHeaders} is what a request pays on a node
+ * with trusted proxies when it carries none, {@code untrustedPeerSpoofing} one that sends an
+ * X-Forwarded-For from a peer that is no trusted proxy.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -50,7 +51,8 @@ public class ClientAddressBenchmark {
     final String[] headers = {
       "host", "a.example", "x-forwarded-for", "6.6.6.6, 203.0.113.5, 10.1.1.1", null, null
     };
-    final String[] noForwarding = {"host", "a.example", null, null};
+    final String[] noForwarding = {"host", "a.example", "accept", "*/*", null, null};
+    final String[] spoofing = {"host", "a.example", "x-forwarded-for", "6.6.6.6", null, null};
   }
 
   @Benchmark
@@ -69,7 +71,12 @@ public class ClientAddressBenchmark {
   }
 
   @Benchmark
-  public String untrustedPeer(Rules r) {
+  public String withoutForwardingHeaders(Rules r) {
     return ClientAddresses.resolve("198.51.100.9", r.trusted, r.noForwarding);
+  }
+
+  @Benchmark
+  public String untrustedPeerSpoofing(Rules r) {
+    return ClientAddresses.resolve("198.51.100.9", r.trusted, r.spoofing);
   }
 }
