@@ -94,7 +94,14 @@ public final class RepeatOffenders {
     if (!(channel.remoteAddress() instanceof InetSocketAddress inet) || inet.getAddress() == null) {
       return;
     }
-    String address = inet.getAddress().getHostAddress();
+    admit(channel, inet.getAddress().getHostAddress());
+  }
+
+  /**
+   * As {@link #admit(Channel)}, for a connection whose client is {@code address} rather than its
+   * peer (the source of a PROXY protocol header).
+   */
+  public void admit(Channel channel, String address) {
     if (!tracks(address)) {
       return;
     }

@@ -171,6 +171,27 @@ public final class Cli {
     if (proxies != null) {
       loader.setList("proxy.trustedProxies", proxies, "--trusted-proxy");
     }
+    List<String> allowed = pr.matchedOptionValue("--allow-client", null);
+    if (allowed != null) {
+      loader.setList("proxy.allow", allowed, "--allow-client");
+    }
+    List<String> denied = pr.matchedOptionValue("--deny-client", null);
+    if (denied != null) {
+      loader.setList("proxy.deny", denied, "--deny-client");
+    }
+    List<String> proxyProtocol = pr.matchedOptionValue("--proxy-protocol", null);
+    if (proxyProtocol != null) {
+      for (String listener : proxyProtocol) {
+        String l = listener.trim();
+        if (!l.equals("http") && !l.equals("https")) {
+          throw new ConfigException(
+              "bad value for option '--proxy-protocol': \""
+                  + listener
+                  + "\" (expected: http or https)");
+        }
+        loader.set("proxy.proxyProtocol." + l, "true", "--proxy-protocol " + l);
+      }
+    }
     NodeConfig config = loader.load();
     for (String warning : loader.warnings()) {
       err.println("gatehouse: warning: " + warning);
@@ -251,6 +272,33 @@ public final class Cli {
                 "proxy whose X-Forwarded-* headers are trusted; repeatable (default: "
                     + shown("proxy.trustedProxies")
                     + ")")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--allow-client")
+            .paramLabel("CIDR")
+            .type(List.class)
+            .auxiliaryTypes(String.class)
+            .description(
+                "serve only clients in this network (the real client address, before any route;"
+                    + " others get 403); repeatable (default: every client)")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--deny-client")
+            .paramLabel("CIDR")
+            .type(List.class)
+            .auxiliaryTypes(String.class)
+            .description(
+                "refuse clients in this network with 403 before any route, whatever"
+                    + " --allow-client says; repeatable (default: none)")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--proxy-protocol")
+            .paramLabel("LISTENER")
+            .type(List.class)
+            .auxiliaryTypes(String.class)
+            .description(
+                "the listener (http or https) reads a PROXY protocol v1/v2 header first; a"
+                    + " connection without a valid one is closed; repeatable (default: off)")
             .build());
     spec.addOption(
         OptionSpec.builder("--route")

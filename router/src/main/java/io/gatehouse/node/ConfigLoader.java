@@ -21,6 +21,7 @@ import io.gatehouse.document.HostPort;
 import io.gatehouse.document.Quantities;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.file.LocatedYaml;
+import io.gatehouse.validate.Cidrs;
 import io.gatehouse.validate.EndpointPolicy;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
@@ -518,6 +519,20 @@ public final class ConfigLoader {
             "proxy.trustedProxies", cidr, "an IP address or CIDR such as 10.0.0.0/8 or fd00::/8");
       }
     }
+    for (String cidr : c.proxy().allow()) {
+      if (!isCidr(cidr)) {
+        throw bad("proxy.allow", cidr, "an IP address or CIDR such as 10.0.0.0/8 or fd00::/8");
+      }
+    }
+    for (String cidr : c.proxy().deny()) {
+      if (!isCidr(cidr)) {
+        throw bad("proxy.deny", cidr, "an IP address or CIDR such as 10.0.0.0/8 or fd00::/8");
+      }
+    }
+    Duration proxyHeader = c.proxy().proxyProtocol().headerTimeout();
+    if (proxyHeader.toMillis() < 1 || proxyHeader.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw bad("proxy.proxyProtocol.headerTimeout", proxyHeader.toString(), "between 1ms and 1m");
+    }
     EdgeLimits l = c.limits();
     atLeastOne("limits.maxHeaderBytes", l.maxHeaderBytes());
     atLeastOne("limits.maxHeaderLineBytes", l.maxHeaderLineBytes());
@@ -676,29 +691,9 @@ public final class ConfigLoader {
             + ")");
   }
 
+  /** The one CIDR rule ({@link Cidrs}): what the data plane matches is what is accepted here. */
   static boolean isCidr(String raw) {
-    String s = raw.trim();
-    int slash = s.indexOf('/');
-    String addr = slash < 0 ? s : s.substring(0, slash);
-    int max;
-    if (IPV4.matcher(addr).matches()) {
-      max = 32;
-    } else if (addr.indexOf(':') >= 0 && IPV6.matcher(addr).matches()) {
-      try {
-        // A literal with ':' is parsed, never resolved.
-        java.net.InetAddress.getByName(addr);
-      } catch (java.net.UnknownHostException e) {
-        return false;
-      }
-      max = 128;
-    } else {
-      return false;
-    }
-    if (slash < 0) {
-      return true;
-    }
-    Optional<Long> bits = parseLong(s.substring(slash + 1));
-    return bits.isPresent() && bits.get() >= 0 && bits.get() <= max;
+    return Cidrs.problem(raw) == null;
   }
 
   /** 0.0.0.0 or :: in any spelling; a name is never resolved here. */

@@ -62,6 +62,7 @@ import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.AffinityCookies;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.BalancerOptions;
+import io.gatehouse.validate.Cidrs;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -274,7 +275,8 @@ public final class GatehouseNode {
             prefacePolicy(config),
             tls.listens() ? tlsHost(config) : null,
             tls.port(),
-            new RepeatOffenders(config.limits().pacedConnectionsPerSecond(), trusted));
+            new RepeatOffenders(config.limits().pacedConnectionsPerSecond(), trusted),
+            trusted);
     Vertx vertx = Vertx.builder().with(options).withTransport(transport).build();
     Future<RouteTable> table =
         config.cluster().enabled()
@@ -396,7 +398,9 @@ public final class GatehouseNode {
                       backends.getValue(),
                       backendLimits,
                       new BalancerOptions(health, AffinityCookies.withKey(stickyKey)),
-                      outliers);
+                      outliers,
+                      nodeAccess(config.proxy()),
+                      proxyProtocol(config.proxy()));
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
@@ -610,6 +614,30 @@ public final class GatehouseNode {
           source.applyNow(view.generation(), view.routes(), view.certificates());
           return null;
         });
+  }
+
+  /** The node's IP allow and deny lists (validated by the loader). */
+  private static RouterSettings.NodeAccess nodeAccess(NodeConfig.Proxy proxy) {
+    return new RouterSettings.NodeAccess(Cidrs.parse(proxy.allow()), Cidrs.parse(proxy.deny()));
+  }
+
+  private static RouterSettings.ProxyProtocol proxyProtocol(NodeConfig.Proxy proxy) {
+    NodeConfig.ProxyProtocol p = proxy.proxyProtocol();
+    if (p.http() || p.https()) {
+      LOG.atInfo()
+          .setMessage(
+              "PROXY protocol on the {} listener(s): a connection must begin with a header (v1 or"
+                  + " v2) within {}; {}")
+          .addArgument(p.http() && p.https() ? "http and https" : p.http() ? "http" : "https")
+          .addArgument(p.headerTimeout())
+          .addArgument(
+              proxy.trustedProxies().isEmpty()
+                  ? "any peer may send one (set proxy.trustedProxies to the balancers to refuse"
+                      + " others)"
+                  : "only from proxy.trustedProxies")
+          .log();
+    }
+    return new RouterSettings.ProxyProtocol(p.http(), p.https(), p.headerTimeout().toMillis());
   }
 
   private RouterSettings.@Nullable TlsListener tlsListener() {

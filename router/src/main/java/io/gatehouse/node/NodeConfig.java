@@ -491,14 +491,70 @@ public record NodeConfig(
    *     Secret) key the values of sticky split cookies (policy {@code SessionPersistence}); nodes
    *     with the same file honour each other's cookies. Empty: a random key per process, so a
    *     cookie is honoured only by the node that set it, until it restarts
+   * @param proxyProtocol which router listeners read a PROXY protocol header (v1 or v2) first
+   * @param allow CIDRs of the clients the node serves at all (empty: every client not denied),
+   *     checked against the real client address before any route is matched (403)
+   * @param deny CIDRs of clients the node refuses (403) whatever {@code allow} says
    */
   public record Proxy(
       List<String> trustedProxies,
       boolean retryConnectFailures,
       String serverHeader,
       boolean passUpstreamServerHeader,
-      String stickyKeyFile) {
+      String stickyKeyFile,
+      ProxyProtocol proxyProtocol,
+      List<String> allow,
+      List<String> deny) {
     public static final String DEFAULT_SERVER_HEADER = "gatehouse";
+
+    public Proxy {
+      trustedProxies = List.copyOf(trustedProxies);
+      allow = allow == null ? List.of() : List.copyOf(allow);
+      deny = deny == null ? List.of() : List.copyOf(deny);
+      proxyProtocol = proxyProtocol == null ? ProxyProtocol.OFF : proxyProtocol;
+    }
+
+    /** Without the PROXY protocol or node IP lists. */
+    public Proxy(
+        List<String> trustedProxies,
+        boolean retryConnectFailures,
+        String serverHeader,
+        boolean passUpstreamServerHeader,
+        String stickyKeyFile) {
+      this(
+          trustedProxies,
+          retryConnectFailures,
+          serverHeader,
+          passUpstreamServerHeader,
+          stickyKeyFile,
+          ProxyProtocol.OFF,
+          List.of(),
+          List.of());
+    }
+
+    public Proxy withProxyProtocol(ProxyProtocol v) {
+      return new Proxy(
+          trustedProxies,
+          retryConnectFailures,
+          serverHeader,
+          passUpstreamServerHeader,
+          stickyKeyFile,
+          v,
+          allow,
+          deny);
+    }
+
+    public Proxy withClients(List<String> allow, List<String> deny) {
+      return new Proxy(
+          trustedProxies,
+          retryConnectFailures,
+          serverHeader,
+          passUpstreamServerHeader,
+          stickyKeyFile,
+          proxyProtocol,
+          allow,
+          deny);
+    }
 
     /** With the default {@code Server: gatehouse}, replacing the upstream's. */
     public Proxy(List<String> trustedProxies, boolean retryConnectFailures) {
@@ -513,6 +569,20 @@ public record NodeConfig(
         boolean passUpstreamServerHeader) {
       this(trustedProxies, retryConnectFailures, serverHeader, passUpstreamServerHeader, "");
     }
+  }
+
+  /**
+   * The PROXY protocol on the router's listeners (off by default: a listener that reads one lets
+   * whoever connects name any source address, so it belongs behind a load balancer that always
+   * sends one).
+   *
+   * @param http the plain listener reads one
+   * @param https the TLS listener reads one, before the TLS handshake
+   * @param headerTimeout how long a new connection may take to send its header before it is closed;
+   *     the balancer sends it with its first bytes, so a short wait only frees slots
+   */
+  public record ProxyProtocol(boolean http, boolean https, Duration headerTimeout) {
+    public static final ProxyProtocol OFF = new ProxyProtocol(false, false, Duration.ofSeconds(5));
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.gatehouse.node;
 
 import io.gatehouse.edge.CleartextPreface;
+import io.gatehouse.edge.ProxyProtocolGate;
 import io.gatehouse.edge.RepeatOffenders;
+import io.gatehouse.edge.TrustedProxies;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -47,6 +49,7 @@ final class PrefaceTransport implements Transport {
   private final @Nullable String tlsHost;
   private final int tlsPort;
   private final RepeatOffenders offenders;
+  private final TrustedProxies trusted;
 
   /** Ports the router's listeners bound when configured with port 0. */
   private final Set<Integer> boundPorts = ConcurrentHashMap.newKeySet();
@@ -65,6 +68,23 @@ final class PrefaceTransport implements Transport {
       @Nullable String tlsHost,
       int tlsPort,
       RepeatOffenders offenders) {
+    this(preferNative, host, port, policy, tlsHost, tlsPort, offenders, TrustedProxies.none());
+  }
+
+  /**
+   * @param trusted the peers that may send a PROXY protocol header on a listener that reads one
+   *     (empty: any peer)
+   */
+  PrefaceTransport(
+      boolean preferNative,
+      String host,
+      int port,
+      CleartextPreface.Policy policy,
+      @Nullable String tlsHost,
+      int tlsPort,
+      RepeatOffenders offenders,
+      TrustedProxies trusted) {
+    this.trusted = trusted;
     Transport chosen = preferNative ? Transport.nativeTransport() : null;
     this.base = chosen != null && chosen.available() ? chosen : Transport.NIO;
     this.spi = new Spi(base.implementation());
@@ -128,10 +148,25 @@ final class PrefaceTransport implements Transport {
             && boundPorts.contains(inet.getPort()))) {
       return;
     }
+    // On a PROXY protocol listener Vert.x sets the HTTP (or TLS) pipeline up only once the header
+    // has arrived: the gate goes in then, and pacing counts the header's source, not the balancer.
+    if (options.isUseProxyProtocol()
+        && ProxyProtocolGate.install(ch, trusted, (c, source) -> afterHeader(c, options, source))) {
+      return;
+    }
+    afterHeader(ch, options, null);
+  }
+
+  /** The per-connection gates, once the pipeline is Vert.x's HTTP (or TLS) one. */
+  private void afterHeader(Channel ch, HttpServerOptions options, @Nullable String source) {
     if (!options.isSsl() && options.isHttp2ClearTextEnabled()) {
       CleartextPreface.install(ch, policy, options);
     }
-    offenders.admit(ch);
+    if (source == null) {
+      offenders.admit(ch);
+    } else {
+      offenders.admit(ch, source);
+    }
   }
 
   /** Delegates everything; wraps the child initializer of plain HTTP servers. */

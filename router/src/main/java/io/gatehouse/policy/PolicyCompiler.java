@@ -10,6 +10,7 @@ import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.model.policy.JwtAuth;
+import io.gatehouse.model.policy.IpAccess;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
@@ -140,6 +141,8 @@ public final class PolicyCompiler {
         authentication.add(new ForwardAuthFilter(f, spec.key(), services));
       } else if (p instanceof JwtAuth j) {
         authentication.add(new JwtFilter(j, spec.key(), services));
+      } else if (p instanceof IpAccess a) {
+        ipRules.add(new IpAccessFilter(a)); // before every other filter, whatever the list order
       } else if (p instanceof ErrorPages e) {
         errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {

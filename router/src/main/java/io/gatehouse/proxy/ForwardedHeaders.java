@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes X-Forwarded-For/-Proto/-Host/-Port, X-Real-IP and Forwarded (RFC 7239). A client's own
- * values are replaced, unless the peer is a trusted proxy: then the chain is extended and the
- * original proto, host and port are kept.
+ * values are replaced, unless the peer is a trusted proxy: then the chain is extended with the peer
+ * and the original proto, host and port are kept. X-Real-IP is always the one client address the
+ * request's access rules used ({@code edge.ClientAddresses}), never a value a client sent.
  */
 final class ForwardedHeaders {
   static final String XFF = "x-forwarded-for";
@@ -39,14 +40,17 @@ final class ForwardedHeaders {
 
   /**
    * Adds the forwarding headers to {@code out}, which holds none of them yet. {@code in} holds the
-   * client's headers; it is only read when {@code trusted}. {@code memo}, the connection's, saves
-   * building the forwarded-element again (null: built each time).
+   * client's headers; it is only read when {@code trusted}. {@code peer} is the connection's peer
+   * (what the chains are extended with), {@code client} the request's real client (X-Real-IP).
+   * {@code memo}, the connection's, saves building the forwarded-element again (null: built each
+   * time).
    */
   static void write(
       MultiMap in,
       MultiMap out,
       boolean trusted,
       String peer,
+      String client,
       String scheme,
       @Nullable String authority,
       @Nullable String localPort,
@@ -56,7 +60,6 @@ final class ForwardedHeaders {
     String proto = trusted ? in.get(XFP) : null;
     String host = trusted ? in.get(XFH) : null;
     String port = trusted ? in.get(XFPORT) : null;
-    String realIp = trusted ? in.get(X_REAL_IP) : null;
 
     out.add(XFF_NAME, priorFor == null ? peer : priorFor + ", " + peer);
     out.add(XFP_NAME, proto != null ? proto : ("http".equals(scheme) ? HTTP : scheme));
@@ -66,7 +69,7 @@ final class ForwardedHeaders {
       out.add(XFH_NAME, authority);
     }
     out.add(XFPORT_NAME, port != null ? port : localPort);
-    out.add(X_REAL_IP_NAME, realIp != null ? realIp : peer);
+    out.add(X_REAL_IP_NAME, client);
     String element =
         memo == null ? element(peer, scheme, authority) : memo.element(peer, scheme, authority);
     out.add(FORWARDED_NAME, priorForwarded == null ? element : priorForwarded + ", " + element);

@@ -40,7 +40,8 @@ final class HeaderRules {
    * to the upstream request's {@code out}, then adds the forwarding headers, the request id and,
    * when the route checks client certificates, the verdict.
    *
-   * @param peer the client's address; its forwarding headers are kept only when it is trusted
+   * @param peer the connection's peer; its forwarding headers are kept only when it is trusted
+   * @param client the request's real client ({@code edge.ClientAddresses}), sent as X-Real-IP
    * @param localPort the port the client connected to, as text
    * @param cert the route's client-certificate verdict, or null when the route checks none
    * @param memo the connection's forwarded-element memo, or null
@@ -51,6 +52,7 @@ final class HeaderRules {
       MultiMap out,
       TrustedProxies trustedProxies,
       String peer,
+      String client,
       boolean tls,
       @Nullable String localPort,
       String requestId,
@@ -83,7 +85,7 @@ final class HeaderRules {
     }
     boolean trusted = sawForwarding && !trustedProxies.isEmpty() && trustedProxies.contains(peer);
     ForwardedHeaders.write(
-        in, out, trusted, peer, tls ? "https" : "http", head.authority(), localPort, memo);
+        in, out, trusted, peer, client, tls ? "https" : "http", head.authority(), localPort, memo);
     out.add(REQUEST_ID, requestId);
     if (cert != null) {
       if (cert.outcome() == ClientCertificateCheck.Outcome.VERIFIED) {

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.edge.ClientAddresses;
 import io.gatehouse.edge.GuardResult;
 import io.gatehouse.edge.QueryParams;
 import io.gatehouse.edge.Refusal;
@@ -20,6 +21,7 @@ import io.gatehouse.policy.ClientCertificateCheck;
 import io.gatehouse.policy.ConnectionMemo;
 import io.gatehouse.policy.ErrorPageSet;
 import io.gatehouse.policy.HeaderEdits;
+import io.gatehouse.policy.IpAccessFilter;
 import io.gatehouse.policy.PolicyChain;
 import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.policy.RequestContext;
@@ -83,6 +85,9 @@ final class ProxyExchange extends UpstreamAttempt
   // Set first thing in start(), which the verticle calls right after the constructor.
   @SuppressWarnings("NullAway.Init")
   private LoopState state;
+
+  /** The real client ({@link ClientAddresses}), once resolved; null until asked. */
+  private @Nullable String client;
 
   /** The head the guard accepted; null for a request it refused. */
   private @Nullable RequestHead head;
@@ -189,6 +194,11 @@ final class ProxyExchange extends UpstreamAttempt
     }
     head = (RequestHead) checked;
     requestId = RequestIds.acceptOrGenerate(head.requestId());
+    IpAccessFilter nodeAccess = s.nodeAccess().filter();
+    if (nodeAccess != null && !nodeAccess.admits(clientAddress())) {
+      respondLocally(403, false); // the node's own deny or allow list, before any route is read
+      return;
+    }
     grpc = GrpcReplies.isGrpc(req.getHeader(HttpHeaders.CONTENT_TYPE));
     if (tls
         && MisdirectedRequests.misdirected(
@@ -402,6 +412,7 @@ final class ProxyExchange extends UpstreamAttempt
         req.headers(),
         into,
         loop.settings().trustedProxies(),
+        peer(),
         clientAddress(),
         tls,
         loop.localPortText(tls),
@@ -1194,7 +1205,7 @@ final class ProxyExchange extends UpstreamAttempt
           endpoint == null ? null : endpoint.authority(),
           route == null ? null : route.id(),
           requestId,
-          connState == null ? null : connState.client,
+          clientAddress(),
           overflow == null ? null : overflow.reason());
     }
   }
@@ -1481,6 +1492,21 @@ final class ProxyExchange extends UpstreamAttempt
 
   @Override
   public String clientAddress() {
+    String c = client;
+    if (c == null) {
+      RequestHead h = head;
+      // Only a trusted peer's forwarding headers are read: otherwise this is the peer itself.
+      c =
+          h == null
+              ? peer()
+              : ClientAddresses.resolve(peer(), loop.settings().trustedProxies(), h.headers());
+      client = c;
+    }
+    return c;
+  }
+
+  /** The connection's peer: the PROXY protocol's source on a listener that takes one. */
+  private String peer() {
     return connState != null ? connState.client : req.remoteAddress().hostAddress();
   }
 

@@ -10,11 +10,13 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.policy.ErrorPageSet;
+import io.gatehouse.policy.IpAccessFilter;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.BalancerOptions;
+import io.gatehouse.validate.Cidrs;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  * @param balancing what every balancer shares: the node's endpoint availability (health checks,
  *     outlier detection) and the affinity cookie key
  * @param outcomes where every upstream attempt's outcome goes (outlier detection)
+ * @param nodeAccess the node's own IP allow and deny lists, checked before the route match (403)
+ * @param proxyProtocol which listeners read a PROXY protocol header first
  */
 public record RouterSettings(
     String host,
@@ -54,7 +58,54 @@ public record RouterSettings(
     NodeErrorPages errorPages,
     BackendLimits backendLimits,
     BalancerOptions balancing,
-    AttemptOutcomes outcomes) {
+    AttemptOutcomes outcomes,
+    NodeAccess nodeAccess,
+    ProxyProtocol proxyProtocol) {
+
+  /** Without node IP lists or the PROXY protocol. */
+  public RouterSettings(
+      String host,
+      int port,
+      SnapshotHolder snapshots,
+      EndpointIndex endpoints,
+      EdgeLimits limits,
+      TrustedProxies trustedProxies,
+      boolean retryConnectFailures,
+      BackendSpec defaultBackend,
+      ConnectionLimiter connections,
+      OverloadGuard overload,
+      InFlight inFlight,
+      boolean accessLog,
+      Http2Settings http2,
+      @Nullable TlsListener tls,
+      ServerHeader server,
+      NodeErrorPages errorPages,
+      BackendLimits backendLimits,
+      BalancerOptions balancing,
+      AttemptOutcomes outcomes) {
+    this(
+        host,
+        port,
+        snapshots,
+        endpoints,
+        limits,
+        trustedProxies,
+        retryConnectFailures,
+        defaultBackend,
+        connections,
+        overload,
+        inFlight,
+        accessLog,
+        http2,
+        tls,
+        server,
+        errorPages,
+        backendLimits,
+        balancing,
+        outcomes,
+        NodeAccess.OPEN,
+        ProxyProtocol.OFF);
+  }
 
   /**
    * Settings with circuit breakers of their own (counters no other settings share), every endpoint
@@ -190,6 +241,41 @@ public record RouterSettings(
         String host, int port, SniKeyManager keyManager, TlsServerOptions.Engine engine) {
       this(host, port, keyManager, engine, 0);
     }
+  }
+
+  /**
+   * The node's own IP allow and deny lists ({@code proxy.allow}, {@code proxy.deny}): the real
+   * client address is checked against them before any route is matched, 403 when refused; deny
+   * wins. Built once; a node without lists costs a null check per request.
+   */
+  public static final class NodeAccess {
+    public static final NodeAccess OPEN = new NodeAccess(Cidrs.NONE, Cidrs.NONE);
+
+    private final @Nullable IpAccessFilter filter;
+
+    public NodeAccess(Cidrs allow, Cidrs deny) {
+      IpAccessFilter f = new IpAccessFilter(allow, deny);
+      this.filter = f.open() ? null : f;
+    }
+
+    /** The check, or null when the node has no lists. */
+    @Nullable IpAccessFilter filter() {
+      return filter;
+    }
+  }
+
+  /**
+   * The PROXY protocol (HAProxy's, v1 text or v2 binary, either accepted) on the router's
+   * listeners: a connection must start with a valid header within {@code headerTimeoutMillis}, or
+   * it is closed; its source address is then the connection's peer (every access rule's client
+   * address). A header from a peer outside the trusted proxies, when some are configured, closes
+   * the connection too.
+   *
+   * @param http the plain listener reads one
+   * @param https the TLS listener reads one (before the TLS handshake)
+   */
+  public record ProxyProtocol(boolean http, boolean https, long headerTimeoutMillis) {
+    public static final ProxyProtocol OFF = new ProxyProtocol(false, false, 5_000);
   }
 
   /**

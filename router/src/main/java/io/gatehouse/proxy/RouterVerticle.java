@@ -119,7 +119,12 @@ public final class RouterVerticle extends VerticleBase {
                     .setInitialWindowSize(settings.http2().streamWindowBytes()))
             .setHttp2ConnectionWindowSize(settings.http2().connectionWindowBytes())
             .setAcceptBacklog(4096)
-            .setStrictThreadMode(true);
+            .setStrictThreadMode(true)
+            // PROXY protocol (off by default): a connection without a valid header in time is
+            // closed by Vert.x; edge.ProxyProtocolGate checks who sent it.
+            .setUseProxyProtocol(settings.proxyProtocol().http())
+            .setProxyProtocolTimeout(settings.proxyProtocol().headerTimeoutMillis())
+            .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     server =
         vertx
             .createHttpServer(options)
@@ -143,7 +148,8 @@ public final class RouterVerticle extends VerticleBase {
         TlsServerOptions.https(
             new HttpServerOptions(options)
                 .setHost(tls.host())
-                .setPort(listenPort(tls.port(), SHARED_RANDOM_HTTPS)),
+                .setPort(listenPort(tls.port(), SHARED_RANDOM_HTTPS))
+                .setUseProxyProtocol(settings.proxyProtocol().https()),
             tls.keyManager(),
             tls.engine(),
             name -> {

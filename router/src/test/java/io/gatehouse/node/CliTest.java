@@ -51,6 +51,14 @@ class CliTest {
   }
 
   @Test
+  void a_proxy_protocol_listener_other_than_http_or_https_is_an_error() {
+    assertThat(failure("--proxy-protocol=status"))
+        .contains("--proxy-protocol")
+        .contains("\"status\"")
+        .contains("expected: http or https");
+  }
+
+  @Test
   void help_exits_0_and_lists_every_option() {
     assertThat(parse(Map.of(), "--help")).isEqualTo(new Cli.Exit(0));
 
@@ -106,6 +114,11 @@ class CliTest {
                 "--default-backend=127.0.0.1:9000",
                 "--trusted-proxy=10.0.0.0/8",
                 "--trusted-proxy=192.168.1.1",
+                "--allow-client=10.0.0.0/8",
+                "--deny-client=10.1.0.0/16",
+                "--deny-client=::1",
+                "--proxy-protocol=http",
+                "--proxy-protocol=https",
                 "--log-level=debug",
                 "--https-port=8443",
                 "--cert-dir=/certs")
@@ -116,6 +129,10 @@ class CliTest {
     assertThat(c.routes().file()).isEqualTo("/etc/routes.yaml");
     assertThat(c.defaultBackend().upstream()).isEqualTo("127.0.0.1:9000");
     assertThat(c.proxy().trustedProxies()).containsExactly("10.0.0.0/8", "192.168.1.1");
+    assertThat(c.proxy().allow()).containsExactly("10.0.0.0/8");
+    assertThat(c.proxy().deny()).containsExactly("10.1.0.0/16", "::1");
+    assertThat(c.proxy().proxyProtocol().http()).isTrue();
+    assertThat(c.proxy().proxyProtocol().https()).isTrue();
     assertThat(c.log().level()).isEqualTo("debug");
     assertThat(c.tls().port()).isEqualTo(8443);
     assertThat(c.tls().certDir()).isEqualTo("/certs");

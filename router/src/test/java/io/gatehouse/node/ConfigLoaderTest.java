@@ -369,6 +369,52 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_client_address_settings_come_from_yaml_and_env() throws Exception {
+    NodeConfig fromYaml =
+        new ConfigLoader()
+            .yaml(
+                "proxy:\n  allow: [10.0.0.0/8]\n  deny: [\"10.1.0.0/16\", \"::1\"]\n"
+                    + "  proxyProtocol: {https: true, headerTimeout: 2s}\n",
+                "c.yaml")
+            .load();
+    NodeConfig fromEnv =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "GATEHOUSE_PROXY_ALLOW", "10.0.0.0/8",
+                    "GATEHOUSE_PROXY_DENY", "10.1.0.0/16,::1",
+                    "GATEHOUSE_PROXY_PROXY_PROTOCOL_HTTPS", "true",
+                    "GATEHOUSE_PROXY_PROXY_PROTOCOL_HEADER_TIMEOUT", "2s"))
+            .load();
+
+    assertThat(fromYaml.proxy().allow()).containsExactly("10.0.0.0/8");
+    assertThat(fromYaml.proxy().deny()).containsExactly("10.1.0.0/16", "::1");
+    assertThat(fromYaml.proxy().proxyProtocol())
+        .isEqualTo(new NodeConfig.ProxyProtocol(false, true, Duration.ofSeconds(2)));
+    assertThat(fromEnv.proxy()).isEqualTo(fromYaml.proxy());
+    assertThat(NodeConfig.DEFAULTS.proxy().proxyProtocol()).isEqualTo(NodeConfig.ProxyProtocol.OFF);
+    assertThat(NodeConfig.DEFAULTS.proxy().allow()).isEmpty();
+    assertThat(NodeConfig.DEFAULTS.proxy().deny()).isEmpty();
+  }
+
+  @Test
+  void a_bad_client_list_or_header_timeout_names_the_key() {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .setList("proxy.deny", List.of("10.0.0.0/8", "1.2.3"), "x")
+                    .load())
+        .hasMessageStartingWith("bad value for configuration key \"proxy.deny\" in x: \"1.2.3\"");
+    assertThatThrownBy(
+            () -> new ConfigLoader().setList("proxy.allow", List.of("localhost"), "x").load())
+        .hasMessageStartingWith("bad value for configuration key \"proxy.allow\"");
+    assertThatThrownBy(
+            () -> new ConfigLoader().set("proxy.proxyProtocol.headerTimeout", "5m", "--set").load())
+        .hasMessageContaining("proxy.proxyProtocol.headerTimeout")
+        .hasMessageContaining("between 1ms and 1m");
+  }
+
+  @Test
   void a_port_out_of_range_names_the_key() {
     assertThatThrownBy(() -> new ConfigLoader().set("http.port", "70000", "--http-port").load())
         .hasMessageContaining("\"http.port\" in --http-port: \"70000\" (expected: a port 0-65535");

@@ -164,7 +164,6 @@ class PolicyCompilerTest {
 
   private static final Set<Class<?>> ACCESS_KINDS =
       Set.of(
-          io.gatehouse.model.policy.IpAccess.class,
           io.gatehouse.model.policy.RateLimit.class,
           io.gatehouse.model.policy.ConnectionLimit.class);
 
@@ -213,6 +212,8 @@ class PolicyCompilerTest {
     } else if (kind == io.gatehouse.model.policy.JwtAuth.class) {
       return JwtFilterTest.inline(
           io.gatehouse.testing.TestJwts.jwks(io.gatehouse.testing.TestJwts.RSA), List.of("RS256"));
+    } else if (kind == io.gatehouse.model.policy.IpAccess.class) {
+      return new io.gatehouse.model.policy.IpAccess(List.of("10.0.0.0/8"), List.of());
     }
     throw new IllegalArgumentException("no sample of " + kind.getSimpleName());
   }

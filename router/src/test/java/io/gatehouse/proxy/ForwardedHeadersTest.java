@@ -93,7 +93,7 @@ class ForwardedHeadersTest {
   void untrusted_peer_values_are_replaced() {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     ForwardedHeaders.write(
-        clientHeaders(), out, false, "10.0.0.9", "http", "a.example:80", "80", null);
+        clientHeaders(), out, false, "10.0.0.9", "10.0.0.9", "http", "a.example:80", "80", null);
     assertThat(out.getAll("x-forwarded-for")).containsExactly("10.0.0.9");
     assertThat(out.get("x-forwarded-proto")).isEqualTo("http");
     assertThat(out.get("x-forwarded-host")).isEqualTo("a.example:80");
@@ -106,13 +106,16 @@ class ForwardedHeadersTest {
   @Test
   void trusted_peer_chain_is_extended_and_originals_kept() {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    ForwardedHeaders.write(clientHeaders(), out, true, "10.0.0.9", "http", "a.example", "80", null);
+    // The client comes from edge.ClientAddresses (the rightmost untrusted X-Forwarded-For entry),
+    // never from the client's own X-Real-IP.
+    ForwardedHeaders.write(
+        clientHeaders(), out, true, "10.0.0.9", "198.51.100.2", "http", "a.example", "80", null);
     assertThat(out.getAll("x-forwarded-for"))
         .containsExactly("198.51.100.1, 198.51.100.2, 10.0.0.9");
     assertThat(out.get("x-forwarded-proto")).isEqualTo("https");
     assertThat(out.get("x-forwarded-host")).isEqualTo("public.example");
     assertThat(out.get("x-forwarded-port")).isEqualTo("443");
-    assertThat(out.get("x-real-ip")).isEqualTo("198.51.100.1");
+    assertThat(out.get("x-real-ip")).isEqualTo("198.51.100.2");
     assertThat(out.getAll("forwarded"))
         .containsExactly(
             "for=198.51.100.1;proto=https, for=10.0.0.9;host=\"a.example\";proto=http");
@@ -122,7 +125,7 @@ class ForwardedHeadersTest {
   void trusted_peer_without_prior_headers_starts_the_chain() {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     ForwardedHeaders.write(
-        MultiMap.caseInsensitiveMultiMap(), out, true, "::1", "http", null, "8080", null);
+        MultiMap.caseInsensitiveMultiMap(), out, true, "::1", "::1", "http", null, "8080", null);
     assertThat(out.get("x-forwarded-for")).isEqualTo("::1");
     assertThat(out.get("x-forwarded-host")).isNull();
     assertThat(out.get("x-forwarded-port")).isEqualTo("8080");

@@ -2,6 +2,7 @@ package io.gatehouse.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.edge.ClientAddresses;
 import io.gatehouse.edge.RequestHead;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.policy.ClientCertificateCheck;
@@ -231,7 +232,9 @@ class HeaderRulesTest {
       in.add(pairs[i], pairs[i + 1]);
     }
     MultiMap out = HttpHeaders.headers();
-    HeaderRules.copyRequest(head, in, out, trusted, "127.0.0.1", false, "8080", "ours", cert, null);
+    String client = ClientAddresses.resolve("127.0.0.1", trusted, head.headers());
+    HeaderRules.copyRequest(
+        head, in, out, trusted, "127.0.0.1", client, false, "8080", "ours", cert, null);
     return out;
   }
 
