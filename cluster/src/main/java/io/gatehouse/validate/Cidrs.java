@@ -49,6 +49,9 @@ public final class Cidrs {
       int slash = c.indexOf('/');
       String addr = slash < 0 ? c : c.substring(0, slash);
       byte[] bytes = literal(addr);
+      if (bytes == null) { // problem(c) said it is one: never
+        throw new IllegalArgumentException("\"" + c + "\" is not an IP address or CIDR");
+      }
       boolean mapped = bytes.length == 4 && addr.indexOf(':') >= 0;
       int max = mapped ? 128 : bytes.length * 8;
       int prefix = slash < 0 ? max : prefixLength(c.substring(slash + 1));

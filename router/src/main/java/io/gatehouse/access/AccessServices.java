@@ -1,8 +1,13 @@
 package io.gatehouse.access;
 
 import io.gatehouse.policy.PolicyServices;
+import io.gatehouse.policy.RateLimits;
+import io.gatehouse.table.InMemoryLimitCounters;
+import io.gatehouse.table.LimitCounters;
 import io.vertx.core.Vertx;
 import java.util.Objects;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's {@link PolicyServices}: one per node, made by the node before its first snapshot and
@@ -11,9 +16,33 @@ import java.util.Objects;
  */
 public final class AccessServices implements PolicyServices, AutoCloseable {
   private final Vertx vertx;
+  private final Supplier<LimitCounters> limitCounters;
+  private @Nullable LimitCounters openedCounters;
+  private @Nullable RateLimitService rateLimits;
 
   public AccessServices(Vertx vertx) {
+    this(vertx, InMemoryLimitCounters::new);
+  }
+
+  /**
+   * @param limitCounters opens the cluster's counters for global rate limits (the table's Hazelcast
+   *     member, or in memory on a node alone) on the first limit compiled
+   */
+  public AccessServices(Vertx vertx, Supplier<LimitCounters> limitCounters) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.limitCounters = Objects.requireNonNull(limitCounters, "limitCounters");
+  }
+
+  @Override
+  public synchronized RateLimits rateLimits() {
+    RateLimitService s = rateLimits;
+    if (s == null) {
+      LimitCounters c = limitCounters.get();
+      openedCounters = c;
+      s = RateLimitService.start(c, RateLimitService.DEFAULT_REPORT_INTERVAL);
+      rateLimits = s;
+    }
+    return s;
   }
 
   Vertx vertx() {
@@ -21,5 +50,12 @@ public final class AccessServices implements PolicyServices, AutoCloseable {
   }
 
   @Override
-  public void close() {}
+  public synchronized void close() {
+    if (rateLimits != null) {
+      rateLimits.close();
+    }
+    if (openedCounters != null) {
+      openedCounters.close(); // says goodbye: the others see a graceful leave
+    }
+  }
 }

@@ -5,9 +5,11 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.Compression;
+import io.gatehouse.model.policy.ConnectionLimit;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -131,6 +133,10 @@ public final class PolicyCompiler {
         mirrors.add(new RequestMirrorFilter(mirrors.size(), m));
       } else if (p instanceof Retry r) {
         retry = new RetryRule(r); // no stage: the proxy asks it about failed attempts
+      } else if (p instanceof RateLimit r) {
+        limits.add(new RateLimitFilter(r, spec.key(), services.rateLimits()));
+      } else if (p instanceof ConnectionLimit c) {
+        limits.add(new ConnectionLimitFilter(c, spec.key(), services.rateLimits()));
       } else if (p instanceof ErrorPages e) {
         errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {

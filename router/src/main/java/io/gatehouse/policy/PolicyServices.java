@@ -11,4 +11,14 @@ package io.gatehouse.policy;
 public interface PolicyServices {
   /** No service: every method keeps its default. */
   PolicyServices NONE = new PolicyServices() {};
+
+  /**
+   * Rate and concurrency limits' state (buckets, requests in flight, the cluster's counts).
+   *
+   * @throws IllegalArgumentException without a node: a route with a limit is then a problem
+   */
+  default RateLimits rateLimits() {
+    throw new IllegalArgumentException(
+        "rate and connection limits need a node's limit service, and this compile has none");
+  }
 }

@@ -143,9 +143,20 @@ class PolicyCompilerTest {
           io.gatehouse.model.policy.IpAccess.class,
           io.gatehouse.model.policy.BasicAuth.class,
           io.gatehouse.model.policy.JwtAuth.class,
-          io.gatehouse.model.policy.ForwardAuth.class,
-          io.gatehouse.model.policy.RateLimit.class,
-          io.gatehouse.model.policy.ConnectionLimit.class);
+          io.gatehouse.model.policy.ForwardAuth.class);
+
+  /** A node's services for the kinds that keep state (rate and connection limits). */
+  private static final PolicyServices SERVICES =
+      new PolicyServices() {
+        private final RateLimits limits =
+            io.gatehouse.access.RateLimitService.manual(
+                new io.gatehouse.table.InMemoryLimitCounters(), System::nanoTime, 100);
+
+        @Override
+        public RateLimits rateLimits() {
+          return limits;
+        }
+      };
 
   @Test
   void every_kind_of_policy_compiles() {
@@ -175,10 +186,31 @@ class PolicyCompilerTest {
                                           ? ErrorPages.page(List.of(404), "x", null)
                                           : kind == Retry.class
                                               ? Retry.on(Set.of(Retry.Condition.GATEWAY_ERROR))
-                                              : URLRewrite.of("b.example", null);
+                                              : kind == io.gatehouse.model.policy.RateLimit.class
+                                                  ? new io.gatehouse.model.policy.RateLimit(
+                                                      null,
+                                                      io.gatehouse.model.policy.LimitKey
+                                                          .CLIENT_ADDRESS,
+                                                      10,
+                                                      io.gatehouse.model.policy.RateLimit.SECOND,
+                                                      50,
+                                                      io.gatehouse.model.policy.RateLimit.Scope
+                                                          .LOCAL,
+                                                      List.of())
+                                                  : kind
+                                                          == io.gatehouse.model.policy
+                                                              .ConnectionLimit.class
+                                                      ? new io.gatehouse.model.policy
+                                                          .ConnectionLimit(
+                                                          io.gatehouse.model.policy.LimitKey
+                                                              .CLIENT_ADDRESS,
+                                                          5,
+                                                          List.of())
+                                                      : URLRewrite.of("b.example", null);
       assertThat(p).isInstanceOf(kind);
       PolicyChain chain =
-          PolicyCompiler.compile(route(new Limits(0), null).withPolicies(List.of(p)), null);
+          PolicyCompiler.compile(
+              route(new Limits(0), null).withPolicies(List.of(p)), null, SERVICES);
       assertThat(chain).isNotSameAs(PolicyChain.NONE);
       // CORS is one filter in three stages (preflight at admission, the actual response, and
       // Gatehouse's own answers). Error pages are no filter: a table the proxy looks its answers'
