@@ -26,9 +26,11 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.Compression;
+import io.gatehouse.model.policy.ConnectionLimit;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -90,7 +92,11 @@ public final class EntryCodec {
     @JsonSubTypes.Type(value = SessionPersistence.class, name = "sessionPersistence"),
     @JsonSubTypes.Type(value = RequestMirror.class, name = "requestMirror"),
     @JsonSubTypes.Type(value = ErrorPages.class, name = "errorPages"),
-    @JsonSubTypes.Type(value = Retry.class, name = "retry")
+    @JsonSubTypes.Type(value = Retry.class, name = "retry"),
+    // issue #15, the ratelimit helper, so a cluster carries limits before the documents helper's
+    // codec lands (that one wins on merge)
+    @JsonSubTypes.Type(value = RateLimit.class, name = "rateLimit"),
+    @JsonSubTypes.Type(value = ConnectionLimit.class, name = "connectionLimit")
   })
   private interface PolicyKinds {}
 
