@@ -53,7 +53,7 @@ final class RateLimitBucketSet implements RateLimitBuckets {
 
     Bucket(String key, long now) {
       this.key = key;
-      this.tokens = burst * share();
+      this.tokens = Math.max(1.0, burst * share());
       this.last = now;
     }
 

@@ -83,6 +83,10 @@ class RateLimitIT {
   record Answer(int status, Map<String, String> headers) {}
 
   private Future<Answer> send(HttpClientAgent client, String host) {
+    return send(client, host, null);
+  }
+
+  private Future<Answer> send(HttpClientAgent client, String host, String forwardedFor) {
     RequestOptions o =
         new RequestOptions()
             .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(node.port(), "127.0.0.1"))
@@ -91,6 +95,9 @@ class RateLimitIT {
             .setMethod(HttpMethod.GET)
             .setURI("/")
             .setTimeout(10_000);
+    if (forwardedFor != null) {
+      o.putHeader("x-forwarded-for", forwardedFor);
+    }
     return client
         .request(o)
         .compose(
@@ -177,5 +184,32 @@ class RateLimitIT {
     assertThat(again.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).status())
         .as("the places came back")
         .isEqualTo(200);
+  }
+
+  @Test
+  void a_spoofed_x_forwarded_for_from_an_untrusted_peer_gets_no_bucket_of_its_own()
+      throws Exception {
+    String host = "spoof.example";
+    put(
+        host,
+        upstream.address(),
+        new RateLimit(
+            null,
+            LimitKey.CLIENT_ADDRESS,
+            1,
+            RateLimit.MINUTE,
+            2,
+            RateLimit.Scope.LOCAL,
+            List.of()));
+    int[] statuses = new int[4];
+    for (int i = 0; i < statuses.length; i++) {
+      statuses[i] =
+          send(h1, host, "198.51.100." + (i + 1))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS)
+              .status();
+    }
+    assertThat(statuses).as("one bucket: the peer's address").containsExactly(200, 200, 429, 429);
   }
 }
