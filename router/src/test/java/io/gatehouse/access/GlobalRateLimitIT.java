@@ -151,10 +151,14 @@ class GlobalRateLimitIT {
                                 && n.snapshots().get().generation() >= generation));
   }
 
-  /** What a paced run got: admitted, refused, other answers, and its length in seconds. */
-  record Run(long admitted, long refused, long other, double seconds) {
+  /**
+   * What a paced run got: admitted, refused, other answers; and the steady rate, the admitted
+   * answers received from its second second to its end over that time (the first second holds the
+   * burst; a busy machine's late answers after the end are left out on both sides).
+   */
+  record Run(long admitted, long refused, long other, long steadyAdmitted, double steadySeconds) {
     double admittedPerSecond() {
-      return admitted / seconds;
+      return steadyAdmitted / steadySeconds;
     }
   }
 
@@ -170,11 +174,13 @@ class GlobalRateLimitIT {
     AtomicLong other = new AtomicLong();
     AtomicLong inFlight = new AtomicLong();
     AtomicLong sent = new AtomicLong();
+    AtomicLong steady = new AtomicLong();
     CompletableFuture<Double> done = new CompletableFuture<>();
     java.util.concurrent.atomic.AtomicBoolean finished =
         new java.util.concurrent.atomic.AtomicBoolean();
     long start = System.nanoTime();
     long end = start + length.toNanos();
+    long warm = start + TimeUnit.SECONDS.toNanos(1);
     vertx.setPeriodic(
         5,
         id -> {
@@ -199,6 +205,10 @@ class GlobalRateLimitIT {
                     ar -> {
                       if (ar.succeeded() && ar.result() == 200) {
                         admitted.incrementAndGet();
+                        long at = System.nanoTime();
+                        if (at >= warm && at < end) {
+                          steady.incrementAndGet();
+                        }
                       } else if (ar.succeeded() && ar.result() == 429) {
                         refused.incrementAndGet();
                       } else {
@@ -217,10 +227,8 @@ class GlobalRateLimitIT {
             }
           }
         });
-    // The window is the first send to the last answer: the buckets refill all along, and on a busy
-    // machine the last requests reach the node after the sending time.
-    double seconds = done.get(length.toSeconds() + 60, TimeUnit.SECONDS);
-    Run run = new Run(admitted.get(), refused.get(), other.get(), seconds);
+    done.get(length.toSeconds() + 60, TimeUnit.SECONDS);
+    Run run = new Run(admitted.get(), refused.get(), other.get(), steady.get(), (end - warm) / 1e9);
     assertThat(run.admitted + run.refused + run.other).as("requests sent").isEqualTo(sent.get());
     return run;
   }
@@ -242,14 +250,14 @@ class GlobalRateLimitIT {
     Run global = load(nodes, "global.example", OFFERED, Duration.ofSeconds(30));
     Run local = load(nodes, "local.example", OFFERED, Duration.ofSeconds(10));
     System.out.printf(
-        "global rate limit, 3 members, %d/s offered: admitted %.1f/s (%d admitted, %d refused,"
-            + " %d other in %.1f s); local limit of the same value: %.1f/s (%.2fx)%n",
+        "global rate limit, 3 members, %d/s offered: admitted %.1f/s steady (%d admitted, %d"
+            + " refused, %d other; steady over %.0f s); local limit of the same value: %.1f/s (%.2fx)%n",
         OFFERED,
         global.admittedPerSecond(),
         global.admitted,
         global.refused,
         global.other,
-        global.seconds,
+        global.steadySeconds,
         local.admittedPerSecond(),
         local.admittedPerSecond() / global.admittedPerSecond());
     assertThat(global.other).as("only 200 and 429").isZero();
@@ -287,7 +295,7 @@ class GlobalRateLimitIT {
       }
       await("three members").atMost(WAIT).until(() -> node.table().members().size() == 3);
       put("global.example", RateLimit.Scope.GLOBAL); // compiles the limit: the service starts
-      Run whole = load(List.of(node), "global.example", 600, Duration.ofSeconds(5));
+      Run whole = load(List.of(node), "global.example", 600, Duration.ofSeconds(10));
       // The other two vanish without a goodbye: a crash and a partition look the same from here.
       for (HazelcastInstance h : bare) {
         h.getLifecycleService().terminate();
@@ -307,7 +315,8 @@ class GlobalRateLimitIT {
           "global rate limit %d/s on one member: %.1f/s with 3 members seen, %.1f/s cut off"
               + " alone%n",
           LIMIT, whole.admittedPerSecond(), cut.admittedPerSecond());
-      assertThat(whole.admittedPerSecond()).isBetween(LIMIT * 0.9, LIMIT * 1.15);
+      System.out.println("with three: " + whole + "; cut off: " + cut);
+      assertThat(whole.admittedPerSecond()).isBetween(LIMIT * 0.9, LIMIT * 1.1);
       assertThat(cut.admittedPerSecond())
           .as("a third of the limit")
           .isBetween(LIMIT / 3 * 0.85, LIMIT / 3 * 1.15);
