@@ -22,10 +22,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Htpasswd {
   /** Apache's {@code htpasswd -C} refuses more; cost 17 is seconds per check already. */
-  /** What a stored hash must be, as the document reader and the schema say it. */
-  public static final String HASH_RULE =
-      "a bcrypt ($2a$, $2b$, $2y$) or Argon2 ($argon2id$, $argon2i$, $argon2d$) hash";
-
   public static final int BCRYPT_MAX_COST = 17;
 
   public static final int BCRYPT_MIN_COST = 4;

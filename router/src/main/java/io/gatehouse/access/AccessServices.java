@@ -6,11 +6,15 @@ import io.gatehouse.model.policy.JwtAuth;
 import io.gatehouse.policy.JwtKeySource;
 import io.gatehouse.policy.PolicyServices;
 import io.vertx.core.Context;
+import io.gatehouse.policy.RateLimits;
+import io.gatehouse.table.InMemoryLimitCounters;
+import io.gatehouse.table.LimitCounters;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,9 +25,33 @@ import org.jspecify.annotations.Nullable;
 public final class AccessServices implements PolicyServices, AutoCloseable {
   private final Vertx vertx;
   private @Nullable HashChecks hashChecks;
+  private final Supplier<LimitCounters> limitCounters;
+  private @Nullable LimitCounters openedCounters;
+  private @Nullable RateLimitService rateLimits;
 
   public AccessServices(Vertx vertx) {
+    this(vertx, InMemoryLimitCounters::new);
+  }
+
+  /**
+   * @param limitCounters opens the cluster's counters for global rate limits (the table's Hazelcast
+   *     member, or in memory on a node alone) on the first limit compiled
+   */
+  public AccessServices(Vertx vertx, Supplier<LimitCounters> limitCounters) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.limitCounters = Objects.requireNonNull(limitCounters, "limitCounters");
+  }
+
+  @Override
+  public synchronized RateLimits rateLimits() {
+    RateLimitService s = rateLimits;
+    if (s == null) {
+      LimitCounters c = limitCounters.get();
+      openedCounters = c;
+      s = RateLimitService.start(c, RateLimitService.DEFAULT_REPORT_INTERVAL);
+      rateLimits = s;
+    }
+    return s;
   }
 
   Vertx vertx() {
@@ -110,6 +138,12 @@ public final class AccessServices implements PolicyServices, AutoCloseable {
     if (jwksFetcher != null) {
       jwksFetcher.close();
       jwksFetcher = null;
+    }
+    if (rateLimits != null) {
+      rateLimits.close();
+    }
+    if (openedCounters != null) {
+      openedCounters.close(); // says goodbye: the others see a graceful leave
     }
   }
 }

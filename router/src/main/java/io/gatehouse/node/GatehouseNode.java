@@ -49,12 +49,14 @@ import io.gatehouse.snapshot.SnapshotPublisher;
 import io.gatehouse.table.EntryStore;
 import io.gatehouse.table.HealthTopic;
 import io.gatehouse.table.InMemoryHealthTopic;
+import io.gatehouse.table.InMemoryLimitCounters;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.table.MemberInfo;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.TableView;
 import io.gatehouse.table.codec.EntryCodec;
 import io.gatehouse.table.hazelcast.HazelcastHealthTopic;
+import io.gatehouse.table.hazelcast.HazelcastLimitCounters;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
@@ -174,7 +176,13 @@ public final class GatehouseNode {
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
     this.stickyKey = stickyKey(config);
-    this.accessServices = new AccessServices(vertx);
+    this.accessServices =
+        new AccessServices(
+            vertx,
+            () ->
+                table instanceof HazelcastRouteTable clustered
+                    ? HazelcastLimitCounters.on(clustered)
+                    : new InMemoryLimitCounters());
     this.publisher =
         new SnapshotPublisher(
             table, snapshots, HOLD_OFF, MAX_DELAY, endpoints, stickyKey, accessServices);

@@ -6,12 +6,14 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
+import io.gatehouse.model.policy.ConnectionLimit;
 import io.gatehouse.model.policy.Cors;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.model.policy.JwtAuth;
 import io.gatehouse.model.policy.IpAccess;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
@@ -143,6 +145,10 @@ public final class PolicyCompiler {
         authentication.add(new JwtFilter(j, spec.key(), services));
       } else if (p instanceof IpAccess a) {
         ipRules.add(new IpAccessFilter(a)); // before every other filter, whatever the list order
+      } else if (p instanceof RateLimit r) {
+        limits.add(new RateLimitFilter(r, spec.key(), services.rateLimits()));
+      } else if (p instanceof ConnectionLimit c) {
+        limits.add(new ConnectionLimitFilter(c, spec.key(), services.rateLimits()));
       } else if (p instanceof ErrorPages e) {
         errorPages.add(e); // no stage: the proxy looks its answers' statuses up (ErrorPageSet)
       } else {

@@ -46,4 +46,14 @@ public interface PolicyServices {
     throw new IllegalArgumentException(
         "JWT: fetching the JWK Set at jwksUri needs a node's services; not available here");
   }
+
+  /**
+   * Rate and concurrency limits' state (buckets, requests in flight, the cluster's counts).
+   *
+   * @throws IllegalArgumentException without a node: a route with a limit is then a problem
+   */
+  default RateLimits rateLimits() {
+    throw new IllegalArgumentException(
+        "rate and connection limits need a node's limit service, and this compile has none");
+  }
 }

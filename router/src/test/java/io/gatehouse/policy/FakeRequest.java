@@ -236,4 +236,24 @@ final class FakeRequest implements RequestContext, HeaderEdits {
   public void remove(String name) {
     set(name, null);
   }
+
+  // Rate and connection limits (issue #15): the end hooks a filter registered, and the claims.
+  final List<Runnable> onEnd = new ArrayList<>();
+  Map<String, Object> claims;
+
+  @Override
+  public void onEnd(Runnable release) {
+    onEnd.add(release);
+  }
+
+  @Override
+  public Map<String, Object> verifiedClaims() {
+    return claims;
+  }
+
+  /** Runs the end hooks, as the exchange does when the request ends. */
+  void end() {
+    onEnd.forEach(Runnable::run);
+    onEnd.clear();
+  }
 }
