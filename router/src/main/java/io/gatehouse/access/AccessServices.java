@@ -1,14 +1,14 @@
 package io.gatehouse.access;
 
-import io.gatehouse.policy.PasswordChecks;
-import io.gatehouse.policy.ForwardAuthService;
 import io.gatehouse.model.policy.JwtAuth;
+import io.gatehouse.policy.ForwardAuthService;
 import io.gatehouse.policy.JwtKeySource;
+import io.gatehouse.policy.PasswordChecks;
 import io.gatehouse.policy.PolicyServices;
-import io.vertx.core.Context;
 import io.gatehouse.policy.RateLimits;
 import io.gatehouse.table.InMemoryLimitCounters;
 import io.gatehouse.table.LimitCounters;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Objects;

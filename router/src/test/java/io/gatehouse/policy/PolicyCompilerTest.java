@@ -146,7 +146,6 @@ class PolicyCompilerTest {
           List.of(new io.gatehouse.model.policy.BasicAuth.User("alice", BasicAuthFilterTest.ALICE)),
           false);
 
-
   @Test
   void basic_auth_runs_after_the_user_redirects_and_is_refused_without_the_node_pool() {
     RequestRedirect redirect = RequestRedirect.of("https", null, null, null, 302);
@@ -161,7 +160,6 @@ class PolicyCompilerTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("password-check pool");
   }
-
 
   /** The node's services as far as the access filters compiled here need them. */
   static final PolicyServices SERVICES =
@@ -219,7 +217,6 @@ class PolicyCompilerTest {
           io.gatehouse.testing.TestJwts.jwks(io.gatehouse.testing.TestJwts.RSA), List.of("RS256"));
     } else if (kind == io.gatehouse.model.policy.IpAccess.class) {
       return new io.gatehouse.model.policy.IpAccess(List.of("10.0.0.0/8"), List.of());
-    }
     } else if (kind == io.gatehouse.model.policy.RateLimit.class) {
       return new io.gatehouse.model.policy.RateLimit(
           null,
