@@ -2217,7 +2217,7 @@ public final class DocumentReader {
           continue;
         }
       } else if (!h.isTextual()) {
-        bad(at.key("hash"), "hash of user " + name, Htpasswd.HASH_RULE);
+        bad(at.key("hash"), "hash of user " + name, Forms.PASSWORD_HASH);
         continue;
       } else {
         hash = h.asText();
