@@ -272,6 +272,21 @@ class AccessPoliciesIT {
   }
 
   @Test
+  void hashes_and_inline_keys_appear_in_no_log_line() {
+    CapturingAppender.LINES.clear();
+    roundTrip("logged", route(basic("alice", TestAccess.SECRET_HASH), jwtInline()));
+    f.put(
+        ROUTES + "logged-bad",
+        t,
+        route(basic("alice", "$apr1$verysecret$abcdefghijklmnop")).encode());
+    assertThat(CapturingAppender.LINES)
+        .noneMatch(l -> l.contains(TestAccess.SECRET_HASH))
+        .noneMatch(l -> l.contains(TestAccess.ARGON2_HASH))
+        .noneMatch(l -> l.contains(OCT_K))
+        .noneMatch(l -> l.contains("verysecret"));
+  }
+
+  @Test
   void rest_cannot_name_a_file_on_the_node() {
     JsonObject file = new JsonObject().put("type", "BasicAuth").put("htpasswdFile", "/etc/shadow");
     AdminApiFixture.Resp r = f.put(ROUTES + "file", t, route(file).encode());
