@@ -1,6 +1,8 @@
 package io.gatehouse.admin;
 
 import io.gatehouse.admin.Explainer.Explanation;
+import io.gatehouse.admin.translate.RestRoutes;
+import io.gatehouse.model.policy.PolicySpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.jspecify.annotations.Nullable;
@@ -65,6 +67,14 @@ final class ExplainJson {
       JsonArray pages = new JsonArray();
       e.errorPages().forEach(p -> pages.add(errorPages(p)));
       o.put("errorPages", pages);
+    }
+    if (!e.access().isEmpty()) {
+      JsonArray access = new JsonArray();
+      for (PolicySpec p : e.access()) {
+        // As the route document writes it: users by name, inline keys as jwksKeys.
+        access.add(RestRoutes.accessPolicy(p));
+      }
+      o.put("access", access);
     }
     o.put("tls", e.tls() == null ? null : tls(e.tls()));
     if (e.redirect() == null) {

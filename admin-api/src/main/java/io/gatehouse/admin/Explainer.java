@@ -1,6 +1,7 @@
 package io.gatehouse.admin;
 
 import io.gatehouse.model.TenantId;
+import io.gatehouse.model.policy.PolicySpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,9 @@ public interface Explainer {
    *     weights); null when the route does not split
    * @param mirrors the route's mirrors (policy RequestMirror) in policy order; empty for none
    * @param errorPages the route's error pages policies in policy order; empty for none
+   * @param access the route's access-control policies (issue #15) in the order they run (IP rules,
+   *     authentication, limits); the answer writes them as the route document does, without
+   *     password hashes or inline key material; empty for none
    */
   record Explanation(
       long generation,
@@ -64,12 +68,44 @@ public interface Explainer {
       List<Backend> backends,
       @Nullable SplitChoice split,
       List<MirrorTarget> mirrors,
-      List<ErrorPagesTarget> errorPages)
+      List<ErrorPagesTarget> errorPages,
+      List<PolicySpec> access)
       implements Result {
     public Explanation {
       backends = List.copyOf(backends);
       mirrors = List.copyOf(mirrors);
       errorPages = List.copyOf(errorPages);
+      access = List.copyOf(access);
+    }
+
+    /** An explanation of a route without access policies. */
+    public Explanation(
+        long generation,
+        String outcome,
+        @Nullable RouteRef route,
+        @Nullable Reason reason,
+        @Nullable Backend backend,
+        @Nullable Tls tls,
+        @Nullable Redirect redirect,
+        @Nullable Fallback fallback,
+        List<Backend> backends,
+        @Nullable SplitChoice split,
+        List<MirrorTarget> mirrors,
+        List<ErrorPagesTarget> errorPages) {
+      this(
+          generation,
+          outcome,
+          route,
+          reason,
+          backend,
+          tls,
+          redirect,
+          fallback,
+          backends,
+          split,
+          mirrors,
+          errorPages,
+          List.of());
     }
 
     /** An explanation of a route without mirrors or error pages. */

@@ -123,7 +123,12 @@ class RestRouteParityIT {
                         new JsonObject().put("mode", "required").put("caBundle", ca.chain())));
     JsonObject answer = roundTrip("mtls", body);
     assertThat(answer.getJsonObject("tls").getJsonObject("clientAuth"))
-        .isEqualTo(new JsonObject().put("mode", "required").put("caBundle", ca.chain()));
+        .isEqualTo(
+            new JsonObject()
+                .put("mode", "required")
+                .put("caBundle", ca.chain())
+                .put("verifyDepth", 0)
+                .put("passCertificate", false));
     RouteSpec stored = f.table.view().routes().get(RouteKey.of("acme", "api", "mtls"));
     assertThat(stored.tls().clientAuth()).isEqualTo(ClientAuth.required(ca.chain()));
   }

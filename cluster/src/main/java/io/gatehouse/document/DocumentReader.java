@@ -2146,7 +2146,9 @@ public final class DocumentReader {
       users = users(obj.get("users"), p.key("users"), index);
     } else if (obj.has("htpasswd")) {
       JsonNode h = obj.get("htpasswd");
-      if (!h.isTextual()) {
+      if (h.isTextual() && h.asText().length() > SecretFiles.MAX_BYTES) {
+        bad(p.key("htpasswd"), h.asText().length() + " characters", "at most 1 MiB of text");
+      } else if (!h.isTextual()) {
         bad(
             p.key("htpasswd"),
             h.getNodeType().toString().toLowerCase(Locale.ROOT),
@@ -2211,13 +2213,11 @@ public final class DocumentReader {
         hash = kept == null ? null : storedHash(kept, name);
         if (hash == null) {
           problems.add(
-              DocProblem.missing(
-                  at.key("hash"),
-                  Htpasswd.HASH_RULE + " (no hash is stored for user " + name + " to keep)"));
+              DocProblem.missing(at.key("hash"), Forms.HASH_NOT_KEPT + " stored for " + name));
           continue;
         }
       } else if (!h.isTextual()) {
-        bad(at.key("hash"), "hash of user " + name, Htpasswd.HASH_RULE);
+        bad(at.key("hash"), "hash of user " + name, Forms.PASSWORD_HASH);
         continue;
       } else {
         hash = h.asText();
@@ -2274,10 +2274,7 @@ public final class DocumentReader {
       JwtAuth kept = storedPolicy(JwtAuth.class, index);
       jwks = kept == null ? null : kept.jwks();
       if (jwks == null) {
-        problems.add(
-            DocProblem.missing(
-                p.key("jwksUri"),
-                "jwksUri or jwks (no inline keys are stored for this policy to keep)"));
+        problems.add(DocProblem.missing(p.key("jwksUri"), Forms.KEYS_NOT_KEPT + " stored"));
       }
     }
     List<String> algorithms =

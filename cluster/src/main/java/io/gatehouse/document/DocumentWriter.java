@@ -515,6 +515,19 @@ public final class DocumentWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
+   * An access policy as one item of {@code policies:}, without its secrets (explain shows these).
+   *
+   * @throws IllegalArgumentException for a policy of another kind
+   */
+  public static ObjectNode accessPolicy(PolicySpec p) {
+    ObjectNode o = NODES.objectNode();
+    if (!access(o, p)) {
+      throw new IllegalArgumentException("not an access policy: " + p.getClass().getSimpleName());
+    }
+    return o;
+  }
+
+  /**
    * Writes an access policy into {@code o}; false for another kind. Secrets are write-only: a
    * BasicAuth user is written by name without its hash, inline JWT keys as {@code jwksKeys} (each
    * key's kid, kty, alg and use) without {@code jwks}. The reader keeps the stored secrets for what

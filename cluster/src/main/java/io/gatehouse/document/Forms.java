@@ -193,6 +193,17 @@ public final class Forms {
       "a list of users {name, hash} (a user without hash keeps the hash stored for that name)";
   public static final String USER_SOURCES = "one of users, htpasswd or htpasswdFile";
 
+  public static final String PASSWORD_HASH =
+      "a bcrypt ($2a$, $2b$, $2y$) or Argon2 ($argon2id$, $argon2i$, $argon2d$) hash as text";
+
+  /** A user without hash and none stored for its name (the rest names the user). */
+  public static final String HASH_NOT_KEPT =
+      "a bcrypt or Argon2 hash: a user without one keeps the hash stored for its name, and none is";
+
+  /** A JwtAuth with no key source and no stored inline keys. */
+  public static final String KEYS_NOT_KEPT =
+      "jwksUri or jwks: a JwtAuth without either keeps its stored inline keys, and none are";
+
   /** {@code jwksKeys} is written, never read: the inline keys' ids and types, without material. */
   public static final Set<String> JWT_AUTH_POLICY_KEYS =
       ordered(

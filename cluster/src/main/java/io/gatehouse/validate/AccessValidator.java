@@ -101,7 +101,7 @@ public final class AccessValidator {
           + " ASCII characters";
   public static final String CACHE_RULE = "0 to 1 hour";
   public static final String CACHE_KEY_RULE =
-      "cacheKey headers with a cacheDuration above 0 (an empty cacheKey caches nothing)";
+      "0 without cacheKey headers (an empty cacheKey caches nothing)";
   public static final String LIMIT_NAME_RULE = "a name of 1-64 letters, digits, '-', '_' or '.'";
   public static final String LIMIT_NAME_ONCE_RULE = "each RateLimit name once per route";
   public static final String REQUESTS_RULE = "1 to " + MAX_REQUESTS;
@@ -133,7 +133,7 @@ public final class AccessValidator {
     if (a.allow().isEmpty() && a.deny().isEmpty()) {
       out.add(new Violation(f + ".allow", "[]", IP_EMPTY_RULE));
     }
-    return new IpAccess(trimmed(a.allow()), trimmed(a.deny()));
+    return a;
   }
 
   /** CIDRs checked by {@link Cidrs#problem}, the one parser every access rule uses. */
@@ -144,18 +144,10 @@ public final class AccessValidator {
     }
     for (int i = 0; i < cidrs.size(); i++) {
       String c = cidrs.get(i);
-      if (Cidrs.problem(c) != null) {
+      if (c == null || !c.equals(c.strip()) || Cidrs.problem(c) != null) {
         out.add(new Violation(f + "[" + i + "]", c, CIDR_RULE));
       }
     }
-  }
-
-  private static List<String> trimmed(List<String> values) {
-    List<String> out = new ArrayList<>(values.size());
-    for (String v : values) {
-      out.add(v == null ? "" : v.trim());
-    }
-    return out;
   }
 
   // ---- BasicAuth
@@ -340,7 +332,7 @@ public final class AccessValidator {
       return null;
     }
     for (String a : ALGORITHMS) {
-      if (a.equalsIgnoreCase(given.strip())) {
+      if (a.equalsIgnoreCase(given)) {
         return a;
       }
     }
@@ -393,7 +385,7 @@ public final class AccessValidator {
     }
     if (a.cacheDuration().isNegative() || a.cacheDuration().compareTo(MAX_AUTH_CACHE) > 0) {
       out.add(new Violation(f + ".cacheDuration", a.cacheDuration().toString(), CACHE_RULE));
-    } else if (a.cacheKey().isEmpty() != a.cacheDuration().isZero()) {
+    } else if (a.cacheKey().isEmpty() && !a.cacheDuration().isZero()) {
       out.add(new Violation(f + ".cacheDuration", a.cacheDuration().toString(), CACHE_KEY_RULE));
     }
     return new ForwardAuth(
@@ -424,8 +416,7 @@ public final class AccessValidator {
       out.add(new Violation(f + ".burst", Long.toString(r.burst()), BURST_RULE));
     }
     cidrs(r.exempt(), f + ".exempt", out);
-    return new RateLimit(
-        r.name(), key, r.requests(), r.per(), r.burst(), r.scope(), trimmed(r.exempt()));
+    return new RateLimit(r.name(), key, r.requests(), r.per(), r.burst(), r.scope(), r.exempt());
   }
 
   static PolicySpec connectionLimit(ConnectionLimit c, String f, List<Violation> out) {
@@ -434,7 +425,7 @@ public final class AccessValidator {
       out.add(new Violation(f + ".max", Integer.toString(c.max()), MAX_RULE));
     }
     cidrs(c.exempt(), f + ".exempt", out);
-    return new ConnectionLimit(key, c.max(), trimmed(c.exempt()));
+    return new ConnectionLimit(key, c.max(), c.exempt());
   }
 
   private static LimitKey limitKey(LimitKey k, String f, List<Violation> out) {

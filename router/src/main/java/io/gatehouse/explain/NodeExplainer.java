@@ -19,8 +19,14 @@ import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.backend.HashOn;
 import io.gatehouse.model.backend.HealthCheck;
 import io.gatehouse.model.backend.LoadBalancing;
+import io.gatehouse.model.policy.BasicAuth;
+import io.gatehouse.model.policy.ConnectionLimit;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.ForwardAuth;
+import io.gatehouse.model.policy.IpAccess;
+import io.gatehouse.model.policy.JwtAuth;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.snapshot.CanaryMatcher;
@@ -185,7 +191,30 @@ public final class NodeExplainer implements Explainer {
         backends,
         route.split() == null ? null : splitChoice(route, q.headers()),
         mirrors(route),
-        errorPages(route));
+        errorPages(route),
+        access(spec));
+  }
+
+  /**
+   * The route's access policies in the order they run (IP rules first, then authentication, then
+   * limits, each in list order); the admin API writes them without hash or key material.
+   */
+  static List<PolicySpec> access(RouteSpec spec) {
+    List<PolicySpec> ordered = new ArrayList<>();
+    for (int stage = 0; stage < 3; stage++) {
+      for (PolicySpec p : spec.policies()) {
+        int s =
+            p instanceof IpAccess
+                ? 0
+                : p instanceof BasicAuth || p instanceof JwtAuth || p instanceof ForwardAuth
+                    ? 1
+                    : p instanceof RateLimit || p instanceof ConnectionLimit ? 2 : -1;
+        if (s == stage) {
+          ordered.add(p);
+        }
+      }
+    }
+    return ordered;
   }
 
   /**

@@ -10,6 +10,7 @@ import io.gatehouse.document.DocumentWriter;
 import io.gatehouse.document.Read;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.validate.Violation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -63,6 +64,13 @@ public final class RestRoutes {
     out.put("revision", revision);
     map.forEach(out::put);
     return out;
+  }
+
+  /** An access policy as a route answer writes it: without hashes or inline key material. */
+  public static JsonObject accessPolicy(PolicySpec p) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = JSON.convertValue(DocumentWriter.accessPolicy(p), Map.class);
+    return new JsonObject(map);
   }
 
   /**
