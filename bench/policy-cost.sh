@@ -7,7 +7,9 @@
 # Every request carries `Origin: https://app.example.com` and `Accept-Encoding: gzip, br, zstd`, for
 # every kind alike, so the CORS and compression kinds do their work and the others ignore them.
 # The kinds that act on a body (gzip, br, zstd) run on h1-4k (4,096 bytes of text/plain), the rest on h1
-# (a 10-byte body). The mirror copies every request to the b.example backend (its whole cost: a
+# (a 10-byte body); the access kinds (ip-access, ratelimit-local, ratelimit-global, connection-limit:
+# limits that never refuse, so every request pays for its token and is proxied) are not in the
+# default list: KINDS_H1="ip-access ratelimit-local ratelimit-global connection-limit". The mirror copies every request to the b.example backend (its whole cost: a
 # second upstream request each); sticky answers every request with its cookie, as wrk sends none;
 # error-pages lists 404/502/503 while every answer is a 200 (the cost a route pays for having them).
 # Environment: KINDS_H1, KINDS_4K (subsets of the names below), ROUNDS (3),
@@ -44,6 +46,11 @@ routes() {
     error-pages) policy="{type: ErrorPages, codes: [404, 502, 503], page: '<h1>Sorry</h1>'}" ;;
     sticky) backend="backendRefs: [{weight: 90, endpoints: [\"$A\"]}, {weight: 10, endpoints: [\"$B\"]}]"
       policy='{type: SessionPersistence, sessionName: gh-split}' ;;
+    ip-access) policy="{type: IpAccess, allow: ['127.0.0.0/8', '10.0.0.0/8', '192.168.0.0/16', '::1/128'], deny: ['127.0.0.2/32']}" ;;
+    # Limits high enough never to refuse: what a request pays for taking its token.
+    ratelimit-local) policy='{type: RateLimit, requests: 1000000000, burst: 1000000000, scope: Local}' ;;
+    ratelimit-global) policy='{type: RateLimit, requests: 1000000000, burst: 1000000000, scope: Global}' ;;
+    connection-limit) policy='{type: ConnectionLimit, max: 100000}' ;;
     canary) backend="backendRefs: [{weight: 90, endpoints: [\"$A\"]}, {weight: 10, endpoints: [\"$B\"], canary: {header: X-Canary, cookie: canary}}]" ;;
     *) echo "unknown kind $1" >&2; exit 2 ;;
   esac
