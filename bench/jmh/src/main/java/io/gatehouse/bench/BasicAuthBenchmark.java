@@ -8,17 +8,13 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.policy.AdmissionFilter;
-import io.gatehouse.policy.ClientCertificateCheck;
-import io.gatehouse.policy.ConnectionMemo;
 import io.gatehouse.policy.PolicyChain;
 import io.gatehouse.policy.PolicyCompiler;
-import io.gatehouse.policy.RequestContext;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSession;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -145,34 +141,9 @@ public class BasicAuthBenchmark {
   }
 
   /** A GET with one Authorization header; what a filter tells it is dropped. */
-  static final class Request implements RequestContext {
+  static final class Request extends BenchRequest {
     String authorization;
     volatile int resumed = Integer.MIN_VALUE;
-
-    @Override
-    public String host() {
-      return "a.example";
-    }
-
-    @Override
-    public String path() {
-      return "/";
-    }
-
-    @Override
-    public String query() {
-      return null;
-    }
-
-    @Override
-    public String authority() {
-      return "a.example";
-    }
-
-    @Override
-    public String method() {
-      return "GET";
-    }
 
     @Override
     public String header(String lowerCaseName) {
@@ -180,72 +151,8 @@ public class BasicAuthBenchmark {
     }
 
     @Override
-    public long contentLength() {
-      return -1;
-    }
-
-    @Override
-    public boolean tls() {
-      return false;
-    }
-
-    @Override
-    public boolean httpsListener() {
-      return false;
-    }
-
-    @Override
-    public String httpsPort() {
-      return null;
-    }
-
-    @Override
-    public String sniName() {
-      return null;
-    }
-
-    @Override
-    public SSLSession sslSession() {
-      return null;
-    }
-
-    @Override
-    public ConnectionMemo connectionMemo() {
-      return null;
-    }
-
-    @Override
-    public void location(String uri) {}
-
-    @Override
-    public void upstreamTarget(String target) {}
-
-    @Override
-    public void upstreamHost(String host) {}
-
-    @Override
-    public void answerHeader(String lowerCaseName, String value) {}
-
-    @Override
-    public void clientCertificate(ClientCertificateCheck.Result verdict) {}
-
-    @Override
     public void resume(int verdict) {
       resumed = verdict;
-    }
-
-    @Override
-    public void upstreamHeader(String lowerCaseName, String value) {}
-
-    @Override
-    public void dropUpstreamHeader(String lowerCaseName) {}
-
-    @Override
-    public void onEnd(Runnable release) {}
-
-    @Override
-    public String requestId() {
-      return "bench";
     }
   }
 }

@@ -3,20 +3,16 @@ package io.gatehouse.bench;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.policy.AdmissionFilter;
-import io.gatehouse.policy.ClientCertificateCheck;
-import io.gatehouse.policy.ConnectionMemo;
 import io.gatehouse.policy.ForwardAuthAnswer;
 import io.gatehouse.policy.ForwardAuthCache;
 import io.gatehouse.policy.ForwardAuthFilter;
 import io.gatehouse.policy.ForwardAuthService;
 import io.gatehouse.policy.ForwardAuthTarget;
 import io.gatehouse.policy.PolicyServices;
-import io.gatehouse.policy.RequestContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLSession;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -116,89 +112,14 @@ public class ForwardAuthBenchmark {
   }
 
   /** A request with a bearer token; counts the upstream headers the filter sets. */
-  static final class Request implements RequestContext {
+  static final class Request extends BenchRequest {
     static final String TOKEN = "Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
     int set;
-
-    @Override
-    public String host() {
-      return "a.example";
-    }
-
-    @Override
-    public String path() {
-      return "/";
-    }
-
-    @Override
-    public String query() {
-      return null;
-    }
-
-    @Override
-    public String authority() {
-      return "a.example";
-    }
-
-    @Override
-    public String method() {
-      return "GET";
-    }
 
     @Override
     public String header(String lowerCaseName) {
       return lowerCaseName.equals("authorization") ? TOKEN : null;
     }
-
-    @Override
-    public long contentLength() {
-      return -1;
-    }
-
-    @Override
-    public boolean tls() {
-      return false;
-    }
-
-    @Override
-    public boolean httpsListener() {
-      return false;
-    }
-
-    @Override
-    public String httpsPort() {
-      return null;
-    }
-
-    @Override
-    public String sniName() {
-      return null;
-    }
-
-    @Override
-    public SSLSession sslSession() {
-      return null;
-    }
-
-    @Override
-    public ConnectionMemo connectionMemo() {
-      return null;
-    }
-
-    @Override
-    public void location(String uri) {}
-
-    @Override
-    public void upstreamTarget(String target) {}
-
-    @Override
-    public void upstreamHost(String host) {}
-
-    @Override
-    public void answerHeader(String lowerCaseName, String value) {}
-
-    @Override
-    public void clientCertificate(ClientCertificateCheck.Result verdict) {}
 
     @Override
     public void upstreamHeader(String lowerCaseName, String value) {

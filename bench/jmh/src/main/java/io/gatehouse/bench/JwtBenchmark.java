@@ -24,17 +24,12 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.policy.JwtAuth;
-import io.gatehouse.policy.ClientCertificateCheck;
-import io.gatehouse.policy.ConnectionMemo;
 import io.gatehouse.policy.PolicyChain;
 import io.gatehouse.policy.PolicyCompiler;
-import io.gatehouse.policy.RequestContext;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSession;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -149,7 +144,7 @@ public class JwtBenchmark {
   }
 
   /** The request as the filter sees it; what it sets is dropped. */
-  static final class Request implements RequestContext {
+  static final class Request extends BenchRequest {
     final String authorization;
 
     Request(String authorization) {
@@ -162,87 +157,13 @@ public class JwtBenchmark {
     }
 
     @Override
-    public void upstreamHeader(String lowerCaseName, String value) {}
-
-    @Override
-    public void dropUpstreamHeader(String lowerCaseName) {}
-
-    @Override
-    public void verifiedClaims(Map<String, Object> claims) {}
-
-    @Override
-    public void answerHeader(String lowerCaseName, String value) {}
-
-    @Override
     public String host() {
       return "api.example";
-    }
-
-    @Override
-    public String path() {
-      return "/";
-    }
-
-    @Override
-    public String query() {
-      return null;
     }
 
     @Override
     public String authority() {
       return null;
     }
-
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public long contentLength() {
-      return -1;
-    }
-
-    @Override
-    public boolean tls() {
-      return false;
-    }
-
-    @Override
-    public boolean httpsListener() {
-      return false;
-    }
-
-    @Override
-    public String httpsPort() {
-      return null;
-    }
-
-    @Override
-    public String sniName() {
-      return null;
-    }
-
-    @Override
-    public SSLSession sslSession() {
-      return null;
-    }
-
-    @Override
-    public ConnectionMemo connectionMemo() {
-      return null;
-    }
-
-    @Override
-    public void location(String uri) {}
-
-    @Override
-    public void upstreamTarget(String target) {}
-
-    @Override
-    public void upstreamHost(String host) {}
-
-    @Override
-    public void clientCertificate(ClientCertificateCheck.Result verdict) {}
   }
 }

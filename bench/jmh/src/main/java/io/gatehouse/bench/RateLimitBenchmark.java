@@ -5,15 +5,11 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.policy.LimitKey;
 import io.gatehouse.model.policy.RateLimit;
 import io.gatehouse.policy.AdmissionFilter;
-import io.gatehouse.policy.ClientCertificateCheck;
-import io.gatehouse.policy.ConnectionMemo;
 import io.gatehouse.policy.RateLimitFilter;
-import io.gatehouse.policy.RequestContext;
 import io.gatehouse.table.InMemoryLimitCounters;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSession;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -91,92 +87,15 @@ public class RateLimitBenchmark {
 
   /** One loop's request, reused: only the address changes. */
   @State(Scope.Thread)
-  public static class Request implements RequestContext {
+  public static class Request extends BenchRequest {
     int next;
     String address = "10.0.0.0";
     Object lastHeader;
 
     @Override
-    public String host() {
-      return "a.example";
-    }
-
-    @Override
-    public String path() {
-      return "/";
-    }
-
-    @Override
-    public String query() {
-      return null;
-    }
-
-    @Override
-    public String authority() {
-      return "a.example";
-    }
-
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public String header(String lowerCaseName) {
-      return null;
-    }
-
-    @Override
-    public long contentLength() {
-      return -1;
-    }
-
-    @Override
-    public boolean tls() {
-      return false;
-    }
-
-    @Override
-    public boolean httpsListener() {
-      return false;
-    }
-
-    @Override
-    public String httpsPort() {
-      return null;
-    }
-
-    @Override
-    public String sniName() {
-      return null;
-    }
-
-    @Override
-    public SSLSession sslSession() {
-      return null;
-    }
-
-    @Override
-    public ConnectionMemo connectionMemo() {
-      return null;
-    }
-
-    @Override
-    public void location(String uri) {}
-
-    @Override
-    public void upstreamTarget(String target) {}
-
-    @Override
-    public void upstreamHost(String host) {}
-
-    @Override
     public void answerHeader(String lowerCaseName, String value) {
       lastHeader = value; // kept, so building it is not optimised away
     }
-
-    @Override
-    public void clientCertificate(ClientCertificateCheck.Result verdict) {}
 
     @Override
     public String clientAddress() {
