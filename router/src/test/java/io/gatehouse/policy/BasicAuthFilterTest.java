@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -249,7 +248,7 @@ class BasicAuthFilterTest {
   }
 
   /** A request with one Authorization header (or none) that records what a filter tells it. */
-  static final class AuthRequest implements RequestContext {
+  static final class AuthRequest extends FakeRequest {
     final Map<String, String> headers = new HashMap<>();
     final List<String> answer = new ArrayList<>();
     final List<@Nullable String> upstream = new ArrayList<>();
@@ -263,28 +262,8 @@ class BasicAuthFilterTest {
     }
 
     @Override
-    public String host() {
-      return "a.example";
-    }
-
-    @Override
-    public String path() {
-      return "/";
-    }
-
-    @Override
-    public @Nullable String query() {
-      return null;
-    }
-
-    @Override
     public @Nullable String authority() {
       return "a.example";
-    }
-
-    @Override
-    public String method() {
-      return "GET";
     }
 
     @Override
@@ -293,57 +272,10 @@ class BasicAuthFilterTest {
     }
 
     @Override
-    public long contentLength() {
-      return -1;
-    }
-
-    @Override
-    public boolean tls() {
-      return false;
-    }
-
-    @Override
-    public boolean httpsListener() {
-      return false;
-    }
-
-    @Override
-    public @Nullable String httpsPort() {
-      return null;
-    }
-
-    @Override
-    public @Nullable String sniName() {
-      return null;
-    }
-
-    @Override
-    public @Nullable SSLSession sslSession() {
-      return null;
-    }
-
-    @Override
-    public @Nullable ConnectionMemo connectionMemo() {
-      return null;
-    }
-
-    @Override
-    public void location(String uri) {}
-
-    @Override
-    public void upstreamTarget(String target) {}
-
-    @Override
-    public void upstreamHost(String host) {}
-
-    @Override
     public void answerHeader(String lowerCaseName, String value) {
       answer.add(lowerCaseName);
       answer.add(value);
     }
-
-    @Override
-    public void clientCertificate(ClientCertificateCheck.Result verdict) {}
 
     @Override
     public void resume(int verdict) {

@@ -13,7 +13,7 @@ import javax.net.ssl.SSLSession;
  * A request as a filter sees it, set field by field, and the header set its stage edits (the last
  * edit only). Nothing here allocates once set up, so a chain's own allocation can be measured.
  */
-final class FakeRequest implements RequestContext, HeaderEdits {
+class FakeRequest implements RequestContext, HeaderEdits {
   String host = "a.example";
   String path = "/";
   String query;

@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -688,7 +687,7 @@ class JwtFilterTest {
    * exchange joins them), what it sets or drops upstream (null: dropped), its claims, its answer's
    * headers and a resume.
    */
-  static final class JwtRequest implements RequestContext {
+  static final class JwtRequest extends FakeRequest {
     final Map<String, String> headers;
 
     /** Header values joined with ", " when a field came more than once. */
@@ -758,75 +757,8 @@ class JwtFilterTest {
     }
 
     @Override
-    public String host() {
-      return "a.example";
-    }
-
-    @Override
-    public String path() {
-      return "/";
-    }
-
-    @Override
-    public @Nullable String query() {
-      return null;
-    }
-
-    @Override
     public @Nullable String authority() {
       return null;
     }
-
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public long contentLength() {
-      return -1;
-    }
-
-    @Override
-    public boolean tls() {
-      return false;
-    }
-
-    @Override
-    public boolean httpsListener() {
-      return false;
-    }
-
-    @Override
-    public @Nullable String httpsPort() {
-      return null;
-    }
-
-    @Override
-    public @Nullable String sniName() {
-      return null;
-    }
-
-    @Override
-    public @Nullable SSLSession sslSession() {
-      return null;
-    }
-
-    @Override
-    public @Nullable ConnectionMemo connectionMemo() {
-      return null;
-    }
-
-    @Override
-    public void location(String uri) {}
-
-    @Override
-    public void upstreamTarget(String target) {}
-
-    @Override
-    public void upstreamHost(String host) {}
-
-    @Override
-    public void clientCertificate(ClientCertificateCheck.Result verdict) {}
   }
 }
