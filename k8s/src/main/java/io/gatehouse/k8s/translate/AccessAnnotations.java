@@ -2,6 +2,8 @@ package io.gatehouse.k8s.translate;
 
 import static io.gatehouse.k8s.translate.IngressAnnotations.NGINX;
 import static io.gatehouse.k8s.translate.IngressAnnotations.PREFIX;
+import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.SECURITY;
+import static io.gatehouse.k8s.translate.NginxAnnotation.same;
 
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.policy.BasicAuth;
@@ -167,48 +169,261 @@ final class AccessAnnotations {
           "jwt-jwks-min-refetch",
           "jwt-jwks-timeout");
 
-  static final List<String> NGINX_KNOWN =
+  /** The catalogue entries of the ingress-nginx annotations read here ({@link NginxCatalogue}). */
+  static final List<NginxAnnotation> CATALOGUE =
       List.of(
-          "whitelist-source-range",
-          "allowlist-source-range",
-          "denylist-source-range",
-          "auth-type",
-          "auth-secret",
-          "auth-secret-type",
-          "auth-realm",
-          "auth-url",
-          "auth-method",
-          "auth-response-headers",
-          "auth-signin",
-          "auth-signin-redirect-param",
-          "auth-cache-key",
-          "auth-cache-duration",
-          "auth-request-redirect",
-          "auth-always-set-cookie",
-          "auth-proxy-set-headers",
-          "auth-keepalive",
-          "auth-keepalive-requests",
-          "auth-keepalive-timeout",
-          "auth-keepalive-share-vars",
-          "auth-tls-secret",
-          "auth-tls-verify-client",
-          "auth-tls-verify-depth",
-          "auth-tls-pass-certificate-to-upstream",
-          "auth-tls-error-page",
-          "auth-tls-match-cn",
-          "limit-rps",
-          "limit-rpm",
-          "limit-burst-multiplier",
-          "limit-connections",
-          "limit-whitelist",
-          "limit-allowlist",
-          "limit-rate",
-          "limit-rate-after",
-          "global-rate-limit",
-          "global-rate-limit-window",
-          "global-rate-limit-key",
-          "global-rate-limit-ignored-cidrs",
-          "satisfy");
+          same("whitelist-source-range", "Allowlist", SECURITY, "10.0.0.0/8"),
+          same("allowlist-source-range", "Allowlist", SECURITY, "10.0.0.0/8"),
+          same("denylist-source-range", "Denylist", SECURITY, "10.0.0.0/8"),
+          same(
+              "auth-type",
+              "BasicDigestAuth",
+              SECURITY,
+              "",
+              Map.of("auth-secret", "users", "auth-type", "basic")),
+          same(
+              "auth-secret",
+              "BasicDigestAuth",
+              SECURITY,
+              "",
+              Map.of("auth-type", "basic", "auth-secret", "users")),
+          same(
+              "auth-secret-type",
+              "BasicDigestAuth",
+              SECURITY,
+              "",
+              Map.of("auth-type", "basic", "auth-secret", "users", "auth-secret-type", "auth-map")),
+          same(
+              "auth-realm",
+              "BasicDigestAuth",
+              SECURITY,
+              "",
+              Map.of("auth-type", "basic", "auth-secret", "users", "auth-realm", "Staff")),
+          same("auth-url", "ExternalAuth", SECURITY, "https://auth.example/check"),
+          same(
+              "auth-method",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of("auth-url", "https://auth.example/check", "auth-method", "POST")),
+          same(
+              "auth-response-headers",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of("auth-url", "https://auth.example/check", "auth-response-headers", "X-User")),
+          same(
+              "auth-signin",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-url",
+                  "https://auth.example/check",
+                  "auth-signin",
+                  "https://auth.example/start")),
+          same(
+              "auth-signin-redirect-param",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-url",
+                  "https://auth.example/check",
+                  "auth-signin",
+                  "https://auth.example/start",
+                  "auth-signin-redirect-param",
+                  "rd")),
+          same(
+              "auth-cache-key",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-url",
+                  "https://auth.example/check",
+                  "auth-cache-key",
+                  "$remote_user$http_authorization")),
+          same(
+              "auth-cache-duration",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-url",
+                  "https://auth.example/check",
+                  "auth-cache-key",
+                  "$http_authorization",
+                  "auth-cache-duration",
+                  "200 1m")),
+          same(
+              "auth-request-redirect",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-url",
+                  "https://auth.example/check",
+                  "auth-request-redirect",
+                  "https://a.example/")),
+          same(
+              "auth-always-set-cookie",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of("auth-url", "https://auth.example/check", "auth-always-set-cookie", "true")),
+          same(
+              "auth-proxy-set-headers",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-url",
+                  "https://auth.example/check",
+                  "auth-proxy-set-headers",
+                  "ns/headers")),
+          same(
+              "auth-keepalive",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of("auth-url", "https://auth.example/check", "auth-keepalive", "10")),
+          same(
+              "auth-keepalive-requests",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of("auth-url", "https://auth.example/check", "auth-keepalive-requests", "100")),
+          same(
+              "auth-keepalive-timeout",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of("auth-url", "https://auth.example/check", "auth-keepalive-timeout", "30")),
+          same(
+              "auth-keepalive-share-vars",
+              "ExternalAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-url", "https://auth.example/check", "auth-keepalive-share-vars", "true")),
+          same("auth-tls-secret", "CertificateAuth", SECURITY, "default/ca"),
+          same(
+              "auth-tls-verify-client",
+              "CertificateAuth",
+              SECURITY,
+              "",
+              Map.of("auth-tls-secret", "default/ca", "auth-tls-verify-client", "optional")),
+          same(
+              "auth-tls-verify-depth",
+              "CertificateAuth",
+              SECURITY,
+              "",
+              Map.of("auth-tls-secret", "default/ca", "auth-tls-verify-depth", "2")),
+          same(
+              "auth-tls-pass-certificate-to-upstream",
+              "CertificateAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-tls-secret",
+                  "default/ca",
+                  "auth-tls-pass-certificate-to-upstream",
+                  "true")),
+          same(
+              "auth-tls-error-page",
+              "CertificateAuth",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-tls-secret",
+                  "default/ca",
+                  "auth-tls-error-page",
+                  "https://a.example/error")),
+          same(
+              "auth-tls-match-cn",
+              "CertificateAuth",
+              SECURITY,
+              "",
+              Map.of("auth-tls-secret", "default/ca", "auth-tls-match-cn", "CN=client")),
+          same("limit-rps", "RateLimit", SECURITY, "10"),
+          same("limit-rpm", "RateLimit", SECURITY, "600"),
+          same(
+              "limit-burst-multiplier",
+              "RateLimit",
+              SECURITY,
+              "",
+              Map.of("limit-rps", "10", "limit-burst-multiplier", "3")),
+          same("limit-connections", "RateLimit", SECURITY, "5"),
+          same(
+              "limit-whitelist",
+              "RateLimit",
+              SECURITY,
+              "",
+              Map.of("limit-rps", "10", "limit-whitelist", "10.0.0.0/8")),
+          same(
+              "limit-allowlist",
+              "RateLimit",
+              SECURITY,
+              "",
+              Map.of("limit-rps", "10", "limit-allowlist", "10.0.0.0/8")),
+          same("limit-rate", "RateLimit", SECURITY, "100"),
+          same(
+              "limit-rate-after",
+              "RateLimit",
+              SECURITY,
+              "",
+              Map.of("limit-rate", "100", "limit-rate-after", "1000")),
+          same(
+              "global-rate-limit",
+              "GlobalRateLimit",
+              SECURITY,
+              "",
+              Map.of("global-rate-limit-window", "1m", "global-rate-limit", "100")),
+          same(
+              "global-rate-limit-window",
+              "GlobalRateLimit",
+              SECURITY,
+              "",
+              Map.of("global-rate-limit", "100", "global-rate-limit-window", "1m")),
+          same(
+              "global-rate-limit-key",
+              "GlobalRateLimit",
+              SECURITY,
+              "",
+              Map.of(
+                  "global-rate-limit",
+                  "100",
+                  "global-rate-limit-window",
+                  "1m",
+                  "global-rate-limit-key",
+                  "$remote_addr")),
+          same(
+              "global-rate-limit-ignored-cidrs",
+              "GlobalRateLimit",
+              SECURITY,
+              "",
+              Map.of(
+                  "global-rate-limit",
+                  "100",
+                  "global-rate-limit-window",
+                  "1m",
+                  "global-rate-limit-ignored-cidrs",
+                  "10.0.0.0/8")),
+          same(
+              "satisfy",
+              "Satisfy",
+              SECURITY,
+              "",
+              Map.of(
+                  "auth-type",
+                  "basic",
+                  "auth-secret",
+                  "users",
+                  "allowlist-source-range",
+                  "10.0.0.0/8",
+                  "satisfy",
+                  "any")));
 
   /** {@code $http_x_user$http_authorization}: request headers, nginx's way. */
   private static final Pattern NGINX_HEADER_VARS = Pattern.compile("(?:\\$http_[a-z0-9_]+)+");

@@ -1,5 +1,11 @@
 package io.gatehouse.k8s.translate;
 
+import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.OTHER;
+import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.ROUTING;
+import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.SECURITY;
+import static io.gatehouse.k8s.translate.NginxAnnotation.different;
+import static io.gatehouse.k8s.translate.NginxAnnotation.same;
+
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
@@ -205,7 +211,10 @@ public record IngressAnnotations(
     boolean fromToWww,
     @Nullable BackendPolicy backendPolicy,
     AccessAnnotations.Result access,
-    ClientAuth clientAuth) {
+    ClientAuth clientAuth,
+    UpstreamTlsAnnotations.Result upstreamTls,
+    HostAnnotations.Result hosts,
+    ProxyAnnotations.Result proxy) {
   public static final String PREFIX = "gatehouse.io/";
   public static final String NGINX = "nginx.ingress.kubernetes.io/";
 
@@ -231,6 +240,159 @@ public record IngressAnnotations(
 
   /** The default of {@code canary-weight-total}. */
   public static final int DEFAULT_CANARY_TOTAL = 100;
+
+  /**
+   * The catalogue entries of the annotations this parser serves ({@link NginxCatalogue}); each
+   * entry's outcome and note say what {@link Parser} does with it.
+   */
+  static final List<NginxAnnotation> CATALOGUE =
+      List.of(
+          same("ssl-redirect", "Rewrite", ROUTING, "false"),
+          same("backend-protocol", "BackendProtocol", ROUTING, "GRPC"),
+          same("proxy-connect-timeout", "Proxy", OTHER, "7"),
+          different(
+              "proxy-read-timeout",
+              "Proxy",
+              OTHER,
+              "also bounds the idle time between body chunks (Gatehouse's body-idle timeout)",
+              "30"),
+          same("proxy-body-size", "Proxy", SECURITY, "2m"),
+          same("use-regex", "Rewrite", ROUTING, "true"),
+          same("rewrite-target", "Rewrite", ROUTING, "/$2"),
+          same("x-forwarded-prefix", "XForwardedPrefix", ROUTING, "/api"),
+          same("upstream-vhost", "UpstreamVhost", ROUTING, "b.internal"),
+          same("permanent-redirect", "Redirect", ROUTING, "https://b.example/"),
+          same(
+              "permanent-redirect-code",
+              "Redirect",
+              ROUTING,
+              "",
+              Map.of("permanent-redirect", "https://b.example/", "permanent-redirect-code", "308")),
+          same("temporal-redirect", "Redirect", ROUTING, "https://b.example/"),
+          same(
+              "temporal-redirect-code",
+              "Redirect",
+              ROUTING,
+              "",
+              Map.of("temporal-redirect", "https://b.example/", "temporal-redirect-code", "307")),
+          same("app-root", "Rewrite", ROUTING, "/app1"),
+          same("from-to-www-redirect", "Redirect", ROUTING, "true"),
+          same("mirror-target", "Mirror", ROUTING, "https://shadow.example$request_uri"),
+          same(
+              "mirror-request-body",
+              "Mirror",
+              ROUTING,
+              "",
+              Map.of(
+                  "mirror-target", "https://shadow.example$request_uri",
+                  "mirror-request-body", "off")),
+          same(
+              "mirror-host",
+              "Mirror",
+              ROUTING,
+              "",
+              Map.of(
+                  "mirror-target", "https://shadow.example$request_uri",
+                  "mirror-host", "other.example")),
+          same(
+              "custom-http-errors",
+              "CustomHTTPErrors",
+              OTHER,
+              "",
+              Map.of("custom-http-errors", "404,503", "default-backend", "errors")),
+          same("default-backend", "DefaultBackend", ROUTING, "errors"),
+          same("enable-cors", "CorsConfig", SECURITY, "true"),
+          same(
+              "cors-allow-origin",
+              "CorsConfig",
+              SECURITY,
+              "",
+              Map.of("enable-cors", "true", "cors-allow-origin", "https://a.example")),
+          same(
+              "cors-allow-methods",
+              "CorsConfig",
+              SECURITY,
+              "",
+              Map.of("enable-cors", "true", "cors-allow-methods", "GET, POST")),
+          same(
+              "cors-allow-headers",
+              "CorsConfig",
+              SECURITY,
+              "",
+              Map.of("enable-cors", "true", "cors-allow-headers", "X-A")),
+          same(
+              "cors-expose-headers",
+              "CorsConfig",
+              SECURITY,
+              "",
+              Map.of("enable-cors", "true", "cors-expose-headers", "X-B")),
+          same(
+              "cors-allow-credentials",
+              "CorsConfig",
+              SECURITY,
+              "",
+              Map.of(
+                  "enable-cors",
+                  "true",
+                  "cors-allow-origin",
+                  "https://a.example",
+                  "cors-allow-credentials",
+                  "false")),
+          same(
+              "cors-max-age",
+              "CorsConfig",
+              OTHER,
+              "",
+              Map.of("enable-cors", "true", "cors-max-age", "600")),
+          same("canary", "Canary", ROUTING, "true"),
+          same(
+              "canary-weight",
+              "Canary",
+              ROUTING,
+              "",
+              Map.of("canary", "true", "canary-weight", "20")),
+          same(
+              "canary-weight-total",
+              "Canary",
+              ROUTING,
+              "",
+              Map.of("canary", "true", "canary-weight", "20", "canary-weight-total", "1000")),
+          same(
+              "canary-by-header",
+              "Canary",
+              ROUTING,
+              "",
+              Map.of("canary", "true", "canary-by-header", "X-Canary")),
+          same(
+              "canary-by-header-value",
+              "Canary",
+              ROUTING,
+              "",
+              Map.of(
+                  "canary",
+                  "true",
+                  "canary-by-header",
+                  "X-Canary",
+                  "canary-by-header-value",
+                  "yes")),
+          same(
+              "canary-by-header-pattern",
+              "Canary",
+              ROUTING,
+              "",
+              Map.of(
+                  "canary",
+                  "true",
+                  "canary-by-header",
+                  "X-Canary",
+                  "canary-by-header-pattern",
+                  "^(a|b)$")),
+          same(
+              "canary-by-cookie",
+              "Canary",
+              ROUTING,
+              "",
+              Map.of("canary", "true", "canary-by-cookie", "canary")));
 
   public IngressAnnotations {
     problems = List.copyOf(problems);
@@ -258,7 +420,10 @@ public record IngressAnnotations(
         fromToWww,
         backendPolicy,
         AccessAnnotations.Result.NONE,
-        resolvedClientAuth);
+        resolvedClientAuth,
+        upstreamTls,
+        hosts,
+        proxy);
   }
 
   /** A Go-style duration ({@code 1m30s}, {@code 500ms}) or {@code 0}; null when malformed. */
@@ -352,7 +517,10 @@ public record IngressAnnotations(
             false,
             null,
             AccessAnnotations.Result.NONE,
-            ClientAuth.NONE);
+            ClientAuth.NONE,
+            UpstreamTlsAnnotations.Result.NONE,
+            HostAnnotations.Result.NONE,
+            ProxyAnnotations.Result.NONE);
       }
       UpstreamProtocol protocol = protocol();
       boolean sslRedirect = bool("ssl-redirect", true);
@@ -409,38 +577,27 @@ public record IngressAnnotations(
       if (errorPages != null) {
         policies.add(errorPages);
       }
-      ResilienceAnnotations.Result resilience =
-          ResilienceAnnotations.parse(
-              all,
-              new ResilienceAnnotations.Sink() {
-                @Override
-                public void problem(String reason, String message) {
-                  Parser.this.problem(reason, message);
-                }
+      ResilienceAnnotations.Sink sink =
+          new ResilienceAnnotations.Sink() {
+            @Override
+            public void problem(String reason, String message) {
+              Parser.this.problem(reason, message);
+            }
 
-                @Override
-                public void refuse(String reason, String key, String why) {
-                  Parser.this.refuse(reason, key, why);
-                }
-              });
+            @Override
+            public void refuse(String reason, String key, String why) {
+              Parser.this.refuse(reason, key, why);
+            }
+          };
+      ResilienceAnnotations.Result resilience = ResilienceAnnotations.parse(all, sink);
       if (resilience.retry() != null) {
         policies.add(resilience.retry());
       }
-      AccessAnnotations.Result access =
-          AccessAnnotations.parse(
-              ingress,
-              all,
-              new ResilienceAnnotations.Sink() {
-                @Override
-                public void problem(String reason, String message) {
-                  Parser.this.problem(reason, message);
-                }
-
-                @Override
-                public void refuse(String reason, String key, String why) {
-                  Parser.this.refuse(reason, key, why);
-                }
-              });
+      AccessAnnotations.Result access = AccessAnnotations.parse(ingress, all, sink);
+      // issue #16's families: each parses its own keys
+      UpstreamTlsAnnotations.Result upstreamTls = UpstreamTlsAnnotations.parse(ingress, all, sink);
+      HostAnnotations.Result hosts = HostAnnotations.parse(ingress, all, sink);
+      ProxyAnnotations.Result proxy = ProxyAnnotations.parse(ingress, all, sink);
       return new IngressAnnotations(
           protocol,
           sslRedirect,
@@ -454,7 +611,10 @@ public record IngressAnnotations(
           bool("from-to-www-redirect", false),
           resilience.policy(),
           access,
-          ClientAuth.NONE);
+          ClientAuth.NONE,
+          upstreamTls,
+          hosts,
+          proxy);
     }
 
     /** The redirect the Ingress asks for, or null (refusing it when it asks for two). */
@@ -1120,9 +1280,14 @@ public record IngressAnnotations(
             "snippets are never interpreted; the Ingress is not served while it carries one");
         return;
       }
+      NginxAnnotation entry = nginx ? NginxCatalogue.find(local) : null;
+      if (entry != null && entry.outcome() == NginxAnnotation.Outcome.REFUSED) {
+        refuse("UnsupportedAnnotation", key, entry.note() + "; the Ingress is not served");
+        return;
+      }
       if (nginx
-          && (local.startsWith("auth-") || local.endsWith("-source-range"))
-          && !AccessAnnotations.NGINX_KNOWN.contains(local)) {
+          && entry == null
+          && (local.startsWith("auth-") || local.endsWith("-source-range"))) {
         refuse(
             "UnsupportedAnnotation",
             key,
@@ -1131,13 +1296,11 @@ public record IngressAnnotations(
         return;
       }
       boolean known =
-          KNOWN.contains(local)
-              || ResilienceAnnotations.KNOWN.contains(local)
-              || (!nginx && AccessAnnotations.KNOWN.contains(local))
-              || (nginx
-                  && (NGINX_KNOWN.contains(local)
-                      || ResilienceAnnotations.NGINX_KNOWN.contains(local)
-                      || AccessAnnotations.NGINX_KNOWN.contains(local)));
+          nginx
+              ? entry != null
+              : KNOWN.contains(local)
+                  || ResilienceAnnotations.KNOWN.contains(local)
+                  || AccessAnnotations.KNOWN.contains(local);
       if (canary && known) {
         // a canary's backend takes its primary's backend policy, as it takes its protocol
         problem(
@@ -1156,7 +1319,7 @@ public record IngressAnnotations(
                 + value
                 + "\" is ignored"
                 + (nginx
-                    ? ""
+                    ? " (not served by Gatehouse: docs/ingress-nginx.md)"
                     : " (known: gatehouse.io/"
                         + String.join(", ", KNOWN)
                         + ", "
@@ -1222,29 +1385,6 @@ public record IngressAnnotations(
             "canary-by-header-value",
             "canary-by-header-pattern",
             "canary-by-cookie");
-
-    private static final List<String> NGINX_KNOWN =
-        List.of(
-            "ssl-redirect",
-            "backend-protocol",
-            "proxy-connect-timeout",
-            "proxy-read-timeout",
-            "proxy-body-size",
-            "use-regex",
-            "rewrite-target",
-            "x-forwarded-prefix",
-            "upstream-vhost",
-            "permanent-redirect",
-            "permanent-redirect-code",
-            "temporal-redirect",
-            "temporal-redirect-code",
-            "app-root",
-            "from-to-www-redirect",
-            "mirror-target",
-            "mirror-request-body",
-            "mirror-host",
-            "custom-http-errors",
-            "default-backend");
 
     private boolean has(String key) {
       return all.containsKey(key);

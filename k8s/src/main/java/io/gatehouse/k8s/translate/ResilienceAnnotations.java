@@ -2,6 +2,10 @@ package io.gatehouse.k8s.translate;
 
 import static io.gatehouse.k8s.translate.IngressAnnotations.NGINX;
 import static io.gatehouse.k8s.translate.IngressAnnotations.PREFIX;
+import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.OTHER;
+import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.ROUTING;
+import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.SECURITY;
+import static io.gatehouse.k8s.translate.NginxAnnotation.same;
 
 import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.backend.CircuitBreaker;
@@ -141,6 +145,94 @@ final class ResilienceAnnotations {
           "retry-per-try-timeout",
           "retry-timeout",
           "retry-non-idempotent");
+
+  /** The catalogue entries of the ingress-nginx annotations read here ({@link NginxCatalogue}). */
+  static final List<NginxAnnotation> CATALOGUE =
+      List.of(
+          same("load-balance", "LoadBalancing", ROUTING, "ewma"),
+          same("upstream-hash-by", "UpstreamHashBy", ROUTING, "$remote_addr"),
+          same(
+              "upstream-hash-by-subset",
+              "UpstreamHashBy",
+              ROUTING,
+              "",
+              Map.of("upstream-hash-by", "$remote_addr", "upstream-hash-by-subset", "true")),
+          same(
+              "upstream-hash-by-subset-size",
+              "UpstreamHashBy",
+              ROUTING,
+              "",
+              Map.of(
+                  "upstream-hash-by",
+                  "$remote_addr",
+                  "upstream-hash-by-subset",
+                  "true",
+                  "upstream-hash-by-subset-size",
+                  "3")),
+          same("affinity", "SessionAffinity", ROUTING, "cookie"),
+          same(
+              "affinity-mode",
+              "SessionAffinity",
+              ROUTING,
+              "",
+              Map.of("affinity", "cookie", "affinity-mode", "persistent")),
+          same(
+              "session-cookie-name",
+              "SessionAffinity",
+              ROUTING,
+              "",
+              Map.of("affinity", "cookie", "session-cookie-name", "route")),
+          same(
+              "session-cookie-path",
+              "SessionAffinity",
+              ROUTING,
+              "",
+              Map.of("affinity", "cookie", "session-cookie-path", "/app")),
+          same(
+              "session-cookie-max-age",
+              "SessionAffinity",
+              ROUTING,
+              "",
+              Map.of("affinity", "cookie", "session-cookie-max-age", "3600")),
+          same(
+              "session-cookie-expires",
+              "SessionAffinity",
+              ROUTING,
+              "",
+              Map.of("affinity", "cookie", "session-cookie-expires", "3600")),
+          same(
+              "session-cookie-samesite",
+              "SessionAffinity",
+              SECURITY,
+              "",
+              Map.of("affinity", "cookie", "session-cookie-samesite", "Strict")),
+          same(
+              "session-cookie-secure",
+              "SessionAffinity",
+              SECURITY,
+              "",
+              Map.of("affinity", "cookie", "session-cookie-secure", "true")),
+          same(
+              "session-cookie-change-on-failure",
+              "SessionAffinity",
+              ROUTING,
+              "",
+              Map.of("affinity", "cookie", "session-cookie-change-on-failure", "true")),
+          same(
+              "session-cookie-conditional-samesite-none",
+              "SessionAffinity",
+              OTHER,
+              "",
+              Map.of(
+                  "affinity",
+                  "cookie",
+                  "session-cookie-samesite",
+                  "None",
+                  "session-cookie-conditional-samesite-none",
+                  "true")),
+          same("proxy-next-upstream", "Proxy", ROUTING, "error timeout http_502"),
+          same("proxy-next-upstream-tries", "Proxy", ROUTING, "2"),
+          same("proxy-next-upstream-timeout", "Proxy", OTHER, "10"));
 
   static final List<String> NGINX_KNOWN =
       List.of(
