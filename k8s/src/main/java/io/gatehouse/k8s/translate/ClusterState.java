@@ -1,5 +1,6 @@
 package io.gatehouse.k8s.translate;
 
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressClass;
@@ -24,4 +25,12 @@ public interface ClusterState {
   List<V1EndpointSlice> endpointSlices(String namespace, String service);
 
   Optional<V1Secret> secret(String namespace, String name);
+
+  /**
+   * A ConfigMap an annotation names ({@code custom-headers}) or the controller's ingress-nginx
+   * ConfigMap; empty when absent (or not watched).
+   */
+  default Optional<V1ConfigMap> configMap(String namespace, String name) {
+    return Optional.empty();
+  }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.k8s.translate;
 
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressClass;
@@ -24,10 +25,14 @@ public final class ListedClusterState implements ClusterState {
   private final Map<String, V1Service> services = new HashMap<>();
   private final Map<String, List<V1EndpointSlice>> slices = new HashMap<>();
   private final Map<String, V1Secret> secrets = new HashMap<>();
+  private final Map<String, V1ConfigMap> configMaps = new HashMap<>();
   private final Map<String, V1Ingress> ingressByKey = new HashMap<>();
 
   /** {@code namespace/name} of every Secret asked for, found or not. */
   private final Set<String> secretsAsked = ConcurrentHashMap.newKeySet();
+
+  /** {@code namespace/name} of every ConfigMap asked for, found or not. */
+  private final Set<String> configMapsAsked = ConcurrentHashMap.newKeySet();
 
   public ListedClusterState(
       Collection<V1IngressClass> classes,
@@ -35,6 +40,16 @@ public final class ListedClusterState implements ClusterState {
       Collection<V1Service> services,
       Collection<V1EndpointSlice> slices,
       Collection<V1Secret> secrets) {
+    this(classes, ingresses, services, slices, secrets, List.of());
+  }
+
+  public ListedClusterState(
+      Collection<V1IngressClass> classes,
+      Collection<V1Ingress> ingresses,
+      Collection<V1Service> services,
+      Collection<V1EndpointSlice> slices,
+      Collection<V1Secret> secrets,
+      Collection<V1ConfigMap> configMaps) {
     this.classes = List.copyOf(classes);
     this.ingresses = List.copyOf(ingresses);
     for (V1Ingress i : ingresses) {
@@ -52,6 +67,9 @@ public final class ListedClusterState implements ClusterState {
     }
     for (V1Secret s : secrets) {
       this.secrets.put(key(s.getMetadata()), s);
+    }
+    for (V1ConfigMap c : configMaps) {
+      this.configMaps.put(key(c.getMetadata()), c);
     }
   }
 
@@ -97,5 +115,20 @@ public final class ListedClusterState implements ClusterState {
    */
   public Set<String> secretsAsked() {
     return Set.copyOf(secretsAsked);
+  }
+
+  @Override
+  public Optional<V1ConfigMap> configMap(String namespace, String name) {
+    String key = namespace + "/" + name;
+    configMapsAsked.add(key);
+    return Optional.ofNullable(configMaps.get(key));
+  }
+
+  /**
+   * {@code namespace/name} of every ConfigMap a translation of this state asked for, found or not:
+   * the ConfigMaps whose change must rebuild.
+   */
+  public Set<String> configMapsAsked() {
+    return Set.copyOf(configMapsAsked);
   }
 }

@@ -4,6 +4,7 @@ import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.validate.EndpointPolicy;
 import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressClass;
@@ -42,6 +43,7 @@ final class Fixtures {
     List<V1Service> services = new ArrayList<>();
     List<V1EndpointSlice> slices = new ArrayList<>();
     List<V1Secret> secrets = new ArrayList<>();
+    List<V1ConfigMap> configMaps = new ArrayList<>();
     Map<String, HostClaim> claims = new LinkedHashMap<>();
     EndpointPolicy policy = IngressTranslator.upstreamPolicy(List.of(), false);
     Yaml snake = new Yaml(new SafeConstructor(new LoaderOptions()));
@@ -61,6 +63,7 @@ final class Fixtures {
         case "Service" -> services.add(json.deserialize(text, V1Service.class));
         case "EndpointSlice" -> slices.add(json.deserialize(text, V1EndpointSlice.class));
         case "Secret" -> secrets.add(json.deserialize(text, V1Secret.class));
+        case "ConfigMap" -> configMaps.add(json.deserialize(text, V1ConfigMap.class));
         case "HostClaim" -> {
           String host = (String) m.get("host");
           claims.put(host, new HostClaim(host, TenantId.of((String) m.get("tenant"))));
@@ -74,7 +77,9 @@ final class Fixtures {
       }
     }
     return new Case(
-        new ListedClusterState(classes, ingresses, services, slices, secrets), claims, policy);
+        new ListedClusterState(classes, ingresses, services, slices, secrets, configMaps),
+        claims,
+        policy);
   }
 
   @SuppressWarnings("unchecked")
