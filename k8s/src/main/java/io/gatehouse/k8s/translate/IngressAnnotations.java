@@ -137,10 +137,10 @@ import org.jspecify.annotations.Nullable;
  * is validated with the route: a coding Gatehouse cannot serve ({@code deflate}) or a malformed
  * type makes the route invalid, reported and not served.
  *
- * <p>No annotation becomes a header policy, so no annotation text is ever read for header variables
- * ({@code ${request.id}}...): {@code custom-headers} is ignored with a warning, snippets ({@code
- * more_set_headers}) are refused, and the texts that do reach a header ({@code x-forwarded-prefix},
- * the {@code cors-*} lists) are sent as written.
+ * <p>No annotation text is ever read for header variables ({@code ${request.id}}...): the values of
+ * the ConfigMap {@code custom-headers} names become a ResponseHeaders policy with every '$' escaped
+ * ({@link ProxyAnnotations}), snippets ({@code more_set_headers}) are refused, and the texts that
+ * do reach a header ({@code x-forwarded-prefix}, the {@code cors-*} lists) are sent as written.
  *
  * <p>Mirroring as ingress-nginx documents it: {@code mirror-target} is {@code
  * http(s)://HOST[:PORT]$request_uri} (or {@code .../$request_uri}, ingress-nginx's own example,
@@ -421,6 +421,29 @@ public record IngressAnnotations(
         backendPolicy,
         AccessAnnotations.Result.NONE,
         resolvedClientAuth,
+        upstreamTls,
+        hosts,
+        proxy);
+  }
+
+  /** These annotations with {@code policy} after their policies (the translator's additions). */
+  IngressAnnotations withPolicy(PolicySpec policy) {
+    List<PolicySpec> all = new ArrayList<>(policies);
+    all.add(policy);
+    return new IngressAnnotations(
+        protocol,
+        sslRedirect,
+        timeouts,
+        limits,
+        useRegex,
+        canary,
+        refused,
+        problems,
+        all,
+        fromToWww,
+        backendPolicy,
+        access,
+        clientAuth,
         upstreamTls,
         hosts,
         proxy);

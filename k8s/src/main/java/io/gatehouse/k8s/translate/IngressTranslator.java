@@ -24,15 +24,18 @@ import io.gatehouse.model.policy.IpAccess;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
+import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.EndpointPolicy;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.Htpasswd;
+import io.gatehouse.validate.PolicyValidator;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressBackend;
@@ -528,6 +531,11 @@ public final class IngressTranslator {
         refused.add(ref);
         return List.of();
       }
+      ann = customHeaders(ref, ann);
+      if (ann == null) {
+        refused.add(ref);
+        return List.of();
+      }
       Map<String, TlsHost> tls = tls(ref, spec.getTls());
       List<Candidate> out = new ArrayList<>();
       List<V1IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
@@ -660,6 +668,64 @@ public final class IngressTranslator {
             new ClientAuth(cert.mode(), bundle, cert.verifyDepth(), cert.passCertificate());
       }
       return ann.resolved(policies, clientAuth);
+    }
+
+    /**
+     * {@code ann} with the response headers of the ConfigMap {@code custom-headers} names, each
+     * value literal; null, reported, when the ConfigMap is missing or holds a header that cannot be
+     * set: ingress-nginx denies the location then, Gatehouse does not serve the Ingress.
+     */
+    private @Nullable IngressAnnotations customHeaders(IngressRef ref, IngressAnnotations ann) {
+      ProxyAnnotations.ConfigMapRef cm = ann.proxy().customHeaders();
+      if (cm == null) {
+        return ann;
+      }
+      String where = cm.key() + ": ConfigMap " + cm.namespace() + "/" + cm.name();
+      Optional<V1ConfigMap> found = state.configMap(cm.namespace(), cm.name());
+      if (found.isEmpty()) {
+        problem(
+            ref,
+            "ConfigMapNotFound",
+            where + " not found; the Ingress is not served rather than without its headers");
+        return null;
+      }
+      Map<String, String> data =
+          found.get().getData() == null ? Map.of() : new TreeMap<>(found.get().getData());
+      Map<String, String> set = new LinkedHashMap<>();
+      for (Map.Entry<String, String> h : data.entrySet()) {
+        String name = h.getKey();
+        String value = h.getValue() == null ? "" : h.getValue();
+        String wrong =
+            !ProxyAnnotations.HEADER_NAME.matcher(name).matches()
+                ? "header name \"" + name + "\" (expected: letters, digits, '-' and '_')"
+                : !ProxyAnnotations.HEADER_VALUE.matcher(value).matches()
+                    ? "header "
+                        + name
+                        + ": value (expected: printable ASCII, as ingress-nginx reads it)"
+                    : PolicyValidator.reserved(name.toLowerCase(Locale.ROOT))
+                        ? "header " + name + " (expected: " + PolicyValidator.RESERVED_RULE + ")"
+                        : null;
+        if (wrong != null) {
+          problem(ref, "InvalidConfigMap", where + ": " + wrong + "; the Ingress is not served");
+          return null;
+        }
+        // literal, as ingress-nginx escapes '$': Gatehouse's header values know ${...} variables
+        set.put(name, value.replace("$", "$$"));
+      }
+      if (set.isEmpty()) {
+        return ann;
+      }
+      ResponseHeaders headers = new ResponseHeaders(set, Map.of(), List.of());
+      List<Violation> violations = new ArrayList<>();
+      PolicyValidator.validate(List.of(headers), violations);
+      if (!violations.isEmpty()) {
+        problem(
+            ref,
+            "InvalidConfigMap",
+            where + ": " + messages(violations) + "; the Ingress is not served");
+        return null;
+      }
+      return ann.withPolicy(headers);
     }
 
     /** The users of an {@code auth-secret}, or null (reported) when they cannot be used. */
