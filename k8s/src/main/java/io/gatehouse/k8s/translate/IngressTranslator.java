@@ -28,6 +28,7 @@ import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.EndpointPolicy;
+import io.gatehouse.validate.HeaderTemplate;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.Htpasswd;
 import io.gatehouse.validate.PolicyValidator;
@@ -710,7 +711,7 @@ public final class IngressTranslator {
           return null;
         }
         // literal, as ingress-nginx escapes '$': Gatehouse's header values know ${...} variables
-        set.put(name, value.replace("$", "$$"));
+        set.put(name, HeaderTemplate.escape(value));
       }
       if (set.isEmpty()) {
         return ann;

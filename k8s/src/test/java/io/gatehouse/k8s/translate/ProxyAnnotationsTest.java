@@ -3,6 +3,7 @@ package io.gatehouse.k8s.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.k8s.translate.NginxAnnotation.Outcome;
+import io.gatehouse.validate.HeaderTemplate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The annotations {@link ProxyAnnotations} reads, and its catalogue entries. */
 class ProxyAnnotationsTest {
@@ -141,6 +143,16 @@ class ProxyAnnotationsTest {
         .asString()
         .startsWith("InvalidAnnotation " + N + "custom-headers: \"" + value + "\"")
         .contains(why);
+  }
+
+  /** The translator escapes each value: whatever ingress-nginx accepts reads back literally. */
+  @ParameterizedTest
+  @ValueSource(strings = {"${client.address}", "$5 and $$ and $request_id", "$", "a$", "${", "$$$"})
+  void custom_header_values_are_literal_once_escaped(String value) {
+    assertThat(ProxyAnnotations.HEADER_VALUE.matcher(value).matches()).isTrue();
+    HeaderTemplate t = HeaderTemplate.parse(HeaderTemplate.escape(value));
+    assertThat(t.isLiteral()).isTrue();
+    assertThat(t.literalText()).isEqualTo(value);
   }
 
   @Test
