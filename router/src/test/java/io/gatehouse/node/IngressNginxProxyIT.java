@@ -5,17 +5,25 @@ import static io.gatehouse.node.KubeNodeFixture.ingressTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.translate.ListedClusterState;
+import io.gatehouse.k8s.translate.Translation;
 import io.gatehouse.k8s.watch.testing.ApiServerExtension;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.policy.ResponseHeaders;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -182,6 +190,83 @@ class IngressNginxProxyIT {
               () ->
                   warnings(admin, ns, "elsewhere").stream()
                       .anyMatch(w -> w.contains("own namespace")));
+    } finally {
+      web.close();
+    }
+  }
+
+  /**
+   * The data-plane half of custom-headers while {@code IngressWatcher} has no ConfigMap informer
+   * yet: the translator reads the API server's own objects (the ConfigMap among them), and the
+   * route it makes, on a host of its own, is put in the node's table and served through the proxy.
+   */
+  @Test
+  void custom_headers_translated_from_the_api_servers_objects_are_set_literally_on_answers(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("proxy-cm-table");
+    String cls = ingressClass(admin, "proxy-cm-table");
+    TestUpstream web =
+        TestUpstream.custom(
+            fx.vertx(),
+            req ->
+                req.response()
+                    .putHeader("x-frame-options", "SAMEORIGIN")
+                    .putHeader("x-backend", "kept")
+                    .end("web"));
+    fx.serviceTo(admin, ns, "web", web.port());
+    CoreV1Api core = new CoreV1Api(admin);
+    V1ConfigMap cm =
+        core.createNamespacedConfigMap(
+                ns,
+                new V1ConfigMap()
+                    .metadata(new V1ObjectMeta().name("security-headers"))
+                    .data(
+                        Map.of(
+                            "X-Frame-Options", "DENY",
+                            "Content-Security-Policy", "default-src 'self'",
+                            "X-Literal", "${client.address} costs $5")))
+            .execute();
+    V1Ingress ing =
+        new NetworkingV1Api(admin)
+            .createNamespacedIngress(
+                ns,
+                annotated(
+                    ingressTo(ns, "web", cls, "headers.example.test", "web"),
+                    Map.of(N + "custom-headers", "security-headers")))
+            .execute();
+    ListedClusterState state =
+        new ListedClusterState(
+            List.of(new NetworkingV1Api(admin).readIngressClass(cls).execute()),
+            List.of(ing),
+            List.of(core.readNamespacedService("web", ns).execute()),
+            new DiscoveryV1Api(admin).listNamespacedEndpointSlice(ns).execute().getItems(),
+            List.of(),
+            List.of(cm));
+    Translation t = new IngressTranslator(cls, Clock.systemUTC()).translate(state, Map.of());
+    assertThat(t.problems()).isEmpty();
+    RouteSpec route = t.routes().get(0);
+    assertThat(route.policies()).singleElement().isInstanceOf(ResponseHeaders.class);
+    try (KubeNodeFixture.Running node = fx.node(server, ns, cls)) {
+      long written =
+          node.node()
+              .table()
+              .put(
+                  route
+                      .withKey(RouteKey.of(ns, "test", "custom-headers"))
+                      .withHosts(List.of("table.example.test")));
+      await("the route served")
+          .atMost(WAIT)
+          .until(() -> node.node().snapshots().get().generation() >= written);
+      await("the backend reached")
+          .atMost(WAIT)
+          .until(() -> node.get("table.example.test", "/").status() == 200);
+      RawHttp.Response r = node.get("table.example.test", "/");
+      assertThat(r.body()).isEqualTo("web");
+      assertThat(r.header("x-frame-options")).isEqualTo("DENY");
+      assertThat(r.header("content-security-policy")).isEqualTo("default-src 'self'");
+      assertThat(r.header("x-literal")).isEqualTo("${client.address} costs $5");
+      assertThat(r.header("x-backend")).isEqualTo("kept");
     } finally {
       web.close();
     }
