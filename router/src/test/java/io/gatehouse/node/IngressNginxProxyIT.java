@@ -109,6 +109,43 @@ class IngressNginxProxyIT {
     }
   }
 
+  /**
+   * proxy-buffer-size sizes nothing: the backend's response head may be as large as the node's
+   * header limit (32 KiB by default) whatever the value, and a larger one is a 502, as nginx's
+   * "upstream sent too big header".
+   */
+  @Test
+  void proxy_buffer_size_leaves_the_response_head_limit_to_the_node(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("proxy-head");
+    String cls = ingressClass(admin, "proxy-head");
+    TestUpstream web =
+        TestUpstream.custom(
+            fx.vertx(),
+            req -> {
+              int size = req.path().equals("/big") ? 40 * 1024 : 20 * 1024;
+              req.response().putHeader("x-large", "a".repeat(size)).end("web");
+            });
+    fx.serviceTo(admin, ns, "web", web.port());
+    create(
+        admin,
+        ns,
+        annotated(
+            ingressTo(ns, "head", cls, "head.example.test", "web"),
+            Map.of(N + "proxy-buffer-size", "4k")));
+    try (KubeNodeFixture.Running node = fx.node(server, ns, cls)) {
+      await("the Ingress served")
+          .atMost(WAIT)
+          .until(() -> node.get("head.example.test", "/").status() == 200);
+      RawHttp.Response within = node.get("head.example.test", "/");
+      assertThat(within.header("x-large")).hasSize(20 * 1024);
+      assertThat(node.get("head.example.test", "/big").status()).isEqualTo(502);
+    } finally {
+      web.close();
+    }
+  }
+
   @Test
   void annotations_gatehouse_cannot_honour_leave_their_ingress_unserved_with_a_warning(
       ApiServerHarness server) throws Exception {
