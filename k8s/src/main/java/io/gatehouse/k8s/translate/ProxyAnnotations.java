@@ -84,7 +84,7 @@ final class ProxyAnnotations {
                   + " without ingress-nginx's global-allowed-response-headers allow-list: a header"
                   + " Gatehouse owns (hop-by-hop, framing, X-Forwarded-*...), more than 16, or a"
                   + " missing ConfigMap refuses the Ingress",
-              "shop/headers"),
+              "security-headers"),
           different(
               "connection-proxy-header",
               "Connection",
