@@ -132,6 +132,7 @@ class IngressNginxFamiliesIT {
             NGINX + "cors-allow-credentials", "true"));
     try {
       answers(ns, "cors.example.test", "/", 200);
+      drain(web);
       RawHttp.Response preflight =
           node.exchange(
               "OPTIONS /items HTTP/1.1\r\nHost: cors.example.test\r\n"
@@ -144,7 +145,6 @@ class IngressNginxFamiliesIT {
       assertThat(preflight.header("access-control-allow-credentials")).isEqualTo("true");
       assertThat(preflight.header("access-control-max-age")).isEqualTo("1728000");
 
-      drain(web);
       RawHttp.Response simple =
           node.exchange(
               "GET /items HTTP/1.1\r\nHost: cors.example.test\r\n"
@@ -307,9 +307,9 @@ class IngressNginxFamiliesIT {
     try {
       answers(ns, "upload.example.test", "/", 200);
       drain(web);
-      assertThat(post(web, "upload.example.test", 1024).status()).isEqualTo(200);
+      assertThat(post("upload.example.test", 1024).status()).isEqualTo(200);
       assertThat(web.take().body().length()).isEqualTo(1024);
-      RawHttp.Response big = post(web, "upload.example.test", 1025);
+      RawHttp.Response big = post("upload.example.test", 1025);
       assertThat(big.status()).isEqualTo(413);
       assertThat(web.receivedNothing()).isTrue();
     } finally {
@@ -600,6 +600,82 @@ class IngressNginxFamiliesIT {
     }
   }
 
+  /**
+   * {@code limit-whitelist}: the listed client addresses are never limited, the same limit still
+   * applies to the others.
+   */
+  @Test
+  void limit_whitelist_exempts_its_addresses_from_limit_rps(ApiServerHarness server)
+      throws Exception {
+    String ns = server.createNamespace("fam-exempt");
+    TestUpstream web = fx.backendFor(admin, ns, "web", "exempt");
+    create(
+        ns,
+        "exempt",
+        "exempt.example.test",
+        "web",
+        Map.of(
+            NGINX + "limit-rps", "1",
+            NGINX + "limit-burst-multiplier", "1",
+            NGINX + "limit-whitelist", "127.0.0.1/32"));
+    try {
+      answers(ns, "exempt.example.test", "/", 200);
+      for (int i = 0; i < 8; i++) {
+        assertThat(node.get("exempt.example.test", "/").status()).isEqualTo(200);
+      }
+      List<Integer> other = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        try (RawHttp c = new RawHttp(node.port(), "127.0.0.2")) {
+          c.send("GET / HTTP/1.1\r\nHost: exempt.example.test\r\nConnection: close\r\n\r\n");
+          other.add(c.read().status());
+        }
+      }
+      assertThat(other).as("127.0.0.2 is limited").contains(429);
+    } finally {
+      web.close();
+    }
+  }
+
+  // ---- GlobalRateLimit
+
+  /**
+   * {@code global-rate-limit: 3} per {@code global-rate-limit-window: 1m} keyed by a header: the
+   * fourth request of one key within the minute gets 429 (ingress-nginx's {@code
+   * global-rate-limit-status-code} default), another key is counted apart.
+   */
+  @Test
+  void global_rate_limit_counts_per_key_over_its_window(ApiServerHarness server) throws Exception {
+    String ns = server.createNamespace("fam-global");
+    TestUpstream web = fx.backendFor(admin, ns, "web", "global");
+    create(
+        ns,
+        "global",
+        "global.example.test",
+        "web",
+        Map.of(
+            NGINX + "global-rate-limit", "3",
+            NGINX + "global-rate-limit-window", "1m",
+            NGINX + "global-rate-limit-key", "$http_x_api_key"));
+    try {
+      answers(ns, "global.example.test", "/", 200);
+      List<Integer> keyA = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        keyA.add(withKey("a").status());
+      }
+      assertThat(keyA).containsExactly(200, 200, 200, 429);
+      assertThat(withKey("b").status()).isEqualTo(200);
+    } finally {
+      web.close();
+    }
+  }
+
+  private static RawHttp.Response withKey(String key) throws Exception {
+    return node.exchange(
+        "GET / HTTP/1.1\r\nHost: global.example.test\r\nX-Api-Key: "
+            + key
+            + "\r\nConnection: close\r\n\r\n");
+  }
+
   // ---- helpers --------------------------------------------------------------------------
 
   private static void create(
@@ -642,7 +718,7 @@ class IngressNginxFamiliesIT {
     }
   }
 
-  private static RawHttp.Response post(TestUpstream u, String host, int bytes) throws Exception {
+  private static RawHttp.Response post(String host, int bytes) throws Exception {
     return node.exchange(
         "POST /upload HTTP/1.1\r\nHost: "
             + host
