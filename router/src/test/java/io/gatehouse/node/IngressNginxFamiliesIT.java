@@ -253,11 +253,18 @@ class IngressNginxFamiliesIT {
           .as("the users spread over both endpoints")
           .containsExactlyInAnyOrder("hash-1", "hash-2");
 
-      List<String> spread = new java.util.ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        spread.add(node.get("rr.example.test", "/").body());
+      // one keep-alive connection stays on one event loop, whose rotation alternates
+      List<String> rotation = new java.util.ArrayList<>();
+      try (RawHttp c = new RawHttp(node.port())) {
+        for (int i = 0; i < 4; i++) {
+          c.send("GET / HTTP/1.1\r\nHost: rr.example.test\r\n\r\n");
+          rotation.add(c.read().body());
+        }
       }
-      assertThat(spread).contains("hash-1", "hash-2");
+      assertThat(rotation).containsAnyOf("hash-1", "hash-2");
+      for (int i = 1; i < rotation.size(); i++) {
+        assertThat(rotation.get(i)).as("rotation %s", rotation).isNotEqualTo(rotation.get(i - 1));
+      }
     } finally {
       one.close();
       two.close();
