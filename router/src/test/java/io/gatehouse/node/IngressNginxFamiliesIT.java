@@ -505,7 +505,9 @@ class IngressNginxFamiliesIT {
   /**
    * {@code auth-tls-secret} with the CA in {@code ca.crt}: a client certificate it issued is let
    * through and passed on ({@code auth-tls-pass-certificate-to-upstream}); none, or one of another
-   * CA, is refused. Difference: ingress-nginx answers 400 there, Gatehouse 403.
+   * CA, is refused. With {@code auth-tls-verify-client: optional} a request without one is served
+   * and a certificate that does not verify is still refused. Difference: ingress-nginx answers 400
+   * there, Gatehouse 403.
    */
   @Test
   void auth_tls_secret_admits_a_client_certificate_of_its_ca_only(ApiServerHarness server)
@@ -514,7 +516,8 @@ class IngressNginxFamiliesIT {
     TestUpstream web = fx.backendFor(admin, ns, "web", "mtls-app");
     TestPki clients = TestPki.ca("clients");
     TestPki stranger = TestPki.ca("stranger");
-    TestPki.Issued site = TestPki.ca("site").server(List.of("mtls.example.test"), List.of());
+    TestPki.Issued site =
+        TestPki.ca("site").server(List.of("mtls.example.test", "optional.example.test"), List.of());
     CoreV1Api core = new CoreV1Api(admin);
     core.createNamespacedSecret(
             ns,
@@ -541,6 +544,21 @@ class IngressNginxFamiliesIT {
         .tls(
             List.of(new V1IngressTLS().hosts(List.of("mtls.example.test")).secretName("mtls-tls")));
     new NetworkingV1Api(admin).createNamespacedIngress(ns, ing).execute();
+    V1Ingress optional = ingressTo(ns, "optional", cls, "optional.example.test", "web");
+    optional
+        .getMetadata()
+        .annotations(
+            Map.of(
+                NGINX + "auth-tls-secret",
+                ns + "/client-ca",
+                NGINX + "auth-tls-verify-client",
+                "optional"));
+    optional
+        .getSpec()
+        .tls(
+            List.of(
+                new V1IngressTLS().hosts(List.of("optional.example.test")).secretName("mtls-tls")));
+    new NetworkingV1Api(admin).createNamespacedIngress(ns, optional).execute();
     try {
       await("served over TLS")
           .atMost(WAIT)
@@ -555,6 +573,16 @@ class IngressNginxFamiliesIT {
       assertThat(httpsStatus("mtls.example.test", clients.client("CN=alice"))).isEqualTo(200);
       TestUpstream.Recorded seen = web.take();
       assertThat(seen.header("ssl-client-cert")).isNotBlank();
+
+      await("optional served")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(httpsOutcome("optional.example.test"))
+                      .as("warnings in %s: %s", ns, warnings(ns))
+                      .isEqualTo("200"));
+      assertThat(httpsStatus("optional.example.test", stranger.client("CN=eve"))).isEqualTo(403);
+      assertThat(httpsStatus("optional.example.test", clients.client("CN=bob"))).isEqualTo(200);
     } finally {
       web.close();
     }
