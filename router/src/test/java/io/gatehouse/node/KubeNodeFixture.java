@@ -69,15 +69,61 @@ public final class KubeNodeFixture implements AutoCloseable {
           port(), "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
     }
 
+    /** Sends {@code request} as written (CRLF line ends) over a new connection. */
+    public RawHttp.Response exchange(String request) throws Exception {
+      return RawHttp.exchange(port(), request);
+    }
+
     @Override
     public void close() {
       node.stop().await();
     }
   }
 
+  /**
+   * The operator's opt-in to loopback upstreams, for tests whose auth service or mirror is a
+   * loopback server named in an annotation.
+   */
+  public static NodeConfig allowingLoopback(NodeConfig c) {
+    NodeConfig.Kubernetes k = c.kubernetes();
+    return c.withKubernetes(
+        new NodeConfig.Kubernetes(
+            k.enabled(),
+            k.kubeconfig(),
+            k.namespaces(),
+            k.ingressClass(),
+            k.ingressLabelSelector(),
+            k.publishAddresses(),
+            k.leaderElection(),
+            k.leaseNamespace(),
+            k.leaseName(),
+            k.leaseDuration(),
+            k.deniedUpstreams(),
+            true));
+  }
+
+  /** Whether {@code object} in {@code ns} has a Warning event with {@code reason}. */
+  public static boolean warned(ApiClient admin, String ns, String object, String reason)
+      throws Exception {
+    return new CoreV1Api(admin)
+            .listNamespacedEvent(ns)
+            .fieldSelector("involvedObject.name=" + object + ",type=Warning")
+            .execute()
+            .getItems()
+            .stream()
+            .anyMatch(e -> reason.equals(e.getReason()));
+  }
+
   /** A node serving the Ingresses of class {@code cls} in namespace {@code ns} (all when ""). */
   public Running node(ApiServerHarness server, String ns, String cls) throws Exception {
     return node(server, ns, cls, UnaryOperator.identity(), List.of());
+  }
+
+  /** The same, with its configuration changed by {@code tweak}. */
+  public Running node(
+      ApiServerHarness server, String ns, String cls, UnaryOperator<NodeConfig> tweak)
+      throws Exception {
+    return node(server, ns, cls, tweak, List.of());
   }
 
   /** The same, with its configuration changed by {@code tweak} and static routes. */
@@ -150,6 +196,26 @@ public final class KubeNodeFixture implements AutoCloseable {
                 .spec(
                     new V1ServiceSpec().ports(List.of(new V1ServicePort().name("http").port(80)))))
         .execute();
+  }
+
+  /** Creates EndpointSlice {@code name} of {@code svc} (see {@link #slice}). */
+  public static void createSlice(
+      ApiClient admin, String ns, String svc, String name, Map<String, Boolean> ready)
+      throws Exception {
+    new DiscoveryV1Api(admin)
+        .createNamespacedEndpointSlice(ns, slice(ns, svc, name, ready))
+        .execute();
+  }
+
+  /** Replaces EndpointSlice {@code name} of {@code svc} with these endpoints. */
+  public static void replaceSlice(
+      ApiClient admin, String ns, String svc, String name, Map<String, Boolean> ready)
+      throws Exception {
+    DiscoveryV1Api api = new DiscoveryV1Api(admin);
+    V1EndpointSlice current = api.readNamespacedEndpointSlice(name, ns).execute();
+    V1EndpointSlice next = slice(ns, svc, name, ready);
+    next.getMetadata().resourceVersion(current.getMetadata().getResourceVersion());
+    api.replaceNamespacedEndpointSlice(name, ns, next).execute();
   }
 
   /** An EndpointSlice of {@code svc}: port "http" 8080, each address ready or terminating. */

@@ -1,7 +1,10 @@
 package io.gatehouse.node;
 
-import static io.gatehouse.k8s.watch.IngressWatcherIT.ingress;
 import static io.gatehouse.k8s.watch.IngressWatcherIT.ingressClass;
+import static io.gatehouse.node.KubeNodeFixture.createSlice;
+import static io.gatehouse.node.KubeNodeFixture.ingressTo;
+import static io.gatehouse.node.KubeNodeFixture.replaceSlice;
+import static io.gatehouse.node.KubeNodeFixture.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,6 +18,7 @@ import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.node.KubeNodeFixture.Running;
 import io.gatehouse.proxy.CanaryIT;
 import io.gatehouse.proxy.WeightedSplitIT;
 import io.gatehouse.snapshot.CompiledRoute;
@@ -23,12 +27,7 @@ import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
-import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
-import io.kubernetes.client.openapi.models.V1Endpoint;
-import io.kubernetes.client.openapi.models.V1EndpointConditions;
-import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressLoadBalancerIngress;
 import io.kubernetes.client.openapi.models.V1IngressTLS;
@@ -75,23 +74,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class KubernetesNodeIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static KubeNodeFixture fx;
   private static Vertx vertx;
-  private static final Map<String, Integer> BACKENDS = new ConcurrentHashMap<>();
-  private static final UnaryOperator<Endpoint> MAPPER =
-      e -> {
-        Integer port = BACKENDS.get(e.authority());
-        return port == null ? e : new Endpoint("127.0.0.1", port, e.weight());
-      };
-  private static final AtomicInteger ADDRESSES = new AtomicInteger(10);
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
+    fx = new KubeNodeFixture();
+    vertx = fx.vertx();
   }
 
   @AfterAll
   static void stop() {
-    vertx.close().await();
+    fx.close();
   }
 
   @Test
@@ -99,7 +93,7 @@ class KubernetesNodeIT {
       throws Exception {
     String ns = server.createNamespace("node-empty");
     String cls = ingressClass(server.adminClient(), "node-empty");
-    try (Running node = node(server, ns, cls)) {
+    try (Running node = fx.node(server, ns, cls)) {
       RawHttp.Response r =
           RawHttp.exchange(node.port(), "GET / HTTP/1.1\r\nHost: nothing.example.test\r\n\r\n");
       assertThat(r.status()).isEqualTo(404);
@@ -112,18 +106,18 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-hosts");
     String cls = ingressClass(admin, "node-hosts");
-    TestUpstream a = backendFor(admin, ns, "svc-a", "a");
-    TestUpstream b = backendFor(admin, ns, "svc-b", "b");
+    TestUpstream a = fx.backendFor(admin, ns, "svc-a", "a");
+    TestUpstream b = fx.backendFor(admin, ns, "svc-b", "b");
     NetworkingV1Api net = new NetworkingV1Api(admin);
     net.createNamespacedIngress(ns, ingressTo(ns, "a", cls, "a.example.test", "svc-a")).execute();
     net.createNamespacedIngress(ns, ingressTo(ns, "b", cls, "b.example.test", "svc-b")).execute();
     net.createNamespacedIngress(ns, ingressTo(ns, "c", "unknown-class", "c.example.test", "svc-a"))
         .execute();
-    try (Running node = node(server, ns, cls)) {
-      assertThat(get(node, "a.example.test").body()).isEqualTo("a");
-      assertThat(get(node, "b.example.test").body()).isEqualTo("b");
+    try (Running node = fx.node(server, ns, cls)) {
+      assertThat(node.get("a.example.test", "/").body()).isEqualTo("a");
+      assertThat(node.get("b.example.test", "/").body()).isEqualTo("b");
       // another class: neither served nor given an address
-      assertThat(get(node, "c.example.test").status()).isEqualTo(404);
+      assertThat(node.get("c.example.test", "/").status()).isEqualTo(404);
       await("status")
           .atMost(WAIT)
           .untilAsserted(
@@ -143,17 +137,17 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-load");
     String cls = ingressClass(admin, "node-load");
-    TestUpstream one = backend("one");
-    TestUpstream two = backend("two");
-    String oneAddress = address(one);
-    String twoAddress = address(two);
+    TestUpstream one = fx.backend("one");
+    TestUpstream two = fx.backend("two");
+    String oneAddress = fx.address(one);
+    String twoAddress = fx.address(two);
     service(admin, ns, "web");
     String slice = "web-slice";
     createSlice(admin, ns, "web", slice, Map.of(oneAddress, true, twoAddress, true));
     new NetworkingV1Api(admin)
         .createNamespacedIngress(ns, ingressTo(ns, "web", cls, "load.example.test", "web"))
         .execute();
-    try (Running node = node(server, ns, cls)) {
+    try (Running node = fx.node(server, ns, cls)) {
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger ok = new AtomicInteger();
       AtomicInteger failed = new AtomicInteger();
@@ -165,7 +159,7 @@ class KubernetesNodeIT {
               () -> {
                 while (running.get()) {
                   try {
-                    RawHttp.Response r = get(node, "load.example.test");
+                    RawHttp.Response r = node.get("load.example.test", "/");
                     if (r.status() == 200) {
                       ok.incrementAndGet();
                       if (removed.get()) {
@@ -221,13 +215,13 @@ class KubernetesNodeIT {
     String cls = ingressClass(admin, "node-outage");
     TestUpstream web = TestUpstream.counting(vertx, "steady");
     service(admin, ns, "web");
-    createSlice(admin, ns, "web", "web-slice", Map.of(address(web), true));
+    createSlice(admin, ns, "web", "web-slice", Map.of(fx.address(web), true));
     NetworkingV1Api net = new NetworkingV1Api(admin);
     net.createNamespacedIngress(ns, ingressTo(ns, "before", cls, "before.example.test", "web"))
         .execute();
     Duration lease = Duration.ofSeconds(3);
     try (Running node =
-            node(server, ns, cls, c -> c.withKubernetes(withLease(c.kubernetes(), lease)));
+            fx.node(server, ns, cls, c -> c.withKubernetes(withLease(c.kubernetes(), lease)));
         Load load = new Load(node, "before.example.test")) {
       await("load flows").atMost(WAIT).until(() -> load.ok() > 50);
       await("leader").atMost(WAIT).until(() -> leader(node));
@@ -254,7 +248,7 @@ class KubernetesNodeIT {
               });
       await("a change after the outage is served")
           .atMost(Duration.ofSeconds(60))
-          .until(() -> get(node, "after.example.test").status() == 200);
+          .until(() -> node.get("after.example.test", "/").status() == 200);
       await("leader again").atMost(WAIT).until(() -> leader(node));
       load.stop();
       assertThat(load.failures()).as("failed requests").isEmpty();
@@ -276,13 +270,13 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-ref");
     String cls = ingressClass(admin, "node-ref");
-    TestUpstream one = backend("ref-one");
-    TestUpstream two = backend("ref-two");
-    String oneAddress = address(one);
-    String twoAddress = address(two);
+    TestUpstream one = fx.backend("ref-one");
+    TestUpstream two = fx.backend("ref-two");
+    String oneAddress = fx.address(one);
+    String twoAddress = fx.address(two);
     service(admin, ns, "web");
     createSlice(admin, ns, "web", "web-slice", Map.of(oneAddress, true));
-    try (Running node = node(server, ns, cls)) {
+    try (Running node = fx.node(server, ns, cls)) {
       RouteKey key = RouteKey.of(ns, "test", "by-ref");
       long written =
           node.node()
@@ -303,12 +297,12 @@ class KubernetesNodeIT {
           .until(() -> node.node().snapshots().get().generation() >= written);
       CompiledRoute compiled = node.node().snapshots().get().route(key);
       assertThat(compiled).isNotNull();
-      assertThat(get(node, "ref.example.test").body()).isEqualTo("ref-one");
+      assertThat(node.get("ref.example.test", "/").body()).isEqualTo("ref-one");
 
       replaceSlice(admin, ns, "web", "web-slice", Map.of(twoAddress, true));
       await("traffic follows the slice")
           .atMost(WAIT)
-          .until(() -> "ref-two".equals(get(node, "ref.example.test").body()));
+          .until(() -> "ref-two".equals(node.get("ref.example.test", "/").body()));
       assertThat(node.node().snapshots().get().route(key)).isSameAs(compiled);
     } finally {
       one.close();
@@ -327,7 +321,7 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-early");
     String cls = ingressClass(admin, "node-early");
-    TestUpstream early = backendFor(admin, ns, "web", "early");
+    TestUpstream early = fx.backendFor(admin, ns, "web", "early");
     RouteSpec route =
         NodeFixture.valid(
             RouteSpec.simple(
@@ -340,9 +334,9 @@ class KubernetesNodeIT {
                         RouteBackend.of(
                             new BackendRef.ServicePort(
                                 "web", 0, "http", UpstreamProtocol.HTTP1, null)))));
-    try (Running node = node(server, ns, cls, UnaryOperator.identity(), List.of(route))) {
+    try (Running node = fx.node(server, ns, cls, UnaryOperator.identity(), List.of(route))) {
       assertThat(node.node().isReady()).isTrue();
-      RawHttp.Response r = get(node, "early.example.test");
+      RawHttp.Response r = node.get("early.example.test", "/");
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("early");
     } finally {
@@ -362,7 +356,7 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-file");
     String cls = ingressClass(admin, "node-file");
-    TestUpstream fromFile = backendFor(admin, ns, "web", "from-file");
+    TestUpstream fromFile = fx.backendFor(admin, ns, "web", "from-file");
     Path file = Files.createTempFile("routes", ".yaml");
     Files.writeString(
         file,
@@ -375,14 +369,14 @@ class KubernetesNodeIT {
         """
             .formatted(ns));
     try (Running node =
-        node(
+        fx.node(
             server,
             ns,
             cls,
             c -> c.withRoutes(new NodeConfig.Routes(file.toString(), Duration.ofMillis(100))))) {
       await("file route served")
           .atMost(WAIT)
-          .until(() -> "from-file".equals(get(node, "file.example.test").body()));
+          .until(() -> "from-file".equals(node.get("file.example.test", "/").body()));
       assertThat(node.node().statusJson().getJsonObject("fileSource").getString("lastError"))
           .isNull();
     } finally {
@@ -404,16 +398,16 @@ class KubernetesNodeIT {
     String ns = server.createNamespace("node-canary");
     String cls = ingressClass(admin, "node-canary");
     NetworkingV1Api net = new NetworkingV1Api(admin);
-    try (Running node = node(server, ns, cls)) {
+    try (Running node = fx.node(server, ns, cls)) {
       WeightedSplitIT.ninetyTen(
           vertx,
           node.port(),
           "canary.example.test",
           (host, primary, canary) -> {
             service(admin, ns, "web");
-            createSlice(admin, ns, "web", "web-slice", Map.of(address(primary), true));
+            createSlice(admin, ns, "web", "web-slice", Map.of(fx.address(primary), true));
             service(admin, ns, "web-v2");
-            createSlice(admin, ns, "web-v2", "web-v2-slice", Map.of(address(canary), true));
+            createSlice(admin, ns, "web-v2", "web-v2-slice", Map.of(fx.address(canary), true));
             net.createNamespacedIngress(ns, ingressTo(ns, "web", cls, host, "web")).execute();
             V1Ingress c = ingressTo(ns, "web-canary", cls, host, "web-v2");
             c.getMetadata()
@@ -438,7 +432,7 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-rewrite");
     String cls = ingressClass(admin, "node-rewrite");
-    TestUpstream web = backendFor(admin, ns, "web", "rewritten");
+    TestUpstream web = fx.backendFor(admin, ns, "web", "rewritten");
     NetworkingV1Api net = new NetworkingV1Api(admin);
     V1Ingress rewrite = ingressTo(ns, "rewrite", cls, "rewrite.example.test", "web");
     rewrite
@@ -465,7 +459,7 @@ class KubernetesNodeIT {
                 "nginx.ingress.kubernetes.io/permanent-redirect", "https://new.example.test/",
                 "nginx.ingress.kubernetes.io/permanent-redirect-code", "308"));
     net.createNamespacedIngress(ns, moved).execute();
-    try (Running node = node(server, ns, cls)) {
+    try (Running node = fx.node(server, ns, cls)) {
       await("both Ingresses served")
           .atMost(WAIT)
           .until(
@@ -526,9 +520,9 @@ class KubernetesNodeIT {
                         }));
     TestUpstream web = webRef[0];
     service(admin, ns, "web");
-    createSlice(admin, ns, "web", "web-slice", Map.of(address(web), true));
-    TestUpstream errors = backendFor(admin, ns, "errors", "custom error page");
-    TestUpstream mirror = backend("mirror");
+    createSlice(admin, ns, "web", "web-slice", Map.of(fx.address(web), true));
+    TestUpstream errors = fx.backendFor(admin, ns, "errors", "custom error page");
+    TestUpstream mirror = fx.backend("mirror");
     NetworkingV1Api net = new NetworkingV1Api(admin);
     V1Ingress shop = ingressTo(ns, "shop", cls, "shop.example.test", "web");
     shop.getMetadata()
@@ -542,11 +536,10 @@ class KubernetesNodeIT {
                 "errors"));
     net.createNamespacedIngress(ns, shop).execute();
     // the mirror's endpoint is on loopback: the operator's opt-in, as for an ExternalName
-    try (Running node =
-        node(server, ns, cls, c -> c.withKubernetes(withLoopbackExternalNames(c.kubernetes())))) {
+    try (Running node = fx.node(server, ns, cls, KubeNodeFixture::allowingLoopback)) {
       await("the Ingress served")
           .atMost(WAIT)
-          .until(() -> get(node, "shop.example.test").status() == 200);
+          .until(() -> node.get("shop.example.test", "/").status() == 200);
       web.take();
       mirror.take();
       RawHttp.Response ok =
@@ -597,7 +590,7 @@ class KubernetesNodeIT {
     String ns = server.createNamespace("node-canary-rules");
     String cls = ingressClass(admin, "node-canary-rules");
     NetworkingV1Api net = new NetworkingV1Api(admin);
-    try (Running node = node(server, ns, cls)) {
+    try (Running node = fx.node(server, ns, cls)) {
       CanaryIT.check(
           vertx,
           node.port(),
@@ -605,9 +598,9 @@ class KubernetesNodeIT {
           "other.rules.example.test",
           (host, other, primary, canary) -> {
             service(admin, ns, "web");
-            createSlice(admin, ns, "web", "web-slice", Map.of(address(primary), true));
+            createSlice(admin, ns, "web", "web-slice", Map.of(fx.address(primary), true));
             service(admin, ns, "web-v2");
-            createSlice(admin, ns, "web-v2", "web-v2-slice", Map.of(address(canary), true));
+            createSlice(admin, ns, "web-v2", "web-v2-slice", Map.of(fx.address(canary), true));
             net.createNamespacedIngress(ns, ingressTo(ns, "web", cls, host, "web")).execute();
             net.createNamespacedIngress(ns, ingressTo(ns, "web-other", cls, other, "web"))
                 .execute();
@@ -658,7 +651,7 @@ class KubernetesNodeIT {
                 while (running.get()) {
                   String failure;
                   try {
-                    RawHttp.Response r = get(node, host);
+                    RawHttp.Response r = node.get(host, "/");
                     failure =
                         r.status() == 200
                             ? null
@@ -702,12 +695,12 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-claimed");
     String cls = ingressClass(admin, "node-claimed");
-    TestUpstream web = backendFor(admin, ns, "web", "tenant");
+    TestUpstream web = fx.backendFor(admin, ns, "web", "tenant");
     new NetworkingV1Api(admin)
         .createNamespacedIngress(ns, ingressTo(ns, "web", cls, "claimed.example.test", "web"))
         .execute();
-    try (Running node = node(server, ns, cls)) {
-      assertThat(get(node, "claimed.example.test").body()).isEqualTo("tenant");
+    try (Running node = fx.node(server, ns, cls)) {
+      assertThat(node.get("claimed.example.test", "/").body()).isEqualTo("tenant");
       // no Kubernetes event follows: the claim alone must trigger the rebuild
       node.node()
           .table()
@@ -719,7 +712,7 @@ class KubernetesNodeIT {
                           io.gatehouse.model.TenantId.of("someone-else")))));
       await("host taken away")
           .atMost(WAIT)
-          .until(() -> get(node, "claimed.example.test").status() == 404);
+          .until(() -> node.get("claimed.example.test", "/").status() == 404);
     } finally {
       web.close();
     }
@@ -731,9 +724,9 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-extname");
     String cls = ingressClass(admin, "node-extname");
-    TestUpstream ok = backendFor(admin, ns, "svc-ok", "ok");
+    TestUpstream ok = fx.backendFor(admin, ns, "svc-ok", "ok");
     // stands for the node's own loopback listeners (status, admin API)
-    TestUpstream loopback = backend("loopback");
+    TestUpstream loopback = fx.backend("loopback");
     new CoreV1Api(admin)
         .createNamespacedService(
             ns,
@@ -761,9 +754,9 @@ class KubernetesNodeIT {
         .number(loopback.port());
     net.createNamespacedIngress(ns, loop).execute();
     try {
-      try (Running node = node(server, ns, cls)) {
-        assertThat(get(node, "ok.example.test").body()).isEqualTo("ok");
-        RawHttp.Response refused = get(node, "loop.example.test");
+      try (Running node = fx.node(server, ns, cls)) {
+        assertThat(node.get("ok.example.test", "/").body()).isEqualTo("ok");
+        RawHttp.Response refused = node.get("loop.example.test", "/");
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.body()).doesNotContain("loopback");
         await("UpstreamRefused event naming the Service")
@@ -785,31 +778,14 @@ class KubernetesNodeIT {
         assertThat(loopback.receivedNothing()).as("nothing reached the loopback backend").isTrue();
       }
       // the operator's opt-in for a single-tenant cluster
-      try (Running node =
-          node(server, ns, cls, c -> c.withKubernetes(withLoopbackExternalNames(c.kubernetes())))) {
-        assertThat(get(node, "loop.example.test").body()).isEqualTo("loopback");
-        assertThat(get(node, "ok.example.test").body()).isEqualTo("ok");
+      try (Running node = fx.node(server, ns, cls, KubeNodeFixture::allowingLoopback)) {
+        assertThat(node.get("loop.example.test", "/").body()).isEqualTo("loopback");
+        assertThat(node.get("ok.example.test", "/").body()).isEqualTo("ok");
       }
     } finally {
       ok.close();
       loopback.close();
     }
-  }
-
-  private static NodeConfig.Kubernetes withLoopbackExternalNames(NodeConfig.Kubernetes k) {
-    return new NodeConfig.Kubernetes(
-        k.enabled(),
-        k.kubeconfig(),
-        k.namespaces(),
-        k.ingressClass(),
-        k.ingressLabelSelector(),
-        k.publishAddresses(),
-        k.leaderElection(),
-        k.leaseNamespace(),
-        k.leaseName(),
-        k.leaseDuration(),
-        k.deniedUpstreams(),
-        true);
   }
 
   @Test
@@ -819,8 +795,8 @@ class KubernetesNodeIT {
     String first = server.createNamespace("node-first");
     String second = server.createNamespace("node-second");
     String cls = ingressClass(admin, "node-claim");
-    TestUpstream a = backendFor(admin, first, "web", "first");
-    TestUpstream b = backendFor(admin, second, "web", "second");
+    TestUpstream a = fx.backendFor(admin, first, "web", "first");
+    TestUpstream b = fx.backendFor(admin, second, "web", "second");
     NetworkingV1Api net = new NetworkingV1Api(admin);
     net.createNamespacedIngress(first, ingressTo(first, "web", cls, "shared.example.test", "web"))
         .execute();
@@ -835,8 +811,8 @@ class KubernetesNodeIT {
     net.createNamespacedIngress(
             second, ingressTo(second, "grab", cls, "shared.example.test", "web"))
         .execute();
-    try (Running node = node(server, "", cls)) {
-      assertThat(get(node, "shared.example.test").body()).isEqualTo("first");
+    try (Running node = fx.node(server, "", cls)) {
+      assertThat(node.get("shared.example.test", "/").body()).isEqualTo("first");
       await("event on the younger Ingress")
           .atMost(WAIT)
           .until(
@@ -863,7 +839,7 @@ class KubernetesNodeIT {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("node-tls");
     String cls = ingressClass(admin, "node-tls");
-    TestUpstream web = backendFor(admin, ns, "web", "secure");
+    TestUpstream web = fx.backendFor(admin, ns, "web", "secure");
     io.gatehouse.k8s.translate.TestCertificates.Pair pair =
         io.gatehouse.k8s.translate.TestCertificates.selfSigned(List.of("a.example.test"));
     new CoreV1Api(admin)
@@ -897,8 +873,8 @@ class KubernetesNodeIT {
             c.withTls(
                 new NodeConfig.Tls(
                     true, "", 0, "", "", NodeConfig.Tls.Engine.JDK, Duration.ofSeconds(2)));
-    try (Running node = node(server, ns, cls, tls)) {
-      RawHttp.Response plain = get(node, "a.example.test");
+    try (Running node = fx.node(server, ns, cls, tls)) {
+      RawHttp.Response plain = node.get("a.example.test", "/");
       assertThat(plain.status()).isEqualTo(308);
       assertThat(plain.header("location"))
           .isEqualTo("https://a.example.test:" + node.node().httpsPort() + "/");
@@ -956,139 +932,6 @@ class KubernetesNodeIT {
                   .getBytes(StandardCharsets.US_ASCII));
       return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     }
-  }
-
-  // --- fixtures ----------------------------------------------------------------------------
-
-  /** A started node; closing stops it. */
-  private record Running(GatehouseNode node) implements AutoCloseable {
-    int port() {
-      return node.httpPort();
-    }
-
-    @Override
-    public void close() {
-      node.stop().await();
-    }
-  }
-
-  private static Running node(ApiServerHarness server, String ns, String cls) throws Exception {
-    return node(server, ns, cls, UnaryOperator.identity());
-  }
-
-  private static Running node(
-      ApiServerHarness server, String ns, String cls, UnaryOperator<NodeConfig> tweak)
-      throws Exception {
-    return node(server, ns, cls, tweak, List.of());
-  }
-
-  private static Running node(
-      ApiServerHarness server,
-      String ns,
-      String cls,
-      UnaryOperator<NodeConfig> tweak,
-      List<RouteSpec> staticRoutes)
-      throws Exception {
-    NodeConfig.Kubernetes k =
-        new NodeConfig.Kubernetes(
-            true,
-            server.kubeconfig().toString(),
-            ns.isEmpty() ? List.of() : List.of(ns),
-            cls,
-            "",
-            List.of("192.0.2.250"),
-            true,
-            server.createNamespace("lease"),
-            "gatehouse-leader");
-    GatehouseNode node =
-        GatehouseNode.start(
-                tweak.apply(NodeFixture.testConfig().withKubernetes(k)), staticRoutes, MAPPER)
-            .await(60, TimeUnit.SECONDS);
-    return new Running(node);
-  }
-
-  private static RawHttp.Response get(Running node, String host) throws Exception {
-    return RawHttp.exchange(
-        node.port(), "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
-  }
-
-  private static TestUpstream backend(String name) {
-    return TestUpstream.named(vertx, name);
-  }
-
-  /** A documentation address that the node maps to this backend. */
-  private static String address(TestUpstream u) {
-    String a = "192.0.2." + ADDRESSES.incrementAndGet();
-    BACKENDS.put(a + ":8080", u.port());
-    return a;
-  }
-
-  private static TestUpstream backendFor(ApiClient admin, String ns, String svc, String name)
-      throws Exception {
-    TestUpstream u = backend(name);
-    service(admin, ns, svc);
-    createSlice(admin, ns, svc, svc + "-slice", Map.of(address(u), true));
-    return u;
-  }
-
-  private static void service(ApiClient admin, String ns, String name) throws Exception {
-    new CoreV1Api(admin)
-        .createNamespacedService(
-            ns,
-            new V1Service()
-                .metadata(new V1ObjectMeta().name(name))
-                .spec(
-                    new V1ServiceSpec().ports(List.of(new V1ServicePort().name("http").port(80)))))
-        .execute();
-  }
-
-  private static V1EndpointSlice slice(
-      String ns, String svc, String name, Map<String, Boolean> readyByAddress) {
-    return new V1EndpointSlice()
-        .metadata(
-            new V1ObjectMeta()
-                .name(name)
-                .namespace(ns)
-                .labels(Map.of("kubernetes.io/service-name", svc)))
-        .addressType("IPv4")
-        .ports(List.of(new DiscoveryV1EndpointPort().name("http").port(8080).protocol("TCP")))
-        .endpoints(
-            readyByAddress.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .map(
-                    e ->
-                        new V1Endpoint()
-                            .addresses(List.of(e.getKey()))
-                            .conditions(
-                                new V1EndpointConditions()
-                                    .ready(e.getValue())
-                                    .serving(true)
-                                    .terminating(!e.getValue())))
-                .toList());
-  }
-
-  private static void createSlice(
-      ApiClient admin, String ns, String svc, String name, Map<String, Boolean> ready)
-      throws Exception {
-    new DiscoveryV1Api(admin)
-        .createNamespacedEndpointSlice(ns, slice(ns, svc, name, ready))
-        .execute();
-  }
-
-  private static void replaceSlice(
-      ApiClient admin, String ns, String svc, String name, Map<String, Boolean> ready)
-      throws Exception {
-    DiscoveryV1Api api = new DiscoveryV1Api(admin);
-    V1EndpointSlice current = api.readNamespacedEndpointSlice(name, ns).execute();
-    V1EndpointSlice next = slice(ns, svc, name, ready);
-    next.getMetadata().resourceVersion(current.getMetadata().getResourceVersion());
-    api.replaceNamespacedEndpointSlice(name, ns, next).execute();
-  }
-
-  private static V1Ingress ingressTo(String ns, String name, String cls, String host, String svc) {
-    V1Ingress i = ingress(ns, name, cls, host, null);
-    i.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().name(svc);
-    return i;
   }
 
   private static List<V1IngressLoadBalancerIngress> lb(V1Ingress i) {
