@@ -1301,6 +1301,19 @@ public record IngressAnnotations(
               : KNOWN.contains(local)
                   || ResilienceAnnotations.KNOWN.contains(local)
                   || AccessAnnotations.KNOWN.contains(local);
+      if (nginx && local.equals("affinity-canary-behavior")) {
+        // Gatehouse's only behaviour is legacy: the affinity cookie never pins the canary
+        if (!value.trim().equalsIgnoreCase("legacy")) {
+          problem(
+              "UnsupportedAnnotation",
+              key
+                  + ": \""
+                  + value
+                  + "\" is served as legacy (the affinity cookie pins an endpoint, never the"
+                  + " canary; a canary's weight is drawn per request)");
+        }
+        return;
+      }
       if (canary && known) {
         // a canary's backend takes its primary's backend policy, as it takes its protocol
         problem(
