@@ -74,14 +74,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Refused (the Ingress is not served): {@code auth-type: digest} (it needs a password an
  * attacker could use if read, and the model keeps only slow hashes), {@code auth-secret} or {@code
  * auth-tls-secret} of another namespace (a tenant reads only its own Secrets), {@code
- * auth-tls-verify-client: optional_no_ca} (it serves certificates nobody verified), {@code
- * auth-tls-match-cn} (a restriction Gatehouse cannot apply), {@code auth-proxy-set-headers} (a
- * ConfigMap of headers the auth service expects; Gatehouse does not read ConfigMaps), any nginx
- * variable in {@code auth-url} or {@code auth-signin}, and every malformed value. Ignored with a
- * warning: {@code auth-request-redirect}, {@code auth-always-set-cookie}, {@code auth-keepalive*},
- * {@code auth-signin-redirect-param} other than {@code rd}, {@code auth-tls-error-page} (a 403 is
- * answered instead of the redirect), {@code limit-rate} and {@code limit-rate-after} (bandwidth:
- * not in the model).
+ * auth-tls-verify-client: optional_no_ca} (it serves certificates nobody verified), any nginx
+ * variable in {@code auth-url} or {@code auth-signin}, and every malformed value. The outcome of
+ * each ingress-nginx annotation read here, with its note, is its {@link #CATALOGUE} entry (the
+ * table of {@code docs/ingress-nginx.md}): {@code auth-tls-match-cn} and {@code
+ * auth-proxy-set-headers} are refused there, so the generic check refuses them; the settings served
+ * otherwise ({@code auth-keepalive*}, {@code auth-tls-error-page}, {@code limit-rate}...) get a
+ * Warning quoting their note.
  */
 final class AccessAnnotations {
   private AccessAnnotations() {}

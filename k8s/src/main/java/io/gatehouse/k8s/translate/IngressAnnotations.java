@@ -195,6 +195,11 @@ import org.jspecify.annotations.Nullable;
  * RouteValidator#MAX_WEIGHT}. {@code canary-*} keys on an Ingress that is not a canary are ignored
  * with a warning, as ingress-nginx ("configured but not enabled").
  *
+ * <p>The outcome of every {@code nginx.ingress.kubernetes.io/} annotation (mapped, mapped with a
+ * difference, refused) is its {@link NginxCatalogue} entry, rendered as the table of {@code
+ * docs/ingress-nginx.md} (a test keeps the two equal and audits each entry against this parser):
+ * read it there rather than here.
+ *
  * @param canary the weights of a canary Ingress that is served; null for an Ingress that is not a
  *     canary, and for a refused canary
  */

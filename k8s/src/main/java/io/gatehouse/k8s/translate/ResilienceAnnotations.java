@@ -94,10 +94,13 @@ import org.jspecify.annotations.Nullable;
  * while that endpoint is available, and both modes are served that way ({@code balanced} with a
  * warning). {@code session-cookie-samesite: None} implies {@code Secure}, which browsers require;
  * {@code session-cookie-conditional-samesite-none} (omit {@code SameSite=None} for old browsers) is
- * not served: ignored with a warning, every client gets {@code SameSite=None}. Without {@code
- * affinity: cookie}, ingress-nginx's {@code session-cookie-*} keys mean nothing and are ignored
- * with a warning (Gatehouse's own {@code gatehouse.io/session-cookie-*} make a sticky canary
- * split).
+ * not applied, with a warning: every client gets {@code SameSite=None}. {@code
+ * session-cookie-domain} and {@code -partitioned} are refused (catalogue entries: cookie attributes
+ * the model lacks), and {@code affinity-canary-behavior} is always {@code legacy} (read in {@link
+ * IngressAnnotations}, where the canary's keys are). Each key's outcome is its {@link #CATALOGUE}
+ * entry. Without {@code affinity: cookie}, ingress-nginx's {@code session-cookie-*} keys mean
+ * nothing and are ignored with a warning (Gatehouse's own {@code gatehouse.io/session-cookie-*}
+ * make a sticky canary split).
  */
 final class ResilienceAnnotations {
   /** What the annotations ask for: a backend policy (null for none) and a Retry (null for none). */
