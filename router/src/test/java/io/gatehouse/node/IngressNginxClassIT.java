@@ -225,4 +225,32 @@ class IngressNginxClassIT {
       web.close();
     }
   }
+
+  @Test
+  void a_global_rate_limit_answers_429_past_its_requests_per_window(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("class-global-limit");
+    String nginx = nginxClass(admin, "global-limit");
+    TestUpstream web = fixture.backendFor(admin, ns, "web", "web");
+    new NetworkingV1Api(admin)
+        .createNamespacedIngress(
+            ns,
+            annotated(
+                ingressTo(ns, "limited", nginx, "a.example.test", "web"),
+                Map.of(
+                    NGINX + "global-rate-limit", "2",
+                    NGINX + "global-rate-limit-window", "1m")))
+        .execute();
+    try (Running node = fixture.node(server, ns, nginx)) {
+      // two requests a minute: the third, at once, is refused
+      assertThat(node.get("a.example.test", "/").status()).isEqualTo(200);
+      assertThat(node.get("a.example.test", "/").status()).isEqualTo(200);
+      RawHttp.Response third = node.get("a.example.test", "/");
+      assertThat(third.status()).isEqualTo(429);
+      assertThat(third.header("retry-after")).isNotNull();
+    } finally {
+      web.close();
+    }
+  }
 }

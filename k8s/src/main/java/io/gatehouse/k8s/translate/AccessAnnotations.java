@@ -438,8 +438,9 @@ final class AccessAnnotations {
               "global-rate-limit",
               "GlobalRateLimit",
               SECURITY,
-              "Counted across the Gatehouse cluster without memcached; the key defaults to the"
-                  + " client address; over it, 429.",
+              "Counted across the Gatehouse cluster without memcached, as a token bucket of the"
+                  + " same average per minute with the limit as burst (below 1 a minute refuses the"
+                  + " Ingress); the key defaults to the client address; over it, 429.",
               Map.of("global-rate-limit-window", "1m", "global-rate-limit", "100")),
           same(
               "global-rate-limit-window",

@@ -157,8 +157,8 @@ final class ResilienceAnnotations {
               "load-balance",
               "LoadBalancing",
               ROUTING,
-              "round_robin, or ewma as peak EWMA (ingress-nginx's balancer is peak EWMA too); any"
-                  + " other value refuses the Ingress.",
+              "round_robin, or ewma served by Gatehouse's peak-EWMA balancer; any other value"
+                  + " refuses the Ingress.",
               Map.of("load-balance", "ewma")),
           same(
               "upstream-hash-by",
@@ -282,8 +282,7 @@ final class ResilienceAnnotations {
               "Proxy",
               ROUTING,
               "error, timeout, invalid_header, http_500 to http_504, http_403, http_404, http_429,"
-                  + " non_idempotent and off, as a Retry policy; another endpoint is chosen for each"
-                  + " try, as nginx.",
+                  + " non_idempotent and off, as a Retry policy.",
               Map.of("proxy-next-upstream", "error timeout http_502")),
           same(
               "proxy-next-upstream-tries",
