@@ -490,7 +490,7 @@ final class AccessAnnotations {
                   "any")),
           different(
               "enable-global-auth",
-              "ExternalAuth",
+              "EnableGlobalAuth",
               SECURITY,
               "With the controller ConfigMap's global-auth-url, false exempts the Ingress from the"
                   + " global auth service, as ingress-nginx; without a global-auth-url it changes"
