@@ -179,6 +179,11 @@ public final class Cli {
     if (denied != null) {
       loader.setList("proxy.deny", denied, "--deny-client");
     }
+    List<String> classes = pr.matchedOptionValue("--ingress-class", null);
+    if (classes != null) {
+      // repeatable, each a name or a comma list: kept as one comma list
+      loader.set("kubernetes.ingressClass", String.join(",", classes), "--ingress-class");
+    }
     List<String> proxyProtocol = pr.matchedOptionValue("--proxy-protocol", null);
     if (proxyProtocol != null) {
       for (String listener : proxyProtocol) {
@@ -290,6 +295,16 @@ public final class Cli {
             .description(
                 "refuse clients in this network with 403 before any route, whatever"
                     + " --allow-client says; repeatable (default: none)")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--ingress-class")
+            .paramLabel("NAME")
+            .type(List.class)
+            .auxiliaryTypes(String.class)
+            .description(
+                "an IngressClass to serve: one of gatehouse.io/ingress-controller, or nginx to"
+                    + " serve ingress-nginx's Ingresses unchanged; repeatable or a comma list"
+                    + " (default: every class of gatehouse.io/ingress-controller)")
             .build());
     spec.addOption(
         OptionSpec.builder("--proxy-protocol")

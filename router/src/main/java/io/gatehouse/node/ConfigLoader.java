@@ -76,6 +76,10 @@ public final class ConfigLoader {
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
   private static final Pattern CERT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
   private static final ObjectMapper MAPPER = mapper();
+
+  /** The one text key that also takes a list: the IngressClasses to serve. */
+  static final String INGRESS_CLASSES = "kubernetes.ingressClass";
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final ObjectNode tree = MAPPER.valueToTree(NodeConfig.DEFAULTS);
@@ -375,6 +379,17 @@ public final class ConfigLoader {
       }
       throw bad(key, where, v, "true or false");
     }
+    if (type == String.class && key.equals(INGRESS_CLASSES) && v.isArray()) {
+      // a list of classes, kept as the comma list the single string always was
+      List<String> names = new ArrayList<>();
+      for (JsonNode item : v) {
+        if (!item.isValueNode() || item.isNull() || item.asText().contains(",")) {
+          throw bad(key, where, v, "a list of IngressClass names, or comma-separated text");
+        }
+        names.add(item.asText().trim());
+      }
+      return NODES.textNode(String.join(",", names));
+    }
     if (type == String.class) {
       if (!v.isValueNode() || v.isNull()) {
         throw bad(key, where, v, "a string");
@@ -570,10 +585,18 @@ public final class ConfigLoader {
   private static final java.util.regex.Pattern DNS_LABEL =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
+  private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+
   private void checkKubernetes(NodeConfig.Kubernetes k) throws ConfigException {
     for (String ns : k.namespaces()) {
       if (!DNS_LABEL.matcher(ns).matches()) {
         throw bad("kubernetes.namespaces", ns, "a namespace name (a DNS label)");
+      }
+    }
+    for (String cls : k.ingressClasses()) {
+      if (cls.length() > 253 || !DNS_SUBDOMAIN.matcher(cls).matches()) {
+        throw bad(INGRESS_CLASSES, cls, "IngressClass names (DNS subdomains), comma-separated");
       }
     }
     deniedUpstreams("kubernetes.deniedUpstreams", k.deniedUpstreams());

@@ -2,6 +2,7 @@ package io.gatehouse.node;
 
 import io.gatehouse.edge.EdgeLimits;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -768,8 +769,10 @@ public record NodeConfig(
    *
    * @param kubeconfig path of a kubeconfig file; empty uses the in-cluster ServiceAccount
    * @param namespaces namespaces to watch; empty watches all
-   * @param ingressClass the one IngressClass to serve; empty serves every class whose controller is
-   *     gatehouse.io/ingress-controller
+   * @param ingressClass the IngressClasses to serve, a comma list (the config file may give a list;
+   *     {@code --ingress-class} repeats): each of our controller's, or ingress-nginx's ({@code
+   *     nginx}: its Ingresses are then served without edits); empty serves every class whose
+   *     controller is gatehouse.io/ingress-controller
    * @param ingressLabelSelector only Ingresses with these labels (e.g. team=a); empty for all
    * @param publishAddresses IPs or DNS names written to the status of the Ingresses served
    * @param leaderElection elect one writer of status and events (and of routes when the table is
@@ -809,6 +812,14 @@ public record NodeConfig(
 
     public Kubernetes {
       publishService = publishService == null ? "" : publishService;
+    }
+
+    /** The names of {@link #ingressClass}, in order; empty for every class of our controller. */
+    public List<String> ingressClasses() {
+      return Arrays.stream(ingressClass.split(","))
+          .map(String::trim)
+          .filter(n -> !n.isEmpty())
+          .toList();
     }
 
     /** Without a publish service. */

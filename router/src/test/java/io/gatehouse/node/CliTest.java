@@ -51,6 +51,19 @@ class CliTest {
   }
 
   @Test
+  void ingress_class_repeats_or_takes_a_comma_list() {
+    assertThat(
+            run("--ingress-class", "gatehouse", "--ingress-class", "nginx")
+                .config()
+                .kubernetes()
+                .ingressClasses())
+        .containsExactly("gatehouse", "nginx");
+    assertThat(run("--ingress-class=gatehouse,nginx").config().kubernetes().ingressClasses())
+        .containsExactly("gatehouse", "nginx");
+    assertThat(failure("--ingress-class", "Not Valid")).contains("kubernetes.ingressClass");
+  }
+
+  @Test
   void a_proxy_protocol_listener_other_than_http_or_https_is_an_error() {
     assertThat(failure("--proxy-protocol=status"))
         .contains("--proxy-protocol")

@@ -88,6 +88,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_ingress_classes_are_a_list_or_the_old_single_string() throws Exception {
+    NodeConfig list =
+        new ConfigLoader().file(write("kubernetes:\n  ingressClass: [gatehouse, nginx]\n")).load();
+    assertThat(list.kubernetes().ingressClasses()).containsExactly("gatehouse", "nginx");
+    assertThat(list.kubernetes().ingressClass()).isEqualTo("gatehouse,nginx");
+    NodeConfig single =
+        new ConfigLoader().file(write("kubernetes:\n  ingressClass: gatehouse\n")).load();
+    assertThat(single.kubernetes().ingressClasses()).containsExactly("gatehouse");
+    NodeConfig comma =
+        new ConfigLoader()
+            .env(Map.of("GATEHOUSE_KUBERNETES_INGRESS_CLASS", "gatehouse, nginx"))
+            .load();
+    assertThat(comma.kubernetes().ingressClasses()).containsExactly("gatehouse", "nginx");
+    assertThat(NodeConfig.DEFAULTS.kubernetes().ingressClasses()).isEmpty();
+    for (String bad : List.of("Nginx", "a b", "-x")) {
+      assertThatThrownBy(
+              () -> new ConfigLoader().set("kubernetes.ingressClass", bad, "--set").load())
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("kubernetes.ingressClass");
+    }
+  }
+
+  @Test
   void the_publish_service_is_read_from_env_and_must_be_namespace_slash_name() throws Exception {
     NodeConfig c =
         new ConfigLoader()

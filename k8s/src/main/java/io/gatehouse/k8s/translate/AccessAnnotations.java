@@ -2,7 +2,9 @@ package io.gatehouse.k8s.translate;
 
 import static io.gatehouse.k8s.translate.IngressAnnotations.NGINX;
 import static io.gatehouse.k8s.translate.IngressAnnotations.PREFIX;
+import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.OTHER;
 import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.SECURITY;
+import static io.gatehouse.k8s.translate.NginxAnnotation.different;
 import static io.gatehouse.k8s.translate.NginxAnnotation.same;
 
 import io.gatehouse.model.ClientAuth;
@@ -72,14 +74,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Refused (the Ingress is not served): {@code auth-type: digest} (it needs a password an
  * attacker could use if read, and the model keeps only slow hashes), {@code auth-secret} or {@code
  * auth-tls-secret} of another namespace (a tenant reads only its own Secrets), {@code
- * auth-tls-verify-client: optional_no_ca} (it serves certificates nobody verified), {@code
- * auth-tls-match-cn} (a restriction Gatehouse cannot apply), {@code auth-proxy-set-headers} (a
- * ConfigMap of headers the auth service expects; Gatehouse does not read ConfigMaps), any nginx
- * variable in {@code auth-url} or {@code auth-signin}, and every malformed value. Ignored with a
- * warning: {@code auth-request-redirect}, {@code auth-always-set-cookie}, {@code auth-keepalive*},
- * {@code auth-signin-redirect-param} other than {@code rd}, {@code auth-tls-error-page} (a 403 is
- * answered instead of the redirect), {@code limit-rate} and {@code limit-rate-after} (bandwidth:
- * not in the model).
+ * auth-tls-verify-client: optional_no_ca} (it serves certificates nobody verified), any nginx
+ * variable in {@code auth-url} or {@code auth-signin}, and every malformed value. The outcome of
+ * each ingress-nginx annotation read here, with its note, is its {@link #CATALOGUE} entry (the
+ * table of {@code docs/ingress-nginx.md}): {@code auth-tls-match-cn} and {@code
+ * auth-proxy-set-headers} are refused there, so the generic check refuses them; the settings served
+ * otherwise ({@code auth-keepalive*}, {@code auth-tls-error-page}, {@code limit-rate}...) get a
+ * Warning quoting their note.
  */
 final class AccessAnnotations {
   private AccessAnnotations() {}
@@ -172,34 +173,61 @@ final class AccessAnnotations {
   /** The catalogue entries of the ingress-nginx annotations read here ({@link NginxCatalogue}). */
   static final List<NginxAnnotation> CATALOGUE =
       List.of(
-          same("whitelist-source-range", "Allowlist", SECURITY, "10.0.0.0/8"),
-          same("allowlist-source-range", "Allowlist", SECURITY, "10.0.0.0/8"),
-          same("denylist-source-range", "Denylist", SECURITY, "10.0.0.0/8"),
+          different(
+              "whitelist-source-range",
+              "Allowlist",
+              SECURITY,
+              "The old name of allowlist-source-range; when both are set, allowlist-source-range"
+                  + " wins (a Warning says so). A CIDR that does not parse refuses the Ingress.",
+              Map.of("whitelist-source-range", "10.0.0.0/8")),
+          same(
+              "allowlist-source-range",
+              "Allowlist",
+              SECURITY,
+              "A CIDR that does not parse refuses the Ingress.",
+              Map.of("allowlist-source-range", "10.0.0.0/8")),
+          same(
+              "denylist-source-range",
+              "Denylist",
+              SECURITY,
+              "A CIDR that does not parse refuses the Ingress.",
+              Map.of("denylist-source-range", "10.0.0.0/8")),
           same(
               "auth-type",
               "BasicDigestAuth",
               SECURITY,
-              "",
+              "basic; digest refuses the Ingress (it needs passwords kept readable, and Gatehouse"
+                  + " keeps only slow hashes).",
               Map.of("auth-secret", "users", "auth-type", "basic")),
-          same(
+          different(
               "auth-secret",
               "BasicDigestAuth",
               SECURITY,
-              "",
+              "A Secret of the Ingress's own namespace only: ns/name naming another namespace"
+                  + " refuses the Ingress (a tenant reads only its own Secrets), and so do a"
+                  + " missing Secret and a hash scheme Gatehouse does not verify.",
               Map.of("auth-type", "basic", "auth-secret", "users")),
           same(
               "auth-secret-type",
               "BasicDigestAuth",
               SECURITY,
-              "",
+              "auth-file (key auth, htpasswd lines; the default) or auth-map (a key per user).",
               Map.of("auth-type", "basic", "auth-secret", "users", "auth-secret-type", "auth-map")),
           same(
               "auth-realm",
               "BasicDigestAuth",
-              SECURITY,
+              OTHER,
               "",
               Map.of("auth-type", "basic", "auth-secret", "users", "auth-realm", "Staff")),
-          same("auth-url", "ExternalAuth", SECURITY, "https://auth.example/check"),
+          different(
+              "auth-url",
+              "ExternalAuth",
+              SECURITY,
+              "An absolute http(s) URL without nginx variables ($host... refuse the Ingress). The"
+                  + " subrequest carries Authorization and Cookie and the X-Original-URL family of"
+                  + " headers, not every client header; an answer other than 2xx, 401 or 403, or"
+                  + " none, fails closed (503/504).",
+              Map.of("auth-url", "https://auth.example/check")),
           same(
               "auth-method",
               "ExternalAuth",
@@ -210,23 +238,25 @@ final class AccessAnnotations {
               "auth-response-headers",
               "ExternalAuth",
               SECURITY,
-              "",
+              "The client's own values of these headers are always removed.",
               Map.of("auth-url", "https://auth.example/check", "auth-response-headers", "X-User")),
-          same(
+          different(
               "auth-signin",
               "ExternalAuth",
               SECURITY,
-              "",
+              "A 401 becomes a 302 to this URL with rd set to the original URL; nginx variables in"
+                  + " it refuse the Ingress.",
               Map.of(
                   "auth-url",
                   "https://auth.example/check",
                   "auth-signin",
                   "https://auth.example/start")),
-          same(
+          different(
               "auth-signin-redirect-param",
               "ExternalAuth",
-              SECURITY,
-              "",
+              OTHER,
+              "Only rd (the default) is served; another name gets a Warning and the original URL"
+                  + " is still sent as rd.",
               Map.of(
                   "auth-url",
                   "https://auth.example/check",
@@ -234,21 +264,23 @@ final class AccessAnnotations {
                   "https://auth.example/start",
                   "auth-signin-redirect-param",
                   "rd")),
-          same(
+          different(
               "auth-cache-key",
               "ExternalAuth",
               SECURITY,
-              "",
+              "Read when it is only $http_NAME variables (request headers); any other expression"
+                  + " caches nothing (every request asks the auth service), with a Warning.",
               Map.of(
                   "auth-url",
                   "https://auth.example/check",
                   "auth-cache-key",
-                  "$remote_user$http_authorization")),
-          same(
+                  "$http_authorization")),
+          different(
               "auth-cache-duration",
               "ExternalAuth",
               SECURITY,
-              "",
+              "One time, at most 1 hour, for 2xx, 401 and 403 answers whatever statuses are"
+                  + " listed (others are never cached); only with auth-cache-key.",
               Map.of(
                   "auth-url",
                   "https://auth.example/check",
@@ -256,148 +288,178 @@ final class AccessAnnotations {
                   "$http_authorization",
                   "auth-cache-duration",
                   "200 1m")),
-          same(
+          different(
               "auth-request-redirect",
               "ExternalAuth",
-              SECURITY,
-              "",
+              OTHER,
+              "Not applied: X-Auth-Request-Redirect always carries the request's own URI"
+                  + " (ingress-nginx's default).",
               Map.of(
                   "auth-url",
                   "https://auth.example/check",
                   "auth-request-redirect",
                   "https://a.example/")),
-          same(
+          different(
               "auth-always-set-cookie",
               "ExternalAuth",
-              SECURITY,
-              "",
+              OTHER,
+              "Not applied: the auth service's Set-Cookie never reaches the client (its"
+                  + " auth-response-headers go to the backend).",
               Map.of("auth-url", "https://auth.example/check", "auth-always-set-cookie", "true")),
-          same(
+          NginxAnnotation.refused(
               "auth-proxy-set-headers",
               "ExternalAuth",
               SECURITY,
-              "",
-              Map.of(
-                  "auth-url",
-                  "https://auth.example/check",
-                  "auth-proxy-set-headers",
-                  "ns/headers")),
-          same(
+              "A ConfigMap of headers to send to the auth service is not read (name the client"
+                  + " headers to copy in gatehouse.io/auth-request-headers); the service asked"
+                  + " without them could decide otherwise",
+              "shop/auth-headers"),
+          different(
               "auth-keepalive",
               "ExternalAuth",
-              SECURITY,
-              "",
+              OTHER,
+              "Not set per Ingress: connections to auth services are always kept alive, in one"
+                  + " pool per node (30 s idle).",
               Map.of("auth-url", "https://auth.example/check", "auth-keepalive", "10")),
-          same(
+          different(
               "auth-keepalive-requests",
               "ExternalAuth",
-              SECURITY,
-              "",
+              OTHER,
+              "Not set per Ingress: connections to auth services are always kept alive, in one"
+                  + " pool per node.",
               Map.of("auth-url", "https://auth.example/check", "auth-keepalive-requests", "100")),
-          same(
+          different(
               "auth-keepalive-timeout",
               "ExternalAuth",
-              SECURITY,
-              "",
+              OTHER,
+              "Not set per Ingress: idle connections to auth services close after 30 s.",
               Map.of("auth-url", "https://auth.example/check", "auth-keepalive-timeout", "30")),
-          same(
+          different(
               "auth-keepalive-share-vars",
               "ExternalAuth",
-              SECURITY,
-              "",
+              OTHER,
+              "Not applicable: Gatehouse has no nginx variables to share.",
               Map.of(
                   "auth-url", "https://auth.example/check", "auth-keepalive-share-vars", "true")),
-          same("auth-tls-secret", "CertificateAuth", SECURITY, "default/ca"),
-          same(
+          different(
+              "auth-tls-secret",
+              "CertificateAuth",
+              SECURITY,
+              "ns/name of the Ingress's own namespace only (another namespace refuses the"
+                  + " Ingress); its ca.crt. A host without a tls section is not served.",
+              Map.of("auth-tls-secret", "shop/ca")),
+          different(
               "auth-tls-verify-client",
               "CertificateAuth",
               SECURITY,
-              "",
-              Map.of("auth-tls-secret", "default/ca", "auth-tls-verify-client", "optional")),
+              "on (the default), optional or off; optional_no_ca refuses the Ingress (it passes"
+                  + " certificates nobody verified).",
+              Map.of("auth-tls-secret", "shop/ca", "auth-tls-verify-client", "optional")),
           same(
               "auth-tls-verify-depth",
               "CertificateAuth",
               SECURITY,
-              "",
-              Map.of("auth-tls-secret", "default/ca", "auth-tls-verify-depth", "2")),
+              "Default 1.",
+              Map.of("auth-tls-secret", "shop/ca", "auth-tls-verify-depth", "2")),
           same(
               "auth-tls-pass-certificate-to-upstream",
               "CertificateAuth",
               SECURITY,
               "",
               Map.of(
-                  "auth-tls-secret",
-                  "default/ca",
-                  "auth-tls-pass-certificate-to-upstream",
-                  "true")),
-          same(
+                  "auth-tls-secret", "shop/ca", "auth-tls-pass-certificate-to-upstream", "true")),
+          different(
               "auth-tls-error-page",
               "CertificateAuth",
-              SECURITY,
-              "",
+              OTHER,
+              "Not applied: a request without a valid certificate is answered 403, not redirected"
+                  + " to the page.",
               Map.of(
-                  "auth-tls-secret",
-                  "default/ca",
-                  "auth-tls-error-page",
-                  "https://a.example/error")),
-          same(
+                  "auth-tls-secret", "shop/ca", "auth-tls-error-page", "https://a.example/error")),
+          NginxAnnotation.refused(
               "auth-tls-match-cn",
               "CertificateAuth",
               SECURITY,
-              "",
-              Map.of("auth-tls-secret", "default/ca", "auth-tls-match-cn", "CN=client")),
-          same("limit-rps", "RateLimit", SECURITY, "10"),
-          same("limit-rpm", "RateLimit", SECURITY, "600"),
+              "A restriction on the client certificate's subject is not supported; serving without"
+                  + " it would admit every certificate the CAs signed",
+              "CN=client"),
+          different(
+              "limit-rps",
+              "RateLimit",
+              SECURITY,
+              "Per client address and node, burst rate x limit-burst-multiplier; over it the"
+                  + " answer is 429 with Retry-After (ingress-nginx: 503).",
+              Map.of("limit-rps", "10")),
+          different(
+              "limit-rpm",
+              "RateLimit",
+              SECURITY,
+              "Per client address and node, burst rate x limit-burst-multiplier; over it the"
+                  + " answer is 429 with Retry-After (ingress-nginx: 503).",
+              Map.of("limit-rpm", "600")),
           same(
               "limit-burst-multiplier",
               "RateLimit",
               SECURITY,
-              "",
+              "Default 5; 0 refuses the Ingress.",
               Map.of("limit-rps", "10", "limit-burst-multiplier", "3")),
-          same("limit-connections", "RateLimit", SECURITY, "5"),
+          different(
+              "limit-connections",
+              "RateLimit",
+              SECURITY,
+              "Counts requests in flight per client address, not connections (an HTTP/2"
+                  + " connection carries many); one more is answered 429 (ingress-nginx: 503).",
+              Map.of("limit-connections", "5")),
           same(
               "limit-whitelist",
               "RateLimit",
               SECURITY,
-              "",
+              "The old name of limit-allowlist: addresses exempt from the limits.",
               Map.of("limit-rps", "10", "limit-whitelist", "10.0.0.0/8")),
           same(
               "limit-allowlist",
               "RateLimit",
               SECURITY,
-              "",
+              "Addresses exempt from the limits.",
               Map.of("limit-rps", "10", "limit-allowlist", "10.0.0.0/8")),
-          same("limit-rate", "RateLimit", SECURITY, "100"),
-          same(
+          different(
+              "limit-rate",
+              "RateLimit",
+              OTHER,
+              "Not applied: Gatehouse does not limit the bandwidth of a response.",
+              Map.of("limit-rate", "100")),
+          different(
               "limit-rate-after",
               "RateLimit",
-              SECURITY,
-              "",
+              OTHER,
+              "Not applied: Gatehouse does not limit the bandwidth of a response.",
               Map.of("limit-rate", "100", "limit-rate-after", "1000")),
-          same(
+          different(
               "global-rate-limit",
               "GlobalRateLimit",
               SECURITY,
-              "",
+              "Counted across the Gatehouse cluster without memcached, as a token bucket of the"
+                  + " same average per minute with the limit as burst (below 1 a minute refuses the"
+                  + " Ingress); the key defaults to the client address; over it, 429.",
               Map.of("global-rate-limit-window", "1m", "global-rate-limit", "100")),
           same(
               "global-rate-limit-window",
               "GlobalRateLimit",
               SECURITY,
               "",
-              Map.of("global-rate-limit", "100", "global-rate-limit-window", "1m")),
-          same(
+              Map.of("global-rate-limit", "100", "global-rate-limit-window", "10s")),
+          different(
               "global-rate-limit-key",
               "GlobalRateLimit",
               SECURITY,
-              "",
+              "$remote_addr or one $http_NAME variable; anything else refuses the Ingress.",
               Map.of(
                   "global-rate-limit",
                   "100",
                   "global-rate-limit-window",
                   "1m",
                   "global-rate-limit-key",
-                  "$remote_addr")),
+                  "$http_x_api_key")),
           same(
               "global-rate-limit-ignored-cidrs",
               "GlobalRateLimit",
@@ -410,11 +472,13 @@ final class AccessAnnotations {
                   "1m",
                   "global-rate-limit-ignored-cidrs",
                   "10.0.0.0/8")),
-          same(
+          different(
               "satisfy",
               "Satisfy",
               SECURITY,
-              "",
+              "Served stricter, as all: with any, an address the allowlist admits must still"
+                  + " authenticate (ingress-nginx lets it in without credentials); a Warning says"
+                  + " so.",
               Map.of(
                   "auth-type",
                   "basic",
@@ -423,7 +487,25 @@ final class AccessAnnotations {
                   "allowlist-source-range",
                   "10.0.0.0/8",
                   "satisfy",
-                  "any")));
+                  "any")),
+          different(
+              "enable-global-auth",
+              "EnableGlobalAuth",
+              SECURITY,
+              "With the controller ConfigMap's global-auth-url, false exempts the Ingress from the"
+                  + " global auth service, as ingress-nginx; without a global-auth-url it changes"
+                  + " nothing.",
+              Map.of("enable-global-auth", "false")));
+
+  /** The documented difference of a DIFFERENT entry, for its Warning. */
+  private static String note(String name) {
+    for (NginxAnnotation a : CATALOGUE) {
+      if (a.name().equals(name)) {
+        return a.note();
+      }
+    }
+    throw new IllegalArgumentException(name);
+  }
 
   /** {@code $http_x_user$http_authorization}: request headers, nginx's way. */
   private static final Pattern NGINX_HEADER_VARS = Pattern.compile("(?:\\$http_[a-z0-9_]+)+");
@@ -499,8 +581,8 @@ final class AccessAnnotations {
             NGINX
                 + "satisfy: \""
                 + satisfy
-                + "\" is ignored: every access rule must pass (as satisfy: all), so an allowed"
-                + " address still needs credentials");
+                + "\" is served as all: every access rule must pass, so an allowed address"
+                + " still needs credentials");
       }
       return new Result(policies, basic, cert);
     }
@@ -704,10 +786,6 @@ final class AccessAnnotations {
             }
           }
         }
-        if (nginx("auth-proxy-set-headers") != null) {
-          sink.problem(
-              "UnsupportedAnnotation", NGINX + "auth-proxy-set-headers: ignored without auth-url");
-        }
         return null;
       }
       String u = url[1];
@@ -724,15 +802,7 @@ final class AccessAnnotations {
                 + " open");
         return null;
       }
-      if (nginx("auth-proxy-set-headers") != null) {
-        sink.refuse(
-            "UnsupportedAnnotation",
-            NGINX + "auth-proxy-set-headers",
-            "a ConfigMap of headers for the auth service is not read (Gatehouse reads no"
-                + " ConfigMaps; name the client headers to copy in gatehouse.io/auth-request-headers);"
-                + " the Ingress is not served rather than asked without them");
-        return null;
-      }
+      // auth-proxy-set-headers is a REFUSED catalogue entry: the generic check refuses
       String method = "GET";
       String[] m = lookup("auth-method", "auth-method");
       if (m != null) {
@@ -777,7 +847,7 @@ final class AccessAnnotations {
             NGINX
                 + "auth-signin-redirect-param: \""
                 + param
-                + "\" is ignored: the original URL is sent as rd");
+                + "\" is not the parameter's name here: the original URL is sent as rd");
       }
       for (String k :
           List.of(
@@ -788,9 +858,7 @@ final class AccessAnnotations {
               "auth-keepalive-timeout",
               "auth-keepalive-share-vars")) {
         if (nginx(k) != null) {
-          sink.problem(
-              "UnsupportedAnnotation",
-              NGINX + k + ": \"" + nginx(k) + "\" is ignored (not in Gatehouse's forward auth)");
+          sink.problem("UnsupportedAnnotation", NGINX + k + ": \"" + nginx(k) + "\": " + note(k));
         }
       }
       Duration timeout =
@@ -953,8 +1021,7 @@ final class AccessAnnotations {
               "auth-tls-verify-client",
               "auth-tls-verify-depth",
               "auth-tls-pass-certificate-to-upstream",
-              "auth-tls-error-page",
-              "auth-tls-match-cn");
+              "auth-tls-error-page");
       if (secret == null || secret[1].isEmpty()) {
         for (String k : refinements) {
           for (String key : List.of(PREFIX + k, NGINX + k)) {
@@ -969,15 +1036,7 @@ final class AccessAnnotations {
       if (name == null) {
         return null;
       }
-      String match = nginx("auth-tls-match-cn");
-      if (match != null) {
-        sink.refuse(
-            "UnsupportedAnnotation",
-            NGINX + "auth-tls-match-cn",
-            "a restriction on the certificate's subject is not supported; the Ingress is not"
-                + " served rather than open to every certificate its CAs signed");
-        return null;
-      }
+      // auth-tls-match-cn is a REFUSED catalogue entry: the generic check refuses
       ClientAuth.Mode mode = ClientAuth.Mode.REQUIRED;
       String[] verify = lookup("auth-tls-verify-client", "auth-tls-verify-client");
       if (verify != null) {
@@ -1020,10 +1079,7 @@ final class AccessAnnotations {
       if (page != null) {
         sink.problem(
             "UnsupportedAnnotation",
-            NGINX
-                + "auth-tls-error-page: \""
-                + page
-                + "\" is ignored: a request without a valid certificate is answered 403");
+            NGINX + "auth-tls-error-page: \"" + page + "\": " + note("auth-tls-error-page"));
       }
       boolean pass =
           bool(
@@ -1041,13 +1097,7 @@ final class AccessAnnotations {
       String[] conns = lookup("limit-connections", "limit-connections");
       for (String k : List.of("limit-rate", "limit-rate-after")) {
         if (nginx(k) != null) {
-          sink.problem(
-              "UnsupportedAnnotation",
-              NGINX
-                  + k
-                  + ": \""
-                  + nginx(k)
-                  + "\" is ignored (a bandwidth limit per connection is not in Gatehouse's model)");
+          sink.problem("UnsupportedAnnotation", NGINX + k + ": \"" + nginx(k) + "\": " + note(k));
         }
       }
       String[] exemptKv = lookup("limit-exempt", "limit-allowlist");

@@ -195,6 +195,11 @@ import org.jspecify.annotations.Nullable;
  * RouteValidator#MAX_WEIGHT}. {@code canary-*} keys on an Ingress that is not a canary are ignored
  * with a warning, as ingress-nginx ("configured but not enabled").
  *
+ * <p>The outcome of every {@code nginx.ingress.kubernetes.io/} annotation (mapped, mapped with a
+ * difference, refused) is its {@link NginxCatalogue} entry, rendered as the table of {@code
+ * docs/ingress-nginx.md} (a test keeps the two equal and audits each entry against this parser):
+ * read it there rather than here.
+ *
  * @param canary the weights of a canary Ingress that is served; null for an Ingress that is not a
  *     canary, and for a refused canary
  */
@@ -1324,6 +1329,19 @@ public record IngressAnnotations(
               : KNOWN.contains(local)
                   || ResilienceAnnotations.KNOWN.contains(local)
                   || AccessAnnotations.KNOWN.contains(local);
+      if (nginx && local.equals("affinity-canary-behavior")) {
+        // Gatehouse's only behaviour is legacy: the affinity cookie never pins the canary
+        if (!value.trim().equalsIgnoreCase("legacy")) {
+          problem(
+              "UnsupportedAnnotation",
+              key
+                  + ": \""
+                  + value
+                  + "\" is served as legacy (the affinity cookie pins an endpoint, never the"
+                  + " canary; a canary's weight is drawn per request)");
+        }
+        return;
+      }
       if (canary && known) {
         // a canary's backend takes its primary's backend policy, as it takes its protocol
         problem(

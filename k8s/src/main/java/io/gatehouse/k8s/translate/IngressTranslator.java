@@ -80,9 +80,11 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>Class.</b> An Ingress is ours when {@code spec.ingressClassName} names an IngressClass
  *       whose controller is {@value #CONTROLLER}; without it, when the legacy annotation {@value
- *       #LEGACY_CLASS_ANNOTATION} names such a class (or the configured class name); without
- *       either, when one of our classes carries {@value #DEFAULT_CLASS_ANNOTATION}{@code : "true"}.
- *       Anything else is ignored: no routes, no problems, no status.
+ *       #LEGACY_CLASS_ANNOTATION} names such a class (or a configured class name); without either,
+ *       when one of our classes carries {@value #DEFAULT_CLASS_ANNOTATION}{@code : "true"}. An
+ *       IngressClass of ingress-nginx's controller ({@value #NGINX_CONTROLLER}) is ours too when
+ *       the operator lists its name ({@code nginx}), so a cluster switches without editing its
+ *       Ingresses. Anything else is ignored: no routes, no problems, no status.
  *   <li><b>Tenancy.</b> The namespace is the tenant. A host (or the catch-all of host-less rules
  *       and {@code defaultBackend}) belongs to one namespace: the one holding an admin {@link
  *       HostClaim} on it (exact, or a wildcard claim one label up), else the namespace of the
@@ -140,6 +142,26 @@ public final class IngressTranslator {
       "ingressclass.kubernetes.io/is-default-class";
   public static final String LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 
+  /** ingress-nginx's controller name: its IngressClasses are ours only when listed by name. */
+  public static final String NGINX_CONTROLLER = "k8s.io/ingress-nginx";
+
+  /** The names of a comma list ({@code "gatehouse, nginx"}), blanks dropped. */
+  static Set<String> classNames(String commaList) {
+    Set<String> names = new TreeSet<>();
+    for (String n : commaList.split(",")) {
+      if (!n.isBlank()) {
+        names.add(n.trim());
+      }
+    }
+    return Set.copyOf(names);
+  }
+
+  /** An ingress-nginx IngressClass the operator listed by name. */
+  private boolean isListedNginxClass(V1IngressClass c) {
+    return NGINX_CONTROLLER.equals(c.getSpec().getController())
+        && classNames.contains(c.getMetadata().getName());
+  }
+
   /** Certificates made from Secrets are named {@code k8s.<secret>} in the Ingress's tenant. */
   public static final String CERTIFICATE_PREFIX = CertificateKey.KUBERNETES_PREFIX;
 
@@ -157,7 +179,9 @@ public final class IngressTranslator {
               Comparator.nullsLast(Comparator.<OffsetDateTime>naturalOrder()))
           .thenComparing(IngressTranslator::ref);
 
-  private final String className;
+  /** The IngressClass names the operator listed; empty for every class of our controller. */
+  private final Set<String> classNames;
+
   private final Clock clock;
   private final ServiceEndpoints serviceEndpoints;
 
@@ -176,14 +200,16 @@ public final class IngressTranslator {
   private Map<RouteSpec, Validated<RouteSpec>> validated = new HashMap<>();
 
   /**
-   * @param className when not empty, only the IngressClass of this name counts as ours (it must
-   *     still name our controller); empty accepts every class of our controller
+   * @param className a comma list of IngressClass names: when not empty, only the classes of these
+   *     names count as ours, each naming our controller or ingress-nginx's ({@value
+   *     #NGINX_CONTROLLER}, so a cluster can switch controllers without editing its Ingresses);
+   *     empty accepts every class of our controller
    * @param clock for certificate validity
    * @param upstreams the ExternalNames refused; EndpointSlice addresses are held to it plus
    *     loopback and unspecified addresses whatever it allows
    */
   public IngressTranslator(String className, Clock clock, EndpointPolicy upstreams) {
-    this.className = Objects.requireNonNull(className, "className");
+    this.classNames = classNames(Objects.requireNonNull(className, "className"));
     this.clock = Objects.requireNonNull(clock, "clock");
     this.serviceEndpoints = serviceEndpoints(upstreams);
     this.upstreams = upstreams;
@@ -267,11 +293,11 @@ public final class IngressTranslator {
       for (V1IngressClass c : state.ingressClasses()) {
         if (c.getMetadata() == null
             || c.getSpec() == null
-            || !CONTROLLER.equals(c.getSpec().getController())) {
+            || !(CONTROLLER.equals(c.getSpec().getController()) || isListedNginxClass(c))) {
           continue;
         }
         String name = c.getMetadata().getName();
-        if (!className.isEmpty() && !className.equals(name)) {
+        if (!classNames.isEmpty() && !classNames.contains(name)) {
           continue;
         }
         ours.add(name);
@@ -387,7 +413,7 @@ public final class IngressTranslator {
       Map<String, String> a = i.getMetadata().getAnnotations();
       String legacy = a == null ? null : a.get(LEGACY_CLASS_ANNOTATION);
       if (legacy != null) {
-        return ours.contains(legacy) || (!className.isEmpty() && className.equals(legacy));
+        return ours.contains(legacy) || classNames.contains(legacy);
       }
       return defaultIsOurs;
     }

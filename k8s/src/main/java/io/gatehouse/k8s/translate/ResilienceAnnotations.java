@@ -5,6 +5,7 @@ import static io.gatehouse.k8s.translate.IngressAnnotations.PREFIX;
 import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.OTHER;
 import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.ROUTING;
 import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.SECURITY;
+import static io.gatehouse.k8s.translate.NginxAnnotation.different;
 import static io.gatehouse.k8s.translate.NginxAnnotation.same;
 
 import io.gatehouse.model.backend.BackendPolicy;
@@ -93,10 +94,13 @@ import org.jspecify.annotations.Nullable;
  * while that endpoint is available, and both modes are served that way ({@code balanced} with a
  * warning). {@code session-cookie-samesite: None} implies {@code Secure}, which browsers require;
  * {@code session-cookie-conditional-samesite-none} (omit {@code SameSite=None} for old browsers) is
- * not served: ignored with a warning, every client gets {@code SameSite=None}. Without {@code
- * affinity: cookie}, ingress-nginx's {@code session-cookie-*} keys mean nothing and are ignored
- * with a warning (Gatehouse's own {@code gatehouse.io/session-cookie-*} make a sticky canary
- * split).
+ * not applied, with a warning: every client gets {@code SameSite=None}. {@code
+ * session-cookie-domain} and {@code -partitioned} are refused (catalogue entries: cookie attributes
+ * the model lacks), and {@code affinity-canary-behavior} is always {@code legacy} (read in {@link
+ * IngressAnnotations}, where the canary's keys are). Each key's outcome is its {@link #CATALOGUE}
+ * entry. Without {@code affinity: cookie}, ingress-nginx's {@code session-cookie-*} keys mean
+ * nothing and are ignored with a warning (Gatehouse's own {@code gatehouse.io/session-cookie-*}
+ * make a sticky canary split).
  */
 final class ResilienceAnnotations {
   /** What the annotations ask for: a backend policy (null for none) and a Retry (null for none). */
@@ -149,68 +153,110 @@ final class ResilienceAnnotations {
   /** The catalogue entries of the ingress-nginx annotations read here ({@link NginxCatalogue}). */
   static final List<NginxAnnotation> CATALOGUE =
       List.of(
-          same("load-balance", "LoadBalancing", ROUTING, "ewma"),
-          same("upstream-hash-by", "UpstreamHashBy", ROUTING, "$remote_addr"),
           same(
+              "load-balance",
+              "LoadBalancing",
+              ROUTING,
+              "round_robin, or ewma served by Gatehouse's peak-EWMA balancer; any other value"
+                  + " refuses the Ingress.",
+              Map.of("load-balance", "ewma")),
+          same(
+              "upstream-hash-by",
+              "UpstreamHashBy",
+              ROUTING,
+              "On a consistent ring, by one of $remote_addr, $binary_remote_addr, $http_NAME,"
+                  + " $cookie_NAME or $arg_NAME; any other variable ($request_uri, $host) or a"
+                  + " combination refuses the Ingress.",
+              Map.of("upstream-hash-by", "$remote_addr")),
+          NginxAnnotation.refused(
               "upstream-hash-by-subset",
               "UpstreamHashBy",
               ROUTING,
-              "",
-              Map.of("upstream-hash-by", "$remote_addr", "upstream-hash-by-subset", "true")),
-          same(
+              "Hashing to a subset of endpoints is not implemented; hashing to one endpoint instead"
+                  + " would balance otherwise",
+              "true"),
+          NginxAnnotation.refused(
               "upstream-hash-by-subset-size",
               "UpstreamHashBy",
               ROUTING,
-              "",
-              Map.of(
-                  "upstream-hash-by",
-                  "$remote_addr",
-                  "upstream-hash-by-subset",
-                  "true",
-                  "upstream-hash-by-subset-size",
-                  "3")),
-          same("affinity", "SessionAffinity", ROUTING, "cookie"),
+              "Hashing to a subset of endpoints is not implemented; hashing to one endpoint instead"
+                  + " would balance otherwise",
+              "3"),
           same(
+              "affinity",
+              "SessionAffinity",
+              ROUTING,
+              "Only cookie, as ingress-nginx; the cookie's value is an opaque hash of the endpoint"
+                  + " (HttpOnly).",
+              Map.of("affinity", "cookie")),
+          different(
               "affinity-mode",
               "SessionAffinity",
               ROUTING,
-              "",
+              "Always persistent: a client keeps its endpoint while it is available. With balanced"
+                  + " (ingress-nginx's default) no session is moved to new endpoints when the"
+                  + " backend scales up (a Warning says so).",
               Map.of("affinity", "cookie", "affinity-mode", "persistent")),
+          different(
+              "affinity-canary-behavior",
+              "SessionAffinity",
+              ROUTING,
+              "Always legacy: the affinity cookie pins an endpoint, never the canary; a canary's"
+                  + " weight is drawn per request (sticky, ingress-nginx's default, gets a Warning;"
+                  + " gatehouse.io/session-cookie-name on the primary makes the split sticky).",
+              Map.of(
+                  "canary", "true", "canary-weight", "10", "affinity-canary-behavior", "legacy")),
           same(
               "session-cookie-name",
               "SessionAffinity",
               ROUTING,
-              "",
+              "Default INGRESSCOOKIE.",
               Map.of("affinity", "cookie", "session-cookie-name", "route")),
           same(
               "session-cookie-path",
               "SessionAffinity",
               ROUTING,
-              "",
+              "Default: the route's path.",
               Map.of("affinity", "cookie", "session-cookie-path", "/app")),
+          NginxAnnotation.refused(
+              "session-cookie-domain",
+              "SessionAffinity",
+              ROUTING,
+              "The sticky cookie's Domain attribute is not in Gatehouse's model yet; without it"
+                  + " clients of the other hosts of the domain would lose their endpoint",
+              "example.com"),
+          NginxAnnotation.refused(
+              "session-cookie-partitioned",
+              "SessionAffinity",
+              ROUTING,
+              "The sticky cookie's Partitioned attribute is not in Gatehouse's model yet; without it"
+                  + " browsers drop the cookie in third-party contexts and clients lose their"
+                  + " endpoint",
+              "true"),
           same(
               "session-cookie-max-age",
               "SessionAffinity",
               ROUTING,
-              "",
+              "Whole seconds; without it and without session-cookie-expires, a session cookie.",
               Map.of("affinity", "cookie", "session-cookie-max-age", "3600")),
-          same(
+          different(
               "session-cookie-expires",
               "SessionAffinity",
               ROUTING,
-              "",
+              "Sent as Max-Age of the same seconds (no Expires attribute); session-cookie-max-age"
+                  + " wins when both are set.",
               Map.of("affinity", "cookie", "session-cookie-expires", "3600")),
           same(
               "session-cookie-samesite",
               "SessionAffinity",
               SECURITY,
-              "",
+              "None, Lax or Strict; with None the cookie is also Secure, which browsers require.",
               Map.of("affinity", "cookie", "session-cookie-samesite", "Strict")),
           same(
               "session-cookie-secure",
               "SessionAffinity",
               SECURITY,
-              "",
+              "Without it, Secure when the request came over TLS.",
               Map.of("affinity", "cookie", "session-cookie-secure", "true")),
           same(
               "session-cookie-change-on-failure",
@@ -218,11 +264,12 @@ final class ResilienceAnnotations {
               ROUTING,
               "",
               Map.of("affinity", "cookie", "session-cookie-change-on-failure", "true")),
-          same(
+          different(
               "session-cookie-conditional-samesite-none",
               "SessionAffinity",
               OTHER,
-              "",
+              "Not applied: every client gets SameSite=None, also the old browsers ingress-nginx"
+                  + " leaves it out for (they may then drop the cookie and lose their endpoint).",
               Map.of(
                   "affinity",
                   "cookie",
@@ -230,9 +277,26 @@ final class ResilienceAnnotations {
                   "None",
                   "session-cookie-conditional-samesite-none",
                   "true")),
-          same("proxy-next-upstream", "Proxy", ROUTING, "error timeout http_502"),
-          same("proxy-next-upstream-tries", "Proxy", ROUTING, "2"),
-          same("proxy-next-upstream-timeout", "Proxy", OTHER, "10"));
+          same(
+              "proxy-next-upstream",
+              "Proxy",
+              ROUTING,
+              "error, timeout, invalid_header, http_500 to http_504, http_403, http_404, http_429,"
+                  + " non_idempotent and off, as a Retry policy.",
+              Map.of("proxy-next-upstream", "error timeout http_502")),
+          same(
+              "proxy-next-upstream-tries",
+              "Proxy",
+              ROUTING,
+              "Counts the first try; 0 (nginx's no limit) is Gatehouse's most, 10 tries, with a"
+                  + " Warning.",
+              Map.of("proxy-next-upstream-tries", "2")),
+          same(
+              "proxy-next-upstream-timeout",
+              "Proxy",
+              OTHER,
+              "Whole seconds for all the tries together; 0 for none.",
+              Map.of("proxy-next-upstream-timeout", "10")));
 
   static final List<String> NGINX_KNOWN =
       List.of(
@@ -380,15 +444,7 @@ final class ResilienceAnnotations {
   }
 
   private @Nullable HashOn hashOn() {
-    for (String k : List.of("upstream-hash-by-subset", "upstream-hash-by-subset-size")) {
-      if (nginx(k) != null) {
-        sink.refuse(
-            "UnsupportedAnnotation",
-            NGINX + k,
-            "hashing to a subset of endpoints is not implemented; the Ingress is not served"
-                + " rather than balanced otherwise");
-      }
-    }
+    // upstream-hash-by-subset(-size) are REFUSED catalogue entries: the generic check refuses
     String own = own("hash-on");
     if (own != null) {
       int colon = own.indexOf(':');
@@ -491,7 +547,7 @@ final class ResilienceAnnotations {
           NGINX
               + "session-cookie-conditional-samesite-none: \""
               + nginx("session-cookie-conditional-samesite-none")
-              + "\" is ignored (every client gets SameSite=None)");
+              + "\" is not applied: every client gets SameSite=None");
     }
     String name = nginx("session-cookie-name");
     String path = nginx("session-cookie-path");

@@ -516,7 +516,7 @@ class IngressAnnotationsTest {
     assertThat(behavior.refused()).isFalse();
     assertThat(behavior.policies()).isEmpty();
     assertThat(behavior.backendPolicy()).isNull();
-    assertThat(messages(behavior)).hasSize(1).first().asString().contains("is ignored");
+    assertThat(messages(behavior)).hasSize(1).first().asString().contains("is served as legacy");
   }
 
   record Mapped(String name, String[] annotations, BackendPolicy policy) {
