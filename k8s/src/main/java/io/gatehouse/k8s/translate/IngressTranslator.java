@@ -48,9 +48,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -252,6 +254,11 @@ public final class IngressTranslator {
     private final Map<Translation.SlicePort, Map<String, String>> sliceRefusals = new HashMap<>();
     private final Map<RouteSpec, Validated<RouteSpec>> validatedNow = new HashMap<>();
 
+    /** The server-alias candidates: they yield to any rule's host, as ingress-nginx. */
+    private final Set<Candidate> aliases = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private final Set<String> aliasesReported = new HashSet<>();
+
     Run(ClusterState state, Map<String, HostClaim> claims) {
       this.state = state;
       this.claims = claims;
@@ -302,6 +309,7 @@ public final class IngressTranslator {
           }
         }
       }
+      hostRules(candidates);
       // canary paths met by their primary, and the canaries then served by at least one path
       Set<Candidate> tried = new HashSet<>();
       Set<IngressRef> canariesServed = new HashSet<>();
@@ -506,6 +514,140 @@ public final class IngressTranslator {
           .add(new IngressProblem(ref, reason, message));
     }
 
+    /**
+     * ingress-nginx's rules for a host across its Ingresses: a server-alias or from-to-www name
+     * that is the host of a rule is not served (the rule's server wins); once a path of a host uses
+     * regex ({@code use-regex}, {@code rewrite-target}), every path of the host is a
+     * case-insensitive regex matched from the path's start (nginx's {@code location ~* "^PATH"}).
+     */
+    private void hostRules(List<Candidate> candidates) {
+      Set<String> ruleHosts = new HashSet<>();
+      for (Candidate c : candidates) {
+        if (c.wwwTo == null && !aliases.contains(c)) {
+          ruleHosts.add(c.host);
+        }
+      }
+      Set<String> reported = new HashSet<>();
+      candidates.removeIf(
+          c -> {
+            if (!ruleHosts.contains(c.host)) {
+              return false;
+            }
+            if (aliases.contains(c) && reported.add(c.ref + " " + c.host)) {
+              problem(
+                  c.ref,
+                  "AliasIgnored",
+                  IngressAnnotations.NGINX
+                      + "server-alias: \""
+                      + c.host
+                      + "\" is the host of a rule; the alias is not served (as ingress-nginx)");
+            }
+            return aliases.contains(c) || c.wwwTo != null;
+          });
+      Set<String> regexHosts = new HashSet<>();
+      for (Candidate c : candidates) {
+        if (c.ann.useRegex()) {
+          regexHosts.add(c.host);
+        }
+      }
+      candidates.replaceAll(
+          c ->
+              regexHosts.contains(c.host)
+                  ? new Candidate(
+                      c.ref,
+                      c.name,
+                      c.field,
+                      c.host,
+                      PathMatch.regex(nginxRegex(c.path.value())),
+                      c.writtenPath,
+                      c.backend,
+                      c.priority,
+                      c.ann,
+                      c.tls,
+                      c.wwwTo)
+                  : c);
+    }
+
+    /**
+     * {@code force-ssl-redirect}: the Ingress's rule hosts without a tls section get HTTPS with the
+     * default certificate, so plain HTTP is redirected (ingress-nginx serves every host on its
+     * HTTPS port with its default certificate).
+     */
+    private void forceSslRedirect(
+        IngressRef ref,
+        IngressAnnotations ann,
+        List<V1IngressRule> rules,
+        Map<String, TlsHost> tls) {
+      if (!ann.hosts().forceSslRedirect()) {
+        return;
+      }
+      for (V1IngressRule rule : rules) {
+        String raw = rule.getHost();
+        String host = ANY_HOST;
+        if (raw != null && !raw.isEmpty()) {
+          host = Hostnames.normalizeConfigured("host", raw).value();
+        }
+        if (host != null && !paths(rule).isEmpty()) {
+          tls.putIfAbsent(host, new TlsHost(CERTIFICATE_PREFIX + "default"));
+        }
+      }
+    }
+
+    /**
+     * {@code server-alias}: the candidates of rule {@code r} (from {@code ruleStart} in {@code
+     * out}) once more for each alias, with the alias's tls section or else the rule host's.
+     */
+    private void serverAliases(
+        IngressRef ref,
+        IngressAnnotations ann,
+        int r,
+        String host,
+        Map<String, TlsHost> tls,
+        List<Candidate> out,
+        int ruleStart) {
+      List<String> names = ann.hosts().aliases();
+      if (names.isEmpty() || host.equals(ANY_HOST)) {
+        return;
+      }
+      String prefix = ref.name() + ".r" + r;
+      int end = out.size();
+      for (int i = 0; i < names.size(); i++) {
+        Validated<String> v =
+            Hostnames.normalizeConfigured(IngressAnnotations.NGINX + "server-alias", names.get(i));
+        if (!v.isValid()) {
+          if (aliasesReported.add(ref + " " + names.get(i))) {
+            problem(ref, "InvalidHost", messages(v.violations()) + "; the alias is not served");
+          }
+          continue;
+        }
+        String alias = Objects.requireNonNull(v.value(), "a valid alias");
+        if (alias.equals(host)) {
+          continue;
+        }
+        for (int k = ruleStart; k < end; k++) {
+          Candidate c = out.get(k);
+          if (c.wwwTo != null || !c.name.startsWith(prefix + ".")) {
+            continue;
+          }
+          Candidate copy =
+              new Candidate(
+                  c.ref,
+                  prefix + ".a" + i + c.name.substring(prefix.length()),
+                  c.field,
+                  alias,
+                  c.path,
+                  c.writtenPath,
+                  c.backend,
+                  c.priority,
+                  c.ann,
+                  tls.containsKey(alias) ? tls.get(alias) : c.tls,
+                  null);
+          aliases.add(copy);
+          out.add(copy);
+        }
+      }
+    }
+
     /** The routes one Ingress asks for, before host ownership is decided. */
     private List<Candidate> candidates(V1Ingress ingress) {
       IngressRef ref = ref(ingress);
@@ -531,6 +673,7 @@ public final class IngressTranslator {
       Map<String, TlsHost> tls = tls(ref, spec.getTls());
       List<Candidate> out = new ArrayList<>();
       List<V1IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
+      forceSslRedirect(ref, ann, rules, tls);
       Set<String> defaultedHosts = new LinkedHashSet<>();
       Set<String> ruleHosts = new HashSet<>();
       for (V1IngressRule rule : rules) {
@@ -547,6 +690,7 @@ public final class IngressTranslator {
           continue;
         }
         List<V1HTTPIngressPath> paths = paths(rule);
+        int ruleStart = out.size();
         for (int p = 0; p < paths.size(); p++) {
           V1HTTPIngressPath path = paths.get(p);
           PathMatch match = path(ref, field + ".http.paths[" + p + "]", path, ann.useRegex());
@@ -603,6 +747,7 @@ public final class IngressTranslator {
                   ann,
                   tls.get(host)));
         }
+        serverAliases(ref, ann, r, host, tls, out, ruleStart);
       }
       if (spec.getDefaultBackend() != null) {
         out.add(
@@ -1250,7 +1395,7 @@ public final class IngressTranslator {
       List<PolicySpec> out = new ArrayList<>(ann.policies().size());
       for (PolicySpec p : ann.policies()) {
         if (p instanceof URLRewrite w && IngressAnnotations.REWRITE_PATH.equals(w.regex())) {
-          String expression = path.value();
+          String expression = rawRegex(path.value());
           p =
               new URLRewrite(
                   w.hostname(),
@@ -1317,9 +1462,11 @@ public final class IngressTranslator {
           tls == null
               ? null
               : new TlsSpec(
-                  List.of(host),
+                  host.equals(ANY_HOST) ? List.of() : List.of(host),
                   tls.certificateName(),
-                  ann.sslRedirect() ? HttpsRedirect.PERMANENT_REDIRECT_308 : HttpsRedirect.OFF,
+                  ann.sslRedirect() || ann.hosts().forceSslRedirect()
+                      ? HttpsRedirect.PERMANENT_REDIRECT_308
+                      : HttpsRedirect.OFF,
                   Hsts.OFF,
                   certificates ? ann.clientAuth() : ClientAuth.NONE);
       RouteSpec raw =
@@ -1351,6 +1498,54 @@ public final class IngressTranslator {
       }
       return v.value();
     }
+  }
+
+  private static final String NGINX_REGEX_START = "(?i)(?:";
+  private static final String NGINX_REGEX_ANY_START = "(?i).*?(?:^";
+  private static final String NGINX_REGEX_END = ").*";
+
+  /**
+   * nginx's {@code location ~* "^PATH"} as a whole-path RE2 expression: case-insensitive, from the
+   * path's start, anything after; a top-level alternative ({@code a|b}) keeps nginx's meaning (only
+   * the first is anchored).
+   */
+  static String nginxRegex(String path) {
+    return (topLevelAlternative(path) ? NGINX_REGEX_ANY_START : NGINX_REGEX_START)
+        + path
+        + NGINX_REGEX_END;
+  }
+
+  /** Whether {@code regex} has a '|' outside groups and classes (then only {@code ^a} anchors). */
+  private static boolean topLevelAlternative(String regex) {
+    int depth = 0;
+    boolean inClass = false;
+    for (int i = 0; i < regex.length(); i++) {
+      char ch = regex.charAt(i);
+      if (ch == '\\') {
+        i++;
+      } else if (inClass) {
+        inClass = ch != ']';
+      } else if (ch == '[') {
+        inClass = true;
+      } else if (ch == '(') {
+        depth++;
+      } else if (ch == ')') {
+        depth--;
+      } else if (ch == '|' && depth <= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The path as written, from a {@link #nginxRegex} (a rewrite-target uses the path itself). */
+  static String rawRegex(String value) {
+    for (String start : List.of(NGINX_REGEX_START, NGINX_REGEX_ANY_START)) {
+      if (value.startsWith(start) && value.endsWith(NGINX_REGEX_END)) {
+        return value.substring(start.length(), value.length() - NGINX_REGEX_END.length());
+      }
+    }
+    return value;
   }
 
   /** {@code ref} with the Ingress's backend policy (issue #14); a named backend keeps its own. */
