@@ -138,7 +138,8 @@ class HostAnnotationsTest {
   }
 
   @Test
-  void every_entry_of_the_hosts_catalogue_is_known_and_its_sample_is_not_ignored() {
+  void every_entry_of_the_hosts_catalogue_is_known_and_its_sample_is_not_ignored()
+      throws Exception {
     List<NginxAnnotation> all =
         Stream.concat(HostAnnotations.CATALOGUE.stream(), IngressAnnotations.CATALOGUE.stream())
             .toList();
@@ -153,6 +154,25 @@ class HostAnnotationsTest {
       assertThat(a.problems())
           .as(e.name())
           .noneMatch(p -> p.message().contains(e.key()) && p.message().contains("ignored"));
+      if (e.outcome() != NginxAnnotation.Outcome.REFUSED
+          && e.effect() != NginxAnnotation.Effect.OTHER) {
+        // fail-open audit of this list: the key changes the model, it is never ignored
+        sample.remove(e.key());
+        assertThat(withoutProblems(a))
+            .as(e.name() + " changes the model")
+            .isNotEqualTo(withoutProblems(IngressAnnotations.parse(REF, sample)));
+      }
     }
+  }
+
+  /** Every component of {@code a} but its problems. */
+  private static List<Object> withoutProblems(IngressAnnotations a) throws Exception {
+    List<Object> out = new java.util.ArrayList<>();
+    for (var c : IngressAnnotations.class.getRecordComponents()) {
+      if (!c.getName().equals("problems")) {
+        out.add(c.getAccessor().invoke(a));
+      }
+    }
+    return out;
   }
 }
