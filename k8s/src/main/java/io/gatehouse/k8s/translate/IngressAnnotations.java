@@ -53,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  * body-idle-timeout: 60s        -                               Timeouts.bodyIdle
  * request-timeout: 300s (0=off) -                               Timeouts.request
  * max-body-size: 8m (0=none)    proxy-body-size                 Limits.maxRequestBodyBytes
- * use-regex: true|false         use-regex                       ImplementationSpecific = RE2
+ * use-regex: true|false         use-regex                       every path of the host: ~* "^PATH"
  * load-balance, hash-on, health-check-*, outlier-*, max-*, retry-*, affinity, session-cookie-*,
  *   upstream-hash-by, proxy-next-upstream*: the backend policy and Retry, see ResilienceAnnotations
  * rewrite-target: /$2           rewrite-target                  URLRewrite regex (see below)
@@ -110,10 +110,11 @@ import org.jspecify.annotations.Nullable;
  * x-forwarded-prefix} and {@code upstream-vhost} (a host name, no port) join the same URLRewrite. A
  * fixed redirect is answered on every path of the Ingress without its path or query; its code must
  * be 301, 302, 303, 307 or 308 (300, 304 to 306 refuse the Ingress; anything else is reported and
- * the default used, as ingress-nginx does). Both {@code permanent-redirect} and {@code
- * temporal-redirect} refuse the Ingress (which one wins is not Gatehouse's to guess), and so does a
- * redirect together with a rewrite (Gateway API: not both on one route). {@code
- * from-to-www-redirect} is not supported yet: ignored with a warning.
+ * the default used, as ingress-nginx does). With both {@code permanent-redirect} and {@code
+ * temporal-redirect}, the temporal one wins with a warning, as in ingress-nginx; either beside
+ * {@code app-root}, or a redirect together with a rewrite (Gateway API: not both on one route),
+ * refuses the Ingress. {@code from-to-www-redirect}, {@code server-alias}, {@code
+ * force-ssl-redirect} and the regex paths of a host: {@link HostAnnotations} and the translator.
  *
  * <p>CORS, as ingress-nginx: off unless {@code enable-cors: "true"}; then each setting takes
  * ingress-nginx's default when absent or invalid (invalid ones with a warning): origin {@code *},
@@ -305,8 +306,8 @@ public record IngressAnnotations(
               "permanent-redirect",
               "Redirect",
               ROUTING,
-              "refused beside temporal-redirect or app-root (ingress-nginx lets temporal-redirect"
-                  + " win), and beside rewrite-target",
+              "refused beside app-root or rewrite-target; beside temporal-redirect it is ignored"
+                  + " with a warning, as ingress-nginx lets temporal-redirect win",
               "https://b.example/"),
           different(
               "permanent-redirect-code",
@@ -319,8 +320,8 @@ public record IngressAnnotations(
               "temporal-redirect",
               "Redirect",
               ROUTING,
-              "refused beside permanent-redirect or app-root (ingress-nginx lets temporal-redirect"
-                  + " win), and beside rewrite-target",
+              "refused beside app-root or rewrite-target; it wins over permanent-redirect, as"
+                  + " ingress-nginx",
               "https://b.example/"),
           different(
               "temporal-redirect-code",
@@ -721,6 +722,17 @@ public record IngressAnnotations(
       String[] permanent = lookup("permanent-redirect", "permanent-redirect");
       String[] temporal = lookup("temporal-redirect", "temporal-redirect");
       String[] appRoot = lookup("app-root", "app-root");
+      if (permanent != null && temporal != null) {
+        // ingress-nginx's redirect parser reads temporal-redirect first and returns it
+        problem(
+            "UnsupportedAnnotation",
+            permanent[0]
+                + ": \""
+                + permanent[1]
+                + "\" is ignored beside temporal-redirect (as ingress-nginx: the temporal"
+                + " redirect wins)");
+        permanent = null;
+      }
       int asked =
           (permanent != null ? 1 : 0) + (temporal != null ? 1 : 0) + (appRoot != null ? 1 : 0);
       if (asked > 1) {

@@ -105,8 +105,10 @@ import org.jspecify.annotations.Nullable;
  *       for {@code defaultBackend} on every host no rule claims, and {@code
  *       <ingress>.r<rule>.default} for it on a rule's host at priority -1 (a rule's own paths win).
  *   <li><b>Paths.</b> {@code Exact} and {@code Prefix} as in Kubernetes (prefix by whole path
- *       elements); {@code ImplementationSpecific} is {@code Prefix}, or an RE2 regular expression
- *       with the {@code use-regex} annotation.
+ *       elements); {@code ImplementationSpecific} is {@code Prefix}. On a host where an Ingress
+ *       asks for regex ({@code use-regex}, {@code rewrite-target}), every path of the host is
+ *       nginx's {@code location ~* "^PATH"} ({@link #nginxRegex}), as ingress-nginx; a {@code
+ *       server-alias} or {@code from-to-www-redirect} name that is a rule's host is not served.
  *   <li><b>Backends.</b> A route refers to the Service port by number or name ({@code
  *       BackendRef.ServicePort}) and carries no endpoints: each node's endpoint feed computes them
  *       with {@link ServiceEndpoints} (the ready endpoints of its EndpointSlices at the slice port
