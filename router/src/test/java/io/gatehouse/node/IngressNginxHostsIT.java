@@ -102,7 +102,14 @@ class IngressNginxHostsIT {
     TestUpstream web = fx.backendFor(admin, ns, "web", "web");
     NetworkingV1Api net = new NetworkingV1Api(admin);
     V1Ingress forced = ingressTo(ns, "forced", cls, "forced.example.test", "web");
-    forced.getMetadata().annotations(Map.of(N + "force-ssl-redirect", "true"));
+    // Gatehouse keeps the slash and names the port whatever these say (the documented difference)
+    forced
+        .getMetadata()
+        .annotations(
+            Map.of(
+                N + "force-ssl-redirect", "true",
+                N + "preserve-trailing-slash", "false",
+                N + "use-port-in-redirects", "false"));
     net.createNamespacedIngress(ns, forced).execute();
     net.createNamespacedIngress(ns, ingressTo(ns, "plain", cls, "plain.example.test", "web"))
         .execute();
@@ -144,7 +151,9 @@ class IngressNginxHostsIT {
     NetworkingV1Api net = new NetworkingV1Api(admin);
     V1Ingress regex = ingressTo(ns, "api", cls, "shop.example.test", "api");
     path(regex, 0).path("/api/v[0-9]+").pathType("ImplementationSpecific");
-    regex.getMetadata().annotations(Map.of(N + "use-regex", "true"));
+    regex
+        .getMetadata()
+        .annotations(Map.of(N + "use-regex", "true", N + "x-forwarded-prefix", "/api"));
     net.createNamespacedIngress(ns, regex).execute();
     // another Ingress of the same host, and the same paths on a host without regex
     V1Ingress plain = ingressTo(ns, "web", cls, "shop.example.test", "web");
@@ -161,6 +170,7 @@ class IngressNginxHostsIT {
                   node.get("shop.example.test", "/static/a.css").status() == 200
                       && node.get("other.example.test", "/static").status() == 200);
       assertThat(node.get("shop.example.test", "/API/V2/users").body()).isEqualTo("api");
+      assertThat(api.take().header("x-forwarded-prefix")).isEqualTo("/api");
       // nginx's location ~* "^/static": any case, and not only whole path segments
       assertThat(node.get("shop.example.test", "/STATIC/a.css").body()).isEqualTo("web");
       assertThat(node.get("shop.example.test", "/staticfiles").body()).isEqualTo("web");
@@ -175,7 +185,7 @@ class IngressNginxHostsIT {
   }
 
   @Test
-  void from_to_www_redirect_redirects_the_other_name_unless_an_ingress_has_a_rule_for_it(
+  void redirects_from_to_www_unless_a_rule_has_the_name_app_root_and_temporal_over_permanent(
       ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("hosts-www");
@@ -192,6 +202,18 @@ class IngressNginxHostsIT {
     // a newer Ingress with a rule for the other name: it is served, not redirected
     net.createNamespacedIngress(ns, ingressTo(ns, "blog", cls, "www.example.test", "blog"))
         .execute();
+    V1Ingress root = ingressTo(ns, "root", cls, "root.example.test", "web");
+    root.getMetadata().annotations(Map.of(N + "app-root", "/app1"));
+    net.createNamespacedIngress(ns, root).execute();
+    V1Ingress moved = ingressTo(ns, "moved", cls, "moved.example.test", "web");
+    moved
+        .getMetadata()
+        .annotations(
+            Map.of(
+                N + "temporal-redirect", "https://new.example.test/",
+                N + "temporal-redirect-code", "307",
+                N + "permanent-redirect", "https://old.example.test/"));
+    net.createNamespacedIngress(ns, moved).execute();
     try (Running node = fx.node(server, ns, cls)) {
       await("the www name redirects")
           .atMost(WAIT)
@@ -204,6 +226,17 @@ class IngressNginxHostsIT {
           .atMost(WAIT)
           .until(() -> "blog".equals(node.get("www.example.test", "/").body()));
       assertThat(node.get("example.test", "/").body()).isEqualTo("web");
+      await("app-root and the redirect served")
+          .atMost(WAIT)
+          .until(() -> node.get("moved.example.test", "/x").status() == 307);
+      // temporal-redirect wins over permanent-redirect, as ingress-nginx
+      assertThat(node.get("moved.example.test", "/x?y=1").header("location"))
+          .isEqualTo("https://new.example.test/");
+      RawHttp.Response appRoot = node.get("root.example.test", "/");
+      assertThat(appRoot.status()).isEqualTo(302);
+      assertThat(appRoot.header("location")).endsWith("/app1");
+      assertThat(node.get("root.example.test", "/other").body()).isEqualTo("web");
+      awaitWarning(admin, ns, "moved", "UnsupportedAnnotation", "permanent-redirect");
     } finally {
       web.close();
       blog.close();
