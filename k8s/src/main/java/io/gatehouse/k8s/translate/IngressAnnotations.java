@@ -394,7 +394,8 @@ public record IngressAnnotations(
               "cors-allow-origin",
               "CorsConfig",
               SECURITY,
-              "",
+              "http(s)://host[:port] or '*'; *.host stands for one DNS label, as ingress-nginx (at"
+                  + " most 16 such origins); an invalid origin is dropped with a warning",
               Map.of("enable-cors", "true", "cors-allow-origin", "https://a.example")),
           same(
               "cors-allow-methods",
@@ -408,17 +409,20 @@ public record IngressAnnotations(
               SECURITY,
               "",
               Map.of("enable-cors", "true", "cors-allow-headers", "X-A")),
-          same(
+          different(
               "cors-expose-headers",
               "CorsConfig",
               SECURITY,
-              "",
+              "'*' beside credentials (allowed by default) exposes no header: ingress-nginx sends"
+                  + " it, which browsers read as a literal name for a credentialed request and as"
+                  + " every header for another",
               Map.of("enable-cors", "true", "cors-expose-headers", "X-B")),
-          same(
+          different(
               "cors-allow-credentials",
               "CorsConfig",
               SECURITY,
-              "",
+              "\"true\" (the default) is not applied with every origin ('*'), which browsers"
+                  + " refuse with credentials: list the origins to allow them",
               Map.of(
                   "enable-cors",
                   "true",
