@@ -285,7 +285,8 @@ public record IngressAnnotations(
               "as ingress-nginx, once an Ingress of a host uses regex (or rewrite-target), every"
                   + " path of that host, from every Ingress, is a case-insensitive regular expression"
                   + " matched from the path's start; expressions are RE2 (a path with PCRE's"
-                  + " lookaround or backreferences is not served) and the longest is tried first",
+                  + " lookaround or backreferences is not served); the longest path is tried first,"
+                  + " as ingress-nginx, but paths of equal length in route-name order",
               "true"),
           different(
               "rewrite-target",
