@@ -590,7 +590,7 @@ public final class IngressTranslator {
           host = Hostnames.normalizeConfigured("host", raw).value();
         }
         if (host != null && !paths(rule).isEmpty()) {
-          tls.putIfAbsent(host, new TlsHost(CERTIFICATE_PREFIX + "default"));
+          tls.putIfAbsent(host, DEFAULT_TLS);
         }
       }
     }
@@ -642,12 +642,31 @@ public final class IngressTranslator {
                   c.backend,
                   c.priority,
                   c.ann,
-                  tls.containsKey(alias) ? tls.get(alias) : c.tls,
+                  tls.containsKey(alias) ? tls.get(alias) : aliasTls(ref, ann, c.tls, alias),
                   null);
           aliases.add(copy);
           out.add(copy);
         }
       }
+    }
+
+    /**
+     * An alias without its own tls entry: its rule host's certificate when it covers the alias (as
+     * ingress-nginx serves and redirects an alias only then), the default certificate under {@code
+     * force-ssl-redirect} (which redirects every host), else none.
+     */
+    private @Nullable TlsHost aliasTls(
+        IngressRef ref, IngressAnnotations ann, @Nullable TlsHost ruleTls, String alias) {
+      TlsHost forced = ann.hosts().forceSslRedirect() ? DEFAULT_TLS : null;
+      if (ruleTls == null || ruleTls.equals(DEFAULT_TLS)) {
+        return forced;
+      }
+      Optional<ValidCertificate> cert =
+          checked.getOrDefault(
+              CertificateKey.of(ref.namespace(), ruleTls.certificateName()), Optional.empty());
+      return cert.isPresent() && CertificateValidator.coverage(cert.get(), alias).isPresent()
+          ? ruleTls
+          : forced;
     }
 
     /** The routes one Ingress asks for, before host ownership is decided. */
@@ -1298,6 +1317,9 @@ public final class IngressTranslator {
 
   /** The certificate name a TLS host is served with. */
   private record TlsHost(String certificateName) {}
+
+  /** A host served over HTTPS with the default certificate ({@code force-ssl-redirect}). */
+  private static final TlsHost DEFAULT_TLS = new TlsHost(CERTIFICATE_PREFIX + "default");
 
   /** What two Ingresses must not both serve: one host (or every host), one path, one priority. */
   private record PathKey(String host, PathMatch path, int priority) {}
