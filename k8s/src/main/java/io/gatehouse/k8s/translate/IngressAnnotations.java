@@ -53,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  * body-idle-timeout: 60s        -                               Timeouts.bodyIdle
  * request-timeout: 300s (0=off) -                               Timeouts.request
  * max-body-size: 8m (0=none)    proxy-body-size                 Limits.maxRequestBodyBytes
- * use-regex: true|false         use-regex                       ImplementationSpecific = RE2
+ * use-regex: true|false         use-regex                       every path of the host: ~* "^PATH"
  * load-balance, hash-on, health-check-*, outlier-*, max-*, retry-*, affinity, session-cookie-*,
  *   upstream-hash-by, proxy-next-upstream*: the backend policy and Retry, see ResilienceAnnotations
  * rewrite-target: /$2           rewrite-target                  URLRewrite regex (see below)
@@ -110,10 +110,11 @@ import org.jspecify.annotations.Nullable;
  * x-forwarded-prefix} and {@code upstream-vhost} (a host name, no port) join the same URLRewrite. A
  * fixed redirect is answered on every path of the Ingress without its path or query; its code must
  * be 301, 302, 303, 307 or 308 (300, 304 to 306 refuse the Ingress; anything else is reported and
- * the default used, as ingress-nginx does). Both {@code permanent-redirect} and {@code
- * temporal-redirect} refuse the Ingress (which one wins is not Gatehouse's to guess), and so does a
- * redirect together with a rewrite (Gateway API: not both on one route). {@code
- * from-to-www-redirect} is not supported yet: ignored with a warning.
+ * the default used, as ingress-nginx does). With both {@code permanent-redirect} and {@code
+ * temporal-redirect}, the temporal one wins with a warning, as in ingress-nginx; either beside
+ * {@code app-root}, or a redirect together with a rewrite (Gateway API: not both on one route),
+ * refuses the Ingress. {@code from-to-www-redirect}, {@code server-alias}, {@code
+ * force-ssl-redirect} and the regex paths of a host: {@link HostAnnotations} and the translator.
  *
  * <p>CORS, as ingress-nginx: off unless {@code enable-cors: "true"}; then each setting takes
  * ingress-nginx's default when absent or invalid (invalid ones with a warning): origin {@code *},
@@ -252,37 +253,111 @@ public record IngressAnnotations(
    */
   static final List<NginxAnnotation> CATALOGUE =
       List.of(
-          same("ssl-redirect", "Rewrite", ROUTING, "false"),
+          same("ssl-redirect", "Rewrite", SECURITY, "false"),
           same("backend-protocol", "BackendProtocol", ROUTING, "GRPC"),
-          same("proxy-connect-timeout", "Proxy", OTHER, "7"),
+          same(
+              "proxy-connect-timeout",
+              "Proxy",
+              OTHER,
+              "whole seconds (Gatehouse also reads 5s); the default is 5 s in both",
+              Map.of("proxy-connect-timeout", "7")),
           different(
               "proxy-read-timeout",
               "Proxy",
               OTHER,
-              "also bounds the idle time between body chunks (Gatehouse's body-idle timeout)",
+              "the longest wait for the backend between two reads, as nginx; without"
+                  + " proxy-send-timeout it also bounds the client's pauses while sending the body;"
+                  + " Gatehouse's default is 15 s where ingress-nginx's is 60 s",
               "30"),
-          same("proxy-body-size", "Proxy", SECURITY, "2m"),
-          same("use-regex", "Rewrite", ROUTING, "true"),
-          same("rewrite-target", "Rewrite", ROUTING, "/$2"),
-          same("x-forwarded-prefix", "XForwardedPrefix", ROUTING, "/api"),
-          same("upstream-vhost", "UpstreamVhost", ROUTING, "b.internal"),
-          same("permanent-redirect", "Redirect", ROUTING, "https://b.example/"),
+          different(
+              "proxy-send-timeout",
+              "Proxy",
+              OTHER,
+              "Gatehouse streams the request body, so it bounds how long the client may pause while"
+                  + " sending it (its body-idle timeout), which is when nginx's writes to the backend"
+                  + " stall; the default is 60 s in both",
+              "30"),
           same(
+              "proxy-body-size",
+              "Proxy",
+              SECURITY,
+              "0 means no limit; Gatehouse's default without it is 10m where ingress-nginx's is 1m",
+              Map.of("proxy-body-size", "2m")),
+          different(
+              "use-regex",
+              "Rewrite",
+              ROUTING,
+              "as ingress-nginx, once an Ingress of a host uses regex (or rewrite-target), every"
+                  + " path of that host, from every Ingress, is a case-insensitive regular expression"
+                  + " matched from the path's start; expressions are RE2 (a path with PCRE's"
+                  + " lookaround or backreferences is not served); the longest path is tried first,"
+                  + " as ingress-nginx, but paths of equal length in route-name order",
+              "true"),
+          different(
+              "rewrite-target",
+              "Rewrite",
+              ROUTING,
+              "implies use-regex; the target may use $1...$9 of the path's groups (RE2); a target"
+                  + " naming an nginx variable or holding a query makes the path not served",
+              Map.of("rewrite-target", "/$2")),
+          same("x-forwarded-prefix", "XForwardedPrefix", ROUTING, "/api"),
+          different(
+              "upstream-vhost",
+              "UpstreamVhost",
+              ROUTING,
+              "a host name only: nginx variables ($host...) are not evaluated, and a value that is"
+                  + " not a host name makes the Ingress's paths not served",
+              "b.internal"),
+          different(
+              "permanent-redirect",
+              "Redirect",
+              ROUTING,
+              "refused beside app-root or rewrite-target; beside temporal-redirect it is ignored"
+                  + " with a warning, as ingress-nginx lets temporal-redirect win",
+              "https://b.example/"),
+          different(
               "permanent-redirect-code",
               "Redirect",
               ROUTING,
-              "",
+              "300 and 304 to 306, which ingress-nginx sends though they are no redirects, refuse"
+                  + " the Ingress; other codes outside 300-308 take the default 301, as ingress-nginx",
               Map.of("permanent-redirect", "https://b.example/", "permanent-redirect-code", "308")),
-          same("temporal-redirect", "Redirect", ROUTING, "https://b.example/"),
-          same(
+          different(
+              "temporal-redirect",
+              "Redirect",
+              ROUTING,
+              "refused beside app-root or rewrite-target; it wins over permanent-redirect, as"
+                  + " ingress-nginx",
+              "https://b.example/"),
+          different(
               "temporal-redirect-code",
               "Redirect",
               ROUTING,
-              "",
+              "300 and 304 to 306 refuse the Ingress; other codes outside 300-308 take the default"
+                  + " 302, as ingress-nginx",
               Map.of("temporal-redirect", "https://b.example/", "temporal-redirect-code", "307")),
-          same("app-root", "Rewrite", ROUTING, "/app1"),
-          same("from-to-www-redirect", "Redirect", ROUTING, "true"),
-          same("mirror-target", "Mirror", ROUTING, "https://shadow.example$request_uri"),
+          same(
+              "app-root",
+              "Rewrite",
+              ROUTING,
+              "a request for exactly / is redirected (302) to the path",
+              Map.of("app-root", "/app1")),
+          different(
+              "from-to-www-redirect",
+              "Redirect",
+              ROUTING,
+              "the other name (www. added or removed) is redirected (308) to the rule's host unless"
+                  + " an Ingress has a rule for it, as ingress-nginx; over HTTPS only when the tls"
+                  + " section lists the other name",
+              "true"),
+          different(
+              "mirror-target",
+              "Mirror",
+              ROUTING,
+              "only http(s)://HOST[:PORT]$request_uri (another variable, a path or a query refuses"
+                  + " the Ingress); copies are fire-and-forget, so a slow mirror never slows the"
+                  + " client, and bodies above 1 MiB are not copied",
+              "https://shadow.example$request_uri"),
           same(
               "mirror-request-body",
               "Mirror",
@@ -299,19 +374,34 @@ public record IngressAnnotations(
               Map.of(
                   "mirror-target", "https://shadow.example$request_uri",
                   "mirror-host", "other.example")),
-          same(
+          different(
               "custom-http-errors",
               "CustomHTTPErrors",
               OTHER,
-              "",
+              "needs default-backend: without it (ingress-nginx then uses its controller-wide"
+                  + " default backend) it is ignored with a warning",
               Map.of("custom-http-errors", "404,503", "default-backend", "errors")),
-          same("default-backend", "DefaultBackend", ROUTING, "errors"),
-          same("enable-cors", "CorsConfig", SECURITY, "true"),
+          different(
+              "default-backend",
+              "DefaultBackend",
+              ROUTING,
+              "the Service's first port; when the route's Service has no endpoint, the request is"
+                  + " not proxied to it: its answer to a GET with X-Code and X-Original-URI replaces"
+                  + " the 503",
+              "errors"),
+          different(
+              "enable-cors",
+              "CorsConfig",
+              SECURITY,
+              "with every origin (the default), credentials are not allowed: ingress-nginx sends"
+                  + " '*' with credentials, which browsers refuse for a credentialed request",
+              "true"),
           same(
               "cors-allow-origin",
               "CorsConfig",
               SECURITY,
-              "",
+              "http(s)://host[:port] or '*'; *.host stands for one DNS label, as ingress-nginx (at"
+                  + " most 16 such origins); an invalid origin is dropped with a warning",
               Map.of("enable-cors", "true", "cors-allow-origin", "https://a.example")),
           same(
               "cors-allow-methods",
@@ -325,17 +415,20 @@ public record IngressAnnotations(
               SECURITY,
               "",
               Map.of("enable-cors", "true", "cors-allow-headers", "X-A")),
-          same(
+          different(
               "cors-expose-headers",
               "CorsConfig",
               SECURITY,
-              "",
+              "'*' beside credentials (allowed by default) exposes no header: ingress-nginx sends"
+                  + " it, which browsers read as a literal name for a credentialed request and as"
+                  + " every header for another",
               Map.of("enable-cors", "true", "cors-expose-headers", "X-B")),
-          same(
+          different(
               "cors-allow-credentials",
               "CorsConfig",
               SECURITY,
-              "",
+              "\"true\" (the default) is not applied with every origin ('*'), which browsers"
+                  + " refuse with credentials: list the origins to allow them",
               Map.of(
                   "enable-cors",
                   "true",
@@ -349,7 +442,14 @@ public record IngressAnnotations(
               OTHER,
               "",
               Map.of("enable-cors", "true", "cors-max-age", "600")),
-          same("canary", "Canary", ROUTING, "true"),
+          different(
+              "canary",
+              "Canary",
+              ROUTING,
+              "the canary joins the primary's route on its host only (ingress-nginx attaches it to"
+                  + " the Service's upstream, so to every host using it); with a sticky session"
+                  + " cookie the header and cookie rules still come first",
+              "true"),
           same(
               "canary-weight",
               "Canary",
@@ -380,11 +480,12 @@ public record IngressAnnotations(
                   "X-Canary",
                   "canary-by-header-value",
                   "yes")),
-          same(
+          different(
               "canary-by-header-pattern",
               "Canary",
               ROUTING,
-              "",
+              "RE2, not PCRE: a pattern RE2 cannot express (lookaround, backreferences) refuses the"
+                  + " canary",
               Map.of(
                   "canary",
                   "true",
@@ -559,7 +660,7 @@ public record IngressAnnotations(
       Duration bodyIdle =
           duration(
               "body-idle-timeout",
-              null,
+              "proxy-send-timeout",
               has(NGINX + "proxy-read-timeout") && !has(PREFIX + "body-idle-timeout")
                   ? response
                   : d.bodyIdle(),
@@ -626,6 +727,10 @@ public record IngressAnnotations(
       UpstreamTlsAnnotations.Result upstreamTls = UpstreamTlsAnnotations.parse(ingress, all, sink);
       HostAnnotations.Result hosts = HostAnnotations.parse(ingress, all, sink);
       ProxyAnnotations.Result proxy = ProxyAnnotations.parse(ingress, all, sink);
+      if (hosts.interceptErrorsOff()) {
+        // disable-proxy-intercept-errors: the backend's error answers pass through unchanged
+        policies.removeIf(p -> p instanceof ErrorPages);
+      }
       return new IngressAnnotations(
           protocol,
           sslRedirect,
@@ -650,6 +755,17 @@ public record IngressAnnotations(
       String[] permanent = lookup("permanent-redirect", "permanent-redirect");
       String[] temporal = lookup("temporal-redirect", "temporal-redirect");
       String[] appRoot = lookup("app-root", "app-root");
+      if (permanent != null && temporal != null) {
+        // ingress-nginx's redirect parser reads temporal-redirect first and returns it
+        problem(
+            "UnsupportedAnnotation",
+            permanent[0]
+                + ": \""
+                + permanent[1]
+                + "\" is ignored beside temporal-redirect (as ingress-nginx: the temporal"
+                + " redirect wins)");
+        permanent = null;
+      }
       int asked =
           (permanent != null ? 1 : 0) + (temporal != null ? 1 : 0) + (appRoot != null ? 1 : 0);
       if (asked > 1) {

@@ -52,9 +52,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -109,8 +111,10 @@ import org.jspecify.annotations.Nullable;
  *       for {@code defaultBackend} on every host no rule claims, and {@code
  *       <ingress>.r<rule>.default} for it on a rule's host at priority -1 (a rule's own paths win).
  *   <li><b>Paths.</b> {@code Exact} and {@code Prefix} as in Kubernetes (prefix by whole path
- *       elements); {@code ImplementationSpecific} is {@code Prefix}, or an RE2 regular expression
- *       with the {@code use-regex} annotation.
+ *       elements); {@code ImplementationSpecific} is {@code Prefix}. On a host where an Ingress
+ *       asks for regex ({@code use-regex}, {@code rewrite-target}), every path of the host is
+ *       nginx's {@code location ~* "^PATH"} ({@link #nginxRegex}), as ingress-nginx; a {@code
+ *       server-alias} or {@code from-to-www-redirect} name that is a rule's host is not served.
  *   <li><b>Backends.</b> A route refers to the Service port by number or name ({@code
  *       BackendRef.ServicePort}) and carries no endpoints: each node's endpoint feed computes them
  *       with {@link ServiceEndpoints} (the ready endpoints of its EndpointSlices at the slice port
@@ -282,6 +286,11 @@ public final class IngressTranslator {
     private final Map<Translation.SlicePort, Map<String, String>> sliceRefusals = new HashMap<>();
     private final Map<RouteSpec, Validated<RouteSpec>> validatedNow = new HashMap<>();
 
+    /** The server-alias candidates: they yield to any rule's host, as ingress-nginx. */
+    private final Set<Candidate> aliases = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private final Set<String> aliasesReported = new HashSet<>();
+
     Run(ClusterState state, Map<String, HostClaim> claims) {
       this.state = state;
       this.claims = claims;
@@ -332,6 +341,7 @@ public final class IngressTranslator {
           }
         }
       }
+      hostRules(candidates);
       // canary paths met by their primary, and the canaries then served by at least one path
       Set<Candidate> tried = new HashSet<>();
       Set<IngressRef> canariesServed = new HashSet<>();
@@ -536,6 +546,159 @@ public final class IngressTranslator {
           .add(new IngressProblem(ref, reason, message));
     }
 
+    /**
+     * ingress-nginx's rules for a host across its Ingresses: a server-alias or from-to-www name
+     * that is the host of a rule is not served (the rule's server wins); once a path of a host uses
+     * regex ({@code use-regex}, {@code rewrite-target}), every path of the host is a
+     * case-insensitive regex matched from the path's start (nginx's {@code location ~* "^PATH"}).
+     */
+    private void hostRules(List<Candidate> candidates) {
+      Set<String> ruleHosts = new HashSet<>();
+      for (Candidate c : candidates) {
+        if (c.wwwTo == null && !aliases.contains(c)) {
+          ruleHosts.add(c.host);
+        }
+      }
+      Set<String> reported = new HashSet<>();
+      candidates.removeIf(
+          c -> {
+            if (!ruleHosts.contains(c.host)) {
+              return false;
+            }
+            if (aliases.contains(c) && reported.add(c.ref + " " + c.host)) {
+              problem(
+                  c.ref,
+                  "AliasIgnored",
+                  IngressAnnotations.NGINX
+                      + "server-alias: \""
+                      + c.host
+                      + "\" is the host of a rule; the alias is not served (as ingress-nginx)");
+            }
+            return aliases.contains(c) || c.wwwTo != null;
+          });
+      Set<String> regexHosts = new HashSet<>();
+      for (Candidate c : candidates) {
+        if (c.ann.useRegex()) {
+          regexHosts.add(c.host);
+        }
+      }
+      candidates.replaceAll(
+          c ->
+              regexHosts.contains(c.host)
+                  ? new Candidate(
+                      c.ref,
+                      c.name,
+                      c.field,
+                      c.host,
+                      PathMatch.regex(nginxRegex(c.path.value())),
+                      c.writtenPath,
+                      c.backend,
+                      c.priority,
+                      c.ann,
+                      c.tls,
+                      c.wwwTo)
+                  : c);
+    }
+
+    /**
+     * {@code force-ssl-redirect}: the Ingress's rule hosts without a tls section get HTTPS with the
+     * default certificate, so plain HTTP is redirected (ingress-nginx serves every host on its
+     * HTTPS port with its default certificate).
+     */
+    private void forceSslRedirect(
+        IngressRef ref,
+        IngressAnnotations ann,
+        List<V1IngressRule> rules,
+        Map<String, TlsHost> tls) {
+      if (!ann.hosts().forceSslRedirect()) {
+        return;
+      }
+      for (V1IngressRule rule : rules) {
+        String raw = rule.getHost();
+        String host = ANY_HOST;
+        if (raw != null && !raw.isEmpty()) {
+          host = Hostnames.normalizeConfigured("host", raw).value();
+        }
+        if (host != null && !paths(rule).isEmpty()) {
+          tls.putIfAbsent(host, DEFAULT_TLS);
+        }
+      }
+    }
+
+    /**
+     * {@code server-alias}: the candidates of rule {@code r} (from {@code ruleStart} in {@code
+     * out}) once more for each alias, with the alias's tls section or else the rule host's.
+     */
+    private void serverAliases(
+        IngressRef ref,
+        IngressAnnotations ann,
+        int r,
+        String host,
+        Map<String, TlsHost> tls,
+        List<Candidate> out,
+        int ruleStart) {
+      List<String> names = ann.hosts().aliases();
+      if (names.isEmpty() || host.equals(ANY_HOST)) {
+        return;
+      }
+      String prefix = ref.name() + ".r" + r;
+      int end = out.size();
+      for (int i = 0; i < names.size(); i++) {
+        Validated<String> v =
+            Hostnames.normalizeConfigured(IngressAnnotations.NGINX + "server-alias", names.get(i));
+        if (!v.isValid()) {
+          if (aliasesReported.add(ref + " " + names.get(i))) {
+            problem(ref, "InvalidHost", messages(v.violations()) + "; the alias is not served");
+          }
+          continue;
+        }
+        String alias = Objects.requireNonNull(v.value(), "a valid alias");
+        if (alias.equals(host)) {
+          continue;
+        }
+        for (int k = ruleStart; k < end; k++) {
+          Candidate c = out.get(k);
+          if (c.wwwTo != null || !c.name.startsWith(prefix + ".")) {
+            continue;
+          }
+          Candidate copy =
+              new Candidate(
+                  c.ref,
+                  prefix + ".a" + i + c.name.substring(prefix.length()),
+                  c.field,
+                  alias,
+                  c.path,
+                  c.writtenPath,
+                  c.backend,
+                  c.priority,
+                  c.ann,
+                  tls.containsKey(alias) ? tls.get(alias) : aliasTls(ref, ann, c.tls, alias),
+                  null);
+          aliases.add(copy);
+          out.add(copy);
+        }
+      }
+    }
+
+    /**
+     * An alias without its own tls entry: its rule host's certificate when it covers the alias (as
+     * ingress-nginx serves and redirects an alias only then), the default certificate under {@code
+     * force-ssl-redirect} (which redirects every host), else none.
+     */
+    private @Nullable TlsHost aliasTls(
+        IngressRef ref, IngressAnnotations ann, @Nullable TlsHost ruleTls, String alias) {
+      TlsHost forced = ann.hosts().forceSslRedirect() ? DEFAULT_TLS : null;
+      if (ruleTls == null || ruleTls.equals(DEFAULT_TLS)) {
+        return forced;
+      }
+      Optional<ValidCertificate> cert =
+          checked.getOrDefault(
+              CertificateKey.of(ref.namespace(), ruleTls.certificateName()), Optional.empty());
+      return cert.isPresent() && CertificateValidator.coverage(cert.get(), alias).isPresent()
+          ? ruleTls
+          : forced;
+    }
+
     /** The routes one Ingress asks for, before host ownership is decided. */
     private List<Candidate> candidates(V1Ingress ingress) {
       IngressRef ref = ref(ingress);
@@ -566,6 +729,7 @@ public final class IngressTranslator {
       Map<String, TlsHost> tls = tls(ref, spec.getTls());
       List<Candidate> out = new ArrayList<>();
       List<V1IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
+      forceSslRedirect(ref, ann, rules, tls);
       Set<String> defaultedHosts = new LinkedHashSet<>();
       Set<String> ruleHosts = new HashSet<>();
       for (V1IngressRule rule : rules) {
@@ -582,6 +746,7 @@ public final class IngressTranslator {
           continue;
         }
         List<V1HTTPIngressPath> paths = paths(rule);
+        int ruleStart = out.size();
         for (int p = 0; p < paths.size(); p++) {
           V1HTTPIngressPath path = paths.get(p);
           PathMatch match = path(ref, field + ".http.paths[" + p + "]", path, ann.useRegex());
@@ -638,6 +803,7 @@ public final class IngressTranslator {
                   ann,
                   tls.get(host)));
         }
+        serverAliases(ref, ann, r, host, tls, out, ruleStart);
       }
       if (spec.getDefaultBackend() != null) {
         out.add(
@@ -1245,6 +1411,9 @@ public final class IngressTranslator {
   /** The certificate name a TLS host is served with. */
   private record TlsHost(String certificateName) {}
 
+  /** A host served over HTTPS with the default certificate ({@code force-ssl-redirect}). */
+  private static final TlsHost DEFAULT_TLS = new TlsHost(CERTIFICATE_PREFIX + "default");
+
   /** What two Ingresses must not both serve: one host (or every host), one path, one priority. */
   private record PathKey(String host, PathMatch path, int priority) {}
 
@@ -1343,7 +1512,7 @@ public final class IngressTranslator {
       List<PolicySpec> out = new ArrayList<>(ann.policies().size());
       for (PolicySpec p : ann.policies()) {
         if (p instanceof URLRewrite w && IngressAnnotations.REWRITE_PATH.equals(w.regex())) {
-          String expression = path.value();
+          String expression = rawRegex(path.value());
           p =
               new URLRewrite(
                   w.hostname(),
@@ -1410,9 +1579,11 @@ public final class IngressTranslator {
           tls == null
               ? null
               : new TlsSpec(
-                  List.of(host),
+                  host.equals(ANY_HOST) ? List.of() : List.of(host),
                   tls.certificateName(),
-                  ann.sslRedirect() ? HttpsRedirect.PERMANENT_REDIRECT_308 : HttpsRedirect.OFF,
+                  ann.sslRedirect() || ann.hosts().forceSslRedirect()
+                      ? HttpsRedirect.PERMANENT_REDIRECT_308
+                      : HttpsRedirect.OFF,
                   Hsts.OFF,
                   certificates ? ann.clientAuth() : ClientAuth.NONE);
       RouteSpec raw =
@@ -1444,6 +1615,54 @@ public final class IngressTranslator {
       }
       return v.value();
     }
+  }
+
+  private static final String NGINX_REGEX_START = "(?i)(?:";
+  private static final String NGINX_REGEX_ANY_START = "(?i).*?(?:^";
+  private static final String NGINX_REGEX_END = ").*";
+
+  /**
+   * nginx's {@code location ~* "^PATH"} as a whole-path RE2 expression: case-insensitive, from the
+   * path's start, anything after; a top-level alternative ({@code a|b}) keeps nginx's meaning (only
+   * the first is anchored).
+   */
+  static String nginxRegex(String path) {
+    return (topLevelAlternative(path) ? NGINX_REGEX_ANY_START : NGINX_REGEX_START)
+        + path
+        + NGINX_REGEX_END;
+  }
+
+  /** Whether {@code regex} has a '|' outside groups and classes (then only {@code ^a} anchors). */
+  private static boolean topLevelAlternative(String regex) {
+    int depth = 0;
+    boolean inClass = false;
+    for (int i = 0; i < regex.length(); i++) {
+      char ch = regex.charAt(i);
+      if (ch == '\\') {
+        i++;
+      } else if (inClass) {
+        inClass = ch != ']';
+      } else if (ch == '[') {
+        inClass = true;
+      } else if (ch == '(') {
+        depth++;
+      } else if (ch == ')') {
+        depth--;
+      } else if (ch == '|' && depth <= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The path as written, from a {@link #nginxRegex} (a rewrite-target uses the path itself). */
+  static String rawRegex(String value) {
+    for (String start : List.of(NGINX_REGEX_START, NGINX_REGEX_ANY_START)) {
+      if (value.startsWith(start) && value.endsWith(NGINX_REGEX_END)) {
+        return value.substring(start.length(), value.length() - NGINX_REGEX_END.length());
+      }
+    }
+    return value;
   }
 
   /** {@code ref} with the Ingress's backend policy (issue #14); a named backend keeps its own. */
