@@ -110,6 +110,11 @@ class IngressTranslatorGoldenTest {
           BackendRef.ServicePort sp = (BackendRef.ServicePort) b.ref();
           String service = service(r.key().tenant().value(), sp);
           split.add("service " + service + " weight " + b.weight() + canary(b.canary()));
+          if (ref instanceof BackendRef.ServicePort first) {
+            // one protocol and one upstream TLS for the whole split
+            assertThat(sp.protocol()).isEqualTo(first.protocol());
+            assertThat(sp.tls()).isEqualTo(first.tls());
+          }
           upstreamTls(m, sp.tls());
           endpoints.computeIfAbsent(
               service, s -> authorities(endpointsOf(in, rules, r.key().tenant().value(), sp)));
