@@ -928,7 +928,19 @@ public final class IngressTranslator {
       }
       String refusal = serviceEndpoints.addressRefusal(ip);
       if (refusal != null) {
-        refusedAddress(ref, field + ".backend.service", sb.getName(), ip, refusal);
+        problem(
+            ref,
+            "UpstreamRefused",
+            IngressAnnotations.NGINX
+                + "service-upstream: Service "
+                + ref.namespace()
+                + "/"
+                + sb.getName()
+                + ": ClusterIP \""
+                + ip
+                + "\" (expected: "
+                + refusal
+                + "); requests get 503");
         return new BackendSpec(backendProtocol(backend), List.of());
       }
       return new BackendSpec(backendProtocol(backend), List.of(Endpoint.of(ip, port)));
