@@ -24,6 +24,7 @@ import io.kubernetes.client.openapi.models.V1Secret;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.security.cert.X509Certificate;
@@ -272,6 +273,43 @@ class IngressNginxUpstreamTlsIT {
             node.node().table().view().routes().get(RouteKey.of(ns, "k8s", "cluster.r0.p0"));
         assertThat(route.backends().get(0).ref())
             .isEqualTo(BackendSpec.http1(List.of(Endpoint.of(clusterIp, 80))));
+      }
+    }
+  }
+
+  @Test
+  void listener_ciphers_per_ingress_are_refused_and_http_version_is_served_as_1_1(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("nginx-ciphers");
+    String cls = ingressClass(admin, "nginx-ciphers");
+    try (TestUpstream web = fixture.backendFor(admin, ns, "web", "web")) {
+      NetworkingV1Api net = new NetworkingV1Api(admin);
+      net.createNamespacedIngress(
+              ns,
+              annotated(
+                  ingressTo(ns, "ciphers", cls, "ciphers.example.test", "web"),
+                  Map.of(N + "ssl-ciphers", "ECDHE-RSA-AES256-GCM-SHA384")))
+          .execute();
+      net.createNamespacedIngress(
+              ns,
+              annotated(
+                  ingressTo(ns, "old", cls, "old.example.test", "web"),
+                  Map.of(
+                      N + "proxy-http-version", "1.0",
+                      N + "ssl-prefer-server-ciphers", "true")))
+          .execute();
+      try (Running node = fixture.node(server, ns, cls)) {
+        assertThat(node.get("ciphers.example.test", "/").status()).isEqualTo(404);
+        RawHttp.Response old = node.get("old.example.test", "/");
+        assertThat(old.status()).isEqualTo(200);
+        assertThat(web.take().version()).isEqualTo(HttpVersion.HTTP_1_1);
+        await("the refused Ingress gets its Warning, the served one its warnings")
+            .atMost(WAIT)
+            .until(
+                () ->
+                    warned(admin, ns, "ciphers", "UnsupportedAnnotation")
+                        && warned(admin, ns, "old", "UnsupportedAnnotation"));
       }
     }
   }
