@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * gatehouse.io/                 nginx.ingress.kubernetes.io/    model
  * ssl-redirect: true|false      ssl-redirect                    TlsSpec.redirect (308 | off)
- * backend-protocol: HTTP|H2C|GRPC  backend-protocol (HTTP|GRPC)  BackendSpec.protocol (GRPC = h2c)
+ * backend-protocol: HTTP|H2C|GRPC|HTTPS|GRPCS  backend-protocol  the protocol and TLS, see UpstreamTlsAnnotations
  * connect-timeout: 5s           proxy-connect-timeout: 5 (s)    Timeouts.connect
  * response-timeout: 15s         proxy-read-timeout: 15 (s)      Timeouts.response and bodyIdle
  * body-idle-timeout: 60s        -                               Timeouts.bodyIdle
@@ -172,7 +172,7 @@ import org.jspecify.annotations.Nullable;
  * whole number from 400 to 599 is dropped with a warning.
  *
  * <p>Refused, and the Ingress is then not served at all (fail closed: serving it without them would
- * change what the backend receives or who may reach it): HTTPS/GRPCS/FCGI backend protocols, the
+ * change what the backend receives or who may reach it): FCGI and AJP backend protocols, the
  * redirect combinations above, every {@code *-snippet} (never interpreted), an access-control
  * annotation ({@code auth-*}, {@code *-source-range}, {@code limit-*}) that cannot be honoured, and
  * any {@code auth-*} or {@code *-source-range} key Gatehouse does not know ({@link
@@ -254,7 +254,6 @@ public record IngressAnnotations(
   static final List<NginxAnnotation> CATALOGUE =
       List.of(
           same("ssl-redirect", "Rewrite", SECURITY, "false"),
-          same("backend-protocol", "BackendProtocol", ROUTING, "GRPC"),
           same(
               "proxy-connect-timeout",
               "Proxy",
@@ -651,7 +650,6 @@ public record IngressAnnotations(
             HostAnnotations.Result.NONE,
             ProxyAnnotations.Result.NONE);
       }
-      UpstreamProtocol protocol = protocol();
       boolean sslRedirect = bool("ssl-redirect", true);
       boolean useRegex = bool("use-regex", false);
       Timeouts d = Timeouts.DEFAULTS;
@@ -732,7 +730,7 @@ public record IngressAnnotations(
         policies.removeIf(p -> p instanceof ErrorPages);
       }
       return new IngressAnnotations(
-          protocol,
+          upstreamTls.protocol(),
           sslRedirect,
           new Timeouts(connect, response, bodyIdle, request),
           new Limits(body),
@@ -1558,34 +1556,6 @@ public record IngressAnnotations(
         return new String[] {NGINX + nginxName, nginx.trim()};
       }
       return null;
-    }
-
-    private UpstreamProtocol protocol() {
-      String[] kv = lookup("backend-protocol", "backend-protocol");
-      if (kv == null) {
-        return UpstreamProtocol.HTTP1;
-      }
-      switch (kv[1].toUpperCase(Locale.ROOT)) {
-        case "HTTP":
-          return UpstreamProtocol.HTTP1;
-        case "H2C":
-        case "GRPC":
-          return UpstreamProtocol.H2C;
-        case "HTTPS":
-        case "GRPCS":
-        case "AUTO_HTTP":
-        case "FCGI":
-          refuse(
-              "UnsupportedAnnotation",
-              kv[0],
-              "\""
-                  + kv[1]
-                  + "\" is not supported (expected: HTTP, H2C or GRPC); the Ingress is not served");
-          return UpstreamProtocol.HTTP1;
-        default:
-          bad(kv, "HTTP, H2C or GRPC");
-          return UpstreamProtocol.HTTP1;
-      }
     }
 
     private boolean bool(String name, boolean dflt) {

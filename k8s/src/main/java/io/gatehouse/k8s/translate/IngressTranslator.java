@@ -9,6 +9,7 @@ import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.KeyCertPem;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.model.RouteBackend;
@@ -17,6 +18,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.ErrorPages;
@@ -285,6 +287,9 @@ public final class IngressTranslator {
     private final Map<EndpointsKey, ServiceEndpoints.Result> endpointsOf = new HashMap<>();
     private final Map<Translation.SlicePort, Map<String, String>> sliceRefusals = new HashMap<>();
     private final Map<RouteSpec, Validated<RouteSpec>> validatedNow = new HashMap<>();
+    // issue #16: each served Ingress's backend TLS (null: plain), read once per translation
+    private final Map<IngressRef, Optional<UpstreamTls>> upstreamTlsOf = new HashMap<>();
+    private final Set<IngressRef> unverified = new HashSet<>();
 
     /** The server-alias candidates: they yield to any rule's host, as ingress-nginx. */
     private final Set<Candidate> aliases = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -717,7 +722,7 @@ public final class IngressTranslator {
         return canaryCandidates(ingress, ann);
       }
       ann = access(ref, ann);
-      if (ann == null) {
+      if (ann == null || !upstreamTls(ref, ann)) {
         refused.add(ref);
         return List.of();
       }
@@ -1014,6 +1019,197 @@ public final class IngressTranslator {
           ref,
           "InvalidSecret",
           key + ": " + why + "; the Ingress is not served rather than served open");
+    }
+
+    /**
+     * Reads the {@code proxy-ssl-secret} of {@code ann} (issue #16) into the backend TLS of the
+     * Ingress; false, with the problem reported, when the Secret cannot be used: the Ingress is
+     * then not served rather than served without the certificate or the checks it asks for.
+     */
+    private boolean upstreamTls(IngressRef ref, IngressAnnotations ann) {
+      UpstreamTlsAnnotations.Result r = ann.upstreamTls();
+      if (r.scheme() == UpstreamTlsAnnotations.Scheme.PLAIN) {
+        upstreamTlsOf.put(ref, Optional.empty());
+        return true;
+      }
+      KeyCertPem client = null;
+      String ca = null;
+      if (r.secret() != null) {
+        String key = UpstreamTlsAnnotations.SECRET_KEY;
+        String where = "Secret " + ref.namespace() + "/" + r.secret();
+        Map<String, byte[]> data = secretData(ref, key, r.secret());
+        if (data == null) {
+          return false;
+        }
+        byte[] crt = data.get("tls.crt");
+        byte[] pk = data.get("tls.key");
+        byte[] cas = data.get(AccessAnnotations.CA_KEY);
+        if ((crt == null) != (pk == null) || (crt == null && cas == null)) {
+          refuseSecret(
+              ref,
+              key,
+              where + " needs tls.crt with tls.key (the client certificate), ca.crt, or both");
+          return false;
+        }
+        if (crt != null) {
+          client =
+              new KeyCertPem(
+                  new String(crt, StandardCharsets.US_ASCII),
+                  new PrivateKeyPem(new String(pk, StandardCharsets.US_ASCII)));
+          Validated<?> v = CertificateValidator.validateClientCertificate("tls.", client);
+          if (!v.isValid()) {
+            refuseSecret(ref, key, where + ": " + messages(v.violations()));
+            return false;
+          }
+        }
+        if (cas != null) {
+          ca = new String(cas, StandardCharsets.US_ASCII);
+          Validated<?> v = CertificateValidator.validateCaBundle("ca.crt", ca);
+          if (!v.isValid()) {
+            refuseSecret(ref, key, where + ": " + messages(v.violations()));
+            return false;
+          }
+        }
+        if (r.verify() && ca == null) {
+          refuseSecret(ref, key, where + " has no ca.crt for proxy-ssl-verify: \"on\" to check");
+          return false;
+        }
+      }
+      UpstreamTls tls;
+      if (r.verify()) {
+        tls = new UpstreamTls(ca, true, r.sslName(), false, client);
+      } else {
+        // ingress-nginx's default: encrypted, any certificate accepted (warned when a route uses
+        // it)
+        tls = new UpstreamTls(null, false, null, true, client);
+      }
+      upstreamTlsOf.put(ref, Optional.of(tls));
+      return true;
+    }
+
+    /**
+     * {@code backend} as {@code ann} reaches it (issue #16): over TLS or not (AUTO_HTTP by the
+     * route's own scheme), and {@code service-upstream}'s ClusterIP; null, reported, when the route
+     * cannot be served so.
+     */
+    @Nullable BackendRef upstream(
+        IngressRef ref,
+        String field,
+        @Nullable V1IngressBackend b,
+        BackendRef backend,
+        IngressAnnotations ann,
+        boolean https,
+        boolean serviceUpstream) {
+      UpstreamTlsAnnotations.Result r = ann.upstreamTls();
+      boolean overTls =
+          switch (r.scheme()) {
+            case PLAIN -> false;
+            case TLS -> true;
+            case AUTO -> https;
+          };
+      if (r.scheme() == UpstreamTlsAnnotations.Scheme.AUTO && https && !ann.sslRedirect()) {
+        problem(
+            ref,
+            "InvalidRoute",
+            field
+                + ": backend-protocol AUTO_HTTP on a host with TLS and ssl-redirect \"false\":"
+                + " its plain and HTTPS requests would need two backends; it is not served");
+        return null;
+      }
+      UpstreamTls tls =
+          overTls ? upstreamTlsOf.getOrDefault(ref, Optional.empty()).orElse(null) : null;
+      if (tls != null && tls.insecureSkipVerify() && unverified.add(ref)) {
+        problem(
+            ref,
+            "UpstreamNotVerified",
+            IngressAnnotations.NGINX
+                + "backend-protocol: the backend is reached over TLS without verifying its"
+                + " certificate, as ingress-nginx does by default; set proxy-ssl-secret (with"
+                + " ca.crt) and proxy-ssl-verify: \"on\" to verify it");
+      }
+      if (serviceUpstream && r.serviceUpstream() && b != null && b.getService() != null) {
+        BackendRef cluster = clusterIp(ref, field, b.getService(), backend);
+        if (cluster != null) {
+          return ((BackendSpec) cluster).withTls(tls);
+        }
+      }
+      if (tls == null) {
+        return backend;
+      }
+      if (backend instanceof BackendRef.ServicePort sp) {
+        return new BackendRef.ServicePort(
+            sp.service(), sp.port(), sp.portName(), sp.protocol(), tls, sp.policy());
+      }
+      return backend instanceof BackendSpec spec ? spec.withTls(tls) : backend;
+    }
+
+    /**
+     * {@code service-upstream}: the Service's ClusterIP at the Service port as the one endpoint, as
+     * ingress-nginx; null (the endpoints serve) for an ExternalName or headless Service, or one
+     * that is missing (already reported).
+     */
+    private @Nullable BackendRef clusterIp(
+        IngressRef ref, String field, V1IngressServiceBackend sb, BackendRef backend) {
+      Optional<V1Service> found = state.service(ref.namespace(), sb.getName());
+      if (found.isEmpty()
+          || found.get().getSpec() == null
+          || ServiceEndpoints.isExternalName(found.get())) {
+        return null;
+      }
+      String ip = found.get().getSpec().getClusterIP();
+      if (ip == null || ip.isEmpty() || ip.equals("None")) {
+        problem(
+            ref,
+            "ServiceUpstreamHeadless",
+            IngressAnnotations.NGINX
+                + "service-upstream: Service "
+                + ref.namespace()
+                + "/"
+                + sb.getName()
+                + " has no ClusterIP; its endpoints are used, as ingress-nginx does");
+        return null;
+      }
+      Integer number = sb.getPort() == null ? null : sb.getPort().getNumber();
+      String portName = sb.getPort() == null ? null : sb.getPort().getName();
+      Integer port = null;
+      for (var sp :
+          found.get().getSpec().getPorts() == null
+              ? List.<io.kubernetes.client.openapi.models.V1ServicePort>of()
+              : found.get().getSpec().getPorts()) {
+        if ((number != null && number.equals(sp.getPort()))
+            || (portName != null && portName.equals(sp.getName()))) {
+          port = sp.getPort();
+          break;
+        }
+      }
+      if (port == null) {
+        return null; // reported as ServicePortNotFound
+      }
+      String refusal = serviceEndpoints.addressRefusal(ip);
+      if (refusal != null) {
+        problem(
+            ref,
+            "UpstreamRefused",
+            IngressAnnotations.NGINX
+                + "service-upstream: Service "
+                + ref.namespace()
+                + "/"
+                + sb.getName()
+                + ": ClusterIP \""
+                + ip
+                + "\" (expected: "
+                + refusal
+                + "); requests get 503");
+        return new BackendSpec(backendProtocol(backend), List.of());
+      }
+      return new BackendSpec(backendProtocol(backend), List.of(Endpoint.of(ip, port)));
+    }
+
+    private static UpstreamProtocol backendProtocol(BackendRef backend) {
+      if (backend instanceof BackendRef.ServicePort sp) {
+        return sp.protocol();
+      }
+      return backend instanceof BackendSpec spec ? spec.protocol() : UpstreamProtocol.HTTP1;
     }
 
     /** A rule's HTTP paths; none when it has no {@code http} section. */
@@ -1467,6 +1663,9 @@ public final class IngressTranslator {
 
     @Nullable RouteSpec build(Run run) {
       BackendRef backend = run.backend(ref, field, this.backend, ann.protocol());
+      if (backend != null) {
+        backend = run.upstream(ref, field, this.backend, backend, ann, tls != null, true);
+      }
       if (backend == null) {
         return null;
       }
@@ -1484,6 +1683,11 @@ public final class IngressTranslator {
       // location
       BackendRef alternative =
           run.backend(canary.ref, canary.field, canary.backend, ann.protocol());
+      if (alternative != null) {
+        // and its TLS to the backend (issue #16); service-upstream is the primary's own
+        alternative =
+            run.upstream(ref, canary.field, canary.backend, alternative, ann, tls != null, false);
+      }
       if (alternative == null) {
         return null;
       }

@@ -84,6 +84,11 @@ public final class ServiceEndpoints {
     this.sliceAddresses = Objects.requireNonNull(sliceAddresses, "sliceAddresses");
   }
 
+  /** The rule an EndpointSlice address breaks, or null when it may be an upstream. */
+  public @Nullable String addressRefusal(String address) {
+    return sliceAddresses.refusal(address);
+  }
+
   /** Whether the Service (which must have a spec) is of type ExternalName. */
   public static boolean isExternalName(V1Service service) {
     return EXTERNAL_NAME.equals(service.getSpec().getType());

@@ -98,12 +98,12 @@ final class Fixtures {
     }
     for (Map.Entry<String, Object> e : string.entrySet()) {
       String v = String.valueOf(e.getValue());
-      if (pair != null && v.startsWith("@cert")) {
+      if (pair != null && v.startsWith("@cert") && e.getKey().equals("tls.crt")) {
         v = pair.certificatePem();
       } else if (pair != null && v.equals("@key")) {
         v = pair.keyPem();
-      } else if (pair == null && v.startsWith("@cert ")) {
-        // a CA bundle (ca.crt of a client-certificate Secret): a certificate of its own
+      } else if (v.startsWith("@cert ")) {
+        // a CA bundle (ca.crt, also beside a tls.crt): a certificate of its own
         v =
             TestCertificates.selfSigned(Arrays.asList(v.substring(6).trim().split("\\s+")), false)
                 .certificatePem();

@@ -15,6 +15,7 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.ValidCertificate;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.DumperOptions;
@@ -100,20 +102,34 @@ class IngressTranslatorGoldenTest {
         // a canary's split: each Service port with its weight, the protocol they share
         List<String> split = new ArrayList<>();
         for (RouteBackend b : r.backends()) {
+          if (b.ref() instanceof BackendSpec spec) {
+            // service-upstream's ClusterIP on the primary
+            split.add("endpoints " + authorities(spec.endpoints()) + " weight " + b.weight());
+            continue;
+          }
           BackendRef.ServicePort sp = (BackendRef.ServicePort) b.ref();
           String service = service(r.key().tenant().value(), sp);
           split.add("service " + service + " weight " + b.weight() + canary(b.canary()));
-          assertThat(sp.protocol()).isEqualTo(((BackendRef.ServicePort) ref).protocol());
+          if (ref instanceof BackendRef.ServicePort first) {
+            // one protocol and one upstream TLS for the whole split
+            assertThat(sp.protocol()).isEqualTo(first.protocol());
+            assertThat(sp.tls()).isEqualTo(first.tls());
+          }
+          upstreamTls(m, sp.tls());
           endpoints.computeIfAbsent(
               service, s -> authorities(endpointsOf(in, rules, r.key().tenant().value(), sp)));
         }
         m.put("backends", split);
-        m.put("protocol", ((BackendRef.ServicePort) ref).protocol().toString());
+        m.put(
+            "protocol",
+            ref instanceof BackendSpec spec
+                ? spec.protocol().toString()
+                : ((BackendRef.ServicePort) ref).protocol().toString());
       } else if (ref instanceof BackendRef.ServicePort sp) {
         String service = service(r.key().tenant().value(), sp);
         m.put("backend", "service " + service);
         m.put("protocol", sp.protocol().toString());
-        assertThat(sp.tls()).isNull();
+        upstreamTls(m, sp.tls());
         endpoints.computeIfAbsent(
             service, s -> authorities(endpointsOf(in, rules, r.key().tenant().value(), sp)));
       } else {
@@ -121,6 +137,7 @@ class IngressTranslatorGoldenTest {
         BackendSpec b = (BackendSpec) ref;
         m.put("protocol", b.protocol().toString());
         m.put("endpoints", authorities(b.endpoints()));
+        upstreamTls(m, b.tls());
       }
       Map<String, Object> policy = backendPolicy(r);
       if (!policy.isEmpty()) {
@@ -230,6 +247,45 @@ class IngressTranslatorGoldenTest {
         rules.compute(
             svc.get(), number, sp.portName(), c.state().endpointSlices(namespace, sp.service()));
     return result instanceof ServiceEndpoints.Endpoints e ? e.endpoints() : List.of();
+  }
+
+  /**
+   * A backend's TLS as the golden files show it (issue #16): CA subjects and the client
+   * certificate's subject, never a key; once per route (a canary split shares the primary's).
+   */
+  private static void upstreamTls(Map<String, Object> m, @Nullable UpstreamTls t) {
+    if (t == null || m.containsKey("upstreamTls")) {
+      return;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (t.insecureSkipVerify()) {
+      out.put("verify", false);
+    } else {
+      out.put("verify", true);
+      out.put(
+          "cas",
+          t.caBundlePem() == null
+              ? List.of("JDK")
+              : new ArrayList<>(
+                  CertificateValidator.validateCaBundle("ca", t.caBundlePem()).value().stream()
+                      .map(x -> x.getSubjectX500Principal().getName())
+                      .toList()));
+      out.put("verifyHostname", t.verifyHostname());
+      if (t.serverName() != null) {
+        out.put("serverName", t.serverName());
+      }
+    }
+    if (t.clientCertificate() != null) {
+      out.put(
+          "clientCertificate",
+          CertificateValidator.validateClientCertificate("c.", t.clientCertificate())
+              .value()
+              .chain()
+              .get(0)
+              .getSubjectX500Principal()
+              .getName());
+    }
+    m.put("upstreamTls", out);
   }
 
   /** A fresh list: SnakeYAML would write a shared instance as an alias. */
