@@ -251,7 +251,8 @@ public final class Cli {
         .header("Gatehouse edge router", "")
         .description(
             "Routes HTTP requests by host and path to upstream servers.",
-            "Precedence: defaults < --config file < GATEHOUSE_* environment < flags.")
+            "Precedence: defaults < --config file < GATEHOUSE_* environment < flags.",
+            "gatehouse migrate --help: the ingress-nginx migration report (runs no node).")
         .sortOptions(false)
         .footerHeading(
             "%nConfiguration keys and defaults. Each is also an environment variable:"

@@ -71,6 +71,11 @@ class MigrateCliTest {
   }
 
   @Test
+  void the_node_help_names_the_subcommand() {
+    assertThat(Cli.usage()).contains("gatehouse migrate --help");
+  }
+
+  @Test
   void an_unreachable_cluster_exits_seventy() throws IOException {
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(
