@@ -1,5 +1,7 @@
 package io.gatehouse.node;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import io.gatehouse.k8s.migrate.MigrateCommand;
 import io.gatehouse.k8s.migrate.MigrateException;
 import io.gatehouse.k8s.migrate.MigrateOptions;
@@ -11,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -92,6 +96,16 @@ final class MigrateCli {
     return MigrateCommand.run(options, client, out, err);
   }
 
+  /**
+   * The node's logs go to stdout, which carries the report (JSON a tool parses): the libraries'
+   * logs are turned off, and the command says what went wrong on stderr itself.
+   */
+  static void quietLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      ctx.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.OFF);
+    }
+  }
+
   private static int usage(PrintWriter err, String message) {
     err.println("gatehouse migrate: " + message + " (see migrate --help)");
     err.flush();
@@ -100,7 +114,8 @@ final class MigrateCli {
 
   private static CommandLine commandLine() {
     CommandSpec spec = CommandSpec.create().name("gatehouse migrate");
-    spec.mixinStandardHelpOptions(true);
+    spec.addOption(
+        OptionSpec.builder("-h", "--help").usageHelp(true).description("this help").build());
     spec.usageMessage()
         .description(
             "Reports, per Ingress and per nginx.ingress.kubernetes.io/ annotation, what Gatehouse"
