@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,6 +66,17 @@ public final class Migrator {
    */
   private static final List<String> IGNORED_BY_NGINX_TOO =
       List.of("on a canary Ingress", "(canary is not \"true\"", "(enable-cors is not \"true\")");
+
+  /**
+   * The keys ingress-nginx still reads on a canary Ingress (its docs, "Canary": load-balance,
+   * upstream-hash-by and the session affinity annotations).
+   */
+  private static final Predicate<String> CANARY_OWN =
+      n ->
+          n.equals("load-balance")
+              || n.startsWith("upstream-hash-by")
+              || n.startsWith("affinity")
+              || n.startsWith("session-cookie-");
 
   private final Clock clock;
 
@@ -119,7 +131,7 @@ public final class Migrator {
               ref,
               e.getValue(),
               input.origins().get(ref),
-              t.owned().contains(ref),
+              served(ref, e.getValue(), t),
               problems.getOrDefault(ref, List.of()),
               input));
     }
@@ -139,6 +151,22 @@ public final class Migrator {
     return new MigrationReport(
         input.source(), notes, entries, skipped, configMap, summary(entries, skipped, configMap));
   }
+
+  /**
+   * Whether the Ingress is served at all: owned (not refused) and either a canary joined to its
+   * primary or the origin of at least one route (an Ingress whose every path lost a host or path
+   * conflict, or was invalid, serves nothing).
+   */
+  private static boolean served(IngressRef ref, V1Ingress ingress, Translation t) {
+    if (!t.owned().contains(ref)) {
+      return false;
+    }
+    Map<String, String> a = ingress.getMetadata().getAnnotations();
+    boolean canary = a != null && "true".equalsIgnoreCase(String.valueOf(a.get(CANARY)).trim());
+    return canary || t.origins().containsValue(ref);
+  }
+
+  private static final String CANARY = IngressAnnotations.NGINX + "canary";
 
   private static IngressEntry entry(
       IngressRef ref,
@@ -230,7 +258,10 @@ public final class Migrator {
     if (status != Status.REFUSED) {
       for (String m : about) {
         if (m.contains("is ignored")) {
-          if (IGNORED_BY_NGINX_TOO.stream().anyMatch(m::contains)) {
+          if (m.contains("on a canary Ingress") && CANARY_OWN.test(name)) {
+            status = Status.IGNORED;
+            note = "ingress-nginx applies it on a canary Ingress; Gatehouse takes the primary's";
+          } else if (IGNORED_BY_NGINX_TOO.stream().anyMatch(m::contains)) {
             note = "ignored here, as ingress-nginx ignores it";
           } else {
             status = Status.IGNORED;

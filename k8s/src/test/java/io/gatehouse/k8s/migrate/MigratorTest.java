@@ -158,6 +158,18 @@ class MigratorTest {
             Status.SAME,
             "ignored here, as ingress-nginx ignores it"),
         Arguments.of(
+            "ssl-redirect",
+            List.of(N + "ssl-redirect: \"false\" is ignored on a canary Ingress (...)"),
+            true,
+            Status.SAME,
+            "ignored here, as ingress-nginx ignores it"),
+        Arguments.of(
+            "affinity",
+            List.of(N + "affinity: \"cookie\" is ignored on a canary Ingress (...)"),
+            true,
+            Status.IGNORED,
+            "ingress-nginx applies it on a canary Ingress"),
+        Arguments.of(
             "cors-allow-origin",
             List.of(N + "cors-allow-origin: \"x\" is ignored (enable-cors is not \"true\")"),
             true,
@@ -220,6 +232,28 @@ class MigratorTest {
     assertThat(only(with).verdict()).isEqualTo(Verdict.DIFFERENT);
     assertThat(with.notes()).noneMatch(n -> n.startsWith("no Service was given"));
     assertThat(with.summary().exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void an_ingress_whose_host_another_namespace_holds_is_not_served() throws Exception {
+    String first =
+        ingress("a", "web", "nginx").replace("host: web.a.example", "host: shop.example");
+    String second =
+        ingress("b", "web", "nginx").replace("host: web.b.example", "host: shop.example");
+    // the older Ingress's namespace owns the host, as the translator decides it
+    first =
+        first.replace(
+            "  namespace: a\n", "  namespace: a\n  creationTimestamp: \"2025-01-01T00:00:00Z\"\n");
+    second =
+        second.replace(
+            "  namespace: b\n", "  namespace: b\n  creationTimestamp: \"2025-02-01T00:00:00Z\"\n");
+    MigrationReport r = report(List.of(), first, second);
+    assertThat(r.ingresses()).extracting(IngressEntry::served).containsExactly(true, false);
+    IngressEntry lost = r.ingresses().get(1);
+    assertThat(lost.verdict()).isEqualTo(Verdict.NOT_SERVED);
+    assertThat(lost.problems())
+        .extracting(MigrationReport.Problem::reason)
+        .containsExactly("HostConflict");
   }
 
   @Test
