@@ -137,6 +137,12 @@ public final class Migrator {
     }
     ConfigMapEntry configMap = configMap(input.controllerConfigMap());
     List<String> notes = new ArrayList<>(input.notes());
+    if (entries.isEmpty()) {
+      notes.add(
+          "no Ingress of the reported classes was found ("
+              + String.join(", ", wanted)
+              + ", or none): nothing to compare");
+    }
     if (!input.servicesGiven()) {
       notes.add(
           "no Service was given: backends are not checked (missing Services and ports are not"

@@ -84,6 +84,16 @@ class MigratorTest {
   }
 
   @Test
+  void an_input_without_ingresses_says_so() throws Exception {
+    MigrationReport r = report(List.of(), ingress("a", "web", "traefik"));
+    assertThat(r.ingresses()).isEmpty();
+    assertThat(r.notes())
+        .contains(
+            "no Ingress of the reported classes was found (nginx, or none): nothing to compare");
+    assertThat(r.summary().exitCode()).isZero();
+  }
+
+  @Test
   void a_snippet_leaves_the_ingress_not_served_and_exits_two() throws Exception {
     MigrationReport r =
         report(List.of(), ingress("shop", "web", "nginx", N + "server-snippet", "return 200;"));
