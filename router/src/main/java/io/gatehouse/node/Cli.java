@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,10 @@ public final class Cli {
     }
   }
 
-  /** Exit now: 0 after {@code --help} or {@code --version}, 2 after a usage or config error. */
+  /**
+   * Exit now: 0 after {@code --help} or {@code --version}, 2 after a usage or config error, or
+   * {@code migrate}'s code.
+   */
   public record Exit(int code) implements Result {}
 
   /** A named flag that sets one configuration key. */
@@ -106,6 +110,10 @@ public final class Cli {
    */
   public static Result parse(
       String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    if (args.length > 0 && args[0].equals(MigrateCli.NAME)) {
+      // a subcommand of its own: it reports and exits, no node starts
+      return new Exit(MigrateCli.run(Arrays.copyOfRange(args, 1, args.length), env, out, err));
+    }
     CommandLine cl = commandLine();
     cl.setOut(out);
     cl.setErr(err);
@@ -248,7 +256,8 @@ public final class Cli {
         .header("Gatehouse edge router", "")
         .description(
             "Routes HTTP requests by host and path to upstream servers.",
-            "Precedence: defaults < --config file < GATEHOUSE_* environment < flags.")
+            "Precedence: defaults < --config file < GATEHOUSE_* environment < flags.",
+            "gatehouse migrate --help: the ingress-nginx migration report (runs no node).")
         .sortOptions(false)
         .footerHeading(
             "%nConfiguration keys and defaults. Each is also an environment variable:"

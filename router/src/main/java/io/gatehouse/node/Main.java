@@ -15,6 +15,9 @@ public final class Main {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    if (args.length > 0 && args[0].equals(MigrateCli.NAME)) {
+      MigrateCli.quietLogs();
+    }
     Cli.Result result = Cli.parse(args, System.getenv(), out, err);
     if (result instanceof Cli.Exit exit) {
       out.flush();
