@@ -174,8 +174,9 @@ public final class NginxConfigMapCatalogue {
                     DIFFERENT,
                     OTHER,
                     "",
-                    "not applied to every Ingress: set the custom-http-errors annotation (with"
-                        + " default-backend) on the Ingresses that need it; a Warning event says so",
+                    "not read: the node's errorPages.codes with errorPages.upstream (the default"
+                        + " backend's address) do the same for the answers Gatehouse makes itself;"
+                        + " for upstream errors, the custom-http-errors annotation per Ingress",
                     "404,503"),
                 live(
                     "load-balance",
