@@ -289,7 +289,7 @@ public final class NginxConfigMapCatalogue {
                     "the node serves TLSv1.2 and TLSv1.3: a list with both is served (older ones are"
                         + " never offered, with a Warning event); a list without one of them"
                         + " cannot be honoured and every Ingress with a tls section is not served",
-                    "TLSv1.3"),
+                    "TLSv1.1 TLSv1.2 TLSv1.3"),
                 live(
                     "ssl-ciphers",
                     DIFFERENT,
@@ -299,7 +299,7 @@ public final class NginxConfigMapCatalogue {
                         + " without its DHE suites): a list holding all six is served (the others"
                         + " are never offered, with a Warning event); a list without one of them"
                         + " cannot be honoured and every Ingress with a tls section is not served",
-                    "ECDHE-RSA-AES128-GCM-SHA256"),
+                    NginxCiphers.INGRESS_NGINX_DEFAULT + ":AES128-SHA"),
                 // the node's own settings: never read from the ConfigMap
                 node(
                     "use-forwarded-headers",
