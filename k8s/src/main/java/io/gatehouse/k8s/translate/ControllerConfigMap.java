@@ -210,6 +210,9 @@ public record ControllerConfigMap(
         return;
       }
       asked.removeAll(NginxCiphers.NODE_PROTOCOLS);
+      if (asked.isEmpty()) {
+        return; // the same two, in another order
+      }
       finding(
           "ConfigNotApplied",
           "ssl-protocols: "
