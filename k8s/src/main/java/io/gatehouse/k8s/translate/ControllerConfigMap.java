@@ -58,7 +58,7 @@ public record ControllerConfigMap(
   private static final Pattern SECONDS = Pattern.compile("\\d{1,9}");
 
   /** The keys {@link #read} applies; any other listed key is reported when set. */
-  private static final Set<String> APPLIED =
+  static final Set<String> APPLIED =
       Set.of(
           "proxy-body-size",
           "proxy-connect-timeout",

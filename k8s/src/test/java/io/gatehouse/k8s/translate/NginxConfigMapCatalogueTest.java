@@ -104,13 +104,13 @@ class NginxConfigMapCatalogueTest {
       parts.add(counts.getOrDefault(o, 0L) + " " + o.label());
     }
     b.append(String.join(", ", parts)).append(".\n\n");
-    b.append("| Key | Applies | Asks nothing | Outcome | Effect | Note |\n");
+    b.append("| Key | Takes effect | Asks nothing | Outcome | Effect | Note |\n");
     b.append("|---|---|---|---|---|---|\n");
     for (NginxConfigKey k : NginxConfigMapCatalogue.ALL) {
       b.append("| `")
           .append(k.name())
           .append("` | ")
-          .append(k.scope() == Scope.TRANSLATION ? "live" : "node (not read)")
+          .append(applies(k))
           .append(" | ")
           .append(k.inert().isEmpty() ? "(empty)" : "`" + cell(k.inert()) + "`")
           .append(" | ")
@@ -122,6 +122,17 @@ class NginxConfigMapCatalogueTest {
           .append(" |\n");
     }
     return b.toString();
+  }
+
+  /** When a key takes effect: live (next translation), or never (the node's, or not read). */
+  private static String applies(NginxConfigKey k) {
+    if (k.scope() == Scope.NODE) {
+      return "node setting, not read";
+    }
+    if (k.outcome() == Outcome.REFUSED) {
+      return "live: refuses";
+    }
+    return ControllerConfigMap.APPLIED.contains(k.name()) ? "live" : "not read";
   }
 
   private static String cell(String text) {
