@@ -5,21 +5,33 @@ import static io.gatehouse.node.KubeNodeFixture.ingressTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.k8s.translate.TestCertificates;
 import io.gatehouse.k8s.watch.testing.ApiServerExtension;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.node.KubeNodeFixture.Running;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
+import io.gatehouse.testing.TrustAll;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressTLS;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -128,6 +140,73 @@ class IngressNginxConfigMapIT {
           .until(() -> node.get("web.example.test", "/").status() == 200);
     } finally {
       web.close();
+    }
+  }
+
+  @Test
+  void hsts_and_the_https_redirect_of_tls_hosts_come_from_the_configmap(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("cm-hsts");
+    String cmNs = server.createNamespace("cm-hsts-nginx");
+    String cls = ingressClass(admin, "cm-hsts");
+    String host = "secure.example.test";
+    TestUpstream web = fixture.backendFor(admin, ns, "web", "secure");
+    TestCertificates.Pair pair = TestCertificates.selfSigned(List.of(host));
+    new CoreV1Api(admin)
+        .createNamespacedSecret(
+            ns,
+            new V1Secret()
+                .metadata(new V1ObjectMeta().name("secure-tls"))
+                .type("kubernetes.io/tls")
+                .data(
+                    Map.of(
+                        "tls.crt", pair.certificatePem().getBytes(StandardCharsets.US_ASCII),
+                        "tls.key", pair.keyPem().getBytes(StandardCharsets.US_ASCII))))
+        .execute();
+    V1Ingress ing = ingressTo(ns, "web", cls, host, "web");
+    ing.getSpec().tls(List.of(new V1IngressTLS().hosts(List.of(host)).secretName("secure-tls")));
+    new NetworkingV1Api(admin).createNamespacedIngress(ns, ing).execute();
+    configMap(admin, cmNs, Map.of("hsts-max-age", "600"));
+    UnaryOperator<NodeConfig> https =
+        c ->
+            withConfigMap(cmNs + "/" + NAME)
+                .apply(c)
+                .withTls(
+                    new NodeConfig.Tls(
+                        true, "", 0, "", "", NodeConfig.Tls.Engine.JDK, Duration.ofSeconds(2)));
+    try (Running node = fixture.node(server, ns, cls, https, List.of())) {
+      await("served over HTTPS")
+          .atMost(WAIT)
+          .until(() -> https(node, host).startsWith("HTTP/1.1 200"));
+      // ingress-nginx's defaults for what the ConfigMap leaves out: includeSubDomains, redirect
+      assertThat(https(node, host))
+          .containsIgnoringCase("strict-transport-security: max-age=600; includeSubDomains\r\n");
+      assertThat(node.get(host, "/").status()).isEqualTo(308);
+
+      replace(admin, cmNs, Map.of("hsts", "false", "ssl-redirect", "false"));
+      await("plain HTTP served").atMost(WAIT).until(() -> node.get(host, "/").status() == 200);
+      assertThat(https(node, host)).doesNotContainIgnoringCase("strict-transport-security");
+    } finally {
+      web.close();
+    }
+  }
+
+  /** The raw answer to {@code GET /} over HTTPS with SNI {@code host}. */
+  private static String https(Running node, String host) throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+    try (SSLSocket s =
+        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.node().httpsPort())) {
+      s.setSoTimeout(10_000);
+      SSLParameters p = s.getSSLParameters();
+      p.setServerNames(List.of(new SNIHostName(host)));
+      s.setSSLParameters(p);
+      s.getOutputStream()
+          .write(
+              ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     }
   }
 

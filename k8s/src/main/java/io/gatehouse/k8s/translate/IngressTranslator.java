@@ -200,6 +200,10 @@ public final class IngressTranslator {
     this.serviceEndpoints = serviceEndpoints(upstreams);
     this.upstreams = upstreams;
     String[] cm = nginxConfigMap.split("/", -1);
+    if (!nginxConfigMap.isEmpty() && cm.length != 2) {
+      throw new IllegalArgumentException(
+          "nginxConfigMap: \"" + nginxConfigMap + "\" (expected: namespace/name)");
+    }
     this.controllerConfigMap = nginxConfigMap.isEmpty() ? null : new IngressRef(cm[0], cm[1]);
   }
 
