@@ -102,7 +102,13 @@ public final class Cli {
               "kubernetes.kubeconfig",
               String.class,
               "kubeconfig file for kubernetes.enabled; else KUBECONFIG, the pod's"
-                  + " ServiceAccount, ~/.kube/config"));
+                  + " ServiceAccount, ~/.kube/config"),
+          new KeyFlag(
+              "--nginx-configmap",
+              "NS/NAME",
+              "kubernetes.nginxConfigMap",
+              String.class,
+              "ingress-nginx's controller ConfigMap: its keys become every Ingress's defaults"));
 
   /**
    * Parses {@code args}; help and errors are written to {@code out} and {@code err}. Never exits

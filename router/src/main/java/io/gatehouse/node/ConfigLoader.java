@@ -588,6 +588,11 @@ public final class ConfigLoader {
   private static final java.util.regex.Pattern DNS_SUBDOMAIN =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
 
+  /** A ConfigMap's name: a DNS subdomain. */
+  private static final java.util.regex.Pattern CONFIGMAP_NAME =
+      java.util.regex.Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
   private void checkKubernetes(NodeConfig.Kubernetes k) throws ConfigException {
     for (String ns : k.namespaces()) {
       if (!DNS_LABEL.matcher(ns).matches()) {
@@ -614,6 +619,18 @@ public final class ConfigLoader {
             "kubernetes.publishService",
             k.publishService(),
             "namespace/name of the controller's own Service, e.g. gatehouse/gatehouse");
+      }
+    }
+    if (!k.nginxConfigMap().isEmpty()) {
+      String[] parts = k.nginxConfigMap().split("/", -1);
+      if (parts.length != 2
+          || !DNS_LABEL.matcher(parts[0]).matches()
+          || !CONFIGMAP_NAME.matcher(parts[1]).matches()) {
+        throw bad(
+            "kubernetes.nginxConfigMap",
+            k.nginxConfigMap(),
+            "namespace/name of ingress-nginx's controller ConfigMap, e.g."
+                + " ingress-nginx/ingress-nginx-controller");
       }
     }
     if (k.enabled() && k.leaderElection()) {

@@ -144,7 +144,8 @@ final class KubernetesWiring implements AutoCloseable {
             defaults.holdOff(),
             defaults.maxDelay(),
             endpointMapper,
-            IngressTranslator.upstreamPolicy(k.deniedUpstreams(), k.allowLoopbackExternalNames()));
+            IngressTranslator.upstreamPolicy(k.deniedUpstreams(), k.allowLoopbackExternalNames()),
+            k.nginxConfigMap());
     PublishedService published =
         k.publishAddresses().isEmpty() && !k.publishService().isEmpty()
             ? new PublishedService(

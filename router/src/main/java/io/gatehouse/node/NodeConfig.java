@@ -790,6 +790,10 @@ public record NodeConfig(
    *     the nodes under hostNetwork) Ingress status carries and follows, as ingress-nginx's {@code
    *     --publish-service}; {@code publishAddresses}, when set, wins (as {@code
    *     --publish-status-address})
+   * @param nginxConfigMap {@code namespace/name} of ingress-nginx's controller ConfigMap (e.g.
+   *     {@code ingress-nginx/ingress-nginx-controller}): its keys become the defaults of every
+   *     Ingress, applied on the next translation, and what Gatehouse cannot honour is reported on
+   *     it ({@code docs/ingress-nginx.md}, "Controller ConfigMap"); empty for none
    */
   public record Kubernetes(
       boolean enabled,
@@ -804,7 +808,8 @@ public record NodeConfig(
       Duration leaseDuration,
       List<String> deniedUpstreams,
       boolean allowLoopbackExternalNames,
-      String publishService) {
+      String publishService,
+      String nginxConfigMap) {
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
     public static final Kubernetes DEFAULTS =
         new Kubernetes(
@@ -812,6 +817,39 @@ public record NodeConfig(
 
     public Kubernetes {
       publishService = publishService == null ? "" : publishService;
+      nginxConfigMap = nginxConfigMap == null ? "" : nginxConfigMap;
+    }
+
+    /** Without ingress-nginx's controller ConfigMap. */
+    public Kubernetes(
+        boolean enabled,
+        String kubeconfig,
+        List<String> namespaces,
+        String ingressClass,
+        String ingressLabelSelector,
+        List<String> publishAddresses,
+        boolean leaderElection,
+        String leaseNamespace,
+        String leaseName,
+        Duration leaseDuration,
+        List<String> deniedUpstreams,
+        boolean allowLoopbackExternalNames,
+        String publishService) {
+      this(
+          enabled,
+          kubeconfig,
+          namespaces,
+          ingressClass,
+          ingressLabelSelector,
+          publishAddresses,
+          leaderElection,
+          leaseNamespace,
+          leaseName,
+          leaseDuration,
+          deniedUpstreams,
+          allowLoopbackExternalNames,
+          publishService,
+          "");
     }
 
     /** The names of {@link #ingressClass}, in order; empty for every class of our controller. */

@@ -135,6 +135,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_nginx_configmap_is_a_key_a_flag_and_namespace_slash_name() throws Exception {
+    NodeConfig c =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "GATEHOUSE_KUBERNETES_NGINX_CONFIG_MAP",
+                    "ingress-nginx/ingress-nginx-controller"))
+            .load();
+    assertThat(c.kubernetes().nginxConfigMap()).isEqualTo("ingress-nginx/ingress-nginx-controller");
+    assertThat(NodeConfig.DEFAULTS.kubernetes().nginxConfigMap()).isEmpty();
+    assertThat(ConfigLoader.keys()).contains("kubernetes.nginxConfigMap");
+    Path file = write("kubernetes:\n  nginxConfigMap: ingress-nginx/nginx.conf-1\n");
+    assertThat(new ConfigLoader().file(file).load().kubernetes().nginxConfigMap())
+        .isEqualTo("ingress-nginx/nginx.conf-1");
+
+    for (String bad : List.of("ingress-nginx", "a/", "/b", "a/b/c", "Ingress/x", "a/B")) {
+      assertThatThrownBy(
+              () ->
+                  new ConfigLoader()
+                      .env(Map.of("GATEHOUSE_KUBERNETES_NGINX_CONFIG_MAP", bad))
+                      .load())
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("kubernetes.nginxConfigMap")
+          .hasMessageContaining("namespace/name");
+    }
+  }
+
+  @Test
   void a_kubernetes_namespace_must_be_a_dns_label() throws Exception {
     Path file = write("kubernetes:\n  namespaces: [Shop_1]\n");
 

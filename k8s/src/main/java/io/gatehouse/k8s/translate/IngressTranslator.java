@@ -10,12 +10,14 @@ import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.KeyCertPem;
+import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
+import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
@@ -52,6 +54,7 @@ import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -194,6 +197,9 @@ public final class IngressTranslator {
   /** The ExternalName rule, which a mirror-target's host is held to as well. */
   private final EndpointPolicy upstreams;
 
+  /** ingress-nginx's controller ConfigMap, read at every translation; null when none is set. */
+  private final @Nullable IngressRef controllerConfigMap;
+
   /** With the default {@link #upstreamPolicy}: no extra CIDRs, loopback refused. */
   public IngressTranslator(String className, Clock clock) {
     this(className, clock, upstreamPolicy(List.of(), false));
@@ -215,10 +221,25 @@ public final class IngressTranslator {
    *     loopback and unspecified addresses whatever it allows
    */
   public IngressTranslator(String className, Clock clock, EndpointPolicy upstreams) {
+    this(className, clock, upstreams, "");
+  }
+
+  /**
+   * @param nginxConfigMap {@code namespace/name} of ingress-nginx's controller ConfigMap, whose
+   *     keys become the defaults of every Ingress ({@link ControllerConfigMap}); empty for none
+   */
+  public IngressTranslator(
+      String className, Clock clock, EndpointPolicy upstreams, String nginxConfigMap) {
     this.classNames = classNames(Objects.requireNonNull(className, "className"));
     this.clock = Objects.requireNonNull(clock, "clock");
     this.serviceEndpoints = serviceEndpoints(upstreams);
     this.upstreams = upstreams;
+    String[] cm = nginxConfigMap.split("/", -1);
+    if (!nginxConfigMap.isEmpty() && cm.length != 2) {
+      throw new IllegalArgumentException(
+          "nginxConfigMap: \"" + nginxConfigMap + "\" (expected: namespace/name)");
+    }
+    this.controllerConfigMap = nginxConfigMap.isEmpty() ? null : new IngressRef(cm[0], cm[1]);
   }
 
   /**
@@ -296,9 +317,127 @@ public final class IngressTranslator {
 
     private final Set<String> aliasesReported = new HashSet<>();
 
+    /** ingress-nginx's controller ConfigMap as this translation reads it; null when none. */
+    private final @Nullable ControllerConfigMap controller;
+
     Run(ClusterState state, Map<String, HostClaim> claims) {
       this.state = state;
       this.claims = claims;
+      IngressRef cm = controllerConfigMap;
+      this.controller =
+          cm == null
+              ? null
+              : ControllerConfigMap.read(
+                  cm,
+                  state
+                      .configMap(cm.namespace(), cm.name())
+                      .map(V1ConfigMap::getData)
+                      .orElse(Map.of()));
+    }
+
+    /** The HSTS of the routes of hosts with a tls section (ingress-nginx's ConfigMap). */
+    Hsts hsts() {
+      return controller == null ? Hsts.OFF : controller.hsts();
+    }
+
+    /**
+     * {@code ann} with the controller ConfigMap's defaults for what the Ingress does not set
+     * itself; null when a ConfigMap key that cannot be honoured covers the Ingress (reported).
+     */
+    private @Nullable IngressAnnotations controllerDefaults(
+        V1Ingress ingress, IngressAnnotations ann) {
+      ControllerConfigMap c = controller;
+      if (c == null) {
+        return ann;
+      }
+      IngressRef ref = ref(ingress);
+      Map<String, String> a =
+          ingress.getMetadata().getAnnotations() == null
+              ? Map.of()
+              : ingress.getMetadata().getAnnotations();
+      boolean tls = ingress.getSpec().getTls() != null && !ingress.getSpec().getTls().isEmpty();
+      boolean blocked = false;
+      for (ControllerConfigMap.Refusal r : c.refusals()) {
+        String optOut = a.get(IngressAnnotations.NGINX + "enable-global-auth");
+        boolean covered =
+            switch (r.covers()) {
+              case ALL -> true;
+              case TLS -> tls;
+              case PLAIN_HTTP -> !tls;
+              case GLOBAL_AUTH -> optOut == null || !optOut.trim().equals("false");
+            };
+        if (covered) {
+          blocked = true;
+          problem(
+              ref,
+              ControllerConfigMap.REFUSED_REASON,
+              "controller ConfigMap "
+                  + c.ref()
+                  + " "
+                  + r.message()
+                  + "; the Ingress is not served until the key is removed");
+        }
+      }
+      if (blocked) {
+        return null;
+      }
+      Timeouts t = ann.timeouts();
+      Duration connect =
+          has(a, "connect-timeout", "proxy-connect-timeout") ? t.connect() : c.connect();
+      Duration response =
+          has(a, "response-timeout", "proxy-read-timeout") ? t.response() : c.read();
+      Duration bodyIdle =
+          has(a, "body-idle-timeout", "proxy-read-timeout") ? t.bodyIdle() : c.read();
+      Limits limits =
+          has(a, "max-body-size", "proxy-body-size") ? ann.limits() : new Limits(c.maxBodyBytes());
+      boolean sslRedirect =
+          has(a, "ssl-redirect", "ssl-redirect") ? ann.sslRedirect() : c.sslRedirect();
+      boolean ownAllow =
+          has(a, "allow-source-range", "whitelist-source-range")
+              || a.containsKey(IngressAnnotations.NGINX + "allowlist-source-range");
+      List<String> allow = ownAllow ? List.of() : c.allow();
+      List<String> deny = new ArrayList<>();
+      if (!has(a, "deny-source-range", "denylist-source-range")) {
+        deny.addAll(c.deny());
+      }
+      deny.addAll(c.block());
+      List<PolicySpec> policies = new ArrayList<>(ann.policies());
+      if (!allow.isEmpty() || !deny.isEmpty()) {
+        int at = -1;
+        for (int i = 0; i < policies.size(); i++) {
+          if (policies.get(i) instanceof IpAccess) {
+            at = i;
+            break;
+          }
+        }
+        if (at < 0) {
+          policies.add(0, new IpAccess(allow, deny));
+        } else {
+          IpAccess own = (IpAccess) policies.get(at);
+          List<String> allAllow = new ArrayList<>(own.allow());
+          allAllow.addAll(allow);
+          List<String> allDeny = new ArrayList<>(own.deny());
+          allDeny.addAll(deny);
+          policies.set(at, new IpAccess(allAllow, allDeny));
+        }
+      }
+      return new IngressAnnotations(
+          ann.protocol(),
+          sslRedirect,
+          new Timeouts(connect, response, bodyIdle, t.request()),
+          limits,
+          ann.useRegex(),
+          ann.canary(),
+          ann.refused(),
+          ann.problems(),
+          policies,
+          ann.fromToWww(),
+          ann.backendPolicy(),
+          ann.access(),
+          ann.clientAuth(),
+          ann.upstreamTls(),
+          ann.hosts(),
+          ann.proxy());
     }
 
     Translation run() {
@@ -417,7 +556,13 @@ public final class IngressTranslator {
               .filter(r -> !refused.contains(r))
               .collect(Collectors.toSet());
       return new Translation(
-          routes, List.copyOf(certificates.values()), all, owned, origins, sliceRefusals);
+          routes,
+          List.copyOf(certificates.values()),
+          all,
+          owned,
+          origins,
+          sliceRefusals,
+          controller == null ? List.of() : controller.findings());
     }
 
     private boolean isOurs(V1Ingress i, Set<String> ours, boolean defaultIsOurs) {
@@ -727,6 +872,11 @@ public final class IngressTranslator {
         return List.of();
       }
       ann = customHeaders(ref, ann);
+      if (ann == null) {
+        refused.add(ref);
+        return List.of();
+      }
+      ann = controllerDefaults(ingress, ann);
       if (ann == null) {
         refused.add(ref);
         return List.of();
@@ -1788,7 +1938,7 @@ public final class IngressTranslator {
                   ann.sslRedirect() || ann.hosts().forceSslRedirect()
                       ? HttpsRedirect.PERMANENT_REDIRECT_308
                       : HttpsRedirect.OFF,
-                  Hsts.OFF,
+                  run.hsts(),
                   certificates ? ann.clientAuth() : ClientAuth.NONE);
       RouteSpec raw =
           new RouteSpec(
@@ -1881,5 +2031,14 @@ public final class IngressTranslator {
       return spec.withPolicy(policy);
     }
     return ref;
+  }
+
+  /**
+   * Whether the Ingress sets {@code gatehouse.io/<own>} or {@code
+   * nginx.ingress.kubernetes.io/<nginx>}.
+   */
+  private static boolean has(Map<String, String> annotations, String own, String nginx) {
+    return annotations.containsKey(IngressAnnotations.PREFIX + own)
+        || annotations.containsKey(IngressAnnotations.NGINX + nginx);
   }
 }

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     addresses the policy refused there (address to rule; empty when none). Routes refer to
  *     Service ports and carry no endpoints, so this is all of the translation that slices decide: a
  *     slice change that leaves it equal leaves the translation equal (the watcher's test)
+ * @param controllerProblems what to report on ingress-nginx's controller ConfigMap (its namespace
+ *     and name in place of an Ingress's): Warning events on the ConfigMap
  */
 public record Translation(
     List<RouteSpec> routes,
@@ -28,7 +30,8 @@ public record Translation(
     List<IngressProblem> problems,
     Set<IngressRef> owned,
     Map<RouteKey, IngressRef> origins,
-    Map<SlicePort, Map<String, String>> sliceRefusals) {
+    Map<SlicePort, Map<String, String>> sliceRefusals,
+    List<IngressProblem> controllerProblems) {
   public static final Translation EMPTY =
       new Translation(List.of(), List.of(), List.of(), Set.of());
 
@@ -43,6 +46,17 @@ public record Translation(
     owned = Set.copyOf(owned);
     origins = Map.copyOf(origins);
     sliceRefusals = Map.copyOf(sliceRefusals);
+    controllerProblems = List.copyOf(controllerProblems);
+  }
+
+  public Translation(
+      List<RouteSpec> routes,
+      List<CertificateSpec> certificates,
+      List<IngressProblem> problems,
+      Set<IngressRef> owned,
+      Map<RouteKey, IngressRef> origins,
+      Map<SlicePort, Map<String, String>> sliceRefusals) {
+    this(routes, certificates, problems, owned, origins, sliceRefusals, List.of());
   }
 
   public Translation(
@@ -69,6 +83,7 @@ public record Translation(
     }
     List<IngressProblem> all = new ArrayList<>(problems);
     all.addAll(more);
-    return new Translation(routes, certificates, all, owned, origins, sliceRefusals);
+    return new Translation(
+        routes, certificates, all, owned, origins, sliceRefusals, controllerProblems);
   }
 }

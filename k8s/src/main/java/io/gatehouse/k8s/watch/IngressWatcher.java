@@ -12,6 +12,8 @@ import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ConfigMapList;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1EndpointSliceList;
 import io.kubernetes.client.openapi.models.V1Ingress;
@@ -49,10 +51,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches IngressClasses, Ingresses, Services, EndpointSlices, TLS Secrets and Opaque Secrets (the
- * users and client CAs access annotations name), and after every burst of changes translates the
- * whole state and hands it to the sinks (unless no sink {@linkplain TranslationSink#wanted wants}
- * it, as on a replica that does not lead). A DEBUG line per rebuild says where its time went.
+ * Watches IngressClasses, Ingresses, Services, EndpointSlices, TLS Secrets, Opaque Secrets (the
+ * users and client CAs access annotations name) and ConfigMaps (ingress-nginx's controller
+ * ConfigMap, and those annotations name), and after every burst of changes translates the whole
+ * state and hands it to the sinks (unless no sink {@linkplain TranslationSink#wanted wants} it, as
+ * on a replica that does not lead). A DEBUG line per rebuild says where its time went.
  *
  * <ul>
  *   <li>An EndpointSlice event rebuilds only when it changes the refused slice addresses the last
@@ -86,6 +89,7 @@ public final class IngressWatcher implements AutoCloseable {
   private final List<SharedIndexInformer<V1Service>> services = new ArrayList<>();
   private final List<SharedIndexInformer<V1EndpointSlice>> slices = new ArrayList<>();
   private final List<SharedIndexInformer<V1Secret>> secrets = new ArrayList<>();
+  private final List<SharedIndexInformer<V1ConfigMap>> configMaps = new ArrayList<>();
   private final List<SharedIndexInformer<?>> all = new ArrayList<>();
   private final List<KubernetesEndpointFeed> feeds = new CopyOnWriteArrayList<>();
 
@@ -107,9 +111,14 @@ public final class IngressWatcher implements AutoCloseable {
   private volatile long sliceRebuilds;
   private volatile long secretEvents;
   private volatile long secretRebuilds;
+  private volatile long configMapEvents;
+  private volatile long configMapRebuilds;
 
   /** The Secrets the last translation asked for; confined to the loop thread. */
   private Set<String> secretsAsked = Set.of();
+
+  /** The ConfigMaps the last translation asked for; confined to the loop thread. */
+  private Set<String> configMapsAsked = Set.of();
 
   private volatile boolean closed;
 
@@ -124,7 +133,9 @@ public final class IngressWatcher implements AutoCloseable {
       Supplier<Map<String, HostClaim>> claims,
       List<TranslationSink> sinks) {
     this.options = Objects.requireNonNull(options, "options");
-    this.translator = new IngressTranslator(options.className(), clock, options.upstreams());
+    this.translator =
+        new IngressTranslator(
+            options.className(), clock, options.upstreams(), options.nginxConfigMap());
     this.claims = Objects.requireNonNull(claims, "claims");
     this.sinks = List.copyOf(sinks);
     this.loop =
@@ -238,6 +249,24 @@ public final class IngressWatcher implements AutoCloseable {
               false);
       opaqueInformer.addEventHandler(secretHandler());
       secrets.add(opaqueInformer);
+      // ConfigMaps (ingress-nginx's controller ConfigMap, custom-headers): an event rebuilds only
+      // when the last translation asked for that ConfigMap, as for Opaque Secrets
+      configMaps.add(configMapInformer(f, client, ns, ""));
+    }
+    String controller = options.nginxConfigMap();
+    if (!controller.isEmpty() && !namespaces.contains("")) {
+      String cmNamespace = controller.substring(0, controller.indexOf('/'));
+      if (!namespaces.contains(cmNamespace)) {
+        // the controller's namespace is not watched: that one ConfigMap only
+        SharedInformerFactory own = new SharedInformerFactory(client);
+        factories.add(own);
+        configMaps.add(
+            configMapInformer(
+                own,
+                client,
+                cmNamespace,
+                "metadata.name=" + controller.substring(controller.indexOf('/') + 1)));
+      }
     }
     this.sliceRefusals =
         new SliceRefusals(
@@ -298,6 +327,61 @@ public final class IngressWatcher implements AutoCloseable {
           }
         });
     return informer;
+  }
+
+  private SharedIndexInformer<V1ConfigMap> configMapInformer(
+      SharedInformerFactory factory, ApiClient client, String namespace, String fieldSelector) {
+    SharedIndexInformer<V1ConfigMap> informer =
+        inform(
+            factory,
+            new GenericKubernetesApi<>(
+                V1ConfigMap.class, V1ConfigMapList.class, "", "v1", "configmaps", client),
+            V1ConfigMap.class,
+            namespace,
+            "",
+            fieldSelector,
+            false);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(V1ConfigMap obj) {
+            post(obj.getMetadata());
+          }
+
+          @Override
+          public void onUpdate(V1ConfigMap oldObj, V1ConfigMap newObj) {
+            post(newObj.getMetadata());
+          }
+
+          @Override
+          public void onDelete(V1ConfigMap obj, boolean deletedFinalStateUnknown) {
+            post(obj.getMetadata());
+          }
+
+          private void post(@Nullable V1ObjectMeta m) {
+            if (m == null) {
+              return;
+            }
+            String key = m.getNamespace() + "/" + m.getName();
+            try {
+              loop.execute(() -> configMapChanged(key));
+            } catch (RejectedExecutionException closed) {
+              // closing: the event no longer matters
+            }
+          }
+        });
+    return informer;
+  }
+
+  private void configMapChanged(String key) {
+    if (!synced) {
+      return; // the first rebuild lists every ConfigMap anyway
+    }
+    if (configMapsAsked.contains(key)) {
+      configMapRebuilds++;
+      schedule();
+    }
+    configMapEvents++;
   }
 
   /** Opaque Secret events, checked on the watcher's thread against the last translation. */
@@ -523,6 +607,19 @@ public final class IngressWatcher implements AutoCloseable {
     return secretRebuilds;
   }
 
+  /** ConfigMap events checked so far (after the first sync; for tests and status). */
+  public long configMapEvents() {
+    return configMapEvents;
+  }
+
+  /**
+   * Of the {@link #configMapEvents}, those that asked for a rebuild: the last translation asked for
+   * that ConfigMap. Counted before {@link #configMapEvents}.
+   */
+  public long configMapRebuilds() {
+    return configMapRebuilds;
+  }
+
   /** Asks for a rebuild now, e.g. after this node became the leader. */
   public void poke() {
     changed();
@@ -607,17 +704,24 @@ public final class IngressWatcher implements AutoCloseable {
         // a replica that is not the leader: nothing would use the translation
         sliceRefusals.forget();
         secretsAsked = Set.of(); // the next translation (a leadership change pokes one) reads all
+        configMapsAsked = Set.of();
         rebuilds++;
         firstPublish.complete(null);
         return;
       }
       ListedClusterState state =
           new ListedClusterState(
-              list(classes), list(ingresses), list(services), list(slices), list(secrets));
+              list(classes),
+              list(ingresses),
+              list(services),
+              list(slices),
+              list(secrets),
+              list(configMaps));
       long listed = System.nanoTime();
       Translation t = translator.translate(state, claims.get());
       sliceRefusals.translated(t);
       secretsAsked = state.secretsAsked();
+      configMapsAsked = state.configMapsAsked();
       long translated = System.nanoTime();
       boolean failed = false;
       long[] sinkNanos = new long[sinks.size()];

@@ -23,6 +23,8 @@ import java.util.function.UnaryOperator;
  * @param upstreams the ExternalNames (and EndpointSlice addresses) refused: {@link
  *     IngressTranslator#upstreamPolicy}; by default loopback, link-local, cloud metadata and
  *     unspecified addresses
+ * @param nginxConfigMap {@code namespace/name} of ingress-nginx's controller ConfigMap, whose keys
+ *     become the defaults of every Ingress; empty for none
  */
 public record IngressWatcherOptions(
     List<String> namespaces,
@@ -31,7 +33,8 @@ public record IngressWatcherOptions(
     Duration holdOff,
     Duration maxDelay,
     UnaryOperator<Endpoint> endpointMapper,
-    EndpointPolicy upstreams) {
+    EndpointPolicy upstreams,
+    String nginxConfigMap) {
   public static final IngressWatcherOptions DEFAULTS =
       new IngressWatcherOptions(
           List.of(),
@@ -59,6 +62,26 @@ public record IngressWatcherOptions(
         IngressTranslator.upstreamPolicy(List.of(), false));
   }
 
+  /** Without a controller ConfigMap. */
+  public IngressWatcherOptions(
+      List<String> namespaces,
+      String ingressLabelSelector,
+      String className,
+      Duration holdOff,
+      Duration maxDelay,
+      UnaryOperator<Endpoint> endpointMapper,
+      EndpointPolicy upstreams) {
+    this(
+        namespaces,
+        ingressLabelSelector,
+        className,
+        holdOff,
+        maxDelay,
+        endpointMapper,
+        upstreams,
+        "");
+  }
+
   public IngressWatcherOptions {
     namespaces = List.copyOf(namespaces);
     ingressLabelSelector = ingressLabelSelector == null ? "" : ingressLabelSelector;
@@ -67,15 +90,46 @@ public record IngressWatcherOptions(
     Objects.requireNonNull(maxDelay, "maxDelay");
     endpointMapper = endpointMapper == null ? UnaryOperator.identity() : endpointMapper;
     Objects.requireNonNull(upstreams, "upstreams");
+    nginxConfigMap = nginxConfigMap == null ? "" : nginxConfigMap;
+    if (!nginxConfigMap.isEmpty() && nginxConfigMap.split("/", -1).length != 2) {
+      throw new IllegalArgumentException(
+          "nginxConfigMap: \"" + nginxConfigMap + "\" (expected: namespace/name)");
+    }
   }
 
   public IngressWatcherOptions withNamespaces(List<String> ns) {
     return new IngressWatcherOptions(
-        ns, ingressLabelSelector, className, holdOff, maxDelay, endpointMapper, upstreams);
+        ns,
+        ingressLabelSelector,
+        className,
+        holdOff,
+        maxDelay,
+        endpointMapper,
+        upstreams,
+        nginxConfigMap);
+  }
+
+  public IngressWatcherOptions withNginxConfigMap(String namespaceAndName) {
+    return new IngressWatcherOptions(
+        namespaces,
+        ingressLabelSelector,
+        className,
+        holdOff,
+        maxDelay,
+        endpointMapper,
+        upstreams,
+        namespaceAndName);
   }
 
   public IngressWatcherOptions withEndpointMapper(UnaryOperator<Endpoint> mapper) {
     return new IngressWatcherOptions(
-        namespaces, ingressLabelSelector, className, holdOff, maxDelay, mapper, upstreams);
+        namespaces,
+        ingressLabelSelector,
+        className,
+        holdOff,
+        maxDelay,
+        mapper,
+        upstreams,
+        nginxConfigMap);
   }
 }

@@ -8,6 +8,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1EventSource;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -25,10 +26,10 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reports every problem as a Warning event (core/v1) on its Ingress, once. The event's name is
- * derived from the Ingress's uid, reason and message, so a second replica, a new leader or a
- * restart that reports the same problem gets 409 AlreadyExists and adds nothing. Only the leader
- * writes.
+ * Reports every problem as a Warning event (core/v1) on its Ingress, once, and every problem of
+ * ingress-nginx's controller ConfigMap on that ConfigMap. The event's name is derived from the
+ * Ingress's uid, reason and message, so a second replica, a new leader or a restart that reports
+ * the same problem gets 409 AlreadyExists and adds nothing. Only the leader writes.
  */
 public final class ProblemEvents implements TranslationSink {
   static final String COMPONENT = "gatehouse";
@@ -38,6 +39,7 @@ public final class ProblemEvents implements TranslationSink {
   private final String instance;
   private final Clock clock;
   private Set<IngressProblem> reported = new HashSet<>();
+  private Set<IngressProblem> reportedOnConfigMap = new HashSet<>();
 
   public ProblemEvents(ApiClient client, BooleanSupplier leader, String instance, Clock clock) {
     this.core = new CoreV1Api(client);
@@ -51,6 +53,7 @@ public final class ProblemEvents implements TranslationSink {
     if (!leader.getAsBoolean()) {
       // what a new leadership reports starts afresh, as in publish
       reported = new HashSet<>();
+      reportedOnConfigMap = new HashSet<>();
       return false;
     }
     return true;
@@ -60,8 +63,23 @@ public final class ProblemEvents implements TranslationSink {
   public void publish(Translation t, ListedClusterState state) throws ApiException {
     if (!leader.getAsBoolean()) {
       reported = new HashSet<>();
+      reportedOnConfigMap = new HashSet<>();
       return;
     }
+    Set<IngressProblem> onConfigMap = new HashSet<>();
+    for (IngressProblem p : t.controllerProblems()) {
+      IngressRef ref = p.ingress();
+      Optional<V1ConfigMap> cm = state.configMap(ref.namespace(), ref.name());
+      if (cm.isEmpty()) {
+        continue;
+      }
+      if (!reportedOnConfigMap.contains(p)) {
+        V1ObjectMeta m = cm.get().getMetadata();
+        emit(p, "v1", "ConfigMap", m.getUid(), m.getResourceVersion());
+      }
+      onConfigMap.add(p);
+    }
+    reportedOnConfigMap = onConfigMap;
     Set<IngressProblem> now = new HashSet<>();
     for (IngressProblem p : t.problems()) {
       Optional<V1Ingress> ingress = state.ingress(p.ingress());
@@ -69,7 +87,8 @@ public final class ProblemEvents implements TranslationSink {
         continue;
       }
       if (!reported.contains(p)) {
-        emit(p, ingress.get());
+        V1ObjectMeta m = ingress.get().getMetadata();
+        emit(p, "networking.k8s.io/v1", "Ingress", m.getUid(), m.getResourceVersion());
       }
       now.add(p);
     }
@@ -77,21 +96,23 @@ public final class ProblemEvents implements TranslationSink {
     reported = now;
   }
 
-  private void emit(IngressProblem p, V1Ingress ingress) throws ApiException {
+  /** A Warning event on the object {@code p} names (an Ingress, or the controller ConfigMap). */
+  private void emit(
+      IngressProblem p, String apiVersion, String kind, String uid, String resourceVersion)
+      throws ApiException {
     IngressRef ref = p.ingress();
-    String uid = ingress.getMetadata().getUid();
     OffsetDateTime at = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     CoreV1Event event =
         new CoreV1Event()
             .metadata(new V1ObjectMeta().name(name(ref, uid, p)).namespace(ref.namespace()))
             .involvedObject(
                 new V1ObjectReference()
-                    .apiVersion("networking.k8s.io/v1")
-                    .kind("Ingress")
+                    .apiVersion(apiVersion)
+                    .kind(kind)
                     .namespace(ref.namespace())
                     .name(ref.name())
                     .uid(uid)
-                    .resourceVersion(ingress.getMetadata().getResourceVersion()))
+                    .resourceVersion(resourceVersion))
             .type("Warning")
             .reason(p.reason())
             .message(p.message().length() > 1024 ? p.message().substring(0, 1024) : p.message())

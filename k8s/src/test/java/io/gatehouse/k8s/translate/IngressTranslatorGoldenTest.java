@@ -69,7 +69,16 @@ class IngressTranslatorGoldenTest {
   void each_golden_case_translates_as_recorded(String name) throws IOException {
     Path dir = CASES.resolve(name);
     Fixtures.Case c = Fixtures.read(Files.readString(dir.resolve("in.yaml")));
-    IngressTranslator translator = new IngressTranslator("", CLOCK, c.policy());
+    // a case holding ingress-nginx/ingress-nginx-controller (the Helm chart's name) reads it as
+    // the controller ConfigMap; the others run without one
+    IngressTranslator translator =
+        new IngressTranslator(
+            "",
+            CLOCK,
+            c.policy(),
+            c.state().configMap("ingress-nginx", "ingress-nginx-controller").isPresent()
+                ? "ingress-nginx/ingress-nginx-controller"
+                : "");
     Translation t = translator.translate(c.state(), c.claims());
     String actual = render(t, c);
     Path out = dir.resolve("out.yaml");
@@ -162,6 +171,9 @@ class IngressTranslatorGoldenTest {
         tls.put("hosts", new ArrayList<>(r.tls().hosts()));
         tls.put("certificate", r.tls().certificateName());
         tls.put("redirect", r.tls().redirect().toString());
+        if (r.tls().hsts().enabled()) {
+          tls.put("hsts", r.tls().hsts().headerValue());
+        }
         if (r.tls().clientAuth().enabled()) {
           tls.put("clientAuth", clientAuth(r.tls().clientAuth()));
         }
@@ -203,6 +215,17 @@ class IngressTranslatorGoldenTest {
       problems.add(m);
     }
     root.put("problems", problems);
+    if (!t.controllerProblems().isEmpty()) {
+      List<Object> controller = new ArrayList<>();
+      for (IngressProblem p : t.controllerProblems()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("configMap", p.ingress().toString());
+        m.put("reason", p.reason());
+        m.put("message", p.message());
+        controller.add(m);
+      }
+      root.put("controllerProblems", controller);
+    }
     root.put("owned", t.owned().stream().map(IngressRef::toString).sorted().toList());
     DumperOptions o = new DumperOptions();
     o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
