@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -316,7 +315,6 @@ class IngressNginxProxyIT {
    * proxy-annotations-are-served-streamed-with-custom-response-headers.
    */
   @Test
-  @Disabled("needs IngressWatcher's ConfigMap informer (issue #16, configmap); enable at merge")
   void custom_headers_set_the_configmaps_headers_on_proxied_answers_literally(
       ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();

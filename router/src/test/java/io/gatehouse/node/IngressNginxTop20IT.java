@@ -40,7 +40,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -381,7 +380,6 @@ class IngressNginxTop20IT {
    * 4k default; {@code ssl-passthrough} cannot be served before issue #19 and refuses the Ingress.
    */
   @Test
-  @Disabled("issue #16: enabled by the lead when the hosts, upstream TLS and proxy work lands")
   void the_five_in_flight_behave_as_ingress_nginx_documents(ApiServerHarness server)
       throws Exception {
     ApiClient admin = server.adminClient();

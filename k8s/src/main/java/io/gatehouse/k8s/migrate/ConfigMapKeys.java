@@ -2,12 +2,14 @@ package io.gatehouse.k8s.migrate;
 
 import io.gatehouse.k8s.migrate.MigrationReport.KeyEntry;
 import io.gatehouse.k8s.migrate.MigrationReport.Status;
+import io.gatehouse.k8s.translate.NginxConfigKey;
+import io.gatehouse.k8s.translate.NginxConfigMapCatalogue;
 import java.util.Optional;
 
 /**
- * The outcome of one key of the ingress-nginx controller ConfigMap, for the report. The keys'
- * catalogue belongs to the controller ConfigMap's reader; until it is wired here every key is
- * reported as not checked (ignored), which a CI reads as "not served" rather than as identical.
+ * The outcome of one key of the ingress-nginx controller ConfigMap, for the report: its entry in
+ * {@link NginxConfigMapCatalogue}, the list the controller reads; a key it does not list is
+ * reported ignored, which a CI reads as "not served" rather than as identical.
  */
 final class ConfigMapKeys {
   private ConfigMapKeys() {}
@@ -25,6 +27,16 @@ final class ConfigMapKeys {
 
   /** The catalogued outcome of {@code key}; empty when the catalogue does not list it. */
   private static Optional<KeyEntry> known(String key) {
-    return Optional.empty();
+    NginxConfigKey entry = NginxConfigMapCatalogue.find(key);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    Status status =
+        switch (entry.outcome()) {
+          case SAME -> Status.SAME;
+          case DIFFERENT -> Status.DIFFERENT;
+          case REFUSED -> Status.REFUSED;
+        };
+    return Optional.of(new KeyEntry(key, status, entry.note()));
   }
 }

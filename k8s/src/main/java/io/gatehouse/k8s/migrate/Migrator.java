@@ -116,9 +116,19 @@ public final class Migrator {
       taken.add(asOurs(i));
     }
     skipped.sort(Comparator.comparing(Skipped::namespace).thenComparing(Skipped::name));
+    // the controller ConfigMap's keys are the defaults of every Ingress, as the controller reads it
+    V1ConfigMap controller = input.controllerConfigMap();
+    String controllerName =
+        controller == null || controller.getMetadata() == null
+            ? ""
+            : controller.getMetadata().getNamespace() + "/" + controller.getMetadata().getName();
     Translation t =
-        new IngressTranslator(MIGRATE_CLASS, clock)
-            .translate(new Retargeted(cluster, taken), Map.of());
+        new IngressTranslator(
+                MIGRATE_CLASS,
+                clock,
+                IngressTranslator.upstreamPolicy(List.of(), false),
+                controllerName)
+            .translate(new Retargeted(cluster, taken, controller), Map.of());
     Map<IngressRef, List<IngressProblem>> problems = new HashMap<>();
     for (IngressProblem p : t.problems()) {
       problems.computeIfAbsent(p.ingress(), k -> new ArrayList<>()).add(p);
@@ -387,7 +397,8 @@ public final class Migrator {
   }
 
   /** The cluster as the translator should see it: the taken Ingresses, of Gatehouse's class. */
-  private record Retargeted(ClusterState cluster, List<V1Ingress> ingresses)
+  private record Retargeted(
+      ClusterState cluster, List<V1Ingress> ingresses, @Nullable V1ConfigMap controller)
       implements ClusterState {
     @Override
     public List<V1IngressClass> ingressClasses() {
@@ -414,6 +425,12 @@ public final class Migrator {
 
     @Override
     public Optional<V1ConfigMap> configMap(String namespace, String name) {
+      if (controller != null
+          && controller.getMetadata() != null
+          && namespace.equals(controller.getMetadata().getNamespace())
+          && name.equals(controller.getMetadata().getName())) {
+        return Optional.of(controller);
+      }
       return cluster.configMap(namespace, name);
     }
   }

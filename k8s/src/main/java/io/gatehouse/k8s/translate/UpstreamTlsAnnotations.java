@@ -128,7 +128,7 @@ final class UpstreamTlsAnnotations {
                   "proxy-ssl-secret",
                   "shop/backend-tls",
                   "proxy-ssl-verify",
-                  "on",
+                  "off",
                   "proxy-ssl-verify-depth",
                   "2")),
           different(
@@ -160,14 +160,14 @@ final class UpstreamTlsAnnotations {
               SECURITY,
               "Gatehouse offers its backends TLSv1.2 and TLSv1.3: a list with TLSv1.2 is served so"
                   + " (never TLSv1 or TLSv1.1); a list without TLSv1.2 refuses the Ingress",
-              withSecret("proxy-ssl-protocols", "TLSv1.3")),
+              withSecret("proxy-ssl-protocols", "TLSv1.2 TLSv1.3")),
           different(
               "proxy-ssl-ciphers",
               FAMILY_SSL,
               SECURITY,
               "only DEFAULT (the JDK's default suites) is served; Gatehouse has no OpenSSL cipher"
                   + " lists for backends, so any other list refuses the Ingress",
-              withSecret("proxy-ssl-ciphers", "ECDHE-RSA-AES128-GCM-SHA256")),
+              withSecret("proxy-ssl-ciphers", "DEFAULT")),
           different(
               "proxy-http-version",
               "Proxy",

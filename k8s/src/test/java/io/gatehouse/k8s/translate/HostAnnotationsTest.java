@@ -6,7 +6,6 @@ import com.google.re2j.Pattern;
 import io.gatehouse.model.policy.ErrorPages;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -135,44 +134,5 @@ class HostAnnotationsTest {
     Pattern p = Pattern.compile(IngressTranslator.nginxRegex(path));
     assertThat(p.matches(request)).isEqualTo(matches);
     assertThat(IngressTranslator.rawRegex(IngressTranslator.nginxRegex(path))).isEqualTo(path);
-  }
-
-  @Test
-  void every_entry_of_the_hosts_catalogue_is_known_and_its_sample_is_not_ignored()
-      throws Exception {
-    List<NginxAnnotation> all =
-        Stream.concat(HostAnnotations.CATALOGUE.stream(), IngressAnnotations.CATALOGUE.stream())
-            .toList();
-    for (NginxAnnotation e : all) {
-      assertThat(NginxCatalogue.find(e.name())).as(e.name()).isEqualTo(e);
-      Map<String, String> sample = new LinkedHashMap<>();
-      e.sample().forEach((k, v) -> sample.put(N + k, v));
-      IngressAnnotations a = IngressAnnotations.parse(REF, sample);
-      assertThat(a.refused())
-          .as(e.name())
-          .isEqualTo(e.outcome() == NginxAnnotation.Outcome.REFUSED);
-      assertThat(a.problems())
-          .as(e.name())
-          .noneMatch(p -> p.message().contains(e.key()) && p.message().contains("ignored"));
-      if (e.outcome() != NginxAnnotation.Outcome.REFUSED
-          && e.effect() != NginxAnnotation.Effect.OTHER) {
-        // fail-open audit of this list: the key changes the model, it is never ignored
-        sample.remove(e.key());
-        assertThat(withoutProblems(a))
-            .as(e.name() + " changes the model")
-            .isNotEqualTo(withoutProblems(IngressAnnotations.parse(REF, sample)));
-      }
-    }
-  }
-
-  /** Every component of {@code a} but its problems. */
-  private static List<Object> withoutProblems(IngressAnnotations a) throws Exception {
-    List<Object> out = new java.util.ArrayList<>();
-    for (var c : IngressAnnotations.class.getRecordComponents()) {
-      if (!c.getName().equals("problems")) {
-        out.add(c.getAccessor().invoke(a));
-      }
-    }
-    return out;
   }
 }

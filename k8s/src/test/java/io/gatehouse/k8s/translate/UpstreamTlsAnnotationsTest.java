@@ -211,47 +211,6 @@ class UpstreamTlsAnnotationsTest {
         .contains("served as HTTP/1.1");
   }
 
-  @Test
-  void every_entry_of_this_family_is_in_the_catalogue_once() {
-    for (NginxAnnotation e : UpstreamTlsAnnotations.CATALOGUE) {
-      assertThat(NginxCatalogue.find(e.name())).isEqualTo(e);
-      IngressAnnotations sample = IngressAnnotations.parse(REF, prefixed(e.sample()));
-      if (e.outcome() == NginxAnnotation.Outcome.REFUSED) {
-        assertThat(sample.refused()).as(e.name()).isTrue();
-      }
-      assertThat(messages(sample))
-          .as(e.name())
-          .noneMatch(m -> m.contains(e.key() + ": \"") && m.contains("is ignored"));
-    }
-  }
-
-  /** The fail-open audit for this family: a served security or routing entry changes the model. */
-  @Test
-  void every_served_security_or_routing_entry_changes_the_model() throws Exception {
-    for (NginxAnnotation e : UpstreamTlsAnnotations.CATALOGUE) {
-      if (e.outcome() == NginxAnnotation.Outcome.REFUSED
-          || e.effect() == NginxAnnotation.Effect.OTHER) {
-        continue;
-      }
-      Map<String, String> without = new LinkedHashMap<>(e.sample());
-      without.remove(e.name());
-      assertThat(model(IngressAnnotations.parse(REF, prefixed(e.sample()))))
-          .as(e.name())
-          .isNotEqualTo(model(IngressAnnotations.parse(REF, prefixed(without))));
-    }
-  }
-
-  /** Every component but the problems. */
-  private static List<Object> model(IngressAnnotations a) throws Exception {
-    List<Object> out = new java.util.ArrayList<>();
-    for (var c : IngressAnnotations.class.getRecordComponents()) {
-      if (!c.getName().equals("problems")) {
-        out.add(c.getAccessor().invoke(a));
-      }
-    }
-    return out;
-  }
-
   private static Map<String, String> prefixed(Map<String, String> sample) {
     Map<String, String> out = new LinkedHashMap<>();
     sample.forEach((k, v) -> out.put(N + k, v));
