@@ -85,11 +85,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * </ol>
  *
  * <p>Fifteen of them are checked by {@link
- * #the_twenty_most_used_annotations_behave_as_ingress_nginx_documents} against what is served
- * today. The other five depend on work in flight on issue #16 (hosts: {@code force-ssl-redirect},
- * {@code proxy-send-timeout}; upstream TLS: {@code backend-protocol: HTTPS}, {@code
- * ssl-passthrough}; proxy: {@code proxy-buffer-size}); their checks are written in {@link
- * #the_five_in_flight_behave_as_ingress_nginx_documents}, to be enabled when that work lands.
+ * #the_twenty_most_used_annotations_behave_as_ingress_nginx_documents}; the other five ({@code
+ * force-ssl-redirect}, {@code proxy-send-timeout}, {@code backend-protocol: HTTPS}, {@code
+ * ssl-passthrough}, {@code proxy-buffer-size}) need an HTTPS node and upstream, and are checked by
+ * {@link #the_other_five_behave_as_ingress_nginx_documents}.
  */
 @ExtendWith(ApiServerExtension.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -372,17 +371,16 @@ class IngressNginxTop20IT {
   }
 
   /**
-   * The five of the twenty that depend on issue #16's work in flight; enabled at merge (see the
-   * class comment). As ingress-nginx documents them: {@code force-ssl-redirect} redirects to HTTPS
-   * without a TLS section; {@code backend-protocol: HTTPS} proxies over TLS without verifying the
-   * upstream (its {@code proxy-ssl-verify} default is off); {@code proxy-send-timeout} is read, not
-   * ignored; {@code proxy-buffer-size: 128k} lets an upstream answer with headers far above nginx's
-   * 4k default (Gatehouse: up to the node's {@code limits.maxHeaderBytes}, 32 KiB by default,
-   * whatever the value: the documented difference); {@code ssl-passthrough} cannot be served before issue #19 and refuses the Ingress.
+   * The five of the twenty that need an HTTPS node and upstream. As ingress-nginx documents them:
+   * {@code force-ssl-redirect} redirects to HTTPS without a TLS section; {@code backend-protocol:
+   * HTTPS} proxies over TLS without verifying the upstream (its {@code proxy-ssl-verify} default is
+   * off); {@code proxy-send-timeout} is read, not ignored; {@code proxy-buffer-size: 128k} lets an
+   * upstream answer with headers far above nginx's 4k default (Gatehouse: up to the node's {@code
+   * limits.maxHeaderBytes}, 32 KiB by default, whatever the value: the documented difference);
+   * {@code ssl-passthrough} cannot be served before issue #19 and refuses the Ingress.
    */
   @Test
-  void the_five_in_flight_behave_as_ingress_nginx_documents(ApiServerHarness server)
-      throws Exception {
+  void the_other_five_behave_as_ingress_nginx_documents(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("top20-next");
     String cls = ingressClass(admin, "top20-next");
