@@ -49,7 +49,7 @@ final class HostAnnotations {
       List.of(
           different(
               "server-alias",
-              "Alias",
+              "Aliases",
               ROUTING,
               "each alias serves the Ingress's own paths on each of its rules' hosts (ingress-nginx"
                   + " gives it every path of the host's server, from every Ingress); an alias that"
@@ -74,7 +74,7 @@ final class HostAnnotations {
               "true"),
           different(
               "use-port-in-redirects",
-              "PortInRedirect",
+              "UsePortInRedirects",
               OTHER,
               "Gatehouse's HTTPS redirect names the HTTPS port when it is not 443 (the listener's"
                   + " or the configured redirect port) whatever the value; its other redirects keep"
@@ -82,7 +82,7 @@ final class HostAnnotations {
               "true"),
           different(
               "disable-proxy-intercept-errors",
-              "Backend",
+              "DisableProxyInterceptErrors",
               OTHER,
               "with custom-http-errors, \"true\" lets the backend's error answers through as"
                   + " ingress-nginx, and Gatehouse's own 502, 503 and 504 then get its plain pages"
