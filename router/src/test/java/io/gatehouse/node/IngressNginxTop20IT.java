@@ -251,18 +251,6 @@ class IngressNginxTop20IT {
           .getService()
           .name("sticky");
       net.createNamespacedIngress(ns, keycloak).execute();
-      V1Ingress plainHead = ingress(ns, "grafana", cls, "grafana.top.test", Map.of());
-      plainHead
-          .getSpec()
-          .getRules()
-          .get(0)
-          .getHttp()
-          .getPaths()
-          .get(0)
-          .getBackend()
-          .getService()
-          .name("keycloak");
-      net.createNamespacedIngress(ns, plainHead).execute();
 
       try (Running node =
           fx.node(
@@ -455,6 +443,18 @@ class IngressNginxTop20IT {
           .getService()
           .name("keycloak");
       net.createNamespacedIngress(ns, keycloak).execute();
+      V1Ingress plainHead = ingress(ns, "grafana", cls, "grafana.top.test", Map.of());
+      plainHead
+          .getSpec()
+          .getRules()
+          .get(0)
+          .getHttp()
+          .getPaths()
+          .get(0)
+          .getBackend()
+          .getService()
+          .name("keycloak");
+      net.createNamespacedIngress(ns, plainHead).execute();
       net.createNamespacedIngress(
               ns,
               ingress(
