@@ -76,6 +76,9 @@ final class ExplainJson {
       }
       o.put("access", access);
     }
+    if (e.maxResponseHeaderBytes() != 0) {
+      o.put("maxResponseHeaderBytes", e.maxResponseHeaderBytes());
+    }
     o.put("tls", e.tls() == null ? null : tls(e.tls()));
     if (e.redirect() == null) {
       o.put("redirect", null);

@@ -55,6 +55,8 @@ public interface Explainer {
    * @param access the route's access-control policies (issue #15) in the order they run (IP rules,
    *     authentication, limits); the answer writes them as the route document does, without
    *     password hashes or inline key material; empty for none
+   * @param maxResponseHeaderBytes the matched route's own response head limit ({@code
+   *     maxResponseHeaderBytes}); 0 when it has none (the node's limit)
    */
   record Explanation(
       long generation,
@@ -69,13 +71,46 @@ public interface Explainer {
       @Nullable SplitChoice split,
       List<MirrorTarget> mirrors,
       List<ErrorPagesTarget> errorPages,
-      List<PolicySpec> access)
+      List<PolicySpec> access,
+      int maxResponseHeaderBytes)
       implements Result {
     public Explanation {
       backends = List.copyOf(backends);
       mirrors = List.copyOf(mirrors);
       errorPages = List.copyOf(errorPages);
       access = List.copyOf(access);
+    }
+
+    /** An explanation of a route without its own response head limit. */
+    public Explanation(
+        long generation,
+        String outcome,
+        @Nullable RouteRef route,
+        @Nullable Reason reason,
+        @Nullable Backend backend,
+        @Nullable Tls tls,
+        @Nullable Redirect redirect,
+        @Nullable Fallback fallback,
+        List<Backend> backends,
+        @Nullable SplitChoice split,
+        List<MirrorTarget> mirrors,
+        List<ErrorPagesTarget> errorPages,
+        List<PolicySpec> access) {
+      this(
+          generation,
+          outcome,
+          route,
+          reason,
+          backend,
+          tls,
+          redirect,
+          fallback,
+          backends,
+          split,
+          mirrors,
+          errorPages,
+          access,
+          0);
     }
 
     /** An explanation of a route without access policies. */

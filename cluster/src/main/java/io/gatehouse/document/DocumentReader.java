@@ -489,6 +489,21 @@ public final class DocumentReader {
         limits = new Limits(bytes.get());
       }
     }
+    JsonNode head = obj.get("maxResponseHeaderBytes");
+    if (head != null) {
+      Optional<Long> bytes =
+          head.isIntegralNumber() && head.canConvertToLong()
+              ? Optional.of(head.asLong())
+              : unpadded(head) ? Quantities.parseBytes(head.asText()) : Optional.empty();
+      if (bytes.isEmpty()) {
+        bad(path.key("maxResponseHeaderBytes"), head, Forms.BYTES);
+      } else if (bytes.get() < Integer.MIN_VALUE || bytes.get() > Integer.MAX_VALUE) {
+        bad(path.key("maxResponseHeaderBytes"), head, "0 up to 1 MiB");
+      } else {
+        // The validator names a value out of 0..1 MiB.
+        limits = limits.withMaxResponseHeaderBytes(bytes.get().intValue());
+      }
+    }
     int priority = 0;
     JsonNode prio = obj.get("priority");
     if (prio != null) {

@@ -116,6 +116,9 @@ public final class DocumentWriter {
         .put("bodyIdle", Quantities.formatDuration(t.bodyIdle()))
         .put("request", Quantities.formatDuration(t.request()));
     o.put("maxRequestBodyBytes", r.limits().maxRequestBodyBytes());
+    if (r.limits().maxResponseHeaderBytes() != 0) {
+      o.put("maxResponseHeaderBytes", r.limits().maxResponseHeaderBytes());
+    }
     o.put("priority", r.priority());
     if (r.tls() != null) {
       tls(o.putObject("tls"), r.tls());

@@ -29,6 +29,7 @@ public final class Forms {
           "backendRefs",
           "timeouts",
           "maxRequestBodyBytes",
+          "maxResponseHeaderBytes",
           "priority",
           "tls",
           "policies");

@@ -202,6 +202,12 @@ public record RouteSpec(
         policies);
   }
 
+  public RouteSpec withLimits(Limits newLimits) {
+    return new RouteSpec(
+        key, hosts, paths, methods, headers, queries, backends, timeouts, newLimits, priority, tls,
+        policies);
+  }
+
   public RouteSpec withPolicies(List<PolicySpec> newPolicies) {
     return new RouteSpec(
         key,

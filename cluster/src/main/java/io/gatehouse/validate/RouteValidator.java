@@ -639,5 +639,13 @@ public final class RouteValidator {
               Long.toString(l.maxRequestBodyBytes()),
               "0 (unlimited) or more bytes"));
     }
+    int head = l.maxResponseHeaderBytes();
+    if (head < 0 || head > Limits.MAX_RESPONSE_HEADER_BYTES) {
+      out.add(
+          new Violation(
+              "limits.maxResponseHeaderBytes",
+              Integer.toString(head),
+              "0 (the node's limits.maxHeaderBytes) up to 1048576 (1 MiB)"));
+    }
   }
 }

@@ -14,6 +14,7 @@ import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HttpsRedirect;
+import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
@@ -289,6 +290,24 @@ class DocumentReaderTest {
     assertThat(route(BACKEND + ", \"maxRequestBodyBytes\": -1").problems())
         .extracting(p -> p.at().toString())
         .containsExactly("routes[0].maxRequestBodyBytes");
+    assertThat(messages(route(BACKEND + ", \"maxResponseHeaderBytes\": \"2MiB\"")))
+        .containsExactly(
+            "routes[0].maxResponseHeaderBytes: \"2097152\" (expected: 0 (the node's"
+                + " limits.maxHeaderBytes) up to 1048576 (1 MiB))");
+  }
+
+  @Test
+  void a_response_head_limit_reads_as_a_byte_size() {
+    assertThat(only(route(BACKEND + ", \"maxResponseHeaderBytes\": \"64KiB\"")).limits())
+        .isEqualTo(new Limits(Limits.DEFAULT_MAX_REQUEST_BODY, 64 * 1024));
+    assertThat(only(route(BACKEND + ", \"maxResponseHeaderBytes\": 4096")).limits())
+        .isEqualTo(new Limits(Limits.DEFAULT_MAX_REQUEST_BODY, 4096));
+    assertThat(messages(route(BACKEND + ", \"maxResponseHeaderBytes\": \"lots\"")))
+        .containsExactly(
+            "routes[0].maxResponseHeaderBytes: \"lots\" (expected: " + Forms.BYTES + ")");
+    assertThat(messages(route(BACKEND + ", \"maxResponseHeaderBytes\": 99999999999")))
+        .containsExactly(
+            "routes[0].maxResponseHeaderBytes: \"99999999999\" (expected: 0 up to 1 MiB)");
   }
 
   @Test

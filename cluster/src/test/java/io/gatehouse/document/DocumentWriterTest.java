@@ -224,6 +224,22 @@ class DocumentWriterTest {
   }
 
   @Test
+  void a_response_head_limit_is_written_in_bytes_only_when_set_and_read_back_equal() {
+    RouteSpec spec =
+        read(
+            tree(
+                """
+                {"backend": {"endpoints": ["10.0.0.1:80"]}, "maxResponseHeaderBytes": "128KiB"}"""));
+    assertThat(spec.limits().maxResponseHeaderBytes()).isEqualTo(128 * 1024);
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("maxResponseHeaderBytes").asInt()).isEqualTo(128 * 1024);
+    assertThat(read(written)).isEqualTo(spec);
+    RouteSpec none = read(tree("{\"backend\": {\"endpoints\": [\"10.0.0.1:80\"]}}"));
+    assertThat(none.limits().maxResponseHeaderBytes()).isZero();
+    assertThat(DocumentWriter.route(none).has("maxResponseHeaderBytes")).isFalse();
+  }
+
+  @Test
   void policies_are_written_in_order_and_read_back_equal() {
     RouteSpec spec =
         read(

@@ -417,6 +417,15 @@ class RouteValidatorTest {
             limits(-1),
             "limits.maxRequestBodyBytes: \"-1\" (expected: 0 (unlimited) or more bytes)"),
         bad(
+            "response-head-limit-over-1-mib",
+            r -> r.withLimits(r.limits().withMaxResponseHeaderBytes(1024 * 1024 + 1)),
+            "limits.maxResponseHeaderBytes: \"1048577\" (expected: 0 (the node's"
+                + " limits.maxHeaderBytes) up to 1048576 (1 MiB))"),
+        bad(
+            "response-head-limit-negative",
+            r -> r.withLimits(r.limits().withMaxResponseHeaderBytes(-1)),
+            "limits.maxResponseHeaderBytes: \"-1\" (expected: 0 (the node's"),
+        bad(
             "priority-too-high",
             priority(1_000_001),
             "priority: \"1000001\" (expected: between -1000000 and 1000000)"),
@@ -438,6 +447,14 @@ class RouteValidatorTest {
   @Test
   void the_base_route_is_valid() {
     assertThat(RouteValidator.validate(BASE).violations()).isEmpty();
+  }
+
+  @Test
+  void a_response_head_limit_up_to_1_mib_is_valid() {
+    for (int bytes : new int[] {0, 1, 128 * 1024, 1024 * 1024}) {
+      RouteSpec r = BASE.withLimits(BASE.limits().withMaxResponseHeaderBytes(bytes));
+      assertThat(RouteValidator.validate(r).violations()).isEmpty();
+    }
   }
 
   @Test

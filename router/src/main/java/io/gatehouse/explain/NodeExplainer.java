@@ -192,7 +192,8 @@ public final class NodeExplainer implements Explainer {
         route.split() == null ? null : splitChoice(route, q.headers()),
         mirrors(route),
         errorPages(route),
-        access(spec));
+        access(spec),
+        spec.limits().maxResponseHeaderBytes());
   }
 
   /**

@@ -275,8 +275,11 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
     Http1Connections cache;
     HttpClientAgent client;
     try {
-      cache = loop.clients().http1Connections(upstreamTls);
-      client = loop.clients().client(protocol, upstreamTls);
+      // A route's own response head limit (proxy-buffer-size) has its own pools; 0 = the node's.
+      CompiledRoute route = pickedRoute;
+      int head = route == null ? 0 : route.spec().limits().maxResponseHeaderBytes();
+      cache = loop.clients().http1Connections(upstreamTls, head);
+      client = loop.clients().client(protocol, upstreamTls, head);
     } catch (RuntimeException e) {
       // A setting the validator let through but the TLS stack refused: no key material in e.
       LOG.warn("upstream TLS setting unusable for route {}: {}", routeId(), e.getMessage());

@@ -24,6 +24,19 @@ import org.jspecify.annotations.Nullable;
  * clients keep plain connections and connections with different TLS settings (trust, client
  * certificate, server name) in separate pools: a connection is only reused for the setting it was
  * verified under.
+ *
+ * <p>A route may allow its backend a larger (or smaller) response head than the node's {@code
+ * limits.maxHeaderBytes} ({@code Limits.maxResponseHeaderBytes}, ingress-nginx's {@code
+ * proxy-buffer-size}). Such a route gets its own set of clients, keyed by the TLS setting and the
+ * head limit like the TLS sets, and made on first use; every other route keeps the node's. A pool
+ * per limit rather than one client at the largest limit measuring each head afterwards: Netty's
+ * decoder enforces the limit where it reads the bytes (the exact head size, status line included;
+ * the header map Vert.x hands over no longer tells it), a head past the limit fails the exchange as
+ * before (502), and a backend of a route without its own limit still cannot make the loop buffer
+ * more than the node's limit. The cost is separate keep-alive pools for the few routes that set a
+ * limit; a route's limit is at most 1 MiB (the validator's ceiling). The sets of a TLS setting
+ * retire with it ({@link #retain}); those of plain TCP stay until the verticle stops (one per
+ * distinct limit, a handful in practice).
  */
 public final class UpstreamClients {
   /** Connections per endpoint per event loop; enough for the edge's concurrency on one core. */
@@ -43,7 +56,13 @@ public final class UpstreamClients {
   private final Vertx vertx;
   private final HttpClientOptions base;
   private final Clients plain;
-  private final Map<UpstreamTls, Clients> tls = new HashMap<>();
+  private final int nodeHeadBytes;
+
+  /** The clients of a TLS setting (null = plain TCP) and a response head limit. */
+  private record Key(@Nullable UpstreamTls tls, int headBytes) {}
+
+  /** Every set of clients but {@link #plain}: each TLS setting, each route head limit. */
+  private final Map<Key, Clients> others = new HashMap<>();
 
   /**
    * Open pooled HTTP/2 connections, for {@link #resetStuck}. Not the HTTP/1.1 pool's: it serves
@@ -68,6 +87,7 @@ public final class UpstreamClients {
 
   public UpstreamClients(Vertx vertx, int maxResponseHeaderBytes) {
     this.vertx = vertx;
+    this.nodeHeadBytes = maxResponseHeaderBytes;
     this.base =
         new HttpClientOptions()
             .setKeepAlive(true)
@@ -119,14 +139,17 @@ public final class UpstreamClients {
     c.closeHandler(v -> pooled.remove(c));
   }
 
-  private Clients clients(@Nullable UpstreamTls setting) {
-    if (setting == null) {
+  private Clients clients(@Nullable UpstreamTls setting, int headBytes) {
+    int head = headBytes <= 0 ? nodeHeadBytes : headBytes;
+    if (setting == null && head == nodeHeadBytes) {
       return plain;
     }
-    Clients c = tls.get(setting);
+    Key key = new Key(setting, head);
+    Clients c = others.get(key);
     if (c == null) {
-      c = build(UpstreamTlsOptions.apply(base, setting), setting);
-      tls.put(setting, c);
+      HttpClientOptions options = new HttpClientOptions(base).setMaxHeaderSize(head);
+      c = build(setting == null ? options : UpstreamTlsOptions.apply(options, setting), setting);
+      others.put(key, c);
     }
     return c;
   }
@@ -141,7 +164,15 @@ public final class UpstreamClients {
    * IllegalArgumentException when the setting cannot be turned into client options.
    */
   public Http1Connections http1Connections(@Nullable UpstreamTls setting) {
-    return clients(setting).http1Connections;
+    return clients(setting, 0).http1Connections;
+  }
+
+  /**
+   * The keep-alive cache for HTTP/1.1 exchanges over {@code setting} (null = plain TCP) whose
+   * response head may be {@code headBytes} long (0 = the node's limit).
+   */
+  public Http1Connections http1Connections(@Nullable UpstreamTls setting, int headBytes) {
+    return clients(setting, headBytes).http1Connections;
   }
 
   public HttpClientAgent client(UpstreamProtocol protocol) {
@@ -150,14 +181,23 @@ public final class UpstreamClients {
 
   /** The client for {@code protocol} over {@code setting} (null = plain TCP). */
   public HttpClientAgent client(UpstreamProtocol protocol, @Nullable UpstreamTls setting) {
-    Clients c = clients(setting);
+    return client(protocol, setting, 0);
+  }
+
+  /**
+   * The client for {@code protocol} over {@code setting} (null = plain TCP) whose response head may
+   * be {@code headBytes} long (0 = the node's limit).
+   */
+  public HttpClientAgent client(
+      UpstreamProtocol protocol, @Nullable UpstreamTls setting, int headBytes) {
+    Clients c = clients(setting, headBytes);
     return protocol == UpstreamProtocol.HTTP1 ? c.http1 : c.h2;
   }
 
   /** Closes idle cached HTTP/1.1 connections of every setting past the idle timeout. */
   public void sweep(long now) {
     plain.http1Connections.sweep(now);
-    for (Clients c : tls.values()) {
+    for (Clients c : others.values()) {
       c.http1Connections.sweep(now);
     }
   }
@@ -167,9 +207,10 @@ public final class UpstreamClients {
    * snapshot's backends): idle connections close now, in-flight exchanges get a grace period.
    */
   public void retain(Set<UpstreamTls> live) {
-    for (Iterator<Map.Entry<UpstreamTls, Clients>> it = tls.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<UpstreamTls, Clients> e = it.next();
-      if (!live.contains(e.getKey())) {
+    for (Iterator<Map.Entry<Key, Clients>> it = others.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Key, Clients> e = it.next();
+      UpstreamTls setting = e.getKey().tls();
+      if (setting != null && !live.contains(setting)) {
         it.remove();
         retire(e.getValue());
       }
@@ -182,7 +223,7 @@ public final class UpstreamClients {
    */
   public int resetStuck() {
     int n = plain.http1Connections.resetStuck();
-    for (Clients c : tls.values()) {
+    for (Clients c : others.values()) {
       n += c.http1Connections.resetStuck();
     }
     for (HttpConnection c : pooled.toArray(new HttpConnection[0])) {
@@ -195,7 +236,24 @@ public final class UpstreamClients {
 
   /** How many TLS settings have clients now (for tests and metrics). */
   public int tlsSettings() {
-    return tls.size();
+    Set<UpstreamTls> settings = new java.util.HashSet<>();
+    for (Key k : others.keySet()) {
+      if (k.tls() != null) {
+        settings.add(k.tls());
+      }
+    }
+    return settings.size();
+  }
+
+  /** How many route head limits other than the node's have clients now (for tests). */
+  public int headLimits() {
+    Set<Integer> limits = new java.util.HashSet<>();
+    for (Key k : others.keySet()) {
+      if (k.headBytes() != nodeHeadBytes) {
+        limits.add(k.headBytes());
+      }
+    }
+    return limits.size();
   }
 
   private static void retire(Clients c) {
@@ -208,11 +266,11 @@ public final class UpstreamClients {
     plain.http1Connections.closeAll();
     plain.http1.close();
     plain.h2.close();
-    for (Clients c : tls.values()) {
+    for (Clients c : others.values()) {
       c.http1Connections.closeAll();
       c.http1.close();
       c.h2.close();
     }
-    tls.clear();
+    others.clear();
   }
 }

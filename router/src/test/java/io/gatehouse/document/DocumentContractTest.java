@@ -111,6 +111,9 @@ class DocumentContractTest {
         "0 seconds up to 2147483647s (68 years)",
         "the HSTS max-age's range: a pattern cannot bound it");
     SEMANTIC_RULES.put("more than 0, up to 1 day", "a timeout's range: a pattern cannot bound it");
+    SEMANTIC_RULES.put(
+        "0 (the node's limits.maxHeaderBytes) up to 1048576 (1 MiB)",
+        "a response head limit's range: a byte size pattern cannot bound it");
     SEMANTIC_RULES.put("0 (off) up to 1 day", "the request timeout's range, as above");
     SEMANTIC_RULES.put(
         "a regular expression of 1-1024 characters",

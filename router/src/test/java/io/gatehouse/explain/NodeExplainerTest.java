@@ -14,6 +14,7 @@ import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.model.RouteBackend;
@@ -126,7 +127,8 @@ class NodeExplainerTest {
                   new RouteBackend(
                       BackendSpec.http1(List.of(Endpoint.of("10.0.0.7", 80)))
                           .withPolicy(TestPolicies.everyField()),
-                      10)));
+                      10)))
+          .withLimits(new Limits(Limits.DEFAULT_MAX_REQUEST_BODY, 128 * 1024));
   static final RouteSpec DRAINED =
       route(
               "acme",
@@ -294,6 +296,12 @@ class NodeExplainerTest {
     assertThat(e.backends().get(1).endpoints())
         .containsExactly(new Explainer.Endpoint("10.0.0.7:80", 1));
     assertThat(e.backend()).isEqualTo(e.backends().get(0));
+    // the route's own response head limit; a route without one shows 0 (the node's)
+    assertThat(e.maxResponseHeaderBytes()).isEqualTo(128 * 1024);
+    assertThat(
+            ask(explainer(false), "GET", "http://www.acme.example/api", null)
+                .maxResponseHeaderBytes())
+        .isZero();
   }
 
   @Test

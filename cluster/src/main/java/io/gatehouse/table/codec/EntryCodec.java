@@ -23,6 +23,7 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.Limits;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.backend.BackendPolicy;
@@ -71,6 +72,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Format 3 (issue #15): the access-control policies and a client certificate's {@code
  * verifyDepth} and {@code passCertificate} ({@link #needsFormat3}). Only the routes that use them
  * are written in it; every other payload keeps its format and its bytes.
+ *
+ * <p>Format 4: a route's own response head limit ({@code limits.maxResponseHeaderBytes}, {@link
+ * #needsFormat4}). A format 3 reader would ignore it and answer 502 to the large heads the route
+ * allows, so only a route that sets it is written in format 4, and only once every member reads it;
+ * a route without it is written without the key, in the format and with the bytes it had.
  */
 public final class EntryCodec {
   /**
@@ -144,6 +150,12 @@ public final class EntryCodec {
     boolean passCertificate();
   }
 
+  /** Limits without their own response head limit are written as before it (no key). */
+  private interface LimitsFields {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    int maxResponseHeaderBytes();
+  }
+
   private final ObjectMapper mapper;
   private final int reads;
 
@@ -182,6 +194,7 @@ public final class EntryCodec {
             .addMixIn(BackendSpec.class, BackendSpecFields.class)
             .addMixIn(BackendRef.ServicePort.class, BackendSpecFields.class)
             .addMixIn(ClientAuth.class, ClientAuthFields.class)
+            .addMixIn(Limits.class, LimitsFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
@@ -214,6 +227,9 @@ public final class EntryCodec {
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
+    }
+    if (needsFormat4(route)) {
+      return 4;
     }
     return needsFormat3(route) ? 3 : inFormat1(route) ? FORMAT_1 : FORMAT_2;
   }
@@ -280,6 +296,14 @@ public final class EntryCodec {
     }
     ClientAuth ca = route.tls() == null ? null : route.tls().clientAuth();
     return ca != null && (ca.verifyDepth() != 0 || ca.passCertificate());
+  }
+
+  /**
+   * Whether {@code route} sets its own response head limit, which a format 3 reader would ignore
+   * (and answer 502 where the route allows the head).
+   */
+  static boolean needsFormat4(RouteSpec route) {
+    return route.limits().maxResponseHeaderBytes() != 0;
   }
 
   /**

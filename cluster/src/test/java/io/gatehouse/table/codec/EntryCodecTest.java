@@ -177,8 +177,8 @@ class EntryCodecTest {
 
   @Test
   void a_newer_format_is_refused_by_name() {
-    assertThatThrownBy(() -> codec.decode(EntryKind.HOST_CLAIM, "{\"v\":4,\"value\":{}}"))
-        .hasMessageContaining("payload format 4");
+    assertThatThrownBy(() -> codec.decode(EntryKind.HOST_CLAIM, "{\"v\":5,\"value\":{}}"))
+        .hasMessageContaining("payload format 5");
   }
 
   // ---------------------------------------------------------------- format 2: route backends

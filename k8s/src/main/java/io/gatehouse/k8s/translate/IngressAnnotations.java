@@ -53,6 +53,7 @@ import org.jspecify.annotations.Nullable;
  * body-idle-timeout: 60s        -                               Timeouts.bodyIdle
  * request-timeout: 300s (0=off) -                               Timeouts.request
  * max-body-size: 8m (0=none)    proxy-body-size                 Limits.maxRequestBodyBytes
+ * max-response-header-size: 128k  proxy-buffer-size             Limits.maxResponseHeaderBytes
  * use-regex: true|false         use-regex                       every path of the host: ~* "^PATH"
  * load-balance, hash-on, health-check-*, outlier-*, max-*, retry-*, affinity, session-cookie-*,
  *   upstream-hash-by, proxy-next-upstream*: the backend policy and Retry, see ResilienceAnnotations
@@ -733,7 +734,7 @@ public record IngressAnnotations(
           upstreamTls.protocol(),
           sslRedirect,
           new Timeouts(connect, response, bodyIdle, request),
-          new Limits(body),
+          new Limits(body, proxy.maxResponseHeaderBytes()),
           useRegex || target != null,
           null,
           refused,
@@ -1494,6 +1495,7 @@ public record IngressAnnotations(
             "body-idle-timeout",
             "request-timeout",
             "max-body-size",
+            ProxyAnnotations.OWN_HEAD_KEY,
             "use-regex",
             "rewrite-target",
             "x-forwarded-prefix",

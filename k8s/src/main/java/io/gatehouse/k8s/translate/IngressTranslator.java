@@ -389,7 +389,9 @@ public final class IngressTranslator {
       Duration bodyIdle =
           has(a, "body-idle-timeout", "proxy-read-timeout") ? t.bodyIdle() : c.read();
       Limits limits =
-          has(a, "max-body-size", "proxy-body-size") ? ann.limits() : new Limits(c.maxBodyBytes());
+          has(a, "max-body-size", "proxy-body-size")
+              ? ann.limits()
+              : new Limits(c.maxBodyBytes(), ann.limits().maxResponseHeaderBytes());
       boolean sslRedirect =
           has(a, "ssl-redirect", "ssl-redirect") ? ann.sslRedirect() : c.sslRedirect();
       boolean ownAllow =

@@ -411,7 +411,14 @@ public final class NginxConfigMapCatalogue {
                     "not read: upstream connections are reused without a lifetime cap"),
                 node("proxy-buffering", OTHER, "off", STREAMS),
                 node("proxy-request-buffering", OTHER, "on", STREAMS),
-                node("proxy-buffer-size", OTHER, "4k", STREAMS),
+                node(
+                    "proxy-buffer-size",
+                    OTHER,
+                    "4k",
+                    "not read: a route's response head may be as large as the node's"
+                        + " limits.maxHeaderBytes (32 KiB by default, above nginx's 4k), or what"
+                        + " its Ingress's proxy-buffer-size annotation says (a larger head is a"
+                        + " 502)"),
                 node("proxy-buffers-number", OTHER, "4", STREAMS),
                 node("client-body-buffer-size", OTHER, "8k", STREAMS),
                 node(

@@ -5,7 +5,9 @@ import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.ROUTING;
 import static io.gatehouse.k8s.translate.NginxAnnotation.Effect.SECURITY;
 import static io.gatehouse.k8s.translate.NginxAnnotation.different;
 import static io.gatehouse.k8s.translate.NginxAnnotation.refused;
+import static io.gatehouse.k8s.translate.NginxAnnotation.same;
 
+import io.gatehouse.model.Limits;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,11 +28,17 @@ import org.jspecify.annotations.Nullable;
  * ConfigMap refuses the Ingress here; a ConfigMap that is missing or holds a header Gatehouse
  * cannot set refuses it in the translator (ingress-nginx denies the location: 503).
  *
- * <p>Buffering, buffer sizes, temp files, HTTP/2 push, the per-Ingress access and rewrite logs and
- * OpenTelemetry change neither who may reach what nor where requests go: they are served with the
- * difference their note documents (Gatehouse streams both ways with back-pressure, never writes a
- * temp file, never pushes, logs per node and has no tracing); a malformed value is reported and
- * nginx's default assumed, as ingress-nginx does.
+ * <p>{@code proxy-buffer-size} (or {@code gatehouse.io/max-response-header-size}, which wins) is
+ * the largest response head the backend may answer with, as nginx's {@code proxy_buffer_size} means
+ * it: the route's {@code Limits.maxResponseHeaderBytes}, a larger head a 502 ("upstream sent too
+ * big header"). Gatehouse's ceiling is 1 MiB: a larger value is served as 1 MiB with a warning;
+ * {@code 0} or no value leaves the node's {@code limits.maxHeaderBytes}.
+ *
+ * <p>Buffering, the other buffer sizes, temp files, HTTP/2 push, the per-Ingress access and rewrite
+ * logs and OpenTelemetry change neither who may reach what nor where requests go: they are served
+ * with the difference their note documents (Gatehouse streams both ways with back-pressure, never
+ * writes a temp file, never pushes, logs per node and has no tracing); a malformed value is
+ * reported and nginx's default assumed, as ingress-nginx does.
  */
 final class ProxyAnnotations {
   private ProxyAnnotations() {}
@@ -39,10 +47,15 @@ final class ProxyAnnotations {
    * What these annotations ask for; {@link #NONE} when none is set.
    *
    * @param customHeaders the ConfigMap of response headers {@code custom-headers} names, or null
+   * @param maxResponseHeaderBytes the route's response head limit {@code proxy-buffer-size} sets; 0
+   *     = the node's
    */
-  record Result(@Nullable ConfigMapRef customHeaders) {
-    static final Result NONE = new Result(null);
+  record Result(@Nullable ConfigMapRef customHeaders, int maxResponseHeaderBytes) {
+    static final Result NONE = new Result(null, 0);
   }
+
+  /** The {@code gatehouse.io/} key of the response head limit. */
+  static final String OWN_HEAD_KEY = "max-response-header-size";
 
   /**
    * A ConfigMap an annotation names, read by the translator.
@@ -137,14 +150,16 @@ final class ProxyAnnotations {
                   + " proxy-body-size and its body-idle timeout (ingress-nginx's \"off\"); with"
                   + " \"on\", ingress-nginx's default, nginx reads the whole body first",
               "off"),
-          different(
+          same(
               "proxy-buffer-size",
               "Proxy",
               OTHER,
-              "the backend's response head may be as large as the node's header limit"
-                  + " (limits.maxHeaderBytes, 32 KiB by default) whatever the value; a larger one"
-                  + " is a 502 as in nginx",
-              "16k"),
+              "the largest response head the backend may answer with on the Ingress's routes"
+                  + " (Limits.maxResponseHeaderBytes); a larger one is a 502, as nginx's \"upstream"
+                  + " sent too big header\"; at most 1 MiB (a larger value is served as 1 MiB,"
+                  + " with a warning); without it the node's limits.maxHeaderBytes (32 KiB by"
+                  + " default, where nginx's default is 4k)",
+              Map.of("proxy-buffer-size", "128k")),
           different("proxy-buffers-number", "Proxy", OTHER, STREAMS + "no buffer count", "8"),
           different("proxy-busy-buffers-size", "Proxy", OTHER, STREAMS + "no busy buffers", "16k"),
           different(
@@ -270,12 +285,9 @@ final class ProxyAnnotations {
       IngressRef ingress, Map<String, String> all, ResilienceAnnotations.Sink sink) {
     option(all, sink, "proxy-buffering", "on", "off");
     option(all, sink, "proxy-request-buffering", "on", "off");
+    int head = responseHead(all, sink);
     for (String k :
-        List.of(
-            "proxy-buffer-size",
-            "proxy-busy-buffers-size",
-            "proxy-max-temp-file-size",
-            "client-body-buffer-size")) {
+        List.of("proxy-busy-buffers-size", "proxy-max-temp-file-size", "client-body-buffer-size")) {
       String v = value(all, k);
       if (v != null && !SIZE.matcher(v).matches()) {
         bad(sink, k, v, "a size such as 8k, 1m or 1024");
@@ -298,7 +310,56 @@ final class ProxyAnnotations {
     if (connection != null && !connection.matches("[A-Za-z0-9-]+(\\s*,\\s*[A-Za-z0-9-]+)*")) {
       bad(sink, "connection-proxy-header", connection, "a list of connection options");
     }
-    return new Result(customHeaders(ingress, all, sink));
+    return new Result(customHeaders(ingress, all, sink), head);
+  }
+
+  /**
+   * The response head limit of {@code gatehouse.io/max-response-header-size} or else {@code
+   * proxy-buffer-size}: 0 (the node's) when neither is set or the value is malformed.
+   */
+  private static int responseHead(Map<String, String> all, ResilienceAnnotations.Sink sink) {
+    String ownValue = all.get(IngressAnnotations.PREFIX + OWN_HEAD_KEY);
+    String key =
+        ownValue != null
+            ? IngressAnnotations.PREFIX + OWN_HEAD_KEY
+            : IngressAnnotations.NGINX + "proxy-buffer-size";
+    String v = ownValue != null ? ownValue.trim() : value(all, "proxy-buffer-size");
+    if (v == null) {
+      return 0;
+    }
+    if (!SIZE.matcher(v).matches()) {
+      sink.problem(
+          "InvalidAnnotation",
+          key
+              + ": \""
+              + v
+              + "\" (expected: a size such as 8k, 1m or 1024); the node's response head limit"
+              + " (limits.maxHeaderBytes) is kept");
+      return 0;
+    }
+    char unit = Character.toLowerCase(v.charAt(v.length() - 1));
+    long n = Long.parseLong(Character.isDigit(unit) ? v : v.substring(0, v.length() - 1));
+    // n above the ceiling is above it in any unit; below it, n times 1 GiB fits a long.
+    long bytes =
+        n > Limits.MAX_RESPONSE_HEADER_BYTES
+            ? n
+            : switch (unit) {
+              case 'k' -> n * 1024;
+              case 'm' -> n * 1024 * 1024;
+              case 'g' -> n * 1024 * 1024 * 1024;
+              default -> n;
+            };
+    if (bytes > Limits.MAX_RESPONSE_HEADER_BYTES) {
+      sink.problem(
+          "UnsupportedAnnotation",
+          key
+              + ": \""
+              + v
+              + "\" is served as 1m: Gatehouse's largest response head limit (a larger head is a"
+              + " 502)");
+      return Limits.MAX_RESPONSE_HEADER_BYTES;
+    }
+    return (int) bytes;
   }
 
   /** The ConfigMap {@code custom-headers} names, null for none or when it refuses the Ingress. */

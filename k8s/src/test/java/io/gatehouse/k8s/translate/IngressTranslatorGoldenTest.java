@@ -160,8 +160,11 @@ class IngressTranslatorGoldenTest {
         tm.put("request", r.timeouts().request().toString());
         m.put("timeouts", tm);
       }
-      if (!r.limits().equals(Limits.DEFAULTS)) {
+      if (r.limits().maxRequestBodyBytes() != Limits.DEFAULT_MAX_REQUEST_BODY) {
         m.put("maxRequestBodyBytes", r.limits().maxRequestBodyBytes());
+      }
+      if (r.limits().maxResponseHeaderBytes() != 0) {
+        m.put("maxResponseHeaderBytes", r.limits().maxResponseHeaderBytes());
       }
       if (r.priority() != 0) {
         m.put("priority", r.priority());

@@ -62,7 +62,62 @@ class ProxyAnnotationsTest {
             });
     assertThat(ProxyAnnotations.CATALOGUE)
         .filteredOn(e -> e.effect() == NginxAnnotation.Effect.OTHER)
-        .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(Outcome.DIFFERENT));
+        .allSatisfy(e -> assertThat(e.outcome()).isNotEqualTo(Outcome.REFUSED));
+  }
+
+  static Stream<Arguments> bufferSizes() {
+    return Stream.of(
+        Arguments.of("128k", 128 * 1024),
+        Arguments.of("64K", 64 * 1024),
+        Arguments.of("1m", 1024 * 1024),
+        Arguments.of("16384", 16384),
+        Arguments.of("4096b", 4096),
+        Arguments.of("0", 0));
+  }
+
+  @ParameterizedTest
+  @MethodSource("bufferSizes")
+  void proxy_buffer_size_is_the_route_response_head_limit(String value, int bytes) {
+    IngressAnnotations a = parse("proxy-buffer-size", value);
+    assertThat(messages(a)).isEmpty();
+    assertThat(a.limits().maxResponseHeaderBytes()).isEqualTo(bytes);
+    assertThat(a.proxy().maxResponseHeaderBytes()).isEqualTo(bytes);
+  }
+
+  @Test
+  void without_proxy_buffer_size_the_node_limit_stays() {
+    assertThat(parse(Map.of()).limits().maxResponseHeaderBytes()).isZero();
+    IngressAnnotations bad = parse("proxy-buffer-size", "4 KB");
+    assertThat(bad.limits().maxResponseHeaderBytes()).isZero();
+  }
+
+  @Test
+  void a_proxy_buffer_size_above_1_mib_is_served_as_1_mib_with_a_warning() {
+    for (String v : List.of("2m", "1g", "999999999999g")) {
+      IngressAnnotations a = parse("proxy-buffer-size", v);
+      assertThat(a.refused()).isFalse();
+      assertThat(a.limits().maxResponseHeaderBytes()).isEqualTo(1024 * 1024);
+      assertThat(messages(a))
+          .singleElement()
+          .asString()
+          .startsWith(
+              "UnsupportedAnnotation " + N + "proxy-buffer-size: \"" + v + "\" is served as 1m");
+    }
+  }
+
+  @Test
+  void the_gatehouse_key_wins_over_proxy_buffer_size() {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(N + "proxy-buffer-size", "16k");
+    a.put(IngressAnnotations.PREFIX + "max-response-header-size", "256k");
+    IngressAnnotations parsed = IngressAnnotations.parse(REF, a);
+    assertThat(messages(parsed)).isEmpty();
+    assertThat(parsed.limits().maxResponseHeaderBytes()).isEqualTo(256 * 1024);
+    IngressAnnotations own =
+        IngressAnnotations.parse(
+            REF, Map.of(IngressAnnotations.PREFIX + "max-response-header-size", "64k"));
+    assertThat(messages(own)).isEmpty();
+    assertThat(own.limits().maxResponseHeaderBytes()).isEqualTo(64 * 1024);
   }
 
   static Stream<Arguments> malformed() {
