@@ -106,6 +106,21 @@ public record ForwardAuth(
         signinRedirectParam == null ? DEFAULT_SIGNIN_REDIRECT_PARAM : signinRedirectParam;
   }
 
+  /** This policy with what completes its signin replaced (the other fields kept). */
+  public ForwardAuth withSigninRedirect(SigninRedirect redirect, String param) {
+    return new ForwardAuth(
+        url,
+        method,
+        requestHeaders,
+        responseHeaders,
+        signin,
+        timeout,
+        cacheKey,
+        cacheDuration,
+        redirect,
+        param);
+  }
+
   /** This policy with its URL and signin replaced (the other fields kept). */
   public ForwardAuth withUrls(String url, @Nullable String signin) {
     return new ForwardAuth(

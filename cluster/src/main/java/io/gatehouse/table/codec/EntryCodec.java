@@ -71,6 +71,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Format 3 (issue #15): the access-control policies and a client certificate's {@code
  * verifyDepth} and {@code passCertificate} ({@link #needsFormat3}). Only the routes that use them
  * are written in it; every other payload keeps its format and its bytes.
+ *
+ * <p>{@code ForwardAuth.signinRedirect} and {@code signinRedirectParam} (the oauth2-proxy pattern)
+ * are added fields of format 3, not a new format: a node of an earlier release ignores them and,
+ * during a rolling upgrade, redirects a 401 to the signin with {@code rd=<the original URL>}
+ * appended. Who may reach the backend does not change (the auth service still decides every
+ * request); only where a browser is sent to sign in may differ until the upgrade ends.
  */
 public final class EntryCodec {
   /**

@@ -50,7 +50,9 @@ import org.jspecify.annotations.Nullable;
  * auth-method                    auth-method                          ForwardAuth.method
  * auth-request-headers           - (nginx sends every header)         requestHeaders
  * auth-response-headers          auth-response-headers                responseHeaders
- * auth-signin                    auth-signin                          signin
+ * auth-signin                    auth-signin ($host, $scheme, rd=$escaped_request_uri...)  signin,
+ *                                                                     signinRedirect
+ * -                              auth-signin-redirect-param           signinRedirectParam
  * auth-cache-key: h1,h2          auth-cache-key: $http_h1$http_h2     cacheKey
  * auth-cache-duration: 5m        auth-cache-duration: 200 401 5m      cacheDuration
  * auth-timeout: 5s               -                                    timeout
