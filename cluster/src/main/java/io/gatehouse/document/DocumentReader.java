@@ -2414,10 +2414,25 @@ public final class DocumentReader {
     Duration timeout = duration(obj.get("timeout"), p.key("timeout"), ForwardAuth.DEFAULT_TIMEOUT);
     List<String> cacheKey = texts(obj, "cacheKey", p);
     Duration cache = duration(obj.get("cacheDuration"), p.key("cacheDuration"), Duration.ZERO);
-    if (problems.size() != before || url == null || method == null) {
+    ForwardAuth.SigninRedirect redirect = ForwardAuth.SigninRedirect.URL;
+    if (obj.has("signinRedirect")) {
+      redirect =
+          enumValue(
+              ForwardAuth.SigninRedirect.class,
+              obj.get("signinRedirect"),
+              p.key("signinRedirect"),
+              Forms.SIGNIN_REDIRECTS);
+    }
+    String param = text(obj, "signinRedirectParam", p, ForwardAuth.DEFAULT_SIGNIN_REDIRECT_PARAM);
+    if (problems.size() != before
+        || url == null
+        || method == null
+        || redirect == null
+        || param == null) {
       return null;
     }
-    return new ForwardAuth(url, method, request, response, signin, timeout, cacheKey, cache);
+    return new ForwardAuth(
+        url, method, request, response, signin, timeout, cacheKey, cache, redirect, param);
   }
 
   /** A {@code RateLimit} policy: burst defaults to {@code requests}, per to a second. */

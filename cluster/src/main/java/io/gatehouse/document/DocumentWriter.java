@@ -558,6 +558,12 @@ public final class DocumentWriter {
       o.put("timeout", Quantities.formatDuration(f.timeout()));
       strings(o.putArray("cacheKey"), f.cacheKey());
       o.put("cacheDuration", Quantities.formatDuration(f.cacheDuration()));
+      if (f.signinRedirect() != ForwardAuth.SigninRedirect.URL) {
+        o.put("signinRedirect", pascal(f.signinRedirect()));
+      }
+      if (!f.signinRedirectParam().equals(ForwardAuth.DEFAULT_SIGNIN_REDIRECT_PARAM)) {
+        o.put("signinRedirectParam", f.signinRedirectParam());
+      }
     } else if (p instanceof RateLimit r) {
       o.put("type", "RateLimit");
       putIfSet(o, "name", r.name());

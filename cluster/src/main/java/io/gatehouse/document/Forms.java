@@ -239,7 +239,10 @@ public final class Forms {
           "signin",
           "timeout",
           "cacheKey",
-          "cacheDuration");
+          "cacheDuration",
+          "signinRedirect",
+          "signinRedirectParam");
+  public static final String SIGNIN_REDIRECTS = "Url, EscapedUri, Uri or None";
   public static final Set<String> RATE_LIMIT_POLICY_KEYS =
       ordered("type", "name", "key", "requests", "per", "burst", "scope", "exempt");
   public static final Set<String> CONNECTION_LIMIT_POLICY_KEYS =

@@ -100,6 +100,9 @@ public final class AccessValidator {
       "an absolute http or https URL, or a path starting with '/', of at most 2048 printable"
           + " ASCII characters";
   public static final String CACHE_RULE = "0 to 1 hour";
+  public static final String SIGNIN_REDIRECT_PARAM_RULE =
+      "a query parameter name of 1 to 64 letters, digits, '-', '.', '_' or '~'";
+  private static final Pattern REDIRECT_PARAM = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
   public static final String CACHE_KEY_RULE =
       "0 without cacheKey headers (an empty cacheKey caches nothing)";
   public static final String LIMIT_NAME_RULE = "a name of 1-64 letters, digits, '-', '_' or '.'";
@@ -388,8 +391,22 @@ public final class AccessValidator {
     } else if (a.cacheKey().isEmpty() && !a.cacheDuration().isZero()) {
       out.add(new Violation(f + ".cacheDuration", a.cacheDuration().toString(), CACHE_KEY_RULE));
     }
+    if (!REDIRECT_PARAM.matcher(a.signinRedirectParam()).matches()) {
+      out.add(
+          new Violation(
+              f + ".signinRedirectParam", a.signinRedirectParam(), SIGNIN_REDIRECT_PARAM_RULE));
+    }
     return new ForwardAuth(
-        a.url(), method, request, response, signin, a.timeout(), cacheKey, a.cacheDuration());
+        a.url(),
+        method,
+        request,
+        response,
+        signin,
+        a.timeout(),
+        cacheKey,
+        a.cacheDuration(),
+        a.signinRedirect(),
+        a.signinRedirectParam());
   }
 
   private static boolean signinOk(String signin) {

@@ -13,6 +13,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.ConnectionLimit;
+import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.model.policy.JwtAuth;
 import io.gatehouse.model.policy.LimitKey;
 import io.gatehouse.model.policy.PolicySpec;
@@ -210,6 +211,40 @@ class AccessDocumentTest {
         .singleElement()
         .asString()
         .contains("routes file only");
+  }
+
+  @Test
+  void the_signin_redirect_is_read_written_only_when_set_and_read_back() {
+    RouteSpec spec =
+        accepted(
+            "[{\"type\": \"ForwardAuth\", \"url\": \"http://auth.internal/check\","
+                + " \"signin\": \"https://a.example/oauth2/start?rd=\","
+                + " \"signinRedirect\": \"EscapedUri\", \"signinRedirectParam\": \"next\"}]");
+    ForwardAuth f = (ForwardAuth) spec.policies().get(0);
+    assertThat(f.signinRedirect()).isEqualTo(ForwardAuth.SigninRedirect.ESCAPED_URI);
+    assertThat(f.signinRedirectParam()).isEqualTo("next");
+    ObjectNode written = DocumentWriter.route(spec);
+    assertThat(written.get("policies").get(0).get("signinRedirect").asText())
+        .isEqualTo("EscapedUri");
+    assertThat(DocumentReader.readRoute(written, DocPath.ROOT, KEY).value()).isEqualTo(spec);
+    ForwardAuth plain =
+        (ForwardAuth)
+            accepted("[{\"type\": \"ForwardAuth\", \"url\": \"http://auth.internal/check\"}]")
+                .policies()
+                .get(0);
+    assertThat(plain.signinRedirect()).isEqualTo(ForwardAuth.SigninRedirect.URL);
+    assertThat(plain.signinRedirectParam()).isEqualTo("rd");
+    assertThat(
+            DocumentWriter.route(stored(List.of(plain)))
+                .get("policies")
+                .get(0)
+                .has("signinRedirect"))
+        .as("the default is not written")
+        .isFalse();
+    assertThat(
+            pointers(
+                "[{\"type\": \"ForwardAuth\", \"url\": \"http://a.example/\", \"signinRedirect\": \"Fragment\"}]"))
+        .containsExactly("/policies/0/signinRedirect");
   }
 
   @Test

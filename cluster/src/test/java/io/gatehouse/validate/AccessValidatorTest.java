@@ -188,6 +188,12 @@ class AccessValidatorTest {
             forward("http://a.internal/", List.of(), List.of(), Duration.ofSeconds(5)),
             "policies[0].cacheDuration"),
         Arguments.of(
+            "a signin redirect parameter that is not a query name",
+            TestAccess.forwardAuth()
+                .withUrls("http://a.internal/", "https://login.example/")
+                .withSigninRedirect(ForwardAuth.SigninRedirect.URL, "re direct"),
+            "policies[0].signinRedirectParam"),
+        Arguments.of(
             "a header key without a name",
             limit(new LimitKey(LimitKey.Kind.HEADER, null), 1, RateLimit.SECOND, 1),
             "policies[0].key.name"),

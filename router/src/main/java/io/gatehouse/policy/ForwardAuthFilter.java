@@ -24,12 +24,13 @@ import org.jspecify.annotations.Nullable;
  * {@code X-Request-Id}: a client's copies of those are never sent. A 2xx lets the request through
  * with the answer's {@code responseHeaders} set on every upstream attempt (the client's own values
  * of them always removed, even when the answer has none); a 401 is answered 401, or 302 to {@code
- * signin} with {@code rd} set to the original URL; a 403 is answered 403; both carry the service's
- * {@code WWW-Authenticate} and {@code Location}. Anything else fails closed: another status or no
- * connection is a 503, no answer within the timeout a 504, and the request never goes upstream.
- * With {@code cacheKey} headers and a {@code cacheDuration}, 2xx, 401 and 403 answers are reused
- * for requests to the same route whose key headers have the same values, and such requests that
- * arrive while their subrequest is out wait for it instead of sending their own.
+ * signin} completed as its {@link ForwardAuth.SigninRedirect} says ({@code rd} set to the original
+ * URL by default); a 403 is answered 403; both carry the service's {@code WWW-Authenticate} and
+ * {@code Location}. Anything else fails closed: another status or no connection is a 503, no answer
+ * within the timeout a 504, and the request never goes upstream. With {@code cacheKey} headers and
+ * a {@code cacheDuration}, 2xx, 401 and 403 answers are reused for requests to the same route whose
+ * key headers have the same values, and such requests that arrive while their subrequest is out
+ * wait for it instead of sending their own.
  */
 public final class ForwardAuthFilter implements AdmissionFilter {
   /** Hop-by-hop and framing headers: never copied to the subrequest nor set upstream. */
@@ -74,6 +75,8 @@ public final class ForwardAuthFilter implements AdmissionFilter {
   private final String[] responseHeaders;
   private final List<String> keep;
   private final @Nullable String signin;
+  private final ForwardAuth.SigninRedirect signinRedirect;
+  private final String signinParam;
   private final long timeoutMillis;
   private final String[] cacheKey;
   private final long cacheNanos;
@@ -112,6 +115,8 @@ public final class ForwardAuthFilter implements AdmissionFilter {
     kept.add("location");
     this.keep = List.copyOf(kept);
     this.signin = spec.signin();
+    this.signinRedirect = spec.signinRedirect();
+    this.signinParam = spec.signinRedirectParam();
     if (signin != null) {
       ForwardAuthTarget.parse(signin); // the same rules: an absolute http(s) URL
     }
@@ -288,16 +293,54 @@ public final class ForwardAuthFilter implements AdmissionFilter {
     return s == ForwardAuthAnswer.TIMED_OUT_STATUS ? 504 : 503;
   }
 
-  /** {@code signin} with {@code rd} set to the URL the client asked for, URL-encoded. */
+  /**
+   * {@code signin} completed as the policy says: by default with {@code rd} (or the policy's
+   * parameter) set to the URL the client asked for, URL-encoded; else with the request's path and
+   * query appended, percent-encoded or as sent, or as written.
+   */
   String signinUrl(RequestContext request) {
     String s = signin == null ? "" : signin;
     String target =
         request.query() == null ? request.path() : request.path() + "?" + request.query();
-    String original = (request.tls() ? "https" : "http") + "://" + authority(request) + target;
-    return s
-        + (s.indexOf('?') >= 0 ? "&" : "?")
-        + "rd="
-        + URLEncoder.encode(original, StandardCharsets.UTF_8);
+    return switch (signinRedirect) {
+      case URL -> {
+        String original = (request.tls() ? "https" : "http") + "://" + authority(request) + target;
+        yield s
+            + (s.indexOf('?') >= 0 ? "&" : "?")
+            + signinParam
+            + "="
+            + URLEncoder.encode(original, StandardCharsets.UTF_8);
+      }
+      case ESCAPED_URI -> s + escapeUri(target);
+      case URI -> s + target;
+      case NONE -> s;
+    };
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /**
+   * Every byte of {@code s} (UTF-8) but the RFC 3986 unreserved characters as {@code %XX}: nginx's
+   * {@code set_escape_uri}, which ingress-nginx's {@code $escaped_request_uri} is.
+   */
+  static String escapeUri(String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    StringBuilder b = new StringBuilder(bytes.length + 16);
+    for (byte x : bytes) {
+      int c = x & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
+        b.append((char) c);
+      } else {
+        b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
+    return b.toString();
   }
 
   private static boolean cacheable(int status) {

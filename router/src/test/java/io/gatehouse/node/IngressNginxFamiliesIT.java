@@ -500,6 +500,77 @@ class IngressNginxFamiliesIT {
     }
   }
 
+  /**
+   * The oauth2-proxy pattern: {@code auth-url: http://$host:PORT/oauth2/auth} and {@code
+   * auth-signin: $scheme://$host/oauth2/start?rd=$escaped_request_uri}, {@code $host} and {@code
+   * $scheme} set to the route's own host and scheme (http: no tls section). The service's 401 sends
+   * the client to the signin with {@code rd} the escaped request URI, as ingress-nginx does; its
+   * 202 lets the request through. Another nginx variable ({@code $http_host}) is refused: 404 and a
+   * Warning.
+   */
+  @Test
+  void oauth2_proxy_pattern_sets_host_per_route_and_redirects_with_the_escaped_request_uri(
+      ApiServerHarness server) throws Exception {
+    String ns = server.createNamespace("fam-oauth2");
+    TestUpstream web = fx.backendFor(admin, ns, "web", "sso-app");
+    java.util.Queue<String> asked = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    TestUpstream auth =
+        TestUpstream.custom(
+            fx.vertx(),
+            req -> {
+              asked.add(req.getHeader("host") + " " + req.uri());
+              String cookie = String.valueOf(req.getHeader("cookie"));
+              req.response().setStatusCode(cookie.contains("_oauth2_proxy=ok") ? 202 : 401).end();
+            });
+    create(
+        ns,
+        "sso",
+        "localhost",
+        "web",
+        Map.of(
+            NGINX + "auth-url",
+            "http://$host:" + auth.port() + "/oauth2/auth",
+            NGINX + "auth-signin",
+            "$scheme://$host/oauth2/start?rd=$escaped_request_uri"));
+    create(
+        ns,
+        "other-var",
+        "other-var.example.test",
+        "web",
+        Map.of(NGINX + "auth-url", "http://$http_host:" + auth.port() + "/oauth2/auth"));
+    try {
+      answers(ns, "localhost", "/", 302);
+      drain(web);
+      asked.clear();
+      RawHttp.Response signin =
+          node.exchange(
+              "GET /reports/q%201?x=1&y=/2 HTTP/1.1\r\nHost: localhost\r\n"
+                  + "Connection: close\r\n\r\n");
+      assertThat(signin.status()).isEqualTo(302);
+      assertThat(signin.header("location"))
+          .isEqualTo("http://localhost/oauth2/start?rd=%2Freports%2Fq%25201%3Fx%3D1%26y%3D%2F2");
+      assertThat(asked).containsExactly("localhost:" + auth.port() + " /oauth2/auth");
+      assertThat(web.receivedNothing()).isTrue();
+      RawHttp.Response ok =
+          node.exchange(
+              "GET /reports HTTP/1.1\r\nHost: localhost\r\nCookie: _oauth2_proxy=ok\r\n"
+                  + "Connection: close\r\n\r\n");
+      assertThat(ok.status()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("sso-app");
+      assertThat(web.take().uri()).isEqualTo("/reports");
+      answers(ns, "other-var.example.test", "/", 404);
+      await("the refusal's Warning")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(warnings(ns))
+                      .anySatisfy(w -> assertThat(w).contains("$http_host").contains("auth-url")));
+    } finally {
+      web.close();
+      auth.close();
+    }
+  }
+
   // ---- CertificateAuth
 
   /**

@@ -27,6 +27,8 @@ class ForwardAuthFilterTest {
     f.put("timeout", Duration.ofMillis(1500));
     f.put("cacheKey", List.of());
     f.put("cacheDuration", Duration.ZERO);
+    f.put("signinRedirect", ForwardAuth.SigninRedirect.URL);
+    f.put("signinRedirectParam", "rd");
     f = edit.apply(f);
     @SuppressWarnings("unchecked")
     ForwardAuth a =
@@ -38,7 +40,9 @@ class ForwardAuthFilterTest {
             (String) f.get("signin"),
             (Duration) f.get("timeout"),
             (List<String>) f.get("cacheKey"),
-            (Duration) f.get("cacheDuration"));
+            (Duration) f.get("cacheDuration"),
+            (ForwardAuth.SigninRedirect) f.get("signinRedirect"),
+            (String) f.get("signinRedirectParam"));
     return a;
   }
 
@@ -133,6 +137,68 @@ class ForwardAuthFilterTest {
               "www-authenticate", "Bearer realm=\"x\"", "location", "https://login.example/");
       assertThat(r.upstream).isEmpty();
     }
+  }
+
+  /** The Location a 401 gets for a request of {@code /cart/a%20b?x=1&y=/2~} on {@code signin}. */
+  String signinFor(ForwardAuth.SigninRedirect redirect, String param, String signin) {
+    ForwardAuthFilter f =
+        filter(
+            spec(
+                m -> {
+                  m.put("signin", signin);
+                  m.put("signinRedirect", redirect);
+                  m.put("signinRedirectParam", param);
+                  return m;
+                }));
+    Req r = new Req();
+    r.tls = true;
+    r.host = "shop.example";
+    r.path = "/cart/a%20b";
+    r.query = "x=1&y=/2~";
+    f.admit(r);
+    service.answer(answer(401));
+    assertThat(r.resumed).containsExactly(302);
+    return r.location;
+  }
+
+  @Test
+  void a_signin_is_completed_as_ingress_nginx_builds_it_from_auth_signin() {
+    // auth-signin-redirect-param: the original URL goes in the parameter it names
+    assertThat(
+            signinFor(
+                ForwardAuth.SigninRedirect.URL, "redirect_uri", "https://login.example/s?app=1"))
+        .isEqualTo(
+            "https://login.example/s?app=1&redirect_uri="
+                + "https%3A%2F%2Fshop.example%2Fcart%2Fa%2520b%3Fx%3D1%26y%3D%2F2%7E");
+    // rd=$escaped_request_uri: the path and query, every byte but the unreserved escaped
+    assertThat(
+            signinFor(
+                ForwardAuth.SigninRedirect.ESCAPED_URI, "rd", "https://shop.example/oauth2/s?rd="))
+        .isEqualTo("https://shop.example/oauth2/s?rd=%2Fcart%2Fa%2520b%3Fx%3D1%26y%3D%2F2~");
+    // rd=$scheme://$host$escaped_request_uri: the translator wrote the scheme and host
+    assertThat(
+            signinFor(
+                ForwardAuth.SigninRedirect.ESCAPED_URI,
+                "rd",
+                "https://shop.example/oauth2/s?rd=https://shop.example"))
+        .isEqualTo(
+            "https://shop.example/oauth2/s?rd=https://shop.example%2Fcart%2Fa%2520b%3Fx%3D1%26y%3D%2F2~");
+    // rd=$request_uri: as the client sent it, as nginx writes it
+    assertThat(signinFor(ForwardAuth.SigninRedirect.URI, "rd", "https://shop.example/s?rd="))
+        .isEqualTo("https://shop.example/s?rd=/cart/a%20b?x=1&y=/2~");
+    // a signin that already has its rd: as written
+    assertThat(
+            signinFor(
+                ForwardAuth.SigninRedirect.NONE,
+                "rd",
+                "https://login.example/s?rd=https://x.example/"))
+        .isEqualTo("https://login.example/s?rd=https://x.example/");
+  }
+
+  @Test
+  void escaping_keeps_only_the_unreserved_characters() {
+    assertThat(ForwardAuthFilter.escapeUri("/a-b_c.d~e f/é?q=1&r"))
+        .isEqualTo("%2Fa-b_c.d~e%20f%2F%C3%A9%3Fq%3D1%26r");
   }
 
   @Test

@@ -73,10 +73,13 @@ import org.jspecify.annotations.Nullable;
  * verifyDepth} and {@code passCertificate} ({@link #needsFormat3}). Only the routes that use them
  * are written in it; every other payload keeps its format and its bytes.
  *
- * <p>Format 4: a route's own response head limit ({@code limits.maxResponseHeaderBytes}, {@link
- * #needsFormat4}). A format 3 reader would ignore it and answer 502 to the large heads the route
- * allows, so only a route that sets it is written in format 4, and only once every member reads it;
- * a route without it is written without the key, in the format and with the bytes it had.
+ * <p>Format 4: a route's own response head limit ({@code limits.maxResponseHeaderBytes}) and a
+ * forward auth's sign-in redirect other than the original URL as {@code rd} ({@code
+ * ForwardAuth.signinRedirect}, {@code signinRedirectParam}: the oauth2-proxy pattern) ({@link
+ * #needsFormat4}). A format 3 reader would ignore them (answer 502 to the large heads the route
+ * allows; send browsers to sign in with another redirect), so only a route that sets one is written
+ * in format 4, and only once every member reads it; a route without them is written without the
+ * keys, in the format and with the bytes it had.
  */
 public final class EntryCodec {
   /**
@@ -299,11 +302,21 @@ public final class EntryCodec {
   }
 
   /**
-   * Whether {@code route} sets its own response head limit, which a format 3 reader would ignore
-   * (and answer 502 where the route allows the head).
+   * Whether {@code route} sets its own response head limit or a forward auth's sign-in redirect
+   * other than the default, which a format 3 reader would ignore.
    */
   static boolean needsFormat4(RouteSpec route) {
-    return route.limits().maxResponseHeaderBytes() != 0;
+    if (route.limits().maxResponseHeaderBytes() != 0) {
+      return true;
+    }
+    for (PolicySpec p : route.policies()) {
+      if (p instanceof ForwardAuth f
+          && (f.signinRedirect() != ForwardAuth.SigninRedirect.URL
+              || !f.signinRedirectParam().equals(ForwardAuth.DEFAULT_SIGNIN_REDIRECT_PARAM))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

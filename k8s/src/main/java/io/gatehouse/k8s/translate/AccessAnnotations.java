@@ -50,7 +50,9 @@ import org.jspecify.annotations.Nullable;
  * auth-method                    auth-method                          ForwardAuth.method
  * auth-request-headers           - (nginx sends every header)         requestHeaders
  * auth-response-headers          auth-response-headers                responseHeaders
- * auth-signin                    auth-signin                          signin
+ * auth-signin                    auth-signin ($host, $scheme, rd=$escaped_request_uri...)  signin,
+ *                                                                     signinRedirect
+ * -                              auth-signin-redirect-param           signinRedirectParam
  * auth-cache-key: h1,h2          auth-cache-key: $http_h1$http_h2     cacheKey
  * auth-cache-duration: 5m        auth-cache-duration: 200 401 5m      cacheDuration
  * auth-timeout: 5s               -                                    timeout
@@ -74,8 +76,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Refused (the Ingress is not served): {@code auth-type: digest} (it needs a password an
  * attacker could use if read, and the model keeps only slow hashes), {@code auth-secret} or {@code
  * auth-tls-secret} of another namespace (a tenant reads only its own Secrets), {@code
- * auth-tls-verify-client: optional_no_ca} (it serves certificates nobody verified), any nginx
- * variable in {@code auth-url} or {@code auth-signin}, and every malformed value. The outcome of
+ * auth-tls-verify-client: optional_no_ca} (it serves certificates nobody verified), an nginx
+ * variable in {@code auth-url} or {@code auth-signin} other than {@code $host} and {@code $scheme}
+ * (set per route by {@link IngressTranslator}) and, at the end of the signin's redirect parameter,
+ * {@code $escaped_request_uri} or {@code $request_uri}, and every malformed value. The outcome of
  * each ingress-nginx annotation read here, with its note, is its {@link #CATALOGUE} entry (the
  * table of {@code docs/ingress-nginx.md}): {@code auth-tls-match-cn} and {@code
  * auth-proxy-set-headers} are refused there, so the generic check refuses them; the settings served
@@ -223,11 +227,13 @@ final class AccessAnnotations {
               "auth-url",
               "ExternalAuth",
               SECURITY,
-              "An absolute http(s) URL without nginx variables ($host... refuse the Ingress). The"
-                  + " subrequest carries Authorization and Cookie and the X-Original-URL family of"
-                  + " headers, not every client header; an answer other than 2xx, 401 or 403, or"
-                  + " none, fails closed (503/504).",
-              Map.of("auth-url", "https://auth.example/check")),
+              "An absolute http(s) URL; $host and $scheme are set per route to the rule's host and"
+                  + " to https for a host with a tls section, else http (a rule without one host"
+                  + " is not served); any other nginx variable refuses the Ingress. The subrequest"
+                  + " carries Authorization and Cookie and the X-Original-URL family of headers,"
+                  + " not every client header; an answer other than 2xx, 401 or 403, or none,"
+                  + " fails closed (503/504).",
+              Map.of("auth-url", "https://$host/oauth2/auth")),
           same(
               "auth-method",
               "ExternalAuth",
@@ -244,26 +250,30 @@ final class AccessAnnotations {
               "auth-signin",
               "ExternalAuth",
               SECURITY,
-              "A 401 becomes a 302 to this URL with rd set to the original URL; nginx variables in"
-                  + " it refuse the Ingress.",
+              "A 401 becomes a 302 to this URL, built as ingress-nginx does: without the redirect"
+                  + " parameter, it is added with the original URL (percent-encoded whole, where"
+                  + " nginx leaves scheme://host as is: the same once decoded); with it, the URL"
+                  + " as written, $escaped_request_uri or $request_uri served at the end of that"
+                  + " parameter. $host and $scheme as in auth-url; any other variable refuses the"
+                  + " Ingress.",
               Map.of(
                   "auth-url",
-                  "https://auth.example/check",
+                  "https://$host/oauth2/auth",
                   "auth-signin",
-                  "https://auth.example/start")),
-          different(
+                  "https://$host/oauth2/start?rd=$escaped_request_uri")),
+          same(
               "auth-signin-redirect-param",
               "ExternalAuth",
               OTHER,
-              "Only rd (the default) is served; another name gets a Warning and the original URL"
-                  + " is still sent as rd.",
+              "The parameter that carries the original URL (rd by default); a name that is not"
+                  + " letters, digits, '-', '.', '_' or '~' refuses the Ingress.",
               Map.of(
                   "auth-url",
                   "https://auth.example/check",
                   "auth-signin",
                   "https://auth.example/start",
                   "auth-signin-redirect-param",
-                  "rd")),
+                  "redirect_uri")),
           different(
               "auth-cache-key",
               "ExternalAuth",
@@ -505,6 +515,177 @@ final class AccessAnnotations {
       }
     }
     throw new IllegalArgumentException(name);
+  }
+
+  /** A query parameter name ingress-nginx's auth-signin-redirect-param may be here. */
+  private static final Pattern REDIRECT_PARAM = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
+
+  /** An nginx variable: {@code $name} or {@code ${name}}. */
+  private static final Pattern NGINX_VARIABLE =
+      Pattern.compile("\\$(?:\\{([A-Za-z0-9_]*)\\}|([A-Za-z0-9_]*))");
+
+  /**
+   * The variables of auth-url and auth-signin that are the route's own: substituted by {@link
+   * #forRoute} with the route's host and scheme.
+   */
+  static final List<String> ROUTE_VARIABLES = List.of("host", "scheme");
+
+  /** The variables of auth-signin evaluated per request: the request URI, escaped or not. */
+  private static final List<String> REQUEST_VARIABLES =
+      List.of("escaped_request_uri", "request_uri");
+
+  /** A sample host and scheme, to check a template's shape before a route's own are known. */
+  private static final String SAMPLE_HOST = "host.invalid";
+
+  /**
+   * Why {@code template} is not an absolute http(s) URL once its variables (only {@code allowed}
+   * ones) are set, or null.
+   */
+  static @Nullable String templateProblem(String template, List<String> allowed) {
+    Matcher m = NGINX_VARIABLE.matcher(template);
+    while (m.find()) {
+      String name = m.group(1) != null ? m.group(1) : m.group(2);
+      if (!allowed.contains(name)) {
+        return "an absolute http or https URL without user info or fragment, whose only nginx"
+            + " variables are $host and $scheme; \""
+            + m.group()
+            + "\" is not one";
+      }
+    }
+    String sample = substitute(template, SAMPLE_HOST, "https");
+    return Parser.urlProblem(sample);
+  }
+
+  /** {@code template} with {@code $host} and {@code $scheme} (either spelling) set. */
+  static String substitute(String template, String host, String scheme) {
+    if (template.indexOf('$') < 0) {
+      return template;
+    }
+    Matcher m = NGINX_VARIABLE.matcher(template);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String name = m.group(1) != null ? m.group(1) : m.group(2);
+      String value =
+          switch (name) {
+            case "host" -> host;
+            case "scheme" -> scheme;
+            default -> m.group();
+          };
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** Whether {@code f}'s URL or signin names the route's host or scheme. */
+  static boolean perRoute(ForwardAuth f) {
+    return names(f.url(), null) || (f.signin() != null && names(f.signin(), null));
+  }
+
+  /** Whether {@code f}'s URL or signin names the route's host. */
+  static boolean usesHost(ForwardAuth f) {
+    return names(f.url(), "host") || (f.signin() != null && names(f.signin(), "host"));
+  }
+
+  /** Whether {@code s} names the variable {@code name} (any variable when null). */
+  private static boolean names(String s, @Nullable String name) {
+    Matcher m = NGINX_VARIABLE.matcher(s);
+    while (m.find()) {
+      String found = m.group(1) != null ? m.group(1) : m.group(2);
+      if (name == null || name.equals(found)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code f} for a route of {@code host} served over {@code scheme}: {@code $host} and {@code
+   * $scheme} of its URL and signin set, as nginx evaluates them for that route's requests; null
+   * when the result is not a URL Gatehouse can call or redirect to ({@code why} says why).
+   */
+  static @Nullable ForwardAuth forRoute(
+      ForwardAuth f, String host, String scheme, StringBuilder why) {
+    String url = substitute(f.url(), host, scheme);
+    String problem = Parser.urlProblem(url);
+    String signin = f.signin() == null ? null : substitute(f.signin(), host, scheme);
+    if (problem == null && signin != null) {
+      problem = Parser.urlProblem(signin);
+    }
+    if (problem != null) {
+      why.append(problem);
+      return null;
+    }
+    return f.withUrls(url, signin);
+  }
+
+  /**
+   * An auth-signin read: the URL (its {@code $host}/{@code $scheme} still to set) and what the
+   * router adds to it, or the problem.
+   */
+  record Signin(
+      @Nullable String url, ForwardAuth.SigninRedirect redirect, @Nullable String problem) {}
+
+  /**
+   * ingress-nginx's {@code buildAuthSignURL}: a URL whose query has no {@code param} (or an empty
+   * one) gets {@code param=$pass_access_scheme://$http_host$escaped_request_uri} appended (the
+   * original URL: {@code URL}); one with it is used as written, nginx evaluating its variables. Of
+   * those, {@code $escaped_request_uri} or {@code $request_uri} are served at the very end of the
+   * {@code param} value (appended per request: {@code ESCAPED_URI}, {@code URI}); without them the
+   * URL is used as is ({@code NONE}); any other variable but {@code $host}/{@code $scheme} refuses.
+   */
+  static Signin signin(String raw, String param) {
+    String url = raw;
+    ForwardAuth.SigninRedirect redirect = null;
+    for (String v : REQUEST_VARIABLES) {
+      for (String spelled : List.of("$" + v, "${" + v + "}")) {
+        if (redirect == null && url.endsWith(spelled)) {
+          url = url.substring(0, url.length() - spelled.length());
+          redirect =
+              v.equals("request_uri")
+                  ? ForwardAuth.SigninRedirect.URI
+                  : ForwardAuth.SigninRedirect.ESCAPED_URI;
+        }
+      }
+    }
+    String rule =
+        "an absolute http or https URL whose only nginx variables are $host, $scheme and, at the"
+            + " end of its "
+            + param
+            + " parameter, $escaped_request_uri or $request_uri";
+    String problem = templateProblem(url, ROUTE_VARIABLES);
+    if (problem != null) {
+      return new Signin(null, ForwardAuth.SigninRedirect.URL, rule);
+    }
+    String sample = substitute(url, SAMPLE_HOST, "https");
+    String query;
+    try {
+      query = new URI(sample).getRawQuery();
+    } catch (URISyntaxException e) {
+      return new Signin(null, ForwardAuth.SigninRedirect.URL, rule);
+    }
+    String last = null;
+    boolean hasParam = false;
+    if (query != null) {
+      for (String pair : query.split("&", -1)) {
+        int eq = pair.indexOf('=');
+        String name = eq < 0 ? pair : pair.substring(0, eq);
+        String value = eq < 0 ? "" : pair.substring(eq + 1);
+        if (name.equals(param) && !value.isEmpty()) {
+          hasParam = true;
+        }
+        last = pair;
+      }
+    }
+    if (redirect != null) {
+      // the request URI ends the param's value: the URL keeps "param=" (and any prefix) last
+      if (last == null || !last.startsWith(param + "=")) {
+        return new Signin(null, ForwardAuth.SigninRedirect.URL, rule);
+      }
+      return new Signin(url, redirect, null);
+    }
+    return new Signin(
+        url, hasParam ? ForwardAuth.SigninRedirect.NONE : ForwardAuth.SigninRedirect.URL, null);
   }
 
   /** {@code $http_x_user$http_authorization}: request headers, nginx's way. */
@@ -789,7 +970,7 @@ final class AccessAnnotations {
         return null;
       }
       String u = url[1];
-      String why = urlProblem(u);
+      String why = templateProblem(u, ROUTE_VARIABLES);
       if (why != null) {
         sink.refuse(
             "InvalidAnnotation",
@@ -823,31 +1004,35 @@ final class AccessAnnotations {
       if (requestHeaders == null || responseHeaders == null) {
         return null;
       }
+      String param = ForwardAuth.DEFAULT_SIGNIN_REDIRECT_PARAM;
+      String p = nginx("auth-signin-redirect-param");
+      if (p != null && !p.trim().isEmpty()) {
+        param = p.trim();
+        if (!REDIRECT_PARAM.matcher(param).matches()) {
+          sink.refuse(
+              "InvalidAnnotation",
+              NGINX + "auth-signin-redirect-param",
+              "\""
+                  + p
+                  + "\" (expected: a query parameter name of letters, digits, '-', '.', '_' or"
+                  + " '~'); the Ingress is not served");
+          return null;
+        }
+      }
       String signin = null;
+      ForwardAuth.SigninRedirect redirect = ForwardAuth.SigninRedirect.URL;
       String[] s = lookup("auth-signin", "auth-signin");
       if (s != null && !s[1].isEmpty()) {
-        String problem = urlProblem(s[1]);
-        if (problem != null) {
+        Signin read = signin(s[1], param);
+        if (read.problem() != null) {
           sink.refuse(
               "InvalidAnnotation",
               s[0],
-              "\""
-                  + s[1]
-                  + "\" (expected: "
-                  + problem
-                  + "; Gatehouse adds rd=<the original URL> itself); the Ingress is not served");
+              "\"" + s[1] + "\" (expected: " + read.problem() + "); the Ingress is not served");
           return null;
         }
-        signin = s[1];
-      }
-      String param = nginx("auth-signin-redirect-param");
-      if (param != null && !param.trim().equals("rd")) {
-        sink.problem(
-            "UnsupportedAnnotation",
-            NGINX
-                + "auth-signin-redirect-param: \""
-                + param
-                + "\" is not the parameter's name here: the original URL is sent as rd");
+        signin = read.url();
+        redirect = read.redirect();
       }
       for (String k :
           List.of(
@@ -874,11 +1059,13 @@ final class AccessAnnotations {
           timeout,
           cacheKey,
           // no key, no cache: the duration is then zero (the validator holds the two together)
-          cacheKey.isEmpty() ? Duration.ZERO : cacheDuration);
+          cacheKey.isEmpty() ? Duration.ZERO : cacheDuration,
+          redirect,
+          param);
     }
 
     /** Why {@code u} is not an absolute http(s) URL Gatehouse can call, or null. */
-    private static @Nullable String urlProblem(String u) {
+    static @Nullable String urlProblem(String u) {
       String rule = "an absolute http or https URL without nginx variables, user info or fragment";
       if (u.indexOf('$') >= 0) {
         return rule;

@@ -24,6 +24,7 @@ import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.model.policy.ForwardAuth;
 import io.gatehouse.model.policy.IpAccess;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
@@ -1860,13 +1861,47 @@ public final class IngressTranslator {
      * The Ingress's policies for this route: a {@code rewrite-target} rewrite takes this route's
      * path as its expression (ingress-nginx's {@code rewrite "(?i)PATH" TARGET}).
      */
-    private List<PolicySpec> policies(Run run) {
+    private @Nullable List<PolicySpec> policies(Run run, IngressRef blame, String blameField) {
       if (wwwTo != null) {
         // from-to-www-redirect: this route only redirects to the rule's own host
         return List.of(RequestRedirect.of(null, wwwTo, null, null, 308));
       }
       List<PolicySpec> out = new ArrayList<>(ann.policies().size());
       for (PolicySpec p : ann.policies()) {
+        if (p instanceof ForwardAuth f && AccessAnnotations.perRoute(f)) {
+          // nginx evaluates $host and $scheme per request: a route has one host, so they are
+          // set here; a host-less or wildcard rule has no one host to set
+          if (AccessAnnotations.usesHost(f) && (host.equals(ANY_HOST) || host.startsWith("*."))) {
+            run.problem(
+                blame,
+                "InvalidAnnotation",
+                blameField
+                    + ": auth-url or auth-signin names $host, and "
+                    + (host.equals(ANY_HOST)
+                        ? "this rule has no host"
+                        : "host \"" + host + "\" is a wildcard")
+                    + " (expected: a rule with one host name to set it to); it is not served");
+            return null;
+          }
+          // $scheme: https for a host with a tls section (redirected from HTTP unless
+          // ssl-redirect is false), else http
+          StringBuilder why = new StringBuilder();
+          ForwardAuth set =
+              AccessAnnotations.forRoute(f, host, tls != null ? "https" : "http", why);
+          if (set == null) {
+            run.problem(
+                blame,
+                "InvalidAnnotation",
+                blameField
+                    + ": auth-url or auth-signin on host \""
+                    + host
+                    + "\" (expected: "
+                    + why
+                    + "); it is not served");
+            return null;
+          }
+          p = set;
+        }
         if (p instanceof URLRewrite w && IngressAnnotations.REWRITE_PATH.equals(w.regex())) {
           String expression = rawRegex(path.value());
           p =
@@ -1955,7 +1990,11 @@ public final class IngressTranslator {
               ann.limits(),
               priority,
               tlsSpec);
-      raw = raw.withPolicies(policies(run));
+      List<PolicySpec> policies = policies(run, blame, blameField);
+      if (policies == null) {
+        return null;
+      }
+      raw = raw.withPolicies(policies);
       String refused = run.mirrorRefusal(raw);
       if (refused != null) {
         run.problem(blame, "UpstreamRefused", blameField + ": " + refused + "; it is not served");

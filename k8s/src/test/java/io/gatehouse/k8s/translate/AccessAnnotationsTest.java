@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The value grammars of the access annotations, case by case (the golden cases show the rest). */
 class AccessAnnotationsTest {
@@ -168,5 +169,142 @@ class AccessAnnotationsTest {
         parse(N + "whitelist-source-range", "10.0.0.0/8", N + "limit-rps", "1");
     assertThat(known.refused()).isFalse();
     assertThat(known.problems()).isEmpty();
+  }
+
+  // ---- nginx variables in auth-url and auth-signin (the oauth2-proxy pattern)
+
+  static Stream<Arguments> signins() {
+    return Stream.of(
+        Arguments.of(
+            "https://$host/oauth2/start?rd=$escaped_request_uri",
+            "rd",
+            "https://$host/oauth2/start?rd=",
+            ForwardAuth.SigninRedirect.ESCAPED_URI),
+        Arguments.of(
+            "https://$host/oauth2/start?rd=$request_uri",
+            "rd",
+            "https://$host/oauth2/start?rd=",
+            ForwardAuth.SigninRedirect.URI),
+        Arguments.of(
+            "$scheme://$host/oauth2/start?rd=$scheme://$host$escaped_request_uri",
+            "rd",
+            "$scheme://$host/oauth2/start?rd=$scheme://$host",
+            ForwardAuth.SigninRedirect.ESCAPED_URI),
+        Arguments.of(
+            "https://login.example/start?next=${escaped_request_uri}",
+            "next",
+            "https://login.example/start?next=",
+            ForwardAuth.SigninRedirect.ESCAPED_URI),
+        Arguments.of(
+            "https://login.example/start",
+            "rd",
+            "https://login.example/start",
+            ForwardAuth.SigninRedirect.URL),
+        Arguments.of(
+            "https://login.example/start?app=1&rd=",
+            "rd",
+            "https://login.example/start?app=1&rd=",
+            ForwardAuth.SigninRedirect.URL),
+        Arguments.of(
+            "https://login.example/start?rd=https://a.example/",
+            "rd",
+            "https://login.example/start?rd=https://a.example/",
+            ForwardAuth.SigninRedirect.NONE),
+        Arguments.of(
+            "https://login.example/start?rd=https://a.example/",
+            "redirect_uri",
+            "https://login.example/start?rd=https://a.example/",
+            ForwardAuth.SigninRedirect.URL));
+  }
+
+  @ParameterizedTest
+  @MethodSource("signins")
+  void auth_signin_is_read_as_ingress_nginx_builds_it(
+      String raw, String param, String url, ForwardAuth.SigninRedirect redirect) {
+    AccessAnnotations.Signin s = AccessAnnotations.signin(raw, param);
+    assertThat(s.problem()).isNull();
+    assertThat(s.url()).isEqualTo(url);
+    assertThat(s.redirect()).isEqualTo(redirect);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "https://$host/oauth2/start?rd=$escaped_request_uri&x=1",
+        "https://$host/oauth2/start?x=$escaped_request_uri",
+        "https://$host/oauth2/start$request_uri",
+        "https://$http_host/oauth2/start",
+        "https://$hostname/oauth2/start",
+        "https://login.example/start?rd=$arg_next",
+        "https://login.example/start?rd=$uri"
+      })
+  void any_other_variable_or_place_refuses_the_signin(String raw) {
+    assertThat(AccessAnnotations.signin(raw, "rd").problem()).isNotNull();
+    assertThat(
+            parse(N + "auth-url", "https://auth.example/check", N + "auth-signin", raw).refused())
+        .isTrue();
+  }
+
+  @Test
+  void host_and_scheme_are_kept_for_the_route_and_set_there() {
+    IngressAnnotations a =
+        parse(
+            N + "auth-url",
+            "$scheme://$host:8443/oauth2/auth",
+            N + "auth-signin",
+            "https://$host/oauth2/start?rd=$escaped_request_uri");
+    assertThat(a.refused()).isFalse();
+    ForwardAuth f = only(a, ForwardAuth.class);
+    assertThat(AccessAnnotations.perRoute(f)).isTrue();
+    assertThat(AccessAnnotations.usesHost(f)).isTrue();
+    StringBuilder why = new StringBuilder();
+    ForwardAuth set = AccessAnnotations.forRoute(f, "app.example.com", "https", why);
+    assertThat(set).isNotNull();
+    assertThat(set.url()).isEqualTo("https://app.example.com:8443/oauth2/auth");
+    assertThat(set.signin()).isEqualTo("https://app.example.com/oauth2/start?rd=");
+    assertThat(set.signinRedirect()).isEqualTo(ForwardAuth.SigninRedirect.ESCAPED_URI);
+    ForwardAuth plain =
+        only(parse(N + "auth-url", "$scheme://auth.example/check"), ForwardAuth.class);
+    assertThat(AccessAnnotations.usesHost(plain)).isFalse();
+    assertThat(AccessAnnotations.forRoute(plain, "a.example", "http", why).url())
+        .isEqualTo("http://auth.example/check");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "https://$http_host/oauth2/auth",
+        "https://$best_http_host/check",
+        "http://auth.example/check?u=$request_uri",
+        "https://${server_name}/check"
+      })
+  void any_other_variable_in_auth_url_refuses_the_ingress(String url) {
+    assertThat(parse(N + "auth-url", url).refused()).isTrue();
+  }
+
+  @Test
+  void the_redirect_param_is_served_and_a_bad_name_refuses() {
+    ForwardAuth f =
+        only(
+            parse(
+                N + "auth-url",
+                "https://auth.example/check",
+                N + "auth-signin",
+                "https://login.example/start",
+                N + "auth-signin-redirect-param",
+                "redirect_uri"),
+            ForwardAuth.class);
+    assertThat(f.signinRedirectParam()).isEqualTo("redirect_uri");
+    assertThat(f.signinRedirect()).isEqualTo(ForwardAuth.SigninRedirect.URL);
+    assertThat(
+            parse(
+                    N + "auth-url",
+                    "https://auth.example/check",
+                    N + "auth-signin",
+                    "https://login.example/start",
+                    N + "auth-signin-redirect-param",
+                    "re direct")
+                .refused())
+        .isTrue();
   }
 }

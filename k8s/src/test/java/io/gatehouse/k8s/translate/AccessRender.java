@@ -79,6 +79,11 @@ final class AccessRender {
       m.put("timeout", f.timeout().toString());
       m.put("cacheKey", new ArrayList<>(f.cacheKey()));
       m.put("cacheDuration", f.cacheDuration().toString());
+      if (f.signin() != null) {
+        // what completes the signin: only meaningful beside one
+        m.put("signinRedirect", f.signinRedirect().name());
+        m.put("signinRedirectParam", f.signinRedirectParam());
+      }
     } else if (p instanceof RateLimit r) {
       m.put("type", "RateLimit");
       m.put("name", r.policyName());

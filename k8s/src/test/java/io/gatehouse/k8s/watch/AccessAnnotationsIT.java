@@ -162,13 +162,13 @@ public class AccessAnnotationsIT {
       assertThat(f.responseHeaders()).containsExactly("x-user");
       assertThat(f.signin()).isEqualTo("https://login.example.test/start");
 
-      annotate(admin, ns, Map.of(NGINX + "auth-url", "https://$host/oauth2/auth"));
+      annotate(admin, ns, Map.of(NGINX + "auth-url", "https://$http_host/oauth2/auth"));
       await("refused")
           .atMost(WAIT)
           .untilAsserted(
               () -> {
                 assertThat(route(w, ns)).isNull();
-                assertThat(problems(w)).anySatisfy(p -> assertThat(p).contains("$host"));
+                assertThat(problems(w)).anySatisfy(p -> assertThat(p).contains("$http_host"));
               });
     }
   }
