@@ -245,7 +245,7 @@ class RestRouteParityIT {
         .containsExactlyInAnyOrder(
             "unknown key \"/colour\" (expected one of: name, tenant, hosts, paths, methods,"
                 + " headers, queries, backend, backendRefs, timeouts, maxRequestBodyBytes,"
-                + " priority, tls, policies)",
+                + " maxResponseHeaderBytes, priority, tls, policies)",
             "/backend/protocol: \"h3\" (expected: http1, h2c or h2)",
             "/backend/endpoints/0/address: \"nohost\" (expected: HOST:PORT, as in"
                 + " 127.0.0.1:8080 or [::1]:8080)",
