@@ -267,34 +267,13 @@ class CircuitBreakerIT {
       throws Exception {
     HoldingUpstream slow = upstream();
     try (NodeFixture twoLoops = NodeFixture.start(c -> c.withEventLoops(2))) {
-      RouteSpec shared =
+      RouteSpec spec =
           NodeFixture.route("shared", "shared.example", slow.address(0))
               .withBackend(
                   BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", port(slow.address(0)))))
                       .withPolicy(
                           BackendPolicy.DEFAULT.withCircuitBreaker(
                               new CircuitBreaker(1, 8, 1024, 3))));
-      // A pending request waits at most the connect timeout (5 s by default: the test above);
-      // the last of the four waits for the three before it, which on a loaded machine can take
-      // longer, so the bound is lifted here: this test is about the hand-over between loops.
-      RouteSpec spec =
-          new RouteSpec(
-              shared.key(),
-              shared.hosts(),
-              shared.paths(),
-              shared.methods(),
-              shared.headers(),
-              shared.queries(),
-              shared.backends(),
-              new Timeouts(
-                  Duration.ofSeconds(60),
-                  Timeouts.DEFAULTS.response(),
-                  Timeouts.DEFAULTS.bodyIdle(),
-                  Timeouts.DEFAULTS.request()),
-              shared.limits(),
-              shared.priority(),
-              shared.tls(),
-              shared.policies());
       twoLoops.put(NodeFixture.valid(spec));
       // Each on a connection of its own: the node's two loops take turns accepting them.
       List<HttpClientAgent> clients = new ArrayList<>();

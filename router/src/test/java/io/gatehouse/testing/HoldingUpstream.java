@@ -55,11 +55,18 @@ public final class HoldingUpstream implements AutoCloseable {
     return new HoldingUpstream(vertx, listeners);
   }
 
-  /** Answers every request held now with {@code status} and a short body; returns how many. */
+  /**
+   * Answers the requests held when called with {@code status} and a short body (not those arriving
+   * meanwhile); returns how many.
+   */
   public int release(int status) {
+    // Only those held now: an answer lets the proxy hand its connection to a waiting request at
+    // once, and a request that arrives while this runs must stay held for the test to see it
+    // (releasing it too made "the pending reach the upstream" never hold, now and then).
+    int now = held.size();
     int n = 0;
     HttpServerRequest r;
-    while ((r = held.poll()) != null) {
+    while (n < now && (r = held.poll()) != null) {
       holding.decrementAndGet();
       if (!r.response().closed()) {
         r.response().setStatusCode(status).end("answer " + status);
