@@ -156,25 +156,8 @@ public final class ClientCertificateCheck {
   static String escapedPem(byte[] der) {
     String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
     String pem = "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n";
-    StringBuilder b = new StringBuilder(pem.length() + pem.length() / 8 + 64);
-    for (int i = 0; i < pem.length(); i++) {
-      char c = pem.charAt(i);
-      if ((c >= 'A' && c <= 'Z')
-          || (c >= 'a' && c <= 'z')
-          || (c >= '0' && c <= '9')
-          || c == '-'
-          || c == '.'
-          || c == '_'
-          || c == '~') {
-        b.append(c);
-      } else {
-        b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
-      }
-    }
-    return b.toString();
+    return UriEscapes.unreserved(pem);
   }
-
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /**
    * Percent-encodes '%' and every byte outside printable ASCII (UTF-8), so the value is a token.

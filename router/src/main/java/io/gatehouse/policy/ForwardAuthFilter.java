@@ -317,30 +317,9 @@ public final class ForwardAuthFilter implements AdmissionFilter {
     };
   }
 
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
-  /**
-   * Every byte of {@code s} (UTF-8) but the RFC 3986 unreserved characters as {@code %XX}: nginx's
-   * {@code set_escape_uri}, which ingress-nginx's {@code $escaped_request_uri} is.
-   */
+  /** nginx's {@code $escaped_request_uri} of {@code s}. */
   static String escapeUri(String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    StringBuilder b = new StringBuilder(bytes.length + 16);
-    for (byte x : bytes) {
-      int c = x & 0xff;
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '-'
-          || c == '.'
-          || c == '_'
-          || c == '~') {
-        b.append((char) c);
-      } else {
-        b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
-      }
-    }
-    return b.toString();
+    return UriEscapes.unreserved(s);
   }
 
   private static boolean cacheable(int status) {
