@@ -585,11 +585,8 @@ public final class ConfigLoader {
   private static final java.util.regex.Pattern DNS_LABEL =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
+  /** A DNS subdomain (RFC 1123), as Kubernetes names IngressClasses and ConfigMaps. */
   private static final java.util.regex.Pattern DNS_SUBDOMAIN =
-      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-
-  /** A ConfigMap's name: a DNS subdomain. */
-  private static final java.util.regex.Pattern CONFIGMAP_NAME =
       java.util.regex.Pattern.compile(
           "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
@@ -600,7 +597,7 @@ public final class ConfigLoader {
       }
     }
     for (String cls : k.ingressClasses()) {
-      if (cls.length() > 253 || !DNS_SUBDOMAIN.matcher(cls).matches()) {
+      if (!DNS_SUBDOMAIN.matcher(cls).matches()) {
         throw bad(INGRESS_CLASSES, cls, "IngressClass names (DNS subdomains), comma-separated");
       }
     }
@@ -625,7 +622,7 @@ public final class ConfigLoader {
       String[] parts = k.nginxConfigMap().split("/", -1);
       if (parts.length != 2
           || !DNS_LABEL.matcher(parts[0]).matches()
-          || !CONFIGMAP_NAME.matcher(parts[1]).matches()) {
+          || !DNS_SUBDOMAIN.matcher(parts[1]).matches()) {
         throw bad(
             "kubernetes.nginxConfigMap",
             k.nginxConfigMap(),
