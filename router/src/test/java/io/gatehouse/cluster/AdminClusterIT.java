@@ -59,7 +59,7 @@ class AdminClusterIT {
     for (int i = 0; i < 3; i++) {
       nodes.add(cluster.start(i, "shutdown: {readinessGrace: 0s, drainTimeout: 2s}\n"));
     }
-    await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(this::seesAll));
+    ClusterProcesses.awaitOneCluster(nodes, 3, Duration.ofSeconds(30));
     for (String t : List.of("red", "blue")) {
       assertThat(call(0, "PUT", "/v1/tenants/" + t, ADMIN, "{}").statusCode()).isIn(200, 201);
     }
@@ -79,14 +79,6 @@ class AdminClusterIT {
     }
     if (vertx != null) {
       vertx.close().await();
-    }
-  }
-
-  private boolean seesAll(NodeProcess n) {
-    try {
-      return n.memberCount() == 3;
-    } catch (Exception e) {
-      return false;
     }
   }
 

@@ -1,7 +1,6 @@
 package io.gatehouse.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.testing.ClusterProcesses;
 import io.gatehouse.testing.NodeProcess;
@@ -103,9 +102,7 @@ class FullRestartIT {
     for (int i = 0; i < 3; i++) {
       back.add(cluster.start(i, ""));
     }
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> back.stream().allMatch(n -> safeMembers(n) == 3));
+    ClusterProcesses.awaitOneCluster(back, 3, Duration.ofSeconds(60));
     int found = 0;
     int resurrected = 0;
     for (int i : acked) {
@@ -125,13 +122,5 @@ class FullRestartIT {
         acked.size(), found, deleted.size(), resurrected);
     assertThat(found).isEqualTo(acked.size());
     assertThat(resurrected).isZero();
-  }
-
-  private static int safeMembers(NodeProcess n) {
-    try {
-      return n.memberCount();
-    } catch (Exception e) {
-      return -1;
-    }
   }
 }

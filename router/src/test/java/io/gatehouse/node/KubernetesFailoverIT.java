@@ -147,9 +147,7 @@ class KubernetesFailoverIT {
     for (int i = 0; i < 3; i++) {
       nodes.add(cluster.start(i, k8s));
     }
-    await("one cluster of three")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> nodes.stream().allMatch(n -> memberCount(n) == 3));
+    ClusterProcesses.awaitOneCluster(nodes, 3, Duration.ofSeconds(60));
     for (NodeProcess n : nodes) {
       await("served by every node")
           .atMost(Duration.ofSeconds(60))
@@ -331,14 +329,6 @@ class KubernetesFailoverIT {
       return kubernetes(n).getBoolean("leader");
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static int memberCount(NodeProcess n) {
-    try {
-      return n.memberCount();
-    } catch (Exception e) {
-      return -1;
     }
   }
 

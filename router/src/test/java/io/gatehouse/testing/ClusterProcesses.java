@@ -4,9 +4,12 @@ import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A cluster of node processes on loopback with a name of its own and free Hazelcast ports. */
 public final class ClusterProcesses implements AutoCloseable {
@@ -22,7 +25,7 @@ public final class ClusterProcesses implements AutoCloseable {
     this.dir = dir;
     this.ports = new int[size];
     for (int i = 0; i < size; i++) {
-      ports[i] = freePort();
+      ports[i] = distinctPort(ports, i);
     }
   }
 
@@ -128,6 +131,54 @@ public final class ClusterProcesses implements AutoCloseable {
   /** The Hazelcast port of member {@code index}. */
   public int port(int index) {
     return ports[index];
+  }
+
+  /**
+   * A free port none of the first {@code filled} of {@code taken} is: two random picks may match.
+   */
+  private static int distinctPort(int[] taken, int filled) {
+    while (true) {
+      int p = freePort();
+      if (java.util.Arrays.stream(taken, 0, filled).noneMatch(t -> t == p)) {
+        return p;
+      }
+    }
+  }
+
+  /**
+   * Waits until every one of {@code nodes} sees exactly {@code size} members. On a timeout the
+   * failure says what each node saw (its status's cluster section) and ends with its last log
+   * lines, so a cluster that did not form can be read from the test report.
+   */
+  public static void awaitOneCluster(List<NodeProcess> nodes, int size, Duration atMost) {
+    try {
+      Awaitility.await("one cluster of " + size)
+          .atMost(atMost)
+          .until(() -> nodes.stream().allMatch(n -> members(n) == size));
+    } catch (ConditionTimeoutException e) {
+      StringBuilder what = new StringBuilder(e.getMessage());
+      for (NodeProcess n : nodes) {
+        what.append("\n--- node pid ").append(n.pid()).append(": ");
+        try {
+          what.append(n.status().getJsonObject("cluster"));
+        } catch (Exception unreadable) {
+          what.append("status unreadable: ").append(unreadable);
+        }
+        List<String> lines = n.lines();
+        lines
+            .subList(Math.max(0, lines.size() - 40), lines.size())
+            .forEach(l -> what.append("\n  ").append(l));
+      }
+      throw new AssertionError(what.toString(), e);
+    }
+  }
+
+  private static int members(NodeProcess n) {
+    try {
+      return n.memberCount();
+    } catch (Exception e) {
+      return -1;
+    }
   }
 
   public static int freePort() {

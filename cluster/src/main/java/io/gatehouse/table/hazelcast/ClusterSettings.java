@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param name members join only a cluster of the same name, so two clusters never merge
  * @param bindHost the interface Hazelcast listens on (and announces)
- * @param port the first port tried; Hazelcast moves up while it is taken
+ * @param port the member port, announced as it is: a node whose port is taken does not start
  * @param members TCP-IP join: {@code host} or {@code host:port} of the other members
  * @param kubernetesService the headless Service whose DNS names the members (in-cluster); empty =
  *     TCP-IP

@@ -52,7 +52,11 @@ public final class HazelcastTableConfig {
     c.setProperty("hazelcast.local.localAddress", s.bindHost());
     AdvancedNetworkConfig net = c.getAdvancedNetworkConfig().setEnabled(true);
     ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
-    member.setPort(s.port()).setPortAutoIncrement(true);
+    // No moving up to the next port while this one is taken: the member announces the configured
+    // port, so one bound elsewhere would send the others to whoever holds it. A taken port stops
+    // the
+    // node at start, saying so.
+    member.setPort(s.port()).setPortAutoIncrement(false);
     member.setPublicAddress(s.bindHost() + ":" + s.port());
     member.getInterfaces().setEnabled(true).addInterface(s.bindHost());
     net.setMemberEndpointConfig(member);

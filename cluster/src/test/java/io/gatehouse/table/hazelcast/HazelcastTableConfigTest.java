@@ -1,14 +1,19 @@
 package io.gatehouse.table.hazelcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.instance.EndpointQualifier;
 import io.gatehouse.table.codec.EntryCodec;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class HazelcastTableConfigTest {
@@ -56,7 +61,29 @@ class HazelcastTableConfigTest {
     assertThat(member.getInterfaces().isEnabled()).isTrue();
     assertThat(member.getInterfaces().getInterfaces()).containsExactly("10.0.0.11");
     assertThat(member.getPublicAddress()).isEqualTo("10.0.0.11:5701");
+    assertThat(member.isPortAutoIncrement()).isFalse();
     assertThat(c.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+  }
+
+  @Test
+  void a_member_whose_port_is_taken_does_not_start_instead_of_announcing_a_port_it_does_not_hold()
+      throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", Members.freePort()));
+      ClusterSettings s =
+          new ClusterSettings(
+              "taken-" + UUID.randomUUID(),
+              "127.0.0.1",
+              taken.getLocalPort(),
+              List.of(),
+              "",
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(5),
+              0,
+              1);
+      assertThatThrownBy(() -> Hazelcast.newHazelcastInstance(HazelcastTableConfig.build(s)))
+          .hasMessageContaining(Integer.toString(taken.getLocalPort()));
+    }
   }
 
   @Test

@@ -33,8 +33,12 @@ final class Members implements AutoCloseable {
   }
 
   Members(int size) {
-    for (int i = 0; i < size; i++) {
-      ports.add(freePort());
+    while (ports.size() < size) {
+      // two random picks may match: one port for two members would leave one of them unstarted
+      int p = freePort();
+      if (!ports.contains(p)) {
+        ports.add(p);
+      }
     }
   }
 
