@@ -57,6 +57,9 @@ public final class HazelcastTableConfig {
     // the
     // node at start, saying so.
     member.setPort(s.port()).setPortAutoIncrement(false);
+    // A restarted member binds its port again while the old one's connections sit in TIME_WAIT
+    // (Hazelcast's default refuses for up to a minute); a live listener on it still refuses.
+    member.setReuseAddress(true);
     member.setPublicAddress(s.bindHost() + ":" + s.port());
     member.getInterfaces().setEnabled(true).addInterface(s.bindHost());
     net.setMemberEndpointConfig(member);

@@ -62,6 +62,7 @@ class HazelcastTableConfigTest {
     assertThat(member.getInterfaces().getInterfaces()).containsExactly("10.0.0.11");
     assertThat(member.getPublicAddress()).isEqualTo("10.0.0.11:5701");
     assertThat(member.isPortAutoIncrement()).isFalse();
+    assertThat(member.isReuseAddress()).isTrue();
     assertThat(c.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
   }
 
