@@ -5,8 +5,9 @@ import io.gatehouse.tls.HttpsRedirects;
 
 /**
  * Admission: a plain-HTTP request for one of the route's TLS hosts is answered with the route's
- * redirect to the same URL over HTTPS, when this node has an HTTPS listener; ACME challenges are
- * served. The rule itself is {@link HttpsRedirects}, which explain uses too.
+ * redirect to the same URL over HTTPS, when this node has an HTTPS listener or a trusted balancer
+ * in front says the client came over plain HTTP; ACME challenges are served. The rule itself is
+ * {@link HttpsRedirects}, which explain uses too.
  */
 public final class HttpsRedirectFilter implements AdmissionFilter {
   private final TlsSpec tls;
@@ -17,7 +18,18 @@ public final class HttpsRedirectFilter implements AdmissionFilter {
 
   @Override
   public int admit(RequestContext r) {
-    if (r.tls() || !r.httpsListener()) {
+    if (r.tls()) {
+      return PROCEED;
+    }
+    // Behind a trusted balancer its X-Forwarded-Proto tells the client's scheme, as ingress-nginx
+    // with use-forwarded-headers: https is served, http is sent to the balancer's HTTPS port (443:
+    // this node's port is not the one the client sees), with or without an HTTPS listener here.
+    String forwarded = r.forwardedProto();
+    if ("https".equals(forwarded)) {
+      return PROCEED;
+    }
+    boolean behindBalancer = "http".equals(forwarded);
+    if (!behindBalancer && !r.httpsListener()) {
       return PROCEED;
     }
     String host = r.host();
@@ -28,7 +40,8 @@ public final class HttpsRedirectFilter implements AdmissionFilter {
     if (status == 0) {
       return PROCEED;
     }
-    r.location(HttpsRedirects.location(host, r.httpsPort(), r.path(), r.query()));
+    r.location(
+        HttpsRedirects.location(host, behindBalancer ? null : r.httpsPort(), r.path(), r.query()));
     return status;
   }
 }

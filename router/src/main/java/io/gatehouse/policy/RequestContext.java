@@ -43,6 +43,16 @@ public interface RequestContext {
   /** Whether the request came in on the HTTPS listener. */
   boolean tls();
 
+  /**
+   * The scheme the client used to reach the load balancer in front, lower case, when the peer is a
+   * trusted proxy ({@code proxy.trustedProxies}) that sent {@code X-Forwarded-Proto} (its first
+   * value); null otherwise, and over TLS. A balancer that ends TLS forwards plain HTTP: without it
+   * an HTTPS redirect would send its clients round in a loop.
+   */
+  default @Nullable String forwardedProto() {
+    return null;
+  }
+
   /** Whether this node has an HTTPS listener (a redirect to HTTPS can be served). */
   boolean httpsListener();
 

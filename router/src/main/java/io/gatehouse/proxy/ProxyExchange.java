@@ -1403,6 +1403,24 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
+  public @Nullable String forwardedProto() {
+    RequestHead h = head;
+    if (tls || h == null || !loop.settings().trustedProxies().contains(peer())) {
+      return null;
+    }
+    String[] headers = h.headers();
+    // name, value pairs; the array's tail past the last pair is null
+    for (int i = 0; i + 1 < headers.length && headers[i] != null; i += 2) {
+      if (headers[i].equalsIgnoreCase(ForwardedHeaders.XFP)) {
+        String v = headers[i + 1];
+        int comma = v.indexOf(',');
+        return (comma < 0 ? v : v.substring(0, comma)).trim().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+    return null;
+  }
+
+  @Override
   public @Nullable String httpsPort() {
     return loop.redirectPortText();
   }

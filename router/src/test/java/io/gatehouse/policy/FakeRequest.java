@@ -21,6 +21,7 @@ class FakeRequest implements RequestContext, HeaderEdits {
   long contentLength = -1;
   boolean tls;
   boolean httpsListener = true;
+  String forwardedProto;
   String httpsPort = "8443";
   String sni;
   SSLSession session;
@@ -150,6 +151,11 @@ class FakeRequest implements RequestContext, HeaderEdits {
   @Override
   public boolean httpsListener() {
     return httpsListener;
+  }
+
+  @Override
+  public String forwardedProto() {
+    return forwardedProto;
   }
 
   @Override

@@ -66,4 +66,23 @@ class HttpsRedirectFilterTest {
     assertThat(filter(HttpsRedirect.DEFAULT).admit(FakeRequest.plain(null, "/")))
         .isEqualTo(AdmissionFilter.PROCEED);
   }
+
+  @Test
+  void behind_a_trusted_balancer_that_ends_tls_the_client_is_not_sent_round_in_a_loop() {
+    FakeRequest viaHttps = FakeRequest.plain("a.example", "/p");
+    viaHttps.forwardedProto = "https";
+    assertThat(filter(HttpsRedirect.DEFAULT).admit(viaHttps)).isEqualTo(AdmissionFilter.PROCEED);
+    assertThat(viaHttps.location).isNull();
+  }
+
+  @Test
+  void behind_a_trusted_balancer_plain_http_goes_to_its_https_port_even_without_a_listener_here() {
+    FakeRequest viaHttp = FakeRequest.plain("a.example", "/p");
+    viaHttp.forwardedProto = "http";
+    viaHttp.httpsListener = false;
+    assertThat(filter(HttpsRedirect.DEFAULT).admit(viaHttp)).isEqualTo(308);
+    assertThat(viaHttp.location)
+        .as("the balancer's port, not this node's 8443")
+        .isEqualTo("https://a.example/p");
+  }
 }

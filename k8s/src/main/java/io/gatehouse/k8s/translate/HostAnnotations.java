@@ -61,9 +61,9 @@ final class HostAnnotations {
               "Rewrite",
               SECURITY,
               "a host without a tls section is served over HTTPS with the default certificate and"
-                  + " plain HTTP is redirected (308), as ingress-nginx; the redirect follows the"
-                  + " connection's scheme, not X-Forwarded-Proto: a load balancer that ends TLS"
-                  + " must forward to Gatehouse's HTTPS listener, or the client loops",
+                  + " plain HTTP is redirected (308), as ingress-nginx; X-Forwarded-Proto decides"
+                  + " instead of the connection's scheme only from proxy.trustedProxies"
+                  + " (ingress-nginx: from any peer once use-forwarded-headers is on)",
               "true"),
           different(
               "preserve-trailing-slash",
