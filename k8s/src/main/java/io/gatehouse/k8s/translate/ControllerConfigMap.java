@@ -8,13 +8,11 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -54,7 +52,6 @@ public record ControllerConfigMap(
   /** ingress-nginx's {@code hsts-max-age} default (about six months). */
   public static final Duration DEFAULT_HSTS_MAX_AGE = Duration.ofSeconds(15_724_800);
 
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})([kKmMgG]?)");
   private static final Pattern SECONDS = Pattern.compile("\\d{1,9}");
 
   /** The keys {@link #read} applies; any other listed key is reported when set. */
@@ -278,18 +275,12 @@ public record ControllerConfigMap(
       if (v == null) {
         return dflt;
       }
-      Matcher m = SIZE.matcher(v.trim());
-      if (!m.matches()) {
+      Long n = NginxSize.bytes(v.trim());
+      if (n == null) {
         invalid(key, v, "a size with an optional k, m or g suffix, 0 for none", "1m");
         return dflt;
       }
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2).toLowerCase(Locale.ROOT)) {
-        case "k" -> n << 10;
-        case "m" -> n << 20;
-        case "g" -> n << 30;
-        default -> n;
-      };
+      return n;
     }
 
     /** A CIDR list; one invalid entry refuses every Ingress (dropping it could open a door). */

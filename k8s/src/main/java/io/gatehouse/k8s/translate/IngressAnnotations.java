@@ -226,7 +226,6 @@ public record IngressAnnotations(
   public static final String NGINX = "nginx.ingress.kubernetes.io/";
 
   private static final Pattern GO_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-  private static final Pattern BYTES = Pattern.compile("(\\d+)([kKmMgG]?)");
 
   /**
    * The pattern of a {@code rewrite-target} URLRewrite before the translator puts each route's own
@@ -1080,9 +1079,9 @@ public record IngressAnnotations(
       long minBytes = d.minBytes();
       String[] min = lookup("compression-min-bytes", null);
       if (min != null) {
-        Matcher m = BYTES.matcher(min[1]);
-        if (m.matches() && m.group(1).length() <= 12) {
-          minBytes = sized(Long.parseLong(m.group(1)), m.group(2));
+        Long n = NginxSize.bytes(min[1]);
+        if (n != null) {
+          minBytes = n;
         } else {
           bad(min, "a size in bytes with an optional k, m or g suffix");
         }
@@ -1641,21 +1640,12 @@ public record IngressAnnotations(
       if (kv == null) {
         return Limits.DEFAULT_MAX_REQUEST_BODY;
       }
-      Matcher m = BYTES.matcher(kv[1]);
-      if (m.matches() && m.group(1).length() <= 12) {
-        return sized(Long.parseLong(m.group(1)), m.group(2));
+      Long n = NginxSize.bytes(kv[1]);
+      if (n != null) {
+        return n;
       }
       bad(kv, "a size in bytes with an optional k, m or g suffix, 0 for no limit");
       return Limits.DEFAULT_MAX_REQUEST_BODY;
-    }
-
-    private static long sized(long n, String suffix) {
-      return switch (suffix.toLowerCase(Locale.ROOT)) {
-        case "k" -> n * 1024;
-        case "m" -> n * 1024 * 1024;
-        case "g" -> n * 1024 * 1024 * 1024;
-        default -> n;
-      };
     }
 
     private void bad(String[] kv, String expected) {

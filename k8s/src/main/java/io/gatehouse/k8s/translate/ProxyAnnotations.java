@@ -78,9 +78,6 @@ final class ProxyAnnotations {
   private static final Pattern DNS_NAME =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-  /** nginx's size syntax as ingress-nginx validates it ({@code parser.SizeRegex}). */
-  private static final Pattern SIZE = Pattern.compile("[0-9]{1,12}[bBkKmMgG]?");
-
   private static final String STREAMS =
       "Gatehouse streams responses to the client as they arrive, with back-pressure (as"
           + " ingress-nginx with its default proxy-buffering: off); ";
@@ -289,7 +286,7 @@ final class ProxyAnnotations {
     for (String k :
         List.of("proxy-busy-buffers-size", "proxy-max-temp-file-size", "client-body-buffer-size")) {
       String v = value(all, k);
-      if (v != null && !SIZE.matcher(v).matches()) {
+      if (v != null && NginxSize.bytes(v) == null) {
         bad(sink, k, v, "a size such as 8k, 1m or 1024");
       }
     }
@@ -327,7 +324,8 @@ final class ProxyAnnotations {
     if (v == null) {
       return 0;
     }
-    if (!SIZE.matcher(v).matches()) {
+    Long size = NginxSize.bytes(v);
+    if (size == null) {
       sink.problem(
           "InvalidAnnotation",
           key
@@ -337,18 +335,7 @@ final class ProxyAnnotations {
               + " (limits.maxHeaderBytes) is kept");
       return 0;
     }
-    char unit = Character.toLowerCase(v.charAt(v.length() - 1));
-    long n = Long.parseLong(Character.isDigit(unit) ? v : v.substring(0, v.length() - 1));
-    // n above the ceiling is above it in any unit; below it, n times 1 GiB fits a long.
-    long bytes =
-        n > Limits.MAX_RESPONSE_HEADER_BYTES
-            ? n
-            : switch (unit) {
-              case 'k' -> n * 1024;
-              case 'm' -> n * 1024 * 1024;
-              case 'g' -> n * 1024 * 1024 * 1024;
-              default -> n;
-            };
+    long bytes = size;
     if (bytes > Limits.MAX_RESPONSE_HEADER_BYTES) {
       sink.problem(
           "UnsupportedAnnotation",
