@@ -11,7 +11,7 @@ import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.node.KubeNodeFixture.Running;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
-import io.gatehouse.testing.TrustAll;
+import io.gatehouse.testing.TlsSockets;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
@@ -21,17 +21,11 @@ import io.kubernetes.client.openapi.models.V1IngressTLS;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Secret;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -194,20 +188,7 @@ class IngressNginxConfigMapIT {
 
   /** The raw answer to {@code GET /} over HTTPS with SNI {@code host}. */
   private static String https(Running node, String host) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-    try (SSLSocket s =
-        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.node().httpsPort())) {
-      s.setSoTimeout(10_000);
-      SSLParameters p = s.getSSLParameters();
-      p.setServerNames(List.of(new SNIHostName(host)));
-      s.setSSLParameters(p);
-      s.getOutputStream()
-          .write(
-              ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-    }
+    return TlsSockets.get(node.node().httpsPort(), host, "/");
   }
 
   private static UnaryOperator<NodeConfig> withConfigMap(String nsAndName) {

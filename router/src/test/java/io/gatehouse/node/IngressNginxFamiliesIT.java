@@ -13,7 +13,7 @@ import io.gatehouse.node.KubeNodeFixture.Running;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestPki;
 import io.gatehouse.testing.TestUpstream;
-import io.gatehouse.testing.TrustAll;
+import io.gatehouse.testing.TlsSockets;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
@@ -23,7 +23,6 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,11 +33,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -874,20 +869,8 @@ class IngressNginxFamiliesIT {
       kmf.init(ks, new char[0]);
       keys = kmf.getKeyManagers();
     }
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(keys, new TrustManager[] {new TrustAll()}, new SecureRandom());
-    try (SSLSocket s =
-        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.node().httpsPort())) {
-      s.setSoTimeout(10_000);
-      SSLParameters p = s.getSSLParameters();
-      p.setServerNames(List.of(new SNIHostName(host)));
-      s.setSSLParameters(p);
-      s.startHandshake();
-      s.getOutputStream()
-          .write(
-              ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    try (SSLSocket s = TlsSockets.open(node.node().httpsPort(), host, keys)) {
+      String answer = TlsSockets.get(s, host, "/");
       return Integer.parseInt(answer.split(" ", 3)[1]);
     }
   }

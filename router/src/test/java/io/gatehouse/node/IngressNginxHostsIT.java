@@ -10,26 +10,17 @@ import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.node.KubeNodeFixture.Running;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
-import io.gatehouse.testing.TrustAll;
+import io.gatehouse.testing.TlsSockets;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.vertx.core.http.HttpServerRequest;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -312,22 +303,6 @@ class IngressNginxHostsIT {
 
   /** {@code GET path} over TLS with SNI {@code host} (the certificate is not under test). */
   private static String https(int port, String host, String path) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new TrustAll()}, null);
-    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      s.setSoTimeout(10_000);
-      SSLParameters p = s.getSSLParameters();
-      p.setServerNames(List.of(new SNIHostName(host)));
-      p.setApplicationProtocols(new String[] {"http/1.1"});
-      s.setSSLParameters(p);
-      OutputStream out = s.getOutputStream();
-      out.write(
-          ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return TlsSockets.get(port, host, path);
   }
 }

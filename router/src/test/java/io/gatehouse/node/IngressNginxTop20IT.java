@@ -15,7 +15,7 @@ import io.gatehouse.node.KubeNodeFixture.Running;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestPki;
 import io.gatehouse.testing.TestUpstream;
-import io.gatehouse.testing.TrustAll;
+import io.gatehouse.testing.TlsSockets;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
@@ -27,7 +27,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
@@ -35,11 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -555,16 +550,7 @@ class IngressNginxTop20IT {
   }
 
   private static SSLSocket tls(Running node, String host) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-    SSLSocket s =
-        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.node().httpsPort());
-    s.setSoTimeout(20_000);
-    SSLParameters p = s.getSSLParameters();
-    p.setServerNames(List.of(new SNIHostName(host)));
-    s.setSSLParameters(p);
-    s.startHandshake();
-    return s;
+    return TlsSockets.open(node.node().httpsPort(), host);
   }
 
   private static String httpsGet(Running node, String host) throws Exception {

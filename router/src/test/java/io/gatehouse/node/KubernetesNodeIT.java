@@ -25,6 +25,7 @@ import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
+import io.gatehouse.testing.TlsSockets;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
@@ -39,7 +40,6 @@ import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,11 +51,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -906,16 +902,7 @@ class KubernetesNodeIT {
   }
 
   private static SSLSocket tlsSocket(Running node, String sni) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new io.gatehouse.testing.TrustAll()}, new SecureRandom());
-    SSLSocket s =
-        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.node().httpsPort());
-    s.setSoTimeout(10_000);
-    SSLParameters p = s.getSSLParameters();
-    p.setServerNames(List.of(new SNIHostName(sni)));
-    s.setSSLParameters(p);
-    s.startHandshake();
-    return s;
+    return TlsSockets.open(node.node().httpsPort(), sni);
   }
 
   private static X509Certificate served(Running node, String sni) throws Exception {

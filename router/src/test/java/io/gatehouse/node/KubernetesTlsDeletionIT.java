@@ -16,7 +16,7 @@ import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
-import io.gatehouse.testing.TrustAll;
+import io.gatehouse.testing.TlsSockets;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
@@ -34,7 +34,6 @@ import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,11 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -288,15 +283,7 @@ class KubernetesTlsDeletionIT {
 
   private static Exchange exchange(GatehouseNode node, X509Certificate defaultCert)
       throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-    try (SSLSocket s =
-        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.httpsPort())) {
-      s.setSoTimeout(10_000);
-      SSLParameters p = s.getSSLParameters();
-      p.setServerNames(List.of(new SNIHostName(HOST)));
-      s.setSSLParameters(p);
-      s.startHandshake();
+    try (SSLSocket s = TlsSockets.open(node.httpsPort(), HOST)) {
       long handshaken = System.nanoTime();
       boolean dflt = defaultCert.equals(s.getSession().getPeerCertificates()[0]);
       s.getOutputStream()
