@@ -9,10 +9,14 @@ import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AuthorizationV1Api;
 import io.kubernetes.client.openapi.models.V1APIResource;
 import io.kubernetes.client.openapi.models.V1APIResourceList;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NamespaceList;
+import io.kubernetes.client.openapi.models.V1ResourceAttributes;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReview;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReviewSpec;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
@@ -213,6 +217,73 @@ final class GatewayInformers {
           .log();
     }
     return EnumSet.copyOf(served);
+  }
+
+  /**
+   * Of {@code kinds}, those this client may list and watch in every watched scope (asked with
+   * SelfSubjectAccessReviews, which every authenticated user may create), and none unless it may
+   * list and watch Namespaces. With {@code auto}, a cluster that has the CRDs but still the RBAC of
+   * a release before Gateway API support serves its Ingresses as before and says what is missing,
+   * rather than failing to start on the first refused list.
+   */
+  static Set<GatewayKind> permitted(ApiClient client, Set<GatewayKind> kinds, List<String> watched)
+      throws ApiException {
+    if (kinds.isEmpty()) {
+      return kinds;
+    }
+    AuthorizationV1Api auth = new AuthorizationV1Api(client);
+    List<String> refused = new ArrayList<>();
+    if (!allowed(auth, "", "namespaces", "")) {
+      refused.add("list/watch namespaces");
+    }
+    Set<GatewayKind> out = EnumSet.noneOf(GatewayKind.class);
+    for (GatewayKind k : kinds) {
+      boolean ok = true;
+      for (String ns : k.namespaced() ? watched : List.of("")) {
+        ok &= allowed(auth, k.group(), k.plural(), ns);
+      }
+      if (ok) {
+        out.add(k);
+      } else {
+        refused.add("list/watch " + k.plural() + "." + k.group());
+      }
+    }
+    if (!refused.isEmpty()) {
+      LOG.atWarn()
+          .setMessage(
+              "Gateway API kinds not watched: missing permission (apply the ClusterRole of"
+                  + " k8s/deploy/02-rbac.yaml)")
+          .addKeyValue("missing", String.join(", ", refused))
+          .log();
+    }
+    if (!refused.isEmpty() && refused.get(0).endsWith(" namespaces")) {
+      return EnumSet.noneOf(GatewayKind.class);
+    }
+    if (!out.containsAll(CORE)) {
+      return EnumSet.noneOf(GatewayKind.class);
+    }
+    return out;
+  }
+
+  private static boolean allowed(
+      AuthorizationV1Api auth, String group, String resource, String namespace)
+      throws ApiException {
+    for (String verb : List.of("list", "watch")) {
+      V1ResourceAttributes attributes =
+          new V1ResourceAttributes().group(group).resource(resource).verb(verb);
+      if (!namespace.isEmpty()) {
+        attributes.namespace(namespace);
+      }
+      V1SelfSubjectAccessReview review =
+          auth.createSelfSubjectAccessReview(
+                  new V1SelfSubjectAccessReview()
+                      .spec(new V1SelfSubjectAccessReviewSpec().resourceAttributes(attributes)))
+              .execute();
+      if (review.getStatus() == null || !Boolean.TRUE.equals(review.getStatus().getAllowed())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Every informer, for the watcher's sync gate. */

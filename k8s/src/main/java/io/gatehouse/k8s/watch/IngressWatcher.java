@@ -305,9 +305,16 @@ public final class IngressWatcher implements AutoCloseable {
     if (gateway.mode() != GatewayApiOptions.Mode.OFF) {
       try {
         kinds = GatewayInformers.choose(gateway.mode(), GatewayInformers.served(client));
+        if (gateway.mode() == GatewayApiOptions.Mode.AUTO) {
+          kinds = GatewayInformers.permitted(client, kinds, namespaces);
+        }
       } catch (ApiException e) {
         throw new IllegalStateException(
-            "cannot discover the Gateway API CRDs (HTTP " + e.getCode() + "): " + reason(e), e);
+            "cannot discover the Gateway API CRDs or permissions (HTTP "
+                + e.getCode()
+                + "): "
+                + reason(e),
+            e);
       }
     }
     if (kinds.isEmpty()) {

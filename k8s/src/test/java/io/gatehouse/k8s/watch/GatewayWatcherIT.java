@@ -35,11 +35,24 @@ import io.gatehouse.k8s.watch.testing.GatewayCrds;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.CustomObjectsApi;
+import io.kubernetes.client.openapi.apis.NetworkingV1Api;
+import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
+import io.kubernetes.client.openapi.models.RbacV1Subject;
+import io.kubernetes.client.openapi.models.V1ClusterRole;
+import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PolicyRule;
+import io.kubernetes.client.openapi.models.V1RoleRef;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -317,6 +330,105 @@ class GatewayWatcherIT {
     }
   }
 
+  @Test
+  void the_manifests_service_account_watches_every_kind_and_writes_status(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    try {
+      new CoreV1Api(admin)
+          .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("gatehouse")))
+          .execute();
+    } catch (ApiException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+    for (String file : List.of("01-serviceaccount.yaml", "02-rbac.yaml")) {
+      ApiServerHarness.CommandResult r =
+          server.kubectl(WAIT, "apply", "-f", Path.of("deploy").resolve(file).toString());
+      assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+    ApiClient sa = server.serviceAccountClient("gatehouse", "gatehouse");
+    await("rbac active")
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .until(() -> api(sa, GatewayKind.HTTP_ROUTE).list().isSuccess());
+    String ns = server.createNamespace("gw-rbac");
+    String cls = gatewayClass(admin, "rbac");
+    create(admin, GatewayKind.GATEWAY, ns, gateway("gw", cls));
+    create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
+    Captured captured = new Captured();
+    try (IngressWatcher watcher = watcher(sa, "", GatewayApiOptions.Mode.AUTO, captured)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(watcher.gatewayKinds()).containsExactlyInAnyOrder(GatewayKind.values());
+      assertThat(watcher.errors()).isEmpty();
+    }
+    GatewayStatusWriter writer = new GatewayStatusWriter(sa, () -> true, OURS, Clock.systemUTC());
+    writer.publish(translations(statuses(ns, cls, "ok")), cluster(), state(admin, ns));
+    assertThat(writer.writes()).isEqualTo(3);
+    assertThat(
+            GatewayStatusWriter.list(
+                status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents")))
+        .singleElement()
+        .satisfies(
+            p -> assertThat(GatewayStatusWriter.map(p)).containsEntry("controllerName", OURS));
+  }
+
+  @Test
+  void auto_without_the_gateway_rules_serves_ingresses_and_names_what_is_missing(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-norbac");
+    new CoreV1Api(admin)
+        .createNamespacedServiceAccount(
+            ns, new V1ServiceAccount().metadata(new V1ObjectMeta().name("old")))
+        .execute();
+    // what a release before Gateway API support needed: no Gateway API or Namespace rule
+    String role = "gh-old-" + NAMES.incrementAndGet();
+    RbacAuthorizationV1Api rbac = new RbacAuthorizationV1Api(admin);
+    rbac.createClusterRole(
+            new V1ClusterRole()
+                .metadata(new V1ObjectMeta().name(role))
+                .rules(
+                    List.of(
+                        new V1PolicyRule()
+                            .apiGroups(List.of("networking.k8s.io"))
+                            .resources(List.of("ingressclasses", "ingresses"))
+                            .verbs(List.of("get", "list", "watch")),
+                        new V1PolicyRule()
+                            .apiGroups(List.of(""))
+                            .resources(List.of("services", "secrets", "configmaps"))
+                            .verbs(List.of("get", "list", "watch")),
+                        new V1PolicyRule()
+                            .apiGroups(List.of("discovery.k8s.io"))
+                            .resources(List.of("endpointslices"))
+                            .verbs(List.of("get", "list", "watch")))))
+        .execute();
+    rbac.createClusterRoleBinding(
+            new V1ClusterRoleBinding()
+                .metadata(new V1ObjectMeta().name(role))
+                .roleRef(
+                    new V1RoleRef()
+                        .apiGroup("rbac.authorization.k8s.io")
+                        .kind("ClusterRole")
+                        .name(role))
+                .subjects(
+                    List.of(new RbacV1Subject().kind("ServiceAccount").name("old").namespace(ns))))
+        .execute();
+    ApiClient sa = server.serviceAccountClient(ns, "old");
+    await("rbac active")
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .until(() -> new NetworkingV1Api(sa).listIngressForAllNamespaces().execute() != null);
+    Captured captured = new Captured();
+    try (IngressWatcher watcher = watcher(sa, "", GatewayApiOptions.Mode.AUTO, captured)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(watcher.gatewayKinds()).isEmpty();
+      assertThat(watcher.errors()).isEmpty();
+      assertThat(captured.publishes).isPositive();
+    }
+  }
+
   /** A control plane of its own, without the CRDs (the shared one has them). */
   @Test
   void without_the_crds_auto_serves_ingresses_only_and_true_refuses_to_start() throws Exception {
@@ -525,7 +637,8 @@ class GatewayWatcherIT {
 
   private static IngressWatcher watcher(
       ApiClient client, String ns, GatewayApiOptions.Mode mode, TranslationSink... sinks) {
-    IngressWatcherOptions o = IngressWatcherOptions.DEFAULTS.withNamespaces(List.of(ns));
+    IngressWatcherOptions o =
+        IngressWatcherOptions.DEFAULTS.withNamespaces(ns.isEmpty() ? List.of() : List.of(ns));
     List<TranslationSink> all = new ArrayList<>(List.of(new TableSink(new InMemoryRouteTable())));
     all.addAll(List.of(sinks));
     return new IngressWatcher(
