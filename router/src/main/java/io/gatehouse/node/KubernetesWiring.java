@@ -2,6 +2,9 @@ package io.gatehouse.node;
 
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.translate.gateway.GatewaySettings;
+import io.gatehouse.k8s.watch.GatewayApiOptions;
+import io.gatehouse.k8s.watch.GatewayStatusWriter;
 import io.gatehouse.k8s.watch.IngressWatcher;
 import io.gatehouse.k8s.watch.IngressWatcherOptions;
 import io.gatehouse.k8s.watch.KubernetesEndpointFeed;
@@ -163,15 +166,26 @@ final class KubernetesWiring implements AutoCloseable {
             ? k::publishAddresses
             : published == null ? null : published::addresses;
     StatusWriter status = new StatusWriter(client, leader, addresses);
+    // Gateways report the same addresses as Ingresses (phase 1: every Gateway of our class is
+    // served by the node's own listeners)
+    GatewayApiOptions gateway =
+        new GatewayApiOptions(
+            GatewayApiOptions.Mode.parse(k.gatewayApi()),
+            new GatewaySettings(
+                GatewaySettings.CONTROLLER, List.of(), k.gatewayHttpPort(), k.gatewayHttpsPort()),
+            addresses == null ? List::of : addresses);
     watcher[0] =
         new IngressWatcher(
             client,
             options,
+            gateway,
             Clock.systemUTC(),
             () -> table.view().hostClaims(),
             List.of(
                 routes,
                 status,
+                new GatewayStatusWriter(
+                    client, leader, GatewaySettings.CONTROLLER, Clock.systemUTC()),
                 TranslationSink.withProblems(
                     tableSink::heldProblems,
                     new ProblemEvents(client, leader, identity, Clock.systemUTC()))));
