@@ -23,6 +23,7 @@ import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,6 +55,9 @@ final class GatewayInformers {
       new EnumMap<>(GatewayKind.class);
   private final SharedIndexInformer<V1Namespace> namespaces;
   private final List<SharedInformerFactory> factories = new ArrayList<>();
+
+  /** The last {@link #state()}'s conversions, by cached instance; the watcher's thread only. */
+  private Map<DynamicKubernetesObject, Map<String, Object>> converted = new IdentityHashMap<>();
 
   /**
    * @param installed the kinds to watch ({@link #served})
@@ -298,19 +302,30 @@ final class GatewayInformers {
     return installed;
   }
 
-  /** A copy of the caches as plain maps. */
+  /**
+   * A copy of the caches as plain maps. An object the cache still holds as the same instance (an
+   * update replaces it) keeps its maps from the last call, so a rebuild converts only what changed.
+   * Called on the watcher's thread only.
+   */
   GatewayState state() {
+    Map<DynamicKubernetesObject, Map<String, Object>> now = new IdentityHashMap<>();
     Map<GatewayKind, List<Map<String, Object>>> objects = new EnumMap<>(GatewayKind.class);
     informers.forEach(
         (kind, list) -> {
           List<Map<String, Object>> out = new ArrayList<>();
           for (SharedIndexInformer<DynamicKubernetesObject> i : list) {
             for (DynamicKubernetesObject o : i.getIndexer().list()) {
-              out.add(PlainJson.object(o.getRaw()));
+              Map<String, Object> plain = converted.get(o);
+              if (plain == null) {
+                plain = PlainJson.object(o.getRaw());
+              }
+              now.put(o, plain);
+              out.add(plain);
             }
           }
           objects.put(kind, out);
         });
+    converted = now;
     return new ListedGatewayState(objects, namespaces.getIndexer().list());
   }
 
