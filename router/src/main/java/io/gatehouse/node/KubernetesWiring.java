@@ -2,6 +2,7 @@ package io.gatehouse.node;
 
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.translate.gateway.GatewayKind;
 import io.gatehouse.k8s.translate.gateway.GatewaySettings;
 import io.gatehouse.k8s.watch.GatewayApiOptions;
 import io.gatehouse.k8s.watch.GatewayStatusWriter;
@@ -23,6 +24,7 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -258,7 +260,12 @@ final class KubernetesWiring implements AutoCloseable {
     return new JsonObject()
         .put("leaderElection", leadership != null)
         .put("leader", leadership == null || leadership.isLeader())
-        .put("identity", leadership == null ? null : leadership.identity());
+        .put("identity", leadership == null ? null : leadership.identity())
+        // the Gateway API kinds served (their CRDs installed and permitted); empty: none
+        .put(
+            "gatewayApi",
+            new JsonArray(
+                watcher.gatewayKinds().stream().sorted().map(GatewayKind::kind).toList()));
   }
 
   @Override

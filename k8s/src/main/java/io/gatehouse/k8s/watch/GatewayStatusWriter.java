@@ -220,7 +220,9 @@ public final class GatewayStatusWriter implements TranslationSink {
     for (Address a : g.addresses()) {
       addresses.add(ordered("type", a.type(), "value", a.value()));
     }
-    if (addresses.isEmpty()) {
+    // a ListenerSet's status has no addresses: the server would prune them, and every rebuild would
+    // find the status different and write it again
+    if (addresses.isEmpty() || g.ref().kind() == GatewayKind.LISTENER_SET) {
       out.remove("addresses");
     } else {
       out.put("addresses", List.copyOf(addresses));
