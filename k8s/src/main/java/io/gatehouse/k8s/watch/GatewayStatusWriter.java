@@ -147,11 +147,15 @@ public final class GatewayStatusWriter implements TranslationSink {
       try {
         write(w.ref(), w.object(), w.status());
       } catch (ApiException e) {
-        if (e.getCode() == 409) {
-          continue; // the cache is behind; the update event brings a rebuild that tries again
+        if (e.getCode() == 409 || e.getCode() == 404) {
+          // the cache is behind (changed or deleted): the event brings a rebuild that tries again
+          continue;
         }
         if (e.getCode() == 422) {
           // the server refuses this status: retrying the same one cannot help
+          if (refusals.size() > 1_000) {
+            refusals.clear(); // bounded: at worst a refusal is logged again
+          }
           if (refusals.add(w.ref() + " " + e.getResponseBody())) {
             LOG.atWarn()
                 .setMessage("Gateway API status refused by the API server")

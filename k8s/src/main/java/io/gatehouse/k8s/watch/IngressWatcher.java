@@ -57,9 +57,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches IngressClasses, Ingresses, Services, EndpointSlices, TLS Secrets, Opaque Secrets (the
  * users and client CAs access annotations name) and ConfigMaps (ingress-nginx's controller
- * ConfigMap, and those annotations name), and after every burst of changes translates the whole
- * state and hands it to the sinks (unless no sink {@linkplain TranslationSink#wanted wants} it, as
- * on a replica that does not lead). A DEBUG line per rebuild says where its time went.
+ * ConfigMap, and those annotations name), and the Gateway API kinds whose CRDs are installed with
+ * Namespaces ({@link GatewayApiOptions}, {@link GatewayInformers}), and after every burst of
+ * changes translates the whole state ({@link Translations#of}) and hands it to the sinks (unless no
+ * sink {@linkplain TranslationSink#wanted wants} it, as on a replica that does not lead). A DEBUG
+ * line per rebuild says where its time went.
  *
  * <ul>
  *   <li>An EndpointSlice event rebuilds only when it changes the refused slice addresses the last
@@ -309,12 +311,16 @@ public final class IngressWatcher implements AutoCloseable {
           kinds = GatewayInformers.permitted(client, kinds, namespaces);
         }
       } catch (ApiException e) {
+        loop.shutdownNow();
         throw new IllegalStateException(
             "cannot discover the Gateway API CRDs or permissions (HTTP "
                 + e.getCode()
                 + "): "
                 + reason(e),
             e);
+      } catch (IllegalStateException e) {
+        loop.shutdownNow(); // no watcher to close: the caller never gets one
+        throw e;
       }
     }
     if (kinds.isEmpty()) {
