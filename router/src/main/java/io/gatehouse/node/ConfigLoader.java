@@ -21,6 +21,7 @@ import io.gatehouse.document.HostPort;
 import io.gatehouse.document.Quantities;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.file.LocatedYaml;
+import io.gatehouse.k8s.watch.GatewayApiOptions;
 import io.gatehouse.validate.Cidrs;
 import io.gatehouse.validate.EndpointPolicy;
 import java.io.IOException;
@@ -629,6 +630,23 @@ public final class ConfigLoader {
             "namespace/name of ingress-nginx's controller ConfigMap, e.g."
                 + " ingress-nginx/ingress-nginx-controller");
       }
+    }
+    try {
+      GatewayApiOptions.Mode.parse(k.gatewayApi());
+    } catch (IllegalArgumentException e) {
+      throw bad("kubernetes.gatewayApi", k.gatewayApi(), "auto, true or false");
+    }
+    if (k.gatewayHttpPort() < 1 || k.gatewayHttpPort() > 65535) {
+      throw bad(
+          "kubernetes.gatewayHttpPort", Integer.toString(k.gatewayHttpPort()), "a port 1-65535");
+    }
+    if (k.gatewayHttpsPort() < 1
+        || k.gatewayHttpsPort() > 65535
+        || k.gatewayHttpsPort() == k.gatewayHttpPort()) {
+      throw bad(
+          "kubernetes.gatewayHttpsPort",
+          Integer.toString(k.gatewayHttpsPort()),
+          "a port 1-65535 other than kubernetes.gatewayHttpPort");
     }
     if (k.enabled() && k.leaderElection()) {
       if (!DNS_LABEL.matcher(k.leaseNamespace()).matches()) {

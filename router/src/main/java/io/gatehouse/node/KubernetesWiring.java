@@ -2,6 +2,10 @@ package io.gatehouse.node;
 
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.translate.gateway.GatewayKind;
+import io.gatehouse.k8s.translate.gateway.GatewaySettings;
+import io.gatehouse.k8s.watch.GatewayApiOptions;
+import io.gatehouse.k8s.watch.GatewayStatusWriter;
 import io.gatehouse.k8s.watch.IngressWatcher;
 import io.gatehouse.k8s.watch.IngressWatcherOptions;
 import io.gatehouse.k8s.watch.KubernetesEndpointFeed;
@@ -20,6 +24,7 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -163,15 +168,26 @@ final class KubernetesWiring implements AutoCloseable {
             ? k::publishAddresses
             : published == null ? null : published::addresses;
     StatusWriter status = new StatusWriter(client, leader, addresses);
+    // Gateways report the same addresses as Ingresses (phase 1: every Gateway of our class is
+    // served by the node's own listeners)
+    GatewayApiOptions gateway =
+        new GatewayApiOptions(
+            GatewayApiOptions.Mode.parse(k.gatewayApi()),
+            new GatewaySettings(
+                GatewaySettings.CONTROLLER, List.of(), k.gatewayHttpPort(), k.gatewayHttpsPort()),
+            addresses == null ? List::of : addresses);
     watcher[0] =
         new IngressWatcher(
             client,
             options,
+            gateway,
             Clock.systemUTC(),
             () -> table.view().hostClaims(),
             List.of(
                 routes,
                 status,
+                new GatewayStatusWriter(
+                    client, leader, GatewaySettings.CONTROLLER, Clock.systemUTC()),
                 TranslationSink.withProblems(
                     tableSink::heldProblems,
                     new ProblemEvents(client, leader, identity, Clock.systemUTC()))));
@@ -244,7 +260,12 @@ final class KubernetesWiring implements AutoCloseable {
     return new JsonObject()
         .put("leaderElection", leadership != null)
         .put("leader", leadership == null || leadership.isLeader())
-        .put("identity", leadership == null ? null : leadership.identity());
+        .put("identity", leadership == null ? null : leadership.identity())
+        // the Gateway API kinds served (their CRDs installed and permitted); empty: none
+        .put(
+            "gatewayApi",
+            new JsonArray(
+                watcher.gatewayKinds().stream().sorted().map(GatewayKind::kind).toList()));
   }
 
   @Override

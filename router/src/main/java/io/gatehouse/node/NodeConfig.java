@@ -794,6 +794,12 @@ public record NodeConfig(
    *     {@code ingress-nginx/ingress-nginx-controller}): its keys become the defaults of every
    *     Ingress, applied on the next translation, and what Gatehouse cannot honour is reported on
    *     it ({@code docs/ingress-nginx.md}, "Controller ConfigMap"); empty for none
+   * @param gatewayApi {@code auto} (serve the Gateway API kinds whose CRDs are installed, and the
+   *     account may watch, at start), {@code true} (refuse to start without the CRDs), {@code
+   *     false}; docs/gateway-api.md
+   * @param gatewayHttpPort the Gateway listener port the node's HTTP listener serves (a listener on
+   *     another port is not accepted)
+   * @param gatewayHttpsPort the Gateway listener port the node's HTTPS listener serves
    */
   public record Kubernetes(
       boolean enabled,
@@ -809,7 +815,10 @@ public record NodeConfig(
       List<String> deniedUpstreams,
       boolean allowLoopbackExternalNames,
       String publishService,
-      String nginxConfigMap) {
+      String nginxConfigMap,
+      String gatewayApi,
+      int gatewayHttpPort,
+      int gatewayHttpsPort) {
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
     public static final Kubernetes DEFAULTS =
         new Kubernetes(
@@ -818,6 +827,65 @@ public record NodeConfig(
     public Kubernetes {
       publishService = publishService == null ? "" : publishService;
       nginxConfigMap = nginxConfigMap == null ? "" : nginxConfigMap;
+      gatewayApi = gatewayApi == null ? "auto" : gatewayApi;
+    }
+
+    /** With the Gateway API defaults: {@code auto}, listener ports 80 and 443. */
+    public Kubernetes(
+        boolean enabled,
+        String kubeconfig,
+        List<String> namespaces,
+        String ingressClass,
+        String ingressLabelSelector,
+        List<String> publishAddresses,
+        boolean leaderElection,
+        String leaseNamespace,
+        String leaseName,
+        Duration leaseDuration,
+        List<String> deniedUpstreams,
+        boolean allowLoopbackExternalNames,
+        String publishService,
+        String nginxConfigMap) {
+      this(
+          enabled,
+          kubeconfig,
+          namespaces,
+          ingressClass,
+          ingressLabelSelector,
+          publishAddresses,
+          leaderElection,
+          leaseNamespace,
+          leaseName,
+          leaseDuration,
+          deniedUpstreams,
+          allowLoopbackExternalNames,
+          publishService,
+          nginxConfigMap,
+          "auto",
+          80,
+          443);
+    }
+
+    /** This configuration with the Gateway API settings given. */
+    public Kubernetes withGatewayApi(String mode, int httpPort, int httpsPort) {
+      return new Kubernetes(
+          enabled,
+          kubeconfig,
+          namespaces,
+          ingressClass,
+          ingressLabelSelector,
+          publishAddresses,
+          leaderElection,
+          leaseNamespace,
+          leaseName,
+          leaseDuration,
+          deniedUpstreams,
+          allowLoopbackExternalNames,
+          publishService,
+          nginxConfigMap,
+          mode,
+          httpPort,
+          httpsPort);
     }
 
     /** Without ingress-nginx's controller ConfigMap. */

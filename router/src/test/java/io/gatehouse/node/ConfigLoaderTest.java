@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.edge.EdgeLimits;
+import io.gatehouse.k8s.watch.GatewayApiOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,6 +162,48 @@ class ConfigLoaderTest {
           .hasMessageContaining("kubernetes.nginxConfigMap")
           .hasMessageContaining("namespace/name");
     }
+  }
+
+  @Test
+  void gateway_api_is_auto_by_default_and_takes_yaml_booleans_and_ports() throws Exception {
+    assertThat(NodeConfig.DEFAULTS.kubernetes().gatewayApi()).isEqualTo("auto");
+    assertThat(NodeConfig.DEFAULTS.kubernetes().gatewayHttpPort()).isEqualTo(80);
+    assertThat(NodeConfig.DEFAULTS.kubernetes().gatewayHttpsPort()).isEqualTo(443);
+    assertThat(ConfigLoader.keys())
+        .contains(
+            "kubernetes.gatewayApi", "kubernetes.gatewayHttpPort", "kubernetes.gatewayHttpsPort");
+    // YAML reads an unquoted true as a boolean: it still means "require the CRDs"
+    NodeConfig c =
+        new ConfigLoader()
+            .file(
+                write(
+                    "kubernetes:\n  gatewayApi: true\n  gatewayHttpPort: 8080\n"
+                        + "  gatewayHttpsPort: 8443\n"))
+            .load();
+    assertThat(GatewayApiOptions.Mode.parse(c.kubernetes().gatewayApi()))
+        .isEqualTo(GatewayApiOptions.Mode.REQUIRED);
+    assertThat(c.kubernetes().gatewayHttpPort()).isEqualTo(8080);
+    assertThat(c.kubernetes().gatewayHttpsPort()).isEqualTo(8443);
+    NodeConfig off =
+        new ConfigLoader().env(Map.of("GATEHOUSE_KUBERNETES_GATEWAY_API", "FALSE")).load();
+    assertThat(GatewayApiOptions.Mode.parse(off.kubernetes().gatewayApi()))
+        .isEqualTo(GatewayApiOptions.Mode.OFF);
+
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader().env(Map.of("GATEHOUSE_KUBERNETES_GATEWAY_API", "maybe")).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("kubernetes.gatewayApi")
+        .hasMessageContaining("maybe")
+        .hasMessageContaining("auto, true or false");
+    assertThatThrownBy(
+            () -> new ConfigLoader().file(write("kubernetes:\n  gatewayHttpPort: 443\n")).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("kubernetes.gatewayHttpsPort");
+    assertThatThrownBy(
+            () -> new ConfigLoader().file(write("kubernetes:\n  gatewayHttpPort: 70000\n")).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("kubernetes.gatewayHttpPort");
   }
 
   @Test

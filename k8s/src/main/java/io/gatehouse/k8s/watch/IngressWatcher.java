@@ -3,6 +3,10 @@ package io.gatehouse.k8s.watch;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.ListedClusterState;
 import io.gatehouse.k8s.translate.Translation;
+import io.gatehouse.k8s.translate.gateway.GatewayKind;
+import io.gatehouse.k8s.translate.gateway.GatewayState;
+import io.gatehouse.k8s.translate.gateway.GatewayTranslator;
+import io.gatehouse.k8s.translate.gateway.Translations;
 import io.gatehouse.model.HostClaim;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
@@ -53,9 +57,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches IngressClasses, Ingresses, Services, EndpointSlices, TLS Secrets, Opaque Secrets (the
  * users and client CAs access annotations name) and ConfigMaps (ingress-nginx's controller
- * ConfigMap, and those annotations name), and after every burst of changes translates the whole
- * state and hands it to the sinks (unless no sink {@linkplain TranslationSink#wanted wants} it, as
- * on a replica that does not lead). A DEBUG line per rebuild says where its time went.
+ * ConfigMap, and those annotations name), and the Gateway API kinds whose CRDs are installed with
+ * Namespaces ({@link GatewayApiOptions}, {@link GatewayInformers}), and after every burst of
+ * changes translates the whole state ({@link Translations#of}) and hands it to the sinks (unless no
+ * sink {@linkplain TranslationSink#wanted wants} it, as on a replica that does not lead). A DEBUG
+ * line per rebuild says where its time went.
  *
  * <ul>
  *   <li>An EndpointSlice event rebuilds only when it changes the refused slice addresses the last
@@ -122,7 +128,14 @@ public final class IngressWatcher implements AutoCloseable {
 
   private volatile boolean closed;
 
+  private final GatewayApiOptions gatewayOptions;
+
+  /** The Gateway API informers; null when it is off or its CRDs are not installed. */
+  private final @Nullable GatewayInformers gateways;
+
   /**
+   * Without the Gateway API.
+   *
    * @param claims the table's current host claims (read at every rebuild)
    * @param sinks called in order with each new translation
    */
@@ -132,7 +145,26 @@ public final class IngressWatcher implements AutoCloseable {
       Clock clock,
       Supplier<Map<String, HostClaim>> claims,
       List<TranslationSink> sinks) {
+    this(client, options, GatewayApiOptions.OFF, clock, claims, sinks);
+  }
+
+  /**
+   * @param gateway whether to watch the Gateway API kinds (a discovery call here decides which are
+   *     installed)
+   * @param claims the table's current host claims (read at every rebuild)
+   * @param sinks called in order with each new translation
+   * @throws IllegalStateException when {@code gateway} requires CRDs the server does not serve, or
+   *     discovery fails
+   */
+  public IngressWatcher(
+      ApiClient client,
+      IngressWatcherOptions options,
+      GatewayApiOptions gateway,
+      Clock clock,
+      Supplier<Map<String, HostClaim>> claims,
+      List<TranslationSink> sinks) {
     this.options = Objects.requireNonNull(options, "options");
+    this.gatewayOptions = Objects.requireNonNull(gateway, "gateway");
     this.translator =
         new IngressTranslator(
             options.className(), clock, options.upstreams(), options.nginxConfigMap());
@@ -271,6 +303,37 @@ public final class IngressWatcher implements AutoCloseable {
     this.sliceRefusals =
         new SliceRefusals(
             IngressTranslator.serviceEndpoints(options.upstreams()), endpointSource());
+    Set<GatewayKind> kinds = Set.of();
+    if (gateway.mode() != GatewayApiOptions.Mode.OFF) {
+      try {
+        kinds = GatewayInformers.choose(gateway.mode(), GatewayInformers.served(client));
+        if (gateway.mode() == GatewayApiOptions.Mode.AUTO) {
+          kinds = GatewayInformers.permitted(client, kinds, namespaces);
+        }
+      } catch (ApiException e) {
+        loop.shutdownNow();
+        throw new IllegalStateException(
+            "cannot discover the Gateway API CRDs or permissions (HTTP "
+                + e.getCode()
+                + "): "
+                + reason(e),
+            e);
+      } catch (IllegalStateException e) {
+        loop.shutdownNow(); // no watcher to close: the caller never gets one
+        throw e;
+      }
+    }
+    if (kinds.isEmpty()) {
+      this.gateways = null;
+    } else {
+      this.gateways = new GatewayInformers(client, kinds, namespaces, this::changed, this::onError);
+      all.addAll(gateways.all());
+    }
+  }
+
+  /** The Gateway API kinds watched (their CRDs installed); empty when not served. */
+  public Set<GatewayKind> gatewayKinds() {
+    return gateways == null ? Set.of() : gateways.installed();
   }
 
   private <T extends KubernetesObject, L extends KubernetesListObject>
@@ -562,6 +625,9 @@ public final class IngressWatcher implements AutoCloseable {
     for (SharedInformerFactory f : factories) {
       f.startAllRegisteredInformers();
     }
+    if (gateways != null) {
+      gateways.start();
+    }
     loop.execute(this::awaitSync);
     return firstPublish;
   }
@@ -717,8 +783,17 @@ public final class IngressWatcher implements AutoCloseable {
               list(slices),
               list(secrets),
               list(configMaps));
+      GatewayState gatewayState = gateways == null ? GatewayState.NONE : gateways.state();
       long listed = System.nanoTime();
-      Translation t = translator.translate(state, claims.get());
+      // the translator is cheap to make; the addresses may change between rebuilds
+      Translations both =
+          Translations.of(
+              translator,
+              new GatewayTranslator(gatewayOptions.current()),
+              state,
+              gatewayState,
+              claims.get());
+      Translation t = both.ingress();
       sliceRefusals.translated(t);
       secretsAsked = state.secretsAsked();
       configMapsAsked = state.configMapsAsked();
@@ -729,7 +804,7 @@ public final class IngressWatcher implements AutoCloseable {
         TranslationSink sink = sinks.get(i);
         long sinkStart = System.nanoTime();
         try {
-          sink.publish(t, state);
+          sink.publish(both, state, gatewayState);
           sinkNanos[i] = System.nanoTime() - sinkStart;
         } catch (Exception e) {
           failed = true;
@@ -748,6 +823,7 @@ public final class IngressWatcher implements AutoCloseable {
         LOG.atDebug()
             .setMessage("kubernetes rebuild")
             .addKeyValue("routes", t.routes().size())
+            .addKeyValue("gatewayRoutes", both.gateway().routes().size())
             .addKeyValue("debounceMs", millis(waited))
             .addKeyValue("listMs", millis(listed - started))
             .addKeyValue("translateMs", millis(translated - listed))
@@ -788,6 +864,9 @@ public final class IngressWatcher implements AutoCloseable {
     closed = true;
     for (SharedInformerFactory f : factories) {
       f.stopAllRegisteredInformers();
+    }
+    if (gateways != null) {
+      gateways.stop();
     }
     loop.shutdownNow();
     firstPublish.completeExceptionally(new IllegalStateException("watcher closed"));

@@ -5,9 +5,13 @@ import io.gatehouse.k8s.translate.IngressRef;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.ListedClusterState;
 import io.gatehouse.k8s.translate.Translation;
+import io.gatehouse.k8s.translate.gateway.GatewayState;
+import io.gatehouse.k8s.translate.gateway.GatewayTranslation;
+import io.gatehouse.k8s.translate.gateway.Translations;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.Outcome;
@@ -16,6 +20,7 @@ import io.gatehouse.table.SourceApplied;
 import io.gatehouse.table.Write;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -78,11 +83,41 @@ public final class TableSink implements TranslationSink, AutoCloseable {
 
   @Override
   public void publish(Translation t, ListedClusterState state) {
+    write(t, t.routes(), t.certificates());
+  }
+
+  /**
+   * Ingress and Gateway API routes in one write of the {@code k8s} source (two writes would let the
+   * first delete the other's routes for a moment); a certificate both name is written once.
+   */
+  @Override
+  public void publish(Translations t, ListedClusterState state, GatewayState gateways) {
+    GatewayTranslation g = t.gateway();
+    if (g.routes().isEmpty() && g.certificates().isEmpty()) {
+      write(t.ingress(), t.ingress().routes(), t.ingress().certificates());
+      return;
+    }
+    List<RouteSpec> routes = new ArrayList<>(t.ingress().routes());
+    routes.addAll(g.routes());
+    Map<CertificateKey, CertificateSpec> certificates = new LinkedHashMap<>();
+    for (CertificateSpec c : t.ingress().certificates()) {
+      certificates.putIfAbsent(c.key(), c);
+    }
+    for (CertificateSpec c : g.certificates()) {
+      certificates.putIfAbsent(c.key(), c);
+    }
+    write(t.ingress(), routes, List.copyOf(certificates.values()));
+  }
+
+  /**
+   * @param t the Ingress translation, whose origins name the Ingress of a held route
+   */
+  private void write(Translation t, List<RouteSpec> routes, List<CertificateSpec> certificates) {
     List<Write> puts = new ArrayList<>();
     List<Write> deletes = new ArrayList<>();
     Map<CertificateKey, CertificateSpec> stored = table.view().certificates();
     Set<CertificateKey> wanted = new HashSet<>();
-    for (CertificateSpec c : t.certificates()) {
+    for (CertificateSpec c : certificates) {
       wanted.add(c.key());
       if (!c.equals(stored.get(c.key()))) {
         puts.add(Write.put(c));
@@ -98,12 +133,13 @@ public final class TableSink implements TranslationSink, AutoCloseable {
     if (!puts.isEmpty()) {
       table.apply(new Batch(puts, false));
     }
-    long certificates = System.nanoTime();
-    SourceApplied applied = table.applySource(IngressTranslator.SOURCE, t.routes());
+    long certificatesWritten = System.nanoTime();
+    SourceApplied applied = table.applySource(IngressTranslator.SOURCE, routes);
     Outcome.NotUpgraded notUpgraded = applied.held();
     held = notUpgraded == null ? List.of() : problems(notUpgraded, t);
-    // deletes last: the routes naming them are gone by now (unless a route was held back)
-    if (!deletes.isEmpty() && held.isEmpty()) {
+    // deletes last: the routes naming them are gone by now (unless a route was held back, an
+    // Ingress's or a Gateway API route's)
+    if (!deletes.isEmpty() && notUpgraded == null) {
       table.apply(new Batch(deletes, false));
     }
     if (notUpgraded != null && !held.isEmpty()) {
@@ -118,9 +154,9 @@ public final class TableSink implements TranslationSink, AutoCloseable {
       LOG.atDebug()
           .setMessage("kubernetes routes written")
           .addKeyValue("generation", applied.generation())
-          .addKeyValue("routes", t.routes().size())
-          .addKeyValue("certificatesMs", IngressWatcher.millis(certificates - started))
-          .addKeyValue("replaceMs", IngressWatcher.millis(System.nanoTime() - certificates))
+          .addKeyValue("routes", routes.size())
+          .addKeyValue("certificatesMs", IngressWatcher.millis(certificatesWritten - started))
+          .addKeyValue("replaceMs", IngressWatcher.millis(System.nanoTime() - certificatesWritten))
           .log();
     }
   }

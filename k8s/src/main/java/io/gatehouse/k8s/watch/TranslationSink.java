@@ -3,6 +3,8 @@ package io.gatehouse.k8s.watch;
 import io.gatehouse.k8s.translate.IngressProblem;
 import io.gatehouse.k8s.translate.ListedClusterState;
 import io.gatehouse.k8s.translate.Translation;
+import io.gatehouse.k8s.translate.gateway.GatewayState;
+import io.gatehouse.k8s.translate.gateway.Translations;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -13,6 +15,17 @@ import java.util.function.Supplier;
  */
 public interface TranslationSink {
   void publish(Translation translation, ListedClusterState state) throws Exception;
+
+  /**
+   * The whole rebuild: the Ingress and the Gateway API translation, with the states they were made
+   * from. The watcher calls this one; by default it hands the Ingress half to {@link
+   * #publish(Translation, ListedClusterState)}, so a sink that knows only Ingresses need not
+   * change.
+   */
+  default void publish(Translations translations, ListedClusterState state, GatewayState gateways)
+      throws Exception {
+    publish(translations.ingress(), state);
+  }
 
   /**
    * Whether this sink has a use for a translation now (e.g. false on a replica that is not the
@@ -35,6 +48,11 @@ public interface TranslationSink {
       }
 
       @Override
+      public void publish(Translations t, ListedClusterState s, GatewayState g) throws Exception {
+        sink.publish(new Translations(t.ingress().withProblems(more.get()), t.gateway()), s, g);
+      }
+
+      @Override
       public boolean wanted() {
         return sink.wanted();
       }
@@ -49,6 +67,13 @@ public interface TranslationSink {
       public void publish(Translation t, ListedClusterState s) throws Exception {
         if (active.getAsBoolean()) {
           sink.publish(t, s);
+        }
+      }
+
+      @Override
+      public void publish(Translations t, ListedClusterState s, GatewayState g) throws Exception {
+        if (active.getAsBoolean()) {
+          sink.publish(t, s, g);
         }
       }
 

@@ -8,6 +8,9 @@ import io.gatehouse.k8s.translate.IngressRef;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.ListedClusterState;
 import io.gatehouse.k8s.translate.Translation;
+import io.gatehouse.k8s.translate.gateway.GatewayState;
+import io.gatehouse.k8s.translate.gateway.GatewayTranslation;
+import io.gatehouse.k8s.translate.gateway.Translations;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.PrivateKeyPem;
@@ -66,6 +69,29 @@ class TableSinkTest {
     routes.forEach((r, i) -> origins.put(r.key(), i));
     return new Translation(
         List.copyOf(routes.keySet()), List.of(), List.of(), Set.copyOf(routes.values()), origins);
+  }
+
+  @Test
+  void ingress_and_gateway_routes_are_one_write_of_the_k8s_source() throws Exception {
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    TableSink sink = new TableSink(table);
+    RouteSpec ingress = staticRoute("web.r0.p0", 8080);
+    RouteSpec gateway = staticRoute("httproute_web.r0.m0", 8081);
+    GatewayTranslation g =
+        new GatewayTranslation(List.of(gateway), List.of(), List.of(), Map.of(), Map.of());
+    long before = table.view().generation();
+    sink.publish(new Translations(translation(Map.of(ingress, WEB)), g), EMPTY, GatewayState.NONE);
+    assertThat(table.view().routes().keySet())
+        .containsExactlyInAnyOrder(ingress.key(), gateway.key());
+    // one generation for both: no moment with one source's routes and not the other's
+    assertThat(table.view().generation()).isEqualTo(before + 1);
+
+    // the Gateway route goes, the Ingress route stays
+    sink.publish(
+        new Translations(translation(Map.of(ingress, WEB)), GatewayTranslation.EMPTY),
+        EMPTY,
+        GatewayState.NONE);
+    assertThat(table.view().routes().keySet()).containsExactly(ingress.key());
   }
 
   @Test

@@ -1,0 +1,690 @@
+package io.gatehouse.k8s.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.gatehouse.k8s.translate.ListedClusterState;
+import io.gatehouse.k8s.translate.Translation;
+import io.gatehouse.k8s.translate.gateway.GatewayCondition;
+import io.gatehouse.k8s.translate.gateway.GatewayKind;
+import io.gatehouse.k8s.translate.gateway.GatewaySettings;
+import io.gatehouse.k8s.translate.gateway.GatewayState;
+import io.gatehouse.k8s.translate.gateway.GatewayTranslation;
+import io.gatehouse.k8s.translate.gateway.ListedGatewayState;
+import io.gatehouse.k8s.translate.gateway.ObjectRef;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.Address;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.ClassStatus;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.GatewayStatus;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.ListenerStatus;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.ParentRef;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteGroupKind;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteParentStatus;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteStatus;
+import io.gatehouse.k8s.translate.gateway.Translations;
+import io.gatehouse.k8s.watch.testing.ApiServerExtension;
+import io.gatehouse.k8s.watch.testing.ApiServerHarness;
+import io.gatehouse.k8s.watch.testing.GatewayCrds;
+import io.gatehouse.table.InMemoryRouteTable;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
+import io.kubernetes.client.openapi.apis.NetworkingV1Api;
+import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
+import io.kubernetes.client.openapi.models.RbacV1Subject;
+import io.kubernetes.client.openapi.models.V1ClusterRole;
+import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PolicyRule;
+import io.kubernetes.client.openapi.models.V1RoleRef;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
+import io.kubernetes.client.util.PatchUtils;
+import io.kubernetes.client.util.generic.KubernetesApiResponse;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Gateway API half of the watcher against a real API server with the upstream v1.7.0 CRDs:
+ * informers follow create/update/delete as plain maps, and {@link GatewayStatusWriter} writes the
+ * spec's status shapes (hand-made statuses, independent of the translator).
+ */
+@ExtendWith(ApiServerExtension.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class GatewayWatcherIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String OURS = GatewaySettings.CONTROLLER;
+  private static final String THEIRS = "example.com/other-controller";
+  private static final AtomicInteger NAMES = new AtomicInteger();
+
+  @BeforeAll
+  static void crds(ApiServerHarness server) {
+    GatewayCrds.installStandard(server, Duration.ofSeconds(90));
+  }
+
+  @Test
+  void informers_follow_create_update_and_delete_as_plain_maps(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-informers");
+    String cls = gatewayClass(admin, "informers");
+    Captured captured = new Captured();
+    try (IngressWatcher watcher = watcher(admin, ns, GatewayApiOptions.Mode.AUTO, captured)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(watcher.gatewayKinds()).contains(GatewayKind.values());
+
+      create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
+      await("route seen")
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> assertThat(object(captured, GatewayKind.HTTP_ROUTE, "web")).isNotNull());
+      Map<String, Object> route = object(captured, GatewayKind.HTTP_ROUTE, "web");
+      // JSON integers arrive as Long, objects as maps, arrays as lists
+      Map<String, Object> spec = GatewayStatusWriter.map(route.get("spec"));
+      assertThat(GatewayStatusWriter.list(spec.get("hostnames"))).containsExactly("a.example.test");
+      assertThat(GatewayStatusWriter.map(GatewayStatusWriter.list(spec.get("parentRefs")).get(0)))
+          .containsEntry("name", "gw")
+          .containsEntry("port", 80L);
+      assertThat(GatewayStatusWriter.map(route.get("metadata"))).containsEntry("generation", 1L);
+      assertThat(captured.last.objects(GatewayKind.GATEWAY_CLASS))
+          .anySatisfy(
+              c ->
+                  assertThat(GatewayStatusWriter.map(c.get("metadata")))
+                      .containsEntry("name", cls));
+      assertThat(captured.last.namespace(ns)).isPresent();
+
+      patch(
+          admin,
+          GatewayKind.HTTP_ROUTE,
+          ns,
+          "web",
+          "[{\"op\":\"replace\",\"path\":\"/spec/hostnames\",\"value\":[\"b.example.test\"]}]");
+      await("update seen")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          GatewayStatusWriter.list(
+                              GatewayStatusWriter.map(
+                                      object(captured, GatewayKind.HTTP_ROUTE, "web").get("spec"))
+                                  .get("hostnames")))
+                      .containsExactly("b.example.test"));
+
+      api(admin, GatewayKind.HTTP_ROUTE).delete(ns, "web");
+      await("delete seen")
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> assertThat(object(captured, GatewayKind.HTTP_ROUTE, "web")).isNull());
+    }
+  }
+
+  @Test
+  void status_is_written_in_the_spec_shapes_keeping_other_controllers_parents(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-status");
+    String cls = gatewayClass(admin, "status");
+    create(admin, GatewayKind.GATEWAY, ns, gateway("gw", cls));
+    create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
+    // another controller's entry, there first
+    patch(
+        admin,
+        GatewayKind.HTTP_ROUTE,
+        ns,
+        "web",
+        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"parents\":[{\"parentRef\":"
+            + "{\"name\":\"other-gw\"},\"controllerName\":\""
+            + THEIRS
+            + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
+            + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
+            + "\"2026-01-01T00:00:00Z\"}]}]}}]");
+
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
+    GatewayStatusWriter writer = new GatewayStatusWriter(admin, () -> true, OURS, clock);
+    GatewayTranslation first = statuses(ns, cls, "Accepted for now");
+    writer.publish(translations(first), cluster(), state(admin, ns));
+
+    Map<String, Object> classStatus = status(admin, GatewayKind.GATEWAY_CLASS, "", cls);
+    assertThat(classStatus.get("conditions"))
+        .isEqualTo(
+            List.of(condition("Accepted", "True", "Accepted", "ours", 1, "2026-12-06T10:00:00Z")));
+    Map<String, Object> gwStatus = status(admin, GatewayKind.GATEWAY, ns, "gw");
+    assertThat(gwStatus.get("addresses"))
+        .isEqualTo(List.of(Map.of("type", "IPAddress", "value", "192.0.2.10")));
+    assertThat(gwStatus.get("conditions"))
+        .isEqualTo(
+            List.of(
+                condition("Accepted", "True", "Accepted", "ok", 1, "2026-12-06T10:00:00Z"),
+                condition("Programmed", "True", "Programmed", "ok", 1, "2026-12-06T10:00:00Z")));
+    assertThat(gwStatus.get("listeners"))
+        .isEqualTo(
+            List.of(
+                Map.of(
+                    "name",
+                    "http",
+                    "supportedKinds",
+                    List.of(Map.of("group", GatewayKind.GROUP, "kind", "HTTPRoute")),
+                    "attachedRoutes",
+                    1L,
+                    "conditions",
+                    List.of(
+                        condition(
+                            "Accepted", "True", "Accepted", "ok", 1, "2026-12-06T10:00:00Z")))));
+    List<Object> parents =
+        GatewayStatusWriter.list(status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents"));
+    assertThat(parents).hasSize(2);
+    assertThat(GatewayStatusWriter.map(parents.get(0)))
+        .containsEntry("controllerName", THEIRS)
+        .containsEntry(
+            "conditions",
+            List.of(
+                condition("Accepted", "True", "Accepted", "theirs", -1, "2026-01-01T00:00:00Z")));
+    assertThat(parents.get(1))
+        .isEqualTo(
+            Map.of(
+                "parentRef",
+                Map.of(
+                    "group", GatewayKind.GROUP,
+                    "kind", "Gateway",
+                    "name", "gw",
+                    "sectionName", "http",
+                    "port", 80L),
+                "controllerName",
+                OURS,
+                "conditions",
+                List.of(
+                    condition(
+                        "Accepted",
+                        "True",
+                        "Accepted",
+                        "Accepted for now",
+                        1,
+                        "2026-12-06T10:00:00Z"),
+                    condition(
+                        "ResolvedRefs", "True", "ResolvedRefs", "ok", 1, "2026-12-06T10:00:00Z"))));
+    long written = writer.writes();
+    assertThat(written).isEqualTo(3);
+
+    // an hour later, the same statuses: nothing is written, every time kept
+    clock.now = Instant.parse("2026-12-06T11:00:00Z");
+    writer.publish(translations(first), cluster(), state(admin, ns));
+    assertThat(writer.writes()).isEqualTo(written);
+
+    // one route condition changes: only it gets the new time, the others keep theirs
+    writer.publish(
+        translations(statuses(ns, cls, "Accepted at last")), cluster(), state(admin, ns));
+    assertThat(writer.writes()).isEqualTo(written + 1);
+    parents =
+        GatewayStatusWriter.list(status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents"));
+    assertThat(GatewayStatusWriter.map(parents.get(0))).containsEntry("controllerName", THEIRS);
+    assertThat(GatewayStatusWriter.map(parents.get(1)).get("conditions"))
+        .isEqualTo(
+            List.of(
+                condition(
+                    "Accepted", "True", "Accepted", "Accepted at last", 1, "2026-12-06T11:00:00Z"),
+                condition(
+                    "ResolvedRefs", "True", "ResolvedRefs", "ok", 1, "2026-12-06T10:00:00Z")));
+
+    // a non-leader writes nothing, even what differs
+    GatewayStatusWriter follower = new GatewayStatusWriter(admin, () -> false, OURS, clock);
+    assertThat(follower.wanted()).isFalse();
+    follower.publish(translations(GatewayTranslation.EMPTY), cluster(), state(admin, ns));
+    assertThat(follower.writes()).isZero();
+    assertThat(
+            GatewayStatusWriter.list(
+                status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents")))
+        .hasSize(2);
+
+    // no status of ours for the route any more: our entry goes, theirs stays
+    writer.publish(translations(GatewayTranslation.EMPTY), cluster(), state(admin, ns));
+    parents =
+        GatewayStatusWriter.list(status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents"));
+    assertThat(parents)
+        .singleElement()
+        .satisfies(
+            p -> assertThat(GatewayStatusWriter.map(p)).containsEntry("controllerName", THEIRS));
+  }
+
+  @Test
+  void a_write_over_a_newer_object_is_refused_not_merged(ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-conflict");
+    String cls = gatewayClass(admin, "conflict");
+    create(admin, GatewayKind.GATEWAY, ns, gateway("gw", cls));
+    create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
+    GatewayState stale = state(admin, ns);
+    // another controller writes its entry after our cache was read
+    patch(
+        admin,
+        GatewayKind.HTTP_ROUTE,
+        ns,
+        "web",
+        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"parents\":[{\"parentRef\":"
+            + "{\"name\":\"other-gw\"},\"controllerName\":\""
+            + THEIRS
+            + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
+            + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
+            + "\"2026-01-01T00:00:00Z\"}]}]}}]");
+    GatewayStatusWriter writer =
+        new GatewayStatusWriter(admin, () -> true, OURS, Clock.systemUTC());
+    writer.publish(translations(statuses(ns, cls, "x")), cluster(), stale);
+    // the route write failed on its resourceVersion: their entry is intact; the next rebuild
+    // (from the update event) writes ours from the newer object
+    assertThat(
+            GatewayStatusWriter.list(
+                status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents")))
+        .singleElement()
+        .satisfies(
+            p -> assertThat(GatewayStatusWriter.map(p)).containsEntry("controllerName", THEIRS));
+    writer.publish(translations(statuses(ns, cls, "x")), cluster(), state(admin, ns));
+    assertThat(
+            GatewayStatusWriter.list(
+                status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents")))
+        .hasSize(2);
+  }
+
+  @Test
+  void required_mode_watches_when_the_crds_are_installed_and_a_follower_writes_nothing(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-leader");
+    String cls = gatewayClass(admin, "leader");
+    create(admin, GatewayKind.GATEWAY, ns, gateway("gw", cls));
+    GatewayStatusWriter follower =
+        new GatewayStatusWriter(admin, () -> false, OURS, Clock.systemUTC());
+    Captured captured = new Captured();
+    try (IngressWatcher watcher =
+        watcher(admin, ns, GatewayApiOptions.Mode.REQUIRED, follower, captured)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      await("gateway seen")
+          .atMost(WAIT)
+          .untilAsserted(() -> assertThat(object(captured, GatewayKind.GATEWAY, "gw")).isNotNull());
+      assertThat(follower.writes()).isZero();
+    }
+  }
+
+  @Test
+  void the_manifests_service_account_watches_every_kind_and_writes_status(ApiServerHarness server)
+      throws Exception {
+    ApiClient admin = server.adminClient();
+    try {
+      new CoreV1Api(admin)
+          .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("gatehouse")))
+          .execute();
+    } catch (ApiException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+    for (String file : List.of("01-serviceaccount.yaml", "02-rbac.yaml")) {
+      ApiServerHarness.CommandResult r =
+          server.kubectl(WAIT, "apply", "-f", Path.of("deploy").resolve(file).toString());
+      assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+    ApiClient sa = server.serviceAccountClient("gatehouse", "gatehouse");
+    await("rbac active")
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .until(() -> api(sa, GatewayKind.HTTP_ROUTE).list().isSuccess());
+    String ns = server.createNamespace("gw-rbac");
+    String cls = gatewayClass(admin, "rbac");
+    create(admin, GatewayKind.GATEWAY, ns, gateway("gw", cls));
+    create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
+    Captured captured = new Captured();
+    try (IngressWatcher watcher = watcher(sa, "", GatewayApiOptions.Mode.AUTO, captured)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(watcher.gatewayKinds()).containsExactlyInAnyOrder(GatewayKind.values());
+      assertThat(watcher.errors()).isEmpty();
+    }
+    GatewayStatusWriter writer = new GatewayStatusWriter(sa, () -> true, OURS, Clock.systemUTC());
+    writer.publish(translations(statuses(ns, cls, "ok")), cluster(), state(admin, ns));
+    assertThat(writer.writes()).isEqualTo(3);
+    assertThat(
+            GatewayStatusWriter.list(
+                status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents")))
+        .singleElement()
+        .satisfies(
+            p -> assertThat(GatewayStatusWriter.map(p)).containsEntry("controllerName", OURS));
+  }
+
+  @Test
+  void auto_without_the_gateway_rules_serves_ingresses_and_names_what_is_missing(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-norbac");
+    new CoreV1Api(admin)
+        .createNamespacedServiceAccount(
+            ns, new V1ServiceAccount().metadata(new V1ObjectMeta().name("old")))
+        .execute();
+    // what a release before Gateway API support needed: no Gateway API or Namespace rule
+    String role = "gh-old-" + NAMES.incrementAndGet();
+    RbacAuthorizationV1Api rbac = new RbacAuthorizationV1Api(admin);
+    rbac.createClusterRole(
+            new V1ClusterRole()
+                .metadata(new V1ObjectMeta().name(role))
+                .rules(
+                    List.of(
+                        new V1PolicyRule()
+                            .apiGroups(List.of("networking.k8s.io"))
+                            .resources(List.of("ingressclasses", "ingresses"))
+                            .verbs(List.of("get", "list", "watch")),
+                        new V1PolicyRule()
+                            .apiGroups(List.of(""))
+                            .resources(List.of("services", "secrets", "configmaps"))
+                            .verbs(List.of("get", "list", "watch")),
+                        new V1PolicyRule()
+                            .apiGroups(List.of("discovery.k8s.io"))
+                            .resources(List.of("endpointslices"))
+                            .verbs(List.of("get", "list", "watch")))))
+        .execute();
+    rbac.createClusterRoleBinding(
+            new V1ClusterRoleBinding()
+                .metadata(new V1ObjectMeta().name(role))
+                .roleRef(
+                    new V1RoleRef()
+                        .apiGroup("rbac.authorization.k8s.io")
+                        .kind("ClusterRole")
+                        .name(role))
+                .subjects(
+                    List.of(new RbacV1Subject().kind("ServiceAccount").name("old").namespace(ns))))
+        .execute();
+    ApiClient sa = server.serviceAccountClient(ns, "old");
+    await("rbac active")
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .until(() -> new NetworkingV1Api(sa).listIngressForAllNamespaces().execute() != null);
+    Captured captured = new Captured();
+    try (IngressWatcher watcher = watcher(sa, "", GatewayApiOptions.Mode.AUTO, captured)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(watcher.gatewayKinds()).isEmpty();
+      assertThat(watcher.errors()).isEmpty();
+      assertThat(captured.publishes).isPositive();
+    }
+  }
+
+  /** A control plane of its own, without the CRDs (the shared one has them). */
+  @Test
+  void without_the_crds_auto_serves_ingresses_only_and_true_refuses_to_start() throws Exception {
+    try (ApiServerHarness bare = ApiServerHarness.start()) {
+      ApiClient admin = bare.adminClient();
+      String ns = bare.createNamespace("no-crds");
+      Captured captured = new Captured();
+      Logger log = (Logger) LoggerFactory.getLogger(GatewayInformers.class);
+      ListAppender<ILoggingEvent> lines = new ListAppender<>();
+      lines.start();
+      log.addAppender(lines);
+      Level level = log.getLevel();
+      log.setLevel(Level.INFO);
+      try (IngressWatcher watcher = watcher(admin, ns, GatewayApiOptions.Mode.AUTO, captured)) {
+        watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(watcher.gatewayKinds()).isEmpty();
+        assertThat(watcher.errors()).isEmpty();
+        assertThat(captured.publishes).isPositive();
+        assertThat(captured.last.installed(GatewayKind.GATEWAY)).isFalse();
+        long before = watcher.rebuilds();
+        watcher.poke();
+        await("another rebuild").atMost(WAIT).until(() -> watcher.rebuilds() > before);
+        // one line at start, none per rebuild
+        assertThat(lines.list)
+            .filteredOn(e -> e.getFormattedMessage().contains("Gateway API not served"))
+            .singleElement()
+            .satisfies(e -> assertThat(e.getFormattedMessage()).contains("standard-install.yaml"));
+      } finally {
+        log.detachAppender(lines);
+        log.setLevel(level);
+      }
+      assertThatThrownBy(() -> watcher(admin, ns, GatewayApiOptions.Mode.REQUIRED, new Captured()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("kubernetes.gatewayApi is true")
+          .hasMessageContaining("GatewayClass")
+          .hasMessageContaining("standard-install.yaml");
+      try (IngressWatcher off = watcher(admin, ns, GatewayApiOptions.Mode.OFF, new Captured())) {
+        assertThat(off.gatewayKinds()).isEmpty();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static GatewayTranslation statuses(String ns, String cls, String routeMessage) {
+    List<ObjectStatus> s =
+        List.of(
+            new ClassStatus(
+                new ObjectRef(GatewayKind.GATEWAY_CLASS, "", cls),
+                List.of(GatewayCondition.yes("Accepted", "Accepted", "ours", 1))),
+            new GatewayStatus(
+                new ObjectRef(GatewayKind.GATEWAY, ns, "gw"),
+                List.of(new Address("IPAddress", "192.0.2.10")),
+                List.of(
+                    GatewayCondition.yes("Accepted", "Accepted", "ok", 1),
+                    GatewayCondition.yes("Programmed", "Programmed", "ok", 1)),
+                List.of(
+                    new ListenerStatus(
+                        "http",
+                        List.of(new RouteGroupKind(GatewayKind.GROUP, "HTTPRoute")),
+                        1,
+                        List.of(GatewayCondition.yes("Accepted", "Accepted", "ok", 1))))),
+            new RouteStatus(
+                new ObjectRef(GatewayKind.HTTP_ROUTE, ns, "web"),
+                List.of(
+                    new RouteParentStatus(
+                        new ParentRef(null, null, null, "gw", "http", 80),
+                        List.of(
+                            GatewayCondition.yes("Accepted", "Accepted", routeMessage, 1),
+                            GatewayCondition.yes("ResolvedRefs", "ResolvedRefs", "ok", 1))))));
+    return new GatewayTranslation(List.of(), List.of(), s, Map.of(), Map.of());
+  }
+
+  private static Translations translations(GatewayTranslation g) {
+    return new Translations(Translation.EMPTY, g);
+  }
+
+  private static ListedClusterState cluster() {
+    return new ListedClusterState(List.of(), List.of(), List.of(), List.of(), List.of());
+  }
+
+  private static Map<String, Object> condition(
+      String type, String status, String reason, String message, long generation, String time) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("type", type);
+    m.put("status", status);
+    m.put("reason", reason);
+    m.put("message", message);
+    if (generation >= 0) {
+      m.put("observedGeneration", generation);
+    }
+    m.put("lastTransitionTime", time);
+    return m;
+  }
+
+  static String gatewayClass(ApiClient admin, String prefix) throws Exception {
+    String name = "gh-" + prefix + "-" + NAMES.incrementAndGet() + "-" + System.nanoTime() % 100000;
+    create(
+        admin,
+        GatewayKind.GATEWAY_CLASS,
+        "",
+        "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"GatewayClass\","
+            + "\"metadata\":{\"name\":\""
+            + name
+            + "\"},\"spec\":{\"controllerName\":\""
+            + OURS
+            + "\"}}");
+    return name;
+  }
+
+  static String gateway(String name, String cls) {
+    return "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"Gateway\","
+        + "\"metadata\":{\"name\":\""
+        + name
+        + "\"},\"spec\":{\"gatewayClassName\":\""
+        + cls
+        + "\",\"listeners\":[{\"name\":\"http\",\"protocol\":\"HTTP\",\"port\":80}]}}";
+  }
+
+  static String httpRoute(String name, String gateway, String host) {
+    return "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"HTTPRoute\","
+        + "\"metadata\":{\"name\":\""
+        + name
+        + "\"},\"spec\":{\"parentRefs\":[{\"name\":\""
+        + gateway
+        + "\",\"sectionName\":\"http\",\"port\":80}],\"hostnames\":[\""
+        + host
+        + "\"],\"rules\":[{\"backendRefs\":[{\"name\":\"web\",\"port\":80}]}]}}";
+  }
+
+  static DynamicKubernetesApi api(ApiClient admin, GatewayKind kind) {
+    return new DynamicKubernetesApi(kind.group(), kind.version(), kind.plural(), admin);
+  }
+
+  static void create(ApiClient admin, GatewayKind kind, String ns, String json) throws Exception {
+    JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+    if (!ns.isEmpty()) {
+      o.getAsJsonObject("metadata").addProperty("namespace", ns);
+    }
+    KubernetesApiResponse<DynamicKubernetesObject> r =
+        api(admin, kind).create(new DynamicKubernetesObject(o));
+    assertThat(r.isSuccess()).as("create %s: %s", kind, r.getStatus()).isTrue();
+  }
+
+  static void patch(ApiClient admin, GatewayKind kind, String ns, String name, String jsonPatch)
+      throws Exception {
+    CustomObjectsApi custom = new CustomObjectsApi(admin);
+    boolean status = jsonPatch.contains("\"/status\"");
+    PatchUtils.patch(
+        Object.class,
+        () ->
+            status
+                ? custom
+                    .patchNamespacedCustomObjectStatus(
+                        kind.group(),
+                        kind.version(),
+                        ns,
+                        kind.plural(),
+                        name,
+                        new V1Patch(jsonPatch))
+                    .buildCall(null)
+                : custom
+                    .patchNamespacedCustomObject(
+                        kind.group(),
+                        kind.version(),
+                        ns,
+                        kind.plural(),
+                        name,
+                        new V1Patch(jsonPatch))
+                    .buildCall(null),
+        V1Patch.PATCH_FORMAT_JSON_PATCH,
+        admin);
+  }
+
+  static Map<String, Object> status(ApiClient admin, GatewayKind kind, String ns, String name) {
+    KubernetesApiResponse<DynamicKubernetesObject> r =
+        ns.isEmpty() ? api(admin, kind).get(name) : api(admin, kind).get(ns, name);
+    assertThat(r.isSuccess()).isTrue();
+    return GatewayStatusWriter.map(PlainJson.object(r.getObject().getRaw()).get("status"));
+  }
+
+  /** What the informers would hand the sinks, listed directly. */
+  static GatewayState state(ApiClient admin, String ns) {
+    Map<GatewayKind, List<Map<String, Object>>> objects = new EnumMap<>(GatewayKind.class);
+    for (GatewayKind k :
+        List.of(GatewayKind.GATEWAY_CLASS, GatewayKind.GATEWAY, GatewayKind.HTTP_ROUTE)) {
+      KubernetesApiResponse<io.kubernetes.client.util.generic.dynamic.DynamicKubernetesListObject>
+          r = k.namespaced() ? api(admin, k).list(ns) : api(admin, k).list();
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (DynamicKubernetesObject o : r.getObject().getItems()) {
+        out.add(PlainJson.object(o.getRaw()));
+      }
+      objects.put(k, out);
+    }
+    return new ListedGatewayState(objects, List.of());
+  }
+
+  private static @Nullable Map<String, Object> object(Captured c, GatewayKind kind, String name) {
+    for (Map<String, Object> o : c.last.objects(kind)) {
+      if (name.equals(GatewayStatusWriter.map(o.get("metadata")).get("name"))) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  private static IngressWatcher watcher(
+      ApiClient client, String ns, GatewayApiOptions.Mode mode, TranslationSink... sinks) {
+    IngressWatcherOptions o =
+        IngressWatcherOptions.DEFAULTS.withNamespaces(ns.isEmpty() ? List.of() : List.of(ns));
+    List<TranslationSink> all = new ArrayList<>(List.of(new TableSink(new InMemoryRouteTable())));
+    all.addAll(List.of(sinks));
+    return new IngressWatcher(
+        client,
+        o,
+        new GatewayApiOptions(mode, GatewaySettings.defaults(List.of()), List::of),
+        Clock.systemUTC(),
+        Map::of,
+        all);
+  }
+
+  /** The Gateway state of the last rebuild. */
+  static final class Captured implements TranslationSink {
+    volatile GatewayState last = GatewayState.NONE;
+    volatile int publishes;
+
+    @Override
+    public void publish(Translation translation, ListedClusterState state) {}
+
+    @Override
+    public void publish(Translations t, ListedClusterState state, GatewayState gateways) {
+      last = gateways;
+      publishes++;
+    }
+  }
+
+  static final class MutableClock extends Clock {
+    volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
