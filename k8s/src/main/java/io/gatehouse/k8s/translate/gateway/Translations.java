@@ -21,8 +21,9 @@ public record Translations(Translation ingress, GatewayTranslation gateway) {
       ClusterState cluster,
       GatewayState gatewayState,
       Map<String, HostClaim> claims) {
-    // TODO(#17 translate): Gateway hosts take part in the Ingress translator's ownership.
-    Translation ingress = ingresses.translate(cluster, claims);
+    // the routes attached to our listeners are claimants beside the Ingresses: one rule decides
+    Translation ingress =
+        ingresses.translate(cluster, claims, gateways.claimants(cluster, gatewayState, claims));
     GatewayTranslation gateway =
         gateways.translate(
             cluster, gatewayState, claims, GatewayTranslator.hostsOf(ingress.routes()));
