@@ -196,7 +196,9 @@ final class GatewayRun {
   private static final class GatewayInfo {
     final Gateway gateway;
     final List<ListenerInfo> listeners = new ArrayList<>();
-    final List<GatewayCondition> conditions = new ArrayList<>();
+
+    /** {@code spec.addresses} the nodes do not publish: the Gateway is not accepted. */
+    final List<String> unsupportedAddresses = new ArrayList<>();
 
     GatewayInfo(Gateway gateway) {
       this.gateway = gateway;
@@ -214,7 +216,13 @@ final class GatewayRun {
     final @Nullable String hostname;
     final List<RouteGroupKind> kinds = new ArrayList<>();
     @Nullable GatewayCondition notAccepted;
+
+    /** Why a certificate reference does not resolve: the listener cannot serve HTTPS. */
     @Nullable GatewayCondition unresolved;
+
+    /** Kinds of allowedRoutes Gatehouse does not serve: the others still attach. */
+    @Nullable GatewayCondition invalidKinds;
+
     @Nullable GatewayCondition conflicted;
 
     /** The certificate an HTTPS listener serves, in the Gateway's namespace. */
@@ -233,9 +241,21 @@ final class GatewayRun {
       return notAccepted == null;
     }
 
-    /** Accepted, its references resolved and without conflict: it serves the routes attached. */
+    /**
+     * Accepted, its certificate resolved, without conflict and with a route kind to admit: it
+     * serves the routes attached.
+     */
     boolean programmed() {
-      return notAccepted == null && unresolved == null && conflicted == null;
+      return notAccepted == null
+          && unresolved == null
+          && conflicted == null
+          && !kinds.isEmpty()
+          && gateway.unsupportedAddresses.isEmpty();
+    }
+
+    /** The listener's ResolvedRefs condition when False: the certificate first, then kinds. */
+    @Nullable GatewayCondition unresolvedRefs() {
+      return unresolved != null ? unresolved : invalidKinds;
     }
 
     boolean https() {
@@ -250,6 +270,12 @@ final class GatewayRun {
   private GatewayInfo listeners(Gateway g) {
     GatewayInfo info = new GatewayInfo(g);
     long gen = g.meta().generation();
+    for (Map<String, Object> a : g.addresses()) {
+      String value = GatewayObjects.str(a.get("value"));
+      if (value == null || !settings.addresses().contains(value)) {
+        info.unsupportedAddresses.add(String.valueOf(value));
+      }
+    }
     for (Listener l : g.listeners()) {
       String hostname = null;
       if (l.hostname() != null) {
@@ -300,7 +326,9 @@ final class GatewayRun {
                         + " with issue #19)",
                     gen);
       }
-      kinds(li, gen);
+      if (l.protocol().equals("HTTP") || l.protocol().equals("HTTPS")) {
+        kinds(li, gen);
+      }
       if (li.accepted() && li.https()) {
         certificate(li, gen);
       }
@@ -359,7 +387,7 @@ final class GatewayRun {
       }
     }
     if (!refused.isEmpty()) {
-      li.unresolved =
+      li.invalidKinds =
           GatewayCondition.no(
               RESOLVED_REFS,
               "InvalidRouteKinds",
@@ -503,12 +531,13 @@ final class GatewayRun {
       case "Selector" -> {
         GatewayObjects.Selector s = li.listener.selector();
         Optional<V1Namespace> n = state.namespace(ns);
-        Map<String, String> labels =
-            n.isEmpty()
-                    || n.get().getMetadata() == null
-                    || n.get().getMetadata().getLabels() == null
-                ? Map.of()
-                : n.get().getMetadata().getLabels();
+        Map<String, String> labels = new HashMap<>();
+        if (n.isPresent() && n.get().getMetadata() != null) {
+          Map<String, String> l = n.get().getMetadata().getLabels();
+          labels.putAll(l == null ? Map.of() : l);
+        }
+        // the API server sets it on every namespace; a cache or fixture may not show it yet
+        labels.put("kubernetes.io/metadata.name", ns);
         // a namespace not seen yet is not admitted: fail closed until the informer has it
         yield s != null && n.isPresent() && s.matches(labels);
       }
@@ -1197,13 +1226,7 @@ final class GatewayRun {
     for (String a : settings.addresses()) {
       addresses.add(new Address(isIp(a) ? "IPAddress" : "Hostname", a));
     }
-    List<String> unsupported = new ArrayList<>();
-    for (Map<String, Object> a : g.gateway.addresses()) {
-      String value = GatewayObjects.str(a.get("value"));
-      if (value == null || !settings.addresses().contains(value)) {
-        unsupported.add(String.valueOf(value));
-      }
-    }
+    List<String> unsupported = g.unsupportedAddresses;
     long accepted = g.listeners.stream().filter(ListenerInfo::accepted).count();
     long programmed = g.listeners.stream().filter(ListenerInfo::programmed).count();
     List<GatewayCondition> conditions = new ArrayList<>();
@@ -1258,8 +1281,8 @@ final class GatewayRun {
               : GatewayCondition.no(
                   PROGRAMMED, "Invalid", "not served; see the other conditions", gen));
       lc.add(
-          li.unresolved != null
-              ? li.unresolved
+          li.unresolvedRefs() != null
+              ? li.unresolvedRefs()
               : GatewayCondition.yes(RESOLVED_REFS, "ResolvedRefs", "references resolved", gen));
       lc.add(
           li.conflicted != null

@@ -73,8 +73,7 @@ final class RouteRules {
 
   /**
    * A GRPCRoute match: {@code method.service} and {@code method.method} become the path {@code
-   * /service/method} (a prefix {@code /service/} without a method), gRPC's HTTP/2 mapping; POST
-   * only, as every gRPC call is.
+   * /service/method} (a prefix {@code /service} without a method), gRPC's HTTP/2 mapping.
    */
   static Match grpcMatch(String field, Map<String, Object> m) throws Unsupported {
     Map<String, Object> method = map(m.get("method"));

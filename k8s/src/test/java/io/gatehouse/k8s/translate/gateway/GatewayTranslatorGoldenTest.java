@@ -115,9 +115,16 @@ class GatewayTranslatorGoldenTest {
       ingress.put("problems", problems);
       root.put("ingress", ingress);
     }
+    // through JSON once: shared lists would otherwise print as YAML anchors
+    Object tree;
+    try {
+      tree = json.readValue(json.writeValueAsString(root), LinkedHashMap.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
     DumperOptions o = new DumperOptions();
     o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     o.setWidth(100);
-    return new Yaml(o).dump(root);
+    return new Yaml(o).dump(tree);
   }
 }
