@@ -274,7 +274,9 @@ final class RouteRules {
     Matcher m = DURATION.matcher(raw);
     Duration d = Duration.ZERO;
     int at = 0;
-    while (at < raw.length() && m.find(at) && m.start() == at) {
+    int parts = 0;
+    while (at < raw.length() && parts < 4 && m.find(at) && m.start() == at) {
+      parts++;
       long n = Long.parseLong(m.group(1));
       d =
           d.plus(
