@@ -913,7 +913,31 @@ final class GatewayRun {
     }
   }
 
-  private Map<String, Holder> holders(Map<String, String> ingressHosts) {
+  /** The oldest Ingress a host is served for, as the Ingress translation decided. */
+  record ServedIngress(String namespace, String name, @Nullable OffsetDateTime created) {}
+
+  /**
+   * For each host the Ingress translation serves (namespace only), its oldest Ingress of that
+   * namespace naming the host: what {@link #translate} weighs a route against.
+   */
+  Map<String, ServedIngress> servedIngresses(Map<String, String> ingressHosts) {
+    Map<String, ServedIngress> out = new HashMap<>();
+    ingressHosts.forEach(
+        (host, ns) -> {
+          V1Ingress i = oldestIngress(ns, host);
+          if (i != null) {
+            out.put(
+                host,
+                new ServedIngress(
+                    ns,
+                    Objects.requireNonNullElse(i.getMetadata().getName(), ""),
+                    i.getMetadata().getCreationTimestamp()));
+          }
+        });
+    return out;
+  }
+
+  private Map<String, Holder> holders(Map<String, ServedIngress> ingresses) {
     Map<String, HostClaimant> oldest = new HashMap<>();
     List<HostClaimant> all = claimants();
     all.sort(HostClaimant.OLDEST_FIRST);
@@ -932,21 +956,20 @@ final class GatewayRun {
                 claim.tenant().value(), null, "claimed by tenant \"" + claim.tenant() + "\""));
         continue;
       }
-      String ingressNs = ingressHosts.get(host);
-      if (ingressNs != null) {
-        V1Ingress ingress = oldestIngress(ingressNs, host);
-        OffsetDateTime created =
-            ingress == null ? null : ingress.getMetadata().getCreationTimestamp();
-        String name = ingress == null ? "" : ingress.getMetadata().getName();
-        if (ingress != null && !route.olderThan(created, ingressNs, name)) {
-          out.put(
-              host,
-              new Holder(
-                  ingressNs,
-                  null,
-                  "served by Ingress " + ingressNs + "/" + name + ", which is older"));
-          continue;
-        }
+      ServedIngress ingress = ingresses.get(host);
+      if (ingress != null
+          && !route.olderThan(ingress.created(), ingress.namespace(), ingress.name())) {
+        out.put(
+            host,
+            new Holder(
+                ingress.namespace(),
+                null,
+                "served by Ingress "
+                    + ingress.namespace()
+                    + "/"
+                    + ingress.name()
+                    + ", which is older"));
+        continue;
       }
       out.put(
           host,
@@ -1003,8 +1026,8 @@ final class GatewayRun {
 
   // ---------------------------------------------------------------- output
 
-  GatewayTranslation translate(Map<String, String> ingressHosts) {
-    Map<String, Holder> holders = holders(ingressHosts);
+  GatewayTranslation translate(Map<String, ServedIngress> ingresses) {
+    Map<String, Holder> holders = holders(ingresses);
     List<Served> served = new ArrayList<>();
     for (RouteInfo r : routes) {
       if (r.unsupported != null) {

@@ -22,11 +22,9 @@ public record Translations(Translation ingress, GatewayTranslation gateway) {
       GatewayState gatewayState,
       Map<String, HostClaim> claims) {
     // the routes attached to our listeners are claimants beside the Ingresses: one rule decides
-    Translation ingress =
-        ingresses.translate(cluster, claims, gateways.claimants(cluster, gatewayState, claims));
-    GatewayTranslation gateway =
-        gateways.translate(
-            cluster, gatewayState, claims, GatewayTranslator.hostsOf(ingress.routes()));
+    GatewayRun run = gateways.run(cluster, gatewayState, claims);
+    Translation ingress = ingresses.translate(cluster, claims, run.claimants());
+    GatewayTranslation gateway = gateways.translate(run, cluster, ingress);
     return new Translations(ingress, gateway);
   }
 }
