@@ -231,6 +231,11 @@ final class GatewayRun {
     @Nullable ValidCertificate valid;
     int attached;
 
+    /** {@link GatewayRun#group}, once computed ({@code groupKnown}); null for every namespace. */
+    @Nullable Set<String> group;
+
+    boolean groupKnown;
+
     ListenerInfo(GatewayInfo gateway, Listener listener, @Nullable String hostname) {
       this.gateway = gateway;
       this.listener = listener;
@@ -547,6 +552,14 @@ final class GatewayRun {
 
   /** The namespaces the listener admits, of those that can claim a host; null for all. */
   private @Nullable Set<String> group(ListenerInfo li) {
+    if (!li.groupKnown) {
+      li.group = computeGroup(li);
+      li.groupKnown = true;
+    }
+    return li.group;
+  }
+
+  private @Nullable Set<String> computeGroup(ListenerInfo li) {
     if (li.listener.from().equals("All")) {
       return null;
     }
