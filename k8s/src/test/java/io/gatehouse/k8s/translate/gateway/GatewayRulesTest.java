@@ -253,4 +253,47 @@ class GatewayRulesTest {
     }
     return out;
   }
+
+  /** Catches a translation that grows with the square of the routes (the propagation target). */
+  @Test
+  void two_thousand_routes_translate_each_with_its_status() {
+    StringBuilder y =
+        new StringBuilder(
+            """
+            kind: GatewayClass
+            metadata: {name: gatehouse}
+            spec: {controllerName: gatehouse.io/gateway-controller}
+            ---
+            kind: Gateway
+            metadata: {namespace: infra, name: gw}
+            spec:
+              gatewayClassName: gatehouse
+              listeners:
+              - {name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}
+            """);
+    for (int i = 0; i < 2000; i++) {
+      y.append(
+          """
+          ---
+          kind: HTTPRoute
+          metadata: {namespace: ns%d, name: r%d, creationTimestamp: "2026-01-01T00:00:00Z"}
+          spec:
+            parentRefs: [{name: gw, namespace: infra}]
+            hostnames: [h%d.example.com, shared.example.com]
+            rules:
+            - matches: [{path: {type: PathPrefix, value: /a}}, {headers: [{name: x, value: y}]}]
+            - matches: [{path: {type: Exact, value: /b}}]
+          """
+              .formatted(i % 50, i, i));
+    }
+    GatewayFixtures.Case c = GatewayFixtures.read(y.toString());
+    GatewayTranslation t =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(60), () -> GatewayTranslatorGoldenTest.translate(c).gateway());
+    assertThat(t.routes()).hasSize(6000);
+    // 2000 routes, the Gateway and the class
+    assertThat(t.statuses()).hasSize(2002);
+    // every route claims shared.example.com; the oldest holds it for every namespace (from: All)
+    assertThat(t.routes()).allMatch(r -> r.hosts().contains("shared.example.com"));
+  }
 }
