@@ -609,6 +609,9 @@ final class GatewayRun {
     /** Hosts another group holds: host to the holder's description. */
     final Map<String, String> lost = new LinkedHashMap<>();
 
+    /** How many (listener, host) pairs of this parent are served. */
+    int served;
+
     ParentInfo(ParentRef ref) {
       this.ref = ref;
     }
@@ -1061,6 +1064,7 @@ final class GatewayRun {
               p.lost.putIfAbsent(h, holder.why());
               continue;
             }
+            p.served++;
             if (a.listener.https()) {
               https.putIfAbsent(h, a.listener);
             } else {
@@ -1352,7 +1356,10 @@ final class GatewayRun {
             GatewayCondition.no(
                 ACCEPTED,
                 "HostConflict",
-                String.join("; ", each) + "; the route's other hosts are served",
+                String.join("; ", each)
+                    + (p.served > 0
+                        ? "; the route's other hosts are served"
+                        : "; the route is not served through this parent"),
                 gen);
       } else {
         accepted = GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen);
