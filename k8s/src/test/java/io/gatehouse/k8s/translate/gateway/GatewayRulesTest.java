@@ -90,7 +90,7 @@ class GatewayRulesTest {
     "999.example.com, false",
   })
   void status_addresses_are_typed_without_dns(String address, boolean ip) {
-    assertThat(GatewayRun.isIp(address)).isEqualTo(ip);
+    assertThat(GatewayListeners.isIp(address)).isEqualTo(ip);
   }
 
   @Test
