@@ -237,6 +237,9 @@ final class GatewayRun {
     RouteInfo info = new RouteInfo(r);
     String ns = r.meta().namespace();
     long gen = r.meta().generation();
+    // a route counts once per listener, however many of its parentRefs reach it
+    Set<ListenerInfo> counted =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     List<String> hostnames = new ArrayList<>();
     for (String h : r.hostnames()) {
       Validated<String> v = Hostnames.normalizeConfigured("hostnames", h);
@@ -298,7 +301,9 @@ final class GatewayRun {
         continue;
       }
       for (ListenerInfo li : allowed) {
-        li.attached++;
+        if (counted.add(li)) {
+          li.attached++;
+        }
         List<String> hosts = ListenerHosts.intersect(li.hostname, hostnames);
         if (!hosts.isEmpty()) {
           parent.attachments.add(new Attachment(li, hosts));
