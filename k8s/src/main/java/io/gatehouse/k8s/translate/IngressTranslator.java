@@ -96,8 +96,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Tenancy.</b> The namespace is the tenant. A host (or the catch-all of host-less rules
  *       and {@code defaultBackend}) belongs to one namespace: the one holding an admin {@link
  *       HostClaim} on it (exact, or a wildcard claim one label up), else the namespace of the
- *       oldest Ingress naming it (creationTimestamp, then namespace/name). Other namespaces get a
- *       {@code HostConflict} warning and are not served for that host.
+ *       oldest Ingress naming it (creationTimestamp, then namespace/name), unless a Gateway API
+ *       route attached to that host ({@link HostClaimant}) is older: then the namespaces its
+ *       listener admits. Other namespaces get a {@code HostConflict} warning and are not served for
+ *       that host.
  *   <li><b>Paths.</b> Within the owning namespace, one host (or every host), path and priority is
  *       served by one Ingress: the oldest (creationTimestamp, then name), as ingress-nginx keeps
  *       the first Ingress's location; the others get a {@code PathConflict} warning for it.
@@ -275,7 +277,18 @@ public final class IngressTranslator {
    *     keeps every other namespace off that host
    */
   public synchronized Translation translate(ClusterState state, Map<String, HostClaim> claims) {
-    Run run = new Run(state, claims);
+    return translate(state, claims, List.of());
+  }
+
+  /**
+   * @param claims the table's host claims (validated host to claim); a claim of another tenant
+   *     keeps every other namespace off that host
+   * @param claimants the Gateway API routes attached to our listeners, by host: one older than
+   *     every Ingress naming its host holds that host for its group (docs/gateway-api.md)
+   */
+  public synchronized Translation translate(
+      ClusterState state, Map<String, HostClaim> claims, List<HostClaimant> claimants) {
+    Run run = new Run(state, claims, claimants);
     Translation t = run.run();
     validated = run.validatedNow;
     return t;
@@ -299,6 +312,8 @@ public final class IngressTranslator {
   private final class Run {
     private final ClusterState state;
     private final Map<String, HostClaim> claims;
+    // issue #17: the oldest Gateway API route attached to each host
+    private final Map<String, HostClaimant> oldestClaimant = new HashMap<>();
     private final Map<IngressRef, List<IngressProblem>> problems = new TreeMap<>();
     private final Set<IngressRef> refused = new HashSet<>();
     private final Set<IngressRef> canary = new HashSet<>();
@@ -321,9 +336,14 @@ public final class IngressTranslator {
     /** ingress-nginx's controller ConfigMap as this translation reads it; null when none. */
     private final @Nullable ControllerConfigMap controller;
 
-    Run(ClusterState state, Map<String, HostClaim> claims) {
+    Run(ClusterState state, Map<String, HostClaim> claims, List<HostClaimant> claimants) {
       this.state = state;
       this.claims = claims;
+      List<HostClaimant> sorted = new ArrayList<>(claimants);
+      sorted.sort(HostClaimant.OLDEST_FIRST);
+      for (HostClaimant g : sorted) {
+        oldestClaimant.putIfAbsent(g.host(), g);
+      }
       IngressRef cm = controllerConfigMap;
       this.controller =
           cm == null
@@ -492,7 +512,7 @@ public final class IngressTranslator {
       // canary paths met by their primary, and the canaries then served by at least one path
       Set<Candidate> tried = new HashSet<>();
       Set<IngressRef> canariesServed = new HashSet<>();
-      Map<String, String> owners = owners(candidates);
+      Map<String, Owner> owners = owners(candidates);
       List<RouteSpec> routes = new ArrayList<>();
       Set<String> warned = new LinkedHashSet<>();
       // one route per host, path and priority: the oldest Ingress's (candidates come oldest
@@ -500,8 +520,8 @@ public final class IngressTranslator {
       Map<PathKey, Candidate> servedBy = new HashMap<>();
       Map<RouteKey, IngressRef> origins = new HashMap<>();
       for (Candidate c : candidates) {
-        String owner = Objects.requireNonNull(owners.get(c.host), "owners has every host");
-        if (!c.ref.namespace().equals(owner)) {
+        Owner owner = Objects.requireNonNull(owners.get(c.host), "owners has every host");
+        if (!owner.admits(c.ref.namespace())) {
           if (warned.add(c.ref + " " + c.host)) {
             conflict(c, owner);
           }
@@ -581,16 +601,24 @@ public final class IngressTranslator {
       return defaultIsOurs;
     }
 
-    /** Host (or {@link #ANY_HOST}) to the namespace that may serve it. */
-    private Map<String, String> owners(List<Candidate> candidates) {
-      Map<String, String> owners = new HashMap<>();
+    /** Host (or {@link #ANY_HOST}) to who may serve it. */
+    private Map<String, Owner> owners(List<Candidate> candidates) {
+      Map<String, Owner> owners = new HashMap<>();
       for (Candidate c : candidates) {
         if (owners.containsKey(c.host)) {
           continue;
         }
         HostClaim claim = claim(c.host);
-        // candidates come oldest first, so the first namespace seen is the oldest claimant
-        owners.put(c.host, claim != null ? claim.tenant().value() : c.ref.namespace());
+        HostClaimant route = oldestClaimant.get(c.host);
+        // candidates come oldest first, so the first namespace seen is the oldest Ingress
+        if (claim != null) {
+          owners.put(c.host, new Owner(claim.tenant().value(), null));
+        } else if (route != null
+            && route.olderThan(created.get(c.ref), c.ref.namespace(), c.ref.name())) {
+          owners.put(c.host, new Owner(route.namespace(), route));
+        } else {
+          owners.put(c.host, new Owner(c.ref.namespace(), null));
+        }
       }
       return owners;
     }
@@ -607,14 +635,19 @@ public final class IngressTranslator {
       return dot > 0 && !host.startsWith("*.") ? claims.get("*" + host.substring(dot)) : null;
     }
 
-    private void conflict(Candidate c, String owner) {
+    private void conflict(Candidate c, Owner owner) {
       String host =
           c.host.equals(ANY_HOST) ? "every host (host-less rules and defaultBackend)" : c.host;
       HostClaim claim = claim(c.host);
+      HostClaimant route = owner.route();
       String why =
           claim != null
-              ? "claimed by tenant \"" + owner + "\""
-              : "served by namespace \"" + owner + "\", whose Ingress is older";
+              ? "claimed by tenant \"" + owner.namespace() + "\""
+              : route != null
+                  ? "held by "
+                      + route.what()
+                      + ", which is older, for the namespaces its Gateway listener admits"
+                  : "served by namespace \"" + owner.namespace() + "\", whose Ingress is older";
       problem(
           c.ref,
           "HostConflict",
@@ -1765,6 +1798,16 @@ public final class IngressTranslator {
 
   /** What two Ingresses must not both serve: one host (or every host), one path, one priority. */
   private record PathKey(String host, PathMatch path, int priority) {}
+
+  /**
+   * Who may serve a host: a namespace (an admin claim's tenant, the oldest Ingress's namespace), or
+   * the group of an older Gateway API route ({@code route} set).
+   */
+  private record Owner(String namespace, @Nullable HostClaimant route) {
+    boolean admits(String ns) {
+      return route != null ? route.admits(ns) : namespace.equals(ns);
+    }
+  }
 
   /** What a canary path must match: the primary's namespace, host and path as written. */
   private record CanaryKey(String namespace, String host, String writtenPath) {}

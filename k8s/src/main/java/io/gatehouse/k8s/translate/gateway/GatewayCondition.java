@@ -15,6 +15,12 @@ import java.util.Objects;
  */
 public record GatewayCondition(
     String type, String status, String reason, String message, long observedGeneration) {
+  public static final String ACCEPTED = "Accepted";
+  public static final String PROGRAMMED = "Programmed";
+  public static final String RESOLVED_REFS = "ResolvedRefs";
+  public static final String CONFLICTED = "Conflicted";
+  public static final String SUPPORTED_VERSION = "SupportedVersion";
+
   public GatewayCondition {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(status, "status");

@@ -21,11 +21,10 @@ public record Translations(Translation ingress, GatewayTranslation gateway) {
       ClusterState cluster,
       GatewayState gatewayState,
       Map<String, HostClaim> claims) {
-    // TODO(#17 translate): Gateway hosts take part in the Ingress translator's ownership.
-    Translation ingress = ingresses.translate(cluster, claims);
-    GatewayTranslation gateway =
-        gateways.translate(
-            cluster, gatewayState, claims, GatewayTranslator.hostsOf(ingress.routes()));
+    // the routes attached to our listeners are claimants beside the Ingresses: one rule decides
+    GatewayRun run = gateways.run(cluster, gatewayState, claims);
+    Translation ingress = ingresses.translate(cluster, claims, run.claimants());
+    GatewayTranslation gateway = gateways.translate(run, cluster, ingress);
     return new Translations(ingress, gateway);
   }
 }

@@ -1,0 +1,527 @@
+package io.gatehouse.k8s.translate.gateway;
+
+import static io.gatehouse.k8s.translate.gateway.GatewayCondition.ACCEPTED;
+import static io.gatehouse.k8s.translate.gateway.GatewayCondition.CONFLICTED;
+import static io.gatehouse.k8s.translate.gateway.GatewayCondition.PROGRAMMED;
+import static io.gatehouse.k8s.translate.gateway.GatewayCondition.RESOLVED_REFS;
+
+import io.gatehouse.k8s.translate.ClusterState;
+import io.gatehouse.k8s.translate.gateway.GatewayObjects.Gateway;
+import io.gatehouse.k8s.translate.gateway.GatewayObjects.GroupKind;
+import io.gatehouse.k8s.translate.gateway.GatewayObjects.Listener;
+import io.gatehouse.k8s.translate.gateway.GatewayObjects.Ref;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.Address;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.GatewayStatus;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.ListenerStatus;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteGroupKind;
+import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.validate.CertificateValidator;
+import io.gatehouse.validate.Hostnames;
+import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import io.gatehouse.validate.Violation;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1Secret;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Gateways of our classes and their listeners: which are accepted and programmed (the node's
+ * shared HTTP and HTTPS listeners), the certificate each HTTPS listener serves, which namespaces
+ * and route kinds each admits, and the Gateway's status. Routes attach through {@link GatewayRun}.
+ */
+final class GatewayListeners {
+  private static final String TLS_SECRET = "kubernetes.io/tls";
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+  /** Route kinds a listener of ours may admit. */
+  static final List<GatewayKind> ROUTE_KINDS =
+      List.of(GatewayKind.HTTP_ROUTE, GatewayKind.GRPC_ROUTE);
+
+  private final GatewaySettings settings;
+  private final Clock clock;
+  private final ClusterState cluster;
+  private final GatewayState state;
+  private final ReferenceGrants grants;
+
+  /**
+   * Namespaces a {@code Selector} group is evaluated over: every one that can claim a host. The
+   * caller fills it while reading routes, before the first {@link #group} call.
+   */
+  private final Set<String> knownNamespaces;
+
+  GatewayListeners(
+      GatewaySettings settings,
+      Clock clock,
+      ClusterState cluster,
+      GatewayState state,
+      ReferenceGrants grants,
+      Set<String> knownNamespaces) {
+    this.settings = settings;
+    this.clock = clock;
+    this.cluster = cluster;
+    this.state = state;
+    this.grants = grants;
+    this.knownNamespaces = knownNamespaces;
+  }
+
+  /** A Gateway of ours with what its listeners accept. */
+  static final class GatewayInfo {
+    final Gateway gateway;
+    final List<ListenerInfo> listeners = new ArrayList<>();
+
+    /** {@code spec.addresses} the nodes do not publish: the Gateway is not accepted. */
+    final List<String> unsupportedAddresses = new ArrayList<>();
+
+    GatewayInfo(Gateway gateway) {
+      this.gateway = gateway;
+    }
+
+    String namespace() {
+      return gateway.meta().namespace();
+    }
+  }
+
+  /** A listener: whether it is accepted and programmed, and what routes it admits. */
+  static final class ListenerInfo {
+    final GatewayInfo gateway;
+    final Listener listener;
+    final @Nullable String hostname;
+    final List<RouteGroupKind> kinds = new ArrayList<>();
+    @Nullable GatewayCondition notAccepted;
+
+    /** Why a certificate reference does not resolve: the listener cannot serve HTTPS. */
+    @Nullable GatewayCondition unresolved;
+
+    /** Kinds of allowedRoutes Gatehouse does not serve: the others still attach. */
+    @Nullable GatewayCondition invalidKinds;
+
+    @Nullable GatewayCondition conflicted;
+
+    /** The certificate an HTTPS listener serves, in the Gateway's namespace. */
+    @Nullable CertificateSpec certificate;
+
+    @Nullable ValidCertificate valid;
+    int attached;
+
+    /** {@link GatewayRun#group}, once computed ({@code groupKnown}); null for every namespace. */
+    @Nullable Set<String> group;
+
+    boolean groupKnown;
+
+    ListenerInfo(GatewayInfo gateway, Listener listener, @Nullable String hostname) {
+      this.gateway = gateway;
+      this.listener = listener;
+      this.hostname = hostname;
+    }
+
+    boolean accepted() {
+      return notAccepted == null;
+    }
+
+    /**
+     * Accepted, its certificate resolved, without conflict and with a route kind to admit: it
+     * serves the routes attached.
+     */
+    boolean programmed() {
+      return notAccepted == null
+          && unresolved == null
+          && conflicted == null
+          && !kinds.isEmpty()
+          && gateway.unsupportedAddresses.isEmpty();
+    }
+
+    /** The listener's ResolvedRefs condition when False: the certificate first, then kinds. */
+    @Nullable GatewayCondition unresolvedRefs() {
+      return unresolved != null ? unresolved : invalidKinds;
+    }
+
+    boolean https() {
+      return listener.protocol().equals("HTTPS");
+    }
+
+    String what() {
+      return "listener \"" + listener.name() + "\" of Gateway " + gateway.gateway.meta().path();
+    }
+  }
+
+  GatewayInfo listeners(Gateway g) {
+    GatewayInfo info = new GatewayInfo(g);
+    long gen = g.meta().generation();
+    for (Map<String, Object> a : g.addresses()) {
+      String value = GatewayObjects.str(a.get("value"));
+      if (value == null || !settings.addresses().contains(value)) {
+        info.unsupportedAddresses.add(String.valueOf(value));
+      }
+    }
+    for (Listener l : g.listeners()) {
+      String hostname = null;
+      if (l.hostname() != null) {
+        Validated<String> h = Hostnames.normalizeConfigured("hostname", l.hostname());
+        hostname = h.value() != null ? h.value() : l.hostname().toLowerCase(java.util.Locale.ROOT);
+      }
+      ListenerInfo li = new ListenerInfo(info, l, hostname);
+      info.listeners.add(li);
+      switch (l.protocol()) {
+        case "HTTP", "HTTPS" -> {
+          int port = l.protocol().equals("HTTP") ? settings.httpPort() : settings.httpsPort();
+          if (l.port() != port) {
+            li.notAccepted =
+                GatewayCondition.no(
+                    ACCEPTED,
+                    "PortUnavailable",
+                    "the node listens for "
+                        + l.protocol()
+                        + " on port "
+                        + port
+                        + " only (HTTP "
+                        + settings.httpPort()
+                        + ", HTTPS "
+                        + settings.httpsPort()
+                        + "); port "
+                        + l.port()
+                        + " is not served",
+                    gen);
+          } else if (l.protocol().equals("HTTPS") && !"Terminate".equals(l.tlsMode())) {
+            li.notAccepted =
+                GatewayCondition.no(
+                    ACCEPTED,
+                    "UnsupportedProtocol",
+                    "tls.mode: \""
+                        + l.tlsMode()
+                        + "\" (expected: Terminate; Passthrough is served with protocol TLS)",
+                    gen);
+          }
+        }
+        default ->
+            li.notAccepted =
+                GatewayCondition.no(
+                    ACCEPTED,
+                    "UnsupportedProtocol",
+                    "protocol \""
+                        + l.protocol()
+                        + "\" is not served yet (expected: HTTP or HTTPS; TLS passthrough comes"
+                        + " with issue #19)",
+                    gen);
+      }
+      if (l.protocol().equals("HTTP") || l.protocol().equals("HTTPS")) {
+        kinds(li, gen);
+      }
+      if (li.accepted() && li.https()) {
+        certificate(li, gen);
+      }
+    }
+    // two accepted listeners on one port with the same hostname cannot both be served
+    Map<String, List<ListenerInfo>> byPortHost = new LinkedHashMap<>();
+    for (ListenerInfo li : info.listeners) {
+      if (li.accepted()) {
+        byPortHost
+            .computeIfAbsent(
+                li.listener.port() + " " + Objects.requireNonNullElse(li.hostname, ""),
+                k -> new ArrayList<>())
+            .add(li);
+      }
+    }
+    for (List<ListenerInfo> same : byPortHost.values()) {
+      if (same.size() > 1) {
+        for (ListenerInfo li : same) {
+          li.conflicted =
+              GatewayCondition.yes(
+                  CONFLICTED,
+                  "HostnameConflict",
+                  same.size()
+                      + " listeners on port "
+                      + li.listener.port()
+                      + " share hostname \""
+                      + Objects.requireNonNullElse(li.listener.hostname(), "")
+                      + "\"; none of them is served",
+                  gen);
+        }
+      }
+    }
+    return info;
+  }
+
+  private void kinds(ListenerInfo li, long gen) {
+    List<GroupKind> asked = li.listener.kinds();
+    if (asked == null) {
+      for (GatewayKind k : ROUTE_KINDS) {
+        li.kinds.add(new RouteGroupKind(GatewayKind.GROUP, k.kind()));
+      }
+      return;
+    }
+    List<String> refused = new ArrayList<>();
+    for (GroupKind gk : asked) {
+      boolean known =
+          gk.group().equals(GatewayKind.GROUP)
+              && ROUTE_KINDS.stream().anyMatch(k -> k.kind().equals(gk.kind()));
+      if (known) {
+        RouteGroupKind rgk = new RouteGroupKind(gk.group(), gk.kind());
+        if (!li.kinds.contains(rgk)) {
+          li.kinds.add(rgk);
+        }
+      } else {
+        refused.add(gk.group() + "/" + gk.kind());
+      }
+    }
+    if (!refused.isEmpty()) {
+      li.invalidKinds =
+          GatewayCondition.no(
+              RESOLVED_REFS,
+              "InvalidRouteKinds",
+              "allowedRoutes.kinds: "
+                  + String.join(", ", refused)
+                  + " (expected: gateway.networking.k8s.io/HTTPRoute or GRPCRoute)",
+              gen);
+    }
+  }
+
+  private void certificate(ListenerInfo li, long gen) {
+    String gwNs = li.gateway.namespace();
+    List<Ref> refs = li.listener.certificateRefs();
+    if (refs.isEmpty()) {
+      li.unresolved =
+          GatewayCondition.no(
+              RESOLVED_REFS,
+              "InvalidCertificateRef",
+              "tls.certificateRefs: none (expected: a kubernetes.io/tls Secret)",
+              gen);
+      return;
+    }
+    for (int i = 0; i < refs.size(); i++) {
+      Ref ref = refs.get(i);
+      String field = "tls.certificateRefs[" + i + "]";
+      String ns = ref.namespace() == null ? gwNs : ref.namespace();
+      if (!ref.group().equals(GatewayObjects.CORE) || !ref.kind().equals("Secret")) {
+        li.unresolved =
+            GatewayCondition.no(
+                RESOLVED_REFS,
+                "InvalidCertificateRef",
+                field + ": " + ref.group() + "/" + ref.kind() + " (expected: a core Secret)",
+                gen);
+        return;
+      }
+      if (!ns.equals(gwNs)
+          && !grants.granted(
+              GatewayKind.GATEWAY.kind(), gwNs, GatewayObjects.CORE, "Secret", ns, ref.name())) {
+        li.unresolved =
+            GatewayCondition.no(
+                RESOLVED_REFS,
+                "RefNotPermitted",
+                field
+                    + ": Secret "
+                    + ns
+                    + "/"
+                    + ref.name()
+                    + " is in another namespace and no ReferenceGrant there allows Gateways of "
+                    + gwNs
+                    + " to use it",
+                gen);
+        return;
+      }
+      String why = null;
+      Optional<V1Secret> secret = cluster.secret(ns, ref.name());
+      CertificateSpec spec = null;
+      ValidCertificate valid = null;
+      if (secret.isEmpty()) {
+        why = "not found";
+      } else {
+        Map<String, byte[]> data =
+            secret.get().getData() == null ? Map.of() : secret.get().getData();
+        if (!TLS_SECRET.equals(secret.get().getType())
+            || data.get("tls.crt") == null
+            || data.get("tls.key") == null) {
+          why =
+              "type \""
+                  + secret.get().getType()
+                  + "\" (expected: kubernetes.io/tls with tls.crt and tls.key)";
+        } else {
+          spec =
+              new CertificateSpec(
+                  CertificateKey.of(
+                      ns, CertificateKey.KUBERNETES_PREFIX + "gateway." + ns + "." + ref.name()),
+                  new String(data.get("tls.crt"), StandardCharsets.US_ASCII),
+                  new PrivateKeyPem(new String(data.get("tls.key"), StandardCharsets.US_ASCII)));
+          Validated<ValidCertificate> v = CertificateValidator.validate(spec, clock);
+          valid = v.value();
+          if (valid == null) {
+            why = messages(v.violations());
+          }
+        }
+      }
+      if (why != null) {
+        li.unresolved =
+            GatewayCondition.no(
+                RESOLVED_REFS,
+                "InvalidCertificateRef",
+                field + ": Secret " + ns + "/" + ref.name() + ": " + why,
+                gen);
+        return;
+      }
+      if (li.certificate == null) {
+        li.certificate = spec;
+        li.valid = valid;
+      }
+    }
+  }
+
+  /** Whether the listener's {@code allowedRoutes.namespaces} admits {@code ns}. */
+  boolean admits(ListenerInfo li, String ns) {
+    return switch (li.listener.from()) {
+      case "All" -> true;
+      case "Same" -> ns.equals(li.gateway.namespace());
+      case "Selector" -> {
+        GatewayObjects.Selector s = li.listener.selector();
+        Optional<V1Namespace> n = state.namespace(ns);
+        Map<String, String> labels = new HashMap<>();
+        if (n.isPresent() && n.get().getMetadata() != null) {
+          Map<String, String> l = n.get().getMetadata().getLabels();
+          labels.putAll(l == null ? Map.of() : l);
+        }
+        // the API server sets it on every namespace; a cache or fixture may not show it yet
+        labels.put("kubernetes.io/metadata.name", ns);
+        // a namespace not seen yet is not admitted: fail closed until the informer has it
+        yield s != null && n.isPresent() && s.matches(labels);
+      }
+      default -> false;
+    };
+  }
+
+  /** The namespaces the listener admits, of those that can claim a host; null for all. */
+  @Nullable Set<String> group(ListenerInfo li) {
+    if (!li.groupKnown) {
+      li.group = computeGroup(li);
+      li.groupKnown = true;
+    }
+    return li.group;
+  }
+
+  private @Nullable Set<String> computeGroup(ListenerInfo li) {
+    if (li.listener.from().equals("All")) {
+      return null;
+    }
+    Set<String> out = new TreeSet<>();
+    for (String ns : knownNamespaces) {
+      if (admits(li, ns)) {
+        out.add(ns);
+      }
+    }
+    return out;
+  }
+
+  GatewayStatus status(GatewayInfo g) {
+    long gen = g.gateway.meta().generation();
+    List<Address> addresses = new ArrayList<>();
+    for (String a : settings.addresses()) {
+      addresses.add(new Address(isIp(a) ? "IPAddress" : "Hostname", a));
+    }
+    List<String> unsupported = g.unsupportedAddresses;
+    long accepted = g.listeners.stream().filter(ListenerInfo::accepted).count();
+    long programmed = g.listeners.stream().filter(ListenerInfo::programmed).count();
+    List<GatewayCondition> conditions = new ArrayList<>();
+    GatewayCondition acceptedCondition;
+    if (!unsupported.isEmpty()) {
+      acceptedCondition =
+          GatewayCondition.no(
+              ACCEPTED,
+              "UnsupportedAddress",
+              "spec.addresses: "
+                  + unsupported
+                  + " (expected: addresses the nodes publish, "
+                  + settings.addresses()
+                  + "; each Gateway its own address comes in phase 2)",
+              gen);
+    } else if (accepted == 0 && !g.listeners.isEmpty()) {
+      acceptedCondition =
+          GatewayCondition.no(ACCEPTED, "ListenersNotValid", "no listener is accepted", gen);
+    } else if (accepted < g.listeners.size()) {
+      acceptedCondition =
+          GatewayCondition.yes(
+              ACCEPTED,
+              "ListenersNotValid",
+              (g.listeners.size() - accepted) + " listener(s) not accepted; see status.listeners",
+              gen);
+    } else {
+      acceptedCondition = GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen);
+    }
+    conditions.add(acceptedCondition);
+    if (addresses.isEmpty()) {
+      conditions.add(
+          GatewayCondition.no(
+              PROGRAMMED,
+              "AddressNotAssigned",
+              "the nodes publish no address (set the node's published addresses)",
+              gen));
+    } else if (!acceptedCondition.status().equals("True") || programmed == 0) {
+      conditions.add(GatewayCondition.no(PROGRAMMED, "Invalid", "no listener is programmed", gen));
+    } else {
+      conditions.add(GatewayCondition.yes(PROGRAMMED, "Programmed", "served by every node", gen));
+    }
+    List<ListenerStatus> listeners = new ArrayList<>();
+    for (ListenerInfo li : g.listeners) {
+      List<GatewayCondition> lc = new ArrayList<>();
+      lc.add(
+          li.notAccepted != null
+              ? li.notAccepted
+              : GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen));
+      lc.add(
+          li.programmed()
+              ? GatewayCondition.yes(PROGRAMMED, "Programmed", "served by every node", gen)
+              : GatewayCondition.no(
+                  PROGRAMMED, "Invalid", "not served; see the other conditions", gen));
+      lc.add(
+          li.unresolvedRefs() != null
+              ? li.unresolvedRefs()
+              : GatewayCondition.yes(RESOLVED_REFS, "ResolvedRefs", "references resolved", gen));
+      lc.add(
+          li.conflicted != null
+              ? li.conflicted
+              : GatewayCondition.no(CONFLICTED, "NoConflicts", "no conflict", gen));
+      listeners.add(
+          new ListenerStatus(li.listener.name(), li.kinds, li.accepted() ? li.attached : 0, lc));
+    }
+    return new GatewayStatus(
+        new ObjectRef(GatewayKind.GATEWAY, g.namespace(), g.gateway.meta().name()),
+        addresses,
+        conditions,
+        listeners);
+  }
+
+  /** An IPv4 dotted quad or an IPv6 literal (anything with ':'; never a DNS lookup). */
+  static boolean isIp(String a) {
+    if (a.indexOf(':') >= 0) {
+      return IPV6.matcher(a).matches();
+    }
+    String[] parts = a.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String p : parts) {
+      if (!p.matches("[0-9]{1,3}") || Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static String messages(List<Violation> violations) {
+    List<String> out = new ArrayList<>();
+    for (Violation v : violations) {
+      out.add(v.message());
+    }
+    return String.join("; ", out);
+  }
+}

@@ -1,0 +1,305 @@
+package io.gatehouse.k8s.translate.gateway;
+
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.ParentRef;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Gateway API objects as typed records, read from the plain maps of {@link GatewayState}. The
+ * API server has checked them against the CRD schema; what is still missing or of another type
+ * reads as absent (the translation then reports it), so reading never throws.
+ */
+final class GatewayObjects {
+  private GatewayObjects() {}
+
+  static final String CORE = "";
+
+  /** What every object has: where it is, its generation and age. */
+  record Meta(
+      String namespace,
+      String name,
+      long generation,
+      @Nullable OffsetDateTime created,
+      Map<String, String> labels) {
+    String path() {
+      return namespace.isEmpty() ? name : namespace + "/" + name;
+    }
+  }
+
+  record GatewayClass(Meta meta, String controllerName) {}
+
+  record Gateway(
+      Meta meta, String className, List<Listener> listeners, List<Map<String, Object>> addresses) {}
+
+  /**
+   * @param hostname null for every host
+   * @param tlsMode {@code Terminate} (the default) or {@code Passthrough}; null without tls
+   */
+  record Listener(
+      String name,
+      @Nullable String hostname,
+      int port,
+      String protocol,
+      @Nullable String tlsMode,
+      List<Ref> certificateRefs,
+      String from,
+      @Nullable Selector selector,
+      @Nullable List<GroupKind> kinds) {}
+
+  /** A reference as written; group {@code ""} is the core group. */
+  record Ref(String group, String kind, @Nullable String namespace, String name) {}
+
+  record GroupKind(String group, String kind) {}
+
+  /** A label selector: {@code matchLabels} and {@code matchExpressions}. */
+  record Selector(Map<String, String> matchLabels, List<Expression> expressions) {
+    boolean matches(Map<String, String> labels) {
+      for (Map.Entry<String, String> e : matchLabels.entrySet()) {
+        if (!e.getValue().equals(labels.get(e.getKey()))) {
+          return false;
+        }
+      }
+      for (Expression x : expressions) {
+        String v = labels.get(x.key());
+        boolean ok =
+            switch (x.operator()) {
+              case "In" -> v != null && x.values().contains(v);
+              case "NotIn" -> v == null || !x.values().contains(v);
+              case "Exists" -> v != null;
+              case "DoesNotExist" -> v == null;
+              default -> false; // an unknown operator selects nothing: fail closed
+            };
+        if (!ok) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  record Expression(String key, String operator, List<String> values) {}
+
+  /** An HTTPRoute or a GRPCRoute. */
+  record Route(
+      GatewayKind kind,
+      Meta meta,
+      List<ParentRef> parentRefs,
+      List<String> hostnames,
+      List<Rule> rules) {}
+
+  /**
+   * @param filters as written: each a map with {@code type} and its field
+   */
+  record Rule(
+      List<Map<String, Object>> matches,
+      List<Map<String, Object>> filters,
+      List<Backend> backendRefs,
+      @Nullable String requestTimeout,
+      @Nullable String backendRequestTimeout) {}
+
+  /** A backendRef: a reference, a port and a weight, and its own filters. */
+  record Backend(Ref ref, @Nullable Integer port, int weight, List<Map<String, Object>> filters) {}
+
+  record ReferenceGrant(Meta meta, List<GrantFrom> from, List<GrantTo> to) {}
+
+  record GrantFrom(String group, String kind, String namespace) {}
+
+  /**
+   * @param name null for every object of the kind
+   */
+  record GrantTo(String group, String kind, @Nullable String name) {}
+
+  // ---- reading ----
+
+  static Meta meta(Map<String, Object> o) {
+    Map<String, Object> m = map(o.get("metadata"));
+    OffsetDateTime created = null;
+    String ts = str(m.get("creationTimestamp"));
+    if (ts != null) {
+      try {
+        created = OffsetDateTime.parse(ts);
+      } catch (DateTimeParseException e) {
+        created = null; // reads as newest: never holds a host by a malformed age
+      }
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    map(m.get("labels")).forEach((k, v) -> labels.put(k, String.valueOf(v)));
+    Number gen = m.get("generation") instanceof Number n ? n : null;
+    return new Meta(
+        orEmpty(str(m.get("namespace"))),
+        orEmpty(str(m.get("name"))),
+        gen == null ? 0 : gen.longValue(),
+        created,
+        labels);
+  }
+
+  static GatewayClass gatewayClass(Map<String, Object> o) {
+    return new GatewayClass(meta(o), orEmpty(str(map(o.get("spec")).get("controllerName"))));
+  }
+
+  static Gateway gateway(Map<String, Object> o) {
+    Map<String, Object> spec = map(o.get("spec"));
+    List<Listener> listeners = new ArrayList<>();
+    for (Map<String, Object> l : maps(spec.get("listeners"))) {
+      Map<String, Object> tls = map(l.get("tls"));
+      List<Ref> certs = new ArrayList<>();
+      for (Map<String, Object> c : maps(tls.get("certificateRefs"))) {
+        certs.add(ref(c, CORE, "Secret"));
+      }
+      Map<String, Object> allowed = map(l.get("allowedRoutes"));
+      Map<String, Object> ns = map(allowed.get("namespaces"));
+      List<GroupKind> kinds = null;
+      if (allowed.get("kinds") instanceof List<?>) {
+        kinds = new ArrayList<>();
+        for (Map<String, Object> k : maps(allowed.get("kinds"))) {
+          kinds.add(
+              new GroupKind(
+                  orDefault(str(k.get("group")), GatewayKind.GROUP), orEmpty(str(k.get("kind")))));
+        }
+      }
+      listeners.add(
+          new Listener(
+              orEmpty(str(l.get("name"))),
+              str(l.get("hostname")),
+              integer(l.get("port"), 0),
+              orEmpty(str(l.get("protocol"))),
+              l.get("tls") == null ? null : orDefault(str(tls.get("mode")), "Terminate"),
+              certs,
+              orDefault(str(ns.get("from")), "Same"),
+              ns.get("selector") == null ? null : selector(map(ns.get("selector"))),
+              kinds));
+    }
+    return new Gateway(
+        meta(o),
+        orEmpty(str(spec.get("gatewayClassName"))),
+        listeners,
+        maps(spec.get("addresses")));
+  }
+
+  static Route route(GatewayKind kind, Map<String, Object> o) {
+    Meta meta = meta(o);
+    Map<String, Object> spec = map(o.get("spec"));
+    List<ParentRef> parents = new ArrayList<>();
+    for (Map<String, Object> p : maps(spec.get("parentRefs"))) {
+      parents.add(
+          new ParentRef(
+              str(p.get("group")),
+              str(p.get("kind")),
+              str(p.get("namespace")),
+              orEmpty(str(p.get("name"))),
+              str(p.get("sectionName")),
+              p.get("port") instanceof Number n ? n.intValue() : null));
+    }
+    List<String> hostnames = new ArrayList<>();
+    for (Object h : list(spec.get("hostnames"))) {
+      if (h instanceof String s) {
+        hostnames.add(s);
+      }
+    }
+    List<Rule> rules = new ArrayList<>();
+    for (Map<String, Object> r : maps(spec.get("rules"))) {
+      List<Backend> backends = new ArrayList<>();
+      for (Map<String, Object> b : maps(r.get("backendRefs"))) {
+        backends.add(
+            new Backend(
+                ref(b, CORE, "Service"),
+                b.get("port") instanceof Number n ? n.intValue() : null,
+                integer(b.get("weight"), 1),
+                maps(b.get("filters"))));
+      }
+      Map<String, Object> timeouts = map(r.get("timeouts"));
+      rules.add(
+          new Rule(
+              maps(r.get("matches")),
+              maps(r.get("filters")),
+              backends,
+              str(timeouts.get("request")),
+              str(timeouts.get("backendRequest"))));
+    }
+    return new Route(kind, meta, parents, hostnames, rules);
+  }
+
+  static ReferenceGrant referenceGrant(Map<String, Object> o) {
+    Map<String, Object> spec = map(o.get("spec"));
+    List<GrantFrom> from = new ArrayList<>();
+    for (Map<String, Object> f : maps(spec.get("from"))) {
+      from.add(
+          new GrantFrom(
+              orEmpty(str(f.get("group"))),
+              orEmpty(str(f.get("kind"))),
+              orEmpty(str(f.get("namespace")))));
+    }
+    List<GrantTo> to = new ArrayList<>();
+    for (Map<String, Object> t : maps(spec.get("to"))) {
+      to.add(
+          new GrantTo(
+              orEmpty(str(t.get("group"))), orEmpty(str(t.get("kind"))), str(t.get("name"))));
+    }
+    return new ReferenceGrant(meta(o), from, to);
+  }
+
+  static Ref ref(Map<String, Object> m, String defaultGroup, String defaultKind) {
+    return new Ref(
+        orDefault(str(m.get("group")), defaultGroup),
+        orDefault(str(m.get("kind")), defaultKind),
+        str(m.get("namespace")),
+        orEmpty(str(m.get("name"))));
+  }
+
+  private static Selector selector(Map<String, Object> s) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    map(s.get("matchLabels")).forEach((k, v) -> labels.put(k, String.valueOf(v)));
+    List<Expression> exprs = new ArrayList<>();
+    for (Map<String, Object> e : maps(s.get("matchExpressions"))) {
+      List<String> values = new ArrayList<>();
+      for (Object v : list(e.get("values"))) {
+        values.add(String.valueOf(v));
+      }
+      exprs.add(
+          new Expression(orEmpty(str(e.get("key"))), orEmpty(str(e.get("operator"))), values));
+    }
+    return new Selector(labels, exprs);
+  }
+
+  // ---- plain-map access ----
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> map(@Nullable Object o) {
+    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+
+  static List<?> list(@Nullable Object o) {
+    return o instanceof List<?> l ? l : List.of();
+  }
+
+  static List<Map<String, Object>> maps(@Nullable Object o) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Object e : list(o)) {
+      if (e instanceof Map<?, ?>) {
+        out.add(map(e));
+      }
+    }
+    return out;
+  }
+
+  static @Nullable String str(@Nullable Object o) {
+    return o instanceof String s ? s : null;
+  }
+
+  static int integer(@Nullable Object o, int otherwise) {
+    return o instanceof Number n ? n.intValue() : otherwise;
+  }
+
+  static String orEmpty(@Nullable String s) {
+    return s == null ? "" : s;
+  }
+
+  static String orDefault(@Nullable String s, String otherwise) {
+    return s == null ? otherwise : s;
+  }
+}
