@@ -130,6 +130,9 @@ public final class IngressWatcher implements AutoCloseable {
 
   private final GatewayApiOptions gatewayOptions;
 
+  /** The Ingress translator's clock, for the Gateway translator's certificate checks too. */
+  private final Clock clock;
+
   /** The Gateway API informers; null when it is off or its CRDs are not installed. */
   private final @Nullable GatewayInformers gateways;
 
@@ -165,6 +168,7 @@ public final class IngressWatcher implements AutoCloseable {
       List<TranslationSink> sinks) {
     this.options = Objects.requireNonNull(options, "options");
     this.gatewayOptions = Objects.requireNonNull(gateway, "gateway");
+    this.clock = clock;
     this.translator =
         new IngressTranslator(
             options.className(), clock, options.upstreams(), options.nginxConfigMap());
@@ -789,7 +793,7 @@ public final class IngressWatcher implements AutoCloseable {
       Translations both =
           Translations.of(
               translator,
-              new GatewayTranslator(gatewayOptions.current()),
+              new GatewayTranslator(gatewayOptions.current(), clock),
               state,
               gatewayState,
               claims.get());
