@@ -27,6 +27,7 @@
 #   GATEHOUSE_NODE_CONFIG_EXTRA  YAML lines appended under `kubernetes:` of the node's config
 #                        (the Gateway API settings, e.g. "  gatewayApi: true")
 #   REPORT_DIR           docs/conformance/reports/<gateway-api version>
+#   GATEHOUSE_VERSION    the report's implementation version (default: git describe of this checkout)
 #   RUN_DIR              k8s/target/conformance/run-<timestamp>
 set -euo pipefail
 
@@ -236,6 +237,7 @@ http: {host: $GATEWAY_ADDRESS, port: 80}
 tls: {enabled: true, port: 443}
 status: {host: 127.0.0.1, port: $STATUS_PORT}
 admin: {enabled: false}
+shutdown: {readinessGrace: 0s, drainTimeout: 2s}   # nothing to drain once the suite is done
 store: {dir: $RUN_DIR/node-store}
 kubernetes:
   enabled: true
@@ -250,7 +252,7 @@ log "Gatehouse node ready on $GATEWAY_ADDRESS:80/:443"
 
 # ---- 9. the suite ----------------------------------------------------------------------------------
 phase "conformance suite ($CONFORMANCE_PROFILES; features $SUPPORTED_FEATURES)"
-VERSION="$(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo unknown)"
+VERSION="${GATEHOUSE_VERSION:-$(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo unknown)}"
 mkdir -p "$REPORT_DIR"
 REPORT="$REPORT_DIR/gatehouse-$VERSION-report.yaml"
 SUITE_RC=0
