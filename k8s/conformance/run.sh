@@ -65,9 +65,10 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   log "stopping ${#PIDS[@]} processes (exit $rc)"
-  # Reverse start order: node, pod runner (which removes its namespaces), controllers, apiserver, etcd.
-  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; done
+  # One at a time, in reverse start order: node, pod runner (which removes its namespaces),
+  # controller manager, apiserver, etcd; so none loses what it talks to while it stops.
   for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
+    kill -TERM "${PIDS[$i]}" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "${PIDS[$i]}" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "${PIDS[$i]}" 2>/dev/null || true
   done
@@ -133,7 +134,10 @@ start kube-apiserver "$ENVTEST/kube-apiserver" --etcd-servers="http://127.0.0.1:
   --client-ca-file="$PKI/ca.crt" --token-auth-file="$PKI/tokens.csv" --authorization-mode=RBAC \
   --service-account-issuer="https://127.0.0.1:$API_PORT/" --service-account-key-file="$PKI/sa.pub" \
   --service-account-signing-key-file="$PKI/sa.key" --service-cluster-ip-range=10.96.0.0/24 \
-  --endpoint-reconciler-type=none --allow-privileged=true --disable-admission-plugins=ServiceAccount
+  --endpoint-reconciler-type=none --allow-privileged=true --disable-admission-plugins=ServiceAccount \
+  --kubelet-preferred-address-types=InternalIP
+# pods/log goes to the Node's InternalIP: the pod runner's log endpoint on 127.0.0.1 (unverified,
+# as the API server treats kubelets without --kubelet-certificate-authority).
 KUBECONFIG="$RUN_DIR/kubeconfig"; export KUBECONFIG
 cat >"$KUBECONFIG" <<EOF
 apiVersion: v1
@@ -210,6 +214,9 @@ if [ "$MODE" = "--infra-only" ]; then
   echo "$ANSWER" >"$RUN_DIR/echo-answer.json"
   grep -q "\"pod\": *\"$POD_NAME\"" <<<"$ANSWER" || die "unexpected answer from $POD_IP:3000: $ANSWER"
   log "http://$POD_IP:3000/infra-probe answered by echo-basic as pod $POD_NAME: $(tr -d '\n ' <<<"$ANSWER" | cut -c1-160)"
+  # pods/log through the API server reaches the pod runner's log endpoint (the mirror tests' path).
+  await 15 "kubectl logs $POD_NAME to show the request" sh -c "'$KUBECTL' -n gateway-conformance-infra logs '$POD_NAME' --since-time='$(date -u -d '-60 sec' +%Y-%m-%dT%H:%M:%SZ)' | grep -q 'request made to /infra-probe'"
+  log "kubectl logs $POD_NAME (API server -> pod runner's kubelet endpoint) shows the request"
   phase "deleting the base manifests (namespaces, garbage collection, pod runner cleanup)"
   "$KUBECTL" delete -f "$SUITE_DIR/base/manifests.yaml" --wait=true --timeout=180s >>"$RUN_DIR/base.log" 2>&1 || die "base manifests not deleted within 180 s"
   await 60 "every Pod gone" sh -c "[ -z \"\$('$KUBECTL' get pods -A -o name)\" ]"

@@ -46,6 +46,7 @@ type options struct {
 	stateDir   string
 	prefix     string
 	images     string
+	kubelet    string
 }
 
 func main() {
@@ -57,6 +58,7 @@ func main() {
 	flag.StringVar(&o.echoBasic, "echo-basic", "", "path of the echo-basic program")
 	flag.StringVar(&o.stateDir, "state-dir", "", "per-Pod files (secret volumes) and container logs")
 	flag.StringVar(&o.prefix, "prefix", "ghpr", "prefix of every network namespace and veth (at most 5 characters)")
+	flag.StringVar(&o.kubelet, "kubelet-address", "127.0.0.1:0", "host:port of the container-logs endpoint (the Node's kubelet port); empty: none")
 	flag.StringVar(&o.images, "images", "gateway-api/conformance/echo-basic", "comma-separated image name fragments run as echo-basic")
 	flag.Parse()
 	p, err := netip.ParsePrefix(cidr)
@@ -89,6 +91,17 @@ func run(o options) error {
 	r.gateway = o.podCIDR.Addr().Next()
 	r.used[r.gateway] = true
 	cleanStale(o.prefix)
+	r.nodeIP = r.gateway.String()
+	if o.kubelet != "" {
+		host, _, err := net.SplitHostPort(o.kubelet)
+		if err != nil {
+			return fmt.Errorf("--kubelet-address %q: %w", o.kubelet, err)
+		}
+		if r.kubeletPort, err = serveKubelet(o.kubelet, o.stateDir); err != nil {
+			return fmt.Errorf("kubelet endpoint: %w", err)
+		}
+		r.nodeIP = host
+	}
 	if err := r.registerNode(ctx); err != nil {
 		return fmt.Errorf("registering node %s: %w", o.nodeName, err)
 	}
@@ -137,6 +150,9 @@ type runner struct {
 	o       options
 	client  kubernetes.Interface
 	gateway netip.Addr
+	// nodeIP and kubeletPort: where the API server fetches container logs.
+	nodeIP      string
+	kubeletPort int
 
 	mu   sync.Mutex
 	pods map[types.UID]*podProc
@@ -187,8 +203,9 @@ func (r *runner) updateNodeStatus(ctx context.Context) error {
 	}
 	node.Status.Capacity, node.Status.Allocatable = capacity, capacity
 	node.Status.Addresses = []corev1.NodeAddress{
-		{Type: corev1.NodeInternalIP, Address: r.gateway.String()}, {Type: corev1.NodeHostName, Address: r.o.nodeName},
+		{Type: corev1.NodeInternalIP, Address: r.nodeIP}, {Type: corev1.NodeHostName, Address: r.o.nodeName},
 	}
+	node.Status.DaemonEndpoints.KubeletEndpoint.Port = int32(r.kubeletPort)
 	node.Status.Conditions = []corev1.NodeCondition{{
 		Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "PodRunnerReady",
 		Message: "gatehouse conformance pod runner", LastHeartbeatTime: now, LastTransitionTime: now,
@@ -488,7 +505,7 @@ func (r *runner) valueFrom(ctx context.Context, pod *corev1.Pod, p *podProc, src
 // exits (Deployments' restartPolicy Always), with a growing delay bounded at 10 s.
 func (r *runner) supervise(ctx context.Context, p *podProc, name string, env []string) {
 	defer p.done.Done()
-	logPath := filepath.Join(r.o.stateDir, "logs", fmt.Sprintf("%s_%s.log", strings.ReplaceAll(p.key, "/", "_"), name))
+	logPath := logFile(r.o.stateDir, p.ns, p.name, name)
 	_ = os.MkdirAll(filepath.Dir(logPath), 0o755)
 	delay := time.Second
 	for ctx.Err() == nil {
@@ -498,7 +515,8 @@ func (r *runner) supervise(ctx context.Context, p *podProc, name string, env []s
 			return
 		}
 		cmd := exec.Command("ip", "netns", "exec", p.netns, r.o.echoBasic)
-		cmd.Env, cmd.Stdout, cmd.Stderr = env, f, f
+		out := &timestampWriter{w: f}
+		cmd.Env, cmd.Stdout, cmd.Stderr = env, out, out
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			log.Printf("pod %s container %s: %v", p.key, name, err)

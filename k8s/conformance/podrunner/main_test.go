@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -103,5 +105,40 @@ func TestAllocateSkipsTheGatewayAndTheBroadcastAddress(t *testing.T) {
 	want := []string{"10.213.0.2", "10.213.0.3", "10.213.0.4", "10.213.0.5", "10.213.0.6"}
 	if !slices.Equal(got, want) {
 		t.Errorf("allocated %v, want %v (.1 is the host side, .7 the broadcast address)", got, want)
+	}
+}
+
+func TestContainerLogsFilterBySinceTimeAndTail(t *testing.T) {
+	dir := t.TempDir()
+	path := logFile(dir, "ns", "pod", "c")
+	_ = os.MkdirAll(filepath.Dir(path), 0o755)
+	old := "2026-12-06T10:00:00.5Z old line\n"
+	f, _ := os.Create(path)
+	_, _ = f.WriteString(old)
+	w := &timestampWriter{w: f}
+	_, _ = w.Write([]byte("new one\nnew "))
+	_, _ = w.Write([]byte("two\n"))
+	_ = f.Close()
+
+	get := func(query string) string {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/containerLogs/ns/pod/c?"+query, nil)
+		req.SetPathValue("ns", "ns")
+		req.SetPathValue("pod", "pod")
+		req.SetPathValue("container", "c")
+		containerLogs(rec, req, dir)
+		return rec.Body.String()
+	}
+	if got := get(""); got != "old line\nnew one\nnew two\n" {
+		t.Errorf("all logs = %q", got)
+	}
+	if got := get("sinceTime=2026-12-06T10:00:01Z"); got != "new one\nnew two\n" {
+		t.Errorf("sinceTime logs = %q (a line split over two writes is one line)", got)
+	}
+	if got := get("tailLines=1"); got != "new two\n" {
+		t.Errorf("tailLines=1 = %q", got)
+	}
+	if got := get("timestamps=true&tailLines=3"); !strings.HasPrefix(got, "2026-12-06T10:00:00.5Z old line\n") {
+		t.Errorf("timestamps=true = %q", got)
 	}
 }
