@@ -28,6 +28,7 @@
 #                        (the Gateway API settings, e.g. "  gatewayApi: true")
 #   REPORT_DIR           docs/conformance/reports/<gateway-api version>
 #   GATEHOUSE_VERSION    the report's implementation version (default: git describe of this checkout)
+#   GATEHOUSE_URL, GATEHOUSE_CONTACT   the report's implementation url and contact (comma list)
 #   RUN_DIR              k8s/target/conformance/run-<timestamp>
 set -euo pipefail
 
@@ -157,7 +158,9 @@ await 90 "kube-apiserver /readyz" "$KUBECTL" get --raw /readyz
 phase "Gateway API CRDs ($CRD_CHANNEL, $GWAPI_VERSION)"
 
 # ---- 4. the upstream CRDs, from the module cache ---------------------------------------------------
-"$KUBECTL" apply --server-side -f "$CACHE/crds/$CRD_CHANNEL" >"$RUN_DIR/crds.log" 2>&1 || { cat "$RUN_DIR/crds.log" >&2; die "installing the CRDs failed"; }
+# Every manifest of the channel's directory (the experimental one also holds a kustomization.yaml).
+CRD_FILES=(); for f in "$CACHE/crds/$CRD_CHANNEL"/*.yaml; do [ "$(basename "$f")" = kustomization.yaml ] || CRD_FILES+=(-f "$f"); done
+"$KUBECTL" apply --server-side "${CRD_FILES[@]}" >"$RUN_DIR/crds.log" 2>&1 || { cat "$RUN_DIR/crds.log" >&2; die "installing the CRDs failed"; }
 "$KUBECTL" wait --for=condition=Established crd --all --timeout=60s >>"$RUN_DIR/crds.log" 2>&1 || die "CRDs not Established within 60 s"
 log "CRDs Established: $("$KUBECTL" get crd -o name | grep -c gateway.networking.k8s.io) gateway.networking.k8s.io kinds"
 phase "kube-controller-manager"
@@ -235,6 +238,11 @@ kind: GatewayClass
 metadata: {name: gatehouse}
 spec: {controllerName: gatehouse.io/gateway-controller}
 EOF
+# The suite's Gateways listen on 80 and 443: say so at once when another process holds them.
+for port in 80 443; do
+  python3 -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2]))); s.close()" "$GATEWAY_ADDRESS" "$port" 2>/dev/null \
+    || die "$GATEWAY_ADDRESS:$port is taken by another process; stop it or set GATEWAY_ADDRESS (e.g. 127.0.0.2)"
+done
 [ -f "$GATEHOUSE_JAR" ] || die "$GATEHOUSE_JAR is missing: ./mvnw -B -q -DskipTests package (or set GATEHOUSE_JAR)"
 STATUS_PORT=$(free_port)
 cat >"$RUN_DIR/node.yaml" <<EOF
@@ -266,8 +274,8 @@ SUITE_RC=0
 # shellcheck disable=SC2086 # SUITE_ARGS is a list of flags
 (cd "$RUN_DIR" && "$BIN/conformance.test" -test.run 'TestConformance$' -test.v -test.timeout "$SUITE_TIMEOUT" \
   --gateway-class=gatehouse --conformance-profiles="$CONFORMANCE_PROFILES" --supported-features="$SUPPORTED_FEATURES" \
-  --organization=gatehouse --project=gatehouse --url=https://github.com/gatehouse/gatehouse --version="$VERSION" \
-  --contact=https://github.com/gatehouse/gatehouse/issues --mode=default \
+  --organization=gatehouse --project=gatehouse --url="${GATEHOUSE_URL:-https://github.com/gatehouse/gatehouse}" --version="$VERSION" \
+  --contact="${GATEHOUSE_CONTACT:-https://github.com/gatehouse/gatehouse/issues}" --mode=default \
   --report-output="$REPORT" ${SUITE_ARGS:-}) >"$RUN_DIR/suite.log" 2>&1 || SUITE_RC=$?
 PASSED=$(grep -c -- '^\s*--- PASS' "$RUN_DIR/suite.log" || true)
 FAILED=$(grep -c -- '^\s*--- FAIL' "$RUN_DIR/suite.log" || true)
