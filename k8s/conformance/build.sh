@@ -78,8 +78,9 @@ log "CRDs: $CACHE/crds/{standard,experimental} ($(ls "$CACHE/crds/standard" | wc
 # 3. The pod runner (built with the local Go: client-go v0.35 needs Go 1.25).
 PR_STAMP="$(cat "$HERE/podrunner/go.mod" "$HERE/podrunner/go.sum" $(ls "$HERE/podrunner/"*.go | grep -v _test.go) | sha256sum | cut -c1-16) $(go env GOVERSION)"
 if ! fresh podrunner "$PR_STAMP"; then
-  log "podrunner: building"
-  (cd "$HERE/podrunner" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath -o "$BIN/.podrunner.new" .)
+  log "podrunner: testing and building"
+  (cd "$HERE/podrunner" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go test -count=1 ./... >&2 \
+    && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath -o "$BIN/.podrunner.new" .) || die "podrunner: tests or build failed"
   publish podrunner "$PR_STAMP"
 fi
 

@@ -297,7 +297,7 @@ func (r *runner) start(ctx context.Context, pod *corev1.Pod) (*podProc, error) {
 	}
 	p := &podProc{
 		uid: pod.UID, ns: pod.Namespace, name: pod.Name, key: pod.Namespace + "/" + pod.Name, ip: ip,
-		netns:    fmt.Sprintf("%s-%s-%s", r.o.prefix, pod.Namespace, pod.Name),
+		netns:    netnsName(r.o.prefix, pod),
 		hostVeth: fmt.Sprintf("%sh%d", r.o.prefix, seq),
 		dir:      filepath.Join(r.o.stateDir, "pods", string(pod.UID)),
 	}
@@ -325,6 +325,15 @@ func (r *runner) start(ctx context.Context, pod *corev1.Pod) (*podProc, error) {
 	go r.reportWhenReady(pctx, p)
 	log.Printf("pod %s: started in netns %s with IP %s", p.key, p.netns, ip)
 	return p, nil
+}
+
+// netnsName names the Pod's namespace after it, for whoever reads `ip netns`; by UID when the
+// name would pass the file-name limit of /run/netns.
+func netnsName(prefix string, pod *corev1.Pod) string {
+	if n := fmt.Sprintf("%s-%s-%s", prefix, pod.Namespace, pod.Name); len(n) <= 200 {
+		return n
+	}
+	return fmt.Sprintf("%s-%s", prefix, pod.UID)
 }
 
 func (r *runner) knownImage(image string) bool {

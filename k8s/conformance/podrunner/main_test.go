@@ -142,3 +142,14 @@ func TestContainerLogsFilterBySinceTimeAndTail(t *testing.T) {
 		t.Errorf("timestamps=true = %q", got)
 	}
 }
+
+func TestNetnsNameStaysWithinTheFileNameLimit(t *testing.T) {
+	short := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "infra", Name: "web-1", UID: "u-1"}}
+	if got := netnsName("ghcf", short); got != "ghcf-infra-web-1" {
+		t.Errorf("netnsName = %q, want ghcf-infra-web-1", got)
+	}
+	long := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: strings.Repeat("n", 63), Name: strings.Repeat("p", 253), UID: "u-2"}}
+	if got := netnsName("ghcf", long); got != "ghcf-u-2" {
+		t.Errorf("netnsName of a 253-character Pod name = %q, want ghcf-u-2", got)
+	}
+}
