@@ -24,7 +24,8 @@
 #   CRD_CHANNEL          standard      (experimental for tests of experimental resources)
 #   SUITE_TIMEOUT        60m           go test -timeout of the suite
 #   SUITE_ARGS           extra suite flags, e.g. "--run-test=HTTPRouteSimpleSameNamespace --debug"
-#   GATEHOUSE_NODE_CONFIG_EXTRA  YAML lines appended under `kubernetes:` of the node's config
+#   GATEHOUSE_NODE_CONFIG_EXTRA  YAML lines appended to the node config, right after its `kubernetes:`
+#                        block (indent them two spaces to add keys to that block)
 #                        (the Gateway API settings, e.g. "  gatewayApi: true")
 #   REPORT_DIR           docs/conformance/reports/<gateway-api version>
 #   GATEHOUSE_VERSION    the report's implementation version (default: git describe of this checkout)
