@@ -5,6 +5,10 @@
 #   k8s/envtest/build.sh            build if missing, else a fast no-op; prints the binary directory last
 #   k8s/envtest/build.sh --print    print the binary directory and exit (no build, no checks)
 #   k8s/envtest/build.sh --force    rebuild even if cached
+#   k8s/envtest/build.sh --controller-manager
+#                                   also build kube-controller-manager (same release) into the entry;
+#                                   only the conformance harness (k8s/conformance/run.sh) needs it, so
+#                                   the integration tests' cache check never asks for it
 #
 # Cache: ${GATEHOUSE_ENVTEST_CACHE:-$HOME/.cache/gatehouse/envtest}/<k8s-version>-etcd<etcd-version>/
 #        {kube-apiserver,kubectl,etcd,BUILD-INFO}
@@ -30,7 +34,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 case "$MODE" in
   --print) echo "$DEST"; exit 0 ;;
-  build|--force) ;;
+  build|--force|--controller-manager) ;;
   -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
   *) die "usage: $0 [--print|--force]" ;;
 esac
@@ -48,8 +52,15 @@ cached_ok() {
   [[ $'\n'"$v"$'\n' == *$'\n'"etcd Version: ${ETCD_VERSION}"$'\n'* ]] || return 1
 }
 
-if [ "$MODE" != "--force" ] && cached_ok "$DEST"; then
-  log "cached: $DEST (kube-apiserver v$K8S_VERSION, kubectl, etcd $ETCD_VERSION)"
+kcm_ok() {
+  local v
+  [ -x "$1/kube-controller-manager" ] || return 1
+  v="$("$1/kube-controller-manager" --version 2>/dev/null)" || return 1
+  [[ "$v" == *"v${K8S_VERSION}" ]]
+}
+
+if [ "$MODE" != "--force" ] && cached_ok "$DEST" && { [ "$MODE" != "--controller-manager" ] || kcm_ok "$DEST"; }; then
+  log "cached: $DEST (kube-apiserver v$K8S_VERSION, kubectl, etcd $ETCD_VERSION$([ "$MODE" = "--controller-manager" ] && echo ", kube-controller-manager"))"
   echo "$DEST"; exit 0
 fi
 [ "${GATEHOUSE_ENVTEST_SKIP_BUILD:-0}" = "1" ] && die "binaries missing in $DEST and GATEHOUSE_ENVTEST_SKIP_BUILD=1"
@@ -60,7 +71,7 @@ if ! flock -n 9; then
   log "another build of $DEST is running; waiting for it (lock $CACHE_ROOT/.lock-*)"
   flock 9
 fi
-if [ "$MODE" != "--force" ] && cached_ok "$DEST"; then
+if [ "$MODE" = "build" ] && cached_ok "$DEST"; then
   log "cached (built by a concurrent run): $DEST"; echo "$DEST"; exit 0
 fi
 
@@ -72,6 +83,32 @@ case "$GO_VERSION" in
   go1.2[5-9]*|go1.[3-9][0-9]*) ;;
   *) die "$GO_VERSION is too old: Kubernetes ${K8S_VERSION%.*} needs Go >= 1.25 (GOTOOLCHAIN=local, no download)" ;;
 esac
+
+# kube-controller-manager is built only on request, into an entry whose other binaries are fine:
+# from the wrapper go.mod kept in the entry, so it links exactly the modules kube-apiserver did.
+build_kcm_into() {
+  local dest=$1 work="$CACHE_ROOT/.building-kcm-${K8S_VERSION}"
+  rm -rf "$work" "$TMP"; mkdir -p "$work"
+  TMP="$work"   # the EXIT/INT traps remove it; step logs go there
+  cp "$dest/go.mod.apiserver" "$work/go.mod"
+  cd "$work"
+  run_step resolve-controller-manager go get "k8s.io/kubernetes/cmd/kube-controller-manager@v${K8S_VERSION}"
+  STEP_TOTAL="$(count_deps k8s.io/kubernetes/cmd/kube-controller-manager)"
+  run_step build-kube-controller-manager go build -v -trimpath -ldflags "$(version_ldflags)" -o "$work/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
+  kcm_ok "$work" || die "built kube-controller-manager fails its --version check: $("$work/kube-controller-manager" --version 2>&1 | head -1)"
+  mv "$work/kube-controller-manager" "$dest/kube-controller-manager"   # same file system: atomic
+  echo "kube-controller-manager: $("$dest/kube-controller-manager" --version) (built $(date -u +%Y-%m-%dT%H:%M:%SZ))" >>"$dest/BUILD-INFO"
+  cd /; rm -rf "$work"
+}
+version_ldflags() {
+  local minor pkg f="-s -w" date
+  minor="$(cut -d. -f2 <<<"$K8S_VERSION")"; date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    f+=" -X ${pkg}.gitVersion=v${K8S_VERSION} -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=${minor}"
+    f+=" -X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=${date}"
+  done
+  echo "$f"
+}
 
 # We hold the lock, so any earlier temp directory for this version is from an interrupted run.
 rm -rf "$CACHE_ROOT/.building-${K8S_VERSION}-etcd${ETCD_VERSION}".*
@@ -113,6 +150,13 @@ run_step() {
   STEP_TOTAL=""
 }
 count_deps() { go list -deps "$@" 2>/dev/null | wc -l || true; }
+
+if [ "$MODE" = "--controller-manager" ] && cached_ok "$DEST"; then
+  if kcm_ok "$DEST"; then log "cached (built by a concurrent run): $DEST"; echo "$DEST"; exit 0; fi
+  log "building kube-controller-manager v$K8S_VERSION into $DEST"
+  build_kcm_into "$DEST"
+  log "done: $DEST/kube-controller-manager"; echo "$DEST"; exit 0
+fi
 
 ########################################################################################
 # 1. kube-apiserver + kubectl: a wrapper module requiring k8s.io/kubernetes, with every staging
@@ -195,5 +239,6 @@ rm -rf "$DEST.old"
 if [ -e "$DEST" ]; then mv "$DEST" "$DEST.old"; fi
 mv "$OUT" "$DEST"
 rm -rf "$DEST.old"
+if [ "$MODE" = "--controller-manager" ]; then build_kcm_into "$DEST"; fi
 log "done: $DEST ($(du -sh "$DEST" | cut -f1))"
 echo "$DEST"
