@@ -640,17 +640,25 @@ public final class CertificateValidator {
     List<String> names = new ArrayList<>();
     try {
       Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
+      List<String> raw = new ArrayList<>();
       if (sans != null) {
         for (List<?> san : sans) {
           if (san.size() >= 2 && Integer.valueOf(2).equals(san.get(0))) {
-            String name = String.valueOf(san.get(1)).toLowerCase(Locale.ROOT);
-            if (name.endsWith(".")) {
-              name = name.substring(0, name.length() - 1);
-            }
-            if (!names.contains(name)) {
-              names.add(name);
-            }
+            raw.add(String.valueOf(san.get(1)));
           }
+        }
+      } else {
+        // the JDK drops an extension with one entry it cannot parse: read its DNS names directly
+        List<String> read = SanDnsNames.read(leaf.getExtensionValue("2.5.29.17"));
+        raw.addAll(read == null ? List.of() : read);
+      }
+      for (String r : raw) {
+        String name = r.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) {
+          name = name.substring(0, name.length() - 1);
+        }
+        if (!names.contains(name)) {
+          names.add(name);
         }
       }
     } catch (CertificateParsingException e) {

@@ -71,6 +71,24 @@ class CertificateValidatorTest {
   }
 
   @Test
+  void an_entry_the_jdk_cannot_parse_leaves_the_dns_names_served() throws Exception {
+    // subjectAltName URI:*, DNS:*.org, DNS:*.wildcard.org, made by openssl as the Gateway API
+    // conformance suite's certificates are made by Go: the JDK drops the whole extension
+    String chain = resource("certificates/uri-star-san.crt");
+    String key = resource("certificates/uri-star-san.key");
+    Validated<ValidCertificate> v =
+        CertificateValidator.validate(spec(chain, key), Clock.systemUTC());
+    assertThat(v.violations()).isEmpty();
+    assertThat(v.value().dnsNames()).containsExactly("*.org", "*.wildcard.org");
+  }
+
+  private static String resource(String name) throws Exception {
+    try (var in = CertificateValidatorTest.class.getClassLoader().getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+  }
+
+  @Test
   void leaf_then_intermediate_is_accepted_and_the_root_may_follow() {
     assertThat(validate(LEAF.certPem() + INTERMEDIATE.certPem(), LEAF.keyPem()).violations())
         .isEmpty();

@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.gatehouse.k8s.translate.ListedClusterState;
+import io.gatehouse.k8s.translate.TestCertificates;
 import io.gatehouse.k8s.translate.Translation;
 import io.gatehouse.k8s.translate.gateway.GatewayCondition;
 import io.gatehouse.k8s.translate.gateway.GatewayKind;
@@ -47,11 +48,13 @@ import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PolicyRule;
 import io.kubernetes.client.openapi.models.V1RoleRef;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -522,6 +525,69 @@ class GatewayWatcherIT {
     }
     m.put("lastTransitionTime", time);
     return m;
+  }
+
+  @Test
+  void a_gateway_whose_certificate_secret_comes_later_is_programmed_when_it_comes(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-late-secret");
+    String cls = gatewayClass(admin, "late");
+    create(
+        admin,
+        GatewayKind.GATEWAY,
+        ns,
+        "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"Gateway\","
+            + "\"metadata\":{\"name\":\"secure\"},\"spec\":{\"gatewayClassName\":\""
+            + cls
+            + "\",\"listeners\":[{\"name\":\"https\",\"protocol\":\"HTTPS\",\"port\":443,"
+            + "\"tls\":{\"certificateRefs\":[{\"group\":\"\",\"kind\":\"Secret\","
+            + "\"name\":\"late\"}]}}]}}");
+    GatewayStatusWriter writer =
+        new GatewayStatusWriter(admin, () -> true, OURS, Clock.systemUTC());
+    try (IngressWatcher watcher =
+        new IngressWatcher(
+            admin,
+            IngressWatcherOptions.DEFAULTS.withNamespaces(List.of(ns)),
+            new GatewayApiOptions(
+                GatewayApiOptions.Mode.AUTO,
+                GatewaySettings.defaults(List.of()),
+                () -> List.of("192.0.2.1")),
+            Clock.systemUTC(),
+            Map::of,
+            List.of(new TableSink(new InMemoryRouteTable()), writer))) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      await("not programmed without its Secret")
+          .atMost(WAIT)
+          .until(() -> condition(admin, ns, "secure", "Programmed").equals("False"));
+      TestCertificates.Pair pair = TestCertificates.selfSigned(List.of("a.example.test"));
+      new CoreV1Api(admin)
+          .createNamespacedSecret(
+              ns,
+              new V1Secret()
+                  .metadata(new V1ObjectMeta().name("late"))
+                  .type("kubernetes.io/tls")
+                  .data(
+                      Map.of(
+                          "tls.crt", pair.certificatePem().getBytes(StandardCharsets.US_ASCII),
+                          "tls.key", pair.keyPem().getBytes(StandardCharsets.US_ASCII))))
+          .execute();
+      await("programmed once the Secret exists")
+          .atMost(WAIT)
+          .until(() -> condition(admin, ns, "secure", "Programmed").equals("True"));
+    }
+  }
+
+  /** The status of the Gateway's condition {@code type}, or "" while it has none. */
+  private static String condition(ApiClient admin, String ns, String name, String type) {
+    for (Object c :
+        GatewayStatusWriter.list(status(admin, GatewayKind.GATEWAY, ns, name).get("conditions"))) {
+      Map<String, Object> m = GatewayStatusWriter.map(c);
+      if (type.equals(m.get("type"))) {
+        return String.valueOf(m.get("status"));
+      }
+    }
+    return "";
   }
 
   static String gatewayClass(ApiClient admin, String prefix) throws Exception {
