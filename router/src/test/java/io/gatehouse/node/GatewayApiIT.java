@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import io.gatehouse.k8s.translate.TestCertificates;
 import io.gatehouse.k8s.translate.gateway.GatewayKind;
 import io.gatehouse.k8s.translate.gateway.GatewaySettings;
+import io.gatehouse.k8s.watch.IngressWatcherIT;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.k8s.watch.testing.GatewayCrds;
 import io.gatehouse.testing.RawHttp;
@@ -17,6 +18,7 @@ import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.testing.TlsSockets;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
@@ -59,6 +61,7 @@ class GatewayApiIT {
   private static KubeNodeFixture fixture;
   private static KubeNodeFixture.Running node;
   private static String cls;
+  private static String ingressCls;
 
   @BeforeAll
   static void start() throws Exception {
@@ -74,12 +77,13 @@ class GatewayApiIT {
          "metadata": {"name": "%s"}, "spec": {"controllerName": "%s"}}
         """
             .formatted(cls, OURS));
+    ingressCls = IngressWatcherIT.ingressClass(admin, "e2e");
     fixture = new KubeNodeFixture();
     node =
         fixture.node(
             server,
             "",
-            "",
+            ingressCls,
             c ->
                 c.withKubernetes(c.kubernetes().withGatewayApi("true", 80, 443))
                     .withTls(
@@ -90,7 +94,8 @@ class GatewayApiIT {
                             "",
                             "",
                             NodeConfig.Tls.Engine.JDK,
-                            Duration.ofSeconds(2))));
+                            Duration.ofSeconds(2),
+                            443)));
   }
 
   @AfterAll
@@ -429,6 +434,117 @@ class GatewayApiIT {
   }
 
   @Test
+  void an_https_only_route_redirects_plain_http_and_a_listener_on_another_port_is_not_accepted()
+      throws Exception {
+    String ns = server.createNamespace("gw-https");
+    String host = "secure.e2e.test";
+    TestCertificates.Pair pair = TestCertificates.selfSigned(List.of(host));
+    tlsSecret(ns, "secure-tls", pair);
+    fixture.backendFor(admin, ns, "web", "secure");
+    create(
+        GatewayKind.GATEWAY,
+        ns,
+        """
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+         "metadata": {"name": "gw"},
+         "spec": {"gatewayClassName": "%s", "listeners": [
+          {"name": "https", "protocol": "HTTPS", "port": 443,
+           "tls": {"certificateRefs": [{"name": "secure-tls"}]}},
+          {"name": "alt", "protocol": "HTTP", "port": 8080}]}}
+        """
+            .formatted(cls));
+    create(GatewayKind.HTTP_ROUTE, ns, sectionRoute("secure", "https", host));
+    create(GatewayKind.HTTP_ROUTE, ns, sectionRoute("alt", "alt", "alt.e2e.test"));
+
+    await("the Gateway accepted with a listener not valid")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              JsonObject gw = get(GatewayKind.GATEWAY, ns, "gw");
+              assertReason(status(gw), "Accepted", "True", "ListenersNotValid");
+              assertReason(status(gw), "Programmed", "True", "Programmed");
+              JsonObject alt = listener(gw, "alt");
+              assertReason(alt, "Accepted", "False", "PortUnavailable");
+              assertReason(alt, "Programmed", "False", "Invalid");
+              assertThat(alt.get("attachedRoutes").getAsInt()).isZero();
+              JsonObject https = listener(gw, "https");
+              assertReason(https, "Programmed", "True", "Programmed");
+              assertThat(https.get("attachedRoutes").getAsInt()).isEqualTo(1);
+              assertReason(
+                  ourParent(get(GatewayKind.HTTP_ROUTE, ns, "secure")),
+                  "Accepted",
+                  "True",
+                  "Accepted");
+              assertReason(
+                  ourParent(get(GatewayKind.HTTP_ROUTE, ns, "alt")),
+                  "Accepted",
+                  "False",
+                  "NotAllowedByListeners");
+            });
+    await("served over HTTPS")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              try (SSLSocket s = TlsSockets.open(node.node().httpsPort(), host)) {
+                assertThat(s.getSession().getPeerCertificates()[0]).isEqualTo(certificate(pair));
+                assertThat(TlsSockets.get(s, host, "/a?b=c")).endsWith("secure");
+              }
+            });
+    // attached through HTTPS only: plain HTTP is redirected, never proxied (to tls.redirectPort,
+    // 443 here, which the URL leaves out)
+    RawHttp.Response plain = node.get(host, "/a?b=c");
+    assertThat(plain.status()).isEqualTo(308);
+    assertThat(plain.header("location")).isEqualTo("https://" + host + "/a?b=c");
+    assertThat(node.get("alt.e2e.test", "/").status()).isEqualTo(404);
+  }
+
+  /** The ownership rule across controllers: the older Ingress keeps its host. */
+  @Test
+  void an_older_ingress_keeps_its_host_and_the_newer_route_keeps_its_other_hosts()
+      throws Exception {
+    // created first; should both land in the same second, namespace order agrees (i < r)
+    String ingNs = server.createNamespace("ing-old");
+    String routeNs = server.createNamespace("route-new");
+    String shared = "shared.e2e.test";
+    String own = "own.e2e.test";
+    fixture.backendFor(admin, ingNs, "legacy", "ingress");
+    new NetworkingV1Api(admin)
+        .createNamespacedIngress(
+            ingNs, KubeNodeFixture.ingressTo(ingNs, "legacy", ingressCls, shared, "legacy"))
+        .execute();
+    await("the Ingress served")
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(node.get(shared, "/").body()).isEqualTo("ingress"));
+
+    fixture.backendFor(admin, routeNs, "web", "route");
+    create(GatewayKind.GATEWAY, routeNs, gateway("gw", null, ""));
+    create(
+        GatewayKind.HTTP_ROUTE,
+        routeNs,
+        """
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+         "metadata": {"name": "shop"},
+         "spec": {"parentRefs": [{"name": "gw"}], "hostnames": ["%s", "%s"],
+          "rules": [{"backendRefs": [{"name": "web", "port": 80}]}]}}
+        """
+            .formatted(shared, own));
+    await("the route's other host served")
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(node.get(own, "/").body()).isEqualTo("route"));
+    await("the route told which host it lost, and to whom")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              JsonObject parent = ourParent(get(GatewayKind.HTTP_ROUTE, routeNs, "shop"));
+              assertReason(parent, "Accepted", "False", "HostConflict");
+              assertThat(condition(parent, "Accepted").get("message").getAsString())
+                  .contains(shared)
+                  .contains("Ingress " + ingNs + "/legacy");
+            });
+    assertThat(node.get(shared, "/").body()).isEqualTo("ingress");
+  }
+
+  @Test
   void time_from_httproute_create_to_served() throws Exception {
     String ns = server.createNamespace("gw-latency");
     fixture.backendFor(admin, ns, "web", "web");
@@ -454,6 +570,21 @@ class GatewayApiIT {
           .until(() -> "web".equals(node.get(host, "/").body()));
       millis.add((System.nanoTime() - started) / 1_000_000);
     }
+    // deleted: no longer served, no longer counted
+    KubernetesApiResponse<DynamicKubernetesObject> deleted =
+        api(GatewayKind.HTTP_ROUTE).delete(ns, "r0");
+    assertThat(deleted.isSuccess()).isTrue();
+    await("deleted route gone")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(node.get("r0.latency.test", "/").status()).isEqualTo(404);
+              assertThat(
+                      listener(get(GatewayKind.GATEWAY, ns, "gw"), "http")
+                          .get("attachedRoutes")
+                          .getAsInt())
+                  .isEqualTo(19);
+            });
     Collections.sort(millis);
     System.out.printf(
         "GatewayApiIT: HTTPRoute create to served over %d routes: p50 %d ms, p90 %d ms, max %d ms%n",
@@ -524,6 +655,17 @@ class GatewayApiIT {
             host,
             service,
             serviceNs.isEmpty() ? "" : ", \"namespace\": \"" + serviceNs + "\"");
+  }
+
+  /** An HTTPRoute for {@code host} attached to listener {@code section} of Gateway "gw". */
+  private static String sectionRoute(String name, String section, String host) {
+    return """
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+         "metadata": {"name": "%s"},
+         "spec": {"parentRefs": [{"name": "gw", "sectionName": "%s"}], "hostnames": ["%s"],
+          "rules": [{"backendRefs": [{"name": "web", "port": 80}]}]}}
+        """
+        .formatted(name, section, host);
   }
 
   /** A ReferenceGrant: {@code fromKind}s of {@code fromNs} may refer to core {@code toKind}s. */
