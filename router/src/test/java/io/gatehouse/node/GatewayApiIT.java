@@ -1,6 +1,7 @@
 package io.gatehouse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonArray;
@@ -13,14 +14,26 @@ import io.gatehouse.k8s.translate.gateway.GatewaySettings;
 import io.gatehouse.k8s.watch.IngressWatcherIT;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.k8s.watch.testing.GatewayCrds;
+import io.gatehouse.testing.GrpcEcho;
 import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.testing.TlsSockets;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServicePort;
+import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
@@ -86,6 +99,8 @@ class GatewayApiIT {
             ingressCls,
             c ->
                 c.withKubernetes(c.kubernetes().withGatewayApi("true", 80, 443))
+                    // h2c beside HTTP/1.1 on the HTTP listener, for the gRPC client
+                    .withHttp2(new NodeConfig.Http2(true, 100, 64 * 1024, 1024 * 1024))
                     .withTls(
                         new NodeConfig.Tls(
                             true,
@@ -496,6 +511,83 @@ class GatewayApiIT {
     assertThat(plain.status()).isEqualTo(308);
     assertThat(plain.header("location")).isEqualTo("https://" + host + "/a?b=c");
     assertThat(node.get("alt.e2e.test", "/").status()).isEqualTo(404);
+  }
+
+  @Test
+  void a_grpcroute_method_match_is_served_over_h2c() throws Exception {
+    String ns = server.createNamespace("gw-grpc");
+    String host = "grpc.e2e.test";
+    GrpcEcho echo = GrpcEcho.start(InsecureServerCredentials.create());
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", node.port(), InsecureChannelCredentials.create())
+            .overrideAuthority(host)
+            .build();
+    try {
+      // the Service port says h2c, as the GRPCRoute's backends must be spoken to
+      new CoreV1Api(admin)
+          .createNamespacedService(
+              ns,
+              new V1Service()
+                  .metadata(new V1ObjectMeta().name("echo"))
+                  .spec(
+                      new V1ServiceSpec()
+                          .ports(
+                              List.of(
+                                  new V1ServicePort()
+                                      .name("http")
+                                      .port(80)
+                                      .appProtocol("kubernetes.io/h2c")))))
+          .execute();
+      KubeNodeFixture.createSlice(
+          admin, ns, "echo", "echo-slice", Map.of(fixture.address(echo.port()), true));
+      create(GatewayKind.GATEWAY, ns, gateway("gw", null, ""));
+      create(
+          GatewayKind.GRPC_ROUTE,
+          ns,
+          """
+          {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GRPCRoute",
+           "metadata": {"name": "echo"},
+           "spec": {"parentRefs": [{"name": "gw"}], "hostnames": ["%s"],
+            "rules": [{"matches": [{"method": {"service": "%s", "method": "Unary"}}],
+                       "backendRefs": [{"name": "echo", "port": 80}]}]}}
+          """
+              .formatted(host, GrpcEcho.SERVICE));
+      await("GRPCRoute accepted")
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                JsonObject parent = ourParent(get(GatewayKind.GRPC_ROUTE, ns, "echo"));
+                assertReason(parent, "Accepted", "True", "Accepted");
+                assertReason(parent, "ResolvedRefs", "True", "ResolvedRefs");
+              });
+      await("the method served")
+          .atMost(WAIT)
+          .ignoreException(StatusRuntimeException.class)
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          ClientCalls.blockingUnaryCall(
+                              channel,
+                              GrpcEcho.UNARY,
+                              CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+                              "hello"))
+                      .isEqualTo("echo:hello"));
+      // another method of the same service matches no rule: never reaches the backend
+      assertThatThrownBy(
+              () ->
+                  ClientCalls.blockingUnaryCall(
+                      channel,
+                      GrpcEcho.FAIL,
+                      CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+                      "x"))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      echo.close();
+    }
   }
 
   /** The ownership rule across controllers: the older Ingress keeps its host. */
