@@ -250,7 +250,8 @@ cat >"$RUN_DIR/node.yaml" <<EOF
 # The node of the conformance run: the Gateway's address, HTTP 80, HTTPS 443 (the ports of the
 # suite's Gateways), its Kubernetes source on the envtest server.
 http: {host: $GATEWAY_ADDRESS, port: 80}
-tls: {enabled: true, port: 443}
+tls: {enabled: true, port: 443, redirectPort: 443}
+http2: {cleartext: true}   # GRPCRoute tests speak h2c to the Gateway's HTTP listener
 status: {host: 127.0.0.1, port: $STATUS_PORT}
 admin: {enabled: false}
 shutdown: {readinessGrace: 0s, drainTimeout: 2s}   # nothing to drain once the suite is done

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * object's status:
  *
  * <ul>
- *   <li>a condition whose type, status, reason, message and observedGeneration are unchanged keeps
- *       its {@code lastTransitionTime}; a new or changed one gets the current time;
+ *   <li>a condition whose type and status are unchanged keeps its {@code lastTransitionTime} (as
+ *       {@code meta.SetStatusCondition}); a new one, or one whose status changed, gets the current
+ *       time; conditions of types this controller does not set are kept as they are;
  *   <li>on routes, only the {@code status.parents} entries whose {@code controllerName} is ours are
  *       replaced; other controllers' entries stay as they are, in place; our entries on a route the
  *       translation no longer names a parent of ours for are removed;
@@ -316,24 +317,34 @@ public final class GatewayStatusWriter implements TranslationSink {
   /** Conditions as written, each keeping its time when nothing but the time would change. */
   static List<Object> conditions(List<Object> before, List<GatewayCondition> wanted, String now) {
     List<Object> out = new ArrayList<>();
+    Set<Object> ours = new HashSet<>();
     for (GatewayCondition c : wanted) {
+      ours.add(c.type());
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("type", c.type());
       m.put("status", c.status());
       m.put("reason", c.reason());
       m.put("message", c.message());
       m.put("observedGeneration", c.observedGeneration());
+      // as meta.SetStatusCondition: the time of the last change of status, not of reason or
+      // message
       String time = now;
       for (Object b : before) {
         Map<String, Object> old = map(b);
-        Map<String, Object> same = new LinkedHashMap<>(old);
-        Object oldTime = same.remove("lastTransitionTime");
-        if (same.equals(m) && oldTime instanceof String t) {
+        if (c.type().equals(old.get("type"))
+            && c.status().equals(old.get("status"))
+            && old.get("lastTransitionTime") instanceof String t) {
           time = t;
         }
       }
       m.put("lastTransitionTime", time);
       out.add(m);
+    }
+    // conditions of types another controller (or a person) set are theirs: kept as they are
+    for (Object b : before) {
+      if (!ours.contains(map(b).get("type"))) {
+        out.add(b);
+      }
     }
     return List.copyOf(out);
   }

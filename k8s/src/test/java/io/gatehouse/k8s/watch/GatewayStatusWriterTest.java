@@ -25,28 +25,48 @@ class GatewayStatusWriterTest {
   }
 
   @Test
-  void a_condition_keeps_its_time_only_when_nothing_else_changed() {
+  void a_condition_keeps_its_time_while_its_status_is_unchanged_as_meta_set_status_condition() {
     List<Object> before =
         List.of(
             stored("Accepted", "True", "Accepted", "ok", 1),
-            stored("ResolvedRefs", "True", "ResolvedRefs", "ok", 1));
+            stored("ResolvedRefs", "True", "ResolvedRefs", "ok", 1),
+            stored("Programmed", "True", "Programmed", "ok", 1));
     List<Object> after =
         GatewayStatusWriter.conditions(
             before,
             List.of(
                 GatewayCondition.yes("Accepted", "Accepted", "ok", 1),
-                // a new generation is a change, though the rest is equal
-                GatewayCondition.yes("ResolvedRefs", "ResolvedRefs", "ok", 2),
-                GatewayCondition.no("Programmed", "Invalid", "new", 2)),
+                // a new generation or message is no transition: the status is the same
+                GatewayCondition.yes("ResolvedRefs", "ResolvedRefs", "still ok", 2),
+                GatewayCondition.no("Programmed", "Invalid", "now not", 2),
+                GatewayCondition.no("Conflicted", "NoConflicts", "new", 2)),
             NOW);
     assertThat(after)
         .extracting(c -> GatewayStatusWriter.map(c).get("lastTransitionTime"))
-        .containsExactly(THEN, NOW, NOW);
+        .containsExactly(THEN, THEN, NOW, NOW);
+    assertThat(GatewayStatusWriter.map(after.get(1)))
+        .containsEntry("message", "still ok")
+        .containsEntry("observedGeneration", 2L);
     assertThat(GatewayStatusWriter.map(after.get(2)))
         .containsOnlyKeys(
             "type", "status", "reason", "message", "observedGeneration", "lastTransitionTime")
         .containsEntry("status", "False")
         .containsEntry("observedGeneration", 2L);
+  }
+
+  @Test
+  void conditions_of_types_another_controller_set_are_kept_as_they_are() {
+    Map<String, Object> foreign = stored("example.com/Stale", "True", "Set", "by someone else", 0);
+    List<Object> after =
+        GatewayStatusWriter.conditions(
+            List.of(stored("Accepted", "False", "Pending", "", 0), foreign),
+            List.of(GatewayCondition.yes("Accepted", "Accepted", "ok", 1)),
+            NOW);
+    assertThat(after).hasSize(2);
+    assertThat(GatewayStatusWriter.map(after.get(0)))
+        .containsEntry("type", "Accepted")
+        .containsEntry("lastTransitionTime", NOW);
+    assertThat(after.get(1)).isEqualTo(foreign);
   }
 
   @Test

@@ -240,7 +240,8 @@ class GatewayWatcherIT {
     writer.publish(translations(first), cluster(), state(admin, ns));
     assertThat(writer.writes()).isEqualTo(written);
 
-    // one route condition changes: only it gets the new time, the others keep theirs
+    // one route condition's message changes: it is written, and keeps its time, as its status
+    // did not change (meta.SetStatusCondition)
     writer.publish(
         translations(statuses(ns, cls, "Accepted at last")), cluster(), state(admin, ns));
     assertThat(writer.writes()).isEqualTo(written + 1);
@@ -251,7 +252,7 @@ class GatewayWatcherIT {
         .isEqualTo(
             List.of(
                 condition(
-                    "Accepted", "True", "Accepted", "Accepted at last", 1, "2026-12-06T11:00:00Z"),
+                    "Accepted", "True", "Accepted", "Accepted at last", 1, "2026-12-06T10:00:00Z"),
                 condition(
                     "ResolvedRefs", "True", "ResolvedRefs", "ok", 1, "2026-12-06T10:00:00Z")));
 
