@@ -301,11 +301,13 @@ final class GatewayRun {
         continue;
       }
       for (ListenerInfo li : allowed) {
-        if (counted.add(li)) {
-          li.attached++;
-        }
         List<String> hosts = ListenerHosts.intersect(li.hostname, hostnames);
         if (!hosts.isEmpty()) {
+          // attached only with a hostname in common (the conformance suite's
+          // GatewayWithAttachedRoutes: a NoMatchingListenerHostname route is not counted)
+          if (counted.add(li)) {
+            li.attached++;
+          }
           parent.attachments.add(new Attachment(li, hosts));
         }
       }
