@@ -547,16 +547,7 @@ class GatewayWatcherIT {
     GatewayStatusWriter writer =
         new GatewayStatusWriter(admin, () -> true, OURS, Clock.systemUTC());
     try (IngressWatcher watcher =
-        new IngressWatcher(
-            admin,
-            IngressWatcherOptions.DEFAULTS.withNamespaces(List.of(ns)),
-            new GatewayApiOptions(
-                GatewayApiOptions.Mode.AUTO,
-                GatewaySettings.defaults(List.of()),
-                () -> List.of("192.0.2.1")),
-            Clock.systemUTC(),
-            Map::of,
-            List.of(new TableSink(new InMemoryRouteTable()), writer))) {
+        watcher(admin, ns, GatewayApiOptions.Mode.AUTO, () -> List.of("192.0.2.1"), writer)) {
       watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       await("not programmed without its Secret")
           .atMost(WAIT)
@@ -704,6 +695,16 @@ class GatewayWatcherIT {
 
   private static IngressWatcher watcher(
       ApiClient client, String ns, GatewayApiOptions.Mode mode, TranslationSink... sinks) {
+    return watcher(client, ns, mode, List::of, sinks);
+  }
+
+  /** As above, the Gateways' status addresses from {@code addresses}. */
+  private static IngressWatcher watcher(
+      ApiClient client,
+      String ns,
+      GatewayApiOptions.Mode mode,
+      java.util.function.Supplier<List<String>> addresses,
+      TranslationSink... sinks) {
     IngressWatcherOptions o =
         IngressWatcherOptions.DEFAULTS.withNamespaces(ns.isEmpty() ? List.of() : List.of(ns));
     List<TranslationSink> all = new ArrayList<>(List.of(new TableSink(new InMemoryRouteTable())));
@@ -711,7 +712,7 @@ class GatewayWatcherIT {
     return new IngressWatcher(
         client,
         o,
-        new GatewayApiOptions(mode, GatewaySettings.defaults(List.of()), List::of),
+        new GatewayApiOptions(mode, GatewaySettings.defaults(List.of()), addresses),
         Clock.systemUTC(),
         Map::of,
         all);
