@@ -37,6 +37,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.observe.ExchangeObserver;
 import io.gatehouse.proxy.InFlight;
 import io.gatehouse.proxy.RouterSettings;
 import io.gatehouse.proxy.RouterVerticle;
@@ -152,6 +153,10 @@ public final class GatehouseNode {
 
   private long certificateTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
+
+  /** Observers a test added ({@link #start(NodeConfig, List, UnaryOperator, List)}). */
+  private final List<ExchangeObserver> extraObservers;
+
   private final PrefaceTransport transport;
   private final TrustedProxies trusted;
   private volatile @Nullable KubernetesWiring kubernetes;
@@ -167,9 +172,11 @@ public final class GatehouseNode {
       Vertx vertx,
       RouteTable table,
       UnaryOperator<Endpoint> k8sEndpoints,
+      List<ExchangeObserver> extraObservers,
       PrefaceTransport transport,
       TrustedProxies trusted) {
     this.config = config;
+    this.extraObservers = List.copyOf(extraObservers);
     this.transport = transport;
     this.trusted = trusted;
     this.vertx = vertx;
@@ -250,6 +257,19 @@ public final class GatehouseNode {
    */
   public static Future<GatehouseNode> start(
       NodeConfig config, List<RouteSpec> staticRoutes, UnaryOperator<Endpoint> k8sEndpoints) {
+    return start(config, staticRoutes, k8sEndpoints, List.of());
+  }
+
+  /**
+   * As {@link #start(NodeConfig, List, UnaryOperator)}, with {@code extraObservers} called after
+   * the node's own on every exchange: a test seam only (tests record what the proxy reports), never
+   * reachable from configuration.
+   */
+  public static Future<GatehouseNode> start(
+      NodeConfig config,
+      List<RouteSpec> staticRoutes,
+      UnaryOperator<Endpoint> k8sEndpoints,
+      List<ExchangeObserver> extraObservers) {
     // A client can make Netty and Vert.x log (stack traces): bound that before any listener opens.
     FrameworkLogLimiter.install();
     if (!BodyEncoders.brotliAvailable()) {
@@ -303,7 +323,16 @@ public final class GatehouseNode {
     return closeOnFailure(
         vertx,
         table.compose(
-            t -> launch(config, vertx, t, staticRoutes, k8sEndpoints, transport, trusted)));
+            t ->
+                launch(
+                    config,
+                    vertx,
+                    t,
+                    staticRoutes,
+                    k8sEndpoints,
+                    extraObservers,
+                    transport,
+                    trusted)));
   }
 
   /**
@@ -330,9 +359,11 @@ public final class GatehouseNode {
       RouteTable table,
       List<RouteSpec> staticRoutes,
       UnaryOperator<Endpoint> k8sEndpoints,
+      List<ExchangeObserver> extraObservers,
       PrefaceTransport transport,
       TrustedProxies trusted) {
-    GatehouseNode node = new GatehouseNode(config, vertx, table, k8sEndpoints, transport, trusted);
+    GatehouseNode node =
+        new GatehouseNode(config, vertx, table, k8sEndpoints, extraObservers, transport, trusted);
     return node.startAll(staticRoutes)
         .map(node)
         .recover(
@@ -408,7 +439,8 @@ public final class GatehouseNode {
                       new BalancerOptions(health, AffinityCookies.withKey(stickyKey)),
                       outliers,
                       nodeAccess(config.proxy()),
-                      proxyProtocol(config.proxy()));
+                      proxyProtocol(config.proxy()),
+                      exchangeObserver());
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
@@ -625,6 +657,16 @@ public final class GatehouseNode {
   }
 
   /** The node's IP allow and deny lists (validated by the loader). */
+  /**
+   * What every exchange reports to, in this order: tracing (it sets the trace id the others read),
+   * metrics, the access log, the dashboard's rates, then a test's observers.
+   */
+  private ExchangeObserver exchangeObserver() {
+    List<ExchangeObserver> observers = new ArrayList<>();
+    observers.addAll(extraObservers);
+    return ExchangeObserver.of(observers);
+  }
+
   private static RouterSettings.NodeAccess nodeAccess(NodeConfig.Proxy proxy) {
     return new RouterSettings.NodeAccess(Cidrs.parse(proxy.allow()), Cidrs.parse(proxy.deny()));
   }

@@ -15,6 +15,9 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.observe.AttemptOutcome;
+import io.gatehouse.observe.ExchangeObserver;
+import io.gatehouse.observe.ExchangeView;
 import io.gatehouse.policy.AdmissionFilter;
 import io.gatehouse.policy.BodyLimitFilter;
 import io.gatehouse.policy.ClientCertificateCheck;
@@ -163,6 +166,17 @@ final class ProxyExchange extends UpstreamAttempt
   /** Set once an answer's error page was looked up: a page is never replaced, or fetched, twice. */
   private boolean noErrorPage;
 
+  /** The node's observers; {@link ExchangeObserver#NONE} costs one comparison per hook. */
+  private final ExchangeObserver observer;
+
+  /** What the observers read; made only when there are observers. */
+  private @Nullable View view;
+
+  /** The observer's slot ({@link ExchangeView#observation}). */
+  private @Nullable Object observation;
+
+  private @Nullable String traceId;
+
   ProxyExchange(
       LoopServices loop, HttpServerRequest req, @Nullable ConnectionState connState, boolean tls) {
     super(loop);
@@ -171,6 +185,7 @@ final class ProxyExchange extends UpstreamAttempt
     this.resp = req.response();
     this.connState = connState;
     this.conn = req.connection();
+    this.observer = loop.settings().observer();
   }
 
   void start(LoopState state, RequestGuard guard) {
@@ -189,11 +204,13 @@ final class ProxyExchange extends UpstreamAttempt
     GuardResult checked = guard.check(req);
     if (checked instanceof Refusal r) {
       requestId = RequestIds.acceptOrGenerate(req.getHeader(ErrorPages.REQUEST_ID));
+      observeStart();
       respondLocally(r.status(), true);
       return;
     }
     head = (RequestHead) checked;
     requestId = RequestIds.acceptOrGenerate(head.requestId());
+    observeStart();
     IpAccessFilter nodeAccess = s.nodeAccess().filter();
     if (nodeAccess != null && !nodeAccess.admits(clientAddress())) {
       respondLocally(403, false); // the node's own deny or allow list, before any route is read
@@ -473,6 +490,9 @@ final class ProxyExchange extends UpstreamAttempt
     } else {
       writeUpstreamHeaders(up.headers(), route == null ? null : route.policies());
     }
+    if (view != null) {
+      observer.attemptSending(view, up.headers());
+    }
     Trailers.forwardTe(req, up);
     if (rewrittenHost != null) {
       up.authority(HostAndPort.create(rewrittenHost, -1));
@@ -607,6 +627,7 @@ final class ProxyExchange extends UpstreamAttempt
     if (finished) {
       return;
     }
+    attemptEnded(AttemptOutcome.RESPONDED, ur.statusCode());
     if (retry != null) {
       cancelRetryTimer(retry);
       if (retry.rule.retriesAnswers() && retryAnswer(ur)) {
@@ -763,6 +784,7 @@ final class ProxyExchange extends UpstreamAttempt
     if (finished || answeredLocally) {
       return;
     }
+    attemptEnded(isTimeout(cause) ? AttemptOutcome.TIMED_OUT : AttemptOutcome.RESET, 0);
     if (!resp.headWritten()) {
       // Once the upstream's head came, a close is a broken answer, not a stale keep-alive
       // connection: no retry (nginx's proxy_next_upstream neither). A retry then copied the second
@@ -1193,6 +1215,11 @@ final class ProxyExchange extends UpstreamAttempt
     if (closeAfterEnd) {
       loop.connections().closeAfterAnswer(connState, conn);
     }
+    // An attempt still open was cut short: by the request's deadline (504) or the client leaving.
+    attemptEnded(status == 504 ? AttemptOutcome.TIMED_OUT : AttemptOutcome.RESET, 0);
+    if (view != null) {
+      observer.ended(view);
+    }
     if (loop.settings().accessLog()) {
       AccessLog.write(
           req.method().name(),
@@ -1207,6 +1234,145 @@ final class ProxyExchange extends UpstreamAttempt
           requestId,
           clientAddress(),
           overflow == null ? null : overflow.reason());
+    }
+  }
+
+  // ---------------------------------------------------------------- observers
+
+  private void observeStart() {
+    if (observer != ExchangeObserver.NONE) {
+      View v = new View();
+      view = v;
+      observer.started(v);
+    }
+  }
+
+  @Override
+  void observeAttempt(AttemptOutcome outcome, int upstreamStatus, long since, boolean isRetry) {
+    if (view != null) {
+      observer.attemptEnded(view, outcome, upstreamStatus, since, isRetry);
+    }
+  }
+
+  /** The exchange as its observers read it (a view, not a copy: valid during a callback). */
+  private final class View implements ExchangeView {
+    @Override
+    public String method() {
+      return req.method().name();
+    }
+
+    @Override
+    public @Nullable String host() {
+      return head == null ? null : head.host();
+    }
+
+    @Override
+    public String path() {
+      return head == null ? req.path() : head.path();
+    }
+
+    @Override
+    public String protocol() {
+      return switch (req.version()) {
+        case HTTP_1_0 -> "HTTP/1.0";
+        case HTTP_1_1 -> "HTTP/1.1";
+        case HTTP_2 -> "HTTP/2";
+        default -> req.version().alpnName();
+      };
+    }
+
+    @Override
+    public boolean tls() {
+      return tls;
+    }
+
+    @Override
+    public int status() {
+      if (status != 0) {
+        return status;
+      }
+      return finished || resp.headWritten() ? resp.getStatusCode() : 0;
+    }
+
+    @Override
+    public long bytesIn() {
+      return bytesIn;
+    }
+
+    @Override
+    public long bytesOut() {
+      return bytesOut;
+    }
+
+    @Override
+    public long startNanos() {
+      return startNanos;
+    }
+
+    @Override
+    public @Nullable String routeId() {
+      return route == null ? null : route.id();
+    }
+
+    @Override
+    public @Nullable String tenant() {
+      return route == null ? null : route.spec().key().tenant().value();
+    }
+
+    @Override
+    public @Nullable EndpointsKey backend() {
+      Target t = target;
+      return t == null ? null : t.key();
+    }
+
+    @Override
+    public @Nullable String endpoint() {
+      return endpoint == null ? null : endpoint.authority();
+    }
+
+    @Override
+    public String requestId() {
+      return requestId;
+    }
+
+    @Override
+    public @Nullable String client() {
+      return clientAddress();
+    }
+
+    @Override
+    public @Nullable String overflow() {
+      return overflow == null ? null : overflow.reason();
+    }
+
+    @Override
+    public MultiMap requestHeaders() {
+      return req.headers();
+    }
+
+    @Override
+    public int attempts() {
+      return attempts;
+    }
+
+    @Override
+    public @Nullable String traceId() {
+      return traceId;
+    }
+
+    @Override
+    public void traceId(@Nullable String value) {
+      traceId = value;
+    }
+
+    @Override
+    public @Nullable Object observation() {
+      return observation;
+    }
+
+    @Override
+    public void observation(@Nullable Object value) {
+      observation = value;
     }
   }
 

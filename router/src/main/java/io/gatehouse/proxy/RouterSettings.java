@@ -9,6 +9,7 @@ import io.gatehouse.health.AttemptOutcomes;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.policy.ErrorPages;
+import io.gatehouse.observe.ExchangeObserver;
 import io.gatehouse.policy.ErrorPageSet;
 import io.gatehouse.policy.IpAccessFilter;
 import io.gatehouse.snapshot.SnapshotHolder;
@@ -38,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * @param outcomes where every upstream attempt's outcome goes (outlier detection)
  * @param nodeAccess the node's own IP allow and deny lists, checked before the route match (403)
  * @param proxyProtocol which listeners read a PROXY protocol header first
+ * @param observer what every exchange reports to (metrics, tracing, access log); {@link
+ *     ExchangeObserver#NONE} for nothing
  */
 public record RouterSettings(
     String host,
@@ -60,7 +63,8 @@ public record RouterSettings(
     BalancerOptions balancing,
     AttemptOutcomes outcomes,
     NodeAccess nodeAccess,
-    ProxyProtocol proxyProtocol) {
+    ProxyProtocol proxyProtocol,
+    ExchangeObserver observer) {
 
   /** Without node IP lists or the PROXY protocol. */
   public RouterSettings(
@@ -104,7 +108,8 @@ public record RouterSettings(
         balancing,
         outcomes,
         NodeAccess.OPEN,
-        ProxyProtocol.OFF);
+        ProxyProtocol.OFF,
+        ExchangeObserver.NONE);
   }
 
   /**

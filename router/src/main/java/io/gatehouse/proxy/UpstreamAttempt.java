@@ -4,6 +4,7 @@ import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
+import io.gatehouse.observe.AttemptOutcome;
 import io.gatehouse.policy.RetryRule;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
@@ -96,6 +97,14 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   /** The route of the pick (the affinity cookie's default path). */
   private @Nullable CompiledRoute pickedRoute;
 
+  /** Attempts started ({@link #connect} calls), for the observers. */
+  int attempts;
+
+  /** When the current attempt started; its end is reported once ({@link #attemptEnded}). */
+  private long attemptStartNanos;
+
+  private boolean attemptOpen;
+
   UpstreamAttempt(LoopServices loop) {
     this.loop = loop;
   }
@@ -132,6 +141,20 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
 
   /** The request's {@code Cookie} fields, in order (asked of sticky splits only). */
   abstract List<String> cookieFields();
+
+  /**
+   * Tells the node's observers an attempt ended ({@link #attemptEnded} calls it once each); a
+   * mirror's copy tells nobody (it is not a client's request).
+   */
+  void observeAttempt(AttemptOutcome outcome, int status, long startNanos, boolean retry) {}
+
+  /** The current attempt ended; reported to the observers once, whoever notices first. */
+  final void attemptEnded(AttemptOutcome outcome, int status) {
+    if (attemptOpen) {
+      attemptOpen = false;
+      observeAttempt(outcome, status, attemptStartNanos, attempts > 1);
+    }
+  }
 
   /** Whether the request came over TLS (a sticky cookie's default {@code Secure}). */
   public abstract boolean tls();
@@ -252,6 +275,10 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   }
 
   final void connect() {
+    attemptEnded(AttemptOutcome.RESET, 0); // a previous attempt nobody reported: it was let go
+    attempts++;
+    attemptStartNanos = System.nanoTime();
+    attemptOpen = true;
     Endpoint endpoint = this.endpoint;
     UpstreamProtocol picked = this.protocol;
     if (endpoint == null || picked == null) {
@@ -363,6 +390,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   }
 
   private void onConnectFailure(Throwable cause) {
+    attemptEnded(AttemptOutcome.CONNECT_FAILED, 0);
     reportOutcome(OutlierDetector.GATEWAY_ERROR);
     Balancer b = balancer; // both set by the pick that preceded the connect
     Endpoint failed = endpoint;

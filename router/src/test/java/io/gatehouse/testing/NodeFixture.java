@@ -7,6 +7,7 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.node.GatehouseNode;
 import io.gatehouse.node.NodeConfig;
+import io.gatehouse.observe.ExchangeObserver;
 import io.gatehouse.validate.RouteValidator;
 import io.gatehouse.validate.Validated;
 import java.time.Duration;
@@ -43,6 +44,20 @@ public final class NodeFixture implements AutoCloseable {
       throws Exception {
     GatehouseNode node =
         GatehouseNode.start(tweak.apply(testConfig()), Arrays.asList(routes))
+            .await(30, TimeUnit.SECONDS);
+    return new NodeFixture(node);
+  }
+
+  /** As {@link #start(UnaryOperator, RouteSpec...)}, with {@code observers} on every exchange. */
+  public static NodeFixture startObserved(
+      List<ExchangeObserver> observers, UnaryOperator<NodeConfig> tweak, RouteSpec... routes)
+      throws Exception {
+    GatehouseNode node =
+        GatehouseNode.start(
+                tweak.apply(testConfig()),
+                Arrays.asList(routes),
+                UnaryOperator.identity(),
+                observers)
             .await(30, TimeUnit.SECONDS);
     return new NodeFixture(node);
   }
