@@ -15,6 +15,8 @@
 #      with a warning, if the checksum database cannot be reached), GATEHOUSE_HELM_SKIP_BUILD=1
 #      (never build; fail if missing).
 # Needs: Go >= 1.26 on PATH (helm v4.3's go.mod). GOTOOLCHAIN=local: Go never fetches a toolchain.
+# Exit 3: helm cannot be built here (no Go, or one too old) and none is cached; the chart tests
+# skip on it, naming the reason. Any other failure is an error.
 set -euo pipefail
 
 HELM_VERSION="${HELM_VERSION:-4.3.2}"
@@ -30,7 +32,7 @@ die() { log "ERROR: $*"; exit 1; }
 case "$MODE" in
   --print) echo "$DEST/helm"; exit 0 ;;
   build|--force) ;;
-  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
   *) die "usage: $0 [--print|--force]" ;;
 esac
 
@@ -59,12 +61,13 @@ if [ "$MODE" = "build" ] && cached_ok "$DEST"; then
   log "cached (built by a concurrent run): $DEST/helm"; echo "$DEST/helm"; exit 0
 fi
 
-command -v go >/dev/null || die "Go is not on PATH; helm v$HELM_VERSION needs Go >= 1.26"
+cannot_build() { log "CANNOT BUILD: $*"; exit 3; }
+command -v go >/dev/null || cannot_build "Go is not on PATH; helm v$HELM_VERSION needs Go >= 1.26"
 export GOTOOLCHAIN=local CGO_ENABLED=0
 GO_VERSION="$(go env GOVERSION)"
 case "$GO_VERSION" in
   go1.2[6-9]*|go1.[3-9][0-9]*) ;;
-  *) die "$GO_VERSION is too old: helm v$HELM_VERSION needs Go >= 1.26 (GOTOOLCHAIN=local, no download)" ;;
+  *) cannot_build "$GO_VERSION is too old: helm v$HELM_VERSION needs Go >= 1.26 (GOTOOLCHAIN=local, no download)" ;;
 esac
 
 # We hold the lock, so any earlier temp directory for this version is from an interrupted run.

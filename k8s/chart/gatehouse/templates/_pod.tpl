@@ -85,6 +85,10 @@ spec:
         {{- with .Values.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
+      {{- if $edge }}
+      # Under hostNetwork every port is the node's own: each has its hostPort, so the scheduler never
+      # puts two pods that bind it on one node.
+      {{- end }}
       ports:
         - name: http
           containerPort: {{ .Values.ports.http }}
@@ -100,13 +104,22 @@ spec:
         {{- end }}
         - name: status
           containerPort: {{ .Values.ports.status }}
-        {{- if and .Values.cluster.enabled (not $edge) }}
+          {{- if $edge }}
+          hostPort: {{ .Values.ports.status }}
+          {{- end }}
+        {{- if .Values.cluster.enabled }}
         - name: hazelcast
           containerPort: {{ .Values.ports.hazelcast }}
+          {{- if $edge }}
+          hostPort: {{ .Values.ports.hazelcast }}
+          {{- end }}
         {{- end }}
         {{- if include "gatehouse.adminEnabled" . }}
         - name: admin
           containerPort: {{ .Values.ports.admin }}
+          {{- if $edge }}
+          hostPort: {{ .Values.ports.admin }}
+          {{- end }}
         {{- end }}
       readinessProbe:
         httpGet:
