@@ -71,6 +71,16 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if .Values.admin.tokenSecret.name -}}true{{- end -}}
 {{- end -}}
 
+{{/* Fails the render, naming the keys, for settings the chart cannot honour safely. */}}
+{{- define "gatehouse.validate" -}}
+{{- if and (include "gatehouse.adminEnabled" .) (not (has .Values.admin.host (list "127.0.0.1" "::1" "localhost"))) (not .Values.admin.tlsSecret) (not .Values.admin.insecurePlainHttp) -}}
+{{- fail (printf "admin.host %s is reachable from the pod network, and without admin.tlsSecret the admin token would cross it in clear text: name a kubernetes.io/tls Secret in admin.tlsSecret (or set admin.insecurePlainHttp=true to accept that)" .Values.admin.host) -}}
+{{- end -}}
+{{- if and (eq .Values.mode "edgeDaemonSet") (not .Values.edge.nodeSelector) -}}
+{{- fail "mode edgeDaemonSet needs edge.nodeSelector: without one, every node of the cluster would give its ports 80 and 443 to Gatehouse" -}}
+{{- end -}}
+{{- end -}}
+
 {{/*
 The node config (gatehouse.yaml): the keys that must agree with the rest of the chart (ports,
 Service and Lease names, the admin token file), then .Values.config merged over them.
@@ -101,7 +111,12 @@ Service and Lease names, the admin token file), then .Values.config merged over 
 {{- $_ := set $c "cluster" (dict "enabled" true "name" .Values.cluster.name "port" .Values.ports.hazelcast "kubernetesService" (printf "%s-cluster.%s.svc.%s" (include "gatehouse.fullname" .) .Release.Namespace .Values.clusterDomain)) -}}
 {{- end -}}
 {{- if include "gatehouse.adminEnabled" . -}}
-{{- $_ := set $c "admin" (dict "enabled" true "host" .Values.admin.host "port" .Values.ports.admin "tokenFile" (printf "/etc/gatehouse/admin/%s" .Values.admin.tokenSecret.key)) -}}
+{{- $a := dict "enabled" true "host" .Values.admin.host "port" .Values.ports.admin "tokenFile" (printf "/etc/gatehouse/admin/%s" .Values.admin.tokenSecret.key) -}}
+{{- if .Values.admin.tlsSecret -}}
+{{- $_ := set $a "certFile" "/etc/gatehouse/admin-tls/tls.crt" -}}
+{{- $_ := set $a "keyFile" "/etc/gatehouse/admin-tls/tls.key" -}}
+{{- end -}}
+{{- $_ := set $c "admin" $a -}}
 {{- else -}}
 {{- $_ := set $c "admin" (dict "enabled" false) -}}
 {{- end -}}

@@ -15,6 +15,8 @@ metadata:
     {{- end }}
 spec:
   serviceAccountName: {{ include "gatehouse.serviceAccountName" . }}
+  # the API token only when the node talks to the API server (the ingress controller)
+  automountServiceAccountToken: {{ .Values.kubernetes.enabled }}
   {{- with .Values.imagePullSecrets }}
   imagePullSecrets:
     {{- toYaml . | nindent 4 }}
@@ -151,6 +153,11 @@ spec:
         - name: admin-token
           mountPath: /etc/gatehouse/admin
           readOnly: true
+        {{- if .Values.admin.tlsSecret }}
+        - name: admin-tls
+          mountPath: /etc/gatehouse/admin-tls
+          readOnly: true
+        {{- end }}
         {{- end }}
         - name: tmp
           mountPath: /tmp
@@ -170,6 +177,17 @@ spec:
         items:
           - key: {{ .Values.admin.tokenSecret.key }}
             path: {{ .Values.admin.tokenSecret.key }}
+    {{- if .Values.admin.tlsSecret }}
+    - name: admin-tls
+      secret:
+        secretName: {{ .Values.admin.tlsSecret }}
+        defaultMode: 0440
+        items:
+          - key: tls.crt
+            path: tls.crt
+          - key: tls.key
+            path: tls.key
+    {{- end }}
     {{- end }}
     - name: tmp
       emptyDir: {}

@@ -255,6 +255,71 @@ class HelmChartIT {
     }
   }
 
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void the_chart_refuses_what_it_cannot_honour_safely_naming_the_keys() {
+    Path v = values("node-port");
+    Helm.Result plain =
+        Helm.run(
+            "template",
+            "gatehouse",
+            Helm.CHART.toString(),
+            "--values",
+            v.toString(),
+            "--set",
+            "admin.tokenSecret.name=admin,admin.host=0.0.0.0");
+    assertThat(plain.exitCode()).isNotZero();
+    assertThat(plain.err()).contains("admin.host 0.0.0.0").contains("admin.tlsSecret");
+
+    Helm.Result accepted =
+        Helm.run(
+            "install",
+            "gatehouse",
+            Helm.CHART.toString(),
+            "--dry-run=client",
+            "--values",
+            v.toString(),
+            "--set",
+            "admin.tokenSecret.name=admin,admin.host=0.0.0.0,admin.insecurePlainHttp=true");
+    assertThat(accepted.exitCode()).as(accepted.both()).isZero();
+    assertThat(accepted.out()).contains("WARNING: admin.insecurePlainHttp is set");
+
+    Helm.Result everywhere =
+        Helm.run(
+            "template",
+            "gatehouse",
+            Helm.CHART.toString(),
+            "--set",
+            "mode=edgeDaemonSet",
+            "--set",
+            "edge.nodeSelector=null");
+    assertThat(everywhere.exitCode()).isNotZero();
+    assertThat(everywhere.err()).contains("edge.nodeSelector");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void every_optional_part_can_be_turned_off() {
+    String off =
+        "kubernetes.enabled=false,cluster.enabled=false,tls.enabled=false,"
+            + "serviceAccount.create=false,networkPolicy.enabled=false,"
+            + "podDisruptionBudget.enabled=false,service.nodePorts.http=null";
+    Helm.Result lint = Helm.run("lint", "--strict", Helm.CHART.toString(), "--set", off);
+    assertThat(lint.exitCode()).as(lint.both()).isZero();
+    Rendered r = new Rendered(Helm.documents(Helm.template(NS, values("node-port"), "--set", off)));
+    assertThat(r.docs())
+        .extracting(d -> d.get("kind"))
+        .containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment");
+    assertThat(config(r.one("ConfigMap")).keySet())
+        .containsExactlyInAnyOrder("admin", "http", "status", "store");
+    Map<String, Object> podSpec = map(map(map(r.one("Deployment"), "spec"), "template"), "spec");
+    assertThat(podSpec).containsEntry("automountServiceAccountToken", false);
+    assertThat(podSpec).containsEntry("serviceAccountName", "default");
+    Map<String, Object> port = maps(map(r.one("Service"), "spec"), "ports").get(0);
+    assertThat(port).doesNotContainKey("nodePort").containsEntry("name", "http");
+    assertThat(maps(map(r.one("Service"), "spec"), "ports")).hasSize(1);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
