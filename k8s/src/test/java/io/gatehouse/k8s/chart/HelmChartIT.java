@@ -182,6 +182,67 @@ class HelmChartIT {
     }
   }
 
+  /**
+   * The chart carries what the plain manifests carry, so a change to one that the other misses
+   * fails here: the RBAC rules, the pod's and the container's security, probes, resources and grace
+   * period, and every node config key of the shipped ConfigMap.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void the_chart_carries_what_k8s_deploy_carries() throws IOException {
+    Rendered deploy = new Rendered(new ArrayList<>());
+    try (Stream<Path> files = Files.list(Path.of("deploy"))) {
+      for (Path f : files.sorted().toList()) {
+        deploy.docs().addAll(Helm.documents(Files.readString(f)));
+      }
+    }
+    Rendered chart = new Rendered(Helm.documents(Helm.template(NS, values("node-port"))));
+    assertThat(chart.one("ClusterRole").get("rules"))
+        .isEqualTo(deploy.one("ClusterRole").get("rules"));
+    assertThat(chart.one("Role").get("rules")).isEqualTo(deploy.one("Role").get("rules"));
+    assertThat(map(chart.one("IngressClass"), "spec"))
+        .isEqualTo(map(deploy.one("IngressClass"), "spec"));
+
+    Rendered edge = new Rendered(Helm.documents(Helm.template(NS, values("edge-daemonset"))));
+    for (String kind : List.of("Deployment", "DaemonSet")) {
+      Map<String, Object> want = map(map(deploy.one(kind), "spec"), "template");
+      Map<String, Object> got =
+          map(map((kind.equals("Deployment") ? chart : edge).one(kind), "spec"), "template");
+      Map<String, Object> wantPod = map(want, "spec");
+      Map<String, Object> gotPod = map(got, "spec");
+      assertThat(gotPod.get("terminationGracePeriodSeconds"))
+          .isEqualTo(wantPod.get("terminationGracePeriodSeconds"));
+      assertThat(map(gotPod, "securityContext"))
+          .containsAllEntriesOf(map(wantPod, "securityContext"));
+      Map<String, Object> wantC = maps(wantPod, "containers").get(0);
+      Map<String, Object> gotC = maps(gotPod, "containers").get(0);
+      for (String key :
+          List.of("securityContext", "resources", "readinessProbe", "livenessProbe")) {
+        assertThat(gotC.get(key)).as("%s %s", kind, key).isEqualTo(wantC.get(key));
+      }
+      assertThat(maps(gotC, "env"))
+          .as("%s env", kind)
+          .containsAll(
+              maps(wantC, "env").stream()
+                  .filter(e -> !e.get("name").equals("GATEHOUSE_KUBERNETES_PUBLISH_SERVICE"))
+                  .toList());
+      assertThat(maps(gotC, "volumeMounts"))
+          .as("%s mounts", kind)
+          .containsAll(maps(wantC, "volumeMounts"));
+    }
+    // every key the shipped node config sets, the chart's sets too
+    Map<String, Object> want = config(deploy.one("ConfigMap"));
+    Map<String, Object> got = config(chart.one("ConfigMap"));
+    for (Map.Entry<String, Object> group : want.entrySet()) {
+      assertThat(got).as("node config group %s", group.getKey()).containsKey(group.getKey());
+      if (group.getValue() instanceof Map<?, ?> keys) {
+        assertThat(map(got, group.getKey()).keySet())
+            .as("keys of %s", group.getKey())
+            .containsAll(keys.keySet().stream().map(String::valueOf).toList());
+      }
+    }
+  }
+
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void no_credential_is_made_up_and_the_admin_api_runs_only_with_a_named_secret() {
