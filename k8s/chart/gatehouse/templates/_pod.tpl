@@ -123,24 +123,18 @@ spec:
           hostPort: {{ .Values.ports.admin }}
           {{- end }}
         {{- end }}
+      {{- with .Values.readinessProbe }}
       readinessProbe:
-        httpGet:
-          path: /readyz
-          port: status
-        periodSeconds: 2
-        failureThreshold: 1
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.livenessProbe }}
       livenessProbe:
-        httpGet:
-          path: /healthz
-          port: status
-        periodSeconds: 10
-        failureThreshold: 3
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.startupProbe }}
       startupProbe:
-        httpGet:
-          path: /healthz
-          port: status
-        periodSeconds: 2
-        failureThreshold: 60
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       resources:
         {{- toYaml .Values.resources | nindent 8 }}
       securityContext:
