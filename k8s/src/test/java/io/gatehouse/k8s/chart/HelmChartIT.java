@@ -26,7 +26,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * src/test/resources/chart/} (one per mode) renders as recorded in its {@code rendered.yaml} (after
  * a deliberate change: {@code -Dgatehouse.golden.update=true} and review the diff), the objects of
  * each mode agree with each other and with the node config they carry, the values schema refuses
- * what the chart cannot honour, and no credential is ever made up. {@code HelmChartDryRunIT} has
+ * what the chart cannot honour, and no credential is ever made up. {@code HelmChartApiServerIT} has
  * the API server check every rendered object.
  */
 class HelmChartIT {
