@@ -126,6 +126,8 @@ class HelmChartIT {
       assertThat(podLabels)
           .containsAllEntriesOf(map(map(map(pdb, "spec"), "selector"), "matchLabels"));
     }
+    // NetworkPolicy cannot cover hostNetwork pods: none pretends to
+    assertThat(r.all("NetworkPolicy")).hasSize(mode.equals("edgeDaemonSet") ? 0 : 1);
     for (Map<String, Object> np : r.all("NetworkPolicy")) {
       assertThat(podLabels)
           .containsAllEntriesOf(map(map(map(np, "spec"), "podSelector"), "matchLabels"));
@@ -271,6 +273,27 @@ class HelmChartIT {
                     .contains("path=token"));
     // loopback only: the NetworkPolicy opens no admin port
     assertThat(on.one("NetworkPolicy").toString()).doesNotContain("admin");
+    // beyond loopback (with HTTPS): only from the labelled namespaces
+    Rendered open =
+        new Rendered(
+            Helm.documents(
+                Helm.template(
+                    NS,
+                    defaults,
+                    "--set",
+                    "admin.tokenSecret.name=t,admin.host=0.0.0.0,admin.tlsSecret=admin-tls")));
+    assertThat(maps(map(open.one("NetworkPolicy"), "spec"), "ingress"))
+        .filteredOn(rule -> String.valueOf(rule.get("ports")).contains("port=admin"))
+        .singleElement()
+        .satisfies(
+            rule ->
+                assertThat(rule.get("from"))
+                    .isEqualTo(
+                        List.of(
+                            Map.of(
+                                "namespaceSelector",
+                                Map.of(
+                                    "matchLabels", Map.of("gatehouse.io/admin-access", "true"))))));
   }
 
   @Test
