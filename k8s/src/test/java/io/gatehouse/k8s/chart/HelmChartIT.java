@@ -298,6 +298,34 @@ class HelmChartIT {
 
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void the_service_monitor_scrapes_the_status_port_and_nothing_else() {
+    Rendered r =
+        new Rendered(
+            Helm.documents(
+                Helm.template(
+                    NS,
+                    values("node-port"),
+                    "--set",
+                    "metrics.serviceMonitor.enabled=true,metrics.serviceMonitor.labels.release=prom")));
+    Map<String, Object> monitor = r.one("ServiceMonitor");
+    assertThat(map(monitor, "metadata").get("labels").toString()).contains("release=prom");
+    Map<String, Object> selector = map(map(monitor, "spec"), "selector");
+    List<Map<String, Object>> selected =
+        r.all("Service").stream()
+            .filter(
+                svc ->
+                    map(svc, "metadata").get("labels") instanceof Map<?, ?> labels
+                        && labels.entrySet().containsAll(map(selector, "matchLabels").entrySet()))
+            .toList();
+    assertThat(selected).extracting(HelmChartIT::name).containsExactly("gatehouse-status");
+    Map<String, Object> port = maps(map(selected.get(0), "spec"), "ports").get(0);
+    assertThat(maps(map(monitor, "spec"), "endpoints"))
+        .containsExactly(Map.of("port", port.get("name"), "path", "/metrics", "interval", "30s"));
+    assertThat(port).containsEntry("targetPort", "status").containsEntry("port", 9901);
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void a_changed_node_config_rolls_the_pods() {
     Path v = values("node-port");
     String before = checksum(Helm.template(NS, v));
