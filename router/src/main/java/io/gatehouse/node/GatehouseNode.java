@@ -62,6 +62,8 @@ import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.trace.OtlpTracing;
+import io.gatehouse.trace.TracingOptions;
 import io.gatehouse.upstream.AffinityCookies;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.BalancerOptions;
@@ -157,6 +159,9 @@ public final class GatehouseNode {
   /** Observers a test added ({@link #start(NodeConfig, List, UnaryOperator, List)}). */
   private final List<ExchangeObserver> extraObservers;
 
+  /** The tracer when {@code tracing.enabled}; null costs the proxy nothing. */
+  private final @Nullable OtlpTracing tracing;
+
   private final PrefaceTransport transport;
   private final TrustedProxies trusted;
   private volatile @Nullable KubernetesWiring kubernetes;
@@ -177,6 +182,7 @@ public final class GatehouseNode {
       TrustedProxies trusted) {
     this.config = config;
     this.extraObservers = List.copyOf(extraObservers);
+    this.tracing = tracing(config.tracing());
     this.transport = transport;
     this.trusted = trusted;
     this.vertx = vertx;
@@ -369,6 +375,7 @@ public final class GatehouseNode {
         .recover(
             t -> {
               table.close();
+              node.stopTracing();
               return Future.failedFuture(t);
             });
   }
@@ -656,6 +663,29 @@ public final class GatehouseNode {
         });
   }
 
+  /** The tracer, when tracing is on (the loader validated its settings). */
+  private static @Nullable OtlpTracing tracing(NodeConfig.Tracing t) {
+    if (!t.enabled()) {
+      return null;
+    }
+    LOG.atInfo()
+        .setMessage("tracing on")
+        .addKeyValue("endpoint", t.endpoint())
+        .addKeyValue("sampleRatio", t.sampleRatio())
+        .addKeyValue("parentBased", t.parentBased())
+        .log();
+    return OtlpTracing.start(
+        new TracingOptions(
+            t.endpoint(),
+            t.sampleRatio(),
+            t.parentBased(),
+            t.serviceName(),
+            Version.current(),
+            t.exportInterval(),
+            t.exportTimeout(),
+            t.queueSize()));
+  }
+
   /** The node's IP allow and deny lists (validated by the loader). */
   /**
    * What every exchange reports to, in this order: tracing (it sets the trace id the others read),
@@ -663,6 +693,7 @@ public final class GatehouseNode {
    */
   private ExchangeObserver exchangeObserver() {
     List<ExchangeObserver> observers = new ArrayList<>();
+    observers.add(tracing == null ? ExchangeObserver.NONE : tracing.observer());
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
   }
@@ -1108,6 +1139,9 @@ public final class GatehouseNode {
               }
               return vertx.executeBlocking(
                   () -> {
+                    if (tracing != null) {
+                      tracing.close(); // the last spans, the drained requests' among them
+                    }
                     table.close();
                     return null;
                   });
@@ -1118,6 +1152,13 @@ public final class GatehouseNode {
               LOG.atInfo().setMessage("stopped").addKeyValue("inFlight", inFlight.current()).log();
               return vertx.close();
             });
+  }
+
+  /** Stops the tracer's export thread without waiting (a node that failed to start). */
+  private void stopTracing() {
+    if (tracing != null) {
+      tracing.shutdown();
+    }
   }
 
   /** Blocks the calling thread until {@link #stop()} finished; used by the SIGTERM hook. */
