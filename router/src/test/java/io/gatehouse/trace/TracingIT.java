@@ -10,6 +10,8 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.Retry;
 import io.gatehouse.node.NodeConfig;
+import io.gatehouse.observe.ExchangeObserver;
+import io.gatehouse.observe.ExchangeView;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +55,9 @@ class TracingIT {
   NodeFixture silentNode;
   HttpClientAgent client;
 
+  /** The trace id each exchange showed the observers after the tracer, at start. */
+  final List<String> seenTraceIds = new CopyOnWriteArrayList<>();
+
   /** Requests the flaky pair saw: the first answered 503, every later one 200. */
   final AtomicInteger flakyRequests = new AtomicInteger();
 
@@ -64,8 +70,16 @@ class TracingIT {
     silentUpstream = TestUpstream.named(vertx, "silent");
     flakyA = flaky();
     flakyB = flaky();
+    ExchangeObserver after =
+        new ExchangeObserver() {
+          @Override
+          public void started(ExchangeView x) {
+            seenTraceIds.add(String.valueOf(x.traceId()));
+          }
+        };
     node =
-        NodeFixture.start(
+        NodeFixture.startObserved(
+            List.of(after),
             c -> c.withTracing(tracing(receiver, 1.0, "gatehouse-a")),
             NodeFixture.route("ok", "ok.test", upstream.address()));
     node.put(retried("flaky", "flaky.test", flakyA, flakyB));
@@ -219,6 +233,8 @@ class TracingIT {
       assertThat(r.span().toString()).doesNotContain("s3cret").doesNotContain("token");
     }
     assertThat(receiver.problems).isEmpty();
+    // the tracer runs first: the observers after it (the access log) read the trace id
+    assertThat(seenTraceIds).contains(trace);
   }
 
   @Test
