@@ -62,6 +62,7 @@ import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.trace.CollectorHeaders;
 import io.gatehouse.trace.OtlpTracing;
 import io.gatehouse.trace.TracingOptions;
 import io.gatehouse.upstream.AffinityCookies;
@@ -668,12 +669,6 @@ public final class GatehouseNode {
     if (!t.enabled()) {
       return null;
     }
-    LOG.atInfo()
-        .setMessage("tracing on")
-        .addKeyValue("endpoint", t.endpoint())
-        .addKeyValue("sampleRatio", t.sampleRatio())
-        .addKeyValue("parentBased", t.parentBased())
-        .log();
     return OtlpTracing.start(
         new TracingOptions(
             t.endpoint(),
@@ -683,7 +678,27 @@ public final class GatehouseNode {
             Version.current(),
             t.exportInterval(),
             t.exportTimeout(),
-            t.queueSize()));
+            t.queueSize(),
+            collectorHeaders(t.headersFile())));
+  }
+
+  /** The headers of {@code tracing.headersFile}; a problem names the file, never a value. */
+  private static Map<String, String> collectorHeaders(String file) {
+    if (file.isBlank()) {
+      return Map.of();
+    }
+    String text;
+    try {
+      text = Files.readString(Path.of(file));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(
+          "tracing.headersFile: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+    }
+    try {
+      return CollectorHeaders.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("tracing.headersFile: " + file + " " + e.getMessage());
+    }
   }
 
   /** The node's IP allow and deny lists (validated by the loader). */

@@ -500,6 +500,8 @@ public record NodeConfig(
    * @param exportInterval the longest a finished span waits before its batch is sent
    * @param exportTimeout the longest one export may take
    * @param queueSize finished spans held for export at most; more are dropped, never waited for
+   * @param headersFile a file of {@code Name: value} lines sent with every export (a collector's
+   *     API key, from a mounted Secret), read at start and never logged; empty sends none
    */
   public record Tracing(
       boolean enabled,
@@ -509,7 +511,8 @@ public record NodeConfig(
       String serviceName,
       Duration exportInterval,
       Duration exportTimeout,
-      int queueSize) {
+      int queueSize,
+      String headersFile) {
     public static final Tracing DEFAULTS =
         new Tracing(
             false,
@@ -519,7 +522,8 @@ public record NodeConfig(
             "gatehouse",
             Duration.ofSeconds(5),
             Duration.ofSeconds(10),
-            2048);
+            2048,
+            "");
   }
 
   /**

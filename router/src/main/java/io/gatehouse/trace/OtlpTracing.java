@@ -5,13 +5,17 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's tracer: the OpenTelemetry SDK with a parent-based ratio sampler, a batch processor
@@ -20,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * queued.
  */
 public final class OtlpTracing implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OtlpTracing.class);
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
   private static final AttributeKey<String> SERVICE_VERSION =
       AttributeKey.stringKey("service.version");
@@ -63,13 +68,27 @@ public final class OtlpTracing implements AutoCloseable {
   /** Starts the tracer, exporting to {@link TracingOptions#endpoint()}. */
   public static OtlpTracing start(TracingOptions options) {
     SdkLogs.quiet();
-    SpanExporter otlp =
+    OtlpHttpSpanExporterBuilder builder =
         OtlpHttpSpanExporter.builder()
             .setEndpoint(options.endpoint())
             .setTimeout(options.exportTimeout())
-            .setMeterProvider(MeterProvider::noop)
-            .build();
-    return new OtlpTracing(options, new LoggingExporter(otlp, options.endpoint()));
+            .setMeterProvider(MeterProvider::noop);
+    options.headers().forEach(builder::addHeader);
+    LOG.atInfo()
+        .setMessage("tracing on")
+        .addKeyValue("endpoint", shown(options.endpoint()))
+        .addKeyValue("sampleRatio", options.sampleRatio())
+        .addKeyValue("parentBased", options.parentBased())
+        .addKeyValue("headers", List.copyOf(options.headers().keySet()))
+        .log();
+    return new OtlpTracing(
+        options, new LoggingExporter(builder.build(), shown(options.endpoint())));
+  }
+
+  /** The endpoint as logs show it: without a query, which might hold a key. */
+  static String shown(String endpoint) {
+    int query = endpoint.indexOf('?');
+    return query < 0 ? endpoint : endpoint.substring(0, query) + "?...";
   }
 
   /** A tracer exporting to {@code exporter} (tests). */

@@ -1,6 +1,7 @@
 package io.gatehouse.trace;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What the tracer is built with (the node maps its {@code tracing:} settings here, validated).
@@ -13,6 +14,7 @@ import java.time.Duration;
  * @param exportInterval the longest a finished span waits for its batch
  * @param exportTimeout the longest one export may take
  * @param queueSize finished spans held for export at most (more are dropped)
+ * @param headers sent with every export (credentials: never logged)
  */
 public record TracingOptions(
     String endpoint,
@@ -22,4 +24,21 @@ public record TracingOptions(
     String serviceVersion,
     Duration exportInterval,
     Duration exportTimeout,
-    int queueSize) {}
+    int queueSize,
+    Map<String, String> headers) {
+  public TracingOptions {
+    headers = Map.copyOf(headers);
+  }
+
+  /** Never shows the headers' values. */
+  @Override
+  public String toString() {
+    return "TracingOptions[endpoint="
+        + OtlpTracing.shown(endpoint)
+        + ", sampleRatio="
+        + sampleRatio
+        + ", headers="
+        + headers.keySet()
+        + "]";
+  }
+}

@@ -14,6 +14,7 @@ import io.vertx.core.MultiMap;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +63,8 @@ class ExchangeTracerTest {
                 "test",
                 Duration.ofMinutes(1),
                 Duration.ofSeconds(5),
-                64),
+                64,
+                Map.of()),
             memory);
     return tracing.observer();
   }

@@ -58,6 +58,7 @@ final class OtlpReceiver implements AutoCloseable {
   final List<Received> spans = new CopyOnWriteArrayList<>();
   final AtomicInteger requests = new AtomicInteger();
   final List<String> problems = new CopyOnWriteArrayList<>();
+  final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final HttpServer server;
 
   OtlpReceiver(Vertx vertx) throws Exception {
@@ -70,6 +71,10 @@ final class OtlpReceiver implements AutoCloseable {
                         .onSuccess(
                             body -> {
                               requests.incrementAndGet();
+                              String authorization = req.getHeader("authorization");
+                              if (authorization != null) {
+                                authorizations.add(authorization);
+                              }
                               if (!req.path().equals("/v1/traces")
                                   || !"application/x-protobuf"
                                       .equals(req.getHeader("content-type"))) {

@@ -29,7 +29,8 @@ class TracingConfigTest {
             "tracing.serviceName",
             "tracing.exportInterval",
             "tracing.exportTimeout",
-            "tracing.queueSize");
+            "tracing.queueSize",
+            "tracing.headersFile");
   }
 
   @Test

@@ -20,6 +20,8 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,6 +55,7 @@ class TracingIT {
   TestUpstream flakyB;
   NodeFixture node;
   NodeFixture silentNode;
+  Path headersFile;
   HttpClientAgent client;
 
   /** The trace id each exchange showed the observers after the tracer, at start. */
@@ -64,6 +67,8 @@ class TracingIT {
   @BeforeAll
   void start() throws Exception {
     vertx = Vertx.vertx();
+    headersFile = Files.createTempFile("collector", ".headers");
+    Files.writeString(headersFile, "# the collector's key\nAuthorization: Bearer collector-key\n");
     receiver = new OtlpReceiver(vertx);
     silentReceiver = new OtlpReceiver(vertx);
     upstream = TestUpstream.named(vertx, "ok");
@@ -80,12 +85,12 @@ class TracingIT {
     node =
         NodeFixture.startObserved(
             List.of(after),
-            c -> c.withTracing(tracing(receiver, 1.0, "gatehouse-a")),
+            c -> c.withTracing(tracing(receiver, 1.0, "gatehouse-a", headersFile.toString())),
             NodeFixture.route("ok", "ok.test", upstream.address()));
     node.put(retried("flaky", "flaky.test", flakyA, flakyB));
     silentNode =
         NodeFixture.start(
-            c -> c.withTracing(tracing(silentReceiver, 0.0, "gatehouse-b")),
+            c -> c.withTracing(tracing(silentReceiver, 0.0, "gatehouse-b", "")),
             NodeFixture.route("silent", "silent.test", silentUpstream.address()));
     client = vertx.createHttpClient();
   }
@@ -106,9 +111,13 @@ class TracingIT {
     if (vertx != null) {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+    if (headersFile != null) {
+      Files.deleteIfExists(headersFile);
+    }
   }
 
-  static NodeConfig.Tracing tracing(OtlpReceiver to, double ratio, String service) {
+  static NodeConfig.Tracing tracing(
+      OtlpReceiver to, double ratio, String service, String headersFile) {
     return new NodeConfig.Tracing(
         true,
         to.endpoint(),
@@ -117,7 +126,8 @@ class TracingIT {
         service,
         Duration.ofMillis(50),
         Duration.ofSeconds(5),
-        2048);
+        2048,
+        headersFile);
   }
 
   TestUpstream flaky() {
@@ -235,6 +245,8 @@ class TracingIT {
     assertThat(receiver.problems).isEmpty();
     // the tracer runs first: the observers after it (the access log) read the trace id
     assertThat(seenTraceIds).contains(trace);
+    // tracing.headersFile: sent with every export
+    assertThat(receiver.authorizations).contains("Bearer collector-key");
   }
 
   @Test

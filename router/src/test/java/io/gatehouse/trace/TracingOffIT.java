@@ -1,6 +1,7 @@
 package io.gatehouse.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
@@ -84,6 +85,23 @@ class TracingOffIT {
   }
 
   @Test
+  void an_unreadable_headers_file_stops_the_start_and_names_the_key() {
+    NodeConfig.Tracing missing =
+        new NodeConfig.Tracing(
+            true,
+            "http://127.0.0.1:4318/v1/traces",
+            1.0,
+            true,
+            "gatehouse",
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(2),
+            16,
+            "/nonexistent/collector.headers");
+    assertThatThrownBy(() -> NodeFixture.start(c -> c.withTracing(missing)))
+        .hasMessageContaining("tracing.headersFile: cannot read /nonexistent/collector.headers");
+  }
+
+  @Test
   void a_collector_that_is_down_holds_neither_requests_nor_the_stop() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -98,7 +116,8 @@ class TracingOffIT {
             "gatehouse",
             Duration.ofMillis(20),
             Duration.ofSeconds(2),
-            16);
+            16,
+            "");
     NodeFixture node =
         NodeFixture.start(
             c -> c.withTracing(down), NodeFixture.route("ok", "ok.test", upstream.address()));

@@ -8,6 +8,7 @@ import io.gatehouse.trace.OtlpTracing;
 import io.gatehouse.trace.TracingOptions;
 import io.vertx.core.MultiMap;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,7 +60,8 @@ public class TracingBenchmark {
                     "bench",
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(1),
-                    2048));
+                    2048,
+                    Map.of()));
         observer = tracing.observer();
       }
     }
