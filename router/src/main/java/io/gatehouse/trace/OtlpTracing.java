@@ -112,10 +112,11 @@ public final class OtlpTracing implements AutoCloseable {
   }
 
   /**
-   * As {@link #shutdown()}, waiting up to the export timeout; blocks, so never on an event loop.
+   * As {@link #shutdown()}, waiting up to the export timeout but 5 s at most (a collector that is
+   * down, its export retried, must not hold the node's stop); blocks, so never on an event loop.
    */
   @Override
   public void close() {
-    shutdown().join(options.exportTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    shutdown().join(Math.min(options.exportTimeout().toMillis(), 5_000), TimeUnit.MILLISECONDS);
   }
 }

@@ -130,7 +130,7 @@ class TracingOffIT {
       }
     } finally {
       long t0 = System.nanoTime();
-      node.close(); // flushes into a refused connection, for tracing.exportTimeout + 1 s at most
+      node.close(); // flushes into a refused connection, for tracing.exportTimeout (2 s) at most
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
     }
   }
