@@ -29,6 +29,8 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
@@ -476,6 +478,44 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Tracing: a ratio from 0 to 1 and an http(s) collector URL without credentials (the exporter
+   * would not send them, and the URL is logged), checked even while tracing is off.
+   */
+  private void tracing(NodeConfig.Tracing t) throws ConfigException {
+    double ratio = t.sampleRatio();
+    if (!(ratio >= 0 && ratio <= 1)) {
+      throw bad("tracing.sampleRatio", Double.toString(ratio), "a number from 0 to 1, e.g. 0.01");
+    }
+    String endpoint = t.endpoint();
+    URI uri = null;
+    try {
+      uri = new URI(endpoint);
+    } catch (URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null
+        || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+        || uri.getHost() == null
+        || uri.getRawUserInfo() != null
+        || uri.getRawFragment() != null) {
+      throw bad(
+          "tracing.endpoint",
+          uri != null && uri.getRawUserInfo() != null ? "(a URL with credentials)" : endpoint,
+          "the collector's OTLP/HTTP traces URL, such as http://127.0.0.1:4318/v1/traces, without"
+              + " credentials");
+    }
+    String name = t.serviceName();
+    if (name.isBlank() || name.length() > 255 || !name.equals(name.strip())) {
+      throw bad("tracing.serviceName", name, "a name of 1 to 255 characters, such as gatehouse");
+    }
+    positive("tracing.exportInterval", t.exportInterval());
+    positive("tracing.exportTimeout", t.exportTimeout());
+    if (t.queueSize() < 1 || t.queueSize() > 1_000_000) {
+      throw bad("tracing.queueSize", Integer.toString(t.queueSize()), "1 to 1000000");
+    }
+  }
+
   private void check(NodeConfig c) throws ConfigException {
     port("http.port", c.http().port());
     port("status.port", c.status().port());
@@ -525,6 +565,7 @@ public final class ConfigLoader {
       throw bad("defaultBackend.upstream", upstream, Forms.HOST_PORT + ", or empty");
     }
     errorPages(c.errorPages());
+    tracing(c.tracing());
     String echo = c.demo().echoUpstream();
     if (!echo.isEmpty() && HostPort.parse(echo, 0).isEmpty()) {
       throw bad("demo.echoUpstream", echo, Forms.HOST_PORT + ", or empty");

@@ -62,6 +62,9 @@ import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
+import io.gatehouse.trace.CollectorHeaders;
+import io.gatehouse.trace.OtlpTracing;
+import io.gatehouse.trace.TracingOptions;
 import io.gatehouse.upstream.AffinityCookies;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.BalancerOptions;
@@ -157,6 +160,9 @@ public final class GatehouseNode {
   /** Observers a test added ({@link #start(NodeConfig, List, UnaryOperator, List)}). */
   private final List<ExchangeObserver> extraObservers;
 
+  /** The tracer when {@code tracing.enabled}; null costs the proxy nothing. */
+  private final @Nullable OtlpTracing tracing;
+
   private final PrefaceTransport transport;
   private final TrustedProxies trusted;
   private volatile @Nullable KubernetesWiring kubernetes;
@@ -177,6 +183,7 @@ public final class GatehouseNode {
       TrustedProxies trusted) {
     this.config = config;
     this.extraObservers = List.copyOf(extraObservers);
+    this.tracing = tracing(config.tracing());
     this.transport = transport;
     this.trusted = trusted;
     this.vertx = vertx;
@@ -369,6 +376,7 @@ public final class GatehouseNode {
         .recover(
             t -> {
               table.close();
+              node.stopTracing();
               return Future.failedFuture(t);
             });
   }
@@ -656,6 +664,43 @@ public final class GatehouseNode {
         });
   }
 
+  /** The tracer, when tracing is on (the loader validated its settings). */
+  private static @Nullable OtlpTracing tracing(NodeConfig.Tracing t) {
+    if (!t.enabled()) {
+      return null;
+    }
+    return OtlpTracing.start(
+        new TracingOptions(
+            t.endpoint(),
+            t.sampleRatio(),
+            t.parentBased(),
+            t.serviceName(),
+            Version.current(),
+            t.exportInterval(),
+            t.exportTimeout(),
+            t.queueSize(),
+            collectorHeaders(t.headersFile())));
+  }
+
+  /** The headers of {@code tracing.headersFile}; a problem names the file, never a value. */
+  private static Map<String, String> collectorHeaders(String file) {
+    if (file.isBlank()) {
+      return Map.of();
+    }
+    String text;
+    try {
+      text = Files.readString(Path.of(file));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(
+          "tracing.headersFile: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+    }
+    try {
+      return CollectorHeaders.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("tracing.headersFile: " + file + " " + e.getMessage());
+    }
+  }
+
   /** The node's IP allow and deny lists (validated by the loader). */
   /**
    * What every exchange reports to, in this order: tracing (it sets the trace id the others read),
@@ -663,6 +708,7 @@ public final class GatehouseNode {
    */
   private ExchangeObserver exchangeObserver() {
     List<ExchangeObserver> observers = new ArrayList<>();
+    observers.add(tracing == null ? ExchangeObserver.NONE : tracing.observer());
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
   }
@@ -1108,6 +1154,9 @@ public final class GatehouseNode {
               }
               return vertx.executeBlocking(
                   () -> {
+                    if (tracing != null) {
+                      tracing.close(); // the last spans, the drained requests' among them
+                    }
                     table.close();
                     return null;
                   });
@@ -1118,6 +1167,13 @@ public final class GatehouseNode {
               LOG.atInfo().setMessage("stopped").addKeyValue("inFlight", inFlight.current()).log();
               return vertx.close();
             });
+  }
+
+  /** Stops the tracer's export thread without waiting (a node that failed to start). */
+  private void stopTracing() {
+    if (tracing != null) {
+      tracing.shutdown();
+    }
   }
 
   /** Blocks the calling thread until {@link #stop()} finished; used by the SIGTERM hook. */

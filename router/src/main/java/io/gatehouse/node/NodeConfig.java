@@ -26,7 +26,8 @@ public record NodeConfig(
     Store store,
     Admin admin,
     Kubernetes kubernetes,
-    ErrorPages errorPages) {
+    ErrorPages errorPages,
+    Tracing tracing) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -46,7 +47,48 @@ public record NodeConfig(
           new Store("data"),
           Admin.DEFAULTS,
           Kubernetes.DEFAULTS,
-          ErrorPages.DEFAULTS);
+          ErrorPages.DEFAULTS,
+          Tracing.DEFAULTS);
+
+  /** Without tracing (off). */
+  public NodeConfig(
+      Listener http,
+      Listener status,
+      Routes routes,
+      DefaultBackend defaultBackend,
+      Proxy proxy,
+      EdgeLimits limits,
+      Shutdown shutdown,
+      Log log,
+      int eventLoops,
+      Tls tls,
+      Demo demo,
+      Http2 http2,
+      Cluster cluster,
+      Store store,
+      Admin admin,
+      Kubernetes kubernetes,
+      ErrorPages errorPages) {
+    this(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
+        admin,
+        kubernetes,
+        errorPages,
+        Tracing.DEFAULTS);
+  }
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -66,7 +108,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -87,7 +130,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -108,7 +152,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -129,7 +174,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -150,7 +196,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -171,7 +218,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -192,7 +240,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withLog(Log v) {
@@ -213,7 +262,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -234,7 +284,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -255,7 +306,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -276,7 +328,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -297,7 +350,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -318,7 +372,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withStore(Store v) {
@@ -339,7 +394,8 @@ public record NodeConfig(
         v,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withAdmin(Admin v) {
@@ -360,7 +416,8 @@ public record NodeConfig(
         store,
         v,
         kubernetes,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withKubernetes(Kubernetes v) {
@@ -381,7 +438,8 @@ public record NodeConfig(
         store,
         admin,
         v,
-        errorPages);
+        errorPages,
+        tracing);
   }
 
   public NodeConfig withErrorPages(ErrorPages v) {
@@ -402,7 +460,70 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
+        v,
+        tracing);
+  }
+
+  public NodeConfig withTracing(Tracing v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
+        admin,
+        kubernetes,
+        errorPages,
         v);
+  }
+
+  /**
+   * Tracing (W3C Trace Context, spans exported over OTLP/HTTP); off by default, and then it costs
+   * nothing.
+   *
+   * @param enabled make a server span per request and a client span per upstream attempt, and send
+   *     the client span's {@code traceparent} upstream
+   * @param endpoint the OTLP/HTTP traces URL of the collector ({@code http://} or {@code https://})
+   * @param sampleRatio the share of new traces recorded and exported, 0 to 1
+   * @param parentBased follow the client's sampled flag when it sends a {@code traceparent} (else
+   *     the ratio decides for every trace)
+   * @param serviceName the {@code service.name} of the exported spans
+   * @param exportInterval the longest a finished span waits before its batch is sent
+   * @param exportTimeout the longest one export may take
+   * @param queueSize finished spans held for export at most; more are dropped, never waited for
+   * @param headersFile a file of {@code Name: value} lines sent with every export (a collector's
+   *     API key, from a mounted Secret), read at start and never logged; empty sends none
+   */
+  public record Tracing(
+      boolean enabled,
+      String endpoint,
+      double sampleRatio,
+      boolean parentBased,
+      String serviceName,
+      Duration exportInterval,
+      Duration exportTimeout,
+      int queueSize,
+      String headersFile) {
+    public static final Tracing DEFAULTS =
+        new Tracing(
+            false,
+            "http://127.0.0.1:4318/v1/traces",
+            0.01,
+            true,
+            "gatehouse",
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            2048,
+            "");
   }
 
   /**

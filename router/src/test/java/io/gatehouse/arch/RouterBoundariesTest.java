@@ -269,6 +269,37 @@ class RouterBoundariesTest {
           .dependOnClassesThat()
           .resideInAPackage("io.gatehouse.health..");
 
+  /**
+   * Tracing (issue #18) sees a request through the observe contract only, with the OpenTelemetry
+   * SDK and Vert.x's header map; it reaches no stage of the data plane, so it cannot change what is
+   * served.
+   */
+  @ArchTest
+  static final ArchRule trace_sees_exchanges_through_the_observe_contract_only =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.trace..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "io.gatehouse.trace..",
+              "io.gatehouse.observe..",
+              "io.opentelemetry..",
+              "io.vertx.core",
+              "org.slf4j..",
+              "org.jspecify.annotations..");
+
+  /** Only the node builds the tracer; the proxy knows the observer interface alone. */
+  @ArchTest
+  static final ArchRule only_node_depends_on_trace =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("io.gatehouse.node..", "io.gatehouse.trace..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.trace..");
+
   @ArchTest
   static final ArchRule the_model_does_not_know_the_router =
       noClasses()
