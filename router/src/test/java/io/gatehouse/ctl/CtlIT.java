@@ -291,8 +291,14 @@ class CtlIT {
     assertThat(m.matches()).as(created.out()).isTrue();
     String token = m.group(1);
     String id = m.group(2);
+    CtlRunner.Result again =
+        ctl("kind: token\ntenant: tokens\ndescription: ci deploys\n", "apply", "-f", "-");
+    assertThat(again.out())
+        .isEqualTo(
+            "token/" + id + " unchanged (a token of this tenant with this description exists)\n");
     CtlRunner.Result list = ctl("", "get", "tokens");
     assertThat(list.out()).containsPattern(id + " +tokens +ci deploys +20[0-9-]+T");
+    assertThat(list.out().lines().filter(l -> l.contains("ci deploys"))).hasSize(1);
     assertThat(list.out()).doesNotContain(token);
     CtlRunner.Result mine = as(token, "", "get", "routes", "-t", "tokens");
     assertThat(mine.code()).as(mine.toString()).isZero();
