@@ -19,6 +19,9 @@ public final class Ctl {
   public static final int EXIT_UNREACHABLE = 3;
   public static final int EXIT_NOT_FOUND = 4;
 
+  /** 128 + SIGINT, as a shell reports a command stopped with Ctrl-C. */
+  public static final int EXIT_INTERRUPTED = 130;
+
   private Ctl() {}
 
   /** Runs {@code args} (after {@code ctl}); never exits the JVM. */
@@ -43,6 +46,11 @@ public final class Ctl {
             err.flush();
             out.flush();
             return ce.code();
+          }
+          if (e instanceof InterruptedException) {
+            // stopped from outside (a caller's interrupt); a shell's Ctrl-C ends the JVM first
+            Thread.currentThread().interrupt();
+            return EXIT_INTERRUPTED;
           }
           throw e;
         });

@@ -199,6 +199,9 @@ class CtlIT {
     CtlRunner.Result deleted = ctl("", "delete", "route", "web", "-t", "gone");
     assertThat(deleted.code()).as(deleted.toString()).isZero();
     assertThat(deleted.out()).isEqualTo("route/web (tenant gone) deleted\n");
+    CtlRunner.Result again = ctl("", "delete", "route", "web", "-t", "gone");
+    assertThat(again.code()).isEqualTo(4);
+    assertThat(again.err()).isEqualTo("gatehouse ctl: route/web (tenant gone) not found\n");
     CtlRunner.Result missing = ctl("", "get", "route", "web", "-t", "gone");
     assertThat(missing.code()).isEqualTo(4);
     assertThat(missing.err()).isEqualTo("gatehouse ctl: route/web (tenant gone) not found\n");
