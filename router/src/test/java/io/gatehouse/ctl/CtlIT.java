@@ -194,6 +194,52 @@ class CtlIT {
   }
 
   @Test
+  void a_named_backend_and_a_split_route_show_in_their_tables_and_a_list_in_yaml()
+      throws Exception {
+    setUp("split");
+    String docs =
+        """
+        kind: backend
+        name: pool
+        endpoints: [10.0.0.8:8080, 10.0.0.9:8080]
+        ---
+        kind: route
+        name: canary
+        hosts: [www.split.example]
+        paths: [/canary]
+        backendRefs:
+          - {backend: pool, weight: 90}
+          - {endpoints: [10.0.0.7:8080], weight: 10}
+        """;
+    CtlRunner.Result applied = ctl(docs, "apply", "-f", "-", "--tenant", "split");
+    assertThat(applied.code()).as(applied.toString()).isZero();
+    assertThat(ctl("", "get", "backends", "-t", "split").out())
+        .isEqualTo(
+            """
+            NAME   SOURCE   PROTOCOL   ENDPOINTS                     REVISION
+            pool   api      http1      10.0.0.8:8080,10.0.0.9:8080   %d
+            """
+                .formatted(revision("/v1/tenants/split/backends/pool")));
+    assertThat(ctl("", "get", "route", "canary", "-t", "split").out())
+        .isEqualTo(
+            """
+            NAME     HOSTS               PATHS     BACKEND                            REVISION
+            canary   www.split.example   /canary   backend:pool*90 10.0.0.7:8080*10   %d
+            """
+                .formatted(revision("/v1/tenants/split/routes/canary")));
+    assertThat(ctl("", "get", "claims", "-t", "split", "-o", "yaml").out())
+        .isEqualTo(
+            """
+            items:
+              - kind: claim
+                host: www.split.example
+                tenant: split
+                revision: %d
+            """
+                .formatted(revision("/v1/tenants/split/host-claims/www.split.example")));
+  }
+
+  @Test
   void delete_removes_and_a_missing_object_exits_four() {
     setUp("gone");
     CtlRunner.Result deleted = ctl("", "delete", "route", "web", "-t", "gone");
