@@ -36,8 +36,8 @@ import org.jspecify.annotations.Nullable;
  * found). The token is sent, never printed.
  */
 final class AdminClient {
-  /** An answer: its status, its JSON body (null when none) and its ETag. */
-  record Answer(int status, @Nullable JsonNode body, String etag) {}
+  /** An answer: its status, its JSON body (null when none), its ETag and Retry-After. */
+  record Answer(int status, @Nullable JsonNode body, String etag, String retryAfter) {}
 
   private final URI server;
   private final String token;
@@ -102,7 +102,8 @@ final class AdminClient {
     return new Answer(
         response.statusCode(),
         Documents.parse(response.body()),
-        response.headers().firstValue("ETag").orElse(""));
+        response.headers().firstValue("ETag").orElse(""),
+        response.headers().firstValue("Retry-After").orElse(""));
   }
 
   /**
@@ -143,6 +144,9 @@ final class AdminClient {
       String owner = p.path("owner").asText("");
       if (!owner.isEmpty()) {
         s.append("\n  held by tenant ").append(owner);
+      }
+      if (!a.retryAfter().isEmpty()) {
+        s.append("\n  retry after ").append(a.retryAfter()).append(" s");
       }
       String route = p.path("route").asText("");
       if (!route.isEmpty() && detail.isEmpty()) {

@@ -108,7 +108,7 @@ final class Commands {
   }
 
   @Command(
-      name = "ctl",
+      name = "gatehouse ctl",
       mixinStandardHelpOptions = true,
       description = {
         "The admin REST API from the command line.",
@@ -134,7 +134,10 @@ final class Commands {
       mixinStandardHelpOptions = true,
       description = "List objects of a kind, or show the named ones.")
   static final class Get extends Base {
-    @Parameters(index = "0", paramLabel = "KIND", description = "${COMPLETION-CANDIDATES}")
+    @Parameters(
+        index = "0",
+        paramLabel = "KIND",
+        description = "tenants, claims, routes, backends, certificates or tokens")
     String kind = "";
 
     @Parameters(index = "1..*", paramLabel = "NAME", description = "names (default: all)")
@@ -710,7 +713,10 @@ final class Commands {
         "The objects present at the start are printed as ADDED."
       })
   static final class Watch extends Base {
-    @Parameters(index = "0", paramLabel = "KIND", description = "tenants, claims, routes...")
+    @Parameters(
+        index = "0",
+        paramLabel = "KIND",
+        description = "tenants, claims, routes, backends, certificates or tokens")
     String kind = "";
 
     @Option(

@@ -33,7 +33,7 @@ public final class Ctl {
     cl.setErr(err);
     cl.setParameterExceptionHandler(
         (e, args2) -> {
-          err.println("gatehouse ctl: " + e.getMessage() + " (see ctl --help)");
+          err.println("gatehouse ctl: " + e.getMessage() + " (see gatehouse ctl --help)");
           err.flush();
           return EXIT_USAGE;
         });
@@ -75,7 +75,18 @@ public final class Ctl {
     config.addSubcommand(new Commands.CurrentContext(session));
     config.addSubcommand(new Commands.DeleteContext(session));
     cl.addSubcommand(config);
+    version(cl, "Gatehouse " + version());
     return cl;
+  }
+
+  private static void version(CommandLine cl, String version) {
+    cl.getCommandSpec().version(version);
+    cl.getSubcommands().values().forEach(sub -> version(sub, version));
+  }
+
+  private static String version() {
+    String v = Ctl.class.getPackage().getImplementationVersion();
+    return v == null ? "development build" : v;
   }
 
   /** What every command reads and writes: the environment and the three streams. */

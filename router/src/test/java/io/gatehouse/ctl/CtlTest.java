@@ -44,6 +44,7 @@ class CtlTest {
     CtlRunner.Result r = ctl("--help");
     assertThat(r.code()).isZero();
     assertThat(r.out())
+        .startsWith("Usage: gatehouse ctl ")
         .contains("get", "apply", "delete", "explain", "status", "watch", "config")
         .contains("1 the API refused", "3 cannot reach the server", "4 not found");
   }
@@ -248,6 +249,31 @@ class CtlTest {
         .extracting(d -> d.kind() + "/" + d.name() + " " + d.where())
         .containsExactly(
             "BACKEND/pool stdin: document 1, item 0", "CERTIFICATE/www stdin: document 1, item 1");
+  }
+
+  @Test
+  void a_refusal_names_its_problem_type_and_title_and_a_rate_limit_its_wait() {
+    CtlException limited =
+        AdminClient.refused(
+            new AdminClient.Answer(
+                429,
+                Documents.parse(
+                    "{\"type\": \"https://gatehouse.dev/problems/rate-limited\","
+                        + " \"title\": \"Too many requests\", \"status\": 429}"),
+                "",
+                "3"),
+            "route/web");
+    assertThat(limited.code()).isEqualTo(1);
+    assertThat(limited.getMessage())
+        .isEqualTo("429 rate-limited: Too many requests\n  retry after 3 s");
+    CtlException plain =
+        AdminClient.refused(new AdminClient.Answer(502, null, "", ""), "route/web");
+    assertThat(plain.code()).isEqualTo(1);
+    assertThat(plain.getMessage()).isEqualTo("502: refused");
+    CtlException missing =
+        AdminClient.refused(new AdminClient.Answer(404, null, "", ""), "route/web (tenant a)");
+    assertThat(missing.code()).isEqualTo(4);
+    assertThat(missing.getMessage()).isEqualTo("route/web (tenant a) not found");
   }
 
   @Test
