@@ -2,6 +2,7 @@ package io.gatehouse.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,7 +64,9 @@ class CtlTest {
     assertThat(output.err()).contains("'--output': \"xml\" (expected: table, yaml or json)");
     CtlRunner.Result flag = ctl("get", "routes", "--colour");
     assertThat(flag.code()).isEqualTo(2);
-    assertThat(flag.err()).contains("Unknown option: '--colour'").contains("(see ctl --help)");
+    assertThat(flag.err())
+        .contains("Unknown option: '--colour'")
+        .contains("(see gatehouse ctl --help)");
   }
 
   @Test
@@ -274,6 +278,37 @@ class CtlTest {
         AdminClient.refused(new AdminClient.Answer(404, null, "", ""), "route/web (tenant a)");
     assertThat(missing.code()).isEqualTo(4);
     assertThat(missing.getMessage()).isEqualTo("route/web (tenant a) not found");
+  }
+
+  @Test
+  void yaml_output_reads_back_as_the_same_strings() throws Exception {
+    ObjectNode o = Documents.JSON.createObjectNode();
+    for (String v :
+        List.of(
+            "*.apps.example",
+            "&x",
+            "!tag",
+            "- a",
+            "yes",
+            "on",
+            "null",
+            "010",
+            "1e3",
+            "a: b",
+            "#c",
+            "x # y",
+            "'q'",
+            "\"dq\"",
+            "@at",
+            "`bt`",
+            "%p",
+            "|",
+            ">",
+            "",
+            " lead")) {
+      o.put("k" + o.size(), v);
+    }
+    assertThat(Documents.YAML.readTree(Documents.write(o, "yaml"))).isEqualTo(o);
   }
 
   @Test
