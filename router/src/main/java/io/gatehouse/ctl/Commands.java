@@ -519,6 +519,57 @@ final class Commands {
   }
 
   @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Replace a token's secret (admin); the old secret stops working at once.",
+        "The new token is printed once."
+      })
+  static final class Rotate extends Base {
+    @Parameters(index = "0", paramLabel = "token", description = "the kind: token")
+    String kind = "";
+
+    @Parameters(index = "1", paramLabel = "ID", description = "the token's id")
+    String id = "";
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FORMAT",
+        description = "table (default: one line), yaml or json (the answer, with the token)")
+    String output = "table";
+
+    Rotate(Session session) {
+      super(session);
+    }
+
+    @Override
+    public Integer call() throws CtlException, InterruptedException {
+      if (kind(kind) != Kind.TOKEN) {
+        throw CtlException.usage("only tokens rotate: ctl rotate token ID");
+      }
+      Format format = Format.parse(output);
+      JsonNode answer =
+          body(
+              target()
+                  .client()
+                  .ok(
+                      "POST",
+                      Kind.TOKEN.itemPath(null, id) + "/rotate",
+                      null,
+                      what(Kind.TOKEN, null, id)));
+      if (format == Format.TABLE) {
+        out()
+            .println(
+                "token/" + id + " rotated\n  token (shown once): " + answer.path("token").asText());
+      } else {
+        out().print(Documents.write(Documents.labelled(Kind.TOKEN, answer), format.text()));
+      }
+      out().flush();
+      return Ctl.EXIT_OK;
+    }
+  }
+
+  @Command(
       name = "explain",
       mixinStandardHelpOptions = true,
       description = "What this node would do with a request to URL, and why (nothing is sent).")

@@ -65,6 +65,7 @@ public final class Ctl {
     cl.addSubcommand(new Commands.Get(session));
     cl.addSubcommand(new Commands.Apply(session));
     cl.addSubcommand(new Commands.Delete(session));
+    cl.addSubcommand(new Commands.Rotate(session));
     cl.addSubcommand(new Commands.Explain(session));
     cl.addSubcommand(new Commands.Status(session));
     cl.addSubcommand(new Commands.Watch(session));

@@ -352,6 +352,15 @@ class CtlIT {
     CtlRunner.Result mine = as(token, "", "get", "routes", "-t", "tokens");
     assertThat(mine.code()).as(mine.toString()).isZero();
     assertThat(mine.out()).contains("web ");
+    CtlRunner.Result rotated = ctl("", "rotate", "token", id);
+    assertThat(rotated.code()).as(rotated.toString()).isZero();
+    Matcher r =
+        Pattern.compile("token/" + id + " rotated\n  token \\(shown once\\): (" + id + "\\.\\S+)\n")
+            .matcher(rotated.out());
+    assertThat(r.matches()).as(rotated.out()).isTrue();
+    assertThat(as(token, "", "get", "routes", "-t", "tokens").code()).isEqualTo(1);
+    token = r.group(1);
+    assertThat(as(token, "", "get", "routes", "-t", "tokens").code()).isZero();
     CtlRunner.Result revoked = ctl("", "delete", "token", id);
     assertThat(revoked.out()).isEqualTo("token/" + id + " revoked\n");
     CtlRunner.Result after = as(token, "", "get", "routes", "-t", "tokens");
