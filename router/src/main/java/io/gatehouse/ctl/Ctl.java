@@ -69,12 +69,12 @@ public final class Ctl {
     cl.addSubcommand(new Commands.Explain(session));
     cl.addSubcommand(new Commands.Status(session));
     cl.addSubcommand(new Commands.Watch(session));
-    CommandLine config = new CommandLine(new Commands.Config(session));
-    config.addSubcommand(new Commands.SetContext(session));
-    config.addSubcommand(new Commands.UseContext(session));
-    config.addSubcommand(new Commands.GetContexts(session));
-    config.addSubcommand(new Commands.CurrentContext(session));
-    config.addSubcommand(new Commands.DeleteContext(session));
+    CommandLine config = new CommandLine(new ContextCommands.Config(session));
+    config.addSubcommand(new ContextCommands.SetContext(session));
+    config.addSubcommand(new ContextCommands.UseContext(session));
+    config.addSubcommand(new ContextCommands.GetContexts(session));
+    config.addSubcommand(new ContextCommands.CurrentContext(session));
+    config.addSubcommand(new ContextCommands.DeleteContext(session));
     cl.addSubcommand(config);
     version(cl, "Gatehouse " + version());
     return cl;
