@@ -1,5 +1,6 @@
 package io.gatehouse.node;
 
+import io.gatehouse.ctl.Ctl;
 import io.gatehouse.flags.RouteFlagTranslator;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
@@ -119,6 +120,10 @@ public final class Cli {
     if (args.length > 0 && args[0].equals(MigrateCli.NAME)) {
       // a subcommand of its own: it reports and exits, no node starts
       return new Exit(MigrateCli.run(Arrays.copyOfRange(args, 1, args.length), env, out, err));
+    }
+    if (args.length > 0 && args[0].equals(Ctl.NAME)) {
+      // the admin API's client: it talks to a node and exits, no node starts
+      return new Exit(Ctl.run(Arrays.copyOfRange(args, 1, args.length), env, System.in, out, err));
     }
     CommandLine cl = commandLine();
     cl.setOut(out);
@@ -263,7 +268,8 @@ public final class Cli {
         .description(
             "Routes HTTP requests by host and path to upstream servers.",
             "Precedence: defaults < --config file < GATEHOUSE_* environment < flags.",
-            "gatehouse migrate --help: the ingress-nginx migration report (runs no node).")
+            "gatehouse migrate --help: the ingress-nginx migration report (runs no node).",
+            "gatehouse ctl --help: the admin API's command-line client (runs no node).")
         .sortOptions(false)
         .footerHeading(
             "%nConfiguration keys and defaults. Each is also an environment variable:"

@@ -2,6 +2,7 @@ package io.gatehouse.node;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import io.gatehouse.ctl.Ctl;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,7 @@ public final class Main {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    if (args.length > 0 && args[0].equals(MigrateCli.NAME)) {
+    if (args.length > 0 && (args[0].equals(MigrateCli.NAME) || args[0].equals(Ctl.NAME))) {
       MigrateCli.quietLogs();
     }
     Cli.Result result = Cli.parse(args, System.getenv(), out, err);

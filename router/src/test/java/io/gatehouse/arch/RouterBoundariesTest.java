@@ -120,6 +120,35 @@ class RouterBoundariesTest {
           .dependOnClassesThat()
           .resideInAPackage("io.gatehouse.explain..");
 
+  /**
+   * {@code gatehouse ctl} is a client of the admin API's HTTP contract (issue #18): the JDK's HTTP
+   * client, Jackson and picocli, no other stage, so it cannot read the table or the snapshot behind
+   * the API's back; only the node's command line reaches it.
+   */
+  @ArchTest
+  static final ArchRule ctl_is_a_client_of_the_http_contract_only =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.ctl..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "javax.net.ssl..",
+              "io.gatehouse.ctl..",
+              "com.fasterxml.jackson..",
+              "picocli..",
+              "org.jspecify.annotations..");
+
+  @ArchTest
+  static final ArchRule only_node_calls_ctl =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("io.gatehouse.node..", "io.gatehouse.ctl..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.ctl..");
+
   /** The edge refuses a request before any route is read, so it knows nothing of routing. */
   @ArchTest
   static final ArchRule the_edge_knows_nothing_of_routing =
