@@ -1,6 +1,8 @@
 package io.gatehouse.node;
 
 import io.gatehouse.access.AccessServices;
+import io.gatehouse.accesslog.AccessLog;
+import io.gatehouse.accesslog.AccessLogOptions;
 import io.gatehouse.admin.AdminApiOptions;
 import io.gatehouse.admin.AdminApiVerticle;
 import io.gatehouse.certificate.CertificateBindings;
@@ -84,6 +86,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -105,6 +108,9 @@ public final class GatehouseNode {
   private static final Duration HOLD_OFF = Duration.ofMillis(5);
   private static final Duration MAX_DELAY = Duration.ofMillis(100);
   private static final Duration CERTIFICATE_RECHECK = Duration.ofMinutes(1);
+
+  /** How often the watched configuration file is compared with what was last read. */
+  private static final Duration RELOAD_POLL = Duration.ofSeconds(1);
 
   private final NodeConfig config;
   private final Vertx vertx;
@@ -152,6 +158,14 @@ public final class GatehouseNode {
   private long limitsPruneTimer = -1;
 
   private long certificateTimer = -1;
+
+  /** The access log (an exchange observer); null until {@link #startAll} opened it. */
+  private volatile @Nullable AccessLog accessLog;
+
+  /** The configuration file's reload, when {@link #watchConfig} was called. */
+  private volatile @Nullable ConfigReload reload;
+
+  private long reloadTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
 
   /** Observers a test added ({@link #start(NodeConfig, List, UnaryOperator, List)}). */
@@ -379,6 +393,19 @@ public final class GatehouseNode {
   }
 
   private Future<Void> startAll(List<RouteSpec> staticRoutes) {
+    try {
+      accessLog = AccessLog.start(ConfigLoader.accessLog(config.log()));
+    } catch (AccessLogOptions.Problem p) {
+      return Future.failedFuture(new ConfigException("log." + p.getMessage()));
+    } catch (IOException e) {
+      return Future.failedFuture(
+          new ConfigException(
+              "log.accessFile: cannot open \""
+                  + config.log().accessFile()
+                  + "\" ("
+                  + e.getClass().getSimpleName()
+                  + ")"));
+    }
     publisher.onPublish(this::onPublish);
     // a route enters the routers only once its host is bound to its certificate
     publisher.beforePublish(this::beforePublishTls);
@@ -663,6 +690,11 @@ public final class GatehouseNode {
    */
   private ExchangeObserver exchangeObserver() {
     List<ExchangeObserver> observers = new ArrayList<>();
+    // Always in the list, even with log.access false, so a reload can turn it on.
+    AccessLog log = accessLog;
+    if (log != null) {
+      observers.add(log);
+    }
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
   }
@@ -873,7 +905,111 @@ public final class GatehouseNode {
         .put("cluster", clusterJson())
         .put("kubernetes", kubernetesJson())
         .put("certificates", certificatesJson())
-        .put("health", healthJson());
+        .put("health", healthJson())
+        .put("accessLog", accessLogJson())
+        .put("configReload", reloadJson());
+  }
+
+  /** Whether the access log writes, and how many lines it wrote and dropped. */
+  private JsonObject accessLogJson() {
+    AccessLog log = accessLog;
+    return new JsonObject()
+        .put("enabled", log != null && log.options().enabled())
+        .put("written", log == null ? 0 : log.written())
+        .put("dropped", log == null ? 0 : log.dropped());
+  }
+
+  /** Null without a watched configuration file; else the file and the last reload's outcome. */
+  private @Nullable JsonObject reloadJson() {
+    ConfigReload r = reload;
+    if (r == null) {
+      return null;
+    }
+    ConfigReload.Last last = r.last();
+    return new JsonObject()
+        .put("file", r.file().toString())
+        .put("applied", r.applied())
+        .put(
+            "last",
+            last == null
+                ? null
+                : new JsonObject()
+                    .put("at", last.at().toString())
+                    .put("result", last.result().name().toLowerCase(Locale.ROOT))
+                    .put("detail", last.detail()));
+  }
+
+  /**
+   * Watches {@code file} (checked every second) and reloads the settings that can change at runtime
+   * when it changes; {@code source} reads the whole configuration again, as at start.
+   */
+  public void watchConfig(Path file, ConfigSource source) {
+    ConfigReload r = new ConfigReload(file, source, config, this::applyRuntime);
+    reload = r;
+    reloadTimer =
+        vertx.setPeriodic(
+            RELOAD_POLL.toMillis(),
+            id ->
+                vertx.executeBlocking(
+                    () -> {
+                      r.check(false);
+                      return null;
+                    },
+                    false));
+  }
+
+  /**
+   * Reloads now, whether or not the file changed, and reopens the access log's file (SIGHUP, as
+   * after a log rotation). Blocking. Without a watched file it only reopens the access log.
+   *
+   * @return {@code applied}, {@code refused} or {@code unchanged}
+   */
+  public String reloadConfig() {
+    ConfigReload r = reload;
+    if (r != null) {
+      return r.check(true).name().toLowerCase(Locale.ROOT);
+    }
+    AccessLog log = accessLog;
+    try {
+      if (log != null) {
+        log.reopen();
+      }
+      return "unchanged";
+    } catch (IOException e) {
+      LOG.atWarn()
+          .setMessage("access log: cannot reopen its file; it keeps the old one")
+          .addKeyValue("reason", e.getClass().getSimpleName())
+          .log();
+      return "refused";
+    }
+  }
+
+  /** A reload's application: the access log first (it may fail: nothing changed), then levels. */
+  private void applyRuntime(NodeConfig next, boolean reopen) throws ConfigException {
+    AccessLogOptions options;
+    try {
+      options = ConfigLoader.accessLog(next.log());
+    } catch (AccessLogOptions.Problem p) {
+      throw new ConfigException("log." + p.getMessage());
+    }
+    AccessLog log = accessLog;
+    if (log != null) {
+      String before = log.options().file();
+      try {
+        log.apply(options);
+        if (reopen && before.equals(options.file())) {
+          log.reopen();
+        }
+      } catch (IOException e) {
+        throw new ConfigException(
+            "log.accessFile: cannot open \""
+                + options.file()
+                + "\" ("
+                + e.getClass().getSimpleName()
+                + ")");
+      }
+    }
+    LogLevels.apply(next.log());
   }
 
   /** The ejections in force (this node's and the cluster's) and the endpoints failing checks. */
@@ -1086,6 +1222,9 @@ public final class GatehouseNode {
               if (certificateTimer >= 0) {
                 vertx.cancelTimer(certificateTimer);
               }
+              if (reloadTimer >= 0) {
+                vertx.cancelTimer(reloadTimer);
+              }
               if (tableCertificates != null) {
                 try {
                   tableCertificates.close();
@@ -1109,6 +1248,10 @@ public final class GatehouseNode {
               return vertx.executeBlocking(
                   () -> {
                     table.close();
+                    AccessLog log = accessLog;
+                    if (log != null) {
+                      log.close(); // writes what is queued
+                    }
                     return null;
                   });
             })
