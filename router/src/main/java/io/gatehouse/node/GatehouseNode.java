@@ -215,6 +215,18 @@ public final class GatehouseNode {
           limit.reason(),
           () -> backendLimits.refused(limit));
     }
+    metrics.functionCounter(
+        "gatehouse.access.log.lines",
+        "Access-log lines by outcome: written, or dropped (queue full, destination failing)",
+        "outcome",
+        "written",
+        () -> accessLogCount(false));
+    metrics.functionCounter(
+        "gatehouse.access.log.lines",
+        "Access-log lines by outcome: written, or dropped (queue full, destination failing)",
+        "outcome",
+        "dropped",
+        () -> accessLogCount(true));
     this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
     this.outliers = new OutlierDetector(health);
     this.healthTopic =
@@ -908,6 +920,11 @@ public final class GatehouseNode {
         .put("health", healthJson())
         .put("accessLog", accessLogJson())
         .put("configReload", reloadJson());
+  }
+
+  private long accessLogCount(boolean dropped) {
+    AccessLog log = accessLog;
+    return log == null ? 0 : dropped ? log.dropped() : log.written();
   }
 
   /** Whether the access log writes, and how many lines it wrote and dropped. */

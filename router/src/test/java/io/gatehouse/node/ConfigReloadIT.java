@@ -213,6 +213,16 @@ class ConfigReloadIT {
     assertThat(root.getLevel()).isEqualTo(Level.WARN);
     assertThat(lineOf(accessFile, "four", 3)).isEqualTo("\"four\" 200");
     assertThat(node.statusJson().getJsonObject("accessLog").getLong("written")).isEqualTo(4);
+    String metrics =
+        client
+            .request(HttpMethod.GET, node.statusPort(), "127.0.0.1", "/metrics")
+            .compose(req -> req.send())
+            .compose(resp -> resp.body())
+            .await(10, TimeUnit.SECONDS)
+            .toString();
+    assertThat(metrics)
+        .contains("gatehouse_access_log_lines_total{outcome=\"written\"} 4.0")
+        .contains("gatehouse_access_log_lines_total{outcome=\"dropped\"} 0.0");
   }
 
   @Test
