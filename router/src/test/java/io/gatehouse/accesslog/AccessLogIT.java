@@ -1,6 +1,7 @@
 package io.gatehouse.accesslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.node.NodeConfig;
@@ -154,6 +155,17 @@ class AccessLogIT {
       List<String> lines = awaitLines(file, 1);
       assertThat(lines).containsExactly("\"default/cli/shop\" \"/a\" 200 \"probe \\\"1\\\"\"");
     }
+  }
+
+  @Test
+  void an_access_file_that_cannot_be_opened_stops_the_start_naming_the_key() {
+    Path file = dir.resolve("missing-dir").resolve("access.log");
+    assertThatThrownBy(
+            () ->
+                NodeFixture.start(
+                    accessLog(AccessFormat.JSON, List.of("status"), file, List.of()),
+                    NodeFixture.route("shop", "shop.test", upstream.address())))
+        .hasMessageContaining("log.accessFile: cannot open \"" + file + "\"");
   }
 
   @Test
