@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 final class ConfigReload {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigReload.class);
 
-  /** The key prefixes a reload may change: the log level and the access log. */
-  static final List<String> RELOADABLE = List.of("log.");
+  /** The keys (or prefixes) a reload may change: log level, access log, trusted proxies. */
+  static final List<String> RELOADABLE = List.of("log.", "proxy.trustedProxies");
 
   /** Applies a checked configuration; fails (nothing applied) when a resource cannot be had. */
   @FunctionalInterface
@@ -82,7 +82,8 @@ final class ConfigReload {
               + (fixed.size() == 1 ? " " : "s ")
               + String.join(", ", fixed.stream().map(k -> "\"" + k + "\"").toList())
               + " cannot change while the node runs (restart it to apply); keys that reload: "
-              + String.join(", ", RELOADABLE.stream().map(p -> p + "*").toList()));
+              + String.join(
+                  ", ", RELOADABLE.stream().map(p -> p.endsWith(".") ? p + "*" : p).toList()));
     }
     if (changed.isEmpty() && !force) {
       return Result.UNCHANGED; // only comments or layout changed

@@ -320,7 +320,8 @@ public final class GatehouseNode {
     // The transport puts CleartextPreface on the router's plain port when it accepts h2c.
     // ... and paces new connections from addresses whose HTTP/2 connections keep being cut.
     NodeConfig.Tls tls = config.tls();
-    TrustedProxies trusted = TrustedProxies.parse(config.proxy().trustedProxies());
+    // Replaceable: proxy.trustedProxies reloads at runtime (ConfigReload).
+    TrustedProxies trusted = TrustedProxies.replaceable(config.proxy().trustedProxies());
     PrefaceTransport transport =
         new PrefaceTransport(
             true,
@@ -1001,7 +1002,10 @@ public final class GatehouseNode {
     }
   }
 
-  /** A reload's application: the access log first (it may fail: nothing changed), then levels. */
+  /**
+   * A reload's application: the access log first (it may fail: then nothing changed), then the
+   * trusted proxies and the log levels, which cannot fail.
+   */
   private void applyRuntime(NodeConfig next, boolean reopen) throws ConfigException {
     AccessLogOptions options;
     try {
@@ -1026,6 +1030,7 @@ public final class GatehouseNode {
                 + ")");
       }
     }
+    trusted.replace(next.proxy().trustedProxies()); // validated by the loader: cannot fail
     LogLevels.apply(next.log());
   }
 

@@ -125,16 +125,24 @@ class ConfigReloadIT {
   }
 
   void get(String requestId) throws Exception {
+    get(requestId, "");
+  }
+
+  void get(String requestId, String forwardedFor) throws Exception {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(node.httpPort())
+            .setURI("/p")
+            .putHeader("host", "shop.test")
+            .putHeader("x-request-id", requestId);
+    if (!forwardedFor.isEmpty()) {
+      options.putHeader("x-forwarded-for", forwardedFor);
+    }
     HttpClientResponse r =
         client
-            .request(
-                new RequestOptions()
-                    .setMethod(HttpMethod.GET)
-                    .setHost("127.0.0.1")
-                    .setPort(node.httpPort())
-                    .setURI("/p")
-                    .putHeader("host", "shop.test")
-                    .putHeader("x-request-id", requestId))
+            .request(options)
             .compose(req -> req.send())
             .compose(resp -> resp.body().map(b -> resp))
             .await(10, TimeUnit.SECONDS);
@@ -143,7 +151,11 @@ class ConfigReloadIT {
 
   /** The access file's line for {@code requestId}'s request, once written. */
   String lineOf(Path in, String requestId, int linesBefore) throws Exception {
-    get(requestId);
+    return lineOf(in, requestId, "", linesBefore);
+  }
+
+  String lineOf(Path in, String requestId, String forwardedFor, int linesBefore) throws Exception {
+    get(requestId, forwardedFor);
     List<String> lines = new ArrayList<>();
     await()
         .atMost(Duration.ofSeconds(10))
@@ -236,5 +248,28 @@ class ConfigReloadIT {
     String line = lineOf(accessFile, "after-rotation", 0);
     assertThat(line).contains("after-rotation");
     assertThat(Files.readString(rotated)).contains("before-rotation").doesNotContain("after");
+  }
+
+  @Test
+  @Order(3)
+  void trusted_proxies_reload_and_the_next_request_names_the_forwarded_client() throws Exception {
+    String log = "level: warn\naccessFormat: text\naccessFields: [requestId, client]";
+    long applied = reloadStatus().getLong("applied");
+    write(config(log));
+    awaitReload(applied + 1, "applied");
+    int lines = Files.readAllLines(accessFile).size();
+    assertThat(lineOf(accessFile, "x1", "203.0.113.7", lines)).isEqualTo("\"x1\" \"127.0.0.1\"");
+
+    write(config(log) + "proxy: {trustedProxies: [\"127.0.0.1/32\"]}\n");
+    JsonObject last = awaitReload(applied + 2, "applied");
+    assertThat(last.getString("detail")).isEqualTo("proxy.trustedProxies");
+    assertThat(lineOf(accessFile, "x2", "203.0.113.7", lines + 1))
+        .isEqualTo("\"x2\" \"203.0.113.7\"");
+
+    write(config(log) + "proxy: {trustedProxies: [\"127.0.0.1/33\"]}\n");
+    last = awaitReload(applied + 2, "refused");
+    assertThat(last.getString("detail")).contains("\"proxy.trustedProxies\"");
+    assertThat(lineOf(accessFile, "x3", "203.0.113.8", lines + 2))
+        .isEqualTo("\"x3\" \"203.0.113.8\"");
   }
 }
