@@ -71,8 +71,7 @@ class AccessLogIT {
                     .putHeader("host", host)
                     .putHeader("x-request-id", requestId)
                     .putHeader("user-agent", "probe \"1\""))
-            .compose(req -> req.send())
-            .compose(resp -> resp.body().map(b -> resp))
+            .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp)))
             .await(10, TimeUnit.SECONDS);
     return r.statusCode();
   }

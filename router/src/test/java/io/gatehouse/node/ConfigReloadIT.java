@@ -143,8 +143,7 @@ class ConfigReloadIT {
     HttpClientResponse r =
         client
             .request(options)
-            .compose(req -> req.send())
-            .compose(resp -> resp.body().map(b -> resp))
+            .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp)))
             .await(10, TimeUnit.SECONDS);
     assertThat(r.statusCode()).isEqualTo(200);
   }
@@ -228,8 +227,7 @@ class ConfigReloadIT {
     String metrics =
         client
             .request(HttpMethod.GET, node.statusPort(), "127.0.0.1", "/metrics")
-            .compose(req -> req.send())
-            .compose(resp -> resp.body())
+            .compose(req -> req.send().compose(resp -> resp.body()))
             .await(10, TimeUnit.SECONDS)
             .toString();
     assertThat(metrics)
