@@ -13,10 +13,18 @@ import org.jspecify.annotations.Nullable;
 public final class TrustedProxies {
   private static final TrustedProxies NONE = new TrustedProxies(Cidrs.NONE);
 
-  private final Cidrs cidrs;
+  /** Volatile: a node's set is replaced whole on a configuration reload ({@link #replace}). */
+  private volatile Cidrs cidrs;
+
+  private final boolean replaceable;
 
   private TrustedProxies(Cidrs cidrs) {
+    this(cidrs, false);
+  }
+
+  private TrustedProxies(Cidrs cidrs, boolean replaceable) {
     this.cidrs = cidrs;
+    this.replaceable = replaceable;
   }
 
   public static TrustedProxies none() {
@@ -32,6 +40,26 @@ public final class TrustedProxies {
       }
     }
     return cidrs.isEmpty() ? NONE : new TrustedProxies(Cidrs.parse(cidrs));
+  }
+
+  /**
+   * A node's own set, which {@link #replace} swaps at runtime: every holder (the listeners' PROXY
+   * protocol gate, the pacing, each exchange) reads the new networks from its next check on.
+   */
+  public static TrustedProxies replaceable(List<String> cidrs) {
+    TrustedProxies parsed = parse(cidrs);
+    return new TrustedProxies(parsed.cidrs, true);
+  }
+
+  /**
+   * Replaces the networks (a configuration reload); throws IllegalArgumentException naming a bad
+   * one, and then changes nothing.
+   */
+  public void replace(List<String> next) {
+    if (!replaceable) {
+      throw new IllegalStateException("a shared or fixed set of trusted proxies is never replaced");
+    }
+    cidrs = parse(next).cidrs;
   }
 
   /** The message of a bad entry: the address, or the prefix length with its allowed range. */

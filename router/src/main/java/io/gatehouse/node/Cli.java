@@ -8,12 +8,14 @@ import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -37,10 +39,19 @@ public final class Cli {
 
   /**
    * @param cliRoutes validated routes of source {@code cli}, from {@code --route}
+   * @param configFile the {@code --config} file, or null for none
+   * @param reread reads the whole configuration again (file, environment, flags), for a reload
    */
-  public record Run(NodeConfig config, List<RouteSpec> cliRoutes) implements Result {
+  public record Run(
+      NodeConfig config, List<RouteSpec> cliRoutes, @Nullable Path configFile, ConfigSource reread)
+      implements Result {
     public Run {
       cliRoutes = List.copyOf(cliRoutes);
+    }
+
+    /** Without a configuration file to reload. */
+    public Run(NodeConfig config, List<RouteSpec> cliRoutes) {
+      this(config, cliRoutes, null, () -> config);
     }
   }
 
@@ -149,7 +160,10 @@ public final class Cli {
     try {
       NodeConfig config = config(pr, env, err);
       List<RouteSpec> routes = routes(pr.matchedOptionValue("--route", List.<String>of()));
-      return new Run(config, routes);
+      String file = pr.matchedOptionValue("--config", env.get(ConfigLoader.ENV_CONFIG_FILE));
+      // A reload reads the same layers again; its warnings were printed at start.
+      ConfigSource reread = () -> config(pr, env, new PrintWriter(Writer.nullWriter()));
+      return new Run(config, routes, file == null || file.isEmpty() ? null : Path.of(file), reread);
     } catch (ConfigException e) {
       err.println("gatehouse: " + e.getMessage());
       err.flush();

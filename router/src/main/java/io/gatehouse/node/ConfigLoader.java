@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.accesslog.AccessLogOptions;
 import io.gatehouse.document.Forms;
 import io.gatehouse.document.HostPort;
 import io.gatehouse.document.Quantities;
@@ -108,6 +109,25 @@ public final class ConfigLoader {
       }
     }
     return b.toString();
+  }
+
+  /** The keys whose values differ between {@code a} and {@code b}, in the order of the records. */
+  public static List<String> changedKeys(NodeConfig a, NodeConfig b) {
+    JsonNode ta = MAPPER.valueToTree(a);
+    JsonNode tb = MAPPER.valueToTree(b);
+    List<String> out = new ArrayList<>();
+    for (String key : LEAVES.keySet()) {
+      JsonNode va = ta;
+      JsonNode vb = tb;
+      for (String part : key.split("\\.")) {
+        va = va.path(part);
+        vb = vb.path(part);
+      }
+      if (!va.equals(vb)) {
+        out.add(key);
+      }
+    }
+    return out;
   }
 
   /** The value of {@code key} in {@link NodeConfig#DEFAULTS}, as it would be written in YAML. */
@@ -620,8 +640,26 @@ public final class ConfigLoader {
     if (!LOG_LEVELS.contains(c.log().level().toLowerCase(Locale.ROOT))) {
       throw bad("log.level", c.log().level(), "one of error, warn, info, debug, trace");
     }
+    try {
+      accessLog(c.log());
+    } catch (AccessLogOptions.Problem p) {
+      throw bad("log." + p.key(), p.value(), p.expected());
+    }
     checkCluster(c.cluster());
     checkKubernetes(c.kubernetes());
+  }
+
+  /** The access log's options of {@code log}, checked ({@link #load()} did so already). */
+  static AccessLogOptions accessLog(NodeConfig.Log log) throws AccessLogOptions.Problem {
+    return AccessLogOptions.parse(
+        log.access(),
+        log.accessFormat(),
+        log.accessFields(),
+        log.accessFile(),
+        log.accessQueueLines(),
+        log.accessSampleRatio(),
+        log.accessSampleErrors(),
+        log.accessRoutes());
   }
 
   private static final java.util.regex.Pattern DNS_LABEL =

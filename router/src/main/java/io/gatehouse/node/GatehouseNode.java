@@ -1,6 +1,8 @@
 package io.gatehouse.node;
 
 import io.gatehouse.access.AccessServices;
+import io.gatehouse.accesslog.AccessLog;
+import io.gatehouse.accesslog.AccessLogOptions;
 import io.gatehouse.admin.AdminApiOptions;
 import io.gatehouse.admin.AdminApiVerticle;
 import io.gatehouse.certificate.CertificateBindings;
@@ -87,6 +89,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -108,6 +111,9 @@ public final class GatehouseNode {
   private static final Duration HOLD_OFF = Duration.ofMillis(5);
   private static final Duration MAX_DELAY = Duration.ofMillis(100);
   private static final Duration CERTIFICATE_RECHECK = Duration.ofMinutes(1);
+
+  /** How often the watched configuration file is compared with what was last read. */
+  private static final Duration RELOAD_POLL = Duration.ofSeconds(1);
 
   private final NodeConfig config;
   private final Vertx vertx;
@@ -155,6 +161,14 @@ public final class GatehouseNode {
   private long limitsPruneTimer = -1;
 
   private long certificateTimer = -1;
+
+  /** The access log (an exchange observer); null until {@link #startAll} opened it. */
+  private volatile @Nullable AccessLog accessLog;
+
+  /** The configuration file's reload, when {@link #watchConfig} was called. */
+  private volatile @Nullable ConfigReload reload;
+
+  private long reloadTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
 
   /** Observers a test added ({@link #start(NodeConfig, List, UnaryOperator, List)}). */
@@ -208,6 +222,18 @@ public final class GatehouseNode {
           limit.reason(),
           () -> backendLimits.refused(limit));
     }
+    metrics.functionCounter(
+        "gatehouse.access.log.lines",
+        "Access-log lines by outcome: written, or dropped (queue full, destination failing)",
+        "outcome",
+        "written",
+        () -> accessLogCount(false));
+    metrics.functionCounter(
+        "gatehouse.access.log.lines",
+        "Access-log lines by outcome: written, or dropped (queue full, destination failing)",
+        "outcome",
+        "dropped",
+        () -> accessLogCount(true));
     this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
     this.outliers = new OutlierDetector(health);
     this.healthTopic =
@@ -301,7 +327,8 @@ public final class GatehouseNode {
     // The transport puts CleartextPreface on the router's plain port when it accepts h2c.
     // ... and paces new connections from addresses whose HTTP/2 connections keep being cut.
     NodeConfig.Tls tls = config.tls();
-    TrustedProxies trusted = TrustedProxies.parse(config.proxy().trustedProxies());
+    // Replaceable: proxy.trustedProxies reloads at runtime (ConfigReload).
+    TrustedProxies trusted = TrustedProxies.replaceable(config.proxy().trustedProxies());
     PrefaceTransport transport =
         new PrefaceTransport(
             true,
@@ -387,6 +414,19 @@ public final class GatehouseNode {
   }
 
   private Future<Void> startAll(List<RouteSpec> staticRoutes) {
+    try {
+      accessLog = AccessLog.start(ConfigLoader.accessLog(config.log()));
+    } catch (AccessLogOptions.Problem p) {
+      return Future.failedFuture(new ConfigException("log." + p.getMessage()));
+    } catch (IOException e) {
+      return Future.failedFuture(
+          new ConfigException(
+              "log.accessFile: cannot open \""
+                  + config.log().accessFile()
+                  + "\" ("
+                  + e.getClass().getSimpleName()
+                  + ")"));
+    }
     publisher.onPublish(this::onPublish);
     // a route enters the routers only once its host is bound to its certificate
     publisher.beforePublish(this::beforePublishTls);
@@ -709,6 +749,11 @@ public final class GatehouseNode {
   private ExchangeObserver exchangeObserver() {
     List<ExchangeObserver> observers = new ArrayList<>();
     observers.add(tracing == null ? ExchangeObserver.NONE : tracing.observer());
+    // Always in the list, even with log.access false, so a reload can turn it on.
+    AccessLog log = accessLog;
+    if (log != null) {
+      observers.add(log);
+    }
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
   }
@@ -919,7 +964,120 @@ public final class GatehouseNode {
         .put("cluster", clusterJson())
         .put("kubernetes", kubernetesJson())
         .put("certificates", certificatesJson())
-        .put("health", healthJson());
+        .put("health", healthJson())
+        .put("accessLog", accessLogJson())
+        .put("configReload", reloadJson());
+  }
+
+  private long accessLogCount(boolean dropped) {
+    AccessLog log = accessLog;
+    return log == null ? 0 : dropped ? log.dropped() : log.written();
+  }
+
+  /** Whether the access log writes, and how many lines it wrote and dropped. */
+  private JsonObject accessLogJson() {
+    AccessLog log = accessLog;
+    return new JsonObject()
+        .put("enabled", log != null && log.options().enabled())
+        .put("written", log == null ? 0 : log.written())
+        .put("dropped", log == null ? 0 : log.dropped());
+  }
+
+  /** Null without a watched configuration file; else the file and the last reload's outcome. */
+  private @Nullable JsonObject reloadJson() {
+    ConfigReload r = reload;
+    if (r == null) {
+      return null;
+    }
+    ConfigReload.Last last = r.last();
+    return new JsonObject()
+        .put("file", r.file().toString())
+        .put("applied", r.applied())
+        .put(
+            "last",
+            last == null
+                ? null
+                : new JsonObject()
+                    .put("at", last.at().toString())
+                    .put("result", last.result().name().toLowerCase(Locale.ROOT))
+                    .put("detail", last.detail()));
+  }
+
+  /**
+   * Watches {@code file} (checked every second) and reloads the settings that can change at runtime
+   * when it changes; {@code source} reads the whole configuration again, as at start.
+   */
+  public void watchConfig(Path file, ConfigSource source) {
+    ConfigReload r = new ConfigReload(file, source, config, this::applyRuntime);
+    reload = r;
+    reloadTimer =
+        vertx.setPeriodic(
+            RELOAD_POLL.toMillis(),
+            id ->
+                vertx.executeBlocking(
+                    () -> {
+                      r.check(false);
+                      return null;
+                    },
+                    false));
+  }
+
+  /**
+   * Reloads now, whether or not the file changed, and reopens the access log's file (SIGHUP, as
+   * after a log rotation). Blocking. Without a watched file it only reopens the access log.
+   *
+   * @return {@code applied}, {@code refused} or {@code unchanged}
+   */
+  public String reloadConfig() {
+    ConfigReload r = reload;
+    if (r != null) {
+      return r.check(true).name().toLowerCase(Locale.ROOT);
+    }
+    AccessLog log = accessLog;
+    try {
+      if (log != null) {
+        log.reopen();
+      }
+      return "unchanged";
+    } catch (IOException e) {
+      LOG.atWarn()
+          .setMessage("access log: cannot reopen its file; it keeps the old one")
+          .addKeyValue("reason", e.getClass().getSimpleName())
+          .log();
+      return "refused";
+    }
+  }
+
+  /**
+   * A reload's application: the access log first (it may fail: then nothing changed), then the
+   * trusted proxies and the log levels, which cannot fail.
+   */
+  private void applyRuntime(NodeConfig next, boolean reopen) throws ConfigException {
+    AccessLogOptions options;
+    try {
+      options = ConfigLoader.accessLog(next.log());
+    } catch (AccessLogOptions.Problem p) {
+      throw new ConfigException("log." + p.getMessage());
+    }
+    AccessLog log = accessLog;
+    if (log != null) {
+      String before = log.options().file();
+      try {
+        log.apply(options);
+        if (reopen && before.equals(options.file())) {
+          log.reopen();
+        }
+      } catch (IOException e) {
+        throw new ConfigException(
+            "log.accessFile: cannot open \""
+                + options.file()
+                + "\" ("
+                + e.getClass().getSimpleName()
+                + ")");
+      }
+    }
+    trusted.replace(next.proxy().trustedProxies()); // validated by the loader: cannot fail
+    LogLevels.apply(next.log());
   }
 
   /** The ejections in force (this node's and the cluster's) and the endpoints failing checks. */
@@ -1132,6 +1290,9 @@ public final class GatehouseNode {
               if (certificateTimer >= 0) {
                 vertx.cancelTimer(certificateTimer);
               }
+              if (reloadTimer >= 0) {
+                vertx.cancelTimer(reloadTimer);
+              }
               if (tableCertificates != null) {
                 try {
                   tableCertificates.close();
@@ -1158,6 +1319,10 @@ public final class GatehouseNode {
                       tracing.close(); // the last spans, the drained requests' among them
                     }
                     table.close();
+                    AccessLog log = accessLog;
+                    if (log != null) {
+                      log.close(); // writes what is queued
+                    }
                     return null;
                   });
             })

@@ -1,13 +1,14 @@
 package io.gatehouse.node;
 
-import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.gatehouse.ctl.Ctl;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /** {@code java -jar gatehouse.jar [options]}: parses the configuration and runs one node. */
 public final class Main {
@@ -28,7 +29,7 @@ public final class Main {
     }
     Cli.Run run = (Cli.Run) result;
     NodeConfig config = run.config();
-    applyLogLevels(config.log());
+    LogLevels.apply(config.log());
     Logger log = LoggerFactory.getLogger(Main.class);
     GatehouseNode node;
     try {
@@ -42,6 +43,11 @@ public final class Main {
       System.exit(1);
       return;
     }
+    Path file = run.configFile();
+    if (file != null) {
+      node.watchConfig(file, run.reread());
+    }
+    onSighup(node, log);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -52,10 +58,25 @@ public final class Main {
                 "gatehouse-shutdown"));
   }
 
-  private static void applyLogLevels(NodeConfig.Log cfg) {
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
-      ctx.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(cfg.level(), Level.INFO));
-      ctx.getLogger("gatehouse.access").setLevel(cfg.access() ? Level.INFO : Level.OFF);
+  /**
+   * SIGHUP (through {@code sun.misc.Signal}, the JDK's one way to handle it) reloads the
+   * configuration file and reopens the access log's file (log rotation). Where the JVM offers no
+   * signal handling ({@code -Xrs}, a platform without SIGHUP) the file is still watched; the node
+   * says so once.
+   */
+  private static void onSighup(GatehouseNode node, Logger log) {
+    try {
+      Signal.handle(
+          new Signal("HUP"),
+          sig -> {
+            String result = node.reloadConfig();
+            log.atInfo().setMessage("SIGHUP").addKeyValue("reload", result).log();
+          });
+    } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+      log.atWarn()
+          .setMessage("SIGHUP cannot be handled here; the configuration file is still watched")
+          .addKeyValue("reason", e.getClass().getSimpleName())
+          .log();
     }
   }
 

@@ -1,5 +1,8 @@
 package io.gatehouse.node;
 
+import io.gatehouse.accesslog.AccessField;
+import io.gatehouse.accesslog.AccessFormat;
+import io.gatehouse.accesslog.AccessLogOptions;
 import io.gatehouse.edge.EdgeLimits;
 import java.time.Duration;
 import java.util.Arrays;
@@ -714,9 +717,55 @@ public record NodeConfig(
   public record Shutdown(Duration readinessGrace, Duration drainTimeout) {}
 
   /**
-   * @param level root level: error, warn, info, debug
+   * Logs and the access log; every key here reloads at runtime (docs/observability.md).
+   *
+   * @param level root level: error, warn, info, debug, trace
+   * @param access write the access log
+   * @param accessFormat {@code json} (one object per line) or {@code text} (the fixed layout)
+   * @param accessFields the fields of each line, in order, from the catalogue of {@link
+   *     AccessField}
+   * @param accessFile a file the lines are appended to; empty writes them to stdout
+   * @param accessQueueLines lines waiting to be written before new ones are dropped and counted
+   * @param accessSampleRatio the share of successful requests (below 400) logged, 0 to 1
+   * @param accessSampleErrors the share of 4xx and 5xx answers logged, 0 to 1
+   * @param accessRoutes per-route rules by route id: {@code ID=off}, {@code ID=RATIO} or {@code
+   *     ID=RATIO/ERRORS_RATIO}
    */
-  public record Log(String level, boolean access) {}
+  public record Log(
+      String level,
+      boolean access,
+      AccessFormat accessFormat,
+      List<String> accessFields,
+      String accessFile,
+      int accessQueueLines,
+      double accessSampleRatio,
+      double accessSampleErrors,
+      List<String> accessRoutes) {
+    public Log {
+      accessFormat = accessFormat == null ? AccessFormat.JSON : accessFormat;
+      accessFields = accessFields == null ? defaultAccessFields() : List.copyOf(accessFields);
+      accessFile = accessFile == null ? "" : accessFile;
+      accessRoutes = accessRoutes == null ? List.of() : List.copyOf(accessRoutes);
+    }
+
+    /** The access log's defaults: JSON on stdout, every request, the default fields. */
+    public Log(String level, boolean access) {
+      this(
+          level,
+          access,
+          AccessFormat.JSON,
+          defaultAccessFields(),
+          "",
+          AccessLogOptions.DEFAULT_QUEUE_LINES,
+          1,
+          1,
+          List.of());
+    }
+
+    private static List<String> defaultAccessFields() {
+      return AccessLogOptions.DEFAULT_FIELDS.stream().map(AccessField::key).toList();
+    }
+  }
 
   /**
    * The HTTPS listener. It runs when {@code enabled} is true or a {@code certDir} is given.

@@ -71,6 +71,14 @@ public interface ExchangeView {
   /** The client's request headers as received (read-only by contract). */
   MultiMap requestHeaders();
 
+  /**
+   * The status of the last upstream answer (its head), or 0 when no upstream answered yet. A
+   * default, so views made elsewhere (test fakes) need not implement it.
+   */
+  default int upstreamStatus() {
+    return 0;
+  }
+
   /** How many upstream attempts were started so far (retries included). */
   int attempts();
 

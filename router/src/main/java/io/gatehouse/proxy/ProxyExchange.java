@@ -177,6 +177,9 @@ final class ProxyExchange extends UpstreamAttempt
 
   private @Nullable String traceId;
 
+  /** The last upstream answer's status ({@link ExchangeView#upstreamStatus}); 0 for none. */
+  private int lastUpstreamStatus;
+
   ProxyExchange(
       LoopServices loop, HttpServerRequest req, @Nullable ConnectionState connState, boolean tls) {
     super(loop);
@@ -1220,21 +1223,6 @@ final class ProxyExchange extends UpstreamAttempt
     if (view != null) {
       observer.ended(view);
     }
-    if (loop.settings().accessLog()) {
-      AccessLog.write(
-          req.method().name(),
-          head == null ? null : head.host(),
-          head == null ? req.path() : head.path(),
-          status == 0 ? resp.getStatusCode() : status,
-          bytesIn,
-          bytesOut,
-          (System.nanoTime() - startNanos) / 1000,
-          endpoint == null ? null : endpoint.authority(),
-          route == null ? null : route.id(),
-          requestId,
-          clientAddress(),
-          overflow == null ? null : overflow.reason());
-    }
   }
 
   // ---------------------------------------------------------------- observers
@@ -1250,6 +1238,9 @@ final class ProxyExchange extends UpstreamAttempt
   @Override
   void observeAttempt(AttemptOutcome outcome, int upstreamStatus, long since, boolean isRetry) {
     if (view != null) {
+      if (upstreamStatus != 0) {
+        lastUpstreamStatus = upstreamStatus;
+      }
       observer.attemptEnded(view, outcome, upstreamStatus, since, isRetry);
     }
   }
@@ -1348,6 +1339,11 @@ final class ProxyExchange extends UpstreamAttempt
     @Override
     public MultiMap requestHeaders() {
       return req.headers();
+    }
+
+    @Override
+    public int upstreamStatus() {
+      return lastUpstreamStatus;
     }
 
     @Override

@@ -339,7 +339,8 @@ public final class RouterVerticle extends VerticleBase {
       req.response().headers().set(RouterSettings.ServerHeader.NAME, server);
     }
     HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(req);
-    if (settings.accessLog()) {
+    // On the gatehouse.access logger, whose level follows log.access (and its reloads).
+    if (AccessLog.enabled()) {
       Throwable cause = req.decoderResult().cause();
       AccessLog.refused(
           req.response().getStatusCode(),

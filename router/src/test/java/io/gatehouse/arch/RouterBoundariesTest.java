@@ -149,6 +149,35 @@ class RouterBoundariesTest {
           .dependOnClassesThat()
           .resideInAPackage("io.gatehouse.ctl..");
 
+  /**
+   * The access log sees requests through the observe contract only, and writes on its own thread;
+   * it never reaches the proxy, the snapshot or a source.
+   */
+  @ArchTest
+  static final ArchRule the_access_log_reads_only_the_observe_contract =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.accesslog..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "io.gatehouse.accesslog..",
+              "io.gatehouse.observe..",
+              "io.gatehouse.endpoint..",
+              "io.vertx.core..",
+              "org.slf4j..",
+              "org.jspecify.annotations..");
+
+  @ArchTest
+  static final ArchRule only_node_wires_the_access_log =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("io.gatehouse.node..", "io.gatehouse.accesslog..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.accesslog..");
+
   /** The edge refuses a request before any route is read, so it knows nothing of routing. */
   @ArchTest
   static final ArchRule the_edge_knows_nothing_of_routing =

@@ -1,0 +1,129 @@
+package io.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reload's all-or-nothing rule, without a node: what is applied, what is refused and why. */
+class ConfigReloadTest {
+  @TempDir Path dir;
+  final List<NodeConfig> applied = new ArrayList<>();
+  String failApply;
+
+  ConfigReload reload(String yaml) throws Exception {
+    Path file = dir.resolve("gatehouse.yaml");
+    Files.writeString(file, yaml);
+    ConfigSource source = () -> new ConfigLoader().file(file).load();
+    return new ConfigReload(
+        file,
+        source,
+        source.read(),
+        (next, reopen) -> {
+          if (failApply != null) {
+            throw new ConfigException(failApply);
+          }
+          applied.add(next);
+        });
+  }
+
+  void write(ConfigReload r, String yaml) throws Exception {
+    Files.writeString(r.file(), yaml);
+  }
+
+  @Test
+  void an_unchanged_file_is_not_read_again() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.UNCHANGED);
+    assertThat(applied).isEmpty();
+    assertThat(r.last()).isNull();
+  }
+
+  @Test
+  void log_keys_are_applied() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    write(r, "log: {level: debug, accessFormat: text, accessFields: [status, route]}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.APPLIED);
+    assertThat(applied).hasSize(1);
+    assertThat(applied.get(0).log().level()).isEqualTo("debug");
+    assertThat(r.current().log().accessFields()).containsExactly("status", "route");
+    assertThat(r.applied()).isEqualTo(1);
+    assertThat(r.last().detail()).isEqualTo("log.level, log.accessFormat, log.accessFields");
+  }
+
+  @Test
+  void a_comment_alone_changes_nothing() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    write(r, "# a comment\nlog: {level: info}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.UNCHANGED);
+    assertThat(applied).isEmpty();
+  }
+
+  @Test
+  void a_key_that_needs_a_restart_refuses_the_whole_file() throws Exception {
+    ConfigReload r = reload("http: {port: 8080}\nlog: {level: info}\n");
+    write(r, "http: {port: 8081}\nlog: {level: debug}\nlimits: {maxConnections: 5}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.REFUSED);
+    assertThat(applied).isEmpty();
+    assertThat(r.current().log().level()).isEqualTo("info");
+    assertThat(r.last().detail())
+        .startsWith(
+            "configuration keys \"http.port\", \"limits.maxConnections\" cannot change while the"
+                + " node runs (restart it to apply)");
+  }
+
+  @Test
+  void a_bad_value_refuses_the_whole_file_naming_the_key_and_line() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    write(r, "log:\n  level: debug\n  accessFields: [status, cookie]\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.REFUSED);
+    assertThat(applied).isEmpty();
+    assertThat(r.current().log().level()).isEqualTo("info");
+    assertThat(r.last().detail())
+        .startsWith(
+            "bad value for configuration key \"log.accessFields\" in "
+                + r.file()
+                + " line 3: \"cookie\"");
+  }
+
+  @Test
+  void broken_yaml_is_refused_and_the_same_broken_file_is_reported_once() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    write(r, "log: {level: [\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.REFUSED);
+    assertThat(r.last().detail()).startsWith("invalid YAML in " + r.file());
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.UNCHANGED);
+    write(r, "log: {level: warn}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.APPLIED);
+    assertThat(r.current().log().level()).isEqualTo("warn");
+  }
+
+  @Test
+  void a_failed_application_keeps_the_old_settings() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    write(r, "log: {level: info, accessFile: /nonexistent/dir/access.log}\n");
+    failApply = "log.accessFile: cannot open \"/nonexistent/dir/access.log\"";
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.REFUSED);
+    assertThat(r.current().log().accessFile()).isEmpty();
+    assertThat(r.last().detail()).isEqualTo(failApply);
+  }
+
+  @Test
+  void a_forced_reload_applies_even_an_unchanged_file() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    assertThat(r.check(true)).isEqualTo(ConfigReload.Result.APPLIED);
+    assertThat(applied).hasSize(1);
+  }
+
+  @Test
+  void a_missing_file_is_refused() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    Files.delete(r.file());
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.REFUSED);
+    assertThat(r.last().detail()).endsWith("cannot be read");
+  }
+}
