@@ -123,8 +123,7 @@ class ExchangeObserverIT {
                     .setPort(node.port())
                     .setURI(path)
                     .putHeader("host", host))
-            .compose(req -> req.send())
-            .compose(resp -> resp.body().map(b -> resp))
+            .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp)))
             .await(10, TimeUnit.SECONDS);
     return r.statusCode();
   }
