@@ -26,7 +26,8 @@ public record NodeConfig(
     Store store,
     Admin admin,
     Kubernetes kubernetes,
-    ErrorPages errorPages) {
+    ErrorPages errorPages,
+    Dashboard dashboard) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -46,7 +47,8 @@ public record NodeConfig(
           new Store("data"),
           Admin.DEFAULTS,
           Kubernetes.DEFAULTS,
-          ErrorPages.DEFAULTS);
+          ErrorPages.DEFAULTS,
+          Dashboard.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -66,7 +68,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -87,7 +90,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -108,7 +112,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -129,7 +134,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -150,7 +156,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -171,7 +178,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -192,7 +200,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withLog(Log v) {
@@ -213,7 +222,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -234,7 +244,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -255,7 +266,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -276,7 +288,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -297,7 +310,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -318,7 +332,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withStore(Store v) {
@@ -339,7 +354,8 @@ public record NodeConfig(
         v,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withAdmin(Admin v) {
@@ -360,7 +376,8 @@ public record NodeConfig(
         store,
         v,
         kubernetes,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withKubernetes(Kubernetes v) {
@@ -381,7 +398,8 @@ public record NodeConfig(
         store,
         admin,
         v,
-        errorPages);
+        errorPages,
+        dashboard);
   }
 
   public NodeConfig withErrorPages(ErrorPages v) {
@@ -402,7 +420,41 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
+        v,
+        dashboard);
+  }
+
+  public NodeConfig withDashboard(Dashboard v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
+        admin,
+        kubernetes,
+        errorPages,
         v);
+  }
+
+  /**
+   * The dashboard page and its JSON on the status listener ({@code /dashboard/}), off by default:
+   * the status listener has no authentication and the page lists every tenant's routes, hosts and
+   * endpoints, so it is for operators who can reach that listener (loopback by default).
+   *
+   * @param enabled serve {@code /dashboard/} and count the live request rates it shows
+   */
+  public record Dashboard(boolean enabled) {
+    public static final Dashboard DEFAULTS = new Dashboard(false);
   }
 
   /**
