@@ -2,7 +2,6 @@ package io.gatehouse.dashboard;
 
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointsKey;
-import io.gatehouse.health.HealthRegistry;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
@@ -45,22 +44,20 @@ public final class DashboardJson {
 
   private final SnapshotHolder snapshots;
   private final EndpointIndex endpoints;
-  private final HealthRegistry health;
   private final Supplier<JsonObject> status;
   private final RequestRates rates;
 
   /**
-   * @param status the node's status JSON ({@code /status}), of which only listed fields are copied
+   * @param status the node's status JSON ({@code /status}), of which only listed fields are copied;
+   *     its {@code health} (ejections, failing checks) marks the endpoints
    */
   public DashboardJson(
       SnapshotHolder snapshots,
       EndpointIndex endpoints,
-      HealthRegistry health,
       Supplier<JsonObject> status,
       RequestRates rates) {
     this.snapshots = snapshots;
     this.endpoints = endpoints;
-    this.health = health;
     this.status = status;
     this.rates = rates;
   }
@@ -72,7 +69,7 @@ public final class DashboardJson {
     return new JsonObject()
         .put("node", node(s))
         .put("routes", routes(snapshot, query, limit))
-        .put("backends", backends(snapshot, query, limit))
+        .put("backends", backends(snapshot, s, query, limit))
         .put("nodes", nodes(s))
         .put("certificates", certificates(s))
         .put("problems", problems(s))
@@ -84,7 +81,7 @@ public final class DashboardJson {
     return switch (name) {
       case "node" -> node(status.get());
       case "routes" -> routes(snapshots.get(), query, limit);
-      case "backends" -> backends(snapshots.get(), query, limit);
+      case "backends" -> backends(snapshots.get(), status.get(), query, limit);
       case "nodes" -> nodes(status.get());
       case "certificates" -> certificates(status.get());
       case "problems" -> problems(status.get());
@@ -261,7 +258,8 @@ public final class DashboardJson {
    * The backends the served routes send to, each once, with its endpoints as this node's index
    * holds them and each endpoint's health here.
    */
-  private JsonObject backends(@Nullable RouteSnapshot snapshot, String query, int limit) {
+  private JsonObject backends(
+      @Nullable RouteSnapshot snapshot, JsonObject status, String query, int limit) {
     String q = query.toLowerCase(Locale.ROOT);
     Map<EndpointsKey, Backend> byKey = new LinkedHashMap<>();
     if (snapshot != null) {
@@ -274,11 +272,19 @@ public final class DashboardJson {
         }
       }
     }
+    JsonObject health = status.getJsonObject("health", new JsonObject());
     Set<String> ejected = new HashSet<>();
-    for (HealthRegistry.Ejection e : health.ejected()) {
-      ejected.add(Endpoint.of(e.host(), e.port()).authority());
+    for (Object e : health.getJsonArray("ejected", new JsonArray())) {
+      if (e instanceof JsonObject ejection && ejection.getValue("endpoint") instanceof String at) {
+        ejected.add(at);
+      }
     }
-    Set<String> failing = new HashSet<>(health.unhealthy());
+    Set<String> failing = new HashSet<>();
+    for (Object at : health.getJsonArray("failingChecks", new JsonArray())) {
+      if (at instanceof String address) {
+        failing.add(address);
+      }
+    }
     List<Backend> matching = new ArrayList<>();
     for (Backend b : byKey.values()) {
       // a backend matches by its own name, or when a route sending to it matches

@@ -689,7 +689,7 @@ public final class GatehouseNode {
           .log();
     }
     return new DashboardHandler(
-        vertx, new DashboardJson(snapshots, endpoints, health, this::statusJson, rates));
+        vertx, new DashboardJson(snapshots, endpoints, this::statusJson, rates));
   }
 
   /** The node's IP allow and deny lists (validated by the loader). */

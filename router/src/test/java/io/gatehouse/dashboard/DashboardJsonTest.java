@@ -3,9 +3,6 @@ package io.gatehouse.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.endpoint.EndpointIndex;
-import io.gatehouse.health.HealthClock;
-import io.gatehouse.health.HealthRegistry;
-import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.PathMatch;
@@ -14,11 +11,9 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.policy.PasswordChecks;
 import io.gatehouse.policy.PolicyServices;
-import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotCompiler;
 import io.gatehouse.snapshot.SnapshotHolder;
-import io.gatehouse.snapshot.Target;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.NodeFixture;
 import io.vertx.core.json.JsonArray;
@@ -26,7 +21,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,11 +55,9 @@ class DashboardJsonTest {
 
   private final EndpointIndex endpoints = new EndpointIndex();
   private final SnapshotHolder snapshots = new SnapshotHolder();
-  private final HealthRegistry health = new HealthRegistry(HealthClock.SYSTEM, (d, task) -> {});
   private final RequestRates rates = new RequestRates();
   private JsonObject status = status();
-  private final DashboardJson json =
-      new DashboardJson(snapshots, endpoints, health, () -> status, rates);
+  private final DashboardJson json = new DashboardJson(snapshots, endpoints, () -> status, rates);
 
   @BeforeEach
   void publish() {
@@ -266,23 +258,30 @@ class DashboardJsonTest {
                 .put("weight", 1)
                 .put("state", "healthy"));
 
-    // Gateway errors until the outlier detector ejects 10.0.0.1 (on by default).
-    CompiledRoute route = Objects.requireNonNull(snapshots.get()).route(WEB.key());
-    Target target = Objects.requireNonNull(route).target();
-    OutlierDetector outliers = new OutlierDetector(health);
-    for (int i = 0; i < 10 && health.ejected().isEmpty(); i++) {
-      outliers.report(
-          target,
-          endpoints.get(target.slot()),
-          Endpoint.of("10.0.0.1", 80),
-          OutlierDetector.GATEWAY_ERROR);
-    }
-    assertThat(health.ejected()).hasSize(1);
+    // the node's status names an ejection and a failing check (as GatehouseNode.statusJson does)
+    status
+        .getJsonObject("health")
+        .put(
+            "ejected",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("endpoint", "10.0.0.1:80")
+                        .put("reason", "consecutive-gateway-errors")
+                        .put("by", "this node")
+                        .put("expires", "2026-12-06T22:00:00Z")
+                        .put("ejections", 1)))
+        .put("failingChecks", new JsonArray().add("10.0.0.2:80"));
     JsonObject after =
         json.overview("", 0).getJsonObject("backends").getJsonArray("items").getJsonObject(0);
-    assertThat(after.getInteger("healthy")).isEqualTo(1);
+    assertThat(after.getInteger("healthy")).isZero();
     assertThat(after.getJsonArray("endpoints").getJsonObject(0).getString("state"))
         .isEqualTo("ejected");
+    assertThat(after.getJsonArray("endpoints").getJsonObject(1).getString("state"))
+        .isEqualTo("failing-check");
+    JsonObject problems = json.overview("", 0).getJsonObject("problems");
+    assertThat(problems.getJsonArray("ejected").getJsonObject(0).getString("reason"))
+        .isEqualTo("consecutive-gateway-errors");
   }
 
   @Test
