@@ -2,7 +2,7 @@
 // The Gatehouse dashboard: polls api/v1/overview and rebuilds its tables. Every value from the
 // node (hosts, paths, names) goes into the page as text, never as HTML.
 (function () {
-  const POLL_MS = 500;
+  const POLL_MS = 250;
   const SVG = 'http://www.w3.org/2000/svg';
   let query = '';
 

@@ -175,8 +175,27 @@ public final class DashboardJson {
         .put("errors", longs(r.errors()));
   }
 
-  private static JsonObject routes(@Nullable RouteSnapshot snapshot, String query, int limit) {
-    List<CompiledRoute> all = snapshot == null ? List.of() : snapshot.routes();
+  /** The routes of one snapshot sorted by id: sorted once per snapshot, not at every poll. */
+  private record Sorted(RouteSnapshot snapshot, List<CompiledRoute> routes) {}
+
+  private volatile @Nullable Sorted sorted;
+
+  private List<CompiledRoute> sortedRoutes(@Nullable RouteSnapshot snapshot) {
+    if (snapshot == null) {
+      return List.of();
+    }
+    Sorted s = sorted;
+    if (s == null || s.snapshot() != snapshot) {
+      List<CompiledRoute> routes = new ArrayList<>(snapshot.routes());
+      routes.sort(Comparator.comparing(CompiledRoute::id));
+      s = new Sorted(snapshot, List.copyOf(routes));
+      sorted = s;
+    }
+    return s.routes();
+  }
+
+  private JsonObject routes(@Nullable RouteSnapshot snapshot, String query, int limit) {
+    List<CompiledRoute> all = sortedRoutes(snapshot);
     List<CompiledRoute> matching = new ArrayList<>();
     String q = query.toLowerCase(Locale.ROOT);
     for (CompiledRoute r : all) {
@@ -184,7 +203,6 @@ public final class DashboardJson {
         matching.add(r);
       }
     }
-    matching.sort(Comparator.comparing(CompiledRoute::id));
     JsonArray items = new JsonArray();
     int n = Math.min(matching.size(), limit(limit));
     for (int i = 0; i < n; i++) {

@@ -143,7 +143,7 @@ class DashboardBrowserIT {
                 "live".equals(browser.findElement(By.id("connection")).getAttribute("data-state")));
     assertThat(browser.getTitle()).isEqualTo("Gatehouse");
     assertThat(browser.findElement(By.id("node")).getText()).contains("ready yes");
-    String row = "#routes tr[data-route-id$='/browser-route']";
+    String row = "#routes tr[data-route-id='acme/api/browser-route']";
     assertThat(browser.findElements(By.cssSelector(row))).isEmpty();
 
     String host = "browser.dashboard.example";
@@ -168,6 +168,7 @@ class DashboardBrowserIT {
         .pollInterval(Duration.ofMillis(20))
         .until(() -> !browser.findElements(By.cssSelector(row)).isEmpty());
     long millis = (System.nanoTime() - answered) / 1_000_000;
+    System.out.println("dashboard: route shown " + millis + " ms after the admin API answered");
     WebElement shown = browser.findElement(By.cssSelector(row));
     assertThat(millis).as("shown %d ms after the API's answer", millis).isLessThan(1_000);
     List<String> cells =
@@ -175,6 +176,7 @@ class DashboardBrowserIT {
     assertThat(cells.get(0)).isEqualTo(host);
     assertThat(cells.get(1)).isEqualTo("/shop");
     assertThat(cells.get(3)).isEqualTo("acme");
+    assertThat(cells.get(4)).isEqualTo("api");
     assertThat(cells.get(5)).isEqualTo("browser-route");
     await()
         .atMost(Duration.ofSeconds(5))
