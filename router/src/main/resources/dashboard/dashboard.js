@@ -92,8 +92,9 @@
 
   function renderProblems(p) {
     const items = [];
-    for (const r of p.routes) items.push('route ' + r.route + ': ' + r.reason);
-    if (p.file && p.file.lastError) items.push('routes file ' + p.file.file + ': ' + p.file.lastError);
+    const since = t => t ? ' (since ' + new Date(t).toLocaleString() + ')' : '';
+    for (const r of p.routes) items.push('route ' + r.route + ': ' + r.reason + since(r.since));
+    if (p.file && p.file.lastError) items.push('routes file ' + p.file.file + ': ' + p.file.lastError + since(p.file.since));
     if (p.kubernetes && p.kubernetes.enabled && !p.kubernetes.synced) items.push('Kubernetes: not synced yet');
     for (const e of p.ejected) items.push('endpoint ' + e.endpoint + ' ejected (' + e.reason + ', by ' + e.by + ') until ' + e.expires);
     for (const e of p.failingChecks) items.push('endpoint ' + e + ' fails its health check');

@@ -14,6 +14,8 @@ import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.snapshot.Target;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +49,13 @@ public final class DashboardJson {
   private final EndpointIndex endpoints;
   private final Supplier<JsonObject> status;
   private final RequestRates rates;
+  private final Clock clock;
+
+  /**
+   * When this dashboard first saw each current problem ({@code route} + reason, or the routes
+   * file's error): a problem that goes away is forgotten, so one that comes back is new again.
+   */
+  private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
 
   /**
    * @param status the node's status JSON ({@code /status}), of which only listed fields are copied;
@@ -56,10 +66,21 @@ public final class DashboardJson {
       EndpointIndex endpoints,
       Supplier<JsonObject> status,
       RequestRates rates) {
+    this(snapshots, endpoints, status, rates, Clock.systemUTC());
+  }
+
+  /** As above, with the clock of the problems' first-seen times (tests). */
+  public DashboardJson(
+      SnapshotHolder snapshots,
+      EndpointIndex endpoints,
+      Supplier<JsonObject> status,
+      RequestRates rates,
+      Clock clock) {
     this.snapshots = snapshots;
     this.endpoints = endpoints;
     this.status = status;
     this.rates = rates;
+    this.clock = clock;
   }
 
   /** Every section; routes and backends filtered by {@code query} and cut at {@code limit}. */
@@ -136,14 +157,27 @@ public final class DashboardJson {
    * last error, the Kubernetes controller's state, and the endpoints ejected or failing their
    * checks.
    */
-  private static JsonObject problems(JsonObject s) {
+  private synchronized JsonObject problems(JsonObject s) {
+    Instant now = clock.instant();
+    Set<String> current = new HashSet<>();
     JsonArray routes = new JsonArray();
     for (Object p : s.getJsonArray("problems", new JsonArray())) {
       if (p instanceof JsonObject problem) {
-        routes.add(copy(problem, "route", "reason"));
+        String key = "route " + problem.getValue("route") + ": " + problem.getValue("reason");
+        current.add(key);
+        routes.add(
+            copy(problem, "route", "reason")
+                .put("since", firstSeen.computeIfAbsent(key, k -> now).toString()));
       }
     }
     JsonObject file = s.getJsonObject("fileSource");
+    JsonObject fileOut = file == null ? null : copy(file, "file", "routes", "lastError");
+    if (fileOut != null && fileOut.getValue("lastError") instanceof String error) {
+      String key = "file " + error;
+      current.add(key);
+      fileOut.put("since", firstSeen.computeIfAbsent(key, k -> now).toString());
+    }
+    firstSeen.keySet().retainAll(current);
     JsonObject k8s = s.getJsonObject("kubernetes");
     JsonObject health = s.getJsonObject("health", new JsonObject());
     JsonArray ejected = new JsonArray();
@@ -154,7 +188,7 @@ public final class DashboardJson {
     }
     return new JsonObject()
         .put("routes", routes)
-        .put("file", file == null ? null : copy(file, "file", "routes", "lastError"))
+        .put("file", fileOut)
         .put(
             "kubernetes",
             k8s == null

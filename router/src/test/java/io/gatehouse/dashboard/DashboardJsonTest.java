@@ -18,6 +18,11 @@ import io.gatehouse.table.TableView;
 import io.gatehouse.testing.NodeFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +62,37 @@ class DashboardJsonTest {
   private final SnapshotHolder snapshots = new SnapshotHolder();
   private final RequestRates rates = new RequestRates();
   private JsonObject status = status();
-  private final DashboardJson json = new DashboardJson(snapshots, endpoints, () -> status, rates);
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T21:00:00Z"));
+  private final DashboardJson json =
+      new DashboardJson(snapshots, endpoints, () -> status, rates, clock);
+
+  /** A clock the test moves. */
+  static final class MutableClock extends Clock {
+    private volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
 
   @BeforeEach
   void publish() {
@@ -219,10 +254,39 @@ class DashboardJsonTest {
         .isEqualTo(
             new JsonObject()
                 .put("route", "k8s/ns/bad")
-                .put("reason", "paths[0]: \"x\" (expected: starts with '/')"));
+                .put("reason", "paths[0]: \"x\" (expected: starts with '/')")
+                .put("since", "2026-12-06T21:00:00Z"));
     assertThat(problems.getJsonObject("file").getString("lastError")).isEqualTo("line 3: bad");
     assertThat(problems.getJsonObject("kubernetes").getBoolean("synced")).isFalse();
     assertThat(problems.getJsonArray("failingChecks")).containsExactly("10.0.0.9:8080");
+  }
+
+  @Test
+  void a_problem_keeps_the_time_it_was_first_seen_until_it_goes_away() {
+    JsonObject first = json.overview("", 0).getJsonObject("problems");
+    assertThat(first.getJsonObject("file").getString("since")).isEqualTo("2026-12-06T21:00:00Z");
+    clock.advance(Duration.ofMinutes(5));
+    JsonObject later = json.overview("", 0).getJsonObject("problems");
+    assertThat(later.getJsonArray("routes").getJsonObject(0).getString("since"))
+        .isEqualTo("2026-12-06T21:00:00Z");
+    assertThat(later.getJsonObject("file").getString("since")).isEqualTo("2026-12-06T21:00:00Z");
+
+    JsonArray saved = status.getJsonArray("problems");
+    status.put("problems", new JsonArray());
+    status.getJsonObject("fileSource").putNull("lastError");
+    JsonObject gone = json.overview("", 0).getJsonObject("problems");
+    assertThat(gone.getJsonArray("routes")).isEmpty();
+    assertThat(gone.getJsonObject("file").containsKey("since")).isFalse();
+
+    clock.advance(Duration.ofMinutes(1));
+    status.put("problems", saved);
+    assertThat(
+            json.overview("", 0)
+                .getJsonObject("problems")
+                .getJsonArray("routes")
+                .getJsonObject(0)
+                .getString("since"))
+        .isEqualTo("2026-12-06T21:06:00Z");
   }
 
   @Test
