@@ -96,6 +96,7 @@
     for (const r of p.routes) items.push('route ' + r.route + ': ' + r.reason + since(r.since));
     if (p.file && p.file.lastError) items.push('routes file ' + p.file.file + ': ' + p.file.lastError + since(p.file.since));
     if (p.kubernetes && p.kubernetes.enabled && !p.kubernetes.synced) items.push('Kubernetes: not synced yet');
+    if (p.kubernetes) for (const h of p.kubernetes.held) items.push('Kubernetes ' + h.object + ': ' + h.reason + ': ' + h.message);
     for (const e of p.ejected) items.push('endpoint ' + e.endpoint + ' ejected (' + e.reason + ', by ' + e.by + ') until ' + e.expires);
     for (const e of p.failingChecks) items.push('endpoint ' + e + ' fails its health check');
     document.getElementById('problem-count').textContent = items.length ? '(' + items.length + ')' : '';

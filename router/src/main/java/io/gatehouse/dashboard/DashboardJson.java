@@ -189,13 +189,21 @@ public final class DashboardJson {
     return new JsonObject()
         .put("routes", routes)
         .put("file", fileOut)
-        .put(
-            "kubernetes",
-            k8s == null
-                ? null
-                : copy(k8s, "enabled", "synced", "leaderElection", "leader", "gatewayApi"))
+        .put("kubernetes", k8s == null ? null : kubernetes(k8s))
         .put("ejected", ejected)
         .put("failingChecks", health.getJsonArray("failingChecks", new JsonArray()).copy());
+  }
+
+  /** The controller's state and the routes it holds back, each as its object's problem. */
+  private static JsonObject kubernetes(JsonObject k8s) {
+    JsonArray held = new JsonArray();
+    for (Object h : k8s.getJsonArray("held", new JsonArray())) {
+      if (h instanceof JsonObject problem) {
+        held.add(copy(problem, "object", "reason", "message"));
+      }
+    }
+    return copy(k8s, "enabled", "synced", "leaderElection", "leader", "gatewayApi")
+        .put("held", held);
   }
 
   private JsonObject rates() {

@@ -175,7 +175,19 @@ class DashboardJsonTest {
                         .put("privateKey", "-----BEGIN PRIVATE KEY-----" + PLANTED)))
         .put(
             "kubernetes",
-            new JsonObject().put("enabled", true).put("synced", false).put("token", PLANTED))
+            new JsonObject()
+                .put("enabled", true)
+                .put("synced", false)
+                .put("token", PLANTED)
+                .put(
+                    "held",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("object", "shop/web")
+                                .put("reason", "ClusterNotUpgraded")
+                                .put("message", "a member runs an older release")
+                                .put("spec", PLANTED))))
         .put(
             "health",
             new JsonObject()
@@ -258,6 +270,12 @@ class DashboardJsonTest {
                 .put("since", "2026-12-06T21:00:00Z"));
     assertThat(problems.getJsonObject("file").getString("lastError")).isEqualTo("line 3: bad");
     assertThat(problems.getJsonObject("kubernetes").getBoolean("synced")).isFalse();
+    assertThat(problems.getJsonObject("kubernetes").getJsonArray("held"))
+        .containsExactly(
+            new JsonObject()
+                .put("object", "shop/web")
+                .put("reason", "ClusterNotUpgraded")
+                .put("message", "a member runs an older release"));
     assertThat(problems.getJsonArray("failingChecks")).containsExactly("10.0.0.9:8080");
   }
 
