@@ -13,6 +13,9 @@ import io.gatehouse.certificate.CertificateIndexHolder;
 import io.gatehouse.certificate.DefaultCertificate;
 import io.gatehouse.certificate.ServedCertificate;
 import io.gatehouse.certificate.TableCertificateSource;
+import io.gatehouse.dashboard.DashboardHandler;
+import io.gatehouse.dashboard.DashboardJson;
+import io.gatehouse.dashboard.RequestRates;
 import io.gatehouse.document.Forms;
 import io.gatehouse.document.HostPort;
 import io.gatehouse.echo.EchoVerticle;
@@ -136,6 +139,9 @@ public final class GatehouseNode {
   private final InFlight inFlight = new InFlight();
   private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
 
+  /** The dashboard's live rates; null when the dashboard is off (nothing counted then). */
+  private final @Nullable RequestRates dashboardRates;
+
   /** The circuit breakers every router shares: counters per backend, node-wide. */
   private final BackendLimits backendLimits = new BackendLimits();
 
@@ -204,6 +210,7 @@ public final class GatehouseNode {
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
     this.stickyKey = stickyKey(config);
+    this.dashboardRates = config.dashboard().enabled() ? new RequestRates() : null;
     this.accessServices =
         new AccessServices(
             vertx,
@@ -511,7 +518,11 @@ public final class GatehouseNode {
               transport.bound(httpsPort());
               status =
                   new StatusVerticle(
-                      config.status(), this::isReady, this::statusJson, metrics::scrape);
+                      config.status(),
+                      this::isReady,
+                      this::statusJson,
+                      metrics::scrape,
+                      dashboard());
               return vertx.deployVerticle(status);
             })
         .compose(id -> startAdmin())
@@ -741,6 +752,31 @@ public final class GatehouseNode {
     }
   }
 
+  /**
+   * The dashboard's handler on the status listener, or null when {@code dashboard.enabled} is
+   * false. It shows every tenant's routes to whoever reaches that listener: say so when the
+   * listener is not on loopback.
+   */
+  private @Nullable DashboardHandler dashboard() {
+    RequestRates rates = dashboardRates;
+    if (rates == null) {
+      return null;
+    }
+    String host = config.status().host();
+    if (!(host.startsWith("127.") || host.equals("::1") || host.equals("localhost"))) {
+      LOG.atWarn()
+          .setMessage(
+              "dashboard.enabled: the dashboard on status.host {} lists every tenant's routes,"
+                  + " backends and endpoints without authentication to whoever reaches that"
+                  + " address; keep the status port private (a NetworkPolicy, a firewall, or"
+                  + " kubectl port-forward)")
+          .addArgument(host)
+          .log();
+    }
+    return new DashboardHandler(
+        vertx, new DashboardJson(snapshots, endpoints, this::statusJson, rates));
+  }
+
   /** The node's IP allow and deny lists (validated by the loader). */
   /**
    * What every exchange reports to, in this order: tracing (it sets the trace id the others read),
@@ -754,6 +790,7 @@ public final class GatehouseNode {
     if (log != null) {
       observers.add(log);
     }
+    observers.add(dashboardRates == null ? ExchangeObserver.NONE : dashboardRates);
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
   }

@@ -1,6 +1,7 @@
 package io.gatehouse.node;
 
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.k8s.translate.IngressProblem;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.gateway.GatewayKind;
 import io.gatehouse.k8s.translate.gateway.GatewaySettings;
@@ -264,8 +265,21 @@ final class KubernetesWiring implements AutoCloseable {
         // the Gateway API kinds served (their CRDs installed and permitted); empty: none
         .put(
             "gatewayApi",
-            new JsonArray(
-                watcher.gatewayKinds().stream().sorted().map(GatewayKind::kind).toList()));
+            new JsonArray(watcher.gatewayKinds().stream().sorted().map(GatewayKind::kind).toList()))
+        // routes held back from the table (a cluster not yet upgraded), as their objects' problems
+        .put("held", heldJson());
+  }
+
+  private JsonArray heldJson() {
+    JsonArray out = new JsonArray();
+    for (IngressProblem p : tableSink.heldProblems()) {
+      out.add(
+          new JsonObject()
+              .put("object", p.ingress().namespace() + "/" + p.ingress().name())
+              .put("reason", p.reason())
+              .put("message", p.message()));
+    }
+    return out;
   }
 
   @Override

@@ -30,7 +30,8 @@ public record NodeConfig(
     Admin admin,
     Kubernetes kubernetes,
     ErrorPages errorPages,
-    Tracing tracing) {
+    Tracing tracing,
+    Dashboard dashboard) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -51,7 +52,8 @@ public record NodeConfig(
           Admin.DEFAULTS,
           Kubernetes.DEFAULTS,
           ErrorPages.DEFAULTS,
-          Tracing.DEFAULTS);
+          Tracing.DEFAULTS,
+          Dashboard.DEFAULTS);
 
   /** Without tracing (off). */
   public NodeConfig(
@@ -90,7 +92,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        Tracing.DEFAULTS);
+        Tracing.DEFAULTS,
+        Dashboard.DEFAULTS);
   }
 
   public NodeConfig withHttp(Listener v) {
@@ -112,7 +115,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -134,7 +138,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -156,7 +161,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -178,7 +184,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -200,7 +207,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -222,7 +230,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -244,7 +253,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withLog(Log v) {
@@ -266,7 +276,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -288,7 +299,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -310,7 +322,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -332,7 +345,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -354,7 +368,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -376,7 +391,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withStore(Store v) {
@@ -398,7 +414,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withAdmin(Admin v) {
@@ -420,7 +437,8 @@ public record NodeConfig(
         v,
         kubernetes,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withKubernetes(Kubernetes v) {
@@ -442,7 +460,8 @@ public record NodeConfig(
         admin,
         v,
         errorPages,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withErrorPages(ErrorPages v) {
@@ -464,7 +483,8 @@ public record NodeConfig(
         admin,
         kubernetes,
         v,
-        tracing);
+        tracing,
+        dashboard);
   }
 
   public NodeConfig withTracing(Tracing v) {
@@ -486,6 +506,30 @@ public record NodeConfig(
         admin,
         kubernetes,
         errorPages,
+        v,
+        dashboard);
+  }
+
+  public NodeConfig withDashboard(Dashboard v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
+        admin,
+        kubernetes,
+        errorPages,
+        tracing,
         v);
   }
 
@@ -527,6 +571,17 @@ public record NodeConfig(
             Duration.ofSeconds(10),
             2048,
             "");
+  }
+
+  /**
+   * The dashboard page and its JSON on the status listener ({@code /dashboard/}), off by default:
+   * the status listener has no authentication and the page lists every tenant's routes, hosts and
+   * endpoints, so it is for operators who can reach that listener (loopback by default).
+   *
+   * @param enabled serve {@code /dashboard/} and count the live request rates it shows
+   */
+  public record Dashboard(boolean enabled) {
+    public static final Dashboard DEFAULTS = new Dashboard(false);
   }
 
   /**

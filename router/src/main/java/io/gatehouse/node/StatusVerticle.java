@@ -1,9 +1,12 @@
 package io.gatehouse.node;
 
+import io.gatehouse.dashboard.DashboardHandler;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -13,22 +16,28 @@ import org.jspecify.annotations.Nullable;
 /**
  * The internal status listener: {@code /healthz} (the process serves), {@code /readyz} (the first
  * snapshot is published and the node is not draining), {@code /status} (JSON for operators) and
- * {@code /metrics} (Prometheus text). Kept off the router's ports so probes never compete with
- * traffic or leak to the internet.
+ * {@code /metrics} (Prometheus text), and the dashboard under {@code /dashboard/} when enabled.
+ * Kept off the router's ports so probes never compete with traffic or leak to the internet.
  */
 final class StatusVerticle extends VerticleBase {
   private final NodeConfig.Listener listener;
   private final BooleanSupplier ready;
   private final Supplier<JsonObject> status;
   private final Supplier<String> metrics;
+
+  /** The dashboard's pages and JSON under {@code /dashboard}, or null when it is off. */
+  private final @Nullable Handler<HttpServerRequest> dashboard;
+
   private @Nullable HttpServer server;
 
   StatusVerticle(
       NodeConfig.Listener listener,
       BooleanSupplier ready,
       Supplier<JsonObject> status,
-      Supplier<String> metrics) {
+      Supplier<String> metrics,
+      @Nullable Handler<HttpServerRequest> dashboard) {
     this.listener = listener;
+    this.dashboard = dashboard;
     this.ready = ready;
     this.status = status;
     this.metrics = metrics;
@@ -42,6 +51,10 @@ final class StatusVerticle extends VerticleBase {
                 new HttpServerOptions().setHost(listener.host()).setPort(listener.port()))
             .requestHandler(
                 req -> {
+                  if (dashboard != null && DashboardHandler.owns(req.path())) {
+                    dashboard.handle(req);
+                    return;
+                  }
                   var resp = req.response().putHeader("cache-control", "no-store");
                   switch (req.path()) {
                     case "/healthz" -> resp.putHeader("content-type", "text/plain").end("ok\n");

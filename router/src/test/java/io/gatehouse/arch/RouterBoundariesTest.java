@@ -178,6 +178,29 @@ class RouterBoundariesTest {
           .dependOnClassesThat()
           .resideInAPackage("io.gatehouse.accesslog..");
 
+  /**
+   * The dashboard reads what the node serves (snapshot, endpoint index, the status JSON the node
+   * hands it) and implements the observer contract for its rates; it never reaches the proxy, the
+   * upstream pools, the table or a source, so looking cannot change or wait on serving.
+   */
+  @ArchTest
+  static final ArchRule the_dashboard_reads_only_the_served_state =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.dashboard..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "io.gatehouse.dashboard..",
+              "io.gatehouse.snapshot..",
+              "io.gatehouse.endpoint..",
+              "io.gatehouse.model..",
+              "io.gatehouse.observe..",
+              "io.vertx.core..",
+              "org.jspecify.annotations..",
+              "org.slf4j..");
+
   /** The edge refuses a request before any route is read, so it knows nothing of routing. */
   @ArchTest
   static final ArchRule the_edge_knows_nothing_of_routing =
