@@ -13,12 +13,24 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +58,10 @@ import org.jspecify.annotations.Nullable;
  *       ({@code max-connections}, {@code max-pending}, {@code max-requests}) and retries they did
  *       not make ({@code max-retries}, {@code retry-budget}), added by the node.
  * </ul>
+ *
+ * <p>With {@code metrics.enabled} ({@link #exchanges}) also the proxy's traffic ({@link
+ * ExchangeMetrics}), snapshot compile and propagation times, and the JVM and process series of
+ * Micrometer's binders. docs/observability.md lists every series.
  */
 public final class GatehouseMetrics {
   public static final int MAX_FALLBACK_HOSTS = 1000;
@@ -57,6 +73,11 @@ public final class GatehouseMetrics {
   private final Counter otherFallbacks;
   private volatile @Nullable CertificateIndexHolder certificates;
   private @Nullable MultiGauge expiryDays;
+
+  private volatile @Nullable Timer compileTime;
+  private volatile @Nullable Timer propagation;
+  private volatile double lastPublishSeconds;
+  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
   /** The suppliers of {@link #functionCounter}, held here: the registry would let them go. */
   private final List<LongSupplier> held = new CopyOnWriteArrayList<>();
@@ -157,6 +178,67 @@ public final class GatehouseMetrics {
             "Handshakes for a host served over HTTPS that no certificate covers (got the default)")
         .tag("host", host)
         .register(registry);
+  }
+
+  /**
+   * The proxy's traffic series ({@link ExchangeMetrics}), the snapshot timings and the JVM and
+   * process series: what {@code metrics.enabled} turns on. Call once.
+   */
+  public synchronized ExchangeMetrics exchanges(MetricsOptions options) {
+    ExchangeMetrics x = new ExchangeMetrics(registry, registry.getPrometheusRegistry(), options);
+    Duration[] slos =
+        Arrays.stream(options.durationBuckets())
+            .mapToObj(sec -> Duration.ofNanos(Math.round(sec * 1e9)))
+            .toArray(Duration[]::new);
+    compileTime =
+        Timer.builder("gatehouse.snapshot.compile")
+            .description("Time to compile the table into a routing snapshot")
+            .serviceLevelObjectives(slos)
+            .register(registry);
+    propagation =
+        Timer.builder("gatehouse.snapshot.propagation")
+            .description(
+                "Time from the table handing this node a change to every event loop serving it")
+            .serviceLevelObjectives(slos)
+            .register(registry);
+    Gauge.builder("gatehouse.snapshot.last.publish.timestamp", this, m -> m.lastPublishSeconds)
+        .description("When this node last published a snapshot (Unix time, seconds)")
+        .baseUnit("seconds")
+        .register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    closeables.add(gc);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmInfoMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    return x;
+  }
+
+  /** A snapshot was published: how long its compile and its way to every event loop took. */
+  public void published(long compileNanos, long lagNanos) {
+    Timer c = compileTime;
+    Timer p = propagation;
+    if (c != null && p != null) {
+      c.record(compileNanos, TimeUnit.NANOSECONDS);
+      p.record(lagNanos, TimeUnit.NANOSECONDS);
+    }
+    lastPublishSeconds = System.currentTimeMillis() / 1000.0;
+  }
+
+  /** Lets go of what listens to the JVM (the GC notifications). */
+  public void close() {
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // nothing left to do at stop
+      }
+    }
+    closeables.clear();
   }
 
   /** The Prometheus text exposition. */

@@ -30,7 +30,9 @@ import io.gatehouse.health.HealthClock;
 import io.gatehouse.health.HealthMonitor;
 import io.gatehouse.health.HealthRegistry;
 import io.gatehouse.health.OutlierDetector;
+import io.gatehouse.metrics.ExchangeMetrics;
 import io.gatehouse.metrics.GatehouseMetrics;
+import io.gatehouse.metrics.MetricsOptions;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteKey;
@@ -127,6 +129,9 @@ public final class GatehouseNode {
   private final InFlight inFlight = new InFlight();
   private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
 
+  /** The proxy's traffic series, or null with {@code metrics.enabled: false}. */
+  private final @Nullable ExchangeMetrics exchangeMetrics;
+
   /** The circuit breakers every router shares: counters per backend, node-wide. */
   private final BackendLimits backendLimits = new BackendLimits();
 
@@ -203,6 +208,15 @@ public final class GatehouseNode {
     }
     this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
     this.outliers = new OutlierDetector(health);
+    this.exchangeMetrics =
+        config.metrics().enabled() ? metrics.exchanges(metricsOptions(config.metrics())) : null;
+    if (exchangeMetrics != null) {
+      ExchangeMetrics x = exchangeMetrics;
+      outliers.onEjection(x::ejected);
+      publisher.onPublish(
+          snapshot -> x.retain(snapshot, Set.copyOf(endpoints.keys(EndpointsKey.class))));
+      publisher.onTiming(t -> metrics.published(t.compileNanos(), t.lagNanos()));
+    }
     this.healthTopic =
         table instanceof HazelcastRouteTable clustered
             ? HazelcastHealthTopic.on(clustered)
@@ -663,8 +677,16 @@ public final class GatehouseNode {
    */
   private ExchangeObserver exchangeObserver() {
     List<ExchangeObserver> observers = new ArrayList<>();
+    observers.add(exchangeMetrics == null ? ExchangeObserver.NONE : exchangeMetrics);
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
+  }
+
+  /** The loader checked the buckets ({@code ConfigLoader}). */
+  static MetricsOptions metricsOptions(NodeConfig.Metrics m) {
+    double[] buckets =
+        m.durationBuckets().stream().mapToDouble(b -> Double.parseDouble(b.trim())).toArray();
+    return new MetricsOptions(m.enabled(), m.routeLabels(), buckets, m.maxBackends());
   }
 
   private static RouterSettings.NodeAccess nodeAccess(NodeConfig.Proxy proxy) {
@@ -1099,6 +1121,7 @@ public final class GatehouseNode {
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);
               }
+              metrics.close();
               healthTopic.close(); // before the table, whose member it uses
               try {
                 publisher.close();

@@ -26,7 +26,8 @@ public record NodeConfig(
     Store store,
     Admin admin,
     Kubernetes kubernetes,
-    ErrorPages errorPages) {
+    ErrorPages errorPages,
+    Metrics metrics) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -46,7 +47,8 @@ public record NodeConfig(
           new Store("data"),
           Admin.DEFAULTS,
           Kubernetes.DEFAULTS,
-          ErrorPages.DEFAULTS);
+          ErrorPages.DEFAULTS,
+          Metrics.DEFAULTS);
 
   public NodeConfig withHttp(Listener v) {
     return new NodeConfig(
@@ -66,7 +68,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -87,7 +90,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -108,7 +112,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -129,7 +134,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -150,7 +156,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -171,7 +178,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -192,7 +200,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withLog(Log v) {
@@ -213,7 +222,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -234,7 +244,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -255,7 +266,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -276,7 +288,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -297,7 +310,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -318,7 +332,8 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withStore(Store v) {
@@ -339,7 +354,8 @@ public record NodeConfig(
         v,
         admin,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withAdmin(Admin v) {
@@ -360,7 +376,8 @@ public record NodeConfig(
         store,
         v,
         kubernetes,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withKubernetes(Kubernetes v) {
@@ -381,7 +398,8 @@ public record NodeConfig(
         store,
         admin,
         v,
-        errorPages);
+        errorPages,
+        metrics);
   }
 
   public NodeConfig withErrorPages(ErrorPages v) {
@@ -402,7 +420,58 @@ public record NodeConfig(
         store,
         admin,
         kubernetes,
+        v,
+        metrics);
+  }
+
+  public NodeConfig withMetrics(Metrics v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
+        admin,
+        kubernetes,
+        errorPages,
         v);
+  }
+
+  /**
+   * Prometheus metrics on the status listener's {@code /metrics} (docs/observability.md).
+   *
+   * @param enabled request, upstream, connection, TLS handshake, snapshot timing and JVM series;
+   *     false keeps only the snapshot generation, TLS certificate, mirror and overflow series
+   * @param routeLabels label request series by route id; false counts every route under {@code
+   *     route=""} (for tables of tens of thousands of routes)
+   * @param durationBuckets upper bounds of the duration histograms' buckets, in seconds, strictly
+   *     increasing
+   * @param maxBackends backends with a label of their own; later ones count under {@code
+   *     backend="other"}
+   */
+  public record Metrics(
+      boolean enabled, boolean routeLabels, List<String> durationBuckets, int maxBackends) {
+    public static final Metrics DEFAULTS =
+        new Metrics(
+            true,
+            true,
+            List.of(
+                "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1",
+                "2.5", "5", "10", "30"),
+            1000);
+
+    public Metrics {
+      durationBuckets = List.copyOf(durationBuckets);
+    }
   }
 
   /**
