@@ -3,6 +3,8 @@ package io.gatehouse.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
@@ -23,7 +25,10 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -305,5 +310,32 @@ class MetricsIT {
             "process_cpu_usage",
             "process_uptime_seconds",
             "process_files_open_files");
+  }
+
+  /**
+   * Every query of the Grafana dashboard names series this node exposes after the traffic above: a
+   * renamed metric breaks the build, not an operator's dashboard.
+   */
+  @Test
+  void every_query_of_the_grafana_dashboard_names_an_exposed_metric() throws Exception {
+    JsonNode dashboard =
+        new ObjectMapper()
+            .readTree(Files.readString(Path.of("..", "docs", "grafana", "gatehouse.json")));
+    List<String> exprs = new ArrayList<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      for (JsonNode target : panel.path("targets")) {
+        exprs.add(target.path("expr").asText());
+      }
+    }
+    for (JsonNode variable : dashboard.path("templating").path("list")) {
+      if (variable.has("definition")) {
+        exprs.add(variable.path("definition").asText());
+      }
+    }
+    assertThat(exprs).hasSizeGreaterThan(20).doesNotContain("");
+    Set<String> exposed = after.names();
+    for (String expr : exprs) {
+      assertThat(DashboardQueries.metricNames(expr)).as(expr).isNotEmpty().isSubsetOf(exposed);
+    }
   }
 }
