@@ -14,11 +14,14 @@ import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.model.backend.CircuitBreaker;
 import io.gatehouse.model.backend.OutlierDetection;
 import io.gatehouse.model.policy.Retry;
 import io.gatehouse.node.NodeConfig;
+import io.gatehouse.testing.HoldingUpstream;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -337,5 +340,57 @@ class MetricsIT {
     for (String expr : exprs) {
       assertThat(DashboardQueries.metricNames(expr)).as(expr).isNotEmpty().isSubsetOf(exposed);
     }
+  }
+
+  /**
+   * A request a circuit breaker refuses is counted against its backend and limit, beside the
+   * node-wide series that was there before.
+   */
+  @Test
+  void a_circuit_breaker_refusal_is_counted_per_backend_and_limit() throws Exception {
+    HoldingUpstream holding = HoldingUpstream.start(vertx, 1);
+    try {
+      node.put(
+          route(
+              "full",
+              holding.address(0),
+              BackendPolicy.DEFAULT.withCircuitBreaker(new CircuitBreaker(1024, 1024, 1, 3))));
+      Future<Integer> held = getAsync("full.test");
+      await().atMost(Duration.ofSeconds(10)).until(() -> holding.holding() == 1);
+      assertThat(get(plain, node.port(), "full.test", "/")).isEqualTo(503);
+      holding.release(200);
+      assertThat(held.await(10, TimeUnit.SECONDS)).isEqualTo(200);
+      Scrape s =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(
+                  this::scrape,
+                  x -> x.sum("gatehouse_requests_total", "route", "default/cli/full") == 2);
+      assertThat(
+              s.value(
+                  "gatehouse_upstream_overflows_total",
+                  "backend",
+                  "default/cli/full#0",
+                  "limit",
+                  "max-requests"))
+          .isEqualTo(1.0);
+      assertThat(s.value("gatehouse_backend_overflows_total", "limit", "max-requests"))
+          .isEqualTo(1.0);
+    } finally {
+      holding.close();
+    }
+  }
+
+  Future<Integer> getAsync(String host) {
+    return plain
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost("127.0.0.1")
+                .setPort(node.port())
+                .setURI("/")
+                .putHeader("host", host))
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> resp.statusCode()));
   }
 }
