@@ -24,6 +24,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -243,6 +246,39 @@ public final class GatehouseMetrics {
 
   /** The Prometheus text exposition. */
   public String scrape() {
+    refreshExpiry();
+    return registry.scrape();
+  }
+
+  /** Prometheus' protobuf format: the one that carries native histograms. */
+  public static final String PROTOBUF =
+      "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily;"
+          + " encoding=delimited";
+
+  /** The text format, version 0.0.4. */
+  public static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** One scrape's body and its {@code Content-Type}. */
+  public record Exposition(String contentType, byte[] body) {}
+
+  /**
+   * The exposition a scraper's {@code Accept} asks for: protobuf (with native histograms) when it
+   * names it, as Prometheus does with native histograms on, else text.
+   */
+  public Exposition scrape(@Nullable String accept) {
+    refreshExpiry();
+    String type =
+        accept != null && accept.contains("application/vnd.google.protobuf") ? PROTOBUF : TEXT;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+    try {
+      registry.scrape(out, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return new Exposition(type, out.toByteArray());
+  }
+
+  private void refreshExpiry() {
     CertificateIndexHolder h = certificates;
     MultiGauge g = expiryDays; // set with certificates, by bindCertificates
     if (h != null && g != null) {
@@ -257,6 +293,5 @@ public final class GatehouseMetrics {
         g.register(rows, true);
       }
     }
-    return registry.scrape();
   }
 }

@@ -21,12 +21,14 @@ import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.HoldingUpstream;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_31_1.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -392,5 +394,50 @@ class MetricsIT {
                 .putHeader("host", host))
         .compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> resp.statusCode()));
+  }
+
+  /**
+   * A scraper that asks for protobuf (Prometheus with native histograms on) gets the request
+   * histogram as a native one as well: exponential buckets beside the classic ones.
+   */
+  @Test
+  void a_protobuf_scrape_carries_the_native_request_histogram() throws Exception {
+    io.vertx.core.buffer.Buffer body =
+        plain
+            .request(
+                new RequestOptions()
+                    .setMethod(HttpMethod.GET)
+                    .setHost("127.0.0.1")
+                    .setPort(node.statusPort())
+                    .setURI("/metrics")
+                    .putHeader("accept", GatehouseMetrics.PROTOBUF))
+            .compose(
+                req ->
+                    req.send()
+                        .compose(
+                            r -> {
+                              assertThat(r.getHeader("content-type"))
+                                  .startsWith("application/vnd.google.protobuf");
+                              return r.body();
+                            }))
+            .await(10, TimeUnit.SECONDS);
+    ByteArrayInputStream in = new ByteArrayInputStream(body.getBytes());
+    Metrics.Histogram ok = null;
+    Metrics.MetricFamily family;
+    while ((family = Metrics.MetricFamily.parseDelimitedFrom(in)) != null) {
+      if (family.getName().equals("gatehouse_request_duration_seconds")) {
+        for (Metrics.Metric m : family.getMetricList()) {
+          if (m.getLabelList().stream()
+              .anyMatch(l -> l.getName().equals("route") && l.getValue().equals(OK))) {
+            ok = m.getHistogram();
+          }
+        }
+      }
+    }
+    assertThat(ok).isNotNull();
+    assertThat(ok.getSampleCount()).isGreaterThanOrEqualTo(4);
+    assertThat(ok.hasSchema()).isTrue();
+    assertThat(ok.getPositiveSpanCount()).isPositive();
+    assertThat(ok.getBucketCount()).isEqualTo(MetricsOptions.DEFAULT_BUCKETS.length + 1);
   }
 }
