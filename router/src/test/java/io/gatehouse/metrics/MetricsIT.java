@@ -190,8 +190,7 @@ class MetricsIT {
                 .setPort(port)
                 .setURI(path)
                 .putHeader("host", host))
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
         .await(10, TimeUnit.SECONDS);
   }
 
@@ -199,8 +198,7 @@ class MetricsIT {
     return new Scrape(
         plain
             .request(HttpMethod.GET, node.statusPort(), "127.0.0.1", "/metrics")
-            .compose(req -> req.send())
-            .compose(resp -> resp.body())
+            .compose(req -> req.send().compose(resp -> resp.body()))
             .await(10, TimeUnit.SECONDS)
             .toString());
   }
@@ -392,8 +390,7 @@ class MetricsIT {
                 .setPort(node.port())
                 .setURI("/")
                 .putHeader("host", host))
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode()));
+        .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())));
   }
 
   /**
