@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -84,6 +85,8 @@ public final class GatehouseMetrics {
 
   /** The suppliers of {@link #functionCounter}, held here: the registry would let them go. */
   private final List<LongSupplier> held = new CopyOnWriteArrayList<>();
+
+  private final List<DoubleSupplier> heldGauges = new CopyOnWriteArrayList<>();
 
   public GatehouseMetrics(SnapshotHolder snapshots) {
     Gauge.builder(
@@ -156,6 +159,17 @@ public final class GatehouseMetrics {
     FunctionCounter.builder(name, count, c -> (double) c.getAsLong())
         .description(description)
         .tag(tag, tagValue)
+        .register(registry);
+  }
+
+  /**
+   * Adds a gauge read at each scrape from {@code value}: how the node exposes state of packages
+   * this one does not import (the Kubernetes watch).
+   */
+  public void gauge(String name, String description, DoubleSupplier value) {
+    heldGauges.add(value); // Micrometer holds a gauge's state weakly
+    Gauge.builder(name, value, DoubleSupplier::getAsDouble)
+        .description(description)
         .register(registry);
   }
 

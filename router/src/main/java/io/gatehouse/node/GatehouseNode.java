@@ -591,7 +591,13 @@ public final class GatehouseNode {
     }
     return KubernetesWiring.start(
             vertx, config.kubernetes(), table, config.cluster().enabled(), endpoints, k8sEndpoints)
-        .onSuccess(k -> kubernetes = k)
+        .onSuccess(
+            k -> {
+              kubernetes = k;
+              if (exchangeMetrics != null) {
+                kubernetesMetrics(k);
+              }
+            })
         .mapEmpty();
   }
 
@@ -680,6 +686,28 @@ public final class GatehouseNode {
     observers.add(exchangeMetrics == null ? ExchangeObserver.NONE : exchangeMetrics);
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
+  }
+
+  /** The Kubernetes watch's state, read at each scrape. */
+  private void kubernetesMetrics(KubernetesWiring k) {
+    metrics.gauge(
+        "gatehouse.kubernetes.synced",
+        "1 once every informer synced and the first translation was published",
+        () -> k.synced() ? 1 : 0);
+    metrics.gauge(
+        "gatehouse.kubernetes.leader",
+        "1 while this node holds the Lease (writes Kubernetes routes and status), or elects none",
+        () -> k.leader() ? 1 : 0);
+    metrics.gauge(
+        "gatehouse.kubernetes.watch.errors",
+        "Informers whose last call to the API server failed (e.g. a 403)",
+        k::watchErrors);
+    metrics.functionCounter(
+        "gatehouse.kubernetes.rebuilds",
+        "Translations of the watched objects rebuilt",
+        "source",
+        "kubernetes",
+        k::rebuilds);
   }
 
   /** The loader checked the buckets ({@code ConfigLoader}). */
