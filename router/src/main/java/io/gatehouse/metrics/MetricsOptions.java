@@ -57,7 +57,10 @@ public record MetricsOptions(
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(durationBuckets) * 31 + Boolean.hashCode(enabled) * 7 + maxBackends;
+    return ((Arrays.hashCode(durationBuckets) * 31 + Boolean.hashCode(enabled)) * 31
+                + Boolean.hashCode(routeLabels))
+            * 31
+        + maxBackends;
   }
 
   @Override
