@@ -437,4 +437,33 @@ class MetricsIT {
     assertThat(ok.getPositiveSpanCount()).isPositive();
     assertThat(ok.getBucketCount()).isEqualTo(MetricsOptions.DEFAULT_BUCKETS.length + 1);
   }
+
+  /**
+   * A client that comes back with its session ticket resumes: the OpenSSL engine says so, and the
+   * handshake counts as {@code resumed="true"}.
+   */
+  @Test
+  void a_second_connection_with_the_session_ticket_counts_as_a_resumed_handshake()
+      throws Exception {
+    HttpClientAgent fresh =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setSsl(true)
+                .setTrustAll(true)
+                .setVerifyHost(false)
+                .setKeepAlive(false));
+    try {
+      double resumedBefore = scrape().sum("gatehouse_tls_handshakes_total", "resumed", "true");
+      for (int i = 0; i < 3; i++) {
+        assertThat(get(fresh, node.httpsPort(), "ok.test", "/again")).isEqualTo(200);
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> scrape().sum("gatehouse_tls_handshakes_total", "resumed", "true"),
+              n -> n >= resumedBefore + 1);
+    } finally {
+      fresh.close().await(10, TimeUnit.SECONDS);
+    }
+  }
 }
