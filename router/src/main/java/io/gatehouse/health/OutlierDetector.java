@@ -1,6 +1,7 @@
 package io.gatehouse.health;
 
 import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointsKey;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.backend.OutlierDetection;
 import io.gatehouse.snapshot.Target;
@@ -31,6 +32,19 @@ public final class OutlierDetector implements AttemptOutcomes {
   private static final int SCAN = 16;
 
   private final HealthRegistry registry;
+
+  /** Told of each ejection this node's detector makes (metrics); nothing by default. */
+  public interface Ejections {
+    Ejections NONE = (backend, reason) -> {};
+
+    /**
+     * {@code reason}: {@code consecutive-5xx}, {@code consecutive-gateway-errors}, {@code
+     * success-rate}.
+     */
+    void ejected(EndpointsKey backend, String reason);
+  }
+
+  private volatile Ejections ejections = Ejections.NONE;
   private final Object growLock = new Object();
   private volatile AtomicReferenceArray<@Nullable Backend> bySlot = new AtomicReferenceArray<>(64);
 
@@ -143,6 +157,17 @@ public final class OutlierDetector implements AttemptOutcomes {
     this.registry = registry;
   }
 
+  /** Where this detector reports its ejections from now on. */
+  public void onEjection(Ejections listener) {
+    this.ejections = listener;
+  }
+
+  private void eject(Backend b, EndpointHealth h, String why) {
+    if (registry.tryEject(b.health, h, b.policy, why)) {
+      ejections.ejected(b.set.key(), why);
+    }
+  }
+
   /**
    * One attempt's outcome: {@code outcome} is the upstream's status, or {@link #GATEWAY_ERROR}.
    * {@code set} is the set the attempt's balancer picked from (null for the default backend, which
@@ -166,9 +191,9 @@ public final class OutlierDetector implements AttemptOutcomes {
       int gateway = h.consecutiveGatewayErrors.incrementAndGet();
       int fives = h.consecutive5xx.incrementAndGet();
       if (reached(policy.consecutiveGatewayErrors(), gateway)) {
-        registry.tryEject(b.health, h, policy, "consecutive-gateway-errors");
+        eject(b, h, "consecutive-gateway-errors");
       } else if (reached(policy.consecutive5xx(), fives)) {
-        registry.tryEject(b.health, h, policy, "consecutive-5xx");
+        eject(b, h, "consecutive-5xx");
       }
     } else {
       if (h.consecutiveGatewayErrors.get() != 0) {
@@ -177,7 +202,7 @@ public final class OutlierDetector implements AttemptOutcomes {
       failed = outcome >= 500;
       if (failed) {
         if (reached(policy.consecutive5xx(), h.consecutive5xx.incrementAndGet())) {
-          registry.tryEject(b.health, h, policy, "consecutive-5xx");
+          eject(b, h, "consecutive-5xx");
         }
       } else if (h.consecutive5xx.get() != 0) {
         h.consecutive5xx.set(0);
@@ -259,6 +284,10 @@ public final class OutlierDetector implements AttemptOutcomes {
    * factor × standard deviation is ejected. The counters restart every interval.
    */
   static void judgeSuccessRate(Backend b, HealthRegistry registry) {
+    judgeSuccessRate(b, registry, Ejections.NONE);
+  }
+
+  static void judgeSuccessRate(Backend b, HealthRegistry registry, Ejections ejections) {
     OutlierDetection.SuccessRate rule = b.policy.successRate();
     AtomicLongArray attempts = b.attempts;
     AtomicLongArray failures = b.failures;
@@ -294,12 +323,14 @@ public final class OutlierDetector implements AttemptOutcomes {
     double threshold = mean - rule.stdevFactorThousandths() / 1000.0 * stdev;
     for (int i = 0; i < n; i++) {
       if (eligible[i] && rates[i] < threshold) {
-        registry.tryEject(b.health, b.health[i], b.policy, "success-rate");
+        if (registry.tryEject(b.health, b.health[i], b.policy, "success-rate")) {
+          ejections.ejected(b.set.key(), "success-rate");
+        }
       }
     }
   }
 
   private void judgeSuccessRate(Backend b) {
-    judgeSuccessRate(b, registry);
+    judgeSuccessRate(b, registry, ejections);
   }
 }

@@ -13,12 +13,28 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +62,10 @@ import org.jspecify.annotations.Nullable;
  *       ({@code max-connections}, {@code max-pending}, {@code max-requests}) and retries they did
  *       not make ({@code max-retries}, {@code retry-budget}), added by the node.
  * </ul>
+ *
+ * <p>With {@code metrics.enabled} ({@link #exchanges}) also the proxy's traffic ({@link
+ * ExchangeMetrics}), snapshot compile and propagation times, and the JVM and process series of
+ * Micrometer's binders. docs/observability.md lists every series.
  */
 public final class GatehouseMetrics {
   public static final int MAX_FALLBACK_HOSTS = 1000;
@@ -58,8 +78,15 @@ public final class GatehouseMetrics {
   private volatile @Nullable CertificateIndexHolder certificates;
   private @Nullable MultiGauge expiryDays;
 
+  private volatile @Nullable Timer compileTime;
+  private volatile @Nullable Timer propagation;
+  private volatile double lastPublishSeconds;
+  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
   /** The suppliers of {@link #functionCounter}, held here: the registry would let them go. */
   private final List<LongSupplier> held = new CopyOnWriteArrayList<>();
+
+  private final List<DoubleSupplier> heldGauges = new CopyOnWriteArrayList<>();
 
   public GatehouseMetrics(SnapshotHolder snapshots) {
     Gauge.builder(
@@ -135,6 +162,17 @@ public final class GatehouseMetrics {
         .register(registry);
   }
 
+  /**
+   * Adds a gauge read at each scrape from {@code value}: how the node exposes state of packages
+   * this one does not import (the Kubernetes watch).
+   */
+  public void gauge(String name, String description, DoubleSupplier value) {
+    heldGauges.add(value); // Micrometer holds a gauge's state weakly
+    Gauge.builder(name, value, DoubleSupplier::getAsDouble)
+        .description(description)
+        .register(registry);
+  }
+
   /** What the key manager calls on a fallback; a map lookup and an increment. */
   public SniKeyManager.Fallbacks fallbacks() {
     return this::countFallback;
@@ -159,8 +197,102 @@ public final class GatehouseMetrics {
         .register(registry);
   }
 
+  /**
+   * The proxy's traffic series ({@link ExchangeMetrics}), the snapshot timings and the JVM and
+   * process series: what {@code metrics.enabled} turns on. Call once.
+   */
+  public synchronized ExchangeMetrics exchanges(MetricsOptions options) {
+    ExchangeMetrics x = new ExchangeMetrics(registry, registry.getPrometheusRegistry(), options);
+    Duration[] slos =
+        Arrays.stream(options.durationBuckets())
+            .mapToObj(sec -> Duration.ofNanos(Math.round(sec * 1e9)))
+            .toArray(Duration[]::new);
+    compileTime =
+        Timer.builder("gatehouse.snapshot.compile")
+            .description("Time to compile the table into a routing snapshot")
+            .serviceLevelObjectives(slos)
+            .register(registry);
+    propagation =
+        Timer.builder("gatehouse.snapshot.propagation")
+            .description(
+                "Time from the table handing this node a change to every event loop serving it")
+            .serviceLevelObjectives(slos)
+            .register(registry);
+    Gauge.builder("gatehouse.snapshot.last.publish.timestamp", this, m -> m.lastPublishSeconds)
+        .description("When this node last published a snapshot (Unix time, seconds)")
+        .baseUnit("seconds")
+        .register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    closeables.add(gc);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmInfoMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    return x;
+  }
+
+  /** A snapshot was published: how long its compile and its way to every event loop took. */
+  public void published(long compileNanos, long lagNanos) {
+    Timer c = compileTime;
+    Timer p = propagation;
+    if (c != null && p != null) {
+      c.record(compileNanos, TimeUnit.NANOSECONDS);
+      p.record(lagNanos, TimeUnit.NANOSECONDS);
+    }
+    lastPublishSeconds = System.currentTimeMillis() / 1000.0;
+  }
+
+  /** Lets go of what listens to the JVM (the GC notifications). */
+  public void close() {
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // nothing left to do at stop
+      }
+    }
+    closeables.clear();
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
+    refreshExpiry();
+    return registry.scrape();
+  }
+
+  /** Prometheus' protobuf format: the one that carries native histograms. */
+  public static final String PROTOBUF =
+      "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily;"
+          + " encoding=delimited";
+
+  /** The text format, version 0.0.4. */
+  public static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** One scrape's body and its {@code Content-Type}. */
+  public record Exposition(String contentType, byte[] body) {}
+
+  /**
+   * The exposition a scraper's {@code Accept} asks for: protobuf (with native histograms) when it
+   * names it, as Prometheus does with native histograms on, else text.
+   */
+  public Exposition scrape(@Nullable String accept) {
+    refreshExpiry();
+    String type =
+        accept != null && accept.contains("application/vnd.google.protobuf") ? PROTOBUF : TEXT;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+    try {
+      registry.scrape(out, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return new Exposition(type, out.toByteArray());
+  }
+
+  private void refreshExpiry() {
     CertificateIndexHolder h = certificates;
     MultiGauge g = expiryDays; // set with certificates, by bindCertificates
     if (h != null && g != null) {
@@ -175,6 +307,5 @@ public final class GatehouseMetrics {
         g.register(rows, true);
       }
     }
-    return registry.scrape();
   }
 }

@@ -647,6 +647,31 @@ public final class ConfigLoader {
     }
     checkCluster(c.cluster());
     checkKubernetes(c.kubernetes());
+    checkMetrics(c.metrics());
+  }
+
+  /** Buckets: positive seconds, strictly increasing, at most 64; at least one backend label. */
+  private void checkMetrics(NodeConfig.Metrics m) throws ConfigException {
+    String expected =
+        "up to 64 positive numbers of seconds in increasing order, such as 0.005,0.01";
+    List<String> buckets = m.durationBuckets();
+    if (buckets.isEmpty() || buckets.size() > 64) {
+      throw bad("metrics.durationBuckets", String.join(",", buckets), expected);
+    }
+    double previous = 0;
+    for (String b : buckets) {
+      double v;
+      try {
+        v = Double.parseDouble(b.trim());
+      } catch (NumberFormatException e) {
+        v = Double.NaN;
+      }
+      if (!(v > previous) || Double.isInfinite(v)) {
+        throw bad("metrics.durationBuckets", b, expected);
+      }
+      previous = v;
+    }
+    atLeastOne("metrics.maxBackends", m.maxBackends());
   }
 
   /** The access log's options of {@code log}, checked ({@link #load()} did so already). */

@@ -35,7 +35,9 @@ import io.gatehouse.health.HealthClock;
 import io.gatehouse.health.HealthMonitor;
 import io.gatehouse.health.HealthRegistry;
 import io.gatehouse.health.OutlierDetector;
+import io.gatehouse.metrics.ExchangeMetrics;
 import io.gatehouse.metrics.GatehouseMetrics;
+import io.gatehouse.metrics.MetricsOptions;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.RouteKey;
@@ -142,6 +144,9 @@ public final class GatehouseNode {
   /** The dashboard's live rates; null when the dashboard is off (nothing counted then). */
   private final @Nullable RequestRates dashboardRates;
 
+  /** The proxy's traffic series, or null with {@code metrics.enabled: false}. */
+  private final @Nullable ExchangeMetrics exchangeMetrics;
+
   /** The circuit breakers every router shares: counters per backend, node-wide. */
   private final BackendLimits backendLimits = new BackendLimits();
 
@@ -243,6 +248,15 @@ public final class GatehouseNode {
         () -> accessLogCount(true));
     this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
     this.outliers = new OutlierDetector(health);
+    this.exchangeMetrics =
+        config.metrics().enabled() ? metrics.exchanges(metricsOptions(config.metrics())) : null;
+    if (exchangeMetrics != null) {
+      ExchangeMetrics x = exchangeMetrics;
+      outliers.onEjection(x::ejected);
+      publisher.onPublish(
+          snapshot -> x.retain(snapshot, Set.copyOf(endpoints.keys(EndpointsKey.class))));
+      publisher.onTiming(t -> metrics.published(t.compileNanos(), t.lagNanos()));
+    }
     this.healthTopic =
         table instanceof HazelcastRouteTable clustered
             ? HazelcastHealthTopic.on(clustered)
@@ -636,7 +650,13 @@ public final class GatehouseNode {
     }
     return KubernetesWiring.start(
             vertx, config.kubernetes(), table, config.cluster().enabled(), endpoints, k8sEndpoints)
-        .onSuccess(k -> kubernetes = k)
+        .onSuccess(
+            k -> {
+              kubernetes = k;
+              if (exchangeMetrics != null) {
+                kubernetesMetrics(k);
+              }
+            })
         .mapEmpty();
   }
 
@@ -785,6 +805,7 @@ public final class GatehouseNode {
   private ExchangeObserver exchangeObserver() {
     List<ExchangeObserver> observers = new ArrayList<>();
     observers.add(tracing == null ? ExchangeObserver.NONE : tracing.observer());
+    observers.add(exchangeMetrics == null ? ExchangeObserver.NONE : exchangeMetrics);
     // Always in the list, even with log.access false, so a reload can turn it on.
     AccessLog log = accessLog;
     if (log != null) {
@@ -793,6 +814,35 @@ public final class GatehouseNode {
     observers.add(dashboardRates == null ? ExchangeObserver.NONE : dashboardRates);
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
+  }
+
+  /** The Kubernetes watch's state, read at each scrape. */
+  private void kubernetesMetrics(KubernetesWiring k) {
+    metrics.gauge(
+        "gatehouse.kubernetes.synced",
+        "1 once every informer synced and the first translation was published",
+        () -> k.synced() ? 1 : 0);
+    metrics.gauge(
+        "gatehouse.kubernetes.leader",
+        "1 while this node holds the Lease (writes Kubernetes routes and status), or elects none",
+        () -> k.leader() ? 1 : 0);
+    metrics.gauge(
+        "gatehouse.kubernetes.watch.errors",
+        "Informers whose last call to the API server failed (e.g. a 403)",
+        k::watchErrors);
+    metrics.functionCounter(
+        "gatehouse.kubernetes.rebuilds",
+        "Translations of the watched objects rebuilt",
+        "source",
+        "kubernetes",
+        k::rebuilds);
+  }
+
+  /** The loader checked the buckets ({@code ConfigLoader}). */
+  static MetricsOptions metricsOptions(NodeConfig.Metrics m) {
+    double[] buckets =
+        m.durationBuckets().stream().mapToDouble(b -> Double.parseDouble(b.trim())).toArray();
+    return new MetricsOptions(m.enabled(), m.routeLabels(), buckets, m.maxBackends());
   }
 
   private static RouterSettings.NodeAccess nodeAccess(NodeConfig.Proxy proxy) {
@@ -1343,6 +1393,7 @@ public final class GatehouseNode {
               if (heapTimer >= 0) {
                 vertx.cancelTimer(heapTimer);
               }
+              metrics.close();
               healthTopic.close(); // before the table, whose member it uses
               try {
                 publisher.close();

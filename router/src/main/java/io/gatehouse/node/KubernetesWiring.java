@@ -256,6 +256,26 @@ final class KubernetesWiring implements AutoCloseable {
         + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** Every informer has synced and the first translation was published (metrics). */
+  boolean synced() {
+    return watcher.isReady();
+  }
+
+  /** Informers whose last call failed, e.g. with a 403 (metrics). */
+  int watchErrors() {
+    return watcher.errors().size();
+  }
+
+  /** Translations rebuilt so far (metrics). */
+  long rebuilds() {
+    return watcher.rebuilds();
+  }
+
+  /** This node holds the Lease, or elects none (metrics). */
+  boolean leader() {
+    return leadership == null || leadership.isLeader();
+  }
+
   /** For {@code /status}: whether this node elects, holds the Lease, and under which identity. */
   JsonObject statusJson() {
     return new JsonObject()

@@ -31,7 +31,8 @@ public record NodeConfig(
     Kubernetes kubernetes,
     ErrorPages errorPages,
     Tracing tracing,
-    Dashboard dashboard) {
+    Dashboard dashboard,
+    Metrics metrics) {
 
   public static final NodeConfig DEFAULTS =
       new NodeConfig(
@@ -53,7 +54,8 @@ public record NodeConfig(
           Kubernetes.DEFAULTS,
           ErrorPages.DEFAULTS,
           Tracing.DEFAULTS,
-          Dashboard.DEFAULTS);
+          Dashboard.DEFAULTS,
+          Metrics.DEFAULTS);
 
   /** Without tracing (off). */
   public NodeConfig(
@@ -93,7 +95,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         Tracing.DEFAULTS,
-        Dashboard.DEFAULTS);
+        Dashboard.DEFAULTS,
+        Metrics.DEFAULTS);
   }
 
   public NodeConfig withHttp(Listener v) {
@@ -116,7 +119,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withStatus(Listener v) {
@@ -139,7 +143,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withRoutes(Routes v) {
@@ -162,7 +167,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withDefaultBackend(DefaultBackend v) {
@@ -185,7 +191,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withProxy(Proxy v) {
@@ -208,7 +215,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withLimits(EdgeLimits v) {
@@ -231,7 +239,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withShutdown(Shutdown v) {
@@ -254,7 +263,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withLog(Log v) {
@@ -277,7 +287,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withEventLoops(int v) {
@@ -300,7 +311,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withTls(Tls v) {
@@ -323,7 +335,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withDemo(Demo v) {
@@ -346,7 +359,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withHttp2(Http2 v) {
@@ -369,7 +383,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withCluster(Cluster v) {
@@ -392,7 +407,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withStore(Store v) {
@@ -415,7 +431,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withAdmin(Admin v) {
@@ -438,7 +455,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withKubernetes(Kubernetes v) {
@@ -461,7 +479,8 @@ public record NodeConfig(
         v,
         errorPages,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withErrorPages(ErrorPages v) {
@@ -484,7 +503,8 @@ public record NodeConfig(
         kubernetes,
         v,
         tracing,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withTracing(Tracing v) {
@@ -507,7 +527,8 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         v,
-        dashboard);
+        dashboard,
+        metrics);
   }
 
   public NodeConfig withDashboard(Dashboard v) {
@@ -530,7 +551,60 @@ public record NodeConfig(
         kubernetes,
         errorPages,
         tracing,
+        v,
+        metrics);
+  }
+
+  public NodeConfig withMetrics(Metrics v) {
+    return new NodeConfig(
+        http,
+        status,
+        routes,
+        defaultBackend,
+        proxy,
+        limits,
+        shutdown,
+        log,
+        eventLoops,
+        tls,
+        demo,
+        http2,
+        cluster,
+        store,
+        admin,
+        kubernetes,
+        errorPages,
+        tracing,
+        dashboard,
         v);
+  }
+
+  /**
+   * Prometheus metrics on the status listener's {@code /metrics} (docs/observability.md).
+   *
+   * @param enabled request, upstream, connection, TLS handshake, snapshot timing and JVM series;
+   *     false keeps only the snapshot generation, TLS certificate, mirror and overflow series
+   * @param routeLabels label request series by route id; false counts every route under {@code
+   *     route=""} (for tables of tens of thousands of routes)
+   * @param durationBuckets upper bounds of the duration histograms' buckets, in seconds, strictly
+   *     increasing
+   * @param maxBackends backends with a label of their own; later ones count under {@code
+   *     backend="other"}
+   */
+  public record Metrics(
+      boolean enabled, boolean routeLabels, List<String> durationBuckets, int maxBackends) {
+    public static final Metrics DEFAULTS =
+        new Metrics(
+            true,
+            true,
+            List.of(
+                "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1",
+                "2.5", "5", "10", "30"),
+            1000);
+
+    public Metrics {
+      durationBuckets = List.copyOf(durationBuckets);
+    }
   }
 
   /**

@@ -1,15 +1,18 @@
 package io.gatehouse.node;
 
 import io.gatehouse.dashboard.DashboardHandler;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -23,7 +26,7 @@ final class StatusVerticle extends VerticleBase {
   private final NodeConfig.Listener listener;
   private final BooleanSupplier ready;
   private final Supplier<JsonObject> status;
-  private final Supplier<String> metrics;
+  private final Function<@Nullable String, GatehouseMetrics.Exposition> metrics;
 
   /** The dashboard's pages and JSON under {@code /dashboard}, or null when it is off. */
   private final @Nullable Handler<HttpServerRequest> dashboard;
@@ -34,7 +37,7 @@ final class StatusVerticle extends VerticleBase {
       NodeConfig.Listener listener,
       BooleanSupplier ready,
       Supplier<JsonObject> status,
-      Supplier<String> metrics,
+      Function<@Nullable String, GatehouseMetrics.Exposition> metrics,
       @Nullable Handler<HttpServerRequest> dashboard) {
     this.listener = listener;
     this.dashboard = dashboard;
@@ -67,9 +70,11 @@ final class StatusVerticle extends VerticleBase {
                     case "/status" ->
                         resp.putHeader("content-type", "application/json")
                             .end(status.get().encodePrettily());
-                    case "/metrics" ->
-                        resp.putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                            .end(metrics.get());
+                    case "/metrics" -> {
+                      // protobuf when the scraper asks for it: native histograms travel only so
+                      GatehouseMetrics.Exposition e = metrics.apply(req.getHeader("accept"));
+                      resp.putHeader("content-type", e.contentType()).end(Buffer.buffer(e.body()));
+                    }
                     default -> resp.setStatusCode(404).end();
                   }
                 });

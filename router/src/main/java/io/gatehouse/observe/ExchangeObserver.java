@@ -37,6 +37,22 @@ public interface ExchangeObserver {
   /** The exchange ended: answered, reset or abandoned by the client. */
   default void ended(ExchangeView exchange) {}
 
+  /**
+   * A client connection was accepted (and admitted by the connection limits) on the plain ({@code
+   * tls} false) or the HTTPS listener; over TLS, after its handshake. Called on its event loop.
+   */
+  default void connectionOpened(boolean tls) {}
+
+  /** A connection {@link #connectionOpened} reported has closed. */
+  default void connectionClosed(boolean tls) {}
+
+  /**
+   * A client's TLS handshake completed: {@code version} as the engine names it ({@code TLSv1.3}),
+   * {@code resumed} 1 for a resumed session, 0 for a full handshake, -1 when the engine cannot
+   * tell.
+   */
+  default void tlsHandshake(String version, int resumed) {}
+
   /** One observer calling each of {@code observers} in order; {@link #NONE} for none. */
   static ExchangeObserver of(List<ExchangeObserver> observers) {
     List<ExchangeObserver> list = observers.stream().filter(o -> o != NONE).toList();
@@ -78,6 +94,27 @@ public interface ExchangeObserver {
       public void ended(ExchangeView exchange) {
         for (ExchangeObserver o : all) {
           o.ended(exchange);
+        }
+      }
+
+      @Override
+      public void connectionOpened(boolean tls) {
+        for (ExchangeObserver o : all) {
+          o.connectionOpened(tls);
+        }
+      }
+
+      @Override
+      public void connectionClosed(boolean tls) {
+        for (ExchangeObserver o : all) {
+          o.connectionClosed(tls);
+        }
+      }
+
+      @Override
+      public void tlsHandshake(String version, int resumed) {
+        for (ExchangeObserver o : all) {
+          o.tlsHandshake(version, resumed);
         }
       }
     };

@@ -5,6 +5,7 @@ import io.gatehouse.edge.Http1KeepAliveGate;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
+import io.gatehouse.observe.ExchangeObserver;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.KeyMaterialCache;
@@ -12,6 +13,7 @@ import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.Balancers;
 import io.gatehouse.upstream.SplitPicker;
 import io.gatehouse.upstream.UpstreamClients;
+import io.gatehouse.vertxinternals.NettyTlsSessions;
 import io.gatehouse.vertxinternals.VertxChannels;
 import io.netty.channel.Channel;
 import io.vertx.core.Future;
@@ -317,10 +319,21 @@ public final class RouterVerticle extends VerticleBase {
     // Slowloris defence: the first request head must be complete within the header-read timeout.
     state.headDeadline = System.nanoTime() + settings.limits().headerReadTimeout().toNanos();
     connections.opened(conn, state);
+    boolean tls = conn.isSsl();
+    ExchangeObserver observer = settings.observer();
+    observer.connectionOpened(tls);
+    if (tls && channel != null && observer != ExchangeObserver.NONE) {
+      // Vert.x hands over a TLS connection once its handshake is done.
+      String version = NettyTlsSessions.version(channel);
+      if (version != null) {
+        observer.tlsHandshake(version, NettyTlsSessions.resumed(channel));
+      }
+    }
     Runnable closed =
         () -> {
           connections.closed(conn);
           settings.connections().release(client);
+          observer.connectionClosed(tls);
         };
     if (channel != null) {
       // The channel's own close, not Vert.x's close handler: Vert.x skips that handler when a

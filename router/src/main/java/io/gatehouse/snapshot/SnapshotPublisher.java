@@ -48,6 +48,17 @@ public final class SnapshotPublisher implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final List<Consumer<RouteSnapshot>> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<TableView>> preparers = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Timing>> timings = new CopyOnWriteArrayList<>();
+
+  /**
+   * What one publish took on this node.
+   *
+   * @param lagNanos from the table handing this node the first change the snapshot holds to every
+   *     event loop serving it (hold-off, compile, certificates, adoption)
+   * @param compileNanos the compile alone
+   */
+  public record Timing(long generation, long lagNanos, long compileNanos) {}
+
   private final RouteTable table;
   private @Nullable AutoCloseable subscription;
   private @Nullable TableView pending;
@@ -186,6 +197,11 @@ public final class SnapshotPublisher implements AutoCloseable {
     preparers.add(preparer);
   }
 
+  /** Called with each publish's {@link Timing}, on the compile thread, after the listeners. */
+  public void onTiming(Consumer<Timing> listener) {
+    timings.add(listener);
+  }
+
   private synchronized void onView(TableView view) {
     long now = System.nanoTime();
     if (pending == null) {
@@ -252,6 +268,13 @@ public final class SnapshotPublisher implements AutoCloseable {
     afterPublish.run();
     for (Consumer<RouteSnapshot> l : listeners) {
       l.accept(next);
+    }
+    if (!timings.isEmpty()) {
+      Timing t =
+          new Timing(view.generation(), System.nanoTime() - firstPending, compiled - started);
+      for (Consumer<Timing> l : timings) {
+        l.accept(t);
+      }
     }
     if (LOG.isDebugEnabled()) {
       LOG.atDebug()

@@ -111,6 +111,41 @@ class RouterBoundariesTest {
                       "org.jspecify.annotations..")
                   .or(JavaClass.Predicates.belongToAnyOf(Explainer.class)));
 
+  /**
+   * Metrics read what the node serves and what the proxy reports through the observer contract;
+   * they never reach the proxy, the upstream pools or a source, so measuring cannot change serving
+   * (issue #18).
+   */
+  @ArchTest
+  static final ArchRule metrics_read_only_the_observer_contract_and_the_served_state =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.metrics..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "io.gatehouse.metrics..",
+              "io.gatehouse.observe..",
+              "io.gatehouse.endpoint..",
+              "io.gatehouse.model..",
+              "io.gatehouse.snapshot..",
+              "io.gatehouse.certificate..",
+              "io.gatehouse.tls..",
+              "io.micrometer..",
+              "io.prometheus..",
+              "org.jspecify.annotations..");
+
+  /** Nothing but the node depends on metrics: the proxy reports through the observer contract. */
+  @ArchTest
+  static final ArchRule only_node_wires_metrics =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("io.gatehouse.node..", "io.gatehouse.metrics..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.gatehouse.metrics..");
+
   @ArchTest
   static final ArchRule only_node_wires_the_explainer =
       noClasses()
