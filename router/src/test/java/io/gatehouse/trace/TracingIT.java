@@ -196,8 +196,7 @@ class TracingIT {
     HttpClientResponse r =
         client
             .request(o)
-            .compose(req -> req.send())
-            .compose(resp -> resp.body().map(b -> resp))
+            .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp)))
             .await(10, TimeUnit.SECONDS);
     return r.statusCode();
   }

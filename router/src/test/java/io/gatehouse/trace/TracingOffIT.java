@@ -65,8 +65,7 @@ class TracingOffIT {
     HttpClientResponse r =
         client
             .request(o)
-            .compose(req -> req.send())
-            .compose(resp -> resp.body().map(b -> resp))
+            .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp)))
             .await(10, TimeUnit.SECONDS);
     return r.statusCode();
   }
