@@ -29,6 +29,9 @@ class NestedBodyReadsTest {
       Pattern.compile(
           "\\.(?:compose|flatMap)\\(\\s*(?:(\\w+)\\s*->\\s*\\1\\s*\\.body\\(\\)|HttpClientResponse::body)");
 
+  private static final Pattern BLOCK_STEP =
+      Pattern.compile("\\.(?:compose|flatMap)\\(\\s*(\\w+)\\s*->\\s*\\{");
+
   @Test
   void no_test_reads_a_body_in_a_step_after_the_one_that_sent_the_request() throws IOException {
     List<String> flat = new ArrayList<>();
@@ -68,6 +71,19 @@ class NestedBodyReadsTest {
     String noSend = "r.response().compose(resp -> resp.body());";
     String parenthesised =
         "c.request(o).compose(r -> (n > 0 ? r.send(b) : r.send()).compose(x -> x.body()));";
+    String flatBlock =
+        """
+        client
+            .request(o)
+            .compose(req -> req.send())
+            .compose(
+                resp -> {
+                  head[0] = resp;
+                  return resp.body();
+                })
+            .await();
+        """;
+    assertThat(flatBodySteps(flatBlock)).containsExactly(4);
     assertThat(flatBodySteps(flat)).containsExactly(5);
     assertThat(flatBodySteps(flatByReference)).containsExactly(1);
     assertThat(flatBodySteps(nested)).isEmpty();
@@ -85,7 +101,30 @@ class NestedBodyReadsTest {
         lines.add(lineOf(s, m.start()));
       }
     }
+    // A block lambda reads the body as surely: resp -> { keep(resp); return resp.body(); }
+    Matcher b = BLOCK_STEP.matcher(s);
+    while (b.find()) {
+      int end = matchingClose(s, b.end() - 1);
+      String block = s.substring(b.end(), end < 0 ? s.length() : end);
+      if (block.contains(b.group(1) + ".body()") && anEarlierStepSends(s, b.start())) {
+        lines.add(lineOf(s, b.start()));
+      }
+    }
+    lines.sort(null);
     return lines;
+  }
+
+  private static int matchingClose(String s, int open) {
+    int depth = 0;
+    for (int i = open; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '{') {
+        depth++;
+      } else if (c == '}' && --depth == 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Walks the chain back from the '.' of a step: whether a step before it sends. */

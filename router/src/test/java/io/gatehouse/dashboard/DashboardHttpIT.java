@@ -84,12 +84,14 @@ class DashboardHttpIT {
                     .setPort(port)
                     .setURI(uri)
                     .putHeader("host", host))
-            .compose(req -> req.send())
             .compose(
-                resp -> {
-                  head[0] = resp;
-                  return resp.body();
-                })
+                req ->
+                    req.send()
+                        .compose(
+                            resp -> {
+                              head[0] = resp;
+                              return resp.body();
+                            }))
             .await(10, TimeUnit.SECONDS);
     Map<String, String> headers = new java.util.TreeMap<>();
     head[0].headers().forEach(e -> headers.put(e.getKey().toLowerCase(), e.getValue()));
