@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's tracer: the OpenTelemetry SDK with a parent-based ratio sampler, a batch processor
- * (its own thread; a full queue drops spans, the event loop never waits) and the OTLP/HTTP exporter
- * over the JDK's HttpClient. Built only when tracing is on; {@link #close()} flushes what is
- * queued.
+ * The node's tracer: the OpenTelemetry SDK (sampling decided by {@link ExchangeTracer},
+ * parent-based at a ratio, before the SDK sees a request), a batch processor (its own thread; a
+ * full queue drops spans, the event loop never waits) and the OTLP/HTTP exporter over the JDK's
+ * HttpClient. Built only when tracing is on; {@link #close()} flushes what is queued.
  */
 public final class OtlpTracing implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpTracing.class);
@@ -35,7 +35,6 @@ public final class OtlpTracing implements AutoCloseable {
 
   private OtlpTracing(TracingOptions options, SpanExporter exporter) {
     this.options = options;
-    Sampler ratio = Sampler.traceIdRatioBased(options.sampleRatio());
     this.provider =
         SdkTracerProvider.builder()
             .setResource(
@@ -47,7 +46,8 @@ public final class OtlpTracing implements AutoCloseable {
                                 options.serviceName(),
                                 SERVICE_VERSION,
                                 options.serviceVersion()))))
-            .setSampler(options.parentBased() ? Sampler.parentBased(ratio) : ratio)
+            // ExchangeTracer decides, and hands the SDK only the exchanges it samples
+            .setSampler(Sampler.alwaysOn())
             .addSpanProcessor(
                 BatchSpanProcessor.builder(exporter)
                     .setScheduleDelay(options.exportInterval())
@@ -62,7 +62,9 @@ public final class OtlpTracing implements AutoCloseable {
             provider
                 .tracerBuilder("io.gatehouse.trace")
                 .setInstrumentationVersion(options.serviceVersion())
-                .build());
+                .build(),
+            options.sampleRatio(),
+            options.parentBased());
   }
 
   /** Starts the tracer, exporting to {@link TracingOptions#endpoint()}. */

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.observe.AttemptOutcome;
 import io.gatehouse.observe.ExchangeObserver;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -20,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The tracer's callbacks on a fake exchange, its spans read from an in-memory exporter: parents,
@@ -330,5 +336,101 @@ class ExchangeTracerTest {
     assertThat(server.getResource().getAttribute(AttributeKey.stringKey("service.name")))
         .isEqualTo("gatehouse-test");
     assertThat(server.getInstrumentationScopeInfo().getName()).isEqualTo("io.gatehouse.trace");
+  }
+
+  /** The SDK's reading of a traceparent: a valid parent span context or none. */
+  static boolean sdkAccepts(String traceparent) {
+    MultiMap h = MultiMap.caseInsensitiveMultiMap().add("traceparent", traceparent);
+    TextMapGetter<MultiMap> getter =
+        new TextMapGetter<>() {
+          @Override
+          public Iterable<String> keys(MultiMap carrier) {
+            return carrier.names();
+          }
+
+          @Override
+          public String get(MultiMap carrier, String key) {
+            return carrier == null ? null : carrier.get(key);
+          }
+        };
+    Context c = W3CTraceContextPropagator.getInstance().extract(Context.root(), h, getter);
+    return Span.fromContext(c).getSpanContext().isValid();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what",
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what",
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01what",
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "0g-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7_01",
+        "00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01",
+        "",
+        "garbage"
+      })
+  void the_fast_path_reads_a_traceparent_as_the_sdk_does(String value) {
+    assertThat(ExchangeTracer.validTraceparent(value))
+        .as("accepted: %s", value)
+        .isEqualTo(sdkAccepts(value));
+  }
+
+  @Test
+  void an_unsampled_continued_trace_keeps_its_id_the_random_flag_and_a_valid_tracestate() {
+    ExchangeObserver t = tracer(0.0, true);
+    FakeExchange x = new FakeExchange();
+    x.headers.add("traceparent", "00-" + TRACE + "-" + PARENT + "-02");
+    x.headers.add("tracestate", "vendor=abc,other=1");
+    MultiMap upstream = proxied(t, x, 200);
+    assertThat(flushed()).isEmpty();
+    assertThat(x.traceId).isEqualTo(TRACE);
+    assertThat(upstream.getAll("traceparent"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .matches("00-" + TRACE + "-[0-9a-f]{16}-02")
+        .doesNotContain(PARENT);
+    assertThat(upstream.getAll("tracestate")).containsExactly("vendor=abc,other=1");
+
+    FakeExchange bad = new FakeExchange();
+    bad.headers.add("traceparent", "00-" + TRACE + "-" + PARENT + "-00");
+    bad.headers.add("tracestate", "not a valid=list=,,");
+    MultiMap dropped = proxied(t, bad, 200);
+    assertThat(dropped.get("traceparent")).matches("00-" + TRACE + "-[0-9a-f]{16}-00");
+    assertThat(dropped.contains("tracestate")).as("an invalid tracestate is dropped").isFalse();
+  }
+
+  @Test
+  void the_ratio_samples_about_its_share_of_new_traces() {
+    ExchangeObserver t = tracer(0.25, true);
+    int sampled = 0;
+    for (int i = 0; i < 2_000; i++) {
+      FakeExchange x = new FakeExchange();
+      MultiMap upstream = proxied(t, x, 200);
+      String flags = upstream.get("traceparent").substring(53);
+      assertThat(flags).isIn("02", "03");
+      if (flags.equals("03")) {
+        sampled++;
+      }
+    }
+    // 500 expected; +/- 125 is over 6 standard deviations (sd = 19.4)
+    assertThat(sampled).isBetween(375, 625);
+    // the sampled ones reached the SDK (its queue of 64 drops the rest of a burst)
+    assertThat(flushed())
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s.getSpanContext().isSampled()).isTrue());
   }
 }
