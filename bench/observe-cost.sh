@@ -10,8 +10,9 @@
 #             which answers every POST with 200)
 #   accesslog metrics off, the access log on (JSON, default fields) into a file under the run dir
 #   bare2     bare again: the noise control
-# Environment: KINDS, ROUNDS (3), DURATION (8), OUT_DIR, CHECK_ONLY=1. Result: $OUT_DIR/report.md,
-# read as each kind's req/s and p99 against bare (docs/benchmarks.md, "Observability costs").
+# Environment: KINDS, ROUNDS (3), DURATION (8), OUT_DIR, CHECK_ONLY=1. Result: $OUT_DIR/report.md
+# (each kind's req/s and p99 against bare) and $OUT_DIR/paired.md (each round's ratio to that round's
+# controls, median over rounds); docs/benchmarks.md, "Issue #18: what observing a request costs".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=$(realpath "${1:-router/target/gatehouse.jar}")
@@ -49,4 +50,22 @@ others=$(printf '%s,' "${kinds[@]:1}"); others=${others%,}
 OUT_DIR="$OUT_DIR" SCENARIOS=h1 REF_PROXY=bare REF_CEILING=$others \
   ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} START_TIMEOUT=90 \
   bench/bench.sh ${CHECK_ONLY:+--check-only} "${specs[@]}"
-echo "report: $OUT_DIR/report.md"
+# Paired figures: each round's req/s of a setting over the mean of that round's two controls, so a
+# machine that drifts between rounds cancels out; the median and range over rounds.
+python3 - "$OUT_DIR/raw.tsv" > "$OUT_DIR/paired.md" <<'PY'
+import csv, statistics, sys
+rows = [r for r in csv.DictReader((l for l in open(sys.argv[1]) if not l.startswith('#')), delimiter='\t')]
+by = {}
+for r in rows:
+    by.setdefault(r['round'], {})[r['target']] = float(r['rps'])
+kinds = [k for k in dict.fromkeys(r['target'] for r in rows)]
+print('| setting | per-round ratio to the controls\' mean: median [min-max] | rounds |')
+print('|---|---|---|')
+for k in kinds:
+    ratios = [v[k] / ((v['bare'] + v['bare2']) / 2) for v in by.values()
+              if k in v and 'bare' in v and 'bare2' in v]
+    if ratios:
+        print(f'| {k} | {statistics.median(ratios):.3f} [{min(ratios):.3f}-{max(ratios):.3f}] | {len(ratios)} |')
+PY
+cat "$OUT_DIR/paired.md"
+echo "report: $OUT_DIR/report.md, paired ratios: $OUT_DIR/paired.md"
