@@ -183,8 +183,10 @@ final class ProxyAnnotations {
               "enable-access-log",
               "Logs",
               OTHER,
-              "Gatehouse's access log (the gatehouse.access logger) is per node (log.access):"
-                  + " \"false\" does not stop the Ingress's requests being logged",
+              "Gatehouse's access log is per node (log.access and the log.access* keys); a"
+                  + " route's lines are turned off by the node's log.accessRoutes (ROUTE_ID=off,"
+                  + " the id /status lists): \"false\" does not stop the Ingress's requests"
+                  + " being logged",
               "false"),
           different(
               "enable-rewrite-log",
