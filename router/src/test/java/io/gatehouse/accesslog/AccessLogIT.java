@@ -201,6 +201,33 @@ class AccessLogIT {
     }
   }
 
+  /** A reload that brings a rule for a route not served lists it at once, without a publish. */
+  @Test
+  void a_reloaded_rule_for_a_route_not_served_shows_in_status() throws Exception {
+    Path file = dir.resolve("reloaded.log");
+    UnaryOperator<NodeConfig> before =
+        accessLog(AccessFormat.JSON, List.of("status"), file, List.of("default/cli/shop=off"));
+    try (NodeFixture node =
+        NodeFixture.start(before, NodeFixture.route("shop", "shop.test", upstream.address()))) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> accessLogStatus(node).getJsonArray("unknownRouteRules").isEmpty());
+      Path config = Files.writeString(dir.resolve("gatehouse.yaml"), "# read by the source below");
+      NodeConfig next =
+          accessLog(
+                  AccessFormat.JSON,
+                  List.of("status"),
+                  file,
+                  List.of("default/cli/shop=off", "default/cli/shoop=off"))
+              .apply(NodeFixture.testConfig());
+      node.node().watchConfig(config, () -> next);
+
+      assertThat(node.node().reloadConfig()).isEqualTo("applied");
+      assertThat(accessLogStatus(node).getJsonArray("unknownRouteRules").getList())
+          .containsExactly("default/cli/shoop");
+    }
+  }
+
   @Test
   void an_access_file_that_cannot_be_opened_stops_the_start_naming_the_key() {
     Path file = dir.resolve("missing-dir").resolve("access.log");
