@@ -5,11 +5,18 @@ import io.gatehouse.observe.ExchangeView;
 import io.vertx.core.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The access log: an {@link ExchangeObserver} that, when an exchange ends and the route's sampling
@@ -18,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * sampling and destination without a restart; the loop reads one volatile reference per request.
  */
 public final class AccessLog implements ExchangeObserver {
+  private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
+
   /** Opens a destination: stdout for an empty file name. */
   public interface Sinks {
     AccessLogSink open(String file) throws IOException;
@@ -35,6 +44,12 @@ public final class AccessLog implements ExchangeObserver {
   private final LongAdder written = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private volatile State state;
+
+  /** The generation {@link #routesServed} last checked the rules against; -1 before any. */
+  private long checkedGeneration = -1;
+
+  /** Route ids of the rules that name no served route, sorted; read by the status JSON. */
+  private volatile List<String> unknownRouteRules = List.of();
 
   private AccessLog(Sinks sinks, DoubleSupplier random) {
     this.sinks = sinks;
@@ -105,6 +120,50 @@ public final class AccessLog implements ExchangeObserver {
 
   public AccessLogOptions options() {
     return state.options;
+  }
+
+  /**
+   * Checks the per-route rules against the route ids of the served snapshot, at each publish and
+   * after a reload (never per request): a rule naming no served route does nothing, so it is listed
+   * ({@link #unknownRouteRules}) and warned about once, when it becomes unknown. {@code routeIds}
+   * is asked only when there are rules; an older generation than the last checked is ignored (a
+   * publish and a reload may race).
+   */
+  public synchronized void routesServed(long generation, Supplier<Set<String>> routeIds) {
+    if (generation < checkedGeneration) {
+      return;
+    }
+    checkedGeneration = generation;
+    Set<String> rules = state.options.routes().keySet();
+    if (rules.isEmpty()) {
+      unknownRouteRules = List.of();
+      return;
+    }
+    Set<String> served = routeIds.get();
+    List<String> unknown = new ArrayList<>();
+    for (String id : rules) {
+      if (!served.contains(id)) {
+        unknown.add(id);
+      }
+    }
+    unknown.sort(null);
+    Set<String> before = new HashSet<>(unknownRouteRules);
+    for (String id : unknown) {
+      if (!before.contains(id)) {
+        LOG.atWarn()
+            .setMessage("access log: a per-route rule names no served route; it does nothing")
+            .addKeyValue("key", "log.accessRoutes")
+            .addKeyValue("route", id)
+            .addKeyValue("generation", generation)
+            .log();
+      }
+    }
+    unknownRouteRules = List.copyOf(unknown);
+  }
+
+  /** The route ids of per-route rules that named no served route at the last check. */
+  public List<String> unknownRouteRules() {
+    return unknownRouteRules;
   }
 
   /** Lines written so far. */

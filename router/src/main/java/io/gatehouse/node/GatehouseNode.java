@@ -1016,6 +1016,7 @@ public final class GatehouseNode {
       }
       lastProblems = problems;
     }
+    checkAccessRoutes(snapshot);
     LOG.atDebug()
         .setMessage("snapshot published")
         .addKeyValue("generation", snapshot.generation())
@@ -1025,6 +1026,22 @@ public final class GatehouseNode {
 
   public boolean isReady() {
     return started && !draining && snapshots.hasSnapshot();
+  }
+
+  /** The access log's per-route rules against the routes {@code s} serves (at publish, reload). */
+  private void checkAccessRoutes(@Nullable RouteSnapshot s) {
+    AccessLog log = accessLog;
+    if (log != null && s != null) {
+      log.routesServed(
+          s.generation(),
+          () -> {
+            Set<String> ids = new HashSet<>();
+            for (CompiledRoute r : s.routes()) {
+              ids.add(r.id());
+            }
+            return ids;
+          });
+    }
   }
 
   JsonObject statusJson() {
@@ -1061,13 +1078,19 @@ public final class GatehouseNode {
     return log == null ? 0 : dropped ? log.dropped() : log.written();
   }
 
-  /** Whether the access log writes, and how many lines it wrote and dropped. */
+  /**
+   * Whether the access log writes, how many lines it wrote and dropped, and the per-route rules
+   * that name no served route (they do nothing).
+   */
   private JsonObject accessLogJson() {
     AccessLog log = accessLog;
     return new JsonObject()
         .put("enabled", log != null && log.options().enabled())
         .put("written", log == null ? 0 : log.written())
-        .put("dropped", log == null ? 0 : log.dropped());
+        .put("dropped", log == null ? 0 : log.dropped())
+        .put(
+            "unknownRouteRules",
+            new JsonArray(log == null ? List.of() : new ArrayList<>(log.unknownRouteRules())));
   }
 
   /** Null without a watched configuration file; else the file and the last reload's outcome. */
@@ -1162,6 +1185,7 @@ public final class GatehouseNode {
                 + e.getClass().getSimpleName()
                 + ")");
       }
+      checkAccessRoutes(snapshots.get()); // its per-route rules may have changed
     }
     trusted.replace(next.proxy().trustedProxies()); // validated by the loader: cannot fail
     LogLevels.apply(next.log());

@@ -156,6 +156,78 @@ class AccessLogIT {
     }
   }
 
+  JsonObject accessLogStatus(NodeFixture node) throws Exception {
+    return client
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost("127.0.0.1")
+                .setPort(node.statusPort())
+                .setURI("/status"))
+        .compose(req -> req.send().compose(resp -> resp.body()))
+        .map(b -> b.toJsonObject().getJsonObject("accessLog"))
+        .await(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A per-route rule whose id no served route has does nothing: {@code /status} lists it, until a
+   * route with that id is served.
+   */
+  @Test
+  void a_rule_for_a_route_not_served_shows_in_status_until_the_route_comes() throws Exception {
+    Path file = dir.resolve("unknown.log");
+    try (NodeFixture node =
+        NodeFixture.start(
+            accessLog(
+                AccessFormat.TEXT,
+                List.of("route", "status"),
+                file,
+                List.of("default/cli/health=off", "default/cli/later=off")),
+            NodeFixture.route("health", "health.test", upstream.address()))) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> accessLogStatus(node).getJsonArray("unknownRouteRules"),
+              a -> a.getList().equals(List.of("default/cli/later")));
+
+      node.put(NodeFixture.route("later", "later.test", upstream.address()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> accessLogStatus(node).getJsonArray("unknownRouteRules"), a -> a.isEmpty());
+      // the rule now applies: the route's requests are not written
+      assertThat(get(node, "later.test", "/x", "l-1")).isEqualTo(200);
+      assertThat(get(node, "shop.test", "/y", "s-1")).isEqualTo(404);
+      assertThat(awaitLines(file, 1)).containsExactly("- 404");
+    }
+  }
+
+  /** A reload that brings a rule for a route not served lists it at once, without a publish. */
+  @Test
+  void a_reloaded_rule_for_a_route_not_served_shows_in_status() throws Exception {
+    Path file = dir.resolve("reloaded.log");
+    UnaryOperator<NodeConfig> before =
+        accessLog(AccessFormat.JSON, List.of("status"), file, List.of("default/cli/shop=off"));
+    try (NodeFixture node =
+        NodeFixture.start(before, NodeFixture.route("shop", "shop.test", upstream.address()))) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> accessLogStatus(node).getJsonArray("unknownRouteRules").isEmpty());
+      Path config = Files.writeString(dir.resolve("gatehouse.yaml"), "# read by the source below");
+      NodeConfig next =
+          accessLog(
+                  AccessFormat.JSON,
+                  List.of("status"),
+                  file,
+                  List.of("default/cli/shop=off", "default/cli/shoop=off"))
+              .apply(NodeFixture.testConfig());
+      node.node().watchConfig(config, () -> next);
+
+      assertThat(node.node().reloadConfig()).isEqualTo("applied");
+      assertThat(accessLogStatus(node).getJsonArray("unknownRouteRules").getList())
+          .containsExactly("default/cli/shoop");
+    }
+  }
+
   @Test
   void an_access_file_that_cannot_be_opened_stops_the_start_naming_the_key() {
     Path file = dir.resolve("missing-dir").resolve("access.log");

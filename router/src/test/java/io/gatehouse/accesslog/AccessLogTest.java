@@ -3,17 +3,24 @@ package io.gatehouse.accesslog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** The observer: sampling, swapping options, and a blocked destination never blocking a request. */
 @Timeout(30)
@@ -150,5 +157,79 @@ class AccessLogTest {
     release.countDown();
     await().atMost(Duration.ofSeconds(10)).until(() -> log.written() == 5);
     assertThat(lines).containsExactly("\"req-1\"", "\"r0\"", "\"r1\"", "\"r2\"", "\"r3\"");
+  }
+
+  /**
+   * A rule for an id the served snapshot lacks does nothing: it is listed and warned about when it
+   * becomes unknown (a publish or a reload), not again while it stays unknown, and again if its
+   * route comes and goes. An older generation than the last checked changes nothing.
+   */
+  @Test
+  void a_rule_naming_no_served_route_is_listed_and_warned_about_once() throws Exception {
+    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(AccessLog.class);
+    warnings.start();
+    logger.addAppender(warnings);
+    try {
+      AccessLog l =
+          start(
+              options(
+                  List.of("status"),
+                  1,
+                  1,
+                  List.of("default/cli/shop=off", "default/cli/ghost=0.5", "default/cli/gone=off"),
+                  10));
+      assertThat(l.unknownRouteRules()).as("before any snapshot").isEmpty();
+
+      l.routesServed(1, () -> Set.of("default/cli/shop"));
+      assertThat(l.unknownRouteRules()).containsExactly("default/cli/ghost", "default/cli/gone");
+      assertThat(routes(warnings)).containsExactly("default/cli/ghost", "default/cli/gone");
+
+      l.routesServed(2, () -> Set.of("default/cli/shop"));
+      assertThat(routes(warnings)).as("still unknown: no new warning").hasSize(2);
+
+      l.routesServed(3, () -> Set.of("default/cli/shop", "default/cli/ghost"));
+      assertThat(l.unknownRouteRules()).containsExactly("default/cli/gone");
+
+      l.routesServed(2, () -> Set.of());
+      assertThat(l.unknownRouteRules())
+          .as("an older generation")
+          .containsExactly("default/cli/gone");
+
+      l.routesServed(4, () -> Set.of("default/cli/shop"));
+      assertThat(routes(warnings))
+          .as("ghost's route went away again")
+          .containsExactly("default/cli/ghost", "default/cli/gone", "default/cli/ghost");
+      assertThat(warnings.list.get(0).getKeyValuePairs())
+          .anySatisfy(
+              kv -> {
+                assertThat(kv.key).isEqualTo("key");
+                assertThat(kv.value).isEqualTo("log.accessRoutes");
+              });
+
+      // a reload without rules: nothing unknown, and the served ids are not even asked for
+      l.apply(options(List.of("status"), 1, 1, List.of(), 10));
+      AtomicInteger asked = new AtomicInteger();
+      Supplier<Set<String>> ids =
+          () -> {
+            asked.incrementAndGet();
+            return Set.of();
+          };
+      l.routesServed(4, ids);
+      assertThat(l.unknownRouteRules()).isEmpty();
+      assertThat(asked).hasValue(0);
+    } finally {
+      logger.detachAppender(warnings);
+    }
+  }
+
+  private static List<String> routes(ListAppender<ILoggingEvent> appender) {
+    List<String> out = new ArrayList<>();
+    for (ILoggingEvent e : appender.list) {
+      e.getKeyValuePairs().stream()
+          .filter(kv -> kv.key.equals("route"))
+          .forEach(kv -> out.add(String.valueOf(kv.value)));
+    }
+    return out;
   }
 }

@@ -34,6 +34,18 @@ class DeployManifestsTest {
     assertThat(c.tls().port()).isEqualTo(443);
   }
 
+  /**
+   * As the Helm chart: turned on without a token the admin API would log a bootstrap token into the
+   * pod's log; k8s/README.md turns it on with a Secret.
+   */
+  @Test
+  void the_configmap_leaves_the_admin_api_off() throws Exception {
+    String yaml = read("04-configmap.yaml").path("data").path("gatehouse.yaml").asText();
+    NodeConfig c = new ConfigLoader().yaml(yaml, "04-configmap.yaml").load();
+
+    assertThat(c.admin().enabled()).isFalse();
+  }
+
   @Test
   void the_deployment_declares_http_and_https() throws Exception {
     JsonNode container = container(read("10-deployment.yaml"));

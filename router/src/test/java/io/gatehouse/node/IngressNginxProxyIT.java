@@ -100,7 +100,7 @@ class IngressNginxProxyIT {
       while (!seen.method().equals("POST")) {
         seen = web.take();
       }
-      // the body reaches the backend whole; the trace context passes unchanged (no spans made)
+      // the body reaches the backend whole; the trace context passes unchanged (tracing off)
       assertThat(seen.body().toString()).isEqualTo("hello");
       assertThat(seen.header("traceparent")).isEqualTo(trace);
     } finally {

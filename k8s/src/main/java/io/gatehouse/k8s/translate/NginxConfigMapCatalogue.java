@@ -425,13 +425,15 @@ public final class NginxConfigMapCatalogue {
                     "log-format-upstream",
                     OTHER,
                     "",
-                    "not read: Gatehouse writes its own access log (docs/observability.md); nginx"
-                        + " variables are never evaluated"),
+                    "not read: Gatehouse writes its own access log, its fields chosen by"
+                        + " log.accessFields (docs/observability.md); nginx variables are never"
+                        + " evaluated"),
                 node(
                     "log-format-escape-json",
                     OTHER,
                     "false",
-                    "not read: Gatehouse's access log is JSON, escaped"),
+                    "not read: Gatehouse's access log (JSON or text, log.accessFormat) escapes"
+                        + " every value either way"),
                 node(
                     "enable-access-log-for-default-backend",
                     OTHER,

@@ -37,8 +37,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Buffering, the other buffer sizes, temp files, HTTP/2 push, the per-Ingress access and rewrite
  * logs and OpenTelemetry change neither who may reach what nor where requests go: they are served
  * with the difference their note documents (Gatehouse streams both ways with back-pressure, never
- * writes a temp file, never pushes, logs per node and has no tracing); a malformed value is
- * reported and nginx's default assumed, as ingress-nginx does.
+ * writes a temp file, never pushes, logs and traces per node); a malformed value is reported and
+ * nginx's default assumed, as ingress-nginx does.
  */
 final class ProxyAnnotations {
   private ProxyAnnotations() {}
@@ -183,8 +183,10 @@ final class ProxyAnnotations {
               "enable-access-log",
               "Logs",
               OTHER,
-              "Gatehouse's access log (the gatehouse.access logger) is per node (log.access):"
-                  + " \"false\" does not stop the Ingress's requests being logged",
+              "Gatehouse's access log is per node (log.access and the log.access* keys); a"
+                  + " route's lines are turned off by the node's log.accessRoutes (ROUTE_ID=off,"
+                  + " the id /status lists): \"false\" does not stop the Ingress's requests"
+                  + " being logged",
               "false"),
           different(
               "enable-rewrite-log",
@@ -196,21 +198,23 @@ final class ProxyAnnotations {
               "enable-opentelemetry",
               "Opentelemetry",
               OTHER,
-              "Gatehouse makes no spans; trace context headers (traceparent, tracestate) reach"
-                  + " the backend unchanged",
+              "Gatehouse traces per node (tracing.enabled, docs/observability.md): on, every"
+                  + " Ingress's requests are traced alike (tracing.sampleRatio); off, trace context"
+                  + " headers (traceparent, tracestate) reach the backend unchanged",
               "true"),
           different(
               "opentelemetry-operation-name",
               "Opentelemetry",
               OTHER,
-              "Gatehouse makes no spans (see enable-opentelemetry)",
+              "Gatehouse names its server span after the method and the route id (GET"
+                  + " tenant/source/name); tracing is per node (see enable-opentelemetry)",
               "HTTP $request_method $uri"),
           different(
               "opentelemetry-trust-incoming-span",
               "Opentelemetry",
               OTHER,
-              "Gatehouse makes no spans; an incoming traceparent is passed on unchanged, as if"
-                  + " trusted",
+              "With tracing on (per node) Gatehouse continues a valid incoming traceparent, as"
+                  + " if trusted; off, it is passed on unchanged",
               "false"),
           refused(
               "enable-modsecurity",
