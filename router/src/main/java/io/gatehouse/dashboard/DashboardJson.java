@@ -15,7 +15,9 @@ import io.gatehouse.snapshot.Target;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -44,14 +46,14 @@ public final class DashboardJson {
   public static final List<String> SECTIONS =
       List.of("node", "routes", "backends", "nodes", "certificates", "problems", "rates");
 
+  /** How often the node has the dashboard look at its problems, so none is missed between polls. */
+  public static final Duration OBSERVE_EVERY = Duration.ofSeconds(1);
+
   private final SnapshotHolder snapshots;
   private final EndpointIndex endpoints;
   private final Supplier<JsonObject> status;
   private final RequestRates rates;
   private final Clock clock;
-
-  /** How often the node has the dashboard look at its problems when no page polls. */
-  public static final java.time.Duration OBSERVE_EVERY = java.time.Duration.ofSeconds(1);
 
   /**
    * Every problem seen, current ones with the time this dashboard first saw them: a problem that
@@ -258,7 +260,7 @@ public final class DashboardJson {
     if (value instanceof String text) {
       try {
         return Instant.parse(text);
-      } catch (java.time.format.DateTimeParseException e) {
+      } catch (DateTimeParseException e) {
         return null; // the look's own time then
       }
     }
