@@ -32,8 +32,15 @@ final class KubernetesProblems implements TranslationSink {
   /** The most problems {@code /status} lists (newest first); {@code problemsTotal} counts all. */
   static final int LIMIT = 100;
 
+  /** The longest message kept, as on the Warning events the controller writes. */
+  static final int MESSAGE_LIMIT = 1024;
+
   /** One problem of one object, e.g. {@code HTTPRoute shop/web}. */
-  record Problem(String kind, String object, String reason, String message) {}
+  record Problem(String kind, String object, String reason, String message) {
+    Problem {
+      message = message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT) : message;
+    }
+  }
 
   private record Seen(Problem problem, Instant since) {}
 

@@ -64,6 +64,15 @@ class KubernetesProblemsTest {
   }
 
   @Test
+  void a_long_message_is_cut_as_on_the_event() {
+    Set<Problem> problems =
+        KubernetesProblems.of(
+            ingress(List.of(new IngressProblem(WEB, "BadPath", "x".repeat(5000))), List.of()),
+            GatewayTranslation.EMPTY);
+    assertThat(problems.iterator().next().message()).hasSize(KubernetesProblems.MESSAGE_LIMIT);
+  }
+
+  @Test
   void gateway_api_conditions_that_are_false_or_conflicted_are_problems() {
     ObjectRef route = new ObjectRef(GatewayKind.HTTP_ROUTE, "shop", "web");
     ObjectRef gw = new ObjectRef(GatewayKind.GATEWAY, "infra", "edge");
