@@ -468,6 +468,8 @@ class DashboardJsonTest {
     assertThat(problems.getJsonArray("routes")).isEmpty();
     assertThat(problems.getValue("file")).isNull();
     assertThat(problems.getValue("kubernetes")).isNull();
+    assertThat(problems.getValue("configReload")).isNull();
+    assertThat(problems.getJsonArray("recent")).isEmpty();
     assertThat(all.getJsonArray("certificates")).isEmpty();
     assertThat(all.getJsonObject("nodes").getJsonArray("members")).isEmpty();
   }
