@@ -95,8 +95,14 @@
     const since = t => t ? ' (since ' + new Date(t).toLocaleString() + ')' : '';
     for (const r of p.routes) items.push('route ' + r.route + ': ' + r.reason + since(r.since));
     if (p.file && p.file.lastError) items.push('routes file ' + p.file.file + ': ' + p.file.lastError + since(p.file.since));
+    if (p.configReload) items.push('configuration reload refused (the node keeps its settings): ' + p.configReload.detail + since(p.configReload.since));
     if (p.kubernetes && p.kubernetes.enabled && !p.kubernetes.synced) items.push('Kubernetes: not synced yet');
     if (p.kubernetes) for (const h of p.kubernetes.held) items.push('Kubernetes ' + h.object + ': ' + h.reason + ': ' + h.message);
+    if (p.kubernetes && p.kubernetes.problems) {
+      for (const o of p.kubernetes.problems) items.push('Kubernetes ' + o.kind + ' ' + o.object + ': ' + o.reason + ': ' + o.message + since(o.since));
+      const more = (p.kubernetes.problemsTotal || 0) - p.kubernetes.problems.length;
+      if (more > 0) items.push('Kubernetes: ' + more + ' more problems (the newest are listed)');
+    }
     for (const e of p.ejected) items.push('endpoint ' + e.endpoint + ' ejected (' + e.reason + ', by ' + e.by + ') until ' + e.expires);
     for (const e of p.failingChecks) items.push('endpoint ' + e + ' fails its health check');
     document.getElementById('problem-count').textContent = items.length ? '(' + items.length + ')' : '';
@@ -106,6 +112,20 @@
     } else {
       list.replaceChildren(...items.map(t => el('li', null, t)));
     }
+    renderRecent(p.recent || []);
+  }
+
+  function renderRecent(recent) {
+    const time = t => t ? new Date(t).toLocaleString() : '';
+    const rows = recent.map(r => {
+      const state = r.resolved ? el('span', 'resolved', 'resolved ' + time(r.resolved)) : el('span', 'open', 'current');
+      const tr = row([time(r.appeared), state, r.kind, r.subject, r.message]);
+      tr.dataset.kind = r.kind;
+      if (r.resolved) tr.className = 'resolved';
+      return tr;
+    });
+    document.getElementById('recent-count').textContent = recent.length ? '(' + recent.length + ')' : '';
+    fill('recent', rows, 'no problem seen since this node started', 5);
   }
 
   function counted(id, section) {

@@ -15,7 +15,9 @@ import io.gatehouse.snapshot.Target;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -24,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -45,6 +46,9 @@ public final class DashboardJson {
   public static final List<String> SECTIONS =
       List.of("node", "routes", "backends", "nodes", "certificates", "problems", "rates");
 
+  /** How often the node has the dashboard look at its problems, so none is missed between polls. */
+  public static final Duration OBSERVE_EVERY = Duration.ofSeconds(1);
+
   private final SnapshotHolder snapshots;
   private final EndpointIndex endpoints;
   private final Supplier<JsonObject> status;
@@ -52,10 +56,10 @@ public final class DashboardJson {
   private final Clock clock;
 
   /**
-   * When this dashboard first saw each current problem ({@code route} + reason, or the routes
-   * file's error): a problem that goes away is forgotten, so one that comes back is new again.
+   * Every problem seen, current ones with the time this dashboard first saw them: a problem that
+   * goes away is resolved, so one that comes back is new again.
    */
-  private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
+  private final ProblemHistory history = new ProblemHistory();
 
   /**
    * @param status the node's status JSON ({@code /status}), of which only listed fields are copied;
@@ -152,58 +156,155 @@ public final class DashboardJson {
     return out;
   }
 
+  /** Records the node's current problems in the history (the node's timer, between polls). */
+  public void observeProblems() {
+    problems(status.get());
+  }
+
   /**
    * Rejected routes (any source, Kubernetes ones included), TLS binding problems, the routes file's
-   * last error, the Kubernetes controller's state, and the endpoints ejected or failing their
-   * checks.
+   * last error, a refused configuration reload, the Kubernetes controller's state and the objects
+   * it refused or holds, the endpoints ejected or failing their checks; and the history of every
+   * problem seen ({@code recent}).
    */
   private synchronized JsonObject problems(JsonObject s) {
     Instant now = clock.instant();
-    Set<String> current = new HashSet<>();
+    List<ProblemHistory.Seen> current = new ArrayList<>();
+    List<ProblemHistory.Seen> routeSeen = new ArrayList<>();
     JsonArray routes = new JsonArray();
     for (Object p : s.getJsonArray("problems", new JsonArray())) {
       if (p instanceof JsonObject problem) {
-        String key = "route " + problem.getValue("route") + ": " + problem.getValue("reason");
-        current.add(key);
-        routes.add(
-            copy(problem, "route", "reason")
-                .put("since", firstSeen.computeIfAbsent(key, k -> now).toString()));
+        JsonObject out = copy(problem, "route", "reason");
+        routes.add(out);
+        routeSeen.add(
+            new ProblemHistory.Seen(
+                "route",
+                String.valueOf(problem.getValue("route")),
+                String.valueOf(problem.getValue("reason")),
+                null));
       }
     }
+    current.addAll(routeSeen);
     JsonObject file = s.getJsonObject("fileSource");
     JsonObject fileOut = file == null ? null : copy(file, "file", "routes", "lastError");
+    ProblemHistory.Seen fileSeen = null;
     if (fileOut != null && fileOut.getValue("lastError") instanceof String error) {
-      String key = "file " + error;
-      current.add(key);
-      fileOut.put("since", firstSeen.computeIfAbsent(key, k -> now).toString());
+      fileSeen =
+          new ProblemHistory.Seen(
+              "routesFile", String.valueOf(fileOut.getValue("file")), error, null);
+      current.add(fileSeen);
     }
-    firstSeen.keySet().retainAll(current);
+    JsonObject reloadOut = null;
+    ProblemHistory.Seen reloadSeen = null;
+    JsonObject reload = s.getJsonObject("configReload");
+    JsonObject last = reload == null ? null : reload.getJsonObject("last");
+    if (last != null && "refused".equals(last.getValue("result"))) {
+      // refused until a later reload applies: the node runs on its previous settings meanwhile
+      reloadOut = copy(last, "at", "result", "detail").put("file", reload.getValue("file"));
+      reloadSeen =
+          new ProblemHistory.Seen(
+              "configReload",
+              String.valueOf(reload.getValue("file")),
+              String.valueOf(last.getValue("detail")),
+              instant(last.getValue("at")));
+      current.add(reloadSeen);
+    }
     JsonObject k8s = s.getJsonObject("kubernetes");
+    JsonObject k8sOut = k8s == null ? null : kubernetes(k8s, current);
     JsonObject health = s.getJsonObject("health", new JsonObject());
     JsonArray ejected = new JsonArray();
     for (Object e : health.getJsonArray("ejected", new JsonArray())) {
       if (e instanceof JsonObject ejection) {
         ejected.add(copy(ejection, "endpoint", "reason", "by", "expires", "ejections"));
+        current.add(
+            new ProblemHistory.Seen(
+                "endpoint",
+                String.valueOf(ejection.getValue("endpoint")),
+                "ejected (" + ejection.getValue("reason") + ", by " + ejection.getValue("by") + ")",
+                null));
       }
+    }
+    JsonArray failing = health.getJsonArray("failingChecks", new JsonArray()).copy();
+    for (Object at : failing) {
+      current.add(
+          new ProblemHistory.Seen("endpoint", String.valueOf(at), "fails its health check", null));
+    }
+    history.observe(now, current);
+    for (int i = 0; i < routes.size(); i++) {
+      putSince(routes.getJsonObject(i), routeSeen.get(i));
+    }
+    if (fileOut != null && fileSeen != null) {
+      putSince(fileOut, fileSeen);
+    }
+    if (reloadOut != null && reloadSeen != null) {
+      putSince(reloadOut, reloadSeen);
     }
     return new JsonObject()
         .put("routes", routes)
         .put("file", fileOut)
-        .put("kubernetes", k8s == null ? null : kubernetes(k8s))
+        .put("configReload", reloadOut)
+        .put("kubernetes", k8sOut)
         .put("ejected", ejected)
-        .put("failingChecks", health.getJsonArray("failingChecks", new JsonArray()).copy());
+        .put("failingChecks", failing)
+        .put("recent", history.recent());
   }
 
-  /** The controller's state and the routes it holds back, each as its object's problem. */
-  private static JsonObject kubernetes(JsonObject k8s) {
+  private void putSince(JsonObject out, ProblemHistory.Seen seen) {
+    Instant since = history.since(seen);
+    if (since != null) {
+      out.put("since", since.toString());
+    }
+  }
+
+  private static @Nullable Instant instant(@Nullable Object value) {
+    if (value instanceof String text) {
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        return null; // the look's own time then
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The controller's state, the routes it holds back and the objects its last translation refused
+   * or warned about (each as its object's problem), added to {@code current} for the history.
+   */
+  private static JsonObject kubernetes(JsonObject k8s, List<ProblemHistory.Seen> current) {
+    if (Boolean.TRUE.equals(k8s.getValue("enabled"))
+        && !Boolean.TRUE.equals(k8s.getValue("synced"))) {
+      current.add(new ProblemHistory.Seen("kubernetes", "controller", "not synced yet", null));
+    }
     JsonArray held = new JsonArray();
     for (Object h : k8s.getJsonArray("held", new JsonArray())) {
       if (h instanceof JsonObject problem) {
         held.add(copy(problem, "object", "reason", "message"));
+        current.add(
+            new ProblemHistory.Seen(
+                "kubernetes",
+                "Ingress " + problem.getValue("object"),
+                problem.getValue("reason") + ": " + problem.getValue("message"),
+                null));
       }
     }
-    return copy(k8s, "enabled", "synced", "leaderElection", "leader", "gatewayApi")
-        .put("held", held);
+    JsonArray objects = new JsonArray();
+    for (Object o : k8s.getJsonArray("problems", new JsonArray())) {
+      if (o instanceof JsonObject problem) {
+        objects.add(copy(problem, "kind", "object", "reason", "message", "since"));
+        current.add(
+            new ProblemHistory.Seen(
+                "kubernetes",
+                problem.getValue("kind") + " " + problem.getValue("object"),
+                problem.getValue("reason") + ": " + problem.getValue("message"),
+                instant(problem.getValue("since"))));
+      }
+    }
+    JsonObject out =
+        copy(k8s, "enabled", "synced", "leaderElection", "leader", "gatewayApi", "problemsTotal")
+            .put("held", held)
+            .put("problems", objects);
+    return out;
   }
 
   private JsonObject rates() {

@@ -180,6 +180,7 @@ public final class GatehouseNode {
   private volatile @Nullable ConfigReload reload;
 
   private long reloadTimer = -1;
+  private long dashboardTimer = -1;
   private final UnaryOperator<Endpoint> k8sEndpoints;
 
   /** Observers a test added ({@link #start(NodeConfig, List, UnaryOperator, List)}). */
@@ -793,8 +794,19 @@ public final class GatehouseNode {
           .addArgument(host)
           .log();
     }
-    return new DashboardHandler(
-        vertx, new DashboardJson(snapshots, endpoints, this::statusJson, rates));
+    DashboardJson json = new DashboardJson(snapshots, endpoints, this::statusJson, rates);
+    // its own look each second, so a problem that comes and goes while no page polls is recorded
+    dashboardTimer =
+        vertx.setPeriodic(
+            DashboardJson.OBSERVE_EVERY.toMillis(),
+            id ->
+                vertx.executeBlocking(
+                    () -> {
+                      json.observeProblems();
+                      return null;
+                    },
+                    false));
+    return new DashboardHandler(vertx, json);
   }
 
   /** The node's IP allow and deny lists (validated by the loader). */
@@ -1403,6 +1415,9 @@ public final class GatehouseNode {
               }
               if (reloadTimer >= 0) {
                 vertx.cancelTimer(reloadTimer);
+              }
+              if (dashboardTimer >= 0) {
+                vertx.cancelTimer(dashboardTimer);
               }
               if (tableCertificates != null) {
                 try {

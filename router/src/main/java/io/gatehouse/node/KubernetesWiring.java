@@ -61,6 +61,8 @@ final class KubernetesWiring implements AutoCloseable {
   private final AutoCloseable claims;
   private final @Nullable PublishedService published;
   private final TableSink tableSink;
+  private final KubernetesProblems problems;
+  private final boolean sharedTable;
 
   private KubernetesWiring(
       IngressWatcher watcher,
@@ -68,8 +70,12 @@ final class KubernetesWiring implements AutoCloseable {
       @Nullable LeaseLeadership leadership,
       AutoCloseable claims,
       @Nullable PublishedService published,
-      TableSink tableSink) {
+      TableSink tableSink,
+      KubernetesProblems problems,
+      boolean sharedTable) {
     this.tableSink = tableSink;
+    this.problems = problems;
+    this.sharedTable = sharedTable;
     this.watcher = watcher;
     this.feed = feed;
     this.leadership = leadership;
@@ -177,6 +183,7 @@ final class KubernetesWiring implements AutoCloseable {
             new GatewaySettings(
                 GatewaySettings.CONTROLLER, List.of(), k.gatewayHttpPort(), k.gatewayHttpsPort()),
             addresses == null ? List::of : addresses);
+    KubernetesProblems problems = new KubernetesProblems(Clock.systemUTC());
     watcher[0] =
         new IngressWatcher(
             client,
@@ -191,7 +198,8 @@ final class KubernetesWiring implements AutoCloseable {
                     client, leader, GatewaySettings.CONTROLLER, Clock.systemUTC()),
                 TranslationSink.withProblems(
                     tableSink::heldProblems,
-                    new ProblemEvents(client, leader, identity, Clock.systemUTC()))));
+                    new ProblemEvents(client, leader, identity, Clock.systemUTC())),
+                problems));
     // an admin-API host claim changes who may serve a host: rebuild when the claims change
     AutoCloseable claims =
         table.subscribe(
@@ -227,7 +235,8 @@ final class KubernetesWiring implements AutoCloseable {
       published.start();
     }
     feed.start();
-    return new KubernetesWiring(watcher[0], feed, lease, claims, published, tableSink);
+    return new KubernetesWiring(
+        watcher[0], feed, lease, claims, published, tableSink, problems, sharedTable);
   }
 
   private static ApiClient client(String kubeconfig) throws Exception {
@@ -278,16 +287,25 @@ final class KubernetesWiring implements AutoCloseable {
 
   /** For {@code /status}: whether this node elects, holds the Lease, and under which identity. */
   JsonObject statusJson() {
-    return new JsonObject()
-        .put("leaderElection", leadership != null)
-        .put("leader", leadership == null || leadership.isLeader())
-        .put("identity", leadership == null ? null : leadership.identity())
-        // the Gateway API kinds served (their CRDs installed and permitted); empty: none
-        .put(
-            "gatewayApi",
-            new JsonArray(watcher.gatewayKinds().stream().sorted().map(GatewayKind::kind).toList()))
-        // routes held back from the table (a cluster not yet upgraded), as their objects' problems
-        .put("held", heldJson());
+    JsonObject out =
+        new JsonObject()
+            .put("leaderElection", leadership != null)
+            .put("leader", leadership == null || leadership.isLeader())
+            .put("identity", leadership == null ? null : leadership.identity())
+            // the Gateway API kinds served (their CRDs installed and permitted); empty: none
+            .put(
+                "gatewayApi",
+                new JsonArray(
+                    watcher.gatewayKinds().stream().sorted().map(GatewayKind::kind).toList()))
+            // routes held back from the table (a cluster not yet upgraded), as their objects'
+            // problems
+            .put("held", heldJson());
+    if (sharedTable && !leader()) {
+      // a replica that does not lead translates nothing: what it saw last may be stale
+      return out.put("problems", new JsonArray()).put("problemsTotal", 0);
+    }
+    problems.addTo(out);
+    return out;
   }
 
   private JsonArray heldJson() {

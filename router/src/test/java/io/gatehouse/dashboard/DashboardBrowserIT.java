@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.gatehouse.node.ConfigException;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.AdminNode;
 import java.io.File;
@@ -130,6 +131,38 @@ class DashboardBrowserIT {
       }
     }
     return out;
+  }
+
+  @Test
+  void the_page_shows_a_refused_configuration_reload_as_a_current_problem(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("gatehouse.yaml");
+    Files.writeString(file, "# the node's file\n");
+    String refusal =
+        "configuration key \"http.port\" cannot change while the node runs (restart it to apply)";
+    node.node()
+        .node()
+        .watchConfig(
+            file,
+            () -> {
+              throw new ConfigException(refusal);
+            });
+    assertThat(node.node().node().reloadConfig()).isEqualTo("refused");
+
+    browser.get(statusUrl("/dashboard/"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> browser.findElement(By.id("problems")).getText().contains(refusal));
+    assertThat(browser.findElement(By.id("problems")).getText())
+        .contains("configuration reload refused (the node keeps its settings): " + refusal);
+    WebElement recent = browser.findElement(By.cssSelector("#recent tr[data-kind='configReload']"));
+    List<String> cells =
+        recent.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+    assertThat(cells.get(1)).isEqualTo("current");
+    assertThat(cells.get(2)).isEqualTo("configReload");
+    assertThat(cells.get(3)).isEqualTo(file.toString());
+    assertThat(cells.get(4)).isEqualTo(refusal);
+    assertThat(severe()).as("the browser console's errors").isEmpty();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.gatehouse.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.node.ConfigException;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
@@ -14,14 +15,18 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard through a real node's status listener: its page and assets with their headers, its
@@ -172,6 +177,51 @@ class DashboardHttpIT {
     assertThat(self.getBoolean("local")).isTrue();
     assertThat(self.getLong("servedGeneration"))
         .isEqualTo(all.getJsonObject("routes").getLong("generation"));
+  }
+
+  @Test
+  void a_refused_reload_is_a_current_problem_and_once_a_reload_applies_a_resolved_one(
+      @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("gatehouse.yaml");
+    Files.writeString(file, "# the node's file\n");
+    String refusal = "configuration key \"http.port\" cannot change while the node runs";
+    AtomicBoolean refuse = new AtomicBoolean(true);
+    // the node's own settings: once accepted, a forced reload applies and changes nothing
+    NodeConfig same = NodeFixture.testConfig().withDashboard(new NodeConfig.Dashboard(true));
+    node.node()
+        .watchConfig(
+            file,
+            () -> {
+              if (refuse.get()) {
+                throw new ConfigException(refusal);
+              }
+              return same;
+            });
+    assertThat(node.node().reloadConfig()).isEqualTo("refused");
+    String at =
+        status("/status")
+            .json()
+            .getJsonObject("configReload")
+            .getJsonObject("last")
+            .getString("at");
+    JsonObject refused = status("/dashboard/api/v1/problems").json();
+    assertThat(refused.getJsonObject("configReload").getString("detail")).isEqualTo(refusal);
+    assertThat(refused.getJsonObject("configReload").getString("since")).isEqualTo(at);
+
+    refuse.set(false);
+    assertThat(node.node().reloadConfig()).isEqualTo("applied");
+    JsonObject applied = status("/dashboard/api/v1/problems").json();
+    assertThat(applied.getValue("configReload")).isNull();
+    JsonObject entry =
+        applied.getJsonArray("recent").stream()
+            .map(JsonObject.class::cast)
+            .filter(o -> o.getString("kind").equals("configReload"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(entry.getString("message")).isEqualTo(refusal);
+    assertThat(entry.getString("subject")).isEqualTo(file.toString());
+    assertThat(entry.getString("appeared")).isEqualTo(at);
+    assertThat(entry.getString("resolved")).isNotNull();
   }
 
   @Test

@@ -308,6 +308,156 @@ class DashboardJsonTest {
   }
 
   @Test
+  void a_refused_configuration_reload_is_a_problem_until_a_reload_applies() {
+    JsonObject reload =
+        new JsonObject()
+            .put("file", "/etc/gatehouse/gatehouse.yaml")
+            .put("applied", 0)
+            .put(
+                "last",
+                new JsonObject()
+                    .put("at", "2026-12-06T20:59:30Z")
+                    .put("result", "refused")
+                    .put("detail", "configuration key \"http.port\" cannot change"));
+    status.put("configReload", reload);
+    JsonObject refused = json.overview("", 0).getJsonObject("problems");
+    assertThat(refused.getJsonObject("configReload"))
+        .isEqualTo(
+            new JsonObject()
+                .put("at", "2026-12-06T20:59:30Z")
+                .put("result", "refused")
+                .put("detail", "configuration key \"http.port\" cannot change")
+                .put("file", "/etc/gatehouse/gatehouse.yaml")
+                .put("since", "2026-12-06T20:59:30Z"));
+
+    clock.advance(Duration.ofMinutes(2));
+    reload
+        .put("applied", 1)
+        .put(
+            "last",
+            new JsonObject()
+                .put("at", "2026-12-06T21:01:50Z")
+                .put("result", "applied")
+                .put("detail", "log.level"));
+    JsonObject applied = json.overview("", 0).getJsonObject("problems");
+    assertThat(applied.getValue("configReload")).isNull();
+    JsonObject entry = recentOf(applied, "configReload").getJsonObject(0);
+    assertThat(entry)
+        .isEqualTo(
+            new JsonObject()
+                .put("kind", "configReload")
+                .put("subject", "/etc/gatehouse/gatehouse.yaml")
+                .put("message", "configuration key \"http.port\" cannot change")
+                .put("appeared", "2026-12-06T20:59:30Z")
+                .put("resolved", "2026-12-06T21:02:00Z"));
+  }
+
+  @Test
+  void a_problem_that_went_away_stays_in_the_recent_list_as_resolved() {
+    json.observeProblems();
+    clock.advance(Duration.ofMinutes(3));
+    status.getJsonObject("fileSource").putNull("lastError");
+    json.observeProblems(); // the node's timer: no page is polling
+    clock.advance(Duration.ofMinutes(1));
+    status.getJsonObject("fileSource").put("lastError", "line 9: worse");
+    JsonObject problems = json.overview("", 0).getJsonObject("problems");
+
+    JsonArray file = recentOf(problems, "routesFile");
+    assertThat(file).hasSize(2);
+    // newest first; the fixed error keeps when it appeared and when it was resolved
+    assertThat(file.getJsonObject(0))
+        .isEqualTo(
+            new JsonObject()
+                .put("kind", "routesFile")
+                .put("subject", "/etc/gatehouse/routes.yaml")
+                .put("message", "line 9: worse")
+                .put("appeared", "2026-12-06T21:04:00Z")
+                .putNull("resolved"));
+    assertThat(file.getJsonObject(1).getString("message")).isEqualTo("line 3: bad");
+    assertThat(file.getJsonObject(1).getString("appeared")).isEqualTo("2026-12-06T21:00:00Z");
+    assertThat(file.getJsonObject(1).getString("resolved")).isEqualTo("2026-12-06T21:03:00Z");
+    // the problems still current are listed once each, not once per look
+    assertThat(recentOf(problems, "route")).hasSize(1);
+    assertThat(recentOf(problems, "endpoint"))
+        .extracting(o -> ((JsonObject) o).getString("subject"))
+        .containsExactly("10.0.0.9:8080");
+    assertThat(recentOf(problems, "kubernetes"))
+        .extracting(o -> ((JsonObject) o).getString("subject"))
+        .containsExactlyInAnyOrder("controller", "Ingress shop/web");
+  }
+
+  @Test
+  void the_recent_list_keeps_the_last_200_problems() {
+    for (int i = 0; i < 250; i++) {
+      status.getJsonObject("fileSource").put("lastError", "line " + i + ": bad");
+      json.observeProblems();
+      clock.advance(Duration.ofSeconds(1));
+    }
+    JsonArray recent = json.overview("", 0).getJsonObject("problems").getJsonArray("recent");
+    assertThat(recent).hasSize(ProblemHistory.CAPACITY);
+    assertThat(recent.getJsonObject(0).getString("message")).isEqualTo("line 249: bad");
+    assertThat(recent.getJsonObject(0).getValue("resolved")).isNull();
+    assertThat(recent.getJsonObject(1).getString("resolved")).isNotNull();
+    // a problem current all along stays current, though its entry left the list
+    assertThat(
+            json.overview("", 0)
+                .getJsonObject("problems")
+                .getJsonArray("routes")
+                .getJsonObject(0)
+                .getString("since"))
+        .isEqualTo("2026-12-06T21:00:00Z");
+  }
+
+  @Test
+  void kubernetes_objects_refused_by_the_translation_are_copied_field_by_field() {
+    status
+        .getJsonObject("kubernetes")
+        .put("synced", true)
+        .put("problemsTotal", 1)
+        .put(
+            "problems",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("kind", "HTTPRoute")
+                        .put("object", "shop/web parent shop/edge")
+                        .put("reason", "NotAllowedByListeners")
+                        .put("message", "no listener accepts the route")
+                        .put("since", "2026-12-06T20:58:00Z")
+                        .put("spec", PLANTED)));
+    JsonObject problems = json.overview("", 0).getJsonObject("problems");
+    JsonObject k8s = problems.getJsonObject("kubernetes");
+    assertThat(k8s.getInteger("problemsTotal")).isEqualTo(1);
+    assertThat(k8s.getJsonArray("problems").getJsonObject(0))
+        .isEqualTo(
+            new JsonObject()
+                .put("kind", "HTTPRoute")
+                .put("object", "shop/web parent shop/edge")
+                .put("reason", "NotAllowedByListeners")
+                .put("message", "no listener accepts the route")
+                .put("since", "2026-12-06T20:58:00Z"));
+    assertThat(problems.encode()).doesNotContain(PLANTED);
+    assertThat(recentOf(problems, "kubernetes"))
+        .extracting(o -> ((JsonObject) o).getString("subject"))
+        .containsExactlyInAnyOrder("HTTPRoute shop/web parent shop/edge", "Ingress shop/web");
+    // the node's own first-seen time, not this look's
+    assertThat(recentOf(problems, "kubernetes"))
+        .filteredOn(o -> ((JsonObject) o).getString("subject").startsWith("HTTPRoute"))
+        .extracting(o -> ((JsonObject) o).getString("appeared"))
+        .containsExactly("2026-12-06T20:58:00Z");
+  }
+
+  private static JsonArray recentOf(JsonObject problems, String kind) {
+    JsonArray out = new JsonArray();
+    for (Object o : problems.getJsonArray("recent")) {
+      if (((JsonObject) o).getString("kind").equals(kind)) {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  @Test
   void without_a_cluster_kubernetes_or_routes_file_the_sections_are_still_there() {
     status =
         new JsonObject()
@@ -318,6 +468,8 @@ class DashboardJsonTest {
     assertThat(problems.getJsonArray("routes")).isEmpty();
     assertThat(problems.getValue("file")).isNull();
     assertThat(problems.getValue("kubernetes")).isNull();
+    assertThat(problems.getValue("configReload")).isNull();
+    assertThat(problems.getJsonArray("recent")).isEmpty();
     assertThat(all.getJsonArray("certificates")).isEmpty();
     assertThat(all.getJsonObject("nodes").getJsonArray("members")).isEmpty();
   }

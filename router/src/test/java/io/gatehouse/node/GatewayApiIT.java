@@ -324,6 +324,21 @@ class GatewayApiIT {
               assertThat(condition(parent, "ResolvedRefs").get("message").getAsString())
                   .contains("nosuch");
             });
+    // the same condition in /status (and so on the dashboard) as the route's problem
+    await("the problem in /status")
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(problemsOf(ns + "/partly"))
+                    .singleElement()
+                    .satisfies(
+                        p -> {
+                          assertThat(p.getString("kind")).isEqualTo("HTTPRoute");
+                          assertThat(p.getString("object"))
+                              .isEqualTo(ns + "/partly parent gw http");
+                          assertThat(p.getString("reason")).isEqualTo("BackendNotFound");
+                          assertThat(p.getString("message")).contains("nosuch");
+                        }));
     await("the valid rule served")
         .atMost(WAIT)
         .untilAsserted(() -> assertThat(node.get(host, "/").body()).isEqualTo("web"));
@@ -344,6 +359,17 @@ class GatewayApiIT {
               assertReason(parent, "ResolvedRefs", "True", "ResolvedRefs");
               assertThat(node.get(host, "/gone").body()).isEqualTo("late");
             });
+    await("the problem gone from /status")
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(problemsOf(ns + "/partly")).isEmpty());
+  }
+
+  /** {@code /status kubernetes.problems} of the objects whose name starts with {@code object}. */
+  private static List<io.vertx.core.json.JsonObject> problemsOf(String object) {
+    return node.node().statusJson().getJsonObject("kubernetes").getJsonArray("problems").stream()
+        .map(io.vertx.core.json.JsonObject.class::cast)
+        .filter(p -> p.getString("object").startsWith(object + " "))
+        .toList();
   }
 
   /**

@@ -37,6 +37,7 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -823,6 +824,26 @@ class KubernetesNodeIT {
                               e ->
                                   "HostConflict".equals(e.getReason())
                                       && e.getMessage().contains("shared.example.test")));
+      // the same problem in /status (and so on the dashboard), with when this node first saw it;
+      // awaited: the sink that records it runs after the one that writes the event
+      await("the problem in /status")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  node.node().statusJson().getJsonObject("kubernetes").getInteger("problemsTotal")
+                      == 1);
+      JsonObject problem =
+          node.node()
+              .statusJson()
+              .getJsonObject("kubernetes")
+              .getJsonArray("problems")
+              .getJsonObject(0);
+      assertThat(problem.getString("kind")).isEqualTo("Ingress");
+      assertThat(problem.getString("object")).isEqualTo(second + "/grab");
+      assertThat(problem.getString("reason")).isEqualTo("HostConflict");
+      assertThat(problem.getString("message")).contains("shared.example.test");
+      assertThat(java.time.Instant.parse(problem.getString("since")))
+          .isBeforeOrEqualTo(java.time.Instant.now());
     } finally {
       a.close();
       b.close();
