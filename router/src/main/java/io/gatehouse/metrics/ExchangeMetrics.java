@@ -30,10 +30,11 @@ import org.jspecify.annotations.Nullable;
  * {@link MetricsOptions#maxBackends}), never from a request's host or path, so no client can grow
  * the registry.
  *
- * <p>Hot path: a request costs one map read by route id (its hash is cached in the string), one
- * array read for its (status class, method, protocol) counter, adder increments and one histogram
- * observation; meters are made once per combination and dropped when their route leaves the
- * snapshot ({@link #retainRoutes}).
+ * <p>Hot path: a request costs one volatile read of the options' series ({@link #apply} swaps them
+ * on a reload), one map read by route id (its hash is cached in the string), one array read for its
+ * (status class, method, protocol) counter, adder increments and one histogram observation; meters
+ * are made once per combination and dropped when their route leaves the snapshot ({@link
+ * #retainRoutes}).
  */
 public final class ExchangeMetrics implements ExchangeObserver {
   static final String NO_ROUTE = "";
