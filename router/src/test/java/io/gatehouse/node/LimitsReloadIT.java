@@ -152,9 +152,12 @@ class LimitsReloadIT {
 
   /** The {@code le} values of the request duration histogram's buckets. */
   static java.util.Set<String> buckets(String text) {
+    return buckets(text, "gatehouse_request_duration_seconds");
+  }
+
+  static java.util.Set<String> buckets(String text, String histogram) {
     Matcher m =
-        Pattern.compile("(?m)^gatehouse_request_duration_seconds_bucket\\{[^}]*le=\"([^\"]+)\"")
-            .matcher(text);
+        Pattern.compile("(?m)^" + histogram + "_bucket\\{[^}]*le=\"([^\"]+)\"").matcher(text);
     java.util.Set<String> out = new java.util.TreeSet<>();
     while (m.find()) {
       out.add(m.group(1));
@@ -229,6 +232,9 @@ class LimitsReloadIT {
         .as("route=\"\" counts every request from the reload on")
         .isEqualTo(2);
     assertThat(buckets(after)).containsExactlyInAnyOrder("0.5", "1.0", "7.0", "+Inf");
+    assertThat(buckets(before, "gatehouse_snapshot_compile_seconds")).contains("0.001");
+    assertThat(buckets(after, "gatehouse_snapshot_compile_seconds"))
+        .containsExactlyInAnyOrder("0.5", "1.0", "7.0", "+Inf");
     // A new histogram: it counts from the reload on.
     assertThat(value(after, "gatehouse_request_duration_seconds_count", "route=\"\"")).isEqualTo(2);
   }
