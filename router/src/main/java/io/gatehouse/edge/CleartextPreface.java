@@ -14,6 +14,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,11 +51,17 @@ public final class CleartextPreface extends ChannelInboundHandlerAdapter {
    * What a listener does at the start of a connection.
    *
    * @param h2cOnly only HTTP/2 with prior knowledge is served
-   * @param headerReadNanos the deadline for the first request head (or the preface)
+   * @param headerReadNanos the deadline for the first request head (or the preface), read at each
+   *     connection ({@code limits.headerReadTimeout} reloads)
    * @param serverHeader the {@code Server} header of the 408, or null for none
    */
   public record Policy(
-      boolean h2cOnly, long headerReadNanos, @Nullable CharSequence serverHeader) {}
+      boolean h2cOnly, LongSupplier headerReadNanos, @Nullable CharSequence serverHeader) {
+    /** A fixed deadline. */
+    public Policy(boolean h2cOnly, long headerReadNanos, @Nullable CharSequence serverHeader) {
+      this(h2cOnly, () -> headerReadNanos, serverHeader);
+    }
+  }
 
   private final Policy policy;
   private final HttpServerOptions options;
@@ -98,7 +105,8 @@ public final class CleartextPreface extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     deadline =
         ctx.executor()
-            .schedule(() -> timedOut(ctx), policy.headerReadNanos(), TimeUnit.NANOSECONDS);
+            .schedule(
+                () -> timedOut(ctx), policy.headerReadNanos().getAsLong(), TimeUnit.NANOSECONDS);
   }
 
   @Override

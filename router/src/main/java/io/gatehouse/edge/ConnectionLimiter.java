@@ -3,20 +3,25 @@ package io.gatehouse.edge;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Caps open downstream connections per node and per client address, across all event loops. */
+/**
+ * Caps open downstream connections per node and per client address, across all event loops. The
+ * caps are read at each new connection: a reload that lowers them refuses new connections past the
+ * new cap and closes none that are open.
+ */
 public final class ConnectionLimiter {
-  private final int maxTotal;
-  private final int maxPerClient;
+  private final EdgeLimitsHolder limits;
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
-  public ConnectionLimiter(int maxTotal, int maxPerClient) {
-    this.maxTotal = maxTotal;
-    this.maxPerClient = maxPerClient;
+  public ConnectionLimiter(EdgeLimitsHolder limits) {
+    this.limits = limits;
   }
 
   /** Takes a slot for {@code client}; false (and nothing taken) when a cap is reached. */
   public boolean tryAcquire(String client) {
+    EdgeLimits l = limits.get();
+    int maxTotal = l.maxConnections();
+    int maxPerClient = l.maxConnectionsPerClient();
     if (total.incrementAndGet() > maxTotal) {
       total.decrementAndGet();
       return false;

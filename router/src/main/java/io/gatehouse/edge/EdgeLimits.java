@@ -37,6 +37,24 @@ public record EdgeLimits(
           32 * 1024,
           DEFAULT_PACED_CONNECTIONS_PER_SECOND);
 
+  /** These limits with other overload thresholds. */
+  public EdgeLimits withOverload(double heapRatio, Duration loopLag) {
+    return new EdgeLimits(
+        maxHeaderBytes,
+        maxHeaderLineBytes,
+        maxHeaderCount,
+        maxRequestLineBytes,
+        headerReadTimeout,
+        keepAliveIdleTimeout,
+        maxConnections,
+        maxConnectionsPerClient,
+        underscoreHeaders,
+        heapRatio,
+        loopLag,
+        writeQueueBytes,
+        pacedConnectionsPerSecond);
+  }
+
   /** What to do with a request header whose name contains '_'. */
   public enum UnderscoreHeaders {
     REJECT,

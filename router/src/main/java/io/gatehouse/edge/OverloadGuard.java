@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -11,15 +12,21 @@ import java.util.List;
  * event loop runs late by more than a threshold (Envoy's overload manager, reduced to two signals).
  */
 public final class OverloadGuard {
-  private final double heapRatio;
-  private final long maxLagNanos;
+  /** Thresholds read at each sample, so a reload applies from the next one on. */
+  private final EdgeLimitsHolder limits;
+
   private final List<MemoryPoolMXBean> heapPools;
   private volatile boolean heapPressure;
   private volatile int laggingLoops;
 
   public OverloadGuard(double heapRatio, long maxLagNanos) {
-    this.heapRatio = heapRatio;
-    this.maxLagNanos = maxLagNanos;
+    this(
+        new EdgeLimitsHolder(
+            EdgeLimits.DEFAULTS.withOverload(heapRatio, Duration.ofNanos(maxLagNanos))));
+  }
+
+  public OverloadGuard(EdgeLimitsHolder limits) {
+    this.limits = limits;
     this.heapPools =
         ManagementFactory.getMemoryPoolMXBeans().stream()
             // Only the old generation: young pools (a survivor space is nearly full after every
@@ -43,6 +50,7 @@ public final class OverloadGuard {
 
   /** Re-reads heap occupancy after the last collection of each pool that reports it. */
   public void sampleHeap() {
+    double heapRatio = limits.get().overloadHeapRatio();
     boolean pressure = false;
     for (MemoryPoolMXBean p : heapPools) {
       MemoryUsage u = p.getCollectionUsage();
@@ -73,7 +81,7 @@ public final class OverloadGuard {
 
     /** Records how late the loop ran a periodic task; returns whether it now counts as lagging. */
     public boolean record(long lateByNanos) {
-      late = lateByNanos > maxLagNanos ? late + 1 : 0;
+      late = lateByNanos > limits.get().overloadLoopLag().toNanos() ? late + 1 : 0;
       boolean now = late >= SUSTAINED_PROBES;
       if (now != lagging) {
         lagging = now;

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Client addresses whose HTTP/2 connections keep being cut for abuse, and the pacing of their new
@@ -55,7 +56,10 @@ public final class RepeatOffenders {
 
   private final ConcurrentHashMap<String, Offender> byAddress = new ConcurrentHashMap<>();
   private final long drainNanos;
-  private final long admitEveryNanos;
+
+  /** Read at each use: a reload of {@code limits.pacedConnectionsPerSecond} applies at once. */
+  private final LongSupplier admitEveryNanos;
+
   private final TrustedProxies exempt;
 
   /**
@@ -63,13 +67,26 @@ public final class RepeatOffenders {
    * @param exempt peers never paced: trusted proxies, behind which many clients share an address
    */
   public RepeatOffenders(int perSecond, TrustedProxies exempt) {
-    this(DRAIN_NANOS, perSecond == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / perSecond, exempt);
+    this(DRAIN_NANOS, admitEvery(perSecond), exempt);
+  }
+
+  /** Paced at the node's {@code limits.pacedConnectionsPerSecond}, read at each use. */
+  public RepeatOffenders(EdgeLimitsHolder limits, TrustedProxies exempt) {
+    this(DRAIN_NANOS, () -> admitEvery(limits.get().pacedConnectionsPerSecond()), exempt);
   }
 
   RepeatOffenders(long drainNanos, long admitEveryNanos, TrustedProxies exempt) {
+    this(drainNanos, () -> admitEveryNanos, exempt);
+  }
+
+  private RepeatOffenders(long drainNanos, LongSupplier admitEveryNanos, TrustedProxies exempt) {
     this.drainNanos = drainNanos;
     this.admitEveryNanos = admitEveryNanos;
     this.exempt = exempt;
+  }
+
+  private static long admitEvery(int perSecond) {
+    return perSecond == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / perSecond;
   }
 
   /** The ledger and address a channel was accepted with. */
@@ -123,7 +140,7 @@ public final class RepeatOffenders {
 
   /** Whether {@code address} can be paced: pacing is on and it is no trusted proxy. */
   boolean tracks(String address) {
-    return admitEveryNanos > 0 && !exempt.contains(address);
+    return admitEveryNanos.getAsLong() > 0 && !exempt.contains(address);
   }
 
   /** Counts the GOAWAYs {@link #goAwaySent} reports on {@code channel} for {@code address}. */
@@ -168,7 +185,7 @@ public final class RepeatOffenders {
                 + " addresses paced since the last line",
             address,
             THRESHOLD,
-            TimeUnit.NANOSECONDS.toMillis(admitEveryNanos),
+            TimeUnit.NANOSECONDS.toMillis(admitEveryNanos.getAsLong()),
             UNLOGGED.getAndSet(0));
       } else {
         UNLOGGED.incrementAndGet();
@@ -193,7 +210,7 @@ public final class RepeatOffenders {
         return -1;
       }
       long at = Math.max(o.nextAdmitAt, now);
-      o.nextAdmitAt = at + admitEveryNanos;
+      o.nextAdmitAt = at + admitEveryNanos.getAsLong();
       if (at == now) {
         return 0;
       }

@@ -13,18 +13,23 @@ import java.util.Optional;
  * on the accepted path besides the normalised strings.
  */
 public final class RequestGuard {
-  private final int maxHeaderCount;
-  private final int maxHeaderLineBytes;
-  private final EdgeLimits.UnderscoreHeaders underscores;
+  private final EdgeLimitsHolder limits;
 
   public RequestGuard(EdgeLimits limits) {
-    this.maxHeaderCount = limits.maxHeaderCount();
-    this.maxHeaderLineBytes = limits.maxHeaderLineBytes();
-    this.underscores = limits.underscoreHeaders();
+    this(new EdgeLimitsHolder(limits));
+  }
+
+  /** Reads the node's limits once per request: a reload applies from the next request on. */
+  public RequestGuard(EdgeLimitsHolder limits) {
+    this.limits = limits;
   }
 
   /** The checked head, or a {@link Refusal}. */
   public GuardResult check(HttpServerRequest req) {
+    EdgeLimits l = limits.get();
+    int maxHeaderCount = l.maxHeaderCount();
+    int maxHeaderLineBytes = l.maxHeaderLineBytes();
+    EdgeLimits.UnderscoreHeaders underscores = l.underscoreHeaders();
     MultiMap headers = req.headers();
     int count = 0;
     int hosts = 0;

@@ -15,6 +15,7 @@ import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,10 +30,11 @@ import org.jspecify.annotations.Nullable;
  * {@link MetricsOptions#maxBackends}), never from a request's host or path, so no client can grow
  * the registry.
  *
- * <p>Hot path: a request costs one map read by route id (its hash is cached in the string), one
- * array read for its (status class, method, protocol) counter, adder increments and one histogram
- * observation; meters are made once per combination and dropped when their route leaves the
- * snapshot ({@link #retainRoutes}).
+ * <p>Hot path: a request costs one volatile read of the options' series ({@link #apply} swaps them
+ * on a reload), one map read by route id (its hash is cached in the string), one array read for its
+ * (status class, method, protocol) counter, adder increments and one histogram observation; meters
+ * are made once per combination and dropped when their route leaves the snapshot ({@link
+ * #retainRoutes}).
  */
 public final class ExchangeMetrics implements ExchangeObserver {
   static final String NO_ROUTE = "";
@@ -49,19 +51,13 @@ public final class ExchangeMetrics implements ExchangeObserver {
   static final String[] LISTENERS = {"http", "https"};
 
   private final MeterRegistry registry;
-  private final MetricsOptions options;
-  private final Histogram requestDuration;
-  private final Histogram attemptDuration;
-  private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
-  private final @Nullable RouteMeters allRoutes;
-  private final ConcurrentHashMap<EndpointsKey, BackendMeters> backendsByKey =
-      new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, BackendMeters> backendsByLabel =
-      new ConcurrentHashMap<>();
-  private final BackendMeters defaultBackend;
+  private final PrometheusRegistry prometheus;
 
-  /** The backends past the cap, made when the first one comes. */
-  private volatile @Nullable BackendMeters otherBackends;
+  /**
+   * What depends on the options: swapped whole by {@link #apply}, read once per observation (one
+   * volatile read).
+   */
+  private volatile Series series;
 
   private final LongAdder[] opened = {new LongAdder(), new LongAdder()};
   private final LongAdder[] closed = {new LongAdder(), new LongAdder()};
@@ -70,27 +66,10 @@ public final class ExchangeMetrics implements ExchangeObserver {
 
   ExchangeMetrics(MeterRegistry registry, PrometheusRegistry prometheus, MetricsOptions options) {
     this.registry = registry;
-    this.options = options;
-    double[] buckets = options.durationBuckets();
-    // Classic buckets in the text format; native ones too for a scraper that asks for protobuf.
-    this.requestDuration =
-        Histogram.builder()
-            .name("gatehouse_request_duration_seconds")
-            .help("Time from a request's head to the end of its answer, by route")
-            .labelNames("route")
-            .classicUpperBounds(buckets)
-            .withoutExemplars()
-            .register(prometheus);
-    this.attemptDuration =
-        Histogram.builder()
-            .name("gatehouse_upstream_attempt_duration_seconds")
-            .help("Time from an upstream attempt's connect to its response head or failure")
-            .labelNames("backend")
-            .classicUpperBounds(buckets)
-            .withoutExemplars()
-            .register(prometheus);
-    this.allRoutes = options.routeLabels() ? null : new RouteMeters(NO_ROUTE);
-    this.defaultBackend = new BackendMeters(BackendLabels.DEFAULT);
+    this.prometheus = prometheus;
+    Histogram request = requestHistogram(options.durationBuckets());
+    Histogram attempt = attemptHistogram(options.durationBuckets());
+    this.series = new Series(options, request, attempt);
     for (int i = 0; i < LISTENERS.length; i++) {
       LongAdder o = opened[i];
       LongAdder c = closed[i];
@@ -105,12 +84,114 @@ public final class ExchangeMetrics implements ExchangeObserver {
     }
   }
 
+  // Classic buckets in the text format; native ones too for a scraper that asks for protobuf.
+  private Histogram requestHistogram(double[] buckets) {
+    return Histogram.builder()
+        .name("gatehouse_request_duration_seconds")
+        .help("Time from a request's head to the end of its answer, by route")
+        .labelNames("route")
+        .classicUpperBounds(buckets)
+        .withoutExemplars()
+        .register(prometheus);
+  }
+
+  private Histogram attemptHistogram(double[] buckets) {
+    return Histogram.builder()
+        .name("gatehouse_upstream_attempt_duration_seconds")
+        .help("Time from an upstream attempt's connect to its response head or failure")
+        .labelNames("backend")
+        .classicUpperBounds(buckets)
+        .withoutExemplars()
+        .register(prometheus);
+  }
+
+  /** The options in force. */
+  public MetricsOptions options() {
+    return series.options;
+  }
+
+  /**
+   * Applies reloaded options ({@code enabled} excepted: the reload refuses a change of it). The
+   * labels of routes and backends already counted carry over, so a counter whose series stays the
+   * same keeps counting (Micrometer hands back the registered meter); new buckets are new
+   * histograms, and the old ones' series go away. Turning route labels off drops the per-route
+   * series; a backend already labelled keeps its label under a lowered {@code maxBackends} until it
+   * leaves the snapshot. An observation racing the swap may land in the old series.
+   */
+  public synchronized void apply(MetricsOptions next) {
+    Series old = series;
+    if (old.options.equals(next)) {
+      return;
+    }
+    boolean sameBuckets = Arrays.equals(old.options.durationBuckets(), next.durationBuckets());
+    Histogram request = old.requestDuration;
+    Histogram attempt = old.attemptDuration;
+    if (!sameBuckets) {
+      prometheus.unregister(old.requestDuration);
+      prometheus.unregister(old.attemptDuration);
+      request = requestHistogram(next.durationBuckets());
+      attempt = attemptHistogram(next.durationBuckets());
+    }
+    Series s = new Series(next, request, attempt);
+    if (next.routeLabels()) {
+      for (String route : old.routes.keySet()) {
+        s.routes.computeIfAbsent(route, s::newRoute);
+      }
+    } else {
+      // The per-route series go; route="" (unmatched requests) goes on as the sum of all.
+      old.routes.values().stream()
+          .filter(r -> !r.route.equals(NO_ROUTE))
+          .forEach(RouteMeters::remove);
+    }
+    BackendMeters oldOther = old.otherBackends;
+    BackendMeters other = oldOther == null ? null : other(s);
+    old.backendsByKey.forEach(
+        (key, b) ->
+            s.backendsByKey.put(
+                key,
+                b == oldOther && other != null
+                    ? other
+                    : s.backendsByLabel.computeIfAbsent(b.label, s::newBackend)));
+    series = s;
+  }
+
+  /** The options and what is made from them: histograms and the meters of each label. */
+  private final class Series {
+    final MetricsOptions options;
+    final Histogram requestDuration;
+    final Histogram attemptDuration;
+    final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    final @Nullable RouteMeters allRoutes;
+    final ConcurrentHashMap<EndpointsKey, BackendMeters> backendsByKey = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<String, BackendMeters> backendsByLabel = new ConcurrentHashMap<>();
+    final BackendMeters defaultBackend;
+
+    /** The backends past the cap, made when the first one comes. */
+    volatile @Nullable BackendMeters otherBackends;
+
+    Series(MetricsOptions options, Histogram requestDuration, Histogram attemptDuration) {
+      this.options = options;
+      this.requestDuration = requestDuration;
+      this.attemptDuration = attemptDuration;
+      this.allRoutes = options.routeLabels() ? null : newRoute(NO_ROUTE);
+      this.defaultBackend = newBackend(BackendLabels.DEFAULT);
+    }
+
+    RouteMeters newRoute(String route) {
+      return new RouteMeters(route, requestDuration);
+    }
+
+    BackendMeters newBackend(String label) {
+      return new BackendMeters(label, attemptDuration);
+    }
+  }
+
   // ---------------------------------------------------------------- exchanges
 
   @Override
   public void attemptEnded(
       ExchangeView exchange, AttemptOutcome outcome, int status, long startNanos, boolean retry) {
-    BackendMeters b = backend(exchange.backend());
+    BackendMeters b = backend(series, exchange.backend());
     b.attempts(outcome.ordinal()).increment();
     b.duration.observe((System.nanoTime() - startNanos) / 1e9);
     if (retry) {
@@ -120,7 +201,8 @@ public final class ExchangeMetrics implements ExchangeObserver {
 
   @Override
   public void ended(ExchangeView exchange) {
-    RouteMeters r = route(exchange.routeId());
+    Series now = series;
+    RouteMeters r = route(now, exchange.routeId());
     int index =
         (statusClass(exchange.status()) * METHODS.length + method(exchange.method()))
                 * PROTOCOLS.length
@@ -137,7 +219,7 @@ public final class ExchangeMetrics implements ExchangeObserver {
     }
     String overflow = exchange.overflow();
     if (overflow != null) {
-      backend(exchange.backend()).overflow(overflow).increment();
+      backend(now, exchange.backend()).overflow(overflow).increment();
     }
   }
 
@@ -181,51 +263,53 @@ public final class ExchangeMetrics implements ExchangeObserver {
 
   /** An endpoint of {@code backend} was ejected ({@code health.OutlierDetector}). */
   public void ejected(EndpointsKey backend, String reason) {
-    backend(backend).ejection(reason).increment();
+    backend(series, backend).ejection(reason).increment();
   }
 
   // ---------------------------------------------------------------- labels
 
-  private RouteMeters route(@Nullable String id) {
-    RouteMeters all = allRoutes;
+  private static RouteMeters route(Series s, @Nullable String id) {
+    RouteMeters all = s.allRoutes;
     if (all != null) {
       return all;
     }
     String key = id == null ? NO_ROUTE : id;
-    RouteMeters r = routes.get(key);
-    return r != null ? r : routes.computeIfAbsent(key, RouteMeters::new);
+    RouteMeters r = s.routes.get(key);
+    return r != null ? r : s.routes.computeIfAbsent(key, s::newRoute);
   }
 
-  private BackendMeters backend(@Nullable EndpointsKey key) {
+  private static BackendMeters backend(Series s, @Nullable EndpointsKey key) {
     if (key == null) {
-      return defaultBackend;
+      return s.defaultBackend;
     }
-    BackendMeters b = backendsByKey.get(key);
+    BackendMeters b = s.backendsByKey.get(key);
     if (b != null) {
       return b;
     }
-    return backendsByKey.computeIfAbsent(
+    return s.backendsByKey.computeIfAbsent(
         key,
         k -> {
           String label = BackendLabels.of(k);
-          BackendMeters known = backendsByLabel.get(label);
+          BackendMeters known = s.backendsByLabel.get(label);
           if (known != null) {
             return known;
           }
-          if (backendsByLabel.size() >= options.maxBackends()) {
-            return other();
+          if (s.backendsByLabel.size() >= s.options.maxBackends()) {
+            return other(s);
           }
-          return backendsByLabel.computeIfAbsent(label, BackendMeters::new);
+          return s.backendsByLabel.computeIfAbsent(label, s::newBackend);
         });
   }
 
-  private synchronized BackendMeters other() {
-    BackendMeters o = otherBackends;
-    if (o == null) {
-      o = new BackendMeters(OTHER);
-      otherBackends = o;
+  private static BackendMeters other(Series s) {
+    synchronized (s) {
+      BackendMeters o = s.otherBackends;
+      if (o == null) {
+        o = s.newBackend(OTHER);
+        s.otherBackends = o;
+      }
+      return o;
     }
-    return o;
   }
 
   /**
@@ -233,8 +317,11 @@ public final class ExchangeMetrics implements ExchangeObserver {
    * liveBackends}: a removed route's series go with it (Prometheus reads a reset when it returns).
    * Called on the compile thread after each publish.
    */
-  public void retain(RouteSnapshot snapshot, Set<EndpointsKey> liveBackends) {
+  public synchronized void retain(RouteSnapshot snapshot, Set<EndpointsKey> liveBackends) {
+    Series s = series;
     retainRoutes(snapshot);
+    ConcurrentHashMap<EndpointsKey, BackendMeters> backendsByKey = s.backendsByKey;
+    ConcurrentHashMap<String, BackendMeters> backendsByLabel = s.backendsByLabel;
     Set<String> liveLabels = new HashSet<>();
     for (EndpointsKey k : liveBackends) {
       liveLabels.add(BackendLabels.of(k));
@@ -254,10 +341,12 @@ public final class ExchangeMetrics implements ExchangeObserver {
     gone.forEach(BackendMeters::remove);
   }
 
-  void retainRoutes(RouteSnapshot snapshot) {
-    if (allRoutes != null) {
+  synchronized void retainRoutes(RouteSnapshot snapshot) {
+    Series s = series;
+    if (s.allRoutes != null) {
       return;
     }
+    ConcurrentHashMap<String, RouteMeters> routes = s.routes;
     Set<String> live = new HashSet<>();
     for (CompiledRoute r : snapshot.routes()) {
       live.add(r.id());
@@ -314,9 +403,12 @@ public final class ExchangeMetrics implements ExchangeObserver {
     final Counter bytesIn;
     final Counter bytesOut;
 
-    RouteMeters(String route) {
+    final Histogram histogram;
+
+    RouteMeters(String route, Histogram histogram) {
       this.route = route;
-      this.duration = requestDuration.labelValues(route);
+      this.histogram = histogram;
+      this.duration = histogram.labelValues(route);
       this.bytesIn =
           Counter.builder("gatehouse.request.bytes")
               .description("Request body bytes read from clients, by route")
@@ -360,7 +452,7 @@ public final class ExchangeMetrics implements ExchangeObserver {
       }
       removeMeter(bytesIn);
       removeMeter(bytesOut);
-      requestDuration.remove(route);
+      histogram.remove(route);
     }
   }
 
@@ -374,9 +466,12 @@ public final class ExchangeMetrics implements ExchangeObserver {
     final ConcurrentHashMap<String, Counter> ejections = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, Counter> overflows = new ConcurrentHashMap<>();
 
-    BackendMeters(String label) {
+    final Histogram histogram;
+
+    BackendMeters(String label, Histogram histogram) {
       this.label = label;
-      this.duration = attemptDuration.labelValues(label);
+      this.histogram = histogram;
+      this.duration = histogram.labelValues(label);
       this.retries =
           Counter.builder("gatehouse.upstream.retries")
               .description("Upstream attempts after a request's first (retries), by backend")
@@ -432,7 +527,7 @@ public final class ExchangeMetrics implements ExchangeObserver {
       removeMeter(retries);
       ejections.values().forEach(ExchangeMetrics.this::removeMeter);
       overflows.values().forEach(ExchangeMetrics.this::removeMeter);
-      attemptDuration.remove(label);
+      histogram.remove(label);
     }
   }
 

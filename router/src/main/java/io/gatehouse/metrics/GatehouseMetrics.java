@@ -198,11 +198,27 @@ public final class GatehouseMetrics {
   }
 
   /**
-   * The proxy's traffic series ({@link ExchangeMetrics}), the snapshot timings and the JVM and
-   * process series: what {@code metrics.enabled} turns on. Call once.
+   * Applies reloaded options to {@code x} (made by {@link #exchanges}): new duration buckets also
+   * make the snapshot timers again (their old series go away).
    */
-  public synchronized ExchangeMetrics exchanges(MetricsOptions options) {
-    ExchangeMetrics x = new ExchangeMetrics(registry, registry.getPrometheusRegistry(), options);
+  public synchronized void apply(ExchangeMetrics x, MetricsOptions next) {
+    boolean sameBuckets = Arrays.equals(x.options().durationBuckets(), next.durationBuckets());
+    x.apply(next);
+    if (!sameBuckets) {
+      Timer c = compileTime;
+      Timer p = propagation;
+      if (c != null) {
+        registry.remove(c);
+      }
+      if (p != null) {
+        registry.remove(p);
+      }
+      snapshotTimers(next);
+    }
+  }
+
+  /** The snapshot compile and propagation timers, with the duration buckets as SLOs. */
+  private void snapshotTimers(MetricsOptions options) {
     Duration[] slos =
         Arrays.stream(options.durationBuckets())
             .mapToObj(sec -> Duration.ofNanos(Math.round(sec * 1e9)))
@@ -218,6 +234,15 @@ public final class GatehouseMetrics {
                 "Time from the table handing this node a change to every event loop serving it")
             .serviceLevelObjectives(slos)
             .register(registry);
+  }
+
+  /**
+   * The proxy's traffic series ({@link ExchangeMetrics}), the snapshot timings and the JVM and
+   * process series: what {@code metrics.enabled} turns on. Call once.
+   */
+  public synchronized ExchangeMetrics exchanges(MetricsOptions options) {
+    ExchangeMetrics x = new ExchangeMetrics(registry, registry.getPrometheusRegistry(), options);
+    snapshotTimers(options);
     Gauge.builder("gatehouse.snapshot.last.publish.timestamp", this, m -> m.lastPublishSeconds)
         .description("When this node last published a snapshot (Unix time, seconds)")
         .baseUnit("seconds")

@@ -1,11 +1,16 @@
 package io.gatehouse.node;
 
+import io.gatehouse.edge.EdgeLimitsHolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,15 +18,34 @@ import org.slf4j.LoggerFactory;
 /**
  * Reloads the node's configuration file at runtime, with the routes file's all-or-nothing rule: the
  * whole configuration is read again (file, then the same environment and flags), and applied only
- * when it is valid and changes nothing but keys that can change safely ({@link #RELOADABLE}).
- * Anything else (a bad value, a listener's port) refuses the whole file, says which key, and the
- * node keeps every setting it had.
+ * when it is valid and changes nothing but keys that can change safely ({@link #RELOADABLE}, less
+ * {@link #RESTART_ONLY}). Anything else (a bad value, a listener's port) refuses the whole file,
+ * says which key, and the node keeps every setting it had.
  */
 final class ConfigReload {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigReload.class);
 
-  /** The keys (or prefixes) a reload may change: log level, access log, trusted proxies. */
-  static final List<String> RELOADABLE = List.of("log.", "proxy.trustedProxies");
+  /**
+   * The keys (or prefixes) a reload may change: log level, access log, trusted proxies, edge limits
+   * and metrics options, but for {@link #RESTART_ONLY}.
+   */
+  static final List<String> RELOADABLE =
+      List.of("log.", "proxy.trustedProxies", "limits.", "metrics.");
+
+  /** Keys under a reloadable prefix that still need a restart, and why (for the refusal). */
+  static final Map<String, String> RESTART_ONLY = restartOnly();
+
+  private static Map<String, String> restartOnly() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String key : EdgeLimitsHolder.RESTART_ONLY) {
+      m.put(key, "the listeners' HTTP decoder and idle handler are built with it at start");
+    }
+    m.put(
+        "metrics.enabled",
+        "it registers or drops every traffic, JVM and process series and the observer every"
+            + " router holds");
+    return Collections.unmodifiableMap(m);
+  }
 
   /** Applies a checked configuration; fails (nothing applied) when a resource cannot be had. */
   @FunctionalInterface
@@ -77,13 +101,7 @@ final class ConfigReload {
     List<String> changed = ConfigLoader.changedKeys(current, next);
     List<String> fixed = changed.stream().filter(k -> !reloadable(k)).toList();
     if (!fixed.isEmpty()) {
-      return refuse(
-          "configuration key"
-              + (fixed.size() == 1 ? " " : "s ")
-              + String.join(", ", fixed.stream().map(k -> "\"" + k + "\"").toList())
-              + " cannot change while the node runs (restart it to apply); keys that reload: "
-              + String.join(
-                  ", ", RELOADABLE.stream().map(p -> p.endsWith(".") ? p + "*" : p).toList()));
+      return refuse(refusal(fixed));
     }
     if (changed.isEmpty() && !force) {
       return Result.UNCHANGED; // only comments or layout changed
@@ -116,7 +134,33 @@ final class ConfigReload {
   }
 
   static boolean reloadable(String key) {
-    return RELOADABLE.stream().anyMatch(key::startsWith);
+    return !RESTART_ONLY.containsKey(key) && RELOADABLE.stream().anyMatch(key::startsWith);
+  }
+
+  /** Names each key that needs a restart (with why, when it sits among keys that reload). */
+  static String refusal(List<String> fixed) {
+    StringBuilder b =
+        new StringBuilder("configuration key")
+            .append(fixed.size() == 1 ? " " : "s ")
+            .append(String.join(", ", fixed.stream().map(k -> "\"" + k + "\"").toList()))
+            .append(" cannot change while the node runs (restart it to apply)");
+    for (String k : fixed) {
+      String why = RESTART_ONLY.get(k);
+      if (why != null) {
+        b.append("; \"").append(k).append("\": ").append(why);
+      }
+    }
+    b.append("; keys that reload: ");
+    List<String> keys = new ArrayList<>();
+    for (String p : RELOADABLE) {
+      if (!p.endsWith(".")) {
+        keys.add(p);
+        continue;
+      }
+      List<String> but = RESTART_ONLY.keySet().stream().filter(k -> k.startsWith(p)).toList();
+      keys.add(p + "*" + (but.isEmpty() ? "" : " but " + String.join(", ", but)));
+    }
+    return b.append(String.join("; ", keys)).toString();
   }
 
   Path file() {

@@ -21,7 +21,7 @@ import io.gatehouse.document.HostPort;
 import io.gatehouse.echo.EchoVerticle;
 import io.gatehouse.edge.CleartextPreface;
 import io.gatehouse.edge.ConnectionLimiter;
-import io.gatehouse.edge.EdgeLimits;
+import io.gatehouse.edge.EdgeLimitsHolder;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
@@ -191,6 +191,10 @@ public final class GatehouseNode {
 
   private final PrefaceTransport transport;
   private final TrustedProxies trusted;
+
+  /** The edge limits every check reads; replaced by a reload ({@link #applyRuntime}). */
+  private final EdgeLimitsHolder limits;
+
   private volatile @Nullable KubernetesWiring kubernetes;
 
   /** The key of sticky split cookies and of affinity cookies; never logged. */
@@ -206,8 +210,10 @@ public final class GatehouseNode {
       UnaryOperator<Endpoint> k8sEndpoints,
       List<ExchangeObserver> extraObservers,
       PrefaceTransport transport,
-      TrustedProxies trusted) {
+      TrustedProxies trusted,
+      EdgeLimitsHolder limits) {
     this.config = config;
+    this.limits = limits;
     this.extraObservers = List.copyOf(extraObservers);
     this.tracing = tracing(config.tracing());
     this.transport = transport;
@@ -351,15 +357,17 @@ public final class GatehouseNode {
     NodeConfig.Tls tls = config.tls();
     // Replaceable: proxy.trustedProxies reloads at runtime (ConfigReload).
     TrustedProxies trusted = TrustedProxies.replaceable(config.proxy().trustedProxies());
+    // Likewise the edge limits, but for those the listeners read once (EdgeLimitsHolder).
+    EdgeLimitsHolder limits = new EdgeLimitsHolder(config.limits());
     PrefaceTransport transport =
         new PrefaceTransport(
             true,
             config.http().host(),
             config.http().port(),
-            prefacePolicy(config),
+            prefacePolicy(config, limits),
             tls.listens() ? tlsHost(config) : null,
             tls.port(),
-            new RepeatOffenders(config.limits().pacedConnectionsPerSecond(), trusted),
+            new RepeatOffenders(limits, trusted),
             trusted);
     Vertx vertx = Vertx.builder().with(options).withTransport(transport).build();
     Future<RouteTable> table =
@@ -388,7 +396,8 @@ public final class GatehouseNode {
                     k8sEndpoints,
                     extraObservers,
                     transport,
-                    trusted)));
+                    trusted,
+                    limits)));
   }
 
   /**
@@ -417,9 +426,11 @@ public final class GatehouseNode {
       UnaryOperator<Endpoint> k8sEndpoints,
       List<ExchangeObserver> extraObservers,
       PrefaceTransport transport,
-      TrustedProxies trusted) {
+      TrustedProxies trusted,
+      EdgeLimitsHolder limits) {
     GatehouseNode node =
-        new GatehouseNode(config, vertx, table, k8sEndpoints, extraObservers, transport, trusted);
+        new GatehouseNode(
+            config, vertx, table, k8sEndpoints, extraObservers, transport, trusted, limits);
     return node.startAll(staticRoutes)
         .map(node)
         .recover(
@@ -456,16 +467,13 @@ public final class GatehouseNode {
     if (!staticRoutes.isEmpty()) {
       table.replaceSource("cli", staticRoutes);
     }
-    EdgeLimits limits = config.limits();
-    OverloadGuard overload =
-        new OverloadGuard(limits.overloadHeapRatio(), limits.overloadLoopLag().toNanos());
+    OverloadGuard overload = new OverloadGuard(limits);
     heapTimer = vertx.setPeriodic(1000, id -> overload.sampleHeap());
     limitsPruneTimer =
         vertx.setPeriodic(
             LIMITS_PRUNE_MILLIS,
             id -> backendLimits.prune(Set.copyOf(endpoints.keys(EndpointsKey.class))));
-    ConnectionLimiter connections =
-        new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerClient());
+    ConnectionLimiter connections = new ConnectionLimiter(limits);
     int instances =
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 
@@ -557,10 +565,10 @@ public final class GatehouseNode {
   }
 
   /** How the plain listener treats a connection's first bytes ({@link CleartextPreface}). */
-  private static CleartextPreface.Policy prefacePolicy(NodeConfig config) {
+  private static CleartextPreface.Policy prefacePolicy(NodeConfig config, EdgeLimitsHolder limits) {
     return new CleartextPreface.Policy(
         config.http2().cleartextOnly(),
-        config.limits().headerReadTimeout().toNanos(),
+        () -> limits.get().headerReadTimeout().toNanos(),
         RouterSettings.ServerHeader.of(
                 config.proxy().serverHeader(), config.proxy().passUpstreamServerHeader())
             .value());
@@ -1172,7 +1180,7 @@ public final class GatehouseNode {
 
   /**
    * A reload's application: the access log first (it may fail: then nothing changed), then the
-   * trusted proxies and the log levels, which cannot fail.
+   * trusted proxies, the edge limits, the metrics options and the log levels, which cannot fail.
    */
   private void applyRuntime(NodeConfig next, boolean reopen) throws ConfigException {
     AccessLogOptions options;
@@ -1200,6 +1208,13 @@ public final class GatehouseNode {
       checkAccessRoutes(snapshots.get()); // its per-route rules may have changed
     }
     trusted.replace(next.proxy().trustedProxies()); // validated by the loader: cannot fail
+    // ConfigReload refused a change of the keys the listeners hold (EdgeLimitsHolder.RESTART_ONLY).
+    limits.replace(next.limits());
+    ExchangeMetrics x = exchangeMetrics;
+    if (x != null) {
+      // metrics.enabled cannot change here (ConfigReload refuses it); the rest was checked.
+      metrics.apply(x, metricsOptions(next.metrics()));
+    }
     LogLevels.apply(next.log());
   }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.Http1LingeringClose;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.upstream.AbortiveClose;
@@ -71,10 +72,11 @@ final class Connections {
    */
   void exchangeDone(@Nullable ConnectionState state, HttpConnection conn) {
     if (state != null && --state.active == 0) {
+      EdgeLimits limits = settings.limits();
       state.headDeadline =
           System.nanoTime()
-              + settings.limits().keepAliveIdleTimeout().toNanos()
-              + settings.limits().headerReadTimeout().toNanos();
+              + limits.keepAliveIdleTimeout().toNanos()
+              + limits.headerReadTimeout().toNanos();
     }
   }
 

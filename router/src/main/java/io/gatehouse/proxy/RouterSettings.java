@@ -2,6 +2,7 @@ package io.gatehouse.proxy;
 
 import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
+import io.gatehouse.edge.EdgeLimitsHolder;
 import io.gatehouse.edge.OverloadGuard;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.endpoint.EndpointIndex;
@@ -27,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  * (snapshot holder, endpoint index, connection limiter, overload guard, in-flight counter).
  *
  * @param endpoints the node's endpoint index, which the snapshot's targets name slots of
+ * @param edgeLimits the node's edge limits, replaced on a configuration reload ({@link #limits})
  * @param defaultBackend where unmatched requests go: the built-in default backend verticle or the
  *     operator's upstream
  * @param tls the HTTPS listener, or null for none
@@ -47,7 +49,7 @@ public record RouterSettings(
     int port,
     SnapshotHolder snapshots,
     EndpointIndex endpoints,
-    EdgeLimits limits,
+    EdgeLimitsHolder edgeLimits,
     TrustedProxies trustedProxies,
     boolean retryConnectFailures,
     BackendSpec defaultBackend,
@@ -66,13 +68,21 @@ public record RouterSettings(
     ProxyProtocol proxyProtocol,
     ExchangeObserver observer) {
 
+  /**
+   * The edge limits in force now: one volatile read, so read it once per connection or request (a
+   * reload applies from the next one on).
+   */
+  public EdgeLimits limits() {
+    return edgeLimits.get();
+  }
+
   /** Without node IP lists or the PROXY protocol. */
   public RouterSettings(
       String host,
       int port,
       SnapshotHolder snapshots,
       EndpointIndex endpoints,
-      EdgeLimits limits,
+      EdgeLimitsHolder limits,
       TrustedProxies trustedProxies,
       boolean retryConnectFailures,
       BackendSpec defaultBackend,
@@ -121,7 +131,7 @@ public record RouterSettings(
       int port,
       SnapshotHolder snapshots,
       EndpointIndex endpoints,
-      EdgeLimits limits,
+      EdgeLimitsHolder limits,
       TrustedProxies trustedProxies,
       boolean retryConnectFailures,
       BackendSpec defaultBackend,
@@ -161,7 +171,7 @@ public record RouterSettings(
       int port,
       SnapshotHolder snapshots,
       EndpointIndex endpoints,
-      EdgeLimits limits,
+      EdgeLimitsHolder limits,
       TrustedProxies trustedProxies,
       boolean retryConnectFailures,
       BackendSpec defaultBackend,

@@ -94,7 +94,7 @@ public final class RouterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     clients = new UpstreamClients(vertx, settings.limits().maxHeaderBytes());
-    guard = new RequestGuard(settings.limits());
+    guard = new RequestGuard(settings.edgeLimits());
     loop = new LoopServices(settings, vertx, clients, live, connections);
     serving =
         new LoopState(new SplitPicker(), new Balancers(settings.balancing()), clients::retain);

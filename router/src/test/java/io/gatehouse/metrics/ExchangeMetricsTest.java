@@ -135,6 +135,58 @@ class ExchangeMetricsTest {
     assertThat(s.text).doesNotContain("t/api/r1");
   }
 
+  @Test
+  void reloaded_options_keep_counters_that_stay_and_remake_histograms_with_new_buckets() {
+    ExchangeMetrics m = metrics(true, 1);
+    EndpointsKey a = new EndpointsKey.Service("ns", "a", 80, null);
+    EndpointsKey b = new EndpointsKey.Service("ns", "b", 80, null);
+    m.attemptEnded(new View("GET", 0, "t/api/r", a), AttemptOutcome.RESET, 0, 0, false);
+    m.ended(new View("GET", 200, "t/api/r", a));
+
+    // Same labels, new buckets: the counter goes on, the histogram starts again.
+    m.apply(new MetricsOptions(true, true, new double[] {0.5, 7}, 2));
+    m.attemptEnded(new View("GET", 0, "t/api/r", a), AttemptOutcome.RESET, 0, 0, false);
+    m.attemptEnded(new View("GET", 0, "t/api/r", b), AttemptOutcome.RESET, 0, 0, false);
+    m.ended(new View("GET", 200, "t/api/r", a));
+    Scrape s = scrape();
+    assertThat(
+            s.value(
+                "gatehouse_requests_total",
+                "route",
+                "t/api/r",
+                "code",
+                "2xx",
+                "method",
+                "GET",
+                "protocol",
+                "HTTP/1.1"))
+        .isEqualTo(2.0);
+    assertThat(s.value("gatehouse_request_duration_seconds_count", "route", "t/api/r"))
+        .isEqualTo(1.0);
+    assertThat(
+            s.value("gatehouse_request_duration_seconds_bucket", "route", "t/api/r", "le", "7.0"))
+        .isEqualTo(1.0);
+    assertThat(s.text).doesNotContain("le=\"0.001\"");
+    assertThat(
+            s.value("gatehouse_upstream_attempts_total", "backend", "ns/a:80", "outcome", "reset"))
+        .isEqualTo(2.0);
+    // The raised cap gives the next backend a label of its own.
+    assertThat(
+            s.value("gatehouse_upstream_attempts_total", "backend", "ns/b:80", "outcome", "reset"))
+        .isEqualTo(1.0);
+
+    // Route labels off: the route's series go, the empty route counts from now on.
+    m.apply(new MetricsOptions(true, false, new double[] {0.5, 7}, 2));
+    m.ended(new View("GET", 200, "t/api/r", a));
+    s = scrape();
+    assertThat(s.text).doesNotContain("t/api/r");
+    assertThat(s.value("gatehouse_request_duration_seconds_count", "route", "")).isEqualTo(1.0);
+    // The same options again change nothing.
+    m.apply(new MetricsOptions(true, false, new double[] {0.5, 7}, 2));
+    assertThat(scrape().value("gatehouse_request_duration_seconds_count", "route", ""))
+        .isEqualTo(1.0);
+  }
+
   /** What the proxy would show: only the fields metrics read. */
   record View(String method, int status, @Nullable String routeId, @Nullable EndpointsKey backend)
       implements ExchangeView {

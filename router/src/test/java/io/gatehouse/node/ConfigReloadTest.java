@@ -70,10 +70,95 @@ class ConfigReloadTest {
     assertThat(r.check(false)).isEqualTo(ConfigReload.Result.REFUSED);
     assertThat(applied).isEmpty();
     assertThat(r.current().log().level()).isEqualTo("info");
+    assertThat(r.current().limits().maxConnections()).isEqualTo(10_000);
     assertThat(r.last().detail())
         .startsWith(
-            "configuration keys \"http.port\", \"limits.maxConnections\" cannot change while the"
-                + " node runs (restart it to apply)");
+            "configuration key \"http.port\" cannot change while the node runs (restart it to"
+                + " apply)");
+  }
+
+  @Test
+  void limits_gatehouse_enforces_itself_reload() throws Exception {
+    ConfigReload r = reload("limits: {maxHeaderCount: 100}\n");
+    write(
+        r,
+        """
+        limits:
+          maxHeaderCount: 10
+          maxHeaderLineBytes: 4096
+          headerReadTimeout: 3s
+          maxConnections: 50
+          maxConnectionsPerClient: 2
+          underscoreHeaders: drop
+          overloadHeapRatio: 0.9
+          overloadLoopLag: 500ms
+          writeQueueBytes: 65536
+          pacedConnectionsPerSecond: 2
+        """);
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.APPLIED);
+    assertThat(applied.get(0).limits().maxConnectionsPerClient()).isEqualTo(2);
+    assertThat(r.last().detail())
+        .isEqualTo(
+            "limits.maxHeaderLineBytes, limits.maxHeaderCount, limits.headerReadTimeout,"
+                + " limits.maxConnections, limits.maxConnectionsPerClient,"
+                + " limits.underscoreHeaders, limits.overloadHeapRatio, limits.overloadLoopLag,"
+                + " limits.writeQueueBytes, limits.pacedConnectionsPerSecond");
+  }
+
+  @Test
+  void limits_the_listeners_hold_are_refused_each_with_its_reason() throws Exception {
+    for (String change :
+        List.of(
+            "maxHeaderBytes: 65536", "maxRequestLineBytes: 4096", "keepAliveIdleTimeout: 30s")) {
+      ConfigReload r = reload("limits: {maxHeaderCount: 100}\n");
+      write(r, "limits: {maxHeaderCount: 10, " + change + "}\n");
+      assertThat(r.check(false)).as(change).isEqualTo(ConfigReload.Result.REFUSED);
+      String key = "limits." + change.substring(0, change.indexOf(':'));
+      assertThat(r.last().detail())
+          .as(change)
+          .isEqualTo(
+              "configuration key \""
+                  + key
+                  + "\" cannot change while the node runs (restart it to apply); \""
+                  + key
+                  + "\": the listeners' HTTP decoder and idle handler are built with it at start;"
+                  + " keys that reload: log.*; proxy.trustedProxies; limits.* but"
+                  + " limits.maxHeaderBytes, limits.maxRequestLineBytes,"
+                  + " limits.keepAliveIdleTimeout; metrics.* but metrics.enabled");
+      assertThat(r.current().limits().maxHeaderCount()).isEqualTo(100);
+    }
+    assertThat(applied).isEmpty();
+  }
+
+  @Test
+  void metrics_options_reload_but_enabled_needs_a_restart() throws Exception {
+    ConfigReload r = reload("metrics: {routeLabels: true}\n");
+    write(r, "metrics: {routeLabels: false, durationBuckets: [0.1, 1], maxBackends: 5}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.APPLIED);
+    assertThat(r.current().metrics().routeLabels()).isFalse();
+    assertThat(r.current().metrics().maxBackends()).isEqualTo(5);
+
+    write(r, "metrics: {enabled: false, routeLabels: true}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.REFUSED);
+    assertThat(r.last().detail())
+        .startsWith(
+            "configuration key \"metrics.enabled\" cannot change while the node runs (restart it"
+                + " to apply); \"metrics.enabled\": it registers or drops every traffic");
+    assertThat(r.current().metrics().routeLabels()).isFalse();
+    assertThat(applied).hasSize(1);
+  }
+
+  @Test
+  void which_keys_reload() {
+    assertThat(ConfigReload.reloadable("limits.maxHeaderCount")).isTrue();
+    assertThat(ConfigReload.reloadable("limits.maxConnectionsPerClient")).isTrue();
+    assertThat(ConfigReload.reloadable("metrics.durationBuckets")).isTrue();
+    assertThat(ConfigReload.reloadable("limits.maxHeaderBytes")).isFalse();
+    assertThat(ConfigReload.reloadable("limits.maxRequestLineBytes")).isFalse();
+    assertThat(ConfigReload.reloadable("limits.keepAliveIdleTimeout")).isFalse();
+    assertThat(ConfigReload.reloadable("metrics.enabled")).isFalse();
+    assertThat(ConfigReload.reloadable("http.port")).isFalse();
+    assertThat(ConfigReload.reloadable("tls.port")).isFalse();
   }
 
   @Test
