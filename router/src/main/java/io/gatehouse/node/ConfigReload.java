@@ -104,6 +104,11 @@ final class ConfigReload {
       return refuse(refusal(fixed));
     }
     if (changed.isEmpty() && !force) {
+      Last before = last;
+      if (before != null && before.result() == Result.REFUSED) {
+        // the refused file was put back: nothing to apply, and nothing refused any more
+        last = new Last(Instant.now(), Result.UNCHANGED, "the file matches the running settings");
+      }
       return Result.UNCHANGED; // only comments or layout changed
     }
     try {

@@ -64,6 +64,18 @@ class ConfigReloadTest {
   }
 
   @Test
+  void putting_a_refused_file_back_clears_the_refusal() throws Exception {
+    ConfigReload r = reload("http: {port: 8080}\nlog: {level: info}\n");
+    write(r, "http: {port: 8081}\nlog: {level: info}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.REFUSED);
+    write(r, "# back as it runs\nhttp: {port: 8080}\nlog: {level: info}\n");
+    assertThat(r.check(false)).isEqualTo(ConfigReload.Result.UNCHANGED);
+    assertThat(applied).isEmpty();
+    assertThat(r.last().result()).isEqualTo(ConfigReload.Result.UNCHANGED);
+    assertThat(r.last().detail()).isEqualTo("the file matches the running settings");
+  }
+
+  @Test
   void a_key_that_needs_a_restart_refuses_the_whole_file() throws Exception {
     ConfigReload r = reload("http: {port: 8080}\nlog: {level: info}\n");
     write(r, "http: {port: 8081}\nlog: {level: debug}\nlimits: {maxConnections: 5}\n");
