@@ -396,7 +396,7 @@ class MetricsIT {
    * histogram as a native one as well: exponential buckets beside the classic ones.
    */
   @Test
-  void a_protobuf_scrape_carries_the_hasSchemarequest_histogram() throws Exception {
+  void a_protobuf_scrape_carries_the_native_request_histogram() throws Exception {
     io.vertx.core.buffer.Buffer body =
         plain
             .request(
