@@ -264,6 +264,9 @@ public final class DocumentWriter {
       ref.put("backend", named.name());
     } else if (r instanceof BackendRef.ServicePort sp) {
       ObjectNode svc = ref.putObject("service").put("name", sp.service());
+      if (sp.namespace() != null) {
+        svc.put("namespace", sp.namespace()); // Gateway API routes only: not in the document
+      }
       if (sp.portName() != null) {
         svc.put("port", sp.portName());
       } else {
@@ -274,6 +277,9 @@ public final class DocumentWriter {
         upstreamTls(ref.putObject("tls"), sp.tls());
       }
       backendPolicy(ref, sp.policy());
+    } else if (r instanceof BackendRef.Unresolved u) {
+      // written by the Kubernetes translator only, so not in the route document a source reads
+      ref.putObject("unresolved").put("status", u.status()).put("reason", u.reason());
     }
   }
 

@@ -21,7 +21,9 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestMirror;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -47,6 +49,9 @@ public final class RouteValidator {
   public static final int MAX_VALUE_LENGTH = 1024;
   public static final int MAX_PRIORITY = 1_000_000;
   private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
+  /** The source of the Kubernetes translators' routes (Ingress and Gateway API). */
+  static final String KUBERNETES_SOURCE = "k8s";
 
   static final java.util.regex.Pattern TENANT =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -100,6 +105,7 @@ public final class RouteValidator {
     List<HeaderMatch> headers = headers(spec.headers(), out);
     List<QueryMatch> queries = queries(spec.queries(), out);
     List<RouteBackend> backends = backends(spec.backends(), out);
+    checkSourceOnly(spec, out);
     timeouts(spec.timeouts(), out);
     limits(spec.limits(), out);
     if (spec.priority() < -MAX_PRIORITY || spec.priority() > MAX_PRIORITY) {
@@ -507,7 +513,32 @@ public final class RouteValidator {
       }
       return named;
     }
+    if (ref instanceof BackendRef.Unresolved u) {
+      if (u.status() < BackendRef.MIN_UNRESOLVED_STATUS
+          || u.status() > BackendRef.MAX_UNRESOLVED_STATUS) {
+        out.add(
+            new Violation(
+                f + ".status",
+                Integer.toString(u.status()),
+                BackendRef.MIN_UNRESOLVED_STATUS + "-" + BackendRef.MAX_UNRESOLVED_STATUS));
+      }
+      if (u.reason().isBlank() || u.reason().length() > MAX_VALUE_LENGTH) {
+        out.add(
+            new Violation(
+                f + ".reason",
+                u.reason().length() > 64 ? u.reason().substring(0, 64) + "..." : u.reason(),
+                "1-" + MAX_VALUE_LENGTH + " characters, not blank"));
+      }
+      return u;
+    }
     BackendRef.ServicePort p = (BackendRef.ServicePort) ref;
+    if (p.namespace() != null && !TENANT.matcher(p.namespace()).matches()) {
+      out.add(
+          new Violation(
+              f + ".namespace",
+              p.namespace(),
+              "a namespace name: a-z, 0-9 and '-', 1-63 characters, alphanumeric ends"));
+    }
     if (!SERVICE.matcher(p.service()).matches()) {
       out.add(
           new Violation(
@@ -538,7 +569,64 @@ public final class RouteValidator {
         p.portName(),
         p.protocol(),
         tls,
-        BackendPolicyValidator.validate(f, p.policy(), out));
+        BackendPolicyValidator.validate(f, p.policy(), out),
+        p.namespace());
+  }
+
+  /**
+   * What only the Kubernetes translator may write (source {@value #KUBERNETES_SOURCE}): a backend
+   * that answers a fixed status, and a Service of another namespace, which the translator names
+   * only with a ReferenceGrant of that namespace. From the routes file or REST they would let a
+   * tenant reach another namespace's Service, or serve a fixed answer the route document does not
+   * define. An error page's backend never answers a fixed status (from any source): Gatehouse's own
+   * page is what it stands in for.
+   */
+  private static void checkSourceOnly(RouteSpec spec, List<Violation> out) {
+    boolean kubernetes = spec.key().source().equals(KUBERNETES_SOURCE);
+    List<RouteBackend> backends = spec.backends();
+    for (int i = 0; i < backends.size(); i++) {
+      String f = backends.size() == 1 ? "backend" : "backends[" + i + "]";
+      sourceOnly(f, backends.get(i).ref(), kubernetes, out);
+    }
+    List<PolicySpec> policies = spec.policies();
+    for (int i = 0; i < policies.size(); i++) {
+      if (policies.get(i) instanceof RequestMirror m) {
+        String f = "policies[" + i + "].backendRef";
+        if (m.backendRef() instanceof BackendRef.Unresolved) {
+          out.add(
+              new Violation(f, "unresolved", "a backend with endpoints (a mirror sends copies)"));
+        }
+        sourceOnly(f, m.backendRef(), kubernetes, out);
+      } else if (policies.get(i) instanceof ErrorPages e && e.backend() != null) {
+        String f = "policies[" + i + "].backend";
+        if (e.backend() instanceof BackendRef.Unresolved) {
+          out.add(new Violation(f, "unresolved", "a backend with endpoints, or no backend"));
+        }
+        sourceOnly(f, e.backend(), kubernetes, out);
+      }
+    }
+  }
+
+  private static void sourceOnly(
+      String f, BackendRef ref, boolean kubernetes, List<Violation> out) {
+    if (kubernetes) {
+      return;
+    }
+    if (ref instanceof BackendRef.Unresolved) {
+      out.add(
+          new Violation(
+              f,
+              "unresolved",
+              "endpoints, a Service or a named backend (a fixed-status backend is written by the"
+                  + " Kubernetes translator only)"));
+    } else if (ref instanceof BackendRef.ServicePort p && p.namespace() != null) {
+      out.add(
+          new Violation(
+              f + ".namespace",
+              p.namespace(),
+              "absent: a Service of the route's own namespace (another namespace's Service is"
+                  + " named by Gateway API routes with a ReferenceGrant only)"));
+    }
   }
 
   private static void endpoints(String f, List<Endpoint> eps, List<Violation> out) {

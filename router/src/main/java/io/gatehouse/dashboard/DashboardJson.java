@@ -520,6 +520,9 @@ public final class DashboardJson {
   }
 
   private static String kind(BackendRef ref) {
+    if (ref instanceof BackendRef.Unresolved) {
+      return "unresolved";
+    }
     return ref instanceof BackendRef.ServicePort
         ? "service"
         : ref instanceof BackendRef.Named ? "named" : "endpoints";

@@ -51,8 +51,9 @@ public interface ExchangeView {
 
   /**
    * The endpoints the request was sent to (the picked target's key: a Service port, a named backend
-   * or a route's inline endpoints), or null before a pick and for the default backend. A stable
-   * key: an observer that labels by backend derives its label once per key.
+   * or a route's inline endpoints), or null before a pick, for the default backend and for an
+   * unresolved backend (Gatehouse answered its fixed status, nothing was sent). A stable key: an
+   * observer that labels by backend derives its label once per key.
    */
   @Nullable EndpointsKey backend();
 

@@ -292,7 +292,9 @@ final class ProxyExchange extends UpstreamAttempt
   private void admitted() {
     LoopState state = this.state;
     if (!pick(state, route, this)) {
-      respondLocally(503, false);
+      // no endpoint: 503; a backend that did not resolve answers its own status (Gateway API: 500)
+      Target picked = target;
+      respondLocally(picked != null && picked.fixed() ? picked.status() : 503, false);
       return;
     }
     websocket = isWebSocketUpgrade();
@@ -1313,7 +1315,8 @@ final class ProxyExchange extends UpstreamAttempt
     @Override
     public @Nullable EndpointsKey backend() {
       Target t = target;
-      return t == null ? null : t.key();
+      // an unresolved backend's answer is Gatehouse's own: no backend, as for a refused request
+      return t == null || t.fixed() ? null : t.key();
     }
 
     @Override

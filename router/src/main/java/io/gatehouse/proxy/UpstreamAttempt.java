@@ -212,6 +212,9 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       this.target = target;
     }
     pickedRoute = route;
+    if (target != null && target.fixed()) {
+      return false; // an unresolved backend: answered with its status, nothing sent upstream
+    }
     EndpointLoad picked = balancer.pick(request);
     if (picked == null) {
       return false;

@@ -81,6 +81,11 @@ import org.jspecify.annotations.Nullable;
  * empty target (its share answers 503) and a problem saying so: sources may create the route before
  * the backend, as Kubernetes references allow.
  *
+ * <p>A backend that answers a fixed status ({@link BackendRef.Unresolved}) holds the slot of its
+ * {@code EndpointsKey.Inline}, put empty, and its {@link Target} carries the status: the exchange
+ * answers it without an upstream attempt, and a split counts it as a live target, so exactly its
+ * share of the requests gets the status.
+ *
  * <p>A route with several backends, or one at weight 0, also gets a {@link Split}: its weights and
  * a slot for each event loop's rotation state, kept while the route's weights stay equal.
  *
@@ -315,6 +320,10 @@ public final class SnapshotCompiler {
         out.add(namedTarget(spec.key(), "backends[" + i + "]", n, b.weight(), problems));
         continue;
       }
+      if (b.ref() instanceof BackendRef.Unresolved u) {
+        out.add(unresolvedTarget(new EndpointsKey.Inline(spec.key(), i, variant), u, b.weight()));
+        continue;
+      }
       BackendSpec backend = (BackendSpec) b.ref();
       EndpointsKey key = new EndpointsKey.Inline(spec.key(), i, variant);
       endpoints.put(key, backend.endpoints());
@@ -358,6 +367,9 @@ public final class SnapshotCompiler {
         t = serviceTarget(spec.key(), p, 0);
       } else if (ref instanceof BackendRef.Named n) {
         t = namedTarget(spec.key(), "policies[" + i + "].backendRef", n, 0, problems);
+      } else if (ref instanceof BackendRef.Unresolved u) {
+        // refused by validation; were it there, its copies would find no endpoint
+        t = unresolvedTarget(new EndpointsKey.Inline(spec.key(), MIRROR_BASE + j, variant), u, 0);
       } else {
         BackendSpec backend = (BackendSpec) ref;
         EndpointsKey key = new EndpointsKey.Inline(spec.key(), MIRROR_BASE + j, variant);
@@ -404,6 +416,14 @@ public final class SnapshotCompiler {
         out.add(serviceTarget(spec.key(), p, 1));
       } else if (ref instanceof BackendRef.Named n) {
         out.add(namedTarget(spec.key(), "policies[" + i + "].backend", n, 1, problems));
+      } else if (ref instanceof BackendRef.Unresolved u) {
+        // refused by validation; were it there, Gatehouse's own page would be sent
+        out.add(
+            unresolvedTarget(
+                new EndpointsKey.Inline(
+                    spec.key(), ERROR_BACKEND_INDEX + out.size(), variant(spec)),
+                u,
+                1));
       } else {
         BackendSpec backend = (BackendSpec) ref;
         EndpointsKey key =
@@ -478,12 +498,28 @@ public final class SnapshotCompiler {
   }
 
   /**
-   * The target of a Service port in the route's namespace (its tenant, as the Ingress translator
-   * keys routes): retained only; the endpoint feed puts it, or resolves it on this retain.
+   * The target of a backend that answers {@code u.status()} itself: its key holds no endpoints (put
+   * empty and retained as a static backend's, so explain and the balancers see an ordinary slot),
+   * and the exchange answers it without an upstream attempt.
+   */
+  private Target unresolvedTarget(EndpointsKey key, BackendRef.Unresolved u, int weight) {
+    endpoints.put(key, List.of());
+    int slot = endpoints.retain(key);
+    Target t =
+        new Target(
+            key, slot, UpstreamProtocol.HTTP1, null, weight, BackendPolicy.DEFAULT, u.status());
+    retainedNow.add(t);
+    return t;
+  }
+
+  /**
+   * The target of a Service port in the route's namespace (its tenant, as the translators key
+   * routes), or in the namespace the reference names (a Gateway API route's, with a
+   * ReferenceGrant): retained only; the endpoint feed puts it, or resolves it on this retain.
    */
   private Target serviceTarget(RouteKey route, BackendRef.ServicePort p, int weight) {
-    EndpointsKey key =
-        new EndpointsKey.Service(route.tenant().value(), p.service(), p.port(), p.portName());
+    String namespace = p.namespace() != null ? p.namespace() : route.tenant().value();
+    EndpointsKey key = new EndpointsKey.Service(namespace, p.service(), p.port(), p.portName());
     int slot = endpoints.retain(key);
     Target t =
         new Target(key, slot, p.protocol(), p.tls(), weight, BackendPolicy.orDefault(p.policy()));
@@ -634,7 +670,9 @@ public final class SnapshotCompiler {
       }
       same &=
           ref instanceof BackendSpec b
-              && endpoints.get(t.slot()).endpoints().equals(EndpointSet.sorted(b.endpoints()));
+                  && endpoints.get(t.slot()).endpoints().equals(EndpointSet.sorted(b.endpoints()))
+              || ref instanceof BackendRef.Unresolved
+                  && endpoints.get(t.slot()).endpoints().isEmpty();
     }
     if (variant < 0) {
       return 0;

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param tls the upstream TLS setting, or null for plain TCP
  * @param weight the target's share of the route's requests
  * @param policy how the endpoints are balanced, checked and limited (the backend's, or the default)
+ * @param status 0 for a target with endpoints; else the status Gatehouse answers every request sent
+ *     to it, with no upstream attempt (an unresolved backend: its slot holds no endpoints)
  */
 public record Target(
     EndpointsKey key,
@@ -23,11 +25,28 @@ public record Target(
     UpstreamProtocol protocol,
     @Nullable UpstreamTls tls,
     int weight,
-    BackendPolicy policy) {
+    BackendPolicy policy,
+    int status) {
   public Target {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(protocol, "protocol");
     Objects.requireNonNull(policy, "policy");
+  }
+
+  /** A target with endpoints. */
+  public Target(
+      EndpointsKey key,
+      int slot,
+      UpstreamProtocol protocol,
+      @Nullable UpstreamTls tls,
+      int weight,
+      BackendPolicy policy) {
+    this(key, slot, protocol, tls, weight, policy, 0);
+  }
+
+  /** Whether Gatehouse answers this target's requests itself ({@link #status}). */
+  public boolean fixed() {
+    return status != 0;
   }
 
   /** A target with the default backend policy. */

@@ -19,9 +19,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A target at weight 0, or one whose endpoints cannot take a request (an empty set, or every
  * endpoint unavailable with the panic threshold off), is skipped; its share goes to the others and
- * its rotation state waits. When no target is left the pick is null and the route answers 503. A
- * retry after a connect failure stays on the target picked (the exchange keeps its balancer), so
- * the split holds.
+ * its rotation state waits. A target that answers a fixed status ({@link Target#fixed}, an
+ * unresolved backend) is live at its weight: its share is answered with that status, as Gateway API
+ * asks of an invalid backend, and never moved to the others. Only the weighted pick counts it so: a
+ * canary or a sticky cookie naming it falls back to the weights. When no target is left the pick is
+ * null and the route answers 503. A retry after a connect failure stays on the target picked (the
+ * exchange keeps its balancer), so the split holds.
  *
  * <p>A split with a canary rule is asked with the rule's verdict ({@link CanaryMatcher}): a request
  * sent to the canary takes it without a turn of the rotation, and one sent away takes a turn of a
@@ -119,7 +122,7 @@ public final class SplitPicker {
       if (split.weight(i) > 0) {
         Target t = route.targets().get(i);
         Balancer b = balancers.forTarget(t, index);
-        if (b.canPick()) {
+        if (t.fixed() || b.canPick()) {
           live |= 1 << i;
           found[i] = b;
         }

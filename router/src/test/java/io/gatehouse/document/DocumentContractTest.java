@@ -287,6 +287,26 @@ class DocumentContractTest {
           "a mirror's copies and error pages are fetched by round robin: the reader refuses a"
               + " backend policy there");
     }
+    for (String at :
+        List.of(
+            "backends[].ref<ServicePort>.namespace",
+            "policies[]<RequestMirror>.backendRef<ServicePort>.namespace",
+            "policies[]<ErrorPages>.backend<ServicePort>.namespace")) {
+      NOT_FROM_THE_DOCUMENT.put(
+          at,
+          "another namespace's Service is named by Gateway API routes with a ReferenceGrant only"
+              + " (issue #17): validation refuses it from the file and REST");
+    }
+    for (String at :
+        List.of(
+            "backends[].ref<Unresolved>.",
+            "policies[]<RequestMirror>.backendRef<Unresolved>.",
+            "policies[]<ErrorPages>.backend<Unresolved>.")) {
+      NOT_FROM_THE_DOCUMENT.put(
+          at,
+          "a fixed-status backend is the Kubernetes translator's answer to an invalid backendRef"
+              + " (issue #17): validation refuses it from the file and REST");
+    }
   }
 
   /**

@@ -80,6 +80,13 @@ import org.jspecify.annotations.Nullable;
  * allows; send browsers to sign in with another redirect), so only a route that sets one is written
  * in format 4, and only once every member reads it; a route without them is written without the
  * keys, in the format and with the bytes it had.
+ *
+ * <p>Format 5 (issue #17): a backend that answers a fixed status ({@link BackendRef.Unresolved},
+ * kind {@code unresolved}) and a Service port of another namespace ({@code namespace}) ({@link
+ * #needsFormat5}). A format 4 reader fails on the kind, and would read the namespace-less Service
+ * of the route's own namespace (another Service, or none) in place of the granted one; so only a
+ * route that has one is written in format 5, and only once every member reads it (a Kubernetes
+ * route is held back until then). Every other payload keeps its format and its bytes.
  */
 public final class EntryCodec {
   /**
@@ -98,7 +105,8 @@ public final class EntryCodec {
   @JsonSubTypes({
     @JsonSubTypes.Type(value = BackendSpec.class, name = "static"),
     @JsonSubTypes.Type(value = BackendRef.Named.class, name = "named"),
-    @JsonSubTypes.Type(value = BackendRef.ServicePort.class, name = "service")
+    @JsonSubTypes.Type(value = BackendRef.ServicePort.class, name = "service"),
+    @JsonSubTypes.Type(value = BackendRef.Unresolved.class, name = "unresolved")
   })
   private interface BackendRefKinds {}
 
@@ -131,6 +139,15 @@ public final class EntryCodec {
   private interface BackendSpecFields {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Nullable BackendPolicy policy();
+  }
+
+  /**
+   * A Service port of the route's own namespace is written as before cross-namespace references (no
+   * {@code namespace} key), so its payload keeps its bytes; its policy as a static backend's.
+   */
+  private interface ServicePortFields extends BackendSpecFields {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Nullable String namespace();
   }
 
   /**
@@ -195,7 +212,7 @@ public final class EntryCodec {
             .addMixIn(RouteBackend.class, RouteBackendFields.class)
             .addMixIn(CanaryRule.class, RouteBackendFields.class)
             .addMixIn(BackendSpec.class, BackendSpecFields.class)
-            .addMixIn(BackendRef.ServicePort.class, BackendSpecFields.class)
+            .addMixIn(BackendRef.ServicePort.class, ServicePortFields.class)
             .addMixIn(ClientAuth.class, ClientAuthFields.class)
             .addMixIn(Limits.class, LimitsFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -230,6 +247,9 @@ public final class EntryCodec {
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
+    }
+    if (needsFormat5(route)) {
+      return 5;
     }
     if (needsFormat4(route)) {
       return 4;
@@ -317,6 +337,32 @@ public final class EntryCodec {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether {@code route} has a backend that answers a fixed status or names a Service of another
+   * namespace, as a backend (a canary among them), a mirror's or an error page's target.
+   */
+  static boolean needsFormat5(RouteSpec route) {
+    for (RouteBackend b : route.backends()) {
+      if (needsFormat5(b.ref())) {
+        return true;
+      }
+    }
+    for (PolicySpec p : route.policies()) {
+      if (p instanceof RequestMirror m && needsFormat5(m.backendRef())) {
+        return true;
+      }
+      if (p instanceof ErrorPages e && e.backend() != null && needsFormat5(e.backend())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean needsFormat5(BackendRef ref) {
+    return ref instanceof BackendRef.Unresolved
+        || (ref instanceof BackendRef.ServicePort sp && sp.namespace() != null);
   }
 
   /**

@@ -47,6 +47,7 @@ import io.gatehouse.model.policy.SessionPersistence;
 import io.gatehouse.model.policy.URLRewrite;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.EntryKind;
+import io.gatehouse.table.FormatGate;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -177,8 +178,10 @@ class EntryCodecTest {
 
   @Test
   void a_newer_format_is_refused_by_name() {
-    assertThatThrownBy(() -> codec.decode(EntryKind.HOST_CLAIM, "{\"v\":5,\"value\":{}}"))
-        .hasMessageContaining("payload format 5");
+    int newer = FormatGate.READS + 1;
+    assertThatThrownBy(
+            () -> codec.decode(EntryKind.HOST_CLAIM, "{\"v\":" + newer + ",\"value\":{}}"))
+        .hasMessageContaining("payload format " + newer);
   }
 
   // ---------------------------------------------------------------- format 2: route backends

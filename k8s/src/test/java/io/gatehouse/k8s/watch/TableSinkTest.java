@@ -11,12 +11,15 @@ import io.gatehouse.k8s.translate.Translation;
 import io.gatehouse.k8s.translate.gateway.GatewayState;
 import io.gatehouse.k8s.translate.gateway.GatewayTranslation;
 import io.gatehouse.k8s.translate.gateway.Translations;
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
+import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.FormatGate;
@@ -140,6 +143,46 @@ class TableSinkTest {
     assertThat(retries).as("nothing held: no rebuild asked").hasValue(1);
   }
 
+  /**
+   * Issue #17: a Gateway API route with an unresolved backend or a Service of another namespace
+   * (entry format 5) is held back while a member reads format 4 only, which would fail on the one
+   * and serve the route's own namespace for the other; the rest of the routes are written.
+   */
+  @Test
+  void gateway_routes_in_format_5_are_held_while_a_member_reads_format_4() throws Exception {
+    TwoReleases table = new TwoReleases(4);
+    TableSink sink = new TableSink(table);
+    RouteSpec ok = byService("httproute_ok.r0.m0");
+    RouteSpec invalid =
+        byService("httproute_bad.r0.m0")
+            .withBackends(
+                List.of(
+                    RouteBackend.of(
+                        new BackendRef.Unresolved(500, "BackendNotFound: Service shop/nowhere"))));
+    RouteSpec granted =
+        byService("httproute_granted.r0.m0")
+            .withBackends(
+                List.of(
+                    RouteBackend.of(
+                        new BackendRef.ServicePort("web", 80, null, UpstreamProtocol.HTTP1, null)
+                            .withNamespace("shared"))));
+    Translations t =
+        new Translations(
+            translation(Map.of()),
+            new GatewayTranslation(
+                List.of(ok, invalid, granted), List.of(), List.of(), Map.of(), Map.of()));
+
+    sink.publish(t, EMPTY, GatewayState.NONE);
+    assertThat(table.view().routes().keySet()).containsExactly(ok.key());
+
+    table.leave();
+    sink.publish(t, EMPTY, GatewayState.NONE);
+    assertThat(table.view().routes())
+        .containsEntry(invalid.key(), invalid)
+        .containsEntry(granted.key(), granted)
+        .containsKey(ok.key());
+  }
+
   @Test
   void no_certificate_is_removed_while_a_route_is_held() throws Exception {
     TwoReleases table = new TwoReleases();
@@ -168,7 +211,22 @@ class TableSinkTest {
    */
   static final class TwoReleases implements RouteTable {
     static final MemberInfo OLD = new MemberInfo("old", "10.0.0.9:5701", false, 1, 0, "0.9.0", 1);
+    final MemberInfo old;
     final InMemoryRouteTable inner = new InMemoryRouteTable();
+
+    TwoReleases() {
+      this(OLD);
+    }
+
+    /** With a member of the previous release that reads formats up to {@code oldReads}. */
+    TwoReleases(int oldReads) {
+      this(new MemberInfo("old", "10.0.0.9:5701", false, 1, 0, "0.9.0", oldReads));
+    }
+
+    private TwoReleases(MemberInfo old) {
+      this.old = old;
+    }
+
     final EntryCodec codec = new EntryCodec();
     final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     volatile boolean oldMemberPresent = true;
@@ -180,7 +238,7 @@ class TableSinkTest {
 
     @Override
     public List<MemberInfo> members() {
-      return oldMemberPresent ? List.of(inner.members().get(0), OLD) : inner.members();
+      return oldMemberPresent ? List.of(inner.members().get(0), old) : inner.members();
     }
 
     @Override

@@ -26,7 +26,6 @@ import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteStatus;
 import io.gatehouse.k8s.translate.gateway.RouteRules.Match;
 import io.gatehouse.k8s.translate.gateway.RouteRules.Unsupported;
 import io.gatehouse.model.BackendRef;
-import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
@@ -346,8 +345,10 @@ final class GatewayRun {
           backends.add(new RouteBackend(target, b.weight()));
         }
         if (backends.isEmpty()) {
-          // no backend: every request of the rule gets an error answer, as the spec asks
-          backends.add(RouteBackend.of(NO_BACKEND));
+          // no backend: every request of the rule gets 500, as the spec asks
+          backends.add(
+              RouteBackend.of(
+                  new BackendRef.Unresolved(UNRESOLVED_STATUS, rf + ": no backendRefs")));
         }
         List<PolicySpec> policies =
             RouteRules.filters(
@@ -387,20 +388,24 @@ final class GatewayRun {
     }
   }
 
-  /** A static backend without endpoints: what a rule's unresolved backend gets (no traffic). */
-  private static final BackendSpec NO_BACKEND = new BackendSpec(UpstreamProtocol.HTTP1, List.of());
+  /**
+   * What Gatehouse answers for a backendRef that does not resolve, and for a rule without any: the
+   * spec's 500 ("requests that would have been sent to an invalid backend").
+   */
+  static final int UNRESOLVED_STATUS = 500;
 
   private @Nullable BackendRef mirrorTarget(
       RouteInfo info, String field, Map<String, Object> raw, boolean grpc, long gen) {
     Ref ref = GatewayObjects.ref(raw, GatewayObjects.CORE, "Service");
     Integer port = raw.get("port") instanceof Number n ? n.intValue() : null;
     BackendRef target = backend(info, field, ref, port, grpc, gen);
-    return target == NO_BACKEND ? null : target;
+    return target instanceof BackendRef.Unresolved ? null : target;
   }
 
   /**
-   * A Service port the route may use, or {@link #NO_BACKEND} with the route's ResolvedRefs
-   * condition set to why not (the first reason met).
+   * A Service port the route may use (of another namespace when a ReferenceGrant there permits it),
+   * or a {@link BackendRef.Unresolved} backend answering 500, with the route's ResolvedRefs
+   * condition set to why (the first reason met).
    */
   private BackendRef backend(
       RouteInfo info, String field, Ref ref, @Nullable Integer port, boolean grpc, long gen) {
@@ -430,16 +435,6 @@ final class GatewayRun {
                 + " to use it",
             gen);
       }
-      // the route model refers to Services of the route's own namespace only (phase 2)
-      return unresolved(
-          info,
-          "UnsupportedValue",
-          field
-              + ": Service "
-              + what
-              + " is permitted by a ReferenceGrant, but Gatehouse does not serve a Service of"
-              + " another namespace yet; its share of requests gets no backend",
-          gen);
     }
     Optional<V1Service> svc = cluster.service(ns, ref.name());
     if (svc.isEmpty()) {
@@ -466,14 +461,15 @@ final class GatewayRun {
         grpc || H2C_APP_PROTOCOL.equals(sp.getAppProtocol())
             ? UpstreamProtocol.H2C
             : UpstreamProtocol.HTTP1;
-    return new BackendRef.ServicePort(ref.name(), port, null, protocol, null);
+    return new BackendRef.ServicePort(
+        ref.name(), port, null, protocol, null, null, ns.equals(routeNs) ? null : ns);
   }
 
   private BackendRef unresolved(RouteInfo info, String reason, String message, long gen) {
     if (info.unresolved == null) {
       info.unresolved = GatewayCondition.no(RESOLVED_REFS, reason, message, gen);
     }
-    return NO_BACKEND;
+    return new BackendRef.Unresolved(UNRESOLVED_STATUS, reason + ": " + message);
   }
 
   private static final Duration DEFAULT_RESPONSE = Timeouts.DEFAULTS.response();
