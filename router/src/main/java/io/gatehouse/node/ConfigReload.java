@@ -68,6 +68,7 @@ final class ConfigReload {
   private final Applier applier;
   private NodeConfig current;
   private byte @Nullable [] lastContent;
+  private boolean looked;
   private volatile @Nullable Last last;
   private volatile long applied;
 
@@ -76,7 +77,11 @@ final class ConfigReload {
     this.source = source;
     this.current = current;
     this.applier = applier;
-    this.lastContent = read(file);
+    // Not the file's bytes now: an edit made after the node read its configuration and before
+    // this watch began would then look old and never apply. The first check reads the file and
+    // applies nothing when it says what the node runs.
+    this.lastContent = null;
+    this.looked = false;
   }
 
   /**
@@ -85,9 +90,10 @@ final class ConfigReload {
    */
   synchronized Result check(boolean force) {
     byte[] content = read(file);
-    if (!force && Arrays.equals(content, lastContent)) {
+    if (!force && looked && Arrays.equals(content, lastContent)) {
       return Result.UNCHANGED;
     }
+    looked = true;
     lastContent = content;
     if (content == null) {
       return refuse("configuration file " + file + " cannot be read");

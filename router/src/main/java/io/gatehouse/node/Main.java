@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -31,6 +33,10 @@ public final class Main {
     NodeConfig config = run.config();
     LogLevels.apply(config.log());
     Logger log = LoggerFactory.getLogger(Main.class);
+    // The handler goes in before the node starts: the JVM's own handling of SIGHUP is an orderly
+    // shutdown, so a reload asked for just as the node became ready would have stopped it.
+    AtomicReference<@Nullable GatehouseNode> started = new AtomicReference<>();
+    onSighup(started, log);
     GatehouseNode node;
     try {
       node = GatehouseNode.start(config, run.cliRoutes()).await(120, TimeUnit.SECONDS);
@@ -47,7 +53,7 @@ public final class Main {
     if (file != null) {
       node.watchConfig(file, run.reread());
     }
-    onSighup(node, log);
+    started.set(node);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -64,11 +70,17 @@ public final class Main {
    * signal handling ({@code -Xrs}, a platform without SIGHUP) the file is still watched; the node
    * says so once.
    */
-  private static void onSighup(GatehouseNode node, Logger log) {
+  private static void onSighup(AtomicReference<@Nullable GatehouseNode> started, Logger log) {
     try {
       Signal.handle(
           new Signal("HUP"),
           sig -> {
+            GatehouseNode node = started.get();
+            if (node == null) {
+              // still starting: the configuration it starts with is being read now
+              log.atInfo().setMessage("SIGHUP").addKeyValue("reload", "starting").log();
+              return;
+            }
             String result = node.reloadConfig();
             log.atInfo().setMessage("SIGHUP").addKeyValue("reload", result).log();
           });

@@ -44,6 +44,22 @@ class ConfigReloadTest {
   }
 
   @Test
+  void an_edit_made_before_the_watch_began_is_applied_by_the_first_check() throws Exception {
+    ConfigReload r = reload("log: {level: info}\n");
+    // edited after the node read its configuration, before this watch took its first look
+    write(r, "log: {level: debug}\n");
+    ConfigReload late =
+        new ConfigReload(
+            r.file(),
+            () -> new ConfigLoader().file(r.file()).load(),
+            r.current(),
+            (next, reopen) -> applied.add(next));
+    assertThat(late.check(false)).isEqualTo(ConfigReload.Result.APPLIED);
+    assertThat(late.current().log().level()).isEqualTo("debug");
+    assertThat(late.check(false)).isEqualTo(ConfigReload.Result.UNCHANGED);
+  }
+
+  @Test
   void log_keys_are_applied() throws Exception {
     ConfigReload r = reload("log: {level: info}\n");
     write(r, "log: {level: debug, accessFormat: text, accessFields: [status, route]}\n");
