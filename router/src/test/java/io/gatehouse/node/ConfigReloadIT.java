@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -13,15 +12,11 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,11 +67,8 @@ class ConfigReloadIT {
         .formatted(accessFile, log.indent(2).stripTrailing());
   }
 
-  /** Replaces the file in one step, as a ConfigMap update does: never a half-written file. */
   void write(String text) throws Exception {
-    Path tmp = dir.resolve("next.yaml");
-    Files.writeString(tmp, text);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    WatchedNode.write(file, text);
   }
 
   @BeforeAll
@@ -88,24 +80,10 @@ class ConfigReloadIT {
     file = dir.resolve("gatehouse.yaml");
     accessFile = dir.resolve("access.log");
     write(config("level: warn\naccessFields: [method, path, status]"));
-    StringWriter err = new StringWriter();
-    Cli.Result parsed =
-        Cli.parse(
-            new String[] {"--config", file.toString()},
-            Map.of(),
-            new PrintWriter(new StringWriter()),
-            new PrintWriter(err));
-    assertThat(parsed).as(err.toString()).isInstanceOf(Cli.Run.class);
-    Cli.Run run = (Cli.Run) parsed;
-    assertThat(run.configFile()).isEqualTo(file);
     vertx = Vertx.vertx();
     upstream = TestUpstream.counting(vertx, "ok");
     client = vertx.createHttpClient();
-    node =
-        GatehouseNode.start(
-                run.config(), List.of(NodeFixture.route("shop", "shop.test", upstream.address())))
-            .await(30, TimeUnit.SECONDS);
-    node.watchConfig(file, run.reread());
+    node = WatchedNode.start(file, upstream.address());
   }
 
   @AfterAll
@@ -171,20 +149,11 @@ class ConfigReloadIT {
   }
 
   JsonObject reloadStatus() {
-    return node.statusJson().getJsonObject("configReload");
+    return WatchedNode.reloadStatus(node);
   }
 
   JsonObject awaitReload(long applied, String result) {
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(
-            () -> {
-              JsonObject last = reloadStatus().getJsonObject("last");
-              return reloadStatus().getLong("applied") == applied
-                  && last != null
-                  && last.getString("result").equals(result);
-            });
-    return reloadStatus().getJsonObject("last");
+    return WatchedNode.awaitReload(node, applied, result);
   }
 
   @Test
