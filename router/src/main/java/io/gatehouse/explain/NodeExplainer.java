@@ -153,15 +153,17 @@ public final class NodeExplainer implements Explainer {
     // By key, not slot: explain never reads a slot that went to another key meanwhile.
     List<Backend> backends = new ArrayList<>(route.targets().size());
     boolean available = false;
+    boolean fixed = false;
     for (int i = 0; i < route.targets().size(); i++) {
       Target t = route.targets().get(i);
       EndpointSet set = endpoints.get(t.key());
       List<RouteBackend> refs = route.spec().backends();
       backends.add(backend(t, set, i < refs.size() ? refs.get(i).canary() : null));
       // As the data plane: a backend takes requests with a weight (when the route splits) and a
-      // live endpoint.
+      // live endpoint, or answers its fixed status itself (a backend its source could not resolve).
       boolean weighted = route.split() == null || route.split().weight(i) > 0;
       available |= weighted && set.endpoints().stream().anyMatch(ep -> ep.weight() > 0);
+      fixed |= weighted && t.fixed();
     }
     Redirect redirect = https ? null : redirect(index, route, host, path, query);
     String outcome;
@@ -169,6 +171,8 @@ public final class NodeExplainer implements Explainer {
       outcome = "misdirected";
     } else if (redirect != null && redirect.redirected()) {
       outcome = "redirect";
+    } else if (!available && fixed) {
+      outcome = "fixedStatus";
     } else if (!available) {
       outcome = "unavailable";
     } else {

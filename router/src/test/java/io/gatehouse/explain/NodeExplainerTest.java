@@ -9,6 +9,7 @@ import io.gatehouse.certificate.CertificateIndex;
 import io.gatehouse.certificate.DefaultCertificate;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.CertificateKey;
@@ -141,6 +142,19 @@ class NodeExplainerTest {
                   new RouteBackend(BackendSpec.http1(List.of(Endpoint.of("10.0.0.8", 80))), 0),
                   new RouteBackend(BackendSpec.http1(List.of()), 5)));
 
+  /** A Kubernetes route whose one backend its translator could not resolve: answered 500. */
+  static final RouteSpec UNRESOLVED =
+      NodeFixture.valid(
+          RouteSpec.simple(
+                  RouteKey.of("acme", "k8s", "unresolved"),
+                  List.of("unresolved.acme.example"),
+                  List.of(PathMatch.prefix("/")),
+                  BackendSpec.http1(List.of(Endpoint.of("10.0.0.9", 80))))
+              .withBackends(
+                  List.of(
+                      RouteBackend.of(
+                          new BackendRef.Unresolved(500, "Service acme/missing not found")))));
+
   static final RouteSpec STICKY =
       route(
               "acme",
@@ -193,7 +207,18 @@ class NodeExplainerTest {
     Map<RouteKey, RouteSpec> m = new HashMap<>();
     long rev = 1;
     for (RouteSpec r :
-        List.of(WEB, API, API_POST, APPS, SECURE, BETA_SHOP, SPLIT, DRAINED, STICKY, SHADOWED)) {
+        List.of(
+            WEB,
+            API,
+            API_POST,
+            APPS,
+            SECURE,
+            BETA_SHOP,
+            SPLIT,
+            DRAINED,
+            UNRESOLVED,
+            STICKY,
+            SHADOWED)) {
       m.put(r.key(), r);
       REVISIONS.put(r.key(), rev++);
     }
@@ -411,6 +436,13 @@ class NodeExplainerTest {
     Explanation e = ask(explainer(false), "GET", "http://drained.acme.example/", null);
     assertThat(e.outcome()).isEqualTo("unavailable");
     assertThat(e.backends()).extracting(Explainer.Backend::weight).containsExactly(0, 5);
+  }
+
+  @Test
+  void a_route_whose_backends_could_not_be_resolved_answers_its_fixed_status() throws Exception {
+    Explanation e = ask(explainer(false), "GET", "http://unresolved.acme.example/", null);
+    assertThat(e.outcome()).isEqualTo("fixedStatus");
+    assertThat(e.route().source()).isEqualTo("k8s");
   }
 
   @Test
