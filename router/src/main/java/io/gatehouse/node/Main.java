@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code java -jar gatehouse.jar [options]}: parses the configuration and runs one node. */
 public final class Main {
@@ -72,18 +73,27 @@ public final class Main {
    */
   private static void onSighup(AtomicReference<@Nullable GatehouseNode> started, Logger log) {
     try {
-      Signal.handle(
-          new Signal("HUP"),
-          sig -> {
-            GatehouseNode node = started.get();
-            if (node == null) {
-              // still starting: the configuration it starts with is being read now
-              log.atInfo().setMessage("SIGHUP").addKeyValue("reload", "starting").log();
-              return;
-            }
-            String result = node.reloadConfig();
-            log.atInfo().setMessage("SIGHUP").addKeyValue("reload", result).log();
-          });
+      SignalHandler previous =
+          Signal.handle(
+              new Signal("HUP"),
+              sig -> {
+                GatehouseNode node = started.get();
+                if (node == null) {
+                  // still starting: the configuration it starts with is being read now
+                  log.atInfo().setMessage("SIGHUP").addKeyValue("reload", "starting").log();
+                  return;
+                }
+                String result = node.reloadConfig();
+                log.atInfo().setMessage("SIGHUP").addKeyValue("reload", result).log();
+              });
+      if (previous == SignalHandler.SIG_IGN) {
+        // The JVM keeps a shutdown signal ignored when it started so (nohup): no handler went in.
+        log.atWarn()
+            .setMessage(
+                "SIGHUP was ignored when the node started (as under nohup), so it still is; the"
+                    + " configuration file is still watched")
+            .log();
+      }
     } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
       log.atWarn()
           .setMessage("SIGHUP cannot be handled here; the configuration file is still watched")

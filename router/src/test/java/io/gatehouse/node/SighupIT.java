@@ -2,6 +2,7 @@ package io.gatehouse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.gatehouse.testing.NodeProcess;
 import io.gatehouse.testing.TestUpstream;
@@ -58,9 +59,25 @@ class SighupIT {
     assertThat(kill.exitValue()).isZero();
   }
 
+  /**
+   * Whether this JVM ignores SIGHUP (started under {@code nohup}): the nodes it starts inherit
+   * that, and the JVM leaves an ignored shutdown signal ignored, handler or not.
+   */
+  static boolean sighupIgnoredHere() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 1L) != 0;
+      }
+    }
+    return false;
+  }
+
   @Test
   void sighup_reopens_the_rotated_access_file_and_an_edit_is_applied_by_the_watch()
       throws Exception {
+    assumeFalse(
+        sighupIgnoredHere(),
+        "SIGHUP is ignored by this JVM (started under nohup?), and so by the nodes it starts");
     Vertx vertx = Vertx.vertx();
     TestUpstream up = TestUpstream.counting(vertx, "up");
     Path routes = dir.resolve("routes.yaml");
@@ -101,6 +118,40 @@ class SighupIT {
       assertThat(
               node.status().getJsonObject("configReload").getJsonObject("last").getString("result"))
           .isEqualTo("applied");
+    } finally {
+      up.close();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void a_node_started_with_sighup_ignored_says_so_and_a_hangup_leaves_it_serving()
+      throws Exception {
+    Vertx vertx = Vertx.vertx();
+    TestUpstream up = TestUpstream.counting(vertx, "up");
+    Path routes = dir.resolve("routes.yaml");
+    Files.writeString(
+        routes,
+        "routes:\n  - name: a\n    hosts: [a.example]\n    backend:\n      endpoints: [\""
+            + up.address()
+            + "\"]\n");
+    try (NodeProcess node =
+        NodeProcess.start(
+            dir,
+            "nohup",
+            yaml(routes, dir.resolve("access.log"), "path, status"),
+            List.of("-Xmx192m"),
+            List.of("nohup"))) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  node.lines().stream()
+                      .anyMatch(l -> l.contains("SIGHUP was ignored when the node started")));
+      hangup(node);
+      // ignored: neither a reload nor the JVM's shutdown; the node answers on
+      assertThat(node.get("a.example", "/after")).isEqualTo(200);
+      assertThat(node.lines()).noneMatch(l -> l.contains("\"SIGHUP\""));
     } finally {
       up.close();
       vertx.close().await(10, TimeUnit.SECONDS);

@@ -91,11 +91,21 @@ public final class NodeProcess implements AutoCloseable {
   /** As {@link #start(Path, String, String)}, with the heap options {@code heap} instead. */
   public static NodeProcess start(Path dir, String name, String yaml, List<String> heap)
       throws Exception {
+    return start(dir, name, yaml, heap, List.of());
+  }
+
+  /**
+   * As {@link #start(Path, String, String, List)}, the command run by {@code wrapper} (e.g. {@code
+   * nohup}) when not empty.
+   */
+  public static NodeProcess start(
+      Path dir, String name, String yaml, List<String> heap, List<String> wrapper)
+      throws Exception {
     Files.createDirectories(dir);
     Path config = dir.resolve(name + ".yaml");
     Files.writeString(config, yaml);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new java.util.ArrayList<>();
+    List<String> command = new java.util.ArrayList<>(wrapper);
     command.add(java);
     command.addAll(heap);
     command.addAll(
