@@ -15,14 +15,12 @@ import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotCompiler;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.table.TableView;
+import io.gatehouse.testing.MutableClock;
 import io.gatehouse.testing.NodeFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,33 +65,6 @@ class DashboardJsonTest {
       new DashboardJson(snapshots, endpoints, () -> status, rates, clock);
 
   /** A clock the test moves. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @BeforeEach
   void publish() {
     Map<RouteKey, io.gatehouse.model.RouteSpec> routes = new HashMap<>();

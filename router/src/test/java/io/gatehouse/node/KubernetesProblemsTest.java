@@ -14,13 +14,11 @@ import io.gatehouse.k8s.translate.gateway.ObjectRef;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus;
 import io.gatehouse.k8s.translate.gateway.Translations;
 import io.gatehouse.node.KubernetesProblems.Problem;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -195,30 +193,4 @@ class KubernetesProblemsTest {
   }
 
   /** A clock the test moves. */
-  private static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 }
