@@ -13,6 +13,7 @@
 # Environment: KINDS, ROUNDS (3), DURATION (8), OUT_DIR, CHECK_ONLY=1. Result: $OUT_DIR/report.md
 # (each kind's req/s and p99 against bare) and $OUT_DIR/paired.md (each round's ratio to that round's
 # controls, median over rounds); docs/benchmarks.md, "Issue #18: what observing a request costs".
+# A cost smaller than this machine's drift between runs: bench/observe-interleaved.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=$(realpath "${1:-router/target/gatehouse.jar}")
