@@ -8,7 +8,7 @@
 # bare processes' windows of the same round, after a warm-up long enough for the compilers to go
 # quiet (the compiler threads' CPU in the measured windows is reported, so a reader can check).
 #   bench/observe-interleaved.sh [JAR]   (default router/target/gatehouse.jar)
-# Environment: KINDS ("tracing metrics"; also accesslog, tr100), PROCS (3 per setting), ROUNDS (10),
+# Environment: KINDS ("tracing metrics"; also accesslog, dashboard, tr100 (tracing at 100 %)), PROCS (3 per setting), ROUNDS (10),
 # WINDOW (4 s), WARMUP ("20 10 10": load passes per process, each on new connections), CONNS (64),
 # OUT_DIR. Result: $OUT_DIR/report.md and raw.tsv; docs/benchmarks.md, "Issue #18".
 set -euo pipefail
@@ -46,6 +46,7 @@ settings() {  # settings KIND -> --set flags (as bench/observe-cost.sh)
     bare) echo "--set metrics.enabled=false --set log.access=false" ;;
     metrics) echo "--set log.access=false" ;;
     tracing) echo "--set metrics.enabled=false --set log.access=false $tr --set tracing.sampleRatio=0.01" ;;
+    dashboard) echo "--set metrics.enabled=false --set log.access=false --set dashboard.enabled=true" ;;
     tr100) echo "--set metrics.enabled=false --set log.access=false $tr --set tracing.sampleRatio=1" ;;
     accesslog) echo "--set metrics.enabled=false --set log.access=true --set log.accessFile=$RUN/access-\$N.log" ;;
     *) echo "unknown kind $1" >&2; exit 2 ;;

@@ -817,7 +817,6 @@ public final class GatehouseNode {
     return new DashboardHandler(vertx, json);
   }
 
-  /** The node's IP allow and deny lists (validated by the loader). */
   /**
    * What every exchange reports to, in this order: tracing (it sets the trace id the others read),
    * metrics, the access log, the dashboard's rates, then a test's observers.
