@@ -70,7 +70,7 @@ for k in bare $KINDS; do
   done
 done
 for n in "${NAMES[@]}"; do
-  for ((t = 0; t < 120; t++)); do
+  for ((t = 0; t < 360; t++)); do
     curl -s -o /dev/null -H 'Host: a.example' "http://127.0.0.1:${PORT[$n]}/" && break
     kill -0 "${PID[$n]}" 2>/dev/null || { echo "$n died, see $OUT_DIR/logs/$n.log" >&2; exit 1; }
     sleep 0.5
