@@ -34,6 +34,7 @@ import io.gatehouse.k8s.watch.testing.ApiServerExtension;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.k8s.watch.testing.GatewayCrds;
 import io.gatehouse.table.InMemoryRouteTable;
+import io.gatehouse.testing.MutableClock;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -59,8 +60,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -236,7 +235,7 @@ class GatewayWatcherIT {
     assertThat(written).isEqualTo(3);
 
     // an hour later, the same statuses: nothing is written, every time kept
-    clock.now = Instant.parse("2026-12-06T11:00:00Z");
+    clock.set(Instant.parse("2026-12-06T11:00:00Z"));
     writer.publish(translations(first), cluster(), state(admin, ns));
     assertThat(writer.writes()).isEqualTo(written);
 
@@ -730,29 +729,6 @@ class GatewayWatcherIT {
     public void publish(Translations t, ListedClusterState state, GatewayState gateways) {
       last = gateways;
       publishes++;
-    }
-  }
-
-  static final class MutableClock extends Clock {
-    volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }
