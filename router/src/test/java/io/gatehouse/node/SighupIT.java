@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.gatehouse.testing.NodeProcess;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -72,6 +73,17 @@ class SighupIT {
     return false;
   }
 
+  /** A routes file sending {@code a.example} to {@code up}. */
+  private Path routesTo(TestUpstream up) throws IOException {
+    Path routes = dir.resolve("routes.yaml");
+    Files.writeString(
+        routes,
+        "routes:\n  - name: a\n    hosts: [a.example]\n    backend:\n      endpoints: [\""
+            + up.address()
+            + "\"]\n");
+    return routes;
+  }
+
   @Test
   void sighup_reopens_the_rotated_access_file_and_an_edit_is_applied_by_the_watch()
       throws Exception {
@@ -80,12 +92,7 @@ class SighupIT {
         "SIGHUP is ignored by this JVM (started under nohup?), and so by the nodes it starts");
     Vertx vertx = Vertx.vertx();
     TestUpstream up = TestUpstream.counting(vertx, "up");
-    Path routes = dir.resolve("routes.yaml");
-    Files.writeString(
-        routes,
-        "routes:\n  - name: a\n    hosts: [a.example]\n    backend:\n      endpoints: [\""
-            + up.address()
-            + "\"]\n");
+    Path routes = routesTo(up);
     Path access = dir.resolve("access.log");
     try (NodeProcess node = NodeProcess.start(dir, "hup", yaml(routes, access, "path, status"))) {
       assertThat(node.get("a.example", "/one")).isEqualTo(200);
@@ -129,12 +136,7 @@ class SighupIT {
       throws Exception {
     Vertx vertx = Vertx.vertx();
     TestUpstream up = TestUpstream.counting(vertx, "up");
-    Path routes = dir.resolve("routes.yaml");
-    Files.writeString(
-        routes,
-        "routes:\n  - name: a\n    hosts: [a.example]\n    backend:\n      endpoints: [\""
-            + up.address()
-            + "\"]\n");
+    Path routes = routesTo(up);
     try (NodeProcess node =
         NodeProcess.start(
             dir,
