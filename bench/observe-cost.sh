@@ -24,17 +24,9 @@ export BACKEND_A_PORT=18081 BACKEND_B_PORT=18082 BACKEND_404_PORT=18089
 A="127.0.0.1:$BACKEND_A_PORT"
 echo "routes: [{name: a, hosts: [a.example], backend: {endpoints: [\"$A\"]}}]" > "$OUT_DIR/routes.yaml"
 
-settings() {  # settings KIND -> --set flags
-  case "$1" in
-    bare|bare2) echo "--set metrics.enabled=false --set log.access=false" ;;
-    metrics) echo "--set log.access=false" ;;
-    tracing) echo "--set metrics.enabled=false --set log.access=false --set tracing.enabled=true \
- --set tracing.sampleRatio=0.01 --set tracing.endpoint=http://127.0.0.1:$BACKEND_B_PORT/v1/traces" ;;
-    accesslog) echo "--set metrics.enabled=false --set log.access=true \
- --set log.accessFile=\$RUN_DIR/access-$1.log" ;;
-    *) echo "unknown kind $1" >&2; exit 2 ;;
-  esac
-}
+# shellcheck source=lib/observe-settings.sh
+. bench/lib/observe-settings.sh
+settings() { observe_settings "$1" "$BACKEND_B_PORT" "\$RUN_DIR/access-$1.log"; }  # RUN_DIR: bench.sh's
 
 specs=()
 port=19200

@@ -40,18 +40,8 @@ cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 echo "routes: [{name: a, hosts: [a.example], backend: {endpoints: [\"127.0.0.1:$BA\"]}}]" > "$RUN/routes.yaml"
 
-settings() {  # settings KIND -> --set flags (as bench/observe-cost.sh)
-  local tr="--set tracing.enabled=true --set tracing.endpoint=http://127.0.0.1:$BB/v1/traces"
-  case "$1" in
-    bare) echo "--set metrics.enabled=false --set log.access=false" ;;
-    metrics) echo "--set log.access=false" ;;
-    tracing) echo "--set metrics.enabled=false --set log.access=false $tr --set tracing.sampleRatio=0.01" ;;
-    dashboard) echo "--set metrics.enabled=false --set log.access=false --set dashboard.enabled=true" ;;
-    tr100) echo "--set metrics.enabled=false --set log.access=false $tr --set tracing.sampleRatio=1" ;;
-    accesslog) echo "--set metrics.enabled=false --set log.access=true --set log.accessFile=$RUN/access-\$N.log" ;;
-    *) echo "unknown kind $1" >&2; exit 2 ;;
-  esac
-}
+# shellcheck source=lib/observe-settings.sh
+. bench/lib/observe-settings.sh
 
 declare -A PORT PID
 NAMES=()
@@ -59,7 +49,7 @@ port=19400
 for k in bare $KINDS; do
   for ((i = 1; i <= PROCS; i++)); do
     n="$k-$i"
-    flags=$(settings "$k"); flags=${flags//\$N/$n}
+    flags=$(observe_settings "$k" "$BB" "$RUN/access-$n.log")
     # shellcheck disable=SC2086  # flags are words
     taskset -c 0 java -XX:+UseParallelGC -Xms256m -Xmx256m -jar "$JAR" --http-host 127.0.0.1 \
       --http-port $port --status-port 0 --routes-file "$RUN/routes.yaml" \
