@@ -192,9 +192,8 @@ public final class AccessLog implements ExchangeObserver {
       return;
     }
     AccessEntry e = new AccessEntry(s.layout);
-    long now = System.nanoTime();
     e.endMillis = System.currentTimeMillis();
-    e.durationNanos = now - x.startNanos();
+    e.durationNanos = x.endNanos() - x.startNanos();
     e.method = x.method();
     e.host = x.host();
     e.path = x.path();

@@ -43,6 +43,23 @@ public interface ExchangeView {
   /** {@link System#nanoTime()} when the exchange began. */
   long startNanos();
 
+  /**
+   * {@link System#nanoTime()} when the exchange ended, in {@link ExchangeObserver#ended}: the
+   * proxy's own reading, shared so that each observer does not read the clock again (a read costs
+   * 25-45 ns on the machines measured). By default, now.
+   */
+  default long endNanos() {
+    return System.nanoTime();
+  }
+
+  /**
+   * {@link System#nanoTime()} when the attempt being reported ended, in {@link
+   * ExchangeObserver#attemptEnded}; by default, now.
+   */
+  default long attemptEndNanos() {
+    return System.nanoTime();
+  }
+
   /** The matched route's id ({@code tenant/name}), or null: no route (default backend, refused). */
   @Nullable String routeId();
 

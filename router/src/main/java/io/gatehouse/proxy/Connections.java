@@ -70,13 +70,11 @@ final class Connections {
    * After a response, the next head on a keep-alive connection must be complete within the idle
    * time plus the header-read timeout: Vert.x does not report when a head's first byte arrives.
    */
-  void exchangeDone(@Nullable ConnectionState state, HttpConnection conn) {
+  void exchangeDone(@Nullable ConnectionState state, HttpConnection conn, long nowNanos) {
     if (state != null && --state.active == 0) {
       EdgeLimits limits = settings.limits();
       state.headDeadline =
-          System.nanoTime()
-              + limits.keepAliveIdleTimeout().toNanos()
-              + limits.headerReadTimeout().toNanos();
+          nowNanos + limits.keepAliveIdleTimeout().toNanos() + limits.headerReadTimeout().toNanos();
     }
   }
 

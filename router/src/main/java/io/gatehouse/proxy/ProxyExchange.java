@@ -177,6 +177,15 @@ final class ProxyExchange extends UpstreamAttempt
 
   private @Nullable String traceId;
 
+  /** When {@link #finish} ran (System.nanoTime), for the observers; 0 before. */
+  private long endNanos;
+
+  /**
+   * When the attempt being reported ended: the caller's clock reading, or read on the first
+   * observer's ask (0 until then).
+   */
+  private long attemptEndNanos;
+
   /** The last upstream answer's status ({@link ExchangeView#upstreamStatus}); 0 for none. */
   private int lastUpstreamStatus;
 
@@ -632,7 +641,8 @@ final class ProxyExchange extends UpstreamAttempt
     if (finished) {
       return;
     }
-    attemptEnded(AttemptOutcome.RESPONDED, ur.statusCode());
+    long now = System.nanoTime();
+    attemptEnded(AttemptOutcome.RESPONDED, ur.statusCode(), now);
     if (retry != null) {
       cancelRetryTimer(retry);
       if (retry.rule.retriesAnswers() && retryAnswer(ur)) {
@@ -640,7 +650,7 @@ final class ProxyExchange extends UpstreamAttempt
       }
     }
     upstreamResponse = ur;
-    upstreamAwaitedSince(System.nanoTime());
+    upstreamAwaitedSince(now);
     String affinityCookie = responseHead();
     status = ur.statusCode();
     reportOutcome(status);
@@ -1195,6 +1205,8 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     finished = true;
+    long now = System.nanoTime();
+    endNanos = now;
     dropEncoder();
     if (access != null) {
       access.ended();
@@ -1216,12 +1228,12 @@ final class ProxyExchange extends UpstreamAttempt
     if (connState != null) {
       connState.sendLimitNanos = timeouts.bodyIdle().toNanos();
     }
-    loop.connections().exchangeDone(connState, conn);
+    loop.connections().exchangeDone(connState, conn, now);
     if (closeAfterEnd) {
       loop.connections().closeAfterAnswer(connState, conn);
     }
     // An attempt still open was cut short: by the request's deadline (504) or the client leaving.
-    attemptEnded(status == 504 ? AttemptOutcome.TIMED_OUT : AttemptOutcome.RESET, 0);
+    attemptEnded(status == 504 ? AttemptOutcome.TIMED_OUT : AttemptOutcome.RESET, 0, now);
     if (view != null) {
       observer.ended(view);
     }
@@ -1238,11 +1250,13 @@ final class ProxyExchange extends UpstreamAttempt
   }
 
   @Override
-  void observeAttempt(AttemptOutcome outcome, int upstreamStatus, long since, boolean isRetry) {
+  void observeAttempt(
+      AttemptOutcome outcome, int upstreamStatus, long since, long endNanos, boolean isRetry) {
     if (view != null) {
       if (upstreamStatus != 0) {
         lastUpstreamStatus = upstreamStatus;
       }
+      attemptEndNanos = endNanos;
       observer.attemptEnded(view, outcome, upstreamStatus, since, isRetry);
     }
   }
@@ -1300,6 +1314,19 @@ final class ProxyExchange extends UpstreamAttempt
     @Override
     public long startNanos() {
       return startNanos;
+    }
+
+    @Override
+    public long endNanos() {
+      return endNanos != 0 ? endNanos : System.nanoTime();
+    }
+
+    @Override
+    public long attemptEndNanos() {
+      if (attemptEndNanos == 0) {
+        attemptEndNanos = System.nanoTime();
+      }
+      return attemptEndNanos;
     }
 
     @Override

@@ -146,13 +146,22 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
    * Tells the node's observers an attempt ended ({@link #attemptEnded} calls it once each); a
    * mirror's copy tells nobody (it is not a client's request).
    */
-  void observeAttempt(AttemptOutcome outcome, int status, long startNanos, boolean retry) {}
+  void observeAttempt(
+      AttemptOutcome outcome, int status, long startNanos, long endNanos, boolean retry) {}
 
   /** The current attempt ended; reported to the observers once, whoever notices first. */
   final void attemptEnded(AttemptOutcome outcome, int status) {
+    attemptEnded(outcome, status, 0);
+  }
+
+  /**
+   * As {@link #attemptEnded(AttemptOutcome, int)}, at {@code nowNanos} when the caller has read the
+   * clock (0: not read).
+   */
+  final void attemptEnded(AttemptOutcome outcome, int status, long nowNanos) {
     if (attemptOpen) {
       attemptOpen = false;
-      observeAttempt(outcome, status, attemptStartNanos, attempts > 1);
+      observeAttempt(outcome, status, attemptStartNanos, nowNanos, attempts > 1);
     }
   }
 

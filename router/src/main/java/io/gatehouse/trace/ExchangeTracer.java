@@ -20,6 +20,7 @@ import io.opentelemetry.sdk.common.Clock;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -50,6 +51,11 @@ final class ExchangeTracer implements ExchangeObserver {
 
   static final String TRACEPARENT = "traceparent";
   static final String TRACESTATE = "tracestate";
+
+  /** The same names for header maps: their case-insensitive hash is computed once, not per call. */
+  private static final CharSequence TRACEPARENT_NAME = HttpHeaders.createOptimized(TRACEPARENT);
+
+  private static final CharSequence TRACESTATE_NAME = HttpHeaders.createOptimized(TRACESTATE);
 
   static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
   static final AttributeKey<String> METHOD_ORIGINAL =
@@ -120,7 +126,7 @@ final class ExchangeTracer implements ExchangeObserver {
   public void started(ExchangeView x) {
     try {
       MultiMap headers = x.requestHeaders();
-      String traceparent = headers.get(TRACEPARENT);
+      String traceparent = headers.get(TRACEPARENT_NAME);
       if (traceparent != null && !validTraceparent(traceparent)) {
         traceparent = null; // as the SDK: a new trace, the client's tracestate dropped
       }
@@ -160,10 +166,10 @@ final class ExchangeTracer implements ExchangeObserver {
   public void attemptSending(ExchangeView x, MultiMap upstreamHeaders) {
     try {
       if (x.observation() instanceof Unsampled u) {
-        upstreamHeaders.remove(TRACEPARENT);
-        upstreamHeaders.remove(TRACESTATE);
+        upstreamHeaders.remove(TRACEPARENT_NAME);
+        upstreamHeaders.remove(TRACESTATE_NAME);
         if (u.state() == null) {
-          upstreamHeaders.set(TRACEPARENT, traceparent(u.traceId(), u.flags()));
+          upstreamHeaders.set(TRACEPARENT_NAME, traceparent(u.traceId(), u.flags()));
         } else {
           SpanContext child =
               SpanContext.create(
@@ -183,8 +189,8 @@ final class ExchangeTracer implements ExchangeObserver {
       Span client = clientSpan(s, x, -1);
       s.client = client;
       // The client's own trace headers name its span, not ours: the upstream gets ours alone.
-      upstreamHeaders.remove(TRACEPARENT);
-      upstreamHeaders.remove(TRACESTATE);
+      upstreamHeaders.remove(TRACEPARENT_NAME);
+      upstreamHeaders.remove(TRACESTATE_NAME);
       W3C.inject(client.storeInContext(Context.root()), upstreamHeaders, HEADERS_OUT);
     } catch (RuntimeException e) {
       failed(e);
@@ -310,7 +316,7 @@ final class ExchangeTracer implements ExchangeObserver {
     } else {
       traceId = parent.substring(3, 35);
       flags = (byte) (hexValue(parent.charAt(54)) & RANDOM_FLAG);
-      if (headers.contains(TRACESTATE)) {
+      if (headers.contains(TRACESTATE_NAME)) {
         // rare: the SDK parses (and drops when invalid) the client's tracestate
         state =
             Span.fromContext(W3C.extract(Context.root(), headers, HEADERS))

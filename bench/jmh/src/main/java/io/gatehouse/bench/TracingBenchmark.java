@@ -159,6 +159,17 @@ public class TracingBenchmark {
       return startNanos;
     }
 
+    /** The proxy hands its own clock reading to the observers; so does this view. */
+    @Override
+    public long endNanos() {
+      return startNanos + 250_000;
+    }
+
+    @Override
+    public long attemptEndNanos() {
+      return startNanos + 200_000;
+    }
+
     @Override
     public String routeId() {
       return "default/cli/a";
