@@ -408,6 +408,26 @@ class RouterBoundariesTest {
                   // header names whose hash is computed once (HttpHeaders.createOptimized)
                   .or(JavaClass.Predicates.equivalentTo(io.vertx.core.http.HttpHeaders.class)));
 
+  /**
+   * OCSP stapling fetches and checks responses on its own: it knows certificates as X.509 chains,
+   * not the certificate stage, the table or the data plane.
+   */
+  @ArchTest
+  static final ArchRule ocsp_stands_alone =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.ocsp..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              "java..",
+              "javax.security..",
+              "io.gatehouse.ocsp..",
+              "io.vertx.core..",
+              "org.bouncycastle..",
+              "org.slf4j..",
+              "org.jspecify.annotations..");
+
   /** Only the node builds the tracer; the proxy knows the observer interface alone. */
   @ArchTest
   static final ArchRule only_node_depends_on_trace =
