@@ -45,6 +45,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.observe.ExchangeObserver;
+import io.gatehouse.passthrough.Passthrough;
 import io.gatehouse.proxy.InFlight;
 import io.gatehouse.proxy.RouterSettings;
 import io.gatehouse.proxy.RouterVerticle;
@@ -84,6 +85,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,6 +219,14 @@ public final class GatehouseNode {
     this.extraObservers = List.copyOf(extraObservers);
     this.tracing = tracing(config.tracing());
     this.transport = transport;
+    // Reads ClientHellos on the HTTPS listener only while some route passes TLS through.
+    transport.passthrough(
+        new Passthrough(
+            snapshots::get,
+            endpoints,
+            host ->
+                vertx.executeBlocking(() -> InetAddress.getByName(host), false).toCompletionStage(),
+            Passthrough.Settings.DEFAULTS));
     this.trusted = trusted;
     this.vertx = vertx;
     this.table = table;
@@ -1001,8 +1011,9 @@ public final class GatehouseNode {
     }
     Map<RouteKey, TlsSpec> tls = new HashMap<>();
     for (CompiledRoute r : snapshot.routes()) {
-      if (r.spec().tls() != null) {
-        tls.put(r.spec().key(), r.spec().tls());
+      TlsSpec t = r.spec().tls();
+      if (t != null && !t.passthrough()) { // a passthrough route binds no certificate
+        tls.put(r.spec().key(), t);
       }
     }
     source.served(tls);

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -37,7 +38,8 @@ public final class RouteSnapshot {
           List.of(),
           HostIndex.EMPTY,
           ClientCertificateHosts.NONE,
-          UpstreamTlsUse.NONE);
+          UpstreamTlsUse.NONE,
+          PassthroughHosts.NONE);
 
   /**
    * The hosts on which a route asks for client certificates: exact names and the suffixes of {@code
@@ -153,6 +155,7 @@ public final class RouteSnapshot {
   private final HostIndex hosts;
   private final ClientCertificateHosts clientCertificateHosts;
   private final UpstreamTlsUse upstreamTls;
+  private final PassthroughHosts passthrough;
 
   /** {@code upstreamTls.settings()}, held apart: the routers read it on every request. */
   private final Set<UpstreamTls> upstreamTlsSettings;
@@ -166,7 +169,9 @@ public final class RouteSnapshot {
       List<RouteProblem> problems,
       HostIndex hosts,
       ClientCertificateHosts clientCertificateHosts,
-      UpstreamTlsUse upstreamTls) {
+      UpstreamTlsUse upstreamTls,
+      PassthroughHosts passthrough) {
+    this.passthrough = passthrough;
     this.generation = generation;
     this.routes = routes;
     this.routeList = Collections.unmodifiableList(Arrays.asList(routes));
@@ -207,6 +212,27 @@ public final class RouteSnapshot {
   }
 
   /** A snapshot without routes: every request goes to the default backend. */
+  /** The TLS passthrough routes by SNI name ({@link PassthroughHosts#isEmpty} when none). */
+  public PassthroughHosts passthrough() {
+    return passthrough;
+  }
+
+  /**
+   * Whether a terminated route could serve this SNI name: a route for the exact name, a wildcard
+   * one label above, or a route for every host (the only one for no name). Routes that pass TLS
+   * through do not count.
+   */
+  public boolean servesTerminated(@Nullable String sniName) {
+    if (sniName == null) {
+      return hosts.catchAll() != null;
+    }
+    String name = sniName.toLowerCase(Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    return hosts.select(name) != null;
+  }
+
   public static RouteSnapshot empty() {
     return EMPTY;
   }
