@@ -821,7 +821,7 @@ public final class SnapshotCompiler {
       return new RouteSnapshot(
           next.generation(),
           prev.routeArray(),
-          prev.problems(),
+          prev.compiledProblems(),
           prev.hostIndex(),
           prev.clientCertificateHosts(),
           prev.upstreamTlsUse(),
@@ -854,7 +854,7 @@ public final class SnapshotCompiler {
     }
 
     List<RouteProblem> problems = new ArrayList<>();
-    for (RouteProblem p : prev.problems()) {
+    for (RouteProblem p : prev.compiledProblems()) {
       if (!gone.contains(p.key())) {
         problems.add(p);
       }
