@@ -192,6 +192,10 @@ public final class GatehouseNode {
   private final @Nullable OtlpTracing tracing;
 
   private final PrefaceTransport transport;
+
+  /** The node's connection caps: the routers' and the passthrough connections'. */
+  private final ConnectionLimiter connections;
+
   private final TrustedProxies trusted;
 
   /** The edge limits every check reads; replaced by a reload ({@link #applyRuntime}). */
@@ -219,11 +223,13 @@ public final class GatehouseNode {
     this.extraObservers = List.copyOf(extraObservers);
     this.tracing = tracing(config.tracing());
     this.transport = transport;
+    this.connections = new ConnectionLimiter(limits);
     // Reads ClientHellos on the HTTPS listener only while some route passes TLS through.
     transport.passthrough(
         new Passthrough(
             snapshots::get,
             endpoints,
+            connections,
             host ->
                 vertx.executeBlocking(() -> InetAddress.getByName(host), false).toCompletionStage(),
             Passthrough.Settings.DEFAULTS));
@@ -483,7 +489,6 @@ public final class GatehouseNode {
         vertx.setPeriodic(
             LIMITS_PRUNE_MILLIS,
             id -> backendLimits.prune(Set.copyOf(endpoints.keys(EndpointsKey.class))));
-    ConnectionLimiter connections = new ConnectionLimiter(limits);
     int instances =
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 

@@ -178,7 +178,7 @@ final class PrefaceTransport implements Transport {
     }
     Passthrough p = passthrough;
     if (options.isSsl() && p != null && ch.isOpen()) {
-      p.install(ch, spi.d.channelFactory(false));
+      p.install(ch, spi.d.channelFactory(false), source);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.passthrough;
 
+import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.netty.channel.Channel;
@@ -42,16 +43,19 @@ public final class Passthrough {
 
   private final Supplier<@Nullable RouteSnapshot> snapshots;
   private final EndpointIndex endpoints;
+  private final ConnectionLimiter connections;
   private final Resolver resolver;
   private final Settings settings;
 
   public Passthrough(
       Supplier<@Nullable RouteSnapshot> snapshots,
       EndpointIndex endpoints,
+      ConnectionLimiter connections,
       Resolver resolver,
       Settings settings) {
     this.snapshots = snapshots;
     this.endpoints = endpoints;
+    this.connections = connections;
     this.resolver = resolver;
     this.settings = settings;
   }
@@ -60,8 +64,10 @@ public final class Passthrough {
    * Called once Vert.x has set a new TLS connection up, before its first byte is read.
    *
    * @param upstreamChannels makes channels for the connection's own event loop
+   * @param source the client's address from a PROXY protocol header, null for the peer's
    */
-  public void install(Channel ch, ChannelFactory<? extends Channel> upstreamChannels) {
+  public void install(
+      Channel ch, ChannelFactory<? extends Channel> upstreamChannels, @Nullable String source) {
     RouteSnapshot s = snapshots.get();
     if (s == null || s.passthrough().isEmpty()) {
       return;
@@ -77,7 +83,8 @@ public final class Passthrough {
       return; // not a TLS pipeline after all: nothing to read a ClientHello in front of
     }
     ch.pipeline()
-        .addBefore(tls.name(), PassthroughGate.NAME, new PassthroughGate(this, upstreamChannels));
+        .addBefore(
+            tls.name(), PassthroughGate.NAME, new PassthroughGate(this, upstreamChannels, source));
   }
 
   @Nullable RouteSnapshot snapshot() {
@@ -86,6 +93,10 @@ public final class Passthrough {
 
   EndpointIndex endpoints() {
     return endpoints;
+  }
+
+  ConnectionLimiter connections() {
+    return connections;
   }
 
   Resolver resolver() {

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -58,11 +59,16 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
 
   private final Passthrough owner;
   private final ChannelFactory<? extends Channel> upstreamChannels;
+  private final @Nullable String source;
 
-  PassthroughGate(Passthrough owner, ChannelFactory<? extends Channel> upstreamChannels) {
+  PassthroughGate(
+      Passthrough owner,
+      ChannelFactory<? extends Channel> upstreamChannels,
+      @Nullable String source) {
     super(owner.settings().maxHelloBytes(), owner.settings().helloTimeout().toMillis());
     this.owner = owner;
     this.upstreamChannels = upstreamChannels;
+    this.source = source;
   }
 
   /** The decision for an SNI name (null: none sent) under {@code snapshot}. */
@@ -117,6 +123,13 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
       ctx.close();
       return;
     }
+    // The node's connection caps, which the router applies only once a handshake is done.
+    String client = client(ctx.channel());
+    if (!owner.connections().tryAcquire(client)) {
+      ctx.close();
+      return;
+    }
+    ctx.channel().closeFuture().addListener(f -> owner.connections().release(client));
     // Vert.x's TLS and HTTP handlers go; the connection gates in front of this one stay.
     ChannelPipeline p = ctx.pipeline();
     List<String> names = p.names();
@@ -133,6 +146,15 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
         "gatehouse-passthrough-splice",
         new Splice(endpoint, upstreamChannels, owner.resolver(), s.connectTimeout(), route.id()));
     p.remove(this); // hands the buffered ClientHello to the splice
+  }
+
+  private String client(Channel ch) {
+    if (source != null) {
+      return source;
+    }
+    return ch.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress()
+        : String.valueOf(ch.remoteAddress());
   }
 
   /**

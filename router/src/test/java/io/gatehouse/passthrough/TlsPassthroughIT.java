@@ -154,6 +154,51 @@ class TlsPassthroughIT {
   }
 
   @Test
+  void a_terminated_name_still_speaks_http2_by_alpn_behind_the_gate() throws Exception {
+    io.vertx.core.http.HttpClientAgent h2 =
+        vertx.createHttpClient(
+            new io.vertx.core.http.HttpClientOptions()
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setTrustAll(true)
+                .setVerifyHost(false)
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2));
+    try {
+      String answer =
+          h2.request(
+                  new io.vertx.core.http.RequestOptions()
+                      .setServer(
+                          io.vertx.core.net.SocketAddress.inetSocketAddress(
+                              node.httpsPort(), "127.0.0.1"))
+                      .setHost("term.example")
+                      .setPort(node.httpsPort())
+                      .setURI("/h2"))
+              .compose(
+                  r ->
+                      r.send()
+                          .compose(
+                              resp -> resp.body().map(b -> resp.version() + " " + b.toString())))
+              .await(20, TimeUnit.SECONDS);
+      assertThat(answer).isEqualTo("HTTP_2 terminated-upstream");
+    } finally {
+      h2.close().await();
+    }
+  }
+
+  @Test
+  void a_passthrough_route_added_at_runtime_is_used_by_the_next_connection() throws Exception {
+    node.put(
+        NodeFixture.valid(
+            route("late", "late.example", "127.0.0.1:" + backend.actualPort())
+                .withTls(TlsSpec.passthrough(List.of()))));
+    try (SSLSocket s = TlsSockets.open(node.httpsPort(), "late.example")) {
+      X509Certificate seen = (X509Certificate) s.getSession().getPeerCertificates()[0];
+      assertThat(seen.getEncoded()).isEqualTo(backendCert.cert().getEncoded());
+      assertThat(TlsSockets.get(s, "late.example", "/")).contains("backend sni=late.example");
+    }
+  }
+
+  @Test
   void an_unknown_name_is_refused_with_unrecognized_name() {
     assertThatThrownBy(() -> TlsSockets.open(node.httpsPort(), "nope.example").close())
         .isInstanceOf(SSLException.class)
