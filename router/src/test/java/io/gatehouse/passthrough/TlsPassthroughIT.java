@@ -255,6 +255,42 @@ class TlsPassthroughIT {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
   }
 
+  @Test
+  void a_node_stops_within_its_drain_with_a_spliced_connection_open_and_closes_it()
+      throws Exception {
+    NodeFixture own =
+        NodeFixture.start(
+            c ->
+                c.withTls(
+                    new NodeConfig.Tls(
+                        true,
+                        "127.0.0.1",
+                        0,
+                        "",
+                        "",
+                        NodeConfig.Tls.Engine.AUTO,
+                        Duration.ofSeconds(2))),
+            NodeFixture.valid(
+                route("pt", "pt.example", "127.0.0.1:" + backend.actualPort())
+                    .withTls(TlsSpec.passthrough(List.of()))));
+    try (SSLSocket s = TlsSockets.open(own.httpsPort(), "pt.example")) {
+      long t0 = System.nanoTime();
+      CompletableFuture.runAsync(own::close).get(20, TimeUnit.SECONDS);
+      // The test node drains for at most 5 s: a spliced connection has no request to finish.
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+      // The splice went with the node: the client sees its connection end, not a hang.
+      assertThatThrownBy(
+              () -> {
+                if (s.getInputStream().read() >= 0) {
+                  throw new AssertionError("a byte after the node stopped");
+                }
+                throw new java.io.EOFException("closed");
+              })
+          .isInstanceOf(java.io.IOException.class)
+          .isNotInstanceOf(SocketTimeoutException.class);
+    }
+  }
+
   /** A handshake without the server_name extension. */
   private static SSLSocket openWithoutSni(int port) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
