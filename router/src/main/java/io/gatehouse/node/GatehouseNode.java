@@ -224,15 +224,6 @@ public final class GatehouseNode {
     this.tracing = tracing(config.tracing());
     this.transport = transport;
     this.connections = new ConnectionLimiter(limits);
-    // Reads ClientHellos on the HTTPS listener only while some route passes TLS through.
-    transport.passthrough(
-        new Passthrough(
-            snapshots::get,
-            endpoints,
-            connections,
-            host ->
-                vertx.executeBlocking(() -> InetAddress.getByName(host), false).toCompletionStage(),
-            Passthrough.Settings.DEFAULTS));
     this.trusted = trusted;
     this.vertx = vertx;
     this.table = table;
@@ -270,6 +261,16 @@ public final class GatehouseNode {
         "dropped",
         () -> accessLogCount(true));
     this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
+    // Reads ClientHellos on the HTTPS listener only while some route passes TLS through.
+    transport.passthrough(
+        new Passthrough(
+            snapshots::get,
+            endpoints,
+            health,
+            connections,
+            host ->
+                vertx.executeBlocking(() -> InetAddress.getByName(host), false).toCompletionStage(),
+            Passthrough.Settings.DEFAULTS));
     this.outliers = new OutlierDetector(health);
     this.exchangeMetrics =
         config.metrics().enabled() ? metrics.exchanges(metricsOptions(config.metrics())) : null;

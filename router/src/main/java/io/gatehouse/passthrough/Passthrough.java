@@ -3,6 +3,7 @@ package io.gatehouse.passthrough;
 import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.upstream.Availability;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,6 +44,7 @@ public final class Passthrough {
 
   private final Supplier<@Nullable RouteSnapshot> snapshots;
   private final EndpointIndex endpoints;
+  private final Availability availability;
   private final ConnectionLimiter connections;
   private final Resolver resolver;
   private final Settings settings;
@@ -50,11 +52,13 @@ public final class Passthrough {
   public Passthrough(
       Supplier<@Nullable RouteSnapshot> snapshots,
       EndpointIndex endpoints,
+      Availability availability,
       ConnectionLimiter connections,
       Resolver resolver,
       Settings settings) {
     this.snapshots = snapshots;
     this.endpoints = endpoints;
+    this.availability = availability;
     this.connections = connections;
     this.resolver = resolver;
     this.settings = settings;
@@ -93,6 +97,10 @@ public final class Passthrough {
 
   EndpointIndex endpoints() {
     return endpoints;
+  }
+
+  Availability availability() {
+    return availability;
   }
 
   ConnectionLimiter connections() {

@@ -1,10 +1,11 @@
 package io.gatehouse.passthrough;
 
-import io.gatehouse.endpoint.EndpointSet;
+import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Target;
+import io.gatehouse.upstream.Availability;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -113,7 +114,7 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
 
   private void pass(
       ChannelHandlerContext ctx, @Nullable String hostname, @Nullable CompiledRoute route) {
-    Endpoint endpoint = route == null ? null : pick(route);
+    Endpoint endpoint = route == null ? null : pick(route, owner.endpoints(), owner.availability());
     if (route == null || endpoint == null) {
       LOG.atDebug()
           .setMessage("TLS passthrough: no endpoint")
@@ -158,48 +159,44 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
   }
 
   /**
-   * One endpoint of the route: a target by weight, then one of its endpoints by weight. Targets
-   * that answer a fixed status and empty sets have none.
+   * One endpoint of the route: a target by weight, then one of its endpoints by weight, among those
+   * neither ejected nor failing health checks (all of them when none is: a guess beats a refusal,
+   * as the proxy's panic threshold). Targets that answer a fixed status and empty sets have none.
    */
-  private @Nullable Endpoint pick(CompiledRoute route) {
+  static @Nullable Endpoint pick(
+      CompiledRoute route, EndpointIndex endpoints, Availability availability) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    List<Target> targets = route.targets();
-    long total = 0;
-    for (Target t : targets) {
-      total += t.fixed() ? 0 : Math.max(0, t.weight());
-    }
-    if (total <= 0) {
-      return null;
-    }
-    long at = random.nextLong(total);
     Target chosen = null;
-    for (Target t : targets) {
+    long total = 0;
+    for (Target t : route.targets()) {
       long w = t.fixed() ? 0 : Math.max(0, t.weight());
-      if (at < w) {
+      total += w;
+      if (w > 0 && random.nextLong(total) < w) { // weighted reservoir: one pass, no list
         chosen = t;
-        break;
       }
-      at -= w;
     }
     if (chosen == null) {
       return null;
     }
-    EndpointSet set = owner.endpoints().get(chosen.slot());
-    List<Endpoint> list = set.endpoints();
-    long sum = 0;
+    List<Endpoint> all = endpoints.get(chosen.slot()).endpoints();
+    Endpoint picked = pickAmong(all, availability, random);
+    return picked != null ? picked : pickAmong(all, Availability.ALL, random);
+  }
+
+  private static @Nullable Endpoint pickAmong(
+      List<Endpoint> list, Availability availability, ThreadLocalRandom random) {
+    Endpoint picked = null;
+    long total = 0;
     for (Endpoint e : list) {
-      sum += Math.max(0, e.weight());
-    }
-    if (sum <= 0) {
-      return null;
-    }
-    long e = random.nextLong(sum);
-    for (Endpoint endpoint : list) {
-      if (e < endpoint.weight()) {
-        return endpoint;
+      long w = Math.max(0, e.weight());
+      if (w == 0 || !availability.available(e)) {
+        continue;
       }
-      e -= Math.max(0, endpoint.weight());
+      total += w;
+      if (random.nextLong(total) < w) {
+        picked = e;
+      }
     }
-    return null;
+    return picked;
   }
 }

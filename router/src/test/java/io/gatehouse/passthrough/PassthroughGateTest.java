@@ -13,6 +13,7 @@ import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotCompiler;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.TestRoutes;
+import io.gatehouse.upstream.Availability;
 import io.gatehouse.validate.RouteValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -65,6 +66,7 @@ class PassthroughGateTest {
     return new Passthrough(
         ref::get,
         new EndpointIndex(),
+        Availability.ALL,
         new ConnectionLimiter(new EdgeLimitsHolder(EdgeLimits.DEFAULTS)),
         host -> CompletableFuture.failedFuture(new AssertionError("no lookups here")),
         Passthrough.Settings.DEFAULTS);
@@ -127,6 +129,58 @@ class PassthroughGateTest {
     }
     assertThat(PassthroughGate.decide(null, "pt.test").kind())
         .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+  }
+
+  @Test
+  void an_endpoint_is_picked_among_the_available_ones_and_among_all_when_none_is() {
+    io.gatehouse.model.Endpoint up = io.gatehouse.model.Endpoint.of("10.0.0.1", 8443);
+    io.gatehouse.model.Endpoint down = io.gatehouse.model.Endpoint.of("10.0.0.2", 8443);
+    RouteSpec two =
+        RouteValidator.validate(
+                RouteSpec.simple(
+                        RouteKey.of("default", "file", "two"),
+                        List.of("two.test"),
+                        List.of(io.gatehouse.model.PathMatch.prefix("/")),
+                        io.gatehouse.model.BackendSpec.http1(List.of(up, down)))
+                    .withTls(TlsSpec.passthrough(List.of())))
+            .value();
+    EndpointIndex index = new EndpointIndex();
+    RouteSnapshot s = new SnapshotCompiler(index).update(new TableView(1, Map.of(two.key(), two)));
+    io.gatehouse.snapshot.CompiledRoute route = s.passthrough().lookup("two.test");
+    Availability notDown =
+        new Availability() {
+          @Override
+          public long version() {
+            return 1;
+          }
+
+          @Override
+          public boolean available(io.gatehouse.model.Endpoint e) {
+            return !e.equals(down);
+          }
+        };
+    java.util.Set<io.gatehouse.model.Endpoint> picked = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      picked.add(PassthroughGate.pick(route, index, notDown));
+    }
+    assertThat(picked).containsExactly(up);
+    Availability none =
+        new Availability() {
+          @Override
+          public long version() {
+            return 2;
+          }
+
+          @Override
+          public boolean available(io.gatehouse.model.Endpoint e) {
+            return false;
+          }
+        };
+    picked.clear();
+    for (int i = 0; i < 200; i++) {
+      picked.add(PassthroughGate.pick(route, index, none));
+    }
+    assertThat(picked).containsExactlyInAnyOrder(up, down);
   }
 
   @Test
