@@ -1184,6 +1184,20 @@ public final class DocumentReader {
     }
     ObjectNode obj = (ObjectNode) node;
     unknownKeys(obj, path, Forms.TLS_KEYS);
+    if (flag(obj, "passthrough", path)) {
+      // The validator names whatever a passthrough route cannot use (certificate, HSTS...).
+      if (obj.has("certificate")
+          || obj.has("redirect")
+          || obj.has("hsts")
+          || obj.has("clientAuth")) {
+        bad(
+            path.key("passthrough"),
+            "true",
+            "no certificate, redirect, hsts or clientAuth with passthrough");
+        return null;
+      }
+      return TlsSpec.passthrough(texts(obj, "hosts", path));
+    }
     String certificate = text(obj, "certificate", path, null);
     if (certificate == null && !obj.has("certificate")) {
       problems.add(DocProblem.missing(path.key("certificate"), "the NAME of a certificate"));

@@ -333,6 +333,11 @@ public final class DocumentWriter {
   }
 
   private static void tls(ObjectNode o, TlsSpec t) {
+    if (t.passthrough()) {
+      o.put("passthrough", true);
+      strings(o.putArray("hosts"), t.hosts());
+      return;
+    }
     o.put("certificate", t.certificateName());
     strings(o.putArray("hosts"), t.hosts());
     o.put("redirect", redirect(t.redirect()));

@@ -34,7 +34,7 @@ public final class Forms {
           "tls",
           "policies");
   public static final Set<String> TLS_KEYS =
-      ordered("certificate", "hosts", "redirect", "hsts", "clientAuth");
+      ordered("certificate", "hosts", "redirect", "hsts", "clientAuth", "passthrough");
   public static final Set<String> CLIENT_AUTH_KEYS =
       ordered("mode", "caBundle", "verifyDepth", "passCertificate");
   public static final Set<String> UPSTREAM_TLS_KEYS =

@@ -7,8 +7,10 @@ import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
+import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.Hsts;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
@@ -116,6 +118,9 @@ public final class RouteValidator {
               "between " + -MAX_PRIORITY + " and " + MAX_PRIORITY));
     }
     TlsSpec tls = spec.tls() == null ? null : tls(spec.tls(), hosts, out);
+    if (tls != null && tls.passthrough()) {
+      checkPassthrough(spec, hosts, out);
+    }
     List<PolicySpec> policies = PolicyValidator.validate(spec.policies(), out);
     PolicyValidator.checkPaths(policies, paths, out);
     PolicyValidator.checkVariables(spec.policies(), tls, out);
@@ -145,6 +150,9 @@ public final class RouteValidator {
    * checked against the certificate itself ({@link CertificateValidator#validateTls}).
    */
   private static @Nullable TlsSpec tls(TlsSpec spec, List<String> routeHosts, List<Violation> out) {
+    if (spec.passthrough()) {
+      return passthroughTls(spec, routeHosts, out);
+    }
     if (!NAME.matcher(spec.certificateName()).matches()) {
       out.add(
           new Violation(
@@ -188,6 +196,89 @@ public final class RouteValidator {
     }
     return new TlsSpec(
         served, spec.certificateName(), spec.redirect(), spec.hsts(), spec.clientAuth());
+  }
+
+  /**
+   * A passthrough route's TLS section: no certificate and nothing that needs the request (redirect,
+   * HSTS, client certificates), since Gatehouse never sees it; it covers all the route's hosts.
+   */
+  private static @Nullable TlsSpec passthroughTls(
+      TlsSpec spec, List<String> routeHosts, List<Violation> out) {
+    int before = out.size();
+    if (!spec.certificateName().isEmpty()) {
+      out.add(
+          new Violation(
+              "tls.certificateName",
+              spec.certificateName(),
+              "none with passthrough (the backend's own certificate is served)"));
+    }
+    if (!spec.hsts().equals(Hsts.OFF)) {
+      out.add(new Violation("tls.hsts", "set", "none with passthrough"));
+    }
+    if (!spec.clientAuth().equals(ClientAuth.NONE)) {
+      out.add(
+          new Violation(
+              "tls.clientAuth.mode", spec.clientAuth().mode().name(), "none with passthrough"));
+    }
+    if (!spec.hosts().isEmpty()) {
+      List<String> normalised = new ArrayList<>();
+      for (int i = 0; i < spec.hosts().size(); i++) {
+        Validated<String> h =
+            Hostnames.normalizeConfigured("tls.hosts[" + i + "]", spec.hosts().get(i));
+        if (h.value() == null) {
+          out.addAll(h.violations());
+        } else {
+          normalised.add(h.value());
+        }
+      }
+      if (!Set.copyOf(normalised).equals(Set.copyOf(routeHosts))) {
+        out.add(
+            new Violation(
+                "tls.hosts",
+                String.join(", ", spec.hosts()),
+                "empty or the route's own hosts with passthrough (it covers them all)"));
+      }
+    }
+    return out.size() > before ? null : TlsSpec.passthrough(routeHosts);
+  }
+
+  /**
+   * A passthrough route matches the SNI name alone: named hosts (the name is all it sees), and no
+   * path, method, header, query or policy, which would need the request it never reads.
+   */
+  private static void checkPassthrough(RouteSpec spec, List<String> hosts, List<Violation> out) {
+    if (hosts.isEmpty()) {
+      out.add(
+          new Violation(
+              "hosts", "[]", "at least one host with tls.passthrough (it routes by SNI name)"));
+    }
+    boolean rootOnly =
+        spec.paths().isEmpty()
+            || (spec.paths().size() == 1
+                && spec.paths().get(0).type() == PathMatchType.PREFIX
+                && spec.paths().get(0).value().equals("/"));
+    if (!rootOnly) {
+      out.add(new Violation("paths", spec.paths().size() + " paths", "none with tls.passthrough"));
+    }
+    if (!spec.methods().isEmpty()) {
+      out.add(
+          new Violation("methods", String.join(",", spec.methods()), "none with tls.passthrough"));
+    }
+    if (!spec.headers().isEmpty()) {
+      out.add(
+          new Violation(
+              "headers", spec.headers().size() + " matches", "none with tls.passthrough"));
+    }
+    if (!spec.queries().isEmpty()) {
+      out.add(
+          new Violation(
+              "queries", spec.queries().size() + " matches", "none with tls.passthrough"));
+    }
+    if (!spec.policies().isEmpty()) {
+      out.add(
+          new Violation(
+              "policies", spec.policies().size() + " policies", "none with tls.passthrough"));
+    }
   }
 
   private static void checkKey(RouteKey key, List<Violation> out) {

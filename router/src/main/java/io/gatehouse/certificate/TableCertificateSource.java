@@ -166,7 +166,7 @@ public final class TableCertificateSource {
     last = in;
     Map<RouteKey, TlsSpec> routes = new HashMap<>();
     for (RouteSpec r : in.routes().values()) {
-      if (r.tls() != null) {
+      if (r.tls() != null && !r.tls().passthrough()) { // passthrough: the backend's certificate
         routes.put(r.key(), r.tls());
       }
     }

@@ -45,6 +45,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.observe.ExchangeObserver;
+import io.gatehouse.passthrough.Passthrough;
 import io.gatehouse.proxy.InFlight;
 import io.gatehouse.proxy.RouterSettings;
 import io.gatehouse.proxy.RouterVerticle;
@@ -84,6 +85,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,6 +192,10 @@ public final class GatehouseNode {
   private final @Nullable OtlpTracing tracing;
 
   private final PrefaceTransport transport;
+
+  /** The node's connection caps: the routers' and the passthrough connections'. */
+  private final ConnectionLimiter connections;
+
   private final TrustedProxies trusted;
 
   /** The edge limits every check reads; replaced by a reload ({@link #applyRuntime}). */
@@ -217,6 +223,7 @@ public final class GatehouseNode {
     this.extraObservers = List.copyOf(extraObservers);
     this.tracing = tracing(config.tracing());
     this.transport = transport;
+    this.connections = new ConnectionLimiter(limits);
     this.trusted = trusted;
     this.vertx = vertx;
     this.table = table;
@@ -254,6 +261,16 @@ public final class GatehouseNode {
         "dropped",
         () -> accessLogCount(true));
     this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
+    // Reads ClientHellos on the HTTPS listener only while some route passes TLS through.
+    transport.passthrough(
+        new Passthrough(
+            snapshots::get,
+            endpoints,
+            health,
+            connections,
+            host ->
+                vertx.executeBlocking(() -> InetAddress.getByName(host), false).toCompletionStage(),
+            Passthrough.Settings.DEFAULTS));
     this.outliers = new OutlierDetector(health);
     this.exchangeMetrics =
         config.metrics().enabled() ? metrics.exchanges(metricsOptions(config.metrics())) : null;
@@ -473,7 +490,6 @@ public final class GatehouseNode {
         vertx.setPeriodic(
             LIMITS_PRUNE_MILLIS,
             id -> backendLimits.prune(Set.copyOf(endpoints.keys(EndpointsKey.class))));
-    ConnectionLimiter connections = new ConnectionLimiter(limits);
     int instances =
         config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 
@@ -1001,8 +1017,9 @@ public final class GatehouseNode {
     }
     Map<RouteKey, TlsSpec> tls = new HashMap<>();
     for (CompiledRoute r : snapshot.routes()) {
-      if (r.spec().tls() != null) {
-        tls.put(r.spec().key(), r.spec().tls());
+      TlsSpec t = r.spec().tls();
+      if (t != null && !t.passthrough()) { // a passthrough route binds no certificate
+        tls.put(r.spec().key(), t);
       }
     }
     source.served(tls);

@@ -4,6 +4,7 @@ import io.gatehouse.edge.CleartextPreface;
 import io.gatehouse.edge.ProxyProtocolGate;
 import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
+import io.gatehouse.passthrough.Passthrough;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -51,6 +52,9 @@ final class PrefaceTransport implements Transport {
   private final RepeatOffenders offenders;
   private final TrustedProxies trusted;
 
+  /** TLS passthrough on the router's TLS listener; set once the node has its snapshot holder. */
+  private volatile @Nullable Passthrough passthrough;
+
   /** Ports the router's listeners bound when configured with port 0. */
   private final Set<Integer> boundPorts = ConcurrentHashMap.newKeySet();
 
@@ -94,6 +98,11 @@ final class PrefaceTransport implements Transport {
     this.tlsHost = tlsHost;
     this.tlsPort = tlsPort;
     this.offenders = offenders;
+  }
+
+  /** Reads the ClientHello of the router's TLS connections while a route passes TLS through. */
+  void passthrough(Passthrough p) {
+    passthrough = p;
   }
 
   /** A port a router's listener bound when it was configured with port 0; -1 for none. */
@@ -166,6 +175,10 @@ final class PrefaceTransport implements Transport {
       offenders.admit(ch);
     } else {
       offenders.admit(ch, source);
+    }
+    Passthrough p = passthrough;
+    if (options.isSsl() && p != null && ch.isOpen()) {
+      p.install(ch, spi.d.channelFactory(false), source);
     }
   }
 

@@ -86,7 +86,7 @@ public final class PolicyCompiler {
     List<AdmissionFilter> authentication = new ArrayList<>(0);
     List<AdmissionFilter> limits = new ArrayList<>(0);
     TlsSpec tls = spec.tls();
-    if (tls != null && tls.redirect() != HttpsRedirect.OFF) {
+    if (tls != null && !tls.passthrough() && tls.redirect() != HttpsRedirect.OFF) {
       admission.add(new HttpsRedirectFilter(tls));
     }
     if (clientCertificates != null) {

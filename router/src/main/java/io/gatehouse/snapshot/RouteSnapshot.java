@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -37,7 +38,8 @@ public final class RouteSnapshot {
           List.of(),
           HostIndex.EMPTY,
           ClientCertificateHosts.NONE,
-          UpstreamTlsUse.NONE);
+          UpstreamTlsUse.NONE,
+          PassthroughHosts.NONE);
 
   /**
    * The hosts on which a route asks for client certificates: exact names and the suffixes of {@code
@@ -150,9 +152,14 @@ public final class RouteSnapshot {
   private final CompiledRoute[] routes;
   private final List<CompiledRoute> routeList;
   private final List<RouteProblem> problems;
+
+  /** {@link #problems} with the passthrough conflicts, which depend on other routes. */
+  private final List<RouteProblem> allProblems;
+
   private final HostIndex hosts;
   private final ClientCertificateHosts clientCertificateHosts;
   private final UpstreamTlsUse upstreamTls;
+  private final PassthroughHosts passthrough;
 
   /** {@code upstreamTls.settings()}, held apart: the routers read it on every request. */
   private final Set<UpstreamTls> upstreamTlsSettings;
@@ -166,7 +173,9 @@ public final class RouteSnapshot {
       List<RouteProblem> problems,
       HostIndex hosts,
       ClientCertificateHosts clientCertificateHosts,
-      UpstreamTlsUse upstreamTls) {
+      UpstreamTlsUse upstreamTls,
+      PassthroughHosts passthrough) {
+    this.passthrough = passthrough;
     this.generation = generation;
     this.routes = routes;
     this.routeList = Collections.unmodifiableList(Arrays.asList(routes));
@@ -175,6 +184,7 @@ public final class RouteSnapshot {
     this.clientCertificateHosts = clientCertificateHosts;
     this.upstreamTls = upstreamTls;
     this.upstreamTlsSettings = upstreamTls.settings();
+    this.allProblems = passthrough.isEmpty() ? this.problems : withConflicts(this.problems);
   }
 
   /** Whether a route for this SNI name asks for client certificates (exact or wildcard). */
@@ -206,6 +216,27 @@ public final class RouteSnapshot {
     return !clientCertificateHosts.exact().containsKey(name) && asksForClientCertificate(name);
   }
 
+  /** The TLS passthrough routes by SNI name ({@link PassthroughHosts#isEmpty} when none). */
+  public PassthroughHosts passthrough() {
+    return passthrough;
+  }
+
+  /**
+   * Whether a terminated route could serve this SNI name: a route for the exact name, a wildcard
+   * one label above, or a route for every host (the only one for no name). Routes that pass TLS
+   * through do not count.
+   */
+  public boolean servesTerminated(@Nullable String sniName) {
+    if (sniName == null) {
+      return hosts.catchAll() != null;
+    }
+    String name = sniName.toLowerCase(Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    return hosts.select(name) != null;
+  }
+
   /** A snapshot without routes: every request goes to the default backend. */
   public static RouteSnapshot empty() {
     return EMPTY;
@@ -227,7 +258,53 @@ public final class RouteSnapshot {
 
   /** Routes (or parts of routes) the compiler could not use, in route key order. */
   public List<RouteProblem> problems() {
+    return allProblems;
+  }
+
+  /** The problems of the routes one by one: what an incremental compile keeps. */
+  List<RouteProblem> compiledProblems() {
     return problems;
+  }
+
+  /**
+   * The problems with the conflicts of passthrough routes: a name that another passthrough route
+   * with a smaller key has, and a name that routes served over HTTP have too (its TLS connections
+   * pass through, so those routes answer plain HTTP only). Found here, from the indexes, because
+   * they change with routes an incremental compile does not recompile; at most a probe per name.
+   */
+  private List<RouteProblem> withConflicts(List<RouteProblem> compiled) {
+    List<RouteProblem> out = new java.util.ArrayList<>(compiled);
+    for (int wildcard = 0; wildcard < 2; wildcard++) {
+      Map<String, List<CompiledRoute>> names =
+          wildcard == 0 ? passthrough.exact() : passthrough.wildcardSuffixes();
+      for (Map.Entry<String, List<CompiledRoute>> e : names.entrySet()) {
+        String name = wildcard == 0 ? e.getKey() : "*." + e.getKey();
+        List<CompiledRoute> claims = e.getValue();
+        CompiledRoute served = claims.get(0);
+        for (CompiledRoute other : claims.subList(1, claims.size())) {
+          out.add(
+              new RouteProblem(
+                  other.spec().key(),
+                  "tls.passthrough: host "
+                      + name
+                      + " is passed through by route "
+                      + served.spec().key()
+                      + " (the smaller key); this route is not served for it"));
+        }
+        PathIndex terminated = wildcard == 0 ? hosts.exact(e.getKey()) : hosts.wildcard(e.getKey());
+        if (terminated != null) {
+          out.add(
+              new RouteProblem(
+                  served.spec().key(),
+                  "tls.passthrough: host "
+                      + name
+                      + " also has routes served over HTTP; its TLS connections pass through to"
+                      + " this route, so those routes answer plain HTTP only"));
+        }
+      }
+    }
+    out.sort((a, b) -> a.key().compareTo(b.key()));
+    return List.copyOf(out);
   }
 
   /** The routes that made it into the snapshot, in route key order. */

@@ -744,7 +744,8 @@ public final class SnapshotCompiler {
         problems,
         new HostIndex(exact, wildcards, catchAll),
         RouteSnapshot.ClientCertificateHosts.NONE.with(List.of(), routes),
-        upstreamTlsUse(routes));
+        upstreamTlsUse(routes),
+        PassthroughHosts.NONE.with(List.of(), routes));
   }
 
   /** The TLS use of a full compile, sharing the set of the snapshot before when it is equal. */
@@ -820,10 +821,11 @@ public final class SnapshotCompiler {
       return new RouteSnapshot(
           next.generation(),
           prev.routeArray(),
-          prev.problems(),
+          prev.compiledProblems(),
           prev.hostIndex(),
           prev.clientCertificateHosts(),
-          prev.upstreamTlsUse());
+          prev.upstreamTlsUse(),
+          prev.passthrough());
     }
 
     Map<RouteKey, CompiledRoute> oldCompiled = new HashMap<>();
@@ -852,7 +854,7 @@ public final class SnapshotCompiler {
     }
 
     List<RouteProblem> problems = new ArrayList<>();
-    for (RouteProblem p : prev.problems()) {
+    for (RouteProblem p : prev.compiledProblems()) {
       if (!gone.contains(p.key())) {
         problems.add(p);
       }
@@ -895,7 +897,8 @@ public final class SnapshotCompiler {
             problems,
             hosts.with(exact, wildcards, catchAll),
             prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
-            prev.upstreamTlsUse().with(oldCompiled.values(), compiled.values()));
+            prev.upstreamTlsUse().with(oldCompiled.values(), compiled.values()),
+            prev.passthrough().with(oldCompiled.values(), compiled.values()));
     for (CompiledRoute c : oldCompiled.values()) {
       releaseAfterPublish.addAll(c.allTargets());
     }
@@ -1078,6 +1081,9 @@ public final class SnapshotCompiler {
         Map<Level, PathIndex.Builder> levels,
         CompiledRoute route,
         Function<Level, PathIndex.Builder> create) {
+      if (PassthroughHosts.passesThrough(route)) {
+        return; // served by SNI name on the TLS listener alone (PassthroughHosts), never as HTTP
+      }
       RouteMatcher matcher = new RouteMatcher(route, methods, headers, queries);
       for (Level l : Level.of(hosts)) {
         PathIndex.Builder level = levels.computeIfAbsent(l, create);

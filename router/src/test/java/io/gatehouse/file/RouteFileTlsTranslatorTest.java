@@ -70,6 +70,24 @@ class RouteFileTlsTranslatorTest {
   }
 
   @Test
+  void passthrough_translates_as_the_docs_example_writes_it() {
+    RouteFileTranslator.Result r =
+        RouteFileTranslator.translate(route("", "    tls:\n      passthrough: true\n"));
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.routes().get(0).tls())
+        .isEqualTo(io.gatehouse.model.TlsSpec.passthrough(java.util.List.of("api.example.com")));
+  }
+
+  @Test
+  void passthrough_with_a_path_is_refused_with_the_field_named() {
+    RouteFileTranslator.Result r =
+        RouteFileTranslator.translate(
+            route("", "    paths: [/api]\n    tls:\n      passthrough: true\n"));
+    assertThat(r.problems()).isNotEmpty();
+    assertThat(r.problems().toString()).contains("paths").contains("none with tls.passthrough");
+  }
+
+  @Test
   void an_empty_tls_mapping_means_verified_with_the_jdk_trust_store() {
     RouteFileTranslator.Result r = RouteFileTranslator.translate(route("      tls: {}\n", ""));
     assertThat(r.problems()).isEmpty();

@@ -372,7 +372,8 @@ class IngressNginxTop20IT {
    * off); {@code proxy-send-timeout} is read, not ignored; {@code proxy-buffer-size: 128k} lets an
    * upstream answer with a 64 KiB response head on that Ingress's route, while a route without it
    * keeps the node's {@code limits.maxHeaderBytes} (32 KiB) and a 40 KiB head there is a 502;
-   * {@code ssl-passthrough} cannot be served before issue #19 and refuses the Ingress.
+   * {@code ssl-passthrough} hands the client's TLS to the backend, which answers with its own
+   * certificate (issue #19).
    */
   @Test
   void the_other_five_behave_as_ingress_nginx_documents(ApiServerHarness server) throws Exception {
@@ -450,11 +451,9 @@ class IngressNginxTop20IT {
           .getService()
           .name("keycloak");
       net.createNamespacedIngress(ns, plainHead).execute();
-      net.createNamespacedIngress(
-              ns,
-              ingress(
-                  ns, "vault", cls, "vault.top.test", Map.of(NGINX + "ssl-passthrough", "true")))
-          .execute();
+      V1Ingress vault = ingressTo(ns, "vault", cls, "vault.top.test", "argocd");
+      vault.getMetadata().annotations(Map.of(NGINX + "ssl-passthrough", "true"));
+      net.createNamespacedIngress(ns, vault).execute();
       try (Running node =
           fx.node(
               server,
@@ -492,11 +491,14 @@ class IngressNginxTop20IT {
             .until(() -> node.get("grafana.top.test", "/forty").status() != 404);
         assertThat(node.get("grafana.top.test", "/forty").status()).isEqualTo(502);
         assertThat(node.get("keycloak.top.test", "/forty").status()).isEqualTo(200);
-        // 10: ssl-passthrough refused until issue #19
-        assertThat(node.get("vault.top.test", "/").status()).isEqualTo(404);
-        await("a Warning on the passthrough Ingress")
-            .atMost(WAIT)
-            .until(() -> !warnings(admin, ns, "vault").isEmpty());
+        // 10: ssl-passthrough: the client's TLS reaches the backend, which answers with its own
+        // certificate
+        try (SSLSocket s = tls(node, "vault.top.test")) {
+          assertThat(s.getSession().getPeerCertificates()[0].getEncoded())
+              .isEqualTo(upstreamCert.cert().getEncoded());
+          assertThat(TlsSockets.get(s, "vault.top.test", "/")).endsWith("over-tls");
+        }
+        assertThat(warnings(admin, ns, "vault")).isEmpty();
       } finally {
         tls.close();
         big.close();

@@ -315,38 +315,64 @@ class IngressNginxUpstreamTlsIT {
   }
 
   @Test
-  void ssl_passthrough_is_refused_with_a_warning(ApiServerHarness server) throws Exception {
+  void ssl_passthrough_hands_the_backend_its_clients_tls(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("nginx-passthrough");
     String cls = ingressClass(admin, "nginx-passthrough");
-    try (TestUpstream web = fixture.backendFor(admin, ns, "web", "web")) {
+    TestPki.Issued cert =
+        TestPki.ca("passthrough backend CA").server(List.of("pass.example.test"), List.of());
+    try (TestUpstream tlsBackend = https("tls-backend", cert, null);
+        TestUpstream web = fixture.backendFor(admin, ns, "web", "web")) {
+      fixture.serviceTo(admin, ns, "tls-web", tlsBackend.port());
       NetworkingV1Api net = new NetworkingV1Api(admin);
       net.createNamespacedIngress(
               ns,
               annotated(
-                  ingressTo(ns, "passthrough", cls, "pass.example.test", "web"),
+                  ingressTo(ns, "passthrough", cls, "pass.example.test", "tls-web"),
                   Map.of(N + "ssl-passthrough", "true")))
           .execute();
       net.createNamespacedIngress(ns, ingressTo(ns, "other", cls, "other.example.test", "web"))
           .execute();
-      try (Running node = fixture.node(server, ns, cls)) {
-        assertThat(node.get("other.example.test", "/").body()).isEqualTo("web");
-        assertThat(node.get("pass.example.test", "/").status()).isEqualTo(404);
-        await("the Warning names the reason")
+      try (Running node =
+          fixture.node(
+              server,
+              ns,
+              cls,
+              c ->
+                  c.withTls(
+                      new NodeConfig.Tls(
+                          true,
+                          "",
+                          0,
+                          "",
+                          "",
+                          NodeConfig.Tls.Engine.JDK,
+                          Duration.ofSeconds(2))))) {
+        await("served")
             .atMost(WAIT)
+            .until(() -> node.get("other.example.test", "/").status() == 200);
+        await("passed through")
+            .atMost(WAIT)
+            .ignoreExceptions()
             .until(
-                () ->
-                    new CoreV1Api(admin)
-                            .listNamespacedEvent(ns)
-                            .fieldSelector("involvedObject.name=passthrough,type=Warning")
-                            .execute()
-                            .getItems()
-                            .stream()
-                            .anyMatch(
-                                e ->
-                                    "UnsupportedAnnotation".equals(e.getReason())
-                                        && e.getMessage().contains("ssl-passthrough")
-                                        && e.getMessage().contains("issue #19")));
+                () -> {
+                  try (javax.net.ssl.SSLSocket s =
+                      io.gatehouse.testing.TlsSockets.open(
+                          node.node().httpsPort(), "pass.example.test")) {
+                    X509Certificate seen =
+                        (X509Certificate) s.getSession().getPeerCertificates()[0];
+                    return java.util.Arrays.equals(seen.getEncoded(), cert.cert().getEncoded())
+                        && io.gatehouse.testing.TlsSockets.get(s, "pass.example.test", "/")
+                            .endsWith("tls-backend");
+                  }
+                });
+        // the other Ingress is still terminated by Gatehouse on the same port
+        assertThat(
+                io.gatehouse.testing.TlsSockets.get(
+                    node.node().httpsPort(), "other.example.test", "/"))
+            .startsWith("HTTP/1.1 200")
+            .endsWith("web");
+        assertThat(warned(admin, ns, "passthrough", "UnsupportedAnnotation")).isFalse();
       }
     }
   }

@@ -87,6 +87,9 @@ import org.jspecify.annotations.Nullable;
  * of the route's own namespace (another Service, or none) in place of the granted one; so only a
  * route that has one is written in format 5, and only once every member reads it (a Kubernetes
  * route is held back until then). Every other payload keeps its format and its bytes.
+ *
+ * <p>Format 6 (issue #19): a TLS passthrough route ({@code tls.passthrough}, {@link
+ * #needsFormat6}); only such a route is written in it.
  */
 public final class EntryCodec {
   /**
@@ -248,6 +251,9 @@ public final class EntryCodec {
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
     }
+    if (needsFormat6(route)) {
+      return 6;
+    }
     if (needsFormat5(route)) {
       return 5;
     }
@@ -343,6 +349,15 @@ public final class EntryCodec {
    * Whether {@code route} has a backend that answers a fixed status or names a Service of another
    * namespace, as a backend (a canary among them), a mirror's or an error page's target.
    */
+  /**
+   * Whether {@code route} is a TLS passthrough route. A format 5 reader ignores the flag and reads
+   * a route that names no certificate: it would serve the host's plain HTTP to a TLS backend and
+   * terminate its TLS with the default certificate.
+   */
+  static boolean needsFormat6(RouteSpec route) {
+    return route.tls() != null && route.tls().passthrough();
+  }
+
   static boolean needsFormat5(RouteSpec route) {
     for (RouteBackend b : route.backends()) {
       if (needsFormat5(b.ref())) {

@@ -531,6 +531,12 @@ public final class IngressTranslator {
         if (r == null) {
           continue;
         }
+        if (c.passthrough) {
+          // not an HTTP path: it shares no path and takes no canary
+          routes.add(r);
+          origins.put(r.key(), c.ref);
+          continue;
+        }
         Candidate first =
             servedBy.putIfAbsent(new PathKey(c.host, r.paths().get(0), r.priority()), c);
         if (first != null) {
@@ -558,7 +564,7 @@ public final class IngressTranslator {
       // Secret must not answer SNI for a host it lost
       Map<CertificateKey, CertificateSpec> certificates = new TreeMap<>();
       for (RouteSpec r : routes) {
-        if (r.tls() == null) {
+        if (r.tls() == null || r.tls().passthrough()) {
           continue;
         }
         CertificateKey key = r.tls().certificateKey(r.key().tenant());
@@ -770,7 +776,7 @@ public final class IngressTranslator {
       }
       candidates.replaceAll(
           c ->
-              regexHosts.contains(c.host)
+              regexHosts.contains(c.host) && !c.passthrough // SNI names no path
                   ? new Candidate(
                       c.ref,
                       c.name,
@@ -782,7 +788,8 @@ public final class IngressTranslator {
                       c.priority,
                       c.ann,
                       c.tls,
-                      c.wwwTo)
+                      c.wwwTo,
+                      false)
                   : c);
     }
 
@@ -859,7 +866,8 @@ public final class IngressTranslator {
                   c.priority,
                   c.ann,
                   tls.containsKey(alias) ? tls.get(alias) : aliasTls(ref, ann, c.tls, alias),
-                  null);
+                  null,
+                  false);
           aliases.add(copy);
           out.add(copy);
         }
@@ -975,7 +983,8 @@ public final class IngressTranslator {
                     0,
                     ann,
                     tls.get(other),
-                    host));
+                    host,
+                    false));
           }
         }
         if (spec.getDefaultBackend() != null
@@ -995,6 +1004,10 @@ public final class IngressTranslator {
                   tls.get(host)));
         }
         serverAliases(ref, ann, r, host, tls, out, ruleStart);
+        if (ann.upstreamTls().passthrough()) {
+          passthrough(
+              ref, ingress.getMetadata().getName() + ".r" + r, field, host, paths, ann, out);
+        }
       }
       if (spec.getDefaultBackend() != null) {
         out.add(
@@ -1019,6 +1032,61 @@ public final class IngressTranslator {
         }
       }
       return out;
+    }
+
+    /**
+     * {@code ssl-passthrough}: the rule's host passes TLS through to the backend of its {@code /}
+     * path, as ingress-nginx takes its root location's; a rule without a host or without that path
+     * passes nothing through and is reported.
+     */
+    private void passthrough(
+        IngressRef ref,
+        String name,
+        String field,
+        String host,
+        List<V1HTTPIngressPath> paths,
+        IngressAnnotations ann,
+        List<Candidate> out) {
+      String key = IngressAnnotations.NGINX + "ssl-passthrough";
+      if (host.equals(ANY_HOST)) {
+        problem(
+            ref,
+            "InvalidRoute",
+            key
+                + ": "
+                + field
+                + " has no host, and TLS passes through by SNI name; nothing is passed through"
+                + " for it");
+        return;
+      }
+      for (int p = 0; p < paths.size(); p++) {
+        String value = paths.get(p).getPath();
+        if (value == null || value.isEmpty() || value.equals("/")) { // any type, as ingress-nginx
+          out.add(
+              new Candidate(
+                  ref,
+                  name + ".passthrough",
+                  field + ".http.paths[" + p + "]",
+                  host,
+                  PathMatch.prefix("/"),
+                  "/",
+                  paths.get(p).getBackend(),
+                  0,
+                  ann,
+                  null,
+                  null,
+                  true));
+          return;
+        }
+      }
+      problem(
+          ref,
+          "InvalidRoute",
+          key
+              + ": host \""
+              + host
+              + "\" has no \"/\" path, whose backend its TLS would pass to; nothing is passed"
+              + " through for it");
     }
 
     /**
@@ -1828,7 +1896,8 @@ public final class IngressTranslator {
       int priority,
       IngressAnnotations ann,
       @Nullable TlsHost tls,
-      @Nullable String wwwTo) {
+      @Nullable String wwwTo,
+      boolean passthrough) {
 
     /** A route of the Ingress's own rules and annotations. */
     Candidate(
@@ -1842,7 +1911,7 @@ public final class IngressTranslator {
         int priority,
         IngressAnnotations ann,
         @Nullable TlsHost tls) {
-      this(ref, name, field, host, path, writtenPath, backend, priority, ann, tls, null);
+      this(ref, name, field, host, path, writtenPath, backend, priority, ann, tls, null, false);
     }
 
     CanaryKey canaryKey() {
@@ -1859,6 +1928,9 @@ public final class IngressTranslator {
 
     @Nullable RouteSpec build(Run run) {
       BackendRef backend = run.backend(ref, field, this.backend, ann.protocol());
+      if (passthrough) {
+        return backend == null ? null : passthroughRoute(run, backend);
+      }
       if (backend != null) {
         backend = run.upstream(ref, field, this.backend, backend, ann, tls != null, true);
       }
@@ -1991,6 +2063,33 @@ public final class IngressTranslator {
               + " not found (port 80 assumed); Gatehouse's own error pages are sent until it is");
       return new BackendRef.ServicePort(
           sp.service(), 80, null, sp.protocol(), sp.tls(), sp.policy());
+    }
+
+    /**
+     * The passthrough route of this host: by SNI name to {@code backend}, with none of the
+     * Ingress's other annotations, which ingress-nginx ignores for passed-through TLS too.
+     */
+    private @Nullable RouteSpec passthroughRoute(Run run, BackendRef backend) {
+      RouteSpec raw =
+          new RouteSpec(
+              new RouteKey(TenantId.of(ref.namespace()), SOURCE, name),
+              List.of(host),
+              List.of(path),
+              Set.of(),
+              List.of(),
+              List.of(),
+              List.of(RouteBackend.of(backend)),
+              Timeouts.DEFAULTS,
+              Limits.DEFAULTS,
+              priority,
+              TlsSpec.passthrough(List.of()));
+      Validated<RouteSpec> v = run.validate(raw);
+      if (!v.isValid()) {
+        run.problem(
+            ref, "InvalidRoute", field + ": " + messages(v.violations()) + "; it is not served");
+        return null;
+      }
+      return v.value();
     }
 
     /** The route with {@code backends}; null when invalid, reported on {@code blame}. */

@@ -60,6 +60,7 @@ final class UpstreamTlsAnnotations {
    * @param sslName {@code proxy-ssl-name}: the name checked (and sent as SNI); null = the
    *     endpoint's
    * @param serviceUpstream {@code service-upstream}: the Service's ClusterIP is the one endpoint
+   * @param passthrough {@code ssl-passthrough}: each rule's host passes TLS through (issue #19)
    */
   record Result(
       UpstreamProtocol protocol,
@@ -67,9 +68,10 @@ final class UpstreamTlsAnnotations {
       @Nullable String secret,
       boolean verify,
       @Nullable String sslName,
-      boolean serviceUpstream) {
+      boolean serviceUpstream,
+      boolean passthrough) {
     static final Result NONE =
-        new Result(UpstreamProtocol.HTTP1, Scheme.PLAIN, null, false, null, false);
+        new Result(UpstreamProtocol.HTTP1, Scheme.PLAIN, null, false, null, false, false);
   }
 
   /** The key a secret problem names. */
@@ -183,12 +185,15 @@ final class UpstreamTlsAnnotations {
                   + " balances; the load balancing and affinity annotations then see one endpoint);"
                   + " a headless Service keeps its endpoints with a warning, as ingress-nginx",
               Map.of("service-upstream", "true")),
-          refused(
+          different(
               "ssl-passthrough",
               "SSLPassthrough",
               ROUTING,
-              "TLS passthrough (the client's TLS stream sent to the backend by SNI) is not in"
-                  + " Gatehouse's model until issue #19",
+              "each rule's host passes TLS through, by SNI name, to the backend of its \"/\" path"
+                  + " (its endpoints, not the Service's ClusterIP), and HTTPS for it is never"
+                  + " terminated; no --enable-ssl-passthrough is needed; plain HTTP keeps the"
+                  + " Ingress's routes; a name no route has is refused with unrecognized_name, not"
+                  + " sent to the default backend",
               "true"),
           refused(
               "ssl-ciphers",
@@ -270,7 +275,8 @@ final class UpstreamTlsAnnotations {
                     + "); HTTP is used, as ingress-nginx does");
       }
     }
-    boolean serviceUpstream = serviceUpstream(all, sink);
+    boolean serviceUpstream = goBoolean(all, "service-upstream", sink);
+    boolean passthrough = goBoolean(all, "ssl-passthrough", sink);
     proxyHttpVersion(all, sink);
     preferServerCiphers(all, sink);
     String secretValue = all.get(SECRET_KEY);
@@ -284,7 +290,7 @@ final class UpstreamTlsAnnotations {
                   + " ingress-nginx)");
         }
       }
-      return new Result(protocol, scheme, null, false, null, serviceUpstream);
+      return new Result(protocol, scheme, null, false, null, serviceUpstream, passthrough);
     }
     if (secretValue == null) {
       for (String key : all.keySet()) {
@@ -294,7 +300,7 @@ final class UpstreamTlsAnnotations {
               key + ": has no effect without proxy-ssl-secret (as in ingress-nginx)");
         }
       }
-      return new Result(protocol, scheme, null, false, null, serviceUpstream);
+      return new Result(protocol, scheme, null, false, null, serviceUpstream, passthrough);
     }
     String secret = secret(ingress, secretValue, sink);
     boolean refused = secret == null;
@@ -375,7 +381,8 @@ final class UpstreamTlsAnnotations {
     if (refused) {
       return Result.NONE;
     }
-    return new Result(protocol, scheme, secret, verify, verify ? name : null, serviceUpstream);
+    return new Result(
+        protocol, scheme, secret, verify, verify ? name : null, serviceUpstream, passthrough);
   }
 
   /** Whether {@code proxy-ssl-protocols} refuses the Ingress (it lacks TLSv1.2). */
@@ -444,8 +451,10 @@ final class UpstreamTlsAnnotations {
   }
 
   /** {@code service-upstream}: Go's ParseBool, as ingress-nginx; invalid values are false. */
-  private static boolean serviceUpstream(Map<String, String> all, ResilienceAnnotations.Sink sink) {
-    String v = all.get(NGINX + "service-upstream");
+  /** A boolean annotation as Go's {@code strconv.ParseBool} reads it; false, warned, otherwise. */
+  private static boolean goBoolean(
+      Map<String, String> all, String name, ResilienceAnnotations.Sink sink) {
+    String v = all.get(NGINX + name);
     if (v == null) {
       return false;
     }
@@ -457,7 +466,7 @@ final class UpstreamTlsAnnotations {
       default:
         sink.problem(
             "InvalidAnnotation",
-            NGINX + "service-upstream: \"" + v + "\" (expected: true or false); false is used");
+            NGINX + name + ": \"" + v + "\" (expected: true or false); false is used");
         return false;
     }
   }

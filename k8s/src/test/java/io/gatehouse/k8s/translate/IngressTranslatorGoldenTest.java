@@ -172,6 +172,9 @@ class IngressTranslatorGoldenTest {
       if (r.tls() != null) {
         Map<String, Object> tls = new LinkedHashMap<>();
         tls.put("hosts", new ArrayList<>(r.tls().hosts()));
+        if (r.tls().passthrough()) {
+          tls.put("passthrough", true);
+        }
         tls.put("certificate", r.tls().certificateName());
         tls.put("redirect", r.tls().redirect().toString());
         if (r.tls().hsts().enabled()) {

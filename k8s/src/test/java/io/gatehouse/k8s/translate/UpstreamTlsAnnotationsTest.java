@@ -87,7 +87,13 @@ class UpstreamTlsAnnotationsTest {
     assertThat(a.upstreamTls())
         .isEqualTo(
             new UpstreamTlsAnnotations.Result(
-                UpstreamProtocol.HTTP1, Scheme.TLS, "backend-tls", true, "api.internal", false));
+                UpstreamProtocol.HTTP1,
+                Scheme.TLS,
+                "backend-tls",
+                true,
+                "api.internal",
+                false,
+                false));
     assertThat(a.problems()).isEmpty();
   }
 
@@ -195,7 +201,9 @@ class UpstreamTlsAnnotationsTest {
 
   @Test
   void listener_tls_annotations_that_cannot_be_served_per_ingress_refuse_it() {
-    assertThat(parse("ssl-passthrough", "true").refused()).isTrue();
+    assertThat(parse("ssl-passthrough", "true").refused()).isFalse();
+    assertThat(parse("ssl-passthrough", "true").upstreamTls().passthrough()).isTrue();
+    assertThat(parse("ssl-passthrough", "False").upstreamTls().passthrough()).isFalse();
     assertThat(parse("ssl-ciphers", "HIGH").refused()).isTrue();
     IngressAnnotations prefer = parse("ssl-prefer-server-ciphers", "true");
     assertThat(prefer.refused()).isFalse();

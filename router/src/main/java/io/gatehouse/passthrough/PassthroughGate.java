@@ -1,0 +1,202 @@
+package io.gatehouse.passthrough;
+
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.Target;
+import io.gatehouse.upstream.Availability;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one connection's ClientHello (Netty's parser: at most {@code maxHelloBytes}, within {@code
+ * helloTimeout}) and decides by its SNI name:
+ *
+ * <ul>
+ *   <li>a passthrough route's name: Vert.x's TLS and HTTP handlers are removed and the connection
+ *       is spliced to one of the route's endpoints, the ClientHello first ({@link Splice});
+ *   <li>a name a terminated route serves (or no name, when a route serves every host): the gate
+ *       removes itself and the buffered bytes go on to Vert.x's TLS handler, as without it;
+ *   <li>anything else: a fatal {@code unrecognized_name} alert, then close.
+ * </ul>
+ */
+final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision> {
+  static final String NAME = "gatehouse-passthrough";
+
+  private static final Logger LOG = LoggerFactory.getLogger(PassthroughGate.class);
+
+  /**
+   * A fatal {@code unrecognized_name} (112) alert record, TLS 1.2 record version (RFC 8446 §5.1 has
+   * every record after the ClientHello carry 0x0303).
+   */
+  private static final byte[] UNRECOGNIZED_NAME = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70};
+
+  /** What the gate does with the connection; {@code endpoint} only for a passthrough. */
+  record Decision(Kind kind, @Nullable CompiledRoute route) {
+    enum Kind {
+      PASS,
+      TERMINATE,
+      REFUSE
+    }
+
+    static final Decision TERMINATE = new Decision(Kind.TERMINATE, null);
+    static final Decision REFUSE = new Decision(Kind.REFUSE, null);
+  }
+
+  private final Passthrough owner;
+  private final ChannelFactory<? extends Channel> upstreamChannels;
+  private final @Nullable String source;
+
+  PassthroughGate(
+      Passthrough owner,
+      ChannelFactory<? extends Channel> upstreamChannels,
+      @Nullable String source) {
+    super(owner.settings().maxHelloBytes(), owner.settings().helloTimeout().toMillis());
+    this.owner = owner;
+    this.upstreamChannels = upstreamChannels;
+    this.source = source;
+  }
+
+  /** The decision for an SNI name (null: none sent) under {@code snapshot}. */
+  static Decision decide(@Nullable RouteSnapshot snapshot, @Nullable String sniName) {
+    if (snapshot == null) {
+      return Decision.REFUSE; // not serving yet
+    }
+    CompiledRoute route = snapshot.passthrough().lookup(sniName);
+    if (route != null) {
+      return new Decision(Decision.Kind.PASS, route);
+    }
+    return snapshot.servesTerminated(sniName) ? Decision.TERMINATE : Decision.REFUSE;
+  }
+
+  @Override
+  protected Future<Decision> lookup(ChannelHandlerContext ctx, @Nullable String hostname) {
+    return ctx.executor().newSucceededFuture(decide(owner.snapshot(), hostname));
+  }
+
+  @Override
+  protected void onLookupComplete(
+      ChannelHandlerContext ctx, @Nullable String hostname, Future<Decision> future) {
+    Decision d = future.getNow();
+    if (d == null) { // the ClientHello did not come in time or could not be read
+      ctx.close();
+      return;
+    }
+    switch (d.kind()) {
+      case TERMINATE -> ctx.pipeline().remove(this); // the buffered bytes go on to the TLS handler
+      case REFUSE -> {
+        LOG.atDebug()
+            .setMessage("TLS connection refused: no route for its SNI name")
+            .addKeyValue("sni", hostname)
+            .addKeyValue("peer", ctx.channel().remoteAddress())
+            .log();
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME))
+            .addListener(ChannelFutureListener.CLOSE);
+      }
+      case PASS -> pass(ctx, hostname, d.route());
+    }
+  }
+
+  private void pass(
+      ChannelHandlerContext ctx, @Nullable String hostname, @Nullable CompiledRoute route) {
+    Endpoint endpoint = route == null ? null : pick(route, owner.endpoints(), owner.availability());
+    if (route == null || endpoint == null) {
+      LOG.atDebug()
+          .setMessage("TLS passthrough: no endpoint")
+          .addKeyValue("sni", hostname)
+          .addKeyValue("route", route == null ? null : route.id())
+          .log();
+      ctx.close();
+      return;
+    }
+    // The node's connection caps, which the router applies only once a handshake is done.
+    String client = client(ctx.channel());
+    if (!owner.connections().tryAcquire(client)) {
+      ctx.close();
+      return;
+    }
+    ctx.channel().closeFuture().addListener(f -> owner.connections().release(client));
+    // Vert.x's TLS and HTTP handlers go; the connection gates in front of this one stay.
+    ChannelPipeline p = ctx.pipeline();
+    List<String> names = p.names();
+    for (String n : names.subList(names.indexOf(ctx.name()) + 1, names.size())) {
+      if (p.context(n) != null) {
+        p.remove(n);
+      }
+    }
+    Passthrough.Settings s = owner.settings();
+    p.addLast(
+        "gatehouse-passthrough-idle",
+        new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    p.addLast(
+        "gatehouse-passthrough-splice",
+        new Splice(endpoint, upstreamChannels, owner.resolver(), s.connectTimeout(), route.id()));
+    p.remove(this); // hands the buffered ClientHello to the splice
+  }
+
+  private String client(Channel ch) {
+    if (source != null) {
+      return source;
+    }
+    return ch.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress()
+        : String.valueOf(ch.remoteAddress());
+  }
+
+  /**
+   * One endpoint of the route: a target by weight, then one of its endpoints by weight, among those
+   * neither ejected nor failing health checks (all of them when none is: a guess beats a refusal,
+   * as the proxy's panic threshold). Targets that answer a fixed status and empty sets have none.
+   */
+  static @Nullable Endpoint pick(
+      CompiledRoute route, EndpointIndex endpoints, Availability availability) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    Target chosen = null;
+    long total = 0;
+    for (Target t : route.targets()) {
+      long w = t.fixed() ? 0 : Math.max(0, t.weight());
+      total += w;
+      if (w > 0 && random.nextLong(total) < w) { // weighted reservoir: one pass, no list
+        chosen = t;
+      }
+    }
+    if (chosen == null) {
+      return null;
+    }
+    List<Endpoint> all = endpoints.get(chosen.slot()).endpoints();
+    Endpoint picked = pickAmong(all, availability, random);
+    return picked != null ? picked : pickAmong(all, Availability.ALL, random);
+  }
+
+  private static @Nullable Endpoint pickAmong(
+      List<Endpoint> list, Availability availability, ThreadLocalRandom random) {
+    Endpoint picked = null;
+    long total = 0;
+    for (Endpoint e : list) {
+      long w = Math.max(0, e.weight());
+      if (w == 0 || !availability.available(e)) {
+        continue;
+      }
+      total += w;
+      if (random.nextLong(total) < w) {
+        picked = e;
+      }
+    }
+    return picked;
+  }
+}

@@ -1,0 +1,243 @@
+package io.gatehouse.passthrough;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.edge.ConnectionLimiter;
+import io.gatehouse.edge.EdgeLimits;
+import io.gatehouse.edge.EdgeLimitsHolder;
+import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.snapshot.RouteSnapshot;
+import io.gatehouse.snapshot.SnapshotCompiler;
+import io.gatehouse.table.TableView;
+import io.gatehouse.testing.TestRoutes;
+import io.gatehouse.upstream.Availability;
+import io.gatehouse.validate.RouteValidator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The gate's decisions on real ClientHellos, and that it is installed only when needed. */
+@Timeout(30)
+class PassthroughGateTest {
+  private static final RouteSpec PT =
+      RouteValidator.validate(
+              TestRoutes.builder("pt")
+                  .host("pt.test")
+                  .prefix("/")
+                  .build()
+                  .withTls(TlsSpec.passthrough(List.of())))
+          .value();
+  private static final RouteSpec WEB =
+      TestRoutes.builder("web").host("web.test").prefix("/").build();
+  private static final RouteSpec ANY = TestRoutes.builder("any").prefix("/").build();
+
+  private static RouteSnapshot snapshot(RouteSpec... routes) {
+    Map<RouteKey, RouteSpec> m = new HashMap<>();
+    for (RouteSpec r : routes) {
+      m.put(r.key(), r);
+    }
+    return SnapshotCompiler.compile(new TableView(1, m));
+  }
+
+  private static Passthrough passthrough(@Nullable RouteSnapshot s) {
+    AtomicReference<@Nullable RouteSnapshot> ref = new AtomicReference<>(s);
+    return new Passthrough(
+        ref::get,
+        new EndpointIndex(),
+        Availability.ALL,
+        new ConnectionLimiter(new EdgeLimitsHolder(EdgeLimits.DEFAULTS)),
+        host -> CompletableFuture.failedFuture(new AssertionError("no lookups here")),
+        Passthrough.Settings.DEFAULTS);
+  }
+
+  /** A client's first flight: the ClientHello record(s), with SNI {@code name} unless null. */
+  private static byte[] clientHello(@Nullable String name) throws Exception {
+    SSLEngine e = SSLContext.getDefault().createSSLEngine("127.0.0.1", 443);
+    e.setUseClientMode(true);
+    SSLParameters p = e.getSSLParameters();
+    p.setServerNames(name == null ? List.of() : List.of(new SNIHostName(name)));
+    e.setSSLParameters(p);
+    ByteBuffer out = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
+    e.wrap(ByteBuffer.allocate(0), out);
+    out.flip();
+    byte[] b = new byte[out.remaining()];
+    out.get(b);
+    return b;
+  }
+
+  /** Collects what the gate hands on to the next handler. */
+  private static final class Capture extends ChannelInboundHandlerAdapter {
+    final List<byte[]> seen = new ArrayList<>();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf b = (ByteBuf) msg;
+      seen.add(ByteBufUtil.getBytes(b));
+      b.release();
+    }
+  }
+
+  private static EmbeddedChannel gated(RouteSnapshot s, Capture capture) {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.pipeline()
+        .addLast(
+            PassthroughGate.NAME, new PassthroughGate(passthrough(s), NioSocketChannel::new, null));
+    ch.pipeline().addLast(capture);
+    return ch;
+  }
+
+  @Test
+  void decisions_by_name() {
+    record Case(RouteSnapshot snapshot, @Nullable String sni, PassthroughGate.Decision.Kind want) {}
+    RouteSnapshot named = snapshot(PT, WEB);
+    RouteSnapshot catchAll = snapshot(PT, ANY);
+    for (Case c :
+        List.of(
+            new Case(named, "pt.test", PassthroughGate.Decision.Kind.PASS),
+            new Case(named, "PT.TEST", PassthroughGate.Decision.Kind.PASS),
+            new Case(named, "web.test", PassthroughGate.Decision.Kind.TERMINATE),
+            new Case(named, "nope.test", PassthroughGate.Decision.Kind.REFUSE),
+            new Case(named, null, PassthroughGate.Decision.Kind.REFUSE),
+            new Case(catchAll, "nope.test", PassthroughGate.Decision.Kind.TERMINATE),
+            new Case(catchAll, null, PassthroughGate.Decision.Kind.TERMINATE),
+            new Case(catchAll, "pt.test", PassthroughGate.Decision.Kind.PASS))) {
+      assertThat(PassthroughGate.decide(c.snapshot(), c.sni()).kind())
+          .as(c.toString())
+          .isEqualTo(c.want());
+    }
+    assertThat(PassthroughGate.decide(null, "pt.test").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+  }
+
+  @Test
+  void an_endpoint_is_picked_among_the_available_ones_and_among_all_when_none_is() {
+    io.gatehouse.model.Endpoint up = io.gatehouse.model.Endpoint.of("10.0.0.1", 8443);
+    io.gatehouse.model.Endpoint down = io.gatehouse.model.Endpoint.of("10.0.0.2", 8443);
+    RouteSpec two =
+        RouteValidator.validate(
+                RouteSpec.simple(
+                        RouteKey.of("default", "file", "two"),
+                        List.of("two.test"),
+                        List.of(io.gatehouse.model.PathMatch.prefix("/")),
+                        io.gatehouse.model.BackendSpec.http1(List.of(up, down)))
+                    .withTls(TlsSpec.passthrough(List.of())))
+            .value();
+    EndpointIndex index = new EndpointIndex();
+    RouteSnapshot s = new SnapshotCompiler(index).update(new TableView(1, Map.of(two.key(), two)));
+    io.gatehouse.snapshot.CompiledRoute route = s.passthrough().lookup("two.test");
+    Availability notDown =
+        new Availability() {
+          @Override
+          public long version() {
+            return 1;
+          }
+
+          @Override
+          public boolean available(io.gatehouse.model.Endpoint e) {
+            return !e.equals(down);
+          }
+        };
+    java.util.Set<io.gatehouse.model.Endpoint> picked = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      picked.add(PassthroughGate.pick(route, index, notDown));
+    }
+    assertThat(picked).containsExactly(up);
+    Availability none =
+        new Availability() {
+          @Override
+          public long version() {
+            return 2;
+          }
+
+          @Override
+          public boolean available(io.gatehouse.model.Endpoint e) {
+            return false;
+          }
+        };
+    picked.clear();
+    for (int i = 0; i < 200; i++) {
+      picked.add(PassthroughGate.pick(route, index, none));
+    }
+    assertThat(picked).containsExactlyInAnyOrder(up, down);
+  }
+
+  @Test
+  void a_terminated_name_goes_on_byte_for_byte_and_the_gate_leaves() throws Exception {
+    byte[] hello = clientHello("web.test");
+    Capture capture = new Capture();
+    EmbeddedChannel ch = gated(snapshot(PT, WEB), capture);
+    // In two pieces, as a slow client sends it.
+    ch.writeInbound(Unpooled.wrappedBuffer(hello, 0, 10));
+    assertThat(capture.seen).isEmpty();
+    ch.writeInbound(Unpooled.wrappedBuffer(hello, 10, hello.length - 10));
+    assertThat(capture.seen.stream().mapToInt(b -> b.length).sum()).isEqualTo(hello.length);
+    assertThat(ch.pipeline().get(PassthroughGate.NAME)).isNull();
+    assertThat(ch.isOpen()).isTrue();
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void an_unknown_name_gets_an_unrecognized_name_alert_and_a_close() throws Exception {
+    Capture capture = new Capture();
+    EmbeddedChannel ch = gated(snapshot(PT, WEB), capture);
+    ch.writeInbound(Unpooled.wrappedBuffer(clientHello("nope.test")));
+    ByteBuf alert = ch.readOutbound();
+    assertThat(ByteBufUtil.getBytes(alert))
+        .containsExactly(0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70);
+    alert.release();
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(capture.seen).isEmpty();
+  }
+
+  @Test
+  void bytes_that_are_not_tls_are_refused_without_a_catch_all() {
+    Capture capture = new Capture();
+    EmbeddedChannel ch = gated(snapshot(PT, WEB), capture);
+    ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: pt.test\r\n\r\n".getBytes()));
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(capture.seen).isEmpty();
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void the_gate_goes_in_before_the_tls_handler_only_while_a_route_passes_through()
+      throws Exception {
+    for (RouteSnapshot s : List.of(snapshot(WEB), RouteSnapshot.empty())) {
+      EmbeddedChannel ch = new EmbeddedChannel();
+      ch.pipeline().addLast("ssl", new SslHandler(SSLContext.getDefault().createSSLEngine()));
+      passthrough(s).install(ch, NioSocketChannel::new, null);
+      assertThat(ch.pipeline().names()).doesNotContain(PassthroughGate.NAME);
+      ch.finishAndReleaseAll();
+    }
+    EmbeddedChannel ch = new EmbeddedChannel();
+    SSLEngine server = SSLContext.getDefault().createSSLEngine();
+    server.setUseClientMode(false);
+    ch.pipeline().addLast("ssl", new SslHandler(server));
+    passthrough(snapshot(PT)).install(ch, NioSocketChannel::new, null);
+    List<String> names = ch.pipeline().names();
+    assertThat(names.indexOf(PassthroughGate.NAME)).isEqualTo(names.indexOf("ssl") - 1);
+    ch.finishAndReleaseAll();
+  }
+}
