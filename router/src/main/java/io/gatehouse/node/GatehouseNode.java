@@ -68,6 +68,7 @@ import io.gatehouse.table.hazelcast.HazelcastLimitCounters;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
+import io.gatehouse.tls.TlsPolicy;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.trace.CollectorHeaders;
 import io.gatehouse.trace.OtlpTracing;
@@ -685,7 +686,7 @@ public final class GatehouseNode {
               CertificateIndexHolder holder =
                   new CertificateIndexHolder(generated, Clock.systemUTC());
               certificates = holder;
-              keyManager = new SniKeyManager(holder.ref(), metrics.fallbacks());
+              keyManager = new SniKeyManager(holder.ref(), metrics.fallbacks(), tls.policy());
               metrics.bindCertificates(holder);
               return holder;
             })
@@ -894,12 +895,15 @@ public final class GatehouseNode {
     }
     TlsServerOptions.Engine engine =
         TlsServerOptions.selectEngine(tls.engine() != NodeConfig.Tls.Engine.JDK);
+    TlsPolicy policy = tls.policy();
+    policy.checkEngine(engine); // ConfigLoader checked it too, on the engine it would pick
     return new RouterSettings.TlsListener(
         tlsHost(config),
         tls.port(),
         Objects.requireNonNull(keyManager, "the key manager is made before the listeners"),
         engine,
-        tls.redirectPort());
+        tls.redirectPort(),
+        policy);
   }
 
   private static String tlsHost(NodeConfig config) {
