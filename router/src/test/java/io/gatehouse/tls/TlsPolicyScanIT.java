@@ -169,7 +169,9 @@ class TlsPolicyScanIT {
             List.of(),
             true,
             List.of())) {
-      assertScan(node, List.of("TLSv1.3"), List.of());
+      // TLS 1.3 suites do not depend on the certificate type: one host is enough.
+      assertThat(openssl.scan(node.httpsPort(), EC_HOST))
+          .isEqualTo(expected(List.of("TLSv1.3"), List.of(), "ECDSA"));
     }
   }
 
@@ -215,13 +217,12 @@ class TlsPolicyScanIT {
               List.of(),
               tickets,
               List.of())) {
-        boolean expected = tickets;
         OpenSslProbe.Result tls12 =
             openssl.handshake(node.httpsPort(), EC_HOST, "TLSv1.2", List.of());
         assertThat(tls12.accepted()).isTrue();
         assertThat(tls12.output().contains("TLS session ticket:"))
             .as("a TLS 1.2 ticket with sessionTickets " + tickets)
-            .isEqualTo(expected);
+            .isEqualTo(tickets);
         // TLS 1.3 tickets come after the handshake: read them on a connection that asks.
         String tls13 =
             openssl.exchangeVerbose(
@@ -232,7 +233,7 @@ class TlsPolicyScanIT {
         assertThat(tls13).contains("HTTP/1.1 ");
         assertThat(tls13.contains("Post-Handshake New Session Ticket arrived"))
             .as("a TLS 1.3 ticket with sessionTickets " + tickets)
-            .isEqualTo(expected);
+            .isEqualTo(tickets);
       }
     }
   }
