@@ -588,6 +588,9 @@ public final class ConfigLoader {
         policy.checkEngine(
             TlsServerOptions.engineFor(c.tls().engine() != NodeConfig.Tls.Engine.JDK));
       }
+      if (c.admin().enabled() && !c.admin().certFile().isBlank()) {
+        policy.checkSuites(TlsServerOptions.Engine.JDK); // the admin listener's engine
+      }
     } catch (TlsPolicy.Invalid e) {
       throw bad(e.key(), e.value(), e.expected());
     }

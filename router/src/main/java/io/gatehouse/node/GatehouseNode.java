@@ -626,7 +626,14 @@ public final class GatehouseNode {
             this::httpsPort,
             spec -> table.view().revision(io.gatehouse.table.EntryKey.of(spec)),
             config.defaultBackend().upstream());
-    admin = new AdminApiVerticle(table, options, Clock.systemUTC(), explainer);
+    TlsPolicy tlsPolicy = config.tls().policy();
+    admin =
+        new AdminApiVerticle(
+            table,
+            options,
+            Clock.systemUTC(),
+            explainer,
+            o -> TlsServerOptions.versionsAndSuites(o, tlsPolicy));
     return vertx.deployVerticle(admin);
   }
 

@@ -218,6 +218,31 @@ public record TlsPolicy(
    * properties).
    */
   public void checkEngine(TlsServerOptions.Engine engine) {
+    checkSuites(engine);
+    if (engine == TlsServerOptions.Engine.OPENSSL) {
+      return;
+    }
+    if (!groups.isEmpty()) {
+      throw new Invalid(
+          "tls.groups",
+          String.join(",", groups),
+          "empty with the JDK engine (Java 17 sets groups only JVM-wide); use tls.engine: openssl");
+    }
+    boolean jvmTickets = !"false".equalsIgnoreCase(System.getProperty(JDK_TICKETS_PROPERTY));
+    if (sessionTickets != jvmTickets) {
+      throw new Invalid(
+          "tls.sessionTickets",
+          Boolean.toString(sessionTickets),
+          "what the JVM does, with the JDK engine: Java 17 switches tickets only JVM-wide (-D"
+              + JDK_TICKETS_PROPERTY
+              + "=true|false at start, now "
+              + jvmTickets
+              + "); or use tls.engine: openssl");
+    }
+  }
+
+  /** Refuses a TLS 1.2 suite {@code engine} does not implement. */
+  public void checkSuites(TlsServerOptions.Engine engine) {
     if (engine == TlsServerOptions.Engine.OPENSSL) {
       for (String suite : cipherSuites) {
         if (!io.netty.handler.ssl.OpenSsl.isCipherSuiteAvailable(suite)) {
@@ -242,23 +267,6 @@ public record TlsPolicy(
       if (!supported.contains(suite)) {
         throw new Invalid("tls.cipherSuites", suite, "a suite the JDK engine implements");
       }
-    }
-    if (!groups.isEmpty()) {
-      throw new Invalid(
-          "tls.groups",
-          String.join(",", groups),
-          "empty with the JDK engine (Java 17 sets groups only JVM-wide); use tls.engine: openssl");
-    }
-    boolean jvmTickets = !"false".equalsIgnoreCase(System.getProperty(JDK_TICKETS_PROPERTY));
-    if (sessionTickets != jvmTickets) {
-      throw new Invalid(
-          "tls.sessionTickets",
-          Boolean.toString(sessionTickets),
-          "what the JVM does, with the JDK engine: Java 17 switches tickets only JVM-wide (-D"
-              + JDK_TICKETS_PROPERTY
-              + "=true|false at start, now "
-              + jvmTickets
-              + "); or use tls.engine: openssl");
     }
   }
 

@@ -113,11 +113,7 @@ public final class TlsServerOptions {
     o.setSsl(true);
     o.setSni(true);
     o.setKeyCertOptions(KeyCertOptions.wrap(keyManager));
-    o.setEnabledSecureTransportProtocols(new LinkedHashSet<>(policy.protocols()));
-    for (String suite : List.copyOf(o.getEnabledCipherSuites())) {
-      o.removeEnabledCipherSuite(suite);
-    }
-    policy.enabledSuites().forEach(o::addEnabledCipherSuite);
+    versionsAndSuites(o, policy);
     o.setUseAlpn(true);
     o.setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
     o.setClientAuth(io.vertx.core.http.ClientAuth.NONE);
@@ -130,6 +126,19 @@ public final class TlsServerOptions {
         ClientCertificateRequests.engineOptions(
             engine == Engine.OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions(),
             ctx -> tune(ctx, policy)));
+    return o;
+  }
+
+  /**
+   * Sets {@code o}'s TLS versions and suites to the policy's (also for the admin listener, which
+   * runs on the JDK engine: groups and tickets there stay the JVM's).
+   */
+  public static HttpServerOptions versionsAndSuites(HttpServerOptions o, TlsPolicy policy) {
+    o.setEnabledSecureTransportProtocols(new LinkedHashSet<>(policy.protocols()));
+    for (String suite : List.copyOf(o.getEnabledCipherSuites())) {
+      o.removeEnabledCipherSuite(suite);
+    }
+    policy.enabledSuites().forEach(o::addEnabledCipherSuite);
     return o;
   }
 

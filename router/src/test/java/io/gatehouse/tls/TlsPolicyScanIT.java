@@ -160,6 +160,42 @@ class TlsPolicyScanIT {
   }
 
   @Test
+  void the_admin_listener_offers_the_same_versions_and_suites() throws Exception {
+    NodeConfig.Admin admin =
+        new NodeConfig.Admin(
+            true,
+            "127.0.0.1",
+            0,
+            certs.resolve("ec.crt").toString(),
+            certs.resolve("ec.key").toString(),
+            "",
+            "",
+            "",
+            20,
+            40,
+            List.of());
+    NodeConfig.Tls tls =
+        new NodeConfig.Tls(
+            true,
+            "127.0.0.1",
+            0,
+            certs.toString(),
+            "ec",
+            NodeConfig.Tls.Engine.AUTO,
+            Duration.ofSeconds(2),
+            0,
+            List.of("TLSv1.2"),
+            TWO_SUITES,
+            List.of(),
+            true,
+            List.of());
+    try (NodeFixture node = NodeFixture.start(c -> c.withTls(tls).withAdmin(admin))) {
+      assertThat(openssl.scan(node.node().adminPort(), EC_HOST))
+          .isEqualTo(expected(List.of("TLSv1.2"), TWO_SUITES, "ECDSA"));
+    }
+  }
+
+  @Test
   void tls13_only_is_exactly_what_is_offered() throws Exception {
     try (NodeFixture node =
         node(
