@@ -904,6 +904,16 @@ public final class GatehouseNode {
         TlsServerOptions.selectEngine(tls.engine() != NodeConfig.Tls.Engine.JDK);
     TlsPolicy policy = tls.policy();
     policy.checkEngine(engine); // ConfigLoader checked it too, on the engine it would pick
+    if (!policy.equals(TlsPolicy.DEFAULTS)) {
+      LOG.atInfo()
+          .setMessage("TLS policy")
+          .addKeyValue("protocols", policy.protocols())
+          .addKeyValue("cipherSuites", policy.cipherSuites())
+          .addKeyValue("groups", policy.groups().isEmpty() ? "engine default" : policy.groups())
+          .addKeyValue("sessionTickets", policy.sessionTickets())
+          .addKeyValue("tls13Hosts", policy.tls13Hosts())
+          .log();
+    }
     return new RouterSettings.TlsListener(
         tlsHost(config),
         tls.port(),

@@ -918,6 +918,7 @@ public record NodeConfig(
    * @param groups the key-exchange groups offered (X25519, P-256, P-384, P-521); empty: the
    *     engine's defaults
    * @param sessionTickets whether the server issues session tickets (stateless resumption)
+   * @param sessionTimeout how long a session or ticket may be resumed; 0: the engine's default
    * @param minVersionByHost {@code HOST=TLSv1.3} entries: hosts (exact, or {@code *.domain} for one
    *     label) that only TLS 1.3 clients may reach
    */
@@ -934,6 +935,7 @@ public record NodeConfig(
       List<String> cipherSuites,
       List<String> groups,
       boolean sessionTickets,
+      Duration sessionTimeout,
       List<String> minVersionByHost) {
     /** Redirects name the bound port. */
     public Tls(
@@ -970,6 +972,7 @@ public record NodeConfig(
           TlsPolicy.DEFAULTS.cipherSuites(),
           TlsPolicy.DEFAULTS.groups(),
           TlsPolicy.DEFAULTS.sessionTickets(),
+          TlsPolicy.DEFAULTS.sessionTimeout(),
           List.of());
     }
 
@@ -979,7 +982,8 @@ public record NodeConfig(
      * @throws TlsPolicy.Invalid when a value cannot be honoured ({@code ConfigLoader} checks first)
      */
     public TlsPolicy policy() {
-      return TlsPolicy.parse(protocols, cipherSuites, groups, sessionTickets, minVersionByHost);
+      return TlsPolicy.parse(
+          protocols, cipherSuites, groups, sessionTickets, sessionTimeout, minVersionByHost);
     }
 
     /** Which TLS implementation to run. */

@@ -1,6 +1,7 @@
 package io.gatehouse.tls;
 
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param cipherSuites TLS 1.2 suites (IANA names), in the configured order
  * @param groups canonical group names (X25519, P-256, P-384, P-521); empty: the engine's defaults
  * @param sessionTickets whether tickets are issued (TLS 1.2 and 1.3)
+ * @param sessionTimeout how long a session (and a ticket) may be resumed; zero: the engine's
  * @param tls13Hosts exact host names and {@code *.domain} patterns that require TLS 1.3
  */
 public record TlsPolicy(
@@ -30,6 +32,7 @@ public record TlsPolicy(
     List<String> cipherSuites,
     List<String> groups,
     boolean sessionTickets,
+    Duration sessionTimeout,
     Set<String> tls13Hosts) {
 
   public static final String TLS12 = "TLSv1.2";
@@ -50,7 +53,11 @@ public record TlsPolicy(
           "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
   public static final TlsPolicy DEFAULTS =
-      new TlsPolicy(List.of(TLS13, TLS12), DEFAULT_TLS12_SUITES, List.of(), true, Set.of());
+      new TlsPolicy(
+          List.of(TLS13, TLS12), DEFAULT_TLS12_SUITES, List.of(), true, Duration.ZERO, Set.of());
+
+  /** RFC 8446 caps a ticket's lifetime at seven days. */
+  static final Duration MAX_SESSION_TIMEOUT = Duration.ofDays(7);
 
   /** The JVM-wide switch of the JDK's server tickets (Java 17 reads it once). */
   public static final String JDK_TICKETS_PROPERTY = "jdk.tls.server.enableSessionTicketExtension";
@@ -111,6 +118,7 @@ public record TlsPolicy(
       List<String> cipherSuites,
       List<String> groups,
       boolean sessionTickets,
+      Duration sessionTimeout,
       List<String> minVersionByHost) {
     Set<String> versions = new LinkedHashSet<>();
     for (String p : protocols) {
@@ -187,8 +195,21 @@ public record TlsPolicy(
         tls13Hosts.add(host.endsWith(".") ? host.substring(0, host.length() - 1) : host);
       }
     }
+    if (!sessionTimeout.isZero()
+        && (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0
+            || sessionTimeout.compareTo(MAX_SESSION_TIMEOUT) > 0)) {
+      throw new Invalid(
+          "tls.sessionTimeout",
+          sessionTimeout.toString(),
+          "0 (the engine's default), or from 1s to 7d (RFC 8446's longest ticket lifetime)");
+    }
     return new TlsPolicy(
-        ordered, List.copyOf(suites), List.copyOf(canonicalGroups), sessionTickets, tls13Hosts);
+        ordered,
+        List.copyOf(suites),
+        List.copyOf(canonicalGroups),
+        sessionTickets,
+        Duration.ofSeconds(sessionTimeout.getSeconds()),
+        tls13Hosts);
   }
 
   private static boolean validHostPattern(String host) {

@@ -143,13 +143,17 @@ public final class TlsServerOptions {
   }
 
   /**
-   * Applies what Vert.x's options cannot carry to a server context on OpenSSL ({@link
-   * TlsPolicy#checkEngine} refused what the JDK cannot honour): the groups, set on the context so
-   * every connection gets them; and tickets. Netty turns tickets on per connection whenever TLS 1.3
-   * is enabled (after the context's options are copied), so turning them off takes a wrapper that
-   * sets {@code SSL_OP_NO_TICKET} on each new engine.
+   * Applies what Vert.x's options cannot carry to a server context: the session timeout (both
+   * engines); on OpenSSL ({@link TlsPolicy#checkEngine} refused what the JDK cannot honour) the
+   * groups, set on the context so every connection gets them; and tickets. Netty turns tickets on
+   * per connection whenever TLS 1.3 is enabled (after the context's options are copied), so turning
+   * them off takes a wrapper that sets {@code SSL_OP_NO_TICKET} on each new engine.
    */
   static SslContext tune(SslContext ctx, TlsPolicy policy) {
+    if (!policy.sessionTimeout().isZero()) {
+      // Both engines: the context's session cache, and the lifetime of the tickets it issues.
+      ctx.sessionContext().setSessionTimeout((int) policy.sessionTimeout().getSeconds());
+    }
     if (!(ctx instanceof ReferenceCountedOpenSslContext) || !needsTuning(policy)) {
       return ctx;
     }

@@ -566,6 +566,7 @@ class ConfigLoaderTest {
                     "  cipherSuites: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
                     "  groups: [x25519, P-256]",
                     "  sessionTickets: false",
+                    "  sessionTimeout: 5m",
                     "  minVersionByHost: []"),
                 "c.yaml")
             .load()
@@ -575,6 +576,7 @@ class ConfigLoaderTest {
         .containsExactly("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
     assertThat(tls.policy().groups()).containsExactly("X25519", "P-256");
     assertThat(tls.policy().sessionTickets()).isFalse();
+    assertThat(tls.policy().sessionTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
     assertThat(new ConfigLoader().load().tls().policy()).isEqualTo(TlsPolicy.DEFAULTS);
     assertThatThrownBy(
             () -> new ConfigLoader().set("tls.protocols", "TLSv1.1,TLSv1.2", "--set").load())

@@ -65,6 +65,18 @@ class TlsPolicyScanIT {
       boolean tickets,
       List<String> minVersionByHost)
       throws Exception {
+    return node(engine, protocols, suites, groups, tickets, Duration.ZERO, minVersionByHost);
+  }
+
+  private static NodeFixture node(
+      NodeConfig.Tls.Engine engine,
+      List<String> protocols,
+      List<String> suites,
+      List<String> groups,
+      boolean tickets,
+      Duration sessionTimeout,
+      List<String> minVersionByHost)
+      throws Exception {
     if (engine == NodeConfig.Tls.Engine.OPENSSL) {
       assumeThat(OpenSSLEngineOptions.isAvailable()).as("the OpenSSL engine loads").isTrue();
     }
@@ -82,6 +94,7 @@ class TlsPolicyScanIT {
             suites,
             groups,
             tickets,
+            sessionTimeout,
             minVersionByHost);
     return NodeFixture.start(c -> c.withTls(tls));
   }
@@ -188,6 +201,7 @@ class TlsPolicyScanIT {
             TWO_SUITES,
             List.of(),
             true,
+            Duration.ZERO,
             List.of());
     try (NodeFixture node = NodeFixture.start(c -> c.withTls(tls).withAdmin(admin))) {
       assertThat(openssl.scan(node.node().adminPort(), EC_HOST))
@@ -270,6 +284,26 @@ class TlsPolicyScanIT {
         assertThat(tls13.contains("Post-Handshake New Session Ticket arrived"))
             .as("a TLS 1.3 ticket with sessionTickets " + tickets)
             .isEqualTo(tickets);
+      }
+    }
+  }
+
+  @Test
+  void the_session_timeout_is_the_tickets_lifetime_on_both_engines() throws Exception {
+    for (NodeConfig.Tls.Engine engine :
+        List.of(NodeConfig.Tls.Engine.OPENSSL, NodeConfig.Tls.Engine.JDK)) {
+      try (NodeFixture node =
+          node(
+              engine,
+              TlsPolicy.DEFAULTS.protocols(),
+              TlsPolicy.DEFAULTS.cipherSuites(),
+              List.of(),
+              true,
+              Duration.ofSeconds(321),
+              List.of())) {
+        OpenSslProbe.Result r = openssl.handshake(node.httpsPort(), EC_HOST, "TLSv1.2", List.of());
+        assertThat(r.accepted()).isTrue();
+        assertThat(r.output()).as(engine.name()).contains("TLS session ticket lifetime hint: 321 ");
       }
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.vertx.core.net.OpenSSLEngineOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class TlsPolicyTest {
 
   private static TlsPolicy parse(
       List<String> protocols, List<String> suites, List<String> groups, List<String> minimums) {
-    return TlsPolicy.parse(protocols, suites, groups, true, minimums);
+    return TlsPolicy.parse(protocols, suites, groups, true, Duration.ZERO, minimums);
   }
 
   @Test
@@ -153,6 +154,18 @@ class TlsPolicyTest {
   }
 
   @Test
+  void a_session_timeout_is_zero_or_one_second_to_seven_days() {
+    assertThat(
+            TlsPolicy.parse(V, S, List.of(), true, Duration.ofMillis(300_500), List.of())
+                .sessionTimeout())
+        .isEqualTo(Duration.ofSeconds(300));
+    for (Duration bad : List.of(Duration.ofMillis(500), Duration.ofDays(8))) {
+      assertThatThrownBy(() -> TlsPolicy.parse(V, S, List.of(), true, bad, List.of()))
+          .hasMessageStartingWith("tls.sessionTimeout: \"" + bad + "\"");
+    }
+  }
+
+  @Test
   void tls12_suites_may_be_listed_while_only_tls13_is_on() {
     TlsPolicy p = parse(List.of("TLSv1.3"), S, List.of(), List.of());
     assertThat(p.enabledSuites()).isEqualTo(TlsPolicy.TLS13_SUITES);
@@ -215,7 +228,7 @@ class TlsPolicyTest {
         .hasMessageContaining("tls.engine: openssl");
     assertThatThrownBy(
             () ->
-                TlsPolicy.parse(V, S, List.of(), false, List.of())
+                TlsPolicy.parse(V, S, List.of(), false, Duration.ZERO, List.of())
                     .checkEngine(TlsServerOptions.Engine.JDK))
         .hasMessageStartingWith("tls.sessionTickets: \"false\"")
         .hasMessageContaining(TlsPolicy.JDK_TICKETS_PROPERTY);
