@@ -347,10 +347,7 @@ final class ProxyExchange extends UpstreamAttempt
     }
   }
 
-  /**
-   * The DNS names of the certificate this connection's handshake got, read once per session: a
-   * certificate swapped in since then does not change what the client verified.
-   */
+  /** Whether the host requires a newer TLS version than this connection negotiated. */
   private boolean refusedByMinimumVersion(TlsPolicy policy, @Nullable String host) {
     if (policy.tls13Hosts().isEmpty()) {
       return false;
@@ -359,6 +356,10 @@ final class ProxyExchange extends UpstreamAttempt
     return policy.refuses(host, session == null ? null : session.getProtocol());
   }
 
+  /**
+   * The DNS names of the certificate this connection's handshake got, read once per session: a
+   * certificate swapped in since then does not change what the client verified.
+   */
   private java.util.List<String> servedNames() {
     SSLSession session = conn.sslSession();
     if (connState == null) {

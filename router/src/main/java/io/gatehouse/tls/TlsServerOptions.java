@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.vertxinternals.NettyOpenSslContexts;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
@@ -11,7 +12,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
-import java.lang.reflect.Field;
 import java.util.LinkedHashSet;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
@@ -119,8 +119,11 @@ public final class TlsServerOptions {
     o.setClientAuth(io.vertx.core.http.ClientAuth.NONE);
     o.setTrustOptions(
         ClientCertificateRequests.trustOptions(asksForClientCertificate, byWildcardOnly));
-    if (engine == Engine.OPENSSL && needsTuning(policy)) {
-      contextHandle(); // fail at start, not at the first handshake
+    if (engine == Engine.OPENSSL && needsTuning(policy) && !NettyOpenSslContexts.available()) {
+      // At start, not at the first handshake.
+      throw new IllegalStateException(
+          "this Netty gives no access to its OpenSSL contexts, so tls.groups and"
+              + " tls.sessionTickets: false cannot be applied (leave them at their defaults)");
     }
     o.setSslEngineOptions(
         ClientCertificateRequests.engineOptions(
@@ -157,14 +160,7 @@ public final class TlsServerOptions {
     if (!(ctx instanceof ReferenceCountedOpenSslContext) || !needsTuning(policy)) {
       return ctx;
     }
-    // tcnative's SSLContext calls take Netty's native context handle (its protected field), not
-    // the SSL_CTX pointer sslCtxPointer() returns: the wrong one crashes the JVM.
-    long handle;
-    try {
-      handle = contextHandle().getLong(ctx);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException("cannot apply tls.groups/tls.sessionTickets", e);
-    }
+    long handle = NettyOpenSslContexts.handle(ctx);
     if (!policy.groups().isEmpty()
         && !io.netty.internal.tcnative.SSLContext.setCurvesList(
             handle, policy.groups().toArray(String[]::new))) {
@@ -195,26 +191,6 @@ public final class TlsServerOptions {
       if (engine instanceof ReferenceCountedOpenSslEngine e) {
         SSL.setOptions(e.sslPointer(), SSL.SSL_OP_NO_TICKET);
       }
-    }
-  }
-
-  /**
-   * Netty's native context handle; checked when the listener's options are made, so a Netty without
-   * it stops the node at start instead of failing handshakes.
-   */
-  static Field contextHandle() {
-    try {
-      Field f = ReferenceCountedOpenSslContext.class.getDeclaredField("ctx");
-      if (f.getType() != long.class) {
-        throw new NoSuchFieldException("ctx is not a long");
-      }
-      f.setAccessible(true);
-      return f;
-    } catch (NoSuchFieldException | RuntimeException e) {
-      throw new IllegalStateException(
-          "this Netty version gives no access to its OpenSSL context, so tls.groups and"
-              + " tls.sessionTickets cannot be applied",
-          e);
     }
   }
 }
