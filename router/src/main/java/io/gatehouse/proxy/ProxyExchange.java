@@ -35,6 +35,7 @@ import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.MisdirectedRequests;
+import io.gatehouse.tls.TlsPolicy;
 import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.Balancer;
@@ -235,6 +236,13 @@ final class ProxyExchange extends UpstreamAttempt
       respondLocally(421, false);
       return;
     }
+    RouterSettings.TlsListener listener = s.tls();
+    if (tls && listener != null && refusedByMinimumVersion(listener.policy(), head.host())) {
+      // A host that requires TLS 1.3 reached over TLS 1.2 without its SNI name (no SNI, or HTTP/2
+      // coalescing): the handshake could not refuse it, so the request is refused here.
+      respondLocally(421, false);
+      return;
+    }
     if (s.overload().shedding() || snapshot == null) {
       noErrorPage = true; // shedding load: no fetch, Gatehouse's own page
       respondLocally(503, false);
@@ -346,6 +354,15 @@ final class ProxyExchange extends UpstreamAttempt
     } else {
       respondLocally(verdict, verdict == BodyLimitFilter.PAYLOAD_TOO_LARGE);
     }
+  }
+
+  /** Whether the host requires a newer TLS version than this connection negotiated. */
+  private boolean refusedByMinimumVersion(TlsPolicy policy, @Nullable String host) {
+    if (policy.tls13Hosts().isEmpty()) {
+      return false;
+    }
+    SSLSession session = conn.sslSession();
+    return policy.refuses(host, session == null ? null : session.getProtocol());
   }
 
   /**
