@@ -45,6 +45,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +79,7 @@ public final class AdminApiVerticle extends VerticleBase {
   private final Clock clock;
   private final RateLimiter limiter;
   private final Explainer explainer;
+  private final UnaryOperator<HttpServerOptions> tlsPolicy;
   private @Nullable HttpServer server; // set when listening
 
   public AdminApiVerticle(RouteTable table, AdminApiOptions options) {
@@ -93,10 +95,24 @@ public final class AdminApiVerticle extends VerticleBase {
    */
   public AdminApiVerticle(
       RouteTable table, AdminApiOptions options, Clock clock, Explainer explainer) {
+    this(table, options, clock, explainer, UnaryOperator.identity());
+  }
+
+  /**
+   * @param tlsPolicy applied to the listener's options when it serves HTTPS: the node's TLS
+   *     versions and suites (the node owns that policy; this module only applies it)
+   */
+  public AdminApiVerticle(
+      RouteTable table,
+      AdminApiOptions options,
+      Clock clock,
+      Explainer explainer,
+      UnaryOperator<HttpServerOptions> tlsPolicy) {
     this.table = table;
     this.options = options;
     this.clock = clock;
     this.explainer = explainer;
+    this.tlsPolicy = tlsPolicy;
     this.limiter = new RateLimiter(options.ratePerSecond(), options.rateBurst(), System::nanoTime);
   }
 
@@ -238,6 +254,7 @@ public final class AdminApiVerticle extends VerticleBase {
             .setClientAuth(ClientAuth.REQUIRED)
             .setTrustOptions(new PemTrustOptions().addCertPath(options.tlsClientCaPath()));
       }
+      serverOptions = tlsPolicy.apply(serverOptions);
     }
     return vertx
         .createHttpServer(serverOptions)

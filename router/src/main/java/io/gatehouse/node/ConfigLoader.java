@@ -23,6 +23,8 @@ import io.gatehouse.document.Quantities;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.file.LocatedYaml;
 import io.gatehouse.k8s.watch.GatewayApiOptions;
+import io.gatehouse.tls.TlsPolicy;
+import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.validate.Cidrs;
 import io.gatehouse.validate.EndpointPolicy;
 import java.io.IOException;
@@ -579,6 +581,18 @@ public final class ConfigLoader {
           "tls.defaultCertificate",
           defaultCertificate,
           "the NAME of NAME.crt/NAME.key or NAME.pem in tls.certDir, or empty");
+    }
+    try {
+      TlsPolicy policy = c.tls().policy();
+      if (c.tls().listens()) {
+        policy.checkEngine(
+            TlsServerOptions.engineFor(c.tls().engine() != NodeConfig.Tls.Engine.JDK));
+      }
+      if (c.admin().enabled() && !c.admin().certFile().isBlank()) {
+        policy.checkSuites(TlsServerOptions.Engine.JDK); // the admin listener's engine
+      }
+    } catch (TlsPolicy.Invalid e) {
+      throw bad(e.key(), e.value(), e.expected());
     }
     String upstream = c.defaultBackend().upstream();
     if (!upstream.isEmpty() && HostPort.parse(upstream, 1).isEmpty()) {

@@ -68,6 +68,7 @@ import io.gatehouse.table.hazelcast.HazelcastLimitCounters;
 import io.gatehouse.table.hazelcast.HazelcastRouteTable;
 import io.gatehouse.table.store.SqliteEntryStore;
 import io.gatehouse.tls.SniKeyManager;
+import io.gatehouse.tls.TlsPolicy;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.trace.CollectorHeaders;
 import io.gatehouse.trace.OtlpTracing;
@@ -625,7 +626,14 @@ public final class GatehouseNode {
             this::httpsPort,
             spec -> table.view().revision(io.gatehouse.table.EntryKey.of(spec)),
             config.defaultBackend().upstream());
-    admin = new AdminApiVerticle(table, options, Clock.systemUTC(), explainer);
+    TlsPolicy tlsPolicy = config.tls().policy();
+    admin =
+        new AdminApiVerticle(
+            table,
+            options,
+            Clock.systemUTC(),
+            explainer,
+            o -> TlsServerOptions.versionsAndSuites(o, tlsPolicy));
     return vertx.deployVerticle(admin);
   }
 
@@ -685,7 +693,7 @@ public final class GatehouseNode {
               CertificateIndexHolder holder =
                   new CertificateIndexHolder(generated, Clock.systemUTC());
               certificates = holder;
-              keyManager = new SniKeyManager(holder.ref(), metrics.fallbacks());
+              keyManager = new SniKeyManager(holder.ref(), metrics.fallbacks(), tls.policy());
               metrics.bindCertificates(holder);
               return holder;
             })
@@ -894,12 +902,25 @@ public final class GatehouseNode {
     }
     TlsServerOptions.Engine engine =
         TlsServerOptions.selectEngine(tls.engine() != NodeConfig.Tls.Engine.JDK);
+    TlsPolicy policy = tls.policy();
+    policy.checkEngine(engine); // ConfigLoader checked it too, on the engine it would pick
+    if (!policy.equals(TlsPolicy.DEFAULTS)) {
+      LOG.atInfo()
+          .setMessage("TLS policy")
+          .addKeyValue("protocols", policy.protocols())
+          .addKeyValue("cipherSuites", policy.cipherSuites())
+          .addKeyValue("groups", policy.groups().isEmpty() ? "engine default" : policy.groups())
+          .addKeyValue("sessionTickets", policy.sessionTickets())
+          .addKeyValue("tls13Hosts", policy.tls13Hosts())
+          .log();
+    }
     return new RouterSettings.TlsListener(
         tlsHost(config),
         tls.port(),
         Objects.requireNonNull(keyManager, "the key manager is made before the listeners"),
         engine,
-        tls.redirectPort());
+        tls.redirectPort(),
+        policy);
   }
 
   private static String tlsHost(NodeConfig config) {

@@ -4,6 +4,7 @@ import io.gatehouse.accesslog.AccessField;
 import io.gatehouse.accesslog.AccessFormat;
 import io.gatehouse.accesslog.AccessLogOptions;
 import io.gatehouse.edge.EdgeLimits;
+import io.gatehouse.tls.TlsPolicy;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -912,6 +913,14 @@ public record NodeConfig(
    * @param pollInterval how often {@code certDir} is checked for changes
    * @param redirectPort the HTTPS port clients reach, for redirects from plain HTTP (behind a load
    *     balancer that maps ports); 0 means the port this node bound; 443 is left out of the URL
+   * @param protocols the TLS versions offered: {@code TLSv1.2} and/or {@code TLSv1.3}
+   * @param cipherSuites the TLS 1.2 cipher suites offered (IANA names); TLS 1.3's are fixed
+   * @param groups the key-exchange groups offered (X25519, P-256, P-384, P-521); empty: the
+   *     engine's defaults
+   * @param sessionTickets whether the server issues session tickets (stateless resumption)
+   * @param sessionTimeout how long a session or ticket may be resumed; 0: the engine's default
+   * @param minVersionByHost {@code HOST=TLSv1.3} entries: hosts (exact, or {@code *.domain} for one
+   *     label) that only TLS 1.3 clients may reach
    */
   public record Tls(
       boolean enabled,
@@ -921,7 +930,13 @@ public record NodeConfig(
       String defaultCertificate,
       Engine engine,
       Duration pollInterval,
-      int redirectPort) {
+      int redirectPort,
+      List<String> protocols,
+      List<String> cipherSuites,
+      List<String> groups,
+      boolean sessionTickets,
+      Duration sessionTimeout,
+      List<String> minVersionByHost) {
     /** Redirects name the bound port. */
     public Tls(
         boolean enabled,
@@ -932,6 +947,43 @@ public record NodeConfig(
         Engine engine,
         Duration pollInterval) {
       this(enabled, host, port, certDir, defaultCertificate, engine, pollInterval, 0);
+    }
+
+    /** The default TLS policy ({@link TlsPolicy#DEFAULTS}). */
+    public Tls(
+        boolean enabled,
+        String host,
+        int port,
+        String certDir,
+        String defaultCertificate,
+        Engine engine,
+        Duration pollInterval,
+        int redirectPort) {
+      this(
+          enabled,
+          host,
+          port,
+          certDir,
+          defaultCertificate,
+          engine,
+          pollInterval,
+          redirectPort,
+          TlsPolicy.DEFAULTS.protocols(),
+          TlsPolicy.DEFAULTS.cipherSuites(),
+          TlsPolicy.DEFAULTS.groups(),
+          TlsPolicy.DEFAULTS.sessionTickets(),
+          TlsPolicy.DEFAULTS.sessionTimeout(),
+          List.of());
+    }
+
+    /**
+     * This listener's TLS policy.
+     *
+     * @throws TlsPolicy.Invalid when a value cannot be honoured ({@code ConfigLoader} checks first)
+     */
+    public TlsPolicy policy() {
+      return TlsPolicy.parse(
+          protocols, cipherSuites, groups, sessionTickets, sessionTimeout, minVersionByHost);
     }
 
     /** Which TLS implementation to run. */

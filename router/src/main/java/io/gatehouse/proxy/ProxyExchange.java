@@ -35,6 +35,7 @@ import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.tls.MisdirectedRequests;
+import io.gatehouse.tls.TlsPolicy;
 import io.gatehouse.upstream.AbortiveClose;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.Balancer;
@@ -235,6 +236,13 @@ final class ProxyExchange extends UpstreamAttempt
       respondLocally(421, false);
       return;
     }
+    RouterSettings.TlsListener listener = s.tls();
+    if (tls && listener != null && refusedByMinimumVersion(listener.policy(), head.host())) {
+      // A host that requires TLS 1.3 reached over TLS 1.2 without its SNI name (no SNI, or HTTP/2
+      // coalescing): the handshake could not refuse it, so the request is refused here.
+      respondLocally(421, false);
+      return;
+    }
     if (s.overload().shedding() || snapshot == null) {
       noErrorPage = true; // shedding load: no fetch, Gatehouse's own page
       respondLocally(503, false);
@@ -352,6 +360,14 @@ final class ProxyExchange extends UpstreamAttempt
    * The DNS names of the certificate this connection's handshake got, read once per session: a
    * certificate swapped in since then does not change what the client verified.
    */
+  private boolean refusedByMinimumVersion(TlsPolicy policy, @Nullable String host) {
+    if (policy.tls13Hosts().isEmpty()) {
+      return false;
+    }
+    SSLSession session = conn.sslSession();
+    return policy.refuses(host, session == null ? null : session.getProtocol());
+  }
+
   private java.util.List<String> servedNames() {
     SSLSession session = conn.sslSession();
     if (connState == null) {

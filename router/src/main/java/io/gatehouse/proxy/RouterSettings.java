@@ -15,6 +15,7 @@ import io.gatehouse.policy.ErrorPageSet;
 import io.gatehouse.policy.IpAccessFilter;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.SniKeyManager;
+import io.gatehouse.tls.TlsPolicy;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.BalancerOptions;
@@ -245,16 +246,18 @@ public record RouterSettings(
    * HTTP/2 settings; certificates come from the one key manager all verticles share.
    *
    * @param redirectPort the port redirects to HTTPS name; 0 for the bound port
+   * @param policy versions, suites, groups, tickets and the hosts that require TLS 1.3
    */
   public record TlsListener(
       String host,
       int port,
       SniKeyManager keyManager,
       TlsServerOptions.Engine engine,
-      int redirectPort) {
+      int redirectPort,
+      TlsPolicy policy) {
     public TlsListener(
         String host, int port, SniKeyManager keyManager, TlsServerOptions.Engine engine) {
-      this(host, port, keyManager, engine, 0);
+      this(host, port, keyManager, engine, 0, TlsPolicy.DEFAULTS);
     }
   }
 

@@ -154,6 +154,7 @@ public final class RouterVerticle extends VerticleBase {
                 .setUseProxyProtocol(settings.proxyProtocol().https()),
             tls.keyManager(),
             tls.engine(),
+            tls.policy(),
             name -> {
               RouteSnapshot s = settings.snapshots().get();
               return s != null && s.asksForClientCertificate(name);

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -71,10 +72,19 @@ public final class ClientCertificateRequests {
 
   /** {@code engine} with its context factory wrapped as described above. */
   public static SSLEngineOptions engineOptions(SSLEngineOptions engine) {
+    return engineOptions(engine, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, and {@code tune} adjusts every server context the factory makes (the TLS policy's
+   * groups and tickets).
+   */
+  public static SSLEngineOptions engineOptions(
+      SSLEngineOptions engine, UnaryOperator<SslContext> tune) {
     if (engine instanceof OpenSSLEngineOptions o) {
-      return new OpenSsl(o);
+      return new OpenSsl(o, tune);
     }
-    return new Jdk((JdkSSLEngineOptions) engine);
+    return new Jdk((JdkSSLEngineOptions) engine, tune);
   }
 
   private static final class PerNameTrust implements TrustOptions {
@@ -183,14 +193,16 @@ public final class ClientCertificateRequests {
   private static final class PerNameFactory implements SslContextFactory {
     private final SslContextFactory delegate;
     private final boolean openSsl;
+    private final UnaryOperator<SslContext> tune;
     private ClientAuth clientAuth = ClientAuth.NONE;
     private @Nullable String serverName;
     private boolean trust;
     private boolean client;
 
-    PerNameFactory(SslContextFactory delegate, boolean openSsl) {
+    PerNameFactory(SslContextFactory delegate, boolean openSsl, UnaryOperator<SslContext> tune) {
       this.delegate = delegate;
       this.openSsl = openSsl;
+      this.tune = tune;
     }
 
     @Override
@@ -248,39 +260,46 @@ public final class ClientCertificateRequests {
     public SslContext create() throws javax.net.ssl.SSLException {
       boolean perName = !client && serverName != null && trust;
       delegate.clientAuth(perName ? ClientAuth.OPTIONAL : clientAuth);
-      return delegate.create();
+      SslContext ctx = delegate.create();
+      return client ? ctx : tune.apply(ctx);
     }
   }
 
   private static final class Jdk extends JdkSSLEngineOptions {
-    Jdk(JdkSSLEngineOptions o) {
+    private final UnaryOperator<SslContext> tune;
+
+    Jdk(JdkSSLEngineOptions o, UnaryOperator<SslContext> tune) {
       super(o);
+      this.tune = tune;
     }
 
     @Override
     public JdkSSLEngineOptions copy() {
-      return new Jdk(this);
+      return new Jdk(this, tune);
     }
 
     @Override
     public SslContextFactory sslContextFactory() {
-      return new PerNameFactory(super.sslContextFactory(), false);
+      return new PerNameFactory(super.sslContextFactory(), false, tune);
     }
   }
 
   private static final class OpenSsl extends OpenSSLEngineOptions {
-    OpenSsl(OpenSSLEngineOptions o) {
+    private final UnaryOperator<SslContext> tune;
+
+    OpenSsl(OpenSSLEngineOptions o, UnaryOperator<SslContext> tune) {
       super(o);
+      this.tune = tune;
     }
 
     @Override
     public OpenSSLEngineOptions copy() {
-      return new OpenSsl(this);
+      return new OpenSsl(this, tune);
     }
 
     @Override
     public SslContextFactory sslContextFactory() {
-      return new PerNameFactory(super.sslContextFactory(), true);
+      return new PerNameFactory(super.sslContextFactory(), true, tune);
     }
   }
 }

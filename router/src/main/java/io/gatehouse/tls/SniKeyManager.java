@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 public final class SniKeyManager extends X509ExtendedKeyManager {
   private final AtomicReference<CertificateIndex> index;
   private final Fallbacks fallbacks;
+  private final TlsPolicy policy;
 
   /**
    * Told about a handshake that asked for a name a route serves over HTTPS but no certificate
@@ -55,8 +56,18 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
   }
 
   public SniKeyManager(AtomicReference<CertificateIndex> index, Fallbacks fallbacks) {
+    this(index, fallbacks, TlsPolicy.DEFAULTS);
+  }
+
+  /**
+   * @param policy its hosts that require TLS 1.3 get no certificate on an older version, so the
+   *     handshake fails with an alert before anything is served
+   */
+  public SniKeyManager(
+      AtomicReference<CertificateIndex> index, Fallbacks fallbacks, TlsPolicy policy) {
     this.index = index;
     this.fallbacks = fallbacks;
+    this.policy = policy;
   }
 
   /**
@@ -86,7 +97,13 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
   }
 
   private @Nullable String choose(String keyType, @Nullable SSLSession handshake) {
-    return choose(keyType, requestedServerName(handshake));
+    String sni = requestedServerName(handshake);
+    // Both engines pick the certificate after the version is negotiated, so it is known here.
+    if (policy.refuses(
+        CertificateIndex.normalize(sni), handshake == null ? null : handshake.getProtocol())) {
+      return null;
+    }
+    return choose(keyType, sni);
   }
 
   /** The alias for an SNI name (null: none sent), or null when the key type does not fit. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.k8s.watch.GatewayApiOptions;
+import io.gatehouse.tls.TlsPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -551,6 +552,71 @@ class ConfigLoaderTest {
             .tls();
     assertThat(withDir.listens()).isTrue();
     assertThat(withDir.engine()).isEqualTo(NodeConfig.Tls.Engine.JDK);
+  }
+
+  @Test
+  void the_tls_policy_is_read_from_keys_and_refused_with_the_key_named() throws Exception {
+    NodeConfig.Tls tls =
+        new ConfigLoader()
+            .yaml(
+                String.join(
+                    "\n",
+                    "tls:",
+                    "  protocols: [TLSv1.2]",
+                    "  cipherSuites: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                    "  groups: [x25519, P-256]",
+                    "  sessionTickets: false",
+                    "  sessionTimeout: 5m",
+                    "  minVersionByHost: []"),
+                "c.yaml")
+            .load()
+            .tls();
+    assertThat(tls.policy().protocols()).containsExactly("TLSv1.2");
+    assertThat(tls.policy().cipherSuites())
+        .containsExactly("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+    assertThat(tls.policy().groups()).containsExactly("X25519", "P-256");
+    assertThat(tls.policy().sessionTickets()).isFalse();
+    assertThat(tls.policy().sessionTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(new ConfigLoader().load().tls().policy()).isEqualTo(TlsPolicy.DEFAULTS);
+    assertThatThrownBy(
+            () -> new ConfigLoader().set("tls.protocols", "TLSv1.1,TLSv1.2", "--set").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "bad value for configuration key \"tls.protocols\" in --set: \"TLSv1.1\" (expected:"
+                + " TLSv1.2 and/or TLSv1.3; older versions are insecure and refused)");
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .env(
+                        Map.of(
+                            "GATEHOUSE_TLS_CIPHER_SUITES", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"))
+                    .load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("\"tls.cipherSuites\" in environment variable")
+        .hasMessageContaining("HTTP/2's block list");
+  }
+
+  @Test
+  void engine_support_is_checked_only_when_https_listens() throws Exception {
+    // groups cannot be honoured on the JDK engine: refused only when the listener runs.
+    new ConfigLoader()
+        .env(Map.of("GATEHOUSE_TLS_ENGINE", "jdk", "GATEHOUSE_TLS_GROUPS", "X25519"))
+        .load();
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .env(
+                        Map.of(
+                            "GATEHOUSE_TLS_ENGINE",
+                            "jdk",
+                            "GATEHOUSE_TLS_GROUPS",
+                            "X25519",
+                            "GATEHOUSE_TLS_ENABLED",
+                            "true"))
+                    .load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("\"tls.groups\"")
+        .hasMessageContaining("tls.engine: openssl");
   }
 
   @Test
