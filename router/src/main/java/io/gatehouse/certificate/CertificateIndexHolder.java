@@ -43,10 +43,20 @@ public final class CertificateIndexHolder {
 
   private volatile CertificateBindings bindings = CertificateBindings.NONE;
 
+  /** Told each new index, under this holder's lock (OCSP stapling follows the served set). */
+  private final List<java.util.function.Consumer<CertificateIndex>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   public CertificateIndexHolder(ServedCertificate generatedDefault, Clock clock) {
     this.generatedDefault = Objects.requireNonNull(generatedDefault, "generatedDefault");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.index = new AtomicReference<>(CertificateIndex.of(generatedDefault));
+  }
+
+  /** Calls {@code listener} with the current index now and with each new one. */
+  public synchronized void onChange(java.util.function.Consumer<CertificateIndex> listener) {
+    listeners.add(listener);
+    listener.accept(get());
   }
 
   /** The reference the key manager reads at each handshake. */
@@ -148,6 +158,8 @@ public final class CertificateIndexHolder {
       nextDefault = old.sameMaterial(fresh) ? old : fresh;
     }
     index.set(current.next(nextDefault, directory, next.hosts(), next.httpsHosts()));
+    CertificateIndex built = get();
+    listeners.forEach(l -> l.accept(built));
     rebindAt =
         next.hosts().values().stream()
             .map(ValidCertificate::notAfter)

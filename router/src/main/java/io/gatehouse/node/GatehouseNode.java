@@ -45,6 +45,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.observe.ExchangeObserver;
+import io.gatehouse.ocsp.OcspStapler;
 import io.gatehouse.passthrough.Passthrough;
 import io.gatehouse.proxy.InFlight;
 import io.gatehouse.proxy.RouterSettings;
@@ -90,6 +91,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -175,6 +177,9 @@ public final class GatehouseNode {
   private long limitsPruneTimer = -1;
 
   private long certificateTimer = -1;
+
+  /** OCSP stapling, when on ({@link #staples}). */
+  private volatile @Nullable OcspStapler ocspStapler;
 
   /** The access log (an exchange observer); null until {@link #startAll} opened it. */
   private volatile @Nullable AccessLog accessLog;
@@ -709,7 +714,9 @@ public final class GatehouseNode {
               CertificateIndexHolder holder =
                   new CertificateIndexHolder(generated, Clock.systemUTC());
               certificates = holder;
-              keyManager = new SniKeyManager(holder.ref(), metrics.fallbacks(), tls.policy());
+              keyManager =
+                  new SniKeyManager(
+                      holder.ref(), metrics.fallbacks(), tls.policy(), staples(holder));
               metrics.bindCertificates(holder);
               return holder;
             })
@@ -735,6 +742,41 @@ public final class GatehouseNode {
               }
               return subscribeTableCertificates(holder);
             });
+  }
+
+  /**
+   * OCSP stapling of the served certificates, when {@code tls.ocspStapling} is on and the listener
+   * runs OpenSSL (the JDK engine cannot be handed a response): the stapler follows every change of
+   * the served set.
+   */
+  private SniKeyManager.Staples staples(CertificateIndexHolder holder) {
+    NodeConfig.Tls tls = config.tls();
+    if (!tls.ocspStapling()) {
+      return SniKeyManager.Staples.NONE;
+    }
+    if (TlsServerOptions.engineFor(tls.engine() != NodeConfig.Tls.Engine.JDK)
+        != TlsServerOptions.Engine.OPENSSL) {
+      LOG.atWarn()
+          .setMessage(
+              "OCSP stapling needs the OpenSSL engine: certificates are served without a staple")
+          .addKeyValue("engine", tls.engine())
+          .log();
+      return SniKeyManager.Staples.NONE;
+    }
+    OcspStapler stapler = new OcspStapler(vertx, Clock.systemUTC(), OcspStapler.Settings.DEFAULTS);
+    ocspStapler = stapler;
+    holder.onChange(index -> stapler.serve(chains(index)));
+    return stapler::staple;
+  }
+
+  /** The served certificates' chains by SHA-256 fingerprint. */
+  private static Map<String, X509Certificate[]> chains(CertificateIndex index) {
+    Map<String, X509Certificate[]> out = new HashMap<>();
+    out.put(index.defaultCertificate().sha256Fingerprint(), index.defaultCertificate().chain());
+    for (ServedCertificate c : index.certificates()) {
+      out.put(c.sha256Fingerprint(), c.chain());
+    }
+    return out;
   }
 
   /**
@@ -1125,6 +1167,7 @@ public final class GatehouseNode {
         .put("cluster", clusterJson())
         .put("kubernetes", kubernetesJson())
         .put("certificates", certificatesJson())
+        .put("ocsp", ocspJson())
         .put("health", healthJson())
         .put("accessLog", accessLogJson())
         .put("configReload", reloadJson());
@@ -1286,6 +1329,26 @@ public final class GatehouseNode {
   }
 
   /** Served certificates and their expiry; never the key. */
+  /** Each stapled certificate: its responder, the response in hand and the last problem. */
+  private JsonArray ocspJson() {
+    JsonArray out = new JsonArray();
+    OcspStapler stapler = ocspStapler;
+    if (stapler == null) {
+      return out;
+    }
+    for (OcspStapler.Status s : stapler.status()) {
+      out.add(
+          new JsonObject()
+              .put("certificate", s.fingerprint())
+              .put("responder", s.responder())
+              .put("thisUpdate", s.thisUpdate() == null ? null : s.thisUpdate().toString())
+              .put("expires", s.expires() == null ? null : s.expires().toString())
+              .put("lastFetch", s.lastFetch() == null ? null : s.lastFetch().toString())
+              .put("lastError", s.lastError()));
+    }
+    return out;
+  }
+
   private JsonArray certificatesJson() {
     JsonArray out = new JsonArray();
     if (certificates == null) {
@@ -1464,6 +1527,10 @@ public final class GatehouseNode {
               }
               if (certificateTimer >= 0) {
                 vertx.cancelTimer(certificateTimer);
+              }
+              OcspStapler stapler = ocspStapler;
+              if (stapler != null) {
+                stapler.close();
               }
               if (reloadTimer >= 0) {
                 vertx.cancelTimer(reloadTimer);

@@ -921,6 +921,8 @@ public record NodeConfig(
    * @param sessionTimeout how long a session or ticket may be resumed; 0: the engine's default
    * @param minVersionByHost {@code HOST=TLSv1.3} entries: hosts (exact, or {@code *.domain} for one
    *     label) that only TLS 1.3 clients may reach
+   * @param ocspStapling fetch the OCSP responses of served certificates that name a responder and
+   *     staple them (OpenSSL engine only)
    */
   public record Tls(
       boolean enabled,
@@ -936,7 +938,8 @@ public record NodeConfig(
       List<String> groups,
       boolean sessionTickets,
       Duration sessionTimeout,
-      List<String> minVersionByHost) {
+      List<String> minVersionByHost,
+      boolean ocspStapling) {
     /** Redirects name the bound port. */
     public Tls(
         boolean enabled,
@@ -973,7 +976,8 @@ public record NodeConfig(
           TlsPolicy.DEFAULTS.groups(),
           TlsPolicy.DEFAULTS.sessionTickets(),
           TlsPolicy.DEFAULTS.sessionTimeout(),
-          List.of());
+          List.of(),
+          true);
     }
 
     /**

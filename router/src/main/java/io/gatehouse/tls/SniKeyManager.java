@@ -36,6 +36,18 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
   private final AtomicReference<CertificateIndex> index;
   private final Fallbacks fallbacks;
   private final TlsPolicy policy;
+  private final Staples staples;
+
+  /**
+   * The OCSP response to staple with a certificate, by its SHA-256 fingerprint (the node's {@code
+   * ocsp.OcspStapler}); null for none. Called at each handshake on the event loop: a map read.
+   */
+  @FunctionalInterface
+  public interface Staples {
+    Staples NONE = fingerprint -> null;
+
+    byte @Nullable [] staple(String sha256Fingerprint);
+  }
 
   /**
    * Told about a handshake that asked for a name a route serves over HTTPS but no certificate
@@ -65,9 +77,24 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
    */
   public SniKeyManager(
       AtomicReference<CertificateIndex> index, Fallbacks fallbacks, TlsPolicy policy) {
+    this(index, fallbacks, policy, Staples.NONE);
+  }
+
+  /**
+   * @param staples OCSP responses to staple; with the OpenSSL engine a chosen certificate's
+   *     response goes on the connection before the server's first flight (BoringSSL sends it only
+   *     to clients that ask, in the TLS 1.2 CertificateStatus message or the TLS 1.3 certificate
+   *     entry); the JDK engine staples nothing
+   */
+  public SniKeyManager(
+      AtomicReference<CertificateIndex> index,
+      Fallbacks fallbacks,
+      TlsPolicy policy,
+      Staples staples) {
     this.index = index;
     this.fallbacks = fallbacks;
     this.policy = policy;
+    this.staples = staples;
   }
 
   /**
@@ -86,7 +113,32 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
   @Override
   public @Nullable String chooseEngineServerAlias(
       String keyType, Principal[] issuers, @Nullable SSLEngine engine) {
-    return choose(keyType, engine == null ? null : engine.getHandshakeSession());
+    String alias = choose(keyType, engine == null ? null : engine.getHandshakeSession());
+    if (alias != null
+        && staples != Staples.NONE
+        && engine instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openssl) {
+      staple(openssl, alias);
+    }
+    return alias;
+  }
+
+  /**
+   * Puts the chosen certificate's OCSP response on the connection. Netty's own {@code
+   * setOcspResponse} refuses unless the whole context was built with OCSP on, which Vert.x's
+   * options cannot ask for; on the server BoringSSL needs nothing more than the response set before
+   * its first flight, which this callback precedes.
+   */
+  private void staple(io.netty.handler.ssl.ReferenceCountedOpenSslEngine engine, String alias) {
+    ServedCertificate c = current().byAlias(alias);
+    byte[] der = c == null ? null : staples.staple(c.sha256Fingerprint());
+    if (der != null) {
+      synchronized (engine) {
+        long ssl = engine.sslPointer();
+        if (ssl != 0) {
+          io.netty.internal.tcnative.SSL.setOcspResponse(ssl, der);
+        }
+      }
+    }
   }
 
   @Override

@@ -115,6 +115,13 @@ final class OcspFixture {
                 AccessDescription.id_ad_ocsp,
                 new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl)));
       }
+      if (subject.startsWith("CN=") && subject.endsWith(".example")) {
+        b.addExtension(
+            Extension.subjectAlternativeName,
+            false,
+            new org.bouncycastle.asn1.x509.GeneralNames(
+                new GeneralName(GeneralName.dNSName, subject.substring(3))));
+      }
       if (ocspSigning) {
         b.addExtension(
             Extension.extendedKeyUsage,

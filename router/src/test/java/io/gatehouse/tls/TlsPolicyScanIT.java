@@ -95,7 +95,8 @@ class TlsPolicyScanIT {
             groups,
             tickets,
             sessionTimeout,
-            minVersionByHost);
+            minVersionByHost,
+            false);
     return NodeFixture.start(c -> c.withTls(tls));
   }
 
@@ -202,7 +203,8 @@ class TlsPolicyScanIT {
             List.of(),
             true,
             Duration.ZERO,
-            List.of());
+            List.of(),
+            false);
     try (NodeFixture node = NodeFixture.start(c -> c.withTls(tls).withAdmin(admin))) {
       assertThat(openssl.scan(node.node().adminPort(), EC_HOST))
           .isEqualTo(expected(List.of("TLSv1.2"), TWO_SUITES, "ECDSA"));
