@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import java.io.IOException;
@@ -20,12 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,46 +34,28 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class OcspStaplingNodeIT {
   static final String HOST = "leaf.example";
-  static final DateTimeFormatter INDEX_TIME =
-      DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
 
   @TempDir Path dir;
   Vertx vertx;
-  HttpServer responder;
+  OpensslResponder responder;
   OcspFixture pki;
   NodeFixture node;
 
   @BeforeEach
   void start() throws Exception {
-    assumeThat(openssl()).as("openssl on PATH").isTrue();
+    assumeThat(OpensslResponder.available()).as("openssl on PATH").isTrue();
     assumeThat(OpenSSLEngineOptions.isAvailable()).as("the OpenSSL engine loads").isTrue();
     vertx = Vertx.vertx();
-    responder =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                req ->
-                    req.body()
-                        .compose(body -> vertx.executeBlocking(() -> answer(body.getBytes())))
-                        .onSuccess(
-                            der ->
-                                req.response()
-                                    .putHeader("content-type", "application/ocsp-response")
-                                    .end(Buffer.buffer(der)))
-                        .onFailure(t -> req.response().setStatusCode(500).end()))
-            .listen(0, "127.0.0.1")
-            .await(10, TimeUnit.SECONDS);
-    pki = new OcspFixture("http://127.0.0.1:" + responder.actualPort() + "/");
-    Files.writeString(dir.resolve("ca.pem"), pem("CERTIFICATE", pki.ca.getEncoded()));
-    Files.writeString(
-        dir.resolve("ca.key"), pem("PRIVATE KEY", pki.caKeys.getPrivate().getEncoded()));
-    index('V');
+    responder = OpensslResponder.start(vertx, dir, "/");
+    pki = responder.pki;
     Path certs = Files.createDirectory(dir.resolve("certs"));
     Files.writeString(
         certs.resolve("leaf.crt"),
-        pem("CERTIFICATE", pki.leaf.getEncoded()) + pem("CERTIFICATE", pki.ca.getEncoded()));
+        OpensslResponder.pem("CERTIFICATE", pki.leaf.getEncoded())
+            + OpensslResponder.pem("CERTIFICATE", pki.ca.getEncoded()));
     Files.writeString(
-        certs.resolve("leaf.key"), pem("PRIVATE KEY", pki.leafKeys.getPrivate().getEncoded()));
+        certs.resolve("leaf.key"),
+        OpensslResponder.pem("PRIVATE KEY", pki.leafKeys.getPrivate().getEncoded()));
     NodeConfig.Tls tls =
         new NodeConfig.Tls(
             true,
@@ -108,11 +83,10 @@ class OcspStaplingNodeIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("Cert Status: good"));
     String out = status();
     assertThat(out).contains("OCSP Response Status: successful");
-    assertThat(out).contains("Serial Number: " + serial());
+    assertThat(out).contains("Serial Number: " + responder.serial());
     JsonArray ocsp = statusJson();
     assertThat(ocsp).hasSize(1);
-    assertThat(ocsp.getJsonObject(0).getString("responder"))
-        .isEqualTo("http://127.0.0.1:" + responder.actualPort() + "/");
+    assertThat(ocsp.getJsonObject(0).getString("responder")).isEqualTo(responder.url());
     assertThat(ocsp.getJsonObject(0).getString("expires")).isNotNull();
   }
 
@@ -121,7 +95,7 @@ class OcspStaplingNodeIT {
       throws Exception {
     await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("Cert Status: good"));
     assertThat(sClient(false)).doesNotContain("OCSP response");
-    index('R');
+    responder.revoke();
     // the node refetches within its refresh time; a test cannot wait an hour, so it restarts
     node.close();
     NodeConfig.Tls tls =
@@ -154,12 +128,6 @@ class OcspStaplingNodeIT {
     return new io.vertx.core.json.JsonObject(r.body()).getJsonArray("ocsp");
   }
 
-  /** The serial as OpenSSL prints it in an OCSP response: upper-case hex of whole bytes. */
-  private String serial() {
-    String hex = pki.leaf.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
-    return hex.length() % 2 == 1 ? "0" + hex : hex;
-  }
-
   private String status() throws Exception {
     return sClient(true);
   }
@@ -189,75 +157,5 @@ class OcspStaplingNodeIT {
       throw new IOException("openssl s_client did not finish");
     }
     return out;
-  }
-
-  private void index(char state) throws IOException {
-    String serial = serial();
-    String line =
-        state
-            + "\t"
-            + INDEX_TIME.format(pki.leaf.getNotAfter().toInstant())
-            + "\t"
-            + (state == 'R' ? INDEX_TIME.format(Instant.now().minusSeconds(60)) : "")
-            + "\t"
-            + serial
-            + "\tunknown\t/CN="
-            + HOST
-            + "\n";
-    Path tmp = dir.resolve("index.txt.new");
-    Files.writeString(tmp, line);
-    Files.move(
-        tmp,
-        dir.resolve("index.txt"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private byte[] answer(byte[] request) throws Exception {
-    Path req = Files.createTempFile(dir, "req", ".der");
-    Path resp = dir.resolve(req.getFileName() + ".resp");
-    Files.write(req, request);
-    Process p =
-        new ProcessBuilder(
-                "openssl", "ocsp",
-                "-index", dir.resolve("index.txt").toString(),
-                "-CA", dir.resolve("ca.pem").toString(),
-                "-rsigner", dir.resolve("ca.pem").toString(),
-                "-rkey", dir.resolve("ca.key").toString(),
-                "-reqin", req.toString(),
-                "-respout", resp.toString(),
-                "-ndays", "1")
-            .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      throw new IOException("openssl ocsp failed: " + out);
-    }
-    return Files.readAllBytes(resp);
-  }
-
-  private static boolean openssl() {
-    try {
-      Process p = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 }
