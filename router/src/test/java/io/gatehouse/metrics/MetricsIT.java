@@ -17,7 +17,6 @@ import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.backend.CircuitBreaker;
 import io.gatehouse.model.backend.OutlierDetection;
 import io.gatehouse.model.policy.Retry;
-import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.HoldingUpstream;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
@@ -90,16 +89,7 @@ class MetricsIT {
     }
     node =
         NodeFixture.start(
-            c ->
-                c.withTls(
-                    new NodeConfig.Tls(
-                        true,
-                        "127.0.0.1",
-                        0,
-                        "",
-                        "",
-                        NodeConfig.Tls.Engine.AUTO,
-                        Duration.ofSeconds(2))),
+            NodeFixture::withHttps,
             NodeFixture.route("ok", "ok.test", ok.address()),
             NodeFixture.route("down", "down.test", "127.0.0.1:" + closed));
     node.put(

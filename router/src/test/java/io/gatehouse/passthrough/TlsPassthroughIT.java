@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.model.TlsSpec;
-import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestPki;
 import io.gatehouse.testing.TestUpstream;
@@ -106,16 +105,7 @@ class TlsPassthroughIT {
     }
     node =
         NodeFixture.start(
-            c ->
-                c.withTls(
-                    new NodeConfig.Tls(
-                        true,
-                        "127.0.0.1",
-                        0,
-                        "",
-                        "",
-                        NodeConfig.Tls.Engine.AUTO,
-                        Duration.ofSeconds(2))),
+            NodeFixture::withHttps,
             NodeFixture.valid(
                 route("pt", "pt.example", "127.0.0.1:" + backend.actualPort())
                     .withTls(TlsSpec.passthrough(List.of()))),
@@ -260,16 +250,7 @@ class TlsPassthroughIT {
       throws Exception {
     NodeFixture own =
         NodeFixture.start(
-            c ->
-                c.withTls(
-                    new NodeConfig.Tls(
-                        true,
-                        "127.0.0.1",
-                        0,
-                        "",
-                        "",
-                        NodeConfig.Tls.Engine.AUTO,
-                        Duration.ofSeconds(2))),
+            NodeFixture::withHttps,
             NodeFixture.valid(
                 route("pt", "pt.example", "127.0.0.1:" + backend.actualPort())
                     .withTls(TlsSpec.passthrough(List.of()))));

@@ -36,6 +36,16 @@ public final class NodeFixture implements AutoCloseable {
         .withEventLoops(1);
   }
 
+  /**
+   * HTTPS on as well, on loopback port 0, with no certificate directory: every name gets the
+   * generated default certificate unless the table binds one.
+   */
+  public static NodeConfig withHttps(NodeConfig c) {
+    return c.withTls(
+        new NodeConfig.Tls(
+            true, "127.0.0.1", 0, "", "", NodeConfig.Tls.Engine.AUTO, Duration.ofSeconds(2)));
+  }
+
   public static NodeFixture start(RouteSpec... routes) throws Exception {
     return start(UnaryOperator.identity(), routes);
   }

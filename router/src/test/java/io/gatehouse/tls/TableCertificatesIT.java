@@ -11,7 +11,6 @@ import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
-import io.gatehouse.node.NodeConfig;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.Write;
@@ -55,18 +54,7 @@ class TableCertificatesIT {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     upstream = TestUpstream.custom(vertx, req -> req.response().end("ok " + req.authority()));
-    node =
-        NodeFixture.start(
-            c ->
-                c.withTls(
-                    new NodeConfig.Tls(
-                        true,
-                        "127.0.0.1",
-                        0,
-                        "",
-                        "",
-                        NodeConfig.Tls.Engine.AUTO,
-                        Duration.ofSeconds(2))));
+    node = NodeFixture.start(NodeFixture::withHttps);
   }
 
   static HttpClientAgent newClient() {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.TlsSpec;
-import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
 import io.vertx.core.MultiMap;
@@ -43,16 +42,7 @@ class TlsRoutesIT {
     up = TestUpstream.named(vertx, "upstream");
     node =
         NodeFixture.start(
-            c ->
-                c.withTls(
-                    new NodeConfig.Tls(
-                        true,
-                        "127.0.0.1",
-                        0,
-                        "",
-                        "",
-                        NodeConfig.Tls.Engine.AUTO,
-                        Duration.ofSeconds(2))),
+            NodeFixture::withHttps,
             NodeFixture.valid(
                 route("secure", "a.example", up.address())
                     .withTls(
