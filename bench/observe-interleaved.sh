@@ -66,9 +66,13 @@ for n in "${NAMES[@]}"; do
     sleep 0.5
   done
 done
-load() {  # load NAME SECONDS -> req/s
+load() {  # load NAME SECONDS -> "req/s requests errors"
   taskset -c 1 wrk -t1 -c"$CONNS" -d"${2}s" -H 'Host: a.example' "http://127.0.0.1:${PORT[$1]}/" |
-    awk '/Requests\/sec/ {print $2}'
+    awk '/requests in/ {n = $1} /Socket errors|Non-2xx/ {e = 1} /Requests\/sec/ {r = $2}
+         END {print r + 0, n + 0, e + 0}'
+}
+cpu_ns() {  # CPU time of all a process's threads, in ns (on core 0 or not: only its own)
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'
 }
 jit_ticks() {  # CPU ticks of a process's compiler threads
   for t in /proc/"$1"/task/*; do
@@ -85,15 +89,17 @@ done
 RAW=$OUT_DIR/raw.tsv
 {
   echo "# $(date -Iseconds) $(uname -r) jar=$JAR KINDS=$KINDS PROCS=$PROCS ROUNDS=$ROUNDS WINDOW=$WINDOW WARMUP=$WARMUP CONNS=$CONNS"
-  printf 'round\tprocess\tkind\trps\tjit_ticks\twindow_s\n'
+  printf 'round\tprocess\tkind\trps\tjit_ticks\twindow_s\trequests\tcpu_ns\n'
 } > "$RAW"
 for ((r = 1; r <= ROUNDS; r++)); do
   log "round $r/$ROUNDS"
   for n in $(printf '%s\n' "${NAMES[@]}" | shuf); do
-    j0=$(jit_ticks "${PID[$n]}")
-    rps=$(load "$n" "$WINDOW")
-    j1=$(jit_ticks "${PID[$n]}")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$n" "${n%-*}" "${rps:-0}" $((j1 - j0)) "$WINDOW" >> "$RAW"
+    j0=$(jit_ticks "${PID[$n]}") c0=$(cpu_ns "${PID[$n]}")
+    read -r rps requests errors < <(load "$n" "$WINDOW")
+    c1=$(cpu_ns "${PID[$n]}") j1=$(jit_ticks "${PID[$n]}")
+    ((errors == 0)) || { echo "$n answered errors in round $r: not a valid window" >&2; exit 1; }
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$n" "${n%-*}" "$rps" $((j1 - j0)) "$WINDOW" \
+      "$requests" $((c1 - c0)) >> "$RAW"
   done
 done
 python3 bench/lib/interleaved-report.py "$RAW" "$(getconf CLK_TCK)" > "$OUT_DIR/report.md"
