@@ -342,7 +342,8 @@ public final class ChangePlanner {
                   "a host claimed by tenant '" + tenant + "' (claim it first)"));
         }
       }
-      if (route.tls() != null) {
+      // A passthrough route names no certificate: the backend's own is served.
+      if (route.tls() != null && !route.tls().passthrough()) {
         String certName = route.tls().certificateName();
         ValidCertificate cert = validCerts.get(certName);
         if (cert == null && certs.containsKey(certName)) {

@@ -111,6 +111,49 @@ class RestRouteParityIT {
   }
 
   @Test
+  void a_tls_passthrough_route_round_trips_and_its_refusals_are_problems() {
+    JsonObject body =
+        route(new JsonObject().put("endpoints", new JsonArray().add("10.0.0.9:8443")))
+            .put("tls", new JsonObject().put("passthrough", true));
+    JsonObject answer = roundTrip("pt", body);
+    assertThat(answer.getJsonObject("tls").getBoolean("passthrough")).isTrue();
+    assertThat(answer.getJsonObject("tls").containsKey("certificate")).isFalse();
+    RouteSpec stored = f.table.view().routes().get(RouteKey.of("acme", "api", "pt"));
+    assertThat(stored.tls()).isEqualTo(TlsSpec.passthrough(List.of(HOST)));
+
+    // The schema refuses what passthrough cannot use (the client's TLS is never terminated) and a
+    // passthrough: false; the validator what needs the request. Nothing is stored.
+    long generation = f.table.view().generation();
+    for (JsonObject tls :
+        List.of(
+            new JsonObject().put("passthrough", true).put("certificate", "www"),
+            new JsonObject().put("passthrough", true).put("hsts", new JsonObject()),
+            new JsonObject().put("passthrough", true).put("redirect", "off"),
+            new JsonObject().put("passthrough", false))) {
+      AdminApiFixture.Resp r =
+          f.put(ROUTES + "pt-bad", t, route(endpoints()).put("tls", tls).encode());
+      assertThat(r.status()).as("%s: %s", tls, r).isEqualTo(400);
+      assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    }
+    AdminApiFixture.Resp withPath =
+        f.put(
+            ROUTES + "pt-bad",
+            t,
+            route(endpoints())
+                .put("paths", new JsonArray().add("/api"))
+                .put("tls", new JsonObject().put("passthrough", true))
+                .encode());
+    assertThat(withPath.status()).as(withPath.toString()).isEqualTo(400);
+    assertThat(withPath.body()).contains("paths").contains("passthrough");
+    assertThat(f.get(ROUTES + "pt-bad", t).status()).isEqualTo(404);
+    assertThat(f.table.view().generation()).isEqualTo(generation);
+  }
+
+  private static JsonObject endpoints() {
+    return new JsonObject().put("endpoints", new JsonArray().add("10.0.0.9:8443"));
+  }
+
+  @Test
   void downstream_client_certificates_round_trip() {
     JsonObject body =
         route(new JsonObject().put("endpoints", new JsonArray().add("10.0.0.1:8080")))

@@ -220,18 +220,22 @@ public final class RouteValidator {
           new Violation(
               "tls.clientAuth.mode", spec.clientAuth().mode().name(), "none with passthrough"));
     }
-    if (!spec.hosts().isEmpty()) {
-      List<String> normalised = new ArrayList<>();
+    if (spec.hosts().size() > MAX_HOSTS) {
+      out.add(new Violation("tls.hosts", spec.hosts().size() + " hosts", "at most " + MAX_HOSTS));
+    } else if (!spec.hosts().isEmpty()) {
+      // As for a terminated route: each host valid and listed once; then they must be the route's.
+      Set<String> normalised = new LinkedHashSet<>();
+      int invalid = out.size();
       for (int i = 0; i < spec.hosts().size(); i++) {
-        Validated<String> h =
-            Hostnames.normalizeConfigured("tls.hosts[" + i + "]", spec.hosts().get(i));
+        String field = "tls.hosts[" + i + "]";
+        Validated<String> h = Hostnames.normalizeConfigured(field, spec.hosts().get(i));
         if (h.value() == null) {
           out.addAll(h.violations());
-        } else {
-          normalised.add(h.value());
+        } else if (!normalised.add(h.value())) {
+          out.add(new Violation(field, spec.hosts().get(i), "each host listed once"));
         }
       }
-      if (!Set.copyOf(normalised).equals(Set.copyOf(routeHosts))) {
+      if (out.size() == invalid && !normalised.equals(Set.copyOf(routeHosts))) {
         out.add(
             new Violation(
                 "tls.hosts",

@@ -15,6 +15,7 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.model.policy.Compression;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,21 @@ class PassthroughValidatorTest {
     add(
         "tls-hosts-other-than-the-routes",
         r -> r.withTls(TlsSpec.passthrough(List.of("pt.example.com"))),
+        "tls.hosts");
+    add(
+        "a-tls-host-listed-twice",
+        r ->
+            r.withTls(
+                TlsSpec.passthrough(
+                    List.of("pt.example.com", "*.pt.example.com", "PT.example.com"))),
+        "tls.hosts[2]");
+    add(
+        "an-invalid-tls-host-named-once",
+        r -> r.withTls(TlsSpec.passthrough(List.of("pt.example.com", "bad..name"))),
+        "tls.hosts[1]");
+    add(
+        "more-tls-hosts-than-allowed",
+        r -> r.withTls(TlsSpec.passthrough(Collections.nCopies(101, "pt.example.com"))),
         "tls.hosts");
     add("no-hosts", r -> r.withHosts(List.of()), "hosts");
     add("a-path-other-than-root", r -> r.withPaths(List.of(PathMatch.prefix("/api"))), "paths");
@@ -124,6 +140,20 @@ class PassthroughValidatorTest {
             assertThat(v.violations()).as(name).extracting(Violation::field).contains(c.field());
           }
         });
+  }
+
+  @Test
+  void an_invalid_or_repeated_tls_host_is_named_alone_not_also_as_a_host_set_mismatch() {
+    for (List<String> hosts :
+        List.of(
+            List.of("pt.example.com", "bad..name"),
+            List.of("pt.example.com", "*.pt.example.com", "pt.example.com"))) {
+      Validated<RouteSpec> v = RouteValidator.validate(ROUTE.withTls(TlsSpec.passthrough(hosts)));
+      assertThat(v.violations())
+          .as("%s", hosts)
+          .extracting(Violation::field)
+          .containsExactly("tls.hosts[" + (hosts.size() - 1) + "]");
+    }
   }
 
   @Test

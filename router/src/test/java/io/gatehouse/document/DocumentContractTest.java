@@ -307,10 +307,6 @@ class DocumentContractTest {
           "a fixed-status backend is the Kubernetes translator's answer to an invalid backendRef"
               + " (issue #17): validation refuses it from the file and REST");
     }
-    NOT_FROM_THE_DOCUMENT.put(
-        "tls.passthrough",
-        "TLS passthrough (issue #19) comes from the routes file and Ingress annotations; the REST"
-            + " schema does not offer it yet");
   }
 
   /**
