@@ -38,7 +38,7 @@ class RestBackendsTest {
             "unknown-key",
             "{\"endpoints\":[\"10.0.0.1:80\"],\"weight\":1}",
             "unknown key \"/weight\" (expected one of: name, tenant, protocol, endpoints, tls,"
-                + " loadBalancing, healthCheck, outlierDetection, circuitBreaker)"),
+                + " proxyProtocol, loadBalancing, healthCheck, outlierDetection, circuitBreaker)"),
         Arguments.of(
             "another-name",
             "{\"name\":\"other\",\"endpoints\":[\"10.0.0.1:80\"]}",

@@ -72,8 +72,8 @@ class TranslateTest {
         Arguments.of(
             "unknown-key",
             "{\"backend\":{\"endpoints\":[\"10.0.0.1:80\"],\"colour\":1}}",
-            "unknown key \"/backend/colour\" (expected one of: protocol, endpoints, tls, loadBalancing,"
-                + " healthCheck, outlierDetection, circuitBreaker)"),
+            "unknown key \"/backend/colour\" (expected one of: protocol, endpoints, tls,"
+                + " proxyProtocol, loadBalancing, healthCheck, outlierDetection, circuitBreaker)"),
         Arguments.of(
             "another-tenant",
             "{\"tenant\":\"evil\",\"backend\":{\"endpoints\":[\"10.0.0.1:80\"]}}",
