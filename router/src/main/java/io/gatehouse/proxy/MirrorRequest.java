@@ -111,6 +111,7 @@ final class MirrorRequest extends UpstreamAttempt {
     balancer = balancers.forSlot(t.slot(), t.key(), loop.settings().endpoints().get(t.slot()));
     protocol = t.protocol();
     upstreamTls = t.tls();
+    proxyProtocol = t.proxyProtocol();
     endpoint = balancer.next();
     if (endpoint == null) {
       end(Mirror.Outcome.FAILED, false);

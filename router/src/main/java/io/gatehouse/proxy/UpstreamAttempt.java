@@ -67,6 +67,10 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   @Nullable UpstreamProtocol protocol;
 
   @Nullable UpstreamTls upstreamTls;
+
+  /** The PROXY header the chosen backend's connections start with, or null for none. */
+  @Nullable ProxyProtocolVersion proxyProtocol;
+
   @Nullable Endpoint endpoint;
 
   boolean retried;
@@ -208,6 +212,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       balancer = loop.defaultBalancer();
       protocol = s.defaultBackend().protocol();
       upstreamTls = s.defaultBackend().tls();
+      proxyProtocol = null;
     } else {
       Target target = route.target();
       if (route.split() != null) {
@@ -232,6 +237,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
+      proxyProtocol = target.proxyProtocol();
       this.target = target;
     }
     pickedRoute = route;
@@ -340,8 +346,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       attemptFailed(502, GrpcReplies.statusFor(502));
       return;
     }
-    Target t = target;
-    ProxyProtocolVersion sends = t == null ? null : t.proxyProtocol();
+    ProxyProtocolVersion sends = proxyProtocol;
     ProxyHeader header = sends == null ? null : proxyHeader(sends);
     if (sends != null && (header == null || protocol != UpstreamProtocol.HTTP1)) {
       // Validation allows the header on HTTP/1 only; an address that is no IP gets no connection.
@@ -356,6 +361,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
     }
     if (protocol == UpstreamProtocol.HTTP1 && !tunnel) {
       BackendLimits.Backend limits = backend;
+      Target t = target;
       (limits == null || t == null
               ? cache.acquire(endpoint, connectTimeoutMillis(), header)
               : cache.acquire(

@@ -92,7 +92,11 @@ public final class ProxyHeaderUpstream implements AutoCloseable {
   }
 
   public String address() {
-    return "127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort();
+    return "127.0.0.1:" + port();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
   }
 
   /** Connections accepted so far, with or without a header. */

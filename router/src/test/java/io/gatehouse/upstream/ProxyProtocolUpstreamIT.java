@@ -3,10 +3,12 @@ package io.gatehouse.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.ProxyHeaderUpstream;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,13 @@ class ProxyProtocolUpstreamIT {
             sending("v1", "v1.example", v1.address(), ProxyProtocolVersion.V1),
             sending("v2", "v2.example", v2.address(), ProxyProtocolVersion.V2),
             NodeFixture.route("plain", "plain.example", v1.address()),
+            NodeFixture.valid(
+                sending("mirror", "mirror.example", v1.address(), ProxyProtocolVersion.V1)
+                    .withPolicies(
+                        List.of(
+                            RequestMirror.of(
+                                BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", v2.port())))
+                                    .withProxyProtocol(ProxyProtocolVersion.V2))))),
             NodeFixture.valid(passthrough));
     proxyListener =
         NodeFixture.start(
@@ -190,6 +200,24 @@ class ProxyProtocolUpstreamIT {
       assertThat(otherAgain).isEqualTo(other);
     }
     assertThat(v1.accepted() - before).isEqualTo(2);
+  }
+
+  @Test
+  void a_mirror_copy_names_the_primarys_client() throws Exception {
+    String source;
+    try (RawHttp c = new RawHttp(node.port(), "127.0.0.3")) {
+      c.send(get("mirror.example", ""));
+      RawHttp.Response r = c.read();
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).contains("version=V1");
+      source = "127.0.0.3:" + c.socket().getLocalPort();
+    }
+    Awaitility.await("the copy's header at the mirror")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                v2.seen().stream()
+                    .anyMatch(s -> s.source().equals(source) && s.version().equals("V2")));
   }
 
   @Test
