@@ -1,7 +1,9 @@
 package io.gatehouse.health;
 
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.backend.HealthCheck;
+import io.gatehouse.upstream.ProxyHeader;
 import io.gatehouse.upstream.UpstreamClients;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -142,11 +144,16 @@ final class Probes {
           .compose(c -> c.close().map(true));
     }
     // The connect alone; closed at once (the check's timeout bounds it through the caller).
+    ProxyProtocolVersion header = t.proxyProtocol();
     return tcp.connect(t.port(), t.host())
-        .map(
+        .compose(
             socket -> {
-              socket.close();
-              return true;
+              if (header == null) {
+                socket.close();
+                return Future.succeededFuture(true);
+              }
+              // An endpoint that reads a PROXY header first gets the one of a check, then the end.
+              return socket.end(Buffer.buffer(ProxyHeader.local(header))).map(true);
             });
   }
 

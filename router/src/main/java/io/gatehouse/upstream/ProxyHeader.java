@@ -2,6 +2,7 @@ package io.gatehouse.upstream;
 
 import io.gatehouse.model.ProxyProtocolVersion;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -78,6 +80,34 @@ public record ProxyHeader(
         + destinationPort;
   }
 
+  /**
+   * The header of a connection the proxy opens on its own behalf (a health check): v2's {@code
+   * LOCAL} command, v1's {@code PROXY UNKNOWN}, as the specification has them for health checks and
+   * HAProxy's {@code check-send-proxy} sends them. The receiver keeps the connection's own
+   * addresses.
+   */
+  public static byte[] local(ProxyProtocolVersion version) {
+    if (version == ProxyProtocolVersion.V1) {
+      // The specification's line; Netty's v1 encoder writes addresses even for UNKNOWN.
+      return "PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII);
+    }
+    HAProxyMessage message =
+        new HAProxyMessage(
+            HAProxyProtocolVersion.V2,
+            HAProxyCommand.LOCAL,
+            HAProxyProxiedProtocol.UNKNOWN,
+            null,
+            null,
+            0,
+            0);
+    ByteBuf b = encode(message);
+    try {
+      return ByteBufUtil.getBytes(b);
+    } finally {
+      b.release();
+    }
+  }
+
   /** The header's bytes, Netty's encoding of it ({@link HAProxyMessageEncoder}). */
   public ByteBuf encode() {
     HAProxyMessage message =
@@ -91,6 +121,10 @@ public record ProxyHeader(
             destination,
             sourcePort,
             destinationPort);
+    return encode(message);
+  }
+
+  private static ByteBuf encode(HAProxyMessage message) {
     // The encoder is a pipeline handler: an embedded channel runs it without a connection.
     EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
     try {

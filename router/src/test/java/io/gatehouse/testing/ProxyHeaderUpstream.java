@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProxyHeaderUpstream implements AutoCloseable {
   /** One connection's header. */
-  public record Seen(int connection, String version, String source, String destination) {}
+  public record Seen(
+      int connection, String version, String command, String source, String destination) {}
 
   private static final AttributeKey<String> SEEN = AttributeKey.valueOf("gatehouse-test-seen");
 
@@ -136,6 +137,7 @@ public final class ProxyHeaderUpstream implements AutoCloseable {
           new Seen(
               connection,
               h.protocolVersion().name(),
+              h.command().name(),
               h.sourceAddress() + ":" + h.sourcePort(),
               h.destinationAddress() + ":" + h.destinationPort());
       h.release();

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.ProxyProtocolVersion;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
@@ -39,6 +41,23 @@ class ProxyHeaderTest {
           .isEqualTo("PROXY TCP4 192.0.2.7 10.0.0.1 40000 80\r\n");
     } finally {
       b.release();
+    }
+  }
+
+  @Test
+  void a_checks_header_is_v1_unknown_or_v2_local() {
+    assertThat(new String(ProxyHeader.local(ProxyProtocolVersion.V1), StandardCharsets.US_ASCII))
+        .isEqualTo("PROXY UNKNOWN\r\n");
+    EmbeddedChannel ch = new EmbeddedChannel(new HAProxyMessageDecoder());
+    try {
+      ch.writeInbound(Unpooled.wrappedBuffer(ProxyHeader.local(ProxyProtocolVersion.V2)));
+      HAProxyMessage m = ch.readInbound();
+      assertThat(m.protocolVersion()).isEqualTo(HAProxyProtocolVersion.V2);
+      assertThat(m.command()).isEqualTo(HAProxyCommand.LOCAL);
+      assertThat(m.sourceAddress()).isNull();
+      m.release();
+    } finally {
+      ch.finishAndReleaseAll();
     }
   }
 

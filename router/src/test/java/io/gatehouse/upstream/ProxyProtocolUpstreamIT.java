@@ -8,6 +8,7 @@ import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.backend.HealthCheck;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
@@ -43,6 +44,7 @@ class ProxyProtocolUpstreamIT {
   static ProxyHeaderUpstream v1;
   static ProxyHeaderUpstream v2;
   static ProxyHeaderUpstream tlsBackend;
+  static ProxyHeaderUpstream checked;
   static TestPki.Issued backendCert;
   static NodeFixture node;
   static NodeFixture proxyListener;
@@ -65,6 +67,23 @@ class ProxyProtocolUpstreamIT {
             now.minus(1, ChronoUnit.HOURS),
             now.plus(1, ChronoUnit.DAYS));
     tlsBackend = ProxyHeaderUpstream.tls(backendCert);
+    checked = ProxyHeaderUpstream.plain();
+    RouteSpec probed =
+        sending("checked", "checked.example", checked.address(), ProxyProtocolVersion.V2);
+    BackendSpec probedBackend = (BackendSpec) probed.backends().get(0).ref();
+    probed =
+        probed.withBackends(
+            List.of(
+                RouteBackend.of(
+                    probedBackend.withPolicy(
+                        probedBackend
+                            .effectivePolicy()
+                            .withHealthCheck(
+                                HealthCheck.tcp()
+                                    .withTiming(
+                                        Duration.ofMillis(100),
+                                        Duration.ofSeconds(1),
+                                        Duration.ZERO))))));
     RouteSpec passthrough =
         sending("pt", "pt.example", tlsBackend.address(), ProxyProtocolVersion.V2)
             .withTls(TlsSpec.passthrough(List.of()));
@@ -76,6 +95,7 @@ class ProxyProtocolUpstreamIT {
             sending("v1", "v1.example", v1.address(), ProxyProtocolVersion.V1),
             sending("v2", "v2.example", v2.address(), ProxyProtocolVersion.V2),
             NodeFixture.route("plain", "plain.example", v1.address()),
+            NodeFixture.valid(probed),
             NodeFixture.valid(
                 sending("mirror", "mirror.example", v1.address(), ProxyProtocolVersion.V1)
                     .withPolicies(
@@ -101,6 +121,7 @@ class ProxyProtocolUpstreamIT {
     v1.close();
     v2.close();
     tlsBackend.close();
+    checked.close();
   }
 
   private static String get(String host, String extra) {
@@ -218,6 +239,20 @@ class ProxyProtocolUpstreamIT {
             () ->
                 v2.seen().stream()
                     .anyMatch(s -> s.source().equals(source) && s.version().equals("V2")));
+  }
+
+  @Test
+  void a_tcp_health_check_sends_the_header_of_a_check() {
+    Awaitility.await("two probes at the endpoint")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> checked.seen().size() >= 2);
+    assertThat(checked.seen())
+        .allSatisfy(
+            s -> {
+              assertThat(s.version()).isEqualTo("V2");
+              assertThat(s.command()).isEqualTo("LOCAL");
+            });
+    assertThat(checked.refused()).isZero();
   }
 
   @Test
