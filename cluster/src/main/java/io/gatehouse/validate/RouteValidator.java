@@ -673,8 +673,8 @@ public final class RouteValidator {
    * A backend that sends the PROXY protocol header: only where Gatehouse can write it before any
    * other byte of the connection. Vert.x 5.0 writes the TLS ClientHello and the HTTP/2 preface as
    * soon as a connection is up, with no hook before them, so those combinations are refused rather
-   * than served without the header; an HTTP or gRPC health probe would reach the endpoints without
-   * it, and fail there, so only the TCP probe goes with it.
+   * than served without the header; a gRPC health probe would reach the endpoints without it, and
+   * fail there, so only the TCP and HTTP probes (which send the header of a check) go with it.
    */
   private static void proxyProtocol(String f, BackendSpec spec, List<Violation> out) {
     String v = Objects.requireNonNull(spec.proxyProtocol(), "checked by the caller").text();
@@ -695,12 +695,12 @@ public final class RouteValidator {
                   + ": proxyProtocol is supported with http1 upstreams only, for now"));
     }
     HealthCheck check = spec.policy() == null ? null : spec.policy().healthCheck();
-    if (check != null && check.protocol() != HealthCheck.Protocol.TCP) {
+    if (check != null && check.protocol() == HealthCheck.Protocol.GRPC) {
       out.add(
           new Violation(
               f + ".healthCheck",
-              check.protocol().name().toLowerCase(Locale.ROOT),
-              "a tcp check with proxyProtocol (http and grpc probes do not send the header yet)"));
+              "grpc",
+              "a tcp or http check with proxyProtocol (grpc probes do not send the header yet)"));
     }
   }
 

@@ -55,7 +55,13 @@ class ProxyProtocolDocumentTest {
         Arguments.of(
             "with-a-tcp-health-check",
             "\"backend\": {" + EP + ", \"proxyProtocol\": \"v1\", \"healthCheck\": {\"tcp\": {}}}",
-            "V1"));
+            "V1"),
+        Arguments.of(
+            "with-an-http-health-check",
+            "\"backend\": {"
+                + EP
+                + ", \"proxyProtocol\": \"v2\", \"healthCheck\": {\"http\": {\"path\": \"/\"}}}",
+            "V2"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -91,12 +97,10 @@ class ProxyProtocolDocumentTest {
             "routes[0].backend.proxyProtocol: \"v1\" (expected: none with protocol h2c:"
                 + " proxyProtocol is supported with http1 upstreams only, for now)"),
         Arguments.of(
-            "with-an-http-health-check",
-            "\"backend\": {"
-                + EP
-                + ", \"proxyProtocol\": \"v1\", \"healthCheck\": {\"http\": {\"path\": \"/\"}}}",
-            "routes[0].backend.healthCheck: \"http\" (expected: a tcp check with proxyProtocol"
-                + " (http and grpc probes do not send the header yet))"),
+            "with-a-grpc-health-check",
+            "\"backend\": {" + EP + ", \"proxyProtocol\": \"v1\", \"healthCheck\": {\"grpc\": {}}}",
+            "routes[0].backend.healthCheck: \"grpc\" (expected: a tcp or http check with"
+                + " proxyProtocol (grpc probes do not send the header yet))"),
         Arguments.of(
             "on-a-service",
             "\"backendRefs\": [{\"weight\": 1, \"service\": {\"name\": \"web\", \"port\": 80},"

@@ -3,6 +3,8 @@ package io.gatehouse.upstream;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.backend.CircuitBreaker;
 import io.gatehouse.vertxinternals.VertxChannels;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Context;
@@ -367,7 +369,7 @@ public final class Http1Connections {
                   backend.connectionClosed();
                 }
               });
-          if (header != null && !writeFirst(c, header)) {
+          if (header != null && !writeFirst(c, header.encode())) {
             l.closed = true;
             c.close();
             return Future.failedFuture(NO_HEADER);
@@ -385,14 +387,24 @@ public final class Http1Connections {
    * pipeline: past Vert.x's HTTP codec, which takes only HTTP messages. Vert.x writes the request
    * later on the same channel, so the header goes first.
    */
-  private static boolean writeFirst(HttpClientConnection connection, ProxyHeader header) {
+  private static boolean writeFirst(HttpClientConnection connection, ByteBuf header) {
     Channel channel = VertxChannels.channel(connection);
     ChannelHandlerContext first = channel == null ? null : channel.pipeline().firstContext();
     if (first == null) {
+      header.release();
       return false;
     }
-    first.writeAndFlush(header.encode());
+    first.writeAndFlush(header);
     return true;
+  }
+
+  /**
+   * Writes {@code header} (a PROXY header's bytes) first on a new HTTP/1.1 {@code connection}, as
+   * the cache does for its own: for a health probe's connection. False when the connection's
+   * channel cannot be reached: then nothing was written, and the caller must not use it.
+   */
+  public static boolean writeFirst(HttpClientConnection connection, byte[] header) {
+    return writeFirst(connection, Unpooled.wrappedBuffer(header));
   }
 
   private String keyOf(Endpoint endpoint, @Nullable ProxyHeader header) {

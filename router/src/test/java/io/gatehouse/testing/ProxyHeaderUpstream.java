@@ -51,6 +51,7 @@ public final class ProxyHeaderUpstream implements AutoCloseable {
   private final Channel server;
   private final AtomicInteger accepted = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
+  private final AtomicInteger requests = new AtomicInteger();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
   private ProxyHeaderUpstream(SslContext tls) throws InterruptedException {
@@ -69,7 +70,9 @@ public final class ProxyHeaderUpstream implements AutoCloseable {
                     }
                     ch.pipeline()
                         .addLast(
-                            new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Answer());
+                            new HttpServerCodec(),
+                            new HttpObjectAggregator(1 << 20),
+                            new Answer(requests));
                   }
                 })
             .bind("127.0.0.1", 0)
@@ -108,6 +111,11 @@ public final class ProxyHeaderUpstream implements AutoCloseable {
   /** Connections closed because they did not start with a valid PROXY header. */
   public int refused() {
     return refused.get();
+  }
+
+  /** HTTP requests answered so far. */
+  public int requests() {
+    return requests.get();
   }
 
   public List<Seen> seen() {
@@ -166,8 +174,15 @@ public final class ProxyHeaderUpstream implements AutoCloseable {
   }
 
   private static final class Answer extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final AtomicInteger requests;
+
+    Answer(AtomicInteger requests) {
+      this.requests = requests;
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      requests.incrementAndGet();
       String said = String.valueOf(ctx.channel().attr(SEEN).get());
       if ("websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
         // Switch to a raw echo of every byte, the header's words in the 101.

@@ -45,6 +45,7 @@ class ProxyProtocolUpstreamIT {
   static ProxyHeaderUpstream v2;
   static ProxyHeaderUpstream tlsBackend;
   static ProxyHeaderUpstream checked;
+  static ProxyHeaderUpstream httpChecked;
   static TestPki.Issued backendCert;
   static NodeFixture node;
   static NodeFixture proxyListener;
@@ -68,6 +69,7 @@ class ProxyProtocolUpstreamIT {
             now.plus(1, ChronoUnit.DAYS));
     tlsBackend = ProxyHeaderUpstream.tls(backendCert);
     checked = ProxyHeaderUpstream.plain();
+    httpChecked = ProxyHeaderUpstream.plain();
     RouteSpec probed =
         sending("checked", "checked.example", checked.address(), ProxyProtocolVersion.V2);
     BackendSpec probedBackend = (BackendSpec) probed.backends().get(0).ref();
@@ -97,6 +99,14 @@ class ProxyProtocolUpstreamIT {
             NodeFixture.route("plain", "plain.example", v1.address()),
             NodeFixture.valid(probed),
             NodeFixture.valid(
+                checkedBy(
+                    sending(
+                        "hchecked",
+                        "hchecked.example",
+                        httpChecked.address(),
+                        ProxyProtocolVersion.V1),
+                    HealthCheck.http("/healthz"))),
+            NodeFixture.valid(
                 sending("mirror", "mirror.example", v1.address(), ProxyProtocolVersion.V1)
                     .withPolicies(
                         List.of(
@@ -122,6 +132,19 @@ class ProxyProtocolUpstreamIT {
     v2.close();
     tlsBackend.close();
     checked.close();
+    httpChecked.close();
+  }
+
+  private static RouteSpec checkedBy(RouteSpec r, HealthCheck check) {
+    BackendSpec b = (BackendSpec) r.backends().get(0).ref();
+    return r.withBackends(
+        List.of(
+            RouteBackend.of(
+                b.withPolicy(
+                    b.effectivePolicy()
+                        .withHealthCheck(
+                            check.withTiming(
+                                Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ZERO))))));
   }
 
   private static String get(String host, String extra) {
@@ -253,6 +276,21 @@ class ProxyProtocolUpstreamIT {
               assertThat(s.command()).isEqualTo("LOCAL");
             });
     assertThat(checked.refused()).isZero();
+  }
+
+  @Test
+  void an_http_health_check_sends_the_header_of_a_check_on_a_connection_of_its_own() {
+    Awaitility.await("two probes at the endpoint")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> httpChecked.seen().size() >= 2);
+    assertThat(httpChecked.seen())
+        .allSatisfy(
+            s -> {
+              assertThat(s.version()).isEqualTo("V1");
+              assertThat(s.source()).isEqualTo("null:0"); // PROXY UNKNOWN: no addresses
+            });
+    assertThat(httpChecked.refused()).isZero();
+    assertThat(httpChecked.requests()).isGreaterThanOrEqualTo(2);
   }
 
   @Test

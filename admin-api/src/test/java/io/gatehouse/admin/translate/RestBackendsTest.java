@@ -66,10 +66,10 @@ class RestBackendsTest {
             "/proxyProtocol: \"v1\" (expected: none with protocol h2c: proxyProtocol is supported"
                 + " with http1 upstreams only, for now)"),
         Arguments.of(
-            "proxy-protocol-with-an-http-check",
+            "proxy-protocol-with-a-grpc-check",
             "{\"endpoints\":[\"10.0.0.1:80\"],\"proxyProtocol\":\"v1\","
-                + "\"healthCheck\":{\"http\":{\"path\":\"/\"}}}",
-            "/healthCheck: \"http\" (expected: a tcp check with proxyProtocol (http and grpc probes"
+                + "\"healthCheck\":{\"grpc\":{}}}",
+            "/healthCheck: \"grpc\" (expected: a tcp or http check with proxyProtocol (grpc probes"
                 + " do not send the header yet))"));
   }
 
