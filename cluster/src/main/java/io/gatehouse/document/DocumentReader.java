@@ -18,6 +18,7 @@ import io.gatehouse.model.Limits;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
@@ -997,6 +998,12 @@ public final class DocumentReader {
             bad(bp.key(k), b.get(k), "no " + k + " on an error pages backend (round robin)");
           }
         }
+        if (b.has("proxyProtocol")) {
+          bad(
+              bp.key("proxyProtocol"),
+              b.get("proxyProtocol"),
+              "no proxyProtocol on an error pages backend (its fetch sends no PROXY header)");
+        }
         if (problems.size() == before) {
           RouteBackend ref = backendRef((ObjectNode) b, bp, RouteBackend.DEFAULT_WEIGHT);
           backend = ref == null ? null : ref.ref();
@@ -1486,10 +1493,20 @@ public final class DocumentReader {
       }
     }
     int before = problems.size();
+    ProxyProtocolVersion proxyProtocol = null;
+    JsonNode pp = node.get("proxyProtocol");
+    if (pp != null && !pp.isNull()) {
+      proxyProtocol =
+          enumValue(
+              ProxyProtocolVersion.class,
+              pp,
+              path.key("proxyProtocol"),
+              "v1 or v2 (leave it out for none)");
+    }
     BackendPolicy policy = backendPolicy((ObjectNode) node, path);
     return protocol == null || problems.size() != before
         ? null
-        : new BackendSpec(protocol, endpoints, tls, policy);
+        : new BackendSpec(protocol, endpoints, tls, policy, proxyProtocol);
   }
 
   private Timeouts timeouts(@Nullable JsonNode node, DocPath path) {

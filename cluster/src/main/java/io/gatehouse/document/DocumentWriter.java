@@ -329,6 +329,9 @@ public final class DocumentWriter {
     if (b.tls() != null) {
       upstreamTls(backend.putObject("tls"), b.tls());
     }
+    if (b.proxyProtocol() != null) {
+      backend.put("proxyProtocol", b.proxyProtocol().text());
+    }
     backendPolicy(backend, b.policy());
   }
 

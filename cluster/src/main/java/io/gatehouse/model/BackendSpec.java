@@ -12,16 +12,28 @@ import org.jspecify.annotations.Nullable;
  * @param tls how the endpoints are reached over TLS, or null for plain TCP
  * @param policy load balancing, health checks, outlier detection and circuit breaking, or null for
  *     {@link BackendPolicy#DEFAULT} (payloads written before backend policies existed)
+ * @param proxyProtocol the PROXY protocol header sent first on every connection to the endpoints,
+ *     or null for none
  */
 public record BackendSpec(
     UpstreamProtocol protocol,
     List<Endpoint> endpoints,
     @Nullable UpstreamTls tls,
-    @Nullable BackendPolicy policy)
+    @Nullable BackendPolicy policy,
+    @Nullable ProxyProtocolVersion proxyProtocol)
     implements BackendRef {
   public BackendSpec {
     Objects.requireNonNull(protocol, "protocol");
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** A backend without a PROXY protocol header (the form every source used before it). */
+  public BackendSpec(
+      UpstreamProtocol protocol,
+      List<Endpoint> endpoints,
+      @Nullable UpstreamTls tls,
+      @Nullable BackendPolicy policy) {
+    this(protocol, endpoints, tls, policy, null);
   }
 
   /** A backend with the default policy. */
@@ -40,11 +52,15 @@ public record BackendSpec(
   }
 
   public BackendSpec withTls(@Nullable UpstreamTls newTls) {
-    return new BackendSpec(protocol, endpoints, newTls, policy);
+    return new BackendSpec(protocol, endpoints, newTls, policy, proxyProtocol);
   }
 
   public BackendSpec withPolicy(@Nullable BackendPolicy newPolicy) {
-    return new BackendSpec(protocol, endpoints, tls, newPolicy);
+    return new BackendSpec(protocol, endpoints, tls, newPolicy, proxyProtocol);
+  }
+
+  public BackendSpec withProxyProtocol(@Nullable ProxyProtocolVersion newProxyProtocol) {
+    return new BackendSpec(protocol, endpoints, tls, policy, newProxyProtocol);
   }
 
   /** The policy in force: {@link #policy()} or the default. */

@@ -785,6 +785,14 @@ public final class PolicyValidator {
             new Violation(
                 f + ".contentType", printable(e.contentType()), CONTENT_TYPE_WITH_BACKEND_RULE));
       }
+      if (backend instanceof BackendSpec b && b.proxyProtocol() != null) {
+        // The page is fetched over the node's shared clients, which send no PROXY header.
+        out.add(
+            new Violation(
+                f + ".backend.proxyProtocol",
+                b.proxyProtocol().text(),
+                "none on an error pages backend (its fetch sends no PROXY header)"));
+      }
       backend = RouteValidator.ref(f + ".backend", backend, out);
     }
     return new ErrorPages(List.copyOf(codes), page, contentType, backend);

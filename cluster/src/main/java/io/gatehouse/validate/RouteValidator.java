@@ -23,6 +23,7 @@ import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.ValueMatchType;
+import io.gatehouse.model.backend.HealthCheck;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.RequestMirror;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -595,6 +597,9 @@ public final class RouteValidator {
   static BackendRef ref(String f, BackendRef ref, List<Violation> out) {
     if (ref instanceof BackendSpec spec) {
       endpoints(f, spec.endpoints(), out);
+      if (spec.proxyProtocol() != null) {
+        proxyProtocol(f, spec, out);
+      }
       return spec.withTls(upstreamTls(f, spec.protocol(), spec.tls(), out))
           .withPolicy(BackendPolicyValidator.validate(f, spec.policy(), out));
     }
@@ -666,6 +671,41 @@ public final class RouteValidator {
         tls,
         BackendPolicyValidator.validate(f, p.policy(), out),
         p.namespace());
+  }
+
+  /**
+   * A backend that sends the PROXY protocol header: only where Gatehouse can write it before any
+   * other byte of the connection. Vert.x 5.0 writes the TLS ClientHello and the HTTP/2 preface as
+   * soon as a connection is up, with no hook before them, so those combinations are refused rather
+   * than served without the header; a gRPC health probe would reach the endpoints without it, and
+   * fail there, so only the TCP and HTTP probes (which send the header of a check) go with it.
+   */
+  private static void proxyProtocol(String f, BackendSpec spec, List<Violation> out) {
+    String v = Objects.requireNonNull(spec.proxyProtocol(), "checked by the caller").text();
+    if (spec.tls() != null) {
+      out.add(
+          new Violation(
+              f + ".proxyProtocol",
+              v,
+              "none with tls: proxyProtocol is not supported with tls upstreams yet"));
+    }
+    if (spec.protocol() != UpstreamProtocol.HTTP1) {
+      out.add(
+          new Violation(
+              f + ".proxyProtocol",
+              v,
+              "none with protocol "
+                  + spec.protocol().name().toLowerCase(Locale.ROOT)
+                  + ": proxyProtocol is supported with http1 upstreams only, for now"));
+    }
+    HealthCheck check = spec.policy() == null ? null : spec.policy().healthCheck();
+    if (check != null && check.protocol() == HealthCheck.Protocol.GRPC) {
+      out.add(
+          new Violation(
+              f + ".healthCheck",
+              "grpc",
+              "a tcp or http check with proxyProtocol (grpc probes do not send the header yet)"));
+    }
   }
 
   /**

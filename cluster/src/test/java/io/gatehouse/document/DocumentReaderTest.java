@@ -124,7 +124,8 @@ class DocumentReaderTest {
                 + " alphanumeric ends)",
             "backends[1].name: missing (expected: a backend name unique in its tenant)",
             "unknown key \"backends[2].weight\" (expected one of: name, tenant, protocol,"
-                + " endpoints, tls, loadBalancing, healthCheck, outlierDetection, circuitBreaker)",
+                + " endpoints, tls, proxyProtocol, loadBalancing, healthCheck, outlierDetection,"
+                + " circuitBreaker)",
             "backends[4].name: \"b\" (expected: a name not already used by backends[3])",
             "backends[5].endpoints[0]: \"10.0.0.1:0\" (expected: " + Forms.HOST_PORT + ")");
     // A rule of the validator on an endpoint's other fields sits at the backend's own endpoints,

@@ -143,6 +143,7 @@ class FormsTest {
             "protocol",
             "endpoints",
             "tls",
+            "proxyProtocol",
             "loadBalancing",
             "healthCheck",
             "outlierDetection",

@@ -145,7 +145,9 @@ public final class HealthMonitor extends VerticleBase {
         continue;
       }
       for (Endpoint e : set.endpoints()) {
-        wanted.put(new ProbeTarget(e.host(), e.port(), check, t.protocol(), t.tls()), Boolean.TRUE);
+        wanted.put(
+            new ProbeTarget(e.host(), e.port(), check, t.protocol(), t.tls(), t.proxyProtocol()),
+            Boolean.TRUE);
       }
     }
     List<ProbeTarget> gone = new ArrayList<>();

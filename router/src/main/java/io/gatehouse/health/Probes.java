@@ -1,7 +1,10 @@
 package io.gatehouse.health;
 
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.backend.HealthCheck;
+import io.gatehouse.upstream.Http1Connections;
+import io.gatehouse.upstream.ProxyHeader;
 import io.gatehouse.upstream.UpstreamClients;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -68,22 +71,45 @@ final class Probes {
     HealthCheck c = t.check();
     String path = c.path() == null || c.path().isEmpty() ? "/" : c.path();
     HttpClientAgent client = clients.client(t.protocol(), t.tls());
-    return client
-        .request(options(t, HttpMethod.GET, path, timeoutMillis))
+    RequestOptions options = options(t, HttpMethod.GET, path, timeoutMillis);
+    ProxyProtocolVersion header = t.proxyProtocol();
+    if (header != null) {
+      // A connection of its own that starts with the header of a check, closed after the answer:
+      // the shared pool's connections carry no PROXY header.
+      return client
+          .connect(
+              new HttpConnectOptions()
+                  .setHost(t.host())
+                  .setPort(t.port())
+                  .setConnectTimeout(timeoutMillis))
+          .compose(
+              conn -> {
+                if (!Http1Connections.writeFirst(conn, ProxyHeader.local(header))) {
+                  conn.close();
+                  return Future.succeededFuture(false);
+                }
+                return conn.request(options)
+                    .compose(req -> ask(req, c, deadline))
+                    .eventually(conn::close);
+              });
+    }
+    return client.request(options).compose(req -> ask(req, c, deadline));
+  }
+
+  /** Sends the HTTP check's request and judges its answer's status. */
+  private static Future<Boolean> ask(
+      HttpClientRequest req, HealthCheck c, Promise<Boolean> deadline) {
+    resetOnDeadline(req, deadline);
+    if (c.host() != null) {
+      req.authority(HostAndPort.create(c.host(), -1));
+    }
+    req.putHeader(HttpHeaders.USER_AGENT, "gatehouse-health-check");
+    return req.send()
         .compose(
-            req -> {
-              resetOnDeadline(req, deadline);
-              if (c.host() != null) {
-                req.authority(HostAndPort.create(c.host(), -1));
-              }
-              req.putHeader(HttpHeaders.USER_AGENT, "gatehouse-health-check");
-              return req.send()
-                  .compose(
-                      resp -> {
-                        int status = resp.statusCode();
-                        // Drained (not read into memory whole) so the connection can be reused.
-                        return resp.end().map(v -> passes(c, status));
-                      });
+            resp -> {
+              int status = resp.statusCode();
+              // Drained (not read into memory whole) so the connection can be reused.
+              return resp.end().map(v -> passes(c, status));
             });
   }
 
@@ -142,11 +168,16 @@ final class Probes {
           .compose(c -> c.close().map(true));
     }
     // The connect alone; closed at once (the check's timeout bounds it through the caller).
+    ProxyProtocolVersion header = t.proxyProtocol();
     return tcp.connect(t.port(), t.host())
-        .map(
+        .compose(
             socket -> {
-              socket.close();
-              return true;
+              if (header == null) {
+                socket.close();
+                return Future.succeededFuture(true);
+              }
+              // An endpoint that reads a PROXY header first gets the one of a check, then the end.
+              return socket.end(Buffer.buffer(ProxyHeader.local(header))).map(true);
             });
   }
 

@@ -2,10 +2,14 @@ package io.gatehouse.passthrough;
 
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.upstream.Availability;
+import io.gatehouse.upstream.ProxyHeader;
+import io.gatehouse.vertxinternals.VertxChannels;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -15,6 +19,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
+import io.vertx.core.net.SocketAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -114,8 +119,10 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
 
   private void pass(
       ChannelHandlerContext ctx, @Nullable String hostname, @Nullable CompiledRoute route) {
-    Endpoint endpoint = route == null ? null : pick(route, owner.endpoints(), owner.availability());
-    if (route == null || endpoint == null) {
+    Target target = route == null ? null : pickTarget(route);
+    Endpoint endpoint =
+        target == null ? null : pickEndpoint(target, owner.endpoints(), owner.availability());
+    if (route == null || target == null || endpoint == null) {
       LOG.atDebug()
           .setMessage("TLS passthrough: no endpoint")
           .addKeyValue("sni", hostname)
@@ -124,9 +131,27 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
       ctx.close();
       return;
     }
+    ByteBuf header = null;
+    ProxyProtocolVersion sends = target.proxyProtocol();
+    if (sends != null) {
+      ProxyHeader h = proxyHeader(ctx.channel(), sends);
+      if (h == null) {
+        // Never to such a backend without the header.
+        LOG.atDebug()
+            .setMessage("TLS passthrough: no PROXY protocol header for this connection")
+            .addKeyValue("route", route.id())
+            .log();
+        ctx.close();
+        return;
+      }
+      header = h.encode();
+    }
     // The node's connection caps, which the router applies only once a handshake is done.
     String client = client(ctx.channel());
     if (!owner.connections().tryAcquire(client)) {
+      if (header != null) {
+        header.release();
+      }
       ctx.close();
       return;
     }
@@ -145,7 +170,8 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
         new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     p.addLast(
         "gatehouse-passthrough-splice",
-        new Splice(endpoint, upstreamChannels, owner.resolver(), s.connectTimeout(), route.id()));
+        new Splice(
+            endpoint, upstreamChannels, owner.resolver(), s.connectTimeout(), route.id(), header));
     p.remove(this); // hands the buffered ClientHello to the splice
   }
 
@@ -159,12 +185,47 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
   }
 
   /**
+   * The header naming this connection's client: the source and destination its own PROXY header
+   * named on a listener that takes one, else its peer and the listener's address.
+   */
+  private static @Nullable ProxyHeader proxyHeader(Channel ch, ProxyProtocolVersion version) {
+    SocketAddress source = VertxChannels.proxiedSource(ch);
+    SocketAddress destination = VertxChannels.proxiedDestination(ch);
+    if (source != null && destination != null) {
+      return ProxyHeader.of(
+          version,
+          source.hostAddress(),
+          source.port(),
+          destination.hostAddress(),
+          destination.port());
+    }
+    if (ch.remoteAddress() instanceof InetSocketAddress peer
+        && ch.localAddress() instanceof InetSocketAddress local
+        && peer.getAddress() != null
+        && local.getAddress() != null) {
+      return ProxyHeader.of(
+          version,
+          peer.getAddress().getHostAddress(),
+          peer.getPort(),
+          local.getAddress().getHostAddress(),
+          local.getPort());
+    }
+    return null;
+  }
+
+  /**
    * One endpoint of the route: a target by weight, then one of its endpoints by weight, among those
    * neither ejected nor failing health checks (all of them when none is: a guess beats a refusal,
    * as the proxy's panic threshold). Targets that answer a fixed status and empty sets have none.
    */
   static @Nullable Endpoint pick(
       CompiledRoute route, EndpointIndex endpoints, Availability availability) {
+    Target chosen = pickTarget(route);
+    return chosen == null ? null : pickEndpoint(chosen, endpoints, availability);
+  }
+
+  /** A target of the route by weight; those that answer a fixed status have none. */
+  static @Nullable Target pickTarget(CompiledRoute route) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     Target chosen = null;
     long total = 0;
@@ -175,9 +236,13 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
         chosen = t;
       }
     }
-    if (chosen == null) {
-      return null;
-    }
+    return chosen;
+  }
+
+  /** One endpoint of {@code chosen} by weight, as {@link #pick} says. */
+  static @Nullable Endpoint pickEndpoint(
+      Target chosen, EndpointIndex endpoints, Availability availability) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
     List<Endpoint> all = endpoints.get(chosen.slot()).endpoints();
     Endpoint picked = pickAmong(all, availability, random);
     return picked != null ? picked : pickAmong(all, Availability.ALL, random);

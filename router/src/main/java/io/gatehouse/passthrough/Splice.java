@@ -2,6 +2,7 @@ package io.gatehouse.passthrough;
 
 import io.gatehouse.model.Endpoint;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -24,10 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client side of a passthrough connection: connects to the endpoint on the client's own event
- * loop, replays what arrived before (the ClientHello), then copies bytes both ways unchanged. Each
- * side reads only while the other can take what it writes (Netty's write watermarks); an end of
- * input on one side is passed on as a half-close of the other, and the connection closes when both
- * sides are done, on an error, or when idle.
+ * loop, writes the PROXY protocol header when the backend takes one, replays what arrived before
+ * (the ClientHello), then copies bytes both ways unchanged. Each side reads only while the other
+ * can take what it writes (Netty's write watermarks); an end of input on one side is passed on as a
+ * half-close of the other, and the connection closes when both sides are done, on an error, or when
+ * idle.
  */
 final class Splice extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(Splice.class);
@@ -37,6 +39,9 @@ final class Splice extends ChannelInboundHandlerAdapter {
   private final Passthrough.Resolver resolver;
   private final Duration connectTimeout;
   private final String route;
+
+  /** The PROXY protocol header the backend gets first, or null; released once written. */
+  private @Nullable ByteBuf header;
 
   /** What the client sent before the backend was connected; bounded by the ClientHello's limit. */
   private final ArrayDeque<Object> early = new ArrayDeque<>(2);
@@ -51,7 +56,9 @@ final class Splice extends ChannelInboundHandlerAdapter {
       ChannelFactory<? extends Channel> channels,
       Passthrough.Resolver resolver,
       Duration connectTimeout,
-      String route) {
+      String route,
+      @Nullable ByteBuf header) {
+    this.header = header;
     this.endpoint = endpoint;
     this.channels = channels;
     this.resolver = resolver;
@@ -111,6 +118,11 @@ final class Splice extends ChannelInboundHandlerAdapter {
                     return;
                   }
                   backend = b;
+                  ByteBuf h = header;
+                  if (h != null) {
+                    header = null;
+                    b.write(h); // the header, then the ClientHello
+                  }
                   Object m;
                   while ((m = early.poll()) != null) {
                     b.write(m);
@@ -204,6 +216,11 @@ final class Splice extends ChannelInboundHandlerAdapter {
   }
 
   private void releaseEarly() {
+    ByteBuf h = header;
+    if (h != null) {
+      header = null;
+      h.release();
+    }
     Object m;
     while ((m = early.poll()) != null) {
       ReferenceCountUtil.release(m);

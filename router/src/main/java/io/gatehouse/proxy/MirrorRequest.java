@@ -1,10 +1,12 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.upstream.Balancers;
+import io.gatehouse.upstream.ProxyHeader;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -40,6 +42,7 @@ final class MirrorRequest extends UpstreamAttempt {
   private final Timeouts timeouts;
   private final String routeId;
   private final boolean withBody;
+  private final @Nullable ProxyHeader proxyHeader;
   private @Nullable Buffer body;
   private boolean done;
 
@@ -49,6 +52,7 @@ final class MirrorRequest extends UpstreamAttempt {
    * @param headers what the primary backend gets, shared by the request's copies (read only)
    * @param authority the Host to send, or null for the endpoint's
    * @param withBody whether the copy carries the request's body
+   * @param proxyHeader the PROXY header naming the primary's client, when the mirror sends one
    */
   MirrorRequest(
       LoopServices loop,
@@ -59,8 +63,10 @@ final class MirrorRequest extends UpstreamAttempt {
       @Nullable HostAndPort authority,
       Timeouts timeouts,
       String routeId,
-      boolean withBody) {
+      boolean withBody,
+      @Nullable ProxyHeader proxyHeader) {
     super(loop);
+    this.proxyHeader = proxyHeader;
     this.mirror = mirror;
     this.method = method;
     this.uri = uri;
@@ -75,6 +81,12 @@ final class MirrorRequest extends UpstreamAttempt {
   @Override
   public boolean tls() {
     return false;
+  }
+
+  /** The primary's client: a copy is that client's request too. */
+  @Override
+  @Nullable ProxyHeader proxyHeader(ProxyProtocolVersion version) {
+    return proxyHeader == null ? null : proxyHeader.withVersion(version);
   }
 
   /** Whether the copy carries the body, and so waits for all of it. */
@@ -99,6 +111,7 @@ final class MirrorRequest extends UpstreamAttempt {
     balancer = balancers.forSlot(t.slot(), t.key(), loop.settings().endpoints().get(t.slot()));
     protocol = t.protocol();
     upstreamTls = t.tls();
+    proxyProtocol = t.proxyProtocol();
     endpoint = balancer.next();
     if (endpoint == null) {
       end(Mirror.Outcome.FAILED, false);

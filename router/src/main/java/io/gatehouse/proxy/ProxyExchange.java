@@ -12,6 +12,7 @@ import io.gatehouse.fallback.ErrorPages;
 import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.Limits;
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
@@ -41,6 +42,7 @@ import io.gatehouse.upstream.BackendLimits;
 import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.Http1Connections;
 import io.gatehouse.upstream.PickRequest;
+import io.gatehouse.upstream.ProxyHeader;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -53,6 +55,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -420,6 +423,7 @@ final class ProxyExchange extends UpstreamAttempt
         upstreamHeaders = headers;
       }
       String host = m.spec().hostname() != null ? m.spec().hostname() : rewrittenHost;
+      ProxyProtocolVersion sends = m.target().proxyProtocol();
       copies[n++] =
           new MirrorRequest(
               loop,
@@ -432,7 +436,8 @@ final class ProxyExchange extends UpstreamAttempt
                   : head().authority() != null ? clientAuthority() : null,
               timeouts,
               routed().id(),
-              withBody);
+              withBody,
+              sends == null ? null : proxyHeader(sends));
     }
     if (n > 0) {
       mirroring = new Mirroring(state.balancers(), copies, n, body);
@@ -1072,7 +1077,9 @@ final class ProxyExchange extends UpstreamAttempt
       Target t = route.errorTargets().get(page.backend());
       Balancer b =
           state.balancers().forSlot(t.slot(), t.key(), loop.settings().endpoints().get(t.slot()));
-      endpoint = b.next();
+      // The fetch goes over the node's shared clients, which send no PROXY header: a named
+      // backend that needs one (the validator refuses a static one) gets Gatehouse's own page.
+      endpoint = t.proxyProtocol() != null ? null : b.next();
       protocol = t.protocol();
       tls = t.tls();
     } else {
@@ -1730,6 +1737,22 @@ final class ProxyExchange extends UpstreamAttempt
       client = c;
     }
     return c;
+  }
+
+  /**
+   * The header names the client every access rule sees ({@link #clientAddress}) with the
+   * connection's source port, and the address and port the client connected to (the listener's, or
+   * the destination its own PROXY header named).
+   */
+  @Override
+  @Nullable ProxyHeader proxyHeader(ProxyProtocolVersion version) {
+    SocketAddress remote = req.remoteAddress();
+    SocketAddress local = req.localAddress();
+    if (remote == null || local == null) {
+      return null;
+    }
+    return ProxyHeader.of(
+        version, clientAddress(), remote.port(), local.hostAddress(), local.port());
   }
 
   /** The connection's peer: the PROXY protocol's source on a listener that takes one. */

@@ -2,6 +2,7 @@ package io.gatehouse.proxy;
 
 import io.gatehouse.health.OutlierDetector;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.observe.AttemptOutcome;
@@ -16,6 +17,7 @@ import io.gatehouse.upstream.Balancer;
 import io.gatehouse.upstream.EndpointLoad;
 import io.gatehouse.upstream.Http1Connections;
 import io.gatehouse.upstream.PickRequest;
+import io.gatehouse.upstream.ProxyHeader;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpClientAgent;
@@ -25,6 +27,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,10 +67,18 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   @Nullable UpstreamProtocol protocol;
 
   @Nullable UpstreamTls upstreamTls;
+
+  /** The PROXY header the chosen backend's connections start with, or null for none. */
+  @Nullable ProxyProtocolVersion proxyProtocol;
+
   @Nullable Endpoint endpoint;
 
   boolean retried;
   @Nullable HttpClientRequest upstream;
+
+  /** The current attempt's request options, for the connection it waits for. */
+  private @Nullable RequestOptions requestOptions;
+
   Http1Connections.@Nullable Lease lease;
 
   /** The {@code Set-Cookie} a sticky split's weighted pick asks for on the answer, or null. */
@@ -139,6 +150,13 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
   /** The verdict of a split's canary rule on this request ({@link CanaryMatcher}). */
   abstract int canaryChoice(CanaryMatcher canary);
 
+  /**
+   * The PROXY protocol header naming this request's client, in {@code version}; null when the
+   * addresses are not IP ones (then nothing is sent: such a backend never gets a connection without
+   * the header).
+   */
+  abstract @Nullable ProxyHeader proxyHeader(ProxyProtocolVersion version);
+
   /** The request's {@code Cookie} fields, in order (asked of sticky splits only). */
   abstract List<String> cookieFields();
 
@@ -194,6 +212,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       balancer = loop.defaultBalancer();
       protocol = s.defaultBackend().protocol();
       upstreamTls = s.defaultBackend().tls();
+      proxyProtocol = null;
     } else {
       Target target = route.target();
       if (route.split() != null) {
@@ -218,6 +237,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       }
       protocol = target.protocol();
       upstreamTls = target.tls();
+      proxyProtocol = target.proxyProtocol();
       this.target = target;
     }
     pickedRoute = route;
@@ -311,6 +331,7 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
           .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
           .setHost(upstreamTls.serverName());
     }
+    requestOptions = options;
     Http1Connections cache;
     HttpClientAgent client;
     try {
@@ -325,36 +346,53 @@ abstract class UpstreamAttempt extends LiveExchanges.Member {
       attemptFailed(502, GrpcReplies.statusFor(502));
       return;
     }
+    ProxyProtocolVersion sends = proxyProtocol;
+    ProxyHeader header = sends == null ? null : proxyHeader(sends);
+    if (sends != null && (header == null || protocol != UpstreamProtocol.HTTP1)) {
+      // Validation allows the header on HTTP/1 only; an address that is no IP gets no connection.
+      LOG.debug("no PROXY protocol header for route {}: not sent upstream", routeId());
+      attemptFailed(502, GrpcReplies.statusFor(502));
+      return;
+    }
+    if (header != null && tunnel) {
+      // A WebSocket takes its connection over: a new one with the header, closed at the end.
+      cache.acquireExclusive(endpoint, connectTimeoutMillis(), header).onComplete(this::onLease);
+      return;
+    }
     if (protocol == UpstreamProtocol.HTTP1 && !tunnel) {
       BackendLimits.Backend limits = backend;
       Target t = target;
       (limits == null || t == null
-              ? cache.acquire(endpoint, connectTimeoutMillis())
+              ? cache.acquire(endpoint, connectTimeoutMillis(), header)
               : cache.acquire(
-                  endpoint, connectTimeoutMillis(), limits, t.policy().circuitBreaker()))
-          .onComplete(
-              ar -> {
-                if (ar.failed()) {
-                  if (isFinished()) {
-                    return;
-                  }
-                  if (ar.cause() instanceof BackendLimits.Overflow o) {
-                    overflowed(o.limit());
-                  } else {
-                    onConnectFailure(ar.cause());
-                  }
-                  return;
-                }
-                lease = ar.result();
-                if (isFinished()) {
-                  releaseLease(false);
-                  return;
-                }
-                lease.connection().request(options).onComplete(this::onRequestCreated);
-              });
+                  endpoint, connectTimeoutMillis(), limits, t.policy().circuitBreaker(), header))
+          .onComplete(this::onLease);
       return;
     }
     client.request(options).onComplete(this::onRequestCreated);
+  }
+
+  /** A connection from the keep-alive cache, or why there is none: the request goes on it. */
+  private void onLease(AsyncResult<Http1Connections.Lease> ar) {
+    if (ar.failed()) {
+      if (isFinished()) {
+        return;
+      }
+      if (ar.cause() instanceof BackendLimits.Overflow o) {
+        overflowed(o.limit());
+      } else {
+        onConnectFailure(ar.cause());
+      }
+      return;
+    }
+    Http1Connections.Lease l = ar.result();
+    lease = l;
+    if (isFinished()) {
+      releaseLease(false);
+      return;
+    }
+    RequestOptions options = Objects.requireNonNull(requestOptions, "set by connect");
+    l.connection().request(options).onComplete(this::onRequestCreated);
   }
 
   private void onRequestCreated(AsyncResult<HttpClientRequest> ar) {

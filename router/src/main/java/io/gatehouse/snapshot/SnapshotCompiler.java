@@ -328,9 +328,7 @@ public final class SnapshotCompiler {
       EndpointsKey key = new EndpointsKey.Inline(spec.key(), i, variant);
       endpoints.put(key, backend.endpoints());
       int slot = endpoints.retain(key);
-      Target t =
-          new Target(
-              key, slot, backend.protocol(), backend.tls(), b.weight(), backend.effectivePolicy());
+      Target t = Target.of(key, slot, backend, b.weight());
       retainedNow.add(t);
       out.add(t);
     }
@@ -375,7 +373,7 @@ public final class SnapshotCompiler {
         EndpointsKey key = new EndpointsKey.Inline(spec.key(), MIRROR_BASE + j, variant);
         endpoints.put(key, backend.endpoints());
         int slot = endpoints.retain(key);
-        t = new Target(key, slot, backend.protocol(), backend.tls(), 0, backend.effectivePolicy());
+        t = Target.of(key, slot, backend, 0);
         retainedNow.add(t);
       }
       Mirror old = before == null || j >= before.mirrors().size() ? null : before.mirrors().get(j);
@@ -430,8 +428,7 @@ public final class SnapshotCompiler {
             new EndpointsKey.Inline(spec.key(), ERROR_BACKEND_INDEX + out.size(), variant(spec));
         endpoints.put(key, backend.endpoints());
         int slot = endpoints.retain(key);
-        Target t =
-            new Target(key, slot, backend.protocol(), backend.tls(), 1, backend.effectivePolicy());
+        Target t = Target.of(key, slot, backend, 1);
         retainedNow.add(t);
         out.add(t);
       }
@@ -553,13 +550,7 @@ public final class SnapshotCompiler {
     Target t =
         object == null
             ? new Target(key, slot, UpstreamProtocol.HTTP1, null, weight, BackendPolicy.DEFAULT)
-            : new Target(
-                key,
-                slot,
-                object.spec().protocol(),
-                object.spec().tls(),
-                weight,
-                object.spec().effectivePolicy());
+            : Target.of(key, slot, object.spec(), weight);
     retainedNow.add(t);
     return t;
   }
@@ -613,6 +604,7 @@ public final class SnapshotCompiler {
   private static boolean sameHow(BackendSpec a, BackendSpec b) {
     return a.protocol() == b.protocol()
         && Objects.equals(a.tls(), b.tls())
+        && a.proxyProtocol() == b.proxyProtocol()
         && a.effectivePolicy().equals(b.effectivePolicy());
   }
 
@@ -924,6 +916,7 @@ public final class SnapshotCompiler {
           || !Objects.equals(a.get(i).canary(), b.get(i).canary())
           || x.protocol() != y.protocol()
           || !Objects.equals(x.tls(), y.tls())
+          || x.proxyProtocol() != y.proxyProtocol()
           || !x.effectivePolicy().equals(y.effectivePolicy())) {
         return false;
       }

@@ -1,6 +1,8 @@
 package io.gatehouse.snapshot;
 
 import io.gatehouse.endpoint.EndpointsKey;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.backend.BackendPolicy;
@@ -18,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param policy how the endpoints are balanced, checked and limited (the backend's, or the default)
  * @param status 0 for a target with endpoints; else the status Gatehouse answers every request sent
  *     to it, with no upstream attempt (an unresolved backend: its slot holds no endpoints)
+ * @param proxyProtocol the PROXY protocol header each connection to the endpoints starts with, or
+ *     null for none
  */
 public record Target(
     EndpointsKey key,
@@ -26,11 +30,37 @@ public record Target(
     @Nullable UpstreamTls tls,
     int weight,
     BackendPolicy policy,
-    int status) {
+    int status,
+    @Nullable ProxyProtocolVersion proxyProtocol) {
   public Target {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(protocol, "protocol");
     Objects.requireNonNull(policy, "policy");
+  }
+
+  /** A target without a PROXY protocol header. */
+  public Target(
+      EndpointsKey key,
+      int slot,
+      UpstreamProtocol protocol,
+      @Nullable UpstreamTls tls,
+      int weight,
+      BackendPolicy policy,
+      int status) {
+    this(key, slot, protocol, tls, weight, policy, status, null);
+  }
+
+  /** A target with endpoints, spoken to as {@code backend} says. */
+  public static Target of(EndpointsKey key, int slot, BackendSpec backend, int weight) {
+    return new Target(
+        key,
+        slot,
+        backend.protocol(),
+        backend.tls(),
+        weight,
+        backend.effectivePolicy(),
+        0,
+        backend.proxyProtocol());
   }
 
   /** A target with endpoints. */

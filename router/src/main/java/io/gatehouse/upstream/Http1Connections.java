@@ -2,6 +2,11 @@ package io.gatehouse.upstream;
 
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.backend.CircuitBreaker;
+import io.gatehouse.vertxinternals.VertxChannels;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -32,6 +37,13 @@ import org.jspecify.annotations.Nullable;
  * connect timeout) for a slot that a close on any loop hands over, or for a connection released on
  * its own loop to its endpoint; a connection released while others wait is not kept idle.
  *
+ * <p>A backend with {@code proxyProtocol} gets the PROXY protocol header ({@link ProxyHeader}) as
+ * the first bytes of each new connection, ahead of anything Vert.x's HTTP codec writes. Such a
+ * connection names one client for its whole life, so its idle key holds the header too: it is only
+ * ever reused for requests that would send the same header (as HAProxy keeps such connections
+ * private, and Envoy keys its pool by the PROXY state); a connection whose header cannot be written
+ * is closed, never used without it.
+ *
  * <p>Why not Vert.x's pool: it resolves the endpoint in a shared map and runs a pool state machine
  * with futures on every request; on one core that cost about a tenth of the proxy's throughput.
  */
@@ -44,6 +56,9 @@ public final class Http1Connections {
     private boolean closed;
     private long idleSince;
     private boolean reused;
+
+    /** Never kept idle: a connection that a WebSocket may take over. */
+    private boolean exclusive;
 
     /** The backend whose connection slot this connection holds; null when not counted. */
     private final BackendLimits.@Nullable Backend backend;
@@ -113,8 +128,31 @@ public final class Http1Connections {
 
   /** An idle connection to {@code endpoint}, or a new one (no connection limit). */
   public Future<Lease> acquire(Endpoint endpoint, long connectTimeoutMs) {
-    Lease l = idleLease(keyOf(endpoint));
-    return l != null ? Future.succeededFuture(l) : open(endpoint, connectTimeoutMs, null);
+    return acquire(endpoint, connectTimeoutMs, (ProxyHeader) null);
+  }
+
+  /**
+   * As {@link #acquire(Endpoint, long)}; with a {@code header}, a connection that sent exactly that
+   * header, or a new one that starts with it.
+   */
+  public Future<Lease> acquire(
+      Endpoint endpoint, long connectTimeoutMs, @Nullable ProxyHeader header) {
+    Lease l = idleLease(keyOf(endpoint, header));
+    return l != null ? Future.succeededFuture(l) : open(endpoint, connectTimeoutMs, null, header);
+  }
+
+  /**
+   * A new connection that starts with {@code header} and is closed when given back, whatever the
+   * exchange's end: for a WebSocket upgrade, which takes the connection over.
+   */
+  public Future<Lease> acquireExclusive(
+      Endpoint endpoint, long connectTimeoutMs, ProxyHeader header) {
+    return open(endpoint, connectTimeoutMs, null, header)
+        .map(
+            l -> {
+              l.exclusive = true;
+              return l;
+            });
   }
 
   /**
@@ -129,12 +167,22 @@ public final class Http1Connections {
       long connectTimeoutMs,
       BackendLimits.Backend backend,
       CircuitBreaker limits) {
-    Lease l = idleLease(keyOf(endpoint));
+    return acquire(endpoint, connectTimeoutMs, backend, limits, null);
+  }
+
+  /** As above; with a {@code header}, as {@link #acquire(Endpoint, long, ProxyHeader)}. */
+  public Future<Lease> acquire(
+      Endpoint endpoint,
+      long connectTimeoutMs,
+      BackendLimits.Backend backend,
+      CircuitBreaker limits,
+      @Nullable ProxyHeader header) {
+    Lease l = idleLease(keyOf(endpoint, header));
     if (l != null) {
       return Future.succeededFuture(l);
     }
     if (backend.tryOpenConnection(limits.maxConnections())) {
-      return open(endpoint, connectTimeoutMs, backend);
+      return open(endpoint, connectTimeoutMs, backend, header);
     }
     if (backend.pending.incrementAndGet() > limits.maxPendingRequests()) {
       backend.pending.decrementAndGet();
@@ -146,12 +194,12 @@ public final class Http1Connections {
       backend.pending.decrementAndGet();
       throw new IllegalStateException("acquire off an event loop");
     }
-    Waiter w = new Waiter(this, endpoint, connectTimeoutMs, backend, context);
+    Waiter w = new Waiter(this, endpoint, header, connectTimeoutMs, backend, context);
     backend.waiters.add(w);
     // A slot freed between the check above and the enqueue went to no one: take it now.
     if (backend.tryOpenConnection(limits.maxConnections())) {
       if (w.cancel()) {
-        return open(endpoint, connectTimeoutMs, backend);
+        return open(endpoint, connectTimeoutMs, backend, header);
       }
       backend.connectionClosed(); // granted meanwhile: the slot just taken is one too many
       return w.promise.future();
@@ -181,6 +229,7 @@ public final class Http1Connections {
     private static final int DONE = 1;
     private final Http1Connections cache;
     private final Endpoint endpoint;
+    private final @Nullable ProxyHeader header;
     private final String key;
     private final long connectTimeoutMs;
     private final BackendLimits.Backend backend;
@@ -192,12 +241,14 @@ public final class Http1Connections {
     Waiter(
         Http1Connections cache,
         Endpoint endpoint,
+        @Nullable ProxyHeader header,
         long connectTimeoutMs,
         BackendLimits.Backend backend,
         Context context) {
       this.cache = cache;
       this.endpoint = endpoint;
-      this.key = cache.keyOf(endpoint);
+      this.header = header;
+      this.key = cache.keyOf(endpoint, header);
       this.connectTimeoutMs = connectTimeoutMs;
       this.backend = backend;
       this.context = context;
@@ -214,7 +265,9 @@ public final class Http1Connections {
             if (timer >= 0) {
               context.owner().cancelTimer(timer);
             }
-            cache.open(endpoint, connectTimeoutMs, backend).onComplete(ar -> promise.handle(ar));
+            cache
+                .open(endpoint, connectTimeoutMs, backend, header)
+                .onComplete(ar -> promise.handle(ar));
           });
       return true;
     }
@@ -281,10 +334,16 @@ public final class Http1Connections {
     }
   }
 
-  /** Opens a connection; {@code backend}'s slot (already taken) is given back when it closes. */
+  /**
+   * Opens a connection, which starts with {@code header} when there is one; {@code backend}'s slot
+   * (already taken) is given back when it closes.
+   */
   private Future<Lease> open(
-      Endpoint endpoint, long connectTimeoutMs, BackendLimits.@Nullable Backend backend) {
-    String key = keyOf(endpoint);
+      Endpoint endpoint,
+      long connectTimeoutMs,
+      BackendLimits.@Nullable Backend backend,
+      @Nullable ProxyHeader header) {
+    String key = keyOf(endpoint, header);
     HttpConnectOptions options =
         new HttpConnectOptions().setPort(endpoint.port()).setConnectTimeout(connectTimeoutMs);
     if (serverName == null) {
@@ -298,7 +357,7 @@ public final class Http1Connections {
     if (backend != null) {
       connected.onFailure(t -> backend.connectionClosed());
     }
-    return connected.map(
+    return connected.compose(
         c -> {
           Lease l = new Lease(this, c, key, backend);
           open.add(c);
@@ -310,8 +369,46 @@ public final class Http1Connections {
                   backend.connectionClosed();
                 }
               });
-          return l;
+          if (header != null && !writeFirst(c, header.encode())) {
+            l.closed = true;
+            c.close();
+            return Future.failedFuture(NO_HEADER);
+          }
+          return Future.succeededFuture(l);
         });
+  }
+
+  /** A connection whose PROXY header could not be written: it was closed unused. */
+  static final IllegalStateException NO_HEADER =
+      new IllegalStateException("cannot write the PROXY protocol header on this connection", null);
+
+  /**
+   * Writes {@code header} on a connection nothing was written on yet, from the head of its
+   * pipeline: past Vert.x's HTTP codec, which takes only HTTP messages. Vert.x writes the request
+   * later on the same channel, so the header goes first.
+   */
+  private static boolean writeFirst(HttpClientConnection connection, ByteBuf header) {
+    Channel channel = VertxChannels.channel(connection);
+    ChannelHandlerContext first = channel == null ? null : channel.pipeline().firstContext();
+    if (first == null) {
+      header.release();
+      return false;
+    }
+    first.writeAndFlush(header);
+    return true;
+  }
+
+  /**
+   * Writes {@code header} (a PROXY header's bytes) first on a new HTTP/1.1 {@code connection}, as
+   * the cache does for its own: for a health probe's connection. False when the connection's
+   * channel cannot be reached: then nothing was written, and the caller must not use it.
+   */
+  public static boolean writeFirst(HttpClientConnection connection, byte[] header) {
+    return writeFirst(connection, Unpooled.wrappedBuffer(header));
+  }
+
+  private String keyOf(Endpoint endpoint, @Nullable ProxyHeader header) {
+    return header == null ? keyOf(endpoint) : keyOf(endpoint) + ' ' + header.key();
   }
 
   private String keyOf(Endpoint endpoint) {
@@ -338,7 +435,7 @@ public final class Http1Connections {
     if (lease.closed) {
       return;
     }
-    if (!reusable) {
+    if (!reusable || lease.exclusive) {
       lease.closed = true;
       if (!AbortiveClose.ifStuck(lease.connection)) {
         lease.connection.close();

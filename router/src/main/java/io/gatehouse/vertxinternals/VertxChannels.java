@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xOrH2CHandler;
 import io.vertx.core.http.impl.HttpClientConnectionInternal;
 import io.vertx.core.http.impl.UnpooledHttpClientConnection;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
  *       AbortiveCloseIT} fails if a Vert.x upgrade moves it).
  *   <li>{@link #h2cDetector}: where Vert.x's h2c preface detector sits in a new connection's
  *       pipeline, for {@code edge.CleartextPreface}, which must run right behind it.
+ *   <li>{@link #proxiedSource} and {@link #proxiedDestination}: the addresses a listener's PROXY
+ *       header named, which Vert.x keeps as channel attributes of its own; {@code passthrough}
+ *       reads them for a connection it takes from Vert.x before any Vert.x connection exists.
  * </ul>
  */
 public final class VertxChannels {
@@ -57,6 +61,16 @@ public final class VertxChannels {
       c = UNPOOLED_ACTUAL.get(c);
     }
     return c instanceof ConnectionBase base ? base.channel() : null;
+  }
+
+  /** The source a PROXY header named on {@code channel}, or null when none did. */
+  public static @Nullable SocketAddress proxiedSource(Channel channel) {
+    return channel.attr(ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
+  }
+
+  /** The destination a PROXY header named on {@code channel}, or null when none did. */
+  public static @Nullable SocketAddress proxiedDestination(Channel channel) {
+    return channel.attr(ConnectionBase.LOCAL_ADDRESS_OVERRIDE).get();
   }
 
   /** Vert.x's h2c preface detector in {@code pipeline}, or null when the listener has none. */

@@ -287,6 +287,10 @@ class DocumentContractTest {
           "a mirror's copies and error pages are fetched by round robin: the reader refuses a"
               + " backend policy there");
     }
+    NOT_FROM_THE_DOCUMENT.put(
+        "policies[]<ErrorPages>.backend<BackendSpec>.proxyProtocol",
+        "an error page is fetched over the node's shared clients, which send no PROXY header: the"
+            + " reader and the validator refuse it there");
     for (String at :
         List.of(
             "backends[].ref<ServicePort>.namespace",

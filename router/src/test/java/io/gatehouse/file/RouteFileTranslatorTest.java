@@ -144,7 +144,8 @@ class RouteFileTranslatorTest {
         .extracting(RouteFileTranslator.Problem::toString)
         .containsExactly(
             "line 4: unknown key \"backends[0].weight\" (expected one of: name, tenant, protocol,"
-                + " endpoints, tls, loadBalancing, healthCheck, outlierDetection, circuitBreaker)",
+                + " endpoints, tls, proxyProtocol, loadBalancing, healthCheck, outlierDetection,"
+                + " circuitBreaker)",
             "line 7: routes[0].backendRefs[0].backend: \"7\" (expected: the name of a backend of"
                 + " the route's tenant)");
   }

@@ -12,6 +12,7 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
@@ -174,6 +175,22 @@ class IncrementalCompileTest {
     // Same key, same slot: the balancer state of its endpoints survives the recompile.
     assertThat(recompiled.target().slot()).isEqualTo(compiled.target().slot());
     assertThat(after.upstreamTlsSettings()).containsExactly(other);
+    IncrementalCompilePropertyTest.assertSameService(
+        after, index, SnapshotCompiler.compile(new TableView(generation, routes)), "");
+  }
+
+  @Test
+  void a_change_of_the_proxy_protocol_setting_is_not_endpoint_only() {
+    RouteSnapshot before = put(A1, A2, B);
+    CompiledRoute compiled = before.route(A2.key());
+
+    RouteSnapshot after =
+        put(A2.withBackend(A2.backend().withProxyProtocol(ProxyProtocolVersion.V1)));
+
+    CompiledRoute recompiled = after.route(A2.key());
+    assertThat(recompiled).isNotSameAs(compiled);
+    assertThat(recompiled.target().proxyProtocol()).isEqualTo(ProxyProtocolVersion.V1);
+    assertThat(recompiled.target().slot()).isEqualTo(compiled.target().slot());
     IncrementalCompilePropertyTest.assertSameService(
         after, index, SnapshotCompiler.compile(new TableView(generation, routes)), "");
   }

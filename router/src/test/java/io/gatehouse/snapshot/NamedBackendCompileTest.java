@@ -10,6 +10,7 @@ import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
@@ -182,6 +183,27 @@ class NamedBackendCompileTest {
             (EndpointsKey.Named)
                 after.route(RouteKey.of("t1", "api", "shop")).targets().get(0).key(),
             new EndpointsKey.Named(API));
+  }
+
+  @ParameterizedTest(name = "via table delta: {0}")
+  @ValueSource(booleans = {true, false})
+  void a_proxy_protocol_change_recompiles_the_routes_naming_the_backend(boolean table) {
+    viaTable = table;
+    RouteSnapshot before = put(object(WEB, UpstreamProtocol.HTTP1, E1), naming("shop", "web"));
+    assertThat(before.route(RouteKey.of("t1", "api", "shop")).targets().get(0).proxyProtocol())
+        .isNull();
+
+    BackendObject sending =
+        new BackendObject(
+            WEB,
+            "rest",
+            new BackendSpec(UpstreamProtocol.HTTP1, E1, null)
+                .withProxyProtocol(ProxyProtocolVersion.V2));
+    RouteSnapshot after = put(sending);
+
+    CompiledRoute shop = after.route(RouteKey.of("t1", "api", "shop"));
+    assertThat(shop).isNotSameAs(before.route(RouteKey.of("t1", "api", "shop")));
+    assertThat(shop.targets().get(0).proxyProtocol()).isEqualTo(ProxyProtocolVersion.V2);
   }
 
   @ParameterizedTest(name = "via table delta: {0}")

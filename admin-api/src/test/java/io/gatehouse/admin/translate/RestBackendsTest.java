@@ -38,7 +38,7 @@ class RestBackendsTest {
             "unknown-key",
             "{\"endpoints\":[\"10.0.0.1:80\"],\"weight\":1}",
             "unknown key \"/weight\" (expected one of: name, tenant, protocol, endpoints, tls,"
-                + " loadBalancing, healthCheck, outlierDetection, circuitBreaker)"),
+                + " proxyProtocol, loadBalancing, healthCheck, outlierDetection, circuitBreaker)"),
         Arguments.of(
             "another-name",
             "{\"name\":\"other\",\"endpoints\":[\"10.0.0.1:80\"]}",
@@ -50,7 +50,27 @@ class RestBackendsTest {
         Arguments.of(
             "h2c-with-tls",
             "{\"protocol\":\"h2c\",\"endpoints\":[\"10.0.0.1:80\"],\"tls\":{}}",
-            null));
+            null),
+        Arguments.of(
+            "proxy-protocol-v3",
+            "{\"endpoints\":[\"10.0.0.1:80\"],\"proxyProtocol\":\"v3\"}",
+            "/proxyProtocol: \"v3\" (expected: v1 or v2 (leave it out for none))"),
+        Arguments.of(
+            "proxy-protocol-with-tls",
+            "{\"endpoints\":[\"10.0.0.1:443\"],\"proxyProtocol\":\"v2\",\"tls\":{}}",
+            "/proxyProtocol: \"v2\" (expected: none with tls: proxyProtocol is not supported with"
+                + " tls upstreams yet)"),
+        Arguments.of(
+            "proxy-protocol-with-h2c",
+            "{\"protocol\":\"h2c\",\"endpoints\":[\"10.0.0.1:80\"],\"proxyProtocol\":\"v1\"}",
+            "/proxyProtocol: \"v1\" (expected: none with protocol h2c: proxyProtocol is supported"
+                + " with http1 upstreams only, for now)"),
+        Arguments.of(
+            "proxy-protocol-with-a-grpc-check",
+            "{\"endpoints\":[\"10.0.0.1:80\"],\"proxyProtocol\":\"v1\","
+                + "\"healthCheck\":{\"grpc\":{}}}",
+            "/healthCheck: \"grpc\" (expected: a tcp or http check with proxyProtocol (grpc probes"
+                + " do not send the header yet))"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -78,7 +98,11 @@ class RestBackendsTest {
         Arguments.of(
             "h2-over-tls",
             "{\"protocol\":\"h2\",\"endpoints\":[\"10.0.0.1:443\"],"
-                + "\"tls\":{\"serverName\":\"api.internal\",\"verifyHostname\":false}}"));
+                + "\"tls\":{\"serverName\":\"api.internal\",\"verifyHostname\":false}}"),
+        Arguments.of(
+            "proxy-protocol-v2-with-a-tcp-check",
+            "{\"endpoints\":[\"10.0.0.1:25\"],\"proxyProtocol\":\"v2\","
+                + "\"healthCheck\":{\"tcp\":{}}}"));
   }
 
   @ParameterizedTest(name = "{0}")

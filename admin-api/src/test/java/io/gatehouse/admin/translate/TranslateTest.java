@@ -72,12 +72,22 @@ class TranslateTest {
         Arguments.of(
             "unknown-key",
             "{\"backend\":{\"endpoints\":[\"10.0.0.1:80\"],\"colour\":1}}",
-            "unknown key \"/backend/colour\" (expected one of: protocol, endpoints, tls, loadBalancing,"
-                + " healthCheck, outlierDetection, circuitBreaker)"),
+            "unknown key \"/backend/colour\" (expected one of: protocol, endpoints, tls,"
+                + " proxyProtocol, loadBalancing, healthCheck, outlierDetection, circuitBreaker)"),
         Arguments.of(
             "another-tenant",
             "{\"tenant\":\"evil\",\"backend\":{\"endpoints\":[\"10.0.0.1:80\"]}}",
-            "/tenant: \"evil\" (expected: the route's own tenant, acme)"));
+            "/tenant: \"evil\" (expected: the route's own tenant, acme)"),
+        Arguments.of(
+            "proxy-protocol-with-tls",
+            "{\"backend\":{\"endpoints\":[\"10.0.0.1:443\"],\"proxyProtocol\":\"v1\",\"tls\":{}}}",
+            "/backend/proxyProtocol: \"v1\" (expected: none with tls: proxyProtocol is not"
+                + " supported with tls upstreams yet)"),
+        Arguments.of(
+            "proxy-protocol-in-backendRefs-unknown-version",
+            "{\"backendRefs\":[{\"weight\":1,\"endpoints\":[\"10.0.0.1:80\"],"
+                + "\"proxyProtocol\":\"v9\"}]}",
+            "/backendRefs/0/proxyProtocol: \"v9\" (expected: v1 or v2 (leave it out for none))"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -121,6 +131,10 @@ class TranslateTest {
         Arguments.of(
             "h2-over-tls",
             "{\"hosts\":[\"a.example\"],\"backend\":{\"protocol\":\"h2\",\"endpoints\":[\"10.0.0.1:443\"],"
-                + "\"tls\":{\"serverName\":\"api.internal\",\"insecureSkipVerify\":false}}}"));
+                + "\"tls\":{\"serverName\":\"api.internal\",\"insecureSkipVerify\":false}}}"),
+        Arguments.of(
+            "proxy-protocol",
+            "{\"hosts\":[\"a.example\"],\"backend\":{\"endpoints\":[\"10.0.0.1:80\"],"
+                + "\"proxyProtocol\":\"v2\"}}"));
   }
 }

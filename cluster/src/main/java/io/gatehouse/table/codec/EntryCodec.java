@@ -24,6 +24,7 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Limits;
+import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.backend.BackendPolicy;
@@ -90,6 +91,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Format 6 (issue #19): a TLS passthrough route ({@code tls.passthrough}, {@link
  * #needsFormat6}); only such a route is written in it.
+ *
+ * <p>Format 7 (issue #19): a backend that sends the PROXY protocol header ({@code proxyProtocol},
+ * {@link #needsFormat7}), static in a route or a named backend. A format 6 reader would ignore the
+ * key and connect without the header, which such an endpoint refuses (or, worse, reads the request
+ * line as one); so only those payloads are written in format 7, and only once every member reads
+ * it. A backend without it is written without the key, in the format and with the bytes it had.
  */
 public final class EntryCodec {
   /**
@@ -142,6 +149,9 @@ public final class EntryCodec {
   private interface BackendSpecFields {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Nullable BackendPolicy policy();
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Nullable ProxyProtocolVersion proxyProtocol();
   }
 
   /**
@@ -245,11 +255,15 @@ public final class EntryCodec {
 
   /** The payload format {@link #encode} writes {@code value} in: what a member must read. */
   public int formatOf(Object value) {
-    if (value instanceof BackendObject) {
-      return FORMAT_2; // a kind the releases before format 2 do not know at all
+    if (value instanceof BackendObject object) {
+      // a kind the releases before format 2 do not know at all
+      return object.spec().proxyProtocol() != null ? 7 : FORMAT_2;
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
+    }
+    if (needsFormat7(route)) {
+      return 7;
     }
     if (needsFormat6(route)) {
       return 6;
@@ -346,9 +360,30 @@ public final class EntryCodec {
   }
 
   /**
-   * Whether {@code route} has a backend that answers a fixed status or names a Service of another
-   * namespace, as a backend (a canary among them), a mirror's or an error page's target.
+   * Whether {@code route} has a static backend that sends the PROXY protocol header, as a backend,
+   * a mirror's or an error page's target.
    */
+  static boolean needsFormat7(RouteSpec route) {
+    for (RouteBackend b : route.backends()) {
+      if (sendsProxyHeader(b.ref())) {
+        return true;
+      }
+    }
+    for (PolicySpec p : route.policies()) {
+      if (p instanceof RequestMirror m && sendsProxyHeader(m.backendRef())) {
+        return true;
+      }
+      if (p instanceof ErrorPages e && e.backend() != null && sendsProxyHeader(e.backend())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean sendsProxyHeader(BackendRef ref) {
+    return ref instanceof BackendSpec s && s.proxyProtocol() != null;
+  }
+
   /**
    * Whether {@code route} is a TLS passthrough route. A format 5 reader ignores the flag and reads
    * a route that names no certificate: it would serve the host's plain HTTP to a TLS backend and
@@ -358,6 +393,10 @@ public final class EntryCodec {
     return route.tls() != null && route.tls().passthrough();
   }
 
+  /**
+   * Whether {@code route} has a backend that answers a fixed status or names a Service of another
+   * namespace, as a backend (a canary among them), a mirror's or an error page's target.
+   */
   static boolean needsFormat5(RouteSpec route) {
     for (RouteBackend b : route.backends()) {
       if (needsFormat5(b.ref())) {
