@@ -112,8 +112,13 @@ public final class ClusterProcesses implements AutoCloseable {
   public ClusterProcesses withAdmin(String token) {
     adminToken = token;
     adminPorts = new int[ports.length];
+    // Distinct from the members' ports too: every pick is free only until its node binds it, and
+    // an admin listener bound first on a member's port stops that member ("Port [n] is already in
+    // use" in AdminClusterIT, 7 Dec 2026).
+    int[] taken = java.util.Arrays.copyOf(ports, ports.length * 2);
     for (int i = 0; i < ports.length; i++) {
-      adminPorts[i] = freePort();
+      adminPorts[i] = distinctPort(taken, ports.length + i);
+      taken[ports.length + i] = adminPorts[i];
     }
     return this;
   }
