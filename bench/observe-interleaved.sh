@@ -8,7 +8,7 @@
 # bare processes' windows of the same round, after a warm-up long enough for the compilers to go
 # quiet (the compiler threads' CPU in the measured windows is reported, so a reader can check).
 #   bench/observe-interleaved.sh [JAR]   (default router/target/gatehouse.jar)
-# Environment: KINDS ("tracing metrics"; also accesslog, dashboard, tr100 (tracing at 100 %)), PROCS (3 per setting), ROUNDS (10),
+# Environment: KINDS ("tracing metrics"; also accesslog, dashboard, tr0 and tr100 (tracing at 0 and 100 %)), PROCS (3 per setting), ROUNDS (10),
 # WINDOW (4 s), WARMUP ("20 10 10": load passes per process, each on new connections), CONNS (64),
 # OUT_DIR. Result: $OUT_DIR/report.md and raw.tsv; docs/benchmarks.md, "Issue #18".
 set -euo pipefail
