@@ -23,6 +23,7 @@ import io.gatehouse.document.Quantities;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.file.LocatedYaml;
 import io.gatehouse.k8s.watch.GatewayApiOptions;
+import io.gatehouse.passthrough.Passthrough;
 import io.gatehouse.tls.TlsPolicy;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.validate.Cidrs;
@@ -575,6 +576,7 @@ public final class ConfigLoader {
     notBlank("status.host", c.status().host(), "an address to listen on, such as 127.0.0.1");
     positive("routes.pollInterval", c.routes().pollInterval());
     positive("tls.pollInterval", c.tls().pollInterval());
+    passthrough(c.tls().passthrough());
     String defaultCertificate = c.tls().defaultCertificate();
     if (!defaultCertificate.isEmpty() && !CERT_NAME.matcher(defaultCertificate).matches()) {
       throw bad(
@@ -831,6 +833,35 @@ public final class ConfigLoader {
   private void notBlank(String key, String value, String expected) throws ConfigException {
     if (value.isBlank()) {
       throw bad(key, value, expected);
+    }
+  }
+
+  /** The passthrough gate's limits, within bounds that still let every real client through. */
+  private void passthrough(Passthrough.Settings p) throws ConfigException {
+    within("tls.passthrough.helloTimeout", p.helloTimeout(), Duration.ofMillis(100), HOUR);
+    // A ClientHello with post-quantum key shares, many suites and extensions runs to several KiB;
+    // below one TLS record's size (16 KiB) a limit would refuse real clients.
+    int bytes = p.maxHelloBytes();
+    if (bytes < 16 * 1024 || bytes > 1024 * 1024) {
+      throw bad(
+          "tls.passthrough.maxHelloBytes", Integer.toString(bytes), "16384 to 1048576 (bytes)");
+    }
+    within("tls.passthrough.connectTimeout", p.connectTimeout(), Duration.ofMillis(1), HOUR);
+    within(
+        "tls.passthrough.idleTimeout", p.idleTimeout(), Duration.ofSeconds(1), Duration.ofDays(7));
+  }
+
+  private static final Duration HOUR = Duration.ofHours(1);
+
+  private void within(String key, Duration d, Duration min, Duration max) throws ConfigException {
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw bad(
+          key,
+          Quantities.formatDuration(d),
+          "a duration from "
+              + Quantities.formatDuration(min)
+              + " to "
+              + Quantities.formatDuration(max));
     }
   }
 

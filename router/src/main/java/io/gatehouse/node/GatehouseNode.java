@@ -47,6 +47,7 @@ import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.observe.ExchangeObserver;
 import io.gatehouse.ocsp.OcspStapler;
 import io.gatehouse.passthrough.Passthrough;
+import io.gatehouse.passthrough.PassthroughStats;
 import io.gatehouse.proxy.InFlight;
 import io.gatehouse.proxy.RouterSettings;
 import io.gatehouse.proxy.RouterVerticle;
@@ -268,6 +269,7 @@ public final class GatehouseNode {
         () -> accessLogCount(true));
     this.health = new HealthRegistry(HealthClock.SYSTEM, HealthMonitor.timers(vertx));
     // Reads ClientHellos on the HTTPS listener only while some route passes TLS through.
+    PassthroughStats passthroughStats = new PassthroughStats();
     transport.passthrough(
         new Passthrough(
             snapshots::get,
@@ -276,7 +278,9 @@ public final class GatehouseNode {
             connections,
             host ->
                 vertx.executeBlocking(() -> InetAddress.getByName(host), false).toCompletionStage(),
-            Passthrough.Settings.DEFAULTS));
+            config.tls().passthrough(),
+            passthroughStats));
+    passthroughMetrics(passthroughStats);
     this.outliers = new OutlierDetector(health);
     this.exchangeMetrics =
         config.metrics().enabled() ? metrics.exchanges(metricsOptions(config.metrics())) : null;
@@ -899,6 +903,40 @@ public final class GatehouseNode {
     observers.add(dashboardRates == null ? ExchangeObserver.NONE : dashboardRates);
     observers.addAll(extraObservers);
     return ExchangeObserver.of(observers);
+  }
+
+  /** What the HTTPS listener's passthrough gate did, read at each scrape. */
+  private void passthroughMetrics(PassthroughStats stats) {
+    for (PassthroughStats.Outcome o : PassthroughStats.Outcome.values()) {
+      metrics.functionCounter(
+          "gatehouse.passthrough.connections",
+          "TLS connections the passthrough gate read a ClientHello of, by outcome",
+          "outcome",
+          o.label(),
+          () -> stats.connections(o));
+    }
+    metrics.functionCounter(
+        "gatehouse.passthrough.connect.failures",
+        "Passed-through connections whose endpoint could not be reached",
+        "listener",
+        "https",
+        stats::connectFailures);
+    metrics.gauge(
+        "gatehouse.passthrough.open.connections",
+        "Passed-through TLS connections open now",
+        stats::open);
+    metrics.functionCounter(
+        "gatehouse.passthrough.bytes",
+        "Bytes copied through passed-through TLS connections, by direction",
+        "direction",
+        "from_client",
+        stats::bytesFromClients);
+    metrics.functionCounter(
+        "gatehouse.passthrough.bytes",
+        "Bytes copied through passed-through TLS connections, by direction",
+        "direction",
+        "to_client",
+        stats::bytesToClients);
   }
 
   /** The Kubernetes watch's state, read at each scrape. */

@@ -4,6 +4,7 @@ import io.gatehouse.accesslog.AccessField;
 import io.gatehouse.accesslog.AccessFormat;
 import io.gatehouse.accesslog.AccessLogOptions;
 import io.gatehouse.edge.EdgeLimits;
+import io.gatehouse.passthrough.Passthrough;
 import io.gatehouse.tls.TlsPolicy;
 import java.time.Duration;
 import java.util.Arrays;
@@ -923,6 +924,8 @@ public record NodeConfig(
    *     label) that only TLS 1.3 clients may reach
    * @param ocspStapling fetch the OCSP responses of served certificates that name a responder and
    *     staple them (OpenSSL engine only)
+   * @param passthrough how long and how much the listener reads of a ClientHello while some route
+   *     passes TLS through, and the connect and idle timeouts of passed connections
    */
   public record Tls(
       boolean enabled,
@@ -939,7 +942,68 @@ public record NodeConfig(
       boolean sessionTickets,
       Duration sessionTimeout,
       List<String> minVersionByHost,
-      boolean ocspStapling) {
+      boolean ocspStapling,
+      Passthrough.Settings passthrough) {
+    public Tls {
+      passthrough = passthrough == null ? Passthrough.Settings.DEFAULTS : passthrough;
+    }
+
+    /** The default passthrough settings. */
+    public Tls(
+        boolean enabled,
+        String host,
+        int port,
+        String certDir,
+        String defaultCertificate,
+        Engine engine,
+        Duration pollInterval,
+        int redirectPort,
+        List<String> protocols,
+        List<String> cipherSuites,
+        List<String> groups,
+        boolean sessionTickets,
+        Duration sessionTimeout,
+        List<String> minVersionByHost,
+        boolean ocspStapling) {
+      this(
+          enabled,
+          host,
+          port,
+          certDir,
+          defaultCertificate,
+          engine,
+          pollInterval,
+          redirectPort,
+          protocols,
+          cipherSuites,
+          groups,
+          sessionTickets,
+          sessionTimeout,
+          minVersionByHost,
+          ocspStapling,
+          Passthrough.Settings.DEFAULTS);
+    }
+
+    public Tls withPassthrough(Passthrough.Settings v) {
+      return new Tls(
+          enabled,
+          host,
+          port,
+          certDir,
+          defaultCertificate,
+          engine,
+          pollInterval,
+          redirectPort,
+          protocols,
+          cipherSuites,
+          groups,
+          sessionTickets,
+          sessionTimeout,
+          minVersionByHost,
+          ocspStapling,
+          v);
+    }
+
     /** Redirects name the bound port. */
     public Tls(
         boolean enabled,

@@ -48,6 +48,7 @@ public final class Passthrough {
   private final ConnectionLimiter connections;
   private final Resolver resolver;
   private final Settings settings;
+  private final PassthroughStats stats;
 
   public Passthrough(
       Supplier<@Nullable RouteSnapshot> snapshots,
@@ -55,13 +56,15 @@ public final class Passthrough {
       Availability availability,
       ConnectionLimiter connections,
       Resolver resolver,
-      Settings settings) {
+      Settings settings,
+      PassthroughStats stats) {
     this.snapshots = snapshots;
     this.endpoints = endpoints;
     this.availability = availability;
     this.connections = connections;
     this.resolver = resolver;
     this.settings = settings;
+    this.stats = stats;
   }
 
   /**
@@ -113,5 +116,9 @@ public final class Passthrough {
 
   Settings settings() {
     return settings;
+  }
+
+  PassthroughStats stats() {
+    return stats;
   }
 }

@@ -67,6 +67,9 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
   private final ChannelFactory<? extends Channel> upstreamChannels;
   private final @Nullable String source;
 
+  /** Set once the ClientHello was decided on (or could not be read): counted once. */
+  private boolean decided;
+
   PassthroughGate(
       Passthrough owner,
       ChannelFactory<? extends Channel> upstreamChannels,
@@ -97,14 +100,24 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
   @Override
   protected void onLookupComplete(
       ChannelHandlerContext ctx, @Nullable String hostname, Future<Decision> future) {
+    if (decided) {
+      return; // a refused connection's close reads the ClientHello again: one decision only
+    }
+    decided = true;
     Decision d = future.getNow();
+    PassthroughStats stats = owner.stats();
     if (d == null) { // the ClientHello did not come in time or could not be read
+      stats.count(PassthroughStats.Outcome.NO_CLIENT_HELLO);
       ctx.close();
       return;
     }
     switch (d.kind()) {
-      case TERMINATE -> ctx.pipeline().remove(this); // the buffered bytes go on to the TLS handler
+      case TERMINATE -> {
+        stats.count(PassthroughStats.Outcome.TERMINATED);
+        ctx.pipeline().remove(this); // the buffered bytes go on to the TLS handler
+      }
       case REFUSE -> {
+        stats.count(PassthroughStats.Outcome.REFUSED);
         LOG.atDebug()
             .setMessage("TLS connection refused: no route for its SNI name")
             .addKeyValue("sni", hostname)
@@ -117,8 +130,21 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
     }
   }
 
+  /**
+   * A connection closed before its ClientHello was decided on (the client left, or the timeout).
+   */
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (!decided) {
+      decided = true;
+      owner.stats().count(PassthroughStats.Outcome.NO_CLIENT_HELLO);
+    }
+    super.channelInactive(ctx);
+  }
+
   private void pass(
       ChannelHandlerContext ctx, @Nullable String hostname, @Nullable CompiledRoute route) {
+    PassthroughStats stats = owner.stats();
     Target target = route == null ? null : pickTarget(route);
     Endpoint endpoint =
         target == null ? null : pickEndpoint(target, owner.endpoints(), owner.availability());
@@ -128,6 +154,7 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
           .addKeyValue("sni", hostname)
           .addKeyValue("route", route == null ? null : route.id())
           .log();
+      stats.count(PassthroughStats.Outcome.NO_ENDPOINT);
       ctx.close();
       return;
     }
@@ -141,6 +168,7 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
             .setMessage("TLS passthrough: no PROXY protocol header for this connection")
             .addKeyValue("route", route.id())
             .log();
+        stats.count(PassthroughStats.Outcome.NO_PROXY_HEADER);
         ctx.close();
         return;
       }
@@ -152,10 +180,19 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
       if (header != null) {
         header.release();
       }
+      stats.count(PassthroughStats.Outcome.OVER_LIMIT);
       ctx.close();
       return;
     }
-    ctx.channel().closeFuture().addListener(f -> owner.connections().release(client));
+    stats.count(PassthroughStats.Outcome.PASSED);
+    stats.opened();
+    ctx.channel()
+        .closeFuture()
+        .addListener(
+            f -> {
+              owner.connections().release(client);
+              stats.closed();
+            });
     // Vert.x's TLS and HTTP handlers go; the connection gates in front of this one stay.
     ChannelPipeline p = ctx.pipeline();
     List<String> names = p.names();
@@ -171,7 +208,13 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
     p.addLast(
         "gatehouse-passthrough-splice",
         new Splice(
-            endpoint, upstreamChannels, owner.resolver(), s.connectTimeout(), route.id(), header));
+            endpoint,
+            upstreamChannels,
+            owner.resolver(),
+            s.connectTimeout(),
+            route.id(),
+            header,
+            stats));
     p.remove(this); // hands the buffered ClientHello to the splice
   }
 

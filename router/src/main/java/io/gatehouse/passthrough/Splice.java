@@ -39,6 +39,7 @@ final class Splice extends ChannelInboundHandlerAdapter {
   private final Passthrough.Resolver resolver;
   private final Duration connectTimeout;
   private final String route;
+  private final PassthroughStats stats;
 
   /** The PROXY protocol header the backend gets first, or null; released once written. */
   private @Nullable ByteBuf header;
@@ -57,8 +58,10 @@ final class Splice extends ChannelInboundHandlerAdapter {
       Passthrough.Resolver resolver,
       Duration connectTimeout,
       String route,
-      @Nullable ByteBuf header) {
+      @Nullable ByteBuf header,
+      PassthroughStats stats) {
     this.header = header;
+    this.stats = stats;
     this.endpoint = endpoint;
     this.channels = channels;
     this.resolver = resolver;
@@ -137,6 +140,7 @@ final class Splice extends ChannelInboundHandlerAdapter {
   }
 
   private void fail(Channel c, @Nullable Throwable cause) {
+    stats.connectFailed();
     LOG.atDebug()
         .setMessage("TLS passthrough: cannot reach the endpoint")
         .addKeyValue("route", route)
@@ -148,6 +152,9 @@ final class Splice extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf buf) {
+      stats.fromClient(buf.readableBytes());
+    }
     Channel b = backend;
     if (b == null) {
       early.add(msg);
@@ -268,6 +275,9 @@ final class Splice extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf buf) {
+        stats.toClient(buf.readableBytes());
+      }
       c.write(msg);
     }
 

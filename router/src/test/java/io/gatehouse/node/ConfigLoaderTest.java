@@ -597,6 +597,48 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_passthrough_limits_are_read_and_refused_outside_their_bounds() throws Exception {
+    assertThat(new ConfigLoader().load().tls().passthrough())
+        .isEqualTo(io.gatehouse.passthrough.Passthrough.Settings.DEFAULTS);
+    NodeConfig.Tls tls =
+        new ConfigLoader()
+            .yaml(
+                String.join(
+                    "\n",
+                    "tls:",
+                    "  passthrough:",
+                    "    helloTimeout: 3s",
+                    "    maxHelloBytes: 32768",
+                    "    connectTimeout: 750ms",
+                    "    idleTimeout: 1h"),
+                "c.yaml")
+            .set("tls.passthrough.idleTimeout", "90s", "--set")
+            .load()
+            .tls();
+    assertThat(tls.passthrough())
+        .isEqualTo(
+            new io.gatehouse.passthrough.Passthrough.Settings(
+                java.time.Duration.ofSeconds(3),
+                32768,
+                java.time.Duration.ofMillis(750),
+                java.time.Duration.ofSeconds(90)));
+    record Bad(String key, String value, String expected) {}
+    for (Bad b :
+        List.of(
+            new Bad("tls.passthrough.helloTimeout", "0s", "from 100ms to 1h"),
+            new Bad("tls.passthrough.maxHelloBytes", "4096", "16384 to 1048576"),
+            new Bad("tls.passthrough.maxHelloBytes", "2000000", "16384 to 1048576"),
+            new Bad("tls.passthrough.connectTimeout", "2h", "from 1ms to 1h"),
+            new Bad("tls.passthrough.idleTimeout", "500ms", "from 1s to 168h"))) {
+      assertThatThrownBy(() -> new ConfigLoader().set(b.key(), b.value(), "--set").load())
+          .as(b.toString())
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("\"" + b.key() + "\" in --set")
+          .hasMessageContaining(b.expected());
+    }
+  }
+
+  @Test
   void engine_support_is_checked_only_when_https_listens() throws Exception {
     // groups cannot be honoured on the JDK engine: refused only when the listener runs.
     new ConfigLoader()

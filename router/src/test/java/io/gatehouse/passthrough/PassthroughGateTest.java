@@ -61,7 +61,9 @@ class PassthroughGateTest {
     return SnapshotCompiler.compile(new TableView(1, m));
   }
 
-  private static Passthrough passthrough(@Nullable RouteSnapshot s) {
+  private final PassthroughStats stats = new PassthroughStats();
+
+  private Passthrough passthrough(@Nullable RouteSnapshot s) {
     AtomicReference<@Nullable RouteSnapshot> ref = new AtomicReference<>(s);
     return new Passthrough(
         ref::get,
@@ -69,7 +71,8 @@ class PassthroughGateTest {
         Availability.ALL,
         new ConnectionLimiter(new EdgeLimitsHolder(EdgeLimits.DEFAULTS)),
         host -> CompletableFuture.failedFuture(new AssertionError("no lookups here")),
-        Passthrough.Settings.DEFAULTS);
+        Passthrough.Settings.DEFAULTS,
+        stats);
   }
 
   /** A client's first flight: the ClientHello record(s), with SNI {@code name} unless null. */
@@ -99,7 +102,7 @@ class PassthroughGateTest {
     }
   }
 
-  private static EmbeddedChannel gated(RouteSnapshot s, Capture capture) {
+  private EmbeddedChannel gated(RouteSnapshot s, Capture capture) {
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.pipeline()
         .addLast(
@@ -196,6 +199,29 @@ class PassthroughGateTest {
     assertThat(ch.pipeline().get(PassthroughGate.NAME)).isNull();
     assertThat(ch.isOpen()).isTrue();
     ch.finishAndReleaseAll();
+    assertThat(counts()).containsExactly(PassthroughStats.Outcome.TERMINATED);
+  }
+
+  @Test
+  void a_client_that_leaves_before_its_whole_client_hello_is_counted_once() throws Exception {
+    byte[] hello = clientHello("pt.test");
+    EmbeddedChannel ch = gated(snapshot(PT, WEB), new Capture());
+    ch.writeInbound(Unpooled.wrappedBuffer(hello, 0, 10));
+    ch.close();
+    ch.finishAndReleaseAll();
+    assertThat(counts()).containsExactly(PassthroughStats.Outcome.NO_CLIENT_HELLO);
+    assertThat(stats.open()).isZero();
+  }
+
+  /** Each outcome counted, once per time it was counted. */
+  private List<PassthroughStats.Outcome> counts() {
+    List<PassthroughStats.Outcome> out = new ArrayList<>();
+    for (PassthroughStats.Outcome o : PassthroughStats.Outcome.values()) {
+      for (long i = 0; i < stats.connections(o); i++) {
+        out.add(o);
+      }
+    }
+    return out;
   }
 
   @Test
@@ -209,6 +235,7 @@ class PassthroughGateTest {
     alert.release();
     assertThat(ch.isOpen()).isFalse();
     assertThat(capture.seen).isEmpty();
+    assertThat(counts()).containsExactly(PassthroughStats.Outcome.REFUSED);
   }
 
   @Test
@@ -219,6 +246,7 @@ class PassthroughGateTest {
     assertThat(ch.isOpen()).isFalse();
     assertThat(capture.seen).isEmpty();
     ch.finishAndReleaseAll();
+    assertThat(counts()).containsExactly(PassthroughStats.Outcome.REFUSED);
   }
 
   @Test

@@ -3,9 +3,12 @@ package io.gatehouse.passthrough;
 import static io.gatehouse.testing.NodeFixture.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.node.NodeConfig;
 import io.gatehouse.testing.NodeFixture;
+import io.gatehouse.testing.RawHttp;
 import io.gatehouse.testing.TestPki;
 import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.testing.TlsSockets;
@@ -270,6 +273,77 @@ class TlsPassthroughIT {
           .isInstanceOf(java.io.IOException.class)
           .isNotInstanceOf(SocketTimeoutException.class);
     }
+  }
+
+  @Test
+  void its_idle_timeout_is_a_setting_and_its_connections_are_counted_on_metrics() throws Exception {
+    Passthrough.Settings settings =
+        new Passthrough.Settings(
+            Duration.ofSeconds(10), 64 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(1));
+    try (NodeFixture own =
+        NodeFixture.start(
+            c -> {
+              NodeConfig https = NodeFixture.withHttps(c);
+              return https.withTls(https.tls().withPassthrough(settings));
+            },
+            NodeFixture.valid(
+                route("pt", "pt.example", "127.0.0.1:" + backend.actualPort())
+                    .withTls(TlsSpec.passthrough(List.of()))))) {
+      String answer;
+      try (SSLSocket s = TlsSockets.open(own.httpsPort(), "pt.example")) {
+        answer = TlsSockets.get(s, "pt.example", "/hello");
+      }
+      assertThat(answer).startsWith("HTTP/1.1 200");
+      try (SSLSocket idle = TlsSockets.open(own.httpsPort(), "pt.example")) {
+        long t0 = System.nanoTime();
+        // Nothing either way: the node closes it after tls.passthrough.idleTimeout, not the 5 min.
+        assertThatThrownBy(
+                () -> {
+                  if (idle.getInputStream().read() >= 0) {
+                    throw new AssertionError("a byte on an idle connection");
+                  }
+                  throw new java.io.EOFException("closed");
+                })
+            .isInstanceOf(java.io.IOException.class)
+            .isNotInstanceOf(SocketTimeoutException.class);
+        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+        assertThat(waited).isGreaterThan(Duration.ofMillis(800)).isLessThan(Duration.ofSeconds(15));
+      }
+      assertThatThrownBy(() -> TlsSockets.open(own.httpsPort(), "nope.example").close())
+          .isInstanceOf(SSLException.class);
+      String metrics =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(
+                  () ->
+                      RawHttp.exchange(
+                              own.statusPort(), "GET /metrics HTTP/1.1\r\nHost: status\r\n\r\n")
+                          .body(),
+                  m -> value(m, "gatehouse_passthrough_open_connections") == 0.0);
+      assertThat(value(metrics, "gatehouse_passthrough_connections_total{outcome=\"passed\"}"))
+          .isEqualTo(2.0);
+      assertThat(value(metrics, "gatehouse_passthrough_connections_total{outcome=\"refused\"}"))
+          .isEqualTo(1.0);
+      assertThat(value(metrics, "gatehouse_passthrough_connections_total{outcome=\"terminated\"}"))
+          .isEqualTo(0.0);
+      assertThat(value(metrics, "gatehouse_passthrough_connect_failures_total{listener=\"https\"}"))
+          .isEqualTo(0.0);
+      // Two handshakes and a request one way, the backend's certificates and answer the other.
+      assertThat(value(metrics, "gatehouse_passthrough_bytes_total{direction=\"from_client\"}"))
+          .isGreaterThan(500.0);
+      assertThat(value(metrics, "gatehouse_passthrough_bytes_total{direction=\"to_client\"}"))
+          .isGreaterThan((double) backendCert.cert().getEncoded().length + answer.length());
+    }
+  }
+
+  /** The value of the series named exactly {@code series} (name and labels) in an exposition. */
+  private static double value(String exposition, String series) {
+    for (String line : exposition.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+      }
+    }
+    return Double.NaN;
   }
 
   /** A handshake without the server_name extension. */
