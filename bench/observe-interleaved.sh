@@ -8,6 +8,8 @@
 # bare processes' windows of the same round, after a warm-up long enough for the compilers to go
 # quiet (the compiler threads' CPU in the measured windows is reported, so a reader can check).
 #   bench/observe-interleaved.sh [JAR]   (default router/target/gatehouse.jar)
+# A/B of two builds: ALT_JAR=other.jar and a kind with "-alt" (e.g. KINDS="tracing tracing-alt")
+# runs that kind's settings on ALT_JAR, in the same rounds.
 # Environment: KINDS ("tracing metrics"; also accesslog, dashboard, tr0 and tr100 (tracing at 0 and 100 %)), PROCS (3 per setting), ROUNDS (10),
 # WINDOW (4 s), WARMUP ("20 10 10": load passes per process, each on new connections), CONNS (64),
 # OUT_DIR. Result: $OUT_DIR/report.md and raw.tsv; docs/benchmarks.md, "Issue #18".
@@ -15,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=$(realpath "${1:-router/target/gatehouse.jar}")
 [[ -f $JAR ]] || { echo "no jar at $JAR: ./mvnw -B -q -pl router -am package -DskipTests" >&2; exit 2; }
+ALT_JAR=${ALT_JAR:+$(realpath "$ALT_JAR")}
 for tool in wrk nginx taskset curl python3; do
   command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
 done
@@ -49,9 +52,14 @@ port=19400
 for k in bare $KINDS; do
   for ((i = 1; i <= PROCS; i++)); do
     n="$k-$i"
-    flags=$(observe_settings "$k" "$BB" "$RUN/access-$n.log")
+    jar=$JAR
+    if [[ $k == *-alt ]]; then
+      [[ -f ${ALT_JAR:-} ]] || { echo "kind $k needs ALT_JAR=a jar" >&2; exit 2; }
+      jar=$ALT_JAR
+    fi
+    flags=$(observe_settings "${k%-alt}" "$BB" "$RUN/access-$n.log")
     # shellcheck disable=SC2086  # flags are words
-    taskset -c 0 java -XX:+UseParallelGC -Xms256m -Xmx256m -jar "$JAR" --http-host 127.0.0.1 \
+    taskset -c 0 java -XX:+UseParallelGC -Xms256m -Xmx256m -jar "$jar" --http-host 127.0.0.1 \
       --http-port $port --status-port 0 --routes-file "$RUN/routes.yaml" \
       --default-backend 127.0.0.1:$B404 --set admin.enabled=false --set store.dir="$RUN/data-$n" \
       --set eventLoops=1 $flags > "$OUT_DIR/logs/$n.log" 2>&1 < /dev/null &
@@ -88,7 +96,7 @@ for w in $WARMUP; do
 done
 RAW=$OUT_DIR/raw.tsv
 {
-  echo "# $(date -Iseconds) $(uname -r) jar=$JAR KINDS=$KINDS PROCS=$PROCS ROUNDS=$ROUNDS WINDOW=$WINDOW WARMUP=$WARMUP CONNS=$CONNS"
+  echo "# $(date -Iseconds) $(uname -r) jar=$JAR alt=${ALT_JAR:-none} KINDS=$KINDS PROCS=$PROCS ROUNDS=$ROUNDS WINDOW=$WINDOW WARMUP=$WARMUP CONNS=$CONNS"
   printf 'round\tprocess\tkind\trps\tjit_ticks\twindow_s\trequests\tcpu_ns\n'
 } > "$RAW"
 for ((r = 1; r <= ROUNDS; r++)); do
