@@ -199,6 +199,11 @@ final class GatewayRun {
       return route.kind().kind() + " " + route.meta().path();
     }
 
+    /** A TLSRoute: its hosts pass TLS through by SNI name, it has no HTTP match. */
+    boolean passthrough() {
+      return route.kind() == GatewayKind.TLS_ROUTE;
+    }
+
     ObjectRef ref() {
       return new ObjectRef(route.kind(), route.meta().namespace(), route.meta().name());
     }
@@ -283,6 +288,22 @@ final class GatewayRun {
           allowed.add(li);
         }
       }
+      if (allowed.isEmpty()
+          && info.passthrough()
+          && named.stream().noneMatch(l -> l.passthrough())) {
+        // the TLSRoute spec's own reason for a listener of the wrong protocol
+        parent.refused =
+            GatewayCondition.no(
+                ACCEPTED,
+                "UnsupportedValue",
+                "TLSRoute attaches to listeners of protocol TLS only; Gateway "
+                    + gw.gateway.meta().path()
+                    + " has none"
+                    + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
+                    + (p.port() == null ? "" : " on port " + p.port()),
+                gen);
+        continue;
+      }
       if (allowed.isEmpty()) {
         parent.refused =
             GatewayCondition.no(
@@ -299,8 +320,14 @@ final class GatewayRun {
                 gen);
         continue;
       }
+      boolean nameless = false;
       for (ListenerInfo li : allowed) {
         List<String> hosts = ListenerHosts.intersect(li.hostname, hostnames);
+        if (info.passthrough() && hosts.contains(ListenerHosts.ANY)) {
+          // passthrough routes by the SNI name alone: "every host" names none to route by
+          nameless = true;
+          hosts = List.of();
+        }
         if (!hosts.isEmpty()) {
           // attached only with a hostname in common (the conformance suite's
           // GatewayWithAttachedRoutes: a NoMatchingListenerHostname route is not counted)
@@ -310,7 +337,15 @@ final class GatewayRun {
           parent.attachments.add(new Attachment(li, hosts));
         }
       }
-      if (parent.attachments.isEmpty()) {
+      if (parent.attachments.isEmpty() && nameless) {
+        parent.refused =
+            GatewayCondition.no(
+                ACCEPTED,
+                "UnsupportedValue",
+                "spec.hostnames: none, on a listener without hostname (expected: at least one"
+                    + " hostname, the SNI name TLS passes through by)",
+                gen);
+      } else if (parent.attachments.isEmpty()) {
         parent.refused =
             GatewayCondition.no(
                 ACCEPTED,
@@ -326,6 +361,10 @@ final class GatewayRun {
 
   /** The route's matches as specs, its backends resolved, or why it cannot be served. */
   private void build(RouteInfo info) {
+    if (info.passthrough()) {
+      buildPassthrough(info);
+      return;
+    }
     Route r = info.route;
     long gen = r.meta().generation();
     boolean grpc = r.kind() == GatewayKind.GRPC_ROUTE;
@@ -385,6 +424,50 @@ final class GatewayRun {
     } catch (Unsupported e) {
       info.unsupported = e.getMessage();
       info.specs.clear();
+    }
+  }
+
+  /**
+   * A TLSRoute's one rule: its weighted backends, an unresolved one keeping its weight (the
+   * connections it would get are refused, as the spec asks), or why it cannot be served.
+   */
+  private void buildPassthrough(RouteInfo info) {
+    Route r = info.route;
+    long gen = r.meta().generation();
+    try {
+      for (int i = 0; i < r.hostnames().size(); i++) {
+        String field = "spec.hostnames[" + i + "]";
+        Validated<String> h = Hostnames.normalizeConfigured(field, r.hostnames().get(i));
+        if (!h.isValid()) {
+          throw new Unsupported(messages(h.violations()));
+        }
+      }
+      if (r.rules().size() != 1) {
+        throw new Unsupported(
+            "spec.rules: " + r.rules().size() + " rules (expected: exactly one, as the CRD says)");
+      }
+      Rule rule = r.rules().get(0);
+      List<RouteBackend> backends = new ArrayList<>();
+      for (int k = 0; k < rule.backendRefs().size(); k++) {
+        Backend b = rule.backendRefs().get(k);
+        BackendRef target =
+            backend(info, "spec.rules[0].backendRefs[" + k + "]", b.ref(), b.port(), false, gen);
+        backends.add(new RouteBackend(target, b.weight()));
+      }
+      if (backends.isEmpty()) {
+        // no backend: every connection is refused, as the spec asks
+        backends.add(
+            RouteBackend.of(
+                new BackendRef.Unresolved(UNRESOLVED_STATUS, "spec.rules[0]: no backendRefs")));
+      }
+      MatchSpec m = new MatchSpec(0, 0, RouteRules.ALL, backends, Timeouts.DEFAULTS, List.of());
+      Validated<RouteSpec> v = RouteValidator.validate(spec(info, m, List.of(), null, 0));
+      if (!v.isValid()) {
+        throw new Unsupported("spec.rules[0]: " + messages(v.violations()));
+      }
+      info.specs.add(m);
+    } catch (Unsupported e) {
+      info.unsupported = e.getMessage();
     }
   }
 
@@ -653,8 +736,41 @@ final class GatewayRun {
   GatewayTranslation translate(Map<String, ServedIngress> ingresses) {
     Map<String, Holder> holders = holders(ingresses);
     List<Served> served = new ArrayList<>();
+    // TLSRoutes first: a host they pass through is never terminated by another route
+    Map<String, RouteInfo> passedThrough = new LinkedHashMap<>();
     for (RouteInfo r : routes) {
-      if (r.unsupported != null) {
+      if (r.unsupported != null || !r.passthrough()) {
+        continue;
+      }
+      Set<String> hosts = new LinkedHashSet<>();
+      for (ParentInfo p : r.parents) {
+        for (Attachment a : p.attachments) {
+          if (!a.listener.programmed()) {
+            continue;
+          }
+          for (String h : a.hosts) {
+            Holder holder = holders.get(h);
+            if (holder != null && !holder.admits(r.route.meta().namespace())) {
+              p.lost.putIfAbsent(h, holder.why());
+              continue;
+            }
+            RouteInfo first = passedThrough.putIfAbsent(h, r);
+            if (first != null && first != r) {
+              // one SNI name, one backend: the oldest route keeps it, as for any conflict
+              p.lost.putIfAbsent(h, "passed through by " + first.what() + ", which is older");
+              continue;
+            }
+            p.served++;
+            hosts.add(h);
+          }
+        }
+      }
+      if (!hosts.isEmpty()) {
+        served.add(new Served(r, hosts, Map.of()));
+      }
+    }
+    for (RouteInfo r : routes) {
+      if (r.unsupported != null || r.passthrough()) {
         continue;
       }
       String ns = r.route.meta().namespace();
@@ -670,6 +786,18 @@ final class GatewayRun {
             Holder holder = holders.get(h);
             if (holder != null && !holder.admits(ns)) {
               p.lost.putIfAbsent(h, holder.why());
+              continue;
+            }
+            // the exact host only: the router's SNI lookup takes an exact terminated name before a
+            // passthrough wildcard one label above
+            RouteInfo through = a.listener.https() ? passedThrough.get(h) : null;
+            if (through != null) {
+              p.lost.putIfAbsent(
+                  h,
+                  "passed through by "
+                      + through.what()
+                      + " (TLS for it reaches that route's backend unterminated; plain HTTP is"
+                      + " still served)");
               continue;
             }
             p.served++;
@@ -708,6 +836,9 @@ final class GatewayRun {
         out, List.copyOf(certificates.values()), all, origins, GatewayTranslator.hostsOf(out));
   }
 
+  /**
+   * @param http the hosts served over plain HTTP; of a TLSRoute, the hosts it passes through
+   */
   private record Served(
       RouteInfo route, Set<String> http, Map<String, @Nullable ListenerInfo> https) {}
 
@@ -724,6 +855,9 @@ final class GatewayRun {
     Map<MatchSpec, Integer> bases = new java.util.IdentityHashMap<>();
     // served is in route order (oldest first), and each route's specs in rule, match order
     for (Served s : served) {
+      if (s.route.passthrough()) {
+        continue; // matched by SNI name alone: no path to rank on
+      }
       for (MatchSpec m : s.route.specs) {
         Match c = m.conditions();
         int base =
@@ -758,6 +892,9 @@ final class GatewayRun {
       Served s,
       Map<MatchSpec, Integer> priorities,
       Map<CertificateKey, CertificateSpec> certificates) {
+    if (s.route.passthrough()) {
+      return passthroughSpecs(s);
+    }
     String ns = s.route.route.meta().namespace();
     // hosts by the certificate name that serves them over HTTPS
     Map<String, List<String>> byCert = new LinkedHashMap<>();
@@ -815,6 +952,20 @@ final class GatewayRun {
         if (valid.value() != null) {
           out.add(valid.value());
         }
+      }
+    }
+    return out;
+  }
+
+  /** A TLSRoute's one route: its hosts passed through by SNI name to its backends. */
+  private static List<RouteSpec> passthroughSpecs(Served s) {
+    List<RouteSpec> out = new ArrayList<>();
+    for (MatchSpec m : s.route.specs) {
+      Validated<RouteSpec> valid =
+          RouteValidator.validate(
+              spec(s.route, m, List.copyOf(s.http), TlsSpec.passthrough(List.of()), 0));
+      if (valid.value() != null) {
+        out.add(valid.value());
       }
     }
     return out;
