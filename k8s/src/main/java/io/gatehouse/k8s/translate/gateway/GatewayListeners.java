@@ -222,10 +222,11 @@ final class GatewayListeners {
                         + "\" (expected: Terminate; Passthrough is served with protocol TLS)",
                     gen);
           } else if (l.protocol().equals(TLS) && !PASSTHROUGH.equals(l.tlsMode())) {
+            // the protocol is served, this value of one of its fields is not
             li.notAccepted =
                 GatewayCondition.no(
                     ACCEPTED,
-                    "UnsupportedProtocol",
+                    "UnsupportedValue",
                     "tls.mode: \""
                         + l.tlsMode()
                         + "\" on protocol TLS (expected: Passthrough; TLS terminated into a TCP"
