@@ -612,9 +612,7 @@ class GatewayApiIT {
           .atMost(WAIT)
           .untilAsserted(
               () -> {
-                JsonObject gw = get(GatewayKind.GATEWAY, ns, "gw");
-                assertThat(status(gw).getAsJsonArray("listeners")).as("listeners").isNotNull();
-                JsonObject tls = listener(gw, "tls");
+                JsonObject tls = listener(get(GatewayKind.GATEWAY, ns, "gw"), "tls");
                 assertReason(tls, "Programmed", "True", "Programmed");
                 assertThat(tls.get("attachedRoutes").getAsInt()).isEqualTo(1);
                 JsonObject parent = ourParent(get(GatewayKind.TLS_ROUTE, ns, "vault"));
@@ -973,7 +971,10 @@ class GatewayApiIT {
   }
 
   private static JsonObject listener(JsonObject gateway, String name) {
-    for (JsonElement l : status(gateway).getAsJsonArray("listeners")) {
+    JsonArray listeners = status(gateway).getAsJsonArray("listeners");
+    // an assertion, not a NullPointerException, so that a wait for the first status retries
+    assertThat(listeners).as("status.listeners").isNotNull();
+    for (JsonElement l : listeners) {
       if (name.equals(l.getAsJsonObject().get("name").getAsString())) {
         return l.getAsJsonObject();
       }

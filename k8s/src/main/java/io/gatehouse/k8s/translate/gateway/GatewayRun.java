@@ -273,11 +273,7 @@ final class GatewayRun {
             GatewayCondition.no(
                 ACCEPTED,
                 "NoMatchingParent",
-                "Gateway "
-                    + gw.gateway.meta().path()
-                    + " has no listener"
-                    + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
-                    + (p.port() == null ? "" : " on port " + p.port()),
+                "Gateway " + gw.gateway.meta().path() + " has no listener" + narrowedBy(p),
                 gen);
         continue;
       }
@@ -299,8 +295,7 @@ final class GatewayRun {
                 "TLSRoute attaches to listeners of protocol TLS only; Gateway "
                     + gw.gateway.meta().path()
                     + " has none"
-                    + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
-                    + (p.port() == null ? "" : " on port " + p.port()),
+                    + narrowedBy(p),
                 gen);
         continue;
       }
@@ -357,6 +352,12 @@ final class GatewayRun {
       }
     }
     return info;
+  }
+
+  /** How a parentRef narrows its Gateway's listeners, for messages: name and port. */
+  private static String narrowedBy(ParentRef p) {
+    return (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
+        + (p.port() == null ? "" : " on port " + p.port());
   }
 
   /** The route's matches as specs, its backends resolved, or why it cannot be served. */
