@@ -739,79 +739,15 @@ final class GatewayRun {
     List<Served> served = new ArrayList<>();
     // TLSRoutes first: a host they pass through is never terminated by another route
     Map<String, RouteInfo> passedThrough = new LinkedHashMap<>();
-    for (RouteInfo r : routes) {
-      if (r.unsupported != null || !r.passthrough()) {
-        continue;
-      }
-      Set<String> hosts = new LinkedHashSet<>();
-      for (ParentInfo p : r.parents) {
-        for (Attachment a : p.attachments) {
-          if (!a.listener.programmed()) {
-            continue;
-          }
-          for (String h : a.hosts) {
-            Holder holder = holders.get(h);
-            if (holder != null && !holder.admits(r.route.meta().namespace())) {
-              p.lost.putIfAbsent(h, holder.why());
-              continue;
-            }
-            RouteInfo first = passedThrough.putIfAbsent(h, r);
-            if (first != null && first != r) {
-              // one SNI name, one backend: the oldest route keeps it, as for any conflict
-              p.lost.putIfAbsent(h, "passed through by " + first.what() + ", which is older");
-              continue;
-            }
-            p.served++;
-            hosts.add(h);
-          }
+    for (boolean tls : new boolean[] {true, false}) {
+      for (RouteInfo r : routes) {
+        Served s =
+            r.unsupported != null || r.passthrough() != tls
+                ? null
+                : served(r, holders, passedThrough);
+        if (s != null) {
+          served.add(s);
         }
-      }
-      if (!hosts.isEmpty()) {
-        served.add(new Served(r, hosts, Map.of()));
-      }
-    }
-    for (RouteInfo r : routes) {
-      if (r.unsupported != null || r.passthrough()) {
-        continue;
-      }
-      String ns = r.route.meta().namespace();
-      // host to the certificate of the HTTPS listener serving it (null: plain HTTP)
-      Map<String, @Nullable ListenerInfo> https = new LinkedHashMap<>();
-      Set<String> http = new LinkedHashSet<>();
-      for (ParentInfo p : r.parents) {
-        for (Attachment a : p.attachments) {
-          if (!a.listener.programmed()) {
-            continue;
-          }
-          for (String h : a.hosts) {
-            Holder holder = holders.get(h);
-            if (holder != null && !holder.admits(ns)) {
-              p.lost.putIfAbsent(h, holder.why());
-              continue;
-            }
-            // the exact host only: the router's SNI lookup takes an exact terminated name before a
-            // passthrough wildcard one label above
-            RouteInfo through = a.listener.https() ? passedThrough.get(h) : null;
-            if (through != null) {
-              p.lost.putIfAbsent(
-                  h,
-                  "passed through by "
-                      + through.what()
-                      + " (TLS for it reaches that route's backend unterminated; plain HTTP is"
-                      + " still served)");
-              continue;
-            }
-            p.served++;
-            if (a.listener.https()) {
-              https.putIfAbsent(h, a.listener);
-            } else {
-              http.add(h);
-            }
-          }
-        }
-      }
-      if (!http.isEmpty() || !https.isEmpty()) {
-        served.add(new Served(r, http, https));
       }
     }
     Map<RouteKey, ObjectRef> origins = new HashMap<>();
@@ -835,6 +771,64 @@ final class GatewayRun {
     all.sort(Comparator.comparing(ObjectStatus::ref));
     return new GatewayTranslation(
         out, List.copyOf(certificates.values()), all, origins, GatewayTranslator.hostsOf(out));
+  }
+
+  /**
+   * What of a route is served: the hosts of its programmed attachments, less those another group
+   * holds or another route passes through (each recorded on its parent); null for none.
+   */
+  private static @Nullable Served served(
+      RouteInfo r, Map<String, Holder> holders, Map<String, RouteInfo> passedThrough) {
+    String ns = r.route.meta().namespace();
+    // host to the certificate of the HTTPS listener serving it (null: plain HTTP)
+    Map<String, @Nullable ListenerInfo> https = new LinkedHashMap<>();
+    Set<String> http = new LinkedHashSet<>();
+    for (ParentInfo p : r.parents) {
+      for (Attachment a : p.attachments) {
+        if (!a.listener.programmed()) {
+          continue;
+        }
+        for (String h : a.hosts) {
+          Holder holder = holders.get(h);
+          String lost =
+              holder != null && !holder.admits(ns)
+                  ? holder.why()
+                  : passedElsewhere(r, a.listener, h, passedThrough);
+          if (lost != null) {
+            p.lost.putIfAbsent(h, lost);
+            continue;
+          }
+          p.served++;
+          if (a.listener.https()) {
+            https.putIfAbsent(h, a.listener);
+          } else {
+            http.add(h);
+          }
+        }
+      }
+    }
+    return http.isEmpty() && https.isEmpty() ? null : new Served(r, http, https);
+  }
+
+  /**
+   * Why another route passes TLS for {@code host} through instead of {@code r}, or null; a
+   * TLSRoute's host is recorded as passed through by it.
+   */
+  private static @Nullable String passedElsewhere(
+      RouteInfo r, ListenerInfo listener, String host, Map<String, RouteInfo> passedThrough) {
+    if (r.passthrough()) {
+      RouteInfo first = passedThrough.putIfAbsent(host, r);
+      // one SNI name, one backend: the oldest route keeps it, as for any conflict
+      return first == null || first == r
+          ? null
+          : "passed through by " + first.what() + ", which is older";
+    }
+    // the exact host only: the router's SNI lookup takes an exact terminated name before a
+    // passthrough wildcard one label above
+    RouteInfo through = listener.https() ? passedThrough.get(host) : null;
+    return through == null
+        ? null
+        : "passed through by " + through.what() + " (its TLS reaches that route's backend)";
   }
 
   /**
