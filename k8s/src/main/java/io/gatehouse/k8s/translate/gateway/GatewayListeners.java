@@ -59,8 +59,8 @@ final class GatewayListeners {
   /** What a TLS (passthrough) listener admits: the spec's only route kind for protocol TLS. */
   private static final List<GatewayKind> TLS_KINDS = List.of(GatewayKind.TLS_ROUTE);
 
-  static final String TLS = "TLS";
-  static final String PASSTHROUGH = "Passthrough";
+  private static final String TLS = "TLS";
+  private static final String PASSTHROUGH = "Passthrough";
 
   private final GatewaySettings settings;
   private final Clock clock;
