@@ -233,7 +233,11 @@ final class GatewayListeners {
                         + " stream to the backend is not served)",
                     gen);
           }
-          kinds(li, l.protocol().equals(TLS) ? TLS_KINDS : HTTP_KINDS, gen);
+          if (!l.protocol().equals(TLS)) {
+            kinds(li, HTTP_KINDS, gen);
+          } else if (PASSTHROUGH.equals(l.tlsMode())) {
+            kinds(li, TLS_KINDS, gen);
+          } // else none: the suite's TLSRouteListenerTerminateNotSupported wants no supportedKinds
         }
         default ->
             li.notAccepted =

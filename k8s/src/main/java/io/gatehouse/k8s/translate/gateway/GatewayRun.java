@@ -287,11 +287,12 @@ final class GatewayRun {
       if (allowed.isEmpty()
           && info.passthrough()
           && named.stream().noneMatch(l -> l.passthrough())) {
-        // the TLSRoute spec's own reason for a listener of the wrong protocol
+        // the TLSRoute type's comment says UnsupportedValue; the conformance suite
+        // (TLSRouteInvalidNoMatchingListener) checks NotAllowedByListeners: the message says why
         parent.refused =
             GatewayCondition.no(
                 ACCEPTED,
-                "UnsupportedValue",
+                "NotAllowedByListeners",
                 "TLSRoute attaches to listeners of protocol TLS only; Gateway "
                     + gw.gateway.meta().path()
                     + " has none"
