@@ -195,24 +195,8 @@ final class GatewayListeners {
         case "HTTP", "HTTPS", TLS -> {
           // TLS passthrough is read in front of the HTTPS listener's TLS handler: same port
           int port = l.protocol().equals("HTTP") ? settings.httpPort() : settings.httpsPort();
-          if (l.port() != port) {
-            li.notAccepted =
-                GatewayCondition.no(
-                    ACCEPTED,
-                    "PortUnavailable",
-                    "the node listens for "
-                        + l.protocol()
-                        + " on port "
-                        + port
-                        + " only (HTTP "
-                        + settings.httpPort()
-                        + ", HTTPS and TLS "
-                        + settings.httpsPort()
-                        + "); port "
-                        + l.port()
-                        + " is not served",
-                    gen);
-          } else if (l.protocol().equals("HTTPS") && !"Terminate".equals(l.tlsMode())) {
+          // a mode never served is the reason on any port (the suite puts them on 8443)
+          if (l.protocol().equals("HTTPS") && !"Terminate".equals(l.tlsMode())) {
             li.notAccepted =
                 GatewayCondition.no(
                     ACCEPTED,
@@ -231,6 +215,23 @@ final class GatewayListeners {
                         + l.tlsMode()
                         + "\" on protocol TLS (expected: Passthrough; TLS terminated into a TCP"
                         + " stream to the backend is not served)",
+                    gen);
+          } else if (l.port() != port) {
+            li.notAccepted =
+                GatewayCondition.no(
+                    ACCEPTED,
+                    "PortUnavailable",
+                    "the node listens for "
+                        + l.protocol()
+                        + " on port "
+                        + port
+                        + " only (HTTP "
+                        + settings.httpPort()
+                        + ", HTTPS and TLS "
+                        + settings.httpsPort()
+                        + "); port "
+                        + l.port()
+                        + " is not served",
                     gen);
           }
           if (!l.protocol().equals(TLS)) {
