@@ -284,35 +284,28 @@ final class GatewayRun {
           allowed.add(li);
         }
       }
-      if (allowed.isEmpty()
-          && info.passthrough()
-          && named.stream().noneMatch(l -> l.passthrough())) {
-        // the TLSRoute type's comment says UnsupportedValue; the conformance suite
-        // (TLSRouteInvalidNoMatchingListener) checks NotAllowedByListeners: the message says why
-        parent.refused =
-            GatewayCondition.no(
-                ACCEPTED,
-                "NotAllowedByListeners",
-                "TLSRoute attaches to listeners of protocol TLS only; Gateway "
-                    + gw.gateway.meta().path()
-                    + " has none"
-                    + narrowedBy(p),
-                gen);
-        continue;
-      }
       if (allowed.isEmpty()) {
+        // a TLSRoute on listeners of another protocol: the type's comment says UnsupportedValue,
+        // the conformance suite (TLSRouteInvalidNoMatchingListener) checks this reason
+        boolean protocol =
+            info.passthrough() && named.stream().noneMatch(ListenerInfo::passthrough);
         parent.refused =
             GatewayCondition.no(
                 ACCEPTED,
                 "NotAllowedByListeners",
-                "no accepted listener of Gateway "
-                    + gw.gateway.meta().path()
-                    + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
-                    + " admits "
-                    + r.kind().kind()
-                    + " from namespace "
-                    + ns
-                    + " (allowedRoutes)",
+                protocol
+                    ? "TLSRoute attaches to listeners of protocol TLS only; Gateway "
+                        + gw.gateway.meta().path()
+                        + " has none"
+                        + narrowedBy(p)
+                    : "no accepted listener of Gateway "
+                        + gw.gateway.meta().path()
+                        + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
+                        + " admits "
+                        + r.kind().kind()
+                        + " from namespace "
+                        + ns
+                        + " (allowedRoutes)",
                 gen);
         continue;
       }
