@@ -85,9 +85,18 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
     if (snapshot == null) {
       return Decision.REFUSE; // not serving yet
     }
-    CompiledRoute route = snapshot.passthrough().lookup(sniName);
-    if (route != null) {
-      return new Decision(Decision.Kind.PASS, route);
+    CompiledRoute exact = snapshot.passthrough().lookupExact(sniName);
+    if (exact != null) {
+      return new Decision(Decision.Kind.PASS, exact);
+    }
+    // the more specific name wins, as for HTTP hosts: an exact terminated name before a
+    // passthrough wildcard (which may be another tenant's)
+    if (sniName != null && snapshot.servesTerminatedExactly(sniName)) {
+      return Decision.TERMINATE;
+    }
+    CompiledRoute wildcard = snapshot.passthrough().lookup(sniName);
+    if (wildcard != null) {
+      return new Decision(Decision.Kind.PASS, wildcard);
     }
     return snapshot.servesTerminated(sniName) ? Decision.TERMINATE : Decision.REFUSE;
   }
@@ -267,19 +276,23 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
     return chosen == null ? null : pickEndpoint(chosen, endpoints, availability);
   }
 
-  /** A target of the route by weight; those that answer a fixed status have none. */
+  /**
+   * A target of the route by weight, or null. A target that answers a fixed status (an unresolved
+   * backend) keeps its weight and has no endpoint: its share of connections is refused, as Gateway
+   * API asks of a TLSRoute, never sent to the other targets.
+   */
   static @Nullable Target pickTarget(CompiledRoute route) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     Target chosen = null;
     long total = 0;
     for (Target t : route.targets()) {
-      long w = t.fixed() ? 0 : Math.max(0, t.weight());
+      long w = Math.max(0, t.weight());
       total += w;
       if (w > 0 && random.nextLong(total) < w) { // weighted reservoir: one pass, no list
         chosen = t;
       }
     }
-    return chosen;
+    return chosen == null || chosen.fixed() ? null : chosen;
   }
 
   /** One endpoint of {@code chosen} by weight, as {@link #pick} says. */

@@ -37,16 +37,28 @@ public record PassthroughHosts(
     if (sniName == null || sniName.isEmpty() || isEmpty()) {
       return null;
     }
-    String name = sniName.toLowerCase(Locale.ROOT);
-    if (name.endsWith(".")) {
-      name = name.substring(0, name.length() - 1);
-    }
+    String name = name(sniName);
     List<CompiledRoute> routes = exact.get(name);
     if (routes == null) {
       int dot = name.indexOf('.');
       routes = dot > 0 ? wildcardSuffixes.get(name.substring(dot + 1)) : null;
     }
     return routes == null ? null : routes.get(0);
+  }
+
+  /** The passthrough route for exactly this SNI name (no wildcard), or null. */
+  public @Nullable CompiledRoute lookupExact(@Nullable String sniName) {
+    if (sniName == null || sniName.isEmpty() || isEmpty()) {
+      return null;
+    }
+    List<CompiledRoute> routes = exact.get(name(sniName));
+    return routes == null ? null : routes.get(0);
+  }
+
+  /** An SNI name as the indexes hold names: lower case, without a trailing dot. */
+  static String name(String sniName) {
+    String name = sniName.toLowerCase(Locale.ROOT);
+    return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
   }
 
   /** Whether a compiled route passes TLS through. */

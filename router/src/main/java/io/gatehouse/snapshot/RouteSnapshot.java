@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -196,10 +195,7 @@ public final class RouteSnapshot {
     if (c.isEmpty()) {
       return false;
     }
-    String name = sniName.toLowerCase(java.util.Locale.ROOT);
-    if (name.endsWith(".")) {
-      name = name.substring(0, name.length() - 1);
-    }
+    String name = PassthroughHosts.name(sniName);
     if (c.exact().containsKey(name)) {
       return true;
     }
@@ -209,10 +205,7 @@ public final class RouteSnapshot {
 
   /** Whether the name matched only a wildcard (each such name costs Vert.x one cached context). */
   public boolean asksByWildcardOnly(String sniName) {
-    String name = sniName.toLowerCase(java.util.Locale.ROOT);
-    if (name.endsWith(".")) {
-      name = name.substring(0, name.length() - 1);
-    }
+    String name = PassthroughHosts.name(sniName);
     return !clientCertificateHosts.exact().containsKey(name) && asksForClientCertificate(name);
   }
 
@@ -230,11 +223,15 @@ public final class RouteSnapshot {
     if (sniName == null) {
       return hosts.catchAll() != null;
     }
-    String name = sniName.toLowerCase(Locale.ROOT);
-    if (name.endsWith(".")) {
-      name = name.substring(0, name.length() - 1);
-    }
-    return hosts.select(name) != null;
+    return hosts.select(PassthroughHosts.name(sniName)) != null;
+  }
+
+  /**
+   * Whether a terminated route has exactly this SNI name (no wildcard, no catch-all): such a name
+   * is terminated even where a passthrough wildcard one label above would cover it.
+   */
+  public boolean servesTerminatedExactly(String sniName) {
+    return hosts.exact(PassthroughHosts.name(sniName)) != null;
   }
 
   /** A snapshot without routes: every request goes to the default backend. */

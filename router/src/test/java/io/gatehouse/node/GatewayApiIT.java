@@ -16,6 +16,7 @@ import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.k8s.watch.testing.GatewayCrds;
 import io.gatehouse.testing.GrpcEcho;
 import io.gatehouse.testing.RawHttp;
+import io.gatehouse.testing.TestPki;
 import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.testing.TlsSockets;
 import io.grpc.CallOptions;
@@ -37,6 +38,9 @@ import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateFactory;
@@ -47,6 +51,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -561,6 +566,77 @@ class GatewayApiIT {
     assertThat(node.get("alt.e2e.test", "/").status()).isEqualTo(404);
   }
 
+  /**
+   * A TLSRoute on a TLS Passthrough listener: the client's TLS reaches the backend, which answers
+   * with its own certificate, bytes unchanged; an SNI name no route has is refused.
+   */
+  @Test
+  void a_tlsroute_passes_the_clients_tls_to_its_backend_and_an_unknown_name_is_refused()
+      throws Exception {
+    String ns = server.createNamespace("gw-tls");
+    String host = "vault.tls.e2e.test";
+    TestPki.Issued own = TestPki.ca("tlsroute-backend").server(List.of(host), List.of());
+    TestUpstream backend =
+        TestUpstream.named(
+            fixture.vertx(),
+            "passed-through",
+            new HttpServerOptions()
+                .setSsl(true)
+                .setKeyCertOptions(
+                    new PemKeyCertOptions()
+                        .setCertValue(Buffer.buffer(own.certPem()))
+                        .setKeyValue(Buffer.buffer(own.keyPem()))));
+    try {
+      fixture.serviceTo(admin, ns, "vault", backend.port());
+      create(
+          GatewayKind.GATEWAY,
+          ns,
+          """
+          {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+           "metadata": {"name": "gw"},
+           "spec": {"gatewayClassName": "%s", "listeners": [
+            {"name": "tls", "protocol": "TLS", "port": 443, "tls": {"mode": "Passthrough"}}]}}
+          """
+              .formatted(cls));
+      create(
+          GatewayKind.TLS_ROUTE,
+          ns,
+          """
+          {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "TLSRoute",
+           "metadata": {"name": "vault"},
+           "spec": {"parentRefs": [{"name": "gw"}], "hostnames": ["%s"],
+            "rules": [{"backendRefs": [{"name": "vault", "port": 80}]}]}}
+          """
+              .formatted(host));
+      await("the TLSRoute accepted on a programmed TLS listener")
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                JsonObject tls = listener(get(GatewayKind.GATEWAY, ns, "gw"), "tls");
+                assertReason(tls, "Programmed", "True", "Programmed");
+                assertThat(tls.get("attachedRoutes").getAsInt()).isEqualTo(1);
+                JsonObject parent = ourParent(get(GatewayKind.TLS_ROUTE, ns, "vault"));
+                assertReason(parent, "Accepted", "True", "Accepted");
+                assertReason(parent, "ResolvedRefs", "True", "ResolvedRefs");
+              });
+      await("passed through to the backend, which answers with its own certificate")
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                try (SSLSocket s = TlsSockets.open(node.node().httpsPort(), host)) {
+                  assertThat(s.getSession().getPeerCertificates()[0].getEncoded())
+                      .isEqualTo(own.cert().getEncoded());
+                  assertThat(TlsSockets.get(s, host, "/")).endsWith("passed-through");
+                }
+              });
+      // no route has this name (none serves every host): unrecognized_name, no handshake
+      assertThatThrownBy(() -> TlsSockets.open(node.node().httpsPort(), "nobody.tls.e2e.test"))
+          .isInstanceOf(SSLException.class);
+    } finally {
+      backend.close();
+    }
+  }
+
   @Test
   void a_grpcroute_method_match_is_served_over_h2c() throws Exception {
     String ns = server.createNamespace("gw-grpc");
@@ -895,7 +971,10 @@ class GatewayApiIT {
   }
 
   private static JsonObject listener(JsonObject gateway, String name) {
-    for (JsonElement l : status(gateway).getAsJsonArray("listeners")) {
+    JsonArray listeners = status(gateway).getAsJsonArray("listeners");
+    // an assertion, not a NullPointerException, so that a wait for the first status retries
+    assertThat(listeners).as("status.listeners").isNotNull();
+    for (JsonElement l : listeners) {
       if (name.equals(l.getAsJsonObject().get("name").getAsString())) {
         return l.getAsJsonObject();
       }

@@ -6,11 +6,19 @@ import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.EdgeLimitsHolder;
 import io.gatehouse.endpoint.EndpointIndex;
+import io.gatehouse.model.BackendRef;
+import io.gatehouse.model.Limits;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
+import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.snapshot.CompiledRoute;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotCompiler;
+import io.gatehouse.snapshot.Target;
 import io.gatehouse.table.TableView;
 import io.gatehouse.testing.TestRoutes;
 import io.gatehouse.upstream.Availability;
@@ -28,6 +36,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SNIHostName;
@@ -135,6 +145,84 @@ class PassthroughGateTest {
   }
 
   @Test
+  void an_exact_terminated_name_wins_over_a_passthrough_wildcard() {
+    RouteSpec wildcard =
+        RouteValidator.validate(
+                TestRoutes.builder("wild")
+                    .host("*.w.test")
+                    .prefix("/")
+                    .build()
+                    .withTls(TlsSpec.passthrough(List.of())))
+            .value();
+    RouteSpec exact = TestRoutes.builder("exact").host("a.w.test").prefix("/").build();
+    RouteSnapshot s = snapshot(wildcard, exact);
+    assertThat(PassthroughGate.decide(s, "a.w.test").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.TERMINATE);
+    assertThat(PassthroughGate.decide(s, "A.W.TEST.").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.TERMINATE);
+    assertThat(PassthroughGate.decide(s, "b.w.test").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.PASS);
+    // an exact passthrough name still wins over the same exact terminated name
+    RouteSpec exactPt =
+        RouteValidator.validate(
+                TestRoutes.builder("exact-pt")
+                    .host("a.w.test")
+                    .prefix("/")
+                    .build()
+                    .withTls(TlsSpec.passthrough(List.of())))
+            .value();
+    assertThat(PassthroughGate.decide(snapshot(wildcard, exact, exactPt), "a.w.test").route())
+        .extracting(r -> r.spec().key())
+        .isEqualTo(exactPt.key());
+  }
+
+  @Test
+  void an_unresolved_backend_keeps_its_weight_and_its_connections_are_refused() {
+    RouteBackend valid =
+        new RouteBackend(
+            new BackendRef.ServicePort("db", 5432, null, UpstreamProtocol.HTTP1, null, null, null),
+            1);
+    RouteBackend unresolved =
+        new RouteBackend(new BackendRef.Unresolved(500, "BackendNotFound: db-next"), 1);
+    CompiledRoute half = passthroughRoute("half", valid, unresolved);
+    int refused = 0;
+    for (int i = 0; i < 400; i++) {
+      Target t = PassthroughGate.pickTarget(half);
+      if (t == null) {
+        refused++;
+      } else {
+        assertThat(t.fixed()).isFalse();
+      }
+    }
+    // 1:1, so about half of 400 (the bounds are 8 standard deviations out)
+    assertThat(refused).isBetween(120, 280);
+    CompiledRoute none = passthroughRoute("none", unresolved);
+    for (int i = 0; i < 50; i++) {
+      assertThat(PassthroughGate.pickTarget(none)).isNull();
+    }
+  }
+
+  private static CompiledRoute passthroughRoute(String name, RouteBackend... backends) {
+    RouteSpec r =
+        RouteValidator.validate(
+                new RouteSpec(
+                    RouteKey.of("default", "k8s", name),
+                    List.of(name + ".test"),
+                    List.of(PathMatch.prefix("/")),
+                    Set.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(backends),
+                    Timeouts.DEFAULTS,
+                    Limits.DEFAULTS,
+                    0,
+                    TlsSpec.passthrough(List.of())))
+            .value();
+    return Objects.requireNonNull(
+        snapshot(Objects.requireNonNull(r)).passthrough().lookup(name + ".test"));
+  }
+
+  @Test
   void an_endpoint_is_picked_among_the_available_ones_and_among_all_when_none_is() {
     io.gatehouse.model.Endpoint up = io.gatehouse.model.Endpoint.of("10.0.0.1", 8443);
     io.gatehouse.model.Endpoint down = io.gatehouse.model.Endpoint.of("10.0.0.2", 8443);
@@ -143,13 +231,13 @@ class PassthroughGateTest {
                 RouteSpec.simple(
                         RouteKey.of("default", "file", "two"),
                         List.of("two.test"),
-                        List.of(io.gatehouse.model.PathMatch.prefix("/")),
+                        List.of(PathMatch.prefix("/")),
                         io.gatehouse.model.BackendSpec.http1(List.of(up, down)))
                     .withTls(TlsSpec.passthrough(List.of())))
             .value();
     EndpointIndex index = new EndpointIndex();
     RouteSnapshot s = new SnapshotCompiler(index).update(new TableView(1, Map.of(two.key(), two)));
-    io.gatehouse.snapshot.CompiledRoute route = s.passthrough().lookup("two.test");
+    CompiledRoute route = s.passthrough().lookup("two.test");
     Availability notDown =
         new Availability() {
           @Override

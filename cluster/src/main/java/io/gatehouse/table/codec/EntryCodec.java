@@ -97,6 +97,11 @@ import org.jspecify.annotations.Nullable;
  * key and connect without the header, which such an endpoint refuses (or, worse, reads the request
  * line as one); so only those payloads are written in format 7, and only once every member reads
  * it. A backend without it is written without the key, in the format and with the bytes it had.
+ *
+ * <p>Format 8 (issues #17, #19): a passthrough route with a backend that answers a fixed status (a
+ * Gateway API TLSRoute's backendRef that does not resolve; {@link #needsFormat8}). A format 7
+ * reader gives such a backend no weight and sends its share of connections to the route's other
+ * backends, where this release refuses them; so only those routes are written in format 8.
  */
 public final class EntryCodec {
   /**
@@ -262,6 +267,9 @@ public final class EntryCodec {
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
     }
+    if (needsFormat8(route)) {
+      return 8;
+    }
     if (needsFormat7(route)) {
       return 7;
     }
@@ -382,6 +390,12 @@ public final class EntryCodec {
 
   private static boolean sendsProxyHeader(BackendRef ref) {
     return ref instanceof BackendSpec s && s.proxyProtocol() != null;
+  }
+
+  /** Whether {@code route} passes TLS through and has a backend that answers a fixed status. */
+  static boolean needsFormat8(RouteSpec route) {
+    return needsFormat6(route)
+        && route.backends().stream().anyMatch(b -> b.ref() instanceof BackendRef.Unresolved);
   }
 
   /**

@@ -50,7 +50,10 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PolicyRule;
 import io.kubernetes.client.openapi.models.V1RoleRef;
 import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
+import io.kubernetes.client.openapi.models.V1ServicePort;
+import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
@@ -567,6 +570,105 @@ class GatewayWatcherIT {
           .atMost(WAIT)
           .until(() -> condition(admin, ns, "secure", "Programmed").equals("True"));
     }
+  }
+
+  @Test
+  void a_tlsroute_on_a_passthrough_listener_gets_the_spec_conditions_and_follows_its_backends(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-tlsroute");
+    String cls = gatewayClass(admin, "tls");
+    create(
+        admin,
+        GatewayKind.GATEWAY,
+        ns,
+        "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"Gateway\","
+            + "\"metadata\":{\"name\":\"edge\"},\"spec\":{\"gatewayClassName\":\""
+            + cls
+            + "\",\"listeners\":[{\"name\":\"tls\",\"protocol\":\"TLS\",\"port\":443,"
+            + "\"tls\":{\"mode\":\"Passthrough\"}},"
+            + "{\"name\":\"tls-terminate\",\"protocol\":\"TLS\",\"port\":443,"
+            + "\"hostname\":\"t.example.test\",\"tls\":{\"mode\":\"Terminate\","
+            + "\"certificateRefs\":[{\"name\":\"t\"}]}}]}}");
+    create(
+        admin,
+        GatewayKind.TLS_ROUTE,
+        ns,
+        "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"TLSRoute\","
+            + "\"metadata\":{\"name\":\"db\"},\"spec\":{\"parentRefs\":[{\"name\":\"edge\","
+            + "\"sectionName\":\"tls\"}],\"hostnames\":[\"db.example.test\"],"
+            + "\"rules\":[{\"backendRefs\":[{\"name\":\"db\",\"port\":5432}]}]}}");
+    GatewayStatusWriter writer =
+        new GatewayStatusWriter(admin, () -> true, OURS, Clock.systemUTC());
+    try (IngressWatcher watcher =
+        watcher(admin, ns, GatewayApiOptions.Mode.AUTO, () -> List.of("192.0.2.1"), writer)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      await("the TLSRoute is accepted, its Service not found yet")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  routeCondition(admin, ns, "db", "Accepted").equals("True Accepted")
+                      && routeCondition(admin, ns, "db", "ResolvedRefs")
+                          .equals("False BackendNotFound"));
+      Map<String, Object> tls = listener(admin, ns, "edge", "tls");
+      assertThat(tls.get("supportedKinds"))
+          .isEqualTo(List.of(Map.of("group", GatewayKind.GROUP, "kind", "TLSRoute")));
+      assertThat(((Number) tls.get("attachedRoutes")).intValue()).isEqualTo(1);
+      assertThat(conditions(tls)).contains("Accepted=True Accepted", "Programmed=True Programmed");
+      assertThat(conditions(listener(admin, ns, "edge", "tls-terminate")))
+          .contains("Accepted=False UnsupportedValue", "Programmed=False Invalid");
+      new CoreV1Api(admin)
+          .createNamespacedService(
+              ns,
+              new V1Service()
+                  .metadata(new V1ObjectMeta().name("db"))
+                  .spec(new V1ServiceSpec().ports(List.of(new V1ServicePort().port(5432)))))
+          .execute();
+      await("its backend resolves once the Service exists")
+          .atMost(WAIT)
+          .until(() -> routeCondition(admin, ns, "db", "ResolvedRefs").equals("True ResolvedRefs"));
+    }
+  }
+
+  /** {@code "<status> <reason>"} of our parent entry's condition {@code type}, or "". */
+  private static String routeCondition(ApiClient admin, String ns, String name, String type) {
+    for (Object p :
+        GatewayStatusWriter.list(status(admin, GatewayKind.TLS_ROUTE, ns, name).get("parents"))) {
+      Map<String, Object> parent = GatewayStatusWriter.map(p);
+      if (!OURS.equals(parent.get("controllerName"))) {
+        continue;
+      }
+      for (Object c : GatewayStatusWriter.list(parent.get("conditions"))) {
+        Map<String, Object> m = GatewayStatusWriter.map(c);
+        if (type.equals(m.get("type"))) {
+          return m.get("status") + " " + m.get("reason");
+        }
+      }
+    }
+    return "";
+  }
+
+  private static Map<String, Object> listener(
+      ApiClient admin, String ns, String gateway, String name) {
+    for (Object l :
+        GatewayStatusWriter.list(
+            status(admin, GatewayKind.GATEWAY, ns, gateway).get("listeners"))) {
+      Map<String, Object> m = GatewayStatusWriter.map(l);
+      if (name.equals(m.get("name"))) {
+        return m;
+      }
+    }
+    return Map.of();
+  }
+
+  /** A listener's conditions as {@code Type=Status Reason}. */
+  private static List<String> conditions(Map<String, Object> listener) {
+    List<String> out = new ArrayList<>();
+    for (Object c : GatewayStatusWriter.list(listener.get("conditions"))) {
+      Map<String, Object> m = GatewayStatusWriter.map(c);
+      out.add(m.get("type") + "=" + m.get("status") + " " + m.get("reason"));
+    }
+    return out;
   }
 
   /** The status of the Gateway's condition {@code type}, or "" while it has none. */

@@ -40,8 +40,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The Gateways of our classes and their listeners: which are accepted and programmed (the node's
- * shared HTTP and HTTPS listeners), the certificate each HTTPS listener serves, which namespaces
- * and route kinds each admits, and the Gateway's status. Routes attach through {@link GatewayRun}.
+ * shared HTTP and HTTPS listeners; TLS passthrough shares the HTTPS one), the certificate each
+ * HTTPS listener serves, which namespaces and route kinds each admits, and the Gateway's status.
+ * Routes attach through {@link GatewayRun}.
  */
 final class GatewayListeners {
   private static final String TLS_SECRET = "kubernetes.io/tls";
@@ -49,7 +50,17 @@ final class GatewayListeners {
 
   /** Route kinds a listener of ours may admit. */
   static final List<GatewayKind> ROUTE_KINDS =
+      List.of(GatewayKind.HTTP_ROUTE, GatewayKind.GRPC_ROUTE, GatewayKind.TLS_ROUTE);
+
+  /** What an HTTP or HTTPS listener admits. */
+  private static final List<GatewayKind> HTTP_KINDS =
       List.of(GatewayKind.HTTP_ROUTE, GatewayKind.GRPC_ROUTE);
+
+  /** What a TLS (passthrough) listener admits: the spec's only route kind for protocol TLS. */
+  private static final List<GatewayKind> TLS_KINDS = List.of(GatewayKind.TLS_ROUTE);
+
+  private static final String TLS = "TLS";
+  private static final String PASSTHROUGH = "Passthrough";
 
   private final GatewaySettings settings;
   private final Clock clock;
@@ -153,6 +164,11 @@ final class GatewayListeners {
       return listener.protocol().equals("HTTPS");
     }
 
+    /** Protocol TLS: an accepted one passes TLS through by SNI name (mode Passthrough). */
+    boolean passthrough() {
+      return listener.protocol().equals(TLS);
+    }
+
     String what() {
       return "listener \"" + listener.name() + "\" of Gateway " + gateway.gateway.meta().path();
     }
@@ -176,9 +192,31 @@ final class GatewayListeners {
       ListenerInfo li = new ListenerInfo(info, l, hostname);
       info.listeners.add(li);
       switch (l.protocol()) {
-        case "HTTP", "HTTPS" -> {
+        case "HTTP", "HTTPS", TLS -> {
+          // TLS passthrough is read in front of the HTTPS listener's TLS handler: same port
           int port = l.protocol().equals("HTTP") ? settings.httpPort() : settings.httpsPort();
-          if (l.port() != port) {
+          // a mode never served is the reason on any port (the suite puts them on 8443)
+          if (l.protocol().equals("HTTPS") && !"Terminate".equals(l.tlsMode())) {
+            li.notAccepted =
+                GatewayCondition.no(
+                    ACCEPTED,
+                    "UnsupportedProtocol",
+                    "tls.mode: \""
+                        + l.tlsMode()
+                        + "\" (expected: Terminate; Passthrough is served with protocol TLS)",
+                    gen);
+          } else if (l.protocol().equals(TLS) && !PASSTHROUGH.equals(l.tlsMode())) {
+            // the protocol is served, this value of one of its fields is not
+            li.notAccepted =
+                GatewayCondition.no(
+                    ACCEPTED,
+                    "UnsupportedValue",
+                    "tls.mode: \""
+                        + l.tlsMode()
+                        + "\" on protocol TLS (expected: Passthrough; TLS terminated into a TCP"
+                        + " stream to the backend is not served)",
+                    gen);
+          } else if (l.port() != port) {
             li.notAccepted =
                 GatewayCondition.no(
                     ACCEPTED,
@@ -189,22 +227,18 @@ final class GatewayListeners {
                         + port
                         + " only (HTTP "
                         + settings.httpPort()
-                        + ", HTTPS "
+                        + ", HTTPS and TLS "
                         + settings.httpsPort()
                         + "); port "
                         + l.port()
                         + " is not served",
                     gen);
-          } else if (l.protocol().equals("HTTPS") && !"Terminate".equals(l.tlsMode())) {
-            li.notAccepted =
-                GatewayCondition.no(
-                    ACCEPTED,
-                    "UnsupportedProtocol",
-                    "tls.mode: \""
-                        + l.tlsMode()
-                        + "\" (expected: Terminate; Passthrough is served with protocol TLS)",
-                    gen);
           }
+          if (!l.protocol().equals(TLS)) {
+            kinds(li, HTTP_KINDS, gen);
+          } else if (PASSTHROUGH.equals(l.tlsMode())) {
+            kinds(li, TLS_KINDS, gen);
+          } // else none: the suite's TLSRouteListenerTerminateNotSupported wants no supportedKinds
         }
         default ->
             li.notAccepted =
@@ -213,12 +247,9 @@ final class GatewayListeners {
                     "UnsupportedProtocol",
                     "protocol \""
                         + l.protocol()
-                        + "\" is not served yet (expected: HTTP or HTTPS; TLS passthrough comes"
-                        + " with issue #19)",
+                        + "\" is not served (expected: HTTP, HTTPS, or TLS with tls.mode"
+                        + " Passthrough)",
                     gen);
-      }
-      if (l.protocol().equals("HTTP") || l.protocol().equals("HTTPS")) {
-        kinds(li, gen);
       }
       if (li.accepted() && li.https()) {
         certificate(li, gen);
@@ -236,8 +267,37 @@ final class GatewayListeners {
       }
     }
     for (List<ListenerInfo> same : byPortHost.values()) {
-      if (same.size() > 1) {
-        for (ListenerInfo li : same) {
+      if (same.size() < 2) {
+        continue;
+      }
+      boolean protocols = same.stream().map(li -> li.listener.protocol()).distinct().count() > 1;
+      for (ListenerInfo li : same) {
+        String host = Objects.requireNonNullElse(li.listener.hostname(), "");
+        if (protocols) {
+          // HTTPS and TLS with one hostname: an SNI name cannot choose between terminating and
+          // passing through, so neither is accepted (the conformance suite's ProtocolConflict)
+          li.conflicted =
+              GatewayCondition.yes(
+                  CONFLICTED,
+                  "ProtocolConflict",
+                  same.size()
+                      + " listeners on port "
+                      + li.listener.port()
+                      + " share hostname \""
+                      + host
+                      + "\" with different protocols; none of them is served",
+                  gen);
+          li.notAccepted =
+              GatewayCondition.no(
+                  ACCEPTED,
+                  "Invalid",
+                  "conflicts with another listener on port "
+                      + li.listener.port()
+                      + " and hostname \""
+                      + host
+                      + "\" of another protocol",
+                  gen);
+        } else {
           li.conflicted =
               GatewayCondition.yes(
                   CONFLICTED,
@@ -246,7 +306,7 @@ final class GatewayListeners {
                       + " listeners on port "
                       + li.listener.port()
                       + " share hostname \""
-                      + Objects.requireNonNullElse(li.listener.hostname(), "")
+                      + host
                       + "\"; none of them is served",
                   gen);
         }
@@ -255,10 +315,11 @@ final class GatewayListeners {
     return info;
   }
 
-  private void kinds(ListenerInfo li, long gen) {
+  /** The listener's {@code supportedKinds}: of {@code served}, those its allowedRoutes name. */
+  private void kinds(ListenerInfo li, List<GatewayKind> served, long gen) {
     List<GroupKind> asked = li.listener.kinds();
     if (asked == null) {
-      for (GatewayKind k : ROUTE_KINDS) {
+      for (GatewayKind k : served) {
         li.kinds.add(new RouteGroupKind(GatewayKind.GROUP, k.kind()));
       }
       return;
@@ -267,7 +328,7 @@ final class GatewayListeners {
     for (GroupKind gk : asked) {
       boolean known =
           gk.group().equals(GatewayKind.GROUP)
-              && ROUTE_KINDS.stream().anyMatch(k -> k.kind().equals(gk.kind()));
+              && served.stream().anyMatch(k -> k.kind().equals(gk.kind()));
       if (known) {
         RouteGroupKind rgk = new RouteGroupKind(gk.group(), gk.kind());
         if (!li.kinds.contains(rgk)) {
@@ -278,13 +339,18 @@ final class GatewayListeners {
       }
     }
     if (!refused.isEmpty()) {
+      List<String> names = served.stream().map(GatewayKind::kind).toList();
       li.invalidKinds =
           GatewayCondition.no(
               RESOLVED_REFS,
               "InvalidRouteKinds",
               "allowedRoutes.kinds: "
                   + String.join(", ", refused)
-                  + " (expected: gateway.networking.k8s.io/HTTPRoute or GRPCRoute)",
+                  + " (expected on protocol "
+                  + li.listener.protocol()
+                  + ": gateway.networking.k8s.io/"
+                  + String.join(" or ", names)
+                  + ")",
               gen);
     }
   }

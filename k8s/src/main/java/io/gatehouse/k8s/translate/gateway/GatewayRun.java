@@ -199,6 +199,11 @@ final class GatewayRun {
       return route.kind().kind() + " " + route.meta().path();
     }
 
+    /** A TLSRoute: its hosts pass TLS through by SNI name, it has no HTTP match. */
+    boolean passthrough() {
+      return route.kind() == GatewayKind.TLS_ROUTE;
+    }
+
     ObjectRef ref() {
       return new ObjectRef(route.kind(), route.meta().namespace(), route.meta().name());
     }
@@ -268,11 +273,7 @@ final class GatewayRun {
             GatewayCondition.no(
                 ACCEPTED,
                 "NoMatchingParent",
-                "Gateway "
-                    + gw.gateway.meta().path()
-                    + " has no listener"
-                    + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
-                    + (p.port() == null ? "" : " on port " + p.port()),
+                "Gateway " + gw.gateway.meta().path() + " has no listener" + narrowedBy(p),
                 gen);
         continue;
       }
@@ -284,23 +285,38 @@ final class GatewayRun {
         }
       }
       if (allowed.isEmpty()) {
+        // a TLSRoute on listeners of another protocol: the type's comment says UnsupportedValue,
+        // the conformance suite (TLSRouteInvalidNoMatchingListener) checks this reason
+        boolean protocol =
+            info.passthrough() && named.stream().noneMatch(ListenerInfo::passthrough);
         parent.refused =
             GatewayCondition.no(
                 ACCEPTED,
                 "NotAllowedByListeners",
-                "no accepted listener of Gateway "
-                    + gw.gateway.meta().path()
-                    + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
-                    + " admits "
-                    + r.kind().kind()
-                    + " from namespace "
-                    + ns
-                    + " (allowedRoutes)",
+                protocol
+                    ? "TLSRoute attaches to listeners of protocol TLS only; Gateway "
+                        + gw.gateway.meta().path()
+                        + " has none"
+                        + narrowedBy(p)
+                    : "no accepted listener of Gateway "
+                        + gw.gateway.meta().path()
+                        + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
+                        + " admits "
+                        + r.kind().kind()
+                        + " from namespace "
+                        + ns
+                        + " (allowedRoutes)",
                 gen);
         continue;
       }
+      boolean nameless = false;
       for (ListenerInfo li : allowed) {
         List<String> hosts = ListenerHosts.intersect(li.hostname, hostnames);
+        if (info.passthrough() && hosts.contains(ListenerHosts.ANY)) {
+          // passthrough routes by the SNI name alone: "every host" names none to route by
+          nameless = true;
+          hosts = List.of();
+        }
         if (!hosts.isEmpty()) {
           // attached only with a hostname in common (the conformance suite's
           // GatewayWithAttachedRoutes: a NoMatchingListenerHostname route is not counted)
@@ -310,7 +326,15 @@ final class GatewayRun {
           parent.attachments.add(new Attachment(li, hosts));
         }
       }
-      if (parent.attachments.isEmpty()) {
+      if (parent.attachments.isEmpty() && nameless) {
+        parent.refused =
+            GatewayCondition.no(
+                ACCEPTED,
+                "UnsupportedValue",
+                "spec.hostnames: none, on a listener without hostname (expected: at least one"
+                    + " hostname, the SNI name TLS passes through by)",
+                gen);
+      } else if (parent.attachments.isEmpty()) {
         parent.refused =
             GatewayCondition.no(
                 ACCEPTED,
@@ -324,8 +348,18 @@ final class GatewayRun {
     return info;
   }
 
+  /** How a parentRef narrows its Gateway's listeners, for messages: name and port. */
+  private static String narrowedBy(ParentRef p) {
+    return (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
+        + (p.port() == null ? "" : " on port " + p.port());
+  }
+
   /** The route's matches as specs, its backends resolved, or why it cannot be served. */
   private void build(RouteInfo info) {
+    if (info.passthrough()) {
+      buildPassthrough(info);
+      return;
+    }
     Route r = info.route;
     long gen = r.meta().generation();
     boolean grpc = r.kind() == GatewayKind.GRPC_ROUTE;
@@ -385,6 +419,50 @@ final class GatewayRun {
     } catch (Unsupported e) {
       info.unsupported = e.getMessage();
       info.specs.clear();
+    }
+  }
+
+  /**
+   * A TLSRoute's one rule: its weighted backends, an unresolved one keeping its weight (the
+   * connections it would get are refused, as the spec asks), or why it cannot be served.
+   */
+  private void buildPassthrough(RouteInfo info) {
+    Route r = info.route;
+    long gen = r.meta().generation();
+    try {
+      for (int i = 0; i < r.hostnames().size(); i++) {
+        String field = "spec.hostnames[" + i + "]";
+        Validated<String> h = Hostnames.normalizeConfigured(field, r.hostnames().get(i));
+        if (!h.isValid()) {
+          throw new Unsupported(messages(h.violations()));
+        }
+      }
+      if (r.rules().size() != 1) {
+        throw new Unsupported(
+            "spec.rules: " + r.rules().size() + " rules (expected: exactly one, as the CRD says)");
+      }
+      Rule rule = r.rules().get(0);
+      List<RouteBackend> backends = new ArrayList<>();
+      for (int k = 0; k < rule.backendRefs().size(); k++) {
+        Backend b = rule.backendRefs().get(k);
+        BackendRef target =
+            backend(info, "spec.rules[0].backendRefs[" + k + "]", b.ref(), b.port(), false, gen);
+        backends.add(new RouteBackend(target, b.weight()));
+      }
+      if (backends.isEmpty()) {
+        // no backend: every connection is refused, as the spec asks
+        backends.add(
+            RouteBackend.of(
+                new BackendRef.Unresolved(UNRESOLVED_STATUS, "spec.rules[0]: no backendRefs")));
+      }
+      MatchSpec m = new MatchSpec(0, 0, RouteRules.ALL, backends, Timeouts.DEFAULTS, List.of());
+      Validated<RouteSpec> v = RouteValidator.validate(spec(info, m, List.of(), null, 0));
+      if (!v.isValid()) {
+        throw new Unsupported("spec.rules[0]: " + messages(v.violations()));
+      }
+      info.specs.add(m);
+    } catch (Unsupported e) {
+      info.unsupported = e.getMessage();
     }
   }
 
@@ -653,36 +731,17 @@ final class GatewayRun {
   GatewayTranslation translate(Map<String, ServedIngress> ingresses) {
     Map<String, Holder> holders = holders(ingresses);
     List<Served> served = new ArrayList<>();
-    for (RouteInfo r : routes) {
-      if (r.unsupported != null) {
-        continue;
-      }
-      String ns = r.route.meta().namespace();
-      // host to the certificate of the HTTPS listener serving it (null: plain HTTP)
-      Map<String, @Nullable ListenerInfo> https = new LinkedHashMap<>();
-      Set<String> http = new LinkedHashSet<>();
-      for (ParentInfo p : r.parents) {
-        for (Attachment a : p.attachments) {
-          if (!a.listener.programmed()) {
-            continue;
-          }
-          for (String h : a.hosts) {
-            Holder holder = holders.get(h);
-            if (holder != null && !holder.admits(ns)) {
-              p.lost.putIfAbsent(h, holder.why());
-              continue;
-            }
-            p.served++;
-            if (a.listener.https()) {
-              https.putIfAbsent(h, a.listener);
-            } else {
-              http.add(h);
-            }
-          }
+    // TLSRoutes first: a host they pass through is never terminated by another route
+    Map<String, RouteInfo> passedThrough = new LinkedHashMap<>();
+    for (boolean tls : new boolean[] {true, false}) {
+      for (RouteInfo r : routes) {
+        Served s =
+            r.unsupported != null || r.passthrough() != tls
+                ? null
+                : served(r, holders, passedThrough);
+        if (s != null) {
+          served.add(s);
         }
-      }
-      if (!http.isEmpty() || !https.isEmpty()) {
-        served.add(new Served(r, http, https));
       }
     }
     Map<RouteKey, ObjectRef> origins = new HashMap<>();
@@ -708,6 +767,67 @@ final class GatewayRun {
         out, List.copyOf(certificates.values()), all, origins, GatewayTranslator.hostsOf(out));
   }
 
+  /**
+   * What of a route is served: the hosts of its programmed attachments, less those another group
+   * holds or another route passes through (each recorded on its parent); null for none.
+   */
+  private static @Nullable Served served(
+      RouteInfo r, Map<String, Holder> holders, Map<String, RouteInfo> passedThrough) {
+    String ns = r.route.meta().namespace();
+    // host to the certificate of the HTTPS listener serving it (null: plain HTTP)
+    Map<String, @Nullable ListenerInfo> https = new LinkedHashMap<>();
+    Set<String> http = new LinkedHashSet<>();
+    for (ParentInfo p : r.parents) {
+      for (Attachment a : p.attachments) {
+        if (!a.listener.programmed()) {
+          continue;
+        }
+        for (String h : a.hosts) {
+          Holder holder = holders.get(h);
+          String lost =
+              holder != null && !holder.admits(ns)
+                  ? holder.why()
+                  : passedElsewhere(r, a.listener, h, passedThrough);
+          if (lost != null) {
+            p.lost.putIfAbsent(h, lost);
+            continue;
+          }
+          p.served++;
+          if (a.listener.https()) {
+            https.putIfAbsent(h, a.listener);
+          } else {
+            http.add(h);
+          }
+        }
+      }
+    }
+    return http.isEmpty() && https.isEmpty() ? null : new Served(r, http, https);
+  }
+
+  /**
+   * Why another route passes TLS for {@code host} through instead of {@code r}, or null; a
+   * TLSRoute's host is recorded as passed through by it.
+   */
+  private static @Nullable String passedElsewhere(
+      RouteInfo r, ListenerInfo listener, String host, Map<String, RouteInfo> passedThrough) {
+    if (r.passthrough()) {
+      RouteInfo first = passedThrough.putIfAbsent(host, r);
+      // one SNI name, one backend: the oldest route keeps it, as for any conflict
+      return first == null || first == r
+          ? null
+          : "passed through by " + first.what() + ", which is older";
+    }
+    // the exact host only: the router's SNI lookup takes an exact terminated name before a
+    // passthrough wildcard one label above
+    RouteInfo through = listener.https() ? passedThrough.get(host) : null;
+    return through == null
+        ? null
+        : "passed through by " + through.what() + " (its TLS reaches that route's backend)";
+  }
+
+  /**
+   * @param http the hosts served over plain HTTP; of a TLSRoute, the hosts it passes through
+   */
   private record Served(
       RouteInfo route, Set<String> http, Map<String, @Nullable ListenerInfo> https) {}
 
@@ -724,6 +844,9 @@ final class GatewayRun {
     Map<MatchSpec, Integer> bases = new java.util.IdentityHashMap<>();
     // served is in route order (oldest first), and each route's specs in rule, match order
     for (Served s : served) {
+      if (s.route.passthrough()) {
+        continue; // matched by SNI name alone: no path to rank on
+      }
       for (MatchSpec m : s.route.specs) {
         Match c = m.conditions();
         int base =
@@ -758,6 +881,9 @@ final class GatewayRun {
       Served s,
       Map<MatchSpec, Integer> priorities,
       Map<CertificateKey, CertificateSpec> certificates) {
+    if (s.route.passthrough()) {
+      return passthroughSpecs(s);
+    }
     String ns = s.route.route.meta().namespace();
     // hosts by the certificate name that serves them over HTTPS
     Map<String, List<String>> byCert = new LinkedHashMap<>();
@@ -815,6 +941,20 @@ final class GatewayRun {
         if (valid.value() != null) {
           out.add(valid.value());
         }
+      }
+    }
+    return out;
+  }
+
+  /** A TLSRoute's one route: its hosts passed through by SNI name to its backends. */
+  private static List<RouteSpec> passthroughSpecs(Served s) {
+    List<RouteSpec> out = new ArrayList<>();
+    for (MatchSpec m : s.route.specs) {
+      Validated<RouteSpec> valid =
+          RouteValidator.validate(
+              spec(s.route, m, List.copyOf(s.http), TlsSpec.passthrough(List.of()), 0));
+      if (valid.value() != null) {
+        out.add(valid.value());
       }
     }
     return out;
