@@ -78,36 +78,10 @@ esac
 # We hold the lock, so any earlier temp directory for this version is from an interrupted run.
 rm -rf "$CACHE_ROOT/.building-${PEBBLE_VERSION}".*
 TMP="$(mktemp -d "$CACHE_ROOT/.building-${PEBBLE_VERSION}.XXXXXX")"
-STEP_PID=""
 trap 'rm -rf "$TMP"' EXIT
-trap 'log "interrupted; removing $TMP (the cache is unchanged)"; [ -n "$STEP_PID" ] && kill "$STEP_PID" 2>/dev/null; wait; exit 130' INT TERM
+trap 'log "interrupted; removing $TMP (the cache is unchanged)"; exit 130' INT TERM
 OUT="$TMP/out"; mkdir -p "$OUT"
 log "building $MODULE/cmd/{pebble,pebble-challtestsrv}@v$PEBBLE_VERSION into $TMP (then renamed to $DEST); $GO_VERSION, $(nproc) cores"
-
-TIME_BIN=""; [ -x /usr/bin/time ] && TIME_BIN="/usr/bin/time -v"
-run_step() {
-  local name=$1; shift
-  local logf="$TMP/$name.log" t0 rc=0
-  t0=$(date +%s)
-  log "$name: start ($*)"
-  ( $TIME_BIN "$@" ) >"$logf" 2>&1 &
-  local pid=$!
-  STEP_PID=$pid
-  while kill -0 "$pid" 2>/dev/null; do
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$name: running $(( $(date +%s) - t0 ))s, $(grep -c -v -e '^\s' -e '^go: ' "$logf" 2>/dev/null || true) packages compiled"
-    fi
-  done
-  wait "$pid" || rc=$?
-  STEP_PID=""
-  if [ "$rc" -ne 0 ]; then
-    log "$name: FAILED (exit $rc) after $(( $(date +%s) - t0 ))s; last lines of $logf:"
-    grep -v -e '^\s' "$logf" | tail -30 >&2
-    return "$rc"
-  fi
-  log "$name: done in $(( $(date +%s) - t0 ))s"
-}
 
 # pebble's go.mod has no replace directives, so `go install module@version` builds exactly the
 # released dependency graph; `-X main.version` is how pebble's release builds stamp the version.
@@ -125,8 +99,13 @@ fi
 SRC="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$DL_JSON" | head -1)"
 [ -d "$SRC/test/certs" ] || die "module source $SRC has no test/certs"
 
-GOBIN="$OUT" run_step build-pebble go install -v -trimpath -ldflags "-s -w -X main.version=v${PEBBLE_VERSION}" \
-  "$MODULE/cmd/pebble@v$PEBBLE_VERSION" "$MODULE/cmd/pebble-challtestsrv@v$PEBBLE_VERSION"
+# Two small commands (seconds to a minute or two cold), so no heartbeat: the log is shown on failure.
+log "go install $MODULE/cmd/{pebble,pebble-challtestsrv}@v$PEBBLE_VERSION"
+if ! GOBIN="$OUT" go install -trimpath -ldflags "-s -w -X main.version=v${PEBBLE_VERSION}" \
+  "$MODULE/cmd/pebble@v$PEBBLE_VERSION" "$MODULE/cmd/pebble-challtestsrv@v$PEBBLE_VERSION" >"$TMP/build.log" 2>&1; then
+  tail -30 "$TMP/build.log" >&2
+  die "go install of pebble v$PEBBLE_VERSION failed"
+fi
 
 # The module cache is read-only; copies get ordinary modes so the cache entry can be removed.
 mkdir -p "$OUT/certs/localhost"

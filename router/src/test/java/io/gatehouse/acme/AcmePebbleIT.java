@@ -69,19 +69,21 @@ class AcmePebbleIT {
     }
   }
 
-  private static AcmeOptions options() {
-    return AcmeOptions.of(pebble.directory(), pebble.trust())
-        .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30));
+  /** One order for {@code host} by a new account, its challenges published to {@code store}. */
+  private static OrderOutcome order(ChallengeStore store, String host) throws Exception {
+    AcmeOptions options =
+        AcmeOptions.of(pebble.directory(), pebble.trust())
+            .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30));
+    try (AcmeClient client =
+        new AcmeClient(node.node().vertx(), options, AcmeAccount.generate(), store)) {
+      return client.order(List.of(host)).await(90, TimeUnit.SECONDS);
+    }
   }
 
   @Test
   void a_certificate_is_issued_through_the_nodes_http_listener() throws Exception {
     InMemoryChallengeStore served = (InMemoryChallengeStore) node.node().acmeChallenges();
-    OrderOutcome outcome;
-    try (AcmeClient client =
-        new AcmeClient(node.node().vertx(), options(), AcmeAccount.generate(), served)) {
-      outcome = client.order(List.of("A.acme.test")).await(90, TimeUnit.SECONDS);
-    }
+    OrderOutcome outcome = order(served, "A.acme.test");
 
     assertThat(outcome).isInstanceOf(OrderOutcome.Issued.class);
     OrderOutcome.Issued issued = (OrderOutcome.Issued) outcome;
@@ -104,11 +106,7 @@ class AcmePebbleIT {
     // the client publishes into a store no listener reads: the node routes the validator's request
     // (no route for the host: the default backend's 404)
     InMemoryChallengeStore unread = new InMemoryChallengeStore();
-    OrderOutcome outcome;
-    try (AcmeClient client =
-        new AcmeClient(node.node().vertx(), options(), AcmeAccount.generate(), unread)) {
-      outcome = client.order(List.of("b.acme.test")).await(90, TimeUnit.SECONDS);
-    }
+    OrderOutcome outcome = order(unread, "b.acme.test");
 
     assertThat(outcome).isInstanceOf(OrderOutcome.ChallengeInvalid.class);
     OrderOutcome.ChallengeInvalid invalid = (OrderOutcome.ChallengeInvalid) outcome;
@@ -119,12 +117,7 @@ class AcmePebbleIT {
 
   @Test
   void an_issued_certificate_stored_in_the_table_is_served_by_sni_and_verifies() throws Exception {
-    OrderOutcome outcome;
-    try (AcmeClient client =
-        new AcmeClient(
-            node.node().vertx(), options(), AcmeAccount.generate(), node.node().acmeChallenges())) {
-      outcome = client.order(List.of("c.acme.test")).await(90, TimeUnit.SECONDS);
-    }
+    OrderOutcome outcome = order(node.node().acmeChallenges(), "c.acme.test");
     assertThat(outcome).isInstanceOf(OrderOutcome.Issued.class);
     OrderOutcome.Issued issued = (OrderOutcome.Issued) outcome;
 
