@@ -3,6 +3,8 @@ package io.gatehouse.node;
 import io.gatehouse.access.AccessServices;
 import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.accesslog.AccessLogOptions;
+import io.gatehouse.acme.ChallengeStore;
+import io.gatehouse.acme.InMemoryChallengeStore;
 import io.gatehouse.admin.AdminApiOptions;
 import io.gatehouse.admin.AdminApiVerticle;
 import io.gatehouse.certificate.CertificateBindings;
@@ -145,6 +147,10 @@ public final class GatehouseNode {
   private final OutlierDetector outliers;
   private final HealthTopic healthTopic;
   private final InFlight inFlight = new InFlight();
+
+  /** ACME HTTP-01 answers of this node's orders (phase 1: this node's only; issue #19). */
+  private final InMemoryChallengeStore acmeChallenges = new InMemoryChallengeStore();
+
   private final GatehouseMetrics metrics = new GatehouseMetrics(snapshots);
 
   /** The dashboard's live rates; null when the dashboard is off (nothing counted then). */
@@ -544,7 +550,8 @@ public final class GatehouseNode {
                       outliers,
                       nodeAccess(config.proxy()),
                       proxyProtocol(config.proxy()),
-                      exchangeObserver());
+                      exchangeObserver(),
+                      acmeChallenges);
               return vertx.deployVerticle(
                   () -> {
                     RouterVerticle v = new RouterVerticle(settings);
@@ -1470,6 +1477,11 @@ public final class GatehouseNode {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The HTTP-01 answers the plain listener gives; an ACME client on this node publishes here. */
+  public ChallengeStore acmeChallenges() {
+    return acmeChallenges;
   }
 
   public int httpPort() {

@@ -1,5 +1,7 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.acme.ChallengeStore;
+import io.gatehouse.acme.InMemoryChallengeStore;
 import io.gatehouse.edge.ConnectionLimiter;
 import io.gatehouse.edge.EdgeLimits;
 import io.gatehouse.edge.EdgeLimitsHolder;
@@ -44,6 +46,7 @@ import org.jspecify.annotations.Nullable;
  * @param proxyProtocol which listeners read a PROXY protocol header first
  * @param observer what every exchange reports to (metrics, tracing, access log); {@link
  *     ExchangeObserver#NONE} for nothing
+ * @param challenges the ACME HTTP-01 answers the plain listener gives before route matching
  */
 public record RouterSettings(
     String host,
@@ -67,7 +70,8 @@ public record RouterSettings(
     AttemptOutcomes outcomes,
     NodeAccess nodeAccess,
     ProxyProtocol proxyProtocol,
-    ExchangeObserver observer) {
+    ExchangeObserver observer,
+    ChallengeStore challenges) {
 
   /**
    * The edge limits in force now: one volatile read, so read it once per connection or request (a
@@ -120,7 +124,8 @@ public record RouterSettings(
         outcomes,
         NodeAccess.OPEN,
         ProxyProtocol.OFF,
-        ExchangeObserver.NONE);
+        ExchangeObserver.NONE,
+        new InMemoryChallengeStore());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.acme.HttpChallenges;
 import io.gatehouse.edge.CleartextPreface;
 import io.gatehouse.edge.Http1KeepAliveGate;
 import io.gatehouse.edge.Http2StreamGuard;
@@ -20,6 +21,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -380,6 +383,26 @@ public final class RouterVerticle extends VerticleBase {
       // first, so every answer carries it: proxied, default backend, guard refusals, redirects
       req.response().headers().set(RouterSettings.ServerHeader.NAME, server);
     }
+    if (!tls && req.method() == HttpMethod.GET) {
+      // ACME HTTP-01 before route matching; one prefix check for every other path
+      String keyAuthorization = HttpChallenges.answer(settings.challenges(), req.path());
+      if (keyAuthorization != null) {
+        answerChallenge(req, state, keyAuthorization);
+        return;
+      }
+    }
     new ProxyExchange(loop, req, state, tls).start(serving, guard);
+  }
+
+  /**
+   * 200 text/plain with the key authorization (RFC 8555 section 8.3); the connection stays open.
+   */
+  private void answerChallenge(
+      HttpServerRequest req, @Nullable ConnectionState state, String keyAuthorization) {
+    HttpConnection conn = req.connection();
+    req.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+        .end(keyAuthorization)
+        .onComplete(ar -> connections.exchangeDone(state, conn, System.nanoTime()));
   }
 }

@@ -9,6 +9,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.gatehouse.acme.ChallengeStore;
+import io.gatehouse.acme.HttpChallenges;
+import io.gatehouse.acme.InMemoryChallengeStore;
 import io.gatehouse.admin.Explainer;
 import io.gatehouse.proxy.RouterVerticle;
 import io.gatehouse.table.HealthNotice;
@@ -440,6 +443,47 @@ class RouterBoundariesTest {
           .should()
           .dependOnClassesThat()
           .resideInAPackage("io.gatehouse.trace..");
+
+  /**
+   * The ACME client talks to the server through acme4j on its own worker; it reaches no stage but
+   * the model (an issued certificate becomes a table entry) and the challenge path's spelling, so
+   * an order cannot change or wait on serving (issue #19).
+   */
+  @ArchTest
+  static final ArchRule acme_depends_only_on_acme4j_vertx_the_model_and_the_challenge_path =
+      classes()
+          .that()
+          .resideInAPackage("io.gatehouse.acme..")
+          .should()
+          .onlyDependOnClassesThat(
+              JavaClass.Predicates.resideInAnyPackage(
+                      "java..",
+                      "javax.net.ssl..",
+                      "io.gatehouse.acme..",
+                      "io.gatehouse.model..",
+                      "org.shredzone.acme4j..",
+                      "io.vertx.core..",
+                      "org.slf4j..",
+                      "org.jspecify.annotations..")
+                  .or(JavaClass.Predicates.belongToAnyOf(HttpsRedirects.class)));
+
+  /**
+   * The data plane reads challenge answers, never the client: one lookup, never a blocking call.
+   */
+  @ArchTest
+  static final ArchRule the_data_plane_reads_only_the_challenge_store =
+      noClasses()
+          .that()
+          .resideInAnyPackage(DATA_PLANE)
+          .should()
+          .dependOnClassesThat(
+              JavaClass.Predicates.resideInAPackage("io.gatehouse.acme..")
+                  .and(
+                      JavaClass.Predicates.belongToAnyOf(
+                              ChallengeStore.class,
+                              InMemoryChallengeStore.class,
+                              HttpChallenges.class)
+                          .negate()));
 
   @ArchTest
   static final ArchRule the_model_does_not_know_the_router =
