@@ -204,9 +204,9 @@ final class VertxHttpSender implements HttpSender {
       return cause instanceof IOException io && predicate.test(io);
     }
     // As the SDK's default: failures to connect and timeouts, not a refused request.
-    // (Netty's connect timeout is a ConnectException too.)
     return cause instanceof ConnectException
         || cause instanceof TimeoutException
+        || cause instanceof io.netty.channel.ConnectTimeoutException
         || cause instanceof io.vertx.core.http.HttpClosedException;
   }
 
