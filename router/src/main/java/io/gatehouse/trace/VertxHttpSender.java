@@ -140,57 +140,51 @@ final class VertxHttpSender implements HttpSender {
       onError.accept(e);
       return;
     }
-    new Send(body, encoding, onResponse, onError).attempt(1, initialBackoffNanos());
+    attempt(body, encoding, 1, initialBackoffNanos(), onResponse, onError);
   }
 
-  /** One batch's attempts: the bytes are written once and sent again as they are. */
-  private final class Send {
-    private final Buffer body;
-    private final @Nullable String encoding;
-    private final Consumer<HttpResponse> onResponse;
-    private final Consumer<Throwable> onError;
-
-    Send(
-        Buffer body,
-        @Nullable String encoding,
-        Consumer<HttpResponse> onResponse,
-        Consumer<Throwable> onError) {
-      this.body = body;
-      this.encoding = encoding;
-      this.onResponse = onResponse;
-      this.onError = onError;
-    }
-
-    void attempt(int attempt, long backoffNanos) {
-      post(body, encoding)
-          .onComplete(
-              ar -> {
-                RetryPolicy policy = config.getRetryPolicy();
-                boolean more = policy != null && attempt < policy.getMaxAttempts();
-                if (ar.succeeded()) {
-                  HttpResponse r = ar.result();
-                  if (policy != null && more && RETRYABLE.contains(r.getStatusCode())) {
-                    retry(policy, attempt, backoffNanos);
-                  } else {
-                    onResponse.accept(r);
-                  }
-                } else if (policy != null && more && retryable(policy, ar.cause())) {
-                  retry(policy, attempt, backoffNanos);
+  private void attempt(
+      Buffer body,
+      @Nullable String encoding,
+      int attempt,
+      long backoffNanos,
+      Consumer<HttpResponse> onResponse,
+      Consumer<Throwable> onError) {
+    post(body, encoding)
+        .onComplete(
+            ar -> {
+              RetryPolicy policy = config.getRetryPolicy();
+              boolean more = policy != null && attempt < policy.getMaxAttempts();
+              if (ar.succeeded()) {
+                HttpResponse r = ar.result();
+                if (policy != null && more && RETRYABLE.contains(r.getStatusCode())) {
+                  retry(policy, body, encoding, attempt, backoffNanos, onResponse, onError);
                 } else {
-                  onError.accept(ar.cause());
+                  onResponse.accept(r);
                 }
-              });
-    }
+              } else if (policy != null && more && retryable(policy, ar.cause())) {
+                retry(policy, body, encoding, attempt, backoffNanos, onResponse, onError);
+              } else {
+                onError.accept(ar.cause());
+              }
+            });
+  }
 
-    private void retry(RetryPolicy policy, int attempt, long backoffNanos) {
-      // Full jitter, as the SDK's senders: a random wait up to the current back-off.
-      long waitMs = Math.max(1, ThreadLocalRandom.current().nextLong(backoffNanos) / 1_000_000);
-      long next =
-          Math.min(
-              (long) (backoffNanos * policy.getBackoffMultiplier()),
-              policy.getMaxBackoff().toNanos());
-      vertx.setTimer(waitMs, t -> attempt(attempt + 1, next));
-    }
+  private void retry(
+      RetryPolicy policy,
+      Buffer body,
+      @Nullable String encoding,
+      int attempt,
+      long backoffNanos,
+      Consumer<HttpResponse> onResponse,
+      Consumer<Throwable> onError) {
+    // Full jitter, as the SDK's senders: a random wait up to the current back-off.
+    long waitMs = Math.max(1, ThreadLocalRandom.current().nextLong(backoffNanos) / 1_000_000);
+    long next =
+        Math.min(
+            (long) (backoffNanos * policy.getBackoffMultiplier()),
+            policy.getMaxBackoff().toNanos());
+    vertx.setTimer(waitMs, t -> attempt(body, encoding, attempt + 1, next, onResponse, onError));
   }
 
   private long initialBackoffNanos() {
