@@ -234,7 +234,7 @@ public final class GatehouseNode {
     this.config = config;
     this.limits = limits;
     this.extraObservers = List.copyOf(extraObservers);
-    this.tracing = tracing(vertx, config.tracing());
+    this.tracing = tracing(config.tracing());
     this.transport = transport;
     this.connections = new ConnectionLimiter(limits);
     this.trusted = trusted;
@@ -822,7 +822,7 @@ public final class GatehouseNode {
   }
 
   /** The tracer, when tracing is on (the loader validated its settings). */
-  private static @Nullable OtlpTracing tracing(Vertx vertx, NodeConfig.Tracing t) {
+  private static @Nullable OtlpTracing tracing(NodeConfig.Tracing t) {
     if (!t.enabled()) {
       return null;
     }
@@ -836,8 +836,7 @@ public final class GatehouseNode {
             t.exportInterval(),
             t.exportTimeout(),
             t.queueSize(),
-            collectorHeaders(t.headersFile())),
-        vertx);
+            collectorHeaders(t.headersFile())));
   }
 
   /** The headers of {@code tracing.headersFile}; a problem names the file, never a value. */

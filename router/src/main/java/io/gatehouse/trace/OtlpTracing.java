@@ -12,7 +12,6 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -68,15 +67,11 @@ public final class OtlpTracing implements AutoCloseable {
             options.parentBased());
   }
 
-  /**
-   * Starts the tracer, exporting to {@link TracingOptions#endpoint()} over {@code vertx}'s HTTP
-   * client ({@link VertxHttpSender}).
-   */
-  public static OtlpTracing start(TracingOptions options, Vertx vertx) {
+  /** Starts the tracer, exporting to {@link TracingOptions#endpoint()}. */
+  public static OtlpTracing start(TracingOptions options) {
     SdkLogs.quiet();
     OtlpHttpSpanExporterBuilder builder =
         OtlpHttpSpanExporter.builder()
-            .setComponentLoader(VertxHttpSender.loader(vertx))
             .setEndpoint(options.endpoint())
             .setTimeout(options.exportTimeout())
             .setMeterProvider(MeterProvider::noop);

@@ -7,7 +7,6 @@ import io.gatehouse.observe.ExchangeView;
 import io.gatehouse.trace.OtlpTracing;
 import io.gatehouse.trace.TracingOptions;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,13 +45,11 @@ public class TracingBenchmark {
     public String ratio;
 
     @Nullable OtlpTracing tracing;
-    @Nullable Vertx vertx;
     ExchangeObserver observer = ExchangeObserver.NONE;
 
     @Setup(Level.Trial)
     public void start() {
       if (!ratio.equals("off")) {
-        vertx = Vertx.vertx();
         tracing =
             OtlpTracing.start(
                 new TracingOptions(
@@ -64,8 +61,7 @@ public class TracingBenchmark {
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(1),
                     2048,
-                    Map.of()),
-                vertx);
+                    Map.of()));
         observer = tracing.observer();
       }
     }
@@ -74,9 +70,6 @@ public class TracingBenchmark {
     public void stop() {
       if (tracing != null) {
         tracing.shutdown();
-      }
-      if (vertx != null) {
-        vertx.close();
       }
     }
   }
