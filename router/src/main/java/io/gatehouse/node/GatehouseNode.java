@@ -932,18 +932,11 @@ public final class GatehouseNode {
         "gatehouse.passthrough.open.connections",
         "Passed-through TLS connections open now",
         stats::open);
+    String bytes = "Bytes copied through passed-through TLS connections, by direction";
     metrics.functionCounter(
-        "gatehouse.passthrough.bytes",
-        "Bytes copied through passed-through TLS connections, by direction",
-        "direction",
-        "from_client",
-        stats::bytesFromClients);
+        "gatehouse.passthrough.bytes", bytes, "direction", "from_client", stats::bytesFromClients);
     metrics.functionCounter(
-        "gatehouse.passthrough.bytes",
-        "Bytes copied through passed-through TLS connections, by direction",
-        "direction",
-        "to_client",
-        stats::bytesToClients);
+        "gatehouse.passthrough.bytes", bytes, "direction", "to_client", stats::bytesToClients);
   }
 
   /** The Kubernetes watch's state, read at each scrape. */

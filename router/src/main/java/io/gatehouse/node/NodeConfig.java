@@ -948,42 +948,6 @@ public record NodeConfig(
       passthrough = passthrough == null ? Passthrough.Settings.DEFAULTS : passthrough;
     }
 
-    /** The default passthrough settings. */
-    public Tls(
-        boolean enabled,
-        String host,
-        int port,
-        String certDir,
-        String defaultCertificate,
-        Engine engine,
-        Duration pollInterval,
-        int redirectPort,
-        List<String> protocols,
-        List<String> cipherSuites,
-        List<String> groups,
-        boolean sessionTickets,
-        Duration sessionTimeout,
-        List<String> minVersionByHost,
-        boolean ocspStapling) {
-      this(
-          enabled,
-          host,
-          port,
-          certDir,
-          defaultCertificate,
-          engine,
-          pollInterval,
-          redirectPort,
-          protocols,
-          cipherSuites,
-          groups,
-          sessionTickets,
-          sessionTimeout,
-          minVersionByHost,
-          ocspStapling,
-          Passthrough.Settings.DEFAULTS);
-    }
-
     public Tls withPassthrough(Passthrough.Settings v) {
       return new Tls(
           enabled,
@@ -1041,7 +1005,8 @@ public record NodeConfig(
           TlsPolicy.DEFAULTS.sessionTickets(),
           TlsPolicy.DEFAULTS.sessionTimeout(),
           List.of(),
-          true);
+          true,
+          Passthrough.Settings.DEFAULTS);
     }
 
     /**

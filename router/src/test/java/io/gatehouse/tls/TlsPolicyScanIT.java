@@ -96,7 +96,8 @@ class TlsPolicyScanIT {
             tickets,
             sessionTimeout,
             minVersionByHost,
-            false);
+            false,
+            io.gatehouse.passthrough.Passthrough.Settings.DEFAULTS);
     return NodeFixture.start(c -> c.withTls(tls));
   }
 
@@ -204,7 +205,8 @@ class TlsPolicyScanIT {
             true,
             Duration.ZERO,
             List.of(),
-            false);
+            false,
+            io.gatehouse.passthrough.Passthrough.Settings.DEFAULTS);
     try (NodeFixture node = NodeFixture.start(c -> c.withTls(tls).withAdmin(admin))) {
       assertThat(openssl.scan(node.node().adminPort(), EC_HOST))
           .isEqualTo(expected(List.of("TLSv1.2"), TWO_SUITES, "ECDSA"));
