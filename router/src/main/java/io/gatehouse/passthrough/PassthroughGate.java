@@ -94,7 +94,7 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
     if (sniName != null && snapshot.servesTerminatedExactly(sniName)) {
       return Decision.TERMINATE;
     }
-    CompiledRoute wildcard = snapshot.passthrough().lookup(sniName);
+    CompiledRoute wildcard = snapshot.passthrough().lookupWildcard(sniName);
     if (wildcard != null) {
       return new Decision(Decision.Kind.PASS, wildcard);
     }

@@ -37,12 +37,18 @@ public record PassthroughHosts(
     if (sniName == null || sniName.isEmpty() || isEmpty()) {
       return null;
     }
-    String name = name(sniName);
-    List<CompiledRoute> routes = exact.get(name);
-    if (routes == null) {
-      int dot = name.indexOf('.');
-      routes = dot > 0 ? wildcardSuffixes.get(name.substring(dot + 1)) : null;
+    CompiledRoute route = lookupExact(sniName);
+    return route != null ? route : lookupWildcard(sniName);
+  }
+
+  /** The passthrough route of a wildcard one label above this SNI name, or null. */
+  public @Nullable CompiledRoute lookupWildcard(@Nullable String sniName) {
+    if (sniName == null || sniName.isEmpty() || isEmpty()) {
+      return null;
     }
+    String name = name(sniName);
+    int dot = name.indexOf('.');
+    List<CompiledRoute> routes = dot > 0 ? wildcardSuffixes.get(name.substring(dot + 1)) : null;
     return routes == null ? null : routes.get(0);
   }
 
