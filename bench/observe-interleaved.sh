@@ -9,7 +9,8 @@
 # quiet (the compiler threads' CPU in the measured windows is reported, so a reader can check).
 #   bench/observe-interleaved.sh [JAR]   (default router/target/gatehouse.jar)
 # A/B of two builds: ALT_JAR=other.jar and a kind with "-alt" (e.g. KINDS="tracing tracing-alt")
-# runs that kind's settings on ALT_JAR, in the same rounds.
+# runs that kind's settings on ALT_JAR, in the same rounds; ALT_JVM_FLAGS (words) are added to the
+# -alt processes' JVM flags (an A/B of one build under two JVM settings: ALT_JAR may be JAR itself).
 # Environment: KINDS ("tracing metrics"; also accesslog, dashboard, tr0 and tr100 (tracing at 0 and 100 %)), PROCS (3 per setting), ROUNDS (10),
 # WINDOW (4 s), WARMUP ("20 10 10": load passes per process, each on new connections), CONNS (64),
 # OUT_DIR. Result: $OUT_DIR/report.md and raw.tsv; docs/benchmarks.md, "Issue #18".
@@ -52,14 +53,15 @@ port=19400
 for k in bare $KINDS; do
   for ((i = 1; i <= PROCS; i++)); do
     n="$k-$i"
-    jar=$JAR
+    jar=$JAR jvm=()
     if [[ $k == *-alt ]]; then
       [[ -f ${ALT_JAR:-} ]] || { echo "kind $k needs ALT_JAR=a jar" >&2; exit 2; }
       jar=$ALT_JAR
+      read -r -a jvm <<< "${ALT_JVM_FLAGS:-}"
     fi
     flags=$(observe_settings "${k%-alt}" "$BB" "$RUN/access-$n.log")
     # shellcheck disable=SC2086  # flags are words
-    taskset -c 0 java -XX:+UseParallelGC -Xms256m -Xmx256m -jar "$jar" --http-host 127.0.0.1 \
+    taskset -c 0 java -XX:+UseParallelGC -Xms256m -Xmx256m "${jvm[@]}" -jar "$jar" --http-host 127.0.0.1 \
       --http-port $port --status-port 0 --routes-file "$RUN/routes.yaml" \
       --default-backend 127.0.0.1:$B404 --set admin.enabled=false --set store.dir="$RUN/data-$n" \
       --set eventLoops=1 $flags > "$OUT_DIR/logs/$n.log" 2>&1 < /dev/null &
@@ -96,7 +98,7 @@ for w in $WARMUP; do
 done
 RAW=$OUT_DIR/raw.tsv
 {
-  echo "# $(date -Iseconds) $(uname -r) jar=$JAR alt=${ALT_JAR:-none} KINDS=$KINDS PROCS=$PROCS ROUNDS=$ROUNDS WINDOW=$WINDOW WARMUP=$WARMUP CONNS=$CONNS"
+  echo "# $(date -Iseconds) $(uname -r) jar=$JAR alt=${ALT_JAR:-none} alt_jvm=${ALT_JVM_FLAGS:-none} KINDS=$KINDS PROCS=$PROCS ROUNDS=$ROUNDS WINDOW=$WINDOW WARMUP=$WARMUP CONNS=$CONNS"
   printf 'round\tprocess\tkind\trps\tjit_ticks\twindow_s\trequests\tcpu_ns\n'
 } > "$RAW"
 for ((r = 1; r <= ROUNDS; r++)); do
