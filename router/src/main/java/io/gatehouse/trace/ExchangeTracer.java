@@ -8,15 +8,14 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.common.Clock;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.vertx.core.MultiMap;
@@ -24,7 +23,6 @@ import io.vertx.core.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * continuedUnsampled at 0.01); here it costs its trace id and one {@code traceparent} string. The
  * decision is the SDK's own: parent-based (a valid {@code traceparent}'s sampled flag), else the
  * trace-id ratio for a continued trace, else a draw at the ratio for a trace we start (its id is
- * random, so the SDK's ratio test on it is that draw).
+ * random, so the SDK's ratio test on it is that draw). A sampled exchange is recorded as plain
+ * fields ({@link RecordedSpan}) and handed to the SDK's batch processor as it ends; its span data
+ * is made on the export thread.
  */
 final class ExchangeTracer implements ExchangeObserver {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeTracer.class);
@@ -79,7 +79,8 @@ final class ExchangeTracer implements ExchangeObserver {
 
   private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
 
-  private final Tracer tracer;
+  private final SpanProcessor processor;
+  private final RecordedSpan.Scope scope;
   private final double ratio;
   private final boolean parentBased;
   private final Sampler traceIdRatio;
@@ -91,11 +92,13 @@ final class ExchangeTracer implements ExchangeObserver {
   private final AtomicBoolean failureLogged = new AtomicBoolean();
 
   /**
-   * @param tracer a tracer that samples every span it is given ({@link Sampler#alwaysOn()}): the
-   *     decision is taken here
+   * @param processor takes each recorded span when it ends (the batch processor: a queue and its
+   *     export thread)
    */
-  ExchangeTracer(Tracer tracer, double ratio, boolean parentBased) {
-    this.tracer = tracer;
+  ExchangeTracer(
+      SpanProcessor processor, RecordedSpan.Scope scope, double ratio, boolean parentBased) {
+    this.processor = processor;
+    this.scope = scope;
     this.ratio = ratio;
     this.parentBased = parentBased;
     this.traceIdRatio = Sampler.traceIdRatioBased(ratio);
@@ -107,20 +110,6 @@ final class ExchangeTracer implements ExchangeObserver {
    * and the client's {@code tracestate}, parsed by the SDK only when there is one.
    */
   private record Unsampled(String traceId, byte flags, @Nullable TraceState state) {}
-
-  /** One exchange's spans, kept in the view's observation slot. */
-  private static final class Spans {
-    final Span server;
-    final Context context;
-    final String method;
-    @Nullable Span client;
-
-    Spans(Span server, String method) {
-      this.server = server;
-      this.context = server.storeInContext(Context.root());
-      this.method = method;
-    }
-  }
 
   @Override
   public void started(ExchangeView x) {
@@ -134,29 +123,46 @@ final class ExchangeTracer implements ExchangeObserver {
         unsampled(x, headers, traceparent);
         return;
       }
-      Context parent = W3C.extract(Context.root(), headers, HEADERS);
-      String method = method(x.method());
-      Span server =
-          tracer
-              .spanBuilder(spanName(method))
-              .setParent(parent)
-              .setSpanKind(SpanKind.SERVER)
-              .startSpan();
-      x.traceId(server.getSpanContext().getTraceId());
-      x.observation(new Spans(server, method));
-      if (server.isRecording()) {
-        server.setAttribute(METHOD, method);
-        if (method.equals(OTHER)) {
-          server.setAttribute(METHOD_ORIGINAL, x.method());
+      long now = System.nanoTime();
+      String traceId;
+      String parentSpanId = null;
+      byte parentFlags = 0;
+      byte flags;
+      TraceState state = TraceState.getDefault();
+      if (traceparent == null) {
+        traceId = newTraceId();
+        flags = SAMPLED_FLAG | RANDOM_FLAG;
+      } else {
+        traceId = traceparent.substring(3, 35);
+        parentSpanId = traceparent.substring(36, 52);
+        parentFlags =
+            (byte) (hexValue(traceparent.charAt(53)) << 4 | hexValue(traceparent.charAt(54)));
+        flags = (byte) (SAMPLED_FLAG | (parentFlags & RANDOM_FLAG));
+        TraceState client = clientState(headers);
+        if (client != null) {
+          state = client;
         }
-        server.setAttribute(URL_PATH, x.path());
-        server.setAttribute(URL_SCHEME, x.tls() ? "https" : "http");
-        String host = x.host();
-        if (host != null) {
-          server.setAttribute(SERVER_ADDRESS, host);
-        }
-        server.setAttribute(PROTOCOL_VERSION, protocolVersion(x.protocol()));
       }
+      String method = method(x.method());
+      RecordedSpan.Server server =
+          new RecordedSpan.Server(
+              scope,
+              traceId,
+              hex(nonZero()),
+              flags,
+              state,
+              parentSpanId,
+              parentFlags,
+              clock.now(),
+              now,
+              method,
+              method.equals(OTHER) ? x.method() : null,
+              x.path(),
+              x.tls(),
+              x.host(),
+              protocolVersion(x.protocol()));
+      x.traceId(traceId);
+      x.observation(server);
     } catch (RuntimeException e) {
       failed(e);
     }
@@ -165,11 +171,13 @@ final class ExchangeTracer implements ExchangeObserver {
   @Override
   public void attemptSending(ExchangeView x, MultiMap upstreamHeaders) {
     try {
-      if (x.observation() instanceof Unsampled u) {
+      Object observation = x.observation();
+      if (observation instanceof Unsampled u) {
         upstreamHeaders.remove(TRACEPARENT_NAME);
         upstreamHeaders.remove(TRACESTATE_NAME);
         if (u.state() == null) {
-          upstreamHeaders.set(TRACEPARENT_NAME, traceparent(u.traceId(), u.flags()));
+          upstreamHeaders.set(
+              TRACEPARENT_NAME, traceparent(u.traceId(), hex(nonZero()), u.flags()));
         } else {
           SpanContext child =
               SpanContext.create(
@@ -178,20 +186,28 @@ final class ExchangeTracer implements ExchangeObserver {
         }
         return;
       }
-      Spans s = spans(x);
-      if (s == null) {
+      if (!(observation instanceof RecordedSpan.Server s)) {
         return;
       }
-      Span previous = s.client;
+      RecordedSpan.Client previous = s.attempt;
       if (previous != null) {
-        previous.end(); // not reported as ended: the proxy let it go
+        end(previous); // without an outcome: the proxy let it go
       }
-      Span client = clientSpan(s, x, -1);
-      s.client = client;
+      RecordedSpan.Client client =
+          new RecordedSpan.Client(
+              scope, s, hex(nonZero()), System.nanoTime(), x.endpoint(), x.attempts() - 1);
+      s.attempt = client;
       // The client's own trace headers name its span, not ours: the upstream gets ours alone.
       upstreamHeaders.remove(TRACEPARENT_NAME);
       upstreamHeaders.remove(TRACESTATE_NAME);
-      W3C.inject(client.storeInContext(Context.root()), upstreamHeaders, HEADERS_OUT);
+      if (s.state.isEmpty()) {
+        upstreamHeaders.set(TRACEPARENT_NAME, traceparent(s.traceId, client.spanId, s.flags));
+      } else {
+        W3C.inject(
+            Span.wrap(client.getSpanContext()).storeInContext(Context.root()),
+            upstreamHeaders,
+            HEADERS_OUT);
+      }
     } catch (RuntimeException e) {
       failed(e);
     }
@@ -201,35 +217,26 @@ final class ExchangeTracer implements ExchangeObserver {
   public void attemptEnded(
       ExchangeView x, AttemptOutcome outcome, int status, long startNanos, boolean retry) {
     try {
-      Spans s = spans(x);
-      if (s == null) {
+      if (!(x.observation() instanceof RecordedSpan.Server s)) {
         return;
       }
-      Span client = s.client;
-      s.client = null;
+      RecordedSpan.Client client = s.attempt;
+      s.attempt = null;
       if (client == null) {
         // Nothing was sent (a connect failure): the attempt still gets its span, from its start.
-        if (!s.server.isRecording()) {
-          return;
-        }
-        client = clientSpan(s, x, startNanos);
+        client =
+            new RecordedSpan.Client(
+                scope, s, hex(nonZero()), startNanos, x.endpoint(), x.attempts() - 1);
       }
-      if (client.isRecording()) {
-        String error = null;
-        if (outcome == AttemptOutcome.RESPONDED) {
-          client.setAttribute(STATUS, (long) status);
-          if (status >= 400) {
-            error = Integer.toString(status);
-          }
-        } else {
-          error = errorType(outcome);
+      if (outcome == AttemptOutcome.RESPONDED) {
+        client.status = status;
+        if (status >= 400) {
+          client.error = Integer.toString(status);
         }
-        if (error != null) {
-          client.setAttribute(ERROR_TYPE, error);
-          client.setStatus(StatusCode.ERROR);
-        }
+      } else {
+        client.error = errorType(outcome);
       }
-      client.end();
+      end(client);
     } catch (RuntimeException e) {
       failed(e);
     }
@@ -238,44 +245,45 @@ final class ExchangeTracer implements ExchangeObserver {
   @Override
   public void ended(ExchangeView x) {
     try {
-      if (x.observation() instanceof Unsampled) {
+      Object observation = x.observation();
+      if (observation instanceof Unsampled) {
         x.observation(null);
         return;
       }
-      Spans s = spans(x);
-      if (s == null) {
+      if (!(observation instanceof RecordedSpan.Server s)) {
         return;
       }
       x.observation(null);
-      Span client = s.client;
+      RecordedSpan.Client client = s.attempt;
       if (client != null) {
-        client.end();
+        s.attempt = null;
+        end(client);
       }
-      Span server = s.server;
-      if (server.isRecording()) {
-        int status = x.status();
-        if (status > 0) {
-          server.setAttribute(STATUS, (long) status);
-        }
-        if (status >= 500 || status == 0) {
-          // 0: the client left before any answer
-          server.setAttribute(ERROR_TYPE, status == 0 ? OTHER : Integer.toString(status));
-          server.setStatus(StatusCode.ERROR);
-        }
-        String route = x.routeId();
-        if (route != null) {
-          server.setAttribute(ROUTE, route);
-          server.updateName(spanName(s.method) + " " + route);
-        }
-        String tenant = x.tenant();
-        if (tenant != null) {
-          server.setAttribute(TENANT, tenant);
-        }
-      }
-      server.end();
+      s.status = x.status();
+      s.route = x.routeId();
+      s.tenant = x.tenant();
+      end(s);
     } catch (RuntimeException e) {
       failed(e);
     }
+  }
+
+  /** Ends {@code span} and hands it to the batch processor; it is not written again. */
+  private void end(RecordedSpan span) {
+    span.end();
+    processor.onEnd(span);
+  }
+
+  /** The client's valid {@code tracestate}, parsed by the SDK (rare), or null. */
+  private static @Nullable TraceState clientState(MultiMap headers) {
+    if (!headers.contains(TRACESTATE_NAME)) {
+      return null;
+    }
+    TraceState state =
+        Span.fromContext(W3C.extract(Context.root(), headers, HEADERS))
+            .getSpanContext()
+            .getTraceState();
+    return state.isEmpty() ? null : state;
   }
 
   /**
@@ -308,28 +316,26 @@ final class ExchangeTracer implements ExchangeObserver {
     byte flags;
     TraceState state = null;
     if (parent == null) {
-      byte[] id = new byte[32];
-      hex(ThreadLocalRandom.current().nextLong(), id, 0);
-      hex(nonZero(), id, 16);
-      traceId = new String(id, StandardCharsets.ISO_8859_1);
+      traceId = newTraceId();
       flags = RANDOM_FLAG; // our id is random (W3C Trace Context level 2), as the SDK marks it
     } else {
       traceId = parent.substring(3, 35);
       flags = (byte) (hexValue(parent.charAt(54)) & RANDOM_FLAG);
-      if (headers.contains(TRACESTATE_NAME)) {
-        // rare: the SDK parses (and drops when invalid) the client's tracestate
-        state =
-            Span.fromContext(W3C.extract(Context.root(), headers, HEADERS))
-                .getSpanContext()
-                .getTraceState();
-        if (state.isEmpty()) {
-          state = null;
-        }
-      }
+      state = clientState(headers); // rare: the SDK parses (and drops when invalid) the client's
     }
     x.traceId(traceId);
     x.observation(new Unsampled(traceId, flags, state));
   }
+
+  /** A new random trace id. */
+  private static String newTraceId() {
+    byte[] id = new byte[32];
+    hex(ThreadLocalRandom.current().nextLong(), id, 0);
+    hex(nonZero(), id, 16);
+    return new String(id, StandardCharsets.ISO_8859_1);
+  }
+
+  private static final byte SAMPLED_FLAG = 0x01;
 
   /** W3C Trace Context level 2's random-trace-id flag. */
   private static final byte RANDOM_FLAG = 0x02;
@@ -405,8 +411,8 @@ final class ExchangeTracer implements ExchangeObserver {
     return new String(out, StandardCharsets.ISO_8859_1);
   }
 
-  /** {@code 00-<trace id>-<new span id>-<flags>}, built in one array. */
-  private static String traceparent(String traceId, byte flags) {
+  /** {@code 00-<trace id>-<span id>-<flags>}, built in one array. */
+  private static String traceparent(String traceId, String spanId, byte flags) {
     byte[] out = new byte[55];
     out[0] = '0';
     out[1] = '0';
@@ -415,53 +421,13 @@ final class ExchangeTracer implements ExchangeObserver {
       out[3 + i] = (byte) traceId.charAt(i);
     }
     out[35] = '-';
-    hex(nonZero(), out, 36);
+    for (int i = 0; i < 16; i++) {
+      out[36 + i] = (byte) spanId.charAt(i);
+    }
     out[52] = '-';
     out[53] = HEX[(flags >> 4) & 0xf];
     out[54] = HEX[flags & 0xf];
     return new String(out, StandardCharsets.ISO_8859_1);
-  }
-
-  /** A client span under {@code s}'s server span; from {@code startNanos} when not negative. */
-  private Span clientSpan(Spans s, ExchangeView x, long startNanos) {
-    var builder =
-        tracer.spanBuilder(spanName(s.method)).setParent(s.context).setSpanKind(SpanKind.CLIENT);
-    if (startNanos >= 0) {
-      builder.setStartTimestamp(
-          clock.now() - (System.nanoTime() - startNanos), TimeUnit.NANOSECONDS);
-    }
-    Span client = builder.startSpan();
-    if (client.isRecording()) {
-      client.setAttribute(METHOD, s.method);
-      String endpoint = x.endpoint();
-      if (endpoint != null) {
-        int colon = endpoint.lastIndexOf(':');
-        String host = colon > 0 ? endpoint.substring(0, colon) : endpoint;
-        if (host.startsWith("[") && host.endsWith("]")) {
-          host = host.substring(1, host.length() - 1);
-        }
-        client.setAttribute(SERVER_ADDRESS, host);
-        long port = colon > 0 ? parsePort(endpoint.substring(colon + 1)) : -1;
-        if (port >= 0) {
-          client.setAttribute(SERVER_PORT, port);
-        }
-        if (isIpLiteral(host)) {
-          client.setAttribute(PEER_ADDRESS, host);
-          if (port >= 0) {
-            client.setAttribute(PEER_PORT, port);
-          }
-        }
-      }
-      int resends = x.attempts() - 1;
-      if (resends > 0) {
-        client.setAttribute(RESEND_COUNT, (long) resends);
-      }
-    }
-    return client;
-  }
-
-  private static @Nullable Spans spans(ExchangeView x) {
-    return x.observation() instanceof Spans s ? s : null;
   }
 
   private void failed(RuntimeException e) {
@@ -487,7 +453,7 @@ final class ExchangeTracer implements ExchangeObserver {
   }
 
   /** {@code HTTP} for a method outside the known set, as the conventions name such spans. */
-  private static String spanName(String method) {
+  static String spanName(String method) {
     return method.equals(OTHER) ? "HTTP" : method;
   }
 
@@ -510,7 +476,7 @@ final class ExchangeTracer implements ExchangeObserver {
     };
   }
 
-  private static long parsePort(String s) {
+  static long parsePort(String s) {
     try {
       int p = Integer.parseInt(s);
       return p >= 0 && p <= 65535 ? p : -1;
@@ -519,7 +485,7 @@ final class ExchangeTracer implements ExchangeObserver {
     }
   }
 
-  private static boolean isIpLiteral(String host) {
+  static boolean isIpLiteral(String host) {
     if (host.indexOf(':') >= 0) {
       return true; // only IPv6 literals hold a colon
     }

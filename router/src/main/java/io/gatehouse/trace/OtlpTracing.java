@@ -7,21 +7,20 @@ import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's tracer: the OpenTelemetry SDK (sampling decided by {@link ExchangeTracer},
- * parent-based at a ratio, before the SDK sees a request), a batch processor (its own thread; a
- * full queue drops spans, the event loop never waits) and the OTLP/HTTP exporter over the JDK's
- * HttpClient. Built only when tracing is on; {@link #close()} flushes what is queued.
+ * The node's tracer: {@link ExchangeTracer} (sampling parent-based at a ratio; a sampled exchange
+ * recorded in plain fields), the OpenTelemetry SDK's batch processor (its own thread; a full queue
+ * drops spans, the event loop never waits) and the OTLP/HTTP exporter over the JDK's HttpClient.
+ * Built only when tracing is on; {@link #close()} flushes what is queued.
  */
 public final class OtlpTracing implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpTracing.class);
@@ -29,40 +28,36 @@ public final class OtlpTracing implements AutoCloseable {
   private static final AttributeKey<String> SERVICE_VERSION =
       AttributeKey.stringKey("service.version");
 
-  private final SdkTracerProvider provider;
+  private final BatchSpanProcessor processor;
   private final ExchangeTracer observer;
   private final TracingOptions options;
 
   private OtlpTracing(TracingOptions options, SpanExporter exporter) {
     this.options = options;
-    this.provider =
-        SdkTracerProvider.builder()
-            .setResource(
-                Resource.getDefault()
-                    .merge(
-                        Resource.create(
-                            Attributes.of(
-                                SERVICE_NAME,
-                                options.serviceName(),
-                                SERVICE_VERSION,
-                                options.serviceVersion()))))
-            // ExchangeTracer decides, and hands the SDK only the exchanges it samples
-            .setSampler(Sampler.alwaysOn())
-            .addSpanProcessor(
-                BatchSpanProcessor.builder(exporter)
-                    .setScheduleDelay(options.exportInterval())
-                    .setExporterTimeout(options.exportTimeout())
-                    .setMaxQueueSize(options.queueSize())
-                    .setMaxExportBatchSize(Math.min(512, options.queueSize()))
-                    .setMeterProvider(MeterProvider.noop())
-                    .build())
+    this.processor =
+        BatchSpanProcessor.builder(exporter)
+            .setScheduleDelay(options.exportInterval())
+            .setExporterTimeout(options.exportTimeout())
+            .setMaxQueueSize(options.queueSize())
+            .setMaxExportBatchSize(Math.min(512, options.queueSize()))
+            .setMeterProvider(MeterProvider.noop())
             .build();
+    Resource resource =
+        Resource.getDefault()
+            .merge(
+                Resource.create(
+                    Attributes.of(
+                        SERVICE_NAME, options.serviceName(),
+                        SERVICE_VERSION, options.serviceVersion())));
+    // ExchangeTracer decides what is sampled and records it; no SDK tracer is involved
     this.observer =
         new ExchangeTracer(
-            provider
-                .tracerBuilder("io.gatehouse.trace")
-                .setInstrumentationVersion(options.serviceVersion())
-                .build(),
+            processor,
+            new RecordedSpan.Scope(
+                resource,
+                InstrumentationScopeInfo.builder("io.gatehouse.trace")
+                    .setVersion(options.serviceVersion())
+                    .build()),
             options.sampleRatio(),
             options.parentBased());
   }
@@ -105,12 +100,12 @@ public final class OtlpTracing implements AutoCloseable {
 
   /** Exports what is queued now; completes when the exporter answered. */
   public CompletableResultCode flush() {
-    return provider.forceFlush();
+    return processor.forceFlush();
   }
 
   /** Exports what is queued and stops the export thread, without waiting. */
   public CompletableResultCode shutdown() {
-    return provider.shutdown();
+    return processor.shutdown();
   }
 
   /**

@@ -433,4 +433,55 @@ class ExchangeTracerTest {
         .isNotEmpty()
         .allSatisfy(s -> assertThat(s.getSpanContext().isSampled()).isTrue());
   }
+
+  @Test
+  void
+      a_sampled_continued_trace_keeps_the_random_flag_and_names_its_parent_as_the_client_sent_it() {
+    ExchangeObserver t = tracer(1.0, true);
+    FakeExchange x = new FakeExchange();
+    x.headers.add("traceparent", "00-" + TRACE + "-" + PARENT + "-03");
+    MultiMap upstream = proxied(t, x, 200);
+
+    List<SpanData> spans = flushed();
+    SpanData server = kind(spans, SpanKind.SERVER);
+    SpanData client = kind(spans, SpanKind.CLIENT);
+    assertThat(server.getParentSpanContext().getTraceFlags().asHex()).isEqualTo("03");
+    assertThat(server.getSpanContext().getTraceFlags().asHex()).isEqualTo("03");
+    assertThat(client.getSpanContext().getTraceFlags().asHex()).isEqualTo("03");
+    assertThat(upstream.getAll("traceparent"))
+        .containsExactly("00-" + TRACE + "-" + client.getSpanId() + "-03");
+    assertThat(upstream.contains("tracestate")).isFalse();
+    assertThat(server.hasEnded()).isTrue();
+    assertThat(server.getEndEpochNanos()).isGreaterThanOrEqualTo(server.getStartEpochNanos());
+    assertThat(server.getTotalAttributeCount()).isEqualTo(server.getAttributes().size());
+    assertThat(server.getInstrumentationScopeInfo().getName()).isEqualTo("io.gatehouse.trace");
+  }
+
+  @Test
+  void an_attempt_let_go_without_an_outcome_is_still_exported_ended_without_a_status() {
+    ExchangeObserver t = tracer(1.0, true);
+    FakeExchange x = new FakeExchange();
+    t.started(x);
+    x.endpoint = "10.0.0.5:8080";
+    x.attempts = 1;
+    t.attemptSending(x, MultiMap.caseInsensitiveMultiMap());
+    x.attempts = 2;
+    MultiMap second = MultiMap.caseInsensitiveMultiMap();
+    t.attemptSending(x, second); // the first one was let go
+    t.attemptEnded(x, AttemptOutcome.RESPONDED, 200, System.nanoTime(), true);
+    x.status = 200;
+    t.ended(x);
+
+    List<SpanData> clients =
+        flushed().stream().filter(s -> s.getKind() == SpanKind.CLIENT).toList();
+    assertThat(clients).hasSize(2).allMatch(SpanData::hasEnded);
+    assertThat(
+            clients.get(0).getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isNull();
+    assertThat(clients.get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    assertThat(
+            clients.get(1).getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(200L);
+    assertThat(second.get("traceparent")).contains(clients.get(1).getSpanId());
+  }
 }
