@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.certificate.TestCertificates;
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerProtocol;
@@ -12,11 +14,13 @@ import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
 import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.Write;
 import io.gatehouse.testing.NodeFixture;
 import io.gatehouse.testing.TestUpstream;
+import io.gatehouse.testing.TrustAll;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,11 +32,18 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,10 +92,11 @@ class GatewayListenersIT {
     node =
         NodeFixture.start(
             c ->
-                c.withKubernetes(
-                    c.kubernetes()
-                        .withGatewayAddresses(
-                            List.of("127.0.1.0/24"), List.of(webPort, shopPort))));
+                NodeFixture.withHttps(c)
+                    .withKubernetes(
+                        c.kubernetes()
+                            .withGatewayAddresses(
+                                List.of("127.0.1.0/24"), List.of(webPort, shopPort))));
   }
 
   @AfterEach
@@ -185,6 +197,49 @@ class GatewayListenersIT {
         .until(() -> status().getJsonArray("listeners").size() == 3);
   }
 
+  @Test
+  void an_https_listener_terminates_with_the_hosts_table_certificate_and_serves_its_routes()
+      throws Exception {
+    CertificateSpec cert = TestCertificates.spec("team-a", "app", "app.test");
+    ListenerSpec secure = new ListenerSpec(WEB, webAddress, webPort, ListenerProtocol.HTTPS);
+    RouteSpec routed = route("web", WEB, web).withTls(TlsSpec.of(List.of("app.test"), "app"));
+    node.node().table().apply(Batch.of(Write.put(cert)));
+    node.node().table().apply(Batch.of(Write.put(secure), Write.put(NodeFixture.valid(routed))));
+    X509Certificate expected = TestCertificates.validate(cert).leaf();
+    await("the HTTPS listener answers with the host's certificate")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> tls(webAddress, webPort).equals(expected));
+    // the node's own HTTPS listener does not serve the Gateway's route
+    assertThat(getTls("127.0.0.1", node.httpsPort()).status()).isEqualTo(404);
+    assertThat(getTls(webAddress, webPort)).isEqualTo(new Answer(200, "web"));
+  }
+
+  private static SSLSocket tlsSocket(String address, int port) throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(address, port);
+    s.setSoTimeout(5000);
+    SSLParameters p = s.getSSLParameters();
+    p.setServerNames(List.of(new SNIHostName("app.test")));
+    s.setSSLParameters(p);
+    s.startHandshake();
+    return s;
+  }
+
+  private static X509Certificate tls(String address, int port) throws Exception {
+    try (SSLSocket s = tlsSocket(address, port)) {
+      return (X509Certificate) s.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  private static Answer getTls(String address, int port) throws Exception {
+    try (SSLSocket s = tlsSocket(address, port)) {
+      return exchange(s, "/", "app.test");
+    }
+  }
+
   private static JsonObject state(JsonArray listeners, ListenerKey key) {
     for (int i = 0; i < listeners.size(); i++) {
       JsonObject l = listeners.getJsonObject(i);
@@ -220,20 +275,24 @@ class GatewayListenersIT {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(address, port), 2000);
       s.setSoTimeout(5000);
-      OutputStream out = s.getOutputStream();
-      out.write(
-          ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int status = Integer.parseInt(text.substring(9, 12));
-      int bodyAt = text.indexOf("\r\n\r\n");
-      String head = bodyAt < 0 ? text : text.substring(0, bodyAt);
-      String body = bodyAt < 0 ? "" : text.substring(bodyAt + 4);
-      boolean chunked = head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked");
-      return new Answer(status, chunked ? dechunk(body) : body);
+      return exchange(s, path, host);
     }
+  }
+
+  private static Answer exchange(Socket s, String path, String host) throws IOException {
+    OutputStream out = s.getOutputStream();
+    out.write(
+        ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    InputStream in = s.getInputStream();
+    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    int status = Integer.parseInt(text.substring(9, 12));
+    int bodyAt = text.indexOf("\r\n\r\n");
+    String head = bodyAt < 0 ? text : text.substring(0, bodyAt);
+    String body = bodyAt < 0 ? "" : text.substring(bodyAt + 4);
+    boolean chunked = head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked");
+    return new Answer(status, chunked ? dechunk(body) : body);
   }
 
   private static String dechunk(String body) {
