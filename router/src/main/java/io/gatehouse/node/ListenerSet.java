@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * RouterVerticle#listenGateway}), stops accepting on removed or changed ones and lets their
  * connections drain ({@code shutdown.drainTimeout}). A listener outside {@code
  * kubernetes.gatewayAddresses} or {@code kubernetes.gatewayPorts}, on one of the node's own
- * sockets, or on an address and port an earlier listener (by key) holds is refused and never bound;
- * a bind that fails is closed on every loop. Both are in {@link #statusJson} and logged once.
+ * sockets, or on an address and port another listener already holds (the smaller key wins among new
+ * ones) is refused and never bound; a bind that fails is closed on every loop. Both are in {@link
+ * #statusJson} and logged once.
  *
  * <p>All state is touched on one context, so publishes and bind results never interleave.
  */
