@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  *     HTTPS-specific behaviour
  * @param policies the route's policies in the order they run; null reads as none (payloads written
  *     before policies existed)
+ * @param listener the Gateway listener the route is served on alone, or null for the node's own
+ *     listeners (every route of the file, REST and Ingress sources); a route attached to two
+ *     listeners is two routes
  */
 public record RouteSpec(
     RouteKey key,
@@ -36,7 +39,27 @@ public record RouteSpec(
     Limits limits,
     int priority,
     @Nullable TlsSpec tls,
-    List<PolicySpec> policies) {
+    List<PolicySpec> policies,
+    @Nullable ListenerKey listener) {
+
+  /** A route on the node's own listeners. */
+  public RouteSpec(
+      RouteKey key,
+      List<String> hosts,
+      List<PathMatch> paths,
+      Set<String> methods,
+      List<HeaderMatch> headers,
+      List<QueryMatch> queries,
+      List<RouteBackend> backends,
+      Timeouts timeouts,
+      Limits limits,
+      int priority,
+      @Nullable TlsSpec tls,
+      List<PolicySpec> policies) {
+    this(
+        key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
+        policies, null);
+  }
 
   /** A route without policies. */
   public RouteSpec(
@@ -155,19 +178,19 @@ public record RouteSpec(
   public RouteSpec withHosts(List<String> newHosts) {
     return new RouteSpec(
         key, newHosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
-        policies);
+        policies, listener);
   }
 
   public RouteSpec withTls(TlsSpec newTls) {
     return new RouteSpec(
         key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, newTls,
-        policies);
+        policies, listener);
   }
 
   public RouteSpec withPaths(List<PathMatch> newPaths) {
     return new RouteSpec(
         key, hosts, newPaths, methods, headers, queries, backends, timeouts, limits, priority, tls,
-        policies);
+        policies, listener);
   }
 
   /**
@@ -193,19 +216,20 @@ public record RouteSpec(
         limits,
         priority,
         tls,
-        policies);
+        policies,
+        listener);
   }
 
   public RouteSpec withKey(RouteKey newKey) {
     return new RouteSpec(
         newKey, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
-        policies);
+        policies, listener);
   }
 
   public RouteSpec withLimits(Limits newLimits) {
     return new RouteSpec(
         key, hosts, paths, methods, headers, queries, backends, timeouts, newLimits, priority, tls,
-        policies);
+        policies, listener);
   }
 
   public RouteSpec withPolicies(List<PolicySpec> newPolicies) {
@@ -221,6 +245,25 @@ public record RouteSpec(
         limits,
         priority,
         tls,
-        newPolicies);
+        newPolicies,
+        listener);
+  }
+
+  /** This route served on {@code newListener} alone, or on the node's own listeners for null. */
+  public RouteSpec withListener(@Nullable ListenerKey newListener) {
+    return new RouteSpec(
+        key,
+        hosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        backends,
+        timeouts,
+        limits,
+        priority,
+        tls,
+        policies,
+        newListener);
   }
 }

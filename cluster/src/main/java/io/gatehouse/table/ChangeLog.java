@@ -2,6 +2,7 @@ package io.gatehouse.table;
 
 import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.TenantId;
 import java.util.ArrayDeque;
@@ -64,6 +65,7 @@ public final class ChangeLog {
     Set<String> hostClaims = new HashSet<>();
     Set<String> tokens = new HashSet<>();
     Set<BackendKey> backends = new HashSet<>();
+    Set<ListenerKey> listeners = new HashSet<>();
     for (Iterator<Batch> it = batches.iterator(); it.hasNext(); ) {
       Batch b = it.next();
       if (b.seq() <= from) {
@@ -88,9 +90,11 @@ public final class ChangeLog {
           tokens.add(e.id());
         } else if (k instanceof BackendKey n) {
           backends.add(n);
+        } else if (k instanceof ListenerKey l) {
+          listeners.add(l);
         }
       }
     }
-    return new TableDelta(routes, certificates, tenants, hostClaims, tokens, backends);
+    return new TableDelta(routes, certificates, tenants, hostClaims, tokens, backends, listeners);
   }
 }

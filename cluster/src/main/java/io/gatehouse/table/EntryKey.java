@@ -5,6 +5,8 @@ import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
@@ -48,6 +50,11 @@ public record EntryKey(EntryKind kind, String id) implements Comparable<EntryKey
     return new EntryKey(EntryKind.BACKEND, key.tenant() + "/" + key.name());
   }
 
+  /** A listener socket: {@code tenant/source/name}, as a route's id. */
+  public static EntryKey listener(ListenerKey key) {
+    return new EntryKey(EntryKind.LISTENER, key.tenant() + "/" + key.source() + "/" + key.name());
+  }
+
   /** The key under which {@code value} (one of the {@link EntryKind} records) is stored. */
   public static EntryKey of(Object value) {
     if (value instanceof RouteSpec r) {
@@ -67,6 +74,9 @@ public record EntryKey(EntryKind kind, String id) implements Comparable<EntryKey
     }
     if (value instanceof BackendObject b) {
       return backend(b.key());
+    }
+    if (value instanceof ListenerSpec l) {
+      return listener(l.key());
     }
     throw new IllegalArgumentException("not a table entry: " + value.getClass().getName());
   }

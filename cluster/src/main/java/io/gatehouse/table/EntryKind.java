@@ -3,6 +3,7 @@ package io.gatehouse.table;
 import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantSpec;
 import io.gatehouse.model.TokenSpec;
@@ -14,7 +15,8 @@ public enum EntryKind {
   TENANT(TenantSpec.class),
   HOST_CLAIM(HostClaim.class),
   TOKEN(TokenSpec.class),
-  BACKEND(BackendObject.class);
+  BACKEND(BackendObject.class),
+  LISTENER(ListenerSpec.class);
 
   private final Class<?> type;
 

@@ -2,6 +2,7 @@ package io.gatehouse.table;
 
 import io.gatehouse.model.BackendKey;
 import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.TenantId;
 import java.util.Set;
@@ -17,9 +18,10 @@ public record TableDelta(
     Set<TenantId> tenants,
     Set<String> hostClaims,
     Set<String> tokens,
-    Set<BackendKey> backends) {
+    Set<BackendKey> backends,
+    Set<ListenerKey> listeners) {
   public static final TableDelta NONE =
-      new TableDelta(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of());
+      new TableDelta(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of());
 
   public TableDelta {
     routes = Set.copyOf(routes);
@@ -28,6 +30,18 @@ public record TableDelta(
     hostClaims = Set.copyOf(hostClaims);
     tokens = Set.copyOf(tokens);
     backends = Set.copyOf(backends);
+    listeners = Set.copyOf(listeners);
+  }
+
+  /** A delta without listeners. */
+  public TableDelta(
+      Set<RouteKey> routes,
+      Set<CertificateKey> certificates,
+      Set<TenantId> tenants,
+      Set<String> hostClaims,
+      Set<String> tokens,
+      Set<BackendKey> backends) {
+    this(routes, certificates, tenants, hostClaims, tokens, backends, Set.of());
   }
 
   /** A delta without named backends. */

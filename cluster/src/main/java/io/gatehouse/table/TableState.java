@@ -5,6 +5,8 @@ import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
@@ -33,6 +35,7 @@ public final class TableState {
   private PMap<String, HostClaim> hostClaims = HashTreePMap.empty();
   private PMap<String, TokenSpec> tokens = HashTreePMap.empty();
   private PMap<BackendKey, BackendObject> backends = HashTreePMap.empty();
+  private PMap<ListenerKey, ListenerSpec> listeners = HashTreePMap.empty();
   private PMap<EntryKey, Long> revisions = HashTreePMap.empty();
   // Keys changed since the last view; null after a clear (the next view starts a new log).
   private @Nullable Set<Object> changed = new HashSet<>();
@@ -98,6 +101,11 @@ public final class TableState {
           backends = putOrRemove(backends, k, (BackendObject) value);
           noteChanged(k);
         }
+        case LISTENER -> {
+          ListenerKey k = ((ListenerSpec) record).key();
+          listeners = putOrRemove(listeners, k, (ListenerSpec) value);
+          noteChanged(k);
+        }
       }
     }
     revisions = v.deleted() ? revisions.minus(key) : revisions.plus(key, v.revision());
@@ -116,6 +124,7 @@ public final class TableState {
     hostClaims = HashTreePMap.empty();
     tokens = HashTreePMap.empty();
     backends = HashTreePMap.empty();
+    listeners = HashTreePMap.empty();
     revisions = HashTreePMap.empty();
     changed = null;
   }
@@ -146,6 +155,7 @@ public final class TableState {
             hostClaims,
             tokens,
             backends,
+            listeners,
             revisions,
             new TableView.Stamp(log, seq));
     last = v;

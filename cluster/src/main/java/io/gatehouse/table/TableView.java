@@ -5,6 +5,8 @@ import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
@@ -30,6 +32,7 @@ public record TableView(
     Map<String, HostClaim> hostClaims,
     Map<String, TokenSpec> tokens,
     Map<BackendKey, BackendObject> backends,
+    Map<ListenerKey, ListenerSpec> listeners,
     Map<EntryKey, Long> revisions,
     Stamp stamp) {
   public static final TableView EMPTY = new TableView(0, Map.of());
@@ -46,6 +49,7 @@ public record TableView(
     hostClaims = immutable(hostClaims);
     tokens = immutable(tokens);
     backends = immutable(backends);
+    listeners = immutable(listeners);
     revisions = immutable(revisions);
     stamp = stamp == null ? Stamp.NONE : stamp;
   }
@@ -60,6 +64,30 @@ public record TableView(
       Map<String, TokenSpec> tokens,
       Map<EntryKey, Long> revisions) {
     this(generation, routes, certificates, tenants, hostClaims, tokens, Map.of(), revisions);
+  }
+
+  /** A view without listeners (every view before issue #17's listeners). */
+  public TableView(
+      long generation,
+      Map<RouteKey, RouteSpec> routes,
+      Map<CertificateKey, CertificateSpec> certificates,
+      Map<TenantId, TenantSpec> tenants,
+      Map<String, HostClaim> hostClaims,
+      Map<String, TokenSpec> tokens,
+      Map<BackendKey, BackendObject> backends,
+      Map<EntryKey, Long> revisions,
+      Stamp stamp) {
+    this(
+        generation,
+        routes,
+        certificates,
+        tenants,
+        hostClaims,
+        tokens,
+        backends,
+        Map.of(),
+        revisions,
+        stamp);
   }
 
   /** A view with named backends outside any table state (tests, sources). */

@@ -12,6 +12,7 @@ import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.HeaderMatch;
 import io.gatehouse.model.Hsts;
 import io.gatehouse.model.Limits;
+import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.PathMatchType;
 import io.gatehouse.model.QueryMatch;
@@ -143,7 +144,8 @@ public final class RouteValidator {
             spec.limits(),
             spec.priority(),
             tls,
-            policies));
+            policies,
+            spec.listener()));
   }
 
   /**
@@ -714,10 +716,24 @@ public final class RouteValidator {
    * only with a ReferenceGrant of that namespace. From the routes file or REST they would let a
    * tenant reach another namespace's Service, or serve a fixed answer the route document does not
    * define. An error page's backend never answers a fixed status (from any source): Gatehouse's own
-   * page is what it stands in for.
+   * page is what it stands in for. A route naming a Gateway listener too: it would be served on a
+   * Gateway's address that did not admit it.
    */
   private static void checkSourceOnly(RouteSpec spec, List<Violation> out) {
     boolean kubernetes = spec.key().source().equals(KUBERNETES_SOURCE);
+    ListenerKey listener = spec.listener();
+    if (listener != null && !kubernetes) {
+      // a route on a Gateway's socket alone: only the translator knows which routes a Gateway
+      // admits
+      out.add(
+          new Violation(
+              "listener",
+              listener.toString(),
+              "absent: the node's own listeners (Gateway listeners are named by Gateway API routes"
+                  + " only)"));
+    } else if (listener != null) {
+      ListenerValidator.checkKey("listener.", listener, out);
+    }
     List<RouteBackend> backends = spec.backends();
     for (int i = 0; i < backends.size(); i++) {
       String f = backends.size() == 1 ? "backend" : "backends[" + i + "]";

@@ -6,6 +6,9 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.gatehouse.model.HostClaim;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerProtocol;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.TenantId;
@@ -177,5 +180,21 @@ class TableStateTest {
                 }
               }
             });
+  }
+
+  @Test
+  void a_listener_is_live_in_the_view_and_listed_among_its_changes() {
+    ListenerKey k = ListenerKey.of("t1", "k8s", "gateway/t1/web/80");
+    ListenerSpec l = new ListenerSpec(k, "127.0.1.1", 80, ListenerProtocol.HTTP);
+    TableView v1 = view();
+    state.apply(new Versioned(EntryKey.of(l), ++revision, 0, 1, l, true));
+    TableView v2 = view();
+    assertThat(v2.listeners()).containsExactly(Map.entry(k, l));
+    assertThat(v2.changesSince(v1).listeners()).containsExactly(k);
+    assertThat(v2.changesSince(v1).routes()).isEmpty();
+    state.apply(new Versioned(EntryKey.listener(k), ++revision, 0, 1, null, true));
+    TableView v3 = view();
+    assertThat(v3.listeners()).isEmpty();
+    assertThat(v3.changesSince(v2).listeners()).containsExactly(k);
   }
 }

@@ -443,6 +443,28 @@ public final class ConfigLoader {
       }
       throw bad(key, where, v, "one of " + enumNames(c));
     }
+    if (type instanceof ParameterizedType p
+        && p.getRawType() == List.class
+        && p.getActualTypeArguments()[0] == Integer.class) {
+      ArrayNode out = NODES.arrayNode();
+      List<String> items = new ArrayList<>();
+      if (v.isArray()) {
+        v.forEach(item -> items.add(item.isValueNode() && !item.isNull() ? item.asText() : ""));
+      } else if (v.isValueNode() && !v.isNull()) {
+        Arrays.stream(v.asText().split(","))
+            .map(String::trim)
+            .filter(t -> !t.isEmpty())
+            .forEach(items::add);
+      }
+      for (String item : items) {
+        try {
+          out.add(Integer.parseInt(item.trim()));
+        } catch (NumberFormatException e) {
+          throw bad(key, where, v, "a list of whole numbers, or comma-separated text");
+        }
+      }
+      return out;
+    }
     if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
       ArrayNode out = NODES.arrayNode();
       if (v.isArray()) {
@@ -767,6 +789,16 @@ public final class ConfigLoader {
           "kubernetes.gatewayHttpsPort",
           Integer.toString(k.gatewayHttpsPort()),
           "a port 1-65535 other than kubernetes.gatewayHttpPort");
+    }
+    for (String a : k.gatewayAddresses()) {
+      if (Cidrs.problem(a) != null) {
+        throw bad("kubernetes.gatewayAddresses", a, "IP addresses or CIDRs such as 192.0.2.0/28");
+      }
+    }
+    for (int port : k.gatewayPorts()) {
+      if (port < 1 || port > 65535) {
+        throw bad("kubernetes.gatewayPorts", Integer.toString(port), "ports 1-65535");
+      }
     }
     if (k.enabled() && k.leaderElection()) {
       if (!DNS_LABEL.matcher(k.leaseNamespace()).matches()) {

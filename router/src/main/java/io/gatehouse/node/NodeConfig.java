@@ -1184,6 +1184,11 @@ public record NodeConfig(
    * @param gatewayHttpPort the Gateway listener port the node's HTTP listener serves (a listener on
    *     another port is not accepted)
    * @param gatewayHttpsPort the Gateway listener port the node's HTTPS listener serves
+   * @param gatewayAddresses the addresses (IPs or CIDRs) the operator gives Gateways: each Gateway
+   *     gets one and is served on its own sockets there; empty serves every Gateway on the node's
+   *     own two listeners (docs/design/gateway-api-listeners.md)
+   * @param gatewayPorts the ports a Gateway listener may use on those addresses; a listener the
+   *     table asks for elsewhere is refused, never bound
    */
   public record Kubernetes(
       boolean enabled,
@@ -1202,8 +1207,11 @@ public record NodeConfig(
       String nginxConfigMap,
       String gatewayApi,
       int gatewayHttpPort,
-      int gatewayHttpsPort) {
+      int gatewayHttpsPort,
+      List<String> gatewayAddresses,
+      List<Integer> gatewayPorts) {
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+    public static final List<Integer> DEFAULT_GATEWAY_PORTS = List.of(80, 443, 8080, 8443);
     public static final Kubernetes DEFAULTS =
         new Kubernetes(
             false, "", List.of(), "", "", List.of(), true, "gatehouse", "gatehouse-leader");
@@ -1212,6 +1220,49 @@ public record NodeConfig(
       publishService = publishService == null ? "" : publishService;
       nginxConfigMap = nginxConfigMap == null ? "" : nginxConfigMap;
       gatewayApi = gatewayApi == null ? "auto" : gatewayApi;
+      gatewayAddresses = gatewayAddresses == null ? List.of() : List.copyOf(gatewayAddresses);
+      gatewayPorts = gatewayPorts == null ? DEFAULT_GATEWAY_PORTS : List.copyOf(gatewayPorts);
+    }
+
+    /** Without Gateway addresses: every Gateway on the node's own listeners. */
+    public Kubernetes(
+        boolean enabled,
+        String kubeconfig,
+        List<String> namespaces,
+        String ingressClass,
+        String ingressLabelSelector,
+        List<String> publishAddresses,
+        boolean leaderElection,
+        String leaseNamespace,
+        String leaseName,
+        Duration leaseDuration,
+        List<String> deniedUpstreams,
+        boolean allowLoopbackExternalNames,
+        String publishService,
+        String nginxConfigMap,
+        String gatewayApi,
+        int gatewayHttpPort,
+        int gatewayHttpsPort) {
+      this(
+          enabled,
+          kubeconfig,
+          namespaces,
+          ingressClass,
+          ingressLabelSelector,
+          publishAddresses,
+          leaderElection,
+          leaseNamespace,
+          leaseName,
+          leaseDuration,
+          deniedUpstreams,
+          allowLoopbackExternalNames,
+          publishService,
+          nginxConfigMap,
+          gatewayApi,
+          gatewayHttpPort,
+          gatewayHttpsPort,
+          List.of(),
+          DEFAULT_GATEWAY_PORTS);
     }
 
     /** With the Gateway API defaults: {@code auto}, listener ports 80 and 443. */
@@ -1269,7 +1320,33 @@ public record NodeConfig(
           nginxConfigMap,
           mode,
           httpPort,
-          httpsPort);
+          httpsPort,
+          gatewayAddresses,
+          gatewayPorts);
+    }
+
+    /** This configuration with the Gateway address pool and ports given. */
+    public Kubernetes withGatewayAddresses(List<String> addresses, List<Integer> ports) {
+      return new Kubernetes(
+          enabled,
+          kubeconfig,
+          namespaces,
+          ingressClass,
+          ingressLabelSelector,
+          publishAddresses,
+          leaderElection,
+          leaseNamespace,
+          leaseName,
+          leaseDuration,
+          deniedUpstreams,
+          allowLoopbackExternalNames,
+          publishService,
+          nginxConfigMap,
+          gatewayApi,
+          gatewayHttpPort,
+          gatewayHttpsPort,
+          addresses,
+          ports);
     }
 
     /** Without ingress-nginx's controller ConfigMap. */

@@ -311,6 +311,10 @@ class DocumentContractTest {
           "a fixed-status backend is the Kubernetes translator's answer to an invalid backendRef"
               + " (issue #17): validation refuses it from the file and REST");
     }
+    NOT_FROM_THE_DOCUMENT.put(
+        "listener.",
+        "a route on a Gateway listener alone is the Kubernetes translator's (issue #17 phase 2):"
+            + " validation refuses it from the file and REST");
   }
 
   /**

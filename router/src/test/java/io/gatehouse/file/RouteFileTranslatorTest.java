@@ -562,4 +562,30 @@ class RouteFileTranslatorTest {
         .containsExactly("plain", "split", "by-port");
     assertThat(RouteFileTranslator.translate(SERVICE_AND_PLAIN)).isEqualTo(result);
   }
+
+  /**
+   * Issue #17 phase 2: only the Kubernetes translator writes listeners and routes that name one; a
+   * routes file can do neither (the route document has no such keys).
+   */
+  @Test
+  void a_routes_file_cannot_open_a_listener_or_put_a_route_on_one() {
+    RouteFileTranslator.Result r =
+        RouteFileTranslator.translate(
+            """
+            listeners:
+              - name: mine
+                address: 127.0.1.1
+                port: 80
+            routes:
+              - name: a
+                hosts: [a.example]
+                listener: {tenant: team-a, source: k8s, name: gateway/team-a/web/80}
+                backend: {endpoints: ["10.0.0.1:8080"]}
+            """);
+    assertThat(r.routes()).isEmpty();
+    assertThat(r.problems())
+        .extracting(RouteFileTranslator.Problem::toString)
+        .anyMatch(p -> p.contains("unknown key \"listeners\""))
+        .anyMatch(p -> p.contains("unknown key \"routes[0].listener\""));
+  }
 }

@@ -208,6 +208,56 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void gateway_addresses_are_empty_and_ports_the_four_web_ports_by_default() throws Exception {
+    NodeConfig.Kubernetes k = NodeConfig.DEFAULTS.kubernetes();
+    assertThat(k.gatewayAddresses()).isEmpty();
+    assertThat(k.gatewayPorts()).containsExactly(80, 443, 8080, 8443);
+    assertThat(ConfigLoader.keys())
+        .contains("kubernetes.gatewayAddresses", "kubernetes.gatewayPorts");
+  }
+
+  @Test
+  void gateway_addresses_and_ports_are_read_from_yaml_lists_and_env_text() throws Exception {
+    NodeConfig c =
+        new ConfigLoader()
+            .file(
+                write(
+                    "kubernetes:\n  gatewayAddresses: [127.0.1.0/24, 2001:db8::10]\n"
+                        + "  gatewayPorts: [80, 9000]\n"))
+            .load();
+    assertThat(c.kubernetes().gatewayAddresses()).containsExactly("127.0.1.0/24", "2001:db8::10");
+    assertThat(c.kubernetes().gatewayPorts()).containsExactly(80, 9000);
+    NodeConfig env =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "GATEHOUSE_KUBERNETES_GATEWAY_ADDRESSES", "192.0.2.0/28, 192.0.2.100",
+                    "GATEHOUSE_KUBERNETES_GATEWAY_PORTS", "8080,8443"))
+            .load();
+    assertThat(env.kubernetes().gatewayAddresses()).containsExactly("192.0.2.0/28", "192.0.2.100");
+    assertThat(env.kubernetes().gatewayPorts()).containsExactly(8080, 8443);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "gatewayAddresses: [gateway.example]|kubernetes.gatewayAddresses|gateway.example",
+        "gatewayAddresses: [10.0.0.0/33]|kubernetes.gatewayAddresses|10.0.0.0/33",
+        "gatewayAddresses: [010.0.0.1]|kubernetes.gatewayAddresses|010.0.0.1",
+        "gatewayPorts: [0]|kubernetes.gatewayPorts|0",
+        "gatewayPorts: [65536]|kubernetes.gatewayPorts|65536",
+        "gatewayPorts: [http]|kubernetes.gatewayPorts|http",
+      })
+  void a_malformed_gateway_address_or_port_is_refused_with_its_key(
+      String line, String key, String value) throws Exception {
+    assertThatThrownBy(() -> new ConfigLoader().file(write("kubernetes:\n  " + line + "\n")).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key)
+        .hasMessageContaining(value);
+  }
+
+  @Test
   void a_kubernetes_namespace_must_be_a_dns_label() throws Exception {
     Path file = write("kubernetes:\n  namespaces: [Shop_1]\n");
 

@@ -24,6 +24,8 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Limits;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
@@ -102,6 +104,13 @@ import org.jspecify.annotations.Nullable;
  * Gateway API TLSRoute's backendRef that does not resolve; {@link #needsFormat8}). A format 7
  * reader gives such a backend no weight and sends its share of connections to the route's other
  * backends, where this release refuses them; so only those routes are written in format 8.
+ *
+ * <p>Format 9 (issue #17, a listener per Gateway): a listener ({@link ListenerSpec}, a kind older
+ * releases do not know) and a route served on one listener alone ({@code listener}). A format 8
+ * reader would ignore the key and serve the route on the node's own listeners, reachable through
+ * every Gateway; so only those payloads are written in format 9, and only once every member reads
+ * it. A route without a listener is written without the key, in the format and with the bytes it
+ * had, so a mixed cluster keeps working until a Gateway uses an address.
  */
 public final class EntryCodec {
   /**
@@ -188,6 +197,12 @@ public final class EntryCodec {
     boolean passCertificate();
   }
 
+  /** A route on the node's own listeners is written as before listeners (no key). */
+  private interface RouteSpecFields {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Nullable ListenerKey listener();
+  }
+
   /** Limits without their own response head limit are written as before it (no key). */
   private interface LimitsFields {
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
@@ -233,6 +248,7 @@ public final class EntryCodec {
             .addMixIn(BackendRef.ServicePort.class, ServicePortFields.class)
             .addMixIn(ClientAuth.class, ClientAuthFields.class)
             .addMixIn(Limits.class, LimitsFields.class)
+            .addMixIn(RouteSpec.class, RouteSpecFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
@@ -264,8 +280,14 @@ public final class EntryCodec {
       // a kind the releases before format 2 do not know at all
       return object.spec().proxyProtocol() != null ? 7 : FORMAT_2;
     }
+    if (value instanceof ListenerSpec) {
+      return 9;
+    }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
+    }
+    if (route.listener() != null) {
+      return 9;
     }
     if (needsFormat8(route)) {
       return 8;

@@ -398,6 +398,8 @@ class EntryCodecTest {
         .containsExactlyInAnyOrder(
             Stream.of(RouteSpec.class.getRecordComponents())
                 .map(RecordComponent::getName)
+                // written only when set (format 9): these routes are on the node's own listeners
+                .filter(n -> !n.equals("listener"))
                 .toArray(String[]::new));
     assertThat(doc.get("value").get("backends")).hasSize(route.backends().size());
     assertThat(codec.decode(EntryKind.ROUTE, json)).isEqualTo(route);
