@@ -222,6 +222,9 @@ public final class GatehouseNode {
   /** What the compiled access filters borrow (clients, caches, buckets); closed at stop. */
   private final AccessServices accessServices;
 
+  /** The Gateway listeners of each published snapshot, bound on every router. */
+  private final ListenerSet gatewayListeners;
+
   private GatehouseNode(
       NodeConfig config,
       Vertx vertx,
@@ -242,6 +245,15 @@ public final class GatehouseNode {
     this.table = table;
     this.k8sEndpoints = k8sEndpoints;
     this.stickyKey = stickyKey(config);
+    this.gatewayListeners =
+        new ListenerSet(
+            vertx,
+            routers,
+            transport,
+            Cidrs.parse(config.kubernetes().gatewayAddresses()),
+            config.kubernetes().gatewayPorts(),
+            this::ownSockets,
+            config.shutdown().drainTimeout().toMillis());
     this.dashboardRates = config.dashboard().enabled() ? new RequestRates() : null;
     this.accessServices =
         new AccessServices(
@@ -572,6 +584,10 @@ public final class GatehouseNode {
               // A port 0 is known only now.
               transport.bound(httpPort());
               transport.bound(httpsPort());
+              return gatewayListeners.start(snapshots.get());
+            })
+        .compose(
+            v -> {
               status =
                   new StatusVerticle(
                       config.status(),
@@ -1019,6 +1035,22 @@ public final class GatehouseNode {
         policy);
   }
 
+  /** The node's own sockets (routers, status, admin), as {@link ListenerSet} names sockets. */
+  private Set<String> ownSockets() {
+    Set<String> out = new HashSet<>();
+    out.add(ListenerSet.socket(config.http().host(), httpPort()));
+    if (httpsPort() > 0) {
+      out.add(ListenerSet.socket(tlsHost(config), httpsPort()));
+    }
+    if (statusPort() > 0) {
+      out.add(ListenerSet.socket(config.status().host(), statusPort()));
+    }
+    if (adminPort() > 0) {
+      out.add(ListenerSet.socket(config.admin().host(), adminPort()));
+    }
+    return out;
+  }
+
   private static String tlsHost(NodeConfig config) {
     return config.tls().host().isBlank() ? config.http().host() : config.tls().host();
   }
@@ -1140,6 +1172,7 @@ public final class GatehouseNode {
 
   private void onPublish(RouteSnapshot snapshot) {
     onPublishTls();
+    gatewayListeners.onPublish(snapshot);
     table.served(snapshot.generation());
     served = snapshot.generation();
     List<RouteProblem> problems = snapshot.problems();
@@ -1204,6 +1237,7 @@ public final class GatehouseNode {
         .put("fileSource", fileStatusJson())
         .put("cluster", clusterJson())
         .put("kubernetes", kubernetesJson())
+        .put("listeners", gatewayListeners.statusJson())
         .put("certificates", certificatesJson())
         .put("ocsp", ocspJson())
         .put("health", healthJson())

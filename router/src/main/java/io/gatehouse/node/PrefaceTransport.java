@@ -55,6 +55,12 @@ final class PrefaceTransport implements Transport {
   /** TLS passthrough on the router's TLS listener; set once the node has its snapshot holder. */
   private volatile @Nullable Passthrough passthrough;
 
+  /**
+   * The {@code host:port} of each Gateway listener the routers bind: gated as the router's own
+   * (pacing, h2c preface), but never passed through (passthrough is the node's own TLS listener's).
+   */
+  private final Set<String> gatewaySockets = ConcurrentHashMap.newKeySet();
+
   /** Ports the router's listeners bound when configured with port 0. */
   private final Set<Integer> boundPorts = ConcurrentHashMap.newKeySet();
 
@@ -105,6 +111,15 @@ final class PrefaceTransport implements Transport {
     passthrough = p;
   }
 
+  /** A Gateway listener the routers are about to bind ({@code add}) or have closed. */
+  void gatewaySocket(String host, int port, boolean add) {
+    if (add) {
+      gatewaySockets.add(host + ":" + port);
+    } else {
+      gatewaySockets.remove(host + ":" + port);
+    }
+  }
+
   /** A port a router's listener bound when it was configured with port 0; -1 for none. */
   void bound(int actualPort) {
     if (actualPort > 0) {
@@ -134,12 +149,20 @@ final class PrefaceTransport implements Transport {
 
   /** Whether a server with these options may be the router's plain listener. */
   boolean mayBeRouter(HttpServerOptions options) {
+    if (isGateway(options)) {
+      return true;
+    }
     return options.isSsl()
         ? tlsHost != null
             && (picked(options)
                 ? tlsPort == 0
                 : options.getPort() == tlsPort && options.getHost().equals(tlsHost))
         : picked(options) ? port == 0 : options.getPort() == port && options.getHost().equals(host);
+  }
+
+  private boolean isGateway(HttpServerOptions options) {
+    return options.getPort() > 0
+        && gatewaySockets.contains(options.getHost() + ":" + options.getPort());
   }
 
   /**
@@ -177,7 +200,7 @@ final class PrefaceTransport implements Transport {
       offenders.admit(ch, source);
     }
     Passthrough p = passthrough;
-    if (options.isSsl() && p != null && ch.isOpen()) {
+    if (options.isSsl() && p != null && ch.isOpen() && !isGateway(options)) {
       p.install(ch, spi.d.channelFactory(false), source);
     }
   }

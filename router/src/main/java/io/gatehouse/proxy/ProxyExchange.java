@@ -87,6 +87,10 @@ final class ProxyExchange extends UpstreamAttempt
   private final @Nullable ConnectionState connState;
   private final HttpConnection conn;
   private final boolean tls;
+
+  /** The slot of the listener that accepted the connection: its routes alone are matched. */
+  private final int listenerSlot;
+
   private final long startNanos = System.nanoTime();
 
   // Set first thing in start(), which the verticle calls right after the constructor.
@@ -194,9 +198,14 @@ final class ProxyExchange extends UpstreamAttempt
   private int lastUpstreamStatus;
 
   ProxyExchange(
-      LoopServices loop, HttpServerRequest req, @Nullable ConnectionState connState, boolean tls) {
+      LoopServices loop,
+      HttpServerRequest req,
+      @Nullable ConnectionState connState,
+      boolean tls,
+      int listener) {
     super(loop);
     this.tls = tls;
+    this.listenerSlot = listener;
     this.req = req;
     this.resp = req.response();
     this.connState = connState;
@@ -251,7 +260,7 @@ final class ProxyExchange extends UpstreamAttempt
       respondLocally(503, false);
       return;
     }
-    route = snapshot.match(head.host(), head.path(), this);
+    route = snapshot.match(listenerSlot, head.host(), head.path(), this);
     PolicyChain policies;
     if (route == null) {
       policies = PolicyCompiler.defaultBackend();

@@ -26,7 +26,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -77,6 +81,9 @@ public final class RouterVerticle extends VerticleBase {
   /** Hands this loop each published snapshot; closed when the verticle stops. */
   @SuppressWarnings("NullAway.Init")
   private SnapshotHolder.Subscription adoption;
+
+  /** This loop's servers of Gateway listeners ({@link #listenGateway}); touched on its context. */
+  private final Set<HttpServer> gatewayServers = new HashSet<>();
 
   private long sweepTimer = -1;
   private long lagExpected;
@@ -130,12 +137,7 @@ public final class RouterVerticle extends VerticleBase {
             .setUseProxyProtocol(settings.proxyProtocol().http())
             .setProxyProtocolTimeout(settings.proxyProtocol().headerTimeoutMillis())
             .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
-    server =
-        vertx
-            .createHttpServer(options)
-            .connectionHandler(this::onConnection)
-            .invalidRequestHandler(this::onInvalidRequest)
-            .requestHandler(req -> onRequest(req, false));
+    server = newServer(options, false, RouteSnapshot.OWN_LISTENERS);
     lagProbe = settings.overload().newLoopProbe();
     lagExpected = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
     sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> sweep());
@@ -168,12 +170,7 @@ public final class RouterVerticle extends VerticleBase {
             });
     httpsOptions = https;
     keyMaterial = tls.engine() == TlsServerOptions.Engine.OPENSSL ? new KeyMaterialCache() : null;
-    HttpServer secure =
-        vertx
-            .createHttpServer(https)
-            .connectionHandler(this::onConnection)
-            .invalidRequestHandler(this::onInvalidRequest)
-            .requestHandler(req -> onRequest(req, true));
+    HttpServer secure = newServer(https, true, RouteSnapshot.OWN_LISTENERS);
     httpsServer = secure;
     return plain.compose(
         v ->
@@ -182,6 +179,63 @@ public final class RouterVerticle extends VerticleBase {
                 .onFailure(t -> adoption.close())
                 .recover(t -> Future.failedFuture(listenFailure(tls.host(), tls.port(), t)))
                 .onSuccess(s -> loop.listening(true, s.actualPort())));
+  }
+
+  /**
+   * A server with the router's handlers: the node's own listeners and every Gateway listener alike;
+   * {@code listener} is the snapshot slot whose routes its requests are matched against.
+   */
+  private HttpServer newServer(HttpServerOptions opts, boolean tls, int listener) {
+    return vertx
+        .createHttpServer(opts)
+        .connectionHandler(this::onConnection)
+        .invalidRequestHandler(this::onInvalidRequest)
+        .requestHandler(req -> onRequest(req, tls, listener));
+  }
+
+  /**
+   * Binds a Gateway listener on this loop: the node's own plain (or, for {@code https}, TLS)
+   * listener's options and handlers at {@code host:port}, serving the routes of snapshot slot
+   * {@code listener}. Every router binds the same address, so Vert.x spreads its connections over
+   * the event loops as on the node's own ports. Fails for HTTPS on a node without a TLS listener
+   * (there is no certificate to serve).
+   */
+  public Future<HttpServer> listenGateway(String host, int port, boolean https, int listener) {
+    Promise<HttpServer> bound = Promise.promise();
+    context.runOnContext(
+        v -> {
+          HttpServerOptions base = https ? httpsOptions : options;
+          if (base == null) {
+            bound.fail(
+                new IllegalStateException(
+                    "an HTTPS listener needs the node's TLS listener (tls.enabled)"));
+            return;
+          }
+          HttpServer s =
+              newServer(new HttpServerOptions(base).setHost(host).setPort(port), https, listener);
+          s.listen()
+              .onSuccess(
+                  x -> {
+                    gatewayServers.add(s);
+                    bound.complete(s);
+                  })
+              .onFailure(t -> bound.fail(listenFailure(host, port, t)));
+        });
+    return bound.future();
+  }
+
+  /**
+   * Stops accepting on a Gateway listener's server of this loop and lets its connections finish
+   * within {@code timeoutMs} (the node drain's rule), then closes it.
+   */
+  public Future<Void> closeGateway(HttpServer s, long timeoutMs) {
+    Promise<Void> closed = Promise.promise();
+    context.runOnContext(
+        v -> {
+          gatewayServers.remove(s);
+          s.shutdown(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> closed.complete());
+        });
+    return closed.future();
   }
 
   /**
@@ -242,11 +296,22 @@ public final class RouterVerticle extends VerticleBase {
   public Future<Integer> drain(long timeoutMs) {
     // A connection cut for misbehaving may be draining its input (lingering close): not for long.
     context.runOnContext(v -> connections.endLingering());
-    Future<Void> plain = server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
-    Future<?> graceful =
-        httpsServer == null
-            ? plain
-            : Future.join(plain, httpsServer.shutdown(timeoutMs, TimeUnit.MILLISECONDS));
+    List<Future<?>> shutdowns = new ArrayList<>();
+    shutdowns.add(server.shutdown(timeoutMs, TimeUnit.MILLISECONDS));
+    if (httpsServer != null) {
+      shutdowns.add(httpsServer.shutdown(timeoutMs, TimeUnit.MILLISECONDS));
+    }
+    Promise<Void> gateways = Promise.promise();
+    context.runOnContext(
+        v -> {
+          List<Future<?>> g = new ArrayList<>();
+          for (HttpServer s : gatewayServers) {
+            g.add(s.shutdown(timeoutMs, TimeUnit.MILLISECONDS));
+          }
+          Future.join(g).onComplete(ar -> gateways.complete());
+        });
+    shutdowns.add(gateways.future());
+    Future<?> graceful = Future.join(shutdowns);
     Promise<Integer> reset = Promise.promise();
     graceful.onComplete(ar -> context.runOnContext(v -> reset.complete(resetStuck())));
     return reset.future();
@@ -371,7 +436,7 @@ public final class RouterVerticle extends VerticleBase {
     serving = serving.adopt(snapshot);
   }
 
-  private void onRequest(HttpServerRequest req, boolean tls) {
+  private void onRequest(HttpServerRequest req, boolean tls, int listener) {
     HttpConnection conn = req.connection();
     ConnectionState state = connections.get(conn);
     if (state != null) {
@@ -391,7 +456,7 @@ public final class RouterVerticle extends VerticleBase {
         return;
       }
     }
-    new ProxyExchange(loop, req, state, tls).start(serving, guard);
+    new ProxyExchange(loop, req, state, tls, listener).start(serving, guard);
   }
 
   /**

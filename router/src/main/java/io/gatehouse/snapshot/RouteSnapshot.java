@@ -1,8 +1,11 @@
 package io.gatehouse.snapshot;
 
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamTls;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -26,10 +29,19 @@ import org.jspecify.annotations.Nullable;
  * <p>Endpoints are not in the snapshot: a route's {@link Target} names a slot of the node's
  * endpoint index, which changes without a new snapshot.
  *
+ * <p>Gateway listeners (issue #17): a route that names a listener ({@code RouteSpec.listener}) is
+ * in that listener's host index alone, and a request is matched in the index of the listener whose
+ * socket accepted it ({@link #match(int, String, String, RequestView)}, by the listener's slot: one
+ * array read). The node's own listeners (slot {@link #OWN_LISTENERS}) see only the routes that name
+ * none. A route naming a listener the table does not hold is served nowhere, and reported.
+ *
  * <p>An incremental compile shares every unchanged level and compiled route with the snapshot it
  * started from; nothing a reader can reach is ever modified.
  */
 public final class RouteSnapshot {
+  /** The slot of the node's own HTTP and HTTPS listeners. */
+  public static final int OWN_LISTENERS = 0;
+
   private static final RouteSnapshot EMPTY =
       new RouteSnapshot(
           0,
@@ -38,7 +50,8 @@ public final class RouteSnapshot {
           HostIndex.EMPTY,
           ClientCertificateHosts.NONE,
           UpstreamTlsUse.NONE,
-          PassthroughHosts.NONE);
+          PassthroughHosts.NONE,
+          ListenerIndexes.NONE);
 
   /**
    * The hosts on which a route asks for client certificates: exact names and the suffixes of {@code
@@ -159,6 +172,10 @@ public final class RouteSnapshot {
   private final ClientCertificateHosts clientCertificateHosts;
   private final UpstreamTlsUse upstreamTls;
   private final PassthroughHosts passthrough;
+  private final ListenerIndexes listeners;
+
+  /** The host index of each listener slot; {@link #hosts} at {@link #OWN_LISTENERS}. */
+  private final HostIndex[] hostsBySlot;
 
   /** {@code upstreamTls.settings()}, held apart: the routers read it on every request. */
   private final Set<UpstreamTls> upstreamTlsSettings;
@@ -173,8 +190,11 @@ public final class RouteSnapshot {
       HostIndex hosts,
       ClientCertificateHosts clientCertificateHosts,
       UpstreamTlsUse upstreamTls,
-      PassthroughHosts passthrough) {
+      PassthroughHosts passthrough,
+      ListenerIndexes listeners) {
     this.passthrough = passthrough;
+    this.listeners = listeners;
+    this.hostsBySlot = listeners.bySlot(hosts);
     this.generation = generation;
     this.routes = routes;
     this.routeList = Collections.unmodifiableList(Arrays.asList(routes));
@@ -183,7 +203,51 @@ public final class RouteSnapshot {
     this.clientCertificateHosts = clientCertificateHosts;
     this.upstreamTls = upstreamTls;
     this.upstreamTlsSettings = upstreamTls.settings();
-    this.allProblems = passthrough.isEmpty() ? this.problems : withConflicts(this.problems);
+    this.allProblems =
+        withoutListener(passthrough.isEmpty() ? this.problems : withConflicts(this.problems));
+  }
+
+  /**
+   * The problems with one for each route that names a listener the table does not hold (a scan of
+   * the routes only while some listener with routes is missing).
+   */
+  private List<RouteProblem> withoutListener(List<RouteProblem> compiled) {
+    if (listeners.specs().keySet().containsAll(listeners.hosts().keySet())) {
+      return compiled;
+    }
+    List<RouteProblem> out = new ArrayList<>(compiled);
+    for (CompiledRoute r : routes) {
+      ListenerKey l = r.spec().listener();
+      if (l != null && !listeners.specs().containsKey(l)) {
+        out.add(
+            new RouteProblem(
+                r.spec().key(),
+                "listener "
+                    + l
+                    + " does not exist: the route is not served (never on the node's own"
+                    + " listeners)"));
+      }
+    }
+    out.sort((a, b) -> a.key().compareTo(b.key()));
+    return List.copyOf(out);
+  }
+
+  /** The Gateway listeners the table holds, which the node binds (those its settings allow). */
+  public Map<ListenerKey, ListenerSpec> listeners() {
+    return listeners.specs();
+  }
+
+  /**
+   * The slot a socket of {@code key} passes to {@link #match(int, String, String, RequestView)},
+   * the same in every later snapshot of this compiler; -1 for a listener the table does not hold.
+   */
+  public int listenerSlot(ListenerKey key) {
+    Integer s = listeners.specs().containsKey(key) ? listeners.slots().get(key) : null;
+    return s == null ? -1 : s;
+  }
+
+  ListenerIndexes listenerIndexes() {
+    return listeners;
   }
 
   /** Whether a route for this SNI name asks for client certificates (exact or wildcard). */
@@ -270,7 +334,7 @@ public final class RouteSnapshot {
    * they change with routes an incremental compile does not recompile; at most a probe per name.
    */
   private List<RouteProblem> withConflicts(List<RouteProblem> compiled) {
-    List<RouteProblem> out = new java.util.ArrayList<>(compiled);
+    List<RouteProblem> out = new ArrayList<>(compiled);
     for (int wildcard = 0; wildcard < 2; wildcard++) {
       Map<String, List<CompiledRoute>> names =
           wildcard == 0 ? passthrough.exact() : passthrough.wildcardSuffixes();
@@ -359,6 +423,22 @@ public final class RouteSnapshot {
    * normalised and has no query.
    */
   public @Nullable CompiledRoute match(@Nullable String host, String path, RequestView request) {
+    return match(hosts, host, path, request);
+  }
+
+  /**
+   * As {@link #match(String, String, RequestView)} among the routes of one listener: {@code slot}
+   * is {@link #OWN_LISTENERS} or a Gateway listener's {@link #listenerSlot}. A slot this snapshot
+   * does not know (its listener is gone) matches nothing.
+   */
+  public @Nullable CompiledRoute match(
+      int slot, @Nullable String host, String path, RequestView request) {
+    HostIndex[] bySlot = hostsBySlot;
+    return slot >= 0 && slot < bySlot.length ? match(bySlot[slot], host, path, request) : null;
+  }
+
+  private static @Nullable CompiledRoute match(
+      HostIndex hosts, @Nullable String host, String path, RequestView request) {
     PathIndex level = hosts.select(host);
     if (level == null || path == null) {
       return null;
@@ -389,7 +469,7 @@ public final class RouteSnapshot {
         level = index == null ? MatchTrace.HostLevel.NONE : MatchTrace.HostLevel.CATCH_ALL;
       }
     }
-    java.util.List<MatchTrace.PassedOver> passed = new java.util.ArrayList<>();
+    java.util.List<MatchTrace.PassedOver> passed = new ArrayList<>();
     if (index == null || path == null) {
       return new MatchTrace(level, levelHost, null, null, null, passed);
     }

@@ -11,6 +11,7 @@ import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.HeaderMatch;
+import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.QueryMatch;
 import io.gatehouse.model.RouteBackend;
@@ -143,6 +144,15 @@ public final class SnapshotCompiler {
 
   /** The compiled routes naming each backend: recompiled when its protocol or TLS changes. */
   private final Map<BackendKey, Set<RouteKey>> naming = new HashMap<>();
+
+  /**
+   * The slot of every listener the table has held (1 and up): never reused, so a socket of a
+   * removed listener still draining never reads another listener's routes.
+   */
+  private final Map<ListenerKey, Integer> listenerSlots = new HashMap<>();
+
+  /** An immutable copy of {@link #listenerSlots}, made again only when a listener is new. */
+  private Map<ListenerKey, Integer> listenerSlotsCopy = Map.of();
 
   /** Variants of named backends left behind: removed from the index after the next publish. */
   private final List<EndpointsKey.Named> namedToRemove = new ArrayList<>();
@@ -718,26 +728,91 @@ public final class SnapshotCompiler {
       }
     }
 
-    Map<String, PathIndex> exact = new HashMap<>();
-    Map<String, PathIndex> wildcards = new HashMap<>();
-    PathIndex catchAll = null;
+    // One set of levels per listener (null: the node's own).
+    Map<@Nullable ListenerKey, LevelChanges> byListener = new HashMap<>();
     for (Map.Entry<Level, PathIndex.Builder> e : levels.entrySet()) {
       Level l = e.getKey();
-      PathIndex built = e.getValue().build();
-      switch (l.kind) {
-        case EXACT_HOST -> exact.put(l.name, built);
-        case WILDCARD -> wildcards.put(l.name, built);
-        case CATCH_ALL -> catchAll = built;
-      }
+      byListener.computeIfAbsent(l.listener, k -> new LevelChanges(null)).put(l, e.getValue());
     }
+    LevelChanges own = byListener.remove(null);
+    Map<ListenerKey, HostIndex> listenerHosts = new HashMap<>();
+    byListener.forEach((k, c) -> listenerHosts.put(Objects.requireNonNull(k), c.apply(null)));
     return new RouteSnapshot(
         view.generation(),
         routes.toArray(new CompiledRoute[0]),
         problems,
-        new HostIndex(exact, wildcards, catchAll),
+        own == null ? HostIndex.EMPTY : own.apply(null),
         RouteSnapshot.ClientCertificateHosts.NONE.with(List.of(), routes),
         upstreamTlsUse(routes),
-        PassthroughHosts.NONE.with(List.of(), routes));
+        PassthroughHosts.NONE.with(List.of(), routes),
+        listenerIndexes(view, listenerHosts));
+  }
+
+  /**
+   * The changes to one listener's host levels: each touched level's builder, empty ones removed.
+   * Applied to the listener's index before (null for none) they give its index after.
+   */
+  private static final class LevelChanges {
+    private final Map<String, @Nullable PathIndex> exact = new HashMap<>();
+    private final Map<String, @Nullable PathIndex> wildcards = new HashMap<>();
+    private @Nullable PathIndex catchAll;
+    private boolean catchAllTouched;
+
+    LevelChanges(@Nullable HostIndex before) {
+      catchAll = before == null ? null : before.catchAll();
+    }
+
+    void put(Level l, PathIndex.Builder builder) {
+      PathIndex built = builder.isEmpty() ? null : builder.build();
+      switch (l.kind) {
+        case EXACT_HOST -> exact.put(l.name, built);
+        case WILDCARD -> wildcards.put(l.name, built);
+        case CATCH_ALL -> {
+          catchAll = built;
+          catchAllTouched = true;
+        }
+      }
+    }
+
+    HostIndex apply(@Nullable HostIndex before) {
+      if (before != null) {
+        return before.with(exact, wildcards, catchAll);
+      }
+      return new HostIndex(present(exact), present(wildcards), catchAllTouched ? catchAll : null);
+    }
+
+    private static Map<String, PathIndex> present(Map<String, @Nullable PathIndex> levels) {
+      Map<String, PathIndex> out = new HashMap<>();
+      levels.forEach(
+          (k, v) -> {
+            if (v != null) {
+              out.put(k, v);
+            }
+          });
+      return out;
+    }
+  }
+
+  /**
+   * The table's listeners, the host index of each listener routes name and the slots, a new slot
+   * for a listener first seen.
+   */
+  private ListenerIndexes listenerIndexes(
+      TableView view, Map<ListenerKey, HostIndex> listenerHosts) {
+    if (view.listeners().isEmpty() && listenerHosts.isEmpty()) {
+      return ListenerIndexes.NONE;
+    }
+    boolean added = false;
+    for (ListenerKey k : view.listeners().keySet()) {
+      if (!listenerSlots.containsKey(k)) {
+        listenerSlots.put(k, listenerSlots.size() + 1);
+        added = true;
+      }
+    }
+    if (added) {
+      listenerSlotsCopy = Map.copyOf(listenerSlots);
+    }
+    return new ListenerIndexes(listenerHosts, view.listeners(), listenerSlotsCopy);
   }
 
   /** The TLS use of a full compile, sharing the set of the snapshot before when it is equal. */
@@ -817,7 +892,8 @@ public final class SnapshotCompiler {
           prev.hostIndex(),
           prev.clientCertificateHosts(),
           prev.upstreamTlsUse(),
-          prev.passthrough());
+          prev.passthrough(),
+          listenerIndexes(next, prev.listenerIndexes().hosts()));
     }
 
     Map<RouteKey, CompiledRoute> oldCompiled = new HashMap<>();
@@ -829,18 +905,18 @@ public final class SnapshotCompiler {
     }
 
     // Every level a recompiled route was in starts from its kept entries; the others are shared.
-    HostIndex hosts = prev.hostIndex();
     Set<RouteKey> gone = new HashSet<>(recompile.keySet());
     Predicate<RouteMatcher> keep = m -> !gone.contains(m.key);
     Map<Level, PathIndex.Builder> touched = new HashMap<>();
     Function<Level, PathIndex.Builder> thaw =
         l -> {
-          PathIndex old = l.in(hosts);
+          HostIndex in = hostsOf(prev, l.listener);
+          PathIndex old = in == null ? null : l.in(in);
           return old == null ? new PathIndex.Builder() : new PathIndex.Builder(old, keep);
         };
     List<String> scratch = new ArrayList<>(0);
     for (CompiledRoute c : oldCompiled.values()) {
-      for (Level l : Level.of(hosts(c.spec(), scratch))) {
+      for (Level l : Level.of(hosts(c.spec(), scratch), c.spec().listener())) {
         touched.computeIfAbsent(l, thaw);
       }
     }
@@ -870,27 +946,38 @@ public final class SnapshotCompiler {
     }
     problems.sort((a, b) -> a.key().compareTo(b.key())); // stable: a route's own order is kept
 
-    Map<String, @Nullable PathIndex> exact = new HashMap<>();
-    Map<String, @Nullable PathIndex> wildcards = new HashMap<>();
-    PathIndex catchAll = hosts.catchAll();
+    Map<@Nullable ListenerKey, LevelChanges> byListener = new HashMap<>();
     for (Map.Entry<Level, PathIndex.Builder> e : touched.entrySet()) {
       Level l = e.getKey();
-      PathIndex built = e.getValue().isEmpty() ? null : e.getValue().build();
-      switch (l.kind) {
-        case EXACT_HOST -> exact.put(l.name, built);
-        case WILDCARD -> wildcards.put(l.name, built);
-        case CATCH_ALL -> catchAll = built;
-      }
+      byListener
+          .computeIfAbsent(l.listener, k -> new LevelChanges(hostsOf(prev, k)))
+          .put(l, e.getValue());
     }
+    LevelChanges own = byListener.remove(null);
+    HostIndex hosts = own == null ? prev.hostIndex() : own.apply(prev.hostIndex());
+    Map<ListenerKey, HostIndex> listenerHosts = new HashMap<>(prev.listenerIndexes().hosts());
+    byListener.forEach(
+        (k, c) -> {
+          ListenerKey key = Objects.requireNonNull(k);
+          HostIndex index = c.apply(listenerHosts.get(key));
+          if (index.exactHostCount() == 0
+              && index.wildcardCount() == 0
+              && index.catchAll() == null) {
+            listenerHosts.remove(key);
+          } else {
+            listenerHosts.put(key, index);
+          }
+        });
     RouteSnapshot s =
         new RouteSnapshot(
             next.generation(),
             merge(prev.routeArray(), compiled),
             problems,
-            hosts.with(exact, wildcards, catchAll),
+            hosts,
             prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
             prev.upstreamTlsUse().with(oldCompiled.values(), compiled.values()),
-            prev.passthrough().with(oldCompiled.values(), compiled.values()));
+            prev.passthrough().with(oldCompiled.values(), compiled.values()),
+            listenerIndexes(next, listenerHosts));
     for (CompiledRoute c : oldCompiled.values()) {
       releaseAfterPublish.addAll(c.allTargets());
     }
@@ -954,20 +1041,26 @@ public final class SnapshotCompiler {
 
   // ---------------------------------------------------------------- one route
 
-  /** One host level of the snapshot: an exact host, a wildcard suffix, or the catch-all. */
-  private record Level(LevelKind kind, String name) {
-    static final Level ANY_HOST = new Level(LevelKind.CATCH_ALL, "");
+  /** The host index of {@code listener} (null: the node's own) in {@code s}, or null for none. */
+  private static @Nullable HostIndex hostsOf(RouteSnapshot s, @Nullable ListenerKey listener) {
+    return listener == null ? s.hostIndex() : s.listenerIndexes().hosts().get(listener);
+  }
 
-    static List<Level> of(Set<String> hosts) {
+  /**
+   * One host level of the snapshot: an exact host, a wildcard suffix, or the catch-all, of the
+   * node's own listeners ({@code listener} null) or of one Gateway listener.
+   */
+  private record Level(LevelKind kind, String name, @Nullable ListenerKey listener) {
+    static List<Level> of(Set<String> hosts, @Nullable ListenerKey listener) {
       if (hosts.isEmpty()) {
-        return List.of(ANY_HOST);
+        return List.of(new Level(LevelKind.CATCH_ALL, "", listener));
       }
       List<Level> out = new ArrayList<>(hosts.size());
       for (String h : hosts) {
         out.add(
             h.startsWith("*.")
-                ? new Level(LevelKind.WILDCARD, h.substring(2))
-                : new Level(LevelKind.EXACT_HOST, h));
+                ? new Level(LevelKind.WILDCARD, h.substring(2), listener)
+                : new Level(LevelKind.EXACT_HOST, h, listener));
       }
       return out;
     }
@@ -1021,6 +1114,10 @@ public final class SnapshotCompiler {
       }
       if (fatal != null) {
         // The client CA bundle decided it.
+      } else if (spec.listener() != null && spec.tls() != null && spec.tls().passthrough()) {
+        // PassthroughHosts is the node's own HTTPS listener's: never there, so not yet served.
+        fatal =
+            "route dropped: TLS passthrough on a Gateway listener is not served by this release";
       } else if (!servable(spec)) {
         // A later release's shape (more backends than a split takes).
         fatal = "route dropped: this release serves up to " + Split.MAX_TARGETS + " backends";
@@ -1078,7 +1175,7 @@ public final class SnapshotCompiler {
         return; // served by SNI name on the TLS listener alone (PassthroughHosts), never as HTTP
       }
       RouteMatcher matcher = new RouteMatcher(route, methods, headers, queries);
-      for (Level l : Level.of(hosts)) {
+      for (Level l : Level.of(hosts, route.spec().listener())) {
         PathIndex.Builder level = levels.computeIfAbsent(l, create);
         for (CompiledPath p : paths) {
           switch (p.kind) {

@@ -1,0 +1,311 @@
+package io.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.gatehouse.certificate.TestCertificates;
+import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerProtocol;
+import io.gatehouse.model.ListenerSpec;
+import io.gatehouse.model.PathMatch;
+import io.gatehouse.model.RouteKey;
+import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.TlsSpec;
+import io.gatehouse.table.Batch;
+import io.gatehouse.table.EntryKey;
+import io.gatehouse.table.Write;
+import io.gatehouse.testing.NodeFixture;
+import io.gatehouse.testing.TestUpstream;
+import io.gatehouse.testing.TrustAll;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue #17 phase 2 on a real node: the Gateway listeners of the table are bound on their own
+ * addresses, each serves only its own routes, the node's own listener serves neither, a removed
+ * listener stops accepting, and one outside the pool is never bound and is reported.
+ *
+ * <p>Ports: a Gateway names its port, so the model has no port 0, and the node allows only the
+ * ports of {@code kubernetes.gatewayPorts}. The test takes two addresses of 127.0.1.0/24 (all of
+ * 127/8 is on loopback) that no other test uses, finds a free port on each by binding it with port
+ * 0 and closing it, and starts the node allowing exactly those ports. The window between closing
+ * and the node's bind is the usual one of such tests; the addresses make a collision with the
+ * 127.0.0.1 listeners of other tests impossible.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class GatewayListenersIT {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final ListenerKey WEB = ListenerKey.of("team-a", "k8s", "gateway/team-a/web/80");
+  private static final ListenerKey SHOP = ListenerKey.of("team-b", "k8s", "gateway/team-b/shop/80");
+  private static final ListenerKey OUTSIDE = ListenerKey.of("team-c", "k8s", "gateway/team-c/x/80");
+  private static final ListenerKey WRONG_PORT =
+      ListenerKey.of("team-c", "k8s", "gateway/team-c/y/81");
+
+  private Vertx vertx;
+  private TestUpstream web;
+  private TestUpstream shop;
+  private NodeFixture node;
+  private String webAddress;
+  private String shopAddress;
+  private int webPort;
+  private int shopPort;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    web = TestUpstream.named(vertx, "web");
+    shop = TestUpstream.named(vertx, "shop");
+    int base = ThreadLocalRandom.current().nextInt(2, 250);
+    webAddress = "127.0.1." + base;
+    shopAddress = "127.0.1." + (base + 1);
+    webPort = freePort(webAddress);
+    shopPort = freePort(shopAddress);
+    node =
+        NodeFixture.start(
+            c ->
+                NodeFixture.withHttps(c)
+                    .withKubernetes(
+                        c.kubernetes()
+                            .withGatewayAddresses(
+                                List.of("127.0.1.0/24"), List.of(webPort, shopPort))));
+  }
+
+  @AfterEach
+  void stop() {
+    if (node != null) {
+      node.close();
+    }
+    web.close();
+    shop.close();
+    vertx.close().await();
+  }
+
+  private static int freePort(String address) throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(address, 0));
+      return s.getLocalPort();
+    }
+  }
+
+  private static RouteSpec route(String name, ListenerKey listener, TestUpstream to) {
+    RouteSpec r =
+        RouteSpec.simple(
+            RouteKey.of(listener.tenant().value(), "k8s", name),
+            List.of("app.test"),
+            List.of(PathMatch.prefix("/")),
+            BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", to.port()))));
+    return NodeFixture.valid(r.withListener(listener));
+  }
+
+  @Test
+  void each_listener_serves_its_own_routes_alone_and_stops_when_removed() throws Exception {
+    ListenerSpec webListener = new ListenerSpec(WEB, webAddress, webPort, ListenerProtocol.HTTP);
+    ListenerSpec shopListener =
+        new ListenerSpec(SHOP, shopAddress, shopPort, ListenerProtocol.HTTP);
+    // the two outside what the node allows: another address range, a port not listed
+    ListenerSpec outside = new ListenerSpec(OUTSIDE, "127.0.2.1", webPort, ListenerProtocol.HTTP);
+    ListenerSpec wrongPort =
+        new ListenerSpec(WRONG_PORT, webAddress, freePort(webAddress), ListenerProtocol.HTTP);
+    node.node()
+        .table()
+        .apply(
+            Batch.of(
+                Write.put(webListener),
+                Write.put(shopListener),
+                Write.put(outside),
+                Write.put(wrongPort),
+                Write.put(route("web", WEB, web)),
+                Write.put(route("shop", SHOP, shop)),
+                Write.put(route("outside", OUTSIDE, web))));
+
+    await("the web listener answers")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> get(webAddress, webPort).body().equals("web"));
+    await("the shop listener answers")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> get(shopAddress, shopPort).body().equals("shop"));
+
+    // each socket reaches its own route only, for the same host
+    for (int i = 0; i < 5; i++) {
+      assertThat(get(webAddress, webPort)).isEqualTo(new Answer(200, "web"));
+      assertThat(get(shopAddress, shopPort)).isEqualTo(new Answer(200, "shop"));
+    }
+    // the node's own listener serves neither Gateway's route: the default backend's 404
+    assertThat(get("127.0.0.1", node.port()).status()).isEqualTo(404);
+
+    // the listeners the node does not allow are never bound, and reported
+    assertThatThrownBy(() -> get("127.0.2.1", webPort)).isInstanceOf(ConnectException.class);
+    assertThatThrownBy(() -> get(webAddress, wrongPort.port()))
+        .isInstanceOf(ConnectException.class);
+    JsonArray listeners = status().getJsonArray("listeners");
+    assertThat(listeners.size()).isEqualTo(4);
+    assertThat(state(listeners, WEB).getString("state")).isEqualTo("bound");
+    assertThat(state(listeners, SHOP).getString("state")).isEqualTo("bound");
+    assertThat(state(listeners, OUTSIDE).getString("state")).isEqualTo("refused");
+    assertThat(state(listeners, OUTSIDE).getString("reason"))
+        .contains("127.0.2.1")
+        .contains("kubernetes.gatewayAddresses");
+    assertThat(state(listeners, WRONG_PORT).getString("state")).isEqualTo("refused");
+    assertThat(state(listeners, WRONG_PORT).getString("reason"))
+        .contains("kubernetes.gatewayPorts");
+
+    // the web listener leaves the table: its socket stops accepting, the shop one serves on
+    node.node().table().apply(Batch.of(Write.delete(EntryKey.listener(WEB))));
+    // while it shuts down a connection may still be accepted and reset: only a refusal counts
+    await("the web listener is closed")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> refused(webAddress, webPort));
+    assertThat(get(shopAddress, shopPort)).isEqualTo(new Answer(200, "shop"));
+    await("the web listener is gone from the status")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> status().getJsonArray("listeners").size() == 3);
+  }
+
+  @Test
+  void an_https_listener_terminates_with_the_hosts_table_certificate_and_serves_its_routes()
+      throws Exception {
+    CertificateSpec cert = TestCertificates.spec("team-a", "app", "app.test");
+    ListenerSpec secure = new ListenerSpec(WEB, webAddress, webPort, ListenerProtocol.HTTPS);
+    RouteSpec routed = route("web", WEB, web).withTls(TlsSpec.of(List.of("app.test"), "app"));
+    node.node().table().apply(Batch.of(Write.put(cert)));
+    node.node().table().apply(Batch.of(Write.put(secure), Write.put(NodeFixture.valid(routed))));
+    X509Certificate expected = TestCertificates.validate(cert).leaf();
+    await("the HTTPS listener answers with the host's certificate")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> tls(webAddress, webPort).equals(expected));
+    // the node's own HTTPS listener does not serve the Gateway's route
+    assertThat(getTls("127.0.0.1", node.httpsPort()).status()).isEqualTo(404);
+    assertThat(getTls(webAddress, webPort)).isEqualTo(new Answer(200, "web"));
+  }
+
+  private static SSLSocket tlsSocket(String address, int port) throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(address, port);
+    s.setSoTimeout(5000);
+    SSLParameters p = s.getSSLParameters();
+    p.setServerNames(List.of(new SNIHostName("app.test")));
+    s.setSSLParameters(p);
+    s.startHandshake();
+    return s;
+  }
+
+  private static X509Certificate tls(String address, int port) throws Exception {
+    try (SSLSocket s = tlsSocket(address, port)) {
+      return (X509Certificate) s.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  private static Answer getTls(String address, int port) throws Exception {
+    try (SSLSocket s = tlsSocket(address, port)) {
+      return exchange(s, "/", "app.test");
+    }
+  }
+
+  private static JsonObject state(JsonArray listeners, ListenerKey key) {
+    for (int i = 0; i < listeners.size(); i++) {
+      JsonObject l = listeners.getJsonObject(i);
+      if (l.getString("listener").equals(key.toString())) {
+        return l;
+      }
+    }
+    throw new AssertionError(key + " not in " + listeners.encode());
+  }
+
+  private JsonObject status() throws IOException {
+    return new JsonObject(request("127.0.0.1", node.statusPort(), "/status", "127.0.0.1").body());
+  }
+
+  private static boolean refused(String address, int port) throws IOException {
+    try {
+      get(address, port);
+      return false;
+    } catch (ConnectException e) {
+      return true;
+    }
+  }
+
+  record Answer(int status, String body) {}
+
+  private static Answer get(String address, int port) throws IOException {
+    return request(address, port, "/", "app.test");
+  }
+
+  /** One HTTP/1.1 request on a fresh connection, read to its close. */
+  private static Answer request(String address, int port, String path, String host)
+      throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(address, port), 2000);
+      s.setSoTimeout(5000);
+      return exchange(s, path, host);
+    }
+  }
+
+  private static Answer exchange(Socket s, String path, String host) throws IOException {
+    OutputStream out = s.getOutputStream();
+    out.write(
+        ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    InputStream in = s.getInputStream();
+    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    int status = Integer.parseInt(text.substring(9, 12));
+    int bodyAt = text.indexOf("\r\n\r\n");
+    String head = bodyAt < 0 ? text : text.substring(0, bodyAt);
+    String body = bodyAt < 0 ? "" : text.substring(bodyAt + 4);
+    boolean chunked = head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked");
+    return new Answer(status, chunked ? dechunk(body) : body);
+  }
+
+  private static String dechunk(String body) {
+    StringBuilder out = new StringBuilder();
+    int at = 0;
+    while (true) {
+      int eol = body.indexOf("\r\n", at);
+      int size = Integer.parseInt(body.substring(at, eol).trim(), 16);
+      if (size == 0) {
+        return out.toString();
+      }
+      out.append(body, eol + 2, eol + 2 + size);
+      at = eol + 2 + size + 2;
+    }
+  }
+}
