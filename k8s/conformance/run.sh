@@ -17,7 +17,10 @@
 #
 # Env (defaults):
 #   GATEHOUSE_JAR        router/target/gatehouse.jar of this checkout (build it with ./mvnw package)
-#   GATEWAY_ADDRESS      127.0.0.1     where the node listens (HTTP :80, HTTPS :443) and the Gateway's address
+#   GATEWAY_ADDRESS      127.0.0.1     where the node's own listeners are (HTTP :80, HTTPS :443); without a
+#                                      pool every Gateway's address
+#   GATEWAY_ADDRESS_POOL 127.0.1.0/24  kubernetes.gatewayAddresses: each Gateway its own address from it
+#                                      (a socket per Gateway port); empty: every Gateway on the node's own
 #   POD_CIDR             10.213.0.0/24
 #   CONFORMANCE_PROFILES GATEWAY-HTTP
 #   SUPPORTED_FEATURES   Gateway,HTTPRoute,ReferenceGrant   (declare only what passes; see docs/conformance)
@@ -41,6 +44,7 @@ case "$MODE" in suite|--infra-only|--keep) ;; *) sed -n '2,30p' "$0"; exit 2 ;; 
 GWAPI_VERSION="${GWAPI_VERSION:-v1.7.0}"
 GATEHOUSE_JAR="${GATEHOUSE_JAR:-$REPO/router/target/gatehouse.jar}"
 GATEWAY_ADDRESS="${GATEWAY_ADDRESS:-127.0.0.1}"
+GATEWAY_ADDRESS_POOL="${GATEWAY_ADDRESS_POOL-127.0.1.0/24}"
 POD_CIDR="${POD_CIDR:-10.213.0.0/24}"
 CONFORMANCE_PROFILES="${CONFORMANCE_PROFILES:-GATEWAY-HTTP}"
 SUPPORTED_FEATURES="${SUPPORTED_FEATURES:-Gateway,HTTPRoute,ReferenceGrant}"
@@ -261,11 +265,12 @@ kubernetes:
   kubeconfig: "$KUBECONFIG"
   publishAddresses: ["$GATEWAY_ADDRESS"]
   leaderElection: false
+${GATEWAY_ADDRESS_POOL:+  gatewayAddresses: [\"$GATEWAY_ADDRESS_POOL\"]}
 ${GATEHOUSE_NODE_CONFIG_EXTRA:-}
 EOF
 start gatehouse java -jar "$GATEHOUSE_JAR" --config "$RUN_DIR/node.yaml"
 await 120 "the Gatehouse node's /readyz (log $RUN_DIR/gatehouse.log)" curl -sf "http://127.0.0.1:$STATUS_PORT/readyz"
-log "Gatehouse node ready on $GATEWAY_ADDRESS:80/:443"
+log "Gatehouse node ready on $GATEWAY_ADDRESS:80/:443${GATEWAY_ADDRESS_POOL:+; Gateways on addresses of $GATEWAY_ADDRESS_POOL}"
 
 # ---- 9. the suite ----------------------------------------------------------------------------------
 phase "conformance suite ($CONFORMANCE_PROFILES; features $SUPPORTED_FEATURES)"

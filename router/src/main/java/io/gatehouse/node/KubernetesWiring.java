@@ -175,13 +175,17 @@ final class KubernetesWiring implements AutoCloseable {
             ? k::publishAddresses
             : published == null ? null : published::addresses;
     StatusWriter status = new StatusWriter(client, leader, addresses);
-    // Gateways report the same addresses as Ingresses (phase 1: every Gateway of our class is
-    // served by the node's own listeners)
+    // without a pool Gateways report the same addresses as Ingresses (every Gateway of our class
+    // served by the node's own listeners); with one, each its own address from the pool
     GatewayApiOptions gateway =
         new GatewayApiOptions(
             GatewayApiOptions.Mode.parse(k.gatewayApi()),
             new GatewaySettings(
-                GatewaySettings.CONTROLLER, List.of(), k.gatewayHttpPort(), k.gatewayHttpsPort()),
+                    GatewaySettings.CONTROLLER,
+                    List.of(),
+                    k.gatewayHttpPort(),
+                    k.gatewayHttpsPort())
+                .withPool(k.gatewayAddresses(), k.gatewayPorts()),
             addresses == null ? List::of : addresses);
     KubernetesProblems problems = new KubernetesProblems(Clock.systemUTC());
     watcher[0] =

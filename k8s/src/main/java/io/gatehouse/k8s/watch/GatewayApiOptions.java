@@ -10,8 +10,8 @@ import java.util.function.Supplier;
  *
  * @param mode {@link Mode#AUTO}: the kinds whose CRDs are installed at start; {@link
  *     Mode#REQUIRED}: refuse to start without the core CRDs; {@link Mode#OFF}: none
- * @param settings controller name and the Gateway listener ports the node serves; its addresses are
- *     replaced at each rebuild by {@code addresses}
+ * @param settings controller name, the Gateway listener ports the node serves, the address pool;
+ *     its addresses are replaced at each rebuild by {@code addresses}
  * @param addresses what Gateways report in {@code status.addresses}, read at every rebuild (fixed
  *     addresses, or the published Service's); empty: none known yet
  */
@@ -51,10 +51,6 @@ public record GatewayApiOptions(
   /** The settings with the addresses known now. */
   GatewaySettings current() {
     List<String> now = addresses.get();
-    return new GatewaySettings(
-        settings.controllerName(),
-        now == null ? List.of() : now,
-        settings.httpPort(),
-        settings.httpsPort());
+    return settings.withAddresses(now == null ? List.of() : now);
   }
 }

@@ -10,6 +10,8 @@ import io.gatehouse.k8s.translate.gateway.GatewayTranslation;
 import io.gatehouse.k8s.translate.gateway.Translations;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.Batch;
@@ -17,6 +19,7 @@ import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.Outcome;
 import io.gatehouse.table.RouteTable;
 import io.gatehouse.table.SourceApplied;
+import io.gatehouse.table.TableView;
 import io.gatehouse.table.Write;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * the k8s source's, and are put or deleted to match, in non-durable batches (the API server is
  * their durable copy). New and changed certificates are written before the routes, removed ones
  * after: no table state has a route naming a certificate that is gone, which would serve the
- * default certificate for a host still routed.
+ * default certificate for a host still routed. The Gateways' own sockets (listeners, written only
+ * by this source) are put and deleted the same way, around the routes naming them.
  *
  * <p>During a rolling upgrade the table holds back a route that needs an entry format some member
  * cannot read yet (an Ingress route by Service-port reference while a member of the release before
@@ -83,7 +87,7 @@ public final class TableSink implements TranslationSink, AutoCloseable {
 
   @Override
   public void publish(Translation t, ListedClusterState state) {
-    write(t, t.routes(), t.certificates());
+    write(t, t.routes(), t.certificates(), List.of());
   }
 
   /**
@@ -94,7 +98,7 @@ public final class TableSink implements TranslationSink, AutoCloseable {
   public void publish(Translations t, ListedClusterState state, GatewayState gateways) {
     GatewayTranslation g = t.gateway();
     if (g.routes().isEmpty() && g.certificates().isEmpty()) {
-      write(t.ingress(), t.ingress().routes(), t.ingress().certificates());
+      write(t.ingress(), t.ingress().routes(), t.ingress().certificates(), g.listeners());
       return;
     }
     List<RouteSpec> routes = new ArrayList<>(t.ingress().routes());
@@ -106,16 +110,21 @@ public final class TableSink implements TranslationSink, AutoCloseable {
     for (CertificateSpec c : g.certificates()) {
       certificates.putIfAbsent(c.key(), c);
     }
-    write(t.ingress(), routes, List.copyOf(certificates.values()));
+    write(t.ingress(), routes, List.copyOf(certificates.values()), g.listeners());
   }
 
   /**
    * @param t the Ingress translation, whose origins name the Ingress of a held route
    */
-  private void write(Translation t, List<RouteSpec> routes, List<CertificateSpec> certificates) {
+  private void write(
+      Translation t,
+      List<RouteSpec> routes,
+      List<CertificateSpec> certificates,
+      List<ListenerSpec> listeners) {
     List<Write> puts = new ArrayList<>();
     List<Write> deletes = new ArrayList<>();
-    Map<CertificateKey, CertificateSpec> stored = table.view().certificates();
+    TableView view = table.view();
+    Map<CertificateKey, CertificateSpec> stored = view.certificates();
     Set<CertificateKey> wanted = new HashSet<>();
     for (CertificateSpec c : certificates) {
       wanted.add(c.key());
@@ -128,10 +137,29 @@ public final class TableSink implements TranslationSink, AutoCloseable {
         deletes.add(Write.delete(EntryKey.certificate(k)));
       }
     }
-    // puts first: a route never names a certificate the table does not hold yet
+    // the Gateways' sockets: every listener is the k8s source's (no other source may write one)
+    List<Write> socketPuts = new ArrayList<>();
+    Set<ListenerKey> sockets = new HashSet<>();
+    for (ListenerSpec l : listeners) {
+      sockets.add(l.key());
+      if (!l.equals(view.listeners().get(l.key()))) {
+        socketPuts.add(Write.put(l));
+      }
+    }
+    for (ListenerKey k : view.listeners().keySet()) {
+      if (k.source().equals(IngressTranslator.SOURCE) && !sockets.contains(k)) {
+        deletes.add(Write.delete(EntryKey.listener(k)));
+      }
+    }
+    // puts first: a route never names a certificate (or a socket) the table does not hold yet
     long started = System.nanoTime();
     if (!puts.isEmpty()) {
       table.apply(new Batch(puts, false));
+    }
+    if (!socketPuts.isEmpty()) {
+      // a batch of its own: while a member cannot read listeners (format 9) they are held back,
+      // and so are the routes naming them, but certificates are not
+      table.apply(new Batch(socketPuts, false));
     }
     long certificatesWritten = System.nanoTime();
     SourceApplied applied = table.applySource(IngressTranslator.SOURCE, routes);

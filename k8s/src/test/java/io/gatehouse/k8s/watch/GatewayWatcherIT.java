@@ -33,6 +33,10 @@ import io.gatehouse.k8s.translate.gateway.Translations;
 import io.gatehouse.k8s.watch.testing.ApiServerExtension;
 import io.gatehouse.k8s.watch.testing.ApiServerHarness;
 import io.gatehouse.k8s.watch.testing.GatewayCrds;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerProtocol;
+import io.gatehouse.model.ListenerSpec;
+import io.gatehouse.model.RouteSpec;
 import io.gatehouse.table.InMemoryRouteTable;
 import io.gatehouse.testing.MutableClock;
 import io.kubernetes.client.custom.V1Patch;
@@ -630,6 +634,97 @@ class GatewayWatcherIT {
     }
   }
 
+  @Test
+  void with_a_pool_each_gateway_gets_its_own_address_keeps_it_and_the_table_its_sockets(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-pool");
+    String cls = gatewayClass(admin, "pool");
+    new CoreV1Api(admin)
+        .createNamespacedService(
+            ns,
+            new V1Service()
+                .metadata(new V1ObjectMeta().name("web"))
+                .spec(new V1ServiceSpec().ports(List.of(new V1ServicePort().port(80)))))
+        .execute();
+    create(admin, GatewayKind.GATEWAY, ns, gateway("a", cls));
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    GatewaySettings pooled =
+        GatewaySettings.defaults(List.of())
+            .withPool(List.of("127.0.1.0/30"), GatewaySettings.DEFAULT_PORTS);
+    GatewayStatusWriter writer =
+        new GatewayStatusWriter(admin, () -> true, OURS, Clock.systemUTC());
+    try (IngressWatcher watcher = watcher(admin, ns, pooled, table, writer)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      await("the first Gateway gets the pool's first address")
+          .atMost(WAIT)
+          .until(() -> address(admin, ns, "a").equals("127.0.1.0"));
+      create(
+          admin,
+          GatewayKind.GATEWAY,
+          ns,
+          "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"Gateway\","
+              + "\"metadata\":{\"name\":\"b\"},\"spec\":{\"gatewayClassName\":\""
+              + cls
+              + "\",\"listeners\":[{\"name\":\"http\",\"protocol\":\"HTTP\",\"port\":80},"
+              + "{\"name\":\"odd\",\"protocol\":\"HTTP\",\"port\":8081}]}}");
+      create(
+          admin,
+          GatewayKind.HTTP_ROUTE,
+          ns,
+          "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"HTTPRoute\","
+              + "\"metadata\":{\"name\":\"web\"},\"spec\":{\"parentRefs\":[{\"name\":\"a\"},"
+              + "{\"name\":\"b\",\"sectionName\":\"http\"}],\"hostnames\":[\"a.example.test\"],"
+              + "\"rules\":[{\"backendRefs\":[{\"name\":\"web\",\"port\":80}]}]}}");
+      await("the second gets the next address, its odd port refused")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  address(admin, ns, "b").equals("127.0.1.1")
+                      && conditions(listener(admin, ns, "b", "odd"))
+                          .contains("Accepted=False PortUnavailable"));
+      assertThat(condition(admin, ns, "a", "Accepted")).isEqualTo("True");
+      assertThat(condition(admin, ns, "a", "Programmed")).isEqualTo("True");
+      assertThat(condition(admin, ns, "b", "Programmed")).isEqualTo("True");
+      ListenerKey socketA = ListenerKey.of(ns, "k8s", "gateway/" + ns + "/a/80");
+      ListenerKey socketB = ListenerKey.of(ns, "k8s", "gateway/" + ns + "/b/80");
+      await("a socket per Gateway port, a route per socket")
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                assertThat(table.view().listeners())
+                    .containsOnlyKeys(socketA, socketB)
+                    .containsEntry(
+                        socketA, new ListenerSpec(socketA, "127.0.1.0", 80, ListenerProtocol.HTTP))
+                    .containsEntry(
+                        socketB, new ListenerSpec(socketB, "127.0.1.1", 80, ListenerProtocol.HTTP));
+                assertThat(table.view().routes().values())
+                    .extracting(RouteSpec::listener)
+                    .containsExactlyInAnyOrder(socketA, socketB);
+              });
+
+      // a deleted Gateway frees its address; the live one keeps its own, the next one takes it
+      api(admin, GatewayKind.GATEWAY).delete(ns, "a");
+      await("its socket and route are gone")
+          .atMost(WAIT)
+          .until(() -> !table.view().listeners().containsKey(socketA));
+      create(admin, GatewayKind.GATEWAY, ns, gateway("c", cls));
+      await("the new Gateway takes the freed address")
+          .atMost(WAIT)
+          .until(() -> address(admin, ns, "c").equals("127.0.1.0"));
+      assertThat(address(admin, ns, "b")).isEqualTo("127.0.1.1");
+    }
+  }
+
+  /** The Gateway's first {@code status.addresses} value, or "" while it has none. */
+  private static String address(ApiClient admin, String ns, String name) {
+    List<Object> addresses =
+        GatewayStatusWriter.list(status(admin, GatewayKind.GATEWAY, ns, name).get("addresses"));
+    return addresses.isEmpty()
+        ? ""
+        : String.valueOf(GatewayStatusWriter.map(addresses.get(0)).get("value"));
+  }
+
   /** {@code "<status> <reason>"} of our parent entry's condition {@code type}, or "". */
   private static String routeCondition(ApiClient admin, String ns, String name, String type) {
     for (Object p :
@@ -814,6 +909,24 @@ class GatewayWatcherIT {
         client,
         o,
         new GatewayApiOptions(mode, GatewaySettings.defaults(List.of()), addresses),
+        Clock.systemUTC(),
+        Map::of,
+        all);
+  }
+
+  /** With {@code settings} (a pool, say), writing routes and sockets to {@code table}. */
+  private static IngressWatcher watcher(
+      ApiClient client,
+      String ns,
+      GatewaySettings settings,
+      InMemoryRouteTable table,
+      TranslationSink... sinks) {
+    List<TranslationSink> all = new ArrayList<>(List.of(new TableSink(table)));
+    all.addAll(List.of(sinks));
+    return new IngressWatcher(
+        client,
+        IngressWatcherOptions.DEFAULTS.withNamespaces(List.of(ns)),
+        new GatewayApiOptions(GatewayApiOptions.Mode.AUTO, settings, List::of),
         Clock.systemUTC(),
         Map::of,
         all);

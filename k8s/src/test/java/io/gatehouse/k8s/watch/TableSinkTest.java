@@ -14,6 +14,9 @@ import io.gatehouse.k8s.translate.gateway.Translations;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerProtocol;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
@@ -95,6 +98,35 @@ class TableSinkTest {
         EMPTY,
         GatewayState.NONE);
     assertThat(table.view().routes().keySet()).containsExactly(ingress.key());
+  }
+
+  @Test
+  void gateway_sockets_are_put_before_the_routes_naming_them_and_deleted_when_gone()
+      throws Exception {
+    InMemoryRouteTable table = new InMemoryRouteTable();
+    TableSink sink = new TableSink(table);
+    ListenerKey key = ListenerKey.of("infra", "k8s", "gateway/infra/gw/80");
+    ListenerSpec socket = new ListenerSpec(key, "127.0.1.0", 80, ListenerProtocol.HTTP);
+    RouteSpec route = staticRoute("httproute_web.r0.m0_infra_gw_80", 8081).withListener(key);
+    GatewayTranslation g =
+        new GatewayTranslation(
+            List.of(route), List.of(), List.of(), Map.of(), Map.of(), List.of(socket));
+    sink.publish(new Translations(translation(Map.of()), g), EMPTY, GatewayState.NONE);
+    assertThat(table.view().listeners()).containsExactly(Map.entry(key, socket));
+    assertThat(table.view().routes()).containsKey(route.key());
+
+    // unchanged: nothing written
+    long generation = table.view().generation();
+    sink.publish(new Translations(translation(Map.of()), g), EMPTY, GatewayState.NONE);
+    assertThat(table.view().generation()).isEqualTo(generation);
+
+    // the Gateway gone: its socket and its routes with it
+    sink.publish(
+        new Translations(translation(Map.of()), GatewayTranslation.EMPTY),
+        EMPTY,
+        GatewayState.NONE);
+    assertThat(table.view().listeners()).isEmpty();
+    assertThat(table.view().routes()).isEmpty();
   }
 
   @Test

@@ -6,6 +6,9 @@ import static io.gatehouse.k8s.translate.gateway.GatewayCondition.PROGRAMMED;
 import static io.gatehouse.k8s.translate.gateway.GatewayCondition.RESOLVED_REFS;
 
 import io.gatehouse.k8s.translate.ClusterState;
+import io.gatehouse.k8s.translate.IngressTranslator;
+import io.gatehouse.k8s.translate.gateway.GatewayAddresses.Assignment;
+import io.gatehouse.k8s.translate.gateway.GatewayAddresses.Outcome;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Gateway;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.GroupKind;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Listener;
@@ -16,6 +19,9 @@ import io.gatehouse.k8s.translate.gateway.ObjectStatus.ListenerStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteGroupKind;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerProtocol;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.Hostnames;
@@ -34,15 +40,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Gateways of our classes and their listeners: which are accepted and programmed (the node's
- * shared HTTP and HTTPS listeners; TLS passthrough shares the HTTPS one), the certificate each
- * HTTPS listener serves, which namespaces and route kinds each admits, and the Gateway's status.
- * Routes attach through {@link GatewayRun}.
+ * The Gateways of our classes and their listeners: which are accepted and programmed (without a
+ * pool on the node's shared HTTP and HTTPS listeners, TLS passthrough sharing the HTTPS one; with
+ * one, on the Gateway's own address, a socket per port), the certificate each HTTPS listener
+ * serves, which namespaces and route kinds each admits, and the Gateway's status. Routes attach
+ * through {@link GatewayRun}.
  */
 final class GatewayListeners {
   private static final String TLS_SECRET = "kubernetes.io/tls";
@@ -60,6 +68,10 @@ final class GatewayListeners {
   private static final List<GatewayKind> TLS_KINDS = List.of(GatewayKind.TLS_ROUTE);
 
   private static final String TLS = "TLS";
+
+  /** A Gateway socket's key name: {@code gateway/<namespace>/<name>/<port>}. */
+  static final String SOCKET_PREFIX = "gateway/";
+
   private static final String PASSTHROUGH = "Passthrough";
 
   private final GatewaySettings settings;
@@ -97,12 +109,40 @@ final class GatewayListeners {
     /** {@code spec.addresses} the nodes do not publish: the Gateway is not accepted. */
     final List<String> unsupportedAddresses = new ArrayList<>();
 
-    GatewayInfo(Gateway gateway) {
+    /** Its address from the pool, or why it has none; null without a pool. */
+    final @Nullable Assignment assignment;
+
+    GatewayInfo(Gateway gateway, @Nullable Assignment assignment) {
       this.gateway = gateway;
+      this.assignment = assignment;
     }
 
     String namespace() {
       return gateway.meta().namespace();
+    }
+
+    /** Its own address from the pool; null without a pool, or when it has none. */
+    @Nullable String address() {
+      return assignment == null ? null : assignment.address();
+    }
+
+    /** Whether its listeners can be served: its addresses are supported, and it has one. */
+    boolean addressed() {
+      return unsupportedAddresses.isEmpty()
+          && (assignment == null || assignment.outcome() == Outcome.ASSIGNED);
+    }
+
+    /**
+     * The key of its socket on {@code port}, which the routes attached there name; null without a
+     * pool (the node's own listeners) or an address.
+     */
+    @Nullable ListenerKey socket(int port) {
+      return address() == null
+          ? null
+          : ListenerKey.of(
+              namespace(),
+              IngressTranslator.SOURCE,
+              SOCKET_PREFIX + namespace() + "/" + gateway.meta().name() + "/" + port);
     }
   }
 
@@ -152,7 +192,12 @@ final class GatewayListeners {
           && unresolved == null
           && conflicted == null
           && !kinds.isEmpty()
-          && gateway.unsupportedAddresses.isEmpty();
+          && gateway.addressed();
+    }
+
+    /** The key of the Gateway socket this listener is served on; null for the node's own. */
+    @Nullable ListenerKey socket() {
+      return gateway.socket(listener.port());
     }
 
     /** The listener's ResolvedRefs condition when False: the certificate first, then kinds. */
@@ -174,10 +219,14 @@ final class GatewayListeners {
     }
   }
 
-  GatewayInfo listeners(Gateway g) {
-    GatewayInfo info = new GatewayInfo(g);
+  /**
+   * @param assignment its address from the pool, or why it has none; null without a pool
+   */
+  GatewayInfo listeners(Gateway g, @Nullable Assignment assignment) {
+    GatewayInfo info = new GatewayInfo(g, assignment);
     long gen = g.meta().generation();
-    for (Map<String, Object> a : g.addresses()) {
+    for (Map<String, Object> a :
+        assignment == null ? g.addresses() : List.<Map<String, Object>>of()) {
       String value = GatewayObjects.str(a.get("value"));
       if (value == null || !settings.addresses().contains(value)) {
         info.unsupportedAddresses.add(String.valueOf(value));
@@ -216,7 +265,28 @@ final class GatewayListeners {
                         + "\" on protocol TLS (expected: Passthrough; TLS terminated into a TCP"
                         + " stream to the backend is not served)",
                     gen);
-          } else if (l.port() != port) {
+          } else if (settings.pooled() && l.protocol().equals(TLS)) {
+            // the router passes TLS through on its own HTTPS listener only: a TLSRoute on a
+            // Gateway's socket would not be served, so the listener says so (fails closed)
+            li.notAccepted =
+                GatewayCondition.no(
+                    ACCEPTED,
+                    "UnsupportedProtocol",
+                    "protocol TLS (passthrough) on a Gateway's own address is not served yet;"
+                        + " without kubernetes.gatewayAddresses it is, on the node's HTTPS listener",
+                    gen);
+          } else if (settings.pooled() && !settings.ports().contains(l.port())) {
+            li.notAccepted =
+                GatewayCondition.no(
+                    ACCEPTED,
+                    "PortUnavailable",
+                    "port "
+                        + l.port()
+                        + " is not one the node allows Gateway listeners on "
+                        + settings.ports()
+                        + " (kubernetes.gatewayPorts)",
+                    gen);
+          } else if (!settings.pooled() && l.port() != port) {
             li.notAccepted =
                 GatewayCondition.no(
                     ACCEPTED,
@@ -255,6 +325,9 @@ final class GatewayListeners {
         certificate(li, gen);
       }
     }
+    if (settings.pooled()) {
+      protocolConflicts(info, gen);
+    }
     // two accepted listeners on one port with the same hostname cannot both be served
     Map<String, List<ListenerInfo>> byPortHost = new LinkedHashMap<>();
     for (ListenerInfo li : info.listeners) {
@@ -267,7 +340,7 @@ final class GatewayListeners {
       }
     }
     for (List<ListenerInfo> same : byPortHost.values()) {
-      if (same.size() < 2) {
+      if (same.size() < 2 || same.stream().anyMatch(li -> li.conflicted != null)) {
         continue;
       }
       boolean protocols = same.stream().map(li -> li.listener.protocol()).distinct().count() > 1;
@@ -313,6 +386,63 @@ final class GatewayListeners {
       }
     }
     return info;
+  }
+
+  /**
+   * A socket per port speaks HTTP, or TLS (terminated or passed through by SNI name): an HTTP
+   * listener beside an HTTPS or TLS one on a port cannot be served, so none of that port's is.
+   */
+  private static void protocolConflicts(GatewayInfo info, long gen) {
+    Map<Integer, List<ListenerInfo>> byPort = new LinkedHashMap<>();
+    for (ListenerInfo li : info.listeners) {
+      if (li.accepted()) {
+        byPort.computeIfAbsent(li.listener.port(), k -> new ArrayList<>()).add(li);
+      }
+    }
+    for (Map.Entry<Integer, List<ListenerInfo>> e : byPort.entrySet()) {
+      List<ListenerInfo> on = e.getValue();
+      long http = on.stream().filter(li -> li.listener.protocol().equals("HTTP")).count();
+      if (http == 0 || http == on.size()) {
+        continue;
+      }
+      for (ListenerInfo li : on) {
+        li.conflicted =
+            GatewayCondition.yes(
+                CONFLICTED,
+                "ProtocolConflict",
+                "port "
+                    + e.getKey()
+                    + " has listeners of protocol HTTP and of HTTPS or TLS (one socket per port"
+                    + " speaks one); none of them is served",
+                gen);
+      }
+    }
+  }
+
+  /**
+   * The sockets of a Gateway with an address from the pool: one per port with a programmed
+   * listener, HTTP or HTTPS (an HTTPS socket also passes TLS through by SNI name).
+   */
+  List<ListenerSpec> sockets(GatewayInfo g) {
+    String address = g.address();
+    Map<Integer, ListenerProtocol> ports = new TreeMap<>();
+    for (ListenerInfo li : g.listeners) {
+      if (address != null && li.programmed()) {
+        ports.put(
+            li.listener.port(),
+            li.listener.protocol().equals("HTTP") ? ListenerProtocol.HTTP : ListenerProtocol.HTTPS);
+      }
+    }
+    List<ListenerSpec> out = new ArrayList<>();
+    ports.forEach(
+        (port, protocol) ->
+            out.add(
+                new ListenerSpec(
+                    Objects.requireNonNull(g.socket(port)),
+                    Objects.requireNonNull(address),
+                    port,
+                    protocol)));
+    return out;
   }
 
   /** The listener's {@code supportedKinds}: of {@code served}, those its allowedRoutes name. */
@@ -491,15 +621,22 @@ final class GatewayListeners {
   GatewayStatus status(GatewayInfo g) {
     long gen = g.gateway.meta().generation();
     List<Address> addresses = new ArrayList<>();
-    for (String a : settings.addresses()) {
-      addresses.add(new Address(isIp(a) ? "IPAddress" : "Hostname", a));
+    Assignment pooled = g.assignment;
+    if (pooled == null) {
+      for (String a : settings.addresses()) {
+        addresses.add(new Address(isIp(a) ? "IPAddress" : "Hostname", a));
+      }
+    } else if (pooled.address() != null) {
+      addresses.add(new Address("IPAddress", pooled.address()));
     }
     List<String> unsupported = g.unsupportedAddresses;
     long accepted = g.listeners.stream().filter(ListenerInfo::accepted).count();
     long programmed = g.listeners.stream().filter(ListenerInfo::programmed).count();
     List<GatewayCondition> conditions = new ArrayList<>();
     GatewayCondition acceptedCondition;
-    if (!unsupported.isEmpty()) {
+    if (pooled != null && pooled.outcome() == Outcome.UNSUPPORTED) {
+      acceptedCondition = GatewayCondition.no(ACCEPTED, "UnsupportedAddress", pooled.detail(), gen);
+    } else if (!unsupported.isEmpty()) {
       acceptedCondition =
           GatewayCondition.no(
               ACCEPTED,
@@ -524,7 +661,13 @@ final class GatewayListeners {
       acceptedCondition = GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen);
     }
     conditions.add(acceptedCondition);
-    if (addresses.isEmpty()) {
+    if (pooled != null && pooled.outcome() == Outcome.NOT_USABLE) {
+      conditions.add(GatewayCondition.no(PROGRAMMED, "AddressNotUsable", pooled.detail(), gen));
+    } else if (pooled != null && pooled.outcome() == Outcome.EXHAUSTED) {
+      conditions.add(GatewayCondition.no(PROGRAMMED, "AddressNotAssigned", pooled.detail(), gen));
+    } else if (pooled != null && pooled.outcome() == Outcome.UNSUPPORTED) {
+      conditions.add(GatewayCondition.no(PROGRAMMED, "Invalid", "not accepted; see Accepted", gen));
+    } else if (addresses.isEmpty()) {
       conditions.add(
           GatewayCondition.no(
               PROGRAMMED,

@@ -33,8 +33,17 @@ final class GatewayObjects {
 
   record GatewayClass(Meta meta, String controllerName) {}
 
+  /**
+   * @param addresses {@code spec.addresses} as written
+   * @param held the values of {@code status.addresses} of type {@code IPAddress}: what the Gateway
+   *     was last given (a pool address is kept while the Gateway lives)
+   */
   record Gateway(
-      Meta meta, String className, List<Listener> listeners, List<Map<String, Object>> addresses) {}
+      Meta meta,
+      String className,
+      List<Listener> listeners,
+      List<Map<String, Object>> addresses,
+      List<String> held) {}
 
   /**
    * @param hostname null for every host
@@ -174,11 +183,19 @@ final class GatewayObjects {
               ns.get("selector") == null ? null : selector(map(ns.get("selector"))),
               kinds));
     }
+    List<String> held = new ArrayList<>();
+    for (Map<String, Object> a : maps(map(o.get("status")).get("addresses"))) {
+      String value = str(a.get("value"));
+      if (value != null && "IPAddress".equals(orDefault(str(a.get("type")), "IPAddress"))) {
+        held.add(value);
+      }
+    }
     return new Gateway(
         meta(o),
         orEmpty(str(spec.get("gatewayClassName"))),
         listeners,
-        maps(spec.get("addresses")));
+        maps(spec.get("addresses")),
+        held);
   }
 
   static Route route(GatewayKind kind, Map<String, Object> o) {

@@ -32,6 +32,8 @@ import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.Hsts;
 import io.gatehouse.model.HttpsRedirect;
 import io.gatehouse.model.Limits;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
@@ -114,12 +116,18 @@ final class GatewayRun {
     this.grants = new ReferenceGrants(read);
     this.listeners = new GatewayListeners(settings, clock, cluster, state, grants, knownNamespaces);
     Set<String> ours = classes(state);
+    List<Gateway> served = new ArrayList<>();
     for (Map<String, Object> o : state.objects(GatewayKind.GATEWAY)) {
       Gateway g = GatewayObjects.gateway(o);
       if (ours.contains(g.className())) {
-        gateways.put(g.meta().path(), listeners.listeners(g));
-        knownNamespaces.add(g.meta().namespace());
+        served.add(g);
       }
+    }
+    Map<String, GatewayAddresses.Assignment> assigned =
+        settings.pooled() ? GatewayAddresses.assign(settings.pool(), served) : Map.of();
+    for (Gateway g : served) {
+      gateways.put(g.meta().path(), listeners.listeners(g, assigned.get(g.meta().path())));
+      knownNamespaces.add(g.meta().namespace());
     }
     for (GatewayKind kind : ROUTE_KINDS) {
       for (Map<String, Object> o : state.objects(kind)) {
@@ -580,8 +588,32 @@ final class GatewayRun {
 
   // ---------------------------------------------------------------- ownership
 
+  /**
+   * A host on one socket: a Gateway's own ({@link ListenerInfo#socket}) or, null, the node's
+   * listeners. The ownership rule weighs the claimants of one socket against each other: a request
+   * reaches only the routes of the socket that accepted it.
+   */
+  private record Scoped(@Nullable ListenerKey socket, String host) {}
+
+  /**
+   * The claimants on the node's own listeners, which the Ingresses share: the Ingress translation
+   * weighs its Ingresses against them (none when every Gateway has its own address).
+   */
   List<HostClaimant> claimants() {
     List<HostClaimant> out = new ArrayList<>();
+    scopedClaimants()
+        .forEach(
+            (scope, claimants) -> {
+              if (scope == null) {
+                out.addAll(claimants);
+              }
+            });
+    return out;
+  }
+
+  /** The claimants of every socket, by socket ({@code null}: the node's own listeners). */
+  private Map<@Nullable ListenerKey, List<HostClaimant>> scopedClaimants() {
+    Map<@Nullable ListenerKey, List<HostClaimant>> out = new HashMap<>();
     for (RouteInfo r : routes) {
       if (r.unsupported != null) {
         continue;
@@ -593,14 +625,15 @@ final class GatewayRun {
           }
           Set<String> group = listeners.group(a.listener);
           for (String h : a.hosts) {
-            out.add(
-                new HostClaimant(
-                    h,
-                    r.route.meta().created(),
-                    r.route.meta().namespace(),
-                    r.route.meta().name(),
-                    r.what(),
-                    group));
+            out.computeIfAbsent(a.listener.socket(), k -> new ArrayList<>())
+                .add(
+                    new HostClaimant(
+                        h,
+                        r.route.meta().created(),
+                        r.route.meta().namespace(),
+                        r.route.meta().name(),
+                        r.what(),
+                        group));
           }
         }
       }
@@ -639,30 +672,38 @@ final class GatewayRun {
     return out;
   }
 
-  private Map<String, Holder> holders(Map<String, ServedIngress> ingresses) {
-    Map<String, HostClaimant> oldest = new HashMap<>();
-    List<HostClaimant> all = claimants();
-    all.sort(HostClaimant.OLDEST_FIRST);
-    for (HostClaimant c : all) {
-      oldest.putIfAbsent(c.host(), c);
-    }
-    Map<String, Holder> out = new HashMap<>();
-    for (Map.Entry<String, HostClaimant> e : oldest.entrySet()) {
-      String host = e.getKey();
+  /**
+   * Who holds each host on each socket: an admin claim everywhere, an Ingress on the node's own
+   * listeners (which it shares), else the oldest route claiming it there.
+   */
+  private Map<Scoped, Holder> holders(Map<String, ServedIngress> ingresses) {
+    Map<Scoped, HostClaimant> oldest = new HashMap<>();
+    scopedClaimants()
+        .forEach(
+            (scope, all) -> {
+              all.sort(HostClaimant.OLDEST_FIRST);
+              for (HostClaimant c : all) {
+                oldest.putIfAbsent(new Scoped(scope, c.host()), c);
+              }
+            });
+    Map<Scoped, Holder> out = new HashMap<>();
+    for (Map.Entry<Scoped, HostClaimant> e : oldest.entrySet()) {
+      String host = e.getKey().host();
       HostClaimant route = e.getValue();
       HostClaim claim = claim(host);
       if (claim != null) {
         out.put(
-            host,
+            e.getKey(),
             new Holder(
                 claim.tenant().value(), null, "claimed by tenant \"" + claim.tenant() + "\""));
         continue;
       }
-      ServedIngress ingress = ingresses.get(host);
+      // Ingresses are served by the node's own listeners: a Gateway's own socket does not meet them
+      ServedIngress ingress = e.getKey().socket() == null ? ingresses.get(host) : null;
       if (ingress != null
           && !route.olderThan(ingress.created(), ingress.namespace(), ingress.name())) {
         out.put(
-            host,
+            e.getKey(),
             new Holder(
                 ingress.namespace(),
                 null,
@@ -674,7 +715,7 @@ final class GatewayRun {
         continue;
       }
       out.put(
-          host,
+          e.getKey(),
           new Holder(
               route.namespace(),
               route,
@@ -729,10 +770,10 @@ final class GatewayRun {
   // ---------------------------------------------------------------- output
 
   GatewayTranslation translate(Map<String, ServedIngress> ingresses) {
-    Map<String, Holder> holders = holders(ingresses);
+    Map<Scoped, Holder> holders = holders(ingresses);
     List<Served> served = new ArrayList<>();
     // TLSRoutes first: a host they pass through is never terminated by another route
-    Map<String, RouteInfo> passedThrough = new LinkedHashMap<>();
+    Map<Scoped, RouteInfo> passedThrough = new LinkedHashMap<>();
     for (boolean tls : new boolean[] {true, false}) {
       for (RouteInfo r : routes) {
         Served s =
@@ -756,52 +797,64 @@ final class GatewayRun {
     }
     out.sort(Comparator.comparing(RouteSpec::key));
     List<ObjectStatus> all = new ArrayList<>(statuses);
+    List<ListenerSpec> sockets = new ArrayList<>();
     for (GatewayInfo g : gateways.values()) {
       all.add(listeners.status(g));
+      sockets.addAll(listeners.sockets(g));
     }
+    sockets.sort(Comparator.comparing(ListenerSpec::key));
     for (RouteInfo r : routes) {
       all.add(routeStatus(r));
     }
     all.sort(Comparator.comparing(ObjectStatus::ref));
     return new GatewayTranslation(
-        out, List.copyOf(certificates.values()), all, origins, GatewayTranslator.hostsOf(out));
+        out,
+        List.copyOf(certificates.values()),
+        all,
+        origins,
+        GatewayTranslator.hostsOf(out),
+        sockets);
   }
 
   /**
-   * What of a route is served: the hosts of its programmed attachments, less those another group
-   * holds or another route passes through (each recorded on its parent); null for none.
+   * What of a route is served, per socket: the hosts of its programmed attachments, less those
+   * another group holds or another route passes through (each recorded on its parent); null for
+   * none.
    */
   private static @Nullable Served served(
-      RouteInfo r, Map<String, Holder> holders, Map<String, RouteInfo> passedThrough) {
+      RouteInfo r, Map<Scoped, Holder> holders, Map<Scoped, RouteInfo> passedThrough) {
     String ns = r.route.meta().namespace();
-    // host to the certificate of the HTTPS listener serving it (null: plain HTTP)
-    Map<String, @Nullable ListenerInfo> https = new LinkedHashMap<>();
-    Set<String> http = new LinkedHashSet<>();
+    Map<@Nullable ListenerKey, Part> parts = new LinkedHashMap<>();
     for (ParentInfo p : r.parents) {
       for (Attachment a : p.attachments) {
         if (!a.listener.programmed()) {
           continue;
         }
+        ListenerKey socket = a.listener.socket();
         for (String h : a.hosts) {
-          Holder holder = holders.get(h);
+          Scoped scoped = new Scoped(socket, h);
+          Holder holder = holders.get(scoped);
           String lost =
               holder != null && !holder.admits(ns)
                   ? holder.why()
-                  : passedElsewhere(r, a.listener, h, passedThrough);
+                  : passedElsewhere(r, a.listener, scoped, passedThrough);
           if (lost != null) {
             p.lost.putIfAbsent(h, lost);
             continue;
           }
           p.served++;
+          Part part =
+              parts.computeIfAbsent(
+                  socket, k -> new Part(new LinkedHashSet<>(), new LinkedHashMap<>()));
           if (a.listener.https()) {
-            https.putIfAbsent(h, a.listener);
+            part.https.putIfAbsent(h, a.listener);
           } else {
-            http.add(h);
+            part.http.add(h);
           }
         }
       }
     }
-    return http.isEmpty() && https.isEmpty() ? null : new Served(r, http, https);
+    return parts.isEmpty() ? null : new Served(r, parts);
   }
 
   /**
@@ -809,7 +862,7 @@ final class GatewayRun {
    * TLSRoute's host is recorded as passed through by it.
    */
   private static @Nullable String passedElsewhere(
-      RouteInfo r, ListenerInfo listener, String host, Map<String, RouteInfo> passedThrough) {
+      RouteInfo r, ListenerInfo listener, Scoped host, Map<Scoped, RouteInfo> passedThrough) {
     if (r.passthrough()) {
       RouteInfo first = passedThrough.putIfAbsent(host, r);
       // one SNI name, one backend: the oldest route keeps it, as for any conflict
@@ -826,10 +879,18 @@ final class GatewayRun {
   }
 
   /**
+   * A route's hosts on one socket.
+   *
    * @param http the hosts served over plain HTTP; of a TLSRoute, the hosts it passes through
+   * @param https the hosts served over HTTPS, each with the listener whose certificate serves it
    */
-  private record Served(
-      RouteInfo route, Set<String> http, Map<String, @Nullable ListenerInfo> https) {}
+  private record Part(Set<String> http, Map<String, @Nullable ListenerInfo> https) {}
+
+  /**
+   * @param parts by socket: the Gateway's own ({@link ListenerInfo#socket}), or null for the node's
+   *     listeners
+   */
+  private record Served(RouteInfo route, Map<@Nullable ListenerKey, Part> parts) {}
 
   /**
    * Gateway API's precedence among matches of one path: a method match first, then more header
@@ -881,10 +942,24 @@ final class GatewayRun {
       Served s,
       Map<MatchSpec, Integer> priorities,
       Map<CertificateKey, CertificateSpec> certificates) {
-    if (s.route.passthrough()) {
-      return passthroughSpecs(s);
-    }
-    String ns = s.route.route.meta().namespace();
+    List<RouteSpec> out = new ArrayList<>();
+    s.parts.forEach(
+        (socket, part) ->
+            out.addAll(
+                s.route.passthrough()
+                    ? passthroughSpecs(s.route, socket, part)
+                    : variants(s.route, socket, part, priorities, certificates)));
+    return out;
+  }
+
+  /** The route specs of a route on one socket, each naming it (none for the node's own). */
+  private List<RouteSpec> variants(
+      RouteInfo route,
+      @Nullable ListenerKey socket,
+      Part s,
+      Map<MatchSpec, Integer> priorities,
+      Map<CertificateKey, CertificateSpec> certificates) {
+    String ns = route.route.meta().namespace();
     // hosts by the certificate name that serves them over HTTPS
     Map<String, List<String>> byCert = new LinkedHashMap<>();
     Map<String, CertificateSpec> specs = new HashMap<>();
@@ -913,7 +988,8 @@ final class GatewayRun {
       List<String> tlsHosts = e.getValue();
       List<String> hosts = new ArrayList<>(k == 0 ? httpOnly : Set.of());
       hosts.addAll(tlsHosts);
-      boolean plainToo = s.http.containsAll(tlsHosts);
+      // a Gateway's HTTPS socket takes TLS only: no plain request to redirect
+      boolean plainToo = socket != null || s.http.containsAll(tlsHosts);
       TlsSpec tls =
           new TlsSpec(
               tlsHosts.contains(ListenerHosts.ANY) ? List.of() : tlsHosts,
@@ -931,13 +1007,14 @@ final class GatewayRun {
       k++;
     }
     List<RouteSpec> out = new ArrayList<>();
-    for (MatchSpec m : s.route.specs) {
+    for (MatchSpec m : route.specs) {
       for (Variant v : variants) {
         List<String> hosts = v.hosts.contains(ListenerHosts.ANY) ? List.of() : v.hosts;
+        RouteSpec spec =
+            spec(route, m, hosts, v.tls, Objects.requireNonNull(priorities.get(m)))
+                .withKey(key(route, m, v.suffix + socketSuffix(socket)));
         Validated<RouteSpec> valid =
-            RouteValidator.validate(
-                spec(s.route, m, hosts, v.tls, Objects.requireNonNull(priorities.get(m)))
-                    .withKey(key(s.route, m, v.suffix)));
+            RouteValidator.validate(socket == null ? spec : spec.withListener(socket));
         if (valid.value() != null) {
           out.add(valid.value());
         }
@@ -946,18 +1023,31 @@ final class GatewayRun {
     return out;
   }
 
-  /** A TLSRoute's one route: its hosts passed through by SNI name to its backends. */
-  private static List<RouteSpec> passthroughSpecs(Served s) {
+  /** A TLSRoute's one route on a socket: its hosts passed through by SNI name to its backends. */
+  private static List<RouteSpec> passthroughSpecs(
+      RouteInfo route, @Nullable ListenerKey socket, Part s) {
     List<RouteSpec> out = new ArrayList<>();
-    for (MatchSpec m : s.route.specs) {
+    for (MatchSpec m : route.specs) {
+      RouteSpec spec =
+          spec(route, m, List.copyOf(s.http), TlsSpec.passthrough(List.of()), 0)
+              .withKey(key(route, m, socketSuffix(socket)));
       Validated<RouteSpec> valid =
-          RouteValidator.validate(
-              spec(s.route, m, List.copyOf(s.http), TlsSpec.passthrough(List.of()), 0));
+          RouteValidator.validate(socket == null ? spec : spec.withListener(socket));
       if (valid.value() != null) {
         out.add(valid.value());
       }
     }
     return out;
+  }
+
+  /**
+   * Tells apart the routes of one match on several sockets: {@code _<namespace>_<gateway>_<port>}
+   * of the Gateway ({@code _} is in no Kubernetes name), nothing for the node's own listeners.
+   */
+  private static String socketSuffix(@Nullable ListenerKey socket) {
+    return socket == null
+        ? ""
+        : "_" + socket.name().substring(GatewayListeners.SOCKET_PREFIX.length()).replace('/', '_');
   }
 
   private static final String DEFAULT_CERTIFICATE = CertificateKey.KUBERNETES_PREFIX + "default";

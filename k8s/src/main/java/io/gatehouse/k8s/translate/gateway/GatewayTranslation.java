@@ -1,6 +1,7 @@
 package io.gatehouse.k8s.translate.gateway;
 
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import java.util.List;
@@ -14,13 +15,16 @@ import java.util.Map;
  * @param origins the object each route comes from
  * @param hosts for each host the routes serve (or {@code ""} for host-less ones), its namespace:
  *     what the ownership rule decided
+ * @param listeners the sockets of the Gateways that have their own address from the pool (none
+ *     without a pool), which the routes attached to them name
  */
 public record GatewayTranslation(
     List<RouteSpec> routes,
     List<CertificateSpec> certificates,
     List<ObjectStatus> statuses,
     Map<RouteKey, ObjectRef> origins,
-    Map<String, String> hosts) {
+    Map<String, String> hosts,
+    List<ListenerSpec> listeners) {
   public static final GatewayTranslation EMPTY =
       new GatewayTranslation(List.of(), List.of(), List.of(), Map.of(), Map.of());
 
@@ -30,5 +34,16 @@ public record GatewayTranslation(
     statuses = List.copyOf(statuses);
     origins = Map.copyOf(origins);
     hosts = Map.copyOf(hosts);
+    listeners = List.copyOf(listeners);
+  }
+
+  /** Without sockets of their own: every Gateway on the node's listeners. */
+  public GatewayTranslation(
+      List<RouteSpec> routes,
+      List<CertificateSpec> certificates,
+      List<ObjectStatus> statuses,
+      Map<RouteKey, ObjectRef> origins,
+      Map<String, String> hosts) {
+    this(routes, certificates, statuses, origins, hosts, List.of());
   }
 }

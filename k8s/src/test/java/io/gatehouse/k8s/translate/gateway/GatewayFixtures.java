@@ -28,9 +28,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Reads a Gateway API case: Kubernetes objects as YAML documents (the Gateway API kinds, Namespace,
  * Service, EndpointSlice, Secret, Ingress, IngressClass), plus test-only documents {@code kind:
  * HostClaim} ({@code host}, {@code tenant}) and at most one {@code kind: Settings} ({@code
- * addresses}, {@code httpPort}, {@code httpsPort}; else address 192.0.2.10, ports 80 and 443). A
- * Secret's {@code stringData} value {@code "@cert <dns names...>"} and {@code "@key"} become a
- * fresh self-signed certificate and its key.
+ * addresses}, {@code httpPort}, {@code httpsPort}, {@code pool}, {@code ports}; else address
+ * 192.0.2.10, ports 80 and 443, no pool). A Secret's {@code stringData} value {@code "@cert <dns
+ * names...>"} and {@code "@key"} become a fresh self-signed certificate and its key.
  */
 final class GatewayFixtures {
   private GatewayFixtures() {}
@@ -94,10 +94,13 @@ final class GatewayFixtures {
         case "Settings" ->
             settings =
                 new GatewaySettings(
-                    GatewaySettings.CONTROLLER,
-                    (List<String>) m.getOrDefault("addresses", List.of()),
-                    ((Number) m.getOrDefault("httpPort", 80)).intValue(),
-                    ((Number) m.getOrDefault("httpsPort", 443)).intValue());
+                        GatewaySettings.CONTROLLER,
+                        (List<String>) m.getOrDefault("addresses", List.of()),
+                        ((Number) m.getOrDefault("httpPort", 80)).intValue(),
+                        ((Number) m.getOrDefault("httpsPort", 443)).intValue())
+                    .withPool(
+                        (List<String>) m.getOrDefault("pool", List.of()),
+                        (List<Integer>) m.getOrDefault("ports", GatewaySettings.DEFAULT_PORTS));
         default -> throw new IllegalArgumentException("unknown kind in fixture: " + kind);
       }
     }

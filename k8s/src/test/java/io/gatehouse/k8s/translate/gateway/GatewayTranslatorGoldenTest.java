@@ -84,10 +84,28 @@ class GatewayTranslatorGoldenTest {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("key", r.key().toString());
       m.put("from", t.gateway().origins().get(r.key()).toString());
+      if (r.listener() != null) {
+        m.put("listener", r.listener().toString());
+      }
       m.putAll(json.convertValue(DocumentWriter.route(r), Map.class));
       routes.add(m);
     }
     root.put("routes", routes);
+    if (!t.gateway().listeners().isEmpty()) {
+      root.put(
+          "listeners",
+          t.gateway().listeners().stream()
+              .map(
+                  l ->
+                      l.key()
+                          + " "
+                          + l.protocol()
+                          + " "
+                          + (l.address().contains(":") ? "[" + l.address() + "]" : l.address())
+                          + ":"
+                          + l.port())
+              .toList());
+    }
     List<String> certs = new ArrayList<>();
     for (CertificateSpec s : t.gateway().certificates()) {
       certs.add(s.key().toString());
