@@ -1,6 +1,8 @@
 package io.gatehouse.validate;
 
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerProtocol;
 import io.gatehouse.model.ListenerSpec;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,10 +32,29 @@ public final class ListenerValidator {
     if (spec.port() < 1 || spec.port() > 65535) {
       out.add(new Violation("port", Integer.toString(spec.port()), "a port 1-65535"));
     }
+    CertificateKey cert = spec.defaultCertificate();
+    if (cert != null && spec.protocol() != ListenerProtocol.HTTPS) {
+      out.add(
+          new Violation(
+              "defaultCertificate", cert.toString(), "none on a " + spec.protocol() + " listener"));
+    } else if (cert != null
+        && (!cert.kubernetesOwned() || !cert.tenant().equals(spec.key().tenant()))) {
+      // Only the Kubernetes source writes listeners: it names only the Secrets it mirrors, and
+      // (like a route) only a certificate of its own tenant.
+      out.add(
+          new Violation(
+              "defaultCertificate",
+              cert.toString(),
+              "a certificate of tenant "
+                  + spec.key().tenant()
+                  + " named "
+                  + CertificateKey.KUBERNETES_PREFIX
+                  + "..."));
+    }
     if (address == null || !out.isEmpty()) {
       return Validated.failed(out);
     }
-    return Validated.ok(new ListenerSpec(spec.key(), address, spec.port(), spec.protocol()));
+    return Validated.ok(new ListenerSpec(spec.key(), address, spec.port(), spec.protocol(), cert));
   }
 
   /**

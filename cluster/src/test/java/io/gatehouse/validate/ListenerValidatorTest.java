@@ -3,6 +3,7 @@ package io.gatehouse.validate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.BackendSpec;
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerProtocol;
@@ -57,7 +58,32 @@ class ListenerValidatorTest {
         Arguments.of(
             "a-bad-tenant-and-name",
             listener(ListenerKey.of("Team_A", "k8s", "/gw/"), "127.0.1.10", 80),
-            List.of("tenant", "name")));
+            List.of("tenant", "name")),
+        Arguments.of(
+            "an-https-listener-names-its-default-certificate",
+            https(CertificateKey.of("team-a", "k8s.gateway.certs.web")),
+            List.of()),
+        Arguments.of(
+            "the-default-certificate-is-of-the-listeners-tenant",
+            https(CertificateKey.of("certs", "k8s.gateway.certs.web")),
+            List.of("defaultCertificate")),
+        Arguments.of(
+            "only-a-kubernetes-secret-can-be-the-default-certificate",
+            https(CertificateKey.of("team-a", "web")),
+            List.of("defaultCertificate")),
+        Arguments.of(
+            "an-http-listener-has-no-certificate",
+            new ListenerSpec(
+                KEY,
+                "127.0.1.10",
+                80,
+                ListenerProtocol.HTTP,
+                CertificateKey.of("team-a", "k8s.gateway.team-a.web")),
+            List.of("defaultCertificate")));
+  }
+
+  private static ListenerSpec https(CertificateKey cert) {
+    return new ListenerSpec(KEY, "127.0.1.10", 443, ListenerProtocol.HTTPS, cert);
   }
 
   @ParameterizedTest(name = "{0}")

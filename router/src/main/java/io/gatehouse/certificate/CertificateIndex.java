@@ -1,5 +1,6 @@
 package io.gatehouse.certificate;
 
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.validate.ValidCertificate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,9 +24,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Two kinds of entries: hosts that routes bind to a table certificate ({@link
  * CertificateBindings}), and the DNS names of the directory's certificates. At each step (exact,
  * then wildcard) a route-bound host wins over a directory name: the route said which certificate
- * serves it. When two directory certificates carry the same DNS name, the one that expires later
- * wins (a renewal added before the old certificate is removed is served at once), then the lower
- * name.
+ * serves it. Besides, table certificates that a Gateway's socket may fall back to are found by key
+ * ({@link #byKey}): the default stays the node's, a socket's key manager asks for its own. When two
+ * directory certificates carry the same DNS name, the one that expires later wins (a renewal added
+ * before the old certificate is removed is served at once), then the lower name.
  *
  * <p>Aliases: each entry has a process-unique alias. An index made by {@link #next} keeps the
  * entries (and aliases) of certificates whose material did not change, and can still resolve the
@@ -47,12 +49,14 @@ public final class CertificateIndex {
   private final ServedCertificate defaultCertificate;
   private final List<ServedCertificate> certificates;
   private final Map<String, ServedCertificate> byAlias;
+  private final Map<CertificateKey, ServedCertificate> byKey;
 
   private CertificateIndex(
       ServedCertificate defaultCertificate,
       List<ServedCertificate> directory,
       Map<String, ServedCertificate> bound,
       Set<String> httpsHosts,
+      Map<CertificateKey, ServedCertificate> byKey,
       Collection<ServedCertificate> retired) {
     this.defaultCertificate = Objects.requireNonNull(defaultCertificate, "defaultCertificate");
     Map<String, ServedCertificate> ex = new HashMap<>();
@@ -102,8 +106,12 @@ public final class CertificateIndex {
     for (ServedCertificate c : certificates) {
       aliases.put(c.alias(), c);
     }
+    for (ServedCertificate c : byKey.values()) {
+      aliases.put(c.alias(), c);
+    }
     aliases.put(defaultCertificate.alias(), defaultCertificate);
     this.byAlias = Map.copyOf(aliases);
+    this.byKey = Map.copyOf(byKey);
   }
 
   private static void put(
@@ -120,7 +128,8 @@ public final class CertificateIndex {
 
   /** The first index: only a default certificate. */
   public static CertificateIndex of(ServedCertificate defaultCertificate) {
-    return new CertificateIndex(defaultCertificate, List.of(), Map.of(), Set.of(), List.of());
+    return new CertificateIndex(
+        defaultCertificate, List.of(), Map.of(), Set.of(), Map.of(), List.of());
   }
 
   /** The next index with only directory certificates (no route-bound hosts). */
@@ -143,7 +152,23 @@ public final class CertificateIndex {
       Collection<ValidCertificate> directory,
       Map<String, ValidCertificate> bound,
       Set<String> httpsHosts) {
+    return next(newDefault, directory, bound, httpsHosts, Map.of());
+  }
+
+  /**
+   * As above, with the table certificates Gateway sockets may fall back to, by key ({@link
+   * #byKey}); one that routes bind too is the same entry.
+   */
+  public CertificateIndex next(
+      ServedCertificate newDefault,
+      Collection<ValidCertificate> directory,
+      Map<String, ValidCertificate> bound,
+      Set<String> httpsHosts,
+      Map<CertificateKey, ValidCertificate> keyed) {
     Map<String, ServedCertificate> previous = new HashMap<>();
+    for (ServedCertificate c : byKey.values()) {
+      previous.put(c.source() + ":" + c.name(), c);
+    }
     for (ServedCertificate c : certificates) {
       previous.put(c.source() + ":" + c.name(), c);
     }
@@ -161,10 +186,23 @@ public final class CertificateIndex {
               v -> keep(previous, ServedCertificate.of(v, ServedCertificate.Source.TABLE)));
       nextBound.put(e.getKey(), c);
     }
+    Map<CertificateKey, ServedCertificate> nextByKey = new HashMap<>();
+    for (Map.Entry<CertificateKey, ValidCertificate> e : keyed.entrySet()) {
+      nextByKey.put(
+          e.getKey(),
+          served.computeIfAbsent(
+              e.getValue(),
+              v -> keep(previous, ServedCertificate.of(v, ServedCertificate.Source.TABLE))));
+    }
     Set<ServedCertificate> live = new HashSet<>(nextDirectory);
     live.addAll(served.values());
-    List<ServedCertificate> retired = new ArrayList<>();
+    Set<ServedCertificate> retired = new HashSet<>();
     for (ServedCertificate c : certificates) {
+      if (!live.contains(c)) {
+        retired.add(c);
+      }
+    }
+    for (ServedCertificate c : byKey.values()) {
       if (!live.contains(c)) {
         retired.add(c);
       }
@@ -172,7 +210,8 @@ public final class CertificateIndex {
     if (!newDefault.equals(defaultCertificate)) {
       retired.add(defaultCertificate);
     }
-    return new CertificateIndex(newDefault, nextDirectory, nextBound, httpsHosts, retired);
+    return new CertificateIndex(
+        newDefault, nextDirectory, nextBound, httpsHosts, nextByKey, retired);
   }
 
   private static ServedCertificate keep(
@@ -250,6 +289,14 @@ public final class CertificateIndex {
   /** The entry an alias names, including entries retired by the swap that made this index. */
   public @Nullable ServedCertificate byAlias(@Nullable String alias) {
     return alias == null ? null : byAlias.get(alias);
+  }
+
+  /**
+   * A table certificate a Gateway socket may fall back to, or null when it is missing, invalid or
+   * expired (the node's default answers then).
+   */
+  public @Nullable ServedCertificate byKey(CertificateKey key) {
+    return byKey.get(key);
   }
 
   public ServedCertificate defaultCertificate() {

@@ -143,6 +143,23 @@ public final class CertificateIndexHolder {
     warned = next;
   }
 
+  /**
+   * The table certificates a Gateway socket may name as its default: valid now and the Kubernetes
+   * source's (only it writes listeners), so a socket never falls back to a tenant's own upload.
+   */
+  static Map<CertificateKey, ValidCertificate> listenerCertificates(
+      Map<CertificateKey, Validated<ValidCertificate>> table, Instant now) {
+    Map<CertificateKey, ValidCertificate> out = new HashMap<>();
+    table.forEach(
+        (key, v) -> {
+          ValidCertificate c = v.value();
+          if (key.kubernetesOwned() && c != null && now.isBefore(c.notAfter())) {
+            out.put(key, c);
+          }
+        });
+    return out;
+  }
+
   private void rebuild() {
     Instant now = clock.instant();
     Map<CertificateKey, ValidCertificate> byKey = new HashMap<>();
@@ -157,11 +174,12 @@ public final class CertificateIndexHolder {
       ServedCertificate old = current.defaultCertificate();
       nextDefault = old.sameMaterial(fresh) ? old : fresh;
     }
-    index.set(current.next(nextDefault, directory, next.hosts(), next.httpsHosts()));
+    Map<CertificateKey, ValidCertificate> keyed = listenerCertificates(table, now);
+    index.set(current.next(nextDefault, directory, next.hosts(), next.httpsHosts(), keyed));
     CertificateIndex built = get();
     listeners.forEach(l -> l.accept(built));
     rebindAt =
-        next.hosts().values().stream()
+        java.util.stream.Stream.concat(next.hosts().values().stream(), keyed.values().stream())
             .map(ValidCertificate::notAfter)
             .min(Instant::compareTo)
             .orElse(Instant.MAX);

@@ -190,7 +190,11 @@ final class ListenerSet {
     for (RouterVerticle r : routers) {
       binds.add(
           r.listenGateway(
-              spec.address(), spec.port(), spec.protocol() == ListenerProtocol.HTTPS, slot));
+              spec.address(),
+              spec.port(),
+              spec.protocol() == ListenerProtocol.HTTPS,
+              slot,
+              spec.defaultCertificate()));
     }
     Future.join(binds)
         .onComplete(

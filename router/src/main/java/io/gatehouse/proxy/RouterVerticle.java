@@ -6,10 +6,12 @@ import io.gatehouse.edge.Http1KeepAliveGate;
 import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.observe.ExchangeObserver;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotHolder;
 import io.gatehouse.tls.KeyMaterialCache;
+import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
 import io.gatehouse.upstream.Balancers;
 import io.gatehouse.upstream.SplitPicker;
@@ -26,6 +28,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.KeyCertOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -199,8 +202,16 @@ public final class RouterVerticle extends VerticleBase {
    * {@code listener}. Every router binds the same address, so Vert.x spreads its connections over
    * the event loops as on the node's own ports. Fails for HTTPS on a node without a TLS listener
    * (there is no certificate to serve).
+   *
+   * @param defaultCertificate HTTPS: the table certificate a handshake gets where the node's
+   *     listener would serve its default ({@link SniKeyManager#withFallback}); null for the node's
    */
-  public Future<HttpServer> listenGateway(String host, int port, boolean https, int listener) {
+  public Future<HttpServer> listenGateway(
+      String host,
+      int port,
+      boolean https,
+      int listener,
+      @Nullable CertificateKey defaultCertificate) {
     Promise<HttpServer> bound = Promise.promise();
     context.runOnContext(
         v -> {
@@ -211,8 +222,14 @@ public final class RouterVerticle extends VerticleBase {
                     "an HTTPS listener needs the node's TLS listener (tls.enabled)"));
             return;
           }
-          HttpServer s =
-              newServer(new HttpServerOptions(base).setHost(host).setPort(port), https, listener);
+          HttpServerOptions opts = new HttpServerOptions(base).setHost(host).setPort(port);
+          RouterSettings.TlsListener tls = settings.tls();
+          if (https && defaultCertificate != null && tls != null) {
+            // its own key manager object: Vert.x keeps one SSL context per distinct key options
+            opts.setKeyCertOptions(
+                KeyCertOptions.wrap(tls.keyManager().withFallback(defaultCertificate)));
+          }
+          HttpServer s = newServer(opts, https, listener);
           s.listen()
               .onSuccess(
                   x -> {

@@ -2,6 +2,7 @@ package io.gatehouse.tls;
 
 import io.gatehouse.certificate.CertificateIndex;
 import io.gatehouse.certificate.ServedCertificate;
+import io.gatehouse.model.CertificateKey;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -30,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  * microsecond window would make the alias unknown and fail that one handshake, never serve the
  * wrong key.)
  *
+ * <p>A Gateway's HTTPS socket has its own manager ({@link #withFallback}): where the node's would
+ * answer with the default certificate, it answers with the socket's listener's certificate.
+ *
  * <p>Runs on the event loop: two map lookups, no locks, no I/O.
  */
 public final class SniKeyManager extends X509ExtendedKeyManager {
@@ -37,6 +41,7 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
   private final Fallbacks fallbacks;
   private final TlsPolicy policy;
   private final Staples staples;
+  private final @Nullable CertificateKey fallback;
 
   /**
    * The OCSP response to staple with a certificate, by its SHA-256 fingerprint (the node's {@code
@@ -91,10 +96,29 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
       Fallbacks fallbacks,
       TlsPolicy policy,
       Staples staples) {
+    this(index, fallbacks, policy, staples, null);
+  }
+
+  private SniKeyManager(
+      AtomicReference<CertificateIndex> index,
+      Fallbacks fallbacks,
+      TlsPolicy policy,
+      Staples staples,
+      @Nullable CertificateKey fallback) {
     this.index = index;
     this.fallbacks = fallbacks;
     this.policy = policy;
     this.staples = staples;
+    this.fallback = fallback;
+  }
+
+  /**
+   * This manager for a Gateway's HTTPS socket: a name no certificate covers, or no SNI, gets the
+   * table certificate {@code certificate} ({@link CertificateIndex#byKey}) instead of the node's
+   * default, while that certificate is valid; the same index, policy and staples.
+   */
+  public SniKeyManager withFallback(CertificateKey certificate) {
+    return new SniKeyManager(index, fallbacks, policy, staples, certificate);
   }
 
   /**
@@ -163,6 +187,12 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
     CertificateIndex i = current();
     String name = CertificateIndex.normalize(sniName);
     ServedCertificate c = i.lookupNormalized(name);
+    if (c == i.defaultCertificate() && fallback != null) {
+      ServedCertificate own = i.byKey(fallback);
+      if (own != null) {
+        c = own; // the listener's own certificate: not a fallback to count
+      }
+    }
     if (!c.serves(keyType)) {
       // The engine asks once per key type it can use; count the fallback only on the answer.
       return null;

@@ -2,7 +2,10 @@ package io.gatehouse.certificate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.Validated;
+import io.gatehouse.validate.Violation;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -95,5 +98,47 @@ class CertificateIndexTest {
     assertThat(i.servedOverHttps("a.b.y.example")).isFalse();
     assertThat(i.servedOverHttps("z.example")).isFalse();
     assertThat(i.servedOverHttps(null)).isFalse();
+  }
+
+  @Test
+  void a_listener_certificate_is_found_by_key_shares_a_bound_entry_and_keeps_its_alias() {
+    ValidCertificate gw = TestCertificates.valid("k8s.gateway.test.web", "web.example");
+    CertificateKey key = gw.key();
+    CertificateIndex i =
+        index.next(
+            DEFAULT,
+            List.of(A),
+            java.util.Map.of("web.example", gw),
+            java.util.Set.of("web.example"),
+            java.util.Map.of(key, gw));
+    assertThat(i.byKey(key)).isSameAs(i.lookup("web.example"));
+    // not served by name unless a route binds it: the default stays for other names
+    assertThat(i.lookup("other.example")).isSameAs(DEFAULT);
+    CertificateIndex unbound =
+        i.next(
+            DEFAULT, List.of(A), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(key, gw));
+    assertThat(unbound.byKey(key).alias()).isEqualTo(i.byKey(key).alias());
+    assertThat(unbound.lookup("web.example")).isSameAs(DEFAULT);
+    assertThat(unbound.certificates()).doesNotContain(unbound.byKey(key));
+    // gone: retired for one swap, so a handshake that chose it still reads its chain
+    String alias = unbound.byKey(key).alias();
+    CertificateIndex gone = unbound.next(DEFAULT, List.of(A));
+    assertThat(gone.byKey(key)).isNull();
+    assertThat(gone.byAlias(alias)).isNotNull();
+  }
+
+  @Test
+  void only_valid_unexpired_kubernetes_certificates_are_listener_certificates() {
+    java.time.Instant now = java.time.Instant.now();
+    ValidCertificate gw = TestCertificates.valid("k8s.gateway.test.web", "web.example");
+    ValidCertificate upload = TestCertificates.valid("web", "web.example");
+    java.util.Map<CertificateKey, Validated<ValidCertificate>> table =
+        java.util.Map.of(
+            gw.key(), Validated.ok(gw),
+            upload.key(), Validated.ok(upload),
+            CertificateKey.of("test", "k8s.broken"),
+                Validated.failed(List.of(new Violation("certificate", "x", "a PEM chain"))));
+    assertThat(CertificateIndexHolder.listenerCertificates(table, now)).containsOnlyKeys(gw.key());
+    assertThat(CertificateIndexHolder.listenerCertificates(table, gw.notAfter())).isEmpty();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.gatehouse.certificate.DefaultCertificate;
 import io.gatehouse.certificate.TestCertificates;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateSpec;
@@ -44,6 +45,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -216,20 +218,69 @@ class GatewayListenersIT {
     assertThat(getTls(webAddress, webPort)).isEqualTo(new Answer(200, "web"));
   }
 
+  @Test
+  void an_https_listener_answers_a_name_no_certificate_covers_with_its_own_certificate()
+      throws Exception {
+    // the Gateway's listener without a hostname names its Secret, which no route binds to a host
+    CertificateSpec cert = TestCertificates.spec("team-a", "k8s.gateway.team-a.web", "app.test");
+    ListenerSpec secure =
+        new ListenerSpec(WEB, webAddress, webPort, ListenerProtocol.HTTPS, cert.key());
+    node.node()
+        .table()
+        .apply(Batch.of(Write.put(cert), Write.put(secure), Write.put(route("web", WEB, web))));
+    X509Certificate expected = TestCertificates.validate(cert).leaf();
+    await("the HTTPS listener answers an uncovered name with its own certificate")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> tls(webAddress, webPort, "example.org").equals(expected));
+    assertThat(tls(webAddress, webPort, null)).isEqualTo(expected);
+    // the node's own HTTPS listener answers the same names with the node's default, as before
+    assertThat(dnsNames(tls("127.0.0.1", node.httpsPort(), "example.org")))
+        .contains(DefaultCertificate.NAME);
+    assertThat(dnsNames(tls("127.0.0.1", node.httpsPort(), null))).contains(DefaultCertificate.NAME);
+
+    // the Secret goes: the listener falls back to the node's default, nothing half-served
+    node.node().table().apply(Batch.of(Write.delete(EntryKey.of(cert))));
+    await("without its certificate the listener answers with the node's default")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(
+            () ->
+                dnsNames(tls(webAddress, webPort, "example.org")).contains(DefaultCertificate.NAME));
+  }
+
+  /** The certificate's DNS names (the node's default has {@code gatehouse.invalid}). */
+  private static List<String> dnsNames(X509Certificate c) throws Exception {
+    return c.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
+  }
+
   private static SSLSocket tlsSocket(String address, int port) throws Exception {
+    return tlsSocket(address, port, "app.test");
+  }
+
+  /** A handshake sending {@code sni}, or no SNI for null. */
+  private static SSLSocket tlsSocket(String address, int port, @Nullable String sni)
+      throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
     SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(address, port);
     s.setSoTimeout(5000);
     SSLParameters p = s.getSSLParameters();
-    p.setServerNames(List.of(new SNIHostName("app.test")));
+    p.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
     s.setSSLParameters(p);
     s.startHandshake();
     return s;
   }
 
   private static X509Certificate tls(String address, int port) throws Exception {
-    try (SSLSocket s = tlsSocket(address, port)) {
+    return tls(address, port, "app.test");
+  }
+
+  private static X509Certificate tls(String address, int port, @Nullable String sni)
+      throws Exception {
+    try (SSLSocket s = tlsSocket(address, port, sni)) {
       return (X509Certificate) s.getSession().getPeerCertificates()[0];
     }
   }

@@ -6,6 +6,7 @@ import io.gatehouse.certificate.CertificateIndex;
 import io.gatehouse.certificate.DefaultCertificate;
 import io.gatehouse.certificate.ServedCertificate;
 import io.gatehouse.certificate.TestCertificates;
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.validate.ValidCertificate;
 import java.time.Clock;
 import java.util.List;
@@ -48,5 +49,38 @@ class SniKeyManagerTest {
     km.choose("EC", "unknown.example");
     km.choose("EC", (String) null);
     assertThat(counted).containsExactly("missing.example");
+  }
+
+  @Test
+  void a_gateway_socket_answers_what_the_default_would_with_its_listeners_certificate() {
+    ValidCertificate listener = TestCertificates.valid("k8s.gateway.test.web", "web.example");
+    CertificateKey key = listener.key();
+    CertificateIndex i =
+        index.next(
+            DEFAULT,
+            List.of(A, WILD),
+            java.util.Map.of(),
+            java.util.Set.of("missing.example"),
+            java.util.Map.of(key, listener));
+    AtomicReference<CertificateIndex> ref = new AtomicReference<>(i);
+    List<String> counted = new java.util.ArrayList<>();
+    SniKeyManager node = new SniKeyManager(ref, counted::add);
+    SniKeyManager socket = node.withFallback(key);
+    String own = i.byKey(key).alias();
+    // covered names keep their certificate on both
+    assertThat(socket.choose("EC", "a.example")).isEqualTo(node.choose("EC", "a.example"));
+    assertThat(socket.choose("EC", "x.wild.example")).isEqualTo(i.lookup("x.wild.example").alias());
+    // an uncovered name, or none: the socket's own certificate, the node's default on the node's
+    for (String name : java.util.Arrays.asList("example.org", "missing.example", null)) {
+      assertThat(socket.choose("EC", name)).isEqualTo(own);
+      assertThat(node.choose("EC", name)).isEqualTo(DEFAULT.alias());
+    }
+    assertThat(socket.getCertificateChain(own)[0]).isEqualTo(listener.leaf());
+    // only the node's answer was a fallback to count
+    assertThat(counted).containsExactly("missing.example");
+    // the certificate gone (missing, invalid or expired): the node's default again
+    ref.set(i.next(DEFAULT, List.of(A, WILD)));
+    assertThat(socket.choose("EC", "example.org")).isEqualTo(DEFAULT.alias());
+    assertThat(ref.get().byKey(key)).isNull();
   }
 }

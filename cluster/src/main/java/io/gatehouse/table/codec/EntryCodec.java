@@ -22,6 +22,7 @@ import io.gatehouse.model.BackendObject;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.ClientAuth;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.ListenerKey;
@@ -106,11 +107,12 @@ import org.jspecify.annotations.Nullable;
  * backends, where this release refuses them; so only those routes are written in format 8.
  *
  * <p>Format 9 (issue #17, a listener per Gateway): a listener ({@link ListenerSpec}, a kind older
- * releases do not know) and a route served on one listener alone ({@code listener}). A format 8
- * reader would ignore the key and serve the route on the node's own listeners, reachable through
- * every Gateway; so only those payloads are written in format 9, and only once every member reads
- * it. A route without a listener is written without the key, in the format and with the bytes it
- * had, so a mixed cluster keeps working until a Gateway uses an address.
+ * releases do not know, with its HTTPS default certificate) and a route served on one listener
+ * alone ({@code listener}). A format 8 reader would ignore the key and serve the route on the
+ * node's own listeners, reachable through every Gateway; so only those payloads are written in
+ * format 9, and only once every member reads it. A route without a listener is written without the
+ * key, in the format and with the bytes it had, so a mixed cluster keeps working until a Gateway
+ * uses an address.
  */
 public final class EntryCodec {
   /**
@@ -203,6 +205,12 @@ public final class EntryCodec {
     @Nullable ListenerKey listener();
   }
 
+  /** A listener without its own default certificate has no key (an HTTP one never has). */
+  private interface ListenerSpecFields {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Nullable CertificateKey defaultCertificate();
+  }
+
   /** Limits without their own response head limit are written as before it (no key). */
   private interface LimitsFields {
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
@@ -249,6 +257,7 @@ public final class EntryCodec {
             .addMixIn(ClientAuth.class, ClientAuthFields.class)
             .addMixIn(Limits.class, LimitsFields.class)
             .addMixIn(RouteSpec.class, RouteSpecFields.class)
+            .addMixIn(ListenerSpec.class, ListenerSpecFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();

@@ -3,6 +3,7 @@ package io.gatehouse.table.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerProtocol;
 import io.gatehouse.model.ListenerSpec;
@@ -35,7 +36,15 @@ class ListenerCodecTest {
   @Test
   void a_listener_is_format_9_and_round_trips() {
     for (ListenerSpec l :
-        List.of(LISTENER, new ListenerSpec(KEY, "2001:db8::1", 8443, ListenerProtocol.HTTPS))) {
+        List.of(
+            LISTENER,
+            new ListenerSpec(KEY, "2001:db8::1", 8443, ListenerProtocol.HTTPS),
+            new ListenerSpec(
+                KEY,
+                "127.0.1.10",
+                443,
+                ListenerProtocol.HTTPS,
+                CertificateKey.of("certs", "k8s.gateway.certs.web")))) {
       assertThat(codec.formatOf(l)).isEqualTo(9).isEqualTo(FormatGate.READS);
       String payload = codec.encode(l);
       assertThat(payload).startsWith("{\"v\":9,");
@@ -45,6 +54,20 @@ class ListenerCodecTest {
     assertThat(EntryKey.listener(KEY).encoded())
         .isEqualTo("LISTENER:team-a/k8s/gateway/team-a/web/80");
     assertThat(EntryKey.decode(EntryKey.listener(KEY).encoded())).isEqualTo(EntryKey.listener(KEY));
+  }
+
+  @Test
+  void a_default_certificate_is_written_only_when_there_is_one() {
+    assertThat(codec.encode(LISTENER)).doesNotContain("defaultCertificate");
+    ListenerSpec https =
+        new ListenerSpec(
+            KEY,
+            "127.0.1.10",
+            443,
+            ListenerProtocol.HTTPS,
+            CertificateKey.of("certs", "k8s.gateway.certs.web"));
+    assertThat(codec.encode(https))
+        .contains("\"defaultCertificate\":{\"name\":\"k8s.gateway.certs.web\",\"tenant\":");
   }
 
   @Test
