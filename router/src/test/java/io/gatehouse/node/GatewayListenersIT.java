@@ -238,7 +238,8 @@ class GatewayListenersIT {
     // the node's own HTTPS listener answers the same names with the node's default, as before
     assertThat(dnsNames(tls("127.0.0.1", node.httpsPort(), "example.org")))
         .contains(DefaultCertificate.NAME);
-    assertThat(dnsNames(tls("127.0.0.1", node.httpsPort(), null))).contains(DefaultCertificate.NAME);
+    assertThat(dnsNames(tls("127.0.0.1", node.httpsPort(), null)))
+        .contains(DefaultCertificate.NAME);
 
     // the Secret goes: the listener falls back to the node's default, nothing half-served
     node.node().table().apply(Batch.of(Write.delete(EntryKey.of(cert))));
@@ -248,7 +249,8 @@ class GatewayListenersIT {
         .ignoreExceptions()
         .until(
             () ->
-                dnsNames(tls(webAddress, webPort, "example.org")).contains(DefaultCertificate.NAME));
+                dnsNames(tls(webAddress, webPort, "example.org"))
+                    .contains(DefaultCertificate.NAME));
   }
 
   /** The certificate's DNS names (the node's default has {@code gatehouse.invalid}). */

@@ -421,16 +421,32 @@ final class GatewayListeners {
 
   /**
    * The sockets of a Gateway with an address from the pool: one per port with a programmed
-   * listener, HTTP or HTTPS (an HTTPS socket also passes TLS through by SNI name).
+   * listener, HTTP or HTTPS (an HTTPS socket also passes TLS through by SNI name). An HTTPS
+   * socket's default certificate (served when no certificate covers the SNI name, or none is sent)
+   * is that of its listener without a hostname, which matches every name; with none, listeners with
+   * a hostname serve only their names, so the node's default certificate stays. That certificate is
+   * added to {@code certificates} under the Gateway's namespace.
    */
-  List<ListenerSpec> sockets(GatewayInfo g) {
+  List<ListenerSpec> sockets(GatewayInfo g, Map<CertificateKey, CertificateSpec> certificates) {
     String address = g.address();
     Map<Integer, ListenerProtocol> ports = new TreeMap<>();
+    Map<Integer, CertificateKey> defaults = new HashMap<>();
     for (ListenerInfo li : g.listeners) {
       if (address != null && li.programmed()) {
         ports.put(
             li.listener.port(),
             li.listener.protocol().equals("HTTP") ? ListenerProtocol.HTTP : ListenerProtocol.HTTPS);
+        CertificateSpec cert = li.certificate;
+        if (li.hostname == null
+            && cert != null
+            && li.listener.protocol().equals("HTTPS")
+            && !defaults.containsKey(li.listener.port())) {
+          // under the Gateway's tenant, as a route's copy is under the route's: its own only
+          CertificateKey key = CertificateKey.of(g.namespace(), cert.key().name());
+          defaults.put(li.listener.port(), key);
+          certificates.put(
+              key, new CertificateSpec(key, cert.certificateChainPem(), cert.privateKey()));
+        }
       }
     }
     List<ListenerSpec> out = new ArrayList<>();
@@ -441,7 +457,8 @@ final class GatewayListeners {
                     Objects.requireNonNull(g.socket(port)),
                     Objects.requireNonNull(address),
                     port,
-                    protocol)));
+                    protocol,
+                    defaults.get(port))));
     return out;
   }
 

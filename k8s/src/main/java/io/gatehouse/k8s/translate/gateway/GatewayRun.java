@@ -800,7 +800,7 @@ final class GatewayRun {
     List<ListenerSpec> sockets = new ArrayList<>();
     for (GatewayInfo g : gateways.values()) {
       all.add(listeners.status(g));
-      sockets.addAll(listeners.sockets(g));
+      sockets.addAll(listeners.sockets(g, certificates));
     }
     sockets.sort(Comparator.comparing(ListenerSpec::key));
     for (RouteInfo r : routes) {

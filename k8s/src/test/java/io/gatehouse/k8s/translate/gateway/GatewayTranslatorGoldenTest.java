@@ -103,7 +103,10 @@ class GatewayTranslatorGoldenTest {
                           + " "
                           + (l.address().contains(":") ? "[" + l.address() + "]" : l.address())
                           + ":"
-                          + l.port())
+                          + l.port()
+                          + (l.defaultCertificate() == null
+                              ? ""
+                              : " default " + l.defaultCertificate()))
               .toList());
     }
     List<String> certs = new ArrayList<>();
