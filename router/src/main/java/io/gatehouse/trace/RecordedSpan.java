@@ -225,12 +225,21 @@ abstract sealed class RecordedSpan implements ReadableSpan, SpanData
       return SpanKind.SERVER;
     }
 
+    private @Nullable SpanContext parent;
+
     @Override
     public SpanContext getParentSpanContext() {
-      return parentSpanId == null
-          ? SpanContext.getInvalid()
-          : SpanContext.createFromRemoteParent(
-              traceId, parentSpanId, TraceFlags.fromByte(parentFlags), state);
+      SpanContext p = parent;
+      if (p == null) {
+        // made once, on the export thread: the exporter may read it more than once
+        p =
+            parentSpanId == null
+                ? SpanContext.getInvalid()
+                : SpanContext.createFromRemoteParent(
+                    traceId, parentSpanId, TraceFlags.fromByte(parentFlags), state);
+        parent = p;
+      }
+      return p;
     }
 
     @Override
