@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  * @param listener the Gateway listener the route is served on alone, or null for the node's own
  *     listeners (every route of the file, REST and Ingress sources); a route attached to two
  *     listeners is two routes
+ * @param wildcardsAnyDepth whether a {@code *.suffix} host covers any number of labels before the
+ *     suffix ({@code a.b.suffix} too), as a Gateway API hostname does, instead of exactly one (the
+ *     Ingress rule, and RFC 6125's for certificates); set by the Gateway API translator only
  */
 public record RouteSpec(
     RouteKey key,
@@ -40,7 +43,28 @@ public record RouteSpec(
     int priority,
     @Nullable TlsSpec tls,
     List<PolicySpec> policies,
-    @Nullable ListenerKey listener) {
+    @Nullable ListenerKey listener,
+    boolean wildcardsAnyDepth) {
+
+  /** A route whose wildcards cover one label. */
+  public RouteSpec(
+      RouteKey key,
+      List<String> hosts,
+      List<PathMatch> paths,
+      Set<String> methods,
+      List<HeaderMatch> headers,
+      List<QueryMatch> queries,
+      List<RouteBackend> backends,
+      Timeouts timeouts,
+      Limits limits,
+      int priority,
+      @Nullable TlsSpec tls,
+      List<PolicySpec> policies,
+      @Nullable ListenerKey listener) {
+    this(
+        key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
+        policies, listener, false);
+  }
 
   /** A route on the node's own listeners. */
   public RouteSpec(
@@ -177,20 +201,56 @@ public record RouteSpec(
 
   public RouteSpec withHosts(List<String> newHosts) {
     return new RouteSpec(
-        key, newHosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
-        policies, listener);
+        key,
+        newHosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        backends,
+        timeouts,
+        limits,
+        priority,
+        tls,
+        policies,
+        listener,
+        wildcardsAnyDepth);
   }
 
   public RouteSpec withTls(TlsSpec newTls) {
     return new RouteSpec(
-        key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, newTls,
-        policies, listener);
+        key,
+        hosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        backends,
+        timeouts,
+        limits,
+        priority,
+        newTls,
+        policies,
+        listener,
+        wildcardsAnyDepth);
   }
 
   public RouteSpec withPaths(List<PathMatch> newPaths) {
     return new RouteSpec(
-        key, hosts, newPaths, methods, headers, queries, backends, timeouts, limits, priority, tls,
-        policies, listener);
+        key,
+        hosts,
+        newPaths,
+        methods,
+        headers,
+        queries,
+        backends,
+        timeouts,
+        limits,
+        priority,
+        tls,
+        policies,
+        listener,
+        wildcardsAnyDepth);
   }
 
   /**
@@ -217,19 +277,44 @@ public record RouteSpec(
         priority,
         tls,
         policies,
-        listener);
+        listener,
+        wildcardsAnyDepth);
   }
 
   public RouteSpec withKey(RouteKey newKey) {
     return new RouteSpec(
-        newKey, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
-        policies, listener);
+        newKey,
+        hosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        backends,
+        timeouts,
+        limits,
+        priority,
+        tls,
+        policies,
+        listener,
+        wildcardsAnyDepth);
   }
 
   public RouteSpec withLimits(Limits newLimits) {
     return new RouteSpec(
-        key, hosts, paths, methods, headers, queries, backends, timeouts, newLimits, priority, tls,
-        policies, listener);
+        key,
+        hosts,
+        paths,
+        methods,
+        headers,
+        queries,
+        backends,
+        timeouts,
+        newLimits,
+        priority,
+        tls,
+        policies,
+        listener,
+        wildcardsAnyDepth);
   }
 
   public RouteSpec withPolicies(List<PolicySpec> newPolicies) {
@@ -246,7 +331,8 @@ public record RouteSpec(
         priority,
         tls,
         newPolicies,
-        listener);
+        listener,
+        wildcardsAnyDepth);
   }
 
   /** This route served on {@code newListener} alone, or on the node's own listeners for null. */
@@ -264,6 +350,14 @@ public record RouteSpec(
         priority,
         tls,
         policies,
-        newListener);
+        newListener,
+        wildcardsAnyDepth);
+  }
+
+  /** This route with its wildcards covering any number of labels (true) or exactly one. */
+  public RouteSpec withWildcardsAnyDepth(boolean anyDepth) {
+    return new RouteSpec(
+        key, hosts, paths, methods, headers, queries, backends, timeouts, limits, priority, tls,
+        policies, listener, anyDepth);
   }
 }

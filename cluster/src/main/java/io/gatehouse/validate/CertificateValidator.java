@@ -74,6 +74,17 @@ public final class CertificateValidator {
   private CertificateValidator() {}
 
   public static Validated<ValidCertificate> validate(CertificateSpec spec, Clock clock) {
+    return validate(spec, clock, true);
+  }
+
+  /**
+   * As {@link #validate(CertificateSpec, Clock)}; with {@code dnsNameRequired} false a leaf without
+   * any DNS name in subjectAltName is accepted too. Such a certificate covers no host: it can only
+   * be a socket's default certificate (a Gateway listener without a hostname, whose Secret the user
+   * may fill with any certificate, e.g. {@code CN=default}), never a name's.
+   */
+  public static Validated<ValidCertificate> validate(
+      CertificateSpec spec, Clock clock, boolean dnsNameRequired) {
     List<Violation> out = new ArrayList<>();
     checkKey(spec.key(), out);
     String chainPem = spec.certificateChainPem();
@@ -97,7 +108,7 @@ public final class CertificateValidator {
     checkKeyMatches(chain, key, out);
     checkDates(chain, clock.instant(), out);
     checkOrder(chain, out);
-    List<String> dnsNames = dnsNames(leaf, out);
+    List<String> dnsNames = dnsNames(leaf, dnsNameRequired, out);
     if (!out.isEmpty()) {
       return Validated.failed(out);
     }
@@ -636,7 +647,8 @@ public final class CertificateValidator {
     }
   }
 
-  private static List<String> dnsNames(X509Certificate leaf, List<Violation> out) {
+  private static List<String> dnsNames(
+      X509Certificate leaf, boolean required, List<Violation> out) {
     List<String> names = new ArrayList<>();
     try {
       Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
@@ -667,7 +679,7 @@ public final class CertificateValidator {
               "certificateChainPem[0]", subject(leaf), "a parsable subjectAltName extension"));
       return names;
     }
-    if (names.isEmpty()) {
+    if (names.isEmpty() && required) {
       out.add(
           new Violation(
               "certificateChainPem[0]",

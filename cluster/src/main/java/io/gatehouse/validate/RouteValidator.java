@@ -145,7 +145,8 @@ public final class RouteValidator {
             spec.priority(),
             tls,
             policies,
-            spec.listener()));
+            spec.listener(),
+            spec.wildcardsAnyDepth()));
   }
 
   /**
@@ -717,7 +718,7 @@ public final class RouteValidator {
    * tenant reach another namespace's Service, or serve a fixed answer the route document does not
    * define. An error page's backend never answers a fixed status (from any source): Gatehouse's own
    * page is what it stands in for. A route naming a Gateway listener too: it would be served on a
-   * Gateway's address that did not admit it.
+   * Gateway's address that did not admit it. And wildcards over any depth (Gateway API hostnames).
    */
   private static void checkSourceOnly(RouteSpec spec, List<Violation> out) {
     boolean kubernetes = spec.key().source().equals(KUBERNETES_SOURCE);
@@ -733,6 +734,15 @@ public final class RouteValidator {
                   + " only)"));
     } else if (listener != null) {
       ListenerValidator.checkKey("listener.", listener, out);
+    }
+    if (spec.wildcardsAnyDepth() && !kubernetes) {
+      // Gateway API hostnames only: a wildcard's reach elsewhere is one label, which host claims
+      // and certificates assume
+      out.add(
+          new Violation(
+              "wildcardsAnyDepth",
+              "true",
+              "false: a wildcard host covers one label (any depth is for Gateway API routes only)"));
     }
     List<RouteBackend> backends = spec.backends();
     for (int i = 0; i < backends.size(); i++) {

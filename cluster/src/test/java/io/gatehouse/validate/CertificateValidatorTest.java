@@ -82,6 +82,26 @@ class CertificateValidatorTest {
     assertThat(v.value().dnsNames()).containsExactly("*.org", "*.wildcard.org");
   }
 
+  @Test
+  void a_leaf_without_dns_names_is_accepted_only_where_none_is_required() {
+    // a Gateway listener's default certificate: served to every name, so it needs none
+    CertificateSpec spec = spec(NO_SAN.certPem(), NO_SAN.keyPem());
+    assertThat(CertificateValidator.validate(spec, CLOCK).violations())
+        .extracting(Object::toString)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("at least one DNS name");
+    Validated<ValidCertificate> relaxed = CertificateValidator.validate(spec, CLOCK, false);
+    assertThat(relaxed.violations()).isEmpty();
+    assertThat(relaxed.value().dnsNames()).isEmpty();
+    assertThat(relaxed.value().subject()).isEqualTo("CN=nosan.example");
+    assertThat(CertificateValidator.coverage(relaxed.value(), "nosan.example")).isEmpty();
+    // every other rule still holds
+    assertThat(
+            CertificateValidator.validate(spec(NO_SAN.certPem(), A.keyPem()), CLOCK, false)
+                .isValid())
+        .isFalse();
+  }
+
   private static String resource(String name) throws Exception {
     try (var in = CertificateValidatorTest.class.getClassLoader().getResourceAsStream(name)) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);

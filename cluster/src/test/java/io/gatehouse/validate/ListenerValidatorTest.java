@@ -121,6 +121,21 @@ class ListenerValidatorTest {
     assertThat(RouteValidator.validate(route(source)).isValid()).isTrue();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"file", "api", "flags"})
+  void only_a_kubernetes_route_has_wildcards_of_any_depth(String source) {
+    RouteSpec wild = route(source).withHosts(List.of("*.Example.com")).withWildcardsAnyDepth(true);
+    assertThat(RouteValidator.validate(wild).violations())
+        .extracting(Violation::field)
+        .containsExactly("wildcardsAnyDepth");
+    RouteSpec k8s = route("k8s").withHosts(List.of("*.Example.com")).withWildcardsAnyDepth(true);
+    Validated<RouteSpec> v = RouteValidator.validate(k8s);
+    assertThat(v.isValid()).as(String.valueOf(v.violations())).isTrue();
+    // kept through normalisation
+    assertThat(v.value().wildcardsAnyDepth()).isTrue();
+    assertThat(v.value().hosts()).containsExactly("*.example.com");
+  }
+
   @Test
   void a_route_naming_a_listener_of_another_source_is_refused() {
     Validated<RouteSpec> v =

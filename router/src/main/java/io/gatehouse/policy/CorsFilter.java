@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * Access-Control-Request-Method}) is answered here with 204 and never reaches a backend. When its
  * origin, method and every requested header are allowed, the answer carries {@code
  * Access-Control-Allow-Origin}, {@code -Allow-Credentials}, {@code -Allow-Methods}, {@code
- * -Allow-Headers} and {@code -Max-Age}; otherwise it carries none of them and the browser refuses
+ * -Allow-Headers}, {@code -Max-Age} and {@code -Expose-Headers}; otherwise it carries none of them
+ * and the browser refuses
  * the actual request. Any other request goes on.
  *
  * <p>Response: on a proxied response the route's policy owns the CORS headers, as Envoy's CORS
@@ -136,6 +137,10 @@ public final class CorsFilter implements AdmissionFilter, ResponseFilter, LocalA
       }
     }
     r.answerHeader(MAX_AGE, maxAge);
+    if (exposeHeaders != null) {
+      // meaningless to the browser here, but Envoy sends it and Gateway API's suite expects it
+      r.answerHeader(EXPOSE_HEADERS, exposeHeaders);
+    }
     return PREFLIGHT;
   }
 

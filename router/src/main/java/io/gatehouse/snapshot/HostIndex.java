@@ -5,31 +5,43 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Selects the one host level whose routes a request may use: the exact host if any route lists it,
- * else the wildcard {@code *.suffix} that covers the host's first label, else the catch-all (routes
- * without hosts). Selection never falls through: once a level is chosen, a request that matches
- * none of its paths matches nothing.
+ * else the wildcard {@code *.suffix} that covers the host's first label, else the longest suffix of
+ * a wildcard that covers any number of labels (Gateway API hostnames: {@code *.example.com} covers
+ * {@code a.b.example.com}), else the catch-all (routes without hosts). Selection never falls
+ * through: once a level is chosen, a request that matches none of its paths matches nothing.
  */
 final class HostIndex {
-  static final HostIndex EMPTY = new HostIndex(Map.of(), Map.of(), null);
+  static final HostIndex EMPTY = new HostIndex(Map.of(), Map.of(), Map.of(), null);
 
   private final RangeMap<PathIndex> exact;
   private final RangeMap<PathIndex> wildcard;
+  private final RangeMap<PathIndex> anyDepth;
   private final @Nullable PathIndex catchAll;
 
   /**
    * @param wildcards keyed by the suffix after {@code "*."}
+   * @param anyDepthWildcards the same, of wildcards that cover any number of labels
    */
   HostIndex(
       Map<String, PathIndex> exact,
       Map<String, PathIndex> wildcards,
+      Map<String, PathIndex> anyDepthWildcards,
       @Nullable PathIndex catchAll) {
-    this(new RangeMap<>(exact), new RangeMap<>(wildcards), catchAll);
+    this(
+        new RangeMap<>(exact),
+        new RangeMap<>(wildcards),
+        new RangeMap<>(anyDepthWildcards),
+        catchAll);
   }
 
   private HostIndex(
-      RangeMap<PathIndex> exact, RangeMap<PathIndex> wildcard, @Nullable PathIndex catchAll) {
+      RangeMap<PathIndex> exact,
+      RangeMap<PathIndex> wildcard,
+      RangeMap<PathIndex> anyDepth,
+      @Nullable PathIndex catchAll) {
     this.exact = exact;
     this.wildcard = wildcard;
+    this.anyDepth = anyDepth;
     this.catchAll = catchAll;
   }
 
@@ -40,8 +52,13 @@ final class HostIndex {
   HostIndex with(
       Map<String, @Nullable PathIndex> exactChanges,
       Map<String, @Nullable PathIndex> wildcardChanges,
+      Map<String, @Nullable PathIndex> anyDepthChanges,
       @Nullable PathIndex nextCatchAll) {
-    return new HostIndex(exact.with(exactChanges), wildcard.with(wildcardChanges), nextCatchAll);
+    return new HostIndex(
+        exact.with(exactChanges),
+        wildcard.with(wildcardChanges),
+        anyDepthChanges.isEmpty() ? anyDepth : anyDepth.with(anyDepthChanges),
+        nextCatchAll);
   }
 
   /** The level of one configured exact host, or null. */
@@ -54,8 +71,30 @@ final class HostIndex {
     return wildcard.get(suffix);
   }
 
+  /** The level of one wildcard of any depth, keyed by the suffix after {@code "*."}, or null. */
+  @Nullable PathIndex anyDepthWildcard(String suffix) {
+    return anyDepth.get(suffix);
+  }
+
   @Nullable PathIndex catchAll() {
     return catchAll;
+  }
+
+  /**
+   * The suffix of the wildcard of any depth that covers {@code host} (the longest: the most
+   * specific), or null.
+   */
+  @Nullable String anyDepthSuffix(String host) {
+    if (anyDepth.size() == 0) {
+      return null;
+    }
+    int len = host.length();
+    for (int dot = host.indexOf('.'); dot >= 0 && dot < len - 1; dot = host.indexOf('.', dot + 1)) {
+      if (anyDepth.get(host, dot + 1, len) != null) {
+        return host.substring(dot + 1);
+      }
+    }
+    return null;
   }
 
   /**
@@ -78,6 +117,15 @@ final class HostIndex {
       if (p != null) {
         return p;
       }
+      if (anyDepth.size() != 0) {
+        // longest suffix first: the most specific wildcard wins
+        for (; dot >= 0 && dot < len - 1; dot = host.indexOf('.', dot + 1)) {
+          p = anyDepth.get(host, dot + 1, len);
+          if (p != null) {
+            return p;
+          }
+        }
+      }
     }
     return catchAll;
   }
@@ -88,5 +136,9 @@ final class HostIndex {
 
   int wildcardCount() {
     return wildcard.size();
+  }
+
+  int anyDepthWildcardCount() {
+    return anyDepth.size();
   }
 }

@@ -461,6 +461,10 @@ public final class RouteSnapshot {
     } else {
       String suffix = host == null ? null : io.gatehouse.validate.Hostnames.wildcardSuffix(host);
       index = suffix == null ? null : hosts.wildcard(suffix);
+      if (index == null && host != null) {
+        suffix = hosts.anyDepthSuffix(host);
+        index = suffix == null ? null : hosts.anyDepthWildcard(suffix);
+      }
       if (index != null) {
         level = MatchTrace.HostLevel.WILDCARD;
         levelHost = "*." + suffix;

@@ -755,6 +755,7 @@ public final class SnapshotCompiler {
   private static final class LevelChanges {
     private final Map<String, @Nullable PathIndex> exact = new HashMap<>();
     private final Map<String, @Nullable PathIndex> wildcards = new HashMap<>();
+    private final Map<String, @Nullable PathIndex> anyDepth = new HashMap<>();
     private @Nullable PathIndex catchAll;
     private boolean catchAllTouched;
 
@@ -767,6 +768,7 @@ public final class SnapshotCompiler {
       switch (l.kind) {
         case EXACT_HOST -> exact.put(l.name, built);
         case WILDCARD -> wildcards.put(l.name, built);
+        case ANY_DEPTH_WILDCARD -> anyDepth.put(l.name, built);
         case CATCH_ALL -> {
           catchAll = built;
           catchAllTouched = true;
@@ -776,9 +778,10 @@ public final class SnapshotCompiler {
 
     HostIndex apply(@Nullable HostIndex before) {
       if (before != null) {
-        return before.with(exact, wildcards, catchAll);
+        return before.with(exact, wildcards, anyDepth, catchAll);
       }
-      return new HostIndex(present(exact), present(wildcards), catchAllTouched ? catchAll : null);
+      return new HostIndex(
+          present(exact), present(wildcards), present(anyDepth), catchAllTouched ? catchAll : null);
     }
 
     private static Map<String, PathIndex> present(Map<String, @Nullable PathIndex> levels) {
@@ -916,7 +919,7 @@ public final class SnapshotCompiler {
         };
     List<String> scratch = new ArrayList<>(0);
     for (CompiledRoute c : oldCompiled.values()) {
-      for (Level l : Level.of(hosts(c.spec(), scratch), c.spec().listener())) {
+      for (Level l : Level.of(hosts(c.spec(), scratch), c.spec())) {
         touched.computeIfAbsent(l, thaw);
       }
     }
@@ -962,6 +965,7 @@ public final class SnapshotCompiler {
           HostIndex index = c.apply(listenerHosts.get(key));
           if (index.exactHostCount() == 0
               && index.wildcardCount() == 0
+              && index.anyDepthWildcardCount() == 0
               && index.catchAll() == null) {
             listenerHosts.remove(key);
           } else {
@@ -1047,19 +1051,24 @@ public final class SnapshotCompiler {
   }
 
   /**
-   * One host level of the snapshot: an exact host, a wildcard suffix, or the catch-all, of the
-   * node's own listeners ({@code listener} null) or of one Gateway listener.
+   * One host level of the snapshot: an exact host, a wildcard suffix (of one label, or of any
+   * depth), or the catch-all, of the node's own listeners ({@code listener} null) or of one Gateway
+   * listener.
    */
   private record Level(LevelKind kind, String name, @Nullable ListenerKey listener) {
-    static List<Level> of(Set<String> hosts, @Nullable ListenerKey listener) {
+    /** The levels of {@code spec}'s (normalised) {@code hosts}. */
+    static List<Level> of(Set<String> hosts, RouteSpec spec) {
+      ListenerKey listener = spec.listener();
       if (hosts.isEmpty()) {
         return List.of(new Level(LevelKind.CATCH_ALL, "", listener));
       }
+      LevelKind wildcard =
+          spec.wildcardsAnyDepth() ? LevelKind.ANY_DEPTH_WILDCARD : LevelKind.WILDCARD;
       List<Level> out = new ArrayList<>(hosts.size());
       for (String h : hosts) {
         out.add(
             h.startsWith("*.")
-                ? new Level(LevelKind.WILDCARD, h.substring(2), listener)
+                ? new Level(wildcard, h.substring(2), listener)
                 : new Level(LevelKind.EXACT_HOST, h, listener));
       }
       return out;
@@ -1069,6 +1078,7 @@ public final class SnapshotCompiler {
       return switch (kind) {
         case EXACT_HOST -> index.exact(name);
         case WILDCARD -> index.wildcard(name);
+        case ANY_DEPTH_WILDCARD -> index.anyDepthWildcard(name);
         case CATCH_ALL -> index.catchAll();
       };
     }
@@ -1077,6 +1087,7 @@ public final class SnapshotCompiler {
   private enum LevelKind {
     EXACT_HOST,
     WILDCARD,
+    ANY_DEPTH_WILDCARD,
     CATCH_ALL
   }
 
@@ -1175,7 +1186,7 @@ public final class SnapshotCompiler {
         return; // served by SNI name on the TLS listener alone (PassthroughHosts), never as HTTP
       }
       RouteMatcher matcher = new RouteMatcher(route, methods, headers, queries);
-      for (Level l : Level.of(hosts, route.spec().listener())) {
+      for (Level l : Level.of(hosts, route.spec())) {
         PathIndex.Builder level = levels.computeIfAbsent(l, create);
         for (CompiledPath p : paths) {
           switch (p.kind) {

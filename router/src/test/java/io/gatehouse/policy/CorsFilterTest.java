@@ -100,7 +100,8 @@ class CorsFilterTest {
             "access-control-allow-origin", APP,
             "access-control-allow-methods", "GET, PUT",
             "access-control-allow-headers", "content-type, x-token",
-            "access-control-max-age", "600");
+            "access-control-max-age", "600",
+            "access-control-expose-headers", "x-request-id");
     return Stream.of(
         allowed(
             "listed-origin-method-and-headers-get-every-header",
@@ -122,7 +123,8 @@ class CorsFilterTest {
                 "access-control-allow-origin", "HTTPS://App.Example",
                 "access-control-allow-methods", "GET, PUT",
                 "access-control-allow-headers", "content-type, x-token",
-                "access-control-max-age", "600")),
+                "access-control-max-age", "600",
+                "access-control-expose-headers", "x-request-id")),
         allowed(
             "header-names-compare-case-insensitively-with-spaces-and-empty-items",
             LISTED,
@@ -195,7 +197,8 @@ class CorsFilterTest {
                 "access-control-allow-origin", "*",
                 "access-control-allow-methods", "*",
                 "access-control-allow-headers", "*",
-                "access-control-max-age", "5")),
+                "access-control-max-age", "5",
+                "access-control-expose-headers", "*")),
         allowed(
             "star-methods-and-headers-with-credentials-name-what-was-asked",
             ANY_METHOD_AND_HEADER_WITH_CREDENTIALS,

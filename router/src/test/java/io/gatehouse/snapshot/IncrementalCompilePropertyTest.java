@@ -41,12 +41,12 @@ import org.junit.jupiter.api.Timeout;
  * Some routes ask for client certificates (one with a CA bundle that cannot be used, so it is
  * dropped) and some backends are reached over upstream TLS, whose setting changes apart from the
  * endpoints. Some routes split across two backends (weights 0, 1 or 3), whose endpoints change one
- * backend at a time.
+ * backend at a time. Some routes' wildcards cover any number of labels (Gateway API hostnames).
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IncrementalCompilePropertyTest {
   private static final String[] REQUEST_HOSTS = {
-    null, "a.test", "b.test", "x.w.test", "y.w.test", "other.test"
+    null, "a.test", "b.test", "x.w.test", "y.w.test", "other.test", "p.q.w.test", "r.p.q.w.test"
   };
   private static final String[] REQUEST_PATHS = {
     "/", "/api", "/api/", "/api/v1", "/api/v1/z", "/x", "/r12", "/zzz"
@@ -57,6 +57,7 @@ class IncrementalCompilePropertyTest {
           List.of("a.test"),
           List.of("b.test"),
           List.of("*.w.test"),
+          List.of("*.q.w.test"),
           List.of("a.test", "*.w.test"),
           List.of("x.w.test", "b.test"),
           List.of("A.Test"),
@@ -207,6 +208,9 @@ class IncrementalCompilePropertyTest {
     UpstreamProtocol protocol =
         random.nextInt(5) == 0 ? UpstreamProtocol.H2C : UpstreamProtocol.HTTP1;
     RouteSpec one = oneBackend(key, random, methods, headers, protocol);
+    if (random.nextInt(4) == 0) {
+      one = one.withWildcardsAnyDepth(true); // a Gateway API route: wildcards of any depth
+    }
     if (random.nextInt(4) != 0) {
       return one;
     }

@@ -113,6 +113,11 @@ import org.jspecify.annotations.Nullable;
  * format 9, and only once every member reads it. A route without a listener is written without the
  * key, in the format and with the bytes it had, so a mixed cluster keeps working until a Gateway
  * uses an address.
+ *
+ * <p>Format 10 (issue #17): a route whose wildcard hosts cover any number of labels ({@code
+ * wildcardsAnyDepth}, Gateway API hostnames). A format 9 reader would ignore the key and serve
+ * {@code a.b.example.com} from another route, or not at all; so only those routes are written in
+ * format 10 (the translator sets it only on routes with a wildcard host).
  */
 public final class EntryCodec {
   /**
@@ -203,6 +208,9 @@ public final class EntryCodec {
   private interface RouteSpecFields {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Nullable ListenerKey listener();
+
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    boolean wildcardsAnyDepth();
   }
 
   /** A listener without its own default certificate has no key (an HTTP one never has). */
@@ -294,6 +302,9 @@ public final class EntryCodec {
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
+    }
+    if (route.wildcardsAnyDepth()) {
+      return 10;
     }
     if (route.listener() != null) {
       return 9;

@@ -33,7 +33,9 @@ public final class TestCertificates {
   }
 
   public static Pair selfSigned(List<String> dnsNames, Instant from, Instant to) {
-    TestPki.Issued issued = TestPki.selfSigned(dnsNames.get(0), dnsNames, from, to);
+    // no names: CN=default and no subjectAltName, as the Gateway API conformance suite's Secret
+    TestPki.Issued issued =
+        TestPki.selfSigned(dnsNames.isEmpty() ? "default" : dnsNames.get(0), dnsNames, from, to);
     return new Pair(issued.certPem(), issued.keyPem());
   }
 }

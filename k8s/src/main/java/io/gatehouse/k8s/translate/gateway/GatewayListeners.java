@@ -568,7 +568,8 @@ final class GatewayListeners {
                       ns, CertificateKey.KUBERNETES_PREFIX + "gateway." + ns + "." + ref.name()),
                   new String(data.get("tls.crt"), StandardCharsets.US_ASCII),
                   new PrivateKeyPem(new String(data.get("tls.key"), StandardCharsets.US_ASCII)));
-          Validated<ValidCertificate> v = CertificateValidator.validate(spec, clock);
+          // no DNS name needed: such a certificate serves as its socket's default (every name)
+          Validated<ValidCertificate> v = CertificateValidator.validate(spec, clock, false);
           valid = v.value();
           if (valid == null) {
             why = messages(v.violations());

@@ -1013,6 +1013,11 @@ final class GatewayRun {
         RouteSpec spec =
             spec(route, m, hosts, v.tls, Objects.requireNonNull(priorities.get(m)))
                 .withKey(key(route, m, v.suffix + socketSuffix(socket)));
+        if (hosts.stream().anyMatch(h -> h.startsWith("*."))) {
+          // a Gateway API wildcard covers any number of labels; set only where there is one, so
+          // every other route keeps the payload format older members read
+          spec = spec.withWildcardsAnyDepth(true);
+        }
         Validated<RouteSpec> valid =
             RouteValidator.validate(socket == null ? spec : spec.withListener(socket));
         if (valid.value() != null) {

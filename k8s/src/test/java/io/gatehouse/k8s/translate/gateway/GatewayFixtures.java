@@ -30,7 +30,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * HostClaim} ({@code host}, {@code tenant}) and at most one {@code kind: Settings} ({@code
  * addresses}, {@code httpPort}, {@code httpsPort}, {@code pool}, {@code ports}; else address
  * 192.0.2.10, ports 80 and 443, no pool). A Secret's {@code stringData} value {@code "@cert <dns
- * names...>"} and {@code "@key"} become a fresh self-signed certificate and its key.
+ * names...>"} (no names: {@code CN=default} without subjectAltName) and {@code "@key"} become a fresh self-signed certificate and its key.
  */
 final class GatewayFixtures {
   private GatewayFixtures() {}
@@ -138,8 +138,10 @@ final class GatewayFixtures {
     Map<String, Object> data = new HashMap<>();
     TestCertificates.Pair pair = null;
     String cert = (String) string.get("tls.crt");
-    if (cert != null && cert.startsWith("@cert ")) {
-      List<String> words = new ArrayList<>(Arrays.asList(cert.substring(6).trim().split("\\s+")));
+    if (cert != null && (cert.equals("@cert") || cert.startsWith("@cert "))) {
+      String rest = cert.substring(5).trim();
+      List<String> words =
+          new ArrayList<>(rest.isEmpty() ? List.of() : Arrays.asList(rest.split("\\s+")));
       boolean expired = words.remove("expired");
       pair = TestCertificates.selfSigned(words, expired);
     }

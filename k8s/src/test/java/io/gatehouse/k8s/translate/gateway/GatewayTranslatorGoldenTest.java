@@ -87,6 +87,9 @@ class GatewayTranslatorGoldenTest {
       if (r.listener() != null) {
         m.put("listener", r.listener().toString());
       }
+      if (r.wildcardsAnyDepth()) {
+        m.put("wildcardsAnyDepth", true);
+      }
       m.putAll(json.convertValue(DocumentWriter.route(r), Map.class));
       routes.add(m);
     }
