@@ -310,28 +310,7 @@ public final class GatewayPropagationBench {
                 leaseNs,
                 "gatehouse-leader")
             .withGatewayApi("true", 80, 443);
-    int port = Integer.parseInt(members.get(i).substring(members.get(i).lastIndexOf(':') + 1));
-    return NodeConfig.DEFAULTS
-        .withHttp(new NodeConfig.Listener("127.0.0.1", 0))
-        .withStatus(new NodeConfig.Listener("127.0.0.1", 0))
-        .withEventLoops(1)
-        .withLog(new NodeConfig.Log("warn", false))
-        .withShutdown(new NodeConfig.Shutdown(Duration.ZERO, Duration.ofSeconds(1)))
-        .withStore(new NodeConfig.Store(data.resolve("node" + i).toString()))
-        .withAdmin(NodeConfig.Admin.DEFAULTS.withEnabled(false))
-        .withKubernetes(k)
-        .withCluster(
-            new NodeConfig.Cluster(
-                true,
-                cluster,
-                "127.0.0.1",
-                port,
-                members,
-                "",
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(5),
-                2,
-                1));
+    return ClusterNodes.config(data, i, cluster, members, 1).withKubernetes(k);
   }
 
   // ---- Kubernetes objects
