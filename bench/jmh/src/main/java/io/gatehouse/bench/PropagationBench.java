@@ -45,27 +45,7 @@ public final class PropagationBench {
     List<GatehouseNode> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        NodeConfig c =
-            NodeConfig.DEFAULTS
-                .withHttp(new NodeConfig.Listener("127.0.0.1", 0))
-                .withStatus(new NodeConfig.Listener("127.0.0.1", 0))
-                .withEventLoops(loops)
-                .withLog(new NodeConfig.Log("warn", false))
-                .withShutdown(new NodeConfig.Shutdown(Duration.ZERO, Duration.ofSeconds(1)))
-                .withStore(new NodeConfig.Store(data.resolve("node" + i).toString()))
-                .withAdmin(NodeConfig.Admin.DEFAULTS.withEnabled(false))
-                .withCluster(
-                    new NodeConfig.Cluster(
-                        true,
-                        name,
-                        "127.0.0.1",
-                        ports[i],
-                        members,
-                        "",
-                        Duration.ofSeconds(1),
-                        Duration.ofSeconds(5),
-                        2,
-                        1));
+        NodeConfig c = ClusterNodes.config(data, i, name, members, loops);
         nodes.add(GatehouseNode.start(c, List.of()).await(120, TimeUnit.SECONDS));
       }
       GatehouseNode writer = nodes.get(0);
