@@ -112,8 +112,6 @@ public final class PolicyValidator {
           + " printable ASCII characters, without user info or fragment";
   public static final String URL_ALONE_RULE =
       "url alone: a fixed URL takes no scheme, hostname, port or path";
-  public static final String REDIRECT_EMPTY_RULE =
-      "at least one of scheme, hostname, port, path or url (a redirect to the same URL loops)";
   public static final String PREFIX_VALUE_RULE =
       "\"\" (strip the prefix) or " + TargetPaths.PATH_RULE;
   public static final String PREFIX_MATCH_RULE =
@@ -518,9 +516,9 @@ public final class PolicyValidator {
         out.add(new Violation(f + ".url", printable(url), URL_ALONE_RULE));
       }
       url = absoluteUrl(url, f + ".url", out);
-    } else if (scheme == null && r.hostname() == null && port == null && r.path() == null) {
-      out.add(new Violation(f, "no part to change", REDIRECT_EMPTY_RULE));
     }
+    // no part to change answers the request's own URL with the status (Gateway API allows it: a
+    // 303 after a POST is the use; a client that follows a 301/302/307/308 to it loops, its choice)
     return new RequestRedirect(scheme, host, port, path, status, url, r.rootOnly());
   }
 

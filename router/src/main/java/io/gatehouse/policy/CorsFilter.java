@@ -13,8 +13,7 @@ import org.jspecify.annotations.Nullable;
  * origin, method and every requested header are allowed, the answer carries {@code
  * Access-Control-Allow-Origin}, {@code -Allow-Credentials}, {@code -Allow-Methods}, {@code
  * -Allow-Headers}, {@code -Max-Age} and {@code -Expose-Headers}; otherwise it carries none of them
- * and the browser refuses
- * the actual request. Any other request goes on.
+ * and the browser refuses the actual request. Any other request goes on.
  *
  * <p>Response: on a proxied response the route's policy owns the CORS headers, as Envoy's CORS
  * filter and Gateway API implementations do: the upstream's own {@code Access-Control-*} headers

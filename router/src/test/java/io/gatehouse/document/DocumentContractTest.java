@@ -136,9 +136,6 @@ class DocumentContractTest {
         PolicyValidator.CLIENT_CERTIFICATE_VARIABLE_RULE,
         "a header value's tls.client variables depend on the route's tls.clientAuth: across fields");
     SEMANTIC_RULES.put(
-        PolicyValidator.REDIRECT_EMPTY_RULE,
-        "a RequestRedirect must change something: a rule over several keys");
-    SEMANTIC_RULES.put(
         PolicyValidator.REWRITE_EMPTY_RULE,
         "a URLRewrite must change something: a rule over several keys");
     SEMANTIC_RULES.put(
@@ -315,6 +312,10 @@ class DocumentContractTest {
         "listener.",
         "a route on a Gateway listener alone is the Kubernetes translator's (issue #17 phase 2):"
             + " validation refuses it from the file and REST");
+    NOT_FROM_THE_DOCUMENT.put(
+        "wildcardsAnyDepth",
+        "wildcards over any number of labels are Gateway API hostnames, the Kubernetes"
+            + " translator's (issue #17): validation refuses them from the file and REST");
   }
 
   /**

@@ -61,6 +61,8 @@ class RequestRedirectFilterTest {
             + " | false | a.example:0080 | /      | -   | http://b.example/",
         "a port beyond 65535 is not kept                   | -     | b.example | -    | -      | -   | 302"
             + " | false | a.example:70000 | /     | -   | http://b.example/",
+        "only a status answers the request's own URL       | -     | -         | -    | -      | -   | 303"
+            + " | true  | a.example:8443 | /api/x | q=1 | https://a.example:8443/api/x?q=1",
       })
   void the_location_is_built_from_the_policy_and_the_requests_validated_parts(
       String name,

@@ -318,6 +318,7 @@ final class GatewayRun {
         continue;
       }
       boolean nameless = false;
+      boolean isolated = false;
       for (ListenerInfo li : allowed) {
         List<String> hosts = ListenerHosts.intersect(li.hostname, hostnames);
         if (info.passthrough() && hosts.contains(ListenerHosts.ANY)) {
@@ -331,8 +332,16 @@ final class GatewayRun {
           if (counted.add(li)) {
             li.attached++;
           }
-          parent.attachments.add(new Attachment(li, hosts));
+          List<String> served = isolate(gw, li, hosts);
+          if (served.isEmpty()) {
+            isolated = true; // attached, but every name it has belongs to a narrower listener
+          } else {
+            parent.attachments.add(new Attachment(li, served));
+          }
         }
+      }
+      if (parent.attachments.isEmpty() && isolated) {
+        continue;
       }
       if (parent.attachments.isEmpty() && nameless) {
         parent.refused =
@@ -354,6 +363,46 @@ final class GatewayRun {
       }
     }
     return info;
+  }
+
+  /**
+   * Listener isolation (Gateway API: a request is handled by the most specific listener whose
+   * hostname matches it, and only by routes attached to that listener): of a route's hosts on
+   * {@code li}, those that an accepted listener of the same Gateway and port with a narrower
+   * hostname and the same protocol also matches are left to that listener. A route of {@code
+   * *.example.com} that names {@code abc.foo.example.com} does not serve it when a listener {@code
+   * abc.foo.example.com} exists beside its own.
+   */
+  private static List<String> isolate(GatewayInfo gw, ListenerInfo li, List<String> hosts) {
+    List<String> narrower = new ArrayList<>();
+    for (ListenerInfo other : gw.listeners) {
+      if (other != li
+          && other.accepted()
+          && other.hostname != null
+          && other.listener.port() == li.listener.port()
+          // between TLS passthrough and HTTPS on one port the passthrough name wins (as before)
+          && other.listener.protocol().equals(li.listener.protocol())
+          && (li.hostname == null || ListenerHosts.covers(li.hostname, other.hostname))) {
+        narrower.add(other.hostname);
+      }
+    }
+    if (narrower.isEmpty()) {
+      return hosts;
+    }
+    List<String> out = new ArrayList<>(hosts.size());
+    for (String h : hosts) {
+      boolean taken = false;
+      for (String n : narrower) {
+        if (!h.equals(ListenerHosts.ANY) && (n.equals(h) || ListenerHosts.covers(n, h))) {
+          taken = true;
+          break;
+        }
+      }
+      if (!taken) {
+        out.add(h);
+      }
+    }
+    return out;
   }
 
   /** How a parentRef narrows its Gateway's listeners, for messages: name and port. */

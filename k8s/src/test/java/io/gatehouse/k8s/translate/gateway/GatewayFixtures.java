@@ -30,7 +30,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * HostClaim} ({@code host}, {@code tenant}) and at most one {@code kind: Settings} ({@code
  * addresses}, {@code httpPort}, {@code httpsPort}, {@code pool}, {@code ports}; else address
  * 192.0.2.10, ports 80 and 443, no pool). A Secret's {@code stringData} value {@code "@cert <dns
- * names...>"} (no names: {@code CN=default} without subjectAltName) and {@code "@key"} become a fresh self-signed certificate and its key.
+ * names...>"} (no names: {@code CN=default} without subjectAltName) and {@code "@key"} become a
+ * fresh self-signed certificate and its key.
  */
 final class GatewayFixtures {
   private GatewayFixtures() {}
