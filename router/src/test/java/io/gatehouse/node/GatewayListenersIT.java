@@ -271,19 +271,8 @@ class GatewayListenersIT {
    */
   @Test
   void each_tls_socket_passes_its_own_gateways_names_through_to_its_backend() throws Exception {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    TestPki.Issued aCert =
-        TestPki.selfSigned(
-            "db.test",
-            List.of("db.test"),
-            now.minus(1, ChronoUnit.HOURS),
-            now.plus(1, ChronoUnit.DAYS));
-    TestPki.Issued bCert =
-        TestPki.selfSigned(
-            "db.test",
-            List.of("db.test"),
-            now.minus(1, ChronoUnit.HOURS),
-            now.plus(1, ChronoUnit.DAYS));
+    TestPki.Issued aCert = backendCertificate();
+    TestPki.Issued bCert = backendCertificate();
     TestUpstream a = TestUpstream.tls(vertx, "backend-a", aCert.certPem(), aCert.keyPem());
     TestUpstream b = TestUpstream.tls(vertx, "backend-b", bCert.certPem(), bCert.keyPem());
     try {
@@ -330,6 +319,16 @@ class GatewayListenersIT {
   private static RouteSpec passthrough(String name, ListenerKey listener, int port) {
     return NodeFixture.valid(
         spec(name, listener, "db.test", port).withTls(TlsSpec.passthrough(List.of())));
+  }
+
+  /** A backend's own self-signed certificate for db.test, unlike any other. */
+  private static TestPki.Issued backendCertificate() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    return TestPki.selfSigned(
+        "db.test",
+        List.of("db.test"),
+        now.minus(1, ChronoUnit.HOURS),
+        now.plus(1, ChronoUnit.DAYS));
   }
 
   private static byte[] der(TestPki.Issued cert) throws Exception {
