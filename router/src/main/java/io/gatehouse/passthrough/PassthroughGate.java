@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *       is spliced to one of the route's endpoints, the ClientHello first ({@link Splice});
  *   <li>a name a terminated route serves (or no name, when a route serves every host): the gate
  *       removes itself and the buffered bytes go on to Vert.x's TLS handler, as without it;
- *   <li>anything else: a fatal {@code unrecognized_name} alert, then close.
+ *   <li>anything else: a fatal {@code unrecognized_name} alert, then close; on a Gateway socket a
+ *       close without any TLS answer.
  * </ul>
  */
 final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision> {
@@ -142,8 +143,14 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
             .addKeyValue("sni", hostname)
             .addKeyValue("peer", ctx.channel().remoteAddress())
             .log();
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME))
-            .addListener(ChannelFutureListener.CLOSE);
+        if (slot == RouteSnapshot.OWN_LISTENERS) {
+          ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME))
+              .addListener(ChannelFutureListener.CLOSE);
+        } else {
+          // a Gateway socket closes without a TLS answer: Gateway API's conformance suite counts
+          // only an end of stream or a reset as a rejected connection, not an alert
+          ctx.close();
+        }
       }
       case PASS -> pass(ctx, hostname, d.route());
     }

@@ -380,6 +380,22 @@ class PassthroughGateTest {
   }
 
   @Test
+  void an_unknown_name_on_a_gateway_socket_is_closed_without_a_tls_answer() throws Exception {
+    Capture capture = new Capture();
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.pipeline()
+        .addLast(
+            PassthroughGate.NAME,
+            new PassthroughGate(passthrough(snapshot(PT, WEB)), NioSocketChannel::new, null, 1));
+    ch.pipeline().addLast(capture);
+    ch.writeInbound(Unpooled.wrappedBuffer(clientHello("nope.test")));
+    assertThat((Object) ch.readOutbound()).isNull();
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(capture.seen).isEmpty();
+    assertThat(counts()).containsExactly(PassthroughStats.Outcome.REFUSED);
+  }
+
+  @Test
   void bytes_that_are_not_tls_are_refused_without_a_catch_all() {
     Capture capture = new Capture();
     EmbeddedChannel ch = gated(snapshot(PT, WEB), capture);
