@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * each publish it diffs the snapshot's listeners with what is bound: binds the new ones on every
  * event loop with the node's own listener options and handlers ({@link
  * RouterVerticle#listenGateway}), stops accepting on removed or changed ones and lets their
- * connections drain ({@code shutdown.drainTimeout}). A listener outside {@code
+ * connections drain ({@code shutdown.drainTimeout}). An HTTPS socket also passes TLS through by SNI
+ * name, for the passthrough routes of its own listener. A listener outside {@code
  * kubernetes.gatewayAddresses} or {@code kubernetes.gatewayPorts}, on one of the node's own
  * sockets, or on an address and port another listener already holds (the smaller key wins among new
  * ones) is refused and never bound; a bind that fails is closed on every loop. Both are in {@link
@@ -185,7 +186,7 @@ final class ListenerSet {
 
   private void bind(Entry e, int slot) {
     ListenerSpec spec = e.spec;
-    transport.gatewaySocket(spec.address(), spec.port(), true);
+    transport.gatewaySocket(spec.address(), spec.port(), slot);
     List<Future<HttpServer>> binds = new ArrayList<>(routers.size());
     for (RouterVerticle r : routers) {
       binds.add(
@@ -261,7 +262,7 @@ final class ListenerSet {
                 context.runOnContext(
                     v -> {
                       if (!isBound(spec)) {
-                        transport.gatewaySocket(spec.address(), spec.port(), false);
+                        transport.gatewaySocketClosed(spec.address(), spec.port());
                       }
                     }));
   }

@@ -5,6 +5,7 @@ import io.gatehouse.edge.ProxyProtocolGate;
 import io.gatehouse.edge.RepeatOffenders;
 import io.gatehouse.edge.TrustedProxies;
 import io.gatehouse.passthrough.Passthrough;
+import io.gatehouse.snapshot.RouteSnapshot;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -22,6 +23,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
@@ -52,14 +54,17 @@ final class PrefaceTransport implements Transport {
   private final RepeatOffenders offenders;
   private final TrustedProxies trusted;
 
-  /** TLS passthrough on the router's TLS listener; set once the node has its snapshot holder. */
+  /**
+   * TLS passthrough on the router's TLS listener and Gateway HTTPS sockets; set once the node has
+   * its snapshot holder.
+   */
   private volatile @Nullable Passthrough passthrough;
 
   /**
-   * The {@code host:port} of each Gateway listener the routers bind: gated as the router's own
-   * (pacing, h2c preface), but never passed through (passthrough is the node's own TLS listener's).
+   * The {@code host:port} of each Gateway listener the routers bind, with its snapshot slot: gated
+   * as the router's own (pacing, h2c preface, and on TLS the passthrough names of its slot alone).
    */
-  private final Set<String> gatewaySockets = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> gatewaySockets = new ConcurrentHashMap<>();
 
   /** Ports the router's listeners bound when configured with port 0. */
   private final Set<Integer> boundPorts = ConcurrentHashMap.newKeySet();
@@ -106,18 +111,19 @@ final class PrefaceTransport implements Transport {
     this.offenders = offenders;
   }
 
-  /** Reads the ClientHello of the router's TLS connections while a route passes TLS through. */
+  /** Reads the ClientHello of TLS connections while a route of their socket passes TLS through. */
   void passthrough(Passthrough p) {
     passthrough = p;
   }
 
-  /** A Gateway listener the routers are about to bind ({@code add}) or have closed. */
-  void gatewaySocket(String host, int port, boolean add) {
-    if (add) {
-      gatewaySockets.add(host + ":" + port);
-    } else {
-      gatewaySockets.remove(host + ":" + port);
-    }
+  /** A Gateway listener the routers are about to bind, serving the routes of snapshot slot. */
+  void gatewaySocket(String host, int port, int slot) {
+    gatewaySockets.put(host + ":" + port, slot);
+  }
+
+  /** A Gateway listener the routers have closed. */
+  void gatewaySocketClosed(String host, int port) {
+    gatewaySockets.remove(host + ":" + port);
   }
 
   /** A port a router's listener bound when it was configured with port 0; -1 for none. */
@@ -161,8 +167,14 @@ final class PrefaceTransport implements Transport {
   }
 
   private boolean isGateway(HttpServerOptions options) {
+    return gatewaySlot(options) != null;
+  }
+
+  /** The snapshot slot of a Gateway listener's socket; null for any other. */
+  private @Nullable Integer gatewaySlot(HttpServerOptions options) {
     return options.getPort() > 0
-        && gatewaySockets.contains(options.getHost() + ":" + options.getPort());
+        ? gatewaySockets.get(options.getHost() + ":" + options.getPort())
+        : null;
   }
 
   /**
@@ -200,8 +212,13 @@ final class PrefaceTransport implements Transport {
       offenders.admit(ch, source);
     }
     Passthrough p = passthrough;
-    if (options.isSsl() && p != null && ch.isOpen() && !isGateway(options)) {
-      p.install(ch, spi.d.channelFactory(false), source);
+    if (options.isSsl() && p != null && ch.isOpen()) {
+      Integer gateway = gatewaySlot(options);
+      p.install(
+          ch,
+          spi.d.channelFactory(false),
+          source,
+          gateway == null ? RouteSnapshot.OWN_LISTENERS : gateway);
     }
   }
 

@@ -16,9 +16,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * TLS passthrough on the router's HTTPS listener: puts a {@link PassthroughGate} in front of
- * Vert.x's TLS handler of each new connection, but only while the served snapshot has a passthrough
- * route, so terminated traffic pays nothing otherwise.
+ * TLS passthrough on the router's HTTPS listener and on each Gateway HTTPS socket: puts a {@link
+ * PassthroughGate} in front of Vert.x's TLS handler of each new connection, but only while the
+ * served snapshot has a passthrough route on that socket, so terminated traffic pays nothing
+ * otherwise.
  */
 public final class Passthrough {
   /** Resolves an endpoint's host name off the event loop (IP literals never reach it). */
@@ -72,11 +73,16 @@ public final class Passthrough {
    *
    * @param upstreamChannels makes channels for the connection's own event loop
    * @param source the client's address from a PROXY protocol header, null for the peer's
+   * @param slot the snapshot slot of the socket that accepted it ({@link
+   *     RouteSnapshot#OWN_LISTENERS} or a Gateway listener's): its routes alone are looked up
    */
   public void install(
-      Channel ch, ChannelFactory<? extends Channel> upstreamChannels, @Nullable String source) {
+      Channel ch,
+      ChannelFactory<? extends Channel> upstreamChannels,
+      @Nullable String source,
+      int slot) {
     RouteSnapshot s = snapshots.get();
-    if (s == null || s.passthrough().isEmpty()) {
+    if (s == null || s.passthrough(slot).isEmpty()) {
       return;
     }
     ChannelHandlerContext tls = null;
@@ -91,7 +97,9 @@ public final class Passthrough {
     }
     ch.pipeline()
         .addBefore(
-            tls.name(), PassthroughGate.NAME, new PassthroughGate(this, upstreamChannels, source));
+            tls.name(),
+            PassthroughGate.NAME,
+            new PassthroughGate(this, upstreamChannels, source, slot));
   }
 
   @Nullable RouteSnapshot snapshot() {

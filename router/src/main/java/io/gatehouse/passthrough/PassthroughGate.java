@@ -4,6 +4,7 @@ import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.model.Endpoint;
 import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.PassthroughHosts;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.Target;
 import io.gatehouse.upstream.Availability;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *       is spliced to one of the route's endpoints, the ClientHello first ({@link Splice});
  *   <li>a name a terminated route serves (or no name, when a route serves every host): the gate
  *       removes itself and the buffered bytes go on to Vert.x's TLS handler, as without it;
- *   <li>anything else: a fatal {@code unrecognized_name} alert, then close.
+ *   <li>anything else: a fatal {@code unrecognized_name} alert, then close; on a Gateway socket a
+ *       close without any TLS answer.
  * </ul>
  */
 final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision> {
@@ -67,43 +69,52 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
   private final ChannelFactory<? extends Channel> upstreamChannels;
   private final @Nullable String source;
 
+  /** The snapshot slot of the socket that accepted the connection: whose names it looks up. */
+  private final int slot;
+
   /** Set once the ClientHello was decided on (or could not be read): counted once. */
   private boolean decided;
 
   PassthroughGate(
       Passthrough owner,
       ChannelFactory<? extends Channel> upstreamChannels,
-      @Nullable String source) {
+      @Nullable String source,
+      int slot) {
     super(owner.settings().maxHelloBytes(), owner.settings().helloTimeout().toMillis());
     this.owner = owner;
     this.upstreamChannels = upstreamChannels;
     this.source = source;
+    this.slot = slot;
   }
 
-  /** The decision for an SNI name (null: none sent) under {@code snapshot}. */
-  static Decision decide(@Nullable RouteSnapshot snapshot, @Nullable String sniName) {
+  /**
+   * The decision for an SNI name (null: none sent) under {@code snapshot}, among the routes of the
+   * socket of {@code slot} ({@link RouteSnapshot#OWN_LISTENERS} or a Gateway listener's) alone.
+   */
+  static Decision decide(@Nullable RouteSnapshot snapshot, int slot, @Nullable String sniName) {
     if (snapshot == null) {
       return Decision.REFUSE; // not serving yet
     }
-    CompiledRoute exact = snapshot.passthrough().lookupExact(sniName);
+    PassthroughHosts passthrough = snapshot.passthrough(slot);
+    CompiledRoute exact = passthrough.lookupExact(sniName);
     if (exact != null) {
       return new Decision(Decision.Kind.PASS, exact);
     }
     // the more specific name wins, as for HTTP hosts: an exact terminated name before a
     // passthrough wildcard (which may be another tenant's)
-    if (sniName != null && snapshot.servesTerminatedExactly(sniName)) {
+    if (sniName != null && snapshot.servesTerminatedExactly(slot, sniName)) {
       return Decision.TERMINATE;
     }
-    CompiledRoute wildcard = snapshot.passthrough().lookupWildcard(sniName);
+    CompiledRoute wildcard = passthrough.lookupWildcard(sniName);
     if (wildcard != null) {
       return new Decision(Decision.Kind.PASS, wildcard);
     }
-    return snapshot.servesTerminated(sniName) ? Decision.TERMINATE : Decision.REFUSE;
+    return snapshot.servesTerminated(slot, sniName) ? Decision.TERMINATE : Decision.REFUSE;
   }
 
   @Override
   protected Future<Decision> lookup(ChannelHandlerContext ctx, @Nullable String hostname) {
-    return ctx.executor().newSucceededFuture(decide(owner.snapshot(), hostname));
+    return ctx.executor().newSucceededFuture(decide(owner.snapshot(), slot, hostname));
   }
 
   @Override
@@ -132,8 +143,14 @@ final class PassthroughGate extends AbstractSniHandler<PassthroughGate.Decision>
             .addKeyValue("sni", hostname)
             .addKeyValue("peer", ctx.channel().remoteAddress())
             .log();
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME))
-            .addListener(ChannelFutureListener.CLOSE);
+        if (slot == RouteSnapshot.OWN_LISTENERS) {
+          ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME))
+              .addListener(ChannelFutureListener.CLOSE);
+        } else {
+          // a Gateway socket closes without a TLS answer: Gateway API's conformance suite counts
+          // only an end of stream or a reset as a rejected connection, not an alert
+          ctx.close();
+        }
       }
       case PASS -> pass(ctx, hostname, d.route());
     }

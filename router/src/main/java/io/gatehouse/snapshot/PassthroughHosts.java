@@ -1,5 +1,6 @@
 package io.gatehouse.snapshot;
 
+import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.TlsSpec;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,13 +8,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The TLS passthrough routes by SNI name: exact names, and the suffixes of {@code *.suffix}
  * wildcards (one label, as everywhere else). Each name keeps every route that claims it, sorted by
  * key, so an incremental compile can add and remove routes without looking at the others; the route
- * with the smallest key is served. Immutable.
+ * with the smallest key is served. One instance per socket: the node's own HTTPS listener's, and
+ * each Gateway listener's ({@link #byListener}), each holding the routes that name it alone.
+ * Immutable.
  */
 public record PassthroughHosts(
     Map<String, List<CompiledRoute>> exact, Map<String, List<CompiledRoute>> wildcardSuffixes) {
@@ -74,16 +78,19 @@ public record PassthroughHosts(
   }
 
   /**
-   * These names without the routes of {@code removed} and with those of {@code added}; this
-   * instance when neither side passes TLS through.
+   * These names without the routes of {@code removed} and with those of {@code added}, of the
+   * routes on {@code listener} alone (null: the node's own listeners); this instance when no such
+   * route on either side passes TLS through.
    */
   PassthroughHosts with(
-      Collection<@Nullable CompiledRoute> removed, Collection<@Nullable CompiledRoute> added) {
+      @Nullable ListenerKey listener,
+      Collection<@Nullable CompiledRoute> removed,
+      Collection<@Nullable CompiledRoute> added) {
     Map<String, List<CompiledRoute>> e = null;
     Map<String, List<CompiledRoute>> w = null;
     for (int sign = -1; sign <= 1; sign += 2) {
       for (CompiledRoute r : sign < 0 ? removed : added) {
-        if (r == null || !passesThrough(r)) {
+        if (r == null || !passesThrough(r) || !Objects.equals(r.spec().listener(), listener)) {
           continue;
         }
         if (e == null || w == null) {
@@ -109,5 +116,42 @@ public record PassthroughHosts(
       }
     }
     return e == null || w == null ? this : new PassthroughHosts(e, w);
+  }
+
+  /**
+   * The passthrough names of each Gateway listener, {@code before} with the routes of {@code
+   * removed} and {@code added} that name one; a listener left without names is dropped. {@code
+   * before} itself when no such route passes TLS through.
+   */
+  static Map<ListenerKey, PassthroughHosts> byListener(
+      Map<ListenerKey, PassthroughHosts> before,
+      Collection<@Nullable CompiledRoute> removed,
+      Collection<@Nullable CompiledRoute> added) {
+    Map<ListenerKey, List<List<@Nullable CompiledRoute>>> changes = new HashMap<>();
+    for (int side = 0; side < 2; side++) {
+      for (CompiledRoute r : side == 0 ? removed : added) {
+        ListenerKey l = r == null ? null : r.spec().listener();
+        if (l != null && passesThrough(r)) {
+          changes
+              .computeIfAbsent(l, k -> List.of(new ArrayList<>(), new ArrayList<>()))
+              .get(side)
+              .add(r);
+        }
+      }
+    }
+    if (changes.isEmpty()) {
+      return before;
+    }
+    Map<ListenerKey, PassthroughHosts> out = new HashMap<>(before);
+    changes.forEach(
+        (l, c) -> {
+          PassthroughHosts now = before.getOrDefault(l, NONE).with(l, c.get(0), c.get(1));
+          if (now.isEmpty()) {
+            out.remove(l);
+          } else {
+            out.put(l, now);
+          }
+        });
+    return Map.copyOf(out);
   }
 }

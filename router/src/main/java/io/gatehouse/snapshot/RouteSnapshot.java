@@ -1,6 +1,7 @@
 package io.gatehouse.snapshot;
 
 import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerProtocol;
 import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.TlsSpec;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,7 +35,9 @@ import org.jspecify.annotations.Nullable;
  * in that listener's host index alone, and a request is matched in the index of the listener whose
  * socket accepted it ({@link #match(int, String, String, RequestView)}, by the listener's slot: one
  * array read). The node's own listeners (slot {@link #OWN_LISTENERS}) see only the routes that name
- * none. A route naming a listener the table does not hold is served nowhere, and reported.
+ * none. A route naming a listener the table does not hold is served nowhere, and reported. TLS
+ * passthrough names are kept per socket too ({@link #passthrough(int)}): a TLSRoute attached to a
+ * Gateway's socket passes through there alone.
  *
  * <p>An incremental compile shares every unchanged level and compiled route with the snapshot it
  * started from; nothing a reader can reach is ever modified.
@@ -177,6 +181,9 @@ public final class RouteSnapshot {
   /** The host index of each listener slot; {@link #hosts} at {@link #OWN_LISTENERS}. */
   private final HostIndex[] hostsBySlot;
 
+  /** The passthrough names of each listener slot; {@link #passthrough} at the node's own. */
+  private final PassthroughHosts[] passthroughBySlot;
+
   /** {@code upstreamTls.settings()}, held apart: the routers read it on every request. */
   private final Set<UpstreamTls> upstreamTlsSettings;
 
@@ -195,6 +202,7 @@ public final class RouteSnapshot {
     this.passthrough = passthrough;
     this.listeners = listeners;
     this.hostsBySlot = listeners.bySlot(hosts);
+    this.passthroughBySlot = listeners.passthroughBySlot(passthrough);
     this.generation = generation;
     this.routes = routes;
     this.routeList = Collections.unmodifiableList(Arrays.asList(routes));
@@ -204,7 +212,10 @@ public final class RouteSnapshot {
     this.upstreamTls = upstreamTls;
     this.upstreamTlsSettings = upstreamTls.settings();
     this.allProblems =
-        withoutListener(passthrough.isEmpty() ? this.problems : withConflicts(this.problems));
+        withoutListener(
+            passthrough.isEmpty() && listeners.passthrough().isEmpty()
+                ? this.problems
+                : withConflicts(this.problems));
   }
 
   /**
@@ -212,7 +223,9 @@ public final class RouteSnapshot {
    * the routes only while some listener with routes is missing).
    */
   private List<RouteProblem> withoutListener(List<RouteProblem> compiled) {
-    if (listeners.specs().keySet().containsAll(listeners.hosts().keySet())) {
+    Set<ListenerKey> held = listeners.specs().keySet();
+    if (held.containsAll(listeners.hosts().keySet())
+        && held.containsAll(listeners.passthrough().keySet())) {
       return compiled;
     }
     List<RouteProblem> out = new ArrayList<>(compiled);
@@ -273,9 +286,22 @@ public final class RouteSnapshot {
     return !clientCertificateHosts.exact().containsKey(name) && asksForClientCertificate(name);
   }
 
-  /** The TLS passthrough routes by SNI name ({@link PassthroughHosts#isEmpty} when none). */
+  /**
+   * The TLS passthrough routes of the node's own HTTPS listener by SNI name ({@link
+   * PassthroughHosts#isEmpty} when none).
+   */
   public PassthroughHosts passthrough() {
     return passthrough;
+  }
+
+  /**
+   * The TLS passthrough routes of one listener slot by SNI name: {@link #passthrough()} at {@link
+   * #OWN_LISTENERS}, a Gateway listener's own at its {@link #listenerSlot}; none for a slot this
+   * snapshot does not know (its listener is gone).
+   */
+  public PassthroughHosts passthrough(int slot) {
+    PassthroughHosts[] bySlot = passthroughBySlot;
+    return slot >= 0 && slot < bySlot.length ? bySlot[slot] : PassthroughHosts.NONE;
   }
 
   /**
@@ -284,10 +310,16 @@ public final class RouteSnapshot {
    * through do not count.
    */
   public boolean servesTerminated(@Nullable String sniName) {
+    return servesTerminated(OWN_LISTENERS, sniName);
+  }
+
+  /** As {@link #servesTerminated(String)} among the routes of one listener slot. */
+  public boolean servesTerminated(int slot, @Nullable String sniName) {
+    HostIndex index = hostsAt(slot);
     if (sniName == null) {
-      return hosts.catchAll() != null;
+      return index.catchAll() != null;
     }
-    return hosts.select(PassthroughHosts.name(sniName)) != null;
+    return index.select(PassthroughHosts.name(sniName)) != null;
   }
 
   /**
@@ -295,7 +327,18 @@ public final class RouteSnapshot {
    * is terminated even where a passthrough wildcard one label above would cover it.
    */
   public boolean servesTerminatedExactly(String sniName) {
-    return hosts.exact(PassthroughHosts.name(sniName)) != null;
+    return servesTerminatedExactly(OWN_LISTENERS, sniName);
+  }
+
+  /** As {@link #servesTerminatedExactly(String)} among the routes of one listener slot. */
+  public boolean servesTerminatedExactly(int slot, String sniName) {
+    return hostsAt(slot).exact(PassthroughHosts.name(sniName)) != null;
+  }
+
+  /** The host index of a slot; an empty one for a slot this snapshot does not know. */
+  private HostIndex hostsAt(int slot) {
+    HostIndex[] bySlot = hostsBySlot;
+    return slot >= 0 && slot < bySlot.length ? bySlot[slot] : HostIndex.EMPTY;
   }
 
   /** A snapshot without routes: every request goes to the default backend. */
@@ -328,13 +371,53 @@ public final class RouteSnapshot {
   }
 
   /**
-   * The problems with the conflicts of passthrough routes: a name that another passthrough route
-   * with a smaller key has, and a name that routes served over HTTP have too (its TLS connections
-   * pass through, so those routes answer plain HTTP only). Found here, from the indexes, because
-   * they change with routes an incremental compile does not recompile; at most a probe per name.
+   * The problems with the conflicts of passthrough routes, socket by socket (the node's own, each
+   * Gateway listener's): a name that another passthrough route with a smaller key has, and a name
+   * that routes served over HTTP on the same socket have too (its TLS connections pass through, so
+   * those routes answer plain HTTP only). Found here, from the indexes, because they change with
+   * routes an incremental compile does not recompile; at most a probe per name.
    */
   private List<RouteProblem> withConflicts(List<RouteProblem> compiled) {
     List<RouteProblem> out = new ArrayList<>(compiled);
+    addConflicts(passthrough, hosts, out);
+    listeners
+        .passthrough()
+        .forEach(
+            (l, p) -> {
+              ListenerSpec spec = listeners.specs().get(l);
+              if (spec != null && spec.protocol() == ListenerProtocol.HTTP) {
+                plainListener(l, p, out);
+              } else {
+                addConflicts(p, listeners.hosts().getOrDefault(l, HostIndex.EMPTY), out);
+              }
+            });
+    out.sort((a, b) -> a.key().compareTo(b.key()));
+    return List.copyOf(out);
+  }
+
+  /** A plain HTTP socket reads no ClientHello: its passthrough routes are never served. */
+  private static void plainListener(ListenerKey l, PassthroughHosts p, List<RouteProblem> out) {
+    Set<RouteKey> keys = new TreeSet<>();
+    for (Map<String, List<CompiledRoute>> names : List.of(p.exact(), p.wildcardSuffixes())) {
+      for (List<CompiledRoute> claims : names.values()) {
+        for (CompiledRoute r : claims) {
+          keys.add(r.spec().key());
+        }
+      }
+    }
+    for (RouteKey k : keys) {
+      out.add(
+          new RouteProblem(
+              k,
+              "tls.passthrough: listener "
+                  + l
+                  + " speaks plain HTTP, which has no TLS to pass through: not served"));
+    }
+  }
+
+  /** The conflicts of one socket's passthrough names with each other and its terminated hosts. */
+  private static void addConflicts(
+      PassthroughHosts passthrough, HostIndex hosts, List<RouteProblem> out) {
     for (int wildcard = 0; wildcard < 2; wildcard++) {
       Map<String, List<CompiledRoute>> names =
           wildcard == 0 ? passthrough.exact() : passthrough.wildcardSuffixes();
@@ -364,8 +447,6 @@ public final class RouteSnapshot {
         }
       }
     }
-    out.sort((a, b) -> a.key().compareTo(b.key()));
-    return List.copyOf(out);
   }
 
   /** The routes that made it into the snapshot, in route key order. */

@@ -744,8 +744,9 @@ public final class SnapshotCompiler {
         own == null ? HostIndex.EMPTY : own.apply(null),
         RouteSnapshot.ClientCertificateHosts.NONE.with(List.of(), routes),
         upstreamTlsUse(routes),
-        PassthroughHosts.NONE.with(List.of(), routes),
-        listenerIndexes(view, listenerHosts));
+        PassthroughHosts.NONE.with(null, List.of(), routes),
+        listenerIndexes(
+            view, listenerHosts, PassthroughHosts.byListener(Map.of(), List.of(), routes)));
   }
 
   /**
@@ -797,12 +798,14 @@ public final class SnapshotCompiler {
   }
 
   /**
-   * The table's listeners, the host index of each listener routes name and the slots, a new slot
-   * for a listener first seen.
+   * The table's listeners, the host index and passthrough names of each listener routes name and
+   * the slots, a new slot for a listener first seen.
    */
   private ListenerIndexes listenerIndexes(
-      TableView view, Map<ListenerKey, HostIndex> listenerHosts) {
-    if (view.listeners().isEmpty() && listenerHosts.isEmpty()) {
+      TableView view,
+      Map<ListenerKey, HostIndex> listenerHosts,
+      Map<ListenerKey, PassthroughHosts> listenerPassthrough) {
+    if (view.listeners().isEmpty() && listenerHosts.isEmpty() && listenerPassthrough.isEmpty()) {
       return ListenerIndexes.NONE;
     }
     boolean added = false;
@@ -815,7 +818,8 @@ public final class SnapshotCompiler {
     if (added) {
       listenerSlotsCopy = Map.copyOf(listenerSlots);
     }
-    return new ListenerIndexes(listenerHosts, view.listeners(), listenerSlotsCopy);
+    return new ListenerIndexes(
+        listenerHosts, view.listeners(), listenerSlotsCopy, listenerPassthrough);
   }
 
   /** The TLS use of a full compile, sharing the set of the snapshot before when it is equal. */
@@ -896,7 +900,8 @@ public final class SnapshotCompiler {
           prev.clientCertificateHosts(),
           prev.upstreamTlsUse(),
           prev.passthrough(),
-          listenerIndexes(next, prev.listenerIndexes().hosts()));
+          listenerIndexes(
+              next, prev.listenerIndexes().hosts(), prev.listenerIndexes().passthrough()));
     }
 
     Map<RouteKey, CompiledRoute> oldCompiled = new HashMap<>();
@@ -980,8 +985,14 @@ public final class SnapshotCompiler {
             hosts,
             prev.clientCertificateHosts().with(oldCompiled.values(), compiled.values()),
             prev.upstreamTlsUse().with(oldCompiled.values(), compiled.values()),
-            prev.passthrough().with(oldCompiled.values(), compiled.values()),
-            listenerIndexes(next, listenerHosts));
+            prev.passthrough().with(null, oldCompiled.values(), compiled.values()),
+            listenerIndexes(
+                next,
+                listenerHosts,
+                PassthroughHosts.byListener(
+                    prev.listenerIndexes().passthrough(),
+                    oldCompiled.values(),
+                    compiled.values())));
     for (CompiledRoute c : oldCompiled.values()) {
       releaseAfterPublish.addAll(c.allTargets());
     }
@@ -1125,10 +1136,6 @@ public final class SnapshotCompiler {
       }
       if (fatal != null) {
         // The client CA bundle decided it.
-      } else if (spec.listener() != null && spec.tls() != null && spec.tls().passthrough()) {
-        // PassthroughHosts is the node's own HTTPS listener's: never there, so not yet served.
-        fatal =
-            "route dropped: TLS passthrough on a Gateway listener is not served by this release";
       } else if (!servable(spec)) {
         // A later release's shape (more backends than a split takes).
         fatal = "route dropped: this release serves up to " + Split.MAX_TARGETS + " backends";
@@ -1183,7 +1190,7 @@ public final class SnapshotCompiler {
         CompiledRoute route,
         Function<Level, PathIndex.Builder> create) {
       if (PassthroughHosts.passesThrough(route)) {
-        return; // served by SNI name on the TLS listener alone (PassthroughHosts), never as HTTP
+        return; // served by SNI name on its TLS socket alone (PassthroughHosts), never as HTTP
       }
       RouteMatcher matcher = new RouteMatcher(route, methods, headers, queries);
       for (Level l : Level.of(hosts, route.spec())) {

@@ -20,6 +20,7 @@ import io.gatehouse.table.Batch;
 import io.gatehouse.table.EntryKey;
 import io.gatehouse.table.Write;
 import io.gatehouse.testing.NodeFixture;
+import io.gatehouse.testing.TestPki;
 import io.gatehouse.testing.TestUpstream;
 import io.gatehouse.testing.TrustAll;
 import io.vertx.core.Vertx;
@@ -36,12 +37,16 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -54,7 +59,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue #17 phase 2 on a real node: the Gateway listeners of the table are bound on their own
  * addresses, each serves only its own routes, the node's own listener serves neither, a removed
- * listener stops accepting, and one outside the pool is never bound and is reported.
+ * listener stops accepting, and one outside the pool is never bound and is reported. An HTTPS
+ * socket passes its own Gateway's TLS passthrough names through (TLSRoute).
  *
  * <p>Ports: a Gateway names its port, so the model has no port 0, and the node allows only the
  * ports of {@code kubernetes.gatewayPorts}. The test takes two addresses of 127.0.1.0/24 (all of
@@ -119,13 +125,17 @@ class GatewayListenersIT {
   }
 
   private static RouteSpec route(String name, ListenerKey listener, TestUpstream to) {
-    RouteSpec r =
-        RouteSpec.simple(
+    return NodeFixture.valid(spec(name, listener, "app.test", to.port()));
+  }
+
+  /** A route for {@code host} on {@code listener} to {@code 127.0.0.1:port}, not validated. */
+  private static RouteSpec spec(String name, ListenerKey listener, String host, int port) {
+    return RouteSpec.simple(
             RouteKey.of(listener.tenant().value(), "k8s", name),
-            List.of("app.test"),
+            List.of(host),
             List.of(PathMatch.prefix("/")),
-            BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", to.port()))));
-    return NodeFixture.valid(r.withListener(listener));
+            BackendSpec.http1(List.of(Endpoint.of("127.0.0.1", port))))
+        .withListener(listener);
   }
 
   @Test
@@ -251,6 +261,90 @@ class GatewayListenersIT {
             () ->
                 dnsNames(tls(webAddress, webPort, "example.org"))
                     .contains(DefaultCertificate.NAME));
+  }
+
+  /**
+   * TLS passthrough on Gateway sockets (TLSRoute): two Gateways pass the same SNI name through,
+   * each to its own backend, whose own certificate the client sees; a name neither passes through
+   * (or none) is refused on a socket that terminates nothing, and the node's own HTTPS listener
+   * passes neither Gateway's name through.
+   */
+  @Test
+  void each_tls_socket_passes_its_own_gateways_names_through_to_its_backend() throws Exception {
+    TestPki.Issued aCert = backendCertificate();
+    TestPki.Issued bCert = backendCertificate();
+    TestUpstream a = TestUpstream.tls(vertx, "backend-a", aCert.certPem(), aCert.keyPem());
+    TestUpstream b = TestUpstream.tls(vertx, "backend-b", bCert.certPem(), bCert.keyPem());
+    try {
+      node.node()
+          .table()
+          .apply(
+              Batch.of(
+                  Write.put(new ListenerSpec(WEB, webAddress, webPort, ListenerProtocol.HTTPS)),
+                  Write.put(new ListenerSpec(SHOP, shopAddress, shopPort, ListenerProtocol.HTTPS)),
+                  Write.put(passthrough("web-db", WEB, a.port())),
+                  Write.put(passthrough("shop-db", SHOP, b.port()))));
+      await("the web socket passes db.test through")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .ignoreExceptions()
+          .until(() -> Arrays.equals(tls(webAddress, webPort, "db.test").getEncoded(), der(aCert)));
+      await("the shop socket passes db.test through")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .ignoreExceptions()
+          .until(
+              () -> Arrays.equals(tls(shopAddress, shopPort, "db.test").getEncoded(), der(bCert)));
+      for (int i = 0; i < 3; i++) {
+        assertThat(passedGet(webAddress, webPort, aCert)).isEqualTo(new Answer(200, "backend-a"));
+        assertThat(passedGet(shopAddress, shopPort, bCert)).isEqualTo(new Answer(200, "backend-b"));
+      }
+      // the backend ended the client's TLS itself and read the request the client wrote
+      assertThat(a.take().header("host")).isEqualTo("db.test");
+      // a socket with passthrough routes alone terminates nothing: other names, and none, are
+      // closed before any TLS answer (an end of stream, not an alert)
+      assertThatThrownBy(() -> tls(webAddress, webPort, "nope.test"))
+          .isInstanceOf(SSLException.class)
+          .hasMessageNotContaining("unrecognized_name");
+      assertThatThrownBy(() -> tls(shopAddress, shopPort, null))
+          .isInstanceOf(SSLException.class)
+          .hasMessageNotContaining("unrecognized_name");
+      // the node's own HTTPS listener has no passthrough route: it terminates, with its default
+      assertThat(dnsNames(tls("127.0.0.1", node.httpsPort(), "db.test")))
+          .contains(DefaultCertificate.NAME);
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  /** A TLS passthrough route for db.test on {@code listener} to {@code 127.0.0.1:port}. */
+  private static RouteSpec passthrough(String name, ListenerKey listener, int port) {
+    return NodeFixture.valid(
+        spec(name, listener, "db.test", port).withTls(TlsSpec.passthrough(List.of())));
+  }
+
+  /** A backend's own self-signed certificate for db.test, unlike any other. */
+  private static TestPki.Issued backendCertificate() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    return TestPki.selfSigned(
+        "db.test",
+        List.of("db.test"),
+        now.minus(1, ChronoUnit.HOURS),
+        now.plus(1, ChronoUnit.DAYS));
+  }
+
+  private static byte[] der(TestPki.Issued cert) throws Exception {
+    return cert.cert().getEncoded();
+  }
+
+  /** A request through a passed-through connection, checking the backend's own certificate. */
+  private static Answer passedGet(String address, int port, TestPki.Issued expected)
+      throws Exception {
+    try (SSLSocket s = tlsSocket(address, port, "db.test")) {
+      assertThat(s.getSession().getPeerCertificates()[0].getEncoded()).isEqualTo(der(expected));
+      return exchange(s, "/", "db.test");
+    }
   }
 
   /** The certificate's DNS names (the node's default has {@code gatehouse.invalid}). */

@@ -8,6 +8,9 @@ import io.gatehouse.edge.EdgeLimitsHolder;
 import io.gatehouse.endpoint.EndpointIndex;
 import io.gatehouse.model.BackendRef;
 import io.gatehouse.model.Limits;
+import io.gatehouse.model.ListenerKey;
+import io.gatehouse.model.ListenerProtocol;
+import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.PathMatch;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteKey;
@@ -51,6 +54,8 @@ import org.junit.jupiter.api.Timeout;
 /** The gate's decisions on real ClientHellos, and that it is installed only when needed. */
 @Timeout(30)
 class PassthroughGateTest {
+  private static final int OWN = RouteSnapshot.OWN_LISTENERS;
+
   private static final RouteSpec PT =
       RouteValidator.validate(
               TestRoutes.builder("pt")
@@ -116,7 +121,8 @@ class PassthroughGateTest {
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.pipeline()
         .addLast(
-            PassthroughGate.NAME, new PassthroughGate(passthrough(s), NioSocketChannel::new, null));
+            PassthroughGate.NAME,
+            new PassthroughGate(passthrough(s), NioSocketChannel::new, null, OWN));
     ch.pipeline().addLast(capture);
     return ch;
   }
@@ -136,12 +142,59 @@ class PassthroughGateTest {
             new Case(catchAll, "nope.test", PassthroughGate.Decision.Kind.TERMINATE),
             new Case(catchAll, null, PassthroughGate.Decision.Kind.TERMINATE),
             new Case(catchAll, "pt.test", PassthroughGate.Decision.Kind.PASS))) {
-      assertThat(PassthroughGate.decide(c.snapshot(), c.sni()).kind())
+      assertThat(PassthroughGate.decide(c.snapshot(), OWN, c.sni()).kind())
           .as(c.toString())
           .isEqualTo(c.want());
     }
-    assertThat(PassthroughGate.decide(null, "pt.test").kind())
+    assertThat(PassthroughGate.decide(null, OWN, "pt.test").kind())
         .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+  }
+
+  /**
+   * A Gateway socket decides among its own routes: a socket with passthrough routes alone refuses
+   * every other name (and none), and the node's own listener never passes a Gateway's name.
+   */
+  @Test
+  void decisions_on_a_gateway_socket_are_its_own() {
+    ListenerKey gw = ListenerKey.of("team-a", "k8s", "gateway/team-a/gw/443");
+    RouteSpec onGateway =
+        RouteValidator.validate(
+                TestRoutes.builder("pt-gw")
+                    .host("pt.test")
+                    .prefix("/")
+                    .build()
+                    .withTls(TlsSpec.passthrough(List.of())))
+            .value()
+            .withListener(gw);
+    Map<RouteKey, RouteSpec> m = new HashMap<>();
+    for (RouteSpec r : List.of(onGateway, WEB)) {
+      m.put(r.key(), r);
+    }
+    RouteSnapshot s =
+        SnapshotCompiler.compile(
+            new TableView(
+                1,
+                m,
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                Map.of(gw, new ListenerSpec(gw, "127.0.1.1", 443, ListenerProtocol.HTTPS)),
+                Map.of(),
+                null));
+    int slot = s.listenerSlot(gw);
+    PassthroughGate.Decision d = PassthroughGate.decide(s, slot, "pt.test");
+    assertThat(d.kind()).isEqualTo(PassthroughGate.Decision.Kind.PASS);
+    assertThat(d.route()).extracting(r -> r.spec().key()).isEqualTo(onGateway.key());
+    assertThat(PassthroughGate.decide(s, slot, "web.test").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+    assertThat(PassthroughGate.decide(s, slot, null).kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+    assertThat(PassthroughGate.decide(s, OWN, "pt.test").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+    assertThat(PassthroughGate.decide(s, OWN, "web.test").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.TERMINATE);
   }
 
   @Test
@@ -156,11 +209,11 @@ class PassthroughGateTest {
             .value();
     RouteSpec exact = TestRoutes.builder("exact").host("a.w.test").prefix("/").build();
     RouteSnapshot s = snapshot(wildcard, exact);
-    assertThat(PassthroughGate.decide(s, "a.w.test").kind())
+    assertThat(PassthroughGate.decide(s, OWN, "a.w.test").kind())
         .isEqualTo(PassthroughGate.Decision.Kind.TERMINATE);
-    assertThat(PassthroughGate.decide(s, "A.W.TEST.").kind())
+    assertThat(PassthroughGate.decide(s, OWN, "A.W.TEST.").kind())
         .isEqualTo(PassthroughGate.Decision.Kind.TERMINATE);
-    assertThat(PassthroughGate.decide(s, "b.w.test").kind())
+    assertThat(PassthroughGate.decide(s, OWN, "b.w.test").kind())
         .isEqualTo(PassthroughGate.Decision.Kind.PASS);
     // an exact passthrough name still wins over the same exact terminated name
     RouteSpec exactPt =
@@ -171,7 +224,7 @@ class PassthroughGateTest {
                     .build()
                     .withTls(TlsSpec.passthrough(List.of())))
             .value();
-    assertThat(PassthroughGate.decide(snapshot(wildcard, exact, exactPt), "a.w.test").route())
+    assertThat(PassthroughGate.decide(snapshot(wildcard, exact, exactPt), OWN, "a.w.test").route())
         .extracting(r -> r.spec().key())
         .isEqualTo(exactPt.key());
   }
@@ -327,6 +380,22 @@ class PassthroughGateTest {
   }
 
   @Test
+  void an_unknown_name_on_a_gateway_socket_is_closed_without_a_tls_answer() throws Exception {
+    Capture capture = new Capture();
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.pipeline()
+        .addLast(
+            PassthroughGate.NAME,
+            new PassthroughGate(passthrough(snapshot(PT, WEB)), NioSocketChannel::new, null, 1));
+    ch.pipeline().addLast(capture);
+    ch.writeInbound(Unpooled.wrappedBuffer(clientHello("nope.test")));
+    assertThat((Object) ch.readOutbound()).isNull();
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(capture.seen).isEmpty();
+    assertThat(counts()).containsExactly(PassthroughStats.Outcome.REFUSED);
+  }
+
+  @Test
   void bytes_that_are_not_tls_are_refused_without_a_catch_all() {
     Capture capture = new Capture();
     EmbeddedChannel ch = gated(snapshot(PT, WEB), capture);
@@ -343,15 +412,21 @@ class PassthroughGateTest {
     for (RouteSnapshot s : List.of(snapshot(WEB), RouteSnapshot.empty())) {
       EmbeddedChannel ch = new EmbeddedChannel();
       ch.pipeline().addLast("ssl", new SslHandler(SSLContext.getDefault().createSSLEngine()));
-      passthrough(s).install(ch, NioSocketChannel::new, null);
+      passthrough(s).install(ch, NioSocketChannel::new, null, OWN);
       assertThat(ch.pipeline().names()).doesNotContain(PassthroughGate.NAME);
       ch.finishAndReleaseAll();
     }
+    // the node's passthrough routes are not a Gateway socket's (slot 1 and up)
+    EmbeddedChannel other = new EmbeddedChannel();
+    other.pipeline().addLast("ssl", new SslHandler(SSLContext.getDefault().createSSLEngine()));
+    passthrough(snapshot(PT)).install(other, NioSocketChannel::new, null, 1);
+    assertThat(other.pipeline().names()).doesNotContain(PassthroughGate.NAME);
+    other.finishAndReleaseAll();
     EmbeddedChannel ch = new EmbeddedChannel();
     SSLEngine server = SSLContext.getDefault().createSSLEngine();
     server.setUseClientMode(false);
     ch.pipeline().addLast("ssl", new SslHandler(server));
-    passthrough(snapshot(PT)).install(ch, NioSocketChannel::new, null);
+    passthrough(snapshot(PT)).install(ch, NioSocketChannel::new, null, OWN);
     List<String> names = ch.pipeline().names();
     assertThat(names.indexOf(PassthroughGate.NAME)).isEqualTo(names.indexOf("ssl") - 1);
     ch.finishAndReleaseAll();

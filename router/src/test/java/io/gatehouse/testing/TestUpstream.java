@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,22 @@ public final class TestUpstream implements AutoCloseable {
                               .end(name);
                         }));
     return self[0];
+  }
+
+  /**
+   * As {@link #named(Vertx, String)} over TLS with its own certificate ({@code certPem}, {@code
+   * keyPem}): a backend that TLS passthrough must reach unterminated.
+   */
+  public static TestUpstream tls(Vertx vertx, String name, String certPem, String keyPem) {
+    return named(
+        vertx,
+        name,
+        new HttpServerOptions()
+            .setSsl(true)
+            .setKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(certPem))
+                    .setKeyValue(Buffer.buffer(keyPem))));
   }
 
   /**

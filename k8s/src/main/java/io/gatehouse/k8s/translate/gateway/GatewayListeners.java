@@ -265,16 +265,6 @@ final class GatewayListeners {
                         + "\" on protocol TLS (expected: Passthrough; TLS terminated into a TCP"
                         + " stream to the backend is not served)",
                     gen);
-          } else if (settings.pooled() && l.protocol().equals(TLS)) {
-            // the router passes TLS through on its own HTTPS listener only: a TLSRoute on a
-            // Gateway's socket would not be served, so the listener says so (fails closed)
-            li.notAccepted =
-                GatewayCondition.no(
-                    ACCEPTED,
-                    "UnsupportedProtocol",
-                    "protocol TLS (passthrough) on a Gateway's own address is not served yet;"
-                        + " without kubernetes.gatewayAddresses it is, on the node's HTTPS listener",
-                    gen);
           } else if (settings.pooled() && !settings.ports().contains(l.port())) {
             li.notAccepted =
                 GatewayCondition.no(
