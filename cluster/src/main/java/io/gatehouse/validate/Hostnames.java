@@ -18,6 +18,19 @@ public final class Hostnames {
 
   /** Normalises a configured host, or explains why it is not one. */
   public static Validated<String> normalizeConfigured(String field, String raw) {
+    return normalize(field, raw, false);
+  }
+
+  /**
+   * As {@link #normalizeConfigured}, for a Gateway API hostname: a wildcard may stand over one
+   * label ({@code *.com}), as the Gateway API's hostname pattern allows, since there it covers any
+   * number of labels and is matched per listener.
+   */
+  public static Validated<String> normalizeGatewayHostname(String field, String raw) {
+    return normalize(field, raw, true);
+  }
+
+  private static Validated<String> normalize(String field, String raw, boolean oneLabelSuffix) {
     if (raw == null || raw.isEmpty()) {
       return fail(field, raw, "a host name such as app.example.com or *.example.com");
     }
@@ -40,7 +53,7 @@ public final class Hostnames {
     if (isIpLiteral(ascii)) {
       return fail(field, raw, "a DNS name, not an IP address");
     }
-    if (wildcard && ascii.indexOf('.') < 0) {
+    if (wildcard && ascii.indexOf('.') < 0 && !oneLabelSuffix) {
       return fail(field, raw, "a wildcard over at least two labels, as in *.example.com");
     }
     return Validated.ok(wildcard ? "*." + ascii : ascii);

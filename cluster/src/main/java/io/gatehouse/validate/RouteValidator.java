@@ -104,7 +104,7 @@ public final class RouteValidator {
   public static Validated<RouteSpec> validate(RouteSpec spec) {
     List<Violation> out = new ArrayList<>();
     checkKey(spec.key(), out);
-    List<String> hosts = hosts(spec.hosts(), out);
+    List<String> hosts = hosts(spec.hosts(), spec.wildcardsAnyDepth(), out);
     List<PathMatch> paths = paths(spec.paths(), out);
     Set<String> methods = methods(spec.methods(), out);
     List<HeaderMatch> headers = headers(spec.headers(), out);
@@ -120,7 +120,7 @@ public final class RouteValidator {
               Integer.toString(spec.priority()),
               "between " + -MAX_PRIORITY + " and " + MAX_PRIORITY));
     }
-    TlsSpec tls = spec.tls() == null ? null : tls(spec.tls(), hosts, out);
+    TlsSpec tls = spec.tls() == null ? null : tls(spec.tls(), hosts, spec.wildcardsAnyDepth(), out);
     if (tls != null && tls.passthrough()) {
       checkPassthrough(spec, hosts, out);
     }
@@ -154,9 +154,10 @@ public final class RouteValidator {
    * hosts (empty means all of them), HSTS in range. Whether the certificate covers the hosts is
    * checked against the certificate itself ({@link CertificateValidator#validateTls}).
    */
-  private static @Nullable TlsSpec tls(TlsSpec spec, List<String> routeHosts, List<Violation> out) {
+  private static @Nullable TlsSpec tls(
+      TlsSpec spec, List<String> routeHosts, boolean gateway, List<Violation> out) {
     if (spec.passthrough()) {
-      return passthroughTls(spec, routeHosts, out);
+      return passthroughTls(spec, routeHosts, gateway, out);
     }
     if (!NAME.matcher(spec.certificateName()).matches()) {
       out.add(
@@ -172,7 +173,7 @@ public final class RouteValidator {
     Set<String> hosts = new LinkedHashSet<>();
     for (int i = 0; i < spec.hosts().size(); i++) {
       String field = "tls.hosts[" + i + "]";
-      Validated<String> h = Hostnames.normalizeConfigured(field, spec.hosts().get(i));
+      Validated<String> h = host(field, spec.hosts().get(i), gateway);
       String host = h.value();
       if (host == null) {
         out.addAll(h.violations());
@@ -208,7 +209,7 @@ public final class RouteValidator {
    * HSTS, client certificates), since Gatehouse never sees it; it covers all the route's hosts.
    */
   private static @Nullable TlsSpec passthroughTls(
-      TlsSpec spec, List<String> routeHosts, List<Violation> out) {
+      TlsSpec spec, List<String> routeHosts, boolean gateway, List<Violation> out) {
     int before = out.size();
     if (!spec.certificateName().isEmpty()) {
       out.add(
@@ -233,7 +234,7 @@ public final class RouteValidator {
       int invalid = out.size();
       for (int i = 0; i < spec.hosts().size(); i++) {
         String field = "tls.hosts[" + i + "]";
-        Validated<String> h = Hostnames.normalizeConfigured(field, spec.hosts().get(i));
+        Validated<String> h = host(field, spec.hosts().get(i), gateway);
         if (h.value() == null) {
           out.addAll(h.violations());
         } else if (!normalised.add(h.value())) {
@@ -309,14 +310,22 @@ public final class RouteValidator {
     }
   }
 
-  private static List<String> hosts(List<String> raw, List<Violation> out) {
+  /** A configured host; with {@code gateway} (wildcards of any depth) {@code *.com} too. */
+  private static Validated<String> host(String field, String raw, boolean gateway) {
+    return gateway
+        ? Hostnames.normalizeGatewayHostname(field, raw)
+        : Hostnames.normalizeConfigured(field, raw);
+  }
+
+  /** With {@code gateway} (wildcards of any depth), Gateway API hostnames: {@code *.com} too. */
+  private static List<String> hosts(List<String> raw, boolean gateway, List<Violation> out) {
     if (raw.size() > MAX_HOSTS) {
       out.add(new Violation("hosts", raw.size() + " hosts", "at most " + MAX_HOSTS));
       return List.of();
     }
     Set<String> result = new LinkedHashSet<>();
     for (int i = 0; i < raw.size(); i++) {
-      Validated<String> h = Hostnames.normalizeConfigured("hosts[" + i + "]", raw.get(i));
+      Validated<String> h = host("hosts[" + i + "]", raw.get(i), gateway);
       if (h.isValid()) {
         if (!result.add(h.value())) {
           out.add(new Violation("hosts[" + i + "]", raw.get(i), "each host listed once"));

@@ -111,6 +111,18 @@ class HostnamesTest {
   }
 
   @Test
+  void a_gateway_api_hostname_may_be_a_wildcard_over_one_label() {
+    assertThat(Hostnames.normalizeGatewayHostname("h", "*.COM").value()).isEqualTo("*.com");
+    assertThat(Hostnames.normalizeGatewayHostname("h", "*.Example.com.").value())
+        .isEqualTo("*.example.com");
+    assertThat(Hostnames.normalizeConfigured("h", "*.com").isValid()).isFalse();
+    // every other rule holds
+    assertThat(Hostnames.normalizeGatewayHostname("h", "*").isValid()).isFalse();
+    assertThat(Hostnames.normalizeGatewayHostname("h", "*.*.com").isValid()).isFalse();
+    assertThat(Hostnames.normalizeGatewayHostname("h", "192.0.2.1").isValid()).isFalse();
+  }
+
+  @Test
   void wildcard_suffix_drops_exactly_the_first_label() {
     assertThat(Hostnames.wildcardSuffix("a.b.example")).isEqualTo("b.example");
     assertThat(Hostnames.wildcardSuffix("example")).isNull();

@@ -12,25 +12,29 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The TLS passthrough routes by SNI name: exact names, and the suffixes of {@code *.suffix}
- * wildcards (one label, as everywhere else). Each name keeps every route that claims it, sorted by
- * key, so an incremental compile can add and remove routes without looking at the others; the route
- * with the smallest key is served. One instance per socket: the node's own HTTPS listener's, and
- * each Gateway listener's ({@link #byListener}), each holding the routes that name it alone.
- * Immutable.
+ * The TLS passthrough routes by SNI name: exact names, the suffixes of {@code *.suffix} wildcards
+ * of one label, and those of wildcards of any depth (a TLSRoute's, {@code
+ * RouteSpec.wildcardsAnyDepth}: the longest suffix wins). Each name keeps every route that claims
+ * it, sorted by key, so an incremental compile can add and remove routes without looking at the
+ * others; the route with the smallest key is served. One instance per socket: the node's own HTTPS
+ * listener's, and each Gateway listener's ({@link #byListener}), each holding the routes that name
+ * it alone. Immutable.
  */
 public record PassthroughHosts(
-    Map<String, List<CompiledRoute>> exact, Map<String, List<CompiledRoute>> wildcardSuffixes) {
-  public static final PassthroughHosts NONE = new PassthroughHosts(Map.of(), Map.of());
+    Map<String, List<CompiledRoute>> exact,
+    Map<String, List<CompiledRoute>> wildcardSuffixes,
+    Map<String, List<CompiledRoute>> anyDepthSuffixes) {
+  public static final PassthroughHosts NONE = new PassthroughHosts(Map.of(), Map.of(), Map.of());
 
   public PassthroughHosts {
     exact = Map.copyOf(exact);
     wildcardSuffixes = Map.copyOf(wildcardSuffixes);
+    anyDepthSuffixes = Map.copyOf(anyDepthSuffixes);
   }
 
   /** Whether no route passes TLS through: then the listener needs no ClientHello reader at all. */
   public boolean isEmpty() {
-    return exact.isEmpty() && wildcardSuffixes.isEmpty();
+    return exact.isEmpty() && wildcardSuffixes.isEmpty() && anyDepthSuffixes.isEmpty();
   }
 
   /**
@@ -45,7 +49,10 @@ public record PassthroughHosts(
     return route != null ? route : lookupWildcard(sniName);
   }
 
-  /** The passthrough route of a wildcard one label above this SNI name, or null. */
+  /**
+   * The passthrough route of a wildcard one label above this SNI name, else of the wildcard of any
+   * depth with the longest suffix that covers it, or null.
+   */
   public @Nullable CompiledRoute lookupWildcard(@Nullable String sniName) {
     if (sniName == null || sniName.isEmpty() || isEmpty()) {
       return null;
@@ -53,6 +60,11 @@ public record PassthroughHosts(
     String name = name(sniName);
     int dot = name.indexOf('.');
     List<CompiledRoute> routes = dot > 0 ? wildcardSuffixes.get(name.substring(dot + 1)) : null;
+    for (;
+        routes == null && dot > 0 && !anyDepthSuffixes.isEmpty();
+        dot = name.indexOf('.', dot + 1)) {
+      routes = anyDepthSuffixes.get(name.substring(dot + 1));
+    }
     return routes == null ? null : routes.get(0);
   }
 
@@ -88,18 +100,21 @@ public record PassthroughHosts(
       Collection<@Nullable CompiledRoute> added) {
     Map<String, List<CompiledRoute>> e = null;
     Map<String, List<CompiledRoute>> w = null;
+    Map<String, List<CompiledRoute>> d = null;
     for (int sign = -1; sign <= 1; sign += 2) {
       for (CompiledRoute r : sign < 0 ? removed : added) {
         if (r == null || !passesThrough(r) || !Objects.equals(r.spec().listener(), listener)) {
           continue;
         }
-        if (e == null || w == null) {
+        if (e == null || w == null || d == null) {
           e = new HashMap<>(exact);
           w = new HashMap<>(wildcardSuffixes);
+          d = new HashMap<>(anyDepthSuffixes);
         }
         for (String h : r.spec().hosts()) {
           boolean wildcard = h.startsWith("*.");
-          Map<String, List<CompiledRoute>> target = wildcard ? w : e;
+          Map<String, List<CompiledRoute>> target =
+              !wildcard ? e : r.spec().wildcardsAnyDepth() ? d : w;
           String k = wildcard ? h.substring(2) : h;
           List<CompiledRoute> now = new ArrayList<>(target.getOrDefault(k, List.of()));
           now.removeIf(c -> c.spec().key().equals(r.spec().key()));
@@ -115,7 +130,7 @@ public record PassthroughHosts(
         }
       }
     }
-    return e == null || w == null ? this : new PassthroughHosts(e, w);
+    return e == null || w == null || d == null ? this : new PassthroughHosts(e, w, d);
   }
 
   /**

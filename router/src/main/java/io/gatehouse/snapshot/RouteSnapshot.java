@@ -398,7 +398,8 @@ public final class RouteSnapshot {
   /** A plain HTTP socket reads no ClientHello: its passthrough routes are never served. */
   private static void plainListener(ListenerKey l, PassthroughHosts p, List<RouteProblem> out) {
     Set<RouteKey> keys = new TreeSet<>();
-    for (Map<String, List<CompiledRoute>> names : List.of(p.exact(), p.wildcardSuffixes())) {
+    for (Map<String, List<CompiledRoute>> names :
+        List.of(p.exact(), p.wildcardSuffixes(), p.anyDepthSuffixes())) {
       for (List<CompiledRoute> claims : names.values()) {
         for (CompiledRoute r : claims) {
           keys.add(r.spec().key());
@@ -418,9 +419,12 @@ public final class RouteSnapshot {
   /** The conflicts of one socket's passthrough names with each other and its terminated hosts. */
   private static void addConflicts(
       PassthroughHosts passthrough, HostIndex hosts, List<RouteProblem> out) {
-    for (int wildcard = 0; wildcard < 2; wildcard++) {
+    // 0: exact names, 1: one-label wildcards, 2: wildcards of any depth
+    for (int wildcard = 0; wildcard < 3; wildcard++) {
       Map<String, List<CompiledRoute>> names =
-          wildcard == 0 ? passthrough.exact() : passthrough.wildcardSuffixes();
+          wildcard == 0
+              ? passthrough.exact()
+              : wildcard == 1 ? passthrough.wildcardSuffixes() : passthrough.anyDepthSuffixes();
       for (Map.Entry<String, List<CompiledRoute>> e : names.entrySet()) {
         String name = wildcard == 0 ? e.getKey() : "*." + e.getKey();
         List<CompiledRoute> claims = e.getValue();
@@ -435,7 +439,10 @@ public final class RouteSnapshot {
                       + served.spec().key()
                       + " (the smaller key); this route is not served for it"));
         }
-        PathIndex terminated = wildcard == 0 ? hosts.exact(e.getKey()) : hosts.wildcard(e.getKey());
+        PathIndex terminated =
+            wildcard == 0
+                ? hosts.exact(e.getKey())
+                : wildcard == 1 ? hosts.wildcard(e.getKey()) : hosts.anyDepthWildcard(e.getKey());
         if (terminated != null) {
           out.add(
               new RouteProblem(

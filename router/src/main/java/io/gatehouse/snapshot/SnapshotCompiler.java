@@ -1212,11 +1212,14 @@ public final class SnapshotCompiler {
     List<String> raw = spec.hosts();
     for (int i = 0; i < raw.size(); i++) {
       String h = raw.get(i);
-      if (h != null && isNormalisedHost(h)) {
+      if (h != null && isNormalisedHost(h, spec.wildcardsAnyDepth())) {
         out.add(h);
         continue;
       }
-      Validated<String> v = Hostnames.normalizeConfigured("hosts[" + i + "]", h);
+      Validated<String> v =
+          spec.wildcardsAnyDepth()
+              ? Hostnames.normalizeGatewayHostname("hosts[" + i + "]", h)
+              : Hostnames.normalizeConfigured("hosts[" + i + "]", h);
       if (v.isValid()) {
         out.add(v.value());
       } else {
@@ -1228,8 +1231,11 @@ public final class SnapshotCompiler {
     return out;
   }
 
-  /** The cheap check for what the validator produces: [a-z0-9.-] labels, optional "*." first. */
-  private static boolean isNormalisedHost(String h) {
+  /**
+   * The cheap check for what the validator produces: [a-z0-9.-] labels, optional "*." first (over
+   * one label too for Gateway API hostnames, {@code gateway}).
+   */
+  private static boolean isNormalisedHost(String h, boolean gateway) {
     int start = h.startsWith("*.") ? 2 : 0;
     if (start >= h.length() || h.length() > Hostnames.MAX_LENGTH) {
       return false;
@@ -1243,7 +1249,7 @@ public final class SnapshotCompiler {
       }
       prev = c;
     }
-    return prev != '.' && (start == 0 || h.indexOf('.', start) > 0);
+    return prev != '.' && (start == 0 || gateway || h.indexOf('.', start) > 0);
   }
 
   private enum Kind {

@@ -128,6 +128,48 @@ class PassthroughGateTest {
   }
 
   @Test
+  void a_wildcard_of_any_depth_passes_deeper_names_and_yields_to_narrower_ones() {
+    RouteSpec com =
+        RouteValidator.validate(
+                TestRoutes.builder("com")
+                    .host("x.com") // the builder checks one-label wildcards; the spec has *.com
+                    .prefix("/")
+                    .build()
+                    .withHosts(List.of("*.com"))
+                    .withKey(RouteKey.of("t1", "k8s", "com")) // any depth: Gateway API's only
+                    .withTls(TlsSpec.passthrough(List.of()))
+                    .withWildcardsAnyDepth(true))
+            .value();
+    RouteSpec example =
+        RouteValidator.validate(
+                TestRoutes.builder("example")
+                    .host("*.example.com")
+                    .prefix("/")
+                    .build()
+                    .withKey(RouteKey.of("t1", "k8s", "example")) // any depth: Gateway API's only
+                    .withTls(TlsSpec.passthrough(List.of()))
+                    .withWildcardsAnyDepth(true))
+            .value();
+    RouteSnapshot s = snapshot(com, example);
+    assertThat(PassthroughGate.decide(s, OWN, "other.example.com").route().spec().key().name())
+        .isEqualTo("example");
+    assertThat(PassthroughGate.decide(s, OWN, "a.b.example.com").route().spec().key().name())
+        .isEqualTo("example");
+    assertThat(PassthroughGate.decide(s, OWN, "a.b.other.com").route().spec().key().name())
+        .isEqualTo("com");
+    assertThat(PassthroughGate.decide(s, OWN, "other.com").route().spec().key().name())
+        .isEqualTo("com");
+    assertThat(PassthroughGate.decide(s, OWN, "com").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+    assertThat(PassthroughGate.decide(s, OWN, "non.matching.org").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+    // a one-label wildcard keeps its reach
+    RouteSnapshot one = snapshot(PT, example.withWildcardsAnyDepth(false));
+    assertThat(PassthroughGate.decide(one, OWN, "a.b.example.com").kind())
+        .isEqualTo(PassthroughGate.Decision.Kind.REFUSE);
+  }
+
+  @Test
   void decisions_by_name() {
     record Case(RouteSnapshot snapshot, @Nullable String sni, PassthroughGate.Decision.Kind want) {}
     RouteSnapshot named = snapshot(PT, WEB);

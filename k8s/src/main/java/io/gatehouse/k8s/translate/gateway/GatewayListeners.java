@@ -235,7 +235,7 @@ final class GatewayListeners {
     for (Listener l : g.listeners()) {
       String hostname = null;
       if (l.hostname() != null) {
-        Validated<String> h = Hostnames.normalizeConfigured("hostname", l.hostname());
+        Validated<String> h = Hostnames.normalizeGatewayHostname("hostname", l.hostname());
         hostname = h.value() != null ? h.value() : l.hostname().toLowerCase(java.util.Locale.ROOT);
       }
       ListenerInfo li = new ListenerInfo(info, l, hostname);

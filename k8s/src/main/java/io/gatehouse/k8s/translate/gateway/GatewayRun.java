@@ -254,7 +254,7 @@ final class GatewayRun {
         java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     List<String> hostnames = new ArrayList<>();
     for (String h : r.hostnames()) {
-      Validated<String> v = Hostnames.normalizeConfigured("hostnames", h);
+      Validated<String> v = Hostnames.normalizeGatewayHostname("hostnames", h);
       hostnames.add(v.value() != null ? v.value() : h.toLowerCase(java.util.Locale.ROOT));
     }
     for (ParentRef p : r.parentRefs()) {
@@ -489,7 +489,7 @@ final class GatewayRun {
     try {
       for (int i = 0; i < r.hostnames().size(); i++) {
         String field = "spec.hostnames[" + i + "]";
-        Validated<String> h = Hostnames.normalizeConfigured(field, r.hostnames().get(i));
+        Validated<String> h = Hostnames.normalizeGatewayHostname(field, r.hostnames().get(i));
         if (!h.isValid()) {
           throw new Unsupported(messages(h.violations()));
         }
@@ -1085,6 +1085,9 @@ final class GatewayRun {
       RouteSpec spec =
           spec(route, m, List.copyOf(s.http), TlsSpec.passthrough(List.of()), 0)
               .withKey(key(route, m, socketSuffix(socket)));
+      if (s.http.stream().anyMatch(h -> h.startsWith("*."))) {
+        spec = spec.withWildcardsAnyDepth(true); // an SNI wildcard of any depth, as for HTTP
+      }
       Validated<RouteSpec> valid =
           RouteValidator.validate(socket == null ? spec : spec.withListener(socket));
       if (valid.value() != null) {
