@@ -75,6 +75,15 @@ final class ListenerSet {
   private final Supplier<Set<String>> ownSockets;
   private final long drainMillis;
   private final Map<ListenerKey, Entry> entries = new HashMap<>();
+
+  /**
+   * The sockets whose removed listener still drains, until its servers have closed. Vert.x shares
+   * one listening socket among the servers of one address and port, so a server bound there while
+   * the old one shuts down joins the socket being closed and never accepts (the conformance suite
+   * gives a deleted Gateway's address to the next one at once): such a bind waits for the close.
+   */
+  private final Map<String, Future<?>> draining = new HashMap<>();
+
   private final Set<String> logged = new HashSet<>();
   private volatile JsonArray status = new JsonArray();
   private boolean started;
@@ -163,7 +172,20 @@ final class ListenerSet {
       Entry e = new Entry(spec, State.BINDING, null);
       entries.put(spec.key(), e);
       taken.put(socket(spec), spec.key());
-      bind(e, snapshot.listenerSlot(spec.key()));
+      int slot = snapshot.listenerSlot(spec.key());
+      Future<?> closing = draining.get(socket(spec));
+      if (closing == null) {
+        bind(e, slot);
+      } else {
+        closing.onComplete(
+            ar ->
+                context.runOnContext(
+                    v -> {
+                      if (!e.gone) {
+                        bind(e, slot);
+                      }
+                    }));
+      }
     }
     publishStatus();
   }
@@ -256,14 +278,21 @@ final class ListenerSet {
     }
     e.servers.clear();
     ListenerSpec spec = e.spec;
+    String socket = socket(spec);
+    Promise<Void> closed = Promise.promise();
+    draining.put(socket, closed.future());
     Future.join(closing)
         .onComplete(
             ar ->
                 context.runOnContext(
                     v -> {
+                      if (draining.get(socket) == closed.future()) {
+                        draining.remove(socket);
+                      }
                       if (!isBound(spec)) {
                         transport.gatewaySocketClosed(spec.address(), spec.port());
                       }
+                      closed.complete();
                     }));
   }
 

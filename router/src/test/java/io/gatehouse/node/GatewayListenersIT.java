@@ -210,6 +210,53 @@ class GatewayListenersIT {
   }
 
   @Test
+  void a_socket_given_to_another_listener_while_the_old_one_drains_is_served_by_the_new_one()
+      throws Exception {
+    ListenerSpec first = new ListenerSpec(WEB, webAddress, webPort, ListenerProtocol.HTTP);
+    node.node().table().apply(Batch.of(Write.put(first), Write.put(route("web", WEB, web))));
+    await("the first listener answers")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> get(webAddress, webPort).body().equals("web"));
+    // an idle connection keeps the old listener draining while the socket changes hands
+    try (Socket idle = new Socket()) {
+      idle.connect(new InetSocketAddress(webAddress, webPort), 2000);
+      node.node()
+          .table()
+          .apply(
+              Batch.of(
+                  Write.delete(EntryKey.listener(WEB)),
+                  Write.delete(EntryKey.route(RouteKey.of("team-a", "k8s", "web")))));
+      await("the first listener stops accepting")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .ignoreExceptions()
+          .until(() -> refused(webAddress, webPort));
+      // the next Gateway gets the deleted one's address at once (the pool's lowest free one)
+      ListenerSpec next = new ListenerSpec(SHOP, webAddress, webPort, ListenerProtocol.HTTP);
+      node.node().table().apply(Batch.of(Write.put(next), Write.put(route("shop", SHOP, shop))));
+      await("the next listener answers on the same socket")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .ignoreExceptions()
+          .until(() -> get(webAddress, webPort).body().equals("shop"));
+    }
+    await("the next listener is bound")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              JsonArray listeners = status().getJsonArray("listeners");
+              return listeners.size() == 1
+                  && state(listeners, SHOP).getString("state").equals("bound");
+            });
+    for (int i = 0; i < 3; i++) {
+      assertThat(get(webAddress, webPort)).isEqualTo(new Answer(200, "shop"));
+    }
+  }
+
+  @Test
   void an_https_listener_terminates_with_the_hosts_table_certificate_and_serves_its_routes()
       throws Exception {
     CertificateSpec cert = TestCertificates.spec("team-a", "app", "app.test");
