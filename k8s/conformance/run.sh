@@ -23,6 +23,8 @@
 #   GATEWAY_PORTS        80, 443, 8080, 8090, 8443  kubernetes.gatewayPorts with a pool (the suite's
 #                        HTTPRouteListenerPortMatching puts listeners on 8090)
 #                                      (a socket per Gateway port); empty: every Gateway on the node's own
+#   GATEWAY_USABLE_ADDRESS    127.0.1.254  GatewayStaticAddresses: an address of the pool no Gateway takes first
+#   GATEWAY_UNUSABLE_ADDRESS  192.0.2.1    GatewayStaticAddresses: an address outside the pool (TEST-NET-1)
 #   POD_CIDR             10.213.0.0/24
 #   CONFORMANCE_PROFILES GATEWAY-HTTP
 #   SUPPORTED_FEATURES   Gateway,HTTPRoute,ReferenceGrant   (declare only what passes; see docs/conformance)
@@ -48,6 +50,8 @@ GATEHOUSE_JAR="${GATEHOUSE_JAR:-$REPO/router/target/gatehouse.jar}"
 GATEWAY_ADDRESS="${GATEWAY_ADDRESS:-127.0.0.1}"
 GATEWAY_ADDRESS_POOL="${GATEWAY_ADDRESS_POOL-127.0.1.0/24}"
 GATEWAY_PORTS="${GATEWAY_PORTS:-80, 443, 8080, 8090, 8443}"
+GATEWAY_USABLE_ADDRESS="${GATEWAY_USABLE_ADDRESS:-127.0.1.254}"
+GATEWAY_UNUSABLE_ADDRESS="${GATEWAY_UNUSABLE_ADDRESS:-192.0.2.1}"
 POD_CIDR="${POD_CIDR:-10.213.0.0/24}"
 CONFORMANCE_PROFILES="${CONFORMANCE_PROFILES:-GATEWAY-HTTP}"
 SUPPORTED_FEATURES="${SUPPORTED_FEATURES:-Gateway,HTTPRoute,ReferenceGrant}"
@@ -287,7 +291,8 @@ SUITE_RC=0
   --gateway-class=gatehouse --conformance-profiles="$CONFORMANCE_PROFILES" --supported-features="$SUPPORTED_FEATURES" \
   --organization=gatehouse --project=gatehouse --url="${GATEHOUSE_URL:-https://github.com/gatehouse/gatehouse}" --version="$VERSION" \
   --contact="${GATEHOUSE_CONTACT:-https://github.com/gatehouse/gatehouse/issues}" --mode=default \
-  --report-output="$REPORT" ${SUITE_ARGS:-}) >"$RUN_DIR/suite.log" 2>&1 || SUITE_RC=$?
+  --report-output="$REPORT" ${GATEWAY_ADDRESS_POOL:+--usable-address="$GATEWAY_USABLE_ADDRESS" --unusable-address="$GATEWAY_UNUSABLE_ADDRESS"} \
+  ${SUITE_ARGS:-}) >"$RUN_DIR/suite.log" 2>&1 || SUITE_RC=$?
 PASSED=$(grep -c -- '^\s*--- PASS' "$RUN_DIR/suite.log" || true)
 FAILED=$(grep -c -- '^\s*--- FAIL' "$RUN_DIR/suite.log" || true)
 SKIPPED=$(grep -c -- '^\s*--- SKIP' "$RUN_DIR/suite.log" || true)

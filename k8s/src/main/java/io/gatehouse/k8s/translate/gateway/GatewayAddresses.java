@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>a Gateway keeps the pool address its {@code status.addresses} records, while it still wants
  *       it (it asks for none, or for that one); of two recording one address, the older keeps it;
  *   <li>a Gateway asking for an address ({@code spec.addresses}: one {@code IPAddress} in the pool)
- *       gets it unless another holds it ({@code AddressNotUsable});
+ *       gets it unless another holds it ({@code AddressNotUsable}, as for an address outside the
+ *       pool or a second one; a type other than {@code IPAddress} is {@code UnsupportedAddress});
  *   <li>every other Gateway takes the lowest free address ({@code AddressNotAssigned} when none is
  *       left).
  * </ol>
@@ -37,9 +38,14 @@ final class GatewayAddresses {
   enum Outcome {
     /** {@code address} is the Gateway's. */
     ASSIGNED,
-    /** {@code spec.addresses} cannot be served: the Gateway is not accepted. */
+    /**
+     * {@code spec.addresses} names a type Gatehouse does not serve: the Gateway is not accepted.
+     */
     UNSUPPORTED,
-    /** The address asked for is another Gateway's: the Gateway is not programmed. */
+    /**
+     * The address asked for is another Gateway's, outside the pool, or one of several: the Gateway
+     * is not programmed.
+     */
     NOT_USABLE,
     /** The pool has no free address left: the Gateway is not programmed. */
     EXHAUSTED
@@ -66,9 +72,9 @@ final class GatewayAddresses {
     Map<String, Assignment> out = new LinkedHashMap<>();
     Map<String, String> asked = new HashMap<>();
     for (Gateway g : sorted) {
-      String problem = request(pool, g, asked);
-      if (problem != null) {
-        out.put(g.meta().path(), new Assignment(Outcome.UNSUPPORTED, null, problem));
+      Assignment refused = request(pool, g, asked);
+      if (refused != null) {
+        out.put(g.meta().path(), refused);
       }
     }
     // address to the Gateway holding it
@@ -127,30 +133,49 @@ final class GatewayAddresses {
 
   /**
    * Reads {@code spec.addresses} into {@code asked} (the one address asked for, or no entry for
-   * none); returns why they cannot be served, or null.
+   * none); returns why they cannot be served, or null. An address type other than {@code IPAddress}
+   * is not supported (the Gateway is not accepted); an {@code IPAddress} without a value asks for
+   * any address (GEP-3130: the implementation picks one); an IP address outside the pool, or a
+   * second one, is supported but cannot be served (the Gateway is accepted, not programmed), since
+   * the nodes bind only the pool's addresses and a Gateway has one socket per port.
    */
-  private static @Nullable String request(
+  private static @Nullable Assignment request(
       GatewayAddressPool pool, Gateway g, Map<String, String> asked) {
-    List<String> values = new ArrayList<>();
-    List<String> refused = new ArrayList<>();
+    List<String> unsupported = new ArrayList<>();
+    List<String> outside = new ArrayList<>();
+    List<String> members = new ArrayList<>();
     for (Map<String, Object> a : g.addresses()) {
       String type = GatewayObjects.orDefault(GatewayObjects.str(a.get("type")), "IPAddress");
       String value = Objects.requireNonNullElse(GatewayObjects.str(a.get("value")), "");
-      String member = type.equals("IPAddress") ? pool.member(value) : null;
-      values.add(value);
-      if (member == null) {
-        refused.add(type.equals("IPAddress") ? value : type + " " + value);
+      if (!type.equals("IPAddress")) {
+        unsupported.add(type + " " + value);
+      } else if (value.isEmpty()) {
+        continue; // any address: as if none were asked for
+      } else if (GatewayAddressPool.canonical(value) == null) {
+        unsupported.add(value);
       } else {
-        asked.put(g.meta().path(), member);
+        String member = pool.member(value);
+        if (member == null) {
+          outside.add(value);
+        } else if (!members.contains(member)) {
+          members.add(member);
+        }
       }
     }
     String expected = " (expected: at most one IPAddress, in the pool " + pool + ")";
-    if (!refused.isEmpty()) {
-      return "spec.addresses: " + refused + expected;
+    if (!unsupported.isEmpty()) {
+      return new Assignment(Outcome.UNSUPPORTED, null, "spec.addresses: " + unsupported + expected);
     }
-    // the same address twice is one address; two are more than a Gateway's one socket per port
-    if (values.stream().map(GatewayAddressPool::canonical).distinct().count() > 1) {
-      return "spec.addresses: " + values + expected;
+    if (!outside.isEmpty()) {
+      return new Assignment(
+          Outcome.NOT_USABLE, null, "spec.addresses: " + outside + " outside the pool" + expected);
+    }
+    if (members.size() > 1) {
+      return new Assignment(
+          Outcome.NOT_USABLE, null, "spec.addresses: " + members + ", more than one" + expected);
+    }
+    if (members.size() == 1) {
+      asked.put(g.meta().path(), members.get(0));
     }
     return null;
   }
