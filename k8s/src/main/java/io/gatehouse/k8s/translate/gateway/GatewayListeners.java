@@ -538,12 +538,13 @@ final class GatewayListeners {
         continue;
       }
       String message =
-          "port "
-              + li.listener.port()
-              + (reason.equals("ProtocolConflict")
-                  ? " is served with protocol " + w.listener.protocol()
-                  : " and hostname \"" + Objects.requireNonNullElse(li.hostname, "") + "\" are")
-              + " taken by "
+          (reason.equals("ProtocolConflict")
+                  ? "port " + li.listener.port() + " speaks " + w.listener.protocol() + " for "
+                  : "hostname \""
+                      + Objects.requireNonNullElse(li.hostname, "")
+                      + "\" on port "
+                      + li.listener.port()
+                      + " is taken by ")
               + w.what()
               + ", which comes first (the Gateway's own listeners, then ListenerSets oldest"
               + " first); this listener is not served";
