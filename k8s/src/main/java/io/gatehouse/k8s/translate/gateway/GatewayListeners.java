@@ -171,7 +171,10 @@ final class GatewayListeners {
     final GatewayInfo gateway;
     final List<ListenerInfo> listeners = new ArrayList<>();
 
-    /** Why the Gateway does not take its listeners; null when attached. */
+    /**
+     * Why the Gateway does not take its listeners ({@code Accepted=False NotAllowed} or {@code
+     * ParentNotAccepted}); null when attached.
+     */
     @Nullable GatewayCondition notAllowed;
 
     ListenerSetInfo(GatewayListenerSet set, GatewayInfo gateway) {
@@ -475,6 +478,8 @@ final class GatewayListeners {
                 Comparator.nullsLast(Comparator.<OffsetDateTime>naturalOrder()))
             .thenComparing(s -> s.meta().namespace())
             .thenComparing(s -> s.meta().name()));
+    // its own listeners decide (status(info) before any ListenerSet joins)
+    boolean parentAccepted = status(info).conditions().get(0).status().equals("True");
     for (GatewayListenerSet set : ordered) {
       ListenerSetInfo ls = new ListenerSetInfo(set, info);
       info.sets.add(ls);
@@ -492,6 +497,16 @@ final class GatewayListeners {
                     + " (its spec.allowedListeners.namespaces.from is "
                     + info.gateway.allowedListeners().from()
                     + ")",
+                gen);
+        continue;
+      }
+      if (!parentAccepted) {
+        // fail closed: a Gateway not accepted serves no listener of another object either
+        ls.notAllowed =
+            GatewayCondition.no(
+                ACCEPTED,
+                "ParentNotAccepted",
+                "Gateway " + info.gateway.meta().path() + " is not accepted",
                 gen);
         continue;
       }
@@ -900,7 +915,8 @@ final class GatewayListeners {
     GatewayCondition notAllowed = ls.notAllowed;
     if (notAllowed != null) {
       conditions.add(notAllowed);
-      conditions.add(GatewayCondition.no(PROGRAMMED, "NotAllowed", notAllowed.message(), gen));
+      conditions.add(
+          GatewayCondition.no(PROGRAMMED, notAllowed.reason(), notAllowed.message(), gen));
     } else {
       long valid = ls.listeners.stream().filter(ListenerInfo::valid).count();
       long programmed = ls.listeners.stream().filter(ListenerInfo::programmed).count();
