@@ -259,6 +259,12 @@ public final class GatewayStatusWriter implements TranslationSink {
     } else {
       out.put("listeners", List.copyOf(listeners));
     }
+    Integer attachedSets = g.attachedListenerSets();
+    if (attachedSets == null) {
+      out.remove("attachedListenerSets");
+    } else {
+      out.put("attachedListenerSets", attachedSets.longValue());
+    }
     return out;
   }
 

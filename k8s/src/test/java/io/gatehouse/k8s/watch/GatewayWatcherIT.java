@@ -635,6 +635,103 @@ class GatewayWatcherIT {
   }
 
   @Test
+  void a_listener_set_joins_its_gateway_once_allowed_listeners_admits_it_and_routes_attach_to_it(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("gw-listenerset");
+    String cls = gatewayClass(admin, "ls");
+    create(admin, GatewayKind.GATEWAY, ns, gateway("edge", cls));
+    create(
+        admin,
+        GatewayKind.LISTENER_SET,
+        ns,
+        "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"ListenerSet\","
+            + "\"metadata\":{\"name\":\"team\"},\"spec\":{\"parentRef\":{\"name\":\"edge\"},"
+            + "\"listeners\":[{\"name\":\"extra\",\"protocol\":\"HTTP\",\"port\":80,"
+            + "\"hostname\":\"team.example.test\"}]}}");
+    create(
+        admin,
+        GatewayKind.HTTP_ROUTE,
+        ns,
+        "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"HTTPRoute\","
+            + "\"metadata\":{\"name\":\"on-team\"},\"spec\":{\"parentRefs\":[{\"kind\":"
+            + "\"ListenerSet\",\"group\":\"gateway.networking.k8s.io\",\"name\":\"team\"}],"
+            + "\"rules\":[{\"backendRefs\":[{\"name\":\"web\",\"port\":80}]}]}}");
+    GatewayStatusWriter writer =
+        new GatewayStatusWriter(admin, () -> true, OURS, Clock.systemUTC());
+    try (IngressWatcher watcher =
+        watcher(admin, ns, GatewayApiOptions.Mode.AUTO, () -> List.of("192.0.2.1"), writer)) {
+      watcher.start().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      await("allowedListeners unset: the ListenerSet is not allowed, the route not accepted")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  setConditions(admin, ns, "team")
+                          .containsAll(
+                              List.of("Accepted=False NotAllowed", "Programmed=False NotAllowed"))
+                      && parentCondition(admin, ns, "on-team", "ListenerSet")
+                          .equals("False NotAllowedByListeners"));
+      assertThat(status(admin, GatewayKind.GATEWAY, ns, "edge"))
+          .doesNotContainKey("attachedListenerSets");
+      patch(
+          admin,
+          GatewayKind.GATEWAY,
+          ns,
+          "edge",
+          "[{\"op\":\"add\",\"path\":\"/spec/allowedListeners\","
+              + "\"value\":{\"namespaces\":{\"from\":\"Same\"}}}]");
+      await("allowedListeners Same: attached, programmed, the route attached to its listener")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  setConditions(admin, ns, "team")
+                          .containsAll(
+                              List.of("Accepted=True Accepted", "Programmed=True Programmed"))
+                      && parentCondition(admin, ns, "on-team", "ListenerSet")
+                          .equals("True Accepted"));
+      Map<String, Object> gw = status(admin, GatewayKind.GATEWAY, ns, "edge");
+      assertThat(((Number) gw.get("attachedListenerSets")).intValue()).isEqualTo(1);
+      Map<String, Object> set = status(admin, GatewayKind.LISTENER_SET, ns, "team");
+      assertThat(set).doesNotContainKey("addresses");
+      Map<String, Object> extra =
+          GatewayStatusWriter.map(GatewayStatusWriter.list(set.get("listeners")).get(0));
+      assertThat(extra.get("name")).isEqualTo("extra");
+      assertThat(((Number) extra.get("attachedRoutes")).intValue()).isEqualTo(1);
+      assertThat(conditions(extra))
+          .contains(
+              "Accepted=True Accepted",
+              "Programmed=True Programmed",
+              "Conflicted=False NoConflicts");
+      // the Gateway's own listener does not carry the ListenerSet's route
+      assertThat(((Number) listener(admin, ns, "edge", "http").get("attachedRoutes")).intValue())
+          .isZero();
+    }
+  }
+
+  /** A ListenerSet's conditions as {@code Type=Status Reason}. */
+  private static List<String> setConditions(ApiClient admin, String ns, String name) {
+    return conditions(status(admin, GatewayKind.LISTENER_SET, ns, name));
+  }
+
+  /** Our parents entry of an HTTPRoute for a parentRef of {@code kind}: its Accepted condition. */
+  private static String parentCondition(ApiClient admin, String ns, String route, String kind) {
+    for (Object p :
+        GatewayStatusWriter.list(status(admin, GatewayKind.HTTP_ROUTE, ns, route).get("parents"))) {
+      Map<String, Object> parent = GatewayStatusWriter.map(p);
+      if (OURS.equals(parent.get("controllerName"))
+          && kind.equals(GatewayStatusWriter.map(parent.get("parentRef")).get("kind"))) {
+        for (Object c : GatewayStatusWriter.list(parent.get("conditions"))) {
+          Map<String, Object> m = GatewayStatusWriter.map(c);
+          if ("Accepted".equals(m.get("type"))) {
+            return m.get("status") + " " + m.get("reason");
+          }
+        }
+      }
+    }
+    return "";
+  }
+
+  @Test
   void with_a_pool_each_gateway_gets_its_own_address_keeps_it_and_the_table_its_sockets(
       ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();

@@ -10,6 +10,7 @@ import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.gateway.GatewayAddresses.Assignment;
 import io.gatehouse.k8s.translate.gateway.GatewayAddresses.Outcome;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Gateway;
+import io.gatehouse.k8s.translate.gateway.GatewayObjects.GatewayListenerSet;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.GroupKind;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Listener;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Ref;
@@ -32,7 +33,9 @@ import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,7 +107,15 @@ final class GatewayListeners {
   /** A Gateway of ours with what its listeners accept. */
   static final class GatewayInfo {
     final Gateway gateway;
+
+    /**
+     * Its own listeners, then those of its attached ListenerSets in precedence order: one merged
+     * list, as the sockets, conflicts and listener isolation see them.
+     */
     final List<ListenerInfo> listeners = new ArrayList<>();
+
+    /** The ListenerSets naming it as parent, in precedence order, attached or not. */
+    final List<ListenerSetInfo> sets = new ArrayList<>();
 
     /** {@code spec.addresses} the nodes do not publish: the Gateway is not accepted. */
     final List<String> unsupportedAddresses = new ArrayList<>();
@@ -119,6 +130,11 @@ final class GatewayListeners {
 
     String namespace() {
       return gateway.meta().namespace();
+    }
+
+    /** Its own listeners ({@code spec.listeners}), without those of ListenerSets. */
+    List<ListenerInfo> own() {
+      return listeners.stream().filter(li -> li.set == null).toList();
     }
 
     /** Its own address from the pool; null without a pool, or when it has none. */
@@ -146,9 +162,47 @@ final class GatewayListeners {
     }
   }
 
+  /**
+   * A ListenerSet naming a Gateway of ours: whether the Gateway's {@code allowedListeners} admits
+   * it, and its listeners (part of the Gateway's when admitted).
+   */
+  static final class ListenerSetInfo {
+    final GatewayListenerSet set;
+    final GatewayInfo gateway;
+    final List<ListenerInfo> listeners = new ArrayList<>();
+
+    /**
+     * Why the Gateway does not take its listeners ({@code Accepted=False NotAllowed} or {@code
+     * ParentNotAccepted}); null when attached.
+     */
+    @Nullable GatewayCondition notAllowed;
+
+    ListenerSetInfo(GatewayListenerSet set, GatewayInfo gateway) {
+      this.set = set;
+      this.gateway = gateway;
+    }
+
+    /** Attached, with a listener that can serve: it counts in the Gateway's status. */
+    boolean accepted() {
+      return notAllowed == null && listeners.stream().anyMatch(ListenerInfo::valid);
+    }
+
+    ObjectRef ref() {
+      return new ObjectRef(GatewayKind.LISTENER_SET, set.meta().namespace(), set.meta().name());
+    }
+
+    String what() {
+      return "ListenerSet " + set.meta().path();
+    }
+  }
+
   /** A listener: whether it is accepted and programmed, and what routes it admits. */
   static final class ListenerInfo {
     final GatewayInfo gateway;
+
+    /** The ListenerSet it comes from; null for one of the Gateway's own. */
+    final @Nullable ListenerSetInfo set;
+
     final Listener listener;
     final @Nullable String hostname;
     final List<RouteGroupKind> kinds = new ArrayList<>();
@@ -173,8 +227,13 @@ final class GatewayListeners {
 
     boolean groupKnown;
 
-    ListenerInfo(GatewayInfo gateway, Listener listener, @Nullable String hostname) {
+    ListenerInfo(
+        GatewayInfo gateway,
+        @Nullable ListenerSetInfo set,
+        Listener listener,
+        @Nullable String hostname) {
       this.gateway = gateway;
+      this.set = set;
       this.listener = listener;
       this.hostname = hostname;
     }
@@ -183,16 +242,26 @@ final class GatewayListeners {
       return notAccepted == null;
     }
 
+    /** Accepted, resolved, without conflict, with a route kind: served once the Gateway is. */
+    boolean valid() {
+      return notAccepted == null && unresolved == null && conflicted == null && !kinds.isEmpty();
+    }
+
+    /** The namespace of the object that defines it: {@code Same} in allowedRoutes means this. */
+    String namespace() {
+      return set == null ? gateway.namespace() : set.set.meta().namespace();
+    }
+
+    long generation() {
+      return set == null ? gateway.gateway.meta().generation() : set.set.meta().generation();
+    }
+
     /**
      * Accepted, its certificate resolved, without conflict and with a route kind to admit: it
      * serves the routes attached.
      */
     boolean programmed() {
-      return notAccepted == null
-          && unresolved == null
-          && conflicted == null
-          && !kinds.isEmpty()
-          && gateway.addressed();
+      return valid() && gateway.addressed();
     }
 
     /** The key of the Gateway socket this listener is served on; null for the node's own. */
@@ -215,7 +284,10 @@ final class GatewayListeners {
     }
 
     String what() {
-      return "listener \"" + listener.name() + "\" of Gateway " + gateway.gateway.meta().path();
+      return "listener \""
+          + listener.name()
+          + "\" of "
+          + (set == null ? "Gateway " + gateway.gateway.meta().path() : set.what());
     }
   }
 
@@ -233,94 +305,109 @@ final class GatewayListeners {
       }
     }
     for (Listener l : g.listeners()) {
-      String hostname = null;
-      if (l.hostname() != null) {
-        Validated<String> h = Hostnames.normalizeGatewayHostname("hostname", l.hostname());
-        hostname = h.value() != null ? h.value() : l.hostname().toLowerCase(java.util.Locale.ROOT);
-      }
-      ListenerInfo li = new ListenerInfo(info, l, hostname);
+      ListenerInfo li = new ListenerInfo(info, null, l, hostname(l));
       info.listeners.add(li);
-      switch (l.protocol()) {
-        case "HTTP", "HTTPS", TLS -> {
-          // TLS passthrough is read in front of the HTTPS listener's TLS handler: same port
-          int port = l.protocol().equals("HTTP") ? settings.httpPort() : settings.httpsPort();
-          // a mode never served is the reason on any port (the suite puts them on 8443)
-          if (l.protocol().equals("HTTPS") && !"Terminate".equals(l.tlsMode())) {
-            li.notAccepted =
-                GatewayCondition.no(
-                    ACCEPTED,
-                    "UnsupportedProtocol",
-                    "tls.mode: \""
-                        + l.tlsMode()
-                        + "\" (expected: Terminate; Passthrough is served with protocol TLS)",
-                    gen);
-          } else if (l.protocol().equals(TLS) && !PASSTHROUGH.equals(l.tlsMode())) {
-            // the protocol is served, this value of one of its fields is not
-            li.notAccepted =
-                GatewayCondition.no(
-                    ACCEPTED,
-                    "UnsupportedValue",
-                    "tls.mode: \""
-                        + l.tlsMode()
-                        + "\" on protocol TLS (expected: Passthrough; TLS terminated into a TCP"
-                        + " stream to the backend is not served)",
-                    gen);
-          } else if (settings.pooled() && !settings.ports().contains(l.port())) {
-            li.notAccepted =
-                GatewayCondition.no(
-                    ACCEPTED,
-                    "PortUnavailable",
-                    "port "
-                        + l.port()
-                        + " is not one the node allows Gateway listeners on "
-                        + settings.ports()
-                        + " (kubernetes.gatewayPorts)",
-                    gen);
-          } else if (!settings.pooled() && l.port() != port) {
-            li.notAccepted =
-                GatewayCondition.no(
-                    ACCEPTED,
-                    "PortUnavailable",
-                    "the node listens for "
-                        + l.protocol()
-                        + " on port "
-                        + port
-                        + " only (HTTP "
-                        + settings.httpPort()
-                        + ", HTTPS and TLS "
-                        + settings.httpsPort()
-                        + "); port "
-                        + l.port()
-                        + " is not served",
-                    gen);
-          }
-          if (!l.protocol().equals(TLS)) {
-            kinds(li, HTTP_KINDS, gen);
-          } else if (PASSTHROUGH.equals(l.tlsMode())) {
-            kinds(li, TLS_KINDS, gen);
-          } // else none: the suite's TLSRouteListenerTerminateNotSupported wants no supportedKinds
-        }
-        default ->
-            li.notAccepted =
-                GatewayCondition.no(
-                    ACCEPTED,
-                    "UnsupportedProtocol",
-                    "protocol \""
-                        + l.protocol()
-                        + "\" is not served (expected: HTTP, HTTPS, or TLS with tls.mode"
-                        + " Passthrough)",
-                    gen);
-      }
-      if (li.accepted() && li.https()) {
-        certificate(li, gen);
-      }
+      evaluate(li, gen);
     }
+    conflicts(info.listeners, gen);
+    return info;
+  }
+
+  private static @Nullable String hostname(Listener l) {
+    if (l.hostname() == null) {
+      return null;
+    }
+    Validated<String> h = Hostnames.normalizeGatewayHostname("hostname", l.hostname());
+    return h.value() != null ? h.value() : l.hostname().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Whether the listener's protocol, mode and port are served; its kinds and certificate. */
+  private void evaluate(ListenerInfo li, long gen) {
+    Listener l = li.listener;
+    switch (l.protocol()) {
+      case "HTTP", "HTTPS", TLS -> {
+        // TLS passthrough is read in front of the HTTPS listener's TLS handler: same port
+        int port = l.protocol().equals("HTTP") ? settings.httpPort() : settings.httpsPort();
+        // a mode never served is the reason on any port (the suite puts them on 8443)
+        if (l.protocol().equals("HTTPS") && !"Terminate".equals(l.tlsMode())) {
+          li.notAccepted =
+              GatewayCondition.no(
+                  ACCEPTED,
+                  "UnsupportedProtocol",
+                  "tls.mode: \""
+                      + l.tlsMode()
+                      + "\" (expected: Terminate; Passthrough is served with protocol TLS)",
+                  gen);
+        } else if (l.protocol().equals(TLS) && !PASSTHROUGH.equals(l.tlsMode())) {
+          // the protocol is served, this value of one of its fields is not
+          li.notAccepted =
+              GatewayCondition.no(
+                  ACCEPTED,
+                  "UnsupportedValue",
+                  "tls.mode: \""
+                      + l.tlsMode()
+                      + "\" on protocol TLS (expected: Passthrough; TLS terminated into a TCP"
+                      + " stream to the backend is not served)",
+                  gen);
+        } else if (settings.pooled() && !settings.ports().contains(l.port())) {
+          li.notAccepted =
+              GatewayCondition.no(
+                  ACCEPTED,
+                  "PortUnavailable",
+                  "port "
+                      + l.port()
+                      + " is not one the node allows Gateway listeners on "
+                      + settings.ports()
+                      + " (kubernetes.gatewayPorts)",
+                  gen);
+        } else if (!settings.pooled() && l.port() != port) {
+          li.notAccepted =
+              GatewayCondition.no(
+                  ACCEPTED,
+                  "PortUnavailable",
+                  "the node listens for "
+                      + l.protocol()
+                      + " on port "
+                      + port
+                      + " only (HTTP "
+                      + settings.httpPort()
+                      + ", HTTPS and TLS "
+                      + settings.httpsPort()
+                      + "); port "
+                      + l.port()
+                      + " is not served",
+                  gen);
+        }
+        if (!l.protocol().equals(TLS)) {
+          kinds(li, HTTP_KINDS, gen);
+        } else if (PASSTHROUGH.equals(l.tlsMode())) {
+          kinds(li, TLS_KINDS, gen);
+        } // else none: the suite's TLSRouteListenerTerminateNotSupported wants no supportedKinds
+      }
+      default ->
+          li.notAccepted =
+              GatewayCondition.no(
+                  ACCEPTED,
+                  "UnsupportedProtocol",
+                  "protocol \""
+                      + l.protocol()
+                      + "\" is not served (expected: HTTP, HTTPS, or TLS with tls.mode"
+                      + " Passthrough)",
+                  gen);
+    }
+    if (li.accepted() && li.https()) {
+      certificate(li, gen);
+    }
+  }
+
+  /** Conflicts among {@code on}, listeners of one object: none of a conflicting group is served. */
+  private void conflicts(List<ListenerInfo> on, long gen) {
     if (settings.pooled()) {
-      protocolConflicts(info, gen);
+      protocolConflicts(on, gen);
     }
     // two accepted listeners on one port with the same hostname cannot both be served
     Map<String, List<ListenerInfo>> byPortHost = new LinkedHashMap<>();
-    for (ListenerInfo li : info.listeners) {
+    for (ListenerInfo li : on) {
       if (li.accepted()) {
         byPortHost
             .computeIfAbsent(
@@ -375,16 +462,126 @@ final class GatewayListeners {
         }
       }
     }
-    return info;
+  }
+
+  /**
+   * The ListenerSets naming {@code info} as parent (GEP-1713), in the spec's precedence: oldest
+   * first, then by namespace and name. Those its {@code allowedListeners} admits add their
+   * listeners to its sockets after its own; a listener that conflicts with one before it (the
+   * Gateway's own, or an older ListenerSet's) is not accepted, and only it says so.
+   */
+  void listenerSets(GatewayInfo info, List<GatewayListenerSet> sets) {
+    List<GatewayListenerSet> ordered = new ArrayList<>(sets);
+    ordered.sort(
+        Comparator.comparing(
+                (GatewayListenerSet s) -> s.meta().created(),
+                Comparator.nullsLast(Comparator.<OffsetDateTime>naturalOrder()))
+            .thenComparing(s -> s.meta().namespace())
+            .thenComparing(s -> s.meta().name()));
+    // its own listeners decide (status(info) before any ListenerSet joins)
+    boolean parentAccepted = status(info).conditions().get(0).status().equals("True");
+    for (GatewayListenerSet set : ordered) {
+      ListenerSetInfo ls = new ListenerSetInfo(set, info);
+      info.sets.add(ls);
+      long gen = set.meta().generation();
+      String ns = set.meta().namespace();
+      if (!allowsListeners(info.gateway, ns)) {
+        ls.notAllowed =
+            GatewayCondition.no(
+                ACCEPTED,
+                "NotAllowed",
+                "Gateway "
+                    + info.gateway.meta().path()
+                    + " does not take listeners of ListenerSets in namespace "
+                    + ns
+                    + " (its spec.allowedListeners.namespaces.from is "
+                    + info.gateway.allowedListeners().from()
+                    + ")",
+                gen);
+        continue;
+      }
+      if (!parentAccepted) {
+        // fail closed: a Gateway not accepted serves no listener of another object either
+        ls.notAllowed =
+            GatewayCondition.no(
+                ACCEPTED,
+                "ParentNotAccepted",
+                "Gateway " + info.gateway.meta().path() + " is not accepted",
+                gen);
+        continue;
+      }
+      List<ListenerInfo> before =
+          info.listeners.stream().filter(li -> li.accepted() && li.conflicted == null).toList();
+      for (Listener l : set.listeners()) {
+        ListenerInfo li = new ListenerInfo(info, ls, l, hostname(l));
+        ls.listeners.add(li);
+        evaluate(li, gen);
+        precedence(li, before, gen);
+      }
+      conflicts(ls.listeners.stream().filter(li -> li.conflicted == null).toList(), gen);
+      info.listeners.addAll(ls.listeners);
+    }
+  }
+
+  /** Whether the Gateway's {@code allowedListeners} admits ListenerSets of namespace {@code ns}. */
+  private boolean allowsListeners(Gateway g, String ns) {
+    return switch (g.allowedListeners().from()) {
+      case "All" -> true;
+      case "Same" -> ns.equals(g.meta().namespace());
+      case "Selector" -> selects(g.allowedListeners().selector(), ns);
+      default -> false; // None, the default: only the Gateway's owner adds listeners
+    };
+  }
+
+  /**
+   * A ListenerSet's listener against the accepted ones before it on its port: another protocol (one
+   * socket per port speaks one), or the same hostname, loses to them.
+   */
+  private static void precedence(ListenerInfo li, List<ListenerInfo> before, long gen) {
+    for (ListenerInfo w : before) {
+      if (w.listener.port() != li.listener.port()) {
+        continue;
+      }
+      String reason;
+      if (!socketProtocol(w).equals(socketProtocol(li))
+          || (Objects.equals(w.hostname, li.hostname)
+              && !w.listener.protocol().equals(li.listener.protocol()))) {
+        reason = "ProtocolConflict";
+      } else if (Objects.equals(w.hostname, li.hostname)) {
+        reason = "HostnameConflict";
+      } else {
+        continue;
+      }
+      String message =
+          (reason.equals("ProtocolConflict")
+                  ? "port " + li.listener.port() + " speaks " + w.listener.protocol() + " for "
+                  : "hostname \""
+                      + Objects.requireNonNullElse(li.hostname, "")
+                      + "\" on port "
+                      + li.listener.port()
+                      + " is taken by ")
+              + w.what()
+              + ", which comes first (the Gateway's own listeners, then ListenerSets oldest"
+              + " first); this listener is not served";
+      li.conflicted = GatewayCondition.yes(CONFLICTED, reason, message, gen);
+      li.notAccepted = GatewayCondition.no(ACCEPTED, reason, message, gen);
+      return;
+    }
+  }
+
+  /** What a socket on the listener's port speaks: HTTP, TLS (HTTPS and passthrough), or other. */
+  private static String socketProtocol(ListenerInfo li) {
+    String p = li.listener.protocol();
+    return p.equals("HTTPS") ? TLS : p;
   }
 
   /**
    * A socket per port speaks HTTP, or TLS (terminated or passed through by SNI name): an HTTP
    * listener beside an HTTPS or TLS one on a port cannot be served, so none of that port's is.
    */
-  private static void protocolConflicts(GatewayInfo info, long gen) {
+  private static void protocolConflicts(List<ListenerInfo> listeners, long gen) {
     Map<Integer, List<ListenerInfo>> byPort = new LinkedHashMap<>();
-    for (ListenerInfo li : info.listeners) {
+    for (ListenerInfo li : listeners) {
       if (li.accepted()) {
         byPort.computeIfAbsent(li.listener.port(), k -> new ArrayList<>()).add(li);
       }
@@ -493,7 +690,9 @@ final class GatewayListeners {
   }
 
   private void certificate(ListenerInfo li, long gen) {
-    String gwNs = li.gateway.namespace();
+    // a ListenerSet's references are its own: granted to ListenerSets of its namespace
+    String gwNs = li.namespace();
+    String from = li.set == null ? GatewayKind.GATEWAY.kind() : GatewayKind.LISTENER_SET.kind();
     List<Ref> refs = li.listener.certificateRefs();
     if (refs.isEmpty()) {
       li.unresolved =
@@ -518,8 +717,7 @@ final class GatewayListeners {
         return;
       }
       if (!ns.equals(gwNs)
-          && !grants.granted(
-              GatewayKind.GATEWAY.kind(), gwNs, GatewayObjects.CORE, "Secret", ns, ref.name())) {
+          && !grants.granted(from, gwNs, GatewayObjects.CORE, "Secret", ns, ref.name())) {
         li.unresolved =
             GatewayCondition.no(
                 RESOLVED_REFS,
@@ -529,7 +727,9 @@ final class GatewayListeners {
                     + ns
                     + "/"
                     + ref.name()
-                    + " is in another namespace and no ReferenceGrant there allows Gateways of "
+                    + " is in another namespace and no ReferenceGrant there allows "
+                    + from
+                    + "s of "
                     + gwNs
                     + " to use it",
                 gen);
@@ -586,22 +786,24 @@ final class GatewayListeners {
   boolean admits(ListenerInfo li, String ns) {
     return switch (li.listener.from()) {
       case "All" -> true;
-      case "Same" -> ns.equals(li.gateway.namespace());
-      case "Selector" -> {
-        GatewayObjects.Selector s = li.listener.selector();
-        Optional<V1Namespace> n = state.namespace(ns);
-        Map<String, String> labels = new HashMap<>();
-        if (n.isPresent() && n.get().getMetadata() != null) {
-          Map<String, String> l = n.get().getMetadata().getLabels();
-          labels.putAll(l == null ? Map.of() : l);
-        }
-        // the API server sets it on every namespace; a cache or fixture may not show it yet
-        labels.put("kubernetes.io/metadata.name", ns);
-        // a namespace not seen yet is not admitted: fail closed until the informer has it
-        yield s != null && n.isPresent() && s.matches(labels);
-      }
+      case "Same" -> ns.equals(li.namespace());
+      case "Selector" -> selects(li.listener.selector(), ns);
       default -> false;
     };
+  }
+
+  /** Whether {@code s} selects namespace {@code ns} by its labels. */
+  private boolean selects(GatewayObjects.@Nullable Selector s, String ns) {
+    Optional<V1Namespace> n = state.namespace(ns);
+    Map<String, String> labels = new HashMap<>();
+    if (n.isPresent() && n.get().getMetadata() != null) {
+      Map<String, String> l = n.get().getMetadata().getLabels();
+      labels.putAll(l == null ? Map.of() : l);
+    }
+    // the API server sets it on every namespace; a cache or fixture may not show it yet
+    labels.put("kubernetes.io/metadata.name", ns);
+    // a namespace not seen yet is not admitted: fail closed until the informer has it
+    return s != null && n.isPresent() && s.matches(labels);
   }
 
   /** The namespaces the listener admits, of those that can claim a host; null for all. */
@@ -638,8 +840,9 @@ final class GatewayListeners {
       addresses.add(new Address("IPAddress", pooled.address()));
     }
     List<String> unsupported = g.unsupportedAddresses;
-    long accepted = g.listeners.stream().filter(ListenerInfo::accepted).count();
-    long programmed = g.listeners.stream().filter(ListenerInfo::programmed).count();
+    List<ListenerInfo> own = g.own();
+    long accepted = own.stream().filter(ListenerInfo::accepted).count();
+    long programmed = own.stream().filter(ListenerInfo::programmed).count();
     List<GatewayCondition> conditions = new ArrayList<>();
     GatewayCondition acceptedCondition;
     if (pooled != null && pooled.outcome() == Outcome.UNSUPPORTED) {
@@ -655,15 +858,15 @@ final class GatewayListeners {
                   + settings.addresses()
                   + "; each Gateway its own address comes in phase 2)",
               gen);
-    } else if (accepted == 0 && !g.listeners.isEmpty()) {
+    } else if (accepted == 0 && !own.isEmpty()) {
       acceptedCondition =
           GatewayCondition.no(ACCEPTED, "ListenersNotValid", "no listener is accepted", gen);
-    } else if (accepted < g.listeners.size()) {
+    } else if (accepted < own.size()) {
       acceptedCondition =
           GatewayCondition.yes(
               ACCEPTED,
               "ListenersNotValid",
-              (g.listeners.size() - accepted) + " listener(s) not accepted; see status.listeners",
+              (own.size() - accepted) + " listener(s) not accepted; see status.listeners",
               gen);
     } else {
       acceptedCondition = GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen);
@@ -688,33 +891,96 @@ final class GatewayListeners {
       conditions.add(GatewayCondition.yes(PROGRAMMED, "Programmed", "served by every node", gen));
     }
     List<ListenerStatus> listeners = new ArrayList<>();
-    for (ListenerInfo li : g.listeners) {
-      List<GatewayCondition> lc = new ArrayList<>();
-      lc.add(
-          li.notAccepted != null
-              ? li.notAccepted
-              : GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen));
-      lc.add(
-          li.programmed()
-              ? GatewayCondition.yes(PROGRAMMED, "Programmed", "served by every node", gen)
-              : GatewayCondition.no(
-                  PROGRAMMED, "Invalid", "not served; see the other conditions", gen));
-      lc.add(
-          li.unresolvedRefs() != null
-              ? li.unresolvedRefs()
-              : GatewayCondition.yes(RESOLVED_REFS, "ResolvedRefs", "references resolved", gen));
-      lc.add(
-          li.conflicted != null
-              ? li.conflicted
-              : GatewayCondition.no(CONFLICTED, "NoConflicts", "no conflict", gen));
-      listeners.add(
-          new ListenerStatus(li.listener.name(), li.kinds, li.accepted() ? li.attached : 0, lc));
+    for (ListenerInfo li : own) {
+      listeners.add(listenerStatus(li));
     }
+    // written once the Gateway takes ListenerSets: a Gateway that takes none keeps its status
+    Integer attachedSets =
+        g.gateway.allowedListeners().from().equals("None")
+            ? null
+            : (int) g.sets.stream().filter(ListenerSetInfo::accepted).count();
     return new GatewayStatus(
         new ObjectRef(GatewayKind.GATEWAY, g.namespace(), g.gateway.meta().name()),
         addresses,
         conditions,
-        listeners);
+        listeners,
+        attachedSets);
+  }
+
+  /** A ListenerSet's status: attached or not, and its listeners as a Gateway's. */
+  GatewayStatus status(ListenerSetInfo ls) {
+    long gen = ls.set.meta().generation();
+    List<GatewayCondition> conditions = new ArrayList<>();
+    List<ListenerStatus> listeners = new ArrayList<>();
+    GatewayCondition notAllowed = ls.notAllowed;
+    if (notAllowed != null) {
+      conditions.add(notAllowed);
+      conditions.add(
+          GatewayCondition.no(PROGRAMMED, notAllowed.reason(), notAllowed.message(), gen));
+    } else {
+      long valid = ls.listeners.stream().filter(ListenerInfo::valid).count();
+      long programmed = ls.listeners.stream().filter(ListenerInfo::programmed).count();
+      if (valid == 0) {
+        String why = "no listener is valid; see status.listeners";
+        conditions.add(GatewayCondition.no(ACCEPTED, "ListenersNotValid", why, gen));
+        conditions.add(GatewayCondition.no(PROGRAMMED, "ListenersNotValid", why, gen));
+      } else {
+        conditions.add(
+            valid < ls.listeners.size()
+                ? GatewayCondition.yes(
+                    ACCEPTED,
+                    "ListenersNotValid",
+                    (ls.listeners.size() - valid) + " listener(s) not valid; see status.listeners",
+                    gen)
+                : GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen));
+        conditions.add(
+            programmed > 0
+                ? GatewayCondition.yes(
+                    PROGRAMMED,
+                    "Programmed",
+                    "served on the sockets of Gateway " + ls.gateway.gateway.meta().path(),
+                    gen)
+                : GatewayCondition.no(
+                    PROGRAMMED,
+                    "Invalid",
+                    "Gateway " + ls.gateway.gateway.meta().path() + " is not served",
+                    gen));
+      }
+      for (ListenerInfo li : ls.listeners) {
+        listeners.add(listenerStatus(li));
+      }
+    }
+    return new GatewayStatus(ls.ref(), List.of(), conditions, listeners, null);
+  }
+
+  private static ListenerStatus listenerStatus(ListenerInfo li) {
+    long gen = li.generation();
+    List<GatewayCondition> lc = new ArrayList<>();
+    lc.add(
+        li.notAccepted != null
+            ? li.notAccepted
+            : GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen));
+    GatewayCondition conflict = li.conflicted;
+    GatewayCondition notAccepted = li.notAccepted;
+    // a listener that lost to one before it says why in each condition
+    String notProgrammed =
+        conflict != null && notAccepted != null && conflict.reason().equals(notAccepted.reason())
+            ? conflict.reason()
+            : "Invalid";
+    lc.add(
+        li.programmed()
+            ? GatewayCondition.yes(PROGRAMMED, "Programmed", "served by every node", gen)
+            : GatewayCondition.no(
+                PROGRAMMED, notProgrammed, "not served; see the other conditions", gen));
+    lc.add(
+        li.unresolvedRefs() != null
+            ? li.unresolvedRefs()
+            : GatewayCondition.yes(RESOLVED_REFS, "ResolvedRefs", "references resolved", gen));
+    lc.add(
+        li.conflicted != null
+            ? li.conflicted
+            : GatewayCondition.no(CONFLICTED, "NoConflicts", "no conflict", gen));
+    return new ListenerStatus(li.listener.name(), li.kinds, li.accepted() ? li.attached : 0, lc);
   }
 
   /** An IPv4 dotted quad or an IPv6 literal (anything with ':'; never a DNS lookup). */

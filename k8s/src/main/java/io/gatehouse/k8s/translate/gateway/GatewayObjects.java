@@ -43,7 +43,24 @@ final class GatewayObjects {
       String className,
       List<Listener> listeners,
       List<Map<String, Object>> addresses,
-      List<String> held) {}
+      List<String> held,
+      AllowedListeners allowedListeners) {}
+
+  /**
+   * {@code spec.allowedListeners.namespaces}: which namespaces' ListenerSets may add listeners.
+   *
+   * @param from {@code None} (the default), {@code Same}, {@code Selector} or {@code All}
+   */
+  record AllowedListeners(String from, @Nullable Selector selector) {
+    static final AllowedListeners NONE = new AllowedListeners("None", null);
+  }
+
+  /**
+   * A ListenerSet (GEP-1713): listeners another object adds to a Gateway's.
+   *
+   * @param parent {@code spec.parentRef}, its namespace defaulted to the ListenerSet's
+   */
+  record GatewayListenerSet(Meta meta, Ref parent, List<Listener> listeners) {}
 
   /**
    * @param hostname null for every host
@@ -153,6 +170,41 @@ final class GatewayObjects {
 
   static Gateway gateway(Map<String, Object> o) {
     Map<String, Object> spec = map(o.get("spec"));
+    List<Listener> listeners = listeners(spec);
+    List<String> held = new ArrayList<>();
+    for (Map<String, Object> a : maps(map(o.get("status")).get("addresses"))) {
+      String value = str(a.get("value"));
+      if (value != null && "IPAddress".equals(orDefault(str(a.get("type")), "IPAddress"))) {
+        held.add(value);
+      }
+    }
+    return new Gateway(
+        meta(o),
+        orEmpty(str(spec.get("gatewayClassName"))),
+        listeners,
+        maps(spec.get("addresses")),
+        held,
+        allowedListeners(map(map(spec.get("allowedListeners")).get("namespaces"))));
+  }
+
+  private static AllowedListeners allowedListeners(Map<String, Object> ns) {
+    return new AllowedListeners(
+        orDefault(str(ns.get("from")), "None"),
+        ns.get("selector") == null ? null : selector(map(ns.get("selector"))));
+  }
+
+  static GatewayListenerSet listenerSet(Map<String, Object> o) {
+    Meta meta = meta(o);
+    Map<String, Object> spec = map(o.get("spec"));
+    Ref parent = ref(map(spec.get("parentRef")), GatewayKind.GROUP, GatewayKind.GATEWAY.kind());
+    if (parent.namespace() == null) {
+      parent = new Ref(parent.group(), parent.kind(), meta.namespace(), parent.name());
+    }
+    return new GatewayListenerSet(meta, parent, listeners(spec));
+  }
+
+  /** {@code spec.listeners} of a Gateway or a ListenerSet (one shape). */
+  private static List<Listener> listeners(Map<String, Object> spec) {
     List<Listener> listeners = new ArrayList<>();
     for (Map<String, Object> l : maps(spec.get("listeners"))) {
       Map<String, Object> tls = map(l.get("tls"));
@@ -183,19 +235,7 @@ final class GatewayObjects {
               ns.get("selector") == null ? null : selector(map(ns.get("selector"))),
               kinds));
     }
-    List<String> held = new ArrayList<>();
-    for (Map<String, Object> a : maps(map(o.get("status")).get("addresses"))) {
-      String value = str(a.get("value"));
-      if (value != null && "IPAddress".equals(orDefault(str(a.get("type")), "IPAddress"))) {
-        held.add(value);
-      }
-    }
-    return new Gateway(
-        meta(o),
-        orEmpty(str(spec.get("gatewayClassName"))),
-        listeners,
-        maps(spec.get("addresses")),
-        held);
+    return listeners;
   }
 
   static Route route(GatewayKind kind, Map<String, Object> o) {

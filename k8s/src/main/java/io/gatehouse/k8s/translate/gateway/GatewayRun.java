@@ -11,9 +11,11 @@ import io.gatehouse.k8s.translate.HostClaimant;
 import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.gateway.GatewayListeners.GatewayInfo;
 import io.gatehouse.k8s.translate.gateway.GatewayListeners.ListenerInfo;
+import io.gatehouse.k8s.translate.gateway.GatewayListeners.ListenerSetInfo;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Backend;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Gateway;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.GatewayClass;
+import io.gatehouse.k8s.translate.gateway.GatewayObjects.GatewayListenerSet;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Ref;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.ReferenceGrant;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Route;
@@ -95,6 +97,10 @@ final class GatewayRun {
 
   private final List<ObjectStatus> statuses = new ArrayList<>();
   private final Map<String, GatewayInfo> gateways = new TreeMap<>();
+
+  /** ListenerSets naming a Gateway of ours, by namespace/name. */
+  private final Map<String, ListenerSetInfo> listenerSets = new TreeMap<>();
+
   private final List<RouteInfo> routes = new ArrayList<>();
 
   /** Namespaces a listener's selector group is evaluated over: every one that can claim a host. */
@@ -129,6 +135,27 @@ final class GatewayRun {
       gateways.put(g.meta().path(), listeners.listeners(g, assigned.get(g.meta().path())));
       knownNamespaces.add(g.meta().namespace());
     }
+    Map<String, List<GatewayListenerSet>> byParent = new HashMap<>();
+    for (Map<String, Object> o : state.objects(GatewayKind.LISTENER_SET)) {
+      GatewayListenerSet set = GatewayObjects.listenerSet(o);
+      Ref parent = set.parent();
+      if (parent.group().equals(GatewayKind.GROUP)
+          && parent.kind().equals(GatewayKind.GATEWAY.kind())
+          && gateways.containsKey(parent.namespace() + "/" + parent.name())) {
+        byParent
+            .computeIfAbsent(parent.namespace() + "/" + parent.name(), k -> new ArrayList<>())
+            .add(set);
+      } // else another controller's Gateway, or none: no status of ours
+    }
+    byParent.forEach(
+        (path, sets) -> {
+          GatewayInfo gw = Objects.requireNonNull(gateways.get(path));
+          listeners.listenerSets(gw, sets);
+          for (ListenerSetInfo ls : gw.sets) {
+            listenerSets.put(ls.set.meta().path(), ls);
+            knownNamespaces.add(ls.set.meta().namespace());
+          }
+        });
     for (GatewayKind kind : ROUTE_KINDS) {
       for (Map<String, Object> o : state.objects(kind)) {
         Route r = GatewayObjects.route(kind, o);
@@ -260,17 +287,45 @@ final class GatewayRun {
     for (ParentRef p : r.parentRefs()) {
       String group = p.group() == null ? GatewayKind.GROUP : p.group();
       String kind = p.kind() == null ? GatewayKind.GATEWAY.kind() : p.kind();
-      if (!group.equals(GatewayKind.GROUP) || !kind.equals(GatewayKind.GATEWAY.kind())) {
-        continue; // ListenerSet and other parents: not served in phase 1
-      }
-      GatewayInfo gw = gateways.get((p.namespace() == null ? ns : p.namespace()) + "/" + p.name());
-      if (gw == null) {
-        continue; // not a Gateway of ours: another controller's, or none
+      String path = (p.namespace() == null ? ns : p.namespace()) + "/" + p.name();
+      GatewayInfo gw;
+      List<ListenerInfo> candidates;
+      String parentWhat;
+      ListenerSetInfo set = null;
+      if (!group.equals(GatewayKind.GROUP)) {
+        continue; // not a Gateway API parent
+      } else if (kind.equals(GatewayKind.GATEWAY.kind())) {
+        gw = gateways.get(path);
+        if (gw == null) {
+          continue; // not a Gateway of ours: another controller's, or none
+        }
+        // a Gateway parentRef names the Gateway's own listeners, never a ListenerSet's
+        candidates = gw.own();
+        parentWhat = "Gateway " + gw.gateway.meta().path();
+      } else if (kind.equals(GatewayKind.LISTENER_SET.kind())) {
+        set = listenerSets.get(path);
+        if (set == null) {
+          continue; // not a ListenerSet of a Gateway of ours
+        }
+        gw = set.gateway;
+        candidates = set.listeners;
+        parentWhat = set.what();
+      } else {
+        continue; // another kind of parent: not ours
       }
       ParentInfo parent = new ParentInfo(p);
       info.parents.add(parent);
+      if (set != null && set.notAllowed != null) {
+        parent.refused =
+            GatewayCondition.no(
+                ACCEPTED,
+                "NotAllowedByListeners",
+                parentWhat + " is not attached to its Gateway: " + set.notAllowed.message(),
+                gen);
+        continue;
+      }
       List<ListenerInfo> named = new ArrayList<>();
-      for (ListenerInfo li : gw.listeners) {
+      for (ListenerInfo li : candidates) {
         if ((p.sectionName() == null || p.sectionName().equals(li.listener.name()))
             && (p.port() == null || p.port() == li.listener.port())) {
           named.add(li);
@@ -279,10 +334,7 @@ final class GatewayRun {
       if (named.isEmpty()) {
         parent.refused =
             GatewayCondition.no(
-                ACCEPTED,
-                "NoMatchingParent",
-                "Gateway " + gw.gateway.meta().path() + " has no listener" + narrowedBy(p),
-                gen);
+                ACCEPTED, "NoMatchingParent", parentWhat + " has no listener" + narrowedBy(p), gen);
         continue;
       }
       RouteGroupKind rk = new RouteGroupKind(GatewayKind.GROUP, r.kind().kind());
@@ -302,12 +354,12 @@ final class GatewayRun {
                 ACCEPTED,
                 "NotAllowedByListeners",
                 protocol
-                    ? "TLSRoute attaches to listeners of protocol TLS only; Gateway "
-                        + gw.gateway.meta().path()
+                    ? "TLSRoute attaches to listeners of protocol TLS only; "
+                        + parentWhat
                         + " has none"
                         + narrowedBy(p)
-                    : "no accepted listener of Gateway "
-                        + gw.gateway.meta().path()
+                    : "no accepted listener of "
+                        + parentWhat
                         + (p.sectionName() == null ? "" : " named \"" + p.sectionName() + "\"")
                         + " admits "
                         + r.kind().kind()
@@ -850,6 +902,9 @@ final class GatewayRun {
     for (GatewayInfo g : gateways.values()) {
       all.add(listeners.status(g));
       sockets.addAll(listeners.sockets(g, certificates));
+    }
+    for (ListenerSetInfo ls : listenerSets.values()) {
+      all.add(listeners.status(ls));
     }
     sockets.sort(Comparator.comparing(ListenerSpec::key));
     for (RouteInfo r : routes) {

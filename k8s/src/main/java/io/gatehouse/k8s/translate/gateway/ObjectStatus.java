@@ -25,18 +25,30 @@ public sealed interface ObjectStatus {
    * A Gateway's (or ListenerSet's) status.
    *
    * @param addresses {@code status.addresses}: each an {@code IPAddress} or {@code Hostname} value
+   * @param attachedListenerSets a Gateway's {@code status.attachedListenerSets}: the ListenerSets
+   *     attached and accepted; null (not written) for a ListenerSet, and for a Gateway whose {@code
+   *     allowedListeners} admits none
    */
   record GatewayStatus(
       ObjectRef ref,
       List<Address> addresses,
       List<GatewayCondition> conditions,
-      List<ListenerStatus> listeners)
+      List<ListenerStatus> listeners,
+      @Nullable Integer attachedListenerSets)
       implements ObjectStatus {
     public GatewayStatus {
       Objects.requireNonNull(ref, "ref");
       addresses = List.copyOf(addresses);
       conditions = List.copyOf(conditions);
       listeners = List.copyOf(listeners);
+    }
+
+    public GatewayStatus(
+        ObjectRef ref,
+        List<Address> addresses,
+        List<GatewayCondition> conditions,
+        List<ListenerStatus> listeners) {
+      this(ref, addresses, conditions, listeners, null);
     }
   }
 

@@ -27,6 +27,9 @@ final class StatusRender {
         listeners.add(lm);
       }
       m.put("listeners", listeners);
+      if (g.attachedListenerSets() != null) {
+        m.put("attachedListenerSets", g.attachedListenerSets());
+      }
     } else if (s instanceof ObjectStatus.RouteStatus r) {
       List<Object> parents = new ArrayList<>();
       for (ObjectStatus.RouteParentStatus p : r.parents()) {
@@ -34,7 +37,8 @@ final class StatusRender {
         ObjectStatus.ParentRef ref = p.parentRef();
         pm.put(
             "parentRef",
-            (ref.namespace() == null ? "" : ref.namespace() + "/")
+            (ref.kind() == null || ref.kind().equals("Gateway") ? "" : ref.kind() + " ")
+                + (ref.namespace() == null ? "" : ref.namespace() + "/")
                 + ref.name()
                 + (ref.sectionName() == null ? "" : " section " + ref.sectionName())
                 + (ref.port() == null ? "" : " port " + ref.port()));
