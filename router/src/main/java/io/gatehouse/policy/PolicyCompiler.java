@@ -56,6 +56,42 @@ public final class PolicyCompiler {
   }
 
   /**
+   * The chain of a backend's own filters ({@code filters} of one of {@code spec}'s backends:
+   * Gateway API filters on a backendRef), which the proxy runs after the route's, once that backend
+   * is chosen: {@code URLRewrite} right after the pick (the target every attempt to it sends),
+   * {@code RequestHeaders} on each attempt's request, {@code ResponseHeaders} on its answer. The
+   * validator admits no other kind there; {@link PolicyChain#NONE} for none.
+   */
+  public static PolicyChain compileBackend(RouteSpec spec, List<PolicySpec> filters) {
+    if (filters.isEmpty()) {
+      return PolicyChain.NONE;
+    }
+    List<AdmissionFilter> admission = new ArrayList<>(1);
+    List<UpstreamRequestFilter> upstream = new ArrayList<>(1);
+    List<ResponseFilter> response = new ArrayList<>(1);
+    for (PolicySpec p : filters) {
+      if (p instanceof RequestHeaders r) {
+        upstream.add(new RequestHeadersFilter(r, spec.key()));
+      } else if (p instanceof ResponseHeaders r) {
+        response.add(new ResponseHeadersFilter(r, spec.key()));
+      } else if (p instanceof URLRewrite r) {
+        URLRewriteFilter f = new URLRewriteFilter(r, spec.paths());
+        admission.add(f);
+        if (f.editsHeaders()) {
+          upstream.add(f);
+        }
+      } else {
+        throw new IllegalArgumentException(
+            "no backend filter for policy " + p.getClass().getSimpleName());
+      }
+    }
+    return new PolicyChain(
+        admission.toArray(new AdmissionFilter[0]),
+        upstream.toArray(new UpstreamRequestFilter[0]),
+        response.toArray(new ResponseFilter[0]));
+  }
+
+  /**
    * The chain of {@code spec}.
    *
    * @param clientCertificates the route's compiled client-certificate check, or null when it asks
