@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -166,6 +167,7 @@ type podProc struct {
 	ns, name string
 	key      string
 	ports    []int        // TCP ports that must accept a connection for Ready
+	declared []int        // declared container ports: awaited at start only (declaredWait)
 	alive    atomic.Int32 // container processes running now
 	restarts atomic.Int32
 	netns    string
@@ -318,6 +320,7 @@ func (r *runner) start(ctx context.Context, pod *corev1.Pod) (*podProc, error) {
 	r.pods[pod.UID] = p
 	r.mu.Unlock()
 	p.ports = probePorts(pod, env)
+	p.declared = declaredPorts(pod)
 	for i, c := range pod.Spec.Containers {
 		p.done.Add(1)
 		go r.supervise(pctx, p, c.Name, env[i])
@@ -562,17 +565,32 @@ func (r *runner) supervise(ctx context.Context, p *podProc, name string, env []s
 	}
 }
 
-// probePorts are the TCP ports that must answer before the Pod is Ready: the declared container
-// ports, and echo-basic's own (HTTP_PORT or TCP_PORT, 3000 by default), since the suite's
-// manifests declare none. The UDP echo has no TCP port: it is Ready once its process runs.
-func probePorts(pod *corev1.Pod, envs [][]string) []int {
+// declaredWait is how long a declared container port may keep a Pod unready: the kubelet probes
+// none without a readinessProbe, so this only waits for servers a program starts a moment after its
+// own port. A declared port the program never serves (the suite's "broken" backend of
+// HTTPRouteRetryConnectionError declares 3000 and listens on 3333) then leaves the Pod Ready, as
+// the kubelet would, with connections to that port refused.
+const declaredWait = 10 * time.Second
+
+// declaredPorts are the Pod's declared TCP container ports.
+func declaredPorts(pod *corev1.Pod) []int {
 	var ports []int
-	for i, c := range pod.Spec.Containers {
+	for _, c := range pod.Spec.Containers {
 		for _, cp := range c.Ports {
 			if cp.Protocol == "" || cp.Protocol == corev1.ProtocolTCP {
 				ports = append(ports, int(cp.ContainerPort))
 			}
 		}
+	}
+	return ports
+}
+
+// probePorts are the TCP ports that must answer before the Pod is Ready: echo-basic's own
+// (HTTP_PORT or TCP_PORT, 3000 by default), since the suite's manifests declare none. The UDP echo
+// has no TCP port: it is Ready once its process runs.
+func probePorts(pod *corev1.Pod, envs [][]string) []int {
+	var ports []int
+	for i := range pod.Spec.Containers {
 		env := map[string]string{}
 		for _, kv := range envs[i] {
 			k, v, _ := strings.Cut(kv, "=")
@@ -598,7 +616,8 @@ func probePorts(pod *corev1.Pod, envs [][]string) []int {
 // probe port accepts a connection on the Pod IP (bounded: 60 s, then not Ready, saying why).
 func (r *runner) reportWhenReady(ctx context.Context, p *podProc) {
 	restarts := p.restarts.Load()
-	deadline := time.Now().Add(60 * time.Second)
+	start := time.Now()
+	deadline := start.Add(60 * time.Second)
 	ready := false
 	for !ready && time.Now().Before(deadline) && ctx.Err() == nil {
 		// Give a process that dies at start a moment to do so before calling it Ready.
@@ -607,7 +626,11 @@ func (r *runner) reportWhenReady(ctx context.Context, p *podProc) {
 		case <-time.After(200 * time.Millisecond):
 		}
 		ready = p.alive.Load() > 0
-		for _, port := range p.ports {
+		probe := p.ports
+		if time.Since(start) < declaredWait {
+			probe = append(slices.Clone(p.declared), p.ports...)
+		}
+		for _, port := range probe {
 			if !ready {
 				break
 			}

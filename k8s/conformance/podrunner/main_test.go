@@ -90,6 +90,19 @@ func TestProbePortsFollowEchoBasicsEnv(t *testing.T) {
 	}
 }
 
+func TestDeclaredPortsAreTheTCPContainerPorts(t *testing.T) {
+	// the suite's "broken" backend: declares 3000, its TCP echo listens on 3333
+	pod := &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "a"}}}}
+	pod.Spec.Containers[0].Ports = []corev1.ContainerPort{
+		{ContainerPort: 3000, Protocol: corev1.ProtocolTCP}, {ContainerPort: 53, Protocol: corev1.ProtocolUDP}}
+	if got, want := declaredPorts(pod), []int{3000}; !slices.Equal(got, want) {
+		t.Errorf("declaredPorts = %v, want %v", got, want)
+	}
+	if got, want := probePorts(pod, [][]string{{"TCP_ECHO_SERVER=1", "TCP_PORT=3333"}}), []int{3333}; !slices.Equal(got, want) {
+		t.Errorf("probePorts = %v, want %v (a declared port is awaited for declaredWait only)", got, want)
+	}
+}
+
 func TestAllocateSkipsTheGatewayAndTheBroadcastAddress(t *testing.T) {
 	r := &runner{o: options{podCIDR: netip.MustParsePrefix("10.213.0.0/29")}, used: map[netip.Addr]bool{}}
 	r.gateway = netip.MustParseAddr("10.213.0.1")

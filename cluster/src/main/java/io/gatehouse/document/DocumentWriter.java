@@ -107,6 +107,10 @@ public final class DocumentWriter {
           putIfSet(rule, "headerPattern", c.headerPattern());
           putIfSet(rule, "cookie", c.cookie());
         }
+        if (!b.filters().isEmpty()) {
+          // Gateway API filters on a backendRef: shown, though no document may set them
+          policies(ref.putArray("filters"), b.filters());
+        }
       }
     }
     Timeouts t = r.timeouts();
@@ -124,54 +128,57 @@ public final class DocumentWriter {
       tls(o.putObject("tls"), r.tls());
     }
     if (!r.policies().isEmpty()) {
-      ArrayNode policies = o.putArray("policies");
-      for (PolicySpec p : r.policies()) {
-        ObjectNode item = policies.addObject();
-        if (p instanceof RequestRedirect rr) {
-          redirect(item, rr);
-          continue;
-        }
-        if (p instanceof URLRewrite rw) {
-          urlRewrite(item, rw);
-          continue;
-        }
-        if (p instanceof Cors c) {
-          cors(item, c);
-          continue;
-        }
-        if (p instanceof Compression c) {
-          compression(item, c);
-          continue;
-        }
-        if (p instanceof SessionPersistence sp) {
-          sessionPersistence(item, sp);
-          continue;
-        }
-        if (p instanceof RequestMirror m) {
-          mirror(item, m);
-          continue;
-        }
-        if (p instanceof ErrorPages pages) {
-          errorPages(item, pages);
-          continue;
-        }
-        if (p instanceof Retry retry) {
-          retry(item, retry);
-          continue;
-        }
-        if (access(item, p)) {
-          continue;
-        }
-        item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
-        HeaderEditsSpec e = p.edits();
-        ObjectNode set = item.putObject("set");
-        e.set().forEach(set::put);
-        ObjectNode add = item.putObject("add");
-        e.add().forEach(add::put);
-        strings(item.putArray("remove"), e.remove());
-      }
+      policies(o.putArray("policies"), r.policies());
     }
     return o;
+  }
+
+  private static void policies(ArrayNode policies, List<PolicySpec> all) {
+    for (PolicySpec p : all) {
+      ObjectNode item = policies.addObject();
+      if (p instanceof RequestRedirect rr) {
+        redirect(item, rr);
+        continue;
+      }
+      if (p instanceof URLRewrite rw) {
+        urlRewrite(item, rw);
+        continue;
+      }
+      if (p instanceof Cors c) {
+        cors(item, c);
+        continue;
+      }
+      if (p instanceof Compression c) {
+        compression(item, c);
+        continue;
+      }
+      if (p instanceof SessionPersistence sp) {
+        sessionPersistence(item, sp);
+        continue;
+      }
+      if (p instanceof RequestMirror m) {
+        mirror(item, m);
+        continue;
+      }
+      if (p instanceof ErrorPages pages) {
+        errorPages(item, pages);
+        continue;
+      }
+      if (p instanceof Retry retry) {
+        retry(item, retry);
+        continue;
+      }
+      if (access(item, p)) {
+        continue;
+      }
+      item.put("type", p instanceof RequestHeaders ? "RequestHeaders" : "ResponseHeaders");
+      HeaderEditsSpec e = p.edits();
+      ObjectNode set = item.putObject("set");
+      e.set().forEach(set::put);
+      ObjectNode add = item.putObject("add");
+      e.add().forEach(add::put);
+      strings(item.putArray("remove"), e.remove());
+    }
   }
 
   private static void redirect(ObjectNode item, RequestRedirect r) {

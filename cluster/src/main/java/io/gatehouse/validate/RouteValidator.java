@@ -27,7 +27,10 @@ import io.gatehouse.model.ValueMatchType;
 import io.gatehouse.model.backend.HealthCheck;
 import io.gatehouse.model.policy.ErrorPages;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
+import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.URLRewrite;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -128,6 +131,7 @@ public final class RouteValidator {
     PolicyValidator.checkPaths(policies, paths, out);
     PolicyValidator.checkVariables(spec.policies(), tls, out);
     RetryValidator.checkRoute(policies, spec.limits(), out);
+    backends = backendFilters(backends, paths, tls, out);
     if (!out.isEmpty()) {
       return Validated.failed(out);
     }
@@ -522,7 +526,7 @@ public final class RouteValidator {
         out.add(new Violation(f + ".weight", Integer.toString(b.weight()), "0-" + MAX_WEIGHT));
       }
       CanaryRule canary = b.canary() == null ? null : canary(f + ".canary", b.canary(), out);
-      result.add(new RouteBackend(ref(f, b.ref(), out), b.weight(), canary));
+      result.add(new RouteBackend(ref(f, b.ref(), out), b.weight(), canary, b.filters()));
     }
     long canaries = raw.stream().filter(b -> b.canary() != null).count();
     if (canaries > 0 && raw.size() < 2) {
@@ -536,6 +540,52 @@ public final class RouteValidator {
   /** The rule a canary on a route's only backend breaks. */
   public static final String CANARY_ALONE_RULE =
       "a canary beside at least one other backend (the one its rule sends requests away to)";
+
+  /** The kinds a backend's own filters may be: what can run once the backend is chosen. */
+  public static final String BACKEND_FILTER_KINDS = "RequestHeaders, ResponseHeaders or URLRewrite";
+
+  /**
+   * Each backend's own filters checked as the route's policies are (their fields named {@code
+   * backends[i].filters[j]}), of the kinds that can run after the backend is chosen only.
+   */
+  private static List<RouteBackend> backendFilters(
+      List<RouteBackend> backends,
+      List<PathMatch> paths,
+      @Nullable TlsSpec tls,
+      List<Violation> out) {
+    List<RouteBackend> result = new ArrayList<>(backends.size());
+    for (int i = 0; i < backends.size(); i++) {
+      RouteBackend b = backends.get(i);
+      if (b.filters().isEmpty()) {
+        result.add(b);
+        continue;
+      }
+      String f = (backends.size() == 1 ? "backend" : "backends[" + i + "]") + ".filters";
+      List<Violation> found = new ArrayList<>();
+      for (int j = 0; j < b.filters().size(); j++) {
+        PolicySpec p = b.filters().get(j);
+        if (!(p instanceof RequestHeaders
+            || p instanceof ResponseHeaders
+            || p instanceof URLRewrite)) {
+          found.add(
+              new Violation(
+                  "policies[" + j + "].type",
+                  p == null ? "null" : p.getClass().getSimpleName(),
+                  BACKEND_FILTER_KINDS));
+        }
+      }
+      List<PolicySpec> filters = PolicyValidator.validate(b.filters(), found);
+      PolicyValidator.checkPaths(filters, paths, found);
+      PolicyValidator.checkVariables(b.filters(), tls, found);
+      for (Violation v : found) {
+        String at = v.field();
+        at = at.startsWith("policies") ? at.substring("policies".length()) : "." + at;
+        out.add(new Violation(f + at, v.value(), v.rule()));
+      }
+      result.add(new RouteBackend(b.ref(), b.weight(), b.canary(), filters));
+    }
+    return result;
+  }
 
   /** The rule a route with two canaries breaks. */
   public static final String CANARY_ONCE_RULE = "at most one backend with a canary rule per route";
@@ -757,6 +807,14 @@ public final class RouteValidator {
     for (int i = 0; i < backends.size(); i++) {
       String f = backends.size() == 1 ? "backend" : "backends[" + i + "]";
       sourceOnly(f, backends.get(i).ref(), kubernetes, out);
+      if (!kubernetes && !backends.get(i).filters().isEmpty()) {
+        // Gateway API's filters on a backendRef: the route document has no place for them
+        out.add(
+            new Violation(
+                f + ".filters",
+                backends.get(i).filters().size() + " filters",
+                "none: policies go on the route (a backend's own filters are Gateway API's)"));
+      }
     }
     List<PolicySpec> policies = spec.policies();
     for (int i = 0; i < policies.size(); i++) {

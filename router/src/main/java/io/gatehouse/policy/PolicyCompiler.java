@@ -56,6 +56,58 @@ public final class PolicyCompiler {
   }
 
   /**
+   * The chain of a backend's own filters ({@code filters} of one of {@code spec}'s backends:
+   * Gateway API filters on a backendRef), which the proxy runs after the route's, once that backend
+   * is chosen: {@code URLRewrite} right after the pick (the target every attempt to it sends),
+   * {@code RequestHeaders} on each attempt's request, {@code ResponseHeaders} on its answer. The
+   * validator admits no other kind there; {@link PolicyChain#NONE} for none.
+   */
+  public static PolicyChain compileBackend(RouteSpec spec, List<PolicySpec> filters) {
+    if (filters.isEmpty()) {
+      return PolicyChain.NONE;
+    }
+    List<AdmissionFilter> admission = new ArrayList<>(1);
+    List<UpstreamRequestFilter> upstream = new ArrayList<>(1);
+    List<ResponseFilter> response = new ArrayList<>(1);
+    for (PolicySpec p : filters) {
+      if (!editOrRewrite(p, spec, admission, upstream, response)) {
+        throw new IllegalArgumentException(
+            "no backend filter for policy " + p.getClass().getSimpleName());
+      }
+    }
+    return new PolicyChain(
+        admission.toArray(new AdmissionFilter[0]),
+        upstream.toArray(new UpstreamRequestFilter[0]),
+        response.toArray(new ResponseFilter[0]));
+  }
+
+  /**
+   * Adds the filters of {@code p} when it is a header policy or a rewrite (true), the kinds a route
+   * and a backend share; false for any other kind.
+   */
+  private static boolean editOrRewrite(
+      PolicySpec p,
+      RouteSpec spec,
+      List<AdmissionFilter> admission,
+      List<UpstreamRequestFilter> upstream,
+      List<ResponseFilter> response) {
+    if (p instanceof RequestHeaders r) {
+      upstream.add(new RequestHeadersFilter(r, spec.key()));
+    } else if (p instanceof ResponseHeaders r) {
+      response.add(new ResponseHeadersFilter(r, spec.key()));
+    } else if (p instanceof URLRewrite r) {
+      URLRewriteFilter f = new URLRewriteFilter(r, spec.paths());
+      admission.add(f);
+      if (f.editsHeaders()) {
+        upstream.add(f);
+      }
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * The chain of {@code spec}.
    *
    * @param clientCertificates the route's compiled client-certificate check, or null when it asks
@@ -108,18 +160,11 @@ public final class PolicyCompiler {
     RetryRule retry = null;
     for (PolicySpec p : spec.policies()) {
       // One branch per kind (Java 17: no pattern switch); PolicyCompilerTest covers every kind.
-      if (p instanceof RequestHeaders r) {
-        upstream.add(new RequestHeadersFilter(r, spec.key()));
-      } else if (p instanceof ResponseHeaders r) {
-        response.add(new ResponseHeadersFilter(r, spec.key()));
-      } else if (p instanceof RequestRedirect r) {
+      if (editOrRewrite(p, spec, admission, upstream, response)) {
+        continue; // header edits and rewrites: the same on the route and on a backend
+      }
+      if (p instanceof RequestRedirect r) {
         admission.add(new RequestRedirectFilter(r, spec.paths()));
-      } else if (p instanceof URLRewrite r) {
-        URLRewriteFilter f = new URLRewriteFilter(r, spec.paths());
-        admission.add(f);
-        if (f.editsHeaders()) {
-          upstream.add(f);
-        }
       } else if (p instanceof Cors c) {
         // One filter in three stages: the preflight at admission, the actual request's response,
         // and Gatehouse's own answers on the route (so a browser can read a 413 or a 503).

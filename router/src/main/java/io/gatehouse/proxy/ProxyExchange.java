@@ -338,6 +338,12 @@ final class ProxyExchange extends UpstreamAttempt
     if (mirrorMask != 0 && !websocket) {
       openMirrors(state);
     }
+    // The picked backend's own rewrite, after the copies took the route's: they do not go to it.
+    int verdict = backendFilters().admit(this);
+    if (verdict != AdmissionFilter.PROCEED) {
+      answerAdmission(verdict);
+      return;
+    }
     armRequest(
         startNanos,
         timeouts.request().toNanos(),
@@ -467,6 +473,12 @@ final class ProxyExchange extends UpstreamAttempt
     return h;
   }
 
+  /** The picked backend's own filters (Gateway API filters on a backendRef); NONE for none. */
+  private PolicyChain backendFilters() {
+    Target t = target;
+    return t == null ? PolicyChain.NONE : t.filters();
+  }
+
   /** The copied request headers into {@code into}, then {@code policies}' upstream filters. */
   private void writeUpstreamHeaders(MultiMap into, @Nullable PolicyChain policies) {
     HeaderRules.copyRequest(
@@ -534,6 +546,13 @@ final class ProxyExchange extends UpstreamAttempt
       up.headers().addAll(upstreamHeaders); // built once with the copies' (openMirrors)
     } else {
       writeUpstreamHeaders(up.headers(), route == null ? null : route.policies());
+    }
+    PolicyChain own = backendFilters();
+    if (own.editsUpstreamRequests()) {
+      // the backend's own header edits, after the route's, on what this backend alone gets
+      edited = up.headers();
+      own.onUpstreamRequest(this, this);
+      edited = null;
     }
     if (view != null) {
       observer.attemptSending(view, up.headers());
@@ -710,6 +729,13 @@ final class ProxyExchange extends UpstreamAttempt
         // The encoded length is known only at its end: streamed (chunked, or framed by HTTP/2).
         contentLength = null;
       }
+    }
+    PolicyChain own = backendFilters();
+    if (own.editsResponses()) {
+      // the backend's own header edits, after the route's (they never compress)
+      edited = out;
+      own.onResponse(this, status, this);
+      edited = null;
     }
     boolean bodyless =
         req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;

@@ -1016,6 +1016,7 @@ public final class SnapshotCompiler {
           || !(b.get(i).ref() instanceof BackendSpec y)
           || a.get(i).weight() != b.get(i).weight()
           || !Objects.equals(a.get(i).canary(), b.get(i).canary())
+          || !a.get(i).filters().equals(b.get(i).filters())
           || x.protocol() != y.protocol()
           || !Objects.equals(x.tls(), y.tls())
           || x.proxyProtocol() != y.proxyProtocol()
@@ -1173,15 +1174,33 @@ public final class SnapshotCompiler {
      */
     CompiledRoute compile(
         RouteSpec spec, Targets targets, List<Target> errorTargets, SnapshotCompiler compiler) {
+      List<Target> primary = withBackendFilters(spec, targets.primary());
       return new CompiledRoute(
           spec,
           spec.key().toString(),
-          targets.primary(),
+          primary,
           clientCertificates,
-          compiler.split(spec.key(), targets.primary(), spec),
+          compiler.split(spec.key(), primary, spec),
           PolicyCompiler.compile(spec, clientCertificates, compiler.policyServices),
           targets.mirrors(),
           errorTargets);
+    }
+
+    /** {@code targets} (one per backend, in order) with each backend's own filters compiled. */
+    private static List<Target> withBackendFilters(RouteSpec spec, List<Target> targets) {
+      List<RouteBackend> backends = spec.backends();
+      if (backends.stream().allMatch(b -> b.filters().isEmpty())) {
+        return targets;
+      }
+      List<Target> out = new ArrayList<>(targets.size());
+      for (int i = 0; i < targets.size(); i++) {
+        List<PolicySpec> filters = i < backends.size() ? backends.get(i).filters() : List.of();
+        out.add(
+            filters.isEmpty()
+                ? targets.get(i)
+                : targets.get(i).withFilters(PolicyCompiler.compileBackend(spec, filters)));
+      }
+      return out;
     }
 
     /** Adds the route's paths to each of its levels, one matcher shared by all of them. */

@@ -6,6 +6,7 @@ import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.backend.BackendPolicy;
+import io.gatehouse.policy.PolicyChain;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  *     to it, with no upstream attempt (an unresolved backend: its slot holds no endpoints)
  * @param proxyProtocol the PROXY protocol header each connection to the endpoints starts with, or
  *     null for none
+ * @param filters the backend's own filters (Gateway API filters on a backendRef), run after the
+ *     route's on the requests sent to this target only; {@link PolicyChain#NONE} for none
  */
 public record Target(
     EndpointsKey key,
@@ -31,11 +34,31 @@ public record Target(
     int weight,
     BackendPolicy policy,
     int status,
-    @Nullable ProxyProtocolVersion proxyProtocol) {
+    @Nullable ProxyProtocolVersion proxyProtocol,
+    PolicyChain filters) {
   public Target {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(protocol, "protocol");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(filters, "filters");
+  }
+
+  /** A target without filters of its own. */
+  public Target(
+      EndpointsKey key,
+      int slot,
+      UpstreamProtocol protocol,
+      @Nullable UpstreamTls tls,
+      int weight,
+      BackendPolicy policy,
+      int status,
+      @Nullable ProxyProtocolVersion proxyProtocol) {
+    this(key, slot, protocol, tls, weight, policy, status, proxyProtocol, PolicyChain.NONE);
+  }
+
+  /** This target with {@code chain} as its own filters. */
+  public Target withFilters(PolicyChain chain) {
+    return new Target(key, slot, protocol, tls, weight, policy, status, proxyProtocol, chain);
   }
 
   /** A target without a PROXY protocol header. */

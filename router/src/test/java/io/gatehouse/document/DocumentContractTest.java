@@ -313,6 +313,10 @@ class DocumentContractTest {
         "a route on a Gateway listener alone is the Kubernetes translator's (issue #17 phase 2):"
             + " validation refuses it from the file and REST");
     NOT_FROM_THE_DOCUMENT.put(
+        "backends[].filters[]",
+        "a backend's own filters are Gateway API filters on a backendRef, the Kubernetes"
+            + " translator's (issue #17): validation refuses them from the file and REST");
+    NOT_FROM_THE_DOCUMENT.put(
         "wildcardsAnyDepth",
         "wildcards over any number of labels are Gateway API hostnames, the Kubernetes"
             + " translator's (issue #17): validation refuses them from the file and REST");

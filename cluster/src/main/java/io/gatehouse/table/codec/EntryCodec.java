@@ -52,6 +52,7 @@ import io.gatehouse.table.EntryKind;
 import io.gatehouse.table.FormatGate;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -118,6 +119,11 @@ import org.jspecify.annotations.Nullable;
  * wildcardsAnyDepth}, Gateway API hostnames). A format 9 reader would ignore the key and serve
  * {@code a.b.example.com} from another route, or not at all; so only those routes are written in
  * format 10 (the translator sets it only on routes with a wildcard host).
+ *
+ * <p>Format 11 (issue #17): a route with a backend that has filters of its own ({@code
+ * backends[].filters}, Gateway API filters on a backendRef). A format 10 reader would ignore them
+ * and send that backend's requests without its header edits or rewrite; so only those routes are
+ * written in format 11. A backend without filters is written without the key.
  */
 public final class EntryCodec {
   /**
@@ -190,7 +196,10 @@ public final class EntryCodec {
    * so it is format 2 already. A canary rule writes only the keys it sets.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  private interface RouteBackendFields {}
+  private interface RouteBackendFields {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    List<PolicySpec> filters();
+  }
 
   /**
    * A client-certificate setting without a depth limit or a passed certificate is written as before
@@ -302,6 +311,9 @@ public final class EntryCodec {
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
+    }
+    if (route.backends().stream().anyMatch(b -> !b.filters().isEmpty())) {
+      return 11;
     }
     if (route.wildcardsAnyDepth()) {
       return 10;

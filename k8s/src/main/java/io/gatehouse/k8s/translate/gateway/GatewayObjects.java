@@ -120,13 +120,15 @@ final class GatewayObjects {
 
   /**
    * @param filters as written: each a map with {@code type} and its field
+   * @param retry {@code retry} as written (HTTPRoute only), or null when absent
    */
   record Rule(
       List<Map<String, Object>> matches,
       List<Map<String, Object>> filters,
       List<Backend> backendRefs,
       @Nullable String requestTimeout,
-      @Nullable String backendRequestTimeout) {}
+      @Nullable String backendRequestTimeout,
+      @Nullable Map<String, Object> retry) {}
 
   /** A backendRef: a reference, a port and a weight, and its own filters. */
   record Backend(Ref ref, @Nullable Integer port, int weight, List<Map<String, Object>> filters) {}
@@ -276,7 +278,8 @@ final class GatewayObjects {
               maps(r.get("filters")),
               backends,
               str(timeouts.get("request")),
-              str(timeouts.get("backendRequest"))));
+              str(timeouts.get("backendRequest")),
+              r.get("retry") instanceof Map<?, ?> ? map(r.get("retry")) : null));
     }
     return new Route(kind, meta, parents, hostnames, rules);
   }

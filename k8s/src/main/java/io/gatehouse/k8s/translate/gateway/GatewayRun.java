@@ -43,6 +43,7 @@ import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.policy.PolicySpec;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.RouteValidator;
@@ -480,12 +481,9 @@ final class GatewayRun {
         for (int k = 0; k < rule.backendRefs().size(); k++) {
           Backend b = rule.backendRefs().get(k);
           String bf = rf + ".backendRefs[" + k + "]";
-          if (!b.filters().isEmpty()) {
-            throw new Unsupported(
-                bf + ".filters: filters on a backendRef are not served (put them on the rule)");
-          }
+          List<PolicySpec> own = RouteRules.backendFilters(bf + ".filters", b.filters());
           BackendRef target = backend(info, bf, b.ref(), b.port(), grpc, gen);
-          backends.add(new RouteBackend(target, b.weight()));
+          backends.add(new RouteBackend(target, b.weight(), null, own));
         }
         if (backends.isEmpty()) {
           // no backend: every request of the rule gets 500, as the spec asks
@@ -499,6 +497,12 @@ final class GatewayRun {
                 rule.filters(),
                 (field, ref) -> ref.isEmpty() ? null : mirrorTarget(info, field, ref, grpc, gen));
         Timeouts timeouts = timeouts(rf + ".timeouts", rule);
+        Retry retry =
+            RouteRules.retry(rf + ".retry", rule.retry(), rule.backendRequestTimeout() != null);
+        if (retry != null) {
+          policies = new ArrayList<>(policies);
+          policies.add(retry);
+        }
         List<Match> matches = new ArrayList<>();
         for (int j = 0; j < rule.matches().size(); j++) {
           Map<String, Object> m = rule.matches().get(j);

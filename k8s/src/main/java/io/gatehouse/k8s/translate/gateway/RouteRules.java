@@ -18,9 +18,12 @@ import io.gatehouse.model.policy.RequestHeaders;
 import io.gatehouse.model.policy.RequestMirror;
 import io.gatehouse.model.policy.RequestRedirect;
 import io.gatehouse.model.policy.ResponseHeaders;
+import io.gatehouse.model.policy.Retry;
 import io.gatehouse.model.policy.URLRewrite;
+import io.gatehouse.validate.RetryValidator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,6 +224,104 @@ final class RouteRules {
       }
     }
     return out;
+  }
+
+  /** The CRD's default for {@code retry.attempts}. */
+  static final int DEFAULT_RETRY_ATTEMPTS = 1;
+
+  /**
+   * An HTTPRoute rule's {@code retry} (GEP-1731) as a {@link Retry} policy, or null when the rule
+   * has none. A retried request is one the backend did not process: the connection failed (refused,
+   * reset, an HTTP/2 stream refused), the answer's status is one of {@code codes}, or, with {@code
+   * timeouts.backendRequest}, that attempt timed out (the spec's next attempt after a timed-out
+   * one). As for every Retry, a failed connect is retried for any method (nothing was sent) and the
+   * rest for idempotent methods only. {@code attempts: 0} disables retries, the node's own
+   * connect-failure retry too. More than {@link RetryValidator#MAX_ATTEMPTS} attempts are that
+   * many: {@code attempts} is a maximum, and past ten a retry only multiplies an outage. {@code
+   * backoff} is the first wait (full jitter), doubled up to ten times it.
+   */
+  static @Nullable Retry retry(
+      String field, @Nullable Map<String, Object> raw, boolean backendRequestTimeout)
+      throws Unsupported {
+    if (raw == null) {
+      return null;
+    }
+    int attempts = integer(raw.get("attempts"), DEFAULT_RETRY_ATTEMPTS);
+    if (attempts < 0) {
+      throw new Unsupported(field + ".attempts: " + attempts + " (expected: 0 or more)");
+    }
+    List<Integer> codes = new ArrayList<>();
+    for (Object o : list(raw.get("codes"))) {
+      if (!(o instanceof Number n)) {
+        throw new Unsupported(field + ".codes: \"" + o + "\" (expected: HTTP statuses)");
+      }
+      codes.add(n.intValue());
+    }
+    EnumSet<Retry.Condition> on =
+        EnumSet.of(
+            Retry.Condition.CONNECT_FAILURE, Retry.Condition.RESET, Retry.Condition.REFUSED_STREAM);
+    if (!codes.isEmpty()) {
+      on.add(Retry.Condition.STATUS);
+    }
+    if (backendRequestTimeout) {
+      on.add(Retry.Condition.TIMEOUT);
+    }
+    Duration base = Retry.DEFAULT_BACKOFF_BASE;
+    Duration max = Retry.DEFAULT_BACKOFF_MAX;
+    String backoff = str(raw.get("backoff"));
+    if (backoff != null) {
+      base = duration(field + ".backoff", backoff);
+      if (base.isZero() || base.compareTo(RetryValidator.MAX_BACKOFF) > 0) {
+        // no wait at all would need the spec's refusal anyway; past a minute a retry is no help
+        throw new Unsupported(
+            field + ".backoff: \"" + backoff + "\" (expected: more than 0s, up to 1m)");
+      }
+      Duration tenTimes = base.multipliedBy(10);
+      max =
+          tenTimes.compareTo(RetryValidator.MAX_BACKOFF) > 0
+              ? RetryValidator.MAX_BACKOFF
+              : tenTimes;
+    }
+    return new Retry(
+        on,
+        codes,
+        List.of(),
+        Math.min(attempts, RetryValidator.MAX_ATTEMPTS),
+        null,
+        null,
+        base,
+        max,
+        Retry.DEFAULT_BUDGET_PERCENT,
+        Retry.DEFAULT_MIN_RETRY_CONCURRENCY,
+        false,
+        Retry.DEFAULT_BUFFER_BYTES);
+  }
+
+  /** The filter types Gatehouse serves on a backendRef: those that can run once it is chosen. */
+  static final Set<String> BACKEND_FILTERS =
+      Set.of("RequestHeaderModifier", "ResponseHeaderModifier", "URLRewrite");
+
+  /**
+   * A backendRef's own filters as policies, in order, applied only to the requests sent to that
+   * backend, after the rule's. Other types (a redirect or a CORS answer decides before a backend is
+   * chosen, a mirror copies the request whatever backend it goes to) are unsupported there.
+   */
+  static List<PolicySpec> backendFilters(String field, List<Map<String, Object>> filters)
+      throws Unsupported {
+    for (int i = 0; i < filters.size(); i++) {
+      String type = String.valueOf(filters.get(i).get("type"));
+      if (!BACKEND_FILTERS.contains(type)) {
+        throw new Unsupported(
+            field
+                + "["
+                + i
+                + "].type: \""
+                + type
+                + "\" (on a backendRef Gatehouse serves RequestHeaderModifier,"
+                + " ResponseHeaderModifier and URLRewrite; put the others on the rule)");
+      }
+    }
+    return filters(field, filters, (f, ref) -> null);
   }
 
   private static @Nullable PathModifier pathModifier(String field, @Nullable Object raw)
