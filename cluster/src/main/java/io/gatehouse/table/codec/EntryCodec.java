@@ -30,6 +30,7 @@ import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
@@ -52,6 +53,7 @@ import io.gatehouse.table.EntryKind;
 import io.gatehouse.table.FormatGate;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -118,6 +120,12 @@ import org.jspecify.annotations.Nullable;
  * wildcardsAnyDepth}, Gateway API hostnames). A format 9 reader would ignore the key and serve
  * {@code a.b.example.com} from another route, or not at all; so only those routes are written in
  * format 10 (the translator sets it only on routes with a wildcard host).
+ *
+ * <p>Format 11 adds the subject alternative names an upstream's certificate must carry ({@code
+ * tls.subjectAltNames} of a Service port, Gateway API BackendTLSPolicy; {@link #needsFormat11}). A
+ * format 10 reader would ignore the key and check the host name instead; so only those routes are
+ * written in format 11, and only once every member reads it. An upstream TLS setting without them
+ * is written without the key, with the bytes it had.
  */
 public final class EntryCodec {
   /**
@@ -219,6 +227,12 @@ public final class EntryCodec {
     @Nullable CertificateKey defaultCertificate();
   }
 
+  /** Upstream TLS without subject alternative names is written as before them (no key). */
+  private interface UpstreamTlsFields {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    List<String> subjectAltNames();
+  }
+
   /** Limits without their own response head limit are written as before it (no key). */
   private interface LimitsFields {
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
@@ -264,6 +278,7 @@ public final class EntryCodec {
             .addMixIn(BackendRef.ServicePort.class, ServicePortFields.class)
             .addMixIn(ClientAuth.class, ClientAuthFields.class)
             .addMixIn(Limits.class, LimitsFields.class)
+            .addMixIn(UpstreamTls.class, UpstreamTlsFields.class)
             .addMixIn(RouteSpec.class, RouteSpecFields.class)
             .addMixIn(ListenerSpec.class, ListenerSpecFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -302,6 +317,9 @@ public final class EntryCodec {
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
+    }
+    if (needsFormat11(route)) {
+      return 11;
     }
     if (route.wildcardsAnyDepth()) {
       return 10;
@@ -432,6 +450,35 @@ public final class EntryCodec {
 
   private static boolean sendsProxyHeader(BackendRef ref) {
     return ref instanceof BackendSpec s && s.proxyProtocol() != null;
+  }
+
+  /**
+   * Whether {@code route} has a Service port whose TLS names the subject alternative names to
+   * verify, as a backend, a mirror's or an error page's target.
+   */
+  static boolean needsFormat11(RouteSpec route) {
+    for (RouteBackend b : route.backends()) {
+      if (namesSubjectAltNames(b.ref())) {
+        return true;
+      }
+    }
+    for (PolicySpec p : route.policies()) {
+      if (p instanceof RequestMirror m && namesSubjectAltNames(m.backendRef())) {
+        return true;
+      }
+      if (p instanceof ErrorPages e && e.backend() != null && namesSubjectAltNames(e.backend())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean namesSubjectAltNames(BackendRef ref) {
+    UpstreamTls tls =
+        ref instanceof BackendRef.ServicePort sp
+            ? sp.tls()
+            : ref instanceof BackendSpec s ? s.tls() : null;
+    return tls != null && !tls.subjectAltNames().isEmpty();
   }
 
   /** Whether {@code route} passes TLS through and has a backend that answers a fixed status. */

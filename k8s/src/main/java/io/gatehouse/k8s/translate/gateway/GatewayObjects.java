@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -37,13 +38,37 @@ final class GatewayObjects {
    * @param addresses {@code spec.addresses} as written
    * @param held the values of {@code status.addresses} of type {@code IPAddress}: what the Gateway
    *     was last given (a pool address is kept while the Gateway lives)
+   * @param backendClientCertificate {@code spec.tls.backend.clientCertificateRef}: what the Gateway
+   *     presents to TLS backends; null when not set
    */
   record Gateway(
       Meta meta,
       String className,
       List<Listener> listeners,
       List<Map<String, Object>> addresses,
-      List<String> held) {}
+      List<String> held,
+      @Nullable Ref backendClientCertificate) {}
+
+  /**
+   * A BackendTLSPolicy.
+   *
+   * @param targets {@code spec.targetRefs}: Services, each with its port's name or null for all
+   * @param caCertificateRefs {@code validation.caCertificateRefs} as written
+   * @param wellKnownCaCertificates {@code validation.wellKnownCACertificates} ({@code System}), or
+   *     null
+   * @param subjectAltNames each {@code DNS:<hostname>} or {@code URI:<uri>}; another type as {@code
+   *     <type>:<value>}
+   */
+  record BackendTlsPolicy(
+      Meta meta,
+      List<PolicyTarget> targets,
+      List<Ref> caCertificateRefs,
+      @Nullable String wellKnownCaCertificates,
+      String hostname,
+      List<String> subjectAltNames) {}
+
+  /** A policy's targetRef: group, kind, name in the policy's namespace, optional sectionName. */
+  record PolicyTarget(String group, String kind, String name, @Nullable String sectionName) {}
 
   /**
    * @param hostname null for every host
@@ -190,12 +215,53 @@ final class GatewayObjects {
         held.add(value);
       }
     }
+    Map<String, Object> backend = map(map(spec.get("tls")).get("backend"));
     return new Gateway(
         meta(o),
         orEmpty(str(spec.get("gatewayClassName"))),
         listeners,
         maps(spec.get("addresses")),
-        held);
+        held,
+        backend.get("clientCertificateRef") == null
+            ? null
+            : ref(map(backend.get("clientCertificateRef")), CORE, "Secret"));
+  }
+
+  static BackendTlsPolicy backendTlsPolicy(Map<String, Object> o) {
+    Map<String, Object> spec = map(o.get("spec"));
+    List<PolicyTarget> targets = new ArrayList<>();
+    for (Map<String, Object> t : maps(spec.get("targetRefs"))) {
+      targets.add(
+          new PolicyTarget(
+              orEmpty(str(t.get("group"))),
+              orEmpty(str(t.get("kind"))),
+              orEmpty(str(t.get("name"))),
+              str(t.get("sectionName"))));
+    }
+    Map<String, Object> validation = map(spec.get("validation"));
+    List<Ref> cas = new ArrayList<>();
+    for (Map<String, Object> r : maps(validation.get("caCertificateRefs"))) {
+      cas.add(ref(r, CORE, "ConfigMap"));
+    }
+    List<String> sans = new ArrayList<>();
+    for (Map<String, Object> n : maps(validation.get("subjectAltNames"))) {
+      String type = orEmpty(str(n.get("type")));
+      String value =
+          orEmpty(str(n.get(type.equals("Hostname") ? "hostname" : type.toLowerCase(Locale.ROOT))));
+      sans.add(
+          switch (type) {
+            case "Hostname" -> "DNS:" + value;
+            case "URI" -> "URI:" + value;
+            default -> type + ":" + value;
+          });
+    }
+    return new BackendTlsPolicy(
+        meta(o),
+        targets,
+        cas,
+        str(validation.get("wellKnownCACertificates")),
+        orEmpty(str(validation.get("hostname"))),
+        sans);
   }
 
   static Route route(GatewayKind kind, Map<String, Object> o) {
