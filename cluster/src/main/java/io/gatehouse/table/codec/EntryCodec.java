@@ -56,6 +56,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -432,16 +433,21 @@ public final class EntryCodec {
    * a mirror's or an error page's target.
    */
   static boolean needsFormat7(RouteSpec route) {
+    return anyTarget(route, EntryCodec::sendsProxyHeader);
+  }
+
+  /** Whether a backend of {@code route}, a mirror's or an error page's target, is {@code which}. */
+  private static boolean anyTarget(RouteSpec route, Predicate<BackendRef> which) {
     for (RouteBackend b : route.backends()) {
-      if (sendsProxyHeader(b.ref())) {
+      if (which.test(b.ref())) {
         return true;
       }
     }
     for (PolicySpec p : route.policies()) {
-      if (p instanceof RequestMirror m && sendsProxyHeader(m.backendRef())) {
+      if (p instanceof RequestMirror m && which.test(m.backendRef())) {
         return true;
       }
-      if (p instanceof ErrorPages e && e.backend() != null && sendsProxyHeader(e.backend())) {
+      if (p instanceof ErrorPages e && e.backend() != null && which.test(e.backend())) {
         return true;
       }
     }
@@ -457,20 +463,7 @@ public final class EntryCodec {
    * verify, as a backend, a mirror's or an error page's target.
    */
   static boolean needsFormat11(RouteSpec route) {
-    for (RouteBackend b : route.backends()) {
-      if (namesSubjectAltNames(b.ref())) {
-        return true;
-      }
-    }
-    for (PolicySpec p : route.policies()) {
-      if (p instanceof RequestMirror m && namesSubjectAltNames(m.backendRef())) {
-        return true;
-      }
-      if (p instanceof ErrorPages e && e.backend() != null && namesSubjectAltNames(e.backend())) {
-        return true;
-      }
-    }
-    return false;
+    return anyTarget(route, EntryCodec::namesSubjectAltNames);
   }
 
   private static boolean namesSubjectAltNames(BackendRef ref) {

@@ -164,17 +164,7 @@ class GatewayWatcherIT {
     create(admin, GatewayKind.GATEWAY, ns, gateway("gw", cls));
     create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
     // another controller's entry, there first
-    patch(
-        admin,
-        GatewayKind.HTTP_ROUTE,
-        ns,
-        "web",
-        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"parents\":[{\"parentRef\":"
-            + "{\"name\":\"other-gw\"},\"controllerName\":\""
-            + THEIRS
-            + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
-            + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
-            + "\"2026-01-01T00:00:00Z\"}]}]}}]");
+    patch(admin, GatewayKind.HTTP_ROUTE, ns, "web", theirs("parents", "parentRef"));
 
     MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
     GatewayStatusWriter writer = new GatewayStatusWriter(admin, () -> true, OURS, clock);
@@ -210,12 +200,7 @@ class GatewayWatcherIT {
     List<Object> parents =
         GatewayStatusWriter.list(status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents"));
     assertThat(parents).hasSize(2);
-    assertThat(GatewayStatusWriter.map(parents.get(0)))
-        .containsEntry("controllerName", THEIRS)
-        .containsEntry(
-            "conditions",
-            List.of(
-                condition("Accepted", "True", "Accepted", "theirs", -1, "2026-01-01T00:00:00Z")));
+    assertTheirsUnchanged(parents.get(0));
     assertThat(parents.get(1))
         .isEqualTo(
             Map.of(
@@ -296,17 +281,7 @@ class GatewayWatcherIT {
             + "\"metadata\":{\"name\":\"p\"},\"spec\":{\"targetRefs\":[{\"group\":\"\","
             + "\"kind\":\"Service\",\"name\":\"secure\"}],\"validation\":{"
             + "\"wellKnownCACertificates\":\"System\",\"hostname\":\"secure.example.com\"}}}");
-    patch(
-        admin,
-        GatewayKind.BACKEND_TLS_POLICY,
-        ns,
-        "p",
-        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"ancestors\":[{\"ancestorRef\":"
-            + "{\"name\":\"other-gw\"},\"controllerName\":\""
-            + THEIRS
-            + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
-            + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
-            + "\"2026-01-01T00:00:00Z\"}]}]}}]");
+    patch(admin, GatewayKind.BACKEND_TLS_POLICY, ns, "p", theirs("ancestors", "ancestorRef"));
     MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
     GatewayStatusWriter writer = new GatewayStatusWriter(admin, () -> true, OURS, clock);
     ObjectRef ref = new ObjectRef(GatewayKind.BACKEND_TLS_POLICY, ns, "p");
@@ -332,12 +307,7 @@ class GatewayWatcherIT {
         GatewayStatusWriter.list(
             status(admin, GatewayKind.BACKEND_TLS_POLICY, ns, "p").get("ancestors"));
     assertThat(ancestors).hasSize(2);
-    assertThat(GatewayStatusWriter.map(ancestors.get(0)))
-        .containsEntry("controllerName", THEIRS)
-        .containsEntry(
-            "conditions",
-            List.of(
-                condition("Accepted", "True", "Accepted", "theirs", -1, "2026-01-01T00:00:00Z")));
+    assertTheirsUnchanged(ancestors.get(0));
     assertThat(ancestors.get(1))
         .isEqualTo(
             Map.of(
@@ -380,17 +350,7 @@ class GatewayWatcherIT {
     create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
     GatewayState stale = state(admin, ns);
     // another controller writes its entry after our cache was read
-    patch(
-        admin,
-        GatewayKind.HTTP_ROUTE,
-        ns,
-        "web",
-        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"parents\":[{\"parentRef\":"
-            + "{\"name\":\"other-gw\"},\"controllerName\":\""
-            + THEIRS
-            + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
-            + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
-            + "\"2026-01-01T00:00:00Z\"}]}]}}]");
+    patch(admin, GatewayKind.HTTP_ROUTE, ns, "web", theirs("parents", "parentRef"));
     GatewayStatusWriter writer =
         new GatewayStatusWriter(admin, () -> true, OURS, Clock.systemUTC());
     writer.publish(translations(statuses(ns, cls, "x")), cluster(), stale);
@@ -607,6 +567,29 @@ class GatewayWatcherIT {
 
   private static ListedClusterState cluster() {
     return new ListedClusterState(List.of(), List.of(), List.of(), List.of(), List.of());
+  }
+
+  /** A status patch with the other controller's one entry in {@code list}, named by {@code ref}. */
+  private static String theirs(String list, String ref) {
+    return "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\""
+        + list
+        + "\":[{\""
+        + ref
+        + "\":{\"name\":\"other-gw\"},\"controllerName\":\""
+        + THEIRS
+        + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
+        + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
+        + "\"2026-01-01T00:00:00Z\"}]}]}}]";
+  }
+
+  /** The other controller's entry as the test wrote it. */
+  private static void assertTheirsUnchanged(Object entry) {
+    assertThat(GatewayStatusWriter.map(entry))
+        .containsEntry("controllerName", THEIRS)
+        .containsEntry(
+            "conditions",
+            List.of(
+                condition("Accepted", "True", "Accepted", "theirs", -1, "2026-01-01T00:00:00Z")));
   }
 
   private static Map<String, Object> condition(
