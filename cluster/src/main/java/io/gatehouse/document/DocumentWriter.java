@@ -384,6 +384,10 @@ public final class DocumentWriter {
       o.putObject("clientCertificate")
           .put("certificateChain", t.clientCertificate().certificateChainPem());
     }
+    if (!t.subjectAltNames().isEmpty()) {
+      // Gateway API BackendTLSPolicy only: not in the document
+      t.subjectAltNames().forEach(o.putArray("subjectAltNames")::add);
+    }
   }
 
   private static void valueMatch(ObjectNode o, String name, ValueMatchType type, String value) {

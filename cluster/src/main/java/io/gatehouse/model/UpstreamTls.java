@@ -1,5 +1,6 @@
 package io.gatehouse.model;
 
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,16 +16,43 @@ import org.jspecify.annotations.Nullable;
  * @param insecureSkipVerify accept any certificate: no chain or name check. Only when set
  *     explicitly, and logged as a warning
  * @param clientCertificate presented when the upstream asks for one; null = none
+ * @param subjectAltNames when not empty, the certificate must carry one of these names instead of
+ *     the host (or {@code serverName}): each {@code DNS:<host name>} or {@code URI:<uri>}, compared
+ *     exactly (OpenSSL's notation). Gateway API BackendTLSPolicy's {@code subjectAltNames}: only
+ *     the Kubernetes translator writes them, on a Service port (validation refuses them from the
+ *     file and REST)
  */
 public record UpstreamTls(
     @Nullable String caBundlePem,
     boolean verifyHostname,
     @Nullable String serverName,
     boolean insecureSkipVerify,
-    @Nullable KeyCertPem clientCertificate) {
+    @Nullable KeyCertPem clientCertificate,
+    List<String> subjectAltNames) {
+
+  /** The prefix of a DNS name in {@link #subjectAltNames}. */
+  public static final String SAN_DNS = "DNS:";
+
+  /** The prefix of a URI in {@link #subjectAltNames}. */
+  public static final String SAN_URI = "URI:";
 
   /** Verified against the JDK's trust store, hostname checked, no client certificate. */
   public static final UpstreamTls DEFAULT = new UpstreamTls(null, true, null, false, null);
+
+  public UpstreamTls {
+    // null when read from a payload written before the field
+    subjectAltNames = subjectAltNames == null ? List.of() : List.copyOf(subjectAltNames);
+  }
+
+  /** Without subject alternative names: the host (or {@code serverName}) is verified. */
+  public UpstreamTls(
+      @Nullable String caBundlePem,
+      boolean verifyHostname,
+      @Nullable String serverName,
+      boolean insecureSkipVerify,
+      @Nullable KeyCertPem clientCertificate) {
+    this(caBundlePem, verifyHostname, serverName, insecureSkipVerify, clientCertificate, List.of());
+  }
 
   public static UpstreamTls withCa(String caBundlePem) {
     return new UpstreamTls(caBundlePem, true, null, false, null);
@@ -32,12 +60,17 @@ public record UpstreamTls(
 
   public UpstreamTls withServerName(String name) {
     return new UpstreamTls(
-        caBundlePem, verifyHostname, name, insecureSkipVerify, clientCertificate);
+        caBundlePem, verifyHostname, name, insecureSkipVerify, clientCertificate, subjectAltNames);
   }
 
-  public UpstreamTls withClientCertificate(KeyCertPem certificate) {
+  public UpstreamTls withClientCertificate(@Nullable KeyCertPem certificate) {
     return new UpstreamTls(
-        caBundlePem, verifyHostname, serverName, insecureSkipVerify, certificate);
+        caBundlePem, verifyHostname, serverName, insecureSkipVerify, certificate, subjectAltNames);
+  }
+
+  public UpstreamTls withSubjectAltNames(List<String> names) {
+    return new UpstreamTls(
+        caBundlePem, verifyHostname, serverName, insecureSkipVerify, clientCertificate, names);
   }
 
   /** Names the settings and sizes; never the key. */
@@ -53,6 +86,8 @@ public record UpstreamTls(
         + insecureSkipVerify
         + ", clientCertificate="
         + clientCertificate
+        + ", subjectAltNames="
+        + subjectAltNames
         + "]";
   }
 }

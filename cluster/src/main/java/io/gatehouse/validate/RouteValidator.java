@@ -94,6 +94,7 @@ public final class RouteValidator {
     BackendSpec spec = backend.spec();
     List<Violation> inner = new ArrayList<>();
     BackendRef ref = ref("backend", spec, inner);
+    subjectAltNamesRefused("backend", spec, inner);
     for (Violation v : inner) { // a backend object's fields sit at its top level
       String f = v.field().startsWith("backend.") ? v.field().substring(8) : v.field();
       out.add(new Violation(f, v.value(), v.rule()));
@@ -840,6 +841,7 @@ public final class RouteValidator {
     if (kubernetes) {
       return;
     }
+    subjectAltNamesRefused(f, ref, out);
     if (ref instanceof BackendRef.Unresolved) {
       out.add(
           new Violation(
@@ -854,6 +856,25 @@ public final class RouteValidator {
               p.namespace(),
               "absent: a Service of the route's own namespace (another namespace's Service is"
                   + " named by Gateway API routes with a ReferenceGrant only)"));
+    }
+  }
+
+  /**
+   * Subject alternative names are Gateway API BackendTLSPolicy's: from any other source (and on a
+   * named backend) they would replace the host name check of a backend the document defines.
+   */
+  private static void subjectAltNamesRefused(String f, BackendRef ref, List<Violation> out) {
+    UpstreamTls tls =
+        ref instanceof BackendRef.ServicePort sp
+            ? sp.tls()
+            : ref instanceof BackendSpec s ? s.tls() : null;
+    if (tls != null && !tls.subjectAltNames().isEmpty()) {
+      out.add(
+          new Violation(
+              f + ".tls.subjectAltNames",
+              tls.subjectAltNames().size() + " names",
+              "absent: the host name is verified (subject alternative names are set by Gateway"
+                  + " API BackendTLSPolicies only)"));
     }
   }
 
@@ -928,8 +949,53 @@ public final class RouteValidator {
       CertificateValidator.clientCertificate(
           f + ".tls.clientCertificate.", tls.clientCertificate(), out);
     }
+    if (!tls.subjectAltNames().isEmpty()) {
+      tls = tls.withSubjectAltNames(subjectAltNames(f + ".tls.subjectAltNames", tls, out));
+    }
     return tls;
   }
+
+  /** At most the CRD's 5 names, each {@code DNS:<host name>} or {@code URI:<absolute URI>}. */
+  private static List<String> subjectAltNames(String f, UpstreamTls tls, List<Violation> out) {
+    List<String> names = tls.subjectAltNames();
+    if (names.size() > MAX_SUBJECT_ALT_NAMES) {
+      out.add(new Violation(f, names.size() + " names", "at most " + MAX_SUBJECT_ALT_NAMES));
+    }
+    if (tls.insecureSkipVerify()) {
+      out.add(new Violation(f, names.size() + " names", "none with insecureSkipVerify"));
+    }
+    List<String> normalized = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      String n = names.get(i);
+      String nf = f + "[" + i + "]";
+      if (n.startsWith(UpstreamTls.SAN_DNS)) {
+        Validated<String> h =
+            Hostnames.normalizeConfigured(nf, n.substring(UpstreamTls.SAN_DNS.length()));
+        String host = h.value();
+        if (host == null || host.startsWith("*.")) {
+          out.add(new Violation(nf, n, "DNS:<a host name, no '*'>"));
+        } else {
+          normalized.add(UpstreamTls.SAN_DNS + host);
+        }
+      } else if (n.startsWith(UpstreamTls.SAN_URI) && absoluteUri(n.substring(4))) {
+        normalized.add(n);
+      } else {
+        out.add(new Violation(nf, n, "DNS:<host name> or URI:<absolute URI>"));
+      }
+    }
+    return normalized;
+  }
+
+  private static boolean absoluteUri(String s) {
+    try {
+      return s.length() <= MAX_VALUE_LENGTH && new java.net.URI(s).isAbsolute();
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /** As BackendTLSPolicy's CRD: {@code validation.subjectAltNames} has at most 5 items. */
+  static final int MAX_SUBJECT_ALT_NAMES = 5;
 
   private static void timeouts(Timeouts t, List<Violation> out) {
     positive("timeouts.connect", t.connect(), false, out);

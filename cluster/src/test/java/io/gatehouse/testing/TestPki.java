@@ -137,6 +137,21 @@ public final class TestPki {
     return issue(ec(), new X500Name("CN=" + cn), dnsNames, ips, from(now), to(now), ca, false);
   }
 
+  /** A server certificate for DNS names and URIs (subject alternative names of both types). */
+  public Issued serverWithUris(List<String> dnsNames, List<String> uris) {
+    Instant now = Instant.now();
+    return issue(
+        ec(),
+        new X500Name("CN=" + dnsNames.get(0)),
+        dnsNames,
+        List.of(),
+        uris,
+        from(now),
+        to(now),
+        ca,
+        false);
+  }
+
   /** A client certificate with subject {@code dn}, e.g. {@code CN=alice,O=Example}. */
   public Issued client(String dn) {
     Instant now = Instant.now();
@@ -198,6 +213,19 @@ public final class TestPki {
       Instant to,
       Issued issuer,
       boolean isCa) {
+    return issue(keys, subject, dns, ips, List.of(), from, to, issuer, isCa);
+  }
+
+  private static Issued issue(
+      KeyPair keys,
+      X500Name subject,
+      List<String> dns,
+      List<String> ips,
+      List<String> uris,
+      Instant from,
+      Instant to,
+      Issued issuer,
+      boolean isCa) {
     try {
       X500Name issuerName =
           issuer == null
@@ -214,6 +242,7 @@ public final class TestPki {
       List<GeneralName> names = new ArrayList<>();
       dns.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
       ips.forEach(n -> names.add(new GeneralName(GeneralName.iPAddress, n)));
+      uris.forEach(n -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, n)));
       if (!names.isEmpty()) {
         b.addExtension(
             Extension.subjectAlternativeName,

@@ -193,6 +193,23 @@ class BackendTlsValidatorTest {
   }
 
   @Test
+  void a_client_certificate_may_be_the_leaf_alone_the_upstream_holds_its_issuer() {
+    KeyCertPem leafAlone = new KeyCertPem(CLIENT.certPem(), new PrivateKeyPem(CLIENT.keyPem()));
+    Validated<RouteSpec> v =
+        backend(b -> b.withTls(UpstreamTls.withCa(CA.certPem()).withClientCertificate(leafAlone)));
+    assertThat(v.violations()).isEmpty();
+    // a chain of more blocks must still be in order
+    KeyCertPem reversed =
+        new KeyCertPem(CA.certPem() + CLIENT.certPem(), new PrivateKeyPem(CLIENT.keyPem()));
+    assertThat(
+            backend(
+                    b ->
+                        b.withTls(UpstreamTls.withCa(CA.certPem()).withClientCertificate(reversed)))
+                .isValid())
+        .isFalse();
+  }
+
+  @Test
   void the_jdk_trust_store_by_default() {
     Validated<RouteSpec> v = backend(b -> b.withTls(UpstreamTls.DEFAULT));
     assertThat(v.isValid()).isTrue();

@@ -15,7 +15,10 @@ import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +39,17 @@ final class UpstreamTlsOptions {
       LOG.warn(
           "upstream TLS without verification (insecureSkipVerify): any certificate is accepted");
       o.setTrustAll(true).setVerifyHost(false);
+    } else if (!tls.subjectAltNames().isEmpty()) {
+      // the names replace the host name check: the chain is checked, then the names
+      o.setVerifyHost(false)
+          .setTrustOptions(
+              TrustOptions.wrap(
+                  new SubjectAltNameTrust(
+                      chainTrust(trustStore(tls.caBundlePem())), tls.subjectAltNames())));
     } else {
       o.setVerifyHost(tls.verifyHostname());
       if (tls.caBundlePem() != null) {
-        o.setTrustOptions(trust(tls.caBundlePem()));
+        o.setTrustOptions(TrustOptions.wrap(trustFactory(trustStore(tls.caBundlePem()))));
       }
     }
     KeyCertPem clientCertificate = tls.clientCertificate();
@@ -49,7 +59,32 @@ final class UpstreamTlsOptions {
     return o;
   }
 
-  private static TrustOptions trust(String pem) {
+  /** The X.509 trust manager over {@code store} (null: the JDK's trust store). */
+  private static X509ExtendedTrustManager chainTrust(@Nullable KeyStore store) {
+    for (TrustManager m : trustFactory(store).getTrustManagers()) {
+      if (m instanceof X509ExtendedTrustManager x) {
+        return x;
+      }
+    }
+    throw new IllegalStateException("the JDK has no X.509 trust manager");
+  }
+
+  private static TrustManagerFactory trustFactory(@Nullable KeyStore store) {
+    try {
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      return tmf;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot build the upstream trust store", e);
+    }
+  }
+
+  /** A store of the CAs of {@code pem}; null (the JDK's trust store) when {@code pem} is null. */
+  private static @Nullable KeyStore trustStore(@Nullable String pem) {
+    if (pem == null) {
+      return null;
+    }
     Validated<List<X509Certificate>> cas =
         CertificateValidator.validateCaBundle("backend.tls.caBundlePem", pem);
     List<X509Certificate> certificates = cas.value(); // null exactly when not valid
@@ -63,10 +98,7 @@ final class UpstreamTlsOptions {
       for (X509Certificate c : certificates) {
         ks.setCertificateEntry("ca-" + i++, c);
       }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      return TrustOptions.wrap(tmf);
+      return ks;
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException("cannot build the upstream trust store", e);
     }

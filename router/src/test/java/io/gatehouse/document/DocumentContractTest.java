@@ -312,6 +312,20 @@ class DocumentContractTest {
         "listener.",
         "a route on a Gateway listener alone is the Kubernetes translator's (issue #17 phase 2):"
             + " validation refuses it from the file and REST");
+    for (String at :
+        List.of(
+            "backends[].ref<BackendSpec>.tls.subjectAltNames",
+            "backends[].ref<ServicePort>.tls.subjectAltNames",
+            "policies[]<RequestMirror>.backendRef<BackendSpec>.tls.subjectAltNames",
+            "policies[]<RequestMirror>.backendRef<ServicePort>.tls.subjectAltNames",
+            "policies[]<ErrorPages>.backend<BackendSpec>.tls.subjectAltNames",
+            "policies[]<ErrorPages>.backend<ServicePort>.tls.subjectAltNames")) {
+      NOT_FROM_THE_DOCUMENT.put(
+          at,
+          "the names an upstream certificate must carry are Gateway API BackendTLSPolicy's, the"
+              + " Kubernetes translator's (issue #17): validation refuses them from the file and"
+              + " REST");
+    }
     NOT_FROM_THE_DOCUMENT.put(
         "backends[].filters[]",
         "a backend's own filters are Gateway API filters on a backendRef, the Kubernetes"

@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.KeyCertPem;
 import io.gatehouse.model.PrivateKeyPem;
+import io.gatehouse.model.RouteKey;
 import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.UpstreamProtocol;
 import io.gatehouse.model.UpstreamTls;
@@ -232,6 +233,55 @@ class UpstreamTlsIT {
     Answer a = get(named);
     assertThat(a.status()).isEqualTo(200);
     assertThat(seen().sni()).isEqualTo("backend.internal");
+  }
+
+  @Test
+  void subject_alt_names_replace_the_host_name_check_and_the_chain_is_still_checked()
+      throws Exception {
+    TestPki ca = TestPki.ca("san CA");
+    httpsUpstream(
+        ca.serverWithUris(List.of("abc.example.com"), List.of("spiffe://abc.example.com/id")),
+        null,
+        false);
+    // the SNI name is not in the certificate: the names checked instead are
+    UpstreamTls tls = UpstreamTls.withCa(ca.caPem()).withServerName("sni.example.com");
+    String dns = sanRoute(tls.withSubjectAltNames(List.of("DNS:ABC.example.com")));
+    assertThat(get(dns).status()).isEqualTo(200);
+    assertThat(seen().sni()).isEqualTo("sni.example.com");
+    String uri =
+        sanRoute(
+            tls.withSubjectAltNames(
+                List.of("DNS:def.example.com", "URI:spiffe://abc.example.com/id")));
+    assertThat(get(uri).status()).isEqualTo(200);
+    seen();
+
+    assertBadGatewayLeaksNothing(
+        get(sanRoute(tls.withSubjectAltNames(List.of("DNS:def.example.com")))));
+    assertBadGatewayLeaksNothing(
+        get(sanRoute(tls.withSubjectAltNames(List.of("URI:spiffe://def.example.com/id")))));
+    // a name that matches does not excuse a chain of another CA
+    TestPki other = TestPki.ca("other san CA");
+    assertBadGatewayLeaksNothing(
+        get(
+            sanRoute(
+                UpstreamTls.withCa(other.caPem())
+                    .withServerName("sni.example.com")
+                    .withSubjectAltNames(List.of("DNS:abc.example.com")))));
+    assertThat(seen).isEmpty();
+  }
+
+  /** A Kubernetes route (the only source subject alternative names come from) over {@code tls}. */
+  private String sanRoute(UpstreamTls tls) {
+    String host = "up" + NEXT.incrementAndGet() + ".example";
+    RouteSpec r = NodeFixture.route("up-" + NEXT.get(), host, upstream.address());
+    node.put(
+        NodeFixture.valid(
+            RouteSpec.simple(
+                RouteKey.of("default", "k8s", "san-" + NEXT.get()),
+                r.hosts(),
+                r.paths(),
+                new BackendSpec(UpstreamProtocol.HTTP1, r.backend().endpoints(), tls))));
+    return host;
   }
 
   @Test

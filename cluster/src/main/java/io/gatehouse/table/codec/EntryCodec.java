@@ -30,6 +30,7 @@ import io.gatehouse.model.ListenerSpec;
 import io.gatehouse.model.ProxyProtocolVersion;
 import io.gatehouse.model.RouteBackend;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.backend.BackendPolicy;
 import io.gatehouse.model.policy.BasicAuth;
 import io.gatehouse.model.policy.Compression;
@@ -55,6 +56,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -124,6 +126,12 @@ import org.jspecify.annotations.Nullable;
  * backends[].filters}, Gateway API filters on a backendRef). A format 10 reader would ignore them
  * and send that backend's requests without its header edits or rewrite; so only those routes are
  * written in format 11. A backend without filters is written without the key.
+ *
+ * <p>Format 12 adds the subject alternative names an upstream's certificate must carry ({@code
+ * tls.subjectAltNames} of a Service port, Gateway API BackendTLSPolicy; {@link #needsFormat12}). A
+ * format 11 reader would ignore the key and check the host name instead; so only those routes are
+ * written in format 12, and only once every member reads it. An upstream TLS setting without them
+ * is written without the key, with the bytes it had.
  */
 public final class EntryCodec {
   /**
@@ -228,6 +236,12 @@ public final class EntryCodec {
     @Nullable CertificateKey defaultCertificate();
   }
 
+  /** Upstream TLS without subject alternative names is written as before them (no key). */
+  private interface UpstreamTlsFields {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    List<String> subjectAltNames();
+  }
+
   /** Limits without their own response head limit are written as before it (no key). */
   private interface LimitsFields {
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
@@ -273,6 +287,7 @@ public final class EntryCodec {
             .addMixIn(BackendRef.ServicePort.class, ServicePortFields.class)
             .addMixIn(ClientAuth.class, ClientAuthFields.class)
             .addMixIn(Limits.class, LimitsFields.class)
+            .addMixIn(UpstreamTls.class, UpstreamTlsFields.class)
             .addMixIn(RouteSpec.class, RouteSpecFields.class)
             .addMixIn(ListenerSpec.class, ListenerSpecFields.class)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -311,6 +326,9 @@ public final class EntryCodec {
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;
+    }
+    if (needsFormat12(route)) {
+      return 12;
     }
     if (route.backends().stream().anyMatch(b -> !b.filters().isEmpty())) {
       return 11;
@@ -426,16 +444,21 @@ public final class EntryCodec {
    * a mirror's or an error page's target.
    */
   static boolean needsFormat7(RouteSpec route) {
+    return anyTarget(route, EntryCodec::sendsProxyHeader);
+  }
+
+  /** Whether a backend of {@code route}, a mirror's or an error page's target, is {@code which}. */
+  private static boolean anyTarget(RouteSpec route, Predicate<BackendRef> which) {
     for (RouteBackend b : route.backends()) {
-      if (sendsProxyHeader(b.ref())) {
+      if (which.test(b.ref())) {
         return true;
       }
     }
     for (PolicySpec p : route.policies()) {
-      if (p instanceof RequestMirror m && sendsProxyHeader(m.backendRef())) {
+      if (p instanceof RequestMirror m && which.test(m.backendRef())) {
         return true;
       }
-      if (p instanceof ErrorPages e && e.backend() != null && sendsProxyHeader(e.backend())) {
+      if (p instanceof ErrorPages e && e.backend() != null && which.test(e.backend())) {
         return true;
       }
     }
@@ -444,6 +467,22 @@ public final class EntryCodec {
 
   private static boolean sendsProxyHeader(BackendRef ref) {
     return ref instanceof BackendSpec s && s.proxyProtocol() != null;
+  }
+
+  /**
+   * Whether {@code route} has a Service port whose TLS names the subject alternative names to
+   * verify, as a backend, a mirror's or an error page's target.
+   */
+  static boolean needsFormat12(RouteSpec route) {
+    return anyTarget(route, EntryCodec::namesSubjectAltNames);
+  }
+
+  private static boolean namesSubjectAltNames(BackendRef ref) {
+    UpstreamTls tls =
+        ref instanceof BackendRef.ServicePort sp
+            ? sp.tls()
+            : ref instanceof BackendSpec s ? s.tls() : null;
+    return tls != null && !tls.subjectAltNames().isEmpty();
   }
 
   /** Whether {@code route} passes TLS through and has a backend that answers a fixed status. */

@@ -68,7 +68,7 @@ class BackendFiltersCodecTest {
   @Test
   void a_route_with_backend_filters_is_format_11_and_round_trips() {
     RouteSpec r = withFilters();
-    assertThat(codec.formatOf(r)).isEqualTo(11).isEqualTo(FormatGate.READS);
+    assertThat(codec.formatOf(r)).isEqualTo(11).isLessThan(FormatGate.READS);
     String payload = codec.encode(r);
     assertThat(payload).startsWith("{\"v\":11,").contains("\"filters\":[");
     RouteSpec back = (RouteSpec) codec.decode(EntryKind.ROUTE, payload);

@@ -12,6 +12,7 @@ import io.gatehouse.k8s.translate.gateway.ObjectStatus.ClassStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.GatewayStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.ListenerStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.ParentRef;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.PolicyStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteGroupKind;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteParentStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteStatus;
@@ -125,19 +126,27 @@ public final class GatewayStatusWriter implements TranslationSink {
         desired = classStatus(current, c, now);
       } else if (s instanceof GatewayStatus g) {
         desired = gatewayStatus(current, g, now);
+      } else if (s instanceof PolicyStatus p) {
+        routesWithStatus.add(p.ref());
+        desired = entries(current, ANCESTORS, p.ancestors(), now);
       } else {
         RouteStatus r = (RouteStatus) s;
         routesWithStatus.add(r.ref());
-        desired = routeStatus(current, r.parents(), now);
+        desired = entries(current, PARENTS, r.parents(), now);
       }
       wanted.add(new Wanted(s.ref(), object, desired));
     }
-    // our entries on routes no parent of ours names any more
+    // our entries on routes no parent of ours names any more, and on policies no route of ours
+    // uses
     for (Map.Entry<ObjectRef, Map<String, Object>> e : objects.entrySet()) {
-      if (ROUTES.contains(e.getKey().kind()) && !routesWithStatus.contains(e.getKey())) {
+      Entries kind =
+          ROUTES.contains(e.getKey().kind())
+              ? PARENTS
+              : e.getKey().kind() == GatewayKind.BACKEND_TLS_POLICY ? ANCESTORS : null;
+      if (kind != null && !routesWithStatus.contains(e.getKey())) {
         Map<String, Object> current = map(e.getValue().get("status"));
-        if (list(current.get("parents")).stream().anyMatch(this::ours)) {
-          wanted.add(new Wanted(e.getKey(), e.getValue(), routeStatus(current, List.of(), now)));
+        if (list(current.get(kind.list())).stream().anyMatch(this::ours)) {
+          wanted.add(new Wanted(e.getKey(), e.getValue(), entries(current, kind, List.of(), now)));
         }
       }
     }
@@ -268,11 +277,20 @@ public final class GatewayStatusWriter implements TranslationSink {
     return out;
   }
 
+  /**
+   * A status list of per-parent entries: a route's {@code parents} (each with its {@code
+   * parentRef}) or a policy's {@code ancestors} (each with its {@code ancestorRef}).
+   */
+  private record Entries(String list, String ref) {}
+
+  private static final Entries PARENTS = new Entries("parents", "parentRef");
+  private static final Entries ANCESTORS = new Entries("ancestors", "ancestorRef");
+
   /** Other controllers' entries where they were; ours (in the translation's order) after them. */
-  private Map<String, Object> routeStatus(
-      Map<String, Object> current, List<RouteParentStatus> parents, String now) {
+  private Map<String, Object> entries(
+      Map<String, Object> current, Entries kind, List<RouteParentStatus> parents, String now) {
     Map<String, Object> out = new LinkedHashMap<>(current);
-    List<Object> before = list(current.get("parents"));
+    List<Object> before = list(current.get(kind.list()));
     List<Object> entries = new ArrayList<>();
     for (Object e : before) {
       if (!ours(e)) {
@@ -283,18 +301,18 @@ public final class GatewayStatusWriter implements TranslationSink {
       Map<String, Object> ref = parentRef(p.parentRef());
       List<Object> previous = List.of();
       for (Object e : before) {
-        if (ours(e) && ref.equals(map(map(e).get("parentRef")))) {
+        if (ours(e) && ref.equals(map(map(e).get(kind.ref())))) {
           previous = list(map(e).get("conditions"));
         }
       }
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("parentRef", ref);
+      m.put(kind.ref(), ref);
       m.put("controllerName", controllerName);
       m.put("conditions", conditions(previous, p.conditions(), now));
       entries.add(m);
     }
-    if (!entries.isEmpty() || current.containsKey("parents")) {
-      out.put("parents", List.copyOf(entries));
+    if (!entries.isEmpty() || current.containsKey(kind.list())) {
+      out.put(kind.list(), List.copyOf(entries));
     }
     return out;
   }

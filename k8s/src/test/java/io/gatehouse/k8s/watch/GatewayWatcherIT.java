@@ -26,6 +26,7 @@ import io.gatehouse.k8s.translate.gateway.ObjectStatus.ClassStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.GatewayStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.ListenerStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.ParentRef;
+import io.gatehouse.k8s.translate.gateway.ObjectStatus.PolicyStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteGroupKind;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteParentStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteStatus;
@@ -163,17 +164,7 @@ class GatewayWatcherIT {
     create(admin, GatewayKind.GATEWAY, ns, gateway("gw", cls));
     create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
     // another controller's entry, there first
-    patch(
-        admin,
-        GatewayKind.HTTP_ROUTE,
-        ns,
-        "web",
-        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"parents\":[{\"parentRef\":"
-            + "{\"name\":\"other-gw\"},\"controllerName\":\""
-            + THEIRS
-            + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
-            + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
-            + "\"2026-01-01T00:00:00Z\"}]}]}}]");
+    patch(admin, GatewayKind.HTTP_ROUTE, ns, "web", theirs("parents", "parentRef"));
 
     MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
     GatewayStatusWriter writer = new GatewayStatusWriter(admin, () -> true, OURS, clock);
@@ -209,12 +200,7 @@ class GatewayWatcherIT {
     List<Object> parents =
         GatewayStatusWriter.list(status(admin, GatewayKind.HTTP_ROUTE, ns, "web").get("parents"));
     assertThat(parents).hasSize(2);
-    assertThat(GatewayStatusWriter.map(parents.get(0)))
-        .containsEntry("controllerName", THEIRS)
-        .containsEntry(
-            "conditions",
-            List.of(
-                condition("Accepted", "True", "Accepted", "theirs", -1, "2026-01-01T00:00:00Z")));
+    assertTheirsUnchanged(parents.get(0));
     assertThat(parents.get(1))
         .isEqualTo(
             Map.of(
@@ -283,6 +269,79 @@ class GatewayWatcherIT {
   }
 
   @Test
+  void a_policy_gets_its_ancestors_beside_other_controllers_and_loses_ours_when_unused(
+      ApiServerHarness server) throws Exception {
+    ApiClient admin = server.adminClient();
+    String ns = server.createNamespace("btls-status");
+    create(
+        admin,
+        GatewayKind.BACKEND_TLS_POLICY,
+        ns,
+        "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"BackendTLSPolicy\","
+            + "\"metadata\":{\"name\":\"p\"},\"spec\":{\"targetRefs\":[{\"group\":\"\","
+            + "\"kind\":\"Service\",\"name\":\"secure\"}],\"validation\":{"
+            + "\"wellKnownCACertificates\":\"System\",\"hostname\":\"secure.example.com\"}}}");
+    patch(admin, GatewayKind.BACKEND_TLS_POLICY, ns, "p", theirs("ancestors", "ancestorRef"));
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
+    GatewayStatusWriter writer = new GatewayStatusWriter(admin, () -> true, OURS, clock);
+    ObjectRef ref = new ObjectRef(GatewayKind.BACKEND_TLS_POLICY, ns, "p");
+    GatewayTranslation ours =
+        new GatewayTranslation(
+            List.of(),
+            List.of(),
+            List.of(
+                new PolicyStatus(
+                    ref,
+                    List.of(
+                        new RouteParentStatus(
+                            new ParentRef(GatewayKind.GROUP, "Gateway", ns, "gw", null, null),
+                            List.of(
+                                GatewayCondition.yes("Accepted", "Accepted", "accepted", 1),
+                                GatewayCondition.no(
+                                    "ResolvedRefs", "InvalidKind", "not a ConfigMap", 1)))))),
+            Map.of(),
+            Map.of());
+    writer.publish(translations(ours), cluster(), state(admin, ns));
+
+    List<Object> ancestors =
+        GatewayStatusWriter.list(
+            status(admin, GatewayKind.BACKEND_TLS_POLICY, ns, "p").get("ancestors"));
+    assertThat(ancestors).hasSize(2);
+    assertTheirsUnchanged(ancestors.get(0));
+    assertThat(ancestors.get(1))
+        .isEqualTo(
+            Map.of(
+                "ancestorRef",
+                Map.of(
+                    "group", GatewayKind.GROUP, "kind", "Gateway", "namespace", ns, "name", "gw"),
+                "controllerName",
+                OURS,
+                "conditions",
+                List.of(
+                    condition(
+                        "Accepted", "True", "Accepted", "accepted", 1, "2026-12-06T10:00:00Z"),
+                    condition(
+                        "ResolvedRefs",
+                        "False",
+                        "InvalidKind",
+                        "not a ConfigMap",
+                        1,
+                        "2026-12-06T10:00:00Z"))));
+    long written = writer.writes();
+    writer.publish(translations(ours), cluster(), state(admin, ns));
+    assertThat(writer.writes()).as("the same status again: nothing written").isEqualTo(written);
+
+    // no route of ours uses it any more: our entry goes, theirs stays
+    writer.publish(translations(GatewayTranslation.EMPTY), cluster(), state(admin, ns));
+    assertThat(
+            GatewayStatusWriter.list(
+                status(admin, GatewayKind.BACKEND_TLS_POLICY, ns, "p").get("ancestors")))
+        .singleElement()
+        .satisfies(
+            a -> assertThat(GatewayStatusWriter.map(a)).containsEntry("controllerName", THEIRS));
+  }
+
+  @Test
   void a_write_over_a_newer_object_is_refused_not_merged(ApiServerHarness server) throws Exception {
     ApiClient admin = server.adminClient();
     String ns = server.createNamespace("gw-conflict");
@@ -291,17 +350,7 @@ class GatewayWatcherIT {
     create(admin, GatewayKind.HTTP_ROUTE, ns, httpRoute("web", "gw", "a.example.test"));
     GatewayState stale = state(admin, ns);
     // another controller writes its entry after our cache was read
-    patch(
-        admin,
-        GatewayKind.HTTP_ROUTE,
-        ns,
-        "web",
-        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"parents\":[{\"parentRef\":"
-            + "{\"name\":\"other-gw\"},\"controllerName\":\""
-            + THEIRS
-            + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
-            + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
-            + "\"2026-01-01T00:00:00Z\"}]}]}}]");
+    patch(admin, GatewayKind.HTTP_ROUTE, ns, "web", theirs("parents", "parentRef"));
     GatewayStatusWriter writer =
         new GatewayStatusWriter(admin, () -> true, OURS, Clock.systemUTC());
     writer.publish(translations(statuses(ns, cls, "x")), cluster(), stale);
@@ -518,6 +567,29 @@ class GatewayWatcherIT {
 
   private static ListedClusterState cluster() {
     return new ListedClusterState(List.of(), List.of(), List.of(), List.of(), List.of());
+  }
+
+  /** A status patch with the other controller's one entry in {@code list}, named by {@code ref}. */
+  private static String theirs(String list, String ref) {
+    return "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\""
+        + list
+        + "\":[{\""
+        + ref
+        + "\":{\"name\":\"other-gw\"},\"controllerName\":\""
+        + THEIRS
+        + "\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":"
+        + "\"Accepted\",\"message\":\"theirs\",\"lastTransitionTime\":"
+        + "\"2026-01-01T00:00:00Z\"}]}]}}]";
+  }
+
+  /** The other controller's entry as the test wrote it. */
+  private static void assertTheirsUnchanged(Object entry) {
+    assertThat(GatewayStatusWriter.map(entry))
+        .containsEntry("controllerName", THEIRS)
+        .containsEntry(
+            "conditions",
+            List.of(
+                condition("Accepted", "True", "Accepted", "theirs", -1, "2026-01-01T00:00:00Z")));
   }
 
   private static Map<String, Object> condition(
@@ -965,7 +1037,11 @@ class GatewayWatcherIT {
   static GatewayState state(ApiClient admin, String ns) {
     Map<GatewayKind, List<Map<String, Object>>> objects = new EnumMap<>(GatewayKind.class);
     for (GatewayKind k :
-        List.of(GatewayKind.GATEWAY_CLASS, GatewayKind.GATEWAY, GatewayKind.HTTP_ROUTE)) {
+        List.of(
+            GatewayKind.GATEWAY_CLASS,
+            GatewayKind.GATEWAY,
+            GatewayKind.HTTP_ROUTE,
+            GatewayKind.BACKEND_TLS_POLICY)) {
       KubernetesApiResponse<io.kubernetes.client.util.generic.dynamic.DynamicKubernetesListObject>
           r = k.namespaced() ? api(admin, k).list(ns) : api(admin, k).list();
       List<Map<String, Object>> out = new ArrayList<>();

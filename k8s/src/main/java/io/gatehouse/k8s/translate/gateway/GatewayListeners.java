@@ -20,6 +20,7 @@ import io.gatehouse.k8s.translate.gateway.ObjectStatus.ListenerStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteGroupKind;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.KeyCertPem;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerProtocol;
 import io.gatehouse.model.ListenerSpec;
@@ -27,6 +28,7 @@ import io.gatehouse.model.PrivateKeyPem;
 import io.gatehouse.validate.CertificateValidator;
 import io.gatehouse.validate.Hostnames;
 import io.gatehouse.validate.ValidCertificate;
+import io.gatehouse.validate.ValidKeyCert;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
 import io.kubernetes.client.openapi.models.V1Namespace;
@@ -122,6 +124,12 @@ final class GatewayListeners {
 
     /** Its address from the pool, or why it has none; null without a pool. */
     final @Nullable Assignment assignment;
+
+    /** What it presents to TLS backends ({@code spec.tls.backend}); null: none, or unresolved. */
+    @Nullable KeyCertPem backendClientCertificate;
+
+    /** Why {@code spec.tls.backend.clientCertificateRef} does not resolve; null when it does. */
+    @Nullable GatewayCondition backendUnresolved;
 
     GatewayInfo(Gateway gateway, @Nullable Assignment assignment) {
       this.gateway = gateway;
@@ -297,6 +305,9 @@ final class GatewayListeners {
   GatewayInfo listeners(Gateway g, @Nullable Assignment assignment) {
     GatewayInfo info = new GatewayInfo(g, assignment);
     long gen = g.meta().generation();
+    if (g.backendClientCertificate() != null) {
+      backendClientCertificate(info, g.backendClientCertificate(), gen);
+    }
     for (Map<String, Object> a :
         assignment == null ? g.addresses() : List.<Map<String, Object>>of()) {
       String value = GatewayObjects.str(a.get("value"));
@@ -782,6 +793,67 @@ final class GatewayListeners {
     }
   }
 
+  /**
+   * {@code spec.tls.backend.clientCertificateRef}: a kubernetes.io/tls Secret of the Gateway's
+   * namespace (or another's, with a ReferenceGrant there) whose pair passes the client certificate
+   * checks; else the Gateway's ResolvedRefs condition says why (InvalidClientCertificateRef or
+   * RefNotPermitted), and its routes' TLS backends answer 500 rather than connect without it.
+   */
+  private void backendClientCertificate(GatewayInfo info, Ref ref, long gen) {
+    String gwNs = info.namespace();
+    String ns = ref.namespace() == null ? gwNs : ref.namespace();
+    String field = "spec.tls.backend.clientCertificateRef";
+    String why = null;
+    String reason = "InvalidClientCertificateRef";
+    if (!ref.group().equals(GatewayObjects.CORE) || !ref.kind().equals("Secret")) {
+      why = ref.group() + "/" + ref.kind() + " (expected: a core Secret)";
+    } else if (!ns.equals(gwNs)
+        && !grants.granted(
+            GatewayKind.GATEWAY.kind(), gwNs, GatewayObjects.CORE, "Secret", ns, ref.name())) {
+      reason = "RefNotPermitted";
+      why =
+          "Secret "
+              + ns
+              + "/"
+              + ref.name()
+              + " is in another namespace and no ReferenceGrant there allows Gateways of "
+              + gwNs
+              + " to use it";
+    } else {
+      Optional<V1Secret> secret = cluster.secret(ns, ref.name());
+      Map<String, byte[]> data =
+          secret.isEmpty() || secret.get().getData() == null ? Map.of() : secret.get().getData();
+      if (secret.isEmpty()) {
+        why = "Secret " + ns + "/" + ref.name() + " not found";
+      } else if (!TLS_SECRET.equals(secret.get().getType())
+          || data.get("tls.crt") == null
+          || data.get("tls.key") == null) {
+        why =
+            "Secret "
+                + ns
+                + "/"
+                + ref.name()
+                + ": type \""
+                + secret.get().getType()
+                + "\" (expected: kubernetes.io/tls with tls.crt and tls.key)";
+      } else {
+        KeyCertPem pair =
+            new KeyCertPem(
+                new String(data.get("tls.crt"), StandardCharsets.US_ASCII),
+                new PrivateKeyPem(new String(data.get("tls.key"), StandardCharsets.US_ASCII)));
+        Validated<ValidKeyCert> v =
+            CertificateValidator.validateClientCertificate(field + ".", pair);
+        if (v.isValid()) {
+          info.backendClientCertificate = pair;
+          return;
+        }
+        // the validator's messages name fields and rules, never the key
+        why = "Secret " + ns + "/" + ref.name() + ": " + messages(v.violations());
+      }
+    }
+    info.backendUnresolved = GatewayCondition.no(RESOLVED_REFS, reason, field + ": " + why, gen);
+  }
+
   /** Whether the listener's {@code allowedRoutes.namespaces} admits {@code ns}. */
   boolean admits(ListenerInfo li, String ns) {
     return switch (li.listener.from()) {
@@ -872,6 +944,13 @@ final class GatewayListeners {
       acceptedCondition = GatewayCondition.yes(ACCEPTED, "Accepted", "accepted", gen);
     }
     conditions.add(acceptedCondition);
+    if (g.gateway.backendClientCertificate() != null) {
+      // the Gateway's own references: only its backend client certificate so far
+      conditions.add(
+          g.backendUnresolved != null
+              ? g.backendUnresolved
+              : GatewayCondition.yes(RESOLVED_REFS, "ResolvedRefs", "references resolved", gen));
+    }
     if (pooled != null && pooled.outcome() == Outcome.NOT_USABLE) {
       conditions.add(GatewayCondition.no(PROGRAMMED, "AddressNotUsable", pooled.detail(), gen));
     } else if (pooled != null && pooled.outcome() == Outcome.EXHAUSTED) {

@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +38,8 @@ final class GatewayObjects {
    * @param addresses {@code spec.addresses} as written
    * @param held the values of {@code status.addresses} of type {@code IPAddress}: what the Gateway
    *     was last given (a pool address is kept while the Gateway lives)
+   * @param backendClientCertificate {@code spec.tls.backend.clientCertificateRef}: what the Gateway
+   *     presents to TLS backends; null when not set
    */
   record Gateway(
       Meta meta,
@@ -44,7 +47,8 @@ final class GatewayObjects {
       List<Listener> listeners,
       List<Map<String, Object>> addresses,
       List<String> held,
-      AllowedListeners allowedListeners) {}
+      AllowedListeners allowedListeners,
+      @Nullable Ref backendClientCertificate) {}
 
   /**
    * {@code spec.allowedListeners.namespaces}: which namespaces' ListenerSets may add listeners.
@@ -61,6 +65,27 @@ final class GatewayObjects {
    * @param parent {@code spec.parentRef}, its namespace defaulted to the ListenerSet's
    */
   record GatewayListenerSet(Meta meta, Ref parent, List<Listener> listeners) {}
+
+  /**
+   * A BackendTLSPolicy.
+   *
+   * @param targets {@code spec.targetRefs}: Services, each with its port's name or null for all
+   * @param caCertificateRefs {@code validation.caCertificateRefs} as written
+   * @param wellKnownCaCertificates {@code validation.wellKnownCACertificates} ({@code System}), or
+   *     null
+   * @param subjectAltNames each {@code DNS:<hostname>} or {@code URI:<uri>}; another type as {@code
+   *     <type>:<value>}
+   */
+  record BackendTlsPolicy(
+      Meta meta,
+      List<PolicyTarget> targets,
+      List<Ref> caCertificateRefs,
+      @Nullable String wellKnownCaCertificates,
+      String hostname,
+      List<String> subjectAltNames) {}
+
+  /** A policy's targetRef: group, kind, name in the policy's namespace, optional sectionName. */
+  record PolicyTarget(String group, String kind, String name, @Nullable String sectionName) {}
 
   /**
    * @param hostname null for every host
@@ -173,6 +198,7 @@ final class GatewayObjects {
   static Gateway gateway(Map<String, Object> o) {
     Map<String, Object> spec = map(o.get("spec"));
     List<Listener> listeners = listeners(spec);
+    Map<String, Object> backend = map(map(spec.get("tls")).get("backend"));
     List<String> held = new ArrayList<>();
     for (Map<String, Object> a : maps(map(o.get("status")).get("addresses"))) {
       String value = str(a.get("value"));
@@ -186,7 +212,10 @@ final class GatewayObjects {
         listeners,
         maps(spec.get("addresses")),
         held,
-        allowedListeners(map(map(spec.get("allowedListeners")).get("namespaces"))));
+        allowedListeners(map(map(spec.get("allowedListeners")).get("namespaces"))),
+        backend.get("clientCertificateRef") == null
+            ? null
+            : ref(map(backend.get("clientCertificateRef")), CORE, "Secret"));
   }
 
   private static AllowedListeners allowedListeners(Map<String, Object> ns) {
@@ -238,6 +267,43 @@ final class GatewayObjects {
               kinds));
     }
     return listeners;
+  }
+
+  static BackendTlsPolicy backendTlsPolicy(Map<String, Object> o) {
+    Map<String, Object> spec = map(o.get("spec"));
+    List<PolicyTarget> targets = new ArrayList<>();
+    for (Map<String, Object> t : maps(spec.get("targetRefs"))) {
+      targets.add(
+          new PolicyTarget(
+              orEmpty(str(t.get("group"))),
+              orEmpty(str(t.get("kind"))),
+              orEmpty(str(t.get("name"))),
+              str(t.get("sectionName"))));
+    }
+    Map<String, Object> validation = map(spec.get("validation"));
+    List<Ref> cas = new ArrayList<>();
+    for (Map<String, Object> r : maps(validation.get("caCertificateRefs"))) {
+      cas.add(ref(r, CORE, "ConfigMap"));
+    }
+    List<String> sans = new ArrayList<>();
+    for (Map<String, Object> n : maps(validation.get("subjectAltNames"))) {
+      String type = orEmpty(str(n.get("type")));
+      String value =
+          orEmpty(str(n.get(type.equals("Hostname") ? "hostname" : type.toLowerCase(Locale.ROOT))));
+      sans.add(
+          switch (type) {
+            case "Hostname" -> "DNS:" + value;
+            case "URI" -> "URI:" + value;
+            default -> type + ":" + value;
+          });
+    }
+    return new BackendTlsPolicy(
+        meta(o),
+        targets,
+        cas,
+        str(validation.get("wellKnownCACertificates")),
+        orEmpty(str(validation.get("hostname"))),
+        sans);
   }
 
   static Route route(GatewayKind kind, Map<String, Object> o) {

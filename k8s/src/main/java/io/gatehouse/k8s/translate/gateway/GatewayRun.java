@@ -42,6 +42,7 @@ import io.gatehouse.model.RouteSpec;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.model.TlsSpec;
 import io.gatehouse.model.UpstreamProtocol;
+import io.gatehouse.model.UpstreamTls;
 import io.gatehouse.model.policy.PolicySpec;
 import io.gatehouse.model.policy.Retry;
 import io.gatehouse.validate.CertificateValidator;
@@ -95,6 +96,7 @@ final class GatewayRun {
   private final Map<String, HostClaim> claims;
   private final ReferenceGrants grants;
   private final GatewayListeners listeners;
+  private final BackendTlsPolicies backendTls;
 
   private final List<ObjectStatus> statuses = new ArrayList<>();
   private final Map<String, GatewayInfo> gateways = new TreeMap<>();
@@ -122,6 +124,7 @@ final class GatewayRun {
     }
     this.grants = new ReferenceGrants(read);
     this.listeners = new GatewayListeners(settings, clock, cluster, state, grants, knownNamespaces);
+    this.backendTls = new BackendTlsPolicies(cluster, state);
     Set<String> ours = classes(state);
     List<Gateway> served = new ArrayList<>();
     for (Map<String, Object> o : state.objects(GatewayKind.GATEWAY)) {
@@ -248,6 +251,7 @@ final class GatewayRun {
   /** One parentRef naming a Gateway of ours: the listeners it attached to, or why none. */
   private static final class ParentInfo {
     final ParentRef ref;
+    final GatewayInfo gateway;
     final List<Attachment> attachments = new ArrayList<>();
     @Nullable GatewayCondition refused;
 
@@ -257,8 +261,9 @@ final class GatewayRun {
     /** How many (listener, host) pairs of this parent are served. */
     int served;
 
-    ParentInfo(ParentRef ref) {
+    ParentInfo(ParentRef ref, GatewayInfo gateway) {
       this.ref = ref;
+      this.gateway = gateway;
     }
   }
 
@@ -314,7 +319,7 @@ final class GatewayRun {
       } else {
         continue; // another kind of parent: not ours
       }
-      ParentInfo parent = new ParentInfo(p);
+      ParentInfo parent = new ParentInfo(p, gw);
       info.parents.add(parent);
       if (set != null && set.notAllowed != null) {
         parent.refused =
@@ -652,8 +657,57 @@ final class GatewayRun {
         grpc || H2C_APP_PROTOCOL.equals(sp.getAppProtocol())
             ? UpstreamProtocol.H2C
             : UpstreamProtocol.HTTP1;
+    UpstreamTls tls = null;
+    Set<String> ancestors = new TreeSet<>();
+    for (ParentInfo p : info.parents) {
+      ancestors.add(p.gateway.gateway.meta().path());
+    }
+    BackendTlsPolicies.Applied policy = backendTls.forPort(ns, ref.name(), sp, ancestors);
+    if (policy != null) {
+      String failure = policy.failure();
+      if (failure != null) {
+        // never plaintext or unverified TLS to a backend whose policy cannot be honoured
+        return new BackendRef.Unresolved(UNRESOLVED_STATUS, field + ": " + failure);
+      }
+      tls = Objects.requireNonNull(policy.tls, "failure() is null exactly when tls is set");
+      String clientCertificate = clientCertificate(info);
+      if (clientCertificate != null) {
+        return new BackendRef.Unresolved(UNRESOLVED_STATUS, field + ": " + clientCertificate);
+      }
+      tls = tls.withClientCertificate(info.parents.get(0).gateway.backendClientCertificate);
+      // gRPC over TLS is h2 (h2c is cleartext)
+      protocol = protocol == UpstreamProtocol.H2C ? UpstreamProtocol.H2 : protocol;
+    }
     return new BackendRef.ServicePort(
-        ref.name(), port, null, protocol, null, null, ns.equals(routeNs) ? null : ns);
+        ref.name(), port, null, protocol, tls, null, ns.equals(routeNs) ? null : ns);
+  }
+
+  /**
+   * Why the route's TLS backends cannot present the client certificate of its Gateways ({@code
+   * spec.tls.backend}): one that does not resolve, or Gateways asking for different ones (the
+   * backend connections are shared by them); null when they agree.
+   */
+  private static @Nullable String clientCertificate(RouteInfo info) {
+    GatewayInfo first = info.parents.get(0).gateway;
+    for (ParentInfo p : info.parents) {
+      GatewayInfo gw = p.gateway;
+      if (gw.backendUnresolved != null) {
+        return "Gateway "
+            + gw.gateway.meta().path()
+            + ": its backend client certificate does not resolve ("
+            + gw.backendUnresolved.message()
+            + ")";
+      }
+      if (!Objects.equals(gw.backendClientCertificate, first.backendClientCertificate)) {
+        return "Gateways "
+            + first.gateway.meta().path()
+            + " and "
+            + gw.gateway.meta().path()
+            + " present different client certificates to TLS backends (expected: the same, or"
+            + " separate routes)";
+      }
+    }
+    return null;
   }
 
   private BackendRef unresolved(RouteInfo info, String reason, String message, long gen) {
@@ -914,6 +968,7 @@ final class GatewayRun {
     for (RouteInfo r : routes) {
       all.add(routeStatus(r));
     }
+    all.addAll(backendTls.statuses());
     all.sort(Comparator.comparing(ObjectStatus::ref));
     return new GatewayTranslation(
         out,

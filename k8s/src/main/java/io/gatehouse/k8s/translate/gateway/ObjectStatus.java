@@ -93,6 +93,19 @@ public sealed interface ObjectStatus {
     }
   }
 
+  /**
+   * A policy's (BackendTLSPolicy) {@code status.ancestors} entries of our controller: one per
+   * Gateway of ours whose routes use a Service the policy targets ({@code parentRef} is the {@code
+   * ancestorRef}). Other controllers' entries are left as they are; ours for ancestors no longer
+   * listed are removed by the writer.
+   */
+  record PolicyStatus(ObjectRef ref, List<RouteParentStatus> ancestors) implements ObjectStatus {
+    public PolicyStatus {
+      Objects.requireNonNull(ref, "ref");
+      ancestors = List.copyOf(ancestors);
+    }
+  }
+
   /** One {@code status.parents} entry: the parentRef as written, and its conditions. */
   record RouteParentStatus(ParentRef parentRef, List<GatewayCondition> conditions) {
     public RouteParentStatus {

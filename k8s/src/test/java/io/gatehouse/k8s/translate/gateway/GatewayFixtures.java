@@ -5,6 +5,7 @@ import io.gatehouse.k8s.translate.TestCertificates;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.TenantId;
 import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressClass;
@@ -31,7 +32,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * addresses}, {@code httpPort}, {@code httpsPort}, {@code pool}, {@code ports}; else address
  * 192.0.2.10, ports 80 and 443, no pool). A Secret's {@code stringData} value {@code "@cert <dns
  * names...>"} (no names: {@code CN=default} without subjectAltName) and {@code "@key"} become a
- * fresh self-signed certificate and its key.
+ * fresh self-signed certificate and its key; a ConfigMap's {@code data} value {@code "@cert"} a
+ * fresh self-signed certificate.
  */
 final class GatewayFixtures {
   private GatewayFixtures() {}
@@ -55,6 +57,7 @@ final class GatewayFixtures {
     List<V1Service> services = new ArrayList<>();
     List<V1EndpointSlice> slices = new ArrayList<>();
     List<V1Secret> secrets = new ArrayList<>();
+    List<V1ConfigMap> configMaps = new ArrayList<>();
     Map<String, HostClaim> claims = new LinkedHashMap<>();
     GatewaySettings settings = GatewaySettings.defaults(List.of("192.0.2.10"));
     Yaml snake = new Yaml(new SafeConstructor(new LoaderOptions()));
@@ -80,6 +83,9 @@ final class GatewayFixtures {
       if (kind.equals("Secret")) {
         secretData(m);
       }
+      if (kind.equals("ConfigMap")) {
+        configMapData(m);
+      }
       String text = json.serialize(m);
       switch (kind) {
         case "Namespace" -> namespaces.add(json.deserialize(text, V1Namespace.class));
@@ -88,6 +94,7 @@ final class GatewayFixtures {
         case "Service" -> services.add(json.deserialize(text, V1Service.class));
         case "EndpointSlice" -> slices.add(json.deserialize(text, V1EndpointSlice.class));
         case "Secret" -> secrets.add(json.deserialize(text, V1Secret.class));
+        case "ConfigMap" -> configMaps.add(json.deserialize(text, V1ConfigMap.class));
         case "HostClaim" -> {
           String host = (String) m.get("host");
           claims.put(host, new HostClaim(host, TenantId.of((String) m.get("tenant"))));
@@ -106,7 +113,7 @@ final class GatewayFixtures {
       }
     }
     return new Case(
-        new ListedClusterState(classes, ingresses, services, slices, secrets),
+        new ListedClusterState(classes, ingresses, services, slices, secrets, configMaps),
         new ListedGatewayState(objects, namespaces),
         claims,
         settings);
@@ -128,6 +135,19 @@ final class GatewayFixtures {
       return out;
     }
     return o;
+  }
+
+  /** A ConfigMap's {@code data} value {@code "@cert"}: a fresh self-signed certificate (a CA). */
+  @SuppressWarnings("unchecked")
+  private static void configMapData(Map<String, Object> configMap) {
+    Map<String, Object> data = (Map<String, Object>) configMap.get("data");
+    if (data != null) {
+      data.replaceAll(
+          (k, v) ->
+              "@cert".equals(v)
+                  ? TestCertificates.selfSigned(List.of("ca.example"), false).certificatePem()
+                  : v);
+    }
   }
 
   @SuppressWarnings("unchecked")

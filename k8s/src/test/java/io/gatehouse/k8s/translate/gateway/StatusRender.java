@@ -30,9 +30,18 @@ final class StatusRender {
       if (g.attachedListenerSets() != null) {
         m.put("attachedListenerSets", g.attachedListenerSets());
       }
+    } else if (s instanceof ObjectStatus.PolicyStatus p) {
+      m.put("ancestors", parents(p.ancestors()));
     } else if (s instanceof ObjectStatus.RouteStatus r) {
+      m.put("parents", parents(r.parents()));
+    }
+    return m;
+  }
+
+  private static List<Object> parents(List<ObjectStatus.RouteParentStatus> entries) {
+    {
       List<Object> parents = new ArrayList<>();
-      for (ObjectStatus.RouteParentStatus p : r.parents()) {
+      for (ObjectStatus.RouteParentStatus p : entries) {
         Map<String, Object> pm = new LinkedHashMap<>();
         ObjectStatus.ParentRef ref = p.parentRef();
         pm.put(
@@ -45,9 +54,8 @@ final class StatusRender {
         pm.put("conditions", conditions(p.conditions()));
         parents.add(pm);
       }
-      m.put("parents", parents);
+      return parents;
     }
-    return m;
   }
 
   static List<String> conditions(List<GatewayCondition> cs) {
