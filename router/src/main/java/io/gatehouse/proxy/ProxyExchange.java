@@ -31,6 +31,7 @@ import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.policy.RequestContext;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.ListenerHostnames;
 import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
@@ -260,6 +261,10 @@ final class ProxyExchange extends UpstreamAttempt
       respondLocally(503, false);
       return;
     }
+    if (tls && misdirectedOnSocket(snapshot.listenerHostnames(listenerSlot), head.host())) {
+      respondLocally(421, false); // its Host belongs to another listener of the socket than its SNI
+      return;
+    }
     route = snapshot.match(listenerSlot, head.host(), head.path(), this);
     PolicyChain policies;
     if (route == null) {
@@ -375,6 +380,38 @@ final class ProxyExchange extends UpstreamAttempt
     }
     SSLSession session = conn.sslSession();
     return policy.refuses(host, session == null ? null : session.getProtocol());
+  }
+
+  /**
+   * Whether the request's Host belongs to another of the socket's Gateway listeners than the
+   * connection's SNI name (the most specific hostname match of each, the listener without a
+   * hostname taking the rest). No SNI name: no listener was chosen, nothing to compare. The SNI
+   * name's listener is kept with the connection, so an ordinary request allocates nothing.
+   */
+  private boolean misdirectedOnSocket(ListenerHostnames names, @Nullable String host) {
+    if (names.isEmpty() || host == null) {
+      return false;
+    }
+    ConnectionState c = connState;
+    int sniListener;
+    if (c != null && c.sniHostnames == names) {
+      sniListener = c.sniListener;
+    } else {
+      String sni = conn.indicatedServerName();
+      if (sni == null || sni.isEmpty()) {
+        return false;
+      }
+      sni = sni.toLowerCase(java.util.Locale.ROOT);
+      if (sni.endsWith(".")) {
+        sni = sni.substring(0, sni.length() - 1);
+      }
+      sniListener = names.listenerOf(sni);
+      if (c != null) {
+        c.sniHostnames = names;
+        c.sniListener = sniListener;
+      }
+    }
+    return names.listenerOf(host) != sniListener;
   }
 
   /**

@@ -24,6 +24,7 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.FrontendValidation;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerSpec;
@@ -52,6 +53,7 @@ import io.gatehouse.table.EntryKind;
 import io.gatehouse.table.FormatGate;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -118,6 +120,11 @@ import org.jspecify.annotations.Nullable;
  * wildcardsAnyDepth}, Gateway API hostnames). A format 9 reader would ignore the key and serve
  * {@code a.b.example.com} from another route, or not at all; so only those routes are written in
  * format 10 (the translator sets it only on routes with a wildcard host).
+ *
+ * <p>Format 11 (issue #17): a listener with client certificates ({@code clientValidation}, Gateway
+ * API {@code spec.tls.frontend}) or with the hostnames of its Gateway listeners ({@code hostnames},
+ * for 421). A format 10 reader would ignore the keys and serve the socket without asking for a
+ * certificate; so only those listeners are written in format 11.
  */
 public final class EntryCodec {
   /**
@@ -213,10 +220,19 @@ public final class EntryCodec {
     boolean wildcardsAnyDepth();
   }
 
-  /** A listener without its own default certificate has no key (an HTTP one never has). */
+  /**
+   * A listener without its own default certificate, client certificates or hostnames has none of
+   * those keys (an HTTP one never has).
+   */
   private interface ListenerSpecFields {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Nullable CertificateKey defaultCertificate();
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Nullable FrontendValidation clientValidation();
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    List<String> hostnames();
   }
 
   /** Limits without their own response head limit are written as before it (no key). */
@@ -297,8 +313,8 @@ public final class EntryCodec {
       // a kind the releases before format 2 do not know at all
       return object.spec().proxyProtocol() != null ? 7 : FORMAT_2;
     }
-    if (value instanceof ListenerSpec) {
-      return 9;
+    if (value instanceof ListenerSpec l) {
+      return l.clientValidation() != null || !l.hostnames().isEmpty() ? 11 : 9;
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;

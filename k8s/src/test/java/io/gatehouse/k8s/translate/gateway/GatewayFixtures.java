@@ -5,6 +5,7 @@ import io.gatehouse.k8s.translate.TestCertificates;
 import io.gatehouse.model.HostClaim;
 import io.gatehouse.model.TenantId;
 import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressClass;
@@ -26,12 +27,12 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Reads a Gateway API case: Kubernetes objects as YAML documents (the Gateway API kinds, Namespace,
- * Service, EndpointSlice, Secret, Ingress, IngressClass), plus test-only documents {@code kind:
- * HostClaim} ({@code host}, {@code tenant}) and at most one {@code kind: Settings} ({@code
- * addresses}, {@code httpPort}, {@code httpsPort}, {@code pool}, {@code ports}; else address
- * 192.0.2.10, ports 80 and 443, no pool). A Secret's {@code stringData} value {@code "@cert <dns
- * names...>"} (no names: {@code CN=default} without subjectAltName) and {@code "@key"} become a
- * fresh self-signed certificate and its key.
+ * Service, EndpointSlice, Secret, ConfigMap, Ingress, IngressClass), plus test-only documents
+ * {@code kind: HostClaim} ({@code host}, {@code tenant}) and at most one {@code kind: Settings}
+ * ({@code addresses}, {@code httpPort}, {@code httpsPort}, {@code pool}, {@code ports}; else
+ * address 192.0.2.10, ports 80 and 443, no pool). A Secret's {@code stringData} value {@code "@cert
+ * <dns names...>"} (no names: {@code CN=default} without subjectAltName) and {@code "@key"} become
+ * a fresh self-signed certificate and its key.
  */
 final class GatewayFixtures {
   private GatewayFixtures() {}
@@ -55,6 +56,7 @@ final class GatewayFixtures {
     List<V1Service> services = new ArrayList<>();
     List<V1EndpointSlice> slices = new ArrayList<>();
     List<V1Secret> secrets = new ArrayList<>();
+    List<V1ConfigMap> configMaps = new ArrayList<>();
     Map<String, HostClaim> claims = new LinkedHashMap<>();
     GatewaySettings settings = GatewaySettings.defaults(List.of("192.0.2.10"));
     Yaml snake = new Yaml(new SafeConstructor(new LoaderOptions()));
@@ -80,6 +82,9 @@ final class GatewayFixtures {
       if (kind.equals("Secret")) {
         secretData(m);
       }
+      if (kind.equals("ConfigMap")) {
+        caData(m);
+      }
       String text = json.serialize(m);
       switch (kind) {
         case "Namespace" -> namespaces.add(json.deserialize(text, V1Namespace.class));
@@ -88,6 +93,7 @@ final class GatewayFixtures {
         case "Service" -> services.add(json.deserialize(text, V1Service.class));
         case "EndpointSlice" -> slices.add(json.deserialize(text, V1EndpointSlice.class));
         case "Secret" -> secrets.add(json.deserialize(text, V1Secret.class));
+        case "ConfigMap" -> configMaps.add(json.deserialize(text, V1ConfigMap.class));
         case "HostClaim" -> {
           String host = (String) m.get("host");
           claims.put(host, new HostClaim(host, TenantId.of((String) m.get("tenant"))));
@@ -106,7 +112,7 @@ final class GatewayFixtures {
       }
     }
     return new Case(
-        new ListedClusterState(classes, ingresses, services, slices, secrets),
+        new ListedClusterState(classes, ingresses, services, slices, secrets, configMaps),
         new ListedGatewayState(objects, namespaces),
         claims,
         settings);
@@ -128,6 +134,21 @@ final class GatewayFixtures {
       return out;
     }
     return o;
+  }
+
+  /** A ConfigMap's {@code data} value {@code "@ca <name>"} becomes a self-signed certificate. */
+  @SuppressWarnings("unchecked")
+  private static void caData(Map<String, Object> configMap) {
+    Map<String, Object> data = (Map<String, Object>) configMap.get("data");
+    if (data == null) {
+      return;
+    }
+    data.replaceAll(
+        (k, v) ->
+            String.valueOf(v).startsWith("@ca ")
+                ? TestCertificates.selfSigned(List.of(String.valueOf(v).substring(4).trim()))
+                    .certificatePem()
+                : v);
   }
 
   @SuppressWarnings("unchecked")
