@@ -167,19 +167,15 @@ class ListenerValidatorTest {
         .contains("not one address");
   }
 
+  private static ListenerSpec https(FrontendValidation v, List<String> hostnames) {
+    return new ListenerSpec(KEY, "127.0.1.10", 443, ListenerProtocol.HTTPS, null, v, hostnames);
+  }
+
   @Test
   void client_validation_and_hostnames_belong_to_https_listeners_with_a_valid_bundle() {
     String ca = io.gatehouse.testing.TestPki.ca("clients").caPem();
     FrontendValidation v = new FrontendValidation(ca, false);
-    ListenerSpec https =
-        new ListenerSpec(
-            KEY,
-            "127.0.1.10",
-            443,
-            ListenerProtocol.HTTPS,
-            null,
-            v,
-            List.of("", "App.Example.COM", "*.example.com"));
+    ListenerSpec https = https(v, List.of("", "App.Example.COM", "*.example.com"));
     ListenerSpec valid = ListenerValidator.validate(https).value();
     assertThat(valid).isNotNull();
     assertThat(valid.clientValidation()).isEqualTo(v);
@@ -189,14 +185,7 @@ class ListenerValidatorTest {
         new ListenerSpec(KEY, "127.0.1.10", 80, ListenerProtocol.HTTP, null, v, List.of("a.b"));
     assertThat(fields(http)).containsExactlyInAnyOrder("clientValidation", "hostnames");
     ListenerSpec badBundle =
-        new ListenerSpec(
-            KEY,
-            "127.0.1.10",
-            443,
-            ListenerProtocol.HTTPS,
-            null,
-            new FrontendValidation("not a certificate", true),
-            List.of("a..b"));
+        https(new FrontendValidation("not a certificate", true), List.of("a..b"));
     assertThat(fields(badBundle))
         .containsExactlyInAnyOrder("clientValidation.caBundlePem", "hostnames[0]");
   }

@@ -243,9 +243,9 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     grpc = GrpcReplies.isGrpc(req.getHeader(HttpHeaders.CONTENT_TYPE));
-    if (tls
-        && MisdirectedRequests.misdirected(
-            servedNames(), conn.indicatedServerName(), head.host())) {
+    ListenerHostnames listeners =
+        tls && snapshot != null ? snapshot.listenerHostnames(listenerSlot) : ListenerHostnames.NONE;
+    if (tls && misdirectedByCertificate(listeners, head.host())) {
       respondLocally(421, false);
       return;
     }
@@ -261,7 +261,7 @@ final class ProxyExchange extends UpstreamAttempt
       respondLocally(503, false);
       return;
     }
-    if (tls && misdirectedOnSocket(snapshot.listenerHostnames(listenerSlot), head.host())) {
+    if (tls && misdirectedOnSocket(listeners, head.host())) {
       respondLocally(421, false); // its Host belongs to another listener of the socket than its SNI
       return;
     }
@@ -380,6 +380,19 @@ final class ProxyExchange extends UpstreamAttempt
     }
     SSLSession session = conn.sslSession();
     return policy.refuses(host, session == null ? null : session.getProtocol());
+  }
+
+  /**
+   * Whether the request's Host is not covered by the certificate the connection was served. On a
+   * Gateway socket shared by listeners, a session whose served names are not known (none read from
+   * it) gives no verdict: the listener rule ({@link #misdirectedOnSocket}) decides there.
+   */
+  private boolean misdirectedByCertificate(ListenerHostnames listeners, @Nullable String host) {
+    List<String> served = servedNames();
+    if (served.isEmpty() && !listeners.isEmpty()) {
+      return false;
+    }
+    return MisdirectedRequests.misdirected(served, conn.indicatedServerName(), host);
   }
 
   /**

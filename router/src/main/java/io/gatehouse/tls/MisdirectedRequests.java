@@ -29,13 +29,6 @@ public final class MisdirectedRequests {
   private MisdirectedRequests() {}
 
   /**
-   * What {@link #dnsNames} answers for a certificate whose subjectAltNames the JDK cannot parse (a
-   * DNS name {@code *}, as the Gateway API conformance suite's certificate has, which clients
-   * accept): its names are unknown, so no request is misdirected by them (a name no host equals).
-   */
-  static final List<String> UNREADABLE = List.of("(unreadable subjectAltName)");
-
-  /**
    * @param servedDnsNames the DNS names of the certificate the connection was served
    * @param sniName the SNI name of the connection, or null
    * @param host the request's host, normalised (lower case, no port, no trailing dot), or null
@@ -49,7 +42,7 @@ public final class MisdirectedRequests {
     if (sni.endsWith(".")) {
       sni = sni.substring(0, sni.length() - 1);
     }
-    if (sni.equals(host) || servedDnsNames.equals(UNREADABLE)) {
+    if (sni.equals(host)) {
       return false;
     }
     return !covers(servedDnsNames, host);
@@ -82,7 +75,7 @@ public final class MisdirectedRequests {
       }
       return List.copyOf(out);
     } catch (CertificateParsingException e) {
-      return UNREADABLE;
+      return List.of();
     }
   }
 

@@ -542,6 +542,32 @@ final class GatewayListeners {
     }
   }
 
+  /**
+   * {@code RefNotPermitted} for a core {@code kind} of another namespace than the Gateway's that no
+   * ReferenceGrant there allows Gateways of {@code gwNs} to use; null when it may be used.
+   */
+  private @Nullable GatewayCondition notPermitted(
+      String gwNs, String field, String kind, String ns, String name, long gen) {
+    if (ns.equals(gwNs)
+        || grants.granted(GatewayKind.GATEWAY.kind(), gwNs, GatewayObjects.CORE, kind, ns, name)) {
+      return null;
+    }
+    return GatewayCondition.no(
+        RESOLVED_REFS,
+        "RefNotPermitted",
+        field
+            + ": "
+            + kind
+            + " "
+            + ns
+            + "/"
+            + name
+            + " is in another namespace and no ReferenceGrant there allows Gateways of "
+            + gwNs
+            + " to use it",
+        gen);
+  }
+
   private void certificate(ListenerInfo li, long gen) {
     String gwNs = li.gateway.namespace();
     List<Ref> refs = li.listener.certificateRefs();
@@ -567,22 +593,9 @@ final class GatewayListeners {
                 gen);
         return;
       }
-      if (!ns.equals(gwNs)
-          && !grants.granted(
-              GatewayKind.GATEWAY.kind(), gwNs, GatewayObjects.CORE, "Secret", ns, ref.name())) {
-        li.unresolved =
-            GatewayCondition.no(
-                RESOLVED_REFS,
-                "RefNotPermitted",
-                field
-                    + ": Secret "
-                    + ns
-                    + "/"
-                    + ref.name()
-                    + " is in another namespace and no ReferenceGrant there allows Gateways of "
-                    + gwNs
-                    + " to use it",
-                gen);
+      GatewayCondition refused = notPermitted(gwNs, field, "Secret", ns, ref.name(), gen);
+      if (refused != null) {
+        li.unresolved = refused;
         return;
       }
       String why = null;
@@ -659,23 +672,10 @@ final class GatewayListeners {
                     + ref.kind()
                     + " (expected: a core ConfigMap)",
                 gen);
-      } else if (!ns.equals(gwNs)
-          && !grants.granted(
-              GatewayKind.GATEWAY.kind(), gwNs, GatewayObjects.CORE, "ConfigMap", ns, ref.name())) {
-        why =
-            GatewayCondition.no(
-                RESOLVED_REFS,
-                "RefNotPermitted",
-                field
-                    + ": ConfigMap "
-                    + ns
-                    + "/"
-                    + ref.name()
-                    + " is in another namespace and no ReferenceGrant there allows Gateways of "
-                    + gwNs
-                    + " to use it",
-                gen);
       } else {
+        why = notPermitted(gwNs, field, "ConfigMap", ns, ref.name(), gen);
+      }
+      if (why == null) {
         Optional<V1ConfigMap> cm = cluster.configMap(ns, ref.name());
         String pem =
             cm.isEmpty() || cm.get().getData() == null ? null : cm.get().getData().get(CA_KEY);
