@@ -61,14 +61,7 @@ class GatewayFrontendIT {
     address = "127.0.1." + ThreadLocalRandom.current().nextInt(2, 250);
     strictPort = GatewayListenersIT.freePort(address);
     openPort = GatewayListenersIT.freePort(address);
-    node =
-        NodeFixture.start(
-            c ->
-                NodeFixture.withHttps(c)
-                    .withKubernetes(
-                        c.kubernetes()
-                            .withGatewayAddresses(
-                                List.of("127.0.1.0/24"), List.of(strictPort, openPort))));
+    node = GatewayListenersIT.gatewayNode(strictPort, openPort);
   }
 
   @AfterEach
@@ -101,6 +94,18 @@ class GatewayFrontendIT {
   private ListenerSpec socket(ListenerKey key, int port, @Nullable FrontendValidation v) {
     return new ListenerSpec(
         key, address, port, ListenerProtocol.HTTPS, serverCertificate().key(), v, List.of());
+  }
+
+  /** An HTTPS socket without client certificates, shared by listeners of {@code hostnames}. */
+  private ListenerSpec shared(String... hostnames) {
+    return new ListenerSpec(
+        STRICT,
+        address,
+        strictPort,
+        ListenerProtocol.HTTPS,
+        serverCertificate().key(),
+        null,
+        List.of(hostnames));
   }
 
   /** GET / with SNI {@code sni} (none for null) and Host {@code host}. */
@@ -163,15 +168,7 @@ class GatewayFrontendIT {
   /** The conformance suite's HTTPRouteHTTPSListenerDetectMisdirectedRequests, on one socket. */
   @Test
   void a_host_of_another_listener_than_the_sni_names_is_misdirected() throws Exception {
-    ListenerSpec shared =
-        new ListenerSpec(
-            STRICT,
-            address,
-            strictPort,
-            ListenerProtocol.HTTPS,
-            serverCertificate().key(),
-            null,
-            List.of("", "second.test", "*.wild.test", "fourth.wild.test"));
+    ListenerSpec shared = shared("", "second.test", "*.wild.test", "fourth.wild.test");
     serve(shared, "example.test", "second.test", "*.wild.test", "fourth.wild.test");
     await("the socket serves its routes")
         .atMost(WAIT)
@@ -203,14 +200,7 @@ class GatewayFrontendIT {
     }
     // the hostnames change (a listener leaves): the socket stays bound and reads the new ones
     serve(
-        new ListenerSpec(
-            STRICT,
-            address,
-            strictPort,
-            ListenerProtocol.HTTPS,
-            serverCertificate().key(),
-            null,
-            List.of("", "*.wild.test")),
+        shared("", "*.wild.test"),
         "example.test",
         "second.test",
         "*.wild.test",

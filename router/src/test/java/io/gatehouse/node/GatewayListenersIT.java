@@ -97,14 +97,16 @@ class GatewayListenersIT {
     shopAddress = "127.0.1." + (base + 1);
     webPort = freePort(webAddress);
     shopPort = freePort(shopAddress);
-    node =
-        NodeFixture.start(
-            c ->
-                NodeFixture.withHttps(c)
-                    .withKubernetes(
-                        c.kubernetes()
-                            .withGatewayAddresses(
-                                List.of("127.0.1.0/24"), List.of(webPort, shopPort))));
+    node = gatewayNode(webPort, shopPort);
+  }
+
+  /** A node with HTTPS, the pool 127.0.1.0/24 and exactly {@code ports} for Gateway sockets. */
+  static NodeFixture gatewayNode(Integer... ports) throws Exception {
+    return NodeFixture.start(
+        c ->
+            NodeFixture.withHttps(c)
+                .withKubernetes(
+                    c.kubernetes().withGatewayAddresses(List.of("127.0.1.0/24"), List.of(ports))));
   }
 
   @AfterEach
