@@ -20,8 +20,9 @@
 #   GATEWAY_ADDRESS      127.0.0.1     where the node's own listeners are (HTTP :80, HTTPS :443); without a
 #                                      pool every Gateway's address
 #   GATEWAY_ADDRESS_POOL 127.0.1.0/24  kubernetes.gatewayAddresses: each Gateway its own address from it
-#   GATEWAY_PORTS        80, 443, 8080, 8090, 8443  kubernetes.gatewayPorts with a pool (the suite's
-#                        HTTPRouteListenerPortMatching puts listeners on 8090)
+#   GATEWAY_PORTS        80, 443, 6443, 7443, 8080, 8090, 8443  kubernetes.gatewayPorts with a pool
+#                        (the suite's HTTPRouteListenerPortMatching puts listeners on 8090,
+#                        GatewayInvalidFrontendClientCertificateValidation on 6443 and 7443)
 #                                      (a socket per Gateway port); empty: every Gateway on the node's own
 #   GATEWAY_USABLE_ADDRESS    127.0.1.254  GatewayStaticAddresses: an address of the pool no Gateway takes first
 #   GATEWAY_UNUSABLE_ADDRESS  192.0.2.1    GatewayStaticAddresses: an address outside the pool (TEST-NET-1)
@@ -49,7 +50,7 @@ GWAPI_VERSION="${GWAPI_VERSION:-v1.7.0}"
 GATEHOUSE_JAR="${GATEHOUSE_JAR:-$REPO/router/target/gatehouse.jar}"
 GATEWAY_ADDRESS="${GATEWAY_ADDRESS:-127.0.0.1}"
 GATEWAY_ADDRESS_POOL="${GATEWAY_ADDRESS_POOL-127.0.1.0/24}"
-GATEWAY_PORTS="${GATEWAY_PORTS:-80, 443, 8080, 8090, 8443}"
+GATEWAY_PORTS="${GATEWAY_PORTS:-80, 443, 6443, 7443, 8080, 8090, 8443}"
 GATEWAY_USABLE_ADDRESS="${GATEWAY_USABLE_ADDRESS:-127.0.1.254}"
 GATEWAY_UNUSABLE_ADDRESS="${GATEWAY_UNUSABLE_ADDRESS:-192.0.2.1}"
 POD_CIDR="${POD_CIDR:-10.213.0.0/24}"

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FormatGate {
   /** The newest entry payload format this release reads (the codec writes no newer one). */
-  public static final int READS = 12;
+  public static final int READS = 13;
 
   /**
    * What a member that advertises no format reads: the releases before the gate read format 1 only.

@@ -1,6 +1,7 @@
 package io.gatehouse.validate;
 
 import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.FrontendValidation;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerProtocol;
 import io.gatehouse.model.ListenerSpec;
@@ -51,10 +52,44 @@ public final class ListenerValidator {
                   + CertificateKey.KUBERNETES_PREFIX
                   + "..."));
     }
+    FrontendValidation client = spec.clientValidation();
+    if (client != null && spec.protocol() != ListenerProtocol.HTTPS) {
+      out.add(
+          new Violation(
+              "clientValidation", client.toString(), "none on a " + spec.protocol() + " listener"));
+    } else if (client != null) {
+      out.addAll(
+          CertificateValidator.validateCaBundle(
+                  "clientValidation.caBundlePem", client.caBundlePem())
+              .violations());
+    }
+    List<String> hostnames = new ArrayList<>();
+    if (!spec.hostnames().isEmpty() && spec.protocol() != ListenerProtocol.HTTPS) {
+      out.add(
+          new Violation(
+              "hostnames",
+              spec.hostnames().toString(),
+              "none on a " + spec.protocol() + " listener"));
+    }
+    for (int i = 0; i < spec.hostnames().size(); i++) {
+      String h = spec.hostnames().get(i);
+      if (h.isEmpty()) {
+        hostnames.add(h); // the listener without a hostname: every other name
+        continue;
+      }
+      Validated<String> n = Hostnames.normalizeGatewayHostname("hostnames[" + i + "]", h);
+      if (n.value() == null) {
+        out.addAll(n.violations());
+      } else {
+        hostnames.add(n.value());
+      }
+    }
     if (address == null || !out.isEmpty()) {
       return Validated.failed(out);
     }
-    return Validated.ok(new ListenerSpec(spec.key(), address, spec.port(), spec.protocol(), cert));
+    return Validated.ok(
+        new ListenerSpec(
+            spec.key(), address, spec.port(), spec.protocol(), cert, client, hostnames));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.Endpoint;
+import io.gatehouse.model.FrontendValidation;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerProtocol;
 import io.gatehouse.model.ListenerSpec;
@@ -164,5 +165,28 @@ class ListenerValidatorTest {
     assertThat(
             ListenerValidator.refusal(listener(KEY, "::", 80), Cidrs.parse(List.of("::/0")), ports))
         .contains("not one address");
+  }
+
+  private static ListenerSpec https(FrontendValidation v, List<String> hostnames) {
+    return new ListenerSpec(KEY, "127.0.1.10", 443, ListenerProtocol.HTTPS, null, v, hostnames);
+  }
+
+  @Test
+  void client_validation_and_hostnames_belong_to_https_listeners_with_a_valid_bundle() {
+    String ca = io.gatehouse.testing.TestPki.ca("clients").caPem();
+    FrontendValidation v = new FrontendValidation(ca, false);
+    ListenerSpec https = https(v, List.of("", "App.Example.COM", "*.example.com"));
+    ListenerSpec valid = ListenerValidator.validate(https).value();
+    assertThat(valid).isNotNull();
+    assertThat(valid.clientValidation()).isEqualTo(v);
+    assertThat(valid.hostnames()).containsExactly("", "app.example.com", "*.example.com");
+
+    ListenerSpec http =
+        new ListenerSpec(KEY, "127.0.1.10", 80, ListenerProtocol.HTTP, null, v, List.of("a.b"));
+    assertThat(fields(http)).containsExactlyInAnyOrder("clientValidation", "hostnames");
+    ListenerSpec badBundle =
+        https(new FrontendValidation("not a certificate", true), List.of("a..b"));
+    assertThat(fields(badBundle))
+        .containsExactlyInAnyOrder("clientValidation.caBundlePem", "hostnames[0]");
   }
 }

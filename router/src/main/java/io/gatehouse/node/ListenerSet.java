@@ -146,7 +146,8 @@ final class ListenerSet {
   private void reconcile(RouteSnapshot snapshot) {
     Map<ListenerKey, ListenerSpec> wanted = new TreeMap<>(snapshot.listeners());
     for (Entry e : List.copyOf(entries.values())) {
-      if (!e.spec.equals(wanted.get(e.spec.key()))) {
+      // hostnames are read per request from the snapshot: a change there keeps the socket
+      if (!e.spec.sameSocket(wanted.get(e.spec.key()))) {
         entries.remove(e.spec.key());
         close(e);
       }
@@ -217,7 +218,8 @@ final class ListenerSet {
               spec.port(),
               spec.protocol() == ListenerProtocol.HTTPS,
               slot,
-              spec.defaultCertificate()));
+              spec.defaultCertificate(),
+              spec.clientValidation()));
     }
     Future.join(binds)
         .onComplete(

@@ -6,6 +6,7 @@ import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.model.Timeouts;
 import io.gatehouse.policy.ConnectionMemo;
+import io.gatehouse.snapshot.ListenerHostnames;
 import io.vertx.core.net.HostAndPort;
 import java.util.List;
 import javax.net.ssl.SSLSession;
@@ -55,6 +56,14 @@ final class ConnectionState extends ConnectionMemo implements Http1KeepAliveGate
 
   /** Since when the node has been closing this connection (0: not closing). */
   long closingSince;
+
+  /**
+   * The listener hostnames {@link #sniListener} was found in; the SNI name's listener there (421
+   * between a Gateway socket's listeners). A connection without SNI never sets them.
+   */
+  @Nullable ListenerHostnames sniHostnames;
+
+  int sniListener = -1;
 
   /** The DNS names of the certificate {@link #servedSession} presented (for 421). */
   @Nullable List<String> servedNames;

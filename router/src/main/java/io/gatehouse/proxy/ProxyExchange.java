@@ -31,6 +31,7 @@ import io.gatehouse.policy.PolicyCompiler;
 import io.gatehouse.policy.RequestContext;
 import io.gatehouse.snapshot.CanaryMatcher;
 import io.gatehouse.snapshot.CompiledRoute;
+import io.gatehouse.snapshot.ListenerHostnames;
 import io.gatehouse.snapshot.Mirror;
 import io.gatehouse.snapshot.RequestView;
 import io.gatehouse.snapshot.RouteSnapshot;
@@ -242,9 +243,9 @@ final class ProxyExchange extends UpstreamAttempt
       return;
     }
     grpc = GrpcReplies.isGrpc(req.getHeader(HttpHeaders.CONTENT_TYPE));
-    if (tls
-        && MisdirectedRequests.misdirected(
-            servedNames(), conn.indicatedServerName(), head.host())) {
+    ListenerHostnames listeners =
+        tls && snapshot != null ? snapshot.listenerHostnames(listenerSlot) : ListenerHostnames.NONE;
+    if (tls && misdirectedByCertificate(listeners, head.host())) {
       respondLocally(421, false);
       return;
     }
@@ -258,6 +259,10 @@ final class ProxyExchange extends UpstreamAttempt
     if (s.overload().shedding() || snapshot == null) {
       noErrorPage = true; // shedding load: no fetch, Gatehouse's own page
       respondLocally(503, false);
+      return;
+    }
+    if (tls && misdirectedOnSocket(listeners, head.host())) {
+      respondLocally(421, false); // its Host belongs to another listener of the socket than its SNI
       return;
     }
     route = snapshot.match(listenerSlot, head.host(), head.path(), this);
@@ -381,6 +386,51 @@ final class ProxyExchange extends UpstreamAttempt
     }
     SSLSession session = conn.sslSession();
     return policy.refuses(host, session == null ? null : session.getProtocol());
+  }
+
+  /**
+   * Whether the request's Host is not covered by the certificate the connection was served. On a
+   * Gateway socket shared by listeners, a session whose served names are not known (none read from
+   * it) gives no verdict: the listener rule ({@link #misdirectedOnSocket}) decides there.
+   */
+  private boolean misdirectedByCertificate(ListenerHostnames listeners, @Nullable String host) {
+    List<String> served = servedNames();
+    if (served.isEmpty() && !listeners.isEmpty()) {
+      return false;
+    }
+    return MisdirectedRequests.misdirected(served, conn.indicatedServerName(), host);
+  }
+
+  /**
+   * Whether the request's Host belongs to another of the socket's Gateway listeners than the
+   * connection's SNI name (the most specific hostname match of each, the listener without a
+   * hostname taking the rest). No SNI name: no listener was chosen, nothing to compare. The SNI
+   * name's listener is kept with the connection, so an ordinary request allocates nothing.
+   */
+  private boolean misdirectedOnSocket(ListenerHostnames names, @Nullable String host) {
+    if (names.isEmpty() || host == null) {
+      return false;
+    }
+    ConnectionState c = connState;
+    int sniListener;
+    if (c != null && c.sniHostnames == names) {
+      sniListener = c.sniListener;
+    } else {
+      String sni = conn.indicatedServerName();
+      if (sni == null || sni.isEmpty()) {
+        return false;
+      }
+      sni = sni.toLowerCase(java.util.Locale.ROOT);
+      if (sni.endsWith(".")) {
+        sni = sni.substring(0, sni.length() - 1);
+      }
+      sniListener = names.listenerOf(sni);
+      if (c != null) {
+        c.sniHostnames = names;
+        c.sniListener = sniListener;
+      }
+    }
+    return names.listenerOf(host) != sniListener;
   }
 
   /**

@@ -7,9 +7,11 @@ import io.gatehouse.edge.Http2StreamGuard;
 import io.gatehouse.edge.RequestGuard;
 import io.gatehouse.edge.StrictRequestDecoder;
 import io.gatehouse.model.CertificateKey;
+import io.gatehouse.model.FrontendValidation;
 import io.gatehouse.observe.ExchangeObserver;
 import io.gatehouse.snapshot.RouteSnapshot;
 import io.gatehouse.snapshot.SnapshotHolder;
+import io.gatehouse.tls.ClientCertificateRequests;
 import io.gatehouse.tls.KeyMaterialCache;
 import io.gatehouse.tls.SniKeyManager;
 import io.gatehouse.tls.TlsServerOptions;
@@ -205,13 +207,16 @@ public final class RouterVerticle extends VerticleBase {
    *
    * @param defaultCertificate HTTPS: the table certificate a handshake gets where the node's
    *     listener would serve its default ({@link SniKeyManager#withFallback}); null for the node's
+   * @param clientValidation HTTPS: the client certificates every handshake checks (Gateway API
+   *     {@code spec.tls.frontend}); null for none
    */
   public Future<HttpServer> listenGateway(
       String host,
       int port,
       boolean https,
       int listener,
-      @Nullable CertificateKey defaultCertificate) {
+      @Nullable CertificateKey defaultCertificate,
+      @Nullable FrontendValidation clientValidation) {
     Promise<HttpServer> bound = Promise.promise();
     context.runOnContext(
         v -> {
@@ -228,6 +233,21 @@ public final class RouterVerticle extends VerticleBase {
             // its own key manager object: Vert.x keeps one SSL context per distinct key options
             opts.setKeyCertOptions(
                 KeyCertOptions.wrap(tls.keyManager().withFallback(defaultCertificate)));
+          }
+          if (https && clientValidation != null) {
+            ClientCertificateRequests.SocketTrust trust =
+                ClientCertificateRequests.socketTrust(clientValidation);
+            if (trust == null) {
+              // validated before it reached the table; never serve the socket without the check
+              bound.fail(
+                  new IllegalStateException("clientValidation: the CA bundle does not parse"));
+              return;
+            }
+            opts.setTrustOptions(trust);
+            opts.setClientAuth(trust.clientAuth());
+            opts.setSslEngineOptions(
+                ClientCertificateRequests.forSocketTrust(
+                    Objects.requireNonNull(opts.getSslEngineOptions(), "sslEngineOptions")));
           }
           HttpServer s = newServer(opts, https, listener);
           s.listen()

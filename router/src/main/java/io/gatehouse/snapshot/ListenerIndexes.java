@@ -41,6 +41,18 @@ record ListenerIndexes(
     return bySlot(own, passthrough, PassthroughHosts.NONE, PassthroughHosts[]::new);
   }
 
+  /** The listener hostnames per slot (421): none for the node's own and single-listener sockets. */
+  ListenerHostnames[] hostnamesBySlot() {
+    Map<ListenerKey, ListenerHostnames> names = new java.util.HashMap<>();
+    specs.forEach(
+        (k, spec) -> {
+          if (!spec.hostnames().isEmpty()) {
+            names.put(k, new ListenerHostnames(spec.hostnames()));
+          }
+        });
+    return bySlot(ListenerHostnames.NONE, names, ListenerHostnames.NONE, ListenerHostnames[]::new);
+  }
+
   private <T> T[] bySlot(T own, Map<ListenerKey, T> byListener, T none, IntFunction<T[]> array) {
     int size = 1;
     for (int s : slots.values()) {

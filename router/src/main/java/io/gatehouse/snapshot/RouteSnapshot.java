@@ -184,6 +184,9 @@ public final class RouteSnapshot {
   /** The passthrough names of each listener slot; {@link #passthrough} at the node's own. */
   private final PassthroughHosts[] passthroughBySlot;
 
+  /** The Gateway listener hostnames of each slot's socket (421). */
+  private final ListenerHostnames[] hostnamesBySlot;
+
   /** {@code upstreamTls.settings()}, held apart: the routers read it on every request. */
   private final Set<UpstreamTls> upstreamTlsSettings;
 
@@ -203,6 +206,7 @@ public final class RouteSnapshot {
     this.listeners = listeners;
     this.hostsBySlot = listeners.bySlot(hosts);
     this.passthroughBySlot = listeners.passthroughBySlot(passthrough);
+    this.hostnamesBySlot = listeners.hostnamesBySlot();
     this.generation = generation;
     this.routes = routes;
     this.routeList = Collections.unmodifiableList(Arrays.asList(routes));
@@ -299,6 +303,15 @@ public final class RouteSnapshot {
    * #OWN_LISTENERS}, a Gateway listener's own at its {@link #listenerSlot}; none for a slot this
    * snapshot does not know (its listener is gone).
    */
+  /**
+   * The hostnames of the Gateway listeners sharing slot {@code slot}'s socket, for the 421 check;
+   * {@link ListenerHostnames#NONE} where there are fewer than two.
+   */
+  public ListenerHostnames listenerHostnames(int slot) {
+    ListenerHostnames[] bySlot = hostnamesBySlot;
+    return slot >= 0 && slot < bySlot.length ? bySlot[slot] : ListenerHostnames.NONE;
+  }
+
   public PassthroughHosts passthrough(int slot) {
     PassthroughHosts[] bySlot = passthroughBySlot;
     return slot >= 0 && slot < bySlot.length ? bySlot[slot] : PassthroughHosts.NONE;

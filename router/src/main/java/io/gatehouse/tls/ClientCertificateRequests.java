@@ -1,5 +1,7 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.model.FrontendValidation;
+import io.gatehouse.validate.CertificateValidator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.vertx.core.Vertx;
@@ -9,6 +11,8 @@ import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.core.spi.tls.SslContextFactory;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -82,9 +86,109 @@ public final class ClientCertificateRequests {
   public static SSLEngineOptions engineOptions(
       SSLEngineOptions engine, UnaryOperator<SslContext> tune) {
     if (engine instanceof OpenSSLEngineOptions o) {
-      return new OpenSsl(o, tune);
+      return new OpenSsl(o, tune, false);
     }
-    return new Jdk((JdkSSLEngineOptions) engine, tune);
+    return new Jdk((JdkSSLEngineOptions) engine, tune, false);
+  }
+
+  /**
+   * A Gateway socket's client certificate validation (Gateway API {@code spec.tls.frontend}): trust
+   * options with one context for every SNI name, whose handshake checks {@code validation}'s CAs,
+   * and the socket's {@code ClientAuth}: {@code REQUIRED} (the handshake fails without a
+   * certificate that chains to them), or {@code REQUEST} accepting any certificate or none ({@code
+   * AllowInsecureFallback}). Per-name requests for routes' client certificates are off there: the
+   * socket asks on every name already.
+   *
+   * @return null when the bundle does not parse (validation refused such a listener already)
+   */
+  public static @Nullable SocketTrust socketTrust(FrontendValidation validation) {
+    List<X509Certificate> cas =
+        CertificateValidator.validateCaBundle("caBundlePem", validation.caBundlePem()).value();
+    if (cas == null) {
+      return null;
+    }
+    if (validation.insecureFallback()) {
+      return new SocketTrust(ACCEPT_ANY, io.vertx.core.http.ClientAuth.REQUEST);
+    }
+    try {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      for (int i = 0; i < cas.size(); i++) {
+        store.setCertificateEntry("ca" + i, cas.get(i));
+      }
+      TrustManagerFactory pkix =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      pkix.init(store);
+      return new SocketTrust(pkix.getTrustManagers(), io.vertx.core.http.ClientAuth.REQUIRED);
+    } catch (GeneralSecurityException | java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A Gateway socket's trust: the same managers for every name, and the client auth its server
+   * options take.
+   */
+  public static final class SocketTrust implements TrustOptions {
+    private final TrustManager[] managers;
+    private final io.vertx.core.http.ClientAuth clientAuth;
+
+    SocketTrust(TrustManager[] managers, io.vertx.core.http.ClientAuth clientAuth) {
+      this.managers = managers;
+      this.clientAuth = clientAuth;
+    }
+
+    public io.vertx.core.http.ClientAuth clientAuth() {
+      return clientAuth;
+    }
+
+    @Override
+    public TrustOptions copy() {
+      return this;
+    }
+
+    @Override
+    public TrustManagerFactory getTrustManagerFactory(Vertx vertx) {
+      return factoryOf(managers);
+    }
+
+    @Override
+    public Function<String, TrustManager @Nullable []> trustManagerMapper(Vertx vertx) {
+      return name -> null; // one context for every name, with this trust and client auth
+    }
+  }
+
+  /** A factory that hands out {@code managers}. */
+  private static TrustManagerFactory factoryOf(TrustManager[] managers) {
+    return new TrustManagerFactory(
+        new javax.net.ssl.TrustManagerFactorySpi() {
+          @Override
+          protected void engineInit(@Nullable KeyStore ks) {}
+
+          @Override
+          protected void engineInit(javax.net.ssl.@Nullable ManagerFactoryParameters spec) {}
+
+          @Override
+          protected TrustManager[] engineGetTrustManagers() {
+            return managers.clone();
+          }
+        },
+        null,
+        "gatehouse-socket") {};
+  }
+
+  /**
+   * {@code engine} (made by {@link #engineOptions}) for a socket with {@link SocketTrust}: its
+   * contexts keep the server options' client auth whatever the SNI name.
+   */
+  public static SSLEngineOptions forSocketTrust(SSLEngineOptions engine) {
+    if (engine instanceof OpenSsl o) {
+      return new OpenSsl(o, o.tune, true);
+    }
+    if (engine instanceof Jdk j) {
+      return new Jdk(j, j.tune, true);
+    }
+    return engine;
   }
 
   private static final class PerNameTrust implements TrustOptions {
@@ -194,15 +298,21 @@ public final class ClientCertificateRequests {
     private final SslContextFactory delegate;
     private final boolean openSsl;
     private final UnaryOperator<SslContext> tune;
+    private final boolean fixed;
     private ClientAuth clientAuth = ClientAuth.NONE;
     private @Nullable String serverName;
     private boolean trust;
     private boolean client;
 
-    PerNameFactory(SslContextFactory delegate, boolean openSsl, UnaryOperator<SslContext> tune) {
+    PerNameFactory(
+        SslContextFactory delegate,
+        boolean openSsl,
+        UnaryOperator<SslContext> tune,
+        boolean fixed) {
       this.delegate = delegate;
       this.openSsl = openSsl;
       this.tune = tune;
+      this.fixed = fixed;
     }
 
     @Override
@@ -258,7 +368,8 @@ public final class ClientCertificateRequests {
 
     @Override
     public SslContext create() throws javax.net.ssl.SSLException {
-      boolean perName = !client && serverName != null && trust;
+      // a socket's own validation (fixed) has trust on its one context: its client auth stays
+      boolean perName = !client && serverName != null && trust && !fixed;
       delegate.clientAuth(perName ? ClientAuth.OPTIONAL : clientAuth);
       SslContext ctx = delegate.create();
       return client ? ctx : tune.apply(ctx);
@@ -267,39 +378,43 @@ public final class ClientCertificateRequests {
 
   private static final class Jdk extends JdkSSLEngineOptions {
     private final UnaryOperator<SslContext> tune;
+    private final boolean fixed;
 
-    Jdk(JdkSSLEngineOptions o, UnaryOperator<SslContext> tune) {
+    Jdk(JdkSSLEngineOptions o, UnaryOperator<SslContext> tune, boolean fixed) {
       super(o);
       this.tune = tune;
+      this.fixed = fixed;
     }
 
     @Override
     public JdkSSLEngineOptions copy() {
-      return new Jdk(this, tune);
+      return new Jdk(this, tune, fixed);
     }
 
     @Override
     public SslContextFactory sslContextFactory() {
-      return new PerNameFactory(super.sslContextFactory(), false, tune);
+      return new PerNameFactory(super.sslContextFactory(), false, tune, fixed);
     }
   }
 
   private static final class OpenSsl extends OpenSSLEngineOptions {
     private final UnaryOperator<SslContext> tune;
+    private final boolean fixed;
 
-    OpenSsl(OpenSSLEngineOptions o, UnaryOperator<SslContext> tune) {
+    OpenSsl(OpenSSLEngineOptions o, UnaryOperator<SslContext> tune, boolean fixed) {
       super(o);
       this.tune = tune;
+      this.fixed = fixed;
     }
 
     @Override
     public OpenSSLEngineOptions copy() {
-      return new OpenSsl(this, tune);
+      return new OpenSsl(this, tune, fixed);
     }
 
     @Override
     public SslContextFactory sslContextFactory() {
-      return new PerNameFactory(super.sslContextFactory(), true, tune);
+      return new PerNameFactory(super.sslContextFactory(), true, tune, fixed);
     }
   }
 }

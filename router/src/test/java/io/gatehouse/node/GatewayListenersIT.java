@@ -97,14 +97,16 @@ class GatewayListenersIT {
     shopAddress = "127.0.1." + (base + 1);
     webPort = freePort(webAddress);
     shopPort = freePort(shopAddress);
-    node =
-        NodeFixture.start(
-            c ->
-                NodeFixture.withHttps(c)
-                    .withKubernetes(
-                        c.kubernetes()
-                            .withGatewayAddresses(
-                                List.of("127.0.1.0/24"), List.of(webPort, shopPort))));
+    node = gatewayNode(webPort, shopPort);
+  }
+
+  /** A node with HTTPS, the pool 127.0.1.0/24 and exactly {@code ports} for Gateway sockets. */
+  static NodeFixture gatewayNode(Integer... ports) throws Exception {
+    return NodeFixture.start(
+        c ->
+            NodeFixture.withHttps(c)
+                .withKubernetes(
+                    c.kubernetes().withGatewayAddresses(List.of("127.0.1.0/24"), List.of(ports))));
   }
 
   @AfterEach
@@ -117,7 +119,7 @@ class GatewayListenersIT {
     vertx.close().await();
   }
 
-  private static int freePort(String address) throws IOException {
+  static int freePort(String address) throws IOException {
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress(address, 0));
       return s.getLocalPort();
@@ -129,7 +131,7 @@ class GatewayListenersIT {
   }
 
   /** A route for {@code host} on {@code listener} to {@code 127.0.0.1:port}, not validated. */
-  private static RouteSpec spec(String name, ListenerKey listener, String host, int port) {
+  static RouteSpec spec(String name, ListenerKey listener, String host, int port) {
     return RouteSpec.simple(
             RouteKey.of(listener.tenant().value(), "k8s", name),
             List.of(host),
@@ -473,7 +475,7 @@ class GatewayListenersIT {
     }
   }
 
-  private static Answer exchange(Socket s, String path, String host) throws IOException {
+  static Answer exchange(Socket s, String path, String host) throws IOException {
     OutputStream out = s.getOutputStream();
     out.write(
         ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")

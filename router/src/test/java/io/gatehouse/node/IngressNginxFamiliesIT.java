@@ -22,8 +22,6 @@ import io.kubernetes.client.openapi.models.V1IngressTLS;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Secret;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -855,20 +852,7 @@ class IngressNginxFamiliesIT {
 
   /** {@code GET /} over TLS to {@code host}, presenting {@code client} when not null. */
   private static int httpsStatus(String host, TestPki.Issued client) throws Exception {
-    KeyManager[] keys = null;
-    if (client != null) {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      ks.setKeyEntry(
-          "client",
-          client.keys().getPrivate(),
-          new char[0],
-          new Certificate[] {client.cert(), client.issuer().cert()});
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, new char[0]);
-      keys = kmf.getKeyManagers();
-    }
+    KeyManager[] keys = client == null ? null : TlsSockets.keys(client);
     try (SSLSocket s = TlsSockets.open(node.node().httpsPort(), host, keys)) {
       String answer = TlsSockets.get(s, host, "/");
       return Integer.parseInt(answer.split(" ", 3)[1]);

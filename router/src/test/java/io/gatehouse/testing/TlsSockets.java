@@ -2,9 +2,12 @@ package io.gatehouse.testing;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.cert.Certificate;
 import java.util.List;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -25,14 +28,20 @@ public final class TlsSockets {
 
   /** As {@link #open(int, String)}, presenting the client certificate of {@code keys} if asked. */
   public static SSLSocket open(int port, String sni, KeyManager[] keys) throws Exception {
+    return open("127.0.0.1", port, sni, keys);
+  }
+
+  /** As above on {@code address}; no SNI for a null {@code sni}. */
+  public static SSLSocket open(String address, int port, String sni, KeyManager[] keys)
+      throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(keys, new TrustManager[] {new TrustAll()}, new SecureRandom());
     SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket();
     try {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      s.connect(new InetSocketAddress(address, port), 5_000);
       s.setSoTimeout(20_000);
       SSLParameters p = s.getSSLParameters();
-      p.setServerNames(List.of(new SNIHostName(sni)));
+      p.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
       p.setApplicationProtocols(new String[] {"http/1.1"});
       s.setSSLParameters(p);
       s.startHandshake();
@@ -41,6 +50,20 @@ public final class TlsSockets {
       s.close();
       throw e;
     }
+  }
+
+  /** Key managers presenting {@code client} (its issuer's certificate along) when asked. */
+  public static KeyManager[] keys(TestPki.Issued client) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry(
+        "client",
+        client.keys().getPrivate(),
+        new char[0],
+        new Certificate[] {client.cert(), client.issuer().cert()});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    return kmf.getKeyManagers();
   }
 
   /**

@@ -24,6 +24,7 @@ import io.gatehouse.model.BackendSpec;
 import io.gatehouse.model.CanaryRule;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.ClientAuth;
+import io.gatehouse.model.FrontendValidation;
 import io.gatehouse.model.Limits;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerSpec;
@@ -132,6 +133,11 @@ import org.jspecify.annotations.Nullable;
  * format 11 reader would ignore the key and check the host name instead; so only those routes are
  * written in format 12, and only once every member reads it. An upstream TLS setting without them
  * is written without the key, with the bytes it had.
+ *
+ * <p>Format 13 (issue #17): a listener with client certificates ({@code clientValidation}, Gateway
+ * API {@code spec.tls.frontend}) or with the hostnames of its Gateway listeners ({@code hostnames},
+ * for 421). A format 12 reader would ignore the keys and serve the socket without asking for a
+ * certificate; so only those listeners are written in format 13.
  */
 public final class EntryCodec {
   /**
@@ -230,10 +236,19 @@ public final class EntryCodec {
     boolean wildcardsAnyDepth();
   }
 
-  /** A listener without its own default certificate has no key (an HTTP one never has). */
+  /**
+   * A listener without its own default certificate, client certificates or hostnames has none of
+   * those keys (an HTTP one never has).
+   */
   private interface ListenerSpecFields {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Nullable CertificateKey defaultCertificate();
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Nullable FrontendValidation clientValidation();
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    List<String> hostnames();
   }
 
   /** Upstream TLS without subject alternative names is written as before them (no key). */
@@ -321,8 +336,8 @@ public final class EntryCodec {
       // a kind the releases before format 2 do not know at all
       return object.spec().proxyProtocol() != null ? 7 : FORMAT_2;
     }
-    if (value instanceof ListenerSpec) {
-      return 9;
+    if (value instanceof ListenerSpec l) {
+      return l.clientValidation() != null || !l.hostnames().isEmpty() ? 13 : 9;
     }
     if (!(value instanceof RouteSpec route)) {
       return FORMAT_1;

@@ -338,6 +338,9 @@ public final class GatewayStatusWriter implements TranslationSink {
     return m;
   }
 
+  /** Condition types of ours that exist only while they hold (the Gateway API removes them). */
+  private static final Set<Object> REMOVED_WHEN_UNSET = Set.of("InsecureFrontendValidationMode");
+
   /** Conditions as written, each keeping its time when nothing but the time would change. */
   static List<Object> conditions(List<Object> before, List<GatewayCondition> wanted, String now) {
     List<Object> out = new ArrayList<>();
@@ -364,9 +367,11 @@ public final class GatewayStatusWriter implements TranslationSink {
       m.put("lastTransitionTime", time);
       out.add(m);
     }
-    // conditions of types another controller (or a person) set are theirs: kept as they are
+    // conditions of types another controller (or a person) set are theirs: kept as they are; a
+    // type only we set while it holds is removed when it no longer does (as the spec asks)
     for (Object b : before) {
-      if (!ours.contains(map(b).get("type"))) {
+      Object type = map(b).get("type");
+      if (!ours.contains(type) && !REMOVED_WHEN_UNSET.contains(type)) {
         out.add(b);
       }
     }

@@ -70,6 +70,20 @@ class GatewayStatusWriterTest {
   }
 
   @Test
+  void insecure_frontend_validation_mode_is_removed_once_no_port_allows_insecure_fallback() {
+    Map<String, Object> insecure =
+        stored("InsecureFrontendValidationMode", "True", "ConfigurationChanged", "fallback", 1);
+    List<Object> after =
+        GatewayStatusWriter.conditions(
+            List.of(stored("Accepted", "True", "Accepted", "ok", 1), insecure),
+            List.of(GatewayCondition.yes("Accepted", "Accepted", "ok", 2)),
+            NOW);
+    assertThat(after)
+        .extracting(c -> GatewayStatusWriter.map(c).get("type"))
+        .containsExactly("Accepted");
+  }
+
+  @Test
   void a_parent_ref_is_written_with_the_crd_defaults_and_only_the_fields_given() {
     assertThat(GatewayStatusWriter.parentRef(new ParentRef(null, null, null, "gw", null, null)))
         .containsExactly(

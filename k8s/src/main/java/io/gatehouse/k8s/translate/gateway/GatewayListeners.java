@@ -14,12 +14,14 @@ import io.gatehouse.k8s.translate.gateway.GatewayObjects.GatewayListenerSet;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.GroupKind;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Listener;
 import io.gatehouse.k8s.translate.gateway.GatewayObjects.Ref;
+import io.gatehouse.k8s.translate.gateway.GatewayObjects.Validation;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.Address;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.GatewayStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.ListenerStatus;
 import io.gatehouse.k8s.translate.gateway.ObjectStatus.RouteGroupKind;
 import io.gatehouse.model.CertificateKey;
 import io.gatehouse.model.CertificateSpec;
+import io.gatehouse.model.FrontendValidation;
 import io.gatehouse.model.KeyCertPem;
 import io.gatehouse.model.ListenerKey;
 import io.gatehouse.model.ListenerProtocol;
@@ -31,9 +33,11 @@ import io.gatehouse.validate.ValidCertificate;
 import io.gatehouse.validate.ValidKeyCert;
 import io.gatehouse.validate.Validated;
 import io.gatehouse.validate.Violation;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1Secret;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -59,6 +63,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class GatewayListeners {
   private static final String TLS_SECRET = "kubernetes.io/tls";
+
+  /** The key of a CA ConfigMap that holds the bundle (the Gateway API's core support). */
+  private static final String CA_KEY = "ca.crt";
+
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   /** Route kinds a listener of ours may admit. */
@@ -78,6 +86,9 @@ final class GatewayListeners {
   static final String SOCKET_PREFIX = "gateway/";
 
   private static final String PASSTHROUGH = "Passthrough";
+
+  /** The Gateway's condition while a port serves clients without a valid certificate. */
+  static final String INSECURE_FRONTEND_VALIDATION = "InsecureFrontendValidationMode";
 
   private final GatewaySettings settings;
   private final Clock clock;
@@ -223,6 +234,9 @@ final class GatewayListeners {
     @Nullable GatewayCondition invalidKinds;
 
     @Nullable GatewayCondition conflicted;
+
+    /** The client certificates an HTTPS listener's handshakes check; null for none. */
+    @Nullable FrontendValidation clientValidation;
 
     /** The certificate an HTTPS listener serves, in the Gateway's namespace. */
     @Nullable CertificateSpec certificate;
@@ -408,6 +422,11 @@ final class GatewayListeners {
     }
     if (li.accepted() && li.https()) {
       certificate(li, gen);
+      // the Gateway's per-port setting: a socket checks every handshake, whose listener it is
+      Validation v = li.gateway.gateway.frontend().forPort(l.port());
+      if (v != null) {
+        clientValidation(li, v, gen);
+      }
     }
   }
 
@@ -621,42 +640,74 @@ final class GatewayListeners {
    * The sockets of a Gateway with an address from the pool: one per port with a programmed
    * listener, HTTP or HTTPS (an HTTPS socket also passes TLS through by SNI name). An HTTPS
    * socket's default certificate (served when no certificate covers the SNI name, or none is sent)
-   * is that of its listener without a hostname, which matches every name; with none, listeners with
-   * a hostname serve only their names, so the node's default certificate stays. That certificate is
-   * added to {@code certificates} under the Gateway's namespace.
+   * is that of its listener without a hostname, which matches every name, else that of its only
+   * HTTPS listener (every connection to the socket is that listener's; its certificate may cover
+   * its hostname only by a wildcard the certificate index does not take, as the suite's {@code
+   * *.org}); with two or more listeners with a hostname the node's default certificate stays. That
+   * certificate is added to {@code certificates} under the Gateway's namespace.
    */
   List<ListenerSpec> sockets(GatewayInfo g, Map<CertificateKey, CertificateSpec> certificates) {
     String address = g.address();
     Map<Integer, ListenerProtocol> ports = new TreeMap<>();
     Map<Integer, CertificateKey> defaults = new HashMap<>();
+    // per port: the certificate of its first HTTPS listener without a hostname, else of its only
+    // one
+    Map<Integer, CertificateSpec> catchAll = new HashMap<>();
+    Map<Integer, CertificateSpec> first = new TreeMap<>();
+    Map<Integer, FrontendValidation> validations = new HashMap<>();
+    Map<Integer, List<String>> hostnames = new HashMap<>();
     for (ListenerInfo li : g.listeners) {
       if (address != null && li.programmed()) {
         ports.put(
             li.listener.port(),
             li.listener.protocol().equals("HTTP") ? ListenerProtocol.HTTP : ListenerProtocol.HTTPS);
+        if (li.https()) {
+          // one validation per port (perPort or the default): every HTTPS listener there has it
+          if (li.clientValidation != null) {
+            validations.putIfAbsent(li.listener.port(), li.clientValidation);
+          }
+          hostnames
+              .computeIfAbsent(li.listener.port(), k -> new ArrayList<>())
+              .add(Objects.requireNonNullElse(li.hostname, ""));
+        }
         CertificateSpec cert = li.certificate;
-        if (li.hostname == null
-            && cert != null
-            && li.listener.protocol().equals("HTTPS")
-            && !defaults.containsKey(li.listener.port())) {
-          // under the Gateway's tenant, as a route's copy is under the route's: its own only
-          CertificateKey key = CertificateKey.of(g.namespace(), cert.key().name());
-          defaults.put(li.listener.port(), key);
-          certificates.put(
-              key, new CertificateSpec(key, cert.certificateChainPem(), cert.privateKey()));
+        if (li.https() && cert != null) {
+          if (li.hostname == null) {
+            catchAll.putIfAbsent(li.listener.port(), cert);
+          }
+          first.putIfAbsent(li.listener.port(), cert);
         }
       }
     }
+    first.forEach(
+        (port, firstCert) -> {
+          CertificateSpec cert = catchAll.get(port);
+          if (cert == null && hostnames.getOrDefault(port, List.of()).size() == 1) {
+            cert = firstCert; // the socket's only HTTPS listener
+          }
+          if (cert != null) {
+            // under the Gateway's tenant, as a route's copy is under the route's: its own only
+            CertificateKey key = CertificateKey.of(g.namespace(), cert.key().name());
+            defaults.put(port, key);
+            certificates.put(
+                key, new CertificateSpec(key, cert.certificateChainPem(), cert.privateKey()));
+          }
+        });
     List<ListenerSpec> out = new ArrayList<>();
     ports.forEach(
-        (port, protocol) ->
-            out.add(
-                new ListenerSpec(
-                    Objects.requireNonNull(g.socket(port)),
-                    Objects.requireNonNull(address),
-                    port,
-                    protocol,
-                    defaults.get(port))));
+        (port, protocol) -> {
+          List<String> names = hostnames.getOrDefault(port, List.of());
+          out.add(
+              new ListenerSpec(
+                  Objects.requireNonNull(g.socket(port)),
+                  Objects.requireNonNull(address),
+                  port,
+                  protocol,
+                  defaults.get(port),
+                  validations.get(port),
+                  // with one listener every request is its own or no route's: no 421 to tell
+                  names.size() > 1 ? names : List.of()));
+        });
     return out;
   }
 
@@ -700,6 +751,34 @@ final class GatewayListeners {
     }
   }
 
+  /**
+   * {@code RefNotPermitted} for a core {@code kind} of another namespace than {@code gwNs} that no
+   * ReferenceGrant there allows objects of kind {@code from} (Gateway or ListenerSet) of {@code
+   * gwNs} to use; null when it may be used.
+   */
+  private @Nullable GatewayCondition notPermitted(
+      String from, String gwNs, String field, String kind, String ns, String name, long gen) {
+    if (ns.equals(gwNs) || grants.granted(from, gwNs, GatewayObjects.CORE, kind, ns, name)) {
+      return null;
+    }
+    return GatewayCondition.no(
+        RESOLVED_REFS,
+        "RefNotPermitted",
+        field
+            + ": "
+            + kind
+            + " "
+            + ns
+            + "/"
+            + name
+            + " is in another namespace and no ReferenceGrant there allows "
+            + from
+            + "s of "
+            + gwNs
+            + " to use it",
+        gen);
+  }
+
   private void certificate(ListenerInfo li, long gen) {
     // a ListenerSet's references are its own: granted to ListenerSets of its namespace
     String gwNs = li.namespace();
@@ -727,23 +806,9 @@ final class GatewayListeners {
                 gen);
         return;
       }
-      if (!ns.equals(gwNs)
-          && !grants.granted(from, gwNs, GatewayObjects.CORE, "Secret", ns, ref.name())) {
-        li.unresolved =
-            GatewayCondition.no(
-                RESOLVED_REFS,
-                "RefNotPermitted",
-                field
-                    + ": Secret "
-                    + ns
-                    + "/"
-                    + ref.name()
-                    + " is in another namespace and no ReferenceGrant there allows "
-                    + from
-                    + "s of "
-                    + gwNs
-                    + " to use it",
-                gen);
+      GatewayCondition refused = notPermitted(from, gwNs, field, "Secret", ns, ref.name(), gen);
+      if (refused != null) {
+        li.unresolved = refused;
         return;
       }
       String why = null;
@@ -852,6 +917,82 @@ final class GatewayListeners {
       }
     }
     info.backendUnresolved = GatewayCondition.no(RESOLVED_REFS, reason, field + ": " + why, gen);
+  }
+
+  /**
+   * The CA bundle of an HTTPS listener's client certificate validation ({@code spec.tls.frontend}):
+   * ConfigMaps with {@code ca.crt}, of the Gateway's namespace or granted by a ReferenceGrant. A
+   * reference that does not resolve makes {@code ResolvedRefs=False} (with the spec's reasons) and
+   * the listener unprogrammed; none resolving makes it not accepted ({@code NoValidCACertificate}):
+   * a socket that cannot check certificates is not served without the check.
+   */
+  private void clientValidation(ListenerInfo li, Validation v, long gen) {
+    String gwNs = li.gateway.namespace();
+    StringBuilder bundle = new StringBuilder();
+    GatewayCondition failed = null;
+    for (int i = 0; i < v.caCertificateRefs().size(); i++) {
+      Ref ref = v.caCertificateRefs().get(i);
+      String field = "tls.frontend validation caCertificateRefs[" + i + "]";
+      String ns = ref.namespace() == null ? gwNs : ref.namespace();
+      GatewayCondition why = null;
+      if (!ref.group().equals(GatewayObjects.CORE) || !ref.kind().equals("ConfigMap")) {
+        why =
+            GatewayCondition.no(
+                RESOLVED_REFS,
+                "InvalidCACertificateKind",
+                field
+                    + ": "
+                    + (ref.group().isEmpty() ? "" : ref.group() + "/")
+                    + ref.kind()
+                    + " (expected: a core ConfigMap)",
+                gen);
+      } else {
+        why =
+            notPermitted(GatewayKind.GATEWAY.kind(), gwNs, field, "ConfigMap", ns, ref.name(), gen);
+      }
+      if (why == null) {
+        Optional<V1ConfigMap> cm = cluster.configMap(ns, ref.name());
+        String pem =
+            cm.isEmpty() || cm.get().getData() == null ? null : cm.get().getData().get(CA_KEY);
+        String problem;
+        if (cm.isEmpty()) {
+          problem = "not found";
+        } else if (pem == null) {
+          problem = "no key " + CA_KEY;
+        } else {
+          Validated<List<X509Certificate>> cas = CertificateValidator.validateCaBundle(CA_KEY, pem);
+          problem = cas.value() == null ? messages(cas.violations()) : null;
+        }
+        if (problem != null) {
+          why =
+              GatewayCondition.no(
+                  RESOLVED_REFS,
+                  "InvalidCACertificateRef",
+                  field + ": ConfigMap " + ns + "/" + ref.name() + ": " + problem,
+                  gen);
+        } else {
+          String ca = Objects.requireNonNull(pem, "pem");
+          bundle.append(ca.endsWith("\n") ? ca : ca + "\n");
+        }
+      }
+      if (why != null && failed == null) {
+        failed = why;
+      }
+    }
+    if (failed != null && li.unresolved == null) {
+      li.unresolved = failed;
+    }
+    if (bundle.isEmpty()) {
+      li.notAccepted =
+          GatewayCondition.no(
+              ACCEPTED,
+              "NoValidCACertificate",
+              "no CA certificate of tls.frontend validation resolves; the listener is not served"
+                  + " without client certificate validation",
+              gen);
+      return;
+    }
+    li.clientValidation = new FrontendValidation(bundle.toString(), v.insecureFallback());
   }
 
   /** Whether the listener's {@code allowedRoutes.namespaces} admits {@code ns}. */
@@ -968,6 +1109,16 @@ final class GatewayListeners {
       conditions.add(GatewayCondition.no(PROGRAMMED, "Invalid", "no listener is programmed", gen));
     } else {
       conditions.add(GatewayCondition.yes(PROGRAMMED, "Programmed", "served by every node", gen));
+    }
+    if (g.listeners.stream()
+        .anyMatch(li -> li.clientValidation != null && li.clientValidation.insecureFallback())) {
+      conditions.add(
+          GatewayCondition.yes(
+              INSECURE_FRONTEND_VALIDATION,
+              "ConfigurationChanged",
+              "tls.frontend validation mode AllowInsecureFallback: connections without a valid"
+                  + " client certificate are served",
+              gen));
     }
     List<ListenerStatus> listeners = new ArrayList<>();
     for (ListenerInfo li : own) {

@@ -48,7 +48,8 @@ final class GatewayObjects {
       List<Map<String, Object>> addresses,
       List<String> held,
       AllowedListeners allowedListeners,
-      @Nullable Ref backendClientCertificate) {}
+      @Nullable Ref backendClientCertificate,
+      Frontend frontend) {}
 
   /**
    * {@code spec.allowedListeners.namespaces}: which namespaces' ListenerSets may add listeners.
@@ -86,6 +87,31 @@ final class GatewayObjects {
 
   /** A policy's targetRef: group, kind, name in the policy's namespace, optional sectionName. */
   record PolicyTarget(String group, String kind, String name, @Nullable String sectionName) {}
+
+  /**
+   * {@code spec.tls.frontend}: the client certificate validation of the default and of each port
+   * that overrides it ({@link Validation#NONE} where a port's override sets none).
+   */
+  record Frontend(@Nullable Validation byDefault, Map<Integer, Validation> perPort) {
+    static final Frontend NONE = new Frontend(null, Map.of());
+
+    /** The validation HTTPS listeners on {@code port} get; null for none. */
+    @Nullable Validation forPort(int port) {
+      Validation v = perPort.getOrDefault(port, byDefault);
+      return v == null || v == Validation.NONE ? null : v;
+    }
+  }
+
+  /**
+   * @param mode {@code AllowValidOnly} (the default) or {@code AllowInsecureFallback}
+   */
+  record Validation(List<Ref> caCertificateRefs, String mode) {
+    static final Validation NONE = new Validation(List.of(), "");
+
+    boolean insecureFallback() {
+      return mode.equals("AllowInsecureFallback");
+    }
+  }
 
   /**
    * @param hostname null for every host
@@ -215,7 +241,8 @@ final class GatewayObjects {
         allowedListeners(map(map(spec.get("allowedListeners")).get("namespaces"))),
         backend.get("clientCertificateRef") == null
             ? null
-            : ref(map(backend.get("clientCertificateRef")), CORE, "Secret"));
+            : ref(map(backend.get("clientCertificateRef")), CORE, "Secret"),
+        frontend(map(map(spec.get("tls")).get("frontend"))));
   }
 
   private static AllowedListeners allowedListeners(Map<String, Object> ns) {
@@ -304,6 +331,31 @@ final class GatewayObjects {
         str(validation.get("wellKnownCACertificates")),
         orEmpty(str(validation.get("hostname"))),
         sans);
+  }
+
+  private static Frontend frontend(Map<String, Object> f) {
+    if (f.isEmpty()) {
+      return Frontend.NONE;
+    }
+    Map<Integer, Validation> perPort = new LinkedHashMap<>();
+    for (Map<String, Object> p : maps(f.get("perPort"))) {
+      perPort.put(integer(p.get("port"), 0), validation(map(p.get("tls"))));
+    }
+    Validation byDefault = validation(map(f.get("default")));
+    return new Frontend(byDefault == Validation.NONE ? null : byDefault, perPort);
+  }
+
+  /** A TLSConfig's {@code validation}; {@link Validation#NONE} without one. */
+  private static Validation validation(Map<String, Object> tlsConfig) {
+    if (!(tlsConfig.get("validation") instanceof Map<?, ?>)) {
+      return Validation.NONE;
+    }
+    Map<String, Object> v = map(tlsConfig.get("validation"));
+    List<Ref> refs = new ArrayList<>();
+    for (Map<String, Object> r : maps(v.get("caCertificateRefs"))) {
+      refs.add(ref(r, CORE, "ConfigMap"));
+    }
+    return new Validation(refs, orDefault(str(v.get("mode")), "AllowValidOnly"));
   }
 
   static Route route(GatewayKind kind, Map<String, Object> o) {

@@ -27,13 +27,13 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Reads a Gateway API case: Kubernetes objects as YAML documents (the Gateway API kinds, Namespace,
- * Service, EndpointSlice, Secret, Ingress, IngressClass), plus test-only documents {@code kind:
- * HostClaim} ({@code host}, {@code tenant}) and at most one {@code kind: Settings} ({@code
- * addresses}, {@code httpPort}, {@code httpsPort}, {@code pool}, {@code ports}; else address
- * 192.0.2.10, ports 80 and 443, no pool). A Secret's {@code stringData} value {@code "@cert <dns
- * names...>"} (no names: {@code CN=default} without subjectAltName) and {@code "@key"} become a
- * fresh self-signed certificate and its key; a ConfigMap's {@code data} value {@code "@cert"} a
- * fresh self-signed certificate.
+ * Service, EndpointSlice, Secret, ConfigMap, Ingress, IngressClass), plus test-only documents
+ * {@code kind: HostClaim} ({@code host}, {@code tenant}) and at most one {@code kind: Settings}
+ * ({@code addresses}, {@code httpPort}, {@code httpsPort}, {@code pool}, {@code ports}; else
+ * address 192.0.2.10, ports 80 and 443, no pool). A Secret's {@code stringData} value {@code "@cert
+ * <dns names...>"} (no names: {@code CN=default} without subjectAltName) and {@code "@key"} become
+ * a fresh self-signed certificate and its key; a ConfigMap's {@code data} value {@code "@cert"} a
+ * fresh self-signed certificate, {@code "@ca <name>"} one for that name.
  */
 final class GatewayFixtures {
   private GatewayFixtures() {}
@@ -137,17 +137,26 @@ final class GatewayFixtures {
     return o;
   }
 
-  /** A ConfigMap's {@code data} value {@code "@cert"}: a fresh self-signed certificate (a CA). */
+  /**
+   * A ConfigMap's {@code data} value {@code "@cert"} becomes a fresh self-signed certificate (a CA
+   * of {@code ca.example}), {@code "@ca <name>"} one of that name.
+   */
   @SuppressWarnings("unchecked")
   private static void configMapData(Map<String, Object> configMap) {
     Map<String, Object> data = (Map<String, Object>) configMap.get("data");
-    if (data != null) {
-      data.replaceAll(
-          (k, v) ->
-              "@cert".equals(v)
-                  ? TestCertificates.selfSigned(List.of("ca.example"), false).certificatePem()
-                  : v);
+    if (data == null) {
+      return;
     }
+    data.replaceAll(
+        (k, v) -> {
+          String text = String.valueOf(v);
+          if (text.equals("@cert")) {
+            return TestCertificates.selfSigned(List.of("ca.example"), false).certificatePem();
+          }
+          return text.startsWith("@ca ")
+              ? TestCertificates.selfSigned(List.of(text.substring(4).trim())).certificatePem()
+              : v;
+        });
   }
 
   @SuppressWarnings("unchecked")

@@ -9,6 +9,7 @@ import io.gatehouse.k8s.translate.IngressTranslator;
 import io.gatehouse.k8s.translate.TestCertificates;
 import io.gatehouse.model.CertificateSpec;
 import io.gatehouse.model.RouteSpec;
+import io.gatehouse.validate.ListenerValidator;
 import io.gatehouse.validate.RouteValidator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -127,8 +128,27 @@ class GatewayTranslatorGoldenTest {
                           + l.port()
                           + (l.defaultCertificate() == null
                               ? ""
-                              : " default " + l.defaultCertificate()))
+                              : " default " + l.defaultCertificate())
+                          + (l.clientValidation() == null
+                              ? ""
+                              : l.clientValidation().insecureFallback()
+                                  ? " clients AllowInsecureFallback"
+                                  : " clients AllowValidOnly")
+                          + (l.hostnames().isEmpty()
+                              ? ""
+                              : " hostnames "
+                                  + l.hostnames().stream()
+                                      .map(h -> h.isEmpty() ? "(none)" : h)
+                                      .toList()))
               .toList());
+      // every socket shipped is one the model accepts as it is
+      t.gateway()
+          .listeners()
+          .forEach(
+              l ->
+                  assertThat(ListenerValidator.validate(l).violations())
+                      .as(l.key().toString())
+                      .isEmpty());
     }
     List<String> certs = new ArrayList<>();
     for (CertificateSpec s : t.gateway().certificates()) {
