@@ -416,13 +416,9 @@ final class ProxyExchange extends UpstreamAttempt
     if (c != null && c.sniHostnames == names) {
       sniListener = c.sniListener;
     } else {
-      String sni = conn.indicatedServerName();
-      if (sni == null || sni.isEmpty()) {
+      String sni = MisdirectedRequests.sniHost(conn.indicatedServerName());
+      if (sni == null) {
         return false;
-      }
-      sni = sni.toLowerCase(java.util.Locale.ROOT);
-      if (sni.endsWith(".")) {
-        sni = sni.substring(0, sni.length() - 1);
       }
       sniListener = names.listenerOf(sni);
       if (c != null) {

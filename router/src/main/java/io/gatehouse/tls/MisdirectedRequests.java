@@ -35,17 +35,23 @@ public final class MisdirectedRequests {
    */
   public static boolean misdirected(
       List<String> servedDnsNames, @Nullable String sniName, @Nullable String host) {
-    if (sniName == null || sniName.isEmpty() || host == null) {
-      return false;
-    }
-    String sni = sniName.toLowerCase(Locale.ROOT);
-    if (sni.endsWith(".")) {
-      sni = sni.substring(0, sni.length() - 1);
-    }
-    if (sni.equals(host)) {
+    String sni = sniHost(sniName);
+    if (sni == null || host == null || sni.equals(host)) {
       return false;
     }
     return !covers(servedDnsNames, host);
+  }
+
+  /**
+   * An SNI name in the form request hosts are compared in (lower case, no trailing dot); null for
+   * none or an empty one.
+   */
+  public static @Nullable String sniHost(@Nullable String sniName) {
+    if (sniName == null || sniName.isEmpty()) {
+      return null;
+    }
+    String sni = sniName.toLowerCase(Locale.ROOT);
+    return sni.endsWith(".") ? sni.substring(0, sni.length() - 1) : sni;
   }
 
   /**

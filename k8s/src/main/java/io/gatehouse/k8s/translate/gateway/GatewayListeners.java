@@ -869,21 +869,17 @@ final class GatewayListeners {
     String ns = ref.namespace() == null ? gwNs : ref.namespace();
     String field = "spec.tls.backend.clientCertificateRef";
     String why = null;
-    String reason = "InvalidClientCertificateRef";
-    if (!ref.group().equals(GatewayObjects.CORE) || !ref.kind().equals("Secret")) {
+    boolean secretRef = ref.group().equals(GatewayObjects.CORE) && ref.kind().equals("Secret");
+    GatewayCondition refused =
+        secretRef
+            ? notPermitted(GatewayKind.GATEWAY.kind(), gwNs, field, "Secret", ns, ref.name(), gen)
+            : null;
+    if (refused != null) {
+      info.backendUnresolved = refused;
+      return;
+    }
+    if (!secretRef) {
       why = ref.group() + "/" + ref.kind() + " (expected: a core Secret)";
-    } else if (!ns.equals(gwNs)
-        && !grants.granted(
-            GatewayKind.GATEWAY.kind(), gwNs, GatewayObjects.CORE, "Secret", ns, ref.name())) {
-      reason = "RefNotPermitted";
-      why =
-          "Secret "
-              + ns
-              + "/"
-              + ref.name()
-              + " is in another namespace and no ReferenceGrant there allows Gateways of "
-              + gwNs
-              + " to use it";
     } else {
       Optional<V1Secret> secret = cluster.secret(ns, ref.name());
       Map<String, byte[]> data =
@@ -916,7 +912,8 @@ final class GatewayListeners {
         why = "Secret " + ns + "/" + ref.name() + ": " + messages(v.violations());
       }
     }
-    info.backendUnresolved = GatewayCondition.no(RESOLVED_REFS, reason, field + ": " + why, gen);
+    info.backendUnresolved =
+        GatewayCondition.no(RESOLVED_REFS, "InvalidClientCertificateRef", field + ": " + why, gen);
   }
 
   /**
